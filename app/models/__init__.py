@@ -1,0 +1,44 @@
+"""The SQLAlchemy mapping of a collection portfolio. No Qt here."""
+
+from app.models.activity import (
+    AuditEvent,
+    Callback,
+    Channel,
+    ContactAttempt,
+    FieldVisit,
+    PlanInstalment,
+    PlanStatus,
+    PromiseStatus,
+    PromiseToPay,
+    RepaymentPlan,
+    VisitStatus,
+)
+from app.models.base import Base
+from app.models.borrowers import Borrower, ContactKind, ContactPoint
+from app.models.loans import Instalment, Loan, LoanStatus, Payment
+from app.models.people import Role, Team, User
+
+__all__ = [
+    "AuditEvent",
+    "Base",
+    "Borrower",
+    "Callback",
+    "Channel",
+    "ContactAttempt",
+    "ContactKind",
+    "ContactPoint",
+    "FieldVisit",
+    "Instalment",
+    "Loan",
+    "LoanStatus",
+    "Payment",
+    "PlanInstalment",
+    "PlanStatus",
+    "PromiseStatus",
+    "PromiseToPay",
+    "RepaymentPlan",
+    "Role",
+    "Team",
+    "User",
+    "VisitStatus",
+]

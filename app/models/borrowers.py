@@ -1,0 +1,84 @@
+"""Borrowers and the ways to reach them."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import date, datetime, time
+
+from sqlalchemy import Date, ForeignKey, Index, String, Text, Time
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, UUIDKey, str_enum
+from app.models.types import UTCDateTime, utcnow
+
+
+class ContactKind(enum.StrEnum):
+    MOBILE = "mobile"
+    HOME = "home"
+    WORK = "work"
+    EMAIL = "email"
+    EMERGENCY = "emergency"
+
+    @property
+    def is_third_party(self) -> bool:
+        return self is ContactKind.EMERGENCY
+
+    @property
+    def is_phone(self) -> bool:
+        return self is not ContactKind.EMAIL
+
+
+class Borrower(UUIDKey, Base):
+    __tablename__ = "borrowers"
+
+    name: Mapped[str] = mapped_column(String(80))
+    id_number: Mapped[str] = mapped_column(String(18), unique=True)
+    date_of_birth: Mapped[date] = mapped_column(Date)
+    country: Mapped[str] = mapped_column(String(2), default="CN")
+    province: Mapped[str] = mapped_column(String(40))
+    city: Mapped[str] = mapped_column(String(40))
+    district: Mapped[str] = mapped_column(String(40))
+    street: Mapped[str] = mapped_column(String(120))
+    employer: Mapped[str | None] = mapped_column(String(120))
+
+    vulnerable: Mapped[bool] = mapped_column(default=False)
+    dispute_open: Mapped[bool] = mapped_column(default=False)
+    cease_requested: Mapped[bool] = mapped_column(default=False)
+    deceased: Mapped[bool] = mapped_column(default=False)
+    legal_referral: Mapped[bool] = mapped_column(default=False)
+    attorney_represented: Mapped[bool] = mapped_column(default=False)
+    # A window the borrower agreed to be called in (local time), overriding quiet hours where
+    # the profile allows such consent.
+    agreed_window_start: Mapped[time | None] = mapped_column(Time)
+    agreed_window_end: Mapped[time | None] = mapped_column(Time)
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    contact_points: Mapped[list[ContactPoint]] = relationship(
+        back_populates="borrower", order_by="ContactPoint.position"
+    )
+
+
+class ContactPoint(UUIDKey, Base):
+    __tablename__ = "contact_points"
+    __table_args__ = (Index("ix_contact_points_value", "value"),)
+
+    borrower_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("borrowers.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    kind: Mapped[ContactKind] = mapped_column(str_enum(ContactKind))
+    # E.164 for phones ("+8613812345678"), the address for e-mail.
+    value: Mapped[str] = mapped_column(String(120))
+    # Derived from the number by phonenumbers when it is stored: ISO region and IANA zones
+    # (space separated), so the queue never parses numbers.
+    region: Mapped[str | None] = mapped_column(String(2))
+    time_zones: Mapped[str] = mapped_column(String(200), default="")
+    contact_name: Mapped[str | None] = mapped_column(String(80))
+    relation: Mapped[str | None] = mapped_column(String(20))
+    do_not_call: Mapped[bool] = mapped_column(default=False)
+    wrong_number: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    borrower: Mapped[Borrower] = relationship(back_populates="contact_points")

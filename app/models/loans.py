@@ -1,0 +1,94 @@
+"""Loans, their instalment schedules and the payments made on them."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Date, ForeignKey, Index, Numeric, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, UUIDKey, str_enum
+from app.models.borrowers import Borrower
+from app.models.people import User
+from app.models.types import Money, UTCDateTime, utcnow
+
+
+class LoanStatus(enum.StrEnum):
+    ACTIVE = "active"
+    SETTLED = "settled"
+    WRITTEN_OFF = "written_off"
+
+
+class Loan(UUIDKey, Base):
+    __tablename__ = "loans"
+    __table_args__ = (Index("ix_loans_assigned_status", "assigned_to_id", "status"),)
+
+    contract_no: Mapped[str] = mapped_column(String(32), unique=True)
+    borrower_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("borrowers.id"), index=True)
+    product: Mapped[str] = mapped_column(String(32))
+    currency: Mapped[str] = mapped_column(String(3), default="CNY")
+    principal: Mapped[Decimal] = mapped_column(Money)
+    annual_rate: Mapped[Decimal] = mapped_column(Numeric(7, 4))
+    # Penalty interest (罚息) per day on overdue principal.
+    penalty_rate_daily: Mapped[Decimal] = mapped_column(Numeric(8, 6))
+    term_months: Mapped[int]
+    disbursed_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[LoanStatus] = mapped_column(str_enum(LoanStatus), default=LoanStatus.ACTIVE)
+    assigned_to_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    borrower: Mapped[Borrower] = relationship()
+    assigned_to: Mapped[User | None] = relationship()
+    instalments: Mapped[list[Instalment]] = relationship(
+        back_populates="loan", order_by="Instalment.seq"
+    )
+    payments: Mapped[list[Payment]] = relationship(
+        back_populates="loan", order_by="Payment.paid_at"
+    )
+
+
+class Instalment(Base):
+    """One row of a loan's schedule, with what payments have covered of it so far.
+
+    The *_paid, penalty and settled columns are written only by the payment allocation in
+    `app.services.balances`; nobody types them in.
+    """
+
+    __tablename__ = "instalments"
+    __table_args__ = (Index("ix_instalments_loan_due", "loan_id", "due_date"),)
+
+    # The schedule comes from the lender's loan system, so a natural key is enough here.
+    loan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("loans.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(primary_key=True)
+    due_date: Mapped[date] = mapped_column(Date)
+    principal_due: Mapped[Decimal] = mapped_column(Money)
+    interest_due: Mapped[Decimal] = mapped_column(Money)
+    fees_due: Mapped[Decimal] = mapped_column(Money)
+    principal_paid: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    interest_paid: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    fees_paid: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    penalty_accrued: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    penalty_paid: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    # Penalty is accrued (into penalty_accrued) up to this date; from then on it is computed.
+    accrued_to: Mapped[date | None] = mapped_column(Date)
+    settled_on: Mapped[date | None] = mapped_column(Date)
+
+    loan: Mapped[Loan] = relationship(back_populates="instalments")
+
+
+class Payment(UUIDKey, Base):
+    __tablename__ = "payments"
+    __table_args__ = (Index("ix_payments_loan_paid_at", "loan_id", "paid_at"),)
+
+    loan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("loans.id"))
+    paid_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    channel: Mapped[str] = mapped_column(String(20))
+    reference: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    loan: Mapped[Loan] = relationship(back_populates="payments")

@@ -1,0 +1,118 @@
+"""Business data read from resources/: dispositions, buckets, policy, weights, products, zones."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+
+
+def load_json(relative: str) -> Any:
+    with (RESOURCES / relative).open(encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+@dataclass(frozen=True)
+class Disposition:
+    code: str
+    en: str
+    zh_CN: str
+    attempt: bool
+    contact: bool
+    rpc: bool
+    counts_toward_cap: bool
+    sets_flag: str | None = None
+    marks_contact_point: str | None = None
+    requires: tuple[str, ...] = ()
+    escalate: bool = False
+
+
+@cache
+def dispositions() -> dict[str, Disposition]:
+    codes = load_json("dispositions.json")["codes"]
+    return {
+        item["code"]: Disposition(**{**item, "requires": tuple(item.get("requires", ()))})
+        for item in codes
+    }
+
+
+@dataclass(frozen=True)
+class Bucket:
+    code: str
+    min_dpd: int
+    max_dpd: int | None
+
+
+@cache
+def buckets() -> tuple[Bucket, ...]:
+    return tuple(Bucket(**item) for item in load_json("buckets.json")["buckets"])
+
+
+def bucket_for(dpd: int) -> str:
+    for bucket in buckets():
+        if dpd >= bucket.min_dpd and (bucket.max_dpd is None or dpd <= bucket.max_dpd):
+            return bucket.code
+    raise ValueError(f"no bucket covers DPD {dpd}")
+
+
+@cache
+def policy() -> dict[str, Any]:
+    return dict(load_json("policy.json"))
+
+
+@cache
+def queue_weights() -> dict[str, Any]:
+    return dict(load_json("queue_weights.json"))
+
+
+@dataclass(frozen=True)
+class Product:
+    code: str
+    en: str
+    zh_CN: str
+    annual_rate: Decimal
+    penalty_rate_daily: Decimal
+    monthly_fee: Decimal
+    terms: tuple[int, ...]
+    principal_min: int
+    principal_max: int
+
+
+@cache
+def products() -> dict[str, Product]:
+    result = {}
+    for item in load_json("products.json")["products"]:
+        result[item["code"]] = Product(
+            code=item["code"],
+            en=item["en"],
+            zh_CN=item["zh_CN"],
+            annual_rate=Decimal(item["annual_rate"]),
+            penalty_rate_daily=Decimal(item["penalty_rate_daily"]),
+            monthly_fee=Decimal(item["monthly_fee"]),
+            terms=tuple(item["terms"]),
+            principal_min=item["principal_min"],
+            principal_max=item["principal_max"],
+        )
+    return result
+
+
+@cache
+def _address_zones() -> dict[str, Any]:
+    return dict(load_json("address_zones.json")["countries"])
+
+
+def address_zone(country: str, province: str | None = None) -> str | None:
+    """The IANA zone of an address, or None when the country is not in the table."""
+    entry = _address_zones().get(country)
+    if entry is None:
+        return None
+    by_region: dict[str, str] = entry.get("by_region", {})
+    if province and province in by_region:
+        return by_region[province]
+    zone: str = entry["default"]
+    return zone

@@ -116,3 +116,17 @@ def address_zone(country: str, province: str | None = None) -> str | None:
         return by_region[province]
     zone: str = entry["default"]
     return zone
+
+
+@dataclass(frozen=True)
+class Emotion:
+    code: str
+    en: str
+    zh_CN: str
+    pauses_collection: bool = False
+    escalate: bool = False
+
+
+@cache
+def emotions() -> dict[str, Emotion]:
+    return {item["code"]: Emotion(**item) for item in load_json("emotions.json")["emotions"]}

@@ -1,0 +1,387 @@
+"""The `collector-workstation` command: every service is usable from here."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from app import __version__
+from app.config import Config, resolve
+from app.database import Database
+from app.services.errors import DomainError, InvalidDate, InvalidInput
+
+DEFAULT_DEMO_ACCOUNTS = 2000
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    config = resolve(args.data_dir)
+    try:
+        handler = getattr(args, "handler", _status)
+        result: int = handler(config, args)
+        return result
+    except DomainError as error:
+        print(f"error: {error.message}", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="collector-workstation",
+        description="Collector Workstation: work a collection queue lawfully and humanely.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        help="folder for the embedded database (default: the user data folder;"
+        " also COLLECTOR_WORKSTATION_DATA_DIR)",
+    )
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(title="db commands", metavar="ACTION", required=True)
+    upgrade = db_commands.add_parser("upgrade", help="bring the schema to the newest version")
+    upgrade.set_defaults(handler=_db_upgrade)
+
+    demo = commands.add_parser("demo-data", help="build the reproducible demo portfolio")
+    demo.add_argument("--accounts", type=_positive, default=DEFAULT_DEMO_ACCOUNTS)
+    demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument("--as-of", type=_moment, help="the portfolio's 'now' (default: now)")
+    demo.add_argument("--accounts-per-collector", type=_positive, default=250)
+    demo.add_argument("--replace", action="store_true", help="delete the embedded database first")
+    demo.set_defaults(handler=_demo_data)
+
+    users = commands.add_parser("users", help="list the users")
+    users.add_argument("--json", action="store_true")
+    users.set_defaults(handler=_users)
+
+    queue = commands.add_parser("queue", help="print a user's ranked queue")
+    queue.add_argument("--user", required=True)
+    queue.add_argument("--at", type=_moment, help="ISO-8601 time (default: now)")
+    queue.add_argument("--limit", type=_positive)
+    queue.add_argument("--profile", default="CN", help="contact-rule profile (default CN)")
+    queue.add_argument("--lang", default="en", choices=["en", "zh_CN"])
+    queue.add_argument("--json", action="store_true")
+    queue.set_defaults(handler=_queue)
+
+    account = commands.add_parser("account", help="show one account with its history")
+    account.add_argument("contract_no")
+    account.add_argument("--user", required=True)
+    account.add_argument("--json", action="store_true")
+    account.set_defaults(handler=_account)
+
+    check = commands.add_parser("check-contact", help="may this contact happen now?")
+    check.add_argument("--user", required=True)
+    check.add_argument("--contract", required=True)
+    check.add_argument("--number", help="the phone number or e-mail to use (any format)")
+    check.add_argument("--channel", default="call")
+    check.add_argument("--at", type=_moment)
+    check.add_argument("--profile", default="CN")
+    check.add_argument("--json", action="store_true")
+    check.set_defaults(handler=_check_contact)
+
+    log = commands.add_parser("log-contact", help="record the outcome of a contact")
+    log.add_argument("--user", required=True)
+    log.add_argument("--contract", required=True)
+    log.add_argument("--outcome", required=True, help="disposition code, e.g. PTP, NA, RTP")
+    log.add_argument("--number", help="the phone number or e-mail used")
+    log.add_argument("--channel", default="call")
+    log.add_argument("--at", type=_moment, help="when the contact started (default: now)")
+    log.add_argument("--duration", type=int, default=0, help="seconds")
+    log.add_argument("--emotion")
+    log.add_argument("--promise-amount")
+    log.add_argument("--promise-date", type=_day)
+    log.add_argument("--callback-at", type=_moment)
+    log.add_argument("--notes")
+    log.add_argument("--profile", default="CN")
+    log.set_defaults(handler=_log_contact)
+
+    payment = commands.add_parser("payment", help="record a payment received")
+    payment.add_argument("--contract", required=True)
+    payment.add_argument("--amount", required=True)
+    payment.add_argument("--at", type=_moment, help="when it was paid (default: now)")
+    payment.add_argument("--channel", default="bank_transfer")
+    payment.add_argument("--reference")
+    payment.set_defaults(handler=_payment)
+    return parser
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive whole number, not {text}")
+    return value
+
+
+def _moment(text: str) -> datetime:
+    """ISO-8601; a time without an offset is taken in the lender's zone."""
+    from app.services.accounts import business_zone
+
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}” is not an ISO-8601 time") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=business_zone())
+    return moment.astimezone(UTC)
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}” is not a date (YYYY-MM-DD)") from None
+
+
+def open_database(config: Config, *, build_demo: bool = True) -> Database:
+    """The database, upgraded; on the first start of the embedded one, with the demo built."""
+    db = Database(config.database_url)
+    db.upgrade()
+    if build_demo and config.embedded and not _has_users(db):
+        from app.services.demo import build_demo as build
+
+        print(
+            f"First start: building the demo portfolio ({DEFAULT_DEMO_ACCOUNTS} accounts)…",
+            file=sys.stderr,
+        )
+        build(db, accounts=DEFAULT_DEMO_ACCOUNTS)
+    return db
+
+
+def _has_users(db: Database) -> bool:
+    from sqlalchemy import select
+
+    from app.models import User
+
+    with db.reader() as session:
+        return session.scalar(select(User.id).limit(1)) is not None
+
+
+def _status(config: Config, args: argparse.Namespace) -> int:
+    from sqlalchemy import func, select
+
+    from app.models import Loan, User
+
+    db = open_database(config)
+    with db.reader() as session:
+        loans = session.scalar(select(func.count()).select_from(Loan))
+        users = session.scalar(select(func.count()).select_from(User))
+    print(f"Collector Workstation {__version__}")
+    print(f"database: {_describe(config)}")
+    print(f"{loans} accounts, {users} users")
+    print("Try: collector-workstation users, then collector-workstation queue --user USERNAME")
+    return 0
+
+
+def _describe(config: Config) -> str:
+    if config.embedded:
+        return config.database_url.split("///", 1)[-1]
+    return config.database_url.split("@")[-1]
+
+
+def _db_upgrade(config: Config, args: argparse.Namespace) -> int:
+    Database(config.database_url).upgrade()
+    print(f"database is up to date: {_describe(config)}")
+    return 0
+
+
+def _demo_data(config: Config, args: argparse.Namespace) -> int:
+    from app.services.demo import build_demo
+
+    if args.replace:
+        if not config.embedded:
+            raise InvalidInput("--replace only deletes the embedded database, never a server.")
+        database_file = Path(config.database_url.split("///", 1)[-1])
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{database_file}{suffix}").unlink(missing_ok=True)
+    db = open_database(config, build_demo=False)
+
+    def progress(done: int, total: int) -> None:
+        print(f"\r{done:,}/{total:,} accounts", end="", file=sys.stderr, flush=True)
+
+    summary = build_demo(
+        db,
+        accounts=args.accounts,
+        seed=args.seed,
+        as_of=args.as_of,
+        accounts_per_collector=args.accounts_per_collector,
+        progress=progress if sys.stderr.isatty() else None,
+    )
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    print(
+        f"built {summary.accounts:,} accounts, {summary.users} users, "
+        f"{summary.instalments:,} instalments, {summary.payments:,} payments, "
+        f"{summary.attempts:,} contact attempts, {summary.promises:,} promises, "
+        f"{summary.callbacks:,} callbacks in {summary.seconds:.1f} s"
+    )
+    return 0
+
+
+def _users(config: Config, args: argparse.Namespace) -> int:
+    from app.services.users import list_users
+
+    users = list_users(open_database(config))
+    if args.json:
+        print(json.dumps([user.as_json() for user in users], ensure_ascii=False, indent=2))
+        return 0
+    for user in users:
+        print(f"{user.username:<20} {user.role:<12} {user.team or '-':<12} {user.display_name}")
+    return 0
+
+
+def _queue(config: Config, args: argparse.Namespace) -> int:
+    from app.services.queue import build_queue
+
+    queue = build_queue(
+        open_database(config), args.user, args.at, limit=args.limit, profile_code=args.profile
+    )
+    if args.json:
+        payload = [entry.as_json(args.lang) for entry in queue.entries]
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+        return 0
+    for entry in queue.entries:
+        status = "ok" if entry.contact.allowed else f"blocked: {entry.contact.decision.rule_id}"
+        reasons = "; ".join(reason.text(args.lang) for reason in entry.reasons)
+        print(
+            f"{entry.rank:>4} {entry.contract_no:<14} {entry.borrower:<6} {entry.bucket:<4}"
+            f" {entry.overdue_amount:>12} {entry.score:>5}  {status:<28} {reasons}"
+        )
+    return 0
+
+
+def _account(config: Config, args: argparse.Namespace) -> int:
+    from app.services.accounts import account_detail
+
+    detail = account_detail(open_database(config), args.user, args.contract_no)
+    if args.json:
+        print(json.dumps(_plain(detail), ensure_ascii=False, indent=2))
+        return 0
+    balance = detail.balance
+    print(f"{detail.contract_no}  {detail.borrower}  {detail.id_number_masked}  age {detail.age}")
+    print(f"{detail.address}")
+    print(
+        f"DPD {balance.dpd} ({balance.bucket})  overdue {balance.overdue}: principal"
+        f" {balance.principal}, interest {balance.interest}, penalty {balance.penalty},"
+        f" fees {balance.fees}"
+    )
+    if detail.flags:
+        print("flags: " + ", ".join(detail.flags))
+    for point in detail.contact_points:
+        marks = " ".join(
+            mark for mark, on in (("DNC", point.do_not_call), ("WRONG", point.wrong_number)) if on
+        )
+        who = f" {point.contact_name} ({point.relation})" if point.contact_name else ""
+        print(f"  {point.kind:<9} {point.display:<20} {point.local_time or '':<6}{who} {marks}")
+    for item in detail.timeline[:20]:
+        print(f"  {item.at:%Y-%m-%d %H:%M} {item.kind:<8} {item.summary}")
+    return 0
+
+
+def _plain(value: Any) -> Any:
+    """Dataclasses, Decimals, dates and UUIDs as JSON-ready values."""
+    from dataclasses import fields, is_dataclass
+    from decimal import Decimal
+
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _point_for(db: Database, username: str, contract_no: str, text: str | None) -> uuid.UUID | None:
+    if text is None:
+        return None
+    from app.services.accounts import account_detail
+    from app.services.phones import parse_phone
+
+    detail = account_detail(db, username, contract_no)
+    wanted = text if "@" in text else parse_phone(text).e164
+    for point in detail.contact_points:
+        if point.value == wanted:
+            return point.id
+    raise InvalidInput(f"{text} is not one of {detail.borrower}'s contact points.")
+
+
+def _check_contact(config: Config, args: argparse.Namespace) -> int:
+    from app.services.contacts import check_contact
+
+    db = open_database(config)
+    point = _point_for(db, args.user, args.contract, args.number)
+    decision = check_contact(
+        db, args.user, args.contract, point, args.channel, args.at, profile_code=args.profile
+    )
+    if args.json:
+        print(json.dumps(decision.as_json(), ensure_ascii=False))
+    elif decision.allowed:
+        print("allowed")
+    else:
+        when = decision.next_allowed_at.isoformat() if decision.next_allowed_at else "not by itself"
+        print(
+            f"blocked by {decision.rule_id}: {decision.reason} ({decision.detail}); allowed {when}"
+        )
+    return 0 if decision.allowed else 3
+
+
+def _log_contact(config: Config, args: argparse.Namespace) -> int:
+    from app.services.contacts import ContactInput, PromiseInput, record_contact
+
+    db = open_database(config)
+    promise = None
+    if args.promise_amount is not None or args.promise_date is not None:
+        if args.promise_amount is None or args.promise_date is None:
+            raise InvalidDate("A promise needs both --promise-amount and --promise-date.")
+        promise = PromiseInput(args.promise_amount, args.promise_date)
+    result = record_contact(
+        db,
+        ContactInput(
+            username=args.user,
+            contract_no=args.contract,
+            disposition=args.outcome,
+            started_at=args.at or datetime.now(UTC),
+            channel=args.channel,
+            contact_point_id=_point_for(db, args.user, args.contract, args.number),
+            duration_seconds=args.duration,
+            emotion=args.emotion,
+            notes=args.notes,
+            promise=promise,
+            callback_at=args.callback_at,
+        ),
+        profile_code=args.profile,
+    )
+    print(f"recorded {result.attempt_id}")
+    if result.escalated:
+        print("escalated to the team lead; collection on this account is paused")
+    return 0
+
+
+def _payment(config: Config, args: argparse.Namespace) -> int:
+    from app.services.payments import record_payment
+
+    result = record_payment(
+        open_database(config),
+        args.contract,
+        args.amount,
+        args.at or datetime.now(UTC),
+        channel=args.channel,
+        reference=args.reference,
+    )
+    parts = ", ".join(f"{part} {amount}" for part, amount in result.by_part.items() if amount)
+    print(f"recorded {result.amount} on {result.contract_no}: {parts}")
+    if result.loan_settled:
+        print("the account is now settled")
+    return 0

@@ -1,0 +1,435 @@
+"""Contact rules: may this user contact this borrower on this contact point at time T?
+
+Profiles are data (resources/compliance/<CODE>.json), one per jurisdiction. Every rule is
+evaluated in the borrower's local time: the zones of the contact point's number and of the
+postal address. Where they disagree a contact is allowed only when every zone allows it, and
+daily caps are counted per local day of each zone. A block names its rule and the earliest
+moment the contact becomes allowed (None when only a person can lift it).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+from functools import cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from app.services.errors import InvalidInput, NotFound
+from app.services.reference import RESOURCES, load_json
+
+DEFAULT_PROFILE = "CN"
+# How far ahead `evaluate` looks for a moment every rule allows, before giving up.
+SEARCH_HORIZON = timedelta(days=14)
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    kind: str
+    channels: frozenset[str]
+    en: str
+    zh_CN: str
+    source: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AccountStop:
+    id: str
+    when: str
+    en: str
+    zh_CN: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Profile:
+    code: str
+    name_en: str
+    name_zh: str
+    verify_with_compliance: bool
+    sources: tuple[str, ...]
+    retention_years: int
+    default_zone: str
+    stops: tuple[AccountStop, ...]
+    rules: tuple[Rule, ...]
+
+    @property
+    def history_days(self) -> int:
+        """How many days of past attempts the rules look at (callers fetch that much)."""
+        spans = [
+            int(rule.params.get("days", rule.params.get("lookback_days", 1))) for rule in self.rules
+        ]
+        return max([1, *spans]) + 1
+
+
+def available_profiles() -> list[str]:
+    return sorted(path.stem for path in (RESOURCES / "compliance").glob("*.json"))
+
+
+@cache
+def load_profile(code: str = DEFAULT_PROFILE) -> Profile:
+    if code not in available_profiles():
+        known = ", ".join(available_profiles())
+        raise NotFound(f"There is no contact-rule profile “{code}” (available: {known}).")
+    data = load_json(f"compliance/{code}.json")
+    fixed = {"id", "kind", "channels", "en", "zh_CN", "source"}
+    rules = tuple(
+        Rule(
+            id=item["id"],
+            kind=item["kind"],
+            channels=frozenset(item["channels"]),
+            en=item["en"],
+            zh_CN=item["zh_CN"],
+            source=item["source"],
+            params={k: v for k, v in item.items() if k not in fixed},
+        )
+        for item in data["rules"]
+    )
+    unknown = [rule.kind for rule in rules if rule.kind not in _CHECKS]
+    if unknown:
+        raise InvalidInput(f"Profile {code} uses unknown rule kinds: {', '.join(unknown)}.")
+    return Profile(
+        code=data["code"],
+        name_en=data["name"]["en"],
+        name_zh=data["name"]["zh_CN"],
+        verify_with_compliance=bool(data.get("verify_with_compliance", True)),
+        sources=tuple(data["sources"]),
+        retention_years=int(data["retention_years"]),
+        default_zone=data["default_zone"],
+        stops=tuple(AccountStop(**item) for item in data["account_stops"]),
+        rules=rules,
+    )
+
+
+@dataclass(frozen=True)
+class PastAttempt:
+    """One earlier attempt, as the rules see it."""
+
+    at: datetime
+    loan_id: uuid.UUID
+    contact_point_id: uuid.UUID | None
+    channel: str
+    contact: bool
+    rpc: bool
+    counts_toward_cap: bool
+
+
+@dataclass(frozen=True)
+class Subject:
+    """The account side of the question: the borrower's flags, zones and own numbers."""
+
+    loan_id: uuid.UUID
+    flags: frozenset[str]
+    address_zone: str | None
+    own_point_ids: frozenset[uuid.UUID]
+    agreed_window: tuple[time, time] | None = None
+
+
+@dataclass(frozen=True)
+class Point:
+    """The contact point side: its zones and marks."""
+
+    id: uuid.UUID | None
+    kind: str
+    zones: tuple[str, ...]
+    third_party: bool = False
+    do_not_call: bool = False
+    wrong_number: bool = False
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    rule_id: str | None = None
+    reason: str = ""
+    reason_zh: str = ""
+    detail: str = ""
+    next_allowed_at: datetime | None = None
+    zones: tuple[str, ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "allowed": self.allowed,
+            "rule": self.rule_id,
+            "reason": self.reason,
+            "detail": self.detail,
+            "next_allowed_at": self.next_allowed_at.isoformat() if self.next_allowed_at else None,
+        }
+
+
+ALLOWED = Decision(allowed=True)
+
+
+@dataclass(frozen=True)
+class _Block:
+    detail: str
+    # None: no moment is known when it lifts by itself.
+    until: datetime | None
+
+
+_Check = Callable[["Evaluator", Rule, "_Ask", datetime], _Block | None]
+
+
+@dataclass(frozen=True)
+class _Ask:
+    subject: Subject
+    point: Point
+    channel: str
+    zones: tuple[str, ...]
+    history: Sequence[PastAttempt]
+
+
+class Evaluator:
+    """Evaluates one profile; keeps small caches so a whole queue is checked quickly."""
+
+    def __init__(self, profile: Profile) -> None:
+        self.profile = profile
+        self._zones: dict[str, ZoneInfo] = {}
+
+    def zone(self, key: str) -> ZoneInfo:
+        found = self._zones.get(key)
+        if found is None:
+            found = self._zones[key] = ZoneInfo(key)
+        return found
+
+    def zones_for(self, subject: Subject, point: Point) -> tuple[str, ...]:
+        zones = list(point.zones)
+        if subject.address_zone and subject.address_zone not in zones:
+            zones.append(subject.address_zone)
+        return tuple(zones) or (self.profile.default_zone,)
+
+    def evaluate(
+        self,
+        subject: Subject,
+        point: Point,
+        channel: str,
+        at: datetime,
+        history: Sequence[PastAttempt] = (),
+    ) -> Decision:
+        if at.tzinfo is None:
+            raise InvalidInput("The time to check must carry a time zone.")
+        at = at.astimezone(UTC)
+        zones = self.zones_for(subject, point)
+        for stop in self.profile.stops:
+            if stop.when in subject.flags:
+                return Decision(False, stop.id, stop.en, stop.zh_CN, "", None, zones)
+        if point.do_not_call:
+            return Decision(
+                False,
+                "point.do_not_call",
+                "Number marked do-not-call",
+                "号码已标记为勿扰",
+                "",
+                None,
+                zones,
+            )
+        if point.wrong_number:
+            return Decision(
+                False,
+                "point.wrong_number",
+                "Number marked wrong number",
+                "号码已标记为错号",
+                "",
+                None,
+                zones,
+            )
+        ask = _Ask(subject, point, channel, zones, history)
+        rules = [rule for rule in self.profile.rules if channel in rule.channels]
+        first: tuple[Rule, _Block] | None = None
+        moment = at
+        while moment - at <= SEARCH_HORIZON:
+            latest: datetime | None = moment
+            blocked = False
+            for rule in rules:
+                block = _CHECKS[rule.kind](self, rule, ask, moment)
+                if block is None:
+                    continue
+                blocked = True
+                if first is None:
+                    first = (rule, block)
+                if block.until is None:
+                    latest = None
+                    break
+                assert latest is not None
+                latest = max(latest, block.until)
+            if not blocked:
+                if first is None:
+                    return Decision(True, zones=zones)
+                rule, block = first
+                return Decision(False, rule.id, rule.en, rule.zh_CN, block.detail, moment, zones)
+            if latest is None or latest <= moment:
+                break
+            moment = latest
+        assert first is not None
+        rule, block = first
+        return Decision(False, rule.id, rule.en, rule.zh_CN, block.detail, None, zones)
+
+    # -- helpers for the checks ---------------------------------------------------------
+
+    def local_day_start(self, moment: datetime, zone_key: str) -> datetime:
+        zone = self.zone(zone_key)
+        local = moment.astimezone(zone)
+        return datetime.combine(local.date(), time(0), tzinfo=zone).astimezone(UTC)
+
+    def next_local_midnight(self, moment: datetime, zone_key: str) -> datetime:
+        zone = self.zone(zone_key)
+        local = moment.astimezone(zone)
+        return datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=zone).astimezone(
+            UTC
+        )
+
+
+def _check_quiet_hours(ev: Evaluator, rule: Rule, ask: _Ask, moment: datetime) -> _Block | None:
+    start = time.fromisoformat(rule.params["allowed_from"])
+    end = time.fromisoformat(rule.params["allowed_until"])
+    if rule.params.get("borrower_consent_overrides") and ask.subject.agreed_window:
+        start, end = ask.subject.agreed_window
+    worst: datetime | None = None
+    details = []
+    for key in ask.zones:
+        zone = ev.zone(key)
+        local = moment.astimezone(zone)
+        now = local.time()
+        inside = start <= now < end if start < end else (now >= start or now < end)
+        if inside:
+            continue
+        day = local.date() if now < start else local.date() + timedelta(days=1)
+        opens = datetime.combine(day, start, tzinfo=zone).astimezone(UTC)
+        details.append(f"{local:%H:%M} in {key}")
+        worst = opens if worst is None else max(worst, opens)
+    if worst is None:
+        return None
+    return _Block(f"it is {', '.join(details)}", worst)
+
+
+def _daily_count_block(
+    ev: Evaluator,
+    ask: _Ask,
+    moment: datetime,
+    limit: int,
+    counted: Iterable[PastAttempt],
+    what: str,
+) -> _Block | None:
+    times = [attempt.at for attempt in counted if attempt.at <= moment]
+    worst: datetime | None = None
+    count = 0
+    for key in ask.zones:
+        day_start = ev.local_day_start(moment, key)
+        in_day = sum(1 for at in times if at >= day_start)
+        if in_day >= limit:
+            count = max(count, in_day)
+            reopen = ev.next_local_midnight(moment, key)
+            worst = reopen if worst is None else max(worst, reopen)
+    if worst is None:
+        return None
+    return _Block(f"{count} {what} today (limit {limit})", worst)
+
+
+def _check_connected_per_borrower(
+    ev: Evaluator, rule: Rule, ask: _Ask, moment: datetime
+) -> _Block | None:
+    counted = (a for a in ask.history if a.contact and a.channel in rule.channels)
+    return _daily_count_block(ev, ask, moment, int(rule.params["limit"]), counted, "answered calls")
+
+
+def _check_unanswered_per_number(
+    ev: Evaluator, rule: Rule, ask: _Ask, moment: datetime
+) -> _Block | None:
+    counted = (
+        a
+        for a in ask.history
+        if a.contact_point_id == ask.point.id
+        and not a.contact
+        and a.counts_toward_cap
+        and a.channel in rule.channels
+    )
+    return _daily_count_block(
+        ev, ask, moment, int(rule.params["limit"]), counted, "unanswered attempts on this number"
+    )
+
+
+def _check_third_party_unreachable(
+    ev: Evaluator, rule: Rule, ask: _Ask, moment: datetime
+) -> _Block | None:
+    if not ask.point.third_party:
+        return None
+    window = timedelta(days=int(rule.params["lookback_days"]))
+    recent = [a for a in ask.history if moment - window < a.at <= moment]
+    reached = [a.at for a in recent if a.rpc]
+    if reached:
+        return _Block("the borrower was reached recently", max(reached) + window)
+    failed = sum(
+        1 for a in recent if a.contact_point_id in ask.subject.own_point_ids and not a.contact
+    )
+    needed = int(rule.params["min_failed_own_attempts"])
+    if failed < needed:
+        return _Block(
+            f"only {failed} of {needed} attempts on the borrower's own numbers so far", None
+        )
+    return None
+
+
+def _check_third_party_once(
+    ev: Evaluator, rule: Rule, ask: _Ask, moment: datetime
+) -> _Block | None:
+    if not ask.point.third_party:
+        return None
+    if any(
+        a.contact_point_id == ask.point.id and a.contact and a.at <= moment for a in ask.history
+    ):
+        return _Block("this third party was already spoken to", None)
+    return None
+
+
+def _check_rolling_attempts(
+    ev: Evaluator, rule: Rule, ask: _Ask, moment: datetime
+) -> _Block | None:
+    window = timedelta(days=int(rule.params["days"]))
+    limit = int(rule.params["limit"])
+    times = sorted(
+        a.at
+        for a in ask.history
+        if a.loan_id == ask.subject.loan_id
+        and a.counts_toward_cap
+        and a.channel in rule.channels
+        and moment - window < a.at <= moment
+    )
+    if len(times) < limit:
+        return None
+    return _Block(
+        f"{len(times)} attempts in {window.days} days (limit {limit})",
+        times[len(times) - limit] + window,
+    )
+
+
+def _check_after_conversation(
+    ev: Evaluator, rule: Rule, ask: _Ask, moment: datetime
+) -> _Block | None:
+    window = timedelta(days=int(rule.params["days"]))
+    talks = [
+        a.at
+        for a in ask.history
+        if a.loan_id == ask.subject.loan_id
+        and a.rpc
+        and a.channel in rule.channels
+        and moment - window < a.at <= moment
+    ]
+    if not talks:
+        return None
+    last = max(talks)
+    return _Block(f"spoke with the consumer {last:%Y-%m-%d %H:%M} UTC", last + window)
+
+
+_CHECKS: dict[str, _Check] = {
+    "quiet_hours": _check_quiet_hours,
+    "connected_per_borrower_per_day": _check_connected_per_borrower,
+    "unanswered_per_number_per_day": _check_unanswered_per_number,
+    "third_party_only_when_unreachable": _check_third_party_unreachable,
+    "third_party_once": _check_third_party_once,
+    "attempts_per_account_rolling": _check_rolling_attempts,
+    "after_conversation": _check_after_conversation,
+}

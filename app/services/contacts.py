@@ -1,0 +1,414 @@
+"""Contacting a borrower: may we, right now? And recording what happened when we did."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.database import Database
+from app.models import (
+    AuditEvent,
+    Borrower,
+    Callback,
+    Channel,
+    ContactAttempt,
+    ContactKind,
+    ContactPoint,
+    Loan,
+    LoanStatus,
+    PromiseToPay,
+    User,
+)
+from app.services.accounts import check_scope, load_loan, loan_balance, local_today
+from app.services.compliance import Decision, Evaluator, PastAttempt, Point, Subject, load_profile
+from app.services.errors import InvalidAmount, InvalidDate, InvalidInput, NotAllowed, NotFound
+from app.services.money import format_money, parse_amount
+from app.services.queue import BORROWER_FLAGS
+from app.services.reference import address_zone, dispositions, emotions, policy
+from app.services.scope import find_user
+
+MAX_CALL_SECONDS = 8 * 3600
+MAX_CALLBACK_DAYS = 30
+
+
+def _subject(session: Session, loan: Loan, borrower: Borrower) -> Subject:
+    own = session.scalars(
+        select(ContactPoint.id).where(
+            ContactPoint.borrower_id == borrower.id,
+            ContactPoint.kind.in_([ContactKind.MOBILE, ContactKind.HOME, ContactKind.WORK]),
+        )
+    ).all()
+    flags = {flag for flag in BORROWER_FLAGS if getattr(borrower, flag)}
+    if loan.status is LoanStatus.SETTLED:
+        flags.add("settled")
+    window = None
+    if borrower.agreed_window_start and borrower.agreed_window_end:
+        window = (borrower.agreed_window_start, borrower.agreed_window_end)
+    return Subject(
+        loan_id=loan.id,
+        flags=frozenset(flags),
+        address_zone=address_zone(borrower.country, borrower.province),
+        own_point_ids=frozenset(own),
+        agreed_window=window,
+    )
+
+
+def _point(point: ContactPoint) -> Point:
+    return Point(
+        id=point.id,
+        kind=point.kind.value,
+        zones=tuple(point.time_zones.split()),
+        third_party=point.kind.is_third_party,
+        do_not_call=point.do_not_call,
+        wrong_number=point.wrong_number,
+    )
+
+
+def _history(session: Session, borrower_id: uuid.UUID, since: datetime) -> list[PastAttempt]:
+    codes = dispositions()
+    attempts = session.execute(
+        select(
+            ContactAttempt.started_at,
+            ContactAttempt.loan_id,
+            ContactAttempt.contact_point_id,
+            ContactAttempt.channel,
+            ContactAttempt.disposition,
+        ).where(ContactAttempt.borrower_id == borrower_id, ContactAttempt.started_at >= since)
+    )
+    return [
+        PastAttempt(
+            at=at,
+            loan_id=loan_id,
+            contact_point_id=point_id,
+            channel=channel.value,
+            contact=codes[code].contact,
+            rpc=codes[code].rpc,
+            counts_toward_cap=codes[code].counts_toward_cap,
+        )
+        for at, loan_id, point_id, channel, code in attempts
+    ]
+
+
+def _channel(value: str) -> Channel:
+    try:
+        return Channel(value)
+    except ValueError:
+        known = ", ".join(channel.value for channel in Channel)
+        raise InvalidInput(f"Unknown channel “{value}” (one of {known}).") from None
+
+
+def _contact_point(session: Session, borrower: Borrower, point_id: uuid.UUID) -> ContactPoint:
+    point = session.get(ContactPoint, point_id)
+    if point is None or point.borrower_id != borrower.id:
+        raise NotFound(f"Contact point {point_id} does not belong to {borrower.name}.")
+    return point
+
+
+def _decide(
+    session: Session,
+    loan: Loan,
+    borrower: Borrower,
+    point: ContactPoint | None,
+    channel: Channel,
+    at: datetime,
+    profile_code: str,
+) -> Decision:
+    profile = load_profile(profile_code)
+    subject = _subject(session, loan, borrower)
+    if point is None:
+        target = Point(id=None, kind="address", zones=())
+    else:
+        if channel is Channel.EMAIL and point.kind is not ContactKind.EMAIL:
+            raise InvalidInput("An e-mail can only go to an e-mail address.")
+        if channel in (Channel.CALL, Channel.SMS) and not point.kind.is_phone:
+            raise InvalidInput(f"A {channel.value} needs a phone number, not {point.value}.")
+        target = _point(point)
+    history = _history(session, borrower.id, at - timedelta(days=profile.history_days))
+    return Evaluator(profile).evaluate(subject, target, channel.value, at, history)
+
+
+def check_contact(
+    db: Database,
+    username: str,
+    contract_no: str,
+    contact_point_id: uuid.UUID | None,
+    channel: str = "call",
+    at: datetime | None = None,
+    *,
+    profile_code: str = "CN",
+) -> Decision:
+    """May `username` contact this account's borrower on this point, by `channel`, at `at`?"""
+    at = (at or datetime.now(UTC)).astimezone(UTC)
+    with db.reader() as session:
+        user = find_user(session, username)
+        loan = load_loan(session, contract_no)
+        check_scope(session, user, loan)
+        borrower = session.get_one(Borrower, loan.borrower_id)
+        point = _contact_point(session, borrower, contact_point_id) if contact_point_id else None
+        return _decide(session, loan, borrower, point, _channel(channel), at, profile_code)
+
+
+@dataclass(frozen=True)
+class PromiseInput:
+    amount: Decimal | str
+    promised_date: date
+
+
+@dataclass(frozen=True)
+class ContactInput:
+    username: str
+    contract_no: str
+    disposition: str
+    started_at: datetime
+    channel: str = "call"
+    contact_point_id: uuid.UUID | None = None
+    duration_seconds: int = 0
+    right_party: bool | None = None
+    emotion: str | None = None
+    checklist: tuple[str, ...] = ()
+    script_steps: tuple[str, ...] = ()
+    notes: str | None = None
+    promise: PromiseInput | None = None
+    callback_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class RecordedContact:
+    attempt_id: uuid.UUID
+    promise_id: uuid.UUID | None
+    callback_id: uuid.UUID | None
+    flags_set: tuple[str, ...] = ()
+    contact_point_marked: str | None = None
+    escalated: bool = False
+    changed: tuple[str, ...] = field(default=())
+
+
+def record_contact(
+    db: Database,
+    entry: ContactInput,
+    *,
+    now: datetime | None = None,
+    profile_code: str = "CN",
+) -> RecordedContact:
+    """Validate and store one contact attempt with its promise, callback and effects.
+
+    Everything is written in one transaction with its audit event, or nothing is.
+    """
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    code = dispositions().get(entry.disposition)
+    if code is None:
+        raise InvalidInput(
+            f"Unknown outcome code “{entry.disposition}” (one of {', '.join(dispositions())})."
+        )
+    channel = _channel(entry.channel)
+    if entry.started_at.tzinfo is None:
+        raise InvalidDate("The contact time must carry a time zone.")
+    if entry.started_at > now + timedelta(minutes=5):
+        raise InvalidDate("A contact cannot be logged in the future.")
+    if not 0 <= entry.duration_seconds <= MAX_CALL_SECONDS:
+        raise InvalidInput(f"A duration of {entry.duration_seconds} s is not possible.")
+    emotion = None
+    if entry.emotion is not None:
+        emotion = emotions().get(entry.emotion)
+        if emotion is None:
+            known = ", ".join(emotions())
+            raise InvalidInput(f"Unknown emotion “{entry.emotion}” (one of {known}).")
+    if "promise" in code.requires and entry.promise is None:
+        raise InvalidInput("A promise to pay needs an amount and a date.")
+    if "callback" in code.requires and entry.callback_at is None:
+        raise InvalidInput("A callback outcome needs the time to call back.")
+    if entry.callback_at is not None:
+        _check_callback_time(entry.callback_at, now)
+
+    with db.session() as session:
+        user = find_user(session, entry.username)
+        loan = load_loan(session, entry.contract_no)
+        check_scope(session, user, loan)
+        borrower = session.get_one(Borrower, loan.borrower_id)
+        point = (
+            _contact_point(session, borrower, entry.contact_point_id)
+            if entry.contact_point_id
+            else None
+        )
+        if channel is not Channel.VISIT and point is None:
+            raise InvalidInput(f"A {channel.value} needs the contact point that was used.")
+        decision = _decide(session, loan, borrower, point, channel, entry.started_at, profile_code)
+        if not decision.allowed:
+            when = (
+                f" It is allowed from {decision.next_allowed_at:%Y-%m-%d %H:%M} UTC."
+                if decision.next_allowed_at
+                else ""
+            )
+            raise NotAllowed(f"Contact not allowed: {decision.reason} ({decision.detail}).{when}")
+        promised = None
+        if entry.promise is not None:
+            promised = _validated_promise(session, loan, entry.promise, now)
+        attempt = ContactAttempt(
+            loan_id=loan.id,
+            borrower_id=borrower.id,
+            contact_point_id=point.id if point else None,
+            user_id=user.id,
+            channel=channel,
+            started_at=entry.started_at.astimezone(UTC),
+            duration_seconds=entry.duration_seconds,
+            disposition=code.code,
+            right_party=code.rpc if entry.right_party is None else entry.right_party,
+            emotion=entry.emotion,
+            checklist=list(entry.checklist),
+            script_steps=list(entry.script_steps),
+            notes=entry.notes,
+        )
+        session.add(attempt)
+        session.flush()
+        changed = ["attempt"]
+        promise_id = callback_id = None
+        if promised is not None:
+            promise = PromiseToPay(
+                loan_id=loan.id,
+                attempt_id=attempt.id,
+                amount=promised[0],
+                promised_date=promised[1],
+            )
+            session.add(promise)
+            session.flush()
+            promise_id = promise.id
+            changed.append("promise")
+        if entry.callback_at is not None:
+            callback = Callback(
+                loan_id=loan.id, attempt_id=attempt.id, user_id=user.id, due_at=entry.callback_at
+            )
+            session.add(callback)
+            session.flush()
+            callback_id = callback.id
+            changed.append("callback")
+        _close_due_callbacks(session, loan.id, now, keep=callback_id)
+        flags = _apply_effects(
+            session,
+            borrower,
+            point,
+            code.sets_flag,
+            emotion is not None and emotion.pauses_collection,
+        )
+        marked = None
+        if code.marks_contact_point and point is not None:
+            setattr(point, code.marks_contact_point, True)
+            marked = code.marks_contact_point
+        escalated = code.escalate or bool(emotion and emotion.escalate)
+        _audit(session, user, attempt, flags, marked, escalated, promise_id, callback_id)
+        return RecordedContact(
+            attempt_id=attempt.id,
+            promise_id=promise_id,
+            callback_id=callback_id,
+            flags_set=flags,
+            contact_point_marked=marked,
+            escalated=escalated,
+            changed=tuple(changed),
+        )
+
+
+def _check_callback_time(callback_at: datetime, now: datetime) -> None:
+    if callback_at.tzinfo is None:
+        raise InvalidDate("The callback time must carry a time zone.")
+    if callback_at <= now:
+        raise InvalidDate(f"The callback time {callback_at:%Y-%m-%d %H:%M} is in the past.")
+    if callback_at > now + timedelta(days=MAX_CALLBACK_DAYS):
+        raise InvalidDate(f"A callback cannot be more than {MAX_CALLBACK_DAYS} days ahead.")
+
+
+def _validated_promise(
+    session: Session, loan: Loan, promise: PromiseInput, now: datetime
+) -> tuple[Decimal, date]:
+    amount = parse_amount(promise.amount, what="The promised amount")
+    today = local_today(now)
+    limit = int(policy()["promise"]["max_days_ahead"])
+    if promise.promised_date < today:
+        raise InvalidDate(f"The promise date {promise.promised_date} is in the past.")
+    if promise.promised_date > today + timedelta(days=limit):
+        raise InvalidDate(
+            f"The promise date {promise.promised_date} is more than {limit} days ahead;"
+            " offer a repayment plan instead."
+        )
+    owed = loan_balance(session, loan, today).owed
+    if amount > owed:
+        raise InvalidAmount(
+            f"The promised {format_money(amount, loan.currency)} is more than the"
+            f" {format_money(owed, loan.currency)} owed."
+        )
+    return amount, promise.promised_date
+
+
+def _close_due_callbacks(
+    session: Session, loan_id: uuid.UUID, now: datetime, keep: uuid.UUID | None
+) -> None:
+    """Working an account answers the callbacks that were due on it."""
+    for callback in session.scalars(
+        select(Callback).where(
+            Callback.loan_id == loan_id, Callback.done_at.is_(None), Callback.due_at <= now
+        )
+    ):
+        if callback.id != keep:
+            callback.done_at = now
+
+
+def _apply_effects(
+    session: Session,
+    borrower: Borrower,
+    point: ContactPoint | None,
+    sets_flag: str | None,
+    pause: bool,
+) -> tuple[str, ...]:
+    flags = []
+    if sets_flag and not getattr(borrower, sets_flag):
+        setattr(borrower, sets_flag, True)
+        flags.append(sets_flag)
+    if pause and not borrower.vulnerable:
+        borrower.vulnerable = True
+        flags.append("vulnerable")
+    return tuple(flags)
+
+
+def _audit(
+    session: Session,
+    user: User,
+    attempt: ContactAttempt,
+    flags: tuple[str, ...],
+    marked: str | None,
+    escalated: bool,
+    promise_id: uuid.UUID | None,
+    callback_id: uuid.UUID | None,
+) -> None:
+    session.add(
+        AuditEvent(
+            user_id=user.id,
+            action="contact.recorded",
+            entity="contact_attempt",
+            entity_id=str(attempt.id),
+            details={
+                "loan_id": str(attempt.loan_id),
+                "disposition": attempt.disposition,
+                "flags_set": list(flags),
+                "contact_point_marked": marked,
+                "promise_id": str(promise_id) if promise_id else None,
+                "callback_id": str(callback_id) if callback_id else None,
+            },
+        )
+    )
+    if escalated:
+        session.add(
+            AuditEvent(
+                user_id=user.id,
+                action="escalation.raised",
+                entity="loan",
+                entity_id=str(attempt.loan_id),
+                details={
+                    "attempt_id": str(attempt.id),
+                    "disposition": attempt.disposition,
+                    "emotion": attempt.emotion,
+                },
+            )
+        )

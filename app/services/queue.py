@@ -1,0 +1,646 @@
+"""The collector's daily queue: which accounts to work, in what order, and why.
+
+Due callbacks come first, then broken promises, then promises due today; within a tier the
+score adds bucket, overdue amount and days without contact (weights in
+resources/queue_weights.json). Accounts the rules block right now stay in the queue, marked
+with the rule and the moment they open again.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from functools import cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import Session
+
+from app.database import Database
+from app.models import (
+    Borrower,
+    Callback,
+    ContactAttempt,
+    ContactKind,
+    ContactPoint,
+    Instalment,
+    Loan,
+    LoanStatus,
+    PromiseStatus,
+    PromiseToPay,
+    User,
+)
+from app.services.compliance import (
+    Decision,
+    Evaluator,
+    PastAttempt,
+    Point,
+    Profile,
+    Subject,
+    load_profile,
+)
+from app.services.money import ZERO, cents, format_money
+from app.services.promises import settle_due_promises
+from app.services.reference import (
+    address_zone,
+    bucket_for,
+    dispositions,
+    load_json,
+    policy,
+    queue_weights,
+)
+from app.services.scope import find_user, worker_ids
+from app.services.sqlfunc import days_since
+
+BORROWER_FLAGS = (
+    "vulnerable",
+    "dispute_open",
+    "cease_requested",
+    "deceased",
+    "legal_referral",
+    "attorney_represented",
+)
+PHONE_KINDS = (ContactKind.MOBILE, ContactKind.HOME, ContactKind.WORK)
+
+
+@cache
+def _reason_templates() -> dict[str, dict[str, str]]:
+    return dict(load_json("queue_reasons.json"))
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One human-readable reason for a score; `text()` renders it in a language."""
+
+    key: str
+    params: dict[str, str] = field(default_factory=dict)
+
+    def text(self, language: str = "en") -> str:
+        templates = _reason_templates().get(language) or _reason_templates()["en"]
+        return templates[self.key].format(**self.params)
+
+
+@dataclass(frozen=True)
+class AccountFacts:
+    """What the score is computed from; plain data so the ordering can be tested alone."""
+
+    loan_id: uuid.UUID
+    contract_no: str
+    currency: str
+    dpd: int
+    overdue: Decimal
+    next_due: date | None = None
+    next_due_amount: Decimal = ZERO
+    callback_due_at: datetime | None = None
+    broken_promise_on: date | None = None
+    partly_kept: tuple[Decimal, Decimal] | None = None
+    promise_due_today: Decimal | None = None
+    last_contact_on: date | None = None
+
+
+@dataclass(frozen=True)
+class ContactStatus:
+    allowed: bool
+    decision: Decision
+    contact_point_id: uuid.UUID | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {**self.decision.as_json(), "allowed": self.allowed}
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    rank: int
+    loan_id: uuid.UUID
+    contract_no: str
+    borrower_id: uuid.UUID
+    borrower: str
+    dpd: int
+    bucket: str
+    overdue_amount: Decimal
+    principal: Decimal
+    interest: Decimal
+    penalty: Decimal
+    fees: Decimal
+    score: int
+    tier: str | None
+    reasons: tuple[Reason, ...]
+    contact: ContactStatus
+
+    def as_json(self, language: str = "en") -> dict[str, Any]:
+        return {
+            "rank": self.rank,
+            "loan_id": str(self.loan_id),
+            "contract_no": self.contract_no,
+            "borrower": self.borrower,
+            "dpd": self.dpd,
+            "bucket": self.bucket,
+            "overdue_amount": str(self.overdue_amount),
+            "breakdown": {
+                "principal": str(self.principal),
+                "interest": str(self.interest),
+                "penalty": str(self.penalty),
+                "fees": str(self.fees),
+            },
+            "score": self.score,
+            "tier": self.tier,
+            "reasons": [reason.text(language) for reason in self.reasons],
+            "contact": self.contact.as_json(),
+        }
+
+
+@dataclass(frozen=True)
+class Queue:
+    username: str
+    at: datetime
+    profile: str
+    entries: tuple[QueueEntry, ...]
+
+
+def score(
+    facts: AccountFacts, today: date, viewer_zone: ZoneInfo
+) -> tuple[int, str | None, tuple[Reason, ...]]:
+    """The score, the tier (if any) and the reasons for one account. Pure."""
+    weights = queue_weights()
+    reasons: list[Reason] = []
+    tier: str | None = None
+    money = _money_formatter(facts.currency)
+    if facts.callback_due_at is not None:
+        tier = "callback_due"
+        local = facts.callback_due_at.astimezone(viewer_zone)
+        shown = f"{local:%H:%M}" if local.date() == today else f"{local:%m-%d %H:%M}"
+        reasons.append(Reason("callback_due", {"time": shown}))
+    if facts.broken_promise_on is not None:
+        tier = tier or "promise_broken"
+        if facts.partly_kept is not None:
+            paid, amount = facts.partly_kept
+            reasons.append(
+                Reason("promise_partly_kept", {"paid": money(paid), "amount": money(amount)})
+            )
+        else:
+            ago = (today - facts.broken_promise_on).days
+            if ago <= 0:
+                reasons.append(Reason("promise_broken_today"))
+            elif ago == 1:
+                reasons.append(Reason("promise_broken_yesterday"))
+            else:
+                reasons.append(Reason("promise_broken_days", {"days": str(ago)}))
+    if facts.promise_due_today is not None:
+        tier = tier or "promise_due_today"
+        reasons.append(Reason("promise_due_today", {"amount": money(facts.promise_due_today)}))
+
+    bucket = bucket_for(facts.dpd)
+    total = weights["tiers"][tier] if tier else 0
+    total += weights["bucket"].get(bucket, 0)
+    if facts.overdue > 0:
+        reasons.append(Reason("overdue", {"bucket": bucket, "amount": money(facts.overdue)}))
+        amount_part = weights["overdue_amount"]
+        total += min(
+            amount_part["cap"],
+            round(amount_part["per_log10_yuan"] * math.log10(max(float(facts.overdue), 1.0))),
+        )
+    elif facts.next_due is not None:
+        until_due = (facts.next_due - today).days
+        amount_text = money(facts.next_due_amount)
+        if until_due <= 0:
+            reasons.append(Reason("due_today", {"amount": amount_text}))
+        else:
+            reasons.append(Reason("due_soon", {"amount": amount_text, "days": str(until_due)}))
+    recency = weights["days_since_contact"]
+    if facts.last_contact_on is None:
+        total += recency["never_contacted"]
+        reasons.append(Reason("never_contacted"))
+    else:
+        quiet_days = (today - facts.last_contact_on).days
+        total += min(recency["cap"], recency["per_day"] * quiet_days)
+        if quiet_days >= 2:
+            reasons.append(Reason("no_contact_days", {"days": str(quiet_days)}))
+    return int(total), tier, tuple(reasons)
+
+
+def ordering_key(entry: QueueEntry) -> tuple[int, Decimal, str]:
+    """Highest score first; ties by larger overdue amount, then contract number."""
+    return (-entry.score, -entry.overdue_amount, entry.contract_no)
+
+
+def _money_formatter(currency: str) -> Any:
+    return lambda amount: format_money(amount, currency, whole=True)
+
+
+def build_queue(
+    db: Database,
+    username: str,
+    at: datetime | None = None,
+    *,
+    limit: int | None = None,
+    profile_code: str | None = None,
+) -> Queue:
+    """The ranked queue of `username` at moment `at` (now by default)."""
+    at = (at or datetime.now(UTC)).astimezone(UTC)
+    profile = load_profile(profile_code or "CN")
+    with db.session() as session:
+        settle_due_promises(session, at, policy()["business_zone"])
+    with db.reader() as session:
+        user = find_user(session, username)
+        entries = _rank(session, user, at, profile)
+    if limit is not None:
+        entries = entries[:limit]
+    return Queue(username=username, at=at, profile=profile.code, entries=tuple(entries))
+
+
+@dataclass
+class _Row:
+    """Collected per loan while reading; turned into facts and a contact status."""
+
+    loan_id: uuid.UUID
+    contract_no: str
+    currency: str
+    borrower_id: uuid.UUID
+    borrower: str
+    penalty_rate: Decimal
+    flags: frozenset[str]
+    address_zone: str | None
+    agreed: tuple[Any, Any] | None
+    oldest_due: date | None
+    principal: Decimal
+    interest: Decimal
+    fees: Decimal
+    penalty: Decimal
+    next_due: date | None
+    next_due_amount: Decimal
+
+
+def _rank(session: Session, user: User, at: datetime, profile: Profile) -> list[QueueEntry]:
+    viewer_zone = ZoneInfo(policy()["business_zone"])
+    today = at.astimezone(viewer_zone).date()
+    workers = worker_ids(session, user)
+    rows = _load_accounts(session, workers, today)
+    if not rows:
+        return []
+    points = _load_points(session, workers)
+    history = _load_history(session, workers, at - timedelta(days=profile.history_days))
+    last_contact = _load_last_contact(session, workers, viewer_zone)
+    callbacks = _load_callbacks(session, workers, at)
+    promises = _load_promises(session, workers, today)
+
+    evaluator = Evaluator(profile)
+    entries = []
+    for row in rows.values():
+        promise = promises.get(row.loan_id, {})
+        facts = AccountFacts(
+            loan_id=row.loan_id,
+            contract_no=row.contract_no,
+            currency=row.currency,
+            dpd=(today - row.oldest_due).days if row.oldest_due else 0,
+            overdue=row.principal + row.interest + row.fees + row.penalty,
+            next_due=row.next_due,
+            next_due_amount=row.next_due_amount,
+            callback_due_at=callbacks.get(row.loan_id),
+            broken_promise_on=promise.get("broken_on"),
+            partly_kept=promise.get("partly_kept"),
+            promise_due_today=promise.get("due_today"),
+            last_contact_on=last_contact.get(row.loan_id),
+        )
+        total, tier, reasons = score(facts, today, viewer_zone)
+        status = _contact_status(
+            evaluator, row, points.get(row.borrower_id, []), history.get(row.borrower_id, []), at
+        )
+        entries.append(
+            QueueEntry(
+                rank=0,
+                loan_id=row.loan_id,
+                contract_no=row.contract_no,
+                borrower_id=row.borrower_id,
+                borrower=row.borrower,
+                dpd=facts.dpd,
+                bucket=bucket_for(facts.dpd),
+                overdue_amount=facts.overdue,
+                principal=row.principal,
+                interest=row.interest,
+                penalty=row.penalty,
+                fees=row.fees,
+                score=total,
+                tier=tier,
+                reasons=reasons,
+                contact=status,
+            )
+        )
+    entries.sort(key=ordering_key)
+    return [replace(entry, rank=rank) for rank, entry in enumerate(entries, 1)]
+
+
+def _assigned(workers: Sequence[uuid.UUID]) -> Any:
+    return and_(Loan.assigned_to_id.in_(workers), Loan.status == LoanStatus.ACTIVE)
+
+
+def _load_accounts(
+    session: Session, workers: Sequence[uuid.UUID], today: date
+) -> dict[uuid.UUID, _Row]:
+    """Assigned active loans with their balance on `today`, summed in SQL.
+
+    The sums are the ones `balances.balance_of` computes in Python, term for term.
+    """
+    due = Instalment.due_date < today
+    unpaid_principal = Instalment.principal_due - Instalment.principal_paid
+
+    def overdue_sum(expression: Any) -> Any:
+        return func.coalesce(func.sum(case((due, expression), else_=0)), 0)
+
+    next_due_date = func.min(case((~due, Instalment.due_date)))
+    balance = (
+        select(
+            Instalment.loan_id.label("loan_id"),
+            func.min(case((due, Instalment.due_date))).label("oldest_due"),
+            overdue_sum(unpaid_principal).label("principal"),
+            overdue_sum(Instalment.interest_due - Instalment.interest_paid).label("interest"),
+            overdue_sum(Instalment.fees_due - Instalment.fees_paid).label("fees"),
+            overdue_sum(Instalment.penalty_accrued - Instalment.penalty_paid).label("penalty"),
+            overdue_sum(
+                unpaid_principal * days_since(today, Instalment.due_date, Instalment.accrued_to)
+            ).label("weighted"),
+            next_due_date.label("next_due"),
+        )
+        .join(Loan, Loan.id == Instalment.loan_id)
+        .where(_assigned(workers), Instalment.settled_on.is_(None))
+        .group_by(Instalment.loan_id)
+        .subquery()
+    )
+    flag_columns = [getattr(Borrower, flag) for flag in BORROWER_FLAGS]
+    statement = (
+        select(
+            Loan.id,
+            Loan.contract_no,
+            Loan.currency,
+            Loan.penalty_rate_daily,
+            Loan.borrower_id,
+            Borrower.name,
+            Borrower.country,
+            Borrower.province,
+            Borrower.agreed_window_start,
+            Borrower.agreed_window_end,
+            *flag_columns,
+            balance.c.oldest_due,
+            balance.c.principal,
+            balance.c.interest,
+            balance.c.fees,
+            balance.c.penalty,
+            balance.c.weighted,
+            balance.c.next_due,
+        )
+        .join(Borrower, Borrower.id == Loan.borrower_id)
+        .join(balance, balance.c.loan_id == Loan.id)
+        .where(_assigned(workers))
+    )
+    pre_due = today + timedelta(days=int(policy()["pre_due_days"]))
+    rows: dict[uuid.UUID, _Row] = {}
+    reminders: list[uuid.UUID] = []
+    flag_count = len(BORROWER_FLAGS)
+    for record in session.execute(statement):
+        (
+            loan_id,
+            contract_no,
+            currency,
+            rate,
+            borrower_id,
+            name,
+            country,
+            province,
+            window_start,
+            window_end,
+        ) = record[:10]
+        flags_raw = record[10 : 10 + flag_count]
+        oldest_due, principal, interest, fees, penalty, weighted, next_due = record[
+            10 + flag_count :
+        ]
+        if oldest_due is None and (next_due is None or next_due > pre_due):
+            continue
+        if oldest_due is None:
+            reminders.append(loan_id)
+        flags = frozenset(flag for flag, on in zip(BORROWER_FLAGS, flags_raw, strict=True) if on)
+        rows[loan_id] = _Row(
+            loan_id=loan_id,
+            contract_no=contract_no,
+            currency=currency,
+            borrower_id=borrower_id,
+            borrower=name,
+            penalty_rate=rate,
+            flags=flags,
+            address_zone=address_zone(country, province),
+            agreed=(window_start, window_end) if window_start and window_end else None,
+            oldest_due=oldest_due,
+            principal=_money(principal),
+            interest=_money(interest),
+            fees=_money(fees),
+            penalty=_money(penalty) + cents(_money(weighted) * rate),
+            next_due=next_due,
+            next_due_amount=ZERO,
+        )
+    if reminders:
+        _fill_next_due_amounts(session, rows, reminders)
+    return rows
+
+
+def _money(value: Any) -> Decimal:
+    """SQL sums come back as Decimal from Money columns, or a bare 0 from coalesce."""
+    if isinstance(value, Decimal):
+        return value
+    return Decimal(value or 0).quantize(Decimal("0.01"))
+
+
+def _fill_next_due_amounts(
+    session: Session, rows: dict[uuid.UUID, _Row], loan_ids: list[uuid.UUID]
+) -> None:
+    statement = select(
+        Instalment.loan_id,
+        Instalment.due_date,
+        Instalment.principal_due - Instalment.principal_paid,
+        Instalment.interest_due - Instalment.interest_paid,
+        Instalment.fees_due - Instalment.fees_paid,
+    ).where(Instalment.loan_id.in_(loan_ids), Instalment.settled_on.is_(None))
+    for loan_id, due_date, principal, interest, fees in session.execute(statement):
+        row = rows[loan_id]
+        if due_date == row.next_due:
+            row.next_due_amount = principal + interest + fees
+
+
+def _load_points(session: Session, workers: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Point]]:
+    statement = (
+        select(
+            ContactPoint.id,
+            ContactPoint.borrower_id,
+            ContactPoint.kind,
+            ContactPoint.time_zones,
+            ContactPoint.do_not_call,
+            ContactPoint.wrong_number,
+        )
+        .join(Loan, Loan.borrower_id == ContactPoint.borrower_id)
+        .where(_assigned(workers))
+        .order_by(ContactPoint.borrower_id, ContactPoint.position)
+        .distinct()
+    )
+    points: dict[uuid.UUID, list[Point]] = defaultdict(list)
+    for point_id, borrower_id, kind, zones, dnc, wrong in session.execute(statement):
+        points[borrower_id].append(
+            Point(
+                id=point_id,
+                kind=kind.value,
+                zones=tuple(zones.split()) if zones else (),
+                third_party=kind.is_third_party,
+                do_not_call=dnc,
+                wrong_number=wrong,
+            )
+        )
+    return points
+
+
+def _load_history(
+    session: Session, workers: Sequence[uuid.UUID], since: datetime
+) -> dict[uuid.UUID, list[PastAttempt]]:
+    """Recent attempts on the borrowers of these accounts, by anyone (caps are per borrower)."""
+    codes = dispositions()
+    borrowers = select(Loan.borrower_id).where(_assigned(workers)).scalar_subquery()
+    statement = select(
+        ContactAttempt.borrower_id,
+        ContactAttempt.loan_id,
+        ContactAttempt.contact_point_id,
+        ContactAttempt.channel,
+        ContactAttempt.started_at,
+        ContactAttempt.disposition,
+    ).where(ContactAttempt.borrower_id.in_(borrowers), ContactAttempt.started_at >= since)
+    history: dict[uuid.UUID, list[PastAttempt]] = defaultdict(list)
+    for borrower_id, loan_id, point_id, channel, started_at, code in session.execute(statement):
+        flags = codes[code]
+        history[borrower_id].append(
+            PastAttempt(
+                at=started_at,
+                loan_id=loan_id,
+                contact_point_id=point_id,
+                channel=channel.value,
+                contact=flags.contact,
+                rpc=flags.rpc,
+                counts_toward_cap=flags.counts_toward_cap,
+            )
+        )
+    return history
+
+
+def _load_last_contact(
+    session: Session, workers: Sequence[uuid.UUID], viewer_zone: ZoneInfo
+) -> dict[uuid.UUID, date]:
+    """The day (viewer's zone) someone last answered on each account."""
+    answered = [code for code, flags in dispositions().items() if flags.contact]
+    statement = (
+        select(ContactAttempt.loan_id, func.max(ContactAttempt.started_at))
+        .join(Loan, Loan.id == ContactAttempt.loan_id)
+        .where(_assigned(workers), ContactAttempt.disposition.in_(answered))
+        .group_by(ContactAttempt.loan_id)
+    )
+    result = {}
+    for loan_id, last in session.execute(statement):
+        if last.tzinfo is None:  # MAX() bypasses the column type on SQLite
+            last = datetime.fromisoformat(str(last)).replace(tzinfo=UTC)
+        result[loan_id] = last.astimezone(viewer_zone).date()
+    return result
+
+
+def _load_callbacks(
+    session: Session, workers: Sequence[uuid.UUID], at: datetime
+) -> dict[uuid.UUID, datetime]:
+    """The earliest open callback per account that is due now or within the look-ahead."""
+    ahead = timedelta(minutes=int(queue_weights()["callback_lookahead_minutes"]))
+    statement = (
+        select(Callback.loan_id, Callback.due_at)
+        .join(Loan, Loan.id == Callback.loan_id)
+        .where(_assigned(workers), Callback.done_at.is_(None), Callback.due_at <= at + ahead)
+    )
+    due: dict[uuid.UUID, datetime] = {}
+    for loan_id, due_at in session.execute(statement):
+        if loan_id not in due or due_at < due[loan_id]:
+            due[loan_id] = due_at
+    return due
+
+
+def _load_promises(
+    session: Session, workers: Sequence[uuid.UUID], today: date
+) -> dict[uuid.UUID, dict[str, Any]]:
+    window = int(queue_weights()["broken_promise_days"])
+    grace = int(policy()["promise"]["grace_days"])
+    failed = (PromiseStatus.BROKEN, PromiseStatus.PARTLY_KEPT)
+    statement = (
+        select(
+            PromiseToPay.loan_id,
+            PromiseToPay.status,
+            PromiseToPay.amount,
+            PromiseToPay.paid_amount,
+            PromiseToPay.promised_date,
+        )
+        .join(Loan, Loan.id == PromiseToPay.loan_id)
+        .where(
+            _assigned(workers),
+            or_(
+                and_(
+                    PromiseToPay.status == PromiseStatus.PENDING,
+                    PromiseToPay.promised_date == today,
+                ),
+                and_(
+                    PromiseToPay.status.in_(failed),
+                    PromiseToPay.promised_date >= today - timedelta(days=window + grace),
+                ),
+            ),
+        )
+        .order_by(PromiseToPay.promised_date)
+    )
+    result: dict[uuid.UUID, dict[str, Any]] = defaultdict(dict)
+    for loan_id, status, amount, paid, promised_date in session.execute(statement):
+        facts = result[loan_id]
+        if status is PromiseStatus.PENDING:
+            facts["due_today"] = amount
+            continue
+        # The latest failed promise wins; it broke the day after its date plus grace.
+        facts["broken_on"] = promised_date + timedelta(days=grace + 1)
+        facts["partly_kept"] = (paid, amount) if status is PromiseStatus.PARTLY_KEPT else None
+    return result
+
+
+def _contact_status(
+    evaluator: Evaluator,
+    row: _Row,
+    points: Iterable[Point],
+    history: Sequence[PastAttempt],
+    at: datetime,
+) -> ContactStatus:
+    """Callable now on the first allowed own number; else the block that lifts soonest."""
+    own = [point for point in points if point.kind in PHONE_KINDS]
+    subject = Subject(
+        loan_id=row.loan_id,
+        flags=row.flags,
+        address_zone=row.address_zone,
+        own_point_ids=frozenset(point.id for point in own if point.id is not None),
+        agreed_window=row.agreed,
+    )
+    if not own:
+        decision = Decision(
+            False, "point.none", "No usable phone number", "没有可用的电话号码", "", None
+        )
+        return ContactStatus(False, decision, None)
+    best: tuple[Decision, uuid.UUID | None] | None = None
+    for point in own:
+        decision = evaluator.evaluate(subject, point, "call", at, history)
+        if decision.allowed:
+            return ContactStatus(True, decision, point.id)
+        if best is None or _sooner(decision, best[0]):
+            best = (decision, point.id)
+    assert best is not None
+    return ContactStatus(False, best[0], best[1])
+
+
+def _sooner(candidate: Decision, current: Decision) -> bool:
+    if candidate.next_allowed_at is None:
+        return False
+    return current.next_allowed_at is None or candidate.next_allowed_at < current.next_allowed_at

@@ -5,7 +5,7 @@ policy gives (fees, penalty, interest, principal by default). Penalty interest (
 daily on each overdue instalment's unpaid principal. When a payment arrives the penalty up to
 that day is accrued into the instalment (so it can be paid); between payments it is computed:
 
-    penalty = Σ (accrued - paid) + cents(daily_rate × Σ unpaid_principal × days since accrued)
+    penalty = Σ (accrued - paid) + Σ cents(daily_rate × unpaid_principal × days since accrued)
 
 The queue computes the very same figures in SQL (`app.services.queue`); tests hold the two
 together.
@@ -144,8 +144,7 @@ class Balance:
 
 def balance_of(states: Iterable[InstalmentState], as_of: date, daily_rate: Decimal) -> Balance:
     """DPD, bucket and overdue breakdown on `as_of` (instalments due before that day)."""
-    principal = interest = fees = penalty_booked = not_due = ZERO
-    weighted_days = Decimal(0)
+    principal = interest = fees = penalty = not_due = ZERO
     oldest: date | None = None
     next_due: date | None = None
     for state in states:
@@ -159,11 +158,10 @@ def balance_of(states: Iterable[InstalmentState], as_of: date, daily_rate: Decim
         principal += state.unpaid("principal")
         interest += state.unpaid("interest")
         fees += state.unpaid("fees")
-        penalty_booked += state.unpaid("penalty")
+        penalty += state.unpaid("penalty")
         start = max(state.due_date, state.accrued_to or state.due_date)
         if as_of > start:
-            weighted_days += state.unpaid_principal * (as_of - start).days
-    penalty = penalty_booked + cents(weighted_days * daily_rate)
+            penalty += cents(state.unpaid_principal * daily_rate * (as_of - start).days)
     dpd = (as_of - oldest).days if oldest is not None else 0
     return Balance(
         as_of=as_of,

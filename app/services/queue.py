@@ -19,7 +19,7 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from app.database import Database
@@ -36,6 +36,7 @@ from app.models import (
     PromiseToPay,
     User,
 )
+from app.models.types import Money
 from app.services.compliance import (
     Decision,
     Evaluator,
@@ -45,7 +46,7 @@ from app.services.compliance import (
     Subject,
     load_profile,
 )
-from app.services.money import ZERO, cents, format_money
+from app.services.money import ZERO, format_money
 from app.services.promises import settle_due_promises
 from app.services.reference import (
     address_zone,
@@ -56,7 +57,7 @@ from app.services.reference import (
     queue_weights,
 )
 from app.services.scope import find_user, worker_ids
-from app.services.sqlfunc import days_since
+from app.services.sqlfunc import days_since, penalty_since
 
 BORROWER_FLAGS = (
     "vulnerable",
@@ -185,9 +186,7 @@ def score(
             )
         else:
             ago = (today - facts.broken_promise_on).days
-            if ago <= 0:
-                reasons.append(Reason("promise_broken_today"))
-            elif ago == 1:
+            if ago <= 1:
                 reasons.append(Reason("promise_broken_yesterday"))
             else:
                 reasons.append(Reason("promise_broken_days", {"days": str(ago)}))
@@ -362,8 +361,15 @@ def _load_accounts(
             overdue_sum(Instalment.fees_due - Instalment.fees_paid).label("fees"),
             overdue_sum(Instalment.penalty_accrued - Instalment.penalty_paid).label("penalty"),
             overdue_sum(
-                unpaid_principal * days_since(today, Instalment.due_date, Instalment.accrued_to)
-            ).label("weighted"),
+                type_coerce(
+                    penalty_since(
+                        unpaid_principal,
+                        days_since(today, Instalment.due_date, Instalment.accrued_to),
+                        Loan.penalty_rate_daily,
+                    ),
+                    Money,
+                )
+            ).label("accruing"),
             next_due_date.label("next_due"),
         )
         .join(Loan, Loan.id == Instalment.loan_id)
@@ -390,7 +396,7 @@ def _load_accounts(
             balance.c.interest,
             balance.c.fees,
             balance.c.penalty,
-            balance.c.weighted,
+            balance.c.accruing,
             balance.c.next_due,
         )
         .join(Borrower, Borrower.id == Loan.borrower_id)
@@ -415,7 +421,7 @@ def _load_accounts(
             window_end,
         ) = record[:10]
         flags_raw = record[10 : 10 + flag_count]
-        oldest_due, principal, interest, fees, penalty, weighted, next_due = record[
+        oldest_due, principal, interest, fees, penalty, accruing, next_due = record[
             10 + flag_count :
         ]
         if oldest_due is None and (next_due is None or next_due > pre_due):
@@ -437,7 +443,7 @@ def _load_accounts(
             principal=_money(principal),
             interest=_money(interest),
             fees=_money(fees),
-            penalty=_money(penalty) + cents(_money(weighted) * rate),
+            penalty=_money(penalty) + _money(accruing),
             next_due=next_due,
             next_due_amount=ZERO,
         )
@@ -602,8 +608,8 @@ def _load_promises(
         if status is PromiseStatus.PENDING:
             facts["due_today"] = amount
             continue
-        # The latest failed promise wins; it broke the day after its date plus grace.
-        facts["broken_on"] = promised_date + timedelta(days=grace + 1)
+        # The latest failed promise wins; it broke at the end of its last day of grace.
+        facts["broken_on"] = promised_date + timedelta(days=grace)
         facts["partly_kept"] = (paid, amount) if status is PromiseStatus.PARTLY_KEPT else None
     return result
 

@@ -30,3 +30,28 @@ def _days_since_sqlite(element: days_since, compiler: Any, **kw: Any) -> str:
 def _days_since_postgresql(element: days_since, compiler: Any, **kw: Any) -> str:
     today, start, restart = (compiler.process(arg, **kw) for arg in element.clauses)
     return f"(CAST({today} AS DATE) - greatest({start}, coalesce({restart}, {start})))"
+
+
+class penalty_since(FunctionElement[Any]):
+    """penalty_since(unpaid_principal, days, daily_rate): one instalment's penalty, to the cent.
+
+    Rounded half-up per instalment, exactly as `balances.balance_of` does in Decimal. On SQLite
+    money is whole cents, so the rounding is done in integer arithmetic; the result is cents
+    there and yuan on PostgreSQL, matching how the Money type stores amounts on each.
+    """
+
+    inherit_cache = True
+    name = "penalty_since"
+
+
+@compiles(penalty_since, "sqlite")
+def _penalty_since_sqlite(element: penalty_since, compiler: Any, **kw: Any) -> str:
+    principal, days, rate = (compiler.process(arg, **kw) for arg in element.clauses)
+    per_million = f"CAST(round({rate} * 1000000) AS INTEGER)"
+    return f"(({principal}) * ({days}) * {per_million} + 500000) / 1000000"
+
+
+@compiles(penalty_since, "postgresql")
+def _penalty_since_postgresql(element: penalty_since, compiler: Any, **kw: Any) -> str:
+    principal, days, rate = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"round(({principal}) * ({days}) * {rate}, 2)"

@@ -1,0 +1,178 @@
+"""Recording a contact: validation, effects, one transaction with its audit event."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from app.database import Database
+from app.models import AuditEvent, Borrower, Callback, ContactAttempt, ContactPoint, PromiseToPay
+from app.services.contacts import ContactInput, PromiseInput, check_contact, record_contact
+from app.services.errors import DomainError, InvalidAmount, InvalidDate, InvalidInput, NotAllowed
+from app.services.queue import build_queue
+from tests.helpers.portfolio import Account, Portfolio
+
+NOW = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)  # 11:00 Beijing
+TODAY = date(2026, 11, 28)
+
+
+def counts(db: Database) -> tuple[int, ...]:
+    with db.reader() as session:
+        return tuple(
+            session.scalar(select(func.count()).select_from(table)) or 0
+            for table in (ContactAttempt, PromiseToPay, Callback, AuditEvent)
+        )
+
+
+def outcome(account: Account, code: str, **extra: object) -> ContactInput:
+    values: dict[str, object] = {
+        "username": "zhang.wei",
+        "contract_no": account.contract_no,
+        "disposition": code,
+        "started_at": NOW - timedelta(minutes=3),
+        "contact_point_id": account.points["mobile"],
+        "duration_seconds": 120,
+    }
+    values.update(extra)
+    return ContactInput(**values)  # type: ignore[arg-type]
+
+
+def test_promise_to_pay_is_stored_with_attempt_and_audit(
+    db: Database, portfolio: Portfolio
+) -> None:
+    account = portfolio.account(today=TODAY, dpd=20)
+    result = record_contact(
+        db,
+        outcome(account, "PTP", emotion="anxious", checklist=("calm", "recap"),
+                promise=PromiseInput("1500.00", TODAY + timedelta(days=3))),
+        now=NOW,
+    )
+    assert result.promise_id is not None
+    with db.reader() as session:
+        attempt = session.get_one(ContactAttempt, result.attempt_id)
+        promise = session.get_one(PromiseToPay, result.promise_id)
+        audit = session.scalars(select(AuditEvent.action)).all()
+    assert (attempt.disposition, attempt.right_party, attempt.emotion) == ("PTP", True, "anxious")
+    assert attempt.checklist == ["calm", "recap"]
+    assert (promise.amount, promise.promised_date) == (Decimal("1500.00"), TODAY + timedelta(days=3))
+    assert audit == ["contact.recorded"]
+
+
+@pytest.mark.parametrize(
+    ("promise", "error", "words"),
+    [
+        (PromiseInput("-5", TODAY + timedelta(days=1)), InvalidAmount, "more than zero"),
+        (PromiseInput("abc", TODAY + timedelta(days=1)), InvalidAmount, "not a number"),
+        (PromiseInput("999999", TODAY + timedelta(days=1)), InvalidAmount, "owed"),
+        (PromiseInput("100", TODAY - timedelta(days=1)), InvalidDate, "in the past"),
+        (PromiseInput("100", TODAY + timedelta(days=40)), InvalidDate, "days ahead"),
+    ],
+)
+def test_bad_promise_is_refused_and_nothing_is_written(
+    db: Database, portfolio: Portfolio, promise: PromiseInput, error: type[DomainError], words: str
+) -> None:
+    account = portfolio.account(today=TODAY, dpd=20)
+    before = counts(db)
+    with pytest.raises(error, match=words):
+        record_contact(db, outcome(account, "PTP", promise=promise), now=NOW)
+    assert counts(db) == before
+
+
+def test_ptp_without_promise_and_unknown_codes_are_refused(
+    db: Database, portfolio: Portfolio
+) -> None:
+    account = portfolio.account(today=TODAY, dpd=20)
+    with pytest.raises(InvalidInput, match="amount and a date"):
+        record_contact(db, outcome(account, "PTP"), now=NOW)
+    with pytest.raises(InvalidInput, match="XYZ"):
+        record_contact(db, outcome(account, "XYZ"), now=NOW)
+    with pytest.raises(InvalidInput, match="emotion"):
+        record_contact(db, outcome(account, "RTP", emotion="sleepy"), now=NOW)
+    with pytest.raises(InvalidDate, match="past"):
+        record_contact(db, outcome(account, "CB", callback_at=NOW - timedelta(hours=1)), now=NOW)
+    assert counts(db) == (0, 0, 0, 0)
+
+
+def test_a_contact_the_rules_forbid_is_not_recorded(db: Database, portfolio: Portfolio) -> None:
+    account = portfolio.account(today=TODAY, dpd=20)
+    late = datetime(2026, 11, 28, 14, 30, tzinfo=UTC)  # 22:30 Beijing
+    with pytest.raises(NotAllowed, match="22:00"):
+        record_contact(db, outcome(account, "NA", started_at=late), now=late)
+    assert counts(db) == (0, 0, 0, 0)
+
+
+def test_check_contact_answers_with_rule_and_time(db: Database, portfolio: Portfolio) -> None:
+    account = portfolio.account(today=TODAY, dpd=20)
+    assert check_contact(db, "zhang.wei", account.contract_no, account.points["mobile"], at=NOW).allowed
+    late = check_contact(
+        db, "zhang.wei", account.contract_no, account.points["mobile"],
+        at=datetime(2026, 11, 28, 15, 0, tzinfo=UTC),
+    )
+    assert (late.rule_id, late.next_allowed_at) == (
+        "cn.quiet_hours", datetime(2026, 11, 29, 0, 0, tzinfo=UTC)
+    )
+
+
+def test_another_collectors_account_is_out_of_scope(db: Database, portfolio: Portfolio) -> None:
+    other = portfolio.user("li.na")
+    account = portfolio.account(today=TODAY, dpd=20, assigned_to=other)
+    with pytest.raises(NotAllowed, match="portfolio"):
+        record_contact(db, outcome(account, "NA"), now=NOW)
+
+
+def test_wrong_number_marks_the_point_and_cease_sets_the_flag(
+    db: Database, portfolio: Portfolio
+) -> None:
+    account = portfolio.account(today=TODAY, dpd=20)
+    marked = record_contact(db, outcome(account, "WN"), now=NOW)
+    assert marked.contact_point_marked == "wrong_number"
+    other = portfolio.account(today=TODAY, dpd=20, name="李娜")
+    ceased = record_contact(db, outcome(other, "CEASE"), now=NOW)
+    assert ceased.flags_set == ("cease_requested",)
+    with db.reader() as session:
+        assert session.get_one(ContactPoint, account.points["mobile"]).wrong_number
+        assert session.get_one(Borrower, other.borrower_id).cease_requested
+    entries = {e.contract_no: e for e in build_queue(db, "zhang.wei", NOW).entries}
+    assert entries[other.contract_no].contact.decision.rule_id == "cn.stop.cease"
+    assert entries[account.contract_no].contact.decision.rule_id == "point.wrong_number"
+
+
+def test_self_harm_risk_pauses_the_account_and_escalates(db: Database, portfolio: Portfolio) -> None:
+    account = portfolio.account(today=TODAY, dpd=20)
+    result = record_contact(db, outcome(account, "HRD", emotion="self_harm_risk"), now=NOW)
+    assert result.escalated
+    assert "vulnerable" in result.flags_set
+    with db.reader() as session:
+        actions = session.scalars(select(AuditEvent.action)).all()
+    assert "escalation.raised" in actions
+    entry = build_queue(db, "zhang.wei", NOW).entries[0]
+    assert entry.contact.decision.rule_id == "cn.stop.vulnerable"
+
+
+def test_deceased_report_escalates(db: Database, portfolio: Portfolio) -> None:
+    account = portfolio.account(today=TODAY, dpd=20)
+    result = record_contact(db, outcome(account, "DCD"), now=NOW)
+    assert result.escalated and result.flags_set == ("deceased",)
+
+
+def test_working_an_account_closes_its_due_callback(db: Database, portfolio: Portfolio) -> None:
+    account = portfolio.account(today=TODAY, dpd=20)
+    portfolio.callback(account, NOW - timedelta(minutes=10))
+    assert build_queue(db, "zhang.wei", NOW).entries[0].tier == "callback_due"
+    later = NOW + timedelta(hours=2)
+    record_contact(db, outcome(account, "CB", callback_at=later), now=NOW)
+    assert build_queue(db, "zhang.wei", NOW).entries[0].tier is None
+    assert build_queue(db, "zhang.wei", later).entries[0].tier == "callback_due"
+
+
+def test_audit_events_cannot_be_changed_or_deleted(db: Database, portfolio: Portfolio) -> None:
+    from sqlalchemy.exc import DatabaseError
+
+    account = portfolio.account(today=TODAY, dpd=20)
+    record_contact(db, outcome(account, "NA"), now=NOW)
+    for statement in ("UPDATE audit_events SET action = 'x'", "DELETE FROM audit_events"):
+        with pytest.raises(DatabaseError, match="append-only"), db.engine.begin() as connection:
+            connection.exec_driver_sql(statement)

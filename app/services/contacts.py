@@ -224,6 +224,8 @@ def record_contact(
         raise InvalidInput("A callback outcome needs the time to call back.")
     if entry.callback_at is not None:
         _check_callback_time(entry.callback_at, now)
+    if entry.promise is not None:
+        parse_amount(entry.promise.amount, what="The promised amount")
 
     with db.session() as session:
         user = find_user(session, entry.username)

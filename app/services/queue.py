@@ -407,7 +407,8 @@ def _load_accounts(
     rows: dict[uuid.UUID, _Row] = {}
     reminders: list[uuid.UUID] = []
     flag_count = len(BORROWER_FLAGS)
-    for record in session.execute(statement):
+    records: list[Any] = list(session.execute(statement))
+    for record in records:
         (
             loan_id,
             contract_no,

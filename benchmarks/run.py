@@ -1,0 +1,176 @@
+"""Benchmarks: the queue and one account's detail on a 200,000-account portfolio.
+
+    .venv/bin/python -m benchmarks.run [--accounts 200000] [--repeat 15]
+
+Builds the portfolio once (cached under benchmarks/results/), then times each case against a
+floor measured in the same run: the same rows fetched by one hand-written indexed query
+through the plain `sqlite3` module. Prints a table of medians and ratios and writes JSON.
+The machine is shared and noisy, so only medians over repeats are reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sqlite3
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from app.database import Database
+from app.services.accounts import account_detail
+from app.services.demo import build_demo
+from app.services.queue import build_queue
+
+RESULTS = Path(__file__).parent / "results"
+AS_OF = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)  # 10:00 in Beijing
+TARGETS = {"queue": {"ratio": 3.0, "median_ms": 100.0}, "account_detail": {"median_ms": 20.0}}
+
+# The rows the queue ranks: the collector's active loans with their overdue sums.
+QUEUE_FLOOR_SQL = """
+SELECT l.id, l.contract_no, b.name, MIN(i.due_date),
+       SUM(i.principal_due - i.principal_paid), SUM(i.interest_due - i.interest_paid),
+       SUM(i.fees_due - i.fees_paid), SUM(i.penalty_accrued - i.penalty_paid)
+FROM loans l
+JOIN borrowers b ON b.id = l.borrower_id
+JOIN instalments i ON i.loan_id = l.id AND i.settled_on IS NULL AND i.due_date < ?
+WHERE l.assigned_to_id = ? AND l.status = 'active'
+GROUP BY l.id
+"""
+
+DETAIL_FLOOR_SQL = (
+    "SELECT * FROM loans WHERE contract_no = ?",
+    "SELECT * FROM borrowers WHERE id = ?",
+    "SELECT * FROM contact_points WHERE borrower_id = ?",
+    "SELECT * FROM instalments WHERE loan_id = ?",
+    "SELECT * FROM payments WHERE loan_id = ?",
+    "SELECT * FROM contact_attempts WHERE loan_id = ?",
+    "SELECT * FROM promises WHERE loan_id = ?",
+    "SELECT * FROM callbacks WHERE loan_id = ?",
+)
+
+
+def timed(function: Callable[[], Any], repeat: int) -> list[float]:
+    function()  # warm caches once; not counted
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        function()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def portfolio(accounts: int) -> Path:
+    path = RESULTS / f"portfolio-{accounts}.sqlite3"
+    if path.exists():
+        return path
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    db = Database(f"sqlite:///{path}")
+    db.upgrade()
+    summary = build_demo(db, accounts=accounts, seed=1, as_of=AS_OF, accounts_per_collector=5000)
+    db.dispose()
+    print(f"built {accounts:,} accounts in {summary.seconds:.1f} s", file=sys.stderr)
+    return path
+
+
+def busiest_collector(path: Path) -> tuple[str, str, int]:
+    with sqlite3.connect(path) as connection:
+        row = connection.execute(
+            "SELECT u.username, u.id, COUNT(*) FROM loans l JOIN users u ON u.id = l.assigned_to_id"
+            " WHERE u.role = 'collector' AND l.status = 'active'"
+            " GROUP BY u.id ORDER BY COUNT(*) DESC, u.username LIMIT 1"
+        ).fetchone()
+    return row[0], row[1], row[2]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=200_000)
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--json", type=Path, default=RESULTS / "latest.json")
+    args = parser.parse_args(argv)
+
+    path = portfolio(args.accounts)
+    username, user_id, assigned = busiest_collector(path)
+    db = Database(f"sqlite:///{path}")
+    raw = sqlite3.connect(path)
+    today = AS_OF.date().isoformat()
+
+    queue_rows = len(build_queue(db, username, AS_OF).entries)
+    queue = timed(lambda: build_queue(db, username, AS_OF), args.repeat)
+    queue_floor = timed(
+        lambda: raw.execute(QUEUE_FLOOR_SQL, (today, user_id)).fetchall(), args.repeat
+    )
+
+    with sqlite3.connect(path) as connection:
+        contracts = [
+            row[0]
+            for row in connection.execute(
+                "SELECT contract_no FROM loans WHERE assigned_to_id = ? ORDER BY contract_no",
+                (user_id,),
+            )
+        ]
+    picks = random.Random(7).sample(contracts, min(args.repeat, len(contracts)))
+    detail_cycle = iter(picks * 3)
+    detail = timed(lambda: account_detail(db, username, next(detail_cycle), AS_OF), len(picks))
+
+    def detail_floor_once(contract: str) -> None:
+        loan = raw.execute(DETAIL_FLOOR_SQL[0], (contract,)).fetchone()
+        raw.execute(DETAIL_FLOOR_SQL[1], (loan[2],)).fetchall()
+        raw.execute(DETAIL_FLOOR_SQL[2], (loan[2],)).fetchall()
+        for statement in DETAIL_FLOOR_SQL[3:]:
+            raw.execute(statement, (loan[0],)).fetchall()
+
+    floor_cycle = iter(picks * 3)
+    detail_floor = timed(lambda: detail_floor_once(next(floor_cycle)), len(picks))
+
+    results = {
+        "measured_at": datetime.now(UTC).isoformat(),
+        "accounts": args.accounts,
+        "collector": username,
+        "assigned_accounts": assigned,
+        "queue_entries": queue_rows,
+        "cases": {
+            "queue": _case(queue, queue_floor),
+            "account_detail": _case(detail, detail_floor),
+        },
+        "targets": TARGETS,
+    }
+    print(
+        f"{args.accounts:,} accounts; {username} has {assigned:,} assigned, {queue_rows:,} in queue"
+    )
+    print(f"{'case':<16}{'median ms':>11}{'floor ms':>10}{'ratio':>8}   target")
+    for name, case in results["cases"].items():
+        target = TARGETS[name]
+        wanted = ", ".join(
+            f"ratio ≤ {v}" if k == "ratio" else f"median ≤ {v:g} ms" for k, v in target.items()
+        )
+        print(
+            f"{name:<16}{case['median_ms']:>11.1f}{case['floor_median_ms']:>10.1f}"
+            f"{case['ratio']:>8.2f}   {wanted}"
+        )
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(results, indent=2))
+    print(f"wrote {args.json}")
+    return 0
+
+
+def _case(samples: list[float], floor: list[float]) -> dict[str, float]:
+    median, floor_median = statistics.median(samples), statistics.median(floor)
+    return {
+        "median_ms": round(median, 2),
+        "floor_median_ms": round(floor_median, 2),
+        "ratio": round(median / floor_median, 2),
+        "min_ms": round(min(samples), 2),
+        "max_ms": round(max(samples), 2),
+        "repeat": len(samples),
+    }
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -47,7 +47,9 @@ def phone(number: str, point_id: uuid.UUID = MOBILE, **marks: bool) -> Point:
     )
 
 
-def attempt(at: datetime, *, contact: bool, rpc: bool = False, point: uuid.UUID = MOBILE) -> PastAttempt:
+def attempt(
+    at: datetime, *, contact: bool, rpc: bool = False, point: uuid.UUID = MOBILE
+) -> PastAttempt:
     return PastAttempt(at, LOAN, point, "call", contact, rpc, True)
 
 
@@ -242,9 +244,13 @@ def test_us_third_party_only_once() -> None:
 
 
 def test_attorney_representation_stops_us_contact_only() -> None:
-    represented = subject(address_zone="America/New_York", flags=frozenset({"attorney_represented"}))
+    represented = subject(
+        address_zone="America/New_York", flags=frozenset({"attorney_represented"})
+    )
     at = utc(2026, 11, 18, 15, 0)
-    assert US.evaluate(represented, phone("+1 212 555 0142"), "call", at).rule_id == "us.stop.attorney"
+    assert (
+        US.evaluate(represented, phone("+1 212 555 0142"), "call", at).rule_id == "us.stop.attorney"
+    )
 
 
 def test_a_time_without_zone_is_refused() -> None:

@@ -46,8 +46,13 @@ def test_promise_to_pay_is_stored_with_attempt_and_audit(
     account = portfolio.account(today=TODAY, dpd=20)
     result = record_contact(
         db,
-        outcome(account, "PTP", emotion="anxious", checklist=("calm", "recap"),
-                promise=PromiseInput("1500.00", TODAY + timedelta(days=3))),
+        outcome(
+            account,
+            "PTP",
+            emotion="anxious",
+            checklist=("calm", "recap"),
+            promise=PromiseInput("1500.00", TODAY + timedelta(days=3)),
+        ),
         now=NOW,
     )
     assert result.promise_id is not None
@@ -57,7 +62,10 @@ def test_promise_to_pay_is_stored_with_attempt_and_audit(
         audit = session.scalars(select(AuditEvent.action)).all()
     assert (attempt.disposition, attempt.right_party, attempt.emotion) == ("PTP", True, "anxious")
     assert attempt.checklist == ["calm", "recap"]
-    assert (promise.amount, promise.promised_date) == (Decimal("1500.00"), TODAY + timedelta(days=3))
+    assert (promise.amount, promise.promised_date) == (
+        Decimal("1500.00"),
+        TODAY + timedelta(days=3),
+    )
     assert audit == ["contact.recorded"]
 
 
@@ -106,13 +114,19 @@ def test_a_contact_the_rules_forbid_is_not_recorded(db: Database, portfolio: Por
 
 def test_check_contact_answers_with_rule_and_time(db: Database, portfolio: Portfolio) -> None:
     account = portfolio.account(today=TODAY, dpd=20)
-    assert check_contact(db, "zhang.wei", account.contract_no, account.points["mobile"], at=NOW).allowed
+    assert check_contact(
+        db, "zhang.wei", account.contract_no, account.points["mobile"], at=NOW
+    ).allowed
     late = check_contact(
-        db, "zhang.wei", account.contract_no, account.points["mobile"],
+        db,
+        "zhang.wei",
+        account.contract_no,
+        account.points["mobile"],
         at=datetime(2026, 11, 28, 15, 0, tzinfo=UTC),
     )
     assert (late.rule_id, late.next_allowed_at) == (
-        "cn.quiet_hours", datetime(2026, 11, 29, 0, 0, tzinfo=UTC)
+        "cn.quiet_hours",
+        datetime(2026, 11, 29, 0, 0, tzinfo=UTC),
     )
 
 
@@ -140,7 +154,9 @@ def test_wrong_number_marks_the_point_and_cease_sets_the_flag(
     assert entries[account.contract_no].contact.decision.rule_id == "point.wrong_number"
 
 
-def test_self_harm_risk_pauses_the_account_and_escalates(db: Database, portfolio: Portfolio) -> None:
+def test_self_harm_risk_pauses_the_account_and_escalates(
+    db: Database, portfolio: Portfolio
+) -> None:
     account = portfolio.account(today=TODAY, dpd=20)
     result = record_contact(db, outcome(account, "HRD", emotion="self_harm_risk"), now=NOW)
     assert result.escalated

@@ -23,7 +23,9 @@ def test_payment_covers_the_oldest_instalment_first_and_keeps_a_promise(
     db: Database, portfolio: Portfolio
 ) -> None:
     account = portfolio.account(today=TODAY, dpd=40)
-    promise_id = portfolio.promise(account, "500", TODAY + timedelta(days=2), NOW - timedelta(days=1))
+    promise_id = portfolio.promise(
+        account, "500", TODAY + timedelta(days=2), NOW - timedelta(days=1)
+    )
     before = account_detail(db, "zhang.wei", account.contract_no, NOW).balance
     result = record_payment(db, account.contract_no, "600", NOW, channel="alipay", now=NOW)
     assert sum(result.by_part.values()) == Decimal("600.00")

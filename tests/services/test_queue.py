@@ -71,7 +71,9 @@ def test_a_lapsed_promise_becomes_broken_once_and_is_audited(
     db: Database, portfolio: Portfolio
 ) -> None:
     account = portfolio.account(today=TODAY, dpd=5)
-    promise_id = portfolio.promise(account, "500", TODAY - timedelta(days=2), AT - timedelta(days=5))
+    promise_id = portfolio.promise(
+        account, "500", TODAY - timedelta(days=2), AT - timedelta(days=5)
+    )
     on_time = portfolio.promise(account, "300", TODAY, AT - timedelta(days=1))
     build_queue(db, "zhang.wei", AT)
     with db.reader() as session:

@@ -58,6 +58,14 @@ class Money(TypeDecorator[Decimal]):
         return Decimal
 
 
+def money_from_raw(value: Any) -> Decimal:
+    """An amount read past the Money type (fast paths): whole cents on SQLite, a decimal on a
+    server, or the bare 0 of a COALESCE."""
+    if isinstance(value, int):
+        return Decimal(value).scaleb(-2)
+    return Decimal(value).quantize(CENT)
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """A timezone-aware instant, stored in UTC and returned as an aware UTC `datetime`."""
 

@@ -21,6 +21,8 @@ from app.services.errors import InvalidInput, NotFound
 from app.services.reference import RESOURCES, load_json
 
 DEFAULT_PROFILE = "CN"
+# Row keys: UUIDs, or their stored hex text where a hot path reads them raw.
+Key = uuid.UUID | str
 # How far ahead `evaluate` looks for a moment every rule allows, before giving up.
 SEARCH_HORIZON = timedelta(days=14)
 
@@ -110,8 +112,8 @@ class PastAttempt:
     """One earlier attempt, as the rules see it."""
 
     at: datetime
-    loan_id: uuid.UUID
-    contact_point_id: uuid.UUID | None
+    loan_id: Key
+    contact_point_id: Key | None
     channel: str
     contact: bool
     rpc: bool
@@ -122,10 +124,10 @@ class PastAttempt:
 class Subject:
     """The account side of the question: the borrower's flags, zones and own numbers."""
 
-    loan_id: uuid.UUID
+    loan_id: Key
     flags: frozenset[str]
     address_zone: str | None
-    own_point_ids: frozenset[uuid.UUID]
+    own_point_ids: frozenset[Key]
     agreed_window: tuple[time, time] | None = None
 
 
@@ -133,7 +135,7 @@ class Subject:
 class Point:
     """The contact point side: its zones and marks."""
 
-    id: uuid.UUID | None
+    id: Key | None
     kind: str
     zones: tuple[str, ...]
     third_party: bool = False
@@ -189,6 +191,11 @@ class Evaluator:
     def __init__(self, profile: Profile) -> None:
         self.profile = profile
         self._zones: dict[str, ZoneInfo] = {}
+        self._rules: dict[str, tuple[Rule, ...]] = {}
+        self._zone_sets: dict[tuple[tuple[str, ...], str | None], tuple[str, ...]] = {}
+        self._day_starts: dict[tuple[datetime, str], datetime] = {}
+        # Quiet-hour answers depend only on zones, window and moment: shared by a whole queue.
+        self.quiet_answers: dict[tuple[Any, ...], _Block | None] = {}
 
     def zone(self, key: str) -> ZoneInfo:
         found = self._zones.get(key)
@@ -197,10 +204,22 @@ class Evaluator:
         return found
 
     def zones_for(self, subject: Subject, point: Point) -> tuple[str, ...]:
-        zones = list(point.zones)
-        if subject.address_zone and subject.address_zone not in zones:
-            zones.append(subject.address_zone)
-        return tuple(zones) or (self.profile.default_zone,)
+        key = (point.zones, subject.address_zone)
+        zones = self._zone_sets.get(key)
+        if zones is None:
+            merged = list(point.zones)
+            if subject.address_zone and subject.address_zone not in merged:
+                merged.append(subject.address_zone)
+            zones = self._zone_sets[key] = tuple(merged) or (self.profile.default_zone,)
+        return zones
+
+    def rules_for(self, channel: str) -> tuple[Rule, ...]:
+        rules = self._rules.get(channel)
+        if rules is None:
+            rules = self._rules[channel] = tuple(
+                rule for rule in self.profile.rules if channel in rule.channels
+            )
+        return rules
 
     def evaluate(
         self,
@@ -238,7 +257,7 @@ class Evaluator:
                 zones,
             )
         ask = _Ask(subject, point, channel, zones, history)
-        rules = [rule for rule in self.profile.rules if channel in rule.channels]
+        rules = self.rules_for(channel)
         first: tuple[Rule, _Block] | None = None
         moment = at
         while moment - at <= SEARCH_HORIZON:
@@ -271,9 +290,13 @@ class Evaluator:
     # -- helpers for the checks ---------------------------------------------------------
 
     def local_day_start(self, moment: datetime, zone_key: str) -> datetime:
-        zone = self.zone(zone_key)
-        local = moment.astimezone(zone)
-        return datetime.combine(local.date(), time(0), tzinfo=zone).astimezone(UTC)
+        start = self._day_starts.get((moment, zone_key))
+        if start is None:
+            zone = self.zone(zone_key)
+            local = moment.astimezone(zone)
+            start = datetime.combine(local.date(), time(0), tzinfo=zone).astimezone(UTC)
+            self._day_starts[(moment, zone_key)] = start
+        return start
 
     def next_local_midnight(self, moment: datetime, zone_key: str) -> datetime:
         zone = self.zone(zone_key)
@@ -288,9 +311,18 @@ def _check_quiet_hours(ev: Evaluator, rule: Rule, ask: _Ask, moment: datetime) -
     end = time.fromisoformat(rule.params["allowed_until"])
     if rule.params.get("borrower_consent_overrides") and ask.subject.agreed_window:
         start, end = ask.subject.agreed_window
+    key = (ask.zones, start, end, moment)
+    if key not in ev.quiet_answers:
+        ev.quiet_answers[key] = _quiet_block(ev, ask.zones, start, end, moment)
+    return ev.quiet_answers[key]
+
+
+def _quiet_block(
+    ev: Evaluator, zones: tuple[str, ...], start: time, end: time, moment: datetime
+) -> _Block | None:
     worst: datetime | None = None
     details = []
-    for key in ask.zones:
+    for key in zones:
         zone = ev.zone(key)
         local = moment.astimezone(zone)
         now = local.time()
@@ -332,6 +364,8 @@ def _daily_count_block(
 def _check_connected_per_borrower(
     ev: Evaluator, rule: Rule, ask: _Ask, moment: datetime
 ) -> _Block | None:
+    if not ask.history:
+        return None
     counted = (a for a in ask.history if a.contact and a.channel in rule.channels)
     return _daily_count_block(ev, ask, moment, int(rule.params["limit"]), counted, "answered calls")
 
@@ -339,6 +373,8 @@ def _check_connected_per_borrower(
 def _check_unanswered_per_number(
     ev: Evaluator, rule: Rule, ask: _Ask, moment: datetime
 ) -> _Block | None:
+    if not ask.history:
+        return None
     counted = (
         a
         for a in ask.history
@@ -388,6 +424,8 @@ def _check_third_party_once(
 def _check_rolling_attempts(
     ev: Evaluator, rule: Rule, ask: _Ask, moment: datetime
 ) -> _Block | None:
+    if not ask.history:
+        return None
     window = timedelta(days=int(rule.params["days"]))
     limit = int(rule.params["limit"])
     times = sorted(
@@ -409,6 +447,8 @@ def _check_rolling_attempts(
 def _check_after_conversation(
     ev: Evaluator, rule: Rule, ask: _Ask, moment: datetime
 ) -> _Block | None:
+    if not ask.history:
+        return None
     window = timedelta(days=int(rule.params["days"]))
     talks = [
         a.at

@@ -42,9 +42,9 @@ def entry(item: AccountFacts) -> QueueEntry:
     total, tier, reasons = score(item, TODAY, ZONE)
     return QueueEntry(
         rank=0,
-        loan_id=item.loan_id,
+        loan_key=item.loan_id,
         contract_no=item.contract_no,
-        borrower_id=item.loan_id,
+        borrower_key=item.loan_id,
         borrower="",
         dpd=item.dpd,
         bucket="",

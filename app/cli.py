@@ -104,6 +104,7 @@ def _parser() -> argparse.ArgumentParser:
     log.set_defaults(handler=_log_contact)
 
     payment = commands.add_parser("payment", help="record a payment received")
+    payment.add_argument("--user", required=True)
     payment.add_argument("--contract", required=True)
     payment.add_argument("--amount", required=True)
     payment.add_argument("--at", type=_moment, help="when it was paid (default: now)")
@@ -374,6 +375,7 @@ def _payment(config: Config, args: argparse.Namespace) -> int:
 
     result = record_payment(
         open_database(config),
+        args.user,
         args.contract,
         args.amount,
         args.at or datetime.now(UTC),

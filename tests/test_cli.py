@@ -169,7 +169,16 @@ def test_log_contact_and_payment_from_the_command_line(data_dir: Path) -> None:
     )
     assert code == 1 and "more than zero" in err
     code, out, err = run(
-        data_dir, "payment", "--contract", contract, "--amount", "10.50", "--channel", "wechat_pay"
+        data_dir,
+        "payment",
+        "--user",
+        user,
+        "--contract",
+        contract,
+        "--amount",
+        "10.50",
+        "--channel",
+        "wechat_pay",
     )
     assert code == 0, err
     assert "recorded 10.50" in out

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.database import Database
@@ -38,6 +38,21 @@ def load_loan(session: Session, contract_no: str) -> Loan:
     if loan is None:
         raise NotFound(f"There is no account with contract number “{contract_no}”.")
     return loan
+
+
+def lock(session: Session, row: Loan | Borrower) -> None:
+    """Hold `row` for this unit of work, so two writers cannot both act on what they read.
+
+    PostgreSQL locks the row. SQLite has one writer at a time: a no-op UPDATE takes the write
+    lock now (waiting for another writer to finish) instead of at the first real write, after
+    the reads it must protect. The row is then re-read.
+    """
+    model = type(row)
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(update(model).where(model.id == row.id).values(id=model.id))
+    else:
+        session.execute(select(model.id).where(model.id == row.id).with_for_update())
+    session.refresh(row)
 
 
 def check_scope(session: Session, user: User, loan: Loan) -> None:

@@ -7,15 +7,28 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from sqlalchemy import select
+
 from app.database import Database
-from app.models import AuditEvent, LoanStatus, Payment
-from app.services.accounts import instalment_states, load_loan, local_today, store_state, to_state
-from app.services.balances import apply_payment, balance_of
+from app.models import AuditEvent, Instalment, LoanStatus, Payment
+from app.services.accounts import (
+    business_zone,
+    check_scope,
+    instalment_states,
+    load_loan,
+    local_today,
+    lock,
+    store_state,
+    to_state,
+)
+from app.services.balances import ScheduleLine, replay
 from app.services.errors import InvalidDate, InvalidInput
-from app.services.money import format_money, parse_amount
-from app.services.promises import keep_covered_promises
+from app.services.money import ZERO, format_money, parse_amount
+from app.services.promises import resolve_loan_promises
+from app.services.scope import find_user
 
 CHANNELS = ("bank_transfer", "alipay", "wechat_pay", "card", "cash", "other")
+PARTS = ("principal", "interest", "fees", "penalty")
 
 
 @dataclass(frozen=True)
@@ -24,13 +37,13 @@ class RecordedPayment:
     contract_no: str
     amount: Decimal
     by_part: dict[str, Decimal]
-    settled_instalments: tuple[int, ...]
     loan_settled: bool
     promises_kept: tuple[uuid.UUID, ...]
 
 
 def record_payment(
     db: Database,
+    username: str,
     contract_no: str,
     amount: str | Decimal,
     paid_at: datetime,
@@ -39,7 +52,11 @@ def record_payment(
     reference: str | None = None,
     now: datetime | None = None,
 ) -> RecordedPayment:
-    """Store a payment received on an account and apply it, oldest instalment first."""
+    """Store a payment received on an account and re-apply every payment, oldest first.
+
+    The schedule is replayed from all payments in date order, so a payment recorded late
+    (dated before others) is allocated where it belongs, penalty included.
+    """
     value = parse_amount(amount, what="Payment")
     now = now or datetime.now(UTC)
     if paid_at.tzinfo is None:
@@ -49,23 +66,41 @@ def record_payment(
     if channel not in CHANNELS:
         raise InvalidInput(f"Unknown payment channel “{channel}” (one of {', '.join(CHANNELS)}).")
     with db.session() as session:
+        user = find_user(session, username)
         loan = load_loan(session, contract_no)
+        check_scope(session, user, loan)
+        lock(session, loan)
         if loan.status is not LoanStatus.ACTIVE:
             raise InvalidInput(
                 f"Account {contract_no} is {loan.status.value}; it takes no payments."
             )
         rows = instalment_states(session, loan.id)
-        states = [to_state(row) for row in rows]
-        paid_on = local_today(paid_at)
-        owed = balance_of(states, paid_on, loan.penalty_rate_daily).owed
-        allocation = apply_payment(states, value, paid_on, loan.penalty_rate_daily)
-        if allocation.unapplied > 0:
+        before = _paid_by_part(rows)
+        schedule = [
+            ScheduleLine(r.seq, r.due_date, r.principal_due, r.interest_due, r.fees_due)
+            for r in rows
+        ]
+        earlier = session.execute(
+            select(Payment.paid_at, Payment.amount).where(Payment.loan_id == loan.id)
+        ).all()
+        zone = business_zone()
+        payments = [(at.astimezone(zone).date(), paid) for at, paid in earlier]
+        payments.append((local_today(paid_at), value))
+        states = replay(schedule, payments, loan.penalty_rate_daily)
+        applied = sum(
+            (s.principal_paid + s.interest_paid + s.fees_paid + s.penalty_paid for s in states),
+            ZERO,
+        )
+        received = sum((paid for _, paid in payments), ZERO)
+        if applied < received:
+            owed = value - (received - applied)
             raise InvalidInput(
                 f"A payment of {format_money(value, loan.currency)} is more than the"
-                f" {format_money(owed, loan.currency)} owed on {contract_no}."
+                f" {format_money(max(owed, ZERO), loan.currency)} owed on {contract_no}."
             )
         for row, state in zip(rows, states, strict=True):
             store_state(row, state)
+        by_part = {part: total - before[part] for part, total in _paid_by_part(rows).items()}
         payment = Payment(
             loan_id=loan.id, paid_at=paid_at, amount=value, channel=channel, reference=reference
         )
@@ -74,15 +109,17 @@ def record_payment(
         loan_settled = all(state.settled_on is not None for state in states)
         if loan_settled:
             loan.status = LoanStatus.SETTLED
-        kept = keep_covered_promises(session, loan.id, paid_at)
+        kept = resolve_loan_promises(session, loan.id, now)
         session.add(
             AuditEvent(
+                user_id=user.id,
                 action="payment.recorded",
                 entity="loan",
                 entity_id=str(loan.id),
                 details={
                     "amount": str(value),
-                    "by_part": {part: str(v) for part, v in allocation.by_part.items()},
+                    "paid_at": paid_at.isoformat(),
+                    "by_part": {part: str(v) for part, v in by_part.items()},
                     "settled": loan_settled,
                 },
             )
@@ -91,8 +128,12 @@ def record_payment(
             payment_id=payment.id,
             contract_no=contract_no,
             amount=value,
-            by_part=allocation.by_part,
-            settled_instalments=allocation.settled,
+            by_part=by_part,
             loan_settled=loan_settled,
             promises_kept=tuple(kept),
         )
+
+
+def _paid_by_part(rows: list[Instalment]) -> dict[str, Decimal]:
+    states = [to_state(row) for row in rows]
+    return {part: sum((getattr(s, f"{part}_paid") for s in states), ZERO) for part in PARTS}

@@ -240,7 +240,11 @@ def score(
 
 def ordering_key(entry: QueueEntry) -> tuple[int, Decimal, str]:
     """Highest score first; ties by larger overdue amount, then contract number."""
-    return (-entry.score, -entry.overdue_amount, entry.contract_no)
+    return _order(entry.score, entry.overdue_amount, entry.contract_no)
+
+
+def _order(score: int, overdue: Decimal, contract_no: str) -> tuple[int, Decimal, str]:
+    return (-score, -overdue, contract_no)
 
 
 @overload
@@ -265,12 +269,15 @@ def build_queue(
     *,
     limit: int | None = None,
     profile_code: str | None = None,
+    now: datetime | None = None,
 ) -> Queue:
     """The ranked queue of `username` at moment `at` (now by default)."""
-    at = (at or datetime.now(UTC)).astimezone(UTC)
+    now = now or datetime.now(UTC)
+    at = (at or now).astimezone(UTC)
     profile = load_profile(profile_code or "CN")
     with db.session() as session:
-        settle_due_promises(session, at, policy()["business_zone"])
+        # Looking at a future moment must not break promises that may still be kept.
+        settle_due_promises(session, min(at, now))
     with db.reader() as session, _collector_paused():
         user = find_user(session, username)
         entries = _rank(session, user, at, profile)
@@ -354,8 +361,10 @@ def _rank(session: Session, user: User, at: datetime, profile: Profile) -> list[
         status = _contact_status(
             evaluator, row, points.get(row.borrower_id, ()), history.get(row.borrower_id, ()), at
         )
-        scored.append((-total, -facts.overdue, row.contract_no, row, facts, tier, reasons, status))
-    scored.sort(key=lambda item: item[:3])
+        scored.append(
+            (_order(total, facts.overdue, row.contract_no), row, facts, tier, reasons, status)
+        )
+    scored.sort(key=lambda item: item[0])
     return [
         QueueEntry(
             rank=rank,
@@ -370,12 +379,12 @@ def _rank(session: Session, user: User, at: datetime, profile: Profile) -> list[
             interest=row.interest,
             penalty=row.penalty,
             fees=row.fees,
-            score=-negative_score,
+            score=-order[0],
             tier=tier,
             reasons=reasons,
             contact=status,
         )
-        for rank, (negative_score, _, _, row, facts, tier, reasons, status) in enumerate(scored, 1)
+        for rank, (order, row, facts, tier, reasons, status) in enumerate(scored, 1)
     ]
 
 
@@ -517,6 +526,7 @@ def _fill_next_due_amounts(
 
 def _load_points(connection: Connection, workers: Sequence[uuid.UUID]) -> dict[str, list[Point]]:
     """The borrowers' own phone numbers (the queue dials the borrower, not third parties)."""
+    borrowers = select(Loan.borrower_id).where(_assigned(workers)).scalar_subquery()
     statement = (
         select(
             _key(ContactPoint.id),
@@ -526,10 +536,8 @@ def _load_points(connection: Connection, workers: Sequence[uuid.UUID]) -> dict[s
             ContactPoint.do_not_call,
             ContactPoint.wrong_number,
         )
-        .join(Loan, Loan.borrower_id == ContactPoint.borrower_id)
-        .where(_assigned(workers), ContactPoint.kind.in_(PHONE_KINDS))
-        .order_by(ContactPoint.borrower_id, ContactPoint.position)
-        .distinct()
+        .where(ContactPoint.borrower_id.in_(borrowers), ContactPoint.kind.in_(PHONE_KINDS))
+        .order_by(ContactPoint.position, ContactPoint.id)
     )
     points: dict[str, list[Point]] = defaultdict(list)
     zones_of: dict[str, tuple[str, ...]] = {}
@@ -637,7 +645,7 @@ def _load_promises(
                 ),
             ),
         )
-        .order_by(PromiseToPay.promised_date)
+        .order_by(PromiseToPay.promised_date, PromiseToPay.created_at, PromiseToPay.id)
     )
     result: dict[str, dict[str, Any]] = defaultdict(dict)
     for loan_id, status, amount, paid, promised_date in connection.execute(statement):

@@ -8,13 +8,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Role, User
-from app.services.errors import NotFound
+from app.services.errors import NotAllowed, NotFound
 
 
 def find_user(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
         raise NotFound(f"There is no user “{username}”. `collector-workstation users` lists them.")
+    if not user.active:
+        raise NotAllowed(f"The account of {username} is deactivated.")
     return user
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 
 class days_since(FunctionElement[int]):
-    """days_since(today, start, restart): whole days from the later of start and restart."""
+    """days_since(today, start, restart): whole days from the later of start and restart, ≥ 0."""
 
     type = Integer()
     inherit_cache = True
@@ -20,16 +20,14 @@ class days_since(FunctionElement[int]):
 @compiles(days_since, "sqlite")
 def _days_since_sqlite(element: days_since, compiler: Any, **kw: Any) -> str:
     today, start, restart = (compiler.process(arg, **kw) for arg in element.clauses)
-    return (
-        f"CAST(julianday({today}) - julianday(max({start}, coalesce({restart}, {start})))"
-        " AS INTEGER)"
-    )
+    days = f"julianday({today}) - julianday(max({start}, coalesce({restart}, {start})))"
+    return f"max(CAST({days} AS INTEGER), 0)"
 
 
 @compiles(days_since, "postgresql")
 def _days_since_postgresql(element: days_since, compiler: Any, **kw: Any) -> str:
     today, start, restart = (compiler.process(arg, **kw) for arg in element.clauses)
-    return f"(CAST({today} AS DATE) - greatest({start}, coalesce({restart}, {start})))"
+    return f"greatest(CAST({today} AS DATE) - greatest({start}, coalesce({restart}, {start})), 0)"
 
 
 class penalty_since(FunctionElement[Any]):

@@ -5,8 +5,9 @@ from __future__ import annotations
 import itertools
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from app.database import Database
 from app.models import (
@@ -17,18 +18,20 @@ from app.models import (
     ContactPoint,
     Instalment,
     Loan,
+    Payment,
     PromiseStatus,
     PromiseToPay,
     Role,
     Team,
     User,
 )
-from app.services.balances import add_months, equal_instalments
+from app.services.balances import add_months, equal_instalments, replay
 from app.services.idnumbers import make
 from app.services.phones import parse_phone
 from app.services.reference import dispositions
 
 _serial = itertools.count(1)
+BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass(frozen=True)
@@ -132,20 +135,36 @@ class Portfolio:
             )
             session.add(loan)
             session.flush()
-            for line in schedule:
-                settled = line.seq <= paid
+            # The first instalments were paid on their due dates: real payments, replayed.
+            payments = [
+                (line.due_date, line.principal_due + line.interest_due + line.fees_due)
+                for line in schedule[:paid]
+            ]
+            for paid_on, amount in payments:
+                session.add(
+                    Payment(
+                        loan_id=loan.id,
+                        paid_at=datetime.combine(paid_on, time(10), tzinfo=BEIJING),
+                        amount=amount,
+                        channel="alipay",
+                    )
+                )
+            for state in replay(schedule, payments, loan.penalty_rate_daily):
                 session.add(
                     Instalment(
                         loan_id=loan.id,
-                        seq=line.seq,
-                        due_date=line.due_date,
-                        principal_due=line.principal_due,
-                        interest_due=line.interest_due,
-                        fees_due=line.fees_due,
-                        principal_paid=line.principal_due if settled else Decimal(0),
-                        interest_paid=line.interest_due if settled else Decimal(0),
-                        fees_paid=line.fees_due if settled else Decimal(0),
-                        settled_on=line.due_date if settled else None,
+                        seq=state.seq,
+                        due_date=state.due_date,
+                        principal_due=state.principal_due,
+                        interest_due=state.interest_due,
+                        fees_due=state.fees_due,
+                        principal_paid=state.principal_paid,
+                        interest_paid=state.interest_paid,
+                        fees_paid=state.fees_paid,
+                        penalty_accrued=state.penalty_accrued,
+                        penalty_paid=state.penalty_paid,
+                        accrued_to=state.accrued_to,
+                        settled_on=state.settled_on,
                     )
                 )
             return Account(loan.id, loan.contract_no, borrower.id, points)

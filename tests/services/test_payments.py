@@ -27,7 +27,9 @@ def test_payment_covers_the_oldest_instalment_first_and_keeps_a_promise(
         account, "500", TODAY + timedelta(days=2), NOW - timedelta(days=1)
     )
     before = account_detail(db, "zhang.wei", account.contract_no, NOW).balance
-    result = record_payment(db, account.contract_no, "600", NOW, channel="alipay", now=NOW)
+    result = record_payment(
+        db, "zhang.wei", account.contract_no, "600", NOW, channel="alipay", now=NOW
+    )
     assert sum(result.by_part.values()) == Decimal("600.00")
     assert result.by_part["penalty"] > 0
     assert result.promises_kept == (promise_id,)
@@ -40,7 +42,7 @@ def test_payment_covers_the_oldest_instalment_first_and_keeps_a_promise(
 def test_paying_everything_settles_the_account(db: Database, portfolio: Portfolio) -> None:
     account = portfolio.account(today=TODAY, dpd=10, principal="1200", term=4)
     owed = account_detail(db, "zhang.wei", account.contract_no, NOW).balance.owed
-    result = record_payment(db, account.contract_no, owed, NOW, now=NOW)
+    result = record_payment(db, "zhang.wei", account.contract_no, owed, NOW, now=NOW)
     assert result.loan_settled
     with db.reader() as session:
         assert session.get_one(Loan, account.loan_id).status is LoanStatus.SETTLED
@@ -64,9 +66,70 @@ def test_bad_payment_is_refused_and_nothing_changes(
     db: Database, portfolio: Portfolio, amount: str, paid_at: datetime, error: type[Exception]
 ) -> None:
     account = portfolio.account(today=TODAY, dpd=10)
+
+    def state() -> tuple[object, ...]:
+        with db.reader() as session:
+            return (
+                session.scalar(select(func.count()).select_from(Payment)),
+                session.scalar(select(func.sum(Instalment.principal_paid))),
+                session.scalar(select(func.sum(Instalment.penalty_accrued))),
+            )
+
+    before = state()
     with pytest.raises(error):
-        record_payment(db, account.contract_no, amount, paid_at, now=NOW)
+        record_payment(db, "zhang.wei", account.contract_no, amount, paid_at, now=NOW)
+    assert state() == before
+
+
+def test_a_payment_recorded_late_is_allocated_as_if_on_time(
+    db: Database, portfolio: Portfolio
+) -> None:
+    on_time = portfolio.account(today=TODAY, dpd=60)
+    late = portfolio.account(today=TODAY, dpd=60)
+    first, second = NOW - timedelta(days=30), NOW - timedelta(days=10)
+    record_payment(db, "zhang.wei", on_time.contract_no, "1200", first, now=NOW)
+    record_payment(db, "zhang.wei", on_time.contract_no, "50", second, now=NOW)
+    record_payment(db, "zhang.wei", late.contract_no, "50", second, now=NOW)
+    record_payment(db, "zhang.wei", late.contract_no, "1200", first, now=NOW)
+    expected = account_detail(db, "zhang.wei", on_time.contract_no, NOW).balance
+    got = account_detail(db, "zhang.wei", late.contract_no, NOW).balance
+    assert (got.principal, got.interest, got.penalty, got.fees) == (
+        expected.principal,
+        expected.interest,
+        expected.penalty,
+        expected.fees,
+    )
+
+
+def test_one_payment_keeps_only_one_of_two_equal_promises(
+    db: Database, portfolio: Portfolio
+) -> None:
+    account = portfolio.account(today=TODAY, dpd=40)
+    first = portfolio.promise(account, "500", TODAY + timedelta(days=1), NOW - timedelta(days=2))
+    second = portfolio.promise(account, "500", TODAY + timedelta(days=2), NOW - timedelta(days=1))
+    result = record_payment(db, "zhang.wei", account.contract_no, "500", NOW, now=NOW)
+    assert result.promises_kept == (first,)
     with db.reader() as session:
-        assert session.scalar(select(func.count()).select_from(Payment)) == 0
-        paid = session.scalar(select(func.sum(Instalment.principal_paid)))
-    assert paid == Decimal("0") or paid is not None
+        assert session.get_one(PromiseToPay, second).status is PromiseStatus.PENDING
+
+
+def test_a_payment_after_the_deadline_does_not_keep_a_lapsed_promise(
+    db: Database, portfolio: Portfolio
+) -> None:
+    account = portfolio.account(today=TODAY, dpd=40)
+    lapsed = portfolio.promise(account, "300", TODAY - timedelta(days=6), NOW - timedelta(days=8))
+    result = record_payment(db, "zhang.wei", account.contract_no, "300", NOW, now=NOW)
+    assert result.promises_kept == ()
+    with db.reader() as session:
+        assert session.get_one(PromiseToPay, lapsed).status is PromiseStatus.BROKEN
+
+
+def test_another_collectors_account_takes_no_payment_from_me(
+    db: Database, portfolio: Portfolio
+) -> None:
+    from app.services.errors import NotAllowed
+
+    other = portfolio.user("li.na")
+    account = portfolio.account(today=TODAY, dpd=40, assigned_to=other)
+    with pytest.raises(NotAllowed):
+        record_payment(db, "zhang.wei", account.contract_no, "100", NOW, now=NOW)

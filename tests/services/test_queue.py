@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from app.database import Database
-from app.models import PromiseStatus, PromiseToPay
+from app.models import Loan, PromiseStatus, PromiseToPay
 from app.services.accounts import account_detail
 from app.services.queue import build_queue
 from tests.helpers.portfolio import Portfolio
@@ -87,7 +87,7 @@ def test_partly_kept_promise_says_how_much_was_paid(db: Database, portfolio: Por
 
     account = portfolio.account(today=TODAY, dpd=20)
     portfolio.promise(account, "800", TODAY - timedelta(days=3), AT - timedelta(days=6))
-    record_payment(db, account.contract_no, "300", AT - timedelta(days=4), now=AT)
+    record_payment(db, "zhang.wei", account.contract_no, "300", AT - timedelta(days=4), now=AT)
     entry = build_queue(db, "zhang.wei", AT).entries[0]
     assert entry.tier == "promise_broken"
     assert entry.reasons[0].text() == "promise partly kept: ¥300 of ¥800"
@@ -153,8 +153,12 @@ def test_team_lead_sees_the_team_and_a_collector_only_their_own(
 
 def test_ordering_is_deterministic_for_equal_scores(db: Database, portfolio: Portfolio) -> None:
     accounts = [portfolio.account(today=TODAY, dpd=15, principal="6000") for _ in range(4)]
+    # Rename so that insertion order is the reverse of contract order.
+    with db.session() as session:
+        for index, account in enumerate(accounts):
+            session.get_one(Loan, account.loan_id).contract_no = f"Z{9 - index}"
     first = [e.contract_no for e in build_queue(db, "zhang.wei", AT).entries]
-    assert first == sorted(a.contract_no for a in accounts)
+    assert first == ["Z6", "Z7", "Z8", "Z9"]
     assert first == [e.contract_no for e in build_queue(db, "zhang.wei", AT).entries]
 
 
@@ -170,3 +174,11 @@ def test_overdue_amount_is_exact_decimal(db: Database, portfolio: Portfolio) -> 
     entry = build_queue(db, "zhang.wei", AT).entries[0]
     assert isinstance(entry.overdue_amount, Decimal)
     assert entry.overdue_amount == entry.overdue_amount.quantize(Decimal("0.01"))
+
+
+def test_looking_at_a_future_queue_breaks_no_promise(db: Database, portfolio: Portfolio) -> None:
+    account = portfolio.account(today=TODAY, dpd=5)
+    promise_id = portfolio.promise(account, "500", TODAY + timedelta(days=3), AT)
+    build_queue(db, "zhang.wei", AT + timedelta(days=10), now=AT)
+    with db.reader() as session:
+        assert session.get_one(PromiseToPay, promise_id).status is PromiseStatus.PENDING

@@ -66,7 +66,6 @@ def _parser() -> argparse.ArgumentParser:
     queue.add_argument("--user", required=True)
     queue.add_argument("--at", type=_moment, help="ISO-8601 time (default: now)")
     queue.add_argument("--limit", type=_positive)
-    queue.add_argument("--profile", default="CN", help="contact-rule profile (default CN)")
     queue.add_argument("--lang", default="en", choices=["en", "zh_CN"])
     queue.add_argument("--json", action="store_true")
     queue.set_defaults(handler=_queue)
@@ -83,7 +82,6 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--number", help="the phone number or e-mail to use (any format)")
     check.add_argument("--channel", default="call")
     check.add_argument("--at", type=_moment)
-    check.add_argument("--profile", default="CN")
     check.add_argument("--json", action="store_true")
     check.set_defaults(handler=_check_contact)
 
@@ -100,7 +98,6 @@ def _parser() -> argparse.ArgumentParser:
     log.add_argument("--promise-date", type=_day)
     log.add_argument("--callback-at", type=_moment)
     log.add_argument("--notes")
-    log.add_argument("--profile", default="CN")
     log.set_defaults(handler=_log_contact)
 
     payment = commands.add_parser("payment", help="record a payment received")
@@ -241,9 +238,7 @@ def _users(config: Config, args: argparse.Namespace) -> int:
 def _queue(config: Config, args: argparse.Namespace) -> int:
     from app.services.queue import build_queue
 
-    queue = build_queue(
-        open_database(config), args.user, args.at, limit=args.limit, profile_code=args.profile
-    )
+    queue = build_queue(open_database(config), args.user, args.at, limit=args.limit)
     if args.json:
         payload = [entry.as_json(args.lang) for entry in queue.entries]
         print(json.dumps(payload, ensure_ascii=False, indent=2))
@@ -323,9 +318,7 @@ def _check_contact(config: Config, args: argparse.Namespace) -> int:
 
     db = open_database(config)
     point = _point_for(db, args.user, args.contract, args.number)
-    decision = check_contact(
-        db, args.user, args.contract, point, args.channel, args.at, profile_code=args.profile
-    )
+    decision = check_contact(db, args.user, args.contract, point, args.channel, args.at)
     if args.json:
         print(json.dumps(decision.as_json(), ensure_ascii=False))
     elif decision.allowed:
@@ -362,7 +355,6 @@ def _log_contact(config: Config, args: argparse.Namespace) -> int:
             promise=promise,
             callback_at=args.callback_at,
         ),
-        profile_code=args.profile,
     )
     print(f"recorded {result.attempt_id}")
     if result.escalated:

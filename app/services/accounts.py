@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.database import Database
 from app.models import (
+    AuditEvent,
     Borrower,
     Callback,
     ContactAttempt,
@@ -190,6 +191,17 @@ def account_detail(
             .order_by(ContactPoint.position)
         ).all()
         timeline = _timeline(session, loan.id)
+    with db.session() as session:
+        # Full personal data was shown: every such view leaves an audit event (PRODUCT.md §9).
+        session.add(
+            AuditEvent(
+                user_id=user.id,
+                action="account.viewed",
+                entity="loan",
+                entity_id=str(loan.id),
+                details={"contract_no": loan.contract_no},
+            )
+        )
     today = local_today(at)
     born = borrower.date_of_birth
     age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))

@@ -9,6 +9,7 @@ moment the contact becomes allowed (None when only a person can lift it).
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -59,17 +60,38 @@ class Profile:
     stops: tuple[AccountStop, ...]
     rules: tuple[Rule, ...]
 
-    @property
-    def history_days(self) -> int:
-        """How many days of past attempts the rules look at (callers fetch that much)."""
+    def history_days(self, *, third_parties: bool = True) -> int:
+        """How many days of past attempts the rules look at (callers fetch that much).
+
+        Without third parties, rules that only concern them are left out of the span.
+        """
         spans = [
-            int(rule.params.get("days", rule.params.get("lookback_days", 1))) for rule in self.rules
+            int(rule.params.get("days", rule.params.get("lookback_days", 1)))
+            for rule in self.rules
+            if third_parties or not rule.kind.startswith("third_party")
         ]
         return max([1, *spans]) + 1
 
 
+PROFILE_ENV = "COLLECTOR_WORKSTATION_RULE_PROFILE"
+
+
 def available_profiles() -> list[str]:
-    return sorted(path.stem for path in (RESOURCES / "compliance").glob("*.json"))
+    return sorted(
+        path.stem for path in (RESOURCES / "compliance").glob("*.json") if path.stem.isupper()
+    )
+
+
+def profile_code_for(country: str) -> str:
+    """The profile for a borrower living in `country`; never the caller's choice."""
+    table = load_json("compliance/jurisdictions.json")
+    default = os.environ.get(PROFILE_ENV) or table["default"]
+    code: str = table["by_country"].get(country, default)
+    return code
+
+
+def profile_for(country: str) -> Profile:
+    return load_profile(profile_code_for(country))
 
 
 @cache

@@ -25,7 +25,7 @@ from app.models import (
     User,
 )
 from app.services.accounts import check_scope, load_loan, loan_balance, local_today
-from app.services.compliance import Decision, Evaluator, PastAttempt, Point, Subject, load_profile
+from app.services.compliance import Decision, Evaluator, PastAttempt, Point, Subject, profile_for
 from app.services.errors import InvalidAmount, InvalidDate, InvalidInput, NotAllowed, NotFound
 from app.services.money import format_money, parse_amount
 from app.services.queue import BORROWER_FLAGS
@@ -34,6 +34,9 @@ from app.services.scope import find_user
 
 MAX_CALL_SECONDS = 8 * 3600
 MAX_CALLBACK_DAYS = 30
+# Outcomes are logged as they happen (a field agent's day at the latest): an older time would
+# let a contact dodge the caps counted for it, so it goes to the team lead instead.
+MAX_BACKDATE = timedelta(hours=24)
 
 
 def _subject(session: Session, loan: Loan, borrower: Borrower) -> Subject:
@@ -116,9 +119,8 @@ def _decide(
     point: ContactPoint | None,
     channel: Channel,
     at: datetime,
-    profile_code: str,
 ) -> Decision:
-    profile = load_profile(profile_code)
+    profile = profile_for(borrower.country)
     subject = _subject(session, loan, borrower)
     if point is None:
         target = Point(id=None, kind="address", zones=())
@@ -128,7 +130,7 @@ def _decide(
         if channel in (Channel.CALL, Channel.SMS) and not point.kind.is_phone:
             raise InvalidInput(f"A {channel.value} needs a phone number, not {point.value}.")
         target = _point(point)
-    history = _history(session, borrower.id, at - timedelta(days=profile.history_days))
+    history = _history(session, borrower.id, at - timedelta(days=profile.history_days()))
     return Evaluator(profile).evaluate(subject, target, channel.value, at, history)
 
 
@@ -139,8 +141,6 @@ def check_contact(
     contact_point_id: uuid.UUID | None,
     channel: str = "call",
     at: datetime | None = None,
-    *,
-    profile_code: str = "CN",
 ) -> Decision:
     """May `username` contact this account's borrower on this point, by `channel`, at `at`?"""
     at = (at or datetime.now(UTC)).astimezone(UTC)
@@ -149,8 +149,10 @@ def check_contact(
         loan = load_loan(session, contract_no)
         check_scope(session, user, loan)
         borrower = session.get_one(Borrower, loan.borrower_id)
+        if contact_point_id is None and channel != Channel.VISIT.value:
+            raise InvalidInput(f"Say which number or address the {channel} would use.")
         point = _contact_point(session, borrower, contact_point_id) if contact_point_id else None
-        return _decide(session, loan, borrower, point, _channel(channel), at, profile_code)
+        return _decide(session, loan, borrower, point, _channel(channel), at)
 
 
 @dataclass(frozen=True)
@@ -193,7 +195,6 @@ def record_contact(
     entry: ContactInput,
     *,
     now: datetime | None = None,
-    profile_code: str = "CN",
 ) -> RecordedContact:
     """Validate and store one contact attempt with its promise, callback and effects.
 
@@ -210,6 +211,10 @@ def record_contact(
         raise InvalidDate("The contact time must carry a time zone.")
     if entry.started_at > now + timedelta(minutes=5):
         raise InvalidDate("A contact cannot be logged in the future.")
+    if entry.started_at < now - MAX_BACKDATE:
+        raise InvalidDate(
+            "A contact older than 24 hours cannot be logged here; ask your team lead to add it."
+        )
     if not 0 <= entry.duration_seconds <= MAX_CALL_SECONDS:
         raise InvalidInput(f"A duration of {entry.duration_seconds} s is not possible.")
     emotion = None
@@ -239,7 +244,7 @@ def record_contact(
         )
         if channel is not Channel.VISIT and point is None:
             raise InvalidInput(f"A {channel.value} needs the contact point that was used.")
-        decision = _decide(session, loan, borrower, point, channel, entry.started_at, profile_code)
+        decision = _decide(session, loan, borrower, point, channel, entry.started_at)
         if not decision.allowed:
             when = (
                 f" It is allowed from {decision.next_allowed_at:%Y-%m-%d %H:%M} UTC."
@@ -288,7 +293,8 @@ def record_contact(
             session.flush()
             callback_id = callback.id
             changed.append("callback")
-        _close_due_callbacks(session, loan.id, now, keep=callback_id)
+        if code.contact:
+            _close_due_callbacks(session, loan.id, now, keep=callback_id)
         flags = _apply_effects(
             session,
             borrower,
@@ -347,7 +353,7 @@ def _validated_promise(
 def _close_due_callbacks(
     session: Session, loan_id: uuid.UUID, now: datetime, keep: uuid.UUID | None
 ) -> None:
-    """Working an account answers the callbacks that were due on it."""
+    """Reaching someone on the account answers the callbacks that were due on it."""
     for callback in session.scalars(
         select(Callback).where(
             Callback.loan_id == loan_id, Callback.done_at.is_(None), Callback.due_at <= now

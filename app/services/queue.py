@@ -45,9 +45,9 @@ from app.services.compliance import (
     Key,
     PastAttempt,
     Point,
-    Profile,
     Subject,
     load_profile,
+    profile_code_for,
 )
 from app.services.money import ZERO, format_money
 from app.services.promises import settle_due_promises
@@ -175,7 +175,6 @@ class QueueEntry:
 class Queue:
     username: str
     at: datetime
-    profile: str
     entries: tuple[QueueEntry, ...]
 
 
@@ -268,22 +267,20 @@ def build_queue(
     at: datetime | None = None,
     *,
     limit: int | None = None,
-    profile_code: str | None = None,
     now: datetime | None = None,
 ) -> Queue:
     """The ranked queue of `username` at moment `at` (now by default)."""
     now = now or datetime.now(UTC)
     at = (at or now).astimezone(UTC)
-    profile = load_profile(profile_code or "CN")
     with db.session() as session:
         # Looking at a future moment must not break promises that may still be kept.
         settle_due_promises(session, min(at, now))
     with db.reader() as session, _collector_paused():
         user = find_user(session, username)
-        entries = _rank(session, user, at, profile)
+        entries = _rank(session, user, at)
     if limit is not None:
         entries = entries[:limit]
-    return Queue(username=username, at=at, profile=profile.code, entries=tuple(entries))
+    return Queue(username=username, at=at, entries=tuple(entries))
 
 
 @contextmanager
@@ -312,6 +309,7 @@ class _Row:
     currency: str
     borrower_id: str
     borrower: str
+    profile: str
     flags: frozenset[str]
     address_zone: str | None
     agreed: tuple[Any, Any] | None
@@ -324,7 +322,7 @@ class _Row:
     next_due_amount: Decimal
 
 
-def _rank(session: Session, user: User, at: datetime, profile: Profile) -> list[QueueEntry]:
+def _rank(session: Session, user: User, at: datetime) -> list[QueueEntry]:
     viewer_zone = ZoneInfo(policy()["business_zone"])
     today = at.astimezone(viewer_zone).date()
     workers = worker_ids(session, user)
@@ -334,12 +332,16 @@ def _rank(session: Session, user: User, at: datetime, profile: Profile) -> list[
     if not rows:
         return []
     points = _load_points(connection, workers)
-    history = _load_history(connection, workers, at - timedelta(days=profile.history_days))
+    # Each borrower is judged by the profile of where they live; the queue dials own numbers.
+    evaluators = {
+        code: Evaluator(load_profile(code)) for code in {r.profile for r in rows.values()}
+    }
+    span = max(e.profile.history_days(third_parties=False) for e in evaluators.values())
+    history = _load_history(connection, workers, at - timedelta(days=span))
     last_contact = _load_last_contact(connection, workers, viewer_zone)
     callbacks = _load_callbacks(connection, workers, at)
     promises = _load_promises(connection, workers, today)
 
-    evaluator = Evaluator(profile)
     scored = []
     for row in rows.values():
         promise = promises.get(row.loan_id, {})
@@ -359,7 +361,11 @@ def _rank(session: Session, user: User, at: datetime, profile: Profile) -> list[
         )
         total, tier, reasons = score(facts, today, viewer_zone)
         status = _contact_status(
-            evaluator, row, points.get(row.borrower_id, ()), history.get(row.borrower_id, ()), at
+            evaluators[row.profile],
+            row,
+            points.get(row.borrower_id, ()),
+            history.get(row.borrower_id, ()),
+            at,
         )
         scored.append(
             (_order(total, facts.overdue, row.contract_no), row, facts, tier, reasons, status)
@@ -489,6 +495,7 @@ def _load_accounts(
             currency=currency,
             borrower_id=_hex(borrower_id),
             borrower=name,
+            profile=profile_code_for(country),
             flags=flags,
             address_zone=address_zone(country, province),
             agreed=(window_start, window_end) if window_start and window_end else None,

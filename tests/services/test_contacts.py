@@ -192,3 +192,54 @@ def test_audit_events_cannot_be_changed_or_deleted(db: Database, portfolio: Port
     for statement in ("UPDATE audit_events SET action = 'x'", "DELETE FROM audit_events"):
         with pytest.raises(DatabaseError, match="append-only"), db.engine.begin() as connection:
             connection.exec_driver_sql(statement)
+
+
+def test_no_answer_leaves_the_callback_open(db: Database, portfolio: Portfolio) -> None:
+    account = portfolio.account(today=TODAY, dpd=20)
+    portfolio.callback(account, NOW - timedelta(minutes=10))
+    record_contact(db, outcome(account, "NA", duration_seconds=0), now=NOW)
+    assert build_queue(db, "zhang.wei", NOW).entries[0].tier == "callback_due"
+
+
+def test_a_contact_older_than_a_day_cannot_dodge_the_caps(
+    db: Database, portfolio: Portfolio
+) -> None:
+    account = portfolio.account(today=TODAY, dpd=20)
+    with pytest.raises(InvalidDate, match="24 hours"):
+        record_contact(db, outcome(account, "RTP", started_at=NOW - timedelta(days=2)), now=NOW)
+    assert counts(db) == (0, 0, 0, 0)
+
+
+def test_rules_follow_where_the_borrower_lives_not_the_caller(
+    db: Database, portfolio: Portfolio, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 21:30 in Los Angeles is allowed under CN hours (08-22) but not under US ones (08-21).
+    at = datetime(2026, 11, 28, 5, 30, tzinfo=UTC)
+    american = portfolio.account(
+        today=TODAY, dpd=20, numbers={"mobile": "+1 213 555 0142"}, country="US", province="CA"
+    )
+    decision = check_contact(
+        db, "zhang.wei", american.contract_no, american.points["mobile"], at=at
+    )
+    assert decision.rule_id == "us.inconvenient_time"
+    local = portfolio.account(today=TODAY, dpd=20, numbers={"mobile": "+1 213 555 0143"})
+    assert check_contact(db, "zhang.wei", local.contract_no, local.points["mobile"], at=at).allowed
+    monkeypatch.setenv("COLLECTOR_WORKSTATION_RULE_PROFILE", "US")
+    assert not check_contact(
+        db, "zhang.wei", local.contract_no, local.points["mobile"], at=at
+    ).allowed
+
+
+def test_check_contact_needs_the_number_to_check(db: Database, portfolio: Portfolio) -> None:
+    account = portfolio.account(today=TODAY, dpd=20)
+    with pytest.raises(InvalidInput, match="which number"):
+        check_contact(db, "zhang.wei", account.contract_no, None, at=NOW)
+
+
+def test_viewing_an_account_is_audited(db: Database, portfolio: Portfolio) -> None:
+    from app.services.accounts import account_detail
+
+    account = portfolio.account(today=TODAY, dpd=20)
+    account_detail(db, "zhang.wei", account.contract_no, NOW)
+    with db.reader() as session:
+        assert session.scalars(select(AuditEvent.action)).all() == ["account.viewed"]

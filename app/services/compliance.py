@@ -148,7 +148,7 @@ class Subject:
 
     loan_id: Key
     flags: frozenset[str]
-    address_zone: str | None
+    address_zones: tuple[str, ...]
     own_point_ids: frozenset[Key]
     agreed_window: tuple[time, time] | None = None
 
@@ -214,7 +214,7 @@ class Evaluator:
         self.profile = profile
         self._zones: dict[str, ZoneInfo] = {}
         self._rules: dict[str, tuple[Rule, ...]] = {}
-        self._zone_sets: dict[tuple[tuple[str, ...], str | None], tuple[str, ...]] = {}
+        self._zone_sets: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[str, ...]] = {}
         self._day_starts: dict[tuple[datetime, str], datetime] = {}
         # Quiet-hour answers depend only on zones, window and moment: shared by a whole queue.
         self.quiet_answers: dict[tuple[Any, ...], _Block | None] = {}
@@ -226,12 +226,11 @@ class Evaluator:
         return found
 
     def zones_for(self, subject: Subject, point: Point) -> tuple[str, ...]:
-        key = (point.zones, subject.address_zone)
+        key = (point.zones, subject.address_zones)
         zones = self._zone_sets.get(key)
         if zones is None:
             merged = list(point.zones)
-            if subject.address_zone and subject.address_zone not in merged:
-                merged.append(subject.address_zone)
+            merged += [zone for zone in subject.address_zones if zone not in merged]
             zones = self._zone_sets[key] = tuple(merged) or (self.profile.default_zone,)
         return zones
 

@@ -29,7 +29,7 @@ from app.services.compliance import Decision, Evaluator, PastAttempt, Point, Sub
 from app.services.errors import InvalidAmount, InvalidDate, InvalidInput, NotAllowed, NotFound
 from app.services.money import format_money, parse_amount
 from app.services.queue import BORROWER_FLAGS
-from app.services.reference import address_zone, dispositions, emotions, policy
+from app.services.reference import address_zones, dispositions, emotions, policy
 from app.services.scope import find_user
 
 MAX_CALL_SECONDS = 8 * 3600
@@ -55,7 +55,7 @@ def _subject(session: Session, loan: Loan, borrower: Borrower) -> Subject:
     return Subject(
         loan_id=loan.id,
         flags=frozenset(flags),
-        address_zone=address_zone(borrower.country, borrower.province),
+        address_zones=address_zones(borrower.country, borrower.province),
         own_point_ids=frozenset(own),
         agreed_window=window,
     )

@@ -52,7 +52,7 @@ from app.services.compliance import (
 from app.services.money import ZERO, format_money
 from app.services.promises import settle_due_promises
 from app.services.reference import (
-    address_zone,
+    address_zones,
     bucket_for,
     dispositions,
     load_json,
@@ -311,7 +311,7 @@ class _Row:
     borrower: str
     profile: str
     flags: frozenset[str]
-    address_zone: str | None
+    address_zones: tuple[str, ...]
     agreed: tuple[Any, Any] | None
     oldest_due: date | None
     principal: Decimal
@@ -497,7 +497,7 @@ def _load_accounts(
             borrower=name,
             profile=profile_code_for(country),
             flags=flags,
-            address_zone=address_zone(country, province),
+            address_zones=address_zones(country, province),
             agreed=(window_start, window_end) if window_start and window_end else None,
             oldest_due=oldest_due,
             principal=money_from_raw(principal),
@@ -677,7 +677,7 @@ def _contact_status(
     subject = Subject(
         loan_id=row.loan_id,
         flags=row.flags,
-        address_zone=row.address_zone,
+        address_zones=row.address_zones,
         own_point_ids=frozenset(point.id for point in points if point.id is not None),
         agreed_window=row.agreed,
     )

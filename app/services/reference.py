@@ -106,16 +106,19 @@ def _address_zones() -> dict[str, Any]:
     return dict(load_json("address_zones.json")["countries"])
 
 
-def address_zone(country: str, province: str | None = None) -> str | None:
-    """The IANA zone of an address, or None when the country is not in the table."""
+def address_zones(country: str, province: str | None = None) -> tuple[str, ...]:
+    """Every IANA zone an address may be in; empty when the country is not in the table."""
     entry = _address_zones().get(country)
     if entry is None:
-        return None
-    by_region: dict[str, str] = entry.get("by_region", {})
-    if province and province in by_region:
-        return by_region[province]
-    zone: str = entry["default"]
-    return zone
+        return ()
+    by_region: dict[str, list[str]] = entry.get("by_region", {})
+    return tuple(by_region.get(province or "", entry["default"]))
+
+
+def address_zone(country: str, province: str | None = None) -> str | None:
+    """The first (main) zone of an address, for display."""
+    zones = address_zones(country, province)
+    return zones[0] if zones else None
 
 
 @dataclass(frozen=True)

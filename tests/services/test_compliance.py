@@ -29,10 +29,11 @@ def utc(*parts: int) -> datetime:
 
 
 def subject(address_zone: str | None = "Asia/Shanghai", **extra: object) -> Subject:
+    """A borrower living in `address_zone`."""
     values: dict[str, object] = {
         "loan_id": LOAN,
         "flags": frozenset(),
-        "address_zone": address_zone,
+        "address_zones": (address_zone,) if address_zone else (),
         "own_point_ids": frozenset({MOBILE, HOME}),
     }
     values.update(extra)
@@ -256,3 +257,16 @@ def test_attorney_representation_stops_us_contact_only() -> None:
 def test_a_time_without_zone_is_refused() -> None:
     with pytest.raises(InvalidInput):
         CN.evaluate(subject(), phone(BEIJING_MOBILE), "call", datetime(2026, 11, 28, 10))
+
+
+def test_a_split_state_checks_every_zone_it_spans() -> None:
+    from app.services.reference import address_zones
+
+    texan = subject(address_zone=None, address_zones=address_zones("US", "TX"))
+    # 07:30 in El Paso (Mountain) is 08:30 in Houston (Central): still too early for El Paso.
+    at = utc(2026, 11, 18, 14, 30)
+    decision = US.evaluate(texan, phone("+1 713 555 0142"), "call", at)
+    assert decision.rule_id == "us.inconvenient_time"
+    assert "America/Denver" in decision.zones
+    assert address_zones("US", "WI") == ("America/Chicago",)
+    assert len(address_zones("US", "unknown")) == 4

@@ -14,11 +14,12 @@ from app.models.activity import (
     VisitStatus,
 )
 from app.models.base import Base
-from app.models.borrowers import Borrower, ContactKind, ContactPoint
+from app.models.borrowers import BORROWER_FLAGS, Borrower, ContactKind, ContactPoint
 from app.models.loans import Instalment, Loan, LoanStatus, Payment
 from app.models.people import Role, Team, User
 
 __all__ = [
+    "BORROWER_FLAGS",
     "AuditEvent",
     "Base",
     "Borrower",

@@ -29,6 +29,17 @@ class ContactKind(enum.StrEnum):
         return self is not ContactKind.EMAIL
 
 
+# The account-level flags that stop or pause collection (names of Borrower columns).
+BORROWER_FLAGS = (
+    "vulnerable",
+    "dispute_open",
+    "cease_requested",
+    "deceased",
+    "legal_referral",
+    "attorney_represented",
+)
+
+
 class Borrower(UUIDKey, Base):
     __tablename__ = "borrowers"
 

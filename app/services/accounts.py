@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.database import Database
 from app.models import (
+    BORROWER_FLAGS,
     AuditEvent,
     Borrower,
     Callback,
@@ -50,10 +51,20 @@ def lock(session: Session, row: Loan | Borrower) -> None:
     """
     model = type(row)
     if session.get_bind().dialect.name == "sqlite":
-        session.execute(update(model).where(model.id == row.id).values(id=model.id))
+        # Every column set to itself, so no onupdate default (updated_at) fires either.
+        unchanged = {column.key: column for column in model.__table__.columns if column.onupdate}
+        session.execute(update(model).where(model.id == row.id).values(id=model.id, **unchanged))
     else:
         session.execute(select(model.id).where(model.id == row.id).with_for_update())
     session.refresh(row)
+
+
+def open_account(session: Session, username: str, contract_no: str) -> tuple[User, Loan, Borrower]:
+    """The user, the loan and its borrower, once the loan is known to be in the user's scope."""
+    user = find_user(session, username)
+    loan = load_loan(session, contract_no)
+    check_scope(session, user, loan)
+    return user, loan, session.get_one(Borrower, loan.borrower_id)
 
 
 def check_scope(session: Session, user: User, loan: Loan) -> None:
@@ -177,10 +188,7 @@ def account_detail(
     """Everything the workspace shows for one account, newest history first."""
     at = (at or datetime.now(UTC)).astimezone(UTC)
     with db.reader() as session:
-        user = find_user(session, username)
-        loan = load_loan(session, contract_no)
-        check_scope(session, user, loan)
-        borrower = session.get_one(Borrower, loan.borrower_id)
+        user, loan, borrower = open_account(session, username, contract_no)
         rows = instalment_states(session, loan.id)
         balance = balance_of(
             [to_state(row) for row in rows], local_today(at), loan.penalty_rate_daily
@@ -205,18 +213,7 @@ def account_detail(
     today = local_today(at)
     born = borrower.date_of_birth
     age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-    flags = tuple(
-        name
-        for name in (
-            "vulnerable",
-            "dispute_open",
-            "cease_requested",
-            "deceased",
-            "legal_referral",
-            "attorney_represented",
-        )
-        if getattr(borrower, name)
-    )
+    flags = tuple(name for name in BORROWER_FLAGS if getattr(borrower, name))
     return AccountDetail(
         loan_id=loan.id,
         contract_no=loan.contract_no,

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.database import Database
 from app.models import (
+    BORROWER_FLAGS,
     AuditEvent,
     Borrower,
     Callback,
@@ -24,13 +25,11 @@ from app.models import (
     PromiseToPay,
     User,
 )
-from app.services.accounts import check_scope, load_loan, loan_balance, local_today
+from app.services.accounts import loan_balance, local_today, lock, open_account
 from app.services.compliance import Decision, Evaluator, PastAttempt, Point, Subject, profile_for
 from app.services.errors import InvalidAmount, InvalidDate, InvalidInput, NotAllowed, NotFound
 from app.services.money import format_money, parse_amount
-from app.services.queue import BORROWER_FLAGS
 from app.services.reference import address_zones, dispositions, emotions, policy
-from app.services.scope import find_user
 
 MAX_CALL_SECONDS = 8 * 3600
 MAX_CALLBACK_DAYS = 30
@@ -145,10 +144,7 @@ def check_contact(
     """May `username` contact this account's borrower on this point, by `channel`, at `at`?"""
     at = (at or datetime.now(UTC)).astimezone(UTC)
     with db.reader() as session:
-        user = find_user(session, username)
-        loan = load_loan(session, contract_no)
-        check_scope(session, user, loan)
-        borrower = session.get_one(Borrower, loan.borrower_id)
+        _, loan, borrower = open_account(session, username, contract_no)
         if contact_point_id is None and channel != Channel.VISIT.value:
             raise InvalidInput(f"Say which number or address the {channel} would use.")
         point = _contact_point(session, borrower, contact_point_id) if contact_point_id else None
@@ -233,10 +229,8 @@ def record_contact(
         parse_amount(entry.promise.amount, what="The promised amount")
 
     with db.session() as session:
-        user = find_user(session, entry.username)
-        loan = load_loan(session, entry.contract_no)
-        check_scope(session, user, loan)
-        borrower = session.get_one(Borrower, loan.borrower_id)
+        user, loan, borrower = open_account(session, entry.username, entry.contract_no)
+        lock(session, borrower)
         point = (
             _contact_point(session, borrower, entry.contact_point_id)
             if entry.contact_point_id

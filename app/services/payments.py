@@ -13,11 +13,10 @@ from app.database import Database
 from app.models import AuditEvent, Instalment, LoanStatus, Payment
 from app.services.accounts import (
     business_zone,
-    check_scope,
     instalment_states,
-    load_loan,
     local_today,
     lock,
+    open_account,
     store_state,
     to_state,
 )
@@ -25,7 +24,6 @@ from app.services.balances import ScheduleLine, replay
 from app.services.errors import InvalidDate, InvalidInput
 from app.services.money import ZERO, format_money, parse_amount
 from app.services.promises import resolve_loan_promises
-from app.services.scope import find_user
 
 CHANNELS = ("bank_transfer", "alipay", "wechat_pay", "card", "cash", "other")
 PARTS = ("principal", "interest", "fees", "penalty")
@@ -66,9 +64,7 @@ def record_payment(
     if channel not in CHANNELS:
         raise InvalidInput(f"Unknown payment channel “{channel}” (one of {', '.join(CHANNELS)}).")
     with db.session() as session:
-        user = find_user(session, username)
-        loan = load_loan(session, contract_no)
-        check_scope(session, user, loan)
+        user, loan, _ = open_account(session, username, contract_no)
         lock(session, loan)
         if loan.status is not LoanStatus.ACTIVE:
             raise InvalidInput(

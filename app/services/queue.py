@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from app.database import Database
 from app.models import (
+    BORROWER_FLAGS,
     Borrower,
     Callback,
     ContactAttempt,
@@ -62,14 +63,6 @@ from app.services.reference import (
 from app.services.scope import find_user, worker_ids
 from app.services.sqlfunc import days_since, penalty_since
 
-BORROWER_FLAGS = (
-    "vulnerable",
-    "dispute_open",
-    "cease_requested",
-    "deceased",
-    "legal_referral",
-    "attorney_represented",
-)
 PHONE_KINDS = (ContactKind.MOBILE, ContactKind.HOME, ContactKind.WORK)
 
 

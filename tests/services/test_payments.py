@@ -133,3 +133,20 @@ def test_another_collectors_account_takes_no_payment_from_me(
     account = portfolio.account(today=TODAY, dpd=40, assigned_to=other)
     with pytest.raises(NotAllowed):
         record_payment(db, "zhang.wei", account.contract_no, "100", NOW, now=NOW)
+
+
+def test_two_payments_at_once_are_both_allocated(db: Database, portfolio: Portfolio) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    account = portfolio.account(today=TODAY, dpd=60)
+    before = account_detail(db, "zhang.wei", account.contract_no, NOW).balance.overdue
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(
+            pool.map(
+                lambda _: record_payment(db, "zhang.wei", account.contract_no, "300", NOW, now=NOW),
+                range(2),
+            )
+        )
+    assert len(results) == 2
+    after = account_detail(db, "zhang.wei", account.contract_no, NOW).balance.overdue
+    assert before - after == Decimal("600.00")

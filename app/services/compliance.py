@@ -82,9 +82,14 @@ def available_profiles() -> list[str]:
     )
 
 
+@cache
+def _jurisdictions() -> dict[str, Any]:
+    return dict(load_json("compliance/jurisdictions.json"))
+
+
 def profile_code_for(country: str) -> str:
     """The profile for a borrower living in `country`; never the caller's choice."""
-    table = load_json("compliance/jurisdictions.json")
+    table = _jurisdictions()
     default = os.environ.get(PROFILE_ENV) or table["default"]
     code: str = table["by_country"].get(country, default)
     return code

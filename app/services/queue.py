@@ -21,7 +21,7 @@ from functools import cache
 from typing import Any, overload
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Integer, String, and_, case, func, or_, select, type_coerce
+from sqlalchemy import Connection, Integer, String, and_, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from app.database import Database
@@ -412,36 +412,34 @@ def _hex(value: Any) -> str:
 def _load_accounts(
     connection: Connection, workers: Sequence[uuid.UUID], today: date
 ) -> dict[str, _Row]:
-    """Assigned active loans with their balance on `today`, summed in SQL.
+    """Assigned active loans that are overdue or soon due, with their balance on `today`.
 
     The sums are the ones `balances.balance_of` computes in Python, term for term.
     """
-    due = Instalment.due_date < today
     unpaid_principal = Instalment.principal_due - Instalment.principal_paid
 
-    def overdue_sum(expression: Any) -> Any:
+    def total(expression: Any) -> Any:
         # Read raw (see money_from_raw): thousands of rows, six amounts each.
-        return type_coerce(func.coalesce(func.sum(case((due, expression), else_=0)), 0), Integer)
+        return type_coerce(func.sum(expression), Integer)
 
     balance = (
         select(
             Instalment.loan_id.label("loan_id"),
-            func.min(case((due, Instalment.due_date))).label("oldest_due"),
-            overdue_sum(unpaid_principal).label("principal"),
-            overdue_sum(Instalment.interest_due - Instalment.interest_paid).label("interest"),
-            overdue_sum(Instalment.fees_due - Instalment.fees_paid).label("fees"),
-            overdue_sum(Instalment.penalty_accrued - Instalment.penalty_paid).label("penalty"),
-            overdue_sum(
+            func.min(Instalment.due_date).label("oldest_due"),
+            total(unpaid_principal).label("principal"),
+            total(Instalment.interest_due - Instalment.interest_paid).label("interest"),
+            total(Instalment.fees_due - Instalment.fees_paid).label("fees"),
+            total(Instalment.penalty_accrued - Instalment.penalty_paid).label("penalty"),
+            total(
                 penalty_since(
                     unpaid_principal,
                     days_since(today, Instalment.due_date, Instalment.accrued_to),
                     Loan.penalty_rate_daily,
                 )
             ).label("accruing"),
-            func.min(case((~due, Instalment.due_date))).label("next_due"),
         )
         .join(Loan, Loan.id == Instalment.loan_id)
-        .where(_assigned(workers), Instalment.settled_on.is_(None))
+        .where(_assigned(workers), Instalment.settled_on.is_(None), Instalment.due_date < today)
         .group_by(Instalment.loan_id)
         .subquery()
     )
@@ -462,26 +460,23 @@ def _load_accounts(
             balance.c.fees,
             balance.c.penalty,
             balance.c.accruing,
-            balance.c.next_due,
             *(getattr(Borrower, flag) for flag in BORROWER_FLAGS),
         )
         .join(Borrower, Borrower.id == Loan.borrower_id)
-        .join(balance, balance.c.loan_id == Loan.id)
+        .outerjoin(balance, balance.c.loan_id == Loan.id)
         .where(_assigned(workers))
     )
-    pre_due = today + timedelta(days=int(policy()["pre_due_days"]))
+    reminders = _soon_due(connection, workers, today)
     rows: dict[str, _Row] = {}
-    reminders: list[str] = []
     for record in connection.execute(statement):
         (loan_id, contract_no, currency, borrower_id, name, country, province, window_start,
-         window_end, oldest_due, principal, interest, fees, penalty, accruing,
-         next_due) = record[:16]  # fmt: skip
-        if oldest_due is None and (next_due is None or next_due > pre_due):
-            continue
+         window_end, oldest_due, principal, interest, fees, penalty,
+         accruing) = record[:15]  # fmt: skip
         loan_id = _hex(loan_id)
-        if oldest_due is None:
-            reminders.append(loan_id)
-        flags = frozenset(flag for flag, on in zip(BORROWER_FLAGS, record[16:], strict=True) if on)
+        next_due, next_amount = reminders.get(loan_id, (None, ZERO))
+        if oldest_due is None and next_due is None:
+            continue
+        flags = frozenset(flag for flag, on in zip(BORROWER_FLAGS, record[15:], strict=True) if on)
         rows[loan_id] = _Row(
             loan_id=loan_id,
             contract_no=contract_no,
@@ -493,35 +488,43 @@ def _load_accounts(
             address_zones=address_zones(country, province),
             agreed=(window_start, window_end) if window_start and window_end else None,
             oldest_due=oldest_due,
-            principal=money_from_raw(principal),
-            interest=money_from_raw(interest),
-            fees=money_from_raw(fees),
-            penalty=money_from_raw(penalty) + money_from_raw(accruing),
+            principal=money_from_raw(principal or 0),
+            interest=money_from_raw(interest or 0),
+            fees=money_from_raw(fees or 0),
+            penalty=money_from_raw(penalty or 0) + money_from_raw(accruing or 0),
             next_due=next_due,
-            next_due_amount=ZERO,
+            next_due_amount=next_amount,
         )
-    if reminders:
-        _fill_next_due_amounts(connection, rows, reminders)
     return rows
 
 
-def _fill_next_due_amounts(
-    connection: Connection, rows: dict[str, _Row], loan_ids: list[str]
-) -> None:
-    statement = select(
-        _key(Instalment.loan_id),
-        Instalment.due_date,
-        Instalment.principal_due - Instalment.principal_paid,
-        Instalment.interest_due - Instalment.interest_paid,
-        Instalment.fees_due - Instalment.fees_paid,
-    ).where(
-        Instalment.loan_id.in_([uuid.UUID(hex=key) for key in loan_ids]),
-        Instalment.settled_on.is_(None),
+def _soon_due(
+    connection: Connection, workers: Sequence[uuid.UUID], today: date
+) -> dict[str, tuple[date, Decimal]]:
+    """Per loan, the next instalment due within the pre-due reminder window, and its amount."""
+    last_day = today + timedelta(days=int(policy()["pre_due_days"]))
+    statement = (
+        select(
+            _key(Instalment.loan_id),
+            Instalment.due_date,
+            Instalment.principal_due - Instalment.principal_paid,
+            Instalment.interest_due - Instalment.interest_paid,
+            Instalment.fees_due - Instalment.fees_paid,
+        )
+        .join(Loan, Loan.id == Instalment.loan_id)
+        .where(
+            _assigned(workers),
+            Instalment.settled_on.is_(None),
+            Instalment.due_date >= today,
+            Instalment.due_date <= last_day,
+        )
+        .order_by(Instalment.due_date.desc())
     )
-    for loan_id, due_date, principal, interest, fees in connection.execute(statement):
-        row = rows[_hex(loan_id)]
-        if due_date == row.next_due:
-            row.next_due_amount = principal + interest + fees
+    # Latest first, so the earliest due date of each loan is the one that stays.
+    return {
+        _hex(loan_id): (due_date, principal + interest + fees)
+        for loan_id, due_date, principal, interest, fees in connection.execute(statement)
+    }
 
 
 def _load_points(connection: Connection, workers: Sequence[uuid.UUID]) -> dict[str, list[Point]]:
@@ -632,27 +635,23 @@ def _load_promises(
             PromiseToPay.promised_date,
         )
         .join(Loan, Loan.id == PromiseToPay.loan_id)
+        # Only the date is filtered in SQL: a status condition would lure SQLite onto the
+        # (status, date) index and a scan of the whole book instead of this user's loans.
         .where(
             _assigned(workers),
-            or_(
-                and_(
-                    PromiseToPay.status == PromiseStatus.PENDING,
-                    PromiseToPay.promised_date == today,
-                ),
-                and_(
-                    PromiseToPay.status.in_(failed),
-                    PromiseToPay.promised_date >= today - timedelta(days=window + grace),
-                ),
-            ),
+            PromiseToPay.promised_date >= today - timedelta(days=window + grace),
         )
         .order_by(PromiseToPay.promised_date, PromiseToPay.created_at, PromiseToPay.id)
     )
     result: dict[str, dict[str, Any]] = defaultdict(dict)
     for loan_id, status, amount, paid, promised_date in connection.execute(statement):
-        facts = result[_hex(loan_id)]
         if status is PromiseStatus.PENDING:
-            facts["due_today"] = amount
+            if promised_date == today:
+                result[_hex(loan_id)]["due_today"] = amount
             continue
+        if status not in failed:
+            continue
+        facts = result[_hex(loan_id)]
         # The latest failed promise wins; it broke at the end of its last day of grace.
         facts["broken_on"] = promised_date + timedelta(days=grace)
         facts["partly_kept"] = (paid, amount) if status is PromiseStatus.PARTLY_KEPT else None

@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from app.database import Database
 from app.models import (
     BORROWER_FLAGS,
-    AuditEvent,
     Borrower,
     Callback,
     ContactAttempt,
@@ -27,6 +26,7 @@ from app.models import (
     RepaymentPlan,
     User,
 )
+from app.services.audit import audit
 from app.services.balances import Balance, InstalmentState, balance_of
 from app.services.errors import NotAllowed, NotFound
 from app.services.idnumbers import mask
@@ -201,14 +201,13 @@ def account_detail(
         timeline = _timeline(session, loan.id)
     with db.session() as session:
         # Full personal data was shown: every such view leaves an audit event (PRODUCT.md §9).
-        session.add(
-            AuditEvent(
-                user_id=user.id,
-                action="account.viewed",
-                entity="loan",
-                entity_id=str(loan.id),
-                details={"contract_no": loan.contract_no},
-            )
+        audit(
+            session,
+            "account.viewed",
+            "loan",
+            loan.id,
+            {"contract_no": loan.contract_no},
+            user_id=user.id,
         )
     today = local_today(at)
     born = borrower.date_of_birth

@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from app.database import Database
 from app.models import (
     BORROWER_FLAGS,
-    AuditEvent,
     Borrower,
     Callback,
     Channel,
@@ -26,6 +25,7 @@ from app.models import (
     User,
 )
 from app.services.accounts import loan_balance, local_today, lock, open_account
+from app.services.audit import audit
 from app.services.compliance import Decision, Evaluator, PastAttempt, Point, Subject, profile_for
 from app.services.errors import InvalidAmount, InvalidDate, InvalidInput, NotAllowed, NotFound
 from app.services.money import format_money, parse_amount
@@ -289,13 +289,7 @@ def record_contact(
             changed.append("callback")
         if code.contact:
             _close_due_callbacks(session, loan.id, now, keep=callback_id)
-        flags = _apply_effects(
-            session,
-            borrower,
-            point,
-            code.sets_flag,
-            emotion is not None and emotion.pauses_collection,
-        )
+        flags = _set_flags(borrower, code.sets_flag, bool(emotion and emotion.pauses_collection))
         marked = None
         if code.marks_contact_point and point is not None:
             setattr(point, code.marks_contact_point, True)
@@ -357,13 +351,8 @@ def _close_due_callbacks(
             callback.done_at = now
 
 
-def _apply_effects(
-    session: Session,
-    borrower: Borrower,
-    point: ContactPoint | None,
-    sets_flag: str | None,
-    pause: bool,
-) -> tuple[str, ...]:
+def _set_flags(borrower: Borrower, sets_flag: str | None, pause: bool) -> tuple[str, ...]:
+    """The outcome's flag and, for a vulnerability or harm risk, the collection pause."""
     flags = []
     if sets_flag and not getattr(borrower, sets_flag):
         setattr(borrower, sets_flag, True)
@@ -384,33 +373,19 @@ def _audit(
     promise_id: uuid.UUID | None,
     callback_id: uuid.UUID | None,
 ) -> None:
-    session.add(
-        AuditEvent(
-            user_id=user.id,
-            action="contact.recorded",
-            entity="contact_attempt",
-            entity_id=str(attempt.id),
-            details={
-                "loan_id": str(attempt.loan_id),
-                "disposition": attempt.disposition,
-                "flags_set": list(flags),
-                "contact_point_marked": marked,
-                "promise_id": str(promise_id) if promise_id else None,
-                "callback_id": str(callback_id) if callback_id else None,
-            },
-        )
-    )
+    details = {
+        "loan_id": str(attempt.loan_id),
+        "disposition": attempt.disposition,
+        "flags_set": list(flags),
+        "contact_point_marked": marked,
+        "promise_id": str(promise_id) if promise_id else None,
+        "callback_id": str(callback_id) if callback_id else None,
+    }
+    audit(session, "contact.recorded", "contact_attempt", attempt.id, details, user_id=user.id)
     if escalated:
-        session.add(
-            AuditEvent(
-                user_id=user.id,
-                action="escalation.raised",
-                entity="loan",
-                entity_id=str(attempt.loan_id),
-                details={
-                    "attempt_id": str(attempt.id),
-                    "disposition": attempt.disposition,
-                    "emotion": attempt.emotion,
-                },
-            )
-        )
+        reason = {
+            "attempt_id": str(attempt.id),
+            "disposition": attempt.disposition,
+            "emotion": attempt.emotion,
+        }
+        audit(session, "escalation.raised", "loan", attempt.loan_id, reason, user_id=user.id)

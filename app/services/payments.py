@@ -10,7 +10,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from app.database import Database
-from app.models import AuditEvent, Instalment, LoanStatus, Payment
+from app.models import Instalment, LoanStatus, Payment
 from app.services.accounts import (
     business_zone,
     instalment_states,
@@ -20,6 +20,7 @@ from app.services.accounts import (
     store_state,
     to_state,
 )
+from app.services.audit import audit
 from app.services.balances import ScheduleLine, replay
 from app.services.errors import InvalidDate, InvalidInput
 from app.services.money import ZERO, format_money, parse_amount
@@ -106,19 +107,18 @@ def record_payment(
         if loan_settled:
             loan.status = LoanStatus.SETTLED
         kept = resolve_loan_promises(session, loan.id, now)
-        session.add(
-            AuditEvent(
-                user_id=user.id,
-                action="payment.recorded",
-                entity="loan",
-                entity_id=str(loan.id),
-                details={
-                    "amount": str(value),
-                    "paid_at": paid_at.isoformat(),
-                    "by_part": {part: str(v) for part, v in by_part.items()},
-                    "settled": loan_settled,
-                },
-            )
+        audit(
+            session,
+            "payment.recorded",
+            "loan",
+            loan.id,
+            {
+                "amount": str(value),
+                "paid_at": paid_at.isoformat(),
+                "by_part": {part: str(v) for part, v in by_part.items()},
+                "settled": loan_settled,
+            },
+            user_id=user.id,
         )
         return RecordedPayment(
             payment_id=payment.id,

@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import AuditEvent, Payment, PromiseStatus, PromiseToPay
+from app.models import Payment, PromiseStatus, PromiseToPay
+from app.services.audit import audit
 from app.services.money import ZERO
 from app.services.reference import policy
 
@@ -91,11 +92,10 @@ def settle_due_promises(session: Session, at: datetime) -> list[uuid.UUID]:
 def _resolve(session: Session, promise: PromiseToPay, status: PromiseStatus, at: datetime) -> None:
     promise.status = status
     promise.resolved_at = at
-    session.add(
-        AuditEvent(
-            action=f"promise.{status.value}",
-            entity="promise",
-            entity_id=str(promise.id),
-            details={"paid": str(promise.paid_amount), "amount": str(promise.amount)},
-        )
+    audit(
+        session,
+        f"promise.{status.value}",
+        "promise",
+        promise.id,
+        {"paid": str(promise.paid_amount), "amount": str(promise.amount)},
     )

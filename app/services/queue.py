@@ -329,8 +329,12 @@ def _rank(session: Session, user: User, at: datetime) -> list[QueueEntry]:
     evaluators = {
         code: Evaluator(load_profile(code)) for code in {r.profile for r in rows.values()}
     }
-    span = max(e.profile.history_days(third_parties=False) for e in evaluators.values())
-    history = _load_history(connection, workers, at - timedelta(days=span))
+    since = {
+        code: at - timedelta(days=e.profile.history_days(third_parties=False))
+        for code, e in evaluators.items()
+    }
+    history = _load_history(connection, workers, min(since.values()))
+    answers: dict[tuple[Any, ...], tuple[bool, Decision, int | None]] = {}
     last_contact = _load_last_contact(connection, workers, viewer_zone)
     callbacks = _load_callbacks(connection, workers, at)
     promises = _load_promises(connection, workers, today)
@@ -353,12 +357,10 @@ def _rank(session: Session, user: User, at: datetime) -> list[QueueEntry]:
             last_contact_on=last_contact.get(row.loan_id),
         )
         total, tier, reasons = score(facts, today, viewer_zone)
+        evaluator = evaluators[row.profile]
+        recent = [a for a in history.get(row.borrower_id, ()) if a.at >= since[row.profile]]
         status = _contact_status(
-            evaluators[row.profile],
-            row,
-            points.get(row.borrower_id, ()),
-            history.get(row.borrower_id, ()),
-            at,
+            evaluator, row, points.get(row.borrower_id, ()), recent, at, answers
         )
         scored.append(
             (_order(total, facts.overdue, row.contract_no), row, facts, tier, reasons, status)
@@ -664,8 +666,39 @@ def _contact_status(
     points: Sequence[Point],
     history: Sequence[PastAttempt],
     at: datetime,
+    answers: dict[tuple[Any, ...], tuple[bool, Decision, int | None]],
 ) -> ContactStatus:
-    """Callable now on the first allowed own number; else the block that lifts soonest."""
+    """Callable now on the first allowed own number; else the block that lifts soonest.
+
+    Without recent attempts the answer depends only on flags, zones and marks, which most
+    accounts share: such answers are kept in `answers` for the rest of the queue.
+    """
+    key: tuple[Any, ...] | None = None
+    if not history:
+        marks = tuple((p.zones, p.do_not_call, p.wrong_number) for p in points)
+        key = (evaluator.profile.code, row.flags, row.address_zones, row.agreed, marks)
+        known = answers.get(key)
+        if known is not None:
+            allowed, decision, index = known
+            return ContactStatus(allowed, decision, None if index is None else points[index].id)
+    allowed, decision, index = _first_callable(evaluator, row, points, history, at)
+    if key is not None:
+        answers[key] = (allowed, decision, index)
+    return ContactStatus(allowed, decision, None if index is None else points[index].id)
+
+
+def _first_callable(
+    evaluator: Evaluator,
+    row: _Row,
+    points: Sequence[Point],
+    history: Sequence[PastAttempt],
+    at: datetime,
+) -> tuple[bool, Decision, int | None]:
+    if not points:
+        decision = Decision(
+            False, "point.none", "No usable phone number", "没有可用的电话号码", "", None
+        )
+        return False, decision, None
     subject = Subject(
         loan_id=row.loan_id,
         flags=row.flags,
@@ -673,20 +706,15 @@ def _contact_status(
         own_point_ids=frozenset(point.id for point in points if point.id is not None),
         agreed_window=row.agreed,
     )
-    if not points:
-        decision = Decision(
-            False, "point.none", "No usable phone number", "没有可用的电话号码", "", None
-        )
-        return ContactStatus(False, decision, None)
-    best: tuple[Decision, Key | None] | None = None
-    for point in points:
+    best: tuple[Decision, int] | None = None
+    for index, point in enumerate(points):
         decision = evaluator.evaluate(subject, point, "call", at, history)
         if decision.allowed:
-            return ContactStatus(True, decision, point.id)
+            return True, decision, index
         if best is None or _sooner(decision, best[0]):
-            best = (decision, point.id)
+            best = (decision, index)
     assert best is not None
-    return ContactStatus(False, best[0], best[1])
+    return False, best[0], best[1]
 
 
 def _sooner(candidate: Decision, current: Decision) -> bool:

@@ -276,8 +276,11 @@ def _account(config: Config, args: argparse.Namespace) -> int:
         )
         who = f" {point.contact_name} ({point.relation})" if point.contact_name else ""
         print(f"  {point.kind:<9} {point.display:<20} {point.local_time or '':<6}{who} {marks}")
+    from app.services.accounts import business_zone
+
     for item in detail.timeline[:20]:
-        print(f"  {item.at:%Y-%m-%d %H:%M} {item.kind:<8} {item.summary}")
+        shown = item.at.astimezone(business_zone())
+        print(f"  {shown:%Y-%m-%d %H:%M} {item.kind:<8} {item.summary}")
     return 0
 
 

@@ -156,6 +156,8 @@ class Subject:
     address_zones: tuple[str, ...]
     own_point_ids: frozenset[Key]
     agreed_window: tuple[time, time] | None = None
+    # An open callback the borrower asked for, due at this moment (rules may exempt it).
+    requested_callback_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -485,6 +487,10 @@ def _check_after_conversation(
         and moment - window < a.at <= moment
     ]
     if not talks:
+        return None
+    callback = ask.subject.requested_callback_at
+    slack = timedelta(minutes=int(rule.params.get("requested_callback_minutes", 0)))
+    if callback is not None and abs(moment - callback) <= slack:
         return None
     last = max(talks)
     return _Block(f"spoke with the consumer {last:%Y-%m-%d %H:%M} UTC", last + window)

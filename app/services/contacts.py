@@ -38,7 +38,7 @@ MAX_CALLBACK_DAYS = 30
 MAX_BACKDATE = timedelta(hours=24)
 
 
-def _subject(session: Session, loan: Loan, borrower: Borrower) -> Subject:
+def _subject(session: Session, loan: Loan, borrower: Borrower, at: datetime) -> Subject:
     own = session.scalars(
         select(ContactPoint.id).where(
             ContactPoint.borrower_id == borrower.id,
@@ -51,7 +51,13 @@ def _subject(session: Session, loan: Loan, borrower: Borrower) -> Subject:
     window = None
     if borrower.agreed_window_start and borrower.agreed_window_end:
         window = (borrower.agreed_window_start, borrower.agreed_window_end)
+    # The open callback nearest to `at`: a call the borrower asked for (some rules exempt it).
+    callbacks = session.scalars(
+        select(Callback.due_at).where(Callback.loan_id == loan.id, Callback.done_at.is_(None))
+    ).all()
+    nearest = min(callbacks, key=lambda due: abs(due - at), default=None)
     return Subject(
+        requested_callback_at=nearest,
         loan_id=loan.id,
         flags=frozenset(flags),
         address_zones=address_zones(borrower.country, borrower.province),
@@ -120,7 +126,7 @@ def _decide(
     at: datetime,
 ) -> Decision:
     profile = profile_for(borrower.country)
-    subject = _subject(session, loan, borrower)
+    subject = _subject(session, loan, borrower, at)
     if point is None:
         target = Point(id=None, kind="address", zones=())
     else:

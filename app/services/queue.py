@@ -360,7 +360,13 @@ def _rank(session: Session, user: User, at: datetime) -> list[QueueEntry]:
         evaluator = evaluators[row.profile]
         recent = [a for a in history.get(row.borrower_id, ()) if a.at >= since[row.profile]]
         status = _contact_status(
-            evaluator, row, points.get(row.borrower_id, ()), recent, at, answers
+            evaluator,
+            row,
+            points.get(row.borrower_id, ()),
+            recent,
+            at,
+            answers,
+            callbacks.get(row.loan_id),
         )
         scored.append(
             (_order(total, facts.overdue, row.contract_no), row, facts, tier, reasons, status)
@@ -667,6 +673,7 @@ def _contact_status(
     history: Sequence[PastAttempt],
     at: datetime,
     answers: dict[tuple[Any, ...], tuple[bool, Decision, int | None]],
+    callback_at: datetime | None = None,
 ) -> ContactStatus:
     """Callable now on the first allowed own number; else the block that lifts soonest.
 
@@ -681,7 +688,7 @@ def _contact_status(
         if known is not None:
             allowed, decision, index = known
             return ContactStatus(allowed, decision, None if index is None else points[index].id)
-    allowed, decision, index = _first_callable(evaluator, row, points, history, at)
+    allowed, decision, index = _first_callable(evaluator, row, points, history, at, callback_at)
     if key is not None:
         answers[key] = (allowed, decision, index)
     return ContactStatus(allowed, decision, None if index is None else points[index].id)
@@ -693,6 +700,7 @@ def _first_callable(
     points: Sequence[Point],
     history: Sequence[PastAttempt],
     at: datetime,
+    callback_at: datetime | None,
 ) -> tuple[bool, Decision, int | None]:
     if not points:
         decision = Decision(
@@ -705,6 +713,7 @@ def _first_callable(
         address_zones=row.address_zones,
         own_point_ids=frozenset(point.id for point in points if point.id is not None),
         agreed_window=row.agreed,
+        requested_callback_at=callback_at,
     )
     best: tuple[Decision, int] | None = None
     for index, point in enumerate(points):

@@ -270,3 +270,14 @@ def test_a_split_state_checks_every_zone_it_spans() -> None:
     assert "America/Denver" in decision.zones
     assert address_zones("US", "WI") == ("America/Chicago",)
     assert len(address_zones("US", "unknown")) == 4
+
+
+def test_us_callback_the_consumer_asked_for_is_not_blocked_by_the_conversation_rule() -> None:
+    talked = utc(2026, 11, 18, 15, 0)
+    callback = utc(2026, 11, 19, 15, 0)
+    history = [attempt(talked, contact=True, rpc=True)]
+    number = phone("+1 212 555 0142")
+    asked = subject(address_zone="America/New_York", requested_callback_at=callback)
+    assert US.evaluate(asked, number, "call", callback + timedelta(minutes=10), history).allowed
+    late = US.evaluate(asked, number, "call", callback + timedelta(hours=2), history)
+    assert late.rule_id == "us.after_conversation"

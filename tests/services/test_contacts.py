@@ -243,3 +243,26 @@ def test_viewing_an_account_is_audited(db: Database, portfolio: Portfolio) -> No
     account_detail(db, "zhang.wei", account.contract_no, NOW)
     with db.reader() as session:
         assert session.scalars(select(AuditEvent.action)).all() == ["account.viewed"]
+
+
+def test_us_borrower_can_be_called_back_when_they_asked(db: Database, portfolio: Portfolio) -> None:
+    new_yorker = portfolio.account(
+        today=TODAY, dpd=20, numbers={"mobile": "+1 212 555 0142"}, country="US", province="NY"
+    )
+    talked = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)  # 10:00 in New York
+    callback_at = datetime(2026, 11, 28, 15, 0, tzinfo=UTC)
+    record_contact(
+        db,
+        outcome(new_yorker, "CB", started_at=talked, callback_at=callback_at),
+        now=talked + timedelta(minutes=5),
+    )
+    at_callback = callback_at + timedelta(minutes=5)
+    result = record_contact(
+        db, outcome(new_yorker, "PAID", started_at=at_callback), now=at_callback
+    )
+    assert result.attempt_id is not None
+    two_hours_later = callback_at + timedelta(hours=2)
+    with pytest.raises(NotAllowed, match="7 days after"):
+        record_contact(
+            db, outcome(new_yorker, "RTP", started_at=two_hours_later), now=two_hours_later
+        )

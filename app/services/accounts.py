@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -332,7 +332,3 @@ def _timeline(session: Session, loan_id: uuid.UUID) -> tuple[HistoryItem, ...]:
         )
     items.sort(key=lambda item: item.at, reverse=True)
     return tuple(items)
-
-
-def day_start(on: date, zone: str) -> datetime:
-    return datetime.combine(on, time(0), tzinfo=ZoneInfo(zone)).astimezone(UTC)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from app.services.money import ZERO, cents
@@ -210,7 +210,3 @@ def equal_instalments(
 
 def first_due_for(disbursed_on: date) -> date:
     return add_months(disbursed_on, 1)
-
-
-def days(n: int) -> timedelta:
-    return timedelta(days=n)

@@ -65,12 +65,3 @@ def format_phone(
     ):
         return phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
     return phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
-
-
-def search_variants(text: str, default_region: str = "CN") -> set[str]:
-    """E.164 forms a typed fragment may stand for, so search finds `138 1234 5678` and `+86…`."""
-    try:
-        return {parse_phone(text, default_region).e164}
-    except InvalidPhoneNumber:
-        digits = "".join(ch for ch in text if ch.isdigit())
-        return {digits} if digits else set()

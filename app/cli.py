@@ -305,15 +305,9 @@ def _plain(value: Any) -> Any:
 def _point_for(db: Database, username: str, contract_no: str, text: str | None) -> uuid.UUID | None:
     if text is None:
         return None
-    from app.services.accounts import account_detail
-    from app.services.phones import parse_phone
+    from app.services.contacts import find_contact_point
 
-    detail = account_detail(db, username, contract_no)
-    wanted = text if "@" in text else parse_phone(text).e164
-    for point in detail.contact_points:
-        if point.value == wanted:
-            return point.id
-    raise InvalidInput(f"{text} is not one of {detail.borrower}'s contact points.")
+    return find_contact_point(db, username, contract_no, text)
 
 
 def _check_contact(config: Config, args: argparse.Namespace) -> int:

@@ -29,6 +29,7 @@ from app.services.audit import audit
 from app.services.compliance import Decision, Evaluator, PastAttempt, Point, Subject, profile_for
 from app.services.errors import InvalidAmount, InvalidDate, InvalidInput, NotAllowed, NotFound
 from app.services.money import format_money, parse_amount
+from app.services.phones import parse_phone
 from app.services.reference import address_zones, dispositions, emotions, policy
 
 MAX_CALL_SECONDS = 8 * 3600
@@ -115,6 +116,21 @@ def _contact_point(session: Session, borrower: Borrower, point_id: uuid.UUID) ->
     if point is None or point.borrower_id != borrower.id:
         raise NotFound(f"Contact point {point_id} does not belong to {borrower.name}.")
     return point
+
+
+def find_contact_point(db: Database, username: str, contract_no: str, typed: str) -> uuid.UUID:
+    """The borrower's contact point for a number typed in any format, or an e-mail address."""
+    wanted = typed.strip() if "@" in typed else parse_phone(typed).e164
+    with db.reader() as session:
+        _, _, borrower = open_account(session, username, contract_no)
+        point_id = session.scalar(
+            select(ContactPoint.id).where(
+                ContactPoint.borrower_id == borrower.id, ContactPoint.value == wanted
+            )
+        )
+        if point_id is None:
+            raise InvalidInput(f"{typed} is not one of {borrower.name}'s contact points.")
+        return point_id
 
 
 def _decide(

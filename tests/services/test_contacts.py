@@ -266,3 +266,18 @@ def test_us_borrower_can_be_called_back_when_they_asked(db: Database, portfolio:
         record_contact(
             db, outcome(new_yorker, "RTP", started_at=two_hours_later), now=two_hours_later
         )
+
+
+def test_a_typed_number_finds_the_contact_point_without_a_view(
+    db: Database, portfolio: Portfolio
+) -> None:
+    from app.services.contacts import find_contact_point
+
+    account = portfolio.account(today=TODAY, dpd=20)
+    assert (
+        find_contact_point(db, "zhang.wei", account.contract_no, "138-1234-5678")
+        == (account.points["mobile"])
+    )
+    with pytest.raises(InvalidInput, match="139 0000 0000"):
+        find_contact_point(db, "zhang.wei", account.contract_no, "139 0000 0000")
+    assert counts(db) == (0, 0, 0, 0)

@@ -25,6 +25,7 @@ from app.models import (
     Team,
     User,
 )
+from app.services.accounts import store_state
 from app.services.balances import add_months, equal_instalments, replay
 from app.services.idnumbers import make
 from app.services.phones import parse_phone
@@ -150,23 +151,16 @@ class Portfolio:
                     )
                 )
             for state in replay(schedule, payments, loan.penalty_rate_daily):
-                session.add(
-                    Instalment(
-                        loan_id=loan.id,
-                        seq=state.seq,
-                        due_date=state.due_date,
-                        principal_due=state.principal_due,
-                        interest_due=state.interest_due,
-                        fees_due=state.fees_due,
-                        principal_paid=state.principal_paid,
-                        interest_paid=state.interest_paid,
-                        fees_paid=state.fees_paid,
-                        penalty_accrued=state.penalty_accrued,
-                        penalty_paid=state.penalty_paid,
-                        accrued_to=state.accrued_to,
-                        settled_on=state.settled_on,
-                    )
+                row = Instalment(
+                    loan_id=loan.id,
+                    seq=state.seq,
+                    due_date=state.due_date,
+                    principal_due=state.principal_due,
+                    interest_due=state.interest_due,
+                    fees_due=state.fees_due,
                 )
+                store_state(row, state)
+                session.add(row)
             return Account(loan.id, loan.contract_no, borrower.id, points)
 
     def attempt(

@@ -34,9 +34,8 @@ from app.models import (
     User,
 )
 from app.services import demo, idnumbers
-from app.services.accounts import local_today
+from app.services.accounts import local_today, to_state
 from app.services.balances import (
-    InstalmentState,
     ScheduleLine,
     balance_of,
     equal_instalments,
@@ -384,23 +383,7 @@ def _check_balances(db: Database, as_of: datetime) -> Counter[str]:
         paid = [(local_today(p.paid_at), p.amount) for p in payments[loan.id]]
         assert all(p.paid_at < as_of for p in payments[loan.id])
         states = replay(schedule, paid, loan.penalty_rate_daily)
-        stored = [
-            InstalmentState(
-                r.seq,
-                r.due_date,
-                r.principal_due,
-                r.interest_due,
-                r.fees_due,
-                r.principal_paid,
-                r.interest_paid,
-                r.fees_paid,
-                r.penalty_accrued,
-                r.penalty_paid,
-                r.accrued_to,
-                r.settled_on,
-            )
-            for r in rows
-        ]
+        stored = [to_state(r) for r in rows]
         assert stored == states, loan.contract_no
         if loan.status.value == "settled":
             assert all(s.settled_on is not None for s in states)

@@ -24,7 +24,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     config = resolve(args.data_dir)
     try:
-        handler = getattr(args, "handler", _status)
+        handler = getattr(args, "handler", _window)
         result: int = handler(config, args)
         return result
     except DomainError as error:
@@ -43,7 +43,15 @@ def _parser() -> argparse.ArgumentParser:
         help="folder for the embedded database (default: the user data folder;"
         " also COLLECTOR_WORKSTATION_DATA_DIR)",
     )
-    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+    parser.add_argument(
+        "--user", help="open the window as this user, without asking (no command given)"
+    )
+    commands = parser.add_subparsers(
+        title="commands (without one, the main window opens)", metavar="COMMAND"
+    )
+
+    status = commands.add_parser("status", help="prepare the database and print what it holds")
+    status.set_defaults(handler=_status)
 
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(title="db commands", metavar="ACTION", required=True)
@@ -93,12 +101,47 @@ def _parser() -> argparse.ArgumentParser:
     log.add_argument("--channel", default="call")
     log.add_argument("--at", type=_moment, help="when the contact started (default: now)")
     log.add_argument("--duration", type=int, default=0, help="seconds")
-    log.add_argument("--emotion")
+    log.add_argument("--emotion", help="the emotion observed; needed when someone answered")
+    log.add_argument(
+        "--checklist",
+        nargs="+",
+        default=[],
+        metavar="ITEM",
+        help="ids of the checklist items you confirm (`checklist` lists them)",
+    )
     log.add_argument("--promise-amount")
     log.add_argument("--promise-date", type=_day)
     log.add_argument("--callback-at", type=_moment)
     log.add_argument("--notes")
     log.set_defaults(handler=_log_contact)
+
+    checklist = commands.add_parser(
+        "checklist", help="the checklist to confirm for an emotion and an outcome"
+    )
+    checklist.add_argument("--emotion", required=True)
+    checklist.add_argument("--outcome", required=True, help="disposition code, e.g. PTP")
+    checklist.add_argument("--lang", default="en", choices=["en", "zh_CN"])
+    checklist.set_defaults(handler=_checklist)
+
+    escalations = commands.add_parser(
+        "escalations", help="open escalations: a team lead's team's, anyone else's own"
+    )
+    escalations.add_argument("--user", required=True)
+    escalations.add_argument("--json", action="store_true")
+    escalations.set_defaults(handler=_escalations)
+
+    decide = commands.add_parser("decide", help="a team lead's decision on an escalation")
+    decide.add_argument("escalation_id", type=uuid.UUID)
+    decide.add_argument("--user", required=True)
+    decide.add_argument("--decision", required=True, choices=["pause", "resume", "refer"])
+    decide.add_argument("--note", help="why (resume) or to whom (refer)")
+    decide.set_defaults(handler=_decide)
+
+    note = commands.add_parser("note", help="add a note to an account")
+    note.add_argument("contract_no")
+    note.add_argument("text")
+    note.add_argument("--user", required=True)
+    note.set_defaults(handler=_note)
 
     payment = commands.add_parser("payment", help="record a payment received")
     payment.add_argument("--user", required=True)
@@ -160,6 +203,12 @@ def _has_users(db: Database) -> bool:
 
     with db.reader() as session:
         return session.scalar(select(User.id).limit(1)) is not None
+
+
+def _window(config: Config, args: argparse.Namespace) -> int:
+    from app.ui.app import run
+
+    return run(config, args.user)
 
 
 def _status(config: Config, args: argparse.Namespace) -> int:
@@ -348,14 +397,67 @@ def _log_contact(config: Config, args: argparse.Namespace) -> int:
             contact_point_id=_point_for(db, args.user, args.contract, args.number),
             duration_seconds=args.duration,
             emotion=args.emotion,
+            checklist=tuple(args.checklist),
             notes=args.notes,
             promise=promise,
             callback_at=args.callback_at,
         ),
     )
     print(f"recorded {result.attempt_id}")
-    if result.escalated:
-        print("escalated to the team lead; collection on this account is paused")
+    if result.escalation_kind is not None:
+        print(
+            f"escalated to the team lead ({result.escalation_kind});"
+            " collection on this account is paused"
+        )
+    return 0
+
+
+def _checklist(config: Config, args: argparse.Namespace) -> int:
+    from app.services.checklists import checklist_for
+
+    for item in checklist_for(args.emotion, args.outcome):
+        marker = "required" if item.required else "optional"
+        print(f"{item.id:<36} {marker:<9} {item.text(args.lang)}")
+    return 0
+
+
+def _escalations(config: Config, args: argparse.Namespace) -> int:
+    from app.services.accounts import business_zone
+    from app.services.escalations import open_escalations
+
+    views = open_escalations(open_database(config), args.user)
+    if args.json:
+        print(json.dumps(_plain(list(views)), ensure_ascii=False, indent=2))
+        return 0
+    for view in views:
+        shown = view.raised_at.astimezone(business_zone())
+        urgent = "URGENT " if view.urgent else ""
+        print(
+            f"{view.id}  {shown:%Y-%m-%d %H:%M}  {urgent}{view.kind:<15}"
+            f" {view.contract_no:<14} {view.borrower}  raised by {view.raised_by}"
+        )
+    return 0
+
+
+def _decide(config: Config, args: argparse.Namespace) -> int:
+    from app.services.escalations import acknowledge
+
+    result = acknowledge(
+        open_database(config), args.user, args.escalation_id, args.decision, args.note
+    )
+    print(
+        f"{result.escalation.decision}: {result.escalation.kind} on {result.escalation.contract_no}"
+    )
+    if result.flags_cleared:
+        print("collection may resume: cleared " + ", ".join(result.flags_cleared))
+    return 0
+
+
+def _note(config: Config, args: argparse.Namespace) -> int:
+    from app.services.notes import add_note
+
+    view = add_note(open_database(config), args.user, args.contract_no, args.text)
+    print(f"noted on {view.contract_no} ({len(view.text)} characters)")
     return 0
 
 

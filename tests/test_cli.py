@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
 from app import __version__
 from app.cli import main
@@ -162,6 +165,12 @@ def test_log_contact_and_payment_from_the_command_line(data_dir: Path) -> None:
         mobile["display"],
         "--duration",
         "95",
+        "--emotion",
+        "calm",
+        "--checklist",
+        "all.calm_polite",
+        "all.no_threats",
+        "all.recap",
         "--promise-amount",
         "-3",
         "--promise-date",
@@ -182,6 +191,101 @@ def test_log_contact_and_payment_from_the_command_line(data_dir: Path) -> None:
     )
     assert code == 0, err
     assert "recorded 10.50" in out
+
+
+def test_log_contact_names_the_checklist_items_still_to_confirm(data_dir: Path) -> None:
+    user = collector(data_dir)
+    code, out, _ = run(data_dir, "queue", "--user", user, "--at", AT, "--json")
+    contract = json.loads(out)[0]["contract_no"]
+    base = ["log-contact", "--user", user, "--contract", contract, "--outcome", "RTP"]
+    code, _, err = run(data_dir, *base)
+    assert code == 1 and "record the emotion" in err
+    code, _, err = run(data_dir, *base, "--emotion", "hostile", "--checklist", "all.calm_polite")
+    assert code == 1 and len(err.strip().splitlines()) == 1
+    assert "all.no_threats" in err and "hostile.warned_then_ended" in err
+    assert "all.calm_polite" not in err
+    code, out, _ = run(data_dir, "checklist", "--emotion", "hostile", "--outcome", "RTP")
+    assert code == 0 and "hostile.warned_then_ended" in out and "deescalate.let_speak" in out
+
+
+def _recent_daytime() -> datetime:
+    """A moment in the last 24 hours when Beijing is awake (contacts are logged within a day)."""
+    now = datetime.now(UTC)
+    beijing = ZoneInfo("Asia/Shanghai")
+    candidate = now - timedelta(hours=1)
+    if 9 <= candidate.astimezone(beijing).hour < 20:
+        return candidate
+    local = now.astimezone(beijing).replace(hour=15, minute=0, second=0, microsecond=0)
+    if local > now:
+        local -= timedelta(days=1)
+    return local.astimezone(UTC)
+
+
+def test_an_escalation_from_log_contact_to_the_leads_decision(data_dir: Path) -> None:
+    from app.database import Database
+    from app.models import ContactPoint, Role, User
+    from app.services.queue import build_queue
+
+    user = collector(data_dir)
+    at = _recent_daytime()
+    db = Database(f"sqlite:///{data_dir / 'workstation.sqlite3'}")
+    entry = next(e for e in build_queue(db, user, at).entries if e.contact.allowed)
+    with db.reader() as session:
+        number = session.get_one(ContactPoint, entry.contact.contact_point_id).value
+        me = session.scalars(select(User).where(User.username == user)).one()
+        lead = session.scalars(
+            select(User.username).where(User.team_id == me.team_id, User.role == Role.TEAM_LEAD)
+        ).first()
+    db.dispose()
+    assert lead is not None
+    code, out, err = run(
+        data_dir,
+        "log-contact",
+        "--user",
+        user,
+        "--contract",
+        entry.contract_no,
+        "--outcome",
+        "DSP",
+        "--number",
+        number,
+        "--at",
+        at.isoformat(),
+        "--emotion",
+        "angry",
+        "--checklist",
+        "all.calm_polite",
+        "all.no_threats",
+        "deescalate.let_speak",
+        "deescalate.no_mirroring",
+        "deescalate.acknowledged",
+    )
+    assert code == 0, err
+    assert "escalated to the team lead (dispute)" in out
+    code, out, err = run(data_dir, "escalations", "--user", lead, "--json")
+    assert code == 0, err
+    mine = [e for e in json.loads(out) if e["contract_no"] == entry.contract_no]
+    assert [e["kind"] for e in mine] == ["dispute"] and mine[0]["raised_by"] == user
+    code, _, err = run(data_dir, "decide", mine[0]["id"], "--user", user, "--decision", "pause")
+    assert code == 1 and "team lead" in err
+    code, out, err = run(
+        data_dir,
+        "decide",
+        mine[0]["id"],
+        "--user",
+        lead,
+        "--decision",
+        "resume",
+        "--note",
+        "Fee refunded.",
+    )
+    assert code == 0, err
+    assert "cleared dispute_open" in out
+    code, out, err = run(data_dir, "note", entry.contract_no, "客户已确认退费。", "--user", user)
+    assert code == 0, err
+    code, out, _ = run(data_dir, "account", entry.contract_no, "--user", user, "--json")
+    kinds = {item["kind"] for item in json.loads(out)["timeline"]}
+    assert {"note", "escalation", "contact"} <= kinds
 
 
 def test_first_start_builds_the_demo_portfolio(tmp_path: Path) -> None:

@@ -1,10 +1,13 @@
 """The SQLAlchemy mapping of a collection portfolio. No Qt here."""
 
 from app.models.activity import (
+    AccountNote,
     AuditEvent,
     Callback,
     Channel,
     ContactAttempt,
+    Escalation,
+    EscalationDecision,
     FieldVisit,
     PlanInstalment,
     PlanStatus,
@@ -20,6 +23,7 @@ from app.models.people import Role, Team, User
 
 __all__ = [
     "BORROWER_FLAGS",
+    "AccountNote",
     "AuditEvent",
     "Base",
     "Borrower",
@@ -28,6 +32,8 @@ __all__ = [
     "ContactAttempt",
     "ContactKind",
     "ContactPoint",
+    "Escalation",
+    "EscalationDecision",
     "FieldVisit",
     "Instalment",
     "Loan",

@@ -1,4 +1,5 @@
-"""What collectors do on an account: contact attempts, promises to pay, callbacks."""
+"""What collectors do on an account: contact attempts, promises to pay, callbacks, escalations
+to the team lead and notes."""
 
 from __future__ import annotations
 
@@ -162,11 +163,57 @@ class FieldVisit(UUIDKey, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class EscalationDecision(enum.StrEnum):
+    """What a team lead decides on an escalation."""
+
+    PAUSE = "pause"  # collection stays paused
+    RESUME = "resume"  # the pause is lifted
+    REFER = "refer"  # stays paused; handed to someone else (the note says whom)
+
+
+class Escalation(UUIDKey, Base):
+    """A contact outcome the team lead must see and decide on (PRODUCT.md §6)."""
+
+    __tablename__ = "escalations"
+    __table_args__ = (
+        Index("ix_escalations_loan_raised", "loan_id", "raised_at"),
+        Index("ix_escalations_raised_by", "raised_by_id", "raised_at"),
+    )
+
+    loan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("loans.id"))
+    borrower_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("borrowers.id"))
+    attempt_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("contact_attempts.id"))
+    # A kind from resources/escalations.json; what it pauses and whether it may resume live there.
+    kind: Mapped[str] = mapped_column(String(20))
+    raised_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    acknowledged_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision: Mapped[EscalationDecision | None] = mapped_column(str_enum(EscalationDecision))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    note: Mapped[str | None] = mapped_column(String(2000))
+
+
+class AccountNote(UUIDKey, Base):
+    """A free-text note on an account; notes are kept, never edited (PRODUCT.md §4 retention)."""
+
+    __tablename__ = "account_notes"
+    __table_args__ = (Index("ix_account_notes_loan_created", "loan_id", "created_at"),)
+
+    loan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("loans.id"))
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    text: Mapped[str] = mapped_column(String(2000))
+
+
 __all__ = [
+    "AccountNote",
     "AuditEvent",
     "Callback",
     "Channel",
     "ContactAttempt",
+    "Escalation",
+    "EscalationDecision",
     "FieldVisit",
     "PlanInstalment",
     "PlanStatus",

@@ -15,10 +15,12 @@ from sqlalchemy.orm import Session
 from app.database import Database
 from app.models import (
     BORROWER_FLAGS,
+    AccountNote,
     Borrower,
     Callback,
     ContactAttempt,
     ContactPoint,
+    Escalation,
     Instalment,
     Loan,
     Payment,
@@ -31,14 +33,16 @@ from app.services.balances import Balance, InstalmentState, balance_of
 from app.services.errors import NotAllowed, NotFound
 from app.services.idnumbers import mask
 from app.services.phones import PhoneStyle, format_phone
-from app.services.reference import policy
+from app.services.reference import address_zones, policy
 from app.services.scope import find_user, worker_ids
 
 
 def load_loan(session: Session, contract_no: str) -> Loan:
     loan = session.scalar(select(Loan).where(Loan.contract_no == contract_no))
     if loan is None:
-        raise NotFound(f"There is no account with contract number “{contract_no}”.")
+        raise NotFound(
+            "There is no account with contract number “{contract_no}”.", contract_no=contract_no
+        )
     return loan
 
 
@@ -69,7 +73,11 @@ def open_account(session: Session, username: str, contract_no: str) -> tuple[Use
 
 def check_scope(session: Session, user: User, loan: Loan) -> None:
     if loan.assigned_to_id not in worker_ids(session, user):
-        raise NotAllowed(f"Account {loan.contract_no} is not in {user.username}'s portfolio.")
+        raise NotAllowed(
+            "Account {contract_no} is not in {username}'s portfolio.",
+            contract_no=loan.contract_no,
+            username=user.username,
+        )
 
 
 def instalment_states(session: Session, loan_id: uuid.UUID) -> list[Instalment]:
@@ -174,6 +182,9 @@ class AccountDetail:
     id_number_masked: str
     age: int
     address: str
+    country: str
+    # The zones the address implies, nearest first (local time at the borrower).
+    address_zones: tuple[str, ...]
     employer: str | None
     flags: tuple[str, ...]
     balance: Balance
@@ -231,6 +242,8 @@ def account_detail(
             for part in (borrower.province, borrower.city, borrower.district, borrower.street)
             if part
         ),
+        country=borrower.country,
+        address_zones=address_zones(borrower.country, borrower.province),
         employer=borrower.employer,
         flags=flags,
         balance=balance,
@@ -328,6 +341,39 @@ def _timeline(session: Session, loan_id: uuid.UUID) -> tuple[HistoryItem, ...]:
                 "plan",
                 f"plan {plan.total_amount} ({plan.status.value})",
                 {"total": str(plan.total_amount), "status": plan.status.value},
+            )
+        )
+    notes = session.execute(
+        select(AccountNote, User.username, User.display_name)
+        .join(User, User.id == AccountNote.user_id)
+        .where(AccountNote.loan_id == loan_id)
+    )
+    for note, author, author_name in notes:
+        items.append(
+            HistoryItem(
+                note.created_at,
+                "note",
+                note.text if len(note.text) <= 80 else f"{note.text[:79]}…",
+                {"text": note.text, "author": author, "author_name": author_name},
+            )
+        )
+    for escalation in session.scalars(select(Escalation).where(Escalation.loan_id == loan_id)):
+        decision = escalation.decision.value if escalation.decision else None
+        items.append(
+            HistoryItem(
+                escalation.raised_at,
+                "escalation",
+                f"escalation {escalation.kind} ({decision or 'open'})",
+                {
+                    "id": str(escalation.id),
+                    "kind": escalation.kind,
+                    "attempt_id": str(escalation.attempt_id) if escalation.attempt_id else None,
+                    "decision": decision,
+                    "decided_at": (
+                        escalation.decided_at.isoformat() if escalation.decided_at else None
+                    ),
+                    "note": escalation.note,
+                },
             )
         )
     items.sort(key=lambda item: item.at, reverse=True)

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from app.services.errors import InvalidInput, NotFound
+from app.services.errors import InvalidInput, NotFound, render
 from app.services.reference import RESOURCES, load_json
 
 DEFAULT_PROFILE = "CN"
@@ -87,10 +87,29 @@ def _jurisdictions() -> dict[str, Any]:
     return dict(load_json("compliance/jurisdictions.json"))
 
 
+_installation_default: str | None = None
+
+
+def set_installation_default(code: str | None) -> None:
+    """The profile for countries without one of their own, as this installation chose it.
+
+    The environment variable still wins, so an administrator can pin it for everyone.
+    """
+    global _installation_default
+    if code is not None and code not in available_profiles():
+        known = ", ".join(available_profiles())
+        raise NotFound(
+            "There is no contact-rule profile “{code}” (available: {known}).",
+            code=code,
+            known=known,
+        )
+    _installation_default = code
+
+
 def profile_code_for(country: str) -> str:
     """The profile for a borrower living in `country`; never the caller's choice."""
     table = _jurisdictions()
-    default = os.environ.get(PROFILE_ENV) or table["default"]
+    default = os.environ.get(PROFILE_ENV) or _installation_default or table["default"]
     code: str = table["by_country"].get(country, default)
     return code
 
@@ -103,7 +122,11 @@ def profile_for(country: str) -> Profile:
 def load_profile(code: str = DEFAULT_PROFILE) -> Profile:
     if code not in available_profiles():
         known = ", ".join(available_profiles())
-        raise NotFound(f"There is no contact-rule profile “{code}” (available: {known}).")
+        raise NotFound(
+            "There is no contact-rule profile “{code}” (available: {known}).",
+            code=code,
+            known=known,
+        )
     data = load_json(f"compliance/{code}.json")
     fixed = {"id", "kind", "channels", "en", "zh_CN", "source"}
     rules = tuple(
@@ -120,7 +143,9 @@ def load_profile(code: str = DEFAULT_PROFILE) -> Profile:
     )
     unknown = [rule.kind for rule in rules if rule.kind not in _CHECKS]
     if unknown:
-        raise InvalidInput(f"Profile {code} uses unknown rule kinds: {', '.join(unknown)}.")
+        raise InvalidInput(
+            "Profile {code} uses unknown rule kinds: {kinds}.", code=code, kinds=", ".join(unknown)
+        )
     return Profile(
         code=data["code"],
         name_en=data["name"]["en"],
@@ -174,6 +199,13 @@ class Point:
 
 @dataclass(frozen=True)
 class Decision:
+    """The answer for one contact.
+
+    reason/reason_zh: the rule's own text, from the profile data. detail: what this case
+    shows about it, in English; the window translates `detail_template` (Qt context
+    "ServiceMessages") and fills in `detail_params` instead.
+    """
+
     allowed: bool
     rule_id: str | None = None
     reason: str = ""
@@ -181,6 +213,13 @@ class Decision:
     detail: str = ""
     next_allowed_at: datetime | None = None
     zones: tuple[str, ...] = ()
+    detail_template: str = ""
+    # Pairs, not a dict: decisions are hashed and shared by the queue's caches.
+    detail_args: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def detail_params(self) -> Mapping[str, str]:
+        return dict(self.detail_args)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -195,11 +234,32 @@ class Decision:
 ALLOWED = Decision(allowed=True)
 
 
-@dataclass(frozen=True)
 class _Block:
-    detail: str
-    # None: no moment is known when it lifts by itself.
-    until: datetime | None
+    """Why a rule blocks now: a literal detail template with its values, and when it lifts."""
+
+    __slots__ = ("detail", "params", "template", "until")
+
+    def __init__(self, template: str, until: datetime | None, /, **params: str) -> None:
+        self.template = template
+        # None: no moment is known when it lifts by itself.
+        self.until = until
+        self.params = tuple(params.items())
+        self.detail = render(template, params)
+
+    def decision(
+        self, rule: Rule, next_allowed_at: datetime | None, zones: tuple[str, ...]
+    ) -> Decision:
+        return Decision(
+            False,
+            rule.id,
+            rule.en,
+            rule.zh_CN,
+            self.detail,
+            next_allowed_at,
+            zones,
+            self.template,
+            self.params,
+        )
 
 
 _Check = Callable[["Evaluator", Rule, "_Ask", datetime], _Block | None]
@@ -307,13 +367,13 @@ class Evaluator:
                 if first is None:
                     return Decision(True, zones=zones)
                 rule, block = first
-                return Decision(False, rule.id, rule.en, rule.zh_CN, block.detail, moment, zones)
+                return block.decision(rule, moment, zones)
             if latest is None or latest <= moment:
                 break
             moment = latest
         assert first is not None
         rule, block = first
-        return Decision(False, rule.id, rule.en, rule.zh_CN, block.detail, None, zones)
+        return block.decision(rule, None, zones)
 
     # -- helpers for the checks ---------------------------------------------------------
 
@@ -349,7 +409,7 @@ def _quiet_block(
     ev: Evaluator, zones: tuple[str, ...], start: time, end: time, moment: datetime
 ) -> _Block | None:
     worst: datetime | None = None
-    details = []
+    outside: list[tuple[str, str]] = []
     for key in zones:
         zone = ev.zone(key)
         local = moment.astimezone(zone)
@@ -359,21 +419,26 @@ def _quiet_block(
             continue
         day = local.date() if now < start else local.date() + timedelta(days=1)
         opens = datetime.combine(day, start, tzinfo=zone).astimezone(UTC)
-        details.append(f"{local:%H:%M} in {key}")
+        outside.append((f"{local:%H:%M}", key))
         worst = opens if worst is None else max(worst, opens)
     if worst is None:
         return None
-    return _Block(f"it is {', '.join(details)}", worst)
+    if len(outside) == 1:
+        ((local_time, zone_key),) = outside
+        return _Block("it is {time} in {zone}", worst, time=local_time, zone=zone_key)
+    # Zone names are codes, so the list reads the same in every language.
+    times = ", ".join(f"{local_time} {zone_key}" for local_time, zone_key in outside)
+    return _Block("local times outside the allowed hours: {times}", worst, times=times)
 
 
-def _daily_count_block(
+def _over_daily_limit(
     ev: Evaluator,
     ask: _Ask,
     moment: datetime,
     limit: int,
     counted: Iterable[PastAttempt],
-    what: str,
-) -> _Block | None:
+) -> tuple[int, datetime] | None:
+    """At or over the limit in some zone's local day: the most counted, and when it reopens."""
     times = [attempt.at for attempt in counted if attempt.at <= moment]
     worst: datetime | None = None
     count = 0
@@ -386,7 +451,7 @@ def _daily_count_block(
             worst = reopen if worst is None else max(worst, reopen)
     if worst is None:
         return None
-    return _Block(f"{count} {what} today (limit {limit})", worst)
+    return count, worst
 
 
 def _check_connected_per_borrower(
@@ -395,7 +460,14 @@ def _check_connected_per_borrower(
     if not ask.history:
         return None
     counted = (a for a in ask.history if a.contact and a.channel in rule.channels)
-    return _daily_count_block(ev, ask, moment, int(rule.params["limit"]), counted, "answered calls")
+    limit = int(rule.params["limit"])
+    over = _over_daily_limit(ev, ask, moment, limit, counted)
+    if over is None:
+        return None
+    count, until = over
+    return _Block(
+        "{count} answered calls today (limit {limit})", until, count=str(count), limit=str(limit)
+    )
 
 
 def _check_unanswered_per_number(
@@ -411,8 +483,16 @@ def _check_unanswered_per_number(
         and a.counts_toward_cap
         and a.channel in rule.channels
     )
-    return _daily_count_block(
-        ev, ask, moment, int(rule.params["limit"]), counted, "unanswered attempts on this number"
+    limit = int(rule.params["limit"])
+    over = _over_daily_limit(ev, ask, moment, limit, counted)
+    if over is None:
+        return None
+    count, until = over
+    return _Block(
+        "{count} unanswered attempts on this number today (limit {limit})",
+        until,
+        count=str(count),
+        limit=str(limit),
     )
 
 
@@ -432,7 +512,10 @@ def _check_third_party_unreachable(
     needed = int(rule.params["min_failed_own_attempts"])
     if failed < needed:
         return _Block(
-            f"only {failed} of {needed} attempts on the borrower's own numbers so far", None
+            "only {failed} of {needed} attempts on the borrower's own numbers so far",
+            None,
+            failed=str(failed),
+            needed=str(needed),
         )
     return None
 
@@ -467,8 +550,11 @@ def _check_rolling_attempts(
     if len(times) < limit:
         return None
     return _Block(
-        f"{len(times)} attempts in {window.days} days (limit {limit})",
+        "{count} attempts in {days} days (limit {limit})",
         times[len(times) - limit] + window,
+        count=str(len(times)),
+        days=str(window.days),
+        limit=str(limit),
     )
 
 
@@ -493,7 +579,9 @@ def _check_after_conversation(
     if callback is not None and abs(moment - callback) <= slack:
         return None
     last = max(talks)
-    return _Block(f"spoke with the consumer {last:%Y-%m-%d %H:%M} UTC", last + window)
+    return _Block(
+        "spoke with the consumer {time} UTC", last + window, time=f"{last:%Y-%m-%d %H:%M}"
+    )
 
 
 _CHECKS: dict[str, _Check] = {
@@ -505,3 +593,25 @@ _CHECKS: dict[str, _Check] = {
     "attempts_per_account_rolling": _check_rolling_attempts,
     "after_conversation": _check_after_conversation,
 }
+
+
+def next_window_change(
+    profile: Profile, zones: Sequence[str], at: datetime, channel: str = "call"
+) -> datetime | None:
+    """The next moment after `at` a time-of-day rule opens or closes in any of `zones`.
+
+    A window that shows who may be called now asks again then; a moment too early only costs
+    one more look, so agreed contact windows are not narrowed here.
+    """
+    moments: list[datetime] = []
+    for rule in profile.rules:
+        if rule.kind != "quiet_hours" or channel not in rule.channels:
+            continue
+        for edge in (rule.params["allowed_from"], rule.params["allowed_until"]):
+            boundary = time.fromisoformat(edge)
+            for key in zones:
+                zone = ZoneInfo(key)
+                local = at.astimezone(zone)
+                day = local.date() if local.time() < boundary else local.date() + timedelta(days=1)
+                moments.append(datetime.combine(day, boundary, tzinfo=zone).astimezone(UTC))
+    return min(moments, default=None)

@@ -26,8 +26,18 @@ from app.models import (
 )
 from app.services.accounts import loan_balance, local_today, lock, open_account
 from app.services.audit import audit
+from app.services.checklists import validate_checklist
 from app.services.compliance import Decision, Evaluator, PastAttempt, Point, Subject, profile_for
-from app.services.errors import InvalidAmount, InvalidDate, InvalidInput, NotAllowed, NotFound
+from app.services.errors import (
+    InvalidAmount,
+    InvalidDate,
+    InvalidInput,
+    Localized,
+    Message,
+    NotAllowed,
+    NotFound,
+)
+from app.services.escalations import kinds_raised_by, raise_escalations
 from app.services.money import format_money, parse_amount
 from app.services.phones import parse_phone
 from app.services.reference import address_zones, dispositions, emotions, policy
@@ -108,14 +118,45 @@ def _channel(value: str) -> Channel:
         return Channel(value)
     except ValueError:
         known = ", ".join(channel.value for channel in Channel)
-        raise InvalidInput(f"Unknown channel “{value}” (one of {known}).") from None
+        raise InvalidInput(
+            "Unknown channel “{channel}” (one of {known}).", channel=value, known=known
+        ) from None
 
 
 def _contact_point(session: Session, borrower: Borrower, point_id: uuid.UUID) -> ContactPoint:
     point = session.get(ContactPoint, point_id)
     if point is None or point.borrower_id != borrower.id:
-        raise NotFound(f"Contact point {point_id} does not belong to {borrower.name}.")
+        raise NotFound(
+            "Contact point {point_id} does not belong to {borrower}.",
+            point_id=str(point_id),
+            borrower=borrower.name,
+        )
     return point
+
+
+def _point_missing(channel: Channel) -> InvalidInput:
+    """Every channel but a visit goes to a number or an address: the user must say which."""
+    if channel is Channel.EMAIL:
+        return InvalidInput("Say which e-mail address the e-mail goes to.")
+    if channel is Channel.SMS:
+        return InvalidInput("Say which number the text message goes to.")
+    return InvalidInput("Say which number the call goes to.")
+
+
+def _not_allowed(decision: Decision) -> NotAllowed:
+    """The rule that forbids the contact, its detail, and when it is allowed if that is known."""
+    reason = Localized(decision.reason, decision.reason_zh)
+    if not decision.detail_template:
+        return NotAllowed("Contact not allowed: {reason}.", reason=reason)
+    detail = Message(decision.detail_template, decision.detail_params)
+    if decision.next_allowed_at is None:
+        return NotAllowed("Contact not allowed: {reason} ({detail}).", reason=reason, detail=detail)
+    return NotAllowed(
+        "Contact not allowed: {reason} ({detail}). It is allowed from {time} UTC.",
+        reason=reason,
+        detail=detail,
+        time=f"{decision.next_allowed_at:%Y-%m-%d %H:%M}",
+    )
 
 
 def find_contact_point(db: Database, username: str, contract_no: str, typed: str) -> uuid.UUID:
@@ -129,7 +170,11 @@ def find_contact_point(db: Database, username: str, contract_no: str, typed: str
             )
         )
         if point_id is None:
-            raise InvalidInput(f"{typed} is not one of {borrower.name}'s contact points.")
+            raise InvalidInput(
+                "{typed} is not one of {borrower}'s contact points.",
+                typed=typed,
+                borrower=borrower.name,
+            )
         return point_id
 
 
@@ -148,8 +193,12 @@ def _decide(
     else:
         if channel is Channel.EMAIL and point.kind is not ContactKind.EMAIL:
             raise InvalidInput("An e-mail can only go to an e-mail address.")
-        if channel in (Channel.CALL, Channel.SMS) and not point.kind.is_phone:
-            raise InvalidInput(f"A {channel.value} needs a phone number, not {point.value}.")
+        if channel is Channel.CALL and not point.kind.is_phone:
+            raise InvalidInput("A call needs a phone number, not {value}.", value=point.value)
+        if channel is Channel.SMS and not point.kind.is_phone:
+            raise InvalidInput(
+                "A text message needs a phone number, not {value}.", value=point.value
+            )
         target = _point(point)
     history = _history(session, borrower.id, at - timedelta(days=profile.history_days()))
     return Evaluator(profile).evaluate(subject, target, channel.value, at, history)
@@ -167,10 +216,11 @@ def check_contact(
     at = (at or datetime.now(UTC)).astimezone(UTC)
     with db.reader() as session:
         _, loan, borrower = open_account(session, username, contract_no)
-        if contact_point_id is None and channel != Channel.VISIT.value:
-            raise InvalidInput(f"Say which number or address the {channel} would use.")
+        kind = _channel(channel)
+        if contact_point_id is None and kind is not Channel.VISIT:
+            raise _point_missing(kind)
         point = _contact_point(session, borrower, contact_point_id) if contact_point_id else None
-        return _decide(session, loan, borrower, point, _channel(channel), at)
+        return _decide(session, loan, borrower, point, kind, at)
 
 
 @dataclass(frozen=True)
@@ -204,8 +254,17 @@ class RecordedContact:
     callback_id: uuid.UUID | None
     flags_set: tuple[str, ...] = ()
     contact_point_marked: str | None = None
-    escalated: bool = False
+    # The most urgent escalation the contact raised, if any (kinds: resources/escalations.json).
+    escalation_id: uuid.UUID | None = None
+    escalation_kind: str | None = None
+    # Every escalation raised, most urgent first; rarely more than one (a dispute by a borrower
+    # who also discloses a vulnerability raises both, each decided on its own).
+    escalation_ids: tuple[uuid.UUID, ...] = ()
     changed: tuple[str, ...] = field(default=())
+
+    @property
+    def escalated(self) -> bool:
+        return self.escalation_id is not None
 
 
 def record_contact(
@@ -216,13 +275,17 @@ def record_contact(
 ) -> RecordedContact:
     """Validate and store one contact attempt with its promise, callback and effects.
 
-    Everything is written in one transaction with its audit event, or nothing is.
+    When someone answered, the emotion observed and its completed checklist are required
+    (PRODUCT.md §6). Escalations the outcome raises are stored with it. Everything is written
+    in one transaction with its audit events, or nothing is.
     """
     now = (now or datetime.now(UTC)).astimezone(UTC)
     code = dispositions().get(entry.disposition)
     if code is None:
         raise InvalidInput(
-            f"Unknown outcome code “{entry.disposition}” (one of {', '.join(dispositions())})."
+            "Unknown outcome code “{code}” (one of {known}).",
+            code=entry.disposition,
+            known=", ".join(dispositions()),
         )
     channel = _channel(entry.channel)
     if entry.started_at.tzinfo is None:
@@ -234,13 +297,11 @@ def record_contact(
             "A contact older than 24 hours cannot be logged here; ask your team lead to add it."
         )
     if not 0 <= entry.duration_seconds <= MAX_CALL_SECONDS:
-        raise InvalidInput(f"A duration of {entry.duration_seconds} s is not possible.")
-    emotion = None
-    if entry.emotion is not None:
-        emotion = emotions().get(entry.emotion)
-        if emotion is None:
-            known = ", ".join(emotions())
-            raise InvalidInput(f"Unknown emotion “{entry.emotion}” (one of {known}).")
+        raise InvalidInput(
+            "A duration of {seconds} s is not possible.", seconds=entry.duration_seconds
+        )
+    checklist = _validated_checklist(entry, code.code, code.contact)
+    emotion = emotions()[entry.emotion] if entry.emotion is not None else None
     if "promise" in code.requires and entry.promise is None:
         raise InvalidInput("A promise to pay needs an amount and a date.")
     if "callback" in code.requires and entry.callback_at is None:
@@ -248,7 +309,7 @@ def record_contact(
     if entry.callback_at is not None:
         _check_callback_time(entry.callback_at, now)
     if entry.promise is not None:
-        parse_amount(entry.promise.amount, what="The promised amount")
+        parse_amount(entry.promise.amount, what="promise")
 
     with db.session() as session:
         user, loan, borrower = open_account(session, entry.username, entry.contract_no)
@@ -259,15 +320,10 @@ def record_contact(
             else None
         )
         if channel is not Channel.VISIT and point is None:
-            raise InvalidInput(f"A {channel.value} needs the contact point that was used.")
+            raise _point_missing(channel)
         decision = _decide(session, loan, borrower, point, channel, entry.started_at)
         if not decision.allowed:
-            when = (
-                f" It is allowed from {decision.next_allowed_at:%Y-%m-%d %H:%M} UTC."
-                if decision.next_allowed_at
-                else ""
-            )
-            raise NotAllowed(f"Contact not allowed: {decision.reason} ({decision.detail}).{when}")
+            raise _not_allowed(decision)
         promised = None
         if entry.promise is not None:
             promised = _validated_promise(session, loan, entry.promise, now)
@@ -282,7 +338,7 @@ def record_contact(
             disposition=code.code,
             right_party=code.rpc if entry.right_party is None else entry.right_party,
             emotion=entry.emotion,
-            checklist=list(entry.checklist),
+            checklist=list(checklist),
             script_steps=list(entry.script_steps),
             notes=entry.notes,
         )
@@ -316,46 +372,89 @@ def record_contact(
         if code.marks_contact_point and point is not None:
             setattr(point, code.marks_contact_point, True)
             marked = code.marks_contact_point
-        escalated = code.escalate or bool(emotion and emotion.escalate)
-        _audit(session, user, attempt, flags, marked, escalated, promise_id, callback_id)
+        raised = raise_escalations(
+            session, attempt, kinds_raised_by(entry.emotion, code.code), raised_at=now
+        )
+        if raised:
+            changed.append("escalation")
+        escalation_ids = tuple(escalation.id for escalation in raised)
+        _audit(session, user, attempt, flags, marked, escalation_ids, promise_id, callback_id)
         return RecordedContact(
             attempt_id=attempt.id,
             promise_id=promise_id,
             callback_id=callback_id,
             flags_set=flags,
             contact_point_marked=marked,
-            escalated=escalated,
+            escalation_id=raised[0].id if raised else None,
+            escalation_kind=raised[0].kind if raised else None,
+            escalation_ids=escalation_ids,
             changed=tuple(changed),
         )
+
+
+def _validated_checklist(entry: ContactInput, code: str, answered: bool) -> tuple[str, ...]:
+    """The ticked checklist items, in checklist order, once the emotion's checklist is complete.
+
+    Someone answered: the emotion observed is required, and so is every required item of its
+    checklist. Nobody answered: there is no emotion to observe and no checklist to tick.
+    """
+    if entry.emotion is not None and entry.emotion not in emotions():
+        known = ", ".join(emotions())
+        raise InvalidInput(
+            "Unknown emotion “{emotion}” (one of {known}).", emotion=entry.emotion, known=known
+        )
+    if not answered:
+        if entry.emotion is not None or entry.checklist:
+            raise InvalidInput(
+                "Nobody answered ({code}): there is no emotion or checklist to record.", code=code
+            )
+        return ()
+    if entry.emotion is None:
+        known = ", ".join(emotions())
+        raise InvalidInput(
+            "Someone answered ({code}): record the emotion you observed (one of {known}).",
+            code=code,
+            known=known,
+        )
+    return validate_checklist(entry.emotion, code, entry.checklist)
 
 
 def _check_callback_time(callback_at: datetime, now: datetime) -> None:
     if callback_at.tzinfo is None:
         raise InvalidDate("The callback time must carry a time zone.")
     if callback_at <= now:
-        raise InvalidDate(f"The callback time {callback_at:%Y-%m-%d %H:%M} is in the past.")
+        raise InvalidDate(
+            "The callback time {time} is in the past.", time=f"{callback_at:%Y-%m-%d %H:%M}"
+        )
     if callback_at > now + timedelta(days=MAX_CALLBACK_DAYS):
-        raise InvalidDate(f"A callback cannot be more than {MAX_CALLBACK_DAYS} days ahead.")
+        raise InvalidDate(
+            "A callback cannot be more than {days} days ahead.", days=MAX_CALLBACK_DAYS
+        )
 
 
 def _validated_promise(
     session: Session, loan: Loan, promise: PromiseInput, now: datetime
 ) -> tuple[Decimal, date]:
-    amount = parse_amount(promise.amount, what="The promised amount")
+    amount = parse_amount(promise.amount, what="promise")
     today = local_today(now)
     limit = int(policy()["promise"]["max_days_ahead"])
     if promise.promised_date < today:
-        raise InvalidDate(f"The promise date {promise.promised_date} is in the past.")
+        raise InvalidDate(
+            "The promise date {date} is in the past.", date=promise.promised_date.isoformat()
+        )
     if promise.promised_date > today + timedelta(days=limit):
         raise InvalidDate(
-            f"The promise date {promise.promised_date} is more than {limit} days ahead;"
-            " offer a repayment plan instead."
+            "The promise date {date} is more than {days} days ahead;"
+            " offer a repayment plan instead.",
+            date=promise.promised_date.isoformat(),
+            days=limit,
         )
     owed = loan_balance(session, loan, today).owed
     if amount > owed:
         raise InvalidAmount(
-            f"The promised {format_money(amount, loan.currency)} is more than the"
-            f" {format_money(owed, loan.currency)} owed."
+            "The promised {amount} is more than the {owed} owed.",
+            amount=format_money(amount, loan.currency),
+            owed=format_money(owed, loan.currency),
         )
     return amount, promise.promised_date
 
@@ -391,23 +490,19 @@ def _audit(
     attempt: ContactAttempt,
     flags: tuple[str, ...],
     marked: str | None,
-    escalated: bool,
+    escalation_ids: tuple[uuid.UUID, ...],
     promise_id: uuid.UUID | None,
     callback_id: uuid.UUID | None,
 ) -> None:
     details = {
         "loan_id": str(attempt.loan_id),
         "disposition": attempt.disposition,
+        "emotion": attempt.emotion,
+        "checklist": list(attempt.checklist),
         "flags_set": list(flags),
         "contact_point_marked": marked,
         "promise_id": str(promise_id) if promise_id else None,
         "callback_id": str(callback_id) if callback_id else None,
+        "escalation_ids": [str(escalation_id) for escalation_id in escalation_ids],
     }
     audit(session, "contact.recorded", "contact_attempt", attempt.id, details, user_id=user.id)
-    if escalated:
-        reason = {
-            "attempt_id": str(attempt.id),
-            "disposition": attempt.disposition,
-            "emotion": attempt.emotion,
-        }
-        audit(session, "escalation.raised", "loan", attempt.loan_id, reason, user_id=user.id)

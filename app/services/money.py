@@ -16,19 +16,49 @@ def cents(value: Decimal | int | str) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def parse_amount(text: str | Decimal | int, *, what: str = "Amount") -> Decimal:
-    """A positive amount with at most two decimal places, or InvalidAmount naming the input."""
+def parse_amount(text: str | Decimal | int, *, what: str = "amount") -> Decimal:
+    """A positive amount with at most two decimal places, or InvalidAmount naming the input.
+
+    what: which amount it is, for the message: "promise", "payment" or (any other) "amount".
+    """
     try:
         amount = Decimal(str(text).strip().replace(",", "").lstrip("¥"))
     except InvalidOperation:
-        raise InvalidAmount(f"{what} “{text}” is not a number.") from None
+        raise _not_a_number(what, str(text)) from None
     if not amount.is_finite():
-        raise InvalidAmount(f"{what} “{text}” is not a number.")
+        raise _not_a_number(what, str(text))
     if amount <= 0:
-        raise InvalidAmount(f"{what} must be more than zero (got {text}).")
+        raise _not_positive(what, str(text))
     if amount != amount.quantize(CENT):
-        raise InvalidAmount(f"{what} “{text}” has more than two decimal places.")
+        raise _too_precise(what, str(text))
     return amount.quantize(CENT)
+
+
+# One whole sentence per kind of amount, so each language words it its own way.
+def _not_a_number(what: str, text: str) -> InvalidAmount:
+    if what == "promise":
+        return InvalidAmount("The promised amount “{text}” is not a number.", text=text)
+    if what == "payment":
+        return InvalidAmount("Payment “{text}” is not a number.", text=text)
+    return InvalidAmount("Amount “{text}” is not a number.", text=text)
+
+
+def _not_positive(what: str, text: str) -> InvalidAmount:
+    if what == "promise":
+        return InvalidAmount("The promised amount must be more than zero (got {text}).", text=text)
+    if what == "payment":
+        return InvalidAmount("Payment must be more than zero (got {text}).", text=text)
+    return InvalidAmount("Amount must be more than zero (got {text}).", text=text)
+
+
+def _too_precise(what: str, text: str) -> InvalidAmount:
+    if what == "promise":
+        return InvalidAmount(
+            "The promised amount “{text}” has more than two decimal places.", text=text
+        )
+    if what == "payment":
+        return InvalidAmount("Payment “{text}” has more than two decimal places.", text=text)
+    return InvalidAmount("Amount “{text}” has more than two decimal places.", text=text)
 
 
 def format_money(amount: Decimal, currency: str = "CNY", *, whole: bool = False) -> str:

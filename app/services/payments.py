@@ -56,20 +56,31 @@ def record_payment(
     The schedule is replayed from all payments in date order, so a payment recorded late
     (dated before others) is allocated where it belongs, penalty included.
     """
-    value = parse_amount(amount, what="Payment")
+    value = parse_amount(amount, what="payment")
     now = now or datetime.now(UTC)
     if paid_at.tzinfo is None:
         raise InvalidDate("The payment time must carry a time zone.")
     if paid_at > now + timedelta(minutes=5):
-        raise InvalidDate(f"A payment cannot be dated in the future ({paid_at.isoformat()}).")
+        raise InvalidDate(
+            "A payment cannot be dated in the future ({paid_at}).", paid_at=paid_at.isoformat()
+        )
     if channel not in CHANNELS:
-        raise InvalidInput(f"Unknown payment channel “{channel}” (one of {', '.join(CHANNELS)}).")
+        raise InvalidInput(
+            "Unknown payment channel “{channel}” (one of {known}).",
+            channel=channel,
+            known=", ".join(CHANNELS),
+        )
     with db.session() as session:
         user, loan, _ = open_account(session, username, contract_no)
         lock(session, loan)
+        if loan.status is LoanStatus.SETTLED:
+            raise InvalidInput(
+                "Account {contract_no} is settled; it takes no payments.", contract_no=contract_no
+            )
         if loan.status is not LoanStatus.ACTIVE:
             raise InvalidInput(
-                f"Account {contract_no} is {loan.status.value}; it takes no payments."
+                "Account {contract_no} is written off; it takes no payments.",
+                contract_no=contract_no,
             )
         rows = instalment_states(session, loan.id)
         before = _paid_by_part(rows)
@@ -92,8 +103,10 @@ def record_payment(
         if applied < received:
             owed = value - (received - applied)
             raise InvalidInput(
-                f"A payment of {format_money(value, loan.currency)} is more than the"
-                f" {format_money(max(owed, ZERO), loan.currency)} owed on {contract_no}."
+                "A payment of {amount} is more than the {owed} owed on {contract_no}.",
+                amount=format_money(value, loan.currency),
+                owed=format_money(max(owed, ZERO), loan.currency),
+                contract_no=contract_no,
             )
         for row, state in zip(rows, states, strict=True):
             store_state(row, state)

@@ -35,11 +35,12 @@ def parse_phone(text: str, default_region: str = "CN") -> PhoneNumber:
     try:
         number = phonenumbers.parse(raw, default_region)
     except phonenumbers.NumberParseException:
-        raise InvalidPhoneNumber(f"“{raw}” is not a phone number.") from None
+        raise InvalidPhoneNumber("“{text}” is not a phone number.", text=raw) from None
     if not phonenumbers.is_valid_number(number):
         raise InvalidPhoneNumber(
-            f"“{raw}” is not a valid phone number"
-            f" (read as {phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)})."
+            "“{text}” is not a valid phone number (read as {read_as}).",
+            text=raw,
+            read_as=phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL),
         )
     zones = tuple(z for z in timezone.time_zones_for_number(number) if z != UNKNOWN_ZONE)
     kind = phonenumbers.number_type(number)

@@ -48,6 +48,7 @@ from app.services.compliance import (
     Point,
     Subject,
     load_profile,
+    next_window_change,
     profile_code_for,
 )
 from app.services.money import ZERO, format_money
@@ -169,6 +170,9 @@ class Queue:
     username: str
     at: datetime
     entries: tuple[QueueEntry, ...]
+    # The next moment the queue would read differently by the clock alone: a block lifting or
+    # a callback coming due. A window rebuilds the queue then.
+    next_change_at: datetime | None = None
 
 
 def score(
@@ -270,10 +274,39 @@ def build_queue(
         settle_due_promises(session, min(at, now))
     with db.reader() as session, _collector_paused():
         user = find_user(session, username)
-        entries = _rank(session, user, at)
+        entries, windows = _rank(session, user, at)
+        next_callback = _next_callback_entry(session.connection(), worker_ids(session, user), at)
+    # What may change by the clock alone: blocks lifting, callable hours ending, callbacks.
+    lifts = [
+        entry.contact.decision.next_allowed_at
+        for entry in entries
+        if entry.contact.decision.next_allowed_at is not None
+        and entry.contact.decision.next_allowed_at > at
+    ]
+    for code, zones in windows:
+        closes = next_window_change(load_profile(code), zones, at)
+        if closes is not None:
+            lifts.append(closes)
+    if next_callback is not None:
+        lifts.append(next_callback)
     if limit is not None:
         entries = entries[:limit]
-    return Queue(username=username, at=at, entries=tuple(entries))
+    return Queue(
+        username=username, at=at, entries=tuple(entries), next_change_at=min(lifts, default=None)
+    )
+
+
+def _next_callback_entry(
+    connection: Connection, workers: Sequence[uuid.UUID], at: datetime
+) -> datetime | None:
+    """When the next open callback enters the queue's look-ahead window."""
+    ahead = timedelta(minutes=int(queue_weights()["callback_lookahead_minutes"]))
+    due = connection.scalar(
+        select(func.min(Callback.due_at))
+        .join(Loan, Loan.id == Callback.loan_id)
+        .where(_assigned(workers), Callback.done_at.is_(None), Callback.due_at > at + ahead)
+    )
+    return None if due is None else _instant(due) - ahead
 
 
 @contextmanager
@@ -315,7 +348,10 @@ class _Row:
     next_due_amount: Decimal
 
 
-def _rank(session: Session, user: User, at: datetime) -> list[QueueEntry]:
+def _rank(
+    session: Session, user: User, at: datetime
+) -> tuple[list[QueueEntry], set[tuple[str, tuple[str, ...]]]]:
+    """The ranked entries, and the (profile, zones) pairs of every account callable now."""
     viewer_zone = ZoneInfo(policy()["business_zone"])
     today = at.astimezone(viewer_zone).date()
     workers = worker_ids(session, user)
@@ -323,7 +359,7 @@ def _rank(session: Session, user: User, at: datetime) -> list[QueueEntry]:
     connection = session.connection()
     rows = _load_accounts(connection, workers, today)
     if not rows:
-        return []
+        return [], set()
     points = _load_points(connection, workers)
     # Each borrower is judged by the profile of where they live; the queue dials own numbers.
     evaluators = {
@@ -340,6 +376,7 @@ def _rank(session: Session, user: User, at: datetime) -> list[QueueEntry]:
     promises = _load_promises(connection, workers, today)
 
     scored = []
+    windows: set[tuple[str, tuple[str, ...]]] = set()
     for row in rows.values():
         promise = promises.get(row.loan_id, {})
         facts = AccountFacts(
@@ -371,8 +408,10 @@ def _rank(session: Session, user: User, at: datetime) -> list[QueueEntry]:
         scored.append(
             (_order(total, facts.overdue, row.contract_no), row, facts, tier, reasons, status)
         )
+        if status.allowed:
+            windows.add((row.profile, status.decision.zones))
     scored.sort(key=lambda item: item[0])
-    return [
+    entries = [
         QueueEntry(
             rank=rank,
             loan_key=row.loan_id,
@@ -393,6 +432,7 @@ def _rank(session: Session, user: User, at: datetime) -> list[QueueEntry]:
         )
         for rank, (order, row, facts, tier, reasons, status) in enumerate(scored, 1)
     ]
+    return entries, windows
 
 
 def _assigned(workers: Sequence[uuid.UUID]) -> Any:

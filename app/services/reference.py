@@ -30,6 +30,10 @@ class Disposition:
     marks_contact_point: str | None = None
     requires: tuple[str, ...] = ()
     escalate: bool = False
+    shortcut: str | None = None
+
+    def label(self, language: str = "en") -> str:
+        return self.zh_CN if language == "zh_CN" else self.en
 
 
 @cache
@@ -129,7 +133,74 @@ class Emotion:
     pauses_collection: bool = False
     escalate: bool = False
 
+    def label(self, language: str = "en") -> str:
+        return self.zh_CN if language == "zh_CN" else self.en
+
 
 @cache
 def emotions() -> dict[str, Emotion]:
     return {item["code"]: Emotion(**item) for item in load_json("emotions.json")["emotions"]}
+
+
+@dataclass(frozen=True)
+class PaymentChannel:
+    """One way a borrower can pay; `label` is short enough to say in a call."""
+
+    code: str
+    label: dict[str, str]
+    detail: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Lender:
+    """The lender the workstation collects for; texts by language (`en`, `zh_CN`)."""
+
+    name: dict[str, str]
+    short_name: dict[str, str]
+    service_number: str
+    payment_channels: tuple[PaymentChannel, ...]
+
+
+@cache
+def lender() -> Lender:
+    data = load_json("lender.json")
+    return Lender(
+        name=dict(data["name"]),
+        short_name=dict(data["short_name"]),
+        service_number=data["service_number"],
+        payment_channels=tuple(
+            PaymentChannel(
+                code=item["code"], label=dict(item["label"]), detail=dict(item["detail"])
+            )
+            for item in data["payment_channels"]
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class SupportLine:
+    """A support (mental-health or crisis) line a collector can point a borrower to."""
+
+    number: str
+    en: str
+    zh_CN: str
+    verify_with_compliance: bool
+
+    def label(self, language: str = "en") -> str:
+        return self.zh_CN if language == "zh_CN" else self.en
+
+
+@dataclass(frozen=True)
+class Support:
+    hotlines: tuple[SupportLine, ...]
+    emergency: dict[str, str]
+
+
+@cache
+def support(profile_code: str) -> Support:
+    """The support lines and emergency number of a compliance profile (resources/compliance)."""
+    data = load_json(f"compliance/{profile_code}.json")
+    return Support(
+        hotlines=tuple(SupportLine(**item) for item in data["support_hotline"]),
+        emergency=dict(data["emergency_number"]),
+    )

@@ -14,9 +14,12 @@ from app.services.errors import NotAllowed, NotFound
 def find_user(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise NotFound(f"There is no user “{username}”. `collector-workstation users` lists them.")
+        raise NotFound(
+            "There is no user “{username}”. `collector-workstation users` lists them.",
+            username=username,
+        )
     if not user.active:
-        raise NotAllowed(f"The account of {username} is deactivated.")
+        raise NotAllowed("The account of {username} is deactivated.", username=username)
     return user
 
 

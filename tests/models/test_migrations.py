@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
+from sqlalchemy.exc import DatabaseError
 
 from app.config import DATA_DIR_ENV, resolve
-from app.database import Database
+from app.database import Database, alembic_config
 from app.models import Base, Payment, Team
 from app.models.types import Money, UTCDateTime
 
@@ -29,6 +31,66 @@ def test_upgrade_from_empty_builds_exactly_the_models(tmp_path: Path) -> None:
     tables = set(inspect(db.engine).get_table_names())
     assert set(Base.metadata.tables) <= tables
     db.upgrade()  # a second upgrade is a no-op
+    db.dispose()
+
+
+def _migrate(db: Database, revision: str, *, down: bool = False) -> None:
+    with db.engine.begin() as connection:
+        config = alembic_config(db.url)
+        config.attributes["connection"] = connection
+        (command.downgrade if down else command.upgrade)(config, revision)
+
+
+def _counts(db: Database) -> dict[str, int]:
+    with db.engine.connect() as connection:
+        return {
+            table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+            for table in ("users", "borrowers", "loans", "instalments", "contact_attempts")
+        }
+
+
+def test_upgrade_from_0001_keeps_the_data_and_the_new_tables_work(tmp_path: Path) -> None:
+    from app.services.accounts import account_detail
+    from app.services.contacts import record_contact
+    from app.services.escalations import acknowledge, open_escalations
+    from app.services.notes import add_note
+    from tests.helpers.contacts import NOW, outcome
+    from tests.helpers.portfolio import Portfolio
+
+    db = Database(f"sqlite:///{tmp_path / 'workstation.sqlite3'}")
+    _migrate(db, "0001")
+    # A workstation that worked at 0001: accounts, history, an audit trail.
+    portfolio = Portfolio(db)
+    today = NOW.date()
+    accounts = [portfolio.account(today=today, dpd=dpd, name=f"客户{dpd}") for dpd in (5, 40)]
+    portfolio.attempt(accounts[0], NOW - timedelta(days=1), "NA")
+    portfolio.attempt(accounts[1], NOW - timedelta(days=2), "RTP")
+    before = _counts(db)
+    assert not {"escalations", "account_notes"} & set(inspect(db.engine).get_table_names())
+
+    db.upgrade()
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
+        assert context.get_current_revision() == "0002"
+    assert _counts(db) == before
+    raised = record_contact(db, outcome(accounts[1], "DSP"), now=NOW).escalation_id
+    assert raised is not None
+    add_note(db, "zhang.wei", accounts[1].contract_no, "Disputes the late fee.", now=NOW)
+    acknowledge(db, "lead.wang", raised, "refer", "Disputes desk.", now=NOW)
+    kinds = {
+        item.kind for item in account_detail(db, "zhang.wei", accounts[1].contract_no).timeline
+    }
+    assert {"contact", "note", "escalation"} <= kinds
+    assert open_escalations(db, "lead.wang") == ()
+
+    # And back: 0001's data stays, the new tables go; the audit trail is still append-only.
+    _migrate(db, "0001", down=True)
+    assert not {"escalations", "account_notes"} & set(inspect(db.engine).get_table_names())
+    assert _counts(db)["loans"] == 2
+    with pytest.raises(DatabaseError, match="append-only"), db.engine.begin() as connection:
+        connection.exec_driver_sql("DELETE FROM audit_events")
+    db.upgrade()
     db.dispose()
 
 

@@ -9,13 +9,22 @@ import pytest
 from sqlalchemy import func, select
 
 from app.database import Database
-from app.models import AuditEvent, Borrower, Callback, ContactAttempt, ContactPoint, PromiseToPay
-from app.services.contacts import ContactInput, PromiseInput, check_contact, record_contact
+from app.models import (
+    AuditEvent,
+    Borrower,
+    Callback,
+    ContactAttempt,
+    ContactPoint,
+    Escalation,
+    PromiseToPay,
+)
+from app.services.checklists import ChecklistIncomplete
+from app.services.contacts import PromiseInput, check_contact, record_contact
 from app.services.errors import DomainError, InvalidAmount, InvalidDate, InvalidInput, NotAllowed
 from app.services.queue import build_queue
-from tests.helpers.portfolio import Account, Portfolio
+from tests.helpers.contacts import NOW, outcome
+from tests.helpers.portfolio import Portfolio
 
-NOW = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)  # 11:00 Beijing
 TODAY = date(2026, 11, 28)
 
 
@@ -23,21 +32,8 @@ def counts(db: Database) -> tuple[int, ...]:
     with db.reader() as session:
         return tuple(
             session.scalar(select(func.count()).select_from(table)) or 0
-            for table in (ContactAttempt, PromiseToPay, Callback, AuditEvent)
+            for table in (ContactAttempt, PromiseToPay, Callback, AuditEvent, Escalation)
         )
-
-
-def outcome(account: Account, code: str, **extra: object) -> ContactInput:
-    values: dict[str, object] = {
-        "username": "zhang.wei",
-        "contract_no": account.contract_no,
-        "disposition": code,
-        "started_at": NOW - timedelta(minutes=3),
-        "contact_point_id": account.points["mobile"],
-        "duration_seconds": 120,
-    }
-    values.update(extra)
-    return ContactInput(**values)  # type: ignore[arg-type]
 
 
 def test_promise_to_pay_is_stored_with_attempt_and_audit(
@@ -50,7 +46,15 @@ def test_promise_to_pay_is_stored_with_attempt_and_audit(
             account,
             "PTP",
             emotion="anxious",
-            checklist=("calm", "recap"),
+            # Ticked in another order, with the optional item too: stored in checklist order.
+            checklist=(
+                "all.recap",
+                "anxious.checked_understanding",
+                "all.no_threats",
+                "anxious.offered_options",
+                "anxious.explained_plainly",
+                "all.calm_polite",
+            ),
             promise=PromiseInput("1500.00", TODAY + timedelta(days=3)),
         ),
         now=NOW,
@@ -61,7 +65,14 @@ def test_promise_to_pay_is_stored_with_attempt_and_audit(
         promise = session.get_one(PromiseToPay, result.promise_id)
         audit = session.scalars(select(AuditEvent.action)).all()
     assert (attempt.disposition, attempt.right_party, attempt.emotion) == ("PTP", True, "anxious")
-    assert attempt.checklist == ["calm", "recap"]
+    assert attempt.checklist == [
+        "all.calm_polite",
+        "all.no_threats",
+        "all.recap",
+        "anxious.explained_plainly",
+        "anxious.offered_options",
+        "anxious.checked_understanding",
+    ]
     assert (promise.amount, promise.promised_date) == (
         Decimal("1500.00"),
         TODAY + timedelta(days=3),
@@ -101,7 +112,80 @@ def test_ptp_without_promise_and_unknown_codes_are_refused(
         record_contact(db, outcome(account, "RTP", emotion="sleepy"), now=NOW)
     with pytest.raises(InvalidDate, match="past"):
         record_contact(db, outcome(account, "CB", callback_at=NOW - timedelta(hours=1)), now=NOW)
-    assert counts(db) == (0, 0, 0, 0)
+    assert counts(db) == (0, 0, 0, 0, 0)
+
+
+def test_someone_answered_needs_the_emotion_observed(db: Database, portfolio: Portfolio) -> None:
+    account = portfolio.account(today=TODAY, dpd=20)
+    for code in ("RTP", "WN", "TPC", "DCD"):
+        with pytest.raises(InvalidInput, match=rf"answered \({code}\).*emotion"):
+            record_contact(db, outcome(account, code, emotion=None, checklist=()), now=NOW)
+    assert counts(db) == (0, 0, 0, 0, 0)
+
+
+def test_nobody_answered_records_no_emotion_or_checklist(
+    db: Database, portfolio: Portfolio
+) -> None:
+    account = portfolio.account(today=TODAY, dpd=20)
+    with pytest.raises(InvalidInput, match="Nobody answered"):
+        record_contact(db, outcome(account, "NA", emotion="calm"), now=NOW)
+    with pytest.raises(InvalidInput, match="Nobody answered"):
+        record_contact(db, outcome(account, "BUSY", checklist=("all.calm_polite",)), now=NOW)
+    assert counts(db) == (0, 0, 0, 0, 0)
+    record_contact(db, outcome(account, "NA"), now=NOW)
+    with db.reader() as session:
+        attempt = session.scalars(select(ContactAttempt)).one()
+    assert (attempt.emotion, attempt.checklist) == (None, [])
+
+
+def test_an_incomplete_checklist_names_what_is_missing_and_writes_nothing(
+    db: Database, portfolio: Portfolio
+) -> None:
+    account = portfolio.account(today=TODAY, dpd=20)
+    entry = outcome(
+        account,
+        "PTP",
+        emotion="hostile",
+        checklist=("all.calm_polite", "all.no_threats", "deescalate.let_speak"),
+        promise=PromiseInput("800", TODAY + timedelta(days=2)),
+    )
+    with pytest.raises(ChecklistIncomplete) as caught:
+        record_contact(db, entry, now=NOW)
+    message = caught.value.message
+    for item_id in ("all.recap", "deescalate.no_mirroring", "hostile.warned_then_ended"):
+        assert item_id in message
+    assert "deescalate.let_speak" not in message
+    assert counts(db) == (0, 0, 0, 0, 0)
+
+
+def test_a_vulnerability_with_an_incomplete_checklist_sets_no_flag_and_raises_nothing(
+    db: Database, portfolio: Portfolio
+) -> None:
+    account = portfolio.account(today=TODAY, dpd=20)
+    entry = outcome(
+        account, "HRD", emotion="vulnerability", checklist=("all.calm_polite", "all.no_threats")
+    )
+    with pytest.raises(ChecklistIncomplete, match=r"vulnerability\.asked_consent"):
+        record_contact(db, entry, now=NOW)
+    assert counts(db) == (0, 0, 0, 0, 0)
+    with db.reader() as session:
+        assert not session.get_one(Borrower, account.borrower_id).vulnerable
+    assert build_queue(db, "zhang.wei", NOW).entries[0].contact.allowed
+
+
+def test_unknown_or_foreign_checklist_items_are_refused(db: Database, portfolio: Portfolio) -> None:
+    account = portfolio.account(today=TODAY, dpd=20)
+    common = ("all.calm_polite", "all.no_threats")
+    with pytest.raises(InvalidInput, match=r"all\.calm_politely"):
+        record_contact(
+            db, outcome(account, "RTP", checklist=(*common, "all.calm_politely")), now=NOW
+        )
+    # Nothing was agreed on a refusal, so there is no recap to confirm.
+    with pytest.raises(InvalidInput, match=r"all\.recap"):
+        record_contact(db, outcome(account, "RTP", checklist=(*common, "all.recap")), now=NOW)
+    assert counts(db) == (0, 0, 0, 0, 0)
+    recorded = record_contact(db, outcome(account, "RTP", checklist=common), now=NOW)
+    assert not recorded.escalated
 
 
 def test_a_contact_the_rules_forbid_is_not_recorded(db: Database, portfolio: Portfolio) -> None:
@@ -109,7 +193,7 @@ def test_a_contact_the_rules_forbid_is_not_recorded(db: Database, portfolio: Por
     late = datetime(2026, 11, 28, 14, 30, tzinfo=UTC)  # 22:30 Beijing
     with pytest.raises(NotAllowed, match="22:00"):
         record_contact(db, outcome(account, "NA", started_at=late), now=late)
-    assert counts(db) == (0, 0, 0, 0)
+    assert counts(db) == (0, 0, 0, 0, 0)
 
 
 def test_check_contact_answers_with_rule_and_time(db: Database, portfolio: Portfolio) -> None:
@@ -159,19 +243,23 @@ def test_self_harm_risk_pauses_the_account_and_escalates(
 ) -> None:
     account = portfolio.account(today=TODAY, dpd=20)
     result = record_contact(db, outcome(account, "HRD", emotion="self_harm_risk"), now=NOW)
-    assert result.escalated
+    assert result.escalated and result.escalation_kind == "self_harm_risk"
     assert "vulnerable" in result.flags_set
+    assert "escalation" in result.changed
     with db.reader() as session:
         actions = session.scalars(select(AuditEvent.action)).all()
-    assert "escalation.raised" in actions
+        escalation = session.get_one(Escalation, result.escalation_id)
+    assert sorted(actions) == ["contact.recorded", "escalation.raised"]
+    assert escalation.attempt_id == result.attempt_id
     entry = build_queue(db, "zhang.wei", NOW).entries[0]
     assert entry.contact.decision.rule_id == "cn.stop.vulnerable"
 
 
 def test_deceased_report_escalates(db: Database, portfolio: Portfolio) -> None:
     account = portfolio.account(today=TODAY, dpd=20)
-    result = record_contact(db, outcome(account, "DCD"), now=NOW)
+    result = record_contact(db, outcome(account, "DCD", emotion="distressed"), now=NOW)
     assert result.escalated and result.flags_set == ("deceased",)
+    assert result.escalation_kind == "deceased"
 
 
 def test_working_an_account_closes_its_due_callback(db: Database, portfolio: Portfolio) -> None:
@@ -207,7 +295,7 @@ def test_a_contact_older_than_a_day_cannot_dodge_the_caps(
     account = portfolio.account(today=TODAY, dpd=20)
     with pytest.raises(InvalidDate, match="24 hours"):
         record_contact(db, outcome(account, "RTP", started_at=NOW - timedelta(days=2)), now=NOW)
-    assert counts(db) == (0, 0, 0, 0)
+    assert counts(db) == (0, 0, 0, 0, 0)
 
 
 def test_rules_follow_where_the_borrower_lives_not_the_caller(
@@ -280,4 +368,4 @@ def test_a_typed_number_finds_the_contact_point_without_a_view(
     )
     with pytest.raises(InvalidInput, match="139 0000 0000"):
         find_contact_point(db, "zhang.wei", account.contract_no, "139 0000 0000")
-    assert counts(db) == (0, 0, 0, 0)
+    assert counts(db) == (0, 0, 0, 0, 0)

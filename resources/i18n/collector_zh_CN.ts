@@ -1,0 +1,1555 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN" sourcelanguage="en">
+<context>
+    <name>AccountHeader</name>
+    <message>
+        <source>Borrower</source>
+        <translation>借款人</translation>
+    </message>
+    <message>
+        <source>Identity</source>
+        <translation>身份</translation>
+    </message>
+    <message>
+        <source>ID {id_number} · age {age}</source>
+        <translation>身份证 {id_number} · {age}岁</translation>
+    </message>
+    <message>
+        <source>{product} · contract {contract}</source>
+        <translation>{product} · 合同 {contract}</translation>
+    </message>
+    <message>
+        <source>{loan} · {status}</source>
+        <translation>{loan} · {status}</translation>
+    </message>
+    <message>
+        <source>Loan</source>
+        <translation>贷款</translation>
+    </message>
+    <message>
+        <source>Arrears</source>
+        <translation>逾期</translation>
+    </message>
+    <message>
+        <source>DPD {dpd} · bucket {bucket}</source>
+        <translation>逾期{dpd}天 · {bucket}</translation>
+    </message>
+    <message>
+        <source>Borrower&apos;s time: unknown</source>
+        <translation>借款人当地时间：未知</translation>
+    </message>
+    <message>
+        <source>Borrower&apos;s time: {time}</source>
+        <translation>借款人当地时间：{time}</translation>
+    </message>
+    <message>
+        <source>Borrower&apos;s time: {times}</source>
+        <translation>借款人当地时间：{times}</translation>
+    </message>
+    <message>
+        <source>Flag</source>
+        <translation>标记</translation>
+    </message>
+</context>
+<context>
+    <name>BalanceBox</name>
+    <message>
+        <source>Overdue</source>
+        <translation>逾期</translation>
+    </message>
+    <message>
+        <source>Principal</source>
+        <translation>本金</translation>
+    </message>
+    <message>
+        <source>Interest</source>
+        <translation>利息</translation>
+    </message>
+    <message>
+        <source>Penalty interest</source>
+        <translation>罚息</translation>
+    </message>
+    <message>
+        <source>Fees</source>
+        <translation>费用</translation>
+    </message>
+    <message>
+        <source>Total overdue</source>
+        <translation>逾期合计</translation>
+    </message>
+    <message>
+        <source>Total owed</source>
+        <translation>欠款合计</translation>
+    </message>
+    <message>
+        <source>Oldest unpaid due date</source>
+        <translation>最早未还到期日</translation>
+    </message>
+    <message>
+        <source>Next due date</source>
+        <translation>下一还款日</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+</context>
+<context>
+    <name>CallPanel</name>
+    <message>
+        <source>No account open</source>
+        <translation>未打开账户</translation>
+    </message>
+    <message>
+        <source>Number used</source>
+        <translation>拨打号码</translation>
+    </message>
+    <message>
+        <source>Call timer</source>
+        <translation>通话计时</translation>
+    </message>
+    <message>
+        <source>End call</source>
+        <translation>结束通话</translation>
+    </message>
+    <message>
+        <source>Call script</source>
+        <translation>通话话术</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>通话结果</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Save the outcome</source>
+        <translation>保存通话结果</translation>
+    </message>
+    <message>
+        <source>Save and next</source>
+        <translation>保存并下一个</translation>
+    </message>
+    <message>
+        <source>Save the outcome and open the next account</source>
+        <translation>保存通话结果并打开下一个账户</translation>
+    </message>
+    <message>
+        <source>&amp;End call</source>
+        <translation>结束通话(&amp;E)</translation>
+    </message>
+    <message>
+        <source>&amp;Save outcome</source>
+        <translation>保存结果(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Save and &amp;next</source>
+        <translation>保存并下一个(&amp;N)</translation>
+    </message>
+    <message>
+        <source>Go to the s&amp;cript</source>
+        <translation>转到话术(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Go to the &amp;outcome</source>
+        <translation>转到通话结果(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Outcome: {label}</source>
+        <translation>结果：{label}</translation>
+    </message>
+    <message>
+        <source> (blocked)</source>
+        <translation>（禁止拨打）</translation>
+    </message>
+    <message>
+        <source> (allowed from {time})</source>
+        <translation>（{time}起可联系）</translation>
+    </message>
+    <message>
+        <source>This account has no phone number.</source>
+        <translation>该账户没有电话号码。</translation>
+    </message>
+    <message>
+        <source>Choose the outcome of the call.</source>
+        <translation>请选择通话结果。</translation>
+    </message>
+    <message>
+        <source>Record the emotion you observed.</source>
+        <translation>请记录您观察到的客户情绪。</translation>
+    </message>
+    <message>
+        <source>Tick every required checklist item: {items}.</source>
+        <translation>请勾选所有必选检查项：{items}。</translation>
+    </message>
+    <message>
+        <source>Give and tick the required disclosures: {items}.</source>
+        <translation>请完成并勾选必需的告知事项：{items}。</translation>
+    </message>
+    <message>
+        <source>Enter the promised amount and date.</source>
+        <translation>请输入承诺还款金额和日期。</translation>
+    </message>
+    <message>
+        <source>Set the time to call back.</source>
+        <translation>请设置回电时间。</translation>
+    </message>
+    <message>
+        <source>This account has no phone number to log the call against.</source>
+        <translation>该账户没有可记录本次通话的电话号码。</translation>
+    </message>
+    <message>
+        <source>Cannot save yet</source>
+        <translation>暂不能保存</translation>
+    </message>
+    <message>
+        <source>Not saved</source>
+        <translation>未保存</translation>
+    </message>
+</context>
+<context>
+    <name>ContactPointsBox</name>
+    <message>
+        <source>Contact points</source>
+        <translation>联系方式</translation>
+    </message>
+    <message>
+        <source>Contact point list</source>
+        <translation>联系方式列表</translation>
+    </message>
+    <message>
+        <source>No contact points on file</source>
+        <translation>没有登记联系方式</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Number</source>
+        <translation>号码</translation>
+    </message>
+    <message>
+        <source>Region</source>
+        <translation>地区</translation>
+    </message>
+    <message>
+        <source>Local time</source>
+        <translation>当地时间</translation>
+    </message>
+    <message>
+        <source>Marks</source>
+        <translation>标记</translation>
+    </message>
+    <message>
+        <source>{name} ({relation})</source>
+        <translation>{name}（{relation}）</translation>
+    </message>
+    <message>
+        <source>{kind} · {who}</source>
+        <translation>{kind} · {who}</translation>
+    </message>
+    <message>
+        <source>Call</source>
+        <translation>拨打</translation>
+    </message>
+    <message>
+        <source>Call {kind} {number}</source>
+        <translation>拨打{kind} {number}</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <source>Not checked against the contact rules</source>
+        <translation>尚未按联系规则检查</translation>
+    </message>
+    <message>
+        <source>Callable now</source>
+        <translation>当前可拨打</translation>
+    </message>
+    <message>
+        <source>Call this number now</source>
+        <translation>现在拨打此号码</translation>
+    </message>
+    <message>
+        <source>Call status</source>
+        <translation>拨打状态</translation>
+    </message>
+    <message>
+        <source>Blocked: {reason}</source>
+        <translation>禁止联系：{reason}</translation>
+    </message>
+    <message>
+        <source>{reason} · from {time}</source>
+        <translation>{reason} · {time}起</translation>
+    </message>
+    <message>
+        <source>Allowed from {time}</source>
+        <translation>{time}起可联系</translation>
+    </message>
+</context>
+<context>
+    <name>Dialogs</name>
+    <message>
+        <source>Something went wrong ({kind}). The details are in the log.</source>
+        <translation>出现错误（{kind}），详情见日志。</translation>
+    </message>
+</context>
+<context>
+    <name>Labels</name>
+    <message>
+        <source>Mobile</source>
+        <translation>手机</translation>
+    </message>
+    <message>
+        <source>Home</source>
+        <translation>住宅电话</translation>
+    </message>
+    <message>
+        <source>Work</source>
+        <translation>单位电话</translation>
+    </message>
+    <message>
+        <source>E-mail</source>
+        <translation>电子邮箱</translation>
+    </message>
+    <message>
+        <source>Emergency contact</source>
+        <translation>紧急联系人</translation>
+    </message>
+    <message>
+        <source>pending</source>
+        <translation>待履约</translation>
+    </message>
+    <message>
+        <source>kept</source>
+        <translation>已履约</translation>
+    </message>
+    <message>
+        <source>partly kept</source>
+        <translation>部分履约</translation>
+    </message>
+    <message>
+        <source>broken</source>
+        <translation>已违约</translation>
+    </message>
+    <message>
+        <source>proposed</source>
+        <translation>已提议</translation>
+    </message>
+    <message>
+        <source>waiting for approval</source>
+        <translation>待审批</translation>
+    </message>
+    <message>
+        <source>active</source>
+        <translation>执行中</translation>
+    </message>
+    <message>
+        <source>completed</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>bank transfer</source>
+        <translation>银行转账</translation>
+    </message>
+    <message>
+        <source>Alipay</source>
+        <translation>支付宝</translation>
+    </message>
+    <message>
+        <source>WeChat Pay</source>
+        <translation>微信支付</translation>
+    </message>
+    <message>
+        <source>card</source>
+        <translation>银行卡</translation>
+    </message>
+    <message>
+        <source>cash</source>
+        <translation>现金</translation>
+    </message>
+    <message>
+        <source>other</source>
+        <translation>其他</translation>
+    </message>
+    <message>
+        <source>Call</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>SMS</source>
+        <translation>短信</translation>
+    </message>
+    <message>
+        <source>Visit</source>
+        <translation>上门</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>正常</translation>
+    </message>
+    <message>
+        <source>Settled</source>
+        <translation>已结清</translation>
+    </message>
+    <message>
+        <source>Written off</source>
+        <translation>已核销</translation>
+    </message>
+    <message>
+        <source>{caption}: {value}</source>
+        <translation>{caption}：{value}</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Collector Workstation — {user}</source>
+        <translation>催收工作台 — {user}</translation>
+    </message>
+    <message>
+        <source>Shift so far</source>
+        <translation>本班次统计</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation>设置(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;Queue</source>
+        <translation>队列(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh queue</source>
+        <translation>刷新队列(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Find account…</source>
+        <translation>查找账户(&amp;F)…</translation>
+    </message>
+    <message>
+        <source>&amp;Next callable account</source>
+        <translation>下一个可拨打账户(&amp;N)</translation>
+    </message>
+    <message>
+        <source>Go to the &amp;queue</source>
+        <translation>转到队列(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;Account</source>
+        <translation>账户(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Call first allowed number</source>
+        <translation>拨打首个可拨号码(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Go to the &amp;workspace</source>
+        <translation>转到账户工作区(&amp;W)</translation>
+    </message>
+    <message>
+        <source>Add a &amp;note</source>
+        <translation>添加备注(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Call</source>
+        <translation>通话(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;Keyboard shortcuts</source>
+        <translation>快捷键(&amp;K)</translation>
+    </message>
+    <message>
+        <source>&amp;About</source>
+        <translation>关于(&amp;A)</translation>
+    </message>
+    <message>
+        <source>No longer allowed</source>
+        <translation>现在已不允许联系</translation>
+    </message>
+    <message>
+        <source>Cannot dial</source>
+        <translation>无法拨号</translation>
+    </message>
+    <message>
+        <source>Nothing on this computer handles “{url}”. Set the dial template in the settings to match your softphone.</source>
+        <translation>本机没有程序能处理“{url}”。请在设置中把拨号模板改为与您的软电话相符。</translation>
+    </message>
+    <message>
+        <source>No number can be called</source>
+        <translation>没有可拨打的号码</translation>
+    </message>
+    <message>
+        <source>Escalated to your team lead</source>
+        <translation>已上报组长</translation>
+    </message>
+    <message>
+        <source>Your team lead has been alerted and collection on this account is paused until they review it.</source>
+        <translation>已通知您的组长；在组长复核之前，该账户暂停催收。</translation>
+    </message>
+    <message>
+        <source>Today: {attempts} attempts · {rpc} right-party contacts · {promises} promises ({promised})</source>
+        <translation>今日：拨打 {attempts} 次 · 本人接通 {rpc} 次 · 承诺还款 {promises} 笔（{promised}）</translation>
+    </message>
+    <message>
+        <source>Working…</source>
+        <translation>处理中…</translation>
+    </message>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>快捷键</translation>
+    </message>
+    <message>
+        <source>About Collector Workstation</source>
+        <translation>关于催收工作台</translation>
+    </message>
+    <message>
+        <source>Collector Workstation {version}</source>
+        <translation>催收工作台 {version}</translation>
+    </message>
+    <message>
+        <source>Could not complete that</source>
+        <translation>操作未能完成</translation>
+    </message>
+</context>
+<context>
+    <name>NotesBox</name>
+    <message>
+        <source>Notes</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>New note</source>
+        <translation>新备注</translation>
+    </message>
+    <message>
+        <source>Write a note about this account (Ctrl+Enter adds it)</source>
+        <translation>填写该账户的备注（Ctrl+Enter 添加）</translation>
+    </message>
+    <message>
+        <source>Add note</source>
+        <translation>添加备注</translation>
+    </message>
+    <message>
+        <source>Note length</source>
+        <translation>备注长度</translation>
+    </message>
+    <message>
+        <source>The note was not added</source>
+        <translation>备注未添加</translation>
+    </message>
+    <message>
+        <source>{count} characters: at most {limit} fit in one note</source>
+        <translation>共 {count} 个字符：每条备注最多 {limit} 个字符</translation>
+    </message>
+    <message>
+        <source>{count} / {limit}</source>
+        <translation>{count} / {limit}</translation>
+    </message>
+</context>
+<context>
+    <name>OutcomeForm</name>
+    <message>
+        <source>Outcome</source>
+        <translation>通话结果</translation>
+    </message>
+    <message>
+        <source>Emotion observed</source>
+        <translation>观察到的情绪</translation>
+    </message>
+    <message>
+        <source>— not recorded —</source>
+        <translation>— 未记录 —</translation>
+    </message>
+    <message>
+        <source>Checklist</source>
+        <translation>检查清单</translation>
+    </message>
+    <message>
+        <source>Support information</source>
+        <translation>求助信息</translation>
+    </message>
+    <message>
+        <source>Promised amount</source>
+        <translation>承诺金额</translation>
+    </message>
+    <message>
+        <source>Amount, e.g. 1200.00</source>
+        <translation>金额，例如 1200.00</translation>
+    </message>
+    <message>
+        <source>Promise date</source>
+        <translation>承诺日期</translation>
+    </message>
+    <message>
+        <source>Call back at</source>
+        <translation>回电时间</translation>
+    </message>
+    <message>
+        <source>Schedule a callback</source>
+        <translation>预约回电</translation>
+    </message>
+    <message>
+        <source>Callback time</source>
+        <translation>回电时间</translation>
+    </message>
+    <message>
+        <source>Notes</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>What was said, in a few words</source>
+        <translation>简要记录通话内容</translation>
+    </message>
+    <message>
+        <source>&amp;Outcome</source>
+        <translation>通话结果(&amp;O)</translation>
+    </message>
+    <message>
+        <source>&amp;Emotion</source>
+        <translation>情绪(&amp;E)</translation>
+    </message>
+    <message>
+        <source>Chec&amp;klist</source>
+        <translation>检查清单(&amp;K)</translation>
+    </message>
+    <message>
+        <source>&amp;Promise</source>
+        <translation>承诺还款(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Call&amp;back</source>
+        <translation>回电(&amp;B)</translation>
+    </message>
+    <message>
+        <source>&amp;Notes</source>
+        <translation>备注(&amp;N)</translation>
+    </message>
+    <message>
+        <source>Give the borrower support information: {lines}</source>
+        <translation>请向借款人提供求助信息：{lines}</translation>
+    </message>
+</context>
+<context>
+    <name>PaymentsTable</name>
+    <message>
+        <source>Received</source>
+        <translation>到账时间</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>渠道</translation>
+    </message>
+    <message>
+        <source>Payments received</source>
+        <translation>已收还款</translation>
+    </message>
+</context>
+<context>
+    <name>QueueModel</name>
+    <message>
+        <source>Callable</source>
+        <translation>可拨打</translation>
+    </message>
+    <message>
+        <source>{reason} · from {time}</source>
+        <translation>{reason} · {time}起</translation>
+    </message>
+    <message>
+        <source>Principal {principal}
+Interest {interest}
+Penalty {penalty}
+Fees {fees}</source>
+        <translation>本金 {principal}
+利息 {interest}
+罚息 {penalty}
+费用 {fees}</translation>
+    </message>
+    <message>
+        <source>Blocked: {reason}</source>
+        <translation>禁止联系：{reason}</translation>
+    </message>
+    <message>
+        <source>Blocked: {reason}
+Allowed from {time}</source>
+        <translation>禁止联系：{reason}
+{time}起可联系</translation>
+    </message>
+    <message>
+        <source>#</source>
+        <translation>序号</translation>
+    </message>
+    <message>
+        <source>Borrower</source>
+        <translation>借款人</translation>
+    </message>
+    <message>
+        <source>Contract</source>
+        <translation>合同号</translation>
+    </message>
+    <message>
+        <source>DPD</source>
+        <translation>逾期天数</translation>
+    </message>
+    <message>
+        <source>Bucket</source>
+        <translation>账龄</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>逾期金额</translation>
+    </message>
+    <message>
+        <source>Top reason</source>
+        <translation>首要原因</translation>
+    </message>
+    <message>
+        <source>Contact status</source>
+        <translation>联系状态</translation>
+    </message>
+</context>
+<context>
+    <name>QueuePanel</name>
+    <message>
+        <source>Search name, contract or phone number</source>
+        <translation>搜索姓名、合同号或电话号码</translation>
+    </message>
+    <message>
+        <source>Search the queue</source>
+        <translation>搜索队列</translation>
+    </message>
+    <message>
+        <source>Bucket filter</source>
+        <translation>账龄筛选</translation>
+    </message>
+    <message>
+        <source>All buckets</source>
+        <translation>全部账龄</translation>
+    </message>
+    <message>
+        <source>Status filter</source>
+        <translation>状态筛选</translation>
+    </message>
+    <message>
+        <source>All accounts</source>
+        <translation>全部账户</translation>
+    </message>
+    <message>
+        <source>Callable now</source>
+        <translation>当前可拨打</translation>
+    </message>
+    <message>
+        <source>Blocked now</source>
+        <translation>当前禁止联系</translation>
+    </message>
+    <message>
+        <source>Callbacks and promises</source>
+        <translation>回电与承诺</translation>
+    </message>
+    <message>
+        <source>Queue</source>
+        <translation>队列</translation>
+    </message>
+    <message>
+        <source>Accounts shown</source>
+        <translation>显示的账户数</translation>
+    </message>
+    <message>
+        <source>{shown} of {total} accounts</source>
+        <translation>显示 {shown} / 共 {total} 个账户</translation>
+    </message>
+</context>
+<context>
+    <name>ScheduleTable</name>
+    <message>
+        <source>#</source>
+        <translation>期数</translation>
+    </message>
+    <message>
+        <source>Due date</source>
+        <translation>到期日</translation>
+    </message>
+    <message>
+        <source>Principal</source>
+        <translation>本金</translation>
+    </message>
+    <message>
+        <source>Interest</source>
+        <translation>利息</translation>
+    </message>
+    <message>
+        <source>Fees</source>
+        <translation>费用</translation>
+    </message>
+    <message>
+        <source>Paid</source>
+        <translation>已还</translation>
+    </message>
+    <message>
+        <source>Penalty</source>
+        <translation>罚息</translation>
+    </message>
+    <message>
+        <source>Settled</source>
+        <translation>已结清</translation>
+    </message>
+    <message>
+        <source>Repayment schedule</source>
+        <translation>还款计划</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>已逾期</translation>
+    </message>
+</context>
+<context>
+    <name>ScriptView</name>
+    <message>
+        <source>Script text</source>
+        <translation>话术内容</translation>
+    </message>
+    <message>
+        <source>Guidance for you</source>
+        <translation>给您的提示</translation>
+    </message>
+    <message>
+        <source>Disclosure given</source>
+        <translation>已完成告知</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>上一步</translation>
+    </message>
+    <message>
+        <source>Previous script step</source>
+        <translation>上一步话术</translation>
+    </message>
+    <message>
+        <source>Next</source>
+        <translation>下一步</translation>
+    </message>
+    <message>
+        <source>Next script step</source>
+        <translation>下一步话术</translation>
+    </message>
+    <message>
+        <source>Objection handling</source>
+        <translation>异议处理</translation>
+    </message>
+    <message>
+        <source>Script path so far</source>
+        <translation>已走过的话术路径</translation>
+    </message>
+    <message>
+        <source>Objection handling…</source>
+        <translation>异议处理…</translation>
+    </message>
+    <message>
+        <source>No script for this account</source>
+        <translation>该账户没有话术</translation>
+    </message>
+</context>
+<context>
+    <name>ServiceMessages</name>
+    <message>
+        <source>There is no account with contract number “{contract_no}”.</source>
+        <translation>不存在合同编号为“{contract_no}”的账户。</translation>
+    </message>
+    <message>
+        <source>Account {contract_no} is not in {username}&apos;s portfolio.</source>
+        <translation>账户 {contract_no} 不在 {username} 负责的案件范围内。</translation>
+    </message>
+    <message>
+        <source>Unknown emotion “{emotion}” (one of {known}).</source>
+        <translation>未知的情绪“{emotion}”（可选：{known}）。</translation>
+    </message>
+    <message>
+        <source>Unknown outcome code “{code}”.</source>
+        <translation>未知的联系结果代码“{code}”。</translation>
+    </message>
+    <message>
+        <source>Not on the checklist for {emotion} / {code}: {unknown} (its items: {items}).</source>
+        <translation>以下项目不在“{emotion} / {code}”的核对清单中：{unknown}（清单项目：{items}）。</translation>
+    </message>
+    <message>
+        <source>The checklist for {emotion} / {code} is not complete. Still to confirm: {missing}.</source>
+        <translation>“{emotion} / {code}”的核对清单尚未完成。仍需确认：{missing}。</translation>
+    </message>
+    <message>
+        <source>Unknown emotion “{emotion}”.</source>
+        <translation>未知的情绪“{emotion}”。</translation>
+    </message>
+    <message>
+        <source>There is no contact-rule profile “{code}” (available: {known}).</source>
+        <translation>不存在联系规则配置“{code}”（可用：{known}）。</translation>
+    </message>
+    <message>
+        <source>Profile {code} uses unknown rule kinds: {kinds}.</source>
+        <translation>规则配置 {code} 使用了未知的规则类型：{kinds}。</translation>
+    </message>
+    <message>
+        <source>The time to check must carry a time zone.</source>
+        <translation>待检查的时间必须带有时区。</translation>
+    </message>
+    <message>
+        <source>it is {time} in {zone}</source>
+        <translation>{zone} 当地时间为 {time}</translation>
+    </message>
+    <message>
+        <source>local times outside the allowed hours: {times}</source>
+        <translation>以下当地时间不在允许联系的时段内：{times}</translation>
+    </message>
+    <message>
+        <source>{count} answered calls today (limit {limit})</source>
+        <translation>今日已接通 {count} 次（上限 {limit} 次）</translation>
+    </message>
+    <message>
+        <source>{count} unanswered attempts on this number today (limit {limit})</source>
+        <translation>该号码今日未接通 {count} 次（上限 {limit} 次）</translation>
+    </message>
+    <message>
+        <source>the borrower was reached recently</source>
+        <translation>近期已联系到借款人本人</translation>
+    </message>
+    <message>
+        <source>only {failed} of {needed} attempts on the borrower&apos;s own numbers so far</source>
+        <translation>借款人本人号码目前仅尝试 {failed} 次，需满 {needed} 次</translation>
+    </message>
+    <message>
+        <source>this third party was already spoken to</source>
+        <translation>已与该第三方通过话</translation>
+    </message>
+    <message>
+        <source>{count} attempts in {days} days (limit {limit})</source>
+        <translation>{days} 天内已尝试联系 {count} 次（上限 {limit} 次）</translation>
+    </message>
+    <message>
+        <source>spoke with the consumer {time} UTC</source>
+        <translation>已于 {time}（UTC）与借款人通话</translation>
+    </message>
+    <message>
+        <source>Unknown channel “{channel}” (one of {known}).</source>
+        <translation>未知的联系渠道“{channel}”（可选：{known}）。</translation>
+    </message>
+    <message>
+        <source>Contact point {point_id} does not belong to {borrower}.</source>
+        <translation>联系方式 {point_id} 不属于 {borrower}。</translation>
+    </message>
+    <message>
+        <source>Say which e-mail address the e-mail goes to.</source>
+        <translation>请指明邮件发送到哪个电子邮箱地址。</translation>
+    </message>
+    <message>
+        <source>Say which number the text message goes to.</source>
+        <translation>请指明短信发送到哪个号码。</translation>
+    </message>
+    <message>
+        <source>Say which number the call goes to.</source>
+        <translation>请指明拨打的是哪个号码。</translation>
+    </message>
+    <message>
+        <source>Contact not allowed: {reason}.</source>
+        <translation>不允许联系：{reason}。</translation>
+    </message>
+    <message>
+        <source>Contact not allowed: {reason} ({detail}).</source>
+        <translation>不允许联系：{reason}（{detail}）。</translation>
+    </message>
+    <message>
+        <source>Contact not allowed: {reason} ({detail}). It is allowed from {time} UTC.</source>
+        <translation>不允许联系：{reason}（{detail}）。自 {time}（UTC）起可以联系。</translation>
+    </message>
+    <message>
+        <source>{typed} is not one of {borrower}&apos;s contact points.</source>
+        <translation>{typed} 不是 {borrower} 的联系方式。</translation>
+    </message>
+    <message>
+        <source>An e-mail can only go to an e-mail address.</source>
+        <translation>电子邮件只能发送到电子邮箱地址。</translation>
+    </message>
+    <message>
+        <source>A call needs a phone number, not {value}.</source>
+        <translation>拨打电话需要电话号码，而不是 {value}。</translation>
+    </message>
+    <message>
+        <source>A text message needs a phone number, not {value}.</source>
+        <translation>发送短信需要电话号码，而不是 {value}。</translation>
+    </message>
+    <message>
+        <source>Unknown outcome code “{code}” (one of {known}).</source>
+        <translation>未知的联系结果代码“{code}”（可选：{known}）。</translation>
+    </message>
+    <message>
+        <source>The contact time must carry a time zone.</source>
+        <translation>联系时间必须带有时区。</translation>
+    </message>
+    <message>
+        <source>A contact cannot be logged in the future.</source>
+        <translation>不能登记未来时间的联系记录。</translation>
+    </message>
+    <message>
+        <source>A contact older than 24 hours cannot be logged here; ask your team lead to add it.</source>
+        <translation>超过 24 小时的联系记录无法在此登记，请联系组长补录。</translation>
+    </message>
+    <message>
+        <source>A duration of {seconds} s is not possible.</source>
+        <translation>时长 {seconds} 秒无效。</translation>
+    </message>
+    <message>
+        <source>A promise to pay needs an amount and a date.</source>
+        <translation>承诺还款需要填写金额和日期。</translation>
+    </message>
+    <message>
+        <source>A callback outcome needs the time to call back.</source>
+        <translation>约定回电的结果需要填写回电时间。</translation>
+    </message>
+    <message>
+        <source>Nobody answered ({code}): there is no emotion or checklist to record.</source>
+        <translation>无人接听（{code}）：无需记录情绪或核对清单。</translation>
+    </message>
+    <message>
+        <source>Someone answered ({code}): record the emotion you observed (one of {known}).</source>
+        <translation>已有人接听（{code}）：请记录您观察到的情绪（可选：{known}）。</translation>
+    </message>
+    <message>
+        <source>The callback time must carry a time zone.</source>
+        <translation>回电时间必须带有时区。</translation>
+    </message>
+    <message>
+        <source>The callback time {time} is in the past.</source>
+        <translation>回电时间 {time} 已经过去。</translation>
+    </message>
+    <message>
+        <source>A callback cannot be more than {days} days ahead.</source>
+        <translation>回电时间最多只能安排在 {days} 天之内。</translation>
+    </message>
+    <message>
+        <source>The promise date {date} is in the past.</source>
+        <translation>承诺还款日期 {date} 已经过去。</translation>
+    </message>
+    <message>
+        <source>The promise date {date} is more than {days} days ahead; offer a repayment plan instead.</source>
+        <translation>承诺还款日期 {date} 超出 {days} 天，请改为提供还款计划。</translation>
+    </message>
+    <message>
+        <source>The promised {amount} is more than the {owed} owed.</source>
+        <translation>承诺金额 {amount} 超过欠款金额 {owed}。</translation>
+    </message>
+    <message>
+        <source>A demo portfolio needs at least one account.</source>
+        <translation>演示案件库至少需要一个账户。</translation>
+    </message>
+    <message>
+        <source>Accounts per collector must be at least one.</source>
+        <translation>每位催收员的账户数至少为 1。</translation>
+    </message>
+    <message>
+        <source>The demo portfolio&apos;s date and time must carry a time zone.</source>
+        <translation>演示案件库的日期时间必须带有时区。</translation>
+    </message>
+    <message>
+        <source>The database already holds a portfolio (users, borrowers or loans); a demo portfolio can only be built into an empty database.</source>
+        <translation>数据库中已有案件数据（用户、借款人或贷款）；演示案件库只能建在空数据库中。</translation>
+    </message>
+    <message>
+        <source>The dial template “{template}” has an unclosed brace.</source>
+        <translation>拨号模板“{template}”中有未闭合的花括号。</translation>
+    </message>
+    <message>
+        <source>The dial template uses unknown placeholders: {unknown} (known: {known}).</source>
+        <translation>拨号模板使用了未知的占位符：{unknown}（可用：{known}）。</translation>
+    </message>
+    <message>
+        <source>The dial template “{template}” does not contain the number.</source>
+        <translation>拨号模板“{template}”中没有号码。</translation>
+    </message>
+    <message>
+        <source>The dial template “{template}” needs a scheme such as tel: or sip:.</source>
+        <translation>拨号模板“{template}”需要以 tel: 或 sip: 等协议开头。</translation>
+    </message>
+    <message>
+        <source>Unknown decision “{decision}” (one of {known}).</source>
+        <translation>未知的处理决定“{decision}”（可选：{known}）。</translation>
+    </message>
+    <message>
+        <source>Say in the note whom the case is referred to.</source>
+        <translation>请在备注中说明案件转交给了谁。</translation>
+    </message>
+    <message>
+        <source>Say in the note why collection can resume.</source>
+        <translation>请在备注中说明为何可以恢复催收。</translation>
+    </message>
+    <message>
+        <source>The note has {length} characters; at most {limit}.</source>
+        <translation>备注共 {length} 个字符，最多允许 {limit} 个。</translation>
+    </message>
+    <message>
+        <source>Only a team lead can decide on an escalation.</source>
+        <translation>只有组长可以处理升级事件。</translation>
+    </message>
+    <message>
+        <source>There is no escalation {id}.</source>
+        <translation>不存在升级事件 {id}。</translation>
+    </message>
+    <message>
+        <source>The escalation on {contract_no} belongs to another team&apos;s account.</source>
+        <translation>{contract_no} 的升级事件属于其他团队的账户。</translation>
+    </message>
+    <message>
+        <source>This escalation was already decided ({decision}) at {time} UTC.</source>
+        <translation>该升级事件已于 {time}（UTC）处理（{decision}）。</translation>
+    </message>
+    <message>
+        <source>“{kind}” cannot be resumed here: keep it paused or refer it until it is verified.</source>
+        <translation>“{kind}”不能在此恢复催收：核实之前请保持暂停或转交处理。</translation>
+    </message>
+    <message>
+        <source>Another open escalation on this borrower ({kinds}) keeps collection paused; decide it first.</source>
+        <translation>该借款人另有未处理的升级事件（{kinds}）使催收保持暂停，请先处理该事件。</translation>
+    </message>
+    <message>
+        <source>The promised amount “{text}” is not a number.</source>
+        <translation>承诺金额“{text}”不是有效数字。</translation>
+    </message>
+    <message>
+        <source>Payment “{text}” is not a number.</source>
+        <translation>还款金额“{text}”不是有效数字。</translation>
+    </message>
+    <message>
+        <source>Amount “{text}” is not a number.</source>
+        <translation>金额“{text}”不是有效数字。</translation>
+    </message>
+    <message>
+        <source>The promised amount must be more than zero (got {text}).</source>
+        <translation>承诺金额必须大于零（当前为 {text}）。</translation>
+    </message>
+    <message>
+        <source>Payment must be more than zero (got {text}).</source>
+        <translation>还款金额必须大于零（当前为 {text}）。</translation>
+    </message>
+    <message>
+        <source>Amount must be more than zero (got {text}).</source>
+        <translation>金额必须大于零（当前为 {text}）。</translation>
+    </message>
+    <message>
+        <source>The promised amount “{text}” has more than two decimal places.</source>
+        <translation>承诺金额“{text}”的小数超过两位。</translation>
+    </message>
+    <message>
+        <source>Payment “{text}” has more than two decimal places.</source>
+        <translation>还款金额“{text}”的小数超过两位。</translation>
+    </message>
+    <message>
+        <source>Amount “{text}” has more than two decimal places.</source>
+        <translation>金额“{text}”的小数超过两位。</translation>
+    </message>
+    <message>
+        <source>A note cannot be empty.</source>
+        <translation>备注不能为空。</translation>
+    </message>
+    <message>
+        <source>The note has {length} characters; at most {limit} fit in one note.</source>
+        <translation>备注共 {length} 个字符，单条备注最多 {limit} 个字符。</translation>
+    </message>
+    <message>
+        <source>The payment time must carry a time zone.</source>
+        <translation>还款时间必须带有时区。</translation>
+    </message>
+    <message>
+        <source>A payment cannot be dated in the future ({paid_at}).</source>
+        <translation>还款时间不能晚于当前时间（{paid_at}）。</translation>
+    </message>
+    <message>
+        <source>Unknown payment channel “{channel}” (one of {known}).</source>
+        <translation>未知的还款渠道“{channel}”（可选：{known}）。</translation>
+    </message>
+    <message>
+        <source>Account {contract_no} is settled; it takes no payments.</source>
+        <translation>账户 {contract_no} 已结清，不再接受还款。</translation>
+    </message>
+    <message>
+        <source>Account {contract_no} is written off; it takes no payments.</source>
+        <translation>账户 {contract_no} 已核销，不再接受还款。</translation>
+    </message>
+    <message>
+        <source>A payment of {amount} is more than the {owed} owed on {contract_no}.</source>
+        <translation>还款金额 {amount} 超过账户 {contract_no} 的欠款金额 {owed}。</translation>
+    </message>
+    <message>
+        <source>The phone number is empty.</source>
+        <translation>电话号码为空。</translation>
+    </message>
+    <message>
+        <source>“{text}” is not a phone number.</source>
+        <translation>“{text}”不是电话号码。</translation>
+    </message>
+    <message>
+        <source>“{text}” is not a valid phone number (read as {read_as}).</source>
+        <translation>“{text}”不是有效的电话号码（识别为 {read_as}）。</translation>
+    </message>
+    <message>
+        <source>There is no user “{username}”. `collector-workstation users` lists them.</source>
+        <translation>不存在用户“{username}”。可运行 `collector-workstation users` 查看所有用户。</translation>
+    </message>
+    <message>
+        <source>The account of {username} is deactivated.</source>
+        <translation>{username} 的账号已停用。</translation>
+    </message>
+    <message>
+        <source>“{title}” asks no question to answer.</source>
+        <translation>“{title}”不是需要回答的问题。</translation>
+    </message>
+    <message>
+        <source>“{choice}” is not an answer to “{title}” (one of {known}).</source>
+        <translation>“{choice}”不是“{title}”的可选答案（可选：{known}）。</translation>
+    </message>
+    <message>
+        <source>The script “{title}” has no step “{step}”.</source>
+        <translation>话术“{title}”中没有步骤“{step}”。</translation>
+    </message>
+    <message>
+        <source>There is no call script for stage “{stage}”.</source>
+        <translation>阶段“{stage}”没有通话话术。</translation>
+    </message>
+    <message>
+        <source>The call script “{stage}” is invalid: {problem}.</source>
+        <translation>通话话术“{stage}”无效：{problem}。</translation>
+    </message>
+    <message>
+        <source>The call script “{stage}” is invalid: {problem} (and {count} more).</source>
+        <translation>通话话术“{stage}”无效：{problem}（另有 {count} 处问题）。</translation>
+    </message>
+    <message>
+        <source>Unknown language “{language}” (one of {known}).</source>
+        <translation>未知的语言“{language}”（可选：{known}）。</translation>
+    </message>
+    <message>
+        <source>Account {contract_no} has no broken promise to follow up.</source>
+        <translation>账户 {contract_no} 没有需要跟进的未兑现承诺。</translation>
+    </message>
+    <message>
+        <source>“{title}” needs an answer before moving on.</source>
+        <translation>请先回答“{title}”再继续。</translation>
+    </message>
+    <message>
+        <source>“{title}” ends the call.</source>
+        <translation>“{title}”是通话的最后一步，无法继续。</translation>
+    </message>
+    <message>
+        <source>“{title}” is not a disclosure on this call&apos;s path.</source>
+        <translation>“{title}”不是本次通话路径上的告知事项。</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <source>Follow the system</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <source>Dial template</source>
+        <translation>拨号模板</translation>
+    </message>
+    <message>
+        <source>How a number is dialled: tel:{e164} hands it to the system&apos;s phone app; sip:{digits}@pbx.example.com to a softphone. Placeholders: {e164}, {digits}, {national}.</source>
+        <translation>号码的拨打方式：tel:{e164} 交给系统电话程序；sip:{digits}@pbx.example.com 交给软电话。可用占位符：{e164}、{digits}、{national}。</translation>
+    </message>
+    <message>
+        <source>Default contact-rule profile</source>
+        <translation>默认联系规则配置</translation>
+    </message>
+    <message>
+        <source>As shipped (by the borrower&apos;s country)</source>
+        <translation>出厂设置（按借款人所在国家）</translation>
+    </message>
+    <message>
+        <source>The profile applies to borrowers whose country has no profile of its own; a borrower&apos;s country always decides first.</source>
+        <translation>该配置适用于所在国家没有专属配置的借款人；始终优先按借款人所在国家确定。</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>语言(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;Dial template</source>
+        <translation>拨号模板(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Default &amp;profile</source>
+        <translation>默认配置(&amp;P)</translation>
+    </message>
+</context>
+<context>
+    <name>Startup</name>
+    <message>
+        <source>Preparing the database…</source>
+        <translation>正在准备数据库…</translation>
+    </message>
+    <message>
+        <source>Collector Workstation</source>
+        <translation>催收工作台</translation>
+    </message>
+    <message>
+        <source>First start: building the demo portfolio ({done} of {total} accounts)…</source>
+        <translation>首次启动：正在生成演示数据（{done} / {total} 个账户）…</translation>
+    </message>
+    <message>
+        <source>There is no user “{username}”. `collector-workstation users` lists them.</source>
+        <translation>没有用户“{username}”。可用 `collector-workstation users` 查看用户列表。</translation>
+    </message>
+    <message>
+        <source>Collector Workstation cannot start</source>
+        <translation>催收工作台无法启动</translation>
+    </message>
+</context>
+<context>
+    <name>Timeline</name>
+    <message>
+        <source>Everything</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>Contacts</source>
+        <translation>联系记录</translation>
+    </message>
+    <message>
+        <source>Promises</source>
+        <translation>承诺还款</translation>
+    </message>
+    <message>
+        <source>Payments</source>
+        <translation>还款</translation>
+    </message>
+    <message>
+        <source>Callbacks</source>
+        <translation>回电</translation>
+    </message>
+    <message>
+        <source>Plans</source>
+        <translation>还款方案</translation>
+    </message>
+    <message>
+        <source>Notes</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Escalations</source>
+        <translation>上报</translation>
+    </message>
+    <message>
+        <source>Contact</source>
+        <translation>联系</translation>
+    </message>
+    <message>
+        <source>Promise</source>
+        <translation>承诺</translation>
+    </message>
+    <message>
+        <source>Payment</source>
+        <translation>还款</translation>
+    </message>
+    <message>
+        <source>Callback</source>
+        <translation>回电</translation>
+    </message>
+    <message>
+        <source>Plan</source>
+        <translation>方案</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Escalation</source>
+        <translation>上报</translation>
+    </message>
+    <message>
+        <source>“{notes}”</source>
+        <translation>“{notes}”</translation>
+    </message>
+    <message>
+        <source>{amount} by {date}, {status}</source>
+        <translation>{date}前还款 {amount}，{status}</translation>
+    </message>
+    <message>
+        <source>{amount} via {channel}</source>
+        <translation>{amount}，{channel}</translation>
+    </message>
+    <message>
+        <source>Call back at {time}, done</source>
+        <translation>{time}回电，已完成</translation>
+    </message>
+    <message>
+        <source>Call back at {time}</source>
+        <translation>{time}回电</translation>
+    </message>
+    <message>
+        <source>{total}, {status}</source>
+        <translation>{total}，{status}</translation>
+    </message>
+    <message>
+        <source>{author}: {text}</source>
+        <translation>{author}：{text}</translation>
+    </message>
+    <message>
+        <source>kept paused</source>
+        <translation>维持暂停</translation>
+    </message>
+    <message>
+        <source>resumed</source>
+        <translation>已恢复</translation>
+    </message>
+    <message>
+        <source>referred</source>
+        <translation>已转介</translation>
+    </message>
+    <message>
+        <source>waiting for the team lead</source>
+        <translation>等待组长处理</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>事项</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>详情</translation>
+    </message>
+</context>
+<context>
+    <name>TimelinePanel</name>
+    <message>
+        <source>Timeline kind filter</source>
+        <translation>时间线类型筛选</translation>
+    </message>
+    <message>
+        <source>Filter the timeline</source>
+        <translation>筛选时间线</translation>
+    </message>
+    <message>
+        <source>Timeline text filter</source>
+        <translation>时间线文字筛选</translation>
+    </message>
+    <message>
+        <source>Timeline</source>
+        <translation>时间线</translation>
+    </message>
+    <message>
+        <source>Selected timeline entry</source>
+        <translation>选中的时间线条目</translation>
+    </message>
+    <message>
+        <source>Timeline entries shown</source>
+        <translation>显示的时间线条目数</translation>
+    </message>
+    <message>
+        <source>{shown} of {total} entries</source>
+        <translation>显示 {shown} / 共 {total} 条</translation>
+    </message>
+</context>
+<context>
+    <name>UserChooser</name>
+    <message>
+        <source>Work as…</source>
+        <translation>选择用户…</translation>
+    </message>
+    <message>
+        <source>This is the demo portfolio. Choose whose queue to work:</source>
+        <translation>这是演示数据。请选择要处理谁的队列：</translation>
+    </message>
+    <message>
+        <source>Demo users</source>
+        <translation>演示用户</translation>
+    </message>
+    <message>
+        <source>Collector</source>
+        <translation>催收专员</translation>
+    </message>
+    <message>
+        <source>Team lead</source>
+        <translation>组长</translation>
+    </message>
+    <message>
+        <source>Field agent</source>
+        <translation>外访专员</translation>
+    </message>
+    <message>
+        <source>Administrator</source>
+        <translation>管理员</translation>
+    </message>
+</context>
+<context>
+    <name>Workspace</name>
+    <message>
+        <source>Choose an account in the queue</source>
+        <translation>请在队列中选择一个账户</translation>
+    </message>
+    <message>
+        <source>Account history</source>
+        <translation>账户历史</translation>
+    </message>
+    <message>
+        <source>Timeline</source>
+        <translation>时间线</translation>
+    </message>
+    <message>
+        <source>Schedule</source>
+        <translation>还款计划</translation>
+    </message>
+    <message>
+        <source>Payments</source>
+        <translation>还款</translation>
+    </message>
+    <message>
+        <source>Balance, contact points and notes</source>
+        <translation>余额、联系方式和备注</translation>
+    </message>
+    <message>
+        <source>Workspace</source>
+        <translation>工作区</translation>
+    </message>
+    <message>
+        <source>Borrower workspace</source>
+        <translation>借款人工作区</translation>
+    </message>
+</context>
+</TS>

@@ -204,6 +204,32 @@ def _decide(
     return Evaluator(profile).evaluate(subject, target, channel.value, at, history)
 
 
+def check_phones(
+    db: Database, username: str, contract_no: str, at: datetime | None = None
+) -> list[tuple[ContactPoint, Decision]]:
+    """Every phone number of the account with the rules' answer for a call at `at`.
+
+    One read for all of them: the borrower, the profile and the history are the same.
+    """
+    at = (at or datetime.now(UTC)).astimezone(UTC)
+    with db.reader() as session:
+        _, loan, borrower = open_account(session, username, contract_no)
+        profile = profile_for(borrower.country)
+        subject = _subject(session, loan, borrower, at)
+        history = _history(session, borrower.id, at - timedelta(days=profile.history_days()))
+        evaluator = Evaluator(profile)
+        points = session.scalars(
+            select(ContactPoint)
+            .where(ContactPoint.borrower_id == borrower.id)
+            .order_by(ContactPoint.position)
+        ).all()
+        return [
+            (point, evaluator.evaluate(subject, _point(point), Channel.CALL.value, at, history))
+            for point in points
+            if point.kind.is_phone
+        ]
+
+
 def check_contact(
     db: Database,
     username: str,

@@ -1408,7 +1408,7 @@ Allowed from {time}</source>
     </message>
     <message>
         <source>{amount} via {channel}</source>
-        <translation>{amount}，{channel}</translation>
+        <translation>通过{channel}还款 {amount}</translation>
     </message>
     <message>
         <source>Call back at {time}, done</source>

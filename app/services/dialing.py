@@ -1,0 +1,100 @@
+"""Dialling: which of an account's numbers may be called now, and the URL that dials one."""
+
+from __future__ import annotations
+
+import re
+import string
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+import phonenumbers
+from phonenumbers import PhoneNumberFormat
+
+from app.database import Database
+from app.services.compliance import Decision
+from app.services.contacts import check_phones
+from app.services.errors import InvalidInput
+from app.services.phones import parse_phone
+
+DEFAULT_TEMPLATE = "tel:{e164}"
+PLACEHOLDERS = frozenset({"e164", "digits", "national"})
+
+
+@dataclass(frozen=True)
+class CallOption:
+    contact_point_id: uuid.UUID
+    kind: str
+    e164: str
+    allowed: bool
+    decision: Decision
+
+
+def call_options(
+    db: Database, username: str, contract_no: str, at: datetime | None = None
+) -> tuple[CallOption, ...]:
+    """Every phone number of the account, each with the rules' answer for a call at `at`."""
+    return tuple(
+        CallOption(point.id, point.kind.value, point.value, decision.allowed, decision)
+        for point, decision in check_phones(db, username, contract_no, at)
+    )
+
+
+def check_template(template: str) -> str:
+    """The template if it makes a dialable URL: a scheme and at least the number in it."""
+    template = template.strip()
+    try:
+        parsed = [
+            (name, spec, conversion)
+            for _, name, spec, conversion in string.Formatter().parse(template)
+            if name is not None
+        ]
+    except ValueError:
+        raise InvalidInput(
+            "The dial template “{template}” has an unclosed brace.", template=template
+        ) from None
+    # Only the bare names are placeholders: `{}` would be filled by position (an IndexError
+    # when dialling) and `{e164!r}` or `{e164:>20}` would put quotes or padding in the URL.
+    unknown = {
+        _field(name, spec, conversion)
+        for name, spec, conversion in parsed
+        if name not in PLACEHOLDERS or spec or conversion
+    }
+    if unknown:
+        raise InvalidInput(
+            "The dial template uses unknown placeholders: {unknown} (known: {known}).",
+            unknown=", ".join(sorted(unknown)),
+            known=", ".join(_field(name) for name in sorted(PLACEHOLDERS)),
+        )
+    if not parsed:
+        raise InvalidInput(
+            "The dial template “{template}” does not contain the number.", template=template
+        )
+    if not re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*:", template):
+        raise InvalidInput(
+            "The dial template “{template}” needs a scheme such as tel: or sip:.",
+            template=template,
+        )
+    return template
+
+
+def _field(name: str, spec: str | None = None, conversion: str | None = None) -> str:
+    """A placeholder as it was typed, braces included, to name it in a message."""
+    shown = name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+    return "{" + shown + "}"
+
+
+def dial_url(template: str, e164: str) -> str:
+    """`tel:{e164}` → `tel:+8613800138000`; also `{digits}` and `{national}` (no spaces)."""
+    template = check_template(template)
+    # Validated (InvalidPhoneNumber, not a parser exception) and normalised, so `{digits}` is
+    # always the country code and number even if the caller passed another format.
+    number = parse_phone(e164)
+    national = phonenumbers.format_number(
+        phonenumbers.parse(number.e164), PhoneNumberFormat.NATIONAL
+    )
+    return template.format(
+        e164=number.e164,
+        digits=number.e164.lstrip("+"),
+        national=re.sub(r"\D", "", national),
+    )

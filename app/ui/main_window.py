@@ -1,0 +1,464 @@
+"""The collector's main window: the queue, the account in the middle, the call on the right."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from PySide6.QtCore import QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QWidget
+
+from app import __version__
+from app.services.accounts import AccountDetail, account_detail
+from app.services.contacts import RecordedContact
+from app.services.dialing import CallOption, call_options, dial_url
+from app.services.errors import DomainError
+from app.services.queue import Queue, QueueEntry, build_queue
+from app.services.scripts import Script, call_script
+from app.services.shift import ShiftSummary, shift_summary
+from app.ui import settings as keys
+from app.ui.call_panel import CallPanel
+from app.ui.context import Context
+from app.ui.dialogs import error_text
+from app.ui.queue_panel import QueuePanel
+from app.ui.runner import Job
+from app.ui.workspace import Workspace
+
+# Even with no rule window ahead, callbacks and other collectors' work change the queue.
+REFRESH_EVERY = timedelta(minutes=5)
+# A block lifting at 08:00:00 is re-checked a moment after, not a moment before.
+AFTER_LIFT = timedelta(seconds=2)
+
+
+@dataclass(frozen=True)
+class AccountView:
+    """Everything the window shows for one account, loaded in one background call."""
+
+    entry: QueueEntry
+    detail: AccountDetail
+    options: tuple[CallOption, ...]
+    script: Script
+
+
+def load_account_view(
+    db: object, username: str, entry: QueueEntry, language: str, at: datetime
+) -> AccountView:
+    from app.database import Database
+
+    assert isinstance(db, Database)
+    contract = entry.contract_no
+    return AccountView(
+        entry=entry,
+        detail=account_detail(db, username, contract, at),
+        options=call_options(db, username, contract, at),
+        script=call_script(db, username, contract, language, at),
+    )
+
+
+class MainWindow(QMainWindow):
+    """Emits `language_changed(code)` when the user switches language in the settings."""
+
+    language_changed = Signal(str)
+    account_shown = Signal(str)
+    queue_refreshed = Signal()
+
+    def __init__(self, context: Context, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.setWindowTitle(
+            self.tr("Collector Workstation — {user}").format(user=context.display_name)
+        )
+        self.queue = QueuePanel(context)
+        self.workspace = Workspace(context)
+        self.call = CallPanel(context)
+        self.splitter = QSplitter()
+        self.splitter.setObjectName("main-splitter")
+        self.splitter.addWidget(self.queue)
+        self.splitter.addWidget(self.workspace)
+        self.splitter.addWidget(self.call)
+        self.splitter.setStretchFactor(0, 4)
+        self.splitter.setStretchFactor(1, 4)
+        self.splitter.setStretchFactor(2, 3)
+        self.setCentralWidget(self.splitter)
+
+        self.shift_label = QLabel()
+        self.shift_label.setAccessibleName(self.tr("Shift so far"))
+        self.busy_label = QLabel()
+        self.statusBar().addWidget(self.shift_label, 1)
+        self.statusBar().addPermanentWidget(self.busy_label)
+
+        self._current: AccountView | None = None
+        self._account_job: Job | None = None
+        self._queue_job: Job | None = None
+        self._wanted_key: str | None = None
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.timeout.connect(self.refresh_queue)
+        self._clock_timer = QTimer(self)
+        self._clock_timer.setInterval(60_000)
+        self._clock_timer.timeout.connect(self.queue.model.refresh_times)
+        self._clock_timer.start()
+
+        self._build_actions()
+        self.queue.account_chosen.connect(self.open_account)
+        self.workspace.dial_requested.connect(self.dial)
+        self.workspace.note_added.connect(self.reload_account)
+        self.call.saved.connect(self._saved)
+        context.runner.busy_changed.connect(self._busy)
+        context.runner.unhandled_error.connect(self._show_error)
+        self._restore_state()
+        self.refresh_queue()
+        self.refresh_shift()
+
+    # Menus and shortcuts: every action has both.
+
+    def _build_actions(self) -> None:
+        menus = self.menuBar()
+        file_menu = menus.addMenu(self.tr("&File"))
+        self.settings_action = self._action(
+            file_menu,
+            self.tr("&Settings…"),
+            QKeySequence.StandardKey.Preferences,
+            self.edit_settings,
+        )
+        if self.settings_action.shortcut().isEmpty():
+            self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
+        file_menu.addSeparator()
+        self._action(file_menu, self.tr("&Quit"), QKeySequence("Ctrl+Q"), self.close)
+
+        queue_menu = menus.addMenu(self.tr("&Queue"))
+        self.refresh_action = self._action(
+            queue_menu, self.tr("&Refresh queue"), QKeySequence("F5"), self.refresh_queue
+        )
+        self._action(
+            queue_menu, self.tr("&Find account…"), QKeySequence("Ctrl+F"), self.queue.focus_search
+        )
+        self._action(
+            queue_menu,
+            self.tr("&Next callable account"),
+            QKeySequence("Ctrl+J"),
+            self.next_account,
+        )
+        self._action(
+            queue_menu,
+            self.tr("Go to the &queue"),
+            QKeySequence("Alt+1"),
+            lambda: self.queue.table.setFocus(),
+        )
+
+        account_menu = menus.addMenu(self.tr("&Account"))
+        self.dial_action = self._action(
+            account_menu,
+            self.tr("&Call first allowed number"),
+            QKeySequence("Ctrl+D"),
+            self.dial_first,
+        )
+        self._action(
+            account_menu,
+            self.tr("Go to the &workspace"),
+            QKeySequence("Alt+2"),
+            lambda: self.workspace.setFocus(),
+        )
+        self._action(
+            account_menu,
+            self.tr("Add a &note"),
+            QKeySequence("Ctrl+Shift+N"),
+            self.workspace.focus_note,
+        )
+
+        call_menu = menus.addMenu(self.tr("&Call"))
+        for action in self.call.actions_for_menu():
+            call_menu.addAction(action)
+
+        help_menu = menus.addMenu(self.tr("&Help"))
+        self._action(
+            help_menu, self.tr("&Keyboard shortcuts"), QKeySequence("F1"), self.show_shortcuts
+        )
+        self._action(help_menu, self.tr("&About"), QKeySequence("Shift+F1"), self.about)
+
+    def _action(
+        self,
+        menu: object,
+        text: str,
+        shortcut: QKeySequence | QKeySequence.StandardKey | None,
+        slot: object,
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        action.triggered.connect(slot)
+        menu.addAction(action)  # type: ignore[attr-defined]
+        return action
+
+    # The queue.
+
+    def refresh_queue(self) -> None:
+        if self._queue_job is not None:
+            return
+        self._refresh_timer.stop()
+        self._queue_job = self.context.call(
+            build_queue,
+            self.context.username,
+            now=self.context.clock(),
+            on_done=self._queue_loaded,
+            on_error=self._queue_failed,
+        )
+
+    def _queue_loaded(self, queue: Queue) -> None:
+        self._queue_job = None
+        self.queue.set_queue(queue)
+        self._schedule_refresh(queue)
+        self._refresh_options()
+        if self._wanted_key is not None:
+            wanted, self._wanted_key = self._wanted_key, None
+            if not self.queue.select_key(wanted):
+                self.queue.select_next_callable(wanted)
+        elif self.queue.current_key() is None and self.queue.select_next_callable(None) is None:
+            # Nothing can be called right now (night, say): still show the top account.
+            self.queue.select_first()
+        self.queue_refreshed.emit()
+
+    def _queue_failed(self, error: BaseException) -> None:
+        self._queue_job = None
+        self._show_error(error)
+
+    def _schedule_refresh(self, queue: Queue) -> None:
+        now = self.context.clock()
+        wait = REFRESH_EVERY
+        if queue.next_change_at is not None:
+            wait = min(wait, max(queue.next_change_at - now, timedelta(0)) + AFTER_LIFT)
+        self._refresh_timer.start(int(wait.total_seconds() * 1000))
+
+    def next_account(self) -> None:
+        self.queue.select_next_callable(self.queue.current_key())
+
+    # One account.
+
+    def open_account(self, key: str) -> None:
+        entry = self.queue.model.entry_for(key)
+        if entry is None:
+            return
+        if self._account_job is not None:
+            self._account_job.cancel()
+        db, user, language, at = (
+            self.context.db,
+            self.context.username,
+            self.context.language,
+            self.context.clock(),
+        )
+        self._account_job = self.context.runner.run(
+            lambda: load_account_view(db, user, entry, language, at),
+            self._account_loaded,
+            self._account_failed,
+        )
+
+    def reload_account(self) -> None:
+        key = self.queue.current_key()
+        if key is not None:
+            self.open_account(key)
+
+    def _account_loaded(self, view: AccountView) -> None:
+        self._account_job = None
+        self._current = view
+        self.workspace.show_account(view.detail, view.options)
+        self.call.set_account(view.entry, view.detail, view.options, view.script)
+        self.account_shown.emit(view.entry.contract_no)
+
+    def _account_failed(self, error: BaseException) -> None:
+        self._account_job = None
+        self._show_error(error)
+
+    # Calling.
+
+    def dial(self, option: CallOption) -> None:
+        """Dial `option` once the rules, asked again right now, still allow it."""
+        if self._current is None or not option.allowed:
+            return
+        contract = self._current.entry.contract_no
+        self.context.call(
+            call_options,
+            self.context.username,
+            contract,
+            self.context.clock(),
+            on_done=lambda options: self._dial_checked(contract, option, options),
+            on_error=self._show_error,
+        )
+
+    def _dial_checked(
+        self, contract: str, wanted: CallOption, options: tuple[CallOption, ...]
+    ) -> None:
+        if self._current is None or self._current.entry.contract_no != contract:
+            return  # the collector has moved on
+        self._options_loaded(contract, options)
+        option = next((o for o in options if o.contact_point_id == wanted.contact_point_id), None)
+        if option is None or not option.allowed:
+            self.context.dialogs.info(
+                self, self.tr("No longer allowed"), self.call.blocked_text(options)
+            )
+            return
+        template = self.context.settings.get(keys.DIAL_TEMPLATE)
+        try:
+            url = dial_url(template, option.e164)
+        except DomainError as error:
+            self._show_error(error)
+            return
+        self.call.call_started(option)
+        if not QDesktopServices.openUrl(QUrl(url)):
+            self.context.dialogs.error(
+                self,
+                self.tr("Cannot dial"),
+                self.tr(
+                    "Nothing on this computer handles “{url}”. Set the dial template in the"
+                    " settings to match your softphone."
+                ).format(url=url),
+            )
+
+    def _refresh_options(self) -> None:
+        """Ask the rules again for the open account (the clock may have crossed a window)."""
+        if self._current is None or self._account_job is not None:
+            return
+        contract = self._current.entry.contract_no
+        self.context.call(
+            call_options,
+            self.context.username,
+            contract,
+            self.context.clock(),
+            on_done=lambda options: self._options_loaded(contract, options),
+            on_error=lambda _error: None,  # the next refresh asks again
+        )
+
+    def _options_loaded(self, contract: str, options: tuple[CallOption, ...]) -> None:
+        if self._current is None or self._current.entry.contract_no != contract:
+            return
+        self._current = replace(self._current, options=options)
+        self.workspace.update_options(options)
+        self.call.update_options(options)
+
+    def dial_first(self) -> None:
+        if self._current is None:
+            return
+        for option in self._current.options:
+            if option.allowed:
+                self.dial(option)
+                return
+        self.context.dialogs.info(
+            self, self.tr("No number can be called"), self.call.blocked_text(self._current.options)
+        )
+
+    def _saved(self, recorded: RecordedContact, go_next: bool) -> None:
+        current = self.queue.current_key()
+        if go_next:
+            self._wanted_key = self.queue.select_next_callable(current) or current
+        else:
+            self._wanted_key = current
+            self.reload_account()
+        self.refresh_queue()
+        self.refresh_shift()
+        if recorded.escalated:
+            self.context.dialogs.info(
+                self,
+                self.tr("Escalated to your team lead"),
+                self.tr(
+                    "Your team lead has been alerted and collection on this account is paused"
+                    " until they review it."
+                ),
+            )
+
+    # The status bar.
+
+    def refresh_shift(self) -> None:
+        self.context.call(
+            shift_summary, self.context.username, self.context.clock(), on_done=self._shift_loaded
+        )
+
+    def _shift_loaded(self, summary: ShiftSummary) -> None:
+        formats = self.context.formats
+        promised = " + ".join(
+            formats.money(amount, currency) for currency, amount in sorted(summary.promised.items())
+        ) or formats.money(0)  # type: ignore[arg-type]
+        self.shift_label.setText(
+            self.tr(
+                "Today: {attempts} attempts · {rpc} right-party contacts · {promises} promises"
+                " ({promised})"
+            ).format(
+                attempts=formats.number(summary.attempts),
+                rpc=formats.number(summary.right_party),
+                promises=formats.number(summary.promises),
+                promised=promised,
+            )
+        )
+
+    def _busy(self, busy: bool) -> None:
+        self.busy_label.setText(self.tr("Working…") if busy else "")
+
+    # Settings, help, errors.
+
+    def edit_settings(self) -> None:
+        from app.ui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.context, self)
+        if dialog.exec() and dialog.language_changed:
+            self.language_changed.emit(self.context.settings.get(keys.LANGUAGE))
+
+    def show_shortcuts(self) -> None:
+        lines = []
+        for menu_action in self.menuBar().actions():
+            menu = menu_action.menu()
+            if menu is None:
+                continue
+            for action in menu.actions():  # type: ignore[attr-defined]
+                if not action.shortcut().isEmpty():
+                    shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+                    lines.append(f"{shortcut}\t{action.text().replace('&', '')}")
+        self.context.dialogs.info(self, self.tr("Keyboard shortcuts"), "\n".join(lines))
+
+    def about(self) -> None:
+        self.context.dialogs.info(
+            self,
+            self.tr("About Collector Workstation"),
+            self.tr("Collector Workstation {version}").format(version=__version__),
+        )
+
+    def _show_error(self, error: BaseException) -> None:
+        self.context.dialogs.error(self, self.tr("Could not complete that"), error_text(error))
+
+    # Window state.
+
+    def _restore_state(self) -> None:
+        settings = self.context.settings
+        geometry = settings.get(keys.WINDOW_GEOMETRY)
+        if not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1600, 960)
+        state = settings.get(keys.WINDOW_STATE)
+        if not state.isEmpty():
+            self.restoreState(state)
+        splitter = settings.get(keys.MAIN_SPLITTER)
+        if not splitter.isEmpty():
+            self.splitter.restoreState(splitter)
+        else:
+            # The account in the middle needs the most room: its figures and its history.
+            width = self.width()
+            self.splitter.setSizes([int(width * 0.3), int(width * 0.44), int(width * 0.26)])
+        work = settings.get(keys.WORK_SPLITTER)
+        if not work.isEmpty():
+            self.workspace.splitter.restoreState(work)
+        header = settings.get(keys.QUEUE_HEADER)
+        if not header.isEmpty():
+            view_header = self.queue.table.horizontalHeader()
+            view_header.restoreState(header)
+            self.queue.sort_by(view_header.sortIndicatorSection(), view_header.sortIndicatorOrder())
+
+    def save_state(self) -> None:
+        settings = self.context.settings
+        settings.set(keys.WINDOW_GEOMETRY, self.saveGeometry())
+        settings.set(keys.WINDOW_STATE, self.saveState())
+        settings.set(keys.MAIN_SPLITTER, self.splitter.saveState())
+        settings.set(keys.WORK_SPLITTER, self.workspace.splitter.saveState())
+        settings.set(keys.QUEUE_HEADER, self.queue.table.horizontalHeader().saveState())
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_state()
+        super().closeEvent(event)

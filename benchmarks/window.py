@@ -1,0 +1,234 @@
+"""Benchmarks of the window: start to a painted 5,000-row queue, and switching accounts.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python -m benchmarks.window [--repeat 11]
+
+The floor for the start is measured in the same run: the same queue service call, its rows put
+into a QStandardItemModel and shown by a bare QTableView, until that view has painted. The
+window does more (proxy model, filters, status bar, workspace), so its ratio to the floor says
+what the window itself costs. Switching: select the next account until its workspace, rule
+answers and script are all shown. Medians over repeats; the machine is shared and noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import statistics
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QApplication, QTableView
+
+from app.config import Config
+from app.database import Database
+from app.services.demo import build_demo
+from app.services.queue import build_queue
+from app.ui.app import Startup
+from app.ui.dialogs import Dialogs
+from app.ui.i18n import Formats
+from app.ui.main_window import MainWindow
+from app.ui.queue_model import Column, QueueModel
+from app.ui.settings import Settings
+
+RESULTS = Path(__file__).parent / "results"
+AS_OF = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)  # Friday 10:00 in Beijing
+TARGETS = {"start_to_painted_queue": {"ratio": 2.0}, "switch_account": {"median_ms": 100.0}}
+
+
+class Painted(QObject):
+    """Notes the moment a view's viewport first paints with rows in it."""
+
+    def __init__(self, view: QTableView) -> None:
+        super().__init__()
+        self.view = view
+        self.at: float | None = None
+        view.viewport().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            self.at is None
+            and event.type() == QEvent.Type.Paint
+            and self.view.model() is not None
+            and self.view.model().rowCount() > 0
+        ):
+            self.at = time.perf_counter()
+        return False
+
+
+def portfolio(accounts: int) -> tuple[Path, str]:
+    path = RESULTS / f"window-{accounts}.sqlite3"
+    if not path.exists():
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        db = Database(f"sqlite:///{path}")
+        db.upgrade()
+        build_demo(db, accounts=accounts, seed=1, as_of=AS_OF, accounts_per_collector=accounts)
+        db.dispose()
+    with sqlite3.connect(path) as connection:
+        (username,) = connection.execute(
+            "SELECT u.username FROM loans l JOIN users u ON u.id = l.assigned_to_id"
+            " WHERE u.role = 'collector' GROUP BY u.id ORDER BY COUNT(*) DESC LIMIT 1"
+        ).fetchone()
+    return path, username
+
+
+def spin(app: QApplication, until: Any, limit: float = 60) -> None:
+    """Run the event loop until `until()`; it sleeps while idle, as `exec()` does, so the
+    worker thread gets the interpreter instead of a busy loop."""
+    deadline = time.perf_counter() + limit
+    while not until():
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+        if not until():
+            app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+        if time.perf_counter() > deadline:
+            raise TimeoutError("the window did not get there")
+
+
+def window_start(
+    app: QApplication, db: Database, username: str, data_dir: Path
+) -> tuple[float, MainWindow, Startup]:
+    settings = Settings(QSettings(str(data_dir / "bench.ini"), QSettings.Format.IniFormat))
+    startup = Startup(
+        Config(data_dir=data_dir, database_url=db.url),
+        username,
+        settings=settings,
+        dialogs=Dialogs(),
+        clock=lambda: AS_OF,
+    )
+    # "Start" is the moment the window is asked to open on a ready database: the schema check
+    # and the user lookup are done first, as they are before any window.
+    startup.users = []
+    started = time.perf_counter()
+    startup.open_window(username, username)
+    window = startup.window
+    assert isinstance(window, MainWindow)
+    painted = Painted(window.queue.table)
+    spin(app, lambda: painted.at is not None)
+    assert painted.at is not None
+    return (painted.at - started) * 1000, window, startup
+
+
+def bare_start(app: QApplication, db: Database, username: str) -> float:
+    started = time.perf_counter()
+    queue = build_queue(db, username, now=AS_OF)
+    formats = Formats("en", __import__("zoneinfo").ZoneInfo("Asia/Shanghai"))
+    shaper = QueueModel(formats)  # only to render the same texts the window shows
+    model = QStandardItemModel(len(queue.entries), len(Column))
+    for row, entry in enumerate(queue.entries):
+        texts = (
+            str(entry.rank),
+            entry.borrower,
+            entry.contract_no,
+            str(entry.dpd),
+            entry.bucket,
+            formats.money(entry.overdue_amount),
+            entry.reasons[0].text("en") if entry.reasons else "",
+            shaper.status_text(entry),
+        )
+        for column, text in enumerate(texts):
+            model.setItem(row, column, QStandardItem(text))
+    view = QTableView()
+    view.setModel(model)
+    painted = Painted(view)
+    view.resize(900, 700)
+    view.show()
+    spin(app, lambda: painted.at is not None)
+    assert painted.at is not None
+    elapsed = (painted.at - started) * 1000
+    view.close()
+    view.deleteLater()
+    return elapsed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=6300)
+    parser.add_argument("--repeat", type=int, default=11)
+    parser.add_argument("--json", type=Path, default=RESULTS / "window.json")
+    args = parser.parse_args(argv)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    path, username = portfolio(args.accounts)
+    db = Database(f"sqlite:///{path}")
+    rows = len(build_queue(db, username, now=AS_OF).entries)
+
+    starts, floors, switches = [], [], []
+    bare_start(app, db, username)  # warm caches once; not counted
+    for _ in range(args.repeat):
+        floors.append(bare_start(app, db, username))
+        elapsed, opened, started = window_start(app, db, username, RESULTS)
+        starts.append(elapsed)
+        spin(app, lambda opened=opened: opened.context.runner.pending == 0)
+        opened.close()
+        started.stop()
+        opened.deleteLater()
+        app.processEvents()
+
+    elapsed, window, startup = window_start(app, db, username, RESULTS)
+    spin(app, lambda: window.context.runner.pending == 0)
+    proxy = window.queue.proxy
+    for row in range(1, args.repeat + 2):
+        shown: list[float] = []
+        window.account_shown.connect(
+            lambda _contract, shown=shown: shown.append(time.perf_counter())
+        )
+        index = proxy.index(row, 0)
+        began = time.perf_counter()
+        window.queue._select(index)
+        spin(app, lambda shown=shown: bool(shown) and window.context.runner.pending == 0)
+        app.processEvents()
+        ended = time.perf_counter()
+        window.account_shown.disconnect()
+        if row > 1:  # the first switch warms the caches
+            switches.append((ended - began) * 1000)
+    window.close()
+    startup.stop()
+
+    results = {
+        "measured_at": datetime.now(UTC).isoformat(),
+        "queue_rows": rows,
+        "cases": {
+            "start_to_painted_queue": _case(starts, floors),
+            "switch_account": _case(switches, None),
+        },
+        "targets": TARGETS,
+    }
+    print(f"{rows:,} rows in {username}'s queue")
+    print(f"{'case':<24}{'median ms':>11}{'floor ms':>10}{'ratio':>8}   target")
+    for name, case in results["cases"].items():
+        target = TARGETS[name]
+        wanted = ", ".join(
+            f"ratio ≤ {v}" if k == "ratio" else f"median ≤ {v:g} ms" for k, v in target.items()
+        )
+        floor = case.get("floor_median_ms")
+        ratio = case.get("ratio")
+        print(
+            f"{name:<24}{case['median_ms']:>11.1f}"
+            f"{(f'{floor:.1f}' if floor else '-'):>10}{(f'{ratio:.2f}' if ratio else '-'):>8}"
+            f"   {wanted}"
+        )
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(results, indent=2))
+    print(f"wrote {args.json}")
+    return 0
+
+
+def _case(samples: list[float], floor: list[float] | None) -> dict[str, float]:
+    case = {
+        "median_ms": round(statistics.median(samples), 2),
+        "min_ms": round(min(samples), 2),
+        "max_ms": round(max(samples), 2),
+        "repeat": len(samples),
+    }
+    if floor:
+        case["floor_median_ms"] = round(statistics.median(floor), 2)
+        case["ratio"] = round(case["median_ms"] / case["floor_median_ms"], 2)
+    return case
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

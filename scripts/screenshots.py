@@ -1,0 +1,116 @@
+"""Renders the main screens in both languages to docs/screenshots/*.png.
+
+    bash scripts/screenshots      (under Xvfb when it is installed, else Qt's offscreen platform)
+
+The demo portfolio is built at a fixed moment (a Friday, 10:00 in Beijing) and the window's
+clock is held there, so the pictures show a working morning and come out the same each time.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import QApplication, QWidget
+
+from app.config import Config
+from app.database import Database
+from app.services.demo import build_demo
+from app.services.users import list_users
+from app.ui import settings as keys
+from app.ui.app import Startup
+from app.ui.dialogs import Dialogs
+from app.ui.main_window import MainWindow
+from app.ui.settings import Settings
+
+OUT = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+AS_OF = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)  # Friday 10:00 in Beijing
+
+
+def wait(app: QApplication, condition: object, seconds: float = 30) -> None:
+    deadline = datetime.now(UTC).timestamp() + seconds
+    while not condition():  # type: ignore[operator]
+        app.processEvents()
+        if datetime.now(UTC).timestamp() > deadline:
+            raise TimeoutError("the window did not settle")
+
+
+def settle(app: QApplication, window: MainWindow) -> None:
+    wait(app, lambda: window.context.runner.pending == 0)
+    for _ in range(20):
+        app.processEvents()
+
+
+def save(widget: QWidget, name: str) -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    widget.grab().save(str(OUT / name))
+    print(f"wrote docs/screenshots/{name}")
+
+
+def shoot(app: QApplication, db: Database, data_dir: Path, language: str, user: str) -> None:
+    store = QSettings(str(data_dir / f"settings-{language}.ini"), QSettings.Format.IniFormat)
+    settings = Settings(store)
+    settings.set(keys.LANGUAGE, language)
+    startup = Startup(
+        Config(data_dir=data_dir, database_url=db.url),
+        user,
+        settings=settings,
+        dialogs=Dialogs(),
+        clock=lambda: AS_OF,
+    )
+    startup.start()
+    wait(app, lambda: startup.window is not None)
+    window = startup.window
+    assert isinstance(window, MainWindow)
+    window.resize(1800, 1000)
+    width = window.width()
+    window.splitter.setSizes([int(width * 0.3), int(width * 0.44), int(width * 0.26)])
+    settle(app, window)
+    save(window, f"main-{language}.png")
+
+    # A call under way: verified, disclosures given, a promise being agreed.
+    script = window.call.script
+    for answer in ("speaking", "match"):
+        script.answer(answer)
+    for _ in range(2):
+        script.disclosure.setChecked(True)
+        script.advance()
+    script.advance()
+    script.answer("cash_flow")
+    script.answer("by_date")
+    window.call.form.amount.setText("1500")
+    window.call.form.choose_emotion("anxious")
+    window.call.started_at = AS_OF
+    settle(app, window)
+    save(window, f"call-{language}.png")
+
+    window.queue.status.setCurrentIndex(2)  # blocked now
+    settle(app, window)
+    save(window.queue, f"queue-blocked-{language}.png")
+    window.close()
+    startup.stop()
+
+
+def main() -> int:
+    app = QApplication(sys.argv[:1])
+    if not QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese):
+        print("no Chinese font: run scripts/system-packages (fonts-wqy-microhei)", file=sys.stderr)
+        return 1
+    with tempfile.TemporaryDirectory() as folder:
+        data_dir = Path(folder)
+        db = Database(f"sqlite:///{data_dir / 'demo.sqlite3'}")
+        db.upgrade()
+        build_demo(db, accounts=2000, seed=1, as_of=AS_OF)
+        user = next(u.username for u in list_users(db) if u.role == "collector")
+        for language in ("zh_CN", "en"):
+            shoot(app, db, data_dir, language, user)
+        db.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,115 @@
+"""The real window on a small, exact portfolio, with a clock the tests hold still."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from PySide6.QtCore import QSettings
+from pytestqt.qtbot import QtBot
+
+from app.config import Config
+from app.database import Database
+from app.ui.app import Startup
+from app.ui.main_window import MainWindow
+from app.ui.settings import Settings
+from tests.helpers.dialogs import RecordingDialogs
+from tests.helpers.portfolio import Account, Portfolio
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+# Friday 27 November 2026, 10:00 in Beijing: inside the CN calling hours.
+SHIFT_NOW = datetime(2026, 11, 27, 10, 0, tzinfo=BEIJING).astimezone(UTC)
+COLLECTOR = "zhang.wei"
+
+
+@dataclass(frozen=True)
+class Shift:
+    portfolio: Portfolio
+    first: Account  # highest overdue, callable
+    second: Account  # callable
+    ceased: Account  # the borrower asked to stop contact: blocked
+    now: datetime
+
+
+@pytest.fixture
+def ui_settings(tmp_path: Path) -> Settings:
+    return Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+
+
+@pytest.fixture
+def dialogs() -> RecordingDialogs:
+    return RecordingDialogs()
+
+
+@pytest.fixture
+def shift(portfolio: Portfolio) -> Shift:
+    today = SHIFT_NOW.astimezone(BEIJING).date()
+    first = portfolio.account(
+        today=today,
+        dpd=45,
+        principal="36000",
+        name="王芳",
+        numbers={"mobile": "13812345678", "emergency": "13900001111"},
+    )
+    second = portfolio.account(
+        today=today, dpd=12, principal="12000", name="李娜", numbers={"mobile": "13987654321"}
+    )
+    ceased = portfolio.account(
+        today=today,
+        dpd=30,
+        principal="24000",
+        name="赵磊",
+        numbers={"mobile": "13700001234"},
+        cease_requested=True,
+    )
+    return Shift(portfolio, first, second, ceased, SHIFT_NOW)
+
+
+def start_window(
+    qtbot: QtBot,
+    db: Database,
+    tmp_path: Path,
+    settings: Settings,
+    dialogs: RecordingDialogs,
+    now: datetime,
+    username: str | None = COLLECTOR,
+) -> tuple[Startup, MainWindow]:
+    config = Config(data_dir=tmp_path, database_url=db.url)
+    startup = Startup(config, username, settings=settings, dialogs=dialogs, clock=lambda: now)
+    with qtbot.waitSignal(startup.ready, timeout=30_000) as ready:
+        startup.start()
+    window = ready.args[0]
+    assert isinstance(window, MainWindow)
+    qtbot.addWidget(window)
+    return startup, window
+
+
+@pytest.fixture
+def window(
+    qtbot: QtBot,
+    db: Database,
+    tmp_path: Path,
+    shift: Shift,
+    ui_settings: Settings,
+    dialogs: RecordingDialogs,
+) -> Iterator[MainWindow]:
+    startup, window = start_window(qtbot, db, tmp_path, ui_settings, dialogs, shift.now)
+    wait_idle(qtbot, window)
+    yield window
+    window.close()
+    startup.stop()
+    startup.language.install("en")
+
+
+def wait_idle(qtbot: QtBot, window: MainWindow) -> None:
+    """Until every background call the window made has answered."""
+    qtbot.waitUntil(lambda: window.context.runner.pending == 0, timeout=20_000)
+    qtbot.wait(1)
+    qtbot.waitUntil(lambda: window.context.runner.pending == 0, timeout=20_000)
+
+
+__all__ = ["COLLECTOR", "SHIFT_NOW", "Shift", "start_window", "wait_idle"]

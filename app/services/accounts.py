@@ -33,7 +33,8 @@ from app.services.balances import Balance, InstalmentState, balance_of
 from app.services.errors import NotAllowed, NotFound
 from app.services.idnumbers import mask
 from app.services.phones import PhoneStyle, format_phone
-from app.services.reference import address_zones, policy
+from app.services.reference import address_zones
+from app.services.reference import business_zone as business_zone  # callers import it from here
 from app.services.scope import find_user, worker_ids
 
 
@@ -116,11 +117,6 @@ def store_state(row: Instalment, state: InstalmentState) -> None:
         "settled_on",
     ):
         setattr(row, name, getattr(state, name))
-
-
-def business_zone() -> ZoneInfo:
-    """The lender's zone: DPD days and promise dates are counted in it."""
-    return ZoneInfo(policy()["business_zone"])
 
 
 def local_today(at: datetime) -> date:

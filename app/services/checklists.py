@@ -14,7 +14,7 @@ from typing import Any
 
 from app.services.compliance import profile_code_for
 from app.services.errors import InvalidInput, Localized
-from app.services.reference import dispositions, emotions, load_json, support
+from app.services.reference import SupportLine, dispositions, emotions, load_json, support
 
 COMMON = "all"
 
@@ -33,16 +33,6 @@ class ChecklistItem:
 
     def applies_to(self, disposition: str) -> bool:
         return not self.only_for or disposition in self.only_for
-
-
-@dataclass(frozen=True)
-class SupportLine:
-    number: str
-    en: str
-    zh_CN: str
-
-    def text(self, language: str = "en") -> str:
-        return self.zh_CN if language == "zh_CN" else self.en
 
 
 class ChecklistIncomplete(InvalidInput):
@@ -110,15 +100,22 @@ def _checklists() -> dict[str, tuple[ChecklistItem, ...]]:
 
 
 def checklist_for(emotion: str, disposition: str) -> tuple[ChecklistItem, ...]:
-    """The items to confirm after a contact with this emotion and outcome, in display order."""
+    """The items to confirm after a contact with this emotion and outcome, in display order.
+
+    Empty for an outcome where nobody answered (its `contact` flag is false).
+    """
     items = _checklists().get(emotion)
     if items is None:
         known = ", ".join(emotions())
         raise InvalidInput(
             "Unknown emotion “{emotion}” (one of {known}).", emotion=emotion, known=known
         )
-    if disposition not in dispositions():
+    code = dispositions().get(disposition)
+    if code is None:
         raise InvalidInput("Unknown outcome code “{code}”.", code=disposition)
+    if not code.contact:
+        # Nobody answered: no conversation took place, so there is nothing to confirm about it.
+        return ()
     return tuple(item for item in items if item.applies_to(disposition))
 
 
@@ -180,7 +177,4 @@ def support_lines(emotion: str, country: str) -> tuple[SupportLine, ...]:
         raise InvalidInput("Unknown emotion “{emotion}”.", emotion=emotion)
     if not _files()[emotion].get("show_support_lines", False):
         return ()
-    return tuple(
-        SupportLine(number=line.number, en=line.en, zh_CN=line.zh_CN)
-        for line in support(profile_code_for(country)).hotlines
-    )
+    return support(profile_code_for(country)).hotlines

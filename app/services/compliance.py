@@ -214,11 +214,12 @@ class Decision:
     next_allowed_at: datetime | None = None
     zones: tuple[str, ...] = ()
     detail_template: str = ""
-    # Pairs, not a dict: decisions are hashed and shared by the queue's caches.
-    detail_args: tuple[tuple[str, str], ...] = ()
+    # Pairs, not a dict: decisions are hashed and shared by the queue's caches. A value is text
+    # or an aware datetime (hashable too), which each reader shows in its own zone and format.
+    detail_args: tuple[tuple[str, str | datetime], ...] = ()
 
     @property
-    def detail_params(self) -> Mapping[str, str]:
+    def detail_params(self) -> Mapping[str, str | datetime]:
         return dict(self.detail_args)
 
     def as_json(self) -> dict[str, Any]:
@@ -239,7 +240,7 @@ class _Block:
 
     __slots__ = ("detail", "params", "template", "until")
 
-    def __init__(self, template: str, until: datetime | None, /, **params: str) -> None:
+    def __init__(self, template: str, until: datetime | None, /, **params: str | datetime) -> None:
         self.template = template
         # None: no moment is known when it lifts by itself.
         self.until = until
@@ -579,9 +580,7 @@ def _check_after_conversation(
     if callback is not None and abs(moment - callback) <= slack:
         return None
     last = max(talks)
-    return _Block(
-        "spoke with the consumer {time} UTC", last + window, time=f"{last:%Y-%m-%d %H:%M}"
-    )
+    return _Block("spoke with the consumer {time}", last + window, time=last)
 
 
 _CHECKS: dict[str, _Check] = {

@@ -152,10 +152,10 @@ def _not_allowed(decision: Decision) -> NotAllowed:
     if decision.next_allowed_at is None:
         return NotAllowed("Contact not allowed: {reason} ({detail}).", reason=reason, detail=detail)
     return NotAllowed(
-        "Contact not allowed: {reason} ({detail}). It is allowed from {time} UTC.",
+        "Contact not allowed: {reason} ({detail}). It is allowed from {time}.",
         reason=reason,
         detail=detail,
-        time=f"{decision.next_allowed_at:%Y-%m-%d %H:%M}",
+        time=decision.next_allowed_at,
     )
 
 
@@ -204,30 +204,29 @@ def _decide(
     return Evaluator(profile).evaluate(subject, target, channel.value, at, history)
 
 
-def check_phones(
-    db: Database, username: str, contract_no: str, at: datetime | None = None
+def phone_decisions(
+    session: Session, loan: Loan, borrower: Borrower, at: datetime
 ) -> list[tuple[ContactPoint, Decision]]:
-    """Every phone number of the account with the rules' answer for a call at `at`.
+    """Every phone number of the borrower, in order, with the rules' answer for a call at `at`.
 
-    One read for all of them: the borrower, the profile and the history are the same.
+    A helper inside the caller's session (the points are live rows of it): the borrower, the
+    profile and the history are read once for all the numbers.
     """
-    at = (at or datetime.now(UTC)).astimezone(UTC)
-    with db.reader() as session:
-        _, loan, borrower = open_account(session, username, contract_no)
-        profile = profile_for(borrower.country)
-        subject = _subject(session, loan, borrower, at)
-        history = _history(session, borrower.id, at - timedelta(days=profile.history_days()))
-        evaluator = Evaluator(profile)
-        points = session.scalars(
-            select(ContactPoint)
-            .where(ContactPoint.borrower_id == borrower.id)
-            .order_by(ContactPoint.position)
-        ).all()
-        return [
-            (point, evaluator.evaluate(subject, _point(point), Channel.CALL.value, at, history))
-            for point in points
-            if point.kind.is_phone
-        ]
+    at = at.astimezone(UTC)
+    profile = profile_for(borrower.country)
+    subject = _subject(session, loan, borrower, at)
+    history = _history(session, borrower.id, at - timedelta(days=profile.history_days()))
+    evaluator = Evaluator(profile)
+    points = session.scalars(
+        select(ContactPoint)
+        .where(ContactPoint.borrower_id == borrower.id)
+        .order_by(ContactPoint.position)
+    ).all()
+    return [
+        (point, evaluator.evaluate(subject, _point(point), Channel.CALL.value, at, history))
+        for point in points
+        if point.kind.is_phone
+    ]
 
 
 def check_contact(
@@ -302,8 +301,11 @@ def record_contact(
     """Validate and store one contact attempt with its promise, callback and effects.
 
     When someone answered, the emotion observed and its completed checklist are required
-    (PRODUCT.md §6). Escalations the outcome raises are stored with it. Everything is written
-    in one transaction with its audit events, or nothing is.
+    (PRODUCT.md §6). A promise goes only with a promise outcome, a callback time only with an
+    outcome where someone answered, and a right-party outcome on a third party's number only
+    with `right_party=True` (the borrower came to the phone and was verified). Escalations the
+    outcome raises are stored with it. Everything is written in one transaction with its audit
+    events, or nothing is.
     """
     now = (now or datetime.now(UTC)).astimezone(UTC)
     code = dispositions().get(entry.disposition)
@@ -330,8 +332,22 @@ def record_contact(
     emotion = emotions()[entry.emotion] if entry.emotion is not None else None
     if "promise" in code.requires and entry.promise is None:
         raise InvalidInput("A promise to pay needs an amount and a date.")
+    if entry.promise is not None and "promise" not in code.requires:
+        # A promise stored with any other outcome would be chased and counted in the PTP rate.
+        raise InvalidInput(
+            "A promise to pay is recorded with a promise outcome ({codes}), not {code}.",
+            codes=", ".join(c.code for c in dispositions().values() if "promise" in c.requires),
+            code=code.code,
+        )
     if "callback" in code.requires and entry.callback_at is None:
         raise InvalidInput("A callback outcome needs the time to call back.")
+    if entry.callback_at is not None and not code.contact:
+        # A callback is a time agreed with someone (PRODUCT.md §2); the rules also treat an open
+        # one as the borrower's own request, which may lift a block (see `_subject`).
+        raise InvalidInput(
+            "Nobody answered ({code}): there is no one who agreed a time to call back.",
+            code=code.code,
+        )
     if entry.callback_at is not None:
         _check_callback_time(entry.callback_at, now)
     if entry.promise is not None:
@@ -347,6 +363,8 @@ def record_contact(
         )
         if channel is not Channel.VISIT and point is None:
             raise _point_missing(channel)
+        if code.rpc and point is not None and point.kind.is_third_party:
+            _check_handover(code.code, entry.right_party)
         decision = _decide(session, loan, borrower, point, channel, entry.started_at)
         if not decision.allowed:
             raise _not_allowed(decision)
@@ -445,13 +463,25 @@ def _validated_checklist(entry: ContactInput, code: str, answered: bool) -> tupl
     return validate_checklist(entry.emotion, code, entry.checklist)
 
 
+def _check_handover(code: str, right_party: bool | None) -> None:
+    """A right-party outcome on a third party's number: only once the borrower took the phone.
+
+    The third-party script's handover path verifies the borrower; the window passes its result
+    as `right_party=True`. Without it the outcome would count a relative as the borrower.
+    """
+    if right_party is not True:
+        raise InvalidInput(
+            "{code} is a right-party outcome, but the call went to a third party's number:"
+            " record it only when the borrower came to the phone and was verified.",
+            code=code,
+        )
+
+
 def _check_callback_time(callback_at: datetime, now: datetime) -> None:
     if callback_at.tzinfo is None:
         raise InvalidDate("The callback time must carry a time zone.")
     if callback_at <= now:
-        raise InvalidDate(
-            "The callback time {time} is in the past.", time=f"{callback_at:%Y-%m-%d %H:%M}"
-        )
+        raise InvalidDate("The callback time {time} is in the past.", time=callback_at)
     if callback_at > now + timedelta(days=MAX_CALLBACK_DAYS):
         raise InvalidDate(
             "A callback cannot be more than {days} days ahead.", days=MAX_CALLBACK_DAYS

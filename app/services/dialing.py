@@ -6,14 +6,15 @@ import re
 import string
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import phonenumbers
 from phonenumbers import PhoneNumberFormat
 
 from app.database import Database
+from app.services.accounts import open_account
 from app.services.compliance import Decision
-from app.services.contacts import check_phones
+from app.services.contacts import phone_decisions
 from app.services.errors import InvalidInput
 from app.services.phones import parse_phone
 
@@ -28,16 +29,29 @@ class CallOption:
     e164: str
     allowed: bool
     decision: Decision
+    # Someone else's number (an emergency contact): the third-party script applies.
+    third_party: bool
 
 
 def call_options(
     db: Database, username: str, contract_no: str, at: datetime | None = None
 ) -> tuple[CallOption, ...]:
     """Every phone number of the account, each with the rules' answer for a call at `at`."""
-    return tuple(
-        CallOption(point.id, point.kind.value, point.value, decision.allowed, decision)
-        for point, decision in check_phones(db, username, contract_no, at)
-    )
+    at = at or datetime.now(UTC)
+    with db.reader() as session:
+        _, loan, borrower = open_account(session, username, contract_no)
+        # Plain values taken while the session is open: no row outlives it.
+        return tuple(
+            CallOption(
+                contact_point_id=point.id,
+                kind=point.kind.value,
+                e164=point.value,
+                allowed=decision.allowed,
+                decision=decision,
+                third_party=point.kind.is_third_party,
+            )
+            for point, decision in phone_decisions(session, loan, borrower, at)
+        )
 
 
 def check_template(template: str) -> str:

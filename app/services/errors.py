@@ -9,13 +9,18 @@ in. The template is the key of its Chinese translation (Qt context "ServiceMessa
 by `app/services/messages.py`), so the window can show the same error in the user's language
 while services stay free of Qt. Values are codes, numbers, dates, names: never English words.
 Text that is itself for the user comes as a `Localized` (data kept in both languages) or a
-nested `Message` (another template), which the window renders in its language too.
+nested `Message` (another template), which the window renders in its language too. A moment
+comes as an aware `datetime`, never as pre-formatted text: the English message shows it in the
+lender's business zone, the window in its own date format.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
+
+from app.services.reference import business_zone
 
 
 @dataclass(frozen=True)
@@ -50,9 +55,20 @@ class Message:
 
 
 def render(template: str, params: Mapping[str, object]) -> str:
-    """The English text: the template with its values filled in."""
+    """The English text: the template with its values filled in.
+
+    An aware `datetime` reads as `YYYY-MM-DD HH:MM` in the lender's business zone.
+    """
     # Without values a template is the finished sentence, even if it shows a brace.
-    return template.format(**params) if params else template
+    if not params:
+        return template
+    return template.format(**{name: _value(value) for name, value in params.items()})
+
+
+def _value(value: object) -> object:
+    if isinstance(value, datetime):
+        return f"{value.astimezone(business_zone()):%Y-%m-%d %H:%M}"
+    return value
 
 
 class DomainError(Exception):

@@ -33,10 +33,9 @@ from app.models import (
 from app.services.accounts import lock
 from app.services.audit import audit
 from app.services.errors import InvalidInput, Localized, NotAllowed, NotFound
+from app.services.notes import MAX_NOTE_CHARS
 from app.services.reference import dispositions, emotions, load_json
 from app.services.scope import find_user, worker_ids
-
-MAX_NOTE_CHARS = 2000
 
 
 @dataclass(frozen=True)
@@ -283,9 +282,9 @@ def acknowledge(
         session.refresh(escalation)
         if escalation.decided_at is not None:
             raise NotAllowed(
-                "This escalation was already decided ({decision}) at {time} UTC.",
+                "This escalation was already decided ({decision}) at {time}.",
                 decision=str(escalation.decision),
-                time=f"{escalation.decided_at:%Y-%m-%d %H:%M}",
+                time=escalation.decided_at,
             )
         kind = escalation_kinds()[escalation.kind]
         cleared: tuple[str, ...] = ()

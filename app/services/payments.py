@@ -61,9 +61,7 @@ def record_payment(
     if paid_at.tzinfo is None:
         raise InvalidDate("The payment time must carry a time zone.")
     if paid_at > now + timedelta(minutes=5):
-        raise InvalidDate(
-            "A payment cannot be dated in the future ({paid_at}).", paid_at=paid_at.isoformat()
-        )
+        raise InvalidDate("A payment cannot be dated in the future ({paid_at}).", paid_at=paid_at)
     if channel not in CHANNELS:
         raise InvalidInput(
             "Unknown payment channel “{channel}” (one of {known}).",

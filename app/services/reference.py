@@ -8,6 +8,7 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 
@@ -31,6 +32,8 @@ class Disposition:
     requires: tuple[str, ...] = ()
     escalate: bool = False
     shortcut: str | None = None
+    # The script's disclosures (recorded call, purpose; US mini-Miranda) were due on this call.
+    needs_disclosures: bool = False
 
     def label(self, language: str = "en") -> str:
         return self.zh_CN if language == "zh_CN" else self.en
@@ -39,10 +42,15 @@ class Disposition:
 @cache
 def dispositions() -> dict[str, Disposition]:
     codes = load_json("dispositions.json")["codes"]
-    return {
+    result = {
         item["code"]: Disposition(**{**item, "requires": tuple(item.get("requires", ()))})
         for item in codes
     }
+    # Disclosures speak of the debt, which only the verified borrower may hear (PRODUCT.md §5).
+    unverified = [code.code for code in result.values() if code.needs_disclosures and not code.rpc]
+    if unverified:
+        raise ValueError(f"dispositions.json: needs_disclosures without rpc: {unverified}")
+    return result
 
 
 @dataclass(frozen=True)
@@ -67,6 +75,11 @@ def bucket_for(dpd: int) -> str:
 @cache
 def policy() -> dict[str, Any]:
     return dict(load_json("policy.json"))
+
+
+def business_zone() -> ZoneInfo:
+    """The lender's zone: DPD days and promise dates are counted in it, and times shown in it."""
+    return ZoneInfo(policy()["business_zone"])
 
 
 @cache
@@ -186,7 +199,7 @@ class SupportLine:
     zh_CN: str
     verify_with_compliance: bool
 
-    def label(self, language: str = "en") -> str:
+    def text(self, language: str = "en") -> str:
         return self.zh_CN if language == "zh_CN" else self.en
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -22,6 +24,7 @@ from PySide6.QtWidgets import (
 from app.config import Config
 from app.database import Database
 from app.services.accounts import business_zone
+from app.services.errors import DomainError
 from app.services.users import UserView, list_users
 from app.ui import settings as keys
 from app.ui.context import Context
@@ -30,6 +33,8 @@ from app.ui.i18n import Formats, Language, effective_language
 from app.ui.runner import Runner
 from app.ui.settings import Settings
 from app.ui.settings_dialog import apply_profile
+
+log = logging.getLogger(__name__)
 
 # Accounts in the demo portfolio built on the very first start.
 FIRST_START_ACCOUNTS = 2000
@@ -126,8 +131,16 @@ class Startup(QObject):
         self.users: list[UserView] = []
 
     def start(self) -> None:
-        self.language.install(effective_language(self.settings.get(keys.LANGUAGE)))
-        apply_profile(self.settings.get(keys.RULE_PROFILE))
+        try:
+            self.language.install(effective_language(self.settings.get(keys.LANGUAGE)))
+        except (OSError, RuntimeError, subprocess.CalledProcessError) as error:
+            # A missing catalogue leaves the window in English; it still opens.
+            log.warning("the translation could not be loaded: %s", error)
+        try:
+            apply_profile(self.settings.get(keys.RULE_PROFILE))
+        except DomainError:
+            # A profile that this version no longer ships: forget it, keep the default.
+            self.settings.set(keys.RULE_PROFILE, "")
         self.progress = QProgressDialog(self.tr("Preparing the database…"), "", 0, 0)
         self.progress.setWindowTitle(self.tr("Collector Workstation"))
         self.progress.setCancelButton(None)
@@ -175,7 +188,7 @@ class Startup(QObject):
         self.settings.set(keys.LAST_USER, user.username)
         self.open_window(user.username, user.display_name)
 
-    def open_window(self, username: str, display_name: str) -> None:
+    def open_window(self, username: str, display_name: str, wanted: str | None = None) -> None:
         from app.ui.main_window import MainWindow
 
         formats = Formats(self.language.code, business_zone())
@@ -190,7 +203,7 @@ class Startup(QObject):
         )
         if self.clock is not None:
             context.clock = self.clock
-        window = MainWindow(context)
+        window = MainWindow(context, wanted=wanted)
         window.language_changed.connect(lambda code: self._switch_language(window, code))
         window.show()
         QApplication.setQuitOnLastWindowClosed(True)
@@ -204,13 +217,17 @@ class Startup(QObject):
         assert isinstance(old, MainWindow)
         current = old.queue.current_key()
         old.save_state()
-        self.language.install(effective_language(chosen))
-        self.open_window(old.context.username, old.context.display_name)
-        assert isinstance(self.window, MainWindow)
-        if current is not None:
-            self.window._wanted_key = current
-        old.close()
+        try:
+            self.language.install(effective_language(chosen))
+        except (OSError, RuntimeError, subprocess.CalledProcessError) as error:
+            self.dialogs.error(old, self.tr("Language"), str(error))
+            return
+        # The old window goes first: closing it drops the answers still on their way to it,
+        # and the new one's must not be among them.
+        QApplication.setQuitOnLastWindowClosed(False)
+        old.leave()
         old.deleteLater()
+        self.open_window(old.context.username, old.context.display_name, wanted=current)
 
     def _failed(self, error: BaseException) -> None:
         self._fail(error_text(error))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -21,11 +22,12 @@ from app.services.accounts import AccountDetail, local_today
 from app.services.contacts import ContactInput, PromiseInput, RecordedContact, record_contact
 from app.services.dialing import CallOption
 from app.services.errors import DomainError
-from app.services.queue import QueueEntry
-from app.services.reference import dispositions
+from app.services.escalations import kinds_raised_by
+from app.services.reference import dispositions, emotions
 from app.services.scripts import Script, promise_values
 from app.ui.context import Context
-from app.ui.dialogs import error_text
+from app.ui.dialogs import detail_text, error_text
+from app.ui.labels import decision_reason
 from app.ui.outcome_form import OutcomeForm
 from app.ui.script_view import ScriptView
 
@@ -38,7 +40,6 @@ class CallPanel(QWidget):
     def __init__(self, context: Context, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
-        self.entry: QueueEntry | None = None
         self.detail: AccountDetail | None = None
         self.options: tuple[CallOption, ...] = ()
         self.started_at: datetime | None = None
@@ -49,6 +50,8 @@ class CallPanel(QWidget):
         self.account.setStyleSheet("font-weight: bold")
         self.number = QComboBox()
         self.number.setAccessibleName(self.tr("Number used"))
+        self.number.currentIndexChanged.connect(lambda _index: self._script_for_number())
+        self.scripts: tuple[Script | None, Script | None] = (None, None)
         self.timer_label = QLabel("00:00")
         self.timer_label.setAccessibleName(self.tr("Call timer"))
         self.end_button = QPushButton(self.tr("End call"))
@@ -141,36 +144,57 @@ class CallPanel(QWidget):
 
     def set_account(
         self,
-        entry: QueueEntry,
         detail: AccountDetail,
         options: tuple[CallOption, ...],
         script: Script | None,
+        third_party_script: Script | None = None,
     ) -> None:
         same = self.detail is not None and self.detail.loan_id == detail.loan_id
-        self.entry, self.detail, self.options = entry, detail, options
+        self.detail, self.options = detail, options
+        self.scripts = (script, third_party_script)
         self.account.setText(f"{detail.borrower} · {detail.contract_no}")
-        chosen = self.number.currentData() if same else None
+        chosen = self.number.currentData() if same else None  # the point id as text
+        self.number.blockSignals(True)
         self.number.clear()
         for option in options:
             state = "" if option.allowed else self.tr(" (blocked)")
-            self.number.addItem(f"{self._display(option)}{state}", option.contact_point_id)
+            # Ids as text: Qt compares wrapped Python objects by identity, not by value.
+            self.number.addItem(f"{self._display(option)}{state}", str(option.contact_point_id))
         if chosen is not None and (index := self.number.findData(chosen)) >= 0:
             self.number.setCurrentIndex(index)
         else:
             first = next((i for i, o in enumerate(options) if o.allowed), 0)
             self.number.setCurrentIndex(first)
+        self.number.blockSignals(False)
         if not same:
-            self.script.set_script(script)
+            self._script_for_number(force=True)
             now = self.context.clock()
             self.form.reset(local_today(now), now, _country(detail))
             self._stop_timer(reset=True)
         self.set_enabled(True)
 
+    @property
+    def in_call(self) -> bool:
+        """A number was dialled and the outcome is not saved yet."""
+        return self.started_at is not None
+
+    def _chosen_option(self) -> CallOption | None:
+        chosen = self.number.currentData()
+        return next((o for o in self.options if str(o.contact_point_id) == chosen), None)
+
+    def _script_for_number(self, force: bool = False) -> None:
+        """The borrower's script for their own numbers; the third-party one for a relative's."""
+        option = self._chosen_option()
+        wanted = self.scripts[1] if option is not None and option.third_party else self.scripts[0]
+        current = self.script.run.script if self.script.run is not None else None
+        if force or (wanted is not None and current is not None and wanted.stage != current.stage):
+            self.script.set_script(wanted)
+
     def update_options(self, options: tuple[CallOption, ...]) -> None:
         """New answers from the rules for the same account: relabel the numbers, keep the rest."""
         self.options = options
         for option in options:
-            index = self.number.findData(option.contact_point_id)
+            index = self.number.findData(str(option.contact_point_id))
             if index >= 0:
                 state = "" if option.allowed else self.tr(" (blocked)")
                 self.number.setItemText(index, f"{self._display(option)}{state}")
@@ -196,10 +220,16 @@ class CallPanel(QWidget):
         return shown
 
     def blocked_text(self, options: tuple[CallOption, ...]) -> str:
+        """Why each number may not be called now, and from when it may."""
         lines = []
         for option in options:
+            if option.allowed:
+                continue
             decision = option.decision
-            reason = decision.reason_zh if self.context.language == "zh_CN" else decision.reason
+            reason = decision_reason(decision, self.context.language)
+            detail = detail_text(decision)
+            if detail:
+                reason = f"{reason} ({detail})"
             when = ""
             if decision.next_allowed_at is not None:
                 when = self.tr(" (allowed from {time})").format(
@@ -211,11 +241,13 @@ class CallPanel(QWidget):
     # The call.
 
     def call_started(self, option: CallOption) -> None:
-        index = self.number.findData(option.contact_point_id)
+        index = self.number.findData(str(option.contact_point_id))
         if index >= 0:
             self.number.setCurrentIndex(index)
         self.started_at = self.context.clock()
         self.ended_at = None
+        # The attempt is logged against the number dialled: no changing it mid-call.
+        self.number.setEnabled(False)
         self.end_button.setEnabled(True)
         self._tick.start()
         self._show_elapsed()
@@ -238,6 +270,7 @@ class CallPanel(QWidget):
         self.end_button.setEnabled(False)
         if reset:
             self.started_at = self.ended_at = None
+            self.number.setEnabled(self.detail is not None)
         self._show_elapsed()
 
     def _show_elapsed(self) -> None:
@@ -283,8 +316,22 @@ class CallPanel(QWidget):
         if code is None:
             return [self.tr("Choose the outcome of the call.")]
         flags = dispositions()[code]
+        run = self.script.run
         if flags.contact and self.form.emotion_code() is None:
             problems.append(self.tr("Record the emotion you observed."))
+        # An emotion the script recorded that raises an escalation (a harm risk, a disclosed
+        # vulnerability) must not be lost by picking another one in the form.
+        suggested = run.suggested_emotion if run is not None else None
+        if (
+            suggested is not None
+            and self.form.emotion_code() != suggested
+            and any(kind.emotion == suggested for kind in kinds_raised_by(suggested, code))
+        ):
+            problems.append(
+                self.tr("The script recorded “{emotion}”: record it as the emotion.").format(
+                    emotion=emotions()[suggested].label(self.context.language)
+                )
+            )
         missing = self.form.missing()
         if missing:
             problems.append(
@@ -292,7 +339,20 @@ class CallPanel(QWidget):
                     items="; ".join(missing)
                 )
             )
-        if flags.rpc:
+        if flags.rpc and run is not None and run.right_party is False:
+            problems.append(
+                self.tr("The identity check failed: a right-party outcome cannot be logged.")
+            )
+        option = self._chosen_option()
+        third_party = option is not None and option.third_party
+        if flags.rpc and third_party and run is not None and run.right_party is not True:
+            problems.append(
+                self.tr(
+                    "This is a third party's number: log a right-party outcome only after"
+                    " the borrower came to the phone and was verified."
+                )
+            )
+        if flags.needs_disclosures:
             disclosures = self.script.missing_disclosures()
             if disclosures:
                 problems.append(
@@ -328,16 +388,17 @@ class CallPanel(QWidget):
             disposition=self.form.code() or "",
             started_at=self.started_at or now,
             channel="call",
-            contact_point_id=self.number.currentData(),
+            contact_point_id=uuid.UUID(self.number.currentData()),
             duration_seconds=self.duration_seconds(),
             emotion=self.form.emotion_code(),
             checklist=self.form.ticked(),
             script_steps=self.script.path(),
+            right_party=self.script.run.right_party if self.script.run is not None else None,
             notes=self.form.note_text(),
             promise=PromiseInput(*promise) if promise else None,
             callback_at=self.form.callback_time(),
         )
-        self._saving = True
+        self._set_saving(True)
         self.context.call(
             record_contact,
             entry,
@@ -346,14 +407,20 @@ class CallPanel(QWidget):
             on_error=self._failed,
         )
 
+    def _set_saving(self, saving: bool) -> None:
+        self._saving = saving
+        self.save_button.setEnabled(not saving)
+        self.save_next_button.setEnabled(not saving)
+
     def _stored(self, recorded: RecordedContact, go_next: bool) -> None:
-        self._saving = False
+        self._set_saving(False)
         self._stop_timer(reset=True)
         self.detail = None  # the next set_account starts a fresh form
+        self.set_enabled(False)  # until the next account (or this one again) is shown
         self.saved.emit(recorded, go_next)
 
     def _failed(self, error: BaseException) -> None:
-        self._saving = False
+        self._set_saving(False)
         self.context.dialogs.error(self, self.tr("Not saved"), error_text(error))
 
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 
 from PySide6.QtCore import QCoreApplication, QLocale
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from app.services.accounts import business_zone
 from app.services.compliance import Decision
 from app.services.errors import DomainError, Localized, Message
+from app.ui.i18n import Formats
 
 # The context of every service message (app/services/messages.py lists them for lupdate).
 SERVICE_MESSAGES = "ServiceMessages"
@@ -46,6 +49,10 @@ def _param_text(value: object) -> object:
         return value.text(_language())
     if isinstance(value, Message):
         return _service_text(value.template, value.params, str(value))
+    if isinstance(value, datetime):
+        # Services pass moments as aware datetimes; the window shows them in the lender's zone,
+        # in the same date format as every other date on screen.
+        return Formats(_language(), business_zone()).date_time(value)
     return value
 
 

@@ -110,6 +110,11 @@ def locale_for(language: str) -> QLocale:
     return QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom)
 
 
+# Chinese business documents write dates the GB/T 7408 (ISO) way; English gets the month by
+# name, which no reader in Beijing, London or New York can take for another day.
+DATE_FORMATS = {"zh_CN": "yyyy-MM-dd", "en": "d MMM yyyy"}
+
+
 class Formats:
     """Dates, times, numbers and money for one UI language; times in a given zone."""
 
@@ -129,7 +134,9 @@ class Formats:
         return self.locale.toString(value)
 
     def date(self, day: dt.date) -> str:
-        return self.locale.toString(QDate(day.year, day.month, day.day), "yyyy-MM-dd")
+        return self.locale.toString(
+            QDate(day.year, day.month, day.day), DATE_FORMATS[self.language]
+        )
 
     def long_date(self, day: dt.date) -> str:
         return self.locale.toString(

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import timedelta
 
 from PySide6.QtCore import QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QWidget
 
 from app import __version__
-from app.services.accounts import AccountDetail, account_detail
 from app.services.contacts import RecordedContact
 from app.services.dialing import CallOption, call_options, dial_url
 from app.services.errors import DomainError
-from app.services.queue import Queue, QueueEntry, build_queue
-from app.services.scripts import Script, call_script
+from app.services.queue import Queue, build_queue
 from app.services.shift import ShiftSummary, shift_summary
+from app.services.workspace import AccountView, account_view
 from app.ui import settings as keys
 from app.ui.call_panel import CallPanel
 from app.ui.context import Context
@@ -31,31 +30,6 @@ REFRESH_EVERY = timedelta(minutes=5)
 AFTER_LIFT = timedelta(seconds=2)
 
 
-@dataclass(frozen=True)
-class AccountView:
-    """Everything the window shows for one account, loaded in one background call."""
-
-    entry: QueueEntry
-    detail: AccountDetail
-    options: tuple[CallOption, ...]
-    script: Script
-
-
-def load_account_view(
-    db: object, username: str, entry: QueueEntry, language: str, at: datetime
-) -> AccountView:
-    from app.database import Database
-
-    assert isinstance(db, Database)
-    contract = entry.contract_no
-    return AccountView(
-        entry=entry,
-        detail=account_detail(db, username, contract, at),
-        options=call_options(db, username, contract, at),
-        script=call_script(db, username, contract, language, at),
-    )
-
-
 class MainWindow(QMainWindow):
     """Emits `language_changed(code)` when the user switches language in the settings."""
 
@@ -63,9 +37,13 @@ class MainWindow(QMainWindow):
     account_shown = Signal(str)
     queue_refreshed = Signal()
 
-    def __init__(self, context: Context, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, context: Context, parent: QWidget | None = None, wanted: str | None = None
+    ) -> None:
+        """`wanted`: the key of the account to open first (the one a rebuilt window was on)."""
         super().__init__(parent)
         self.context = context
+        self._leaving = False
         self.setWindowTitle(
             self.tr("Collector Workstation — {user}").format(user=context.display_name)
         )
@@ -89,9 +67,11 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.busy_label)
 
         self._current: AccountView | None = None
+        self._current_key: str | None = None
+        self._dial_job: Job | None = None
         self._account_job: Job | None = None
         self._queue_job: Job | None = None
-        self._wanted_key: str | None = None
+        self._wanted_key: str | None = wanted
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.timeout.connect(self.refresh_queue)
@@ -239,6 +219,13 @@ class MainWindow(QMainWindow):
         entry = self.queue.model.entry_for(key)
         if entry is None:
             return
+        if not self._may_leave_call(entry.contract_no):
+            # Back to the account whose call is under way, without asking again.
+            self.queue.blockSignals(True)
+            self.queue.select_key(self._current_key or key)
+            self.queue.blockSignals(False)
+            return
+        self._current_key = key
         if self._account_job is not None:
             self._account_job.cancel()
         db, user, language, at = (
@@ -248,7 +235,7 @@ class MainWindow(QMainWindow):
             self.context.clock(),
         )
         self._account_job = self.context.runner.run(
-            lambda: load_account_view(db, user, entry, language, at),
+            lambda: account_view(db, user, entry.contract_no, language, at),
             self._account_loaded,
             self._account_failed,
         )
@@ -262,8 +249,29 @@ class MainWindow(QMainWindow):
         self._account_job = None
         self._current = view
         self.workspace.show_account(view.detail, view.options)
-        self.call.set_account(view.entry, view.detail, view.options, view.script)
-        self.account_shown.emit(view.entry.contract_no)
+        self.call.set_account(view.detail, view.options, view.script, view.third_party_script)
+        self.account_shown.emit(view.detail.contract_no)
+
+    def leave(self) -> None:
+        """Close without asking again (the collector already agreed to leave)."""
+        self._leaving = True
+        self.close()
+
+    def _may_leave_call(self, contract_no: str | None = None) -> bool:
+        """True unless a call is under way elsewhere and the collector wants to stay on it."""
+        if (
+            self._leaving
+            or not self.call.in_call
+            or (self._current is not None and self._current.detail.contract_no == contract_no)
+        ):
+            return True
+        return self.context.dialogs.confirm(
+            self,
+            self.tr("A call is under way"),
+            self.tr(
+                "The call on {account} has no outcome saved yet. Leave it without saving?"
+            ).format(account=self.call.account.text()),
+        )
 
     def _account_failed(self, error: BaseException) -> None:
         self._account_job = None
@@ -275,20 +283,27 @@ class MainWindow(QMainWindow):
         """Dial `option` once the rules, asked again right now, still allow it."""
         if self._current is None or not option.allowed:
             return
-        contract = self._current.entry.contract_no
-        self.context.call(
+        if self.call.in_call or self._dial_job is not None:
+            return  # one call at a time: end (and log) this one first
+        contract = self._current.detail.contract_no
+        self._dial_job = self.context.call(
             call_options,
             self.context.username,
             contract,
             self.context.clock(),
             on_done=lambda options: self._dial_checked(contract, option, options),
-            on_error=self._show_error,
+            on_error=self._dial_failed,
         )
+
+    def _dial_failed(self, error: BaseException) -> None:
+        self._dial_job = None
+        self._show_error(error)
 
     def _dial_checked(
         self, contract: str, wanted: CallOption, options: tuple[CallOption, ...]
     ) -> None:
-        if self._current is None or self._current.entry.contract_no != contract:
+        self._dial_job = None
+        if self._current is None or self._current.detail.contract_no != contract:
             return  # the collector has moved on
         self._options_loaded(contract, options)
         option = next((o for o in options if o.contact_point_id == wanted.contact_point_id), None)
@@ -318,7 +333,7 @@ class MainWindow(QMainWindow):
         """Ask the rules again for the open account (the clock may have crossed a window)."""
         if self._current is None or self._account_job is not None:
             return
-        contract = self._current.entry.contract_no
+        contract = self._current.detail.contract_no
         self.context.call(
             call_options,
             self.context.username,
@@ -329,7 +344,7 @@ class MainWindow(QMainWindow):
         )
 
     def _options_loaded(self, contract: str, options: tuple[CallOption, ...]) -> None:
-        if self._current is None or self._current.entry.contract_no != contract:
+        if self._current is None or self._current.detail.contract_no != contract:
             return
         self._current = replace(self._current, options=options)
         self.workspace.update_options(options)
@@ -379,8 +394,8 @@ class MainWindow(QMainWindow):
         ) or formats.money(0)  # type: ignore[arg-type]
         self.shift_label.setText(
             self.tr(
-                "Today: {attempts} attempts · {rpc} right-party contacts · {promises} promises"
-                " ({promised})"
+                "Today — attempts: {attempts} · right-party contacts: {rpc} · promises:"
+                " {promises} ({promised})"
             ).format(
                 attempts=formats.number(summary.attempts),
                 rpc=formats.number(summary.right_party),
@@ -398,7 +413,7 @@ class MainWindow(QMainWindow):
         from app.ui.settings_dialog import SettingsDialog
 
         dialog = SettingsDialog(self.context, self)
-        if dialog.exec() and dialog.language_changed:
+        if dialog.exec() and dialog.language_changed and self._may_leave_call():
             self.language_changed.emit(self.context.settings.get(keys.LANGUAGE))
 
     def show_shortcuts(self) -> None:
@@ -460,5 +475,12 @@ class MainWindow(QMainWindow):
         settings.set(keys.QUEUE_HEADER, self.queue.table.horizontalHeader().saveState())
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._may_leave_call():
+            event.ignore()
+            return
         self.save_state()
+        # Answers still on their way belong to this window's widgets, about to go.
+        self.context.runner.cancel_all()
+        self._refresh_timer.stop()
+        self._clock_timer.stop()
         super().closeEvent(event)

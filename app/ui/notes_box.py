@@ -41,7 +41,7 @@ class NotesBox(QGroupBox):
         self.editor = QPlainTextEdit()
         self.editor.setAccessibleName(self.tr("New note"))
         self.editor.setPlaceholderText(
-            self.tr("Write a note about this account (Ctrl+Enter adds it)")
+            self.tr("Write a note about this account (Ctrl+Shift+Enter adds it)")
         )
         # Tab moves on to the button, as everywhere else; a note needs no tab characters.
         self.editor.setTabChangesFocus(True)
@@ -60,7 +60,9 @@ class NotesBox(QGroupBox):
         layout.addLayout(buttons)
         QWidget.setTabOrder(self.editor, self.add)
 
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+        # Not Ctrl+Enter: the window's "Save and next" owns it, and Qt fires neither of two
+        # shortcuts on the same key.
+        for keys in ("Ctrl+Shift+Return", "Ctrl+Shift+Enter"):
             shortcut = QShortcut(QKeySequence(keys), self.editor)
             shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
             shortcut.activated.connect(self.save)

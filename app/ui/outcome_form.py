@@ -191,7 +191,24 @@ class OutcomeForm(QWidget):
         self.notes.clear()
         self._rebuild_checklist()
 
+    def _follow_outcome(self) -> None:
+        """Only what the outcome can carry is open: nobody answered, no emotion or checklist;
+        a promise only with a promise outcome."""
+        code = self.code()
+        flags = dispositions().get(code) if code is not None else None
+        answered = flags is None or flags.contact
+        self.emotion.setEnabled(answered)
+        self.checklist.setEnabled(answered)
+        if not answered:
+            self.emotion.setCurrentIndex(0)
+        promising = flags is not None and "promise" in flags.requires
+        self.amount.setEnabled(promising)
+        self.promise_date.setEnabled(promising)
+        if not promising:
+            self.amount.clear()
+
     def _rebuild_checklist(self, *_args: object) -> None:
+        self._follow_outcome()
         code, emotion = self.code(), self.emotion_code()
         was = set(self.ticked())
         self.checklist.blockSignals(True)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import (
@@ -18,6 +20,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.services.queue import Queue, QueueEntry
 from app.ui.i18n import Formats
+from app.ui.labels import decision_reason
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -47,9 +50,16 @@ def key_of(entry: QueueEntry) -> str:
 
 
 class QueueModel(QAbstractTableModel):
-    def __init__(self, formats: Formats, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        formats: Formats,
+        parent: QObject | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         super().__init__(parent)
         self.formats = formats
+        # The window's clock: "today" for the status column is the collector's today.
+        self.clock = clock
         self._entries: list[QueueEntry] = []
         self._keys: list[str] = []
         self._rows: dict[str, int] = {}
@@ -115,7 +125,7 @@ class QueueModel(QAbstractTableModel):
         decision = entry.contact.decision
         if entry.contact.allowed:
             return QApplication.translate("QueueModel", "Callable")
-        reason = decision.reason_zh if self.formats.language == "zh_CN" else decision.reason
+        reason = decision_reason(decision, self.formats.language)
         if decision.next_allowed_at is None:
             return reason
         return QApplication.translate("QueueModel", "{reason} · from {time}").format(
@@ -126,7 +136,7 @@ class QueueModel(QAbstractTableModel):
         moment = entry.contact.decision.next_allowed_at
         assert moment is not None
         local = moment.astimezone(self.formats.zone)
-        today = local.date() == _now_local(self.formats).date()
+        today = local.date() == self.clock().astimezone(self.formats.zone).date()
         return self.formats.time(moment) if today else self.formats.date_time(moment)
 
     def _tooltip(self, entry: QueueEntry, column: Column) -> str | None:
@@ -145,7 +155,7 @@ class QueueModel(QAbstractTableModel):
         if entry.contact.allowed:
             return None
         decision = entry.contact.decision
-        reason = decision.reason_zh if self.formats.language == "zh_CN" else decision.reason
+        reason = decision_reason(decision, self.formats.language)
         if decision.next_allowed_at is None:
             return QApplication.translate("QueueModel", "Blocked: {reason}").format(reason=reason)
         return QApplication.translate(
@@ -244,12 +254,6 @@ class QueueModel(QAbstractTableModel):
                 self.index(len(self._entries) - 1, column),
                 [Qt.ItemDataRole.DisplayRole],
             )
-
-
-def _now_local(formats: Formats) -> Any:
-    from datetime import UTC, datetime
-
-    return datetime.now(UTC).astimezone(formats.zone)
 
 
 def _ranges(rows: list[int]) -> list[tuple[int, int]]:

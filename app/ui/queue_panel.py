@@ -35,7 +35,7 @@ class QueuePanel(QWidget):
     def __init__(self, context: Context, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
-        self.model = QueueModel(context.formats, self)
+        self.model = QueueModel(context.formats, self, clock=lambda: context.clock())
         self.proxy = QueueFilter(self)
         self.proxy.setSourceModel(self.model)
         self._search_job: Job | None = None

@@ -122,6 +122,11 @@ class Runner(QObject):
         if job is not None and not job.cancelled and job.on_progress is not None:
             job.on_progress(done, total)
 
+    def cancel_all(self) -> None:
+        """Drop the answers of every call submitted so far (they still run to the end)."""
+        for job in self._jobs.values():
+            job.cancel()
+
     def stop(self) -> None:
         """Let the running call finish, then end the thread (answers still queued are dropped)."""
         for job in self._jobs.values():

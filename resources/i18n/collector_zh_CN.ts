@@ -182,8 +182,20 @@
         <translation>请记录您观察到的客户情绪。</translation>
     </message>
     <message>
+        <source>The script recorded “{emotion}”: record it as the emotion.</source>
+        <translation>话术中已记录“{emotion}”，请将其记录为客户情绪。</translation>
+    </message>
+    <message>
         <source>Tick every required checklist item: {items}.</source>
         <translation>请勾选所有必选检查项：{items}。</translation>
+    </message>
+    <message>
+        <source>The identity check failed: a right-party outcome cannot be logged.</source>
+        <translation>身份核实未通过，不能记录为本人接通的结果。</translation>
+    </message>
+    <message>
+        <source>This is a third party&apos;s number: log a right-party outcome only after the borrower came to the phone and was verified.</source>
+        <translation>这是第三方的号码：只有借款人本人接听并通过身份核实后，才能记录本人接通的结果。</translation>
     </message>
     <message>
         <source>Give and tick the required disclosures: {items}.</source>
@@ -486,6 +498,14 @@
         <translation>关于(&amp;A)</translation>
     </message>
     <message>
+        <source>A call is under way</source>
+        <translation>通话进行中</translation>
+    </message>
+    <message>
+        <source>The call on {account} has no outcome saved yet. Leave it without saving?</source>
+        <translation>{account} 的通话结果尚未保存。确定不保存就离开吗？</translation>
+    </message>
+    <message>
         <source>No longer allowed</source>
         <translation>现在已不允许联系</translation>
     </message>
@@ -510,8 +530,8 @@
         <translation>已通知您的组长；在组长复核之前，该账户暂停催收。</translation>
     </message>
     <message>
-        <source>Today: {attempts} attempts · {rpc} right-party contacts · {promises} promises ({promised})</source>
-        <translation>今日：拨打 {attempts} 次 · 本人接通 {rpc} 次 · 承诺还款 {promises} 笔（{promised}）</translation>
+        <source>Today — attempts: {attempts} · right-party contacts: {rpc} · promises: {promises} ({promised})</source>
+        <translation>今日 — 拨打：{attempts} 次 · 本人接通：{rpc} 次 · 承诺还款：{promises} 笔（{promised}）</translation>
     </message>
     <message>
         <source>Working…</source>
@@ -545,8 +565,8 @@
         <translation>新备注</translation>
     </message>
     <message>
-        <source>Write a note about this account (Ctrl+Enter adds it)</source>
-        <translation>填写该账户的备注（Ctrl+Enter 添加）</translation>
+        <source>Write a note about this account (Ctrl+Shift+Enter adds it)</source>
+        <translation>填写该账户的备注（Ctrl+Shift+Enter 添加）</translation>
     </message>
     <message>
         <source>Add note</source>
@@ -950,10 +970,6 @@ Allowed from {time}</source>
         <translation>{days} 天内已尝试联系 {count} 次（上限 {limit} 次）</translation>
     </message>
     <message>
-        <source>spoke with the consumer {time} UTC</source>
-        <translation>已于 {time}（UTC）与借款人通话</translation>
-    </message>
-    <message>
         <source>Unknown channel “{channel}” (one of {known}).</source>
         <translation>未知的联系渠道“{channel}”（可选：{known}）。</translation>
     </message>
@@ -980,10 +996,6 @@ Allowed from {time}</source>
     <message>
         <source>Contact not allowed: {reason} ({detail}).</source>
         <translation>不允许联系：{reason}（{detail}）。</translation>
-    </message>
-    <message>
-        <source>Contact not allowed: {reason} ({detail}). It is allowed from {time} UTC.</source>
-        <translation>不允许联系：{reason}（{detail}）。自 {time}（UTC）起可以联系。</translation>
     </message>
     <message>
         <source>{typed} is not one of {borrower}&apos;s contact points.</source>
@@ -1122,8 +1134,28 @@ Allowed from {time}</source>
         <translation>{contract_no} 的升级事件属于其他团队的账户。</translation>
     </message>
     <message>
-        <source>This escalation was already decided ({decision}) at {time} UTC.</source>
-        <translation>该升级事件已于 {time}（UTC）处理（{decision}）。</translation>
+        <source>spoke with the consumer {time}</source>
+        <translation>已于 {time} 与借款人通话</translation>
+    </message>
+    <message>
+        <source>Contact not allowed: {reason} ({detail}). It is allowed from {time}.</source>
+        <translation>不允许联系：{reason}（{detail}）。自 {time} 起可以联系。</translation>
+    </message>
+    <message>
+        <source>A promise to pay is recorded with a promise outcome ({codes}), not {code}.</source>
+        <translation>承诺还款只能与承诺类结果（{codes}）一起记录，不能用于 {code}。</translation>
+    </message>
+    <message>
+        <source>Nobody answered ({code}): there is no one who agreed a time to call back.</source>
+        <translation>无人接听（{code}）：没有人约定回电时间。</translation>
+    </message>
+    <message>
+        <source>{code} is a right-party outcome, but the call went to a third party&apos;s number: record it only when the borrower came to the phone and was verified.</source>
+        <translation>{code} 是本人接通类结果，但该电话拨打的是第三方号码：只有在借款人本人接过电话并通过身份核实后才能记录。</translation>
+    </message>
+    <message>
+        <source>This escalation was already decided ({decision}) at {time}.</source>
+        <translation>该升级事件已于 {time} 处理（{decision}）。</translation>
     </message>
     <message>
         <source>“{kind}” cannot be resumed here: keep it paused or refer it until it is verified.</source>
@@ -1330,6 +1362,10 @@ Allowed from {time}</source>
     <message>
         <source>There is no user “{username}”. `collector-workstation users` lists them.</source>
         <translation>没有用户“{username}”。可用 `collector-workstation users` 查看用户列表。</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
     </message>
     <message>
         <source>Collector Workstation cannot start</source>

@@ -22,6 +22,7 @@ from app.services.reference import RESOURCES, dispositions, emotions, support
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 ANSWERED = sorted(code for code, meaning in dispositions().items() if meaning.contact)
+UNANSWERED = sorted(code for code, meaning in dispositions().items() if not meaning.contact)
 
 
 def ids(emotion: str, code: str) -> list[str]:
@@ -124,19 +125,33 @@ def test_validation_names_what_is_missing_and_refuses_foreign_ids() -> None:
         validate_checklist("calm", "RTP", ["all.calm_polite", "all.no_threats", "all.recap"])
 
 
+@pytest.mark.parametrize("code", UNANSWERED)
+def test_nobody_answered_means_nothing_to_confirm_whatever_the_emotion(code: str) -> None:
+    for emotion in emotions():
+        assert checklist_for(emotion, code) == ()
+        assert missing_items(emotion, code, ()) == ()
+        assert validate_checklist(emotion, code, ()) == ()
+    # A tick from the answered checklist does not belong to a no-answer outcome.
+    with pytest.raises(InvalidInput, match=r"all\.calm_polite"):
+        validate_checklist("calm", code, ("all.calm_polite",))
+
+
 def test_unknown_emotion_or_outcome_is_a_domain_error() -> None:
     with pytest.raises(InvalidInput, match="sleepy"):
         checklist_for("sleepy", "RTP")
     with pytest.raises(InvalidInput, match="XYZ"):
         checklist_for("calm", "XYZ")
+    # Checked before the no-answer shortcut: a typo is still a typo on an unanswered call.
+    with pytest.raises(InvalidInput, match="sleepy"):
+        checklist_for("sleepy", "NA")
 
 
 def test_support_lines_follow_where_the_borrower_lives() -> None:
     chinese = support_lines("self_harm_risk", "CN")
     assert chinese and all(line.number and CJK.search(line.text("zh_CN")) for line in chinese)
-    assert [line.number for line in chinese] == [
-        line.number for line in support(profile_code_for("CN")).hotlines
-    ]
+    # The profile's own lines, the compliance mark included, not a copy without it.
+    assert chinese == support(profile_code_for("CN")).hotlines
+    assert all(line.text("en") == line.en for line in chinese)
     american = support_lines("self_harm_risk", "US")
     assert american and {line.number for line in american}.isdisjoint(
         line.number for line in chinese

@@ -22,10 +22,14 @@ from app.services.checklists import ChecklistIncomplete
 from app.services.contacts import PromiseInput, check_contact, record_contact
 from app.services.errors import DomainError, InvalidAmount, InvalidDate, InvalidInput, NotAllowed
 from app.services.queue import build_queue
+from app.services.reference import dispositions
 from tests.helpers.contacts import NOW, outcome
-from tests.helpers.portfolio import Portfolio
+from tests.helpers.portfolio import Account, Portfolio
 
 TODAY = date(2026, 11, 28)
+WITHOUT_PROMISE = sorted(c.code for c in dispositions().values() if "promise" not in c.requires)
+UNANSWERED = sorted(c.code for c in dispositions().values() if not c.contact)
+RIGHT_PARTY = sorted(c.code for c in dispositions().values() if c.rpc)
 
 
 def counts(db: Database) -> tuple[int, ...]:
@@ -115,6 +119,112 @@ def test_ptp_without_promise_and_unknown_codes_are_refused(
     assert counts(db) == (0, 0, 0, 0, 0)
 
 
+@pytest.mark.parametrize("code", WITHOUT_PROMISE)
+def test_a_promise_is_refused_with_any_outcome_but_a_promise(
+    db: Database, portfolio: Portfolio, code: str
+) -> None:
+    account = portfolio.account(today=TODAY, dpd=20)
+    promise = PromiseInput("500.00", TODAY + timedelta(days=2))
+    with pytest.raises(InvalidInput, match=rf"promise outcome \(PTP\), not {code}\.") as caught:
+        record_contact(db, outcome(account, code, promise=promise), now=NOW)
+    assert caught.value.params == {"codes": "PTP", "code": code}
+    assert counts(db) == (0, 0, 0, 0, 0)
+
+
+@pytest.mark.parametrize("code", UNANSWERED)
+def test_nobody_answered_agrees_no_callback_time(
+    db: Database, portfolio: Portfolio, code: str
+) -> None:
+    account = portfolio.account(today=TODAY, dpd=20)
+    later = NOW + timedelta(hours=2)
+    with pytest.raises(InvalidInput, match=rf"Nobody answered \({code}\).*call back"):
+        record_contact(db, outcome(account, code, callback_at=later), now=NOW)
+    assert counts(db) == (0, 0, 0, 0, 0)
+
+
+@pytest.mark.parametrize("code", ["RTP", "TPC"])
+def test_anyone_who_answered_may_agree_a_callback_time(
+    db: Database, portfolio: Portfolio, code: str
+) -> None:
+    account = portfolio.account(today=TODAY, dpd=20)
+    later = NOW + timedelta(hours=2)
+    result = record_contact(db, outcome(account, code, callback_at=later), now=NOW)
+    assert result.callback_id is not None
+    with db.reader() as session:
+        assert session.get_one(Callback, result.callback_id).due_at == later
+
+
+def test_a_past_callback_time_reads_in_the_business_zone(
+    db: Database, portfolio: Portfolio
+) -> None:
+    account = portfolio.account(today=TODAY, dpd=20)
+    earlier = NOW - timedelta(hours=1)  # 10:00 in Beijing
+    with pytest.raises(InvalidDate) as caught:
+        record_contact(db, outcome(account, "CB", callback_at=earlier), now=NOW)
+    assert caught.value.params == {"time": earlier}
+    assert caught.value.message == "The callback time 2026-11-28 10:00 is in the past."
+
+
+def third_party_account(portfolio: Portfolio) -> Account:
+    """A borrower unreachable on her own mobile, so her father's number may be called."""
+    account = portfolio.account(
+        today=TODAY, dpd=20, numbers={"mobile": "13812345678", "emergency": "13900002222"}
+    )
+    for hours in (1, 2, 3):
+        portfolio.attempt(account, NOW - timedelta(hours=hours, minutes=10))
+    return account
+
+
+@pytest.mark.parametrize("code", RIGHT_PARTY)
+@pytest.mark.parametrize("right_party", [None, False])
+def test_a_right_party_outcome_on_a_third_partys_number_needs_the_verified_handover(
+    db: Database, portfolio: Portfolio, code: str, right_party: bool | None
+) -> None:
+    account = third_party_account(portfolio)
+    before = counts(db)
+    extra: dict[str, object] = {"contact_point_id": account.points["emergency"]}
+    if "promise" in dispositions()[code].requires:
+        extra["promise"] = PromiseInput("500.00", TODAY + timedelta(days=2))
+    if "callback" in dispositions()[code].requires:
+        extra["callback_at"] = NOW + timedelta(hours=2)
+    with pytest.raises(InvalidInput, match=rf"{code} is a right-party outcome.*third party"):
+        record_contact(db, outcome(account, code, right_party=right_party, **extra), now=NOW)
+    assert counts(db) == before
+
+
+def test_the_borrower_verified_after_a_handover_can_promise_on_a_third_partys_number(
+    db: Database, portfolio: Portfolio
+) -> None:
+    account = third_party_account(portfolio)
+    result = record_contact(
+        db,
+        outcome(
+            account,
+            "PTP",
+            contact_point_id=account.points["emergency"],
+            right_party=True,
+            promise=PromiseInput("500.00", TODAY + timedelta(days=2)),
+        ),
+        now=NOW,
+    )
+    assert result.promise_id is not None
+    with db.reader() as session:
+        attempt = session.get_one(ContactAttempt, result.attempt_id)
+    assert (attempt.disposition, attempt.right_party) == ("PTP", True)
+    assert attempt.contact_point_id == account.points["emergency"]
+
+
+def test_a_third_party_outcome_on_a_third_partys_number_needs_no_handover(
+    db: Database, portfolio: Portfolio
+) -> None:
+    account = third_party_account(portfolio)
+    result = record_contact(
+        db, outcome(account, "TPC", contact_point_id=account.points["emergency"]), now=NOW
+    )
+    with db.reader() as session:
+        assert session.get_one(ContactAttempt, result.attempt_id).right_party is False
+
+
 def test_someone_answered_needs_the_emotion_observed(db: Database, portfolio: Portfolio) -> None:
     account = portfolio.account(today=TODAY, dpd=20)
     for code in ("RTP", "WN", "TPC", "DCD"):
@@ -191,9 +301,13 @@ def test_unknown_or_foreign_checklist_items_are_refused(db: Database, portfolio:
 def test_a_contact_the_rules_forbid_is_not_recorded(db: Database, portfolio: Portfolio) -> None:
     account = portfolio.account(today=TODAY, dpd=20)
     late = datetime(2026, 11, 28, 14, 30, tzinfo=UTC)  # 22:30 Beijing
-    with pytest.raises(NotAllowed, match="22:00"):
+    with pytest.raises(NotAllowed, match="22:00") as caught:
         record_contact(db, outcome(account, "NA", started_at=late), now=late)
     assert counts(db) == (0, 0, 0, 0, 0)
+    # The moment it opens is passed as a moment, and reads in the lender's zone (08:00 Beijing).
+    opens = datetime(2026, 11, 29, 0, 0, tzinfo=UTC)
+    assert caught.value.params["time"] == opens
+    assert caught.value.message.endswith("It is allowed from 2026-11-29 08:00.")
 
 
 def test_check_contact_answers_with_rule_and_time(db: Database, portfolio: Portfolio) -> None:

@@ -42,6 +42,8 @@ def test_every_phone_number_is_offered_in_order_and_e_mail_is_not(
         ("home", "+861065529988", account.points["home"]),
         ("emergency", "+8613900002222", account.points["emergency"]),
     ]
+    # The father's number takes the third-party script; the borrower's own numbers do not.
+    assert [o.third_party for o in options] == [False, False, True]
     mobile, home, emergency = options
     assert mobile.allowed and mobile.decision.allowed
     assert home.allowed

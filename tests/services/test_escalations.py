@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -268,10 +268,14 @@ def test_a_collector_and_another_teams_lead_cannot_decide(
 def test_a_decision_is_taken_once(db: Database, portfolio: Portfolio) -> None:
     account = portfolio.account(today=TODAY, dpd=20)
     escalation_id = raise_one(db, account, code="DSP", emotion="calm")
-    acknowledge(db, "lead.wang", escalation_id, EscalationDecision.PAUSE)
-    with pytest.raises(NotAllowed, match="already decided"):
+    decided = datetime(2026, 11, 28, 6, 30, tzinfo=UTC)  # 14:30 in Beijing
+    acknowledge(db, "lead.wang", escalation_id, EscalationDecision.PAUSE, now=decided)
+    with pytest.raises(NotAllowed, match="already decided") as caught:
         acknowledge(db, "lead.wang", escalation_id, "resume", "Changed my mind.")
     assert borrower_flags(db, account) == (False, True, False)
+    # The moment is a value the reader shows in their zone; the English text uses the lender's.
+    assert caught.value.params["time"] == decided
+    assert caught.value.message.endswith("at 2026-11-28 14:30.")
 
 
 def test_unknown_decisions_and_escalations_are_domain_errors(

@@ -138,6 +138,20 @@ def test_data_texts_and_nested_messages_read_as_english_in_the_message() -> None
     assert error.message == "Quiet hours (it is 22:30 in Asia/Shanghai)"
 
 
+def test_a_moment_is_a_value_that_reads_in_the_business_zone_without_utc() -> None:
+    moment = datetime(2026, 11, 28, 16, 5, tzinfo=UTC)  # 00:05 the next day in Beijing
+    error = DomainError("The callback time {time} is in the past.", time=moment)
+    assert error.params == {"time": moment}
+    assert error.message == "The callback time 2026-11-29 00:05 is in the past."
+    nested = DomainError("({detail})", detail=Message("at {time}", {"time": moment}))
+    assert nested.message == "(at 2026-11-29 00:05)"
+
+
+def test_no_service_template_says_utc() -> None:
+    # Moments are values the reader shows in their own zone; a template naming one zone lies.
+    assert [template for template in templates() if "UTC" in template] == []
+
+
 def test_an_incomplete_checklist_names_its_items_in_both_languages() -> None:
     with pytest.raises(ChecklistIncomplete) as caught:
         validate_checklist("angry", "RTP", ())
@@ -183,4 +197,18 @@ def test_a_count_block_names_its_count_and_limit_and_decisions_stay_hashable() -
     assert decision.detail_template == "{count} answered calls today (limit {limit})"
     assert decision.detail == decision.detail_template.format(**decision.detail_params)
     assert decision.detail_params["count"] == "3"
+    assert {decision: 1}[decision] == 1
+
+
+def test_a_conversation_block_carries_the_moment_itself_and_stays_hashable() -> None:
+    talked = datetime(2026, 11, 15, 15, 0, tzinfo=UTC)
+    history = [PastAttempt(talked, LOAN, MOBILE, "call", True, True, True)]
+    subject = Subject(LOAN, frozenset(), ("America/New_York",), frozenset({MOBILE}))
+    point = Point(id=MOBILE, kind="mobile", zones=("America/New_York",))
+    at = datetime(2026, 11, 18, 15, 0, tzinfo=UTC)
+    decision = Evaluator(load_profile("US")).evaluate(subject, point, "call", at, history)
+    assert decision.rule_id == "us.after_conversation"
+    assert decision.detail_template == "spoke with the consumer {time}"
+    assert decision.detail_params == {"time": talked}
+    assert decision.detail == "spoke with the consumer 2026-11-15 23:00"
     assert {decision: 1}[decision] == 1

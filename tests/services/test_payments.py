@@ -150,3 +150,14 @@ def test_two_payments_at_once_are_both_allocated(db: Database, portfolio: Portfo
     assert len(results) == 2
     after = account_detail(db, "zhang.wei", account.contract_no, NOW).balance.overdue
     assert before - after == Decimal("600.00")
+
+
+def test_a_payment_dated_ahead_names_its_time_in_the_business_zone(
+    db: Database, portfolio: Portfolio
+) -> None:
+    account = portfolio.account(today=TODAY, dpd=40)
+    ahead = NOW + timedelta(days=1)  # 11:00 in Beijing the next day
+    with pytest.raises(InvalidDate) as caught:
+        record_payment(db, "zhang.wei", account.contract_no, "100", ahead, now=NOW)
+    assert caught.value.params == {"paid_at": ahead}
+    assert caught.value.message == "A payment cannot be dated in the future (2026-11-29 11:00)."

@@ -18,13 +18,16 @@ from app.services.accounts import account_detail
 from app.services.compliance import available_profiles
 from app.services.errors import InvalidInput, NotAllowed, NotFound
 from app.services.money import format_money
-from app.services.reference import buckets, dispositions, load_json
+from app.services.reference import buckets, dispositions, lender, load_json
 from app.services.scripts import (
+    Script,
     ScriptRun,
+    Step,
     call_script,
     check_script,
     during_call_placeholders,
     fill,
+    lender_values,
     load_script,
     promise_values,
     script_problems,
@@ -120,6 +123,25 @@ def _debt_said_in_unmarked_step(data: dict[str, Any]) -> None:
     text["zh_CN"] += "欠款{overdue}。"
 
 
+def _lender_named_in_unmarked_step(data: dict[str, Any]) -> None:
+    text = _step(data, "tp_no_details")["text"]
+    text["en"] += " I'm calling from {lender}."
+    text["zh_CN"] += "我是{lender}的工作人员。"
+
+
+def _lender_named_in_the_greeting(data: dict[str, Any]) -> None:
+    greeting = _step(data, "greeting")
+    greeting["text"]["en"] += " I'm calling from {lender_short}."
+    greeting["text"]["zh_CN"] += "我是{lender_short}的工作人员。"
+    greeting["discloses_debt"] = True
+
+
+def _service_number_in_unmarked_objection(data: dict[str, Any]) -> None:
+    busy = next(item for item in data["objections"] if item["id"] == "busy")
+    busy["text"]["en"] += " Or call us on {service_number}."
+    busy["text"]["zh_CN"] += "也可以拨打{service_number}。"
+
+
 def _loop(data: dict[str, Any]) -> None:
     _choice(data, "plan_result", "declines")["next"] = "options"
 
@@ -146,6 +168,9 @@ def _misspelt_field(data: dict[str, Any]) -> None:
         (_third_party_reaches_debt, "step account reveals the debt but can be reached"),
         (_unverified_reaches_debt, "step reason reveals the debt but can be reached"),
         (_debt_said_in_unmarked_step, "tp_no_details: says {overdue} but is not marked"),
+        (_lender_named_in_unmarked_step, "tp_no_details: says {lender} but is not marked"),
+        (_lender_named_in_the_greeting, "step greeting reveals the debt but can be reached"),
+        (_service_number_in_unmarked_objection, "busy: says {service_number} but is not marked"),
         (_loop, "the steps loop"),
         (_question_limited_to_a_profile, "only say and disclosure steps can be limited"),
         (_misspelt_field, "unknown fields dicloses_debt"),
@@ -169,6 +194,69 @@ def test_every_text_fills_completely_with_every_placeholder() -> None:
             for profile in available_profiles():
                 script = fill(load_script(stage, language, profile), values)
                 assert script.unfilled() == frozenset(), (stage, language, profile)
+
+
+def _before_verification(script: Script) -> list[Step]:
+    """The steps reachable without an answer that verified the borrower, or after one that failed.
+
+    Walked on the loaded script itself (not through the validator), so a validator mistake
+    cannot hide a step.
+    """
+    starts = [script.first] + [
+        choice.next
+        for step in script.steps.values()
+        for choice in step.choices
+        if choice.right_party is False
+    ]
+    reached = dict.fromkeys(starts)
+    waiting = list(reached)
+    while waiting:
+        step = script.step(waiting.pop())
+        onward = [choice.next for choice in step.choices if choice.right_party is not True]
+        if step.next is not None:
+            onward.append(step.next)
+        for target in onward:
+            if target not in reached:
+                reached[target] = None
+                waiting.append(target)
+    return [script.step(step_id) for step_id in reached]
+
+
+@pytest.mark.parametrize("stage", stages())
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_nothing_said_before_verification_names_the_lender(stage: str, language: str) -> None:
+    company = lender()
+    # Either language's name: a collector may read out the other one's brand as well.
+    names = {
+        *company.name.values(),
+        *company.short_name.values(),
+        company.service_number,
+    }
+    assert all(names)
+    for profile in available_profiles():
+        values = {name: f"<{name}>" for name in load_json("scripts/index.json")["placeholders"]}
+        values.update(lender_values(language, profile))
+        script = fill(load_script(stage, language, profile), values)
+        unverified = _before_verification(script)
+        assert script.first in {step.id for step in unverified}
+        texts = [
+            text
+            for step in unverified
+            for text in (step.title, step.text, step.note, *(c.label for c in step.choices))
+        ]
+        texts += [
+            text
+            for item in script.objections
+            if not item.discloses_debt
+            for text in (item.label, item.text)
+        ]
+        for text in texts:
+            assert not any(name in text for name in names), (stage, profile, text)
+        # Once verified the borrower still learns who is calling.
+        said = [step.text for step in script.steps.values() if step not in unverified]
+        assert any(
+            company.short_name[language] in text or company.name[language] in text for text in said
+        ), (stage, profile)
 
 
 def test_fill_refuses_an_unknown_placeholder_and_never_expands_a_value() -> None:
@@ -244,7 +332,10 @@ def test_a_real_account_is_filled_in_both_languages(db: Database, portfolio: Por
         # Only what the collector enters during the call is left to fill.
         assert script.unfilled() == during_call_placeholders()
     chinese = call_script(db, "zhang.wei", account.contract_no, "zh_CN", NOW)
-    assert "我是恒信消费金融的工作人员zhang.wei" in chinese.step("greeting").text
+    # The greeting may reach a relative: the lender is named only after verification.
+    assert "恒信" not in chinese.step("greeting").text
+    assert "zhang.wei，有一件私人事务" in chinese.step("greeting").text
+    assert "我是恒信消费金融的工作人员" in chinese.step("disclosure_purpose").text
     assert "12356" in chinese.step("crisis").text
 
 

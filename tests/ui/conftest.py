@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
@@ -16,6 +17,7 @@ from app.config import Config
 from app.database import Database
 from app.ui.app import Startup
 from app.ui.main_window import MainWindow
+from app.ui.script_view import ScriptView
 from app.ui.settings import Settings
 from tests.helpers.dialogs import RecordingDialogs
 from tests.helpers.portfolio import Account, Portfolio
@@ -84,25 +86,54 @@ def start_window(
         startup.start()
     window = ready.args[0]
     assert isinstance(window, MainWindow)
-    qtbot.addWidget(window)
+    # Not qtbot.addWidget: a language switch deletes the window, and qtbot would then close
+    # a deleted object; `launch` closes whatever is still alive.
     return startup, window
 
 
+Launch = Callable[[], tuple[Startup, MainWindow]]
+
+
 @pytest.fixture
-def window(
+def launch(
     qtbot: QtBot,
     db: Database,
     tmp_path: Path,
     shift: Shift,
     ui_settings: Settings,
     dialogs: RecordingDialogs,
-) -> Iterator[MainWindow]:
-    startup, window = start_window(qtbot, db, tmp_path, ui_settings, dialogs, shift.now)
-    wait_idle(qtbot, window)
+) -> Iterator[Launch]:
+    """Opens the window on the shift's portfolio, as the collector, each time it is called."""
+    started: list[Startup] = []
+
+    def launch() -> tuple[Startup, MainWindow]:
+        startup, window = start_window(qtbot, db, tmp_path, ui_settings, dialogs, shift.now)
+        started.append(startup)
+        wait_idle(qtbot, window)
+        return startup, window
+
+    yield launch
+    for startup in started:
+        if startup.window is not None and shiboken6.isValid(startup.window):
+            startup.window.leave()
+        startup.stop()
+
+
+@pytest.fixture
+def window(launch: Launch) -> Iterator[MainWindow]:
+    _, window = launch()
     yield window
     window.close()
-    startup.stop()
-    startup.language.install("en")
+
+
+def verified(script: ScriptView) -> None:
+    """Through greeting, identity check and both disclosures to the account step's end."""
+    script.answer("speaking")
+    script.answer("match")
+    for _ in range(2):
+        script.disclosure.setChecked(True)
+        script.advance()
+    script.advance()
 
 
 def wait_idle(qtbot: QtBot, window: MainWindow) -> None:
@@ -112,4 +143,4 @@ def wait_idle(qtbot: QtBot, window: MainWindow) -> None:
     qtbot.waitUntil(lambda: window.context.runner.pending == 0, timeout=20_000)
 
 
-__all__ = ["COLLECTOR", "SHIFT_NOW", "Shift", "start_window", "wait_idle"]
+__all__ = ["COLLECTOR", "SHIFT_NOW", "Launch", "Shift", "start_window", "verified", "wait_idle"]

@@ -54,29 +54,48 @@ def test_a_service_error_reads_in_chinese_with_its_values(language: Language) ->
     assert error_text(error) == "承诺金额“abc”不是有效数字。"
 
 
-def test_a_blocked_contact_reads_in_chinese_rule_detail_and_time_included(
+def test_a_blocked_contact_reads_in_chinese_with_the_opening_time_in_the_lenders_zone(
     language: Language, db: Database, portfolio: Portfolio
 ) -> None:
     error, decision = blocked_contact(db, portfolio)
     language.install("zh_CN")
     rule = next(r for r in load_profile("CN").rules if r.id == decision.rule_id)
-    assert decision.next_allowed_at is not None
-    opens = f"{decision.next_allowed_at:%Y-%m-%d %H:%M}"
+    # Quiet hours end at 08:00 Beijing the next morning: shown so, not as 00:00 UTC.
+    assert decision.next_allowed_at == datetime(2026, 11, 29, 0, 0, tzinfo=UTC)
     assert error_text(error) == (
-        f"不允许联系：{rule.zh_CN}（Asia/Shanghai 当地时间为 22:30）。自 {opens}（UTC）起可以联系。"
+        f"不允许联系：{rule.zh_CN}（Asia/Shanghai 当地时间为 22:30）。"
+        "自 2026-11-29 08:00 起可以联系。"
     )
     assert detail_text(decision) == "Asia/Shanghai 当地时间为 22:30"
 
 
-def test_in_english_the_window_shows_the_services_own_message(
+def test_in_english_the_window_shows_the_services_message_with_its_own_date_format(
     language: Language, db: Database, portfolio: Portfolio
 ) -> None:
     error, decision = blocked_contact(db, portfolio)
     language.install("zh_CN")
     language.install("en")
-    assert error_text(error) == error.message
+    assert error.message.endswith("It is allowed from 2026-11-29 08:00.")
+    assert error_text(error) == error.message.replace("2026-11-29 08:00", "29 Nov 2026 08:00")
     assert "it is 22:30 in Asia/Shanghai" in error.message
     assert detail_text(decision) == decision.detail == "it is 22:30 in Asia/Shanghai"
+
+
+def test_a_moment_in_a_rule_detail_reads_in_the_lenders_zone_in_each_language(
+    language: Language,
+) -> None:
+    talked = datetime(2026, 11, 15, 16, 5, tzinfo=UTC)  # 00:05 on the 16th in Beijing
+    decision = Decision(
+        False,
+        "us.after_conversation",
+        detail="spoke with the consumer 2026-11-16 00:05",
+        detail_template="spoke with the consumer {time}",
+        detail_args=(("time", talked),),
+    )
+    language.install("zh_CN")
+    assert detail_text(decision) == "已于 2026-11-16 00:05 与借款人通话"
+    language.install("en")
+    assert detail_text(decision) == "spoke with the consumer 16 Nov 2026 00:05"
 
 
 def test_an_incomplete_checklist_names_the_emotion_and_items_in_chinese(

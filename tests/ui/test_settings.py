@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import QByteArray
 from pytestqt.qtbot import QtBot
 
-from app.database import Database
 from app.services.compliance import profile_code_for, set_installation_default
 from app.ui import settings as keys
 from app.ui.main_window import MainWindow
 from app.ui.settings import Settings
 from app.ui.settings_dialog import SettingsDialog
 from tests.helpers.dialogs import RecordingDialogs
-from tests.ui.conftest import Shift, start_window, wait_idle
+from tests.ui.conftest import Launch
 
 
 def test_defaults_come_from_the_declarations(ui_settings: Settings) -> None:
@@ -69,25 +66,16 @@ def test_the_dialog_saves_template_language_and_profile(
     assert profile_code_for("JP") == "CN"
 
 
-def test_the_window_remembers_its_size_and_splitters(
-    qtbot: QtBot,
-    db: Database,
-    tmp_path: Path,
-    shift: Shift,
-    ui_settings: Settings,
-    dialogs: RecordingDialogs,
-) -> None:
-    startup, window = start_window(qtbot, db, tmp_path, ui_settings, dialogs, shift.now)
-    wait_idle(qtbot, window)
+def test_the_window_remembers_its_size_and_splitters(launch: Launch, ui_settings: Settings) -> None:
+    startup, window = launch()
     total = sum(window.splitter.sizes())
     window.splitter.setSizes([total // 4, total // 2, total - total // 4 - total // 2])
     window.close()
     startup.stop()
     assert not ui_settings.get(keys.MAIN_SPLITTER).isEmpty()
     assert not ui_settings.get(keys.WINDOW_GEOMETRY).isEmpty()
-    again, reopened = start_window(qtbot, db, tmp_path, ui_settings, dialogs, shift.now)
+    again, reopened = launch()
     try:
-        wait_idle(qtbot, reopened)
         # The offscreen screen is smaller than the window, so Qt fits the restored geometry
         # into it; the splitter keeps the proportions the collector chose (queue half the
         # workspace, where the default is nearly equal).

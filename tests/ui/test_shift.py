@@ -13,7 +13,7 @@ from app.models import Borrower, ContactAttempt, Escalation, PromiseToPay
 from app.ui.main_window import MainWindow
 from app.ui.queue_model import Column
 from tests.helpers.dialogs import RecordingDialogs
-from tests.ui.conftest import Shift, wait_idle
+from tests.ui.conftest import Shift, verified, wait_idle
 
 
 class Dialler(QObject):
@@ -57,7 +57,7 @@ def test_queue_lists_the_accounts_with_the_blocked_one_greyed(
     assert model.index(first_row, Column.STATUS).data() == "Callable"
     # The window opened on the best callable account by itself.
     assert window.queue.current_key() == shift.first.loan_id.hex
-    assert "Today: 0 attempts" in window.shift_label.text()
+    assert "attempts: 0 ·" in window.shift_label.text()
 
 
 def test_a_blocked_account_cannot_be_dialled(
@@ -151,8 +151,8 @@ def test_a_shift_call_with_a_promise_is_stored_shown_and_moves_on(
     texts = [timeline.text(row) for row in range(timeline.rowCount())]
     assert any("Promise to pay" in text for text in texts)
     assert any("1,500.00" in text for text in texts)
-    assert "1 attempts" in window.shift_label.text()
-    assert "1 promises (¥1,500.00)" in window.shift_label.text()
+    assert "attempts: 1 ·" in window.shift_label.text()
+    assert "promises: 1 (¥1,500.00)" in window.shift_label.text()
 
     # Next callable account: the second one (the ceased borrower is skipped).
     with qtbot.waitSignal(window.account_shown, timeout=10_000) as shown:
@@ -165,12 +165,7 @@ def test_self_harm_risk_raises_an_escalation_and_pauses_the_account(
 ) -> None:
     open_account(qtbot, window, shift.second.contract_no)
     script = window.call.script
-    for answer in ("speaking", "match"):
-        script.answer(answer)
-    for _ in range(2):
-        script.disclosure.setChecked(True)
-        script.advance()
-    script.advance()
+    verified(script)
     script.answer("job_loss")
     script.advance()
     script.answer("consents")
@@ -217,3 +212,135 @@ def test_the_rules_are_asked_again_just_before_dialling(
     assert dialogs.shown[-1].title == "No longer allowed"
     assert "22:00" in dialogs.shown[-1].text or "08:00" in dialogs.shown[-1].text
     assert not window.workspace.points.call_buttons()[0].isEnabled()
+
+
+def test_a_call_under_way_is_not_left_without_asking(
+    qtbot: QtBot, window: MainWindow, shift: Shift, dialogs: RecordingDialogs
+) -> None:
+    dialler = Dialler()
+    QDesktopServices.setUrlHandler("tel", dialler, "dial")
+    try:
+        open_account(qtbot, window, shift.first.contract_no)
+        window.dial_action.trigger()
+        qtbot.waitUntil(lambda: window.call.in_call, timeout=5000)
+        window.dial_action.trigger()  # a second press while the call runs dials nothing
+        wait_idle(qtbot, window)
+    finally:
+        QDesktopServices.unsetUrlHandler("tel")
+    assert dialler.dialled == ["tel:+8613812345678"]
+    assert not window.call.number.isEnabled()
+    dialogs.answers.append(False)  # "leave without saving?" — no
+    window.next_account()
+    wait_idle(qtbot, window)
+    assert dialogs.shown[-1].title == "A call is under way"
+    assert window.queue.current_key() == shift.first.loan_id.hex
+    assert window.call.in_call
+    assert "王芳" in window.call.account.text()
+    dialogs.answers.append(False)
+    window.close()
+    assert window.isVisible()
+    dialogs.answers.append(True)  # now leave it
+    with qtbot.waitSignal(window.account_shown, timeout=10_000):
+        window.next_account()
+    assert not window.call.in_call
+
+
+def test_the_outcome_form_opens_only_what_the_outcome_can_carry(
+    qtbot: QtBot, window: MainWindow, shift: Shift
+) -> None:
+    open_account(qtbot, window, shift.first.contract_no)
+    form = window.call.form
+    form.choose("PTP")
+    form.choose_emotion("calm")
+    assert form.amount.isEnabled() and form.emotion.isEnabled()
+    form.amount.setText("800")
+    form.choose("NA")
+    assert not form.amount.isEnabled() and form.amount.text() == ""
+    assert not form.emotion.isEnabled() and form.emotion_code() is None
+    assert form.checklist.count() == 0
+    assert window.call.problems() == []
+
+
+def test_a_right_party_outcome_needs_a_passed_identity_check(
+    qtbot: QtBot, window: MainWindow, shift: Shift
+) -> None:
+    open_account(qtbot, window, shift.first.contract_no)
+    script = window.call.script
+    script.answer("speaking")
+    script.answer("no_match")
+    form = window.call.form
+    form.choose("RTP")
+    form.choose_emotion("calm")
+    form.tick_all()
+    assert any("identity check failed" in problem for problem in window.call.problems())
+
+
+def test_a_relatives_number_gets_the_third_party_script(
+    qtbot: QtBot, window: MainWindow, shift: Shift
+) -> None:
+    open_account(qtbot, window, shift.first.contract_no)
+    assert window.call.script.run is not None
+    assert window.call.script.run.script.stage == "mid"
+    relative = window.call.number.findData(str(shift.first.points["emergency"]))
+    window.call.number.setCurrentIndex(relative)
+    assert window.call.script.run.script.stage == "third_party"
+    form = window.call.form
+    form.choose("PTP")
+    form.choose_emotion("calm")
+    assert any("third party" in problem for problem in window.call.problems())
+    window.call.number.setCurrentIndex(
+        window.call.number.findData(str(shift.first.points["mobile"]))
+    )
+    assert window.call.script.run.script.stage == "mid"
+
+
+def test_a_script_recorded_vulnerability_cannot_be_dropped_and_escalates(
+    qtbot: QtBot, window: MainWindow, shift: Shift, dialogs: RecordingDialogs
+) -> None:
+    open_account(qtbot, window, shift.second.contract_no)
+    script = window.call.script
+    verified(script)
+    script.answer("illness")
+    script.advance()
+    script.answer("consents")
+    form = window.call.form
+    assert form.emotion_code() == "vulnerability"
+    form.choose_emotion("calm")
+    form.tick_all()
+    assert any("vulnerab" in problem.lower() for problem in window.call.problems())
+    form.choose_emotion("vulnerability")
+    form.tick_all()
+    assert window.call.problems() == []
+    with qtbot.waitSignal(window.queue_refreshed, timeout=10_000):
+        window.call.save(go_next=False)
+    wait_idle(qtbot, window)
+    with window.context.db.reader() as session:
+        kinds = session.scalars(
+            select(Escalation.kind).where(Escalation.loan_id == shift.second.loan_id)
+        ).all()
+    assert kinds == ["vulnerability"]
+
+
+def test_a_reported_death_escalates_from_the_third_party_script(
+    qtbot: QtBot, window: MainWindow, shift: Shift, dialogs: RecordingDialogs
+) -> None:
+    open_account(qtbot, window, shift.first.contract_no)
+    script = window.call.script
+    script.answer("someone_else")
+    script.answer("deceased")
+    form = window.call.form
+    assert form.code() == "DCD"
+    form.choose_emotion("distressed")
+    form.tick_all()
+    assert window.call.problems() == []
+    with qtbot.waitSignal(window.queue_refreshed, timeout=10_000):
+        window.call.save(go_next=False)
+    wait_idle(qtbot, window)
+    with window.context.db.reader() as session:
+        kinds = session.scalars(
+            select(Escalation.kind).where(Escalation.loan_id == shift.first.loan_id)
+        ).all()
+        borrower = session.get_one(Borrower, shift.first.borrower_id)
+    assert kinds == ["deceased"]
+    assert borrower.deceased
+    assert any(item.title == "Escalated to your team lead" for item in dialogs.shown)

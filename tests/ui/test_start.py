@@ -18,7 +18,7 @@ from app.ui.main_window import MainWindow
 from app.ui.queue_model import Column
 from app.ui.settings import Settings
 from tests.helpers.dialogs import RecordingDialogs
-from tests.ui.conftest import SHIFT_NOW, Shift, start_window, wait_idle
+from tests.ui.conftest import SHIFT_NOW, Launch, Shift, wait_idle
 
 
 class PickSecondCollector(UserChooser):
@@ -96,17 +96,11 @@ def test_an_unknown_user_on_the_command_line_is_refused(
 
 
 def test_the_chinese_ui_shows_chinese_labels_and_switches_back(
-    qtbot: QtBot,
-    db: Database,
-    tmp_path: Path,
-    shift: Shift,
-    ui_settings: Settings,
-    dialogs: RecordingDialogs,
+    qtbot: QtBot, launch: Launch, shift: Shift, ui_settings: Settings
 ) -> None:
     ui_settings.set(keys.LANGUAGE, "zh_CN")
-    startup, window = start_window(qtbot, db, tmp_path, ui_settings, dialogs, shift.now)
+    startup, window = launch()
     try:
-        wait_idle(qtbot, window)
         menus = [action.text() for action in window.menuBar().actions()]
         assert menus[0].startswith("文件")
         header = window.queue.model.headerData(Column.BORROWER, _horizontal())
@@ -121,7 +115,6 @@ def test_the_chinese_ui_shows_chinese_labels_and_switches_back(
         with qtbot.waitSignal(startup.ready, timeout=20_000) as ready:
             window.language_changed.emit("en")
         english = ready.args[0]
-        qtbot.addWidget(english)
         wait_idle(qtbot, english)
         assert english.menuBar().actions()[0].text() == "&File"
         assert english.queue.model.headerData(Column.BORROWER, _horizontal()) == "Borrower"
@@ -135,3 +128,24 @@ def _horizontal():
     from PySide6.QtCore import Qt
 
     return Qt.Orientation.Horizontal
+
+
+def test_switching_language_with_answers_on_their_way_is_safe(
+    qtbot: QtBot, launch: Launch, dialogs: RecordingDialogs
+) -> None:
+    """The old window's pending answers are dropped, not delivered to deleted widgets."""
+    startup, window = launch()
+    try:
+        window.refresh_queue()
+        window.refresh_shift()
+        window.reload_account()
+        assert window.context.runner.pending > 0
+        with qtbot.waitSignal(startup.ready, timeout=20_000) as ready:
+            window.language_changed.emit("zh_CN")
+        fresh = ready.args[0]
+        wait_idle(qtbot, fresh)
+        assert fresh.queue.model.rowCount() == 3
+        assert dialogs.errors() == []
+        fresh.close()
+    finally:
+        startup.stop()

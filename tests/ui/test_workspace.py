@@ -47,7 +47,7 @@ from app.ui.i18n import Formats
 from app.ui.labels import borrower_flag, zone_times
 from app.ui.runner import Runner
 from app.ui.settings import Settings
-from app.ui.timeline import TimelineModel
+from app.ui.timeline import TimelineFilter, TimelineModel
 from app.ui.workspace import CLOCK_INTERVAL_MS, Workspace
 from tests.helpers.dialogs import RecordingDialogs, Shown
 from tests.helpers.portfolio import Account, Portfolio
@@ -294,8 +294,8 @@ def test_overdue_breakdown_shows_each_part_and_the_totals(
         Decimal("0"),
     )
     assert values["owed"] == format_money(unpaid + penalty)
-    assert values["oldest_due"] == overdue.due_date.isoformat()
-    assert values["next_due"] == detail.schedule[4].due_date.isoformat()
+    assert values["oldest_due"] == workspace.context.formats.date(overdue.due_date)
+    assert values["next_due"] == workspace.context.formats.date(detail.schedule[4].due_date)
 
 
 def test_schedule_and_payments_tables_are_read_only_views_of_the_loan(
@@ -308,7 +308,7 @@ def test_schedule_and_payments_tables_are_read_only_views_of_the_loan(
     assert schedule.rowCount() == 12
     settled = detail.schedule[0].settled_on
     assert settled is not None
-    assert schedule.index(0, 7).data() == settled.isoformat()
+    assert schedule.index(0, 7).data() == workspace.context.formats.date(settled)
     assert schedule.index(3, 7).data() == "Overdue"
     assert schedule.index(4, 7).data() == ""
     assert schedule.index(3, 2).data() == format_money(detail.schedule[3].principal_due)
@@ -354,8 +354,8 @@ def test_quiet_hours_show_when_the_number_may_be_called_again(
     assert mobile.call is not None and mobile.status is not None
     assert not mobile.call.isEnabled()
     # Tomorrow 08:00: not today, so the date is shown too.
-    assert "from 2025-03-11 08:00" in mobile.status.text()
-    assert "Allowed from 2025-03-11 08:00" in mobile.call.toolTip()
+    assert "from 11 Mar 2025 08:00" in mobile.status.text()
+    assert "Allowed from 11 Mar 2025 08:00" in mobile.call.toolTip()
 
 
 def test_an_allowed_number_emits_dial_requested_by_mouse_and_by_keyboard(
@@ -509,7 +509,8 @@ def test_timeline_rows_are_written_in_the_ui_language_newest_first(
     assert "will pay on Thursday" in promised
     assert "无人接听" in texts
     assert any(
-        "¥500.00" in text and (TODAY + timedelta(days=3)).isoformat() in text for text in texts
+        "¥500.00" in text and workspace.context.formats.date(TODAY + timedelta(days=3)) in text
+        for text in texts
     )
 
 
@@ -568,6 +569,11 @@ def test_timeline_model_passes_the_model_tester(qtmodeltester, context: Context)
         ]
     )
     qtmodeltester.check(model)
+    proxy = TimelineFilter()
+    proxy.setSourceModel(model)
+    proxy.set_kinds(frozenset({"payment"}))
+    qtmodeltester.check(proxy)
+    assert proxy.rowCount() == 1
     # A kind this version does not know still shows, by the service's summary.
     assert model.index(1, 2).data() == "something new"
 
@@ -637,7 +643,9 @@ def test_ctrl_enter_in_the_note_box_adds_the_note(
     qtbot.keyClicks(workspace.notes.editor, "Left a message with the guard")
     with qtbot.waitSignal(workspace.note_added):
         qtbot.keyClick(
-            workspace.notes.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier
+            workspace.notes.editor,
+            Qt.Key.Key_Return,
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
         )
     qtbot.waitUntil(lambda: runner.pending == 0)
     with db.reader() as session:

@@ -426,10 +426,16 @@ def test_rules_follow_where_the_borrower_lives_not_the_caller(
     assert decision.rule_id == "us.inconvenient_time"
     local = portfolio.account(today=TODAY, dpd=20, numbers={"mobile": "+1 213 555 0143"})
     assert check_contact(db, "zhang.wei", local.contract_no, local.points["mobile"], at=at).allowed
+    # The installation's default applies to countries without a profile of their own (Hong
+    # Kong here), never to mainland China's borrowers.
+    abroad = portfolio.account(
+        today=TODAY, dpd=20, numbers={"mobile": "+1 213 555 0144"}, country="HK", province="香港"
+    )
     monkeypatch.setenv("COLLECTOR_WORKSTATION_RULE_PROFILE", "US")
     assert not check_contact(
-        db, "zhang.wei", local.contract_no, local.points["mobile"], at=at
+        db, "zhang.wei", abroad.contract_no, abroad.points["mobile"], at=at
     ).allowed
+    assert check_contact(db, "zhang.wei", local.contract_no, local.points["mobile"], at=at).allowed
 
 
 def test_check_contact_needs_the_number_to_check(db: Database, portfolio: Portfolio) -> None:

@@ -60,6 +60,8 @@ def test_the_dialog_saves_template_language_and_profile(
         # A borrower in a country without a profile of its own now gets the chosen one;
         # a US borrower still gets the US profile.
         assert profile_code_for("JP") == "UK"
+        # Borrowers in mainland China and the US keep their own rules, whatever is chosen.
+        assert profile_code_for("CN") == "CN"
         assert profile_code_for("US") == "US"
     finally:
         set_installation_default(None)

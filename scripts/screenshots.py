@@ -72,6 +72,13 @@ def shoot(app: QApplication, db: Database, data_dir: Path, language: str, user: 
     settle(app, window)
     save(window, f"main-{language}.png")
 
+    window.queue.status.setCurrentIndex(2)  # blocked now
+    settle(app, window)
+    save(window.queue, f"queue-blocked-{language}.png")
+    window.queue.status.setCurrentIndex(0)
+    window.queue.select_first()
+    settle(app, window)
+
     # A call under way: verified, disclosures given, a promise being agreed.
     script = window.call.script
     for answer in ("speaking", "match"):
@@ -87,11 +94,7 @@ def shoot(app: QApplication, db: Database, data_dir: Path, language: str, user: 
     window.call.started_at = AS_OF
     settle(app, window)
     save(window, f"call-{language}.png")
-
-    window.queue.status.setCurrentIndex(2)  # blocked now
-    settle(app, window)
-    save(window.queue, f"queue-blocked-{language}.png")
-    window.close()
+    window.leave()  # the pictured call is not logged
     startup.stop()
 
 

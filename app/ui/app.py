@@ -203,6 +203,8 @@ class Startup(QObject):
         )
         if self.clock is not None:
             context.clock = self.clock
+        # Window managers append it to titles: in the window's language, too.
+        QApplication.setApplicationDisplayName(self.tr("Collector Workstation"))
         window = MainWindow(context, wanted=wanted)
         window.language_changed.connect(lambda code: self._switch_language(window, code))
         window.show()

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from PySide6.QtCore import QCoreApplication, QLocale
 
 from app.services.compliance import Decision
+from app.services.escalations import escalation_kinds
 from app.services.reference import dispositions, emotions, load_json, products
 
 
@@ -74,34 +75,24 @@ def flag_style(tone: str) -> str:
 
 
 def disposition_name(code: str, language: str) -> str:
+    """The outcome's label; a code this version does not know shows as itself."""
     found = dispositions().get(code)
-    if found is None:
-        return code
-    return found.zh_CN if language == "zh_CN" else found.en
+    return code if found is None else found.label(language)
 
 
 def emotion_name(code: str, language: str) -> str:
     found = emotions().get(code)
-    if found is None:
-        return code
-    return found.zh_CN if language == "zh_CN" else found.en
+    return code if found is None else found.label(language)
 
 
 def product_name(code: str, language: str) -> str:
     found = products().get(code)
-    if found is None:
-        return code
-    return found.zh_CN if language == "zh_CN" else found.en
-
-
-@cache
-def _escalations() -> dict[str, Any]:
-    return {item["kind"]: item for item in load_json("escalations.json")["kinds"]}
+    return code if found is None else (found.zh_CN if language == "zh_CN" else found.en)
 
 
 def escalation_name(kind: str, language: str) -> str:
-    entry = _escalations().get(kind)
-    return kind if entry is None else pick(entry, language)
+    found = escalation_kinds().get(kind)
+    return kind if found is None else found.text(language)
 
 
 def decision_reason(decision: Decision, language: str) -> str:

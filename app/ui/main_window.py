@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 
@@ -286,13 +287,10 @@ class MainWindow(QMainWindow):
         if self.call.in_call or self._dial_job is not None:
             return  # one call at a time: end (and log) this one first
         contract = self._current.detail.contract_no
-        self._dial_job = self.context.call(
-            call_options,
-            self.context.username,
+        self._dial_job = self._ask_rules(
             contract,
-            self.context.clock(),
-            on_done=lambda options: self._dial_checked(contract, option, options),
-            on_error=self._dial_failed,
+            lambda options: self._dial_checked(contract, option, options),
+            self._dial_failed,
         )
 
     def _dial_failed(self, error: BaseException) -> None:
@@ -334,13 +332,26 @@ class MainWindow(QMainWindow):
         if self._current is None or self._account_job is not None:
             return
         contract = self._current.detail.contract_no
-        self.context.call(
+        self._ask_rules(
+            contract,
+            lambda options: self._options_loaded(contract, options),
+            lambda _error: None,  # the next refresh asks again
+        )
+
+    def _ask_rules(
+        self,
+        contract: str,
+        on_done: Callable[[tuple[CallOption, ...]], None],
+        on_error: Callable[[BaseException], None],
+    ) -> Job:
+        """The rules' answer for every number of `contract`, now, in the background."""
+        return self.context.call(
             call_options,
             self.context.username,
             contract,
             self.context.clock(),
-            on_done=lambda options: self._options_loaded(contract, options),
-            on_error=lambda _error: None,  # the next refresh asks again
+            on_done=on_done,
+            on_error=on_error,
         )
 
     def _options_loaded(self, contract: str, options: tuple[CallOption, ...]) -> None:

@@ -10,7 +10,8 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from app.services.queue import Queue, build_queue
-from app.ui.main_window import MainWindow
+from app.services.reference import queue_weights
+from app.ui.main_window import REFRESH_EVERY, MainWindow
 from app.ui.queue_model import Column, QueueFilter, QueueModel, StatusFilter
 from tests.ui.conftest import Shift, wait_idle
 
@@ -130,3 +131,30 @@ def test_clicking_a_header_sorts_by_that_column(window: MainWindow, shift: Shift
         shift.ceased.contract_no,
         shift.second.contract_no,
     ]
+
+
+def test_a_callback_surfaces_at_the_top_when_it_comes_due(
+    qtbot: QtBot, window: MainWindow, shift: Shift
+) -> None:
+    """A callback at 11:00 on the lowest account: the window plans a rebuild for when it
+    enters the look-ahead, and then the account leads the queue with its reason."""
+    due = shift.now + timedelta(hours=1)
+    shift.portfolio.callback(shift.second, due)
+    with qtbot.waitSignal(window.queue_refreshed, timeout=10_000):
+        window.refresh_queue()
+    assert window.queue.model.entry(0).contract_no != shift.second.contract_no
+    lookahead = timedelta(minutes=int(queue_weights()["callback_lookahead_minutes"]))
+    wait = timedelta(milliseconds=window._refresh_timer.remainingTime())
+    # The window looks again every few minutes anyway; the callback's moment is the bound.
+    expected = min(due - lookahead - shift.now, REFRESH_EVERY)
+    assert expected - timedelta(seconds=2) <= wait <= expected + timedelta(seconds=5)
+    queue = build_queue(window.context.db, "zhang.wei", now=shift.now)
+    assert queue.next_change_at == due - lookahead
+    later = due - lookahead + timedelta(seconds=5)
+    window.context.clock = lambda: later
+    with qtbot.waitSignal(window.queue_refreshed, timeout=10_000):
+        window._refresh_timer.timeout.emit()
+    top = window.queue.model.entry(0)
+    assert top.contract_no == shift.second.contract_no
+    assert top.tier == "callback_due"
+    assert shown_contracts(window)[0] == shift.second.contract_no

@@ -98,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     path = portfolio(args.accounts)
     username, user_id, assigned = busiest_collector(path)
     db = Database(f"sqlite:///{path}")
+    db.upgrade()  # a portfolio cached by an older version gets the newer tables
     raw = sqlite3.connect(path)
     today = AS_OF.date().isoformat()
 

@@ -154,6 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     path, username = portfolio(args.accounts)
     db = Database(f"sqlite:///{path}")
+    db.upgrade()  # a portfolio cached by an older version gets the newer tables
     rows = len(build_queue(db, username, now=AS_OF).entries)
 
     starts, floors, switches = [], [], []

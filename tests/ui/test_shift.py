@@ -39,6 +39,20 @@ def open_account(qtbot: QtBot, window: MainWindow, contract_no: str) -> None:
     wait_idle(qtbot, window)
 
 
+def save_and_wait(qtbot: QtBot, window: MainWindow, go_next: bool = False) -> None:
+    """Save the outcome as the collector would and wait for the queue to follow."""
+    with qtbot.waitSignal(window.queue_refreshed, timeout=10_000):
+        window.call.save(go_next=go_next)
+    wait_idle(qtbot, window)
+
+
+def escalation_kinds(window: MainWindow, loan_id: object) -> list[str]:
+    with window.context.db.reader() as session:
+        return list(
+            session.scalars(select(Escalation.kind).where(Escalation.loan_id == loan_id)).all()
+        )
+
+
 def test_queue_lists_the_accounts_with_the_blocked_one_greyed(
     window: MainWindow, shift: Shift
 ) -> None:
@@ -131,9 +145,7 @@ def test_a_shift_call_with_a_promise_is_stored_shown_and_moves_on(
     script.answer("agreed")
     form.tick_all()
     assert window.call.problems() == []
-    with qtbot.waitSignal(window.queue_refreshed, timeout=10_000):
-        window.call.save(go_next=False)
-    wait_idle(qtbot, window)
+    save_and_wait(qtbot, window)
 
     with window.context.db.reader() as session:
         attempt = session.scalars(
@@ -176,16 +188,11 @@ def test_self_harm_risk_raises_an_escalation_and_pauses_the_account(
     assert form.support.isVisible() or not form.support.isHidden()
     assert "12356" in form.support.text()
     form.tick_all()
-    with qtbot.waitSignal(window.queue_refreshed, timeout=10_000):
-        window.call.save(go_next=True)
-    wait_idle(qtbot, window)
+    save_and_wait(qtbot, window, go_next=True)
     assert any("team lead" in item.text for item in dialogs.shown if item.kind == "info")
+    assert escalation_kinds(window, shift.second.loan_id) == ["self_harm_risk"]
     with window.context.db.reader() as session:
-        escalation = session.scalars(
-            select(Escalation).where(Escalation.loan_id == shift.second.loan_id)
-        ).one()
         borrower = session.get_one(Borrower, shift.second.borrower_id)
-    assert escalation.kind == "self_harm_risk"
     assert borrower.vulnerable
     row = window.queue.model.row_of(shift.second.loan_id.hex)
     assert row is not None
@@ -311,14 +318,8 @@ def test_a_script_recorded_vulnerability_cannot_be_dropped_and_escalates(
     form.choose_emotion("vulnerability")
     form.tick_all()
     assert window.call.problems() == []
-    with qtbot.waitSignal(window.queue_refreshed, timeout=10_000):
-        window.call.save(go_next=False)
-    wait_idle(qtbot, window)
-    with window.context.db.reader() as session:
-        kinds = session.scalars(
-            select(Escalation.kind).where(Escalation.loan_id == shift.second.loan_id)
-        ).all()
-    assert kinds == ["vulnerability"]
+    save_and_wait(qtbot, window)
+    assert escalation_kinds(window, shift.second.loan_id) == ["vulnerability"]
 
 
 def test_a_reported_death_escalates_from_the_third_party_script(
@@ -333,14 +334,9 @@ def test_a_reported_death_escalates_from_the_third_party_script(
     form.choose_emotion("distressed")
     form.tick_all()
     assert window.call.problems() == []
-    with qtbot.waitSignal(window.queue_refreshed, timeout=10_000):
-        window.call.save(go_next=False)
-    wait_idle(qtbot, window)
+    save_and_wait(qtbot, window)
+    assert escalation_kinds(window, shift.first.loan_id) == ["deceased"]
     with window.context.db.reader() as session:
-        kinds = session.scalars(
-            select(Escalation.kind).where(Escalation.loan_id == shift.first.loan_id)
-        ).all()
         borrower = session.get_one(Borrower, shift.first.borrower_id)
-    assert kinds == ["deceased"]
     assert borrower.deceased
     assert any(item.title == "Escalated to your team lead" for item in dialogs.shown)

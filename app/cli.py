@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import uuid
 from collections.abc import Sequence
@@ -206,9 +207,26 @@ def _has_users(db: Database) -> bool:
 
 
 def _window(config: Config, args: argparse.Namespace) -> int:
+    if _no_display():
+        print(
+            "error: there is no display to open the window on. Run it in a desktop session,"
+            " or on a server: xvfb-run collector-workstation (the commands in --help work"
+            " without a display).",
+            file=sys.stderr,
+        )
+        return 2
     from app.ui.app import run
 
     return run(config, args.user)
+
+
+def _no_display() -> bool:
+    """On Linux without X11, Wayland or a chosen Qt platform, Qt would abort the process."""
+    if not sys.platform.startswith("linux"):
+        return False
+    return not any(
+        os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    )
 
 
 def _status(config: Config, args: argparse.Namespace) -> int:

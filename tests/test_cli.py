@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -294,3 +295,21 @@ def test_first_start_builds_the_demo_portfolio(tmp_path: Path) -> None:
     assert "First start" in err
     assert (tmp_path / "workstation.sqlite3").exists()
     assert "team_lead" in out
+
+
+def test_without_a_display_the_window_command_says_what_to_do(tmp_path: Path) -> None:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "--data-dir", str(tmp_path), "--user", "zhang.wei"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=env,
+    )
+    assert result.returncode == 2
+    assert "no display" in result.stderr and "xvfb-run" in result.stderr

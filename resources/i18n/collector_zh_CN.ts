@@ -1246,6 +1246,94 @@ Allowed from {time}</source>
         <translation>“{text}”不是有效的电话号码（识别为 {read_as}）。</translation>
     </message>
     <message>
+        <source>A waiver of {waiver} and a discount of {discount} leave nothing of the {overdue} overdue to pay.</source>
+        <translation>减免 {waiver}、折扣 {discount} 后，逾期金额 {overdue} 已无需还款。</translation>
+    </message>
+    <message>
+        <source>A down payment of {down} covers the whole {total}: offer a payment in full.</source>
+        <translation>首付 {down} 已覆盖全部 {total}：请改为一次性结清。</translation>
+    </message>
+    <message>
+        <source>{rest} cannot be split into {count} instalments of at least one cent.</source>
+        <translation>{rest} 无法分成每期至少一分钱的 {count} 期。</translation>
+    </message>
+    <message>
+        <source>Unknown instalment frequency “{frequency}” (one of {known}).</source>
+        <translation>未知的还款频率“{frequency}”（可选：{known}）。</translation>
+    </message>
+    <message>
+        <source>Unknown plan kind “{kind}” (one of {known}).</source>
+        <translation>未知的还款方案类型“{kind}”（可选：{known}）。</translation>
+    </message>
+    <message>
+        <source>Nothing is overdue: there is no balance to make a plan for.</source>
+        <translation>没有逾期金额，无需制定还款方案。</translation>
+    </message>
+    <message>
+        <source>A plan needs at least one instalment (got {count}).</source>
+        <translation>还款方案至少需要一期（当前为 {count}）。</translation>
+    </message>
+    <message>
+        <source>A payment in full or a settlement is one payment, not {count} instalments.</source>
+        <translation>一次性结清或和解只有一笔还款，不能分 {count} 期。</translation>
+    </message>
+    <message>
+        <source>Only an instalment plan has a down payment.</source>
+        <translation>只有分期方案才有首付。</translation>
+    </message>
+    <message>
+        <source>Only a settlement has a discount; use a penalty waiver instead.</source>
+        <translation>只有和解方案才有折扣；请改用罚息减免。</translation>
+    </message>
+    <message>
+        <source>The waiver of {waiver} is more than the {penalty} penalty interest overdue.</source>
+        <translation>减免金额 {waiver} 超过了逾期罚息 {penalty}。</translation>
+    </message>
+    <message>
+        <source>The first due date {date} is in the past.</source>
+        <translation>首期还款日 {date} 已经过去。</translation>
+    </message>
+    <message>
+        <source>The down payment must be zero or more, in whole cents (got {amount}).</source>
+        <translation>首付须为零或正数，且精确到分（当前为 {amount}）。</translation>
+    </message>
+    <message>
+        <source>The waiver must be zero or more, in whole cents (got {amount}).</source>
+        <translation>减免金额须为零或正数，且精确到分（当前为 {amount}）。</translation>
+    </message>
+    <message>
+        <source>The discount must be zero or more, in whole cents (got {amount}).</source>
+        <translation>折扣金额须为零或正数，且精确到分（当前为 {amount}）。</translation>
+    </message>
+    <message>
+        <source>The first payment is {days} days away; at most {limit} without approval.</source>
+        <translation>首期还款在 {days} 天后；无需审批最多 {limit} 天。</translation>
+    </message>
+    <message>
+        <source>A waiver of {waiver} is more than the {limit} that can be waived without approval.</source>
+        <translation>减免 {waiver} 超过了无需审批可减免的 {limit}。</translation>
+    </message>
+    <message>
+        <source>Instalments “{frequency}” need approval (allowed: {allowed}).</source>
+        <translation>还款频率“{frequency}”需要审批（无需审批：{allowed}）。</translation>
+    </message>
+    <message>
+        <source>{count} instalments are more than the {limit} allowed without approval.</source>
+        <translation>{count} 期超过了无需审批允许的 {limit} 期。</translation>
+    </message>
+    <message>
+        <source>An instalment of {amount} is less than the {limit} minimum without approval.</source>
+        <translation>每期 {amount} 低于无需审批的最低金额 {limit}。</translation>
+    </message>
+    <message>
+        <source>A discount of {discount} is more than the {limit} allowed without approval.</source>
+        <translation>折扣 {discount} 超过了无需审批允许的 {limit}。</translation>
+    </message>
+    <message>
+        <source>A settlement of {amount} is less than the {limit} of principal it must collect without approval.</source>
+        <translation>和解金额 {amount} 低于无需审批时必须收回的本金 {limit}。</translation>
+    </message>
+    <message>
         <source>There is no user “{username}”. `collector-workstation users` lists them.</source>
         <translation>不存在用户“{username}”。可运行 `collector-workstation users` 查看所有用户。</translation>
     </message>

@@ -236,17 +236,12 @@ class ContactPointsBox(QGroupBox):
             tooltip += f" ({detail})"
         if decision.next_allowed_at is None:
             return reason, tooltip
-        when = self._when(decision.next_allowed_at, now)
+        when = self.formats.when(decision.next_allowed_at, now)
         status = self.tr("{reason} · from {time}").format(reason=reason, time=when)
         tooltip += "\n" + self.tr("Allowed from {time}").format(
             time=self.formats.date_time(decision.next_allowed_at)
         )
         return status, tooltip
-
-    def _when(self, moment: datetime, now: datetime) -> str:
-        zone = self.formats.zone
-        same_day = moment.astimezone(zone).date() == now.astimezone(zone).date()
-        return self.formats.time(moment) if same_day else self.formats.date_time(moment)
 
     def _call(self, row: PointRow) -> None:
         # The button is disabled when the rules say no; checked again in case of a stale click.

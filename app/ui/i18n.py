@@ -150,6 +150,11 @@ class Formats:
         local = moment.astimezone(zone or self.zone)
         return f"{self.date(local.date())} {local:%H:%M}"
 
+    def when(self, moment: dt.datetime, now: dt.datetime) -> str:
+        """`08:00` for a moment later today, with the date for any other day."""
+        same_day = moment.astimezone(self.zone).date() == now.astimezone(self.zone).date()
+        return self.time(moment) if same_day else self.date_time(moment)
+
     def qdatetime(self, moment: dt.datetime) -> QDateTime:
         local = moment.astimezone(self.zone)
         return QDateTime.fromSecsSinceEpoch(

@@ -129,15 +129,8 @@ class QueueModel(QAbstractTableModel):
         if decision.next_allowed_at is None:
             return reason
         return QApplication.translate("QueueModel", "{reason} · from {time}").format(
-            reason=reason, time=self._when(entry)
+            reason=reason, time=self.formats.when(decision.next_allowed_at, self.clock())
         )
-
-    def _when(self, entry: QueueEntry) -> str:
-        moment = entry.contact.decision.next_allowed_at
-        assert moment is not None
-        local = moment.astimezone(self.formats.zone)
-        today = local.date() == self.clock().astimezone(self.formats.zone).date()
-        return self.formats.time(moment) if today else self.formats.date_time(moment)
 
     def _tooltip(self, entry: QueueEntry, column: Column) -> str | None:
         if column == Column.REASON:

@@ -14,6 +14,7 @@ from app.models.activity import (
     PromiseStatus,
     PromiseToPay,
     RepaymentPlan,
+    VisitRequest,
     VisitStatus,
 )
 from app.models.base import Base
@@ -47,5 +48,6 @@ __all__ = [
     "Role",
     "Team",
     "User",
+    "VisitRequest",
     "VisitStatus",
 ]

@@ -64,6 +64,8 @@ class PromiseToPay(UUIDKey, Base):
 
     loan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("loans.id"))
     attempt_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("contact_attempts.id"))
+    # A promise made on a home visit has a visit instead of a contact attempt.
+    visit_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("field_visits.id"))
     amount: Mapped[Decimal] = mapped_column(Money)
     promised_date: Mapped[date] = mapped_column(Date)
     status: Mapped[PromiseStatus] = mapped_column(
@@ -103,28 +105,63 @@ class AuditEvent(UUIDKey, Base):
 
 
 class PlanStatus(enum.StrEnum):
-    PROPOSED = "proposed"
-    PENDING_APPROVAL = "pending_approval"
-    ACTIVE = "active"
-    COMPLETED = "completed"
-    BROKEN = "broken"
+    """Where a repayment plan is in its life (PRODUCT.md §7); `app.services.plan_lifecycle`
+    holds the allowed transitions."""
+
+    DRAFT = "draft"  # saved by the collector, not yet submitted
+    PENDING_APPROVAL = "pending_approval"  # outside policy: waits for a team lead
+    APPROVED = "approved"  # within policy, or approved by a team lead
+    REJECTED = "rejected"  # a team lead said no (the reason is kept)
+    ISSUED = "issued"  # the agreement has its number and hash and was given to the borrower
+    ACTIVE = "active"  # the borrower signed or paid: instalments are tracked
+    COMPLETED = "completed"  # everything paid
+    BROKEN = "broken"  # an instalment stayed unpaid past its grace period
     CANCELLED = "cancelled"
 
 
 class RepaymentPlan(UUIDKey, Base):
+    """A plan for the overdue amount of a loan, with the figures its agreement was made from.
+
+    The overdue breakdown is kept as it was on the day of the offer, so the agreement can be
+    printed again (and its hash recomputed) whatever the loan does later.
+    """
+
     __tablename__ = "repayment_plans"
 
     loan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("loans.id"), index=True)
     created_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
-    status: Mapped[PlanStatus] = mapped_column(str_enum(PlanStatus), default=PlanStatus.PROPOSED)
+    status: Mapped[PlanStatus] = mapped_column(str_enum(PlanStatus), default=PlanStatus.DRAFT)
+    # "full", "instalments" or "settlement" (app.services.plans.KINDS).
+    kind: Mapped[str] = mapped_column(String(12), default="instalments")
+    currency: Mapped[str] = mapped_column(String(3), default="CNY")
+    # The day of the offer in the borrower's zone: the down payment is due on it.
+    offered_on: Mapped[date | None] = mapped_column(Date)
+    overdue_principal: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    overdue_interest: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    overdue_penalty: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    overdue_fees: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
     total_amount: Mapped[Decimal] = mapped_column(Money)
     down_payment: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
     penalty_waived: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    discount: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
     frequency: Mapped[str] = mapped_column(String(12))
-    approved_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
-    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The policy limits the plan goes beyond: [{"rule", "template", "params"}], for the lead.
+    breaches: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # Who approved or rejected it, and when. The columns keep 0001's names: renaming them means
+    # rebuilding the table on SQLite, which the instalments' foreign key refuses (see 0003).
+    decided_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        "approved_by_id", ForeignKey("users.id")
+    )
+    decided_at: Mapped[datetime | None] = mapped_column("approved_at", UTCDateTime)
+    decision_reason: Mapped[str | None] = mapped_column(String(500))
     agreement_no: Mapped[str | None] = mapped_column(String(40), unique=True)
+    agreement_date: Mapped[date | None] = mapped_column(Date)
     agreement_sha256: Mapped[str | None] = mapped_column(String(64))
+    issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Paid towards the down payment, from payments after the plan was issued.
+    down_payment_paid: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     instalments: Mapped[list[PlanInstalment]] = relationship(order_by="PlanInstalment.seq")
@@ -147,7 +184,23 @@ class VisitStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+class VisitRequest(UUIDKey, Base):
+    """An account marked for a home visit by a team lead (PRODUCT.md §1); closed by the visit."""
+
+    __tablename__ = "visit_requests"
+    __table_args__ = (Index("ix_visit_requests_loan", "loan_id", "closed_at"),)
+
+    loan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("loans.id"))
+    requested_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(String(200))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    visit_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("field_visits.id"))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class FieldVisit(UUIDKey, Base):
+    """A home visit on a day's route; the outcome is recorded on the workstation, offline."""
+
     __tablename__ = "field_visits"
     __table_args__ = (Index("ix_field_visits_agent_date", "agent_id", "planned_for"),)
 
@@ -155,9 +208,17 @@ class FieldVisit(UUIDKey, Base):
     agent_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     second_agent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     planned_for: Mapped[date] = mapped_column(Date)
+    # The stop's place in the day's route, from 1, and the arrival the plan expects.
+    route_position: Mapped[int] = mapped_column(default=0)
+    planned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Why the account is visited: "marked" (a lead's request) or a rule id.
+    reason: Mapped[str | None] = mapped_column(String(40))
     status: Mapped[VisitStatus] = mapped_column(str_enum(VisitStatus), default=VisitStatus.PLANNED)
     visited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # An outcome code from resources/visit_outcomes.json.
     disposition: Mapped[str | None] = mapped_column(String(16))
+    emotion: Mapped[str | None] = mapped_column(String(20))
+    checklist: Mapped[list[str]] = mapped_column(JSON, default=list)
     consent_to_enter: Mapped[bool | None]
     notes: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -220,5 +281,6 @@ __all__ = [
     "PromiseStatus",
     "PromiseToPay",
     "RepaymentPlan",
+    "VisitRequest",
     "VisitStatus",
 ]

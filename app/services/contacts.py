@@ -370,7 +370,7 @@ def record_contact(
             raise _not_allowed(decision)
         promised = None
         if entry.promise is not None:
-            promised = _validated_promise(session, loan, entry.promise, now)
+            promised = validated_promise(session, loan, entry.promise, now)
         attempt = ContactAttempt(
             loan_id=loan.id,
             borrower_id=borrower.id,
@@ -488,7 +488,7 @@ def _check_callback_time(callback_at: datetime, now: datetime) -> None:
         )
 
 
-def _validated_promise(
+def validated_promise(
     session: Session, loan: Loan, promise: PromiseInput, now: datetime
 ) -> tuple[Decimal, date]:
     amount = parse_amount(promise.amount, what="promise")

@@ -24,6 +24,7 @@ from app.services.audit import audit
 from app.services.balances import ScheduleLine, replay
 from app.services.errors import InvalidDate, InvalidInput
 from app.services.money import ZERO, format_money, parse_amount
+from app.services.plan_lifecycle import track_loan_plans
 from app.services.promises import resolve_loan_promises
 
 CHANNELS = ("bank_transfer", "alipay", "wechat_pay", "card", "cash", "other")
@@ -38,6 +39,8 @@ class RecordedPayment:
     by_part: dict[str, Decimal]
     loan_settled: bool
     promises_kept: tuple[uuid.UUID, ...]
+    # Plans the payment made active or completed (their new status is on the plan).
+    plans_changed: tuple[uuid.UUID, ...] = ()
 
 
 def record_payment(
@@ -118,6 +121,7 @@ def record_payment(
         if loan_settled:
             loan.status = LoanStatus.SETTLED
         kept = resolve_loan_promises(session, loan.id, now)
+        plans_changed = track_loan_plans(session, loan.id, now)
         audit(
             session,
             "payment.recorded",
@@ -138,6 +142,7 @@ def record_payment(
             by_part=by_part,
             loan_settled=loan_settled,
             promises_kept=tuple(kept),
+            plans_changed=tuple(plans_changed),
         )
 
 

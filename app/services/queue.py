@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cache
 from typing import Any, overload
@@ -35,8 +35,10 @@ from app.models import (
     Instalment,
     Loan,
     LoanStatus,
+    PlanStatus,
     PromiseStatus,
     PromiseToPay,
+    RepaymentPlan,
     User,
 )
 from app.models.types import money_from_raw
@@ -52,10 +54,12 @@ from app.services.compliance import (
     profile_code_for,
 )
 from app.services.money import ZERO, format_money
+from app.services.plan_lifecycle import settle_due_plans
 from app.services.promises import settle_due_promises
 from app.services.reference import (
     address_zones,
     bucket_for,
+    business_zone,
     dispositions,
     load_json,
     policy,
@@ -96,6 +100,8 @@ class AccountFacts:
     next_due: date | None = None
     next_due_amount: Decimal = ZERO
     callback_due_at: datetime | None = None
+    # The day a repayment plan on the account broke, for a week or so (queue_weights.json).
+    broken_plan_on: date | None = None
     broken_promise_on: date | None = None
     partly_kept: tuple[Decimal, Decimal] | None = None
     promise_due_today: Decimal | None = None
@@ -183,8 +189,11 @@ def score(
     reasons: list[Reason] = []
     tier: str | None = None
     money = _money_formatter(facts.currency)
+    if facts.broken_plan_on is not None:
+        tier = "plan_broken"
+        reasons.append(Reason("plan_broken", {"date": f"{facts.broken_plan_on:%m-%d}"}))
     if facts.callback_due_at is not None:
-        tier = "callback_due"
+        tier = tier or "callback_due"
         local = facts.callback_due_at.astimezone(viewer_zone)
         shown = f"{local:%H:%M}" if local.date() == today else f"{local:%m-%d %H:%M}"
         reasons.append(Reason("callback_due", {"time": shown}))
@@ -272,6 +281,7 @@ def build_queue(
     with db.session() as session:
         # Looking at a future moment must not break promises that may still be kept.
         settle_due_promises(session, min(at, now))
+        settle_due_plans(session, min(at, now))
     with db.reader() as session, _collector_paused():
         user = find_user(session, username)
         entries, windows = _rank(session, user, at)
@@ -374,6 +384,7 @@ def _rank(
     last_contact = _load_last_contact(connection, workers, viewer_zone)
     callbacks = _load_callbacks(connection, workers, at)
     promises = _load_promises(connection, workers, today)
+    broken_plans = _load_broken_plans(connection, workers, today)
 
     scored = []
     windows: set[tuple[str, tuple[str, ...]]] = set()
@@ -388,6 +399,7 @@ def _rank(
             next_due=row.next_due,
             next_due_amount=row.next_due_amount,
             callback_due_at=callbacks.get(row.loan_id),
+            broken_plan_on=broken_plans.get(row.loan_id),
             broken_promise_on=promise.get("broken_on"),
             partly_kept=promise.get("partly_kept"),
             promise_due_today=promise.get("due_today"),
@@ -704,6 +716,29 @@ def _load_promises(
         facts["broken_on"] = promised_date + timedelta(days=grace)
         facts["partly_kept"] = (paid, amount) if status is PromiseStatus.PARTLY_KEPT else None
     return result
+
+
+def _load_broken_plans(
+    connection: Connection, workers: Sequence[uuid.UUID], today: date
+) -> dict[str, date]:
+    """The day each account's latest plan broke, if within the last broken_plan_days."""
+    window = int(queue_weights()["broken_plan_days"])
+    zone = business_zone()
+    since = datetime.combine(today - timedelta(days=window), time(0), tzinfo=zone).astimezone(UTC)
+    statement = (
+        select(_key(RepaymentPlan.loan_id), RepaymentPlan.closed_at)
+        .join(Loan, Loan.id == RepaymentPlan.loan_id)
+        .where(
+            _assigned(workers),
+            RepaymentPlan.status == PlanStatus.BROKEN,
+            RepaymentPlan.closed_at >= since,
+        )
+        .order_by(RepaymentPlan.closed_at)
+    )
+    return {
+        _hex(loan_id): _instant(closed_at).astimezone(zone).date()
+        for loan_id, closed_at in connection.execute(statement)
+    }
 
 
 def _contact_status(

@@ -72,7 +72,7 @@ def test_upgrade_from_0001_keeps_the_data_and_the_new_tables_work(tmp_path: Path
     with db.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, Base.metadata) == []
-        assert context.get_current_revision() == "0002"
+        assert context.get_current_revision() == "0003"
     assert _counts(db) == before
     raised = record_contact(db, outcome(accounts[1], "DSP"), now=NOW).escalation_id
     assert raised is not None
@@ -91,6 +91,72 @@ def test_upgrade_from_0001_keeps_the_data_and_the_new_tables_work(tmp_path: Path
     with pytest.raises(DatabaseError, match="append-only"), db.engine.begin() as connection:
         connection.exec_driver_sql("DELETE FROM audit_events")
     db.upgrade()
+    db.dispose()
+
+
+def test_upgrade_from_0002_keeps_plans_and_visits_with_their_decision(tmp_path: Path) -> None:
+    from tests.helpers.contacts import NOW
+    from tests.helpers.portfolio import Portfolio
+
+    db = Database(f"sqlite:///{tmp_path / 'workstation.sqlite3'}")
+    _migrate(db, "0002")
+    portfolio = Portfolio(db)
+    account = portfolio.account(today=NOW.date(), dpd=40, name="客户")
+    lead = portfolio.lead
+    rows = {"proposed": None, "active": lead}
+    with db.engine.begin() as connection:
+        for status, approver in rows.items():
+            connection.execute(
+                text(
+                    "INSERT INTO repayment_plans (id, loan_id, created_by_id, status, total_amount,"
+                    " down_payment, penalty_waived, frequency, approved_by_id, approved_at,"
+                    " created_at) VALUES (:id, :loan, :user, :status, '1200.00', '0', '0',"
+                    " 'monthly', :approver, :at, :at)"
+                ),
+                {
+                    "id": uuid.uuid4().hex,
+                    "loan": account.loan_id.hex,
+                    "user": portfolio.collector.hex,
+                    "status": status,
+                    "approver": approver.hex if approver else None,
+                    "at": "2026-11-20 02:00:00.000000",
+                },
+            )
+        plan_id = connection.execute(text("SELECT id FROM repayment_plans LIMIT 1")).scalar_one()
+        connection.execute(
+            text(
+                "INSERT INTO plan_instalments (plan_id, seq, due_date, amount, paid_amount)"
+                " VALUES (:plan, 1, '2026-12-20', '1200.00', '0')"
+            ),
+            {"plan": plan_id},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO field_visits (id, loan_id, agent_id, planned_for, status, created_at)"
+                " VALUES (:id, :loan, :agent, '2026-11-30', 'planned', '2026-11-20 02:00:00')"
+            ),
+            {"id": uuid.uuid4().hex, "loan": account.loan_id.hex, "agent": lead.hex},
+        )
+
+    db.upgrade()
+    with db.engine.connect() as connection:
+        plans = dict(
+            connection.execute(
+                text("SELECT status, approved_by_id FROM repayment_plans ORDER BY status")
+            ).all()
+        )
+        visit = connection.execute(text("SELECT route_position, checklist FROM field_visits")).one()
+    assert plans == {"active": lead.hex, "draft": None}
+    with db.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM plan_instalments")).scalar() == 1
+    assert tuple(visit) == (0, "[]")
+
+    _migrate(db, "0002", down=True)
+    with db.engine.connect() as connection:
+        statuses = connection.execute(
+            text("SELECT status, approved_by_id FROM repayment_plans ORDER BY status")
+        ).all()
+    assert [tuple(row) for row in statuses] == [("active", lead.hex), ("proposed", None)]
     db.dispose()
 
 

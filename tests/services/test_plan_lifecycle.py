@@ -1,0 +1,240 @@
+"""Stored repayment plans: every step of the lifecycle, who may take it, and the audit trail."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from app.database import Database
+from app.models import AuditEvent, PlanStatus, RepaymentPlan, Role
+from app.services.errors import InvalidDate, InvalidInput, NotAllowed
+from app.services.payments import record_payment
+from app.services.plan_lifecycle import (
+    breaks_at,
+    cancel_plan,
+    decide_plan,
+    issue_plan,
+    pending_approvals,
+    plans_for,
+    preview_plan,
+    save_plan,
+    sign_plan,
+    submit_plan,
+)
+from app.services.plans import PlanTerms
+from app.services.queue import build_queue
+from tests.helpers.contacts import NOW
+from tests.helpers.portfolio import Account, Portfolio
+
+TODAY = date(2026, 11, 28)  # NOW in Beijing
+
+
+def monthly(
+    count: int = 3, first_due: date = TODAY + timedelta(days=7), **extra: object
+) -> PlanTerms:
+    return PlanTerms("instalments", first_due, "monthly", count, **extra)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def account(portfolio: Portfolio) -> Account:
+    return portfolio.account(today=TODAY, dpd=40)
+
+
+def _actions(db: Database, plan_id: object) -> list[str]:
+    with db.reader() as session:
+        return list(
+            session.scalars(
+                select(AuditEvent.action)
+                .where(AuditEvent.entity == "plan", AuditEvent.entity_id == str(plan_id))
+                .order_by(AuditEvent.at, AuditEvent.id)
+            )
+        )
+
+
+def test_a_plan_within_policy_is_approved_by_the_policy_and_issued_with_a_number_and_hash(
+    db: Database, account: Account
+) -> None:
+    plan = save_plan(db, "zhang.wei", account.contract_no, monthly(), now=NOW)
+    assert plan.status is PlanStatus.APPROVED
+    assert plan.breaches == ()
+    assert sum(line.amount for line in plan.lines) == plan.total
+    issued = issue_plan(db, "zhang.wei", plan.id, now=NOW)
+    assert issued.status is PlanStatus.ISSUED
+    assert issued.agreement_no == f"HX-20261128-{plan.id.hex[:8].upper()}"
+    assert issued.agreement_sha256 is not None and len(issued.agreement_sha256) == 64
+    assert issued.agreement_date == TODAY
+    assert _actions(db, plan.id) == ["plan.created", "plan.approved", "plan.issued"]
+
+
+def test_the_stored_plan_keeps_the_overdue_breakdown_of_the_day_it_was_offered(
+    db: Database, account: Account
+) -> None:
+    shown = preview_plan(db, "zhang.wei", account.contract_no, monthly(), now=NOW)
+    plan = save_plan(db, "zhang.wei", account.contract_no, monthly(), now=NOW)
+    assert plan.overdue == shown.overdue
+    assert plan.total == shown.total
+    assert [(line.due_date, line.amount) for line in plan.lines] == [
+        (line.due_date, line.amount) for line in shown.lines
+    ]
+
+
+def test_a_plan_outside_policy_waits_for_a_lead_who_approves_or_rejects_with_a_reason(
+    db: Database, portfolio: Portfolio, account: Account
+) -> None:
+    plan = save_plan(db, "zhang.wei", account.contract_no, monthly(30), now=NOW)
+    assert plan.status is PlanStatus.PENDING_APPROVAL
+    assert "30 instalments" in str(plan.breaches[0])
+    assert [p.id for p in pending_approvals(db, "lead.wang")] == [plan.id]
+    with pytest.raises(InvalidInput, match="cannot be issued yet"):
+        issue_plan(db, "zhang.wei", plan.id, now=NOW)
+    with pytest.raises(NotAllowed, match="team lead"):
+        decide_plan(db, "zhang.wei", plan.id, approve=True, now=NOW)
+    with pytest.raises(InvalidInput, match="why"):
+        decide_plan(db, "lead.wang", plan.id, approve=False, reason="  ", now=NOW)
+    rejected = decide_plan(db, "lead.wang", plan.id, approve=False, reason="Too long.", now=NOW)
+    assert rejected.status is PlanStatus.REJECTED
+    assert rejected.decided_by == "lead.wang"
+    assert rejected.decision_reason == "Too long."
+    assert pending_approvals(db, "lead.wang") == ()
+    # A rejected plan is over: the collector may offer another.
+    again = save_plan(db, "zhang.wei", account.contract_no, monthly(24), now=NOW)
+    approved = (
+        decide_plan(db, "lead.wang", again.id, approve=True, now=NOW) if again.breaches else again
+    )
+    assert approved.status is PlanStatus.APPROVED
+
+
+def test_a_lead_cannot_approve_a_plan_they_made(db: Database, portfolio: Portfolio) -> None:
+    own = portfolio.account(today=TODAY, dpd=40, assigned_to=portfolio.lead)
+    plan = save_plan(db, "lead.wang", own.contract_no, monthly(30), now=NOW)
+    with pytest.raises(NotAllowed, match="made it"):
+        decide_plan(db, "lead.wang", plan.id, approve=True, now=NOW)
+
+
+def test_a_draft_is_kept_until_submitted(db: Database, account: Account) -> None:
+    draft = save_plan(db, "zhang.wei", account.contract_no, monthly(), submit=False, now=NOW)
+    assert draft.status is PlanStatus.DRAFT
+    assert submit_plan(db, "zhang.wei", draft.id, now=NOW).status is PlanStatus.APPROVED
+
+
+def test_a_second_plan_is_refused_while_one_is_open_and_allowed_after_cancelling(
+    db: Database, account: Account
+) -> None:
+    first = save_plan(db, "zhang.wei", account.contract_no, monthly(), now=NOW)
+    with pytest.raises(InvalidInput, match="already has an open repayment plan"):
+        save_plan(db, "zhang.wei", account.contract_no, monthly(2), now=NOW)
+    with pytest.raises(InvalidInput, match="why"):
+        cancel_plan(db, "zhang.wei", first.id, "", now=NOW)
+    assert cancel_plan(db, "zhang.wei", first.id, "Borrower changed mind.", now=NOW).status is (
+        PlanStatus.CANCELLED
+    )
+    save_plan(db, "zhang.wei", account.contract_no, monthly(2), now=NOW)
+    assert [p.status for p in plans_for(db, "zhang.wei", account.contract_no)] == [
+        PlanStatus.APPROVED,
+        PlanStatus.CANCELLED,
+    ]
+
+
+def test_bad_terms_store_nothing(db: Database, account: Account) -> None:
+    with pytest.raises(InvalidDate):
+        save_plan(
+            db,
+            "zhang.wei",
+            account.contract_no,
+            monthly(first_due=TODAY - timedelta(days=1)),
+            now=NOW,
+        )
+    with db.reader() as session:
+        assert session.scalars(select(RepaymentPlan)).all() == []
+        assert session.scalars(select(AuditEvent).where(AuditEvent.entity == "plan")).all() == []
+
+
+def test_steps_out_of_order_are_refused(db: Database, account: Account) -> None:
+    plan = save_plan(db, "zhang.wei", account.contract_no, monthly(), now=NOW)
+    with pytest.raises(InvalidInput, match="cannot become active"):
+        sign_plan(db, "zhang.wei", plan.id, now=NOW)
+    issue_plan(db, "zhang.wei", plan.id, now=NOW)
+    with pytest.raises(InvalidInput, match="cannot become issued"):
+        issue_plan(db, "zhang.wei", plan.id, now=NOW)
+
+
+def test_another_collector_cannot_touch_the_plan(
+    db: Database, portfolio: Portfolio, account: Account
+) -> None:
+    portfolio.user("li.na", Role.COLLECTOR)
+    plan = save_plan(db, "zhang.wei", account.contract_no, monthly(), now=NOW)
+    with pytest.raises(NotAllowed):
+        issue_plan(db, "li.na", plan.id, now=NOW)
+    with pytest.raises(NotAllowed):
+        save_plan(db, "li.na", account.contract_no, monthly(), now=NOW)
+
+
+def test_payments_activate_then_complete_the_plan(db: Database, account: Account) -> None:
+    plan = save_plan(
+        db, "zhang.wei", account.contract_no, monthly(2, down_payment=Decimal("100.00")), now=NOW
+    )
+    issue_plan(db, "zhang.wei", plan.id, now=NOW)
+    first = record_payment(db, "zhang.wei", account.contract_no, "100.00", NOW, now=NOW)
+    assert first.plans_changed == (plan.id,)
+    active = plans_for(db, "zhang.wei", account.contract_no)[0]
+    assert active.status is PlanStatus.ACTIVE
+    assert active.down_payment_paid == Decimal("100.00")
+    later = NOW + timedelta(days=40)
+    record_payment(
+        db, "zhang.wei", account.contract_no, str(plan.lines[0].amount), later, now=later
+    )
+    after_one = plans_for(db, "zhang.wei", account.contract_no)[0]
+    assert after_one.status is PlanStatus.ACTIVE
+    assert after_one.lines[0].paid_on is not None and after_one.lines[1].paid_amount == 0
+    end = NOW + timedelta(days=60)
+    record_payment(db, "zhang.wei", account.contract_no, str(plan.lines[1].amount), end, now=end)
+    done = plans_for(db, "zhang.wei", account.contract_no)[0]
+    assert done.status is PlanStatus.COMPLETED
+    assert done.paid == done.total
+    assert _actions(db, plan.id)[-2:] == ["plan.active", "plan.completed"]
+
+
+def test_an_instalment_unpaid_past_grace_breaks_the_plan_and_tops_the_queue(
+    db: Database, portfolio: Portfolio, account: Account
+) -> None:
+    others = [portfolio.account(today=TODAY, dpd=dpd) for dpd in (90, 120)]
+    plan = save_plan(db, "zhang.wei", account.contract_no, monthly(2), now=NOW)
+    issue_plan(db, "zhang.wei", plan.id, now=NOW)
+    sign_plan(db, "zhang.wei", plan.id, now=NOW)
+    deadline = breaks_at(plan.lines[0].due_date)
+    just_before = deadline - timedelta(minutes=1)
+    queue = build_queue(db, "zhang.wei", just_before, now=just_before)
+    assert plans_for(db, "zhang.wei", account.contract_no)[0].status is PlanStatus.ACTIVE
+    assert queue.entries[0].contract_no != account.contract_no
+    queue = build_queue(db, "zhang.wei", deadline, now=deadline)
+    broken = plans_for(db, "zhang.wei", account.contract_no)[0]
+    assert broken.status is PlanStatus.BROKEN
+    assert broken.closed_at == deadline
+    top = queue.entries[0]
+    assert top.contract_no == account.contract_no
+    assert top.reasons[0].key == "plan_broken"
+    assert {entry.contract_no for entry in queue.entries[1:]} >= {o.contract_no for o in others}
+    assert _actions(db, plan.id)[-1] == "plan.broken"
+
+
+def test_a_late_payment_recorded_after_the_break_does_not_revive_the_plan(
+    db: Database, account: Account
+) -> None:
+    plan = save_plan(db, "zhang.wei", account.contract_no, monthly(2), now=NOW)
+    issue_plan(db, "zhang.wei", plan.id, now=NOW)
+    deadline = breaks_at(plan.lines[0].due_date)
+    build_queue(db, "zhang.wei", deadline, now=deadline)
+    later = deadline + timedelta(days=1)
+    result = record_payment(
+        db, "zhang.wei", account.contract_no, str(plan.lines[0].amount), later, now=later
+    )
+    assert result.plans_changed == ()
+    assert plans_for(db, "zhang.wei", account.contract_no)[0].status is PlanStatus.BROKEN
+
+
+def test_a_plan_breaks_at_midnight_in_the_lenders_zone_after_the_grace_days() -> None:
+    moment = breaks_at(date(2026, 12, 5))
+    assert moment == datetime.fromisoformat("2026-12-08T16:00:00+00:00")

@@ -152,6 +152,11 @@ def _parser() -> argparse.ArgumentParser:
     payment.add_argument("--channel", default="bank_transfer")
     payment.add_argument("--reference")
     payment.set_defaults(handler=_payment)
+
+    # Imported here: the module uses this one's helpers.
+    from app import cli_plans
+
+    cli_plans.register(commands)
     return parser
 
 

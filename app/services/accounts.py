@@ -119,6 +119,16 @@ def store_state(row: Instalment, state: InstalmentState) -> None:
         setattr(row, name, getattr(state, name))
 
 
+def address_text(province: str, city: str, district: str, street: str, sep: str = "") -> str:
+    """One line; a municipality is named once (北京市东城区…, not 北京市北京市东城区…)."""
+    parts = [part for part in (province, city, district, street) if part]
+    return sep.join(part for index, part in enumerate(parts) if part not in parts[:index])
+
+
+def borrower_address(borrower: Borrower, sep: str = "") -> str:
+    return address_text(borrower.province, borrower.city, borrower.district, borrower.street, sep)
+
+
 def local_today(at: datetime) -> date:
     return at.astimezone(business_zone()).date()
 
@@ -233,11 +243,7 @@ def account_detail(
         borrower=borrower.name,
         id_number_masked=mask(borrower.id_number),
         age=age,
-        address=" ".join(
-            part
-            for part in (borrower.province, borrower.city, borrower.district, borrower.street)
-            if part
-        ),
+        address=borrower_address(borrower, " "),
         country=borrower.country,
         address_zones=address_zones(borrower.country, borrower.province),
         employer=borrower.employer,

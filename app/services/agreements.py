@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from app.database import Database
 from app.models import Borrower, ContactKind, Loan, PlanStatus, RepaymentPlan
 from app.services import plan_lifecycle
+from app.services.accounts import borrower_address
 from app.services.agreement_pdf import (
     AgreementDocument,
     AgreementLine,
@@ -128,7 +129,7 @@ def agreement_document(
             lender_name=company.name[language],
             lender_service_number=company.service_number,
             borrower_id_printed=borrower.id_number if full_id else terms.borrower_id_masked,
-            borrower_address=_address(borrower, language),
+            borrower_address=borrower_address(borrower, "" if language == "zh_CN" else ", "),
             borrower_phone=_phone(borrower),
             product=(product.zh_CN if language == "zh_CN" else product.en)
             if product
@@ -247,13 +248,6 @@ def verify_agreement(db: Database, path: Path) -> Verification:
 # -- inside ----------------------------------------------------------------------------------
 
 _PRINTABLE = (PlanStatus.ISSUED, PlanStatus.ACTIVE, PlanStatus.COMPLETED, PlanStatus.BROKEN)
-
-
-def _address(borrower: Borrower, language: str) -> str:
-    parts = (borrower.province, borrower.city, borrower.district, borrower.street)
-    # Municipalities repeat the province as the city (北京市北京市…); say it once.
-    unique = [part for index, part in enumerate(parts) if part and part not in parts[:index]]
-    return "".join(unique) if language == "zh_CN" else ", ".join(unique)
 
 
 def _phone(borrower: Borrower) -> str:

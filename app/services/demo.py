@@ -872,6 +872,8 @@ class _Builder:
         self.counts["users"] = len(users)
         self._phone_next = 0
         self._field_next = 0
+        # A field agent works one city: the city of their first account is theirs.
+        self._field_cities: dict[str, Any] = {}
 
     def write_audit(self, sink: _Sink) -> None:
         details = {
@@ -937,6 +939,9 @@ class _Builder:
         surname, given, surname_py, given_py = self._person(male)
         name = surname + given
         city = self.cities.pick(rng)
+        if plan.field and not plan.abroad:
+            agent = self.field_agents[self._field_next % len(self.field_agents)]
+            city = self._field_cities.setdefault(agent, city)
         area_code, district = city.districts[int(rnd() * len(city.districts))]
         year = self.birth_years.pick(rng)
         month = 1 + int(rnd() * 12)

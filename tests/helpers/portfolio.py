@@ -73,6 +73,8 @@ class Portfolio:
         country: str = "CN",
         province: str = "北京市",
         name: str = "王芳",
+        district: str = "东城区",
+        street: str = "东四北大街1号",
         **flags: bool,
     ) -> Account:
         """An active loan whose oldest unpaid instalment fell due `dpd` days before `today`.
@@ -95,8 +97,8 @@ class Portfolio:
                 country=country,
                 province=province,
                 city="北京市",
-                district="东城区",
-                street="东四北大街1号",
+                district=district,
+                street=street,
                 **flags,
             )
             session.add(borrower)

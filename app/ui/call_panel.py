@@ -33,9 +33,11 @@ from app.ui.script_view import ScriptView
 
 
 class CallPanel(QWidget):
-    """Emits `saved(recorded, go_next)` once an outcome is stored."""
+    """Emits `saved(recorded, go_next)` once an outcome is stored, and `plan_requested()` when
+    the script's step asks for the plan calculator (the main window opens the plan dialog)."""
 
     saved = Signal(object, bool)
+    plan_requested = Signal()
 
     def __init__(self, context: Context, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -293,6 +295,7 @@ class CallPanel(QWidget):
             self.form.callback_at.setFocus()
         elif action == "plan_calculator":
             self.form.choose("PLAN")
+            self.plan_requested.emit()
 
     def _promise_typed(self, *_args: object) -> None:
         """Say the promise back in the script's recap as soon as it is a valid one."""

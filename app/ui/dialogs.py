@@ -1,12 +1,14 @@
-"""Every message box goes through one object, so tests can read and answer them."""
+"""Every message box, file dialog and question goes through one object, so tests can answer them."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QLocale
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtCore import QCoreApplication, QLocale, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from app.services.accounts import business_zone
 from app.services.compliance import Decision
@@ -24,6 +26,11 @@ def error_text(error: BaseException) -> str:
     return QCoreApplication.translate(
         "Dialogs", "Something went wrong ({kind}). The details are in the log."
     ).format(kind=type(error).__name__)
+
+
+def message_text(message: Message) -> str:
+    """A service's message that is not an error (a policy limit a plan goes beyond), translated."""
+    return _service_text(message.template, message.params, str(message))
 
 
 def detail_text(decision: Decision) -> str:
@@ -62,7 +69,10 @@ def _language() -> str:
 
 
 class Dialogs:
-    """Shows message boxes; `tests/helpers/dialogs.py` records and answers them instead."""
+    """Shows message boxes and file dialogs, and opens files in other programs.
+
+    `tests/helpers/dialogs.py` records and answers them instead.
+    """
 
     def error(self, parent: QWidget | None, title: str, text: str) -> None:
         QMessageBox.warning(parent, title, text)
@@ -73,3 +83,19 @@ class Dialogs:
     def confirm(self, parent: QWidget | None, title: str, text: str) -> bool:
         answer = QMessageBox.question(parent, title, text)
         return answer == QMessageBox.StandardButton.Yes
+
+    def ask_text(self, parent: QWidget | None, title: str, label: str) -> str | None:
+        """A line of text the user typed; None when they cancelled."""
+        text, accepted = QInputDialog.getText(parent, title, label)
+        return text if accepted else None
+
+    def save_file(
+        self, parent: QWidget | None, title: str, suggested: Path, filters: str
+    ) -> Path | None:
+        """Where to save a file (`suggested` first); None when the user cancelled."""
+        chosen, _filter = QFileDialog.getSaveFileName(parent, title, str(suggested), filters)
+        return Path(chosen) if chosen else None
+
+    def open_file(self, path: Path) -> bool:
+        """Open `path` in the program the desktop uses for it; False when there is none."""
+        return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))

@@ -139,15 +139,39 @@ def promise_status_name(status: str) -> str:
 
 
 def plan_status_name(status: str) -> str:
+    """The status of a repayment plan (`app.models.PlanStatus`) as a collector says it."""
     names = {
-        "proposed": QCoreApplication.translate("Labels", "proposed"),
+        "draft": QCoreApplication.translate("Labels", "draft"),
         "pending_approval": QCoreApplication.translate("Labels", "waiting for approval"),
+        "approved": QCoreApplication.translate("Labels", "approved"),
+        "rejected": QCoreApplication.translate("Labels", "rejected"),
+        "issued": QCoreApplication.translate("Labels", "agreement issued"),
         "active": QCoreApplication.translate("Labels", "active"),
         "completed": QCoreApplication.translate("Labels", "completed"),
         "broken": QCoreApplication.translate("Labels", "broken"),
         "cancelled": QCoreApplication.translate("Labels", "cancelled"),
     }
     return names.get(status, status)
+
+
+def plan_kind_name(kind: str) -> str:
+    """A plan kind (`app.services.plans.KINDS`)."""
+    names = {
+        "full": QCoreApplication.translate("Labels", "Pay in full"),
+        "instalments": QCoreApplication.translate("Labels", "Instalments"),
+        "settlement": QCoreApplication.translate("Labels", "Settlement"),
+    }
+    return names.get(kind, kind)
+
+
+def plan_frequency_name(frequency: str) -> str:
+    """How often instalments fall due (`app.services.plans.FREQUENCIES`)."""
+    names = {
+        "weekly": QCoreApplication.translate("Labels", "Weekly"),
+        "biweekly": QCoreApplication.translate("Labels", "Every two weeks"),
+        "monthly": QCoreApplication.translate("Labels", "Monthly"),
+    }
+    return names.get(frequency, frequency)
 
 
 def payment_channel_name(channel: str) -> str:

@@ -21,8 +21,10 @@ from app.ui import settings as keys
 from app.ui.call_panel import CallPanel
 from app.ui.context import Context
 from app.ui.dialogs import error_text
+from app.ui.plan_dialog import PlanDialog
 from app.ui.queue_panel import QueuePanel
 from app.ui.runner import Job
+from app.ui.visit_planner import VisitPlanner, opens_at_start
 from app.ui.workspace import Workspace
 
 # Even with no rule window ahead, callbacks and other collectors' work change the queue.
@@ -73,6 +75,8 @@ class MainWindow(QMainWindow):
         self._account_job: Job | None = None
         self._queue_job: Job | None = None
         self._wanted_key: str | None = wanted
+        self.plan_dialog: PlanDialog | None = None
+        self.visit_planner: VisitPlanner | None = None
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.timeout.connect(self.refresh_queue)
@@ -85,12 +89,16 @@ class MainWindow(QMainWindow):
         self.queue.account_chosen.connect(self.open_account)
         self.workspace.dial_requested.connect(self.dial)
         self.workspace.note_added.connect(self.reload_account)
+        self.workspace.plan_requested.connect(self.offer_plan)
+        self.call.plan_requested.connect(self.offer_plan)
         self.call.saved.connect(self._saved)
         context.runner.busy_changed.connect(self._busy)
         context.runner.unhandled_error.connect(self._show_error)
         self._restore_state()
         self.refresh_queue()
         self.refresh_shift()
+        # A field agent's day is the visits: their planner opens beside the window.
+        opens_at_start(context, self.plan_visits)
 
     # Menus and shortcuts: every action has both.
 
@@ -147,10 +155,21 @@ class MainWindow(QMainWindow):
             QKeySequence("Ctrl+Shift+N"),
             self.workspace.focus_note,
         )
+        self.plan_action = self._action(
+            account_menu,
+            self.tr("Offer a repayment &plan…"),
+            QKeySequence("Ctrl+Shift+P"),
+            self.offer_plan,
+        )
 
         call_menu = menus.addMenu(self.tr("&Call"))
         for action in self.call.actions_for_menu():
             call_menu.addAction(action)
+
+        visits_menu = menus.addMenu(self.tr("&Visits"))
+        self.visits_action = self._action(
+            visits_menu, self.tr("&Plan visits…"), QKeySequence("Ctrl+Shift+V"), self.plan_visits
+        )
 
         help_menu = menus.addMenu(self.tr("&Help"))
         self._action(
@@ -273,6 +292,50 @@ class MainWindow(QMainWindow):
                 "The call on {account} has no outcome saved yet. Leave it without saving?"
             ).format(account=self.call.account.text()),
         )
+
+    # Repayment plans.
+
+    def offer_plan(self) -> None:
+        """Open the plan dialog on the account shown (one dialog, for one account at a time)."""
+        if self._current is None:
+            return
+        detail = self._current.detail
+        dialog = self.plan_dialog
+        if dialog is not None and dialog.contract_no != detail.contract_no:
+            dialog.retire()
+            dialog.close()
+            dialog.deleteLater()
+            dialog = self.plan_dialog = None
+        if dialog is None:
+            dialog = PlanDialog(self.context, detail, self)
+            dialog.plans_changed.connect(self._plans_changed)
+            self.plan_dialog = dialog
+        elif dialog.isVisible():
+            dialog.raise_()  # open behind the window: bring it to the front
+        else:
+            dialog.reopen(detail)
+        dialog.show()
+        dialog.activateWindow()
+
+    # Home visits.
+
+    def plan_visits(self) -> None:
+        """Show the visit planner, a window of its own beside this one."""
+        if self.visit_planner is None:
+            self.visit_planner = VisitPlanner(self.context, self)
+            # An outcome may bring a promise: the queue ranks the account anew.
+            self.visit_planner.visit_recorded.connect(lambda *_args: self.refresh_queue())
+        if self.visit_planner.isVisible():
+            # Already open behind this window: bring it to the front.
+            self.visit_planner.raise_()
+            self.visit_planner.activateWindow()
+        else:
+            self.visit_planner.show()
+
+    def _plans_changed(self, contract_no: str) -> None:
+        # The timeline lists the account's plans with their status.
+        if self._current is not None and self._current.detail.contract_no == contract_no:
+            self.reload_account()
 
     def _account_failed(self, error: BaseException) -> None:
         self._account_job = None
@@ -492,6 +555,11 @@ class MainWindow(QMainWindow):
         self.save_state()
         # Answers still on their way belong to this window's widgets, about to go.
         self.context.runner.cancel_all()
+        if self.plan_dialog is not None:
+            self.plan_dialog.retire()
+            self.plan_dialog.close()
+        if self.visit_planner is not None:
+            self.visit_planner.close()
         self._refresh_timer.stop()
         self._clock_timer.stop()
         super().closeEvent(event)

@@ -276,11 +276,13 @@ class Workspace(QWidget):
     """The borrower workspace panel of the main window.
 
     Signals: `dial_requested(CallOption)` when an enabled Call button is pressed;
-    `note_added()` after a note is stored (the main window reloads the account).
+    `note_added()` after a note is stored (the main window reloads the account);
+    `plan_requested()` when "Offer a plan…" is pressed (the main window opens the plan dialog).
     """
 
     dial_requested = Signal(object)
     note_added = Signal()
+    plan_requested = Signal()
 
     def __init__(self, context: Context, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -294,6 +296,10 @@ class Workspace(QWidget):
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.header = AccountHeader(formats)
         self.balance = BalanceBox(formats)
+        self.offer_plan = QPushButton(self.tr("Offer a plan…"))
+        self.offer_plan.setAccessibleName(self.tr("Offer a repayment plan"))
+        self.offer_plan.setToolTip(self.tr("Work out a repayment plan with the borrower"))
+        self.offer_plan.clicked.connect(self.plan_requested)
         self.points = ContactPointsBox(formats)
         self.notes = NotesBox(context)
         self.timeline = TimelinePanel(formats)
@@ -310,6 +316,10 @@ class Workspace(QWidget):
         column = QVBoxLayout(left)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.balance)
+        plan_row = QHBoxLayout()
+        plan_row.addStretch(1)
+        plan_row.addWidget(self.offer_plan)
+        column.addLayout(plan_row)
         column.addWidget(self.points)
         column.addWidget(self.notes)
         column.addStretch(1)
@@ -420,8 +430,9 @@ class Workspace(QWidget):
     # Focus.
 
     def _chain_tab_order(self) -> None:
-        """Left column top to bottom, then the tabs: calls, note, history."""
+        """Left column top to bottom, then the tabs: plan, calls, note, history."""
         chain: list[QWidget] = [
+            self.offer_plan,
             *self.points.call_buttons(),
             self.notes.editor,
             self.notes.add,

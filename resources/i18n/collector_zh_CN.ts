@@ -223,6 +223,57 @@
     </message>
 </context>
 <context>
+    <name>CandidateModel</name>
+    <message>
+        <source>Stop</source>
+        <translation>站序</translation>
+    </message>
+    <message>
+        <source>City and district</source>
+        <translation>城市及区县</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>Borrower</source>
+        <translation>借款人</translation>
+    </message>
+    <message>
+        <source>Contract</source>
+        <translation>合同号</translation>
+    </message>
+    <message>
+        <source>DPD</source>
+        <translation>逾期天数</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>逾期金额</translation>
+    </message>
+    <message>
+        <source>Why a visit</source>
+        <translation>外访原因</translation>
+    </message>
+    <message>
+        <source>Marked by the team lead: {note}</source>
+        <translation>组长标记：{note}</translation>
+    </message>
+    <message>
+        <source>Overdue, never reached</source>
+        <translation>逾期，从未联系到本人</translation>
+    </message>
+    <message>
+        <source>Overdue, last reached {day}</source>
+        <translation>逾期，最后一次联系到本人：{day}</translation>
+    </message>
+    <message>
+        <source>Tick to visit; Alt+Up and Alt+Down move the stop.</source>
+        <translation>勾选即安排外访；Alt+上/下箭头调整站序。</translation>
+    </message>
+</context>
+<context>
     <name>ContactPointsBox</name>
     <message>
         <source>Contact points</source>
@@ -306,6 +357,45 @@
     </message>
 </context>
 <context>
+    <name>DayModel</name>
+    <message>
+        <source>Stop</source>
+        <translation>站序</translation>
+    </message>
+    <message>
+        <source>Arrival</source>
+        <translation>到达时间</translation>
+    </message>
+    <message>
+        <source>District</source>
+        <translation>区县</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>Borrower</source>
+        <translation>借款人</translation>
+    </message>
+    <message>
+        <source>Contract</source>
+        <translation>合同号</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>外访结果</translation>
+    </message>
+    <message>
+        <source>Expected arrival</source>
+        <translation>预计到达时间</translation>
+    </message>
+    <message>
+        <source>Planned</source>
+        <translation>已计划</translation>
+    </message>
+</context>
+<context>
     <name>Dialogs</name>
     <message>
         <source>Something went wrong ({kind}). The details are in the log.</source>
@@ -351,12 +441,24 @@
         <translation>已违约</translation>
     </message>
     <message>
-        <source>proposed</source>
-        <translation>已提议</translation>
+        <source>draft</source>
+        <translation>草稿</translation>
     </message>
     <message>
         <source>waiting for approval</source>
         <translation>待审批</translation>
+    </message>
+    <message>
+        <source>approved</source>
+        <translation>已批准</translation>
+    </message>
+    <message>
+        <source>rejected</source>
+        <translation>已驳回</translation>
+    </message>
+    <message>
+        <source>agreement issued</source>
+        <translation>已出具协议</translation>
     </message>
     <message>
         <source>active</source>
@@ -369,6 +471,30 @@
     <message>
         <source>cancelled</source>
         <translation>已取消</translation>
+    </message>
+    <message>
+        <source>Pay in full</source>
+        <translation>全额还款</translation>
+    </message>
+    <message>
+        <source>Instalments</source>
+        <translation>分期还款</translation>
+    </message>
+    <message>
+        <source>Settlement</source>
+        <translation>减免结清</translation>
+    </message>
+    <message>
+        <source>Weekly</source>
+        <translation>每周</translation>
+    </message>
+    <message>
+        <source>Every two weeks</source>
+        <translation>每两周</translation>
+    </message>
+    <message>
+        <source>Monthly</source>
+        <translation>每月</translation>
     </message>
     <message>
         <source>bank transfer</source>
@@ -482,8 +608,20 @@
         <translation>添加备注(&amp;N)</translation>
     </message>
     <message>
+        <source>Offer a repayment &amp;plan…</source>
+        <translation>提供还款方案(&amp;P)…</translation>
+    </message>
+    <message>
         <source>&amp;Call</source>
         <translation>通话(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Visits</source>
+        <translation>外访(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Plan visits…</source>
+        <translation>安排外访(&amp;P)…</translation>
     </message>
     <message>
         <source>&amp;Help</source>
@@ -689,6 +827,297 @@
     <message>
         <source>Payments received</source>
         <translation>已收还款</translation>
+    </message>
+</context>
+<context>
+    <name>PlanDialog</name>
+    <message>
+        <source>Repayment plan — {borrower} · {contract}</source>
+        <translation>还款方案 — {borrower} · {contract}</translation>
+    </message>
+    <message>
+        <source>Close the plan dialog</source>
+        <translation>关闭还款方案窗口</translation>
+    </message>
+    <message>
+        <source>Terms</source>
+        <translation>条件</translation>
+    </message>
+    <message>
+        <source>Kind of plan</source>
+        <translation>方案类型</translation>
+    </message>
+    <message>
+        <source>Number of instalments</source>
+        <translation>期数</translation>
+    </message>
+    <message>
+        <source>Frequency</source>
+        <translation>还款频率</translation>
+    </message>
+    <message>
+        <source>First due date</source>
+        <translation>首期到期日</translation>
+    </message>
+    <message>
+        <source>Down payment</source>
+        <translation>首付款</translation>
+    </message>
+    <message>
+        <source>Penalty waiver</source>
+        <translation>罚息减免</translation>
+    </message>
+    <message>
+        <source>Settlement discount</source>
+        <translation>结清折扣</translation>
+    </message>
+    <message>
+        <source>&amp;Kind</source>
+        <translation>类型(&amp;K)</translation>
+    </message>
+    <message>
+        <source>&amp;Instalments</source>
+        <translation>期数(&amp;I)</translation>
+    </message>
+    <message>
+        <source>&amp;Frequency</source>
+        <translation>还款频率(&amp;F)</translation>
+    </message>
+    <message>
+        <source>First &amp;due date</source>
+        <translation>首期到期日(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Do&amp;wn payment</source>
+        <translation>首付款(&amp;W)</translation>
+    </message>
+    <message>
+        <source>Penalty wai&amp;ver</source>
+        <translation>罚息减免(&amp;V)</translation>
+    </message>
+    <message>
+        <source>Settlement disc&amp;ount</source>
+        <translation>结清折扣(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Preview</source>
+        <translation>预览</translation>
+    </message>
+    <message>
+        <source>Overdue principal</source>
+        <translation>逾期本金</translation>
+    </message>
+    <message>
+        <source>Overdue interest</source>
+        <translation>逾期利息</translation>
+    </message>
+    <message>
+        <source>Overdue penalty interest</source>
+        <translation>逾期罚息</translation>
+    </message>
+    <message>
+        <source>Overdue fees</source>
+        <translation>逾期费用</translation>
+    </message>
+    <message>
+        <source>Total overdue</source>
+        <translation>逾期合计</translation>
+    </message>
+    <message>
+        <source>Penalty waived</source>
+        <translation>减免罚息</translation>
+    </message>
+    <message>
+        <source>Discount</source>
+        <translation>折扣</translation>
+    </message>
+    <message>
+        <source>The borrower pays</source>
+        <translation>借款人应还</translation>
+    </message>
+    <message>
+        <source>Down payment today</source>
+        <translation>今日首付款</translation>
+    </message>
+    <message>
+        <source>Payments of the plan</source>
+        <translation>方案还款明细</translation>
+    </message>
+    <message>
+        <source>Problem with the terms</source>
+        <translation>条件有误</translation>
+    </message>
+    <message>
+        <source>Policy warnings</source>
+        <translation>政策提示</translation>
+    </message>
+    <message>
+        <source>Save as draft</source>
+        <translation>存为草稿</translation>
+    </message>
+    <message>
+        <source>Save the plan as a draft</source>
+        <translation>将方案存为草稿</translation>
+    </message>
+    <message>
+        <source>Submit</source>
+        <translation>提交</translation>
+    </message>
+    <message>
+        <source>Submit the plan</source>
+        <translation>提交方案</translation>
+    </message>
+    <message>
+        <source>This account has an open plan: cancel it before offering another one.</source>
+        <translation>该账户已有未结束的还款方案：请先取消，再提供新方案。</translation>
+    </message>
+    <message>
+        <source>Plans of this account</source>
+        <translation>该账户的还款方案</translation>
+    </message>
+    <message>
+        <source>Submit draft</source>
+        <translation>提交草稿</translation>
+    </message>
+    <message>
+        <source>Issue agreement…</source>
+        <translation>出具协议…</translation>
+    </message>
+    <message>
+        <source>Save agreement…</source>
+        <translation>保存协议…</translation>
+    </message>
+    <message>
+        <source>Borrower signed</source>
+        <translation>借款人已签署</translation>
+    </message>
+    <message>
+        <source>Cancel plan…</source>
+        <translation>取消方案…</translation>
+    </message>
+    <message>
+        <source>Language of the agreement</source>
+        <translation>协议语言</translation>
+    </message>
+    <message>
+        <source>Open PDF</source>
+        <translation>打开 PDF</translation>
+    </message>
+    <message>
+        <source>Open the saved agreement</source>
+        <translation>打开已保存的协议</translation>
+    </message>
+    <message>
+        <source>Agreement &amp;language</source>
+        <translation>协议语言(&amp;L)</translation>
+    </message>
+    <message>
+        <source>{penalty} penalty interest is overdue.</source>
+        <translation>逾期罚息为 {penalty}。</translation>
+    </message>
+    <message>
+        <source>{field}: “{text}” is not an amount such as 1200.00.</source>
+        <translation>{field}：“{text}”不是有效金额（例如 1200.00）。</translation>
+    </message>
+    <message>
+        <source>{count} payments, together {amount}</source>
+        <translation>共 {count} 笔，合计 {amount}</translation>
+    </message>
+    <message>
+        <source>Needs a team lead&apos;s approval before it can be issued.</source>
+        <translation>需经组长审批后方可出具协议。</translation>
+    </message>
+    <message>
+        <source>Saved as a draft. Submit it when the borrower agrees.</source>
+        <translation>已存为草稿。借款人同意后请提交。</translation>
+    </message>
+    <message>
+        <source>Approved: the plan is within the policy. Issue the agreement when the borrower is ready.</source>
+        <translation>已批准：方案符合政策。借款人准备好后即可出具协议。</translation>
+    </message>
+    <message>
+        <source>Waiting for a team lead&apos;s approval: the plan is outside the policy.
+{reasons}</source>
+        <translation>等待组长审批：方案超出政策范围。
+{reasons}</translation>
+    </message>
+    <message>
+        <source>Agreement {number} issued.</source>
+        <translation>协议 {number} 已出具。</translation>
+    </message>
+    <message>
+        <source>Save agreement {number}</source>
+        <translation>保存协议 {number}</translation>
+    </message>
+    <message>
+        <source>PDF documents (*.pdf)</source>
+        <translation>PDF 文档 (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Agreement {number} saved to {path}</source>
+        <translation>协议 {number} 已保存至 {path}</translation>
+    </message>
+    <message>
+        <source>Cannot open the agreement</source>
+        <translation>无法打开协议</translation>
+    </message>
+    <message>
+        <source>Nothing on this computer opens PDF files. The agreement is at {path}.</source>
+        <translation>本机没有可打开 PDF 文件的程序。协议保存在 {path}。</translation>
+    </message>
+    <message>
+        <source>Record that {borrower} signed agreement {number}?</source>
+        <translation>确认记录 {borrower} 已签署协议 {number}？</translation>
+    </message>
+    <message>
+        <source>Cancel the plan</source>
+        <translation>取消方案</translation>
+    </message>
+    <message>
+        <source>Why is the plan cancelled? The reason is kept with the account.</source>
+        <translation>取消方案的原因是什么？原因将随账户保存。</translation>
+    </message>
+    <message>
+        <source>Could not complete that</source>
+        <translation>操作未能完成</translation>
+    </message>
+</context>
+<context>
+    <name>PlanLinesModel</name>
+    <message>
+        <source>#</source>
+        <translation>期数</translation>
+    </message>
+    <message>
+        <source>Due date</source>
+        <translation>到期日</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+</context>
+<context>
+    <name>PlansModel</name>
+    <message>
+        <source>Made</source>
+        <translation>创建时间</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>总额</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Agreement no.</source>
+        <translation>协议编号</translation>
     </message>
 </context>
 <context>
@@ -1138,6 +1567,26 @@ Allowed from {time}</source>
         <translation>已于 {time} 与借款人通话</translation>
     </message>
     <message>
+        <source>The plan has no agreement yet: issue it first.</source>
+        <translation>该还款计划尚未出具协议：请先出具。</translation>
+    </message>
+    <message>
+        <source>Agreements are printed in {known}, not “{language}”.</source>
+        <translation>协议只能以{known}打印，不支持“{language}”。</translation>
+    </message>
+    <message>
+        <source>There is no repayment plan {plan}.</source>
+        <translation>不存在还款计划{plan}。</translation>
+    </message>
+    <message>
+        <source>Only an issued plan has an agreement to print; this one is {status}.</source>
+        <translation>只有已出具协议的还款计划才能打印协议；该计划当前为“{status}”。</translation>
+    </message>
+    <message>
+        <source>Cannot read {path}: {reason}.</source>
+        <translation>无法读取{path}：{reason}。</translation>
+    </message>
+    <message>
         <source>Contact not allowed: {reason} ({detail}). It is allowed from {time}.</source>
         <translation>不允许联系：{reason}（{detail}）。自 {time} 起可以联系。</translation>
     </message>
@@ -1164,6 +1613,34 @@ Allowed from {time}</source>
     <message>
         <source>Another open escalation on this borrower ({kinds}) keeps collection paused; decide it first.</source>
         <translation>该借款人另有未处理的升级事件（{kinds}）使催收保持暂停，请先处理该事件。</translation>
+    </message>
+    <message>
+        <source>The folder {folder} does not exist.</source>
+        <translation>文件夹{folder}不存在。</translation>
+    </message>
+    <message>
+        <source>{path} is a folder; give a file name ending in .pdf.</source>
+        <translation>{path}是一个文件夹；请给出以.pdf结尾的文件名。</translation>
+    </message>
+    <message>
+        <source>Cannot write into {folder}.</source>
+        <translation>无法写入文件夹{folder}。</translation>
+    </message>
+    <message>
+        <source>No Chinese font that a PDF can embed was found: install {package} (Debian, Ubuntu) or set {variable} to a TrueType font file (.ttf or .ttc) with Chinese characters.</source>
+        <translation>未找到可嵌入PDF的中文字体：请安装{package}（Debian、Ubuntu），或将{variable}设置为含中文字符的TrueType字体文件（.ttf或.ttc）。</translation>
+    </message>
+    <message>
+        <source>The font file {path} does not exist: install {package} (Debian, Ubuntu) or set {variable} to a TrueType font file (.ttf or .ttc) with Chinese characters.</source>
+        <translation>字体文件{path}不存在：请安装{package}（Debian、Ubuntu），或将{variable}设置为含中文字符的TrueType字体文件（.ttf或.ttc）。</translation>
+    </message>
+    <message>
+        <source>The font {path} has no Chinese characters: install {package} (Debian, Ubuntu) or set {variable} to a TrueType font file (.ttf or .ttc) with Chinese characters.</source>
+        <translation>字体{path}不含中文字符：请安装{package}（Debian、Ubuntu），或将{variable}设置为含中文字符的TrueType字体文件（.ttf或.ttc）。</translation>
+    </message>
+    <message>
+        <source>The font file {path} is not a TrueType font that a PDF can embed (OpenType fonts with CFF outlines, such as most .otf files, are not): install {package} (Debian, Ubuntu) or set {variable} to a TrueType font file (.ttf or .ttc) with Chinese characters.</source>
+        <translation>字体文件{path}不是可嵌入PDF的TrueType字体（采用CFF轮廓的OpenType字体，例如大多数.otf文件，无法嵌入）：请安装{package}（Debian、Ubuntu），或将{variable}设置为含中文字符的TrueType字体文件（.ttf或.ttc）。</translation>
     </message>
     <message>
         <source>The promised amount “{text}” is not a number.</source>
@@ -1244,6 +1721,42 @@ Allowed from {time}</source>
     <message>
         <source>“{text}” is not a valid phone number (read as {read_as}).</source>
         <translation>“{text}”不是有效的电话号码（识别为 {read_as}）。</translation>
+    </message>
+    <message>
+        <source>Only a team lead can approve or reject a plan.</source>
+        <translation>只有组长可以审批或驳回还款计划。</translation>
+    </message>
+    <message>
+        <source>A plan cannot be approved or rejected by the person who made it.</source>
+        <translation>还款计划不能由制定人本人审批或驳回。</translation>
+    </message>
+    <message>
+        <source>Say why the plan is rejected: the collector sees the reason.</source>
+        <translation>请说明驳回原因：催收员会看到。</translation>
+    </message>
+    <message>
+        <source>The reason is too long ({length} characters; at most 500).</source>
+        <translation>原因过长（{length}个字符；最多500个）。</translation>
+    </message>
+    <message>
+        <source>The plan is outside policy and waits for a team lead&apos;s approval; it cannot be issued yet.</source>
+        <translation>该还款计划超出政策范围，正在等待组长审批，暂不能出具协议。</translation>
+    </message>
+    <message>
+        <source>Say why the plan is cancelled.</source>
+        <translation>请说明取消还款计划的原因。</translation>
+    </message>
+    <message>
+        <source>Only a team lead sees the plans waiting for approval.</source>
+        <translation>只有组长可以查看待审批的还款计划。</translation>
+    </message>
+    <message>
+        <source>Account {contract_no} already has an open repayment plan ({status}, made on {made}); cancel it before offering another.</source>
+        <translation>账户{contract_no}已有未结束的还款计划（{status}，制定于{made}）；请先取消，再提出新的计划。</translation>
+    </message>
+    <message>
+        <source>A plan that is {current} cannot become {wanted}.</source>
+        <translation>状态为“{current}”的还款计划不能变为“{wanted}”。</translation>
     </message>
     <message>
         <source>A waiver of {waiver} and a discount of {discount} leave nothing of the {overdue} overdue to pay.</source>
@@ -1384,6 +1897,114 @@ Allowed from {time}</source>
     <message>
         <source>“{title}” is not a disclosure on this call&apos;s path.</source>
         <translation>“{title}”不是本次通话路径上的告知事项。</translation>
+    </message>
+    <message>
+        <source>Visit sheets are printed in zh_CN or en, not “{language}”.</source>
+        <translation>外访单只能以zh_CN或en打印，不支持“{language}”。</translation>
+    </message>
+    <message>
+        <source>{name} has no visits planned on {day}: plan the day first.</source>
+        <translation>{name}在{day}没有安排外访：请先安排当天行程。</translation>
+    </message>
+    <message>
+        <source>The visit day {day} is in the past.</source>
+        <translation>外访日期{day}已经过去。</translation>
+    </message>
+    <message>
+        <source>Choose at least one account to visit.</source>
+        <translation>请至少选择一个要外访的账户。</translation>
+    </message>
+    <message>
+        <source>An account is in the route twice.</source>
+        <translation>同一账户在路线中出现了两次。</translation>
+    </message>
+    <message>
+        <source>{count} visits are more than the {most} one pair of agents can make in a day.</source>
+        <translation>{count}次外访超过了一组外访人员一天最多可完成的{most}次。</translation>
+    </message>
+    <message>
+        <source>Only field agents and team leads plan home visits.</source>
+        <translation>只有外访员和组长可以安排上门外访。</translation>
+    </message>
+    <message>
+        <source>Account {contract_no} is paused or closed; it cannot be visited.</source>
+        <translation>账户{contract_no}已暂停或已结清，不能安排外访。</translation>
+    </message>
+    <message>
+        <source>Home visits need at least {count} agents ({rule}): choose the second agent.</source>
+        <translation>上门外访至少需要{count}名外访人员（{rule}）：请选择第二名外访人员。</translation>
+    </message>
+    <message>
+        <source>Account {contract_no} already has a visit planned for {day}.</source>
+        <translation>账户{contract_no}已安排于{day}外访。</translation>
+    </message>
+    <message>
+        <source>Say why the account needs a visit: the agent reads it.</source>
+        <translation>请说明该账户需要外访的原因：外访员会看到。</translation>
+    </message>
+    <message>
+        <source>The reason is too long ({length} characters; at most 200).</source>
+        <translation>原因过长（{length}个字符；最多200个）。</translation>
+    </message>
+    <message>
+        <source>Only a team lead marks accounts for a visit.</source>
+        <translation>只有组长可以标记需外访的账户。</translation>
+    </message>
+    <message>
+        <source>Unknown visit outcome “{code}” (one of {known}).</source>
+        <translation>未知的外访结果“{code}”（可选：{known}）。</translation>
+    </message>
+    <message>
+        <source>The visit time must carry a time zone.</source>
+        <translation>外访时间必须带有时区。</translation>
+    </message>
+    <message>
+        <source>A visit cannot be recorded before it happens ({at}).</source>
+        <translation>外访尚未发生，不能提前登记（{at}）。</translation>
+    </message>
+    <message>
+        <source>There is no visit {visit}.</source>
+        <translation>不存在外访{visit}。</translation>
+    </message>
+    <message>
+        <source>Only the agents on the visit record its outcome.</source>
+        <translation>只有参与该次外访的人员可以登记结果。</translation>
+    </message>
+    <message>
+        <source>This visit&apos;s outcome is already recorded.</source>
+        <translation>该次外访结果已登记。</translation>
+    </message>
+    <message>
+        <source>A promise to pay needs its amount and date.</source>
+        <translation>承诺还款须填写金额和日期。</translation>
+    </message>
+    <message>
+        <source>Only a promise to pay carries a promise.</source>
+        <translation>只有“承诺还款”结果才能填写承诺。</translation>
+    </message>
+    <message>
+        <source>The second agent must be someone else.</source>
+        <translation>第二名外访人员必须是另一个人。</translation>
+    </message>
+    <message>
+        <source>{name} cannot go on home visits (field agents and team leads can).</source>
+        <translation>{name}不能参与上门外访（外访员和组长可以）。</translation>
+    </message>
+    <message>
+        <source>The visit to {contract_no} would run {start}–{end}, outside the visit hours {hours}: start earlier or later, or plan fewer visits.</source>
+        <translation>对{contract_no}的外访将在{start}–{end}进行，超出外访时段{hours}：请调整出发时间或减少外访数量。</translation>
+    </message>
+    <message>
+        <source>Nobody was met: there is no emotion or checklist to record.</source>
+        <translation>未见到任何人：无需登记情绪或核对清单。</translation>
+    </message>
+    <message>
+        <source>Choose the emotion you observed: the borrower was met.</source>
+        <translation>已见到借款人，请选择观察到的情绪。</translation>
+    </message>
+    <message>
+        <source>The home-visit checklist is not complete. Still to confirm: {missing}.</source>
+        <translation>上门外访核对清单尚未完成。仍需确认：{missing}。</translation>
     </message>
 </context>
 <context>
@@ -1642,10 +2263,312 @@ Allowed from {time}</source>
     </message>
 </context>
 <context>
+    <name>VisitOutcomeDialog</name>
+    <message>
+        <source>Visit outcome — {borrower}</source>
+        <translation>外访结果 — {borrower}</translation>
+    </message>
+    <message>
+        <source>Stop {seq}: {borrower} · {contract} · {address}</source>
+        <translation>第{seq}站：{borrower} · {contract} · {address}</translation>
+    </message>
+    <message>
+        <source>Time of the visit</source>
+        <translation>外访时间</translation>
+    </message>
+    <message>
+        <source>Emotion observed</source>
+        <translation>观察到的情绪</translation>
+    </message>
+    <message>
+        <source>— not recorded —</source>
+        <translation>— 未记录 —</translation>
+    </message>
+    <message>
+        <source>Support information</source>
+        <translation>求助信息</translation>
+    </message>
+    <message>
+        <source>Checklist</source>
+        <translation>检查清单</translation>
+    </message>
+    <message>
+        <source>Consent to enter</source>
+        <translation>是否同意进入</translation>
+    </message>
+    <message>
+        <source>— not asked —</source>
+        <translation>— 未询问 —</translation>
+    </message>
+    <message>
+        <source>Yes: we were let in</source>
+        <translation>是：对方同意我们进入</translation>
+    </message>
+    <message>
+        <source>No: we stayed at the door</source>
+        <translation>否：我们在门口沟通</translation>
+    </message>
+    <message>
+        <source>Promised amount</source>
+        <translation>承诺金额</translation>
+    </message>
+    <message>
+        <source>Amount, e.g. 1200.00</source>
+        <translation>金额，例如 1200.00</translation>
+    </message>
+    <message>
+        <source>Promise date</source>
+        <translation>承诺日期</translation>
+    </message>
+    <message>
+        <source>Notes</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>What you saw and what was said, in a few words</source>
+        <translation>简要记录所见情况和沟通内容</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>保存(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Save the visit&apos;s outcome</source>
+        <translation>保存外访结果</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>外访结果</translation>
+    </message>
+    <message>
+        <source>&amp;Visited at</source>
+        <translation>外访时间(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Emotion</source>
+        <translation>情绪(&amp;E)</translation>
+    </message>
+    <message>
+        <source>Chec&amp;klist</source>
+        <translation>检查清单(&amp;K)</translation>
+    </message>
+    <message>
+        <source>&amp;Consent to enter</source>
+        <translation>同意进入(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Promise</source>
+        <translation>承诺还款(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;Notes</source>
+        <translation>备注(&amp;N)</translation>
+    </message>
+    <message>
+        <source>Give the borrower support information: {lines}</source>
+        <translation>请向借款人提供求助信息：{lines}</translation>
+    </message>
+    <message>
+        <source>Choose the outcome of the visit.</source>
+        <translation>请选择外访结果。</translation>
+    </message>
+    <message>
+        <source>Record the emotion you observed.</source>
+        <translation>请记录您观察到的客户情绪。</translation>
+    </message>
+    <message>
+        <source>Tick every required checklist item: {items}.</source>
+        <translation>请勾选所有必选检查项：{items}。</translation>
+    </message>
+    <message>
+        <source>Enter the promised amount and date.</source>
+        <translation>请输入承诺还款金额和日期。</translation>
+    </message>
+    <message>
+        <source>Cannot save yet</source>
+        <translation>暂不能保存</translation>
+    </message>
+    <message>
+        <source>Not saved</source>
+        <translation>未保存</translation>
+    </message>
+</context>
+<context>
+    <name>VisitPlanner</name>
+    <message>
+        <source>Home visits — {user}</source>
+        <translation>上门外访 — {user}</translation>
+    </message>
+    <message>
+        <source>Visit day</source>
+        <translation>外访日期</translation>
+    </message>
+    <message>
+        <source>Second agent</source>
+        <translation>第二名外访人员</translation>
+    </message>
+    <message>
+        <source>— nobody chosen —</source>
+        <translation>— 未选择 —</translation>
+    </message>
+    <message>
+        <source>Start of the round</source>
+        <translation>出发时间</translation>
+    </message>
+    <message>
+        <source>Home-visit rules</source>
+        <translation>上门外访规定</translation>
+    </message>
+    <message>
+        <source>Candidates</source>
+        <translation>候选账户</translation>
+    </message>
+    <message>
+        <source>Move &amp;up</source>
+        <translation>上移(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Move &amp;down</source>
+        <translation>下移(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Candidates in route order: tick the accounts to visit</source>
+        <translation>按路线排序的候选账户：勾选要外访的账户</translation>
+    </message>
+    <message>
+        <source>Planned visits</source>
+        <translation>已安排的外访</translation>
+    </message>
+    <message>
+        <source>&amp;Record outcome…</source>
+        <translation>记录结果(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>The planned day</source>
+        <translation>当日外访安排</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>提示信息</translation>
+    </message>
+    <message>
+        <source>&amp;Plan the day</source>
+        <translation>安排当日外访(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Print &amp;visit sheets…</source>
+        <translation>打印外访单(&amp;V)…</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>D&amp;ay</source>
+        <translation>日期(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Second agent</source>
+        <translation>第二名外访人员(&amp;S)</translation>
+    </message>
+    <message>
+        <source>S&amp;tart at</source>
+        <translation>出发时间(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Move the stop up</source>
+        <translation>站序上移</translation>
+    </message>
+    <message>
+        <source>Move the stop down</source>
+        <translation>站序下移</translation>
+    </message>
+    <message>
+        <source>Plan the day</source>
+        <translation>安排当日外访</translation>
+    </message>
+    <message>
+        <source>Print visit sheets</source>
+        <translation>打印外访单</translation>
+    </message>
+    <message>
+        <source>Record the visit&apos;s outcome</source>
+        <translation>记录外访结果</translation>
+    </message>
+    <message>
+        <source>Close the planner</source>
+        <translation>关闭外访安排</translation>
+    </message>
+    <message>
+        <source>{count} visits on {day} · {agents}</source>
+        <translation>{day}共{count}次外访 · {agents}</translation>
+    </message>
+    <message>
+        <source>Nothing planned for this day yet.</source>
+        <translation>当天尚未安排外访。</translation>
+    </message>
+    <message>
+        <source>{chosen} of {count} accounts chosen (at most {most} a day).</source>
+        <translation>已选择{count}个账户中的{chosen}个（每天最多{most}个）。</translation>
+    </message>
+    <message>
+        <source>Planned {count} visits. Print the visit sheets before you leave.</source>
+        <translation>已安排{count}次外访。出发前请打印外访单。</translation>
+    </message>
+    <message>
+        <source>Save the visit sheets</source>
+        <translation>保存外访单</translation>
+    </message>
+    <message>
+        <source>PDF files (*.pdf)</source>
+        <translation>PDF 文件 (*.pdf)</translation>
+    </message>
+    <message>
+        <source>The visit sheets are in {path}.</source>
+        <translation>外访单已保存到 {path}。</translation>
+    </message>
+    <message>
+        <source>Visit sheets saved</source>
+        <translation>外访单已保存</translation>
+    </message>
+    <message>
+        <source>Nothing on this computer opens PDF files; the sheets are in {path}.</source>
+        <translation>本机没有可打开 PDF 文件的程序；外访单已保存到 {path}。</translation>
+    </message>
+    <message>
+        <source>Recorded the visit to {borrower}: {outcome}.</source>
+        <translation>已记录对{borrower}的外访：{outcome}。</translation>
+    </message>
+    <message>
+        <source>Could not complete that</source>
+        <translation>操作未能完成</translation>
+    </message>
+    <message>
+        <source>Tell the borrower: “{notice}”</source>
+        <translation>告知借款人：“{notice}”</translation>
+    </message>
+</context>
+<context>
     <name>Workspace</name>
     <message>
         <source>Choose an account in the queue</source>
         <translation>请在队列中选择一个账户</translation>
+    </message>
+    <message>
+        <source>Offer a plan…</source>
+        <translation>提供还款方案…</translation>
+    </message>
+    <message>
+        <source>Offer a repayment plan</source>
+        <translation>提供还款方案</translation>
+    </message>
+    <message>
+        <source>Work out a repayment plan with the borrower</source>
+        <translation>与借款人商定还款方案</translation>
     </message>
     <message>
         <source>Account history</source>

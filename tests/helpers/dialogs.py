@@ -1,8 +1,9 @@
-"""Message boxes for tests: recorded instead of shown, questions answered from a list."""
+"""Message boxes for tests: recorded instead of shown, questions answered from lists."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from PySide6.QtWidgets import QWidget
 
@@ -20,6 +21,11 @@ class Shown:
 class RecordingDialogs(Dialogs):
     shown: list[Shown] = field(default_factory=list)
     answers: list[bool] = field(default_factory=list)
+    # Answers to `ask_text` and `save_file`, in order; None (or none left) is a cancel.
+    texts: list[str | None] = field(default_factory=list)
+    files: list[Path | None] = field(default_factory=list)
+    # Every file the window asked the desktop to open.
+    opened: list[Path] = field(default_factory=list)
 
     def error(self, parent: QWidget | None, title: str, text: str) -> None:
         self.shown.append(Shown("error", title, text))
@@ -30,6 +36,20 @@ class RecordingDialogs(Dialogs):
     def confirm(self, parent: QWidget | None, title: str, text: str) -> bool:
         self.shown.append(Shown("confirm", title, text))
         return self.answers.pop(0) if self.answers else True
+
+    def ask_text(self, parent: QWidget | None, title: str, label: str) -> str | None:
+        self.shown.append(Shown("ask_text", title, label))
+        return self.texts.pop(0) if self.texts else None
+
+    def save_file(
+        self, parent: QWidget | None, title: str, suggested: Path, filters: str
+    ) -> Path | None:
+        self.shown.append(Shown("save_file", title, str(suggested)))
+        return self.files.pop(0) if self.files else None
+
+    def open_file(self, path: Path) -> bool:
+        self.opened.append(path)
+        return True
 
     def errors(self) -> list[str]:
         return [item.text for item in self.shown if item.kind == "error"]

@@ -159,6 +159,8 @@ class VisitCandidate:
     loan_id: uuid.UUID
     contract_no: str
     borrower_name: str
+    # Whose home-visit rules apply (resources/compliance/jurisdictions.json).
+    country: str
     province: str
     city: str
     district: str
@@ -265,6 +267,7 @@ def visit_candidates(
                     loan_id=loan.id,
                     contract_no=loan.contract_no,
                     borrower_name=borrower.name,
+                    country=borrower.country,
                     province=borrower.province,
                     city=borrower.city,
                     district=borrower.district,
@@ -315,6 +318,7 @@ class PlannedVisit:
     planned_at: datetime | None
     contract_no: str
     borrower_name: str
+    country: str
     district: str
     address: str
     status: VisitStatus
@@ -747,6 +751,7 @@ def _day(session: Session, user: User, day: date) -> tuple[PlannedVisit, ...]:
                 planned_at=visit.planned_at,
                 contract_no=loan.contract_no,
                 borrower_name=borrower.name,
+                country=borrower.country,
                 district=borrower.district,
                 address=borrower_address(borrower),
                 status=visit.status,

@@ -38,8 +38,8 @@ log = logging.getLogger(__name__)
 
 # Accounts in the demo portfolio built on the very first start.
 FIRST_START_ACCOUNTS = 2000
-# Who works a phone queue from this window.
-QUEUE_ROLES = ("collector", "team_lead")
+# Who works from this window: a phone queue, or a field agent's visits (the planner opens too).
+WINDOW_ROLES = ("collector", "field_agent", "team_lead")
 
 
 def prepare_database(db: Database, embedded: bool, report: object = None) -> list[UserView]:
@@ -71,7 +71,7 @@ class UserChooser(QDialog):
             "admin": self.tr("Administrator"),
         }
         for user in users:
-            if user.role not in QUEUE_ROLES:
+            if user.role not in WINDOW_ROLES:
                 continue
             text = f"{user.display_name} ({user.username}) — {roles.get(user.role, user.role)}"
             if user.team:

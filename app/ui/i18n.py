@@ -15,7 +15,15 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import platformdirs
-from PySide6.QtCore import QCoreApplication, QDate, QDateTime, QLocale, QTimeZone, QTranslator
+from PySide6.QtCore import (
+    QCoreApplication,
+    QDate,
+    QDateTime,
+    QLibraryInfo,
+    QLocale,
+    QTimeZone,
+    QTranslator,
+)
 
 from app.config import APP_NAME
 from app.services.money import format_money
@@ -82,6 +90,8 @@ class Language:
     def __init__(self) -> None:
         self.code = "en"
         self._translator: QTranslator | None = None
+        # Qt's own strings: the standard dialog buttons (OK, Cancel, Save…) and the like.
+        self._qt: QTranslator | None = None
 
     def install(self, code: str) -> None:
         app = QCoreApplication.instance()
@@ -94,14 +104,21 @@ class Language:
                 raise RuntimeError(f"The {code} translation could not be loaded.")
             app.installTranslator(translator)
             self._translator = translator
+            qt = QTranslator(app)
+            folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+            # Missing from a trimmed Qt install: the buttons then stay in English, nothing worse.
+            if qt.load(f"qtbase_{code}", folder):
+                app.installTranslator(qt)
+                self._qt = qt
         QLocale.setDefault(locale_for(code))
 
     def remove(self) -> None:
         """Take this translator off the application (English strings show again)."""
         app = QCoreApplication.instance()
-        if self._translator is not None and app is not None:
-            app.removeTranslator(self._translator)
-        self._translator = None
+        for translator in (self._translator, self._qt):
+            if translator is not None and app is not None:
+                app.removeTranslator(translator)
+        self._translator = self._qt = None
 
 
 def locale_for(language: str) -> QLocale:

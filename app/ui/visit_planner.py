@@ -446,6 +446,8 @@ class VisitPlanner(QWidget):
         self.context = context
         self.setObjectName("visit-planner")
         self.setWindowTitle(self.tr("Home visits — {user}").format(user=context.display_name))
+        # Until the candidates are in, the installation's default profile.
+        self._rules_country = DEFAULT_COUNTRY
         self.rules: HomeVisitRules = home_visit_rules(profile_code_for(DEFAULT_COUNTRY))
         self._policy = _route_policy()
         self._day_job: Job | None = None
@@ -674,6 +676,12 @@ class VisitPlanner(QWidget):
             if visit.status is VisitStatus.PLANNED and visit.agent == self.context.display_name
         ]
         self.candidates.set_candidates(data.candidates, [visit.contract_no for visit in mine])
+        # The rules shown are those of the borrowers' profile (an agent's day is one city).
+        countries = [c.country for c in data.candidates] + [v.country for v in data.visits]
+        if countries and countries[0] != self._rules_country:
+            self._rules_country = countries[0]
+            self.rules = home_visit_rules(profile_code_for(self._rules_country))
+            self.rules_label.setText(self._rules_text())
         if self.candidates.rowCount():
             self.candidate_table.setCurrentIndex(self.candidates.index(0, CandidateColumn.SEQ))
         self._show_day(data.visits)
@@ -838,7 +846,7 @@ class VisitPlanner(QWidget):
         if self.outcome_dialog is not None:
             self.outcome_dialog.close()
             self.outcome_dialog.deleteLater()
-        dialog = VisitOutcomeDialog(self.context, visit, DEFAULT_COUNTRY, self)
+        dialog = VisitOutcomeDialog(self.context, visit, visit.country, self)
         dialog.recorded.connect(self._recorded)
         self.outcome_dialog = dialog
         dialog.open()

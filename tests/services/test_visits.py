@@ -94,6 +94,7 @@ def _candidate(district: str, street: str, contract: str) -> VisitCandidate:
         loan_id=uuid.uuid4(),
         contract_no=contract,
         borrower_name="x",
+        country="CN",
         province="北京市",
         city="北京市",
         district=district,

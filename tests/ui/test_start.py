@@ -68,6 +68,9 @@ def test_first_start_builds_the_demo_behind_a_progress_dialog_then_asks_who(
         assert startup.progress is None  # closed once the demo was built
         chosen = ui_settings.get(keys.LAST_USER)
         assert any(f"({chosen})" in offered for offered in PickSecondCollector.offered)
+        # Field agents sign in here too (their visit planner opens with the window).
+        assert any("Field agent" in offered for offered in PickSecondCollector.offered)
+        assert not any("admin" in offered for offered in PickSecondCollector.offered)
         assert window.context.username == chosen
         assert window.queue.model.rowCount() > 0
         assert dialogs.errors() == []
@@ -110,6 +113,8 @@ def test_the_chinese_ui_shows_chinese_labels_and_switches_back(
         assert status == "可拨打"
         assert "今日" in window.shift_label.text()
         assert window.call.form.disposition.item(0).text().startswith("无人接听")
+        # Qt's own strings too: a standard dialog button.
+        assert _cancel_text() == "取消"
         # Switching to English in the settings rebuilds the window in English.
         ui_settings.set(keys.LANGUAGE, "en")
         with qtbot.waitSignal(startup.ready, timeout=20_000) as ready:
@@ -118,10 +123,20 @@ def test_the_chinese_ui_shows_chinese_labels_and_switches_back(
         wait_idle(qtbot, english)
         assert english.menuBar().actions()[0].text() == "&File"
         assert english.queue.model.headerData(Column.BORROWER, _horizontal()) == "Borrower"
+        assert _cancel_text() == "Cancel"
         english.close()
     finally:
         startup.stop()
         startup.language.install("en")
+
+
+def _cancel_text() -> str:
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+    text = box.button(QDialogButtonBox.StandardButton.Cancel).text()
+    box.deleteLater()
+    return text.replace("&", "")
 
 
 def _horizontal():

@@ -94,8 +94,56 @@ def shoot(app: QApplication, db: Database, data_dir: Path, language: str, user: 
     window.call.started_at = AS_OF
     settle(app, window)
     save(window, f"call-{language}.png")
+
+    # The plan the script's plan step leads to: six monthly instalments, previewed.
+    window.offer_plan()
+    dialog = window.plan_dialog
+    assert dialog is not None
+    dialog.resize(1100, 760)
+    dialog.count.setValue(6)
+    pause(app, 0.5)  # the preview waits for typing to stop
+    settle(app, window)
+    save(dialog, f"plan-{language}.png")
+    dialog.close()
     window.leave()  # the pictured call is not logged
     startup.stop()
+
+
+def shoot_visits(
+    app: QApplication, db: Database, data_dir: Path, language: str, agent: str
+) -> None:
+    """A field agent's planner: the day's candidates, the first five taken, a partner chosen."""
+    store = QSettings(str(data_dir / f"settings-visits-{language}.ini"), QSettings.Format.IniFormat)
+    settings = Settings(store)
+    settings.set(keys.LANGUAGE, language)
+    startup = Startup(
+        Config(data_dir=data_dir, database_url=db.url),
+        agent,
+        settings=settings,
+        dialogs=Dialogs(),
+        clock=lambda: AS_OF,
+    )
+    startup.start()
+    wait(app, lambda: startup.window is not None and startup.window.visit_planner is not None)
+    window = startup.window
+    assert isinstance(window, MainWindow) and window.visit_planner is not None
+    planner = window.visit_planner
+    settle(app, window)
+    planner.resize(1500, 900)
+    for row in range(min(5, planner.candidates.rowCount())):
+        planner.candidates.set_included(row, True)
+    lead = next(u.username for u in list_users(db) if u.role == "team_lead")
+    planner.choose_second_agent(lead)
+    settle(app, window)
+    save(planner, f"visits-{language}.png")
+    planner.close()
+    startup.stop()
+
+
+def pause(app: QApplication, seconds: float) -> None:
+    until = datetime.now(UTC).timestamp() + seconds
+    while datetime.now(UTC).timestamp() < until:
+        app.processEvents()
 
 
 def main() -> int:
@@ -109,8 +157,10 @@ def main() -> int:
         db.upgrade()
         build_demo(db, accounts=2000, seed=1, as_of=AS_OF)
         user = next(u.username for u in list_users(db) if u.role == "collector")
+        agent = next(u.username for u in list_users(db) if u.role == "field_agent")
         for language in ("zh_CN", "en"):
             shoot(app, db, data_dir, language, user)
+            shoot_visits(app, db, data_dir, language, agent)
         db.dispose()
     return 0
 

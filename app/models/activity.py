@@ -157,6 +157,9 @@ class RepaymentPlan(UUIDKey, Base):
     agreement_no: Mapped[str | None] = mapped_column(String(40), unique=True)
     agreement_date: Mapped[date | None] = mapped_column(Date)
     agreement_sha256: Mapped[str | None] = mapped_column(String(64))
+    # The agreement's terms as issued (canonical JSON, app.services.agreement_pdf): reprints
+    # say exactly this, whatever is corrected on the borrower afterwards.
+    agreement_terms: Mapped[str | None] = mapped_column(Text)
     issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

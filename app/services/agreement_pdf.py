@@ -20,7 +20,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from io import BytesIO
 from typing import Any
 from xml.sax.saxutils import escape
@@ -265,14 +265,23 @@ def _text(data: dict[str, Any], name: str) -> str:
     return value
 
 
+# One more than the largest amount a Money column holds (14 digits, 2 after the point).
+MOST = Decimal(10) ** 12
+
+
 def _parse_amount(value: object, name: str) -> Decimal:
     if not isinstance(value, str):
         raise ValueError(f"{name} is not an amount in quotes")
     try:
         amount = Decimal(value)
-    except InvalidOperation:
+        # Beyond what the database stores (NUMERIC(14,2)) cannot be an agreement's amount, and
+        # quantizing a huge exponent raises rather than answering.
+        if not amount.is_finite() or abs(amount) >= MOST:
+            raise ValueError(f"{name} “{value}” is not an amount in cents")
+        exact = amount == amount.quantize(CENT)
+    except ArithmeticError:
         raise ValueError(f"{name} “{value}” is not an amount") from None
-    if not amount.is_finite() or amount != amount.quantize(CENT) or _amount(amount) != value:
+    if not exact or _amount(amount) != value:
         raise ValueError(f"{name} “{value}” is not an amount in cents")
     return amount
 

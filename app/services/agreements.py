@@ -25,6 +25,7 @@ from app.services.agreement_pdf import (
     AgreementDocument,
     AgreementLine,
     AgreementTerms,
+    parse_terms,
     read_agreement,
     render_agreement,
 )
@@ -49,8 +50,15 @@ def agreement_number(plan_id: uuid.UUID, day: date) -> str:
     return f"{prefix}-{day:%Y%m%d}-{plan_id.hex[:8].upper()}"
 
 
-def terms_of(session: Session, plan: RepaymentPlan) -> AgreementTerms:
-    """What the agreement of an issued plan says, and its hash covers."""
+def terms_of(plan: RepaymentPlan) -> AgreementTerms:
+    """What the agreement of an issued plan says, and its hash covers: the terms as issued."""
+    if plan.agreement_terms is None:
+        raise InvalidInput("The plan has no agreement yet: issue it first.")
+    return parse_terms(plan.agreement_terms.encode())
+
+
+def build_terms(session: Session, plan: RepaymentPlan) -> AgreementTerms:
+    """The terms of a plan being issued, from the plan and the borrower as they are now."""
     if plan.agreement_no is None or plan.agreement_date is None:
         raise InvalidInput("The plan has no agreement yet: issue it first.")
     loan = session.get_one(Loan, plan.loan_id)
@@ -109,7 +117,7 @@ def agreement_document(
                 "Only an issued plan has an agreement to print; this one is {status}.",
                 status=plan_lifecycle.status_text(plan.status),
             )
-        terms = terms_of(session, plan)
+        terms = terms_of(plan)
         loan = session.get_one(Loan, plan.loan_id)
         borrower = session.get_one(Borrower, loan.borrower_id)
         if full_id:

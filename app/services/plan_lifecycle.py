@@ -5,11 +5,13 @@
 
 A plan within the policy is approved by the policy itself when submitted; one outside it waits
 for a team lead of the collector's team. Issuing gives the agreement its number, date and the
-SHA-256 of its terms (`app.services.agreements`). Payments on the loan after issue are applied
-to the down payment and then the instalments in order: the first one makes an issued plan
-active, the last one completes it, and an amount still unpaid when its due date plus the grace
-days has passed breaks it, which puts the account at the top of the queue. Every transition is
-an audit event in the same unit of work.
+SHA-256 of its terms (`app.services.agreements`); a plan whose first date passed while it
+waited must be offered again. Payments on the loan since the offer are applied to the down
+payment and then the instalments in order, each judged by when it was paid: the first makes
+an issued plan active, the last completes it, and an amount not paid by its due date plus the
+grace days breaks it, which puts the account at the top of the queue (a payment made in time
+but recorded after the break restores it). Every transition is an audit event in the same unit
+of work.
 """
 
 from __future__ import annotations
@@ -265,7 +267,8 @@ def issue_plan(
     db: Database, username: str, plan_id: uuid.UUID, *, now: datetime | None = None
 ) -> PlanView:
     """Give an approved plan its agreement number, date and terms hash; the PDF can then be made."""
-    from app.services.agreements import agreement_number, terms_of
+    from app.services.agreement_pdf import canonical_terms, terms_digest
+    from app.services.agreements import agreement_number, build_terms
 
     def issue(session: Session, plan: RepaymentPlan, user: User, at: datetime) -> None:
         if plan.status is PlanStatus.PENDING_APPROVAL:
@@ -273,13 +276,16 @@ def issue_plan(
                 "The plan is outside policy and waits for a team lead's approval; it cannot be "
                 "issued yet."
             )
+        _refuse_passed_dates(session, plan, at)
         plan.agreement_no = agreement_number(plan.id, local_today(at))
         plan.agreement_date = local_today(at)
         plan.issued_at = at
         session.flush()
-        from app.services.agreement_pdf import terms_digest
-
-        plan.agreement_sha256 = terms_digest(terms_of(session, plan))
+        # The terms as issued are kept: a reprint says (and hashes) exactly the same, whatever
+        # is corrected on the borrower later.
+        terms = build_terms(session, plan)
+        plan.agreement_terms = canonical_terms(terms).decode()
+        plan.agreement_sha256 = terms_digest(terms)
         _move(session, plan, PlanStatus.ISSUED, user, at, agreement_no=plan.agreement_no)
 
     return _change(db, username, plan_id, now, issue)
@@ -291,6 +297,12 @@ def sign_plan(
     """The borrower signed the issued agreement: the plan is active."""
 
     def sign(session: Session, plan: RepaymentPlan, user: User, at: datetime) -> None:
+        if plan.status is not PlanStatus.ISSUED:
+            raise InvalidInput(
+                "A plan that is {current} cannot become {wanted}.",
+                current=_STATUS_TEXT[plan.status],
+                wanted=_STATUS_TEXT[PlanStatus.ACTIVE],
+            )
         plan.activated_at = at
         _move(session, plan, PlanStatus.ACTIVE, user, at, signed=True)
 
@@ -349,16 +361,21 @@ def pending_approvals(db: Database, username: str) -> tuple[PlanView, ...]:
         return tuple(_view(session, plan) for plan in plans)
 
 
-def track_loan_plans(session: Session, loan_id: uuid.UUID, now: datetime) -> list[uuid.UUID]:
+def track_loan_plans(
+    session: Session, loan_id: uuid.UUID, now: datetime, *, payment_recorded: bool = True
+) -> list[uuid.UUID]:
     """Apply the loan's payments to its issued or active plan and close it when due.
 
     Returns the ids of plans whose status changed. Idempotent: paid amounts are recomputed from
-    all payments since issue each time, so a payment recorded late lands where it belongs.
+    all payments since the offer each time, and each amount is judged by when it was paid, so
+    a payment recorded late lands where it belongs. After a payment is recorded a broken plan
+    is judged again too: a payment made in time but recorded after the break restores it.
     """
     changed = []
+    statuses = (*TRACKED, PlanStatus.BROKEN) if payment_recorded else TRACKED
     plans = session.scalars(
         select(RepaymentPlan).where(
-            RepaymentPlan.loan_id == loan_id, RepaymentPlan.status.in_(TRACKED)
+            RepaymentPlan.loan_id == loan_id, RepaymentPlan.status.in_(statuses)
         )
     ).all()
     for plan in plans:
@@ -387,7 +404,9 @@ def settle_due_plans(session: Session, at: datetime) -> list[uuid.UUID]:
     ).all()
     changed: list[uuid.UUID] = []
     for loan_id in loans:
-        changed.extend(track_loan_plans(session, loan_id, at))
+        # Held like a payment holds it, so a payment recorded meanwhile is seen, not overwritten.
+        lock(session, session.get_one(Loan, loan_id))
+        changed.extend(track_loan_plans(session, loan_id, at, payment_recorded=False))
     return changed
 
 
@@ -411,6 +430,8 @@ _NEXT: dict[PlanStatus, tuple[PlanStatus, ...]] = {
         PlanStatus.CANCELLED,
     ),
     PlanStatus.ACTIVE: (PlanStatus.COMPLETED, PlanStatus.BROKEN, PlanStatus.CANCELLED),
+    # Only tracking takes this step: a payment made in time, recorded after the break.
+    PlanStatus.BROKEN: (PlanStatus.ACTIVE, PlanStatus.COMPLETED),
 }
 
 _Step = Callable[[Session, RepaymentPlan, User, datetime], None]
@@ -507,62 +528,87 @@ def _move(
 
 
 def _track(session: Session, plan: RepaymentPlan, now: datetime) -> None:
-    """Recompute what is paid of the plan from the loan's payments since issue; close it if due."""
-    issued = plan.issued_at or plan.created_at
+    """Recompute what is paid of the plan from the loan's payments since the offer; close it
+    when every amount is paid in time, break it at the first one that was not."""
     payments = session.execute(
         select(Payment.paid_at, Payment.amount)
-        .where(Payment.loan_id == plan.loan_id, Payment.paid_at >= issued, Payment.paid_at <= now)
+        .where(Payment.loan_id == plan.loan_id, Payment.paid_at >= plan.created_at)
         .order_by(Payment.paid_at, Payment.id)
     ).all()
     zone = business_zone()
     owed: list[tuple[date, Decimal, Callable[[Decimal, date | None], None]]] = []
     if plan.down_payment > 0 and plan.offered_on is not None:
-        owed.append(
-            (
-                plan.offered_on,
-                plan.down_payment,
-                lambda paid, _on: setattr(plan, "down_payment_paid", paid),
-            )
-        )
-    for line in plan.instalments:
-        owed.append((line.due_date, line.amount, _line_setter(line)))
+        owed.append((plan.offered_on, plan.down_payment, _down_payment_setter(plan)))
+    owed.extend((line.due_date, line.amount, _line_setter(line)) for line in plan.instalments)
     left = [amount for _, amount in payments]
     index = 0
-    first_payment: datetime | None = payments[0][0] if payments else None
+    # When each amount was paid in full (None: not yet), in the order they fall due.
+    paid_at: list[datetime | None] = []
     for _due, amount, store in owed:
-        covered, covered_on = ZERO, None
+        covered, covered_at = ZERO, None
         while covered < amount and index < len(left):
             take = min(left[index], amount - covered)
             covered += take
             left[index] -= take
-            covered_on = payments[index][0].astimezone(zone).date()
+            covered_at = payments[index][0]
             if left[index] == 0:
                 index += 1
-        store(covered, covered_on if covered >= amount else None)
-    if all(covered >= amount for covered, amount in _paid_and_owed(plan)):
-        if plan.status is PlanStatus.ISSUED and first_payment is not None:
-            plan.activated_at = plan.activated_at or first_payment
-        plan.closed_at = now
+        done = covered_at if covered >= amount else None
+        store(covered, done.astimezone(zone).date() if done else None)
+        paid_at.append(done)
+    missed = [
+        breaks_at(due)
+        for (due, _, _), done in zip(owed, paid_at, strict=True)
+        if (done is None and now >= breaks_at(due)) or (done is not None and done >= breaks_at(due))
+    ]
+    first_payment = payments[0][0] if payments else None
+    if first_payment is not None and plan.activated_at is None:
+        plan.activated_at = first_payment
+    if missed:
+        if plan.status is not PlanStatus.BROKEN:
+            plan.closed_at = min(missed)
+            _move(session, plan, PlanStatus.BROKEN, None, now, due=min(missed).isoformat())
+        return
+    if paid_at and all(done is not None for done in paid_at):
+        plan.closed_at = max(done for done in paid_at if done is not None)
         _move(session, plan, PlanStatus.COMPLETED, None, now, paid=str(plan.total_amount))
         return
-    for due, amount, paid in _dues(plan):
-        if paid < amount and now >= breaks_at(due):
-            if plan.status is PlanStatus.ISSUED and first_payment is not None:
-                plan.activated_at = plan.activated_at or first_payment
-            plan.closed_at = breaks_at(due)
-            _move(
-                session,
-                plan,
-                PlanStatus.BROKEN,
-                None,
-                now,
-                due_date=due.isoformat(),
-                unpaid=str(amount - paid),
-            )
-            return
-    if plan.status is PlanStatus.ISSUED and first_payment is not None:
-        plan.activated_at = first_payment
+    if plan.status is PlanStatus.BROKEN:
+        # A payment made in time has been recorded since the break.
+        plan.closed_at = None
+        _move(session, plan, PlanStatus.ACTIVE, None, now, restored=True)
+    elif plan.status is PlanStatus.ISSUED and first_payment is not None:
         _move(session, plan, PlanStatus.ACTIVE, None, now, first_payment=first_payment.isoformat())
+
+
+def _down_payment_setter(plan: RepaymentPlan) -> Callable[[Decimal, date | None], None]:
+    def store(paid: Decimal, _paid_on: date | None) -> None:
+        plan.down_payment_paid = paid
+
+    return store
+
+
+def _refuse_passed_dates(session: Session, plan: RepaymentPlan, at: datetime) -> None:
+    """A plan that waited (for approval) past its own dates must be offered again."""
+    today = local_today(at)
+    late = [line.due_date for line in plan.instalments if line.due_date < today]
+    if plan.down_payment > 0 and plan.offered_on is not None and at >= breaks_at(plan.offered_on):
+        paid = sum(
+            session.scalars(
+                select(Payment.amount).where(
+                    Payment.loan_id == plan.loan_id, Payment.paid_at >= plan.created_at
+                )
+            ),
+            ZERO,
+        )
+        if paid < plan.down_payment:
+            late.insert(0, plan.offered_on)
+    if late:
+        raise InvalidInput(
+            "The plan's first payment was due on {date}, which has passed while it waited: "
+            "cancel it and offer a new one.",
+            date=min(late).isoformat(),
+        )
 
 
 def _line_setter(line: PlanInstalment) -> Callable[[Decimal, date | None], None]:
@@ -571,18 +617,6 @@ def _line_setter(line: PlanInstalment) -> Callable[[Decimal, date | None], None]
         line.paid_on = paid_on
 
     return store
-
-
-def _dues(plan: RepaymentPlan) -> list[tuple[date, Decimal, Decimal]]:
-    dues = []
-    if plan.down_payment > 0 and plan.offered_on is not None:
-        dues.append((plan.offered_on, plan.down_payment, plan.down_payment_paid))
-    dues.extend((line.due_date, line.amount, line.paid_amount) for line in plan.instalments)
-    return dues
-
-
-def _paid_and_owed(plan: RepaymentPlan) -> list[tuple[Decimal, Decimal]]:
-    return [(paid, amount) for _, amount, paid in _dues(plan)]
 
 
 def _view(session: Session, plan: RepaymentPlan) -> PlanView:

@@ -291,7 +291,10 @@ def _check_money(down_payment: Decimal, waiver: Decimal, discount: Decimal) -> N
 
 
 def _whole_cents(amount: Decimal) -> bool:
-    return amount.is_finite() and amount >= 0 and amount == amount.quantize(CENT)
+    # 10**12 is past what a Money column holds; quantizing a huge exponent would raise.
+    if not amount.is_finite() or amount < 0 or amount >= Decimal(10) ** 12:
+        return False
+    return amount == amount.quantize(CENT)
 
 
 def _breaches(

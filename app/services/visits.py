@@ -225,7 +225,8 @@ def visit_candidates(
         )
         planned = (
             select(FieldVisit.loan_id, func.min(FieldVisit.planned_for).label("day"))
-            .where(FieldVisit.status == VisitStatus.PLANNED)
+            # A visit planned for a day gone by and never recorded does not hold the account.
+            .where(FieldVisit.status == VisitStatus.PLANNED, FieldVisit.planned_for >= today)
             .group_by(FieldVisit.loan_id)
             .subquery()
         )
@@ -389,6 +390,9 @@ def plan_visits(
         arrivals = _arrivals(day, start, [borrower for _, borrower in loans])
         for (loan, borrower), arrival in zip(loans, arrivals, strict=True):
             _check_hours(loan.contract_no, borrower, arrival)
+        # Held before what is planned is read, so two planners cannot both take an account.
+        for loan, _borrower in loans:
+            lock(session, loan)
         existing = {
             visit.loan_id: visit
             for visit in session.scalars(
@@ -403,6 +407,7 @@ def plan_visits(
             select(FieldVisit.loan_id, FieldVisit.planned_for).where(
                 FieldVisit.loan_id.in_([loan.id for loan, _ in loans]),
                 FieldVisit.status == VisitStatus.PLANNED,
+                FieldVisit.planned_for >= local_today(now),
                 FieldVisit.id.not_in([visit.id for visit in existing.values()] or [uuid.uuid4()]),
             )
         ).first()
@@ -413,8 +418,6 @@ def plan_visits(
                 contract_no=contract,
                 day=elsewhere[1].isoformat(),
             )
-        for loan, _borrower in loans:
-            lock(session, loan)
         for loan_id, dropped in existing.items():
             if loan_id not in {loan.id for loan, _ in loans}:
                 dropped.status = VisitStatus.CANCELLED
@@ -539,9 +542,12 @@ def record_visit(
             raise NotFound("There is no visit {visit}.", visit=str(visit_id))
         if user.id not in (visit.agent_id, visit.second_agent_id):
             raise NotAllowed("Only the agents on the visit record its outcome.")
+        loan = session.get_one(Loan, visit.loan_id)
+        # Both agents may record: the second to arrive finds the outcome already there.
+        lock(session, loan)
+        session.refresh(visit)
         if visit.status is not VisitStatus.PLANNED:
             raise InvalidInput("This visit's outcome is already recorded.")
-        loan = session.get_one(Loan, visit.loan_id)
         borrower = session.get_one(Borrower, loan.borrower_id)
         rules = home_visit_rules(profile_code_for(borrower.country))
         checklist = _visit_checklist(outcome, result, rules)
@@ -552,7 +558,6 @@ def record_visit(
             promised = validated_promise(session, loan, result.promise, now)
         elif result.promise is not None:
             raise InvalidInput("Only a promise to pay carries a promise.")
-        lock(session, loan)
         visit.status = VisitStatus.DONE
         visit.visited_at = result.visited_at.astimezone(UTC)
         visit.disposition = outcome.code

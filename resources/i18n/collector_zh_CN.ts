@@ -36,15 +36,15 @@
         <translation>逾期{dpd}天 · {bucket}</translation>
     </message>
     <message>
-        <source>Borrower's time: unknown</source>
+        <source>Borrower&apos;s time: unknown</source>
         <translation>借款人当地时间：未知</translation>
     </message>
     <message>
-        <source>Borrower's time: {time}</source>
+        <source>Borrower&apos;s time: {time}</source>
         <translation>借款人当地时间：{time}</translation>
     </message>
     <message>
-        <source>Borrower's time: {times}</source>
+        <source>Borrower&apos;s time: {times}</source>
         <translation>借款人当地时间：{times}</translation>
     </message>
     <message>
@@ -194,7 +194,7 @@
         <translation>身份核实未通过，不能记录为本人接通的结果。</translation>
     </message>
     <message>
-        <source>This is a third party's number: log a right-party outcome only after the borrower came to the phone and was verified.</source>
+        <source>This is a third party&apos;s number: log a right-party outcome only after the borrower came to the phone and was verified.</source>
         <translation>这是第三方的号码：只有借款人本人接听并通过身份核实后，才能记录本人接通的结果。</translation>
     </message>
     <message>
@@ -1024,7 +1024,7 @@
         <translation>共 {count} 笔，合计 {amount}</translation>
     </message>
     <message>
-        <source>Needs a team lead's approval before it can be issued.</source>
+        <source>Needs a team lead&apos;s approval before it can be issued.</source>
         <translation>需经组长审批后方可出具协议。</translation>
     </message>
     <message>
@@ -1036,7 +1036,7 @@
         <translation>已批准：方案符合政策。借款人准备好后即可出具协议。</translation>
     </message>
     <message>
-        <source>Waiting for a team lead's approval: the plan is outside the policy.
+        <source>Waiting for a team lead&apos;s approval: the plan is outside the policy.
 {reasons}</source>
         <translation>等待组长审批：方案超出政策范围。
 {reasons}</translation>
@@ -1331,7 +1331,7 @@ Allowed from {time}</source>
         <translation>不存在合同编号为“{contract_no}”的账户。</translation>
     </message>
     <message>
-        <source>Account {contract_no} is not in {username}'s portfolio.</source>
+        <source>Account {contract_no} is not in {username}&apos;s portfolio.</source>
         <translation>账户 {contract_no} 不在 {username} 负责的案件范围内。</translation>
     </message>
     <message>
@@ -1387,7 +1387,7 @@ Allowed from {time}</source>
         <translation>近期已联系到借款人本人</translation>
     </message>
     <message>
-        <source>only {failed} of {needed} attempts on the borrower's own numbers so far</source>
+        <source>only {failed} of {needed} attempts on the borrower&apos;s own numbers so far</source>
         <translation>借款人本人号码目前仅尝试 {failed} 次，需满 {needed} 次</translation>
     </message>
     <message>
@@ -1427,7 +1427,7 @@ Allowed from {time}</source>
         <translation>不允许联系：{reason}（{detail}）。</translation>
     </message>
     <message>
-        <source>{typed} is not one of {borrower}'s contact points.</source>
+        <source>{typed} is not one of {borrower}&apos;s contact points.</source>
         <translation>{typed} 不是 {borrower} 的联系方式。</translation>
     </message>
     <message>
@@ -1511,7 +1511,7 @@ Allowed from {time}</source>
         <translation>每位催收员的账户数至少为 1。</translation>
     </message>
     <message>
-        <source>The demo portfolio's date and time must carry a time zone.</source>
+        <source>The demo portfolio&apos;s date and time must carry a time zone.</source>
         <translation>演示案件库的日期时间必须带有时区。</translation>
     </message>
     <message>
@@ -1559,7 +1559,7 @@ Allowed from {time}</source>
         <translation>不存在升级事件 {id}。</translation>
     </message>
     <message>
-        <source>The escalation on {contract_no} belongs to another team's account.</source>
+        <source>The escalation on {contract_no} belongs to another team&apos;s account.</source>
         <translation>{contract_no} 的升级事件属于其他团队的账户。</translation>
     </message>
     <message>
@@ -1599,7 +1599,7 @@ Allowed from {time}</source>
         <translation>无人接听（{code}）：没有人约定回电时间。</translation>
     </message>
     <message>
-        <source>{code} is a right-party outcome, but the call went to a third party's number: record it only when the borrower came to the phone and was verified.</source>
+        <source>{code} is a right-party outcome, but the call went to a third party&apos;s number: record it only when the borrower came to the phone and was verified.</source>
         <translation>{code} 是本人接通类结果，但该电话拨打的是第三方号码：只有在借款人本人接过电话并通过身份核实后才能记录。</translation>
     </message>
     <message>
@@ -1739,7 +1739,7 @@ Allowed from {time}</source>
         <translation>原因过长（{length}个字符；最多500个）。</translation>
     </message>
     <message>
-        <source>The plan is outside policy and waits for a team lead's approval; it cannot be issued yet.</source>
+        <source>The plan is outside policy and waits for a team lead&apos;s approval; it cannot be issued yet.</source>
         <translation>该还款计划超出政策范围，正在等待组长审批，暂不能出具协议。</translation>
     </message>
     <message>
@@ -1757,6 +1757,10 @@ Allowed from {time}</source>
     <message>
         <source>A plan that is {current} cannot become {wanted}.</source>
         <translation>状态为“{current}”的还款计划不能变为“{wanted}”。</translation>
+    </message>
+    <message>
+        <source>The plan&apos;s first payment was due on {date}, which has passed while it waited: cancel it and offer a new one.</source>
+        <translation>该还款计划的首笔还款应于{date}支付，在等待期间已过期：请取消该计划并重新提出。</translation>
     </message>
     <message>
         <source>A waiver of {waiver} and a discount of {discount} leave nothing of the {overdue} overdue to pay.</source>
@@ -1895,7 +1899,7 @@ Allowed from {time}</source>
         <translation>“{title}”是通话的最后一步，无法继续。</translation>
     </message>
     <message>
-        <source>“{title}” is not a disclosure on this call's path.</source>
+        <source>“{title}” is not a disclosure on this call&apos;s path.</source>
         <translation>“{title}”不是本次通话路径上的告知事项。</translation>
     </message>
     <message>
@@ -1971,7 +1975,7 @@ Allowed from {time}</source>
         <translation>只有参与该次外访的人员可以登记结果。</translation>
     </message>
     <message>
-        <source>This visit's outcome is already recorded.</source>
+        <source>This visit&apos;s outcome is already recorded.</source>
         <translation>该次外访结果已登记。</translation>
     </message>
     <message>
@@ -2026,7 +2030,7 @@ Allowed from {time}</source>
         <translation>拨号模板</translation>
     </message>
     <message>
-        <source>How a number is dialled: tel:{e164} hands it to the system's phone app; sip:{digits}@pbx.example.com to a softphone. Placeholders: {e164}, {digits}, {national}.</source>
+        <source>How a number is dialled: tel:{e164} hands it to the system&apos;s phone app; sip:{digits}@pbx.example.com to a softphone. Placeholders: {e164}, {digits}, {national}.</source>
         <translation>号码的拨打方式：tel:{e164} 交给系统电话程序；sip:{digits}@pbx.example.com 交给软电话。可用占位符：{e164}、{digits}、{national}。</translation>
     </message>
     <message>
@@ -2034,11 +2038,11 @@ Allowed from {time}</source>
         <translation>默认联系规则配置</translation>
     </message>
     <message>
-        <source>As shipped (by the borrower's country)</source>
+        <source>As shipped (by the borrower&apos;s country)</source>
         <translation>出厂设置（按借款人所在国家）</translation>
     </message>
     <message>
-        <source>The profile applies to borrowers whose country has no profile of its own; a borrower's country always decides first.</source>
+        <source>The profile applies to borrowers whose country has no profile of its own; a borrower&apos;s country always decides first.</source>
         <translation>该配置适用于所在国家没有专属配置的借款人；始终优先按借款人所在国家确定。</translation>
     </message>
     <message>
@@ -2333,7 +2337,7 @@ Allowed from {time}</source>
         <translation>保存(&amp;S)</translation>
     </message>
     <message>
-        <source>Save the visit's outcome</source>
+        <source>Save the visit&apos;s outcome</source>
         <translation>保存外访结果</translation>
     </message>
     <message>
@@ -2496,7 +2500,7 @@ Allowed from {time}</source>
         <translation>打印外访单</translation>
     </message>
     <message>
-        <source>Record the visit's outcome</source>
+        <source>Record the visit&apos;s outcome</source>
         <translation>记录外访结果</translation>
     </message>
     <message>

@@ -474,3 +474,32 @@ def test_every_text_has_both_languages_with_the_same_placeholders() -> None:
 
 def _fields(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+@pytest.mark.parametrize("amount", ["1E+30", "1000000000000.00", "Infinity", "-0E-999999"])
+def test_terms_with_amounts_no_agreement_can_hold_are_refused_not_crashed_on(
+    amount: str,
+) -> None:
+    terms = AgreementTerms(
+        agreement_no="HX-20261128-00000000",
+        agreement_date=date(2026, 11, 28),
+        contract_no="CW1",
+        borrower_name="王芳",
+        borrower_id_masked="110101********1234",
+        currency="CNY",
+        kind="full",
+        frequency=None,
+        overdue_principal=Decimal("100.00"),
+        overdue_interest=Decimal("0.00"),
+        overdue_penalty=Decimal("0.00"),
+        overdue_fees=Decimal("0.00"),
+        waiver=Decimal("0.00"),
+        discount=Decimal("0.00"),
+        down_payment=Decimal("0.00"),
+        total=Decimal("100.00"),
+        lines=(),
+    )
+    data = json.loads(canonical_terms(terms))
+    data["total"] = amount
+    with pytest.raises(ValueError, match="total"):
+        parse_terms(json.dumps(data).encode())

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from app.database import Database
-from app.models import AuditEvent, PlanStatus, RepaymentPlan, Role
+from app.models import AuditEvent, Borrower, PlanStatus, RepaymentPlan, Role
+from app.services.agreements import verify_agreement, write_agreement
 from app.services.errors import InvalidDate, InvalidInput, NotAllowed
 from app.services.payments import record_payment
 from app.services.plan_lifecycle import (
@@ -27,6 +29,7 @@ from app.services.plan_lifecycle import (
 from app.services.plans import PlanTerms
 from app.services.queue import build_queue
 from tests.helpers.contacts import NOW
+from tests.helpers.pdf import pdf_text
 from tests.helpers.portfolio import Account, Portfolio
 
 TODAY = date(2026, 11, 28)  # NOW in Beijing
@@ -131,7 +134,7 @@ def test_a_second_plan_is_refused_while_one_is_open_and_allowed_after_cancelling
     assert cancel_plan(db, "zhang.wei", first.id, "Borrower changed mind.", now=NOW).status is (
         PlanStatus.CANCELLED
     )
-    save_plan(db, "zhang.wei", account.contract_no, monthly(2), now=NOW)
+    save_plan(db, "zhang.wei", account.contract_no, monthly(2), now=NOW + timedelta(minutes=5))
     assert [p.status for p in plans_for(db, "zhang.wei", account.contract_no)] == [
         PlanStatus.APPROVED,
         PlanStatus.CANCELLED,
@@ -182,14 +185,14 @@ def test_payments_activate_then_complete_the_plan(db: Database, account: Account
     active = plans_for(db, "zhang.wei", account.contract_no)[0]
     assert active.status is PlanStatus.ACTIVE
     assert active.down_payment_paid == Decimal("100.00")
-    later = NOW + timedelta(days=40)
+    later = NOW + timedelta(days=7)  # on the first due date
     record_payment(
         db, "zhang.wei", account.contract_no, str(plan.lines[0].amount), later, now=later
     )
     after_one = plans_for(db, "zhang.wei", account.contract_no)[0]
     assert after_one.status is PlanStatus.ACTIVE
     assert after_one.lines[0].paid_on is not None and after_one.lines[1].paid_amount == 0
-    end = NOW + timedelta(days=60)
+    end = NOW + timedelta(days=38)  # on the second
     record_payment(db, "zhang.wei", account.contract_no, str(plan.lines[1].amount), end, now=end)
     done = plans_for(db, "zhang.wei", account.contract_no)[0]
     assert done.status is PlanStatus.COMPLETED
@@ -238,3 +241,85 @@ def test_a_late_payment_recorded_after_the_break_does_not_revive_the_plan(
 def test_a_plan_breaks_at_midnight_in_the_lenders_zone_after_the_grace_days() -> None:
     moment = breaks_at(date(2026, 12, 5))
     assert moment == datetime.fromisoformat("2026-12-08T16:00:00+00:00")
+
+
+def test_a_down_payment_made_while_the_plan_waits_for_approval_counts(
+    db: Database, account: Account
+) -> None:
+    plan = save_plan(
+        db, "zhang.wei", account.contract_no, monthly(30, down_payment=Decimal("500.00")), now=NOW
+    )
+    assert plan.status is PlanStatus.PENDING_APPROVAL
+    record_payment(db, "zhang.wei", account.contract_no, "500.00", NOW, now=NOW)
+    later = NOW + timedelta(days=1)
+    decide_plan(db, "lead.wang", plan.id, approve=True, now=later)
+    issue_plan(db, "zhang.wei", plan.id, now=later)
+    five_days = NOW + timedelta(days=5)
+    build_queue(db, "zhang.wei", five_days, now=five_days)
+    tracked = plans_for(db, "zhang.wei", account.contract_no)[0]
+    assert tracked.status is PlanStatus.ACTIVE
+    assert tracked.down_payment_paid == Decimal("500.00")
+
+
+def test_a_plan_whose_dates_passed_while_it_waited_cannot_be_issued(
+    db: Database, account: Account
+) -> None:
+    plan = save_plan(
+        db, "zhang.wei", account.contract_no, monthly(30, down_payment=Decimal("500.00")), now=NOW
+    )
+    late = NOW + timedelta(days=5)
+    decide_plan(db, "lead.wang", plan.id, approve=True, now=late)
+    with pytest.raises(InvalidInput, match="has passed while it waited"):
+        issue_plan(db, "zhang.wei", plan.id, now=late)
+    assert plans_for(db, "zhang.wei", account.contract_no)[0].status is PlanStatus.APPROVED
+
+
+def test_an_instalment_paid_in_grace_but_recorded_after_the_break_restores_the_plan(
+    db: Database, account: Account
+) -> None:
+    plan = save_plan(db, "zhang.wei", account.contract_no, monthly(2), now=NOW)
+    issue_plan(db, "zhang.wei", plan.id, now=NOW)
+    deadline = breaks_at(plan.lines[0].due_date)
+    build_queue(db, "zhang.wei", deadline, now=deadline)
+    assert plans_for(db, "zhang.wei", account.contract_no)[0].status is PlanStatus.BROKEN
+    in_grace = deadline - timedelta(days=1)
+    recorded = deadline + timedelta(days=1)
+    result = record_payment(
+        db, "zhang.wei", account.contract_no, str(plan.lines[0].amount), in_grace, now=recorded
+    )
+    assert result.plans_changed == (plan.id,)
+    restored = plans_for(db, "zhang.wei", account.contract_no)[0]
+    assert restored.status is PlanStatus.ACTIVE and restored.closed_at is None
+    assert _actions(db, plan.id)[-1] == "plan.active"
+
+
+def test_an_instalment_paid_after_its_grace_breaks_the_plan_even_unseen_till_then(
+    db: Database, account: Account
+) -> None:
+    plan = save_plan(db, "zhang.wei", account.contract_no, monthly(2), now=NOW)
+    issue_plan(db, "zhang.wei", plan.id, now=NOW)
+    deadline = breaks_at(plan.lines[0].due_date)
+    too_late = deadline + timedelta(days=2)
+    record_payment(
+        db, "zhang.wei", account.contract_no, str(plan.lines[0].amount), too_late, now=too_late
+    )
+    broken = plans_for(db, "zhang.wei", account.contract_no)[0]
+    assert broken.status is PlanStatus.BROKEN
+    assert broken.closed_at == deadline
+
+
+def test_a_reprint_after_the_borrowers_name_is_corrected_says_what_was_issued(
+    db: Database, account: Account, tmp_path: Path
+) -> None:
+    plan = issue_plan(
+        db,
+        "zhang.wei",
+        save_plan(db, "zhang.wei", account.contract_no, monthly(), now=NOW).id,
+        now=NOW,
+    )
+    with db.session() as session:
+        session.get_one(Borrower, account.borrower_id).name = "王芳芳"
+    out = write_agreement(db, "zhang.wei", plan.id, tmp_path / "again.pdf", now=NOW)
+    found = verify_agreement(db, out)
+    assert found.status == "genuine"
+    assert "王芳芳" not in pdf_text(out.read_bytes())

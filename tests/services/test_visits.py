@@ -404,3 +404,19 @@ def test_no_sheets_without_a_plan(db: Database, field: Portfolio, tmp_path: Path
     with pytest.raises(InvalidInput, match="no visits planned"):
         write_sheets(db, "agent.zhao", TOMORROW, tmp_path / "day.pdf", now=NOW)
     assert not (tmp_path / "day.pdf").exists()
+
+
+def test_a_visit_planned_for_a_day_gone_by_and_never_recorded_does_not_hold_the_account(
+    db: Database, field: Portfolio
+) -> None:
+    account = _account(field)
+    plan_visits(db, "agent.zhao", TODAY, [account.contract_no], second_agent="agent.qian", now=NOW)
+    next_day = NOW + timedelta(days=1)
+    found = visit_candidates(db, "agent.zhao", TOMORROW, now=next_day)
+    assert [c.contract_no for c in found] == [account.contract_no]
+    plan_visits(
+        db, "agent.zhao", TOMORROW, [account.contract_no], second_agent="agent.qian", now=next_day
+    )
+    # The old visit can still be recorded (late paperwork), and the new one stands.
+    assert [v.status for v in day_visits(db, "agent.zhao", TODAY)] == [VisitStatus.PLANNED]
+    assert len(day_visits(db, "agent.zhao", TOMORROW)) == 1

@@ -144,6 +144,7 @@ def _plan_columns() -> list[sa.Column[object]]:
         sa.Column("breaches", sa.JSON(), nullable=False, server_default="[]"),
         sa.Column("decision_reason", sa.String(length=500), nullable=True),
         sa.Column("agreement_date", sa.Date(), nullable=True),
+        sa.Column("agreement_terms", sa.Text(), nullable=True),
         sa.Column("issued_at", app.models.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("activated_at", app.models.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("closed_at", app.models.types.UTCDateTime(timezone=True), nullable=True),

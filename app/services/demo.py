@@ -47,6 +47,7 @@ from app.models import (
     PromiseToPay,
     Team,
     User,
+    VisitRequest,
 )
 from app.models.types import Money, UTCDateTime
 from app.services import idnumbers
@@ -169,6 +170,7 @@ def _write(db: Database, builder: _Builder, progress: Callable[[int, int], None]
                 for done in builder.write_accounts(sink):
                     if progress:
                         progress(done, builder.accounts)
+                builder.write_visit_requests(sink)
                 builder.write_audit(sink)
                 for statement in indexes:
                     conn.exec_driver_sql(statement)
@@ -508,6 +510,17 @@ _CALLBACK_COLUMNS = (
     "note",
     "created_at",
 )
+_VISIT_REQUEST_COLUMNS = (
+    "id",
+    "loan_id",
+    "requested_by_id",
+    "reason",
+    "requested_at",
+    "visit_id",
+    "closed_at",
+)
+# One field account in this many is marked for a visit by its team lead.
+_VISIT_REQUEST_EVERY = 12
 _TEAM_COLUMNS = ("id", "name", "created_at")
 _USER_COLUMNS = ("id", "username", "display_name", "role", "team_id", "active", "created_at")
 _AUDIT_COLUMNS = ("id", "at", "user_id", "action", "entity", "entity_id", "details")
@@ -858,15 +871,20 @@ class _Builder:
             return user_id
 
         user("admin", None, "admin")
+        self._lead_of: dict[str, str] = {}
+        # Field accounts in the order they were made: (loan id, agent id).
+        self._field_loans: list[tuple[str, str]] = []
         self.collectors: list[str] = []
         self.field_agents: list[str] = []
         for t in range(team_count):
             team_id = self._uuid()
             teams.append((team_id, f"电催{_chinese_number(t + 1)}组", created))
-            user("team_lead", team_id)
+            lead = user("team_lead", team_id)
             members = collectors // team_count + (1 if t < collectors % team_count else 0)
             self.collectors.extend(user("collector", team_id) for _ in range(members))
-            self.field_agents.append(user("field_agent", team_id))
+            agent = user("field_agent", team_id)
+            self.field_agents.append(agent)
+            self._lead_of[agent] = lead
         sink.write(_table(Team), _TEAM_COLUMNS, teams)
         sink.write(_table(User), _USER_COLUMNS, users)
         self.counts["users"] = len(users)
@@ -874,6 +892,24 @@ class _Builder:
         self._field_next = 0
         # A field agent works one city: the city of their first account is theirs.
         self._field_cities: dict[str, Any] = {}
+
+    def write_visit_requests(self, sink: _Sink) -> None:
+        """A few field accounts a team lead asked to visit, so the planner shows both kinds."""
+        reasons = self.texts["visit_request_reasons"]
+        rows = [
+            (
+                self._uuid(),
+                loan_id,
+                self._lead_of[agent],
+                reasons[index % len(reasons)],
+                self._ts(self.as_of_sec - (1 + index % 4) * _DAY),
+                None,
+                None,
+            )
+            for index, (loan_id, agent) in enumerate(self._field_loans[::_VISIT_REQUEST_EVERY])
+        ]
+        if rows:
+            sink.write(_table(VisitRequest), _VISIT_REQUEST_COLUMNS, rows)
 
     def write_audit(self, sink: _Sink) -> None:
         details = {
@@ -1052,6 +1088,7 @@ class _Builder:
             if plan.field:
                 user_id = self.field_agents[self._field_next % len(self.field_agents)]
                 self._field_next += 1
+                self._field_loans.append((loan_id, user_id))
             else:
                 user_id = self.collectors[self._phone_next % len(self.collectors)]
                 self._phone_next += 1

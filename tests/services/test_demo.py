@@ -32,6 +32,7 @@ from app.models import (
     Role,
     Team,
     User,
+    VisitRequest,
 )
 from app.services import demo, idnumbers
 from app.services.accounts import local_today, to_state
@@ -674,3 +675,17 @@ def test_an_audit_event_records_the_build(built: Built) -> None:
     details = events[0].details
     assert details["seed"] == 1 and details["accounts"] == ACCOUNTS
     assert datetime.fromisoformat(details["as_of"]) == AS_OF
+
+
+def test_a_few_field_accounts_are_marked_for_a_visit_by_the_agents_own_lead(built: Built) -> None:
+    with built.db.reader() as session:
+        requests = session.scalars(select(VisitRequest)).all()
+        assert requests
+        for request in requests:
+            loan = session.get_one(Loan, request.loan_id)
+            agent = session.get_one(User, loan.assigned_to_id)
+            lead = session.get_one(User, request.requested_by_id)
+            assert agent.role is Role.FIELD_AGENT
+            assert (lead.role, lead.team_id) == (Role.TEAM_LEAD, agent.team_id)
+            assert request.reason and request.closed_at is None
+            assert request.requested_at < AS_OF

@@ -44,7 +44,7 @@ from app.services.visit_sheet_pdf import (
     VisitDay,
     render_visit_sheets,
 )
-from app.services.visits import home_visit_rules, visit_outcomes
+from app.services.visits import day_rows, home_visit_rules, visit_outcomes
 
 LAST_CONTACTS = 5
 # Plans a borrower is still bound by, or that wait for a step.
@@ -82,17 +82,7 @@ def build_visit_day(
     now = now or datetime.now(UTC)
     with db.session() as session:
         user = find_user(session, username)
-        visits = session.execute(
-            select(FieldVisit, Loan, Borrower)
-            .join(Loan, Loan.id == FieldVisit.loan_id)
-            .join(Borrower, Borrower.id == Loan.borrower_id)
-            .where(
-                (FieldVisit.agent_id == user.id) | (FieldVisit.second_agent_id == user.id),
-                FieldVisit.planned_for == day,
-                FieldVisit.status == VisitStatus.PLANNED,
-            )
-            .order_by(FieldVisit.route_position, Loan.contract_no)
-        ).all()
+        visits = day_rows(session, user, day, (VisitStatus.PLANNED,))
         if not visits:
             raise InvalidInput(
                 "{name} has no visits planned on {day}: plan the day first.",

@@ -733,7 +733,10 @@ def _open_request(session: Session, loan_id: uuid.UUID) -> bool:
     )
 
 
-def _day(session: Session, user: User, day: date) -> tuple[PlannedVisit, ...]:
+def day_rows(
+    session: Session, user: User, day: date, statuses: Sequence[VisitStatus]
+) -> list[tuple[FieldVisit, Loan, Borrower]]:
+    """The visits of `day` the user goes on (as either agent), in route order."""
     rows = session.execute(
         select(FieldVisit, Loan, Borrower)
         .join(Loan, Loan.id == FieldVisit.loan_id)
@@ -741,10 +744,15 @@ def _day(session: Session, user: User, day: date) -> tuple[PlannedVisit, ...]:
         .where(
             (FieldVisit.agent_id == user.id) | (FieldVisit.second_agent_id == user.id),
             FieldVisit.planned_for == day,
-            FieldVisit.status != VisitStatus.CANCELLED,
+            FieldVisit.status.in_(statuses),
         )
         .order_by(FieldVisit.route_position, Loan.contract_no)
     ).all()
+    return [(visit, loan, borrower) for visit, loan, borrower in rows]
+
+
+def _day(session: Session, user: User, day: date) -> tuple[PlannedVisit, ...]:
+    rows = day_rows(session, user, day, (VisitStatus.PLANNED, VisitStatus.DONE))
     names = {u.id: u.display_name for u in session.scalars(select(User))}
     result = []
     for visit, loan, borrower in rows:

@@ -261,19 +261,22 @@ def main(argv: list[str] | None = None) -> int:
         },
         "targets": TARGETS,
     }
-    agreement_ok = (
-        median <= TARGETS["agreement"]["median_ms"]
-        and median / floor_median <= TARGETS["agreement"]["ratio"]
-    )
+    # Each target on its own: the time can be met while the ratio is not.
+    median_ok = median <= TARGETS["agreement"]["median_ms"]
+    ratio_ok = median / floor_median <= TARGETS["agreement"]["ratio"]
     sheets_ok = sheets_median <= TARGETS["visit_sheets"]["median_s"]
-    results["targets_met"] = {"agreement": agreement_ok, "visit_sheets": sheets_ok}
+    results["targets_met"] = {
+        "agreement_median": median_ok,
+        "agreement_ratio": ratio_ok,
+        "visit_sheets": sheets_ok,
+    }
 
     print(f"font {font.path}")
     print(f"{'case':<28}{'median':>10}{'floor':>10}{'ratio':>8}   target")
     print(
         f"{f'agreement ({INSTALMENTS} instalments)':<28}{median:>8.1f}ms{floor_median:>8.1f}ms"
-        f"{median / floor_median:>8.2f}   median ≤ 150 ms, ratio ≤ 1.5: "
-        f"{'met' if agreement_ok else 'NOT met'}"
+        f"{median / floor_median:>8.2f}   median ≤ 150 ms: {'met' if median_ok else 'NOT met'};"
+        f" ratio ≤ 1.5: {'met' if ratio_ok else 'NOT met'}"
     )
     content_median = statistics.median(content_floor)
     print(

@@ -27,9 +27,12 @@ class ChecklistItem:
     required: bool = True
     # Disposition codes the item applies to; empty means every outcome.
     only_for: tuple[str, ...] = ()
+    # The wording for a home visit, (en, zh_CN), where the call's does not fit.
+    visit: tuple[str, str] | None = None
 
-    def text(self, language: str = "en") -> str:
-        return self.zh_CN if language == "zh_CN" else self.en
+    def text(self, language: str = "en", *, visit: bool = False) -> str:
+        en, zh = self.visit if visit and self.visit else (self.en, self.zh_CN)
+        return zh if language == "zh_CN" else en
 
     def applies_to(self, disposition: str) -> bool:
         return not self.only_for or disposition in self.only_for
@@ -55,6 +58,7 @@ def _items(raw: list[dict[str, Any]], source: str) -> tuple[ChecklistItem, ...]:
             zh_CN=entry["zh_CN"],
             required=bool(entry.get("required", True)),
             only_for=tuple(entry.get("only_for", ())),
+            visit=(entry["visit"]["en"], entry["visit"]["zh_CN"]) if "visit" in entry else None,
         )
         unknown = [code for code in item.only_for if code not in codes]
         if unknown:

@@ -279,7 +279,7 @@ class VisitOutcomeDialog(QDialog):
                 lines = support_lines(emotion, self.country)
             except DomainError:
                 items, lines = (), ()
-            entries += [(item.id, item.text(language), item.required) for item in items]
+            entries += [(item.id, item.text(language, visit=True), item.required) for item in items]
             if lines:
                 self.support.setText(
                     self.tr("Give the borrower support information: {lines}").format(

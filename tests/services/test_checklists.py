@@ -181,3 +181,20 @@ def test_a_checklist_passes_exactly_when_every_required_item_is_ticked(
         stored = validate_checklist(emotion, code, ticked)
         assert set(stored) == set(ticked)
         assert list(stored) == [item.id for item in items if item.id in stored]
+
+
+def test_checklists_on_a_home_visit_never_speak_of_a_call() -> None:
+    from app.services.reference import emotions
+    from app.services.visits import visit_outcomes
+
+    call_words = ("通话", "回电", "call")
+    shown = [
+        item.text(language, visit=True)
+        for emotion in emotions()
+        for outcome in visit_outcomes().values()
+        if outcome.checklist_as
+        for item in checklist_for(emotion, outcome.checklist_as)
+        for language in ("en", "zh_CN")
+    ]
+    assert shown
+    assert [text for text in shown if any(word in text for word in call_words)] == []

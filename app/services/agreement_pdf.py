@@ -141,6 +141,9 @@ class AgreementDocument:
     grace_days: int
     retention_years: int
     font: CJKFont | None = None
+    # The lender's registration number (unified social credit code) and address; empty: "—".
+    lender_registration_no: str = ""
+    lender_address: str = ""
 
 
 @dataclass(frozen=True)
@@ -496,8 +499,12 @@ class _AgreementPage:
         rows = [
             ["", t("lender"), t("borrower")],
             [t("name"), fit(d.lender_name, half, cell), fit(self.terms.borrower_name, half, cell)],
-            [t("id_number"), none, d.borrower_id_printed],
-            [t("address"), none, fit(d.borrower_address, half, cell)],
+            [t("id_number"), d.lender_registration_no or none, d.borrower_id_printed],
+            [
+                t("address"),
+                fit(d.lender_address, half, cell) if d.lender_address else none,
+                fit(d.borrower_address, half, cell),
+            ],
             [t("phone"), d.lender_service_number, d.borrower_phone],
         ]
         return self._grid(rows, [label, half, half], [("BACKGROUND", (0, 0), (-1, 0), LIGHT)])

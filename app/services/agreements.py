@@ -136,6 +136,8 @@ def agreement_document(
             language=language,
             lender_name=company.name[language],
             lender_service_number=company.service_number,
+            lender_registration_no=company.registration_no,
+            lender_address=company.address[language] if company.address else "",
             borrower_id_printed=borrower.id_number if full_id else terms.borrower_id_masked,
             borrower_address=borrower_address(borrower, "" if language == "zh_CN" else ", "),
             borrower_phone=_phone(borrower),

@@ -172,6 +172,8 @@ class Lender:
     short_name: dict[str, str]
     service_number: str
     payment_channels: tuple[PaymentChannel, ...]
+    registration_no: str = ""
+    address: dict[str, str] | None = None
 
 
 @cache
@@ -181,6 +183,8 @@ def lender() -> Lender:
         name=dict(data["name"]),
         short_name=dict(data["short_name"]),
         service_number=data["service_number"],
+        registration_no=data.get("registration_no", ""),
+        address=dict(data["address"]) if "address" in data else None,
         payment_channels=tuple(
             PaymentChannel(
                 code=item["code"], label=dict(item["label"]), detail=dict(item["detail"])

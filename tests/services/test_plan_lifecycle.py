@@ -28,6 +28,7 @@ from app.services.plan_lifecycle import (
 )
 from app.services.plans import PlanTerms
 from app.services.queue import build_queue
+from app.services.reference import lender
 from tests.helpers.contacts import NOW
 from tests.helpers.pdf import pdf_text
 from tests.helpers.portfolio import Account, Portfolio
@@ -322,4 +323,9 @@ def test_a_reprint_after_the_borrowers_name_is_corrected_says_what_was_issued(
     out = write_agreement(db, "zhang.wei", plan.id, tmp_path / "again.pdf", now=NOW)
     found = verify_agreement(db, out)
     assert found.status == "genuine"
-    assert "王芳芳" not in pdf_text(out.read_bytes())
+    text = pdf_text(out.read_bytes())
+    assert "王芳芳" not in text
+    # The lender is named with its registration number and address (resources/lender.json).
+    company = lender()
+    assert company.registration_no in text
+    assert company.address is not None and company.address["zh_CN"] in text.replace(" ", "")

@@ -21,3 +21,15 @@ def db(tmp_path: Path) -> Iterator[Database]:
 @pytest.fixture
 def portfolio(db: Database) -> Portfolio:
     return Portfolio(db)
+
+
+@pytest.fixture
+def pg_db() -> Iterator[Database]:
+    """An empty PostgreSQL database upgraded by the migrations; fails under CI without a server."""
+    from tests.helpers.postgres import fresh_database
+
+    with fresh_database() as url:
+        database = Database(url)
+        database.upgrade()
+        yield database
+        database.dispose()

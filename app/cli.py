@@ -154,9 +154,10 @@ def _parser() -> argparse.ArgumentParser:
     payment.set_defaults(handler=_payment)
 
     # Imported here: the module uses this one's helpers.
-    from app import cli_plans
+    from app import cli_central, cli_plans
 
     cli_plans.register(commands)
+    cli_central.register(commands)
     return parser
 
 

@@ -1759,6 +1759,34 @@ Allowed from {time}</source>
         <translation>状态为“{current}”的还款计划不能变为“{wanted}”。</translation>
     </message>
     <message>
+        <source>The central database is PostgreSQL; {url} is not.</source>
+        <translation>中央数据库须为PostgreSQL；{url}不是。</translation>
+    </message>
+    <message>
+        <source>“{username}” cannot be a user name: lower-case letters, digits, dot, dash or underscore, starting with a letter, 2 to 60 characters.</source>
+        <translation>“{username}”不能用作用户名：只能包含小写字母、数字、点、连字符或下划线，以字母开头，长度2至60个字符。</translation>
+    </message>
+    <message>
+        <source>Unknown role “{role}” (one of {known}).</source>
+        <translation>未知的角色“{role}”（可选：{known}）。</translation>
+    </message>
+    <message>
+        <source>The password is too short: at least {count} characters.</source>
+        <translation>密码太短：至少需要{count}个字符。</translation>
+    </message>
+    <message>
+        <source>Name the user&apos;s team.</source>
+        <translation>请填写该用户所属的小组。</translation>
+    </message>
+    <message>
+        <source>There is already a user “{username}”.</source>
+        <translation>用户“{username}”已存在。</translation>
+    </message>
+    <message>
+        <source>The server already has a role “{username}”; choose another user name.</source>
+        <translation>服务器上已有角色“{username}”；请换一个用户名。</translation>
+    </message>
+    <message>
         <source>The plan&apos;s first payment was due on {date}, which has passed while it waited: cancel it and offer a new one.</source>
         <translation>该还款计划的首笔还款应于{date}支付，在等待期间已过期：请取消该计划并重新提出。</translation>
     </message>

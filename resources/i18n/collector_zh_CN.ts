@@ -1879,6 +1879,14 @@ Allowed from {time}</source>
         <translation>和解金额 {amount} 低于无需审批时必须收回的本金 {limit}。</translation>
     </message>
     <message>
+        <source>{count} problems in {path}; nothing was imported.</source>
+        <translation>{path}中有{count}处问题；未导入任何数据。</translation>
+    </message>
+    <message>
+        <source>The file&apos;s header must name the columns {known}; it has {found}.</source>
+        <translation>文件的表头须为以下列名：{known}；实际为：{found}。</translation>
+    </message>
+    <message>
         <source>There is no user “{username}”. `collector-workstation users` lists them.</source>
         <translation>不存在用户“{username}”。可运行 `collector-workstation users` 查看所有用户。</translation>
     </message>

@@ -106,6 +106,20 @@ def to_state(row: Instalment) -> InstalmentState:
     )
 
 
+def instalment_row(loan_id: uuid.UUID, state: InstalmentState) -> Instalment:
+    """A schedule row for `loan_id` holding `state` (what payments have covered of it)."""
+    row = Instalment(
+        loan_id=loan_id,
+        seq=state.seq,
+        due_date=state.due_date,
+        principal_due=state.principal_due,
+        interest_due=state.interest_due,
+        fees_due=state.fees_due,
+    )
+    store_state(row, state)
+    return row
+
+
 def store_state(row: Instalment, state: InstalmentState) -> None:
     for name in (
         "principal_paid",

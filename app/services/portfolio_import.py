@@ -25,14 +25,13 @@ from app.models import (
     Borrower,
     ContactKind,
     ContactPoint,
-    Instalment,
     Loan,
     LoanStatus,
     Payment,
     Role,
     User,
 )
-from app.services.accounts import store_state
+from app.services.accounts import instalment_row
 from app.services.audit import audit
 from app.services.balances import ScheduleLine, replay
 from app.services.errors import InvalidInput, InvalidPhoneNumber
@@ -366,17 +365,7 @@ class _Parsed:
                 [(at.astimezone(zone).date(), amount) for at, amount, _ in paid],
                 loan.penalty_rate_daily,
             )
-            for state in states:
-                line = Instalment(
-                    loan_id=loan.id,
-                    seq=state.seq,
-                    due_date=state.due_date,
-                    principal_due=state.principal_due,
-                    interest_due=state.interest_due,
-                    fees_due=state.fees_due,
-                )
-                store_state(line, state)
-                session.add(line)
+            session.add_all(instalment_row(loan.id, state) for state in states)
             if all(state.settled_on is not None for state in states):
                 loan.status = LoanStatus.SETTLED
             counts["instalments"] += len(states)

@@ -16,7 +16,6 @@ from app.models import (
     ContactAttempt,
     ContactKind,
     ContactPoint,
-    Instalment,
     Loan,
     Payment,
     PromiseStatus,
@@ -25,7 +24,7 @@ from app.models import (
     Team,
     User,
 )
-from app.services.accounts import store_state
+from app.services.accounts import instalment_row
 from app.services.balances import add_months, equal_instalments, replay
 from app.services.idnumbers import make
 from app.services.phones import parse_phone
@@ -152,17 +151,10 @@ class Portfolio:
                         channel="alipay",
                     )
                 )
-            for state in replay(schedule, payments, loan.penalty_rate_daily):
-                row = Instalment(
-                    loan_id=loan.id,
-                    seq=state.seq,
-                    due_date=state.due_date,
-                    principal_due=state.principal_due,
-                    interest_due=state.interest_due,
-                    fees_due=state.fees_due,
-                )
-                store_state(row, state)
-                session.add(row)
+            session.add_all(
+                instalment_row(loan.id, state)
+                for state in replay(schedule, payments, loan.penalty_rate_daily)
+            )
             return Account(loan.id, loan.contract_no, borrower.id, points)
 
     def attempt(

@@ -127,31 +127,25 @@ def test_a_collector_sees_and_writes_only_their_own_accounts(
         )
         assert cursor.fetchone() == (0,)
         # A contact on my account, as me: allowed.
-        cursor.execute(
-            "INSERT INTO contact_attempts (id, loan_id, borrower_id, user_id, channel, started_at,"
-            " duration_seconds, disposition, right_party, checklist, script_steps, created_at)"
-            " VALUES (gen_random_uuid(), %s, %s, cw_me(), 'call', now(), 0, 'NA', false, '[]',"
-            " '[]', now())",
-            (accounts["mine"].loan_id, accounts["mine"].borrower_id),
-        )
+        _log_attempt(cursor, accounts["mine"], "cw_me()")
         # On someone else's account, or in someone else's name: refused.
         with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
-            cursor.execute(
-                "INSERT INTO contact_attempts (id, loan_id, borrower_id, user_id, channel,"
-                " started_at, duration_seconds, disposition, right_party, checklist,"
-                " script_steps, created_at) VALUES (gen_random_uuid(), %s, %s, cw_me(), 'call',"
-                " now(), 0, 'NA', false, '[]', '[]', now())",
-                (accounts["theirs"].loan_id, accounts["theirs"].borrower_id),
-            )
+            _log_attempt(cursor, accounts["theirs"], "cw_me()")
         with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
-            cursor.execute(
-                "INSERT INTO contact_attempts (id, loan_id, borrower_id, user_id, channel,"
-                " started_at, duration_seconds, disposition, right_party, checklist,"
-                " script_steps, created_at) VALUES (gen_random_uuid(), %s, %s,"
-                " (SELECT id FROM users WHERE username = 'lead.wang'), 'call', now(), 0, 'NA',"
-                " false, '[]', '[]', now())",
-                (accounts["mine"].loan_id, accounts["mine"].borrower_id),
+            _log_attempt(
+                cursor, accounts["mine"], "(SELECT id FROM users WHERE username = 'lead.wang')"
             )
+
+
+def _log_attempt(cursor: psycopg.Cursor, account: Account, user: str) -> None:  # type: ignore[type-arg]
+    """An unanswered call on `account` in the name of the user the SQL `user` names."""
+    cursor.execute(
+        "INSERT INTO contact_attempts (id, loan_id, borrower_id, user_id, channel, started_at,"
+        " duration_seconds, disposition, right_party, checklist, script_steps, created_at)"
+        f" VALUES (gen_random_uuid(), %s, %s, {user}, 'call', now(), 0, 'NA', false, '[]',"
+        " '[]', now())",
+        (account.loan_id, account.borrower_id),
+    )
 
 
 def test_logs_and_audit_cannot_be_changed_or_deleted_by_anyone_signed_in(

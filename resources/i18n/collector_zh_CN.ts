@@ -1787,6 +1787,22 @@ Allowed from {time}</source>
         <translation>服务器上已有角色“{username}”；请换一个用户名。</translation>
     </message>
     <message>
+        <source>No keychain is available to keep the local data&apos;s key: enter a passphrase instead.</source>
+        <translation>没有可用的系统钥匙串来保存本地数据的密钥：请改为输入口令。</translation>
+    </message>
+    <message>
+        <source>The keychain refused to keep the local data&apos;s key ({reason}): enter a passphrase instead.</source>
+        <translation>系统钥匙串拒绝保存本地数据的密钥（{reason}）：请改为输入口令。</translation>
+    </message>
+    <message>
+        <source>The passphrase is too short: at least {count} characters.</source>
+        <translation>口令太短：至少需要{count}个字符。</translation>
+    </message>
+    <message>
+        <source>The local data in {folder} does not open with this key or passphrase.</source>
+        <translation>无法用此密钥或口令打开{folder}中的本地数据。</translation>
+    </message>
+    <message>
         <source>The plan&apos;s first payment was due on {date}, which has passed while it waited: cancel it and offer a new one.</source>
         <translation>该还款计划的首笔还款应于{date}支付，在等待期间已过期：请取消该计划并重新提出。</translation>
     </message>

@@ -327,6 +327,9 @@ class PlannedVisit:
     agent: str
     second_agent: str | None
     reason: str | None
+    # Who is who, for matching: display names repeat, user names do not.
+    agent_username: str = ""
+    second_agent_username: str | None = None
 
 
 def plan_visits(
@@ -753,7 +756,8 @@ def day_rows(
 
 def _day(session: Session, user: User, day: date) -> tuple[PlannedVisit, ...]:
     rows = day_rows(session, user, day, (VisitStatus.PLANNED, VisitStatus.DONE))
-    names = {u.id: u.display_name for u in session.scalars(select(User))}
+    people = {u.id: u for u in session.scalars(select(User))}
+    names = {key: person.display_name for key, person in people.items()}
     result = []
     for visit, loan, borrower in rows:
         result.append(
@@ -772,6 +776,10 @@ def _day(session: Session, user: User, day: date) -> tuple[PlannedVisit, ...]:
                 agent=names[visit.agent_id],
                 second_agent=names.get(visit.second_agent_id) if visit.second_agent_id else None,
                 reason=visit.reason,
+                agent_username=people[visit.agent_id].username,
+                second_agent_username=(
+                    people[visit.second_agent_id].username if visit.second_agent_id else None
+                ),
             )
         )
     return tuple(result)

@@ -136,6 +136,10 @@ class PlanDialog(QDialog):
         layout.addWidget(plans, 2)
         layout.addWidget(close)
         self.resize(1040, 760)
+        # Enter in a term field must not store a plan: no button answers it by default.
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(False)
+            button.setDefault(False)
 
         self.show_detail(detail)
         self._follow_kind()

@@ -11,6 +11,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from PySide6.QtCore import QDate, QDateTime, Qt, QTimeZone, Signal
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QButtonGroup,
@@ -349,9 +350,25 @@ class VisitOutcomeDialog(QDialog):
             on_error=self._failed,
         )
 
+    @property
+    def saving(self) -> bool:
+        return self._saving
+
     def _set_saving(self, saving: bool) -> None:
+        # While the outcome is on its way it cannot be taken back: no cancel, no close.
         self._saving = saving
         self.save_button.setEnabled(not saving)
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setEnabled(not saving)
+
+    def reject(self) -> None:
+        if not self._saving:
+            super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._saving:
+            event.ignore()
+            return
+        super().closeEvent(event)
 
     def _stored(self, code: str, recorded: RecordedVisit) -> None:
         self._set_saving(False)

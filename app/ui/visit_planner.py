@@ -648,6 +648,8 @@ class VisitPlanner(QWidget):
             on_done=self._day_loaded,
             on_error=self._day_failed,
         )
+        # Until the day is in, what is on screen belongs to another day: nothing acts on it.
+        self._update_buttons()
 
     def _people_loaded(self, users: list[UserView]) -> None:
         self._users = users
@@ -668,12 +670,13 @@ class VisitPlanner(QWidget):
 
     def _day_loaded(self, data: PlannerDay) -> None:
         self._day_job = None
+        self._update_buttons()
         if data.day != self.selected_day():
             return
         mine = [
             visit
             for visit in data.visits
-            if visit.status is VisitStatus.PLANNED and visit.agent == self.context.display_name
+            if visit.status is VisitStatus.PLANNED and visit.agent_username == self.context.username
         ]
         self.candidates.set_candidates(data.candidates, [visit.contract_no for visit in mine])
         # The rules shown are those of the borrowers' profile (an agent's day is one city).
@@ -686,9 +689,7 @@ class VisitPlanner(QWidget):
             self.candidate_table.setCurrentIndex(self.candidates.index(0, CandidateColumn.SEQ))
         self._show_day(data.visits)
         if mine:
-            partner = mine[0].second_agent
-            found = next((u.username for u in self._users if u.display_name == partner), None)
-            self.choose_second_agent(found)
+            self.choose_second_agent(mine[0].second_agent_username)
             if mine[0].planned_at is not None:
                 local = mine[0].planned_at.astimezone(self.context.formats.zone)
                 self.start.setTime(_qtime(local.time()))
@@ -696,6 +697,7 @@ class VisitPlanner(QWidget):
 
     def _day_failed(self, error: BaseException) -> None:
         self._day_job = None
+        self._update_buttons()
         self._failed(error)
 
     def _show_day(self, visits: Sequence[PlannedVisit]) -> None:
@@ -748,14 +750,14 @@ class VisitPlanner(QWidget):
     def _update_buttons(self) -> None:
         row = self.candidate_table.currentIndex().row()
         count = self.candidates.rowCount()
-        self.up_button.setEnabled(not self._busy and row > 0)
-        self.down_button.setEnabled(not self._busy and 0 <= row < count - 1)
-        self.plan_button.setEnabled(not self._busy and bool(self.candidates.route()))
+        idle = not self._busy and self._day_job is None
+        self.up_button.setEnabled(idle and row > 0)
+        self.down_button.setEnabled(idle and 0 <= row < count - 1)
+        self.plan_button.setEnabled(idle and bool(self.candidates.route()))
         self.print_button.setEnabled(
-            not self._busy
-            and any(visit.status is VisitStatus.PLANNED for visit in self.day_model.visits())
+            idle and any(visit.status is VisitStatus.PLANNED for visit in self.day_model.visits())
         )
-        self.outcome_button.setEnabled(not self._busy and self._may_record(self.current_visit()))
+        self.outcome_button.setEnabled(idle and self._may_record(self.current_visit()))
 
     def _may_record(self, visit: PlannedVisit | None) -> bool:
         """A planned visit of today or earlier: a visit not made yet has no outcome."""
@@ -769,7 +771,7 @@ class VisitPlanner(QWidget):
 
     def plan(self) -> None:
         route = self.candidates.route()
-        if self._busy or not route:
+        if self._busy or self._day_job is not None or not route:
             return
         self._set_busy(True)
         self.message.clear()
@@ -844,6 +846,8 @@ class VisitPlanner(QWidget):
         if self._busy or visit is None or not self._may_record(visit):
             return
         if self.outcome_dialog is not None:
+            if self.outcome_dialog.saving:
+                return  # its answer is on the way; the row updates when it comes
             self.outcome_dialog.close()
             self.outcome_dialog.deleteLater()
         dialog = VisitOutcomeDialog(self.context, visit, visit.country, self)

@@ -312,3 +312,16 @@ def test_the_script_step_and_the_shortcut_open_the_dialog_of_the_account_shown(
     assert second.contract_no == shift.second.contract_no and second.isVisible()
     settle(qtbot, second)
     assert second.lines.rowCount() == 3
+
+
+def test_enter_in_a_term_field_stores_no_plan(
+    qtbot: QtBot, window: MainWindow, shift: Shift
+) -> None:
+    dialog = open_from_workspace(qtbot, window)
+    dialog.waiver.setFocus()
+    qtbot.keyClicks(dialog.waiver, "10")
+    settle(qtbot, dialog)
+    qtbot.keyClick(dialog.waiver, Qt.Key.Key_Return)
+    settle(qtbot, dialog)
+    assert dialog.isVisible()
+    assert plans_for(window.context.db, COLLECTOR, shift.first.contract_no) == ()

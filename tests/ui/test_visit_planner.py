@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDate, Qt, QTime
+from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
@@ -507,3 +509,44 @@ def test_recording_an_outcome_needs_no_network(
     settle(qtbot, field_day)
     assert stored(db)[3] == (field_day.route[3], VisitStatus.DONE, "MOVED")
     assert attempts == []
+
+
+def test_nothing_acts_on_the_screen_while_another_day_is_loading(
+    qtbot: QtBot, db: Database, field_day: FieldDay
+) -> None:
+    planner = field_day.planner
+    show_today(qtbot, field_day)
+    tick_all(planner)
+    planner.choose_second_agent(PARTNER)
+    assert planner.plan_button.isEnabled()
+    later = TODAY + timedelta(days=3)
+    planner.day.setDate(QDate(later.year, later.month, later.day))
+    # The answer for the new day is on its way: today's ticks must not be planned onto it.
+    assert not planner.plan_button.isEnabled()
+    planner.plan()
+    settle(qtbot, field_day)
+    assert day_visits(db, AGENT, later) == ()
+
+
+def test_an_outcome_on_its_way_cannot_be_cancelled_or_replaced(
+    qtbot: QtBot, db: Database, field_day: FieldDay
+) -> None:
+    plan_today(qtbot, field_day)
+    planner = field_day.planner
+    dialog = open_outcome(qtbot, field_day, row=0)
+    dialog.choose("NH")
+    gate = threading.Event()
+    field_day.runner.run(lambda: gate.wait(20), on_done=lambda _result: None)  # hold the worker
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    cancel = dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+    assert dialog.saving and not cancel.isEnabled()
+    dialog.reject()
+    dialog.close()
+    assert dialog.isVisible()
+    planner.record_outcome()  # another outcome while this one is on its way: refused
+    assert planner.outcome_dialog is dialog
+    with qtbot.waitSignal(planner.visit_recorded, timeout=20_000):
+        gate.set()
+    settle(qtbot, field_day)
+    assert not dialog.isVisible()
+    assert stored(db)[0] == (field_day.route[0], VisitStatus.DONE, "NH")

@@ -68,7 +68,9 @@ def test_the_dialog_saves_template_language_and_profile(
     assert profile_code_for("JP") == "CN"
 
 
-def test_the_window_remembers_its_size_and_splitters(launch: Launch, ui_settings: Settings) -> None:
+def test_the_window_remembers_its_size_and_splitters(
+    qtbot: QtBot, launch: Launch, ui_settings: Settings
+) -> None:
     startup, window = launch()
     total = sum(window.splitter.sizes())
     window.splitter.setSizes([total // 4, total // 2, total - total // 4 - total // 2])
@@ -81,6 +83,10 @@ def test_the_window_remembers_its_size_and_splitters(launch: Launch, ui_settings
         # The offscreen screen is smaller than the window, so Qt fits the restored geometry
         # into it; the splitter keeps the proportions the collector chose (queue half the
         # workspace, where the default is nearly equal).
+        # Offscreen, the window reaches its laid-out width a moment after it is shown.
+        qtbot.waitUntil(
+            lambda: reopened.width() >= reopened.minimumSizeHint().width(), timeout=5_000
+        )
         queue, workspace, _call = reopened.splitter.sizes()
         assert queue < 0.7 * workspace
     finally:

@@ -21,10 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.checklists import checklist_for, support_lines
+from app.services.checklists import ChecklistItem, checklist_for, support_lines
 from app.services.errors import DomainError
 from app.services.money import parse_amount
 from app.services.reference import dispositions, emotions, policy
+from app.ui.form_parts import ChecklistList, buddy
 from app.ui.i18n import Formats
 
 CODE_ROLE = Qt.ItemDataRole.UserRole
@@ -58,7 +59,7 @@ class OutcomeForm(QWidget):
         for emotion in emotions().values():
             self.emotion.addItem(emotion.label(language), emotion.code)
 
-        self.checklist = QListWidget()
+        self.checklist = ChecklistList()
         self.checklist.setAccessibleName(self.tr("Checklist"))
         self.support = QLabel()
         self.support.setWordWrap(True)
@@ -98,13 +99,13 @@ class OutcomeForm(QWidget):
         callback_row.addWidget(self.callback_at, 1)
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
-        form.addRow(_buddy(self.tr("&Outcome"), self.disposition), self.disposition)
-        form.addRow(_buddy(self.tr("&Emotion"), self.emotion), self.emotion)
+        form.addRow(buddy(self.tr("&Outcome"), self.disposition), self.disposition)
+        form.addRow(buddy(self.tr("&Emotion"), self.emotion), self.emotion)
         form.addRow(self.support)
-        form.addRow(_buddy(self.tr("Chec&klist"), self.checklist), self.checklist)
-        form.addRow(_buddy(self.tr("&Promise"), self.amount), promise_row)
-        form.addRow(_buddy(self.tr("Call&back"), self.callback), callback_row)
-        form.addRow(_buddy(self.tr("&Notes"), self.notes), self.notes)
+        form.addRow(buddy(self.tr("Chec&klist"), self.checklist), self.checklist)
+        form.addRow(buddy(self.tr("&Promise"), self.amount), promise_row)
+        form.addRow(buddy(self.tr("Call&back"), self.callback), callback_row)
+        form.addRow(buddy(self.tr("&Notes"), self.notes), self.notes)
 
         self.disposition.currentItemChanged.connect(self._rebuild_checklist)
         self.emotion.currentIndexChanged.connect(self._rebuild_checklist)
@@ -123,20 +124,11 @@ class OutcomeForm(QWidget):
         return None if value is None else str(value)
 
     def ticked(self) -> tuple[str, ...]:
-        return tuple(
-            str(item.data(CODE_ROLE))
-            for item in (self.checklist.item(row) for row in range(self.checklist.count()))
-            if item.checkState() == Qt.CheckState.Checked
-        )
+        return self.checklist.ticked()
 
     def missing(self) -> list[str]:
         """Labels of required checklist items not yet ticked."""
-        return [
-            item.text().rstrip(" *")
-            for item in (self.checklist.item(row) for row in range(self.checklist.count()))
-            if item.data(Qt.ItemDataRole.UserRole + 1)
-            and item.checkState() != Qt.CheckState.Checked
-        ]
+        return self.checklist.missing()
 
     def promise(self) -> tuple[Decimal, date] | None:
         """The promise typed in, or None; raises a DomainError for a bad amount."""
@@ -169,8 +161,7 @@ class OutcomeForm(QWidget):
             self.emotion.setCurrentIndex(index)
 
     def tick_all(self) -> None:
-        for row in range(self.checklist.count()):
-            self.checklist.item(row).setCheckState(Qt.CheckState.Checked)
+        self.checklist.tick_all()
 
     def reset(self, today: date, now: datetime, country: str) -> None:
         """Empty the form for a new account; dates bounded by the promise policy."""
@@ -210,25 +201,15 @@ class OutcomeForm(QWidget):
     def _rebuild_checklist(self, *_args: object) -> None:
         self._follow_outcome()
         code, emotion = self.code(), self.emotion_code()
-        was = set(self.ticked())
         self.checklist.blockSignals(True)
-        self.checklist.clear()
         self.support.hide()
+        items: tuple[ChecklistItem, ...] = ()
         if code is not None and emotion is not None:
             try:
                 items = checklist_for(emotion, code)
                 lines = support_lines(emotion, self.country)
             except DomainError:
                 items, lines = (), ()
-            for entry in items:
-                label = entry.text(self.formats.language) + (" *" if entry.required else "")
-                item = QListWidgetItem(label)
-                item.setData(CODE_ROLE, entry.id)
-                item.setData(Qt.ItemDataRole.UserRole + 1, entry.required)
-                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-                checked = entry.id in was
-                item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
-                self.checklist.addItem(item)
             if lines:
                 self.support.setText(
                     self.tr("Give the borrower support information: {lines}").format(
@@ -238,12 +219,7 @@ class OutcomeForm(QWidget):
                     )
                 )
                 self.support.show()
+        language = self.formats.language
+        self.checklist.fill((item.id, item.text(language), item.required) for item in items)
         self.checklist.blockSignals(False)
         self.changed.emit()
-
-
-def _buddy(text: str, widget: QWidget) -> QLabel:
-    """A label whose &-mnemonic (Alt+letter) moves the focus to `widget`."""
-    label = QLabel(text)
-    label.setBuddy(widget)
-    return label

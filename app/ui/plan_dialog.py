@@ -63,6 +63,7 @@ from app.services.plan_lifecycle import (
 from app.services.plans import FREQUENCIES, KINDS, PlanOffer, PlanTerms
 from app.ui.context import Context
 from app.ui.dialogs import error_text, message_text
+from app.ui.form_parts import buddy
 from app.ui.i18n import DATE_FORMATS
 from app.ui.labels import plan_frequency_name, plan_kind_name, spoken
 from app.ui.plan_tables import PlanColumn, PlanLinesModel, PlansModel
@@ -179,14 +180,14 @@ class PlanDialog(QDialog):
         self.penalty_hint.setWordWrap(True)
 
         form = QFormLayout(box)
-        form.addRow(_buddy(self.tr("&Kind"), self.kind), self.kind)
-        form.addRow(_buddy(self.tr("&Instalments"), self.count), self.count)
-        form.addRow(_buddy(self.tr("&Frequency"), self.frequency), self.frequency)
-        form.addRow(_buddy(self.tr("First &due date"), self.first_due), self.first_due)
-        form.addRow(_buddy(self.tr("Do&wn payment"), self.down_payment), self.down_payment)
-        form.addRow(_buddy(self.tr("Penalty wai&ver"), self.waiver), self.waiver)
+        form.addRow(buddy(self.tr("&Kind"), self.kind), self.kind)
+        form.addRow(buddy(self.tr("&Instalments"), self.count), self.count)
+        form.addRow(buddy(self.tr("&Frequency"), self.frequency), self.frequency)
+        form.addRow(buddy(self.tr("First &due date"), self.first_due), self.first_due)
+        form.addRow(buddy(self.tr("Do&wn payment"), self.down_payment), self.down_payment)
+        form.addRow(buddy(self.tr("Penalty wai&ver"), self.waiver), self.waiver)
         form.addRow("", self.penalty_hint)
-        form.addRow(_buddy(self.tr("Settlement disc&ount"), self.discount), self.discount)
+        form.addRow(buddy(self.tr("Settlement disc&ount"), self.discount), self.discount)
 
         self.kind.currentIndexChanged.connect(self._follow_kind)
         self.kind.currentIndexChanged.connect(self.schedule_preview)
@@ -326,7 +327,7 @@ class PlanDialog(QDialog):
         for button in (self.submit_draft, self.issue, self.save_pdf, self.sign, self.cancel_plan):
             actions.addWidget(button)
         actions.addStretch(1)
-        actions.addWidget(_buddy(self.tr("Agreement &language"), self.language))
+        actions.addWidget(buddy(self.tr("Agreement &language"), self.language))
         actions.addWidget(self.language)
         saved = QHBoxLayout()
         saved.addWidget(self.agreement, 1)
@@ -779,10 +780,3 @@ def _read_only(table: QTableView) -> None:
     table.setAlternatingRowColors(True)
     table.verticalHeader().hide()
     table.horizontalHeader().setStretchLastSection(True)
-
-
-def _buddy(text: str, widget: QWidget) -> QLabel:
-    """A label whose &-mnemonic (Alt+letter) moves the focus to `widget`."""
-    label = QLabel(text)
-    label.setBuddy(widget)
-    return label

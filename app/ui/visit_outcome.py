@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTimeZone, Signal
+from PySide6.QtCore import QDate, QDateTime, QTimeZone, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -24,8 +24,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QPlainTextEdit,
     QRadioButton,
     QVBoxLayout,
@@ -51,10 +49,8 @@ from app.services.visits import (
 )
 from app.ui.context import Context
 from app.ui.dialogs import error_text
+from app.ui.form_parts import ChecklistList, buddy
 from app.ui.i18n import DATE_FORMATS
-
-ID_ROLE = Qt.ItemDataRole.UserRole
-REQUIRED_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 class VisitOutcomeDialog(QDialog):
@@ -122,7 +118,7 @@ class VisitOutcomeDialog(QDialog):
         self.support.setStyleSheet("color: #a40000; font-weight: bold")
         self.support.hide()
 
-        self.checklist = QListWidget()
+        self.checklist = ChecklistList()
         self.checklist.setAccessibleName(self.tr("Checklist"))
         self.checklist.setMinimumHeight(120)
 
@@ -194,19 +190,11 @@ class VisitOutcomeDialog(QDialog):
         return None if value is None else str(value)
 
     def ticked(self) -> tuple[str, ...]:
-        return tuple(
-            str(item.data(ID_ROLE))
-            for item in self._items()
-            if item.checkState() == Qt.CheckState.Checked
-        )
+        return self.checklist.ticked()
 
     def missing(self) -> list[str]:
         """Labels of required checklist items not yet ticked."""
-        return [
-            item.text().rstrip(" *")
-            for item in self._items()
-            if item.data(REQUIRED_ROLE) and item.checkState() != Qt.CheckState.Checked
-        ]
+        return self.checklist.missing()
 
     def visit_time(self) -> datetime:
         return datetime.fromtimestamp(self.visited_at.dateTime().toSecsSinceEpoch(), UTC)
@@ -236,11 +224,7 @@ class VisitOutcomeDialog(QDialog):
             self.emotion.setCurrentIndex(index)
 
     def tick_all(self) -> None:
-        for item in self._items():
-            item.setCheckState(Qt.CheckState.Checked)
-
-    def _items(self) -> list[QListWidgetItem]:
-        return [self.checklist.item(row) for row in range(self.checklist.count())]
+        self.checklist.tick_all()
 
     def _outcome_toggled(self, _button: QAbstractButton, checked: bool) -> None:
         if checked:
@@ -266,10 +250,9 @@ class VisitOutcomeDialog(QDialog):
         self._follow_outcome()
         outcome, emotion = self.outcome(), self.emotion_code()
         language = self.context.language
-        was = set(self.ticked())
-        self.checklist.clear()
         self.support.hide()
         if outcome is None or not outcome.met:
+            self.checklist.fill(())
             return
         entries: list[tuple[str, str, bool]] = [
             (item.id, item.text(language), True) for item in self.rules.checklist
@@ -288,13 +271,7 @@ class VisitOutcomeDialog(QDialog):
                     )
                 )
                 self.support.show()
-        for item_id, text, required in entries:
-            item = QListWidgetItem(text + (" *" if required else ""))
-            item.setData(ID_ROLE, item_id)
-            item.setData(REQUIRED_ROLE, required)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Checked if item_id in was else Qt.CheckState.Unchecked)
-            self.checklist.addItem(item)
+        self.checklist.fill(entries)
 
     # Saving.
 
@@ -378,13 +355,6 @@ class VisitOutcomeDialog(QDialog):
     def _failed(self, error: BaseException) -> None:
         self._set_saving(False)
         self.context.dialogs.error(self, self.tr("Not saved"), error_text(error))
-
-
-def buddy(text: str, widget: QWidget) -> QLabel:
-    """A label whose &-mnemonic (Alt+letter) moves the focus to `widget`."""
-    label = QLabel(text)
-    label.setBuddy(widget)
-    return label
 
 
 def _qdate(day: date) -> QDate:

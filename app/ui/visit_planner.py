@@ -65,9 +65,10 @@ from app.services.visits import (
 )
 from app.ui.context import Context
 from app.ui.dialogs import error_text
+from app.ui.form_parts import buddy
 from app.ui.i18n import DATE_FORMATS, Formats
 from app.ui.runner import Job
-from app.ui.visit_outcome import VisitOutcomeDialog, buddy
+from app.ui.visit_outcome import VisitOutcomeDialog
 
 Index = QModelIndex | QPersistentModelIndex
 

@@ -21,6 +21,15 @@ from app.models.base import Base
 from app.models.borrowers import BORROWER_FLAGS, Borrower, ContactKind, ContactPoint
 from app.models.loans import Instalment, Loan, LoanStatus, Payment
 from app.models.people import Role, Team, User
+from app.models.sync import (
+    OutboxEntry,
+    SyncClock,
+    SyncConflict,
+    SyncPause,
+    SyncRejection,
+    SyncState,
+    SyncWorkstation,
+)
 
 __all__ = [
     "BORROWER_FLAGS",
@@ -39,6 +48,7 @@ __all__ = [
     "Instalment",
     "Loan",
     "LoanStatus",
+    "OutboxEntry",
     "Payment",
     "PlanInstalment",
     "PlanStatus",
@@ -46,6 +56,12 @@ __all__ = [
     "PromiseToPay",
     "RepaymentPlan",
     "Role",
+    "SyncClock",
+    "SyncConflict",
+    "SyncPause",
+    "SyncRejection",
+    "SyncState",
+    "SyncWorkstation",
     "Team",
     "User",
     "VisitRequest",

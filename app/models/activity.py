@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, UUIDKey, str_enum
+from app.models.base import Base, Synced, UUIDKey, str_enum
 from app.models.types import Money, UTCDateTime, utcnow
 
 
@@ -30,7 +30,7 @@ class PromiseStatus(enum.StrEnum):
     BROKEN = "broken"
 
 
-class ContactAttempt(UUIDKey, Base):
+class ContactAttempt(UUIDKey, Synced, Base):
     __tablename__ = "contact_attempts"
     __table_args__ = (
         Index("ix_contact_attempts_loan_started", "loan_id", "started_at"),
@@ -55,7 +55,7 @@ class ContactAttempt(UUIDKey, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class PromiseToPay(UUIDKey, Base):
+class PromiseToPay(UUIDKey, Synced, Base):
     __tablename__ = "promises"
     __table_args__ = (
         Index("ix_promises_status_date", "status", "promised_date"),
@@ -77,7 +77,7 @@ class PromiseToPay(UUIDKey, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Callback(UUIDKey, Base):
+class Callback(UUIDKey, Synced, Base):
     __tablename__ = "callbacks"
     __table_args__ = (Index("ix_callbacks_loan_due", "loan_id", "due_at"),)
 
@@ -90,7 +90,7 @@ class Callback(UUIDKey, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class AuditEvent(UUIDKey, Base):
+class AuditEvent(UUIDKey, Synced, Base):
     """Append-only: the migration installs triggers that refuse UPDATE and DELETE."""
 
     __tablename__ = "audit_events"
@@ -119,7 +119,7 @@ class PlanStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
-class RepaymentPlan(UUIDKey, Base):
+class RepaymentPlan(UUIDKey, Synced, Base):
     """A plan for the overdue amount of a loan, with the figures its agreement was made from.
 
     The overdue breakdown is kept as it was on the day of the offer, so the agreement can be
@@ -170,7 +170,7 @@ class RepaymentPlan(UUIDKey, Base):
     instalments: Mapped[list[PlanInstalment]] = relationship(order_by="PlanInstalment.seq")
 
 
-class PlanInstalment(Base):
+class PlanInstalment(Synced, Base):
     __tablename__ = "plan_instalments"
 
     plan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("repayment_plans.id"), primary_key=True)
@@ -187,7 +187,7 @@ class VisitStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
-class VisitRequest(UUIDKey, Base):
+class VisitRequest(UUIDKey, Synced, Base):
     """An account marked for a home visit by a team lead (PRODUCT.md §1); closed by the visit."""
 
     __tablename__ = "visit_requests"
@@ -201,7 +201,7 @@ class VisitRequest(UUIDKey, Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class FieldVisit(UUIDKey, Base):
+class FieldVisit(UUIDKey, Synced, Base):
     """A home visit on a day's route; the outcome is recorded on the workstation, offline."""
 
     __tablename__ = "field_visits"
@@ -235,7 +235,7 @@ class EscalationDecision(enum.StrEnum):
     REFER = "refer"  # stays paused; handed to someone else (the note says whom)
 
 
-class Escalation(UUIDKey, Base):
+class Escalation(UUIDKey, Synced, Base):
     """A contact outcome the team lead must see and decide on (PRODUCT.md §6)."""
 
     __tablename__ = "escalations"
@@ -258,7 +258,7 @@ class Escalation(UUIDKey, Base):
     note: Mapped[str | None] = mapped_column(String(2000))
 
 
-class AccountNote(UUIDKey, Base):
+class AccountNote(UUIDKey, Synced, Base):
     """A free-text note on an account; notes are kept, never edited (PRODUCT.md §4 retention)."""
 
     __tablename__ = "account_notes"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import uuid
 
-from sqlalchemy import Enum, MetaData, Uuid
+from sqlalchemy import BigInteger, Enum, MetaData, Uuid
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from app.models.types import new_id
@@ -27,6 +27,20 @@ class UUIDKey:
     """Mixin: a UUID primary key generated on the workstation, so rows can be created offline."""
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+
+
+class Synced:
+    """Mixin: what syncing a row between a workstation and the central database needs.
+
+    `row_version` counts the changes the central database accepted for the row; a
+    workstation's edit names the version it started from, so an edit made against an older
+    version is a conflict (the server wins). `changed_tx` is the central transaction that last
+    wrote the row (on PostgreSQL its xid8, on the embedded central a tick), set by a trigger
+    and compared with a workstation's pull cursor; on a workstation it is just carried along.
+    """
+
+    row_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    changed_tx: Mapped[int | None] = mapped_column(BigInteger, index=True)
 
 
 def str_enum(enum_class: type[enum.Enum], length: int = 20) -> Enum:

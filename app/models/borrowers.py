@@ -9,7 +9,7 @@ from datetime import date, datetime, time
 from sqlalchemy import Date, ForeignKey, Index, String, Text, Time
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, UUIDKey, str_enum
+from app.models.base import Base, Synced, UUIDKey, str_enum
 from app.models.types import UTCDateTime, utcnow
 
 
@@ -40,7 +40,7 @@ BORROWER_FLAGS = (
 )
 
 
-class Borrower(UUIDKey, Base):
+class Borrower(UUIDKey, Synced, Base):
     __tablename__ = "borrowers"
 
     name: Mapped[str] = mapped_column(String(80))
@@ -73,7 +73,7 @@ class Borrower(UUIDKey, Base):
     )
 
 
-class ContactPoint(UUIDKey, Base):
+class ContactPoint(UUIDKey, Synced, Base):
     __tablename__ = "contact_points"
     __table_args__ = (Index("ix_contact_points_value", "value"),)
 

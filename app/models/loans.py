@@ -10,7 +10,7 @@ from decimal import Decimal
 from sqlalchemy import Date, ForeignKey, Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, UUIDKey, str_enum
+from app.models.base import Base, Synced, UUIDKey, str_enum
 from app.models.borrowers import Borrower
 from app.models.people import User
 from app.models.types import Money, UTCDateTime, utcnow
@@ -22,7 +22,7 @@ class LoanStatus(enum.StrEnum):
     WRITTEN_OFF = "written_off"
 
 
-class Loan(UUIDKey, Base):
+class Loan(UUIDKey, Synced, Base):
     __tablename__ = "loans"
     __table_args__ = (Index("ix_loans_assigned_status", "assigned_to_id", "status"),)
 
@@ -51,7 +51,7 @@ class Loan(UUIDKey, Base):
     )
 
 
-class Instalment(Base):
+class Instalment(Synced, Base):
     """One row of a loan's schedule, with what payments have covered of it so far.
 
     The *_paid, penalty and settled columns are written only by the payment allocation in
@@ -80,7 +80,7 @@ class Instalment(Base):
     loan: Mapped[Loan] = relationship(back_populates="instalments")
 
 
-class Payment(UUIDKey, Base):
+class Payment(UUIDKey, Synced, Base):
     __tablename__ = "payments"
     __table_args__ = (Index("ix_payments_loan_paid_at", "loan_id", "paid_at"),)
 

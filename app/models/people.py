@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, UUIDKey, str_enum
+from app.models.base import Base, Synced, UUIDKey, str_enum
 from app.models.types import UTCDateTime, utcnow
 
 
@@ -20,7 +20,7 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
 
 
-class Team(UUIDKey, Base):
+class Team(UUIDKey, Synced, Base):
     __tablename__ = "teams"
 
     name: Mapped[str] = mapped_column(String(80), unique=True)
@@ -29,7 +29,7 @@ class Team(UUIDKey, Base):
     members: Mapped[list[User]] = relationship(back_populates="team")
 
 
-class User(UUIDKey, Base):
+class User(UUIDKey, Synced, Base):
     __tablename__ = "users"
 
     username: Mapped[str] = mapped_column(String(60), unique=True)

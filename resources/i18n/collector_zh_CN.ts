@@ -1955,6 +1955,50 @@ Allowed from {time}</source>
         <translation>“{title}”不是本次通话路径上的告知事项。</translation>
     </message>
     <message>
+        <source>{count} changes of {username} are still waiting to be sent: sign in as {username} and sync before another user works here.</source>
+        <translation>{username} 还有 {count} 条改动等待上传：请以 {username} 登录并同步后，再换其他用户在此工作。</translation>
+    </message>
+    <message>
+        <source>The central database did not answer: {reason}</source>
+        <translation>中心数据库没有响应：{reason}</translation>
+    </message>
+    <message>
+        <source>There is no active user “{username}” on the server.</source>
+        <translation>服务器上没有在职用户“{username}”。</translation>
+    </message>
+    <message>
+        <source>The row is no longer in this copy.</source>
+        <translation>本机副本中已没有这条记录。</translation>
+    </message>
+    <message>
+        <source>A log entry cannot be changed once written.</source>
+        <translation>日志记录一经写入便不能修改。</translation>
+    </message>
+    <message>
+        <source>The server refused the change: {reason}</source>
+        <translation>服务器拒绝了这项改动：{reason}</translation>
+    </message>
+    <message>
+        <source>The server has no such row for you.</source>
+        <translation>服务器上没有您可访问的这条记录。</translation>
+    </message>
+    <message>
+        <source>Someone changed this on the server since this copy last synced.</source>
+        <translation>自本机上次同步以来，已有人在服务器上修改了这条记录。</translation>
+    </message>
+    <message>
+        <source>This database is not set up as a central database.</source>
+        <translation>此数据库尚未设置为中心数据库。</translation>
+    </message>
+    <message>
+        <source>That conflict is already resolved.</source>
+        <translation>该冲突已经处理过了。</translation>
+    </message>
+    <message>
+        <source>This change cannot be made again: {reason}</source>
+        <translation>这项改动无法重新应用：{reason}</translation>
+    </message>
+    <message>
         <source>Visit sheets are printed in zh_CN or en, not “{language}”.</source>
         <translation>外访单只能以zh_CN或en打印，不支持“{language}”。</translation>
     </message>

@@ -92,7 +92,7 @@ def test_init_puts_every_table_under_a_non_login_owner_with_forced_security(
 ) -> None:
     db, _ = central
     status = init_central(db)
-    assert status.revision == "0004" and status.row_level_security and status.tables >= 17
+    assert status.revision == "0005" and status.row_level_security and status.tables >= 24
     with db.engine.connect() as connection:
         owner = connection.exec_driver_sql(
             "SELECT rolcanlogin, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = 'cw_owner'"

@@ -58,13 +58,15 @@ def test_upgrade_from_0001_keeps_the_data_and_the_new_tables_work(tmp_path: Path
     from tests.helpers.portfolio import Portfolio
 
     db = Database(f"sqlite:///{tmp_path / 'workstation.sqlite3'}")
-    _migrate(db, "0001")
-    # A workstation that worked at 0001: accounts, history, an audit trail.
+    # A workstation that worked at 0001: accounts, history, an audit trail. (Made through
+    # today's models, which know newer columns, then taken down to 0001.)
+    db.upgrade()
     portfolio = Portfolio(db)
     today = NOW.date()
     accounts = [portfolio.account(today=today, dpd=dpd, name=f"客户{dpd}") for dpd in (5, 40)]
     portfolio.attempt(accounts[0], NOW - timedelta(days=1), "NA")
     portfolio.attempt(accounts[1], NOW - timedelta(days=2), "RTP")
+    _migrate(db, "0001", down=True)
     before = _counts(db)
     assert not {"escalations", "account_notes"} & set(inspect(db.engine).get_table_names())
 
@@ -72,7 +74,7 @@ def test_upgrade_from_0001_keeps_the_data_and_the_new_tables_work(tmp_path: Path
     with db.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, Base.metadata) == []
-        assert context.get_current_revision() == "0004"
+        assert context.get_current_revision() == "0005"
     assert _counts(db) == before
     raised = record_contact(db, outcome(accounts[1], "DSP"), now=NOW).escalation_id
     assert raised is not None
@@ -99,10 +101,11 @@ def test_upgrade_from_0002_keeps_plans_and_visits_with_their_decision(tmp_path: 
     from tests.helpers.portfolio import Portfolio
 
     db = Database(f"sqlite:///{tmp_path / 'workstation.sqlite3'}")
-    _migrate(db, "0002")
+    db.upgrade()
     portfolio = Portfolio(db)
     account = portfolio.account(today=NOW.date(), dpd=40, name="客户")
     lead = portfolio.lead
+    _migrate(db, "0002", down=True)
     rows = {"proposed": None, "active": lead}
     with db.engine.begin() as connection:
         for status, approver in rows.items():

@@ -256,7 +256,7 @@ class _Sink(Protocol):
 
 def _check_columns(table: Table, columns: Sequence[str]) -> None:
     # The sync columns keep their defaults: version 1, written by no central transaction yet.
-    if sorted(columns) != sorted(k for k in table.c.keys() if k not in SYNC_COLUMNS):
+    if sorted(columns) != sorted(c.name for c in table.c if c.name not in SYNC_COLUMNS):
         raise RuntimeError(f"demo rows for {table.name} do not match its columns")
 
 

@@ -188,8 +188,9 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"“{text}” is not a date (YYYY-MM-DD)") from None
 
 
-def open_database(config: Config, *, build_demo: bool = True) -> Database:
-    """The database, upgraded; on the first start of the embedded one, with the demo built."""
+def open_database(config: Config, *, build_demo: bool = True, stamp: bool = True) -> Database:
+    """The central database, upgraded; on the first start of the embedded one, with the demo
+    built. The embedded one stamps every change, so workstations sync what commands do."""
     db = Database(config.database_url)
     db.upgrade()
     if build_demo and config.embedded and not _has_users(db):
@@ -200,6 +201,10 @@ def open_database(config: Config, *, build_demo: bool = True) -> Database:
             file=sys.stderr,
         )
         build(db, accounts=DEFAULT_DEMO_ACCOUNTS)
+    if config.embedded and stamp:
+        from app.services.sync import install_clock
+
+        install_clock(db)
     return db
 
 
@@ -272,7 +277,8 @@ def _demo_data(config: Config, args: argparse.Namespace) -> int:
         database_file = Path(config.database_url.split("///", 1)[-1])
         for suffix in ("", "-wal", "-shm"):
             Path(f"{database_file}{suffix}").unlink(missing_ok=True)
-    db = open_database(config, build_demo=False)
+    # Bulk rows first, then the stamps (a stamp per row would slow the build down).
+    db = open_database(config, build_demo=False, stamp=False)
 
     def progress(done: int, total: int) -> None:
         print(f"\r{done:,}/{total:,} accounts", end="", file=sys.stderr, flush=True)
@@ -287,6 +293,10 @@ def _demo_data(config: Config, args: argparse.Namespace) -> int:
     )
     if sys.stderr.isatty():
         print(file=sys.stderr)
+    if config.embedded:
+        from app.services.sync import install_clock
+
+        install_clock(db)
     print(
         f"built {summary.accounts:,} accounts, {summary.users} users, "
         f"{summary.instalments:,} instalments, {summary.payments:,} payments, "

@@ -11,7 +11,8 @@ import platformdirs
 APP_NAME = "collector-workstation"
 DATA_DIR_ENV = "COLLECTOR_WORKSTATION_DATA_DIR"
 DATABASE_URL_ENV = "COLLECTOR_WORKSTATION_DATABASE_URL"
-DATABASE_FILE = "workstation.sqlite3"
+# The embedded central database (demo mode), beside the workstation's encrypted copy.
+DATABASE_FILE = "central.sqlite3"
 
 
 @dataclass(frozen=True)

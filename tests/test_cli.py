@@ -229,7 +229,7 @@ def test_an_escalation_from_log_contact_to_the_leads_decision(data_dir: Path) ->
 
     user = collector(data_dir)
     at = _recent_daytime()
-    db = Database(f"sqlite:///{data_dir / 'workstation.sqlite3'}")
+    db = Database(f"sqlite:///{data_dir / 'central.sqlite3'}")
     entry = next(e for e in build_queue(db, user, at).entries if e.contact.allowed)
     with db.reader() as session:
         number = session.get_one(ContactPoint, entry.contact.contact_point_id).value
@@ -293,7 +293,7 @@ def test_first_start_builds_the_demo_portfolio(tmp_path: Path) -> None:
     code, out, err = run(tmp_path, "users")
     assert code == 0
     assert "First start" in err
-    assert (tmp_path / "workstation.sqlite3").exists()
+    assert (tmp_path / "central.sqlite3").exists()
     assert "team_lead" in out
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.exc import DatabaseError
 
 from app.database import Database
 from app.services.errors import DomainError, InvalidInput
+from app.services.sync import install_outbox
 
 KEYCHAIN_SERVICE = "collector-workstation"
 STORE_FILE = "local.sqlite3"
@@ -53,9 +54,14 @@ def keychain_entry(data_dir: Path) -> str:
     return f"local-store-key-{digest}"
 
 
+def keychain_usable() -> bool:
+    """Whether keyring found a keychain to use (headless machines often have none)."""
+    return not isinstance(keyring.get_keyring(), fail.Keyring)
+
+
 def keychain_key(data_dir: Path) -> StoreKey:
     """This installation's key from the keychain, made and stored there the first time."""
-    if isinstance(keyring.get_keyring(), fail.Keyring):
+    if not keychain_usable():
         raise KeychainUnavailable(
             "No keychain is available to keep the local data's key: enter a passphrase instead."
         )
@@ -84,7 +90,8 @@ def passphrase_key(passphrase: str) -> StoreKey:
 
 
 def open_local_store(data_dir: Path, key: StoreKey) -> Database:
-    """The encrypted local copy in `data_dir`, upgraded to the newest schema.
+    """The encrypted local copy in `data_dir`, upgraded to the newest schema, every change
+    of a synced table going to the outbox.
 
     Raises WrongKey when the file exists and the key does not open it.
     """
@@ -101,4 +108,5 @@ def open_local_store(data_dir: Path, key: StoreKey) -> Database:
             folder=str(data_dir),
         ) from None
     db.upgrade()
+    install_outbox(db)
     return db

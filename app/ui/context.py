@@ -16,6 +16,7 @@ from app.ui.settings import Settings
 
 @dataclass
 class Context:
+    # The workstation's own copy: every panel reads and writes here, never the central one.
     db: Database
     username: str
     display_name: str
@@ -25,6 +26,12 @@ class Context:
     formats: Formats
     # The clock the window reads; tests move it, everything else reads real time.
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    # The central database the copy syncs with (signed in as this user, or the embedded demo
+    # one); None when the window works on a database of its own and nothing syncs.
+    central: Database | None = None
+    # Where that central database is, as the user knows it ("host:port/db", or "" for the demo
+    # file); with the user name it names the remembered password.
+    server: str = ""
 
     @property
     def language(self) -> str:

@@ -154,10 +154,11 @@ def _parser() -> argparse.ArgumentParser:
     payment.set_defaults(handler=_payment)
 
     # Imported here: the module uses this one's helpers.
-    from app import cli_central, cli_plans
+    from app import cli_central, cli_plans, cli_sync
 
     cli_plans.register(commands)
     cli_central.register(commands)
+    cli_sync.register(commands)
     return parser
 
 

@@ -1787,6 +1787,14 @@ Allowed from {time}</source>
         <translation>服务器上已有角色“{username}”；请换一个用户名。</translation>
     </message>
     <message>
+        <source>No keychain is available to remember the password.</source>
+        <translation>没有可用的系统钥匙串，无法记住密码。</translation>
+    </message>
+    <message>
+        <source>The keychain refused to remember the password ({reason}).</source>
+        <translation>系统钥匙串拒绝保存密码（{reason}）。</translation>
+    </message>
+    <message>
         <source>No keychain is available to keep the local data&apos;s key: enter a passphrase instead.</source>
         <translation>没有可用的系统钥匙串来保存本地数据的密钥：请改为输入口令。</translation>
     </message>
@@ -2105,6 +2113,26 @@ Allowed from {time}</source>
     <message>
         <source>The home-visit checklist is not complete. Still to confirm: {missing}.</source>
         <translation>上门外访核对清单尚未完成。仍需确认：{missing}。</translation>
+    </message>
+    <message>
+        <source>“{text}” is not a server: write host[:port]/database, e.g. db.example.cn/collector.</source>
+        <translation>“{text}”不是有效的服务器：请写成 主机[:端口]/数据库，例如 db.example.cn/collector。</translation>
+    </message>
+    <message>
+        <source>Enter your user name and password.</source>
+        <translation>请输入用户名和密码。</translation>
+    </message>
+    <message>
+        <source>The server did not accept this user name and password.</source>
+        <translation>服务器不接受此用户名和密码。</translation>
+    </message>
+    <message>
+        <source>The server {server} did not answer: {reason}</source>
+        <translation>服务器 {server} 没有响应：{reason}</translation>
+    </message>
+    <message>
+        <source>“{username}” is not an active user of this server.</source>
+        <translation>“{username}”不是此服务器上的在职用户。</translation>
     </message>
 </context>
 <context>

@@ -28,12 +28,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, Table, Uuid, and_, delete, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Row,
+    Table,
+    Uuid,
+    and_,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
 
 from app.database import Database
-from app.models import Base, Loan, Role, User
+from app.models import Base, FieldVisit, Loan, Role, User, VisitStatus
 from app.models.types import utcnow
 from app.services.errors import DomainError, Message, NotAllowed, NotFound
 
@@ -665,7 +677,8 @@ def _fetch(
 
 
 def _scope_query(connection: Connection, username: str) -> Any:
-    """The loans (and their borrowers) `username` works: their own, or a lead's team's."""
+    """The loans (and their borrowers) in `username`'s scope: their own, a lead's team's, and
+    those of the visits planned for them. (On PostgreSQL row-level security asks the same.)"""
     user = connection.execute(
         select(User.id, User.role, User.team_id).where(
             User.username == username, User.active.is_(True)
@@ -678,7 +691,14 @@ def _scope_query(connection: Connection, username: str) -> Any:
         workers = select(User.id).where(User.team_id == user.team_id)
     elif Role(user.role) is Role.ADMIN:
         workers = select(User.id)
-    return select(Loan.id, Loan.borrower_id).where(Loan.assigned_to_id.in_(workers))
+    # Whoever goes on a visit carries its account, whoever works it (the second agent too).
+    visits = select(FieldVisit.loan_id).where(
+        FieldVisit.status == VisitStatus.PLANNED,
+        or_(FieldVisit.agent_id == user.id, FieldVisit.second_agent_id == user.id),
+    )
+    return select(Loan.id, Loan.borrower_id).where(
+        or_(Loan.assigned_to_id.in_(workers), Loan.id.in_(visits))
+    )
 
 
 def _scope_column(

@@ -212,6 +212,6 @@ def test_data_dir_comes_from_flag_then_environment(
     monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path / "env"))
     assert resolve().data_dir == tmp_path / "env"
     assert resolve(tmp_path / "flag").data_dir == tmp_path / "flag"
-    assert resolve(tmp_path / "flag").database_url.endswith("flag/workstation.sqlite3")
+    assert resolve(tmp_path / "flag").database_url.endswith("flag/central.sqlite3")
     monkeypatch.delenv(DATA_DIR_ENV)
     assert "collector-workstation" in str(resolve().data_dir)

@@ -278,3 +278,31 @@ def test_retries_wait_longer_after_each_failure_up_to_a_ceiling() -> None:
     assert max(waits) == sync.LONGEST_WAIT and waits[-1] == sync.LONGEST_WAIT
     spread = {sync.retry_delay(3, lambda: 0.0), sync.retry_delay(3, lambda: 1.0)}
     assert spread == {54, 66}
+
+
+def test_the_second_agent_of_a_planned_visit_carries_its_account_until_it_is_done(
+    world: World, tmp_path: Path
+) -> None:
+    agent = world.portfolio.user("zhao.agent", Role.FIELD_AGENT)
+    local = world.workstation(tmp_path / "agent.sqlite3")
+    assert sync.sync(local, world.central, "zhao.agent").pull.arrived == 0
+    with world.central.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO field_visits (id, loan_id, agent_id, second_agent_id, planned_for,"
+                " status, created_at, route_position, reason, checklist) VALUES (:id, :loan,"
+                " :lead, :agent, '2026-11-30', 'planned', '2026-11-28 00:00:00', 1, 'm', '[]')"
+            ),
+            {
+                "id": world.theirs.loan_id.hex[::-1],
+                "loan": world.theirs.loan_id.hex,
+                "lead": world.portfolio.lead.hex,
+                "agent": agent.hex,
+            },
+        )
+    assert sync.sync(local, world.central, "zhao.agent").pull.arrived == 1
+    assert _count(local, "SELECT count(*) FROM borrowers WHERE name = '韩梅梅'") == 1
+    with world.central.engine.begin() as connection:
+        connection.execute(text("UPDATE field_visits SET status = 'done'"))
+    assert sync.sync(local, world.central, "zhao.agent").pull.purged == 1
+    assert _count(local, "SELECT count(*) FROM borrowers") == 0

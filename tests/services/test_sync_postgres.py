@@ -227,3 +227,46 @@ def test_a_server_without_a_port_uses_postgresqls() -> None:
     server = parse_server(" db.example.cn/collector ")
     assert (server.host, server.port, server.database) == ("db.example.cn", 5432, "collector")
     assert str(server) == "db.example.cn:5432/collector"
+
+
+def test_a_field_agent_carries_the_accounts_of_their_planned_visits_and_no_more(
+    central: Central, tmp_path: Path
+) -> None:
+    agent = f"agent.s{uuid.uuid4().hex[:8]}"
+    with central.admin.engine.connect() as connection:
+        team = connection.execute(text("SELECT name FROM teams LIMIT 1")).scalar_one()
+    add_user(central.admin, agent, "field_agent", team, PASSWORD)
+    try:
+        local = _workstation(tmp_path / "agent.sqlite3")
+        server = central.as_user(agent)
+        assert sync.sync(local, server, agent).pull.arrived == 0
+        visit = uuid.uuid4()
+        with central.admin.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO field_visits (id, loan_id, agent_id, second_agent_id,"
+                    " planned_for, status, created_at, route_position, reason, checklist)"
+                    " SELECT :visit, :loan, (SELECT id FROM users WHERE username = :lead),"
+                    " id, '2026-11-30', 'planned', now(), 1, 'marked', '[]'"
+                    " FROM users WHERE username = :agent"
+                ),
+                {
+                    "visit": visit,
+                    "loan": central.mine.loan_id,
+                    "lead": central.lead,
+                    "agent": agent,
+                },
+            )
+        assert sync.sync(local, server, agent).pull.arrived == 1
+        assert _count(local, "SELECT count(*) FROM borrowers WHERE name = '李雷'") == 1
+        assert _count(local, "SELECT count(*) FROM borrowers WHERE name = '韩梅梅'") == 0
+        with central.admin.engine.begin() as connection:
+            connection.execute(
+                text("UPDATE field_visits SET status = 'done' WHERE id = :id"), {"id": visit}
+            )
+        assert sync.sync(local, server, agent).pull.purged == 1
+        assert _count(local, "SELECT count(*) FROM borrowers") == 0
+    finally:
+        with central.admin.engine.begin() as connection:
+            connection.exec_driver_sql(f'DROP OWNED BY "{agent}"')
+            connection.exec_driver_sql(f'DROP ROLE IF EXISTS "{agent}"')

@@ -14,6 +14,12 @@ On PostgreSQL a trigger stamps `changed_tx` with `pg_current_xact_id()`, and the
 the owner, grants and row-level security of 0004: a user sees and moves only the bookkeeping
 of their own workstations. Tables only a workstation uses belong to the owner with no grants.
 Columns are added in place (see 0003 on why no batch rebuild).
+
+A field agent's scope also holds the accounts of the visits planned for them, as the agent or
+as the second agent (PRODUCT.md §9), so their copy has what the day's sheets need. The loans
+policy cannot ask field_visits directly (its policy asks loans: a recursion PostgreSQL
+refuses), so `cw_my_visit_loans()` runs as the owner, which may read field_visits for that one
+question; it still answers only for `session_user`.
 """
 
 from collections.abc import Sequence
@@ -66,6 +72,12 @@ POLICIES: dict[str, tuple[str, dict[str, tuple[str | None, str | None]]]] = {
     ),
 }
 WORKSTATION_ONLY = ("sync_clock", "sync_conflicts", "sync_outbox", "sync_pause", "sync_state")
+# 0004's loans policy, and the one that adds the planned visits.
+VISIBLE_LOAN = (
+    "(assigned_to_id = cw_me() OR (cw_is_lead() AND assigned_to_id IN "
+    "(SELECT id FROM users WHERE team_id = cw_my_team())))"
+)
+VISIBLE_LOAN_OR_VISIT = f"({VISIBLE_LOAN} OR id IN (SELECT cw_my_visit_loans()))"
 
 
 def upgrade() -> None:
@@ -169,6 +181,19 @@ def _secure() -> None:
         )
     # A status change moves the row's version too.
     op.execute(f"GRANT UPDATE (row_version) ON loans TO {STAFF}")
+    # What the owner may read inside cw_my_visit_loans(): the visits, and the staff directory
+    # that cw_me() looks the user up in.
+    for table in ("field_visits", "users"):
+        op.execute(f"CREATE POLICY {table}_owner ON {table} FOR SELECT TO {OWNER} USING (true)")
+    op.execute(
+        "CREATE FUNCTION cw_my_visit_loans() RETURNS SETOF uuid LANGUAGE sql STABLE "
+        "SECURITY DEFINER SET search_path = public AS $$ SELECT loan_id FROM field_visits "
+        "WHERE status = 'planned' AND (agent_id = cw_me() OR second_agent_id = cw_me()) $$"
+    )
+    op.execute(f"ALTER FUNCTION cw_my_visit_loans() OWNER TO {OWNER}")
+    op.execute("REVOKE ALL ON FUNCTION cw_my_visit_loans() FROM PUBLIC")
+    op.execute(f"GRANT EXECUTE ON FUNCTION cw_my_visit_loans() TO {STAFF}")
+    op.execute(f"ALTER POLICY loans_select ON loans USING {VISIBLE_LOAN_OR_VISIT}")
     for table in (*POLICIES, *WORKSTATION_ONLY):
         op.execute(f"ALTER TABLE {table} OWNER TO {OWNER}")
         op.execute(f"REVOKE ALL ON {table} FROM PUBLIC")
@@ -190,6 +215,10 @@ def _secure() -> None:
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
+        op.execute(f"ALTER POLICY loans_select ON loans USING {VISIBLE_LOAN}")
+        op.execute("DROP FUNCTION IF EXISTS cw_my_visit_loans()")
+        for table in ("field_visits", "users"):
+            op.execute(f"DROP POLICY IF EXISTS {table}_owner ON {table}")
         op.execute(f"REVOKE UPDATE (row_version) ON loans FROM {STAFF}")
         for table in SYNCED:
             op.execute(f"DROP TRIGGER IF EXISTS {table}_stamp_change ON {table}")

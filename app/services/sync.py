@@ -39,6 +39,7 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    tuple_,
     update,
 )
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -353,7 +354,7 @@ def push(local: Database, central: Database, username: str) -> PushReport:
             payloads = [_payload(connection, entry) for entry in entries]
         if not entries:
             return PushReport(sent, conflicts, refused)
-        versions = _apply_on_server(central, username, state.workstation_id, payloads)
+        _apply_on_server(central, username, state.workstation_id, payloads)
         last = entries[-1].seq
         with central.engine.connect() as connection:
             rejections = connection.execute(
@@ -362,6 +363,9 @@ def push(local: Database, central: Database, username: str) -> PushReport:
                     REJECTIONS.c.seq.between(entries[0].seq, last),
                 )
             ).all()
+            # What the server now holds for every row sent, whoever won: the pull's cursor
+            # may already be past a change made there while the row waited here.
+            current = _server_rows(connection, payloads)
         by_seq = {payload.seq: payload for payload in payloads}
         with local.engine.begin() as connection:
             connection.execute(insert(PAUSE).values(id=1))
@@ -385,15 +389,20 @@ def push(local: Database, central: Database, username: str) -> PushReport:
                     conflicts += 1
                 else:
                     refused += 1
-            # The server's version of what it accepted, so the next edit starts from it.
-            for (table_name, raw_key), version in versions.items():
-                table = BY_NAME[table_name]
-                connection.execute(
-                    update(table)
-                    .where(_key_clause(table, _typed_key(table, raw_key)))
-                    .values(row_version=version)
-                )
             connection.execute(delete(OUTBOX).where(OUTBOX.c.seq <= last))
+            # Rows edited again since this batch keep the newer edit; it goes next.
+            waiting = {
+                (row.table_name, row.row_key)
+                for row in connection.execute(select(OUTBOX.c.table_name, OUTBOX.c.row_key))
+            }
+            for table in TABLES:
+                rows = [
+                    row
+                    for key, row in current.get(table.name, {}).items()
+                    if (table.name, _key_text(key)) not in waiting
+                ]
+                if rows:
+                    _upsert(connection, table, rows)
             connection.execute(delete(PAUSE))
         sent += len(entries)
 
@@ -449,10 +458,9 @@ def _payload(connection: Connection, entry: Any) -> _Payload:
 
 def _apply_on_server(
     central: Database, username: str, workstation_id: uuid.UUID, payloads: Sequence[_Payload]
-) -> dict[tuple[str, tuple[Any, ...]], int]:
-    """Apply a batch in one server transaction; the versions the server gave updated rows."""
+) -> None:
+    """Apply a batch in one server transaction, with the workstation's last applied number."""
     postgres = central.engine.dialect.name == "postgresql"
-    versions: dict[tuple[str, tuple[Any, ...]], int] = {}
     with central.engine.begin() as connection:
         user_id = connection.execute(
             select(User.id).where(User.username == username, User.active.is_(True))
@@ -475,11 +483,7 @@ def _apply_on_server(
             if payload.seq <= last:
                 continue  # applied before a crash cut the last push short
             outcome = _apply_one(connection, payload, bumped, postgres)
-            if outcome.kind == "applied":
-                if outcome.version is not None:
-                    raw_key = tuple(json.loads(payload.row_key))
-                    versions[(payload.table, raw_key)] = outcome.version
-            else:
+            if outcome.kind != "applied":
                 connection.execute(
                     insert(REJECTIONS).values(
                         workstation_id=workstation_id,
@@ -496,7 +500,32 @@ def _apply_on_server(
             .where(ws.c.id == workstation_id)
             .values(last_applied=max(last, payloads[-1].seq), updated_at=utcnow())
         )
-    return versions
+
+
+def _server_rows(
+    connection: Connection, payloads: Sequence[_Payload]
+) -> dict[str, dict[tuple[Any, ...], dict[str, Any]]]:
+    """The server's current rows for the rows of `payloads` (those it lets this user see)."""
+    keys: dict[str, set[tuple[Any, ...]]] = {}
+    for payload in payloads:
+        table = BY_NAME[payload.table]
+        if table.name not in NOT_PULLED:
+            keys.setdefault(table.name, set()).add(_typed_key(table, json.loads(payload.row_key)))
+    found: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {}
+    for name, wanted in keys.items():
+        table = BY_NAME[name]
+        columns = list(table.primary_key)
+        for chunk in _chunks(sorted(wanted), IN_CHUNK):
+            where = (
+                columns[0].in_([key[0] for key in chunk])
+                if len(columns) == 1
+                else tuple_(*columns).in_(chunk)
+            )
+            for row in connection.execute(select(table).where(where)):
+                values = dict(row._mapping)
+                key = tuple(values[column.name] for column in columns)
+                found.setdefault(name, {})[key] = values
+    return found
 
 
 def _apply_one(

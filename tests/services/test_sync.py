@@ -306,3 +306,26 @@ def test_the_second_agent_of_a_planned_visit_carries_its_account_until_it_is_don
         connection.execute(text("UPDATE field_visits SET status = 'done'"))
     assert sync.sync(local, world.central, "zhao.agent").pull.purged == 1
     assert _count(local, "SELECT count(*) FROM borrowers") == 0
+
+
+def test_the_server_wins_even_when_its_change_was_pulled_past_while_the_edit_waited(
+    world: World, tmp_path: Path
+) -> None:
+    local = world.workstation(tmp_path / "local.sqlite3")
+    sync.sync(local, world.central, "zhang.wei")
+    borrower = {"id": world.mine.borrower_id.hex}
+    with local.engine.begin() as connection:
+        connection.execute(text("UPDATE borrowers SET employer = '本地' WHERE id = :id"), borrower)
+    with world.central.engine.begin() as connection:
+        connection.execute(
+            text("UPDATE borrowers SET employer = '服务器', row_version = 2 WHERE id = :id"),
+            borrower,
+        )
+    # A pull alone leaves the waiting edit alone, and moves the cursor past the server's change.
+    sync.pull(local, world.central, "zhang.wei")
+    employer = "SELECT employer, row_version FROM borrowers WHERE id = :id"
+    with local.engine.connect() as connection:
+        assert tuple(connection.execute(text(employer), borrower).one()) == ("本地", 1)
+    assert sync.sync(local, world.central, "zhang.wei").push.conflicts == 1
+    with local.engine.connect() as connection:
+        assert tuple(connection.execute(text(employer), borrower).one()) == ("服务器", 2)

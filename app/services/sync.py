@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import random
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -39,10 +39,9 @@ from sqlalchemy import (
     insert,
     or_,
     select,
-    tuple_,
     update,
 )
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 
 from app.database import Database
@@ -80,6 +79,8 @@ LOGS = frozenset({"contact_attempts", "account_notes", "audit_events", "payments
 # The workstation's own trail goes up; it does not come down.
 NOT_PULLED = frozenset({"audit_events"})
 BOOKKEEPING = ("row_version", "changed_tx")
+# Where a plan's loan is in its row.
+PLAN_LOAN = [column.name for column in BY_NAME["repayment_plans"].columns].index("loan_id")
 PUSH_BATCH = 200
 IN_CHUNK = 500
 # Seconds between syncs while they work, and the longest wait after failures.
@@ -160,21 +161,24 @@ def install_outbox(local: Database) -> None:
     """The triggers that put every local change of a synced table into the outbox."""
     with local.engine.begin() as connection:
         for table in TABLES:
-            key = ", ".join(f"NEW.{column.name}" for column in table.primary_key)
-            old_key = key.replace("NEW.", "OLD.")
-            old = ", ".join(f"'{column.name}', OLD.{column.name}" for column in table.columns)
-            paused = "NOT EXISTS (SELECT 1 FROM sync_pause)"
-            connection.exec_driver_sql(
-                f"CREATE TRIGGER IF NOT EXISTS outbox_{table.name}_insert AFTER INSERT ON "
-                f"{table.name} WHEN {paused} BEGIN INSERT INTO sync_outbox (table_name, row_key, "
-                f"op) VALUES ('{table.name}', json_array({key}), 'insert'); END"
-            )
-            connection.exec_driver_sql(
-                f"CREATE TRIGGER IF NOT EXISTS outbox_{table.name}_update AFTER UPDATE ON "
-                f"{table.name} WHEN {paused} BEGIN INSERT INTO sync_outbox (table_name, row_key, "
-                f"op, old) VALUES ('{table.name}', json_array({old_key}), 'update', "
-                f"json_object({old})); END"
-            )
+            for statement in _outbox_triggers(table):
+                connection.exec_driver_sql(statement)
+
+
+def _outbox_triggers(table: Table) -> tuple[str, str]:
+    key = ", ".join(f"NEW.{column.name}" for column in table.primary_key)
+    old_key = key.replace("NEW.", "OLD.")
+    old = ", ".join(f"'{column.name}', OLD.{column.name}" for column in table.columns)
+    paused = "NOT EXISTS (SELECT 1 FROM sync_pause)"
+    return (
+        f"CREATE TRIGGER IF NOT EXISTS outbox_{table.name}_insert AFTER INSERT ON "
+        f"{table.name} WHEN {paused} BEGIN INSERT INTO sync_outbox (table_name, row_key, "
+        f"op) VALUES ('{table.name}', json_array({key}), 'insert'); END",
+        f"CREATE TRIGGER IF NOT EXISTS outbox_{table.name}_update AFTER UPDATE ON "
+        f"{table.name} WHEN {paused} BEGIN INSERT INTO sync_outbox (table_name, row_key, "
+        f"op, old) VALUES ('{table.name}', json_array({old_key}), 'update', "
+        f"json_object({old})); END",
+    )
 
 
 def install_clock(central: Database) -> None:
@@ -365,7 +369,7 @@ def push(local: Database, central: Database, username: str) -> PushReport:
             ).all()
             # What the server now holds for every row sent, whoever won: the pull's cursor
             # may already be past a change made there while the row waited here.
-            current = _server_rows(connection, payloads)
+            current = _server_rows(connection, payloads, local.engine.dialect)
         by_seq = {payload.seq: payload for payload in payloads}
         with local.engine.begin() as connection:
             connection.execute(insert(PAUSE).values(id=1))
@@ -401,8 +405,7 @@ def push(local: Database, central: Database, username: str) -> PushReport:
                     for key, row in current.get(table.name, {}).items()
                     if (table.name, _key_text(key)) not in waiting
                 ]
-                if rows:
-                    _upsert(connection, table, rows)
+                _write_rows(connection, table, rows)
             connection.execute(delete(PAUSE))
         sent += len(entries)
 
@@ -503,28 +506,22 @@ def _apply_on_server(
 
 
 def _server_rows(
-    connection: Connection, payloads: Sequence[_Payload]
-) -> dict[str, dict[tuple[Any, ...], dict[str, Any]]]:
-    """The server's current rows for the rows of `payloads` (those it lets this user see)."""
-    keys: dict[str, set[tuple[Any, ...]]] = {}
+    connection: Connection, payloads: Sequence[_Payload], local: Dialect
+) -> dict[str, dict[Raw, Raw]]:
+    """The server's current rows for the rows of `payloads` (those it lets this user see), in
+    the form the workstation stores them."""
+    keys: dict[str, set[Raw]] = {}
     for payload in payloads:
-        table = BY_NAME[payload.table]
-        if table.name not in NOT_PULLED:
-            keys.setdefault(table.name, set()).add(_typed_key(table, json.loads(payload.row_key)))
-    found: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {}
+        if payload.table not in NOT_PULLED:
+            keys.setdefault(payload.table, set()).add(tuple(json.loads(payload.row_key)))
+    found: dict[str, dict[Raw, Raw]] = {}
     for name, wanted in keys.items():
-        table = BY_NAME[name]
-        columns = list(table.primary_key)
-        for chunk in _chunks(sorted(wanted), IN_CHUNK):
-            where = (
-                columns[0].in_([key[0] for key in chunk])
-                if len(columns) == 1
-                else tuple_(*columns).in_(chunk)
-            )
-            for row in connection.execute(select(table).where(where)):
-                values = dict(row._mapping)
-                key = tuple(values[column.name] for column in columns)
-                found.setdefault(name, {})[key] = values
+        shape = _Shape.of(BY_NAME[name], connection.dialect, local)
+        first = shape.names[shape.key[0]]
+        for chunk in _chunks(sorted({key[0] for key in wanted}), IN_CHUNK):
+            for row in _read(connection, shape, *_among(connection.dialect, first, chunk)):
+                if shape.key_of(row) in wanted:
+                    found.setdefault(name, {})[shape.key_of(row)] = row
     return found
 
 
@@ -612,49 +609,131 @@ def pull(local: Database, central: Database, username: str) -> PullReport:
     with local.engine.connect() as connection:
         state = _state(connection, username)
         connection.commit()
-        local_loans = set(connection.execute(select(Loan.id)).scalars())
-        local_plans = dict(
-            connection.execute(
-                select(BY_NAME["repayment_plans"].c.id, BY_NAME["repayment_plans"].c.loan_id)
-            ).all()
-        )
-    fetched = _fetch(central, username, state.cursor, local_loans, local_plans)
+        local_loans = set(connection.exec_driver_sql("SELECT id FROM loans").scalars())
+        local_plans: dict[str, str] = {
+            plan: loan
+            for plan, loan in connection.exec_driver_sql("SELECT id, loan_id FROM repayment_plans")
+        }
+    fetched = _fetch(
+        central, local.engine.dialect, username, state.cursor, local_loans, local_plans
+    )
     with local.engine.begin() as connection:
         connection.execute(insert(PAUSE).values(id=1))
-        pending = {
-            (row.table_name, row.row_key)
-            for row in connection.execute(select(OUTBOX.c.table_name, OUTBOX.c.row_key))
-        }
-        purged = _purge(connection, fetched.gone)
+        pending: dict[str, set[str]] = {}
+        for row in connection.execute(select(OUTBOX.c.table_name, OUTBOX.c.row_key)):
+            pending.setdefault(row.table_name, set()).add(row.row_key)
+        purged = _purge(connection, {uuid.UUID(hex=loan) for loan in fetched.gone})
         rows = 0
         for table in TABLES:
-            batch = [
-                row
-                for key, row in fetched.rows.get(table.name, {}).items()
-                if (table.name, _key_text(key)) not in pending
-            ]
-            if batch:
-                _upsert(connection, table, batch)
-                rows += len(batch)
+            found = fetched.rows.get(table.name, {})
+            waiting = pending.get(table.name)
+            batch = (
+                [row for key, row in found.items() if _key_text(key) not in waiting]
+                if waiting
+                else list(found.values())
+            )
+            _write_rows(connection, table, batch)
+            rows += len(batch)
         connection.execute(update(STATE).values(cursor=fetched.horizon))
         connection.execute(delete(PAUSE))
     return PullReport(rows, len(fetched.arrived), purged, fetched.horizon)
 
 
+# A row as stored on the workstation: its columns in table order (UUIDs as hex, money in
+# cents, instants as text…), and a key as a tuple of such values.
+Raw = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """How one table's rows travel from the central database to a workstation's copy."""
+
+    table: Table
+    names: tuple[str, ...]
+    key: tuple[int, ...]  # positions of the primary key columns
+    # One converter per column from what the central database's driver returns to what the
+    # workstation stores (None: as is). None in all: both are SQLite, stored alike.
+    converters: tuple[Callable[[Any], Any] | None, ...] | None
+
+    @classmethod
+    def of(cls, table: Table, central: Dialect, local: Dialect) -> _Shape:
+        names = tuple(column.name for column in table.columns)
+        key = tuple(names.index(column.name) for column in table.primary_key)
+        converters = None
+        if central.name != local.name:
+            converters = tuple(
+                column.type.dialect_impl(local).bind_processor(local) for column in table.columns
+            )
+        return cls(table, names, key, converters)
+
+    def stored(self, row: Sequence[Any]) -> Raw:
+        if self.converters is None:
+            return tuple(row)
+        return tuple(
+            value if convert is None or value is None else convert(value)
+            for convert, value in zip(self.converters, row, strict=True)
+        )
+
+    def key_of(self, row: Raw) -> Raw:
+        return tuple(row[position] for position in self.key)
+
+
+def _read(connection: Connection, shape: _Shape, where: str, params: Sequence[Any]) -> list[Raw]:
+    """Rows of the central database as the workstation stores them, read past SQLAlchemy's
+    per-value processing (a first sync moves a hundred thousand rows)."""
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(
+            f"SELECT {', '.join(shape.names)} FROM {shape.table.name} WHERE {where}", params
+        )
+        return [shape.stored(row) for row in cursor.fetchall()]
+    finally:
+        cursor.close()
+
+
+def _among(dialect: Dialect, column: str, values: Sequence[str]) -> tuple[str, list[Any]]:
+    """A WHERE clause picking rows whose UUID `column` is one of `values` (stored hex)."""
+    if dialect.name == "postgresql":
+        return f"{column} = ANY(%s)", [[uuid.UUID(hex=value) for value in values]]
+    return f"{column} IN ({', '.join('?' * len(values))})", list(values)
+
+
+def _since(dialect: Dialect, cursor: int | None) -> tuple[str, list[Any]]:
+    if cursor is None:
+        return "1 = 1", []
+    return ("changed_tx >= %s" if dialect.name == "postgresql" else "changed_tx >= ?"), [cursor]
+
+
+def _write_rows(connection: Connection, table: Table, rows: Sequence[Raw]) -> None:
+    """Insert or replace rows (in stored form) in the workstation's copy, in a transaction
+    where the outbox is paused."""
+    if not rows:
+        return
+    names = [column.name for column in table.columns]
+    keys = [column.name for column in table.primary_key]
+    changes = ", ".join(f"{name} = excluded.{name}" for name in names if name not in keys)
+    connection.exec_driver_sql(
+        f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+        f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {changes}",
+        list(rows),
+    )
+
+
 @dataclass
 class _Fetched:
     horizon: int
-    arrived: set[uuid.UUID]
-    gone: set[uuid.UUID]
-    rows: dict[str, dict[tuple[Any, ...], dict[str, Any]]]
+    arrived: set[str]
+    gone: set[str]
+    rows: dict[str, dict[Raw, Raw]]
 
 
 def _fetch(
     central: Database,
+    local: Dialect,
     username: str,
     cursor: int | None,
-    local_loans: set[uuid.UUID],
-    local_plans: Mapping[uuid.UUID, uuid.UUID],
+    local_loans: set[str],
+    local_plans: Mapping[str, str],
 ) -> _Fetched:
     postgres = central.engine.dialect.name == "postgresql"
     engine = central.engine
@@ -675,33 +754,32 @@ def _fetch(
             if tick is None:
                 raise NotAllowed("This database is not set up as a central database.")
             horizon = int(tick) + 1
-        scope = dict(connection.execute(_scope_query(connection, username)).all())
+        scope = {
+            loan.hex: borrower.hex
+            for loan, borrower in connection.execute(_scope_query(connection, username))
+        }
         arrived = set(scope) - local_loans if cursor is not None else set(scope)
         gone = local_loans - set(scope)
-        rows: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {}
-
-        def keep(table: Table, found: Iterable[Any]) -> None:
-            bucket = rows.setdefault(table.name, {})
-            for row in found:
-                values = dict(row._mapping)
-                bucket[tuple(values[c.name] for c in table.primary_key)] = values
-
-        borrowers = set(scope.values())
+        rows: dict[str, dict[Raw, Raw]] = {}
+        dialect = connection.dialect
         for table in TABLES:
             if table.name in NOT_PULLED:
                 continue
+            shape = _Shape.of(table, dialect, local)
+            bucket = rows.setdefault(table.name, {})
             if table.name in DIRECTORY:
-                query = select(table)
-                if cursor is not None:
-                    query = query.where(table.c.changed_tx >= cursor)
-                keep(table, connection.execute(query))
+                for row in _read(connection, shape, *_since(dialect, cursor)):
+                    bucket[shape.key_of(row)] = row
                 continue
-            column, wanted = _scope_column(table, scope, borrowers, local_plans, rows)
+            column, wanted = _scope_column(table, scope, local_plans, rows)
             for chunk in _chunks(_arrivals(table, arrived, scope, rows), IN_CHUNK):
-                keep(table, connection.execute(select(table).where(column.in_(chunk))))
+                for row in _read(connection, shape, *_among(dialect, column, chunk)):
+                    bucket[shape.key_of(row)] = row
             if cursor is not None:
-                changed = connection.execute(select(table).where(table.c.changed_tx >= cursor))
-                keep(table, (row for row in changed if row._mapping[column.name] in wanted))
+                position = shape.names.index(column)
+                for row in _read(connection, shape, *_since(dialect, cursor)):
+                    if row[position] in wanted:
+                        bucket[shape.key_of(row)] = row
     return _Fetched(horizon, arrived, gone, rows)
 
 
@@ -732,39 +810,37 @@ def _scope_query(connection: Connection, username: str) -> Any:
 
 def _scope_column(
     table: Table,
-    scope: Mapping[uuid.UUID, uuid.UUID],
-    borrowers: set[uuid.UUID],
-    local_plans: Mapping[uuid.UUID, uuid.UUID],
-    rows: Mapping[str, Mapping[tuple[Any, ...], Mapping[str, Any]]],
-) -> tuple[Any, set[uuid.UUID]]:
-    """The column that ties a row to the scope, and the values in scope."""
+    scope: Mapping[str, str],
+    local_plans: Mapping[str, str],
+    rows: Mapping[str, Mapping[Raw, Raw]],
+) -> tuple[str, set[str]]:
+    """The column that ties a row to the scope, and its values in scope (stored hex)."""
     if table.name == "loans":
-        return table.c.id, set(scope)
+        return "id", set(scope)
     if table.name == "borrowers":
-        return table.c.id, borrowers
+        return "id", set(scope.values())
     if table.name == "contact_points":
-        return table.c.borrower_id, borrowers
+        return "borrower_id", set(scope.values())
     if table.name == "plan_instalments":
         plans = {plan for plan, loan in local_plans.items() if loan in scope}
         plans |= {key[0] for key in rows.get("repayment_plans", {})}
-        return table.c.plan_id, plans
-    return table.c.loan_id, set(scope)
+        return "plan_id", plans
+    return "loan_id", set(scope)
 
 
 def _arrivals(
     table: Table,
-    arrived: set[uuid.UUID],
-    scope: Mapping[uuid.UUID, uuid.UUID],
-    rows: Mapping[str, Mapping[tuple[Any, ...], Mapping[str, Any]]],
-) -> list[uuid.UUID]:
+    arrived: set[str],
+    scope: Mapping[str, str],
+    rows: Mapping[str, Mapping[Raw, Raw]],
+) -> list[str]:
     """The scope values whose rows come whole: those of the accounts that just arrived."""
     if table.name in ("borrowers", "contact_points"):
         return sorted({scope[loan] for loan in arrived})
     if table.name == "plan_instalments":
+        loan = PLAN_LOAN
         return sorted(
-            key[0]
-            for key, plan in rows.get("repayment_plans", {}).items()
-            if plan["loan_id"] in arrived
+            key[0] for key, plan in rows.get("repayment_plans", {}).items() if plan[loan] in arrived
         )
     return sorted(arrived)
 
@@ -772,16 +848,6 @@ def _arrivals(
 def _chunks(values: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
-
-
-def _upsert(connection: Connection, table: Table, batch: list[dict[str, Any]]) -> None:
-    statement = sqlite_insert(table)
-    names = [column.name for column in table.columns if not column.primary_key]
-    statement = statement.on_conflict_do_update(
-        index_elements=list(table.primary_key),
-        set_={name: statement.excluded[name] for name in names},
-    )
-    connection.execute(statement, batch)
 
 
 def _purge(connection: Connection, gone: set[uuid.UUID]) -> int:

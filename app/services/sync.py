@@ -444,8 +444,15 @@ def _payload(connection: Connection, entry: Any) -> _Payload:
         changed = tuple(c.name for c in table.columns if c.name not in BOOKKEEPING)
     raw_changes = {name: (raw or {}).get(name) for name in changed}
     loan_id = values.get("loan_id") if values else None
-    if loan_id is None and values and table.name == "loans":
+    if values and table.name == "loans":
         loan_id = values["id"]
+    elif values and table.name in ("borrowers", "contact_points"):
+        # A borrower's record belongs with one of their accounts: the conflict list names it,
+        # and the record leaves with the accounts.
+        borrower = values["id" if table.name == "borrowers" else "borrower_id"]
+        loan_id = connection.execute(
+            select(BY_NAME["loans"].c.id).where(BY_NAME["loans"].c.borrower_id == borrower)
+        ).scalar()
     return _Payload(
         entry.seq,
         table.name,

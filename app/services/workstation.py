@@ -79,7 +79,16 @@ def sign_in(server: Server, username: str, password: str) -> Database:
         raise InvalidInput("Enter your user name and password.")
     db = Database(
         server.url(username.strip(), password),
-        connect_args={"connect_timeout": CONNECT_TIMEOUT},
+        # A server gone silent mid-sync must not hold the workstation's one worker for the
+        # kernel's TCP timeout (minutes): unanswered data or keepalives end it in seconds.
+        connect_args={
+            "connect_timeout": CONNECT_TIMEOUT,
+            "keepalives": 1,
+            "keepalives_idle": 10,
+            "keepalives_interval": 5,
+            "keepalives_count": 3,
+            "tcp_user_timeout": 30_000,
+        },
         pool_pre_ping=True,
     )
     try:

@@ -186,7 +186,7 @@ def test_two_workstations_editing_one_borrower_the_server_wins_and_the_loser_can
         assert connection.execute(text(employer), borrower).scalar() == "甲公司"
     [conflict] = sync.conflicts(mine)
     assert conflict.table == "borrowers" and conflict.fields == ("employer",)
-    assert conflict.contract_no is None  # a borrower row, not a loan's
+    assert conflict.contract_no == world.mine.contract_no  # the borrower's account
     sync.reapply_conflict(mine, conflict.id)
     assert sync.conflicts(mine) == []
     assert sync.sync(mine, world.central, "zhang.wei").push.conflicts == 0
@@ -255,7 +255,8 @@ def test_an_unreachable_server_is_recorded_and_backs_off(world: World, tmp_path:
     local = world.workstation(tmp_path / "local.sqlite3")
     sync.sync(local, world.central, "zhang.wei")
     record_contact(local, outcome(world.mine, "NA"), now=NOW)
-    gone = Database(f"sqlite:///{tmp_path / 'missing' / 'x' / 'central.sqlite3'}?mode=ro&uri=true")
+    # A folder where the database file should be: SQLite cannot open it.
+    gone = Database(f"sqlite:///{tmp_path}")
     with pytest.raises(sync.SyncFailed):
         sync.sync(local, gone, "zhang.wei", now=NOW)
     with pytest.raises(sync.SyncFailed):

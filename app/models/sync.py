@@ -93,11 +93,14 @@ class SyncWorkstation(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class SyncRejection(Base):
-    """Server side: a change it received and did not apply, and why, for the workstation to
-    turn into a conflict its user sees (kept here in case the workstation stops before)."""
+class SyncOutcome(Base):
+    """Server side: what became of a workstation's change, where the workstation still needs
+    to know after a crash — a change not applied, and why (it becomes a conflict the user
+    sees), or the version an edit of a mutable row made (later edits of the row start from
+    it). Written in the server's transaction; the workstation clears them once it has read
+    them."""
 
-    __tablename__ = "sync_rejections"
+    __tablename__ = "sync_outcomes"
 
     workstation_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("sync_workstations.id"), primary_key=True
@@ -105,6 +108,6 @@ class SyncRejection(Base):
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     table_name: Mapped[str] = mapped_column(String(40))
     row_key: Mapped[str] = mapped_column(Text)
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20))  # applied | conflict | refused
     reason: Mapped[str] = mapped_column(Text)
     server_version: Mapped[int | None] = mapped_column(Integer)

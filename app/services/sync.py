@@ -56,7 +56,7 @@ CONFLICTS = Base.metadata.tables["sync_conflicts"]
 PAUSE = Base.metadata.tables["sync_pause"]
 CLOCK = Base.metadata.tables["sync_clock"]
 WORKSTATIONS = Base.metadata.tables["sync_workstations"]
-REJECTIONS = Base.metadata.tables["sync_rejections"]
+OUTCOMES = Base.metadata.tables["sync_outcomes"]
 # Every synced table, parents before children.
 TABLES: tuple[Table, ...] = tuple(t for t in Base.metadata.sorted_tables if "changed_tx" in t.c)
 BY_NAME = {table.name: table for table in TABLES}
@@ -161,6 +161,9 @@ def install_outbox(local: Database) -> None:
     """The triggers that put every local change of a synced table into the outbox."""
     with local.engine.begin() as connection:
         for table in TABLES:
+            # Made afresh each time: an older installation's triggers give way to these.
+            for kind in ("insert", "update"):
+                connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS outbox_{table.name}_{kind}")
             for statement in _outbox_triggers(table):
                 connection.exec_driver_sql(statement)
 
@@ -170,13 +173,16 @@ def _outbox_triggers(table: Table) -> tuple[str, str]:
     old_key = key.replace("NEW.", "OLD.")
     old = ", ".join(f"'{column.name}', OLD.{column.name}" for column in table.columns)
     paused = "NOT EXISTS (SELECT 1 FROM sync_pause)"
+    # An UPDATE that changes nothing (a row lock taken by writing a column to itself) is no
+    # change to send.
+    changed = " OR ".join(f"OLD.{column.name} IS NOT NEW.{column.name}" for column in table.columns)
     return (
         f"CREATE TRIGGER IF NOT EXISTS outbox_{table.name}_insert AFTER INSERT ON "
         f"{table.name} WHEN {paused} BEGIN INSERT INTO sync_outbox (table_name, row_key, "
         f"op) VALUES ('{table.name}', json_array({key}), 'insert'); END",
         f"CREATE TRIGGER IF NOT EXISTS outbox_{table.name}_update AFTER UPDATE ON "
-        f"{table.name} WHEN {paused} BEGIN INSERT INTO sync_outbox (table_name, row_key, "
-        f"op, old) VALUES ('{table.name}', json_array({old_key}), 'update', "
+        f"{table.name} WHEN {paused} AND ({changed}) BEGIN INSERT INTO sync_outbox "
+        f"(table_name, row_key, op, old) VALUES ('{table.name}', json_array({old_key}), 'update', "
         f"json_object({old})); END",
     )
 
@@ -361,39 +367,45 @@ def push(local: Database, central: Database, username: str) -> PushReport:
         _apply_on_server(central, username, state.workstation_id, payloads)
         last = entries[-1].seq
         with central.engine.connect() as connection:
-            rejections = connection.execute(
-                select(REJECTIONS).where(
-                    REJECTIONS.c.workstation_id == state.workstation_id,
-                    REJECTIONS.c.seq.between(entries[0].seq, last),
+            # Read back, not handed over: after a crash the server applied these before.
+            outcomes = {
+                row.seq: row
+                for row in connection.execute(
+                    select(OUTCOMES).where(
+                        OUTCOMES.c.workstation_id == state.workstation_id,
+                        OUTCOMES.c.seq.between(entries[0].seq, last),
+                    )
                 )
-            ).all()
+            }
             # What the server now holds for every row sent, whoever won: the pull's cursor
             # may already be past a change made there while the row waited here.
             current = _server_rows(connection, payloads, local.engine.dialect)
-        by_seq = {payload.seq: payload for payload in payloads}
         with local.engine.begin() as connection:
             connection.execute(insert(PAUSE).values(id=1))
-            for rejection in rejections:
-                payload = by_seq[rejection.seq]
+            for payload in payloads:
+                outcome = outcomes.get(payload.seq)
+                if outcome is None or outcome.kind == "applied":
+                    continue
                 connection.execute(
                     insert(CONFLICTS).values(
                         id=uuid.uuid4(),
-                        seq=rejection.seq,
-                        table_name=rejection.table_name,
-                        row_key=rejection.row_key,
+                        seq=outcome.seq,
+                        table_name=outcome.table_name,
+                        row_key=outcome.row_key,
                         loan_id=payload.loan_id,
-                        kind=rejection.kind,
-                        reason=rejection.reason,
+                        kind=outcome.kind,
+                        reason=outcome.reason,
                         local_values=json.dumps(payload.raw_changes, ensure_ascii=False),
-                        server_version=rejection.server_version,
+                        server_version=outcome.server_version,
                         created_at=utcnow(),
                     )
                 )
-                if rejection.kind == "conflict":
+                if outcome.kind == "conflict":
                     conflicts += 1
                 else:
                     refused += 1
             connection.execute(delete(OUTBOX).where(OUTBOX.c.seq <= last))
+            _carry_versions(connection, _version_chain(payloads, outcomes))
             # Rows edited again since this batch keep the newer edit; it goes next.
             waiting = {
                 (row.table_name, row.row_key)
@@ -407,7 +419,54 @@ def push(local: Database, central: Database, username: str) -> PushReport:
                 ]
                 _write_rows(connection, table, rows)
             connection.execute(delete(PAUSE))
+        with central.engine.begin() as connection:
+            # Read and kept here: the server need not keep them any longer.
+            connection.execute(
+                delete(OUTCOMES).where(
+                    OUTCOMES.c.workstation_id == state.workstation_id, OUTCOMES.c.seq <= last
+                )
+            )
         sent += len(entries)
+
+
+def _version_chain(
+    payloads: Sequence[_Payload], outcomes: Mapping[int, Any]
+) -> dict[tuple[str, str], tuple[int, int]]:
+    """For each mutable row the batch changed: the version its edits here started from, and
+    the version the server gave the last of them."""
+    chain: dict[tuple[str, str], tuple[int, int]] = {}
+    for payload in payloads:
+        outcome = outcomes.get(payload.seq)
+        if outcome is None or outcome.kind != "applied" or outcome.server_version is None:
+            continue
+        key = (payload.table, payload.row_key)
+        original = chain[key][0] if key in chain else (payload.base or 0)
+        chain[key] = (original, outcome.server_version)
+    return chain
+
+
+def _carry_versions(
+    connection: Connection, chain: Mapping[tuple[str, str], tuple[int, int]]
+) -> None:
+    """Edits still waiting build on what the server made of the ones before: their base
+    version moves on, as does the row's, so a user's edits never conflict with each other."""
+    for (table_name, row_key), (original, new) in chain.items():
+        connection.execute(
+            update(OUTBOX)
+            .where(
+                OUTBOX.c.table_name == table_name,
+                OUTBOX.c.row_key == row_key,
+                OUTBOX.c.op == "update",
+                func.json_extract(OUTBOX.c.old, "$.row_version") == original,
+            )
+            .values(old=func.json_set(OUTBOX.c.old, "$.row_version", new))
+        )
+        table = BY_NAME[table_name]
+        connection.execute(
+            update(table)
+            .where(_key_clause(table, _typed_key(table, json.loads(row_key))))
+            .values(row_version=new)
+        )
 
 
 @dataclass(frozen=True)
@@ -469,7 +528,8 @@ def _payload(connection: Connection, entry: Any) -> _Payload:
 def _apply_on_server(
     central: Database, username: str, workstation_id: uuid.UUID, payloads: Sequence[_Payload]
 ) -> None:
-    """Apply a batch in one server transaction, with the workstation's last applied number."""
+    """Apply a batch in one server transaction, with the workstation's last applied number
+    and the outcomes the workstation still needs to hear about."""
     postgres = central.engine.dialect.name == "postgresql"
     with central.engine.begin() as connection:
         user_id = connection.execute(
@@ -487,15 +547,29 @@ def _apply_on_server(
                 )
             )
             last = 0
-        # Edits of one row in one batch: each starts from the version the one before made.
-        bumped: dict[tuple[str, str], tuple[int, int]] = {}
+        # Edits of one row in one batch: each starts from the version the one before made,
+        # including edits applied before a crash cut the last push short.
+        done = [payload for payload in payloads if payload.seq <= last]
+        before = {
+            row.seq: row
+            for row in connection.execute(
+                select(OUTCOMES).where(
+                    OUTCOMES.c.workstation_id == workstation_id,
+                    OUTCOMES.c.seq.between(payloads[0].seq, last),
+                )
+            )
+        }
+        bumped = _version_chain(done, before)
         for payload in payloads:
             if payload.seq <= last:
                 continue  # applied before a crash cut the last push short
             outcome = _apply_one(connection, payload, bumped, postgres)
-            if outcome.kind != "applied":
+            # The version an edit of a mutable row made is kept too, for a retried push.
+            if outcome.kind != "applied" or (
+                payload.table in VERSIONED and outcome.version is not None
+            ):
                 connection.execute(
-                    insert(REJECTIONS).values(
+                    insert(OUTCOMES).values(
                         workstation_id=workstation_id,
                         seq=payload.seq,
                         table_name=payload.table,

@@ -330,3 +330,15 @@ def test_the_server_wins_even_when_its_change_was_pulled_past_while_the_edit_wai
     assert sync.sync(local, world.central, "zhang.wei").push.conflicts == 1
     with local.engine.connect() as connection:
         assert tuple(connection.execute(text(employer), borrower).one()) == ("服务器", 2)
+
+
+def test_an_update_that_changes_nothing_sends_nothing(world: World, tmp_path: Path) -> None:
+    local = world.workstation(tmp_path / "local.sqlite3")
+    sync.sync(local, world.central, "zhang.wei")
+    # How a write locks an account's row on SQLite: it sets a column to itself.
+    with local.engine.begin() as connection:
+        connection.execute(text("UPDATE borrowers SET name = name"))
+    assert sync.sync_status(local).waiting == 0
+    with local.engine.begin() as connection:
+        connection.execute(text("UPDATE borrowers SET employer = 'x'"))
+    assert sync.sync_status(local).waiting == 1

@@ -184,7 +184,7 @@ def test_a_workstation_cannot_read_or_move_another_users_sync_bookkeeping(
         # Knowing the id is not enough to plant a rejection in someone else's workstation.
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             connection.execute(
-                "INSERT INTO sync_rejections (workstation_id, seq, table_name, row_key, kind,"
+                "INSERT INTO sync_outcomes (workstation_id, seq, table_name, row_key, kind,"
                 " reason) VALUES (%s, 999, 'loans', '[]', 'refused', '{}')",
                 (workstation,),
             )

@@ -8,7 +8,8 @@ Every synced table gets `row_version` (the server's count of accepted changes; a
 the version it started from) and `changed_tx` (the central transaction that last wrote the row,
 indexed: a pull reads the rows written since its cursor). New tables: a workstation's outbox,
 state, conflicts and pause switch; the embedded central's clock; the server's per-workstation
-last applied change number and the changes it rejected.
+last applied change number and what became of the changes a workstation still needs to hear
+about.
 
 On PostgreSQL a trigger stamps `changed_tx` with `pg_current_xact_id()`, and the new tables get
 the owner, grants and row-level security of 0004: a user sees and moves only the bookkeeping
@@ -66,9 +67,13 @@ POLICIES: dict[str, tuple[str, dict[str, tuple[str | None, str | None]]]] = {
             "UPDATE": ("user_id = cw_me()", "user_id = cw_me()"),
         },
     ),
-    "sync_rejections": (
-        "SELECT, INSERT",
-        {"SELECT": (OWN_WORKSTATION, None), "INSERT": (None, OWN_WORKSTATION)},
+    "sync_outcomes": (
+        "SELECT, INSERT, DELETE",
+        {
+            "SELECT": (OWN_WORKSTATION, None),
+            "INSERT": (None, OWN_WORKSTATION),
+            "DELETE": (OWN_WORKSTATION, None),
+        },
     ),
 }
 WORKSTATION_ONLY = ("sync_clock", "sync_conflicts", "sync_outbox", "sync_pause", "sync_state")
@@ -142,7 +147,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sync_workstations")),
     )
     op.create_table(
-        "sync_rejections",
+        "sync_outcomes",
         sa.Column("workstation_id", sa.Uuid(), nullable=False),
         sa.Column("seq", sa.BigInteger(), nullable=False),
         sa.Column("table_name", sa.String(length=40), nullable=False),
@@ -153,9 +158,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["workstation_id"],
             ["sync_workstations.id"],
-            name=op.f("fk_sync_rejections_workstation_id_sync_workstations"),
+            name=op.f("fk_sync_outcomes_workstation_id_sync_workstations"),
         ),
-        sa.PrimaryKeyConstraint("workstation_id", "seq", name=op.f("pk_sync_rejections")),
+        sa.PrimaryKeyConstraint("workstation_id", "seq", name=op.f("pk_sync_outcomes")),
     )
     for table in SYNCED:
         op.add_column(
@@ -228,7 +233,7 @@ def downgrade() -> None:
         op.drop_column(table, "changed_tx")
         op.drop_column(table, "row_version")
     for table in (
-        "sync_rejections",
+        "sync_outcomes",
         "sync_workstations",
         "sync_state",
         "sync_pause",

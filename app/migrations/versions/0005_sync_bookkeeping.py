@@ -82,7 +82,20 @@ VISIBLE_LOAN = (
     "(assigned_to_id = cw_me() OR (cw_is_lead() AND assigned_to_id IN "
     "(SELECT id FROM users WHERE team_id = cw_my_team())))"
 )
-VISIBLE_LOAN_OR_VISIT = f"({VISIBLE_LOAN} OR id IN (SELECT cw_my_visit_loans()))"
+# The same, asked once per statement: `(SELECT cw_me())` is computed once and then compared
+# through the index on assigned_to_id, where a bare `cw_me()` is called again for every row
+# (a pull asks the loans policy in every table it reads).
+VISIBLE_LOAN_OR_VISIT = (
+    "(assigned_to_id = (SELECT cw_me()) OR ((SELECT cw_is_lead()) AND assigned_to_id IN "
+    "(SELECT id FROM users WHERE team_id = (SELECT cw_my_team()))) "
+    "OR id IN (SELECT cw_my_visit_loans()))"
+)
+# 0004's field-visit policy, and the same asked once per statement.
+ON_VISIBLE_LOAN = "loan_id IN (SELECT id FROM loans)"
+VISIT = f"({ON_VISIBLE_LOAN} OR agent_id = cw_me() OR second_agent_id = cw_me())"
+VISIT_ONCE = (
+    f"({ON_VISIBLE_LOAN} OR agent_id = (SELECT cw_me()) OR second_agent_id = (SELECT cw_me()))"
+)
 
 
 def upgrade() -> None:
@@ -172,6 +185,13 @@ def upgrade() -> None:
         _secure()
 
 
+def _once(condition: str) -> str:
+    """`condition` with each call of the user functions made once per statement."""
+    for name in ("cw_me", "cw_is_lead", "cw_my_team"):
+        condition = condition.replace(f"{name}()", f"(SELECT {name}())")
+    return condition
+
+
 def _secure() -> None:
     op.execute(
         "CREATE FUNCTION cw_stamp_change() RETURNS trigger LANGUAGE plpgsql "
@@ -199,6 +219,15 @@ def _secure() -> None:
     op.execute("REVOKE ALL ON FUNCTION cw_my_visit_loans() FROM PUBLIC")
     op.execute(f"GRANT EXECUTE ON FUNCTION cw_my_visit_loans() TO {STAFF}")
     op.execute(f"ALTER POLICY loans_select ON loans USING {VISIBLE_LOAN_OR_VISIT}")
+    op.execute(
+        f"ALTER POLICY loans_update ON loans USING {_once(VISIBLE_LOAN)} "
+        f"WITH CHECK {_once(VISIBLE_LOAN)}"
+    )
+    op.execute(f"ALTER POLICY field_visits_select ON field_visits USING {VISIT_ONCE}")
+    op.execute(
+        f"ALTER POLICY field_visits_update ON field_visits USING {VISIT_ONCE} "
+        f"WITH CHECK {VISIT_ONCE}"
+    )
     for table in (*POLICIES, *WORKSTATION_ONLY):
         op.execute(f"ALTER TABLE {table} OWNER TO {OWNER}")
         op.execute(f"REVOKE ALL ON {table} FROM PUBLIC")
@@ -221,6 +250,13 @@ def _secure() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute(f"ALTER POLICY loans_select ON loans USING {VISIBLE_LOAN}")
+        op.execute(
+            f"ALTER POLICY loans_update ON loans USING {VISIBLE_LOAN} WITH CHECK {VISIBLE_LOAN}"
+        )
+        op.execute(f"ALTER POLICY field_visits_select ON field_visits USING {VISIT}")
+        op.execute(
+            f"ALTER POLICY field_visits_update ON field_visits USING {VISIT} WITH CHECK {VISIT}"
+        )
         op.execute("DROP FUNCTION IF EXISTS cw_my_visit_loans()")
         for table in ("field_visits", "users"):
             op.execute(f"DROP POLICY IF EXISTS {table}_owner ON {table}")

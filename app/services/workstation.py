@@ -73,12 +73,11 @@ def parse_server(text: str) -> Server:
     return Server(match["host"], port, match["database"])
 
 
-def sign_in(server: Server, username: str, password: str) -> Database:
-    """The central database as this user's own login role, once the server has accepted it."""
-    if not username.strip() or not password:
-        raise InvalidInput("Enter your user name and password.")
-    db = Database(
-        server.url(username.strip(), password),
+def central_as(server: Server, username: str, password: str) -> Database:
+    """The central database as this user's login role, not reached yet (nothing is tried
+    until a sync runs: how a workstation starts offline)."""
+    return Database(
+        server.url(username, password),
         # A server gone silent mid-sync must not hold the workstation's one worker for the
         # kernel's TCP timeout (minutes): unanswered data or keepalives end it in seconds.
         connect_args={
@@ -91,6 +90,13 @@ def sign_in(server: Server, username: str, password: str) -> Database:
         },
         pool_pre_ping=True,
     )
+
+
+def sign_in(server: Server, username: str, password: str) -> Database:
+    """The central database as this user's own login role, once the server has accepted it."""
+    if not username.strip() or not password:
+        raise InvalidInput("Enter your user name and password.")
+    db = central_as(server, username.strip(), password)
     try:
         with db.engine.connect() as connection:
             known = connection.execute(

@@ -29,7 +29,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     Connection,
+    Date,
     Row,
     Table,
     Uuid,
@@ -46,7 +48,7 @@ from sqlalchemy.exc import DBAPIError
 
 from app.database import Database
 from app.models import Base, FieldVisit, Loan, Role, User, VisitStatus
-from app.models.types import utcnow
+from app.models.types import Money, UTCDateTime, utcnow
 from app.services.errors import DomainError, Message, NotAllowed, NotFound
 
 # The bookkeeping (app/models/sync.py), used as tables.
@@ -83,6 +85,11 @@ BOOKKEEPING = ("row_version", "changed_tx")
 PLAN_LOAN = [column.name for column in BY_NAME["repayment_plans"].columns].index("loan_id")
 PUSH_BATCH = 200
 IN_CHUNK = 500
+# PostgreSQL takes the keys as one array parameter: a first sync's whole scope goes in one
+# query a table rather than one per 500 accounts.
+ARRAY_CHUNK = 20_000
+# A pull writing more rows than this takes the outbox triggers off while it writes.
+BULK_ROWS = 5_000
 # Seconds between syncs while they work, and the longest wait after failures.
 INTERVAL = 60
 LONGEST_WAIT = 900
@@ -704,6 +711,14 @@ def pull(local: Database, central: Database, username: str) -> PullReport:
         for row in connection.execute(select(OUTBOX.c.table_name, OUTBOX.c.row_key)):
             pending.setdefault(row.table_name, set()).add(row.row_key)
         purged = _purge(connection, {uuid.UUID(hex=loan) for loan in fetched.gone})
+        # Many rows (a first sync): the outbox triggers go for the while, in this transaction
+        # (SQLite's DDL is transactional): a trigger, even paused, costs each row as much as
+        # writing it.
+        bulk = sum(len(found) for found in fetched.rows.values()) > BULK_ROWS
+        if bulk:
+            for table in TABLES:
+                for kind in ("insert", "update"):
+                    connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS outbox_{table.name}_{kind}")
         rows = 0
         for table in TABLES:
             found = fetched.rows.get(table.name, {})
@@ -715,6 +730,10 @@ def pull(local: Database, central: Database, username: str) -> PullReport:
             )
             _write_rows(connection, table, batch)
             rows += len(batch)
+        if bulk:
+            for table in TABLES:
+                for statement in _outbox_triggers(table):
+                    connection.exec_driver_sql(statement)
         connection.execute(update(STATE).values(cursor=fetched.horizon))
         connection.execute(delete(PAUSE))
     return PullReport(rows, len(fetched.arrived), purged, fetched.horizon)
@@ -732,20 +751,39 @@ class _Shape:
     table: Table
     names: tuple[str, ...]
     key: tuple[int, ...]  # positions of the primary key columns
+    # What the SELECT asks for, column by column: the column, or its stored form made by the
+    # central database itself (so the value needs no converting here).
+    selected: tuple[str, ...]
     # One converter per column from what the central database's driver returns to what the
     # workstation stores (None: as is). None in all: both are SQLite, stored alike.
     converters: tuple[Callable[[Any], Any] | None, ...] | None
 
     @classmethod
-    def of(cls, table: Table, central: Dialect, local: Dialect) -> _Shape:
+    def of(cls, table: Table, central: Dialect, local: Dialect, *, cast: bool = True) -> _Shape:
+        """`cast`: let PostgreSQL write the common types in stored form (else Python does)."""
         names = tuple(column.name for column in table.columns)
         key = tuple(names.index(column.name) for column in table.primary_key)
         converters = None
+        selected = names
         if central.name != local.name:
-            converters = tuple(
-                column.type.dialect_impl(local).bind_processor(local) for column in table.columns
+            on_server: tuple[str | None, ...] = (
+                tuple(_stored_on_server(column) for column in table.columns)
+                if cast and central.name == "postgresql" and local.name == "sqlite"
+                else (None,) * len(names)
             )
-        return cls(table, names, key, converters)
+            selected = tuple(
+                name if expression is None else expression
+                for name, expression in zip(names, on_server, strict=True)
+            )
+            converters = tuple(
+                None
+                if expression is not None
+                else column.type.dialect_impl(local).bind_processor(local)
+                for column, expression in zip(table.columns, on_server, strict=True)
+            )
+            if all(convert is None for convert in converters):
+                converters = None
+        return cls(table, names, key, selected, converters)
 
     def stored(self, row: Sequence[Any]) -> Raw:
         if self.converters is None:
@@ -759,13 +797,31 @@ class _Shape:
         return tuple(row[position] for position in self.key)
 
 
+def _stored_on_server(column: Any) -> str | None:
+    """PostgreSQL's expression for a column in the form the workstation's SQLite stores it
+    (as SQLAlchemy's types write it there), for the types that fill most of a pull; None for
+    the others, converted here."""
+    name, kind = column.name, column.type
+    if isinstance(kind, Money):
+        return f"({name} * 100)::bigint"  # whole cents; the column holds two places
+    if isinstance(kind, UTCDateTime):
+        return f"to_char({name} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
+    if isinstance(kind, Uuid):
+        return f"replace({name}::text, '-', '')"
+    if isinstance(kind, Boolean):
+        return f"{name}::int"
+    if isinstance(kind, Date):
+        return f"to_char({name}, 'YYYY-MM-DD')"
+    return None
+
+
 def _read(connection: Connection, shape: _Shape, where: str, params: Sequence[Any]) -> list[Raw]:
     """Rows of the central database as the workstation stores them, read past SQLAlchemy's
     per-value processing (a first sync moves a hundred thousand rows)."""
     cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.execute(
-            f"SELECT {', '.join(shape.names)} FROM {shape.table.name} WHERE {where}", params
+            f"SELECT {', '.join(shape.selected)} FROM {shape.table.name} WHERE {where}", params
         )
         return [shape.stored(row) for row in cursor.fetchall()]
     finally:
@@ -787,15 +843,17 @@ def _since(dialect: Dialect, cursor: int | None) -> tuple[str, list[Any]]:
 
 def _write_rows(connection: Connection, table: Table, rows: Sequence[Raw]) -> None:
     """Insert or replace rows (in stored form) in the workstation's copy, in a transaction
-    where the outbox is paused."""
+    where the outbox is paused. Into an empty table (a first sync) a plain insert does."""
     if not rows:
         return
     names = [column.name for column in table.columns]
     keys = [column.name for column in table.primary_key]
     changes = ", ".join(f"{name} = excluded.{name}" for name in names if name not in keys)
+    empty = connection.exec_driver_sql(f"SELECT NOT EXISTS (SELECT 1 FROM {table.name})").scalar()
+    upsert = "" if empty else f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {changes}"
     connection.exec_driver_sql(
         f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
-        f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {changes}",
+        + upsert,
         list(rows),
     )
 
@@ -853,7 +911,8 @@ def _fetch(
                     bucket[shape.key_of(row)] = row
                 continue
             column, wanted = _scope_column(table, scope, local_plans, rows)
-            for chunk in _chunks(_arrivals(table, arrived, scope, rows), IN_CHUNK):
+            size = ARRAY_CHUNK if postgres else IN_CHUNK
+            for chunk in _chunks(_arrivals(table, arrived, scope, rows), size):
                 for row in _read(connection, shape, *_among(dialect, column, chunk)):
                     bucket[shape.key_of(row)] = row
             if cursor is not None:

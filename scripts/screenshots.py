@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from app.config import Config
 from app.database import Database
 from app.services.demo import build_demo
+from app.services.local_store import passphrase_key
 from app.services.users import list_users
 from app.ui import settings as keys
 from app.ui.app import Startup
@@ -28,6 +29,8 @@ from app.ui.main_window import MainWindow
 from app.ui.settings import Settings
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+# The window works on an encrypted copy synced from the demo (which plays the central database).
+COPY_PASSPHRASE = "screenshot copy passphrase"
 AS_OF = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)  # Friday 10:00 in Beijing
 
 
@@ -61,6 +64,7 @@ def shoot(app: QApplication, db: Database, data_dir: Path, language: str, user: 
         settings=settings,
         dialogs=Dialogs(),
         clock=lambda: AS_OF,
+        key_source=lambda _folder: passphrase_key(COPY_PASSPHRASE),
     )
     startup.start()
     wait(app, lambda: startup.window is not None)
@@ -122,6 +126,7 @@ def shoot_visits(
         settings=settings,
         dialogs=Dialogs(),
         clock=lambda: AS_OF,
+        key_source=lambda _folder: passphrase_key(COPY_PASSPHRASE),
     )
     startup.start()
     wait(app, lambda: startup.window is not None and startup.window.visit_planner is not None)

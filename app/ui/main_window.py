@@ -13,17 +13,20 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QWidget
 from app import __version__
 from app.services.contacts import RecordedContact
 from app.services.dialing import CallOption, call_options, dial_url
-from app.services.errors import DomainError
+from app.services.errors import DomainError, NotAllowed, NotFound
 from app.services.queue import Queue, build_queue
 from app.services.shift import ShiftSummary, shift_summary
+from app.services.sync import SyncReport
 from app.services.workspace import AccountView, account_view
 from app.ui import settings as keys
 from app.ui.call_panel import CallPanel
+from app.ui.conflicts_dialog import ConflictsDialog
 from app.ui.context import Context
 from app.ui.dialogs import error_text
 from app.ui.plan_dialog import PlanDialog
 from app.ui.queue_panel import QueuePanel
 from app.ui.runner import Job
+from app.ui.sync_status import SyncController, SyncStatusBar
 from app.ui.visit_planner import VisitPlanner, opens_at_start
 from app.ui.workspace import Workspace
 
@@ -39,6 +42,9 @@ class MainWindow(QMainWindow):
     language_changed = Signal(str)
     account_shown = Signal(str)
     queue_refreshed = Signal()
+    # The user asked to sign out (server mode only): the start-up code forgets the password
+    # and shows the sign-in again.
+    sign_out_requested = Signal()
 
     def __init__(
         self, context: Context, parent: QWidget | None = None, wanted: str | None = None
@@ -68,6 +74,17 @@ class MainWindow(QMainWindow):
         self.busy_label = QLabel()
         self.statusBar().addWidget(self.shift_label, 1)
         self.statusBar().addPermanentWidget(self.busy_label)
+        # Syncing with the central database, when there is one.
+        self.sync: SyncController | None = None
+        self.sync_bar: SyncStatusBar | None = None
+        self.conflicts_dialog: ConflictsDialog | None = None
+        if context.central is not None:
+            self.sync = SyncController(context, self)
+            self.sync_bar = SyncStatusBar(context, self.sync)
+            self.statusBar().addPermanentWidget(self.sync_bar)
+            self.sync_bar.conflicts_requested.connect(self.show_conflicts)
+            self.sync.synced.connect(self._synced)
+            self.sync.status.connect(self._sync_status)
 
         self._current: AccountView | None = None
         self._current_key: str | None = None
@@ -97,6 +114,8 @@ class MainWindow(QMainWindow):
         self._restore_state()
         self.refresh_queue()
         self.refresh_shift()
+        if self.sync is not None:
+            self.sync.start()
         # A field agent's day is the visits: their planner opens beside the window.
         opens_at_start(context, self.plan_visits)
 
@@ -105,6 +124,18 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         menus = self.menuBar()
         file_menu = menus.addMenu(self.tr("&File"))
+        syncs = self.sync is not None
+        self.sync_action = self._action(
+            file_menu, self.tr("S&ync now"), QKeySequence("F9"), self.sync_now
+        )
+        self.conflicts_action = self._action(
+            file_menu, self.tr("Sync &conflicts…"), QKeySequence("Shift+F9"), self.show_conflicts
+        )
+        # Shown (and their shortcuts live) only where there is a central database.
+        for action in (self.sync_action, self.conflicts_action):
+            action.setVisible(syncs)
+            action.setEnabled(syncs)
+        file_menu.addSeparator()
         self.settings_action = self._action(
             file_menu,
             self.tr("&Settings…"),
@@ -114,6 +145,12 @@ class MainWindow(QMainWindow):
         if self.settings_action.shortcut().isEmpty():
             self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
         file_menu.addSeparator()
+        self.sign_out_action = self._action(
+            file_menu, self.tr("Sign &out"), QKeySequence("Ctrl+Shift+O"), self.sign_out
+        )
+        # The demo has no sign-in to go back to.
+        self.sign_out_action.setVisible(self.context.server != "")
+        self.sign_out_action.setEnabled(self.context.server != "")
         self._action(file_menu, self.tr("&Quit"), QKeySequence("Ctrl+Q"), self.close)
 
         queue_menu = menus.addMenu(self.tr("&Queue"))
@@ -398,7 +435,7 @@ class MainWindow(QMainWindow):
         self._ask_rules(
             contract,
             lambda options: self._options_loaded(contract, options),
-            lambda _error: None,  # the next refresh asks again
+            lambda error: self._account_gone(contract, error),
         )
 
     def _ask_rules(
@@ -497,7 +534,7 @@ class MainWindow(QMainWindow):
             if menu is None:
                 continue
             for action in menu.actions():  # type: ignore[attr-defined]
-                if not action.shortcut().isEmpty():
+                if action.isVisible() and not action.shortcut().isEmpty():
                     shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
                     lines.append(f"{shortcut}\t{action.text().replace('&', '')}")
         self.context.dialogs.info(self, self.tr("Keyboard shortcuts"), "\n".join(lines))
@@ -508,6 +545,93 @@ class MainWindow(QMainWindow):
             self.tr("About Collector Workstation"),
             self.tr("Collector Workstation {version}").format(version=__version__),
         )
+
+    # Sync with the central database.
+
+    def sync_now(self) -> None:
+        if self.sync is not None:
+            self.sync.sync_now()
+
+    def show_conflicts(self) -> None:
+        """The changes the server did not take (one dialog, kept while the window lives)."""
+        if self.sync is None:
+            return
+        dialog = self.conflicts_dialog
+        if dialog is None:
+            dialog = self.conflicts_dialog = ConflictsDialog(self.context, self)
+            dialog.changed.connect(self._conflict_resolved)
+        dialog.reload()
+        if dialog.isVisible():
+            dialog.raise_()
+        dialog.show()
+        dialog.activateWindow()
+
+    def _conflict_resolved(self) -> None:
+        # A re-applied change waits in the outbox: send it now rather than at the next round.
+        if self.sync is not None:
+            self.sync.refresh_status()
+            self.sync.sync_now()
+
+    def _sync_status(self, _status: object) -> None:
+        if self.conflicts_dialog is not None and self.conflicts_dialog.isVisible():
+            self.conflicts_dialog.reload()
+
+    def _synced(self, report: SyncReport) -> None:
+        """Show what a sync brought: a new queue, and nothing of an account that left."""
+        pulled = report.pull
+        if not (pulled.rows or pulled.arrived or pulled.purged or report.push.conflicts):
+            return
+        if pulled.purged and self._current is not None:
+            # Asked before the new queue lands, so that an account that left is gone from the
+            # screen before its row goes (no "leave the call?" on a call that cannot be saved).
+            contract = self._current.detail.contract_no
+            self._ask_rules(
+                contract,
+                lambda options: self._options_loaded(contract, options),
+                lambda error: self._account_gone(contract, error),
+            )
+        if self._wanted_key is None:
+            self._wanted_key = self.queue.current_key()
+        if self._queue_job is not None:
+            # Read before the sync changed the copy: the one below reads after it.
+            self._queue_job.cancel()
+            self._queue_job = None
+        self.refresh_queue()
+
+    def _account_gone(self, contract: str, error: BaseException) -> None:
+        """The rules could not find the open account: it left this copy (reassigned away)."""
+        if not isinstance(error, (NotFound, NotAllowed)):
+            return  # the next refresh asks again
+        if self._current is None or self._current.detail.contract_no != contract:
+            return
+        self._forget_account()
+
+    def _forget_account(self) -> None:
+        """Nothing of the open account stays on screen."""
+        contract = self._current.detail.contract_no if self._current is not None else None
+        if self._account_job is not None:
+            self._account_job.cancel()
+            self._account_job = None
+        self._current = None
+        self._current_key = None
+        self.workspace.clear()
+        call = self.call
+        call.end_call()
+        # The call cannot be logged against an account this copy no longer holds.
+        call.started_at = call.ended_at = None
+        call.detail = None
+        call.set_enabled(False)
+        call.account.setText(self.tr("No account open"))
+        call.script.set_script(None)
+        if self.plan_dialog is not None and self.plan_dialog.contract_no == contract:
+            self.plan_dialog.retire()
+            self.plan_dialog.close()
+            self.plan_dialog.deleteLater()
+            self.plan_dialog = None
+
+    def sign_out(self) -> None:
+        if self.context.server and self._may_leave_call():
+            self.sign_out_requested.emit()
 
     def _show_error(self, error: BaseException) -> None:
         self.context.dialogs.error(self, self.tr("Could not complete that"), error_text(error))
@@ -560,6 +684,11 @@ class MainWindow(QMainWindow):
             self.plan_dialog.close()
         if self.visit_planner is not None:
             self.visit_planner.close()
+        if self.sync is not None:
+            self.sync.stop()
+        if self.conflicts_dialog is not None:
+            self.conflicts_dialog.retire()
+            self.conflicts_dialog.close()
         self._refresh_timer.stop()
         self._clock_timer.stop()
         super().closeEvent(event)

@@ -3,7 +3,8 @@
 Preferences are what the user chooses in the settings dialog; state is what the window
 remembers by itself (geometry, splitters, the last user). They live in separate groups so that
 "reset preferences" never forgets where the window was, and the other way round. Nothing
-personal (names, numbers, passwords) is ever kept here.
+personal (borrowers' names and numbers) and no secret (passwords, the local data's key) is ever
+kept here: those stay in the encrypted local copy and the keychain (tests/test_no_secrets.py).
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ class Setting(Generic[T]):
 LANGUAGE = Setting("preferences/language", str, "")  # "" follows the system locale
 DIAL_TEMPLATE = Setting("preferences/dial_template", str, "tel:{e164}")
 RULE_PROFILE = Setting("preferences/default_profile", str, "")  # "" keeps the shipped default
+# The central database this workstation syncs with, as host:port/database (no user, no
+# password); "" is the demo, whose central database is a file beside the local copy.
+CENTRAL_SERVER = Setting("preferences/central_server", str, "")
 
 # Remembered state.
 LAST_USER = Setting("state/last_user", str, "")
@@ -39,7 +43,7 @@ MAIN_SPLITTER = Setting("state/main_splitter", QByteArray, QByteArray())
 WORK_SPLITTER = Setting("state/work_splitter", QByteArray, QByteArray())
 QUEUE_HEADER = Setting("state/queue_header", QByteArray, QByteArray())
 
-PREFERENCES = (LANGUAGE, DIAL_TEMPLATE, RULE_PROFILE)
+PREFERENCES = (LANGUAGE, DIAL_TEMPLATE, RULE_PROFILE, CENTRAL_SERVER)
 
 
 class Settings:

@@ -1,4 +1,4 @@
-"""The settings dialog: language, dial template, default contact-rule profile."""
+"""The settings dialog: language, dial template, default contact-rule profile, central server."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 from app.services.compliance import available_profiles, load_profile
 from app.services.dialing import check_template
 from app.services.errors import DomainError
+from app.services.workstation import parse_server
 from app.ui import settings as keys
 from app.ui.context import Context
 from app.ui.dialogs import error_text
@@ -25,6 +26,7 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.context = context
         self.language_changed = False
+        self.server_changed = False
         self.setWindowTitle(self.tr("Settings"))
         settings = context.settings
 
@@ -61,6 +63,16 @@ class SettingsDialog(QDialog):
         )
         note.setWordWrap(True)
 
+        self.server = QLineEdit(settings.get(keys.CENTRAL_SERVER))
+        self.server.setAccessibleName(self.tr("Central server"))
+        self.server.setPlaceholderText(self.tr("Empty: the demo on this computer"))
+        self.server.setToolTip(
+            self.tr(
+                "The central database this workstation syncs with, as host[:port]/database,"
+                " e.g. db.example.cn/collector. Used from the next start, where you sign in to it."
+            )
+        )
+
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -71,6 +83,7 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("&Dial template"), self.template)
         form.addRow(self.tr("Default &profile"), self.profile)
         form.addRow(note)
+        form.addRow(self.tr("Central &server"), self.server)
         form.addRow(buttons)
 
     def accept(self) -> None:
@@ -79,12 +92,19 @@ class SettingsDialog(QDialog):
         except DomainError as error:
             self.context.dialogs.error(self, self.tr("Dial template"), error_text(error))
             return
+        try:
+            server = str(parse_server(self.server.text())) if self.server.text().strip() else ""
+        except DomainError as error:
+            self.context.dialogs.error(self, self.tr("Central server"), error_text(error))
+            return
         settings = self.context.settings
         language = self.language.currentData()
         self.language_changed = language != settings.get(keys.LANGUAGE)
         settings.set(keys.LANGUAGE, language)
         settings.set(keys.DIAL_TEMPLATE, template)
         settings.set(keys.RULE_PROFILE, self.profile.currentData())
+        self.server_changed = server != settings.get(keys.CENTRAL_SERVER)
+        settings.set(keys.CENTRAL_SERVER, server)
         apply_profile(self.profile.currentData())
         super().accept()
 

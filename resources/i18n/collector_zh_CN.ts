@@ -274,6 +274,244 @@
     </message>
 </context>
 <context>
+    <name>ConflictsDialog</name>
+    <message>
+        <source>Account</source>
+        <translation>账户</translation>
+    </message>
+    <message>
+        <source>Borrower</source>
+        <translation>借款人</translation>
+    </message>
+    <message>
+        <source>Phone or address</source>
+        <translation>电话或地址</translation>
+    </message>
+    <message>
+        <source>Call or contact</source>
+        <translation>通话或联络记录</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Audit record</source>
+        <translation>审计记录</translation>
+    </message>
+    <message>
+        <source>Payment</source>
+        <translation>还款</translation>
+    </message>
+    <message>
+        <source>Instalment</source>
+        <translation>分期</translation>
+    </message>
+    <message>
+        <source>Callback</source>
+        <translation>回电</translation>
+    </message>
+    <message>
+        <source>Escalation</source>
+        <translation>上报</translation>
+    </message>
+    <message>
+        <source>Visit request</source>
+        <translation>外访申请</translation>
+    </message>
+    <message>
+        <source>Home visit</source>
+        <translation>上门外访</translation>
+    </message>
+    <message>
+        <source>Repayment plan</source>
+        <translation>还款计划</translation>
+    </message>
+    <message>
+        <source>Plan instalment</source>
+        <translation>计划分期</translation>
+    </message>
+    <message>
+        <source>Promise to pay</source>
+        <translation>承诺还款</translation>
+    </message>
+    <message>
+        <source>Team</source>
+        <translation>团队</translation>
+    </message>
+    <message>
+        <source>Colleague</source>
+        <translation>同事</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Employer</source>
+        <translation>工作单位</translation>
+    </message>
+    <message>
+        <source>Province</source>
+        <translation>省份</translation>
+    </message>
+    <message>
+        <source>City</source>
+        <translation>城市</translation>
+    </message>
+    <message>
+        <source>District</source>
+        <translation>区县</translation>
+    </message>
+    <message>
+        <source>Street</source>
+        <translation>街道地址</translation>
+    </message>
+    <message>
+        <source>Notes</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Agreed call window (start)</source>
+        <translation>约定通话时段（开始）</translation>
+    </message>
+    <message>
+        <source>Agreed call window (end)</source>
+        <translation>约定通话时段（结束）</translation>
+    </message>
+    <message>
+        <source>Number or address</source>
+        <translation>号码或地址</translation>
+    </message>
+    <message>
+        <source>Contact&apos;s name</source>
+        <translation>联系人姓名</translation>
+    </message>
+    <message>
+        <source>Relation</source>
+        <translation>关系</translation>
+    </message>
+    <message>
+        <source>Order</source>
+        <translation>顺序</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Assigned to</source>
+        <translation>分配给</translation>
+    </message>
+    <message>
+        <source>Due at</source>
+        <translation>到期时间</translation>
+    </message>
+    <message>
+        <source>Done at</source>
+        <translation>完成时间</translation>
+    </message>
+    <message>
+        <source>Decision</source>
+        <translation>决定</translation>
+    </message>
+    <message>
+        <source>Decided at</source>
+        <translation>决定时间</translation>
+    </message>
+    <message>
+        <source>Acknowledged at</source>
+        <translation>确认时间</translation>
+    </message>
+    <message>
+        <source>Closed at</source>
+        <translation>关闭时间</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <source>Sync conflicts</source>
+        <translation>同步冲突</translation>
+    </message>
+    <message>
+        <source>These changes made here did not reach the server: someone changed the same record there first, or the server refused them. The server&apos;s version is the one shown everywhere. Re-apply makes your change again; Discard drops it.</source>
+        <translation>以下在本机所做的修改未能写入服务器：有人先在服务器上修改了同一条记录，或服务器拒绝了这些修改。各处显示的都是服务器上的版本。“重新应用”会再次做出您的修改；“放弃”则丢弃它。</translation>
+    </message>
+    <message>
+        <source>Conflicts</source>
+        <translation>冲突</translation>
+    </message>
+    <message>
+        <source>No conflicts: everything made here reached the server.</source>
+        <translation>没有冲突：本机所做的修改都已写入服务器。</translation>
+    </message>
+    <message>
+        <source>&amp;Re-apply</source>
+        <translation>重新应用(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Re-apply the change</source>
+        <translation>重新应用该修改</translation>
+    </message>
+    <message>
+        <source>&amp;Discard</source>
+        <translation>放弃(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Discard the change</source>
+        <translation>放弃该修改</translation>
+    </message>
+    <message>
+        <source>Your change is dropped; the server&apos;s version stays.</source>
+        <translation>您的修改将被丢弃，保留服务器上的版本。</translation>
+    </message>
+    <message>
+        <source>Could not resolve the conflict</source>
+        <translation>无法处理该冲突</translation>
+    </message>
+    <message>
+        <source>Could not load the conflicts</source>
+        <translation>无法加载冲突列表</translation>
+    </message>
+</context>
+<context>
+    <name>ConflictsModel</name>
+    <message>
+        <source>What</source>
+        <translation>记录</translation>
+    </message>
+    <message>
+        <source>Account</source>
+        <translation>账户</translation>
+    </message>
+    <message>
+        <source>Changed</source>
+        <translation>修改的字段</translation>
+    </message>
+    <message>
+        <source>Why the server did not take it</source>
+        <translation>服务器未接受的原因</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Re-apply makes your change again on top of the server&apos;s version.</source>
+        <translation>“重新应用”会在服务器版本的基础上再次做出您的修改。</translation>
+    </message>
+    <message>
+        <source>The server will not take this change: discard it.</source>
+        <translation>服务器不会接受此修改：请放弃它。</translation>
+    </message>
+</context>
+<context>
     <name>ContactPointsBox</name>
     <message>
         <source>Contact points</source>
@@ -564,8 +802,20 @@
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
+        <source>S&amp;ync now</source>
+        <translation>立即同步(&amp;Y)</translation>
+    </message>
+    <message>
+        <source>Sync &amp;conflicts…</source>
+        <translation>同步冲突(&amp;C)…</translation>
+    </message>
+    <message>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>Sign &amp;out</source>
+        <translation>退出登录(&amp;O)</translation>
     </message>
     <message>
         <source>&amp;Quit</source>
@@ -688,6 +938,10 @@
         <translation>催收工作台 {version}</translation>
     </message>
     <message>
+        <source>No account open</source>
+        <translation>未打开账户</translation>
+    </message>
+    <message>
         <source>Could not complete that</source>
         <translation>操作未能完成</translation>
     </message>
@@ -808,6 +1062,45 @@
     <message>
         <source>Give the borrower support information: {lines}</source>
         <translation>请向借款人提供求助信息：{lines}</translation>
+    </message>
+</context>
+<context>
+    <name>PassphraseDialog</name>
+    <message>
+        <source>Passphrase of the local data</source>
+        <translation>本地数据口令</translation>
+    </message>
+    <message>
+        <source>Choose a passphrase for the accounts this computer keeps. It is asked for at each start and kept nowhere: without it nobody, you included, can read them.</source>
+        <translation>请为本机保存的账户设置一个口令。每次启动时都会询问，且不会保存在任何地方：没有它，任何人（包括您自己）都无法读取这些数据。</translation>
+    </message>
+    <message>
+        <source>Enter the passphrase of the accounts this computer keeps.</source>
+        <translation>请输入本机所存账户数据的口令。</translation>
+    </message>
+    <message>
+        <source>Passphrase</source>
+        <translation>口令</translation>
+    </message>
+    <message>
+        <source>Passphrase again</source>
+        <translation>再次输入口令</translation>
+    </message>
+    <message>
+        <source>&amp;Passphrase</source>
+        <translation>口令(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;Again</source>
+        <translation>再输一次(&amp;A)</translation>
+    </message>
+    <message>
+        <source>The two passphrases differ: type the same one twice.</source>
+        <translation>两次输入的口令不一致：请输入相同的口令两次。</translation>
+    </message>
+    <message>
+        <source>This passphrase does not open the local data. Try again.</source>
+        <translation>此口令无法打开本地数据，请重试。</translation>
     </message>
 </context>
 <context>
@@ -2170,6 +2463,18 @@ Allowed from {time}</source>
         <translation>该配置适用于所在国家没有专属配置的借款人；始终优先按借款人所在国家确定。</translation>
     </message>
     <message>
+        <source>Central server</source>
+        <translation>中心服务器</translation>
+    </message>
+    <message>
+        <source>Empty: the demo on this computer</source>
+        <translation>留空：使用本机上的演示数据</translation>
+    </message>
+    <message>
+        <source>The central database this workstation syncs with, as host[:port]/database, e.g. db.example.cn/collector. Used from the next start, where you sign in to it.</source>
+        <translation>本工作台同步所用的中心数据库，格式为 主机[:端口]/数据库，例如 db.example.cn/collector。下次启动时生效，届时需登录该服务器。</translation>
+    </message>
+    <message>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
@@ -2180,6 +2485,57 @@ Allowed from {time}</source>
     <message>
         <source>Default &amp;profile</source>
         <translation>默认配置(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Central &amp;server</source>
+        <translation>中心服务器(&amp;S)</translation>
+    </message>
+</context>
+<context>
+    <name>SignInDialog</name>
+    <message>
+        <source>Sign in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>服务器</translation>
+    </message>
+    <message>
+        <source>host[:port]/database</source>
+        <translation>主机[:端口]/数据库</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>&amp;Remember me on this computer</source>
+        <translation>在本机记住我(&amp;R)</translation>
+    </message>
+    <message>
+        <source>The password is kept in the system&apos;s keychain only, never in a file; signing out forgets it.</source>
+        <translation>密码仅保存在系统钥匙串中，绝不写入文件；退出登录时即被删除。</translation>
+    </message>
+    <message>
+        <source>&amp;Server</source>
+        <translation>服务器(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;User name</source>
+        <translation>用户名(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Password</source>
+        <translation>密码(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Enter your user name and password.</source>
+        <translation>请输入用户名和密码。</translation>
     </message>
 </context>
 <context>
@@ -2197,8 +2553,52 @@ Allowed from {time}</source>
         <translation>首次启动：正在生成演示数据（{done} / {total} 个账户）…</translation>
     </message>
     <message>
+        <source>Opening the local data…</source>
+        <translation>正在打开本地数据…</translation>
+    </message>
+    <message>
         <source>There is no user “{username}”. `collector-workstation users` lists them.</source>
         <translation>没有用户“{username}”。可用 `collector-workstation users` 查看用户列表。</translation>
+    </message>
+    <message>
+        <source>Signing in to {server}…</source>
+        <translation>正在登录 {server}…</translation>
+    </message>
+    <message>
+        <source>Remember me</source>
+        <translation>记住我</translation>
+    </message>
+    <message>
+        <source>Your password is not remembered: {reason}</source>
+        <translation>未能记住您的密码：{reason}</translation>
+    </message>
+    <message>
+        <source>{reason}
+
+This computer holds none of your accounts yet: the first start needs the server. Try again when it answers.</source>
+        <translation>{reason}
+
+本机尚未保存您的任何账户：首次启动需要连接服务器。请在服务器恢复响应后重试。</translation>
+    </message>
+    <message>
+        <source>Work offline?</source>
+        <translation>离线工作？</translation>
+    </message>
+    <message>
+        <source>{reason}
+
+Your accounts are on this computer: work on them offline? What you do is sent to the server when it answers again.</source>
+        <translation>{reason}
+
+您的账户已保存在本机：是否离线处理？您所做的工作将在服务器恢复响应后发送。</translation>
+    </message>
+    <message>
+        <source>Fetching your accounts…</source>
+        <translation>正在获取您的账户…</translation>
+    </message>
+    <message>
+        <source>Your accounts could not be fetched from the central database: {reason}</source>
+        <translation>无法从中心数据库获取您的账户：{reason}</translation>
     </message>
     <message>
         <source>Language</source>
@@ -2207,6 +2607,93 @@ Allowed from {time}</source>
     <message>
         <source>Collector Workstation cannot start</source>
         <translation>催收工作台无法启动</translation>
+    </message>
+</context>
+<context>
+    <name>SyncStatusBar</name>
+    <message>
+        <source>Sync state</source>
+        <translation>同步状态</translation>
+    </message>
+    <message>
+        <source>Changes waiting to be sent</source>
+        <translation>待发送的修改</translation>
+    </message>
+    <message>
+        <source>Sync conflicts</source>
+        <translation>同步冲突</translation>
+    </message>
+    <message>
+        <source>Changes of yours the server did not take: review them</source>
+        <translation>服务器未接受您的部分修改：请查看处理</translation>
+    </message>
+    <message>
+        <source>1 change waiting</source>
+        <translation>1 项修改待发送</translation>
+    </message>
+    <message>
+        <source>{count} changes waiting</source>
+        <translation>{count} 项修改待发送</translation>
+    </message>
+    <message>
+        <source>1 conflict</source>
+        <translation>1 个冲突</translation>
+    </message>
+    <message>
+        <source>{count} conflicts</source>
+        <translation>{count} 个冲突</translation>
+    </message>
+    <message>
+        <source>Syncing…</source>
+        <translation>正在同步…</translation>
+    </message>
+    <message>
+        <source>Sync: checking…</source>
+        <translation>同步：检查中…</translation>
+    </message>
+    <message>
+        <source>Last error: {error}</source>
+        <translation>最近的错误：{error}</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>离线</translation>
+    </message>
+    <message>
+        <source>Offline · retrying in {wait}</source>
+        <translation>离线 · {wait}后重试</translation>
+    </message>
+    <message>
+        <source>Not synced</source>
+        <translation>未同步</translation>
+    </message>
+    <message>
+        <source>Not synced · retrying in {wait}</source>
+        <translation>未同步 · {wait}后重试</translation>
+    </message>
+    <message>
+        <source>Not synced yet</source>
+        <translation>尚未同步</translation>
+    </message>
+    <message>
+        <source>Online · synced {time}</source>
+        <translation>在线 · {time} 已同步</translation>
+    </message>
+    <message>
+        <source>Never synced with the server</source>
+        <translation>从未与服务器同步</translation>
+    </message>
+    <message>
+        <source>Last synced {time}</source>
+        <translation>上次同步：{time}</translation>
+    </message>
+    <message>
+        <source>{seconds} s</source>
+        <translation>{seconds} 秒</translation>
+    </message>
+    <message>
+        <source>{minutes} min</source>
+        <translation>{minutes} 分钟</translation>
     </message>
 </context>
 <context>

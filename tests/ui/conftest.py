@@ -1,4 +1,10 @@
-"""The real window on a small, exact portfolio, with a clock the tests hold still."""
+"""The real window on a small, exact portfolio, with a clock the tests hold still.
+
+`start_window` opens the window on the test's database itself (no local copy, no central
+database, no sync), so a test reads and writes the very rows the window shows. The start of a
+workstation (its encrypted copy, the demo central, the sign-in) is tried in test_start.py and
+test_sign_in.py. No test here reaches the machine's real keychain.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +26,7 @@ from app.ui.main_window import MainWindow
 from app.ui.script_view import ScriptView
 from app.ui.settings import Settings
 from tests.helpers.dialogs import RecordingDialogs
+from tests.helpers.keychain import MemoryKeyring, memory_keychain, no_keychain
 from tests.helpers.portfolio import Account, Portfolio
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -35,6 +42,20 @@ class Shift:
     second: Account  # callable
     ceased: Account  # the borrower asked to stop contact: blocked
     now: datetime
+
+
+@pytest.fixture(autouse=True)
+def _no_real_keychain() -> Iterator[None]:
+    """A machine without a keychain, unless the test asks for `keychain`."""
+    with no_keychain():
+        yield
+
+
+@pytest.fixture
+def keychain(_no_real_keychain: None) -> Iterator[MemoryKeyring]:
+    """A keychain in memory, whose entries the test can read."""
+    with memory_keychain() as backend:
+        yield backend
 
 
 @pytest.fixture
@@ -81,7 +102,9 @@ def start_window(
     username: str | None = COLLECTOR,
 ) -> tuple[Startup, MainWindow]:
     config = Config(data_dir=tmp_path, database_url=db.url)
-    startup = Startup(config, username, settings=settings, dialogs=dialogs, clock=lambda: now)
+    startup = Startup(
+        config, username, settings=settings, dialogs=dialogs, clock=lambda: now, database=db
+    )
     with qtbot.waitSignal(startup.ready, timeout=30_000) as ready:
         startup.start()
     window = ready.args[0]

@@ -167,6 +167,10 @@ def retry_delay(failures: int, jitter: Callable[[], float] = random.random) -> i
 def install_outbox(local: Database) -> None:
     """The triggers that put every local change of a synced table into the outbox."""
     with local.engine.begin() as connection:
+        # One transaction for all of it, begun here: the driver runs DDL outside a transaction
+        # of its own, and a change another connection committed between a DROP and its CREATE
+        # would never reach the outbox.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
         for table in TABLES:
             # Made afresh each time: an older installation's triggers give way to these.
             for kind in ("insert", "update"):

@@ -57,9 +57,9 @@ PHASES: tuple[tuple[str, tuple[str, ...]], ...] = (
 BEFORE_COMMIT = frozenset(PHASES[0][1])
 AFTER_COMMIT = frozenset(word for _, words in PHASES[2:] for word in words)
 MEASURED_RUNS = 3
-# The kills are spread a quarter beyond the measured length: a busy machine makes some syncs
-# slower than the ones measured, and their ends must be covered too.
-SPREAD = 1.25
+# The kills are spread half again beyond the longest sync measured: a busy machine makes some
+# syncs slower than the ones measured, and their ends must be covered too.
+SPREAD = 1.5
 DEFAULT_SEED = 20261128
 
 
@@ -83,6 +83,7 @@ class Kill:
 class KillReport:
     seed: int
     sync_seconds: float
+    span: float  # the kills' delays are spread over this
     kills: list[Kill] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
@@ -97,7 +98,7 @@ class KillReport:
         lines = [
             f"SIGKILL of a sync at random points: {len(self.kills)} runs, seed {self.seed}, "
             f"a whole sync took {self.sync_seconds:.3f} s (median of {MEASURED_RUNS}); kills "
-            f"spread over {self.sync_seconds * SPREAD:.3f} s",
+            f"spread over {self.span:.3f} s",
             f"{'where the kill landed':<{width}}  kills  changes already on the server",
         ]
         for name, count in self.counts().items():
@@ -137,7 +138,7 @@ def _after_clean_sync(ws: Workstation, central: Central, mades: list[Made]) -> l
 class _Children:
     """Sync children started ahead of need: opening the encrypted copy and signing in take a
     while, and a child reads nothing until it is told to go, so the next ones open while the
-    current run is checked."""
+    current run is checked. Nothing is written here while one opens (see `opened`)."""
 
     def __init__(self, ws: Workstation, folder: Path, total: int, ahead: int = 2) -> None:
         self._ws, self._folder, self._total, self._ahead = ws, folder, total, ahead
@@ -150,6 +151,14 @@ class _Children:
         while len(self._queue) < self._ahead and self._started < self._total:
             self._queue.append(_child(self._ws, self._folder, self._started))
             self._started += 1
+
+    def opened(self) -> None:
+        """Until every child started ahead has opened the copy. Opening it installs the outbox
+        triggers afresh (open_local_store, sync.install_outbox), and each DROP TRIGGER and
+        CREATE TRIGGER there commits on its own: a change written here between the two would
+        never reach the outbox, and a busy machine stretches that moment enough to hit it."""
+        for child in self._queue:
+            child.wait_for("ready")
 
     def take(self) -> Child:
         self._current = self._queue.popleft()
@@ -174,6 +183,7 @@ def kill_syncs(central: Central, folder: Path, runs: int, seed: int) -> KillRepo
         day = 0
         durations = []
         for _ in range(MEASURED_RUNS):
+            children.opened()
             make_changes(ws, rng.choice(mades), rng, day := day + 1)
             child = children.take()
             child.go()
@@ -183,12 +193,13 @@ def kill_syncs(central: Central, folder: Path, runs: int, seed: int) -> KillRepo
             if status != 0 or go is None or finished is None:
                 raise RuntimeError(f"an uninterrupted sync failed ({status}): {child.words()}")
             durations.append(finished - go)
-        report = KillReport(seed, statistics.median(durations))
+        report = KillReport(seed, statistics.median(durations), max(durations) * SPREAD)
         report.problems += [f"measuring: {p}" for p in _after_clean_sync(ws, central, mades)]
-        span = report.sync_seconds * SPREAD
+        span = report.span
         delays = [(slot + rng.random()) * span / runs for slot in range(runs)]
         rng.shuffle(delays)
         for run, delay in enumerate(delays, 1):
+            children.opened()
             written = make_changes(ws, rng.choice(mades), rng, day := day + 1)
             child = children.take()
             told = child.go()

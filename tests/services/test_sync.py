@@ -4,12 +4,15 @@ conflicts. The same engine against a real PostgreSQL is in test_sync_postgres.py
 from __future__ import annotations
 
 import json
+import threading
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from app.database import Database
 from app.models import Role
@@ -342,3 +345,47 @@ def test_an_update_that_changes_nothing_sends_nothing(world: World, tmp_path: Pa
     with local.engine.begin() as connection:
         connection.execute(text("UPDATE borrowers SET employer = 'x'"))
     assert sync.sync_status(local).waiting == 1
+
+
+def test_a_change_another_connection_makes_while_the_outbox_is_installed_is_still_sent(
+    tmp_path: Path,
+) -> None:
+    """Each start of the app, and each `sync` command, installs the outbox triggers afresh on
+    a copy another process may be writing to: a change committed meanwhile must be sent."""
+    opening = Database(f"sqlite:///{tmp_path / 'local.sqlite3'}")
+    opening.upgrade()
+    working = Database(opening.url)  # the other process, already at work
+    team = uuid.uuid4()
+    with working.engine.connect() as other:
+        other.execute(text("SELECT 1"))
+
+        def write() -> None:
+            other.execute(
+                text(
+                    "INSERT INTO teams (id, name, row_version, created_at)"
+                    " VALUES (:id, '催收一组', 1, '2026-01-05 09:00:00.000000')"
+                ),
+                {"id": team.hex},
+            )
+            other.commit()
+
+        writer = threading.Thread(target=write)
+
+        def write_meanwhile(*args: Any) -> None:
+            if args[2].startswith("DROP TRIGGER IF EXISTS outbox_teams_insert"):
+                writer.start()
+                writer.join(timeout=1)  # it waits for the install to end: not that long
+
+        event.listen(opening.engine, "after_cursor_execute", write_meanwhile)
+        try:
+            sync.install_outbox(opening)
+        finally:
+            event.remove(opening.engine, "after_cursor_execute", write_meanwhile)
+        writer.join()
+    with opening.engine.connect() as connection:
+        waiting = connection.execute(
+            text("SELECT row_key FROM sync_outbox WHERE table_name = 'teams'")
+        ).scalars()
+        assert list(waiting) == [f'["{team.hex}"]']
+    opening.dispose()
+    working.dispose()

@@ -164,8 +164,9 @@ def main() -> int:
         user = next(u.username for u in list_users(db) if u.role == "collector")
         agent = next(u.username for u in list_users(db) if u.role == "field_agent")
         for language in ("zh_CN", "en"):
-            shoot(app, db, data_dir, language, user)
-            shoot_visits(app, db, data_dir, language, agent)
+            # A workstation each: a copy holds one user's accounts at a time.
+            shoot(app, db, data_dir / user, language, user)
+            shoot_visits(app, db, data_dir / agent, language, agent)
         db.dispose()
     return 0
 

@@ -7,8 +7,6 @@ import getpass
 import sys
 from typing import Any
 
-from sqlalchemy.engine import make_url
-
 from app.config import Config
 from app.database import Database
 from app.services.errors import InvalidInput
@@ -46,8 +44,13 @@ def register(commands: Any) -> None:
 
 def _sync(config: Config, args: argparse.Namespace) -> int:
     from app.services import sync
-    from app.services.local_store import KeychainUnavailable, keychain_key, passphrase_key
-    from app.services.workstation import ServerUnreachable, open_workstation
+    from app.services.local_store import (
+        KeychainUnavailable,
+        keychain_key,
+        open_local_store,
+        passphrase_key,
+    )
+    from app.services.workstation import ServerUnreachable
 
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
     if args.passphrase_stdin:
@@ -59,7 +62,7 @@ def _sync(config: Config, args: argparse.Namespace) -> int:
             raise InvalidInput(
                 "{reason} (give it with --passphrase-stdin)", reason=error.message
             ) from None
-    local = open_workstation(config.data_dir, key)
+    local = open_local_store(config.data_dir, key)
     try:
         if args.conflicts:
             return _print_conflicts(sync.conflicts(local))
@@ -92,7 +95,7 @@ def _sync(config: Config, args: argparse.Namespace) -> int:
 
 def _central(config: Config, args: argparse.Namespace, password: str | None) -> Database:
     from app.services.credentials import recall_password
-    from app.services.workstation import Server, parse_server, sign_in
+    from app.services.workstation import parse_server, server_of_url, sign_in
 
     if args.server is None and config.embedded:
         from app.cli import open_database
@@ -101,8 +104,7 @@ def _central(config: Config, args: argparse.Namespace, password: str | None) -> 
     if args.server is not None:
         server = parse_server(args.server)
     else:
-        url = make_url(config.database_url)
-        server = Server(url.host or "localhost", url.port or 5432, url.database or "")
+        server = server_of_url(config.database_url)
     password = password or recall_password(str(server), args.user)
     if password is None:
         password = getpass.getpass(f"Password for {args.user} on {server}: ")

@@ -11,8 +11,7 @@ from sqlalchemy import text
 
 from app.database import Database
 from app.services import sync
-from app.services.local_store import passphrase_key
-from app.services.workstation import open_workstation
+from app.services.local_store import open_local_store, passphrase_key
 
 PASSPHRASE = "a long passphrase here"
 
@@ -53,7 +52,7 @@ def test_sync_fills_the_encrypted_copy_then_sends_what_was_done_there(
     first = _cli(data_dir, "sync", "--user", username, "--passphrase-stdin", stdin=PASSPHRASE)
     assert first.returncode == 0, first.stderr
     assert "accounts arrived" in first.stdout and "0 changes waiting" in first.stdout
-    local = open_workstation(data_dir, passphrase_key(PASSPHRASE))
+    local = open_local_store(data_dir, passphrase_key(PASSPHRASE))
     with local.engine.begin() as connection:
         connection.execute(text("UPDATE borrowers SET employer = '新单位' WHERE rowid = 1"))
     assert sync.sync_status(local).waiting == 1

@@ -171,12 +171,21 @@ def install_outbox(local: Database) -> None:
         # of its own, and a change another connection committed between a DROP and its CREATE
         # would never reach the outbox.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
-        for table in TABLES:
-            # Made afresh each time: an older installation's triggers give way to these.
-            for kind in ("insert", "update"):
-                connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS outbox_{table.name}_{kind}")
-            for statement in _outbox_triggers(table):
-                connection.exec_driver_sql(statement)
+        # Made afresh each time: an older installation's triggers give way to these.
+        _drop_outbox(connection)
+        _create_outbox(connection)
+
+
+def _drop_outbox(connection: Connection) -> None:
+    for table in TABLES:
+        for kind in ("insert", "update"):
+            connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS outbox_{table.name}_{kind}")
+
+
+def _create_outbox(connection: Connection) -> None:
+    for table in TABLES:
+        for statement in _outbox_triggers(table):
+            connection.exec_driver_sql(statement)
 
 
 def _outbox_triggers(table: Table) -> tuple[str, str]:
@@ -720,9 +729,7 @@ def pull(local: Database, central: Database, username: str) -> PullReport:
         # writing it.
         bulk = sum(len(found) for found in fetched.rows.values()) > BULK_ROWS
         if bulk:
-            for table in TABLES:
-                for kind in ("insert", "update"):
-                    connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS outbox_{table.name}_{kind}")
+            _drop_outbox(connection)
         rows = 0
         for table in TABLES:
             found = fetched.rows.get(table.name, {})
@@ -735,9 +742,7 @@ def pull(local: Database, central: Database, username: str) -> PullReport:
             _write_rows(connection, table, batch)
             rows += len(batch)
         if bulk:
-            for table in TABLES:
-                for statement in _outbox_triggers(table):
-                    connection.exec_driver_sql(statement)
+            _create_outbox(connection)
         connection.execute(update(STATE).values(cursor=fetched.horizon))
         connection.execute(delete(PAUSE))
     return PullReport(rows, len(fetched.arrived), purged, fetched.horizon)

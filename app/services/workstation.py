@@ -11,16 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError
 
 from app.database import Database
 from app.models import User
 from app.services.errors import DomainError, InvalidInput
-from app.services.local_store import StoreKey, open_local_store
 from app.services.sync import STATE, install_clock
 from app.services.users import UserView, list_users
 
@@ -59,6 +57,13 @@ class Server:
             port=self.port,
             database=self.database,
         ).render_as_string(hide_password=False)
+
+
+def server_of_url(url: str) -> Server:
+    """The server a PostgreSQL URL names (its user and password left out)."""
+    parsed = make_url(url)
+    host = parsed.host or str(parsed.query.get("host") or "localhost")
+    return Server(host, parsed.port or 5432, parsed.database or "")
 
 
 def parse_server(text: str) -> Server:
@@ -133,11 +138,6 @@ def prepare_embedded_central(
         users = list_users(db)
     install_clock(db)
     return users
-
-
-def open_workstation(data_dir: Path, key: StoreKey) -> Database:
-    """This workstation's encrypted copy (made on the first start)."""
-    return open_local_store(data_dir, key)
 
 
 def copy_owner(local: Database) -> str | None:

@@ -39,7 +39,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.engine import make_url
 
 from app.config import Config
 from app.database import Database
@@ -52,6 +51,7 @@ from app.services.local_store import (
     StoreKey,
     WrongKey,
     keychain_key,
+    open_local_store,
 )
 from app.services.sync import sync
 from app.services.users import UserView, list_users
@@ -60,8 +60,8 @@ from app.services.workstation import (
     ServerUnreachable,
     central_as,
     copy_owner,
-    open_workstation,
     prepare_embedded_central,
+    server_of_url,
     sign_in,
 )
 from app.ui import settings as keys
@@ -86,7 +86,7 @@ KeySource = Callable[[Path], StoreKey]
 
 def open_copy(data_dir: Path, key: StoreKey) -> tuple[Database, str | None]:
     """The local copy and whose accounts it holds (None before its first sync)."""
-    local = open_workstation(data_dir, key)
+    local = open_local_store(data_dir, key)
     try:
         return local, copy_owner(local)
     except BaseException:
@@ -99,9 +99,7 @@ def configured_server(config: Config, settings: Settings) -> tuple[str, Server |
     environment names (COLLECTOR_WORKSTATION_DATABASE_URL on PostgreSQL), which wins."""
     if config.embedded:
         return settings.get(keys.CENTRAL_SERVER).strip(), None
-    url = make_url(config.database_url)
-    host = url.host or str(url.query.get("host") or "localhost")
-    server = Server(host, url.port or 5432, url.database or "")
+    server = server_of_url(config.database_url)
     return str(server), server
 
 

@@ -21,6 +21,7 @@ from app.models.base import Base
 from app.models.borrowers import BORROWER_FLAGS, Borrower, ContactKind, ContactPoint
 from app.models.loans import Instalment, Loan, LoanStatus, Payment
 from app.models.people import Role, Team, User
+from app.models.review import CallReview, ContactBlock, PriorityOverride
 from app.models.sync import (
     OutboxEntry,
     SyncClock,
@@ -37,9 +38,11 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Borrower",
+    "CallReview",
     "Callback",
     "Channel",
     "ContactAttempt",
+    "ContactBlock",
     "ContactKind",
     "ContactPoint",
     "Escalation",
@@ -52,6 +55,7 @@ __all__ = [
     "Payment",
     "PlanInstalment",
     "PlanStatus",
+    "PriorityOverride",
     "PromiseStatus",
     "PromiseToPay",
     "RepaymentPlan",

@@ -36,6 +36,7 @@ class ContactAttempt(UUIDKey, Synced, Base):
         Index("ix_contact_attempts_loan_started", "loan_id", "started_at"),
         Index("ix_contact_attempts_borrower_started", "borrower_id", "started_at"),
         Index("ix_contact_attempts_point_started", "contact_point_id", "started_at"),
+        Index("ix_contact_attempts_user_started", "user_id", "started_at"),
     )
 
     loan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("loans.id"))
@@ -45,6 +46,9 @@ class ContactAttempt(UUIDKey, Synced, Base):
     channel: Mapped[Channel] = mapped_column(str_enum(Channel))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     duration_seconds: Mapped[int] = mapped_column(default=0)
+    # After-call work: from the end of the call to the outcome being saved (None: not timed,
+    # e.g. logged from the command line).
+    after_call_seconds: Mapped[int | None]
     # A code from resources/dispositions.json; its flags (contact, rpc, …) live there.
     disposition: Mapped[str] = mapped_column(String(16))
     right_party: Mapped[bool] = mapped_column(default=False)

@@ -484,6 +484,7 @@ _ATTEMPT_COLUMNS = (
     "channel",
     "started_at",
     "duration_seconds",
+    "after_call_seconds",
     "disposition",
     "right_party",
     "emotion",
@@ -1533,7 +1534,8 @@ class _Builder:
             if choices:
                 template = choices[int(rng.random() * len(choices))]
                 note = template.format(n=3 + int(rng.random() * 10))
-        done = start + duration + 20 + int(rng.random() * 100)
+        after_call = 20 + int(rng.random() * 100)
+        done = start + duration + after_call
         attempt_id = self._uuid()
         self.attempts.append(
             (
@@ -1545,6 +1547,7 @@ class _Builder:
                 channel,
                 self._ts(start),
                 duration,
+                after_call if channel == "call" else None,
                 code,
                 int(meaning.rpc),
                 emotion,

@@ -33,7 +33,7 @@ def test_the_migrations_build_exactly_the_models_on_postgresql_and_go_back(pg_db
     with pg_db.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, Base.metadata) == []
-        assert context.get_current_revision() == "0005"
+        assert context.get_current_revision() == "0006"
     config = alembic_config(pg_db.url)
     command.downgrade(config, "base")
     assert set(inspect(pg_db.engine).get_table_names()) <= {"alembic_version"}

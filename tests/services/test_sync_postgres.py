@@ -142,9 +142,9 @@ def test_a_change_the_server_refuses_becomes_a_refused_entry_and_the_rest_lands(
     local = _workstation(tmp_path / "local.sqlite3")
     server = central.as_user(central.collector)
     sync.sync(local, server, central.collector)
-    # Who works a loan is the administrators' to change, not a collector's.
+    # A loan's terms come from the lender's loan system; nobody changes them here.
     with local.engine.begin() as connection:
-        connection.execute(text("UPDATE loans SET assigned_at = '2026-01-01 00:00:00.000000'"))
+        connection.execute(text("UPDATE loans SET product = 'changed'"))
     recorded = record_contact(
         local, outcome(central.mine, "NA", username=central.collector), now=NOW
     )

@@ -102,6 +102,9 @@ def _parser() -> argparse.ArgumentParser:
     log.add_argument("--channel", default="call")
     log.add_argument("--at", type=_moment, help="when the contact started (default: now)")
     log.add_argument("--duration", type=int, default=0, help="seconds")
+    log.add_argument(
+        "--after-call", type=int, help="seconds of after-call work (from hanging up to logging)"
+    )
     log.add_argument("--emotion", help="the emotion observed; needed when someone answered")
     log.add_argument(
         "--checklist",
@@ -431,6 +434,7 @@ def _log_contact(config: Config, args: argparse.Namespace) -> int:
             channel=args.channel,
             contact_point_id=_point_for(db, args.user, args.contract, args.number),
             duration_seconds=args.duration,
+            after_call_seconds=args.after_call,
             emotion=args.emotion,
             checklist=tuple(args.checklist),
             notes=args.notes,

@@ -17,6 +17,7 @@ from app.models import (
     Callback,
     Channel,
     ContactAttempt,
+    ContactBlock,
     ContactKind,
     ContactPoint,
     Loan,
@@ -40,7 +41,14 @@ from app.services.errors import (
 from app.services.escalations import kinds_raised_by, raise_escalations
 from app.services.money import format_money, parse_amount
 from app.services.phones import parse_phone
-from app.services.reference import address_zones, dispositions, emotions, policy
+from app.services.reference import (
+    Disposition,
+    Emotion,
+    address_zones,
+    dispositions,
+    emotions,
+    policy,
+)
 
 MAX_CALL_SECONDS = 8 * 3600
 MAX_CALLBACK_DAYS = 30
@@ -263,6 +271,8 @@ class ContactInput:
     channel: str = "call"
     contact_point_id: uuid.UUID | None = None
     duration_seconds: int = 0
+    # After-call work: from hanging up to saving the outcome (None: not timed).
+    after_call_seconds: int | None = None
     right_party: bool | None = None
     emotion: str | None = None
     checklist: tuple[str, ...] = ()
@@ -328,6 +338,13 @@ def record_contact(
         raise InvalidInput(
             "A duration of {seconds} s is not possible.", seconds=entry.duration_seconds
         )
+    if (
+        entry.after_call_seconds is not None
+        and not 0 <= entry.after_call_seconds <= MAX_CALL_SECONDS
+    ):
+        raise InvalidInput(
+            "An after-call time of {seconds} s is not possible.", seconds=entry.after_call_seconds
+        )
     checklist = _validated_checklist(entry, code.code, code.contact)
     emotion = emotions()[entry.emotion] if entry.emotion is not None else None
     if "promise" in code.requires and entry.promise is None:
@@ -353,6 +370,51 @@ def record_contact(
     if entry.promise is not None:
         parse_amount(entry.promise.amount, what="promise")
 
+    try:
+        return _store_contact(db, entry, code, channel, checklist, emotion, now)
+    except _Blocked as blocked:
+        # The refusal is itself a fact the team lead counts (compliance blocks by rule): kept
+        # in a transaction of its own, since nothing of the contact is.
+        with db.session() as session:
+            session.add(blocked.row)
+        raise _not_allowed(blocked.decision) from None
+
+
+class _Blocked(Exception):
+    def __init__(self, decision: Decision, row: ContactBlock) -> None:
+        super().__init__(decision.rule_id)
+        self.decision, self.row = decision, row
+
+
+def block_row(
+    user_id: uuid.UUID,
+    loan: Loan,
+    point_id: uuid.UUID | None,
+    channel: str,
+    at: datetime,
+    decision: Decision,
+) -> ContactBlock:
+    """The record of a contact the rules stopped (`decision` refuses it)."""
+    return ContactBlock(
+        loan_id=loan.id,
+        borrower_id=loan.borrower_id,
+        contact_point_id=point_id,
+        user_id=user_id,
+        at=at.astimezone(UTC),
+        channel=channel,
+        rule=decision.rule_id or "unknown",
+    )
+
+
+def _store_contact(
+    db: Database,
+    entry: ContactInput,
+    code: Disposition,
+    channel: Channel,
+    checklist: tuple[str, ...],
+    emotion: Emotion | None,
+    now: datetime,
+) -> RecordedContact:
     with db.session() as session:
         user, loan, borrower = open_account(session, entry.username, entry.contract_no)
         lock(session, borrower)
@@ -367,7 +429,11 @@ def record_contact(
             _check_handover(code.code, entry.right_party)
         decision = _decide(session, loan, borrower, point, channel, entry.started_at)
         if not decision.allowed:
-            raise _not_allowed(decision)
+            point_id = point.id if point else None
+            raise _Blocked(
+                decision,
+                block_row(user.id, loan, point_id, channel.value, entry.started_at, decision),
+            )
         promised = None
         if entry.promise is not None:
             promised = validated_promise(session, loan, entry.promise, now)
@@ -379,6 +445,7 @@ def record_contact(
             channel=channel,
             started_at=entry.started_at.astimezone(UTC),
             duration_seconds=entry.duration_seconds,
+            after_call_seconds=entry.after_call_seconds,
             disposition=code.code,
             right_party=code.rpc if entry.right_party is None else entry.right_party,
             emotion=entry.emotion,

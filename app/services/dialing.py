@@ -14,8 +14,8 @@ from phonenumbers import PhoneNumberFormat
 from app.database import Database
 from app.services.accounts import open_account
 from app.services.compliance import Decision
-from app.services.contacts import phone_decisions
-from app.services.errors import InvalidInput
+from app.services.contacts import block_row, phone_decisions
+from app.services.errors import InvalidInput, NotFound
 from app.services.phones import parse_phone
 
 DEFAULT_TEMPLATE = "tel:{e164}"
@@ -52,6 +52,55 @@ def call_options(
             )
             for point, decision in phone_decisions(session, loan, borrower, at)
         )
+
+
+@dataclass(frozen=True)
+class DialCheck:
+    """The rules' answer for a dial, asked again at the moment of dialling."""
+
+    # The number to dial, when the rules allow it; None when they stop the dial.
+    allowed: CallOption | None
+    # Every number of the account with its answer now (the window relabels them).
+    options: tuple[CallOption, ...]
+
+
+def check_dial(
+    db: Database,
+    username: str,
+    contract_no: str,
+    contact_point_id: uuid.UUID | None = None,
+    at: datetime | None = None,
+) -> DialCheck:
+    """Ask the rules about dialling `contact_point_id` (None: the first number they allow).
+
+    A dial they stop is recorded (a contact block, by rule) for the team lead's compliance
+    figures: the wanted number's rule, or with no number named and none allowed, the first's.
+    """
+    at = at or datetime.now(UTC)
+    with db.session() as session:
+        user, loan, borrower = open_account(session, username, contract_no)
+        answers = phone_decisions(session, loan, borrower, at)
+        options = tuple(
+            CallOption(
+                contact_point_id=point.id,
+                kind=point.kind.value,
+                e164=point.value,
+                allowed=decision.allowed,
+                decision=decision,
+                third_party=point.kind.is_third_party,
+            )
+            for point, decision in answers
+        )
+        if contact_point_id is None:
+            wanted = next((o for o in options if o.allowed), options[0] if options else None)
+        else:
+            wanted = next((o for o in options if o.contact_point_id == contact_point_id), None)
+            if wanted is None:
+                raise NotFound("That number is no longer on this account.")
+        if wanted is None or wanted.allowed:
+            return DialCheck(wanted, options)
+        session.add(block_row(user.id, loan, wanted.contact_point_id, "call", at, wanted.decision))
+        return DialCheck(None, options)
 
 
 def check_template(template: str) -> str:

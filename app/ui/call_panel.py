@@ -393,6 +393,7 @@ class CallPanel(QWidget):
             channel="call",
             contact_point_id=uuid.UUID(self.number.currentData()),
             duration_seconds=self.duration_seconds(),
+            after_call_seconds=self._after_call_seconds(now),
             emotion=self.form.emotion_code(),
             checklist=self.form.ticked(),
             script_steps=self.script.path(),
@@ -409,6 +410,12 @@ class CallPanel(QWidget):
             on_done=lambda recorded: self._stored(recorded, go_next),
             on_error=self._failed,
         )
+
+    def _after_call_seconds(self, now: datetime) -> int | None:
+        """From hanging up to saving; None when no call was timed here."""
+        if self.ended_at is None:
+            return None
+        return max(0, int((now - self.ended_at).total_seconds()))
 
     def _set_saving(self, saving: bool) -> None:
         self._saving = saving

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
@@ -12,7 +13,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QWidget
 
 from app import __version__
 from app.services.contacts import RecordedContact
-from app.services.dialing import CallOption, call_options, dial_url
+from app.services.dialing import CallOption, DialCheck, call_options, check_dial, dial_url
 from app.services.errors import DomainError, NotAllowed, NotFound
 from app.services.queue import Queue, build_queue
 from app.services.shift import ShiftSummary, shift_summary
@@ -382,33 +383,40 @@ class MainWindow(QMainWindow):
 
     def dial(self, option: CallOption) -> None:
         """Dial `option` once the rules, asked again right now, still allow it."""
-        if self._current is None or not option.allowed:
+        if option.allowed:
+            self._dial(option.contact_point_id)
+
+    def _dial(self, point_id: uuid.UUID | None) -> None:
+        """Ask the rules again and dial the number (None: the first they allow); a dial they
+        stop is recorded by the service, for the lead's compliance figures."""
+        if self._current is None:
             return
         if self.call.in_call or self._dial_job is not None:
             return  # one call at a time: end (and log) this one first
         contract = self._current.detail.contract_no
-        self._dial_job = self._ask_rules(
+        self._dial_job = self.context.call(
+            check_dial,
+            self.context.username,
             contract,
-            lambda options: self._dial_checked(contract, option, options),
-            self._dial_failed,
+            point_id,
+            self.context.clock(),
+            on_done=lambda checked: self._dial_checked(contract, checked, point_id is not None),
+            on_error=self._dial_failed,
         )
 
     def _dial_failed(self, error: BaseException) -> None:
         self._dial_job = None
         self._show_error(error)
 
-    def _dial_checked(
-        self, contract: str, wanted: CallOption, options: tuple[CallOption, ...]
-    ) -> None:
+    def _dial_checked(self, contract: str, checked: DialCheck, named: bool) -> None:
         self._dial_job = None
         if self._current is None or self._current.detail.contract_no != contract:
             return  # the collector has moved on
-        self._options_loaded(contract, options)
-        option = next((o for o in options if o.contact_point_id == wanted.contact_point_id), None)
-        if option is None or not option.allowed:
-            self.context.dialogs.info(
-                self, self.tr("No longer allowed"), self.call.blocked_text(options)
-            )
+        self._options_loaded(contract, checked.options)
+        option = checked.allowed
+        if option is None:
+            title = self.tr("No longer allowed") if named else self.tr("No number can be called")
+            self.context.dialogs.info(self, title, self.call.blocked_text(checked.options))
             return
         template = self.context.settings.get(keys.DIAL_TEMPLATE)
         try:
@@ -464,13 +472,12 @@ class MainWindow(QMainWindow):
     def dial_first(self) -> None:
         if self._current is None:
             return
-        for option in self._current.options:
-            if option.allowed:
-                self.dial(option)
-                return
-        self.context.dialogs.info(
-            self, self.tr("No number can be called"), self.call.blocked_text(self._current.options)
-        )
+        if not self._current.options:
+            self.context.dialogs.info(
+                self, self.tr("No number can be called"), self.call.blocked_text(())
+            )
+            return
+        self._dial(None)
 
     def _saved(self, recorded: RecordedContact, go_next: bool) -> None:
         current = self.queue.current_key()

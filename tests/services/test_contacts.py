@@ -14,6 +14,7 @@ from app.models import (
     Borrower,
     Callback,
     ContactAttempt,
+    ContactBlock,
     ContactPoint,
     Escalation,
     PromiseToPay,
@@ -308,6 +309,15 @@ def test_a_contact_the_rules_forbid_is_not_recorded(db: Database, portfolio: Por
     opens = datetime(2026, 11, 29, 0, 0, tzinfo=UTC)
     assert caught.value.params["time"] == opens
     assert caught.value.message.endswith("It is allowed from 2026-11-29 08:00.")
+    # The refusal itself is kept for the team lead's compliance figures, by rule.
+    with db.reader() as session:
+        [block] = session.scalars(select(ContactBlock)).all()
+    assert (block.loan_id, block.rule, block.channel, block.at) == (
+        account.loan_id,
+        "cn.quiet_hours",
+        "call",
+        late,
+    )
 
 
 def test_check_contact_answers_with_rule_and_time(db: Database, portfolio: Portfolio) -> None:

@@ -8,12 +8,18 @@ import phonenumbers
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from app.database import Database
-from app.models import ContactPoint
+from app.models import ContactBlock, ContactPoint
 from app.services.contacts import record_contact
-from app.services.dialing import DEFAULT_TEMPLATE, call_options, check_template, dial_url
+from app.services.dialing import (
+    DEFAULT_TEMPLATE,
+    call_options,
+    check_dial,
+    check_template,
+    dial_url,
+)
 from app.services.errors import InvalidInput, InvalidPhoneNumber, NotAllowed
 from app.services.phones import parse_phone
 from tests.helpers.contacts import NOW, outcome
@@ -65,6 +71,37 @@ def test_a_do_not_call_number_is_blocked_by_its_rule(db: Database, account: Acco
     # Lifted only when someone clears the mark, not at any time the rules could name.
     assert blocked.decision.next_allowed_at is None
     assert options["home"].allowed
+
+
+def _blocks(db: Database) -> list[tuple[object, str, str]]:
+    with db.reader() as session:
+        return [
+            (block.contact_point_id, block.rule, block.channel)
+            for block in session.scalars(select(ContactBlock).order_by(ContactBlock.at))
+        ]
+
+
+def test_a_dial_the_rules_stop_is_recorded_by_rule_and_an_allowed_one_is_not(
+    db: Database, account: Account
+) -> None:
+    allowed = check_dial(db, "zhang.wei", account.contract_no, account.points["mobile"], NOW)
+    assert allowed.allowed is not None and allowed.allowed.kind == "mobile"
+    assert len(allowed.options) == 3 and _blocks(db) == []
+    stopped = check_dial(db, "zhang.wei", account.contract_no, account.points["emergency"], NOW)
+    assert stopped.allowed is None
+    assert _blocks(db) == [(account.points["emergency"], "cn.third_party", "call")]
+
+
+def test_dialling_the_first_number_takes_the_first_allowed_and_records_nothing(
+    db: Database, account: Account
+) -> None:
+    first = check_dial(db, "zhang.wei", account.contract_no, None, NOW)
+    assert first.allowed is not None and first.allowed.kind == "mobile"
+    late = datetime(2026, 11, 28, 14, 30, tzinfo=UTC)  # 22:30 in Beijing: every number waits
+    none = check_dial(db, "zhang.wei", account.contract_no, None, late)
+    assert none.allowed is None
+    # One dial was stopped, on the first number, by the quiet hours.
+    assert _blocks(db) == [(account.points["mobile"], "cn.quiet_hours", "call")]
 
 
 def test_quiet_hours_block_every_number_until_eight_in_the_morning(

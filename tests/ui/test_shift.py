@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 from PySide6.QtCore import QObject, Qt, QUrl, Slot
@@ -9,7 +10,7 @@ from PySide6.QtGui import QDesktopServices
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from app.models import Borrower, ContactAttempt, Escalation, PromiseToPay
+from app.models import Borrower, ContactAttempt, ContactBlock, Escalation, PromiseToPay
 from app.ui.main_window import MainWindow
 from app.ui.queue_model import Column
 from tests.helpers.dialogs import RecordingDialogs
@@ -219,6 +220,32 @@ def test_the_rules_are_asked_again_just_before_dialling(
     assert dialogs.shown[-1].title == "No longer allowed"
     assert "22:00" in dialogs.shown[-1].text or "08:00" in dialogs.shown[-1].text
     assert not window.workspace.points.call_buttons()[0].isEnabled()
+    # The stopped dial counts in the lead's compliance figures, under the rule that stopped it.
+    with window.context.db.reader() as session:
+        blocks = [(b.loan_id, b.rule, b.at) for b in session.scalars(select(ContactBlock))]
+    assert blocks == [(shift.first.loan_id, "cn.quiet_hours", night)]
+
+
+def test_talk_time_and_after_call_work_are_timed_from_the_dial_to_the_save(
+    qtbot: QtBot, window: MainWindow, shift: Shift
+) -> None:
+    dialler = Dialler()
+    QDesktopServices.setUrlHandler("tel", dialler, "dial")
+    try:
+        open_account(qtbot, window, shift.first.contract_no)
+        window.dial_action.trigger()
+        qtbot.waitUntil(lambda: window.call.in_call, timeout=5000)
+    finally:
+        QDesktopServices.unsetUrlHandler("tel")
+    window.context.clock = lambda: shift.now + timedelta(seconds=95)
+    window.call.end_call()
+    window.call.form.choose("NA")
+    window.context.clock = lambda: shift.now + timedelta(seconds=95 + 42)
+    with qtbot.waitSignal(window.call.saved, timeout=10_000):
+        window.call.save(go_next=False)
+    with window.context.db.reader() as session:
+        attempt = session.scalars(select(ContactAttempt)).one()
+    assert (attempt.duration_seconds, attempt.after_call_seconds) == (95, 42)
 
 
 def test_a_call_under_way_is_not_left_without_asking(

@@ -52,6 +52,7 @@ from app.models import (
 from app.models.types import Money, UTCDateTime
 from app.services import idnumbers
 from app.services.balances import equal_instalments
+from app.services.checklists import checklist_for
 from app.services.errors import InvalidInput, InvalidPhoneNumber
 from app.services.phones import parse_phone
 from app.services.reference import (
@@ -457,6 +458,7 @@ _LOAN_COLUMNS = (
     "status",
     "assigned_to_id",
     "assigned_at",
+    "previous_assignee_id",
     "created_at",
 )
 _INSTALMENT_COLUMNS = (
@@ -746,6 +748,13 @@ class _Builder:
         self.rpc = {stage: _weighted(w) for stage, w in activity["rpc_weights"].items()}
         self.emotions = {code: _weighted(w) for code, w in activity["emotions"].items()}
         self.note_share = float(activity["note_share"])
+        # Answered contacts tick their emotion's required checklist items; a few (legacy and
+        # imported rows) lack one. Drawn from a stream of their own, so every other row stays
+        # what the seed made it before checklists were filled in.
+        self.checklist_missing_share = float(activity["checklist_missing_share"])
+        self.checklist_rng = random.Random(f"checklists {self.seed}")
+        self._ticked: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._ticked_text: dict[tuple[str, str], str] = {}
         self.points_share = {k: float(v) for k, v in book["contact_points"].items()}
         self.pay_share = {k: float(v) for k, v in pay.items() if k != "channels"}
         self.act_share = {k: float(v) for k, v in activity.items() if isinstance(v, int | float)}
@@ -1198,6 +1207,7 @@ class _Builder:
                 "settled" if bucket is None else "active",
                 user_id,
                 assigned_at,
+                None,  # nobody had it before: the demo's loans were never moved
                 self._ts(disbursed_at),
             )
         )
@@ -1551,13 +1561,28 @@ class _Builder:
                 code,
                 int(meaning.rpc),
                 emotion,
-                "[]",
+                self._checklist(emotion, code) if emotion is not None else "[]",
                 "[]",
                 note,
                 self._ts(min(done, self.as_of_sec)),
             )
         )
         return attempt_id, done
+
+    def _checklist(self, emotion: str, code: str) -> str:
+        """The stored checklist of an answered contact: its required items, in order, or now
+        and then all but one of them."""
+        key = (emotion, code)
+        ticked = self._ticked.get(key)
+        if ticked is None:
+            ticked = tuple(item.id for item in checklist_for(emotion, code) if item.required)
+            self._ticked[key] = ticked
+            self._ticked_text[key] = json.dumps(list(ticked))
+        rng = self.checklist_rng
+        if ticked and rng.random() < self.checklist_missing_share:
+            left_out = int(rng.random() * len(ticked))
+            return json.dumps([item for index, item in enumerate(ticked) if index != left_out])
+        return self._ticked_text[key]
 
     def _own_phone(self, account: _Account) -> _Point | None:
         usable = [p for p in account.points if p.own and p.kind != "email" and p.usable]

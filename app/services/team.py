@@ -120,12 +120,14 @@ def _contact_codes() -> tuple[str, ...]:
     return tuple(code.code for code in dispositions().values() if code.contact)
 
 
+@cache
 def checklist_complete(attempt: Any = ContactAttempt) -> ColumnElement[Any]:
     """SQL: for a contact where someone answered, whether every required item of its
     emotion's checklist (for its outcome) is ticked; NULL where nobody answered.
 
     Built from the checklist data, so the dashboard and the review list count the same way as
-    the outcome form checks. An answered contact without an emotion is incomplete.
+    the outcome form checks. An answered contact without an emotion is incomplete. Built once
+    per table (or alias) it is asked for: the data does not change while the app runs.
     """
     ticked = cast(attempt.checklist, Text)
     by_emotion = []

@@ -38,11 +38,14 @@ class Loan(UUIDKey, Synced, Base):
     disbursed_on: Mapped[date] = mapped_column(Date)
     status: Mapped[LoanStatus] = mapped_column(str_enum(LoanStatus), default=LoanStatus.ACTIVE)
     assigned_to_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    # Who worked the loan before a team lead moved it (at `assigned_at`): for a week the central
+    # database still takes what they logged offline before they heard of the move.
+    previous_assignee_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     borrower: Mapped[Borrower] = relationship()
-    assigned_to: Mapped[User | None] = relationship()
+    assigned_to: Mapped[User | None] = relationship(foreign_keys=[assigned_to_id])
     instalments: Mapped[list[Instalment]] = relationship(
         back_populates="loan", order_by="Instalment.seq"
     )

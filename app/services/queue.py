@@ -2,8 +2,9 @@
 
 Due callbacks come first, then broken promises, then promises due today; within a tier the
 score adds bucket, overdue amount and days without contact (weights in
-resources/queue_weights.json). Accounts the rules block right now stay in the queue, marked
-with the rule and the moment they open again.
+resources/queue_weights.json). A team lead's priority override (top, high or low, until it
+expires) adds its own weight on top. Accounts the rules block right now stay in the queue,
+marked with the rule and the moment they open again.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Integer, String, and_, func, select, type_coerce
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement, Subquery
 
 from app.database import Database
 from app.models import (
@@ -36,6 +38,7 @@ from app.models import (
     Loan,
     LoanStatus,
     PlanStatus,
+    PriorityOverride,
     PromiseStatus,
     PromiseToPay,
     RepaymentPlan,
@@ -89,6 +92,14 @@ class Reason:
 
 
 @dataclass(frozen=True)
+class LeadPriority:
+    """A team lead's override of an account's place in the queue, in force until `expires_at`."""
+
+    level: str  # a key of queue_weights.json "override": top, high or low
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
 class AccountFacts:
     """What the score is computed from; plain data so the ordering can be tested alone."""
 
@@ -106,6 +117,7 @@ class AccountFacts:
     partly_kept: tuple[Decimal, Decimal] | None = None
     promise_due_today: Decimal | None = None
     last_contact_on: date | None = None
+    priority: LeadPriority | None = None
 
 
 @dataclass(frozen=True)
@@ -140,6 +152,7 @@ class QueueEntry:
     tier: str | None
     reasons: tuple[Reason, ...]
     contact: ContactStatus
+    priority: LeadPriority | None = None
 
     @property
     def loan_id(self) -> uuid.UUID:
@@ -166,6 +179,12 @@ class QueueEntry:
             },
             "score": self.score,
             "tier": self.tier,
+            "priority": None
+            if self.priority is None
+            else {
+                "level": self.priority.level,
+                "expires_at": self.priority.expires_at.astimezone(UTC).isoformat(),
+            },
             "reasons": [reason.text(language) for reason in self.reasons],
             "contact": self.contact.as_json(),
         }
@@ -240,7 +259,20 @@ def score(
         total += min(recency["cap"], recency["per_day"] * quiet_days)
         if quiet_days >= 2:
             reasons.append(Reason("no_contact_days", {"days": str(quiet_days)}))
+    if facts.priority is not None:
+        # The lead's word comes first: it is why the account sits where it does.
+        total += weights["override"][facts.priority.level]
+        until = _until_text(facts.priority.expires_at, viewer_zone)
+        reasons.insert(0, Reason(f"override_{facts.priority.level}", {"date": until}))
     return int(total), tier, tuple(reasons)
+
+
+def _until_text(expires_at: datetime, zone: ZoneInfo) -> str:
+    """An override set "until 12-05" lapses at the start of 12-06: it reads as the last day."""
+    local = expires_at.astimezone(zone)
+    if local.time() == time(0):
+        return f"{local.date() - timedelta(days=1):%m-%d}"
+    return f"{local:%m-%d %H:%M}"
 
 
 def ordering_key(entry: QueueEntry) -> tuple[int, Decimal, str]:
@@ -299,6 +331,12 @@ def build_queue(
             lifts.append(closes)
     if next_callback is not None:
         lifts.append(next_callback)
+    # A lead's override lapsing re-ranks the account.
+    lifts.extend(
+        entry.priority.expires_at
+        for entry in entries
+        if entry.priority is not None and entry.priority.expires_at > at
+    )
     if limit is not None:
         entries = entries[:limit]
     return Queue(
@@ -385,6 +423,7 @@ def _rank(
     callbacks = _load_callbacks(connection, workers, at)
     promises = _load_promises(connection, workers, today)
     broken_plans = _load_broken_plans(connection, workers, today)
+    priorities = priorities_in_force(connection, workers, at)
 
     scored = []
     windows: set[tuple[str, tuple[str, ...]]] = set()
@@ -404,6 +443,7 @@ def _rank(
             partly_kept=promise.get("partly_kept"),
             promise_due_today=promise.get("due_today"),
             last_contact_on=last_contact.get(row.loan_id),
+            priority=priorities.get(row.loan_id),
         )
         total, tier, reasons = score(facts, today, viewer_zone)
         evaluator = evaluators[row.profile]
@@ -441,6 +481,7 @@ def _rank(
             tier=tier,
             reasons=reasons,
             contact=status,
+            priority=facts.priority,
         )
         for rank, (order, row, facts, tier, reasons, status) in enumerate(scored, 1)
     ]
@@ -469,20 +510,19 @@ def _hex(value: Any) -> str:
     return value if isinstance(value, str) else uuid.UUID(str(value)).hex
 
 
-def _load_accounts(
-    connection: Connection, workers: Sequence[uuid.UUID], today: date
-) -> dict[str, _Row]:
-    """Assigned active loans that are overdue or soon due, with their balance on `today`.
+def overdue_balances(today: date, *where: ColumnElement[bool]) -> Subquery:
+    """Per loan matching `where` (on Loan), what is overdue on `today`: loan_id, oldest_due and
+    the raw sums principal, interest, fees, penalty (accrued) and accruing (penalty since).
 
-    The sums are the ones `balances.balance_of` computes in Python, term for term.
+    The sums are the ones `balances.balance_of` computes in Python, term for term. They are
+    read raw (see `money_from_raw`): thousands of rows, six amounts each.
     """
     unpaid_principal = Instalment.principal_due - Instalment.principal_paid
 
     def total(expression: Any) -> Any:
-        # Read raw (see money_from_raw): thousands of rows, six amounts each.
         return type_coerce(func.sum(expression), Integer)
 
-    balance = (
+    return (
         select(
             Instalment.loan_id.label("loan_id"),
             func.min(Instalment.due_date).label("oldest_due"),
@@ -499,10 +539,17 @@ def _load_accounts(
             ).label("accruing"),
         )
         .join(Loan, Loan.id == Instalment.loan_id)
-        .where(_assigned(workers), Instalment.settled_on.is_(None), Instalment.due_date < today)
+        .where(*where, Instalment.settled_on.is_(None), Instalment.due_date < today)
         .group_by(Instalment.loan_id)
         .subquery()
     )
+
+
+def _load_accounts(
+    connection: Connection, workers: Sequence[uuid.UUID], today: date
+) -> dict[str, _Row]:
+    """Assigned active loans that are overdue or soon due, with their balance on `today`."""
+    balance = overdue_balances(today, _assigned(workers))
     statement = (
         select(
             _key(Loan.id),
@@ -738,6 +785,34 @@ def _load_broken_plans(
     return {
         _hex(loan_id): _instant(closed_at).astimezone(zone).date()
         for loan_id, closed_at in connection.execute(statement)
+    }
+
+
+def priorities_in_force(
+    connection: Connection, workers: Sequence[uuid.UUID], at: datetime
+) -> dict[str, LeadPriority]:
+    """The override in force at `at` on each account: not cleared, not yet expired; where two
+    leads both set one (each on their own copy), the later one."""
+    statement = (
+        select(
+            _key(PriorityOverride.loan_id),
+            PriorityOverride.level,
+            PriorityOverride.expires_at,
+        )
+        .join(Loan, Loan.id == PriorityOverride.loan_id)
+        .where(
+            _assigned(workers),
+            PriorityOverride.cleared_at.is_(None),
+            PriorityOverride.expires_at > at,
+        )
+        .order_by(PriorityOverride.set_at, PriorityOverride.id)
+    )
+    levels = queue_weights()["override"]
+    return {
+        _hex(loan_id): LeadPriority(level, expires_at)
+        for loan_id, level, expires_at in connection.execute(statement)
+        # A level this installation does not weigh (newer data) is left out, not guessed.
+        if level in levels
     }
 
 

@@ -469,6 +469,18 @@ def mark_for_visit(
 ) -> uuid.UUID:
     """A team lead asks for a home visit on an account; the agent sees it among candidates."""
     now = now or datetime.now(UTC)
+    reason = visit_reason(reason)
+    with db.session() as session:
+        user = find_user(session, username)
+        if user.role is not Role.TEAM_LEAD:
+            raise NotAllowed("Only a team lead marks accounts for a visit.")
+        loan = load_loan(session, contract_no)
+        check_scope(session, user, loan)
+        return request_visit(session, user, loan, reason, now)
+
+
+def visit_reason(reason: str) -> str:
+    """A lead's reason for a visit, trimmed; InvalidInput when empty or too long."""
     reason = reason.strip()
     if not reason:
         raise InvalidInput("Say why the account needs a visit: the agent reads it.")
@@ -476,19 +488,21 @@ def mark_for_visit(
         raise InvalidInput(
             "The reason is too long ({length} characters; at most 200).", length=len(reason)
         )
-    with db.session() as session:
-        user = find_user(session, username)
-        if user.role is not Role.TEAM_LEAD:
-            raise NotAllowed("Only a team lead marks accounts for a visit.")
-        loan = load_loan(session, contract_no)
-        check_scope(session, user, loan)
-        request = VisitRequest(
-            loan_id=loan.id, requested_by_id=user.id, reason=reason, requested_at=now
-        )
-        session.add(request)
-        session.flush()
-        audit(session, "visit.requested", "loan", loan.id, {"reason": reason}, user_id=user.id)
-        return request.id
+    return reason
+
+
+def request_visit(
+    session: Session, user: User, loan: Loan, reason: str, now: datetime
+) -> uuid.UUID:
+    """Add a lead's visit request on `loan` (scope and reason checked by the caller), audited,
+    to the unit of work; its id."""
+    request = VisitRequest(
+        loan_id=loan.id, requested_by_id=user.id, reason=reason, requested_at=now
+    )
+    session.add(request)
+    session.flush()
+    audit(session, "visit.requested", "loan", loan.id, {"reason": reason}, user_id=user.id)
+    return request.id
 
 
 # -- outcomes --------------------------------------------------------------------------------

@@ -63,6 +63,20 @@ POLICIES: dict[str, tuple[str, dict[str, tuple[str | None, str | None]]]] = {
     ),
 }
 NEW_TABLES = tuple(POLICIES)
+# 0005's loans policy, and the same with the handover: for a week after a lead moves a loan,
+# its previous collector still sees it on the server, so what they logged offline before they
+# heard of the move is taken when they sync (their scope, and so their copy, follows the
+# assignment at once: the sync asks for the loans assigned to them, not for every loan they see).
+LOANS_SELECT_0005 = (
+    "(assigned_to_id = (SELECT cw_me()) OR ((SELECT cw_is_lead()) AND assigned_to_id IN "
+    "(SELECT id FROM users WHERE team_id = (SELECT cw_my_team()))) "
+    "OR id IN (SELECT cw_my_visit_loans()))"
+)
+HANDOVER_DAYS = 7
+LOANS_SELECT = (
+    f"{LOANS_SELECT_0005} OR (previous_assignee_id = (SELECT cw_me()) "
+    f"AND assigned_at > now() - interval '{HANDOVER_DAYS} days')"
+)
 # A signed-in user who is neither a lead nor an administrator. The administrators' own
 # connection (imports, `central add-user`) is no workstation user and passes.
 NOT_LEAD = (
@@ -71,7 +85,10 @@ NOT_LEAD = (
 )
 # table: the change to a row only a team lead may make.
 LEADS_ONLY = {
-    "loans": "NEW.assigned_to_id IS DISTINCT FROM OLD.assigned_to_id",
+    "loans": (
+        "(NEW.assigned_to_id, NEW.previous_assignee_id) "
+        "IS DISTINCT FROM (OLD.assigned_to_id, OLD.previous_assignee_id)"
+    ),
     "repayment_plans": (
         "OLD.status = 'pending_approval' AND NEW.status IN ('approved', 'rejected')"
     ),
@@ -185,6 +202,22 @@ def upgrade() -> None:
         op.create_index(f"ix_{table}_changed_tx", table, ["changed_tx"])
     # In place (see 0003 on why no batch rebuild).
     op.add_column("contact_attempts", sa.Column("after_call_seconds", sa.Integer(), nullable=True))
+    if op.get_bind().dialect.name == "sqlite":
+        # SQLite adds a column with its reference in place; alembic would want to rebuild
+        # the table, which the instalments' foreign key refuses (see 0003).
+        op.execute(
+            "ALTER TABLE loans ADD COLUMN previous_assignee_id CHAR(32) "
+            "CONSTRAINT fk_loans_previous_assignee_id_users REFERENCES users (id)"
+        )
+    else:
+        op.add_column("loans", sa.Column("previous_assignee_id", sa.Uuid(), nullable=True))
+        op.create_foreign_key(
+            op.f("fk_loans_previous_assignee_id_users"),
+            "loans",
+            "users",
+            ["previous_assignee_id"],
+            ["id"],
+        )
     op.create_index(
         "ix_contact_attempts_user_started", "contact_attempts", ["user_id", "started_at"]
     )
@@ -214,7 +247,10 @@ def _secure() -> None:
                 f"CREATE POLICY {table}_{command.lower()} ON {table} FOR {command} "
                 f"TO {STAFF}{clauses}"
             )
-    op.execute(f"GRANT UPDATE (assigned_to_id, assigned_at) ON loans TO {STAFF}")
+    op.execute(
+        f"GRANT UPDATE (assigned_to_id, assigned_at, previous_assignee_id) ON loans TO {STAFF}"
+    )
+    op.execute(f"ALTER POLICY loans_select ON loans USING ({LOANS_SELECT})")
     # Leads' acts that row security cannot tell apart from a collector's own writes: moving a
     # loan, deciding a plan that waits for approval, changing a review (a collector may only
     # mark it seen).
@@ -237,7 +273,12 @@ def downgrade() -> None:
         for table in LEADS_ONLY:
             op.execute(f"DROP TRIGGER IF EXISTS {table}_leads_only ON {table}")
             op.execute(f"DROP FUNCTION IF EXISTS cw_{table}_leads_only()")
-        op.execute(f"REVOKE UPDATE (assigned_to_id, assigned_at) ON loans FROM {STAFF}")
+        op.execute(
+            f"REVOKE UPDATE (assigned_to_id, assigned_at, previous_assignee_id) ON loans "
+            f"FROM {STAFF}"
+        )
+        op.execute(f"ALTER POLICY loans_select ON loans USING {LOANS_SELECT_0005}")
+    op.drop_column("loans", "previous_assignee_id")
     op.drop_index("ix_contact_attempts_user_started", table_name="contact_attempts")
     op.drop_column("contact_attempts", "after_call_seconds")
     for table in reversed(NEW_TABLES):

@@ -2,9 +2,10 @@
 
 Recording a contact raises them (a self-harm risk or a vulnerability disclosed, a reported
 death, a dispute); the outcome itself already set the borrower flag that pauses collection.
-A team lead of the account's team then decides: keep the pause, resume collection, or refer
-the case on. Which outcomes raise which kind, and what each kind pauses, is data
-(`resources/escalations.json`).
+A team lead of the account's team first acknowledges it (seen, someone is on it: the dashboard
+counts the ones nobody has), then decides: keep the pause, resume collection, or refer the
+case on. A decision acknowledges the case too if nobody had. Which outcomes raise which kind,
+and what each kind pauses, is data (`resources/escalations.json`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -36,6 +37,7 @@ from app.services.errors import InvalidInput, Localized, NotAllowed, NotFound
 from app.services.notes import MAX_NOTE_CHARS
 from app.services.reference import dispositions, emotions, load_json
 from app.services.scope import find_user, worker_ids
+from app.services.team import team_scope
 
 
 @dataclass(frozen=True)
@@ -138,10 +140,26 @@ class EscalationView:
     decision: str | None = None
     decided_at: datetime | None = None
     note: str | None = None
+    # Names as people read them; the fields above carry the user names.
+    raised_by_name: str = ""
+    acknowledged_by_name: str | None = None
+    # What the collector wrote about the contact that raised it.
+    contact_notes: str | None = None
+    # The borrower's flags that are set now (app.models.BORROWER_FLAGS order).
+    borrower_flags: tuple[str, ...] = ()
 
     @property
     def open(self) -> bool:
         return self.decided_at is None
+
+    @property
+    def acknowledged(self) -> bool:
+        return self.acknowledged_at is not None
+
+    @property
+    def resumable(self) -> bool:
+        """Whether a lead may lift the pause by deciding `resume` (not a reported death)."""
+        return escalation_kinds()[self.kind].resumable
 
     def title(self, language: str = "en") -> str:
         return escalation_kinds()[self.kind].text(language)
@@ -161,15 +179,20 @@ _Lead = aliased(User)
 def _views(session: Session, *where: ColumnElement[bool]) -> list[EscalationView]:
     """Escalations with what a list shows about them, oldest first; raised together (by one
     contact), most urgent first."""
+    flags = [getattr(Borrower, flag).label(f"flag_{flag}") for flag in BORROWER_FLAGS]
     rows = session.execute(
         select(
             Escalation,
             Loan.contract_no,
-            Borrower.name,
-            _Raiser.username,
-            _Lead.username,
+            Borrower.name.label("borrower"),
+            _Raiser.username.label("raised_by"),
+            _Raiser.display_name.label("raised_by_name"),
+            _Lead.username.label("lead"),
+            _Lead.display_name.label("lead_name"),
             ContactAttempt.disposition,
             ContactAttempt.emotion,
+            ContactAttempt.notes,
+            *flags,
         )
         .join(Loan, Loan.id == Escalation.loan_id)
         .join(Borrower, Borrower.id == Escalation.borrower_id)
@@ -185,24 +208,28 @@ def _views(session: Session, *where: ColumnElement[bool]) -> list[EscalationView
 
 
 def _view(row: Any) -> EscalationView:
-    escalation, contract_no, borrower, raised_by, lead, disposition, emotion = row
+    escalation = row.Escalation
     return EscalationView(
         id=escalation.id,
         kind=escalation.kind,
         urgent=escalation_kinds()[escalation.kind].urgent,
         loan_id=escalation.loan_id,
-        contract_no=contract_no,
-        borrower=borrower,
+        contract_no=row.contract_no,
+        borrower=row.borrower,
         attempt_id=escalation.attempt_id,
-        disposition=disposition,
-        emotion=emotion,
-        raised_by=raised_by,
+        disposition=row.disposition,
+        emotion=row.emotion,
+        raised_by=row.raised_by,
         raised_at=escalation.raised_at,
-        acknowledged_by=lead,
+        acknowledged_by=row.lead,
         acknowledged_at=escalation.acknowledged_at,
         decision=escalation.decision.value if escalation.decision else None,
         decided_at=escalation.decided_at,
         note=escalation.note,
+        raised_by_name=row.raised_by_name,
+        acknowledged_by_name=row.lead_name,
+        contact_notes=row.notes,
+        borrower_flags=tuple(flag for flag in BORROWER_FLAGS if getattr(row, f"flag_{flag}")),
     )
 
 
@@ -219,6 +246,45 @@ def open_escalations(db: Database, username: str) -> tuple[EscalationView, ...]:
         else:
             mine = Escalation.raised_by_id == user.id
         return tuple(_views(session, Escalation.decided_at.is_(None), mine))
+
+
+@dataclass(frozen=True)
+class EscalationInbox:
+    """A team lead's escalations: the open ones and the ones decided lately."""
+
+    # Not decided yet (acknowledged or not), oldest first.
+    open: tuple[EscalationView, ...]
+    # Decided within the days asked for, latest decision first.
+    decided: tuple[EscalationView, ...]
+
+    @property
+    def unacknowledged(self) -> int:
+        return sum(1 for view in self.open if not view.acknowledged)
+
+
+def escalation_inbox(
+    db: Database,
+    username: str,
+    include_decided_days: int = 7,
+    *,
+    now: datetime | None = None,
+) -> EscalationInbox:
+    """The escalations on the accounts of the lead's team: open ones oldest first, then the
+    ones decided in the last `include_decided_days` days (0: none).
+
+    Only a team lead (or an administrator, for their own team) opens it.
+    """
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    with db.reader() as session:
+        scope = team_scope(session, username)
+        theirs = Loan.assigned_to_id.in_(scope.member_ids)
+        waiting = _views(session, Escalation.decided_at.is_(None), theirs)
+        decided: list[EscalationView] = []
+        if include_decided_days > 0:
+            since = now - timedelta(days=include_decided_days)
+            decided = _views(session, Escalation.decided_at >= since, theirs)
+            decided.sort(key=lambda view: (view.decided_at or now, view.raised_at), reverse=True)
+        return EscalationInbox(open=tuple(waiting), decided=tuple(decided))
 
 
 def _decision(value: EscalationDecision | str) -> EscalationDecision:
@@ -246,7 +312,55 @@ def _clean_note(note: str | None, decision: EscalationDecision) -> str | None:
     return text
 
 
-def acknowledge(
+def _case(session: Session, user: User, escalation_id: uuid.UUID) -> tuple[Escalation, Borrower]:
+    """The escalation, held (with its borrower) against another lead acting on it meanwhile."""
+    escalation = session.get(Escalation, escalation_id)
+    if escalation is None:
+        raise NotFound("There is no escalation {id}.", id=str(escalation_id))
+    loan = session.get_one(Loan, escalation.loan_id)
+    if loan.assigned_to_id not in worker_ids(session, user):
+        raise NotAllowed(
+            "The escalation on {contract_no} belongs to another team's account.",
+            contract_no=loan.contract_no,
+        )
+    borrower = session.get_one(Borrower, escalation.borrower_id)
+    lock(session, borrower)
+    session.refresh(escalation)
+    return escalation, borrower
+
+
+def acknowledge_escalation(
+    db: Database, username: str, escalation_id: uuid.UUID, *, now: datetime | None = None
+) -> EscalationView:
+    """A team lead of the account's team has seen the escalation; the decision may follow later.
+
+    Audited. Acknowledging one that is already acknowledged (or decided) changes nothing: the
+    view says who acknowledged it and when.
+    """
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    with db.session() as session:
+        user = find_user(session, username)
+        if user.role is not Role.TEAM_LEAD:
+            raise NotAllowed("Only a team lead can acknowledge an escalation.")
+        escalation, _ = _case(session, user, escalation_id)
+        if escalation.acknowledged_at is None:
+            escalation.acknowledged_by_id = user.id
+            escalation.acknowledged_at = now
+            details = {"loan_id": str(escalation.loan_id), "kind": escalation.kind}
+            audit(
+                session,
+                "escalation.acknowledged",
+                "escalation",
+                escalation.id,
+                details,
+                user_id=user.id,
+            )
+            session.flush()
+        (view,) = _views(session, Escalation.id == escalation.id)
+        return view
+
+
+def decide_escalation(
     db: Database,
     username: str,
     escalation_id: uuid.UUID,
@@ -255,10 +369,12 @@ def acknowledge(
     *,
     now: datetime | None = None,
 ) -> Acknowledged:
-    """A team lead's decision on an escalation of their team, audited.
+    """A team lead's decision on an escalation of their team, audited; it acknowledges the
+    escalation too if nobody had.
 
     `pause` keeps collection paused, `resume` lifts the pause the escalation's kind set (not a
-    reported death), `refer` keeps it paused and records, in the note, whom it went to.
+    reported death) and needs a note saying why, `refer` keeps it paused and records, in the
+    note, whom it went to.
     """
     now = (now or datetime.now(UTC)).astimezone(UTC)
     chosen = _decision(decision)
@@ -267,19 +383,7 @@ def acknowledge(
         user = find_user(session, username)
         if user.role is not Role.TEAM_LEAD:
             raise NotAllowed("Only a team lead can decide on an escalation.")
-        escalation = session.get(Escalation, escalation_id)
-        if escalation is None:
-            raise NotFound("There is no escalation {id}.", id=str(escalation_id))
-        loan = session.get_one(Loan, escalation.loan_id)
-        if loan.assigned_to_id not in worker_ids(session, user):
-            raise NotAllowed(
-                "The escalation on {contract_no} belongs to another team's account.",
-                contract_no=loan.contract_no,
-            )
-        borrower = session.get_one(Borrower, escalation.borrower_id)
-        # Another lead may be deciding the same case: hold the borrower, then read it again.
-        lock(session, borrower)
-        session.refresh(escalation)
+        escalation, borrower = _case(session, user, escalation_id)
         if escalation.decided_at is not None:
             raise NotAllowed(
                 "This escalation was already decided ({decision}) at {time}.",
@@ -290,8 +394,10 @@ def acknowledge(
         cleared: tuple[str, ...] = ()
         if chosen is EscalationDecision.RESUME:
             cleared = _resume(session, escalation, kind, borrower)
-        escalation.acknowledged_by_id = user.id
-        escalation.acknowledged_at = now
+        acknowledged_now = escalation.acknowledged_at is None
+        if acknowledged_now:
+            escalation.acknowledged_by_id = user.id
+            escalation.acknowledged_at = now
         escalation.decision = chosen
         escalation.decided_at = now
         escalation.note = text
@@ -301,11 +407,25 @@ def acknowledge(
             "decision": chosen.value,
             "note": text,
             "flags_cleared": list(cleared),
+            "acknowledged_now": acknowledged_now,
         }
         audit(session, "escalation.decided", "escalation", escalation.id, details, user_id=user.id)
         session.flush()
         (view,) = _views(session, Escalation.id == escalation.id)
         return Acknowledged(escalation=view, flags_cleared=cleared)
+
+
+def acknowledge(
+    db: Database,
+    username: str,
+    escalation_id: uuid.UUID,
+    decision: EscalationDecision | str,
+    note: str | None = None,
+    *,
+    now: datetime | None = None,
+) -> Acknowledged:
+    """Acknowledge and decide in one step (the CLI's `decide`): see `decide_escalation`."""
+    return decide_escalation(db, username, escalation_id, decision, note, now=now)
 
 
 def _resume(

@@ -23,11 +23,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cache
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from app.database import Database
 from app.models import (
+    Borrower,
     Loan,
     Payment,
     PlanInstalment,
@@ -348,17 +349,141 @@ def pending_approvals(db: Database, username: str) -> tuple[PlanView, ...]:
     """Plans of the lead's team waiting for a decision, oldest first."""
     with db.reader() as session:
         user = find_user(session, username)
-        if user.role is not Role.TEAM_LEAD:
-            raise NotAllowed("Only a team lead sees the plans waiting for approval.")
-        plans = session.scalars(
+        return tuple(_view(session, plan) for plan in _pending(session, user))
+
+
+@dataclass(frozen=True)
+class ApprovalRequest:
+    """A plan waiting for a team lead, with what the lead's list shows beside it."""
+
+    plan: PlanView
+    borrower: str
+    collector: str  # the maker's name as people read it
+    collector_username: str
+    # The viewer made it: another lead must decide.
+    own: bool
+
+    @property
+    def id(self) -> uuid.UUID:
+        return self.plan.id
+
+
+def approval_requests(db: Database, username: str) -> tuple[ApprovalRequest, ...]:
+    """`pending_approvals` with the borrower and the collector of each, oldest first."""
+    with db.reader() as session:
+        user = find_user(session, username)
+        requests = []
+        for plan in _pending(session, user):
+            loan = session.get_one(Loan, plan.loan_id)
+            borrower = session.get_one(Borrower, loan.borrower_id)
+            maker = session.get_one(User, plan.created_by_id)
+            requests.append(
+                ApprovalRequest(
+                    plan=_view(session, plan),
+                    borrower=borrower.name,
+                    collector=maker.display_name,
+                    collector_username=maker.username,
+                    own=maker.id == user.id,
+                )
+            )
+        return tuple(requests)
+
+
+def _pending(session: Session, user: User) -> list[RepaymentPlan]:
+    """The plans waiting for `user`'s team: made by a member, or on an account a member works
+    (an account moved to the team after its plan was offered)."""
+    if user.role is not Role.TEAM_LEAD:
+        raise NotAllowed("Only a team lead sees the plans waiting for approval.")
+    if user.team_id is None:
+        return []
+    members = select(User.id).where(User.team_id == user.team_id)
+    return list(
+        session.scalars(
             select(RepaymentPlan)
-            .join(User, User.id == RepaymentPlan.created_by_id)
+            .join(Loan, Loan.id == RepaymentPlan.loan_id)
             .where(
-                RepaymentPlan.status == PlanStatus.PENDING_APPROVAL, User.team_id == user.team_id
+                RepaymentPlan.status == PlanStatus.PENDING_APPROVAL,
+                or_(RepaymentPlan.created_by_id.in_(members), Loan.assigned_to_id.in_(members)),
             )
             .order_by(RepaymentPlan.created_at, RepaymentPlan.id)
-        ).all()
-        return tuple(_view(session, plan) for plan in plans)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class PlanDecision:
+    """A team lead's approval or rejection of a plan, as its maker reads it."""
+
+    plan_id: uuid.UUID
+    contract_no: str
+    borrower: str
+    approved: bool
+    # The plan's status now (an approved plan may since be issued, active, …).
+    status: PlanStatus
+    reason: str | None
+    lead: str
+    decided_at: datetime
+    kind: str
+    total: Decimal
+    currency: str
+    instalments: int
+
+
+_Lead = aliased(User)
+
+
+def plan_decisions(
+    db: Database, username: str, since: datetime | None = None
+) -> tuple[PlanDecision, ...]:
+    """The user's own plans a team lead approved or rejected (after `since`), latest first.
+
+    Plans the policy approved by itself are not listed: nobody decided them.
+    """
+    with db.reader() as session:
+        user = find_user(session, username)
+        lines = (
+            select(func.count())
+            .select_from(PlanInstalment)
+            .where(PlanInstalment.plan_id == RepaymentPlan.id)
+            .scalar_subquery()
+        )
+        query = (
+            select(
+                RepaymentPlan,
+                Loan.contract_no,
+                Borrower.name.label("borrower"),
+                _Lead.display_name.label("lead"),
+                lines.label("lines"),
+            )
+            .join(Loan, Loan.id == RepaymentPlan.loan_id)
+            .join(Borrower, Borrower.id == Loan.borrower_id)
+            .join(_Lead, _Lead.id == RepaymentPlan.decided_by_id)
+            .where(RepaymentPlan.created_by_id == user.id, RepaymentPlan.decided_at.is_not(None))
+            .order_by(RepaymentPlan.decided_at.desc(), RepaymentPlan.id)
+        )
+        if since is not None:
+            query = query.where(RepaymentPlan.decided_at > since)
+        decisions = []
+        for row in session.execute(query):
+            plan = row.RepaymentPlan
+            assert plan.decided_at is not None
+            decisions.append(
+                PlanDecision(
+                    plan_id=plan.id,
+                    contract_no=row.contract_no,
+                    borrower=row.borrower,
+                    approved=plan.status is not PlanStatus.REJECTED,
+                    status=plan.status,
+                    reason=plan.decision_reason,
+                    lead=row.lead,
+                    decided_at=plan.decided_at,
+                    kind=plan.kind,
+                    total=plan.total_amount,
+                    currency=plan.currency,
+                    instalments=row.lines,
+                )
+            )
+        return tuple(decisions)
 
 
 def track_loan_plans(

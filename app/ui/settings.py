@@ -42,6 +42,8 @@ WINDOW_STATE = Setting("state/window_state", QByteArray, QByteArray())
 MAIN_SPLITTER = Setting("state/main_splitter", QByteArray, QByteArray())
 WORK_SPLITTER = Setting("state/work_splitter", QByteArray, QByteArray())
 QUEUE_HEADER = Setting("state/queue_header", QByteArray, QByteArray())
+# The plan decisions each user has seen, as JSON {username: [plan id, …]} (app/ui/decisions.py).
+PLAN_DECISIONS_SEEN = Setting("state/plan_decisions_seen", str, "")
 
 PREFERENCES = (LANGUAGE, DIAL_TEMPLATE, RULE_PROFILE, CENTRAL_SERVER)
 

@@ -9,11 +9,27 @@ import pytest
 from sqlalchemy import func, select
 
 from app.database import Database
-from app.models import AuditEvent, Borrower, Escalation, EscalationDecision, Role, Team, User
+from app.models import (
+    AuditEvent,
+    Borrower,
+    Escalation,
+    EscalationDecision,
+    Loan,
+    Role,
+    Team,
+    User,
+)
 from app.services.accounts import account_detail
 from app.services.contacts import record_contact
 from app.services.errors import InvalidInput, NotAllowed, NotFound
-from app.services.escalations import acknowledge, escalation_kinds, open_escalations
+from app.services.escalations import (
+    acknowledge,
+    acknowledge_escalation,
+    decide_escalation,
+    escalation_inbox,
+    escalation_kinds,
+    open_escalations,
+)
 from app.services.queue import build_queue
 from app.services.reference import dispositions, emotions
 from tests.helpers.contacts import NOW, outcome
@@ -328,3 +344,159 @@ def test_escalations_appear_in_the_account_timeline(db: Database, portfolio: Por
     assert item.at == NOW and "dispute" in item.summary and "refer" in item.summary
     assert item.details["id"] == str(escalation_id)
     assert (item.details["decision"], item.details["note"]) == ("refer", "Disputes desk.")
+
+
+def audit_actions(db: Database, escalation_id: uuid.UUID) -> list[tuple[str, uuid.UUID | None]]:
+    with db.reader() as session:
+        return [
+            (event.action, event.user_id)
+            for event in session.scalars(
+                select(AuditEvent)
+                .where(AuditEvent.entity_id == str(escalation_id))
+                .order_by(AuditEvent.at, AuditEvent.id)
+            )
+        ]
+
+
+def test_the_inbox_lists_the_teams_open_escalations_oldest_first_with_the_contact_and_flags(
+    db: Database, portfolio: Portfolio
+) -> None:
+    colleague = portfolio.user("li.na")
+    first = portfolio.account(today=TODAY, dpd=20, name="王芳")
+    second = portfolio.account(today=TODAY, dpd=20, name="赵磊", assigned_to=colleague)
+    newer = record_contact(
+        db,
+        outcome(second, "DSP", username="li.na", notes="Says the fee was never explained."),
+        now=NOW,
+    ).escalation_id
+    older = record_contact(
+        db,
+        outcome(first, "HRD", emotion="self_harm_risk", started_at=NOW - timedelta(hours=1)),
+        now=NOW - timedelta(hours=1),
+    ).escalation_id
+    inbox = escalation_inbox(db, "lead.wang", now=NOW)
+    assert [view.id for view in inbox.open] == [older, newer]
+    assert (inbox.decided, inbox.unacknowledged) == ((), 2)
+    urgent, dispute = inbox.open
+    assert (urgent.urgent, urgent.resumable, urgent.borrower_flags) == (True, True, ("vulnerable",))
+    assert (dispute.urgent, dispute.borrower, dispute.contract_no) == (
+        False,
+        "赵磊",
+        second.contract_no,
+    )
+    assert (dispute.raised_by, dispute.raised_by_name) == ("li.na", "li.na")
+    assert dispute.contact_notes == "Says the fee was never explained."
+    assert (dispute.disposition, dispute.borrower_flags) == ("DSP", ("dispute_open",))
+    assert not dispute.acknowledged and dispute.open
+
+
+def test_the_inbox_keeps_decisions_of_the_last_days_latest_first(
+    db: Database, portfolio: Portfolio
+) -> None:
+    accounts = [
+        portfolio.account(today=TODAY, dpd=20, name=name) for name in ("王芳", "李娜", "赵磊")
+    ]
+    ids = [raise_one(db, account, code="DSP", emotion="calm") for account in accounts]
+    decide_escalation(db, "lead.wang", ids[0], "pause", now=NOW - timedelta(days=8))
+    decide_escalation(db, "lead.wang", ids[1], "pause", now=NOW - timedelta(days=2))
+    decide_escalation(
+        db, "lead.wang", ids[2], "refer", "Disputes desk.", now=NOW - timedelta(days=1)
+    )
+    inbox = escalation_inbox(db, "lead.wang", 7, now=NOW)
+    assert inbox.open == ()
+    assert [view.id for view in inbox.decided] == [ids[2], ids[1]]
+    assert inbox.decided[0].borrower_flags == ("dispute_open",)  # a referral keeps the pause
+    assert escalation_inbox(db, "lead.wang", 0, now=NOW).decided == ()
+    assert len(escalation_inbox(db, "lead.wang", 30, now=NOW).decided) == 3
+
+
+def test_acknowledging_first_then_deciding_later_keeps_both_moments(
+    db: Database, portfolio: Portfolio
+) -> None:
+    account = portfolio.account(today=TODAY, dpd=20)
+    escalation_id = raise_one(db, account, emotion="self_harm_risk")
+    seen_at = NOW + timedelta(minutes=2)
+    seen = acknowledge_escalation(db, "lead.wang", escalation_id, now=seen_at)
+    assert (seen.acknowledged, seen.acknowledged_by, seen.acknowledged_at) == (
+        True,
+        "lead.wang",
+        seen_at,
+    )
+    assert seen.open and seen.decision is None
+    inbox = escalation_inbox(db, "lead.wang", now=seen_at)
+    assert ([view.id for view in inbox.open], inbox.unacknowledged) == ([escalation_id], 0)
+    # A second acknowledgement (another lead, a second click) changes nothing.
+    second_lead = portfolio.user("lead.zhao", Role.TEAM_LEAD)
+    again = acknowledge_escalation(
+        db, "lead.zhao", escalation_id, now=seen_at + timedelta(minutes=1)
+    )
+    assert (again.acknowledged_by, again.acknowledged_at) == ("lead.wang", seen_at)
+    assert borrower_flags(db, account) == (True, False, False)  # still paused meanwhile
+    decided_at = NOW + timedelta(hours=3)
+    done = decide_escalation(
+        db, "lead.zhao", escalation_id, "pause", "Hotline given; sister called.", now=decided_at
+    )
+    view = done.escalation
+    assert (view.acknowledged_by, view.acknowledged_at) == ("lead.wang", seen_at)
+    assert (view.decision, view.decided_at, view.open) == ("pause", decided_at, False)
+    assert escalation_inbox(db, "lead.wang", now=decided_at).open == ()
+    assert audit_actions(db, escalation_id) == [
+        ("escalation.raised", portfolio.collector),
+        ("escalation.acknowledged", portfolio.lead),
+        ("escalation.decided", second_lead),
+    ]
+
+
+def test_refer_needs_a_note_and_resume_is_refused_for_a_reported_death_after_acknowledging(
+    db: Database, portfolio: Portfolio
+) -> None:
+    account = portfolio.account(today=TODAY, dpd=20)
+    escalation_id = raise_one(db, account, code="DCD", emotion="calm")
+    acknowledge_escalation(db, "lead.wang", escalation_id, now=NOW)
+    before = audit_count(db)
+    with pytest.raises(InvalidInput, match="whom"):
+        decide_escalation(db, "lead.wang", escalation_id, "refer", "   ")
+    with pytest.raises(NotAllowed, match="cannot be resumed"):
+        decide_escalation(db, "lead.wang", escalation_id, "resume", "Death certificate was fake.")
+    assert audit_count(db) == before
+    (view,) = escalation_inbox(db, "lead.wang", now=NOW).open
+    assert (view.id, view.acknowledged, view.resumable) == (escalation_id, True, False)
+    assert borrower_flags(db, account) == (False, False, True)
+
+
+def test_only_the_teams_lead_opens_the_inbox_or_acknowledges(
+    db: Database, portfolio: Portfolio
+) -> None:
+    account = portfolio.account(today=TODAY, dpd=20)
+    escalation_id = raise_one(db, account, emotion="vulnerability")
+    outsider = other_team_lead(db)
+    with pytest.raises(NotAllowed, match="team lead"):
+        escalation_inbox(db, "zhang.wei", now=NOW)
+    with pytest.raises(NotAllowed, match="team lead"):
+        acknowledge_escalation(db, "zhang.wei", escalation_id, now=NOW)
+    with pytest.raises(NotAllowed, match="another team"):
+        acknowledge_escalation(db, outsider, escalation_id, now=NOW)
+    with pytest.raises(NotFound):
+        acknowledge_escalation(db, "lead.wang", uuid.uuid4(), now=NOW)
+    assert escalation_inbox(db, outsider, now=NOW).open == ()
+    (view,) = escalation_inbox(db, "lead.wang", now=NOW).open
+    assert not view.acknowledged
+
+
+def test_a_lead_sees_and_decides_escalations_on_accounts_moved_into_the_team(
+    db: Database, portfolio: Portfolio
+) -> None:
+    account = portfolio.account(today=TODAY, dpd=20)
+    escalation_id = raise_one(db, account, emotion="vulnerability")
+    outsider = other_team_lead(db)
+    # The account moves to a collector of the other team: so does the case.
+    with db.session() as session:
+        team_id = session.scalar(select(User.team_id).where(User.username == outsider))
+        mover = User(username="sun.li", display_name="孙丽", role=Role.COLLECTOR, team_id=team_id)
+        session.add(mover)
+        session.flush()
+        session.get_one(Loan, account.loan_id).assigned_to_id = mover.id
+    assert [view.id for view in open_escalations(db, outsider)] == [escalation_id]
+    assert [view.id for view in escalation_inbox(db, outsider, now=NOW).open] == [escalation_id]
+    assert escalation_inbox(db, "lead.wang", now=NOW).open == ()
+    assert acknowledge_escalation(db, outsider, escalation_id, now=NOW).acknowledged

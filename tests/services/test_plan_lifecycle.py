@@ -10,16 +10,18 @@ import pytest
 from sqlalchemy import select
 
 from app.database import Database
-from app.models import AuditEvent, Borrower, PlanStatus, RepaymentPlan, Role
+from app.models import AuditEvent, Borrower, Loan, PlanStatus, RepaymentPlan, Role, Team, User
 from app.services.agreements import verify_agreement, write_agreement
 from app.services.errors import InvalidDate, InvalidInput, NotAllowed
 from app.services.payments import record_payment
 from app.services.plan_lifecycle import (
+    approval_requests,
     breaks_at,
     cancel_plan,
     decide_plan,
     issue_plan,
     pending_approvals,
+    plan_decisions,
     plans_for,
     preview_plan,
     save_plan,
@@ -329,3 +331,127 @@ def test_a_reprint_after_the_borrowers_name_is_corrected_says_what_was_issued(
     company = lender()
     assert company.registration_no in text
     assert company.address is not None and company.address["zh_CN"] in text.replace(" ", "")
+
+
+def other_team(db: Database) -> tuple[str, str]:
+    """A second team: its lead's and its collector's user names."""
+    with db.session() as session:
+        team = Team(name="电催外组")
+        session.add(team)
+        session.flush()
+        session.add_all(
+            [
+                User(
+                    username="lead.li", display_name="李组长", role=Role.TEAM_LEAD, team_id=team.id
+                ),
+                User(username="sun.li", display_name="孙丽", role=Role.COLLECTOR, team_id=team.id),
+            ]
+        )
+    return "lead.li", "sun.li"
+
+
+def test_the_lead_sees_each_waiting_plan_with_its_borrower_maker_and_the_policy_it_breaks(
+    db: Database, portfolio: Portfolio
+) -> None:
+    mine = portfolio.account(today=TODAY, dpd=40, assigned_to=portfolio.lead, name="李娜")
+    first = portfolio.account(today=TODAY, dpd=40, name="王芳")
+    older = save_plan(db, "zhang.wei", first.contract_no, monthly(30), now=NOW)
+    own = save_plan(db, "lead.wang", mine.contract_no, monthly(30), now=NOW + timedelta(1))
+    # Within the policy: approved by itself, nobody's to decide.
+    save_plan(
+        db, "zhang.wei", portfolio.account(today=TODAY, dpd=40).contract_no, monthly(), now=NOW
+    )
+    requests = approval_requests(db, "lead.wang")
+    assert [request.id for request in requests] == [older.id, own.id]
+    assert (requests[0].borrower, requests[0].collector_username, requests[0].own) == (
+        "王芳",
+        "zhang.wei",
+        False,
+    )
+    assert requests[1].own and requests[1].borrower == "李娜"
+    assert "30 instalments" in str(requests[0].plan.breaches[0])
+    assert len(requests[0].plan.lines) == 30
+    assert [p.id for p in pending_approvals(db, "lead.wang")] == [older.id, own.id]
+    with pytest.raises(NotAllowed, match="team lead"):
+        approval_requests(db, "zhang.wei")
+
+
+def test_a_rejection_needs_a_reason_an_approval_does_not(
+    db: Database, portfolio: Portfolio, account: Account
+) -> None:
+    plan = save_plan(db, "zhang.wei", account.contract_no, monthly(30), now=NOW)
+    for blank in ("", "   "):
+        with pytest.raises(InvalidInput, match="why"):
+            decide_plan(db, "lead.wang", plan.id, approve=False, reason=blank, now=NOW)
+    assert _actions(db, plan.id) == ["plan.created", "plan.pending_approval"]
+    approved = decide_plan(db, "lead.wang", plan.id, approve=True, reason="  ", now=NOW)
+    assert (approved.status, approved.decision_reason) == (PlanStatus.APPROVED, None)
+
+
+def test_the_collector_sees_the_leads_decisions_on_their_plans_latest_first(
+    db: Database, portfolio: Portfolio
+) -> None:
+    first = portfolio.account(today=TODAY, dpd=40, name="王芳")
+    second = portfolio.account(today=TODAY, dpd=40, name="赵磊")
+    rejected = save_plan(db, "zhang.wei", first.contract_no, monthly(30), now=NOW)
+    approved = save_plan(db, "zhang.wei", second.contract_no, monthly(30), now=NOW)
+    by_policy = save_plan(
+        db, "zhang.wei", portfolio.account(today=TODAY, dpd=40).contract_no, monthly(), now=NOW
+    )
+    assert plan_decisions(db, "zhang.wei") == ()
+    decide_plan(
+        db, "lead.wang", rejected.id, approve=False, reason="30 months is too long.", now=NOW
+    )
+    later = NOW + timedelta(hours=2)
+    decide_plan(db, "lead.wang", approved.id, approve=True, reason="One-off.", now=later)
+    decisions = plan_decisions(db, "zhang.wei")
+    assert [d.plan_id for d in decisions] == [approved.id, rejected.id]
+    assert by_policy.id not in [d.plan_id for d in decisions]
+    yes, no = decisions
+    assert (yes.approved, yes.status, yes.reason, yes.lead, yes.decided_at) == (
+        True,
+        PlanStatus.APPROVED,
+        "One-off.",
+        "lead.wang",
+        later,
+    )
+    assert (no.approved, no.status, no.reason, no.contract_no, no.borrower) == (
+        False,
+        PlanStatus.REJECTED,
+        "30 months is too long.",
+        first.contract_no,
+        "王芳",
+    )
+    assert (no.instalments, no.total) == (30, rejected.total)
+    # Only what came after the moment asked for; nobody else's plans.
+    assert [d.plan_id for d in plan_decisions(db, "zhang.wei", since=NOW)] == [approved.id]
+    assert plan_decisions(db, "lead.wang") == ()
+    # An approved plan issued since is still listed, with its status now.
+    issue_plan(db, "zhang.wei", approved.id, now=later)
+    assert plan_decisions(db, "zhang.wei")[0].status is PlanStatus.ISSUED
+
+
+def test_another_teams_lead_neither_sees_nor_decides_the_plan(
+    db: Database, portfolio: Portfolio, account: Account
+) -> None:
+    outsider, _ = other_team(db)
+    plan = save_plan(db, "zhang.wei", account.contract_no, monthly(30), now=NOW)
+    assert approval_requests(db, outsider) == ()
+    with pytest.raises(NotAllowed, match="portfolio"):
+        decide_plan(db, outsider, plan.id, approve=True, now=NOW)
+    with pytest.raises(NotAllowed, match="portfolio"):
+        decide_plan(db, outsider, plan.id, approve=False, reason="Not ours.", now=NOW)
+    assert [p.id for p in pending_approvals(db, "lead.wang")] == [plan.id]
+    assert plan_decisions(db, "zhang.wei") == ()
+
+
+def test_a_plan_on_an_account_moved_into_the_team_waits_for_the_new_lead(
+    db: Database, portfolio: Portfolio, account: Account
+) -> None:
+    lead, collector = other_team(db)
+    plan = save_plan(db, "zhang.wei", account.contract_no, monthly(30), now=NOW)
+    with db.session() as session:
+        mover = session.scalars(select(User).where(User.username == collector)).one()
+        session.get_one(Loan, account.loan_id).assigned_to_id = mover.id
+    assert [request.id for request in approval_requests(db, lead)] == [plan.id]
+    assert decide_plan(db, lead, plan.id, approve=True, now=NOW).status is PlanStatus.APPROVED

@@ -18,6 +18,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QSortFilterProxyModel,
     Qt,
 )
 
@@ -49,21 +50,20 @@ class ContactColumn(enum.IntEnum):
 
 
 def _header(column: ContactColumn) -> str:
-    tr = QCoreApplication.translate
     return {
-        ContactColumn.TIME: tr("ContactRowsModel", "Time"),
-        ContactColumn.COLLECTOR: tr("ContactRowsModel", "Collector"),
-        ContactColumn.CONTRACT: tr("ContactRowsModel", "Contract"),
-        ContactColumn.BORROWER: tr("ContactRowsModel", "Borrower"),
-        ContactColumn.CHANNEL: tr("ContactRowsModel", "Channel"),
-        ContactColumn.OUTCOME: tr("ContactRowsModel", "Outcome"),
-        ContactColumn.EMOTION: tr("ContactRowsModel", "Emotion"),
-        ContactColumn.TALK: tr("ContactRowsModel", "Talk"),
-        ContactColumn.AFTER_CALL: tr("ContactRowsModel", "After call"),
-        ContactColumn.CHECKLIST: tr("ContactRowsModel", "Checklist"),
-        ContactColumn.ESCALATED: tr("ContactRowsModel", "Escalated"),
-        ContactColumn.PROMISE: tr("ContactRowsModel", "Promise"),
-        ContactColumn.SCORE: tr("ContactRowsModel", "Review"),
+        ContactColumn.TIME: QCoreApplication.translate("ContactRowsModel", "Time"),
+        ContactColumn.COLLECTOR: QCoreApplication.translate("ContactRowsModel", "Collector"),
+        ContactColumn.CONTRACT: QCoreApplication.translate("ContactRowsModel", "Contract"),
+        ContactColumn.BORROWER: QCoreApplication.translate("ContactRowsModel", "Borrower"),
+        ContactColumn.CHANNEL: QCoreApplication.translate("ContactRowsModel", "Channel"),
+        ContactColumn.OUTCOME: QCoreApplication.translate("ContactRowsModel", "Outcome"),
+        ContactColumn.EMOTION: QCoreApplication.translate("ContactRowsModel", "Emotion"),
+        ContactColumn.TALK: QCoreApplication.translate("ContactRowsModel", "Talk"),
+        ContactColumn.AFTER_CALL: QCoreApplication.translate("ContactRowsModel", "After call"),
+        ContactColumn.CHECKLIST: QCoreApplication.translate("ContactRowsModel", "Checklist"),
+        ContactColumn.ESCALATED: QCoreApplication.translate("ContactRowsModel", "Escalated"),
+        ContactColumn.PROMISE: QCoreApplication.translate("ContactRowsModel", "Promise"),
+        ContactColumn.SCORE: QCoreApplication.translate("ContactRowsModel", "Review"),
     }[column]
 
 
@@ -72,6 +72,14 @@ def duration_text(seconds: int | None) -> str:
     if seconds is None:
         return ""
     return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+class ContactSort(QSortFilterProxyModel):
+    """Sorts contacts by each column's key: times and numbers as such, text as text."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.setSortRole(SORT_ROLE)
 
 
 class ContactRowsModel(QAbstractTableModel):
@@ -103,7 +111,8 @@ class ContactRowsModel(QAbstractTableModel):
         if role == _DISPLAY:
             return self._text(row, column)
         if role == SORT_ROLE:
-            return self._sort_key(row, column)
+            key = self._sort_key(row, column)
+            return self._text(row, column) if key is None else key
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (
             ContactColumn.TALK,
             ContactColumn.AFTER_CALL,
@@ -116,7 +125,6 @@ class ContactRowsModel(QAbstractTableModel):
     def _text(self, row: ContactRow, column: ContactColumn) -> str:
         formats = self.context.formats
         language = self.context.language
-        tr = QCoreApplication.translate
         match column:
             case ContactColumn.TIME:
                 return str(formats.date_time(row.started_at))
@@ -140,10 +148,12 @@ class ContactRowsModel(QAbstractTableModel):
                 if row.checklist_complete is None:
                     return ""
                 if row.checklist_complete:
-                    return tr("ContactRowsModel", "complete")
-                return tr("ContactRowsModel", "incomplete")
+                    return QCoreApplication.translate("ContactRowsModel", "complete")
+                return QCoreApplication.translate("ContactRowsModel", "incomplete")
             case ContactColumn.ESCALATED:
-                return tr("ContactRowsModel", "yes") if row.escalated else ""
+                if not row.escalated:
+                    return ""
+                return QCoreApplication.translate("ContactRowsModel", "yes")
             case ContactColumn.PROMISE:
                 if row.promise_amount is None:
                     return ""
@@ -152,7 +162,7 @@ class ContactRowsModel(QAbstractTableModel):
                 if not row.reviewed:
                     return ""
                 if row.review_score is None:
-                    return tr("ContactRowsModel", "reviewed")
+                    return QCoreApplication.translate("ContactRowsModel", "reviewed")
                 return f"{row.review_score}%"
         return ""
 

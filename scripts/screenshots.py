@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
@@ -21,12 +21,14 @@ from app.config import Config
 from app.database import Database
 from app.services.demo import build_demo
 from app.services.local_store import passphrase_key
+from app.services.reference import business_zone
 from app.services.users import list_users
 from app.ui import settings as keys
 from app.ui.app import Startup
 from app.ui.dialogs import Dialogs
 from app.ui.main_window import MainWindow
 from app.ui.settings import Settings
+from app.ui.team_window import Tab
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 # The window works on an encrypted copy synced from the demo (which plays the central database).
@@ -145,6 +147,40 @@ def shoot_visits(
     startup.stop()
 
 
+def shoot_team(app: QApplication, db: Database, data_dir: Path, language: str, lead: str) -> None:
+    """A team lead's desk: the last seven days on the dashboard, then a contact in review."""
+    store = QSettings(str(data_dir / f"settings-team-{language}.ini"), QSettings.Format.IniFormat)
+    settings = Settings(store)
+    settings.set(keys.LANGUAGE, language)
+    startup = Startup(
+        Config(data_dir=data_dir, database_url=db.url),
+        lead,
+        settings=settings,
+        dialogs=Dialogs(),
+        clock=lambda: AS_OF,
+        key_source=lambda _folder: passphrase_key(COPY_PASSPHRASE),
+    )
+    startup.start()
+    wait(app, lambda: startup.window is not None and startup.window.team_window is not None)
+    window = startup.window
+    assert isinstance(window, MainWindow) and window.team_window is not None
+    team = window.team_window
+    team.resize(1500, 950)
+    today = AS_OF.astimezone(business_zone()).date()
+    team.dashboard.set_range(today - timedelta(days=7), today - timedelta(days=1))
+    team.dashboard.refresh()
+    wait(app, lambda: team.dashboard.report is not None and not team.dashboard.busy, 120)
+    settle(app, window)
+    save(team, f"team-dashboard-{language}.png")
+    team.show_tab(Tab.REVIEW)
+    wait(app, lambda: team.review.model.rowCount() > 0, 60)
+    team.review.open_attempt(team.review.model.row_at(0).attempt_id)
+    settle(app, window)
+    save(team, f"team-review-{language}.png")
+    team.close()
+    startup.stop()
+
+
 def pause(app: QApplication, seconds: float) -> None:
     until = datetime.now(UTC).timestamp() + seconds
     while datetime.now(UTC).timestamp() < until:
@@ -163,10 +199,12 @@ def main() -> int:
         build_demo(db, accounts=2000, seed=1, as_of=AS_OF)
         user = next(u.username for u in list_users(db) if u.role == "collector")
         agent = next(u.username for u in list_users(db) if u.role == "field_agent")
+        lead = next(u.username for u in list_users(db) if u.role == "team_lead")
         for language in ("zh_CN", "en"):
             # A workstation each: a copy holds one user's accounts at a time.
             shoot(app, db, data_dir / user, language, user)
             shoot_visits(app, db, data_dir / agent, language, agent)
+            shoot_team(app, db, data_dir / lead, language, lead)
         db.dispose()
     return 0
 

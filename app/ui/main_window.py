@@ -16,6 +16,7 @@ from app.services.contacts import RecordedContact
 from app.services.dialing import CallOption, DialCheck, call_options, check_dial, dial_url
 from app.services.errors import DomainError, NotAllowed, NotFound
 from app.services.queue import Queue, build_queue
+from app.services.reviews import unseen_count
 from app.services.shift import ShiftSummary, shift_summary
 from app.services.sync import SyncReport
 from app.services.workspace import AccountView, account_view
@@ -23,11 +24,14 @@ from app.ui import settings as keys
 from app.ui.call_panel import CallPanel
 from app.ui.conflicts_dialog import ConflictsDialog
 from app.ui.context import Context
+from app.ui.decisions import PlanDecisionsDialog, count_unseen_decisions
 from app.ui.dialogs import error_text
+from app.ui.feedback import FeedbackDialog, feedback_menu_text
 from app.ui.plan_dialog import PlanDialog
 from app.ui.queue_panel import QueuePanel
 from app.ui.runner import Job
 from app.ui.sync_status import SyncController, SyncStatusBar
+from app.ui.team_window import Tab, TeamWindow, when_team_viewer
 from app.ui.visit_planner import VisitPlanner, opens_at_start
 from app.ui.workspace import Workspace
 
@@ -95,6 +99,9 @@ class MainWindow(QMainWindow):
         self._wanted_key: str | None = wanted
         self.plan_dialog: PlanDialog | None = None
         self.visit_planner: VisitPlanner | None = None
+        self.team_window: TeamWindow | None = None
+        self.feedback_dialog: FeedbackDialog | None = None
+        self.decisions_dialog: PlanDecisionsDialog | None = None
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.timeout.connect(self.refresh_queue)
@@ -119,6 +126,9 @@ class MainWindow(QMainWindow):
             self.sync.start()
         # A field agent's day is the visits: their planner opens beside the window.
         opens_at_start(context, self.plan_visits)
+        # A team lead's starts with yesterday's numbers: the team window opens beside it.
+        when_team_viewer(context, self._team_viewer)
+        self.count_news()
 
     # Menus and shortcuts: every action has both.
 
@@ -208,6 +218,35 @@ class MainWindow(QMainWindow):
         self.visits_action = self._action(
             visits_menu, self.tr("&Plan visits…"), QKeySequence("Ctrl+Shift+V"), self.plan_visits
         )
+
+        self.mine_menu = mine_menu = menus.addMenu(feedback_menu_text(0))
+        self._news = {"reviews": 0, "decisions": 0}
+        self.feedback_action = self._action(
+            mine_menu,
+            self.tr("&Reviews of my calls…"),
+            QKeySequence("Ctrl+Shift+F"),
+            self.show_feedback,
+        )
+        self.decisions_action = self._action(
+            mine_menu,
+            self.tr("&Decisions on my plans…"),
+            QKeySequence("Ctrl+Shift+K"),
+            self.show_decisions,
+        )
+
+        # Shown, with its shortcuts live, once the user turns out to lead a team.
+        self.team_menu = menus.addMenu(self.tr("&Team"))
+        self.team_actions = {
+            tab: self._action(self.team_menu, text, QKeySequence(keys_), self._team_opener(tab))
+            for tab, text, keys_ in (
+                (Tab.DASHBOARD, self.tr("Team &dashboard…"), "Ctrl+Shift+D"),
+                (Tab.REVIEW, self.tr("Call &review…"), "Ctrl+Shift+R"),
+                (Tab.ESCALATIONS, self.tr("&Escalations inbox…"), "Ctrl+Shift+E"),
+                (Tab.APPROVALS, self.tr("Plan &approvals…"), "Ctrl+Shift+A"),
+                (Tab.ACCOUNTS, self.tr("Team a&ccounts…"), "Ctrl+Shift+M"),
+            )
+        }
+        self._show_team_menu(False)
 
         help_menu = menus.addMenu(self.tr("&Help"))
         self._action(
@@ -354,6 +393,64 @@ class MainWindow(QMainWindow):
             dialog.reopen(detail)
         dialog.show()
         dialog.activateWindow()
+
+    # The team lead's desk, and what the collector hears back from it.
+
+    def _show_team_menu(self, shown: bool) -> None:
+        self.team_menu.menuAction().setVisible(shown)
+        for action in self.team_actions.values():
+            action.setEnabled(shown)
+
+    def _team_viewer(self) -> None:
+        self._show_team_menu(True)
+        self.open_team(Tab.DASHBOARD)
+
+    def _team_opener(self, tab: Tab) -> Callable[[], None]:
+        return lambda: self.open_team(tab)
+
+    def open_team(self, tab: Tab = Tab.DASHBOARD) -> None:
+        """Show the team window (one, beside this one) on `tab`."""
+        if self.team_window is None:
+            self.team_window = TeamWindow(self.context, self)
+            # A reassignment or a priority changes the team's queue, which a lead's is.
+            self.team_window.accounts_changed.connect(self.refresh_queue)
+        self.team_window.show_tab(tab)
+
+    def show_feedback(self) -> None:
+        """The team lead's reviews of this user's calls."""
+        if self.feedback_dialog is None:
+            self.feedback_dialog = FeedbackDialog(self.context, self)
+            self.feedback_dialog.unseen_changed.connect(lambda count: self._heard("reviews", count))
+        self._bring_up(self.feedback_dialog)
+
+    def show_decisions(self) -> None:
+        """What team leads decided on the plans this user submitted."""
+        if self.decisions_dialog is None:
+            self.decisions_dialog = PlanDecisionsDialog(self.context, self)
+            self.decisions_dialog.seen.connect(lambda _new: self._heard("decisions", 0))
+        self._bring_up(self.decisions_dialog)
+
+    def count_news(self) -> None:
+        """Reviews and plan decisions not yet seen: counted on the worker, shown on the menu."""
+        self.context.call(
+            unseen_count,
+            self.context.username,
+            on_done=lambda count: self._heard("reviews", count),
+            on_error=lambda _error: None,
+        )
+        count_unseen_decisions(self.context, lambda count: self._heard("decisions", count))
+
+    def _heard(self, what: str, count: int) -> None:
+        self._news[what] = count
+        self.mine_menu.setTitle(feedback_menu_text(sum(self._news.values())))
+
+    @staticmethod
+    def _bring_up(window: QWidget) -> None:
+        if window.isVisible():
+            window.raise_()
+            window.activateWindow()
+        else:
+            window.show()
 
     # Home visits.
 
@@ -588,6 +685,8 @@ class MainWindow(QMainWindow):
         pulled = report.pull
         if not (pulled.rows or pulled.arrived or pulled.purged or report.push.conflicts):
             return
+        # A lead's review or decision may have come down with it.
+        self.count_news()
         if pulled.purged and self._current is not None:
             # Asked before the new queue lands, so that an account that left is gone from the
             # screen before its row goes (no "leave the call?" on a call that cannot be saved).
@@ -689,8 +788,14 @@ class MainWindow(QMainWindow):
         if self.plan_dialog is not None:
             self.plan_dialog.retire()
             self.plan_dialog.close()
-        if self.visit_planner is not None:
-            self.visit_planner.close()
+        for window in (
+            self.visit_planner,
+            self.team_window,
+            self.feedback_dialog,
+            self.decisions_dialog,
+        ):
+            if window is not None:
+                window.close()
         if self.sync is not None:
             self.sync.stop()
         if self.conflicts_dialog is not None:

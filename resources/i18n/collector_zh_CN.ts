@@ -53,6 +53,166 @@
     </message>
 </context>
 <context>
+    <name>ApprovalsModel</name>
+    <message>
+        <source>Offered</source>
+        <translation>提出时间</translation>
+    </message>
+    <message>
+        <source>Account</source>
+        <translation>账户</translation>
+    </message>
+    <message>
+        <source>Borrower</source>
+        <translation>借款人</translation>
+    </message>
+    <message>
+        <source>Collector</source>
+        <translation>催收专员</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Instalments</source>
+        <translation>期数</translation>
+    </message>
+    <message>
+        <source>Outside the policy</source>
+        <translation>超出政策之处</translation>
+    </message>
+    <message>
+        <source>You made this plan: another team lead decides it.</source>
+        <translation>该方案由您制定：需由其他组长审批。</translation>
+    </message>
+    <message>
+        <source>{name} (you)</source>
+        <translation>{name}（您）</translation>
+    </message>
+</context>
+<context>
+    <name>ApprovalsPanel</name>
+    <message>
+        <source>Plans waiting for approval</source>
+        <translation>待审批的还款方案</translation>
+    </message>
+    <message>
+        <source>Re&amp;load</source>
+        <translation>重新加载(&amp;L)</translation>
+    </message>
+    <message>
+        <source>No plan is waiting for your approval.</source>
+        <translation>没有等待您审批的还款方案。</translation>
+    </message>
+    <message>
+        <source>Account</source>
+        <translation>账户</translation>
+    </message>
+    <message>
+        <source>Offered by</source>
+        <translation>提出人</translation>
+    </message>
+    <message>
+        <source>Terms</source>
+        <translation>条件</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>逾期金额</translation>
+    </message>
+    <message>
+        <source>Penalty waived</source>
+        <translation>减免罚息</translation>
+    </message>
+    <message>
+        <source>Discount</source>
+        <translation>折扣</translation>
+    </message>
+    <message>
+        <source>Down payment</source>
+        <translation>首付款</translation>
+    </message>
+    <message>
+        <source>Borrower pays</source>
+        <translation>借款人应还</translation>
+    </message>
+    <message>
+        <source>Schedule of the selected plan</source>
+        <translation>所选方案的还款计划表</translation>
+    </message>
+    <message>
+        <source>A&amp;pprove…</source>
+        <translation>批准(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>Approve the plan</source>
+        <translation>批准该方案</translation>
+    </message>
+    <message>
+        <source>&amp;Reject…</source>
+        <translation>驳回(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>Reject the plan</source>
+        <translation>驳回该方案</translation>
+    </message>
+    <message>
+        <source>Selected plan</source>
+        <translation>所选方案</translation>
+    </message>
+    <message>
+        <source>Plans waiting for a decision: {count}, oldest first.</source>
+        <translation>待审批的还款方案：{count} 个，最早的在前。</translation>
+    </message>
+    <message>
+        <source>Could not load the plans</source>
+        <translation>无法加载还款方案</translation>
+    </message>
+    <message>
+        <source>{name}, {when}</source>
+        <translation>{name}，{when}</translation>
+    </message>
+    <message>
+        <source>{kind}: {count} × {frequency}</source>
+        <translation>{kind}：{count} 期 × {frequency}</translation>
+    </message>
+    <message>
+        <source>Outside the policy:
+{reasons}</source>
+        <translation>超出政策之处：
+{reasons}</translation>
+    </message>
+    <message>
+        <source>You made this plan: another team lead decides it.</source>
+        <translation>该方案由您制定：需由其他组长审批。</translation>
+    </message>
+    <message>
+        <source>Approve the plan for {contract}? A note for the collector (optional):</source>
+        <translation>批准 {contract} 的还款方案？给催收专员的说明（选填）：</translation>
+    </message>
+    <message>
+        <source>Why is the plan for {contract} rejected? The collector reads this.</source>
+        <translation>驳回 {contract} 还款方案的原因是什么？催收专员会看到。</translation>
+    </message>
+    <message>
+        <source>Approved the plan for {contract}; {collector} sees it.</source>
+        <translation>已批准 {contract} 的还款方案；{collector} 会看到。</translation>
+    </message>
+    <message>
+        <source>Rejected the plan for {contract}; {collector} sees why.</source>
+        <translation>已驳回 {contract} 的还款方案；{collector} 会看到原因。</translation>
+    </message>
+    <message>
+        <source>Could not decide on the plan</source>
+        <translation>无法审批该方案</translation>
+    </message>
+</context>
+<context>
     <name>BalanceBox</name>
     <message>
         <source>Overdue</source>
@@ -93,6 +253,87 @@
     <message>
         <source>none</source>
         <translation>无</translation>
+    </message>
+</context>
+<context>
+    <name>BlockTableModel</name>
+    <message>
+        <source>Rule</source>
+        <translation>规则</translation>
+    </message>
+    <message>
+        <source>Blocks</source>
+        <translation>拦截次数</translation>
+    </message>
+    <message>
+        <source>Dial attempts the rule stopped</source>
+        <translation>被该规则拦截的拨打次数</translation>
+    </message>
+</context>
+<context>
+    <name>BucketRollChart</name>
+    <message>
+        <source>Bucket roll: accounts</source>
+        <translation>账龄迁徙：账户数</translation>
+    </message>
+    <message>
+        <source>Cured</source>
+        <translation>回正</translation>
+    </message>
+    <message>
+        <source>Stayed</source>
+        <translation>留在原账龄</translation>
+    </message>
+    <message>
+        <source>Rolled</source>
+        <translation>迁徙</translation>
+    </message>
+    <message>
+        <source>Bucket at the start</source>
+        <translation>期初账龄</translation>
+    </message>
+    <message>
+        <source>Bucket roll</source>
+        <translation>账龄迁徙</translation>
+    </message>
+</context>
+<context>
+    <name>BucketTableModel</name>
+    <message>
+        <source>Bucket at the start</source>
+        <translation>期初账龄</translation>
+    </message>
+    <message>
+        <source>Accounts</source>
+        <translation>账户数</translation>
+    </message>
+    <message>
+        <source>Accounts in the bucket at the start of the period</source>
+        <translation>期初处于该账龄的账户</translation>
+    </message>
+    <message>
+        <source>Cured</source>
+        <translation>回正</translation>
+    </message>
+    <message>
+        <source>Of those, current at the end</source>
+        <translation>其中期末已恢复正常的</translation>
+    </message>
+    <message>
+        <source>Cure rate</source>
+        <translation>回正率</translation>
+    </message>
+    <message>
+        <source>Rolled</source>
+        <translation>迁徙</translation>
+    </message>
+    <message>
+        <source>Of those, in the next bucket or a worse one at the end</source>
+        <translation>其中期末处于下一账龄或更差账龄的</translation>
+    </message>
+    <message>
+        <source>Roll rate</source>
+        <translation>迁徙率</translation>
     </message>
 </context>
 <context>
@@ -223,6 +464,125 @@
     </message>
 </context>
 <context>
+    <name>CallReviewPanel</name>
+    <message>
+        <source>Call review</source>
+        <translation>通话质检</translation>
+    </message>
+    <message>
+        <source>Team</source>
+        <translation>小组</translation>
+    </message>
+    <message>
+        <source>Collector</source>
+        <translation>催收员</translation>
+    </message>
+    <message>
+        <source>All collectors</source>
+        <translation>全部催收员</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>起始日期</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>结束日期</translation>
+    </message>
+    <message>
+        <source>All outcomes</source>
+        <translation>全部联系结果</translation>
+    </message>
+    <message>
+        <source>{count} outcomes</source>
+        <translation>已选 {count} 种联系结果</translation>
+    </message>
+    <message>
+        <source>All emotions</source>
+        <translation>全部情绪</translation>
+    </message>
+    <message>
+        <source>{count} emotions</source>
+        <translation>已选 {count} 种情绪</translation>
+    </message>
+    <message>
+        <source>&amp;Incomplete checklist</source>
+        <translation>清单未完成(&amp;I)</translation>
+    </message>
+    <message>
+        <source>Esc&amp;alated</source>
+        <translation>已上报(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Not &amp;yet reviewed</source>
+        <translation>尚未质检(&amp;Y)</translation>
+    </message>
+    <message>
+        <source>Refres&amp;h</source>
+        <translation>刷新(&amp;H)</translation>
+    </message>
+    <message>
+        <source>F5</source>
+        <translation>F5</translation>
+    </message>
+    <message>
+        <source>C&amp;ollector</source>
+        <translation>催收员(&amp;O)</translation>
+    </message>
+    <message>
+        <source>&amp;From</source>
+        <translation>起始(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;To</source>
+        <translation>截止(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Contacts to review</source>
+        <translation>待质检的联系记录</translation>
+    </message>
+    <message>
+        <source>Contacts shown</source>
+        <translation>显示的联系记录数</translation>
+    </message>
+    <message>
+        <source>&amp;Save review</source>
+        <translation>保存质检(&amp;S)</translation>
+    </message>
+    <message>
+        <source>any day</source>
+        <translation>不限</translation>
+    </message>
+    <message>
+        <source>{name} ({username})</source>
+        <translation>{name}（{username}）</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <source>The newest {count} contacts; narrow the filter to see older ones.</source>
+        <translation>仅显示最新的 {count} 条联系记录；请缩小筛选范围以查看更早的记录。</translation>
+    </message>
+    <message>
+        <source>{count} contacts</source>
+        <translation>{count} 条联系记录</translation>
+    </message>
+    <message>
+        <source>The contacts could not be loaded.</source>
+        <translation>无法加载联系记录。</translation>
+    </message>
+    <message>
+        <source>Unsaved review</source>
+        <translation>质检未保存</translation>
+    </message>
+    <message>
+        <source>The review of this contact is not saved. Leave it and lose the answers?</source>
+        <translation>这条联系记录的质检尚未保存。确定离开并放弃已填写的结论吗？</translation>
+    </message>
+</context>
+<context>
     <name>CandidateModel</name>
     <message>
         <source>Stop</source>
@@ -271,6 +631,41 @@
     <message>
         <source>Tick to visit; Alt+Up and Alt+Down move the stop.</source>
         <translation>勾选即安排外访；Alt+上/下箭头调整站序。</translation>
+    </message>
+</context>
+<context>
+    <name>ChecklistTableModel</name>
+    <message>
+        <source>Emotion</source>
+        <translation>情绪</translation>
+    </message>
+    <message>
+        <source>Contacts</source>
+        <translation>联系数</translation>
+    </message>
+    <message>
+        <source>Contacts that required a checklist</source>
+        <translation>需要检查清单的联系</translation>
+    </message>
+    <message>
+        <source>Incomplete</source>
+        <translation>未完成</translation>
+    </message>
+    <message>
+        <source>Contacts with a required item not ticked</source>
+        <translation>有必填项未勾选的联系</translation>
+    </message>
+    <message>
+        <source>Completion</source>
+        <translation>完成率</translation>
+    </message>
+    <message>
+        <source>{part} of {whole}</source>
+        <translation>{whole} 中的 {part}</translation>
+    </message>
+    <message>
+        <source>(no emotion recorded)</source>
+        <translation>（未记录情绪）</translation>
     </message>
 </context>
 <context>
@@ -595,6 +990,356 @@
     </message>
 </context>
 <context>
+    <name>ContactRowsModel</name>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Collector</source>
+        <translation>催收专员</translation>
+    </message>
+    <message>
+        <source>Contract</source>
+        <translation>合同号</translation>
+    </message>
+    <message>
+        <source>Borrower</source>
+        <translation>借款人</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>渠道</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>外访结果</translation>
+    </message>
+    <message>
+        <source>Emotion</source>
+        <translation>情绪</translation>
+    </message>
+    <message>
+        <source>Talk</source>
+        <translation>通话时长</translation>
+    </message>
+    <message>
+        <source>After call</source>
+        <translation>话后处理</translation>
+    </message>
+    <message>
+        <source>Checklist</source>
+        <translation>检查清单</translation>
+    </message>
+    <message>
+        <source>Escalated</source>
+        <translation>已上报</translation>
+    </message>
+    <message>
+        <source>Promise</source>
+        <translation>还款承诺</translation>
+    </message>
+    <message>
+        <source>Review</source>
+        <translation>质检</translation>
+    </message>
+    <message>
+        <source>complete</source>
+        <translation>完整</translation>
+    </message>
+    <message>
+        <source>incomplete</source>
+        <translation>不完整</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>reviewed</source>
+        <translation>已质检</translation>
+    </message>
+</context>
+<context>
+    <name>DashboardPanel</name>
+    <message>
+        <source>Team dashboard</source>
+        <translation>团队看板</translation>
+    </message>
+    <message>
+        <source>Team</source>
+        <translation>团队</translation>
+    </message>
+    <message>
+        <source>Period</source>
+        <translation>期间</translation>
+    </message>
+    <message>
+        <source>Yesterday</source>
+        <translation>昨天</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation>最近7天</translation>
+    </message>
+    <message>
+        <source>This month</source>
+        <translation>本月</translation>
+    </message>
+    <message>
+        <source>Last 30 days</source>
+        <translation>最近30天</translation>
+    </message>
+    <message>
+        <source>Custom range</source>
+        <translation>自定义日期</translation>
+    </message>
+    <message>
+        <source>First day</source>
+        <translation>起始日</translation>
+    </message>
+    <message>
+        <source>Last day</source>
+        <translation>截止日</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>刷新(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Export the numbers shown</source>
+        <translation>导出当前显示的数据</translation>
+    </message>
+    <message>
+        <source>Counting</source>
+        <translation>正在统计</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>&amp;Team</source>
+        <translation>团队(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&amp;Period</source>
+        <translation>期间(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;From</source>
+        <translation>从(&amp;F)</translation>
+    </message>
+    <message>
+        <source>T&amp;o</source>
+        <translation>至(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Unacknowledged escalations</source>
+        <translation>未确认的上报</translation>
+    </message>
+    <message>
+        <source>Open the escalations &amp;inbox…</source>
+        <translation>打开上报收件箱(&amp;I)…</translation>
+    </message>
+    <message>
+        <source>Numbers per collector</source>
+        <translation>各催收专员数据</translation>
+    </message>
+    <message>
+        <source>Cure and roll by bucket</source>
+        <translation>各账龄回正与迁徙</translation>
+    </message>
+    <message>
+        <source>Checklist completion by emotion</source>
+        <translation>按情绪统计的检查清单完成率</translation>
+    </message>
+    <message>
+        <source>Compliance blocks by rule</source>
+        <translation>按规则统计的合规拦截</translation>
+    </message>
+    <message>
+        <source>Escalations by kind</source>
+        <translation>按类型统计的上报</translation>
+    </message>
+    <message>
+        <source>Cure and roll</source>
+        <translation>回正与迁徙</translation>
+    </message>
+    <message>
+        <source>Checklists by emotion</source>
+        <translation>按情绪的检查清单</translation>
+    </message>
+    <message>
+        <source>Blocks by rule</source>
+        <translation>按规则的拦截</translation>
+    </message>
+    <message>
+        <source>Daily trend</source>
+        <translation>每日趋势</translation>
+    </message>
+    <message>
+        <source>Bucket roll</source>
+        <translation>账龄迁徙</translation>
+    </message>
+    <message>
+        <source>Double-click a number (or press Enter on it) to list the contacts behind it; right-click for related lists.</source>
+        <translation>双击某个数字（或选中后按回车）可列出其背后的联系记录；右键可查看相关列表。</translation>
+    </message>
+    <message>
+        <source>Not available</source>
+        <translation>不可用</translation>
+    </message>
+    <message>
+        <source>Refresh the dashboard</source>
+        <translation>刷新团队看板</translation>
+    </message>
+    <message>
+        <source>The first day is after the last day.</source>
+        <translation>起始日晚于截止日。</translation>
+    </message>
+    <message>
+        <source>Counting…</source>
+        <translation>正在统计…</translation>
+    </message>
+    <message>
+        <source>{team}, {span}: counted at {time}.</source>
+        <translation>{team}，{span}：统计于 {time}。</translation>
+    </message>
+    <message>
+        <source>The numbers could not be counted.</source>
+        <translation>无法统计数据。</translation>
+    </message>
+    <message>
+        <source>Could not load the dashboard</source>
+        <translation>无法加载团队看板</translation>
+    </message>
+    <message>
+        <source>The team&apos;s breakdowns; select a collector above to see theirs.</source>
+        <translation>团队的分项数据；在上方选择一名催收专员可查看其个人数据。</translation>
+    </message>
+    <message>
+        <source>The breakdowns of {collector}; select the team total for the team&apos;s.</source>
+        <translation>{collector} 的分项数据；选择“团队合计”可查看团队数据。</translation>
+    </message>
+    <message>
+        <source>team {team}</source>
+        <translation>团队 {team}</translation>
+    </message>
+    <message>
+        <source>{kind} · contract {contract} · raised {when} by {who}</source>
+        <translation>{kind} · 合同号 {contract} · {who} 于 {when} 上报</translation>
+    </message>
+    <message>
+        <source>URGENT — {text}</source>
+        <translation>紧急 — {text}</translation>
+    </message>
+    <message>
+        <source>No escalation is waiting for a decision.</source>
+        <translation>没有等待处理的上报。</translation>
+    </message>
+    <message>
+        <source>{count} waiting for a decision ({urgent} urgent), oldest first.</source>
+        <translation>{count} 条等待处理（其中 {urgent} 条紧急），最早的在前。</translation>
+    </message>
+    <message>
+        <source>List: {figure}</source>
+        <translation>列出：{figure}</translation>
+    </message>
+    <message>
+        <source>Attempts</source>
+        <translation>联系尝试</translation>
+    </message>
+    <message>
+        <source>Contacts (someone answered)</source>
+        <translation>接通（有人接听）</translation>
+    </message>
+    <message>
+        <source>Right-party contacts</source>
+        <translation>本人接通</translation>
+    </message>
+    <message>
+        <source>Promises to pay made</source>
+        <translation>达成的承诺还款</translation>
+    </message>
+    <message>
+        <source>Promises due</source>
+        <translation>到期的承诺还款</translation>
+    </message>
+    <message>
+        <source>Promises kept</source>
+        <translation>已履约的承诺还款</translation>
+    </message>
+    <message>
+        <source>Payments collected</source>
+        <translation>收到的还款</translation>
+    </message>
+    <message>
+        <source>Timed contacts (handle time)</source>
+        <translation>计时的联系（处理时长）</translation>
+    </message>
+    <message>
+        <source>Contacts that required a checklist</source>
+        <translation>需要检查清单的联系</translation>
+    </message>
+    <message>
+        <source>Contacts with an incomplete checklist</source>
+        <translation>检查清单未完成的联系</translation>
+    </message>
+    <message>
+        <source>Contacts that raised an escalation</source>
+        <translation>引发上报的联系</translation>
+    </message>
+    <message>
+        <source>Contacts on accounts with a compliance block</source>
+        <translation>发生合规拦截的账户上的联系</translation>
+    </message>
+    <message>
+        <source>Contacts on accounts in {bucket} at the start</source>
+        <translation>期初处于 {bucket} 的账户上的联系</translation>
+    </message>
+    <message>
+        <source>Contacts on accounts cured from {bucket}</source>
+        <translation>从 {bucket} 回正的账户上的联系</translation>
+    </message>
+    <message>
+        <source>Contacts on accounts rolled from {bucket}</source>
+        <translation>从 {bucket} 迁徙的账户上的联系</translation>
+    </message>
+    <message>
+        <source>Right-party contacts on {day}</source>
+        <translation>{day} 的本人接通</translation>
+    </message>
+    <message>
+        <source>Promises to pay made on {day}</source>
+        <translation>{day} 达成的承诺还款</translation>
+    </message>
+    <message>
+        <source>Payments collected on {day}</source>
+        <translation>{day} 收到的还款</translation>
+    </message>
+    <message>
+        <source>no emotion recorded</source>
+        <translation>未记录情绪</translation>
+    </message>
+    <message>
+        <source>Export the team&apos;s numbers</source>
+        <translation>导出团队数据</translation>
+    </message>
+    <message>
+        <source>Numbers exported</source>
+        <translation>数据已导出</translation>
+    </message>
+    <message>
+        <source>The team&apos;s numbers are in {path}.</source>
+        <translation>团队数据已保存到 {path}。</translation>
+    </message>
+    <message>
+        <source>Could not export</source>
+        <translation>无法导出</translation>
+    </message>
+</context>
+<context>
     <name>DayModel</name>
     <message>
         <source>Stop</source>
@@ -634,10 +1379,593 @@
     </message>
 </context>
 <context>
+    <name>DecisionsModel</name>
+    <message>
+        <source>Decided</source>
+        <translation>审批时间</translation>
+    </message>
+    <message>
+        <source>Account</source>
+        <translation>账户</translation>
+    </message>
+    <message>
+        <source>Borrower</source>
+        <translation>借款人</translation>
+    </message>
+    <message>
+        <source>Decision</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Team lead</source>
+        <translation>组长</translation>
+    </message>
+    <message>
+        <source>Plan now</source>
+        <translation>方案当前状态</translation>
+    </message>
+    <message>
+        <source>Approved</source>
+        <translation>已批准</translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation>已驳回</translation>
+    </message>
+    <message>
+        <source>{decision} (new)</source>
+        <translation>{decision}（新）</translation>
+    </message>
+</context>
+<context>
     <name>Dialogs</name>
     <message>
         <source>Something went wrong ({kind}). The details are in the log.</source>
         <translation>出现错误（{kind}），详情见日志。</translation>
+    </message>
+</context>
+<context>
+    <name>DrillDialog</name>
+    <message>
+        <source>{figure} — {whose}, {span}</source>
+        <translation>{figure} — {whose}，{span}</translation>
+    </message>
+    <message>
+        <source>Loading the contacts…</source>
+        <translation>正在加载联系记录…</translation>
+    </message>
+    <message>
+        <source>Number of contacts</source>
+        <translation>联系记录数</translation>
+    </message>
+    <message>
+        <source>Contacts</source>
+        <translation>联系记录</translation>
+    </message>
+    <message>
+        <source>Open in call &amp;review</source>
+        <translation>在通话质检中打开(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Enter</source>
+        <translation>回车</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>{count} contacts</source>
+        <translation>{count} 条联系记录</translation>
+    </message>
+    <message>
+        <source>No contacts behind this figure.</source>
+        <translation>此数字背后没有联系记录。</translation>
+    </message>
+    <message>
+        <source>The contacts could not be loaded.</source>
+        <translation>无法加载联系记录。</translation>
+    </message>
+    <message>
+        <source>Could not list the contacts</source>
+        <translation>无法列出联系记录</translation>
+    </message>
+    <message>
+        <source>Export the contacts</source>
+        <translation>导出联系记录</translation>
+    </message>
+    <message>
+        <source>Contacts exported</source>
+        <translation>联系记录已导出</translation>
+    </message>
+    <message>
+        <source>The list is in {path}.</source>
+        <translation>列表已保存到 {path}。</translation>
+    </message>
+    <message>
+        <source>Could not export</source>
+        <translation>无法导出</translation>
+    </message>
+</context>
+<context>
+    <name>EscalationTableModel</name>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Raised</source>
+        <translation>上报数</translation>
+    </message>
+    <message>
+        <source>Not acknowledged</source>
+        <translation>未确认</translation>
+    </message>
+    <message>
+        <source>Raised in the period and still waiting for a decision</source>
+        <translation>期间内上报且仍在等待处理的</translation>
+    </message>
+</context>
+<context>
+    <name>EscalationsInbox</name>
+    <message>
+        <source>Escalations</source>
+        <translation>上报事项</translation>
+    </message>
+    <message>
+        <source>Show &amp;decided in the last {days} days</source>
+        <translation>显示最近 {days} 天已决定的(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Re&amp;load</source>
+        <translation>重新加载(&amp;L)</translation>
+    </message>
+    <message>
+        <source>No escalation is waiting for you.</source>
+        <translation>没有等待您处理的上报事项。</translation>
+    </message>
+    <message>
+        <source>Escalation</source>
+        <translation>上报事项</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Borrower</source>
+        <translation>借款人</translation>
+    </message>
+    <message>
+        <source>Raised by</source>
+        <translation>上报人</translation>
+    </message>
+    <message>
+        <source>Raised</source>
+        <translation>上报时间</translation>
+    </message>
+    <message>
+        <source>Contact outcome</source>
+        <translation>联系结果</translation>
+    </message>
+    <message>
+        <source>Collector&apos;s notes</source>
+        <translation>催收专员备注</translation>
+    </message>
+    <message>
+        <source>Borrower&apos;s flags now</source>
+        <translation>借款人当前标记</translation>
+    </message>
+    <message>
+        <source>Acknowledged</source>
+        <translation>确认</translation>
+    </message>
+    <message>
+        <source>Decision</source>
+        <translation>决定</translation>
+    </message>
+    <message>
+        <source>Note on the decision</source>
+        <translation>决定备注</translation>
+    </message>
+    <message>
+        <source>Resume: why collection can resume. Refer: to whom, and the case number.</source>
+        <translation>恢复催收：说明为何可以恢复。转介：说明转交给谁及案件编号。</translation>
+    </message>
+    <message>
+        <source>&amp;Note</source>
+        <translation>备注(&amp;N)</translation>
+    </message>
+    <message>
+        <source>Ac&amp;knowledge</source>
+        <translation>确认(&amp;K)</translation>
+    </message>
+    <message>
+        <source>Acknowledge the escalation</source>
+        <translation>确认该上报事项</translation>
+    </message>
+    <message>
+        <source>Keep &amp;paused</source>
+        <translation>保持暂停(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Decide: keep collection paused</source>
+        <translation>决定：保持催收暂停</translation>
+    </message>
+    <message>
+        <source>&amp;Resume collection</source>
+        <translation>恢复催收(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Decide: resume collection</source>
+        <translation>决定：恢复催收</translation>
+    </message>
+    <message>
+        <source>R&amp;efer</source>
+        <translation>转介(&amp;E)</translation>
+    </message>
+    <message>
+        <source>Decide: refer the case on</source>
+        <translation>决定：转介该案件</translation>
+    </message>
+    <message>
+        <source>Selected escalation</source>
+        <translation>所选上报事项</translation>
+    </message>
+    <message>
+        <source>Could not load the escalations</source>
+        <translation>无法加载上报事项</translation>
+    </message>
+    <message>
+        <source>{open} open, {unacknowledged} not acknowledged; oldest first.</source>
+        <translation>待处理 {open} 件，未确认 {unacknowledged} 件；最早的在前。</translation>
+    </message>
+    <message>
+        <source>No contact recorded</source>
+        <translation>无联系记录</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>None: collection is not paused</source>
+        <translation>无：催收未暂停</translation>
+    </message>
+    <message>
+        <source>{lead}, {when}</source>
+        <translation>{lead}，{when}</translation>
+    </message>
+    <message>
+        <source>Not yet</source>
+        <translation>尚未</translation>
+    </message>
+    <message>
+        <source>{decision}, {when}</source>
+        <translation>{decision}，{when}</translation>
+    </message>
+    <message>
+        <source>“{kind}” cannot be resumed here: keep it paused or refer it until it is verified.</source>
+        <translation>“{kind}”不能在此恢复催收：核实之前请保持暂停或转介处理。</translation>
+    </message>
+    <message>
+        <source>Acknowledged: {kind} on {contract}. Decide when you can.</source>
+        <translation>已确认：{contract} 的{kind}。请尽快作出决定。</translation>
+    </message>
+    <message>
+        <source>Refer the case</source>
+        <translation>转介案件</translation>
+    </message>
+    <message>
+        <source>To whom is the case referred?</source>
+        <translation>案件转介给谁？</translation>
+    </message>
+    <message>
+        <source>Resume collection</source>
+        <translation>恢复催收</translation>
+    </message>
+    <message>
+        <source>Why can collection resume?</source>
+        <translation>为何可以恢复催收？</translation>
+    </message>
+    <message>
+        <source>Collection on {borrower} resumes: the account returns to the queue.</source>
+        <translation>将恢复对{borrower}的催收：该账户会回到队列中。</translation>
+    </message>
+    <message>
+        <source>Kept paused: {contract}.</source>
+        <translation>已保持暂停：{contract}。</translation>
+    </message>
+    <message>
+        <source>Collection resumes on {contract}.</source>
+        <translation>{contract} 已恢复催收。</translation>
+    </message>
+    <message>
+        <source>Referred: {contract}.</source>
+        <translation>已转介：{contract}。</translation>
+    </message>
+    <message>
+        <source>Could not do that</source>
+        <translation>无法完成该操作</translation>
+    </message>
+</context>
+<context>
+    <name>EscalationsModel</name>
+    <message>
+        <source>Raised</source>
+        <translation>上报时间</translation>
+    </message>
+    <message>
+        <source>Escalation</source>
+        <translation>上报事项</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Borrower</source>
+        <translation>借款人</translation>
+    </message>
+    <message>
+        <source>Contract</source>
+        <translation>合同号</translation>
+    </message>
+    <message>
+        <source>Collector</source>
+        <translation>催收专员</translation>
+    </message>
+    <message>
+        <source>Urgent: {kind}</source>
+        <translation>紧急：{kind}</translation>
+    </message>
+    <message>
+        <source>Decided: kept paused</source>
+        <translation>已决定：保持暂停</translation>
+    </message>
+    <message>
+        <source>Decided: collection resumed</source>
+        <translation>已决定：恢复催收</translation>
+    </message>
+    <message>
+        <source>Decided: referred</source>
+        <translation>已决定：已转介</translation>
+    </message>
+    <message>
+        <source>Acknowledged, waiting for a decision</source>
+        <translation>已确认，待决定</translation>
+    </message>
+    <message>
+        <source>Not acknowledged</source>
+        <translation>未确认</translation>
+    </message>
+</context>
+<context>
+    <name>ExportButton</name>
+    <message>
+        <source>&amp;Export…</source>
+        <translation>导出(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>CSV (spreadsheet text)…</source>
+        <translation>CSV（表格文本）…</translation>
+    </message>
+    <message>
+        <source>Excel workbook (XLSX)…</source>
+        <translation>Excel 工作簿（XLSX）…</translation>
+    </message>
+    <message>
+        <source>JSON (for other programs)…</source>
+        <translation>JSON（供其他程序使用）…</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <source>Excel workbooks (*.xlsx)</source>
+        <translation>Excel 工作簿 (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>JSON files (*.json)</source>
+        <translation>JSON 文件 (*.json)</translation>
+    </message>
+</context>
+<context>
+    <name>FeedbackDialog</name>
+    <message>
+        <source>&amp;Feedback</source>
+        <translation>质检反馈(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Feedback ({count})</source>
+        <translation>质检反馈 ({count})(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Feedback on my calls</source>
+        <translation>我的通话质检反馈</translation>
+    </message>
+    <message>
+        <source>Only &amp;new feedback</source>
+        <translation>仅显示新反馈(&amp;N)</translation>
+    </message>
+    <message>
+        <source>Reviews of my contacts</source>
+        <translation>我的联系记录的质检结果</translation>
+    </message>
+    <message>
+        <source>Reviews shown</source>
+        <translation>显示的质检记录数</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <source>{count} reviews, {new} new</source>
+        <translation>共 {count} 条质检，{new} 条新反馈</translation>
+    </message>
+    <message>
+        <source>No reviews of your contacts yet.</source>
+        <translation>您的联系记录尚无质检结果。</translation>
+    </message>
+    <message>
+        <source>Feedback</source>
+        <translation>质检反馈</translation>
+    </message>
+</context>
+<context>
+    <name>FeedbackModel</name>
+    <message>
+        <source>Reviewed</source>
+        <translation>质检时间</translation>
+    </message>
+    <message>
+        <source>Score</source>
+        <translation>得分</translation>
+    </message>
+    <message>
+        <source>Contract</source>
+        <translation>合同号</translation>
+    </message>
+    <message>
+        <source>Borrower</source>
+        <translation>借款人</translation>
+    </message>
+    <message>
+        <source>Call</source>
+        <translation>通话时间</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>联系结果</translation>
+    </message>
+    <message>
+        <source>Reviewer</source>
+        <translation>质检人</translation>
+    </message>
+    <message>
+        <source>Comment</source>
+        <translation>评语</translation>
+    </message>
+    <message>
+        <source>New: not opened yet</source>
+        <translation>新反馈：尚未查看</translation>
+    </message>
+</context>
+<context>
+    <name>KpiTableModel</name>
+    <message>
+        <source>{part} of {whole}</source>
+        <translation>{whole} 中的 {part}</translation>
+    </message>
+    <message>
+        <source>Collector</source>
+        <translation>催收专员</translation>
+    </message>
+    <message>
+        <source>Team total</source>
+        <translation>团队合计</translation>
+    </message>
+    <message>
+        <source>Attempts</source>
+        <translation>联系尝试</translation>
+    </message>
+    <message>
+        <source>Contact attempts made</source>
+        <translation>进行的联系尝试次数</translation>
+    </message>
+    <message>
+        <source>Contact rate</source>
+        <translation>接通率</translation>
+    </message>
+    <message>
+        <source>Contacts ÷ attempts</source>
+        <translation>接通数 ÷ 联系尝试数</translation>
+    </message>
+    <message>
+        <source>RPC rate</source>
+        <translation>本人接通率</translation>
+    </message>
+    <message>
+        <source>Right-party contacts ÷ attempts</source>
+        <translation>本人接通数 ÷ 联系尝试数</translation>
+    </message>
+    <message>
+        <source>PTP rate</source>
+        <translation>承诺还款率</translation>
+    </message>
+    <message>
+        <source>Promises to pay ÷ right-party contacts</source>
+        <translation>承诺还款数 ÷ 本人接通数</translation>
+    </message>
+    <message>
+        <source>PTP kept rate</source>
+        <translation>承诺履约率</translation>
+    </message>
+    <message>
+        <source>Promises due in the period paid in full by their date and grace ÷ promises due</source>
+        <translation>期间内到期且在到期日加宽限期内足额还款的承诺 ÷ 到期承诺数</translation>
+    </message>
+    <message>
+        <source>Promised</source>
+        <translation>承诺金额</translation>
+    </message>
+    <message>
+        <source>Sum of the promises to pay made</source>
+        <translation>达成的承诺还款金额合计</translation>
+    </message>
+    <message>
+        <source>Collected</source>
+        <translation>回收金额</translation>
+    </message>
+    <message>
+        <source>Payments received on worked accounts</source>
+        <translation>已跟进账户上收到的还款</translation>
+    </message>
+    <message>
+        <source>Avg handle time</source>
+        <translation>平均处理时长</translation>
+    </message>
+    <message>
+        <source>{count} contacts timed</source>
+        <translation>{count} 次计时的联系</translation>
+    </message>
+    <message>
+        <source>Talk time and after-call work per contact</source>
+        <translation>每次联系的通话时长与话后处理时长</translation>
+    </message>
+    <message>
+        <source>Checklist completion</source>
+        <translation>检查清单完成率</translation>
+    </message>
+    <message>
+        <source>Contacts with every required item ticked ÷ contacts that required a checklist</source>
+        <translation>必填项全部勾选的联系数 ÷ 需要检查清单的联系数</translation>
+    </message>
+    <message>
+        <source>Escalations</source>
+        <translation>上报</translation>
+    </message>
+    <message>
+        <source>Escalations raised by the collector&apos;s contacts</source>
+        <translation>该催收专员的联系引发的上报</translation>
+    </message>
+    <message>
+        <source>Compliance blocks</source>
+        <translation>合规拦截</translation>
+    </message>
+    <message>
+        <source>Dial attempts the contact rules stopped</source>
+        <translation>被联系规则拦截的拨打次数</translation>
     </message>
 </context>
 <context>
@@ -872,6 +2200,38 @@
     <message>
         <source>&amp;Plan visits…</source>
         <translation>安排外访(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>&amp;Reviews of my calls…</source>
+        <translation>我的通话质检(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>&amp;Decisions on my plans…</source>
+        <translation>我的还款计划审批结果(&amp;D)…</translation>
+    </message>
+    <message>
+        <source>&amp;Team</source>
+        <translation>团队(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Team &amp;dashboard…</source>
+        <translation>团队看板(&amp;D)…</translation>
+    </message>
+    <message>
+        <source>Call &amp;review…</source>
+        <translation>通话质检(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>&amp;Escalations inbox…</source>
+        <translation>上报事项(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>Plan &amp;approvals…</source>
+        <translation>还款计划审批(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>Team a&amp;ccounts…</source>
+        <translation>团队账户(&amp;C)…</translation>
     </message>
     <message>
         <source>&amp;Help</source>
@@ -1120,6 +2480,25 @@
     <message>
         <source>Payments received</source>
         <translation>已收还款</translation>
+    </message>
+</context>
+<context>
+    <name>PlanDecisionsDialog</name>
+    <message>
+        <source>Decisions on my plans</source>
+        <translation>我的方案审批结果</translation>
+    </message>
+    <message>
+        <source>Plans of yours outside the policy that a team lead approved or rejected in the last {days} days, latest first.</source>
+        <translation>最近 {days} 天内由组长批准或驳回的您的超政策还款方案，最新的在前。</translation>
+    </message>
+    <message>
+        <source>No team lead has decided on a plan of yours lately.</source>
+        <translation>最近没有组长审批过您的还款方案。</translation>
+    </message>
+    <message>
+        <source>Could not load the decisions</source>
+        <translation>无法加载审批结果</translation>
     </message>
 </context>
 <context>
@@ -1391,6 +2770,29 @@
     </message>
 </context>
 <context>
+    <name>PlanSharesModel</name>
+    <message>
+        <source>Collector</source>
+        <translation>催收员</translation>
+    </message>
+    <message>
+        <source>Accounts now</source>
+        <translation>现有账户数</translation>
+    </message>
+    <message>
+        <source>Accounts after</source>
+        <translation>转移后账户数</translation>
+    </message>
+    <message>
+        <source>Overdue now</source>
+        <translation>现有逾期金额</translation>
+    </message>
+    <message>
+        <source>Overdue after</source>
+        <translation>转移后逾期金额</translation>
+    </message>
+</context>
+<context>
     <name>PlansModel</name>
     <message>
         <source>Made</source>
@@ -1411,6 +2813,45 @@
     <message>
         <source>Agreement no.</source>
         <translation>协议编号</translation>
+    </message>
+</context>
+<context>
+    <name>PriorityDialog</name>
+    <message>
+        <source>Set priority</source>
+        <translation>设置优先级</translation>
+    </message>
+    <message>
+        <source>Selected accounts: {count}. Their place in the collectors&apos; queues:</source>
+        <translation>已选账户：{count}个。在催收员队列中的位置：</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>优先级</translation>
+    </message>
+    <message>
+        <source>Until</source>
+        <translation>截止</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>What the collector should know</source>
+        <translation>需要催收员知道的情况</translation>
+    </message>
+    <message>
+        <source>&amp;Priority</source>
+        <translation>优先级(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;Until the end of</source>
+        <translation>截止到当天结束(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Reason</source>
+        <translation>原因(&amp;R)</translation>
     </message>
 </context>
 <context>
@@ -1528,6 +2969,371 @@ Allowed from {time}</source>
     </message>
 </context>
 <context>
+    <name>ReassignDialog</name>
+    <message>
+        <source>Reassign accounts</source>
+        <translation>转移账户</translation>
+    </message>
+    <message>
+        <source>Give to</source>
+        <translation>转给</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>e.g. Wang Ting is on leave this week</source>
+        <translation>例如：王婷本周休假</translation>
+    </message>
+    <message>
+        <source>What moves</source>
+        <translation>转移内容</translation>
+    </message>
+    <message>
+        <source>Reassign</source>
+        <translation>转移</translation>
+    </message>
+    <message>
+        <source>&amp;Give to</source>
+        <translation>转给(&amp;G)</translation>
+    </message>
+    <message>
+        <source>&amp;Reason</source>
+        <translation>原因(&amp;R)</translation>
+    </message>
+    <message>
+        <source>{count} from {name}</source>
+        <translation>{name} 的 {count} 个</translation>
+    </message>
+    <message>
+        <source>Accounts that move: {count} ({sources}).</source>
+        <translation>将转移的账户：{count}个（{sources}）。</translation>
+    </message>
+    <message>
+        <source>Already with this collector: {count}.</source>
+        <translation>原本就在该催收员名下：{count}个。</translation>
+    </message>
+</context>
+<context>
+    <name>ReassignRuleDialog</name>
+    <message>
+        <source>Reassign by rule</source>
+        <translation>按规则转移</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>转出</translation>
+    </message>
+    <message>
+        <source>Anyone in the team</source>
+        <translation>组内任何人</translation>
+    </message>
+    <message>
+        <source>Bucket</source>
+        <translation>账龄段</translation>
+    </message>
+    <message>
+        <source>All buckets</source>
+        <translation>全部账龄段</translation>
+    </message>
+    <message>
+        <source>any</source>
+        <translation>不限</translation>
+    </message>
+    <message>
+        <source>Lowest DPD</source>
+        <translation>最低逾期天数</translation>
+    </message>
+    <message>
+        <source>Highest DPD</source>
+        <translation>最高逾期天数</translation>
+    </message>
+    <message>
+        <source>City or district</source>
+        <translation>城市或区县</translation>
+    </message>
+    <message>
+        <source>Give to</source>
+        <translation>转给</translation>
+    </message>
+    <message>
+        <source>Spread by</source>
+        <translation>分配依据</translation>
+    </message>
+    <message>
+        <source>Number of accounts</source>
+        <translation>账户数量</translation>
+    </message>
+    <message>
+        <source>Overdue amount</source>
+        <translation>逾期金额</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>&amp;Preview</source>
+        <translation>预览(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Preview the plan to see who gets what.</source>
+        <translation>预览方案，查看每人分到哪些账户。</translation>
+    </message>
+    <message>
+        <source>The plan</source>
+        <translation>方案</translation>
+    </message>
+    <message>
+        <source>Who gets what</source>
+        <translation>分配结果</translation>
+    </message>
+    <message>
+        <source>Apply</source>
+        <translation>执行</translation>
+    </message>
+    <message>
+        <source>&amp;From</source>
+        <translation>转出(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Bucket</source>
+        <translation>账龄段(&amp;B)</translation>
+    </message>
+    <message>
+        <source>DP&amp;D</source>
+        <translation>逾期天数(&amp;D)</translation>
+    </message>
+    <message>
+        <source>C&amp;ity or district</source>
+        <translation>城市或区县(&amp;I)</translation>
+    </message>
+    <message>
+        <source>&amp;Give to</source>
+        <translation>转给(&amp;G)</translation>
+    </message>
+    <message>
+        <source>&amp;Spread by</source>
+        <translation>分配依据(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Reason</source>
+        <translation>原因(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Accounts that move: {moves}. Staying with their collector: {unchanged}.</source>
+        <translation>将转移的账户：{moves}个。留在原催收员名下：{unchanged}个。</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewPane</name>
+    <message>
+        <source>Script path</source>
+        <translation>话术路径</translation>
+    </message>
+    <message>
+        <source>Checklist</source>
+        <translation>情绪处理清单</translation>
+    </message>
+    <message>
+        <source>Promise</source>
+        <translation>还款承诺</translation>
+    </message>
+    <message>
+        <source>Notes</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Escalations</source>
+        <translation>上报事项</translation>
+    </message>
+    <message>
+        <source>Criteria</source>
+        <translation>质检评分项</translation>
+    </message>
+    <message>
+        <source>A&amp;ll met</source>
+        <translation>全部符合(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Answer every criterion “met”, then change the ones that were not.</source>
+        <translation>将所有评分项设为“符合”，再修改不符合的项。</translation>
+    </message>
+    <message>
+        <source>Comment for the collector</source>
+        <translation>给催收员的评语</translation>
+    </message>
+    <message>
+        <source>What went well, what to do differently</source>
+        <translation>做得好的地方，以及需要改进的地方</translation>
+    </message>
+    <message>
+        <source>Score</source>
+        <translation>得分</translation>
+    </message>
+    <message>
+        <source>The call</source>
+        <translation>通话情况</translation>
+    </message>
+    <message>
+        <source>Path thro&amp;ugh the script</source>
+        <translation>话术路径(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Chec&amp;klist</source>
+        <translation>情绪处理清单(&amp;K)</translation>
+    </message>
+    <message>
+        <source>&amp;Notes</source>
+        <translation>备注(&amp;N)</translation>
+    </message>
+    <message>
+        <source>Review</source>
+        <translation>质检</translation>
+    </message>
+    <message>
+        <source>Co&amp;mment</source>
+        <translation>评语(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Choose a review to read.</source>
+        <translation>请选择要查看的质检反馈。</translation>
+    </message>
+    <message>
+        <source>Choose a contact to review.</source>
+        <translation>请选择要质检的联系记录。</translation>
+    </message>
+    <message>
+        <source>{collector} — {contract}, {borrower}</source>
+        <translation>{collector} — {contract}，{borrower}</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>未记录</translation>
+    </message>
+    <message>
+        <source>{time} · {outcome} · emotion: {emotion} · talk {talk}, after call {after}</source>
+        <translation>{time} · {outcome} · 情绪：{emotion} · 通话 {talk}，话后处理 {after}</translation>
+    </message>
+    <message>
+        <source>{step} (not in any script)</source>
+        <translation>{step}（不在任何话术中）</translation>
+    </message>
+    <message>
+        <source>{step} → {answer}</source>
+        <translation>{step} → {answer}</translation>
+    </message>
+    <message>
+        <source>No script path was recorded.</source>
+        <translation>未记录话术路径。</translation>
+    </message>
+    <message>
+        <source>Required, not ticked</source>
+        <translation>必选项，未勾选</translation>
+    </message>
+    <message>
+        <source>No checklist: nobody answered.</source>
+        <translation>无清单：未接通。</translation>
+    </message>
+    <message>
+        <source>No notes.</source>
+        <translation>无备注。</translation>
+    </message>
+    <message>
+        <source>Promise: {amount} by {date} ({status})</source>
+        <translation>承诺还款：{date} 前还款 {amount}（{status}）</translation>
+    </message>
+    <message>
+        <source>Callback agreed for {time}</source>
+        <translation>已约定回电时间：{time}</translation>
+    </message>
+    <message>
+        <source>No promise.</source>
+        <translation>无还款承诺。</translation>
+    </message>
+    <message>
+        <source>No escalation.</source>
+        <translation>无上报事项。</translation>
+    </message>
+    <message>
+        <source>Escalated: {kind}, {time}; waiting for a decision</source>
+        <translation>已上报：{kind}，{time}；等待处理决定</translation>
+    </message>
+    <message>
+        <source>Escalated: {kind}, {time}; decided: {decision}</source>
+        <translation>已上报：{kind}，{time}；处理决定：{decision}</translation>
+    </message>
+    <message>
+        <source>keep paused</source>
+        <translation>继续暂停</translation>
+    </message>
+    <message>
+        <source>resume collection</source>
+        <translation>恢复催收</translation>
+    </message>
+    <message>
+        <source>referred</source>
+        <translation>已转交</translation>
+    </message>
+    <message>
+        <source>Met</source>
+        <translation>符合</translation>
+    </message>
+    <message>
+        <source>Not met</source>
+        <translation>不符合</translation>
+    </message>
+    <message>
+        <source>n/a</source>
+        <translation>不适用</translation>
+    </message>
+    <message>
+        <source>{criterion} ({points} pt)</source>
+        <translation>{criterion}（{points} 分）</translation>
+    </message>
+    <message>
+        <source>{criterion}: {answer}</source>
+        <translation>{criterion}：{answer}</translation>
+    </message>
+    <message>
+        <source>No criterion applies.</source>
+        <translation>没有适用的评分项。</translation>
+    </message>
+    <message>
+        <source>Score: {score}%</source>
+        <translation>得分：{score}%</translation>
+    </message>
+    <message>
+        <source>Score: —</source>
+        <translation>得分：—</translation>
+    </message>
+    <message>
+        <source>{score} ({count} to answer)</source>
+        <translation>{score}（还有 {count} 项未评）</translation>
+    </message>
+    <message>
+        <source>Not reviewed yet.</source>
+        <translation>尚未质检。</translation>
+    </message>
+    <message>
+        <source>Reviewed by {reviewer}, {time}.</source>
+        <translation>质检人：{reviewer}，{time}。</translation>
+    </message>
+    <message>
+        <source>Reviewed by {reviewer}, {time}; not yet seen by the collector.</source>
+        <translation>质检人：{reviewer}，{time}；催收员尚未查看。</translation>
+    </message>
+    <message>
+        <source>Reviewed by {reviewer}, {time}; seen by the collector {seen}.</source>
+        <translation>质检人：{reviewer}，{time}；催收员已于 {seen} 查看。</translation>
+    </message>
+    <message>
+        <source>Not reviewed yet. You cannot review this contact.</source>
+        <translation>尚未质检。您不能质检这条联系记录。</translation>
+    </message>
+</context>
+<context>
     <name>ScheduleTable</name>
     <message>
         <source>#</source>
@@ -1626,6 +3432,78 @@ Allowed from {time}</source>
     <message>
         <source>Account {contract_no} is not in {username}&apos;s portfolio.</source>
         <translation>账户 {contract_no} 不在 {username} 负责的案件范围内。</translation>
+    </message>
+    <message>
+        <source>There is no bucket “{bucket}”; the buckets are {buckets}.</source>
+        <translation>没有“{bucket}”这个账龄段；账龄段有：{buckets}。</translation>
+    </message>
+    <message>
+        <source>Days past due cannot be negative ({dpd}).</source>
+        <translation>逾期天数不能为负数（{dpd}）。</translation>
+    </message>
+    <message>
+        <source>The DPD range {low}–{high} is empty.</source>
+        <translation>逾期天数范围 {low}–{high} 为空。</translation>
+    </message>
+    <message>
+        <source>Spread accounts by one of {choices}, not “{by}”.</source>
+        <translation>请按 {choices} 之一分配账户，而不是“{by}”。</translation>
+    </message>
+    <message>
+        <source>Say which accounts the rule moves: a collector, a bucket, a DPD range or an area.</source>
+        <translation>请说明规则要转移哪些账户：催收员、账龄段、逾期天数范围或地区。</translation>
+    </message>
+    <message>
+        <source>Choose at least one collector to give the accounts to.</source>
+        <translation>请至少选择一位接收账户的催收员。</translation>
+    </message>
+    <message>
+        <source>The plan moves no account.</source>
+        <translation>该方案没有要转移的账户。</translation>
+    </message>
+    <message>
+        <source>Account {contract_no} changed hands after the plan was made; make the plan again.</source>
+        <translation>账户 {contract_no} 在方案生成后已被转给他人，请重新生成方案。</translation>
+    </message>
+    <message>
+        <source>There is no priority “{level}”; choose {levels}.</source>
+        <translation>没有“{level}”这个优先级；请选择 {levels}。</translation>
+    </message>
+    <message>
+        <source>A priority must last into the future; {until} has passed.</source>
+        <translation>优先级的截止时间必须在将来；{until} 已经过去。</translation>
+    </message>
+    <message>
+        <source>A priority lasts at most {days} days: until {latest} at the latest.</source>
+        <translation>优先级最长 {days} 天：最晚至 {latest}。</translation>
+    </message>
+    <message>
+        <source>Say why the account comes first (or last): the collector reads it.</source>
+        <translation>请说明为何调整该账户的优先级：催收员会看到原因。</translation>
+    </message>
+    <message>
+        <source>Say why the accounts move: the audit trail keeps it.</source>
+        <translation>请说明转移账户的原因：审计记录会保存。</translation>
+    </message>
+    <message>
+        <source>Choose at least one account.</source>
+        <translation>请至少选择一个账户。</translation>
+    </message>
+    <message>
+        <source>{username} is not in team {team}: its accounts stay within the team.</source>
+        <translation>{username} 不属于 {team}：该组的账户只能在组内分配。</translation>
+    </message>
+    <message>
+        <source>{username} does not work a queue: accounts go to collectors and field agents.</source>
+        <translation>{username} 没有自己的催收队列：账户只能分给催收专员和外访专员。</translation>
+    </message>
+    <message>
+        <source>Account {contract_no} is not one of team {team}&apos;s.</source>
+        <translation>账户 {contract_no} 不属于 {team}。</translation>
+    </message>
+    <message>
+        <source>Account {contract_no} is closed ({status}); only active accounts are worked.</source>
+        <translation>账户 {contract_no} 已关闭（{status}）；只能处理在催账户。</translation>
     </message>
     <message>
         <source>Unknown emotion “{emotion}” (one of {known}).</source>
@@ -1756,6 +3634,10 @@ Allowed from {time}</source>
         <translation>时长 {seconds} 秒无效。</translation>
     </message>
     <message>
+        <source>An after-call time of {seconds} s is not possible.</source>
+        <translation>话后处理时长 {seconds} 秒不合理。</translation>
+    </message>
+    <message>
         <source>A promise to pay needs an amount and a date.</source>
         <translation>承诺还款需要填写金额和日期。</translation>
     </message>
@@ -1812,6 +3694,10 @@ Allowed from {time}</source>
         <translation>数据库中已有案件数据（用户、借款人或贷款）；演示案件库只能建在空数据库中。</translation>
     </message>
     <message>
+        <source>That number is no longer on this account.</source>
+        <translation>该号码已不在此账户上。</translation>
+    </message>
+    <message>
         <source>The dial template “{template}” has an unclosed brace.</source>
         <translation>拨号模板“{template}”中有未闭合的花括号。</translation>
     </message>
@@ -1842,6 +3728,10 @@ Allowed from {time}</source>
     <message>
         <source>The note has {length} characters; at most {limit}.</source>
         <translation>备注共 {length} 个字符，最多允许 {limit} 个。</translation>
+    </message>
+    <message>
+        <source>Only a team lead can acknowledge an escalation.</source>
+        <translation>只有组长可以确认升级事件。</translation>
     </message>
     <message>
         <source>Only a team lead can decide on an escalation.</source>
@@ -1908,8 +3798,20 @@ Allowed from {time}</source>
         <translation>该借款人另有未处理的升级事件（{kinds}）使催收保持暂停，请先处理该事件。</translation>
     </message>
     <message>
+        <source>Unknown export format “{format}” (one of {known}).</source>
+        <translation>未知的导出格式“{format}”（可选：{known}）。</translation>
+    </message>
+    <message>
         <source>The folder {folder} does not exist.</source>
         <translation>文件夹{folder}不存在。</translation>
+    </message>
+    <message>
+        <source>{path} is a folder; give a file name.</source>
+        <translation>{path} 是一个文件夹，请输入文件名。</translation>
+    </message>
+    <message>
+        <source>Cannot write {path}.</source>
+        <translation>无法写入 {path}。</translation>
     </message>
     <message>
         <source>{path} is a folder; give a file name ending in .pdf.</source>
@@ -1934,6 +3836,30 @@ Allowed from {time}</source>
     <message>
         <source>The font file {path} is not a TrueType font that a PDF can embed (OpenType fonts with CFF outlines, such as most .otf files, are not): install {package} (Debian, Ubuntu) or set {variable} to a TrueType font file (.ttf or .ttc) with Chinese characters.</source>
         <translation>字体文件{path}不是可嵌入PDF的TrueType字体（采用CFF轮廓的OpenType字体，例如大多数.otf文件，无法嵌入）：请安装{package}（Debian、Ubuntu），或将{variable}设置为含中文字符的TrueType字体文件（.ttf或.ttc）。</translation>
+    </message>
+    <message>
+        <source>The report&apos;s first day ({start}) is after its last day ({end}).</source>
+        <translation>报表的起始日期（{start}）晚于截止日期（{end}）。</translation>
+    </message>
+    <message>
+        <source>A report covers at most {limit} days; {start} to {end} is {days} days.</source>
+        <translation>报表最多覆盖 {limit} 天；{start} 至 {end} 共 {days} 天。</translation>
+    </message>
+    <message>
+        <source>That person is not a member of team {team}.</source>
+        <translation>此人不是 {team} 的成员。</translation>
+    </message>
+    <message>
+        <source>There is no figure “{kpi}” to open (one of {known}).</source>
+        <translation>没有可查看的指标“{kpi}”（可选：{known}）。</translation>
+    </message>
+    <message>
+        <source>Say which day of the report to open ({start} to {end}, as YYYY-MM-DD).</source>
+        <translation>请指定要查看报表中的哪一天（{start} 至 {end}，格式为 YYYY-MM-DD）。</translation>
+    </message>
+    <message>
+        <source>Say which bucket to open (one of {known}).</source>
+        <translation>请指定要查看的逾期阶段（可选：{known}）。</translation>
     </message>
     <message>
         <source>The promised amount “{text}” is not a number.</source>
@@ -2204,6 +4130,62 @@ Allowed from {time}</source>
         <translation>文件的表头须为以下列名：{known}；实际为：{found}。</translation>
     </message>
     <message>
+        <source>Not a criterion for this contact: {unknown} (its criteria: {known}).</source>
+        <translation>不是本次联系适用的评分项：{unknown}（适用的评分项：{known}）。</translation>
+    </message>
+    <message>
+        <source>Answer every criterion; still open: {missing}.</source>
+        <translation>请对每个评分项作答，尚未作答：{missing}。</translation>
+    </message>
+    <message>
+        <source>“{answer}” is no answer to “{criterion}” (one of {known}).</source>
+        <translation>“{answer}”不是“{criterion}”的有效结论（可选：{known}）。</translation>
+    </message>
+    <message>
+        <source>The period starts on {start}, after its end on {end}.</source>
+        <translation>起始日期 {start} 晚于结束日期 {end}。</translation>
+    </message>
+    <message>
+        <source>There is no contact {id}.</source>
+        <translation>不存在联系记录 {id}。</translation>
+    </message>
+    <message>
+        <source>{collector} is in no team, so no lead reviews their contacts.</source>
+        <translation>{collector} 不属于任何小组，没有组长可以质检其联系记录。</translation>
+    </message>
+    <message>
+        <source>The contact by {collector} is not your team&apos;s: a lead reviews their own team.</source>
+        <translation>{collector} 的联系记录不属于您的小组：组长只能质检本组成员的通话。</translation>
+    </message>
+    <message>
+        <source>Only a team lead can open another collector&apos;s contact for review.</source>
+        <translation>只有组长可以查看其他催收员的联系记录进行质检。</translation>
+    </message>
+    <message>
+        <source>This contact has not been reviewed yet.</source>
+        <translation>这条联系记录尚未质检。</translation>
+    </message>
+    <message>
+        <source>The comment has {length} characters; at most {limit}.</source>
+        <translation>评语共 {length} 个字符，最多 {limit} 个。</translation>
+    </message>
+    <message>
+        <source>Only a team lead can review a call.</source>
+        <translation>只有组长可以质检通话。</translation>
+    </message>
+    <message>
+        <source>No one reviews their own contact: ask another team lead.</source>
+        <translation>不能质检自己的联系记录，请由其他组长质检。</translation>
+    </message>
+    <message>
+        <source>There is no review {id}.</source>
+        <translation>不存在质检记录 {id}。</translation>
+    </message>
+    <message>
+        <source>Only the collector whose contact was reviewed marks it as seen.</source>
+        <translation>只有被质检的催收员本人可以将质检反馈标记为已读。</translation>
+    </message>
+    <message>
         <source>There is no user “{username}”. `collector-workstation users` lists them.</source>
         <translation>不存在用户“{username}”。可运行 `collector-workstation users` 查看所有用户。</translation>
     </message>
@@ -2298,6 +4280,26 @@ Allowed from {time}</source>
     <message>
         <source>This change cannot be made again: {reason}</source>
         <translation>这项改动无法重新应用：{reason}</translation>
+    </message>
+    <message>
+        <source>{username} is not a member of team {team}.</source>
+        <translation>{username} 不是 {team} 的成员。</translation>
+    </message>
+    <message>
+        <source>Only a team lead can open the team&apos;s views.</source>
+        <translation>只有组长可以打开小组视图。</translation>
+    </message>
+    <message>
+        <source>{username} leads no team.</source>
+        <translation>{username} 没有负责的小组。</translation>
+    </message>
+    <message>
+        <source>There is no team “{team}”.</source>
+        <translation>不存在小组“{team}”。</translation>
+    </message>
+    <message>
+        <source>A team lead sees their own team only, not {team}.</source>
+        <translation>组长只能查看本组，不能查看 {team}。</translation>
     </message>
     <message>
         <source>Visit sheets are printed in zh_CN or en, not “{language}”.</source>
@@ -2697,6 +4699,282 @@ Your accounts are on this computer: work on them offline? What you do is sent to
     </message>
 </context>
 <context>
+    <name>TeamAccounts</name>
+    <message>
+        <source>Top</source>
+        <translation>置顶</translation>
+    </message>
+    <message>
+        <source>High</source>
+        <translation>高</translation>
+    </message>
+    <message>
+        <source>Low</source>
+        <translation>低</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>消息</translation>
+    </message>
+</context>
+<context>
+    <name>TeamAccountsModel</name>
+    <message>
+        <source>Contract</source>
+        <translation>合同号</translation>
+    </message>
+    <message>
+        <source>Borrower</source>
+        <translation>借款人</translation>
+    </message>
+    <message>
+        <source>City and district</source>
+        <translation>城市和区县</translation>
+    </message>
+    <message>
+        <source>Collector</source>
+        <translation>催收员</translation>
+    </message>
+    <message>
+        <source>DPD</source>
+        <translation>逾期天数</translation>
+    </message>
+    <message>
+        <source>Bucket</source>
+        <translation>账龄段</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>逾期金额</translation>
+    </message>
+    <message>
+        <source>Last contact</source>
+        <translation>最近联系</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>优先级</translation>
+    </message>
+    <message>
+        <source>Notes</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Never</source>
+        <translation>从未</translation>
+    </message>
+    <message>
+        <source>{level} until {until}</source>
+        <translation>{level}，至{until}</translation>
+    </message>
+    <message>
+        <source>Visit requested: {reason}</source>
+        <translation>已申请外访：{reason}</translation>
+    </message>
+</context>
+<context>
+    <name>TeamAccountsPanel</name>
+    <message>
+        <source>Collector</source>
+        <translation>催收员</translation>
+    </message>
+    <message>
+        <source>All collectors</source>
+        <translation>全部催收员</translation>
+    </message>
+    <message>
+        <source>Bucket</source>
+        <translation>账龄段</translation>
+    </message>
+    <message>
+        <source>All buckets</source>
+        <translation>全部账龄段</translation>
+    </message>
+    <message>
+        <source>any</source>
+        <translation>不限</translation>
+    </message>
+    <message>
+        <source>Lowest DPD</source>
+        <translation>最低逾期天数</translation>
+    </message>
+    <message>
+        <source>Highest DPD</source>
+        <translation>最高逾期天数</translation>
+    </message>
+    <message>
+        <source>City or district</source>
+        <translation>城市或区县</translation>
+    </message>
+    <message>
+        <source>Contract or borrower</source>
+        <translation>合同号或借款人</translation>
+    </message>
+    <message>
+        <source>Clear filters</source>
+        <translation>清除筛选</translation>
+    </message>
+    <message>
+        <source>C&amp;ollector</source>
+        <translation>催收员(&amp;O)</translation>
+    </message>
+    <message>
+        <source>&amp;Bucket</source>
+        <translation>账龄段(&amp;B)</translation>
+    </message>
+    <message>
+        <source>DP&amp;D</source>
+        <translation>逾期天数(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Team accounts</source>
+        <translation>本组账户</translation>
+    </message>
+    <message>
+        <source>Accounts shown</source>
+        <translation>显示的账户</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>消息</translation>
+    </message>
+    <message>
+        <source>&amp;Reassign to…</source>
+        <translation>转给…(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Reassign by r&amp;ule…</source>
+        <translation>按规则转移…(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Mark for field visit…</source>
+        <translation>申请外访…(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Set &amp;priority…</source>
+        <translation>设置优先级…(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Clear priorit&amp;y</source>
+        <translation>取消优先级(&amp;Y)</translation>
+    </message>
+    <message>
+        <source>Re&amp;fresh</source>
+        <translation>刷新(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Reassign to…</source>
+        <translation>转给…</translation>
+    </message>
+    <message>
+        <source>Reassign by rule…</source>
+        <translation>按规则转移…</translation>
+    </message>
+    <message>
+        <source>Mark for field visit…</source>
+        <translation>申请外访…</translation>
+    </message>
+    <message>
+        <source>Set priority…</source>
+        <translation>设置优先级…</translation>
+    </message>
+    <message>
+        <source>Clear priority</source>
+        <translation>取消优先级</translation>
+    </message>
+    <message>
+        <source>Find an account</source>
+        <translation>查找账户</translation>
+    </message>
+    <message>
+        <source>{shown} of {count} accounts shown · {selected} selected</source>
+        <translation>显示 {shown} / {count} 个账户 · 已选 {selected} 个</translation>
+    </message>
+    <message>
+        <source>Mark for field visit</source>
+        <translation>申请外访</translation>
+    </message>
+    <message>
+        <source>Why do the selected accounts ({count}) need a home visit? The field agent reads it.</source>
+        <translation>所选账户（{count}个）为什么需要上门外访？外访专员会看到原因。</translation>
+    </message>
+    <message>
+        <source>End the priority of the selected accounts ({count}) now? They go back to their place in the collectors&apos; queues.</source>
+        <translation>现在取消所选账户（{count}个）的优先级吗？它们将回到催收员队列中原来的位置。</translation>
+    </message>
+    <message>
+        <source>Accounts moved: {moved}. Already with that collector: {unchanged}.</source>
+        <translation>已转移账户：{moved}个。原本就在该催收员名下：{unchanged}个。</translation>
+    </message>
+    <message>
+        <source>Priority “{level}” until {until} on accounts: {count}.</source>
+        <translation>已为{count}个账户设置优先级“{level}”，至{until}。</translation>
+    </message>
+    <message>
+        <source>Marked for a home visit: {marked}. Already marked: {already}.</source>
+        <translation>已申请外访：{marked}个。此前已申请：{already}个。</translation>
+    </message>
+    <message>
+        <source>Priorities cleared: {count}.</source>
+        <translation>已取消优先级：{count}个。</translation>
+    </message>
+    <message>
+        <source>Could not complete that</source>
+        <translation>无法完成该操作</translation>
+    </message>
+</context>
+<context>
+    <name>TeamWindow</name>
+    <message>
+        <source>Team — {name}</source>
+        <translation>团队 — {name}</translation>
+    </message>
+    <message>
+        <source>&amp;Dashboard</source>
+        <translation>看板(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Call &amp;review</source>
+        <translation>通话质检(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Escalations</source>
+        <translation>上报事项(&amp;E)</translation>
+    </message>
+    <message>
+        <source>A&amp;pprovals</source>
+        <translation>审批(&amp;P)</translation>
+    </message>
+    <message>
+        <source>A&amp;ccounts</source>
+        <translation>账户(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Escalations inbox</source>
+        <translation>上报事项(&amp;E)</translation>
+    </message>
+    <message>
+        <source>Plan a&amp;pprovals</source>
+        <translation>还款计划审批(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Team a&amp;ccounts</source>
+        <translation>团队账户(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh this tab</source>
+        <translation>刷新本页(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Close</source>
+        <translation>关闭(&amp;C)</translation>
+    </message>
+</context>
+<context>
     <name>Timeline</name>
     <message>
         <source>Everything</source>
@@ -2844,6 +5122,25 @@ Your accounts are on this computer: work on them offline? What you do is sent to
     <message>
         <source>{shown} of {total} entries</source>
         <translation>显示 {shown} / 共 {total} 条</translation>
+    </message>
+</context>
+<context>
+    <name>TrendChart</name>
+    <message>
+        <source>Daily trend</source>
+        <translation>每日趋势</translation>
+    </message>
+    <message>
+        <source>Collected (¥, right scale)</source>
+        <translation>回收金额（¥，右侧刻度）</translation>
+    </message>
+    <message>
+        <source>Right-party contacts</source>
+        <translation>本人接通</translation>
+    </message>
+    <message>
+        <source>Promises to pay</source>
+        <translation>承诺还款</translation>
     </message>
 </context>
 <context>

@@ -157,13 +157,14 @@ def _parser() -> argparse.ArgumentParser:
     payment.set_defaults(handler=_payment)
 
     # Imported here: the module uses this one's helpers.
-    from app import cli_central, cli_plans, cli_sync, cli_team, cli_team_queue
+    from app import cli_central, cli_plans, cli_reviews, cli_sync, cli_team, cli_team_queue
 
     cli_plans.register(commands)
     cli_central.register(commands)
     cli_sync.register(commands)
     cli_team_queue.register(commands)
     cli_team.register(commands)
+    cli_reviews.register(commands)
     return parser
 
 

@@ -10,9 +10,11 @@ one moved to them arrives whole, and an override comes down with its account.
 
 There is no "account in use" lock to respect: `accounts.lock` holds a row for one transaction
 only. A collector on a call when the account moves finishes it on their copy; at their next
-sync the account leaves their screen. (On PostgreSQL a contact they logged before the move but
-pushed after it is refused, the loan being no longer theirs, and leaves with the account: a
-known gap in the central database's policies, pinned in test_assignment_postgres.py.)
+sync the account leaves their screen. What they logged before the move still reaches the
+central database at that sync: for a week after a move, it takes the previous collector's
+writes on the account (the handover in migration 0006). Only a team lead changes anything
+here; an administrator reads the team's accounts but the central database takes no move from
+them.
 """
 
 from __future__ import annotations
@@ -347,10 +349,19 @@ def reassign(
     reason = _moving_reason(reason)
     wanted = _contracts(contract_nos)
     with db.session() as session:
-        scope = team_scope(session, username, team)
+        scope = _lead_scope(session, username, team)
         target = _target(session, scope, to_username)
         loans = _team_loans(session, scope, wanted)
         return _move(session, scope, [(loan, target) for loan in loans], reason, now)
+
+
+def _lead_scope(session: Session, username: str, team: str | None) -> TeamScope:
+    """The team, for a change only its lead may make: the central database takes a move, an
+    override or a visit request from a team lead alone (an administrator reads, as elsewhere)."""
+    scope = team_scope(session, username, team)
+    if find_user(session, username).role is not Role.TEAM_LEAD:
+        raise NotAllowed("Only a team lead can change the team's accounts.")
+    return scope
 
 
 def _move(
@@ -596,7 +607,7 @@ def apply_reassignment(
     if not plan.moves:
         raise InvalidInput("The plan moves no account.")
     with db.session() as session:
-        scope = team_scope(session, username, plan.team)
+        scope = _lead_scope(session, username, plan.team)
         targets = {
             name: _target(session, scope, name) for name in {m.to_username for m in plan.moves}
         }
@@ -692,7 +703,7 @@ def set_priority(
         raise InvalidInput("Say why the account comes first (or last): the collector reads it.")
     wanted = _contracts(contract_nos)
     with db.session() as session:
-        scope = team_scope(session, username, team)
+        scope = _lead_scope(session, username, team)
         loans = _team_loans(session, scope, wanted)
         current = _in_force(session, [loan.id for loan in loans], now)
         replaced = []
@@ -745,7 +756,7 @@ def clear_priority(
     now = now or datetime.now(UTC)
     wanted = _contracts(contract_nos)
     with db.session() as session:
-        scope = team_scope(session, username, team)
+        scope = _lead_scope(session, username, team)
         loans = _team_loans(session, scope, wanted)
         current = _in_force(session, [loan.id for loan in loans], now)
         cleared, without = [], []
@@ -810,7 +821,7 @@ def mark_for_visits(
     reason = visit_reason(reason)
     wanted = _contracts(contract_nos)
     with db.session() as session:
-        scope = team_scope(session, username, team)
+        scope = _lead_scope(session, username, team)
         loans = _team_loans(session, scope, wanted)
         viewer = session.get_one(User, scope.viewer_id)
         open_requests: set[uuid.UUID] = set()

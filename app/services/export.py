@@ -353,9 +353,20 @@ def _moment_text(moment: datetime) -> str:
 # -- CSV -----------------------------------------------------------------------------------
 
 
+# A text cell starting with one of these is a formula to a spreadsheet (a borrower's note or
+# name could be "=HYPERLINK(…)"): it is written with a leading apostrophe, read as text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _as_text(value: str) -> str:
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
 def _csv_cell(value: Any, kind: str) -> str:
     if value is None:
         return ""
+    if isinstance(value, str):
+        return _as_text(value)
     if kind == RATE:
         return f"{(Decimal(value) * 100).quantize(Decimal('0.01'))}%"
     if kind == MONEY:
@@ -388,6 +399,8 @@ def tables_csv(tables: Sequence[Table]) -> bytes:
 
 
 def _xlsx_cell(value: Any, kind: str) -> Any:
+    if isinstance(value, str):
+        return _as_text(value)
     if kind == MOMENT and isinstance(value, datetime):
         # Excel has no zones: the lender's wall-clock time, as the CSV shows it.
         return _local(value).replace(tzinfo=None)

@@ -662,6 +662,17 @@ def _clean_comment(comment: str | None) -> str | None:
     return text
 
 
+# Reviews are named after their contact: two leads reviewing one contact on two workstations
+# write the same row, so the second push finds it there (the first stands) instead of
+# breaking the contact's one-review rule and stopping the sync.
+_REVIEWS = uuid.UUID("8c6f2d3e-5b1a-4f0e-9d7c-2a4b6e8f0c1d")
+
+
+def review_id(attempt_id: uuid.UUID) -> uuid.UUID:
+    """The id of the review of `attempt_id`, the same on every workstation."""
+    return uuid.uuid5(_REVIEWS, attempt_id.hex)
+
+
 def save_review(
     db: Database,
     username: str,
@@ -695,7 +706,10 @@ def save_review(
         again = review is not None
         if review is None:
             review = CallReview(
-                attempt_id=attempt.id, loan_id=attempt.loan_id, collector_id=attempt.user_id
+                id=review_id(attempt.id),
+                attempt_id=attempt.id,
+                loan_id=attempt.loan_id,
+                collector_id=attempt.user_id,
             )
             session.add(review)
         review.reviewer_id = viewer.id

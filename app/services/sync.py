@@ -77,7 +77,9 @@ VERSIONED = frozenset(
     }
 )
 # Logs: written once, never changed.
-LOGS = frozenset({"contact_attempts", "account_notes", "audit_events", "payments"})
+LOGS = frozenset(
+    {"contact_attempts", "account_notes", "audit_events", "payments", "contact_blocks"}
+)
 # The workstation's own trail goes up; it does not come down.
 NOT_PULLED = frozenset({"audit_events"})
 BOOKKEEPING = ("row_version", "changed_tx")

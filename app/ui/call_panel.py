@@ -31,6 +31,9 @@ from app.ui.labels import decision_reason
 from app.ui.outcome_form import OutcomeForm
 from app.ui.script_view import ScriptView
 
+# Longer than this between hanging up and saving is not after-call work (an hour).
+MAX_AFTER_CALL_SECONDS = 3600
+
 
 class CallPanel(QWidget):
     """Emits `saved(recorded, go_next)` once an outcome is stored, and `plan_requested()` when
@@ -415,7 +418,9 @@ class CallPanel(QWidget):
         """From hanging up to saving; None when no call was timed here."""
         if self.ended_at is None:
             return None
-        return max(0, int((now - self.ended_at).total_seconds()))
+        seconds = max(0, int((now - self.ended_at).total_seconds()))
+        # Saved the next morning, say: that is no after-call work, and no time to record.
+        return seconds if seconds <= MAX_AFTER_CALL_SECONDS else None
 
     def _set_saving(self, saving: bool) -> None:
         self._saving = saving

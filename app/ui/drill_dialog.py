@@ -13,7 +13,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -74,6 +74,7 @@ class DrillDialog(QDialog):
         self.start = start
         self.end = end
         self._job: Job | None = None
+        self._export_job: Job | None = None
         self.setObjectName("drill-dialog")
         self.heading = self.tr("{figure} — {whose}, {span}").format(
             figure=figure, whose=whose, span=span_text(context, start, end)
@@ -137,6 +138,22 @@ class DrillDialog(QDialog):
             on_error=self._failed,
         )
 
+    def done(self, result: int) -> None:
+        self._cancel_jobs()
+        super().done(result)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._cancel_jobs()
+        super().closeEvent(event)
+
+    def _cancel_jobs(self) -> None:
+        """Answers still on their way belong to this dialog's widgets, which are about to go
+        (it is deleted on close); an export already running still writes its file."""
+        for job in (self._job, self._export_job):
+            if job is not None:
+                job.cancel()
+        self._job = self._export_job = None
+
     @property
     def loading(self) -> bool:
         return self._job is not None
@@ -195,7 +212,7 @@ class DrillDialog(QDialog):
         if target is None:
             return
         self.export_button.setEnabled(False)
-        self.context.call(
+        self._export_job = self.context.call(
             save_contacts,
             self.model.rows,
             target,
@@ -206,6 +223,7 @@ class DrillDialog(QDialog):
         )
 
     def _exported(self, path: Path) -> None:
+        self._export_job = None
         self._update_buttons()
         self.exported.emit(path)
         self.context.dialogs.info(
@@ -215,5 +233,6 @@ class DrillDialog(QDialog):
         )
 
     def _export_failed(self, error: BaseException) -> None:
+        self._export_job = None
         self._update_buttons()
         self.context.dialogs.error(self, self.tr("Could not export"), error_text(error))

@@ -3446,6 +3446,10 @@ Allowed from {time}</source>
         <translation>逾期天数范围 {low}–{high} 为空。</translation>
     </message>
     <message>
+        <source>Only a team lead can change the team&apos;s accounts.</source>
+        <translation>只有组长可以调整团队的账户。</translation>
+    </message>
+    <message>
         <source>Spread accounts by one of {choices}, not “{by}”.</source>
         <translation>请按 {choices} 之一分配账户，而不是“{by}”。</translation>
     </message>

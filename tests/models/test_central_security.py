@@ -206,7 +206,7 @@ def test_a_team_lead_reads_the_whole_team(central: tuple[Database, dict[str, Acc
         }
 
 
-def test_a_reassigned_account_leaves_the_collectors_view(
+def test_a_reassigned_account_leaves_the_collectors_view_after_the_handover_week(
     central: tuple[Database, dict[str, Account]],
 ) -> None:
     db, accounts = central
@@ -216,6 +216,17 @@ def test_a_reassigned_account_leaves_the_collectors_view(
         cursor.execute("SELECT count(*) FROM borrowers")
         assert cursor.fetchone() == (1,)
         _reassign(db, accounts["mine"], "lead.wang")
+        # For a week what they logged offline before the move is still taken...
+        cursor.execute("SELECT count(*) FROM borrowers")
+        assert cursor.fetchone() == (1,)
+        with db.engine.begin() as connection:
+            # (the administrator backdates the move, around the trigger that stamps it)
+            connection.exec_driver_sql("SET LOCAL session_replication_role = replica")
+            connection.exec_driver_sql(
+                "UPDATE loans SET assigned_at = now() - interval '8 days' WHERE id = %s",
+                (accounts["mine"].loan_id,),
+            )
+        # ... and then nothing of the account is theirs to see.
         cursor.execute("SELECT count(*) FROM borrowers")
         assert cursor.fetchone() == (0,)
 
@@ -268,3 +279,60 @@ def test_a_shift_runs_signed_in_as_the_collector_through_the_policies(
         assert {e.contract_no for e in lead_view.entries} == {accounts["mine"].contract_no}
     finally:
         signed_in.dispose()
+
+
+def test_the_server_stamps_who_had_a_moved_loan_and_nobody_moves_the_stamp(
+    central: tuple[Database, dict[str, Account]],
+) -> None:
+    db, accounts = central
+    first, second = _staff(db, "collector"), _staff(db, "collector")
+    _reassign(db, accounts["mine"], first)
+    _reassign(db, accounts["mine"], second)
+    stamp = "SELECT previous_assignee_id, assigned_at, now() - assigned_at < interval '1 minute'"
+    with db.engine.connect() as connection:
+        previous, moved_at, just_now = connection.exec_driver_sql(
+            f"{stamp} FROM loans WHERE id = %s", (accounts["mine"].loan_id,)
+        ).one()
+        first_id = connection.exec_driver_sql(
+            "SELECT id FROM users WHERE username = %s", (first,)
+        ).scalar_one()
+    assert previous == first_id and just_now
+    with _as(db, second) as cursor:
+        # The holder cannot stretch the previous collector's week, nor name someone else.
+        cursor.execute(
+            "UPDATE loans SET assigned_at = '2999-01-01', previous_assignee_id = cw_me()"
+        )
+        cursor.execute("SELECT previous_assignee_id, assigned_at FROM loans")
+        assert cursor.fetchall() == [(previous, moved_at)]
+    with _as(db, first) as cursor:
+        # The previous collector still sees it for the handover week (their offline logs land).
+        cursor.execute("SELECT count(*) FROM loans")
+        assert cursor.fetchone() == (1,)
+
+
+def test_a_collector_cannot_approve_or_reject_beyond_policy_by_writing_the_row(
+    central: tuple[Database, dict[str, Account]],
+) -> None:
+    db, accounts = central
+    me = _staff(db, "collector")
+    _reassign(db, accounts["mine"], me)
+    insert = (
+        "INSERT INTO repayment_plans (id, loan_id, created_by_id, status, kind, currency,"
+        " overdue_principal, overdue_interest, overdue_penalty, overdue_fees, total_amount,"
+        " down_payment, penalty_waived, discount, frequency, breaches, down_payment_paid,"
+        " created_at) VALUES (gen_random_uuid(), %s, cw_me(), %s, 'instalments', 'CNY', 0, 0,"
+        " 0, 0, 1000, 0, 0, 0, 'monthly', %s, 0, now())"
+    )
+    beyond = '[{"rule": "max_instalments", "template": "", "params": {}}]'
+    with _as(db, me) as cursor:
+        for status, breaches in (("approved", beyond), ("rejected", "[]")):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                cursor.execute(insert, (accounts["mine"].loan_id, status, breaches))
+        # Within policy, the workstation approves it itself; waiting, only a lead decides it.
+        cursor.execute(insert, (accounts["mine"].loan_id, "approved", "[]"))
+        cursor.execute(insert, (accounts["mine"].loan_id, "pending_approval", beyond))
+        for change in ("status = 'approved'", "status = 'draft', approved_by_id = cw_me()"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                cursor.execute(
+                    f"UPDATE repayment_plans SET {change} WHERE status = 'pending_approval'"
+                )

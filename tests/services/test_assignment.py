@@ -167,6 +167,22 @@ def test_collectors_cannot_open_the_list(db: Database, team: TeamWorld) -> None:
         team_accounts(db, "zhang.wei", now=NOW)
 
 
+def test_an_administrator_reads_the_team_but_moves_nothing(
+    db: Database, team: TeamWorld, portfolio: Portfolio
+) -> None:
+    account = team.account()
+    portfolio.user("admin.zhou", Role.ADMIN)
+    with db.reader() as session:
+        name = session.scalars(select(Team.name)).first()
+    assert [a.contract_no for a in team_accounts(db, "admin.zhou", team=name, now=NOW)] == [
+        account.contract_no
+    ]
+    # The central database takes moves from the team's lead alone: refused here, not there.
+    with pytest.raises(NotAllowed, match="Only a team lead"):
+        reassign(db, "admin.zhou", [account.contract_no], "li.na", reason="x", team=name, now=NOW)
+    assert team.assignee(account) == "zhang.wei" and team.events("loan.reassigned") == []
+
+
 def test_accounts_go_to_active_collectors_and_field_agents_only(
     db: Database, team: TeamWorld
 ) -> None:

@@ -925,3 +925,25 @@ def test_report_command_refuses_bad_dates_and_collectors(
     )
     assert code == 1 and "Only a team lead" in err
     assert not out.exists()
+
+
+def test_a_text_cell_that_reads_as_a_formula_is_exported_as_text() -> None:
+    from io import BytesIO
+
+    from openpyxl import load_workbook  # type: ignore[import-untyped]
+
+    from app.services.export import MONEY, TEXT, Table, tables_csv, tables_xlsx
+
+    table = Table(
+        "contacts",
+        "Contacts",
+        "Contacts",
+        ("Borrower", "Amount"),
+        (TEXT, MONEY),
+        (('=HYPERLINK("http://x")', Decimal("-5")), ("王芳", Decimal("12.5"))),
+    )
+    lines = tables_csv([table]).decode("utf-8-sig").splitlines()
+    assert lines[1] == '"\'=HYPERLINK(""http://x"")",-5.00'
+    sheet = load_workbook(BytesIO(tables_xlsx([table])))["Contacts"]
+    assert sheet["A2"].value == '\'=HYPERLINK("http://x")' and sheet["A2"].data_type == "s"
+    assert sheet["B2"].value == -5 and sheet["A3"].value == "王芳"

@@ -83,19 +83,43 @@ NOT_LEAD = (
     "coalesce((SELECT role NOT IN ('team_lead', 'admin') FROM users "
     "WHERE username = session_user::text AND active), false)"
 )
-# table: the change to a row only a team lead may make.
-LEADS_ONLY = {
+REFUSE = "RAISE EXCEPTION '{what}' USING ERRCODE = 'insufficient_privilege'"
+# table: (the events, the trigger's body) for what row security cannot tell apart from a
+# collector's own writes.
+LEADS_ONLY: dict[str, tuple[str, str]] = {
+    # Only a lead moves a loan, and the server, not the client, says who had it and when it
+    # moved (the handover in LOANS_SELECT reads both).
     "loans": (
-        "(NEW.assigned_to_id, NEW.previous_assignee_id) "
-        "IS DISTINCT FROM (OLD.assigned_to_id, OLD.previous_assignee_id)"
+        "UPDATE",
+        "IF NEW.assigned_to_id IS DISTINCT FROM OLD.assigned_to_id THEN "
+        f"IF {NOT_LEAD} THEN {REFUSE.format(what='only a team lead moves a loan')}; END IF; "
+        "NEW.previous_assignee_id := OLD.assigned_to_id; NEW.assigned_at := now(); "
+        "ELSE NEW.previous_assignee_id := OLD.previous_assignee_id; "
+        "NEW.assigned_at := OLD.assigned_at; END IF;",
     ),
+    # Deciding a plan that waits for approval is a lead's act. A plan approved without one
+    # must break no limit (the limits are computed on the workstation, from the policy data).
     "repayment_plans": (
-        "OLD.status = 'pending_approval' AND NEW.status IN ('approved', 'rejected')"
+        "INSERT OR UPDATE",
+        f"IF {NOT_LEAD} AND ("
+        "(TG_OP = 'UPDATE' AND OLD.status = 'pending_approval' "
+        "AND NEW.status IN ('approved', 'rejected')) "
+        "OR (NEW.status = 'rejected' AND OLD.status IS DISTINCT FROM 'rejected') "
+        "OR (NEW.status = 'approved' AND OLD.status IS DISTINCT FROM 'approved' "
+        "AND coalesce(NEW.breaches::text, '[]') <> '[]') "
+        "OR (NEW.approved_by_id, NEW.decision_reason) IS DISTINCT FROM "
+        "(OLD.approved_by_id, OLD.decision_reason)) "
+        f"THEN {REFUSE.format(what='only a team lead decides a plan beyond policy')}; END IF;",
     ),
+    # A collector may mark the feedback on their own contact seen, and change nothing else.
     "call_reviews": (
-        "(NEW.answers::text, NEW.score, NEW.comment, NEW.reviewer_id, NEW.reviewed_at) "
-        "IS DISTINCT FROM "
-        "(OLD.answers::text, OLD.score, OLD.comment, OLD.reviewer_id, OLD.reviewed_at)"
+        "UPDATE",
+        f"IF {NOT_LEAD} AND ((NEW.attempt_id, NEW.loan_id, NEW.collector_id, NEW.reviewer_id, "
+        "NEW.reviewed_at, NEW.answers::text, NEW.score, NEW.comment) IS DISTINCT FROM "
+        "(OLD.attempt_id, OLD.loan_id, OLD.collector_id, OLD.reviewer_id, OLD.reviewed_at, "
+        "OLD.answers::text, OLD.score, OLD.comment) OR OLD.collector_id IS DISTINCT FROM "
+        f"cw_me()) THEN {REFUSE.format(what='only a team lead changes a call review')}; "
+        "END IF;",
     ),
 }
 
@@ -254,16 +278,14 @@ def _secure() -> None:
     # Leads' acts that row security cannot tell apart from a collector's own writes: moving a
     # loan, deciding a plan that waits for approval, changing a review (a collector may only
     # mark it seen).
-    for table, condition in LEADS_ONLY.items():
+    for table, (events, body) in LEADS_ONLY.items():
         op.execute(
             f"CREATE FUNCTION cw_{table}_leads_only() RETURNS trigger LANGUAGE plpgsql "
-            f"SET search_path = public AS $$ BEGIN IF ({condition}) AND {NOT_LEAD} THEN "
-            f"RAISE EXCEPTION 'only a team lead may do this to {table}' "
-            "USING ERRCODE = 'insufficient_privilege'; END IF; RETURN NEW; END $$"
+            f"SET search_path = public AS $$ BEGIN {body} RETURN NEW; END $$"
         )
         op.execute(f"ALTER FUNCTION cw_{table}_leads_only() OWNER TO {OWNER}")
         op.execute(
-            f"CREATE TRIGGER {table}_leads_only BEFORE UPDATE ON {table} "
+            f"CREATE TRIGGER {table}_leads_only BEFORE {events} ON {table} "
             f"FOR EACH ROW EXECUTE FUNCTION cw_{table}_leads_only()"
         )
 

@@ -56,8 +56,9 @@ def save(widget: QWidget, name: str) -> None:
     print(f"wrote docs/screenshots/{name}")
 
 
-def shoot(app: QApplication, db: Database, data_dir: Path, language: str, user: str) -> None:
-    store = QSettings(str(data_dir / f"settings-{language}.ini"), QSettings.Format.IniFormat)
+def start(data_dir: Path, db: Database, language: str, user: str, settings_name: str) -> Startup:
+    """The window as `user`, in `language`, on a workstation folder of its own, held at AS_OF."""
+    store = QSettings(str(data_dir / settings_name), QSettings.Format.IniFormat)
     settings = Settings(store)
     settings.set(keys.LANGUAGE, language)
     startup = Startup(
@@ -69,6 +70,11 @@ def shoot(app: QApplication, db: Database, data_dir: Path, language: str, user: 
         key_source=lambda _folder: passphrase_key(COPY_PASSPHRASE),
     )
     startup.start()
+    return startup
+
+
+def shoot(app: QApplication, db: Database, data_dir: Path, language: str, user: str) -> None:
+    startup = start(data_dir, db, language, user, f"settings-{language}.ini")
     wait(app, lambda: startup.window is not None)
     window = startup.window
     assert isinstance(window, MainWindow)
@@ -119,18 +125,7 @@ def shoot_visits(
     app: QApplication, db: Database, data_dir: Path, language: str, agent: str
 ) -> None:
     """A field agent's planner: the day's candidates, the first five taken, a partner chosen."""
-    store = QSettings(str(data_dir / f"settings-visits-{language}.ini"), QSettings.Format.IniFormat)
-    settings = Settings(store)
-    settings.set(keys.LANGUAGE, language)
-    startup = Startup(
-        Config(data_dir=data_dir, database_url=db.url),
-        agent,
-        settings=settings,
-        dialogs=Dialogs(),
-        clock=lambda: AS_OF,
-        key_source=lambda _folder: passphrase_key(COPY_PASSPHRASE),
-    )
-    startup.start()
+    startup = start(data_dir, db, language, agent, f"settings-visits-{language}.ini")
     wait(app, lambda: startup.window is not None and startup.window.visit_planner is not None)
     window = startup.window
     assert isinstance(window, MainWindow) and window.visit_planner is not None
@@ -149,18 +144,7 @@ def shoot_visits(
 
 def shoot_team(app: QApplication, db: Database, data_dir: Path, language: str, lead: str) -> None:
     """A team lead's desk: the last seven days on the dashboard, then a contact in review."""
-    store = QSettings(str(data_dir / f"settings-team-{language}.ini"), QSettings.Format.IniFormat)
-    settings = Settings(store)
-    settings.set(keys.LANGUAGE, language)
-    startup = Startup(
-        Config(data_dir=data_dir, database_url=db.url),
-        lead,
-        settings=settings,
-        dialogs=Dialogs(),
-        clock=lambda: AS_OF,
-        key_source=lambda _folder: passphrase_key(COPY_PASSPHRASE),
-    )
-    startup.start()
+    startup = start(data_dir, db, language, lead, f"settings-team-{language}.ini")
     wait(app, lambda: startup.window is not None and startup.window.team_window is not None)
     window = startup.window
     assert isinstance(window, MainWindow) and window.team_window is not None

@@ -44,6 +44,7 @@ from app.ui.dialogs import error_text, message_text
 from app.ui.labels import plan_frequency_name, plan_kind_name
 from app.ui.plan_tables import PlanLinesModel
 from app.ui.runner import Job
+from app.ui.tables import list_table
 
 Index = QModelIndex | QPersistentModelIndex
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -189,15 +190,7 @@ class ApprovalsPanel(QWidget):
         self.summary = QLabel()
         self.reload_button = QPushButton(self.tr("Re&load"))
         self.model = ApprovalsModel(context, self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setAccessibleName(self.tr("Plans waiting for approval"))
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setTabKeyNavigation(False)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
+        self.table = list_table(self.model, self.tr("Plans waiting for approval"))
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
         # Sized to what they show after each load (rows come and go one by one, which a

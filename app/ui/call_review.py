@@ -18,7 +18,6 @@ from datetime import date, timedelta
 from PySide6.QtCore import QDate, QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QMouseEvent, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QButtonGroup,
     QCheckBox,
     QComboBox,
@@ -37,7 +36,6 @@ from PySide6.QtWidgets import (
     QRadioButton,
     QScrollArea,
     QSplitter,
-    QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -71,6 +69,7 @@ from app.ui.labels import (
     promise_status_name,
 )
 from app.ui.runner import Job
+from app.ui.tables import list_table
 
 # The QDateEdit value that stands for "no bound" (shown as its special text).
 NO_DATE = QDate(2000, 1, 1)
@@ -650,17 +649,9 @@ class CallReviewPanel(QWidget):
         self.model = ContactRowsModel(context, self)
         self.proxy = ContactSort(self)
         self.proxy.setSourceModel(self.model)
-        self.table = QTableView()
-        self.table.setModel(self.proxy)
-        self.table.setAccessibleName(self.tr("Contacts to review"))
+        self.table = list_table(self.proxy, self.tr("Contacts to review"))
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(ContactColumn.TIME, Qt.SortOrder.DescendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setTabKeyNavigation(False)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.count = QLabel()
         self.count.setAccessibleName(self.tr("Contacts shown"))

@@ -15,13 +15,11 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -33,6 +31,7 @@ from app.ui.context import Context
 from app.ui.dialogs import error_text
 from app.ui.exporting import ExportButton, ask_target, save_contacts
 from app.ui.runner import Job
+from app.ui.tables import list_table
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -91,17 +90,9 @@ class DrillDialog(QDialog):
         self.model = ContactRowsModel(context, self)
         self.proxy = ContactSort(self)
         self.proxy.setSourceModel(self.model)
-        self.table = QTableView()
-        self.table.setModel(self.proxy)
-        self.table.setAccessibleName(self.tr("Contacts"))
+        self.table = list_table(self.proxy, self.tr("Contacts"))
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(ContactColumn.TIME, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setTabKeyNavigation(False)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
 
         self.review_button = QPushButton(self.tr("Open in call &review"))

@@ -25,7 +25,6 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
     QCheckBox,
     QFormLayout,
@@ -37,7 +36,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStyle,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -55,6 +53,7 @@ from app.ui.dialogs import error_text
 from app.ui.form_parts import buddy
 from app.ui.labels import borrower_flag, disposition_name, emotion_name, escalation_name
 from app.ui.runner import Job
+from app.ui.tables import list_table
 
 Index = QModelIndex | QPersistentModelIndex
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -215,15 +214,7 @@ class EscalationsInbox(QWidget):
         self.reload_button = QPushButton(self.tr("Re&load"))
 
         self.model = EscalationsModel(context, self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setAccessibleName(self.tr("Escalations"))
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setTabKeyNavigation(False)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
+        self.table = list_table(self.model, self.tr("Escalations"))
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
         # Sized to what they show after each load (rows come and go one by one, which a

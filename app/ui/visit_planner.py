@@ -28,7 +28,6 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDateEdit,
     QGroupBox,
@@ -68,6 +67,7 @@ from app.ui.dialogs import error_text
 from app.ui.form_parts import buddy
 from app.ui.i18n import DATE_FORMATS, Formats
 from app.ui.runner import Job
+from app.ui.tables import list_table
 from app.ui.visit_outcome import VisitOutcomeDialog
 
 Index = QModelIndex | QPersistentModelIndex
@@ -907,15 +907,7 @@ def opens_at_start(context: Context, open_planner: Callable[[], None]) -> None:
 
 
 def _table(model: QAbstractTableModel, name: str) -> QTableView:
-    table = QTableView()
-    table.setModel(model)
-    table.setAccessibleName(name)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setTabKeyNavigation(False)
-    table.setWordWrap(False)
-    table.verticalHeader().hide()
+    table = list_table(model, name)
     table.horizontalHeader().setHighlightSections(False)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     return table

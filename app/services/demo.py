@@ -40,7 +40,9 @@ from app.models import (
     Borrower,
     Callback,
     ContactAttempt,
+    ContactBlock,
     ContactPoint,
+    Escalation,
     Instalment,
     Loan,
     Payment,
@@ -54,6 +56,7 @@ from app.services import idnumbers
 from app.services.balances import equal_instalments
 from app.services.checklists import checklist_for
 from app.services.errors import InvalidInput, InvalidPhoneNumber
+from app.services.escalations import kinds_raised_by
 from app.services.phones import parse_phone
 from app.services.reference import (
     address_zones,
@@ -526,6 +529,35 @@ _VISIT_REQUEST_COLUMNS = (
     "visit_id",
     "closed_at",
 )
+_ESCALATION_COLUMNS = (
+    "id",
+    "loan_id",
+    "borrower_id",
+    "attempt_id",
+    "kind",
+    "raised_by_id",
+    "raised_at",
+    "acknowledged_by_id",
+    "acknowledged_at",
+    "decision",
+    "decided_at",
+    "note",
+)
+_BLOCK_COLUMNS = (
+    "id",
+    "loan_id",
+    "borrower_id",
+    "contact_point_id",
+    "user_id",
+    "at",
+    "channel",
+    "rule",
+)
+# An escalation raised longer ago than this has mostly been acknowledged and decided.
+_ESCALATION_SETTLED_DAYS = 2
+# Dials the contact rules stopped, and the rules that stopped them (a share of the calls).
+_BLOCK_SHARE = 0.015
+_BLOCK_RULES = ("cn.quiet_hours", "cn.unanswered_per_number", "cn.connected_per_day")
 # One field account in this many is marked for a visit by its team lead.
 _VISIT_REQUEST_EVERY = 12
 _TEAM_COLUMNS = ("id", "name", "created_at")
@@ -753,6 +785,9 @@ class _Builder:
         # what the seed made it before checklists were filled in.
         self.checklist_missing_share = float(activity["checklist_missing_share"])
         self.checklist_rng = random.Random(f"checklists {self.seed}")
+        # Streams of their own, so that the rest of the portfolio is the same with them.
+        self.escalation_rng = random.Random(f"escalations {self.seed}")
+        self.block_rng = random.Random(f"blocks {self.seed}")
         self._ticked: dict[tuple[str, str], tuple[str, ...]] = {}
         self._ticked_text: dict[tuple[str, str], str] = {}
         self.points_share = {k: float(v) for k, v in book["contact_points"].items()}
@@ -895,7 +930,9 @@ class _Builder:
             teams.append((team_id, f"电催{_chinese_number(t + 1)}组", created))
             lead = user("team_lead", team_id)
             members = collectors // team_count + (1 if t < collectors % team_count else 0)
-            self.collectors.extend(user("collector", team_id) for _ in range(members))
+            made = [user("collector", team_id) for _ in range(members)]
+            self.collectors.extend(made)
+            self._lead_of.update(dict.fromkeys(made, lead))
             agent = user("field_agent", team_id)
             self.field_agents.append(agent)
             self._lead_of[agent] = lead
@@ -954,6 +991,8 @@ class _Builder:
         self.attempts: list[tuple[Any, ...]] = []
         self.promises: list[tuple[Any, ...]] = []
         self.callbacks: list[tuple[Any, ...]] = []
+        self.escalations: list[tuple[Any, ...]] = []
+        self.blocks: list[tuple[Any, ...]] = []
 
     def _flush(self, sink: _Sink) -> None:
         for model, columns, rows, key in (
@@ -965,6 +1004,8 @@ class _Builder:
             (ContactAttempt, _ATTEMPT_COLUMNS, self.attempts, "attempts"),
             (PromiseToPay, _PROMISE_COLUMNS, self.promises, "promises"),
             (Callback, _CALLBACK_COLUMNS, self.callbacks, "callbacks"),
+            (Escalation, _ESCALATION_COLUMNS, self.escalations, None),
+            (ContactBlock, _BLOCK_COLUMNS, self.blocks, None),
         ):
             if key:
                 self.counts[key] += len(rows)
@@ -1567,7 +1608,63 @@ class _Builder:
                 self._ts(min(done, self.as_of_sec)),
             )
         )
+        if meaning.contact:
+            self._escalate(account, attempt_id, start, emotion, code, done)
+        elif channel == "call" and self.block_rng.random() < _BLOCK_SHARE:
+            self._blocked(account, point, start)
         return attempt_id, done
+
+    def _escalate(
+        self,
+        account: _Account,
+        attempt_id: str,
+        start: int,
+        emotion: str | None,
+        code: str,
+        done: int,
+    ) -> None:
+        """What the contact raised to the team lead: decided when it is old enough, still
+        waiting when it is recent (the lead's inbox and dashboard show those)."""
+        rng = self.escalation_rng
+        for kind in kinds_raised_by(emotion, code):
+            raised = min(done, self.as_of_sec)
+            settled = (
+                self.as_of_sec - raised > _ESCALATION_SETTLED_DAYS * _DAY and rng.random() < 0.85
+            )
+            lead = self._lead_of.get(account.user_id)
+            acknowledged = raised + int(rng.uniform(600, 6 * 3600)) if settled and lead else None
+            self.escalations.append(
+                (
+                    f"{rng.getrandbits(128):032x}",
+                    account.loan_id,
+                    account.borrower_id,
+                    attempt_id,
+                    kind.kind,
+                    account.user_id,
+                    self._ts(raised),
+                    lead if acknowledged else None,
+                    self._ts(acknowledged) if acknowledged else None,
+                    "pause" if acknowledged else None,
+                    self._ts(acknowledged) if acknowledged else None,
+                    None,
+                )
+            )
+
+    def _blocked(self, account: _Account, point: _Point, start: int) -> None:
+        """A dial the rules stopped shortly before this attempt."""
+        rng = self.block_rng
+        self.blocks.append(
+            (
+                f"{rng.getrandbits(128):032x}",
+                account.loan_id,
+                account.borrower_id,
+                point.id,
+                account.user_id,
+                self._ts(max(start - int(rng.uniform(60, 3 * 3600)), 0)),
+                "call",
+                _BLOCK_RULES[int(rng.random() * len(_BLOCK_RULES))],
+            )
+        )
 
     def _checklist(self, emotion: str, code: str) -> str:
         """The stored checklist of an answered contact: its required items, in order, or now

@@ -506,6 +506,46 @@ def test_answered_contacts_tick_their_checklist_and_a_few_lack_one_required_item
     assert 0.02 < missing_one / (missing_one + complete) < 0.09
 
 
+def test_contacts_raise_their_escalations_and_the_lead_has_decided_the_older_ones(
+    built: Built, work: dict[str, Any]
+) -> None:
+    from app.models import ContactBlock, Escalation, User
+    from app.services.escalations import kinds_raised_by
+
+    by_id = {a.id: a for a in work["attempts"]}
+    with built.db.reader() as session:
+        escalations = session.scalars(select(Escalation)).all()
+        blocks = session.scalars(select(ContactBlock)).all()
+        users = {u.id: u for u in session.scalars(select(User))}
+    raising = [a for a in work["attempts"] if kinds_raised_by(a.emotion, a.disposition)]
+    assert {e.attempt_id for e in escalations} == {a.id for a in raising}
+    assert {e.kind for e in escalations} >= {"dispute", "deceased", "vulnerability"}
+    waiting = [e for e in escalations if e.acknowledged_at is None]
+    assert 0 < len(waiting) < len(escalations)
+    for e in escalations:
+        attempt = by_id[e.attempt_id]
+        assert (e.loan_id, e.raised_by_id) == (attempt.loan_id, attempt.user_id)
+        if e.acknowledged_at is not None:
+            # Decided by the lead of the collector's team, after it was raised.
+            lead = users[e.acknowledged_by_id]
+            assert lead.role.value == "team_lead"
+            assert lead.team_id == users[e.raised_by_id].team_id
+            assert e.raised_at < e.acknowledged_at and e.decision is not None
+    # The last two days' still wait for the lead; most older ones are decided, a few not.
+    recent = [e for e in escalations if AS_OF - e.raised_at <= timedelta(days=2)]
+    assert all(e.acknowledged_at is None for e in recent)
+    older = [e for e in escalations if AS_OF - e.raised_at > timedelta(days=2)]
+    assert len(older) / 2 < sum(e.acknowledged_at is not None for e in older) < len(older)
+    assert blocks and {b.rule for b in blocks} <= {
+        "cn.quiet_hours",
+        "cn.unanswered_per_number",
+        "cn.connected_per_day",
+    }
+    assert all(
+        b.at <= AS_OF and work["loans"][b.loan_id].borrower_id == b.borrower_id for b in blocks
+    )
+
+
 def test_third_parties_are_called_only_about_third_party_outcomes(work: dict[str, Any]) -> None:
     on_emergency = Counter(
         a.disposition

@@ -19,6 +19,7 @@ from app.services.queue import Queue, build_queue
 from app.services.reviews import unseen_count
 from app.services.shift import ShiftSummary, shift_summary
 from app.services.sync import SyncReport
+from app.services.users import UserView, list_users
 from app.services.workspace import AccountView, account_view
 from app.ui import settings as keys
 from app.ui.call_panel import CallPanel
@@ -31,8 +32,8 @@ from app.ui.plan_dialog import PlanDialog
 from app.ui.queue_panel import QueuePanel
 from app.ui.runner import Job
 from app.ui.sync_status import SyncController, SyncStatusBar
-from app.ui.team_window import Tab, TeamWindow, when_team_viewer
-from app.ui.visit_planner import VisitPlanner, opens_at_start
+from app.ui.team_window import TEAM_ROLES, Tab, TeamWindow
+from app.ui.visit_planner import VisitPlanner
 from app.ui.workspace import Workspace
 
 # Even with no rule window ahead, callbacks and other collectors' work change the queue.
@@ -124,10 +125,9 @@ class MainWindow(QMainWindow):
         self.refresh_shift()
         if self.sync is not None:
             self.sync.start()
-        # A field agent's day is the visits: their planner opens beside the window.
-        opens_at_start(context, self.plan_visits)
-        # A team lead's starts with yesterday's numbers: the team window opens beside it.
-        when_team_viewer(context, self._team_viewer)
+        # What opens beside the window depends on who signed in (asked once, in the
+        # background): a field agent's visit planner, a team lead's desk.
+        context.call(list_users, on_done=self._role_known, on_error=lambda _error: None)
         self.count_news()
 
     # Menus and shortcuts: every action has both.
@@ -401,9 +401,17 @@ class MainWindow(QMainWindow):
         for action in self.team_actions.values():
             action.setEnabled(shown)
 
-    def _team_viewer(self) -> None:
-        self._show_team_menu(True)
-        self.open_team(Tab.DASHBOARD)
+    def _role_known(self, users: list[UserView]) -> None:
+        me = next((user for user in users if user.username == self.context.username), None)
+        if me is None:
+            return
+        if me.role == "field_agent":
+            # A field agent's day is the visits.
+            self.plan_visits()
+        elif me.role in TEAM_ROLES:
+            # A team lead's starts with yesterday's numbers.
+            self._show_team_menu(True)
+            self.open_team(Tab.DASHBOARD)
 
     def _team_opener(self, tab: Tab) -> Callable[[], None]:
         return lambda: self.open_team(tab)

@@ -16,7 +16,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget
 
-from app.services.users import UserView, list_users
 from app.ui.approvals import ApprovalsPanel
 from app.ui.call_review import CallReviewPanel
 from app.ui.context import Context
@@ -142,14 +141,3 @@ class TeamWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.closed.emit()
         super().closeEvent(event)
-
-
-def when_team_viewer(context: Context, then: Callable[[], None]) -> None:
-    """Call `then()` once the signed-in user turns out to be a team lead or an administrator."""
-
-    def check(users: list[UserView]) -> None:
-        me = next((user for user in users if user.username == context.username), None)
-        if me is not None and me.role in TEAM_ROLES:
-            then()
-
-    context.call(list_users, on_done=check, on_error=lambda _error: None)

@@ -895,17 +895,6 @@ class VisitPlanner(QWidget):
         return "\n".join(lines)
 
 
-def opens_at_start(context: Context, open_planner: Callable[[], None]) -> None:
-    """Call `open_planner()` once the signed-in user turns out to be a field agent."""
-
-    def check(users: list[UserView]) -> None:
-        me = next((user for user in users if user.username == context.username), None)
-        if me is not None and me.role == "field_agent":
-            open_planner()
-
-    context.call(list_users, on_done=check, on_error=lambda _error: None)
-
-
 def _table(model: QAbstractTableModel, name: str) -> QTableView:
     table = list_table(model, name)
     table.horizontalHeader().setHighlightSections(False)

@@ -7,7 +7,7 @@ The server is the one `scripts/postgres` starts (or the URL in COLLECTOR_WORKSTA
 or --admin-url). The database, cw_bench_dashboard, is built once and kept (a rerun reuses it
 when its build label matches; --rebuild forces a new build):
 
-- a demo portfolio (app.services.demo) of 9,000 accounts, 250 a collector, under row-level
+- a demo portfolio (app.demo.builder) of 9,000 accounts, 250 a collector, under row-level
   security; 30 collectors and the field agents in the first team (the other collectors in
   the second), and a team lead with a login role of their own (`add_user`), who is who the
   dashboard runs as;
@@ -47,11 +47,12 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL
 
 from app.database import Database
-from app.services import kpis
-from app.services.central import add_user, init_central
-from app.services.checklists import checklist_for
-from app.services.demo import build_demo
-from app.services.reference import buckets, business_zone, dispositions, emotions
+from app.demo.builder import build_demo
+from app.services.common.clock import business_zone
+from app.services.common.reference import buckets, dispositions, emotions
+from app.services.contact.checklists import checklist_for
+from app.services.sync.central import add_user, init_central
+from app.services.team import kpis
 from benchmarks.sync import comment, connect, server_url, stored_label
 
 ROOT = Path(__file__).parent.parent
@@ -78,7 +79,8 @@ def label() -> str:
     digest = hashlib.sha256()
     for path in sorted((ROOT / "app" / "migrations" / "versions").glob("*.py")):
         digest.update(path.read_bytes())
-    digest.update((ROOT / "app" / "services" / "demo.py").read_bytes())
+    for path in sorted((ROOT / "app" / "demo").glob("*.py")):
+        digest.update(path.read_bytes())
     for path in sorted((ROOT / "resources" / "demo").glob("*.json")):
         digest.update(path.read_bytes())
     return (
@@ -474,7 +476,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with connect(url) as connection:
             # As the app's report does: JIT would spend seconds compiling the long CASEs of
-            # a statement that runs once (see app.services.kpis).
+            # a statement that runs once (see app.services.team.kpis).
             connection.execute("SET jit = off")
             # Untimed once each: the server's caches, the app's imports and data files.
             report = kpis.team_report(db, LEAD, start, end, now=AS_OF)

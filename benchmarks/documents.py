@@ -30,7 +30,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import LongTable, SimpleDocTemplate, TableStyle
 
-from app.services.agreement_pdf import (
+from app.services.common.money import format_money
+from app.services.documents.agreement_pdf import (
     AgreementDocument,
     AgreementLine,
     AgreementTerms,
@@ -38,17 +39,16 @@ from app.services.agreement_pdf import (
     render_agreement,
     terms_digest,
 )
-from app.services.document_layout import document_texts, format_day
-from app.services.fonts import CJKFont, cjk_font
-from app.services.money import format_money
-from app.services.plans import schedule, split
-from app.services.visit_sheet_pdf import (
+from app.services.documents.fonts import CJKFont, cjk_font
+from app.services.documents.layout import document_texts, format_day
+from app.services.documents.visit_sheet_pdf import (
     SheetContact,
     SheetPoint,
     SheetStop,
     VisitDay,
     render_visit_sheets,
 )
+from app.services.plans.offers import schedule, split
 
 RESULTS = Path(__file__).parent / "results"
 TARGETS = {"agreement": {"median_ms": 150.0, "ratio": 1.5}, "visit_sheets": {"median_s": 5.0}}

@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from app.database import Database
-from app.services.accounts import account_detail
-from app.services.demo import build_demo
-from app.services.queue import build_queue
+from app.demo.builder import build_demo
+from app.services.contact.queue import build_queue
+from app.services.portfolio.accounts import account_detail
 
 RESULTS = Path(__file__).parent / "results"
 AS_OF = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)  # 10:00 in Beijing

@@ -7,7 +7,7 @@ The server is the one `scripts/postgres` starts (or the URL in COLLECTOR_WORKSTA
 or --admin-url). Two benchmark databases are built once and kept (a rerun reuses them when
 their build label matches; --rebuild forces a new build):
 
-- cw_bench_sync: a demo portfolio (app.services.demo) under row-level security, initialised
+- cw_bench_sync: a demo portfolio (app.demo.builder) under row-level security, initialised
   with `init_central`; one collector, made with `add_user` so they have a login role, is given
   --accounts accounts (the first --accounts by contract number: 126,930 rows with their
   borrowers, contact points, instalments, payments, contact attempts, promises, callbacks and
@@ -73,11 +73,11 @@ from sqlalchemy import Boolean, Column, Engine, Uuid, create_engine, text
 from sqlalchemy.engine import URL, make_url
 
 from app.database import Database
+from app.demo.builder import build_demo
 from app.models.types import Money
-from app.services import sync
-from app.services.central import add_user, init_central
-from app.services.demo import build_demo
-from app.services.local_store import open_local_store, passphrase_key
+from app.services.sync import engine as sync
+from app.services.sync.central import add_user, init_central
+from app.services.sync.local_store import open_local_store, passphrase_key
 
 ROOT = Path(__file__).parent.parent
 RESULTS = Path(__file__).parent / "results"

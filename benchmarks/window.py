@@ -29,17 +29,17 @@ from PySide6.QtWidgets import QApplication, QTableView
 
 from app.config import Config
 from app.database import Database
-from app.services.demo import build_demo
-from app.services.local_store import open_local_store, passphrase_key
-from app.services.queue import build_queue
-from app.services.sync import install_clock, sync
-from app.services.workstation import copy_owner
-from app.ui.app import Startup
-from app.ui.dialogs import Dialogs
-from app.ui.i18n import Formats
-from app.ui.main_window import MainWindow
-from app.ui.queue_model import Column, QueueModel
-from app.ui.settings import Settings
+from app.demo.builder import build_demo
+from app.services.contact.queue import build_queue
+from app.services.sync.engine import install_clock, sync
+from app.services.sync.local_store import open_local_store, passphrase_key
+from app.services.sync.workstation import copy_owner
+from app.ui.collector.queue_model import Column, QueueModel
+from app.ui.common.dialogs import Dialogs
+from app.ui.common.i18n import Formats
+from app.ui.common.settings import Settings
+from app.ui.shell.main_window import MainWindow
+from app.ui.shell.start import Startup
 
 RESULTS = Path(__file__).parent / "results"
 AS_OF = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)  # Friday 10:00 in Beijing

@@ -19,16 +19,16 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from app.config import Config
 from app.database import Database
-from app.services.demo import build_demo
-from app.services.local_store import passphrase_key
-from app.services.reference import business_zone
-from app.services.users import list_users
-from app.ui import settings as keys
-from app.ui.app import Startup
-from app.ui.dialogs import Dialogs
-from app.ui.main_window import MainWindow
-from app.ui.settings import Settings
-from app.ui.team_window import Tab
+from app.demo.builder import build_demo
+from app.services.common.clock import business_zone
+from app.services.common.users import list_users
+from app.services.sync.local_store import passphrase_key
+from app.ui.common import settings as keys
+from app.ui.common.dialogs import Dialogs
+from app.ui.common.settings import Settings
+from app.ui.shell.main_window import MainWindow
+from app.ui.shell.start import Startup
+from app.ui.team.window import Tab
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 # The window works on an encrypted copy synced from the demo (which plays the central database).

@@ -24,13 +24,13 @@ from sqlalchemy import text
 
 from app.config import Config
 from app.database import Database
-from app.services.contacts import record_contact
-from app.services.local_store import KEYCHAIN_SERVICE, keychain_entry
-from app.services.notes import add_note
-from app.ui import settings as keys
-from app.ui.app import Startup, UserChooser
-from app.ui.main_window import MainWindow
-from app.ui.settings import Settings
+from app.services.contact.contacts import record_contact
+from app.services.portfolio.notes import add_note
+from app.services.sync.local_store import KEYCHAIN_SERVICE, keychain_entry
+from app.ui.common import settings as keys
+from app.ui.common.settings import Settings
+from app.ui.shell.main_window import MainWindow
+from app.ui.shell.start import Startup, UserChooser
 from tests.helpers.contacts import NOW, outcome
 from tests.helpers.dialogs import RecordingDialogs
 from tests.helpers.keychain import memory_keychain, no_keychain

@@ -109,7 +109,7 @@ class AuditEvent(UUIDKey, Synced, Base):
 
 
 class PlanStatus(enum.StrEnum):
-    """Where a repayment plan is in its life (PRODUCT.md §7); `app.services.plan_lifecycle`
+    """Where a repayment plan is in its life (PRODUCT.md §7); `app.services.plans.lifecycle`
     holds the allowed transitions."""
 
     DRAFT = "draft"  # saved by the collector, not yet submitted
@@ -135,7 +135,7 @@ class RepaymentPlan(UUIDKey, Synced, Base):
     loan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("loans.id"), index=True)
     created_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     status: Mapped[PlanStatus] = mapped_column(str_enum(PlanStatus), default=PlanStatus.DRAFT)
-    # "full", "instalments" or "settlement" (app.services.plans.KINDS).
+    # "full", "instalments" or "settlement" (app.services.plans.offers.KINDS).
     kind: Mapped[str] = mapped_column(String(12), default="instalments")
     currency: Mapped[str] = mapped_column(String(3), default="CNY")
     # The day of the offer in the borrower's zone: the down payment is due on it.
@@ -161,8 +161,8 @@ class RepaymentPlan(UUIDKey, Synced, Base):
     agreement_no: Mapped[str | None] = mapped_column(String(40), unique=True)
     agreement_date: Mapped[date | None] = mapped_column(Date)
     agreement_sha256: Mapped[str | None] = mapped_column(String(64))
-    # The agreement's terms as issued (canonical JSON, app.services.agreement_pdf): reprints
-    # say exactly this, whatever is corrected on the borrower afterwards.
+    # The agreement's terms as issued (canonical JSON, app.services.documents.agreement_pdf):
+    # reprints say exactly this, whatever is corrected on the borrower afterwards.
     agreement_terms: Mapped[str | None] = mapped_column(Text)
     issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

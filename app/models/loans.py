@@ -58,7 +58,7 @@ class Instalment(Synced, Base):
     """One row of a loan's schedule, with what payments have covered of it so far.
 
     The *_paid, penalty and settled columns are written only by the payment allocation in
-    `app.services.balances`; nobody types them in.
+    `app.services.portfolio.balances`; nobody types them in.
     """
 
     __tablename__ = "instalments"

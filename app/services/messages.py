@@ -21,7 +21,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.services import compliance, errors
+from app.services.common import errors
+from app.services.contact import compliance
 
 CONTEXT = "ServiceMessages"
 SERVICES = Path(__file__).resolve().parent
@@ -58,7 +59,11 @@ def placeholders(template: str) -> frozenset[str]:
 
 
 def service_files() -> list[Path]:
-    return sorted(path for path in SERVICES.glob("*.py") if path.name != "__init__.py")
+    """The services' modules and the demo builder's (its refusals reach the user too)."""
+    folders = (SERVICES, ROOT / "app" / "demo")
+    return sorted(
+        path for folder in folders for path in folder.rglob("*.py") if path.name != "__init__.py"
+    )
 
 
 def _resolve(node: ast.expr, namespace: Mapping[str, object]) -> object:
@@ -109,7 +114,8 @@ def find_sites(source: str, namespace: Mapping[str, object], path: str) -> Itera
 
 
 def sites_in(path: Path) -> Iterator[Site]:
-    module = importlib.import_module(f"app.services.{path.stem}")
+    dotted = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+    module = importlib.import_module(dotted)
     source = path.read_text(encoding="utf-8")
     return find_sites(source, vars(module), path.relative_to(ROOT).as_posix())
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from app.services.checklists import checklist_for
-from app.services.contacts import ContactInput
-from app.services.errors import InvalidInput
-from app.services.reference import dispositions
+from app.services.common.errors import InvalidInput
+from app.services.common.reference import dispositions
+from app.services.contact.checklists import checklist_for
+from app.services.contact.contacts import ContactInput
 from tests.helpers.portfolio import Account
 
 NOW = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)  # 11:00 Beijing

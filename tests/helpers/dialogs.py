@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QWidget
 
-from app.ui.dialogs import Dialogs
+from app.ui.common.dialogs import Dialogs
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Keychains for tests: one that keeps entries in memory, and none at all.
 
 The window's tests never touch the real keychain of the machine they run on; the real one is
-tried in tests/services/test_local_store.py, in a keyring daemon of its own.
+tried in tests/services/sync/test_local_store.py, in a keyring daemon of its own.
 """
 
 from __future__ import annotations

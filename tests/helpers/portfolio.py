@@ -24,11 +24,11 @@ from app.models import (
     Team,
     User,
 )
-from app.services.accounts import instalment_row
-from app.services.balances import add_months, equal_instalments, replay
-from app.services.idnumbers import make
-from app.services.phones import parse_phone
-from app.services.reference import dispositions
+from app.services.common.idnumbers import make
+from app.services.common.phones import parse_phone
+from app.services.common.reference import dispositions
+from app.services.portfolio.accounts import instalment_row
+from app.services.portfolio.balances import add_months, equal_instalments, replay
 
 _serial = itertools.count(1)
 BEIJING = ZoneInfo("Asia/Shanghai")

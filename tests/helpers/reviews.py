@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 
 from app.database import Database
 from app.models import Channel, ContactAttempt, Role, Team, User
-from app.services.contacts import PromiseInput, record_contact
-from app.services.reference import dispositions
-from app.services.reviews import MET, criteria_for
+from app.services.common.reference import dispositions
+from app.services.contact.contacts import PromiseInput, record_contact
+from app.services.team.reviews import MET, criteria_for
 from tests.helpers.contacts import NOW, outcome, required
 from tests.helpers.portfolio import Account, Portfolio
 

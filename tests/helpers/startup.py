@@ -19,11 +19,11 @@ from sqlalchemy.engine import make_url
 
 from app.database import Database
 from app.models import Role
-from app.services.central import add_user, init_central
-from app.services.sync import SyncReport, sync
-from app.ui.app import Startup
-from app.ui.main_window import MainWindow
-from app.ui.sign_in import PassphraseDialog, SignInDialog
+from app.services.sync.central import add_user, init_central
+from app.services.sync.engine import SyncReport, sync
+from app.ui.shell.main_window import MainWindow
+from app.ui.shell.sign_in import PassphraseDialog, SignInDialog
+from app.ui.shell.start import Startup
 from tests.helpers.contacts import NOW
 from tests.helpers.portfolio import Account, Portfolio
 from tests.helpers.tcp_proxy import TcpProxy

@@ -4,7 +4,7 @@
 imported the app once, so a process costs a fork and the opening of the encrypted copy, not a
 second of imports. The process opens the local copy, writes `ready` to its markers file and
 waits to be told to go; then it signs in to the server as the app does and runs
-app.services.sync.sync once. Along the way it appends
+app.services.sync.engine.sync once. Along the way it appends
 where it is to the markers file, one word a line with the system's monotonic clock, each in a
 single write(2), so a SIGKILL loses none of them:
 
@@ -36,9 +36,9 @@ from multiprocessing.synchronize import Event
 from pathlib import Path
 from typing import Any
 
-from app.services import sync
-from app.services.local_store import open_local_store, passphrase_key
-from app.services.workstation import Server, sign_in
+from app.services.sync import engine as sync
+from app.services.sync.local_store import open_local_store, passphrase_key
+from app.services.sync.workstation import Server, sign_in
 
 # Imported once by the fork server; each child is a fork of it. (A child also imports the
 # parent's main module unless it is a package's __main__, as pytest's is: scripts/sync-faults

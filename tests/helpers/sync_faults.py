@@ -1,7 +1,7 @@
 """A workstation's sync killed with SIGKILL at random points; after each kill, a clean sync must
 leave every local change on the server exactly once and the local copy whole.
 
-`kill_syncs` does it against a central on PostgreSQL (tests/services/test_sync_faults.py runs
+`kill_syncs` does it against a central on PostgreSQL (tests/services/sync/test_sync_faults.py runs
 it 20 times); `main` is scripts/sync-faults, which runs N kills against the test server and
 prints where they landed. Each run: a few changes on the workstation (calls, a note, an edit of
 the borrower), a sync in a child process (tests/helpers/sync_child.py), SIGKILL after a delay
@@ -26,7 +26,7 @@ from pathlib import Path
 
 from app.database import Database
 from app.models import Role
-from app.services import sync
+from app.services.sync import engine as sync
 from tests.helpers.sync_child import Child, Config, warm_up
 from tests.helpers.sync_world import (
     PASSPHRASE,

@@ -1,7 +1,8 @@
 """A PostgreSQL central with staff who sign in as themselves, and workstations that sync with it.
 
-For the fault tests of the sync engine (tests/services/test_sync_faults.py, scripts/sync-faults).
-Users made here have login roles (app.services.central.add_user), which are cluster-wide: their
+For the fault tests of the sync engine (tests/services/sync/test_sync_faults.py,
+scripts/sync-faults).
+Users made here have login roles (app.services.sync.central.add_user), which are cluster-wide: their
 names carry a random suffix, and `Central.drop_roles` removes them when the test is done. A
 workstation's copy is the real encrypted store, opened with a passphrase.
 """
@@ -20,12 +21,12 @@ from sqlalchemy.engine import make_url
 
 from app.database import Database
 from app.models import Role
-from app.services import sync
-from app.services.central import add_user, init_central
-from app.services.contacts import record_contact
-from app.services.local_store import open_local_store, passphrase_key
-from app.services.notes import add_note
-from app.services.workstation import Server, sign_in
+from app.services.contact.contacts import record_contact
+from app.services.portfolio.notes import add_note
+from app.services.sync import engine as sync
+from app.services.sync.central import add_user, init_central
+from app.services.sync.local_store import open_local_store, passphrase_key
+from app.services.sync.workstation import Server, sign_in
 from tests.helpers.contacts import NOW, outcome
 from tests.helpers.portfolio import Account, Portfolio
 

@@ -18,13 +18,13 @@ from sqlalchemy.engine import make_url
 
 from app.database import Database
 from app.models import PlanStatus, Role
-from app.services.central import add_user, init_central
-from app.services.contacts import PromiseInput, record_contact
-from app.services.errors import InvalidInput
-from app.services.payments import record_payment
-from app.services.plan_lifecycle import issue_plan, plans_for, save_plan
-from app.services.plans import PlanTerms
-from app.services.queue import build_queue
+from app.services.common.errors import InvalidInput
+from app.services.contact.contacts import PromiseInput, record_contact
+from app.services.contact.queue import build_queue
+from app.services.plans.lifecycle import issue_plan, plans_for, save_plan
+from app.services.plans.offers import PlanTerms
+from app.services.plans.payments import record_payment
+from app.services.sync.central import add_user, init_central
 from tests.helpers.contacts import NOW, outcome
 from tests.helpers.portfolio import Account, Portfolio
 

@@ -50,10 +50,10 @@ def _counts(db: Database) -> dict[str, int]:
 
 
 def test_upgrade_from_0001_keeps_the_data_and_the_new_tables_work(tmp_path: Path) -> None:
-    from app.services.accounts import account_detail
-    from app.services.contacts import record_contact
-    from app.services.escalations import acknowledge, open_escalations
-    from app.services.notes import add_note
+    from app.services.contact.contacts import record_contact
+    from app.services.contact.escalations import acknowledge, open_escalations
+    from app.services.portfolio.accounts import account_detail
+    from app.services.portfolio.notes import add_note
     from tests.helpers.contacts import NOW, outcome
     from tests.helpers.portfolio import Portfolio
 

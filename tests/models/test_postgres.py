@@ -17,12 +17,12 @@ from sqlalchemy.exc import DBAPIError
 
 from app.database import Database, alembic_config
 from app.models import Base, PlanStatus, PromiseToPay, Role
-from app.services.contacts import PromiseInput, record_contact
-from app.services.payments import record_payment
-from app.services.plan_lifecycle import issue_plan, plans_for, save_plan
-from app.services.plans import PlanTerms
-from app.services.queue import build_queue
-from app.services.visits import VisitResult, day_visits, plan_visits, record_visit
+from app.services.contact.contacts import PromiseInput, record_contact
+from app.services.contact.queue import build_queue
+from app.services.field.visits import VisitResult, day_visits, plan_visits, record_visit
+from app.services.plans.lifecycle import issue_plan, plans_for, save_plan
+from app.services.plans.offers import PlanTerms
+from app.services.plans.payments import record_payment
 from tests.helpers.contacts import NOW, outcome
 from tests.helpers.portfolio import Portfolio
 

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from app.services import messages
-from app.services.checklists import ChecklistIncomplete, validate_checklist
-from app.services.compliance import Evaluator, PastAttempt, Point, Subject, load_profile
-from app.services.errors import DomainError, InvalidAmount, InvalidInput, Localized, Message
+from app.services.common.errors import DomainError, InvalidAmount, InvalidInput, Localized, Message
+from app.services.common.money import parse_amount
+from app.services.contact.checklists import ChecklistIncomplete, validate_checklist
+from app.services.contact.compliance import Evaluator, PastAttempt, Point, Subject, load_profile
 from app.services.messages import find_sites, placeholders, service_files, sites, templates
-from app.services.money import parse_amount
 
 CATALOGUE = messages.ROOT / "resources" / "i18n" / "collector_zh_CN.ts"
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -46,7 +46,7 @@ def test_every_message_in_the_services_has_a_literal_template(path: Path) -> Non
 
 def test_the_literal_check_catches_fstrings_concatenation_and_aliases() -> None:
     source = """
-import app.services.errors as errs
+import app.services.common.errors as errs
 raise InvalidInput(f"Unknown {code}.")
 raise errs.NotFound("There is no " + name)
 raise Alias("Fine {code}.", code=code)
@@ -83,7 +83,7 @@ def test_every_template_gets_exactly_the_values_it_names() -> None:
 def test_the_catalogue_holds_error_and_rule_block_templates() -> None:
     found = templates()
     assert "The promise date {date} is in the past." in found
-    assert found["it is {time} in {zone}"].startswith("app/services/compliance.py:")
+    assert found["it is {time} in {zone}"].startswith("app/services/contact/compliance.py:")
     assert not any("{what}" in template for template in found)
 
 

@@ -21,10 +21,10 @@ from pytestqt.qtbot import QtBot
 
 from app.config import Config
 from app.database import Database
-from app.ui.app import Startup
-from app.ui.main_window import MainWindow
-from app.ui.script_view import ScriptView
-from app.ui.settings import Settings
+from app.ui.collector.script_view import ScriptView
+from app.ui.common.settings import Settings
+from app.ui.shell.main_window import MainWindow
+from app.ui.shell.start import Startup
 from tests.helpers.dialogs import RecordingDialogs
 from tests.helpers.keychain import MemoryKeyring, memory_keychain, no_keychain
 from tests.helpers.portfolio import Account, Portfolio

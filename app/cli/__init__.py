@@ -1,0 +1,1 @@
+"""The command line: `main` builds the parser, one module a command group, `common` shared parts."""

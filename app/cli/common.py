@@ -1,0 +1,93 @@
+"""What every command shares: argument types, JSON-ready values, and the database it works on."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+from app.config import Config
+from app.database import Database
+
+DEFAULT_DEMO_ACCOUNTS = 2000
+
+
+def positive_arg(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive whole number, not {text}")
+    return value
+
+
+def moment_arg(text: str) -> datetime:
+    """ISO-8601; a time without an offset is taken in the lender's zone."""
+    from app.services.common.clock import business_zone
+
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}” is not an ISO-8601 time") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=business_zone())
+    return moment.astimezone(UTC)
+
+
+def day_arg(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}” is not a date (YYYY-MM-DD)") from None
+
+
+def open_database(config: Config, *, build_demo: bool = True, stamp: bool = True) -> Database:
+    """The central database, upgraded; on the first start of the embedded one, with the demo
+    built. The embedded one stamps every change, so workstations sync what commands do."""
+    db = Database(config.database_url)
+    db.upgrade()
+    if build_demo and config.embedded and not has_users(db):
+        from app.demo.builder import build_demo as build
+
+        print(
+            f"First start: building the demo portfolio ({DEFAULT_DEMO_ACCOUNTS} accounts)…",
+            file=sys.stderr,
+        )
+        build(db, accounts=DEFAULT_DEMO_ACCOUNTS)
+    if config.embedded and stamp:
+        from app.services.sync.engine import install_clock
+
+        install_clock(db)
+    return db
+
+
+def has_users(db: Database) -> bool:
+    from sqlalchemy import select
+
+    from app.models import User
+
+    with db.reader() as session:
+        return session.scalar(select(User.id).limit(1)) is not None
+
+
+def plain(value: Any) -> Any:
+    """Dataclasses, Decimals, dates and UUIDs as JSON-ready values."""
+    from dataclasses import fields, is_dataclass
+    from decimal import Decimal
+
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def names_arg(text: str) -> tuple[str, ...]:
+    """A comma-separated list (user names, buckets), blanks dropped."""
+    return tuple(part.strip() for part in text.split(",") if part.strip())

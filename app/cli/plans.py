@@ -1,0 +1,366 @@
+"""CLI commands for repayment plans, agreements and home visits (`collector-workstation …`)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import uuid
+from datetime import UTC, datetime, time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from app.cli.common import day_arg, moment_arg, open_database, plain
+from app.config import Config
+from app.database import Database
+from app.models import PlanStatus
+from app.services.common.errors import InvalidAmount, InvalidInput
+from app.services.common.money import format_money
+
+# verify-agreement exits with these, so scripts can tell the three answers apart.
+EXIT_ALTERED = 3
+EXIT_UNKNOWN = 4
+# agreement exits with this when the policy sends the plan to a team lead instead.
+EXIT_NEEDS_APPROVAL = 2
+
+
+def register(commands: Any) -> None:
+    """Add the plan, agreement and visit commands to the CLI's subparsers."""
+    agreement = commands.add_parser(
+        "agreement",
+        help="make a repayment plan and its PDF agreement (or say why policy refuses it)",
+    )
+    agreement.add_argument("--contract", required=True)
+    agreement.add_argument(
+        "--user", help="who offers it (default: the collector the account is assigned to)"
+    )
+    agreement.add_argument(
+        "--kind", default="instalments", choices=["instalments", "full", "settlement"]
+    )
+    agreement.add_argument("--installments", type=int, default=1, metavar="N")
+    agreement.add_argument("--first-due", type=day_arg, required=True, metavar="YYYY-MM-DD")
+    agreement.add_argument(
+        "--frequency", default="monthly", choices=["monthly", "biweekly", "weekly"]
+    )
+    agreement.add_argument("--down-payment", default="0", metavar="X")
+    agreement.add_argument("--waive-penalty", default="0", metavar="X")
+    agreement.add_argument("--discount", default="0", metavar="X", help="settlements only")
+    agreement.add_argument("--lang", default="zh_CN", choices=["zh_CN", "en"])
+    agreement.add_argument(
+        "--full-id", action="store_true", help="print the full ID number (audited)"
+    )
+    agreement.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
+    agreement.set_defaults(handler=_agreement)
+
+    verify = commands.add_parser(
+        "verify-agreement",
+        help="check an agreement PDF against the database: genuine, altered or unknown",
+    )
+    verify.add_argument("file", type=Path, metavar="FILE.pdf")
+    verify.add_argument("--json", action="store_true")
+    verify.set_defaults(handler=_verify)
+
+    plan = commands.add_parser("plan", help="repayment plans: list, decide, sign, cancel, print")
+    actions = plan.add_subparsers(title="plan commands", metavar="ACTION", required=True)
+    listing = actions.add_parser("list", help="an account's plans, or a lead's pending approvals")
+    listing.add_argument("--user", required=True)
+    listing.add_argument("--contract", help="without it, a team lead's pending approvals")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=_plan_list)
+    for name, helptext in (
+        ("approve", "a team lead approves a plan outside policy"),
+        ("reject", "a team lead rejects a plan (--reason required)"),
+        ("issue", "give an approved plan its agreement number and hash"),
+        ("sign", "the borrower signed the agreement: the plan is active"),
+        ("cancel", "end an open plan (--reason required)"),
+    ):
+        step = actions.add_parser(name, help=helptext)
+        step.add_argument("plan_id", type=uuid.UUID)
+        step.add_argument("--user", required=True)
+        step.add_argument("--reason", default="")
+        step.set_defaults(handler=_plan_step, step=name)
+    printing = actions.add_parser("print", help="write an issued plan's agreement PDF again")
+    printing.add_argument("plan_id", type=uuid.UUID)
+    printing.add_argument("--user", required=True)
+    printing.add_argument("--lang", default="zh_CN", choices=["zh_CN", "en"])
+    printing.add_argument("--full-id", action="store_true")
+    printing.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
+    printing.set_defaults(handler=_plan_print)
+
+    sheets = commands.add_parser("visit-sheets", help="a field agent's visit sheets for a day")
+    sheets.add_argument("--user", required=True)
+    sheets.add_argument("--date", type=day_arg, required=True, metavar="YYYY-MM-DD")
+    sheets.add_argument("--lang", default="zh_CN", choices=["zh_CN", "en"])
+    sheets.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
+    sheets.set_defaults(handler=_visit_sheets)
+
+    visits = commands.add_parser("visits", help="home visits: candidates, plan, list, record, mark")
+    steps = visits.add_subparsers(title="visit commands", metavar="ACTION", required=True)
+    candidates = steps.add_parser("candidates", help="accounts to visit, in route order")
+    candidates.add_argument("--user", required=True)
+    candidates.add_argument("--date", type=day_arg, required=True)
+    candidates.add_argument("--json", action="store_true")
+    candidates.set_defaults(handler=_visit_candidates)
+    planning = steps.add_parser("plan", help="plan the day: the accounts in route order")
+    planning.add_argument("contracts", nargs="+", metavar="CONTRACT")
+    planning.add_argument("--user", required=True)
+    planning.add_argument("--date", type=day_arg, required=True)
+    planning.add_argument("--second-agent")
+    planning.add_argument("--start", type=time.fromisoformat, help="HH:MM (default 09:00)")
+    planning.set_defaults(handler=_visit_plan)
+    day = steps.add_parser("list", help="the day's visits")
+    day.add_argument("--user", required=True)
+    day.add_argument("--date", type=day_arg, required=True)
+    day.add_argument("--json", action="store_true")
+    day.set_defaults(handler=_visit_list)
+    record = steps.add_parser("record", help="record a visit's outcome (works offline)")
+    record.add_argument("visit_id", type=uuid.UUID)
+    record.add_argument("--user", required=True)
+    record.add_argument("--outcome", required=True, help="MET, NH, MOVED, REF, PAID or PTP")
+    record.add_argument("--at", type=moment_arg, help="when the visit took place (default: now)")
+    record.add_argument("--emotion")
+    record.add_argument("--checklist", nargs="+", default=[], metavar="ITEM")
+    record.add_argument("--consent-to-enter", choices=["yes", "no"])
+    record.add_argument("--promise-amount")
+    record.add_argument("--promise-date", type=day_arg)
+    record.add_argument("--notes")
+    record.set_defaults(handler=_visit_record)
+    mark = steps.add_parser("mark", help="a team lead marks an account for a visit")
+    mark.add_argument("--user", required=True)
+    mark.add_argument("--contract", required=True)
+    mark.add_argument("--reason", required=True)
+    mark.set_defaults(handler=_visit_mark)
+
+
+def _agreement(config: Config, args: argparse.Namespace) -> int:
+    from app.services.plans.agreements import create_agreement
+    from app.services.plans.offers import PlanTerms
+
+    db = open_database(config)
+    user = args.user or _assigned_user(db, args.contract)
+    terms = PlanTerms(
+        kind=args.kind,
+        first_due=args.first_due,
+        frequency=args.frequency,
+        instalments=args.installments,
+        down_payment=_amount(args.down_payment, "--down-payment"),
+        waiver=_amount(args.waive_penalty, "--waive-penalty"),
+        discount=_amount(args.discount, "--discount"),
+    )
+    made = create_agreement(
+        db, user, args.contract, terms, args.out, language=args.lang, full_id=args.full_id
+    )
+    plan = made.plan
+    if made.path is None:
+        print(
+            f"The policy refuses this plan without a team lead's approval; it is saved as"
+            f" pending approval (plan {plan.id}):"
+        )
+        for breach in plan.breaches:
+            print(f"  - {breach}")
+        return EXIT_NEEDS_APPROVAL
+    print(
+        f"Agreement {plan.agreement_no} written to {made.path}"
+        f" ({len(plan.lines)} instalment(s), total {format_money(plan.total, plan.currency)},"
+        f" offered by {user})"
+    )
+    print(f"SHA-256 of the terms: {plan.agreement_sha256}")
+    return 0
+
+
+def _verify(config: Config, args: argparse.Namespace) -> int:
+    from app.services.plans.agreements import verify_agreement
+
+    db = open_database(config)
+    found = verify_agreement(db, args.file)
+    if args.json:
+        print(json.dumps(plain(found), ensure_ascii=False, indent=2))
+    else:
+        print(f"{found.status}: {found.agreement_no or 'no agreement number found'}")
+        for problem in found.problems:
+            print(f"  - {problem}")
+    return {"genuine": 0, "altered": EXIT_ALTERED}.get(found.status, EXIT_UNKNOWN)
+
+
+def _plan_list(config: Config, args: argparse.Namespace) -> int:
+    from app.services.plans.lifecycle import pending_approvals, plans_for
+
+    db = open_database(config)
+    plans = (
+        plans_for(db, args.user, args.contract)
+        if args.contract
+        else pending_approvals(db, args.user)
+    )
+    if args.json:
+        print(json.dumps(plain(plans), ensure_ascii=False, indent=2))
+        return 0
+    for plan in plans:
+        print(
+            f"{plan.id}  {plan.contract_no}  {plan.status.value:<16} {plan.kind:<11}"
+            f" {format_money(plan.total, plan.currency):>12}  {plan.agreement_no or ''}"
+        )
+        for breach in plan.breaches:
+            print(f"    needs approval: {breach}")
+    return 0
+
+
+def _plan_step(config: Config, args: argparse.Namespace) -> int:
+    from app.services.plans import lifecycle as plans
+
+    db = open_database(config)
+    step = args.step
+    if step in ("approve", "reject"):
+        view = plans.decide_plan(
+            db, args.user, args.plan_id, approve=step == "approve", reason=args.reason
+        )
+    elif step == "issue":
+        view = plans.issue_plan(db, args.user, args.plan_id)
+    elif step == "sign":
+        view = plans.sign_plan(db, args.user, args.plan_id)
+    else:
+        view = plans.cancel_plan(db, args.user, args.plan_id, args.reason)
+    print(f"plan {view.id} is now {view.status.value}")
+    if view.status is PlanStatus.ISSUED:
+        print(f"agreement {view.agreement_no}; print it with `plan print {view.id} --out FILE.pdf`")
+    return 0
+
+
+def _plan_print(config: Config, args: argparse.Namespace) -> int:
+    from app.services.plans.agreements import write_agreement
+
+    db = open_database(config)
+    path = write_agreement(
+        db, args.user, args.plan_id, args.out, language=args.lang, full_id=args.full_id
+    )
+    print(f"written to {path}")
+    return 0
+
+
+def _visit_sheets(config: Config, args: argparse.Namespace) -> int:
+    from app.services.field.visit_sheets import write_sheets
+
+    db = open_database(config)
+    path = write_sheets(db, args.user, args.date, args.out, language=args.lang)
+    print(f"visit sheets for {args.date.isoformat()} written to {path}")
+    return 0
+
+
+def _visit_candidates(config: Config, args: argparse.Namespace) -> int:
+    from app.services.field.visits import visit_candidates
+
+    found = visit_candidates(open_database(config), args.user, args.date)
+    if args.json:
+        print(json.dumps(plain(found), ensure_ascii=False, indent=2))
+        return 0
+    for seq, candidate in enumerate(found, start=1):
+        why = f"marked: {candidate.note}" if candidate.reason == "marked" else "rule"
+        print(
+            f"{seq:>3}  {candidate.contract_no}  {candidate.district}  {candidate.address}"
+            f"  DPD {candidate.dpd}  {format_money(candidate.overdue, candidate.currency)}  {why}"
+        )
+    return 0
+
+
+def _visit_plan(config: Config, args: argparse.Namespace) -> int:
+    from app.services.field.visits import plan_visits
+
+    planned = plan_visits(
+        open_database(config),
+        args.user,
+        args.date,
+        args.contracts,
+        second_agent=args.second_agent,
+        start=args.start,
+    )
+    _print_visits(planned)
+    return 0
+
+
+def _visit_list(config: Config, args: argparse.Namespace) -> int:
+    from app.services.field.visits import day_visits
+
+    visits = day_visits(open_database(config), args.user, args.date)
+    if args.json:
+        print(json.dumps(plain(visits), ensure_ascii=False, indent=2))
+    else:
+        _print_visits(visits)
+    return 0
+
+
+def _print_visits(visits: Any) -> None:
+    from app.services.common.clock import business_zone
+
+    for visit in visits:
+        at = (
+            visit.planned_at.astimezone(business_zone()).strftime("%H:%M")
+            if visit.planned_at
+            else "--:--"
+        )
+        print(
+            f"{visit.seq:>3}  {at}  {visit.id}  {visit.contract_no}  {visit.borrower_name}"
+            f"  {visit.address}  {visit.status.value}  {visit.outcome or ''}"
+        )
+
+
+def _visit_record(config: Config, args: argparse.Namespace) -> int:
+    from app.services.contact.contacts import PromiseInput
+    from app.services.field.visits import VisitResult, record_visit
+
+    promise = None
+    if args.promise_amount is not None or args.promise_date is not None:
+        if args.promise_amount is None or args.promise_date is None:
+            raise InvalidInput("A promise needs both --promise-amount and --promise-date.")
+        promise = PromiseInput(args.promise_amount, args.promise_date)
+    consent = None if args.consent_to_enter is None else args.consent_to_enter == "yes"
+    result = record_visit(
+        open_database(config),
+        args.user,
+        args.visit_id,
+        VisitResult(
+            outcome=args.outcome,
+            visited_at=args.at or datetime.now(UTC),
+            emotion=args.emotion,
+            checklist=tuple(args.checklist),
+            notes=args.notes,
+            consent_to_enter=consent,
+            promise=promise,
+        ),
+    )
+    print(f"recorded visit {result.visit_id}")
+    if result.escalation_ids:
+        print("escalated to the team lead; collection on this account is paused")
+    return 0
+
+
+def _visit_mark(config: Config, args: argparse.Namespace) -> int:
+    from app.services.field.visits import mark_for_visit
+
+    request = mark_for_visit(open_database(config), args.user, args.contract, args.reason)
+    print(f"marked for a visit ({request})")
+    return 0
+
+
+def _assigned_user(db: Database, contract_no: str) -> str:
+    from app.models import User
+    from app.services.portfolio.accounts import load_loan
+
+    with db.reader() as session:
+        loan = load_loan(session, contract_no)
+        user = session.get(User, loan.assigned_to_id) if loan.assigned_to_id else None
+        if user is None:
+            raise InvalidInput(
+                "Account {contract_no} is not assigned to anyone: say who offers the plan with "
+                "--user.",
+                contract_no=contract_no,
+            )
+        return user.username
+
+
+def _amount(text: str, option: str) -> Decimal:
+    # The plan calculator checks the value (zero or more, whole cents); here only the number.
+    try:
+        return Decimal(text.strip())
+    except ArithmeticError:
+        raise InvalidAmount(
+            "{option} must be an amount such as 120.50, not “{text}”.", option=option, text=text
+        ) from None

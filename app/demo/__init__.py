@@ -1,0 +1,3 @@
+"""The reproducible demo portfolio: a seeded, deterministic book of accounts, staff and history for
+the embedded database.
+"""

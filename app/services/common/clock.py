@@ -1,0 +1,28 @@
+"""The lender's clock: the business zone, the business day of a moment, and where a day starts.
+
+Days past due, promise dates, shifts and reports are counted in the business zone
+(`resources/policy.json`, "business_zone"); times are shown in it. Everything else about zones
+(the borrower's local time for the contact rules) belongs to `contact.compliance`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+from app.services.common.reference import policy
+
+
+def business_zone() -> ZoneInfo:
+    """The lender's zone: DPD days and promise dates are counted in it, and times shown in it."""
+    return ZoneInfo(policy()["business_zone"])
+
+
+def local_today(at: datetime) -> date:
+    """The business day `at` falls on."""
+    return at.astimezone(business_zone()).date()
+
+
+def day_start(day: date) -> datetime:
+    """The moment (UTC) `day` begins in the business zone."""
+    return datetime.combine(day, time(0), tzinfo=business_zone()).astimezone(UTC)

@@ -1,0 +1,32 @@
+"""Documents the workstation writes (agreements, visit sheets): checked first, written whole."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from app.services.common.errors import InvalidInput
+
+
+def check_target(out: Path) -> None:
+    """Refuse, before any work is done, a file that could not be written."""
+    folder = out.parent if str(out.parent) else Path(".")
+    if not folder.is_dir():
+        raise InvalidInput("The folder {folder} does not exist.", folder=str(folder))
+    if out.is_dir():
+        raise InvalidInput("{path} is a folder; give a file name ending in .pdf.", path=str(out))
+    if not os.access(folder, os.W_OK):
+        raise InvalidInput("Cannot write into {folder}.", folder=str(folder))
+
+
+def write_atomically(out: Path, data: bytes) -> None:
+    """Write `data` to `out` whole or not at all: a reader never sees half a PDF."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, out)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,3 @@
+"""Contacting borrowers: the contact rules, dialing, outcomes, promises, checklists, call scripts,
+the queue, escalations, the shift.
+"""

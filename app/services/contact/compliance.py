@@ -1,0 +1,616 @@
+"""Contact rules: may this user contact this borrower on this contact point at time T?
+
+Profiles are data (resources/compliance/<CODE>.json), one per jurisdiction. Every rule is
+evaluated in the borrower's local time: the zones of the contact point's number and of the
+postal address. Where they disagree a contact is allowed only when every zone allows it, and
+daily caps are counted per local day of each zone. A block names its rule and the earliest
+moment the contact becomes allowed (None when only a person can lift it).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+from functools import cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from app.services.common.errors import InvalidInput, NotFound, render
+from app.services.common.reference import RESOURCES, load_json
+
+DEFAULT_PROFILE = "CN"
+# Row keys: UUIDs, or their stored hex text where a hot path reads them raw.
+Key = uuid.UUID | str
+# How far ahead `evaluate` looks for a moment every rule allows, before giving up.
+SEARCH_HORIZON = timedelta(days=14)
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    kind: str
+    channels: frozenset[str]
+    en: str
+    zh_CN: str
+    source: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AccountStop:
+    id: str
+    when: str
+    en: str
+    zh_CN: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Profile:
+    code: str
+    name_en: str
+    name_zh: str
+    verify_with_compliance: bool
+    sources: tuple[str, ...]
+    retention_years: int
+    default_zone: str
+    stops: tuple[AccountStop, ...]
+    rules: tuple[Rule, ...]
+
+    def history_days(self, *, third_parties: bool = True) -> int:
+        """How many days of past attempts the rules look at (callers fetch that much).
+
+        Without third parties, rules that only concern them are left out of the span.
+        """
+        spans = [
+            int(rule.params.get("days", rule.params.get("lookback_days", 1)))
+            for rule in self.rules
+            if third_parties or not rule.kind.startswith("third_party")
+        ]
+        return max([1, *spans]) + 1
+
+
+PROFILE_ENV = "COLLECTOR_WORKSTATION_RULE_PROFILE"
+
+
+def available_profiles() -> list[str]:
+    return sorted(
+        path.stem for path in (RESOURCES / "compliance").glob("*.json") if path.stem.isupper()
+    )
+
+
+@cache
+def _jurisdictions() -> dict[str, Any]:
+    return dict(load_json("compliance/jurisdictions.json"))
+
+
+_installation_default: str | None = None
+
+
+def set_installation_default(code: str | None) -> None:
+    """The profile for countries without one of their own, as this installation chose it.
+
+    The environment variable still wins, so an administrator can pin it for everyone.
+    """
+    global _installation_default
+    if code is not None and code not in available_profiles():
+        known = ", ".join(available_profiles())
+        raise NotFound(
+            "There is no contact-rule profile “{code}” (available: {known}).",
+            code=code,
+            known=known,
+        )
+    _installation_default = code
+
+
+def profile_code_for(country: str) -> str:
+    """The profile for a borrower living in `country`; never the caller's choice."""
+    table = _jurisdictions()
+    default = os.environ.get(PROFILE_ENV) or _installation_default or table["default"]
+    code: str = table["by_country"].get(country, default)
+    return code
+
+
+def profile_for(country: str) -> Profile:
+    return load_profile(profile_code_for(country))
+
+
+@cache
+def load_profile(code: str = DEFAULT_PROFILE) -> Profile:
+    if code not in available_profiles():
+        known = ", ".join(available_profiles())
+        raise NotFound(
+            "There is no contact-rule profile “{code}” (available: {known}).",
+            code=code,
+            known=known,
+        )
+    data = load_json(f"compliance/{code}.json")
+    fixed = {"id", "kind", "channels", "en", "zh_CN", "source"}
+    rules = tuple(
+        Rule(
+            id=item["id"],
+            kind=item["kind"],
+            channels=frozenset(item["channels"]),
+            en=item["en"],
+            zh_CN=item["zh_CN"],
+            source=item["source"],
+            params={k: v for k, v in item.items() if k not in fixed},
+        )
+        for item in data["rules"]
+    )
+    unknown = [rule.kind for rule in rules if rule.kind not in _CHECKS]
+    if unknown:
+        raise InvalidInput(
+            "Profile {code} uses unknown rule kinds: {kinds}.", code=code, kinds=", ".join(unknown)
+        )
+    return Profile(
+        code=data["code"],
+        name_en=data["name"]["en"],
+        name_zh=data["name"]["zh_CN"],
+        verify_with_compliance=bool(data.get("verify_with_compliance", True)),
+        sources=tuple(data["sources"]),
+        retention_years=int(data["retention_years"]),
+        default_zone=data["default_zone"],
+        stops=tuple(AccountStop(**item) for item in data["account_stops"]),
+        rules=rules,
+    )
+
+
+@dataclass(frozen=True)
+class PastAttempt:
+    """One earlier attempt, as the rules see it."""
+
+    at: datetime
+    loan_id: Key
+    contact_point_id: Key | None
+    channel: str
+    contact: bool
+    rpc: bool
+    counts_toward_cap: bool
+
+
+@dataclass(frozen=True)
+class Subject:
+    """The account side of the question: the borrower's flags, zones and own numbers."""
+
+    loan_id: Key
+    flags: frozenset[str]
+    address_zones: tuple[str, ...]
+    own_point_ids: frozenset[Key]
+    agreed_window: tuple[time, time] | None = None
+    # An open callback the borrower asked for, due at this moment (rules may exempt it).
+    requested_callback_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Point:
+    """The contact point side: its zones and marks."""
+
+    id: Key | None
+    kind: str
+    zones: tuple[str, ...]
+    third_party: bool = False
+    do_not_call: bool = False
+    wrong_number: bool = False
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The answer for one contact.
+
+    reason/reason_zh: the rule's own text, from the profile data. detail: what this case
+    shows about it, in English; the window translates `detail_template` (Qt context
+    "ServiceMessages") and fills in `detail_params` instead.
+    """
+
+    allowed: bool
+    rule_id: str | None = None
+    reason: str = ""
+    reason_zh: str = ""
+    detail: str = ""
+    next_allowed_at: datetime | None = None
+    zones: tuple[str, ...] = ()
+    detail_template: str = ""
+    # Pairs, not a dict: decisions are hashed and shared by the queue's caches. A value is text
+    # or an aware datetime (hashable too), which each reader shows in its own zone and format.
+    detail_args: tuple[tuple[str, str | datetime], ...] = ()
+
+    @property
+    def detail_params(self) -> Mapping[str, str | datetime]:
+        return dict(self.detail_args)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "allowed": self.allowed,
+            "rule": self.rule_id,
+            "reason": self.reason,
+            "detail": self.detail,
+            "next_allowed_at": self.next_allowed_at.isoformat() if self.next_allowed_at else None,
+        }
+
+
+ALLOWED = Decision(allowed=True)
+
+
+class _Block:
+    """Why a rule blocks now: a literal detail template with its values, and when it lifts."""
+
+    __slots__ = ("detail", "params", "template", "until")
+
+    def __init__(self, template: str, until: datetime | None, /, **params: str | datetime) -> None:
+        self.template = template
+        # None: no moment is known when it lifts by itself.
+        self.until = until
+        self.params = tuple(params.items())
+        self.detail = render(template, params)
+
+    def decision(
+        self, rule: Rule, next_allowed_at: datetime | None, zones: tuple[str, ...]
+    ) -> Decision:
+        return Decision(
+            False,
+            rule.id,
+            rule.en,
+            rule.zh_CN,
+            self.detail,
+            next_allowed_at,
+            zones,
+            self.template,
+            self.params,
+        )
+
+
+_Check = Callable[["Evaluator", Rule, "_Ask", datetime], _Block | None]
+
+
+@dataclass(frozen=True)
+class _Ask:
+    subject: Subject
+    point: Point
+    channel: str
+    zones: tuple[str, ...]
+    history: Sequence[PastAttempt]
+
+
+class Evaluator:
+    """Evaluates one profile; keeps small caches so a whole queue is checked quickly."""
+
+    def __init__(self, profile: Profile) -> None:
+        self.profile = profile
+        self._zones: dict[str, ZoneInfo] = {}
+        self._rules: dict[str, tuple[Rule, ...]] = {}
+        self._zone_sets: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[str, ...]] = {}
+        self._day_starts: dict[tuple[datetime, str], datetime] = {}
+        # Quiet-hour answers depend only on zones, window and moment: shared by a whole queue.
+        self.quiet_answers: dict[tuple[Any, ...], _Block | None] = {}
+
+    def zone(self, key: str) -> ZoneInfo:
+        found = self._zones.get(key)
+        if found is None:
+            found = self._zones[key] = ZoneInfo(key)
+        return found
+
+    def zones_for(self, subject: Subject, point: Point) -> tuple[str, ...]:
+        key = (point.zones, subject.address_zones)
+        zones = self._zone_sets.get(key)
+        if zones is None:
+            merged = list(point.zones)
+            merged += [zone for zone in subject.address_zones if zone not in merged]
+            zones = self._zone_sets[key] = tuple(merged) or (self.profile.default_zone,)
+        return zones
+
+    def rules_for(self, channel: str) -> tuple[Rule, ...]:
+        rules = self._rules.get(channel)
+        if rules is None:
+            rules = self._rules[channel] = tuple(
+                rule for rule in self.profile.rules if channel in rule.channels
+            )
+        return rules
+
+    def evaluate(
+        self,
+        subject: Subject,
+        point: Point,
+        channel: str,
+        at: datetime,
+        history: Sequence[PastAttempt] = (),
+    ) -> Decision:
+        if at.tzinfo is None:
+            raise InvalidInput("The time to check must carry a time zone.")
+        at = at.astimezone(UTC)
+        zones = self.zones_for(subject, point)
+        for stop in self.profile.stops:
+            if stop.when in subject.flags:
+                return Decision(False, stop.id, stop.en, stop.zh_CN, "", None, zones)
+        if point.do_not_call:
+            return Decision(
+                False,
+                "point.do_not_call",
+                "Number marked do-not-call",
+                "号码已标记为勿扰",
+                "",
+                None,
+                zones,
+            )
+        if point.wrong_number:
+            return Decision(
+                False,
+                "point.wrong_number",
+                "Number marked wrong number",
+                "号码已标记为错号",
+                "",
+                None,
+                zones,
+            )
+        ask = _Ask(subject, point, channel, zones, history)
+        rules = self.rules_for(channel)
+        first: tuple[Rule, _Block] | None = None
+        moment = at
+        while moment - at <= SEARCH_HORIZON:
+            latest: datetime | None = moment
+            blocked = False
+            for rule in rules:
+                block = _CHECKS[rule.kind](self, rule, ask, moment)
+                if block is None:
+                    continue
+                blocked = True
+                if first is None:
+                    first = (rule, block)
+                if block.until is None:
+                    latest = None
+                    break
+                assert latest is not None
+                latest = max(latest, block.until)
+            if not blocked:
+                if first is None:
+                    return Decision(True, zones=zones)
+                rule, block = first
+                return block.decision(rule, moment, zones)
+            if latest is None or latest <= moment:
+                break
+            moment = latest
+        assert first is not None
+        rule, block = first
+        return block.decision(rule, None, zones)
+
+    # -- helpers for the checks ---------------------------------------------------------
+
+    def local_day_start(self, moment: datetime, zone_key: str) -> datetime:
+        start = self._day_starts.get((moment, zone_key))
+        if start is None:
+            zone = self.zone(zone_key)
+            local = moment.astimezone(zone)
+            start = datetime.combine(local.date(), time(0), tzinfo=zone).astimezone(UTC)
+            self._day_starts[(moment, zone_key)] = start
+        return start
+
+    def next_local_midnight(self, moment: datetime, zone_key: str) -> datetime:
+        zone = self.zone(zone_key)
+        local = moment.astimezone(zone)
+        return datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=zone).astimezone(
+            UTC
+        )
+
+
+def _check_quiet_hours(ev: Evaluator, rule: Rule, ask: _Ask, moment: datetime) -> _Block | None:
+    start = time.fromisoformat(rule.params["allowed_from"])
+    end = time.fromisoformat(rule.params["allowed_until"])
+    if rule.params.get("borrower_consent_overrides") and ask.subject.agreed_window:
+        start, end = ask.subject.agreed_window
+    key = (ask.zones, start, end, moment)
+    if key not in ev.quiet_answers:
+        ev.quiet_answers[key] = _quiet_block(ev, ask.zones, start, end, moment)
+    return ev.quiet_answers[key]
+
+
+def _quiet_block(
+    ev: Evaluator, zones: tuple[str, ...], start: time, end: time, moment: datetime
+) -> _Block | None:
+    worst: datetime | None = None
+    outside: list[tuple[str, str]] = []
+    for key in zones:
+        zone = ev.zone(key)
+        local = moment.astimezone(zone)
+        now = local.time()
+        inside = start <= now < end if start < end else (now >= start or now < end)
+        if inside:
+            continue
+        day = local.date() if now < start else local.date() + timedelta(days=1)
+        opens = datetime.combine(day, start, tzinfo=zone).astimezone(UTC)
+        outside.append((f"{local:%H:%M}", key))
+        worst = opens if worst is None else max(worst, opens)
+    if worst is None:
+        return None
+    if len(outside) == 1:
+        ((local_time, zone_key),) = outside
+        return _Block("it is {time} in {zone}", worst, time=local_time, zone=zone_key)
+    # Zone names are codes, so the list reads the same in every language.
+    times = ", ".join(f"{local_time} {zone_key}" for local_time, zone_key in outside)
+    return _Block("local times outside the allowed hours: {times}", worst, times=times)
+
+
+def _over_daily_limit(
+    ev: Evaluator,
+    ask: _Ask,
+    moment: datetime,
+    limit: int,
+    counted: Iterable[PastAttempt],
+) -> tuple[int, datetime] | None:
+    """At or over the limit in some zone's local day: the most counted, and when it reopens."""
+    times = [attempt.at for attempt in counted if attempt.at <= moment]
+    worst: datetime | None = None
+    count = 0
+    for key in ask.zones:
+        day_start = ev.local_day_start(moment, key)
+        in_day = sum(1 for at in times if at >= day_start)
+        if in_day >= limit:
+            count = max(count, in_day)
+            reopen = ev.next_local_midnight(moment, key)
+            worst = reopen if worst is None else max(worst, reopen)
+    if worst is None:
+        return None
+    return count, worst
+
+
+def _check_connected_per_borrower(
+    ev: Evaluator, rule: Rule, ask: _Ask, moment: datetime
+) -> _Block | None:
+    if not ask.history:
+        return None
+    counted = (a for a in ask.history if a.contact and a.channel in rule.channels)
+    limit = int(rule.params["limit"])
+    over = _over_daily_limit(ev, ask, moment, limit, counted)
+    if over is None:
+        return None
+    count, until = over
+    return _Block(
+        "{count} answered calls today (limit {limit})", until, count=str(count), limit=str(limit)
+    )
+
+
+def _check_unanswered_per_number(
+    ev: Evaluator, rule: Rule, ask: _Ask, moment: datetime
+) -> _Block | None:
+    if not ask.history:
+        return None
+    counted = (
+        a
+        for a in ask.history
+        if a.contact_point_id == ask.point.id
+        and not a.contact
+        and a.counts_toward_cap
+        and a.channel in rule.channels
+    )
+    limit = int(rule.params["limit"])
+    over = _over_daily_limit(ev, ask, moment, limit, counted)
+    if over is None:
+        return None
+    count, until = over
+    return _Block(
+        "{count} unanswered attempts on this number today (limit {limit})",
+        until,
+        count=str(count),
+        limit=str(limit),
+    )
+
+
+def _check_third_party_unreachable(
+    ev: Evaluator, rule: Rule, ask: _Ask, moment: datetime
+) -> _Block | None:
+    if not ask.point.third_party:
+        return None
+    window = timedelta(days=int(rule.params["lookback_days"]))
+    recent = [a for a in ask.history if moment - window < a.at <= moment]
+    reached = [a.at for a in recent if a.rpc]
+    if reached:
+        return _Block("the borrower was reached recently", max(reached) + window)
+    failed = sum(
+        1 for a in recent if a.contact_point_id in ask.subject.own_point_ids and not a.contact
+    )
+    needed = int(rule.params["min_failed_own_attempts"])
+    if failed < needed:
+        return _Block(
+            "only {failed} of {needed} attempts on the borrower's own numbers so far",
+            None,
+            failed=str(failed),
+            needed=str(needed),
+        )
+    return None
+
+
+def _check_third_party_once(
+    ev: Evaluator, rule: Rule, ask: _Ask, moment: datetime
+) -> _Block | None:
+    if not ask.point.third_party:
+        return None
+    if any(
+        a.contact_point_id == ask.point.id and a.contact and a.at <= moment for a in ask.history
+    ):
+        return _Block("this third party was already spoken to", None)
+    return None
+
+
+def _check_rolling_attempts(
+    ev: Evaluator, rule: Rule, ask: _Ask, moment: datetime
+) -> _Block | None:
+    if not ask.history:
+        return None
+    window = timedelta(days=int(rule.params["days"]))
+    limit = int(rule.params["limit"])
+    times = sorted(
+        a.at
+        for a in ask.history
+        if a.loan_id == ask.subject.loan_id
+        and a.counts_toward_cap
+        and a.channel in rule.channels
+        and moment - window < a.at <= moment
+    )
+    if len(times) < limit:
+        return None
+    return _Block(
+        "{count} attempts in {days} days (limit {limit})",
+        times[len(times) - limit] + window,
+        count=str(len(times)),
+        days=str(window.days),
+        limit=str(limit),
+    )
+
+
+def _check_after_conversation(
+    ev: Evaluator, rule: Rule, ask: _Ask, moment: datetime
+) -> _Block | None:
+    if not ask.history:
+        return None
+    window = timedelta(days=int(rule.params["days"]))
+    talks = [
+        a.at
+        for a in ask.history
+        if a.loan_id == ask.subject.loan_id
+        and a.rpc
+        and a.channel in rule.channels
+        and moment - window < a.at <= moment
+    ]
+    if not talks:
+        return None
+    callback = ask.subject.requested_callback_at
+    slack = timedelta(minutes=int(rule.params.get("requested_callback_minutes", 0)))
+    if callback is not None and abs(moment - callback) <= slack:
+        return None
+    last = max(talks)
+    return _Block("spoke with the consumer {time}", last + window, time=last)
+
+
+_CHECKS: dict[str, _Check] = {
+    "quiet_hours": _check_quiet_hours,
+    "connected_per_borrower_per_day": _check_connected_per_borrower,
+    "unanswered_per_number_per_day": _check_unanswered_per_number,
+    "third_party_only_when_unreachable": _check_third_party_unreachable,
+    "third_party_once": _check_third_party_once,
+    "attempts_per_account_rolling": _check_rolling_attempts,
+    "after_conversation": _check_after_conversation,
+}
+
+
+def next_window_change(
+    profile: Profile, zones: Sequence[str], at: datetime, channel: str = "call"
+) -> datetime | None:
+    """The next moment after `at` a time-of-day rule opens or closes in any of `zones`.
+
+    A window that shows who may be called now asks again then; a moment too early only costs
+    one more look, so agreed contact windows are not narrowed here.
+    """
+    moments: list[datetime] = []
+    for rule in profile.rules:
+        if rule.kind != "quiet_hours" or channel not in rule.channels:
+            continue
+        for edge in (rule.params["allowed_from"], rule.params["allowed_until"]):
+            boundary = time.fromisoformat(edge)
+            for key in zones:
+                zone = ZoneInfo(key)
+                local = at.astimezone(zone)
+                day = local.date() if local.time() < boundary else local.date() + timedelta(days=1)
+                moments.append(datetime.combine(day, boundary, tzinfo=zone).astimezone(UTC))
+    return min(moments, default=None)

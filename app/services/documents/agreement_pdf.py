@@ -1,0 +1,761 @@
+"""The repayment agreement a borrower signs (PRODUCT.md §7, §9), as a PDF, and its check.
+
+`render_agreement` is a pure function of an `AgreementDocument`. What the parties agree is the
+`AgreementTerms`; their canonical JSON (`canonical_terms`) travels inside the PDF as an embedded
+file, `agreement-terms.json`, and its SHA-256 (`terms_digest`) is printed at the foot of every
+page, carried in the QR code and kept in the document's keywords. The lender keeps the digest
+when it issues the agreement, so a copy shown later can be matched to what was agreed.
+
+`read_agreement` takes a PDF back apart: it parses the embedded terms, recomputes their digest,
+compares it with the one the document carries, checks the sums add up, and checks that the
+visible pages show the agreement number, the digest, the total and every payment of the
+schedule, so editing either the embedded data or the printed amounts is noticed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from datetime import date
+from decimal import Decimal
+from io import BytesIO
+from typing import Any
+from xml.sax.saxutils import escape
+
+from pypdf import PdfReader
+from reportlab.graphics.barcode.qr import QrCode
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFString
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    KeepTogether,
+    LongTable,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from app.services.common.money import CENT, cents, format_money
+from app.services.documents.fonts import CJKFont, cjk_font
+from app.services.documents.layout import (
+    CREATOR,
+    FRAME_PADDING,
+    GREY,
+    LIGHT,
+    PDF_LANGUAGE,
+    RULE,
+    DocumentTexts,
+    Styles,
+    document_language,
+    document_texts,
+    fit,
+    format_day,
+    grid_style,
+    numbered_canvas,
+    para,
+    styles,
+)
+
+TERMS_FILE = "agreement-terms.json"
+KINDS = ("full", "instalments", "settlement")
+MARGIN = 20 * mm
+WIDTH = A4[0] - 2 * MARGIN - 2 * FRAME_PADDING
+_DIGEST_KEYWORD = re.compile(r"sha256:([0-9a-f]{64})")
+
+
+@dataclass(frozen=True)
+class AgreementLine:
+    seq: int
+    due_date: date
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class AgreementTerms:
+    """What the parties agree, and exactly what the SHA-256 covers.
+
+    borrower_id_masked: always the masked ID number, whatever the document prints;
+    kind: "full", "instalments" or "settlement"; frequency: "weekly", "biweekly" or "monthly"
+    for instalments, else None; total: what the borrower pays, i.e. the overdue amounts less
+    waiver and discount, and also the down payment plus the lines.
+    """
+
+    agreement_no: str
+    agreement_date: date
+    contract_no: str
+    borrower_name: str
+    borrower_id_masked: str
+    currency: str
+    kind: str
+    frequency: str | None
+    overdue_principal: Decimal
+    overdue_interest: Decimal
+    overdue_penalty: Decimal
+    overdue_fees: Decimal
+    waiver: Decimal
+    discount: Decimal
+    down_payment: Decimal
+    total: Decimal
+    lines: tuple[AgreementLine, ...]
+
+    @property
+    def overdue(self) -> Decimal:
+        return (
+            self.overdue_principal
+            + self.overdue_interest
+            + self.overdue_penalty
+            + (self.overdue_fees)
+        )
+
+
+@dataclass(frozen=True)
+class AgreementDocument:
+    """Everything printed on an agreement: the terms and what surrounds them.
+
+    language: "zh_CN" or "en"; borrower_id_printed: masked unless the full number was asked
+    for; payment_channels: (label, detail) pairs already in `language`; grace_days: how long a
+    payment may stay unpaid before the plan is broken; retention_years: the compliance
+    profile's retention period; font: None finds one with `cjk_font()`.
+    """
+
+    terms: AgreementTerms
+    language: str
+    lender_name: str
+    lender_service_number: str
+    borrower_id_printed: str
+    borrower_address: str
+    borrower_phone: str
+    product: str
+    loan_principal: Decimal
+    disbursed_on: date
+    payment_channels: tuple[tuple[str, str], ...]
+    grace_days: int
+    retention_years: int
+    font: CJKFont | None = None
+    # The lender's registration number (unified social credit code) and address; empty: "—".
+    lender_registration_no: str = ""
+    lender_address: str = ""
+
+
+@dataclass(frozen=True)
+class AgreementReadBack:
+    """What a PDF says about itself.
+
+    agreement_no: None when the file is not one of our agreements or cannot be read;
+    terms: parsed from the embedded data (None when missing or unreadable); claimed_digest: the
+    SHA-256 the document carries; computed_digest: the SHA-256 of the embedded terms;
+    problems: English reasons the document is not self-consistent, empty when it is.
+    """
+
+    agreement_no: str | None
+    terms: AgreementTerms | None
+    claimed_digest: str | None
+    computed_digest: str | None
+    problems: tuple[str, ...]
+
+    @property
+    def consistent(self) -> bool:
+        return (
+            not self.problems
+            and self.terms is not None
+            and self.claimed_digest is not None
+            and self.claimed_digest == self.computed_digest
+        )
+
+
+# ---------------------------------------------------------------- the terms as data
+
+_AMOUNT_FIELDS = (
+    "overdue_principal",
+    "overdue_interest",
+    "overdue_penalty",
+    "overdue_fees",
+    "waiver",
+    "discount",
+    "down_payment",
+    "total",
+)
+_TEXT_FIELDS = ("agreement_no", "contract_no", "borrower_name", "borrower_id_masked", "currency")
+_FIELDS = frozenset(field.name for field in fields(AgreementTerms))
+
+
+def canonical_terms(terms: AgreementTerms) -> bytes:
+    """The terms as deterministic UTF-8 JSON: sorted keys, no spaces, amounts as "1234.50"."""
+    data: dict[str, Any] = {name: getattr(terms, name) for name in _TEXT_FIELDS}
+    data.update({name: _amount(getattr(terms, name)) for name in _AMOUNT_FIELDS})
+    data["agreement_date"] = terms.agreement_date.isoformat()
+    data["kind"] = terms.kind
+    data["frequency"] = terms.frequency
+    data["lines"] = [
+        {"seq": line.seq, "due_date": line.due_date.isoformat(), "amount": _amount(line.amount)}
+        for line in terms.lines
+    ]
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def terms_digest(terms: AgreementTerms) -> str:
+    """The SHA-256 (hex) of `canonical_terms`: what the agreement's QR code and footer carry."""
+    return hashlib.sha256(canonical_terms(terms)).hexdigest()
+
+
+def qr_payload(terms: AgreementTerms, digest: str | None = None) -> str:
+    """What the QR code says: the agreement number and the SHA-256 of its terms.
+
+    In capitals, so that it fits QR's alphanumeric mode: a smaller code, drawn faster.
+    """
+    return f"{terms.agreement_no} SHA-256:{digest or terms_digest(terms)}".upper()
+
+
+def _amount(value: Decimal) -> str:
+    # `cents` keeps "-0.00" for a negative zero; an amount of nothing reads "0.00".
+    rounded = cents(value)
+    return f"{rounded if rounded else CENT * 0:f}"
+
+
+def parse_terms(raw: bytes) -> AgreementTerms:
+    """The terms from their JSON; ValueError naming what is wrong when they are not terms."""
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"not JSON ({error})") from None
+    if not isinstance(data, dict):
+        raise ValueError("not a JSON object")
+    if set(data) != _FIELDS:
+        missing, extra = sorted(_FIELDS - set(data)), sorted(set(data) - _FIELDS)
+        raise ValueError(f"fields missing {missing}, unexpected {extra}")
+    values: dict[str, Any] = {name: _text(data, name) for name in _TEXT_FIELDS}
+    values.update({name: _parse_amount(data[name], name) for name in _AMOUNT_FIELDS})
+    values["agreement_date"] = _parse_date(data["agreement_date"], "agreement_date")
+    values["kind"] = _text(data, "kind")
+    frequency = data["frequency"]
+    if frequency is not None and not isinstance(frequency, str):
+        raise ValueError("frequency is neither text nor null")
+    values["frequency"] = frequency
+    lines = data["lines"]
+    if not isinstance(lines, list):
+        raise ValueError("lines is not a list")
+    parsed = []
+    for index, line in enumerate(lines):
+        if not isinstance(line, dict) or set(line) != {"seq", "due_date", "amount"}:
+            raise ValueError(f"line {index + 1} is not seq, due_date and amount")
+        seq = line["seq"]
+        if not isinstance(seq, int) or isinstance(seq, bool):
+            raise ValueError(f"line {index + 1}: seq is not a whole number")
+        parsed.append(
+            AgreementLine(
+                seq=seq,
+                due_date=_parse_date(line["due_date"], f"line {seq} due_date"),
+                amount=_parse_amount(line["amount"], f"line {seq} amount"),
+            )
+        )
+    values["lines"] = tuple(parsed)
+    return AgreementTerms(**values)
+
+
+def _text(data: dict[str, Any], name: str) -> str:
+    value = data[name]
+    if not isinstance(value, str):
+        raise ValueError(f"{name} is not text")
+    return value
+
+
+# One more than the largest amount a Money column holds (14 digits, 2 after the point).
+MOST = Decimal(10) ** 12
+
+
+def _parse_amount(value: object, name: str) -> Decimal:
+    if not isinstance(value, str):
+        raise ValueError(f"{name} is not an amount in quotes")
+    try:
+        amount = Decimal(value)
+        # Beyond what the database stores (NUMERIC(14,2)) cannot be an agreement's amount, and
+        # quantizing a huge exponent raises rather than answering.
+        if not amount.is_finite() or abs(amount) >= MOST:
+            raise ValueError(f"{name} “{value}” is not an amount in cents")
+        exact = amount == amount.quantize(CENT)
+    except ArithmeticError:
+        raise ValueError(f"{name} “{value}” is not an amount") from None
+    if not exact or _amount(amount) != value:
+        raise ValueError(f"{name} “{value}” is not an amount in cents")
+    return amount
+
+
+def _parse_date(value: object, name: str) -> date:
+    if not isinstance(value, str):
+        raise ValueError(f"{name} is not a date")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{name} “{value}” is not a date") from None
+
+
+def _sum_problems(terms: AgreementTerms) -> list[str]:
+    problems = []
+    money = terms.currency
+    if terms.total != terms.overdue - terms.waiver - terms.discount:
+        problems.append(
+            f"The total {format_money(terms.total, money)} is not the overdue "
+            f"{format_money(terms.overdue, money)} less the waiver and discount."
+        )
+    scheduled = terms.down_payment + sum((line.amount for line in terms.lines), Decimal(0))
+    if terms.total != scheduled:
+        problems.append(
+            f"The down payment and instalments add up to {format_money(scheduled, money)}, "
+            f"not the total {format_money(terms.total, money)}."
+        )
+    return problems
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def render_agreement(document: AgreementDocument) -> bytes:
+    """The agreement as PDF bytes, every font embedded, the terms inside."""
+    font = document.font or cjk_font()
+    language = document_language(document.language)
+    texts = document_texts("agreement", language)
+    terms = document.terms
+    canonical = canonical_terms(terms)
+    digest = hashlib.sha256(canonical).hexdigest()
+    page = _AgreementPage(document, texts, font, digest)
+
+    buffer = BytesIO()
+    template = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=16 * mm,
+        bottomMargin=20 * mm,
+        title=f"{texts.text('title')} {terms.agreement_no}",
+        author=document.lender_name,
+        subject=terms.agreement_no,
+        creator=CREATOR,
+        keywords=f"{texts.text('keywords')}, {terms.agreement_no}, sha256:{digest}",
+        lang=PDF_LANGUAGE[language],
+        # Without it every page would name Helvetica, a font no PDF embeds.
+        initialFontName=font.name,
+    )
+
+    def first_page(canvas: Canvas, _: object) -> None:
+        _embed_file(canvas, TERMS_FILE, canonical, texts.text("attachment"))
+
+    template.build(page.story(), onFirstPage=first_page, canvasmaker=numbered_canvas(page.footer))
+    return buffer.getvalue()
+
+
+def _embed_file(canvas: Canvas, name: str, content: bytes, description: str) -> None:
+    """Attach `content` as a file of the PDF (readers list it under attachments).
+
+    reportlab has no call for attachments, so this builds the objects the PDF standard
+    describes (an embedded file stream, its file specification, the catalogue's name tree) on
+    the canvas's document, as reportlab's own renderPDF does for XMP metadata.
+    """
+    document = canvas._doc
+    stream = PDFStream(
+        PDFDictionary(
+            {
+                # No /Subtype: reportlab's names cannot spell the "/" of "application/json".
+                "Type": PDFName("EmbeddedFile"),
+                "Params": PDFDictionary({"Size": len(content)}),
+            }
+        ),
+        content,
+        # Uncompressed: the terms stay readable in any text editor.
+        filters=[],
+    )
+    specification = PDFDictionary(
+        {
+            "Type": PDFName("Filespec"),
+            "F": PDFString(name),
+            "UF": PDFString(name),
+            "Desc": PDFString(description),
+            "EF": PDFDictionary({"F": document.Reference(stream)}),
+            "AFRelationship": PDFName("Data"),
+        }
+    )
+    names = PDFArray([PDFString(name), document.Reference(specification)])
+    canvas.setCatalogEntry(
+        "Names", PDFDictionary({"EmbeddedFiles": PDFDictionary({"Names": names})})
+    )
+
+
+class _AgreementPage:
+    """The flowables and the footer of one agreement."""
+
+    def __init__(
+        self, document: AgreementDocument, texts: DocumentTexts, font: CJKFont, digest: str
+    ) -> None:
+        self.document = document
+        self.terms = document.terms
+        self.texts = texts
+        self.font = font
+        self.digest = digest
+        self.styles: Styles = styles(font.name)
+        self.language = texts.language
+
+    def money(self, amount: Decimal) -> str:
+        return format_money(amount, self.terms.currency)
+
+    def day(self, value: date) -> str:
+        return format_day(value, self.language)
+
+    def values(self) -> dict[str, object]:
+        return {
+            "date": self.day(self.terms.agreement_date),
+            "lender": self.document.lender_name,
+            "service_number": self.document.lender_service_number,
+            "grace_days": self.document.grace_days,
+            "retention_years": self.document.retention_years,
+        }
+
+    def story(self) -> list[Flowable]:
+        t, s = self.texts.text, self.styles
+        values = self.values()
+        story: list[Flowable] = [
+            self._header(),
+            Spacer(1, 3 * mm),
+            para(t("intro", **values), s.body),
+            para(t("parties_heading"), s.heading),
+            self._parties(),
+            para(t("loan_heading"), s.heading),
+            self._loan(),
+            para(t("overdue_heading"), s.heading),
+            self._overdue(),
+            para(t("as_at", **values), s.small),
+            para(t("plan_heading"), s.heading),
+            self._plan(),
+            Spacer(1, 2 * mm),
+            para(t("plan_clause"), s.body),
+            # The schedule starts on this page when a few rows fit, and then flows on with
+            # its header repeated; kept with its heading whole it would often jump a page.
+            CondPageBreak(45 * mm),
+            para(t("schedule_heading"), s.heading_alone),
+            self._schedule(),
+            para(t("channels_heading"), s.heading),
+            para(t("channels_intro", **values), s.body),
+            self._channels(),
+        ]
+        for heading, clauses in (
+            ("default_heading", "default_clauses"),
+            ("privacy_heading", "privacy_clauses"),
+            ("general_heading", "general_clauses"),
+        ):
+            story.append(para(t(heading), s.heading))
+            story.extend(self._clauses(self.texts.lines(clauses, **values)))
+        story.append(self._signatures())
+        return story
+
+    def _header(self) -> Flowable:
+        t, s = self.texts.text, self.styles
+        title = [
+            para(t("title"), s.title),
+            para(t("agreement_no_line", agreement_no=self.terms.agreement_no), s.body),
+            para(t("agreement_date_line", date=self.day(self.terms.agreement_date)), s.body),
+        ]
+        size = 26 * mm
+        code = QrCode(qr_payload(self.terms, self.digest), width=size, height=size, qrLevel="M")
+        qr = [code, para(t("qr_caption"), s.tiny)]
+        table = Table([[title, qr]], colWidths=[WIDTH - size - 4, size + 4])
+        table.setStyle(
+            TableStyle(
+                [
+                    ("FONTNAME", (0, 0), (-1, -1), self.font.name),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                    ("LINEBELOW", (0, 0), (-1, -1), 0.8, colors.black),
+                ]
+            )
+        )
+        return table
+
+    def _grid(
+        self,
+        rows: list[list[Any]],
+        widths: list[float],
+        extra: Sequence[tuple[Any, ...]] = (),
+        **options: Any,
+    ) -> Table:
+        table = Table(rows, colWidths=widths, hAlign="LEFT", **options)
+        table.setStyle(TableStyle([*grid_style(self.font), *extra]))
+        return table
+
+    def _parties(self) -> Flowable:
+        t, cell = self.texts.text, self.styles.cell
+        d = self.document
+        none = t("not_applicable")
+        label = 30 * mm
+        half = (WIDTH - label) / 2
+        rows = [
+            ["", t("lender"), t("borrower")],
+            [t("name"), fit(d.lender_name, half, cell), fit(self.terms.borrower_name, half, cell)],
+            [t("id_number"), d.lender_registration_no or none, d.borrower_id_printed],
+            [
+                t("address"),
+                fit(d.lender_address, half, cell) if d.lender_address else none,
+                fit(d.borrower_address, half, cell),
+            ],
+            [t("phone"), d.lender_service_number, d.borrower_phone],
+        ]
+        return self._grid(rows, [label, half, half], [("BACKGROUND", (0, 0), (-1, 0), LIGHT)])
+
+    def _loan(self) -> Flowable:
+        t, d = self.texts.text, self.document
+        label, value = 45 * mm, WIDTH - 45 * mm
+        rows = [
+            [t("contract_no"), self.terms.contract_no],
+            [t("product"), fit(d.product, value, self.styles.cell)],
+            [t("loan_principal"), self.money(d.loan_principal)],
+            [t("disbursed_on"), self.day(d.disbursed_on)],
+        ]
+        return self._grid(rows, [label, value])
+
+    def _overdue(self) -> Flowable:
+        t, terms = self.texts.text, self.terms
+        rows = [
+            [t("overdue_principal"), self.money(terms.overdue_principal)],
+            [t("overdue_interest"), self.money(terms.overdue_interest)],
+            [t("overdue_penalty"), self.money(terms.overdue_penalty)],
+            [t("overdue_fees"), self.money(terms.overdue_fees)],
+            [t("overdue_total"), self.money(terms.overdue)],
+            [t("waiver"), self.money(-terms.waiver)],
+            [t("discount"), self.money(-terms.discount)],
+            [t("total"), self.money(terms.total)],
+        ]
+        return self._grid(
+            rows,
+            [70 * mm, 40 * mm],
+            [
+                ("ALIGN", (1, 0), (1, -1), "RIGHT"),
+                ("LINEABOVE", (0, 4), (-1, 4), 0.6, colors.black),
+                ("LINEABOVE", (0, -1), (-1, -1), 0.6, colors.black),
+                ("BACKGROUND", (0, -1), (-1, -1), LIGHT),
+            ],
+        )
+
+    def _plan(self) -> Flowable:
+        t, terms = self.texts.text, self.terms
+        rows = [[t("kind"), t(f"kind_{terms.kind}") if terms.kind in KINDS else terms.kind]]
+        if terms.kind == "instalments":
+            if terms.frequency:
+                rows.append([t("frequency"), t(f"frequency_{terms.frequency}")])
+            rows.append([t("instalments"), t("instalment_count", count=len(terms.lines))])
+            rows.append([t("down_payment"), self.money(terms.down_payment)])
+        rows.append([t("total"), self.money(terms.total)])
+        return self._grid(rows, [70 * mm, 40 * mm], [("BACKGROUND", (0, -1), (-1, -1), LIGHT)])
+
+    def _schedule(self) -> Flowable:
+        t, terms = self.texts.text, self.terms
+        rows: list[list[str]] = [[t("column_seq"), t("column_due_date"), t("column_amount")]]
+        if terms.down_payment:
+            rows.append(
+                [t("down_payment_row"), t("down_payment_due"), self.money(terms.down_payment)]
+            )
+        rows.extend(
+            [str(line.seq), self.day(line.due_date), self.money(line.amount)]
+            for line in terms.lines
+        )
+        rows.append([t("schedule_total"), "", self.money(terms.total)])
+        table = LongTable(rows, colWidths=[30 * mm, 50 * mm, 40 * mm], repeatRows=1, hAlign="LEFT")
+        table.setStyle(
+            TableStyle(
+                [
+                    *grid_style(self.font),
+                    ("ALIGN", (2, 0), (2, -1), "RIGHT"),
+                    ("BACKGROUND", (0, 0), (-1, 0), LIGHT),
+                    ("LINEABOVE", (0, -1), (-1, -1), 0.6, colors.black),
+                    ("BACKGROUND", (0, -1), (-1, -1), LIGHT),
+                ]
+            )
+        )
+        return table
+
+    def _channels(self) -> Flowable:
+        cell = self.styles.cell
+        label, detail = 45 * mm, WIDTH - 45 * mm
+        rows = [
+            [fit(name, label, cell), fit(text, detail, cell)]
+            for name, text in self.document.payment_channels
+        ]
+        if not rows:
+            return Spacer(1, 0)
+        return self._grid(rows, [label, detail])
+
+    def _clauses(self, clauses: tuple[str, ...]) -> list[Flowable]:
+        style = self.styles.clause
+        return [
+            Paragraph(escape(clause), style, bulletText=f"{number}.")
+            for number, clause in enumerate(clauses, start=1)
+        ]
+
+    def _signatures(self) -> Flowable:
+        t, s = self.texts.text, self.styles
+        gap = 12 * mm
+        half = (WIDTH - gap) / 2
+        date_line = t("sign_date")
+        rows = [
+            [t("sign_borrower"), "", t("sign_lender")],
+            ["", "", ""],
+            [para(self.terms.borrower_name, s.small), "", para(self.document.lender_name, s.small)],
+            [date_line, "", date_line],
+        ]
+        table = Table(rows, colWidths=[half, gap, half], rowHeights=[14, 30, 14, 26], hAlign="LEFT")
+        table.setStyle(
+            TableStyle(
+                [
+                    ("FONTNAME", (0, 0), (-1, -1), self.font.name),
+                    ("FONTSIZE", (0, 0), (-1, -1), 9.5),
+                    ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("LINEBELOW", (0, 1), (0, 1), 0.6, colors.black),
+                    ("LINEBELOW", (2, 1), (2, 1), 0.6, colors.black),
+                    ("LINEBELOW", (0, 3), (0, 3), 0.6, colors.black),
+                    ("LINEBELOW", (2, 3), (2, 3), 0.6, colors.black),
+                ]
+            )
+        )
+        return KeepTogether([para(t("signature_heading"), s.heading), table])
+
+    def footer(self, canvas: Canvas, page: int, pages: int) -> None:
+        t = self.texts.text
+        width = A4[0]
+        y = 12 * mm
+        canvas.saveState()
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(0.4)
+        canvas.line(MARGIN, y + 9, width - MARGIN, y + 9)
+        canvas.setFillColor(GREY)
+        canvas.setFont(self.font.name, 6.5)
+        footer = t("footer", agreement_no=self.terms.agreement_no, digest=self.digest)
+        canvas.drawString(MARGIN, y, footer)
+        canvas.setFont(self.font.name, 8)
+        canvas.drawRightString(width - MARGIN, y, t("page", page=page, pages=pages))
+        canvas.restoreState()
+
+
+# ---------------------------------------------------------------- reading back
+
+
+def read_agreement(data: bytes) -> AgreementReadBack:
+    """What an agreement PDF carries, and whether it agrees with itself; never raises."""
+    try:
+        reader = PdfReader(BytesIO(data))
+        attachments = reader.attachments
+        embedded = attachments[TERMS_FILE][0] if TERMS_FILE in attachments else None
+        metadata = reader.metadata
+        subject = str(metadata.subject) if metadata and metadata.subject else None
+        keywords = str(metadata.get("/Keywords", "")) if metadata else ""
+        language = str(reader.root_object.get("/Lang", ""))
+        page_text = "".join(page.extract_text() or "" for page in reader.pages)
+    # pypdf raises a variety of errors on a damaged file (its own, ValueError, KeyError,
+    # struct.error, zlib.error...); a file that cannot be read is an answer, not a crash.
+    except Exception as error:
+        return _unreadable(f"The file is not a readable PDF ({type(error).__name__}: {error}).")
+    if embedded is None:
+        return _unreadable(
+            "The file carries no agreement terms: it is not an agreement this application made."
+        )
+
+    problems: list[str] = []
+    found = _DIGEST_KEYWORD.search(keywords)
+    claimed = found.group(1) if found else None
+    if claimed is None:
+        problems.append("The document carries no SHA-256 of its terms.")
+    try:
+        terms: AgreementTerms | None = parse_terms(embedded)
+    except ValueError as error:
+        terms = None
+        problems.append(f"The embedded terms cannot be read: {error}.")
+    if terms is None:
+        return AgreementReadBack(subject, None, claimed, None, tuple(problems))
+
+    computed = terms_digest(terms)
+    if claimed is not None and computed != claimed:
+        problems.append(
+            f"The embedded terms do not match the SHA-256 the document carries "
+            f"(carried {claimed}, the terms give {computed})."
+        )
+    if subject != terms.agreement_no:
+        problems.append(
+            f"The document's subject {subject!r} is not the agreement number "
+            f"{terms.agreement_no!r} of its terms."
+        )
+    problems.extend(_sum_problems(terms))
+    problems.extend(_visible_problems(terms, claimed, page_text, language))
+    return AgreementReadBack(terms.agreement_no, terms, claimed, computed, tuple(problems))
+
+
+def _unreadable(problem: str) -> AgreementReadBack:
+    return AgreementReadBack(None, None, None, None, (problem,))
+
+
+def _squash(text: str) -> str:
+    # Text extraction breaks lines and spaces where the layout put them; compare without.
+    return re.sub(r"\s+", "", text)
+
+
+def _visible_problems(
+    terms: AgreementTerms, claimed: str | None, page_text: str, pdf_language: str
+) -> list[str]:
+    """What the terms say that the visible pages do not show."""
+    shown = _squash(page_text)
+    languages = [lang for lang, code in PDF_LANGUAGE.items() if code == pdf_language]
+    results = [
+        _visible_problems_in(terms, claimed, shown, lang) for lang in languages or PDF_LANGUAGE
+    ]
+    # A document of unknown language is fine if it reads right in either.
+    return min(results, key=len)
+
+
+def _visible_problems_in(
+    terms: AgreementTerms, claimed: str | None, shown: str, language: str
+) -> list[str]:
+    texts = document_texts("agreement", language)
+    money = terms.currency
+    problems = []
+    if _squash(terms.agreement_no) not in shown:
+        problems.append(f"The pages do not show the agreement number {terms.agreement_no}.")
+    if claimed is not None and claimed not in shown:
+        problems.append("The pages do not show the SHA-256 the document carries.")
+    total = format_money(terms.total, money)
+    if _squash(texts.text("schedule_total") + total) not in shown:
+        problems.append(f"The payment schedule does not show the total {total}.")
+    # Rows in order, each found after the one before, so a changed amount cannot hide behind
+    # an equal amount elsewhere.
+    rows: list[tuple[str, str]] = []
+    if terms.down_payment:
+        label = texts.text("down_payment_row") + texts.text("down_payment_due")
+        rows.append(
+            (
+                _squash(label + format_money(terms.down_payment, money)),
+                f"The payment schedule does not show the down payment of "
+                f"{format_money(terms.down_payment, money)}.",
+            )
+        )
+    for line in terms.lines:
+        amount = format_money(line.amount, money)
+        due = format_day(line.due_date, language)
+        rows.append(
+            (
+                _squash(f"{line.seq}{due}{amount}"),
+                f"The payment schedule does not show payment {line.seq} of {amount} due {due}.",
+            )
+        )
+    position = 0
+    for expected, problem in rows:
+        found = shown.find(expected, position)
+        if found < 0:
+            problems.append(problem)
+        else:
+            position = found + len(expected)
+    return problems

@@ -1,0 +1,197 @@
+"""What the printed documents share: their texts, dates, styles and "page X of Y" footers.
+
+The fixed texts of each document live in `resources/documents/<name>.json`, one entry per key
+with an "en" and a "zh_CN" value (a string, or a list of strings for numbered clauses).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph
+
+from app import __version__
+from app.services.common.reference import load_json
+from app.services.documents.fonts import CJKFont
+
+LANGUAGES = ("zh_CN", "en")
+# platypus frames keep this much padding inside the page margins on every side.
+FRAME_PADDING = 6
+# Table cells' left plus right padding (`grid_style`).
+CELL_PADDING = 8
+CREATOR = f"Collector Workstation {__version__}"
+# reportlab's catalogue /Lang, so readers (and screen readers) know the document's language.
+PDF_LANGUAGE = {"zh_CN": "zh-CN", "en": "en"}
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+GREY = colors.HexColor("#5f6368")
+LIGHT = colors.HexColor("#eef1f5")
+RULE = colors.HexColor("#9aa0a6")
+
+
+def document_language(language: str) -> str:
+    """ "zh_CN" or "en" (anything else reads as English, like `Localized.text`)."""
+    return "zh_CN" if language == "zh_CN" else "en"
+
+
+def format_day(day: date, language: str) -> str:
+    """`2026年11月28日` or `28 Nov 2026`."""
+    if document_language(language) == "zh_CN":
+        return f"{day.year}年{day.month}月{day.day}日"
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def format_moment(moment: datetime, language: str) -> str:
+    """`2026年11月28日 14:05` or `28 Nov 2026 14:05` (the caller picks the zone)."""
+    return f"{format_day(moment.date(), language)} {moment:%H:%M}"
+
+
+@cache
+def _entries(name: str) -> Mapping[str, Any]:
+    data: dict[str, Any] = load_json(f"documents/{name}.json")
+    return {key: value for key, value in data.items() if not key.startswith("_")}
+
+
+@dataclass(frozen=True)
+class DocumentTexts:
+    """The texts of one document in one language."""
+
+    name: str
+    language: str
+
+    def keys(self) -> frozenset[str]:
+        return frozenset(_entries(self.name))
+
+    def text(self, key: str, /, **values: object) -> str:
+        value = _entries(self.name)[key][self.language]
+        if not isinstance(value, str):
+            raise TypeError(f"documents/{self.name}.json: {key} is not one text")
+        return value.format(**values) if values else value
+
+    def lines(self, key: str, /, **values: object) -> tuple[str, ...]:
+        value = _entries(self.name)[key][self.language]
+        if not isinstance(value, list):
+            raise TypeError(f"documents/{self.name}.json: {key} is not a list of texts")
+        return tuple(str(line).format(**values) for line in value)
+
+
+def document_texts(name: str, language: str) -> DocumentTexts:
+    return DocumentTexts(name, document_language(language))
+
+
+@dataclass(frozen=True)
+class Styles:
+    """Paragraph styles in one font; CJK wrapping (which keeps English words whole) for all."""
+
+    title: ParagraphStyle
+    subtitle: ParagraphStyle
+    heading: ParagraphStyle
+    heading_alone: ParagraphStyle  # a heading that need not stay on the page of what follows
+    section: ParagraphStyle
+    body: ParagraphStyle
+    clause: ParagraphStyle
+    cell: ParagraphStyle
+    cell_right: ParagraphStyle
+    small: ParagraphStyle
+    tiny: ParagraphStyle
+
+
+@cache
+def styles(font_name: str) -> Styles:
+    def style(name: str, size: float, leading: float, **extra: Any) -> ParagraphStyle:
+        return ParagraphStyle(
+            name,
+            fontName=font_name,
+            bulletFontName=font_name,
+            fontSize=size,
+            leading=leading,
+            wordWrap="CJK",
+            **extra,
+        )
+
+    return Styles(
+        title=style("title", 17, 22, spaceAfter=4),
+        subtitle=style("subtitle", 13, 17),
+        heading=style("heading", 11, 15, spaceBefore=8, spaceAfter=3, keepWithNext=1),
+        heading_alone=style("heading_alone", 11, 15, spaceBefore=8, spaceAfter=3),
+        section=style("section", 10, 13, spaceBefore=5, spaceAfter=2, keepWithNext=1),
+        body=style("body", 9.5, 13.5, spaceAfter=2),
+        clause=style("clause", 9.5, 13.5, spaceAfter=2, leftIndent=14, bulletIndent=0),
+        cell=style("cell", 9, 12),
+        cell_right=style("cell_right", 9, 12, alignment=TA_RIGHT),
+        small=style("small", 7.5, 10, textColor=GREY),
+        tiny=style("tiny", 6.5, 8.5, textColor=GREY),
+    )
+
+
+def para(text: str, style: ParagraphStyle) -> Paragraph:
+    """A paragraph of data (a name, an address, a note): "&" and "<" print as they are."""
+    return Paragraph(escape(text), style)
+
+
+def fit(text: str, width: float, style: ParagraphStyle) -> str | Paragraph:
+    """A table cell of `width`: the text itself when it fits on one line, else a paragraph that
+    wraps. A plain string costs a fraction of a paragraph, which matters on a 200-page day."""
+    line = " ".join(text.split())
+    if stringWidth(line, style.fontName, style.fontSize) <= width - CELL_PADDING:
+        return line
+    return para(line, style)
+
+
+def grid_style(font: CJKFont, size: float = 9) -> list[tuple[Any, ...]]:
+    """Table style commands every document's tables start from."""
+    return [
+        ("FONTNAME", (0, 0), (-1, -1), font.name),
+        ("FONTSIZE", (0, 0), (-1, -1), size),
+        ("LEADING", (0, 0), (-1, -1), size + 3),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
+    ]
+
+
+# The canvas calls this for every page once the number of pages is known.
+Footer = Callable[[Canvas, int, int], None]
+
+
+class _NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab ships no type hints
+    """Holds every finished page until the document is saved, then draws each page's footer
+    knowing how many pages there are ("page 2 of 5") before writing it out."""
+
+    def __init__(self, *args: Any, footer: Footer, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._footer = footer
+        self._held: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:
+        self._held.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        pages = len(self._held)
+        for number, state in enumerate(self._held, start=1):
+            self.__dict__.update(state)
+            self._footer(self, number, pages)
+            super().showPage()
+        super().save()
+
+
+def numbered_canvas(footer: Footer) -> Callable[..., Canvas]:
+    """A canvas maker for `doc.build(..., canvasmaker=...)` that draws `footer` on each page."""
+
+    def make(*args: Any, **kwargs: Any) -> Canvas:
+        return _NumberedCanvas(*args, footer=footer, **kwargs)
+
+    return make

@@ -1,0 +1,1 @@
+"""Home visits: candidates, planning, outcomes, and the field agent's visit sheets."""

@@ -1,0 +1,3 @@
+"""Repayment plans: offers within policy, the plan lifecycle, agreements, payments, and settling
+what has lapsed.
+"""

@@ -1,0 +1,392 @@
+"""Reading one account: the loan, its balance, and everything that happened on it."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app.database import Database
+from app.models import (
+    BORROWER_FLAGS,
+    AccountNote,
+    Borrower,
+    Callback,
+    ContactAttempt,
+    ContactPoint,
+    Escalation,
+    Instalment,
+    Loan,
+    Payment,
+    PromiseToPay,
+    RepaymentPlan,
+    User,
+)
+from app.services.common.audit import audit
+from app.services.common.clock import local_today
+from app.services.common.errors import NotAllowed, NotFound
+from app.services.common.idnumbers import mask
+from app.services.common.phones import PhoneStyle, format_phone
+from app.services.common.reference import address_zones
+from app.services.common.scope import find_user, worker_ids
+from app.services.portfolio.balances import Balance, InstalmentState, balance_of
+
+
+def load_loan(session: Session, contract_no: str) -> Loan:
+    loan = session.scalar(select(Loan).where(Loan.contract_no == contract_no))
+    if loan is None:
+        raise NotFound(
+            "There is no account with contract number “{contract_no}”.", contract_no=contract_no
+        )
+    return loan
+
+
+def lock(session: Session, row: Loan | Borrower) -> None:
+    """Hold `row` for this unit of work, so two writers cannot both act on what they read.
+
+    PostgreSQL locks the row. SQLite has one writer at a time: a no-op UPDATE takes the write
+    lock now (waiting for another writer to finish) instead of at the first real write, after
+    the reads it must protect. The row is then re-read.
+    """
+    model = type(row)
+    if session.get_bind().dialect.name == "sqlite":
+        # Every column set to itself, so no onupdate default (updated_at) fires either.
+        unchanged = {column.key: column for column in model.__table__.columns if column.onupdate}
+        session.execute(update(model).where(model.id == row.id).values(id=model.id, **unchanged))
+    else:
+        session.execute(select(model.id).where(model.id == row.id).with_for_update())
+    session.refresh(row)
+
+
+def open_account(session: Session, username: str, contract_no: str) -> tuple[User, Loan, Borrower]:
+    """The user, the loan and its borrower, once the loan is known to be in the user's scope."""
+    user = find_user(session, username)
+    loan = load_loan(session, contract_no)
+    check_scope(session, user, loan)
+    return user, loan, session.get_one(Borrower, loan.borrower_id)
+
+
+def check_scope(session: Session, user: User, loan: Loan) -> None:
+    if loan.assigned_to_id not in worker_ids(session, user):
+        raise NotAllowed(
+            "Account {contract_no} is not in {username}'s portfolio.",
+            contract_no=loan.contract_no,
+            username=user.username,
+        )
+
+
+def instalment_states(session: Session, loan_id: uuid.UUID) -> list[Instalment]:
+    return list(
+        session.scalars(
+            select(Instalment).where(Instalment.loan_id == loan_id).order_by(Instalment.seq)
+        )
+    )
+
+
+def to_state(row: Instalment) -> InstalmentState:
+    return InstalmentState(
+        seq=row.seq,
+        due_date=row.due_date,
+        principal_due=row.principal_due,
+        interest_due=row.interest_due,
+        fees_due=row.fees_due,
+        principal_paid=row.principal_paid,
+        interest_paid=row.interest_paid,
+        fees_paid=row.fees_paid,
+        penalty_accrued=row.penalty_accrued,
+        penalty_paid=row.penalty_paid,
+        accrued_to=row.accrued_to,
+        settled_on=row.settled_on,
+    )
+
+
+def instalment_row(loan_id: uuid.UUID, state: InstalmentState) -> Instalment:
+    """A schedule row for `loan_id` holding `state` (what payments have covered of it)."""
+    row = Instalment(
+        loan_id=loan_id,
+        seq=state.seq,
+        due_date=state.due_date,
+        principal_due=state.principal_due,
+        interest_due=state.interest_due,
+        fees_due=state.fees_due,
+    )
+    store_state(row, state)
+    return row
+
+
+def store_state(row: Instalment, state: InstalmentState) -> None:
+    for name in (
+        "principal_paid",
+        "interest_paid",
+        "fees_paid",
+        "penalty_accrued",
+        "penalty_paid",
+        "accrued_to",
+        "settled_on",
+    ):
+        setattr(row, name, getattr(state, name))
+
+
+def address_text(province: str, city: str, district: str, street: str, sep: str = "") -> str:
+    """One line; a municipality is named once (北京市东城区…, not 北京市北京市东城区…)."""
+    parts = [part for part in (province, city, district, street) if part]
+    return sep.join(part for index, part in enumerate(parts) if part not in parts[:index])
+
+
+def borrower_address(borrower: Borrower, sep: str = "") -> str:
+    return address_text(borrower.province, borrower.city, borrower.district, borrower.street, sep)
+
+
+def loan_balance(session: Session, loan: Loan, on: date) -> Balance:
+    states = [to_state(row) for row in instalment_states(session, loan.id)]
+    return balance_of(states, on, loan.penalty_rate_daily)
+
+
+@dataclass(frozen=True)
+class ContactPointView:
+    id: uuid.UUID
+    kind: str
+    value: str
+    display: str
+    region: str | None
+    time_zones: tuple[str, ...]
+    local_time: str | None
+    contact_name: str | None
+    relation: str | None
+    do_not_call: bool
+    wrong_number: bool
+
+
+@dataclass(frozen=True)
+class InstalmentView:
+    seq: int
+    due_date: date
+    principal_due: Decimal
+    interest_due: Decimal
+    fees_due: Decimal
+    paid: Decimal
+    penalty_accrued: Decimal
+    settled_on: date | None
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    at: datetime
+    kind: str
+    summary: str
+    details: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class AccountDetail:
+    loan_id: uuid.UUID
+    contract_no: str
+    product: str
+    currency: str
+    principal: Decimal
+    annual_rate: Decimal
+    term_months: int
+    status: str
+    borrower_id: uuid.UUID
+    borrower: str
+    id_number_masked: str
+    age: int
+    address: str
+    country: str
+    # The zones the address implies, nearest first (local time at the borrower).
+    address_zones: tuple[str, ...]
+    employer: str | None
+    flags: tuple[str, ...]
+    balance: Balance
+    contact_points: tuple[ContactPointView, ...]
+    schedule: tuple[InstalmentView, ...]
+    timeline: tuple[HistoryItem, ...]
+
+
+def account_detail(
+    db: Database, username: str, contract_no: str, at: datetime | None = None
+) -> AccountDetail:
+    """Everything the workspace shows for one account, newest history first."""
+    at = (at or datetime.now(UTC)).astimezone(UTC)
+    with db.reader() as session:
+        user, loan, borrower = open_account(session, username, contract_no)
+        rows = instalment_states(session, loan.id)
+        balance = balance_of(
+            [to_state(row) for row in rows], local_today(at), loan.penalty_rate_daily
+        )
+        points = session.scalars(
+            select(ContactPoint)
+            .where(ContactPoint.borrower_id == borrower.id)
+            .order_by(ContactPoint.position)
+        ).all()
+        timeline = _timeline(session, loan.id)
+    with db.session() as session:
+        # Full personal data was shown: every such view leaves an audit event (PRODUCT.md §9).
+        audit(
+            session,
+            "account.viewed",
+            "loan",
+            loan.id,
+            {"contract_no": loan.contract_no},
+            user_id=user.id,
+        )
+    today = local_today(at)
+    born = borrower.date_of_birth
+    age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    flags = tuple(name for name in BORROWER_FLAGS if getattr(borrower, name))
+    return AccountDetail(
+        loan_id=loan.id,
+        contract_no=loan.contract_no,
+        product=loan.product,
+        currency=loan.currency,
+        principal=loan.principal,
+        annual_rate=loan.annual_rate,
+        term_months=loan.term_months,
+        status=loan.status.value,
+        borrower_id=borrower.id,
+        borrower=borrower.name,
+        id_number_masked=mask(borrower.id_number),
+        age=age,
+        address=borrower_address(borrower, " "),
+        country=borrower.country,
+        address_zones=address_zones(borrower.country, borrower.province),
+        employer=borrower.employer,
+        flags=flags,
+        balance=balance,
+        contact_points=tuple(_point_view(point, at) for point in points),
+        schedule=tuple(
+            InstalmentView(
+                seq=row.seq,
+                due_date=row.due_date,
+                principal_due=row.principal_due,
+                interest_due=row.interest_due,
+                fees_due=row.fees_due,
+                paid=row.principal_paid + row.interest_paid + row.fees_paid + row.penalty_paid,
+                penalty_accrued=row.penalty_accrued,
+                settled_on=row.settled_on,
+            )
+            for row in rows
+        ),
+        timeline=timeline,
+    )
+
+
+def _point_view(point: ContactPoint, at: datetime) -> ContactPointView:
+    zones = tuple(point.time_zones.split())
+    is_phone = point.kind.is_phone
+    local = None
+    if zones:
+        local = at.astimezone(ZoneInfo(zones[0])).strftime("%H:%M")
+    return ContactPointView(
+        id=point.id,
+        kind=point.kind.value,
+        value=point.value,
+        display=format_phone(point.value, PhoneStyle.NATIONAL) if is_phone else point.value,
+        region=point.region,
+        time_zones=zones,
+        local_time=local,
+        contact_name=point.contact_name,
+        relation=point.relation,
+        do_not_call=point.do_not_call,
+        wrong_number=point.wrong_number,
+    )
+
+
+def _timeline(session: Session, loan_id: uuid.UUID) -> tuple[HistoryItem, ...]:
+    items: list[HistoryItem] = []
+    for attempt in session.scalars(select(ContactAttempt).where(ContactAttempt.loan_id == loan_id)):
+        items.append(
+            HistoryItem(
+                attempt.started_at,
+                "contact",
+                f"{attempt.channel.value} {attempt.disposition}",
+                {
+                    "disposition": attempt.disposition,
+                    "duration_seconds": attempt.duration_seconds,
+                    "emotion": attempt.emotion,
+                    "notes": attempt.notes,
+                    "right_party": attempt.right_party,
+                },
+            )
+        )
+    for promise in session.scalars(select(PromiseToPay).where(PromiseToPay.loan_id == loan_id)):
+        items.append(
+            HistoryItem(
+                promise.created_at,
+                "promise",
+                f"{promise.amount} by {promise.promised_date} ({promise.status.value})",
+                {
+                    "amount": str(promise.amount),
+                    "date": promise.promised_date.isoformat(),
+                    "status": promise.status.value,
+                },
+            )
+        )
+    for payment in session.scalars(select(Payment).where(Payment.loan_id == loan_id)):
+        items.append(
+            HistoryItem(
+                payment.paid_at,
+                "payment",
+                f"{payment.amount} via {payment.channel}",
+                {"amount": str(payment.amount), "channel": payment.channel},
+            )
+        )
+    for callback in session.scalars(select(Callback).where(Callback.loan_id == loan_id)):
+        items.append(
+            HistoryItem(
+                callback.created_at,
+                "callback",
+                f"callback {callback.due_at:%Y-%m-%d %H:%M} UTC",
+                {"due_at": callback.due_at.isoformat(), "done": callback.done_at is not None},
+            )
+        )
+    for plan in session.scalars(select(RepaymentPlan).where(RepaymentPlan.loan_id == loan_id)):
+        items.append(
+            HistoryItem(
+                plan.created_at,
+                "plan",
+                f"plan {plan.total_amount} ({plan.status.value})",
+                {"total": str(plan.total_amount), "status": plan.status.value},
+            )
+        )
+    notes = session.execute(
+        select(AccountNote, User.username, User.display_name)
+        .join(User, User.id == AccountNote.user_id)
+        .where(AccountNote.loan_id == loan_id)
+    )
+    for note, author, author_name in notes:
+        items.append(
+            HistoryItem(
+                note.created_at,
+                "note",
+                note.text if len(note.text) <= 80 else f"{note.text[:79]}…",
+                {"text": note.text, "author": author, "author_name": author_name},
+            )
+        )
+    for escalation in session.scalars(select(Escalation).where(Escalation.loan_id == loan_id)):
+        decision = escalation.decision.value if escalation.decision else None
+        items.append(
+            HistoryItem(
+                escalation.raised_at,
+                "escalation",
+                f"escalation {escalation.kind} ({decision or 'open'})",
+                {
+                    "id": str(escalation.id),
+                    "kind": escalation.kind,
+                    "attempt_id": str(escalation.attempt_id) if escalation.attempt_id else None,
+                    "decision": decision,
+                    "decided_at": (
+                        escalation.decided_at.isoformat() if escalation.decided_at else None
+                    ),
+                    "note": escalation.note,
+                },
+            )
+        )
+    items.sort(key=lambda item: item.at, reverse=True)
+    return tuple(items)

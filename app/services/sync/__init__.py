@@ -1,0 +1,1 @@
+"""The central database and the workstation's encrypted local copy: sign-in, keychain, sync."""

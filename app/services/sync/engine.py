@@ -1,0 +1,1104 @@
+"""Sync between a workstation's local copy and the central database (PRODUCT.md §9).
+
+Push. A trigger writes every local insert and update into the outbox, in the same transaction
+as the change itself; the outbox number is the workstation's numbering of its changes. A push
+sends them in order. The server applies each change in a transaction that also moves the
+workstation's "last applied" number, and skips numbers it has already applied, so a push
+retried after a crash changes nothing twice. A change the server does not take (an edit made
+against an older version of a mutable row, or one the server's rules refuse) is recorded there
+and becomes a conflict here, which the user sees and can re-apply: the server wins.
+
+Pull. Every central row carries the transaction that last wrote it (`changed_tx`). A pull reads
+the rows written since its cursor, and the new cursor is the oldest transaction still running
+when the pull started (on PostgreSQL `pg_snapshot_xmin`), not the newest one seen: a
+transaction that began earlier and commits later is still found by the next pull. Rows already
+applied may come again; applying a row twice changes nothing.
+
+Scope. Each pull asks the server which accounts the user works now. One that left the scope is
+deleted here with its history and personal data; one that arrived comes with all of it.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    Date,
+    Row,
+    Table,
+    Uuid,
+    and_,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
+
+from app.database import Database
+from app.models import Base, FieldVisit, Loan, Role, User, VisitStatus
+from app.models.types import Money, UTCDateTime, utcnow
+from app.services.common.errors import DomainError, Message, NotAllowed, NotFound
+
+# The bookkeeping (app/models/sync.py), used as tables.
+OUTBOX = Base.metadata.tables["sync_outbox"]
+STATE = Base.metadata.tables["sync_state"]
+CONFLICTS = Base.metadata.tables["sync_conflicts"]
+PAUSE = Base.metadata.tables["sync_pause"]
+CLOCK = Base.metadata.tables["sync_clock"]
+WORKSTATIONS = Base.metadata.tables["sync_workstations"]
+OUTCOMES = Base.metadata.tables["sync_outcomes"]
+# Every synced table, parents before children.
+TABLES: tuple[Table, ...] = tuple(t for t in Base.metadata.sorted_tables if "changed_tx" in t.c)
+BY_NAME = {table.name: table for table in TABLES}
+# Everyone's colleagues: the staff directory comes whole, whatever the scope.
+DIRECTORY = ("teams", "users")
+# Mutable records: an edit names the version it started from, and loses to a newer one.
+VERSIONED = frozenset(
+    {
+        "borrowers",
+        "contact_points",
+        "loans",
+        "instalments",
+        "callbacks",
+        "escalations",
+        "visit_requests",
+    }
+)
+# Logs: written once, never changed.
+LOGS = frozenset(
+    {"contact_attempts", "account_notes", "audit_events", "payments", "contact_blocks"}
+)
+# The workstation's own trail goes up; it does not come down.
+NOT_PULLED = frozenset({"audit_events"})
+BOOKKEEPING = ("row_version", "changed_tx")
+# Where a plan's loan is in its row.
+PLAN_LOAN = [column.name for column in BY_NAME["repayment_plans"].columns].index("loan_id")
+PUSH_BATCH = 200
+IN_CHUNK = 500
+# PostgreSQL takes the keys as one array parameter: a first sync's whole scope goes in one
+# query a table rather than one per 500 accounts.
+ARRAY_CHUNK = 20_000
+# A pull writing more rows than this takes the outbox triggers off while it writes.
+BULK_ROWS = 5_000
+# Seconds between syncs while they work, and the longest wait after failures.
+INTERVAL = 60
+LONGEST_WAIT = 900
+
+
+class SyncFailed(DomainError):
+    """The central database could not be reached or refused the sync; nothing was lost."""
+
+
+@dataclass(frozen=True)
+class PushReport:
+    sent: int
+    conflicts: int
+    refused: int
+
+
+@dataclass(frozen=True)
+class PullReport:
+    rows: int
+    arrived: int
+    purged: int
+    cursor: int
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    push: PushReport
+    pull: PullReport
+    at: datetime
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    username: str | None
+    last_sync_at: datetime | None
+    last_attempt_at: datetime | None
+    last_error: str | None
+    failures: int
+    waiting: int
+    conflicts: int
+
+    @property
+    def online(self) -> bool:
+        return self.last_attempt_at is not None and self.failures == 0
+
+    @property
+    def retry_in(self) -> int:
+        """Seconds until the next automatic sync."""
+        return retry_delay(self.failures)
+
+
+@dataclass(frozen=True)
+class ConflictView:
+    id: uuid.UUID
+    table: str
+    kind: str  # conflict (can be re-applied) | refused
+    reason: Message
+    fields: tuple[str, ...]
+    contract_no: str | None
+    created_at: datetime
+
+
+def retry_delay(failures: int, jitter: Callable[[], float] = random.random) -> int:
+    """The wait before the next sync: the interval while syncs work, doubling after each
+    failure up to LONGEST_WAIT, give or take a tenth so workstations do not retry in step."""
+    if failures <= 0:
+        return INTERVAL
+    base = min(15 * 2 ** (failures - 1), LONGEST_WAIT)
+    return max(1, round(base * (0.9 + 0.2 * jitter())))  # type: ignore[no-any-return]
+
+
+# --- triggers ---------------------------------------------------------------------------------
+
+
+def install_outbox(local: Database) -> None:
+    """The triggers that put every local change of a synced table into the outbox."""
+    with local.engine.begin() as connection:
+        # One transaction for all of it, begun here: the driver runs DDL outside a transaction
+        # of its own, and a change another connection committed between a DROP and its CREATE
+        # would never reach the outbox.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Made afresh each time: an older installation's triggers give way to these.
+        _drop_outbox(connection)
+        _create_outbox(connection)
+
+
+def _drop_outbox(connection: Connection) -> None:
+    for table in TABLES:
+        for kind in ("insert", "update"):
+            connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS outbox_{table.name}_{kind}")
+
+
+def _create_outbox(connection: Connection) -> None:
+    for table in TABLES:
+        for statement in _outbox_triggers(table):
+            connection.exec_driver_sql(statement)
+
+
+def _outbox_triggers(table: Table) -> tuple[str, str]:
+    key = ", ".join(f"NEW.{column.name}" for column in table.primary_key)
+    old_key = key.replace("NEW.", "OLD.")
+    old = ", ".join(f"'{column.name}', OLD.{column.name}" for column in table.columns)
+    paused = "NOT EXISTS (SELECT 1 FROM sync_pause)"
+    # An UPDATE that changes nothing (a row lock taken by writing a column to itself) is no
+    # change to send.
+    changed = " OR ".join(f"OLD.{column.name} IS NOT NEW.{column.name}" for column in table.columns)
+    return (
+        f"CREATE TRIGGER IF NOT EXISTS outbox_{table.name}_insert AFTER INSERT ON "
+        f"{table.name} WHEN {paused} BEGIN INSERT INTO sync_outbox (table_name, row_key, "
+        f"op) VALUES ('{table.name}', json_array({key}), 'insert'); END",
+        f"CREATE TRIGGER IF NOT EXISTS outbox_{table.name}_update AFTER UPDATE ON "
+        f"{table.name} WHEN {paused} AND ({changed}) BEGIN INSERT INTO sync_outbox "
+        f"(table_name, row_key, op, old) VALUES ('{table.name}', json_array({old_key}), 'update', "
+        f"json_object({old})); END",
+    )
+
+
+def install_clock(central: Database) -> None:
+    """Make an embedded (SQLite) central stamp each write with a tick, as PostgreSQL stamps
+    it with its transaction id. Rows written before carry no stamp: they come with their
+    account, not through a cursor."""
+    with central.engine.begin() as connection:
+        connection.exec_driver_sql("INSERT OR IGNORE INTO sync_clock (id, tick) VALUES (1, 0)")
+        for table in TABLES:
+            if table.name in NOT_PULLED:
+                continue
+            stamp = (
+                "UPDATE sync_clock SET tick = tick + 1 WHERE id = 1; "
+                f"UPDATE {table.name} SET changed_tx = (SELECT tick FROM sync_clock WHERE id = 1) "
+                "WHERE rowid = NEW.rowid;"
+            )
+            connection.exec_driver_sql(
+                f"CREATE TRIGGER IF NOT EXISTS clock_{table.name}_insert AFTER INSERT ON "
+                f"{table.name} BEGIN {stamp} END"
+            )
+            connection.exec_driver_sql(
+                f"CREATE TRIGGER IF NOT EXISTS clock_{table.name}_update AFTER UPDATE ON "
+                f"{table.name} WHEN NEW.changed_tx IS OLD.changed_tx BEGIN {stamp} END"
+            )
+
+
+# --- keys and raw rows --------------------------------------------------------------------------
+
+
+def _raw(value: Any) -> Any:
+    """A key value as SQLite stores it (and as the outbox trigger wrote it)."""
+    return value.hex if isinstance(value, uuid.UUID) else value
+
+
+def _key_text(values: Sequence[Any]) -> str:
+    return json.dumps([_raw(value) for value in values], separators=(",", ":"))
+
+
+def _typed_key(table: Table, raw: Sequence[Any]) -> tuple[Any, ...]:
+    return tuple(
+        uuid.UUID(value) if isinstance(column.type, Uuid) and isinstance(value, str) else value
+        for column, value in zip(table.primary_key, raw, strict=True)
+    )
+
+
+def _key_clause(table: Table, key: Sequence[Any]) -> Any:
+    return and_(*(column == value for column, value in zip(table.primary_key, key, strict=True)))
+
+
+def _raw_row(connection: Connection, table: Table, raw_key: Sequence[Any]) -> dict[str, Any] | None:
+    where = " AND ".join(f"{column.name} = ?" for column in table.primary_key)
+    result = connection.exec_driver_sql(f"SELECT * FROM {table.name} WHERE {where}", tuple(raw_key))
+    row = result.mappings().first()
+    return None if row is None else dict(row)
+
+
+# --- state ------------------------------------------------------------------------------------
+
+
+def _state(connection: Connection, username: str) -> Row[Any]:
+    """The local copy's state, bound to `username` (a copy holds one user's scope at a time)."""
+    row = connection.execute(select(STATE)).first()
+    if row is None:
+        connection.execute(
+            insert(STATE).values(id=1, username=username, workstation_id=uuid.uuid4(), failures=0)
+        )
+    elif row.username != username:
+        waiting = connection.execute(select(func.count()).select_from(OUTBOX)).scalar_one()
+        if waiting:
+            raise NotAllowed(
+                "{count} changes of {username} are still waiting to be sent: sign in as "
+                "{username} and sync before another user works here.",
+                count=waiting,
+                username=row.username,
+            )
+        # Another person: a fresh numbering on the server, and a full pull of their scope.
+        connection.execute(
+            update(STATE).values(username=username, workstation_id=uuid.uuid4(), cursor=None)
+        )
+    return connection.execute(select(STATE)).one()
+
+
+def sync_status(local: Database) -> SyncStatus:
+    """What the status bar shows: online or not, last sync, changes waiting, conflicts."""
+    with local.engine.connect() as connection:
+        state = connection.execute(select(STATE)).first()
+        waiting = connection.execute(select(func.count()).select_from(OUTBOX)).scalar_one()
+        conflicts = connection.execute(select(func.count()).select_from(CONFLICTS)).scalar_one()
+    if state is None:
+        return SyncStatus(None, None, None, None, 0, waiting, conflicts)
+    return SyncStatus(
+        state.username,
+        state.last_sync_at,
+        state.last_attempt_at,
+        state.last_error,
+        state.failures,
+        waiting,
+        conflicts,
+    )
+
+
+def record_failure(
+    local: Database, username: str, reason: str, *, now: datetime | None = None
+) -> SyncStatus:
+    """Note a sync that did not get through, so the next waits longer."""
+    with local.engine.begin() as connection:
+        _state(connection, username)
+        connection.execute(
+            update(STATE).values(
+                last_attempt_at=now or utcnow(),
+                last_error=reason,
+                failures=STATE.c.failures + 1,
+            )
+        )
+    return sync_status(local)
+
+
+# --- the whole sync -----------------------------------------------------------------------------
+
+
+def sync(
+    local: Database, central: Database, username: str, *, now: datetime | None = None
+) -> SyncReport:
+    """Push what waits, then pull what changed. Raises SyncFailed (and records the failure)
+    when the central database cannot be reached; the local copy is left as it was."""
+    try:
+        pushed = push(local, central, username)
+        pulled = pull(local, central, username)
+    except DBAPIError as error:
+        reason = _reason(error)
+        record_failure(local, username, reason, now=now)
+        raise SyncFailed("The central database did not answer: {reason}", reason=reason) from None
+    at = now or utcnow()
+    with local.engine.begin() as connection:
+        connection.execute(
+            update(STATE).values(last_sync_at=at, last_attempt_at=at, last_error=None, failures=0)
+        )
+    return SyncReport(pushed, pulled, at)
+
+
+def _values(**params: object) -> dict[str, Mapping[str, object]]:
+    """A nested message's values, passed as keywords (the message catalogue reads them so)."""
+    return {"params": params}
+
+
+def _reason(error: DBAPIError) -> str:
+    text = str(error.orig) if error.orig is not None else str(error)
+    return text.strip().splitlines()[0] if text.strip() else type(error).__name__
+
+
+# --- push ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    kind: str  # applied | conflict | refused
+    reason: Message | None = None
+    version: int | None = None
+
+    @property
+    def stored_reason(self) -> str:
+        """The reason as kept (template and values), so each reader sees it in their language."""
+        template = self.reason.template if self.reason else ""
+        params = {k: str(v) for k, v in self.reason.params.items()} if self.reason else {}
+        return json.dumps({"template": template, "params": params}, ensure_ascii=False)
+
+
+def push(local: Database, central: Database, username: str) -> PushReport:
+    """Send the outbox to the server, in order, each change applied there exactly once."""
+    sent = conflicts = refused = 0
+    while True:
+        with local.engine.begin() as connection:
+            state = _state(connection, username)
+            entries = connection.execute(
+                select(OUTBOX).order_by(OUTBOX.c.seq).limit(PUSH_BATCH)
+            ).all()
+            payloads = [_payload(connection, entry) for entry in entries]
+        if not entries:
+            return PushReport(sent, conflicts, refused)
+        _apply_on_server(central, username, state.workstation_id, payloads)
+        last = entries[-1].seq
+        with central.engine.connect() as connection:
+            # Read back, not handed over: after a crash the server applied these before.
+            outcomes = {
+                row.seq: row
+                for row in connection.execute(
+                    select(OUTCOMES).where(
+                        OUTCOMES.c.workstation_id == state.workstation_id,
+                        OUTCOMES.c.seq.between(entries[0].seq, last),
+                    )
+                )
+            }
+            # What the server now holds for every row sent, whoever won: the pull's cursor
+            # may already be past a change made there while the row waited here.
+            current = _server_rows(connection, payloads, local.engine.dialect)
+        with local.engine.begin() as connection:
+            connection.execute(insert(PAUSE).values(id=1))
+            for payload in payloads:
+                outcome = outcomes.get(payload.seq)
+                if outcome is None or outcome.kind == "applied":
+                    continue
+                connection.execute(
+                    insert(CONFLICTS).values(
+                        id=uuid.uuid4(),
+                        seq=outcome.seq,
+                        table_name=outcome.table_name,
+                        row_key=outcome.row_key,
+                        loan_id=payload.loan_id,
+                        kind=outcome.kind,
+                        reason=outcome.reason,
+                        local_values=json.dumps(payload.raw_changes, ensure_ascii=False),
+                        server_version=outcome.server_version,
+                        created_at=utcnow(),
+                    )
+                )
+                if outcome.kind == "conflict":
+                    conflicts += 1
+                else:
+                    refused += 1
+            connection.execute(delete(OUTBOX).where(OUTBOX.c.seq <= last))
+            _carry_versions(connection, _version_chain(payloads, outcomes))
+            # Rows edited again since this batch keep the newer edit; it goes next.
+            waiting = {
+                (row.table_name, row.row_key)
+                for row in connection.execute(select(OUTBOX.c.table_name, OUTBOX.c.row_key))
+            }
+            for table in TABLES:
+                rows = [
+                    row
+                    for key, row in current.get(table.name, {}).items()
+                    if (table.name, _key_text(key)) not in waiting
+                ]
+                _write_rows(connection, table, rows)
+            connection.execute(delete(PAUSE))
+        with central.engine.begin() as connection:
+            # Read and kept here: the server need not keep them any longer.
+            connection.execute(
+                delete(OUTCOMES).where(
+                    OUTCOMES.c.workstation_id == state.workstation_id, OUTCOMES.c.seq <= last
+                )
+            )
+        sent += len(entries)
+
+
+def _version_chain(
+    payloads: Sequence[_Payload], outcomes: Mapping[int, Any]
+) -> dict[tuple[str, str], tuple[int, int]]:
+    """For each mutable row the batch changed: the version its edits here started from, and
+    the version the server gave the last of them."""
+    chain: dict[tuple[str, str], tuple[int, int]] = {}
+    for payload in payloads:
+        outcome = outcomes.get(payload.seq)
+        if outcome is None or outcome.kind != "applied" or outcome.server_version is None:
+            continue
+        key = (payload.table, payload.row_key)
+        original = chain[key][0] if key in chain else (payload.base or 0)
+        chain[key] = (original, outcome.server_version)
+    return chain
+
+
+def _carry_versions(
+    connection: Connection, chain: Mapping[tuple[str, str], tuple[int, int]]
+) -> None:
+    """Edits still waiting build on what the server made of the ones before: their base
+    version moves on, as does the row's, so a user's edits never conflict with each other."""
+    for (table_name, row_key), (original, new) in chain.items():
+        connection.execute(
+            update(OUTBOX)
+            .where(
+                OUTBOX.c.table_name == table_name,
+                OUTBOX.c.row_key == row_key,
+                OUTBOX.c.op == "update",
+                func.json_extract(OUTBOX.c.old, "$.row_version") == original,
+            )
+            .values(old=func.json_set(OUTBOX.c.old, "$.row_version", new))
+        )
+        table = BY_NAME[table_name]
+        connection.execute(
+            update(table)
+            .where(_key_clause(table, _typed_key(table, json.loads(row_key))))
+            .values(row_version=new)
+        )
+
+
+@dataclass(frozen=True)
+class _Payload:
+    seq: int
+    table: str
+    row_key: str
+    op: str
+    base: int | None
+    values: dict[str, Any] | None  # typed, None when the row is gone
+    changed: tuple[str, ...]
+    raw_changes: dict[str, Any]
+    loan_id: uuid.UUID | None
+
+
+def _payload(connection: Connection, entry: Any) -> _Payload:
+    table = BY_NAME[entry.table_name]
+    raw_key = json.loads(entry.row_key)
+    raw = _raw_row(connection, table, raw_key)
+    typed = connection.execute(
+        select(table).where(_key_clause(table, _typed_key(table, raw_key)))
+    ).first()
+    values = None if typed is None else dict(typed._mapping)
+    if entry.op == "update" and entry.old is not None:
+        old = json.loads(entry.old)
+        base = old.get("row_version")
+        changed = tuple(
+            name
+            for name in (raw or {})
+            if name not in BOOKKEEPING and raw is not None and raw[name] != old.get(name)
+        )
+    else:
+        base = None
+        changed = tuple(c.name for c in table.columns if c.name not in BOOKKEEPING)
+    raw_changes = {name: (raw or {}).get(name) for name in changed}
+    loan_id = values.get("loan_id") if values else None
+    if values and table.name == "loans":
+        loan_id = values["id"]
+    elif values and table.name in ("borrowers", "contact_points"):
+        # A borrower's record belongs with one of their accounts: the conflict list names it,
+        # and the record leaves with the accounts.
+        borrower = values["id" if table.name == "borrowers" else "borrower_id"]
+        loan_id = connection.execute(
+            select(BY_NAME["loans"].c.id).where(BY_NAME["loans"].c.borrower_id == borrower)
+        ).scalar()
+    return _Payload(
+        entry.seq,
+        table.name,
+        entry.row_key,
+        entry.op,
+        base,
+        values,
+        changed,
+        raw_changes,
+        loan_id,
+    )
+
+
+def _apply_on_server(
+    central: Database, username: str, workstation_id: uuid.UUID, payloads: Sequence[_Payload]
+) -> None:
+    """Apply a batch in one server transaction, with the workstation's last applied number
+    and the outcomes the workstation still needs to hear about."""
+    postgres = central.engine.dialect.name == "postgresql"
+    with central.engine.begin() as connection:
+        user_id = connection.execute(
+            select(User.id).where(User.username == username, User.active.is_(True))
+        ).scalar()
+        if user_id is None:
+            raise NotFound("There is no active user “{username}” on the server.", username=username)
+        ws = WORKSTATIONS
+        query = select(ws.c.last_applied).where(ws.c.id == workstation_id)
+        last = connection.execute(query.with_for_update() if postgres else query).scalar()
+        if last is None:
+            connection.execute(
+                insert(ws).values(
+                    id=workstation_id, user_id=user_id, last_applied=0, updated_at=utcnow()
+                )
+            )
+            last = 0
+        # Edits of one row in one batch: each starts from the version the one before made,
+        # including edits applied before a crash cut the last push short.
+        done = [payload for payload in payloads if payload.seq <= last]
+        before = {
+            row.seq: row
+            for row in connection.execute(
+                select(OUTCOMES).where(
+                    OUTCOMES.c.workstation_id == workstation_id,
+                    OUTCOMES.c.seq.between(payloads[0].seq, last),
+                )
+            )
+        }
+        bumped = _version_chain(done, before)
+        for payload in payloads:
+            if payload.seq <= last:
+                continue  # applied before a crash cut the last push short
+            outcome = _apply_one(connection, payload, bumped, postgres)
+            # The version an edit of a mutable row made is kept too, for a retried push.
+            if outcome.kind != "applied" or (
+                payload.table in VERSIONED and outcome.version is not None
+            ):
+                connection.execute(
+                    insert(OUTCOMES).values(
+                        workstation_id=workstation_id,
+                        seq=payload.seq,
+                        table_name=payload.table,
+                        row_key=payload.row_key,
+                        kind=outcome.kind,
+                        reason=outcome.stored_reason,
+                        server_version=outcome.version,
+                    )
+                )
+        connection.execute(
+            update(ws)
+            .where(ws.c.id == workstation_id)
+            .values(last_applied=max(last, payloads[-1].seq), updated_at=utcnow())
+        )
+
+
+def _server_rows(
+    connection: Connection, payloads: Sequence[_Payload], local: Dialect
+) -> dict[str, dict[Raw, Raw]]:
+    """The server's current rows for the rows of `payloads` (those it lets this user see), in
+    the form the workstation stores them."""
+    keys: dict[str, set[Raw]] = {}
+    for payload in payloads:
+        if payload.table not in NOT_PULLED:
+            keys.setdefault(payload.table, set()).add(tuple(json.loads(payload.row_key)))
+    found: dict[str, dict[Raw, Raw]] = {}
+    for name, wanted in keys.items():
+        shape = _Shape.of(BY_NAME[name], connection.dialect, local)
+        first = shape.names[shape.key[0]]
+        for chunk in _chunks(sorted({key[0] for key in wanted}), IN_CHUNK):
+            for row in _read(connection, shape, *_among(connection.dialect, first, chunk)):
+                if shape.key_of(row) in wanted:
+                    found.setdefault(name, {})[shape.key_of(row)] = row
+    return found
+
+
+def _apply_one(
+    connection: Connection,
+    payload: _Payload,
+    bumped: dict[tuple[str, str], tuple[int, int]],
+    postgres: bool,
+) -> _Outcome:
+    if payload.values is None:
+        return _Outcome("refused", Message("The row is no longer in this copy."))
+    if payload.op == "update" and payload.table in LOGS:
+        return _Outcome("refused", Message("A log entry cannot be changed once written."))
+    if payload.op == "update" and not payload.changed:
+        return _Outcome("applied")
+    if not postgres:
+        return _write(connection, payload, bumped)
+    try:
+        with connection.begin_nested():
+            return _write(connection, payload, bumped)
+    except DBAPIError as error:
+        if error.connection_invalidated:
+            raise
+        return _Outcome(
+            "refused",
+            Message("The server refused the change: {reason}", **_values(reason=_reason(error))),
+        )
+
+
+def _write(
+    connection: Connection, payload: _Payload, bumped: dict[tuple[str, str], tuple[int, int]]
+) -> _Outcome:
+    table = BY_NAME[payload.table]
+    assert payload.values is not None
+    key = tuple(payload.values[column.name] for column in table.primary_key)
+    where = _key_clause(table, key)
+    if payload.op == "insert":
+        if connection.execute(select(table.c.row_version).where(where)).first() is not None:
+            return _Outcome("applied")  # already there (sent by another path): nothing to do
+        values = {k: v for k, v in payload.values.items() if k != "changed_tx"}
+        connection.execute(insert(table).values(values))
+        return _Outcome("applied")
+    changes = {name: payload.values[name] for name in payload.changed}
+    version = table.c.row_version
+    if payload.table in VERSIONED:
+        base = payload.base
+        first = bumped.get((payload.table, payload.row_key))
+        if first is not None and base == first[0]:
+            base = first[1]
+        result = connection.execute(
+            update(table)
+            .where(where, version == base)
+            .values({**changes, "row_version": version + 1})
+            .returning(version)
+        )
+        new = result.scalar()
+        if new is None:
+            current = connection.execute(select(version).where(where)).scalar()
+            if current is None:
+                return _Outcome("refused", Message("The server has no such row for you."))
+            return _Outcome(
+                "conflict",
+                Message("Someone changed this on the server since this copy last synced."),
+                current,
+            )
+        original = first[0] if first is not None else (payload.base or 0)
+        bumped[(payload.table, payload.row_key)] = (original, new)
+        return _Outcome("applied", version=new)
+    new = connection.execute(
+        update(table)
+        .where(where)
+        .values({**changes, "row_version": version + 1})
+        .returning(version)
+    ).scalar()
+    if new is None:
+        return _Outcome("refused", Message("The server has no such row for you."))
+    return _Outcome("applied", version=new)
+
+
+# --- pull ---------------------------------------------------------------------------------------
+
+
+def pull(local: Database, central: Database, username: str) -> PullReport:
+    """Bring the user's scope up to date: changed rows, arrived and departed accounts."""
+    with local.engine.connect() as connection:
+        state = _state(connection, username)
+        connection.commit()
+        local_loans = set(connection.exec_driver_sql("SELECT id FROM loans").scalars())
+        local_plans: dict[str, str] = {
+            plan: loan
+            for plan, loan in connection.exec_driver_sql("SELECT id, loan_id FROM repayment_plans")
+        }
+    fetched = _fetch(
+        central, local.engine.dialect, username, state.cursor, local_loans, local_plans
+    )
+    with local.engine.begin() as connection:
+        connection.execute(insert(PAUSE).values(id=1))
+        pending: dict[str, set[str]] = {}
+        for row in connection.execute(select(OUTBOX.c.table_name, OUTBOX.c.row_key)):
+            pending.setdefault(row.table_name, set()).add(row.row_key)
+        purged = _purge(connection, {uuid.UUID(hex=loan) for loan in fetched.gone})
+        # Many rows (a first sync): the outbox triggers go for the while, in this transaction
+        # (SQLite's DDL is transactional): a trigger, even paused, costs each row as much as
+        # writing it.
+        bulk = sum(len(found) for found in fetched.rows.values()) > BULK_ROWS
+        if bulk:
+            _drop_outbox(connection)
+        rows = 0
+        for table in TABLES:
+            found = fetched.rows.get(table.name, {})
+            waiting = pending.get(table.name)
+            batch = (
+                [row for key, row in found.items() if _key_text(key) not in waiting]
+                if waiting
+                else list(found.values())
+            )
+            _write_rows(connection, table, batch)
+            rows += len(batch)
+        if bulk:
+            _create_outbox(connection)
+        connection.execute(update(STATE).values(cursor=fetched.horizon))
+        connection.execute(delete(PAUSE))
+    return PullReport(rows, len(fetched.arrived), purged, fetched.horizon)
+
+
+# A row as stored on the workstation: its columns in table order (UUIDs as hex, money in
+# cents, instants as text…), and a key as a tuple of such values.
+Raw = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """How one table's rows travel from the central database to a workstation's copy."""
+
+    table: Table
+    names: tuple[str, ...]
+    key: tuple[int, ...]  # positions of the primary key columns
+    # What the SELECT asks for, column by column: the column, or its stored form made by the
+    # central database itself (so the value needs no converting here).
+    selected: tuple[str, ...]
+    # One converter per column from what the central database's driver returns to what the
+    # workstation stores (None: as is). None in all: both are SQLite, stored alike.
+    converters: tuple[Callable[[Any], Any] | None, ...] | None
+
+    @classmethod
+    def of(cls, table: Table, central: Dialect, local: Dialect, *, cast: bool = True) -> _Shape:
+        """`cast`: let PostgreSQL write the common types in stored form (else Python does)."""
+        names = tuple(column.name for column in table.columns)
+        key = tuple(names.index(column.name) for column in table.primary_key)
+        converters = None
+        selected = names
+        if central.name != local.name:
+            on_server: tuple[str | None, ...] = (
+                tuple(_stored_on_server(column) for column in table.columns)
+                if cast and central.name == "postgresql" and local.name == "sqlite"
+                else (None,) * len(names)
+            )
+            selected = tuple(
+                name if expression is None else expression
+                for name, expression in zip(names, on_server, strict=True)
+            )
+            converters = tuple(
+                None
+                if expression is not None
+                else column.type.dialect_impl(local).bind_processor(local)
+                for column, expression in zip(table.columns, on_server, strict=True)
+            )
+            if all(convert is None for convert in converters):
+                converters = None
+        return cls(table, names, key, selected, converters)
+
+    def stored(self, row: Sequence[Any]) -> Raw:
+        if self.converters is None:
+            return tuple(row)
+        return tuple(
+            value if convert is None or value is None else convert(value)
+            for convert, value in zip(self.converters, row, strict=True)
+        )
+
+    def key_of(self, row: Raw) -> Raw:
+        return tuple(row[position] for position in self.key)
+
+
+def _stored_on_server(column: Any) -> str | None:
+    """PostgreSQL's expression for a column in the form the workstation's SQLite stores it
+    (as SQLAlchemy's types write it there), for the types that fill most of a pull; None for
+    the others, converted here."""
+    name, kind = column.name, column.type
+    if isinstance(kind, Money):
+        return f"({name} * 100)::bigint"  # whole cents; the column holds two places
+    if isinstance(kind, UTCDateTime):
+        return f"to_char({name} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
+    if isinstance(kind, Uuid):
+        return f"replace({name}::text, '-', '')"
+    if isinstance(kind, Boolean):
+        return f"{name}::int"
+    if isinstance(kind, Date):
+        return f"to_char({name}, 'YYYY-MM-DD')"
+    return None
+
+
+def _read(connection: Connection, shape: _Shape, where: str, params: Sequence[Any]) -> list[Raw]:
+    """Rows of the central database as the workstation stores them, read past SQLAlchemy's
+    per-value processing (a first sync moves a hundred thousand rows)."""
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(
+            f"SELECT {', '.join(shape.selected)} FROM {shape.table.name} WHERE {where}", params
+        )
+        return [shape.stored(row) for row in cursor.fetchall()]
+    finally:
+        cursor.close()
+
+
+def _among(dialect: Dialect, column: str, values: Sequence[str]) -> tuple[str, list[Any]]:
+    """A WHERE clause picking rows whose UUID `column` is one of `values` (stored hex)."""
+    if dialect.name == "postgresql":
+        return f"{column} = ANY(%s)", [[uuid.UUID(hex=value) for value in values]]
+    return f"{column} IN ({', '.join('?' * len(values))})", list(values)
+
+
+def _since(dialect: Dialect, cursor: int | None) -> tuple[str, list[Any]]:
+    if cursor is None:
+        return "1 = 1", []
+    return ("changed_tx >= %s" if dialect.name == "postgresql" else "changed_tx >= ?"), [cursor]
+
+
+def _write_rows(connection: Connection, table: Table, rows: Sequence[Raw]) -> None:
+    """Insert or replace rows (in stored form) in the workstation's copy, in a transaction
+    where the outbox is paused. Into an empty table (a first sync) a plain insert does."""
+    if not rows:
+        return
+    names = [column.name for column in table.columns]
+    keys = [column.name for column in table.primary_key]
+    changes = ", ".join(f"{name} = excluded.{name}" for name in names if name not in keys)
+    empty = connection.exec_driver_sql(f"SELECT NOT EXISTS (SELECT 1 FROM {table.name})").scalar()
+    upsert = "" if empty else f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {changes}"
+    connection.exec_driver_sql(
+        f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+        + upsert,
+        list(rows),
+    )
+
+
+@dataclass
+class _Fetched:
+    horizon: int
+    arrived: set[str]
+    gone: set[str]
+    rows: dict[str, dict[Raw, Raw]]
+
+
+def _fetch(
+    central: Database,
+    local: Dialect,
+    username: str,
+    cursor: int | None,
+    local_loans: set[str],
+    local_plans: Mapping[str, str],
+) -> _Fetched:
+    postgres = central.engine.dialect.name == "postgresql"
+    engine = central.engine
+    if postgres:
+        engine = engine.execution_options(
+            isolation_level="REPEATABLE READ", postgresql_readonly=True
+        )
+    with engine.connect() as connection:
+        # First the horizon: every transaction below it has ended and shows in what follows.
+        if postgres:
+            horizon = int(
+                connection.exec_driver_sql(
+                    "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+                ).scalar_one()
+            )
+        else:
+            tick = connection.execute(select(CLOCK.c.tick).where(CLOCK.c.id == 1)).scalar()
+            if tick is None:
+                raise NotAllowed("This database is not set up as a central database.")
+            horizon = int(tick) + 1
+        scope = {
+            loan.hex: borrower.hex
+            for loan, borrower in connection.execute(_scope_query(connection, username))
+        }
+        arrived = set(scope) - local_loans if cursor is not None else set(scope)
+        gone = local_loans - set(scope)
+        rows: dict[str, dict[Raw, Raw]] = {}
+        dialect = connection.dialect
+        for table in TABLES:
+            if table.name in NOT_PULLED:
+                continue
+            shape = _Shape.of(table, dialect, local)
+            bucket = rows.setdefault(table.name, {})
+            if table.name in DIRECTORY:
+                for row in _read(connection, shape, *_since(dialect, cursor)):
+                    bucket[shape.key_of(row)] = row
+                continue
+            column, wanted = _scope_column(table, scope, local_plans, rows)
+            size = ARRAY_CHUNK if postgres else IN_CHUNK
+            for chunk in _chunks(_arrivals(table, arrived, scope, rows), size):
+                for row in _read(connection, shape, *_among(dialect, column, chunk)):
+                    bucket[shape.key_of(row)] = row
+            if cursor is not None:
+                position = shape.names.index(column)
+                for row in _read(connection, shape, *_since(dialect, cursor)):
+                    if row[position] in wanted:
+                        bucket[shape.key_of(row)] = row
+    return _Fetched(horizon, arrived, gone, rows)
+
+
+def _scope_query(connection: Connection, username: str) -> Any:
+    """The loans (and their borrowers) in `username`'s scope: their own, a lead's team's, and
+    those of the visits planned for them. (On PostgreSQL row-level security asks the same.)"""
+    user = connection.execute(
+        select(User.id, User.role, User.team_id).where(
+            User.username == username, User.active.is_(True)
+        )
+    ).first()
+    if user is None:
+        raise NotFound("There is no active user “{username}” on the server.", username=username)
+    workers: Any = [user.id]
+    if Role(user.role) is Role.TEAM_LEAD and user.team_id is not None:
+        workers = select(User.id).where(User.team_id == user.team_id)
+    elif Role(user.role) is Role.ADMIN:
+        workers = select(User.id)
+    # Whoever goes on a visit carries its account, whoever works it (the second agent too).
+    visits = select(FieldVisit.loan_id).where(
+        FieldVisit.status == VisitStatus.PLANNED,
+        or_(FieldVisit.agent_id == user.id, FieldVisit.second_agent_id == user.id),
+    )
+    return select(Loan.id, Loan.borrower_id).where(
+        or_(Loan.assigned_to_id.in_(workers), Loan.id.in_(visits))
+    )
+
+
+def _scope_column(
+    table: Table,
+    scope: Mapping[str, str],
+    local_plans: Mapping[str, str],
+    rows: Mapping[str, Mapping[Raw, Raw]],
+) -> tuple[str, set[str]]:
+    """The column that ties a row to the scope, and its values in scope (stored hex)."""
+    if table.name == "loans":
+        return "id", set(scope)
+    if table.name == "borrowers":
+        return "id", set(scope.values())
+    if table.name == "contact_points":
+        return "borrower_id", set(scope.values())
+    if table.name == "plan_instalments":
+        plans = {plan for plan, loan in local_plans.items() if loan in scope}
+        plans |= {key[0] for key in rows.get("repayment_plans", {})}
+        return "plan_id", plans
+    return "loan_id", set(scope)
+
+
+def _arrivals(
+    table: Table,
+    arrived: set[str],
+    scope: Mapping[str, str],
+    rows: Mapping[str, Mapping[Raw, Raw]],
+) -> list[str]:
+    """The scope values whose rows come whole: those of the accounts that just arrived."""
+    if table.name in ("borrowers", "contact_points"):
+        return sorted({scope[loan] for loan in arrived})
+    if table.name == "plan_instalments":
+        loan = PLAN_LOAN
+        return sorted(
+            key[0] for key, plan in rows.get("repayment_plans", {}).items() if plan[loan] in arrived
+        )
+    return sorted(arrived)
+
+
+def _chunks(values: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _purge(connection: Connection, gone: set[uuid.UUID]) -> int:
+    """Delete accounts that left the scope, with their history, borrowers and conflicts."""
+    if not gone:
+        return 0
+    loans = BY_NAME["loans"]
+    plans = BY_NAME["repayment_plans"]
+    borrowers = BY_NAME["borrowers"]
+    ids = sorted(gone)
+    leaving_borrowers: set[uuid.UUID] = set()
+    for chunk in _chunks(ids, IN_CHUNK):
+        leaving_borrowers |= set(
+            connection.execute(select(loans.c.borrower_id).where(loans.c.id.in_(chunk))).scalars()
+        )
+    for chunk in _chunks(ids, IN_CHUNK):
+        connection.execute(delete(CONFLICTS).where(CONFLICTS.c.loan_id.in_(chunk)))
+        plan_ids = select(plans.c.id).where(plans.c.loan_id.in_(chunk))
+        connection.execute(
+            delete(BY_NAME["plan_instalments"]).where(
+                BY_NAME["plan_instalments"].c.plan_id.in_(plan_ids)
+            )
+        )
+        for table in reversed(TABLES):
+            if "loan_id" in table.c and table.name not in ("plan_instalments",):
+                connection.execute(delete(table).where(table.c.loan_id.in_(chunk)))
+        connection.execute(delete(loans).where(loans.c.id.in_(chunk)))
+    # A borrower goes with their last account here; one with another account stays.
+    still = set(connection.execute(select(loans.c.borrower_id)).scalars())
+    leaving = sorted(leaving_borrowers - still)
+    for chunk in _chunks(leaving, IN_CHUNK):
+        connection.execute(
+            delete(BY_NAME["contact_points"]).where(
+                BY_NAME["contact_points"].c.borrower_id.in_(chunk)
+            )
+        )
+        connection.execute(delete(borrowers).where(borrowers.c.id.in_(chunk)))
+    return len(gone)
+
+
+# --- conflicts ----------------------------------------------------------------------------------
+
+
+def conflicts(local: Database) -> list[ConflictView]:
+    """The local changes the server did not take, newest first."""
+    loans = BY_NAME["loans"]
+    with local.engine.connect() as connection:
+        found = connection.execute(
+            select(CONFLICTS, loans.c.contract_no)
+            .outerjoin(loans, loans.c.id == CONFLICTS.c.loan_id)
+            .order_by(CONFLICTS.c.created_at.desc(), CONFLICTS.c.seq.desc())
+        ).all()
+    return [
+        ConflictView(
+            row.id,
+            row.table_name,
+            row.kind,
+            _stored_message(row.reason),
+            tuple(json.loads(row.local_values)),
+            row.contract_no,
+            row.created_at,
+        )
+        for row in found
+    ]
+
+
+def _stored_message(stored: str) -> Message:
+    data = json.loads(stored)
+    return Message(data["template"], data.get("params") or {})
+
+
+def reapply_conflict(local: Database, conflict_id: uuid.UUID) -> None:
+    """Make the losing edit again on top of the server's version; the next push sends it."""
+    with local.engine.begin() as connection:
+        conflict = connection.execute(
+            select(CONFLICTS).where(CONFLICTS.c.id == conflict_id)
+        ).first()
+        if conflict is None:
+            raise NotFound("That conflict is already resolved.")
+        table = BY_NAME[conflict.table_name]
+        raw_key = json.loads(conflict.row_key)
+        values = json.loads(conflict.local_values)
+        if (
+            conflict.kind != "conflict"
+            or not values
+            or _raw_row(connection, table, raw_key) is None
+        ):
+            raise NotAllowed("This change cannot be made again: {reason}", reason=conflict.reason)
+        assignments = ", ".join(f"{name} = ?" for name in values)
+        where = " AND ".join(f"{column.name} = ?" for column in table.primary_key)
+        connection.exec_driver_sql(
+            f"UPDATE {table.name} SET {assignments} WHERE {where}",
+            (*values.values(), *raw_key),
+        )
+        connection.execute(delete(CONFLICTS).where(CONFLICTS.c.id == conflict_id))
+
+
+def dismiss_conflict(local: Database, conflict_id: uuid.UUID) -> None:
+    """Drop a losing edit: the server's version stands."""
+    with local.engine.begin() as connection:
+        done = connection.execute(delete(CONFLICTS).where(CONFLICTS.c.id == conflict_id)).rowcount
+    if not done:
+        raise NotFound("That conflict is already resolved.")

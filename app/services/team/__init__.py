@@ -1,0 +1,1 @@
+"""The team lead's work: KPIs, call reviews, reassignment and priorities, exports."""

@@ -1,0 +1,1 @@
+"""The phone collector's panels: queue, workspace, call, outcome, plans, feedback."""

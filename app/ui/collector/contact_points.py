@@ -1,0 +1,249 @@
+"""The account's contact points, each with its region, local time, marks and a Call button.
+
+A Call button is enabled only when the rules allow a call on that number now; otherwise it is
+disabled and the rule's reason and the next allowed time stand next to it (a disabled button
+cannot take keyboard focus, so the reason must be readable without its tooltip).
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from app.services.contact.dialing import CallOption
+from app.services.portfolio.accounts import ContactPointView
+from app.ui.common.dialogs import detail_text
+from app.ui.common.i18n import Formats
+from app.ui.common.labels import (
+    contact_kind_name,
+    decision_reason,
+    flag_style,
+    local_time_text,
+    point_mark,
+    region_name,
+    spoken,
+    zone_times,
+)
+
+
+class Column(enum.IntEnum):
+    CALL = 0
+    KIND = 1
+    NUMBER = 2
+    REGION = 3
+    LOCAL_TIME = 4
+    MARKS = 5
+
+
+# Each point takes two grid lines: its facts, then the rules' answer under them.
+LINES_PER_POINT = 2
+_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+
+
+@dataclass
+class PointRow:
+    """The widgets of one contact point's row."""
+
+    point: ContactPointView
+    local_time: QLabel
+    call: QPushButton | None
+    status: QLabel | None
+    option: CallOption | None = None
+
+
+class ContactPointsBox(QGroupBox):
+    """Emits `dial_requested(CallOption)` when an enabled Call button is pressed."""
+
+    dial_requested = Signal(object)
+
+    def __init__(self, formats: Formats, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.formats = formats
+        self.setTitle(self.tr("Contact points"))
+        self.setAccessibleName(self.tr("Contact points"))
+        self.rows: list[PointRow] = []
+        self._grid_widget = QWidget()
+        self._layout = QVBoxLayout(self)
+        self._layout.addWidget(self._grid_widget)
+        self._grid_widget.setAccessibleName(self.tr("Contact point list"))
+
+    # Data in.
+
+    def set_points(
+        self, points: Sequence[ContactPointView], options: Sequence[CallOption], now: datetime
+    ) -> None:
+        """Rebuild the rows for another account (or a reloaded one)."""
+        fresh = QWidget(self)
+        fresh.setAccessibleName(self.tr("Contact point list"))
+        grid = QGridLayout(fresh)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setColumnStretch(Column.MARKS, 1)
+        self._headings(grid)
+        self.rows = [
+            self._row(grid, 1 + LINES_PER_POINT * position, point, now)
+            for position, point in enumerate(points)
+        ]
+        if not points:
+            empty = QLabel(self.tr("No contact points on file"))
+            empty.setAccessibleName(empty.text())
+            grid.addWidget(empty, 1, 0, 1, len(Column))
+        old = self._grid_widget
+        self._layout.replaceWidget(old, fresh)
+        old.hide()
+        old.setParent(None)
+        old.deleteLater()
+        # Shown now rather than by the layout's queued call, so size hints count it at once.
+        fresh.show()
+        self._grid_widget = fresh
+        self.set_options(options, now)
+
+    def set_options(self, options: Sequence[CallOption], now: datetime) -> None:
+        """The rules' fresh answers for the numbers shown (the rows stay as they are)."""
+        by_point = {option.contact_point_id: option for option in options}
+        for row in self.rows:
+            row.option = by_point.get(row.point.id)
+            self._show_option(row, now)
+
+    def refresh_times(self, now: datetime) -> None:
+        for row in self.rows:
+            self._show_time(row, now)
+
+    # Reading from outside.
+
+    def call_buttons(self) -> list[QPushButton]:
+        return [row.call for row in self.rows if row.call is not None]
+
+    def row_for(self, point_id: uuid.UUID) -> PointRow:
+        return next(row for row in self.rows if row.point.id == point_id)
+
+    # Building.
+
+    def _headings(self, grid: QGridLayout) -> None:
+        for column, text in (
+            (Column.KIND, self.tr("Kind")),
+            (Column.NUMBER, self.tr("Number")),
+            (Column.REGION, self.tr("Region")),
+            (Column.LOCAL_TIME, self.tr("Local time")),
+            (Column.MARKS, self.tr("Marks")),
+        ):
+            heading = QLabel(text)
+            heading.setAccessibleName(text)
+            font = heading.font()
+            font.setBold(True)
+            heading.setFont(font)
+            grid.addWidget(heading, 0, column, _LEFT)
+
+    def _row(
+        self, grid: QGridLayout, line: int, point: ContactPointView, now: datetime
+    ) -> PointRow:
+        language = self.formats.language
+        kind = contact_kind_name(point.kind)
+        if point.contact_name:
+            who = point.contact_name
+            if point.relation:
+                who = self.tr("{name} ({relation})").format(
+                    name=point.contact_name, relation=point.relation
+                )
+            kind = self.tr("{kind} · {who}").format(kind=kind, who=who)
+        self._label(grid, line, Column.KIND, kind, self.tr("Kind"))
+        number = self._label(grid, line, Column.NUMBER, point.display, self.tr("Number"))
+        number.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._label(
+            grid, line, Column.REGION, region_name(point.region, language), self.tr("Region")
+        )
+        clock = self._label(grid, line, Column.LOCAL_TIME, "", self.tr("Local time"))
+        clock.setToolTip(
+            "\n".join(
+                f"{time} {' '.join(zones)}" for time, zones in zone_times(point.time_zones, now)
+            )
+        )
+        marks = [
+            point_mark(code, language)
+            for code, on in (
+                ("do_not_call", point.do_not_call),
+                ("wrong_number", point.wrong_number),
+            )
+            if on
+        ]
+        if marks:
+            text = " · ".join(mark.text for mark in marks)
+            label = self._label(grid, line, Column.MARKS, text, self.tr("Marks"))
+            label.setStyleSheet(flag_style(marks[0].tone))
+        row = PointRow(point, clock, None, None)
+        if point.kind != "email":
+            row.call = QPushButton(self.tr("Call"))
+            # Enter calls as well as Space: the collector's hand is already on it.
+            row.call.setAutoDefault(True)
+            row.call.setAccessibleName(
+                self.tr("Call {kind} {number}").format(kind=kind, number=point.display)
+            )
+            row.call.clicked.connect(lambda _checked=False, row=row: self._call(row))
+            grid.addWidget(row.call, line, Column.CALL, _LEFT)
+            row.status = QLabel()
+            row.status.setWordWrap(True)
+            grid.addWidget(row.status, line + 1, Column.KIND, 1, len(Column) - Column.KIND)
+        self._show_time(row, now)
+        return row
+
+    def _label(self, grid: QGridLayout, line: int, column: int, text: str, caption: str) -> QLabel:
+        label = QLabel(text)
+        label.setAccessibleName(spoken(caption, text))
+        grid.addWidget(label, line, column, _LEFT)
+        return label
+
+    def _show_time(self, row: PointRow, now: datetime) -> None:
+        text = local_time_text(row.point.time_zones, now)
+        row.local_time.setText(text)
+        row.local_time.setAccessibleName(spoken(self.tr("Local time"), text or self.tr("unknown")))
+
+    def _show_option(self, row: PointRow, now: datetime) -> None:
+        if row.call is None or row.status is None:
+            return
+        option = row.option
+        if option is None:
+            # No answer from the rules for this number (not loaded yet): never guess "allowed".
+            row.call.setEnabled(False)
+            status = self.tr("Not checked against the contact rules")
+            row.call.setToolTip(status)
+        elif option.allowed:
+            row.call.setEnabled(True)
+            status = self.tr("Callable now")
+            row.call.setToolTip(self.tr("Call this number now"))
+        else:
+            row.call.setEnabled(False)
+            status, tooltip = self._blocked(option, now)
+            row.call.setToolTip(tooltip)
+        row.status.setText(status)
+        font = row.status.font()
+        font.setBold(option is not None and not option.allowed)
+        row.status.setFont(font)
+        row.status.setAccessibleName(spoken(self.tr("Call status"), status))
+        row.call.setAccessibleDescription(status)
+
+    def _blocked(self, option: CallOption, now: datetime) -> tuple[str, str]:
+        """The visible status and the tooltip for a number the rules do not allow now."""
+        decision = option.decision
+        reason = decision_reason(decision, self.formats.language)
+        tooltip = self.tr("Blocked: {reason}").format(reason=reason)
+        detail = detail_text(decision)
+        if detail:
+            tooltip += f" ({detail})"
+        if decision.next_allowed_at is None:
+            return reason, tooltip
+        when = self.formats.when(decision.next_allowed_at, now)
+        status = self.tr("{reason} · from {time}").format(reason=reason, time=when)
+        tooltip += "\n" + self.tr("Allowed from {time}").format(
+            time=self.formats.date_time(decision.next_allowed_at)
+        )
+        return status, tooltip
+
+    def _call(self, row: PointRow) -> None:
+        # The button is disabled when the rules say no; checked again in case of a stale click.
+        if row.option is not None and row.option.allowed:
+            self.dial_requested.emit(row.option)

@@ -1,0 +1,225 @@
+"""The outcome of a call: disposition, emotion and its checklist, promise, callback, notes."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from PySide6.QtCore import QDate, QDateTime, Qt, QTimeZone, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDateTimeEdit,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QWidget,
+)
+
+from app.services.common.errors import DomainError
+from app.services.common.money import parse_amount
+from app.services.common.reference import dispositions, emotions, policy
+from app.services.contact.checklists import ChecklistItem, checklist_for, support_lines
+from app.ui.common.form_parts import ChecklistList, buddy
+from app.ui.common.i18n import Formats
+
+CODE_ROLE = Qt.ItemDataRole.UserRole
+
+
+class OutcomeForm(QWidget):
+    """Emits `changed()` whenever what would be saved changes."""
+
+    changed = Signal()
+
+    def __init__(self, formats: Formats, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.formats = formats
+        self.country = "CN"
+        language = formats.language
+
+        self.disposition = QListWidget()
+        self.disposition.setAccessibleName(self.tr("Outcome"))
+        for code in dispositions().values():
+            item = QListWidgetItem(f"{code.label(language)}  ({code.code})")
+            item.setData(CODE_ROLE, code.code)
+            if code.shortcut:
+                item.setToolTip(code.shortcut)
+            self.disposition.addItem(item)
+        self.disposition.setMinimumHeight(110)
+        self.disposition.setMaximumHeight(150)
+
+        self.emotion = QComboBox()
+        self.emotion.setAccessibleName(self.tr("Emotion observed"))
+        self.emotion.addItem(self.tr("— not recorded —"), None)
+        for emotion in emotions().values():
+            self.emotion.addItem(emotion.label(language), emotion.code)
+
+        self.checklist = ChecklistList()
+        self.checklist.setAccessibleName(self.tr("Checklist"))
+        self.support = QLabel()
+        self.support.setWordWrap(True)
+        self.support.setAccessibleName(self.tr("Support information"))
+        self.support.setStyleSheet("color: #a40000; font-weight: bold")
+        self.support.hide()
+
+        self.amount = QLineEdit()
+        self.amount.setAccessibleName(self.tr("Promised amount"))
+        self.amount.setPlaceholderText(self.tr("Amount, e.g. 1200.00"))
+        self.promise_date = QDateEdit()
+        self.promise_date.setAccessibleName(self.tr("Promise date"))
+        self.promise_date.setCalendarPopup(True)
+        self.promise_date.setDisplayFormat("yyyy-MM-dd")
+
+        self.callback = QCheckBox(self.tr("Call back at"))
+        self.callback.setAccessibleName(self.tr("Schedule a callback"))
+        self.callback_at = QDateTimeEdit()
+        self.callback_at.setAccessibleName(self.tr("Callback time"))
+        self.callback_at.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.callback_at.setCalendarPopup(True)
+        self.callback_at.setTimeZone(QTimeZone(str(formats.zone.key).encode()))
+        self.callback_at.setEnabled(False)
+        self.callback.toggled.connect(self.callback_at.setEnabled)
+
+        self.notes = QPlainTextEdit()
+        self.notes.setAccessibleName(self.tr("Notes"))
+        self.notes.setPlaceholderText(self.tr("What was said, in a few words"))
+        self.notes.setTabChangesFocus(True)
+        self.notes.setMaximumHeight(70)
+
+        promise_row = QHBoxLayout()
+        promise_row.addWidget(self.amount, 1)
+        promise_row.addWidget(self.promise_date)
+        callback_row = QHBoxLayout()
+        callback_row.addWidget(self.callback)
+        callback_row.addWidget(self.callback_at, 1)
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.addRow(buddy(self.tr("&Outcome"), self.disposition), self.disposition)
+        form.addRow(buddy(self.tr("&Emotion"), self.emotion), self.emotion)
+        form.addRow(self.support)
+        form.addRow(buddy(self.tr("Chec&klist"), self.checklist), self.checklist)
+        form.addRow(buddy(self.tr("&Promise"), self.amount), promise_row)
+        form.addRow(buddy(self.tr("Call&back"), self.callback), callback_row)
+        form.addRow(buddy(self.tr("&Notes"), self.notes), self.notes)
+
+        self.disposition.currentItemChanged.connect(self._rebuild_checklist)
+        self.emotion.currentIndexChanged.connect(self._rebuild_checklist)
+        self.checklist.itemChanged.connect(lambda _item: self.changed.emit())
+        self.amount.textChanged.connect(lambda _text: self.changed.emit())
+        self.reset(date.today(), datetime.now(UTC), "CN")
+
+    # What the collector chose.
+
+    def code(self) -> str | None:
+        item = self.disposition.currentItem()
+        return None if item is None else str(item.data(CODE_ROLE))
+
+    def emotion_code(self) -> str | None:
+        value = self.emotion.currentData()
+        return None if value is None else str(value)
+
+    def ticked(self) -> tuple[str, ...]:
+        return self.checklist.ticked()
+
+    def missing(self) -> list[str]:
+        """Labels of required checklist items not yet ticked."""
+        return self.checklist.missing()
+
+    def promise(self) -> tuple[Decimal, date] | None:
+        """The promise typed in, or None; raises a DomainError for a bad amount."""
+        text = self.amount.text().strip()
+        if not text:
+            return None
+        amount = parse_amount(text, what="promise")
+        picked = self.promise_date.date()
+        return amount, date(picked.year(), picked.month(), picked.day())
+
+    def callback_time(self) -> datetime | None:
+        if not self.callback.isChecked():
+            return None
+        return datetime.fromtimestamp(self.callback_at.dateTime().toSecsSinceEpoch(), UTC)
+
+    def note_text(self) -> str | None:
+        return self.notes.toPlainText().strip() or None
+
+    # Changing it.
+
+    def choose(self, code: str) -> None:
+        for row in range(self.disposition.count()):
+            if self.disposition.item(row).data(CODE_ROLE) == code:
+                self.disposition.setCurrentRow(row)
+                return
+
+    def choose_emotion(self, code: str) -> None:
+        index = self.emotion.findData(code)
+        if index >= 0:
+            self.emotion.setCurrentIndex(index)
+
+    def tick_all(self) -> None:
+        self.checklist.tick_all()
+
+    def reset(self, today: date, now: datetime, country: str) -> None:
+        """Empty the form for a new account; dates bounded by the promise policy."""
+        self.country = country
+        self.disposition.setCurrentRow(-1)
+        self.disposition.clearSelection()
+        self.emotion.setCurrentIndex(0)
+        self.amount.clear()
+        limit = int(policy()["promise"]["max_days_ahead"])
+        self.promise_date.setMinimumDate(QDate(today.year, today.month, today.day))
+        last = today + timedelta(days=limit)
+        self.promise_date.setMaximumDate(QDate(last.year, last.month, last.day))
+        self.promise_date.setDate(QDate(today.year, today.month, today.day))
+        self.callback.setChecked(False)
+        start = QDateTime.fromSecsSinceEpoch(int((now + timedelta(hours=2)).timestamp()))
+        self.callback_at.setMinimumDateTime(QDateTime.fromSecsSinceEpoch(int(now.timestamp())))
+        self.callback_at.setDateTime(start)
+        self.notes.clear()
+        self._rebuild_checklist()
+
+    def _follow_outcome(self) -> None:
+        """Only what the outcome can carry is open: nobody answered, no emotion or checklist;
+        a promise only with a promise outcome."""
+        code = self.code()
+        flags = dispositions().get(code) if code is not None else None
+        answered = flags is None or flags.contact
+        self.emotion.setEnabled(answered)
+        self.checklist.setEnabled(answered)
+        if not answered:
+            self.emotion.setCurrentIndex(0)
+        promising = flags is not None and "promise" in flags.requires
+        self.amount.setEnabled(promising)
+        self.promise_date.setEnabled(promising)
+        if not promising:
+            self.amount.clear()
+
+    def _rebuild_checklist(self, *_args: object) -> None:
+        self._follow_outcome()
+        code, emotion = self.code(), self.emotion_code()
+        self.checklist.blockSignals(True)
+        self.support.hide()
+        items: tuple[ChecklistItem, ...] = ()
+        if code is not None and emotion is not None:
+            try:
+                items = checklist_for(emotion, code)
+                lines = support_lines(emotion, self.country)
+            except DomainError:
+                items, lines = (), ()
+            if lines:
+                self.support.setText(
+                    self.tr("Give the borrower support information: {lines}").format(
+                        lines="; ".join(
+                            f"{line.text(self.formats.language)} {line.number}" for line in lines
+                        )
+                    )
+                )
+                self.support.show()
+        language = self.formats.language
+        self.checklist.fill((item.id, item.text(language), item.required) for item in items)
+        self.checklist.blockSignals(False)
+        self.changed.emit()

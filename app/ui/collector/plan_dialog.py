@@ -1,0 +1,783 @@
+"""Offering a repayment plan while on the phone: the terms, a live preview, the agreement.
+
+Every figure comes from the services (`preview_plan`, `save_plan`, `issue_plan`, …) run on the
+context's worker; nothing here computes money. The preview is asked again whenever the terms
+change (after a short pause, so typing an amount asks once), one question at a time. An answer
+is shown only if it is for the terms on screen: a late answer for older input is dropped, and
+saving is possible only once the terms on screen have a preview without an error.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QDate,
+    QItemSelectionModel,
+    QRegularExpression,
+    QStandardPaths,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.models import PlanStatus
+from app.services.common.clock import local_today
+from app.services.common.money import ZERO
+from app.services.plans.agreements import write_agreement
+from app.services.plans.lifecycle import (
+    OPEN,
+    PlanView,
+    cancel_plan,
+    issue_plan,
+    plans_for,
+    preview_plan,
+    save_plan,
+    sign_plan,
+    submit_plan,
+)
+from app.services.plans.offers import FREQUENCIES, KINDS, PlanOffer, PlanTerms
+from app.services.portfolio.accounts import AccountDetail
+from app.ui.collector.plan_tables import PlanColumn, PlanLinesModel, PlansModel
+from app.ui.common.context import Context
+from app.ui.common.dialogs import error_text, message_text
+from app.ui.common.form_parts import buddy
+from app.ui.common.i18n import DATE_FORMATS
+from app.ui.common.labels import plan_frequency_name, plan_kind_name, spoken
+from app.ui.common.runner import Job
+
+# Long enough that typing "1200" asks for one preview, short enough to feel immediate.
+PREVIEW_DELAY_MS = 120
+# The spin box's ceiling: far beyond the policy (its limit is data), short of nonsense.
+MOST_INSTALMENTS = 120
+DAYS_TO_FIRST_DUE = 7
+# Agreements with the printed name of their language; Chinese first, as most borrowers read it.
+AGREEMENT_LANGUAGES = (("简体中文", "zh_CN"), ("English", "en"))
+PRINTABLE = (PlanStatus.ISSUED, PlanStatus.ACTIVE, PlanStatus.COMPLETED, PlanStatus.BROKEN)
+_ERROR_STYLE = "color: #a40000"
+_WARNING_STYLE = "color: #8a5300"
+
+
+class TermsProblem(Exception):
+    """An input the dialog cannot turn into terms (e.g. "." as an amount); the text says why."""
+
+
+class PlanDialog(QDialog):
+    """The plan dialog of one account. Not modal: the call script stays usable beside it.
+
+    Signals: `plans_changed(contract_no)` after a plan is saved or changes status;
+    `preview_shown(object)` with the `PlanOffer`, or the error text, shown for the terms on
+    screen; `agreement_written(Path)` once a PDF is saved.
+    """
+
+    plans_changed = Signal(str)
+    preview_shown = Signal(object)
+    agreement_written = Signal(object)
+
+    def __init__(
+        self, context: Context, detail: AccountDetail, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.detail = detail
+        self.offer: PlanOffer | None = None
+        self.pdf: Path | None = None
+        self._shown_for: PlanTerms | None = None
+        self._preview_job: Job | None = None
+        self._again = False
+        self._jobs: list[Job] = []
+        self._writing = False
+        self.setWindowTitle(
+            self.tr("Repayment plan — {borrower} · {contract}").format(
+                borrower=detail.borrower, contract=detail.contract_no
+            )
+        )
+        self.setObjectName("plan-dialog")
+
+        self._preview_timer = QTimer(self)
+        self._preview_timer.setSingleShot(True)
+        self._preview_timer.setInterval(PREVIEW_DELAY_MS)
+        self._preview_timer.timeout.connect(self.preview_now)
+
+        terms = self._build_terms()
+        preview = self._build_preview()
+        plans = self._build_plans()
+        top = QHBoxLayout()
+        top.addWidget(terms, 2)
+        top.addWidget(preview, 3)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        self.close_button = close.button(QDialogButtonBox.StandardButton.Close)
+        self.close_button.setAccessibleName(self.tr("Close the plan dialog"))
+        layout = QVBoxLayout(self)
+        layout.addLayout(top, 3)
+        layout.addWidget(plans, 2)
+        layout.addWidget(close)
+        self.resize(1040, 760)
+        # Enter in a term field must not store a plan: no button answers it by default.
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(False)
+            button.setDefault(False)
+
+        self.show_detail(detail)
+        self._follow_kind()
+        self._update_buttons()
+        self.load_plans()
+        self.schedule_preview()
+
+    # Building.
+
+    def _build_terms(self) -> QGroupBox:
+        box = QGroupBox(self.tr("Terms"))
+        box.setAccessibleName(self.tr("Terms"))
+        self.kind = QComboBox()
+        self.kind.setAccessibleName(self.tr("Kind of plan"))
+        for kind in KINDS:
+            self.kind.addItem(plan_kind_name(kind), kind)
+        self.kind.setCurrentIndex(KINDS.index("instalments"))
+        self.count = QSpinBox()
+        self.count.setAccessibleName(self.tr("Number of instalments"))
+        self.count.setRange(1, MOST_INSTALMENTS)
+        self.count.setValue(3)
+        self.frequency = QComboBox()
+        self.frequency.setAccessibleName(self.tr("Frequency"))
+        for frequency in FREQUENCIES:
+            self.frequency.addItem(plan_frequency_name(frequency), frequency)
+        self.frequency.setCurrentIndex(FREQUENCIES.index("monthly"))
+        self.first_due = QDateEdit()
+        self.first_due.setAccessibleName(self.tr("First due date"))
+        self.first_due.setCalendarPopup(True)
+        self.first_due.setDisplayFormat(DATE_FORMATS[self.context.language])
+        first = local_today(self.context.clock()) + timedelta(days=DAYS_TO_FIRST_DUE)
+        self.first_due.setDate(QDate(first.year, first.month, first.day))
+        self.down_payment = self._amount_field(self.tr("Down payment"))
+        self.waiver = self._amount_field(self.tr("Penalty waiver"))
+        self.discount = self._amount_field(self.tr("Settlement discount"))
+        self.penalty_hint = QLabel()
+        self.penalty_hint.setWordWrap(True)
+
+        form = QFormLayout(box)
+        form.addRow(buddy(self.tr("&Kind"), self.kind), self.kind)
+        form.addRow(buddy(self.tr("&Instalments"), self.count), self.count)
+        form.addRow(buddy(self.tr("&Frequency"), self.frequency), self.frequency)
+        form.addRow(buddy(self.tr("First &due date"), self.first_due), self.first_due)
+        form.addRow(buddy(self.tr("Do&wn payment"), self.down_payment), self.down_payment)
+        form.addRow(buddy(self.tr("Penalty wai&ver"), self.waiver), self.waiver)
+        form.addRow("", self.penalty_hint)
+        form.addRow(buddy(self.tr("Settlement disc&ount"), self.discount), self.discount)
+
+        self.kind.currentIndexChanged.connect(self._follow_kind)
+        self.kind.currentIndexChanged.connect(self.schedule_preview)
+        self.count.valueChanged.connect(self.schedule_preview)
+        self.frequency.currentIndexChanged.connect(self.schedule_preview)
+        self.first_due.dateChanged.connect(self.schedule_preview)
+        for field in (self.down_payment, self.waiver, self.discount):
+            field.textChanged.connect(self.schedule_preview)
+        return box
+
+    def _amount_field(self, name: str) -> QLineEdit:
+        field = QLineEdit()
+        field.setAccessibleName(name)
+        field.setPlaceholderText("0.00")
+        field.setAlignment(Qt.AlignmentFlag.AlignRight)
+        # Digits (thousands commas allowed) and at most two decimals: no letters, no minus.
+        pattern = QRegularExpression(r"[0-9,]{0,15}(\.[0-9]{0,2})?")
+        field.setValidator(QRegularExpressionValidator(pattern, field))
+        return field
+
+    def _build_preview(self) -> QGroupBox:
+        box = QGroupBox(self.tr("Preview"))
+        box.setAccessibleName(self.tr("Preview"))
+        self._figure_names = {
+            "principal": self.tr("Overdue principal"),
+            "interest": self.tr("Overdue interest"),
+            "penalty": self.tr("Overdue penalty interest"),
+            "fees": self.tr("Overdue fees"),
+            "overdue": self.tr("Total overdue"),
+            "waiver": self.tr("Penalty waived"),
+            "discount": self.tr("Discount"),
+            "total": self.tr("The borrower pays"),
+            "down_payment": self.tr("Down payment today"),
+        }
+        self.figures: dict[str, QLabel] = {}
+        form = QFormLayout()
+        for key, name in self._figure_names.items():
+            value = QLabel()
+            value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            caption = QLabel(name)
+            if key in ("overdue", "total"):
+                font = value.font()
+                font.setBold(True)
+                value.setFont(font)
+                caption.setFont(font)
+            form.addRow(caption, value)
+            self.figures[key] = value
+
+        self.lines = PlanLinesModel(self.context.formats, self)
+        self.schedule = QTableView()
+        self.schedule.setAccessibleName(self.tr("Payments of the plan"))
+        self.schedule.setModel(self.lines)
+        _read_only(self.schedule)
+        self.lines_total = QLabel()
+        self.lines_total.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.problem = QLabel()
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet(_ERROR_STYLE)
+        self.problem.setAccessibleName(self.tr("Problem with the terms"))
+        self.warnings = QLabel()
+        self.warnings.setWordWrap(True)
+        self.warnings.setStyleSheet(_WARNING_STYLE)
+        self.warnings.setTextFormat(Qt.TextFormat.PlainText)
+        self.warnings.setAccessibleName(self.tr("Policy warnings"))
+        self.problem.hide()
+        self.warnings.hide()
+
+        self.save_draft = QPushButton(self.tr("Save as draft"))
+        self.save_draft.setAccessibleName(self.tr("Save the plan as a draft"))
+        self.submit = QPushButton(self.tr("Submit"))
+        self.submit.setAccessibleName(self.tr("Submit the plan"))
+        self.save_draft.clicked.connect(lambda: self.save(submit=False))
+        self.submit.clicked.connect(lambda: self.save(submit=True))
+        self.outcome = QLabel()
+        self.outcome.setWordWrap(True)
+        self.outcome.setTextFormat(Qt.TextFormat.PlainText)
+        self.outcome.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.open_plan_note = QLabel(
+            self.tr("This account has an open plan: cancel it before offering another one.")
+        )
+        self.open_plan_note.setWordWrap(True)
+        self.open_plan_note.hide()
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.open_plan_note, 1)
+        buttons.addWidget(self.save_draft)
+        buttons.addWidget(self.submit)
+
+        column = QVBoxLayout(box)
+        column.addLayout(form)
+        column.addWidget(self.schedule, 1)
+        column.addWidget(self.lines_total)
+        column.addWidget(self.problem)
+        column.addWidget(self.warnings)
+        column.addLayout(buttons)
+        column.addWidget(self.outcome)
+        return box
+
+    def _build_plans(self) -> QGroupBox:
+        box = QGroupBox(self.tr("Plans of this account"))
+        box.setAccessibleName(self.tr("Plans of this account"))
+        self.plans = PlansModel(self.context.formats, self)
+        self.plans_table = QTableView()
+        self.plans_table.setAccessibleName(self.tr("Plans of this account"))
+        self.plans_table.setModel(self.plans)
+        _read_only(self.plans_table)
+        header = self.plans_table.horizontalHeader()
+        header.setSectionResizeMode(PlanColumn.AGREEMENT, QHeaderView.ResizeMode.Stretch)
+        self.plans_table.selectionModel().currentRowChanged.connect(self._update_buttons)
+
+        self.submit_draft = QPushButton(self.tr("Submit draft"))
+        self.issue = QPushButton(self.tr("Issue agreement…"))
+        self.save_pdf = QPushButton(self.tr("Save agreement…"))
+        self.sign = QPushButton(self.tr("Borrower signed"))
+        self.cancel_plan = QPushButton(self.tr("Cancel plan…"))
+        self.language = QComboBox()
+        self.language.setAccessibleName(self.tr("Language of the agreement"))
+        for name, code in AGREEMENT_LANGUAGES:
+            self.language.addItem(name, code)
+        self.agreement = QLabel()
+        self.agreement.setWordWrap(True)
+        self.agreement.setTextFormat(Qt.TextFormat.PlainText)
+        self.agreement.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.open_pdf = QPushButton(self.tr("Open PDF"))
+        self.open_pdf.setAccessibleName(self.tr("Open the saved agreement"))
+        self.open_pdf.setEnabled(False)
+        for button in (self.submit_draft, self.issue, self.save_pdf, self.sign, self.cancel_plan):
+            button.setAccessibleName(button.text().rstrip("…"))
+        self.submit_draft.clicked.connect(self.submit_selected)
+        self.issue.clicked.connect(self.issue_selected)
+        self.save_pdf.clicked.connect(lambda: self.save_agreement(self.selected_plan()))
+        self.sign.clicked.connect(self.sign_selected)
+        self.cancel_plan.clicked.connect(self.cancel_selected)
+        self.open_pdf.clicked.connect(self.open_agreement)
+
+        actions = QHBoxLayout()
+        for button in (self.submit_draft, self.issue, self.save_pdf, self.sign, self.cancel_plan):
+            actions.addWidget(button)
+        actions.addStretch(1)
+        actions.addWidget(buddy(self.tr("Agreement &language"), self.language))
+        actions.addWidget(self.language)
+        saved = QHBoxLayout()
+        saved.addWidget(self.agreement, 1)
+        saved.addWidget(self.open_pdf)
+        column = QVBoxLayout(box)
+        column.addWidget(self.plans_table, 1)
+        column.addLayout(actions)
+        column.addLayout(saved)
+        return box
+
+    # The account.
+
+    @property
+    def contract_no(self) -> str:
+        return self.detail.contract_no
+
+    def show_detail(self, detail: AccountDetail) -> None:
+        """The account's figures as last loaded (the breakdown the plan starts from)."""
+        self.detail = detail
+        balance, money = detail.balance, self._money
+        self._figure("principal", money(balance.principal))
+        self._figure("interest", money(balance.interest))
+        self._figure("penalty", money(balance.penalty))
+        self._figure("fees", money(balance.fees))
+        self._figure("overdue", money(balance.overdue))
+        self.penalty_hint.setText(
+            self.tr("{penalty} penalty interest is overdue.").format(penalty=money(balance.penalty))
+        )
+
+    def reopen(self, detail: AccountDetail) -> None:
+        """Shown again for the same account: fresh figures, plans and preview."""
+        self.show_detail(detail)
+        self.load_plans()
+        self.schedule_preview()
+
+    def retire(self) -> None:
+        """Drop every answer still on its way; the dialog is about to be deleted."""
+        self._preview_timer.stop()
+        for job in self._jobs:
+            job.cancel()
+        if self._preview_job is not None:
+            self._preview_job.cancel()
+
+    # The terms.
+
+    def terms(self) -> PlanTerms:
+        """The terms on screen; raises `TermsProblem` for an amount that is not one."""
+        kind = str(self.kind.currentData())
+        picked = self.first_due.date()
+        first_due = date(picked.year(), picked.month(), picked.day())
+        waiver = self._amount(self.waiver)
+        if kind == "instalments":
+            return PlanTerms(
+                kind,
+                first_due,
+                frequency=str(self.frequency.currentData()),
+                instalments=self.count.value(),
+                down_payment=self._amount(self.down_payment),
+                waiver=waiver,
+            )
+        discount = self._amount(self.discount) if kind == "settlement" else ZERO
+        return PlanTerms(kind, first_due, waiver=waiver, discount=discount)
+
+    def _amount(self, field: QLineEdit) -> Decimal:
+        text = field.text().strip().replace(",", "")
+        if not text:
+            return ZERO
+        try:
+            return Decimal(text)
+        except InvalidOperation:
+            raise TermsProblem(
+                self.tr("{field}: “{text}” is not an amount such as 1200.00.").format(
+                    field=field.accessibleName(), text=field.text()
+                )
+            ) from None
+
+    def _follow_kind(self) -> None:
+        """Only the inputs the kind of plan uses are open."""
+        kind = self.kind.currentData()
+        for widget in (self.count, self.frequency, self.down_payment):
+            widget.setEnabled(kind == "instalments")
+        self.discount.setEnabled(kind == "settlement")
+
+    # The preview.
+
+    @property
+    def previewing(self) -> bool:
+        """A preview is due or on its way: what is shown may not match the terms yet."""
+        return self._preview_timer.isActive() or self._preview_job is not None
+
+    def schedule_preview(self, *_args: object) -> None:
+        """The terms changed: what is on screen no longer matches them; ask again shortly."""
+        self._shown_for = None
+        self._update_buttons()
+        self._preview_timer.start()
+
+    def preview_now(self) -> None:
+        """Ask the services for the plan the terms on screen make (one question at a time)."""
+        self._preview_timer.stop()
+        try:
+            terms = self.terms()
+        except TermsProblem as problem:
+            self._show_problem(None, str(problem))
+            return
+        if self._preview_job is not None:
+            self._again = True  # asked again once the answer on its way is in
+            return
+        self._again = False
+        self._preview_job = self.context.call(
+            preview_plan,
+            self.context.username,
+            self.contract_no,
+            terms,
+            now=self.context.clock(),
+            on_done=lambda offer: self._previewed(terms, offer),
+            on_error=lambda error: self._preview_failed(terms, error),
+        )
+
+    def _current_terms(self) -> PlanTerms | None:
+        try:
+            return self.terms()
+        except TermsProblem:
+            return None
+
+    def _answered(self, terms: PlanTerms) -> bool:
+        """True when an answer for `terms` is for what is on screen; else ask again."""
+        self._preview_job = None
+        again, self._again = self._again, False
+        if terms == self._current_terms():
+            return True
+        if again:
+            self.preview_now()
+        return False
+
+    def _previewed(self, terms: PlanTerms, offer: PlanOffer) -> None:
+        if not self._answered(terms):
+            return
+        self.offer = offer
+        self._shown_for = terms
+        money = self._money
+        self._figure("overdue", money(offer.overdue))
+        self._figure("waiver", money(offer.waiver))
+        self._figure("discount", money(offer.discount))
+        self._figure("total", money(offer.total))
+        self._figure("down_payment", money(offer.down_payment))
+        self.lines.set_lines(offer.lines, self.detail.currency)
+        self.lines_total.setText(
+            self.tr("{count} payments, together {amount}").format(
+                count=self.context.formats.number(len(offer.lines)),
+                amount=money(self.lines.total()),
+            )
+        )
+        self.problem.clear()
+        self.problem.hide()
+        if offer.needs_approval:
+            reasons = [f"• {message_text(breach.message)}" for breach in offer.breaches]
+            reasons.append(self.tr("Needs a team lead's approval before it can be issued."))
+            self.warnings.setText("\n".join(reasons))
+            self.warnings.show()
+        else:
+            self.warnings.clear()
+            self.warnings.hide()
+        self._update_buttons()
+        self.preview_shown.emit(offer)
+
+    def _preview_failed(self, terms: PlanTerms, error: BaseException) -> None:
+        if self._answered(terms):
+            self._show_problem(terms, error_text(error))
+
+    def _show_problem(self, terms: PlanTerms | None, text: str) -> None:
+        """Terms no plan can have: say why where the preview was, and allow no saving."""
+        self.offer = None
+        self._shown_for = None
+        self.lines.set_lines((), self.detail.currency)
+        self.lines_total.clear()
+        for key in ("waiver", "discount", "total", "down_payment"):
+            self._figure(key, "—")
+        self.warnings.clear()
+        self.warnings.hide()
+        self.problem.setText(text)
+        self.problem.setAccessibleDescription(text)
+        self.problem.show()
+        self._update_buttons()
+        self.preview_shown.emit(text)
+
+    # Saving a new plan.
+
+    def save(self, submit: bool) -> None:
+        """Store the previewed plan: a draft, or submitted (approved, or sent for approval)."""
+        terms = self._shown_for
+        if terms is None or not self._can_offer():
+            return
+        self._write(
+            save_plan,
+            self.contract_no,
+            terms,
+            submit=submit,
+            now=self.context.clock(),
+            on_done=self._saved,
+        )
+
+    def _saved(self, plan: PlanView) -> None:
+        self._show_outcome(plan)
+        self._plan_changed(plan)
+
+    def _show_outcome(self, plan: PlanView) -> None:
+        if plan.status is PlanStatus.DRAFT:
+            text = self.tr("Saved as a draft. Submit it when the borrower agrees.")
+        elif plan.status is PlanStatus.APPROVED:
+            text = self.tr(
+                "Approved: the plan is within the policy. Issue the agreement when the borrower"
+                " is ready."
+            )
+        elif plan.status is PlanStatus.PENDING_APPROVAL:
+            reasons = "\n".join(f"• {message_text(message)}" for message in plan.breaches)
+            text = self.tr(
+                "Waiting for a team lead's approval: the plan is outside the policy.\n{reasons}"
+            ).format(reasons=reasons)
+        else:
+            return
+        self.outcome.setText(text)
+        self.outcome.setAccessibleName(text)
+
+    # The account's plans.
+
+    def load_plans(self) -> None:
+        self._track(
+            self.context.call(
+                plans_for,
+                self.context.username,
+                self.contract_no,
+                on_done=self._plans_loaded,
+                on_error=self._failed,
+            )
+        )
+
+    def _plans_loaded(self, plans: tuple[PlanView, ...]) -> None:
+        self.plans.set_plans(plans)
+        if self.plans.rowCount() and not self.plans_table.currentIndex().isValid():
+            self._select(self.plans.plan(0).id)
+        self._update_buttons()
+
+    def selected_plan(self) -> PlanView | None:
+        current = self.plans_table.currentIndex()
+        return self.plans.plan(current.row()) if current.isValid() else None
+
+    def select_plan(self, plan_id: uuid.UUID) -> bool:
+        return self._select(plan_id)
+
+    def _select(self, plan_id: uuid.UUID) -> bool:
+        row = self.plans.row_of(plan_id)
+        if row is None:
+            return False
+        self.plans_table.selectionModel().setCurrentIndex(
+            self.plans.index(row, 0),
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        return True
+
+    def submit_selected(self) -> None:
+        plan = self.selected_plan()
+        if plan is not None and plan.status is PlanStatus.DRAFT:
+            self._write(submit_plan, plan.id, now=self.context.clock(), on_done=self._saved)
+
+    def issue_selected(self) -> None:
+        """Give the approved plan its agreement number, then save its PDF."""
+        plan = self.selected_plan()
+        if plan is not None and plan.status is PlanStatus.APPROVED:
+            self._write(issue_plan, plan.id, now=self.context.clock(), on_done=self._issued)
+
+    def _issued(self, plan: PlanView) -> None:
+        self.agreement.setText(
+            self.tr("Agreement {number} issued.").format(number=plan.agreement_no)
+        )
+        self._plan_changed(plan)
+        self.save_agreement(plan)
+
+    def save_agreement(self, plan: PlanView | None) -> None:
+        """Ask where to save the agreement of an issued plan, then write it there."""
+        if plan is None or plan.agreement_no is None or plan.status not in PRINTABLE:
+            return
+        suggested = _documents() / f"{plan.agreement_no}.pdf"
+        path = self.context.dialogs.save_file(
+            self,
+            self.tr("Save agreement {number}").format(number=plan.agreement_no),
+            suggested,
+            self.tr("PDF documents (*.pdf)"),
+        )
+        if path is None:
+            return  # issued all the same: "Save agreement…" writes it later
+        if not path.suffix:
+            path = path.with_suffix(".pdf")
+        number = plan.agreement_no
+        self._write(
+            write_agreement,
+            plan.id,
+            path,
+            language=str(self.language.currentData()),
+            now=self.context.clock(),
+            on_done=lambda written: self._written(number, written),
+        )
+
+    def _written(self, number: str, path: Path) -> None:
+        self._writing = False
+        self.pdf = path
+        text = self.tr("Agreement {number} saved to {path}").format(number=number, path=path)
+        self.agreement.setText(text)
+        self.agreement.setAccessibleName(text)
+        self.open_pdf.setEnabled(True)
+        self._update_buttons()
+        self.open_pdf.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.agreement_written.emit(path)
+
+    def open_agreement(self) -> None:
+        if self.pdf is None:
+            return
+        if not self.context.dialogs.open_file(self.pdf):
+            self.context.dialogs.error(
+                self,
+                self.tr("Cannot open the agreement"),
+                self.tr(
+                    "Nothing on this computer opens PDF files. The agreement is at {path}."
+                ).format(path=self.pdf),
+            )
+
+    def sign_selected(self) -> None:
+        """The borrower signed the issued agreement: the plan becomes active."""
+        plan = self.selected_plan()
+        if plan is None or plan.status is not PlanStatus.ISSUED:
+            return
+        if not self.context.dialogs.confirm(
+            self,
+            self.tr("Borrower signed"),
+            self.tr("Record that {borrower} signed agreement {number}?").format(
+                borrower=self.detail.borrower, number=plan.agreement_no
+            ),
+        ):
+            return
+        self._write(sign_plan, plan.id, now=self.context.clock(), on_done=self._plan_changed)
+
+    def cancel_selected(self) -> None:
+        """Cancel an open plan, with the reason the collector gives (kept in the audit trail)."""
+        plan = self.selected_plan()
+        if plan is None or plan.status not in OPEN:
+            return
+        reason = self.context.dialogs.ask_text(
+            self,
+            self.tr("Cancel the plan"),
+            self.tr("Why is the plan cancelled? The reason is kept with the account."),
+        )
+        if reason is None:
+            return
+        self._write(
+            cancel_plan, plan.id, reason, now=self.context.clock(), on_done=self._plan_changed
+        )
+
+    def _plan_changed(self, plan: PlanView) -> None:
+        """A write answered with the plan it changed: show that plan, tell the window."""
+        self._writing = False
+        self.plans.set_plans(_put(self._all_plans(), plan))
+        self._select(plan.id)
+        self._update_buttons()
+        self.plans_changed.emit(self.contract_no)
+
+    def _all_plans(self) -> list[PlanView]:
+        return [self.plans.plan(row) for row in range(self.plans.rowCount())]
+
+    # Writes and errors.
+
+    def _write(
+        self,
+        service: Callable[..., Any],
+        *args: object,
+        on_done: Callable[[Any], None],
+        **kwargs: object,
+    ) -> None:
+        """Run a write on the worker; the buttons wait for its answer."""
+        self._writing = True
+        self._update_buttons()
+        self._track(
+            self.context.call(
+                service,
+                self.context.username,
+                *args,
+                on_done=on_done,
+                on_error=self._failed,
+                **kwargs,
+            )
+        )
+
+    def _track(self, job: Job) -> None:
+        # Writes wait for each other (the buttons are off meanwhile), so only the last few
+        # can still be on their way; older ones have answered and need no cancelling.
+        self._jobs = [*self._jobs[-9:], job]
+
+    def _failed(self, error: BaseException) -> None:
+        self._writing = False
+        self._update_buttons()
+        self.context.dialogs.error(self, self.tr("Could not complete that"), error_text(error))
+
+    # State of the buttons.
+
+    def _can_offer(self) -> bool:
+        return not self._writing and not any(
+            self.plans.plan(row).status in OPEN for row in range(self.plans.rowCount())
+        )
+
+    def _update_buttons(self, *_args: object) -> None:
+        open_plan = any(plan.status in OPEN for plan in self._all_plans())
+        self.open_plan_note.setVisible(open_plan)
+        ready = self._shown_for is not None and self._can_offer()
+        self.save_draft.setEnabled(ready)
+        self.submit.setEnabled(ready)
+        plan = self.selected_plan()
+        status = plan.status if plan is not None and not self._writing else None
+        self.submit_draft.setEnabled(status is PlanStatus.DRAFT)
+        self.issue.setEnabled(status is PlanStatus.APPROVED)
+        self.save_pdf.setEnabled(status in PRINTABLE)
+        self.sign.setEnabled(status is PlanStatus.ISSUED)
+        self.cancel_plan.setEnabled(status in OPEN)
+
+    # Small helpers.
+
+    def _money(self, amount: Decimal) -> str:
+        return self.context.formats.money(amount, self.detail.currency)
+
+    def _figure(self, key: str, text: str) -> None:
+        label = self.figures[key]
+        label.setText(text)
+        label.setAccessibleName(spoken(self._figure_names[key], text))
+
+
+def _put(plans: list[PlanView], plan: PlanView) -> list[PlanView]:
+    """`plans` with `plan` replacing its old view, or on top (newest first) when new."""
+    if any(known.id == plan.id for known in plans):
+        return [plan if known.id == plan.id else known for known in plans]
+    return [plan, *plans]
+
+
+def _documents() -> Path:
+    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(folder) if folder else Path.home()
+
+
+def _read_only(table: QTableView) -> None:
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setAlternatingRowColors(True)
+    table.verticalHeader().hide()
+    table.horizontalHeader().setStretchLastSection(True)

@@ -1,0 +1,222 @@
+"""The left panel: the ranked queue with its filters and search box."""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services.common.reference import buckets
+from app.services.contact.queue import Queue
+from app.services.portfolio.search import MIN_PHONE_DIGITS, find_accounts
+from app.ui.collector.queue_model import KEY_ROLE, Column, QueueFilter, QueueModel, StatusFilter
+from app.ui.common.context import Context
+from app.ui.common.runner import Job
+
+SEARCH_DELAY_MS = 250
+
+
+class QueuePanel(QWidget):
+    """Emits `account_chosen(key)` when the collector moves to another row."""
+
+    account_chosen = Signal(str)
+
+    def __init__(self, context: Context, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.model = QueueModel(context.formats, self, clock=lambda: context.clock())
+        self.proxy = QueueFilter(self)
+        self.proxy.setSourceModel(self.model)
+        self._search_job: Job | None = None
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(self.tr("Search name, contract or phone number"))
+        self.search.setAccessibleName(self.tr("Search the queue"))
+        self.search.setClearButtonEnabled(True)
+        self.bucket = QComboBox()
+        self.bucket.setAccessibleName(self.tr("Bucket filter"))
+        self.bucket.addItem(self.tr("All buckets"), "")
+        for bucket in buckets():
+            self.bucket.addItem(bucket.code, bucket.code)
+        self.status = QComboBox()
+        self.status.setAccessibleName(self.tr("Status filter"))
+        for label, value in (
+            (self.tr("All accounts"), StatusFilter.ALL),
+            (self.tr("Callable now"), StatusFilter.CALLABLE),
+            (self.tr("Blocked now"), StatusFilter.BLOCKED),
+            (self.tr("Callbacks and promises"), StatusFilter.PRIORITY),
+        ):
+            self.status.addItem(label, value)
+
+        self.table = QTableView()
+        self.table.setAccessibleName(self.tr("Queue"))
+        self.table.setModel(self.proxy)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # The model is kept in rank order, so "by rank" needs no sorting at all; the proxy
+        # sorts (in Python, so slowly for thousands of rows) only for another column.
+        header = self.table.horizontalHeader()
+        header.setSectionsClickable(True)
+        header.setSortIndicatorShown(True)
+        header.setSortIndicator(Column.RANK, Qt.SortOrder.AscendingOrder)
+        header.sortIndicatorChanged.connect(self.sort_by)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for column, width in _WIDTHS.items():
+            self.table.setColumnWidth(column, width)
+        self.count = QLabel()
+        self.count.setAccessibleName(self.tr("Accounts shown"))
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.bucket)
+        filters.addWidget(self.status)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.search)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.count)
+        self.setTabOrder(self.search, self.bucket)
+        self.setTabOrder(self.bucket, self.status)
+        self.setTabOrder(self.status, self.table)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self._search_numbers)
+        self.search.textChanged.connect(self._search_typed)
+        self.bucket.currentIndexChanged.connect(
+            lambda: self.proxy.set_bucket(self.bucket.currentData())
+        )
+        self.status.currentIndexChanged.connect(
+            lambda: self.proxy.set_status(self.status.currentData())
+        )
+        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        for signal in (self.proxy.rowsInserted, self.proxy.rowsRemoved, self.proxy.modelReset):
+            signal.connect(self._count_changed)
+        self.proxy.layoutChanged.connect(self._count_changed)
+
+    def sort_by(self, column: int, order: Qt.SortOrder) -> None:
+        if column == Column.RANK and order == Qt.SortOrder.AscendingOrder:
+            self.proxy.sort(-1)
+        else:
+            self.proxy.sort(column, order)
+
+    # Data in.
+
+    def set_queue(self, queue: Queue) -> None:
+        self.model.set_queue(queue)
+        self._count_changed()
+
+    # Moving around.
+
+    def current_key(self) -> str | None:
+        index = self.table.currentIndex()
+        return None if not index.isValid() else str(index.data(KEY_ROLE))
+
+    def select_key(self, key: str) -> bool:
+        row = self.model.row_of(key)
+        if row is None:
+            return False
+        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        if not index.isValid():
+            return False
+        self._select(index)
+        return True
+
+    def select_next_callable(self, after: str | None) -> str | None:
+        """Select the first callable account below `after` in the view's order (wrapping)."""
+        rows = self.proxy.rowCount()
+        start = 0
+        if after is not None and (row := self.model.row_of(after)) is not None:
+            start = self.proxy.mapFromSource(self.model.index(row, 0)).row() + 1
+        for step in range(rows):
+            index = self.proxy.index((start + step) % rows, 0)
+            source = self.model.entry(self.proxy.mapToSource(index).row())
+            if source.contact.allowed and str(index.data(KEY_ROLE)) != after:
+                self._select(index)
+                return str(index.data(KEY_ROLE))
+        return None
+
+    def select_first(self) -> str | None:
+        if self.proxy.rowCount() == 0:
+            return None
+        index = self.proxy.index(0, 0)
+        self._select(index)
+        return str(index.data(KEY_ROLE))
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def _select(self, index: QModelIndex) -> None:
+        self.table.selectionModel().setCurrentIndex(
+            index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        self.table.scrollTo(index)
+
+    def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid():
+            self.account_chosen.emit(str(current.data(KEY_ROLE)))
+
+    # Search.
+
+    def _search_typed(self, text: str) -> None:
+        if self._search_job is not None:
+            self._search_job.cancel()
+            self._search_job = None
+        self.proxy.set_search(text)
+        if len(re.sub(r"\D", "", text)) >= MIN_PHONE_DIGITS:
+            self._search_timer.start()
+        else:
+            self._search_timer.stop()
+
+    def _search_numbers(self) -> None:
+        text = self.search.text()
+        self._search_job = self.context.call(
+            find_accounts,
+            self.context.username,
+            text,
+            on_done=lambda keys: self._found(text, keys),
+        )
+
+    def _found(self, text: str, keys: frozenset[str]) -> None:
+        self._search_job = None
+        if text == self.search.text():
+            self.proxy.set_search(text, keys)
+
+    def _count_changed(self, *_args: object) -> None:
+        self.count.setText(
+            self.tr("{shown} of {total} accounts").format(
+                shown=self.context.formats.number(self.proxy.rowCount()),
+                total=self.context.formats.number(self.model.rowCount()),
+            )
+        )
+
+
+_WIDTHS = {
+    Column.RANK: 44,
+    Column.BORROWER: 80,
+    Column.CONTRACT: 130,
+    Column.DPD: 48,
+    Column.BUCKET: 52,
+    Column.OVERDUE: 96,
+    Column.REASON: 200,
+}

@@ -1,0 +1,401 @@
+"""The account's timeline: every contact, promise, payment, callback, plan, note and escalation.
+
+Rows are rendered in the UI language from each item's kind and details (never from the
+service's English summary, which is only the fallback for a kind this file does not know).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services.portfolio.accounts import HistoryItem
+from app.ui.common.i18n import Formats
+from app.ui.common.labels import (
+    contact_channel_name,
+    disposition_name,
+    emotion_name,
+    escalation_name,
+    payment_channel_name,
+    plan_status_name,
+    promise_status_name,
+)
+
+Index = QModelIndex | QPersistentModelIndex
+
+KIND_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class Column(enum.IntEnum):
+    WHEN = 0
+    KIND = 1
+    DETAILS = 2
+
+
+# The kind filter: what the collector picks → the item kinds it shows (None: every kind).
+FILTERS: tuple[tuple[str, frozenset[str] | None], ...] = (
+    ("all", None),
+    ("contacts", frozenset({"contact"})),
+    ("promises", frozenset({"promise"})),
+    ("payments", frozenset({"payment"})),
+    ("callbacks", frozenset({"callback"})),
+    ("plans", frozenset({"plan"})),
+    ("notes", frozenset({"note"})),
+    ("escalations", frozenset({"escalation"})),
+)
+
+
+def _filter_names() -> dict[str, str]:
+    return {
+        "all": QCoreApplication.translate("Timeline", "Everything"),
+        "contacts": QCoreApplication.translate("Timeline", "Contacts"),
+        "promises": QCoreApplication.translate("Timeline", "Promises"),
+        "payments": QCoreApplication.translate("Timeline", "Payments"),
+        "callbacks": QCoreApplication.translate("Timeline", "Callbacks"),
+        "plans": QCoreApplication.translate("Timeline", "Plans"),
+        "notes": QCoreApplication.translate("Timeline", "Notes"),
+        "escalations": QCoreApplication.translate("Timeline", "Escalations"),
+    }
+
+
+def kind_name(item: HistoryItem) -> str:
+    channel = item.details.get("channel")
+    if item.kind == "contact" and isinstance(channel, str):
+        return contact_channel_name(channel)
+    names = {
+        "contact": QCoreApplication.translate("Timeline", "Contact"),
+        "promise": QCoreApplication.translate("Timeline", "Promise"),
+        "payment": QCoreApplication.translate("Timeline", "Payment"),
+        "callback": QCoreApplication.translate("Timeline", "Callback"),
+        "plan": QCoreApplication.translate("Timeline", "Plan"),
+        "note": QCoreApplication.translate("Timeline", "Note"),
+        "escalation": QCoreApplication.translate("Timeline", "Escalation"),
+    }
+    return names.get(item.kind, item.kind)
+
+
+def duration_text(seconds: int) -> str:
+    """`mm:ss`; minutes keep counting past the hour (a collector reads talk time in minutes)."""
+    minutes, rest = divmod(max(seconds, 0), 60)
+    return f"{minutes:02d}:{rest:02d}"
+
+
+def describe(item: HistoryItem, formats: Formats, currency: str = "CNY") -> str:
+    """One line for `item` in the UI language."""
+    details = item.details
+    language = formats.language
+
+    def money(key: str) -> str:
+        try:
+            return formats.money(Decimal(str(details[key])), currency)
+        except (KeyError, InvalidOperation):
+            return ""
+
+    match item.kind:
+        case "contact":
+            parts = [disposition_name(str(details.get("disposition", "")), language)]
+            if details.get("emotion"):
+                parts.append(emotion_name(str(details["emotion"]), language))
+            seconds = details.get("duration_seconds")
+            if isinstance(seconds, int) and seconds > 0:
+                parts.append(duration_text(seconds))
+            if details.get("notes"):
+                parts.append(
+                    QCoreApplication.translate("Timeline", "“{notes}”").format(
+                        notes=details["notes"]
+                    )
+                )
+            return " · ".join(part for part in parts if part)
+        case "promise":
+            return QCoreApplication.translate("Timeline", "{amount} by {date}, {status}").format(
+                amount=money("amount"),
+                date=_date(details.get("date"), formats),
+                status=promise_status_name(str(details.get("status", ""))),
+            )
+        case "payment":
+            return QCoreApplication.translate("Timeline", "{amount} via {channel}").format(
+                amount=money("amount"),
+                channel=payment_channel_name(str(details.get("channel", ""))),
+            )
+        case "callback":
+            when = _moment(details.get("due_at"), formats)
+            if details.get("done"):
+                return QCoreApplication.translate("Timeline", "Call back at {time}, done").format(
+                    time=when
+                )
+            return QCoreApplication.translate("Timeline", "Call back at {time}").format(time=when)
+        case "plan":
+            return QCoreApplication.translate("Timeline", "{total}, {status}").format(
+                total=money("total"), status=plan_status_name(str(details.get("status", "")))
+            )
+        case "note":
+            text = str(details.get("text") or item.summary)
+            author = details.get("author_name") or details.get("author")
+            if not author:
+                return text
+            return QCoreApplication.translate("Timeline", "{author}: {text}").format(
+                author=author, text=text
+            )
+        case "escalation":
+            return _escalation(item, formats)
+        case _:
+            return item.summary
+
+
+def _escalation(item: HistoryItem, formats: Formats) -> str:
+    details = item.details
+    parts = [escalation_name(str(details.get("kind", "")), formats.language)]
+    decision = details.get("decision")
+    if decision:
+        names = {
+            "pause": QCoreApplication.translate("Timeline", "kept paused"),
+            "resume": QCoreApplication.translate("Timeline", "resumed"),
+            "refer": QCoreApplication.translate("Timeline", "referred"),
+        }
+        parts.append(names.get(str(decision), str(decision)))
+    else:
+        parts.append(QCoreApplication.translate("Timeline", "waiting for the team lead"))
+    if details.get("note"):
+        parts.append(
+            QCoreApplication.translate("Timeline", "“{notes}”").format(notes=details["note"])
+        )
+    return " · ".join(part for part in parts if part)
+
+
+def _date(value: Any, formats: Formats) -> str:
+    try:
+        return formats.date(date.fromisoformat(str(value)))
+    except ValueError:
+        return str(value or "")
+
+
+def _moment(value: Any, formats: Formats) -> str:
+    try:
+        return formats.date_time(datetime.fromisoformat(str(value)))
+    except ValueError:
+        return str(value or "")
+
+
+class TimelineModel(QAbstractTableModel):
+    """The items of one account, newest first, each rendered once when the account is set."""
+
+    def __init__(self, formats: Formats, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.formats = formats
+        self._items: list[HistoryItem] = []
+        self._texts: list[tuple[str, str, str]] = []
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._items)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(Column)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if not 0 <= section < len(Column):
+            return None
+        return {
+            Column.WHEN: QCoreApplication.translate("Timeline", "When"),
+            Column.KIND: QCoreApplication.translate("Timeline", "What"),
+            Column.DETAILS: QCoreApplication.translate("Timeline", "Details"),
+        }[Column(section)]
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._items):
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self._texts[index.row()][index.column()]
+        if role == KIND_ROLE:
+            return self._items[index.row()].kind
+        return None
+
+    def set_items(self, items: Sequence[HistoryItem], currency: str = "CNY") -> None:
+        """Show another account's (or a reloaded) history: a new list, so a reset."""
+        self.beginResetModel()
+        self._items = sorted(items, key=lambda item: item.at, reverse=True)
+        self._texts = [
+            (
+                self.formats.date_time(item.at),
+                kind_name(item),
+                describe(item, self.formats, currency),
+            )
+            for item in self._items
+        ]
+        self.endResetModel()
+
+    def item(self, row: int) -> HistoryItem:
+        return self._items[row]
+
+    def text(self, row: int) -> str:
+        """Everything row `row` shows, for the text filter."""
+        return " ".join(self._texts[row])
+
+
+class TimelineFilter(QSortFilterProxyModel):
+    """Kind filter and a text filter (every word typed must appear in the row)."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._kinds: frozenset[str] | None = None
+        self._words: tuple[str, ...] = ()
+
+    def set_kinds(self, kinds: frozenset[str] | None) -> None:
+        self._refilter(lambda: setattr(self, "_kinds", kinds))
+
+    def set_text(self, text: str) -> None:
+        self._refilter(lambda: setattr(self, "_words", tuple(text.casefold().split())))
+
+    def _refilter(self, change: Callable[[], None]) -> None:
+        if hasattr(self, "endFilterChange"):
+            # Qt 6.10 deprecates invalidateRowsFilter for this pair; older Qt lacks the pair.
+            self.beginFilterChange()
+            change()
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            change()
+            self.invalidateRowsFilter()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        model = self.sourceModel()
+        assert isinstance(model, TimelineModel)
+        if self._kinds is not None and model.item(source_row).kind not in self._kinds:
+            return False
+        if not self._words:
+            return True
+        text = model.text(source_row).casefold()
+        return all(word in text for word in self._words)
+
+
+class TimelinePanel(QWidget):
+    """The timeline table with its filters and the full text of the selected row."""
+
+    def __init__(self, formats: Formats, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.formats = formats
+        self.model = TimelineModel(formats, self)
+        self.proxy = TimelineFilter(self)
+        self.proxy.setSourceModel(self.model)
+
+        self.kind = QComboBox()
+        self.kind.setAccessibleName(self.tr("Timeline kind filter"))
+        names = _filter_names()
+        for key, kinds in FILTERS:
+            self.kind.addItem(names[key], kinds)
+        self.text = QLineEdit()
+        self.text.setPlaceholderText(self.tr("Filter the timeline"))
+        self.text.setAccessibleName(self.tr("Timeline text filter"))
+        self.text.setClearButtonEnabled(True)
+        self.table = QTableView()
+        self.table.setAccessibleName(self.tr("Timeline"))
+        self.table.setModel(self.proxy)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(Column.WHEN, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(Column.KIND, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        # Long notes are cut in the table; the selected row is shown here whole, so a keyboard
+        # user reads it without a mouse tooltip.
+        self.current = QLabel()
+        self.current.setAccessibleName(self.tr("Selected timeline entry"))
+        self.current.setWordWrap(True)
+        self.current.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.count = QLabel()
+        self.count.setAccessibleName(self.tr("Timeline entries shown"))
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.kind)
+        filters.addWidget(self.text, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.current)
+        layout.addWidget(self.count)
+        QWidget.setTabOrder(self.kind, self.text)
+        QWidget.setTabOrder(self.text, self.table)
+
+        self.kind.currentIndexChanged.connect(lambda: self.proxy.set_kinds(self.kind.currentData()))
+        self.text.textChanged.connect(self.proxy.set_text)
+        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        for signal in (self.proxy.rowsInserted, self.proxy.rowsRemoved, self.proxy.modelReset):
+            signal.connect(self._changed)
+        self.proxy.layoutChanged.connect(self._changed)
+        self._changed()
+
+    def set_items(self, items: Sequence[HistoryItem], currency: str = "CNY") -> None:
+        self.model.set_items(items, currency)
+
+    def set_kind_filter(self, key: str) -> None:
+        """Pick a kind filter by its key in `FILTERS` (`"payments"`, …)."""
+        keys = [name for name, _ in FILTERS]
+        self.kind.setCurrentIndex(keys.index(key))
+
+    def shown_kinds(self) -> list[str]:
+        return [
+            str(self.proxy.index(row, 0).data(KIND_ROLE)) for row in range(self.proxy.rowCount())
+        ]
+
+    def shown_texts(self) -> list[str]:
+        column = int(Column.DETAILS)
+        return [str(self.proxy.index(row, column).data()) for row in range(self.proxy.rowCount())]
+
+    def focus_filter(self) -> None:
+        self.text.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.text.selectAll()
+
+    def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self._show_current(current)
+
+    def _show_current(self, current: QModelIndex) -> None:
+        if not current.isValid():
+            self.current.clear()
+            return
+        row = current.row()
+        self.current.setText(
+            " · ".join(
+                str(self.proxy.index(row, column).data())
+                for column in (Column.WHEN, Column.KIND, Column.DETAILS)
+            )
+        )
+
+    def _changed(self, *_args: object) -> None:
+        self._show_current(self.table.currentIndex())
+        self.count.setText(
+            self.tr("{shown} of {total} entries").format(
+                shown=self.formats.number(self.proxy.rowCount()),
+                total=self.formats.number(self.model.rowCount()),
+            )
+        )

@@ -1,0 +1,1 @@
+"""The field agent's visit planner and visit outcomes."""

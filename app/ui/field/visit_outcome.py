@@ -1,0 +1,365 @@
+"""After a home visit: the outcome, what the agent saw and confirmed, a promise, notes.
+
+Like the call's outcome form, the required checklist items must be ticked before the outcome
+is saved: the profile's home-visit checklist whenever the borrower was met, plus the checklist
+of the emotion observed. Saving (`record_visit`) needs only the local database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+
+from PySide6.QtCore import QDate, QDateTime, QTimeZone, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QButtonGroup,
+    QComboBox,
+    QDateEdit,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.models import VisitStatus
+from app.services.common.clock import local_today
+from app.services.common.errors import DomainError
+from app.services.common.money import parse_amount
+from app.services.common.reference import emotions, policy
+from app.services.contact.checklists import checklist_for, support_lines
+from app.services.contact.compliance import profile_code_for
+from app.services.contact.contacts import PromiseInput
+from app.services.field.visits import (
+    PlannedVisit,
+    RecordedVisit,
+    VisitOutcome,
+    VisitResult,
+    home_visit_rules,
+    record_visit,
+    visit_outcomes,
+)
+from app.ui.common.context import Context
+from app.ui.common.dialogs import error_text
+from app.ui.common.form_parts import ChecklistList, buddy
+from app.ui.common.i18n import DATE_FORMATS
+
+
+class VisitOutcomeDialog(QDialog):
+    """Emits `recorded(visit, recorded)` with the visit as it is now, once it is stored."""
+
+    recorded = Signal(object, object)
+
+    def __init__(
+        self, context: Context, visit: PlannedVisit, country: str, parent: QWidget | None = None
+    ) -> None:
+        """`country`: the borrower's, whose profile's home-visit checklist applies."""
+        super().__init__(parent)
+        self.context = context
+        self.visit = visit
+        self.country = country
+        self.rules = home_visit_rules(profile_code_for(country))
+        self._saving = False
+        language = context.language
+        formats = context.formats
+        now = context.clock()
+        self.setWindowTitle(
+            self.tr("Visit outcome — {borrower}").format(borrower=visit.borrower_name)
+        )
+
+        self.heading = QLabel(
+            self.tr("Stop {seq}: {borrower} · {contract} · {address}").format(
+                seq=formats.number(visit.seq),
+                borrower=visit.borrower_name,
+                contract=visit.contract_no,
+                address=visit.address,
+            )
+        )
+        self.heading.setWordWrap(True)
+
+        self.outcomes = QButtonGroup(self)
+        self._codes: dict[int, str] = {}
+        outcome_box = QVBoxLayout()
+        outcome_box.setContentsMargins(0, 0, 0, 0)
+        for number, outcome in enumerate(visit_outcomes().values()):
+            button = QRadioButton(outcome.label(language))
+            self.outcomes.addButton(button, number)
+            self._codes[number] = outcome.code
+            outcome_box.addWidget(button)
+
+        zone = QTimeZone(str(formats.zone.key).encode())
+        self.visited_at = QDateTimeEdit()
+        self.visited_at.setAccessibleName(self.tr("Time of the visit"))
+        self.visited_at.setTimeZone(zone)
+        self.visited_at.setLocale(formats.locale)
+        self.visited_at.setDisplayFormat(f"{DATE_FORMATS[language]} HH:mm")
+        self.visited_at.setCalendarPopup(True)
+        self.visited_at.setMaximumDateTime(_qdatetime(now))
+        planned = visit.planned_at or now
+        self.visited_at.setDateTime(_qdatetime(min(planned, now)))
+
+        self.emotion = QComboBox()
+        self.emotion.setAccessibleName(self.tr("Emotion observed"))
+        self.emotion.addItem(self.tr("— not recorded —"), None)
+        for emotion in emotions().values():
+            self.emotion.addItem(emotion.label(language), emotion.code)
+
+        self.support = QLabel()
+        self.support.setWordWrap(True)
+        self.support.setAccessibleName(self.tr("Support information"))
+        self.support.setStyleSheet("color: #a40000; font-weight: bold")
+        self.support.hide()
+
+        self.checklist = ChecklistList()
+        self.checklist.setAccessibleName(self.tr("Checklist"))
+        self.checklist.setMinimumHeight(120)
+
+        self.consent = QComboBox()
+        self.consent.setAccessibleName(self.tr("Consent to enter"))
+        self.consent.addItem(self.tr("— not asked —"), None)
+        self.consent.addItem(self.tr("Yes: we were let in"), True)
+        self.consent.addItem(self.tr("No: we stayed at the door"), False)
+
+        today = local_today(now)
+        self.amount = QLineEdit()
+        self.amount.setAccessibleName(self.tr("Promised amount"))
+        self.amount.setPlaceholderText(self.tr("Amount, e.g. 1200.00"))
+        self.promise_date = QDateEdit()
+        self.promise_date.setAccessibleName(self.tr("Promise date"))
+        self.promise_date.setCalendarPopup(True)
+        self.promise_date.setLocale(formats.locale)
+        self.promise_date.setDisplayFormat(DATE_FORMATS[language])
+        last = today + timedelta(days=int(policy()["promise"]["max_days_ahead"]))
+        self.promise_date.setDateRange(_qdate(today), _qdate(last))
+        self.promise_date.setDate(_qdate(today))
+
+        self.notes = QPlainTextEdit()
+        self.notes.setAccessibleName(self.tr("Notes"))
+        self.notes.setPlaceholderText(self.tr("What you saw and what was said, in a few words"))
+        self.notes.setTabChangesFocus(True)
+        self.notes.setMaximumHeight(80)
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setText(self.tr("&Save"))
+        self.save_button.setAccessibleName(self.tr("Save the visit's outcome"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Cancel"))
+
+        promise_row = QHBoxLayout()
+        promise_row.addWidget(self.amount, 1)
+        promise_row.addWidget(self.promise_date)
+        form = QFormLayout()
+        form.addRow(self.tr("Outcome"), outcome_box)
+        form.addRow(buddy(self.tr("&Visited at"), self.visited_at), self.visited_at)
+        form.addRow(buddy(self.tr("&Emotion"), self.emotion), self.emotion)
+        form.addRow(self.support)
+        form.addRow(buddy(self.tr("Chec&klist"), self.checklist), self.checklist)
+        form.addRow(buddy(self.tr("&Consent to enter"), self.consent), self.consent)
+        form.addRow(buddy(self.tr("&Promise"), self.amount), promise_row)
+        form.addRow(buddy(self.tr("&Notes"), self.notes), self.notes)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addLayout(form, 1)
+        layout.addWidget(self.buttons)
+
+        self.outcomes.buttonToggled.connect(self._outcome_toggled)
+        self.emotion.currentIndexChanged.connect(lambda _index: self._rebuild_checklist())
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        self.resize(560, 640)
+        self._rebuild_checklist()
+
+    # What the agent chose.
+
+    def outcome(self) -> VisitOutcome | None:
+        code = self._codes.get(self.outcomes.checkedId())
+        return None if code is None else visit_outcomes()[code]
+
+    def emotion_code(self) -> str | None:
+        value = self.emotion.currentData()
+        return None if value is None else str(value)
+
+    def ticked(self) -> tuple[str, ...]:
+        return self.checklist.ticked()
+
+    def missing(self) -> list[str]:
+        """Labels of required checklist items not yet ticked."""
+        return self.checklist.missing()
+
+    def visit_time(self) -> datetime:
+        return datetime.fromtimestamp(self.visited_at.dateTime().toSecsSinceEpoch(), UTC)
+
+    def promise(self) -> PromiseInput | None:
+        """The promise typed in, or None; raises a DomainError for a bad amount."""
+        text = self.amount.text().strip()
+        if not text:
+            return None
+        picked = self.promise_date.date()
+        return PromiseInput(
+            parse_amount(text, what="promise"), date(picked.year(), picked.month(), picked.day())
+        )
+
+    # Changing it.
+
+    def choose(self, code: str) -> None:
+        for number, known in self._codes.items():
+            if known == code:
+                button = self.outcomes.button(number)
+                button.setChecked(True)
+                return
+
+    def choose_emotion(self, code: str) -> None:
+        index = self.emotion.findData(code)
+        if index >= 0:
+            self.emotion.setCurrentIndex(index)
+
+    def tick_all(self) -> None:
+        self.checklist.tick_all()
+
+    def _outcome_toggled(self, _button: QAbstractButton, checked: bool) -> None:
+        if checked:
+            self._rebuild_checklist()
+
+    def _follow_outcome(self) -> None:
+        """Only what the outcome can carry is open: nobody met, no emotion, checklist or
+        consent; a promise only with the promise outcome."""
+        outcome = self.outcome()
+        met = outcome is None or outcome.met
+        for widget in (self.emotion, self.checklist, self.consent):
+            widget.setEnabled(met)
+        if not met:
+            self.emotion.setCurrentIndex(0)
+            self.consent.setCurrentIndex(0)
+        promising = outcome is not None and outcome.requires_promise
+        self.amount.setEnabled(promising)
+        self.promise_date.setEnabled(promising)
+        if not promising:
+            self.amount.clear()
+
+    def _rebuild_checklist(self) -> None:
+        self._follow_outcome()
+        outcome, emotion = self.outcome(), self.emotion_code()
+        language = self.context.language
+        self.support.hide()
+        if outcome is None or not outcome.met:
+            self.checklist.fill(())
+            return
+        entries: list[tuple[str, str, bool]] = [
+            (item.id, item.text(language), True) for item in self.rules.checklist
+        ]
+        if emotion is not None and outcome.checklist_as is not None:
+            try:
+                items = checklist_for(emotion, outcome.checklist_as)
+                lines = support_lines(emotion, self.country)
+            except DomainError:
+                items, lines = (), ()
+            entries += [(item.id, item.text(language, visit=True), item.required) for item in items]
+            if lines:
+                self.support.setText(
+                    self.tr("Give the borrower support information: {lines}").format(
+                        lines="; ".join(f"{line.text(language)} {line.number}" for line in lines)
+                    )
+                )
+                self.support.show()
+        self.checklist.fill(entries)
+
+    # Saving.
+
+    def problems(self) -> list[str]:
+        """What stops the outcome from being saved, in words the agent understands."""
+        outcome = self.outcome()
+        if outcome is None:
+            return [self.tr("Choose the outcome of the visit.")]
+        problems = []
+        if outcome.met and self.emotion_code() is None:
+            problems.append(self.tr("Record the emotion you observed."))
+        missing = self.missing()
+        if missing:
+            problems.append(
+                self.tr("Tick every required checklist item: {items}.").format(
+                    items="; ".join(missing)
+                )
+            )
+        if outcome.requires_promise and not self.amount.text().strip():
+            problems.append(self.tr("Enter the promised amount and date."))
+        return problems
+
+    def save(self) -> None:
+        outcome = self.outcome()
+        if self._saving:
+            return
+        problems = self.problems()
+        if problems or outcome is None:
+            self.context.dialogs.error(self, self.tr("Cannot save yet"), "\n".join(problems))
+            return
+        try:
+            promise = self.promise()
+        except DomainError as error:
+            self.context.dialogs.error(self, self.tr("Cannot save yet"), error_text(error))
+            return
+        result = VisitResult(
+            outcome=outcome.code,
+            visited_at=self.visit_time(),
+            emotion=self.emotion_code() if outcome.met else None,
+            checklist=self.ticked() if outcome.met else (),
+            notes=self.notes.toPlainText().strip() or None,
+            consent_to_enter=self.consent.currentData() if outcome.met else None,
+            promise=promise,
+        )
+        self._set_saving(True)
+        self.context.call(
+            record_visit,
+            self.context.username,
+            self.visit.id,
+            result,
+            now=self.context.clock(),
+            on_done=lambda recorded: self._stored(outcome.code, recorded),
+            on_error=self._failed,
+        )
+
+    @property
+    def saving(self) -> bool:
+        return self._saving
+
+    def _set_saving(self, saving: bool) -> None:
+        # While the outcome is on its way it cannot be taken back: no cancel, no close.
+        self._saving = saving
+        self.save_button.setEnabled(not saving)
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setEnabled(not saving)
+
+    def reject(self) -> None:
+        if not self._saving:
+            super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._saving:
+            event.ignore()
+            return
+        super().closeEvent(event)
+
+    def _stored(self, code: str, recorded: RecordedVisit) -> None:
+        self._set_saving(False)
+        self.recorded.emit(replace(self.visit, status=VisitStatus.DONE, outcome=code), recorded)
+        self.accept()
+
+    def _failed(self, error: BaseException) -> None:
+        self._set_saving(False)
+        self.context.dialogs.error(self, self.tr("Not saved"), error_text(error))
+
+
+def _qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def _qdatetime(moment: datetime) -> QDateTime:
+    return QDateTime.fromSecsSinceEpoch(int(moment.timestamp()))

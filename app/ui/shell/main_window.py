@@ -1,0 +1,814 @@
+"""The collector's main window: the queue, the account in the middle, the call on the right."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import timedelta
+
+from PySide6.QtCore import QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QWidget
+
+from app import __version__
+from app.services.common.errors import DomainError, NotAllowed, NotFound
+from app.services.common.users import UserView, list_users
+from app.services.contact.contacts import RecordedContact
+from app.services.contact.dialing import CallOption, DialCheck, call_options, check_dial, dial_url
+from app.services.contact.queue import Queue, build_queue
+from app.services.contact.shift import ShiftSummary, shift_summary
+from app.services.contact.workspace import AccountView, account_view
+from app.services.sync.engine import SyncReport
+from app.services.team.reviews import unseen_count
+from app.ui.collector.call_panel import CallPanel
+from app.ui.collector.decisions import PlanDecisionsDialog, count_unseen_decisions
+from app.ui.collector.feedback import FeedbackDialog, feedback_menu_text
+from app.ui.collector.plan_dialog import PlanDialog
+from app.ui.collector.queue_panel import QueuePanel
+from app.ui.collector.workspace import Workspace
+from app.ui.common import settings as keys
+from app.ui.common.context import Context
+from app.ui.common.dialogs import error_text
+from app.ui.common.runner import Job
+from app.ui.field.visit_planner import VisitPlanner
+from app.ui.shell.conflicts_dialog import ConflictsDialog
+from app.ui.shell.sync_status import SyncController, SyncStatusBar
+from app.ui.team.window import TEAM_ROLES, Tab, TeamWindow
+
+# Even with no rule window ahead, callbacks and other collectors' work change the queue.
+REFRESH_EVERY = timedelta(minutes=5)
+# A block lifting at 08:00:00 is re-checked a moment after, not a moment before.
+AFTER_LIFT = timedelta(seconds=2)
+
+
+class MainWindow(QMainWindow):
+    """Emits `language_changed(code)` when the user switches language in the settings."""
+
+    language_changed = Signal(str)
+    account_shown = Signal(str)
+    queue_refreshed = Signal()
+    # The user asked to sign out (server mode only): the start-up code forgets the password
+    # and shows the sign-in again.
+    sign_out_requested = Signal()
+
+    def __init__(
+        self, context: Context, parent: QWidget | None = None, wanted: str | None = None
+    ) -> None:
+        """`wanted`: the key of the account to open first (the one a rebuilt window was on)."""
+        super().__init__(parent)
+        self.context = context
+        self._leaving = False
+        self.setWindowTitle(
+            self.tr("Collector Workstation — {user}").format(user=context.display_name)
+        )
+        self.queue = QueuePanel(context)
+        self.workspace = Workspace(context)
+        self.call = CallPanel(context)
+        self.splitter = QSplitter()
+        self.splitter.setObjectName("main-splitter")
+        self.splitter.addWidget(self.queue)
+        self.splitter.addWidget(self.workspace)
+        self.splitter.addWidget(self.call)
+        self.splitter.setStretchFactor(0, 4)
+        self.splitter.setStretchFactor(1, 4)
+        self.splitter.setStretchFactor(2, 3)
+        self.setCentralWidget(self.splitter)
+
+        self.shift_label = QLabel()
+        self.shift_label.setAccessibleName(self.tr("Shift so far"))
+        self.busy_label = QLabel()
+        self.statusBar().addWidget(self.shift_label, 1)
+        self.statusBar().addPermanentWidget(self.busy_label)
+        # Syncing with the central database, when there is one.
+        self.sync: SyncController | None = None
+        self.sync_bar: SyncStatusBar | None = None
+        self.conflicts_dialog: ConflictsDialog | None = None
+        if context.central is not None:
+            self.sync = SyncController(context, self)
+            self.sync_bar = SyncStatusBar(context, self.sync)
+            self.statusBar().addPermanentWidget(self.sync_bar)
+            self.sync_bar.conflicts_requested.connect(self.show_conflicts)
+            self.sync.synced.connect(self._synced)
+            self.sync.status.connect(self._sync_status)
+
+        self._current: AccountView | None = None
+        self._current_key: str | None = None
+        self._dial_job: Job | None = None
+        self._account_job: Job | None = None
+        self._queue_job: Job | None = None
+        self._wanted_key: str | None = wanted
+        self.plan_dialog: PlanDialog | None = None
+        self.visit_planner: VisitPlanner | None = None
+        self.team_window: TeamWindow | None = None
+        self.feedback_dialog: FeedbackDialog | None = None
+        self.decisions_dialog: PlanDecisionsDialog | None = None
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.timeout.connect(self.refresh_queue)
+        self._clock_timer = QTimer(self)
+        self._clock_timer.setInterval(60_000)
+        self._clock_timer.timeout.connect(self.queue.model.refresh_times)
+        self._clock_timer.start()
+
+        self._build_actions()
+        self.queue.account_chosen.connect(self.open_account)
+        self.workspace.dial_requested.connect(self.dial)
+        self.workspace.note_added.connect(self.reload_account)
+        self.workspace.plan_requested.connect(self.offer_plan)
+        self.call.plan_requested.connect(self.offer_plan)
+        self.call.saved.connect(self._saved)
+        context.runner.busy_changed.connect(self._busy)
+        context.runner.unhandled_error.connect(self._show_error)
+        self._restore_state()
+        self.refresh_queue()
+        self.refresh_shift()
+        if self.sync is not None:
+            self.sync.start()
+        # What opens beside the window depends on who signed in (asked once, in the
+        # background): a field agent's visit planner, a team lead's desk.
+        context.call(list_users, on_done=self._role_known, on_error=lambda _error: None)
+        self.count_news()
+
+    # Menus and shortcuts: every action has both.
+
+    def _build_actions(self) -> None:
+        menus = self.menuBar()
+        file_menu = menus.addMenu(self.tr("&File"))
+        syncs = self.sync is not None
+        self.sync_action = self._action(
+            file_menu, self.tr("S&ync now"), QKeySequence("F9"), self.sync_now
+        )
+        self.conflicts_action = self._action(
+            file_menu, self.tr("Sync &conflicts…"), QKeySequence("Shift+F9"), self.show_conflicts
+        )
+        # Shown (and their shortcuts live) only where there is a central database.
+        for action in (self.sync_action, self.conflicts_action):
+            action.setVisible(syncs)
+            action.setEnabled(syncs)
+        file_menu.addSeparator()
+        self.settings_action = self._action(
+            file_menu,
+            self.tr("&Settings…"),
+            QKeySequence.StandardKey.Preferences,
+            self.edit_settings,
+        )
+        if self.settings_action.shortcut().isEmpty():
+            self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
+        file_menu.addSeparator()
+        self.sign_out_action = self._action(
+            file_menu, self.tr("Sign &out"), QKeySequence("Ctrl+Shift+O"), self.sign_out
+        )
+        # The demo has no sign-in to go back to.
+        self.sign_out_action.setVisible(self.context.server != "")
+        self.sign_out_action.setEnabled(self.context.server != "")
+        self._action(file_menu, self.tr("&Quit"), QKeySequence("Ctrl+Q"), self.close)
+
+        queue_menu = menus.addMenu(self.tr("&Queue"))
+        self.refresh_action = self._action(
+            queue_menu, self.tr("&Refresh queue"), QKeySequence("F5"), self.refresh_queue
+        )
+        self._action(
+            queue_menu, self.tr("&Find account…"), QKeySequence("Ctrl+F"), self.queue.focus_search
+        )
+        self._action(
+            queue_menu,
+            self.tr("&Next callable account"),
+            QKeySequence("Ctrl+J"),
+            self.next_account,
+        )
+        self._action(
+            queue_menu,
+            self.tr("Go to the &queue"),
+            QKeySequence("Alt+1"),
+            lambda: self.queue.table.setFocus(),
+        )
+
+        account_menu = menus.addMenu(self.tr("&Account"))
+        self.dial_action = self._action(
+            account_menu,
+            self.tr("&Call first allowed number"),
+            QKeySequence("Ctrl+D"),
+            self.dial_first,
+        )
+        self._action(
+            account_menu,
+            self.tr("Go to the &workspace"),
+            QKeySequence("Alt+2"),
+            lambda: self.workspace.setFocus(),
+        )
+        self._action(
+            account_menu,
+            self.tr("Add a &note"),
+            QKeySequence("Ctrl+Shift+N"),
+            self.workspace.focus_note,
+        )
+        self.plan_action = self._action(
+            account_menu,
+            self.tr("Offer a repayment &plan…"),
+            QKeySequence("Ctrl+Shift+P"),
+            self.offer_plan,
+        )
+
+        call_menu = menus.addMenu(self.tr("&Call"))
+        for action in self.call.actions_for_menu():
+            call_menu.addAction(action)
+
+        visits_menu = menus.addMenu(self.tr("&Visits"))
+        self.visits_action = self._action(
+            visits_menu, self.tr("&Plan visits…"), QKeySequence("Ctrl+Shift+V"), self.plan_visits
+        )
+
+        self.mine_menu = mine_menu = menus.addMenu(feedback_menu_text(0))
+        self._news = {"reviews": 0, "decisions": 0}
+        self.feedback_action = self._action(
+            mine_menu,
+            self.tr("&Reviews of my calls…"),
+            QKeySequence("Ctrl+Shift+F"),
+            self.show_feedback,
+        )
+        self.decisions_action = self._action(
+            mine_menu,
+            self.tr("&Decisions on my plans…"),
+            QKeySequence("Ctrl+Shift+K"),
+            self.show_decisions,
+        )
+
+        # Shown, with its shortcuts live, once the user turns out to lead a team.
+        self.team_menu = menus.addMenu(self.tr("&Team"))
+        self.team_actions = {
+            tab: self._action(self.team_menu, text, QKeySequence(keys_), self._team_opener(tab))
+            for tab, text, keys_ in (
+                (Tab.DASHBOARD, self.tr("Team &dashboard…"), "Ctrl+Shift+D"),
+                (Tab.REVIEW, self.tr("Call &review…"), "Ctrl+Shift+R"),
+                (Tab.ESCALATIONS, self.tr("&Escalations inbox…"), "Ctrl+Shift+E"),
+                (Tab.APPROVALS, self.tr("Plan &approvals…"), "Ctrl+Shift+A"),
+                (Tab.ACCOUNTS, self.tr("Team a&ccounts…"), "Ctrl+Shift+M"),
+            )
+        }
+        self._show_team_menu(False)
+
+        help_menu = menus.addMenu(self.tr("&Help"))
+        self._action(
+            help_menu, self.tr("&Keyboard shortcuts"), QKeySequence("F1"), self.show_shortcuts
+        )
+        self._action(help_menu, self.tr("&About"), QKeySequence("Shift+F1"), self.about)
+
+    def _action(
+        self,
+        menu: object,
+        text: str,
+        shortcut: QKeySequence | QKeySequence.StandardKey | None,
+        slot: object,
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        action.triggered.connect(slot)
+        menu.addAction(action)  # type: ignore[attr-defined]
+        return action
+
+    # The queue.
+
+    def refresh_queue(self) -> None:
+        if self._queue_job is not None:
+            return
+        self._refresh_timer.stop()
+        self._queue_job = self.context.call(
+            build_queue,
+            self.context.username,
+            now=self.context.clock(),
+            on_done=self._queue_loaded,
+            on_error=self._queue_failed,
+        )
+
+    def _queue_loaded(self, queue: Queue) -> None:
+        self._queue_job = None
+        self.queue.set_queue(queue)
+        self._schedule_refresh(queue)
+        self._refresh_options()
+        if self._wanted_key is not None:
+            wanted, self._wanted_key = self._wanted_key, None
+            if not self.queue.select_key(wanted):
+                self.queue.select_next_callable(wanted)
+        elif self.queue.current_key() is None and self.queue.select_next_callable(None) is None:
+            # Nothing can be called right now (night, say): still show the top account.
+            self.queue.select_first()
+        self.queue_refreshed.emit()
+
+    def _queue_failed(self, error: BaseException) -> None:
+        self._queue_job = None
+        self._show_error(error)
+
+    def _schedule_refresh(self, queue: Queue) -> None:
+        now = self.context.clock()
+        wait = REFRESH_EVERY
+        if queue.next_change_at is not None:
+            wait = min(wait, max(queue.next_change_at - now, timedelta(0)) + AFTER_LIFT)
+        self._refresh_timer.start(int(wait.total_seconds() * 1000))
+
+    def next_account(self) -> None:
+        self.queue.select_next_callable(self.queue.current_key())
+
+    # One account.
+
+    def open_account(self, key: str) -> None:
+        entry = self.queue.model.entry_for(key)
+        if entry is None:
+            return
+        if not self._may_leave_call(entry.contract_no):
+            # Back to the account whose call is under way, without asking again.
+            self.queue.blockSignals(True)
+            self.queue.select_key(self._current_key or key)
+            self.queue.blockSignals(False)
+            return
+        self._current_key = key
+        if self._account_job is not None:
+            self._account_job.cancel()
+        db, user, language, at = (
+            self.context.db,
+            self.context.username,
+            self.context.language,
+            self.context.clock(),
+        )
+        self._account_job = self.context.runner.run(
+            lambda: account_view(db, user, entry.contract_no, language, at),
+            self._account_loaded,
+            self._account_failed,
+        )
+
+    def reload_account(self) -> None:
+        key = self.queue.current_key()
+        if key is not None:
+            self.open_account(key)
+
+    def _account_loaded(self, view: AccountView) -> None:
+        self._account_job = None
+        self._current = view
+        self.workspace.show_account(view.detail, view.options)
+        self.call.set_account(view.detail, view.options, view.script, view.third_party_script)
+        self.account_shown.emit(view.detail.contract_no)
+
+    def leave(self) -> None:
+        """Close without asking again (the collector already agreed to leave)."""
+        self._leaving = True
+        self.close()
+
+    def _may_leave_call(self, contract_no: str | None = None) -> bool:
+        """True unless a call is under way elsewhere and the collector wants to stay on it."""
+        if (
+            self._leaving
+            or not self.call.in_call
+            or (self._current is not None and self._current.detail.contract_no == contract_no)
+        ):
+            return True
+        return self.context.dialogs.confirm(
+            self,
+            self.tr("A call is under way"),
+            self.tr(
+                "The call on {account} has no outcome saved yet. Leave it without saving?"
+            ).format(account=self.call.account.text()),
+        )
+
+    # Repayment plans.
+
+    def offer_plan(self) -> None:
+        """Open the plan dialog on the account shown (one dialog, for one account at a time)."""
+        if self._current is None:
+            return
+        detail = self._current.detail
+        dialog = self.plan_dialog
+        if dialog is not None and dialog.contract_no != detail.contract_no:
+            dialog.retire()
+            dialog.close()
+            dialog.deleteLater()
+            dialog = self.plan_dialog = None
+        if dialog is None:
+            dialog = PlanDialog(self.context, detail, self)
+            dialog.plans_changed.connect(self._plans_changed)
+            self.plan_dialog = dialog
+        elif dialog.isVisible():
+            dialog.raise_()  # open behind the window: bring it to the front
+        else:
+            dialog.reopen(detail)
+        dialog.show()
+        dialog.activateWindow()
+
+    # The team lead's desk, and what the collector hears back from it.
+
+    def _show_team_menu(self, shown: bool) -> None:
+        self.team_menu.menuAction().setVisible(shown)
+        for action in self.team_actions.values():
+            action.setEnabled(shown)
+
+    def _role_known(self, users: list[UserView]) -> None:
+        me = next((user for user in users if user.username == self.context.username), None)
+        if me is None:
+            return
+        if me.role == "field_agent":
+            # A field agent's day is the visits.
+            self.plan_visits()
+        elif me.role in TEAM_ROLES:
+            # A team lead's starts with yesterday's numbers.
+            self._show_team_menu(True)
+            self.open_team(Tab.DASHBOARD)
+
+    def _team_opener(self, tab: Tab) -> Callable[[], None]:
+        return lambda: self.open_team(tab)
+
+    def open_team(self, tab: Tab = Tab.DASHBOARD) -> None:
+        """Show the team window (one, beside this one) on `tab`."""
+        if self.team_window is None:
+            self.team_window = TeamWindow(self.context, self)
+            # A reassignment or a priority changes the team's queue, which a lead's is.
+            self.team_window.accounts_changed.connect(self.refresh_queue)
+        self.team_window.show_tab(tab)
+
+    def show_feedback(self) -> None:
+        """The team lead's reviews of this user's calls."""
+        if self.feedback_dialog is None:
+            self.feedback_dialog = FeedbackDialog(self.context, self)
+            self.feedback_dialog.unseen_changed.connect(lambda count: self._heard("reviews", count))
+        self._bring_up(self.feedback_dialog)
+
+    def show_decisions(self) -> None:
+        """What team leads decided on the plans this user submitted."""
+        if self.decisions_dialog is None:
+            self.decisions_dialog = PlanDecisionsDialog(self.context, self)
+            self.decisions_dialog.seen.connect(lambda _new: self._heard("decisions", 0))
+        self._bring_up(self.decisions_dialog)
+
+    def count_news(self) -> None:
+        """Reviews and plan decisions not yet seen: counted on the worker, shown on the menu."""
+        self.context.call(
+            unseen_count,
+            self.context.username,
+            on_done=lambda count: self._heard("reviews", count),
+            on_error=lambda _error: None,
+        )
+        count_unseen_decisions(self.context, lambda count: self._heard("decisions", count))
+
+    def _heard(self, what: str, count: int) -> None:
+        self._news[what] = count
+        self.mine_menu.setTitle(feedback_menu_text(sum(self._news.values())))
+
+    @staticmethod
+    def _bring_up(window: QWidget) -> None:
+        if window.isVisible():
+            window.raise_()
+            window.activateWindow()
+        else:
+            window.show()
+
+    # Home visits.
+
+    def plan_visits(self) -> None:
+        """Show the visit planner, a window of its own beside this one."""
+        if self.visit_planner is None:
+            self.visit_planner = VisitPlanner(self.context, self)
+            # An outcome may bring a promise: the queue ranks the account anew.
+            self.visit_planner.visit_recorded.connect(lambda *_args: self.refresh_queue())
+        if self.visit_planner.isVisible():
+            # Already open behind this window: bring it to the front.
+            self.visit_planner.raise_()
+            self.visit_planner.activateWindow()
+        else:
+            self.visit_planner.show()
+
+    def _plans_changed(self, contract_no: str) -> None:
+        # The timeline lists the account's plans with their status.
+        if self._current is not None and self._current.detail.contract_no == contract_no:
+            self.reload_account()
+
+    def _account_failed(self, error: BaseException) -> None:
+        self._account_job = None
+        self._show_error(error)
+
+    # Calling.
+
+    def dial(self, option: CallOption) -> None:
+        """Dial `option` once the rules, asked again right now, still allow it."""
+        if option.allowed:
+            self._dial(option.contact_point_id)
+
+    def _dial(self, point_id: uuid.UUID | None) -> None:
+        """Ask the rules again and dial the number (None: the first they allow); a dial they
+        stop is recorded by the service, for the lead's compliance figures."""
+        if self._current is None:
+            return
+        if self.call.in_call or self._dial_job is not None:
+            return  # one call at a time: end (and log) this one first
+        contract = self._current.detail.contract_no
+        self._dial_job = self.context.call(
+            check_dial,
+            self.context.username,
+            contract,
+            point_id,
+            self.context.clock(),
+            on_done=lambda checked: self._dial_checked(contract, checked, point_id is not None),
+            on_error=self._dial_failed,
+        )
+
+    def _dial_failed(self, error: BaseException) -> None:
+        self._dial_job = None
+        self._show_error(error)
+
+    def _dial_checked(self, contract: str, checked: DialCheck, named: bool) -> None:
+        self._dial_job = None
+        if self._current is None or self._current.detail.contract_no != contract:
+            return  # the collector has moved on
+        self._options_loaded(contract, checked.options)
+        option = checked.allowed
+        if option is None:
+            title = self.tr("No longer allowed") if named else self.tr("No number can be called")
+            self.context.dialogs.info(self, title, self.call.blocked_text(checked.options))
+            return
+        template = self.context.settings.get(keys.DIAL_TEMPLATE)
+        try:
+            url = dial_url(template, option.e164)
+        except DomainError as error:
+            self._show_error(error)
+            return
+        self.call.call_started(option)
+        if not QDesktopServices.openUrl(QUrl(url)):
+            self.context.dialogs.error(
+                self,
+                self.tr("Cannot dial"),
+                self.tr(
+                    "Nothing on this computer handles “{url}”. Set the dial template in the"
+                    " settings to match your softphone."
+                ).format(url=url),
+            )
+
+    def _refresh_options(self) -> None:
+        """Ask the rules again for the open account (the clock may have crossed a window)."""
+        if self._current is None or self._account_job is not None:
+            return
+        contract = self._current.detail.contract_no
+        self._ask_rules(
+            contract,
+            lambda options: self._options_loaded(contract, options),
+            lambda error: self._account_gone(contract, error),
+        )
+
+    def _ask_rules(
+        self,
+        contract: str,
+        on_done: Callable[[tuple[CallOption, ...]], None],
+        on_error: Callable[[BaseException], None],
+    ) -> Job:
+        """The rules' answer for every number of `contract`, now, in the background."""
+        return self.context.call(
+            call_options,
+            self.context.username,
+            contract,
+            self.context.clock(),
+            on_done=on_done,
+            on_error=on_error,
+        )
+
+    def _options_loaded(self, contract: str, options: tuple[CallOption, ...]) -> None:
+        if self._current is None or self._current.detail.contract_no != contract:
+            return
+        self._current = replace(self._current, options=options)
+        self.workspace.update_options(options)
+        self.call.update_options(options)
+
+    def dial_first(self) -> None:
+        if self._current is None:
+            return
+        if not self._current.options:
+            self.context.dialogs.info(
+                self, self.tr("No number can be called"), self.call.blocked_text(())
+            )
+            return
+        self._dial(None)
+
+    def _saved(self, recorded: RecordedContact, go_next: bool) -> None:
+        current = self.queue.current_key()
+        if go_next:
+            self._wanted_key = self.queue.select_next_callable(current) or current
+        else:
+            self._wanted_key = current
+            self.reload_account()
+        self.refresh_queue()
+        self.refresh_shift()
+        if recorded.escalated:
+            self.context.dialogs.info(
+                self,
+                self.tr("Escalated to your team lead"),
+                self.tr(
+                    "Your team lead has been alerted and collection on this account is paused"
+                    " until they review it."
+                ),
+            )
+
+    # The status bar.
+
+    def refresh_shift(self) -> None:
+        self.context.call(
+            shift_summary, self.context.username, self.context.clock(), on_done=self._shift_loaded
+        )
+
+    def _shift_loaded(self, summary: ShiftSummary) -> None:
+        formats = self.context.formats
+        promised = " + ".join(
+            formats.money(amount, currency) for currency, amount in sorted(summary.promised.items())
+        ) or formats.money(0)  # type: ignore[arg-type]
+        self.shift_label.setText(
+            self.tr(
+                "Today — attempts: {attempts} · right-party contacts: {rpc} · promises:"
+                " {promises} ({promised})"
+            ).format(
+                attempts=formats.number(summary.attempts),
+                rpc=formats.number(summary.right_party),
+                promises=formats.number(summary.promises),
+                promised=promised,
+            )
+        )
+
+    def _busy(self, busy: bool) -> None:
+        self.busy_label.setText(self.tr("Working…") if busy else "")
+
+    # Settings, help, errors.
+
+    def edit_settings(self) -> None:
+        from app.ui.shell.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.context, self)
+        if dialog.exec() and dialog.language_changed and self._may_leave_call():
+            self.language_changed.emit(self.context.settings.get(keys.LANGUAGE))
+
+    def show_shortcuts(self) -> None:
+        lines = []
+        for menu_action in self.menuBar().actions():
+            menu = menu_action.menu()
+            if menu is None:
+                continue
+            for action in menu.actions():  # type: ignore[attr-defined]
+                if action.isVisible() and not action.shortcut().isEmpty():
+                    shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+                    lines.append(f"{shortcut}\t{action.text().replace('&', '')}")
+        self.context.dialogs.info(self, self.tr("Keyboard shortcuts"), "\n".join(lines))
+
+    def about(self) -> None:
+        self.context.dialogs.info(
+            self,
+            self.tr("About Collector Workstation"),
+            self.tr("Collector Workstation {version}").format(version=__version__),
+        )
+
+    # Sync with the central database.
+
+    def sync_now(self) -> None:
+        if self.sync is not None:
+            self.sync.sync_now()
+
+    def show_conflicts(self) -> None:
+        """The changes the server did not take (one dialog, kept while the window lives)."""
+        if self.sync is None:
+            return
+        dialog = self.conflicts_dialog
+        if dialog is None:
+            dialog = self.conflicts_dialog = ConflictsDialog(self.context, self)
+            dialog.changed.connect(self._conflict_resolved)
+        dialog.reload()
+        if dialog.isVisible():
+            dialog.raise_()
+        dialog.show()
+        dialog.activateWindow()
+
+    def _conflict_resolved(self) -> None:
+        # A re-applied change waits in the outbox: send it now rather than at the next round.
+        if self.sync is not None:
+            self.sync.refresh_status()
+            self.sync.sync_now()
+
+    def _sync_status(self, _status: object) -> None:
+        if self.conflicts_dialog is not None and self.conflicts_dialog.isVisible():
+            self.conflicts_dialog.reload()
+
+    def _synced(self, report: SyncReport) -> None:
+        """Show what a sync brought: a new queue, and nothing of an account that left."""
+        pulled = report.pull
+        if not (pulled.rows or pulled.arrived or pulled.purged or report.push.conflicts):
+            return
+        # A lead's review or decision may have come down with it.
+        self.count_news()
+        if pulled.purged and self._current is not None:
+            # Asked before the new queue lands, so that an account that left is gone from the
+            # screen before its row goes (no "leave the call?" on a call that cannot be saved).
+            contract = self._current.detail.contract_no
+            self._ask_rules(
+                contract,
+                lambda options: self._options_loaded(contract, options),
+                lambda error: self._account_gone(contract, error),
+            )
+        if self._wanted_key is None:
+            self._wanted_key = self.queue.current_key()
+        if self._queue_job is not None:
+            # Read before the sync changed the copy: the one below reads after it.
+            self._queue_job.cancel()
+            self._queue_job = None
+        self.refresh_queue()
+
+    def _account_gone(self, contract: str, error: BaseException) -> None:
+        """The rules could not find the open account: it left this copy (reassigned away)."""
+        if not isinstance(error, (NotFound, NotAllowed)):
+            return  # the next refresh asks again
+        if self._current is None or self._current.detail.contract_no != contract:
+            return
+        self._forget_account()
+
+    def _forget_account(self) -> None:
+        """Nothing of the open account stays on screen."""
+        contract = self._current.detail.contract_no if self._current is not None else None
+        if self._account_job is not None:
+            self._account_job.cancel()
+            self._account_job = None
+        self._current = None
+        self._current_key = None
+        self.workspace.clear()
+        call = self.call
+        call.end_call()
+        # The call cannot be logged against an account this copy no longer holds.
+        call.started_at = call.ended_at = None
+        call.detail = None
+        call.set_enabled(False)
+        call.account.setText(self.tr("No account open"))
+        call.script.set_script(None)
+        if self.plan_dialog is not None and self.plan_dialog.contract_no == contract:
+            self.plan_dialog.retire()
+            self.plan_dialog.close()
+            self.plan_dialog.deleteLater()
+            self.plan_dialog = None
+
+    def sign_out(self) -> None:
+        if self.context.server and self._may_leave_call():
+            self.sign_out_requested.emit()
+
+    def _show_error(self, error: BaseException) -> None:
+        self.context.dialogs.error(self, self.tr("Could not complete that"), error_text(error))
+
+    # Window state.
+
+    def _restore_state(self) -> None:
+        settings = self.context.settings
+        geometry = settings.get(keys.WINDOW_GEOMETRY)
+        if not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1600, 960)
+        state = settings.get(keys.WINDOW_STATE)
+        if not state.isEmpty():
+            self.restoreState(state)
+        splitter = settings.get(keys.MAIN_SPLITTER)
+        if not splitter.isEmpty():
+            self.splitter.restoreState(splitter)
+        else:
+            # The account in the middle needs the most room: its figures and its history.
+            width = self.width()
+            self.splitter.setSizes([int(width * 0.3), int(width * 0.44), int(width * 0.26)])
+        work = settings.get(keys.WORK_SPLITTER)
+        if not work.isEmpty():
+            self.workspace.splitter.restoreState(work)
+        header = settings.get(keys.QUEUE_HEADER)
+        if not header.isEmpty():
+            view_header = self.queue.table.horizontalHeader()
+            view_header.restoreState(header)
+            self.queue.sort_by(view_header.sortIndicatorSection(), view_header.sortIndicatorOrder())
+
+    def save_state(self) -> None:
+        settings = self.context.settings
+        settings.set(keys.WINDOW_GEOMETRY, self.saveGeometry())
+        settings.set(keys.WINDOW_STATE, self.saveState())
+        settings.set(keys.MAIN_SPLITTER, self.splitter.saveState())
+        settings.set(keys.WORK_SPLITTER, self.workspace.splitter.saveState())
+        settings.set(keys.QUEUE_HEADER, self.queue.table.horizontalHeader().saveState())
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._may_leave_call():
+            event.ignore()
+            return
+        self.save_state()
+        # Answers still on their way belong to this window's widgets, about to go.
+        self.context.runner.cancel_all()
+        if self.plan_dialog is not None:
+            self.plan_dialog.retire()
+            self.plan_dialog.close()
+        for window in (
+            self.visit_planner,
+            self.team_window,
+            self.feedback_dialog,
+            self.decisions_dialog,
+        ):
+            if window is not None:
+                window.close()
+        if self.sync is not None:
+            self.sync.stop()
+        if self.conflicts_dialog is not None:
+            self.conflicts_dialog.retire()
+            self.conflicts_dialog.close()
+        self._refresh_timer.stop()
+        self._clock_timer.stop()
+        super().closeEvent(event)

@@ -1,0 +1,1 @@
+"""The team lead's window: dashboard, call review, escalations, approvals, accounts."""

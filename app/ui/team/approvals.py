@@ -1,0 +1,460 @@
+"""A team lead's approvals (PRODUCT.md §7): repayment plans outside the policy, approved or
+rejected with a reason the collector reads.
+
+The table lists the team's plans waiting for a decision, oldest first, each with the policy
+limits it goes beyond; the pane beside it shows the selected plan's figures and schedule.
+Approve asks for an optional note, Reject for the reason (the service refuses a rejection
+without one). Every call goes through the context's worker; after a decision the panel emits
+`changed()`.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services.plans.lifecycle import ApprovalRequest, approval_requests, decide_plan
+from app.services.plans.offers import PlanLine
+from app.ui.collector.plan_tables import PlanLinesModel
+from app.ui.common.context import Context
+from app.ui.common.dialogs import error_text, message_text
+from app.ui.common.labels import plan_frequency_name, plan_kind_name
+from app.ui.common.runner import Job
+from app.ui.common.tables import list_table
+
+Index = QModelIndex | QPersistentModelIndex
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+
+class Column(enum.IntEnum):
+    OFFERED = 0
+    ACCOUNT = 1
+    BORROWER = 2
+    COLLECTOR = 3
+    AMOUNT = 4
+    KIND = 5
+    INSTALMENTS = 6
+    BREACHES = 7
+
+
+def breaches_text(request: ApprovalRequest, separator: str = "; ") -> str:
+    """The policy limits the plan goes beyond, in the UI language."""
+    return separator.join(message_text(breach) for breach in request.plan.breaches)
+
+
+class ApprovalsModel(QAbstractTableModel):
+    """The plans waiting for a decision, oldest first, keyed by plan id."""
+
+    def __init__(self, context: Context, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self._rows: list[ApprovalRequest] = []
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(Column)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
+        if orientation != Qt.Orientation.Horizontal or role != _DISPLAY:
+            return None
+        if not 0 <= section < len(Column):
+            return None
+        return {
+            Column.OFFERED: self.tr("Offered"),
+            Column.ACCOUNT: self.tr("Account"),
+            Column.BORROWER: self.tr("Borrower"),
+            Column.COLLECTOR: self.tr("Collector"),
+            Column.AMOUNT: self.tr("Amount"),
+            Column.KIND: self.tr("Kind"),
+            Column.INSTALMENTS: self.tr("Instalments"),
+            Column.BREACHES: self.tr("Outside the policy"),
+        }[Column(section)]
+
+    def data(self, index: Index, role: int = _DISPLAY) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        request = self._rows[index.row()]
+        column = Column(index.column())
+        if role == _DISPLAY:
+            return self._display(request, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column is Column.BREACHES:
+                return breaches_text(request, "\n")
+            if column is Column.COLLECTOR and request.own:
+                return self.tr("You made this plan: another team lead decides it.")
+            return None
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (
+            Column.AMOUNT,
+            Column.INSTALMENTS,
+        ):
+            return _RIGHT
+        if role == ID_ROLE:
+            return str(request.id)
+        return None
+
+    def _display(self, request: ApprovalRequest, column: Column) -> str:
+        plan = request.plan
+        formats = self.context.formats
+        if column is Column.OFFERED:
+            return formats.date_time(plan.created_at)
+        if column is Column.ACCOUNT:
+            return plan.contract_no
+        if column is Column.BORROWER:
+            return request.borrower
+        if column is Column.COLLECTOR:
+            if request.own:
+                return self.tr("{name} (you)").format(name=request.collector)
+            return request.collector
+        if column is Column.AMOUNT:
+            return formats.money(plan.total, plan.currency)
+        if column is Column.KIND:
+            return plan_kind_name(plan.kind)
+        if column is Column.INSTALMENTS:
+            return formats.number(len(plan.lines))
+        return breaches_text(request)
+
+    def request(self, row: int) -> ApprovalRequest:
+        return self._rows[row]
+
+    def row_of(self, plan_id: uuid.UUID) -> int | None:
+        return next((row for row, request in enumerate(self._rows) if request.id == plan_id), None)
+
+    def set_requests(self, requests: Sequence[ApprovalRequest]) -> None:
+        """Show `requests` (oldest first): decided ones leave, new ones come in where they
+        belong, changed ones are updated in place."""
+        wanted = {request.id: position for position, request in enumerate(requests)}
+        last = -1
+        row = 0
+        while row < len(self._rows):
+            position = wanted.get(self._rows[row].id)
+            if position is None or position < last:
+                self.beginRemoveRows(QModelIndex(), row, row)
+                del self._rows[row]
+                self.endRemoveRows()
+            else:
+                last = position
+                row += 1
+        for row, request in enumerate(requests):
+            if row < len(self._rows) and self._rows[row].id == request.id:
+                if self._rows[row] != request:
+                    self._rows[row] = request
+                    self.dataChanged.emit(self.index(row, 0), self.index(row, len(Column) - 1))
+                continue
+            self.beginInsertRows(QModelIndex(), row, row)
+            self._rows.insert(row, request)
+            self.endInsertRows()
+
+
+class ApprovalsPanel(QWidget):
+    """Plans waiting for the lead's decision. Emits `changed()` after an approval or a
+    rejection, and `loaded()` after each load."""
+
+    changed = Signal()
+    loaded = Signal()
+
+    def __init__(self, context: Context, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self._load_job: Job | None = None
+        self._busy = False
+        self.setWindowTitle(self.tr("Plans waiting for approval"))
+
+        self.summary = QLabel()
+        self.reload_button = QPushButton(self.tr("Re&load"))
+        self.model = ApprovalsModel(context, self)
+        self.table = list_table(self.model, self.tr("Plans waiting for approval"))
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        # Sized to what they show after each load (rows come and go one by one, which a
+        # ResizeToContents header does not follow); the lead may widen them by hand.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        self.empty = QLabel(self.tr("No plan is waiting for your approval."))
+        self.empty.hide()
+
+        # The selected plan.
+        self.figures: dict[str, QLabel] = {}
+        form = QFormLayout()
+        for key, caption in (
+            ("account", self.tr("Account")),
+            ("collector", self.tr("Offered by")),
+            ("terms", self.tr("Terms")),
+            ("overdue", self.tr("Overdue")),
+            ("waiver", self.tr("Penalty waived")),
+            ("discount", self.tr("Discount")),
+            ("down_payment", self.tr("Down payment")),
+            ("total", self.tr("Borrower pays")),
+        ):
+            label = QLabel()
+            label.setTextInteractionFlags(
+                Qt.TextInteractionFlag.TextSelectableByMouse
+                | Qt.TextInteractionFlag.TextSelectableByKeyboard
+            )
+            self.figures[key] = label
+            form.addRow(caption, label)
+        self.breaches = QLabel()
+        self.breaches.setWordWrap(True)
+        self.lines = PlanLinesModel(context.formats, self)
+        self.lines_table = QTableView()
+        self.lines_table.setModel(self.lines)
+        self.lines_table.setAccessibleName(self.tr("Schedule of the selected plan"))
+        self.lines_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.lines_table.setTabKeyNavigation(False)
+        self.lines_table.verticalHeader().hide()
+        self.lines_table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
+
+        self.approve_button = QPushButton(self.tr("A&pprove…"))
+        self.approve_button.setAccessibleName(self.tr("Approve the plan"))
+        self.reject_button = QPushButton(self.tr("&Reject…"))
+        self.reject_button.setAccessibleName(self.tr("Reject the plan"))
+        self.own_hint = QLabel()
+        self.own_hint.setWordWrap(True)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+
+        top = QHBoxLayout()
+        top.addWidget(self.summary, 1)
+        top.addWidget(self.reload_button)
+        listing = QWidget()
+        listing_layout = QVBoxLayout(listing)
+        listing_layout.setContentsMargins(0, 0, 0, 0)
+        listing_layout.addWidget(self.table, 1)
+        listing_layout.addWidget(self.empty)
+
+        pane = QGroupBox(self.tr("Selected plan"))
+        pane_layout = QVBoxLayout(pane)
+        pane_layout.addLayout(form)
+        pane_layout.addWidget(self.breaches)
+        pane_layout.addWidget(self.lines_table, 1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.approve_button)
+        buttons.addWidget(self.reject_button)
+        buttons.addStretch(1)
+        pane_layout.addLayout(buttons)
+        pane_layout.addWidget(self.own_hint)
+        pane_layout.addWidget(self.message)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(listing)
+        splitter.addWidget(pane)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([820, 460])
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(splitter, 1)
+
+        self.setTabOrder(self.table, self.approve_button)
+        self.setTabOrder(self.approve_button, self.reject_button)
+        self.setTabOrder(self.reject_button, self.lines_table)
+        self.setTabOrder(self.lines_table, self.reload_button)
+
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_current())
+        self.reload_button.clicked.connect(self.refresh)
+        self.approve_button.clicked.connect(self.approve)
+        self.reject_button.clicked.connect(self.reject)
+        self.resize(1280, 600)
+        self._show_current()
+        self.refresh()
+
+    # Loading.
+
+    def refresh(self) -> None:
+        """Load the plans waiting for a decision again."""
+        if self._load_job is not None:
+            self._load_job.cancel()
+        self._load_job = self.context.call(
+            approval_requests,
+            self.context.username,
+            on_done=self._loaded,
+            on_error=self._load_failed,
+        )
+
+    def _loaded(self, requests: tuple[ApprovalRequest, ...]) -> None:
+        self._load_job = None
+        had = self.current()
+        row = self.table.currentIndex().row()
+        self.model.set_requests(requests)
+        self.table.resizeColumnsToContents()
+        self.empty.setVisible(not requests)
+        self.summary.setText(
+            self.tr("Plans waiting for a decision: {count}, oldest first.").format(
+                count=self.context.formats.number(len(requests))
+            )
+        )
+        if requests:
+            # The same plan if it still waits, else the one that took its place.
+            kept = self.model.row_of(had.id) if had is not None else None
+            target = kept if kept is not None else min(max(row, 0), len(requests) - 1)
+            self.table.setCurrentIndex(self.model.index(target, Column.OFFERED))
+        self._show_current()
+        self.loaded.emit()
+
+    def _load_failed(self, error: BaseException) -> None:
+        self._load_job = None
+        self.context.dialogs.error(self, self.tr("Could not load the plans"), error_text(error))
+
+    # What is chosen.
+
+    def current(self) -> ApprovalRequest | None:
+        index = self.table.currentIndex()
+        return self.model.request(index.row()) if index.isValid() else None
+
+    def select(self, plan_id: uuid.UUID) -> bool:
+        row = self.model.row_of(plan_id)
+        if row is None:
+            return False
+        self.table.setCurrentIndex(self.model.index(row, Column.OFFERED))
+        return True
+
+    def _show_current(self) -> None:
+        request = self.current()
+        if request is None:
+            for label in self.figures.values():
+                label.clear()
+            self.breaches.clear()
+            self.own_hint.clear()
+            self.lines.set_lines((), "CNY")
+            self._update_buttons()
+            return
+        plan = request.plan
+        formats = self.context.formats
+
+        def money(amount: Any) -> str:
+            return formats.money(amount, plan.currency)
+
+        shown = self.figures
+        shown["account"].setText(f"{plan.contract_no} · {request.borrower}")
+        shown["collector"].setText(
+            self.tr("{name}, {when}").format(
+                name=request.collector, when=formats.date_time(plan.created_at)
+            )
+        )
+        terms = plan_kind_name(plan.kind)
+        if plan.lines and plan.kind == "instalments":
+            terms = self.tr("{kind}: {count} × {frequency}").format(
+                kind=terms,
+                count=formats.number(len(plan.lines)),
+                frequency=plan_frequency_name(plan.frequency),
+            )
+        shown["terms"].setText(terms)
+        shown["overdue"].setText(money(plan.overdue))
+        shown["waiver"].setText(money(plan.waiver))
+        shown["discount"].setText(money(plan.discount))
+        shown["down_payment"].setText(money(plan.down_payment))
+        shown["total"].setText(money(plan.total))
+        reasons = "\n".join(f"• {message_text(breach)}" for breach in plan.breaches)
+        self.breaches.setText(self.tr("Outside the policy:\n{reasons}").format(reasons=reasons))
+        self.lines.set_lines(
+            [PlanLine(line.seq, line.due_date, line.amount) for line in plan.lines],
+            plan.currency,
+        )
+        self.own_hint.setText(
+            self.tr("You made this plan: another team lead decides it.") if request.own else ""
+        )
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        request = self.current()
+        may = not self._busy and request is not None and not request.own
+        self.approve_button.setEnabled(may)
+        self.reject_button.setEnabled(may)
+
+    # Deciding.
+
+    def approve(self) -> None:
+        request = self.current()
+        if self._busy or request is None or request.own:
+            return
+        reason = self.context.dialogs.ask_text(
+            self,
+            self.tr("Approve the plan"),
+            self.tr("Approve the plan for {contract}? A note for the collector (optional):").format(
+                contract=request.plan.contract_no
+            ),
+        )
+        if reason is None:
+            return
+        self._decide(request, approve=True, reason=reason)
+
+    def reject(self) -> None:
+        request = self.current()
+        if self._busy or request is None or request.own:
+            return
+        reason = self.context.dialogs.ask_text(
+            self,
+            self.tr("Reject the plan"),
+            self.tr("Why is the plan for {contract} rejected? The collector reads this.").format(
+                contract=request.plan.contract_no
+            ),
+        )
+        if reason is None:
+            return
+        self._decide(request, approve=False, reason=reason)
+
+    def _decide(self, request: ApprovalRequest, *, approve: bool, reason: str) -> None:
+        self._busy = True
+        self.message.clear()
+        self._update_buttons()
+        contract = request.plan.contract_no
+
+        def done(_plan: object) -> None:
+            self._busy = False
+            text = (
+                self.tr("Approved the plan for {contract}; {collector} sees it.")
+                if approve
+                else self.tr("Rejected the plan for {contract}; {collector} sees why.")
+            )
+            self.message.setText(text.format(contract=contract, collector=request.collector))
+            self.refresh()
+            self.changed.emit()
+
+        def failed(error: BaseException) -> None:
+            self._busy = False
+            self._update_buttons()
+            self.context.dialogs.error(
+                self, self.tr("Could not decide on the plan"), error_text(error)
+            )
+            # Another lead may have decided it meanwhile: show what is true now.
+            self.refresh()
+
+        self.context.call(
+            decide_plan,
+            self.context.username,
+            request.id,
+            approve=approve,
+            reason=reason,
+            now=self.context.clock(),
+            on_done=done,
+            on_error=failed,
+        )

@@ -1,0 +1,143 @@
+"""The team lead's desk, beside the main window: the dashboard, the call review, the
+escalations inbox, the plans waiting for approval and the team's accounts, one tab each.
+
+Only a team lead or an administrator gets it (the main window shows its menu to them alone,
+and every service behind the tabs refuses anyone else). A lead starts the day on it: it opens
+at start on yesterday's numbers.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from collections.abc import Callable
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget
+
+from app.ui.common.context import Context
+from app.ui.team.accounts import TeamAccountsPanel
+from app.ui.team.approvals import ApprovalsPanel
+from app.ui.team.call_review import CallReviewPanel
+from app.ui.team.dashboard import DashboardPanel
+from app.ui.team.escalations_inbox import EscalationsInbox
+
+TEAM_ROLES = frozenset({"team_lead", "admin"})
+
+
+class Tab(enum.IntEnum):
+    DASHBOARD = 0
+    REVIEW = 1
+    ESCALATIONS = 2
+    APPROVALS = 3
+    ACCOUNTS = 4
+
+
+class TeamWindow(QMainWindow):
+    """Signals: `accounts_changed()` after a reassignment, priority or visit mark (the main
+    window's queue reads differently); `closed()`."""
+
+    accounts_changed = Signal()
+    closed = Signal()
+
+    def __init__(self, context: Context, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.setObjectName("team-window")
+        self.setWindowTitle(self.tr("Team — {name}").format(name=context.display_name))
+        self.dashboard = DashboardPanel(context)
+        self.review = CallReviewPanel(context)
+        self.inbox = EscalationsInbox(context)
+        self.approvals = ApprovalsPanel(context)
+        self.accounts = TeamAccountsPanel(context)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.dashboard, self.tr("&Dashboard"))
+        self.tabs.addTab(self.review, self.tr("Call &review"))
+        self.tabs.addTab(self.inbox, self.tr("&Escalations"))
+        self.tabs.addTab(self.approvals, self.tr("A&pprovals"))
+        self.tabs.addTab(self.accounts, self.tr("A&ccounts"))
+        self.setCentralWidget(self.tabs)
+        self._loaded: set[Tab] = set()
+
+        self.dashboard.open_escalations_requested.connect(lambda: self.show_tab(Tab.ESCALATIONS))
+        self.dashboard.review_requested.connect(self.review_contact)
+        # A decision on an escalation changes the dashboard's unacknowledged list.
+        self.inbox.changed.connect(self._refresh_dashboard)
+        # A review's score shows in the dashboard's lists.
+        self.review.review_saved.connect(self._refresh_dashboard)
+        self.accounts.changed.connect(self.accounts_changed)
+        self.tabs.currentChanged.connect(self._tab_shown)
+        self._build_actions()
+        self.resize(1280, 820)
+
+    def _build_actions(self) -> None:
+        view = self.menuBar().addMenu(self.tr("&View"))
+        names = {
+            Tab.DASHBOARD: self.tr("&Dashboard"),
+            Tab.REVIEW: self.tr("Call &review"),
+            Tab.ESCALATIONS: self.tr("&Escalations inbox"),
+            Tab.APPROVALS: self.tr("Plan a&pprovals"),
+            Tab.ACCOUNTS: self.tr("Team a&ccounts"),
+        }
+        self.tab_actions: dict[Tab, QAction] = {}
+        for tab, name in names.items():
+            self.tab_actions[tab] = self._action(
+                view, name, QKeySequence(f"Ctrl+{tab.value + 1}"), self._shower(tab)
+            )
+        view.addSeparator()
+        self._action(view, self.tr("&Refresh this tab"), QKeySequence("F5"), self.refresh_current)
+        self._action(view, self.tr("&Close"), QKeySequence("Ctrl+W"), self.close)
+
+    def _shower(self, tab: Tab) -> Callable[[], None]:
+        return lambda: self.show_tab(tab)
+
+    def _action(
+        self, menu: object, text: str, shortcut: QKeySequence, slot: Callable[[], object]
+    ) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(shortcut)
+        action.triggered.connect(slot)
+        menu.addAction(action)  # type: ignore[attr-defined]
+        return action
+
+    def show_tab(self, tab: Tab) -> None:
+        """Bring the window up on `tab` (loading it the first time it is shown)."""
+        if self.tabs.currentIndex() == tab.value:
+            self._tab_shown(tab.value)
+        self.tabs.setCurrentIndex(tab.value)
+        if self.isVisible():
+            # Already open behind the main window: bring it to the front.
+            self.raise_()
+            self.activateWindow()
+        else:
+            self.show()
+
+    def review_contact(self, attempt_id: uuid.UUID) -> None:
+        """Open the call review on one contact (from a drill-down of the dashboard)."""
+        self._loaded.add(Tab.REVIEW)
+        self.tabs.setCurrentIndex(Tab.REVIEW.value)
+        self.review.open_attempt(attempt_id)
+
+    def refresh_current(self) -> None:
+        self._panel(Tab(self.tabs.currentIndex())).refresh()  # type: ignore[attr-defined]
+
+    def _panel(self, tab: Tab) -> QWidget:
+        panel = self.tabs.widget(tab.value)
+        assert panel is not None
+        return panel
+
+    def _tab_shown(self, index: int) -> None:
+        tab = Tab(index)
+        if tab not in self._loaded:
+            self._loaded.add(tab)
+            self._panel(tab).refresh()  # type: ignore[attr-defined]
+
+    def _refresh_dashboard(self) -> None:
+        if Tab.DASHBOARD in self._loaded:
+            self.dashboard.refresh()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.closed.emit()
+        super().closeEvent(event)

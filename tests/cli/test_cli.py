@@ -1,0 +1,315 @@
+"""The command line: every command on a real embedded database in a temporary folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from app import __version__
+from app.cli.main import main
+
+AT = "2026-11-28T10:00:00+08:00"
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("cli")
+    assert (
+        main(
+            [
+                "--data-dir",
+                str(folder),
+                "demo-data",
+                "--accounts",
+                "300",
+                "--seed",
+                "5",
+                "--as-of",
+                AT,
+                "--accounts-per-collector",
+                "120",
+            ]
+        )
+        == 0
+    )
+    return folder
+
+
+def run(data_dir: Path, *args: str) -> tuple[int, str, str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "--data-dir", str(data_dir), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    return result.returncode, result.stdout, result.stderr
+
+
+def collector(data_dir: Path) -> str:
+    code, out, _ = run(data_dir, "users", "--json")
+    assert code == 0
+    return next(u["username"] for u in json.loads(out) if u["role"] == "collector")
+
+
+def test_version_is_printed(tmp_path: Path) -> None:
+    code, out, _ = run(tmp_path, "--version")
+    assert (code, out.strip()) == (0, f"collector-workstation {__version__}")
+
+
+def test_users_json_lists_every_role_with_team(data_dir: Path) -> None:
+    code, out, _ = run(data_dir, "users", "--json")
+    users = json.loads(out)
+    assert code == 0
+    assert {"collector", "field_agent", "team_lead", "admin"} == {u["role"] for u in users}
+    assert all(set(u) == {"username", "display_name", "role", "team"} for u in users)
+    assert all(u["team"] for u in users if u["role"] != "admin")
+
+
+def test_queue_json_has_the_documented_fields(data_dir: Path) -> None:
+    code, out, err = run(
+        data_dir, "queue", "--user", collector(data_dir), "--at", AT, "--limit", "25", "--json"
+    )
+    assert code == 0, err
+    entries = json.loads(out)
+    assert 0 < len(entries) <= 25
+    assert [e["rank"] for e in entries] == list(range(1, len(entries) + 1))
+    for entry in entries:
+        assert {
+            "rank",
+            "contract_no",
+            "borrower",
+            "dpd",
+            "bucket",
+            "overdue_amount",
+            "score",
+            "reasons",
+            "contact",
+        } <= set(entry)
+        assert isinstance(entry["overdue_amount"], str) and "." in entry["overdue_amount"]
+        assert set(entry["contact"]) >= {"allowed", "reason", "next_allowed_at"}
+        assert entry["reasons"] and all(isinstance(r, str) for r in entry["reasons"])
+    scores = [e["score"] for e in entries]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_queue_at_night_blocks_everyone_living_on_beijing_time(data_dir: Path) -> None:
+    user = collector(data_dir)
+    code, out, _ = run(
+        data_dir, "queue", "--user", user, "--at", "2026-11-28T23:00:00+08:00", "--json"
+    )
+    entries = json.loads(out)
+    assert code == 0 and entries
+    quiet = [e for e in entries if e["contact"]["rule"] == "cn.quiet_hours"]
+    assert len(quiet) > len(entries) // 2
+    assert all(e["contact"]["next_allowed_at"] for e in quiet)
+    # Whoever is still callable lives where it is daytime: the rules use the borrower's zones.
+    for entry in (e for e in entries if e["contact"]["allowed"]):
+        _, detail, _ = run(data_dir, "account", entry["contract_no"], "--user", user, "--json")
+        zones = {z for p in json.loads(detail)["contact_points"] for z in p["time_zones"]}
+        assert zones - {"Asia/Shanghai"}
+
+
+def test_queue_text_output_in_chinese(data_dir: Path) -> None:
+    code, out, _ = run(
+        data_dir,
+        "queue",
+        "--user",
+        collector(data_dir),
+        "--at",
+        AT,
+        "--limit",
+        "5",
+        "--lang",
+        "zh_CN",
+    )
+    assert code == 0 and "逾期" in out
+
+
+def test_errors_are_one_line_on_stderr_with_nonzero_exit(data_dir: Path) -> None:
+    code, out, err = run(data_dir, "queue", "--user", "nobody")
+    assert code == 1 and out == ""
+    assert (
+        err.strip() == "error: There is no user “nobody”. `collector-workstation users` lists them."
+    )
+    code, _, err = run(data_dir, "queue", "--user", collector(data_dir), "--at", "yesterday")
+    assert code == 2 and "not an ISO-8601 time" in err
+
+
+def test_log_contact_and_payment_from_the_command_line(data_dir: Path) -> None:
+    user = collector(data_dir)
+    code, out, _ = run(data_dir, "queue", "--user", user, "--at", AT, "--json")
+    callable_entry = next(e for e in json.loads(out) if e["contact"]["allowed"])
+    contract = callable_entry["contract_no"]
+    code, out, err = run(data_dir, "account", contract, "--user", user, "--json")
+    assert code == 0, err
+    detail = json.loads(out)
+    mobile = next(p for p in detail["contact_points"] if p["kind"] == "mobile")
+    code, _, err = run(
+        data_dir,
+        "log-contact",
+        "--user",
+        user,
+        "--contract",
+        contract,
+        "--outcome",
+        "PTP",
+        "--number",
+        mobile["display"],
+        "--duration",
+        "95",
+        "--emotion",
+        "calm",
+        "--checklist",
+        "all.calm_polite",
+        "all.no_threats",
+        "all.recap",
+        "--promise-amount",
+        "-3",
+        "--promise-date",
+        "2026-11-30",
+    )
+    assert code == 1 and "more than zero" in err
+    code, out, err = run(
+        data_dir,
+        "payment",
+        "--user",
+        user,
+        "--contract",
+        contract,
+        "--amount",
+        "10.50",
+        "--channel",
+        "wechat_pay",
+    )
+    assert code == 0, err
+    assert "recorded 10.50" in out
+
+
+def test_log_contact_names_the_checklist_items_still_to_confirm(data_dir: Path) -> None:
+    user = collector(data_dir)
+    code, out, _ = run(data_dir, "queue", "--user", user, "--at", AT, "--json")
+    contract = json.loads(out)[0]["contract_no"]
+    base = ["log-contact", "--user", user, "--contract", contract, "--outcome", "RTP"]
+    code, _, err = run(data_dir, *base)
+    assert code == 1 and "record the emotion" in err
+    code, _, err = run(data_dir, *base, "--emotion", "hostile", "--checklist", "all.calm_polite")
+    assert code == 1 and len(err.strip().splitlines()) == 1
+    assert "all.no_threats" in err and "hostile.warned_then_ended" in err
+    assert "all.calm_polite" not in err
+    code, out, _ = run(data_dir, "checklist", "--emotion", "hostile", "--outcome", "RTP")
+    assert code == 0 and "hostile.warned_then_ended" in out and "deescalate.let_speak" in out
+
+
+def _recent_daytime() -> datetime:
+    """A moment in the last 24 hours when Beijing is awake (contacts are logged within a day)."""
+    now = datetime.now(UTC)
+    beijing = ZoneInfo("Asia/Shanghai")
+    candidate = now - timedelta(hours=1)
+    if 9 <= candidate.astimezone(beijing).hour < 20:
+        return candidate
+    local = now.astimezone(beijing).replace(hour=15, minute=0, second=0, microsecond=0)
+    if local > now:
+        local -= timedelta(days=1)
+    return local.astimezone(UTC)
+
+
+def test_an_escalation_from_log_contact_to_the_leads_decision(data_dir: Path) -> None:
+    from app.database import Database
+    from app.models import ContactPoint, Role, User
+    from app.services.contact.queue import build_queue
+
+    user = collector(data_dir)
+    at = _recent_daytime()
+    db = Database(f"sqlite:///{data_dir / 'central.sqlite3'}")
+    entry = next(e for e in build_queue(db, user, at).entries if e.contact.allowed)
+    with db.reader() as session:
+        number = session.get_one(ContactPoint, entry.contact.contact_point_id).value
+        me = session.scalars(select(User).where(User.username == user)).one()
+        lead = session.scalars(
+            select(User.username).where(User.team_id == me.team_id, User.role == Role.TEAM_LEAD)
+        ).first()
+    db.dispose()
+    assert lead is not None
+    code, out, err = run(
+        data_dir,
+        "log-contact",
+        "--user",
+        user,
+        "--contract",
+        entry.contract_no,
+        "--outcome",
+        "DSP",
+        "--number",
+        number,
+        "--at",
+        at.isoformat(),
+        "--emotion",
+        "angry",
+        "--checklist",
+        "all.calm_polite",
+        "all.no_threats",
+        "deescalate.let_speak",
+        "deescalate.no_mirroring",
+        "deescalate.acknowledged",
+    )
+    assert code == 0, err
+    assert "escalated to the team lead (dispute)" in out
+    code, out, err = run(data_dir, "escalations", "--user", lead, "--json")
+    assert code == 0, err
+    mine = [e for e in json.loads(out) if e["contract_no"] == entry.contract_no]
+    assert [e["kind"] for e in mine] == ["dispute"] and mine[0]["raised_by"] == user
+    code, _, err = run(data_dir, "decide", mine[0]["id"], "--user", user, "--decision", "pause")
+    assert code == 1 and "team lead" in err
+    code, out, err = run(
+        data_dir,
+        "decide",
+        mine[0]["id"],
+        "--user",
+        lead,
+        "--decision",
+        "resume",
+        "--note",
+        "Fee refunded.",
+    )
+    assert code == 0, err
+    assert "cleared dispute_open" in out
+    code, out, err = run(data_dir, "note", entry.contract_no, "客户已确认退费。", "--user", user)
+    assert code == 0, err
+    code, out, _ = run(data_dir, "account", entry.contract_no, "--user", user, "--json")
+    kinds = {item["kind"] for item in json.loads(out)["timeline"]}
+    assert {"note", "escalation", "contact"} <= kinds
+
+
+def test_first_start_builds_the_demo_portfolio(tmp_path: Path) -> None:
+    code, out, err = run(tmp_path, "users")
+    assert code == 0
+    assert "First start" in err
+    assert (tmp_path / "central.sqlite3").exists()
+    assert "team_lead" in out
+
+
+def test_without_a_display_the_window_command_says_what_to_do(tmp_path: Path) -> None:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "--data-dir", str(tmp_path), "--user", "zhang.wei"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=env,
+    )
+    assert result.returncode == 2
+    assert "no display" in result.stderr and "xvfb-run" in result.stderr

@@ -1,0 +1,294 @@
+"""Sync against a real PostgreSQL central, each workstation signed in as its user's own login
+role: row-level security decides what comes down and what the server takes."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from app.database import Database
+from app.models import Role
+from app.services.common.errors import InvalidInput
+from app.services.contact.contacts import record_contact
+from app.services.sync import engine as sync
+from app.services.sync.central import add_user, init_central
+from app.services.sync.workstation import (
+    ServerUnreachable,
+    SignInFailed,
+    parse_server,
+    sign_in,
+)
+from tests.helpers.contacts import NOW, outcome
+from tests.helpers.portfolio import Account, Portfolio
+
+PASSWORD = "correct horse battery"
+
+
+@dataclass
+class Central:
+    admin: Database
+    collector: str
+    colleague: str
+    lead: str
+    mine: Account
+    theirs: Account
+
+    def as_user(self, username: str) -> Database:
+        url = make_url(self.admin.url)
+        server = parse_server(f"127.0.0.1:{url.port or 5432}/{url.database}")
+        return sign_in(server, username, PASSWORD)
+
+
+@pytest.fixture
+def central(pg_db: Database) -> Iterator[Central]:
+    """A team (collector, colleague, lead) with login roles; an account each for two of them."""
+    suffix = uuid.uuid4().hex[:8]
+    portfolio = Portfolio(pg_db)
+    init_central(pg_db)
+    with pg_db.engine.connect() as connection:
+        team = connection.execute(
+            text("SELECT name FROM teams WHERE id = :id"), {"id": portfolio.team_id}
+        ).scalar_one()
+    names = {
+        role: f"{role.value.split('_')[0]}.s{suffix}" for role in Role if role is not Role.ADMIN
+    }
+    colleague = f"colleague.s{suffix}"
+    for role in (Role.COLLECTOR, Role.TEAM_LEAD):
+        add_user(pg_db, names[role], role.value, team, PASSWORD)
+    add_user(pg_db, colleague, "collector", team, PASSWORD)
+    with pg_db.engine.connect() as connection:
+        ids = {
+            row.username: row.id
+            for row in connection.execute(text("SELECT username, id FROM users"))
+        }
+    mine = portfolio.account(
+        today=NOW.date(), dpd=30, name="李雷", assigned_to=ids[names[Role.COLLECTOR]]
+    )
+    theirs = portfolio.account(today=NOW.date(), dpd=30, name="韩梅梅", assigned_to=ids[colleague])
+    portfolio.attempt(mine, NOW.replace(day=20), "NA", user=ids[names[Role.COLLECTOR]])
+    yield Central(pg_db, names[Role.COLLECTOR], colleague, names[Role.TEAM_LEAD], mine, theirs)
+    with pg_db.engine.begin() as connection:
+        for name in (names[Role.COLLECTOR], names[Role.TEAM_LEAD], colleague):
+            connection.exec_driver_sql(f'DROP OWNED BY "{name}"')
+            connection.exec_driver_sql(f'DROP ROLE IF EXISTS "{name}"')
+
+
+def _workstation(path: Path) -> Database:
+    local = Database(f"sqlite:///{path}")
+    local.upgrade()
+    sync.install_outbox(local)
+    return local
+
+
+def _count(db: Database, sql: str, **params: object) -> int:
+    with db.engine.connect() as connection:
+        return int(connection.execute(text(sql), params).scalar_one())
+
+
+def test_a_collector_pulls_only_their_accounts_through_row_level_security(
+    central: Central, tmp_path: Path
+) -> None:
+    local = _workstation(tmp_path / "local.sqlite3")
+    report = sync.sync(local, central.as_user(central.collector), central.collector)
+    assert report.pull.arrived == 1
+    assert _count(local, "SELECT count(*) FROM borrowers") == 1
+    assert _count(local, "SELECT count(*) FROM borrowers WHERE name = '韩梅梅'") == 0
+    assert _count(local, "SELECT count(*) FROM contact_attempts") == 1
+
+
+def test_a_lead_pulls_the_whole_team(central: Central, tmp_path: Path) -> None:
+    local = _workstation(tmp_path / "lead.sqlite3")
+    sync.sync(local, central.as_user(central.lead), central.lead)
+    assert _count(local, "SELECT count(*) FROM loans") == 2
+
+
+def test_a_call_logged_offline_lands_once_as_the_collector_and_others_get_it(
+    central: Central, tmp_path: Path
+) -> None:
+    local = _workstation(tmp_path / "local.sqlite3")
+    server = central.as_user(central.collector)
+    sync.sync(local, server, central.collector)
+    entry = outcome(central.mine, "NA", username=central.collector)
+    recorded = record_contact(local, entry, now=NOW)
+    report = sync.sync(local, server, central.collector)
+    assert report.push.refused == report.push.conflicts == 0
+    sync.sync(local, server, central.collector)
+    attempt = {"id": recorded.attempt_id}
+    assert (
+        _count(central.admin, "SELECT count(*) FROM contact_attempts WHERE id = :id", **attempt)
+        == 1
+    )
+    # The lead's workstation gets it at its next sync.
+    lead = _workstation(tmp_path / "lead.sqlite3")
+    sync.sync(lead, central.as_user(central.lead), central.lead)
+    assert (
+        _count(
+            lead, "SELECT count(*) FROM contact_attempts WHERE id = :id", id=recorded.attempt_id.hex
+        )
+        == 1
+    )
+
+
+def test_a_change_the_server_refuses_becomes_a_refused_entry_and_the_rest_lands(
+    central: Central, tmp_path: Path
+) -> None:
+    local = _workstation(tmp_path / "local.sqlite3")
+    server = central.as_user(central.collector)
+    sync.sync(local, server, central.collector)
+    # A loan's terms come from the lender's loan system; nobody changes them here.
+    with local.engine.begin() as connection:
+        connection.execute(text("UPDATE loans SET product = 'changed'"))
+    recorded = record_contact(
+        local, outcome(central.mine, "NA", username=central.collector), now=NOW
+    )
+    report = sync.sync(local, server, central.collector)
+    assert report.push.refused == 1
+    [refused] = sync.conflicts(local)
+    assert refused.kind == "refused" and refused.table == "loans"
+    assert "permission denied" in str(refused.reason)
+    found = "SELECT count(*) FROM contact_attempts WHERE id = :id"
+    assert _count(central.admin, found, id=recorded.attempt_id) == 1
+
+
+def test_a_workstation_cannot_read_or_move_another_users_sync_bookkeeping(
+    central: Central, tmp_path: Path
+) -> None:
+    local = _workstation(tmp_path / "local.sqlite3")
+    sync.sync(local, central.as_user(central.collector), central.collector)
+    record_contact(local, outcome(central.mine, "NA", username=central.collector), now=NOW)
+    sync.sync(local, central.as_user(central.collector), central.collector)
+    url = make_url(central.admin.url)
+    with psycopg.connect(
+        host="127.0.0.1",
+        port=url.port or 5432,
+        dbname=url.database,
+        user=central.colleague,
+        password=PASSWORD,
+        autocommit=True,
+    ) as connection:
+        assert connection.execute("SELECT count(*) FROM sync_workstations").fetchone() == (0,)
+        updated = connection.execute("UPDATE sync_workstations SET last_applied = 0")
+        assert updated.rowcount == 0
+        for statement in ("SELECT count(*) FROM sync_outbox", "SELECT count(*) FROM sync_state"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                connection.execute(statement)
+        with central.admin.engine.connect() as admin:
+            [workstation] = admin.execute(text("SELECT id FROM sync_workstations")).scalars()
+        # Knowing the id is not enough to plant a rejection in someone else's workstation.
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            connection.execute(
+                "INSERT INTO sync_outcomes (workstation_id, seq, table_name, row_key, kind,"
+                " reason) VALUES (%s, 999, 'loans', '[]', 'refused', '{}')",
+                (workstation,),
+            )
+    assert _count(central.admin, "SELECT max(last_applied) FROM sync_workstations") > 0
+
+
+def test_every_view_in_the_central_database_runs_with_its_callers_rights(
+    central: Central,
+) -> None:
+    with central.admin.engine.connect() as connection:
+        loose = connection.exec_driver_sql(
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE n.nspname = 'public' AND c.relkind = 'v'"
+            " AND NOT coalesce('security_invoker=true' = ANY(c.reloptions), false)"
+        ).all()
+    assert loose == []
+
+
+def test_sign_in_refuses_a_wrong_password_and_reports_an_unreachable_server(
+    central: Central,
+) -> None:
+    url = make_url(central.admin.url)
+    server = parse_server(f"127.0.0.1:{url.port or 5432}/{url.database}")
+    with pytest.raises(SignInFailed):
+        sign_in(server, central.collector, "not the password at all")
+    with pytest.raises(SignInFailed):
+        sign_in(server, "nobody.here", PASSWORD)
+    closed = parse_server("127.0.0.1:9/collector")
+    with pytest.raises(ServerUnreachable):
+        sign_in(closed, central.collector, PASSWORD)
+
+
+@pytest.mark.parametrize("written", ["", "db.example.cn", "host:0/db", "host:99999/db", "h/d b"])
+def test_a_server_must_be_written_host_port_database(written: str) -> None:
+    with pytest.raises(InvalidInput):
+        parse_server(written)
+
+
+def test_a_server_without_a_port_uses_postgresqls() -> None:
+    server = parse_server(" db.example.cn/collector ")
+    assert (server.host, server.port, server.database) == ("db.example.cn", 5432, "collector")
+    assert str(server) == "db.example.cn:5432/collector"
+
+
+def test_a_field_agent_carries_the_accounts_of_their_planned_visits_and_no_more(
+    central: Central, tmp_path: Path
+) -> None:
+    agent = f"agent.s{uuid.uuid4().hex[:8]}"
+    with central.admin.engine.connect() as connection:
+        team = connection.execute(text("SELECT name FROM teams LIMIT 1")).scalar_one()
+    add_user(central.admin, agent, "field_agent", team, PASSWORD)
+    try:
+        local = _workstation(tmp_path / "agent.sqlite3")
+        server = central.as_user(agent)
+        assert sync.sync(local, server, agent).pull.arrived == 0
+        visit = uuid.uuid4()
+        with central.admin.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO field_visits (id, loan_id, agent_id, second_agent_id,"
+                    " planned_for, status, created_at, route_position, reason, checklist)"
+                    " SELECT :visit, :loan, (SELECT id FROM users WHERE username = :lead),"
+                    " id, '2026-11-30', 'planned', now(), 1, 'marked', '[]'"
+                    " FROM users WHERE username = :agent"
+                ),
+                {
+                    "visit": visit,
+                    "loan": central.mine.loan_id,
+                    "lead": central.lead,
+                    "agent": agent,
+                },
+            )
+        assert sync.sync(local, server, agent).pull.arrived == 1
+        assert _count(local, "SELECT count(*) FROM borrowers WHERE name = '李雷'") == 1
+        assert _count(local, "SELECT count(*) FROM borrowers WHERE name = '韩梅梅'") == 0
+        with central.admin.engine.begin() as connection:
+            connection.execute(
+                text("UPDATE field_visits SET status = 'done' WHERE id = :id"), {"id": visit}
+            )
+        assert sync.sync(local, server, agent).pull.purged == 1
+        assert _count(local, "SELECT count(*) FROM borrowers") == 0
+    finally:
+        with central.admin.engine.begin() as connection:
+            connection.exec_driver_sql(f'DROP OWNED BY "{agent}"')
+            connection.exec_driver_sql(f'DROP ROLE IF EXISTS "{agent}"')
+
+
+def test_rows_cast_to_stored_form_by_the_server_equal_those_converted_here(
+    central: Central,
+) -> None:
+    """A pull from PostgreSQL has the server write money, instants, keys, flags and dates the
+    way SQLAlchemy stores them on SQLite; byte for byte what Python's conversion gives."""
+    from sqlalchemy.dialects.sqlite import pysqlite
+
+    local = pysqlite.dialect()
+    compared = {}
+    with central.admin.engine.connect() as connection:
+        for table in sync.TABLES:
+            by_server = sync._Shape.of(table, connection.dialect, local)
+            by_python = sync._Shape.of(table, connection.dialect, local, cast=False)
+            assert by_server.selected != by_python.selected  # every table has a key at least
+            fast = sync._read(connection, by_server, "1 = 1", [])
+            slow = sync._read(connection, by_python, "1 = 1", [])
+            assert sorted(fast, key=repr) == sorted(slow, key=repr), table.name
+            compared[table.name] = len(fast)
+    tables = ("borrowers", "loans", "instalments", "payments", "contact_attempts", "users")
+    assert all(compared[name] for name in tables), compared

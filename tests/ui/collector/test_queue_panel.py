@@ -1,0 +1,160 @@
+"""The queue table: a checked model, filters, search in any phone format, updates in place."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from PySide6.QtCore import Qt
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+
+from app.services.common.reference import queue_weights
+from app.services.contact.queue import Queue, build_queue
+from app.ui.collector.queue_model import Column, QueueFilter, QueueModel, StatusFilter
+from app.ui.shell.main_window import REFRESH_EVERY, MainWindow
+from tests.ui.conftest import Shift, wait_idle
+
+
+def shown_contracts(window: MainWindow) -> list[str]:
+    proxy = window.queue.proxy
+    model = window.queue.model
+    return [
+        model.entry(proxy.mapToSource(proxy.index(row, 0)).row()).contract_no
+        for row in range(proxy.rowCount())
+    ]
+
+
+def test_queue_model_and_filter_pass_the_model_tester(
+    qtmodeltester: ModelTester, window: MainWindow
+) -> None:
+    assert isinstance(window.queue.model, QueueModel)
+    assert isinstance(window.queue.proxy, QueueFilter)
+    qtmodeltester.check(window.queue.model)
+    qtmodeltester.check(window.queue.proxy)
+
+
+def test_status_and_bucket_filters(window: MainWindow, shift: Shift) -> None:
+    window.queue.proxy.set_status(StatusFilter.BLOCKED)
+    assert shown_contracts(window) == [shift.ceased.contract_no]
+    window.queue.proxy.set_status(StatusFilter.CALLABLE)
+    assert shift.ceased.contract_no not in shown_contracts(window)
+    window.queue.proxy.set_status(StatusFilter.ALL)
+    window.queue.bucket.setCurrentIndex(window.queue.bucket.findData("M2"))
+    assert shown_contracts(window) == [shift.first.contract_no]
+    assert window.queue.count.text() == "1 of 3 accounts"
+
+
+def test_search_finds_a_phone_number_typed_in_any_format(
+    qtbot: QtBot, window: MainWindow, shift: Shift
+) -> None:
+    for typed in ("+86 139-8765-4321", "139 8765 4321", "4321"):
+        window.queue.search.setText(typed)
+        qtbot.waitUntil(lambda: shown_contracts(window) == [shift.second.contract_no], timeout=5000)
+        wait_idle(qtbot, window)
+    window.queue.search.setText("赵")
+    assert shown_contracts(window) == [shift.ceased.contract_no]
+    window.queue.search.setText(shift.first.contract_no.lower())
+    assert shown_contracts(window) == [shift.first.contract_no]
+    window.queue.search.clear()
+    assert len(shown_contracts(window)) == 3
+
+
+def test_a_new_queue_updates_rows_in_place_without_a_reset(
+    qtbot: QtBot, window: MainWindow, shift: Shift
+) -> None:
+    model = window.queue.model
+    queue = build_queue(window.context.db, "zhang.wei", now=shift.now)
+    resets: list[bool] = []
+    changed: list[tuple[int, int]] = []
+    removed: list[tuple[int, int]] = []
+    model.modelReset.connect(lambda: resets.append(True))
+    model.dataChanged.connect(lambda a, b, *_: changed.append((a.row(), b.row())))
+    model.rowsRemoved.connect(lambda _p, a, b: removed.append((a, b)))
+    ceased_row = model.row_of(shift.ceased.loan_id.hex)
+    kept = tuple(e for e in queue.entries if e.contract_no != shift.ceased.contract_no)
+    bumped = tuple(
+        replace(e, rank=e.rank + 10) if e.contract_no == shift.first.contract_no else e
+        for e in kept
+    )
+    model.set_queue(Queue(queue.username, queue.at, bumped))
+    assert resets == []
+    assert removed == [(ceased_row, ceased_row)]
+    first_row = model.row_of(shift.first.loan_id.hex)
+    assert changed == [(first_row, first_row)]
+    assert model.rowCount() == 2
+
+
+def test_the_queue_is_rebuilt_when_a_block_lifts(
+    qtbot: QtBot, window: MainWindow, shift: Shift
+) -> None:
+    """At 21:59 the queue plans its next rebuild for 22:00, when the quiet hours begin."""
+    late = shift.now.replace(hour=13, minute=59)  # 21:59 in Beijing
+    window.context.clock = lambda: late
+    with qtbot.waitSignal(window.queue_refreshed, timeout=10_000):
+        window.refresh_queue()
+    remaining = window._refresh_timer.remainingTime()
+    assert window._refresh_timer.isActive()
+    assert timedelta(seconds=55) <= timedelta(milliseconds=remaining) <= timedelta(seconds=65)
+    after = late + timedelta(minutes=1, seconds=5)
+    window.context.clock = lambda: after
+    with qtbot.waitSignal(window.queue_refreshed, timeout=10_000):
+        window._refresh_timer.timeout.emit()
+    assert not any(entry.contact.allowed for entry in window.queue.model.entries())
+
+
+def test_a_new_ranking_reorders_rows_and_keeps_the_selection(
+    qtbot: QtBot, window: MainWindow, shift: Shift
+) -> None:
+    model = window.queue.model
+    queue = build_queue(window.context.db, "zhang.wei", now=shift.now)
+    window.queue.select_key(shift.second.loan_id.hex)
+    qtbot.waitUntil(lambda: window.context.runner.pending == 0)
+    resets: list[bool] = []
+    layouts: list[bool] = []
+    model.modelReset.connect(lambda: resets.append(True))
+    model.layoutChanged.connect(lambda *_: layouts.append(True))
+    reversed_queue = Queue(queue.username, queue.at, tuple(reversed(queue.entries)))
+    model.set_queue(reversed_queue)
+    assert resets == [] and layouts == [True]
+    assert [model.entry(row).contract_no for row in range(model.rowCount())] == [
+        entry.contract_no for entry in reversed_queue.entries
+    ]
+    assert window.queue.current_key() == shift.second.loan_id.hex
+    assert shown_contracts(window)[0] == queue.entries[-1].contract_no
+
+
+def test_clicking_a_header_sorts_by_that_column(window: MainWindow, shift: Shift) -> None:
+    window.queue.table.sortByColumn(Column.DPD, Qt.SortOrder.DescendingOrder)
+    assert shown_contracts(window) == [
+        shift.first.contract_no,
+        shift.ceased.contract_no,
+        shift.second.contract_no,
+    ]
+
+
+def test_a_callback_surfaces_at_the_top_when_it_comes_due(
+    qtbot: QtBot, window: MainWindow, shift: Shift
+) -> None:
+    """A callback at 11:00 on the lowest account: the window plans a rebuild for when it
+    enters the look-ahead, and then the account leads the queue with its reason."""
+    due = shift.now + timedelta(hours=1)
+    shift.portfolio.callback(shift.second, due)
+    with qtbot.waitSignal(window.queue_refreshed, timeout=10_000):
+        window.refresh_queue()
+    assert window.queue.model.entry(0).contract_no != shift.second.contract_no
+    lookahead = timedelta(minutes=int(queue_weights()["callback_lookahead_minutes"]))
+    wait = timedelta(milliseconds=window._refresh_timer.remainingTime())
+    # The window looks again every few minutes anyway; the callback's moment is the bound.
+    expected = min(due - lookahead - shift.now, REFRESH_EVERY)
+    assert expected - timedelta(seconds=2) <= wait <= expected + timedelta(seconds=5)
+    queue = build_queue(window.context.db, "zhang.wei", now=shift.now)
+    assert queue.next_change_at == due - lookahead
+    later = due - lookahead + timedelta(seconds=5)
+    window.context.clock = lambda: later
+    with qtbot.waitSignal(window.queue_refreshed, timeout=10_000):
+        window._refresh_timer.timeout.emit()
+    top = window.queue.model.entry(0)
+    assert top.contract_no == shift.second.contract_no
+    assert top.tier == "callback_due"
+    assert shown_contracts(window)[0] == shift.second.contract_no

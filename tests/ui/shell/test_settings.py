@@ -1,0 +1,94 @@
+"""Settings: one declared store, the dialog's checks, and the window remembering its layout."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray
+from pytestqt.qtbot import QtBot
+
+from app.services.contact.compliance import profile_code_for, set_installation_default
+from app.ui.common import settings as keys
+from app.ui.common.settings import Settings
+from app.ui.shell.main_window import MainWindow
+from app.ui.shell.settings_dialog import SettingsDialog
+from tests.helpers.dialogs import RecordingDialogs
+from tests.ui.conftest import Launch
+
+
+def test_defaults_come_from_the_declarations(ui_settings: Settings) -> None:
+    assert ui_settings.get(keys.DIAL_TEMPLATE) == "tel:{e164}"
+    assert ui_settings.get(keys.LANGUAGE) == ""
+    assert ui_settings.get(keys.WINDOW_GEOMETRY) == QByteArray()
+    ui_settings.store.setValue(keys.DIAL_TEMPLATE.key, 42)  # a hand-edited file
+    assert ui_settings.get(keys.DIAL_TEMPLATE) == "tel:{e164}"
+
+
+def test_reset_preferences_keeps_the_remembered_state(ui_settings: Settings) -> None:
+    ui_settings.set(keys.DIAL_TEMPLATE, "sip:{digits}@pbx")
+    ui_settings.set(keys.LAST_USER, "zhang.wei")
+    ui_settings.reset_preferences()
+    assert ui_settings.get(keys.DIAL_TEMPLATE) == "tel:{e164}"
+    assert ui_settings.get(keys.LAST_USER) == "zhang.wei"
+
+
+def test_a_bad_dial_template_is_refused_and_nothing_is_saved(
+    qtbot: QtBot, window: MainWindow, dialogs: RecordingDialogs
+) -> None:
+    dialog = SettingsDialog(window.context, window)
+    qtbot.addWidget(dialog)
+    dialog.template.setText("{e164}")
+    dialog.accept()
+    assert "scheme" in dialogs.errors()[-1]
+    assert window.context.settings.get(keys.DIAL_TEMPLATE) == "tel:{e164}"
+    assert dialog.result() == 0
+
+
+def test_the_dialog_saves_template_language_and_profile(
+    qtbot: QtBot, window: MainWindow, dialogs: RecordingDialogs
+) -> None:
+    dialog = SettingsDialog(window.context, window)
+    qtbot.addWidget(dialog)
+    dialog.template.setText("sip:{digits}@pbx.example.com")
+    dialog.language.setCurrentIndex(dialog.language.findData("zh_CN"))
+    dialog.profile.setCurrentIndex(dialog.profile.findData("UK"))
+    try:
+        dialog.accept()
+        settings = window.context.settings
+        assert settings.get(keys.DIAL_TEMPLATE) == "sip:{digits}@pbx.example.com"
+        assert settings.get(keys.LANGUAGE) == "zh_CN"
+        assert dialog.language_changed
+        assert settings.get(keys.RULE_PROFILE) == "UK"
+        # A borrower in a country without a profile of its own now gets the chosen one;
+        # a US borrower still gets the US profile.
+        assert profile_code_for("JP") == "UK"
+        # Borrowers in mainland China and the US keep their own rules, whatever is chosen.
+        assert profile_code_for("CN") == "CN"
+        assert profile_code_for("US") == "US"
+    finally:
+        set_installation_default(None)
+    assert profile_code_for("JP") == "CN"
+
+
+def test_the_window_remembers_its_size_and_splitters(
+    qtbot: QtBot, launch: Launch, ui_settings: Settings
+) -> None:
+    startup, window = launch()
+    total = sum(window.splitter.sizes())
+    window.splitter.setSizes([total // 4, total // 2, total - total // 4 - total // 2])
+    window.close()
+    startup.stop()
+    assert not ui_settings.get(keys.MAIN_SPLITTER).isEmpty()
+    assert not ui_settings.get(keys.WINDOW_GEOMETRY).isEmpty()
+    again, reopened = launch()
+    try:
+        # The offscreen screen is smaller than the window, so Qt fits the restored geometry
+        # into it; the splitter keeps the proportions the collector chose (queue half the
+        # workspace, where the default is nearly equal).
+        # Offscreen, the window reaches its laid-out width a moment after it is shown.
+        qtbot.waitUntil(
+            lambda: reopened.width() >= reopened.minimumSizeHint().width(), timeout=5_000
+        )
+        queue, workspace, _call = reopened.splitter.sizes()
+        assert queue < 0.7 * workspace
+    finally:
+        reopened.close()
+        again.stop()

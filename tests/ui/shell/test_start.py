@@ -1,0 +1,349 @@
+"""Starting the window: the demo on a first start, the local copy, the choice of user, the
+language."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+import shiboken6
+from PySide6.QtWidgets import QProgressDialog, QWidget
+from pytestqt.qtbot import QtBot
+from sqlalchemy import text
+
+from app.config import Config
+from app.database import Database
+from app.services.common.users import UserView
+from app.services.contact.queue import build_queue
+from app.services.portfolio.notes import add_note
+from app.services.sync.engine import sync_status
+from app.ui.collector.queue_model import Column
+from app.ui.common import settings as keys
+from app.ui.common.settings import Settings
+from app.ui.shell.main_window import MainWindow
+from app.ui.shell.sign_in import PassphraseDialog
+from app.ui.shell.start import Startup, UserChooser
+from tests.helpers.dialogs import RecordingDialogs
+from tests.helpers.startup import PASSPHRASE, asked, opened, sync_now, type_passphrase
+from tests.ui.conftest import SHIFT_NOW, Launch, Shift, wait_idle
+
+DEMO_ACCOUNTS = 600
+
+
+class PickCollector(UserChooser):
+    """Answers the 'work as…' question the way a person would: picks from the list.
+
+    `pick`: which collector of the list (0 = the first).
+    """
+
+    pick: ClassVar[int] = 1
+    offered: ClassVar[list[str]] = []
+
+    def __init__(self, users: Sequence[UserView], last: str, parent: QWidget | None = None) -> None:
+        super().__init__(users, last, parent)
+        PickCollector.offered = [
+            str(self.list.item(row).text()) for row in range(self.list.count())
+        ]
+        collectors = [
+            row for row in range(self.list.count()) if "Collector" in self.list.item(row).text()
+        ]
+        self.list.setCurrentRow(collectors[self.pick])
+
+    def exec(self) -> int:
+        return 1
+
+
+class Demo:
+    """Starts of one workstation in demo mode: its data folder, the central file in it."""
+
+    def __init__(
+        self, qtbot: QtBot, tmp_path: Path, settings: Settings, dialogs: RecordingDialogs
+    ) -> None:
+        self.qtbot = qtbot
+        self.data = tmp_path / "data"
+        self.config = Config(self.data, f"sqlite:///{self.data / 'central.sqlite3'}")
+        self.settings = settings
+        self.dialogs = dialogs
+        self.started: list[Startup] = []
+
+    def startup(self, username: str | None = None, pick: int = 1) -> Startup:
+        chooser = type("Pick", (PickCollector,), {"pick": pick})
+        startup = Startup(
+            self.config,
+            username,
+            settings=self.settings,
+            dialogs=self.dialogs,
+            chooser=chooser,
+            clock=lambda: SHIFT_NOW,
+            demo_accounts=DEMO_ACCOUNTS,
+        )
+        self.started.append(startup)
+        return startup
+
+    def start(self, pick: int = 1) -> tuple[Startup, MainWindow]:
+        """A start answered with the passphrase, as the `pick`th collector."""
+        startup = self.startup(pick=pick)
+        dialog = asked(self.qtbot, startup, startup.start)
+        window = opened(self.qtbot, startup, lambda: type_passphrase(self.qtbot, dialog))
+        return startup, window
+
+    def central(self) -> Database:
+        return Database(self.config.database_url)
+
+    def close(self) -> None:
+        for startup in self.started:
+            window = startup.window
+            if isinstance(window, MainWindow) and shiboken6.isValid(window):
+                window.leave()
+            startup.stop()
+
+
+@pytest.fixture
+def demo(
+    qtbot: QtBot, tmp_path: Path, ui_settings: Settings, dialogs: RecordingDialogs
+) -> Iterator[Demo]:
+    workstation = Demo(qtbot, tmp_path, ui_settings, dialogs)
+    yield workstation
+    workstation.close()
+
+
+def _loans_of(db: Database, username: str) -> set[str]:
+    with db.engine.connect() as connection:
+        return set(
+            connection.execute(
+                text(
+                    "SELECT l.contract_no FROM loans l JOIN users u ON u.id = l.assigned_to_id"
+                    " WHERE u.username = :u"
+                ),
+                {"u": username},
+            ).scalars()
+        )
+
+
+def _count(db: Database, table: str) -> int:
+    with db.engine.connect() as connection:
+        return int(connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
+
+
+def test_first_start_builds_the_demo_then_opens_the_window_on_the_encrypted_copy(
+    qtbot: QtBot, demo: Demo, ui_settings: Settings, dialogs: RecordingDialogs
+) -> None:
+    startup = demo.startup()
+    progress_seen: list[tuple[int, int]] = []
+    behind_dialog: list[bool] = []
+
+    def progressed(done: int, total: int) -> None:
+        progress_seen.append((done, total))
+        behind_dialog.append(isinstance(startup.progress, QProgressDialog))
+
+    startup.progressed.connect(progressed)
+    # No keychain here: the copy is new, so the passphrase is chosen, typed twice.
+    dialog = asked(qtbot, startup, startup.start)
+    assert isinstance(dialog, PassphraseDialog)
+    assert dialog.new and dialog.confirmation.isVisibleTo(dialog)
+    window = opened(qtbot, startup, lambda: type_passphrase(qtbot, dialog))
+
+    # The demo was built behind the progress dialog, which is gone.
+    assert progress_seen[-1] == (DEMO_ACCOUNTS, DEMO_ACCOUNTS)
+    assert behind_dialog and all(behind_dialog)
+    assert startup.progress is None
+    chosen = ui_settings.get(keys.LAST_USER)
+    assert any(f"({chosen})" in offered for offered in PickCollector.offered)
+    # Field agents sign in here too (their visit planner opens with the window).
+    assert any("Field agent" in offered for offered in PickCollector.offered)
+    assert not any("admin" in offered for offered in PickCollector.offered)
+    assert window.context.username == chosen
+
+    # The window works on the encrypted local copy; the demo central is only synced with.
+    context = window.context
+    assert context.db is startup.local
+    assert context.db.url.startswith("sqlite+pysqlcipher://")
+    assert context.db.url.endswith(str(demo.data / "local.sqlite3"))
+    assert context.central is not None and context.central.url == demo.config.database_url
+    assert context.server == ""
+    header = (demo.data / "local.sqlite3").read_bytes()[:16]
+    assert header != b"SQLite format 3\x00"  # not readable without the key
+
+    # Its queue is the chosen collector's, from the copy, and the copy holds nothing else.
+    central = demo.central()
+    try:
+        theirs = _loans_of(central, chosen)
+        expected = {e.contract_no for e in build_queue(central, chosen, now=SHIFT_NOW).entries}
+        everyone = _count(central, "loans")
+    finally:
+        central.dispose()
+    shown = {entry.contract_no for entry in window.queue.model.entries()}
+    assert shown == expected and shown
+    assert _loans_of(context.db, chosen) == theirs
+    assert _count(context.db, "loans") == len(theirs) < everyone
+    assert sync_status(context.db).last_sync_at is not None
+    assert dialogs.errors() == []
+
+
+def test_a_second_start_as_the_same_user_opens_the_copy_without_fetching_it_again(
+    qtbot: QtBot, demo: Demo
+) -> None:
+    first, window = demo.start()
+    synced = sync_status(window.context.db).last_sync_at
+    rows = window.queue.model.rowCount()
+    window.leave()
+    first.stop()
+
+    again = demo.startup()
+    dialog = asked(qtbot, again, again.start)
+    # The copy exists now: its passphrase is asked for, not chosen.
+    assert isinstance(dialog, PassphraseDialog) and not dialog.new
+    assert not dialog.confirmation.isVisibleTo(dialog)
+    at_open: list[object] = []
+    # Read as the window appears, before its own background sync can run.
+    again.ready.connect(lambda w: at_open.append(sync_status(w.context.db).last_sync_at))
+    reopened = opened(qtbot, again, lambda: type_passphrase(qtbot, dialog))
+    assert at_open == [synced]
+    assert reopened.context.username == window.context.username
+    assert reopened.queue.model.rowCount() == rows
+
+
+def test_another_demo_user_gets_their_accounts_and_none_of_the_last_ones(
+    qtbot: QtBot, demo: Demo
+) -> None:
+    first, window = demo.start(pick=0)
+    before = window.context.username
+    kept = _loans_of(window.context.db, before)
+    # What the first user did (opening an account leaves an audit event) is sent first.
+    sync_now(qtbot, window)
+    window.leave()
+    first.stop()
+
+    _, other = demo.start(pick=1)
+    assert other.context.username != before
+    assert _loans_of(other.context.db, before) == set()
+    assert _loans_of(other.context.db, other.context.username)
+    with other.context.db.engine.connect() as connection:
+        left = connection.execute(text("SELECT contract_no FROM loans")).scalars().all()
+    assert kept.isdisjoint(left)
+
+
+def test_a_start_as_someone_else_is_refused_while_the_last_users_work_waits(
+    qtbot: QtBot, demo: Demo, dialogs: RecordingDialogs
+) -> None:
+    first, window = demo.start(pick=0)
+    before = window.context.username
+    contract = sorted(_loans_of(window.context.db, before))[0]
+    wait_idle(qtbot, window)
+    # Written on the copy, not sent yet (the window is gone before its first sync).
+    add_note(window.context.db, before, contract, "Asked for a call after work.", now=SHIFT_NOW)
+    window.leave()
+    first.stop()
+
+    second = demo.startup(pick=1)
+    dialog = asked(qtbot, second, second.start)
+    with qtbot.waitSignal(second.failed, timeout=30_000) as failed:
+        type_passphrase(qtbot, dialog)
+    assert second.window is None
+    assert before in failed.args[0] and "waiting" in failed.args[0]
+    assert dialogs.errors()[-1] == failed.args[0]
+    # Nothing of the first user's work was lost.
+    assert second.local is not None and sync_status(second.local).waiting > 0
+
+
+def test_cancelling_the_passphrase_ends_the_start_quietly(
+    qtbot: QtBot, demo: Demo, dialogs: RecordingDialogs
+) -> None:
+    startup = demo.startup()
+    dialog = asked(qtbot, startup, startup.start)
+    with qtbot.waitSignal(startup.failed, timeout=5_000) as failed:
+        dialog.reject()
+    assert failed.args == [""]
+    assert startup.window is None and startup.local is None
+    assert dialogs.errors() == []
+    assert not (demo.data / "local.sqlite3").exists()
+
+
+def test_an_unknown_user_on_the_command_line_is_refused(
+    qtbot: QtBot,
+    db: Database,
+    tmp_path: Path,
+    shift: Shift,
+    ui_settings: Settings,
+    dialogs: RecordingDialogs,
+) -> None:
+    config = Config(data_dir=tmp_path / "data", database_url=db.url)
+    startup = Startup(config, "nobody", settings=ui_settings, dialogs=dialogs)
+    try:
+        dialog = asked(qtbot, startup, startup.start)
+        with qtbot.waitSignal(startup.failed, timeout=20_000):
+            type_passphrase(qtbot, dialog, PASSPHRASE)
+        assert startup.window is None
+        assert "nobody" in dialogs.errors()[-1]
+    finally:
+        startup.stop()
+
+
+def test_the_chinese_ui_shows_chinese_labels_and_switches_back(
+    qtbot: QtBot, launch: Launch, shift: Shift, ui_settings: Settings
+) -> None:
+    ui_settings.set(keys.LANGUAGE, "zh_CN")
+    startup, window = launch()
+    try:
+        menus = [action.text() for action in window.menuBar().actions()]
+        assert menus[0].startswith("文件")
+        header = window.queue.model.headerData(Column.BORROWER, _horizontal())
+        assert header == "借款人"
+        first = window.queue.model.row_of(shift.first.loan_id.hex)
+        status = window.queue.model.index(first, Column.STATUS).data()
+        assert status == "可拨打"
+        assert "今日" in window.shift_label.text()
+        assert window.call.form.disposition.item(0).text().startswith("无人接听")
+        # Qt's own strings too: a standard dialog button.
+        assert _cancel_text() == "取消"
+        # Switching to English in the settings rebuilds the window in English.
+        ui_settings.set(keys.LANGUAGE, "en")
+        with qtbot.waitSignal(startup.ready, timeout=20_000) as ready:
+            window.language_changed.emit("en")
+        english = ready.args[0]
+        wait_idle(qtbot, english)
+        assert english.menuBar().actions()[0].text() == "&File"
+        assert english.queue.model.headerData(Column.BORROWER, _horizontal()) == "Borrower"
+        assert _cancel_text() == "Cancel"
+        english.close()
+    finally:
+        startup.stop()
+        startup.language.install("en")
+
+
+def _cancel_text() -> str:
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+    text = box.button(QDialogButtonBox.StandardButton.Cancel).text()
+    box.deleteLater()
+    return text.replace("&", "")
+
+
+def _horizontal():
+    from PySide6.QtCore import Qt
+
+    return Qt.Orientation.Horizontal
+
+
+def test_switching_language_with_answers_on_their_way_is_safe(
+    qtbot: QtBot, launch: Launch, dialogs: RecordingDialogs
+) -> None:
+    """The old window's pending answers are dropped, not delivered to deleted widgets."""
+    startup, window = launch()
+    try:
+        window.refresh_queue()
+        window.refresh_shift()
+        window.reload_account()
+        assert window.context.runner.pending > 0
+        with qtbot.waitSignal(startup.ready, timeout=20_000) as ready:
+            window.language_changed.emit("zh_CN")
+        fresh = ready.args[0]
+        wait_idle(qtbot, fresh)
+        assert fresh.queue.model.rowCount() == 3
+        assert dialogs.errors() == []
+        fresh.close()
+    finally:
+        startup.stop()

@@ -211,8 +211,12 @@ def _users(config: Config, args: argparse.Namespace) -> int:
 
 def _queue(config: Config, args: argparse.Namespace) -> int:
     from app.services.contact.queue import build_queue
+    from app.services.plans.lapses import settle_lapsed
 
-    queue = build_queue(open_database(config), args.user, args.at, limit=args.limit)
+    db = open_database(config)
+    # What lapsed is settled first, so the queue shows broken promises and plans as such.
+    settle_lapsed(db, args.at)
+    queue = build_queue(db, args.user, args.at, limit=args.limit)
     if args.json:
         payload = [entry.as_json(args.lang) for entry in queue.entries]
         print(json.dumps(payload, ensure_ascii=False, indent=2))

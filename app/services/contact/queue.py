@@ -68,8 +68,6 @@ from app.services.contact.compliance import (
     next_window_change,
     profile_code_for,
 )
-from app.services.contact.promises import settle_due_promises
-from app.services.plans.lifecycle import settle_due_plans
 
 PHONE_KINDS = (ContactKind.MOBILE, ContactKind.HOME, ContactKind.WORK)
 
@@ -307,13 +305,13 @@ def build_queue(
     limit: int | None = None,
     now: datetime | None = None,
 ) -> Queue:
-    """The ranked queue of `username` at moment `at` (now by default)."""
+    """The ranked queue of `username` at moment `at` (now by default).
+
+    A read: it writes nothing. Promises and plans that lapsed are settled beforehand by their
+    own step (`plans.lapses.settle_lapsed`), which the window and the command line run first.
+    """
     now = now or datetime.now(UTC)
     at = (at or now).astimezone(UTC)
-    with db.session() as session:
-        # Looking at a future moment must not break promises that may still be kept.
-        settle_due_promises(session, min(at, now))
-        settle_due_plans(session, min(at, now))
     with db.reader() as session, _collector_paused():
         user = find_user(session, username)
         entries, windows = _rank(session, user, at)

@@ -19,6 +19,7 @@ from app.services.contact.dialing import CallOption, DialCheck, call_options, ch
 from app.services.contact.queue import Queue, build_queue
 from app.services.contact.shift import ShiftSummary, shift_summary
 from app.services.contact.workspace import AccountView, account_view
+from app.services.plans.lapses import Lapsed, settle_lapsed
 from app.services.sync.engine import SyncReport
 from app.services.team.reviews import unseen_count
 from app.ui.collector.call_panel import CallPanel
@@ -105,7 +106,7 @@ class MainWindow(QMainWindow):
         self.decisions_dialog: PlanDecisionsDialog | None = None
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
-        self._refresh_timer.timeout.connect(self.refresh_queue)
+        self._refresh_timer.timeout.connect(self.settle_and_refresh)
         self._clock_timer = QTimer(self)
         self._clock_timer.setInterval(60_000)
         self._clock_timer.timeout.connect(self.queue.model.refresh_times)
@@ -121,7 +122,7 @@ class MainWindow(QMainWindow):
         context.runner.busy_changed.connect(self._busy)
         context.runner.unhandled_error.connect(self._show_error)
         self._restore_state()
-        self.refresh_queue()
+        self.settle_and_refresh()
         self.refresh_shift()
         if self.sync is not None:
             self.sync.start()
@@ -270,6 +271,23 @@ class MainWindow(QMainWindow):
 
     # The queue.
 
+    def settle_and_refresh(self) -> None:
+        """Settle the promises and plans that lapsed, then read the queue anew (at the start and
+        on the refresh timer; reading the queue itself writes nothing)."""
+        if self._queue_job is not None:
+            return
+        self._refresh_timer.stop()
+        self._queue_job = self.context.call(
+            settle_lapsed,
+            now=self.context.clock(),
+            on_done=self._lapses_settled,
+            on_error=self._queue_failed,
+        )
+
+    def _lapses_settled(self, _lapsed: Lapsed) -> None:
+        self._queue_job = None
+        self.refresh_queue()
+
     def refresh_queue(self) -> None:
         if self._queue_job is not None:
             return
@@ -313,7 +331,7 @@ class MainWindow(QMainWindow):
     # One account.
 
     def open_account(self, key: str) -> None:
-        entry = self.queue.model.entry_for(key)
+        entry = self.queue.model.row_by_key(key)
         if entry is None:
             return
         if not self._may_leave_call(entry.contract_no):

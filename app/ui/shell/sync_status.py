@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import math
 import time
+from datetime import datetime
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 
+from app.database import Database
+from app.services.plans.lapses import settle_lapsed
 from app.services.sync.engine import (
     SyncFailed,
     SyncReport,
@@ -108,7 +111,7 @@ class SyncController(QObject):
         local, central, username = self.context.db, self.central, self.context.username
         at = self.context.clock()
         self._job = self.context.runner.run(
-            lambda: sync(local, central, username, now=at), self._done, self._failed
+            lambda: _settle_and_sync(local, central, username, at), self._done, self._failed
         )
         self.started.emit()
 
@@ -286,3 +289,9 @@ class SyncStatusBar(QWidget):
         if seconds < 60:
             return self.tr("{seconds} s").format(seconds=seconds)
         return self.tr("{minutes} min").format(minutes=math.ceil(seconds / 60))
+
+
+def _settle_and_sync(local: Database, central: Database, username: str, at: datetime) -> SyncReport:
+    """What lapsed is settled on the copy first, so the sync sends it with everything else."""
+    settle_lapsed(local, now=at)
+    return sync(local, central, username, now=at)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.database import Database
-from app.models import Loan, PromiseStatus, PromiseToPay
+from app.models import AuditEvent, Loan, PromiseStatus, PromiseToPay
 from app.services.contact.queue import build_queue
+from app.services.plans.lapses import settle_lapsed
 from app.services.portfolio.accounts import account_detail
 from tests.helpers.portfolio import Portfolio
 
@@ -59,6 +60,7 @@ def test_due_callback_comes_first_then_broken_promise_then_the_rest(
     broken = portfolio.account(today=TODAY, dpd=5, principal="1000")
     portfolio.callback(with_callback, AT - timedelta(minutes=15))
     portfolio.promise(broken, "500", TODAY - timedelta(days=2), AT - timedelta(days=5))
+    settle_lapsed(db, AT)
     queue = build_queue(db, "zhang.wei", AT)
     order = [entry.contract_no for entry in queue.entries]
     assert order == [with_callback.contract_no, broken.contract_no, big.contract_no]
@@ -75,7 +77,7 @@ def test_a_lapsed_promise_becomes_broken_once_and_is_audited(
         account, "500", TODAY - timedelta(days=2), AT - timedelta(days=5)
     )
     on_time = portfolio.promise(account, "300", TODAY, AT - timedelta(days=1))
-    build_queue(db, "zhang.wei", AT)
+    settle_lapsed(db, AT)
     with db.reader() as session:
         statuses = dict(session.execute(select(PromiseToPay.id, PromiseToPay.status)).all())
     assert statuses[promise_id] is PromiseStatus.BROKEN
@@ -176,9 +178,25 @@ def test_overdue_amount_is_exact_decimal(db: Database, portfolio: Portfolio) -> 
     assert entry.overdue_amount == entry.overdue_amount.quantize(Decimal("0.01"))
 
 
-def test_looking_at_a_future_queue_breaks_no_promise(db: Database, portfolio: Portfolio) -> None:
+def test_settling_a_future_moment_breaks_no_promise(db: Database, portfolio: Portfolio) -> None:
     account = portfolio.account(today=TODAY, dpd=5)
     promise_id = portfolio.promise(account, "500", TODAY + timedelta(days=3), AT)
-    build_queue(db, "zhang.wei", AT + timedelta(days=10), now=AT)
+    settle_lapsed(db, AT + timedelta(days=10), now=AT)
     with db.reader() as session:
         assert session.get_one(PromiseToPay, promise_id).status is PromiseStatus.PENDING
+    # Once that moment has come, it does.
+    later = AT + timedelta(days=10)
+    settle_lapsed(db, later, now=later)
+    with db.reader() as session:
+        assert session.get_one(PromiseToPay, promise_id).status is PromiseStatus.BROKEN
+
+
+def test_reading_the_queue_writes_nothing(db: Database, portfolio: Portfolio) -> None:
+    account = portfolio.account(today=TODAY, dpd=5)
+    promise_id = portfolio.promise(account, "500", TODAY - timedelta(days=2), AT - timedelta(days=5))
+    with db.reader() as session:
+        audited = session.scalar(select(func.count()).select_from(AuditEvent))
+    build_queue(db, "zhang.wei", AT)
+    with db.reader() as session:
+        assert session.get_one(PromiseToPay, promise_id).status is PromiseStatus.PENDING
+        assert session.scalar(select(func.count()).select_from(AuditEvent)) == audited

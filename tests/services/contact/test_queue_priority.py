@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from app.database import Database
 from app.services.contact.queue import AccountFacts, LeadPriority, build_queue, ordering_key
+from app.services.plans.lapses import settle_lapsed
 from app.services.plans.lifecycle import breaks_at, issue_plan, save_plan, sign_plan
 from app.services.plans.offers import PlanTerms
 from app.services.team.assignment import clear_priority, priority_until, set_priority
@@ -36,6 +37,7 @@ def test_a_top_override_outranks_a_broken_plan(db: Database, portfolio: Portfoli
     set_priority(
         db, LEAD, [small.contract_no], "top", "Called the lead.", priority_until(until), now=AT
     )
+    settle_lapsed(db, deadline, now=deadline)
     queue = build_queue(db, "zhang.wei", deadline, now=deadline)
     assert [e.contract_no for e in queue.entries] == [small.contract_no, broken.contract_no]
     top, second = queue.entries

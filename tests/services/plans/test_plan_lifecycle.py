@@ -15,6 +15,7 @@ from app.services.common.errors import InvalidDate, InvalidInput, NotAllowed
 from app.services.common.reference import lender
 from app.services.contact.queue import build_queue
 from app.services.plans.agreements import verify_agreement, write_agreement
+from app.services.plans.lapses import settle_lapsed
 from app.services.plans.lifecycle import (
     approval_requests,
     breaks_at,
@@ -212,9 +213,11 @@ def test_an_instalment_unpaid_past_grace_breaks_the_plan_and_tops_the_queue(
     sign_plan(db, "zhang.wei", plan.id, now=NOW)
     deadline = breaks_at(plan.lines[0].due_date)
     just_before = deadline - timedelta(minutes=1)
+    settle_lapsed(db, just_before, now=just_before)
     queue = build_queue(db, "zhang.wei", just_before, now=just_before)
     assert plans_for(db, "zhang.wei", account.contract_no)[0].status is PlanStatus.ACTIVE
     assert queue.entries[0].contract_no != account.contract_no
+    settle_lapsed(db, deadline, now=deadline)
     queue = build_queue(db, "zhang.wei", deadline, now=deadline)
     broken = plans_for(db, "zhang.wei", account.contract_no)[0]
     assert broken.status is PlanStatus.BROKEN
@@ -232,7 +235,7 @@ def test_a_late_payment_recorded_after_the_break_does_not_revive_the_plan(
     plan = save_plan(db, "zhang.wei", account.contract_no, monthly(2), now=NOW)
     issue_plan(db, "zhang.wei", plan.id, now=NOW)
     deadline = breaks_at(plan.lines[0].due_date)
-    build_queue(db, "zhang.wei", deadline, now=deadline)
+    settle_lapsed(db, deadline, now=deadline)
     later = deadline + timedelta(days=1)
     result = record_payment(
         db, "zhang.wei", account.contract_no, str(plan.lines[0].amount), later, now=later
@@ -258,7 +261,7 @@ def test_a_down_payment_made_while_the_plan_waits_for_approval_counts(
     decide_plan(db, "lead.wang", plan.id, approve=True, now=later)
     issue_plan(db, "zhang.wei", plan.id, now=later)
     five_days = NOW + timedelta(days=5)
-    build_queue(db, "zhang.wei", five_days, now=five_days)
+    settle_lapsed(db, five_days, now=five_days)
     tracked = plans_for(db, "zhang.wei", account.contract_no)[0]
     assert tracked.status is PlanStatus.ACTIVE
     assert tracked.down_payment_paid == Decimal("500.00")
@@ -283,7 +286,7 @@ def test_an_instalment_paid_in_grace_but_recorded_after_the_break_restores_the_p
     plan = save_plan(db, "zhang.wei", account.contract_no, monthly(2), now=NOW)
     issue_plan(db, "zhang.wei", plan.id, now=NOW)
     deadline = breaks_at(plan.lines[0].due_date)
-    build_queue(db, "zhang.wei", deadline, now=deadline)
+    settle_lapsed(db, deadline, now=deadline)
     assert plans_for(db, "zhang.wei", account.contract_no)[0].status is PlanStatus.BROKEN
     in_grace = deadline - timedelta(days=1)
     recorded = deadline + timedelta(days=1)

@@ -1,0 +1,42 @@
+"""Settling what has lapsed: promises and plans whose date plus grace has passed.
+
+A promise not paid in full by its date plus the promise grace breaks (`contact.promises`); a
+plan whose instalment is not paid by its due date plus the plan grace breaks too
+(`plans.lifecycle`). Nothing happens at that moment to change them, so this is a step of its
+own, run when the window starts, on the queue's refresh timer, before every sync and before the
+command line prints a queue. Reading the queue never writes (docs/domain.md §2, §7).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from app.database import Database
+from app.services.contact.promises import settle_due_promises
+from app.services.plans.lifecycle import settle_due_plans
+
+
+@dataclass(frozen=True)
+class Lapsed:
+    """What one run settled: the loans whose promises were resolved, the plans re-checked."""
+
+    promise_loans: tuple[uuid.UUID, ...]
+    plans: tuple[uuid.UUID, ...]
+
+
+def settle_lapsed(
+    db: Database, at: datetime | None = None, *, now: datetime | None = None
+) -> Lapsed:
+    """Settle every promise and plan whose date plus grace passed by `at` (now by default).
+
+    Looking at a future moment must not break promises that may still be kept, so `at` is
+    never taken beyond `now`.
+    """
+    now = now or datetime.now(UTC)
+    moment = min((at or now).astimezone(UTC), now)
+    with db.session() as session:
+        promise_loans = settle_due_promises(session, moment)
+        plans = settle_due_plans(session, moment)
+    return Lapsed(tuple(promise_loans), tuple(plans))

@@ -1,12 +1,21 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from app.database import Database
 from tests.helpers.portfolio import Portfolio
+
+# Property tests: no per-example deadline (a loaded two-core machine is slow, not wrong). Under
+# CI the examples are derandomised, so a run is the same every time and a failure repeats;
+# elsewhere they vary from run to run, which finds more. HYPOTHESIS_PROFILE picks one by name.
+settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
+settings.register_profile("dev", deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -33,8 +34,11 @@ class Database:
 
     def __init__(self, url: str, **engine_args: Any) -> None:
         self.url = url
-        if url.startswith("sqlite"):
-            path = url.split("///", 1)[-1]
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "sqlite":
+            # The file's folder, read from the parsed URL: an encrypted copy's URL carries its
+            # key before the path, which must never become a folder's name.
+            path = parsed.database
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.engine: Engine = create_engine(url, **engine_args)

@@ -55,6 +55,21 @@ def test_the_local_copy_is_unreadable_without_its_key(tmp_path: Path) -> None:
     again.dispose()
 
 
+def test_opening_the_copy_writes_nothing_where_the_program_was_started(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started_in = tmp_path / "started-here"
+    started_in.mkdir()
+    monkeypatch.chdir(started_in)
+    key = passphrase_key("not the passphrase!")
+    open_local_store(tmp_path / "data", key).dispose()
+    # The URL carries the key before the path: it must not become a folder's name.
+    assert list(started_in.iterdir()) == []
+    assert (tmp_path / "data" / STORE_FILE).is_file()
+    names = [path.name for path in tmp_path.rglob("*")]
+    assert not any(key.secret in name or "pysqlcipher" in name for name in names), names
+
+
 def test_without_a_keychain_the_user_is_asked_for_a_passphrase(
     tmp_path: Path, no_keychain: None
 ) -> None:

@@ -1,3 +1,24 @@
 """The reproducible demo portfolio: a seeded, deterministic book of accounts, staff and history for
 the embedded database.
+
+Call `app.demo.builder.build_demo`. The modules, from the top down (each imports only those
+below it):
+
+- builder: `build_demo` and `DemoSummary`; wires the parts together and writes their rows in one
+  transaction (the order of the steps is the order of the random draws).
+- accounts: one account at a time: borrower, contact points, loan, instalments, assignee.
+- collection: the work on an account: pre-due reminders, a month of sessions on an overdue one.
+- showcase: the accounts that show particular situations (flags, caps reached, due today).
+- promises: promises to pay and callbacks.
+- calls: when a call may be made, and the contact attempt rows.
+- oversight: what reaches the team leads: escalations, stopped dials, visit requests.
+- ledger: schedules, due days, payments and the balances they leave (in whole cents).
+- staff: the teams, leads, collectors and field agents.
+- people: names, phone numbers and contact points.
+- plan: each account's bucket, place, flag and showcase role, drawn before any account.
+- state: what every part shares: the random stream, the clock, key minting, rows, counts.
+- shape: the book's shape read from `resources/demo/*.json`, as weighted choices.
+- rows: the column order of each table, and the batch of rows waiting to be written.
+- records: the mutable records of the simulation (plan, contact point, account, instalment).
+- sinks: where rows go: the SQLite cursor, or SQLAlchemy Core on another database.
 """

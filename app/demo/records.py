@@ -1,0 +1,88 @@
+"""The mutable records the simulation keeps while it builds an account: its plan, its contact
+points, the account itself and its open instalments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# Instalment state, one list per instalment, indexed by these (plain lists are the fastest
+# mutable records in CPython, and there are millions of them). Days are date ordinals, money is
+# whole cents.
+(
+    DUE_DAY,
+    PRINCIPAL,
+    INTEREST,
+    FEES,
+    PRINCIPAL_PAID,
+    INTEREST_PAID,
+    FEES_PAID,
+    PENALTY,
+    PENALTY_PAID,
+    ACCRUED_TO,
+    SETTLED_ON,
+    SEQ,
+) = range(12)
+# The (due, paid) indexes of each part of an instalment, by the policy's name for it.
+PARTS = {
+    "principal": (PRINCIPAL, PRINCIPAL_PAID),
+    "interest": (INTEREST, INTEREST_PAID),
+    "fees": (FEES, FEES_PAID),
+    "penalty": (PENALTY, PENALTY_PAID),
+}
+
+
+@dataclass(slots=True)
+class Plan:
+    """What an account is to show, drawn before any account is built (see plan.draw_plans)."""
+
+    bucket: str | None  # None: settled
+    abroad: bool = False
+    field: bool = False
+    flag: str | None = None
+    special: str | None = None
+
+
+@dataclass(slots=True)
+class Point:
+    """A borrower's contact point, and what the work on it has found out."""
+
+    id: str
+    kind: str
+    value: str
+    region: str | None
+    zones: str
+    own: bool
+    utc8: bool
+    contact_name: str | None = None
+    relation: str | None = None
+    do_not_call: bool = False
+    wrong_number: bool = False
+    spoken: bool = False
+
+    @property
+    def usable(self) -> bool:
+        return not (self.do_not_call or self.wrong_number or self.spoken)
+
+
+@dataclass(slots=True)
+class Account:
+    """What the activity simulation needs to know and change about one account."""
+
+    loan_id: str
+    borrower_id: str
+    user_id: str
+    bucket: str
+    plan: Plan
+    states: list[list[Any]]  # the instalments not yet paid off, oldest first
+    penalty_micro: int
+    points: list[Point]
+    # Every zone the postal address may be in; calls must suit each of them.
+    address_zones: tuple[str, ...]
+    address_utc8: bool
+    start_day: int
+    last_day: int = 0
+    own_failures: list[int] = field(default_factory=list)
+    rpc_times: list[int] = field(default_factory=list)
+    promise_until: int = -1
+    flagged_at: int | None = None

@@ -379,6 +379,10 @@
         <translation>保存通话结果并打开下一个账户</translation>
     </message>
     <message>
+        <source>Still missing before saving</source>
+        <translation>保存前仍需完成</translation>
+    </message>
+    <message>
         <source>&amp;End call</source>
         <translation>结束通话(&amp;E)</translation>
     </message>
@@ -413,46 +417,6 @@
     <message>
         <source>This account has no phone number.</source>
         <translation>该账户没有电话号码。</translation>
-    </message>
-    <message>
-        <source>Choose the outcome of the call.</source>
-        <translation>请选择通话结果。</translation>
-    </message>
-    <message>
-        <source>Record the emotion you observed.</source>
-        <translation>请记录您观察到的客户情绪。</translation>
-    </message>
-    <message>
-        <source>The script recorded “{emotion}”: record it as the emotion.</source>
-        <translation>话术中已记录“{emotion}”，请将其记录为客户情绪。</translation>
-    </message>
-    <message>
-        <source>Tick every required checklist item: {items}.</source>
-        <translation>请勾选所有必选检查项：{items}。</translation>
-    </message>
-    <message>
-        <source>The identity check failed: a right-party outcome cannot be logged.</source>
-        <translation>身份核实未通过，不能记录为本人接通的结果。</translation>
-    </message>
-    <message>
-        <source>This is a third party&apos;s number: log a right-party outcome only after the borrower came to the phone and was verified.</source>
-        <translation>这是第三方的号码：只有借款人本人接听并通过身份核实后，才能记录本人接通的结果。</translation>
-    </message>
-    <message>
-        <source>Give and tick the required disclosures: {items}.</source>
-        <translation>请完成并勾选必需的告知事项：{items}。</translation>
-    </message>
-    <message>
-        <source>Enter the promised amount and date.</source>
-        <translation>请输入承诺还款金额和日期。</translation>
-    </message>
-    <message>
-        <source>Set the time to call back.</source>
-        <translation>请设置回电时间。</translation>
-    </message>
-    <message>
-        <source>This account has no phone number to log the call against.</source>
-        <translation>该账户没有可记录本次通话的电话号码。</translation>
     </message>
     <message>
         <source>Cannot save yet</source>
@@ -1724,20 +1688,12 @@
         <translation>紧急：{kind}</translation>
     </message>
     <message>
-        <source>Decided: kept paused</source>
-        <translation>已决定：保持暂停</translation>
+        <source>Decided: {decision}</source>
+        <translation>已决定：{decision}</translation>
     </message>
     <message>
-        <source>Decided: collection resumed</source>
-        <translation>已决定：恢复催收</translation>
-    </message>
-    <message>
-        <source>Decided: referred</source>
-        <translation>已决定：已转介</translation>
-    </message>
-    <message>
-        <source>Acknowledged, waiting for a decision</source>
-        <translation>已确认，待决定</translation>
+        <source>Acknowledged, {status}</source>
+        <translation>已确认，{status}</translation>
     </message>
     <message>
         <source>Not acknowledged</source>
@@ -2005,38 +1961,6 @@
     <message>
         <source>broken</source>
         <translation>已违约</translation>
-    </message>
-    <message>
-        <source>draft</source>
-        <translation>草稿</translation>
-    </message>
-    <message>
-        <source>waiting for approval</source>
-        <translation>待审批</translation>
-    </message>
-    <message>
-        <source>approved</source>
-        <translation>已批准</translation>
-    </message>
-    <message>
-        <source>rejected</source>
-        <translation>已驳回</translation>
-    </message>
-    <message>
-        <source>agreement issued</source>
-        <translation>已出具协议</translation>
-    </message>
-    <message>
-        <source>active</source>
-        <translation>执行中</translation>
-    </message>
-    <message>
-        <source>completed</source>
-        <translation>已完成</translation>
-    </message>
-    <message>
-        <source>cancelled</source>
-        <translation>已取消</translation>
     </message>
     <message>
         <source>Pay in full</source>
@@ -3257,24 +3181,8 @@ Allowed from {time}</source>
         <translation>无上报事项。</translation>
     </message>
     <message>
-        <source>Escalated: {kind}, {time}; waiting for a decision</source>
-        <translation>已上报：{kind}，{time}；等待处理决定</translation>
-    </message>
-    <message>
-        <source>Escalated: {kind}, {time}; decided: {decision}</source>
-        <translation>已上报：{kind}，{time}；处理决定：{decision}</translation>
-    </message>
-    <message>
-        <source>keep paused</source>
-        <translation>继续暂停</translation>
-    </message>
-    <message>
-        <source>resume collection</source>
-        <translation>恢复催收</translation>
-    </message>
-    <message>
-        <source>referred</source>
-        <translation>已转交</translation>
+        <source>Escalated: {kind}, {time}; {status}</source>
+        <translation>已上报：{kind}，{time}；{status}</translation>
     </message>
     <message>
         <source>Met</source>
@@ -3766,10 +3674,6 @@ Allowed from {time}</source>
         <translation>不存在还款计划{plan}。</translation>
     </message>
     <message>
-        <source>Only an issued plan has an agreement to print; this one is {status}.</source>
-        <translation>只有已出具协议的还款计划才能打印协议；该计划当前为“{status}”。</translation>
-    </message>
-    <message>
         <source>Cannot read {path}: {reason}.</source>
         <translation>无法读取{path}：{reason}。</translation>
     </message>
@@ -3978,10 +3882,6 @@ Allowed from {time}</source>
         <translation>账户{contract_no}已有未结束的还款计划（{status}，制定于{made}）；请先取消，再提出新的计划。</translation>
     </message>
     <message>
-        <source>A plan that is {current} cannot become {wanted}.</source>
-        <translation>状态为“{current}”的还款计划不能变为“{wanted}”。</translation>
-    </message>
-    <message>
         <source>The central database is PostgreSQL; {url} is not.</source>
         <translation>中央数据库须为PostgreSQL；{url}不是。</translation>
     </message>
@@ -4036,6 +3936,82 @@ Allowed from {time}</source>
     <message>
         <source>The plan&apos;s first payment was due on {date}, which has passed while it waited: cancel it and offer a new one.</source>
         <translation>该还款计划的首笔还款应于{date}支付，在等待期间已过期：请取消该计划并重新提出。</translation>
+    </message>
+    <message>
+        <source>waiting for a decision</source>
+        <translation>等待处理决定</translation>
+    </message>
+    <message>
+        <source>kept paused</source>
+        <translation>保持暂停</translation>
+    </message>
+    <message>
+        <source>collection resumed</source>
+        <translation>已恢复催收</translation>
+    </message>
+    <message>
+        <source>referred</source>
+        <translation>已转介</translation>
+    </message>
+    <message>
+        <source>Choose the outcome of the call.</source>
+        <translation>请选择通话结果。</translation>
+    </message>
+    <message>
+        <source>Give and tick the required disclosures: {items}.</source>
+        <translation>请完成并勾选必需的告知事项：{items}。</translation>
+    </message>
+    <message>
+        <source>The identity check failed: a right-party outcome cannot be logged.</source>
+        <translation>身份核实未通过，不能记录为本人接通的结果。</translation>
+    </message>
+    <message>
+        <source>The script recorded “{emotion}”: record it as the emotion.</source>
+        <translation>话术中已记录“{emotion}”，请将其记录为客户情绪。</translation>
+    </message>
+    <message>
+        <source>Only an issued plan has an agreement to print; this one is “{status}”.</source>
+        <translation>只有已出具协议的还款计划才能打印协议；该计划当前为“{status}”。</translation>
+    </message>
+    <message>
+        <source>A plan that is “{current}” cannot become “{wanted}”.</source>
+        <translation>状态为“{current}”的还款计划不能变为“{wanted}”。</translation>
+    </message>
+    <message>
+        <source>draft</source>
+        <translation>草稿</translation>
+    </message>
+    <message>
+        <source>waiting for approval</source>
+        <translation>待审批</translation>
+    </message>
+    <message>
+        <source>approved</source>
+        <translation>已批准</translation>
+    </message>
+    <message>
+        <source>rejected</source>
+        <translation>已驳回</translation>
+    </message>
+    <message>
+        <source>agreement issued</source>
+        <translation>已出具协议</translation>
+    </message>
+    <message>
+        <source>active</source>
+        <translation>执行中</translation>
+    </message>
+    <message>
+        <source>completed</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>broken</source>
+        <translation>已违约</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>已取消</translation>
     </message>
     <message>
         <source>A waiver of {waiver} and a discount of {discount} leave nothing of the {overdue} overdue to pay.</source>
@@ -5067,22 +5043,6 @@ Your accounts are on this computer: work on them offline? What you do is sent to
     <message>
         <source>{author}: {text}</source>
         <translation>{author}：{text}</translation>
-    </message>
-    <message>
-        <source>kept paused</source>
-        <translation>维持暂停</translation>
-    </message>
-    <message>
-        <source>resumed</source>
-        <translation>已恢复</translation>
-    </message>
-    <message>
-        <source>referred</source>
-        <translation>已转介</translation>
-    </message>
-    <message>
-        <source>waiting for the team lead</source>
-        <translation>等待组长处理</translation>
     </message>
     <message>
         <source>When</source>

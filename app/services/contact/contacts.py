@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -44,7 +44,6 @@ from app.services.common.reference import (
     address_zones,
     dispositions,
     emotions,
-    policy,
 )
 from app.services.contact.checklists import validate_checklist
 from app.services.contact.compliance import (
@@ -56,10 +55,19 @@ from app.services.contact.compliance import (
     profile_for,
 )
 from app.services.contact.escalations import kinds_raised_by, raise_escalations
+from app.services.contact.outcome_rules import (
+    OutcomeDraft,
+    channel_of,
+    disposition_of,
+    entry_refusals,
+    point_missing,
+    point_refusals,
+    promise_date_refusal,
+    raise_first,
+)
 from app.services.portfolio.accounts import loan_balance, lock, open_account
 
 MAX_CALL_SECONDS = 8 * 3600
-MAX_CALLBACK_DAYS = 30
 # Outcomes are logged as they happen (a field agent's day at the latest): an older time would
 # let a contact dodge the caps counted for it, so it goes to the team lead instead.
 MAX_BACKDATE = timedelta(hours=24)
@@ -129,16 +137,6 @@ def _history(session: Session, borrower_id: uuid.UUID, since: datetime) -> list[
     ]
 
 
-def _channel(value: str) -> Channel:
-    try:
-        return Channel(value)
-    except ValueError:
-        known = ", ".join(channel.value for channel in Channel)
-        raise InvalidInput(
-            "Unknown channel “{channel}” (one of {known}).", channel=value, known=known
-        ) from None
-
-
 def _contact_point(session: Session, borrower: Borrower, point_id: uuid.UUID) -> ContactPoint:
     point = session.get(ContactPoint, point_id)
     if point is None or point.borrower_id != borrower.id:
@@ -148,15 +146,6 @@ def _contact_point(session: Session, borrower: Borrower, point_id: uuid.UUID) ->
             borrower=borrower.name,
         )
     return point
-
-
-def _point_missing(channel: Channel) -> InvalidInput:
-    """Every channel but a visit goes to a number or an address: the user must say which."""
-    if channel is Channel.EMAIL:
-        return InvalidInput("Say which e-mail address the e-mail goes to.")
-    if channel is Channel.SMS:
-        return InvalidInput("Say which number the text message goes to.")
-    return InvalidInput("Say which number the call goes to.")
 
 
 def _not_allowed(decision: Decision) -> NotAllowed:
@@ -257,9 +246,9 @@ def check_contact(
     at = (at or datetime.now(UTC)).astimezone(UTC)
     with db.reader() as session:
         _, loan, borrower = open_account(session, username, contract_no)
-        kind = _channel(channel)
+        kind = channel_of(channel)
         if contact_point_id is None and kind is not Channel.VISIT:
-            raise _point_missing(kind)
+            raise point_missing(kind)
         point = _contact_point(session, borrower, contact_point_id) if contact_point_id else None
         return _decide(session, loan, borrower, point, kind, at)
 
@@ -318,22 +307,18 @@ def record_contact(
 ) -> RecordedContact:
     """Validate and store one contact attempt with its promise, callback and effects.
 
-    When someone answered, the emotion observed and its completed checklist are required
-    (PRODUCT.md §6). A promise goes only with a promise outcome, a callback time only with an
-    outcome where someone answered, and a right-party outcome on a third party's number only
-    with `right_party=True` (the borrower came to the phone and was verified). Escalations the
+    What an outcome must carry is checked by `outcome_rules`, the module the window asks what
+    is still missing; the first rule not met is raised. When someone answered: the emotion
+    observed and its completed checklist (docs/domain.md §6). A promise only with a promise
+    outcome, a callback time only with an outcome where someone answered, a right-party outcome
+    only without a failed identity check, and on a third party's number only with
+    `right_party=True` (the borrower came to the phone and was verified). Escalations the
     outcome raises are stored with it. Everything is written in one transaction with its audit
     events, or nothing is.
     """
     now = (now or datetime.now(UTC)).astimezone(UTC)
-    code = dispositions().get(entry.disposition)
-    if code is None:
-        raise InvalidInput(
-            "Unknown outcome code “{code}” (one of {known}).",
-            code=entry.disposition,
-            known=", ".join(dispositions()),
-        )
-    channel = _channel(entry.channel)
+    code = disposition_of(entry.disposition)
+    channel = channel_of(entry.channel)
     if entry.started_at.tzinfo is None:
         raise InvalidDate("The contact time must carry a time zone.")
     if entry.started_at > now + timedelta(minutes=5):
@@ -353,39 +338,40 @@ def record_contact(
         raise InvalidInput(
             "An after-call time of {seconds} s is not possible.", seconds=entry.after_call_seconds
         )
-    checklist = _validated_checklist(entry, code.code, code.contact)
+    draft = _draft(entry)
+    raise_first(entry_refusals(draft, code, now))
+    # In checklist order; the rules above made sure it is complete.
+    checklist = (
+        validate_checklist(entry.emotion, code.code, entry.checklist)
+        if entry.emotion is not None
+        else ()
+    )
     emotion = emotions()[entry.emotion] if entry.emotion is not None else None
-    if "promise" in code.requires and entry.promise is None:
-        raise InvalidInput("A promise to pay needs an amount and a date.")
-    if entry.promise is not None and "promise" not in code.requires:
-        # A promise stored with any other outcome would be chased and counted in the PTP rate.
-        raise InvalidInput(
-            "A promise to pay is recorded with a promise outcome ({codes}), not {code}.",
-            codes=", ".join(c.code for c in dispositions().values() if "promise" in c.requires),
-            code=code.code,
-        )
-    if "callback" in code.requires and entry.callback_at is None:
-        raise InvalidInput("A callback outcome needs the time to call back.")
-    if entry.callback_at is not None and not code.contact:
-        # A callback is a time agreed with someone (PRODUCT.md §2); the rules also treat an open
-        # one as the borrower's own request, which may lift a block (see `_subject`).
-        raise InvalidInput(
-            "Nobody answered ({code}): there is no one who agreed a time to call back.",
-            code=code.code,
-        )
-    if entry.callback_at is not None:
-        _check_callback_time(entry.callback_at, now)
-    if entry.promise is not None:
-        parse_amount(entry.promise.amount, what="promise")
 
     try:
-        return _store_contact(db, entry, code, channel, checklist, emotion, now)
+        return _store_contact(db, entry, draft, code, channel, checklist, emotion, now)
     except _Blocked as blocked:
         # The refusal is itself a fact the team lead counts (compliance blocks by rule): kept
         # in a transaction of its own, since nothing of the contact is.
         with db.session() as session:
             session.add(blocked.row)
         raise _not_allowed(blocked.decision) from None
+
+
+def _draft(entry: ContactInput) -> OutcomeDraft:
+    """The outcome the rules check; whose number the point is comes from the database."""
+    promise = entry.promise
+    return OutcomeDraft(
+        disposition=entry.disposition,
+        channel=entry.channel,
+        contact_point_id=entry.contact_point_id,
+        right_party=entry.right_party,
+        emotion=entry.emotion,
+        checklist=entry.checklist,
+        promise_amount=promise.amount if promise is not None else None,
+        promise_date=promise.promised_date if promise is not None else None,
+        callback_at=entry.callback_at,
+    )
 
 
 class _Blocked(Exception):
@@ -417,6 +403,7 @@ def block_row(
 def _store_contact(
     db: Database,
     entry: ContactInput,
+    draft: OutcomeDraft,
     code: Disposition,
     channel: Channel,
     checklist: tuple[str, ...],
@@ -431,10 +418,8 @@ def _store_contact(
             if entry.contact_point_id
             else None
         )
-        if channel is not Channel.VISIT and point is None:
-            raise _point_missing(channel)
-        if code.rpc and point is not None and point.kind.is_third_party:
-            _check_handover(code.code, entry.right_party)
+        third_party = point is not None and point.kind.is_third_party
+        raise_first(point_refusals(replace(draft, third_party_point=third_party), code, channel))
         decision = _decide(session, loan, borrower, point, channel, entry.started_at)
         if not decision.allowed:
             point_id = point.id if point else None
@@ -511,75 +496,14 @@ def _store_contact(
         )
 
 
-def _validated_checklist(entry: ContactInput, code: str, answered: bool) -> tuple[str, ...]:
-    """The ticked checklist items, in checklist order, once the emotion's checklist is complete.
-
-    Someone answered: the emotion observed is required, and so is every required item of its
-    checklist. Nobody answered: there is no emotion to observe and no checklist to tick.
-    """
-    if entry.emotion is not None and entry.emotion not in emotions():
-        known = ", ".join(emotions())
-        raise InvalidInput(
-            "Unknown emotion “{emotion}” (one of {known}).", emotion=entry.emotion, known=known
-        )
-    if not answered:
-        if entry.emotion is not None or entry.checklist:
-            raise InvalidInput(
-                "Nobody answered ({code}): there is no emotion or checklist to record.", code=code
-            )
-        return ()
-    if entry.emotion is None:
-        known = ", ".join(emotions())
-        raise InvalidInput(
-            "Someone answered ({code}): record the emotion you observed (one of {known}).",
-            code=code,
-            known=known,
-        )
-    return validate_checklist(entry.emotion, code, entry.checklist)
-
-
-def _check_handover(code: str, right_party: bool | None) -> None:
-    """A right-party outcome on a third party's number: only once the borrower took the phone.
-
-    The third-party script's handover path verifies the borrower; the window passes its result
-    as `right_party=True`. Without it the outcome would count a relative as the borrower.
-    """
-    if right_party is not True:
-        raise InvalidInput(
-            "{code} is a right-party outcome, but the call went to a third party's number:"
-            " record it only when the borrower came to the phone and was verified.",
-            code=code,
-        )
-
-
-def _check_callback_time(callback_at: datetime, now: datetime) -> None:
-    if callback_at.tzinfo is None:
-        raise InvalidDate("The callback time must carry a time zone.")
-    if callback_at <= now:
-        raise InvalidDate("The callback time {time} is in the past.", time=callback_at)
-    if callback_at > now + timedelta(days=MAX_CALLBACK_DAYS):
-        raise InvalidDate(
-            "A callback cannot be more than {days} days ahead.", days=MAX_CALLBACK_DAYS
-        )
-
-
 def validated_promise(
     session: Session, loan: Loan, promise: PromiseInput, now: datetime
 ) -> tuple[Decimal, date]:
     amount = parse_amount(promise.amount, what="promise")
     today = local_today(now)
-    limit = int(policy()["promise"]["max_days_ahead"])
-    if promise.promised_date < today:
-        raise InvalidDate(
-            "The promise date {date} is in the past.", date=promise.promised_date.isoformat()
-        )
-    if promise.promised_date > today + timedelta(days=limit):
-        raise InvalidDate(
-            "The promise date {date} is more than {days} days ahead;"
-            " offer a repayment plan instead.",
-            date=promise.promised_date.isoformat(),
-            days=limit,
-        )
+    dated = promise_date_refusal(promise.promised_date, today)
+    if dated is not None:
+        raise dated
     owed = loan_balance(session, loan, today).owed
     if amount > owed:
         raise InvalidAmount(

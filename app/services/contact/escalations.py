@@ -1,4 +1,4 @@
-"""Escalations: contact outcomes the team lead must see and decide on (PRODUCT.md §3, §6).
+"""Escalations: contact outcomes the team lead must see and decide on (docs/domain.md §3, §6).
 
 Recording a contact raises them (a self-harm risk or a vulnerability disclosed, a reported
 death, a dispute); the outcome itself already set the borrower flag that pauses collection.
@@ -32,7 +32,7 @@ from app.models import (
     User,
 )
 from app.services.common.audit import audit
-from app.services.common.errors import InvalidInput, Localized, NotAllowed, NotFound
+from app.services.common.errors import InvalidInput, Localized, Message, NotAllowed, NotFound
 from app.services.common.reference import dispositions, emotions, load_json
 from app.services.common.scope import find_user, worker_ids
 from app.services.common.teams import team_scope
@@ -81,6 +81,23 @@ def kinds_raised_by(emotion: str | None, disposition: str) -> tuple[EscalationKi
         if (kind.emotion is not None and kind.emotion == emotion)
         or (kind.disposition is not None and kind.disposition == disposition)
     )
+
+
+def decision_text(decision: EscalationDecision | None) -> Message:
+    """Where an escalation stands: waiting for a decision, or what the team lead decided.
+
+    The one wording, inside service messages and on screen
+    (`app.ui.common.labels.escalation_decision_name` translates it).
+    """
+    return _DECISION_TEXT[decision]
+
+
+_DECISION_TEXT: dict[EscalationDecision | None, Message] = {
+    None: Message("waiting for a decision"),
+    EscalationDecision.PAUSE: Message("kept paused"),
+    EscalationDecision.RESUME: Message("collection resumed"),
+    EscalationDecision.REFER: Message("referred"),
+}
 
 
 def raise_escalations(
@@ -387,7 +404,7 @@ def decide_escalation(
         if escalation.decided_at is not None:
             raise NotAllowed(
                 "This escalation was already decided ({decision}) at {time}.",
-                decision=str(escalation.decision),
+                decision=decision_text(escalation.decision),
                 time=escalation.decided_at,
             )
         kind = escalation_kinds()[escalation.kind]

@@ -40,7 +40,6 @@ from app.services.portfolio.accounts import borrower_address
 LANGUAGES = ("zh_CN", "en")
 
 
-
 def agreement_document(
     db: Database,
     username: str,
@@ -69,7 +68,7 @@ def agreement_document(
         plan_lifecycle.check_plan_scope(session, user, plan)
         if plan.status not in _PRINTABLE:
             raise InvalidInput(
-                "Only an issued plan has an agreement to print; this one is {status}.",
+                "Only an issued plan has an agreement to print; this one is “{status}”.",
                 status=plan_lifecycle.status_text(plan.status),
             )
         terms = terms_of(plan)

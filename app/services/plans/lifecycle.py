@@ -1,4 +1,4 @@
-"""Repayment plans from offer to close (PRODUCT.md §7): stored, decided, issued, tracked.
+"""Repayment plans from offer to close (docs/domain.md §7): stored, decided, issued, tracked.
 
     draft → pending approval → approved / rejected → issued → active → completed
                  (within policy: straight to approved)          ↘ broken, or cancelled
@@ -39,7 +39,7 @@ from app.models import (
 )
 from app.services.common.audit import audit
 from app.services.common.clock import business_zone, local_today
-from app.services.common.errors import InvalidInput, Localized, Message, NotAllowed, NotFound
+from app.services.common.errors import InvalidInput, Message, NotAllowed, NotFound
 from app.services.common.money import ZERO
 from app.services.common.reference import load_json
 from app.services.common.scope import find_user
@@ -265,6 +265,7 @@ def issue_plan(
 ) -> PlanView:
     """Give an approved plan its agreement number, date and terms hash; the PDF can then be made."""
     from app.services.documents.agreement_pdf import canonical_terms, terms_digest
+
     def issue(session: Session, plan: RepaymentPlan, user: User, at: datetime) -> None:
         if plan.status is PlanStatus.PENDING_APPROVAL:
             raise InvalidInput(
@@ -294,7 +295,7 @@ def sign_plan(
     def sign(session: Session, plan: RepaymentPlan, user: User, at: datetime) -> None:
         if plan.status is not PlanStatus.ISSUED:
             raise InvalidInput(
-                "A plan that is {current} cannot become {wanted}.",
+                "A plan that is “{current}” cannot become “{wanted}”.",
                 current=_STATUS_TEXT[plan.status],
                 wanted=_STATUS_TEXT[PlanStatus.ACTIVE],
             )
@@ -630,7 +631,7 @@ def _move(
 ) -> None:
     if status not in _NEXT.get(plan.status, ()):
         raise InvalidInput(
-            "A plan that is {current} cannot become {wanted}.",
+            "A plan that is “{current}” cannot become “{wanted}”.",
             current=_STATUS_TEXT[plan.status],
             wanted=_STATUS_TEXT[status],
         )
@@ -778,19 +779,21 @@ def _view(session: Session, plan: RepaymentPlan) -> PlanView:
     )
 
 
-def status_text(status: PlanStatus) -> Localized:
+def status_text(status: PlanStatus) -> Message:
+    """The plan status as every reader sees it: inside service messages, on the command line
+    (its English) and in the window (`app.ui.common.labels.plan_status_name` translates it)."""
     return _STATUS_TEXT[status]
 
 
-# Status names inside service messages, in both languages like every value a message carries.
+# The one wording of each plan status; the templates are translated like any service message.
 _STATUS_TEXT = {
-    PlanStatus.DRAFT: Localized("a draft", "草稿"),
-    PlanStatus.PENDING_APPROVAL: Localized("pending approval", "待审批"),
-    PlanStatus.APPROVED: Localized("approved", "已批准"),
-    PlanStatus.REJECTED: Localized("rejected", "已驳回"),
-    PlanStatus.ISSUED: Localized("issued", "已出具协议"),
-    PlanStatus.ACTIVE: Localized("active", "履行中"),
-    PlanStatus.COMPLETED: Localized("completed", "已完成"),
-    PlanStatus.BROKEN: Localized("broken", "已违约"),
-    PlanStatus.CANCELLED: Localized("cancelled", "已取消"),
+    PlanStatus.DRAFT: Message("draft"),
+    PlanStatus.PENDING_APPROVAL: Message("waiting for approval"),
+    PlanStatus.APPROVED: Message("approved"),
+    PlanStatus.REJECTED: Message("rejected"),
+    PlanStatus.ISSUED: Message("agreement issued"),
+    PlanStatus.ACTIVE: Message("active"),
+    PlanStatus.COMPLETED: Message("completed"),
+    PlanStatus.BROKEN: Message("broken"),
+    PlanStatus.CANCELLED: Message("cancelled"),
 }

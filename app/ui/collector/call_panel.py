@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.services.common.clock import local_today
 from app.services.common.errors import DomainError
-from app.services.common.reference import dispositions, emotions
+from app.services.common.reference import dispositions
 from app.services.contact.contacts import (
     ContactInput,
     PromiseInput,
@@ -28,13 +28,13 @@ from app.services.contact.contacts import (
     record_contact,
 )
 from app.services.contact.dialing import CallOption
-from app.services.contact.escalations import kinds_raised_by
+from app.services.contact.outcome_rules import OutcomeDraft, missing_for_outcome
 from app.services.contact.scripts import Script, promise_values
 from app.services.portfolio.accounts import AccountDetail
 from app.ui.collector.outcome_form import OutcomeForm
 from app.ui.collector.script_view import ScriptView
 from app.ui.common.context import Context
-from app.ui.common.dialogs import detail_text, error_text
+from app.ui.common.dialogs import detail_text, error_text, message_text
 from app.ui.common.labels import decision_reason
 
 # Longer than this between hanging up and saving is not after-call work (an hour).
@@ -56,12 +56,14 @@ class CallPanel(QWidget):
         self.started_at: datetime | None = None
         self.ended_at: datetime | None = None
         self._saving = False
+        self._enabled = False
 
         self.account = QLabel(self.tr("No account open"))
         self.account.setStyleSheet("font-weight: bold")
         self.number = QComboBox()
         self.number.setAccessibleName(self.tr("Number used"))
         self.number.currentIndexChanged.connect(lambda _index: self._script_for_number())
+        self.number.currentIndexChanged.connect(lambda _index: self._show_missing())
         self.scripts: tuple[Script | None, Script | None] = (None, None)
         self.timer_label = QLabel("00:00")
         self.timer_label.setAccessibleName(self.tr("Call timer"))
@@ -80,6 +82,8 @@ class CallPanel(QWidget):
         self.script.action_requested.connect(self._action)
         self.form.amount.textChanged.connect(self._promise_typed)
         self.form.promise_date.dateChanged.connect(self._promise_typed)
+        self.form.changed.connect(self._show_missing)
+        self.script.changed.connect(self._show_missing)
         script_box = QGroupBox(self.tr("Call script"))
         QVBoxLayout(script_box).addWidget(self.script)
         form_box = QGroupBox(self.tr("Outcome"))
@@ -100,6 +104,12 @@ class CallPanel(QWidget):
         self.save_next_button.setDefault(True)
         self.save_button.clicked.connect(lambda: self.save(go_next=False))
         self.save_next_button.clicked.connect(lambda: self.save(go_next=True))
+        # What the outcome still lacks, in the service's words; Save waits until it is empty.
+        self.missing = QLabel()
+        self.missing.setWordWrap(True)
+        self.missing.setAccessibleName(self.tr("Still missing before saving"))
+        self.missing.setStyleSheet("color: #a40000")
+        self.missing.hide()
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.save_button)
@@ -110,6 +120,7 @@ class CallPanel(QWidget):
         layout.addWidget(self.account)
         layout.addLayout(call_row)
         layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.missing)
         layout.addLayout(buttons)
 
         self._tick = QTimer(self)
@@ -211,16 +222,13 @@ class CallPanel(QWidget):
                 self.number.setItemText(index, f"{self._display(option)}{state}")
 
     def set_enabled(self, enabled: bool) -> None:
-        for widget in (
-            self.number,
-            self.script,
-            self.form,
-            self.save_button,
-            self.save_next_button,
-        ):
+        self._enabled = enabled
+        for widget in (self.number, self.script, self.form):
             widget.setEnabled(enabled)
+        # The menu's Save entries stay live: pressed too early, they say what is missing.
         for action in self._actions:
             action.setEnabled(enabled)
+        self._show_missing()
 
     def _display(self, option: CallOption) -> str:
         assert self.detail is not None
@@ -321,64 +329,42 @@ class CallPanel(QWidget):
 
     # Saving.
 
-    def problems(self) -> list[str]:
-        """What stops the outcome from being saved, in words the collector understands."""
-        problems = []
-        code = self.form.code()
-        if code is None:
-            return [self.tr("Choose the outcome of the call.")]
-        flags = dispositions()[code]
+    def draft(self) -> OutcomeDraft:
+        """The outcome as the form, the script and the number chosen hold it now."""
         run = self.script.run
-        if flags.contact and self.form.emotion_code() is None:
-            problems.append(self.tr("Record the emotion you observed."))
-        # An emotion the script recorded that raises an escalation (a harm risk, a disclosed
-        # vulnerability) must not be lost by picking another one in the form.
-        suggested = run.suggested_emotion if run is not None else None
-        if (
-            suggested is not None
-            and self.form.emotion_code() != suggested
-            and any(kind.emotion == suggested for kind in kinds_raised_by(suggested, code))
-        ):
-            problems.append(
-                self.tr("The script recorded “{emotion}”: record it as the emotion.").format(
-                    emotion=emotions()[suggested].label(self.context.language)
-                )
-            )
-        missing = self.form.missing()
-        if missing:
-            problems.append(
-                self.tr("Tick every required checklist item: {items}.").format(
-                    items="; ".join(missing)
-                )
-            )
-        if flags.rpc and run is not None and run.right_party is False:
-            problems.append(
-                self.tr("The identity check failed: a right-party outcome cannot be logged.")
-            )
         option = self._chosen_option()
-        third_party = option is not None and option.third_party
-        if flags.rpc and third_party and run is not None and run.right_party is not True:
-            problems.append(
-                self.tr(
-                    "This is a third party's number: log a right-party outcome only after"
-                    " the borrower came to the phone and was verified."
-                )
-            )
-        if flags.needs_disclosures:
-            disclosures = self.script.missing_disclosures()
-            if disclosures:
-                problems.append(
-                    self.tr("Give and tick the required disclosures: {items}.").format(
-                        items="; ".join(disclosures)
-                    )
-                )
-        if "promise" in flags.requires and not self.form.amount.text().strip():
-            problems.append(self.tr("Enter the promised amount and date."))
-        if "callback" in flags.requires and not self.form.callback.isChecked():
-            problems.append(self.tr("Set the time to call back."))
-        if self.number.currentData() is None:
-            problems.append(self.tr("This account has no phone number to log the call against."))
-        return problems
+        chosen = self.number.currentData()
+        amount = self.form.amount.text().strip()
+        return OutcomeDraft(
+            disposition=self.form.code(),
+            channel="call",
+            contact_point_id=uuid.UUID(chosen) if chosen is not None else None,
+            third_party_point=option is not None and option.third_party,
+            right_party=run.right_party if run is not None else None,
+            emotion=self.form.emotion_code(),
+            checklist=self.form.ticked(),
+            promise_amount=amount or None,
+            promise_date=self.form.promised_date() if amount else None,
+            callback_at=self.form.callback_time(),
+            script_emotion=run.suggested_emotion if run is not None else None,
+            untold_disclosures=(
+                tuple(step.named for step in run.missing_disclosures()) if run is not None else ()
+            ),
+        )
+
+    def problems(self) -> list[str]:
+        """What stops the outcome from being saved: the service's rules, in the UI language."""
+        found = missing_for_outcome(self.draft(), now=self.context.clock())
+        return [message_text(message) for message in found]
+
+    def _show_missing(self) -> None:
+        """Save is open exactly when nothing is missing; what is missing shows above it."""
+        problems = self.problems() if self.detail is not None and self._enabled else []
+        self.missing.setText("\n".join(problems))
+        self.missing.setVisible(bool(problems))
+        ready = self.detail is not None and self._enabled and not self._saving and not problems
+        self.save_button.setEnabled(ready)
+        self.save_next_button.setEnabled(ready)
 
     def save(self, go_next: bool) -> None:
         if self.detail is None or self._saving:
@@ -387,29 +373,28 @@ class CallPanel(QWidget):
         if problems:
             self.context.dialogs.error(self, self.tr("Cannot save yet"), "\n".join(problems))
             return
-        try:
-            promise = self.form.promise()
-        except DomainError as error:
-            self.context.dialogs.error(self, self.tr("Cannot save yet"), error_text(error))
-            return
+        draft = self.draft()
         self.end_call()
         now = self.context.clock()
+        promise = None
+        if draft.promise_amount is not None and draft.promise_date is not None:
+            promise = PromiseInput(draft.promise_amount, draft.promise_date)
         entry = ContactInput(
             username=self.context.username,
             contract_no=self.detail.contract_no,
-            disposition=self.form.code() or "",
+            disposition=draft.disposition or "",
             started_at=self.started_at or now,
-            channel="call",
-            contact_point_id=uuid.UUID(self.number.currentData()),
+            channel=draft.channel,
+            contact_point_id=draft.contact_point_id,
             duration_seconds=self.duration_seconds(),
             after_call_seconds=self._after_call_seconds(now),
-            emotion=self.form.emotion_code(),
-            checklist=self.form.ticked(),
+            emotion=draft.emotion,
+            checklist=draft.checklist,
             script_steps=self.script.path(),
-            right_party=self.script.run.right_party if self.script.run is not None else None,
+            right_party=draft.right_party,
             notes=self.form.note_text(),
-            promise=PromiseInput(*promise) if promise else None,
-            callback_at=self.form.callback_time(),
+            promise=promise,
+            callback_at=draft.callback_at,
         )
         self._set_saving(True)
         self.context.call(
@@ -430,8 +415,7 @@ class CallPanel(QWidget):
 
     def _set_saving(self, saving: bool) -> None:
         self._saving = saving
-        self.save_button.setEnabled(not saving)
-        self.save_next_button.setEnabled(not saving)
+        self._show_missing()
 
     def _stored(self, recorded: RecordedContact, go_next: bool) -> None:
         self._set_saving(False)

@@ -1,4 +1,4 @@
-"""What the team lead decided on a collector's plans outside the policy (PRODUCT.md §7).
+"""What the team lead decided on a collector's plans outside the policy (docs/domain.md §7).
 
 `PlanDecisionsDialog` lists the collector's plans a lead approved or rejected in the last
 `DECISION_DAYS` days, latest first, with the lead's reason; the ones the collector had not
@@ -16,13 +16,9 @@ import json
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
     QObject,
-    QPersistentModelIndex,
     Qt,
     Signal,
 )
@@ -41,13 +37,12 @@ from app.services.plans.lifecycle import PlanDecision, plan_decisions
 from app.ui.common.context import Context
 from app.ui.common.dialogs import error_text
 from app.ui.common.labels import plan_status_name
-from app.ui.common.runner import Job
+from app.ui.common.runner import Job, Latest
 from app.ui.common.settings import PLAN_DECISIONS_SEEN, Settings
+from app.ui.common.table_model import RowTableModel, TableColumn
 from app.ui.common.tables import list_table
 
-Index = QModelIndex | QPersistentModelIndex
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
-_DISPLAY = Qt.ItemDataRole.DisplayRole
 # How far back the dialog (and the badge) look.
 DECISION_DAYS = 30
 
@@ -125,83 +120,56 @@ class Column(enum.IntEnum):
     REASON = 6
 
 
-class DecisionsModel(QAbstractTableModel):
+class DecisionsModel(RowTableModel[PlanDecision, uuid.UUID]):
     """The user's plan decisions, latest first; the ones not seen before in bold, marked new."""
 
     def __init__(self, context: Context, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(lambda decision: decision.plan_id, parent=parent)
         self.context = context
-        self._rows: list[PlanDecision] = []
         self._new: frozenset[uuid.UUID] = frozenset()
         self._bold = QFont()
         self._bold.setBold(True)
+        formats = context.formats
+        columns = {
+            Column.DECIDED: TableColumn(
+                self.tr("Decided"), lambda decision: formats.date_time(decision.decided_at)
+            ),
+            Column.ACCOUNT: TableColumn(self.tr("Account"), lambda decision: decision.contract_no),
+            Column.BORROWER: TableColumn(self.tr("Borrower"), lambda decision: decision.borrower),
+            Column.DECISION: TableColumn(self.tr("Decision"), self._decision_text),
+            Column.LEAD: TableColumn(self.tr("Team lead"), lambda decision: decision.lead),
+            Column.NOW: TableColumn(
+                self.tr("Plan now"), lambda decision: plan_status_name(decision.status.value)
+            ),
+            Column.REASON: TableColumn(
+                self.tr("Reason"),
+                lambda decision: decision.reason or "—",
+                tooltip=lambda decision: decision.reason or None,
+            ),
+        }
+        self.set_columns(
+            [columns[column] for column in Column],
+            roles={
+                Qt.ItemDataRole.FontRole: lambda decision: (
+                    self._bold if decision.plan_id in self._new else None
+                ),
+                ID_ROLE: lambda decision: str(decision.plan_id),
+            },
+        )
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(Column)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != _DISPLAY:
-            return None
-        if not 0 <= section < len(Column):
-            return None
-        return {
-            Column.DECIDED: self.tr("Decided"),
-            Column.ACCOUNT: self.tr("Account"),
-            Column.BORROWER: self.tr("Borrower"),
-            Column.DECISION: self.tr("Decision"),
-            Column.REASON: self.tr("Reason"),
-            Column.LEAD: self.tr("Team lead"),
-            Column.NOW: self.tr("Plan now"),
-        }[Column(section)]
-
-    def data(self, index: Index, role: int = _DISPLAY) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        decision = self._rows[index.row()]
-        column = Column(index.column())
-        if role == _DISPLAY:
-            return self._display(decision, column)
-        if role == Qt.ItemDataRole.FontRole and decision.plan_id in self._new:
-            return self._bold
-        if role == Qt.ItemDataRole.ToolTipRole and column is Column.REASON and decision.reason:
-            return decision.reason
-        if role == ID_ROLE:
-            return str(decision.plan_id)
-        return None
-
-    def _display(self, decision: PlanDecision, column: Column) -> str:
-        if column is Column.DECIDED:
-            return self.context.formats.date_time(decision.decided_at)
-        if column is Column.ACCOUNT:
-            return decision.contract_no
-        if column is Column.BORROWER:
-            return decision.borrower
-        if column is Column.DECISION:
-            text = self.tr("Approved") if decision.approved else self.tr("Rejected")
-            if decision.plan_id in self._new:
-                return self.tr("{decision} (new)").format(decision=text)
-            return text
-        if column is Column.REASON:
-            return decision.reason or "—"
-        if column is Column.LEAD:
-            return decision.lead
-        return plan_status_name(decision.status.value)
-
-    def decision(self, row: int) -> PlanDecision:
-        return self._rows[row]
+    def _decision_text(self, decision: PlanDecision) -> str:
+        text = self.tr("Approved") if decision.approved else self.tr("Rejected")
+        if decision.plan_id in self._new:
+            return self.tr("{decision} (new)").format(decision=text)
+        return text
 
     def is_new(self, row: int) -> bool:
-        return self._rows[row].plan_id in self._new
+        return self.row_at(row).plan_id in self._new
 
     def set_decisions(self, decisions: Sequence[PlanDecision], new: frozenset[uuid.UUID]) -> None:
         """Show `decisions`; the ones in `new` are marked. The dialog loads once: a reset."""
-        self.beginResetModel()
-        self._rows = list(decisions)
         self._new = new
-        self.endResetModel()
+        self.set_rows(decisions)
 
 
 class PlanDecisionsDialog(QDialog):
@@ -214,7 +182,7 @@ class PlanDecisionsDialog(QDialog):
     def __init__(self, context: Context, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
-        self._job: Job | None = None
+        self._load = Latest()
         self.setWindowTitle(self.tr("Decisions on my plans"))
         intro = QLabel(
             self.tr(
@@ -242,9 +210,8 @@ class PlanDecisionsDialog(QDialog):
         self.reload()
 
     def reload(self) -> None:
-        if self._job is not None:
-            self._job.cancel()
-        self._job = self.context.call(
+        self._load.run(
+            self.context,
             plan_decisions,
             self.context.username,
             decisions_since(self.context.clock()),
@@ -253,7 +220,6 @@ class PlanDecisionsDialog(QDialog):
         )
 
     def _loaded(self, decisions: tuple[PlanDecision, ...]) -> None:
-        self._job = None
         settings, username = self.context.settings, self.context.username
         before = seen_decisions(settings, username)
         new = frozenset(d.plan_id for d in decisions if d.plan_id not in before)
@@ -266,5 +232,4 @@ class PlanDecisionsDialog(QDialog):
         self.seen.emit(len(new))
 
     def _failed(self, error: BaseException) -> None:
-        self._job = None
         self.context.dialogs.error(self, self.tr("Could not load the decisions"), error_text(error))

@@ -10,17 +10,13 @@ from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
     QObject,
-    QPersistentModelIndex,
     Qt,
     Signal,
 )
@@ -50,12 +46,10 @@ from app.ui.common.context import Context
 from app.ui.common.dialogs import error_text
 from app.ui.common.labels import disposition_name
 from app.ui.common.review_pane import ReviewPane
-from app.ui.common.runner import Job
+from app.ui.common.runner import Latest
+from app.ui.common.table_model import RIGHT, RowTableModel, TableColumn
 from app.ui.common.tables import list_table
 
-Index = QModelIndex | QPersistentModelIndex
-_DISPLAY = Qt.ItemDataRole.DisplayRole
-_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 # The review's id, for a view to find the row.
 REVIEW_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -65,6 +59,9 @@ def feedback_menu_text(count: int) -> str:
     if count <= 0:
         return QCoreApplication.translate("FeedbackDialog", "&Feedback")
     return QCoreApplication.translate("FeedbackDialog", "&Feedback ({count})").format(count=count)
+
+
+FeedbackModel = RowTableModel[FeedbackRow, uuid.UUID]
 
 
 class FeedbackColumn(enum.IntEnum):
@@ -78,109 +75,64 @@ class FeedbackColumn(enum.IntEnum):
     COMMENT = 7
 
 
-class FeedbackModel(QAbstractTableModel):
+def feedback_model(context: Context, parent: QObject | None = None) -> FeedbackModel:
     """The reviews of the collector's contacts, newest first; new ones in bold."""
+    formats = context.formats
+    bold = QFont()
+    bold.setBold(True)
 
-    def __init__(self, context: Context, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.context = context
-        self._rows: tuple[FeedbackRow, ...] = ()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(FeedbackColumn)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != _DISPLAY:
+    def new_tip(row: FeedbackRow) -> str | None:
+        if row.seen:
             return None
-        if not 0 <= section < len(FeedbackColumn):
-            return None
-        return {
-            FeedbackColumn.REVIEWED: self.tr("Reviewed"),
-            FeedbackColumn.SCORE: self.tr("Score"),
-            FeedbackColumn.CONTRACT: self.tr("Contract"),
-            FeedbackColumn.BORROWER: self.tr("Borrower"),
-            FeedbackColumn.CALL: self.tr("Call"),
-            FeedbackColumn.OUTCOME: self.tr("Outcome"),
-            FeedbackColumn.REVIEWER: self.tr("Reviewer"),
-            FeedbackColumn.COMMENT: self.tr("Comment"),
-        }[FeedbackColumn(section)]
+        return QCoreApplication.translate("FeedbackModel", "New: not opened yet")
 
-    def data(self, index: Index, role: int = _DISPLAY) -> Any:
-        if not index.isValid() or index.row() >= len(self._rows):
-            return None
-        row = self._rows[index.row()]
-        column = FeedbackColumn(index.column())
-        if role == _DISPLAY:
-            return self._text(row, column)
-        if role == Qt.ItemDataRole.FontRole and not row.seen:
-            font = QFont()
-            font.setBold(True)
-            return font
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if column == FeedbackColumn.COMMENT and row.comment:
-                return row.comment
-            if not row.seen:
-                return self.tr("New: not opened yet")
-        if role == Qt.ItemDataRole.TextAlignmentRole and column == FeedbackColumn.SCORE:
-            return _RIGHT
-        if role == REVIEW_ROLE:
-            return str(row.review_id)
-        return None
+    def comment(row: FeedbackRow) -> str:
+        # One line in the table; the whole comment is in the pane and the tooltip.
+        return (row.comment or "").splitlines()[0] if row.comment else ""
 
-    def _text(self, row: FeedbackRow, column: FeedbackColumn) -> str:
-        formats = self.context.formats
-        match column:
-            case FeedbackColumn.REVIEWED:
-                return formats.date_time(row.reviewed_at)
-            case FeedbackColumn.SCORE:
-                return "—" if row.score is None else f"{row.score}%"
-            case FeedbackColumn.CONTRACT:
-                return row.contract_no
-            case FeedbackColumn.BORROWER:
-                return row.borrower
-            case FeedbackColumn.CALL:
-                return formats.date_time(row.started_at)
-            case FeedbackColumn.OUTCOME:
-                return disposition_name(row.disposition, self.context.language)
-            case FeedbackColumn.REVIEWER:
-                return row.reviewer
-            case FeedbackColumn.COMMENT:
-                # One line in the table; the whole comment is in the pane and the tooltip.
-                return (row.comment or "").splitlines()[0] if row.comment else ""
-        return ""
-
-    @property
-    def rows(self) -> tuple[FeedbackRow, ...]:
-        return self._rows
-
-    def row_at(self, row: int) -> FeedbackRow:
-        return self._rows[row]
-
-    def set_rows(self, rows: Sequence[FeedbackRow]) -> None:
-        self.beginResetModel()
-        self._rows = tuple(rows)
-        self.endResetModel()
-
-    def mark_seen(self, review_ids: Sequence[uuid.UUID], at: datetime) -> None:
-        """Those reviews were opened: no longer bold (only their rows repaint)."""
-        wanted = set(review_ids)
-        rows = list(self._rows)
-        for number, row in enumerate(rows):
-            if row.review_id in wanted and row.seen_at is None:
-                rows[number] = replace(row, seen_at=at)
-                self._rows = tuple(rows)
-                self.dataChanged.emit(
-                    self.index(number, 0),
-                    self.index(number, len(FeedbackColumn) - 1),
-                    [Qt.ItemDataRole.FontRole, Qt.ItemDataRole.ToolTipRole],
-                )
-
-    @property
-    def unseen(self) -> int:
-        return sum(1 for row in self._rows if not row.seen)
+    columns: dict[FeedbackColumn, TableColumn[FeedbackRow]] = {
+        FeedbackColumn.REVIEWED: TableColumn(
+            QCoreApplication.translate("FeedbackModel", "Reviewed"),
+            lambda row: formats.date_time(row.reviewed_at),
+        ),
+        FeedbackColumn.SCORE: TableColumn(
+            QCoreApplication.translate("FeedbackModel", "Score"),
+            lambda row: "—" if row.score is None else f"{row.score}%",
+            align=RIGHT,
+        ),
+        FeedbackColumn.CONTRACT: TableColumn(
+            QCoreApplication.translate("FeedbackModel", "Contract"), lambda row: row.contract_no
+        ),
+        FeedbackColumn.BORROWER: TableColumn(
+            QCoreApplication.translate("FeedbackModel", "Borrower"), lambda row: row.borrower
+        ),
+        FeedbackColumn.CALL: TableColumn(
+            QCoreApplication.translate("FeedbackModel", "Call"),
+            lambda row: formats.date_time(row.started_at),
+        ),
+        FeedbackColumn.OUTCOME: TableColumn(
+            QCoreApplication.translate("FeedbackModel", "Outcome"),
+            lambda row: disposition_name(row.disposition, context.language),
+        ),
+        FeedbackColumn.REVIEWER: TableColumn(
+            QCoreApplication.translate("FeedbackModel", "Reviewer"), lambda row: row.reviewer
+        ),
+        FeedbackColumn.COMMENT: TableColumn(
+            QCoreApplication.translate("FeedbackModel", "Comment"),
+            comment,
+            tooltip=lambda row: row.comment or new_tip(row),
+        ),
+    }
+    return FeedbackModel(
+        lambda row: row.review_id,
+        [columns[column] for column in FeedbackColumn],
+        roles={
+            Qt.ItemDataRole.FontRole: lambda row: None if row.seen else bold,
+            Qt.ItemDataRole.ToolTipRole: new_tip,
+            REVIEW_ROLE: lambda row: str(row.review_id),
+        },
+        parent=parent,
+    )
 
 
 class FeedbackDialog(QDialog):
@@ -198,12 +150,12 @@ class FeedbackDialog(QDialog):
     def __init__(self, context: Context, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
-        self._list_job: Job | None = None
-        self._detail_job: Job | None = None
+        self._list = Latest()
+        self._detail = Latest()
         self.setWindowTitle(self.tr("Feedback on my calls"))
 
         self.only_new = QCheckBox(self.tr("Only &new feedback"))
-        self.model = FeedbackModel(context, self)
+        self.model = feedback_model(context, self)
         self.table = list_table(self.model, self.tr("Reviews of my contacts"))
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -245,13 +197,12 @@ class FeedbackDialog(QDialog):
 
     @property
     def loading(self) -> bool:
-        return self._list_job is not None or self._detail_job is not None
+        return self._list.busy or self._detail.busy
 
     def refresh(self) -> None:
-        if self._list_job is not None:
-            self._list_job.cancel()
         self.count.setText(self.tr("Loading…"))
-        self._list_job = self.context.call(
+        self._list.run(
+            self.context,
             my_feedback,
             self.context.username,
             unseen_only=self.only_new.isChecked(),
@@ -260,14 +211,13 @@ class FeedbackDialog(QDialog):
         )
 
     def _listed(self, rows: tuple[FeedbackRow, ...]) -> None:
-        self._list_job = None
         self.model.set_rows(rows)
         self.pane.show_detail(None)
         if rows:
             self.count.setText(
                 self.tr("{count} reviews, {new} new").format(
                     count=self.context.formats.number(len(rows)),
-                    new=self.context.formats.number(self.model.unseen),
+                    new=self.context.formats.number(sum(1 for row in rows if not row.seen)),
                 )
             )
         else:
@@ -275,18 +225,17 @@ class FeedbackDialog(QDialog):
         self.loaded.emit(len(rows))
 
     def current_row(self) -> FeedbackRow | None:
-        index = self.table.currentIndex()
-        return self.model.row_at(index.row()) if index.isValid() else None
+        return self.model.row_for(self.table.currentIndex())
 
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if current.isValid():
-            self.open_review(self.model.row_at(current.row()))
+        row = self.model.row_for(current)
+        if row is not None:
+            self.open_review(row)
 
     def open_review(self, row: FeedbackRow) -> None:
         """Show the review of `row`'s contact and mark it seen."""
-        if self._detail_job is not None:
-            self._detail_job.cancel()
-        self._detail_job = self.context.call(
+        self._detail.run(
+            self.context,
             contact_for_review,
             self.context.username,
             row.attempt_id,
@@ -295,7 +244,6 @@ class FeedbackDialog(QDialog):
         )
 
     def _show(self, detail: ReviewDetail) -> None:
-        self._detail_job = None
         self.pane.show_detail(detail, editable=False)
         self.detail_shown.emit(detail)
         review = detail.review
@@ -311,7 +259,15 @@ class FeedbackDialog(QDialog):
             )
 
     def _marked(self, marked: tuple[uuid.UUID, ...], seen_at: datetime) -> None:
-        self.model.mark_seen(marked, seen_at)
+        # Those reviews were opened: no longer bold (only their rows repaint).
+        wanted = set(marked)
+        for row in self.model.rows:
+            if row.review_id in wanted and row.seen_at is None:
+                self.model.update_row(
+                    row.review_id,
+                    replace(row, seen_at=seen_at),
+                    [Qt.ItemDataRole.FontRole, Qt.ItemDataRole.ToolTipRole],
+                )
         self.context.call(
             unseen_count,
             self.context.username,
@@ -320,7 +276,6 @@ class FeedbackDialog(QDialog):
         )
 
     def _detail_failed(self, error: BaseException) -> None:
-        self._detail_job = None
         self.pane.show_detail(None)
         self._failed(error)
 

@@ -111,6 +111,9 @@ class OutcomeForm(QWidget):
         self.emotion.currentIndexChanged.connect(self._rebuild_checklist)
         self.checklist.itemChanged.connect(lambda _item: self.changed.emit())
         self.amount.textChanged.connect(lambda _text: self.changed.emit())
+        self.promise_date.dateChanged.connect(lambda _date: self.changed.emit())
+        self.callback.toggled.connect(lambda _checked: self.changed.emit())
+        self.callback_at.dateTimeChanged.connect(lambda _moment: self.changed.emit())
         self.reset(date.today(), datetime.now(UTC), "CN")
 
     # What the collector chose.
@@ -126,18 +129,16 @@ class OutcomeForm(QWidget):
     def ticked(self) -> tuple[str, ...]:
         return self.checklist.ticked()
 
-    def missing(self) -> list[str]:
-        """Labels of required checklist items not yet ticked."""
-        return self.checklist.missing()
-
     def promise(self) -> tuple[Decimal, date] | None:
         """The promise typed in, or None; raises a DomainError for a bad amount."""
         text = self.amount.text().strip()
         if not text:
             return None
-        amount = parse_amount(text, what="promise")
+        return parse_amount(text, what="promise"), self.promised_date()
+
+    def promised_date(self) -> date:
         picked = self.promise_date.date()
-        return amount, date(picked.year(), picked.month(), picked.day())
+        return date(picked.year(), picked.month(), picked.day())
 
     def callback_time(self) -> datetime | None:
         if not self.callback.isChecked():

@@ -68,7 +68,7 @@ from app.ui.common.dialogs import error_text, message_text
 from app.ui.common.form_parts import buddy
 from app.ui.common.i18n import DATE_FORMATS
 from app.ui.common.labels import plan_frequency_name, plan_kind_name, spoken
-from app.ui.common.runner import Job
+from app.ui.common.runner import Job, Latest
 
 # Long enough that typing "1200" asks for one preview, short enough to feel immediate.
 PREVIEW_DELAY_MS = 120
@@ -107,7 +107,8 @@ class PlanDialog(QDialog):
         self.offer: PlanOffer | None = None
         self.pdf: Path | None = None
         self._shown_for: PlanTerms | None = None
-        self._preview_job: Job | None = None
+        # One question at a time: terms changed meanwhile are asked once the answer is in.
+        self._preview = Latest()
         self._again = False
         self._jobs: list[Job] = []
         self._writing = False
@@ -369,8 +370,7 @@ class PlanDialog(QDialog):
         self._preview_timer.stop()
         for job in self._jobs:
             job.cancel()
-        if self._preview_job is not None:
-            self._preview_job.cancel()
+        self._preview.cancel()
 
     # The terms.
 
@@ -417,7 +417,7 @@ class PlanDialog(QDialog):
     @property
     def previewing(self) -> bool:
         """A preview is due or on its way: what is shown may not match the terms yet."""
-        return self._preview_timer.isActive() or self._preview_job is not None
+        return self._preview_timer.isActive() or self._preview.busy
 
     def schedule_preview(self, *_args: object) -> None:
         """The terms changed: what is on screen no longer matches them; ask again shortly."""
@@ -433,11 +433,12 @@ class PlanDialog(QDialog):
         except TermsProblem as problem:
             self._show_problem(None, str(problem))
             return
-        if self._preview_job is not None:
+        if self._preview.busy:
             self._again = True  # asked again once the answer on its way is in
             return
         self._again = False
-        self._preview_job = self.context.call(
+        self._preview.run(
+            self.context,
             preview_plan,
             self.context.username,
             self.contract_no,
@@ -455,7 +456,6 @@ class PlanDialog(QDialog):
 
     def _answered(self, terms: PlanTerms) -> bool:
         """True when an answer for `terms` is for what is on screen; else ask again."""
-        self._preview_job = None
         again, self._again = self._again, False
         if terms == self._current_terms():
             return True
@@ -568,12 +568,11 @@ class PlanDialog(QDialog):
     def _plans_loaded(self, plans: tuple[PlanView, ...]) -> None:
         self.plans.set_plans(plans)
         if self.plans.rowCount() and not self.plans_table.currentIndex().isValid():
-            self._select(self.plans.plan(0).id)
+            self._select(self.plans.row_at(0).id)
         self._update_buttons()
 
     def selected_plan(self) -> PlanView | None:
-        current = self.plans_table.currentIndex()
-        return self.plans.plan(current.row()) if current.isValid() else None
+        return self.plans.row_for(self.plans_table.currentIndex())
 
     def select_plan(self, plan_id: uuid.UUID) -> bool:
         return self._select(plan_id)
@@ -695,7 +694,7 @@ class PlanDialog(QDialog):
         self.plans_changed.emit(self.contract_no)
 
     def _all_plans(self) -> list[PlanView]:
-        return [self.plans.plan(row) for row in range(self.plans.rowCount())]
+        return list(self.plans.rows)
 
     # Writes and errors.
 
@@ -733,9 +732,7 @@ class PlanDialog(QDialog):
     # State of the buttons.
 
     def _can_offer(self) -> bool:
-        return not self._writing and not any(
-            self.plans.plan(row).status in OPEN for row in range(self.plans.rowCount())
-        )
+        return not self._writing and not any(plan.status in OPEN for plan in self.plans.rows)
 
     def _update_buttons(self, *_args: object) -> None:
         open_plan = any(plan.status in OPEN for plan in self._all_plans())

@@ -5,10 +5,8 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -21,6 +19,7 @@ from PySide6.QtWidgets import QApplication
 from app.services.contact.queue import Queue, QueueEntry
 from app.ui.common.i18n import Formats
 from app.ui.common.labels import decision_reason
+from app.ui.common.table_model import RIGHT, RowTableModel, TableColumn
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -40,86 +39,84 @@ class Column(enum.IntEnum):
     STATUS = 7
 
 
-# Looked up per cell and paint: plain tuples, not enum calls.
-_COLUMNS = tuple(Column)
-COLUMNS = len(_COLUMNS)
-
-
 def key_of(entry: QueueEntry) -> str:
     return entry.loan_id.hex
 
 
-class QueueModel(QAbstractTableModel):
+class QueueModel(RowTableModel[QueueEntry, str]):
+    """The queue, one row per account, kept by key (`key_of`) and in rank order."""
+
     def __init__(
         self,
         formats: Formats,
         parent: QObject | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        super().__init__(parent)
+        super().__init__(key_of, sort_role=SORT_ROLE, parent=parent)
         self.formats = formats
         # The window's clock: "today" for the status column is the collector's today.
         self.clock = clock
-        self._entries: list[QueueEntry] = []
-        self._keys: list[str] = []
-        self._rows: dict[str, int] = {}
-
-    # Qt's model interface.
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._entries)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else COLUMNS
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        return _headers()[Column(section)]
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._entries):
-            return None
-        entry = self._entries[index.row()]
-        column = _COLUMNS[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(entry, column)
-        if role == SORT_ROLE:
-            return self._sort_value(entry, column)
-        if role == KEY_ROLE:
-            return self._keys[index.row()]
-        if role == ALLOWED_ROLE:
-            return entry.contact.allowed
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(entry, column)
-        if role == Qt.ItemDataRole.ForegroundRole and not entry.contact.allowed:
-            return QBrush(QApplication.palette().color(QPalette.ColorRole.PlaceholderText))
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in _NUMERIC:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
+        self.set_columns(
+            self._make_columns(),
+            roles={
+                KEY_ROLE: key_of,
+                ALLOWED_ROLE: lambda entry: entry.contact.allowed,
+                Qt.ItemDataRole.ForegroundRole: _foreground,
+                Qt.ItemDataRole.ToolTipRole: self._blocked_tooltip,
+            },
+        )
 
     # What the rows show.
 
-    def _display(self, entry: QueueEntry, column: Column) -> str:
-        match column:
-            case Column.RANK:
-                return str(entry.rank)
-            case Column.BORROWER:
-                return entry.borrower
-            case Column.CONTRACT:
-                return entry.contract_no
-            case Column.DPD:
-                return self.formats.number(entry.dpd)
-            case Column.BUCKET:
-                return entry.bucket
-            case Column.OVERDUE:
-                return self.formats.money(entry.overdue_amount)
-            case Column.REASON:
-                return entry.reasons[0].text(self.formats.language) if entry.reasons else ""
-            case Column.STATUS:
-                return self.status_text(entry)
+    def _make_columns(self) -> list[TableColumn[QueueEntry]]:
+        # Spelled out in full each time: lupdate only recognises the literal call.
+        formats = self.formats
+        columns: dict[Column, TableColumn[QueueEntry]] = {
+            Column.RANK: TableColumn(
+                QApplication.translate("QueueModel", "#"),
+                lambda entry: str(entry.rank),
+                align=RIGHT,
+                sort=lambda entry: entry.rank,
+            ),
+            Column.BORROWER: TableColumn(
+                QApplication.translate("QueueModel", "Borrower"),
+                lambda entry: entry.borrower,
+            ),
+            Column.CONTRACT: TableColumn(
+                QApplication.translate("QueueModel", "Contract"),
+                lambda entry: entry.contract_no,
+            ),
+            Column.DPD: TableColumn(
+                QApplication.translate("QueueModel", "DPD"),
+                lambda entry: formats.number(entry.dpd),
+                align=RIGHT,
+                sort=lambda entry: entry.dpd,
+            ),
+            Column.BUCKET: TableColumn(
+                QApplication.translate("QueueModel", "Bucket"),
+                lambda entry: entry.bucket,
+            ),
+            Column.OVERDUE: TableColumn(
+                QApplication.translate("QueueModel", "Overdue"),
+                lambda entry: formats.money(entry.overdue_amount),
+                align=RIGHT,
+                tooltip=self._overdue_tooltip,
+                sort=lambda entry: int(entry.overdue_amount * 100),
+            ),
+            Column.REASON: TableColumn(
+                QApplication.translate("QueueModel", "Top reason"),
+                lambda entry: entry.reasons[0].text(formats.language) if entry.reasons else "",
+                tooltip=lambda entry: "\n".join(
+                    reason.text(formats.language) for reason in entry.reasons
+                ),
+            ),
+            Column.STATUS: TableColumn(
+                QApplication.translate("QueueModel", "Contact status"),
+                self.status_text,
+                sort=lambda entry: (0 if entry.contact.allowed else 1) * 1_000_000 + entry.rank,
+            ),
+        }
+        return [columns[column] for column in Column]
 
     def status_text(self, entry: QueueEntry) -> str:
         decision = entry.contact.decision
@@ -132,19 +129,18 @@ class QueueModel(QAbstractTableModel):
             reason=reason, time=self.formats.when(decision.next_allowed_at, self.clock())
         )
 
-    def _tooltip(self, entry: QueueEntry, column: Column) -> str | None:
-        if column == Column.REASON:
-            return "\n".join(reason.text(self.formats.language) for reason in entry.reasons)
-        if column == Column.OVERDUE:
-            return QApplication.translate(
-                "QueueModel",
-                "Principal {principal}\nInterest {interest}\nPenalty {penalty}\nFees {fees}",
-            ).format(
-                principal=self.formats.money(entry.principal),
-                interest=self.formats.money(entry.interest),
-                penalty=self.formats.money(entry.penalty),
-                fees=self.formats.money(entry.fees),
-            )
+    def _overdue_tooltip(self, entry: QueueEntry) -> str:
+        return QApplication.translate(
+            "QueueModel",
+            "Principal {principal}\nInterest {interest}\nPenalty {penalty}\nFees {fees}",
+        ).format(
+            principal=self.formats.money(entry.principal),
+            interest=self.formats.money(entry.interest),
+            penalty=self.formats.money(entry.penalty),
+            fees=self.formats.money(entry.fees),
+        )
+
+    def _blocked_tooltip(self, entry: QueueEntry) -> str | None:
         if entry.contact.allowed:
             return None
         decision = entry.contact.decision
@@ -154,37 +150,6 @@ class QueueModel(QAbstractTableModel):
         return QApplication.translate(
             "QueueModel", "Blocked: {reason}\nAllowed from {time}"
         ).format(reason=reason, time=self.formats.date_time(decision.next_allowed_at))
-
-    def _sort_value(self, entry: QueueEntry, column: Column) -> Any:
-        match column:
-            case Column.RANK:
-                return entry.rank
-            case Column.DPD:
-                return entry.dpd
-            case Column.OVERDUE:
-                return int(entry.overdue_amount * 100)
-            case Column.STATUS:
-                return (0 if entry.contact.allowed else 1) * 1_000_000 + entry.rank
-            case _:
-                return self._display(entry, column)
-
-    # Reading rows from outside.
-
-    def entry(self, row: int) -> QueueEntry:
-        return self._entries[row]
-
-    def key(self, row: int) -> str:
-        return self._keys[row]
-
-    def row_of(self, key: str) -> int | None:
-        return self._rows.get(key)
-
-    def entry_for(self, key: str) -> QueueEntry | None:
-        row = self._rows.get(key)
-        return None if row is None else self._entries[row]
-
-    def entries(self) -> tuple[QueueEntry, ...]:
-        return tuple(self._entries)
 
     # Updating.
 
@@ -197,56 +162,39 @@ class QueueModel(QAbstractTableModel):
         the collector asks for another order.
         """
         fresh = {key_of(entry): entry for entry in queue.entries}
-        gone = [row for row, key in enumerate(self._keys) if key not in fresh]
+        gone = [row for row, entry in enumerate(self._rows) if key_of(entry) not in fresh]
         for first, last in reversed(_ranges(gone)):
-            self.beginRemoveRows(QModelIndex(), first, last)
-            del self._entries[first : last + 1]
-            del self._keys[first : last + 1]
-            self.endRemoveRows()
-        self._rows = {key: row for row, key in enumerate(self._keys)}
-        changed = set()
-        for row, key in enumerate(self._keys):
-            entry = fresh[key]
-            if entry != self._entries[row]:
-                self._entries[row] = entry
-                changed.add(key)
-        new = [(key, entry) for key, entry in fresh.items() if key not in self._rows]
-        if new:
-            start = len(self._entries)
-            self.beginInsertRows(QModelIndex(), start, start + len(new) - 1)
-            for key, entry in new:
-                self._rows[key] = len(self._entries)
-                self._entries.append(entry)
-                self._keys.append(key)
-            self.endInsertRows()
-        self._follow_ranking(list(fresh))
-        last_column = COLUMNS - 1
-        for first, last in _ranges([self._rows[key] for key in changed]):
-            self.dataChanged.emit(self.index(first, 0), self.index(last, last_column))
-
-    def _follow_ranking(self, ranked: list[str]) -> None:
-        """Reorder the rows to `ranked` (every key present) as one layout change."""
-        if ranked == self._keys:
-            return
-        self.layoutAboutToBeChanged.emit()
-        position = {key: row for row, key in enumerate(ranked)}
-        old = self.persistentIndexList()
-        moved = [self.index(position[self._keys[index.row()]], index.column()) for index in old]
-        self._entries = [self._entries[self._rows[key]] for key in ranked]
-        self._keys = ranked
-        self._rows = position
-        self.changePersistentIndexList(old, moved)
-        self.layoutChanged.emit()
+            self._remove_rows(first, last)
+        changed = []
+        for row, entry in enumerate(self._rows):
+            key = key_of(entry)
+            if fresh[key] != entry:
+                self._replace_rows(row, (fresh[key],))
+                changed.append(key)
+        kept = {key_of(entry) for entry in self._rows}
+        self._insert_rows(
+            len(self._rows), [entry for key, entry in fresh.items() if key not in kept]
+        )
+        self._arrange(list(fresh))
+        rows = [self.row_of(key) for key in changed]
+        for first, last in _ranges([row for row in rows if row is not None]):
+            self._rows_changed(first, last)
 
     def refresh_times(self) -> None:
         """Repaint the status column (its 'from HH:MM' depends on today's date)."""
-        if self._entries:
+        if self._rows:
             column = int(Column.STATUS)
             self.dataChanged.emit(
                 self.index(0, column),
-                self.index(len(self._entries) - 1, column),
+                self.index(len(self._rows) - 1, column),
                 [Qt.ItemDataRole.DisplayRole],
             )
+
+
+def _foreground(entry: QueueEntry) -> QBrush | None:
+    if entry.contact.allowed:
+        return None
+    return QBrush(QApplication.palette().color(QPalette.ColorRole.PlaceholderText))
 
 
 def _ranges(rows: list[int]) -> list[tuple[int, int]]:
@@ -258,23 +206,6 @@ def _ranges(rows: list[int]) -> list[tuple[int, int]]:
         else:
             blocks.append((row, row))
     return blocks
-
-
-_NUMERIC = {Column.RANK, Column.DPD, Column.OVERDUE}
-
-
-def _headers() -> dict[Column, str]:
-    # Spelled out in full each time: lupdate only recognises the literal call.
-    return {
-        Column.RANK: QApplication.translate("QueueModel", "#"),
-        Column.BORROWER: QApplication.translate("QueueModel", "Borrower"),
-        Column.CONTRACT: QApplication.translate("QueueModel", "Contract"),
-        Column.DPD: QApplication.translate("QueueModel", "DPD"),
-        Column.BUCKET: QApplication.translate("QueueModel", "Bucket"),
-        Column.OVERDUE: QApplication.translate("QueueModel", "Overdue"),
-        Column.REASON: QApplication.translate("QueueModel", "Top reason"),
-        Column.STATUS: QApplication.translate("QueueModel", "Contact status"),
-    }
 
 
 class StatusFilter(enum.Enum):
@@ -316,7 +247,7 @@ class QueueFilter(QSortFilterProxyModel):
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         model = self.sourceModel()
         assert isinstance(model, QueueModel)
-        entry = model.entry(source_row)
+        entry = model.row_at(source_row)
         if self._bucket is not None and entry.bucket != self._bucket:
             return False
         if self._status is StatusFilter.CALLABLE and not entry.contact.allowed:
@@ -327,6 +258,6 @@ class QueueFilter(QSortFilterProxyModel):
             return False
         if not self._text:
             return True
-        if self._matches is not None and model.key(source_row) in self._matches:
+        if self._matches is not None and model.key_at(source_row) in self._matches:
             return True
         return self._text in entry.borrower.casefold() or self._text in entry.contract_no.casefold()

@@ -22,7 +22,7 @@ from app.services.contact.queue import Queue
 from app.services.portfolio.search import MIN_PHONE_DIGITS, find_accounts
 from app.ui.collector.queue_model import KEY_ROLE, Column, QueueFilter, QueueModel, StatusFilter
 from app.ui.common.context import Context
-from app.ui.common.runner import Job
+from app.ui.common.runner import Latest
 
 SEARCH_DELAY_MS = 250
 
@@ -38,7 +38,7 @@ class QueuePanel(QWidget):
         self.model = QueueModel(context.formats, self, clock=lambda: context.clock())
         self.proxy = QueueFilter(self)
         self.proxy.setSourceModel(self.model)
-        self._search_job: Job | None = None
+        self._search = Latest()
 
         self.search = QLineEdit()
         self.search.setPlaceholderText(self.tr("Search name, contract or phone number"))
@@ -147,7 +147,7 @@ class QueuePanel(QWidget):
             start = self.proxy.mapFromSource(self.model.index(row, 0)).row() + 1
         for step in range(rows):
             index = self.proxy.index((start + step) % rows, 0)
-            source = self.model.entry(self.proxy.mapToSource(index).row())
+            source = self.model.row_at(self.proxy.mapToSource(index).row())
             if source.contact.allowed and str(index.data(KEY_ROLE)) != after:
                 self._select(index)
                 return str(index.data(KEY_ROLE))
@@ -179,9 +179,7 @@ class QueuePanel(QWidget):
     # Search.
 
     def _search_typed(self, text: str) -> None:
-        if self._search_job is not None:
-            self._search_job.cancel()
-            self._search_job = None
+        self._search.cancel()
         self.proxy.set_search(text)
         if len(re.sub(r"\D", "", text)) >= MIN_PHONE_DIGITS:
             self._search_timer.start()
@@ -190,7 +188,8 @@ class QueuePanel(QWidget):
 
     def _search_numbers(self) -> None:
         text = self.search.text()
-        self._search_job = self.context.call(
+        self._search.run(
+            self.context,
             find_accounts,
             self.context.username,
             text,
@@ -198,7 +197,6 @@ class QueuePanel(QWidget):
         )
 
     def _found(self, text: str, keys: frozenset[str]) -> None:
-        self._search_job = None
         if text == self.search.text():
             self.proxy.set_search(text, keys)
 

@@ -25,6 +25,8 @@ class ScriptView(QWidget):
     """Emits `suggested(disposition, emotion)` when an answer suggests an outcome."""
 
     suggested = Signal(object, object)
+    # The run moved, or a disclosure was ticked: what the outcome still lacks may have changed.
+    changed = Signal()
     # A step asks for something the outcome form holds: "promise", "callback", "plan_calculator".
     action_requested = Signal(str)
 
@@ -103,11 +105,6 @@ class ScriptView(QWidget):
     def path(self) -> tuple[str, ...]:
         return self.run.path() if self.run is not None else ()
 
-    def missing_disclosures(self) -> tuple[str, ...]:
-        if self.run is None:
-            return ()
-        return tuple(step.title for step in self.run.missing_disclosures())
-
     # Moving through the script.
 
     def answer(self, choice_id: str) -> None:
@@ -144,6 +141,7 @@ class ScriptView(QWidget):
             self.run.tick(step.id)
         else:
             self.run.untick(step.id)
+        self.changed.emit()
 
     def _objection(self, index: int) -> None:
         objection_id = self.objections.itemData(index)
@@ -154,6 +152,10 @@ class ScriptView(QWidget):
         self.objections.setCurrentIndex(0)
 
     def _show(self) -> None:
+        self._render()
+        self.changed.emit()
+
+    def _render(self) -> None:
         for button in self._answer_buttons:
             self.answers.removeWidget(button)
             # Hidden at once: deleteLater waits for the event loop, and an old answer must

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
     QObject,
@@ -39,11 +39,13 @@ from app.ui.common.labels import (
     contact_channel_name,
     disposition_name,
     emotion_name,
+    escalation_decision_name,
     escalation_name,
     payment_channel_name,
     plan_status_name,
     promise_status_name,
 )
+from app.ui.common.table_model import RowTableModel, TableColumn
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -170,15 +172,7 @@ def _escalation(item: HistoryItem, formats: Formats) -> str:
     details = item.details
     parts = [escalation_name(str(details.get("kind", "")), formats.language)]
     decision = details.get("decision")
-    if decision:
-        names = {
-            "pause": QCoreApplication.translate("Timeline", "kept paused"),
-            "resume": QCoreApplication.translate("Timeline", "resumed"),
-            "refer": QCoreApplication.translate("Timeline", "referred"),
-        }
-        parts.append(names.get(str(decision), str(decision)))
-    else:
-        parts.append(QCoreApplication.translate("Timeline", "waiting for the team lead"))
+    parts.append(escalation_decision_name(str(decision) if decision else None))
     if details.get("note"):
         parts.append(
             QCoreApplication.translate("Timeline", "“{notes}”").format(notes=details["note"])
@@ -200,63 +194,59 @@ def _moment(value: Any, formats: Formats) -> str:
         return str(value or "")
 
 
-class TimelineModel(QAbstractTableModel):
+@dataclass(frozen=True)
+class TimelineRow:
+    """One item with what its row shows, rendered once."""
+
+    item: HistoryItem
+    when: str
+    kind: str
+    details: str
+
+    @property
+    def text(self) -> str:
+        """Everything the row shows, for the text filter."""
+        return " ".join((self.when, self.kind, self.details))
+
+
+class TimelineModel(RowTableModel[TimelineRow, int]):
     """The items of one account, newest first, each rendered once when the account is set."""
 
     def __init__(self, formats: Formats, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(id, parent=parent)
         self.formats = formats
-        self._items: list[HistoryItem] = []
-        self._texts: list[tuple[str, str, str]] = []
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._items)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(Column)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if not 0 <= section < len(Column):
-            return None
-        return {
-            Column.WHEN: QCoreApplication.translate("Timeline", "When"),
-            Column.KIND: QCoreApplication.translate("Timeline", "What"),
-            Column.DETAILS: QCoreApplication.translate("Timeline", "Details"),
-        }[Column(section)]
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._items):
-            return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self._texts[index.row()][index.column()]
-        if role == KIND_ROLE:
-            return self._items[index.row()].kind
-        return None
+        columns: dict[Column, TableColumn[TimelineRow]] = {
+            Column.WHEN: TableColumn(
+                QCoreApplication.translate("Timeline", "When"),
+                lambda row: row.when,
+                tooltip=lambda row: row.when,
+            ),
+            Column.KIND: TableColumn(
+                QCoreApplication.translate("Timeline", "What"),
+                lambda row: row.kind,
+                tooltip=lambda row: row.kind,
+            ),
+            Column.DETAILS: TableColumn(
+                QCoreApplication.translate("Timeline", "Details"),
+                lambda row: row.details,
+                tooltip=lambda row: row.details,
+            ),
+        }
+        self.set_columns(
+            [columns[column] for column in Column], roles={KIND_ROLE: lambda row: row.item.kind}
+        )
 
     def set_items(self, items: Sequence[HistoryItem], currency: str = "CNY") -> None:
         """Show another account's (or a reloaded) history: a new list, so a reset."""
-        self.beginResetModel()
-        self._items = sorted(items, key=lambda item: item.at, reverse=True)
-        self._texts = [
-            (
+        self.set_rows(
+            TimelineRow(
+                item,
                 self.formats.date_time(item.at),
                 kind_name(item),
                 describe(item, self.formats, currency),
             )
-            for item in self._items
-        ]
-        self.endResetModel()
-
-    def item(self, row: int) -> HistoryItem:
-        return self._items[row]
-
-    def text(self, row: int) -> str:
-        """Everything row `row` shows, for the text filter."""
-        return " ".join(self._texts[row])
+            for item in sorted(items, key=lambda item: item.at, reverse=True)
+        )
 
 
 class TimelineFilter(QSortFilterProxyModel):
@@ -286,11 +276,12 @@ class TimelineFilter(QSortFilterProxyModel):
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         model = self.sourceModel()
         assert isinstance(model, TimelineModel)
-        if self._kinds is not None and model.item(source_row).kind not in self._kinds:
+        row = model.row_at(source_row)
+        if self._kinds is not None and row.item.kind not in self._kinds:
             return False
         if not self._words:
             return True
-        text = model.text(source_row).casefold()
+        text = row.text.casefold()
         return all(word in text for word in self._words)
 
 

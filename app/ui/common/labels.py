@@ -2,7 +2,9 @@
 
 Codes the business changes (dispositions, emotions, flags, escalation kinds, products) take
 their words from resources/ in the UI language; values fixed by the code (contact kinds,
-promise and plan states, payment channels) go through Qt's translator like any other string.
+promise and loan states, payment channels) go through Qt's translator like any other string.
+States the services word too, because their messages and the command line name them (plan
+states, escalation decisions), are the services' words, translated as service messages.
 """
 
 from __future__ import annotations
@@ -16,9 +18,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import QCoreApplication, QLocale
 
+from app.models import EscalationDecision, PlanStatus
 from app.services.common.reference import dispositions, emotions, load_json, products
 from app.services.contact.compliance import Decision
-from app.services.contact.escalations import escalation_kinds
+from app.services.contact.escalations import decision_text, escalation_kinds
+from app.services.plans.lifecycle import status_text
+from app.ui.common.dialogs import message_text
 
 
 def pick(entry: Mapping[str, Any], language: str) -> str:
@@ -95,6 +100,16 @@ def escalation_name(kind: str, language: str) -> str:
     return kind if found is None else found.text(language)
 
 
+def escalation_decision_name(decision: str | None) -> str:
+    """Where an escalation stands: waiting (None), or the team lead's decision, in the
+    services' words (`app.services.contact.escalations.decision_text`)."""
+    try:
+        chosen = EscalationDecision(decision) if decision else None
+    except ValueError:
+        return str(decision)
+    return message_text(decision_text(chosen))
+
+
 def decision_reason(decision: Decision, language: str) -> str:
     return (decision.reason_zh if language == "zh_CN" else decision.reason) or decision.reason
 
@@ -139,19 +154,12 @@ def promise_status_name(status: str) -> str:
 
 
 def plan_status_name(status: str) -> str:
-    """The status of a repayment plan (`app.models.PlanStatus`) as a collector says it."""
-    names = {
-        "draft": QCoreApplication.translate("Labels", "draft"),
-        "pending_approval": QCoreApplication.translate("Labels", "waiting for approval"),
-        "approved": QCoreApplication.translate("Labels", "approved"),
-        "rejected": QCoreApplication.translate("Labels", "rejected"),
-        "issued": QCoreApplication.translate("Labels", "agreement issued"),
-        "active": QCoreApplication.translate("Labels", "active"),
-        "completed": QCoreApplication.translate("Labels", "completed"),
-        "broken": QCoreApplication.translate("Labels", "broken"),
-        "cancelled": QCoreApplication.translate("Labels", "cancelled"),
-    }
-    return names.get(status, status)
+    """The status of a repayment plan (`app.models.PlanStatus`) in the services' words
+    (`app.services.plans.lifecycle.status_text`), which their messages use too."""
+    try:
+        return message_text(status_text(PlanStatus(status)))
+    except ValueError:
+        return status
 
 
 def plan_kind_name(kind: str) -> str:

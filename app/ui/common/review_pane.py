@@ -34,6 +34,7 @@ from app.ui.common.labels import (
     disposition_name,
     duration_text,
     emotion_name,
+    escalation_decision_name,
     escalation_name,
     promise_status_name,
 )
@@ -309,29 +310,15 @@ class ReviewPane(QWidget):
         formats = self.context.formats
         lines = []
         for item in detail.escalations:
-            name = escalation_name(item.kind, self.context.language)
-            if item.decided_at is None:
-                lines.append(
-                    self.tr("Escalated: {kind}, {time}; waiting for a decision").format(
-                        kind=name, time=formats.date_time(item.raised_at)
-                    )
+            decision = item.decision if item.decided_at is not None else None
+            lines.append(
+                self.tr("Escalated: {kind}, {time}; {status}").format(
+                    kind=escalation_name(item.kind, self.context.language),
+                    time=formats.date_time(item.raised_at),
+                    status=escalation_decision_name(decision),
                 )
-            else:
-                lines.append(
-                    self.tr("Escalated: {kind}, {time}; decided: {decision}").format(
-                        kind=name,
-                        time=formats.date_time(item.raised_at),
-                        decision=self._decision_name(item.decision or ""),
-                    )
-                )
+            )
         return "\n".join(lines)
-
-    def _decision_name(self, decision: str) -> str:
-        return {
-            "pause": self.tr("keep paused"),
-            "resume": self.tr("resume collection"),
-            "refer": self.tr("referred"),
-        }.get(decision, decision)
 
     def _fill_criteria(self, detail: ReviewDetail | None) -> None:
         while self.criteria_grid.count():

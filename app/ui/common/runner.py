@@ -4,6 +4,10 @@ Every slow call (anything that touches the database or a file) goes through `Run
 function runs on the worker thread and must not touch a widget; its result or its error comes
 back through a queued signal and is handed to the callbacks on the GUI thread. Calls run in
 the order they were submitted, so a write and the read that follows it never race.
+
+A panel that asks the same question again (a list reloaded, another row chosen) keeps the
+question in a `Latest`: a new call drops the answer of the one before, so only the newest
+answer reaches the screen.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import logging
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
@@ -133,3 +137,87 @@ class Runner(QObject):
             job.cancel()
         self._thread.quit()
         self._thread.wait()
+
+
+class Calls(Protocol):
+    """What `Latest.run` needs of a context: its worker, and `call(service, *args, ...)`."""
+
+    runner: Runner
+
+    def call(
+        self,
+        service: Callable[..., Any],
+        *args: Any,
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+        **kwargs: Any,
+    ) -> Job: ...
+
+
+class Latest:
+    """One slot for a background call of which only the newest answer counts.
+
+    `run` drops the answer of the call still in the slot (it runs to its end all the same) and
+    submits the new one; only that one's `on_done` or `on_error` is called, and the slot is free
+    again (`busy` False) by the time it is. A caller that must not start a second call while
+    one runs (one dial at a time) asks `busy` first. Without `on_error`, an error goes to the
+    runner's `unhandled_error`, as for any call.
+    """
+
+    def __init__(self) -> None:
+        self._job: Job | None = None
+
+    @property
+    def busy(self) -> bool:
+        """A call is in the slot and its answer not in yet."""
+        return self._job is not None
+
+    def run(
+        self,
+        where: Calls | Runner,
+        service: Callable[..., Any],
+        *args: Any,
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+        **kwargs: Any,
+    ) -> Job:
+        """`where.call(service, *args, **kwargs)` for a context (the service gets its
+        database first), `service(*args, **kwargs)` on a bare runner; the call before it in
+        this slot is cancelled."""
+        self.cancel()
+        runner = where if isinstance(where, Runner) else where.runner
+        job: Job | None = None
+
+        def done(result: Any) -> None:
+            if not self._take(job):
+                return
+            if on_done is not None:
+                on_done(result)
+
+        def failed(error: BaseException) -> None:
+            if not self._take(job):
+                return
+            if on_error is not None:
+                on_error(error)
+            else:
+                runner.unhandled_error.emit(error)
+
+        if isinstance(where, Runner):
+            job = where.run(lambda: service(*args, **kwargs), done, failed)
+        else:
+            job = where.call(service, *args, on_done=done, on_error=failed, **kwargs)
+        self._job = job
+        return job
+
+    def cancel(self) -> None:
+        """Drop the answer of the call in the slot, if any; the slot is free."""
+        if self._job is not None:
+            self._job.cancel()
+            self._job = None
+
+    def _take(self, job: Job | None) -> bool:
+        """Whether `job` is the slot's call (then the slot is free again)."""
+        if job is None or job is not self._job:
+            return False
+        self._job = None
+        return True

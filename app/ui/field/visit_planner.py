@@ -10,6 +10,7 @@ in `VisitOutcomeDialog`. Every database call goes through the context's worker.
 from __future__ import annotations
 
 import enum
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -17,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
+    QAbstractItemModel,
+    QCoreApplication,
     QDate,
     QModelIndex,
     QObject,
@@ -66,7 +68,8 @@ from app.ui.common.context import Context
 from app.ui.common.dialogs import error_text
 from app.ui.common.form_parts import buddy
 from app.ui.common.i18n import DATE_FORMATS, Formats
-from app.ui.common.runner import Job
+from app.ui.common.runner import Latest
+from app.ui.common.table_model import RIGHT, RowTableModel, TableColumn
 from app.ui.common.tables import list_table
 from app.ui.field.visit_outcome import VisitOutcomeDialog
 
@@ -76,7 +79,6 @@ CONTRACT_ROLE = Qt.ItemDataRole.UserRole + 1
 # Planned visits and candidates carry no country yet: the installation's default profile is
 # the one whose rules the planner shows ("" is a country without a profile of its own).
 DEFAULT_COUNTRY = ""
-_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
 def _route_policy() -> dict[str, Any]:
@@ -119,7 +121,7 @@ class CandidateColumn(enum.IntEnum):
 _CANDIDATE_COLUMNS = tuple(CandidateColumn)
 
 
-class CandidateModel(QAbstractTableModel):
+class CandidateModel(RowTableModel[VisitCandidate, str]):
     """The candidates in the agent's order; a check box on each says whether it is visited.
 
     Emits `route_changed()` when the ticked accounts or their order change.
@@ -128,35 +130,50 @@ class CandidateModel(QAbstractTableModel):
     route_changed = Signal()
 
     def __init__(self, formats: Formats, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(lambda candidate: candidate.contract_no, parent=parent)
         self.formats = formats
-        self._rows: list[VisitCandidate] = []
         self._included: set[str] = set()
         self._seq: dict[str, int] = {}
+        columns: dict[CandidateColumn, TableColumn[VisitCandidate]] = {
+            CandidateColumn.SEQ: TableColumn(
+                self.tr("Stop"),
+                self._seq_text,
+                align=RIGHT,
+                tooltip=lambda _candidate: self.tr(
+                    "Tick to visit; Alt+Up and Alt+Down move the stop."
+                ),
+                roles={Qt.ItemDataRole.CheckStateRole: self._check_state},
+            ),
+            # A field agent's accounts may lie in several cities: the route goes city by city.
+            CandidateColumn.DISTRICT: TableColumn(
+                self.tr("City and district"),
+                lambda candidate: f"{candidate.city}{candidate.district}",
+            ),
+            CandidateColumn.ADDRESS: TableColumn(
+                self.tr("Address"), lambda candidate: candidate.address
+            ),
+            CandidateColumn.BORROWER: TableColumn(
+                self.tr("Borrower"), lambda candidate: candidate.borrower_name
+            ),
+            CandidateColumn.CONTRACT: TableColumn(
+                self.tr("Contract"), lambda candidate: candidate.contract_no
+            ),
+            CandidateColumn.DPD: TableColumn(
+                self.tr("DPD"), lambda candidate: formats.number(candidate.dpd), align=RIGHT
+            ),
+            CandidateColumn.OVERDUE: TableColumn(
+                self.tr("Overdue"),
+                lambda candidate: formats.money(candidate.overdue, candidate.currency),
+                align=RIGHT,
+            ),
+            CandidateColumn.WHY: TableColumn(self.tr("Why a visit"), self.why, tooltip=self.why),
+        }
+        self.set_columns(
+            [columns[column] for column in CandidateColumn],
+            roles={CONTRACT_ROLE: lambda candidate: candidate.contract_no},
+        )
 
     # Qt's model interface.
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(_CANDIDATE_COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        return {
-            CandidateColumn.SEQ: self.tr("Stop"),
-            CandidateColumn.DISTRICT: self.tr("City and district"),
-            CandidateColumn.ADDRESS: self.tr("Address"),
-            CandidateColumn.BORROWER: self.tr("Borrower"),
-            CandidateColumn.CONTRACT: self.tr("Contract"),
-            CandidateColumn.DPD: self.tr("DPD"),
-            CandidateColumn.OVERDUE: self.tr("Overdue"),
-            CandidateColumn.WHY: self.tr("Why a visit"),
-        }.get(CandidateColumn(section))
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
@@ -165,31 +182,6 @@ class CandidateModel(QAbstractTableModel):
         if index.column() == CandidateColumn.SEQ:
             flags |= Qt.ItemFlag.ItemIsUserCheckable
         return flags
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._rows):
-            return None
-        candidate = self._rows[index.row()]
-        column = _CANDIDATE_COLUMNS[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(candidate, column)
-        if role == Qt.ItemDataRole.CheckStateRole and column == CandidateColumn.SEQ:
-            return (
-                Qt.CheckState.Checked
-                if candidate.contract_no in self._included
-                else Qt.CheckState.Unchecked
-            )
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(candidate, column)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (
-            CandidateColumn.SEQ,
-            CandidateColumn.DPD,
-            CandidateColumn.OVERDUE,
-        ):
-            return _RIGHT
-        if role == CONTRACT_ROLE:
-            return candidate.contract_no
-        return None
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if (
@@ -204,26 +196,14 @@ class CandidateModel(QAbstractTableModel):
 
     # What the rows show.
 
-    def _display(self, candidate: VisitCandidate, column: CandidateColumn) -> str:
-        match column:
-            case CandidateColumn.SEQ:
-                seq = self._seq.get(candidate.contract_no)
-                return "" if seq is None else self.formats.number(seq)
-            case CandidateColumn.DISTRICT:
-                # A field agent's accounts may lie in several cities: the route goes city by city.
-                return f"{candidate.city}{candidate.district}"
-            case CandidateColumn.ADDRESS:
-                return candidate.address
-            case CandidateColumn.BORROWER:
-                return candidate.borrower_name
-            case CandidateColumn.CONTRACT:
-                return candidate.contract_no
-            case CandidateColumn.DPD:
-                return self.formats.number(candidate.dpd)
-            case CandidateColumn.OVERDUE:
-                return self.formats.money(candidate.overdue, candidate.currency)
-            case CandidateColumn.WHY:
-                return self.why(candidate)
+    def _seq_text(self, candidate: VisitCandidate) -> str:
+        seq = self._seq.get(candidate.contract_no)
+        return "" if seq is None else self.formats.number(seq)
+
+    def _check_state(self, candidate: VisitCandidate) -> Qt.CheckState:
+        if candidate.contract_no in self._included:
+            return Qt.CheckState.Checked
+        return Qt.CheckState.Unchecked
 
     def why(self, candidate: VisitCandidate) -> str:
         if candidate.reason == "marked":
@@ -233,13 +213,6 @@ class CandidateModel(QAbstractTableModel):
         return self.tr("Overdue, last reached {day}").format(
             day=self.formats.date(candidate.last_rpc_on)
         )
-
-    def _tooltip(self, candidate: VisitCandidate, column: CandidateColumn) -> str | None:
-        if column == CandidateColumn.WHY:
-            return self.why(candidate)
-        if column == CandidateColumn.SEQ:
-            return self.tr("Tick to visit; Alt+Up and Alt+Down move the stop.")
-        return None
 
     # The agent's choices.
 
@@ -252,21 +225,10 @@ class CandidateModel(QAbstractTableModel):
         by_contract = {candidate.contract_no: candidate for candidate in candidates}
         first = [by_contract[no] for no in planned if no in by_contract]
         rest = [candidate for candidate in candidates if candidate.contract_no not in planned]
-        self.beginResetModel()
-        self._rows = first + rest
         self._included = {candidate.contract_no for candidate in first}
-        self._renumber()
-        self.endResetModel()
+        self._renumber(first + rest)
+        self.set_rows(first + rest)
         self.route_changed.emit()
-
-    def candidate(self, row: int) -> VisitCandidate:
-        return self._rows[row]
-
-    def row_of(self, contract_no: str) -> int:
-        for row, candidate in enumerate(self._rows):
-            if candidate.contract_no == contract_no:
-                return row
-        return -1
 
     def order(self) -> tuple[str, ...]:
         """Every candidate's contract, in the order shown."""
@@ -277,10 +239,10 @@ class CandidateModel(QAbstractTableModel):
         return tuple(no for no in self.order() if no in self._included)
 
     def is_included(self, row: int) -> bool:
-        return self._rows[row].contract_no in self._included
+        return self.row_at(row).contract_no in self._included
 
     def set_included(self, row: int, included: bool) -> None:
-        contract = self._rows[row].contract_no
+        contract = self.row_at(row).contract_no
         if (contract in self._included) == included:
             return
         if included:
@@ -296,18 +258,16 @@ class CandidateModel(QAbstractTableModel):
             return -1
         if not 0 <= target < len(self._rows):
             return -1
-        # Qt names the row before which the moved one lands: one further when moving down.
-        self.beginMoveRows(QModelIndex(), row, row, QModelIndex(), target + (offset > 0))
-        self._rows[row], self._rows[target] = self._rows[target], self._rows[row]
-        self.endMoveRows()
+        self._move_row(row, target)
         self._route_changed()
         return target
 
-    def _renumber(self) -> None:
-        self._seq = {no: seq for seq, no in enumerate(self.route(), 1)}
+    def _renumber(self, rows: Sequence[VisitCandidate]) -> None:
+        route = (row.contract_no for row in rows if row.contract_no in self._included)
+        self._seq = {no: seq for seq, no in enumerate(route, 1)}
 
     def _route_changed(self) -> None:
-        self._renumber()
+        self._renumber(self._rows)
         if self._rows:
             self.dataChanged.emit(
                 self.index(0, CandidateColumn.SEQ),
@@ -333,98 +293,53 @@ class DayColumn(enum.IntEnum):
 _DAY_COLUMNS = tuple(DayColumn)
 
 
-class DayModel(QAbstractTableModel):
+DayModel = RowTableModel[PlannedVisit, uuid.UUID]
+
+
+def day_model(formats: Formats, parent: QObject | None = None) -> DayModel:
     """The day's visits in route order, with expected arrivals and, once recorded, outcomes."""
+    columns: dict[DayColumn, TableColumn[PlannedVisit]] = {
+        DayColumn.SEQ: TableColumn(
+            QCoreApplication.translate("DayModel", "Stop"),
+            lambda visit: formats.number(visit.seq),
+            align=RIGHT,
+        ),
+        DayColumn.ARRIVAL: TableColumn(
+            QCoreApplication.translate("DayModel", "Arrival"),
+            lambda visit: "" if visit.planned_at is None else formats.time(visit.planned_at),
+            align=RIGHT,
+            tooltip=lambda _visit: QCoreApplication.translate("DayModel", "Expected arrival"),
+        ),
+        DayColumn.DISTRICT: TableColumn(
+            QCoreApplication.translate("DayModel", "District"), lambda visit: visit.district
+        ),
+        DayColumn.ADDRESS: TableColumn(
+            QCoreApplication.translate("DayModel", "Address"), lambda visit: visit.address
+        ),
+        DayColumn.BORROWER: TableColumn(
+            QCoreApplication.translate("DayModel", "Borrower"), lambda visit: visit.borrower_name
+        ),
+        DayColumn.CONTRACT: TableColumn(
+            QCoreApplication.translate("DayModel", "Contract"), lambda visit: visit.contract_no
+        ),
+        DayColumn.OUTCOME: TableColumn(
+            QCoreApplication.translate("DayModel", "Outcome"),
+            lambda visit: outcome_text(visit, formats.language),
+        ),
+    }
+    return DayModel(
+        lambda visit: visit.id,
+        [columns[column] for column in DayColumn],
+        roles={CONTRACT_ROLE: lambda visit: visit.contract_no},
+        parent=parent,
+    )
 
-    def __init__(self, formats: Formats, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.formats = formats
-        self._visits: list[PlannedVisit] = []
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._visits)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(_DAY_COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        return {
-            DayColumn.SEQ: self.tr("Stop"),
-            DayColumn.ARRIVAL: self.tr("Arrival"),
-            DayColumn.DISTRICT: self.tr("District"),
-            DayColumn.ADDRESS: self.tr("Address"),
-            DayColumn.BORROWER: self.tr("Borrower"),
-            DayColumn.CONTRACT: self.tr("Contract"),
-            DayColumn.OUTCOME: self.tr("Outcome"),
-        }.get(DayColumn(section))
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._visits):
-            return None
-        visit = self._visits[index.row()]
-        column = _DAY_COLUMNS[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(visit, column)
-        if role == Qt.ItemDataRole.ToolTipRole and column == DayColumn.ARRIVAL:
-            return self.tr("Expected arrival")
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (
-            DayColumn.SEQ,
-            DayColumn.ARRIVAL,
-        ):
-            return _RIGHT
-        if role == CONTRACT_ROLE:
-            return visit.contract_no
-        return None
-
-    def _display(self, visit: PlannedVisit, column: DayColumn) -> str:
-        match column:
-            case DayColumn.SEQ:
-                return self.formats.number(visit.seq)
-            case DayColumn.ARRIVAL:
-                return "" if visit.planned_at is None else self.formats.time(visit.planned_at)
-            case DayColumn.DISTRICT:
-                return visit.district
-            case DayColumn.ADDRESS:
-                return visit.address
-            case DayColumn.BORROWER:
-                return visit.borrower_name
-            case DayColumn.CONTRACT:
-                return visit.contract_no
-            case DayColumn.OUTCOME:
-                return self.outcome_text(visit)
-
-    def outcome_text(self, visit: PlannedVisit) -> str:
-        if visit.status is VisitStatus.PLANNED:
-            return self.tr("Planned")
-        outcome = visit_outcomes().get(visit.outcome or "")
-        return outcome.label(self.formats.language) if outcome else (visit.outcome or "")
-
-    def set_visits(self, visits: Sequence[PlannedVisit]) -> None:
-        self.beginResetModel()
-        self._visits = list(visits)
-        self.endResetModel()
-
-    def visits(self) -> tuple[PlannedVisit, ...]:
-        return tuple(self._visits)
-
-    def visit(self, row: int) -> PlannedVisit | None:
-        return self._visits[row] if 0 <= row < len(self._visits) else None
-
-    def update(self, changed: PlannedVisit) -> None:
-        """Show one visit as it is now (its outcome was recorded)."""
-        for row, visit in enumerate(self._visits):
-            if visit.id == changed.id:
-                self._visits[row] = changed
-                self.dataChanged.emit(
-                    self.index(row, 0),
-                    self.index(row, len(_DAY_COLUMNS) - 1),
-                    [Qt.ItemDataRole.DisplayRole],
-                )
-                return
+def outcome_text(visit: PlannedVisit, language: str) -> str:
+    if visit.status is VisitStatus.PLANNED:
+        return QCoreApplication.translate("DayModel", "Planned")
+    outcome = visit_outcomes().get(visit.outcome or "")
+    return outcome.label(language) if outcome else (visit.outcome or "")
 
 
 # -- the window ------------------------------------------------------------------------------
@@ -451,7 +366,7 @@ class VisitPlanner(QWidget):
         self._rules_country = DEFAULT_COUNTRY
         self.rules: HomeVisitRules = home_visit_rules(profile_code_for(DEFAULT_COUNTRY))
         self._policy = _route_policy()
-        self._day_job: Job | None = None
+        self._day = Latest()
         self._busy = False
         self._users: list[UserView] = []
         self.outcome_dialog: VisitOutcomeDialog | None = None
@@ -504,7 +419,7 @@ class VisitPlanner(QWidget):
         candidates_layout.addLayout(candidates_row)
         candidates_layout.addWidget(self.candidates_label)
 
-        self.day_model = DayModel(formats, self)
+        self.day_model = day_model(formats, self)
         self.day_table = _table(self.day_model, self.tr("Planned visits"))
         self.day_table.horizontalHeader().setSectionResizeMode(
             DayColumn.ADDRESS, QHeaderView.ResizeMode.Stretch
@@ -628,8 +543,7 @@ class VisitPlanner(QWidget):
         self.second_agent.setCurrentIndex(max(index, 0))
 
     def current_visit(self) -> PlannedVisit | None:
-        index = self.day_table.currentIndex()
-        return self.day_model.visit(index.row()) if index.isValid() else None
+        return self.day_model.row_for(self.day_table.currentIndex())
 
     def _today(self) -> date:
         return local_today(self.context.clock())
@@ -638,10 +552,9 @@ class VisitPlanner(QWidget):
 
     def reload(self) -> None:
         """Load the chosen day's candidates and visits."""
-        if self._day_job is not None:
-            self._day_job.cancel()
         self.message.clear()
-        self._day_job = self.context.call(
+        self._day.run(
+            self.context,
             load_day,
             self.context.username,
             self.selected_day(),
@@ -670,7 +583,6 @@ class VisitPlanner(QWidget):
         self.choose_second_agent(chosen)
 
     def _day_loaded(self, data: PlannerDay) -> None:
-        self._day_job = None
         self._update_buttons()
         if data.day != self.selected_day():
             return
@@ -697,12 +609,11 @@ class VisitPlanner(QWidget):
         self.loaded.emit()
 
     def _day_failed(self, error: BaseException) -> None:
-        self._day_job = None
         self._update_buttons()
         self._failed(error)
 
     def _show_day(self, visits: Sequence[PlannedVisit]) -> None:
-        self.day_model.set_visits(visits)
+        self.day_model.set_rows(visits)
         if visits:
             self.day_table.setCurrentIndex(self.day_model.index(0, DayColumn.SEQ))
             partner = visits[0].second_agent
@@ -751,12 +662,12 @@ class VisitPlanner(QWidget):
     def _update_buttons(self) -> None:
         row = self.candidate_table.currentIndex().row()
         count = self.candidates.rowCount()
-        idle = not self._busy and self._day_job is None
+        idle = not self._busy and not self._day.busy
         self.up_button.setEnabled(idle and row > 0)
         self.down_button.setEnabled(idle and 0 <= row < count - 1)
         self.plan_button.setEnabled(idle and bool(self.candidates.route()))
         self.print_button.setEnabled(
-            idle and any(visit.status is VisitStatus.PLANNED for visit in self.day_model.visits())
+            idle and any(visit.status is VisitStatus.PLANNED for visit in self.day_model.rows)
         )
         self.outcome_button.setEnabled(idle and self._may_record(self.current_visit()))
 
@@ -772,7 +683,7 @@ class VisitPlanner(QWidget):
 
     def plan(self) -> None:
         route = self.candidates.route()
-        if self._busy or self._day_job is not None or not route:
+        if self._busy or self._day.busy or not route:
             return
         self._set_busy(True)
         self.message.clear()
@@ -857,11 +768,12 @@ class VisitPlanner(QWidget):
         dialog.open()
 
     def _recorded(self, visit: PlannedVisit, recorded: RecordedVisit) -> None:
-        self.day_model.update(visit)
+        self.day_model.update_row(visit.id, visit, [Qt.ItemDataRole.DisplayRole])
         self._update_buttons()
         self._say(
             self.tr("Recorded the visit to {borrower}: {outcome}.").format(
-                borrower=visit.borrower_name, outcome=self.day_model.outcome_text(visit)
+                borrower=visit.borrower_name,
+                outcome=outcome_text(visit, self.context.language),
             )
         )
         self.visit_recorded.emit(visit, recorded)
@@ -895,7 +807,7 @@ class VisitPlanner(QWidget):
         return "\n".join(lines)
 
 
-def _table(model: QAbstractTableModel, name: str) -> QTableView:
+def _table(model: QAbstractItemModel, name: str) -> QTableView:
     table = list_table(model, name)
     table.horizontalHeader().setHighlightSections(False)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)

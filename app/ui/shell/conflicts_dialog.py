@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QCoreApplication,
-    QModelIndex,
     QObject,
-    QPersistentModelIndex,
     Qt,
     Signal,
 )
@@ -33,8 +30,8 @@ from app.ui.common.context import Context
 from app.ui.common.dialogs import error_text, message_text
 from app.ui.common.labels import borrower_flag, point_mark
 from app.ui.common.runner import Job
+from app.ui.common.table_model import RowTableModel, TableColumn
 
-Index = QModelIndex | QPersistentModelIndex
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 KIND_ROLE = Qt.ItemDataRole.UserRole + 2
 
@@ -125,89 +122,58 @@ class Column(enum.IntEnum):
     WHEN = 4
 
 
-class ConflictsModel(QAbstractTableModel):
-    """The conflicts, newest first; a reload moves only the rows that came or went."""
+ConflictsModel = RowTableModel[ConflictView, uuid.UUID]
 
-    def __init__(self, context: Context, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.context = context
-        self._rows: list[ConflictView] = []
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
+def conflicts_model(context: Context, parent: QObject | None = None) -> ConflictsModel:
+    """The conflicts, newest first; a reload (`merge_rows`) moves only the rows that came or
+    went."""
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(Column)
+    def fields(conflict: ConflictView) -> str:
+        language = context.language
+        return ", ".join(field_label(conflict.table, name, language) for name in conflict.fields)
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if not 0 <= section < len(Column):
-            return None
-        return {
-            Column.WHAT: self.tr("What"),
-            Column.ACCOUNT: self.tr("Account"),
-            Column.FIELDS: self.tr("Changed"),
-            Column.REASON: self.tr("Why the server did not take it"),
-            Column.WHEN: self.tr("When"),
-        }[Column(section)]
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        conflict = self._rows[index.row()]
-        column = Column(index.column())
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(conflict, column)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            # The reason in full (its column may be too narrow), and what can be done.
-            if conflict.kind == "conflict":
-                hint = self.tr("Re-apply makes your change again on top of the server's version.")
-            else:
-                hint = self.tr("The server will not take this change: discard it.")
-            return f"{message_text(conflict.reason)}\n{hint}"
-        if role == ID_ROLE:
-            return str(conflict.id)
-        if role == KIND_ROLE:
-            return conflict.kind
-        return None
-
-    def _display(self, conflict: ConflictView, column: Column) -> str:
-        if column is Column.WHAT:
-            return table_label(conflict.table)
-        if column is Column.ACCOUNT:
-            return conflict.contract_no or "—"
-        if column is Column.FIELDS:
-            language = self.context.language
-            return ", ".join(
-                field_label(conflict.table, name, language) for name in conflict.fields
+    def tooltip(conflict: ConflictView) -> str:
+        # The reason in full (its column may be too narrow), and what can be done.
+        if conflict.kind == "conflict":
+            hint = QCoreApplication.translate(
+                "ConflictsModel", "Re-apply makes your change again on top of the server's version."
             )
-        if column is Column.REASON:
-            return message_text(conflict.reason)
-        return self.context.formats.when(conflict.created_at, self.context.clock())
+        else:
+            hint = QCoreApplication.translate(
+                "ConflictsModel", "The server will not take this change: discard it."
+            )
+        return f"{message_text(conflict.reason)}\n{hint}"
 
-    def conflict(self, row: int) -> ConflictView:
-        return self._rows[row]
-
-    def set_conflicts(self, found: Sequence[ConflictView]) -> None:
-        wanted = {conflict.id: conflict for conflict in found}
-        for row in reversed(range(len(self._rows))):
-            if self._rows[row].id not in wanted:
-                self.beginRemoveRows(QModelIndex(), row, row)
-                del self._rows[row]
-                self.endRemoveRows()
-        # What stays keeps its order (newest first): the rest slots in between.
-        for row, conflict in enumerate(found):
-            if row < len(self._rows) and self._rows[row].id == conflict.id:
-                if self._rows[row] != conflict:
-                    self._rows[row] = conflict
-                    self.dataChanged.emit(self.index(row, 0), self.index(row, len(Column) - 1))
-                continue
-            self.beginInsertRows(QModelIndex(), row, row)
-            self._rows.insert(row, conflict)
-            self.endInsertRows()
+    columns: dict[Column, TableColumn[ConflictView]] = {
+        Column.WHAT: TableColumn(
+            QCoreApplication.translate("ConflictsModel", "What"),
+            lambda conflict: table_label(conflict.table),
+        ),
+        Column.ACCOUNT: TableColumn(
+            QCoreApplication.translate("ConflictsModel", "Account"),
+            lambda conflict: conflict.contract_no or "—",
+        ),
+        Column.FIELDS: TableColumn(QCoreApplication.translate("ConflictsModel", "Changed"), fields),
+        Column.REASON: TableColumn(
+            QCoreApplication.translate("ConflictsModel", "Why the server did not take it"),
+            lambda conflict: message_text(conflict.reason),
+        ),
+        Column.WHEN: TableColumn(
+            QCoreApplication.translate("ConflictsModel", "When"),
+            lambda conflict: context.formats.when(conflict.created_at, context.clock()),
+        ),
+    }
+    return ConflictsModel(
+        lambda conflict: conflict.id,
+        [columns[column] for column in Column],
+        roles={
+            Qt.ItemDataRole.ToolTipRole: tooltip,
+            ID_ROLE: lambda conflict: str(conflict.id),
+            KIND_ROLE: lambda conflict: conflict.kind,
+        },
+        parent=parent,
+    )
 
 
 class ConflictsDialog(QDialog):
@@ -230,7 +196,7 @@ class ConflictsDialog(QDialog):
             )
         )
         intro.setWordWrap(True)
-        self.model = ConflictsModel(context, self)
+        self.model = conflicts_model(context, self)
         self.table = QTableView()
         self.table.setAccessibleName(self.tr("Conflicts"))
         self.table.setModel(self.model)
@@ -274,8 +240,7 @@ class ConflictsDialog(QDialog):
         self._submit(conflicts, self._loaded)
 
     def current(self) -> ConflictView | None:
-        index = self.table.currentIndex()
-        return self.model.conflict(index.row()) if index.isValid() else None
+        return self.model.row_for(self.table.currentIndex())
 
     def select_row(self, row: int) -> None:
         self.table.selectRow(row)
@@ -347,7 +312,7 @@ class ConflictsDialog(QDialog):
 
     def _loaded(self, found: list[ConflictView]) -> None:
         had = self.current()
-        self.model.set_conflicts(found)
+        self.model.merge_rows(found)
         self.empty.setVisible(not found)
         if self.current() is None and found:
             row = 0

@@ -31,7 +31,7 @@ from app.ui.collector.workspace import Workspace
 from app.ui.common import settings as keys
 from app.ui.common.context import Context
 from app.ui.common.dialogs import error_text
-from app.ui.common.runner import Job
+from app.ui.common.runner import Job, Latest
 from app.ui.field.visit_planner import VisitPlanner
 from app.ui.shell.conflicts_dialog import ConflictsDialog
 from app.ui.shell.sync_status import SyncController, SyncStatusBar
@@ -95,9 +95,11 @@ class MainWindow(QMainWindow):
 
         self._current: AccountView | None = None
         self._current_key: str | None = None
-        self._dial_job: Job | None = None
-        self._account_job: Job | None = None
-        self._queue_job: Job | None = None
+        # One dial at a time, and one read of the queue at a time (a read asked for while one
+        # runs is skipped); the account shown is the one chosen last.
+        self._dialing = Latest()
+        self._account = Latest()
+        self._queue_read = Latest()
         self._wanted_key: str | None = wanted
         self.plan_dialog: PlanDialog | None = None
         self.visit_planner: VisitPlanner | None = None
@@ -274,10 +276,11 @@ class MainWindow(QMainWindow):
     def settle_and_refresh(self) -> None:
         """Settle the promises and plans that lapsed, then read the queue anew (at the start and
         on the refresh timer; reading the queue itself writes nothing)."""
-        if self._queue_job is not None:
+        if self._queue_read.busy:
             return
         self._refresh_timer.stop()
-        self._queue_job = self.context.call(
+        self._queue_read.run(
+            self.context,
             settle_lapsed,
             now=self.context.clock(),
             on_done=self._lapses_settled,
@@ -285,14 +288,14 @@ class MainWindow(QMainWindow):
         )
 
     def _lapses_settled(self, _lapsed: Lapsed) -> None:
-        self._queue_job = None
         self.refresh_queue()
 
     def refresh_queue(self) -> None:
-        if self._queue_job is not None:
+        if self._queue_read.busy:
             return
         self._refresh_timer.stop()
-        self._queue_job = self.context.call(
+        self._queue_read.run(
+            self.context,
             build_queue,
             self.context.username,
             now=self.context.clock(),
@@ -301,7 +304,6 @@ class MainWindow(QMainWindow):
         )
 
     def _queue_loaded(self, queue: Queue) -> None:
-        self._queue_job = None
         self.queue.set_queue(queue)
         self._schedule_refresh(queue)
         self._refresh_options()
@@ -315,7 +317,6 @@ class MainWindow(QMainWindow):
         self.queue_refreshed.emit()
 
     def _queue_failed(self, error: BaseException) -> None:
-        self._queue_job = None
         self._show_error(error)
 
     def _schedule_refresh(self, queue: Queue) -> None:
@@ -341,18 +342,16 @@ class MainWindow(QMainWindow):
             self.queue.blockSignals(False)
             return
         self._current_key = key
-        if self._account_job is not None:
-            self._account_job.cancel()
-        db, user, language, at = (
+        self._account.run(
+            self.context.runner,
+            account_view,
             self.context.db,
             self.context.username,
+            entry.contract_no,
             self.context.language,
             self.context.clock(),
-        )
-        self._account_job = self.context.runner.run(
-            lambda: account_view(db, user, entry.contract_no, language, at),
-            self._account_loaded,
-            self._account_failed,
+            on_done=self._account_loaded,
+            on_error=self._account_failed,
         )
 
     def reload_account(self) -> None:
@@ -361,7 +360,6 @@ class MainWindow(QMainWindow):
             self.open_account(key)
 
     def _account_loaded(self, view: AccountView) -> None:
-        self._account_job = None
         self._current = view
         self.workspace.show_account(view.detail, view.options)
         self.call.set_account(view.detail, view.options, view.script, view.third_party_script)
@@ -499,7 +497,6 @@ class MainWindow(QMainWindow):
             self.reload_account()
 
     def _account_failed(self, error: BaseException) -> None:
-        self._account_job = None
         self._show_error(error)
 
     # Calling.
@@ -514,10 +511,11 @@ class MainWindow(QMainWindow):
         stop is recorded by the service, for the lead's compliance figures."""
         if self._current is None:
             return
-        if self.call.in_call or self._dial_job is not None:
+        if self.call.in_call or self._dialing.busy:
             return  # one call at a time: end (and log) this one first
         contract = self._current.detail.contract_no
-        self._dial_job = self.context.call(
+        self._dialing.run(
+            self.context,
             check_dial,
             self.context.username,
             contract,
@@ -528,11 +526,9 @@ class MainWindow(QMainWindow):
         )
 
     def _dial_failed(self, error: BaseException) -> None:
-        self._dial_job = None
         self._show_error(error)
 
     def _dial_checked(self, contract: str, checked: DialCheck, named: bool) -> None:
-        self._dial_job = None
         if self._current is None or self._current.detail.contract_no != contract:
             return  # the collector has moved on
         self._options_loaded(contract, checked.options)
@@ -560,7 +556,7 @@ class MainWindow(QMainWindow):
 
     def _refresh_options(self) -> None:
         """Ask the rules again for the open account (the clock may have crossed a window)."""
-        if self._current is None or self._account_job is not None:
+        if self._current is None or self._account.busy:
             return
         contract = self._current.detail.contract_no
         self._ask_rules(
@@ -724,10 +720,9 @@ class MainWindow(QMainWindow):
             )
         if self._wanted_key is None:
             self._wanted_key = self.queue.current_key()
-        if self._queue_job is not None:
-            # Read before the sync changed the copy: the one below reads after it.
-            self._queue_job.cancel()
-            self._queue_job = None
+        # A read still on its way began before the sync changed the copy: the one below reads
+        # after it.
+        self._queue_read.cancel()
         self.refresh_queue()
 
     def _account_gone(self, contract: str, error: BaseException) -> None:
@@ -741,9 +736,7 @@ class MainWindow(QMainWindow):
     def _forget_account(self) -> None:
         """Nothing of the open account stays on screen."""
         contract = self._current.detail.contract_no if self._current is not None else None
-        if self._account_job is not None:
-            self._account_job.cancel()
-            self._account_job = None
+        self._account.cancel()
         self._current = None
         self._current_key = None
         self.workspace.clear()

@@ -27,7 +27,7 @@ from app.services.sync.engine import (
 )
 from app.ui.common.context import Context
 from app.ui.common.dialogs import error_text
-from app.ui.common.runner import Job
+from app.ui.common.runner import Latest
 
 # Long enough for the queue and the first account to load first (they share the worker).
 FIRST_SYNC_MS = 1500
@@ -59,8 +59,9 @@ class SyncController(QObject):
         self.last_status: SyncStatus | None = None
         # What the last sync's failure said, until one succeeds.
         self.last_failure: str | None = None
-        self._job: Job | None = None
-        self._status_job: Job | None = None
+        # One sync at a time (another asked for meanwhile follows it), one status read at a time.
+        self._sync = Latest()
+        self._status_read = Latest()
         self._again = False
         self._stopped = False
         self._due = 0.0
@@ -77,7 +78,7 @@ class SyncController(QObject):
 
     @property
     def running(self) -> bool:
-        return self._job is not None
+        return self._sync.busy
 
     def start(self) -> None:
         """Read the status now and sync soon."""
@@ -89,13 +90,12 @@ class SyncController(QObject):
         self._stopped = True
         self._timer.stop()
         self._status_timer.stop()
-        for job in (self._job, self._status_job):
-            if job is not None:
-                job.cancel()
+        self._sync.cancel()
+        self._status_read.cancel()
 
     def next_sync_in(self) -> int | None:
         """Seconds until the next automatic sync; None while one runs or none is planned."""
-        if self._job is not None or not self._timer.isActive():
+        if self._sync.busy or not self._timer.isActive():
             return None
         # Not the timer's remainingTime(): a coarse timer may report a little over its interval.
         return max(0, math.ceil(self._due - time.monotonic()))
@@ -104,34 +104,37 @@ class SyncController(QObject):
         """Sync at once; while one runs, another follows it."""
         if self._stopped:
             return
-        if self._job is not None:
+        if self._sync.busy:
             self._again = True
             return
         self._timer.stop()
-        local, central, username = self.context.db, self.central, self.context.username
-        at = self.context.clock()
-        self._job = self.context.runner.run(
-            lambda: _settle_and_sync(local, central, username, at), self._done, self._failed
+        self._sync.run(
+            self.context.runner,
+            _settle_and_sync,
+            self.context.db,
+            self.central,
+            self.context.username,
+            self.context.clock(),
+            on_done=self._done,
+            on_error=self._failed,
         )
         self.started.emit()
 
     def refresh_status(self) -> None:
-        if self._stopped or self._status_job is not None:
+        if self._stopped or self._status_read.busy:
             return
         self._status_timer.stop()
-        self._status_job = self.context.call(
-            sync_status, on_done=self._status_loaded, on_error=self._status_failed
+        self._status_read.run(
+            self.context, sync_status, on_done=self._status_loaded, on_error=self._status_failed
         )
 
     def _done(self, report: SyncReport) -> None:
-        self._job = None
         self.last_failure = None
         self._unrecorded = 0
         self.synced.emit(report)
         self._after_sync()
 
     def _failed(self, error: BaseException) -> None:
-        self._job = None
         if not isinstance(error, SyncFailed):
             # The engine records only a server that did not answer; a refusal (a user no
             # longer active, another user's changes still waiting) is retried less often too.
@@ -151,16 +154,14 @@ class SyncController(QObject):
         self.refresh_status()
 
     def _status_loaded(self, status: SyncStatus) -> None:
-        self._status_job = None
         self.last_status = status
-        if self._job is None and not self._stopped and not self._timer.isActive():
+        if not self._sync.busy and not self._stopped and not self._timer.isActive():
             self._plan(self._delay(status) * 1000)
         self.status.emit(status)
 
     def _status_failed(self, error: BaseException) -> None:
-        self._status_job = None
         # The local copy could not be read: the next sync reports what is wrong.
-        if self._job is None and not self._stopped and not self._timer.isActive():
+        if not self._sync.busy and not self._stopped and not self._timer.isActive():
             self._plan(retry_delay(self._unrecorded + 1) * 1000)
 
     def _plan(self, milliseconds: int) -> None:
@@ -175,7 +176,7 @@ class SyncController(QObject):
 
     def _worker_busy(self, busy: bool) -> None:
         # The worker fell idle after some work of the window: it may have written.
-        if not busy and self._job is None and self._status_job is None and not self._stopped:
+        if not busy and not self._sync.busy and not self._status_read.busy and not self._stopped:
             self._status_timer.start()
 
 

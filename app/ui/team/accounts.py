@@ -16,7 +16,6 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -60,7 +59,8 @@ from app.ui.common.dialogs import error_text
 from app.ui.common.form_parts import buddy
 from app.ui.common.i18n import Formats
 from app.ui.common.labels import borrower_flag
-from app.ui.common.runner import Job
+from app.ui.common.runner import Latest
+from app.ui.common.table_model import RIGHT, RowTableModel, TableColumn
 from app.ui.team.dialogs import (
     NO_BOUND,
     PriorityDialog,
@@ -75,8 +75,6 @@ from app.ui.team.dialogs import (
 Index = QModelIndex | QPersistentModelIndex
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
-_DISPLAY = Qt.ItemDataRole.DisplayRole
-_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
 # -- what the worker loads -------------------------------------------------------------------
@@ -111,90 +109,65 @@ class Column(enum.IntEnum):
     NOTES = 9
 
 
-_COLUMNS = tuple(Column)
-_NUMERIC = (Column.DPD, Column.OVERDUE)
-
-
-class TeamAccountsModel(QAbstractTableModel):
+class TeamAccountsModel(RowTableModel[TeamAccount, str]):
     """The accounts, one row each, kept by contract number and updated in place."""
 
     def __init__(self, formats: Formats, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(lambda account: account.contract_no, sort_role=SORT_ROLE, parent=parent)
         self.formats = formats
-        self._rows: list[TeamAccount] = []
-        self._index: dict[str, int] = {}
+        columns: dict[Column, TableColumn[TeamAccount]] = {
+            Column.CONTRACT: TableColumn(self.tr("Contract"), lambda account: account.contract_no),
+            Column.BORROWER: TableColumn(self.tr("Borrower"), lambda account: account.borrower),
+            Column.AREA: TableColumn(
+                self.tr("City and district"), lambda account: f"{account.city}{account.district}"
+            ),
+            Column.ASSIGNEE: TableColumn(
+                self.tr("Collector"), lambda account: account.assignee_name
+            ),
+            Column.DPD: TableColumn(
+                self.tr("DPD"),
+                lambda account: formats.number(account.dpd),
+                align=RIGHT,
+                sort=lambda account: account.dpd,
+            ),
+            Column.BUCKET: TableColumn(self.tr("Bucket"), lambda account: account.bucket),
+            Column.OVERDUE: TableColumn(
+                self.tr("Overdue"),
+                lambda account: formats.money(account.overdue, account.currency),
+                align=RIGHT,
+                sort=lambda account: int(account.overdue * 100),
+            ),
+            Column.LAST_CONTACT: TableColumn(
+                self.tr("Last contact"),
+                self._last_contact,
+                sort=lambda account: (
+                    "" if account.last_contact_on is None else account.last_contact_on.isoformat()
+                ),
+            ),
+            Column.PRIORITY: TableColumn(self.tr("Priority"), self._priority, sort=_priority_rank),
+            Column.NOTES: TableColumn(
+                self.tr("Notes"),
+                self.notes,
+                tooltip=lambda account: self.notes(account, "\n") or None,
+            ),
+        }
+        self.set_columns(
+            [columns[column] for column in Column],
+            roles={KEY_ROLE: lambda account: account.contract_no},
+        )
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
+    def _last_contact(self, account: TeamAccount) -> str:
+        if account.last_contact_on is None:
+            return self.tr("Never")
+        return self.formats.date(account.last_contact_on)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(_COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != _DISPLAY:
-            return None
-        if not 0 <= section < len(_COLUMNS):
-            return None
-        return {
-            Column.CONTRACT: self.tr("Contract"),
-            Column.BORROWER: self.tr("Borrower"),
-            Column.AREA: self.tr("City and district"),
-            Column.ASSIGNEE: self.tr("Collector"),
-            Column.DPD: self.tr("DPD"),
-            Column.BUCKET: self.tr("Bucket"),
-            Column.OVERDUE: self.tr("Overdue"),
-            Column.LAST_CONTACT: self.tr("Last contact"),
-            Column.PRIORITY: self.tr("Priority"),
-            Column.NOTES: self.tr("Notes"),
-        }[_COLUMNS[section]]
-
-    def data(self, index: Index, role: int = _DISPLAY) -> Any:
-        if not index.isValid() or index.row() >= len(self._rows):
-            return None
-        account = self._rows[index.row()]
-        column = _COLUMNS[index.column()]
-        if role == _DISPLAY:
-            return self._display(account, column)
-        if role == SORT_ROLE:
-            return self._sort_value(account, column)
-        if role == KEY_ROLE:
-            return account.contract_no
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in _NUMERIC:
-            return _RIGHT
-        if role == Qt.ItemDataRole.ToolTipRole and column == Column.NOTES:
-            return self.notes(account, "\n") or None
-        return None
-
-    def _display(self, account: TeamAccount, column: Column) -> str:
-        formats = self.formats
-        match column:
-            case Column.CONTRACT:
-                return account.contract_no
-            case Column.BORROWER:
-                return account.borrower
-            case Column.AREA:
-                return f"{account.city}{account.district}"
-            case Column.ASSIGNEE:
-                return account.assignee_name
-            case Column.DPD:
-                return formats.number(account.dpd)
-            case Column.BUCKET:
-                return account.bucket
-            case Column.OVERDUE:
-                return formats.money(account.overdue, account.currency)
-            case Column.LAST_CONTACT:
-                if account.last_contact_on is None:
-                    return self.tr("Never")
-                return formats.date(account.last_contact_on)
-            case Column.PRIORITY:
-                if account.priority is None:
-                    return ""
-                return self.tr("{level} until {until}").format(
-                    level=level_name(account.priority.level),
-                    until=until_text(account.priority.expires_at, formats),
-                )
-            case Column.NOTES:
-                return self.notes(account)
+    def _priority(self, account: TeamAccount) -> str:
+        if account.priority is None:
+            return ""
+        return self.tr("{level} until {until}").format(
+            level=level_name(account.priority.level),
+            until=until_text(account.priority.expires_at, self.formats),
+        )
 
     def notes(self, account: TeamAccount, separator: str = " · ") -> str:
         parts = []
@@ -202,34 +175,6 @@ class TeamAccountsModel(QAbstractTableModel):
             parts.append(self.tr("Visit requested: {reason}").format(reason=account.visit_request))
         parts.extend(borrower_flag(flag, self.formats.language).text for flag in account.paused)
         return separator.join(parts)
-
-    def _sort_value(self, account: TeamAccount, column: Column) -> Any:
-        match column:
-            case Column.DPD:
-                return account.dpd
-            case Column.OVERDUE:
-                return int(account.overdue * 100)
-            case Column.LAST_CONTACT:
-                return (
-                    "" if account.last_contact_on is None else account.last_contact_on.isoformat()
-                )
-            case Column.PRIORITY:
-                if account.priority is None:
-                    return 0
-                return {"top": 3, "high": 2, "low": -1}.get(account.priority.level, 1)
-            case _:
-                return self._display(account, column)
-
-    # Reading rows.
-
-    def account(self, row: int) -> TeamAccount:
-        return self._rows[row]
-
-    def accounts(self) -> tuple[TeamAccount, ...]:
-        return tuple(self._rows)
-
-    def row_of(self, contract_no: str) -> int | None:
-        return self._index.get(contract_no)
 
     # Updating.
 
@@ -239,23 +184,22 @@ class TeamAccountsModel(QAbstractTableModel):
         fresh = {account.contract_no: account for account in accounts}
         gone = [row for row, account in enumerate(self._rows) if account.contract_no not in fresh]
         for row in reversed(gone):
-            self.beginRemoveRows(QModelIndex(), row, row)
-            del self._rows[row]
-            self.endRemoveRows()
-        last_column = len(_COLUMNS) - 1
+            self._remove_rows(row, row)
         for row, account in enumerate(self._rows):
             now = fresh[account.contract_no]
             if now != account:
-                self._rows[row] = now
-                self.dataChanged.emit(self.index(row, 0), self.index(row, last_column))
+                self._replace_rows(row, (now,))
+                self._rows_changed(row, row)
         known = {account.contract_no for account in self._rows}
-        new = [account for account in accounts if account.contract_no not in known]
-        if new:
-            start = len(self._rows)
-            self.beginInsertRows(QModelIndex(), start, start + len(new) - 1)
-            self._rows.extend(new)
-            self.endInsertRows()
-        self._index = {account.contract_no: row for row, account in enumerate(self._rows)}
+        self._insert_rows(
+            len(self._rows), [account for account in accounts if account.contract_no not in known]
+        )
+
+
+def _priority_rank(account: TeamAccount) -> int:
+    if account.priority is None:
+        return 0
+    return {"top": 3, "high": 2, "low": -1}.get(account.priority.level, 1)
 
 
 class TeamAccountsFilter(QSortFilterProxyModel):
@@ -279,7 +223,7 @@ class TeamAccountsFilter(QSortFilterProxyModel):
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         model = self.sourceModel()
         assert isinstance(model, TeamAccountsModel)
-        return self._filter.matches(model.account(source_row))
+        return self._filter.matches(model.row_at(source_row))
 
 
 # -- the panel -------------------------------------------------------------------------------
@@ -306,7 +250,7 @@ class TeamAccountsPanel(QWidget):
         self.setObjectName("team-accounts")
         self.targets: tuple[Member, ...] = ()
         self.dialog: QDialog | None = None
-        self._job: Job | None = None
+        self._load = Latest()
         self._busy = False
 
         # The filter bar.
@@ -445,9 +389,8 @@ class TeamAccountsPanel(QWidget):
 
     def refresh(self) -> None:
         """Load the team's accounts again (selections of rows still there are kept)."""
-        if self._job is not None:
-            self._job.cancel()
-        self._job = self.context.call(
+        self._load.run(
+            self.context,
             load_team,
             self.context.username,
             self.team,
@@ -458,7 +401,6 @@ class TeamAccountsPanel(QWidget):
         self._update()
 
     def _loaded(self, view: TeamView) -> None:
-        self._job = None
         self.targets = view.targets
         self.model.set_accounts(view.accounts)
         self._fill_assignees(view)
@@ -466,7 +408,6 @@ class TeamAccountsPanel(QWidget):
         self.loaded.emit()
 
     def _load_failed(self, error: BaseException) -> None:
-        self._job = None
         self._update()
         self._failed(error)
 
@@ -520,7 +461,7 @@ class TeamAccountsPanel(QWidget):
         """The selected accounts, in the order the table shows them."""
         rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
         return tuple(
-            self.model.account(self.proxy.mapToSource(self.proxy.index(row, 0)).row())
+            self.model.row_at(self.proxy.mapToSource(self.proxy.index(row, 0)).row())
             for row in rows
         )
 
@@ -539,7 +480,7 @@ class TeamAccountsPanel(QWidget):
 
     def _update(self) -> None:
         chosen = self.selected()
-        idle = not self._busy and self._job is None
+        idle = not self._busy and not self._load.busy
         for button in (self.reassign_button, self.visit_button, self.priority_button):
             button.setEnabled(idle and bool(chosen))
         self.clear_priority_button.setEnabled(

@@ -1,4 +1,4 @@
-"""A team lead's approvals (PRODUCT.md §7): repayment plans outside the policy, approved or
+"""A team lead's approvals (docs/domain.md §7): repayment plans outside the policy, approved or
 rejected with a reason the collector reads.
 
 The table lists the team's plans waiting for a decision, oldest first, each with the policy
@@ -12,17 +12,9 @@ from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -43,13 +35,11 @@ from app.ui.collector.plan_tables import PlanLinesModel
 from app.ui.common.context import Context
 from app.ui.common.dialogs import error_text, message_text
 from app.ui.common.labels import plan_frequency_name, plan_kind_name
-from app.ui.common.runner import Job
+from app.ui.common.runner import Latest
+from app.ui.common.table_model import RIGHT, RowTableModel, TableColumn
 from app.ui.common.tables import list_table
 
-Index = QModelIndex | QPersistentModelIndex
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
-_DISPLAY = Qt.ItemDataRole.DisplayRole
-_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
 class Column(enum.IntEnum):
@@ -68,109 +58,70 @@ def breaches_text(request: ApprovalRequest, separator: str = "; ") -> str:
     return separator.join(message_text(breach) for breach in request.plan.breaches)
 
 
-class ApprovalsModel(QAbstractTableModel):
-    """The plans waiting for a decision, oldest first, keyed by plan id."""
+ApprovalsModel = RowTableModel[ApprovalRequest, uuid.UUID]
 
-    def __init__(self, context: Context, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.context = context
-        self._rows: list[ApprovalRequest] = []
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
+def approvals_model(context: Context, parent: QObject | None = None) -> ApprovalsModel:
+    """The plans waiting for a decision, oldest first, keyed by plan id; a reload
+    (`merge_rows`) lets decided ones leave and new ones come in where they belong."""
+    formats = context.formats
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(Column)
+    def collector(request: ApprovalRequest) -> str:
+        if request.own:
+            return QCoreApplication.translate("ApprovalsModel", "{name} (you)").format(
+                name=request.collector
+            )
+        return request.collector
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != _DISPLAY:
+    def own_tip(request: ApprovalRequest) -> str | None:
+        if not request.own:
             return None
-        if not 0 <= section < len(Column):
-            return None
-        return {
-            Column.OFFERED: self.tr("Offered"),
-            Column.ACCOUNT: self.tr("Account"),
-            Column.BORROWER: self.tr("Borrower"),
-            Column.COLLECTOR: self.tr("Collector"),
-            Column.AMOUNT: self.tr("Amount"),
-            Column.KIND: self.tr("Kind"),
-            Column.INSTALMENTS: self.tr("Instalments"),
-            Column.BREACHES: self.tr("Outside the policy"),
-        }[Column(section)]
+        return QCoreApplication.translate(
+            "ApprovalsModel", "You made this plan: another team lead decides it."
+        )
 
-    def data(self, index: Index, role: int = _DISPLAY) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        request = self._rows[index.row()]
-        column = Column(index.column())
-        if role == _DISPLAY:
-            return self._display(request, column)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if column is Column.BREACHES:
-                return breaches_text(request, "\n")
-            if column is Column.COLLECTOR and request.own:
-                return self.tr("You made this plan: another team lead decides it.")
-            return None
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (
-            Column.AMOUNT,
-            Column.INSTALMENTS,
-        ):
-            return _RIGHT
-        if role == ID_ROLE:
-            return str(request.id)
-        return None
-
-    def _display(self, request: ApprovalRequest, column: Column) -> str:
-        plan = request.plan
-        formats = self.context.formats
-        if column is Column.OFFERED:
-            return formats.date_time(plan.created_at)
-        if column is Column.ACCOUNT:
-            return plan.contract_no
-        if column is Column.BORROWER:
-            return request.borrower
-        if column is Column.COLLECTOR:
-            if request.own:
-                return self.tr("{name} (you)").format(name=request.collector)
-            return request.collector
-        if column is Column.AMOUNT:
-            return formats.money(plan.total, plan.currency)
-        if column is Column.KIND:
-            return plan_kind_name(plan.kind)
-        if column is Column.INSTALMENTS:
-            return formats.number(len(plan.lines))
-        return breaches_text(request)
-
-    def request(self, row: int) -> ApprovalRequest:
-        return self._rows[row]
-
-    def row_of(self, plan_id: uuid.UUID) -> int | None:
-        return next((row for row, request in enumerate(self._rows) if request.id == plan_id), None)
-
-    def set_requests(self, requests: Sequence[ApprovalRequest]) -> None:
-        """Show `requests` (oldest first): decided ones leave, new ones come in where they
-        belong, changed ones are updated in place."""
-        wanted = {request.id: position for position, request in enumerate(requests)}
-        last = -1
-        row = 0
-        while row < len(self._rows):
-            position = wanted.get(self._rows[row].id)
-            if position is None or position < last:
-                self.beginRemoveRows(QModelIndex(), row, row)
-                del self._rows[row]
-                self.endRemoveRows()
-            else:
-                last = position
-                row += 1
-        for row, request in enumerate(requests):
-            if row < len(self._rows) and self._rows[row].id == request.id:
-                if self._rows[row] != request:
-                    self._rows[row] = request
-                    self.dataChanged.emit(self.index(row, 0), self.index(row, len(Column) - 1))
-                continue
-            self.beginInsertRows(QModelIndex(), row, row)
-            self._rows.insert(row, request)
-            self.endInsertRows()
+    columns: dict[Column, TableColumn[ApprovalRequest]] = {
+        Column.OFFERED: TableColumn(
+            QCoreApplication.translate("ApprovalsModel", "Offered"),
+            lambda request: formats.date_time(request.plan.created_at),
+        ),
+        Column.ACCOUNT: TableColumn(
+            QCoreApplication.translate("ApprovalsModel", "Account"),
+            lambda request: request.plan.contract_no,
+        ),
+        Column.BORROWER: TableColumn(
+            QCoreApplication.translate("ApprovalsModel", "Borrower"),
+            lambda request: request.borrower,
+        ),
+        Column.COLLECTOR: TableColumn(
+            QCoreApplication.translate("ApprovalsModel", "Collector"), collector, tooltip=own_tip
+        ),
+        Column.AMOUNT: TableColumn(
+            QCoreApplication.translate("ApprovalsModel", "Amount"),
+            lambda request: formats.money(request.plan.total, request.plan.currency),
+            align=RIGHT,
+        ),
+        Column.KIND: TableColumn(
+            QCoreApplication.translate("ApprovalsModel", "Kind"),
+            lambda request: plan_kind_name(request.plan.kind),
+        ),
+        Column.INSTALMENTS: TableColumn(
+            QCoreApplication.translate("ApprovalsModel", "Instalments"),
+            lambda request: formats.number(len(request.plan.lines)),
+            align=RIGHT,
+        ),
+        Column.BREACHES: TableColumn(
+            QCoreApplication.translate("ApprovalsModel", "Outside the policy"),
+            breaches_text,
+            tooltip=lambda request: breaches_text(request, "\n"),
+        ),
+    }
+    return ApprovalsModel(
+        lambda request: request.id,
+        [columns[column] for column in Column],
+        roles={ID_ROLE: lambda request: str(request.id)},
+        parent=parent,
+    )
 
 
 class ApprovalsPanel(QWidget):
@@ -183,13 +134,13 @@ class ApprovalsPanel(QWidget):
     def __init__(self, context: Context, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
-        self._load_job: Job | None = None
+        self._load = Latest()
         self._busy = False
         self.setWindowTitle(self.tr("Plans waiting for approval"))
 
         self.summary = QLabel()
         self.reload_button = QPushButton(self.tr("Re&load"))
-        self.model = ApprovalsModel(context, self)
+        self.model = approvals_model(context, self)
         self.table = list_table(self.model, self.tr("Plans waiting for approval"))
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
@@ -291,9 +242,8 @@ class ApprovalsPanel(QWidget):
 
     def refresh(self) -> None:
         """Load the plans waiting for a decision again."""
-        if self._load_job is not None:
-            self._load_job.cancel()
-        self._load_job = self.context.call(
+        self._load.run(
+            self.context,
             approval_requests,
             self.context.username,
             on_done=self._loaded,
@@ -301,10 +251,9 @@ class ApprovalsPanel(QWidget):
         )
 
     def _loaded(self, requests: tuple[ApprovalRequest, ...]) -> None:
-        self._load_job = None
         had = self.current()
         row = self.table.currentIndex().row()
-        self.model.set_requests(requests)
+        self.model.merge_rows(requests)
         self.table.resizeColumnsToContents()
         self.empty.setVisible(not requests)
         self.summary.setText(
@@ -321,14 +270,12 @@ class ApprovalsPanel(QWidget):
         self.loaded.emit()
 
     def _load_failed(self, error: BaseException) -> None:
-        self._load_job = None
         self.context.dialogs.error(self, self.tr("Could not load the plans"), error_text(error))
 
     # What is chosen.
 
     def current(self) -> ApprovalRequest | None:
-        index = self.table.currentIndex()
-        return self.model.request(index.row()) if index.isValid() else None
+        return self.model.row_for(self.table.currentIndex())
 
     def select(self, plan_id: uuid.UUID) -> bool:
         row = self.model.row_of(plan_id)

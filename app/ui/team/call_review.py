@@ -50,9 +50,9 @@ from app.ui.common.dialogs import error_text
 from app.ui.common.form_parts import buddy
 from app.ui.common.i18n import DATE_FORMATS
 from app.ui.common.review_pane import ReviewPane
-from app.ui.common.runner import Job
+from app.ui.common.runner import Latest
 from app.ui.common.tables import list_table
-from app.ui.team.contact_table import ContactColumn, ContactRowsModel, ContactSort
+from app.ui.team.contact_table import ContactColumn, ContactSort, contact_rows_model
 
 # The QDateEdit value that stands for "no bound" (shown as its special text).
 NO_DATE = QDate(2000, 1, 1)
@@ -177,9 +177,10 @@ class CallReviewPanel(QWidget):
         self._wanted = False
         self._listed_once = False
         self._wanted_collector: str | None = None
-        self._list_job: Job | None = None
-        self._detail_job: Job | None = None
-        self._save_job: Job | None = None
+        self._list = Latest()
+        self._detail = Latest()
+        # One save at a time: the button is off while one is on its way.
+        self._save = Latest()
         self._selecting = False
 
         language = context.language
@@ -230,7 +231,7 @@ class CallReviewPanel(QWidget):
         filters.addWidget(self.refresh_button)
 
         # The list.
-        self.model = ContactRowsModel(context, self)
+        self.model = contact_rows_model(context, self)
         self.proxy = ContactSort(self)
         self.proxy.setSourceModel(self.model)
         self.table = list_table(self.proxy, self.tr("Contacts to review"))
@@ -426,10 +427,9 @@ class CallReviewPanel(QWidget):
             self._wanted = True
             return
         self._listed_once = True
-        if self._list_job is not None:
-            self._list_job.cancel()
         self.count.setText(self.tr("Loading…"))
-        self._list_job = self.context.call(
+        self._list.run(
+            self.context,
             review_list,
             self.context.username,
             self.current_filter(),
@@ -441,10 +441,9 @@ class CallReviewPanel(QWidget):
 
     @property
     def loading(self) -> bool:
-        return self._list_job is not None or self._detail_job is not None
+        return self._list.busy or self._detail.busy
 
     def _listed(self, rows: tuple[ContactRow, ...]) -> None:
-        self._list_job = None
         shown = self.pane.detail.contact.attempt_id if self.pane.detail is not None else None
         self._selecting = True
         try:
@@ -466,15 +465,11 @@ class CallReviewPanel(QWidget):
         self.loaded.emit(len(rows))
 
     def _list_failed(self, error: BaseException) -> None:
-        self._list_job = None
         self.count.setText(self.tr("The contacts could not be loaded."))
         self._failed(error)
 
     def current_row(self) -> ContactRow | None:
-        index = self.table.currentIndex()
-        if not index.isValid():
-            return None
-        return self.model.row_at(self.proxy.mapToSource(index).row())
+        return self.model.row_for(self.table.currentIndex())
 
     def _select(self, attempt_id: uuid.UUID) -> bool:
         row = self.model.row_of(attempt_id)
@@ -508,8 +503,9 @@ class CallReviewPanel(QWidget):
             finally:
                 self._selecting = False
             return
-        row = self.model.row_at(self.proxy.mapToSource(current).row())
-        self._load(row.attempt_id)
+        row = self.model.row_for(current)
+        if row is not None:
+            self._load(row.attempt_id)
 
     # One contact.
 
@@ -537,10 +533,9 @@ class CallReviewPanel(QWidget):
         )
 
     def _load(self, attempt_id: uuid.UUID) -> None:
-        if self._detail_job is not None:
-            self._detail_job.cancel()
         self.message.clear()
-        self._detail_job = self.context.call(
+        self._detail.run(
+            self.context,
             contact_for_review,
             self.context.username,
             attempt_id,
@@ -549,13 +544,11 @@ class CallReviewPanel(QWidget):
         )
 
     def _show(self, detail: ReviewDetail) -> None:
-        self._detail_job = None
         self.pane.show_detail(detail, editable=True)
         self._update_save()
         self.detail_shown.emit(detail)
 
     def _detail_failed(self, error: BaseException) -> None:
-        self._detail_job = None
         self.pane.show_detail(None)
         self._update_save()
         self._failed(error)
@@ -565,11 +558,12 @@ class CallReviewPanel(QWidget):
     def save(self) -> None:
         """Store the review on screen (Ctrl+S)."""
         detail = self.pane.detail
-        if detail is None or not self.pane.editable or self._save_job is not None:
+        if detail is None or not self.pane.editable or self._save.busy:
             return
         comment = self.pane.comment_text()
         self.message.clear()
-        self._save_job = self.context.call(
+        self._save.run(
+            self.context,
             save_review,
             self.context.username,
             detail.contact.attempt_id,
@@ -582,14 +576,14 @@ class CallReviewPanel(QWidget):
         self._update_save()
 
     def _saved(self, detail: ReviewDetail) -> None:
-        self._save_job = None
-        self.model.update_row(detail.contact)
+        self.model.update_row(
+            detail.contact.attempt_id, detail.contact, [Qt.ItemDataRole.DisplayRole]
+        )
         self.pane.show_detail(detail, editable=True)
         self._update_save()
         self.review_saved.emit(detail)
 
     def _save_failed(self, error: BaseException) -> None:
-        self._save_job = None
         self.message.setText(error_text(error))
         self._update_save()
 
@@ -597,7 +591,7 @@ class CallReviewPanel(QWidget):
         editable = self.pane.editable
         self.save_button.setVisible(editable or self.pane.detail is None)
         # Enabled with criteria still open: saving then names them.
-        self.save_button.setEnabled(editable and self._save_job is None)
+        self.save_button.setEnabled(editable and not self._save.busy)
 
     def _failed(self, error: BaseException) -> None:
         self.context.dialogs.error(self, self.tr("Call review"), error_text(error))

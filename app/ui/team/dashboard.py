@@ -1,4 +1,4 @@
-"""The team lead's dashboard (PRODUCT.md §8): the team's numbers for a span of days.
+"""The team lead's dashboard (docs/domain.md §8): the team's numbers for a span of days.
 
 A lead starts the day with yesterday's numbers: per collector and for the team, every KPI,
 then cure and roll by bucket, checklist completion by emotion, compliance blocks by rule and
@@ -48,7 +48,7 @@ from app.ui.common.dialogs import error_text
 from app.ui.common.form_parts import buddy
 from app.ui.common.i18n import DATE_FORMATS
 from app.ui.common.labels import emotion_name, escalation_name
-from app.ui.common.runner import Job
+from app.ui.common.runner import Latest
 from app.ui.team.dashboard_charts import BucketRollChart, TrendChart
 from app.ui.team.dashboard_tables import (
     BlockTableModel,
@@ -104,7 +104,7 @@ class DashboardPanel(QWidget):
         self.setObjectName("dashboard")
         self.setWindowTitle(self.tr("Team dashboard"))
         self._report: KpiReport | None = None
-        self._job: Job | None = None
+        self._load = Latest()
         self._teams: tuple[str, ...] | None = None
         self._refused = False
         self._user_id: uuid.UUID | None = None
@@ -340,7 +340,7 @@ class DashboardPanel(QWidget):
 
     @property
     def busy(self) -> bool:
-        return self._job is not None
+        return self._load.busy
 
     @property
     def refused(self) -> bool:
@@ -406,10 +406,9 @@ class DashboardPanel(QWidget):
         if start > end:
             self._say(self.tr("The first day is after the last day."), problem=True)
             return
-        if self._job is not None:
-            self._job.cancel()
         self._say(self.tr("Counting…"))
-        self._job = self.context.call(
+        self._load.run(
+            self.context,
             team_report,
             self.context.username,
             start,
@@ -432,7 +431,6 @@ class DashboardPanel(QWidget):
         self.refresh()
 
     def _shown(self, report: KpiReport) -> None:
-        self._job = None
         self._report = report
         self.kpis.set_rows((*report.collectors, report.total))
         self._show_unacknowledged(report.unacknowledged)
@@ -452,7 +450,6 @@ class DashboardPanel(QWidget):
         self.refreshed.emit()
 
     def _failed(self, error: BaseException) -> None:
-        self._job = None
         self._update_buttons()
         if isinstance(error, NotAllowed):
             self._refuse(error_text(error))

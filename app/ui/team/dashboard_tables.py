@@ -16,7 +16,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -36,11 +35,10 @@ from app.services.team.kpis import (
 )
 from app.ui.common.i18n import Formats
 from app.ui.common.labels import duration_text, emotion_name
+from app.ui.common.table_model import DISPLAY, RIGHT, RowTableModel, TableColumn
 from app.ui.team.contact_table import SORT_ROLE
 
 Index = QModelIndex | QPersistentModelIndex
-_DISPLAY = Qt.ItemDataRole.DisplayRole
-_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 # True on the row of the team's total (kept last when sorting).
 TOTAL_ROLE = Qt.ItemDataRole.UserRole + 2
 NO_VALUE = "—"
@@ -80,14 +78,32 @@ class Figure:
     numeric: bool = True
 
 
-class FigureModel(QAbstractTableModel):
+class FigureModel(RowTableModel[Any, int]):
     """Rows of figures; subclasses name their columns in `figures()`."""
 
     def __init__(self, formats: Formats, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(id, sort_role=SORT_ROLE, parent=parent)
         self.formats = formats
-        self._rows: tuple[Any, ...] = ()
         self._figures = self.figures()
+        bold = QFont()
+        bold.setBold(True)
+        self.set_columns(
+            [
+                TableColumn(
+                    figure.header,
+                    figure.text,
+                    align=RIGHT if figure.numeric else None,
+                    tooltip=figure.tooltip,
+                    sort=figure.sort,
+                    header_tooltip=figure.about,
+                )
+                for figure in self._figures
+            ],
+            roles={
+                TOTAL_ROLE: self.is_total,
+                Qt.ItemDataRole.FontRole: lambda row: bold if self.is_total(row) else None,
+            },
+        )
 
     def figures(self) -> tuple[Figure, ...]:
         raise NotImplementedError
@@ -95,59 +111,7 @@ class FigureModel(QAbstractTableModel):
     def is_total(self, row: Any) -> bool:
         return False
 
-    # Qt's model interface.
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._figures)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self._figures):
-            return None
-        figure = self._figures[section]
-        if role == _DISPLAY:
-            return figure.header
-        if role == Qt.ItemDataRole.ToolTipRole and figure.about:
-            return figure.about
-        return None
-
-    def data(self, index: Index, role: int = _DISPLAY) -> Any:
-        if not index.isValid() or index.row() >= len(self._rows):
-            return None
-        row = self._rows[index.row()]
-        figure = self._figures[index.column()]
-        if role == _DISPLAY:
-            return figure.text(row)
-        if role == SORT_ROLE:
-            return figure.sort(row)
-        if role == TOTAL_ROLE:
-            return self.is_total(row)
-        if role == Qt.ItemDataRole.TextAlignmentRole and figure.numeric:
-            return _RIGHT
-        if role == Qt.ItemDataRole.FontRole and self.is_total(row):
-            font = QFont()
-            font.setBold(True)
-            return font
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return figure.tooltip(row)
-        return None
-
     # What the dashboard asks.
-
-    @property
-    def rows(self) -> tuple[Any, ...]:
-        return self._rows
-
-    def row_at(self, row: int) -> Any:
-        return self._rows[row]
-
-    def set_rows(self, rows: Sequence[Any]) -> None:
-        """Show `rows` (a new report's) instead of the current ones."""
-        self.beginResetModel()
-        self._rows = tuple(rows)
-        self.endResetModel()
 
     def drills_at(self, row: int, column: int) -> tuple[Drill, ...]:
         """The contact lists behind a cell, the main one first; () for a cell that is no number."""
@@ -175,7 +139,7 @@ class FigureSort(QSortFilterProxyModel):
             return not descending
         mine, theirs = left.data(SORT_ROLE), right.data(SORT_ROLE)
         if mine is None or theirs is None:
-            return str(left.data(_DISPLAY) or "") < str(right.data(_DISPLAY) or "")
+            return str(left.data(DISPLAY) or "") < str(right.data(DISPLAY) or "")
         return bool(mine < theirs)
 
 

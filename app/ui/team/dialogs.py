@@ -13,12 +13,9 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QCoreApplication,
     QDate,
-    QModelIndex,
     QObject,
-    QPersistentModelIndex,
     Qt,
     Signal,
 )
@@ -48,6 +45,7 @@ from app.services.team.assignment import (
     AccountFilter,
     ReassignPlan,
     ReassignRule,
+    TargetShare,
     TeamAccount,
     apply_reassignment,
     longest_priority,
@@ -61,10 +59,8 @@ from app.ui.common.context import Context
 from app.ui.common.dialogs import error_text
 from app.ui.common.form_parts import buddy
 from app.ui.common.i18n import DATE_FORMATS, Formats
+from app.ui.common.table_model import RIGHT, RowTableModel, TableColumn
 
-Index = QModelIndex | QPersistentModelIndex
-_DISPLAY = Qt.ItemDataRole.DisplayRole
-_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 # A spin box at its minimum means "no bound".
 NO_BOUND = -1
 
@@ -252,53 +248,41 @@ class ReassignDialog(_ServiceDialog):
         )
 
 
-class PlanSharesModel(QAbstractTableModel):
-    """Each target's accounts before and after a plan."""
+PlanSharesModel = RowTableModel[TargetShare, str]
 
-    def __init__(self, formats: Formats, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.formats = formats
-        self._plan: ReassignPlan | None = None
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() or self._plan is None else len(self._plan.shares)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 5
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != _DISPLAY:
-            return None
-        headers = (
-            self.tr("Collector"),
-            self.tr("Accounts now"),
-            self.tr("Accounts after"),
-            self.tr("Overdue now"),
-            self.tr("Overdue after"),
-        )
-        return headers[section] if 0 <= section < len(headers) else None
-
-    def data(self, index: Index, role: int = _DISPLAY) -> Any:
-        if not index.isValid() or self._plan is None or index.row() >= len(self._plan.shares):
-            return None
-        share = self._plan.shares[index.row()]
-        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() > 0:
-            return _RIGHT
-        if role != _DISPLAY:
-            return None
-        formats = self.formats
-        return (
-            f"{share.name} ({share.username})",
-            formats.number(share.before_count),
-            formats.number(share.after_count),
-            formats.money(share.before_amount),
-            formats.money(share.after_amount),
-        )[index.column()]
-
-    def set_plan(self, plan: ReassignPlan | None) -> None:
-        self.beginResetModel()
-        self._plan = plan
-        self.endResetModel()
+def plan_shares_model(formats: Formats, parent: QObject | None = None) -> PlanSharesModel:
+    """Each target's accounts before and after a plan (`set_rows(plan.shares)`)."""
+    return PlanSharesModel(
+        lambda share: share.username,
+        [
+            TableColumn(
+                QCoreApplication.translate("PlanSharesModel", "Collector"),
+                lambda share: f"{share.name} ({share.username})",
+            ),
+            TableColumn(
+                QCoreApplication.translate("PlanSharesModel", "Accounts now"),
+                lambda share: formats.number(share.before_count),
+                align=RIGHT,
+            ),
+            TableColumn(
+                QCoreApplication.translate("PlanSharesModel", "Accounts after"),
+                lambda share: formats.number(share.after_count),
+                align=RIGHT,
+            ),
+            TableColumn(
+                QCoreApplication.translate("PlanSharesModel", "Overdue now"),
+                lambda share: formats.money(share.before_amount),
+                align=RIGHT,
+            ),
+            TableColumn(
+                QCoreApplication.translate("PlanSharesModel", "Overdue after"),
+                lambda share: formats.money(share.after_amount),
+                align=RIGHT,
+            ),
+        ],
+        parent=parent,
+    )
 
 
 class ReassignRuleDialog(_ServiceDialog):
@@ -363,7 +347,7 @@ class ReassignRuleDialog(_ServiceDialog):
         self.summary = QLabel(self.tr("Preview the plan to see who gets what."))
         self.summary.setWordWrap(True)
         self.summary.setAccessibleName(self.tr("The plan"))
-        self.shares = PlanSharesModel(context.formats, self)
+        self.shares = plan_shares_model(context.formats, self)
         self.shares_table = QTableView()
         self.shares_table.setAccessibleName(self.tr("Who gets what"))
         self.shares_table.setModel(self.shares)
@@ -455,7 +439,7 @@ class ReassignRuleDialog(_ServiceDialog):
             self._update()
             return  # changed while it was planned: that plan answers another question
         self.plan = plan
-        self.shares.set_plan(plan)
+        self.shares.set_rows(plan.shares)
         formats = self.context.formats
         self.summary.setText(
             self.tr(
@@ -479,7 +463,7 @@ class ReassignRuleDialog(_ServiceDialog):
     def _stale(self) -> None:
         if self.plan is not None:
             self.plan = None
-            self.shares.set_plan(None)
+            self.shares.set_rows(())
             self.summary.setText(self.tr("Preview the plan to see who gets what."))
         self._update()
 

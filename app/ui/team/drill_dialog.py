@@ -28,9 +28,9 @@ from app.services.team.contact_rows import ContactRow
 from app.services.team.kpis import Drill, drill_down
 from app.ui.common.context import Context
 from app.ui.common.dialogs import error_text
-from app.ui.common.runner import Job
+from app.ui.common.runner import Latest
 from app.ui.common.tables import list_table
-from app.ui.team.contact_table import ContactColumn, ContactRowsModel, ContactSort
+from app.ui.team.contact_table import ContactColumn, ContactSort, contact_rows_model
 from app.ui.team.exporting import ExportButton, ask_target, save_contacts
 
 Index = QModelIndex | QPersistentModelIndex
@@ -72,8 +72,8 @@ class DrillDialog(QDialog):
         self.team = team
         self.start = start
         self.end = end
-        self._job: Job | None = None
-        self._export_job: Job | None = None
+        self._load = Latest()
+        self._export = Latest()
         self.setObjectName("drill-dialog")
         self.heading = self.tr("{figure} — {whose}, {span}").format(
             figure=figure, whose=whose, span=span_text(context, start, end)
@@ -87,7 +87,7 @@ class DrillDialog(QDialog):
         self.count_label = QLabel(self.tr("Loading the contacts…"))
         self.count_label.setAccessibleName(self.tr("Number of contacts"))
 
-        self.model = ContactRowsModel(context, self)
+        self.model = contact_rows_model(context, self)
         self.proxy = ContactSort(self)
         self.proxy.setSourceModel(self.model)
         self.table = list_table(self.proxy, self.tr("Contacts"))
@@ -118,7 +118,8 @@ class DrillDialog(QDialog):
         self.close_button.clicked.connect(self.close)
         self.resize(1000, 560)
         self._update_buttons()
-        self._job = context.call(
+        self._load.run(
+            context,
             drill_down,
             context.username,
             start,
@@ -140,23 +141,17 @@ class DrillDialog(QDialog):
     def _cancel_jobs(self) -> None:
         """Answers still on their way belong to this dialog's widgets, which are about to go
         (it is deleted on close); an export already running still writes its file."""
-        for job in (self._job, self._export_job):
-            if job is not None:
-                job.cancel()
-        self._job = self._export_job = None
+        self._load.cancel()
+        self._export.cancel()
 
     @property
     def loading(self) -> bool:
-        return self._job is not None
+        return self._load.busy
 
     def current_row(self) -> ContactRow | None:
-        index = self.table.currentIndex()
-        if not index.isValid():
-            return None
-        return self.model.row_at(self.proxy.mapToSource(index).row())
+        return self.model.row_for(self.table.currentIndex())
 
     def _loaded(self, rows: tuple[ContactRow, ...]) -> None:
-        self._job = None
         self.model.set_rows(rows)
         self.count_label.setText(
             self.tr("{count} contacts").format(count=self.context.formats.number(len(rows)))
@@ -170,7 +165,6 @@ class DrillDialog(QDialog):
         self.loaded.emit()
 
     def _failed(self, error: BaseException) -> None:
-        self._job = None
         self.count_label.setText(self.tr("The contacts could not be loaded."))
         self._update_buttons()
         self.context.dialogs.error(self, self.tr("Could not list the contacts"), error_text(error))
@@ -180,8 +174,9 @@ class DrillDialog(QDialog):
         self.export_button.setEnabled(not self.loading and bool(self.model.rows))
 
     def _activated(self, index: QModelIndex) -> None:
-        if index.isValid():
-            self._request_review(self.model.row_at(self.proxy.mapToSource(index).row()))
+        row = self.model.row_for(index)
+        if row is not None:
+            self._request_review(row)
 
     def review_current(self) -> None:
         row = self.current_row()
@@ -203,7 +198,8 @@ class DrillDialog(QDialog):
         if target is None:
             return
         self.export_button.setEnabled(False)
-        self._export_job = self.context.call(
+        self._export.run(
+            self.context,
             save_contacts,
             self.model.rows,
             target,
@@ -214,7 +210,6 @@ class DrillDialog(QDialog):
         )
 
     def _exported(self, path: Path) -> None:
-        self._export_job = None
         self._update_buttons()
         self.exported.emit(path)
         self.context.dialogs.info(
@@ -224,6 +219,5 @@ class DrillDialog(QDialog):
         )
 
     def _export_failed(self, error: BaseException) -> None:
-        self._export_job = None
         self._update_buttons()
         self.context.dialogs.error(self, self.tr("Could not export"), error_text(error))

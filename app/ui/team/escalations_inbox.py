@@ -1,4 +1,4 @@
-"""A team lead's escalations inbox (PRODUCT.md §6): acknowledge each one, then decide on it.
+"""A team lead's escalations inbox (docs/domain.md §6): acknowledge each one, then decide on it.
 
 The table lists the team's open escalations oldest first, urgent ones marked by an icon, bold
 type and the word "Urgent" (never by colour alone), then the ones decided in the last days.
@@ -12,17 +12,10 @@ from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QApplication,
@@ -51,13 +44,18 @@ from app.services.contact.escalations import (
 from app.ui.common.context import Context
 from app.ui.common.dialogs import error_text
 from app.ui.common.form_parts import buddy
-from app.ui.common.labels import borrower_flag, disposition_name, emotion_name, escalation_name
-from app.ui.common.runner import Job
+from app.ui.common.labels import (
+    borrower_flag,
+    disposition_name,
+    emotion_name,
+    escalation_decision_name,
+    escalation_name,
+)
+from app.ui.common.runner import Latest
+from app.ui.common.table_model import RowTableModel, TableColumn
 from app.ui.common.tables import list_table
 
-Index = QModelIndex | QPersistentModelIndex
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
-_DISPLAY = Qt.ItemDataRole.DisplayRole
 # How far back the decided escalations go when they are shown.
 DECIDED_DAYS = 7
 
@@ -71,118 +69,78 @@ class Column(enum.IntEnum):
     COLLECTOR = 5
 
 
-class EscalationsModel(QAbstractTableModel):
-    """Escalations in the order given, keyed by id; a reload moves only the rows that changed."""
+EscalationsModel = RowTableModel[EscalationView, uuid.UUID]
 
-    def __init__(self, context: Context, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.context = context
-        self._rows: list[EscalationView] = []
-        self._bold = QFont()
-        self._bold.setBold(True)
-        self._urgent_icon = QApplication.style().standardIcon(
-            QStyle.StandardPixmap.SP_MessageBoxWarning
+
+def escalations_model(context: Context, parent: QObject | None = None) -> EscalationsModel:
+    """Escalations in the order given, keyed by id; a reload (`merge_rows`) moves only the rows
+    that changed. Urgent ones carry an icon and the word; open urgent ones are in bold."""
+    formats = context.formats
+    bold = QFont()
+    bold.setBold(True)
+    urgent_icon = QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+
+    def kind(view: EscalationView) -> str:
+        return kind_text(view, context.language)
+
+    columns: dict[Column, TableColumn[EscalationView]] = {
+        Column.RAISED: TableColumn(
+            QCoreApplication.translate("EscalationsModel", "Raised"),
+            lambda view: formats.date_time(view.raised_at),
+        ),
+        Column.KIND: TableColumn(
+            QCoreApplication.translate("EscalationsModel", "Escalation"),
+            kind,
+            tooltip=kind,
+            roles={
+                Qt.ItemDataRole.DecorationRole: lambda view: urgent_icon if view.urgent else None
+            },
+        ),
+        Column.STATUS: TableColumn(
+            QCoreApplication.translate("EscalationsModel", "Status"),
+            status_text,
+            tooltip=status_text,
+        ),
+        Column.BORROWER: TableColumn(
+            QCoreApplication.translate("EscalationsModel", "Borrower"), lambda view: view.borrower
+        ),
+        Column.CONTRACT: TableColumn(
+            QCoreApplication.translate("EscalationsModel", "Contract"),
+            lambda view: view.contract_no,
+        ),
+        Column.COLLECTOR: TableColumn(
+            QCoreApplication.translate("EscalationsModel", "Collector"),
+            lambda view: view.raised_by_name or view.raised_by,
+        ),
+    }
+    return EscalationsModel(
+        lambda view: view.id,
+        [columns[column] for column in Column],
+        roles={
+            Qt.ItemDataRole.FontRole: lambda view: bold if view.urgent and view.open else None,
+            ID_ROLE: lambda view: str(view.id),
+        },
+        parent=parent,
+    )
+
+
+def kind_text(view: EscalationView, language: str) -> str:
+    title = escalation_name(view.kind, language)
+    if view.urgent:
+        return QCoreApplication.translate("EscalationsModel", "Urgent: {kind}").format(kind=title)
+    return title
+
+
+def status_text(view: EscalationView) -> str:
+    if view.decision is not None:
+        return QCoreApplication.translate("EscalationsModel", "Decided: {decision}").format(
+            decision=escalation_decision_name(view.decision)
         )
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(Column)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != _DISPLAY:
-            return None
-        if not 0 <= section < len(Column):
-            return None
-        return {
-            Column.RAISED: self.tr("Raised"),
-            Column.KIND: self.tr("Escalation"),
-            Column.STATUS: self.tr("Status"),
-            Column.BORROWER: self.tr("Borrower"),
-            Column.CONTRACT: self.tr("Contract"),
-            Column.COLLECTOR: self.tr("Collector"),
-        }[Column(section)]
-
-    def data(self, index: Index, role: int = _DISPLAY) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        view = self._rows[index.row()]
-        column = Column(index.column())
-        if role == _DISPLAY:
-            return self._display(view, column)
-        if role == Qt.ItemDataRole.FontRole and view.urgent and view.open:
-            return self._bold
-        if role == Qt.ItemDataRole.DecorationRole and column is Column.KIND and view.urgent:
-            return self._urgent_icon
-        if role == Qt.ItemDataRole.ToolTipRole and column in (Column.KIND, Column.STATUS):
-            return self._display(view, column)
-        if role == ID_ROLE:
-            return str(view.id)
-        return None
-
-    def _display(self, view: EscalationView, column: Column) -> str:
-        formats = self.context.formats
-        if column is Column.RAISED:
-            return formats.date_time(view.raised_at)
-        if column is Column.KIND:
-            return self.kind_text(view)
-        if column is Column.STATUS:
-            return self.status_text(view)
-        if column is Column.BORROWER:
-            return view.borrower
-        if column is Column.CONTRACT:
-            return view.contract_no
-        return view.raised_by_name or view.raised_by
-
-    def kind_text(self, view: EscalationView) -> str:
-        title = escalation_name(view.kind, self.context.language)
-        if view.urgent:
-            return self.tr("Urgent: {kind}").format(kind=title)
-        return title
-
-    def status_text(self, view: EscalationView) -> str:
-        if view.decision == EscalationDecision.PAUSE:
-            return self.tr("Decided: kept paused")
-        if view.decision == EscalationDecision.RESUME:
-            return self.tr("Decided: collection resumed")
-        if view.decision == EscalationDecision.REFER:
-            return self.tr("Decided: referred")
-        if view.acknowledged:
-            return self.tr("Acknowledged, waiting for a decision")
-        return self.tr("Not acknowledged")
-
-    def escalation(self, row: int) -> EscalationView:
-        return self._rows[row]
-
-    def row_of(self, escalation_id: uuid.UUID) -> int | None:
-        return next((row for row, view in enumerate(self._rows) if view.id == escalation_id), None)
-
-    def set_escalations(self, views: Sequence[EscalationView]) -> None:
-        """Show `views` in their order: rows gone (or out of order) leave, new ones come in
-        where they belong, changed ones are updated in place."""
-        wanted = {view.id: position for position, view in enumerate(views)}
-        last = -1
-        row = 0
-        while row < len(self._rows):
-            position = wanted.get(self._rows[row].id)
-            if position is None or position < last:
-                self.beginRemoveRows(QModelIndex(), row, row)
-                del self._rows[row]
-                self.endRemoveRows()
-            else:
-                last = position
-                row += 1
-        # What is left is in the new order: walk it, inserting what is missing.
-        for row, view in enumerate(views):
-            if row < len(self._rows) and self._rows[row].id == view.id:
-                if self._rows[row] != view:
-                    self._rows[row] = view
-                    self.dataChanged.emit(self.index(row, 0), self.index(row, len(Column) - 1))
-                continue
-            self.beginInsertRows(QModelIndex(), row, row)
-            self._rows.insert(row, view)
-            self.endInsertRows()
+    if view.acknowledged:
+        return QCoreApplication.translate("EscalationsModel", "Acknowledged, {status}").format(
+            status=escalation_decision_name(None)
+        )
+    return QCoreApplication.translate("EscalationsModel", "Not acknowledged")
 
 
 class EscalationsInbox(QWidget):
@@ -197,7 +155,7 @@ class EscalationsInbox(QWidget):
         super().__init__(parent)
         self.context = context
         self.inbox: EscalationInbox | None = None
-        self._load_job: Job | None = None
+        self._load = Latest()
         self._busy = False
         # After a decision the oldest open escalation is the next to look at.
         self._select_first_open = False
@@ -213,7 +171,7 @@ class EscalationsInbox(QWidget):
         self.show_decided.setChecked(True)
         self.reload_button = QPushButton(self.tr("Re&load"))
 
-        self.model = EscalationsModel(context, self)
+        self.model = escalations_model(context, self)
         self.table = list_table(self.model, self.tr("Escalations"))
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
@@ -333,9 +291,8 @@ class EscalationsInbox(QWidget):
 
     def refresh(self) -> None:
         """Load the inbox again."""
-        if self._load_job is not None:
-            self._load_job.cancel()
-        self._load_job = self.context.call(
+        self._load.run(
+            self.context,
             escalation_inbox,
             self.context.username,
             DECIDED_DAYS,
@@ -346,13 +303,11 @@ class EscalationsInbox(QWidget):
         self._update_buttons()
 
     def _loaded(self, inbox: EscalationInbox) -> None:
-        self._load_job = None
         self.inbox = inbox
         self._show_inbox()
         self.loaded.emit()
 
     def _load_failed(self, error: BaseException) -> None:
-        self._load_job = None
         self._update_buttons()
         self.context.dialogs.error(
             self, self.tr("Could not load the escalations"), error_text(error)
@@ -366,7 +321,7 @@ class EscalationsInbox(QWidget):
         shown = list(inbox.open)
         if self.show_decided.isChecked():
             shown.extend(inbox.decided)
-        self.model.set_escalations(shown)
+        self.model.merge_rows(shown)
         self.table.resizeColumnsToContents()
         self.empty.setVisible(not shown)
         formats = self.context.formats
@@ -391,8 +346,7 @@ class EscalationsInbox(QWidget):
     # What is chosen.
 
     def current(self) -> EscalationView | None:
-        index = self.table.currentIndex()
-        return self.model.escalation(index.row()) if index.isValid() else None
+        return self.model.row_for(self.table.currentIndex())
 
     def select_row(self, row: int) -> None:
         self.table.setCurrentIndex(self.model.index(row, Column.RAISED))
@@ -414,8 +368,8 @@ class EscalationsInbox(QWidget):
         formats = self.context.formats
         language = self.context.language
         shown = self.details
-        shown["kind"].setText(self.model.kind_text(view))
-        shown["status"].setText(self.model.status_text(view))
+        shown["kind"].setText(kind_text(view, language))
+        shown["status"].setText(status_text(view))
         shown["account"].setText(f"{view.borrower} · {view.contract_no}")
         shown["collector"].setText(f"{view.raised_by_name or view.raised_by} ({view.raised_by})")
         shown["raised"].setText(formats.date_time(view.raised_at))
@@ -437,7 +391,7 @@ class EscalationsInbox(QWidget):
             shown["acknowledged"].setText(self.tr("Not yet"))
         if view.decided_at is not None:
             decided = self.tr("{decision}, {when}").format(
-                decision=self.model.status_text(view), when=formats.date_time(view.decided_at)
+                decision=status_text(view), when=formats.date_time(view.decided_at)
             )
             if view.note:
                 decided += "\n" + view.note

@@ -29,6 +29,7 @@ from app.services.common.errors import (
 from app.services.common.reference import dispositions
 from app.services.contact.checklists import ChecklistIncomplete
 from app.services.contact.contacts import PromiseInput, check_contact, record_contact
+from app.services.contact.outcome_rules import OutcomeDraft, missing_for_outcome, refusals
 from app.services.contact.queue import build_queue
 from tests.helpers.contacts import NOW, outcome
 from tests.helpers.portfolio import Account, Portfolio
@@ -504,4 +505,53 @@ def test_a_typed_number_finds_the_contact_point_without_a_view(
     )
     with pytest.raises(InvalidInput, match="139 0000 0000"):
         find_contact_point(db, "zhang.wei", account.contract_no, "139 0000 0000")
+    assert counts(db) == (0, 0, 0, 0, 0)
+
+
+def test_a_right_party_outcome_after_a_failed_identity_check_is_refused(
+    db: Database, portfolio: Portfolio
+) -> None:
+    account = portfolio.account(today=TODAY, dpd=20)
+    with pytest.raises(InvalidInput, match="identity check failed"):
+        record_contact(db, outcome(account, "RTP", right_party=False), now=NOW)
+    assert counts(db) == (0, 0, 0, 0, 0)
+    # Nobody verified is no right party: a third-party outcome is still recorded.
+    record_contact(db, outcome(account, "TPC", right_party=False), now=NOW)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"emotion": None, "checklist": ()},
+        {"checklist": ("all.calm_polite",)},
+        {"promise": None},
+        {"promise": PromiseInput("abc", TODAY)},
+        {"callback_at": NOW - timedelta(hours=1)},
+        {"contact_point_id": None},
+        {"right_party": False},
+    ],
+    ids=["emotion", "checklist", "promise", "amount", "callback", "number", "identity"],
+)
+def test_record_contact_refuses_with_the_first_item_the_window_shows(
+    db: Database, portfolio: Portfolio, changes: dict[str, object]
+) -> None:
+    account = portfolio.account(today=TODAY, dpd=20)
+    entry = outcome(account, "PTP", **{"promise": PromiseInput("500", TODAY), **changes})
+    promise = entry.promise
+    draft = OutcomeDraft(
+        disposition=entry.disposition,
+        contact_point_id=entry.contact_point_id,
+        right_party=entry.right_party,
+        emotion=entry.emotion,
+        checklist=entry.checklist,
+        promise_amount=promise.amount if promise else None,
+        promise_date=promise.promised_date if promise else None,
+        callback_at=entry.callback_at,
+    )
+    (first, *_) = refusals(draft, now=NOW)
+    with pytest.raises(DomainError) as caught:
+        record_contact(db, entry, now=NOW)
+    assert type(caught.value) is type(first)
+    assert (caught.value.template, caught.value.params) == (first.template, first.params)
+    assert missing_for_outcome(draft, now=NOW)[0].template == first.template
     assert counts(db) == (0, 0, 0, 0, 0)

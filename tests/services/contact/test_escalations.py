@@ -26,6 +26,7 @@ from app.services.contact.escalations import (
     acknowledge,
     acknowledge_escalation,
     decide_escalation,
+    decision_text,
     escalation_inbox,
     escalation_kinds,
     open_escalations,
@@ -292,6 +293,9 @@ def test_a_decision_is_taken_once(db: Database, portfolio: Portfolio) -> None:
     # The moment is a value the reader shows in their zone; the English text uses the lender's.
     assert caught.value.params["time"] == decided
     assert caught.value.message.endswith("at 2026-11-28 14:30.")
+    # The decision in the words every screen uses for it, not its code.
+    assert caught.value.params["decision"] == decision_text(EscalationDecision.PAUSE)
+    assert "already decided (kept paused)" in caught.value.message
 
 
 def test_unknown_decisions_and_escalations_are_domain_errors(

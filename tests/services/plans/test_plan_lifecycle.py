@@ -161,10 +161,10 @@ def test_bad_terms_store_nothing(db: Database, account: Account) -> None:
 
 def test_steps_out_of_order_are_refused(db: Database, account: Account) -> None:
     plan = save_plan(db, "zhang.wei", account.contract_no, monthly(), now=NOW)
-    with pytest.raises(InvalidInput, match="cannot become active"):
+    with pytest.raises(InvalidInput, match="cannot become “active”"):
         sign_plan(db, "zhang.wei", plan.id, now=NOW)
     issue_plan(db, "zhang.wei", plan.id, now=NOW)
-    with pytest.raises(InvalidInput, match="cannot become issued"):
+    with pytest.raises(InvalidInput, match="cannot become “agreement issued”"):
         issue_plan(db, "zhang.wei", plan.id, now=NOW)
 
 

@@ -115,7 +115,7 @@ def test_the_preview_follows_the_terms_from_the_workspace_button(
     assert dialog.lines.total() == offer.total
     set_count(qtbot, dialog, 2)
     assert dialog.lines.rowCount() == 2
-    assert sum(line.amount for line in dialog.lines.lines) == offer.total
+    assert sum(line.amount for line in dialog.lines.rows) == offer.total
     assert resets == []  # rows come and go one by one: the view keeps its place
 
     # A down payment is paid today; the instalments cover the rest.

@@ -20,7 +20,7 @@ def shown_contracts(window: MainWindow) -> list[str]:
     proxy = window.queue.proxy
     model = window.queue.model
     return [
-        model.entry(proxy.mapToSource(proxy.index(row, 0)).row()).contract_no
+        model.row_at(proxy.mapToSource(proxy.index(row, 0)).row()).contract_no
         for row in range(proxy.rowCount())
     ]
 
@@ -100,7 +100,7 @@ def test_the_queue_is_rebuilt_when_a_block_lifts(
     window.context.clock = lambda: after
     with qtbot.waitSignal(window.queue_refreshed, timeout=10_000):
         window._refresh_timer.timeout.emit()
-    assert not any(entry.contact.allowed for entry in window.queue.model.entries())
+    assert not any(entry.contact.allowed for entry in window.queue.model.rows)
 
 
 def test_a_new_ranking_reorders_rows_and_keeps_the_selection(
@@ -117,7 +117,7 @@ def test_a_new_ranking_reorders_rows_and_keeps_the_selection(
     reversed_queue = Queue(queue.username, queue.at, tuple(reversed(queue.entries)))
     model.set_queue(reversed_queue)
     assert resets == [] and layouts == [True]
-    assert [model.entry(row).contract_no for row in range(model.rowCount())] == [
+    assert [model.row_at(row).contract_no for row in range(model.rowCount())] == [
         entry.contract_no for entry in reversed_queue.entries
     ]
     assert window.queue.current_key() == shift.second.loan_id.hex
@@ -142,7 +142,7 @@ def test_a_callback_surfaces_at_the_top_when_it_comes_due(
     shift.portfolio.callback(shift.second, due)
     with qtbot.waitSignal(window.queue_refreshed, timeout=10_000):
         window.refresh_queue()
-    assert window.queue.model.entry(0).contract_no != shift.second.contract_no
+    assert window.queue.model.row_at(0).contract_no != shift.second.contract_no
     lookahead = timedelta(minutes=int(queue_weights()["callback_lookahead_minutes"]))
     wait = timedelta(milliseconds=window._refresh_timer.remainingTime())
     # The window looks again every few minutes anyway; the callback's moment is the bound.
@@ -154,7 +154,7 @@ def test_a_callback_surfaces_at_the_top_when_it_comes_due(
     window.context.clock = lambda: later
     with qtbot.waitSignal(window.queue_refreshed, timeout=10_000):
         window._refresh_timer.timeout.emit()
-    top = window.queue.model.entry(0)
+    top = window.queue.model.row_at(0)
     assert top.contract_no == shift.second.contract_no
     assert top.tier == "callback_due"
     assert shown_contracts(window)[0] == shift.second.contract_no

@@ -30,7 +30,7 @@ class Dialler(QObject):
 
 
 def open_account(qtbot: QtBot, window: MainWindow, contract_no: str) -> None:
-    key = next(e for e in window.queue.model.entries() if e.contract_no == contract_no)
+    key = next(e for e in window.queue.model.rows if e.contract_no == contract_no)
     with qtbot.waitSignal(window.account_shown, timeout=10_000) as shown:
         if window.queue.current_key() == key.loan_id.hex:
             window.reload_account()
@@ -58,7 +58,7 @@ def test_queue_lists_the_accounts_with_the_blocked_one_greyed(
     window: MainWindow, shift: Shift
 ) -> None:
     model = window.queue.model
-    contracts = [model.entry(row).contract_no for row in range(model.rowCount())]
+    contracts = [model.row_at(row).contract_no for row in range(model.rowCount())]
     assert sorted(contracts) == sorted(
         a.contract_no for a in (shift.first, shift.second, shift.ceased)
     )
@@ -161,7 +161,7 @@ def test_a_shift_call_with_a_promise_is_stored_shown_and_moves_on(
     assert "disclosure_recording" in attempt.script_steps
     assert promise.amount == Decimal("1500.00")
     timeline = window.workspace.timeline.model
-    texts = [timeline.text(row) for row in range(timeline.rowCount())]
+    texts = [row.text for row in timeline.rows]
     assert any("Promise to pay" in text for text in texts)
     assert any("1,500.00" in text for text in texts)
     assert "attempts: 1 ·" in window.shift_label.text()
@@ -197,7 +197,7 @@ def test_self_harm_risk_raises_an_escalation_and_pauses_the_account(
     assert borrower.vulnerable
     row = window.queue.model.row_of(shift.second.loan_id.hex)
     assert row is not None
-    assert not window.queue.model.entry(row).contact.allowed
+    assert not window.queue.model.row_at(row).contact.allowed
 
 
 def test_the_rules_are_asked_again_just_before_dialling(

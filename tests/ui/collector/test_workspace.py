@@ -499,7 +499,7 @@ def test_timeline_rows_are_written_in_the_ui_language_newest_first(
     workspace = make_workspace(qtbot, make_context(db, runner, tmp_path, clock, "zh_CN"))
     workspace.show_account(*load(db, account))
     model = workspace.timeline.model
-    rows = [model.item(row).at for row in range(model.rowCount())]
+    rows = [model.row_at(row).item.at for row in range(model.rowCount())]
     assert rows == sorted(rows, reverse=True)
 
     texts = workspace.timeline.shown_texts()
@@ -536,8 +536,8 @@ def test_escalations_show_their_kind_and_the_team_leads_decision(
     workspace.show_account(*load(db, account))
     workspace.timeline.set_kind_filter("escalations")
     assert workspace.timeline.shown_texts() == [
-        "Self-harm or harm risk expressed · waiting for the team lead",
-        "Debt disputed: collection paused until resolved · resumed",
+        "Self-harm or harm risk expressed · waiting for a decision",
+        "Debt disputed: collection paused until resolved · collection resumed",
     ]
 
 

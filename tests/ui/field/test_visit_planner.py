@@ -225,7 +225,7 @@ def test_an_account_a_team_lead_marked_is_a_candidate_with_the_leads_reason(
     settle(qtbot, field_day)
     model = field_day.planner.candidates
     row = model.row_of(field_day.current.contract_no)
-    assert row >= 0
+    assert row is not None
     assert model.index(row, CandidateColumn.WHY).data() == (
         "Marked by the team lead: 电话长期无人接听，请核实住址"
     )

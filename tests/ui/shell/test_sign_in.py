@@ -260,7 +260,7 @@ def site(
 
 
 def _contracts(window: MainWindow) -> set[str]:
-    return {entry.contract_no for entry in window.queue.model.entries()}
+    return {entry.contract_no for entry in window.queue.model.rows}
 
 
 def _entry(central: ServerCentral) -> tuple[str, str]:

@@ -174,7 +174,7 @@ def test_first_start_builds_the_demo_then_opens_the_window_on_the_encrypted_copy
         everyone = _count(central, "loans")
     finally:
         central.dispose()
-    shown = {entry.contract_no for entry in window.queue.model.entries()}
+    shown = {entry.contract_no for entry in window.queue.model.rows}
     assert shown == expected and shown
     assert _loans_of(context.db, chosen) == theirs
     assert _count(context.db, "loans") == len(theirs) < everyone
@@ -347,3 +347,5 @@ def test_switching_language_with_answers_on_their_way_is_safe(
         fresh.close()
     finally:
         startup.stop()
+        # The default locale is the process's: later tests read their services' words in it.
+        startup.language.install("en")

@@ -197,7 +197,7 @@ def test_the_first_sync_fills_an_empty_copy_and_the_bar_says_online_with_the_tim
     assert report.pull.arrived == 2
     # The new accounts are in the queue; the other collector's is not.
     qtbot.waitUntil(lambda: window.queue.model.rowCount() == 2, timeout=SYNC_TIMEOUT)
-    contracts = {entry.contract_no for entry in window.queue.model.entries()}
+    contracts = {entry.contract_no for entry in window.queue.model.rows}
     assert contracts == {world.first.contract_no, world.second.contract_no}
     # 10:00 in Beijing, the viewer's zone, not 02:00 UTC.
     qtbot.waitUntil(lambda: state_text(window) == "Online · synced 10:00")
@@ -328,7 +328,7 @@ def test_an_account_reassigned_away_leaves_the_queue_and_the_screen_after_a_sync
         report = sync_now(qtbot, window)
     assert report.pull.purged == 1
     wait_idle(qtbot, window)
-    keys = [entry.contract_no for entry in window.queue.model.entries()]
+    keys = [entry.contract_no for entry in window.queue.model.rows]
     assert keys == [world.second.contract_no]
     assert window.workspace.contract_no == world.second.contract_no
     assert "王芳" not in window.call.account.text()

@@ -150,6 +150,25 @@ def shown(panel: ApprovalsPanel, column: Column) -> list[str]:
     return [str(model.index(row, column).data()) for row in range(model.rowCount())]
 
 
+def test_a_reload_asked_over_another_shows_the_newest_answer_once(
+    qtbot: QtBot, runner: Runner, panel: ApprovalsPanel, waiting: Waiting
+) -> None:
+    panel.select(waiting.longer.id)
+    loads: list[int] = []
+    panel.loaded.connect(lambda: loads.append(panel.model.rowCount()))
+    signals: list[str] = []
+    panel.model.modelReset.connect(lambda: signals.append("reset"))
+    panel.model.rowsInserted.connect(lambda *_: signals.append("inserted"))
+    panel.model.rowsRemoved.connect(lambda *_: signals.append("removed"))
+    panel.refresh()
+    panel.refresh()
+    settle(qtbot, runner)
+    assert loads == [3]
+    # The same plans again: nothing moved, and the lead's row is still the one chosen.
+    assert signals == []
+    assert current_id(panel) == waiting.longer.id
+
+
 def test_the_waiting_plans_show_the_policy_they_break_and_their_schedule(
     panel: ApprovalsPanel,
     waiting: Waiting,
@@ -157,7 +176,7 @@ def test_the_waiting_plans_show_the_policy_they_break_and_their_schedule(
 ) -> None:
     qtmodeltester.check(panel.model)
     formats = panel.context.formats
-    assert [panel.model.request(row).id for row in range(panel.model.rowCount())] == [
+    assert [panel.model.row_at(row).id for row in range(panel.model.rowCount())] == [
         waiting.long.id,
         waiting.longer.id,
         waiting.own.id,
@@ -216,7 +235,7 @@ def test_a_rejection_needs_a_reason_and_the_collector_reads_it(
     assert rejected.status is PlanStatus.REJECTED
     assert rejected.decision_reason == "36 months is beyond what she can keep; offer 24."
     assert waiting.longer.id not in [
-        panel.model.request(row).id for row in range(panel.model.rowCount())
+        panel.model.row_at(row).id for row in range(panel.model.rowCount())
     ]
     assert "Rejected the plan" in panel.message.text()
     # The next waiting plan takes the selection.
@@ -272,5 +291,5 @@ def test_an_approval_takes_an_optional_note_and_the_badge_counts_it(
         "Approved (new)",
     ]
     # Latest decision first.
-    assert dialog.model.decision(0).plan_id == waiting.long.id
+    assert dialog.model.row_at(0).plan_id == waiting.long.id
     assert unseen(qtbot, db, runner, ui_settings) == 0

@@ -143,7 +143,7 @@ def test_the_inbox_lists_open_escalations_oldest_first_and_marks_the_urgent_ones
     inbox = make_inbox()
     model = inbox.model
     qtmodeltester.check(model)
-    assert [model.escalation(row).id for row in range(model.rowCount())] == [
+    assert [model.row_at(row).id for row in range(model.rowCount())] == [
         cases.urgent,
         cases.dispute,
         cases.deceased,
@@ -197,13 +197,13 @@ def test_acknowledge_then_refer_with_a_note_moves_the_case_to_the_decided(
     assert decided.decision is EscalationDecision.REFER
     assert (decided.note, decided.decided_at) == ("Disputes desk, case 2026-118.", LATER)
     # The decided case goes below the open ones; the oldest open one is next.
-    assert inbox.model.escalation(inbox.model.rowCount() - 1).id == cases.dispute
+    assert inbox.model.row_at(inbox.model.rowCount() - 1).id == cases.dispute
     assert current_id(inbox) == cases.urgent
     assert inbox.note.toPlainText() == ""
     assert inbox.summary.text().startswith("2 open, 2 not acknowledged")
     inbox.show_decided.setChecked(False)
     assert cases.dispute not in [
-        inbox.model.escalation(row).id for row in range(inbox.model.rowCount())
+        inbox.model.row_at(row).id for row in range(inbox.model.rowCount())
     ]
     assert dialogs.errors() == []
 

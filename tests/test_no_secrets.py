@@ -1,4 +1,4 @@
-"""No password, key or personal data in plain files, settings or logs (PRODUCT.md §9).
+"""No password, key or personal data in plain files, settings or logs (docs/domain.md §9).
 
 A real start of the window, a first sync, a contact recorded on the local copy and sent: then
 every file under the data folder and the settings folder is searched, as UTF-8 and as UTF-16,

@@ -109,7 +109,7 @@ class AuditEvent(UUIDKey, Synced, Base):
 
 
 class PlanStatus(enum.StrEnum):
-    """Where a repayment plan is in its life (PRODUCT.md §7); `app.services.plans.lifecycle`
+    """Where a repayment plan is in its life (docs/domain.md §7); `app.services.plans.lifecycle`
     holds the allowed transitions."""
 
     DRAFT = "draft"  # saved by the collector, not yet submitted
@@ -192,7 +192,8 @@ class VisitStatus(enum.StrEnum):
 
 
 class VisitRequest(UUIDKey, Synced, Base):
-    """An account marked for a home visit by a team lead (PRODUCT.md §1); closed by the visit."""
+    """An account marked for a home visit by a team lead (docs/domain.md §1); closed by the
+    visit."""
 
     __tablename__ = "visit_requests"
     __table_args__ = (Index("ix_visit_requests_loan", "loan_id", "closed_at"),)
@@ -240,7 +241,7 @@ class EscalationDecision(enum.StrEnum):
 
 
 class Escalation(UUIDKey, Synced, Base):
-    """A contact outcome the team lead must see and decide on (PRODUCT.md §6)."""
+    """A contact outcome the team lead must see and decide on (docs/domain.md §6)."""
 
     __tablename__ = "escalations"
     __table_args__ = (
@@ -263,7 +264,8 @@ class Escalation(UUIDKey, Synced, Base):
 
 
 class AccountNote(UUIDKey, Synced, Base):
-    """A free-text note on an account; notes are kept, never edited (PRODUCT.md §4 retention)."""
+    """A free-text note on an account; notes are kept, never edited (docs/domain.md §4,
+    retention)."""
 
     __tablename__ = "account_notes"
     __table_args__ = (Index("ix_account_notes_loan_created", "loan_id", "created_at"),)

@@ -1,4 +1,4 @@
-"""What a team lead adds on top of the collectors' work (PRODUCT.md §1, §8): reviews of calls,
+"""What a team lead adds on top of the collectors' work (docs/domain.md §1, §8): reviews of calls,
 priority overrides on accounts, and the dial attempts the contact rules stopped."""
 
 from __future__ import annotations

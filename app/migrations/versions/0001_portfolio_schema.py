@@ -420,7 +420,7 @@ def upgrade() -> None:
 
 
 def _make_audit_append_only() -> None:
-    """Audit is append-only (PRODUCT.md §9): the database itself refuses UPDATE and DELETE."""
+    """Audit is append-only (docs/domain.md §9): the database itself refuses UPDATE and DELETE."""
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
             "CREATE FUNCTION audit_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "

@@ -5,7 +5,7 @@ Revises: 0003
 Create Date: 2026-11-28 22:00:00.000000
 
 PostgreSQL only (the embedded SQLite database is one user's own copy; this is a no-op there).
-PRODUCT.md §9: each person signs in as themself and sees only their scope, and the central
+docs/domain.md §9: each person signs in as themself and sees only their scope, and the central
 database enforces it itself.
 
 - Tables belong to `cw_owner`, a role nobody logs in as, with FORCE ROW LEVEL SECURITY, so not

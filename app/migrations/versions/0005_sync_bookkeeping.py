@@ -17,7 +17,7 @@ of their own workstations. Tables only a workstation uses belong to the owner wi
 Columns are added in place (see 0003 on why no batch rebuild).
 
 A field agent's scope also holds the accounts of the visits planned for them, as the agent or
-as the second agent (PRODUCT.md §9), so their copy has what the day's sheets need. The loans
+as the second agent (docs/domain.md §9), so their copy has what the day's sheets need. The loans
 policy cannot ask field_visits directly (its policy asks loans: a recursion PostgreSQL
 refuses), so `cw_my_visit_loans()` runs as the owner, which may read field_visits for that one
 question; it still answers only for `session_user`.

@@ -4,7 +4,7 @@ Revision ID: 0006
 Revises: 0005
 Create Date: 2026-11-29 02:30:00.000000
 
-Issue 6 (PRODUCT.md §1, §8). New synced tables: a lead's quality review of a contact, a
+Issue 6 (docs/domain.md §1, §8). New synced tables: a lead's quality review of a contact, a
 priority override on an account with its expiry, and the dial attempts the contact rules
 stopped (the compliance-blocks KPI). Contact attempts get their after-call work time (the
 handle-time KPI) and an index by collector and time (the dashboard's per-collector counts).

@@ -30,7 +30,7 @@ def make(area_code: str, born: date, sequence: int) -> str:
 
 
 def mask(id_number: str) -> str:
-    """`110101********1234`: region kept, birth date and sequence hidden (PRODUCT.md §9)."""
+    """`110101********1234`: region kept, birth date and sequence hidden (docs/domain.md §9)."""
     if len(id_number) < 10:
         return "*" * len(id_number)
     return id_number[:6] + "*" * (len(id_number) - 10) + id_number[-4:]

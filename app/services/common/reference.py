@@ -45,7 +45,7 @@ def dispositions() -> dict[str, Disposition]:
         item["code"]: Disposition(**{**item, "requires": tuple(item.get("requires", ()))})
         for item in codes
     }
-    # Disclosures speak of the debt, which only the verified borrower may hear (PRODUCT.md §5).
+    # Disclosures speak of the debt, which only the verified borrower may hear (docs/domain.md §5).
     unverified = [code.code for code in result.values() if code.needs_disclosures and not code.rpc]
     if unverified:
         raise ValueError(f"dispositions.json: needs_disclosures without rpc: {unverified}")

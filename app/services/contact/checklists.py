@@ -1,6 +1,6 @@
 """Emotion checklists: what a collector confirms before a contact's outcome is saved.
 
-The items are data (`resources/checklists/`, PRODUCT.md §6): `all.json` for every contact where
+The items are data (`resources/checklists/`, docs/domain.md §6): `all.json` for every contact where
 someone answered, plus one file per emotion in `resources/emotions.json`. An emotion's file may
 include another's items (hostile includes angry's de-escalation items).
 """

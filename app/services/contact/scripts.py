@@ -1,4 +1,5 @@
-"""Call scripts (PRODUCT.md §5): data in resources/scripts/, filled per account, stepped through.
+"""Call scripts (docs/domain.md §5): data in resources/scripts/, filled per account, stepped
+through.
 
 A script is a graph of steps, one file per stage holding both languages. `load_script` picks a
 language and a compliance profile (steps limited to other profiles are skipped), `fill` puts the
@@ -435,7 +436,7 @@ def _graph_problems(steps: Mapping[str, Mapping[str, Any]], first: str) -> list[
     if loop is not None:
         problems.append(f"the steps loop: {' → '.join(loop)}; every path must end")
     # Until an answer verifies the borrower, and after an answer that did not, nothing may be
-    # said about the debt (PRODUCT.md §4, §5): walk from those points without crossing a
+    # said about the debt (docs/domain.md §4, §5): walk from those points without crossing a
     # verifying answer.
     unverified = [first] + [
         choice["next"]

@@ -1,4 +1,4 @@
-"""The repayment agreement a borrower signs (PRODUCT.md §7, §9), as a PDF, and its check.
+"""The repayment agreement a borrower signs (docs/domain.md §7, §9), as a PDF, and its check.
 
 `render_agreement` is a pure function of an `AgreementDocument`. What the parties agree is the
 `AgreementTerms`; their canonical JSON (`canonical_terms`) travels inside the PDF as an embedded

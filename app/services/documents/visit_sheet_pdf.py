@@ -1,4 +1,4 @@
-"""A field agent's printed day of home visits (PRODUCT.md §1, §4, §9), as one PDF.
+"""A field agent's printed day of home visits (docs/domain.md §1, §4, §9), as one PDF.
 
 The agent prints it the evening before and works without a network, so the sheets carry what
 a visit needs: an itinerary page (the route, the agents, the hours, the home-visit rules), then

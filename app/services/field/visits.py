@@ -1,4 +1,5 @@
-"""Home visits (PRODUCT.md §1, §4): which accounts, in what route, the day's sheets, the outcomes.
+"""Home visits (docs/domain.md §1, §4): which accounts, in what route, the day's sheets, the
+outcomes.
 
 A field agent's candidates are the accounts assigned to them that a team lead marked for a
 visit, or that the rule in resources/visit_policy.json picks (far enough past due, and nobody

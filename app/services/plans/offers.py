@@ -1,7 +1,7 @@
-"""Repayment plans (PRODUCT.md §7): what a collector can offer, computed without writing.
+"""Repayment plans (docs/domain.md §7): what a collector can offer, computed without writing.
 
 A plan covers the overdue amount of a `Balance` (principal, interest, penalty and fees already
-due), not everything owed: PRODUCT.md says plans turn an overdue balance into instalments, and
+due), not everything owed: plans turn an overdue balance into instalments (docs/domain.md §7), and
 the instalments not yet due keep their own schedule. Three kinds:
 
 - "full": the overdue amount, less an optional penalty waiver, in one payment;

@@ -227,7 +227,7 @@ def account_detail(
         ).all()
         timeline = _timeline(session, loan.id)
     with db.session() as session:
-        # Full personal data was shown: every such view leaves an audit event (PRODUCT.md §9).
+        # Full personal data was shown: every such view leaves an audit event (docs/domain.md §9).
         audit(
             session,
             "account.viewed",

@@ -1,4 +1,4 @@
-"""Sync between a workstation's local copy and the central database (PRODUCT.md §9).
+"""Sync between a workstation's local copy and the central database (docs/domain.md §9).
 
 Push. A trigger writes every local insert and update into the outbox, in the same transaction
 as the change itself; the outbox number is the workstation's numbering of its changes. A push

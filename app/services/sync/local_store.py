@@ -1,4 +1,4 @@
-"""The workstation's local copy, encrypted at rest with SQLCipher (PRODUCT.md §9).
+"""The workstation's local copy, encrypted at rest with SQLCipher (docs/domain.md §9).
 
 The key is made once per installation (256 random bits) and kept in the operating system's
 keychain through keyring, never in a file. Where no keychain is usable (a server without a

@@ -1,4 +1,4 @@
-"""A team lead's queue management (PRODUCT.md §1; issue 6): the team's accounts and who works
+"""A team lead's queue management (docs/domain.md §1; issue 6): the team's accounts and who works
 them, moves between collectors (chosen by hand, or by a rule previewed before it applies),
 home-visit requests, and priority overrides that lapse on a date.
 

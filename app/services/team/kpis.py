@@ -1,4 +1,4 @@
-"""The team lead's numbers (PRODUCT.md §8) for a team and a span of days, computed in SQL.
+"""The team lead's numbers (docs/domain.md §8) for a team and a span of days, computed in SQL.
 
 Days are the business zone's (`reference.business_zone()`); `start` and `end` are both
 included: the span is [start 00:00, end + 1 00:00) in that zone, turned into UTC bounds here,
@@ -881,7 +881,7 @@ def team_report(
     *,
     now: datetime | None = None,
 ) -> KpiReport:
-    """Every KPI of PRODUCT.md §8 for a team from `start` to `end` (both included), per member
+    """Every KPI of docs/domain.md §8 for a team from `start` to `end` (both included), per member
     and for the team; only a team lead (their own team) or an administrator may ask.
 
     team: the team's name (default: the lead's own). now: the report's time stamp.

@@ -1,4 +1,4 @@
-"""Call review and coaching (PRODUCT.md §1, §6; issue 6): a team lead scores a collector's
+"""Call review and coaching (docs/domain.md §1, §6; issue 6): a team lead scores a collector's
 contact against quality criteria kept as data, and the collector reads the feedback.
 
 The criteria are `resources/review_criteria.json`; which apply to a contact follows from its

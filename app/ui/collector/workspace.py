@@ -56,7 +56,7 @@ OWN_KINDS = frozenset({"mobile", "home", "work"})
 def borrower_zones(detail: AccountDetail) -> tuple[str, ...]:
     """Every zone the borrower may be in: the address's first, then their own numbers'.
 
-    The rules check each of them (PRODUCT.md §4), so the header shows each clock that differs.
+    The rules check each of them (docs/domain.md §4), so the header shows each clock that differs.
     """
     zones = [
         *detail.address_zones,

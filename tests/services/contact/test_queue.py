@@ -193,7 +193,9 @@ def test_settling_a_future_moment_breaks_no_promise(db: Database, portfolio: Por
 
 def test_reading_the_queue_writes_nothing(db: Database, portfolio: Portfolio) -> None:
     account = portfolio.account(today=TODAY, dpd=5)
-    promise_id = portfolio.promise(account, "500", TODAY - timedelta(days=2), AT - timedelta(days=5))
+    promise_id = portfolio.promise(
+        account, "500", TODAY - timedelta(days=2), AT - timedelta(days=5)
+    )
     with db.reader() as session:
         audited = session.scalar(select(func.count()).select_from(AuditEvent))
     build_queue(db, "zhang.wei", AT)

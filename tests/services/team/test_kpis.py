@@ -1,4 +1,4 @@
-"""The team lead's KPIs (PRODUCT.md §8) on a small portfolio worked out by hand, on SQLite and
+"""The team lead's KPIs (docs/domain.md §8) on a small portfolio worked out by hand, on SQLite and
 on PostgreSQL (as the lead's own login role, through row-level security), and the contacts
 behind each figure.
 

@@ -21,13 +21,15 @@ from app.services.common.money import ZERO
 from app.services.common.reference import policy
 
 
-def grace_days() -> int:
+def promise_grace_days() -> int:
+    """Days after its date a promise may still be kept in full (not the plans' grace:
+    `plans.lifecycle.plan_grace_days`)."""
     return int(policy()["promise"]["grace_days"])
 
 
 def deadline(promised_date: date, zone: ZoneInfo | None = None) -> datetime:
     """The moment a promise breaks: midnight after its date plus grace, in the lender's zone."""
-    last_day = promised_date + timedelta(days=grace_days() + 1)
+    last_day = promised_date + timedelta(days=promise_grace_days() + 1)
     return datetime.combine(last_day, time(0), tzinfo=zone or business_zone()).astimezone(UTC)
 
 
@@ -75,7 +77,7 @@ def resolve_loan_promises(session: Session, loan_id: uuid.UUID, now: datetime) -
 def settle_due_promises(session: Session, at: datetime) -> list[uuid.UUID]:
     """Resolve every loan with a pending promise whose date plus grace passed by `at`."""
     today = at.astimezone(business_zone()).date()
-    cutoff = today - timedelta(days=grace_days())
+    cutoff = today - timedelta(days=promise_grace_days())
     loans = session.scalars(
         select(PromiseToPay.loan_id)
         .where(PromiseToPay.status == PromiseStatus.PENDING, PromiseToPay.promised_date < cutoff)

@@ -68,6 +68,7 @@ from app.services.contact.compliance import (
     next_window_change,
     profile_code_for,
 )
+from app.services.contact.promises import promise_grace_days
 
 PHONE_KINDS = (ContactKind.MOBILE, ContactKind.HOME, ContactKind.WORK)
 
@@ -729,7 +730,7 @@ def _load_promises(
     connection: Connection, workers: Sequence[uuid.UUID], today: date
 ) -> dict[str, dict[str, Any]]:
     window = int(queue_weights()["broken_promise_days"])
-    grace = int(policy()["promise"]["grace_days"])
+    grace = promise_grace_days()
     failed = (PromiseStatus.BROKEN, PromiseStatus.PARTLY_KEPT)
     statement = (
         select(

@@ -35,11 +35,11 @@ from app.services.common.reference import (
     emotions,
     lender,
     load_json,
-    policy,
     queue_weights,
     support,
 )
 from app.services.contact.compliance import available_profiles, profile_code_for
+from app.services.contact.promises import promise_grace_days
 from app.services.portfolio.accounts import instalment_states, open_account, to_state
 from app.services.portfolio.balances import balance_of
 
@@ -720,7 +720,7 @@ def _broken_recently(promise: _FailedPromise | None, today: date) -> bool:
     """Whether the queue still ranks the account by its broken promise (the same window)."""
     if promise is None:
         return False
-    window = int(queue_weights()["broken_promise_days"]) + int(policy()["promise"]["grace_days"])
+    window = int(queue_weights()["broken_promise_days"]) + promise_grace_days()
     return promise.promised_date >= today - timedelta(days=window)
 
 

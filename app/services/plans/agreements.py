@@ -104,7 +104,7 @@ def agreement_document(
                 (channel.label[language], channel.detail[language])
                 for channel in company.payment_channels
             ),
-            grace_days=plan_lifecycle.grace_days(),
+            grace_days=plan_lifecycle.plan_grace_days(),
             retention_years=profile_for(borrower.country).retention_years,
         )
 

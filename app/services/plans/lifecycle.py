@@ -61,8 +61,9 @@ TRACKED = (PlanStatus.ISSUED, PlanStatus.ACTIVE)
 
 
 @cache
-def grace_days() -> int:
-    """Days an instalment may stay unpaid after its due date before the plan breaks."""
+def plan_grace_days() -> int:
+    """Days an instalment may stay unpaid after its due date before the plan breaks (not the
+    promises' grace: `contact.promises.promise_grace_days`)."""
     return int(load_json("plan_policy.json")["grace_days"])
 
 
@@ -508,7 +509,7 @@ def track_loan_plans(
 
 def settle_due_plans(session: Session, at: datetime) -> list[uuid.UUID]:
     """Re-check every tracked plan with an amount due before `at` less the grace days."""
-    cutoff = local_today(at) - timedelta(days=grace_days())
+    cutoff = local_today(at) - timedelta(days=plan_grace_days())
     due = (
         select(PlanInstalment.plan_id)
         .where(PlanInstalment.due_date < cutoff, PlanInstalment.paid_on.is_(None))
@@ -532,7 +533,7 @@ def settle_due_plans(session: Session, at: datetime) -> list[uuid.UUID]:
 
 def breaks_at(due_date: date) -> datetime:
     """The moment an amount due on `due_date` and still unpaid breaks its plan."""
-    last_day = due_date + timedelta(days=grace_days() + 1)
+    last_day = due_date + timedelta(days=plan_grace_days() + 1)
     return datetime.combine(last_day, time(0), tzinfo=business_zone()).astimezone(UTC)
 
 

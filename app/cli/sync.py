@@ -99,7 +99,6 @@ def _central(config: Config, args: argparse.Namespace, password: str | None) -> 
     from app.services.sync.workstation import parse_server, server_of_url, sign_in
 
     if args.server is None and config.embedded:
-
         return open_database(config)
     if args.server is not None:
         server = parse_server(args.server)

@@ -43,6 +43,7 @@ from app.services.common.errors import InvalidInput, Message, NotAllowed, NotFou
 from app.services.common.money import ZERO
 from app.services.common.reference import load_json
 from app.services.common.scope import find_user
+from app.services.documents.agreement_pdf import canonical_terms, terms_digest
 from app.services.plans.offers import PlanOffer, PlanTerms, offer
 from app.services.plans.terms import agreement_number, build_terms
 from app.services.portfolio.accounts import check_scope, loan_balance, lock, open_account
@@ -265,7 +266,6 @@ def issue_plan(
     db: Database, username: str, plan_id: uuid.UUID, *, now: datetime | None = None
 ) -> PlanView:
     """Give an approved plan its agreement number, date and terms hash; the PDF can then be made."""
-    from app.services.documents.agreement_pdf import canonical_terms, terms_digest
 
     def issue(session: Session, plan: RepaymentPlan, user: User, at: datetime) -> None:
         if plan.status is PlanStatus.PENDING_APPROVAL:

@@ -416,6 +416,7 @@ def _width(value: Any) -> int:
 
 def tables_xlsx(tables: Sequence[Table]) -> bytes:
     """Tables as a workbook: one sheet each, a bold frozen header, typed and formatted cells."""
+    # Loaded here, not with the module: only a workbook needs it, and it is slow to import.
     from openpyxl import Workbook  # type: ignore[import-untyped]
     from openpyxl.styles import Font  # type: ignore[import-untyped]
     from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]

@@ -15,6 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import platformdirs
+import PySide6
 from PySide6.QtCore import (
     QCoreApplication,
     QDate,
@@ -47,8 +48,6 @@ def effective_language(chosen: str) -> str:
 
 
 def lrelease() -> str:
-    import PySide6
-
     bundled = Path(PySide6.__file__).parent / "lrelease"
     if bundled.exists():
         return str(bundled)

@@ -20,6 +20,8 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from app.services.common.errors import DomainError
+
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
@@ -59,8 +61,6 @@ class _Worker(QObject):
 
 
 def _is_expected(error: BaseException) -> bool:
-    from app.services.common.errors import DomainError
-
     return isinstance(error, DomainError)
 
 

@@ -34,6 +34,7 @@ from app.ui.common.dialogs import error_text
 from app.ui.common.runner import Job, Latest
 from app.ui.field.visit_planner import VisitPlanner
 from app.ui.shell.conflicts_dialog import ConflictsDialog
+from app.ui.shell.settings_dialog import SettingsDialog
 from app.ui.shell.sync_status import SyncController, SyncStatusBar
 from app.ui.team.window import TEAM_ROLES, Tab, TeamWindow
 
@@ -647,8 +648,6 @@ class MainWindow(QMainWindow):
     # Settings, help, errors.
 
     def edit_settings(self) -> None:
-        from app.ui.shell.settings_dialog import SettingsDialog
-
         dialog = SettingsDialog(self.context, self)
         if dialog.exec() and dialog.language_changed and self._may_leave_call():
             self.language_changed.emit(self.context.settings.get(keys.LANGUAGE))

@@ -13,7 +13,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.common.errors import DomainError
-from app.services.contact.compliance import available_profiles, load_profile
+from app.services.contact.compliance import (
+    available_profiles,
+    load_profile,
+    set_installation_default,
+)
 from app.services.contact.dialing import check_template
 from app.services.sync.workstation import parse_server
 from app.ui.common import settings as keys
@@ -110,6 +114,4 @@ class SettingsDialog(QDialog):
 
 
 def apply_profile(code: str) -> None:
-    from app.services.contact.compliance import set_installation_default
-
     set_installation_default(code or None)

@@ -70,6 +70,7 @@ from app.ui.common.dialogs import Dialogs, error_text
 from app.ui.common.i18n import Formats, Language, effective_language
 from app.ui.common.runner import Runner
 from app.ui.common.settings import Settings
+from app.ui.shell.main_window import MainWindow
 from app.ui.shell.settings_dialog import apply_profile
 from app.ui.shell.sign_in import PassphraseDialog, SignInDialog
 
@@ -469,8 +470,6 @@ class Startup(QObject):
     # 5. The window.
 
     def open_window(self, username: str, display_name: str, wanted: str | None = None) -> None:
-        from app.ui.shell.main_window import MainWindow
-
         assert self.local is not None
         formats = Formats(self.language.code, business_zone())
         context = Context(
@@ -498,8 +497,6 @@ class Startup(QObject):
 
     def _switch_language(self, old: QWidget, chosen: str) -> None:
         """Rebuild the window in the new language, on the same user and account."""
-        from app.ui.shell.main_window import MainWindow
-
         assert isinstance(old, MainWindow)
         current = old.queue.current_key()
         old.save_state()
@@ -513,8 +510,6 @@ class Startup(QObject):
 
     def sign_out(self, window: QWidget) -> None:
         """Forget the remembered password, close the window and ask who signs in next."""
-        from app.ui.shell.main_window import MainWindow
-
         assert isinstance(window, MainWindow)
         server, username = window.context.server, window.context.username
         self._retire(window)
@@ -532,8 +527,6 @@ class Startup(QObject):
         self._ask_sign_in()
 
     def _retire(self, window: QWidget) -> None:
-        from app.ui.shell.main_window import MainWindow
-
         assert isinstance(window, MainWindow)
         # The old window goes first: closing it drops the answers still on their way to it,
         # and the new one's must not be among them. Closing it must not end the program.

@@ -4,7 +4,8 @@ the embedded database.
 Call `app.demo.builder.build_demo`. The modules, from the top down (each imports only those
 below it):
 
-- builder: `build_demo` and `DemoSummary`; wires the parts together and writes their rows in one
+- builder: `build_demo` and `DemoSummary`; draws the plan of the book (each account's bucket,
+  place, flag and showcase role), wires the parts together and writes their rows in one
   transaction (the order of the steps is the order of the random draws).
 - accounts: one account at a time: borrower, contact points, loan, instalments, assignee.
 - collection: the work on an account: pre-due reminders, a month of sessions on an overdue one.
@@ -15,10 +16,9 @@ below it):
 - ledger: schedules, due days, payments and the balances they leave (in whole cents).
 - staff: the teams, leads, collectors and field agents.
 - people: names, phone numbers and contact points.
-- plan: each account's bucket, place, flag and showcase role, drawn before any account.
 - state: what every part shares: the random stream, the clock, key minting, rows, counts.
 - shape: the book's shape read from `resources/demo/*.json`, as weighted choices.
-- rows: the column order of each table, and the batch of rows waiting to be written.
+- rows: the column order of each table, the batch of rows waiting to be written, and where
+  rows go: the SQLite cursor, or SQLAlchemy Core on another database.
 - records: the mutable records of the simulation (plan, contact point, account, instalment).
-- sinks: where rows go: the SQLite cursor, or SQLAlchemy Core on another database.
 """

@@ -10,8 +10,7 @@ from __future__ import annotations
 import random
 
 from app.demo.records import Account, Point
-from app.demo.rows import VISIT_REQUEST_COLUMNS
-from app.demo.sinks import Sink, table
+from app.demo.rows import VISIT_REQUEST_COLUMNS, Sink, table
 from app.demo.staff import Staff
 from app.demo.state import DAY, DemoState, Part
 from app.models import VisitRequest

@@ -7,9 +7,8 @@ from typing import Any
 
 from app.demo.people import People
 from app.demo.records import Plan
-from app.demo.rows import TEAM_COLUMNS, USER_COLUMNS
+from app.demo.rows import TEAM_COLUMNS, USER_COLUMNS, Sink, table
 from app.demo.shape import chinese_number
-from app.demo.sinks import Sink, table
 from app.demo.state import DAY, DemoState, Part
 from app.models import Team, User
 

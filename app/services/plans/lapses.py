@@ -3,8 +3,9 @@
 A promise not paid in full by its date plus the promise grace breaks (`contact.promises`); a
 plan whose instalment is not paid by its due date plus the plan grace breaks too
 (`plans.lifecycle`). Nothing happens at that moment to change them, so this is a step of its
-own, run when the window starts, on the queue's refresh timer, before every sync and before the
-command line prints a queue. Reading the queue never writes (docs/domain.md §2, §7).
+own: the window runs it before each read of its queue (at the start, on the refresh timer, on
+F5, after every change) and before each of its syncs, and the command line before it prints a
+queue. Reading the queue itself never writes (docs/domain.md §2, §7).
 """
 
 from __future__ import annotations

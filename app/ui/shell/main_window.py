@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from PySide6.QtCore import QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QWidget
 
 from app import __version__
+from app.database import Database
 from app.services.common.errors import DomainError, NotAllowed, NotFound
 from app.services.common.users import UserView, list_users
 from app.services.contact.contacts import RecordedContact
@@ -19,7 +20,7 @@ from app.services.contact.dialing import CallOption, DialCheck, call_options, ch
 from app.services.contact.queue import Queue, build_queue
 from app.services.contact.shift import ShiftSummary, shift_summary
 from app.services.contact.workspace import AccountView, account_view
-from app.services.plans.lapses import Lapsed, settle_lapsed
+from app.services.plans.lapses import settle_lapsed
 from app.services.sync.engine import SyncReport
 from app.services.team.reviews import unseen_count
 from app.ui.collector.call_panel import CallPanel
@@ -109,7 +110,7 @@ class MainWindow(QMainWindow):
         self.decisions_dialog: PlanDecisionsDialog | None = None
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
-        self._refresh_timer.timeout.connect(self.settle_and_refresh)
+        self._refresh_timer.timeout.connect(self.refresh_queue)
         self._clock_timer = QTimer(self)
         self._clock_timer.setInterval(60_000)
         self._clock_timer.timeout.connect(self.queue.model.refresh_times)
@@ -125,7 +126,7 @@ class MainWindow(QMainWindow):
         context.runner.busy_changed.connect(self._busy)
         context.runner.unhandled_error.connect(self._show_error)
         self._restore_state()
-        self.settle_and_refresh()
+        self.refresh_queue()
         self.refresh_shift()
         if self.sync is not None:
             self.sync.start()
@@ -274,30 +275,13 @@ class MainWindow(QMainWindow):
 
     # The queue.
 
-    def settle_and_refresh(self) -> None:
-        """Settle the promises and plans that lapsed, then read the queue anew (at the start and
-        on the refresh timer; reading the queue itself writes nothing)."""
-        if self._queue_read.busy:
-            return
-        self._refresh_timer.stop()
-        self._queue_read.run(
-            self.context,
-            settle_lapsed,
-            now=self.context.clock(),
-            on_done=self._lapses_settled,
-            on_error=self._queue_failed,
-        )
-
-    def _lapses_settled(self, _lapsed: Lapsed) -> None:
-        self.refresh_queue()
-
     def refresh_queue(self) -> None:
         if self._queue_read.busy:
             return
         self._refresh_timer.stop()
         self._queue_read.run(
             self.context,
-            build_queue,
+            settled_queue,
             self.context.username,
             now=self.context.clock(),
             on_done=self._queue_loaded,
@@ -822,3 +806,11 @@ class MainWindow(QMainWindow):
         self._refresh_timer.stop()
         self._clock_timer.stop()
         super().closeEvent(event)
+
+
+def settled_queue(db: Database, username: str, *, now: datetime) -> Queue:
+    """The queue as it stands now: what lapsed (promises and plans past their grace) settled
+    first, in its own transaction, then the queue read, which writes nothing. The window reads
+    its queue only this way: at the start, on the refresh timer, on F5 and after every change."""
+    settle_lapsed(db, now=now)
+    return build_queue(db, username, now=now)

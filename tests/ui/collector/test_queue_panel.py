@@ -6,14 +6,16 @@ from dataclasses import replace
 from datetime import timedelta
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
+from app.models import PromiseStatus, PromiseToPay
 from app.services.common.reference import queue_weights
 from app.services.contact.queue import Queue, build_queue
 from app.ui.collector.queue_model import Column, QueueFilter, QueueModel, StatusFilter
 from app.ui.shell.main_window import REFRESH_EVERY, MainWindow
-from tests.ui.conftest import Shift, wait_idle
+from tests.ui.conftest import BEIJING, Shift, wait_idle
 
 
 def shown_contracts(window: MainWindow) -> list[str]:
@@ -158,3 +160,19 @@ def test_a_callback_surfaces_at_the_top_when_it_comes_due(
     assert top.contract_no == shift.second.contract_no
     assert top.tier == "callback_due"
     assert shown_contracts(window)[0] == shift.second.contract_no
+
+
+def test_refreshing_settles_a_promise_that_lapsed_since_the_last_read(
+    qtbot: QtBot, window: MainWindow, shift: Shift
+) -> None:
+    today = shift.now.astimezone(BEIJING).date()
+    lapsed = shift.portfolio.promise(
+        shift.second, "500", today - timedelta(days=3), shift.now - timedelta(days=5)
+    )
+    refresh = next(a for a in window.findChildren(QAction) if a.shortcut() == QKeySequence("F5"))
+    refresh.trigger()
+    wait_idle(qtbot, window)
+    with window.context.db.reader() as session:
+        assert session.get_one(PromiseToPay, lapsed).status is PromiseStatus.BROKEN
+    [entry] = [e for e in window.queue.model.rows if e.contract_no == shift.second.contract_no]
+    assert entry.tier == "promise_broken"

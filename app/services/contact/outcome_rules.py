@@ -259,9 +259,9 @@ def _script_emotion(draft: OutcomeDraft, code: Disposition) -> Iterator[DomainEr
 
 
 def _promised(draft: OutcomeDraft) -> bool:
-    amount = draft.promise_amount
-    typed = amount is not None and (not isinstance(amount, str) or bool(amount.strip()))
-    return typed and draft.promise_date is not None
+    """Both parts given. A blank amount given is given: it is refused as not a number, the
+    way `record_contact` always refused it (a form passes None for an empty field)."""
+    return draft.promise_amount is not None and draft.promise_date is not None
 
 
 def _callback_time(callback_at: datetime, now: datetime) -> Iterator[InvalidDate]:

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from app import __version__
-from app.cli.main import main
+from app.cli import main
 
 AT = "2026-11-28T10:00:00+08:00"
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from app.cli.main import main
+from app.cli import main
 from app.config import resolve
 from app.database import Database
 from app.services.team.reviews import criteria, criteria_for

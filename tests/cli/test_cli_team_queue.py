@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from app.cli.main import main
+from app.cli import main
 from app.services.common.clock import business_zone
 
 

@@ -63,7 +63,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from app.cli.main import main
+from app.cli import main
 from app.database import Database
 from app.demo.builder import build_demo
 from app.models import (

@@ -15,9 +15,8 @@ from tests.helpers.portfolio import Portfolio
 # elsewhere they vary from run to run, which finds more. HYPOTHESIS_PROFILE picks one by name.
 settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
 settings.register_profile("dev", deadline=None)
-settings.load_profile(
-    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
-)
+_UNDER_CI = os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if _UNDER_CI else "dev"))
 
 
 @pytest.fixture

@@ -9,8 +9,9 @@ This module builds and writes; the package's other modules make the rows (see th
 docstring for a map). Rows are generated as plain tuples in SQLite's storage format (hex keys,
 whole cents, ISO text dates) and written with executemany in one transaction: straight through
 the DBAPI cursor on SQLite, or converted to Python values and inserted with SQLAlchemy Core on
-any other database (sinks.py; the tests check that both store the very same values). 200,000
-accounts, some 4.4 million rows, take one and a half minutes on a two-core laptop-class machine.
+any other database (the sinks in rows.py; the tests check that both store the very same
+values). 200,000 accounts, some 4.4 million rows, take one and a half minutes on a two-core
+laptop-class machine.
 """
 
 from __future__ import annotations

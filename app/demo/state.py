@@ -21,6 +21,7 @@ from app.demo.records import PARTS
 from app.demo.rows import Rows
 from app.demo.shape import Shape
 from app.services.common.reference import dispositions, policy
+from app.services.contact.promises import promise_grace_days
 
 DAY = 86_400
 HOUR = 3_600
@@ -80,7 +81,7 @@ class DemoState:
         # as the queue does.
         self.today = (self.as_of_sec + CN_OFFSET) // DAY + EPOCH
         self.base = self.today
-        self.grace = int(policy()["promise"]["grace_days"])
+        self.grace = promise_grace_days()
         self.max_ahead = int(policy()["promise"]["max_days_ahead"])
         self.pre_due = int(policy()["pre_due_days"])
         # The (due, paid) indexes of an instalment's parts, in the order payments go to them.

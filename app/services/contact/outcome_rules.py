@@ -32,7 +32,7 @@ from app.services.common.errors import (
 )
 from app.services.common.money import parse_amount
 from app.services.common.reference import Disposition, dispositions, emotions, policy
-from app.services.contact.checklists import validate_checklist
+from app.services.contact.checklists import ChecklistIncomplete, validate_checklist
 from app.services.contact.escalations import kinds_raised_by
 
 MAX_CALLBACK_DAYS = 30
@@ -72,7 +72,7 @@ def missing_for_outcome(draft: OutcomeDraft, *, now: datetime | None = None) -> 
     with; empty when the rules that need no database are all met. `now` (default: now) dates
     the callback time and the promise date.
     """
-    return tuple(Message(error.template, error.params) for error in refusals(draft, now=now))
+    return tuple(_for_a_form(error) for error in refusals(draft, now=now))
 
 
 def refusals(draft: OutcomeDraft, *, now: datetime | None = None) -> tuple[DomainError, ...]:
@@ -97,6 +97,28 @@ def refusals(draft: OutcomeDraft, *, now: datetime | None = None) -> tuple[Domai
         if dated is not None:
             found.append(dated)
     return tuple(found)
+
+
+# The refusal (raised in `_emotion_and_checklist`) whose `known` values a form shows by name.
+_EMOTION_MISSING = "Someone answered ({code}): record the emotion you observed (one of {known})."
+
+
+def _for_a_form(error: DomainError) -> Message:
+    """The refusal as a form reads it: the same template, with the emotions and checklist items
+    it names by their words rather than the codes a command line types (a form shows them by
+    name next to the message)."""
+    params = dict(error.params)
+    if isinstance(error, ChecklistIncomplete):
+        params["missing"] = Localized(
+            "; ".join(item.en for item in error.missing),
+            "；".join(item.zh_CN for item in error.missing),
+        )
+    elif error.template == _EMOTION_MISSING:
+        params["known"] = Localized(
+            ", ".join(emotion.en for emotion in emotions().values()),
+            "、".join(emotion.zh_CN for emotion in emotions().values()),
+        )
+    return Message(error.template, params)
 
 
 def disposition_of(code: str) -> Disposition:

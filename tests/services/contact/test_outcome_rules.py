@@ -66,7 +66,16 @@ def test_someone_answered_needs_the_emotion(code: str) -> None:
     assert [message.template for message in found] == [
         "Someone answered ({code}): record the emotion you observed (one of {known})."
     ]
-    assert found[0].params == {"code": code, "known": ", ".join(emotions())}
+    # A form lists the emotions by name (a command line by the codes it types).
+    assert found[0].params == {
+        "code": code,
+        "known": Localized(
+            ", ".join(e.en for e in emotions().values()),
+            "、".join(e.zh_CN for e in emotions().values()),
+        ),
+    }
+    (error,) = refusals(complete(code, emotion=None, checklist=()), now=NOW)
+    assert error.params["known"] == ", ".join(emotions())
 
 
 def test_an_unknown_emotion_is_said_as_such() -> None:
@@ -93,6 +102,12 @@ def test_an_incomplete_checklist_names_each_item_still_to_confirm() -> None:
     )
     still = [item.id for item in error.missing]
     assert still == [item for item in required("angry", "RTP") if item.startswith("deescalate.")]
+    # The command line names each item by the id it types; a form by its words alone.
+    assert all(item.id in error.message for item in error.missing)
+    (message,) = missing_for_outcome(draft, now=NOW)
+    assert message.template == error.template
+    assert all(item.en in str(message) for item in error.missing)
+    assert not any(item.id in str(message) for item in error.missing)
     ticked = complete("RTP", emotion="angry", checklist=required("angry", "RTP"))
     assert templates(ticked) == []
 

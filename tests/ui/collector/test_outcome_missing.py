@@ -57,7 +57,7 @@ def test_the_panel_shows_the_services_words_and_saves_only_when_nothing_is_missi
 
     # A promise: the emotion, then its checklist, then the promise itself.
     form.choose("PTP")
-    known = ", ".join(emotions())
+    known = ", ".join(emotion.en for emotion in emotions().values())
     assert (
         shown(panel)
         == service_words(panel, shift)
@@ -70,6 +70,8 @@ def test_the_panel_shows_the_services_words_and_saves_only_when_nothing_is_missi
     form.choose_emotion("calm")
     assert shown(panel) == service_words(panel, shift)
     assert shown(panel)[0].startswith("The checklist for Calm / PTP is not complete.")
+    assert "Stayed calm and polite throughout" in shown(panel)[0]
+    assert "all.calm_polite" not in shown(panel)[0]
     assert_save_follows(panel)
     form.tick_all()
     form.amount.setText("abc")
@@ -87,5 +89,6 @@ def test_the_panel_shows_the_services_words_and_saves_only_when_nothing_is_missi
     language.install("zh_CN")
     form.choose_emotion("anxious")
     form.emotion.setCurrentIndex(0)  # "not recorded"
-    assert shown(panel) == [f"已有人接听（PTP）：请记录您观察到的情绪（可选：{known}）。"]
+    names = "、".join(emotion.zh_CN for emotion in emotions().values())
+    assert shown(panel) == [f"已有人接听（PTP）：请记录您观察到的情绪（可选：{names}）。"]
     assert_save_follows(panel)

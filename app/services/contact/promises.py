@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Payment, PromiseStatus, PromiseToPay
 from app.services.common.audit import audit
-from app.services.common.clock import business_zone
+from app.services.common.clock import business_zone, local_today
 from app.services.common.money import ZERO
 from app.services.common.reference import policy
 
@@ -76,7 +76,7 @@ def resolve_loan_promises(session: Session, loan_id: uuid.UUID, now: datetime) -
 
 def settle_due_promises(session: Session, at: datetime) -> list[uuid.UUID]:
     """Resolve every loan with a pending promise whose date plus grace passed by `at`."""
-    today = at.astimezone(business_zone()).date()
+    today = local_today(at)
     cutoff = today - timedelta(days=promise_grace_days())
     loans = session.scalars(
         select(PromiseToPay.loan_id)

@@ -45,7 +45,7 @@ from app.models import (
     User,
 )
 from app.models.types import money_from_raw
-from app.services.common.clock import business_zone
+from app.services.common.clock import business_zone, day_start
 from app.services.common.money import ZERO, format_money
 from app.services.common.reference import (
     address_zones,
@@ -770,7 +770,7 @@ def _load_broken_plans(
     """The day each account's latest plan broke, if within the last broken_plan_days."""
     window = int(queue_weights()["broken_plan_days"])
     zone = business_zone()
-    since = datetime.combine(today - timedelta(days=window), time(0), tzinfo=zone).astimezone(UTC)
+    since = day_start(today - timedelta(days=window))
     statement = (
         select(_key(RepaymentPlan.loan_id), RepaymentPlan.closed_at)
         .join(Loan, Loan.id == RepaymentPlan.loan_id)

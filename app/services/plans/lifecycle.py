@@ -19,7 +19,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import cache
 
@@ -38,7 +38,7 @@ from app.models import (
     User,
 )
 from app.services.common.audit import audit
-from app.services.common.clock import business_zone, local_today
+from app.services.common.clock import business_zone, day_start, local_today
 from app.services.common.errors import InvalidInput, Message, NotAllowed, NotFound
 from app.services.common.money import ZERO
 from app.services.common.reference import load_json
@@ -534,7 +534,7 @@ def settle_due_plans(session: Session, at: datetime) -> list[uuid.UUID]:
 def breaks_at(due_date: date) -> datetime:
     """The moment an amount due on `due_date` and still unpaid breaks its plan."""
     last_day = due_date + timedelta(days=plan_grace_days() + 1)
-    return datetime.combine(last_day, time(0), tzinfo=business_zone()).astimezone(UTC)
+    return day_start(last_day)
 
 
 # -- inside ----------------------------------------------------------------------------------

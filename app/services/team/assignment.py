@@ -22,7 +22,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -43,7 +43,7 @@ from app.models import (
 )
 from app.models.types import money_from_raw
 from app.services.common.audit import audit
-from app.services.common.clock import business_zone, local_today
+from app.services.common.clock import business_zone, day_start, local_today
 from app.services.common.errors import InvalidDate, InvalidInput, NotAllowed, NotFound
 from app.services.common.money import ZERO
 from app.services.common.reference import bucket_for, buckets, dispositions, queue_weights
@@ -650,9 +650,7 @@ def longest_priority() -> timedelta:
 
 def priority_until(day: date) -> datetime:
     """When an override set "until `day`" lapses: as `day` ends in the lender's zone."""
-    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=business_zone()).astimezone(
-        UTC
-    )
+    return day_start(day + timedelta(days=1))
 
 
 def set_priority(

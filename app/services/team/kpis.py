@@ -1,6 +1,6 @@
 """The team lead's numbers (docs/domain.md §8) for a team and a span of days, computed in SQL.
 
-Days are the business zone's (`reference.business_zone()`); `start` and `end` are both
+Days are the business zone's (`clock.business_zone()`); `start` and `end` are both
 included: the span is [start 00:00, end + 1 00:00) in that zone, turned into UTC bounds here,
 so the SQL compares instants only and runs the same on SQLite and PostgreSQL (a day that
 changes its clock is as long as it really is). Every figure can be drilled into:
@@ -50,7 +50,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -85,7 +85,7 @@ from app.models import (
     User,
 )
 from app.models.types import UTCDateTime
-from app.services.common.clock import business_zone
+from app.services.common.clock import day_start
 from app.services.common.errors import InvalidDate, InvalidInput, Localized, NotFound
 from app.services.common.reference import buckets, dispositions, emotions
 from app.services.common.teams import Member, TeamScope, team_scope
@@ -348,11 +348,7 @@ def _span(start: date, end: date) -> _Span:
             end=end.isoformat(),
             days=count,
         )
-    zone = business_zone()
-    midnights = [
-        datetime.combine(start + timedelta(days=n), time(0), tzinfo=zone).astimezone(UTC)
-        for n in range(count + 1)
-    ]
+    midnights = [day_start(start + timedelta(days=n)) for n in range(count + 1)]
     return _Span(
         start,
         end,

@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, fields
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from typing import Any
@@ -42,7 +42,7 @@ from app.models import (
     User,
 )
 from app.services.common.audit import audit
-from app.services.common.clock import business_zone
+from app.services.common.clock import day_start
 from app.services.common.errors import InvalidDate, InvalidInput, Localized, NotAllowed, NotFound
 from app.services.common.reference import Disposition, dispositions, emotions, load_json
 from app.services.common.scope import find_user
@@ -265,10 +265,6 @@ class ReviewFilter:
     unreviewed_only: bool = False
 
 
-def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=business_zone()).astimezone(UTC)
-
-
 def _filter_clauses(flt: ReviewFilter, scope: TeamScope) -> list[ColumnElement[bool]]:
     attempt = ContactAttempt
     if flt.start is not None and flt.end is not None and flt.start > flt.end:
@@ -295,9 +291,9 @@ def _filter_clauses(flt: ReviewFilter, scope: TeamScope) -> list[ColumnElement[b
     if flt.collector is not None:
         where.append(attempt.user_id == scope.member(flt.collector).id)
     if flt.start is not None:
-        where.append(attempt.started_at >= _day_start(flt.start))
+        where.append(attempt.started_at >= day_start(flt.start))
     if flt.end is not None:
-        where.append(attempt.started_at < _day_start(flt.end + timedelta(days=1)))
+        where.append(attempt.started_at < day_start(flt.end + timedelta(days=1)))
     if flt.dispositions:
         where.append(attempt.disposition.in_(sorted(flt.dispositions)))
     if flt.emotions:

@@ -15,7 +15,7 @@ from app.services.common.errors import InvalidInput
 
 
 def register(commands: Any) -> None:
-    """Add `central init` and `central add-user` to the CLI's subparsers."""
+    """Add the `central` commands to the CLI's subparsers."""
     central = commands.add_parser(
         "central", help="the central PostgreSQL database: schema, security and users"
     )
@@ -41,6 +41,15 @@ def register(commands: Any) -> None:
         help="read the new user's password from standard input (else it is asked for)",
     )
     add.set_defaults(handler=_add_user)
+    off = actions.add_parser(
+        "deactivate-user",
+        help="end a user's access now: inactive, login refused, open sessions cut",
+    )
+    off.add_argument("username")
+    off.add_argument(
+        "--url", help=f"an administrator's SQLAlchemy URL (default: ${DATABASE_URL_ENV})"
+    )
+    off.set_defaults(handler=_deactivate_user)
     load = actions.add_parser(
         "import-portfolio",
         help="load the lending system's export (docs/import-format.md): all rows or none",
@@ -90,6 +99,18 @@ def _add_user(config: Config, args: argparse.Namespace) -> int:
     finally:
         db.dispose()
     print(f"added {args.username} ({args.role}, {args.team}) with a login role of their own")
+    return 0
+
+
+def _deactivate_user(config: Config, args: argparse.Namespace) -> int:
+    from app.services.sync.central import deactivate_user
+
+    db = _central(args)
+    try:
+        cut = deactivate_user(db, args.username)
+    finally:
+        db.dispose()
+    print(f"deactivated {args.username}: their login is refused; {cut} open sessions cut")
     return 0
 
 

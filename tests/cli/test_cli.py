@@ -190,6 +190,21 @@ def test_log_contact_and_payment_from_the_command_line(data_dir: Path) -> None:
         "--channel",
         "wechat_pay",
     )
+    # Payments are the lending system's: a collector's is refused in one line, the
+    # administrator's is recorded.
+    assert code == 1 and len(err.strip().splitlines()) == 1 and "administrator" in err
+    code, out, err = run(
+        data_dir,
+        "payment",
+        "--user",
+        "admin",
+        "--contract",
+        contract,
+        "--amount",
+        "10.50",
+        "--channel",
+        "wechat_pay",
+    )
     assert code == 0, err
     assert "recorded 10.50" in out
 

@@ -9,6 +9,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+
 from app.database import Database
 from app.models import (
     Borrower,
@@ -31,6 +33,8 @@ from app.services.portfolio.accounts import instalment_row
 from app.services.portfolio.balances import add_months, equal_instalments, replay
 
 _serial = itertools.count(1)
+# Who records payments in tests: an administrator, as the lending system's side.
+ADMIN = "admin.zhou"
 BEIJING = ZoneInfo("Asia/Shanghai")
 
 
@@ -52,6 +56,10 @@ class Portfolio:
             self.team_id = team.id
         self.lead = self.user("lead.wang", Role.TEAM_LEAD)
         self.collector = self.user("zhang.wei", Role.COLLECTOR)
+        # The lending system's side: payments are recorded as an administrator (no team).
+        with db.session() as session:
+            if session.scalar(select(User.id).where(User.username == ADMIN)) is None:
+                session.add(User(username=ADMIN, display_name=ADMIN, role=Role.ADMIN))
 
     def user(self, username: str, role: Role = Role.COLLECTOR) -> uuid.UUID:
         with self.db.session() as session:

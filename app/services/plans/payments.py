@@ -10,10 +10,10 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from app.database import Database
-from app.models import Instalment, LoanStatus, Payment
+from app.models import Instalment, LoanStatus, Payment, Role
 from app.services.common.audit import audit
 from app.services.common.clock import business_zone, local_today
-from app.services.common.errors import InvalidDate, InvalidInput
+from app.services.common.errors import InvalidDate, InvalidInput, NotAllowed
 from app.services.common.money import ZERO, format_money, parse_amount
 from app.services.contact.promises import resolve_loan_promises
 from app.services.plans.lifecycle import track_loan_plans
@@ -72,6 +72,12 @@ def record_payment(
         )
     with db.session() as session:
         user, loan, _ = open_account(session, username, contract_no)
+        if user.role is not Role.ADMIN:
+            # The ledger is the lending system's (docs/security.md); the server refuses the
+            # same to every staff login.
+            raise NotAllowed(
+                "Payments come from the lending system: only an administrator records one."
+            )
         lock(session, loan)
         if loan.status is LoanStatus.SETTLED:
             raise InvalidInput(

@@ -1,13 +1,17 @@
 """The central PostgreSQL database: its schema and security, and the people who sign in to it.
 
 `init_central` brings the schema to the newest migration, which on PostgreSQL also sets up the
-owner role, the staff role and row-level security (migration 0004). `add_user` creates a user
-row and the user's own login role, a member of the staff role and nothing more: never a
-superuser, never BYPASSRLS. Both run as an administrator of the server.
+owner role, the staff role and row-level security (migrations 0004-0007, docs/security.md), and
+loads the policy limits the server enforces (`server_policy`). `add_user` creates a user row and
+the user's own login role, a member of the staff role and nothing more: never a superuser,
+never BYPASSRLS, with a statement timeout and a connection limit. `deactivate_user` ends a
+user's access at once: the row goes inactive, the login can no longer log in, and their open
+sessions are cut. All run as an administrator of the server.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -18,7 +22,8 @@ from sqlalchemy import select
 from app.database import Database
 from app.models import Role, Team, User
 from app.services.common.audit import audit
-from app.services.common.errors import InvalidInput
+from app.services.common.errors import InvalidInput, NotFound
+from app.services.common.reference import load_json
 
 STAFF_ROLE = "cw_staff"
 OWNER_ROLE = "cw_owner"
@@ -26,6 +31,16 @@ OWNER_ROLE = "cw_owner"
 USERNAME = re.compile(r"[a-z][a-z0-9._-]{1,59}")
 MIN_PASSWORD = 12
 ROLES = (Role.COLLECTOR, Role.FIELD_AGENT, Role.TEAM_LEAD)
+# Every staff login's limits (migration 0007 gives existing logins the same).
+STATEMENT_TIMEOUT = "60s"
+IDLE_IN_TRANSACTION_TIMEOUT = "5min"
+CONNECTION_LIMIT = 8
+# What the server checks plans and visits against: server_policy key -> resources file.
+SERVER_POLICY = {
+    "plan": "plan_policy.json",
+    "visit": "visit_policy.json",
+    "collection": "policy.json",
+}
 
 
 @dataclass(frozen=True)
@@ -43,6 +58,8 @@ def init_central(db: Database) -> CentralStatus:
             url=db.engine.url.render_as_string(hide_password=True),
         )
     db.upgrade()
+    load_server_policy(db)
+    close_other_databases(db)
     with db.engine.connect() as connection:
         revision = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
         forced, tables = connection.exec_driver_sql(
@@ -51,6 +68,50 @@ def init_central(db: Database) -> CentralStatus:
             (OWNER_ROLE,),
         ).one()
     return CentralStatus(revision, bool(forced), int(tables))
+
+
+def load_server_policy(db: Database) -> None:
+    """Put the policy files the server enforces into `server_policy` (replacing what was there):
+    an edited resources/plan_policy.json takes effect on the server when this runs again."""
+    with db.engine.begin() as connection:
+        for key, name in SERVER_POLICY.items():
+            connection.exec_driver_sql(
+                "INSERT INTO server_policy (key, value) VALUES (%s, %s::jsonb) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value, loaded_at = now()",
+                (key, json.dumps(load_json(name), ensure_ascii=False)),
+            )
+
+
+def close_other_databases(db: Database) -> list[str]:
+    """Revoke PUBLIC's CONNECT on every other database of the cluster, so a staff login (whose
+    CONNECT comes from cw_staff, on the central database alone) reaches no other. The cluster
+    is the collection department's; a database that must stay open to someone grants CONNECT
+    to them by name. The databases that could not be closed (not ours to change), by name."""
+    left: list[str] = []
+    with db.engine.connect() as connection:
+        names = list(
+            connection.exec_driver_sql(
+                "SELECT datname FROM pg_database WHERE datname <> current_database() "
+                "AND datallowconn AND has_database_privilege('public', oid, 'CONNECT')"
+            ).scalars()
+        )
+        connection.commit()
+        raw = connection.connection.dbapi_connection
+        assert isinstance(raw, psycopg.Connection)
+        for name in names:
+            try:
+                with raw.cursor() as cursor:
+                    cursor.execute(
+                        sql.SQL("REVOKE CONNECT ON DATABASE {name} FROM PUBLIC").format(
+                            name=sql.Identifier(name)
+                        )
+                    )
+                raw.commit()
+            except psycopg.Error:
+                # Not the administrator's to change, or dropped meanwhile.
+                raw.rollback()
+                left.append(name)
+    return left
 
 
 def add_user(
@@ -110,12 +171,51 @@ def add_user(
         assert isinstance(raw, psycopg.Connection)
         statement = sql.SQL(
             "CREATE ROLE {name} LOGIN PASSWORD {password} NOSUPERUSER NOBYPASSRLS NOCREATEDB "
-            "NOCREATEROLE NOREPLICATION INHERIT IN ROLE {staff}"
+            "NOCREATEROLE NOREPLICATION INHERIT CONNECTION LIMIT {limit} IN ROLE {staff}"
         ).format(
             name=sql.Identifier(username),
             password=sql.Literal(password),
+            limit=sql.Literal(CONNECTION_LIMIT),
             staff=sql.Identifier(STAFF_ROLE),
         )
         with raw.cursor() as cursor:
             cursor.execute(statement)
+            for setting, value in (
+                ("statement_timeout", STATEMENT_TIMEOUT),
+                ("idle_in_transaction_session_timeout", IDLE_IN_TRANSACTION_TIMEOUT),
+            ):
+                cursor.execute(
+                    sql.SQL("ALTER ROLE {name} SET {setting} = {value}").format(
+                        name=sql.Identifier(username),
+                        setting=sql.Identifier(setting),
+                        value=sql.Literal(value),
+                    )
+                )
         audit(session, "user.added", "user", user.id, {"username": username, "role": role})
+
+
+def deactivate_user(db: Database, username: str) -> int:
+    """End a user's access now: the row inactive, the login unable to log in, their open
+    sessions cut. The number of sessions cut."""
+    with db.session() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise NotFound("There is no user “{username}”.", username=username)
+        user.active = False
+        raw = session.connection().connection.dbapi_connection
+        assert isinstance(raw, psycopg.Connection)
+        with raw.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (username,))
+            if cursor.fetchone() is not None:
+                cursor.execute(
+                    sql.SQL("ALTER ROLE {name} NOLOGIN").format(name=sql.Identifier(username))
+                )
+        audit(session, "user.deactivated", "user", user.id, {"username": username})
+    # After the commit: a session cut before it could still see the user active.
+    with db.engine.connect() as connection:
+        cut = connection.exec_driver_sql(
+            "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE usename = %s AND pid <> pg_backend_pid()",
+            (username,),
+        ).scalar_one()
+    return int(cut)

@@ -12,7 +12,7 @@ from app.models import AuditEvent, Loan, PromiseStatus, PromiseToPay
 from app.services.contact.queue import build_queue
 from app.services.plans.lapses import settle_lapsed
 from app.services.portfolio.accounts import account_detail
-from tests.helpers.portfolio import Portfolio
+from tests.helpers.portfolio import ADMIN, Portfolio
 
 AT = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)  # 10:00 in Beijing
 TODAY = date(2026, 11, 28)
@@ -89,7 +89,7 @@ def test_partly_kept_promise_says_how_much_was_paid(db: Database, portfolio: Por
 
     account = portfolio.account(today=TODAY, dpd=20)
     portfolio.promise(account, "800", TODAY - timedelta(days=3), AT - timedelta(days=6))
-    record_payment(db, "zhang.wei", account.contract_no, "300", AT - timedelta(days=4), now=AT)
+    record_payment(db, ADMIN, account.contract_no, "300", AT - timedelta(days=4), now=AT)
     entry = build_queue(db, "zhang.wei", AT).entries[0]
     assert entry.tier == "promise_broken"
     assert entry.reasons[0].text() == "promise partly kept: ¥300 of ¥800"

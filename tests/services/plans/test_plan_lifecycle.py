@@ -34,7 +34,7 @@ from app.services.plans.offers import PlanTerms
 from app.services.plans.payments import record_payment
 from tests.helpers.contacts import NOW
 from tests.helpers.pdf import pdf_text
-from tests.helpers.portfolio import Account, Portfolio
+from tests.helpers.portfolio import ADMIN, Account, Portfolio
 
 TODAY = date(2026, 11, 28)  # NOW in Beijing
 
@@ -184,20 +184,18 @@ def test_payments_activate_then_complete_the_plan(db: Database, account: Account
         db, "zhang.wei", account.contract_no, monthly(2, down_payment=Decimal("100.00")), now=NOW
     )
     issue_plan(db, "zhang.wei", plan.id, now=NOW)
-    first = record_payment(db, "zhang.wei", account.contract_no, "100.00", NOW, now=NOW)
+    first = record_payment(db, ADMIN, account.contract_no, "100.00", NOW, now=NOW)
     assert first.plans_changed == (plan.id,)
     active = plans_for(db, "zhang.wei", account.contract_no)[0]
     assert active.status is PlanStatus.ACTIVE
     assert active.down_payment_paid == Decimal("100.00")
     later = NOW + timedelta(days=7)  # on the first due date
-    record_payment(
-        db, "zhang.wei", account.contract_no, str(plan.lines[0].amount), later, now=later
-    )
+    record_payment(db, ADMIN, account.contract_no, str(plan.lines[0].amount), later, now=later)
     after_one = plans_for(db, "zhang.wei", account.contract_no)[0]
     assert after_one.status is PlanStatus.ACTIVE
     assert after_one.lines[0].paid_on is not None and after_one.lines[1].paid_amount == 0
     end = NOW + timedelta(days=38)  # on the second
-    record_payment(db, "zhang.wei", account.contract_no, str(plan.lines[1].amount), end, now=end)
+    record_payment(db, ADMIN, account.contract_no, str(plan.lines[1].amount), end, now=end)
     done = plans_for(db, "zhang.wei", account.contract_no)[0]
     assert done.status is PlanStatus.COMPLETED
     assert done.paid == done.total
@@ -238,7 +236,7 @@ def test_a_late_payment_recorded_after_the_break_does_not_revive_the_plan(
     settle_lapsed(db, deadline, now=deadline)
     later = deadline + timedelta(days=1)
     result = record_payment(
-        db, "zhang.wei", account.contract_no, str(plan.lines[0].amount), later, now=later
+        db, ADMIN, account.contract_no, str(plan.lines[0].amount), later, now=later
     )
     assert result.plans_changed == ()
     assert plans_for(db, "zhang.wei", account.contract_no)[0].status is PlanStatus.BROKEN
@@ -256,7 +254,7 @@ def test_a_down_payment_made_while_the_plan_waits_for_approval_counts(
         db, "zhang.wei", account.contract_no, monthly(30, down_payment=Decimal("500.00")), now=NOW
     )
     assert plan.status is PlanStatus.PENDING_APPROVAL
-    record_payment(db, "zhang.wei", account.contract_no, "500.00", NOW, now=NOW)
+    record_payment(db, ADMIN, account.contract_no, "500.00", NOW, now=NOW)
     later = NOW + timedelta(days=1)
     decide_plan(db, "lead.wang", plan.id, approve=True, now=later)
     issue_plan(db, "zhang.wei", plan.id, now=later)
@@ -291,7 +289,7 @@ def test_an_instalment_paid_in_grace_but_recorded_after_the_break_restores_the_p
     in_grace = deadline - timedelta(days=1)
     recorded = deadline + timedelta(days=1)
     result = record_payment(
-        db, "zhang.wei", account.contract_no, str(plan.lines[0].amount), in_grace, now=recorded
+        db, ADMIN, account.contract_no, str(plan.lines[0].amount), in_grace, now=recorded
     )
     assert result.plans_changed == (plan.id,)
     restored = plans_for(db, "zhang.wei", account.contract_no)[0]
@@ -307,7 +305,7 @@ def test_an_instalment_paid_after_its_grace_breaks_the_plan_even_unseen_till_the
     deadline = breaks_at(plan.lines[0].due_date)
     too_late = deadline + timedelta(days=2)
     record_payment(
-        db, "zhang.wei", account.contract_no, str(plan.lines[0].amount), too_late, now=too_late
+        db, ADMIN, account.contract_no, str(plan.lines[0].amount), too_late, now=too_late
     )
     broken = plans_for(db, "zhang.wei", account.contract_no)[0]
     assert broken.status is PlanStatus.BROKEN

@@ -98,7 +98,7 @@ from app.services.team.kpis import (
     team_report,
 )
 from tests.helpers.contacts import required
-from tests.helpers.portfolio import BEIJING, Account, Portfolio
+from tests.helpers.portfolio import ADMIN, BEIJING, Account, Portfolio
 
 START, END = date(2026, 10, 5), date(2026, 11, 8)
 NOW = datetime(2026, 11, 9, 10, 0, tzinfo=BEIJING)
@@ -246,7 +246,7 @@ def build(db: Database, li_name: str = "li.na") -> World:
         (A.contract_no, "3000", at(11, 3, 11)),
         (F.contract_no, "1100.16", at(11, 7)),
     ):
-        record_payment(db, "lead.wang", contract, amount, paid_at, channel="alipay", now=NOW)
+        record_payment(db, ADMIN, contract, amount, paid_at, channel="alipay", now=NOW)
     with db.session() as session:
         settle_due_promises(session, NOW)
     raised = _escalation(db, zhang, F, at(10, 6, 11, 5), "vulnerability", attempts["f1"])

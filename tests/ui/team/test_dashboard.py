@@ -43,7 +43,7 @@ from app.ui.team.dashboard_tables import (
 from app.ui.team.drill_dialog import DrillDialog
 from tests.helpers.contacts import outcome
 from tests.helpers.dialogs import RecordingDialogs
-from tests.helpers.portfolio import Account, Portfolio
+from tests.helpers.portfolio import ADMIN, Account, Portfolio
 from tests.ui.conftest import BEIJING
 
 # The offscreen platform says so whenever a window is shown; it is not about this panel.
@@ -115,7 +115,7 @@ def team(db: Database, portfolio: Portfolio) -> Team:
         duration_seconds=240,
     )
     record_payment(
-        db, ZHANG, promised.contract_no, "500.00", at(YESTERDAY, 16), now=at(YESTERDAY, 16, 5)
+        db, ADMIN, promised.contract_no, "500.00", at(YESTERDAY, 16), now=at(YESTERDAY, 16, 5)
     )
     return Team(portfolio, promised, escalated)
 

@@ -78,7 +78,36 @@ STAFF_COLUMNS: dict[str, tuple[str, ...]] = {
     # A loan's row_version moves with its assignment; SELECT … FOR UPDATE needs one column.
     "loans": ("assigned_to_id", "assigned_at", "previous_assignee_id", "row_version"),
     "plan_instalments": ("paid_amount", "paid_on", "row_version"),
+    # Logs with an outcome: what happened to them, never what was said or promised.
+    "promises": ("status", "paid_amount", "resolved_at", "row_version"),
+    "callbacks": ("done_at", "row_version"),
+    "escalations": (
+        "acknowledged_by_id",
+        "acknowledged_at",
+        "decision",
+        "decided_at",
+        "note",
+        "row_version",
+    ),
+    "visit_requests": ("visit_id", "closed_at", "row_version"),
+    "priority_overrides": ("cleared_at", "cleared_by_id", "row_version"),
+    "sync_workstations": ("last_applied", "updated_at"),
 }
+# Tables whose whole-table UPDATE staff had before 0007 (0004-0006); now columns only.
+WAS_WHOLE_UPDATE = (
+    "borrowers",
+    "contact_points",
+    "instalments",
+    "plan_instalments",
+    "promises",
+    "callbacks",
+    "escalations",
+    "visit_requests",
+    "priority_overrides",
+    "sync_workstations",
+)
+# Policies for writes staff no longer have (0004).
+STALE_POLICIES = {"payments_insert": "payments", "instalments_update": "instalments"}
 # The lending system's tables and what its feed writes in them.
 LEDGER = ("borrowers", "contact_points", "loans", "instalments", "payments")
 
@@ -552,6 +581,7 @@ def upgrade() -> None:
         f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{FEED}') THEN "
         f"CREATE ROLE {FEED} NOLOGIN NOSUPERUSER NOBYPASSRLS; END IF; END $$"
     )
+    op.execute(f"GRANT USAGE ON SCHEMA public TO {FEED}")
     op.execute(
         "CREATE TABLE server_policy (key text PRIMARY KEY, value jsonb NOT NULL, "
         "loaded_at timestamptz NOT NULL DEFAULT now())"
@@ -602,7 +632,10 @@ def upgrade() -> None:
                 f"CREATE POLICY {table}_feed_{command.lower()} ON {table} FOR {command} "
                 f"TO {FEED} {clause}"
             )
-    op.execute(f"REVOKE UPDATE ON plan_instalments FROM {STAFF}")
+    for table in WAS_WHOLE_UPDATE:
+        op.execute(f"REVOKE UPDATE ON {table} FROM {STAFF}")
+    for policy, table in STALE_POLICIES.items():
+        op.execute(f"DROP POLICY {policy} ON {table}")
     for table, columns in STAFF_COLUMNS.items():
         op.execute(f"GRANT UPDATE ({', '.join(columns)}) ON {table} TO {STAFF}")
 
@@ -682,11 +715,18 @@ def downgrade() -> None:
         op.execute(f"DROP FUNCTION IF EXISTS cw_{name}()")
     for table, columns in STAFF_COLUMNS.items():
         op.execute(f"REVOKE UPDATE ({', '.join(columns)}) ON {table} FROM {STAFF}")
-    # 0004-0006's grants.
-    op.execute(
-        f"GRANT UPDATE ON borrowers, contact_points, instalments, plan_instalments TO {STAFF}"
-    )
+    # 0004-0006's grants and policies.
+    for table in WAS_WHOLE_UPDATE:
+        op.execute(f"GRANT UPDATE ON {table} TO {STAFF}")
     op.execute(f"GRANT INSERT ON payments TO {STAFF}")
+    op.execute(
+        f"CREATE POLICY payments_insert ON payments FOR INSERT TO {STAFF} "
+        "WITH CHECK (loan_id IN (SELECT id FROM loans))"
+    )
+    op.execute(
+        f"CREATE POLICY instalments_update ON instalments FOR UPDATE TO {STAFF} "
+        "USING (loan_id IN (SELECT id FROM loans)) WITH CHECK (loan_id IN (SELECT id FROM loans))"
+    )
     op.execute(
         f"GRANT UPDATE (status, row_version, assigned_to_id, assigned_at, previous_assignee_id) "
         f"ON loans TO {STAFF}"
@@ -700,6 +740,7 @@ def downgrade() -> None:
         op.execute(f"DROP FUNCTION IF EXISTS {name}()")
     op.execute(f"REVOKE SELECT ON alembic_version FROM {STAFF}, {FEED}")
     op.execute("DROP TABLE IF EXISTS server_policy")
+    op.execute(f"REVOKE USAGE ON SCHEMA public FROM {FEED}")
     op.execute(
         "DO $$ BEGIN EXECUTE format('GRANT CONNECT, TEMPORARY ON DATABASE %I TO PUBLIC', "
         f"current_database()); EXECUTE format('REVOKE ALL ON DATABASE %I FROM {FEED}', "

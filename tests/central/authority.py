@@ -1,0 +1,60 @@
+"""docs/security.md read as data: the privileges table and the row rules."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "security.md"
+NONE = "—"
+
+
+@dataclass(frozen=True)
+class Grant:
+    table: str
+    read: bool
+    insert: bool
+    # None: every column; () no column
+    update: tuple[str, ...] | None
+    delete: bool
+    feed: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    text: str
+    mechanisms: tuple[str, ...]
+
+
+def _rows(name: str) -> list[list[str]]:
+    text = DOC.read_text(encoding="utf-8")
+    block = text.split(f"<!-- {name}:start -->")[1].split(f"<!-- {name}:end -->")[0]
+    lines = [line.strip() for line in block.strip().splitlines()]
+    return [[cell.strip() for cell in line.strip("|").split("|")] for line in lines[2:]]
+
+
+def grants() -> dict[str, Grant]:
+    found = {}
+    for table, read, insert, update, delete, feed in _rows("privileges"):
+        found[table] = Grant(
+            table=table,
+            read=read != NONE,
+            insert=insert == "yes",
+            update=None
+            if update == "all"
+            else ()
+            if update == NONE
+            else tuple(re.findall(r"`([a-z_]+)`", update)),
+            delete=delete == "yes",
+            feed=frozenset() if feed == NONE else frozenset(p.strip() for p in feed.split(",")),
+        )
+    return found
+
+
+def rules() -> dict[str, Rule]:
+    found = {}
+    for rule_id, text, enforced in _rows("rules"):
+        found[rule_id] = Rule(rule_id, text, tuple(re.findall(r"`([a-z_]+)`", enforced)))
+    return found

@@ -1,0 +1,594 @@
+"""Attacks on the central server by signed-in staff, one or more for each row rule of
+docs/security.md (`attacks` names the rules a test tries). Each signs in over TCP with the
+member's own password, as `psql` would, and asserts the server itself refuses; the
+administrator's connection only sets the scene and reads the result."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import psycopg
+import pytest
+
+from app.services.plans.lifecycle import save_plan
+from app.services.plans.offers import PlanTerms
+from app.services.sync.central import deactivate_user
+from tests.central.conftest import Cursor, World, today
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def attacks(*rules: str) -> Callable[[F], F]:
+    def mark(function: F) -> F:
+        function.rules = rules  # type: ignore[attr-defined]
+        return function
+
+    return mark
+
+
+def refused(cursor: Cursor, statement: str, params: tuple[object, ...] = ()) -> str:
+    """The server's refusal of `statement` (any other outcome fails the test)."""
+    with pytest.raises(psycopg.errors.InsufficientPrivilege) as caught:
+        cursor.execute(statement, params)
+    return str(caught.value)
+
+
+def _visit(cursor: Cursor, loan: uuid.UUID, agent: str = "cw_me()", **extra: object) -> None:
+    second = extra.get("second")
+    cursor.execute(
+        "INSERT INTO field_visits (id, loan_id, agent_id, second_agent_id, planned_for,"
+        " route_position, status, checklist, created_at)"
+        f" VALUES (gen_random_uuid(), %s, {agent}, %s, current_date + 1, 1, %s, '[]', now())",
+        (loan, second, extra.get("status", "planned")),
+    )
+
+
+# --- scope ---------------------------------------------------------------------------------
+
+
+@attacks("scope-read")
+def test_a_collector_reads_nothing_of_another_teams_borrower(world: World) -> None:
+    theirs = world.accounts["collector_b"]
+    with world.cursor("collector_a") as cursor:
+        for statement in (
+            "SELECT count(*) FROM loans WHERE id = %s",
+            "SELECT count(*) FROM instalments WHERE loan_id = %s",
+            "SELECT count(*) FROM payments WHERE loan_id = %s",
+            "SELECT count(*) FROM contact_attempts WHERE loan_id = %s",
+        ):
+            cursor.execute(statement, (theirs.loan_id,))
+            assert cursor.fetchone() == (0,), statement
+        cursor.execute("SELECT count(*) FROM borrowers WHERE id = %s", (theirs.borrower_id,))
+        assert cursor.fetchone() == (0,)
+        cursor.execute(
+            "SELECT count(*) FROM contact_points WHERE borrower_id = %s", (theirs.borrower_id,)
+        )
+        assert cursor.fetchone() == (0,)
+    with world.cursor("lead_a") as cursor:
+        cursor.execute("SELECT count(*) FROM loans")
+        assert cursor.fetchone() == (2,)  # the team's two accounts, not team B's
+
+
+@attacks("scope-write")
+def test_a_collector_writes_neither_outside_their_scope_nor_in_anothers_name(
+    world: World,
+) -> None:
+    mine, theirs = world.accounts["collector_a"], world.accounts["collector_b"]
+    note = (
+        "INSERT INTO account_notes (id, loan_id, user_id, created_at, text)"
+        " VALUES (gen_random_uuid(), %s, {who}, now(), 'x')"
+    )
+    with world.cursor("collector_a") as cursor:
+        refused(cursor, note.format(who="cw_me()"), (theirs.loan_id,))
+        refused(cursor, note.format(who="%s"), (mine.loan_id, world.user_id("lead_a")))
+        cursor.execute(note.format(who="cw_me()"), (mine.loan_id,))
+        cursor.execute("UPDATE promises SET status = 'kept' WHERE loan_id = %s", (theirs.loan_id,))
+        assert cursor.rowcount == 0
+
+
+@attacks("loan-move")
+def test_only_a_lead_moves_a_loan_and_only_within_their_team(world: World) -> None:
+    mine = world.accounts["collector_a"]
+    move = "UPDATE loans SET assigned_to_id = %s WHERE id = %s"
+    with world.cursor("collector_a") as cursor:
+        refused(cursor, move, (world.user_id("agent_a"), mine.loan_id))
+    with world.cursor("lead_a") as cursor:
+        refused(cursor, move, (world.user_id("collector_b"), mine.loan_id))
+        cursor.execute(move, (world.user_id("agent_a"), mine.loan_id))
+        assert cursor.rowcount == 1
+    assert world.admin("SELECT previous_assignee_id FROM loans WHERE id = %s", (mine.loan_id,)) == [
+        (world.user_id("collector_a"),)
+    ]
+
+
+# --- the ledger ------------------------------------------------------------------------------
+
+
+@attacks("ledger")
+def test_the_ledger_is_not_staffs_to_write_and_tells_nothing_of_id_numbers(
+    world: World,
+) -> None:
+    mine, theirs = world.accounts["collector_a"], world.accounts["collector_b"]
+    (their_id_number,), *_ = world.admin(
+        "SELECT id_number FROM borrowers WHERE id = %s", (theirs.borrower_id,)
+    )
+    for key in ("collector_a", "lead_a"):
+        with world.cursor(key) as cursor:
+            for statement, params in (
+                ("UPDATE loans SET status = 'closed' WHERE id = %s", (mine.loan_id,)),
+                ("UPDATE loans SET principal = 1 WHERE id = %s", (mine.loan_id,)),
+                (
+                    "UPDATE instalments SET principal_paid = principal_due WHERE loan_id = %s",
+                    (mine.loan_id,),
+                ),
+                (
+                    "INSERT INTO payments (id, loan_id, paid_at, amount, channel, created_at)"
+                    " VALUES (gen_random_uuid(), %s, now(), 100, 'cash', now())",
+                    (mine.loan_id,),
+                ),
+                (
+                    "UPDATE contact_points SET value = '13900000000' WHERE borrower_id = %s",
+                    (mine.borrower_id,),
+                ),
+            ):
+                assert "permission denied" in refused(cursor, statement, params)
+            # The same refusal whether the ID number is a customer's or nobody's.
+            answers = {
+                refused(
+                    cursor,
+                    "UPDATE borrowers SET id_number = %s WHERE id = %s",
+                    (number, mine.borrower_id),
+                )
+                for number in (their_id_number, "110101199001011237")
+            }
+            assert len(answers) == 1 and "permission denied" in answers.pop()
+    assert world.admin("SELECT status FROM loans WHERE id = %s", (mine.loan_id,)) == [("active",)]
+
+
+# --- marks -----------------------------------------------------------------------------------
+
+
+@attacks("marks-lift")
+def test_marks_that_pause_collection_are_lifted_by_a_lead_only(world: World) -> None:
+    mine = world.accounts["collector_a"]
+    world.admin(
+        "UPDATE borrowers SET vulnerable = true, deceased = true, cease_requested = true,"
+        " dispute_open = true WHERE id = %s",
+        (mine.borrower_id,),
+    )
+    world.admin(
+        "UPDATE contact_points SET do_not_call = true WHERE borrower_id = %s", (mine.borrower_id,)
+    )
+    with world.cursor("collector_a") as cursor:
+        for mark in ("vulnerable", "deceased", "cease_requested", "dispute_open"):
+            assert "team lead" in refused(
+                cursor, f"UPDATE borrowers SET {mark} = false WHERE id = %s", (mine.borrower_id,)
+            )
+        assert "team lead" in refused(
+            cursor,
+            "UPDATE contact_points SET do_not_call = false WHERE borrower_id = %s",
+            (mine.borrower_id,),
+        )
+        # Setting one is anyone's who works the account.
+        cursor.execute(
+            "UPDATE borrowers SET legal_referral = true WHERE id = %s", (mine.borrower_id,)
+        )
+        assert cursor.rowcount == 1
+    with world.cursor("lead_a") as cursor:
+        cursor.execute("UPDATE borrowers SET vulnerable = false WHERE id = %s", (mine.borrower_id,))
+        cursor.execute(
+            "UPDATE contact_points SET do_not_call = false WHERE borrower_id = %s",
+            (mine.borrower_id,),
+        )
+    assert world.admin(
+        "SELECT vulnerable, deceased, legal_referral FROM borrowers WHERE id = %s",
+        (mine.borrower_id,),
+    ) == [(False, True, True)]
+
+
+# --- field visits (the hole that widened scope) ----------------------------------------------
+
+
+@attacks("visit-planner")
+def test_a_collector_plants_no_visit_and_an_agent_plans_only_their_candidates(
+    world: World,
+) -> None:
+    mine, agents, theirs = (
+        world.accounts["collector_a"],
+        world.accounts["agent_a"],
+        world.accounts["collector_b"],
+    )
+    with world.cursor("collector_a") as cursor:
+        assert "field agents and team leads" in refused(cursor, *_args(mine.loan_id))
+    with world.cursor("agent_a") as cursor:
+        # Another team's account, or a teammate's (an agent plans their own).
+        for loan in (theirs.loan_id, mine.loan_id):
+            refused(cursor, *_args(loan))
+        # Not a candidate: under 30 days past due and nobody asked for a visit.
+        world.admin(
+            "UPDATE instalments SET settled_on = due_date WHERE loan_id = %s"
+            " AND due_date < current_date - 10",
+            (agents.loan_id,),
+        )
+        assert "not a visit candidate" in refused(cursor, *_args(agents.loan_id))
+        world.admin(
+            "INSERT INTO visit_requests (id, loan_id, requested_by_id, reason, requested_at)"
+            " VALUES (gen_random_uuid(), %s, %s, '上门核实', now())",
+            (agents.loan_id, world.user_id("lead_a")),
+        )
+        # Paused by a mark.
+        world.admin(
+            "UPDATE borrowers SET cease_requested = true WHERE id = %s", (agents.borrower_id,)
+        )
+        assert "paused" in refused(cursor, *_args(agents.loan_id))
+        world.admin(
+            "UPDATE borrowers SET cease_requested = false WHERE id = %s", (agents.borrower_id,)
+        )
+        # In someone else's name.
+        refused(cursor, *_args(agents.loan_id, agent=str(world.user_id("lead_a"))))
+        _visit(cursor, agents.loan_id)
+    with world.cursor("lead_a") as cursor:
+        _visit(cursor, mine.loan_id)  # a lead, on the team's account
+        refused(cursor, *_args(theirs.loan_id))
+
+
+def _args(loan: uuid.UUID, agent: str | None = None) -> tuple[str, tuple[object, ...]]:
+    who = "cw_me()" if agent is None else f"'{agent}'::uuid"
+    return (
+        "INSERT INTO field_visits (id, loan_id, agent_id, planned_for, route_position, status,"
+        f" checklist, created_at) VALUES (gen_random_uuid(), %s, {who}, current_date + 1, 1,"
+        " 'planned', '[]', now())",
+        (loan,),
+    )
+
+
+@attacks("visit-second-agent")
+def test_the_second_agent_is_a_visitor_of_the_same_team(world: World) -> None:
+    agents = world.accounts["agent_a"]
+    with world.cursor("agent_a") as cursor:
+        for key in ("collector_b", "lead_b", "collector_a", "agent_a"):
+            message = refused(
+                cursor,
+                "INSERT INTO field_visits (id, loan_id, agent_id, second_agent_id, planned_for,"
+                " route_position, status, checklist, created_at) VALUES (gen_random_uuid(), %s,"
+                " cw_me(), %s, current_date + 1, 1, 'planned', '[]', now())",
+                (agents.loan_id, world.user_id(key)),
+            )
+            assert "second agent" in message, key
+        _visit(cursor, agents.loan_id, second=world.user_id("lead_a"))
+        # Swapped afterwards for someone who widens scope: refused too.
+        refused(
+            cursor,
+            "UPDATE field_visits SET second_agent_id = %s WHERE loan_id = %s",
+            (world.user_id("collector_b"), agents.loan_id),
+        )
+
+
+@attacks("visit-fixed")
+def test_a_planned_visit_cannot_be_moved_onto_another_account_or_agent(world: World) -> None:
+    mine, agents, theirs = (
+        world.accounts["collector_a"],
+        world.accounts["agent_a"],
+        world.accounts["collector_b"],
+    )
+    with world.cursor("agent_a") as cursor:
+        _visit(cursor, agents.loan_id)
+        for change, value in (
+            ("loan_id", theirs.loan_id),
+            ("loan_id", mine.loan_id),
+            ("agent_id", world.user_id("collector_b")),
+            ("planned_for", (today() + timedelta(days=9)).date()),
+        ):
+            assert "fixed" in refused(
+                cursor,
+                f"UPDATE field_visits SET {change} = %s WHERE loan_id = %s",
+                (value, agents.loan_id),
+            )
+        # Still nothing of team B's is readable through it.
+        cursor.execute("SELECT count(*) FROM borrowers WHERE id = %s", (theirs.borrower_id,))
+        assert cursor.fetchone() == (0,)
+        cursor.execute(
+            "UPDATE field_visits SET status = 'done', visited_at = now(), disposition = 'MET'"
+            " WHERE loan_id = %s",
+            (agents.loan_id,),
+        )
+        assert "final" in refused(
+            cursor,
+            "UPDATE field_visits SET status = 'planned' WHERE loan_id = %s",
+            (agents.loan_id,),
+        )
+    with world.cursor("lead_a") as cursor:
+        _visit(cursor, mine.loan_id)
+    # The collector whose account it is does not change the lead's visit.
+    with world.cursor("collector_a") as cursor:
+        cursor.execute(
+            "UPDATE field_visits SET status = 'cancelled' WHERE loan_id = %s", (mine.loan_id,)
+        )
+        assert cursor.rowcount == 0
+
+
+# --- plans ----------------------------------------------------------------------------------
+
+
+def _plan(world: World, key: str, terms: PlanTerms, *, submit: bool = True) -> uuid.UUID:
+    """A plan made through the service (as the workstation makes it), on the member's account."""
+    account = world.accounts[key]
+    view = save_plan(world.db, world.logins[key], account.contract_no, terms, submit=submit)
+    return view.id
+
+
+def _first_due(days: int = 7) -> Any:
+    return (today() + timedelta(days=days)).date()
+
+
+BEYOND = PlanTerms("instalments", _first_due(), "monthly", 36)
+WITHIN = PlanTerms("instalments", _first_due(), "monthly", 3)
+
+
+@attacks("plan-steps", "plan-decision")
+def test_a_plan_waiting_for_a_lead_cannot_be_issued_or_decided_by_its_collector(
+    world: World,
+) -> None:
+    plan = _plan(world, "collector_a", BEYOND)
+    assert world.admin("SELECT status FROM repayment_plans WHERE id = %s", (plan,)) == [
+        ("pending_approval",)
+    ]
+    with world.cursor("collector_a") as cursor:
+        for change in (
+            "status = 'issued'",
+            "status = 'approved'",
+            "status = 'approved', approved_by_id = (SELECT id FROM users WHERE role ="
+            " 'team_lead' LIMIT 1), approved_at = now()",
+            "status = 'rejected', decision_reason = 'no'",
+            "decision_reason = 'approved by phone'",
+            "status = 'active'",
+        ):
+            refused(cursor, f"UPDATE repayment_plans SET {change} WHERE id = %s", (plan,))
+    with world.cursor("lead_a") as cursor:
+        # A rejection says why; a decision is in the lead's own name.
+        refused(
+            cursor,
+            "UPDATE repayment_plans SET status = 'rejected', approved_by_id ="
+            " cw_me() WHERE id = %s",
+            (plan,),
+        )
+        refused(
+            cursor,
+            "UPDATE repayment_plans SET status = 'approved', approved_by_id = %s WHERE id = %s",
+            (world.user_id("collector_a"), plan),
+        )
+        cursor.execute(
+            "UPDATE repayment_plans SET status = 'approved', approved_by_id = cw_me(),"
+            " approved_at = now() WHERE id = %s",
+            (plan,),
+        )
+    # A lead of another team does not even see it.
+    with world.cursor("lead_b") as cursor:
+        cursor.execute("UPDATE repayment_plans SET status = 'cancelled' WHERE id = %s", (plan,))
+        assert cursor.rowcount == 0
+    assert world.admin("SELECT status FROM repayment_plans WHERE id = %s", (plan,)) == [
+        ("approved",)
+    ]
+
+
+@attacks("plan-decision")
+def test_a_lead_does_not_approve_their_own_plan(world: World) -> None:
+    world.admin(
+        "UPDATE loans SET assigned_to_id = %s WHERE id = %s",
+        (world.user_id("lead_a"), world.accounts["collector_a"].loan_id),
+    )
+    world.logins["lead_plan"] = world.logins["lead_a"]
+    world.accounts["lead_plan"] = world.accounts["collector_a"]
+    plan = _plan(world, "lead_plan", BEYOND)
+    with world.cursor("lead_a") as cursor:
+        assert "made it" in refused(
+            cursor,
+            "UPDATE repayment_plans SET status = 'approved', approved_by_id = cw_me(),"
+            " approved_at = now() WHERE id = %s",
+            (plan,),
+        )
+
+
+def _template(world: World, plan: uuid.UUID) -> dict[str, Any]:
+    columns = (
+        "loan_id, created_by_id, kind, currency, offered_on, overdue_principal,"
+        " overdue_interest, overdue_penalty, overdue_fees, total_amount, down_payment,"
+        " penalty_waived, discount, frequency, breaches::text, down_payment_paid, created_at"
+    )
+    (row,) = world.admin(f"SELECT {columns} FROM repayment_plans WHERE id = %s", (plan,))
+    names = [name.strip().split("::")[0] for name in columns.split(",")]
+    return dict(zip(names, row, strict=True))
+
+
+@attacks("plan-policy", "plan-made-by-me")
+def test_a_plan_beyond_policy_cannot_be_inserted_already_approved(world: World) -> None:
+    draft = _plan(world, "collector_a", PlanTerms("settlement", _first_due()), submit=False)
+    template = _template(world, draft)
+    overdue = sum(
+        template[f"overdue_{part}"] for part in ("principal", "interest", "penalty", "fees")
+    )
+    with world.cursor("collector_a") as cursor:
+        # 90 % off, claiming no breach: the server works the limits out itself.
+        discount = (overdue * Decimal("0.9")).quantize(Decimal("0.01"))
+        for status in ("approved", "issued", "active"):
+            message = refused(
+                cursor,
+                *_insert_args(template, status, discount=discount, total_amount=overdue - discount),
+            )
+            assert "max_discount_share_of_overdue" in message
+        # Overdue amounts the schedule never owed, to make a discount look small.
+        refused(
+            cursor,
+            *_insert_args(
+                template,
+                "approved",
+                overdue_principal=template["overdue_principal"] * 10,
+                discount=overdue,
+                total_amount=template["overdue_principal"] * 9
+                + overdue
+                - template["overdue_principal"],
+            ),
+        )
+        # Someone else's plan, or one already decided.
+        refused(cursor, *_insert_args(template, "draft", created_by_id=world.user_id("lead_a")))
+        refused(
+            cursor,
+            *_insert_args(template, "pending_approval", approved_by_id=world.user_id("lead_a")),
+        )
+        # The same settlement within policy goes in.
+        cursor.execute(*_insert_args(template, "approved"))
+
+
+def _insert_args(
+    template: dict[str, Any], status: str, **changes: object
+) -> tuple[str, tuple[object, ...]]:
+    row = {**template, "id": uuid.uuid4(), "status": status, "breaches": "[]", **changes}
+    names = ", ".join(row)
+    marks = ", ".join(["%s"] * len(row))
+    return f"INSERT INTO repayment_plans ({names}) VALUES ({marks})", tuple(row.values())
+
+
+@attacks("plan-terms-fixed", "plan-completed")
+def test_an_agreed_plan_keeps_its_terms_lines_and_number(world: World) -> None:
+    plan = _plan(world, "collector_a", WITHIN)
+    with world.cursor("collector_a") as cursor:
+        for change in ("discount = 1", "total_amount = 1", "loan_id = loan_id, kind = 'full'"):
+            assert "fixed" in refused(
+                cursor, f"UPDATE repayment_plans SET {change} WHERE id = %s", (plan,)
+            )
+        # A line's amount is not staff's to write; a line is not added to an approved plan.
+        assert "permission denied" in refused(
+            cursor, "UPDATE plan_instalments SET amount = 1 WHERE plan_id = %s", (plan,)
+        )
+        refused(
+            cursor,
+            "INSERT INTO plan_instalments (plan_id, seq, due_date, amount, paid_amount)"
+            " VALUES (%s, 9, current_date + 300, 1, 0)",
+            (plan,),
+        )
+        cursor.execute(
+            "UPDATE repayment_plans SET agreement_no = 'HX-1', agreement_date = current_date,"
+            " issued_at = now(), status = 'issued' WHERE id = %s",
+            (plan,),
+        )
+        assert "kept" in refused(
+            cursor, "UPDATE repayment_plans SET agreement_no = 'HX-2' WHERE id = %s", (plan,)
+        )
+        assert "payments" in refused(
+            cursor, "UPDATE repayment_plans SET status = 'completed' WHERE id = %s", (plan,)
+        )
+
+
+# --- audit, reviews, overrides --------------------------------------------------------------
+
+
+@attacks("audit-stamp")
+def test_the_server_stamps_every_audit_event_with_the_signed_in_user(world: World) -> None:
+    event = (
+        "INSERT INTO audit_events (id, at, user_id, action, entity, entity_id, details)"
+        " VALUES (%s, {at}, %s, 'note.added', 'note', '1', '{{}}')"
+    )
+    me = world.user_id("collector_a")
+    ids = [uuid.uuid4(), uuid.uuid4()]
+    with world.cursor("collector_a") as cursor:
+        cursor.execute(event.format(at="now()"), (ids[0], None))
+        cursor.execute(event.format(at="now()"), (ids[1], world.user_id("lead_a")))
+        assert "future" in refused(
+            cursor, event.format(at="now() + interval '1 day'"), (uuid.uuid4(), None)
+        )
+        refused(cursor, "UPDATE audit_events SET action = 'x.y'")
+        refused(cursor, "DELETE FROM audit_events")
+    assert world.admin("SELECT user_id FROM audit_events WHERE id = ANY(%s)", (ids,)) == [
+        (me,),
+        (me,),
+    ]
+    # A user made inactive whose login still exists writes nothing and sees nothing.
+    world.admin("UPDATE users SET active = false WHERE id = %s", (me,))
+    with world.cursor("collector_a") as cursor:
+        assert "not an active user" in refused(
+            cursor, event.format(at="now()"), (uuid.uuid4(), None)
+        )
+        cursor.execute("SELECT count(*) FROM loans")
+        assert cursor.fetchone() == (0,)
+
+
+@attacks("review-lead", "override-lead")
+def test_reviews_and_overrides_are_a_leads(world: World) -> None:
+    mine = world.accounts["collector_a"]
+    attempt = uuid.uuid4()
+    with world.cursor("collector_a") as cursor:
+        cursor.execute(
+            "INSERT INTO contact_attempts (id, loan_id, borrower_id, user_id, channel,"
+            " started_at, duration_seconds, disposition, right_party, checklist, script_steps,"
+            " created_at) VALUES (%s, %s, %s, cw_me(), 'call', now(), 60, 'NA', false, '[]',"
+            " '[]', now())",
+            (attempt, mine.loan_id, mine.borrower_id),
+        )
+        refused(
+            cursor,
+            "INSERT INTO call_reviews (id, attempt_id, loan_id, collector_id, reviewer_id,"
+            " reviewed_at, answers, score) VALUES (gen_random_uuid(), %s, %s, cw_me(), cw_me(),"
+            " now(), '{}', 100)",
+            (attempt, mine.loan_id),
+        )
+        refused(
+            cursor,
+            "INSERT INTO priority_overrides (id, loan_id, level, reason, set_by_id, set_at,"
+            " expires_at) VALUES (gen_random_uuid(), %s, 'low', 'x', cw_me(), now(),"
+            " now() + interval '1 day')",
+            (mine.loan_id,),
+        )
+    with world.cursor("lead_a") as cursor:
+        cursor.execute(
+            "INSERT INTO call_reviews (id, attempt_id, loan_id, collector_id, reviewer_id,"
+            " reviewed_at, answers, score) VALUES (gen_random_uuid(), %s, %s, %s, cw_me(),"
+            " now(), '{}', 60)",
+            (attempt, mine.loan_id, world.user_id("collector_a")),
+        )
+    with world.cursor("collector_a") as cursor:
+        refused(cursor, "UPDATE call_reviews SET score = 100 WHERE attempt_id = %s", (attempt,))
+
+
+# --- logins ---------------------------------------------------------------------------------
+
+
+@attacks("deactivated")
+def test_deactivating_a_user_ends_their_login_and_cuts_their_session(world: World) -> None:
+    session = world.connect("collector_a")
+    with session.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM loans")
+        assert cursor.fetchone() == (1,)
+    cut = deactivate_user(world.db, world.logins["collector_a"])
+    assert cut == 1
+    with pytest.raises(psycopg.OperationalError), session.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM loans")
+    session.close()
+    with pytest.raises(psycopg.OperationalError, match="not permitted to log in"):
+        world.connect("collector_a")
+    assert world.admin(
+        "SELECT active FROM users WHERE username = %s", (world.logins["collector_a"],)
+    ) == [(False,)]
+
+
+@attacks("login-limits")
+def test_a_staff_login_has_limits_and_reaches_the_central_database_only(world: World) -> None:
+    with world.cursor("collector_a") as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone() == ("1min",)
+        cursor.execute("SHOW idle_in_transaction_session_timeout")
+        assert cursor.fetchone() == ("5min",)
+        refused(cursor, "CREATE TEMPORARY TABLE t (x int)")
+    for other in ("postgres", "template1"):
+        with pytest.raises(psycopg.OperationalError, match=r"permission denied|not allowed"):
+            world.connect("collector_a", dbname=other)
+    held = [world.connect("collector_a") for _ in range(8)]
+    try:
+        with pytest.raises(psycopg.OperationalError, match="too many connections"):
+            world.connect("collector_a")
+    finally:
+        for connection in held:
+            connection.close()

@@ -1,0 +1,120 @@
+"""Every table × staff role × write, tried over TCP as that role: what docs/security.md says a
+role has no privilege for is refused by the server before any row is looked at, and what it
+says they have is not (the row rules then decide; see test_attacks)."""
+
+from __future__ import annotations
+
+import psycopg
+from psycopg import sql
+
+from tests.central.authority import grants
+from tests.central.conftest import World
+
+ROLES = ("collector_a", "agent_a", "lead_a")
+
+
+def _refused(cursor: psycopg.Cursor, statement: sql.Composable | str) -> bool:  # type: ignore[type-arg]
+    try:
+        cursor.execute(statement)
+    except psycopg.errors.InsufficientPrivilege as error:
+        return "permission denied" in str(error)
+    return False
+
+
+def test_each_role_is_refused_every_write_it_has_no_privilege_for(world: World) -> None:
+    documented = grants()
+    columns: dict[str, list[str]] = {}
+    for table in documented:
+        columns[table] = [
+            str(row[0])
+            for row in world.admin(
+                "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0"
+                " AND NOT attisdropped ORDER BY attnum",
+                (table,),
+            )
+        ]
+    wrong: list[str] = []
+    tried = 0
+    for role in ROLES:
+        with world.cursor(role) as cursor:
+            for table, grant in documented.items():
+                name = sql.Identifier(table)
+                attempts: list[tuple[str, sql.Composable, bool]] = [
+                    (
+                        "insert",
+                        sql.SQL("INSERT INTO {t} DEFAULT VALUES").format(t=name)
+                        if not grant.insert
+                        else sql.SQL("INSERT INTO {t} SELECT * FROM {t} WHERE false").format(
+                            t=name
+                        ),
+                        not grant.insert,
+                    ),
+                    (
+                        "delete",
+                        sql.SQL("DELETE FROM {t} WHERE false").format(t=name),
+                        not grant.delete,
+                    ),
+                    (
+                        "select",
+                        sql.SQL("SELECT count(*) FROM {t}").format(t=name),
+                        not grant.read,
+                    ),
+                ]
+                for column in columns[table]:
+                    allowed = grant.update is None or column in grant.update
+                    attempts.append(
+                        (
+                            f"update {column}",
+                            sql.SQL("UPDATE {t} SET {c} = {c} WHERE false").format(
+                                t=name, c=sql.Identifier(column)
+                            ),
+                            not allowed,
+                        )
+                    )
+                for what, statement, must_refuse in attempts:
+                    tried += 1
+                    if _refused(cursor, statement) != must_refuse:
+                        wrong.append(
+                            f"{role} {what} on {table}: {'allowed' if must_refuse else 'refused'}"
+                        )
+    assert wrong == []
+    # Every table, every column, three roles.
+    assert tried == len(ROLES) * sum(3 + len(names) for names in columns.values())
+
+
+def test_the_feed_writes_the_ledger_and_nothing_else(world: World) -> None:
+    """The lending system's own login: a member of cw_feed and of nothing else."""
+    feed = world.logins["collector_a"] + "_feed"
+    world.admin(f"CREATE ROLE \"{feed}\" LOGIN PASSWORD 'feed password 12345' IN ROLE cw_feed")
+    try:
+        world.logins["feed"] = feed
+        connection = psycopg.connect(
+            host="127.0.0.1",
+            port=world.db.engine.url.port or 5432,
+            dbname=world.db.engine.url.database,
+            user=feed,
+            password="feed password 12345",
+            autocommit=True,
+        )
+        with connection, connection.cursor() as cursor:
+            account = world.accounts["collector_b"]
+            cursor.execute(
+                "UPDATE instalments SET principal_paid = principal_paid WHERE loan_id = %s",
+                (account.loan_id,),
+            )
+            assert cursor.rowcount == 12
+            cursor.execute("SELECT count(*) FROM loans")
+            assert cursor.fetchone() == (3,)
+            for statement in (
+                "SELECT count(*) FROM contact_attempts",
+                "INSERT INTO account_notes DEFAULT VALUES",
+                "UPDATE repayment_plans SET status = status",
+                "DELETE FROM payments",
+            ):
+                assert _refused(cursor, statement), statement
+    finally:
+        world.logins.pop("feed", None)
+        world.admin(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s", (feed,)
+        )
+        world.admin(f'DROP ROLE "{feed}"')

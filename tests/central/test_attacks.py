@@ -234,6 +234,16 @@ def test_a_collector_plants_no_visit_and_an_agent_plans_only_their_candidates(
     with world.cursor("lead_a") as cursor:
         _visit(cursor, mine.loan_id)  # a lead, on the team's account
         refused(cursor, *_args(theirs.loan_id))
+        # The agent's account moves to the collector: in the handover week the agent still
+        # reads it, and may plant no visit that would keep it readable after.
+        cursor.execute(
+            "UPDATE loans SET assigned_to_id = %s WHERE id = %s",
+            (world.user_id("collector_a"), agents.loan_id),
+        )
+    with world.cursor("agent_a") as cursor:
+        cursor.execute("SELECT count(*) FROM loans WHERE id = %s", (agents.loan_id,))
+        assert cursor.fetchone() == (1,)
+        refused(cursor, *_args(agents.loan_id))
 
 
 def _args(loan: uuid.UUID, agent: str | None = None) -> tuple[str, tuple[object, ...]]:

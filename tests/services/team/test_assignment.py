@@ -171,7 +171,7 @@ def test_an_administrator_reads_the_team_but_moves_nothing(
     db: Database, team: TeamWorld, portfolio: Portfolio
 ) -> None:
     account = team.account()
-    portfolio.user("admin.zhou", Role.ADMIN)
+    # The portfolio's administrator (admin.zhou), who has no team.
     with db.reader() as session:
         name = session.scalars(select(Team.name)).first()
     assert [a.contract_no for a in team_accounts(db, "admin.zhou", team=name, now=NOW)] == [

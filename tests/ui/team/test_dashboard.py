@@ -589,8 +589,8 @@ def test_an_administrator_chooses_the_team(
 ) -> None:
     with db.session() as session:
         session.add(TeamRow(name="电催9组"))
-    team.portfolio.user("admin.zhou", Role.ADMIN)
-    panel = open_panel(qtbot, make_context(db, runner, tmp_path, "admin.zhou"))
+    # The portfolio's administrator (admin.zhou), who has no team.
+    panel = open_panel(qtbot, make_context(db, runner, tmp_path, ADMIN))
     names = [panel.team.itemText(n) for n in range(panel.team.count())]
     assert len(names) == 2 and "电催9组" in names
     assert panel.team.isEnabled()

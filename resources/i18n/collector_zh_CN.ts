@@ -4102,12 +4102,20 @@ Allowed from {time}</source>
         <translation>和解金额 {amount} 低于无需审批时必须收回的本金 {limit}。</translation>
     </message>
     <message>
+        <source>Payments come from the lending system: only an administrator records one.</source>
+        <translation>还款记录来自信贷系统：只有管理员可以登记还款。</translation>
+    </message>
+    <message>
         <source>{count} problems in {path}; nothing was imported.</source>
         <translation>{path}中有{count}处问题；未导入任何数据。</translation>
     </message>
     <message>
         <source>The file&apos;s header must name the columns {known}; it has {found}.</source>
         <translation>文件的表头须为以下列名：{known}；实际为：{found}。</translation>
+    </message>
+    <message>
+        <source>There is no user “{username}”.</source>
+        <translation>没有用户“{username}”。</translation>
     </message>
     <message>
         <source>Not a criterion for this contact: {unknown} (its criteria: {known}).</source>

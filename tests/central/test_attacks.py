@@ -592,6 +592,8 @@ def test_a_staff_login_has_limits_and_reaches_the_central_database_only(world: W
         cursor.execute("SHOW idle_in_transaction_session_timeout")
         assert cursor.fetchone() == ("5min",)
         refused(cursor, "CREATE TEMPORARY TABLE t (x int)")
+        refused(cursor, "CREATE TABLE public.t (x int)")
+        refused(cursor, "ALTER ROLE CURRENT_USER CONNECTION LIMIT -1")
     for other in ("postgres", "template1"):
         with pytest.raises(psycopg.OperationalError, match=r"permission denied|not allowed"):
             world.connect("collector_a", dbname=other)

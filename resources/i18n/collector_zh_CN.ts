@@ -4110,6 +4110,22 @@ Allowed from {time}</source>
         <translation>文件的表头须为以下列名：{known}；实际为：{found}。</translation>
     </message>
     <message>
+        <source>“{value}” is not a TLS minimum: {variable} and File → Settings → TLS minimum take verify-full or require.</source>
+        <translation>“{value}”不是有效的 TLS 最低要求：{variable} 和“文件 → 设置 → TLS 最低要求”只接受 verify-full 或 require。</translation>
+    </message>
+    <message>
+        <source>The server {server} would be reached without TLS ({setting}={sslmode}): use sslmode={minimum} or leave sslmode out. The minimum is set by {variable} or under File → Settings → TLS minimum.</source>
+        <translation>服务器 {server} 将以不加密（无 TLS）的方式连接（{setting}={sslmode}），已拒绝：请使用 sslmode={minimum}，或不写 sslmode。最低要求由 {variable} 或“文件 → 设置 → TLS 最低要求”设定。</translation>
+    </message>
+    <message>
+        <source>The server {server} would be reached without checking its certificate ({setting}={sslmode}; the minimum is {minimum}): use sslmode={minimum} or leave sslmode out. Only where the administrator says so, set {variable}=require or choose require under File → Settings → TLS minimum.</source>
+        <translation>服务器 {server} 将在不校验其证书的情况下连接（{setting}={sslmode}；最低要求为 {minimum}），已拒绝：请使用 sslmode={minimum}，或不写 sslmode。仅在管理员明确允许时，才可设置 {variable}=require，或在“文件 → 设置 → TLS 最低要求”中选择 require。</translation>
+    </message>
+    <message>
+        <source>The server {server} could not be reached securely: {reason}. Its certificate is checked against File → Settings → Root certificate or {variable}, else ~/.postgresql/root.crt.</source>
+        <translation>无法安全地连接服务器 {server}：{reason}。其证书依据“文件 → 设置 → 根证书”或 {variable} 校验，二者都未设置时使用 ~/.postgresql/root.crt。</translation>
+    </message>
+    <message>
         <source>Not a criterion for this contact: {unknown} (its criteria: {known}).</source>
         <translation>不是本次联系适用的评分项：{unknown}（适用的评分项：{known}）。</translation>
     </message>

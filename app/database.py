@@ -46,9 +46,9 @@ class Tls:
     def chosen(cls, minimum: str = "", root_cert: str = "") -> Tls:
         """The environment's choice, else the one given (the window's settings), else the
         default: an administrator's variables win over what a user set in the window."""
+        chosen = os.environ.get(TLS_ENV, "").strip() or minimum.strip() or VERIFY_FULL
         return cls(
-            os.environ.get(TLS_ENV, "").strip() or minimum.strip() or VERIFY_FULL,
-            os.environ.get(TLS_ROOT_CERT_ENV, "").strip() or root_cert.strip(),
+            chosen.lower(), os.environ.get(TLS_ROOT_CERT_ENV, "").strip() or root_cert.strip()
         )
 
 

@@ -221,6 +221,6 @@ def test_a_minimum_it_does_not_know_is_refused(monkeypatch: pytest.MonkeyPatch) 
 def test_the_environment_wins_over_the_windows_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     assert Tls.chosen() == Tls("verify-full", "")
     assert Tls.chosen("require", "/etc/ca.crt") == Tls("require", "/etc/ca.crt")
-    monkeypatch.setenv(TLS_ENV, "verify-full")
+    monkeypatch.setenv(TLS_ENV, " Verify-Full ")
     monkeypatch.setenv(TLS_ROOT_CERT_ENV, "/opt/ca.pem")
     assert Tls.chosen("require", "/etc/ca.crt") == Tls("verify-full", "/opt/ca.pem")

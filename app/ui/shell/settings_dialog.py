@@ -31,6 +31,7 @@ from app.services.sync.workstation import parse_server
 from app.ui.common import settings as keys
 from app.ui.common.context import Context
 from app.ui.common.dialogs import error_text
+from app.ui.common.form_parts import buddy
 
 
 class SettingsDialog(QDialog):
@@ -142,7 +143,7 @@ class SettingsDialog(QDialog):
         form.addRow(note)
         form.addRow(self.tr("Central &server"), self.server)
         form.addRow(self.tr("&TLS minimum"), self.tls)
-        form.addRow(self.tr("Root &certificate"), root_cert)
+        form.addRow(buddy(self.tr("Root &certificate"), self.root_cert), root_cert)
         form.addRow(buttons)
 
     def _choose_root_cert(self) -> None:

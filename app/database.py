@@ -1,19 +1,147 @@
-"""Engine, sessions and schema upgrades for the embedded SQLite file or a central server."""
+"""Engine, sessions and schema upgrades for the embedded SQLite file or a central server.
+
+A PostgreSQL server reached over TCP is reached over TLS, and the connection is refused before
+it is tried when its sslmode is weaker than the minimum (`Tls`): verify-full unless the
+administrator lowers it to require. Unix sockets and the embedded SQLite file need none.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import Engine, create_engine, event, inspect
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+# The least TLS a connection to a server over TCP may have: verify-full (the default) or
+# require, where the administrator says so; and the CA certificate that signed the server's
+# (libpq's sslrootcert; unset, libpq's own default, PGSSLROOTCERT or ~/.postgresql/root.crt).
+TLS_ENV = "COLLECTOR_WORKSTATION_TLS"
+TLS_ROOT_CERT_ENV = "COLLECTOR_WORKSTATION_TLS_ROOT_CERT"
+# libpq's sslmodes, weakest first. Below require a connection may be cleartext; require
+# encrypts without checking whose certificate it is; verify-ca checks it was signed by the
+# root certificate; verify-full also that it names the host connected to.
+SSLMODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
+VERIFY_FULL = "verify-full"
+TLS_MINIMA = (VERIFY_FULL, "require")
+
+
+@dataclass(frozen=True)
+class Tls:
+    """What a connection to a PostgreSQL server over TCP must have (no secret in it)."""
+
+    minimum: str = VERIFY_FULL
+    root_cert: str = ""  # "" leaves libpq's own default
+
+    @classmethod
+    def chosen(cls, minimum: str = "", root_cert: str = "") -> Tls:
+        """The environment's choice, else the one given (the window's settings), else the
+        default: an administrator's variables win over what a user set in the window."""
+        chosen = os.environ.get(TLS_ENV, "").strip() or minimum.strip() or VERIFY_FULL
+        return cls(
+            chosen.lower(), os.environ.get(TLS_ROOT_CERT_ENV, "").strip() or root_cert.strip()
+        )
+
+
+class InsecureConnection(Exception):
+    """A server over TCP asked for with less TLS than the minimum: refused before connecting.
+
+    The services turn it into a user's message (app/services/sync/workstation.py,
+    `connection_refusal`); the English text is the same.
+    """
+
+    def __init__(self, server: str, setting: str, sslmode: str, minimum: str) -> None:
+        self.server = server
+        self.setting = setting  # where the sslmode came from: "sslmode" or "PGSSLMODE"
+        self.sslmode = sslmode
+        self.minimum = minimum
+        self.cleartext = SSLMODES.index(sslmode) < SSLMODES.index("require")
+        if self.cleartext:
+            message = (
+                f"The server {server} would be reached without TLS ({setting}={sslmode}): use"
+                f" sslmode={minimum} or leave sslmode out. The minimum is set by {TLS_ENV} or"
+                " under File → Settings → TLS minimum."
+            )
+        else:
+            message = (
+                f"The server {server} would be reached without checking its certificate"
+                f" ({setting}={sslmode}; the minimum is {minimum}): use sslmode={minimum} or"
+                f" leave sslmode out. Only where the administrator says so, set {TLS_ENV}=require"
+                " or choose require under File → Settings → TLS minimum."
+            )
+        super().__init__(message)
+
+
+class UnknownTlsMinimum(Exception):
+    """The minimum asked for is not one of TLS_MINIMA."""
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+        super().__init__(
+            f"“{value}” is not a TLS minimum: {TLS_ENV} and File → Settings → TLS minimum take"
+            " verify-full or require."
+        )
+
+
+def tls_connect_args(
+    url: str | URL, tls: Tls, connect_args: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """`connect_args` with the TLS a PostgreSQL connection must use added; raises
+    InsecureConnection for a server over TCP with a weaker sslmode than `tls.minimum`.
+
+    The sslmode is the one given (connect_args, else the URL's query), else PGSSLMODE's, else
+    the minimum; it is always passed to libpq, which would otherwise try TLS and fall back to
+    cleartext (prefer) without a word. Other databases are left as they are.
+    """
+    given = dict(connect_args or {})
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        return given
+    if tls.minimum not in TLS_MINIMA:
+        raise UnknownTlsMinimum(tls.minimum)
+    _, params = parsed.get_dialect()().create_connect_args(parsed)
+    params.update(given)
+    setting, sslmode = "sslmode", str(params.get("sslmode") or "").strip()
+    if not sslmode and os.environ.get("PGSSLMODE", "").strip():
+        setting, sslmode = "PGSSLMODE", os.environ["PGSSLMODE"].strip()
+    if sslmode and sslmode not in SSLMODES:
+        # libpq refuses it by itself, with its own message.
+        return given
+    weaker = bool(sslmode) and SSLMODES.index(sslmode) < SSLMODES.index(tls.minimum)
+    if weaker and _over_tcp(params):
+        raise InsecureConnection(_server(params), setting, sslmode, tls.minimum)
+    # A socket ignores sslmode, so the minimum goes to every connection: a host that libpq
+    # takes from elsewhere (PGHOST, a service file) is held to it too.
+    given["sslmode"] = sslmode or tls.minimum
+    if tls.root_cert and not params.get("sslrootcert"):
+        given["sslrootcert"] = str(Path(tls.root_cert).expanduser())
+    return given
+
+
+def _over_tcp(params: Mapping[str, Any]) -> bool:
+    """Whether libpq reaches the server over TCP: a host that is not a socket's folder, or an
+    address. With neither, libpq's default is the local socket."""
+    if params.get("hostaddr") or os.environ.get("PGHOSTADDR"):
+        return True
+    hosts = str(params.get("host") or os.environ.get("PGHOST") or "")
+    return any(
+        host.strip() and not host.strip().startswith(("/", "@")) for host in hosts.split(",")
+    )
+
+
+def _server(params: Mapping[str, Any]) -> str:
+    """host:port/database, as a user writes a server."""
+    host = str(params.get("host") or params.get("hostaddr") or os.environ.get("PGHOST") or "")
+    return f"{host}:{params.get('port') or 5432}/{params.get('dbname') or ''}"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -32,9 +160,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 class Database:
     """One database: an engine plus a session factory. Services take one of these."""
 
-    def __init__(self, url: str, **engine_args: Any) -> None:
+    def __init__(self, url: str, *, tls: Tls | None = None, **engine_args: Any) -> None:
+        """`tls`: what a server over TCP must offer; by default the environment's
+        (COLLECTOR_WORKSTATION_TLS, COLLECTOR_WORKSTATION_TLS_ROOT_CERT)."""
         self.url = url
         parsed = make_url(url)
+        if parsed.get_backend_name() == "postgresql":
+            engine_args["connect_args"] = tls_connect_args(
+                parsed, tls or Tls.chosen(), engine_args.get("connect_args")
+            )
         if parsed.get_backend_name() == "sqlite":
             # The file's folder, read from the parsed URL: an encrypted copy's URL carries its
             # key before the path, which must never become a folder's name.

@@ -53,7 +53,7 @@ from app.services.common.reference import buckets, dispositions, emotions
 from app.services.contact.checklists import checklist_for
 from app.services.sync.central import add_user, init_central
 from app.services.team import kpis
-from benchmarks.sync import comment, connect, server_url, stored_label
+from benchmarks.sync import comment, connect, server_url, stored_label, tls_query
 
 ROOT = Path(__file__).parent.parent
 RESULTS = Path(__file__).parent / "results"
@@ -97,6 +97,7 @@ def lead_url(admin: URL) -> URL:
         host="127.0.0.1",
         port=admin.port or 5432,
         database=DATABASE,
+        query=tls_query(),
     )
 
 

@@ -83,6 +83,10 @@ ROOT = Path(__file__).parent.parent
 RESULTS = Path(__file__).parent / "results"
 AS_OF = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
 ENV = "COLLECTOR_WORKSTATION_TEST_PG"
+# The CA that signed the server's TLS certificate (scripts/postgres's second line; where it
+# keeps it when it sets the server up as root).
+CA_ENV = "COLLECTOR_WORKSTATION_TEST_PG_CA"
+DEFAULT_CA = Path("/var/lib/postgresql/collector-workstation-test-tls/ca.crt")
 SMALL_DB = "cw_bench_sync"
 LARGE_DB = "cw_bench_sync_1m"
 USERNAME = "bench.sync"
@@ -129,10 +133,19 @@ def server_url(given: str | None) -> URL:
         started = subprocess.run(
             ["bash", str(ROOT / "scripts" / "postgres")], capture_output=True, text=True
         )
-        raw = started.stdout.strip()
+        lines = [*started.stdout.splitlines(), "", ""]
+        raw, ca = lines[0].strip(), lines[1].strip()
         if not raw:
             raise SystemExit(f"no PostgreSQL server: {started.stderr.strip()}")
+        if ca:
+            os.environ.setdefault(CA_ENV, ca)
     return make_url(raw)
+
+
+def tls_query() -> dict[str, str]:
+    """What a workstation's URL needs to check the server's certificate (the app asks for
+    verify-full over TCP): the server's CA as sslrootcert."""
+    return {"sslrootcert": os.environ.get(CA_ENV) or str(DEFAULT_CA)}
 
 
 def user_url(admin: URL, database: str) -> URL:
@@ -144,6 +157,7 @@ def user_url(admin: URL, database: str) -> URL:
         host="127.0.0.1",
         port=admin.port or 5432,
         database=database,
+        query=tls_query(),
     )
 
 

@@ -27,7 +27,6 @@ from app.database import Database
 from app.services.contact.contacts import record_contact
 from app.services.portfolio.notes import add_note
 from app.services.sync.local_store import KEYCHAIN_SERVICE, keychain_entry
-from app.ui.common import settings as keys
 from app.ui.common.settings import Settings
 from app.ui.shell.main_window import MainWindow
 from app.ui.shell.start import Startup, UserChooser
@@ -179,7 +178,7 @@ def test_a_server_start_leaves_no_password_key_or_personal_data_in_plain_sight(
     data, _config = folders
     central: ServerCentral = server_central(pg_db)
     settings = Settings()  # the real store, in the redirected folder
-    settings.set(keys.CENTRAL_SERVER, central.server)
+    central.configure(settings)
     config = Config(data, f"sqlite:///{tmp_path / 'elsewhere' / 'central.sqlite3'}")
     startup = Startup(config, None, settings=settings, dialogs=RecordingDialogs())
     try:

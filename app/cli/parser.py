@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from app import __version__
 from app.cli import central, plans, reviews, sync, team, team_queue, work
 from app.config import Config, resolve
+from app.database import InsecureConnection, UnknownTlsMinimum
 from app.services.common.errors import DomainError
 
 
@@ -24,6 +25,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return result
     except DomainError as error:
         print(f"error: {error.message}", file=sys.stderr)
+        return 1
+    except (InsecureConnection, UnknownTlsMinimum) as error:
+        # A server named with less TLS than the minimum: refused before any connection.
+        from app.services.sync.workstation import connection_refusal
+
+        print(f"error: {connection_refusal(error).message}", file=sys.stderr)
         return 1
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import Connection, create_engine
+from sqlalchemy import Connection
 
+from app.database import Database
 from app.models import Base
 
 config = context.config
@@ -14,9 +15,13 @@ target_metadata = Base.metadata
 def run() -> None:
     connection = config.attributes.get("connection")
     if connection is None:
-        engine = create_engine(config.get_main_option("sqlalchemy.url") or "")
-        with engine.begin() as own_connection:
-            _migrate(own_connection)
+        # Through Database, so a server over TCP is held to the same TLS as the app's own.
+        db = Database(config.get_main_option("sqlalchemy.url") or "")
+        try:
+            with db.engine.begin() as own_connection:
+                _migrate(own_connection)
+        finally:
+            db.dispose()
         return
     _migrate(connection)
 

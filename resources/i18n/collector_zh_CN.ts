@@ -4118,6 +4118,22 @@ Allowed from {time}</source>
         <translation>没有用户“{username}”。</translation>
     </message>
     <message>
+        <source>“{value}” is not a TLS minimum: {variable} and File → Settings → TLS minimum take verify-full or require.</source>
+        <translation>“{value}”不是有效的 TLS 最低要求：{variable} 和“文件 → 设置 → TLS 最低要求”只接受 verify-full 或 require。</translation>
+    </message>
+    <message>
+        <source>The server {server} would be reached without TLS ({setting}={sslmode}): use sslmode={minimum} or leave sslmode out. The minimum is set by {variable} or under File → Settings → TLS minimum.</source>
+        <translation>服务器 {server} 将以不加密（无 TLS）的方式连接（{setting}={sslmode}），已拒绝：请使用 sslmode={minimum}，或不写 sslmode。最低要求由 {variable} 或“文件 → 设置 → TLS 最低要求”设定。</translation>
+    </message>
+    <message>
+        <source>The server {server} would be reached without checking its certificate ({setting}={sslmode}; the minimum is {minimum}): use sslmode={minimum} or leave sslmode out. Only where the administrator says so, set {variable}=require or choose require under File → Settings → TLS minimum.</source>
+        <translation>服务器 {server} 将在不校验其证书的情况下连接（{setting}={sslmode}；最低要求为 {minimum}），已拒绝：请使用 sslmode={minimum}，或不写 sslmode。仅在管理员明确允许时，才可设置 {variable}=require，或在“文件 → 设置 → TLS 最低要求”中选择 require。</translation>
+    </message>
+    <message>
+        <source>The server {server} could not be reached securely: {reason}. Its certificate is checked against File → Settings → Root certificate or {variable}, else ~/.postgresql/root.crt.</source>
+        <translation>无法安全地连接服务器 {server}：{reason}。其证书依据“文件 → 设置 → 根证书”或 {variable} 校验，二者都未设置时使用 ~/.postgresql/root.crt。</translation>
+    </message>
+    <message>
         <source>Not a criterion for this contact: {unknown} (its criteria: {known}).</source>
         <translation>不是本次联系适用的评分项：{unknown}（适用的评分项：{known}）。</translation>
     </message>
@@ -4465,6 +4481,42 @@ Allowed from {time}</source>
         <translation>本工作台同步所用的中心数据库，格式为 主机[:端口]/数据库，例如 db.example.cn/collector。下次启动时生效，届时需登录该服务器。</translation>
     </message>
     <message>
+        <source>TLS minimum</source>
+        <translation>TLS 最低要求</translation>
+    </message>
+    <message>
+        <source>verify-full: encrypted, the server&apos;s certificate and name checked</source>
+        <translation>verify-full：加密，并校验服务器的证书和名称</translation>
+    </message>
+    <message>
+        <source>require: encrypted, the certificate not checked</source>
+        <translation>require：加密，但不校验证书</translation>
+    </message>
+    <message>
+        <source>The least TLS the central server is reached with. verify-full checks that the server is the one named; require only encrypts, and does not stop a machine in between from posing as the server: choose it only where the administrator says so. Used from the next sign-in.</source>
+        <translation>连接中心服务器时至少使用的 TLS。verify-full 会确认服务器正是所填写的那一台；require 只加密，无法阻止中间的机器冒充服务器：仅在管理员要求时选择。下次登录时生效。</translation>
+    </message>
+    <message>
+        <source>Root certificate</source>
+        <translation>根证书</translation>
+    </message>
+    <message>
+        <source>Empty: ~/.postgresql/root.crt</source>
+        <translation>留空：使用 ~/.postgresql/root.crt</translation>
+    </message>
+    <message>
+        <source>The CA certificate (PEM) that signed the central server&apos;s certificate, as the administrator hands it out. Used from the next sign-in.</source>
+        <translation>签发中心服务器证书的 CA 证书（PEM 格式），由管理员提供。下次登录时生效。</translation>
+    </message>
+    <message>
+        <source>&amp;Browse…</source>
+        <translation>浏览(&amp;B)…</translation>
+    </message>
+    <message>
+        <source>Set on this computer by {variable}, which wins.</source>
+        <translation>本机已由 {variable} 设定，以其为准。</translation>
+    </message>
+    <message>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
@@ -4479,6 +4531,22 @@ Allowed from {time}</source>
     <message>
         <source>Central &amp;server</source>
         <translation>中心服务器(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;TLS minimum</source>
+        <translation>TLS 最低要求(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Root &amp;certificate</source>
+        <translation>根证书(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Certificates (*.crt *.pem *.cer);;All files (*)</source>
+        <translation>证书 (*.crt *.pem *.cer);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>There is no file “{path}”.</source>
+        <translation>文件“{path}”不存在。</translation>
     </message>
 </context>
 <context>

@@ -3,6 +3,11 @@
 scripts/test starts the server and puts a URL in COLLECTOR_WORKSTATION_TEST_PG. Without one a
 test that needs PostgreSQL fails under CI (CI=true) and is skipped elsewhere, so a developer
 without a server can still run the rest.
+
+The admin URL reaches the server over its local socket. A workstation reaches it over TCP with
+TLS (sslmode=verify-full), trusting the test CA that scripts/postgres made and names in
+COLLECTOR_WORKSTATION_TEST_PG_CA: `server_tls()` is what to hand `Database`, `central_as` and
+`sign_in`, `tls_environment()` what to give a command run in a process of its own.
 """
 
 from __future__ import annotations
@@ -11,13 +16,25 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import OperationalError
 
+from app.database import TLS_ROOT_CERT_ENV, Tls
+
 ENV = "COLLECTOR_WORKSTATION_TEST_PG"
+CA_ENV = "COLLECTOR_WORKSTATION_TEST_PG_CA"
+# Where scripts/postgres keeps the test CA when it sets the server up as root.
+DEFAULT_CA = Path("/var/lib/postgresql/collector-workstation-test-tls/ca.crt")
+
+
+def _unavailable(why: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(why)
+    pytest.skip(why)
 
 
 def server_url() -> URL:
@@ -39,10 +56,46 @@ def server_url() -> URL:
         finally:
             engine.dispose()
     if why is not None:
-        if os.environ.get("CI"):
-            pytest.fail(why)
-        pytest.skip(why)
+        _unavailable(why)
     return make_url(raw)  # type: ignore[arg-type]
+
+
+def server_ca() -> Path:
+    """The CA certificate that signed the test server's TLS certificate, once the server is
+    known to have TLS on; a failure (CI) or skip (elsewhere) saying why there is none."""
+    admin_url = server_url()
+    ca = Path(os.environ.get(CA_ENV) or DEFAULT_CA)
+    if not ca.is_file():
+        _unavailable(f"no CA certificate for the test server at {ca}: set {CA_ENV}")
+    engine = create_engine(admin_url)
+    try:
+        with engine.connect() as connection:
+            ssl = connection.execute(text("SHOW ssl")).scalar_one()
+    finally:
+        engine.dispose()
+    if ssl != "on":
+        _unavailable("the test server has TLS off (scripts/postgres turns it on)")
+    return ca
+
+
+def server_tls(minimum: str = "verify-full") -> Tls:
+    """What a workstation of the tests asks of the test server: TLS checked against its CA."""
+    return Tls(minimum, str(server_ca()))
+
+
+def tls_environment() -> dict[str, str]:
+    """The environment for a command run apart (`python -m app …`) that reaches the test
+    server over TCP: this one's, trusting the test CA."""
+    return {**os.environ, TLS_ROOT_CERT_ENV: str(server_ca())}
+
+
+def tcp_url(database_url: str, username: str, password: str) -> str:
+    """`database_url`'s database as `username` over TCP to 127.0.0.1, as a workstation
+    reaches it (no sslmode: the app adds verify-full)."""
+    url = make_url(database_url)
+    return url.set(
+        username=username, password=password, host="127.0.0.1", port=url.port or 5432, query={}
+    ).render_as_string(hide_password=False)
 
 
 @contextmanager

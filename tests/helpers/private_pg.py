@@ -1,7 +1,8 @@
 """A PostgreSQL server of a test's own, to stop and start under a running sync.
 
 `initdb` into a new folder and `pg_ctl start` on a free port, listening on 127.0.0.1 only, with
-password (SCRAM) sign-in for everyone over TCP, as a real central asks of workstations. The
+password (SCRAM) sign-in for everyone over TCP and TLS on, with a certificate for 127.0.0.1
+from a CA of its own (`tls` trusts it), as a real central asks of workstations. The
 server refuses to run as root, so as root (CI) the folder belongs to the `postgres` user and
 every server command runs through `runuser -u postgres --`. The server's programs are those of
 COLLECTOR_WORKSTATION_PG_BIN, else /usr/lib/postgresql/15/bin, else `pg_config --bindir`.
@@ -22,6 +23,10 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import URL
+
+from app.database import Tls
+from tests.helpers.tls import ServerCertificate, make_ca, make_server_certificate
 
 BIN_ENV = "COLLECTOR_WORKSTATION_PG_BIN"
 DEFAULT_BIN = Path("/usr/lib/postgresql/15/bin")
@@ -58,6 +63,12 @@ class PrivatePostgres:
         self.port = _free_port()
         self.password = secrets.token_hex(16)
         self._as_postgres = os.geteuid() == 0
+        # TLS: a CA of its own and a certificate for 127.0.0.1 signed by it (`init` makes them);
+        # what a workstation asks of this server is TLS checked against that CA.
+        self.ca_certificate = root / "ca" / "ca.crt"
+        server = root / "server"
+        self.certificate = ServerCertificate(server / "server.crt", server / "server.key")
+        self.tls = Tls(root_cert=str(self.ca_certificate))
 
     def _run(self, program: str, *args: str) -> None:
         command = [str(self.bindir / program), *args]
@@ -71,11 +82,15 @@ class PrivatePostgres:
             )
 
     def init(self) -> None:
+        ca = make_ca(self.ca_certificate.parent)
+        self.certificate = make_server_certificate(self.root / "server", ca)
         secret = self.root / "password"
         secret.write_text(self.password)
         if self._as_postgres:
             shutil.chown(self.root, "postgres", "postgres")
             shutil.chown(secret, "postgres", "postgres")
+            # The server reads its key only when the key is its own and closed to others.
+            shutil.chown(self.certificate.key, "postgres", "postgres")
         self._run(
             "initdb",
             "-D",
@@ -94,7 +109,9 @@ class PrivatePostgres:
     def start(self) -> None:
         options = (
             f"-p {self.port} -c listen_addresses=127.0.0.1 "
-            f"-c unix_socket_directories={self.root} -c fsync=off"
+            f"-c unix_socket_directories={self.root} -c fsync=off -c ssl=on"
+            f" -c ssl_cert_file={self.certificate.certificate}"
+            f" -c ssl_key_file={self.certificate.key}"
         )
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "start")
 
@@ -109,7 +126,16 @@ class PrivatePostgres:
         return subprocess.run(command, capture_output=True, check=False).returncode == 0
 
     def url(self, database: str = "postgres") -> str:
-        return f"postgresql+psycopg://{SUPERUSER}:{self.password}@127.0.0.1:{self.port}/{database}"
+        """The superuser's URL over TCP, trusting this server's CA (the app adds verify-full)."""
+        return URL.create(
+            "postgresql+psycopg",
+            username=SUPERUSER,
+            password=self.password,
+            host="127.0.0.1",
+            port=self.port,
+            database=database,
+            query={"sslrootcert": str(self.ca_certificate)},
+        ).render_as_string(hide_password=False)
 
     def create_database(self, name: str) -> str:
         """A new database; its admin URL."""

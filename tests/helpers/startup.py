@@ -2,7 +2,7 @@
 
 Also a PostgreSQL central for the sign-in tests: one collector with a login role of their own
 and a password, two accounts of theirs and one of a colleague, reached through a relay the test
-can stop (tests/helpers/tcp_proxy.py).
+can stop (tests/helpers/tcp_proxy.py), over TLS checked against the test server's CA.
 """
 
 from __future__ import annotations
@@ -21,11 +21,14 @@ from app.database import Database
 from app.models import Role
 from app.services.sync.central import add_user, init_central
 from app.services.sync.engine import SyncReport, sync
+from app.ui.common import settings as keys
+from app.ui.common.settings import Settings
 from app.ui.shell.main_window import MainWindow
 from app.ui.shell.sign_in import PassphraseDialog, SignInDialog
 from app.ui.shell.start import Startup
 from tests.helpers.contacts import NOW
 from tests.helpers.portfolio import Account, Portfolio
+from tests.helpers.postgres import server_ca
 from tests.helpers.tcp_proxy import TcpProxy
 
 PASSWORD = "correct horse battery"
@@ -128,6 +131,7 @@ class ServerCentral:
     mine: list[Account]
     theirs: Account
     proxy: TcpProxy
+    ca: str  # the CA certificate the server's TLS certificate is checked against
     logins: list[str] = field(default_factory=list)
 
     @property
@@ -138,6 +142,12 @@ class ServerCentral:
     def server(self) -> str:
         """The server as a user writes it: through the relay."""
         return f"127.0.0.1:{self.proxy.port}/{self.database}"
+
+    def configure(self, settings: Settings) -> None:
+        """A workstation's settings, as a user sets them: this server, and its root
+        certificate (the relay passes TLS through untouched)."""
+        settings.set(keys.CENTRAL_SERVER, self.server)
+        settings.set(keys.CENTRAL_ROOT_CERT, self.ca)
 
     def stop_answering(self) -> None:
         self.proxy.stop()
@@ -189,4 +199,4 @@ def server_central(admin: Database) -> ServerCentral:
     )
     url = make_url(admin.url)
     proxy = TcpProxy("127.0.0.1", url.port or 5432)
-    return ServerCentral(admin, username, mine, theirs, proxy, [username])
+    return ServerCentral(admin, username, mine, theirs, proxy, str(server_ca()), [username])

@@ -36,6 +36,7 @@ from multiprocessing.synchronize import Event
 from pathlib import Path
 from typing import Any
 
+from app.database import Tls
 from app.services.sync import engine as sync
 from app.services.sync.local_store import open_local_store, passphrase_key
 from app.services.sync.workstation import Server, sign_in
@@ -55,6 +56,7 @@ class Config:
     username: str
     password: str
     markers: str  # the file the child writes where it is to
+    tls: Tls  # what the server must offer (its CA)
     pause: str | int | None = None
 
 
@@ -122,7 +124,7 @@ def run(config: Config, go: Event, resume: Event) -> None:
     markers = Markers(config.markers)
     markers.write("started")
     local = open_local_store(Path(config.folder), passphrase_key(config.passphrase))
-    central = sign_in(config.server, config.username, config.password)
+    central = sign_in(config.server, config.username, config.password, config.tls)
     _install(markers, config.pause, resume)
     markers.write("ready")
     go.wait()

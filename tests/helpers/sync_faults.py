@@ -118,7 +118,9 @@ class KillReport:
 def _child(ws: Workstation, folder: Path, number: int) -> Child:
     """A sync child for `ws`, started (it opens the copy and signs in while we go on)."""
     markers = str(folder / f"markers-{number}")
-    return Child(Config(str(ws.folder), PASSPHRASE, ws.server, ws.username, PASSWORD, markers))
+    return Child(
+        Config(str(ws.folder), PASSPHRASE, ws.server, ws.username, PASSWORD, markers, ws.tls)
+    )
 
 
 def _after_clean_sync(ws: Workstation, central: Central, mades: list[Made]) -> list[str]:

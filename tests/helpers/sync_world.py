@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from app.database import Database
+from app.database import Database, Tls
 from app.models import Role
 from app.services.contact.contacts import record_contact
 from app.services.portfolio.notes import add_note
@@ -29,6 +29,7 @@ from app.services.sync.local_store import open_local_store, passphrase_key
 from app.services.sync.workstation import Server, sign_in
 from tests.helpers.contacts import NOW, outcome
 from tests.helpers.portfolio import Account, Portfolio
+from tests.helpers.postgres import server_tls
 
 PASSWORD = "correct horse battery"
 PASSPHRASE = "fault tests: a passphrase"
@@ -50,6 +51,8 @@ class Central:
     admin: Database
     portfolio: Portfolio
     team: str
+    # What its workstations ask of it over TCP: TLS checked against the server's CA.
+    tls: Tls
     logins: list[str] = field(default_factory=list)
 
     def staff(self, role: Role, team: str | None = None) -> str:
@@ -79,7 +82,7 @@ class Central:
 
     def sign_in(self, username: str) -> Database:
         """The central database as `username`'s own login role, signed in as the app does."""
-        return sign_in(self.server(), username, PASSWORD)
+        return sign_in(self.server(), username, PASSWORD, self.tls)
 
     def drop_roles(self) -> None:
         """Remove the login roles made here (they outlive the database otherwise)."""
@@ -90,15 +93,16 @@ class Central:
         self.logins.clear()
 
 
-def central_on(admin: Database) -> Central:
-    """Set `admin`'s database up as a central (schema, roles, security) with one team."""
+def central_on(admin: Database, tls: Tls | None = None) -> Central:
+    """Set `admin`'s database up as a central (schema, roles, security) with one team; its
+    workstations trust `tls`, by default the shared test server's CA."""
     init_central(admin)
     portfolio = Portfolio(admin)
     with admin.engine.connect() as connection:
         team = connection.execute(
             text("SELECT name FROM teams WHERE id = :id"), {"id": portfolio.team_id}
         ).scalar_one()
-    return Central(admin, portfolio, str(team))
+    return Central(admin, portfolio, str(team), tls or server_tls())
 
 
 @dataclass
@@ -108,6 +112,7 @@ class Workstation:
     folder: Path
     username: str
     server: Server
+    tls: Tls
     local: Database
     central: Database
 
@@ -123,7 +128,9 @@ def workstation(folder: Path, central: Central, username: str) -> Workstation:
     """A new workstation for `username`: the encrypted store with its outbox triggers."""
     local = open_local_store(folder, passphrase_key(PASSPHRASE))
     sync.install_outbox(local)
-    return Workstation(folder, username, central.server(), local, central.sign_in(username))
+    return Workstation(
+        folder, username, central.server(), central.tls, local, central.sign_in(username)
+    )
 
 
 def ids(db: Database, table: str) -> set[uuid.UUID]:

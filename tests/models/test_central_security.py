@@ -27,6 +27,7 @@ from app.services.plans.payments import record_payment
 from app.services.sync.central import add_user, init_central
 from tests.helpers.contacts import NOW, outcome
 from tests.helpers.portfolio import ADMIN, Account, Portfolio
+from tests.helpers.postgres import server_tls, tcp_url
 
 PASSWORD = "correct horse battery"
 
@@ -257,10 +258,7 @@ def test_a_shift_runs_signed_in_as_the_collector_through_the_policies(
     db, accounts = central
     me = _staff(db, "collector")
     _reassign(db, accounts["mine"], me)
-    url = make_url(db.url).set(
-        username=me, password=PASSWORD, host="127.0.0.1", port=5432, query={}
-    )
-    signed_in = Database(url.render_as_string(hide_password=False))
+    signed_in = Database(tcp_url(db.url, me, PASSWORD), tls=server_tls())
     try:
         queue = build_queue(signed_in, me, NOW, now=NOW)
         assert [entry.contract_no for entry in queue.entries] == [accounts["mine"].contract_no]

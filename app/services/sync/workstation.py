@@ -4,6 +4,9 @@ The central database is either a PostgreSQL server the user signs in to with the
 role, or, in demo mode, an embedded SQLite file beside the workstation's copy (built with the
 demo portfolio on the first start). Either way the window works on the local copy only; the
 central database is reached by sync alone, so a shift goes on when it cannot be reached.
+
+A server is reached over TLS, checked as app/database.py's `Tls` says (verify-full unless the
+administrator lowers it to require); a connection with less is refused before it is tried.
 """
 
 from __future__ import annotations
@@ -15,7 +18,14 @@ from sqlalchemy import select
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError
 
-from app.database import Database
+from app.database import (
+    TLS_ENV,
+    TLS_ROOT_CERT_ENV,
+    Database,
+    InsecureConnection,
+    Tls,
+    UnknownTlsMinimum,
+)
 from app.models import User
 from app.services.common.errors import DomainError, InvalidInput
 from app.services.sync.engine import STATE
@@ -32,7 +42,17 @@ class SignInFailed(DomainError):
 
 
 class ServerUnreachable(DomainError):
-    """The server did not answer: work offline on the local copy, it syncs later."""
+    """The server could not be reached: work offline on the local copy, it syncs later."""
+
+
+class ServerNotTrusted(ServerUnreachable):
+    """The server answered, but not over a TLS connection this workstation could check (its
+    certificate, the name in it, or TLS at all): nothing was sent to it."""
+
+
+# What libpq says when TLS fails: a certificate that does not check out, a name that does not
+# match, no root certificate to check it with, a server without TLS.
+TLS_FAILURES = ("SSL error", "SSL SYSCALL", "certificate", "does not support SSL")
 
 
 @dataclass(frozen=True)
@@ -76,30 +96,69 @@ def parse_server(text: str) -> Server:
     return Server(match["host"], port, match["database"])
 
 
-def central_as(server: Server, username: str, password: str) -> Database:
-    """The central database as this user's login role, not reached yet (nothing is tried
-    until a sync runs: how a workstation starts offline)."""
-    return Database(
-        server.url(username, password),
-        # A server gone silent mid-sync must not hold the workstation's one worker for the
-        # kernel's TCP timeout (minutes): unanswered data or keepalives end it in seconds.
-        connect_args={
-            "connect_timeout": CONNECT_TIMEOUT,
-            "keepalives": 1,
-            "keepalives_idle": 10,
-            "keepalives_interval": 5,
-            "keepalives_count": 3,
-            "tcp_user_timeout": 30_000,
-        },
-        pool_pre_ping=True,
+def connection_refusal(error: InsecureConnection | UnknownTlsMinimum) -> InvalidInput:
+    """The user's message for a connection refused for want of TLS (the same English text)."""
+    if isinstance(error, UnknownTlsMinimum):
+        return InvalidInput(
+            "“{value}” is not a TLS minimum: {variable} and File → Settings → TLS minimum take"
+            " verify-full or require.",
+            value=error.value,
+            variable=TLS_ENV,
+        )
+    if error.cleartext:
+        return InvalidInput(
+            "The server {server} would be reached without TLS ({setting}={sslmode}): use"
+            " sslmode={minimum} or leave sslmode out. The minimum is set by {variable} or"
+            " under File → Settings → TLS minimum.",
+            server=error.server,
+            setting=error.setting,
+            sslmode=error.sslmode,
+            minimum=error.minimum,
+            variable=TLS_ENV,
+        )
+    return InvalidInput(
+        "The server {server} would be reached without checking its certificate"
+        " ({setting}={sslmode}; the minimum is {minimum}): use sslmode={minimum} or leave"
+        " sslmode out. Only where the administrator says so, set {variable}=require or choose"
+        " require under File → Settings → TLS minimum.",
+        server=error.server,
+        setting=error.setting,
+        sslmode=error.sslmode,
+        minimum=error.minimum,
+        variable=TLS_ENV,
     )
 
 
-def sign_in(server: Server, username: str, password: str) -> Database:
+def central_as(server: Server, username: str, password: str, tls: Tls | None = None) -> Database:
+    """The central database as this user's login role, not reached yet (nothing is tried
+    until a sync runs: how a workstation starts offline).
+
+    `tls`: what the server must offer; by default the environment's (app/database.py)."""
+    try:
+        return Database(
+            server.url(username, password),
+            tls=tls,
+            # A server gone silent mid-sync must not hold the workstation's one worker for the
+            # kernel's TCP timeout (minutes): unanswered data or keepalives end it in seconds.
+            connect_args={
+                "connect_timeout": CONNECT_TIMEOUT,
+                "keepalives": 1,
+                "keepalives_idle": 10,
+                "keepalives_interval": 5,
+                "keepalives_count": 3,
+                "tcp_user_timeout": 30_000,
+            },
+            pool_pre_ping=True,
+        )
+    except (InsecureConnection, UnknownTlsMinimum) as error:
+        raise connection_refusal(error) from None
+
+
+def sign_in(server: Server, username: str, password: str, tls: Tls | None = None) -> Database:
     """The central database as this user's own login role, once the server has accepted it."""
     if not username.strip() or not password:
         raise InvalidInput("Enter your user name and password.")
-    db = central_as(server, username.strip(), password)
+    db = central_as(server, username.strip(), password, tls)
     try:
         with db.engine.connect() as connection:
             known = connection.execute(
@@ -108,6 +167,17 @@ def sign_in(server: Server, username: str, password: str) -> Database:
     except DBAPIError as error:
         db.dispose()
         text = str(error.orig)
+        reason = text.strip().splitlines()[0] if text.strip() else type(error).__name__
+        # Before the password's check: "root certificate file … does not exist" is TLS's.
+        if any(failure in text for failure in TLS_FAILURES):
+            raise ServerNotTrusted(
+                "The server {server} could not be reached securely: {reason}. Its certificate"
+                " is checked against File → Settings → Root certificate or {variable}, else"
+                " ~/.postgresql/root.crt.",
+                server=str(server),
+                reason=reason,
+                variable=TLS_ROOT_CERT_ENV,
+            ) from None
         if "password authentication failed" in text or "does not exist" in text:
             raise SignInFailed(
                 "The server did not accept this user name and password.",
@@ -115,7 +185,7 @@ def sign_in(server: Server, username: str, password: str) -> Database:
         raise ServerUnreachable(
             "The server {server} did not answer: {reason}",
             server=str(server),
-            reason=text.strip().splitlines()[0] if text.strip() else type(error).__name__,
+            reason=reason,
         ) from None
     if known is None:
         db.dispose()

@@ -34,6 +34,11 @@ RULE_PROFILE = Setting("preferences/default_profile", str, "")  # "" keeps the s
 # The central database this workstation syncs with, as host:port/database (no user, no
 # password); "" is the demo, whose central database is a file beside the local copy.
 CENTRAL_SERVER = Setting("preferences/central_server", str, "")
+# The least TLS that server is reached with, verify-full or require (app/database.py), and the
+# CA certificate its certificate is checked against ("": libpq's ~/.postgresql/root.crt).
+# COLLECTOR_WORKSTATION_TLS and COLLECTOR_WORKSTATION_TLS_ROOT_CERT, where set, win.
+CENTRAL_TLS = Setting("preferences/central_tls", str, "verify-full")
+CENTRAL_ROOT_CERT = Setting("preferences/central_root_cert", str, "")
 
 # Remembered state.
 LAST_USER = Setting("state/last_user", str, "")
@@ -46,7 +51,14 @@ QUEUE_HEADER = Setting("state/queue_header", QByteArray, QByteArray())
 # (app/ui/collector/decisions.py).
 PLAN_DECISIONS_SEEN = Setting("state/plan_decisions_seen", str, "")
 
-PREFERENCES = (LANGUAGE, DIAL_TEMPLATE, RULE_PROFILE, CENTRAL_SERVER)
+PREFERENCES = (
+    LANGUAGE,
+    DIAL_TEMPLATE,
+    RULE_PROFILE,
+    CENTRAL_SERVER,
+    CENTRAL_TLS,
+    CENTRAL_ROOT_CERT,
+)
 
 
 class Settings:

@@ -1,17 +1,25 @@
-"""The settings dialog: language, dial template, default contact-rule profile, central server."""
+"""The settings dialog: language, dial template, default contact-rule profile, central server
+and the TLS it is reached with."""
 
 from __future__ import annotations
+
+import os
+from pathlib import Path
 
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QWidget,
 )
 
+from app.database import TLS_ENV, TLS_ROOT_CERT_ENV, VERIFY_FULL
 from app.services.common.errors import DomainError
 from app.services.contact.compliance import (
     available_profiles,
@@ -23,6 +31,7 @@ from app.services.sync.workstation import parse_server
 from app.ui.common import settings as keys
 from app.ui.common.context import Context
 from app.ui.common.dialogs import error_text
+from app.ui.common.form_parts import buddy
 
 
 class SettingsDialog(QDialog):
@@ -77,6 +86,51 @@ class SettingsDialog(QDialog):
             )
         )
 
+        self.tls = QComboBox()
+        self.tls.setAccessibleName(self.tr("TLS minimum"))
+        self.tls.addItem(
+            self.tr("verify-full: encrypted, the server's certificate and name checked"),
+            VERIFY_FULL,
+        )
+        self.tls.addItem(self.tr("require: encrypted, the certificate not checked"), "require")
+        self.tls.setCurrentIndex(max(0, self.tls.findData(settings.get(keys.CENTRAL_TLS))))
+        self.tls.setToolTip(
+            self.tr(
+                "The least TLS the central server is reached with. verify-full checks that the"
+                " server is the one named; require only encrypts, and does not stop a machine"
+                " in between from posing as the server: choose it only where the administrator"
+                " says so. Used from the next sign-in."
+            )
+        )
+        self.root_cert = QLineEdit(settings.get(keys.CENTRAL_ROOT_CERT))
+        self.root_cert.setAccessibleName(self.tr("Root certificate"))
+        self.root_cert.setPlaceholderText(self.tr("Empty: ~/.postgresql/root.crt"))
+        self.root_cert.setToolTip(
+            self.tr(
+                "The CA certificate (PEM) that signed the central server's certificate, as the"
+                " administrator hands it out. Used from the next sign-in."
+            )
+        )
+        self.browse = QPushButton(self.tr("&Browse…"))
+        self.browse.clicked.connect(self._choose_root_cert)
+        root_cert = QHBoxLayout()
+        root_cert.setContentsMargins(0, 0, 0, 0)
+        root_cert.addWidget(self.root_cert)
+        root_cert.addWidget(self.browse)
+        # The administrator's variables win over these fields: shown, not editable.
+        for variable, widgets in (
+            (TLS_ENV, (self.tls,)),
+            (TLS_ROOT_CERT_ENV, (self.root_cert, self.browse)),
+        ):
+            if os.environ.get(variable, "").strip():
+                for widget in widgets:
+                    widget.setEnabled(False)
+                    widget.setToolTip(
+                        self.tr("Set on this computer by {variable}, which wins.").format(
+                            variable=variable
+                        )
+                    )
+
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -88,7 +142,19 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("Default &profile"), self.profile)
         form.addRow(note)
         form.addRow(self.tr("Central &server"), self.server)
+        form.addRow(self.tr("&TLS minimum"), self.tls)
+        form.addRow(buddy(self.tr("Root &certificate"), self.root_cert), root_cert)
         form.addRow(buttons)
+
+    def _choose_root_cert(self) -> None:
+        chosen, _ = QFileDialog.getOpenFileName(
+            self,
+            self.tr("Root certificate"),
+            self.root_cert.text() or str(Path.home()),
+            self.tr("Certificates (*.crt *.pem *.cer);;All files (*)"),
+        )
+        if chosen:
+            self.root_cert.setText(chosen)
 
     def accept(self) -> None:
         try:
@@ -101,6 +167,14 @@ class SettingsDialog(QDialog):
         except DomainError as error:
             self.context.dialogs.error(self, self.tr("Central server"), error_text(error))
             return
+        root_cert = self.root_cert.text().strip()
+        if root_cert and self.root_cert.isEnabled() and not Path(root_cert).expanduser().is_file():
+            self.context.dialogs.error(
+                self,
+                self.tr("Root certificate"),
+                self.tr("There is no file “{path}”.").format(path=root_cert),
+            )
+            return
         settings = self.context.settings
         language = self.language.currentData()
         self.language_changed = language != settings.get(keys.LANGUAGE)
@@ -109,6 +183,8 @@ class SettingsDialog(QDialog):
         settings.set(keys.RULE_PROFILE, self.profile.currentData())
         self.server_changed = server != settings.get(keys.CENTRAL_SERVER)
         settings.set(keys.CENTRAL_SERVER, server)
+        settings.set(keys.CENTRAL_TLS, self.tls.currentData())
+        settings.set(keys.CENTRAL_ROOT_CERT, root_cert)
         apply_profile(self.profile.currentData())
         super().accept()
 

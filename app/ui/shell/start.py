@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.config import Config
-from app.database import Database
+from app.database import Database, Tls
 from app.demo.embedded import prepare_embedded_central
 from app.services.common.clock import business_zone
 from app.services.common.errors import DomainError
@@ -113,6 +113,8 @@ class SignIn:
     password: str
     remember: bool
     fixed: bool  # the environment names the server: it is not a setting
+    # The TLS the server must offer: the settings', where the environment sets none.
+    tls: Tls
 
     def __repr__(self) -> str:  # the password never lands in a log or a traceback
         return f"SignIn(server={self.server}, username={self.username!r})"
@@ -364,10 +366,13 @@ class Startup(QObject):
             dialog.password.text(),
             dialog.remember.isChecked(),
             fixed=dialog.fixed is not None,
+            tls=Tls.chosen(
+                self.settings.get(keys.CENTRAL_TLS), self.settings.get(keys.CENTRAL_ROOT_CERT)
+            ),
         )
         dialog.set_busy(True, self.tr("Signing in to {server}…").format(server=str(attempt.server)))
         self.runner.run(
-            lambda: sign_in(attempt.server, attempt.username, attempt.password),
+            lambda: sign_in(attempt.server, attempt.username, attempt.password, attempt.tls),
             lambda central: self._signed_in(attempt, central),
             lambda error: self._not_signed_in(dialog, attempt, error),
         )
@@ -424,7 +429,7 @@ class Startup(QObject):
         if not attempt.remember:
             self.runner.run(lambda: forget_password(server, username))
         # A password the server could not check is not remembered; the syncs try it.
-        self.central = central_as(attempt.server, attempt.username, attempt.password)
+        self.central = central_as(attempt.server, attempt.username, attempt.password, attempt.tls)
         self.server = attempt.server
         self.settings.set(keys.LAST_USER, attempt.username)
         self._fetch_scope(attempt.username)

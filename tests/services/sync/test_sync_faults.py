@@ -75,7 +75,7 @@ def private_server() -> Iterator[PrivatePostgres]:
 @pytest.fixture(scope="module")
 def private_central(private_server: PrivatePostgres) -> Iterator[Central]:
     admin = Database(private_server.create_database("central"))
-    central = central_on(admin)
+    central = central_on(admin, private_server.tls)
     yield central
     if not private_server.running():
         private_server.start()
@@ -108,6 +108,7 @@ def _child(station: Workstation, folder: Path, pause: str | int | None = None) -
         station.username,
         PASSWORD,
         str(folder / "markers"),
+        station.tls,
         pause,
     )
     return Child(config)

@@ -27,6 +27,7 @@ from app.services.sync.workstation import (
 )
 from tests.helpers.contacts import NOW, outcome
 from tests.helpers.portfolio import Account, Portfolio
+from tests.helpers.postgres import server_tls
 
 PASSWORD = "correct horse battery"
 
@@ -43,7 +44,7 @@ class Central:
     def as_user(self, username: str) -> Database:
         url = make_url(self.admin.url)
         server = parse_server(f"127.0.0.1:{url.port or 5432}/{url.database}")
-        return sign_in(server, username, PASSWORD)
+        return sign_in(server, username, PASSWORD, server_tls())
 
 
 @pytest.fixture
@@ -208,13 +209,14 @@ def test_sign_in_refuses_a_wrong_password_and_reports_an_unreachable_server(
 ) -> None:
     url = make_url(central.admin.url)
     server = parse_server(f"127.0.0.1:{url.port or 5432}/{url.database}")
+    tls = server_tls()
     with pytest.raises(SignInFailed):
-        sign_in(server, central.collector, "not the password at all")
+        sign_in(server, central.collector, "not the password at all", tls)
     with pytest.raises(SignInFailed):
-        sign_in(server, "nobody.here", PASSWORD)
+        sign_in(server, "nobody.here", PASSWORD, tls)
     closed = parse_server("127.0.0.1:9/collector")
     with pytest.raises(ServerUnreachable):
-        sign_in(closed, central.collector, PASSWORD)
+        sign_in(closed, central.collector, PASSWORD, tls)
 
 
 @pytest.mark.parametrize("written", ["", "db.example.cn", "host:0/db", "host:99999/db", "h/d b"])

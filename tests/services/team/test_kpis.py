@@ -99,6 +99,7 @@ from app.services.team.kpis import (
 )
 from tests.helpers.contacts import required
 from tests.helpers.portfolio import ADMIN, BEIJING, Account, Portfolio
+from tests.helpers.postgres import server_tls
 
 START, END = date(2026, 10, 5), date(2026, 11, 8)
 NOW = datetime(2026, 11, 9, 10, 0, tzinfo=BEIJING)
@@ -696,7 +697,7 @@ def pg_world(pg_db: Database) -> Iterator[tuple[World, Database, str]]:
     add_user(pg_db, lead, "team_lead", world.team, PASSWORD)
     url = make_url(pg_db.url)
     server = parse_server(f"127.0.0.1:{url.port or 5432}/{url.database}")
-    as_lead = sign_in(server, lead, PASSWORD)
+    as_lead = sign_in(server, lead, PASSWORD, server_tls())
     yield world, as_lead, lead
     as_lead.dispose()
     with pg_db.engine.begin() as connection:

@@ -48,6 +48,7 @@ from app.services.team.reviews import (
 )
 from tests.helpers.contacts import NOW, outcome
 from tests.helpers.portfolio import Portfolio
+from tests.helpers.postgres import server_tls
 from tests.helpers.reviews import (
     ADMIN,
     COLLEAGUE,
@@ -512,7 +513,7 @@ def _signed_in(db: Database, username: str) -> Database:
         port=make_url(db.url).port or 5432,
         query={},
     )
-    return Database(url.render_as_string(hide_password=False))
+    return Database(url.render_as_string(hide_password=False), tls=server_tls())
 
 
 def _login(db: Database, username: str) -> psycopg.Connection:

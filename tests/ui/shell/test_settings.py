@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from PySide6.QtCore import QByteArray
 from pytestqt.qtbot import QtBot
 
+from app.database import TLS_ENV, TLS_ROOT_CERT_ENV, Tls
 from app.services.contact.compliance import profile_code_for, set_installation_default
 from app.ui.common import settings as keys
 from app.ui.common.settings import Settings
@@ -92,3 +96,52 @@ def test_the_window_remembers_its_size_and_splitters(
     finally:
         reopened.close()
         again.stop()
+
+
+def test_the_dialog_stores_the_tls_minimum_and_the_root_certificate(
+    qtbot: QtBot,
+    window: MainWindow,
+    dialogs: RecordingDialogs,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for variable in (TLS_ENV, TLS_ROOT_CERT_ENV):
+        monkeypatch.delenv(variable, raising=False)
+    settings = window.context.settings
+    assert settings.get(keys.CENTRAL_TLS) == "verify-full"
+    dialog = SettingsDialog(window.context, window)
+    qtbot.addWidget(dialog)
+    assert dialog.tls.currentData() == "verify-full" and dialog.tls.isEnabled()
+    dialog.tls.setCurrentIndex(dialog.tls.findData("require"))
+    dialog.root_cert.setText(str(tmp_path / "nowhere.crt"))
+    dialog.accept()
+    assert "nowhere.crt" in dialogs.errors()[-1]
+    assert dialog.result() == 0 and settings.get(keys.CENTRAL_TLS) == "verify-full"
+    ca = tmp_path / "ca.crt"
+    ca.write_text("-----BEGIN CERTIFICATE-----\n")
+    dialog.root_cert.setText(f" {ca} ")
+    dialog.accept()
+    assert settings.get(keys.CENTRAL_TLS) == "require"
+    assert settings.get(keys.CENTRAL_ROOT_CERT) == str(ca)
+    # What the next sign-in asks of the server.
+    chosen = Tls.chosen(settings.get(keys.CENTRAL_TLS), settings.get(keys.CENTRAL_ROOT_CERT))
+    assert chosen == Tls("require", str(ca))
+    again = SettingsDialog(window.context, window)
+    qtbot.addWidget(again)
+    assert again.tls.currentData() == "require" and again.root_cert.text() == str(ca)
+    # Reset to the defaults: verified TLS, libpq's own root certificate.
+    settings.reset_preferences()
+    assert settings.get(keys.CENTRAL_TLS) == "verify-full"
+    assert settings.get(keys.CENTRAL_ROOT_CERT) == ""
+
+
+def test_the_administrators_variables_win_and_the_dialog_says_so(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(TLS_ENV, "verify-full")
+    monkeypatch.delenv(TLS_ROOT_CERT_ENV, raising=False)
+    dialog = SettingsDialog(window.context, window)
+    qtbot.addWidget(dialog)
+    assert not dialog.tls.isEnabled() and TLS_ENV in dialog.tls.toolTip()
+    assert dialog.root_cert.isEnabled() and dialog.browse.isEnabled()
+    assert Tls.chosen("require").minimum == "verify-full"

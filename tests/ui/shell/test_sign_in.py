@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
 from app.config import Config
-from app.database import Database
+from app.database import TLS_ENV, TLS_ROOT_CERT_ENV, Database
 from app.services.portfolio.notes import add_note
 from app.services.sync.credentials import credential_entry
 from app.services.sync.engine import sync_status
@@ -38,6 +38,7 @@ from tests.helpers.startup import (
     sync_now,
     type_passphrase,
 )
+from tests.helpers.tls import make_ca
 from tests.ui.conftest import SHIFT_NOW
 
 
@@ -205,7 +206,7 @@ class Site:
         self.central = central
         self.started: list[Startup] = []
         if central is not None:
-            settings.set(keys.CENTRAL_SERVER, central.server)
+            central.configure(settings)
 
     def startup(self) -> Startup:
         startup = Startup(
@@ -390,6 +391,45 @@ def test_without_a_keychain_the_password_is_not_remembered_and_the_user_is_told(
     assert window.context.username == central.username
     (told,) = [shown for shown in dialogs.shown if shown.kind == "info"]
     assert "not remembered" in told.text
+
+
+def test_a_server_whose_certificate_does_not_check_out_is_not_signed_in_to(
+    qtbot: QtBot,
+    site: Site,
+    central: ServerCentral,
+    keychain: MemoryKeyring,
+    ui_settings: Settings,
+    dialogs: RecordingDialogs,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for variable in (TLS_ENV, TLS_ROOT_CERT_ENV, "PGSSLROOTCERT"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))  # no ~/.postgresql/root.crt
+    other = make_ca(tmp_path / "other-ca", "Someone else's CA")
+    ui_settings.set(keys.CENTRAL_ROOT_CERT, str(other.certificate))
+    startup = site.startup()
+    dialog = asked(qtbot, startup, startup.start)
+    fill_sign_in(qtbot, dialog, username=central.username, password=PASSWORD)
+    problem = _problem_shown(qtbot, dialog)
+    assert f"The server {central.server} could not be reached securely" in problem
+    assert "certificate verify failed" in problem and "Root certificate" in problem
+    assert "first start needs the server" in problem and startup.window is None
+    assert [shown for shown in dialogs.shown if shown.kind == "confirm"] == []
+    # The administrator allows require: encrypted, the certificate not checked. The settings
+    # are read at each try.
+    ui_settings.set(keys.CENTRAL_TLS, "require")
+    ui_settings.set(keys.CENTRAL_ROOT_CERT, "")
+    window = opened(qtbot, startup, lambda: press_ok(qtbot, dialog))
+    central_db = window.context.central
+    assert central_db is not None
+    with central_db.engine.connect() as connection:
+        encrypted = connection.execute(
+            text("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+        ).scalar_one()
+        info = connection.connection.dbapi_connection.info
+        assert info.get_parameters()["sslmode"] == "require"
+    assert encrypted is True
 
 
 def _closed_port() -> int:

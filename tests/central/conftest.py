@@ -1,8 +1,9 @@
 """Two teams on a real central database, every member with a login of their own.
 
 Team A: a collector, a field agent and a lead; team B: a collector and a lead. Each has an
-account far enough past due to be visited. Attacks sign in over TCP with the member's own
-password, as a workstation or `psql` would, never as the administrator.
+account far enough past due to be visited. Attacks sign in over TCP (TLS, the certificate
+checked) with the member's own password, as a workstation or `psql` would, never as the
+administrator.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from app.models import Role, Team
 from app.services.common.clock import local_today
 from app.services.sync.central import add_user, init_central
 from tests.helpers.portfolio import Account, Portfolio
+from tests.helpers.postgres import server_ca
 
 PASSWORD = "correct horse battery"
 Cursor = psycopg.Cursor  # type: ignore[type-arg]
@@ -55,6 +57,9 @@ class World:
             password=PASSWORD,
             autocommit=True,
             connect_timeout=10,
+            # As a workstation reaches it: TLS, the server's certificate checked.
+            sslmode="verify-full",
+            sslrootcert=str(server_ca()),
         )
 
     @contextmanager

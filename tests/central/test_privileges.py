@@ -9,6 +9,7 @@ from psycopg import sql
 
 from tests.central.authority import grants
 from tests.central.conftest import World
+from tests.helpers.postgres import server_ca
 
 ROLES = ("collector_a", "agent_a", "lead_a")
 
@@ -95,6 +96,8 @@ def test_the_feed_writes_the_ledger_and_nothing_else(world: World) -> None:
             user=feed,
             password="feed password 12345",
             autocommit=True,
+            sslmode="verify-full",
+            sslrootcert=str(server_ca()),
         )
         with connection, connection.cursor() as cursor:
             account = world.accounts["collector_b"]

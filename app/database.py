@@ -16,6 +16,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -202,8 +204,26 @@ class Database:
     def is_current(self) -> bool:
         return "alembic_version" in inspect(self.engine).get_table_names()
 
+    def revision(self) -> str | None:
+        """The revision the schema is at (None before the first migration). Reads only."""
+        with self.engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def head_revision() -> str:
+    """The newest migration this program brings a schema to."""
+    head = ScriptDirectory.from_config(alembic_config("")).get_current_head()
+    assert head is not None  # the migrations are one line
+    return head
+
+
+def known_revision(revision: str) -> bool:
+    """Whether this program's migrations name this revision (a newer program's may not)."""
+    script = ScriptDirectory.from_config(alembic_config(""))
+    return any(step.revision == revision for step in script.walk_revisions())
 
 
 def alembic_config(url: str) -> AlembicConfig:

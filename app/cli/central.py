@@ -116,6 +116,7 @@ def _deactivate_user(config: Config, args: argparse.Namespace) -> int:
 
 def _import_portfolio(config: Config, args: argparse.Namespace) -> int:
     from app.services.portfolio.importing import ImportRefused, import_portfolio
+    from app.services.sync.server import ensure_schema
 
     # The embedded "central" file keeps the flow working with no server.
     db = (
@@ -124,7 +125,7 @@ def _import_portfolio(config: Config, args: argparse.Namespace) -> int:
         else Database(config.database_url)
     )
     try:
-        db.upgrade()
+        ensure_schema(db)
         summary = import_portfolio(db, args.file)
     except ImportRefused as refused:
         print(f"error: {refused.message}", file=sys.stderr)

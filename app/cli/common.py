@@ -42,11 +42,18 @@ def day_arg(text: str) -> date:
 
 
 def open_database(config: Config, *, build_demo: bool = True, stamp: bool = True) -> Database:
-    """The central database, upgraded; on the first start of the embedded one, with the demo
-    built. The embedded one stamps every change, so workstations sync what commands do."""
+    """The database a command works on. The embedded one is upgraded, built with the demo on
+    its first start, and stamps every change, so workstations sync what commands do. A server's
+    schema is left alone at this program's revision; when it is behind, only an administrator's
+    login upgrades it, and anyone else is told so in one line."""
+    from app.services.sync.server import ensure_schema
+
     db = Database(config.database_url)
+    if not config.embedded:
+        ensure_schema(db)
+        return db
     db.upgrade()
-    if build_demo and config.embedded and not has_users(db):
+    if build_demo and not has_users(db):
         from app.demo.builder import build_demo as build
 
         print(
@@ -54,7 +61,7 @@ def open_database(config: Config, *, build_demo: bool = True, stamp: bool = True
             file=sys.stderr,
         )
         build(db, accounts=DEFAULT_DEMO_ACCOUNTS)
-    if config.embedded and stamp:
+    if stamp:
         from app.services.sync.engine import install_clock
 
         install_clock(db)

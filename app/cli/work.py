@@ -154,7 +154,7 @@ def _describe(config: Config) -> str:
 
 
 def _db_upgrade(config: Config, args: argparse.Namespace) -> int:
-    Database(config.database_url).upgrade()
+    open_database(config, build_demo=False, stamp=False).dispose()
     print(f"database is up to date: {_describe(config)}")
     return 0
 

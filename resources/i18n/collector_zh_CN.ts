@@ -4118,6 +4118,22 @@ Allowed from {time}</source>
         <translation>没有用户“{username}”。</translation>
     </message>
     <message>
+        <source>The server does not show {login} which revision its schema is at; this program needs {needed}. An administrator runs `collector-workstation central init`.</source>
+        <translation>服务器不向 {login} 显示其数据库结构的版本；本程序需要版本 {needed}。请管理员运行 `collector-workstation central init`。</translation>
+    </message>
+    <message>
+        <source>The server&apos;s schema is at revision {current}, newer than this program knows ({needed}): install the newer Collector Workstation.</source>
+        <translation>服务器的数据库结构为版本 {current}，比本程序所知的版本（{needed}）更新：请安装新版 Collector Workstation。</translation>
+    </message>
+    <message>
+        <source>The server&apos;s database has no schema yet; this program needs revision {needed}. An administrator runs `collector-workstation central init`.</source>
+        <translation>服务器的数据库还没有数据库结构；本程序需要版本 {needed}。请管理员运行 `collector-workstation central init`。</translation>
+    </message>
+    <message>
+        <source>The server&apos;s schema is at revision {current}; this program needs {needed}. An administrator runs `collector-workstation central init`.</source>
+        <translation>服务器的数据库结构为版本 {current}；本程序需要版本 {needed}。请管理员运行 `collector-workstation central init`。</translation>
+    </message>
+    <message>
         <source>“{value}” is not a TLS minimum: {variable} and File → Settings → TLS minimum take verify-full or require.</source>
         <translation>“{value}”不是有效的 TLS 最低要求：{variable} 和“文件 → 设置 → TLS 最低要求”只接受 verify-full 或 require。</translation>
     </message>

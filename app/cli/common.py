@@ -12,6 +12,8 @@ from app.config import Config
 from app.database import Database
 
 DEFAULT_DEMO_ACCOUNTS = 2000
+# The databases commands opened, closed when the command is done (`close_databases`).
+_opened: list[Database] = []
 
 
 def positive_arg(text: str) -> int:
@@ -49,6 +51,7 @@ def open_database(config: Config, *, build_demo: bool = True, stamp: bool = True
     from app.services.sync.server import ensure_schema
 
     db = Database(config.database_url)
+    _opened.append(db)
     if not config.embedded:
         ensure_schema(db)
         return db
@@ -66,6 +69,13 @@ def open_database(config: Config, *, build_demo: bool = True, stamp: bool = True
 
         install_clock(db)
     return db
+
+
+def close_databases() -> None:
+    """Close what the command opened: a server's login holds few connections, and a command
+    run inside another program (the tests) leaves none behind."""
+    while _opened:
+        _opened.pop().dispose()
 
 
 def has_users(db: Database) -> bool:

@@ -8,8 +8,11 @@ import os
 import sys
 from collections.abc import Sequence
 
+from sqlalchemy.exc import DBAPIError
+
 from app import __version__
 from app.cli import central, plans, reviews, sync, team, team_queue, work
+from app.cli.common import close_databases
 from app.config import Config, resolve
 from app.database import InsecureConnection, UnknownTlsMinimum
 from app.services.common.errors import DomainError
@@ -19,6 +22,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     config = resolve(args.data_dir)
+    # The database a refusal comes from: the command's own --url, else the configured one.
+    url = getattr(args, "url", None) or config.database_url
     try:
         handler = getattr(args, "handler", _window)
         result: int = handler(config, args)
@@ -32,6 +37,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(f"error: {connection_refusal(error).message}", file=sys.stderr)
         return 1
+    except DBAPIError as error:
+        from app.services.sync.server import refusal
+
+        # The server's refusals in one line; a mistake in a statement of ours stays loud.
+        refused = refusal(error, url)
+        if refused is None:
+            raise
+        print(f"error: {refused.message}", file=sys.stderr)
+        return 1
+    finally:
+        close_databases()
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -4134,6 +4134,10 @@ Allowed from {time}</source>
         <translation>服务器的数据库结构为版本 {current}；本程序需要版本 {needed}。请管理员运行 `collector-workstation central init`。</translation>
     </message>
     <message>
+        <source>The server refused this for {login}: {reason}</source>
+        <translation>服务器拒绝了 {login} 的此操作：{reason}</translation>
+    </message>
+    <message>
         <source>“{value}” is not a TLS minimum: {variable} and File → Settings → TLS minimum take verify-full or require.</source>
         <translation>“{value}”不是有效的 TLS 最低要求：{variable} 和“文件 → 设置 → TLS 最低要求”只接受 verify-full 或 require。</translation>
     </message>

@@ -1,12 +1,12 @@
 """Working on the central server directly, signed in as one's own login: the schema at this
-program's revision.
+program's revision, and what the server refuses, each in one sentence.
 
 A staff login (a user's own role, made by `central add-user`) reads and writes only what the
 server's row-level security lets it, and never migrates the schema. `ensure_schema` therefore
 runs no migration on a schema already at this program's revision (no DDL, no lock), upgrades a
 schema that is behind only for a login that may (a superuser, or the owner of the schema's
 version table: the administrator who ran `central init`), and tells anyone else which revision
-the server is at and who brings it forward.
+the server is at and who brings it forward. `refusal` words what the server refuses.
 
 The embedded SQLite database has no logins: it is upgraded as before.
 """
@@ -17,10 +17,17 @@ import getpass
 import os
 
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
-from app.database import Database, head_revision, known_revision
+from app.database import TLS_ROOT_CERT_ENV, Database, head_revision, known_revision
 from app.services.common.errors import DomainError
+from app.services.sync.workstation import (
+    TLS_FAILURES,
+    ServerNotTrusted,
+    ServerUnreachable,
+    SignInFailed,
+    server_of_url,
+)
 
 # Whether this login may migrate: a superuser, or a member of the role owning the version table;
 # before any migration, whoever may create tables in the schema.
@@ -31,10 +38,33 @@ _MAY_MIGRATE = (
     " WHERE oid = to_regclass('public.alembic_version')), 'USAGE') END"
 )
 INSUFFICIENT_PRIVILEGE = "42501"
+# SQLSTATEs (or their two-character classes) that are the server refusing a statement or a
+# connection, not a mistake in the statement: privileges and row-level security, constraints,
+# a trigger's RAISE, timeouts and cancels, locks, serialisation, a server going down, limits.
+_REFUSALS = frozenset(
+    {
+        "23",  # integrity: check, unique, foreign key, not null, exclusion
+        "25006",  # read-only transaction (a standby)
+        "28",  # invalid authorisation
+        "3D000",  # no such database
+        "40",  # serialisation failure, deadlock
+        INSUFFICIENT_PRIVILEGE,
+        "53",  # insufficient resources
+        "54",  # program limits
+        "55P03",  # lock not available (lock_timeout)
+        "57",  # query cancelled (statement_timeout), admin shutdown, cannot connect now
+        "08",  # connection
+        "P0001",  # RAISE EXCEPTION in a trigger or function
+    }
+)
 
 
 class SchemaNotCurrent(DomainError):
     """The server's schema is not at the revision this program works with."""
+
+
+class ServerRefused(DomainError):
+    """The server refused a statement for the signed-in login."""
 
 
 def ensure_schema(db: Database) -> None:
@@ -88,6 +118,58 @@ def sqlstate(error: DBAPIError) -> str | None:
     return getattr(error.orig, "sqlstate", None)
 
 
+def refusal(error: DBAPIError, url: str) -> DomainError | None:
+    """What the PostgreSQL server at `url` refused, in one sentence; None for anything else
+    (a mistake in a statement of ours, or another database), which should stay loud."""
+    if make_url(url).get_backend_name() != "postgresql":
+        return None
+    code = sqlstate(error)
+    first = _first_line(error)
+    if code is None:
+        # The connection failed, or broke, before the server said anything of its own.
+        if not isinstance(error, OperationalError):
+            return None
+        if any(failure in str(error.orig) for failure in TLS_FAILURES):
+            return ServerNotTrusted(
+                "The server {server} could not be reached securely: {reason}. Its certificate"
+                " is checked against File → Settings → Root certificate or {variable}, else"
+                " ~/.postgresql/root.crt.",
+                server=str(server_of_url(url)),
+                reason=first,
+                variable=TLS_ROOT_CERT_ENV,
+            )
+        if "password authentication failed" in first or (
+            'role "' in first and "does not exist" in first
+        ):
+            return SignInFailed("The server did not accept this user name and password.")
+        if "FATAL:" in first:
+            # It answered, and refused the connection (a login that may not log in, a limit).
+            return ServerRefused(
+                "The server refused this for {login}: {reason}",
+                login=login_of(url),
+                reason=first.split("FATAL:", 1)[1].strip(),
+            )
+        return ServerUnreachable(
+            "The server {server} did not answer: {reason}",
+            server=str(server_of_url(url)),
+            reason=first or type(error.orig).__name__,
+        )
+    if code == "28P01":
+        return SignInFailed("The server did not accept this user name and password.")
+    if code not in _REFUSALS and code[:2] not in _REFUSALS:
+        return None
+    return ServerRefused(
+        "The server refused this for {login}: {reason}", login=login_of(url), reason=first
+    )
+
+
 def login_of(url: str) -> str:
     """The login a URL signs in as (libpq's default, the system user, when it names none)."""
     return make_url(url).username or os.environ.get("PGUSER") or getpass.getuser()
+
+
+def _first_line(error: DBAPIError) -> str:
+    diag = getattr(error.orig, "diag", None)
+    text = getattr(diag, "message_primary", None) or str(error.orig)
+    lines = text.strip().splitlines()
+    return lines[0].strip() if lines else ""

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from app.cli.common import for_roles
 from app.config import DATABASE_URL_ENV, Config
 from app.database import Database
 from app.services.common.errors import InvalidInput
@@ -27,6 +28,8 @@ def register(commands: Any) -> None:
         "--url", help=f"an administrator's SQLAlchemy URL (default: ${DATABASE_URL_ENV})"
     )
     init.set_defaults(handler=_init)
+    # An administrator's work: a staff login is told so before anything is asked or read.
+    for_roles(init)
     add = actions.add_parser("add-user", help="a user and their own login role")
     add.add_argument("username")
     add.add_argument("--role", required=True, choices=["collector", "field_agent", "team_lead"])
@@ -41,6 +44,7 @@ def register(commands: Any) -> None:
         help="read the new user's password from standard input (else it is asked for)",
     )
     add.set_defaults(handler=_add_user)
+    for_roles(add)
     off = actions.add_parser(
         "deactivate-user",
         help="end a user's access now: inactive, login refused, open sessions cut",
@@ -50,6 +54,7 @@ def register(commands: Any) -> None:
         "--url", help=f"an administrator's SQLAlchemy URL (default: ${DATABASE_URL_ENV})"
     )
     off.set_defaults(handler=_deactivate_user)
+    for_roles(off)
     load = actions.add_parser(
         "import-portfolio",
         help="load the lending system's export (docs/import-format.md): all rows or none",
@@ -57,6 +62,7 @@ def register(commands: Any) -> None:
     load.add_argument("file", type=Path, metavar="FILE.csv")
     load.add_argument("--url", help=f"the database (default: ${DATABASE_URL_ENV})")
     load.set_defaults(handler=_import_portfolio)
+    for_roles(load)
 
 
 def _central(args: argparse.Namespace) -> Database:

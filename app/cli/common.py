@@ -12,8 +12,25 @@ from app.config import Config
 from app.database import Database
 
 DEFAULT_DEMO_ACCOUNTS = 2000
+# The roles a staff login may have (app.models.Role, without the administrator).
+COLLECTOR, FIELD_AGENT, TEAM_LEAD = "collector", "field_agent", "team_lead"
+STAFF = (COLLECTOR, FIELD_AGENT, TEAM_LEAD)
 # The databases commands opened, closed when the command is done (`close_databases`).
 _opened: list[Database] = []
+
+
+def for_roles(parser: argparse.ArgumentParser, *roles: str) -> None:
+    """Which staff roles a command is for when signed in to a server as a staff login (none:
+    administrators only). Without it, a command is for every role and its service decides;
+    say it where the server would otherwise refuse in its own words, or where the command is
+    plainly not a role's work."""
+    parser.set_defaults(roles=roles)
+
+
+def without_server(parser: argparse.ArgumentParser) -> None:
+    """A command that does not work on the database $COLLECTOR_WORKSTATION_DATABASE_URL
+    names as the signed-in user (it reads nothing, or signs in by itself)."""
+    parser.set_defaults(signs_in=False)
 
 
 def positive_arg(text: str) -> int:

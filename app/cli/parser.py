@@ -1,18 +1,24 @@
 """The command line's parser: the top options, each command group's commands, and the window
-when no command is given."""
+when no command is given.
+
+Signed in to a server as a staff login ($COLLECTOR_WORKSTATION_DATABASE_URL naming a user's own
+login), a command acts for that user: `--user` defaults to them and may name no one else, and a
+command not for their role (`common.for_roles`) says so before it touches data. What the server
+still refuses is printed in one line, as a service's refusal is.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from sqlalchemy.exc import DBAPIError
 
 from app import __version__
 from app.cli import central, plans, reviews, sync, team, team_queue, work
-from app.cli.common import close_databases
+from app.cli.common import STAFF, close_databases
 from app.config import Config, resolve
 from app.database import InsecureConnection, UnknownTlsMinimum
 from app.services.common.errors import DomainError
@@ -25,7 +31,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The database a refusal comes from: the command's own --url, else the configured one.
     url = getattr(args, "url", None) or config.database_url
     try:
-        handler = getattr(args, "handler", _window)
+        handler = getattr(args, "handler", None)
+        if handler is None:
+            return _window(config, args)
+        _sign_in(parser, url, args)
         result: int = handler(config, args)
         return result
     except DomainError as error:
@@ -48,6 +57,47 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     finally:
         close_databases()
+
+
+def command_parsers(
+    parser: argparse.ArgumentParser | None = None,
+) -> dict[str, argparse.ArgumentParser]:
+    """Every command a user can run, by its full name ("team reassign"), and its parser."""
+    return dict(_leaves(parser or _parser(), ()))
+
+
+def _leaves(
+    parser: argparse.ArgumentParser, path: tuple[str, ...]
+) -> Iterator[tuple[str, argparse.ArgumentParser]]:
+    groups = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    if not groups:
+        yield " ".join(path), parser
+        return
+    for group in groups:
+        for name, child in group.choices.items():
+            yield from _leaves(child, (*path, name))
+
+
+def _sign_in(parser: argparse.ArgumentParser, url: str, args: argparse.Namespace) -> None:
+    """Before a command runs: who the server acts for, and whether the command is theirs."""
+    signed_in = None
+    if getattr(args, "signs_in", True) and not url.startswith("sqlite"):
+        from app.database import Database
+        from app.services.sync.server import signed_in as who
+
+        db = Database(url)
+        try:
+            signed_in = who(db)
+        finally:
+            db.dispose()
+    if signed_in is not None:
+        from app.services.sync.server import acting_user, refuse_command
+
+        refuse_command(signed_in, args.command, getattr(args, "roles", STAFF))
+        if args.takes_user:
+            args.user = acting_user(signed_in, args.user)
+    if args.takes_user and args.user is None and args.user_required:
+        command_parsers(parser)[args.command].error("the following arguments are required: --user")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -75,7 +125,22 @@ def _parser() -> argparse.ArgumentParser:
     team_queue.register(commands)
     team.register(commands)
     reviews.register(commands)
+    for name, command in _leaves(parser, ()):
+        _mark(name, command)
     return parser
+
+
+def _mark(name: str, command: argparse.ArgumentParser) -> None:
+    """Give a command its name and say whether it acts for a --user. A required --user may be
+    left out signed in as a staff login (it is then that user): `_sign_in` asks for it after."""
+    user = next((a for a in command._actions if "--user" in a.option_strings), None)
+    relaxed = user is not None and user.required and command.get_default("signs_in") is not False
+    if user is not None and relaxed:
+        user.required = False
+        user.help = (user.help + "; " if user.help else "") + (
+            "required, except signed in to a server as a staff login (then it is you)"
+        )
+    command.set_defaults(command=name, takes_user=user is not None, user_required=relaxed)
 
 
 def _window(config: Config, args: argparse.Namespace) -> int:

@@ -10,7 +10,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import day_arg, moment_arg, open_database, plain
+from app.cli.common import (
+    FIELD_AGENT,
+    TEAM_LEAD,
+    day_arg,
+    for_roles,
+    moment_arg,
+    open_database,
+    plain,
+)
 from app.config import Config
 from app.database import Database
 from app.models import PlanStatus
@@ -93,6 +101,9 @@ def register(commands: Any) -> None:
     sheets.add_argument("--lang", default="zh_CN", choices=["zh_CN", "en"])
     sheets.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
     sheets.set_defaults(handler=_visit_sheets)
+    # Visits are a field agent's work (and a lead's, who plans and goes along); a collector on
+    # a server is told so rather than shown an empty day.
+    for_roles(sheets, FIELD_AGENT, TEAM_LEAD)
 
     visits = commands.add_parser("visits", help="home visits: candidates, plan, list, record, mark")
     steps = visits.add_subparsers(title="visit commands", metavar="ACTION", required=True)
@@ -101,6 +112,7 @@ def register(commands: Any) -> None:
     candidates.add_argument("--date", type=day_arg, required=True)
     candidates.add_argument("--json", action="store_true")
     candidates.set_defaults(handler=_visit_candidates)
+    for_roles(candidates, FIELD_AGENT, TEAM_LEAD)
     planning = steps.add_parser("plan", help="plan the day: the accounts in route order")
     planning.add_argument("contracts", nargs="+", metavar="CONTRACT")
     planning.add_argument("--user", required=True)
@@ -108,11 +120,13 @@ def register(commands: Any) -> None:
     planning.add_argument("--second-agent")
     planning.add_argument("--start", type=time.fromisoformat, help="HH:MM (default 09:00)")
     planning.set_defaults(handler=_visit_plan)
+    for_roles(planning, FIELD_AGENT, TEAM_LEAD)
     day = steps.add_parser("list", help="the day's visits")
     day.add_argument("--user", required=True)
     day.add_argument("--date", type=day_arg, required=True)
     day.add_argument("--json", action="store_true")
     day.set_defaults(handler=_visit_list)
+    for_roles(day, FIELD_AGENT, TEAM_LEAD)
     record = steps.add_parser("record", help="record a visit's outcome (works offline)")
     record.add_argument("visit_id", type=uuid.UUID)
     record.add_argument("--user", required=True)
@@ -125,6 +139,7 @@ def register(commands: Any) -> None:
     record.add_argument("--promise-date", type=day_arg)
     record.add_argument("--notes")
     record.set_defaults(handler=_visit_record)
+    for_roles(record, FIELD_AGENT, TEAM_LEAD)
     mark = steps.add_parser("mark", help="a team lead marks an account for a visit")
     mark.add_argument("--user", required=True)
     mark.add_argument("--contract", required=True)

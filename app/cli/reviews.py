@@ -22,7 +22,14 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from app.cli.common import day_arg, names_arg, open_database, plain, positive_arg
+from app.cli.common import (
+    day_arg,
+    names_arg,
+    open_database,
+    plain,
+    positive_arg,
+    without_server,
+)
 from app.config import Config
 from app.services.common.errors import InvalidDate, InvalidInput, NotAllowed
 
@@ -100,6 +107,7 @@ def register(commands: Any) -> None:
     listed.add_argument("--emotion", help="with --outcome: and this emotion (default: none)")
     listed.add_argument("--lang", default="en", choices=LANGUAGES)
     listed.set_defaults(handler=_criteria)
+    without_server(listed)
 
     feedback = commands.add_parser(
         "feedback", help="the reviews of your own contacts, newest first"

@@ -7,7 +7,7 @@ import getpass
 import sys
 from typing import Any
 
-from app.cli.common import open_database
+from app.cli.common import open_database, without_server
 from app.config import Config
 from app.database import Database
 from app.services.common.errors import InvalidInput
@@ -41,6 +41,8 @@ def register(commands: Any) -> None:
     what.add_argument("--status", action="store_true", help="only show the sync status")
     what.add_argument("--conflicts", action="store_true", help="list the changes not taken")
     sync.set_defaults(handler=_sync)
+    # It signs in by itself, as --user with their own password, wherever the server is.
+    without_server(sync)
 
 
 def _sync(config: Config, args: argparse.Namespace) -> int:

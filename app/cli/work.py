@@ -14,10 +14,12 @@ from app import __version__
 from app.cli.common import (
     DEFAULT_DEMO_ACCOUNTS,
     day_arg,
+    for_roles,
     moment_arg,
     open_database,
     plain,
     positive_arg,
+    without_server,
 )
 from app.config import Config
 from app.database import Database
@@ -32,6 +34,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     db_commands = db.add_subparsers(title="db commands", metavar="ACTION", required=True)
     upgrade = db_commands.add_parser("upgrade", help="bring the schema to the newest version")
     upgrade.set_defaults(handler=_db_upgrade)
+    for_roles(upgrade)
 
     demo = commands.add_parser("demo-data", help="build the reproducible demo portfolio")
     demo.add_argument("--accounts", type=positive_arg, default=DEFAULT_DEMO_ACCOUNTS)
@@ -40,6 +43,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     demo.add_argument("--accounts-per-collector", type=positive_arg, default=250)
     demo.add_argument("--replace", action="store_true", help="delete the embedded database first")
     demo.set_defaults(handler=_demo_data)
+    for_roles(demo)
 
     users = commands.add_parser("users", help="list the users")
     users.add_argument("--json", action="store_true")
@@ -100,6 +104,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     checklist.add_argument("--outcome", required=True, help="disposition code, e.g. PTP")
     checklist.add_argument("--lang", default="en", choices=["en", "zh_CN"])
     checklist.set_defaults(handler=_checklist)
+    without_server(checklist)
 
     escalations = commands.add_parser(
         "escalations", help="open escalations: a team lead's team's, anyone else's own"

@@ -4134,6 +4134,18 @@ Allowed from {time}</source>
         <translation>服务器的数据库结构为版本 {current}；本程序需要版本 {needed}。请管理员运行 `collector-workstation central init`。</translation>
     </message>
     <message>
+        <source>You are signed in to the server as {login}; --user must be {login} (the server acts for the signed-in user).</source>
+        <translation>您以 {login} 的身份登录服务器；--user 必须是 {login}（服务器只代表已登录的用户操作）。</translation>
+    </message>
+    <message>
+        <source>“{command}” is for an administrator of the server, not for {login} ({role}).</source>
+        <translation>“{command}”供服务器管理员使用，{login}（{role}）不能使用。</translation>
+    </message>
+    <message>
+        <source>“{command}” is not for {login} ({role}); it is for: {roles}.</source>
+        <translation>“{command}”不供 {login}（{role}）使用；适用角色：{roles}。</translation>
+    </message>
+    <message>
         <source>The server refused this for {login}: {reason}</source>
         <translation>服务器拒绝了 {login} 的此操作：{reason}</translation>
     </message>

@@ -1,26 +1,31 @@
 """Working on the central server directly, signed in as one's own login: the schema at this
-program's revision, and what the server refuses, each in one sentence.
+program's revision, which user the server acts for, and what it refuses, each in one sentence.
 
 A staff login (a user's own role, made by `central add-user`) reads and writes only what the
 server's row-level security lets it, and never migrates the schema. `ensure_schema` therefore
 runs no migration on a schema already at this program's revision (no DDL, no lock), upgrades a
 schema that is behind only for a login that may (a superuser, or the owner of the schema's
 version table: the administrator who ran `central init`), and tells anyone else which revision
-the server is at and who brings it forward. `refusal` words what the server refuses.
+the server is at and who brings it forward. `signed_in` names the user the server acts for, so
+a command refuses what is not that user's before it touches data; `refusal` words what the
+server still refuses.
 
-The embedded SQLite database has no logins: it is upgraded as before.
+The embedded SQLite database has no logins: it is upgraded as before and nobody is signed in.
 """
 
 from __future__ import annotations
 
 import getpass
 import os
+from dataclasses import dataclass
 
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from app.database import TLS_ROOT_CERT_ENV, Database, head_revision, known_revision
-from app.services.common.errors import DomainError
+from app.models import Role, User
+from app.services.common.errors import DomainError, NotAllowed
 from app.services.sync.workstation import (
     TLS_FAILURES,
     ServerNotTrusted,
@@ -28,6 +33,8 @@ from app.services.sync.workstation import (
     SignInFailed,
     server_of_url,
 )
+
+STAFF_ROLES = (Role.COLLECTOR.value, Role.FIELD_AGENT.value, Role.TEAM_LEAD.value)
 
 # Whether this login may migrate: a superuser, or a member of the role owning the version table;
 # before any migration, whoever may create tables in the schema.
@@ -65,6 +72,14 @@ class SchemaNotCurrent(DomainError):
 
 class ServerRefused(DomainError):
     """The server refused a statement for the signed-in login."""
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """The user a staff login acts for: their user name (the login's name) and role."""
+
+    username: str
+    role: str
 
 
 def ensure_schema(db: Database) -> None:
@@ -110,6 +125,62 @@ def ensure_schema(db: Database) -> None:
         " An administrator runs `collector-workstation central init`.",
         current=current,
         needed=needed,
+    )
+
+
+def signed_in(db: Database) -> SignedIn | None:
+    """The staff user the server acts for on this connection; None for the embedded database
+    and for an administrator's login (one that is no collector, field agent or team lead)."""
+    if db.engine.dialect.name != "postgresql":
+        return None
+    with db.reader() as session:
+        if session.scalar(text("SELECT to_regclass('public.users')")) is None:
+            return None  # no schema yet: nobody is anybody's user
+        found = session.execute(
+            select(User.username, User.role, User.active).where(
+                User.username == func.session_user()
+            )
+        ).first()
+    if found is None or found.role.value not in STAFF_ROLES:
+        return None
+    if not found.active:
+        raise SignInFailed(
+            "“{username}” is not an active user of this server.", username=found.username
+        )
+    return SignedIn(found.username, found.role.value)
+
+
+def acting_user(login: SignedIn, given: str | None) -> str:
+    """The user a command acts for, signed in as `login`: the login itself. --user may only
+    repeat it (the server acts for the signed-in user, whoever a command names)."""
+    if given is not None and given != login.username:
+        raise NotAllowed(
+            "You are signed in to the server as {login}; --user must be {login} (the server"
+            " acts for the signed-in user).",
+            login=login.username,
+        )
+    return login.username
+
+
+def refuse_command(login: SignedIn, command: str, roles: tuple[str, ...]) -> None:
+    """Refuse a command that is not for the signed-in user's role, before it touches data.
+
+    `roles`: the staff roles the command is for; none means administrators only."""
+    if login.role in roles:
+        return
+    if not roles:
+        raise NotAllowed(
+            "“{command}” is for an administrator of the server, not for {login} ({role}).",
+            command=command,
+            login=login.username,
+            role=login.role,
+        )
+    raise NotAllowed(
+        "“{command}” is not for {login} ({role}); it is for: {roles}.",
+        command=command,
+        login=login.username,
+        role=login.role,
+        roles=", ".join(roles),
     )
 
 

@@ -15,7 +15,6 @@ import json
 import socket
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, ProgrammingError
+from sqlalchemy.exc import ProgrammingError
 
 from app.cli import main
 from app.cli.parser import command_parsers
@@ -176,22 +175,6 @@ def _drop_logins(db: Database, logins: list[str]) -> None:
         connection.commit()
 
 
-def _let_log_in(db: Database, logins: list[str]) -> None:
-    """Roles are cluster-wide: another test database's migrations on the same server may turn
-    these logins off between commands. Turn them on again (they are ours, and active); when
-    that migration alters the same role at the same moment, try again."""
-    for attempt in range(5):
-        try:
-            with db.engine.begin() as connection:
-                for login in logins:
-                    connection.exec_driver_sql(f'ALTER ROLE "{login}" LOGIN')
-            return
-        except DBAPIError:  # "tuple concurrently updated"
-            if attempt == 4:
-                raise
-            time.sleep(0.2)
-
-
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     folder = tmp_path_factory.mktemp("cli-staff")
@@ -294,7 +277,6 @@ Run = Callable[..., tuple[int, str, str]]
 @pytest.fixture
 def run(world: World, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Run:
     """Run a command signed in as a role's login ("admin": the administrator's URL)."""
-    logins = list(world.logins.values())
     ca = str(server_ca())
 
     def run(
@@ -305,17 +287,13 @@ def run(world: World, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.Mo
             DATABASE_URL_ENV,
             url or (world.url if role == "admin" else _staff_url(world.url, world.logins[role])),
         )
-        for _ in range(5):
-            _let_log_in(world.db, logins)
-            monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-            capsys.readouterr()
-            try:
-                code = main(["--data-dir", str(world.folder / role), *args])
-            except SystemExit as exit:  # argparse refusing the arguments
-                code = int(exit.code or 0)
-            out, err = capsys.readouterr()
-            if "is not permitted to log in" not in err:
-                break
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        capsys.readouterr()
+        try:
+            code = main(["--data-dir", str(world.folder / role), *args])
+        except SystemExit as exit:  # argparse refusing the arguments
+            code = int(exit.code or 0)
+        out, err = capsys.readouterr()
         return code, out, err
 
     return run
@@ -541,7 +519,6 @@ def test_the_program_itself_prints_one_line_not_a_traceback(world: World) -> Non
         (collector, ["payment", "--contract", world.contracts["mine"], "--amount", "1"], False),
         (collector, ["central", "init"], False),
     ):
-        _let_log_in(world.db, list(world.logins.values()))
         done = subprocess.run(
             [sys.executable, "-m", "app", "--data-dir", str(world.folder / "process"), *args],
             capture_output=True,
@@ -656,7 +633,6 @@ def test_at_the_newest_revision_nothing_is_migrated(
 
     monkeypatch.setattr(Database, "upgrade", refuse)
     for url in (world.url, _staff_url(world.url, world.logins["collector"])):
-        _let_log_in(world.db, list(world.logins.values()))
         db = Database(url, tls=server_tls())
         try:
             ensure_schema(db)
@@ -717,7 +693,6 @@ def test_a_schema_behind_stops_a_staff_login_and_an_administrator_upgrades_it(
             _grant_staff_basics(db)
 
             def run(as_url: str, *args: str) -> tuple[int, str]:
-                _let_log_in(db, [login])
                 monkeypatch.setenv(TLS_ROOT_CERT_ENV, str(server_ca()))
                 monkeypatch.setenv(DATABASE_URL_ENV, as_url)
                 capsys.readouterr()

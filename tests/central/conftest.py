@@ -1,6 +1,6 @@
 """Two teams on a real central database, every member with a login of their own.
 
-Team A: a collector, a field agent and a lead; team B: a collector and a lead. Each has an
+Team A: a collector, two field agents and a lead; team B: a collector and a lead. Each has an
 account far enough past due to be visited. Attacks sign in over TCP (TLS, the certificate
 checked) with the member's own password, as a workstation or `psql` would, never as the
 administrator.
@@ -92,6 +92,7 @@ def world(pg_db: Database) -> Iterator[World]:
     members = {
         "collector_a": (Role.COLLECTOR, team_a),
         "agent_a": (Role.FIELD_AGENT, team_a),
+        "agent2_a": (Role.FIELD_AGENT, team_a),
         "lead_a": (Role.TEAM_LEAD, team_a),
         "collector_b": (Role.COLLECTOR, team_b_name),
         "lead_b": (Role.TEAM_LEAD, team_b_name),

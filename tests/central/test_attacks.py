@@ -16,7 +16,8 @@ import pytest
 
 from app.services.plans.lifecycle import save_plan
 from app.services.plans.offers import PlanTerms
-from app.services.sync.central import deactivate_user
+from app.services.plans.terms import agreement_number
+from app.services.sync.central import deactivate_user, init_central
 from tests.central.conftest import Cursor, World, today
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -480,10 +481,19 @@ def test_an_agreed_plan_keeps_its_terms_lines_and_number(world: World) -> None:
             " VALUES (%s, 9, current_date + 300, 1, 0)",
             (plan,),
         )
-        cursor.execute(
+        # A number that is not the plan's own: refused (nobody squats another's number).
+        assert "numbered by its plan" in refused(
+            cursor,
             "UPDATE repayment_plans SET agreement_no = 'HX-1', agreement_date = current_date,"
             " issued_at = now(), status = 'issued' WHERE id = %s",
             (plan,),
+        )
+        cursor.execute("SELECT cw_today()")
+        (day,) = cursor.fetchone() or (None,)
+        cursor.execute(
+            "UPDATE repayment_plans SET agreement_no = %s, agreement_date = %s,"
+            " issued_at = now(), status = 'issued' WHERE id = %s",
+            (agreement_number(plan, day), day, plan),
         )
         assert "kept" in refused(
             cursor, "UPDATE repayment_plans SET agreement_no = 'HX-2' WHERE id = %s", (plan,)
@@ -507,9 +517,10 @@ def test_the_server_stamps_every_audit_event_with_the_signed_in_user(world: Worl
     with world.cursor("collector_a") as cursor:
         cursor.execute(event.format(at="now()"), (ids[0], None))
         cursor.execute(event.format(at="now()"), (ids[1], world.user_id("lead_a")))
-        assert "future" in refused(
-            cursor, event.format(at="now() + interval '1 day'"), (uuid.uuid4(), None)
-        )
+        for when in ("now() + interval '1 day'", "'2001-01-01'"):
+            assert "dated when it happened" in refused(
+                cursor, event.format(at=when), (uuid.uuid4(), None)
+            )
         refused(cursor, "UPDATE audit_events SET action = 'x.y'")
         refused(cursor, "DELETE FROM audit_events")
     assert world.admin("SELECT user_id FROM audit_events WHERE id = ANY(%s)", (ids,)) == [
@@ -594,6 +605,18 @@ def test_a_staff_login_has_limits_and_reaches_the_central_database_only(world: W
         refused(cursor, "CREATE TEMPORARY TABLE t (x int)")
         refused(cursor, "CREATE TABLE public.t (x int)")
         refused(cursor, "ALTER ROLE CURRENT_USER CONNECTION LIMIT -1")
+        refused(cursor, "SELECT lo_from_bytea(0, 'x')")
+        # A user may lift their own role's defaults; central init sets them back.
+        cursor.execute("ALTER ROLE CURRENT_USER SET statement_timeout = 0")
+        cursor.execute(
+            "ALTER ROLE CURRENT_USER IN DATABASE "
+            + world.db.engine.url.database
+            + " SET statement_timeout = 0"
+        )
+    init_central(world.db)
+    with world.cursor("collector_a") as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone() == ("1min",)
     for other in ("postgres", "template1"):
         with pytest.raises(psycopg.OperationalError, match=r"permission denied|not allowed"):
             world.connect("collector_a", dbname=other)
@@ -604,3 +627,223 @@ def test_a_staff_login_has_limits_and_reaches_the_central_database_only(world: W
     finally:
         for connection in held:
             connection.close()
+
+
+# --- found on the way (a hostile review of the first version) -------------------------------
+
+
+@attacks("plan-completed", "plan-policy")
+def test_a_plan_cannot_be_inserted_completed_backdated_or_of_an_unknown_kind(
+    world: World,
+) -> None:
+    draft = _plan(world, "collector_a", WITHIN, submit=False)
+    template = _template(world, draft)
+    with world.cursor("collector_a") as cursor:
+        # Completed on arrival, with no payment since.
+        assert "payments the server has" in refused(cursor, *_insert_args(template, "completed"))
+        # Made "in 2000", so that old payments would cover it.
+        assert "made on the day" in refused(
+            cursor, *_insert_args(template, "approved", created_at="2000-01-01T00:00:00+00:00")
+        )
+        # Offered in 2030, when the whole schedule would be overdue.
+        assert "offered today" in refused(
+            cursor, *_insert_args(template, "approved", offered_on="2030-01-01")
+        )
+        # A kind the policy knows nothing of, to slip past its limits.
+        assert "full payment, instalments or a settlement" in refused(
+            cursor, *_insert_args(template, "approved", kind="other", frequency="daily")
+        )
+        # An agreement of one's own invention.
+        assert "numbered" in refused(
+            cursor,
+            *_insert_args(
+                template,
+                "issued",
+                agreement_no="AGR-FORGED-1",
+                agreement_date=today().date(),
+                issued_at=today(),
+            ),
+        )
+
+
+@attacks("plan-terms-fixed")
+def test_an_issued_plans_lines_and_what_is_paid_of_them_stay_true(world: World) -> None:
+    plan = _plan(world, "collector_a", WITHIN)
+    with world.connect("collector_a") as connection, connection.cursor() as cursor:
+        # Touch the plan in the same transaction, then add lines: still refused (the lines
+        # already add up to the plan's total).
+        connection.autocommit = False
+        cursor.execute(
+            "UPDATE repayment_plans SET row_version = row_version + 1 WHERE id = %s", (plan,)
+        )
+        assert "add up to its total" in refused(
+            cursor,
+            "INSERT INTO plan_instalments (plan_id, seq, due_date, amount, paid_amount)"
+            " VALUES (%s, 9, current_date + 40, 100, 0)",
+            (plan,),
+        )
+        connection.rollback()
+        connection.autocommit = True
+        # Paid, with no payment on the server.
+        assert "payments the server has" in refused(
+            cursor,
+            "UPDATE plan_instalments SET paid_amount = amount, paid_on = current_date"
+            " WHERE plan_id = %s",
+            (plan,),
+        )
+
+
+@attacks("escalation-lead")
+def test_an_escalation_is_raised_open_and_decided_by_a_lead_in_their_own_name(
+    world: World,
+) -> None:
+    mine = world.accounts["collector_a"]
+    escalation = uuid.uuid4()
+    raise_one = (
+        "INSERT INTO escalations (id, loan_id, borrower_id, kind, raised_by_id, raised_at{extra})"
+        " VALUES (%s, %s, %s, %s, cw_me(), now(){values})"
+    )
+    with world.cursor("collector_a") as cursor:
+        assert "raised open" in refused(
+            cursor,
+            raise_one.format(
+                extra=", acknowledged_by_id, decision, decided_at",
+                values=", %s, 'pause', now()",
+            ),
+            (uuid.uuid4(), mine.loan_id, mine.borrower_id, "dispute", world.user_id("lead_a")),
+        )
+        assert "Unknown escalation" in refused(
+            cursor,
+            raise_one.format(extra="", values=""),
+            (uuid.uuid4(), mine.loan_id, mine.borrower_id, "bogus_kind"),
+        )
+        cursor.execute(
+            raise_one.format(extra="", values=""),
+            (escalation, mine.loan_id, mine.borrower_id, "dispute"),
+        )
+    with world.cursor("lead_a") as cursor:
+        assert "own name" in refused(
+            cursor,
+            "UPDATE escalations SET acknowledged_by_id = %s, acknowledged_at = now(),"
+            " decision = 'resume', decided_at = now() WHERE id = %s",
+            (world.user_id("lead_b"), escalation),
+        )
+        cursor.execute(
+            "UPDATE escalations SET acknowledged_by_id = cw_me(), acknowledged_at = now()"
+            " WHERE id = %s",
+            (escalation,),
+        )
+        assert cursor.rowcount == 1
+
+
+@attacks("scope-write")
+def test_a_contact_is_logged_on_its_own_borrower_with_a_known_outcome(world: World) -> None:
+    mine, theirs = world.accounts["collector_a"], world.accounts["collector_b"]
+    attempt = (
+        "INSERT INTO contact_attempts (id, loan_id, borrower_id, contact_point_id, user_id,"
+        " channel, started_at, duration_seconds, disposition, right_party, checklist,"
+        " script_steps, created_at) VALUES (gen_random_uuid(), %s, %s, %s, cw_me(), 'call',"
+        " now(), 60, %s, false, '[]', '[]', now())"
+    )
+    with world.cursor("collector_a") as cursor:
+        for borrower, point, code in (
+            (theirs.borrower_id, None, "NA"),
+            (mine.borrower_id, theirs.points["mobile"], "NA"),
+            (mine.borrower_id, mine.points["mobile"], "BOGUS"),
+        ):
+            refused(cursor, attempt, (mine.loan_id, borrower, point, code))
+        cursor.execute(attempt, (mine.loan_id, mine.borrower_id, mine.points["mobile"], "NA"))
+
+
+@attacks("visit-planner")
+def test_a_visit_is_not_recorded_on_a_paused_account_even_as_already_made(world: World) -> None:
+    agents = world.accounts["agent_a"]
+    world.admin("UPDATE borrowers SET deceased = true WHERE id = %s", (agents.borrower_id,))
+    with world.cursor("agent_a") as cursor:
+        assert "paused" in refused(
+            cursor,
+            "INSERT INTO field_visits (id, loan_id, agent_id, planned_for, route_position,"
+            " status, visited_at, disposition, checklist, created_at) VALUES"
+            " (gen_random_uuid(), %s, cw_me(), current_date, 1, 'done', now(), 'MET', '[]',"
+            " now())",
+            (agents.loan_id,),
+        )
+
+
+@attacks("visit-second-agent")
+def test_the_second_agent_who_records_a_visit_still_writes_its_promise(world: World) -> None:
+    """A legitimate flow the first version refused: the visit is marked done first, and the
+    second agent's view of the account must last until its promise is written."""
+    agents = world.accounts["agent_a"]
+    visit = uuid.uuid4()
+    with world.cursor("agent_a") as cursor:
+        cursor.execute(
+            "INSERT INTO field_visits (id, loan_id, agent_id, second_agent_id, planned_for,"
+            " route_position, status, checklist, created_at) VALUES (%s, %s, cw_me(), %s,"
+            " current_date, 1, 'planned', '[]', now())",
+            (visit, agents.loan_id, world.user_id("agent2_a")),
+        )
+    with world.cursor("agent2_a") as cursor:
+        cursor.execute(
+            "UPDATE field_visits SET status = 'done', visited_at = now(), disposition = 'PTP'"
+            " WHERE id = %s",
+            (visit,),
+        )
+        assert cursor.rowcount == 1
+        cursor.execute(
+            "INSERT INTO promises (id, loan_id, visit_id, amount, promised_date, status,"
+            " paid_amount, created_at) VALUES (gen_random_uuid(), %s, %s, 500, current_date + 3,"
+            " 'pending', 0, now())",
+            (agents.loan_id, visit),
+        )
+
+
+@attacks("review-lead", "override-lead", "loan-move")
+def test_a_lead_acts_in_their_own_name_and_moves_loans_to_active_members(world: World) -> None:
+    mine = world.accounts["collector_a"]
+    attempt = uuid.uuid4()
+    with world.cursor("collector_a") as cursor:
+        cursor.execute(
+            "INSERT INTO contact_attempts (id, loan_id, borrower_id, user_id, channel,"
+            " started_at, duration_seconds, disposition, right_party, checklist, script_steps,"
+            " created_at) VALUES (%s, %s, %s, cw_me(), 'call', now(), 60, 'NA', false, '[]',"
+            " '[]', now())",
+            (attempt, mine.loan_id, mine.borrower_id),
+        )
+    with world.cursor("lead_a") as cursor:
+        assert "own collector" in refused(
+            cursor,
+            "INSERT INTO call_reviews (id, attempt_id, loan_id, collector_id, reviewer_id,"
+            " reviewed_at, answers, score) VALUES (gen_random_uuid(), %s, %s, %s, cw_me(),"
+            " now(), '{}', 60)",
+            (attempt, mine.loan_id, world.user_id("lead_b")),
+        )
+        cursor.execute(
+            "INSERT INTO call_reviews (id, attempt_id, loan_id, collector_id, reviewer_id,"
+            " reviewed_at, answers, score) VALUES (gen_random_uuid(), %s, %s, %s, cw_me(),"
+            " now(), '{}', 60)",
+            (attempt, mine.loan_id, world.user_id("collector_a")),
+        )
+        assert "own reviewer" in refused(
+            cursor,
+            "UPDATE call_reviews SET reviewer_id = %s WHERE attempt_id = %s",
+            (world.user_id("lead_b"), attempt),
+        )
+        override = uuid.uuid4()
+        cursor.execute(
+            "INSERT INTO priority_overrides (id, loan_id, level, reason, set_by_id, set_at,"
+            " expires_at) VALUES (%s, %s, 'high', '承诺当天', cw_me(), now(),"
+            " now() + interval '1 day')",
+            (override, mine.loan_id),
+        )
+        assert "own name" in refused(
+            cursor,
+            "UPDATE priority_overrides SET cleared_at = now(), cleared_by_id = %s WHERE id = %s",
+            (world.user_id("collector_a"), override),
+        )
+        world.admin("UPDATE users SET active = false WHERE id = %s", (world.user_id("agent2_a"),))
+        assert "active member" in refused(
+            cursor,
+            "UPDATE loans SET assigned_to_id = %s WHERE id = %s",
+            (world.user_id("agent2_a"), mine.loan_id),
+        )

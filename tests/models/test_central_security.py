@@ -130,7 +130,8 @@ def test_a_collector_sees_and_writes_only_their_own_accounts(
         # A contact on my account, as me: allowed.
         _log_attempt(cursor, accounts["mine"], "cw_me()")
         # On someone else's account, or in someone else's name: refused.
-        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
+        # Another's account: its borrower is not one this login may log a contact on.
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="own borrower"):
             _log_attempt(cursor, accounts["theirs"], "cw_me()")
         with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
             _log_attempt(
@@ -322,8 +323,8 @@ def test_a_collector_cannot_approve_or_reject_beyond_policy_by_writing_the_row(
         "INSERT INTO repayment_plans (id, loan_id, created_by_id, status, kind, currency,"
         " overdue_principal, overdue_interest, overdue_penalty, overdue_fees, total_amount,"
         " down_payment, penalty_waived, discount, frequency, breaches, down_payment_paid,"
-        " created_at) VALUES (gen_random_uuid(), %s, cw_me(), %s, 'instalments', 'CNY', 0, 0,"
-        " 0, 0, 1000, 0, 0, 0, 'monthly', %s, 0, now())"
+        " created_at, offered_on) VALUES (gen_random_uuid(), %s, cw_me(), %s, 'instalments',"
+        " 'CNY', 0, 0, 0, 0, 1000, 0, 0, 0, 'monthly', %s, 0, now(), current_date)"
     )
     beyond = '[{"rule": "max_instalments", "template": "", "params": {}}]'
     with _as(db, me) as cursor:

@@ -57,6 +57,10 @@ SERVER_POLICY = {
     "plan": "plan_policy.json",
     "visit": "visit_policy.json",
     "collection": "policy.json",
+    "lender": "lender.json",
+    "dispositions": "dispositions.json",
+    "escalations": "escalations.json",
+    "visit_outcomes": "visit_outcomes.json",
 }
 
 BORROWER_MARKS = (
@@ -111,7 +115,8 @@ STALE_POLICIES = {"payments_insert": "payments", "instalments_update": "instalme
 # The lending system's tables and what its feed writes in them.
 LEDGER = ("borrowers", "contact_points", "loans", "instalments", "payments")
 
-REFUSE = "RAISE EXCEPTION '%', {what} USING ERRCODE = 'insufficient_privilege'"
+# Every refusal a trigger makes: the privilege error a missing grant or policy gives too.
+REFUSE = "BEGIN RAISE EXCEPTION '%', message USING ERRCODE = 'insufficient_privilege'; END"
 
 FUNCTIONS = {
     # Is this session a staff login (not an administrator's or the feed's connection)? Asked
@@ -196,7 +201,8 @@ def _distinct(columns: Sequence[str]) -> str:
 
 # The limits a plan breaks, worked out by the server from the plan's own terms and lines and
 # the loan's schedule (app.services.plans.offers._breaches is the workstation's twin). The
-# overdue amounts a plan states can be no more than the schedule could owe on its offer day.
+# overdue amounts a plan states are no more than the schedule left unpaid before the offer day,
+# plus what was paid since (a plan made offline, pushed after a payment arrived).
 PLAN_BREACHES = """
 DECLARE
     limits jsonb := (SELECT value FROM server_policy WHERE key = 'plan');
@@ -209,20 +215,23 @@ DECLARE
     owed_principal numeric;
     owed_other numeric;
     penalty_cap numeric;
+    paid_since numeric;
 BEGIN
     IF limits IS NULL THEN
-        RAISE EXCEPTION 'The server has no plan policy: an administrator runs central init.'
-            USING ERRCODE = 'insufficient_privilege';
+        PERFORM cw_refuse('The server has no plan policy: an administrator runs central init.');
     END IF;
-    SELECT coalesce(sum(i.principal_due), 0), coalesce(sum(i.interest_due + i.fees_due), 0),
+    SELECT coalesce(sum(i.principal_due - i.principal_paid), 0),
+           coalesce(sum(i.interest_due - i.interest_paid + i.fees_due - i.fees_paid), 0),
            coalesce(sum(i.principal_due * l.penalty_rate_daily
                         * greatest(p.offered_on - i.due_date, 0)), 0)
       INTO owed_principal, owed_other, penalty_cap
       FROM instalments i JOIN loans l ON l.id = i.loan_id
      WHERE i.loan_id = p.loan_id AND i.due_date < p.offered_on;
+    SELECT coalesce(sum(amount), 0) INTO paid_since FROM payments
+     WHERE loan_id = p.loan_id AND paid_at >= p.offered_on - interval '1 day';
     IF p.overdue_principal < 0 OR p.overdue_interest < 0 OR p.overdue_fees < 0
-       OR p.overdue_penalty < 0 OR p.overdue_principal > owed_principal
-       OR p.overdue_interest + p.overdue_fees > owed_other
+       OR p.overdue_penalty < 0 OR p.overdue_principal > owed_principal + paid_since
+       OR p.overdue_interest + p.overdue_fees > owed_other + paid_since
        OR p.overdue_penalty > round(penalty_cap, 2) + 0.01 THEN
         found := found || 'overdue_amounts'::text;
     END IF;
@@ -238,7 +247,7 @@ BEGIN
     END IF;
     SELECT count(*), min(amount), min(due_date) INTO lines, smallest, first_due
       FROM plan_instalments WHERE plan_id = p.id;
-    IF first_due IS NOT NULL AND p.offered_on IS NOT NULL
+    IF first_due IS NOT NULL
        AND first_due - p.offered_on > (limits ->> 'max_days_to_first_payment')::integer THEN
         found := found || 'max_days_to_first_payment'::text;
     END IF;
@@ -268,132 +277,183 @@ BEGIN
 END
 """
 
-_STEPS_SQL = ", ".join(f"('{a}', '{b}')" for a, b in PLAN_STEPS)
-_AGREED_SQL = ", ".join(f"'{s}'" for s in PLAN_AGREED)
+# What has been paid on a plan (its lines and down payment) cannot exceed the payments the
+# server has on the loan since the plan was made.
+PLAN_PAID_OK = """
+SELECT paid <= coalesce((SELECT sum(amount) FROM payments
+                         WHERE loan_id = loan AND paid_at >= since), 0)
+"""
 
-PLAN_GUARD = f"""
+# The agreement number the workstation gives (app.services.plans.terms.agreement_number).
+AGREEMENT_NUMBER = """
+SELECT coalesce((SELECT value ->> 'agreement_prefix' FROM server_policy WHERE key = 'lender'),
+                'HX') || '-' || to_char(day, 'YYYYMMDD') || '-'
+       || upper(substr(replace(plan_id::text, '-', ''), 1, 8))
+"""
+
+PLAN_GUARD = """
 DECLARE
     me uuid;
     breaches text[];
+    lines_paid numeric;
 BEGIN
     IF NOT cw_staff_session() THEN
         RETURN NEW;
     END IF;
     me := cw_me();
     IF me IS NULL THEN
-        {REFUSE.format(what="'This login is not an active user.'")};
+        PERFORM cw_refuse('This login is not an active user.');
     END IF;
     IF TG_OP = 'INSERT' THEN
         IF NEW.created_by_id IS DISTINCT FROM me THEN
-            {REFUSE.format(what="'A plan is made in the name of the signed-in user.'")};
+            PERFORM cw_refuse('A plan is made in the name of the signed-in user.');
         END IF;
         IF NEW.approved_by_id IS NOT NULL OR NEW.approved_at IS NOT NULL
            OR NEW.decision_reason IS NOT NULL OR NEW.status = 'rejected' THEN
-            {REFUSE.format(what="'Only a team lead decides a plan, after it is made.'")};
+            PERFORM cw_refuse('Only a team lead decides a plan, after it is made.');
         END IF;
-        IF NEW.status IN ({_AGREED_SQL}) THEN
+        IF NEW.kind NOT IN ('full', 'instalments', 'settlement') THEN
+            PERFORM cw_refuse('A plan is a full payment, instalments or a settlement.');
+        END IF;
+        IF NEW.offered_on IS NULL OR NEW.offered_on > cw_today()
+           OR NEW.offered_on < cw_today() - 14 THEN
+            PERFORM cw_refuse('A plan is offered today, or pushed within 14 days of it.');
+        END IF;
+        IF NEW.created_at < NEW.offered_on - interval '1 day'
+           OR NEW.created_at > now() + interval '1 hour' THEN
+            PERFORM cw_refuse('A plan is made on the day it is offered.');
+        END IF;
+        IF NEW.status IN (@AGREED@) THEN
             breaches := cw_plan_breaches(NEW);
             IF cardinality(breaches) > 0 THEN
-                {
-    REFUSE.format(
-        what="'The plan is beyond policy (' || array_to_string(breaches, ', ') "
-        "|| '): only a team lead approves it.'"
-    )
-};
+                PERFORM cw_refuse('The plan is beyond policy ('
+                    || array_to_string(breaches, ', ') || '): only a team lead approves it.');
             END IF;
         END IF;
-        RETURN NEW;
+        IF NOT cw_plan_paid_ok(NEW.loan_id, NEW.created_at, NEW.down_payment_paid) THEN
+            PERFORM cw_refuse('A plan is paid by payments the server has.');
+        END IF;
+    ELSE
+        IF @TERMS_CHANGED@ OR NEW.breaches::text IS DISTINCT FROM OLD.breaches::text THEN
+            PERFORM cw_refuse('A plan''s terms are fixed once it is made.');
+        END IF;
+        IF NEW.status IS DISTINCT FROM OLD.status THEN
+            IF (OLD.status, NEW.status) NOT IN (@STEPS@) THEN
+                PERFORM cw_refuse('A plan that is ' || OLD.status || ' cannot become '
+                    || NEW.status || '.');
+            END IF;
+            IF OLD.status = 'pending_approval' AND NEW.status IN ('approved', 'rejected') THEN
+                IF cw_my_role() IS DISTINCT FROM 'team_lead' THEN
+                    PERFORM cw_refuse('Only a team lead approves or rejects a plan.');
+                END IF;
+                IF OLD.created_by_id = me THEN
+                    PERFORM cw_refuse('A plan cannot be decided by the person who made it.');
+                END IF;
+                IF NEW.approved_by_id IS DISTINCT FROM me THEN
+                    PERFORM cw_refuse('A decision is made in the name of the signed-in lead.');
+                END IF;
+                IF NEW.approved_at IS NULL OR NEW.approved_at < OLD.created_at
+                   OR NEW.approved_at > now() + interval '1 hour' THEN
+                    PERFORM cw_refuse('A decision is dated when it is made.');
+                END IF;
+                IF NEW.status = 'rejected'
+                   AND coalesce(btrim(NEW.decision_reason), '') = '' THEN
+                    PERFORM cw_refuse('A rejection says why.');
+                END IF;
+            ELSIF @DECISION_CHANGED@ THEN
+                PERFORM cw_refuse('Only a team lead decides a plan that waits for approval.');
+            END IF;
+            IF NEW.status IN (@AGREED@) AND NEW.approved_by_id IS NULL THEN
+                breaches := cw_plan_breaches(NEW);
+                IF cardinality(breaches) > 0 THEN
+                    PERFORM cw_refuse('The plan is beyond policy ('
+                        || array_to_string(breaches, ', ')
+                        || '): only a team lead approves it.');
+                END IF;
+            END IF;
+        ELSIF @DECISION_CHANGED@ THEN
+            PERFORM cw_refuse('Only a team lead decides a plan that waits for approval.');
+        END IF;
+        -- Numbered while approved (the workstation writes the number, then the state), and
+        -- fixed from then on.
+        IF @AGREEMENT_CHANGED@ AND NOT (OLD.status = 'approved'
+                AND NEW.status IN ('approved', 'issued')) THEN
+            PERFORM cw_refuse('An agreement is numbered when its plan is issued, and kept.');
+        END IF;
+        IF NEW.down_payment_paid IS DISTINCT FROM OLD.down_payment_paid THEN
+            SELECT coalesce(sum(paid_amount), 0) INTO lines_paid FROM plan_instalments
+             WHERE plan_id = NEW.id;
+            IF NOT cw_plan_paid_ok(NEW.loan_id, NEW.created_at,
+                                   lines_paid + NEW.down_payment_paid) THEN
+                PERFORM cw_refuse('A plan is paid by payments the server has.');
+            END IF;
+        END IF;
     END IF;
-    IF {_distinct(PLAN_TERMS)} OR NEW.breaches::text IS DISTINCT FROM OLD.breaches::text THEN
-        {REFUSE.format(what="'A plan''s terms are fixed once it is made.'")};
+    -- An agreement belongs to a plan given to the borrower, and its number is the plan's own.
+    IF NEW.agreement_no IS NOT NULL OR NEW.issued_at IS NOT NULL THEN
+        IF NEW.status IN ('draft', 'pending_approval', 'rejected')
+           OR (TG_OP = 'INSERT' AND NEW.status = 'approved') THEN
+            PERFORM cw_refuse('An agreement is numbered when its plan is issued, and kept.');
+        END IF;
+        IF NEW.agreement_no IS DISTINCT FROM cw_agreement_number(NEW.id, NEW.agreement_date)
+           OR NEW.agreement_date < NEW.offered_on OR NEW.agreement_date > cw_today()
+           OR NEW.issued_at > now() + interval '1 hour' THEN
+            PERFORM cw_refuse('An agreement is numbered by its plan and the day it is issued.');
+        END IF;
     END IF;
-    IF NEW.status IS DISTINCT FROM OLD.status THEN
-        IF (OLD.status, NEW.status) NOT IN ({_STEPS_SQL}) THEN
-            {
-    REFUSE.format(what="'A plan that is ' || OLD.status || ' cannot become ' || NEW.status || '.'")
-};
-        END IF;
-        IF OLD.status = 'pending_approval' AND NEW.status IN ('approved', 'rejected') THEN
-            IF cw_my_role() IS DISTINCT FROM 'team_lead' THEN
-                {REFUSE.format(what="'Only a team lead approves or rejects a plan.'")};
-            END IF;
-            IF OLD.created_by_id = me THEN
-                {REFUSE.format(what="'A plan cannot be decided by the person who made it.'")};
-            END IF;
-            IF NEW.approved_by_id IS DISTINCT FROM me THEN
-                {REFUSE.format(what="'A decision is made in the name of the signed-in lead.'")};
-            END IF;
-            IF NEW.status = 'rejected' AND coalesce(btrim(NEW.decision_reason), '') = '' THEN
-                {REFUSE.format(what="'A rejection says why.'")};
-            END IF;
-        ELSIF {_distinct(PLAN_DECISION)} THEN
-            {REFUSE.format(what="'Only a team lead decides a plan that waits for approval.'")};
-        END IF;
-        IF NEW.status IN ({_AGREED_SQL}) AND NEW.approved_by_id IS NULL THEN
-            breaches := cw_plan_breaches(NEW);
-            IF cardinality(breaches) > 0 THEN
-                {
-    REFUSE.format(
-        what="'The plan is beyond policy (' || array_to_string(breaches, ', ') "
-        "|| '): only a team lead approves it.'"
-    )
-};
-            END IF;
-        END IF;
-        IF NEW.status = 'completed' AND coalesce((SELECT sum(amount) FROM payments
-                WHERE loan_id = NEW.loan_id AND paid_at >= NEW.created_at), 0)
-                < NEW.total_amount THEN
-            {REFUSE.format(what="'A plan is completed by payments the server has.'")};
-        END IF;
-    ELSIF {_distinct(PLAN_DECISION)} THEN
-        {REFUSE.format(what="'Only a team lead decides a plan that waits for approval.'")};
-    END IF;
-    -- Numbered while approved (the workstation writes the number, then the state), and fixed
-    -- from then on.
-    IF {_distinct(PLAN_AGREEMENT)} AND NOT (OLD.status = 'approved'
-            AND NEW.status IN ('approved', 'issued')) THEN
-        {REFUSE.format(what="'An agreement is numbered when its plan is issued, and kept.'")};
+    IF NEW.status = 'completed' AND NEW.status IS DISTINCT FROM OLD.status
+       AND coalesce((SELECT sum(amount) FROM payments WHERE loan_id = NEW.loan_id
+                     AND paid_at >= NEW.created_at), 0) < NEW.total_amount THEN
+        PERFORM cw_refuse('A plan is completed by payments the server has.');
     END IF;
     RETURN NEW;
 END
 """
 
-# A plan's lines are written with the plan: while it is a draft or waits for approval, or in
-# the transaction that wrote the plan (a workstation's sync sends a plan made offline, already
-# issued, before its lines); never once a lead decided it; fixed once written.
-PLAN_LINES_GUARD = f"""
+# A plan's lines: added only while they do not exceed what the plan leaves to pay in
+# instalments (its total less the down payment), so a plan whose lines are all there takes no
+# more; never changed once written, except what is paid of them, which payments must cover.
+PLAN_LINES_GUARD = """
 DECLARE
     plan repayment_plans%ROWTYPE;
+    lines_paid numeric;
+    scheduled numeric;
 BEGIN
     IF NOT cw_staff_session() THEN
         RETURN NEW;
     END IF;
-    IF TG_OP = 'UPDATE' THEN
-        IF ROW(NEW.plan_id, NEW.seq, NEW.due_date, NEW.amount)
+    IF TG_OP = 'UPDATE' AND ROW(NEW.plan_id, NEW.seq, NEW.due_date, NEW.amount)
            IS DISTINCT FROM ROW(OLD.plan_id, OLD.seq, OLD.due_date, OLD.amount) THEN
-            {REFUSE.format(what="'A plan''s instalments are fixed once made.'")};
-        END IF;
-        RETURN NEW;
+        PERFORM cw_refuse('A plan''s instalments are fixed once made.');
     END IF;
     SELECT * INTO plan FROM repayment_plans WHERE id = NEW.plan_id;
     IF NOT FOUND THEN
-        {REFUSE.format(what="'There is no such plan for you.'")};
+        PERFORM cw_refuse('There is no such plan for you.');
     END IF;
-    IF NOT (plan.status IN ('draft', 'pending_approval')
-            OR (plan.approved_by_id IS NULL
-                AND plan.changed_tx = pg_current_xact_id()::text::bigint)) THEN
-        {REFUSE.format(what="'A plan''s instalments are fixed once it is decided or issued.'")};
-    END IF;
-    IF NEW.paid_amount <> 0 OR NEW.paid_on IS NOT NULL THEN
-        IF plan.status NOT IN ({_AGREED_SQL}) THEN
-            {REFUSE.format(what="'A plan is paid by payments the server has.'")};
+    IF TG_OP = 'INSERT' THEN
+        SELECT coalesce(sum(amount), 0) INTO scheduled FROM plan_instalments
+         WHERE plan_id = NEW.plan_id;
+        IF NEW.amount <= 0 OR scheduled + NEW.amount > plan.total_amount - plan.down_payment
+           OR NEW.due_date < plan.offered_on THEN
+            PERFORM cw_refuse('A plan''s instalments add up to its total, and no more.');
         END IF;
     END IF;
-    -- Within policy with its lines: plan_instalments_check, once the line is in the table.
+    IF NEW.paid_amount < 0 OR NEW.paid_amount > NEW.amount THEN
+        PERFORM cw_refuse('A plan is paid by payments the server has.');
+    END IF;
+    IF NEW.paid_amount <> 0 AND (TG_OP = 'INSERT' OR NEW.paid_amount > OLD.paid_amount) THEN
+        SELECT coalesce(sum(paid_amount), 0) + NEW.paid_amount INTO lines_paid
+          FROM plan_instalments WHERE plan_id = NEW.plan_id
+           AND NOT (TG_OP = 'UPDATE' AND seq = OLD.seq);
+        IF NOT cw_plan_paid_ok(plan.loan_id, plan.created_at,
+                               lines_paid + plan.down_payment_paid) THEN
+            PERFORM cw_refuse('A plan is paid by payments the server has.');
+        END IF;
+    END IF;
     RETURN NEW;
 END
 """
-PLAN_LINES_CHECK = f"""
+PLAN_LINES_CHECK = """
 DECLARE
     plan repayment_plans%ROWTYPE;
     breaches text[];
@@ -402,20 +462,129 @@ BEGIN
         RETURN NULL;
     END IF;
     SELECT * INTO plan FROM repayment_plans WHERE id = NEW.plan_id;
-    IF plan.status IN ({_AGREED_SQL}) AND plan.approved_by_id IS NULL THEN
+    IF plan.status IN (@AGREED@) AND plan.approved_by_id IS NULL THEN
         breaches := cw_plan_breaches(plan);
         IF cardinality(breaches) > 0 THEN
-            {
-    REFUSE.format(
-        what="'The plan is beyond policy (' || array_to_string(breaches, ', ') "
-        "|| '): only a team lead approves it.'"
-    )
-};
+            PERFORM cw_refuse('The plan is beyond policy (' || array_to_string(breaches, ', ')
+                || '): only a team lead approves it.');
         END IF;
     END IF;
     RETURN NULL;
 END
 """
+
+
+def _plan_sql(body: str) -> str:
+    return (
+        body.replace("@AGREED@", ", ".join(f"'{s}'" for s in PLAN_AGREED))
+        .replace("@STEPS@", ", ".join(f"('{a}', '{b}')" for a, b in PLAN_STEPS))
+        .replace("@TERMS_CHANGED@", _distinct(PLAN_TERMS))
+        .replace("@DECISION_CHANGED@", _distinct(PLAN_DECISION))
+        .replace("@AGREEMENT_CHANGED@", _distinct(PLAN_AGREEMENT))
+    )
+
+
+# --- logs: consistent with their account, in the codes the workstation knows ----------------
+
+ATTEMPT_GUARD = """
+BEGIN
+    IF NOT cw_staff_session() THEN
+        RETURN NEW;
+    END IF;
+    IF NEW.borrower_id IS DISTINCT FROM (SELECT borrower_id FROM loans WHERE id = NEW.loan_id)
+       OR (NEW.contact_point_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM contact_points
+            WHERE id = NEW.contact_point_id AND borrower_id = NEW.borrower_id)) THEN
+        PERFORM cw_refuse('A contact is logged on the account''s own borrower and numbers.');
+    END IF;
+    IF TG_TABLE_NAME = 'contact_attempts' AND NOT EXISTS (
+            SELECT 1 FROM server_policy, jsonb_array_elements(value -> 'codes') AS code
+             WHERE key = 'dispositions' AND code ->> 'code' = NEW.disposition) THEN
+        PERFORM cw_refuse('Unknown outcome ' || NEW.disposition || '.');
+    END IF;
+    RETURN NEW;
+END
+"""
+
+ESCALATION_GUARD = """
+DECLARE
+    me uuid := cw_me();
+BEGIN
+    IF NOT cw_staff_session() THEN
+        RETURN NEW;
+    END IF;
+    IF TG_OP = 'INSERT' THEN
+        IF ROW(NEW.acknowledged_by_id, NEW.acknowledged_at, NEW.decision, NEW.decided_at)
+           IS DISTINCT FROM ROW(NULL::uuid, NULL::timestamptz, NULL::text, NULL::timestamptz) THEN
+            PERFORM cw_refuse('An escalation is raised open; a lead acknowledges and decides it.');
+        END IF;
+        IF NOT EXISTS (SELECT 1 FROM server_policy, jsonb_array_elements(value -> 'kinds') AS k
+                        WHERE key = 'escalations' AND k ->> 'kind' = NEW.kind)
+           OR NEW.borrower_id IS DISTINCT FROM
+              (SELECT borrower_id FROM loans WHERE id = NEW.loan_id) THEN
+            PERFORM cw_refuse('Unknown escalation ' || NEW.kind || ' on this account.');
+        END IF;
+        RETURN NEW;
+    END IF;
+    IF ROW(NEW.loan_id, NEW.borrower_id, NEW.attempt_id, NEW.kind, NEW.raised_by_id,
+           NEW.raised_at) IS DISTINCT FROM ROW(OLD.loan_id, OLD.borrower_id, OLD.attempt_id,
+           OLD.kind, OLD.raised_by_id, OLD.raised_at) THEN
+        PERFORM cw_refuse('An escalation''s account, kind and raiser are fixed.');
+    END IF;
+    IF (NEW.acknowledged_by_id IS DISTINCT FROM OLD.acknowledged_by_id
+        OR NEW.decision IS DISTINCT FROM OLD.decision)
+       AND NEW.acknowledged_by_id IS DISTINCT FROM me THEN
+        PERFORM cw_refuse('A lead acknowledges and decides an escalation in their own name.');
+    END IF;
+    RETURN NEW;
+END
+"""
+
+REVIEW_GUARD = """
+DECLARE
+    me uuid := cw_me();
+BEGIN
+    IF NOT cw_staff_session() THEN
+        RETURN NEW;
+    END IF;
+    IF TG_OP = 'INSERT' THEN
+        IF ROW(NEW.collector_id, NEW.loan_id) IS DISTINCT FROM
+           (SELECT ROW(user_id, loan_id) FROM contact_attempts WHERE id = NEW.attempt_id) THEN
+            PERFORM cw_refuse('A review is of the contact''s own collector.');
+        END IF;
+        RETURN NEW;
+    END IF;
+    IF ROW(NEW.attempt_id, NEW.loan_id, NEW.collector_id, NEW.reviewer_id)
+       IS DISTINCT FROM ROW(OLD.attempt_id, OLD.loan_id, OLD.collector_id, OLD.reviewer_id)
+       OR (ROW(NEW.answers::text, NEW.score, NEW.comment, NEW.reviewed_at) IS DISTINCT FROM
+           ROW(OLD.answers::text, OLD.score, OLD.comment, OLD.reviewed_at)
+           AND OLD.reviewer_id IS DISTINCT FROM me) THEN
+        PERFORM cw_refuse('A review is changed by its own reviewer only.');
+    END IF;
+    RETURN NEW;
+END
+"""
+
+OVERRIDE_GUARD = """
+BEGIN
+    IF cw_staff_session() AND NEW.cleared_by_id IS DISTINCT FROM OLD.cleared_by_id
+       AND NEW.cleared_by_id IS DISTINCT FROM cw_me() THEN
+        PERFORM cw_refuse('A lead clears an override in their own name.');
+    END IF;
+    RETURN NEW;
+END
+"""
+
+LOAN_ASSIGNEE_GUARD = """
+BEGIN
+    IF cw_staff_session() AND NEW.assigned_to_id IS DISTINCT FROM OLD.assigned_to_id
+       AND NOT EXISTS (SELECT 1 FROM users WHERE id = NEW.assigned_to_id AND active
+                       AND role IN ('collector', 'field_agent', 'team_lead')) THEN
+        PERFORM cw_refuse('A loan moves to an active member of the team.');
+    END IF;
+    RETURN NEW;
+END
+"""
+
 
 # --- marks ---------------------------------------------------------------------------------
 
@@ -441,7 +610,7 @@ TEAM_VISITOR = (
     "(SELECT true FROM users u WHERE u.id = {who} AND u.active "
     "AND u.role IN ('field_agent', 'team_lead') AND u.team_id = cw_my_team())"
 )
-VISIT_GUARD = f"""
+VISIT_GUARD = """
 DECLARE
     me uuid;
     role text;
@@ -454,48 +623,49 @@ BEGIN
     END IF;
     me := cw_me();
     role := cw_my_role();
+    IF NEW.disposition IS NOT NULL AND NOT EXISTS (
+            SELECT 1 FROM server_policy, jsonb_array_elements(value -> 'outcomes') AS o
+             WHERE key = 'visit_outcomes' AND o ->> 'code' = NEW.disposition) THEN
+        PERFORM cw_refuse('Unknown visit outcome ' || NEW.disposition || '.');
+    END IF;
     IF TG_OP = 'UPDATE' THEN
         IF ROW(NEW.id, NEW.loan_id, NEW.agent_id, NEW.planned_for, NEW.created_at)
            IS DISTINCT FROM ROW(OLD.id, OLD.loan_id, OLD.agent_id, OLD.planned_for,
                                 OLD.created_at) THEN
-            {REFUSE.format(what="'A visit''s account, agent and day are fixed once planned.'")};
+            PERFORM cw_refuse('A visit''s account, agent and day are fixed once planned.');
         END IF;
         IF OLD.status <> 'planned' THEN
-            {REFUSE.format(what="'A visit made or cancelled is final.'")};
+            PERFORM cw_refuse('A visit made or cancelled is final.');
         END IF;
         IF NEW.second_agent_id IS DISTINCT FROM OLD.second_agent_id
            AND NEW.second_agent_id IS NOT NULL
-           AND (NEW.second_agent_id = NEW.agent_id
-                OR {TEAM_VISITOR.format(who="NEW.second_agent_id")} IS NULL) THEN
-            {REFUSE.format(what="'The second agent is a field agent or lead of your team.'")};
+           AND (NEW.second_agent_id = NEW.agent_id OR @VISITOR@ IS NULL) THEN
+            PERFORM cw_refuse('The second agent is a field agent or lead of your team.');
         END IF;
         RETURN NEW;
     END IF;
     IF role IS NULL OR role NOT IN ('field_agent', 'team_lead') THEN
-        {REFUSE.format(what="'Only field agents and team leads plan home visits.'")};
+        PERFORM cw_refuse('Only field agents and team leads plan home visits.');
     END IF;
     IF NEW.agent_id IS DISTINCT FROM me THEN
-        {REFUSE.format(what="'A visit is planned by its own agent.'")};
+        PERFORM cw_refuse('A visit is planned by its own agent.');
     END IF;
-    IF NEW.second_agent_id IS NOT NULL AND (NEW.second_agent_id = me
-            OR {TEAM_VISITOR.format(who="NEW.second_agent_id")} IS NULL) THEN
-        {REFUSE.format(what="'The second agent is a field agent or lead of your team.'")};
+    IF NEW.second_agent_id IS NOT NULL AND (NEW.second_agent_id = me OR @VISITOR@ IS NULL) THEN
+        PERFORM cw_refuse('The second agent is a field agent or lead of your team.');
     END IF;
     SELECT * INTO loan FROM loans l WHERE l.id = NEW.loan_id AND (l.assigned_to_id = me
         OR (role = 'team_lead' AND l.assigned_to_id IN
             (SELECT id FROM users WHERE team_id = cw_my_team())));
     IF NOT FOUND THEN
-        {
-    REFUSE.format(what="'A visit is planned on an account of your own (a lead: of your team).'")
-};
+        PERFORM cw_refuse('A visit is planned on an account of your own (a lead: of your team).');
+    END IF;
+    -- Planned or already recorded (a visit made offline arrives done): never on a paused or
+    -- closed account.
+    IF loan.status <> 'active' OR EXISTS (SELECT 1 FROM borrowers b
+            WHERE b.id = loan.borrower_id AND (@MARKS@)) THEN
+        PERFORM cw_refuse('The account is paused or closed; it cannot be visited.');
     END IF;
     IF NEW.status = 'planned' THEN
-        IF loan.status <> 'active' OR EXISTS (SELECT 1 FROM borrowers b
-                WHERE b.id = loan.borrower_id AND ({
-    " OR ".join(f"b.{m}" for m in BORROWER_MARKS)
-})) THEN
-            {REFUSE.format(what="'The account is paused or closed; it cannot be visited.'")};
-        END IF;
         min_dpd := coalesce((SELECT (value -> 'candidates' ->> 'min_dpd')::integer
                              FROM server_policy WHERE key = 'visit'), 30);
         SELECT min(due_date) INTO oldest FROM instalments
@@ -503,17 +673,15 @@ BEGIN
         IF NOT EXISTS (SELECT 1 FROM visit_requests r
                         WHERE r.loan_id = loan.id AND r.closed_at IS NULL)
            AND (oldest IS NULL OR cw_today() - oldest < min_dpd) THEN
-            {
-    REFUSE.format(
-        what="'The account is not a visit candidate: no open visit request, and less "
-        "than ' || min_dpd || ' days past due.'"
-    )
-};
+            PERFORM cw_refuse('The account is not a visit candidate: no open visit request, '
+                || 'and less than ' || min_dpd || ' days past due.');
         END IF;
     END IF;
     RETURN NEW;
 END
-"""
+""".replace("@VISITOR@", TEAM_VISITOR.format(who="NEW.second_agent_id")).replace(
+    "@MARKS@", " OR ".join(f"b.{m}" for m in BORROWER_MARKS)
+)
 # 0004/0005's update policy let anyone who saw the account change a visit; now its agents,
 # and a lead of the account's team.
 VISIT_UPDATE = (
@@ -528,20 +696,21 @@ VISIT_INSERT_0004 = "loan_id IN (SELECT id FROM loans) AND agent_id = cw_me()"
 
 # --- audit ---------------------------------------------------------------------------------
 
-AUDIT_GUARD = f"""
+AUDIT_GUARD = """
 BEGIN
     IF NOT cw_staff_session() THEN
         RETURN NEW;
     END IF;
     NEW.user_id := cw_me();
     IF NEW.user_id IS NULL THEN
-        {REFUSE.format(what="'This login is not an active user.'")};
+        PERFORM cw_refuse('This login is not an active user.');
     END IF;
-    IF NEW.at > now() + interval '5 minutes' THEN
-        {REFUSE.format(what="'An audit event cannot be dated in the future.'")};
+    -- A workstation's clock may run a little fast, and its trail may wait offline for weeks.
+    IF NEW.at > now() + interval '1 hour' OR NEW.at < now() - interval '90 days' THEN
+        PERFORM cw_refuse('An audit event is dated when it happened.');
     END IF;
     IF NEW.action !~ '^[a-z_]+(\\.[a-z_]+)+$' OR NEW.entity !~ '^[a-z_]+$' THEN
-        {REFUSE.format(what="'An audit event names an action and an entity.'")};
+        PERFORM cw_refuse('An audit event names an action and an entity.');
     END IF;
     RETURN NEW;
 END
@@ -551,14 +720,18 @@ AUDIT_INSERT_0004 = "user_id = cw_me() OR user_id IS NULL"
 
 TRIGGERS: dict[str, tuple[str, str, str]] = {
     # name: (table, events, body)
-    "repayment_plans_guard": ("repayment_plans", "BEFORE INSERT OR UPDATE", PLAN_GUARD),
-    "plan_instalments_guard": ("plan_instalments", "BEFORE INSERT OR UPDATE", PLAN_LINES_GUARD),
+    "repayment_plans_guard": ("repayment_plans", "BEFORE INSERT OR UPDATE", _plan_sql(PLAN_GUARD)),
+    "plan_instalments_guard": (
+        "plan_instalments",
+        "BEFORE INSERT OR UPDATE",
+        _plan_sql(PLAN_LINES_GUARD),
+    ),
     "borrowers_marks": (
         "borrowers",
         "BEFORE UPDATE",
         MARKS_GUARD.format(
             lifted=_lifted(BORROWER_MARKS),
-            refuse=REFUSE.format(what="'Only a team lead lifts a mark that pauses collection.'"),
+            refuse="PERFORM cw_refuse('Only a team lead lifts a mark that pauses collection.')",
         ),
     ),
     "contact_points_marks": (
@@ -566,12 +739,49 @@ TRIGGERS: dict[str, tuple[str, str, str]] = {
         "BEFORE UPDATE",
         MARKS_GUARD.format(
             lifted=_lifted(POINT_MARKS),
-            refuse=REFUSE.format(what="'Only a team lead lifts a mark on a number.'"),
+            refuse="PERFORM cw_refuse('Only a team lead lifts a mark on a number.')",
         ),
     ),
     "field_visits_guard": ("field_visits", "BEFORE INSERT OR UPDATE", VISIT_GUARD),
     "audit_events_stamp": ("audit_events", "BEFORE INSERT", AUDIT_GUARD),
+    "contact_attempts_guard": ("contact_attempts", "BEFORE INSERT", ATTEMPT_GUARD),
+    "contact_blocks_guard": ("contact_blocks", "BEFORE INSERT", ATTEMPT_GUARD),
+    "escalations_guard": ("escalations", "BEFORE INSERT OR UPDATE", ESCALATION_GUARD),
+    "call_reviews_guard": ("call_reviews", "BEFORE INSERT OR UPDATE", REVIEW_GUARD),
+    "priority_overrides_guard": ("priority_overrides", "BEFORE UPDATE", OVERRIDE_GUARD),
+    "loans_assignee": ("loans", "BEFORE UPDATE", LOAN_ASSIGNEE_GUARD),
 }
+# (name, arguments, returns, language, body): helpers the triggers call.
+HELPERS = (
+    ("cw_refuse", "message text", "void", "plpgsql", REFUSE),
+    ("cw_agreement_number", "plan_id uuid, day date", "text", "sql", AGREEMENT_NUMBER),
+    (
+        "cw_plan_paid_ok",
+        "loan uuid, since timestamptz, paid numeric",
+        "boolean",
+        "sql",
+        PLAN_PAID_OK,
+    ),
+)
+# 0005's visit scope, and the one that also keeps a visit made in the last week (its promise
+# and escalations are written after it is marked done) and lets a stale plan go.
+VISIT_LOANS_0005 = (
+    "SELECT loan_id FROM field_visits WHERE status = 'planned' "
+    "AND (agent_id = cw_me() OR second_agent_id = cw_me())"
+)
+VISIT_LOANS = (
+    "SELECT loan_id FROM field_visits WHERE (agent_id = cw_me() OR second_agent_id = cw_me()) "
+    "AND ((status = 'planned' AND planned_for >= current_date - 1) "
+    "OR (status = 'done' AND visited_at > now() - interval '7 days'))"
+)
+# Large objects live outside the tables and their row security: staff make none.
+LARGE_OBJECTS = (
+    "lo_creat(integer)",
+    "lo_create(oid)",
+    "lo_from_bytea(oid, bytea)",
+    "lo_import(text)",
+    "lo_import(text, oid)",
+)
 
 
 def upgrade() -> None:
@@ -612,6 +822,14 @@ def upgrade() -> None:
         op.execute(f"ALTER FUNCTION {name}() OWNER TO {OWNER}")
         op.execute(f"REVOKE ALL ON FUNCTION {name}() FROM PUBLIC")
         op.execute(f"GRANT EXECUTE ON FUNCTION {name}() TO {STAFF}, {FEED}")
+    for name, arguments, returns, language, body in HELPERS:
+        op.execute(
+            f"CREATE FUNCTION {name}({arguments}) RETURNS {returns} LANGUAGE {language} "
+            f"SET search_path = public AS $$ {body} $$"
+        )
+        op.execute(f"ALTER FUNCTION {name}({arguments}) OWNER TO {OWNER}")
+        op.execute(f"REVOKE ALL ON FUNCTION {name}({arguments}) FROM PUBLIC")
+        op.execute(f"GRANT EXECUTE ON FUNCTION {name}({arguments}) TO {STAFF}")
     op.execute(
         "CREATE FUNCTION cw_plan_breaches(p repayment_plans) RETURNS text[] LANGUAGE plpgsql "
         f"STABLE SET search_path = public AS $$ {PLAN_BREACHES} $$"
@@ -650,7 +868,7 @@ def upgrade() -> None:
         )
     op.execute(
         "CREATE FUNCTION cw_plan_instalments_check() RETURNS trigger LANGUAGE plpgsql "
-        f"SET search_path = public AS $$ {PLAN_LINES_CHECK} $$"
+        f"SET search_path = public AS $$ {_plan_sql(PLAN_LINES_CHECK)} $$"
     )
     op.execute(f"ALTER FUNCTION cw_plan_instalments_check() OWNER TO {OWNER}")
     op.execute(
@@ -662,6 +880,12 @@ def upgrade() -> None:
         f"WITH CHECK ({VISIT_UPDATE})"
     )
     op.execute(f"ALTER POLICY audit_events_insert ON audit_events WITH CHECK ({AUDIT_INSERT})")
+    op.execute(
+        "CREATE OR REPLACE FUNCTION cw_my_visit_loans() RETURNS SETOF uuid LANGUAGE sql STABLE "
+        f"SECURITY DEFINER SET search_path = public AS $$ {VISIT_LOANS} $$"
+    )
+    for function in LARGE_OBJECTS:
+        op.execute(f"REVOKE EXECUTE ON FUNCTION {function} FROM PUBLIC")
 
     _logins()
 
@@ -708,6 +932,12 @@ def downgrade() -> None:
         f"ALTER POLICY field_visits_update ON field_visits USING {VISIT_UPDATE_0005} "
         f"WITH CHECK {VISIT_UPDATE_0005}"
     )
+    for function in LARGE_OBJECTS:
+        op.execute(f"GRANT EXECUTE ON FUNCTION {function} TO PUBLIC")
+    op.execute(
+        "CREATE OR REPLACE FUNCTION cw_my_visit_loans() RETURNS SETOF uuid LANGUAGE sql STABLE "
+        f"SECURITY DEFINER SET search_path = public AS $$ {VISIT_LOANS_0005} $$"
+    )
     op.execute("DROP TRIGGER IF EXISTS plan_instalments_check ON plan_instalments")
     op.execute("DROP FUNCTION IF EXISTS cw_plan_instalments_check()")
     for name, (table, _events, _body) in TRIGGERS.items():
@@ -736,6 +966,8 @@ def downgrade() -> None:
             op.execute(f"DROP POLICY IF EXISTS {table}_feed_{command.lower()} ON {table}")
         op.execute(f"REVOKE ALL ON {table} FROM {FEED}")
     op.execute("DROP FUNCTION IF EXISTS cw_plan_breaches(repayment_plans)")
+    for name, arguments, _returns, _language, _body in HELPERS:
+        op.execute(f"DROP FUNCTION IF EXISTS {name}({arguments})")
     for name in FUNCTIONS:
         op.execute(f"DROP FUNCTION IF EXISTS {name}()")
     op.execute(f"REVOKE SELECT ON alembic_version FROM {STAFF}, {FEED}")

@@ -40,6 +40,10 @@ SERVER_POLICY = {
     "plan": "plan_policy.json",
     "visit": "visit_policy.json",
     "collection": "policy.json",
+    "lender": "lender.json",
+    "dispositions": "dispositions.json",
+    "escalations": "escalations.json",
+    "visit_outcomes": "visit_outcomes.json",
 }
 
 
@@ -60,6 +64,7 @@ def init_central(db: Database) -> CentralStatus:
     db.upgrade()
     load_server_policy(db)
     close_other_databases(db)
+    reassert_logins(db)
     with db.engine.connect() as connection:
         revision = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
         forced, tables = connection.exec_driver_sql(
@@ -80,6 +85,52 @@ def load_server_policy(db: Database) -> None:
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value, loaded_at = now()",
                 (key, json.dumps(load_json(name), ensure_ascii=False)),
             )
+
+
+def reassert_logins(db: Database) -> int:
+    """Every staff login of this database back to its limits: the connection limit, the
+    timeouts as role defaults (a user may change their own), no per-database override, and no
+    login for a user who is not active. The number of logins seen to."""
+    with db.engine.connect() as connection:
+        logins = [
+            (str(name), bool(active))
+            for name, active in connection.exec_driver_sql(
+                "SELECT u.username, u.active FROM users u JOIN pg_roles r ON r.rolname ="
+                " u.username JOIN pg_auth_members m ON m.member = r.oid JOIN pg_roles g ON"
+                " g.oid = m.roleid AND g.rolname = %s",
+                (STAFF_ROLE,),
+            )
+        ]
+        database = connection.exec_driver_sql("SELECT current_database()").scalar_one()
+        connection.commit()
+        raw = connection.connection.dbapi_connection
+        assert isinstance(raw, psycopg.Connection)
+        with raw.cursor() as cursor:
+            for name, active in logins:
+                role = sql.Identifier(name)
+                cursor.execute(
+                    sql.SQL("ALTER ROLE {role} {login} CONNECTION LIMIT {limit}").format(
+                        role=role,
+                        login=sql.SQL("LOGIN" if active else "NOLOGIN"),
+                        limit=sql.Literal(CONNECTION_LIMIT),
+                    )
+                )
+                cursor.execute(
+                    sql.SQL("ALTER ROLE {role} IN DATABASE {db} RESET ALL").format(
+                        role=role, db=sql.Identifier(database)
+                    )
+                )
+                for setting, value in (
+                    ("statement_timeout", STATEMENT_TIMEOUT),
+                    ("idle_in_transaction_session_timeout", IDLE_IN_TRANSACTION_TIMEOUT),
+                ):
+                    cursor.execute(
+                        sql.SQL("ALTER ROLE {role} SET {setting} = {value}").format(
+                            role=role, setting=sql.Identifier(setting), value=sql.Literal(value)
+                        )
+                    )
+        raw.commit()
+    return len(logins)
 
 
 def close_other_databases(db: Database) -> list[str]:

@@ -764,14 +764,14 @@ HELPERS = (
     ),
 )
 # 0005's visit scope, and the one that also keeps a visit made in the last week (its promise
-# and escalations are written after it is marked done) and lets a stale plan go.
+# and escalations are written after it is marked done).
 VISIT_LOANS_0005 = (
     "SELECT loan_id FROM field_visits WHERE status = 'planned' "
     "AND (agent_id = cw_me() OR second_agent_id = cw_me())"
 )
 VISIT_LOANS = (
     "SELECT loan_id FROM field_visits WHERE (agent_id = cw_me() OR second_agent_id = cw_me()) "
-    "AND ((status = 'planned' AND planned_for >= current_date - 1) "
+    "AND (status = 'planned' "
     "OR (status = 'done' AND visited_at > now() - interval '7 days'))"
 )
 # Large objects live outside the tables and their row security: staff make none.

@@ -575,7 +575,7 @@ def test_on_postgresql_the_lead_reviews_and_the_collector_only_marks_their_own_s
                 """UPDATE call_reviews SET answers = '{"no_threats": "met"}'""",
             ):
                 with pytest.raises(
-                    psycopg.errors.InsufficientPrivilege, match="team lead|own reviewer"
+                    psycopg.errors.InsufficientPrivilege, match=r"team lead|own reviewer"
                 ):
                     cursor.execute(statement)
             cursor.execute("SELECT score, comment FROM call_reviews")

@@ -847,3 +847,17 @@ def test_a_lead_acts_in_their_own_name_and_moves_loans_to_active_members(world: 
             "UPDATE loans SET assigned_to_id = %s WHERE id = %s",
             (world.user_id("agent2_a"), mine.loan_id),
         )
+
+
+@attacks("row-version")
+def test_a_rows_version_moves_by_one_and_no_further(world: World) -> None:
+    mine = world.accounts["collector_a"]
+    with world.cursor("collector_a") as cursor:
+        for table, key in (("loans", mine.loan_id), ("borrowers", mine.borrower_id)):
+            assert "moves by one" in refused(
+                cursor, f"UPDATE {table} SET row_version = row_version + 1000 WHERE id = %s", (key,)
+            )
+            cursor.execute(
+                f"UPDATE {table} SET row_version = row_version + 1 WHERE id = %s", (key,)
+            )
+            assert cursor.rowcount == 1

@@ -774,6 +774,31 @@ VISIT_LOANS = (
     "AND (status = 'planned' "
     "OR (status = 'done' AND visited_at > now() - interval '7 days'))"
 )
+# A row's version moves by one with each change a workstation sends (app.services.sync.engine);
+# a version set at will would make every other workstation's edit of the row a conflict.
+ROW_VERSION_STEP = """
+BEGIN
+    IF cw_staff_session() AND NEW.row_version IS DISTINCT FROM OLD.row_version
+       AND NEW.row_version IS DISTINCT FROM OLD.row_version + 1 THEN
+        PERFORM cw_refuse('A row''s version moves by one with each change.');
+    END IF;
+    RETURN NEW;
+END
+"""
+VERSIONED_BY_STAFF = (
+    "borrowers",
+    "contact_points",
+    "loans",
+    "plan_instalments",
+    "promises",
+    "callbacks",
+    "escalations",
+    "visit_requests",
+    "priority_overrides",
+    "repayment_plans",
+    "field_visits",
+    "call_reviews",
+)
 # Large objects live outside the tables and their row security: staff make none.
 LARGE_OBJECTS = (
     "lo_creat(integer)",
@@ -886,6 +911,16 @@ def upgrade() -> None:
     )
     for function in LARGE_OBJECTS:
         op.execute(f"REVOKE EXECUTE ON FUNCTION {function} FROM PUBLIC")
+    op.execute(
+        "CREATE FUNCTION cw_row_version_step() RETURNS trigger LANGUAGE plpgsql "
+        f"SET search_path = public AS $$ {ROW_VERSION_STEP} $$"
+    )
+    op.execute(f"ALTER FUNCTION cw_row_version_step() OWNER TO {OWNER}")
+    for table in VERSIONED_BY_STAFF:
+        op.execute(
+            f"CREATE TRIGGER {table}_row_version BEFORE UPDATE ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION cw_row_version_step()"
+        )
 
     _logins()
 
@@ -932,6 +967,9 @@ def downgrade() -> None:
         f"ALTER POLICY field_visits_update ON field_visits USING {VISIT_UPDATE_0005} "
         f"WITH CHECK {VISIT_UPDATE_0005}"
     )
+    for table in VERSIONED_BY_STAFF:
+        op.execute(f"DROP TRIGGER IF EXISTS {table}_row_version ON {table}")
+    op.execute("DROP FUNCTION IF EXISTS cw_row_version_step()")
     for function in LARGE_OBJECTS:
         op.execute(f"GRANT EXECUTE ON FUNCTION {function} TO PUBLIC")
     op.execute(

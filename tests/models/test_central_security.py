@@ -341,3 +341,12 @@ def test_a_collector_cannot_approve_or_reject_beyond_policy_by_writing_the_row(
                 cursor.execute(
                     f"UPDATE repayment_plans SET {change} WHERE status = 'pending_approval'"
                 )
+
+
+def test_init_refuses_a_schema_newer_than_this_program_in_one_sentence(pg_db: Database) -> None:
+    from app.services.sync.server import SchemaNotCurrent
+
+    with pg_db.engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE alembic_version SET version_num = '9999'")
+    with pytest.raises(SchemaNotCurrent, match="newer than this program"):
+        init_central(pg_db)

@@ -24,6 +24,7 @@ from app.models import Role, Team, User
 from app.services.common.audit import audit
 from app.services.common.errors import InvalidInput, NotFound
 from app.services.common.reference import load_json
+from app.services.sync.server import ensure_schema
 
 STAFF_ROLE = "cw_staff"
 OWNER_ROLE = "cw_owner"
@@ -61,7 +62,9 @@ def init_central(db: Database) -> CentralStatus:
             "The central database is PostgreSQL; {url} is not.",
             url=db.engine.url.render_as_string(hide_password=True),
         )
-    db.upgrade()
+    # Upgraded as the administrator may; a schema newer than this program is refused in one
+    # sentence, not left to the migration tool's traceback.
+    ensure_schema(db)
     load_server_policy(db)
     close_other_databases(db)
     reassert_logins(db)

@@ -419,6 +419,8 @@ def _template(world: World, plan: uuid.UUID) -> dict[str, Any]:
 def test_a_plan_beyond_policy_cannot_be_inserted_already_approved(world: World) -> None:
     draft = _plan(world, "collector_a", PlanTerms("settlement", _first_due()), submit=False)
     template = _template(world, draft)
+    # The draft made the template; the account may hold one open plan at a time.
+    world.admin("UPDATE repayment_plans SET status = 'cancelled' WHERE id = %s", (draft,))
     overdue = sum(
         template[f"overdue_{part}"] for part in ("principal", "interest", "penalty", "fees")
     )
@@ -638,6 +640,7 @@ def test_a_plan_cannot_be_inserted_completed_backdated_or_of_an_unknown_kind(
 ) -> None:
     draft = _plan(world, "collector_a", WITHIN, submit=False)
     template = _template(world, draft)
+    world.admin("UPDATE repayment_plans SET status = 'cancelled' WHERE id = %s", (draft,))
     with world.cursor("collector_a") as cursor:
         # Completed on arrival, with no payment since.
         assert "payments the server has" in refused(cursor, *_insert_args(template, "completed"))
@@ -861,3 +864,130 @@ def test_a_rows_version_moves_by_one_and_no_further(world: World) -> None:
                 f"UPDATE {table} SET row_version = row_version + 1 WHERE id = %s", (key,)
             )
             assert cursor.rowcount == 1
+
+
+# --- found on the way (a second hostile review) ---------------------------------------------
+
+
+@attacks("plan-policy", "plan-made-by-me")
+def test_a_plan_neither_understates_the_debt_nor_bends_its_schedule(world: World) -> None:
+    mine = world.accounts["collector_a"]
+    draft = _plan(world, "collector_a", PlanTerms("settlement", _first_due()), submit=False)
+    template = _template(world, draft)
+    # The draft made the template; the account may hold one open plan at a time.
+    world.admin("UPDATE repayment_plans SET status = 'cancelled' WHERE id = %s", (draft,))
+    world.admin("UPDATE repayment_plans SET status = 'cancelled' WHERE id = %s", (draft,))
+    with world.cursor("collector_a") as cursor:
+        # A settlement of 100 "of 100 overdue", when far more is.
+        assert "overdue_amounts" in refused(
+            cursor,
+            *_insert_args(
+                template,
+                "approved",
+                overdue_principal=Decimal(100),
+                overdue_interest=0,
+                overdue_penalty=0,
+                overdue_fees=0,
+                total_amount=Decimal(100),
+            ),
+        )
+        # A discount on instalments; a down payment beyond the total; an unknown status.
+        overdue = sum(
+            template[f"overdue_{part}"] for part in ("principal", "interest", "penalty", "fees")
+        )
+        instalments = {**template, "kind": "instalments", "frequency": "monthly"}
+        assert "max_discount_share" in refused(
+            cursor,
+            *_insert_args(instalments, "approved", discount=overdue - 1, total_amount=Decimal(1)),
+        )
+        assert "down_payment" in refused(
+            cursor, *_insert_args(instalments, "approved", down_payment=overdue * 10)
+        )
+        assert "Unknown plan status" in refused(cursor, *_insert_args(template, "APPROVED"))
+        # A "monthly" plan whose second line falls due in 2099.
+        cursor.execute(*_insert_args(instalments, "draft", id=(plan := uuid.uuid4())))
+        first = _first_due()
+        for seq, due, amount in (
+            (1, first, overdue - 100),
+            (2, first.replace(year=2099), Decimal(100)),
+        ):
+            cursor.execute(
+                "INSERT INTO plan_instalments (plan_id, seq, due_date, amount, paid_amount)"
+                " VALUES (%s, %s, %s, %s, 0)",
+                (plan, seq, due, amount),
+            )
+        assert "schedule" in refused(
+            cursor, "UPDATE repayment_plans SET status = 'approved' WHERE id = %s", (plan,)
+        )
+        # One open plan an account at a time.
+        assert "already has an open" in refused(cursor, *_insert_args(template, "draft"))
+    assert mine.loan_id == template["loan_id"]
+
+
+@attacks("visit-second-agent", "visit-planner")
+def test_a_visit_dated_ahead_keeps_no_account_and_a_handover_visit_still_lands(
+    world: World,
+) -> None:
+    agents = world.accounts["agent_a"]
+    visit = (
+        "INSERT INTO field_visits (id, loan_id, agent_id, planned_for, route_position, status,"
+        " visited_at, disposition, checklist, created_at) VALUES (gen_random_uuid(), %s,"
+        " cw_me(), current_date, 1, 'done', {at}, 'MET', '[]', now())"
+    )
+    with world.cursor("agent_a") as cursor:
+        assert "when it was made" in refused(
+            cursor, visit.format(at="'2100-01-01'"), (agents.loan_id,)
+        )
+    with world.cursor("lead_a") as cursor:
+        cursor.execute(
+            "UPDATE loans SET assigned_to_id = %s WHERE id = %s",
+            (world.user_id("collector_a"), agents.loan_id),
+        )
+    # The agent made the visit offline before hearing of the move: it lands.
+    with world.cursor("agent_a") as cursor:
+        cursor.execute(visit.format(at="now() - interval '2 hours'"), (agents.loan_id,))
+        assert cursor.rowcount == 1
+
+
+@attacks("escalation-lead")
+def test_any_lead_of_the_team_decides_once_what_another_acknowledged(world: World) -> None:
+    mine = world.accounts["collector_a"]
+    lead2 = world.logins["collector_a"].replace("collector", "lead2")
+    from app.services.sync.central import add_user
+
+    add_user(world.db, lead2, "team_lead", world.team_a, "correct horse battery")
+    world.logins["lead2_a"] = lead2
+    escalation = uuid.uuid4()
+    with world.cursor("collector_a") as cursor:
+        cursor.execute(
+            "INSERT INTO escalations (id, loan_id, borrower_id, kind, raised_by_id, raised_at)"
+            " VALUES (%s, %s, %s, 'dispute', cw_me(), now())",
+            (escalation, mine.loan_id, mine.borrower_id),
+        )
+    with world.cursor("lead_a") as cursor:
+        cursor.execute(
+            "UPDATE escalations SET acknowledged_by_id = cw_me(), acknowledged_at = now()"
+            " WHERE id = %s",
+            (escalation,),
+        )
+    with world.cursor("lead2_a") as cursor:
+        assert "once" in refused(
+            cursor,
+            "UPDATE escalations SET acknowledged_by_id = cw_me() WHERE id = %s",
+            (escalation,),
+        )
+        assert "pause, resume or refer" in refused(
+            cursor,
+            "UPDATE escalations SET decision = 'zzz', decided_at = now() WHERE id = %s",
+            (escalation,),
+        )
+        cursor.execute(
+            "UPDATE escalations SET decision = 'pause', decided_at = now(), note = 'ok'"
+            " WHERE id = %s",
+            (escalation,),
+        )
+        assert cursor.rowcount == 1
+    with world.cursor("lead_a") as cursor:
+        assert "final" in refused(
+            cursor, "UPDATE escalations SET note = 'rewritten' WHERE id = %s", (escalation,)
+        )

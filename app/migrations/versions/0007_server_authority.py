@@ -189,6 +189,9 @@ PLAN_AGREEMENT = (
     "agreement_terms",
     "issued_at",
 )
+# app.services.plans.lifecycle.OPEN: an account has one of these at a time.
+PLAN_OPEN = ("draft", "pending_approval", "approved", "issued", "active")
+PLAN_STATUSES = (*PLAN_OPEN, "rejected", "completed", "broken", "cancelled")
 # States a plan reaches only within policy or with a lead's approval.
 PLAN_AGREED = ("approved", "issued", "active", "completed", "broken")
 
@@ -229,14 +232,24 @@ BEGIN
      WHERE i.loan_id = p.loan_id AND i.due_date < p.offered_on;
     SELECT coalesce(sum(amount), 0) INTO paid_since FROM payments
      WHERE loan_id = p.loan_id AND paid_at >= p.offered_on - interval '1 day';
+    -- No more than the schedule left unpaid before the offer plus what was paid since, and no
+    -- less than what is still unpaid of it now.
     IF p.overdue_principal < 0 OR p.overdue_interest < 0 OR p.overdue_fees < 0
        OR p.overdue_penalty < 0 OR p.overdue_principal > owed_principal + paid_since
        OR p.overdue_interest + p.overdue_fees > owed_other + paid_since
+       OR p.overdue_principal < owed_principal OR p.overdue_interest + p.overdue_fees < owed_other
        OR p.overdue_penalty > round(penalty_cap, 2) + 0.01 THEN
         found := found || 'overdue_amounts'::text;
     END IF;
     IF p.penalty_waived < 0 OR p.discount < 0 OR p.down_payment < 0 THEN
         found := found || 'negative_amounts'::text;
+    END IF;
+    IF p.kind <> 'settlement' AND p.discount <> 0 THEN
+        found := found || 'max_discount_share_of_overdue'::text;
+    END IF;
+    IF (p.kind = 'instalments' AND p.down_payment >= p.total_amount)
+       OR (p.kind <> 'instalments' AND p.down_payment <> 0) THEN
+        found := found || 'down_payment'::text;
     END IF;
     IF p.penalty_waived > round(p.overdue_penalty
             * (limits ->> 'max_waiver_share_of_penalty')::numeric, 2) THEN
@@ -255,6 +268,16 @@ BEGIN
         IF NOT (limits -> 'frequencies') ? p.frequency THEN
             found := found || 'frequencies'::text;
         END IF;
+        -- Each line falls due where the frequency puts it (offers.schedule).
+        IF EXISTS (SELECT 1 FROM plan_instalments line WHERE line.plan_id = p.id
+                    AND line.due_date <> (SELECT first.due_date FROM plan_instalments first
+                                           WHERE first.plan_id = p.id AND first.seq = 1)
+                        + CASE p.frequency
+                            WHEN 'weekly' THEN make_interval(days => 7 * (line.seq - 1))
+                            WHEN 'biweekly' THEN make_interval(days => 14 * (line.seq - 1))
+                            ELSE make_interval(months => line.seq - 1) END) THEN
+            found := found || 'schedule'::text;
+        END IF;
         IF lines > (limits ->> 'max_instalments')::integer THEN
             found := found || 'max_instalments'::text;
         END IF;
@@ -270,8 +293,9 @@ BEGIN
                 * (limits ->> 'min_settlement_share_of_principal')::numeric, 2) THEN
             found := found || 'min_settlement_share_of_principal'::text;
         END IF;
-    ELSIF p.discount <> 0 THEN
-        found := found || 'max_discount_share_of_overdue'::text;
+    END IF;
+    IF p.kind <> 'instalments' AND (p.frequency <> 'once' OR lines > 1) THEN
+        found := found || 'schedule'::text;
     END IF;
     RETURN found;
 END
@@ -304,6 +328,9 @@ BEGIN
     IF me IS NULL THEN
         PERFORM cw_refuse('This login is not an active user.');
     END IF;
+    IF NEW.status NOT IN (@STATUSES@) THEN
+        PERFORM cw_refuse('Unknown plan status ' || NEW.status || '.');
+    END IF;
     IF TG_OP = 'INSERT' THEN
         IF NEW.created_by_id IS DISTINCT FROM me THEN
             PERFORM cw_refuse('A plan is made in the name of the signed-in user.');
@@ -314,6 +341,10 @@ BEGIN
         END IF;
         IF NEW.kind NOT IN ('full', 'instalments', 'settlement') THEN
             PERFORM cw_refuse('A plan is a full payment, instalments or a settlement.');
+        END IF;
+        IF EXISTS (SELECT 1 FROM repayment_plans other WHERE other.loan_id = NEW.loan_id
+                    AND other.id <> NEW.id AND other.status IN (@OPEN@)) THEN
+            PERFORM cw_refuse('The account already has an open repayment plan.');
         END IF;
         IF NEW.offered_on IS NULL OR NEW.offered_on > cw_today()
            OR NEW.offered_on < cw_today() - 14 THEN
@@ -478,6 +509,8 @@ def _plan_sql(body: str) -> str:
     return (
         body.replace("@AGREED@", ", ".join(f"'{s}'" for s in PLAN_AGREED))
         .replace("@STEPS@", ", ".join(f"('{a}', '{b}')" for a, b in PLAN_STEPS))
+        .replace("@OPEN@", ", ".join(f"'{s}'" for s in PLAN_OPEN))
+        .replace("@STATUSES@", ", ".join(f"'{s}'" for s in PLAN_STATUSES))
         .replace("@TERMS_CHANGED@", _distinct(PLAN_TERMS))
         .replace("@DECISION_CHANGED@", _distinct(PLAN_DECISION))
         .replace("@AGREEMENT_CHANGED@", _distinct(PLAN_AGREEMENT))
@@ -517,6 +550,10 @@ BEGIN
            IS DISTINCT FROM ROW(NULL::uuid, NULL::timestamptz, NULL::text, NULL::timestamptz) THEN
             PERFORM cw_refuse('An escalation is raised open; a lead acknowledges and decides it.');
         END IF;
+        IF NEW.raised_at > now() + interval '1 hour'
+           OR NEW.raised_at < now() - interval '90 days' THEN
+            PERFORM cw_refuse('An escalation is dated when it is raised.');
+        END IF;
         IF NOT EXISTS (SELECT 1 FROM server_policy, jsonb_array_elements(value -> 'kinds') AS k
                         WHERE key = 'escalations' AND k ->> 'kind' = NEW.kind)
            OR NEW.borrower_id IS DISTINCT FROM
@@ -530,10 +567,22 @@ BEGIN
            OLD.kind, OLD.raised_by_id, OLD.raised_at) THEN
         PERFORM cw_refuse('An escalation''s account, kind and raiser are fixed.');
     END IF;
-    IF (NEW.acknowledged_by_id IS DISTINCT FROM OLD.acknowledged_by_id
-        OR NEW.decision IS DISTINCT FROM OLD.decision)
-       AND NEW.acknowledged_by_id IS DISTINCT FROM me THEN
-        PERFORM cw_refuse('A lead acknowledges and decides an escalation in their own name.');
+    IF NEW.acknowledged_by_id IS DISTINCT FROM OLD.acknowledged_by_id
+       AND (OLD.acknowledged_by_id IS NOT NULL OR NEW.acknowledged_by_id IS DISTINCT FROM me) THEN
+        PERFORM cw_refuse('A lead acknowledges an escalation once, in their own name.');
+    END IF;
+    IF OLD.decision IS NOT NULL AND ROW(NEW.decision, NEW.decided_at, NEW.note)
+       IS DISTINCT FROM ROW(OLD.decision, OLD.decided_at, OLD.note) THEN
+        PERFORM cw_refuse('An escalation''s decision is final.');
+    END IF;
+    IF NEW.decision IS NOT NULL AND (NEW.decision NOT IN ('pause', 'resume', 'refer')
+       OR NEW.decided_at IS NULL OR NEW.decided_at > now() + interval '1 hour'
+       OR NEW.decided_at < NEW.raised_at) THEN
+        PERFORM cw_refuse('A decision is pause, resume or refer, dated when it is made.');
+    END IF;
+    IF NEW.acknowledged_at > now() + interval '1 hour'
+       OR NEW.acknowledged_at < NEW.raised_at THEN
+        PERFORM cw_refuse('An escalation is acknowledged when it is.');
     END IF;
     RETURN NEW;
 END
@@ -628,6 +677,9 @@ BEGIN
              WHERE key = 'visit_outcomes' AND o ->> 'code' = NEW.disposition) THEN
         PERFORM cw_refuse('Unknown visit outcome ' || NEW.disposition || '.');
     END IF;
+    IF NEW.visited_at > now() + interval '1 hour' THEN
+        PERFORM cw_refuse('A visit is recorded when it was made.');
+    END IF;
     IF TG_OP = 'UPDATE' THEN
         IF ROW(NEW.id, NEW.loan_id, NEW.agent_id, NEW.planned_for, NEW.created_at)
            IS DISTINCT FROM ROW(OLD.id, OLD.loan_id, OLD.agent_id, OLD.planned_for,
@@ -653,9 +705,13 @@ BEGIN
     IF NEW.second_agent_id IS NOT NULL AND (NEW.second_agent_id = me OR @VISITOR@ IS NULL) THEN
         PERFORM cw_refuse('The second agent is a field agent or lead of your team.');
     END IF;
+    -- A visit already made may arrive from an agent whose account moved during the shift
+    -- (the handover week, as for their other offline work).
     SELECT * INTO loan FROM loans l WHERE l.id = NEW.loan_id AND (l.assigned_to_id = me
         OR (role = 'team_lead' AND l.assigned_to_id IN
-            (SELECT id FROM users WHERE team_id = cw_my_team())));
+            (SELECT id FROM users WHERE team_id = cw_my_team()))
+        OR (NEW.status = 'done' AND l.previous_assignee_id = me
+            AND l.assigned_at > now() - interval '7 days'));
     IF NOT FOUND THEN
         PERFORM cw_refuse('A visit is planned on an account of your own (a lead: of your team).');
     END IF;

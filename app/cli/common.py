@@ -12,11 +12,26 @@ from app.config import Config
 from app.database import Database
 
 DEFAULT_DEMO_ACCOUNTS = 2000
+# Exit codes of every command (README, "Exit codes"): 0 done; 1 refused (a rule, the server,
+# a value that does not make sense); 2 a plan saved that waits for a team lead; 3 and 4 an
+# agreement altered or unknown; EXIT_USAGE arguments the command cannot take at all;
+# EXIT_NO_DISPLAY the window with no display to open on.
+EXIT_USAGE = 64
+EXIT_NO_DISPLAY = 69
 # The roles a staff login may have (app.models.Role, without the administrator).
 COLLECTOR, FIELD_AGENT, TEAM_LEAD = "collector", "field_agent", "team_lead"
 STAFF = (COLLECTOR, FIELD_AGENT, TEAM_LEAD)
 # The databases commands opened, closed when the command is done (`close_databases`).
 _opened: list[Database] = []
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse's parser, refusing bad arguments in one line and with a code of their own
+    (argparse's own is 2, which `plan offer` gives a plan saved for approval)."""
+
+    def error(self, message: str) -> Any:
+        print(f"error: {message} (see {self.prog} --help)", file=sys.stderr)
+        sys.exit(EXIT_USAGE)
 
 
 def for_roles(parser: argparse.ArgumentParser, *roles: str) -> None:

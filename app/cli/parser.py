@@ -13,12 +13,13 @@ import argparse
 import os
 import sys
 from collections.abc import Iterator, Sequence
+from typing import cast
 
 from sqlalchemy.exc import DBAPIError
 
 from app import __version__
 from app.cli import central, plans, reviews, sync, team, team_queue, work
-from app.cli.common import STAFF, close_databases
+from app.cli.common import EXIT_NO_DISPLAY, STAFF, Parser, close_databases
 from app.config import Config, resolve
 from app.database import InsecureConnection, UnknownTlsMinimum
 from app.services.common.errors import DomainError
@@ -101,7 +102,7 @@ def _sign_in(parser: argparse.ArgumentParser, url: str, args: argparse.Namespace
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="collector-workstation",
         description="Collector Workstation: work a collection queue lawfully and humanely.",
     )
@@ -114,8 +115,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--user", help="open the window as this user, without asking (no command given)"
     )
-    commands = parser.add_subparsers(
-        title="commands (without one, the main window opens)", metavar="COMMAND"
+    # Each command's parser is a Parser too (argparse makes them of the parent's class).
+    commands = cast(
+        "argparse._SubParsersAction[argparse.ArgumentParser]",
+        parser.add_subparsers(
+            title="commands (without one, the main window opens)", metavar="COMMAND"
+        ),
     )
 
     work.register(commands)
@@ -151,7 +156,7 @@ def _window(config: Config, args: argparse.Namespace) -> int:
             " without a display).",
             file=sys.stderr,
         )
-        return 2
+        return EXIT_NO_DISPLAY
     from app.ui.shell.start import run
 
     return run(config, args.user)

@@ -23,6 +23,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from app.cli.common import (
+    EXIT_USAGE,
     day_arg,
     names_arg,
     open_database,
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
 
 LANGUAGES = ("en", "zh_CN")
 # Exit status for a period the list cannot cover, as argparse uses for a malformed date.
-EXIT_BAD_DATES = 2
+EXIT_BAD_DATES = EXIT_USAGE
 
 
 def register(commands: Any) -> None:

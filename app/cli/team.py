@@ -7,12 +7,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import day_arg, open_database
+from app.cli.common import EXIT_USAGE, day_arg, open_database
 from app.config import Config
 from app.services.common.errors import InvalidDate
 
 # Exit status for dates the report cannot cover, as argparse uses for a malformed one.
-EXIT_BAD_DATES = 2
+EXIT_BAD_DATES = EXIT_USAGE
 
 
 def register(commands: Any) -> None:

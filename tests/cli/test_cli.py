@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from app import __version__
 from app.cli import main
+from app.cli.common import EXIT_NO_DISPLAY, EXIT_USAGE
 
 AT = "2026-11-28T10:00:00+08:00"
 
@@ -141,7 +142,7 @@ def test_errors_are_one_line_on_stderr_with_nonzero_exit(data_dir: Path) -> None
         err.strip() == "error: There is no user “nobody”. `collector-workstation users` lists them."
     )
     code, _, err = run(data_dir, "queue", "--user", collector(data_dir), "--at", "yesterday")
-    assert code == 2 and "not an ISO-8601 time" in err
+    assert code == EXIT_USAGE and "not an ISO-8601 time" in err
 
 
 def test_log_contact_and_payment_from_the_command_line(data_dir: Path) -> None:
@@ -326,5 +327,29 @@ def test_without_a_display_the_window_command_says_what_to_do(tmp_path: Path) ->
         check=False,
         env=env,
     )
-    assert result.returncode == 2
+    assert result.returncode == EXIT_NO_DISPLAY
     assert "no display" in result.stderr and "xvfb-run" in result.stderr
+
+
+def test_bad_arguments_are_one_line_and_a_code_of_their_own(data_dir: Path) -> None:
+    """Not argparse's usage text and exit 2 (2 is a plan saved for approval)."""
+    for args in (
+        (
+            "agreement",
+            "--user",
+            "zhang.wei",
+            "--contract",
+            "X",
+            "--kind",
+            "full",
+            "--first-due",
+            "2026-02-30",
+        ),
+        ("no-such-command",),
+        ("payment", "--user", "admin"),
+        ("queue", "--user", "zhang.wei", "--at", "yesterday"),
+    ):
+        code, out, err = run(data_dir, *args)
+        assert code == EXIT_USAGE, args
+        assert len(err.strip().splitlines()) == 1 and err.startswith("error: "), err
+        assert "usage:" not in err and "--help" in err and out == ""

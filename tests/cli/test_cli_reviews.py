@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from app.cli import main
+from app.cli.common import EXIT_USAGE
 from app.config import resolve
 from app.database import Database
 from app.services.team.reviews import criteria, criteria_for
@@ -111,9 +112,9 @@ def test_the_list_refuses_bad_dates_with_2_and_collectors_with_1(run: Run) -> No
     code, _, err = run(
         "review", "list", "--user", LEAD, "--from", "2026-11-28", "--to", "2026-11-27"
     )
-    assert code == 2 and "after its end" in err
+    assert code == EXIT_USAGE and "after its end" in err
     code, _, err = run("review", "list", "--user", LEAD, "--from", "2026-13-01")
-    assert code == 2 and "2026-13-01" in err
+    assert code == EXIT_USAGE and "2026-13-01" in err
     code, out, err = run("review", "list", "--user", COLLECTOR)
     assert (code, out) == (1, "") and err == "error: Only a team lead can open the team's views.\n"
     code, _, err = run("review", "list", "--user", LEAD, "--outcome", "PTP,XYZ")
@@ -200,7 +201,7 @@ def test_saving_is_refused_with_the_service_s_message_and_saves_nothing(
     code, _, err = run("review", "show", ptp, "--user", COLLECTOR)
     assert code == 1 and err == "error: This contact has not been reviewed yet.\n"
     code, _, err = run("review", "save", "not-an-id", "--user", LEAD, "--all-met")
-    assert code == 2 and "invalid UUID value" in err
+    assert code == EXIT_USAGE and "invalid UUID value" in err
 
 
 def test_the_criteria_all_or_those_an_outcome_and_emotion_need(run: Run) -> None:

@@ -28,6 +28,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ProgrammingError
 
 from app.cli import main
+from app.cli.common import EXIT_USAGE
 from app.cli.parser import command_parsers
 from app.config import DATABASE_URL_ENV
 from app.database import TLS_ROOT_CERT_ENV, Database, alembic_config, head_revision
@@ -506,7 +507,7 @@ def test_an_administrator_acts_for_anyone_and_names_them(world: World, run: Run)
     assert code == 0, err
     assert json.loads(out)["contract_no"] == mine
     code, _, err = run("admin", "escalations")
-    assert code == 2 and "the following arguments are required: --user" in err
+    assert code == EXIT_USAGE and "the following arguments are required: --user" in err
 
 
 def test_the_program_itself_prints_one_line_not_a_traceback(world: World) -> None:

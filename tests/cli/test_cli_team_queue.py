@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
+from app.cli.common import EXIT_USAGE
 from app.services.common.clock import business_zone
 
 
@@ -135,6 +136,6 @@ def test_refusals_exit_1_with_a_message_and_change_nothing(run: Run, data_dir: P
     code, _, err = run(data_dir, "team", "reassign", "--user", lead, "--to", lead, "--reason", "x")
     assert code == 1 and "contract numbers, or a rule" in err
     code, _, _ = run(data_dir, "team", "priority", "--user", lead, "--level", "urgent", contract)
-    assert code == 2  # argparse: not a level
+    assert code == EXIT_USAGE  # argparse: not a level
     [same] = accounts(run, data_dir, lead, "--search", contract)
     assert same["assignee"] == collector and same["priority"] is None

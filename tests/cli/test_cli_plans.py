@@ -196,3 +196,16 @@ def test_visit_day_from_candidates_to_sheets_to_an_outcome(data_dir: Path, tmp_p
     assert code == 0, err
     code, text, _ = run(data_dir, "visits", "list", "--user", agent, "--date", day, "--json")
     assert json.loads(text)[0]["outcome"] == "NH"
+
+
+def test_a_file_that_is_not_a_pdf_is_said_so_without_the_pdf_librarys_warnings(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    text_file = tmp_path / "agreement.pdf"
+    text_file.write_text("合同正本见附件", encoding="utf-8")
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 8)
+    for path, says in ((text_file, "not a PDF"), (broken, "not a readable PDF")):
+        code, text, err = run(data_dir, "verify-agreement", str(path))
+        assert code == 4 and says in text
+        assert err == "", err

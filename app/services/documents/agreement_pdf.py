@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
@@ -647,7 +648,21 @@ class _AgreementPage:
 
 
 def read_agreement(data: bytes) -> AgreementReadBack:
-    """What an agreement PDF carries, and whether it agrees with itself; never raises."""
+    """What an agreement PDF carries, and whether it agrees with itself; never raises, and
+    says what is wrong with a file in its answer, not in the PDF library's warnings."""
+    # A PDF starts with its header (within its first kilobyte, the format allows).
+    if b"%PDF-" not in data[:1024]:
+        return _unreadable("The file is not a PDF.")
+    library = logging.getLogger("pypdf")
+    level = library.level
+    library.setLevel(logging.CRITICAL)
+    try:
+        return _read_agreement(data)
+    finally:
+        library.setLevel(level)
+
+
+def _read_agreement(data: bytes) -> AgreementReadBack:
     try:
         reader = PdfReader(BytesIO(data))
         attachments = reader.attachments

@@ -141,6 +141,7 @@ def load_profile(code: str = DEFAULT_PROFILE) -> Profile:
         )
         for item in data["rules"]
     )
+    rules += _home_visit_hours(data)
     unknown = [rule.kind for rule in rules if rule.kind not in _CHECKS]
     if unknown:
         raise InvalidInput(
@@ -156,6 +157,32 @@ def load_profile(code: str = DEFAULT_PROFILE) -> Profile:
         default_zone=data["default_zone"],
         stops=tuple(AccountStop(**item) for item in data["account_stops"]),
         rules=rules,
+    )
+
+
+def _home_visit_hours(data: dict[str, Any]) -> tuple[Rule, ...]:
+    """The profile's home-visit hours as a rule of the visit channel: a visit is checked against
+    the same hours planning holds it to (app.services.field.visits.home_visit_rules), not only
+    against the wider contact hours. A borrower's agreed call window does not move them."""
+    visit = data.get("home_visit") or {}
+    hours = visit.get("hours")
+    if not hours:
+        return ()
+    code = str(data["code"]).lower()
+    words = next(
+        (rule for rule in visit.get("rules", ()) if rule["id"] == f"{code}.visit.hours"),
+        {"id": f"{code}.visit.hours", "en": "Home-visit hours", "zh_CN": "上门时间"},
+    )
+    return (
+        Rule(
+            id=words["id"],
+            kind="quiet_hours",
+            channels=frozenset({"visit"}),
+            en=words["en"],
+            zh_CN=words["zh_CN"],
+            source=str(visit.get("source", "")),
+            params={"allowed_from": hours["from"], "allowed_until": hours["until"]},
+        ),
     )
 
 

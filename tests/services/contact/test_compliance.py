@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -281,3 +282,36 @@ def test_us_callback_the_consumer_asked_for_is_not_blocked_by_the_conversation_r
     assert US.evaluate(asked, number, "call", callback + timedelta(minutes=10), history).allowed
     late = US.evaluate(asked, number, "call", callback + timedelta(hours=2), history)
     assert late.rule_id == "us.after_conversation"
+
+
+@pytest.mark.parametrize(
+    ("code", "rule"),
+    [
+        # CN's visits end at 20:00, two hours before its contact hours do.
+        ("CN", "cn.visit.hours"),
+        # US and UK visit hours are their contact hours: the contact rule answers first.
+        ("US", "us.inconvenient_time"),
+        ("UK", "uk.unreasonable_time"),
+    ],
+)
+def test_a_visit_is_checked_against_the_profiles_home_visit_hours(code: str, rule: str) -> None:
+    """One answer for one question: the hours planning holds a visit to (home_visit) are the
+    hours `check-contact --channel visit` says, not only the wider contact hours."""
+    from app.services.field.visits import home_visit_rules
+
+    profile = load_profile(code)
+    hours = home_visit_rules(code)
+    zone = ZoneInfo(profile.default_zone)
+    evaluator = Evaluator(profile)
+    day = datetime(2026, 12, 8, tzinfo=zone).date()
+    closing = datetime.combine(day, hours.closes, tzinfo=zone)
+    someone = subject(address_zone=profile.default_zone)
+    # A number with no zone of its own: the borrower's address decides.
+    point = Point(id=MOBILE, kind="mobile", zones=(), third_party=False)
+    last_minute = evaluator.evaluate(someone, point, "visit", closing - timedelta(minutes=1))
+    assert last_minute.allowed
+    closed = evaluator.evaluate(someone, point, "visit", closing)
+    assert not closed.allowed and closed.rule_id == rule
+    assert closed.next_allowed_at == datetime.combine(
+        day + timedelta(days=1), hours.opens, tzinfo=zone
+    ).astimezone(UTC)

@@ -315,3 +315,20 @@ def test_a_visit_is_checked_against_the_profiles_home_visit_hours(code: str, rul
     assert closed.next_allowed_at == datetime.combine(
         day + timedelta(days=1), hours.opens, tzinfo=zone
     ).astimezone(UTC)
+
+
+@pytest.mark.parametrize(
+    ("code", "local_night", "rule"),
+    [("CN", time(23, 30), "cn.quiet_hours"), ("UK", time(22, 30), "uk.unreasonable_time")],
+)
+def test_quiet_hours_cover_e_mail_as_every_collection_contact(
+    code: str, local_night: time, rule: str
+) -> None:
+    profile = load_profile(code)
+    zone = ZoneInfo(profile.default_zone)
+    night = datetime.combine(datetime(2026, 12, 8).date(), local_night, tzinfo=zone)
+    address = Point(id=MOBILE, kind="email", zones=(), third_party=False)
+    decision = Evaluator(profile).evaluate(
+        subject(address_zone=profile.default_zone), address, "email", night
+    )
+    assert not decision.allowed and decision.rule_id == rule

@@ -64,6 +64,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from app.cli import main
+from app.cli.common import EXIT_USAGE
 from app.database import Database
 from app.demo.builder import build_demo
 from app.models import (
@@ -894,7 +895,7 @@ def test_report_command_refuses_bad_dates_and_collectors(
         "--out",
         str(out),
     )
-    assert code == 2 and "2026-13-01" in err
+    assert code == EXIT_USAGE and "2026-13-01" in err
     code, _, err = _cli(
         folder,
         "report",
@@ -909,7 +910,7 @@ def test_report_command_refuses_bad_dates_and_collectors(
         "--out",
         str(out),
     )
-    assert code == 2 and "after its last day" in err
+    assert code == EXIT_USAGE and "after its last day" in err
     code, _, err = _cli(
         folder,
         "report",

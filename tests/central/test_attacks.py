@@ -38,6 +38,24 @@ def refused(cursor: Cursor, statement: str, params: tuple[object, ...] = ()) -> 
     return str(caught.value)
 
 
+def _attempt(
+    loan: uuid.UUID,
+    borrower: uuid.UUID,
+    *,
+    id: uuid.UUID | None = None,
+    point: uuid.UUID | None = None,
+    code: str = "NA",
+) -> tuple[str, tuple[object, ...]]:
+    """A call logged by the signed-in user: the statement and its values."""
+    return (
+        "INSERT INTO contact_attempts (id, loan_id, borrower_id, contact_point_id, user_id,"
+        " channel, started_at, duration_seconds, disposition, right_party, checklist,"
+        " script_steps, created_at) VALUES (%s, %s, %s, %s, cw_me(), 'call', now(), 60, %s,"
+        " false, '[]', '[]', now())",
+        (id or uuid.uuid4(), loan, borrower, point, code),
+    )
+
+
 def _visit(cursor: Cursor, loan: uuid.UUID, agent: str = "cw_me()", **extra: object) -> None:
     second = extra.get("second")
     cursor.execute(
@@ -544,13 +562,7 @@ def test_reviews_and_overrides_are_a_leads(world: World) -> None:
     mine = world.accounts["collector_a"]
     attempt = uuid.uuid4()
     with world.cursor("collector_a") as cursor:
-        cursor.execute(
-            "INSERT INTO contact_attempts (id, loan_id, borrower_id, user_id, channel,"
-            " started_at, duration_seconds, disposition, right_party, checklist, script_steps,"
-            " created_at) VALUES (%s, %s, %s, cw_me(), 'call', now(), 60, 'NA', false, '[]',"
-            " '[]', now())",
-            (attempt, mine.loan_id, mine.borrower_id),
-        )
+        cursor.execute(*_attempt(mine.loan_id, mine.borrower_id, id=attempt))
         refused(
             cursor,
             "INSERT INTO call_reviews (id, attempt_id, loan_id, collector_id, reviewer_id,"
@@ -742,20 +754,14 @@ def test_an_escalation_is_raised_open_and_decided_by_a_lead_in_their_own_name(
 @attacks("scope-write")
 def test_a_contact_is_logged_on_its_own_borrower_with_a_known_outcome(world: World) -> None:
     mine, theirs = world.accounts["collector_a"], world.accounts["collector_b"]
-    attempt = (
-        "INSERT INTO contact_attempts (id, loan_id, borrower_id, contact_point_id, user_id,"
-        " channel, started_at, duration_seconds, disposition, right_party, checklist,"
-        " script_steps, created_at) VALUES (gen_random_uuid(), %s, %s, %s, cw_me(), 'call',"
-        " now(), 60, %s, false, '[]', '[]', now())"
-    )
     with world.cursor("collector_a") as cursor:
         for borrower, point, code in (
             (theirs.borrower_id, None, "NA"),
             (mine.borrower_id, theirs.points["mobile"], "NA"),
             (mine.borrower_id, mine.points["mobile"], "BOGUS"),
         ):
-            refused(cursor, attempt, (mine.loan_id, borrower, point, code))
-        cursor.execute(attempt, (mine.loan_id, mine.borrower_id, mine.points["mobile"], "NA"))
+            refused(cursor, *_attempt(mine.loan_id, borrower, point=point, code=code))
+        cursor.execute(*_attempt(mine.loan_id, mine.borrower_id, point=mine.points["mobile"]))
 
 
 @attacks("visit-planner")
@@ -806,13 +812,7 @@ def test_a_lead_acts_in_their_own_name_and_moves_loans_to_active_members(world: 
     mine = world.accounts["collector_a"]
     attempt = uuid.uuid4()
     with world.cursor("collector_a") as cursor:
-        cursor.execute(
-            "INSERT INTO contact_attempts (id, loan_id, borrower_id, user_id, channel,"
-            " started_at, duration_seconds, disposition, right_party, checklist, script_steps,"
-            " created_at) VALUES (%s, %s, %s, cw_me(), 'call', now(), 60, 'NA', false, '[]',"
-            " '[]', now())",
-            (attempt, mine.loan_id, mine.borrower_id),
-        )
+        cursor.execute(*_attempt(mine.loan_id, mine.borrower_id, id=attempt))
     with world.cursor("lead_a") as cursor:
         assert "own collector" in refused(
             cursor,

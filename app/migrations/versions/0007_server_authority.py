@@ -301,6 +301,18 @@ BEGIN
 END
 """
 
+# A plan agreed without a lead's decision breaks no limit: the one refusal every path gives.
+WITHIN_POLICY = """
+DECLARE
+    breaches text[] := cw_plan_breaches(p);
+BEGIN
+    IF cardinality(breaches) > 0 THEN
+        PERFORM cw_refuse('The plan is beyond policy (' || array_to_string(breaches, ', ')
+            || '): only a team lead approves it.');
+    END IF;
+END
+"""
+
 # What has been paid on a plan (its lines and down payment) cannot exceed the payments the
 # server has on the loan since the plan was made.
 PLAN_PAID_OK = """
@@ -318,7 +330,6 @@ SELECT coalesce((SELECT value ->> 'agreement_prefix' FROM server_policy WHERE ke
 PLAN_GUARD = """
 DECLARE
     me uuid;
-    breaches text[];
     lines_paid numeric;
 BEGIN
     IF NOT cw_staff_session() THEN
@@ -355,11 +366,7 @@ BEGIN
             PERFORM cw_refuse('A plan is made on the day it is offered.');
         END IF;
         IF NEW.status IN (@AGREED@) THEN
-            breaches := cw_plan_breaches(NEW);
-            IF cardinality(breaches) > 0 THEN
-                PERFORM cw_refuse('The plan is beyond policy ('
-                    || array_to_string(breaches, ', ') || '): only a team lead approves it.');
-            END IF;
+            PERFORM cw_within_policy(NEW);
         END IF;
         IF NOT cw_plan_paid_ok(NEW.loan_id, NEW.created_at, NEW.down_payment_paid) THEN
             PERFORM cw_refuse('A plan is paid by payments the server has.');
@@ -395,12 +402,7 @@ BEGIN
                 PERFORM cw_refuse('Only a team lead decides a plan that waits for approval.');
             END IF;
             IF NEW.status IN (@AGREED@) AND NEW.approved_by_id IS NULL THEN
-                breaches := cw_plan_breaches(NEW);
-                IF cardinality(breaches) > 0 THEN
-                    PERFORM cw_refuse('The plan is beyond policy ('
-                        || array_to_string(breaches, ', ')
-                        || '): only a team lead approves it.');
-                END IF;
+                PERFORM cw_within_policy(NEW);
             END IF;
         ELSIF @DECISION_CHANGED@ THEN
             PERFORM cw_refuse('Only a team lead decides a plan that waits for approval.');
@@ -487,18 +489,13 @@ END
 PLAN_LINES_CHECK = """
 DECLARE
     plan repayment_plans%ROWTYPE;
-    breaches text[];
 BEGIN
     IF NOT cw_staff_session() THEN
         RETURN NULL;
     END IF;
     SELECT * INTO plan FROM repayment_plans WHERE id = NEW.plan_id;
     IF plan.status IN (@AGREED@) AND plan.approved_by_id IS NULL THEN
-        breaches := cw_plan_breaches(plan);
-        IF cardinality(breaches) > 0 THEN
-            PERFORM cw_refuse('The plan is beyond policy (' || array_to_string(breaches, ', ')
-                || '): only a team lead approves it.');
-        END IF;
+        PERFORM cw_within_policy(plan);
     END IF;
     RETURN NULL;
 END
@@ -918,6 +915,13 @@ def upgrade() -> None:
     op.execute(f"ALTER FUNCTION cw_plan_breaches(repayment_plans) OWNER TO {OWNER}")
     op.execute("REVOKE ALL ON FUNCTION cw_plan_breaches(repayment_plans) FROM PUBLIC")
     op.execute(f"GRANT EXECUTE ON FUNCTION cw_plan_breaches(repayment_plans) TO {STAFF}")
+    op.execute(
+        "CREATE FUNCTION cw_within_policy(p repayment_plans) RETURNS void LANGUAGE plpgsql "
+        f"SET search_path = public AS $$ {WITHIN_POLICY} $$"
+    )
+    op.execute(f"ALTER FUNCTION cw_within_policy(repayment_plans) OWNER TO {OWNER}")
+    op.execute("REVOKE ALL ON FUNCTION cw_within_policy(repayment_plans) FROM PUBLIC")
+    op.execute(f"GRANT EXECUTE ON FUNCTION cw_within_policy(repayment_plans) TO {STAFF}")
 
     # The ledger: staff read it; only the feed (and administrators) write it.
     for table in LEDGER:
@@ -1059,6 +1063,7 @@ def downgrade() -> None:
         for command in ("SELECT", "INSERT", "UPDATE"):
             op.execute(f"DROP POLICY IF EXISTS {table}_feed_{command.lower()} ON {table}")
         op.execute(f"REVOKE ALL ON {table} FROM {FEED}")
+    op.execute("DROP FUNCTION IF EXISTS cw_within_policy(repayment_plans)")
     op.execute("DROP FUNCTION IF EXISTS cw_plan_breaches(repayment_plans)")
     for name, arguments, _returns, _language, _body in HELPERS:
         op.execute(f"DROP FUNCTION IF EXISTS {name}({arguments})")

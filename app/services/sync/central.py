@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -123,17 +124,24 @@ def reassert_logins(db: Database) -> int:
                         role=role, db=sql.Identifier(database)
                     )
                 )
-                for setting, value in (
-                    ("statement_timeout", STATEMENT_TIMEOUT),
-                    ("idle_in_transaction_session_timeout", IDLE_IN_TRANSACTION_TIMEOUT),
-                ):
-                    cursor.execute(
-                        sql.SQL("ALTER ROLE {role} SET {setting} = {value}").format(
-                            role=role, setting=sql.Identifier(setting), value=sql.Literal(value)
-                        )
-                    )
+                _set_timeouts(cursor, name)
         raw.commit()
     return len(logins)
+
+
+def _set_timeouts(cursor: psycopg.Cursor[Any], login: str) -> None:
+    """A staff login's timeouts, as role defaults every session of it starts with."""
+    for setting, value in (
+        ("statement_timeout", STATEMENT_TIMEOUT),
+        ("idle_in_transaction_session_timeout", IDLE_IN_TRANSACTION_TIMEOUT),
+    ):
+        cursor.execute(
+            sql.SQL("ALTER ROLE {role} SET {setting} = {value}").format(
+                role=sql.Identifier(login),
+                setting=sql.Identifier(setting),
+                value=sql.Literal(value),
+            )
+        )
 
 
 def close_other_databases(db: Database) -> list[str]:
@@ -234,17 +242,7 @@ def add_user(
         )
         with raw.cursor() as cursor:
             cursor.execute(statement)
-            for setting, value in (
-                ("statement_timeout", STATEMENT_TIMEOUT),
-                ("idle_in_transaction_session_timeout", IDLE_IN_TRANSACTION_TIMEOUT),
-            ):
-                cursor.execute(
-                    sql.SQL("ALTER ROLE {name} SET {setting} = {value}").format(
-                        name=sql.Identifier(username),
-                        setting=sql.Identifier(setting),
-                        value=sql.Literal(value),
-                    )
-                )
+            _set_timeouts(cursor, username)
         audit(session, "user.added", "user", user.id, {"username": username, "role": role})
 
 

@@ -21,7 +21,6 @@ from app.cli.common import (
 )
 from app.config import Config
 from app.database import Database
-from app.models import PlanStatus
 from app.services.common.errors import InvalidAmount, InvalidInput
 from app.services.common.money import format_money
 
@@ -78,7 +77,6 @@ def register(commands: Any) -> None:
     for name, helptext in (
         ("approve", "a team lead approves a plan outside policy"),
         ("reject", "a team lead rejects a plan (--reason required)"),
-        ("issue", "give an approved plan its agreement number and hash"),
         ("sign", "the borrower signed the agreement: the plan is active"),
         ("cancel", "end an open plan (--reason required)"),
     ):
@@ -87,7 +85,16 @@ def register(commands: Any) -> None:
         step.add_argument("--user", required=True)
         step.add_argument("--reason", default="")
         step.set_defaults(handler=_plan_step, step=name)
-    printing = actions.add_parser("print", help="write an issued plan's agreement PDF again")
+    issuing = actions.add_parser(
+        "issue", help="issue an approved plan: its agreement is numbered and written to --out"
+    )
+    issuing.add_argument("plan_id", type=uuid.UUID)
+    issuing.add_argument("--user", required=True)
+    issuing.add_argument("--lang", default="zh_CN", choices=["zh_CN", "en"])
+    issuing.add_argument("--full-id", action="store_true")
+    issuing.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
+    issuing.set_defaults(handler=_plan_issue)
+    printing = actions.add_parser("print", help="print another copy of an issued plan's agreement")
     printing.add_argument("plan_id", type=uuid.UUID)
     printing.add_argument("--user", required=True)
     printing.add_argument("--lang", default="zh_CN", choices=["zh_CN", "en"])
@@ -180,6 +187,7 @@ def _agreement(config: Config, args: argparse.Namespace) -> int:
         f" offered by {user})"
     )
     print(f"SHA-256 of the terms: {plan.agreement_sha256}")
+    print(f"SHA-256 of the file: {plan.agreement_file_sha256}")
     return 0
 
 
@@ -228,15 +236,24 @@ def _plan_step(config: Config, args: argparse.Namespace) -> int:
         view = plans.decide_plan(
             db, args.user, args.plan_id, approve=step == "approve", reason=args.reason
         )
-    elif step == "issue":
-        view = plans.issue_plan(db, args.user, args.plan_id)
     elif step == "sign":
         view = plans.sign_plan(db, args.user, args.plan_id)
     else:
         view = plans.cancel_plan(db, args.user, args.plan_id, args.reason)
     print(f"plan {view.id} is now {view.status.value}")
-    if view.status is PlanStatus.ISSUED:
-        print(f"agreement {view.agreement_no}; print it with `plan print {view.id} --out FILE.pdf`")
+    return 0
+
+
+def _plan_issue(config: Config, args: argparse.Namespace) -> int:
+    from app.services.plans.agreements import issue_agreement
+
+    db = open_database(config)
+    view = issue_agreement(
+        db, args.user, args.plan_id, args.out, language=args.lang, full_id=args.full_id
+    )
+    print(f"plan {view.id} is now {view.status.value}")
+    print(f"Agreement {view.agreement_no} written to {args.out}")
+    print(f"SHA-256 of the file: {view.agreement_file_sha256}")
     return 0
 
 

@@ -160,7 +160,12 @@ class RepaymentPlan(UUIDKey, Synced, Base):
     decision_reason: Mapped[str | None] = mapped_column(String(500))
     agreement_no: Mapped[str | None] = mapped_column(String(40), unique=True)
     agreement_date: Mapped[date | None] = mapped_column(Date)
+    # The SHA-256 of the terms (app.services.documents.agreement_pdf.terms_digest).
     agreement_sha256: Mapped[str | None] = mapped_column(String(64))
+    # The SHA-256 of the agreement file as issued: the one file `verify_agreement` calls
+    # genuine. Recorded with the issue, in its transaction, and kept; None for plans issued
+    # before files were fingerprinted (migration 0009).
+    agreement_file_sha256: Mapped[str | None] = mapped_column(String(64))
     # The agreement's terms as issued (canonical JSON, app.services.documents.agreement_pdf):
     # reprints say exactly this, whatever is corrected on the borrower afterwards.
     agreement_terms: Mapped[str | None] = mapped_column(Text)

@@ -2638,8 +2638,12 @@
 {reasons}</translation>
     </message>
     <message>
-        <source>Agreement {number} issued.</source>
-        <translation>协议 {number} 已出具。</translation>
+        <source>Agreement {number} issued and saved to {path}</source>
+        <translation>协议 {number} 已出具并保存至 {path}</translation>
+    </message>
+    <message>
+        <source>A copy of agreement {number} saved to {path}; only the file saved when it was issued verifies as genuine.</source>
+        <translation>协议 {number} 的副本已保存至 {path}；只有出具时保存的文件才能核验为真实。</translation>
     </message>
     <message>
         <source>Save agreement {number}</source>
@@ -2648,10 +2652,6 @@
     <message>
         <source>PDF documents (*.pdf)</source>
         <translation>PDF 文档 (*.pdf)</translation>
-    </message>
-    <message>
-        <source>Agreement {number} saved to {path}</source>
-        <translation>协议 {number} 已保存至 {path}</translation>
     </message>
     <message>
         <source>Cannot open the agreement</source>
@@ -3938,6 +3938,10 @@ Allowed from {time}</source>
         <translation>该还款计划的首笔还款应于{date}支付，在等待期间已过期：请取消该计划并重新提出。</translation>
     </message>
     <message>
+        <source>Cannot write {path}: {reason}.</source>
+        <translation>无法写入 {path}：{reason}。</translation>
+    </message>
+    <message>
         <source>waiting for a decision</source>
         <translation>等待处理决定</translation>
     </message>
@@ -3972,6 +3976,14 @@ Allowed from {time}</source>
     <message>
         <source>Only an issued plan has an agreement to print; this one is “{status}”.</source>
         <translation>只有已出具协议的还款计划才能打印协议；该计划当前为“{status}”。</translation>
+    </message>
+    <message>
+        <source>Agreement {number} is issued, but its file could not be named {path} ({reason}); it is at {temporary}.</source>
+        <translation>协议 {number} 已出具，但其文件无法命名为 {path}（{reason}）；文件位于 {temporary}。</translation>
+    </message>
+    <message>
+        <source>Plan {plan} is saved and approved but not issued: {reason}</source>
+        <translation>还款计划 {plan} 已保存并批准，但未出具：{reason}</translation>
     </message>
     <message>
         <source>A plan that is “{current}” cannot become “{wanted}”.</source>

@@ -5,6 +5,7 @@ administrator's connection only sets the scene and reads the result."""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
@@ -512,8 +513,8 @@ def test_an_agreed_plan_keeps_its_terms_lines_and_number(world: World) -> None:
         (day,) = cursor.fetchone() or (None,)
         cursor.execute(
             "UPDATE repayment_plans SET agreement_no = %s, agreement_date = %s,"
-            " issued_at = now(), status = 'issued' WHERE id = %s",
-            (agreement_number(plan, day), day, plan),
+            " issued_at = now(), status = 'issued', agreement_file_sha256 = %s WHERE id = %s",
+            (agreement_number(plan, day), day, "0" * 64, plan),
         )
         assert "kept" in refused(
             cursor, "UPDATE repayment_plans SET agreement_no = 'HX-2' WHERE id = %s", (plan,)
@@ -521,6 +522,43 @@ def test_an_agreed_plan_keeps_its_terms_lines_and_number(world: World) -> None:
         assert "payments" in refused(
             cursor, "UPDATE repayment_plans SET status = 'completed' WHERE id = %s", (plan,)
         )
+
+
+@attacks("agreement-file")
+def test_the_sha256_of_an_issued_agreement_file_is_recorded_with_the_issue_and_kept(
+    world: World,
+) -> None:
+    plan = _plan(world, "collector_a", WITHIN)
+    issued_file, forged_file = hashlib.sha256(b"issued").hexdigest(), "f" * 64
+    with world.cursor("collector_a") as cursor:
+        cursor.execute("SELECT cw_today()")
+        (day,) = cursor.fetchone() or (None,)
+        number = agreement_number(plan, day)
+        issue = (
+            "UPDATE repayment_plans SET agreement_no = %s, agreement_date = %s,"
+            " issued_at = now(), status = 'issued', agreement_file_sha256 = %s WHERE id = %s"
+        )
+        # Not issued without the file's hash, nor with something that is not one.
+        assert "SHA-256 of its agreement file" in refused(cursor, issue, (number, day, None, plan))
+        assert "by its SHA-256" in refused(cursor, issue, (number, day, "not-a-hash", plan))
+        # Nor recorded on a plan not being issued.
+        assert "as its plan is issued" in refused(
+            cursor,
+            "UPDATE repayment_plans SET agreement_file_sha256 = %s WHERE id = %s",
+            (issued_file, plan),
+        )
+        cursor.execute(issue, (number, day, issued_file, plan))
+        # Once issued, a forged copy's hash cannot take the issued file's place, nor can the
+        # record be cleared (which would make every copy compare by its terms alone).
+        for value in (forged_file, None):
+            assert "kept" in refused(
+                cursor,
+                "UPDATE repayment_plans SET agreement_file_sha256 = %s WHERE id = %s",
+                (value, plan),
+            )
+    assert world.admin(
+        "SELECT agreement_file_sha256 FROM repayment_plans WHERE id = %s", (plan,)
+    ) == [(issued_file,)]
 
 
 # --- audit, reviews, overrides --------------------------------------------------------------

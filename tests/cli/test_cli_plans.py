@@ -7,6 +7,7 @@ import re
 import subprocess
 import zlib
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from app.cli import main
 from app.cli.plans import EXIT_ALTERED, EXIT_NEEDS_APPROVAL, EXIT_UNKNOWN
 from app.services.common.clock import business_zone
 from tests.cli.test_cli import run
+from tests.helpers.disks import full_disk
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +43,7 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@cache  # the users and the queue's order do not change within the module's database
 def _users(data_dir: Path, role: str) -> list[str]:
     code, out, _ = run(data_dir, "users", "--json")
     assert code == 0
@@ -48,9 +51,14 @@ def _users(data_dir: Path, role: str) -> list[str]:
 
 
 def _overdue_contracts(data_dir: Path, user: str, count: int) -> list[str]:
+    return _overdue(data_dir, user)[:count]
+
+
+@cache
+def _overdue(data_dir: Path, user: str) -> list[str]:
     code, out, _ = run(data_dir, "queue", "--user", user, "--json")
     assert code == 0
-    return [e["contract_no"] for e in json.loads(out) if e["dpd"] > 0][:count]
+    return [e["contract_no"] for e in json.loads(out) if e["dpd"] > 0]
 
 
 def _in_days(days: int) -> str:
@@ -134,13 +142,13 @@ def test_a_plan_beyond_policy_is_saved_for_approval_with_the_reason_and_no_pdf(
     assert plan_id.group(1) in text and "needs approval" in text
     code, text, _ = run(data_dir, "plan", "approve", plan_id.group(1), "--user", lead)
     assert (code, text.strip()) == (0, f"plan {plan_id.group(1)} is now approved")
-    code, text, _ = run(data_dir, "plan", "issue", plan_id.group(1), "--user", collector)
-    assert code == 0 and "is now issued" in text
-    code, _, err = run(
-        data_dir, "plan", "print", plan_id.group(1), "--user", collector, "--out", str(out)
+    code, text, _ = run(
+        data_dir, "plan", "issue", plan_id.group(1), "--user", collector, "--out", str(out)
     )
-    assert code == 0, err
+    assert code == 0 and "is now issued" in text
     assert out.read_bytes().startswith(b"%PDF")
+    code, text, _ = run(data_dir, "verify-agreement", str(out))
+    assert (code, text.split(":")[0]) == (0, "genuine")
 
 
 def test_bad_input_gets_a_message_and_writes_nothing(data_dir: Path, tmp_path: Path) -> None:
@@ -209,3 +217,74 @@ def test_a_file_that_is_not_a_pdf_is_said_so_without_the_pdf_librarys_warnings(
         code, text, err = run(data_dir, "verify-agreement", str(path))
         assert code == 4 and says in text
         assert err == "", err
+
+
+# -- agreements you can trust ------------------------------------------------------------------
+
+
+def _issue(data_dir: Path, out: Path, contract: str, *extra: str) -> dict[str, object]:
+    """`agreement` on `contract`, then the plan it issued as `plan list --json` shows it."""
+    code, _, err = run(
+        data_dir, "agreement", "--contract", contract, "--installments", "4",
+        "--first-due", _in_days(10), "--out", str(out), *extra,
+    )  # fmt: skip
+    assert code == 0, err
+    return _plans(data_dir, contract)[0]
+
+
+def _plans(data_dir: Path, contract: str) -> list[dict[str, object]]:
+    collector = _users(data_dir, "collector")[0]
+    code, text, _ = run(data_dir, "plan", "list", "--user", collector, "--contract", contract,
+                        "--json")  # fmt: skip
+    assert code == 0
+    plans = json.loads(text)
+    assert isinstance(plans, list)
+    return plans
+
+
+def _contracts(data_dir: Path, first: int, count: int) -> list[str]:
+    return _overdue_contracts(data_dir, _users(data_dir, "collector")[0], first + count)[first:]
+
+
+def test_an_agreement_that_cannot_be_written_issues_nothing(data_dir: Path, tmp_path: Path) -> None:
+    (contract,) = _contracts(data_dir, 11, 1)
+    collector = _users(data_dir, "collector")[0]
+    with full_disk(tmp_path / "full") as full:
+        target = full / "agreement.pdf"
+        code, out, err = run(
+            data_dir, "agreement", "--contract", contract, "--installments", "3",
+            "--first-due", _in_days(10), "--out", str(target),
+        )  # fmt: skip
+        assert code == 1 and out == ""
+        (line,) = err.splitlines()
+        plan = _plans(data_dir, contract)[0]
+        assert line == (
+            f"error: Plan {plan['id']} is saved and approved but not issued: Cannot write"
+            f" {target}: No space left on device."
+        )
+        assert (plan["status"], plan["agreement_no"]) == ("approved", None)
+        assert sorted(path.name for path in full.iterdir()) == ["filler"]
+
+        # Issuing it onto the full disk: one line, and nothing changes.
+        code, out, err = run(
+            data_dir, "plan", "issue", str(plan["id"]), "--user", collector, "--out", str(target)
+        )
+        assert (code, out) == (1, "")
+        assert err == f"error: Cannot write {target}: No space left on device.\n"
+        assert _plans(data_dir, contract)[0] == plan
+        assert sorted(path.name for path in full.iterdir()) == ["filler"]
+    # A folder given as the file: refused before anything is written.
+    code, _, err = run(
+        data_dir, "plan", "issue", str(plan["id"]), "--user", collector, "--out", str(tmp_path)
+    )
+    assert code == 1 and "is a folder" in err
+    assert _plans(data_dir, contract)[0] == plan
+    # Somewhere with room, the same plan is issued, and its file is the genuine one.
+    out_file = tmp_path / "agreement.pdf"
+    code, text, err = run(
+        data_dir, "plan", "issue", str(plan["id"]), "--user", collector, "--out", str(out_file)
+    )
+    assert code == 0 and "is now issued" in text, err
+    assert [path.name for path in tmp_path.iterdir() if path.is_file()] == ["agreement.pdf"]
+    code, text, _ = run(data_dir, "verify-agreement", str(out_file))
+    assert (code, text.split(":")[0]) == (0, "genuine")

@@ -327,7 +327,7 @@ def _args(world: World, role: str) -> dict[str, list[str]]:
         "plan list": ["--contract", c[own2]],
         "plan approve": [w.pending_plan],
         "plan reject": [w.pending_plan, "--reason", "too long"],
-        "plan issue": [w.pending_plan],
+        "plan issue": [w.pending_plan, "--out", f"{out}-issued.pdf"],
         "plan sign": [w.issued_plan],
         "plan cancel": [w.pending_plan, "--reason", "the borrower changed their mind"],
         "plan print": [w.issued_plan, "--out", f"{out}-print.pdf"],

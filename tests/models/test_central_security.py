@@ -16,15 +16,16 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
-from app.database import Database
+from app.database import Database, head_revision
 from app.models import PlanStatus, Role
 from app.services.common.errors import InvalidInput, NotAllowed
 from app.services.contact.contacts import PromiseInput, record_contact
 from app.services.contact.queue import build_queue
-from app.services.plans.lifecycle import issue_plan, plans_for, save_plan
+from app.services.plans.lifecycle import plans_for, save_plan
 from app.services.plans.offers import PlanTerms
 from app.services.plans.payments import record_payment
 from app.services.sync.central import add_user, init_central
+from tests.helpers.agreements import issue
 from tests.helpers.contacts import NOW, outcome
 from tests.helpers.portfolio import ADMIN, Account, Portfolio
 from tests.helpers.postgres import server_tls, tcp_url
@@ -93,7 +94,7 @@ def test_init_puts_every_table_under_a_non_login_owner_with_forced_security(
 ) -> None:
     db, _ = central
     status = init_central(db)
-    assert status.revision == "0007" and status.row_level_security and status.tables >= 24
+    assert status.revision == head_revision() and status.row_level_security and status.tables >= 24
     with db.engine.connect() as connection:
         owner = connection.exec_driver_sql(
             "SELECT rolcanlogin, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = 'cw_owner'"
@@ -268,7 +269,7 @@ def test_a_shift_runs_signed_in_as_the_collector_through_the_policies(
         record_contact(signed_in, entry, now=NOW)
         terms = PlanTerms("instalments", NOW.date() + timedelta(days=7), "monthly", 3)
         plan = save_plan(signed_in, me, accounts["mine"].contract_no, terms, now=NOW)
-        issued = issue_plan(signed_in, me, plan.id, now=NOW)
+        issued = issue(signed_in, me, plan.id, now=NOW)
         # Payments are the lending system's: the collector's own login may not record one.
         with pytest.raises(NotAllowed, match="lending system"):
             record_payment(signed_in, me, accounts["mine"].contract_no, "200.00", NOW, now=NOW)
@@ -276,7 +277,7 @@ def test_a_shift_runs_signed_in_as_the_collector_through_the_policies(
         assert plans_for(signed_in, me, accounts["mine"].contract_no)[0].status is (
             PlanStatus.ACTIVE
         )
-        assert issued.agreement_sha256 is not None
+        assert issued.agreement_sha256 is not None and issued.agreement_file_sha256 is not None
         # Asking for the lead's queue over this login still yields only what it may see.
         lead_view = build_queue(signed_in, "lead.wang", NOW, now=NOW)
         assert {e.contract_no for e in lead_view.entries} == {accounts["mine"].contract_no}

@@ -15,14 +15,15 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
 
-from app.database import Database, alembic_config
+from app.database import Database, alembic_config, head_revision
 from app.models import Base, PlanStatus, PromiseToPay, Role
 from app.services.contact.contacts import PromiseInput, record_contact
 from app.services.contact.queue import build_queue
 from app.services.field.visits import VisitResult, day_visits, plan_visits, record_visit
-from app.services.plans.lifecycle import issue_plan, plans_for, save_plan
+from app.services.plans.lifecycle import plans_for, save_plan
 from app.services.plans.offers import PlanTerms
 from app.services.plans.payments import record_payment
+from tests.helpers.agreements import issue
 from tests.helpers.contacts import NOW, outcome
 from tests.helpers.portfolio import ADMIN, Portfolio
 
@@ -40,7 +41,7 @@ def test_the_migrations_build_exactly_the_models_on_postgresql_and_go_back(pg_db
             },
         )
         assert compare_metadata(context, Base.metadata) == []
-        assert context.get_current_revision() == "0007"
+        assert context.get_current_revision() == head_revision()
     config = alembic_config(pg_db.url)
     command.downgrade(config, "base")
     assert set(inspect(pg_db.engine).get_table_names()) <= {"alembic_version"}
@@ -80,7 +81,7 @@ def test_a_shift_runs_on_the_central_database(pg_db: Database) -> None:
         assert (stored.amount, stored.promised_date) == (Decimal("300.00"), promise.promised_date)
 
     terms = PlanTerms("instalments", TODAY + timedelta(days=7), "monthly", 3)
-    plan = issue_plan(
+    plan = issue(
         pg_db,
         "zhang.wei",
         save_plan(pg_db, "zhang.wei", planned.contract_no, terms, now=NOW).id,

@@ -6,7 +6,11 @@ import os
 import tempfile
 from pathlib import Path
 
-from app.services.common.errors import InvalidInput
+from app.services.common.errors import DomainError, InvalidInput
+
+
+class NotWritten(DomainError):
+    """A document could not be written (a full disk, a folder that refuses it)."""
 
 
 def check_target(out: Path) -> None:
@@ -22,11 +26,41 @@ def check_target(out: Path) -> None:
 
 def write_atomically(out: Path, data: bytes) -> None:
     """Write `data` to `out` whole or not at all: a reader never sees half a PDF."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+    move_into_place(write_beside(out, data), out)
+
+
+def write_beside(out: Path, data: bytes) -> Path:
+    """Write `data` whole to a new hidden file in `out`'s folder, and return it: on disk (not
+    only in a cache) when this returns, or removed and refused in one line."""
+    try:
+        handle, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
+    except OSError as error:
+        raise _not_written(out, error) from error
+    temporary = Path(name)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
-        os.replace(temporary, out)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+            stream.flush()
+            os.fsync(stream.fileno())
+    except BaseException as error:
+        temporary.unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise _not_written(out, error) from error
         raise
+    return temporary
+
+
+def move_into_place(temporary: Path, out: Path) -> None:
+    """Give a file written by `write_beside` its name (in one step: a reader sees the old file
+    or the new one, never half of either)."""
+    try:
+        os.replace(temporary, out)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise _not_written(out, error) from error
+
+
+def _not_written(out: Path, error: OSError) -> NotWritten:
+    return NotWritten(
+        "Cannot write {path}: {reason}.", path=str(out), reason=error.strerror or str(error)
+    )

@@ -5,8 +5,9 @@
 
 A plan within the policy is approved by the policy itself when submitted; one outside it waits
 for a team lead of the collector's team. Issuing gives the agreement its number, date and the
-SHA-256 of its terms (`app.services.plans.agreements`); a plan whose first date passed while it
-waited must be offered again. Payments on the loan since the offer are applied to the down
+SHA-256 of its terms, and records the SHA-256 of the agreement file written in the same
+transaction (`app.services.plans.agreements.issue_agreement`); a plan whose first date passed
+while it waited must be offered again. Payments on the loan since the offer are applied to the down
 payment and then the instalments in order, each judged by when it was paid: the first makes
 an issued plan active, the last completes it, and an amount not paid by its due date plus the
 grace days breaks it, which puts the account at the top of the queue (a payment made in time
@@ -107,6 +108,7 @@ class PlanView:
     agreement_no: str | None
     agreement_date: date | None
     agreement_sha256: str | None
+    agreement_file_sha256: str | None
     issued_at: datetime | None
     activated_at: datetime | None
     closed_at: datetime | None
@@ -262,10 +264,22 @@ def decide_plan(
     return _change(db, username, plan_id, now, decide)
 
 
+# Writes the agreement file of a plan being issued, inside the issue's transaction, and returns
+# the file's SHA-256 (app.services.plans.agreements.issue_agreement gives one).
+AgreementFile = Callable[[Session, RepaymentPlan, User], str]
+
+
 def issue_plan(
-    db: Database, username: str, plan_id: uuid.UUID, *, now: datetime | None = None
+    db: Database,
+    username: str,
+    plan_id: uuid.UUID,
+    *,
+    document: AgreementFile,
+    now: datetime | None = None,
 ) -> PlanView:
-    """Give an approved plan its agreement number, date and terms hash; the PDF can then be made."""
+    """Give an approved plan its agreement number, date and terms hash, and record the SHA-256
+    of the agreement file `document` writes, all in one transaction: a plan is never issued
+    without its file, and a file that could not be written issues nothing."""
 
     def issue(session: Session, plan: RepaymentPlan, user: User, at: datetime) -> None:
         if plan.status is PlanStatus.PENDING_APPROVAL:
@@ -283,7 +297,16 @@ def issue_plan(
         terms = build_terms(session, plan)
         plan.agreement_terms = canonical_terms(terms).decode()
         plan.agreement_sha256 = terms_digest(terms)
-        _move(session, plan, PlanStatus.ISSUED, user, at, agreement_no=plan.agreement_no)
+        plan.agreement_file_sha256 = document(session, plan, user)
+        _move(
+            session,
+            plan,
+            PlanStatus.ISSUED,
+            user,
+            at,
+            agreement_no=plan.agreement_no,
+            file_sha256=plan.agreement_file_sha256,
+        )
 
     return _change(db, username, plan_id, now, issue)
 
@@ -774,6 +797,7 @@ def _view(session: Session, plan: RepaymentPlan) -> PlanView:
         agreement_no=plan.agreement_no,
         agreement_date=plan.agreement_date,
         agreement_sha256=plan.agreement_sha256,
+        agreement_file_sha256=plan.agreement_file_sha256,
         issued_at=plan.issued_at,
         activated_at=plan.activated_at,
         closed_at=plan.closed_at,

@@ -1,7 +1,7 @@
 """Offering a repayment plan while on the phone: the terms, a live preview, the agreement.
 
-Every figure comes from the services (`preview_plan`, `save_plan`, `issue_plan`, …) run on the
-context's worker; nothing here computes money. The preview is asked again whenever the terms
+Every figure comes from the services (`preview_plan`, `save_plan`, `issue_agreement`, …) run on
+the context's worker; nothing here computes money. The preview is asked again whenever the terms
 change (after a short pause, so typing an amount asks once), one question at a time. An answer
 is shown only if it is for the terms on screen: a late answer for older input is dropped, and
 saving is possible only once the terms on screen have a preview without an error.
@@ -48,12 +48,11 @@ from PySide6.QtWidgets import (
 from app.models import PlanStatus
 from app.services.common.clock import local_today
 from app.services.common.money import ZERO
-from app.services.plans.agreements import write_agreement
+from app.services.plans.agreements import issue_agreement, write_agreement
 from app.services.plans.lifecycle import (
     OPEN,
     PlanView,
     cancel_plan,
-    issue_plan,
     plans_for,
     preview_plan,
     save_plan,
@@ -61,6 +60,7 @@ from app.services.plans.lifecycle import (
     submit_plan,
 )
 from app.services.plans.offers import FREQUENCIES, KINDS, PlanOffer, PlanTerms
+from app.services.plans.terms import agreement_number
 from app.services.portfolio.accounts import AccountDetail
 from app.ui.collector.plan_tables import PlanColumn, PlanLinesModel, PlansModel
 from app.ui.common.context import Context
@@ -594,33 +594,42 @@ class PlanDialog(QDialog):
             self._write(submit_plan, plan.id, now=self.context.clock(), on_done=self._saved)
 
     def issue_selected(self) -> None:
-        """Give the approved plan its agreement number, then save its PDF."""
+        """Ask where to save the agreement, then issue the approved plan with it: the plan is
+        issued only once its file is written (`issue_agreement`), and stays approved if not."""
         plan = self.selected_plan()
-        if plan is not None and plan.status is PlanStatus.APPROVED:
-            self._write(issue_plan, plan.id, now=self.context.clock(), on_done=self._issued)
-
-    def _issued(self, plan: PlanView) -> None:
-        self.agreement.setText(
-            self.tr("Agreement {number} issued.").format(number=plan.agreement_no)
+        if plan is None or plan.status is not PlanStatus.APPROVED:
+            return
+        now = self.context.clock()
+        path = self._ask_target(agreement_number(plan.id, local_today(now)))
+        if path is None:
+            return  # nothing issued: the plan waits, approved
+        self._write(
+            issue_agreement,
+            plan.id,
+            path,
+            language=str(self.language.currentData()),
+            now=now,
+            on_done=lambda issued: self._issued(issued, path),
         )
+
+    def _issued(self, plan: PlanView, path: Path) -> None:
         self._plan_changed(plan)
-        self.save_agreement(plan)
+        number = plan.agreement_no or ""
+        self._written(
+            path,
+            self.tr("Agreement {number} issued and saved to {path}").format(
+                number=number, path=path
+            ),
+        )
 
     def save_agreement(self, plan: PlanView | None) -> None:
-        """Ask where to save the agreement of an issued plan, then write it there."""
+        """Ask where to save another copy of an issued plan's agreement, then write it there
+        (only the file saved when it was issued verifies as genuine)."""
         if plan is None or plan.agreement_no is None or plan.status not in PRINTABLE:
             return
-        suggested = _documents() / f"{plan.agreement_no}.pdf"
-        path = self.context.dialogs.save_file(
-            self,
-            self.tr("Save agreement {number}").format(number=plan.agreement_no),
-            suggested,
-            self.tr("PDF documents (*.pdf)"),
-        )
+        path = self._ask_target(plan.agreement_no)
         if path is None:
-            return  # issued all the same: "Save agreement…" writes it later
-        if not path.suffix:
-            path = path.with_suffix(".pdf")
+            return
         number = plan.agreement_no
         self._write(
             write_agreement,
@@ -628,13 +637,29 @@ class PlanDialog(QDialog):
             path,
             language=str(self.language.currentData()),
             now=self.context.clock(),
-            on_done=lambda written: self._written(number, written),
+            on_done=lambda written: self._written(
+                written,
+                self.tr(
+                    "A copy of agreement {number} saved to {path}; only the file saved when "
+                    "it was issued verifies as genuine."
+                ).format(number=number, path=written),
+            ),
         )
 
-    def _written(self, number: str, path: Path) -> None:
+    def _ask_target(self, number: str) -> Path | None:
+        path = self.context.dialogs.save_file(
+            self,
+            self.tr("Save agreement {number}").format(number=number),
+            _documents() / f"{number}.pdf",
+            self.tr("PDF documents (*.pdf)"),
+        )
+        if path is not None and not path.suffix:
+            path = path.with_suffix(".pdf")
+        return path
+
+    def _written(self, path: Path, text: str) -> None:
         self._writing = False
         self.pdf = path
-        text = self.tr("Agreement {number} saved to {path}").format(number=number, path=path)
         self.agreement.setText(text)
         self.agreement.setAccessibleName(text)
         self.open_pdf.setEnabled(True)

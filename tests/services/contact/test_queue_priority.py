@@ -13,9 +13,10 @@ from hypothesis import strategies as st
 from app.database import Database
 from app.services.contact.queue import AccountFacts, LeadPriority, build_queue, ordering_key
 from app.services.plans.lapses import settle_lapsed
-from app.services.plans.lifecycle import breaks_at, issue_plan, save_plan, sign_plan
+from app.services.plans.lifecycle import breaks_at, save_plan, sign_plan
 from app.services.plans.offers import PlanTerms
 from app.services.team.assignment import clear_priority, priority_until, set_priority
+from tests.helpers.agreements import issue
 from tests.helpers.portfolio import Portfolio
 from tests.services.contact.test_queue_ordering import entry, facts
 
@@ -30,7 +31,7 @@ def test_a_top_override_outranks_a_broken_plan(db: Database, portfolio: Portfoli
     small = portfolio.account(today=TODAY, dpd=3, principal="1000")
     terms = PlanTerms("instalments", TODAY + timedelta(days=7), "monthly", 2)  # type: ignore[arg-type]
     plan = save_plan(db, "zhang.wei", broken.contract_no, terms, now=AT)
-    issue_plan(db, "zhang.wei", plan.id, now=AT)
+    issue(db, "zhang.wei", plan.id, now=AT)
     sign_plan(db, "zhang.wei", plan.id, now=AT)
     deadline = breaks_at(plan.lines[0].due_date)
     until = deadline.astimezone(BEIJING).date() + timedelta(days=1)

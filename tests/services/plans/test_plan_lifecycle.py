@@ -14,14 +14,13 @@ from app.models import AuditEvent, Borrower, Loan, PlanStatus, RepaymentPlan, Ro
 from app.services.common.errors import InvalidDate, InvalidInput, NotAllowed
 from app.services.common.reference import lender
 from app.services.contact.queue import build_queue
-from app.services.plans.agreements import verify_agreement, write_agreement
+from app.services.plans.agreements import issue_agreement, verify_agreement, write_agreement
 from app.services.plans.lapses import settle_lapsed
 from app.services.plans.lifecycle import (
     approval_requests,
     breaks_at,
     cancel_plan,
     decide_plan,
-    issue_plan,
     pending_approvals,
     plan_decisions,
     plans_for,
@@ -32,6 +31,7 @@ from app.services.plans.lifecycle import (
 )
 from app.services.plans.offers import PlanTerms
 from app.services.plans.payments import record_payment
+from tests.helpers.agreements import issue
 from tests.helpers.contacts import NOW
 from tests.helpers.pdf import pdf_text
 from tests.helpers.portfolio import ADMIN, Account, Portfolio
@@ -68,7 +68,7 @@ def test_a_plan_within_policy_is_approved_by_the_policy_and_issued_with_a_number
     assert plan.status is PlanStatus.APPROVED
     assert plan.breaches == ()
     assert sum(line.amount for line in plan.lines) == plan.total
-    issued = issue_plan(db, "zhang.wei", plan.id, now=NOW)
+    issued = issue(db, "zhang.wei", plan.id, now=NOW)
     assert issued.status is PlanStatus.ISSUED
     assert issued.agreement_no == f"HX-20261128-{plan.id.hex[:8].upper()}"
     assert issued.agreement_sha256 is not None and len(issued.agreement_sha256) == 64
@@ -96,7 +96,7 @@ def test_a_plan_outside_policy_waits_for_a_lead_who_approves_or_rejects_with_a_r
     assert "30 instalments" in str(plan.breaches[0])
     assert [p.id for p in pending_approvals(db, "lead.wang")] == [plan.id]
     with pytest.raises(InvalidInput, match="cannot be issued yet"):
-        issue_plan(db, "zhang.wei", plan.id, now=NOW)
+        issue(db, "zhang.wei", plan.id, now=NOW)
     with pytest.raises(NotAllowed, match="team lead"):
         decide_plan(db, "zhang.wei", plan.id, approve=True, now=NOW)
     with pytest.raises(InvalidInput, match="why"):
@@ -163,9 +163,9 @@ def test_steps_out_of_order_are_refused(db: Database, account: Account) -> None:
     plan = save_plan(db, "zhang.wei", account.contract_no, monthly(), now=NOW)
     with pytest.raises(InvalidInput, match="cannot become “active”"):
         sign_plan(db, "zhang.wei", plan.id, now=NOW)
-    issue_plan(db, "zhang.wei", plan.id, now=NOW)
+    issue(db, "zhang.wei", plan.id, now=NOW)
     with pytest.raises(InvalidInput, match="cannot become “agreement issued”"):
-        issue_plan(db, "zhang.wei", plan.id, now=NOW)
+        issue(db, "zhang.wei", plan.id, now=NOW)
 
 
 def test_another_collector_cannot_touch_the_plan(
@@ -174,7 +174,7 @@ def test_another_collector_cannot_touch_the_plan(
     portfolio.user("li.na", Role.COLLECTOR)
     plan = save_plan(db, "zhang.wei", account.contract_no, monthly(), now=NOW)
     with pytest.raises(NotAllowed):
-        issue_plan(db, "li.na", plan.id, now=NOW)
+        issue(db, "li.na", plan.id, now=NOW)
     with pytest.raises(NotAllowed):
         save_plan(db, "li.na", account.contract_no, monthly(), now=NOW)
 
@@ -183,7 +183,7 @@ def test_payments_activate_then_complete_the_plan(db: Database, account: Account
     plan = save_plan(
         db, "zhang.wei", account.contract_no, monthly(2, down_payment=Decimal("100.00")), now=NOW
     )
-    issue_plan(db, "zhang.wei", plan.id, now=NOW)
+    issue(db, "zhang.wei", plan.id, now=NOW)
     first = record_payment(db, ADMIN, account.contract_no, "100.00", NOW, now=NOW)
     assert first.plans_changed == (plan.id,)
     active = plans_for(db, "zhang.wei", account.contract_no)[0]
@@ -207,7 +207,7 @@ def test_an_instalment_unpaid_past_grace_breaks_the_plan_and_tops_the_queue(
 ) -> None:
     others = [portfolio.account(today=TODAY, dpd=dpd) for dpd in (90, 120)]
     plan = save_plan(db, "zhang.wei", account.contract_no, monthly(2), now=NOW)
-    issue_plan(db, "zhang.wei", plan.id, now=NOW)
+    issue(db, "zhang.wei", plan.id, now=NOW)
     sign_plan(db, "zhang.wei", plan.id, now=NOW)
     deadline = breaks_at(plan.lines[0].due_date)
     just_before = deadline - timedelta(minutes=1)
@@ -231,7 +231,7 @@ def test_a_late_payment_recorded_after_the_break_does_not_revive_the_plan(
     db: Database, account: Account
 ) -> None:
     plan = save_plan(db, "zhang.wei", account.contract_no, monthly(2), now=NOW)
-    issue_plan(db, "zhang.wei", plan.id, now=NOW)
+    issue(db, "zhang.wei", plan.id, now=NOW)
     deadline = breaks_at(plan.lines[0].due_date)
     settle_lapsed(db, deadline, now=deadline)
     later = deadline + timedelta(days=1)
@@ -257,7 +257,7 @@ def test_a_down_payment_made_while_the_plan_waits_for_approval_counts(
     record_payment(db, ADMIN, account.contract_no, "500.00", NOW, now=NOW)
     later = NOW + timedelta(days=1)
     decide_plan(db, "lead.wang", plan.id, approve=True, now=later)
-    issue_plan(db, "zhang.wei", plan.id, now=later)
+    issue(db, "zhang.wei", plan.id, now=later)
     five_days = NOW + timedelta(days=5)
     settle_lapsed(db, five_days, now=five_days)
     tracked = plans_for(db, "zhang.wei", account.contract_no)[0]
@@ -274,7 +274,7 @@ def test_a_plan_whose_dates_passed_while_it_waited_cannot_be_issued(
     late = NOW + timedelta(days=5)
     decide_plan(db, "lead.wang", plan.id, approve=True, now=late)
     with pytest.raises(InvalidInput, match="has passed while it waited"):
-        issue_plan(db, "zhang.wei", plan.id, now=late)
+        issue(db, "zhang.wei", plan.id, now=late)
     assert plans_for(db, "zhang.wei", account.contract_no)[0].status is PlanStatus.APPROVED
 
 
@@ -282,7 +282,7 @@ def test_an_instalment_paid_in_grace_but_recorded_after_the_break_restores_the_p
     db: Database, account: Account
 ) -> None:
     plan = save_plan(db, "zhang.wei", account.contract_no, monthly(2), now=NOW)
-    issue_plan(db, "zhang.wei", plan.id, now=NOW)
+    issue(db, "zhang.wei", plan.id, now=NOW)
     deadline = breaks_at(plan.lines[0].due_date)
     settle_lapsed(db, deadline, now=deadline)
     assert plans_for(db, "zhang.wei", account.contract_no)[0].status is PlanStatus.BROKEN
@@ -301,7 +301,7 @@ def test_an_instalment_paid_after_its_grace_breaks_the_plan_even_unseen_till_the
     db: Database, account: Account
 ) -> None:
     plan = save_plan(db, "zhang.wei", account.contract_no, monthly(2), now=NOW)
-    issue_plan(db, "zhang.wei", plan.id, now=NOW)
+    issue(db, "zhang.wei", plan.id, now=NOW)
     deadline = breaks_at(plan.lines[0].due_date)
     too_late = deadline + timedelta(days=2)
     record_payment(
@@ -315,10 +315,12 @@ def test_an_instalment_paid_after_its_grace_breaks_the_plan_even_unseen_till_the
 def test_a_reprint_after_the_borrowers_name_is_corrected_says_what_was_issued(
     db: Database, account: Account, tmp_path: Path
 ) -> None:
-    plan = issue_plan(
+    issued = tmp_path / "issued.pdf"
+    plan = issue_agreement(
         db,
         "zhang.wei",
         save_plan(db, "zhang.wei", account.contract_no, monthly(), now=NOW).id,
+        issued,
         now=NOW,
     )
     with db.session() as session:
@@ -326,6 +328,7 @@ def test_a_reprint_after_the_borrowers_name_is_corrected_says_what_was_issued(
     out = write_agreement(db, "zhang.wei", plan.id, tmp_path / "again.pdf", now=NOW)
     found = verify_agreement(db, out)
     assert found.status == "genuine"
+    assert verify_agreement(db, issued).status == "genuine"
     text = pdf_text(out.read_bytes())
     assert "王芳芳" not in text
     # The lender is named with its registration number and address (resources/lender.json).
@@ -428,7 +431,7 @@ def test_the_collector_sees_the_leads_decisions_on_their_plans_latest_first(
     assert [d.plan_id for d in plan_decisions(db, "zhang.wei", since=NOW)] == [approved.id]
     assert plan_decisions(db, "lead.wang") == ()
     # An approved plan issued since is still listed, with its status now.
-    issue_plan(db, "zhang.wei", approved.id, now=later)
+    issue(db, "zhang.wei", approved.id, now=later)
     assert plan_decisions(db, "zhang.wei")[0].status is PlanStatus.ISSUED
 
 

@@ -20,6 +20,7 @@ from pytestqt.qtbot import QtBot
 
 from app.models import PlanStatus
 from app.services.common.errors import InvalidDate
+from app.services.plans.agreements import verify_agreement
 from app.services.plans.lifecycle import plans_for
 from app.services.plans.offers import PlanOffer
 from app.ui.collector.plan_dialog import PlanDialog
@@ -27,6 +28,7 @@ from app.ui.collector.plan_tables import LineColumn, PlanColumn
 from app.ui.common.dialogs import error_text
 from app.ui.shell.main_window import MainWindow
 from tests.helpers.dialogs import RecordingDialogs
+from tests.helpers.disks import full_disk
 from tests.helpers.pdf import pdf_text
 from tests.ui.conftest import COLLECTOR, Shift, wait_idle
 
@@ -255,6 +257,35 @@ def test_an_approved_plan_is_issued_saved_as_pdf_opened_and_signed(
     with qtbot.waitSignal(dialog.agreement_written, timeout=10_000):
         qtbot.mouseClick(dialog.save_pdf, Qt.MouseButton.LeftButton)
     assert "Repayment Agreement" in pdf_text(english.with_suffix(".pdf").read_bytes())
+
+
+def test_an_agreement_that_cannot_be_written_leaves_the_plan_approved_and_says_why(
+    qtbot: QtBot, window: MainWindow, shift: Shift, dialogs: RecordingDialogs, tmp_path: Path
+) -> None:
+    dialog = open_from_workspace(qtbot, window)
+    click_and_wait(qtbot, window, dialog, dialog.submit)
+    assert dialog.issue.isEnabled()
+    with full_disk(tmp_path / "full") as full:
+        target = full / "agreement.pdf"
+        dialogs.files.append(target)
+        qtbot.mouseClick(dialog.issue, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: bool(dialogs.errors()), timeout=10_000)
+        assert dialogs.errors() == [f"Cannot write {target}: No space left on device."]
+        assert sorted(path.name for path in full.iterdir()) == ["filler"]
+    (plan,) = plans_for(window.context.db, COLLECTOR, shift.first.contract_no)
+    assert (plan.status, plan.agreement_no) == (PlanStatus.APPROVED, None)
+    assert dialog.plans.index(0, PlanColumn.STATUS).data() == "approved"
+    assert dialog.issue.isEnabled() and not dialog.sign.isEnabled()
+    assert not dialog.open_pdf.isEnabled()
+
+    # Somewhere with room, the same plan is issued with its file.
+    target = tmp_path / "agreement.pdf"
+    dialogs.files.append(target)
+    with qtbot.waitSignal(dialog.agreement_written, timeout=10_000):
+        click_and_wait(qtbot, window, dialog, dialog.issue)
+    (plan,) = plans_for(window.context.db, COLLECTOR, shift.first.contract_no)
+    assert plan.status is PlanStatus.ISSUED
+    assert verify_agreement(window.context.db, target).status == "genuine"
 
 
 def test_cancelling_asks_a_reason_and_frees_the_account_for_another_plan(

@@ -24,9 +24,14 @@ from app.database import Database
 from app.services.common.errors import InvalidAmount, InvalidInput
 from app.services.common.money import format_money
 
-# verify-agreement exits with these, so scripts can tell the three answers apart.
+# verify-agreement exits with these, so scripts can tell its answers apart (README, "Exit
+# codes"): 0 genuine; EXIT_ALTERED; EXIT_UNKNOWN no such agreement, or a file whose text cannot
+# be read; EXIT_NOT_IN_FORCE the genuine file of a plan cancelled or superseded since;
+# EXIT_UNFINGERPRINTED every printed term as recorded, but issued before files had a SHA-256.
 EXIT_ALTERED = 3
 EXIT_UNKNOWN = 4
+EXIT_NOT_IN_FORCE = 5
+EXIT_UNFINGERPRINTED = 6
 # agreement exits with this when the policy sends the plan to a team lead instead.
 EXIT_NEEDS_APPROVAL = 2
 
@@ -61,7 +66,8 @@ def register(commands: Any) -> None:
 
     verify = commands.add_parser(
         "verify-agreement",
-        help="check an agreement PDF against the database: genuine, altered or unknown",
+        help="check an agreement PDF against the database: genuine (the very file issued),"
+        " altered (and what differs), terms-match, unreadable or unknown",
     )
     verify.add_argument("file", type=Path, metavar="FILE.pdf")
     verify.add_argument("--json", action="store_true")
@@ -94,7 +100,9 @@ def register(commands: Any) -> None:
     issuing.add_argument("--full-id", action="store_true")
     issuing.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
     issuing.set_defaults(handler=_plan_issue)
-    printing = actions.add_parser("print", help="print another copy of an issued plan's agreement")
+    printing = actions.add_parser(
+        "print", help="print another copy of an issued plan's agreement (not the file issued)"
+    )
     printing.add_argument("plan_id", type=uuid.UUID)
     printing.add_argument("--user", required=True)
     printing.add_argument("--lang", default="zh_CN", choices=["zh_CN", "en"])
@@ -199,10 +207,22 @@ def _verify(config: Config, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(plain(found), ensure_ascii=False, indent=2))
     else:
-        print(f"{found.status}: {found.agreement_no or 'no agreement number found'}")
+        loan = f" (loan {found.contract_no}, plan {found.plan_status})" if found.contract_no else ""
+        print(f"{found.status}: {found.agreement_no or 'no agreement number found'}{loan}")
+        if found.standing:
+            print(f"  but {found.standing}")
         for problem in found.problems:
             print(f"  - {problem}")
-    return {"genuine": 0, "altered": EXIT_ALTERED}.get(found.status, EXIT_UNKNOWN)
+        for difference in found.differences:
+            print(
+                f"  - {difference.term}: printed “{difference.printed or '(nothing)'}”,"
+                f" recorded “{difference.recorded or '(nothing)'}”"
+            )
+    if found.status == "genuine":
+        return 0 if found.in_force else EXIT_NOT_IN_FORCE
+    return {"altered": EXIT_ALTERED, "terms-match": EXIT_UNFINGERPRINTED}.get(
+        found.status, EXIT_UNKNOWN
+    )
 
 
 def _plan_list(config: Config, args: argparse.Namespace) -> int:
@@ -264,7 +284,10 @@ def _plan_print(config: Config, args: argparse.Namespace) -> int:
     path = write_agreement(
         db, args.user, args.plan_id, args.out, language=args.lang, full_id=args.full_id
     )
-    print(f"written to {path}")
+    print(
+        f"written to {path}: a copy, not the file issued; verify-agreement calls only the file"
+        " issued genuine"
+    )
     return 0
 
 

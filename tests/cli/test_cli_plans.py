@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import subprocess
 import zlib
 from datetime import UTC, datetime, timedelta
@@ -13,10 +14,18 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
-from app.cli.plans import EXIT_ALTERED, EXIT_NEEDS_APPROVAL, EXIT_UNKNOWN
+from app.cli.plans import (
+    EXIT_ALTERED,
+    EXIT_NEEDS_APPROVAL,
+    EXIT_NOT_IN_FORCE,
+    EXIT_UNFINGERPRINTED,
+    EXIT_UNKNOWN,
+)
 from app.services.common.clock import business_zone
 from tests.cli.test_cli import run
 from tests.helpers.disks import full_disk
+from tests.helpers.pdf import pdf_text
+from tests.helpers.pdf_edit import edit_printed
 
 
 @pytest.fixture(scope="module")
@@ -149,6 +158,15 @@ def test_a_plan_beyond_policy_is_saved_for_approval_with_the_reason_and_no_pdf(
     assert out.read_bytes().startswith(b"%PDF")
     code, text, _ = run(data_dir, "verify-agreement", str(out))
     assert (code, text.split(":")[0]) == (0, "genuine")
+    # Another copy prints the same, but is not the file issued.
+    copy = tmp_path / "copy.pdf"
+    code, text, err = run(
+        data_dir, "plan", "print", plan_id.group(1), "--user", collector, "--out", str(copy)
+    )
+    assert code == 0 and "not the file issued" in text, err
+    code, text, _ = run(data_dir, "verify-agreement", str(copy))
+    assert (code, text.split(":")[0]) == (EXIT_ALTERED, "altered")
+    assert "Its text reads as the agreement issued" in text
 
 
 def test_bad_input_gets_a_message_and_writes_nothing(data_dir: Path, tmp_path: Path) -> None:
@@ -242,8 +260,154 @@ def _plans(data_dir: Path, contract: str) -> list[dict[str, object]]:
     return plans
 
 
+def _printed(data: bytes, label: str) -> str:
+    """The value a real reader (pdftotext) shows beside `label`."""
+    found = re.search(rf"{re.escape(label)}\s+(\S+)", pdf_text(data))
+    assert found is not None, label
+    return found.group(1)
+
+
 def _contracts(data_dir: Path, first: int, count: int) -> list[str]:
     return _overdue_contracts(data_dir, _users(data_dir, "collector")[0], first + count)[first:]
+
+
+def test_a_copy_whose_printed_terms_were_edited_is_altered_and_says_each_term(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    (contract,) = _contracts(data_dir, 4, 1)
+    issued = tmp_path / "issued.pdf"
+    _issue(data_dir, issued, contract, "--down-payment", "100", "--waive-penalty", "1")
+    data = issued.read_bytes()
+    # What a forger changes, as pdftotext shows the original: the waiver, the overdue
+    # principal, the down payment and the loan contract number.
+    edits = {
+        "Less penalty interest waived": (
+            "减：罚息减免",
+            _printed(data, "减：罚息减免"),
+            "-¥100.00",
+        ),
+        "Overdue principal": ("逾期本金", _printed(data, "逾期本金"), "¥1.00"),
+        "Down payment": ("首付款", _printed(data, "首付款"), "¥10.00"),
+        "Loan contract no.": ("借款合同编号", contract, contract[:-1] + str(9 - int(contract[-1]))),
+    }
+    for term, (label, old, new) in edits.items():
+        edited = tmp_path / f"{term}.pdf"
+        edited.write_bytes(edit_printed(data, label, old, new))
+        assert new in pdf_text(edited.read_bytes())  # the copy does print the new value
+        code, text, _ = run(data_dir, "verify-agreement", str(edited))
+        assert (code, text.split(":")[0]) == (EXIT_ALTERED, "altered"), text
+        assert f"  - {term}: printed “{new}”, recorded “{old}”" in text.splitlines(), text
+    code, text, _ = run(data_dir, "verify-agreement", str(edited), "--json")
+    answer = json.loads(text)
+    assert answer["status"] == "altered" and answer["agreement_no"] in text
+    assert {"term": term, "printed": new, "recorded": old} in answer["differences"]
+    # The file issued is genuine, and it alone.
+    code, text, _ = run(data_dir, "verify-agreement", str(issued))
+    assert (code, text.split(":")[0]) == (0, "genuine")
+
+
+def test_an_english_copy_with_a_changed_date_amount_and_name_lists_each_difference(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    (contract,) = _contracts(data_dir, 5, 1)
+    issued = tmp_path / "issued.pdf"
+    _issue(data_dir, issued, contract, "--lang", "en")
+    data = issued.read_bytes()
+    text = pdf_text(data)
+    row = re.search(r"\n\s*3\s+(\d+ \w+ \d{4})\s+¥", text)
+    names = re.search(r"\n\s*Name\s+.+?Ltd\.\s+(\S+)\n", text)
+    assert row is not None and names is not None
+    due, borrower = row.group(1), names.group(1)
+    total = _printed(data, "Total to pay under this agreement")
+    moved = due[:-4] + str(int(due[-4:]) + 1)
+    edited = edit_printed(data, "3", due, moved)
+    edited = edit_printed(edited, "Total to pay under this agreement", "¥", "¥1")
+    edited = edit_printed(edited, "Name", borrower, borrower[::-1])
+    (tmp_path / "edited.pdf").write_bytes(edited)
+    code, answer, _ = run(data_dir, "verify-agreement", str(tmp_path / "edited.pdf"))
+    assert code == EXIT_ALTERED, answer
+    lines = answer.splitlines()
+    assert f"  - Payment 3: printed “{moved}”, recorded “{due}”" in lines, answer
+    assert (
+        f"  - Total to pay under this agreement: printed “¥1{total[1:]}”, recorded “{total}”"
+        in lines
+    ), answer
+    assert f"  - Name (Borrower): printed “{borrower[::-1]}”, recorded “{borrower}”" in lines
+
+
+def test_a_copy_with_a_byte_flipped_at_10_30_or_70_percent_is_never_genuine(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    (contract,) = _contracts(data_dir, 6, 1)
+    issued = tmp_path / "issued.pdf"
+    _issue(data_dir, issued, contract)
+    for share in (10, 30, 70):
+        data = bytearray(issued.read_bytes())
+        data[len(data) * share // 100] ^= 0xFF
+        flipped = tmp_path / f"flipped-{share}.pdf"
+        flipped.write_bytes(bytes(data))
+        code, text, _ = run(data_dir, "verify-agreement", str(flipped))
+        assert (code, text.split(":")[0]) in (
+            (EXIT_ALTERED, "altered"),
+            (EXIT_UNKNOWN, "unreadable"),
+        ), text
+        assert "genuine" not in text
+
+
+def test_a_cancelled_or_superseded_plans_agreement_says_so_with_a_code_of_its_own(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    (contract,) = _contracts(data_dir, 9, 1)
+    collector = _users(data_dir, "collector")[0]
+    first = tmp_path / "first.pdf"
+    plan = _issue(data_dir, first, contract)
+    code, _, err = run(
+        data_dir, "plan", "cancel", str(plan["id"]), "--user", collector,
+        "--reason", "the borrower asked for a longer plan",
+    )  # fmt: skip
+    assert code == 0, err
+    today = datetime.now(business_zone()).date().isoformat()
+    code, text, _ = run(data_dir, "verify-agreement", str(first))
+    assert (code, text.split(":")[0]) == (EXIT_NOT_IN_FORCE, "genuine")
+    assert f"  but the plan was cancelled on {today}" in text.splitlines()
+
+    second = tmp_path / "second.pdf"
+    later = _issue(data_dir, second, contract)
+    code, text, _ = run(data_dir, "verify-agreement", str(first))
+    assert code == EXIT_NOT_IN_FORCE
+    assert (
+        f"superseded by plan {later['id']} (agreement {later['agreement_no']}, issued on {today})"
+        in text
+    )
+    code, text, _ = run(data_dir, "verify-agreement", str(first), "--json")
+    answer = json.loads(text)
+    assert (answer["status"], answer["plan_status"]) == ("genuine", "cancelled")
+    code, text, _ = run(data_dir, "verify-agreement", str(second))
+    assert (code, text.split(":")[0]) == (0, "genuine")
+
+
+def test_an_agreement_issued_before_files_had_a_fingerprint_compares_by_its_terms(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    (contract,) = _contracts(data_dir, 10, 1)
+    issued = tmp_path / "issued.pdf"
+    plan = _issue(data_dir, issued, contract)
+    # What migration 0009 leaves on a plan issued before it: no file hash.
+    with sqlite3.connect(data_dir / "central.sqlite3") as connection:
+        connection.execute(
+            "UPDATE repayment_plans SET agreement_file_sha256 = NULL WHERE id = ?",
+            (str(plan["id"]).replace("-", ""),),
+        )
+    assert _plans(data_dir, contract)[0]["agreement_file_sha256"] is None
+    code, text, _ = run(data_dir, "verify-agreement", str(issued))
+    assert (code, text.split(":")[0]) == (EXIT_UNFINGERPRINTED, "terms-match")
+    assert "issued before agreement files were fingerprinted" in text
+    data = issued.read_bytes()
+    old = _printed(data, "逾期本金")
+    (tmp_path / "edited.pdf").write_bytes(edit_printed(data, "逾期本金", old, "¥1.00"))
+    code, text, _ = run(data_dir, "verify-agreement", str(tmp_path / "edited.pdf"))
+    assert (code, text.split(":")[0]) == (EXIT_ALTERED, "altered")
+    assert f"  - Overdue principal: printed “¥1.00”, recorded “{old}”" in text.splitlines()
 
 
 def test_an_agreement_that_cannot_be_written_issues_nothing(data_dir: Path, tmp_path: Path) -> None:

@@ -4,15 +4,23 @@ An agreement's number comes from the plan's id (so workstations offline never ha
 one) and its terms hash from the terms (`agreement_pdf.terms_digest`), which hold the masked ID
 only. Issuing writes the agreement file and records its own SHA-256 with the plan in the same
 transaction (`issue_agreement`); the file is moved into place only once that is stored.
-Verification reads the terms and the hash the PDF carries, recomputes the hash and compares it
-with the plan in the database: genuine, altered or unknown.
+
+Verification (`verify_agreement`) calls a file genuine only when it is that very file. Any other
+file is read back and every line it prints is compared with the agreement rendered again from
+the recorded terms (`documents.agreement_check`), as are the terms it carries inside: altered,
+with each difference; unreadable; or, for agreements issued before files were fingerprinted,
+"terms-match" when nothing differs. An agreement whose plan was cancelled, or replaced by a
+later agreement on the same loan, says so.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,15 +31,26 @@ from sqlalchemy.orm import Session
 from app.database import Database
 from app.models import Borrower, ContactKind, Loan, PlanStatus, RepaymentPlan, User
 from app.services.common.audit import audit
+from app.services.common.clock import local_today
 from app.services.common.errors import DomainError, InvalidInput, Message, NotFound
 from app.services.common.files import NotWritten, check_target, write_atomically, write_beside
 from app.services.common.phones import format_phone
-from app.services.common.reference import lender, products
+from app.services.common.reference import lender, load_json, products
 from app.services.common.scope import find_user
 from app.services.contact.compliance import profile_for
+from app.services.documents.agreement_check import (
+    MOST_DIFFERENT,
+    Difference,
+    PrintedText,
+    compare_printed,
+    read_printed,
+    squash,
+)
 from app.services.documents.agreement_pdf import (
     AgreementDocument,
+    AgreementReadBack,
     AgreementTerms,
+    canonical_terms,
     read_agreement,
     render_agreement,
 )
@@ -195,43 +214,78 @@ class IssuedNotPlaced(NotWritten):
     """The plan is issued with its file's hash, but the file could not take its name."""
 
 
+# -- verifying ---------------------------------------------------------------------------------
+
+GENUINE, ALTERED, UNREADABLE, UNKNOWN, TERMS_MATCH = (
+    "genuine",
+    "altered",
+    "unreadable",
+    "unknown",
+    "terms-match",
+)
+# The most differences an answer lists; the rest are counted.
+MOST_LISTED = 30
+
+
 @dataclass(frozen=True)
 class Verification:
-    """What `verify_agreement` found: status is "genuine", "altered" or "unknown"."""
+    """What `verify_agreement` found.
+
+    status: "genuine" (the very file issued), "altered" (another file: what it prints differs
+    from the agreement recorded, or the file is not the one issued), "terms-match" (every
+    printed term reads as recorded, for an agreement issued before files were fingerprinted),
+    "unreadable" (its text cannot be read back) or "unknown" (no such agreement here);
+    differences: each term the copy prints otherwise than recorded; problems: what else is
+    wrong, in English; plan_status: the plan's status now; standing: set when the agreement no
+    longer binds ("the plan was cancelled on …", "superseded by …"); in_force: False then.
+    """
 
     status: str
     agreement_no: str | None
     contract_no: str | None
     problems: tuple[str, ...]
+    differences: tuple[Difference, ...] = ()
+    plan_status: str | None = None
+    standing: str | None = None
+
+    @property
+    def in_force(self) -> bool:
+        return self.standing is None
 
 
 def verify_agreement(db: Database, path: Path) -> Verification:
-    """Recompute the hash of the terms a PDF carries and check it against the database."""
+    """Is this file the agreement the lender issued, and if not, what does it print otherwise?
+
+    Genuine only for the very file whose SHA-256 was recorded when the plan was issued. Any
+    other file is read back and every line it prints is compared with the agreement rendered
+    again from the recorded terms.
+    """
     try:
         data = path.read_bytes()
     except OSError as error:
         raise NotFound(
             "Cannot read {path}: {reason}.", path=str(path), reason=error.strerror or ""
         ) from error
-    read = read_agreement(data)
-    if read.agreement_no is None:
-        return Verification("unknown", None, None, read.problems or ("not an agreement",))
+    digest = hashlib.sha256(data).hexdigest()
     with db.reader() as session:
-        plan = session.scalar(
-            select(RepaymentPlan).where(RepaymentPlan.agreement_no == read.agreement_no)
+        issued = session.scalar(
+            select(RepaymentPlan).where(RepaymentPlan.agreement_file_sha256 == digest)
         )
-        if plan is None or plan.agreement_sha256 is None:
+        if issued is not None:
+            return _answer(session, issued, GENUINE, ())
+        printed = read_printed(data)
+        if printed.problem is not None:
+            return Verification(UNREADABLE, None, None, (printed.problem,))
+        embedded = read_agreement(data)
+        number = _agreement_number(printed.lines) or embedded.agreement_no
+        if number is None:
             return Verification(
-                "unknown", read.agreement_no, None, ("no such agreement in the database",)
+                UNKNOWN, None, None, ("The file shows no agreement number: it is no agreement.",)
             )
-        contract_no = session.get_one(Loan, plan.loan_id).contract_no
-        problems = list(read.problems)
-        if read.computed_digest != plan.agreement_sha256:
-            problems.append("the terms differ from the agreement issued")
-        if read.claimed_digest != plan.agreement_sha256:
-            problems.append("the hash the document carries differs from the one issued")
-    status = "altered" if problems else "genuine"
-    return Verification(status, read.agreement_no, contract_no, tuple(problems))
+        plan = session.scalar(select(RepaymentPlan).where(RepaymentPlan.agreement_no == number))
+        if plan is None or plan.agreement_terms is None:
+            return Verification(UNKNOWN, number, None, ("No such agreement in the database.",))
+        return _compared(session, plan, printed, embedded)
 
 
 # -- inside ----------------------------------------------------------------------------------
@@ -309,3 +363,156 @@ def _phone(borrower: Borrower) -> str:
         if point.kind is ContactKind.MOBILE and not point.wrong_number:
             return format_phone(point.value)
     return ""
+
+
+def _agreement_number(lines: tuple[str, ...]) -> str | None:
+    """The first agreement number the pages print (`terms.agreement_number`'s shape)."""
+    prefix = re.escape(str(load_json("lender.json")["agreement_prefix"]))
+    found = re.search(rf"{prefix}-\d{{8}}-[0-9A-F]{{8}}", squash("\n".join(lines)))
+    return found.group(0) if found else None
+
+
+def _compared(
+    session: Session, plan: RepaymentPlan, printed: PrintedText, embedded: AgreementReadBack
+) -> Verification:
+    """The answer for a file that is not the one issued: its lines against the recorded ones."""
+    recorded = terms_of(plan)
+    borrower = _borrower(session, plan)
+    # A copy printed with the full ID number is compared with the full number, which is
+    # never shown in the answer: the recorded side says the masked one.
+    full_id = borrower.id_number if borrower.id_number in squash("".join(printed.lines)) else None
+    best = None
+    for language in [printed.language] if printed.language else list(LANGUAGES):
+        document = _document(session, plan, recorded, language, full_id)
+        expected = read_printed(render_agreement(document))
+        owners = {
+            squash(value): owner
+            for owner, values in (
+                ("Lender", (document.lender_name, document.lender_registration_no)),
+                ("Borrower", (recorded.borrower_name, document.borrower_id_printed)),
+            )
+            for value in values
+            if value
+        }
+        found = compare_printed(printed.lines, expected.lines, language, owners=owners)
+        if best is None or len(found.differences) < len(best.differences):
+            best = found
+    assert best is not None
+    differences = [
+        Difference(
+            d.term,
+            d.printed,
+            d.recorded.replace(full_id, recorded.borrower_id_masked) if full_id else d.recorded,
+        )
+        for d in best.differences
+    ]
+    differences.extend(_embedded_differences(plan, recorded, embedded))
+    problems: list[str] = []
+    if plan.agreement_file_sha256 is not None:
+        problems.append(
+            f"This is not the file issued on {_day(plan.issued_at)}: its SHA-256 differs from "
+            f"the one recorded ({plan.agreement_file_sha256})."
+        )
+        if not differences:
+            problems.append(
+                "Its text reads as the agreement issued; what differs is not text (the fonts, "
+                "the QR code, the drawing or the file itself), or it is a copy printed again."
+            )
+    if best.similarity < MOST_DIFFERENT:
+        problems.append(
+            f"Only {best.similarity:.0%} of its text reads as the agreement recorded: it is "
+            "another document, or its text cannot be read back."
+        )
+        return _answer(session, plan, UNREADABLE, problems, ())
+    if len(differences) > MOST_LISTED:
+        problems.append(f"{len(differences) - MOST_LISTED} more differences are not listed.")
+    if differences or plan.agreement_file_sha256 is not None:
+        status = ALTERED
+    else:
+        status = TERMS_MATCH
+        problems.append(
+            "Every printed term matches the agreement recorded, but it was issued before "
+            "agreement files were fingerprinted: the file itself cannot be confirmed."
+        )
+    return _answer(session, plan, status, problems, differences[:MOST_LISTED])
+
+
+def _embedded_differences(
+    plan: RepaymentPlan, recorded: AgreementTerms, embedded: AgreementReadBack
+) -> list[Difference]:
+    """The terms the file carries inside it (and their SHA-256) against the recorded ones."""
+    if embedded.terms is None:
+        return [Difference("Embedded terms", "none", "the agreement's terms")]
+    found = []
+    carried, wanted = _fields(embedded.terms), _fields(recorded)
+    for name in sorted(set(carried) | set(wanted)):
+        if carried.get(name) != wanted.get(name):
+            found.append(
+                Difference(f"Embedded terms: {name}", str(carried.get(name)), str(wanted.get(name)))
+            )
+    if embedded.claimed_digest != plan.agreement_sha256:
+        found.append(
+            Difference(
+                "SHA-256 of the terms the document carries",
+                embedded.claimed_digest or "none",
+                plan.agreement_sha256 or "",
+            )
+        )
+    return found
+
+
+def _fields(terms: AgreementTerms) -> dict[str, str]:
+    """The terms as their canonical texts, a payment line each ("line 2": "2027-01-17 159.98")."""
+    data = json.loads(canonical_terms(terms))
+    fields = {name: str(value) for name, value in data.items() if name != "lines"}
+    for line in data["lines"]:
+        fields[f"line {line['seq']}"] = f"{line['due_date']} {line['amount']}"
+    return fields
+
+
+def _answer(
+    session: Session,
+    plan: RepaymentPlan,
+    status: str,
+    problems: Sequence[str],
+    differences: Sequence[Difference] = (),
+) -> Verification:
+    contract_no = session.get_one(Loan, plan.loan_id).contract_no
+    return Verification(
+        status=status,
+        agreement_no=plan.agreement_no,
+        contract_no=contract_no,
+        problems=tuple(problems),
+        differences=tuple(differences),
+        plan_status=plan.status.value,
+        standing=_standing(session, plan),
+    )
+
+
+def _standing(session: Session, plan: RepaymentPlan) -> str | None:
+    """Why the agreement no longer binds, if it does not: its plan cancelled, or a later
+    agreement issued on the same loan."""
+    reasons = []
+    if plan.status is PlanStatus.CANCELLED:
+        reasons.append(f"the plan was cancelled on {_day(plan.closed_at)}")
+    if plan.issued_at is not None:
+        later = session.scalar(
+            select(RepaymentPlan)
+            .where(
+                RepaymentPlan.loan_id == plan.loan_id,
+                RepaymentPlan.id != plan.id,
+                RepaymentPlan.issued_at > plan.issued_at,
+            )
+            .order_by(RepaymentPlan.issued_at)
+            .limit(1)
+        )
+        if later is not None:
+            reasons.append(
+                f"superseded by plan {later.id} (agreement {later.agreement_no}, issued on "
+                f"{_day(later.issued_at)})"
+            )
+    return " and ".join(reasons) or None
+
+
+def _day(moment: datetime | None) -> str:
+    return local_today(moment).isoformat() if moment else "an unknown day"

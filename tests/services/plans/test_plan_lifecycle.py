@@ -326,8 +326,10 @@ def test_a_reprint_after_the_borrowers_name_is_corrected_says_what_was_issued(
     with db.session() as session:
         session.get_one(Borrower, account.borrower_id).name = "王芳芳"
     out = write_agreement(db, "zhang.wei", plan.id, tmp_path / "again.pdf", now=NOW)
+    # Every line of the copy reads as the agreement issued, but only that file is genuine.
     found = verify_agreement(db, out)
-    assert found.status == "genuine"
+    assert (found.status, found.differences) == ("altered", ())
+    assert "not the file issued" in found.problems[0]
     assert verify_agreement(db, issued).status == "genuine"
     text = pdf_text(out.read_bytes())
     assert "王芳芳" not in text

@@ -19,7 +19,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from app.services.common.errors import InvalidInput, NotFound, render
-from app.services.common.reference import RESOURCES, load_json
+from app.services.common.reference import load_json
+from app.services.common.script_graph import compliance_profiles
 
 DEFAULT_PROFILE = "CN"
 # Row keys: UUIDs, or their stored hex text where a hot path reads them raw.
@@ -77,9 +78,7 @@ PROFILE_ENV = "COLLECTOR_WORKSTATION_RULE_PROFILE"
 
 
 def available_profiles() -> list[str]:
-    return sorted(
-        path.stem for path in (RESOURCES / "compliance").glob("*.json") if path.stem.isupper()
-    )
+    return compliance_profiles()
 
 
 @cache

@@ -242,6 +242,7 @@ def test_an_escalation_from_log_contact_to_the_leads_decision(data_dir: Path) ->
     from app.database import Database
     from app.models import ContactPoint, Role, User
     from app.services.contact.queue import build_queue
+    from app.services.contact.scripts import call_script, sample_path
 
     user = collector(data_dir)
     at = _recent_daytime()
@@ -253,7 +254,9 @@ def test_an_escalation_from_log_contact_to_the_leads_decision(data_dir: Path) ->
         lead = session.scalars(
             select(User.username).where(User.team_id == me.team_id, User.role == Role.TEAM_LEAD)
         ).first()
+    path = sample_path(call_script(db, user, entry.contract_no, "en", at), "DSP")
     db.dispose()
+    assert lead is not None and path is not None
     assert lead is not None
     code, out, err = run(
         data_dir,
@@ -276,6 +279,8 @@ def test_an_escalation_from_log_contact_to_the_leads_decision(data_dir: Path) ->
         "deescalate.let_speak",
         "deescalate.no_mirroring",
         "deescalate.acknowledged",
+        "--script",
+        ",".join(path),
     )
     assert code == 0, err
     assert "escalated to the team lead (dispute)" in out

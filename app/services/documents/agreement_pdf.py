@@ -32,16 +32,14 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFString
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     CondPageBreak,
     Flowable,
     KeepTogether,
-    LongTable,
-    Paragraph,
     SimpleDocTemplate,
     Spacer,
-    Table,
     TableStyle,
 )
 
@@ -55,12 +53,18 @@ from app.services.documents.layout import (
     PDF_LANGUAGE,
     RULE,
     DocumentTexts,
+    Grid,
+    Layout,
+    Placed,
     Styles,
+    Text,
     document_language,
     document_texts,
     fit,
     format_day,
+    frame_box,
     grid_style,
+    layout_of,
     numbered_canvas,
     para,
     styles,
@@ -319,8 +323,11 @@ def _sum_problems(terms: AgreementTerms) -> list[str]:
 # ---------------------------------------------------------------- rendering
 
 
-def render_agreement(document: AgreementDocument) -> bytes:
-    """The agreement as PDF bytes, every font embedded, the terms inside."""
+def render_agreement(document: AgreementDocument, *, layout: list[Placed] | None = None) -> bytes:
+    """The agreement as PDF bytes, every font embedded, the terms inside.
+
+    layout: when given, receives every block of text the pages show and the box it was given.
+    """
     font = document.font or cjk_font()
     language = document_language(document.language)
     texts = document_texts("agreement", language)
@@ -350,7 +357,9 @@ def render_agreement(document: AgreementDocument) -> bytes:
     def first_page(canvas: Canvas, _: object) -> None:
         _embed_file(canvas, TERMS_FILE, canonical, texts.text("attachment"))
 
-    template.build(page.story(), onFirstPage=first_page, canvasmaker=numbered_canvas(page.footer))
+    frame = frame_box(template.leftMargin, template.bottomMargin, template.width, template.height)
+    canvas_maker = numbered_canvas(page.footer, Layout(frame, layout))
+    template.build(page.story(), onFirstPage=first_page, canvasmaker=canvas_maker)
     return buffer.getvalue()
 
 
@@ -466,7 +475,7 @@ class _AgreementPage:
         size = 26 * mm
         code = QrCode(qr_payload(self.terms, self.digest), width=size, height=size, qrLevel="M")
         qr = [code, para(t("qr_caption"), s.tiny)]
-        table = Table([[title, qr]], colWidths=[WIDTH - size - 4, size + 4])
+        table = Grid([[title, qr]], colWidths=[WIDTH - size - 4, size + 4])
         table.setStyle(
             TableStyle(
                 [
@@ -486,8 +495,8 @@ class _AgreementPage:
         widths: list[float],
         extra: Sequence[tuple[Any, ...]] = (),
         **options: Any,
-    ) -> Table:
-        table = Table(rows, colWidths=widths, hAlign="LEFT", **options)
+    ) -> Grid:
+        table = Grid(rows, colWidths=widths, hAlign="LEFT", **options)
         table.setStyle(TableStyle([*grid_style(self.font), *extra]))
         return table
 
@@ -567,7 +576,13 @@ class _AgreementPage:
             for line in terms.lines
         )
         rows.append([t("schedule_total"), "", self.money(terms.total)])
-        table = LongTable(rows, colWidths=[30 * mm, 50 * mm, 40 * mm], repeatRows=1, hAlign="LEFT")
+        table = Grid(
+            rows,
+            colWidths=[30 * mm, 50 * mm, 40 * mm],
+            repeatRows=1,
+            hAlign="LEFT",
+            longTableOptimize=True,
+        )
         table.setStyle(
             TableStyle(
                 [
@@ -595,7 +610,7 @@ class _AgreementPage:
     def _clauses(self, clauses: tuple[str, ...]) -> list[Flowable]:
         style = self.styles.clause
         return [
-            Paragraph(escape(clause), style, bulletText=f"{number}.")
+            Text(escape(clause), style, bulletText=f"{number}.")
             for number, clause in enumerate(clauses, start=1)
         ]
 
@@ -610,7 +625,7 @@ class _AgreementPage:
             [para(self.terms.borrower_name, s.small), "", para(self.document.lender_name, s.small)],
             [date_line, "", date_line],
         ]
-        table = Table(rows, colWidths=[half, gap, half], rowHeights=[14, 30, 14, 26], hAlign="LEFT")
+        table = Grid(rows, colWidths=[half, gap, half], rowHeights=[14, 30, 14, 26], hAlign="LEFT")
         table.setStyle(
             TableStyle(
                 [
@@ -640,7 +655,15 @@ class _AgreementPage:
         footer = t("footer", agreement_no=self.terms.agreement_no, digest=self.digest)
         canvas.drawString(MARGIN, y, footer)
         canvas.setFont(self.font.name, 8)
-        canvas.drawRightString(width - MARGIN, y, t("page", page=page, pages=pages))
+        number = t("page", page=page, pages=pages)
+        canvas.drawRightString(width - MARGIN, y, number)
+        layout = layout_of(canvas)
+        if layout is not None:
+            name = self.font.name
+            numbers = width - MARGIN - stringWidth(t("page", page=pages, pages=pages), name, 8)
+            with layout.within(canvas, (MARGIN, y - 3, width - MARGIN, y + 9)):
+                layout.place(canvas, [footer], name, 6.5, 8, (MARGIN, y - 2, numbers - 6, y + 7))
+                layout.place(canvas, [number], name, 8, 10, (numbers, y - 2, width - MARGIN, y + 8))
         canvas.restoreState()
 
 

@@ -6,7 +6,8 @@ with an "en" and a "zh_CN" value (a string, or a list of strings for numbered cl
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -18,7 +19,7 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph
+from reportlab.platypus import Flowable, Paragraph, Table
 
 from app import __version__
 from app.services.common.reference import load_json
@@ -135,7 +136,7 @@ def styles(font_name: str) -> Styles:
 
 def para(text: str, style: ParagraphStyle) -> Paragraph:
     """A paragraph of data (a name, an address, a note): "&" and "<" print as they are."""
-    return Paragraph(escape(text), style)
+    return Text(escape(text), style)
 
 
 def fit(text: str, width: float, style: ParagraphStyle) -> str | Paragraph:
@@ -170,10 +171,14 @@ class _NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab ships no type 
     """Holds every finished page until the document is saved, then draws each page's footer
     knowing how many pages there are ("page 2 of 5") before writing it out."""
 
-    def __init__(self, *args: Any, footer: Footer, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, footer: Footer, layout: Layout | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self._footer = footer
         self._held: list[dict[str, Any]] = []
+        # Read by `layout_of`: what the flowables drawn on this canvas place where.
+        self.layout = layout
 
     def showPage(self) -> None:
         self._held.append(dict(self.__dict__))
@@ -188,10 +193,178 @@ class _NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab ships no type 
         super().save()
 
 
-def numbered_canvas(footer: Footer) -> Callable[..., Canvas]:
-    """A canvas maker for `doc.build(..., canvasmaker=...)` that draws `footer` on each page."""
+def numbered_canvas(footer: Footer, layout: Layout | None = None) -> Callable[..., Canvas]:
+    """A canvas maker for `doc.build(..., canvasmaker=...)` that draws `footer` on each page
+    (and collects in `layout`, when given, the text the pages place)."""
 
     def make(*args: Any, **kwargs: Any) -> Canvas:
-        return _NumberedCanvas(*args, footer=footer, **kwargs)
+        return _NumberedCanvas(*args, footer=footer, layout=layout, **kwargs)
 
     return make
+
+
+# ---------------------------------------------------------------- where the text goes
+
+
+@dataclass(frozen=True)
+class Box:
+    """A rectangle of a page in points, from the page's bottom left corner (PDF user space)."""
+
+    left: float
+    bottom: float
+    right: float
+    top: float
+
+    @property
+    def width(self) -> float:
+        return self.right - self.left
+
+    @property
+    def height(self) -> float:
+        return self.top - self.bottom
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A block of text a page shows: its lines as they were set, in one font and size.
+
+    room: where the lines were set, so each line must be no wider and all of them no taller;
+    bounds: what the room must stay inside (its table cell within the cell's padding, the
+    page's frame, or the band of the page's foot).
+    """
+
+    page: int
+    lines: tuple[str, ...]
+    font: str
+    size: float
+    leading: float
+    room: Box
+    bounds: Box
+
+
+class Layout:
+    """What a document's pages place where, collected while they are drawn, so that a test can
+    measure every line against its box (the PDF itself keeps no such structure)."""
+
+    def __init__(self, frame: Box, into: list[Placed] | None = None) -> None:
+        self.placed: list[Placed] = [] if into is None else into
+        self._bounds = [frame]
+
+    def place(
+        self,
+        canvas: Canvas,
+        lines: Sequence[str],
+        font: str,
+        size: float,
+        leading: float,
+        room: tuple[float, float, float, float],
+    ) -> None:
+        """Note `lines` set in `room` (left, bottom, right, top where the canvas now draws)."""
+        self.placed.append(
+            Placed(
+                page=canvas.getPageNumber(),
+                lines=tuple(lines),
+                font=font,
+                size=size,
+                leading=leading,
+                room=_on_page(canvas, room),
+                bounds=self._bounds[-1],
+            )
+        )
+
+    @contextmanager
+    def within(self, canvas: Canvas, box: tuple[float, float, float, float]) -> Iterator[None]:
+        """Text placed meanwhile must stay inside `box` (given like `place`'s room)."""
+        self._bounds.append(_on_page(canvas, box))
+        try:
+            yield
+        finally:
+            self._bounds.pop()
+
+
+def _on_page(canvas: Canvas, box: tuple[float, float, float, float]) -> Box:
+    left, bottom = canvas.absolutePosition(box[0], box[1])
+    right, top = canvas.absolutePosition(box[2], box[3])
+    return Box(left, bottom, right, top)
+
+
+def frame_box(left: float, bottom: float, width: float, height: float) -> Box:
+    """Where a page template's frame (at `left`, `bottom`, `width` by `height`) lets text go."""
+    return Box(
+        left + FRAME_PADDING,
+        bottom + FRAME_PADDING,
+        left + width - FRAME_PADDING,
+        bottom + height - FRAME_PADDING,
+    )
+
+
+def layout_of(canvas: Canvas) -> Layout | None:
+    """The `Layout` collecting what `canvas` draws, if any."""
+    layout = getattr(canvas, "layout", None)
+    return layout if isinstance(layout, Layout) else None
+
+
+def line_texts(lines: Any) -> tuple[str, ...]:
+    """The text of each line of a wrapped paragraph (`Paragraph.blPara`)."""
+    if lines.kind == 0:
+        return tuple(" ".join(words) for _, words in lines.lines)
+    return tuple("".join(getattr(word, "text", "") for word in line.words) for line in lines.lines)
+
+
+class Text(Paragraph):  # type: ignore[misc]  # reportlab ships no type hints
+    """A paragraph that tells its canvas's `Layout` the lines it set and where."""
+
+    def draw(self) -> None:
+        super().draw()
+        layout = layout_of(self.canv)
+        if layout is None:
+            return
+        style, top = self.style, self.height
+        room = (style.leftIndent, 0.0, self.width - style.rightIndent, top)
+        layout.place(
+            self.canv, line_texts(self.blPara), style.fontName, style.fontSize, style.leading, room
+        )
+        if self.bulletText:
+            layout.place(
+                self.canv,
+                [self.bulletText],
+                style.bulletFontName,
+                style.bulletFontSize,
+                style.leading,
+                (style.bulletIndent, top - style.leading, style.leftIndent, top),
+            )
+
+
+class Grid(Table):  # type: ignore[misc]  # reportlab ships no type hints
+    """A table that tells its canvas's `Layout` each cell's text and the box inside the cell's
+    padding, which the text must keep to."""
+
+    def _drawCell(
+        self,
+        value: Any,
+        style: Any,
+        position: tuple[float, float],
+        size: tuple[float, float],
+    ) -> None:
+        layout = layout_of(self.canv)
+        if layout is None:
+            super()._drawCell(value, style, position, size)
+            return
+        (x, y), (width, height) = position, size
+        inside = (
+            x + style.leftPadding,
+            y + style.bottomPadding,
+            x + width - style.rightPadding,
+            y + height - style.topPadding,
+        )
+        if isinstance(value, list | tuple | Flowable):
+            # The paragraphs in the cell place themselves.
+            with layout.within(self.canv, inside):
+                super()._drawCell(value, style, position, size)
+            return
+        super()._drawCell(value, style, position, size)
+        text = str(value)
+        if text:
+            lines, font, leading = text.split("\n"), style.fontname, style.leading
+            with layout.within(self.canv, inside):
+                layout.place(self.canv, lines, font, style.fontsize, leading, inside)

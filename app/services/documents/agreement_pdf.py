@@ -30,6 +30,7 @@ from pypdf import PdfReader
 from reportlab.graphics.barcode.qr import QrCode
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFString
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -64,15 +65,19 @@ from app.services.documents.layout import (
     format_day,
     frame_box,
     grid_style,
-    layout_of,
     numbered_canvas,
     para,
+    place,
     styles,
+    within,
 )
 
 TERMS_FILE = "agreement-terms.json"
 KINDS = ("full", "instalments", "settlement")
 MARGIN = 20 * mm
+# The foot of each page: its text stays above FOOT_BOTTOM and FOOT_GAP left of the page numbers.
+FOOT_BOTTOM = 5 * mm
+FOOT_GAP = 6
 WIDTH = A4[0] - 2 * MARGIN - 2 * FRAME_PADDING
 _DIGEST_KEYWORD = re.compile(r"sha256:([0-9a-f]{64})")
 
@@ -412,6 +417,7 @@ class _AgreementPage:
         self.digest = digest
         self.styles: Styles = styles(font.name)
         self.language = texts.language
+        self._numbers: dict[int, float] = {}
 
     def money(self, amount: Decimal) -> str:
         return format_money(amount, self.terms.currency)
@@ -494,27 +500,38 @@ class _AgreementPage:
         rows: list[list[Any]],
         widths: list[float],
         extra: Sequence[tuple[Any, ...]] = (),
+        *,
+        right: Sequence[int] = (),
         **options: Any,
     ) -> Grid:
-        table = Grid(rows, colWidths=widths, hAlign="LEFT", **options)
+        """A table whose text wraps inside its cells; the columns in `right` are set flush right
+        (amounts), which `extra` must say for the cells' plain text too."""
+        s = self.styles
+        cells = [
+            [
+                fit(value, widths[column], s.cell_right if column in right else s.cell)
+                if isinstance(value, str)
+                else value
+                for column, value in enumerate(row)
+            ]
+            for row in rows
+        ]
+        table = Grid(cells, colWidths=widths, hAlign="LEFT", **options)
         table.setStyle(TableStyle([*grid_style(self.font), *extra]))
         return table
 
     def _parties(self) -> Flowable:
-        t, cell = self.texts.text, self.styles.cell
+        t = self.texts.text
         d = self.document
         none = t("not_applicable")
-        label = 30 * mm
+        # "Registration / ID no." in one line; the Chinese label wraps after 统一社会信用代码.
+        label = 32 * mm
         half = (WIDTH - label) / 2
         rows = [
             ["", t("lender"), t("borrower")],
-            [t("name"), fit(d.lender_name, half, cell), fit(self.terms.borrower_name, half, cell)],
+            [t("name"), d.lender_name, self.terms.borrower_name],
             [t("id_number"), d.lender_registration_no or none, d.borrower_id_printed],
-            [
-                t("address"),
-                fit(d.lender_address, half, cell) if d.lender_address else none,
-                fit(d.borrower_address, half, cell),
-            ],
+            [t("address"), d.lender_address or none, d.borrower_address],
             [t("phone"), d.lender_service_number, d.borrower_phone],
         ]
         return self._grid(rows, [label, half, half], [("BACKGROUND", (0, 0), (-1, 0), LIGHT)])
@@ -524,7 +541,7 @@ class _AgreementPage:
         label, value = 45 * mm, WIDTH - 45 * mm
         rows = [
             [t("contract_no"), self.terms.contract_no],
-            [t("product"), fit(d.product, value, self.styles.cell)],
+            [t("product"), d.product],
             [t("loan_principal"), self.money(d.loan_principal)],
             [t("disbursed_on"), self.day(d.disbursed_on)],
         ]
@@ -551,6 +568,7 @@ class _AgreementPage:
                 ("LINEABOVE", (0, -1), (-1, -1), 0.6, colors.black),
                 ("BACKGROUND", (0, -1), (-1, -1), LIGHT),
             ],
+            right=(1,),
         )
 
     def _plan(self) -> Flowable:
@@ -576,33 +594,24 @@ class _AgreementPage:
             for line in terms.lines
         )
         rows.append([t("schedule_total"), "", self.money(terms.total)])
-        table = Grid(
+        # Any amount below 10^12, after ¥, $, £, HK$ or a three-letter code, fits on one line.
+        return self._grid(
             rows,
-            colWidths=[30 * mm, 50 * mm, 40 * mm],
+            [30 * mm, 50 * mm, 40 * mm],
+            [
+                ("ALIGN", (2, 0), (2, -1), "RIGHT"),
+                ("BACKGROUND", (0, 0), (-1, 0), LIGHT),
+                ("LINEABOVE", (0, -1), (-1, -1), 0.6, colors.black),
+                ("BACKGROUND", (0, -1), (-1, -1), LIGHT),
+            ],
+            right=(2,),
             repeatRows=1,
-            hAlign="LEFT",
             longTableOptimize=True,
         )
-        table.setStyle(
-            TableStyle(
-                [
-                    *grid_style(self.font),
-                    ("ALIGN", (2, 0), (2, -1), "RIGHT"),
-                    ("BACKGROUND", (0, 0), (-1, 0), LIGHT),
-                    ("LINEABOVE", (0, -1), (-1, -1), 0.6, colors.black),
-                    ("BACKGROUND", (0, -1), (-1, -1), LIGHT),
-                ]
-            )
-        )
-        return table
 
     def _channels(self) -> Flowable:
-        cell = self.styles.cell
         label, detail = 45 * mm, WIDTH - 45 * mm
-        rows = [
-            [fit(name, label, cell), fit(text, detail, cell)]
-            for name, text in self.document.payment_channels
-        ]
+        rows = [[name, text] for name, text in self.document.payment_channels]
         if not rows:
             return Spacer(1, 0)
         return self._grid(rows, [label, detail])
@@ -618,21 +627,28 @@ class _AgreementPage:
         t, s = self.texts.text, self.styles
         gap = 12 * mm
         half = (WIDTH - gap) / 2
-        date_line = t("sign_date")
+        label = ParagraphStyle("signature", parent=s.cell, fontSize=9.5, leading=12)
+        date_line = fit(t("sign_date"), half, label)
         rows = [
-            [t("sign_borrower"), "", t("sign_lender")],
+            [fit(t("sign_borrower"), half, label), "", fit(t("sign_lender"), half, label)],
             ["", "", ""],
             [para(self.terms.borrower_name, s.small), "", para(self.document.lender_name, s.small)],
             [date_line, "", date_line],
         ]
-        table = Grid(rows, colWidths=[half, gap, half], rowHeights=[14, 30, 14, 26], hAlign="LEFT")
+        # Rows at least this high; a long name or a wrapped label makes its row taller.
+        table = Grid(
+            rows, colWidths=[half, gap, half], minRowHeights=[14, 30, 14, 26], hAlign="LEFT"
+        )
         table.setStyle(
             TableStyle(
                 [
                     ("FONTNAME", (0, 0), (-1, -1), self.font.name),
                     ("FONTSIZE", (0, 0), (-1, -1), 9.5),
+                    ("LEADING", (0, 0), (-1, -1), 12),
                     ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
                     ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("TOPPADDING", (0, 0), (-1, -1), 0),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
                     ("LINEBELOW", (0, 1), (0, 1), 0.6, colors.black),
                     ("LINEBELOW", (2, 1), (2, 1), 0.6, colors.black),
                     ("LINEBELOW", (0, 3), (0, 3), 0.6, colors.black),
@@ -643,28 +659,40 @@ class _AgreementPage:
         return KeepTogether([para(t("signature_heading"), s.heading), table])
 
     def footer(self, canvas: Canvas, page: int, pages: int) -> None:
+        """The agreement number and the digest, wrapping downwards left of "page X of Y"."""
         t = self.texts.text
-        width = A4[0]
+        right = A4[0] - MARGIN
         y = 12 * mm
         canvas.saveState()
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.4)
-        canvas.line(MARGIN, y + 9, width - MARGIN, y + 9)
+        canvas.line(MARGIN, y + 9, right, y + 9)
         canvas.setFillColor(GREY)
-        canvas.setFont(self.font.name, 6.5)
-        footer = t("footer", agreement_no=self.terms.agreement_no, digest=self.digest)
-        canvas.drawString(MARGIN, y, footer)
+        numbers = right - self._numbers_width(pages)
+        footer = para(
+            t("footer", agreement_no=self.terms.agreement_no, digest=self.digest), self.styles.tiny
+        )
+        # The first line sits where it always did; three lines fit above FOOT_BOTTOM, room for
+        # an agreement number of about 250 Latin characters (the database holds 40).
+        top = y + self.styles.tiny.fontSize
+        _, height = footer.wrap(numbers - FOOT_GAP - MARGIN, top - FOOT_BOTTOM)
         canvas.setFont(self.font.name, 8)
         number = t("page", page=page, pages=pages)
-        canvas.drawRightString(width - MARGIN, y, number)
-        layout = layout_of(canvas)
-        if layout is not None:
-            name = self.font.name
-            numbers = width - MARGIN - stringWidth(t("page", page=pages, pages=pages), name, 8)
-            with layout.within(canvas, (MARGIN, y - 3, width - MARGIN, y + 9)):
-                layout.place(canvas, [footer], name, 6.5, 8, (MARGIN, y - 2, numbers - 6, y + 7))
-                layout.place(canvas, [number], name, 8, 10, (numbers, y - 2, width - MARGIN, y + 8))
+        with within(canvas, (MARGIN, FOOT_BOTTOM, right, y + 8.5)):
+            footer.drawOn(canvas, MARGIN, top - height)
+            canvas.drawRightString(right, y, number)
+            place(canvas, [number], self.font.name, 8, 10, (numbers, y - 2, right, y + 8))
         canvas.restoreState()
+
+    def _numbers_width(self, pages: int) -> float:
+        """The width of the widest "page X of Y" of a document of `pages` pages."""
+        if pages not in self._numbers:
+            t, name = self.texts.text, self.font.name
+            self._numbers[pages] = max(
+                stringWidth(t("page", page=page, pages=pages), name, 8)
+                for page in range(1, pages + 1)
+            )
+        return self._numbers[pages]
 
 
 # ---------------------------------------------------------------- reading back

@@ -242,25 +242,32 @@ class Placed:
     bounds: Box
 
 
+Room = tuple[float, float, float, float]  # left, bottom, right, top where a canvas now draws
+
+
 class Layout:
     """What a document's pages place where, collected while they are drawn, so that a test can
-    measure every line against its box (the PDF itself keeps no such structure)."""
+    measure every line against its box (the PDF itself keeps no such structure). A canvas
+    carries one as its `layout` (`numbered_canvas`); `place` and `within` report to it."""
 
     def __init__(self, frame: Box, into: list[Placed] | None = None) -> None:
         self.placed: list[Placed] = [] if into is None else into
-        self._bounds = [frame]
+        self.bounds = [frame]
 
-    def place(
-        self,
-        canvas: Canvas,
-        lines: Sequence[str],
-        font: str,
-        size: float,
-        leading: float,
-        room: tuple[float, float, float, float],
-    ) -> None:
-        """Note `lines` set in `room` (left, bottom, right, top where the canvas now draws)."""
-        self.placed.append(
+
+def layout_of(canvas: Canvas) -> Layout | None:
+    """The `Layout` collecting what `canvas` draws, if any."""
+    layout = getattr(canvas, "layout", None)
+    return layout if isinstance(layout, Layout) else None
+
+
+def place(
+    canvas: Canvas, lines: Sequence[str], font: str, size: float, leading: float, room: Room
+) -> None:
+    """Tell the canvas's layout, if it has one, that `lines` were set in `room`."""
+    layout = layout_of(canvas)
+    if layout is not None:
+        layout.placed.append(
             Placed(
                 page=canvas.getPageNumber(),
                 lines=tuple(lines),
@@ -268,21 +275,26 @@ class Layout:
                 size=size,
                 leading=leading,
                 room=_on_page(canvas, room),
-                bounds=self._bounds[-1],
+                bounds=layout.bounds[-1],
             )
         )
 
-    @contextmanager
-    def within(self, canvas: Canvas, box: tuple[float, float, float, float]) -> Iterator[None]:
-        """Text placed meanwhile must stay inside `box` (given like `place`'s room)."""
-        self._bounds.append(_on_page(canvas, box))
-        try:
-            yield
-        finally:
-            self._bounds.pop()
+
+@contextmanager
+def within(canvas: Canvas, box: Room) -> Iterator[None]:
+    """Text placed meanwhile on `canvas` must stay inside `box`."""
+    layout = layout_of(canvas)
+    if layout is None:
+        yield
+        return
+    layout.bounds.append(_on_page(canvas, box))
+    try:
+        yield
+    finally:
+        layout.bounds.pop()
 
 
-def _on_page(canvas: Canvas, box: tuple[float, float, float, float]) -> Box:
+def _on_page(canvas: Canvas, box: Room) -> Box:
     left, bottom = canvas.absolutePosition(box[0], box[1])
     right, top = canvas.absolutePosition(box[2], box[3])
     return Box(left, bottom, right, top)
@@ -298,10 +310,19 @@ def frame_box(left: float, bottom: float, width: float, height: float) -> Box:
     )
 
 
-def layout_of(canvas: Canvas) -> Layout | None:
-    """The `Layout` collecting what `canvas` draws, if any."""
-    layout = getattr(canvas, "layout", None)
-    return layout if isinstance(layout, Layout) else None
+# A bound on re-breaking a paragraph whose punctuation hangs; each try narrows it further.
+_REWRAPS = 4
+# reportlab's own tolerance when it compares a line with its width.
+_FUZZ = 1e-6
+
+
+def _hang(lines: Any) -> float:
+    """How far the widest line of a wrapped paragraph runs past its width (0 when none does)."""
+    if lines.kind == 0:
+        spare = [line[0] for line in lines.lines]
+    else:
+        spare = [line.extraSpace for line in lines.lines]
+    return max((-float(extra) for extra in spare), default=0.0)
 
 
 def line_texts(lines: Any) -> tuple[str, ...]:
@@ -312,44 +333,46 @@ def line_texts(lines: Any) -> tuple[str, ...]:
 
 
 class Text(Paragraph):  # type: ignore[misc]  # reportlab ships no type hints
-    """A paragraph that tells its canvas's `Layout` the lines it set and where."""
+    """A paragraph that keeps to its width and tells its canvas's `Layout` the lines it set.
+
+    reportlab's CJK wrapping lets a mark that may not start a line (。，、）” …) hang past the
+    right edge, into the margin or the next table cell; where one would, the lines are broken
+    that much narrower, so the mark hangs inside the paragraph's box.
+    """
+
+    def breakLinesCJK(self, maxWidths: Any) -> Any:
+        # reportlab narrows the first width in place for a wide bullet: start from a copy.
+        widths = list(maxWidths) if isinstance(maxWidths, list | tuple) else [maxWidths]
+        lines = super().breakLinesCJK(list(widths))
+        narrower = 0.0
+        for _ in range(_REWRAPS):
+            hang = _hang(lines)
+            if hang <= _FUZZ:
+                break
+            narrower += hang
+            lines = super().breakLinesCJK([width - narrower for width in widths])
+        return lines
 
     def draw(self) -> None:
         super().draw()
-        layout = layout_of(self.canv)
-        if layout is None:
-            return
         style, top = self.style, self.height
         room = (style.leftIndent, 0.0, self.width - style.rightIndent, top)
-        layout.place(
-            self.canv, line_texts(self.blPara), style.fontName, style.fontSize, style.leading, room
-        )
+        lines = line_texts(self.blPara)
+        place(self.canv, lines, style.fontName, style.fontSize, style.leading, room)
         if self.bulletText:
-            layout.place(
-                self.canv,
-                [self.bulletText],
-                style.bulletFontName,
-                style.bulletFontSize,
-                style.leading,
-                (style.bulletIndent, top - style.leading, style.leftIndent, top),
-            )
+            bullet = (style.bulletIndent, top - style.leading, style.leftIndent, top)
+            size = style.bulletFontSize
+            place(self.canv, [self.bulletText], style.bulletFontName, size, style.leading, bullet)
 
 
 class Grid(Table):  # type: ignore[misc]  # reportlab ships no type hints
     """A table that tells its canvas's `Layout` each cell's text and the box inside the cell's
     padding, which the text must keep to."""
 
+    # The one place reportlab knows both a cell's box and what goes in it.
     def _drawCell(
-        self,
-        value: Any,
-        style: Any,
-        position: tuple[float, float],
-        size: tuple[float, float],
+        self, value: Any, style: Any, position: tuple[float, float], size: tuple[float, float]
     ) -> None:
-        layout = layout_of(self.canv)
-        if layout is None:
-            super()._drawCell(value, style, position, size)
-            return
         (x, y), (width, height) = position, size
         inside = (
             x + style.leftPadding,
@@ -357,14 +380,10 @@ class Grid(Table):  # type: ignore[misc]  # reportlab ships no type hints
             x + width - style.rightPadding,
             y + height - style.topPadding,
         )
-        if isinstance(value, list | tuple | Flowable):
-            # The paragraphs in the cell place themselves.
-            with layout.within(self.canv, inside):
-                super()._drawCell(value, style, position, size)
-            return
-        super()._drawCell(value, style, position, size)
-        text = str(value)
-        if text:
-            lines, font, leading = text.split("\n"), style.fontname, style.leading
-            with layout.within(self.canv, inside):
-                layout.place(self.canv, lines, font, style.fontsize, leading, inside)
+        with within(self.canv, inside):
+            # Paragraphs in the cell place themselves; plain text is drawn by the table.
+            super()._drawCell(value, style, position, size)
+            text = "" if isinstance(value, list | tuple | Flowable) else str(value)
+            if text:
+                lines, font, leading = text.split("\n"), style.fontname, style.leading
+                place(self.canv, lines, font, style.fontsize, leading, inside)

@@ -19,10 +19,13 @@ under the borrower's compliance profile. A staff login's contact is refused when
 So psql with a collector's password can log no more than the window and the command line.
 """
 
+import json
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+from app.services.common.script_graph import server_scripts
 
 revision: str = "0008"
 down_revision: str | None = "0007"
@@ -216,6 +219,16 @@ def upgrade() -> None:
         f"CREATE FUNCTION cw_script_reading({READING_ARGUMENTS}) RETURNS jsonb "
         f"LANGUAGE plpgsql STABLE SET search_path = public AS $$ {SCRIPT_READING} $$"
     )
+    # The graphs as this version ships them, as 0007 seeds the other policies: a server brought
+    # up to date by `db upgrade` alone must not refuse every right-party call until an
+    # administrator also runs `central init` (which loads them again).
+    op.get_bind().execute(
+        sa.text(
+            "INSERT INTO server_policy (key, value) VALUES ('scripts', CAST(:value AS jsonb)) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+        ),
+        {"value": json.dumps(server_scripts(), ensure_ascii=False)},
+    )
     op.execute(f"ALTER FUNCTION cw_script_reading({READING_ARGUMENTS}) OWNER TO {OWNER}")
     op.execute(f"REVOKE ALL ON FUNCTION cw_script_reading({READING_ARGUMENTS}) FROM PUBLIC")
     op.execute(f"GRANT EXECUTE ON FUNCTION cw_script_reading({READING_ARGUMENTS}) TO {STAFF}")
@@ -232,4 +245,5 @@ def downgrade() -> None:
             f"LANGUAGE plpgsql SET search_path = public AS $$ {ATTEMPT_GUARD_0007} $$"
         )
         op.execute(f"DROP FUNCTION IF EXISTS cw_script_reading({READING_ARGUMENTS})")
+        op.execute("DELETE FROM server_policy WHERE key = 'scripts'")
     op.drop_column("contact_attempts", "script_stage")

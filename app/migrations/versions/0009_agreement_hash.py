@@ -1,7 +1,7 @@
 """agreement files fingerprinted: the SHA-256 of the issued file, recorded with the issue
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-07 09:00:00.000000
 
 `repayment_plans.agreement_file_sha256` holds the SHA-256 of the agreement file as it was
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009"
-down_revision: str | None = "0007"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -13,10 +13,10 @@ from app.database import Database
 
 DEFAULT_DEMO_ACCOUNTS = 2000
 # Exit codes of every command (README, "Exit codes"): 0 done; 1 refused (a rule, the server,
-# a value that does not make sense); 2 a plan saved that waits for a team lead; 3 to 6 what
-# verify-agreement found (app.cli.plans: altered, unknown or unreadable, genuine but no longer
-# in force, terms-match); EXIT_USAGE arguments the command cannot take at all;
-# EXIT_NO_DISPLAY the window with no display to open on.
+# a value that does not make sense); 2 a plan saved that waits for a team lead; 3 to 8 what
+# verify-agreement found, a code for each answer (app.cli.plans: altered, unknown, genuine but
+# no longer in force, terms-match, unreadable, not a PDF); EXIT_USAGE arguments the command
+# cannot take at all; EXIT_NO_DISPLAY the window with no display to open on.
 EXIT_USAGE = 64
 EXIT_NO_DISPLAY = 69
 # The roles a staff login may have (app.models.Role, without the administrator).

@@ -24,14 +24,25 @@ from app.database import Database
 from app.services.common.errors import InvalidAmount, InvalidInput
 from app.services.common.money import format_money
 
-# verify-agreement exits with these, so scripts can tell its answers apart (README, "Exit
-# codes"): 0 genuine; EXIT_ALTERED; EXIT_UNKNOWN no such agreement, or a file whose text cannot
-# be read; EXIT_NOT_IN_FORCE the genuine file of a plan cancelled or superseded since;
-# EXIT_UNFINGERPRINTED every printed term as recorded, but issued before files had a SHA-256.
+# verify-agreement exits with a code of its own for each answer, so scripts can tell them apart
+# (README, "Exit codes"): 0 genuine and in force; EXIT_ALTERED another file than the one
+# issued; EXIT_UNKNOWN no such agreement; EXIT_NOT_IN_FORCE the genuine file of a plan
+# cancelled or superseded since; EXIT_UNFINGERPRINTED every printed term as recorded, but issued
+# before files had a SHA-256; EXIT_UNREADABLE a damaged PDF or one whose text cannot be read;
+# EXIT_NOT_A_PDF no PDF at all.
 EXIT_ALTERED = 3
 EXIT_UNKNOWN = 4
 EXIT_NOT_IN_FORCE = 5
 EXIT_UNFINGERPRINTED = 6
+EXIT_UNREADABLE = 7
+EXIT_NOT_A_PDF = 8
+VERDICT_EXITS = {
+    "altered": EXIT_ALTERED,
+    "unknown": EXIT_UNKNOWN,
+    "terms-match": EXIT_UNFINGERPRINTED,
+    "unreadable": EXIT_UNREADABLE,
+    "not-a-pdf": EXIT_NOT_A_PDF,
+}
 # agreement exits with this when the policy sends the plan to a team lead instead.
 EXIT_NEEDS_APPROVAL = 2
 
@@ -67,7 +78,7 @@ def register(commands: Any) -> None:
     verify = commands.add_parser(
         "verify-agreement",
         help="check an agreement PDF against the database: genuine (the very file issued),"
-        " altered (and what differs), terms-match, unreadable or unknown",
+        " altered (and what differs), terms-match, unreadable, not a PDF or unknown",
     )
     verify.add_argument("file", type=Path, metavar="FILE.pdf")
     verify.add_argument("--json", action="store_true")
@@ -208,7 +219,7 @@ def _verify(config: Config, args: argparse.Namespace) -> int:
         print(json.dumps(plain(found), ensure_ascii=False, indent=2))
     else:
         loan = f" (loan {found.contract_no}, plan {found.plan_status})" if found.contract_no else ""
-        print(f"{found.status}: {found.agreement_no or 'no agreement number found'}{loan}")
+        print(f"{found.status}: {found.agreement_no or args.file}{loan}")
         if found.standing:
             print(f"  but {found.standing}")
         for problem in found.problems:
@@ -220,9 +231,7 @@ def _verify(config: Config, args: argparse.Namespace) -> int:
             )
     if found.status == "genuine":
         return 0 if found.in_force else EXIT_NOT_IN_FORCE
-    return {"altered": EXIT_ALTERED, "terms-match": EXIT_UNFINGERPRINTED}.get(
-        found.status, EXIT_UNKNOWN
-    )
+    return VERDICT_EXITS[found.status]
 
 
 def _plan_list(config: Config, args: argparse.Namespace) -> int:

@@ -17,13 +17,15 @@ from app.cli import main
 from app.cli.plans import (
     EXIT_ALTERED,
     EXIT_NEEDS_APPROVAL,
+    EXIT_NOT_A_PDF,
     EXIT_NOT_IN_FORCE,
     EXIT_UNFINGERPRINTED,
     EXIT_UNKNOWN,
+    EXIT_UNREADABLE,
 )
 from app.services.common.clock import business_zone
 from tests.cli.test_cli import run
-from tests.helpers.disks import full_disk
+from tests.helpers.disks import full_disk, read_only_disk
 from tests.helpers.pdf import pdf_text
 from tests.helpers.pdf_edit import edit_printed
 
@@ -128,7 +130,7 @@ def test_an_agreement_another_database_never_issued_is_unknown(
     assert (code, text.split(":")[0]) == (EXIT_UNKNOWN, "unknown")
     (tmp_path / "junk.pdf").write_bytes(zlib.compress(b"not a pdf"))
     code, text, _ = run(data_dir, "verify-agreement", str(tmp_path / "junk.pdf"))
-    assert code == EXIT_UNKNOWN
+    assert (code, text.split(":")[0]) == (EXIT_NOT_A_PDF, "not-a-pdf")
 
 
 def test_a_plan_beyond_policy_is_saved_for_approval_with_the_reason_and_no_pdf(
@@ -231,10 +233,16 @@ def test_a_file_that_is_not_a_pdf_is_said_so_without_the_pdf_librarys_warnings(
     text_file.write_text("合同正本见附件", encoding="utf-8")
     broken = tmp_path / "broken.pdf"
     broken.write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 8)
-    for path, says in ((text_file, "not a PDF"), (broken, "not a readable PDF")):
+    for path, code_wanted, says in (
+        (text_file, EXIT_NOT_A_PDF, f"not-a-pdf: {text_file}\n  - The file is not a PDF.\n"),
+        (broken, EXIT_UNREADABLE, f"unreadable: {broken}\n  - The file is not a readable PDF"),
+    ):
         code, text, err = run(data_dir, "verify-agreement", str(path))
-        assert code == 4 and says in text
+        assert code == code_wanted and text.startswith(says), text
         assert err == "", err
+    # Each answer exits with a code of its own (README, "Exit codes").
+    verdicts = (0, EXIT_ALTERED, EXIT_UNKNOWN, EXIT_NOT_IN_FORCE, EXIT_UNFINGERPRINTED)
+    assert len({*verdicts, EXIT_UNREADABLE, EXIT_NOT_A_PDF, EXIT_NEEDS_APPROVAL, 1}) == 9
 
 
 # -- agreements you can trust ------------------------------------------------------------------
@@ -349,9 +357,11 @@ def test_a_copy_with_a_byte_flipped_at_10_30_or_70_percent_is_never_genuine(
         code, text, _ = run(data_dir, "verify-agreement", str(flipped))
         assert (code, text.split(":")[0]) in (
             (EXIT_ALTERED, "altered"),
-            (EXIT_UNKNOWN, "unreadable"),
+            (EXIT_UNREADABLE, "unreadable"),
         ), text
         assert "genuine" not in text
+        if code == EXIT_ALTERED:
+            assert "This is not the file issued" in text, text
 
 
 def test_a_cancelled_or_superseded_plans_agreement_says_so_with_a_code_of_its_own(
@@ -437,11 +447,19 @@ def test_an_agreement_that_cannot_be_written_issues_nothing(data_dir: Path, tmp_
         assert err == f"error: Cannot write {target}: No space left on device.\n"
         assert _plans(data_dir, contract)[0] == plan
         assert sorted(path.name for path in full.iterdir()) == ["filler"]
-    # A folder given as the file: refused before anything is written.
+    # A read-only disk, and a folder given as the file: refused in one line before anything
+    # is written.
+    with read_only_disk(tmp_path / "locked") as locked:
+        code, out, err = run(
+            data_dir, "plan", "issue", str(plan["id"]), "--user", collector,
+            "--out", str(locked / "agreement.pdf"),
+        )  # fmt: skip
+        assert (code, out, err) == (1, "", f"error: Cannot write into {locked}.\n")
+        assert list(locked.iterdir()) == []
     code, _, err = run(
         data_dir, "plan", "issue", str(plan["id"]), "--user", collector, "--out", str(tmp_path)
     )
-    assert code == 1 and "is a folder" in err
+    assert code == 1 and "is a folder" in err and len(err.splitlines()) == 1
     assert _plans(data_dir, contract)[0] == plan
     # Somewhere with room, the same plan is issued, and its file is the genuine one.
     out_file = tmp_path / "agreement.pdf"

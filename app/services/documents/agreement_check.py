@@ -110,10 +110,16 @@ class Comparison:
     similarity: float
 
 
+def is_pdf(data: bytes) -> bool:
+    """Does `data` start as a PDF does (its header within the first kilobyte, as the format
+    allows)?"""
+    return b"%PDF-" in data[:1024]
+
+
 def read_printed(data: bytes) -> PrintedText:
     """The text of every page of `data`; never raises, and keeps the PDF library's warnings
     about a damaged file to itself (the answer says what is wrong)."""
-    if b"%PDF-" not in data[:1024]:
+    if not is_pdf(data):
         return PrintedText((), None, "The file is not a PDF.")
     library = logging.getLogger("pypdf")
     level = library.level

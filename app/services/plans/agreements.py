@@ -43,6 +43,7 @@ from app.services.documents.agreement_check import (
     Difference,
     PrintedText,
     compare_printed,
+    is_pdf,
     read_printed,
     squash,
 )
@@ -216,10 +217,11 @@ class IssuedNotPlaced(NotWritten):
 
 # -- verifying ---------------------------------------------------------------------------------
 
-GENUINE, ALTERED, UNREADABLE, UNKNOWN, TERMS_MATCH = (
+GENUINE, ALTERED, UNREADABLE, NOT_A_PDF, UNKNOWN, TERMS_MATCH = (
     "genuine",
     "altered",
     "unreadable",
+    "not-a-pdf",
     "unknown",
     "terms-match",
 )
@@ -234,7 +236,8 @@ class Verification:
     status: "genuine" (the very file issued), "altered" (another file: what it prints differs
     from the agreement recorded, or the file is not the one issued), "terms-match" (every
     printed term reads as recorded, for an agreement issued before files were fingerprinted),
-    "unreadable" (its text cannot be read back) or "unknown" (no such agreement here);
+    "unreadable" (a damaged PDF, or one whose text cannot be read back), "not-a-pdf" (the
+    file is no PDF at all) or "unknown" (no such agreement here);
     differences: each term the copy prints otherwise than recorded; problems: what else is
     wrong, in English; plan_status: the plan's status now; standing: set when the agreement no
     longer binds ("the plan was cancelled on …", "superseded by …"); in_force: False then.
@@ -273,6 +276,8 @@ def verify_agreement(db: Database, path: Path) -> Verification:
         )
         if issued is not None:
             return _answer(session, issued, GENUINE, ())
+        if not is_pdf(data):
+            return Verification(NOT_A_PDF, None, None, ("The file is not a PDF.",))
         printed = read_printed(data)
         if printed.problem is not None:
             return Verification(UNREADABLE, None, None, (printed.problem,))

@@ -28,7 +28,7 @@ from app.ui.collector.plan_tables import LineColumn, PlanColumn
 from app.ui.common.dialogs import error_text
 from app.ui.shell.main_window import MainWindow
 from tests.helpers.dialogs import RecordingDialogs
-from tests.helpers.disks import full_disk
+from tests.helpers.disks import full_disk, read_only_disk
 from tests.helpers.pdf import pdf_text
 from tests.ui.conftest import COLLECTOR, Shift, wait_idle
 
@@ -277,6 +277,15 @@ def test_an_agreement_that_cannot_be_written_leaves_the_plan_approved_and_says_w
     assert dialog.plans.index(0, PlanColumn.STATUS).data() == "approved"
     assert dialog.issue.isEnabled() and not dialog.sign.isEnabled()
     assert not dialog.open_pdf.isEnabled()
+    # A read-only disk is refused before anything is written, in one line too.
+    with read_only_disk(tmp_path / "locked") as locked:
+        dialogs.files.append(locked / "agreement.pdf")
+        qtbot.mouseClick(dialog.issue, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: len(dialogs.errors()) == 2, timeout=10_000)
+        assert dialogs.errors()[-1] == f"Cannot write into {locked}."
+        assert list(locked.iterdir()) == []
+    assert plans_for(window.context.db, COLLECTOR, shift.first.contract_no) == (plan,)
+    assert dialog.issue.isEnabled() and not dialog.open_pdf.isEnabled()
 
     # Somewhere with room, the same plan is issued with its file.
     target = tmp_path / "agreement.pdf"

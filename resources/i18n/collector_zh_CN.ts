@@ -4010,10 +4010,6 @@ Allowed from {time}</source>
         <translation>协议 {number} 已出具，但其文件无法命名为 {path}（{reason}）；文件位于 {temporary}。</translation>
     </message>
     <message>
-        <source>Plan {plan} is saved and approved but not issued: {reason}</source>
-        <translation>还款计划 {plan} 已保存并批准，但未出具：{reason}</translation>
-    </message>
-    <message>
         <source>A plan that is “{current}” cannot become “{wanted}”.</source>
         <translation>状态为“{current}”的还款计划不能变为“{wanted}”。</translation>
     </message>

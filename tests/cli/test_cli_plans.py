@@ -258,8 +258,8 @@ def _issue(data_dir: Path, out: Path, contract: str, *extra: str) -> dict[str, o
     return _plans(data_dir, contract)[0]
 
 
-def _plans(data_dir: Path, contract: str) -> list[dict[str, object]]:
-    collector = _users(data_dir, "collector")[0]
+def _plans(data_dir: Path, contract: str, user: str = "") -> list[dict[str, object]]:
+    collector = user or _users(data_dir, "collector")[0]
     code, text, _ = run(data_dir, "plan", "list", "--user", collector, "--contract", contract,
                         "--json")  # fmt: skip
     assert code == 0
@@ -421,31 +421,39 @@ def test_an_agreement_issued_before_files_had_a_fingerprint_compares_by_its_term
 
 
 def test_an_agreement_that_cannot_be_written_issues_nothing(data_dir: Path, tmp_path: Path) -> None:
-    (contract,) = _contracts(data_dir, 11, 1)
-    collector = _users(data_dir, "collector")[0]
+    collector, lead = _users(data_dir, "collector")[1], _users(data_dir, "team_lead")[0]
+    contract = _overdue(data_dir, collector)[1]
     with full_disk(tmp_path / "full") as full:
         target = full / "agreement.pdf"
+        # A plan within the policy is made and issued in one go: on a full disk, nothing is
+        # stored at all.
         code, out, err = run(
-            data_dir, "agreement", "--contract", contract, "--installments", "3",
-            "--first-due", _in_days(10), "--out", str(target),
+            data_dir, "agreement", "--contract", contract, "--user", collector,
+            "--installments", "3", "--first-due", _in_days(10), "--out", str(target),
         )  # fmt: skip
-        assert code == 1 and out == ""
-        (line,) = err.splitlines()
-        plan = _plans(data_dir, contract)[0]
-        assert line == (
-            f"error: Plan {plan['id']} is saved and approved but not issued: Cannot write"
-            f" {target}: No space left on device."
-        )
-        assert (plan["status"], plan["agreement_no"]) == ("approved", None)
+        assert (code, out) == (1, "")
+        assert err == f"error: Cannot write {target}: No space left on device.\n"
+        assert _plans(data_dir, contract, collector) == []
         assert sorted(path.name for path in full.iterdir()) == ["filler"]
 
-        # Issuing it onto the full disk: one line, and nothing changes.
+        # One beyond it, approved by a lead, then issued onto the full disk: one line, and
+        # nothing changes.
+        code, _, err = run(
+            data_dir, "agreement", "--contract", contract, "--user", collector,
+            "--installments", "36", "--first-due", _in_days(10), "--out", str(target),
+        )  # fmt: skip
+        assert code == EXIT_NEEDS_APPROVAL, err
+        (pending,) = _plans(data_dir, contract, collector)
+        code, _, err = run(data_dir, "plan", "approve", str(pending["id"]), "--user", lead)
+        assert code == 0, err
+        (plan,) = _plans(data_dir, contract, collector)
+        assert (plan["status"], plan["agreement_no"]) == ("approved", None)
         code, out, err = run(
             data_dir, "plan", "issue", str(plan["id"]), "--user", collector, "--out", str(target)
         )
         assert (code, out) == (1, "")
         assert err == f"error: Cannot write {target}: No space left on device.\n"
-        assert _plans(data_dir, contract)[0] == plan
+        assert _plans(data_dir, contract, collector) == [plan]
         assert sorted(path.name for path in full.iterdir()) == ["filler"]
     # A read-only disk, and a folder given as the file: refused in one line before anything
     # is written.
@@ -460,7 +468,7 @@ def test_an_agreement_that_cannot_be_written_issues_nothing(data_dir: Path, tmp_
         data_dir, "plan", "issue", str(plan["id"]), "--user", collector, "--out", str(tmp_path)
     )
     assert code == 1 and "is a folder" in err and len(err.splitlines()) == 1
-    assert _plans(data_dir, contract)[0] == plan
+    assert _plans(data_dir, contract, collector) == [plan]
     # Somewhere with room, the same plan is issued, and its file is the genuine one.
     out_file = tmp_path / "agreement.pdf"
     code, text, err = run(

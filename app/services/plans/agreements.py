@@ -32,7 +32,7 @@ from app.database import Database
 from app.models import Borrower, ContactKind, Loan, PlanStatus, RepaymentPlan, User
 from app.services.common.audit import audit
 from app.services.common.clock import local_today
-from app.services.common.errors import DomainError, InvalidInput, Message, NotFound
+from app.services.common.errors import InvalidInput, NotFound
 from app.services.common.files import NotWritten, check_target, write_atomically, write_beside
 from app.services.common.phones import format_phone
 from app.services.common.reference import lender, load_json, products
@@ -127,36 +127,13 @@ def issue_agreement(
     """Issue an approved plan with its agreement file at `out`: the file is written beside
     `out`, its SHA-256 is recorded as the plan is issued (one transaction), and only then is
     it moved to `out`. A file that cannot be written leaves the plan approved and no file."""
-    _check_language(language)
-    # Everything that can refuse before anything is written: the target and the font.
-    check_target(out)
-    cjk_font()
-    written: list[Path] = []
-
-    def document(session: Session, plan: RepaymentPlan, user: User) -> str:
-        data = render_agreement(_printed_document(session, user, plan, language, full_id))
-        written.append(write_beside(out, data))
-        return hashlib.sha256(data).hexdigest()
-
+    file = _AgreementFile(out, language, full_id)
     try:
-        view = plan_lifecycle.issue_plan(db, username, plan_id, document=document, now=now)
+        view = plan_lifecycle.issue_plan(db, username, plan_id, document=file.write, now=now)
     except BaseException:
-        for path in written:
-            path.unlink(missing_ok=True)
+        file.discard()
         raise
-    try:
-        os.replace(written[0], out)
-    except OSError as error:
-        # Issued, with this file's hash: the file is kept where it is rather than lost.
-        raise IssuedNotPlaced(
-            "Agreement {number} is issued, but its file could not be named {path} ({reason}); "
-            "it is at {temporary}.",
-            number=view.agreement_no or "",
-            path=str(out),
-            reason=error.strerror or str(error),
-            temporary=str(written[0]),
-        ) from error
-    return view
+    return file.place(view)
 
 
 @dataclass(frozen=True)
@@ -180,39 +157,66 @@ def create_agreement(
 ) -> CreatedAgreement:
     """Make, submit and issue a plan and write its agreement, as the CLI's `agreement` does.
 
+    A plan within the policy is stored and issued with its file in one transaction
+    (`save_plan(issue_with=...)`): when the file cannot be written, no plan is stored at all.
     A plan beyond the policy is saved as pending approval and no document is written: the
-    returned plan lists the limits it breaks. When the agreement cannot be written, the plan
-    stays approved and not issued, and the error says which plan it is.
+    returned plan lists the limits it breaks.
     """
     now = now or datetime.now(UTC)
-    _check_language(language)
-    # Everything that can refuse before anything is stored: the target and the font.
-    check_target(out)
-    cjk_font()
-    plan = plan_lifecycle.save_plan(db, username, contract_no, terms, now=now)
-    if plan.status is not PlanStatus.APPROVED:
-        return CreatedAgreement(plan, None)
+    file = _AgreementFile(out, language, full_id)
     try:
-        plan = issue_agreement(
-            db, username, plan.id, out, language=language, full_id=full_id, now=now
+        plan = plan_lifecycle.save_plan(
+            db, username, contract_no, terms, issue_with=file.write, now=now
         )
-    except IssuedNotPlaced:
+    except BaseException:
+        file.discard()
         raise
-    except DomainError as error:
-        raise NotIssued(
-            "Plan {plan} is saved and approved but not issued: {reason}",
-            plan=str(plan.id),
-            reason=Message(error.template, error.params),
-        ) from error
-    return CreatedAgreement(plan, out)
-
-
-class NotIssued(DomainError):
-    """A plan was stored but its agreement could not be issued."""
+    if plan.status is not PlanStatus.ISSUED:
+        return CreatedAgreement(plan, None)
+    return CreatedAgreement(file.place(plan), out)
 
 
 class IssuedNotPlaced(NotWritten):
     """The plan is issued with its file's hash, but the file could not take its name."""
+
+
+class _AgreementFile:
+    """The agreement file of a plan being issued: written beside `out` inside the issue's
+    transaction (`write`, a `lifecycle.AgreementFile`), removed when the issue fails
+    (`discard`) and given its name once the issue is stored (`place`)."""
+
+    def __init__(self, out: Path, language: str, full_id: bool) -> None:
+        _check_language(language)
+        # Everything that can refuse before anything is stored: the target and the font.
+        check_target(out)
+        cjk_font()
+        self.out, self.language, self.full_id = out, language, full_id
+        self.written: Path | None = None
+
+    def write(self, session: Session, plan: RepaymentPlan, user: User) -> str:
+        data = render_agreement(_printed_document(session, user, plan, self.language, self.full_id))
+        self.written = write_beside(self.out, data)
+        return hashlib.sha256(data).hexdigest()
+
+    def discard(self) -> None:
+        if self.written is not None:
+            self.written.unlink(missing_ok=True)
+
+    def place(self, view: PlanView) -> PlanView:
+        assert self.written is not None, "an issued plan whose file was never written"
+        try:
+            os.replace(self.written, self.out)
+        except OSError as error:
+            # Issued, with this file's hash: the file is kept where it is rather than lost.
+            raise IssuedNotPlaced(
+                "Agreement {number} is issued, but its file could not be named {path} "
+                "({reason}); it is at {temporary}.",
+                number=view.agreement_no or "",
+                path=str(self.out),
+                reason=error.strerror or str(error),
+                temporary=str(self.written),
+            ) from error
+        return view
 
 
 # -- verifying ---------------------------------------------------------------------------------

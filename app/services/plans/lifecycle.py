@@ -142,6 +142,11 @@ def preview_plan(
         return offer(loan_balance(session, loan, today), terms, today, currency=loan.currency)
 
 
+# Writes the agreement file of a plan being issued, inside the issue's transaction, and returns
+# the file's SHA-256 (app.services.plans.agreements.issue_agreement gives one).
+AgreementFile = Callable[[Session, RepaymentPlan, User], str]
+
+
 def save_plan(
     db: Database,
     username: str,
@@ -149,11 +154,14 @@ def save_plan(
     terms: PlanTerms,
     *,
     submit: bool = True,
+    issue_with: AgreementFile | None = None,
     now: datetime | None = None,
 ) -> PlanView:
     """Store the plan `terms` make; submitted at once unless `submit` is false (a draft).
 
-    Refuses a second plan while one is still open on the account.
+    With `issue_with`, a plan the policy approves is issued in the same transaction with the
+    agreement file that writes (as `issue_plan` does): a file that cannot be written stores
+    nothing at all. Refuses a second plan while one is still open on the account.
     """
     now = now or datetime.now(UTC)
     with db.session() as session:
@@ -213,6 +221,9 @@ def save_plan(
         )
         if submit:
             _submit(session, plan, user, now)
+            if issue_with is not None and plan.status is PlanStatus.APPROVED:
+                session.flush()
+                _issue(session, plan, user, now, issue_with)
         session.flush()
         return _view(session, plan)
 
@@ -264,11 +275,6 @@ def decide_plan(
     return _change(db, username, plan_id, now, decide)
 
 
-# Writes the agreement file of a plan being issued, inside the issue's transaction, and returns
-# the file's SHA-256 (app.services.plans.agreements.issue_agreement gives one).
-AgreementFile = Callable[[Session, RepaymentPlan, User], str]
-
-
 def issue_plan(
     db: Database,
     username: str,
@@ -281,34 +287,13 @@ def issue_plan(
     of the agreement file `document` writes, all in one transaction: a plan is never issued
     without its file, and a file that could not be written issues nothing."""
 
-    def issue(session: Session, plan: RepaymentPlan, user: User, at: datetime) -> None:
-        if plan.status is PlanStatus.PENDING_APPROVAL:
-            raise InvalidInput(
-                "The plan is outside policy and waits for a team lead's approval; it cannot be "
-                "issued yet."
-            )
-        _refuse_passed_dates(session, plan, at)
-        plan.agreement_no = agreement_number(plan.id, local_today(at))
-        plan.agreement_date = local_today(at)
-        plan.issued_at = at
-        session.flush()
-        # The terms as issued are kept: a reprint says (and hashes) exactly the same, whatever
-        # is corrected on the borrower later.
-        terms = build_terms(session, plan)
-        plan.agreement_terms = canonical_terms(terms).decode()
-        plan.agreement_sha256 = terms_digest(terms)
-        plan.agreement_file_sha256 = document(session, plan, user)
-        _move(
-            session,
-            plan,
-            PlanStatus.ISSUED,
-            user,
-            at,
-            agreement_no=plan.agreement_no,
-            file_sha256=plan.agreement_file_sha256,
-        )
-
-    return _change(db, username, plan_id, now, issue)
+    return _change(
+        db,
+        username,
+        plan_id,
+        now,
+        lambda session, plan, user, at: _issue(session, plan, user, at, document),
+    )
 
 
 def sign_plan(
@@ -629,6 +614,36 @@ def _refuse_second_plan(session: Session, loan: Loan) -> None:
             status=_STATUS_TEXT[existing.status],
             made=existing.created_at,
         )
+
+
+def _issue(
+    session: Session, plan: RepaymentPlan, user: User, at: datetime, document: AgreementFile
+) -> None:
+    if plan.status is PlanStatus.PENDING_APPROVAL:
+        raise InvalidInput(
+            "The plan is outside policy and waits for a team lead's approval; it cannot be "
+            "issued yet."
+        )
+    _refuse_passed_dates(session, plan, at)
+    plan.agreement_no = agreement_number(plan.id, local_today(at))
+    plan.agreement_date = local_today(at)
+    plan.issued_at = at
+    session.flush()
+    # The terms as issued are kept: a reprint says (and hashes) exactly the same, whatever
+    # is corrected on the borrower later.
+    terms = build_terms(session, plan)
+    plan.agreement_terms = canonical_terms(terms).decode()
+    plan.agreement_sha256 = terms_digest(terms)
+    plan.agreement_file_sha256 = document(session, plan, user)
+    _move(
+        session,
+        plan,
+        PlanStatus.ISSUED,
+        user,
+        at,
+        agreement_no=plan.agreement_no,
+        file_sha256=plan.agreement_file_sha256,
+    )
 
 
 def _submit(session: Session, plan: RepaymentPlan, user: User, at: datetime) -> None:

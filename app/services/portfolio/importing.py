@@ -3,38 +3,29 @@
 One CSV file with a header row, one record per row; the `record` column says which kind and
 which columns it uses (docs/import-format.md lists them). The file is read as UTF-8 (with or
 without a byte-order mark), else as GB18030 (which covers GBK and GB2312), or in the encoding
-named; a file in neither is refused with a line that says how to convert it. Every row is
-checked before anything is written: if any row is wrong, the report names each problem by row
-and column and nothing is imported. Otherwise everything goes in one transaction, the schedules
-replayed with the payments so balances, DPD and penalty come out as the app computes them.
+named (exports.py). Every row is checked before anything is written, each cell by a reader of
+cells.py: if any row is wrong, the report names each problem by row and column and nothing is
+imported. Otherwise everything goes in one transaction, the schedules replayed with the
+payments so balances, DPD and penalty come out as the app computes them.
 
 What is already in the database is not written twice: a known borrower or contract whose rows
 agree with what is stored is left as it is (and counted), one whose rows disagree is refused
 (changes come through the daily feed), and a contact point a borrower already has is not added
-again.
-
-The row checks are shared with the daily feed: `read_export` decodes a file, `_Parsed.cell`
-screens any cell (control and invisible characters, spreadsheet formulas, non-ASCII digits,
-length), and the `_date`, `_moment`, `_decimal`, `_money`, `_rate`, `_whole`, `_product`,
-`_country` and `_address` methods check one kind of cell, each reporting by row and column.
+again, however the file writes the number.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
-import re
-import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-import phonenumbers
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -51,14 +42,15 @@ from app.models import (
 )
 from app.services.common.audit import audit
 from app.services.common.clock import business_zone
-from app.services.common.errors import InvalidInput, InvalidPhoneNumber
-from app.services.common.idnumbers import is_valid
-from app.services.common.money import CENT
-from app.services.common.phones import PhoneNumber, parse_phone
-from app.services.common.reference import loan_limits, products
-from app.services.common.regions import CHECKED, country_code, region_of
+from app.services.common.errors import DomainError, InvalidInput, Message
+from app.services.common.phones import PhoneNumber
+from app.services.common.reference import loan_limits
+from app.services.common.regions import region_of
+from app.services.portfolio import cells
 from app.services.portfolio.accounts import instalment_row
 from app.services.portfolio.balances import ScheduleLine, replay
+from app.services.portfolio.cells import CellRefused, shown
+from app.services.portfolio.exports import read_export
 
 COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # record: (required columns, optional columns)
@@ -92,9 +84,19 @@ WORKERS = (Role.COLLECTOR, Role.FIELD_AGENT, Role.TEAM_LEAD)
 
 # Words people write, stored as they are: a formula sign may not start them (nor a payment's
 # reference), and they may hold any digit (a Chinese street is often numbered １２号).
-TEXT = ("name", "province", "city", "district", "street", "employer", "contact_name", "relation")
+WORDS = (
+    "name",
+    "province",
+    "city",
+    "district",
+    "street",
+    "employer",
+    "contact_name",
+    "relation",
+    "reference",
+)
 # Numbers, dates and numbered codes: the digits 0-9 only, never full-width (１２３),
-# superscript (²) or Chinese (三) ones. So are phone numbers (`_contact` checks those).
+# superscript (²) or Chinese (三) ones. So are phone numbers (cells.phone checks those).
 CODES = (
     "id_number",
     "date_of_birth",
@@ -132,23 +134,23 @@ LONGEST = {
     "country": 60,
 }
 OTHERWISE_LONGEST = 40
-# What a spreadsheet reads as the start of a formula (CSV injection, OWASP).
-FORMULA = ("=", "+", "-", "@")
-# Control, invisible and private characters: NUL, line breaks inside a cell, bidirectional
-# overrides (U+202E turns the text around on screen), zero-width spaces, byte-order marks.
-HIDDEN = ("Cc", "Cf", "Co", "Cs", "Zl", "Zp")
-NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
-WHOLE = re.compile(r"[0-9]+")
-CONTRACT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_./-]*")
 # csv's own limit on one cell; a longer one stops the reading of the file.
 CELL_LIMIT = csv.field_size_limit()
+# Where the changes to what is already imported come from (the daily feed).
+FEED = "central feed"
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class ImportProblem:
     row: int  # the line in the file (the header is line 1)
     column: str
-    message: str
+    detail: Message  # what is wrong, translatable
+
+    @property
+    def message(self) -> str:
+        return str(self.detail)
 
 
 class ImportRefused(InvalidInput):
@@ -175,14 +177,6 @@ class ImportSummary:
     encoding: str = "UTF-8"
 
 
-@dataclass(frozen=True)
-class ExportText:
-    """The decoded export and the encoding it was read in (as people name it)."""
-
-    text: str
-    encoding: str
-
-
 def import_portfolio(
     db: Database, path: Path, *, now: datetime | None = None, encoding: str | None = None
 ) -> ImportSummary:
@@ -192,9 +186,9 @@ def import_portfolio(
     """
     now = now or datetime.now(UTC)
     export = read_export(path, encoding)
+    parsed = _Parsed(now)
+    parsed.read(export.text)
     with db.session() as session:
-        parsed = _Parsed(now)
-        parsed.read(export.text)
         existing_users = {u.username: u for u in session.scalars(select(User))}
         known = _Known.load(session, parsed)
         parsed.cross_check(existing_users, known)
@@ -206,106 +200,6 @@ def import_portfolio(
                 path=str(path),
             )
         return parsed.write(session, existing_users, known, export.encoding)
-
-
-# -- reading the file ------------------------------------------------------------------------
-
-
-def read_export(path: Path, encoding: str | None = None) -> ExportText:
-    """The text of an export file: UTF-8 (BOM or not), else GB18030, or `encoding`.
-
-    Raises InvalidInput with one line saying how to convert a file in another encoding.
-    """
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise InvalidInput(
-            "Cannot read {path}: {reason}.", path=str(path), reason=error.strerror or str(error)
-        ) from None
-    return decode_export(data, str(path), encoding)
-
-
-def decode_export(data: bytes, path: str, encoding: str | None = None) -> ExportText:
-    """Decode an export's bytes (see `read_export`); `path` names the file in messages."""
-    if encoding:
-        return _decode_as(data, path, encoding)
-    header = data.split(b"\n", 1)[0]
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in header:
-        # UTF-16 ("Unicode text" in Excel) puts a NUL beside every ASCII letter.
-        raise InvalidInput(
-            "{path} looks like UTF-16, which is not read here: save it as CSV UTF-8, or"
-            " convert it (iconv -f UTF-16 -t UTF-8 {path} > converted.csv) and import that.",
-            path=path,
-        )
-    try:
-        return ExportText(data.decode("utf-8-sig"), "UTF-8")
-    except UnicodeDecodeError as error:
-        utf8 = error
-    if _mostly_utf8(data):
-        # Real UTF-8 with a broken byte would also "decode" as GB18030, into nonsense.
-        raise InvalidInput(
-            "{path} is UTF-8 with a damaged byte ({byte}) on line {line}: export the file again,"
-            " or fix that line, and import it again.",
-            path=path,
-            byte=f"0x{data[utf8.start]:02X}",
-            line=data[: utf8.start].count(b"\n") + 1,
-        )
-    try:
-        return ExportText(data.decode("gb18030").removeprefix("\ufeff"), "GB18030")
-    except UnicodeDecodeError as error:
-        raise InvalidInput(
-            "{path} is neither UTF-8 nor GB18030 (GBK): the byte {byte} on line {line} is not"
-            " text in either. Save the file as CSV UTF-8, or convert it (iconv -f ENCODING"
-            " -t UTF-8 {path} > converted.csv), or name its encoding with --encoding.",
-            path=path,
-            byte=f"0x{data[error.start]:02X}",
-            line=data[: error.start].count(b"\n") + 1,
-        ) from None
-
-
-def _decode_as(data: bytes, path: str, encoding: str) -> ExportText:
-    try:
-        known = codecs.lookup(encoding)
-    except LookupError:
-        known = None
-    if known is None or not getattr(known, "_is_text_encoding", True):
-        raise InvalidInput(
-            "“{encoding}” is not a text encoding (try utf-8, gb18030 or gbk).",
-            encoding=_shown(encoding),
-        )
-    try:
-        text = data.decode(known.name)
-    except UnicodeDecodeError as error:
-        raise InvalidInput(
-            "{path} is not {encoding}: the byte {byte} on line {line} is not {encoding} text."
-            " Name the file's real encoding with --encoding, or convert it (iconv -f ENCODING"
-            " -t UTF-8 {path} > converted.csv).",
-            path=path,
-            encoding=known.name,
-            byte=f"0x{data[error.start]:02X}",
-            line=data[: error.start].count(b"\n") + 1,
-        ) from None
-    return ExportText(text.removeprefix("\ufeff"), known.name.upper())
-
-
-def _mostly_utf8(data: bytes) -> bool:
-    """Whether text that is not valid UTF-8 still reads as UTF-8 almost everywhere.
-
-    GBK text read as UTF-8 fails on most of its characters; UTF-8 with one damaged byte
-    fails on that one only.
-    """
-    text = data.decode("utf-8", errors="replace")
-    broken = text.count("\ufffd")
-    read = sum(1 for character in text if ord(character) > 0x7F) - broken
-    return read > broken
-
-
-def _shown(text: str, longest: int = 40) -> str:
-    """A cell's text safe to print: hidden characters as U+XXXX, long text cut."""
-    shown = "".join(
-        f"<U+{ord(c):04X}>" if unicodedata.category(c) in HIDDEN else c for c in text[:longest]
-    )
-    return shown + ("…" if len(text) > longest else "")
 
 
 # -- checking the rows -----------------------------------------------------------------------
@@ -376,15 +270,33 @@ class _Parsed:
     # The cells that have a problem already: one problem a cell is enough.
     refused: set[tuple[int, str]] = field(default_factory=set)
 
-    def problem(self, row: int, column: str, message: str) -> None:
+    def problem(self, row: int, column: str, refusal: DomainError) -> None:
         if (row, column) in self.refused:
             return
         self.refused.add((row, column))
-        self.problems.append(ImportProblem(row, column, message))
+        self.problems.append(ImportProblem(row, column, Message(refusal.template, refusal.params)))
 
     def ok(self, row: int, *columns: str) -> bool:
         """Whether none of these cells of the row has a problem."""
         return not any((row, column) in self.refused for column in columns)
+
+    def take(
+        self,
+        number: int,
+        row: dict[str, str],
+        column: str,
+        read: Callable[..., T],
+        *args: Any,
+        **kwargs: Any,
+    ) -> T | None:
+        """The cell read by `read` (a reader of cells.py), or None with its problem noted."""
+        if not self.ok(number, column):
+            return None
+        try:
+            return read(row[column], *args, **kwargs)
+        except CellRefused as refused:
+            self.problem(number, column, refused)
+            return None
 
     def read(self, text: str) -> None:
         reader = csv.DictReader(io.StringIO(text, newline=""))
@@ -395,12 +307,12 @@ class _Parsed:
             raise InvalidInput(
                 "The file's header must name the columns {known}; it has {found}.",
                 known=", ".join(HEADER),
-                found=_shown(", ".join(header), 200) or "none",
+                found=shown(", ".join(header), 200) or "—",
             )
         for number, raw in _records(reader, self):
             row = {key: (value or "").strip() for key, value in raw.items() if key is not None}
             if None in raw:
-                self.problem(number, "", "more cells than the header has columns")
+                self.problem(number, "", CellRefused("more cells than the header has columns"))
                 continue
             self.row(number, row)
 
@@ -410,59 +322,46 @@ class _Parsed:
             self.problem(
                 number,
                 "record",
-                f"unknown record “{_shown(record)}” (one of {', '.join(COLUMNS)})",
+                CellRefused(
+                    "unknown record “{record}” (one of {records})",
+                    record=shown(record),
+                    records=", ".join(COLUMNS),
+                ),
             )
             return
         required, optional = COLUMNS[record]
         for column in required:
             if not row.get(column):
-                self.problem(number, column, "required for a " + record)
+                self.problem(
+                    number, column, CellRefused("required for a {record} row", record=record)
+                )
         stray = [c for c in HEADER if row.get(c) and c not in (*required, *optional, "record")]
         for column in stray:
-            self.problem(number, column, f"not a column of a {record} row")
+            self.problem(
+                number, column, CellRefused("not a column of a {record} row", record=record)
+            )
         if any(not row.get(column) for column in required) or stray:
             return
         for column, value in row.items():
             if value and column != "record":
                 self.cell(number, column, value)
-        if "id_number" in row:
-            # The check character X is as often written x.
-            row["id_number"] = row["id_number"].upper()
+        if row.get("id_number"):
+            # The check character X is as often written x; every row names the borrower so.
+            found = self.take(number, row, "id_number", cells.id_number)
+            if found is not None:
+                row["id_number"] = found
         getattr(self, f"_{record}")(number, row)
 
     def cell(self, number: int, column: str, value: str) -> None:
         """Screen one cell: length, hidden characters; a formula (words) or other digits (codes)."""
-        longest = LONGEST.get(column, OTHERWISE_LONGEST)
-        hidden = next((c for c in value if unicodedata.category(c) in HIDDEN), None)
-        if len(value) > longest:
-            self.problem(number, column, f"longer than {longest} characters")
-        elif hidden is not None:
-            self.problem(
-                number,
-                column,
-                f"holds a control or invisible character (U+{ord(hidden):04X}); type it again",
-            )
-        elif value.startswith(FORMULA) and column in (*TEXT, "reference"):
-            self.problem(number, column, f"starts with “{value[0]}” as a spreadsheet formula does")
-        elif column in CODES:
-            self._digits(number, column, value)
-
-    def _digits(self, number: int, column: str, value: str) -> None:
-        digit = next(
-            (
-                c
-                for c in value
-                if c not in "0123456789" and unicodedata.numeric(c, None) is not None
-            ),
-            None,
-        )
-        if digit is not None:
-            self.problem(
-                number,
-                column,
-                f"“{_shown(value)}” has the character “{digit}”: write digits as 0-9"
-                " (no full-width, superscript or Chinese numerals)",
-            )
+        try:
+            cells.screened(value, LONGEST.get(column, OTHERWISE_LONGEST))
+            if column in WORDS:
+                cells.words(value)
+            elif column in CODES:
+                cells.plain_digits(value)
+        except CellRefused as refused:
+            self.problem(number, column, refused)
 
     # -- one check per record ----------------------------------------------------------
 
@@ -470,21 +369,22 @@ class _Parsed:
         id_number = row["id_number"]
         if id_number in self.borrowers:
             first = self.borrowers[id_number][0]
-            self.problem(number, "id_number", f"the same borrower is on row {first}")
-        born = self._date(number, row, "date_of_birth")
+            self.problem(
+                number, "id_number", CellRefused("the same borrower is on row {row}", row=first)
+            )
+        valid = id_number if self.ok(number, "id_number") else None
+        today = self.now.date()
+        born = self.take(number, row, "date_of_birth", cells.date_of_birth, valid, today)
         if born is not None:
             row["date_of_birth"] = born.isoformat()
-        if self.ok(number, "id_number") and not is_valid(id_number):
-            self.problem(number, "id_number", "not a valid resident ID number (check digit)")
-        elif born is not None and self.ok(number, "id_number"):
-            on_card = _born_on(id_number)
-            if born != on_card:
-                self.problem(number, "date_of_birth", f"the ID number says {on_card.isoformat()}")
-        if born is not None and born > self.now.date():
-            self.problem(number, "date_of_birth", "in the future")
-        country = self._country(number, row, "country")
-        if country is not None:
-            self._address(number, row, country)
+        home: str | None = "CN"
+        if row.get("country"):
+            home = self.take(number, row, "country", cells.country)
+        if home is not None:
+            row["country"] = home
+            region = self.take(number, row, "province", cells.province, home)
+            if region is not None:
+                row["province"] = region
         self.borrowers.setdefault(id_number, (number, row))
 
     def _contact(self, number: int, row: dict[str, str]) -> None:
@@ -492,56 +392,63 @@ class _Parsed:
             kind = ContactKind(row["kind"])
         except ValueError:
             self.problem(
-                number, "kind", f"unknown kind (one of {', '.join(k.value for k in ContactKind)})"
+                number,
+                "kind",
+                CellRefused(
+                    "unknown kind (one of {kinds})", kinds=", ".join(k.value for k in ContactKind)
+                ),
             )
             return
         if kind is ContactKind.EMAIL:
-            if "@" not in row["value"] or row["value"].startswith(FORMULA):
-                self.problem(number, "value", "not an e-mail address")
-        else:
-            self._digits(number, "value", row["value"])
+            self.take(number, row, "value", cells.email)
         if row.get("country"):
-            self._country(number, row, "country")
+            code = self.take(number, row, "country", cells.country)
+            if code is not None:
+                row["country"] = code
         if kind.is_third_party and not row.get("contact_name"):
-            self.problem(number, "contact_name", "an emergency contact needs a name")
-        # The number is read in the borrower's country, known once every row is in.
+            self.problem(number, "contact_name", CellRefused("an emergency contact needs a name"))
+        # A number is read in the borrower's country, known once every row is in.
         self.contacts.append((number, row))
 
     def _loan(self, number: int, row: dict[str, str]) -> None:
         if row["contract_no"] in self.loans:
             first = self.loans[row["contract_no"]][0]
-            self.problem(number, "contract_no", f"the same contract is on row {first}")
+            self.problem(
+                number, "contract_no", CellRefused("the same contract is on row {row}", row=first)
+            )
             return
-        self._contract(number, row)
-        self._product(number, row, "product")
-        self._money(number, row, "principal", positive=True)
         limits = loan_limits()
-        self._rate(number, row, "annual_rate", limits.annual_rate_max, "a year", places=4)
-        self._rate(
-            number, row, "penalty_rate_daily", limits.penalty_rate_daily_max, "a day", places=6
-        )
-        self._whole(number, row, "term_months", 1, limits.term_months_max, "months")
-        self._date(number, row, "disbursed_on")
+        self.take(number, row, "contract_no", cells.contract_no)
+        self.take(number, row, "product", cells.product)
+        self.take(number, row, "principal", cells.money, positive=True)
+        self.take(number, row, "annual_rate", cells.rate, limits.annual_rate_max, 4)
+        self.take(number, row, "penalty_rate_daily", cells.rate, limits.penalty_rate_daily_max, 6)
+        self.take(number, row, "term_months", cells.whole, 1, limits.term_months_max)
+        self.take(number, row, "disbursed_on", cells.day)
         if row.get("currency", "CNY") not in ("CNY", ""):
-            self.problem(number, "currency", "only CNY loans are collected here")
+            self.problem(number, "currency", CellRefused("only CNY loans are collected here"))
         self.loans[row["contract_no"]] = (number, row)
 
     def _instalment(self, number: int, row: dict[str, str]) -> None:
-        self._contract(number, row)
-        self._whole(number, row, "seq", 1, loan_limits().term_months_max, "instalments")
-        self._date(number, row, "due_date")
+        self.take(number, row, "contract_no", cells.contract_no)
+        self.take(number, row, "seq", cells.whole, 1, loan_limits().term_months_max)
+        self.take(number, row, "due_date", cells.day)
         for column in ("principal_due", "interest_due", "fees_due"):
-            self._money(number, row, column, positive=False)
+            self.take(number, row, column, cells.money, positive=False)
         self.instalments[row["contract_no"]].append((number, row))
 
     def _payment(self, number: int, row: dict[str, str]) -> None:
-        self._contract(number, row)
-        self._money(number, row, "amount", positive=True)
-        paid = self._moment(number, row, "paid_at")
+        self.take(number, row, "contract_no", cells.contract_no)
+        self.take(number, row, "amount", cells.money, positive=True)
+        paid = self.take(number, row, "paid_at", cells.moment)
         if paid is not None and paid > self.now:
-            self.problem(number, "paid_at", "in the future")
+            self.problem(number, "paid_at", CellRefused("in the future"))
         if row["channel"] not in CHANNELS:
-            self.problem(number, "channel", f"unknown channel (one of {', '.join(CHANNELS)})")
+            self.problem(
+                number,
+                "channel",
+                CellRefused("unknown channel (one of {channels})", channels=", ".join(CHANNELS)),
+            )
         self.payments[row["contract_no"]].append((number, row))
 
     # -- across rows ---------------------------------------------------------------------
@@ -552,23 +459,31 @@ class _Parsed:
         self._contacts_against(known)
         for contract, (number, row) in self.loans.items():
             if row["id_number"] not in borrowers:
-                self.problem(number, "id_number", "no borrower row with this ID number")
+                self.problem(
+                    number, "id_number", CellRefused("no borrower row with this ID number")
+                )
             if contract in known.loans:
                 continue
             worker = users.get(row.get("assigned_to", ""))
             if row.get("assigned_to") and (worker is None or worker.role not in WORKERS):
-                self.problem(number, "assigned_to", "not a collector, field agent or team lead")
+                self.problem(
+                    number, "assigned_to", CellRefused("not a collector, field agent or team lead")
+                )
             lines = self.instalments.get(contract, [])
             if not lines:
-                self.problem(number, "contract_no", "a loan needs its instalment rows")
-            seqs = sorted(int(r["seq"]) for _, r in lines if WHOLE.fullmatch(r["seq"]))
+                self.problem(number, "contract_no", CellRefused("a loan needs its instalment rows"))
+            seqs = sorted(int(r["seq"]) for n, r in lines if self.ok(n, "seq"))
             if seqs and seqs != list(range(1, len(lines) + 1)):
-                self.problem(number, "seq", "instalments must be numbered 1, 2, 3… once each")
+                self.problem(
+                    number, "seq", CellRefused("instalments must be numbered 1, 2, 3… once each")
+                )
         for rows in (self.instalments, self.payments):
             for contract, entries in rows.items():
                 if contract not in self.loans and contract not in known.loans:
                     for number, _ in entries:
-                        self.problem(number, "contract_no", "no loan row with this contract")
+                        self.problem(
+                            number, "contract_no", CellRefused("no loan row with this contract")
+                        )
         for id_number, (number, row) in self.borrowers.items():
             if id_number in known.borrowers:
                 self._same_borrower(number, row, known.borrowers[id_number])
@@ -583,29 +498,26 @@ class _Parsed:
         }
         for number, row in self.contacts:
             id_number = row["id_number"]
+            home: str | None
             if id_number in self.borrowers:
-                home = self.borrowers[id_number][1].get("country") or "CN"
+                at, borrower = self.borrowers[id_number]
+                home = borrower["country"] if self.ok(at, "country") else None
             elif id_number in known.borrowers:
                 home = known.borrowers[id_number].country
             else:
-                self.problem(number, "id_number", "no borrower row with this ID number")
+                self.problem(
+                    number, "id_number", CellRefused("no borrower row with this ID number")
+                )
                 continue
             kind = ContactKind(row["kind"])
             phone = None
             value = row["value"]
             if kind.is_phone:
                 region = row.get("country") or home
-                if not self.ok(number, "value", "country") or region not in _REGIONS:
+                if region is None or not self.ok(number, "country"):
                     continue
-                try:
-                    phone = parse_phone(value, region)
-                except InvalidPhoneNumber as error:
-                    self.problem(
-                        number,
-                        "value",
-                        f"{error.message} Read as a number of {region}: another country's"
-                        " starts with + and its country code.",
-                    )
+                phone = self.take(number, row, "value", cells.phone, region)
+                if phone is None:
                     continue
                 value = phone.e164
             key = _point_key(kind, value)
@@ -628,17 +540,29 @@ class _Parsed:
             "street": stored.street,
             "employer": stored.employer or "",
         }
-        now = {**row, "country": row.get("country") or "CN"}
         for column, value in was.items():
-            if self.ok(number, column) and (now.get(column) or "") != value:
-                self.problem(number, column, _known_as(value, "borrower"))
+            if self.ok(number, column) and (row.get(column) or "") != value:
+                self.problem(
+                    number,
+                    column,
+                    CellRefused(
+                        "the database has “{value}” for this borrower: changes to what is"
+                        " already imported come through `{feed}`",
+                        value=shown(value),
+                        feed=FEED,
+                    ),
+                )
 
     def _same_contract(self, contract: str, loan: Loan) -> None:
         """A contract the database has: its rows must say what is stored (changes: the feed)."""
         if contract in self.loans:
             number, row = self.loans[contract]
             if self.ok(number, "id_number") and row["id_number"] != loan.borrower.id_number:
-                self.problem(number, "id_number", "the contract is in the database for another ID")
+                self.problem(
+                    number,
+                    "id_number",
+                    CellRefused("the contract is in the database for another ID number"),
+                )
             terms: dict[str, object] = {
                 "product": loan.product,
                 "principal": loan.principal,
@@ -657,8 +581,11 @@ class _Parsed:
                 self.problem(
                     number,
                     "seq",
-                    "the database has no such instalment for this contract: changes to what"
-                    " is already imported come through `central feed`",
+                    CellRefused(
+                        "the database has no such instalment for this contract: changes to what"
+                        " is already imported come through `{feed}`",
+                        feed=FEED,
+                    ),
                 )
                 continue
             due: dict[str, object] = {
@@ -672,15 +599,18 @@ class _Parsed:
         for number, row in self.payments.get(contract, []):
             if not self.ok(number, "paid_at", "amount"):
                 continue
-            paid = (_moment_of(row["paid_at"]), Decimal(row["amount"]))
+            paid = (cells.moment(row["paid_at"]), Decimal(row["amount"]))
             if recorded[paid] > 0:
                 recorded[paid] -= 1
             else:
                 self.problem(
                     number,
                     "paid_at",
-                    "a payment the database does not have on a known contract:"
-                    " payments on known contracts come through `central feed`",
+                    CellRefused(
+                        "a payment the database does not have on a known contract: payments"
+                        " on known contracts come through `{feed}`",
+                        feed=FEED,
+                    ),
                 )
 
     def _same(self, number: int, row: dict[str, str], stored: dict[str, object]) -> None:
@@ -695,7 +625,16 @@ class _Parsed:
             elif isinstance(value, int):
                 mine = int(row[column])
             if mine != value:
-                self.problem(number, column, _known_as(str(value), "contract"))
+                self.problem(
+                    number,
+                    column,
+                    CellRefused(
+                        "the database has “{value}” for this contract: changes to what is"
+                        " already imported come through `{feed}`",
+                        value=shown(str(value)),
+                        feed=FEED,
+                    ),
+                )
 
     # -- writing -------------------------------------------------------------------------
 
@@ -774,7 +713,7 @@ class _Parsed:
                 key=lambda line: line.seq,
             )
             paid = [
-                (_moment_of(r["paid_at"]), Decimal(r["amount"]), r)
+                (cells.moment(r["paid_at"]), Decimal(r["amount"]), r)
                 for _, r in self.payments.get(contract, [])
             ]
             for at, amount, r in paid:
@@ -813,134 +752,6 @@ class _Parsed:
         audit(session, "portfolio.imported", "portfolio", "import", summary.__dict__)
         return summary
 
-    # -- cells ---------------------------------------------------------------------------
-
-    def _date(self, number: int, row: dict[str, str], column: str) -> date | None:
-        try:
-            return date.fromisoformat(row[column])
-        except ValueError:
-            self.problem(number, column, "not a date (YYYY-MM-DD)")
-            return None
-
-    def _moment(self, number: int, row: dict[str, str], column: str) -> datetime | None:
-        try:
-            return _moment_of(row[column])
-        except ValueError:
-            self.problem(number, column, "not a time (ISO 8601, e.g. 2026-11-28T10:00:00+08:00)")
-            return None
-
-    def _decimal(self, number: int, row: dict[str, str], column: str) -> Decimal | None:
-        value = _number(row[column])
-        if value is None:
-            self.problem(number, column, "not a number")
-            return None
-        if value < 0:
-            self.problem(number, column, "must be zero or more")
-            return None
-        return value
-
-    def _money(
-        self, number: int, row: dict[str, str], column: str, *, positive: bool
-    ) -> Decimal | None:
-        value = _number(row[column])
-        if value is None:
-            self.problem(number, column, "not an amount")
-            return None
-        if value < 0 or (positive and value == 0):
-            self.problem(
-                number, column, "must be more than zero" if positive else "must be zero or more"
-            )
-        elif value >= Decimal(10) ** 12 or value != value.quantize(CENT):
-            self.problem(number, column, "an amount in whole cents")
-        else:
-            return value
-        return None
-
-    def _rate(
-        self,
-        number: int,
-        row: dict[str, str],
-        column: str,
-        highest: Decimal,
-        per: str,
-        *,
-        places: int,
-    ) -> Decimal | None:
-        """A rate as a fraction (0.18 for 18%), from zero up to `highest`, to `places` places."""
-        if row[column].endswith("%"):
-            self.problem(number, column, "write a rate as a fraction: 0.18 for 18%")
-            return None
-        value = self._decimal(number, row, column)
-        if value is None:
-            return None
-        if value > highest:
-            self.problem(
-                number,
-                column,
-                f"{value} {per} is more than any loan here carries (at most {highest});"
-                " write a rate as a fraction: 0.18 for 18%",
-            )
-        elif value != value.quantize(Decimal(1).scaleb(-places)):
-            self.problem(number, column, f"at most {places} decimal places")
-        else:
-            return value
-        return None
-
-    def _whole(
-        self, number: int, row: dict[str, str], column: str, lowest: int, highest: int, what: str
-    ) -> int | None:
-        if not WHOLE.fullmatch(row[column]) or not lowest <= int(row[column]) <= highest:
-            self.problem(number, column, f"a whole number of {what}, {lowest} to {highest}")
-            return None
-        return int(row[column])
-
-    def _contract(self, number: int, row: dict[str, str]) -> None:
-        if not CONTRACT.fullmatch(row["contract_no"]):
-            self.problem(
-                number, "contract_no", "a contract number has letters, digits and - _ . / only"
-            )
-
-    def _product(self, number: int, row: dict[str, str], column: str) -> None:
-        if row[column] not in products():
-            self.problem(
-                number,
-                column,
-                f"unknown product “{_shown(row[column])}” (one of {', '.join(products())})",
-            )
-
-    def _country(self, number: int, row: dict[str, str], column: str) -> str | None:
-        """The ISO code of the row's country (default CN), written back into the row."""
-        if not row.get(column):
-            return "CN"
-        if not self.ok(number, column):
-            return None
-        code = country_code(row[column])
-        if code is None or code not in _REGIONS:
-            self.problem(number, column, "not a country (an ISO code such as CN, US or HK)")
-            return None
-        row[column] = code
-        return code
-
-    def _address(self, number: int, row: dict[str, str], country: str) -> None:
-        """The province or state, as the app stores it, written back into the row."""
-        if not self.ok(number, "province"):
-            return
-        region = region_of(country, row["province"])
-        if region is None:
-            example = "GD, 广东, 广东省 or Guangdong" if country == "CN" else "CA or California"
-            self.problem(
-                number,
-                "province",
-                f"“{_shown(row['province'])}” is not a province or state of {country}"
-                f" (written e.g. {example})",
-            )
-            return
-        row["province"] = region
-
-
-# The countries phonenumbers knows: a borrower's country is one of them.
-_REGIONS = frozenset(phonenumbers.SUPPORTED_REGIONS) | set(CHECKED)
-
 
 def _records(reader: Iterator[dict[str, Any]], parsed: _Parsed) -> Iterator[tuple[int, Any]]:
     """The rows with their numbers (the header is row 1); a row csv cannot read ends it."""
@@ -955,41 +766,15 @@ def _records(reader: Iterator[dict[str, Any]], parsed: _Parsed) -> Iterator[tupl
             parsed.problem(
                 number,
                 "",
-                f"a cell longer than {CELL_LIMIT} characters or not CSV; the rest was not read",
+                CellRefused(
+                    "a cell longer than {limit} characters or not CSV; the rest was not read",
+                    limit=CELL_LIMIT,
+                ),
             )
             return
         yield number, raw
 
 
-def _number(text: str) -> Decimal | None:
-    """A plain decimal number in the digits 0-9 (no exponent, no separators), or None."""
-    if not NUMBER.fullmatch(text):
-        return None
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        return None
-
-
-def _moment_of(text: str) -> datetime:
-    moment = datetime.fromisoformat(text)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=business_zone())
-    return moment.astimezone(UTC)
-
-
-def _born_on(id_number: str) -> date:
-    """The date of birth a valid mainland resident ID number carries (digits 7 to 14)."""
-    return date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
-
-
 def _point_key(kind: ContactKind | str, value: str) -> str:
     """What makes two contact points of a borrower the same: the number, or the address."""
     return value.casefold() if ContactKind(kind) is ContactKind.EMAIL else value
-
-
-def _known_as(value: str, what: str) -> str:
-    return (
-        f"the database has “{_shown(value)}” for this {what}:"
-        " changes to what is already imported come through `central feed`"
-    )

@@ -7,7 +7,7 @@ import codecs
 import pytest
 
 from app.services.common.errors import InvalidInput
-from app.services.portfolio.importing import decode_export
+from app.services.portfolio.exports import decode_export
 
 # 䶮 (U+4DAE) is in GB18030 but not in GBK: only a four-byte GB18030 sequence carries it.
 TEXT = "record,name,street\nborrower,刘䶮,广州市荔湾区中山七路12号\n"

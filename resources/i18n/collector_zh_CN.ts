@@ -4258,6 +4258,10 @@ Allowed from {time}</source>
         <translation>{path}中有{count}处问题；未导入任何数据。</translation>
     </message>
     <message>
+        <source>Some borrowers or contracts of {path} were written by another import at the same time; nothing was imported: run the import again.</source>
+        <translation>{path} 中的部分借款人或合同同时被另一次导入写入；本次未导入任何内容：请重新运行导入。</translation>
+    </message>
+    <message>
         <source>The file&apos;s header must name the columns {known}; it has {found}.</source>
         <translation>文件的表头须为以下列名：{known}；实际为：{found}。</translation>
     </message>

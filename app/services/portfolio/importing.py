@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from app.database import Database
@@ -188,18 +189,26 @@ def import_portfolio(
     export = read_export(path, encoding)
     parsed = _Parsed(now)
     parsed.read(export.text)
-    with db.session() as session:
-        existing_users = {u.username: u for u in session.scalars(select(User))}
-        known = _Known.load(session, parsed)
-        parsed.cross_check(existing_users, known)
-        if parsed.problems:
-            raise ImportRefused(
-                "{count} problems in {path}; nothing was imported.",
-                tuple(sorted(parsed.problems, key=lambda problem: problem.row)),
-                count=len(parsed.problems),
-                path=str(path),
-            )
-        return parsed.write(session, existing_users, known, export.encoding)
+    try:
+        with db.session() as session:
+            existing_users = {u.username: u for u in session.scalars(select(User))}
+            known = _Known.load(session, parsed)
+            parsed.cross_check(existing_users, known)
+            if parsed.problems:
+                raise ImportRefused(
+                    "{count} problems in {path}; nothing was imported.",
+                    tuple(sorted(parsed.problems, key=lambda problem: problem.row)),
+                    count=len(parsed.problems),
+                    path=str(path),
+                )
+            return parsed.write(session, existing_users, known, export.encoding)
+    except IntegrityError:
+        # Another import (or the feed) added one of these borrowers or contracts meanwhile.
+        raise InvalidInput(
+            "Some borrowers or contracts of {path} were written by another import at the same"
+            " time; nothing was imported: run the import again.",
+            path=str(path),
+        ) from None
 
 
 # -- checking the rows -----------------------------------------------------------------------
@@ -217,9 +226,11 @@ class _Known:
         ids = set(parsed.borrowers) | {row["id_number"] for _, row in parsed.contacts}
         ids |= {row["id_number"] for _, row in parsed.loans.values()}
         contracts = set(parsed.loans) | set(parsed.instalments) | set(parsed.payments)
+        # The borrowers' rows stay locked until the import ends, so a second import (or the
+        # feed) adding a number to one of them waits, then reads the number this one added.
         borrowers = _in_chunks(
             session,
-            select(Borrower).options(selectinload(Borrower.contact_points)),
+            select(Borrower).options(selectinload(Borrower.contact_points)).with_for_update(),
             Borrower.id_number,
             ids,
         )

@@ -4102,6 +4102,30 @@ Allowed from {time}</source>
         <translation>和解金额 {amount} 低于无需审批时必须收回的本金 {limit}。</translation>
     </message>
     <message>
+        <source>Collection on account {contract_no} is paused ({pauses}): no plan can be offered, approved or issued unless a team lead allows it.</source>
+        <translation>账户{contract_no}的催收已暂停（{pauses}）：除非组长准许，否则不得提出、批准或签发还款方案。</translation>
+    </message>
+    <message>
+        <source>Only a team lead can let a plan go ahead despite a pause.</source>
+        <translation>只有组长可以准许在暂停期间办理还款方案。</translation>
+    </message>
+    <message>
+        <source>Say why a plan may go ahead despite the pause: the reason is kept with the account.</source>
+        <translation>请说明为何在暂停期间仍可办理还款方案：理由将随账户保存。</translation>
+    </message>
+    <message>
+        <source>The reason is too long ({length} characters; at most {limit}).</source>
+        <translation>理由过长（{length}个字符；最多{limit}个）。</translation>
+    </message>
+    <message>
+        <source>Collection on account {contract_no} is not paused: a plan needs no team lead&apos;s leave.</source>
+        <translation>账户{contract_no}的催收未暂停：办理还款方案无需组长准许。</translation>
+    </message>
+    <message>
+        <source>No plan goes ahead on account {contract_no} while it is marked “{marks}”, whoever allows it.</source>
+        <translation>账户{contract_no}标记为“{marks}”期间，任何人均不得准许办理还款方案。</translation>
+    </message>
+    <message>
         <source>Payments come from the lending system: only an administrator records one.</source>
         <translation>还款记录来自信贷系统：只有管理员可以登记还款。</translation>
     </message>

@@ -9,6 +9,8 @@ import sys
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from app import __version__
 from app.cli.common import (
@@ -24,6 +26,9 @@ from app.cli.common import (
 from app.config import Config
 from app.database import Database
 from app.services.common.errors import InvalidDate, InvalidInput
+
+if TYPE_CHECKING:
+    from app.services.contact.compliance import Decision
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -95,7 +100,31 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     log.add_argument("--promise-date", type=day_arg)
     log.add_argument("--callback-at", type=moment_arg)
     log.add_argument("--notes")
+    log.add_argument(
+        "--script",
+        metavar="PATH",
+        help="the path taken through the call script, every step visited in order with its"
+        " answer, comma-separated as `script` lists them, e.g."
+        " greeting=speaking,verify=match,disclosure_recording=said,…;"
+        " a right-party outcome (PTP, RTP, PLAN, …) needs one",
+    )
+    log.add_argument(
+        "--stage",
+        help="the script's stage (default: the one `script` shows for this contact)",
+    )
     log.set_defaults(handler=_log_contact)
+
+    script = commands.add_parser(
+        "script", help="the call script for one contact, with the step ids --script takes"
+    )
+    script.add_argument("contract_no")
+    script.add_argument("--user", required=True)
+    script.add_argument("--number", help="the number called (a third party's gets its script)")
+    script.add_argument("--channel", default="call")
+    script.add_argument("--stage", help="another stage's script (default: the account's)")
+    script.add_argument("--at", type=moment_arg, help="ISO-8601 time (default: now)")
+    script.add_argument("--lang", default="en", choices=["en", "zh_CN"])
+    script.set_defaults(handler=_script)
 
     checklist = commands.add_parser(
         "checklist", help="the checklist to confirm for an emotion and an outcome"
@@ -286,15 +315,27 @@ def _check_contact(config: Config, args: argparse.Namespace) -> int:
     elif decision.allowed:
         print("allowed")
     else:
-        when = decision.next_allowed_at.isoformat() if decision.next_allowed_at else "not by itself"
         print(
-            f"blocked by {decision.rule_id}: {decision.reason} ({decision.detail}); allowed {when}"
+            f"blocked by {decision.rule_id}: {decision.reason} ({decision.detail}); "
+            f"allowed {_lifts(decision)}"
         )
     return 0 if decision.allowed else 3
 
 
+def _lifts(decision: Decision) -> str:
+    """When a blocked contact is allowed, in the borrower's own time zone, as the detail is."""
+    when = decision.next_allowed_at
+    if when is None:
+        return "not by itself"
+    if not decision.zones:
+        return f"from {when.isoformat()}"
+    zone = decision.zones[0]
+    return f"from {when.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M} {zone}"
+
+
 def _log_contact(config: Config, args: argparse.Namespace) -> int:
     from app.services.contact.contacts import ContactInput, PromiseInput, record_contact
+    from app.services.contact.scripts import contact_script
 
     db = open_database(config)
     promise = None
@@ -302,6 +343,20 @@ def _log_contact(config: Config, args: argparse.Namespace) -> int:
         if args.promise_amount is None or args.promise_date is None:
             raise InvalidDate("A promise needs both --promise-amount and --promise-date.")
         promise = PromiseInput(args.promise_amount, args.promise_date)
+    point = _point_for(db, args.user, args.contract, args.number)
+    steps = tuple(step.strip() for step in args.script.split(",")) if args.script else ()
+    stage = args.stage
+    if steps and stage is None:
+        shown = contact_script(
+            db,
+            args.user,
+            args.contract,
+            "en",
+            args.at,
+            contact_point_id=point,
+            channel=args.channel,
+        )
+        stage = shown.stage
     result = record_contact(
         db,
         ContactInput(
@@ -310,7 +365,7 @@ def _log_contact(config: Config, args: argparse.Namespace) -> int:
             disposition=args.outcome,
             started_at=args.at or datetime.now(UTC),
             channel=args.channel,
-            contact_point_id=_point_for(db, args.user, args.contract, args.number),
+            contact_point_id=point,
             duration_seconds=args.duration,
             after_call_seconds=args.after_call,
             emotion=args.emotion,
@@ -318,6 +373,8 @@ def _log_contact(config: Config, args: argparse.Namespace) -> int:
             notes=args.notes,
             promise=promise,
             callback_at=args.callback_at,
+            script_stage=stage,
+            script_steps=steps,
         ),
     )
     print(f"recorded {result.attempt_id}")
@@ -326,6 +383,40 @@ def _log_contact(config: Config, args: argparse.Namespace) -> int:
             f"escalated to the team lead ({result.escalation_kind});"
             " collection on this account is paused"
         )
+    return 0
+
+
+def _script(config: Config, args: argparse.Namespace) -> int:
+    from app.services.contact.scripts import SAID, contact_script
+
+    db = open_database(config)
+    point = _point_for(db, args.user, args.contract_no, args.number)
+    script = contact_script(
+        db,
+        args.user,
+        args.contract_no,
+        args.lang,
+        args.at,
+        contact_point_id=point,
+        channel=args.channel,
+        stage=args.stage,
+    )
+    print(
+        f"{script.title} (stage {script.stage}, profile {script.profile}); starts at {script.first}"
+    )
+    for step in script.steps.values():
+        marks = [step.kind]
+        if step.required:
+            marks.append(f"required: tick it with {step.id}={SAID}")
+        if step.id in script.before_debt:
+            marks.append("due before the debt is discussed")
+        print(f"\n{step.id}  [{'; '.join(marks)}]  {step.title}")
+        for line in step.text.splitlines():
+            print(f"    {line}")
+        for choice in step.choices:
+            print(f"    {step.id}={choice.id} → {choice.next}  {choice.label}")
+        if step.next is not None:
+            print(f"    → {step.next}")
     return 0
 
 

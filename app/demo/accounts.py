@@ -134,6 +134,7 @@ class Accounts(Part):
             address_zones=address.zones,
             address_utc8=all(zone in UTC8_ZONES for zone in address.zones),
             start_day=max(oldest + 1, self.today - self.shape.window_days),
+            country=address.country,
         )
         # A consumer represented by an attorney may not be called at all (FDCPA §1692c(a)(2)).
         attorney = (

@@ -13,6 +13,13 @@ from app.demo.oversight import Oversight
 from app.demo.records import Account, Point
 from app.demo.state import HOUR, SHIFT_END, SHIFT_START, DemoState, Part, local_midnight
 from app.services.contact.checklists import checklist_for
+from app.services.contact.compliance import profile_code_for
+from app.services.contact.scripts import (
+    THIRD_PARTY_STAGE,
+    load_script,
+    sample_path,
+    stage_for_bucket,
+)
 
 # A call abroad must fall between these local times in every zone involved.
 _ABROAD_EARLIEST = 8 * HOUR
@@ -32,6 +39,7 @@ class Calls(Part):
         self._checklist_rng = random.Random(f"checklists {state.seed}")
         self._ticked: dict[tuple[str, str], tuple[str, ...]] = {}
         self._ticked_text: dict[tuple[str, str], str] = {}
+        self._paths: dict[tuple[str, str, str], tuple[str, str | None]] = {}
 
     # -- when -----------------------------------------------------------------------------
 
@@ -144,7 +152,7 @@ class Calls(Part):
                 int(meaning.rpc),
                 emotion,
                 self._checklist(emotion, code) if emotion is not None else "[]",
-                "[]",
+                *self._script(account, point, code, channel),
                 note,
                 self.ts(min(done, self.as_of_sec)),
             )
@@ -154,6 +162,23 @@ class Calls(Part):
         elif channel == "call":
             self._oversight.maybe_blocked(account, point, start)
         return attempt_id, done
+
+    def _script(
+        self, account: Account, point: Point, code: str, channel: str
+    ) -> tuple[str, str | None]:
+        """The stored script path and stage of a call: the path a collector who follows the
+        account's script takes to the outcome (a third party's number has its own script);
+        none where nobody answered, or for a text message."""
+        if channel != "call" or not self.state.dispositions[code].contact:
+            return "[]", None
+        stage = THIRD_PARTY_STAGE if not point.own else stage_for_bucket(account.bucket or "C")
+        key = (stage, profile_code_for(account.country), code)
+        found = self._paths.get(key)
+        if found is None:
+            path = sample_path(load_script(stage, "en", key[1]), code)
+            found = (json.dumps(list(path)), stage) if path is not None else ("[]", None)
+            self._paths[key] = found
+        return found
 
     def _checklist(self, emotion: str, code: str) -> str:
         """The stored checklist of an answered contact: its required items, in order, or now

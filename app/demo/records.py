@@ -84,5 +84,7 @@ class Account:
     last_day: int = 0
     own_failures: list[int] = field(default_factory=list)
     rpc_times: list[int] = field(default_factory=list)
+    # Where the borrower lives: their compliance profile, so the scripts their calls followed.
+    country: str = "CN"
     promise_until: int = -1
     flagged_at: int | None = None

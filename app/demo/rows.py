@@ -115,6 +115,7 @@ ATTEMPT_COLUMNS = (
     "emotion",
     "checklist",
     "script_steps",
+    "script_stage",
     "notes",
     "created_at",
 )

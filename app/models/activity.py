@@ -55,6 +55,8 @@ class ContactAttempt(UUIDKey, Synced, Base):
     emotion: Mapped[str | None] = mapped_column(String(20))
     checklist: Mapped[list[str]] = mapped_column(JSON, default=list)
     script_steps: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The stage of the call script shown (resources/scripts/index.json), with its path above.
+    script_stage: Mapped[str | None] = mapped_column(String(32))
     notes: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -3958,6 +3958,18 @@ Allowed from {time}</source>
         <translation>请选择通话结果。</translation>
     </message>
     <message>
+        <source>A script stage was given without the path taken through it.</source>
+        <translation>给出了话术阶段，却没有给出话术中走过的步骤。</translation>
+    </message>
+    <message>
+        <source>Say which call script the path follows (its stage).</source>
+        <translation>请说明步骤所依据的话术（其阶段）。</translation>
+    </message>
+    <message>
+        <source>The “{stage}” script is not for a contact by {channel}.</source>
+        <translation>“{stage}”话术不适用于{channel}方式的联系。</translation>
+    </message>
+    <message>
         <source>Give and tick the required disclosures: {items}.</source>
         <translation>请完成并勾选必需的告知事项：{items}。</translation>
     </message>
@@ -3966,8 +3978,24 @@ Allowed from {time}</source>
         <translation>身份核实未通过，不能记录为本人接通的结果。</translation>
     </message>
     <message>
+        <source>{code} is a right-party outcome: record it with the path taken through the call script, in which the identity check verified the borrower.</source>
+        <translation>{code} 是本人接触结果：须连同话术中走过的步骤一并记录，且其中身份核实已确认为借款人本人。</translation>
+    </message>
+    <message>
         <source>The script recorded “{emotion}”: record it as the emotion.</source>
         <translation>话术中已记录“{emotion}”，请将其记录为客户情绪。</translation>
+    </message>
+    <message>
+        <source>Go back to “{title}” to tick it: a disclosure is ticked when it is said.</source>
+        <translation>请返回“{title}”再勾选：告知事项须在告知时勾选。</translation>
+    </message>
+    <message>
+        <source>The script path is empty.</source>
+        <translation>话术步骤为空。</translation>
+    </message>
+    <message>
+        <source>The script path does not follow “{title}”: step {number}, “{entry}”, is not where the script goes from there.</source>
+        <translation>话术步骤不符合“{title}”：第 {number} 步“{entry}”不是话术从上一步可到达的步骤。</translation>
     </message>
     <message>
         <source>Only an issued plan has an agreement to print; this one is “{status}”.</source>
@@ -4523,6 +4551,14 @@ Allowed from {time}</source>
     <message>
         <source>The profile applies to borrowers whose country has no profile of its own; a borrower&apos;s country always decides first.</source>
         <translation>该配置适用于所在国家没有专属配置的借款人；始终优先按借款人所在国家确定。</translation>
+    </message>
+    <message>
+        <source>The central server sets the default profile: {code}.</source>
+        <translation>默认规则配置由中央服务器设定：{code}。</translation>
+    </message>
+    <message>
+        <source>The environment ({variable}) sets the default profile: {code}.</source>
+        <translation>默认规则配置由环境变量（{variable}）设定：{code}。</translation>
     </message>
     <message>
         <source>Central server</source>

@@ -21,6 +21,7 @@ from app.services.plans.offers import PlanTerms
 from app.services.plans.terms import agreement_number
 from app.services.sync.central import deactivate_user, init_central
 from tests.central.conftest import Cursor, World, today
+from tests.helpers.contacts import FAILED_CHECK, script_path
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -47,14 +48,26 @@ def _attempt(
     id: uuid.UUID | None = None,
     point: uuid.UUID | None = None,
     code: str = "NA",
+    right_party: bool = False,
+    stage: str | None = None,
+    steps: object = (),
 ) -> tuple[str, tuple[object, ...]]:
     """A call logged by the signed-in user: the statement and its values."""
     return (
         "INSERT INTO contact_attempts (id, loan_id, borrower_id, contact_point_id, user_id,"
         " channel, started_at, duration_seconds, disposition, right_party, checklist,"
-        " script_steps, created_at) VALUES (%s, %s, %s, %s, cw_me(), 'call', now(), 60, %s,"
-        " false, '[]', '[]', now())",
-        (id or uuid.uuid4(), loan, borrower, point, code),
+        " script_stage, script_steps, created_at) VALUES (%s, %s, %s, %s, cw_me(), 'call',"
+        " now(), 60, %s, %s, '[]', %s, %s, now())",
+        (
+            id or uuid.uuid4(),
+            loan,
+            borrower,
+            point,
+            code,
+            right_party,
+            stage,
+            json.dumps(list(steps) if isinstance(steps, tuple) else steps),
+        ),
     )
 
 
@@ -901,6 +914,104 @@ def test_a_contact_is_logged_on_its_own_borrower_with_a_known_outcome(world: Wor
         ):
             refused(cursor, *_attempt(mine.loan_id, borrower, point=point, code=code))
         cursor.execute(*_attempt(mine.loan_id, mine.borrower_id, point=mine.points["mobile"]))
+
+
+@attacks("call-script")
+def test_a_right_party_outcome_needs_a_script_path_the_server_follows(world: World) -> None:
+    """psql with a collector's password logs no promise the window would refuse: the server
+    follows the path through the stage's script itself (issue 15)."""
+    mine = world.accounts["collector_a"]
+    promise = script_path("PTP", "mid")
+    untold = tuple(step.removesuffix("=said") for step in promise)
+    wrong: list[tuple[str, bool, str | None, object, str]] = [
+        ("PTP", True, None, (), "PTP is a right-party outcome"),
+        ("PTP", True, "mid", ("greeting=speaking", "verify=match", "account"), "at step 3"),
+        ("PTP", True, "mid", ("greeting=speaking", "verify=match"), "at step 2"),
+        ("PTP", True, "mid", ("greeting=speaking", "verify=maybe", "account"), "at step 2"),
+        ("PTP", True, "mid", FAILED_CHECK, "PTP is a right-party outcome"),
+        (
+            "PTP",
+            True,
+            "mid",
+            ("greeting=speaking", "verify=match", "disclosure_recording"),
+            "Required disclosures not ticked off: disclosure_purpose, disclosure_recording",
+        ),
+        ("PTP", True, "mid", untold, "Required disclosures not ticked off"),
+        ("PTP", True, "field_visit", promise, "not for a contact by call"),
+        ("PTP", True, "no_such_stage", promise, "no call script for stage no_such_stage"),
+        ("PTP", True, "mid", [1, 2], "a list of steps"),
+        ("PTP", True, "mid", {"greeting": "speaking"}, "its stage and its steps"),
+        ("PTP", True, "mid", (), "its stage and its steps"),
+        ("PTP", False, "mid", promise, "right-party exactly when its outcome is"),
+        ("TPC", True, None, (), "right-party exactly when its outcome is"),
+        ("NA", False, "mid", ("verify=match",), "at step 1"),
+    ]
+    with world.cursor("collector_a") as cursor:
+        for code, right_party, stage, steps, message in wrong:
+            statement, values = _attempt(
+                mine.loan_id,
+                mine.borrower_id,
+                point=mine.points["mobile"],
+                code=code,
+                right_party=right_party,
+                stage=stage,
+                steps=steps,
+            )
+            assert message in refused(cursor, statement, values), (code, stage, steps)
+        for code, right_party, stage, steps in (
+            ("PTP", True, "mid", promise),
+            ("HU", True, "early", script_path("HU", "early")),
+            ("TPC", False, "mid", script_path("TPC", "mid")),
+            ("NA", False, None, ()),
+        ):
+            cursor.execute(
+                *_attempt(
+                    mine.loan_id,
+                    mine.borrower_id,
+                    point=mine.points["mobile"],
+                    code=code,
+                    right_party=right_party,
+                    stage=stage,
+                    steps=steps,
+                )
+            )
+
+
+@attacks("call-script")
+def test_a_promise_is_written_only_with_a_promise_the_script_led_to(world: World) -> None:
+    """The promise row is what is chased and counted: psql must not hang one on a call with
+    no script (NA), on a verified call that said none of the disclosures (HU), on another
+    account's promise, or on nothing at all."""
+    mine = world.accounts["collector_a"]
+    attempts = {code: uuid.uuid4() for code in ("NA", "HU", "PTP")}
+    steps = {"NA": (), "HU": script_path("HU", "mid"), "PTP": script_path("PTP", "mid")}
+    promise = (
+        "INSERT INTO promises (id, loan_id, attempt_id, amount, promised_date, status,"
+        " paid_amount, created_at) VALUES (gen_random_uuid(), %s, %s, 500, current_date + 3,"
+        " 'pending', 0, now())"
+    )
+    with world.cursor("collector_a") as cursor:
+        for code, attempt in attempts.items():
+            cursor.execute(
+                *_attempt(
+                    mine.loan_id,
+                    mine.borrower_id,
+                    id=attempt,
+                    point=mine.points["mobile"],
+                    code=code,
+                    right_party=code != "NA",
+                    stage="mid" if steps[code] else None,
+                    steps=steps[code],
+                )
+            )
+        for code in ("NA", "HU"):
+            assert "promise" in refused(cursor, promise, (mine.loan_id, attempts[code])), code
+        assert "promise" in refused(cursor, promise, (mine.loan_id, None))
+        cursor.execute(promise, (mine.loan_id, attempts["PTP"]))
+    with world.cursor("lead_a") as cursor:
+        # The lead sees both of the team's accounts: a promise stays on its own call's account.
+        other = world.accounts["agent_a"]
+        assert "promise" in refused(cursor, promise, (other.loan_id, attempts["PTP"]))
 
 
 @attacks("visit-planner")

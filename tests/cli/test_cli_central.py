@@ -32,8 +32,10 @@ def test_init_then_add_user_gives_a_login_that_sees_only_its_scope(tmp_path: Pat
         try:
             done = _cli(tmp_path, "central", "init", "--url", url)
             assert done.returncode == 0, done.stderr
-            assert f"revision {head_revision()}" in done.stdout
-            assert "row-level security forced" in done.stdout
+            assert (
+                f"revision {head_revision()}" in done.stdout
+                and "row-level security forced" in done.stdout
+            )
             refused = _cli(
                 tmp_path, "central", "add-user", name, "--role", "collector", "--team", "电催一组",
                 "--url", url, "--password-stdin", stdin="short\n",

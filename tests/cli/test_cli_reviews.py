@@ -130,7 +130,7 @@ def test_show_then_save_all_met_and_the_score_shows(run: Run, world: World) -> N
     assert lines[1].startswith("2026-11-28 10:57  zhang.wei") and "PTP  calm" in lines[1]
     assert "script: Early collection (M1)" in lines
     assert "  Verify identity → Matches" in lines
-    assert "  no_such_step  (not in the script)" in lines
+    assert "  Recording notice → given" in lines
     assert "checklist complete" in lines
     assert any(line.startswith("  [x] all.recap ") for line in lines)
     assert "promise: ¥500.00 by 2026-12-01 (pending, paid ¥0.00)" in lines

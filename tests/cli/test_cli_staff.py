@@ -40,7 +40,7 @@ from app.services.plans.agreements import create_agreement
 from app.services.plans.lifecycle import save_plan
 from app.services.plans.offers import PlanTerms
 from app.services.sync.central import add_user, init_central
-from tests.helpers.contacts import required
+from tests.helpers.contacts import required, script_path
 from tests.helpers.portfolio import Portfolio
 from tests.helpers.postgres import fresh_database, server_ca, server_tls, tcp_url, tls_environment
 
@@ -59,6 +59,7 @@ FOR = {
     "account": "cfl",
     "check-contact": "cfl",
     "log-contact": "cfl",
+    "script": "cfl",
     "checklist": "cfl",
     "escalations": "cfl",
     "decide": "l",
@@ -220,6 +221,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
                     duration_seconds=60,
                     emotion="angry",
                     checklist=required("angry", "DSP"),
+                    script_stage="mid",
+                    script_steps=script_path("DSP", "mid"),
                 ),
             )
             assert recorded.escalation_kind == "dispute"
@@ -315,6 +318,7 @@ def _args(world: World, role: str) -> dict[str, list[str]]:
         "users": [],
         "queue": ["--at", w.at],
         "account": [c[own]],
+        "script": [c[own]],
         "check-contact": ["--contract", c[own], "--number", MOBILE, "--at", w.at],
         "log-contact": ["--contract", c[own2], "--outcome", "NA", "--number", MOBILE],
         "checklist": ["--emotion", "calm", "--outcome", "PTP"],

@@ -7,7 +7,9 @@ from datetime import UTC, datetime, timedelta
 from app.services.common.errors import InvalidInput
 from app.services.common.reference import dispositions
 from app.services.contact.checklists import checklist_for
+from app.services.contact.compliance import profile_code_for
 from app.services.contact.contacts import ContactInput
+from app.services.contact.scripts import THIRD_PARTY_STAGE, load_script, sample_path
 from tests.helpers.portfolio import Account
 
 NOW = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)  # 11:00 Beijing
@@ -18,11 +20,24 @@ def required(emotion: str, code: str) -> tuple[str, ...]:
     return tuple(item.id for item in checklist_for(emotion, code) if item.required)
 
 
+# A call in which the borrower did not pass the identity check (every phone script has it).
+FAILED_CHECK = ("greeting=speaking", "verify=no_match", "unverified")
+
+
+def script_path(code: str, stage: str = "early", profile: str = "CN") -> tuple[str, ...]:
+    """The path a collector who follows the script saves for this outcome (`sample_path`)."""
+    path = sample_path(load_script(stage, "en", profile), code)
+    assert path is not None, (code, stage, profile)
+    return path
+
+
 def outcome(account: Account, code: str, **extra: object) -> ContactInput:
     """An outcome logged three minutes ago on the mobile by zhang.wei.
 
     When someone answered and the test names no emotion, the borrower was calm; when it names
-    no checklist, every required item of the emotion's checklist was ticked.
+    no checklist, every required item of the emotion's checklist was ticked. A right-party
+    outcome on a call followed the script: the account's early-stage one (the third-party one
+    on the emergency contact's number) to that outcome, borrower verified, disclosures ticked.
     """
     values: dict[str, object] = {
         "username": "zhang.wei",
@@ -34,6 +49,11 @@ def outcome(account: Account, code: str, **extra: object) -> ContactInput:
     }
     values.update(extra)
     known = dispositions().get(code)
+    if known is not None and known.rpc and values.get("channel", "call") == "call":
+        third = values["contact_point_id"] == account.points.get("emergency")
+        stage = str(values.setdefault("script_stage", THIRD_PARTY_STAGE if third else "early"))
+        if "script_steps" not in values:
+            values["script_steps"] = script_path(code, stage, profile_code_for(account.country))
     if known is not None and known.contact:
         values.setdefault("emotion", "calm")
         emotion = values["emotion"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -30,6 +32,40 @@ def pdf_pages(data: bytes) -> list[str]:
 
 def pdf_text(data: bytes) -> str:
     return "\n".join(pdf_pages(data))
+
+
+def pdf_raw_text(data: bytes) -> str:
+    """The text in the order the pages draw it (`pdftotext -raw`): a table cell's wrapped lines
+    stay together instead of interleaving with the cell beside it."""
+    return _with_file(data, ["pdftotext", "-raw"])
+
+
+@dataclass(frozen=True)
+class Word:
+    """A word as `pdftotext -bbox` finds it: its box in points from the page's top left."""
+
+    text: str
+    left: float
+    top: float
+    right: float
+    bottom: float
+
+
+_WORD = re.compile(
+    r'<word xMin="([-\d.]+)" yMin="([-\d.]+)" xMax="([-\d.]+)" yMax="([-\d.]+)">([^<]*)</word>'
+)
+
+
+def pdf_words(data: bytes) -> list[list[Word]]:
+    """Each page's words with their boxes (`pdftotext -bbox`)."""
+    pages = _with_file(data, ["pdftotext", "-bbox"]).split("<page ")[1:]
+    return [
+        [
+            Word(html.unescape(text), float(left), float(top), float(right), float(bottom))
+            for left, top, right, bottom, text in _WORD.findall(page)
+        ]
+        for page in pages
+    ]
 
 
 @dataclass(frozen=True)

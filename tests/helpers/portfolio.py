@@ -44,6 +44,7 @@ class Account:
     contract_no: str
     borrower_id: uuid.UUID
     points: dict[str, uuid.UUID]
+    country: str = "CN"
 
 
 class Portfolio:
@@ -163,7 +164,7 @@ class Portfolio:
                 instalment_row(loan.id, state)
                 for state in replay(schedule, payments, loan.penalty_rate_daily)
             )
-            return Account(loan.id, loan.contract_no, borrower.id, points)
+            return Account(loan.id, loan.contract_no, borrower.id, points, country)
 
     def attempt(
         self,

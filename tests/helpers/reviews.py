@@ -26,14 +26,13 @@ SECOND_LEAD, OTHER_LEAD, OTHER_COLLECTOR, ADMIN = "lead.liu", "lead.chen", "zhao
 PTP_PATH = (
     "greeting=speaking",
     "verify=match",
-    "disclosure_recording",
-    "disclosure_purpose",
+    "disclosure_recording=said",
+    "disclosure_purpose=said",
     "account",
     "reason=forgot",
     "pay_today=later_date",
     "promise=agreed",
     "recap_promise",
-    "no_such_step",
 )
 
 

@@ -1,7 +1,7 @@
 """pauses stop plans: a team lead's leave to plan despite a pause, and the server's refusal
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-09 09:00:00.000000
 
 Issue 15 (docs/domain.md §7). A new synced table, `plan_pause_overrides`: a team lead's decision
@@ -29,7 +29,7 @@ from alembic import op
 import app.models.types
 
 revision: str = "0010"
-down_revision: str | None = "0007"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

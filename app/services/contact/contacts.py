@@ -52,6 +52,7 @@ from app.services.contact.compliance import (
     PastAttempt,
     Point,
     Subject,
+    profile_code_for,
     profile_for,
 )
 from app.services.contact.escalations import kinds_raised_by, raise_escalations
@@ -64,6 +65,7 @@ from app.services.contact.outcome_rules import (
     point_refusals,
     promise_date_refusal,
     raise_first,
+    read_script,
 )
 from app.services.portfolio.accounts import loan_balance, lock, open_account
 
@@ -270,9 +272,11 @@ class ContactInput:
     duration_seconds: int = 0
     # After-call work: from hanging up to saving the outcome (None: not timed).
     after_call_seconds: int | None = None
-    right_party: bool | None = None
     emotion: str | None = None
     checklist: tuple[str, ...] = ()
+    # The call script shown and the path taken through it (ScriptRun.path()): a right-party
+    # outcome needs one in which the identity check verified the borrower.
+    script_stage: str | None = None
     script_steps: tuple[str, ...] = ()
     notes: str | None = None
     promise: PromiseInput | None = None
@@ -310,11 +314,11 @@ def record_contact(
     What an outcome must carry is checked by `outcome_rules`, the module the window asks what
     is still missing; the first rule not met is raised. When someone answered: the emotion
     observed and its completed checklist (docs/domain.md §6). A promise only with a promise
-    outcome, a callback time only with an outcome where someone answered, a right-party outcome
-    only without a failed identity check, and on a third party's number only with
-    `right_party=True` (the borrower came to the phone and was verified). Escalations the
-    outcome raises are stored with it. Everything is written in one transaction with its audit
-    events, or nothing is.
+    outcome, a callback time only with an outcome where someone answered. A right-party outcome
+    only with a script path (followed again here under the borrower's profile) in which the
+    identity check verified the borrower and, for an outcome about the debt, every required
+    disclosure was ticked off. Escalations the outcome raises are stored with it. Everything is
+    written in one transaction with its audit events, or nothing is.
     """
     now = (now or datetime.now(UTC)).astimezone(UTC)
     code = disposition_of(entry.disposition)
@@ -338,7 +342,10 @@ def record_contact(
         raise InvalidInput(
             "An after-call time of {seconds} s is not possible.", seconds=entry.after_call_seconds
         )
-    draft = _draft(entry)
+    with db.reader() as session:
+        _, _, borrower = open_account(session, entry.username, entry.contract_no)
+        profile = profile_code_for(borrower.country)
+    draft = read_script(_draft(entry), profile)
     raise_first(entry_refusals(draft, code, now))
     # In checklist order; the rules above made sure it is complete.
     checklist = (
@@ -365,7 +372,8 @@ def _draft(entry: ContactInput) -> OutcomeDraft:
         disposition=entry.disposition,
         channel=entry.channel,
         contact_point_id=entry.contact_point_id,
-        right_party=entry.right_party,
+        script_stage=entry.script_stage,
+        script_steps=entry.script_steps,
         emotion=entry.emotion,
         checklist=entry.checklist,
         promise_amount=promise.amount if promise is not None else None,
@@ -440,9 +448,10 @@ def _store_contact(
             duration_seconds=entry.duration_seconds,
             after_call_seconds=entry.after_call_seconds,
             disposition=code.code,
-            right_party=code.rpc if entry.right_party is None else entry.right_party,
+            right_party=code.rpc,
             emotion=entry.emotion,
             checklist=list(checklist),
+            script_stage=entry.script_stage if entry.script_steps else None,
             script_steps=list(entry.script_steps),
             notes=entry.notes,
         )

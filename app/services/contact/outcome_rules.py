@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -29,11 +29,13 @@ from app.services.common.errors import (
     InvalidInput,
     Localized,
     Message,
+    NotFound,
 )
 from app.services.common.money import parse_amount
 from app.services.common.reference import Disposition, dispositions, emotions, policy
 from app.services.contact.checklists import ChecklistIncomplete, validate_checklist
 from app.services.contact.escalations import kinds_raised_by
+from app.services.contact.scripts import VISIT_STAGE, load_script, replay, stages
 
 MAX_CALLBACK_DAYS = 30
 
@@ -47,7 +49,12 @@ class OutcomeDraft:
     contact_point_id: uuid.UUID | None = None
     # The point is a third party's (an emergency contact), not one of the borrower's own.
     third_party_point: bool = False
-    # The identity check: passed (True), failed (False), not made (None).
+    # The call script followed: its stage and the path taken through it (ScriptRun.path()).
+    script_stage: str | None = None
+    script_steps: tuple[str, ...] = ()
+    # What the path says, as `read_script` reads it: the identity check passed (True), failed
+    # (False) or not made (None); the emotion its answers recorded; the titles of the required
+    # disclosures not ticked off.
     right_party: bool | None = None
     emotion: str | None = None
     checklist: tuple[str, ...] = ()
@@ -55,8 +62,6 @@ class OutcomeDraft:
     promise_amount: Decimal | str | None = None
     promise_date: date | None = None
     callback_at: datetime | None = None
-    # What the call script knows, when one was followed: the emotion its answers recorded, and
-    # the titles of the required disclosures on its path that were not ticked off.
     script_emotion: str | None = None
     untold_disclosures: tuple[Localized | str, ...] = ()
 
@@ -65,17 +70,22 @@ class OutcomeDraft:
         return self.promise_amount is not None or self.promise_date is not None
 
 
-def missing_for_outcome(draft: OutcomeDraft, *, now: datetime | None = None) -> tuple[Message, ...]:
+def missing_for_outcome(
+    draft: OutcomeDraft, *, now: datetime | None = None, profile: str | None = None
+) -> tuple[Message, ...]:
     """Every item that stops this outcome from being saved, as translatable messages.
 
     In the order `record_contact` checks them, so the first one is the one it would refuse
     with; empty when the rules that need no database are all met. `now` (default: now) dates
-    the callback time and the promise date.
+    the callback time and the promise date. With the borrower's compliance `profile`, the
+    script path is read first (`read_script`).
     """
-    return tuple(_for_a_form(error) for error in refusals(draft, now=now))
+    return tuple(_for_a_form(error) for error in refusals(draft, now=now, profile=profile))
 
 
-def refusals(draft: OutcomeDraft, *, now: datetime | None = None) -> tuple[DomainError, ...]:
+def refusals(
+    draft: OutcomeDraft, *, now: datetime | None = None, profile: str | None = None
+) -> tuple[DomainError, ...]:
     """`missing_for_outcome` as the errors `record_contact` raises for them."""
     now = (now or datetime.now(UTC)).astimezone(UTC)
     if not draft.disposition:
@@ -84,6 +94,11 @@ def refusals(draft: OutcomeDraft, *, now: datetime | None = None) -> tuple[Domai
         code = disposition_of(draft.disposition)
     except InvalidInput as error:
         return (error,)
+    if profile is not None:
+        try:
+            draft = read_script(draft, profile)
+        except DomainError as error:
+            return (error,)
     found = list(entry_refusals(draft, code, now))
     try:
         channel: Channel | None = channel_of(draft.channel)
@@ -121,6 +136,39 @@ def _for_a_form(error: DomainError) -> Message:
     return Message(error.template, params)
 
 
+def read_script(draft: OutcomeDraft, profile: str) -> OutcomeDraft:
+    """The draft with what its script path says, followed again through the stage's script
+    under the borrower's compliance `profile`: whether the identity check verified the
+    borrower, the emotion its answers recorded, and the required disclosures not ticked off.
+
+    Whatever the caller claimed about them is replaced: only the path counts. A path the
+    script does not allow, or a stage that does not fit the channel, is refused.
+    """
+    if not draft.script_steps:
+        if draft.script_stage is not None:
+            raise InvalidInput("A script stage was given without the path taken through it.")
+        return replace(draft, right_party=None, script_emotion=None, untold_disclosures=())
+    if draft.script_stage is None:
+        raise InvalidInput("Say which call script the path follows (its stage).")
+    channel = channel_of(draft.channel)
+    visit = draft.script_stage == VISIT_STAGE
+    if channel not in (Channel.CALL, Channel.VISIT) or visit != (channel is Channel.VISIT):
+        raise InvalidInput(
+            "The “{stage}” script is not for a contact by {channel}.",
+            stage=draft.script_stage,
+            channel=channel.value,
+        )
+    if draft.script_stage not in stages():
+        raise NotFound("There is no call script for stage “{stage}”.", stage=draft.script_stage)
+    run = replay(load_script(draft.script_stage, "en", profile), draft.script_steps)
+    return replace(
+        draft,
+        right_party=run.right_party,
+        script_emotion=run.suggested_emotion,
+        untold_disclosures=tuple(step.named for step in run.missing_disclosures()),
+    )
+
+
 def disposition_of(code: str) -> Disposition:
     """The outcome code's flags; an unknown code is refused."""
     found = dispositions().get(code)
@@ -156,7 +204,8 @@ def entry_refusals(draft: OutcomeDraft, code: Disposition, now: datetime) -> Ite
     `record_contact` checks these before it opens the account.
     """
     yield from _emotion_and_checklist(draft, code)
-    if code.needs_disclosures and draft.untold_disclosures:
+    # Once verified (before that, the identity check is what is missing): what was not said.
+    if code.needs_disclosures and draft.right_party is True and draft.untold_disclosures:
         yield InvalidInput(
             "Give and tick the required disclosures: {items}.",
             items=_joined(draft.untold_disclosures),
@@ -209,6 +258,14 @@ def point_refusals(
         )
     elif code.rpc and draft.right_party is False:
         yield InvalidInput("The identity check failed: a right-party outcome cannot be logged.")
+    elif code.rpc and draft.right_party is None:
+        # A right-party outcome is a conversation with the verified borrower (PRODUCT §5): the
+        # path through the call script is what shows the identity was checked.
+        yield InvalidInput(
+            "{code} is a right-party outcome: record it with the path taken through the call"
+            " script, in which the identity check verified the borrower.",
+            code=code.code,
+        )
 
 
 def point_missing(channel: Channel) -> InvalidInput:

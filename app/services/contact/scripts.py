@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.database import Database
-from app.models import PromiseStatus, PromiseToPay
+from app.models import ContactPoint, PromiseStatus, PromiseToPay
 from app.services.common.clock import local_today
 from app.services.common.errors import InvalidInput, Localized, NotFound
 from app.services.common.money import ZERO, format_money
@@ -38,6 +38,12 @@ from app.services.common.reference import (
     queue_weights,
     support,
 )
+from app.services.common.script_graph import (
+    Links,
+    disclosures_before_debt,
+    for_profile,
+    reach,
+)
 from app.services.contact.compliance import available_profiles, profile_code_for
 from app.services.contact.promises import promise_grace_days
 from app.services.portfolio.accounts import instalment_states, open_account, to_state
@@ -45,6 +51,12 @@ from app.services.portfolio.balances import balance_of
 
 LANGUAGES = ("en", "zh_CN")
 KINDS = ("say", "ask", "disclosure", "end")
+# The stage of the script a field agent follows at the door; every other stage is for calls.
+VISIT_STAGE = "field_visit"
+# The script for a call to a third party's number (an emergency contact, a relative).
+THIRD_PARTY_STAGE = "third_party"
+# A disclosure's answer in a saved path: it was said (and ticked off).
+SAID = "said"
 # Kinds a step limited to some profiles may have: elsewhere it is skipped, so it needs one `next`.
 SKIPPABLE = ("say", "disclosure")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -136,6 +148,9 @@ class Script:
     objections: tuple[Objection, ...]
     # Both languages of the title, for messages (as `Step.titles`).
     titles: Localized | None = None
+    # The required disclosures every way to some part of the debt passes through, in file
+    # order: what a right-party outcome must have said (docs/domain.md §5).
+    before_debt: tuple[str, ...] = ()
 
     @property
     def named(self) -> Localized | str:
@@ -197,9 +212,14 @@ def stage_for(dpd: int, tier: str | None) -> str:
     by_tier: dict[str, str] = index["by_tier"]
     if tier is not None and tier in by_tier:
         return by_tier[tier]
-    by_bucket: dict[str, str] = index["by_bucket"]
     # Not yet due (DPD 0 or a reminder ahead of the due date) is the current bucket.
-    return by_bucket[bucket_for(max(dpd, 0))]
+    return stage_for_bucket(bucket_for(max(dpd, 0)))
+
+
+def stage_for_bucket(bucket: str) -> str:
+    """The stage of an account in a DPD bucket (buckets.json), by the index's `by_bucket`."""
+    by_bucket: dict[str, str] = _index()["by_bucket"]
+    return by_bucket[bucket]
 
 
 # ---------------------------------------------------------------- validation
@@ -235,7 +255,7 @@ def script_problems(
         # The graph checks assume well-formed steps.
         return tuple(problems)
     for profile in profiles if profiles is not None else available_profiles():
-        steps, first = _for_profile(raw_steps, str(data["first"]), profile)
+        steps, first = for_profile(raw_steps, str(data["first"]), profile)
         problems.extend(f"[{profile}] {problem}" for problem in _graph_problems(steps, first))
     return tuple(problems)
 
@@ -377,37 +397,6 @@ def _check_objections(objections: object, check: _TextCheck, problems: list[str]
         check.spoken(where, item, used)
 
 
-def _for_profile(
-    raw_steps: Sequence[Mapping[str, Any]], first: str, profile: str
-) -> tuple[dict[str, dict[str, Any]], str]:
-    """The steps that apply under `profile`, with every link past a skipped step redirected."""
-    skipped = {
-        item["id"]: item
-        for item in raw_steps
-        if "profiles" in item and profile not in item["profiles"]
-    }
-
-    def onward(target: str) -> str:
-        passed: set[str] = set()
-        while target in skipped and target not in passed:
-            passed.add(target)
-            target = str(skipped[target].get("next"))
-        return target
-
-    steps: dict[str, dict[str, Any]] = {}
-    for item in raw_steps:
-        if item["id"] in skipped:
-            continue
-        step = dict(item)
-        if "next" in step:
-            step["next"] = onward(step["next"])
-        step["choices"] = [
-            {**choice, "next": onward(choice["next"])} for choice in item.get("choices", [])
-        ]
-        steps[step["id"]] = step
-    return steps, onward(first)
-
-
 def _graph_problems(steps: Mapping[str, Mapping[str, Any]], first: str) -> list[str]:
     problems: list[str] = []
     if first not in steps:
@@ -426,7 +415,7 @@ def _graph_problems(steps: Mapping[str, Mapping[str, Any]], first: str) -> list[
     if problems:
         return problems
 
-    reached = _reach([first], links, lambda choice: True)
+    reached = reach([first], links, lambda choice: True)
     problems.extend(
         f"step {step_id} cannot be reached from “{first}”"
         for step_id in steps
@@ -444,7 +433,7 @@ def _graph_problems(steps: Mapping[str, Mapping[str, Any]], first: str) -> list[
         for choice in step["choices"]
         if choice.get("right_party") is False
     ]
-    reached = _reach(unverified, links, lambda choice: choice.get("right_party") is not True)
+    reached = reach(unverified, links, lambda choice: choice.get("right_party") is not True)
     problems.extend(
         f"step {step_id} reveals the debt but can be reached without a verified identity"
         for step_id, step in steps.items()
@@ -453,24 +442,7 @@ def _graph_problems(steps: Mapping[str, Mapping[str, Any]], first: str) -> list[
     return problems
 
 
-def _reach(
-    starts: Iterable[str],
-    links: Mapping[str, Sequence[tuple[Mapping[str, Any] | None, str]]],
-    may_cross: Callable[[Mapping[str, Any]], bool],
-) -> set[str]:
-    reached = set(starts)
-    waiting = deque(reached)
-    while waiting:
-        for choice, target in links[waiting.popleft()]:
-            if (choice is None or may_cross(choice)) and target not in reached:
-                reached.add(target)
-                waiting.append(target)
-    return reached
-
-
-def _find_loop(
-    first: str, links: Mapping[str, Sequence[tuple[Mapping[str, Any] | None, str]]]
-) -> list[str] | None:
+def _find_loop(first: str, links: Links) -> list[str] | None:
     """One cycle reachable from `first`, as step ids, or None (the graph is then a DAG)."""
     done: set[str] = set()
     trail: list[str] = []
@@ -539,7 +511,7 @@ def load_script(stage: str, language: str, profile_code: str) -> Script:
             known=", ".join(available_profiles()),
         )
     data = _raw(stage)
-    steps, first = _for_profile(data["steps"], data["first"], profile_code)
+    steps, first = for_profile(data["steps"], data["first"], profile_code)
     return Script(
         stage=stage,
         language=language,
@@ -548,6 +520,7 @@ def load_script(stage: str, language: str, profile_code: str) -> Script:
         titles=_localized(data["title"]),
         first=first,
         steps={step_id: _step(item, language) for step_id, item in steps.items()},
+        before_debt=disclosures_before_debt(steps, first),
         objections=tuple(
             Objection(
                 id=item["id"],
@@ -784,6 +757,31 @@ def call_script(
     return fill(load_script(stage, language, profile), values)
 
 
+def contact_script(
+    db: Database,
+    username: str,
+    contract_no: str,
+    language: str,
+    at: datetime | None = None,
+    *,
+    contact_point_id: uuid.UUID | None = None,
+    channel: str = "call",
+    stage: str | None = None,
+) -> Script:
+    """The script shown for one contact, as the window shows it: the stage given, else the
+    field-visit script at a door, the third-party script on a third party's number, else the
+    account's own (`call_script`)."""
+    if stage is None and channel == "visit":
+        stage = VISIT_STAGE
+    elif stage is None and contact_point_id is not None:
+        with db.reader() as session:
+            _, _, borrower = open_account(session, username, contract_no)
+            point = session.get(ContactPoint, contact_point_id)
+            if point is not None and point.borrower_id == borrower.id and point.kind.is_third_party:
+                stage = THIRD_PARTY_STAGE
+    return call_script(db, username, contract_no, language, at, stage=stage)
+
+
 # ---------------------------------------------------------------- stepping through a call
 
 
@@ -791,15 +789,20 @@ class ScriptRun:
     """Where a collector is in a script, and how they got there. Pure: no I/O, no Qt.
 
     The window drives it: `answer` a question, `advance` past anything else, `back` to undo,
-    `tick` a disclosure once said. `path()` is saved with the outcome (ContactInput.script_steps).
+    `tick` the disclosure on screen once said. `path()` is saved with the outcome
+    (ContactInput.script_steps): every step visited, in order, revisits included, each with its
+    answer; `replay` follows a saved path again, so the service checks what the window showed.
     """
 
     def __init__(self, script: Script) -> None:
         self._script = script
         self._given = script
         self._current = script.first
-        # The steps left behind, in order, with the answer given to each question.
+        # The steps left behind on the way to the current one, with the answer given to each
+        # question: what `back` undoes.
         self._trail: list[tuple[str, str | None]] = []
+        # Every visit already left, in order, with its answer (`said` for a ticked disclosure).
+        self._visits: list[tuple[str, str | None]] = []
         self._ticked: set[str] = set()
 
     @property
@@ -818,6 +821,11 @@ class ScriptRun:
     def can_go_back(self) -> bool:
         return bool(self._trail)
 
+    @property
+    def back_to(self) -> str | None:
+        """The step `back` returns to; None at the first step."""
+        return self._trail[-1][0] if self._trail else None
+
     def answer(self, choice_id: str) -> Step:
         """Answer the current question; the step the answer leads to."""
         step = self.current
@@ -825,6 +833,7 @@ class ScriptRun:
             raise InvalidInput("“{title}” asks no question to answer.", title=step.named)
         choice = step.choice(choice_id)
         self._trail.append((step.id, choice.id))
+        self._visits.append((step.id, choice.id))
         self._current = choice.next
         return self.current
 
@@ -836,21 +845,23 @@ class ScriptRun:
         if step.next is None:
             raise InvalidInput("“{title}” ends the call.", title=step.named)
         self._trail.append((step.id, None))
+        self._visits.append(self._leaving())
         self._current = step.next
         return self.current
 
     def back(self) -> Step:
         """Undo the last move (and its answer); at the first step nothing changes."""
         if self._trail:
+            self._visits.append(self._leaving())
             self._current, _ = self._trail.pop()
         return self.current
 
     def tick(self, step_id: str) -> None:
-        """Mark a disclosure on the path as said."""
-        self._ticked.add(self._disclosure_on_path(step_id).id)
+        """Mark the disclosure on screen as said (go back to an earlier one to tick it)."""
+        self._ticked.add(self._disclosure_here(step_id).id)
 
     def untick(self, step_id: str) -> None:
-        self._ticked.discard(self._disclosure_on_path(step_id).id)
+        self._ticked.discard(self._disclosure_here(step_id).id)
 
     def is_ticked(self, step_id: str) -> bool:
         return step_id in self._ticked
@@ -864,23 +875,28 @@ class ScriptRun:
         self._script = fill(self._given, values)
 
     def visited(self) -> tuple[Step, ...]:
-        """The steps on the path, the current one last."""
+        """The steps on the way to the current one (what `back` can undo), the current last."""
         return tuple(self._script.steps[step_id] for step_id in self._visited_ids())
 
     def path(self) -> tuple[str, ...]:
-        """The path as saved: `verify=match` for an answered question, else the step id."""
-        taken = tuple(
-            f"{step_id}={choice_id}" if choice_id else step_id for step_id, choice_id in self._trail
+        """The path as saved: every visit in order, revisits included; `verify=match` for an
+        answered question, `disclosure_recording=said` for a disclosure ticked off, else the
+        step id. The current step is last."""
+        return tuple(
+            f"{step_id}={answer}" if answer else step_id
+            for step_id, answer in (*self._visits, self._leaving())
         )
-        return (*taken, self._current)
 
     def missing_disclosures(self) -> tuple[Step, ...]:
-        """Required disclosures on the path (the current step included) not ticked off."""
-        return tuple(
-            step
-            for step in self.visited()
-            if step.kind == "disclosure" and step.required and step.id not in self._ticked
-        )
+        """Required disclosures not ticked off: those on the way to the current step (the
+        current one included), then those due before the debt is discussed not reached yet."""
+        on_path = [step for step in self.visited() if step.kind == "disclosure" and step.required]
+        due = [
+            self._script.steps[step_id]
+            for step_id in self._script.before_debt
+            if step_id not in {step.id for step in on_path}
+        ]
+        return tuple(step for step in (*on_path, *due) if step.id not in self._ticked)
 
     @property
     def suggested_disposition(self) -> str | None:
@@ -908,11 +924,20 @@ class ScriptRun:
             item for item in self._script.objections if verified or not item.discloses_debt
         )
 
-    def _disclosure_on_path(self, step_id: str) -> Step:
+    def _leaving(self) -> tuple[str, str | None]:
+        """The current visit as the path records it when it ends."""
+        return self._current, SAID if self._current in self._ticked else None
+
+    def _disclosure_here(self, step_id: str) -> Step:
         step = self._script.step(step_id)
         if step.kind != "disclosure" or step_id not in self._visited_ids():
             raise InvalidInput(
                 "“{title}” is not a disclosure on this call's path.", title=step.named
+            )
+        if step_id != self._current:
+            raise InvalidInput(
+                "Go back to “{title}” to tick it: a disclosure is ticked when it is said.",
+                title=step.named,
             )
         return step
 
@@ -925,3 +950,104 @@ class ScriptRun:
             for step_id, choice_id in self._trail
             if choice_id is not None
         ]
+
+
+def replay(script: Script, path: Sequence[str]) -> ScriptRun:
+    """The run a saved path describes, followed again move by move through `script`.
+
+    A path the script does not allow (a step it skips, an answer it does not offer, a jump that
+    is neither the next step nor a step back) is refused with the first entry that is wrong.
+    """
+    if not path:
+        raise InvalidInput("The script path is empty.")
+    run = ScriptRun(script)
+    for position, entry in enumerate(path):
+        step_id, _, answer = entry.partition("=")
+        step = run.current
+        if step_id != step.id:
+            raise _off_path(script, position, entry)
+        if answer == SAID and step.kind == "disclosure":
+            run.tick(step.id)
+        elif (answer and step.kind != "ask") or (answer == "" and "=" in entry):
+            raise _off_path(script, position, entry)
+        elif step.kind == "disclosure":
+            run.untick(step.id)
+        if position + 1 == len(path):
+            if answer and step.kind == "ask":
+                # An answer always leads on: the path stops before the step it leads to.
+                raise _off_path(script, position, entry)
+            break
+        onward = path[position + 1].partition("=")[0]
+        if step.kind == "ask" and answer:
+            if answer not in {choice.id for choice in step.choices}:
+                raise _off_path(script, position, entry)
+            run.answer(answer)
+        elif step.kind != "ask" and step.next is not None and onward == step.next:
+            run.advance()
+        elif onward == run.back_to:
+            run.back()
+        else:
+            raise _off_path(script, position + 1, path[position + 1])
+    return run
+
+
+def _off_path(script: Script, position: int, entry: str) -> InvalidInput:
+    return InvalidInput(
+        "The script path does not follow “{title}”: step {number}, “{entry}”, is not where"
+        " the script goes from there.",
+        title=script.named,
+        number=position + 1,
+        entry=entry,
+    )
+
+
+def sample_path(script: Script, disposition: str) -> tuple[str, ...] | None:
+    """The shortest path through `script` to an answer suggesting `disposition`, every
+    disclosure on the way said and ticked; a right-party outcome only once verified. For a
+    right-party outcome no answer suggests (HU), the shortest way to the debt once verified.
+    None for an outcome no conversation in this script reaches (no answer, voicemail, …).
+    For the demo portfolio and for tests: the path a collector who follows the script saves.
+    """
+    rpc = dispositions()[disposition].rpc
+
+    def suggested(run: ScriptRun, answered: bool) -> bool:
+        return answered and run.suggested_disposition == disposition
+
+    def at_the_debt(run: ScriptRun, answered: bool) -> bool:
+        return rpc and run.current.discloses_debt and run.current.kind != "disclosure"
+
+    for goal in (suggested, at_the_debt):
+        found = _shortest(script, goal, verified=rpc)
+        if found is not None:
+            return found
+    return None
+
+
+def _shortest(
+    script: Script, goal: Callable[[ScriptRun, bool], bool], *, verified: bool
+) -> tuple[str, ...] | None:
+    """The path of the fewest moves whose run meets `goal` (told whether it ended on an
+    answer), with the borrower verified or not as `verified` says."""
+    waiting: deque[tuple[str | None, ...]] = deque([()])
+    while waiting:
+        moves = waiting.popleft()
+        run = ScriptRun(script)
+        for move in moves:
+            if move is None:
+                if run.current.kind == "disclosure":
+                    run.tick(run.current.id)
+                run.advance()
+            else:
+                run.answer(move)
+        if (run.right_party is True) == verified and goal(
+            run, bool(moves) and moves[-1] is not None
+        ):
+            if run.current.kind == "disclosure":
+                run.tick(run.current.id)
+            return run.path()
+        step = run.current
+        if step.kind == "ask":
+            waiting.extend((*moves, choice.id) for choice in step.choices)
+        elif step.next is not None:
+            waiting.append((*moves, None))
+    return None

@@ -7,10 +7,8 @@ from datetime import UTC, datetime
 
 from app.database import Database
 from app.services.contact.dialing import CallOption, call_options
-from app.services.contact.scripts import Script, call_script
+from app.services.contact.scripts import THIRD_PARTY_STAGE, Script, call_script
 from app.services.portfolio.accounts import AccountDetail, account_detail
-
-THIRD_PARTY_STAGE = "third_party"
 
 
 @dataclass(frozen=True)

@@ -30,18 +30,17 @@ from pypdf import PdfReader
 from reportlab.graphics.barcode.qr import QrCode
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFString
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     CondPageBreak,
     Flowable,
     KeepTogether,
-    LongTable,
-    Paragraph,
     SimpleDocTemplate,
     Spacer,
-    Table,
     TableStyle,
 )
 
@@ -55,20 +54,30 @@ from app.services.documents.layout import (
     PDF_LANGUAGE,
     RULE,
     DocumentTexts,
+    Grid,
+    Layout,
+    Placed,
     Styles,
+    Text,
     document_language,
     document_texts,
     fit,
     format_day,
+    frame_box,
     grid_style,
     numbered_canvas,
     para,
+    place,
     styles,
+    within,
 )
 
 TERMS_FILE = "agreement-terms.json"
 KINDS = ("full", "instalments", "settlement")
 MARGIN = 20 * mm
+# The foot of each page: its text stays above FOOT_BOTTOM and FOOT_GAP left of the page numbers.
+FOOT_BOTTOM = 5 * mm
+FOOT_GAP = 6
 WIDTH = A4[0] - 2 * MARGIN - 2 * FRAME_PADDING
 _DIGEST_KEYWORD = re.compile(r"sha256:([0-9a-f]{64})")
 
@@ -319,8 +328,11 @@ def _sum_problems(terms: AgreementTerms) -> list[str]:
 # ---------------------------------------------------------------- rendering
 
 
-def render_agreement(document: AgreementDocument) -> bytes:
-    """The agreement as PDF bytes, every font embedded, the terms inside."""
+def render_agreement(document: AgreementDocument, *, layout: list[Placed] | None = None) -> bytes:
+    """The agreement as PDF bytes, every font embedded, the terms inside.
+
+    layout: when given, receives every block of text the pages show and the box it was given.
+    """
     font = document.font or cjk_font()
     language = document_language(document.language)
     texts = document_texts("agreement", language)
@@ -350,7 +362,9 @@ def render_agreement(document: AgreementDocument) -> bytes:
     def first_page(canvas: Canvas, _: object) -> None:
         _embed_file(canvas, TERMS_FILE, canonical, texts.text("attachment"))
 
-    template.build(page.story(), onFirstPage=first_page, canvasmaker=numbered_canvas(page.footer))
+    frame = frame_box(template.leftMargin, template.bottomMargin, template.width, template.height)
+    canvas_maker = numbered_canvas(page.footer, Layout(frame, layout))
+    template.build(page.story(), onFirstPage=first_page, canvasmaker=canvas_maker)
     return buffer.getvalue()
 
 
@@ -403,6 +417,7 @@ class _AgreementPage:
         self.digest = digest
         self.styles: Styles = styles(font.name)
         self.language = texts.language
+        self._numbers: dict[int, float] = {}
 
     def money(self, amount: Decimal) -> str:
         return format_money(amount, self.terms.currency)
@@ -466,7 +481,7 @@ class _AgreementPage:
         size = 26 * mm
         code = QrCode(qr_payload(self.terms, self.digest), width=size, height=size, qrLevel="M")
         qr = [code, para(t("qr_caption"), s.tiny)]
-        table = Table([[title, qr]], colWidths=[WIDTH - size - 4, size + 4])
+        table = Grid([[title, qr]], colWidths=[WIDTH - size - 4, size + 4])
         table.setStyle(
             TableStyle(
                 [
@@ -485,27 +500,38 @@ class _AgreementPage:
         rows: list[list[Any]],
         widths: list[float],
         extra: Sequence[tuple[Any, ...]] = (),
+        *,
+        right: Sequence[int] = (),
         **options: Any,
-    ) -> Table:
-        table = Table(rows, colWidths=widths, hAlign="LEFT", **options)
+    ) -> Grid:
+        """A table whose text wraps inside its cells; the columns in `right` are set flush right
+        (amounts), which `extra` must say for the cells' plain text too."""
+        s = self.styles
+        cells = [
+            [
+                fit(value, widths[column], s.cell_right if column in right else s.cell)
+                if isinstance(value, str)
+                else value
+                for column, value in enumerate(row)
+            ]
+            for row in rows
+        ]
+        table = Grid(cells, colWidths=widths, hAlign="LEFT", **options)
         table.setStyle(TableStyle([*grid_style(self.font), *extra]))
         return table
 
     def _parties(self) -> Flowable:
-        t, cell = self.texts.text, self.styles.cell
+        t = self.texts.text
         d = self.document
         none = t("not_applicable")
-        label = 30 * mm
+        # "Registration / ID no." in one line; the Chinese label wraps after 统一社会信用代码.
+        label = 32 * mm
         half = (WIDTH - label) / 2
         rows = [
             ["", t("lender"), t("borrower")],
-            [t("name"), fit(d.lender_name, half, cell), fit(self.terms.borrower_name, half, cell)],
+            [t("name"), d.lender_name, self.terms.borrower_name],
             [t("id_number"), d.lender_registration_no or none, d.borrower_id_printed],
-            [
-                t("address"),
-                fit(d.lender_address, half, cell) if d.lender_address else none,
-                fit(d.borrower_address, half, cell),
-            ],
+            [t("address"), d.lender_address or none, d.borrower_address],
             [t("phone"), d.lender_service_number, d.borrower_phone],
         ]
         return self._grid(rows, [label, half, half], [("BACKGROUND", (0, 0), (-1, 0), LIGHT)])
@@ -515,7 +541,7 @@ class _AgreementPage:
         label, value = 45 * mm, WIDTH - 45 * mm
         rows = [
             [t("contract_no"), self.terms.contract_no],
-            [t("product"), fit(d.product, value, self.styles.cell)],
+            [t("product"), d.product],
             [t("loan_principal"), self.money(d.loan_principal)],
             [t("disbursed_on"), self.day(d.disbursed_on)],
         ]
@@ -542,6 +568,7 @@ class _AgreementPage:
                 ("LINEABOVE", (0, -1), (-1, -1), 0.6, colors.black),
                 ("BACKGROUND", (0, -1), (-1, -1), LIGHT),
             ],
+            right=(1,),
         )
 
     def _plan(self) -> Flowable:
@@ -567,27 +594,24 @@ class _AgreementPage:
             for line in terms.lines
         )
         rows.append([t("schedule_total"), "", self.money(terms.total)])
-        table = LongTable(rows, colWidths=[30 * mm, 50 * mm, 40 * mm], repeatRows=1, hAlign="LEFT")
-        table.setStyle(
-            TableStyle(
-                [
-                    *grid_style(self.font),
-                    ("ALIGN", (2, 0), (2, -1), "RIGHT"),
-                    ("BACKGROUND", (0, 0), (-1, 0), LIGHT),
-                    ("LINEABOVE", (0, -1), (-1, -1), 0.6, colors.black),
-                    ("BACKGROUND", (0, -1), (-1, -1), LIGHT),
-                ]
-            )
+        # Any amount below 10^12, after ¥, $, £, HK$ or a three-letter code, fits on one line.
+        return self._grid(
+            rows,
+            [30 * mm, 50 * mm, 40 * mm],
+            [
+                ("ALIGN", (2, 0), (2, -1), "RIGHT"),
+                ("BACKGROUND", (0, 0), (-1, 0), LIGHT),
+                ("LINEABOVE", (0, -1), (-1, -1), 0.6, colors.black),
+                ("BACKGROUND", (0, -1), (-1, -1), LIGHT),
+            ],
+            right=(2,),
+            repeatRows=1,
+            longTableOptimize=True,
         )
-        return table
 
     def _channels(self) -> Flowable:
-        cell = self.styles.cell
         label, detail = 45 * mm, WIDTH - 45 * mm
-        rows = [
-            [fit(name, label, cell), fit(text, detail, cell)]
-            for name, text in self.document.payment_channels
-        ]
+        rows = [[name, text] for name, text in self.document.payment_channels]
         if not rows:
             return Spacer(1, 0)
         return self._grid(rows, [label, detail])
@@ -595,7 +619,7 @@ class _AgreementPage:
     def _clauses(self, clauses: tuple[str, ...]) -> list[Flowable]:
         style = self.styles.clause
         return [
-            Paragraph(escape(clause), style, bulletText=f"{number}.")
+            Text(escape(clause), style, bulletText=f"{number}.")
             for number, clause in enumerate(clauses, start=1)
         ]
 
@@ -603,21 +627,28 @@ class _AgreementPage:
         t, s = self.texts.text, self.styles
         gap = 12 * mm
         half = (WIDTH - gap) / 2
-        date_line = t("sign_date")
+        label = ParagraphStyle("signature", parent=s.cell, fontSize=9.5, leading=12)
+        date_line = fit(t("sign_date"), half, label)
         rows = [
-            [t("sign_borrower"), "", t("sign_lender")],
+            [fit(t("sign_borrower"), half, label), "", fit(t("sign_lender"), half, label)],
             ["", "", ""],
             [para(self.terms.borrower_name, s.small), "", para(self.document.lender_name, s.small)],
             [date_line, "", date_line],
         ]
-        table = Table(rows, colWidths=[half, gap, half], rowHeights=[14, 30, 14, 26], hAlign="LEFT")
+        # Rows at least this high; a long name or a wrapped label makes its row taller.
+        table = Grid(
+            rows, colWidths=[half, gap, half], minRowHeights=[14, 30, 14, 26], hAlign="LEFT"
+        )
         table.setStyle(
             TableStyle(
                 [
                     ("FONTNAME", (0, 0), (-1, -1), self.font.name),
                     ("FONTSIZE", (0, 0), (-1, -1), 9.5),
+                    ("LEADING", (0, 0), (-1, -1), 12),
                     ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
                     ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("TOPPADDING", (0, 0), (-1, -1), 0),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
                     ("LINEBELOW", (0, 1), (0, 1), 0.6, colors.black),
                     ("LINEBELOW", (2, 1), (2, 1), 0.6, colors.black),
                     ("LINEBELOW", (0, 3), (0, 3), 0.6, colors.black),
@@ -628,20 +659,40 @@ class _AgreementPage:
         return KeepTogether([para(t("signature_heading"), s.heading), table])
 
     def footer(self, canvas: Canvas, page: int, pages: int) -> None:
+        """The agreement number and the digest, wrapping downwards left of "page X of Y"."""
         t = self.texts.text
-        width = A4[0]
+        right = A4[0] - MARGIN
         y = 12 * mm
         canvas.saveState()
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.4)
-        canvas.line(MARGIN, y + 9, width - MARGIN, y + 9)
+        canvas.line(MARGIN, y + 9, right, y + 9)
         canvas.setFillColor(GREY)
-        canvas.setFont(self.font.name, 6.5)
-        footer = t("footer", agreement_no=self.terms.agreement_no, digest=self.digest)
-        canvas.drawString(MARGIN, y, footer)
+        numbers = right - self._numbers_width(pages)
+        footer = para(
+            t("footer", agreement_no=self.terms.agreement_no, digest=self.digest), self.styles.tiny
+        )
+        # The first line sits where it always did; three lines fit above FOOT_BOTTOM, room for
+        # an agreement number of about 250 Latin characters (the database holds 40).
+        top = y + self.styles.tiny.fontSize
+        _, height = footer.wrap(numbers - FOOT_GAP - MARGIN, top - FOOT_BOTTOM)
         canvas.setFont(self.font.name, 8)
-        canvas.drawRightString(width - MARGIN, y, t("page", page=page, pages=pages))
+        number = t("page", page=page, pages=pages)
+        with within(canvas, (MARGIN, FOOT_BOTTOM, right, y + 8.5)):
+            footer.drawOn(canvas, MARGIN, top - height)
+            canvas.drawRightString(right, y, number)
+            place(canvas, [number], self.font.name, 8, 10, (numbers, y - 2, right, y + 8))
         canvas.restoreState()
+
+    def _numbers_width(self, pages: int) -> float:
+        """The width of the widest "page X of Y" of a document of `pages` pages."""
+        if pages not in self._numbers:
+            t, name = self.texts.text, self.font.name
+            self._numbers[pages] = max(
+                stringWidth(t("page", page=page, pages=pages), name, 8)
+                for page in range(1, pages + 1)
+            )
+        return self._numbers[pages]
 
 
 # ---------------------------------------------------------------- reading back

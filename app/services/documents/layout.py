@@ -6,7 +6,8 @@ with an "en" and a "zh_CN" value (a string, or a list of strings for numbered cl
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -18,7 +19,7 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph
+from reportlab.platypus import Flowable, Paragraph, Table
 
 from app import __version__
 from app.services.common.reference import load_json
@@ -135,7 +136,7 @@ def styles(font_name: str) -> Styles:
 
 def para(text: str, style: ParagraphStyle) -> Paragraph:
     """A paragraph of data (a name, an address, a note): "&" and "<" print as they are."""
-    return Paragraph(escape(text), style)
+    return Text(escape(text), style)
 
 
 def fit(text: str, width: float, style: ParagraphStyle) -> str | Paragraph:
@@ -170,10 +171,14 @@ class _NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab ships no type 
     """Holds every finished page until the document is saved, then draws each page's footer
     knowing how many pages there are ("page 2 of 5") before writing it out."""
 
-    def __init__(self, *args: Any, footer: Footer, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, footer: Footer, layout: Layout | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self._footer = footer
         self._held: list[dict[str, Any]] = []
+        # Read by `layout_of`: what the flowables drawn on this canvas place where.
+        self.layout = layout
 
     def showPage(self) -> None:
         self._held.append(dict(self.__dict__))
@@ -188,10 +193,197 @@ class _NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab ships no type 
         super().save()
 
 
-def numbered_canvas(footer: Footer) -> Callable[..., Canvas]:
-    """A canvas maker for `doc.build(..., canvasmaker=...)` that draws `footer` on each page."""
+def numbered_canvas(footer: Footer, layout: Layout | None = None) -> Callable[..., Canvas]:
+    """A canvas maker for `doc.build(..., canvasmaker=...)` that draws `footer` on each page
+    (and collects in `layout`, when given, the text the pages place)."""
 
     def make(*args: Any, **kwargs: Any) -> Canvas:
-        return _NumberedCanvas(*args, footer=footer, **kwargs)
+        return _NumberedCanvas(*args, footer=footer, layout=layout, **kwargs)
 
     return make
+
+
+# ---------------------------------------------------------------- where the text goes
+
+
+@dataclass(frozen=True)
+class Box:
+    """A rectangle of a page in points, from the page's bottom left corner (PDF user space)."""
+
+    left: float
+    bottom: float
+    right: float
+    top: float
+
+    @property
+    def width(self) -> float:
+        return self.right - self.left
+
+    @property
+    def height(self) -> float:
+        return self.top - self.bottom
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A block of text a page shows: its lines as they were set, in one font and size.
+
+    room: where the lines were set, so each line must be no wider and all of them no taller;
+    bounds: what the room must stay inside (its table cell within the cell's padding, the
+    page's frame, or the band of the page's foot).
+    """
+
+    page: int
+    lines: tuple[str, ...]
+    font: str
+    size: float
+    leading: float
+    room: Box
+    bounds: Box
+
+
+Room = tuple[float, float, float, float]  # left, bottom, right, top where a canvas now draws
+
+
+class Layout:
+    """What a document's pages place where, collected while they are drawn, so that a test can
+    measure every line against its box (the PDF itself keeps no such structure). A canvas
+    carries one as its `layout` (`numbered_canvas`); `place` and `within` report to it."""
+
+    def __init__(self, frame: Box, into: list[Placed] | None = None) -> None:
+        self.placed: list[Placed] = [] if into is None else into
+        self.bounds = [frame]
+
+
+def layout_of(canvas: Canvas) -> Layout | None:
+    """The `Layout` collecting what `canvas` draws, if any."""
+    layout = getattr(canvas, "layout", None)
+    return layout if isinstance(layout, Layout) else None
+
+
+def place(
+    canvas: Canvas, lines: Sequence[str], font: str, size: float, leading: float, room: Room
+) -> None:
+    """Tell the canvas's layout, if it has one, that `lines` were set in `room`."""
+    layout = layout_of(canvas)
+    if layout is not None:
+        layout.placed.append(
+            Placed(
+                page=canvas.getPageNumber(),
+                lines=tuple(lines),
+                font=font,
+                size=size,
+                leading=leading,
+                room=_on_page(canvas, room),
+                bounds=layout.bounds[-1],
+            )
+        )
+
+
+@contextmanager
+def within(canvas: Canvas, box: Room) -> Iterator[None]:
+    """Text placed meanwhile on `canvas` must stay inside `box`."""
+    layout = layout_of(canvas)
+    if layout is None:
+        yield
+        return
+    layout.bounds.append(_on_page(canvas, box))
+    try:
+        yield
+    finally:
+        layout.bounds.pop()
+
+
+def _on_page(canvas: Canvas, box: Room) -> Box:
+    left, bottom = canvas.absolutePosition(box[0], box[1])
+    right, top = canvas.absolutePosition(box[2], box[3])
+    return Box(left, bottom, right, top)
+
+
+def frame_box(left: float, bottom: float, width: float, height: float) -> Box:
+    """Where a page template's frame (at `left`, `bottom`, `width` by `height`) lets text go."""
+    return Box(
+        left + FRAME_PADDING,
+        bottom + FRAME_PADDING,
+        left + width - FRAME_PADDING,
+        bottom + height - FRAME_PADDING,
+    )
+
+
+# A bound on re-breaking a paragraph whose punctuation hangs; each try narrows it further.
+_REWRAPS = 4
+# reportlab's own tolerance when it compares a line with its width.
+_FUZZ = 1e-6
+
+
+def _hang(lines: Any) -> float:
+    """How far the widest line of a wrapped paragraph runs past its width (0 when none does)."""
+    if lines.kind == 0:
+        spare = [line[0] for line in lines.lines]
+    else:
+        spare = [line.extraSpace for line in lines.lines]
+    return max((-float(extra) for extra in spare), default=0.0)
+
+
+def line_texts(lines: Any) -> tuple[str, ...]:
+    """The text of each line of a wrapped paragraph (`Paragraph.blPara`)."""
+    if lines.kind == 0:
+        return tuple(" ".join(words) for _, words in lines.lines)
+    return tuple("".join(getattr(word, "text", "") for word in line.words) for line in lines.lines)
+
+
+class Text(Paragraph):  # type: ignore[misc]  # reportlab ships no type hints
+    """A paragraph that keeps to its width and tells its canvas's `Layout` the lines it set.
+
+    reportlab's CJK wrapping lets a mark that may not start a line (。，、）” …) hang past the
+    right edge, into the margin or the next table cell; where one would, the lines are broken
+    that much narrower, so the mark hangs inside the paragraph's box.
+    """
+
+    def breakLinesCJK(self, maxWidths: Any) -> Any:
+        # reportlab narrows the first width in place for a wide bullet: start from a copy.
+        widths = list(maxWidths) if isinstance(maxWidths, list | tuple) else [maxWidths]
+        lines = super().breakLinesCJK(list(widths))
+        narrower = 0.0
+        for _ in range(_REWRAPS):
+            hang = _hang(lines)
+            if hang <= _FUZZ:
+                break
+            narrower += hang
+            lines = super().breakLinesCJK([width - narrower for width in widths])
+        return lines
+
+    def draw(self) -> None:
+        super().draw()
+        style, top = self.style, self.height
+        room = (style.leftIndent, 0.0, self.width - style.rightIndent, top)
+        lines = line_texts(self.blPara)
+        place(self.canv, lines, style.fontName, style.fontSize, style.leading, room)
+        if self.bulletText:
+            bullet = (style.bulletIndent, top - style.leading, style.leftIndent, top)
+            size = style.bulletFontSize
+            place(self.canv, [self.bulletText], style.bulletFontName, size, style.leading, bullet)
+
+
+class Grid(Table):  # type: ignore[misc]  # reportlab ships no type hints
+    """A table that tells its canvas's `Layout` each cell's text and the box inside the cell's
+    padding, which the text must keep to."""
+
+    # The one place reportlab knows both a cell's box and what goes in it.
+    def _drawCell(
+        self, value: Any, style: Any, position: tuple[float, float], size: tuple[float, float]
+    ) -> None:
+        (x, y), (width, height) = position, size
+        inside = (
+            x + style.leftPadding,
+            y + style.bottomPadding,
+            x + width - style.rightPadding,
+            y + height - style.topPadding,
+        )
+        with within(self.canv, inside):
+            # Paragraphs in the cell place themselves; plain text is drawn by the table.
+            super()._drawCell(value, style, position, size)
+            text = "" if isinstance(value, list | tuple | Flowable) else str(value)
+            if text:
+                lines, font, leading = text.split("\n"), style.fontname, style.leading
+                place(self.canv, lines, font, style.fontsize, leading, inside)

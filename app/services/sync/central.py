@@ -25,6 +25,7 @@ from app.models import Role, Team, User
 from app.services.common.audit import audit
 from app.services.common.errors import InvalidInput, NotFound
 from app.services.common.reference import load_json
+from app.services.common.script_graph import server_scripts
 from app.services.sync.server import ensure_schema
 
 STAFF_ROLE = "cw_staff"
@@ -91,6 +92,12 @@ def load_server_policy(db: Database) -> None:
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value, loaded_at = now()",
                 (key, json.dumps(load_json(name), ensure_ascii=False)),
             )
+        # The call scripts' graphs: the server follows a contact's script path through them.
+        connection.exec_driver_sql(
+            "INSERT INTO server_policy (key, value) VALUES ('scripts', %s::jsonb) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value, loaded_at = now()",
+            (json.dumps(server_scripts(), ensure_ascii=False),),
+        )
 
 
 def reassert_logins(db: Database) -> int:

@@ -48,7 +48,7 @@ from app.services.common.reference import Disposition, dispositions, emotions, l
 from app.services.common.scope import find_user
 from app.services.common.teams import TeamScope, team_scope
 from app.services.contact.checklists import checklist_for
-from app.services.contact.scripts import stages
+from app.services.contact.scripts import SAID, stages
 from app.services.portfolio.accounts import lock
 from app.services.team.contact_rows import ContactRow, checklist_complete, contact_rows
 
@@ -435,22 +435,30 @@ def _script_steps() -> dict[str, _ScriptSteps]:
     return found
 
 
+# A disclosure's answer on a path (scripts.SAID), as a review shows it.
+GIVEN = Localized("given", "已告知")
+
+
 def _split(entry: str) -> tuple[str, str | None]:
     step_id, _, answer = entry.partition("=")
     return step_id, answer or None
 
 
-def script_path(entries: Iterable[str]) -> tuple[str | None, tuple[PathStep, ...]]:
-    """The saved path (`verify=match`, `account`, …) with titles: the stage whose script
-    knows most of its steps and answers (the first such stage on a tie), and each step.
+def script_path(
+    entries: Iterable[str], stage: str | None = None
+) -> tuple[str | None, tuple[PathStep, ...]]:
+    """The saved path (`verify=match`, `account`, …) with titles, and the stage it was taken
+    in: the one stored with the contact, the script the collector was shown.
 
-    The contact does not store its stage: a path is told apart by its steps (the third-party
-    script's differ from the borrower's), and stages sharing a step share its title.
+    A contact saved before the stage was stored (migration 0008) has only its path: the stage
+    is then the one whose script knows most of its steps and answers (the first on a tie).
     """
     parts = [_split(entry) for entry in entries]
     if not parts:
         return None, ()
     scripts = _script_steps()
+    if stage in scripts:
+        return stage, _titled(parts, scripts[stage])
 
     def fit(stage: str) -> int:
         steps = scripts[stage].steps
@@ -462,9 +470,15 @@ def script_path(entries: Iterable[str]) -> tuple[str | None, tuple[PathStep, ...
 
     fittest = max(scripts, key=fit)
     best = fittest if fit(fittest) else None
+    return best, _titled(parts, scripts[best] if best is not None else None)
+
+
+def _titled(
+    parts: Iterable[tuple[str, str | None]], script: _ScriptSteps | None
+) -> tuple[PathStep, ...]:
     path = []
     for step_id, answer in parts:
-        known = scripts[best].steps.get(step_id) if best is not None else None
+        known = script.steps.get(step_id) if script is not None else None
         if known is None:
             raw = Localized(step_id, step_id)
             path.append(
@@ -473,10 +487,12 @@ def script_path(entries: Iterable[str]) -> tuple[str | None, tuple[PathStep, ...
             continue
         title, labels = known
         label = None
-        if answer is not None:
+        if answer == SAID and not labels:
+            label = GIVEN  # a disclosure ticked off
+        elif answer is not None:
             label = labels.get(answer, Localized(answer, answer))
         path.append(PathStep(step_id, title, answer, label, True))
-    return best, tuple(path)
+    return tuple(path)
 
 
 def _checklist_lines(attempt: ContactAttempt) -> tuple[ChecklistLine, ...]:
@@ -570,7 +586,7 @@ def _may_read(session: Session, viewer: User, attempt: ContactAttempt) -> bool:
 
 def _detail(session: Session, attempt: ContactAttempt, can_review: bool) -> ReviewDetail:
     (row,) = contact_rows(session, ContactAttempt.id == attempt.id)
-    stage, path = script_path(attempt.script_steps or [])
+    stage, path = script_path(attempt.script_steps or [], attempt.script_stage)
     promise = session.execute(
         select(PromiseToPay, Loan.currency)
         .join(Loan, Loan.id == PromiseToPay.loan_id)

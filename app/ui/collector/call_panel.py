@@ -340,21 +340,22 @@ class CallPanel(QWidget):
             channel="call",
             contact_point_id=uuid.UUID(chosen) if chosen is not None else None,
             third_party_point=option is not None and option.third_party,
-            right_party=run.right_party if run is not None else None,
+            # The script shown and the path taken: the service reads the identity check, the
+            # disclosures and the emotion recorded from them, as it does for the command line.
+            script_stage=run.script.stage if run is not None else None,
+            script_steps=run.path() if run is not None else (),
             emotion=self.form.emotion_code(),
             checklist=self.form.ticked(),
             promise_amount=amount or None,
             promise_date=self.form.promised_date() if amount else None,
             callback_at=self.form.callback_time(),
-            script_emotion=run.suggested_emotion if run is not None else None,
-            untold_disclosures=(
-                tuple(step.named for step in run.missing_disclosures()) if run is not None else ()
-            ),
         )
 
     def problems(self) -> list[str]:
         """What stops the outcome from being saved: the service's rules, in the UI language."""
-        found = missing_for_outcome(self.draft(), now=self.context.clock())
+        run = self.script.run
+        profile = run.script.profile if run is not None else None
+        found = missing_for_outcome(self.draft(), now=self.context.clock(), profile=profile)
         return [message_text(message) for message in found]
 
     def _show_missing(self) -> None:
@@ -390,8 +391,8 @@ class CallPanel(QWidget):
             after_call_seconds=self._after_call_seconds(now),
             emotion=draft.emotion,
             checklist=draft.checklist,
-            script_steps=self.script.path(),
-            right_party=draft.right_party,
+            script_stage=draft.script_stage,
+            script_steps=draft.script_steps,
             notes=self.form.note_text(),
             promise=promise,
             callback_at=draft.callback_at,

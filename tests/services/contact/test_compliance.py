@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from app.models import Channel
 from app.services.common.errors import InvalidInput, NotFound
 from app.services.common.phones import parse_phone
 from app.services.contact.compliance import (
@@ -332,3 +333,27 @@ def test_quiet_hours_cover_e_mail_as_every_collection_contact(
         subject(address_zone=profile.default_zone), address, "email", night
     )
     assert not decision.allowed and decision.rule_id == rule
+
+
+@pytest.mark.parametrize("code", available_profiles())
+@pytest.mark.parametrize("channel", [channel.value for channel in Channel])
+def test_every_channel_of_every_profile_keeps_the_quiet_hours(code: str, channel: str) -> None:
+    """Every collection contact (PRODUCT §4), whatever the channel: open mid-morning, shut at
+    23:30 and 06:30 local time, by the profile's own hours rule (a visit: its home-visit hours
+    where they are narrower)."""
+    profile = load_profile(code)
+    zone = ZoneInfo(profile.default_zone)
+    day = datetime(2026, 12, 8).date()
+    kind = {"email": "email", "visit": "address"}.get(channel, "mobile")
+    target = Point(id=None if channel == "visit" else MOBILE, kind=kind, zones=())
+    evaluator = Evaluator(profile)
+    someone = subject(address_zone=profile.default_zone)
+    hours_rules = {rule.id for rule in profile.rules if rule.kind == "quiet_hours"}
+    assert evaluator.evaluate(
+        someone, target, channel, datetime.combine(day, time(10), zone)
+    ).allowed
+    for night in (time(23, 30), time(6, 30)):
+        decision = evaluator.evaluate(someone, target, channel, datetime.combine(day, night, zone))
+        assert not decision.allowed
+        assert decision.rule_id in hours_rules | {f"{code.lower()}.visit.hours"}
+        assert decision.next_allowed_at is not None

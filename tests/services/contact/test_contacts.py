@@ -31,7 +31,7 @@ from app.services.contact.checklists import ChecklistIncomplete
 from app.services.contact.contacts import PromiseInput, check_contact, record_contact
 from app.services.contact.outcome_rules import OutcomeDraft, missing_for_outcome, refusals
 from app.services.contact.queue import build_queue
-from tests.helpers.contacts import NOW, outcome
+from tests.helpers.contacts import FAILED_CHECK, NOW, outcome
 from tests.helpers.portfolio import Account, Portfolio
 
 TODAY = date(2026, 11, 28)
@@ -184,19 +184,30 @@ def third_party_account(portfolio: Portfolio) -> Account:
 
 
 @pytest.mark.parametrize("code", RIGHT_PARTY)
-@pytest.mark.parametrize("right_party", [None, False])
+@pytest.mark.parametrize(
+    "path",
+    [
+        ("greeting=knows", "tp_message"),
+        ("greeting=is_borrower", "verify=no_match", "unverified"),
+    ],
+    ids=["no-check", "failed-check"],
+)
 def test_a_right_party_outcome_on_a_third_partys_number_needs_the_verified_handover(
-    db: Database, portfolio: Portfolio, code: str, right_party: bool | None
+    db: Database, portfolio: Portfolio, code: str, path: tuple[str, ...]
 ) -> None:
     account = third_party_account(portfolio)
     before = counts(db)
-    extra: dict[str, object] = {"contact_point_id": account.points["emergency"]}
+    extra: dict[str, object] = {
+        "contact_point_id": account.points["emergency"],
+        "script_stage": "third_party",
+        "script_steps": path,
+    }
     if "promise" in dispositions()[code].requires:
         extra["promise"] = PromiseInput("500.00", TODAY + timedelta(days=2))
     if "callback" in dispositions()[code].requires:
         extra["callback_at"] = NOW + timedelta(hours=2)
     with pytest.raises(InvalidInput, match=rf"{code} is a right-party outcome.*third party"):
-        record_contact(db, outcome(account, code, right_party=right_party, **extra), now=NOW)
+        record_contact(db, outcome(account, code, **extra), now=NOW)
     assert counts(db) == before
 
 
@@ -210,7 +221,6 @@ def test_the_borrower_verified_after_a_handover_can_promise_on_a_third_partys_nu
             account,
             "PTP",
             contact_point_id=account.points["emergency"],
-            right_party=True,
             promise=PromiseInput("500.00", TODAY + timedelta(days=2)),
         ),
         now=NOW,
@@ -512,11 +522,12 @@ def test_a_right_party_outcome_after_a_failed_identity_check_is_refused(
     db: Database, portfolio: Portfolio
 ) -> None:
     account = portfolio.account(today=TODAY, dpd=20)
+    failed = {"script_stage": "early", "script_steps": FAILED_CHECK}
     with pytest.raises(InvalidInput, match="identity check failed"):
-        record_contact(db, outcome(account, "RTP", right_party=False), now=NOW)
+        record_contact(db, outcome(account, "RTP", **failed), now=NOW)
     assert counts(db) == (0, 0, 0, 0, 0)
     # Nobody verified is no right party: a third-party outcome is still recorded.
-    record_contact(db, outcome(account, "TPC", right_party=False), now=NOW)
+    record_contact(db, outcome(account, "TPC", **failed), now=NOW)
 
 
 @pytest.mark.parametrize(
@@ -528,7 +539,7 @@ def test_a_right_party_outcome_after_a_failed_identity_check_is_refused(
         {"promise": PromiseInput("abc", TODAY)},
         {"callback_at": NOW - timedelta(hours=1)},
         {"contact_point_id": None},
-        {"right_party": False},
+        {"script_steps": FAILED_CHECK},
     ],
     ids=["emotion", "checklist", "promise", "amount", "callback", "number", "identity"],
 )
@@ -541,17 +552,18 @@ def test_record_contact_refuses_with_the_first_item_the_window_shows(
     draft = OutcomeDraft(
         disposition=entry.disposition,
         contact_point_id=entry.contact_point_id,
-        right_party=entry.right_party,
+        script_stage=entry.script_stage,
+        script_steps=entry.script_steps,
         emotion=entry.emotion,
         checklist=entry.checklist,
         promise_amount=promise.amount if promise else None,
         promise_date=promise.promised_date if promise else None,
         callback_at=entry.callback_at,
     )
-    (first, *_) = refusals(draft, now=NOW)
+    (first, *_) = refusals(draft, now=NOW, profile="CN")
     with pytest.raises(DomainError) as caught:
         record_contact(db, entry, now=NOW)
     assert type(caught.value) is type(first)
     assert (caught.value.template, caught.value.params) == (first.template, first.params)
-    assert missing_for_outcome(draft, now=NOW)[0].template == first.template
+    assert missing_for_outcome(draft, now=NOW, profile="CN")[0].template == first.template
     assert counts(db) == (0, 0, 0, 0, 0)

@@ -29,6 +29,7 @@ from app.services.contact.scripts import (
     lender_values,
     load_script,
     promise_values,
+    replay,
     script_problems,
     stage_for,
     stage_titles,
@@ -470,26 +471,131 @@ def test_path_strings_record_answers_and_steps() -> None:
     assert run.path()[-1] == "reason"
 
 
-def test_missing_disclosures_are_the_required_ones_on_the_path_not_ticked() -> None:
+def test_missing_disclosures_are_those_due_before_the_debt_and_on_the_path_not_ticked() -> None:
     run = ScriptRun(load_script("early", "en", "US"))
+    due = ["disclosure_recording", "disclosure_purpose", "mini_miranda"]
+    assert run.script.before_debt == tuple(due)
+    assert [step.id for step in run.missing_disclosures()] == due
     run.answer("speaking")
     run.answer("match")
-    assert [step.id for step in run.missing_disclosures()] == ["disclosure_recording"]
     run.tick("disclosure_recording")
+    assert [step.id for step in run.missing_disclosures()] == due[1:]
     run.advance()
     run.advance()
+    run.tick("mini_miranda")
     run.advance()
     assert run.current.id == "account"
-    assert [step.id for step in run.missing_disclosures()] == [
-        "disclosure_purpose",
-        "mini_miranda",
-    ]
-    run.tick("mini_miranda")
     assert [step.id for step in run.missing_disclosures()] == ["disclosure_purpose"]
-    run.untick("mini_miranda")
-    assert len(run.missing_disclosures()) == 2
+    # A disclosure is ticked as it is said: an earlier one by going back to it.
+    with pytest.raises(InvalidInput, match="Go back to “Purpose of the call"):
+        run.tick("disclosure_purpose")
+    run.back()
+    run.back()
+    run.tick("disclosure_purpose")
+    assert run.missing_disclosures() == ()
+    run.untick("disclosure_purpose")
+    assert [step.id for step in run.missing_disclosures()] == ["disclosure_purpose"]
     with pytest.raises(InvalidInput, match="not a disclosure on this call's path"):
         run.tick("account")
+    # Under CN there is no mini-Miranda to give.
+    assert load_script("early", "en", "CN").before_debt == tuple(due[:2])
+
+
+def test_the_path_keeps_every_visit_and_answer_and_replays_to_the_same_run() -> None:
+    """Walk to the promise, go back to tick the recording notice, walk on: the saved path is
+    every step visited in order, revisits included, each with its answer (issue 15)."""
+    script = load_script("mid", "en", "CN")
+    run = ScriptRun(script)
+    run.answer("speaking")
+    run.answer("match")
+    run.advance()  # past the recording notice, not ticked
+    run.tick("disclosure_purpose")
+    run.advance()
+    run.advance()
+    run.answer("forgot")
+    run.answer("later_date")
+    assert run.current.id == "promise"
+    for _ in range(5):
+        run.back()
+    assert run.current.id == "disclosure_recording"
+    run.tick("disclosure_recording")
+    path = run.path()
+    assert path == (
+        "greeting=speaking",
+        "verify=match",
+        "disclosure_recording",
+        "disclosure_purpose=said",
+        "account",
+        "reason=forgot",
+        "pay_today=later_date",
+        "promise",
+        "pay_today",
+        "reason",
+        "account",
+        "disclosure_purpose=said",
+        "disclosure_recording=said",
+    )
+    again = replay(script, path)
+    assert again.path() == path
+    assert again.current.id == "disclosure_recording"
+    assert again.right_party is True
+    assert again.missing_disclosures() == ()
+    # The path the window saved before: the steps left after going back, and no ticks.
+    assert replay(script, ("greeting=speaking", "verify=match", "disclosure_recording"))
+    assert [step.id for step in replay(script, path[:3]).missing_disclosures()] == [
+        "disclosure_recording",
+        "disclosure_purpose",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("path", "number"),
+    [
+        (("verify=match",), 1),  # not where the script starts
+        (("greeting=speaking", "account"), 2),  # skips the identity check
+        (("greeting=speaking", "verify=maybe", "disclosure_recording"), 2),  # no such answer
+        (("greeting=speaking", "verify=match"), 2),  # an answer leads on: where to?
+        (("greeting=speaking", "verify=match", "disclosure_recording=yes"), 3),
+        (("greeting=speaking", "verify=match", "disclosure_recording=", "x"), 3),
+        (("greeting=speaking", "verify=match", "account"), 3),  # past the disclosures
+        (("greeting=speaking", "verify", "greeting=someone_else", "verify"), 4),
+        (("greeting=speaking", "verify=match", "disclosure_recording", "greeting"), 4),
+        (("greeting=speaking=x", "verify"), 1),
+    ],
+)
+def test_a_path_the_script_does_not_allow_is_refused_at_its_first_wrong_step(
+    path: tuple[str, ...], number: int
+) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        replay(load_script("mid", "en", "CN"), path)
+    assert caught.value.template.startswith("The script path does not follow")
+    assert caught.value.params["number"] == number
+    with pytest.raises(InvalidInput, match="empty"):
+        replay(load_script("mid", "en", "CN"), ())
+
+
+@pytest.mark.parametrize("stage", stages())
+@pytest.mark.parametrize("profile", available_profiles())
+@given(data=st.data())
+def test_random_walks_with_backs_and_ticks_replay_to_the_same_run(
+    stage: str, profile: str, data: st.DataObject
+) -> None:
+    script = load_script(stage, "en", profile)
+    run = ScriptRun(script)
+    for _ in range(40):
+        if run.current.kind == "disclosure" and data.draw(st.booleans()):
+            run.tick(run.current.id)
+        if run.can_go_back and data.draw(st.integers(0, 4)) == 0:
+            run.back()
+        elif run.current.kind == "ask":
+            run.answer(data.draw(st.sampled_from([c.id for c in run.current.choices])))
+        elif not run.finished:
+            run.advance()
+    again = replay(script, run.path())
+    assert again.path() == run.path()
+    assert (again.current.id, again.right_party) == (run.current.id, run.right_party)
+    assert again.missing_disclosures() == run.missing_disclosures()
+    assert again.suggested_emotion == run.suggested_emotion
 
 
 def test_a_disclosure_not_on_the_path_cannot_be_ticked() -> None:
@@ -586,3 +692,17 @@ def test_random_walks_end_and_never_disclose_the_debt_unverified(
     code = run.suggested_disposition
     if code is not None:
         assert dispositions()[code].rpc == (run.right_party is True), run.path()
+
+
+def test_the_server_takes_its_default_profile_from_the_administrators_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from app.services.common.script_graph import PROFILE_ENV, server_scripts
+
+    monkeypatch.delenv(PROFILE_ENV, raising=False)
+    assert server_scripts()["default"] == load_json("compliance/jurisdictions.json")["default"]
+    monkeypatch.setenv(PROFILE_ENV, "US")
+    assert server_scripts()["default"] == "US"
+    monkeypatch.setenv(PROFILE_ENV, "XX")
+    with pytest.raises(NotFound, match="no contact-rule profile “XX”"):
+        server_scripts()

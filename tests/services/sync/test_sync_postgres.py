@@ -294,3 +294,35 @@ def test_rows_cast_to_stored_form_by_the_server_equal_those_converted_here(
             compared[table.name] = len(fast)
     tables = ("borrowers", "loans", "instalments", "payments", "contact_attempts", "users")
     assert all(compared[name] for name in tables), compared
+
+
+def test_a_promise_synced_without_its_script_path_is_refused_by_the_server(
+    central: Central, tmp_path: Path
+) -> None:
+    """The server follows the script path of what a workstation sends, as record_contact does
+    on the workstation: a promise logged by the window lands, one written around it (an older
+    version, a hand-edited copy) is refused in the server's words and nothing of it lands."""
+    local = _workstation(tmp_path / "local.sqlite3")
+    server = central.as_user(central.collector)
+    sync.sync(local, server, central.collector)
+    kept = record_contact(local, outcome(central.mine, "RTP", username=central.collector), now=NOW)
+    forged = uuid.uuid4()
+    with local.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO contact_attempts (id, loan_id, borrower_id, user_id, channel,"
+                " started_at, duration_seconds, disposition, right_party, checklist,"
+                " script_steps, created_at, row_version) SELECT :id, loan_id, borrower_id,"
+                " user_id, channel, started_at, 60, 'PTP', 1, checklist, '[]', created_at, 1"
+                " FROM contact_attempts WHERE id = :kept"
+            ),
+            {"id": forged.hex, "kept": kept.attempt_id.hex},
+        )
+    report = sync.sync(local, server, central.collector)
+    assert report.push.refused == 1
+    [refused] = sync.conflicts(local)
+    assert refused.table == "contact_attempts"
+    assert "PTP is a right-party outcome" in str(refused.reason)
+    found = "SELECT count(*) FROM contact_attempts WHERE id = :id"
+    assert _count(central.admin, found, id=kept.attempt_id) == 1
+    assert _count(central.admin, found, id=forged) == 0

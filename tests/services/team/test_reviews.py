@@ -392,9 +392,9 @@ def test_the_detail_shows_path_checklist_promise_notes_and_escalations(floor: Fl
         "Matches",
         "信息一致",
     )
-    assert detail.script_path[2].answer is None
-    unknown = detail.script_path[-1]
-    assert (unknown.known, unknown.title.en) == (False, "no_such_step")
+    told = detail.script_path[2]
+    assert told.answer is not None and (told.answer.en, told.answer.zh_CN) == ("given", "已告知")
+    assert detail.script_path[4].answer is None  # the account, read out
     expected = checklist_for("calm", "PTP")
     assert [line.id for line in detail.checklist] == [item.id for item in expected]
     assert all(line.ticked == line.required for line in detail.checklist)
@@ -424,6 +424,16 @@ def test_a_third_party_path_is_read_in_the_third_party_script() -> None:
     assert path[0].answer is not None and path[0].answer.en != "knows"
     assert script_path([]) == (None, ())
     assert script_path(["nowhere"])[0] is None
+    unknown = script_path(["greeting=speaking", "no_such_step"], "early")[1][-1]
+    assert (unknown.known, unknown.title.en) == (False, "no_such_step")
+
+
+def test_the_stored_stage_names_the_script_not_the_best_guess() -> None:
+    path = ["greeting=speaking", "verify=match", "disclosure_recording=said"]
+    # Every borrower's script starts so: without a stage the first of them fits best.
+    assert script_path(path)[0] == "pre_due"
+    assert script_path(path, "mid")[0] == "mid"
+    assert script_path(path, "broken_promise")[0] == "broken_promise"
 
 
 def test_who_may_open_a_contact_for_review(floor: Floor) -> None:

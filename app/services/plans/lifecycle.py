@@ -416,7 +416,7 @@ def approval_requests(
                     collector=maker.display_name,
                     collector_username=maker.username,
                     own=maker.id == user.id,
-                    pause=plan_pause(session, loan, now),
+                    pause=plan_pause(session, loan, now, user),
                 )
             )
         return tuple(requests)

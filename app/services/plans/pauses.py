@@ -14,7 +14,7 @@ refuses the same (migration 0010, `cw_plan_pause`), in the same words.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
@@ -39,6 +39,10 @@ from app.services.contact.escalations import escalation_kinds
 from app.services.portfolio.accounts import lock, open_account
 
 MAX_REASON_CHARS = 500
+
+
+class PlanPaused(NotAllowed):
+    """A plan refused because the account's collection is paused."""
 
 
 @dataclass(frozen=True)
@@ -85,7 +89,8 @@ class PlanPause:
 
     flags: the borrower's marks set (BORROWER_FLAGS order); escalation_kinds: the kinds of the
     account's escalations still open (in the data's order, each once); override: the lead's
-    decision in force that covers all of them, if any.
+    decision in force that covers all of them, if any; viewer_leads: the user who asked is a
+    team lead of the account (who may let plans go ahead despite the pause).
     """
 
     contract_no: str
@@ -93,6 +98,7 @@ class PlanPause:
     escalation_kinds: tuple[str, ...]
     escalation_ids: tuple[uuid.UUID, ...]
     override: PauseOverride | None
+    viewer_leads: bool = False
 
     @property
     def paused(self) -> bool:
@@ -102,6 +108,11 @@ class PlanPause:
     def stops_plans(self) -> bool:
         """Paused, and no lead's decision lets a plan past it."""
         return self.paused and self.override is None
+
+    @property
+    def viewer_may_allow(self) -> bool:
+        """The pause stops plans and the user who asked may let them go ahead despite it."""
+        return self.stops_plans and self.viewer_leads and not self.excluded
 
     @property
     def excluded(self) -> tuple[str, ...]:
@@ -118,8 +129,8 @@ class PlanPause:
         ]
         return Localized("; ".join(n.en for n in names), "；".join(n.zh_CN for n in names))
 
-    def refusal(self) -> NotAllowed:
-        return NotAllowed(
+    def refusal(self) -> PlanPaused:
+        return PlanPaused(
             "Collection on account {contract_no} is paused ({pauses}): no plan can be offered,"
             " approved or issued unless a team lead allows it.",
             contract_no=self.contract_no,
@@ -127,8 +138,9 @@ class PlanPause:
         )
 
 
-def plan_pause(session: Session, loan: Loan, at: datetime) -> PlanPause:
-    """The account's pause as it stands at `at`, with the lead's decision that covers it."""
+def plan_pause(session: Session, loan: Loan, at: datetime, viewer: User | None = None) -> PlanPause:
+    """The account's pause as it stands at `at`, with the lead's decision that covers it, as
+    `viewer` (who may be a lead of the account: they were let open it) sees it."""
     borrower = session.get_one(Borrower, loan.borrower_id)
     flags = tuple(flag for flag in BORROWER_FLAGS if getattr(borrower, flag))
     open_rows = session.execute(
@@ -143,16 +155,11 @@ def plan_pause(session: Session, loan: Loan, at: datetime) -> PlanPause:
         escalation_kinds=tuple(code for code in escalation_kinds() if code in kinds),
         escalation_ids=tuple(row_id for row_id, _ in open_rows),
         override=None,
+        viewer_leads=viewer is not None and viewer.role is Role.TEAM_LEAD,
     )
     if not pause.paused:
         return pause
-    return PlanPause(
-        pause.contract_no,
-        pause.flags,
-        pause.escalation_kinds,
-        pause.escalation_ids,
-        _covering(session, loan, pause, at),
-    )
+    return replace(pause, override=_covering(session, loan, pause, at))
 
 
 def refuse_paused(session: Session, loan: Loan, at: datetime) -> uuid.UUID | None:
@@ -170,8 +177,8 @@ def plan_pause_of(
     """Whether plans may be offered on the account now, and why not (a read)."""
     now = (now or datetime.now(UTC)).astimezone(UTC)
     with db.reader() as session:
-        _, loan, _ = open_account(session, username, contract_no)
-        return plan_pause(session, loan, now)
+        user, loan, _ = open_account(session, username, contract_no)
+        return plan_pause(session, loan, now, user)
 
 
 def allow_plans_despite_pause(
@@ -242,7 +249,7 @@ def allow_plans_despite_pause(
             user_id=user.id,
         )
         session.flush()
-        return plan_pause(session, loan, now)
+        return plan_pause(session, loan, now, user)
 
 
 def _covering(session: Session, loan: Loan, pause: PlanPause, at: datetime) -> PauseOverride | None:

@@ -55,6 +55,10 @@
 <context>
     <name>ApprovalsModel</name>
     <message>
+        <source>{pauses} (plans allowed by {lead})</source>
+        <translation>{pauses}（{lead} 已准许方案）</translation>
+    </message>
+    <message>
         <source>Offered</source>
         <translation>提出时间</translation>
     </message>
@@ -85,6 +89,10 @@
     <message>
         <source>Outside the policy</source>
         <translation>超出政策之处</translation>
+    </message>
+    <message>
+        <source>Collection paused</source>
+        <translation>催收已暂停</translation>
     </message>
     <message>
         <source>You made this plan: another team lead decides it.</source>
@@ -198,6 +206,10 @@
     <message>
         <source>Why is the plan for {contract} rejected? The collector reads this.</source>
         <translation>驳回 {contract} 还款方案的原因是什么？催收专员会看到。</translation>
+    </message>
+    <message>
+        <source>Plans may go ahead on {contract} despite the pause.</source>
+        <translation>尽管催收暂停，{contract} 仍可办理还款方案。</translation>
     </message>
     <message>
         <source>Approved the plan for {contract}; {collector} sees it.</source>
@@ -2385,6 +2397,33 @@
     <message>
         <source>This passphrase does not open the local data. Try again.</source>
         <translation>此口令无法打开本地数据，请重试。</translation>
+    </message>
+</context>
+<context>
+    <name>PauseNote</name>
+    <message>
+        <source>Collection paused</source>
+        <translation>催收已暂停</translation>
+    </message>
+    <message>
+        <source>Allow plans despite the pause…</source>
+        <translation>准许暂停期间办理方案…</translation>
+    </message>
+    <message>
+        <source>Allow plans despite the pause</source>
+        <translation>准许暂停期间办理方案</translation>
+    </message>
+    <message>
+        <source>Collection on this account is paused ({pauses}); {lead} let plans go ahead despite it until {until}: “{reason}”</source>
+        <translation>本账户催收已暂停（{pauses}）；{lead} 准许在 {until} 前仍可办理还款方案：“{reason}”</translation>
+    </message>
+    <message>
+        <source>Why may a plan go ahead on {contract} although its collection is paused ({pauses})? The reason is kept with the account.</source>
+        <translation>{contract} 的催收已暂停（{pauses}），为何仍可办理还款方案？理由将随账户保存。</translation>
+    </message>
+    <message>
+        <source>Could not allow plans despite the pause</source>
+        <translation>无法准许暂停期间办理方案</translation>
     </message>
 </context>
 <context>

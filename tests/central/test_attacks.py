@@ -632,6 +632,27 @@ def test_no_plan_is_made_or_moved_on_while_the_account_is_paused_without_a_leads
     ]
 
 
+@attacks("plan-paused")
+def test_a_lead_approves_no_waiting_plan_on_a_paused_account_without_leave(world: World) -> None:
+    mine = world.accounts["collector_a"]
+    plan = _plan(world, "collector_a", BEYOND)  # waits for a lead, made before the pause
+    world.admin("UPDATE borrowers SET dispute_open = true WHERE id = %s", (mine.borrower_id,))
+    said = _workstation_refusal(world, "collector_a")
+    assert "is paused (Dispute open)" in said
+    approve = (
+        "UPDATE repayment_plans SET status = 'approved', approved_by_id = cw_me(),"
+        " approved_at = now() WHERE id = %s"
+    )
+    with world.cursor("lead_a") as cursor:
+        assert said in refused(cursor, approve, (plan,))
+        # Turning it down stays possible; here the lead lets it go ahead instead.
+        cursor.execute(*_leave(mine.loan_id, flags=("dispute_open",)))
+        cursor.execute(approve, (plan,))
+    assert world.admin("SELECT status FROM repayment_plans WHERE id = %s", (plan,)) == [
+        ("approved",)
+    ]
+
+
 @attacks("plan-pause-leave")
 def test_only_a_lead_of_the_team_gives_leave_to_plan_despite_a_pause_and_it_stays(
     world: World,

@@ -84,7 +84,9 @@ def register(commands: Any) -> None:
     verify.add_argument("--json", action="store_true")
     verify.set_defaults(handler=_verify)
 
-    plan = commands.add_parser("plan", help="repayment plans: list, decide, sign, cancel, print")
+    plan = commands.add_parser(
+        "plan", help="repayment plans: list, decide, sign, cancel, print, allow despite a pause"
+    )
     actions = plan.add_subparsers(title="plan commands", metavar="ACTION", required=True)
     listing = actions.add_parser("list", help="an account's plans, or a lead's pending approvals")
     listing.add_argument("--user", required=True)
@@ -111,6 +113,16 @@ def register(commands: Any) -> None:
     issuing.add_argument("--full-id", action="store_true")
     issuing.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
     issuing.set_defaults(handler=_plan_issue)
+    allow = actions.add_parser(
+        "allow",
+        help="a team lead lets plans go ahead on a paused account despite the pause"
+        " (--reason required)",
+    )
+    allow.add_argument("--contract", required=True)
+    allow.add_argument("--user", required=True)
+    allow.add_argument("--reason", required=True, help="why: kept with the account, audited")
+    allow.set_defaults(handler=_plan_allow)
+    for_roles(allow, TEAM_LEAD)
     printing = actions.add_parser(
         "print", help="print another copy of an issued plan's agreement (not the file issued)"
     )
@@ -283,6 +295,29 @@ def _plan_issue(config: Config, args: argparse.Namespace) -> int:
     print(f"plan {view.id} is now {view.status.value}")
     print(f"Agreement {view.agreement_no} written to {args.out}")
     print(f"SHA-256 of the file: {view.agreement_file_sha256}")
+    return 0
+
+
+def _plan_allow(config: Config, args: argparse.Namespace) -> int:
+    from app.services.common.errors import render
+    from app.services.plans.pauses import allow_plans_despite_pause
+
+    pause = allow_plans_despite_pause(open_database(config), args.user, args.contract, args.reason)
+    leave = pause.override
+    assert leave is not None  # just given
+    print(
+        render(
+            "Plans may go ahead on {contract_no} despite the pause ({pauses}) until {until},"
+            " as {lead} decided: {reason}",
+            {
+                "contract_no": pause.contract_no,
+                "pauses": pause.names,
+                "until": leave.until,
+                "lead": leave.lead,
+                "reason": leave.reason,
+            },
+        )
+    )
     return 0
 
 

@@ -192,6 +192,28 @@ class PlanInstalment(Synced, Base):
     paid_on: Mapped[date | None] = mapped_column(Date)
 
 
+class PlanPauseOverride(UUIDKey, Synced, Base):
+    """A team lead's decision that repayment plans may go ahead on an account whose collection
+    is paused (docs/domain.md §7): who, when, why, and the pauses it lets a plan past.
+
+    Written once, never changed. It covers only the pauses in force when the lead decided (the
+    borrower's marks then set and the account's escalations then open), and only for the days
+    `resources/plan_policy.json` gives it: a pause that comes later stops plans again.
+    """
+
+    __tablename__ = "plan_pause_overrides"
+    __table_args__ = (Index("ix_plan_pause_overrides_loan_granted", "loan_id", "granted_at"),)
+
+    loan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("loans.id"))
+    granted_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reason: Mapped[str] = mapped_column(String(500))
+    # The borrower marks set (app.models.BORROWER_FLAGS names) and the ids of the account's
+    # escalations still open when the lead decided.
+    flags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    escalation_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
 class VisitStatus(enum.StrEnum):
     PLANNED = "planned"
     DONE = "done"
@@ -293,6 +315,7 @@ __all__ = [
     "EscalationDecision",
     "FieldVisit",
     "PlanInstalment",
+    "PlanPauseOverride",
     "PlanStatus",
     "PromiseStatus",
     "PromiseToPay",

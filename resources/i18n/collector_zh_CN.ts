@@ -55,6 +55,10 @@
 <context>
     <name>ApprovalsModel</name>
     <message>
+        <source>{pauses} (plans allowed by {lead})</source>
+        <translation>{pauses}（{lead} 已准许方案）</translation>
+    </message>
+    <message>
         <source>Offered</source>
         <translation>提出时间</translation>
     </message>
@@ -85,6 +89,10 @@
     <message>
         <source>Outside the policy</source>
         <translation>超出政策之处</translation>
+    </message>
+    <message>
+        <source>Collection paused</source>
+        <translation>催收已暂停</translation>
     </message>
     <message>
         <source>You made this plan: another team lead decides it.</source>
@@ -198,6 +206,10 @@
     <message>
         <source>Why is the plan for {contract} rejected? The collector reads this.</source>
         <translation>驳回 {contract} 还款方案的原因是什么？催收专员会看到。</translation>
+    </message>
+    <message>
+        <source>Plans may go ahead on {contract} despite the pause.</source>
+        <translation>尽管催收暂停，{contract} 仍可办理还款方案。</translation>
     </message>
     <message>
         <source>Approved the plan for {contract}; {collector} sees it.</source>
@@ -2388,6 +2400,33 @@
     </message>
 </context>
 <context>
+    <name>PauseNote</name>
+    <message>
+        <source>Collection paused</source>
+        <translation>催收已暂停</translation>
+    </message>
+    <message>
+        <source>Allow plans despite the pause…</source>
+        <translation>准许暂停期间办理方案…</translation>
+    </message>
+    <message>
+        <source>Allow plans despite the pause</source>
+        <translation>准许暂停期间办理方案</translation>
+    </message>
+    <message>
+        <source>Collection on this account is paused ({pauses}); {lead} let plans go ahead despite it until {until}: “{reason}”</source>
+        <translation>本账户催收已暂停（{pauses}）；{lead} 准许在 {until} 前仍可办理还款方案：“{reason}”</translation>
+    </message>
+    <message>
+        <source>Why may a plan go ahead on {contract} although its collection is paused ({pauses})? The reason is kept with the account.</source>
+        <translation>{contract} 的催收已暂停（{pauses}），为何仍可办理还款方案？理由将随账户保存。</translation>
+    </message>
+    <message>
+        <source>Could not allow plans despite the pause</source>
+        <translation>无法准许暂停期间办理方案</translation>
+    </message>
+</context>
+<context>
     <name>PaymentsTable</name>
     <message>
         <source>Received</source>
@@ -4136,6 +4175,30 @@ Allowed from {time}</source>
     <message>
         <source>A settlement of {amount} is less than the {limit} of principal it must collect without approval.</source>
         <translation>和解金额 {amount} 低于无需审批时必须收回的本金 {limit}。</translation>
+    </message>
+    <message>
+        <source>Collection on account {contract_no} is paused ({pauses}): no plan can be offered, approved or issued unless a team lead allows it.</source>
+        <translation>账户{contract_no}的催收已暂停（{pauses}）：除非组长准许，否则不得提出、批准或签发还款方案。</translation>
+    </message>
+    <message>
+        <source>Only a team lead can let a plan go ahead despite a pause.</source>
+        <translation>只有组长可以准许在暂停期间办理还款方案。</translation>
+    </message>
+    <message>
+        <source>Say why a plan may go ahead despite the pause: the reason is kept with the account.</source>
+        <translation>请说明为何在暂停期间仍可办理还款方案：理由将随账户保存。</translation>
+    </message>
+    <message>
+        <source>The reason is too long ({length} characters; at most {limit}).</source>
+        <translation>理由过长（{length}个字符；最多{limit}个）。</translation>
+    </message>
+    <message>
+        <source>Collection on account {contract_no} is not paused: a plan needs no team lead&apos;s leave.</source>
+        <translation>账户{contract_no}的催收未暂停：办理还款方案无需组长准许。</translation>
+    </message>
+    <message>
+        <source>No plan goes ahead on account {contract_no} while it is marked “{marks}”, whoever allows it.</source>
+        <translation>账户{contract_no}标记为“{marks}”期间，任何人均不得准许办理还款方案。</translation>
     </message>
     <message>
         <source>Payments come from the lending system: only an administrator records one.</source>

@@ -16,7 +16,8 @@ from typing import Any, TypeVar
 import psycopg
 import pytest
 
-from app.services.plans.lifecycle import save_plan
+from app.services.common.errors import NotAllowed
+from app.services.plans.lifecycle import preview_plan, save_plan
 from app.services.plans.offers import PlanTerms
 from app.services.plans.terms import agreement_number
 from app.services.sync.central import deactivate_user, init_central
@@ -573,6 +574,164 @@ def test_the_sha256_of_an_issued_agreement_file_is_recorded_with_the_issue_and_k
     assert world.admin(
         "SELECT agreement_file_sha256 FROM repayment_plans WHERE id = %s", (plan,)
     ) == [(issued_file,)]
+
+
+# --- pauses stop plans ------------------------------------------------------------------------
+
+
+def _leave(
+    loan: uuid.UUID,
+    *,
+    flags: tuple[str, ...] = ("vulnerable",),
+    escalations: tuple[uuid.UUID, ...] = (),
+    reason: str = "The borrower asks for a plan as forbearance",
+    who: uuid.UUID | None = None,
+    at: str = "now()",
+) -> tuple[str, tuple[object, ...]]:
+    """A lead's leave to plan despite the pause, given by the signed-in user unless `who`."""
+    lead = "cw_me()" if who is None else "%s"
+    params: list[object] = [loan, *([who] if who is not None else [])]
+    params += [reason, json.dumps(list(flags)), json.dumps([str(e) for e in escalations])]
+    return (
+        "INSERT INTO plan_pause_overrides (id, loan_id, granted_by_id, granted_at, reason, flags,"
+        f" escalation_ids) VALUES (gen_random_uuid(), %s, {lead}, {at}, %s, %s, %s)",
+        tuple(params),
+    )
+
+
+def _workstation_refusal(world: World, key: str) -> str:
+    """What the window and the command line say to a plan on the member's account now."""
+    account = world.accounts[key]
+    with pytest.raises(NotAllowed) as refusal:
+        preview_plan(world.db, world.logins[key], account.contract_no, WITHIN)
+    return refusal.value.message
+
+
+@attacks("plan-paused")
+def test_no_plan_is_made_or_moved_on_while_the_account_is_paused_without_a_leads_leave(
+    world: World,
+) -> None:
+    mine = world.accounts["collector_a"]
+    draft = _plan(world, "collector_a", WITHIN, submit=False)  # made before the pause
+    template = _template(world, draft)
+    world.admin("UPDATE borrowers SET vulnerable = true WHERE id = %s", (mine.borrower_id,))
+    said = _workstation_refusal(world, "collector_a")
+    assert "is paused (Vulnerable: paused)" in said
+    with world.cursor("collector_a") as cursor:
+        # The draft goes no further, in the workstation's words; it can still be cancelled.
+        for status in ("pending_approval", "approved"):
+            assert said in refused(
+                cursor, "UPDATE repayment_plans SET status = %s WHERE id = %s", (status, draft)
+            )
+        cursor.execute("UPDATE repayment_plans SET status = 'cancelled' WHERE id = %s", (draft,))
+        # Nor is another made, whatever status it claims.
+        for status in ("draft", "pending_approval", "approved"):
+            assert said in refused(cursor, *_insert_args(template, status))
+
+    # A self-harm risk is raised (it keeps the mark): a leave given for the mark alone does
+    # not cover it, nor does one given too long ago.
+    escalation = uuid.uuid4()
+    world.admin(
+        "INSERT INTO escalations (id, loan_id, borrower_id, kind, raised_by_id, raised_at)"
+        " VALUES (%s, %s, %s, 'self_harm_risk', %s, now())",
+        (escalation, mine.loan_id, mine.borrower_id, world.user_id("collector_a")),
+    )
+    said = _workstation_refusal(world, "collector_a")
+    assert "(Vulnerable: paused; Self-harm or harm risk expressed)" in said
+    with world.cursor("lead_a") as cursor:
+        cursor.execute(*_leave(mine.loan_id, at="now() - interval '1 hour'"))
+        cursor.execute(
+            *_leave(mine.loan_id, escalations=(escalation,), at="now() - interval '15 days'")
+        )
+    with world.cursor("collector_a") as cursor:
+        assert said in refused(cursor, *_insert_args(template, "approved"))
+
+    # A leave that covers both: the plan goes ahead.
+    with world.cursor("lead_a") as cursor:
+        cursor.execute(*_leave(mine.loan_id, escalations=(escalation,)))
+    with world.cursor("collector_a") as cursor:
+        plan = uuid.uuid4()
+        cursor.execute(*_insert_args(template, "approved", id=plan))
+
+        # A dispute opened since: the agreement is not issued.
+        world.admin("UPDATE borrowers SET dispute_open = true WHERE id = %s", (mine.borrower_id,))
+        said = _workstation_refusal(world, "collector_a")
+        assert "(Vulnerable: paused; Dispute open; Self-harm or harm risk expressed)" in said
+        cursor.execute("SELECT cw_today()")
+        (day,) = cursor.fetchone() or (None,)
+        assert said in refused(
+            cursor,
+            "UPDATE repayment_plans SET agreement_no = %s, agreement_date = %s,"
+            " issued_at = now(), status = 'issued' WHERE id = %s",
+            (agreement_number(plan, day), day, plan),
+        )
+    assert world.admin("SELECT status FROM repayment_plans WHERE id = %s", (plan,)) == [
+        ("approved",)
+    ]
+
+
+@attacks("plan-paused")
+def test_a_lead_approves_no_waiting_plan_on_a_paused_account_without_leave(world: World) -> None:
+    mine = world.accounts["collector_a"]
+    plan = _plan(world, "collector_a", BEYOND)  # waits for a lead, made before the pause
+    world.admin("UPDATE borrowers SET dispute_open = true WHERE id = %s", (mine.borrower_id,))
+    said = _workstation_refusal(world, "collector_a")
+    assert "is paused (Dispute open)" in said
+    approve = (
+        "UPDATE repayment_plans SET status = 'approved', approved_by_id = cw_me(),"
+        " approved_at = now() WHERE id = %s"
+    )
+    with world.cursor("lead_a") as cursor:
+        assert said in refused(cursor, approve, (plan,))
+        # Turning it down stays possible; here the lead lets it go ahead instead.
+        cursor.execute(*_leave(mine.loan_id, flags=("dispute_open",)))
+        cursor.execute(approve, (plan,))
+    assert world.admin("SELECT status FROM repayment_plans WHERE id = %s", (plan,)) == [
+        ("approved",)
+    ]
+
+
+@attacks("plan-pause-leave")
+def test_only_a_lead_of_the_team_gives_leave_to_plan_despite_a_pause_and_it_stays(
+    world: World,
+) -> None:
+    mine = world.accounts["collector_a"]
+    world.admin("UPDATE borrowers SET vulnerable = true WHERE id = %s", (mine.borrower_id,))
+    death = uuid.uuid4()
+    world.admin(
+        "INSERT INTO escalations (id, loan_id, borrower_id, kind, raised_by_id, raised_at)"
+        " VALUES (%s, %s, %s, 'deceased', %s, now())",
+        (death, mine.loan_id, mine.borrower_id, world.user_id("collector_a")),
+    )
+    with world.cursor("collector_a") as cursor:
+        assert "Only a team lead" in refused(cursor, *_leave(mine.loan_id))
+    with world.cursor("lead_b") as cursor:
+        # Another team's lead: the account is not theirs.
+        assert "row-level security" in refused(cursor, *_leave(mine.loan_id))
+    with world.cursor("lead_a") as cursor:
+        assert "own name" in refused(
+            cursor, *_leave(mine.loan_id, who=world.user_id("collector_a"))
+        )
+        assert "says why" in refused(cursor, *_leave(mine.loan_id, reason="   "))
+        assert "dated when" in refused(cursor, *_leave(mine.loan_id, at="now() + interval '1 day'"))
+        assert "names the marks" in refused(cursor, *_leave(mine.loan_id, flags=("on_holiday",)))
+        for past_a_death in (
+            _leave(mine.loan_id, flags=("vulnerable", "deceased")),
+            _leave(mine.loan_id, escalations=(death,)),
+        ):
+            assert "reported death" in refused(cursor, *past_a_death)
+        cursor.execute(*_leave(mine.loan_id))
+        for change in (
+            "UPDATE plan_pause_overrides SET reason = 'x', granted_at = now() + interval '1 year'",
+            "DELETE FROM plan_pause_overrides",
+        ):
+            assert "permission denied" in refused(cursor, change)
+    with world.cursor("collector_a") as cursor:
+        # The collector reads the leave on their account (their workstation applies it).
+        cursor.execute(
+            "SELECT reason FROM plan_pause_overrides WHERE loan_id = %s", (mine.loan_id,)
+        )
+        assert cursor.fetchall() == [("The borrower asks for a plan as forbearance",)]
 
 
 # --- audit, reviews, overrides --------------------------------------------------------------

@@ -74,6 +74,7 @@ FOR = {
     "plan sign": "cfl",
     "plan cancel": "cfl",
     "plan print": "cfl",
+    "plan allow": "l",
     "visit-sheets": "fl",
     "visits candidates": "fl",
     "visits plan": "fl",
@@ -335,6 +336,8 @@ def _args(world: World, role: str) -> dict[str, list[str]]:
         "plan sign": [w.issued_plan],
         "plan cancel": [w.pending_plan, "--reason", "the borrower changed their mind"],
         "plan print": [w.issued_plan, "--out", f"{out}-print.pdf"],
+        # The dispute on mine pauses it.
+        "plan allow": ["--contract", c["mine"], "--reason", "asks for a plan as forbearance"],
         "visit-sheets": ["--date", w.tomorrow, "--out", f"{out}-sheets.pdf"],
         "visits candidates": ["--date", w.tomorrow],
         "visits plan": [c["agents2"], "--date", w.tomorrow, "--second-agent", w.logins["field2"]],
@@ -374,6 +377,7 @@ def _fingerprint(db: Database) -> tuple[Any, ...]:
                 "SELECT count(*) FROM visit_requests",
                 "SELECT count(*) FROM priority_overrides",
                 "SELECT count(*) FROM call_reviews",
+                "SELECT count(*) FROM plan_pause_overrides",
                 "SELECT username, active FROM users ORDER BY username",
                 "SELECT contract_no, assigned_to_id FROM loans ORDER BY contract_no",
                 "SELECT id, status FROM repayment_plans ORDER BY id",
@@ -464,6 +468,48 @@ def test_a_collector_works_their_own_account(world: World, run: Run) -> None:
     # Someone else's account is not theirs to see.
     code, _, err = run("collector", "account", world.account(None))
     assert code == 1 and len(err.strip().splitlines()) == 1
+
+
+def test_a_plan_on_a_paused_account_waits_for_a_leads_leave_on_the_server(
+    world: World, run: Run
+) -> None:
+    paused = world.account("collector")
+    with world.db.engine.begin() as connection:
+        connection.exec_driver_sql(
+            "UPDATE borrowers SET dispute_open = true WHERE id = (SELECT borrower_id FROM loans"
+            " WHERE contract_no = %s)",
+            (paused,),
+        )
+    agreement = f"agreement --contract {paused} --installments 3 --first-due {world.first_due}"
+    out = world.folder / f"paused-{paused}.pdf"
+    code, _, err = run("collector", *agreement.split(), "--out", str(out))
+    assert (code, err) == (
+        1,
+        f"error: Collection on account {paused} is paused (Dispute open): no plan can be"
+        " offered, approved or issued unless a team lead allows it.\n",
+    )
+    code, _, err = run("collector", "plan", "allow", "--contract", paused, "--reason", "mine")
+    assert code == 1 and "it is for: team_lead" in err and len(err.splitlines()) == 1
+    reason = "Disputes the fee only; pays the principal in instalments"
+    code, text, err = run("team_lead", "plan", "allow", "--contract", paused, "--reason", reason)
+    assert code == 0, err
+    assert text.startswith(f"Plans may go ahead on {paused} despite the pause (Dispute open)")
+    # The leave is the lead's, on the server; the collector's plan goes through its guard.
+    code, text, err = run("collector", *agreement.split(), "--out", str(out))
+    assert code == 0, err
+    with world.db.engine.connect() as connection:
+        leave = connection.exec_driver_sql(
+            "SELECT o.granted_by_id, o.reason, o.flags::text FROM plan_pause_overrides o"
+            " JOIN loans l ON l.id = o.loan_id WHERE l.contract_no = %s",
+            (paused,),
+        ).one()
+        plan = connection.exec_driver_sql(
+            "SELECT p.created_by_id, p.status FROM repayment_plans p JOIN loans l"
+            " ON l.id = p.loan_id WHERE l.contract_no = %s",
+            (paused,),
+        ).one()
+    assert tuple(leave) == (world.ids["team_lead"], reason, '["dispute_open"]')
+    assert tuple(plan) == (world.ids["collector"], "issued")
 
 
 def test_a_field_agent_plans_and_prints_the_day(world: World, run: Run) -> None:

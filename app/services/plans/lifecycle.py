@@ -4,15 +4,17 @@
                  (within policy: straight to approved)          ↘ broken, or cancelled
 
 A plan within the policy is approved by the policy itself when submitted; one outside it waits
-for a team lead of the collector's team. Issuing gives the agreement its number, date and the
-SHA-256 of its terms, and records the SHA-256 of the agreement file written in the same
-transaction (`app.services.plans.agreements.issue_agreement`); a plan whose first date passed
-while it waited must be offered again. Payments on the loan since the offer are applied to the down
-payment and then the instalments in order, each judged by when it was paid: the first makes
-an issued plan active, the last completes it, and an amount not paid by its due date plus the
-grace days breaks it, which puts the account at the top of the queue (a payment made in time
-but recorded after the break restores it). Every transition is an audit event in the same unit
-of work.
+for a team lead of the collector's team. While the account's collection is paused (a borrower
+mark, an escalation still open) no plan is offered, submitted, approved or issued, unless a
+team lead lets one go ahead despite the pause (`app.services.plans.pauses`). Issuing gives the
+agreement its number, date and the SHA-256 of its terms, and records the SHA-256 of the
+agreement file written in the same transaction (`app.services.plans.agreements.issue_agreement`);
+a plan whose first date passed while it waited must be offered again. Payments on the loan since
+the offer are applied to the down payment and then the instalments in order, each judged by
+when it was paid: the first makes an issued plan active, the last completes it, and an amount
+not paid by its due date plus the grace days breaks it, which puts the account at the top of
+the queue (a payment made in time but recorded after the break restores it). Every transition
+is an audit event in the same unit of work.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from app.services.common.reference import load_json
 from app.services.common.scope import find_user
 from app.services.documents.agreement_pdf import canonical_terms, terms_digest
 from app.services.plans.offers import PlanOffer, PlanTerms, offer
+from app.services.plans.pauses import PlanPause, plan_pause, refuse_paused
 from app.services.plans.terms import agreement_number, build_terms
 from app.services.portfolio.accounts import check_scope, loan_balance, lock, open_account
 
@@ -134,10 +137,14 @@ class PlanView:
 def preview_plan(
     db: Database, username: str, contract_no: str, terms: PlanTerms, *, now: datetime | None = None
 ) -> PlanOffer:
-    """The plan `terms` would make of the account's overdue amount today; nothing is written."""
+    """The plan `terms` would make of the account's overdue amount today; nothing is written.
+
+    Refused, as saving would be, while the account's collection is paused.
+    """
     now = now or datetime.now(UTC)
     with db.reader() as session:
         _, loan, _ = open_account(session, username, contract_no)
+        refuse_paused(session, loan, now)
         today = local_today(now)
         return offer(loan_balance(session, loan, today), terms, today, currency=loan.currency)
 
@@ -161,13 +168,16 @@ def save_plan(
 
     With `issue_with`, a plan the policy approves is issued in the same transaction with the
     agreement file that writes (as `issue_plan` does): a file that cannot be written stores
-    nothing at all. Refuses a second plan while one is still open on the account.
+    nothing at all. Refuses a second plan while one is still open on the account, and any plan
+    while the account's collection is paused (unless a team lead let one go ahead despite the
+    pause).
     """
     now = now or datetime.now(UTC)
     with db.session() as session:
         user, loan, _ = open_account(session, username, contract_no)
         lock(session, loan)
         _refuse_second_plan(session, loan)
+        despite = refuse_paused(session, loan, now)
         today = local_today(now)
         balance = loan_balance(session, loan, today)
         offered = offer(balance, terms, today, currency=loan.currency)
@@ -216,11 +226,12 @@ def save_plan(
                 "total": str(plan.total_amount),
                 "instalments": len(offered.lines),
                 "breaches": [breach.rule for breach in offered.breaches],
+                **_despite(despite),
             },
             user_id=user.id,
         )
         if submit:
-            _submit(session, plan, user, now)
+            _submit(session, plan, user, now, despite)
             if issue_with is not None and plan.status is PlanStatus.APPROVED:
                 session.flush()
                 _issue(session, plan, user, now, issue_with)
@@ -232,9 +243,11 @@ def submit_plan(
     db: Database, username: str, plan_id: uuid.UUID, *, now: datetime | None = None
 ) -> PlanView:
     """Send a draft on: approved by the policy when within it, else to a team lead."""
-    return _change(
-        db, username, plan_id, now, lambda session, plan, user, at: _submit(session, plan, user, at)
-    )
+
+    def submit(session: Session, plan: RepaymentPlan, user: User, at: datetime) -> None:
+        _submit(session, plan, user, at, _not_paused(session, plan, at, PlanStatus.DRAFT))
+
+    return _change(db, username, plan_id, now, submit)
 
 
 def decide_plan(
@@ -246,7 +259,10 @@ def decide_plan(
     reason: str = "",
     now: datetime | None = None,
 ) -> PlanView:
-    """A team lead's approval or rejection of a plan outside policy; a rejection needs a reason."""
+    """A team lead's approval or rejection of a plan outside policy; a rejection needs a reason.
+
+    An approval is refused while the account's collection is paused (a rejection is not).
+    """
     reason = reason.strip()
 
     def decide(session: Session, plan: RepaymentPlan, user: User, at: datetime) -> None:
@@ -260,6 +276,7 @@ def decide_plan(
             raise InvalidInput(
                 "The reason is too long ({length} characters; at most 500).", length=len(reason)
             )
+        despite = _not_paused(session, plan, at, PlanStatus.PENDING_APPROVAL) if approve else None
         plan.decided_by_id = user.id
         plan.decided_at = at
         plan.decision_reason = reason or None
@@ -270,6 +287,7 @@ def decide_plan(
             user,
             at,
             reason=reason,
+            **_despite(despite),
         )
 
     return _change(db, username, plan_id, now, decide)
@@ -285,7 +303,8 @@ def issue_plan(
 ) -> PlanView:
     """Give an approved plan its agreement number, date and terms hash, and record the SHA-256
     of the agreement file `document` writes, all in one transaction: a plan is never issued
-    without its file, and a file that could not be written issues nothing."""
+    without its file, and a file that could not be written issues nothing. Refused while the
+    account's collection is paused."""
 
     return _change(
         db,
@@ -366,14 +385,21 @@ class ApprovalRequest:
     collector_username: str
     # The viewer made it: another lead must decide.
     own: bool
+    # The account's collection pause as it stands (`pause.stops_plans`: no approval without
+    # a lead's leave to plan despite it).
+    pause: PlanPause | None = None
 
     @property
     def id(self) -> uuid.UUID:
         return self.plan.id
 
 
-def approval_requests(db: Database, username: str) -> tuple[ApprovalRequest, ...]:
-    """`pending_approvals` with the borrower and the collector of each, oldest first."""
+def approval_requests(
+    db: Database, username: str, *, now: datetime | None = None
+) -> tuple[ApprovalRequest, ...]:
+    """`pending_approvals` with the borrower, the collector and the account's pause of each,
+    oldest first."""
+    now = now or datetime.now(UTC)
     with db.reader() as session:
         user = find_user(session, username)
         requests = []
@@ -388,6 +414,7 @@ def approval_requests(db: Database, username: str) -> tuple[ApprovalRequest, ...
                     collector=maker.display_name,
                     collector_username=maker.username,
                     own=maker.id == user.id,
+                    pause=plan_pause(session, loan, now, user),
                 )
             )
         return tuple(requests)
@@ -624,6 +651,7 @@ def _issue(
             "The plan is outside policy and waits for a team lead's approval; it cannot be "
             "issued yet."
         )
+    despite = _not_paused(session, plan, at, PlanStatus.APPROVED)
     _refuse_passed_dates(session, plan, at)
     plan.agreement_no = agreement_number(plan.id, local_today(at))
     plan.agreement_date = local_today(at)
@@ -643,10 +671,13 @@ def _issue(
         at,
         agreement_no=plan.agreement_no,
         file_sha256=plan.agreement_file_sha256,
+        **_despite(despite),
     )
 
 
-def _submit(session: Session, plan: RepaymentPlan, user: User, at: datetime) -> None:
+def _submit(
+    session: Session, plan: RepaymentPlan, user: User, at: datetime, despite: uuid.UUID | None
+) -> None:
     if plan.breaches:
         _move(
             session,
@@ -655,9 +686,26 @@ def _submit(session: Session, plan: RepaymentPlan, user: User, at: datetime) -> 
             user,
             at,
             breaches=[b["rule"] for b in plan.breaches],
+            **_despite(despite),
         )
     else:
-        _move(session, plan, PlanStatus.APPROVED, user, at, by_policy=True)
+        _move(session, plan, PlanStatus.APPROVED, user, at, by_policy=True, **_despite(despite))
+
+
+def _not_paused(
+    session: Session, plan: RepaymentPlan, at: datetime, step_from: PlanStatus
+) -> uuid.UUID | None:
+    """Refuse a step from `step_from` while the plan's account is paused; else the lead's
+    decision it goes ahead under, if any (`pauses.refuse_paused`). A plan in another status
+    is left to the lifecycle, which refuses the step as out of order."""
+    if plan.status is not step_from:
+        return None
+    return refuse_paused(session, session.get_one(Loan, plan.loan_id), at)
+
+
+def _despite(override: uuid.UUID | None) -> dict[str, str]:
+    """The audit detail naming the lead's decision a step went ahead under despite a pause."""
+    return {} if override is None else {"despite_pause": str(override)}
 
 
 def _move(

@@ -47,6 +47,8 @@ SERVER_POLICY = {
     "dispositions": "dispositions.json",
     "escalations": "escalations.json",
     "visit_outcomes": "visit_outcomes.json",
+    # The marks' names, for the server's refusal of a plan on a paused account.
+    "flags": "flags.json",
 }
 
 

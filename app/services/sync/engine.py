@@ -78,7 +78,14 @@ VERSIONED = frozenset(
 )
 # Logs: written once, never changed.
 LOGS = frozenset(
-    {"contact_attempts", "account_notes", "audit_events", "payments", "contact_blocks"}
+    {
+        "contact_attempts",
+        "account_notes",
+        "audit_events",
+        "payments",
+        "contact_blocks",
+        "plan_pause_overrides",
+    }
 )
 # The workstation's own trail goes up; it does not come down.
 NOT_PULLED = frozenset({"audit_events"})

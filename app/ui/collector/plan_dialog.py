@@ -5,6 +5,11 @@ the context's worker; nothing here computes money. The preview is asked again wh
 change (after a short pause, so typing an amount asks once), one question at a time. An answer
 is shown only if it is for the terms on screen: a late answer for older input is dropped, and
 saving is possible only once the terms on screen have a preview without an error.
+
+While the account's collection is paused (a borrower mark, an escalation still open) the note
+at the top says so, in the words of the services' refusal, and no plan is offered, submitted
+or issued from here until a team lead lets plans go ahead despite the pause; a lead does that
+from the note itself (`PauseNote`). Cancelling a plan stays possible.
 """
 
 from __future__ import annotations
@@ -60,8 +65,10 @@ from app.services.plans.lifecycle import (
     submit_plan,
 )
 from app.services.plans.offers import FREQUENCIES, KINDS, PlanOffer, PlanTerms
+from app.services.plans.pauses import PlanPause, PlanPaused, plan_pause_of
 from app.services.plans.terms import agreement_number
 from app.services.portfolio.accounts import AccountDetail
+from app.ui.collector.pause_note import PauseNote
 from app.ui.collector.plan_tables import PlanColumn, PlanLinesModel, PlansModel
 from app.ui.common.context import Context
 from app.ui.common.dialogs import error_text, message_text
@@ -109,6 +116,7 @@ class PlanDialog(QDialog):
         self._shown_for: PlanTerms | None = None
         # One question at a time: terms changed meanwhile are asked once the answer is in.
         self._preview = Latest()
+        self._pause_load = Latest()
         self._again = False
         self._jobs: list[Job] = []
         self._writing = False
@@ -124,6 +132,8 @@ class PlanDialog(QDialog):
         self._preview_timer.setInterval(PREVIEW_DELAY_MS)
         self._preview_timer.timeout.connect(self.preview_now)
 
+        self.pause_note = PauseNote(context, self)
+        self.pause_note.allowed.connect(self._allowed)
         terms = self._build_terms()
         preview = self._build_preview()
         plans = self._build_plans()
@@ -135,6 +145,7 @@ class PlanDialog(QDialog):
         self.close_button = close.button(QDialogButtonBox.StandardButton.Close)
         self.close_button.setAccessibleName(self.tr("Close the plan dialog"))
         layout = QVBoxLayout(self)
+        layout.addWidget(self.pause_note)
         layout.addLayout(top, 3)
         layout.addWidget(plans, 2)
         layout.addWidget(close)
@@ -371,6 +382,8 @@ class PlanDialog(QDialog):
         for job in self._jobs:
             job.cancel()
         self._preview.cancel()
+        self._pause_load.cancel()
+        self.pause_note.retire()
 
     # The terms.
 
@@ -497,6 +510,8 @@ class PlanDialog(QDialog):
     def _preview_failed(self, terms: PlanTerms, error: BaseException) -> None:
         if self._answered(terms):
             self._show_problem(terms, error_text(error))
+            if isinstance(error, PlanPaused):
+                self.load_pause()  # perhaps paused since the dialog opened: say so at the top
 
     def _show_problem(self, terms: PlanTerms | None, text: str) -> None:
         """Terms no plan can have: say why where the preview was, and allow no saving."""
@@ -511,6 +526,7 @@ class PlanDialog(QDialog):
         self.problem.setText(text)
         self.problem.setAccessibleDescription(text)
         self.problem.show()
+        self._hide_repeated_problem()
         self._update_buttons()
         self.preview_shown.emit(text)
 
@@ -555,6 +571,8 @@ class PlanDialog(QDialog):
     # The account's plans.
 
     def load_plans(self) -> None:
+        """Load the account's plans, and whether its collection is paused, again."""
+        self.load_pause()
         self._track(
             self.context.call(
                 plans_for,
@@ -564,6 +582,43 @@ class PlanDialog(QDialog):
                 on_error=self._failed,
             )
         )
+
+    def load_pause(self) -> None:
+        self._pause_load.run(
+            self.context,
+            plan_pause_of,
+            self.context.username,
+            self.contract_no,
+            now=self.context.clock(),
+            on_done=self._pause_loaded,
+            on_error=self._pause_failed,
+        )
+
+    @property
+    def pause(self) -> PlanPause | None:
+        """The account's pause as last loaded (None before the first answer)."""
+        return self.pause_note.pause
+
+    def _pause_loaded(self, pause: PlanPause) -> None:
+        stopped = self.pause_note.stops_plans
+        self.pause_note.show_pause(pause)
+        if stopped and not pause.stops_plans:
+            self.schedule_preview()  # the refusal on screen no longer holds
+        self._hide_repeated_problem()
+        self._update_buttons()
+
+    def _pause_failed(self, error: BaseException) -> None:
+        self.context.dialogs.error(self, self.tr("Could not complete that"), error_text(error))
+
+    def _allowed(self, _pause: PlanPause) -> None:
+        """A lead let plans go ahead despite the pause: the terms can be previewed again."""
+        self._hide_repeated_problem()
+        self.schedule_preview()
+
+    def _hide_repeated_problem(self) -> None:
+        # The pause's refusal is said once, at the top, not again where the preview was.
+        if self.problem.text() and self.problem.text() == self.pause_note.text():
+            self.problem.hide()
 
     def _plans_loaded(self, plans: tuple[PlanView, ...]) -> None:
         self.plans.set_plans(plans)
@@ -753,11 +808,17 @@ class PlanDialog(QDialog):
         self._writing = False
         self._update_buttons()
         self.context.dialogs.error(self, self.tr("Could not complete that"), error_text(error))
+        if isinstance(error, PlanPaused):
+            self.load_pause()  # a pause that came meanwhile refuses it: show it at the top
 
     # State of the buttons.
 
     def _can_offer(self) -> bool:
-        return not self._writing and not any(plan.status in OPEN for plan in self.plans.rows)
+        return (
+            not self._writing
+            and not self.pause_note.stops_plans
+            and not any(plan.status in OPEN for plan in self.plans.rows)
+        )
 
     def _update_buttons(self, *_args: object) -> None:
         open_plan = any(plan.status in OPEN for plan in self._all_plans())
@@ -767,8 +828,10 @@ class PlanDialog(QDialog):
         self.submit.setEnabled(ready)
         plan = self.selected_plan()
         status = plan.status if plan is not None and not self._writing else None
-        self.submit_draft.setEnabled(status is PlanStatus.DRAFT)
-        self.issue.setEnabled(status is PlanStatus.APPROVED)
+        # A pause stops a plan going further too; it can still be cancelled.
+        going_on = None if self.pause_note.stops_plans else status
+        self.submit_draft.setEnabled(going_on is PlanStatus.DRAFT)
+        self.issue.setEnabled(going_on is PlanStatus.APPROVED)
         self.save_pdf.setEnabled(status in PRINTABLE)
         self.sign.setEnabled(status is PlanStatus.ISSUED)
         self.cancel_plan.setEnabled(status in OPEN)

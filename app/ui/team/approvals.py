@@ -4,8 +4,10 @@ rejected with a reason the collector reads.
 The table lists the team's plans waiting for a decision, oldest first, each with the policy
 limits it goes beyond; the pane beside it shows the selected plan's figures and schedule.
 Approve asks for an optional note, Reject for the reason (the service refuses a rejection
-without one). Every call goes through the context's worker; after a decision the panel emits
-`changed()`.
+without one). A plan on an account whose collection is paused (a borrower mark, an escalation
+still open) says so in the list and in the pane, and is not approved until the lead lets plans
+go ahead despite the pause, with a reason (`PauseNote`); it can always be rejected. Every call
+goes through the context's worker; after a decision the panel emits `changed()`.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from PySide6.QtWidgets import (
 
 from app.services.plans.lifecycle import ApprovalRequest, approval_requests, decide_plan
 from app.services.plans.offers import PlanLine
+from app.services.plans.pauses import PlanPause
+from app.ui.collector.pause_note import PauseNote
 from app.ui.collector.plan_tables import PlanLinesModel
 from app.ui.common.context import Context
 from app.ui.common.dialogs import error_text, message_text
@@ -51,6 +55,7 @@ class Column(enum.IntEnum):
     KIND = 5
     INSTALMENTS = 6
     BREACHES = 7
+    PAUSED = 8
 
 
 def breaches_text(request: ApprovalRequest, separator: str = "; ") -> str:
@@ -79,6 +84,17 @@ def approvals_model(context: Context, parent: QObject | None = None) -> Approval
         return QCoreApplication.translate(
             "ApprovalsModel", "You made this plan: another team lead decides it."
         )
+
+    def paused(request: ApprovalRequest) -> str:
+        pause = request.pause
+        if pause is None or not pause.paused:
+            return ""
+        names = pause.names.text(context.language)
+        if pause.stops_plans:
+            return names
+        return QCoreApplication.translate(
+            "ApprovalsModel", "{pauses} (plans allowed by {lead})"
+        ).format(pauses=names, lead=pause.override.lead if pause.override else "")
 
     columns: dict[Column, TableColumn[ApprovalRequest]] = {
         Column.OFFERED: TableColumn(
@@ -114,6 +130,9 @@ def approvals_model(context: Context, parent: QObject | None = None) -> Approval
             QCoreApplication.translate("ApprovalsModel", "Outside the policy"),
             breaches_text,
             tooltip=lambda request: breaches_text(request, "\n"),
+        ),
+        Column.PAUSED: TableColumn(
+            QCoreApplication.translate("ApprovalsModel", "Collection paused"), paused
         ),
     }
     return ApprovalsModel(
@@ -173,6 +192,8 @@ class ApprovalsPanel(QWidget):
             form.addRow(caption, label)
         self.breaches = QLabel()
         self.breaches.setWordWrap(True)
+        self.pause_note = PauseNote(context, self)
+        self.pause_note.allowed.connect(self._allowed)
         self.lines = PlanLinesModel(context.formats, self)
         self.lines_table = QTableView()
         self.lines_table.setModel(self.lines)
@@ -206,6 +227,7 @@ class ApprovalsPanel(QWidget):
         pane_layout = QVBoxLayout(pane)
         pane_layout.addLayout(form)
         pane_layout.addWidget(self.breaches)
+        pane_layout.addWidget(self.pause_note)
         pane_layout.addWidget(self.lines_table, 1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.approve_button)
@@ -227,7 +249,8 @@ class ApprovalsPanel(QWidget):
 
         self.setTabOrder(self.table, self.approve_button)
         self.setTabOrder(self.approve_button, self.reject_button)
-        self.setTabOrder(self.reject_button, self.lines_table)
+        self.setTabOrder(self.reject_button, self.pause_note.allow_button)
+        self.setTabOrder(self.pause_note.allow_button, self.lines_table)
         self.setTabOrder(self.lines_table, self.reload_button)
 
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_current())
@@ -246,6 +269,7 @@ class ApprovalsPanel(QWidget):
             self.context,
             approval_requests,
             self.context.username,
+            now=self.context.clock(),
             on_done=self._loaded,
             on_error=self._load_failed,
         )
@@ -290,6 +314,7 @@ class ApprovalsPanel(QWidget):
             for label in self.figures.values():
                 label.clear()
             self.breaches.clear()
+            self.pause_note.show_pause(None)
             self.own_hint.clear()
             self.lines.set_lines((), "CNY")
             self._update_buttons()
@@ -322,6 +347,7 @@ class ApprovalsPanel(QWidget):
         shown["total"].setText(money(plan.total))
         reasons = "\n".join(f"• {message_text(breach)}" for breach in plan.breaches)
         self.breaches.setText(self.tr("Outside the policy:\n{reasons}").format(reasons=reasons))
+        self.pause_note.show_pause(request.pause)
         self.lines.set_lines(
             [PlanLine(line.seq, line.due_date, line.amount) for line in plan.lines],
             plan.currency,
@@ -334,14 +360,15 @@ class ApprovalsPanel(QWidget):
     def _update_buttons(self) -> None:
         request = self.current()
         may = not self._busy and request is not None and not request.own
-        self.approve_button.setEnabled(may)
+        # A paused account's plan waits for the lead's leave; it may be rejected all the same.
+        self.approve_button.setEnabled(may and not self.pause_note.stops_plans)
         self.reject_button.setEnabled(may)
 
     # Deciding.
 
     def approve(self) -> None:
         request = self.current()
-        if self._busy or request is None or request.own:
+        if self._busy or request is None or request.own or self.pause_note.stops_plans:
             return
         reason = self.context.dialogs.ask_text(
             self,
@@ -368,6 +395,15 @@ class ApprovalsPanel(QWidget):
         if reason is None:
             return
         self._decide(request, approve=False, reason=reason)
+
+    def _allowed(self, pause: PlanPause) -> None:
+        """The lead let plans go ahead despite the pause: the plan can be approved now."""
+        self.message.setText(
+            self.tr("Plans may go ahead on {contract} despite the pause.").format(
+                contract=pause.contract_no
+            )
+        )
+        self.refresh()
 
     def _decide(self, request: ApprovalRequest, *, approve: bool, reason: str) -> None:
         self._busy = True

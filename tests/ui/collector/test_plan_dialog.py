@@ -17,22 +17,29 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
-from app.models import PlanStatus
+from app.database import Database
+from app.models import AuditEvent, PlanStatus, User
 from app.services.common.errors import InvalidDate
+from app.services.contact.contacts import record_contact
 from app.services.plans.agreements import verify_agreement
 from app.services.plans.lifecycle import plans_for
 from app.services.plans.offers import PlanOffer
 from app.ui.collector.plan_dialog import PlanDialog
 from app.ui.collector.plan_tables import LineColumn, PlanColumn
 from app.ui.common.dialogs import error_text
+from app.ui.common.settings import Settings
 from app.ui.shell.main_window import MainWindow
+from tests.helpers.contacts import outcome
 from tests.helpers.dialogs import RecordingDialogs
 from tests.helpers.disks import full_disk, read_only_disk
 from tests.helpers.pdf import pdf_text
-from tests.ui.conftest import COLLECTOR, Shift, wait_idle
+from tests.helpers.portfolio import Account
+from tests.ui.conftest import COLLECTOR, Shift, start_window, wait_idle
 
 TODAY = date(2026, 11, 27)  # the shift's day in Beijing
+LEAD = "lead.wang"
 
 
 def settle(qtbot: QtBot, dialog: PlanDialog) -> None:
@@ -365,3 +372,138 @@ def test_enter_in_a_term_field_stores_no_plan(
     settle(qtbot, dialog)
     assert dialog.isVisible()
     assert plans_for(window.context.db, COLLECTOR, shift.first.contract_no) == ()
+
+
+# --- pauses stop plans ---------------------------------------------------------------------
+
+SELF_HARM = "Vulnerable: paused; Self-harm or harm risk expressed"
+
+
+def self_harm_risk_raised(window_db: Database, shift: Shift, account: Account) -> None:
+    """A call on the account (another workstation's) met a self-harm risk: the borrower is
+    marked vulnerable and an urgent escalation waits for a lead."""
+    started = shift.now - timedelta(minutes=3)
+    result = record_contact(
+        window_db,
+        outcome(account, "HRD", emotion="self_harm_risk", started_at=started),
+        now=shift.now,
+    )
+    assert result.escalation_id is not None
+
+
+def paused_refusal(contract_no: str, pauses: str = SELF_HARM) -> str:
+    return (
+        f"Collection on account {contract_no} is paused ({pauses}): no plan can be offered,"
+        " approved or issued unless a team lead allows it."
+    )
+
+
+def test_a_paused_account_offers_no_plan_and_says_why_once(
+    qtbot: QtBot, window: MainWindow, shift: Shift
+) -> None:
+    self_harm_risk_raised(window.context.db, shift, shift.first)
+    dialog = open_from_workspace(qtbot, window)
+    settle(qtbot, dialog)
+
+    refusal = paused_refusal(shift.first.contract_no)
+    assert dialog.pause_note.isVisibleTo(dialog)
+    assert dialog.pause_note.label.text() == refusal
+    # Said once, at the top: not again where the preview was.
+    assert dialog.problem.isHidden()
+    assert dialog.offer is None and dialog.lines.rowCount() == 0
+    assert not dialog.submit.isEnabled() and not dialog.save_draft.isEnabled()
+    # A collector cannot let a plan past the pause.
+    assert not dialog.pause_note.allow_button.isVisibleTo(dialog)
+    # Enter in a term field stores nothing either.
+    qtbot.keyClick(dialog.waiver, Qt.Key.Key_Return)
+    settle(qtbot, dialog)
+    assert plans_for(window.context.db, COLLECTOR, shift.first.contract_no) == ()
+
+
+def test_a_pause_that_comes_after_the_plan_stops_its_agreement(
+    qtbot: QtBot, window: MainWindow, shift: Shift, dialogs: RecordingDialogs
+) -> None:
+    dialog = open_from_workspace(qtbot, window)
+    click_and_wait(qtbot, window, dialog, dialog.submit)
+    (plan,) = plans_for(window.context.db, COLLECTOR, shift.first.contract_no)
+    assert plan.status is PlanStatus.APPROVED and dialog.issue.isEnabled()
+    assert dialog.pause_note.isHidden()
+
+    # Meanwhile a call on another workstation met a self-harm risk.
+    self_harm_risk_raised(window.context.db, shift, shift.first)
+    dialogs.files.append(Path("never-written.pdf"))
+    qtbot.mouseClick(dialog.issue, Qt.MouseButton.LeftButton)
+    settle(qtbot, dialog)
+    refusal = paused_refusal(shift.first.contract_no)
+    assert dialogs.errors() == [refusal]
+    (plan,) = plans_for(window.context.db, COLLECTOR, shift.first.contract_no)
+    assert plan.status is PlanStatus.APPROVED and plan.agreement_no is None
+    # The dialog now says why at the top and offers no second try; cancelling stays open.
+    qtbot.waitUntil(lambda: dialog.pause_note.label.text() == refusal, timeout=10_000)
+    assert not dialog.issue.isEnabled() and dialog.cancel_plan.isEnabled()
+    # The file was asked for first (an agreement is issued with its file) and never written.
+    assert [shown.kind for shown in dialogs.shown].count("save_file") == 1
+    assert not Path("never-written.pdf").exists()
+
+
+def test_a_lead_lets_a_plan_go_ahead_despite_the_pause_with_a_reason(
+    qtbot: QtBot,
+    db: Database,
+    tmp_path: Path,
+    shift: Shift,
+    ui_settings: Settings,
+    dialogs: RecordingDialogs,
+) -> None:
+    self_harm_risk_raised(db, shift, shift.first)
+    startup, window = start_window(
+        qtbot, db, tmp_path, ui_settings, dialogs, shift.now, username=LEAD
+    )
+    try:
+        wait_idle(qtbot, window)
+        # The lead works the team's queue: the collector's account is in it.
+        window.open_account(shift.first.loan_id.hex)
+        wait_idle(qtbot, window)
+        dialog = open_from_workspace(qtbot, window)
+        note = dialog.pause_note
+        assert note.label.text() == paused_refusal(shift.first.contract_no)
+        assert note.allow_button.isVisibleTo(dialog) and note.allow_button.isEnabled()
+        assert not dialog.submit.isEnabled()
+
+        # Without a reason the service refuses; a cancelled prompt does nothing.
+        dialogs.texts.append("  ")
+        qtbot.mouseClick(note.allow_button, Qt.MouseButton.LeftButton)
+        settle(qtbot, dialog)
+        assert len(dialogs.errors()) == 1 and "Say why" in dialogs.errors()[0]
+        qtbot.mouseClick(note.allow_button, Qt.MouseButton.LeftButton)
+        settle(qtbot, dialog)
+        assert len(dialogs.errors()) == 1 and note.allow_button.isVisibleTo(dialog)
+
+        reason = "Spoke with her and the support line: she wants a small plan to stop worrying."
+        dialogs.texts.append(reason)
+        with qtbot.waitSignal(note.allowed, timeout=10_000):
+            qtbot.mouseClick(note.allow_button, Qt.MouseButton.LeftButton)
+        settle(qtbot, dialog)
+        until = window.context.formats.date_time(shift.now + timedelta(days=14))
+        assert note.label.text() == (
+            f"Collection on this account is paused ({SELF_HARM}); {LEAD} let plans go ahead"
+            f" despite it until {until}: “{reason}”"
+        )
+        assert not note.allow_button.isVisibleTo(dialog)
+        assert dialog.offer is not None and dialog.problem.isHidden()
+        assert dialog.submit.isEnabled()
+
+        with qtbot.waitSignal(dialog.plans_changed, timeout=10_000):
+            qtbot.mouseClick(dialog.submit, Qt.MouseButton.LeftButton)
+        settle(qtbot, dialog)
+        (plan,) = plans_for(db, LEAD, shift.first.contract_no)
+        assert plan.status is PlanStatus.APPROVED
+        with db.reader() as session:
+            given = session.scalars(
+                select(AuditEvent).where(AuditEvent.action == "plan.allowed_despite_pause")
+            ).one()
+            lead_id = session.scalars(select(User.id).where(User.username == LEAD)).one()
+        assert given.user_id == lead_id and given.details["reason"] == reason
+        assert given.details["flags"] == ["vulnerable"]
+    finally:
+        window.leave()
+        startup.stop()

@@ -11,9 +11,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
 from app.database import Database
-from app.models import PlanStatus
+from app.models import AuditEvent, PlanStatus
+from app.services.contact.contacts import record_contact
 from app.services.plans.lifecycle import PlanView, decide_plan, plan_view, save_plan
 from app.services.plans.offers import PlanTerms
 from app.ui.collector.decisions import Column as DecisionColumn
@@ -24,9 +26,9 @@ from app.ui.common.i18n import Formats
 from app.ui.common.runner import Runner
 from app.ui.common.settings import Settings
 from app.ui.team.approvals import ApprovalsPanel, Column
-from tests.helpers.contacts import NOW
+from tests.helpers.contacts import NOW, outcome
 from tests.helpers.dialogs import RecordingDialogs
-from tests.helpers.portfolio import Portfolio
+from tests.helpers.portfolio import Account, Portfolio
 from tests.ui.conftest import BEIJING
 
 LEAD = "lead.wang"
@@ -44,6 +46,7 @@ class Waiting:
     long: PlanView  # 30 instalments, offered first
     longer: PlanView  # 36 instalments
     own: PlanView  # the lead's own: another lead decides it
+    first: Account  # the account of `long`
 
 
 @pytest.fixture
@@ -78,6 +81,7 @@ def waiting(db: Database, portfolio: Portfolio) -> Waiting:
         db, COLLECTOR, portfolio.account(today=TODAY, dpd=40).contract_no, monthly(3), now=NOW
     )
     return Waiting(
+        first=first,
         long=save_plan(db, COLLECTOR, first.contract_no, monthly(30), now=NOW),
         longer=save_plan(
             db, COLLECTOR, second.contract_no, monthly(36), now=NOW + timedelta(minutes=1)
@@ -293,3 +297,108 @@ def test_an_approval_takes_an_optional_note_and_the_badge_counts_it(
     # Latest decision first.
     assert dialog.model.row_at(0).plan_id == waiting.long.id
     assert unseen(qtbot, db, runner, ui_settings) == 0
+
+
+# --- pauses stop plans ---------------------------------------------------------------------
+
+SELF_HARM = "Vulnerable: paused; Self-harm or harm risk expressed"
+
+
+def paused_refusal(contract_no: str, pauses: str) -> str:
+    return (
+        f"Collection on account {contract_no} is paused ({pauses}): no plan can be offered,"
+        " approved or issued unless a team lead allows it."
+    )
+
+
+def reload(qtbot: QtBot, panel: ApprovalsPanel) -> None:
+    with qtbot.waitSignal(panel.loaded, timeout=10_000):
+        panel.refresh()
+    settle(qtbot, panel.context.runner)
+
+
+def test_a_plan_on_a_paused_account_waits_for_the_leads_leave_to_be_approved(
+    qtbot: QtBot,
+    db: Database,
+    panel: ApprovalsPanel,
+    waiting: Waiting,
+    dialogs: RecordingDialogs,
+    qtmodeltester,  # type: ignore[no-untyped-def]
+) -> None:
+    # A call after the plan was offered met a self-harm risk.
+    result = record_contact(db, outcome(waiting.first, "HRD", emotion="self_harm_risk"), now=NOW)
+    assert result.escalation_id is not None
+    reload(qtbot, panel)
+    qtmodeltester.check(panel.model)
+    assert shown(panel, Column.PAUSED) == [SELF_HARM, "", ""]
+    panel.select(waiting.long.id)
+    note = panel.pause_note
+    assert note.isVisibleTo(panel)
+    assert note.label.text() == paused_refusal(waiting.long.contract_no, SELF_HARM)
+    assert not panel.approve_button.isEnabled() and panel.reject_button.isEnabled()
+    assert note.allow_button.isVisibleTo(panel) and note.allow_button.isEnabled()
+    # Another plan, on an account not paused: nothing to say, nothing to allow.
+    panel.select(waiting.longer.id)
+    assert note.isHidden() and panel.approve_button.isEnabled()
+
+    panel.select(waiting.long.id)
+    # A cancelled prompt gives no leave.
+    qtbot.mouseClick(note.allow_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, panel.context.runner)
+    assert not panel.approve_button.isEnabled() and dialogs.errors() == []
+
+    reason = "She asked for the plan herself once the support line had called her back."
+    dialogs.texts.append(reason)
+    with qtbot.waitSignal(panel.loaded, timeout=10_000):
+        qtbot.mouseClick(note.allow_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, panel.context.runner)
+    assert current_id(panel) == waiting.long.id
+    assert shown(panel, Column.PAUSED)[0] == f"{SELF_HARM} (plans allowed by {LEAD})"
+    until = panel.context.formats.date_time(LATER + timedelta(days=14))
+    assert note.label.text() == (
+        f"Collection on this account is paused ({SELF_HARM}); {LEAD} let plans go ahead"
+        f" despite it until {until}: “{reason}”"
+    )
+    assert not note.allow_button.isVisibleTo(panel)
+    assert f"Plans may go ahead on {waiting.long.contract_no}" in panel.message.text()
+    assert panel.approve_button.isEnabled()
+
+    dialogs.texts.append("")
+    decide(qtbot, panel, panel.approve_button)
+    assert plan_view(db, LEAD, waiting.long.id).status is PlanStatus.APPROVED
+    with db.reader() as session:
+        (given,) = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "plan.allowed_despite_pause")
+        )
+        (approval,) = session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.action == "plan.approved", AuditEvent.entity_id == str(waiting.long.id)
+            )
+        )
+    assert given.details["reason"] == reason
+    assert approval.details["despite_pause"] == given.details["override_id"]
+
+
+def test_an_approval_after_the_account_was_paused_is_refused_and_shows_the_pause(
+    qtbot: QtBot,
+    db: Database,
+    panel: ApprovalsPanel,
+    waiting: Waiting,
+    dialogs: RecordingDialogs,
+) -> None:
+    panel.select(waiting.long.id)
+    assert panel.approve_button.isEnabled() and panel.pause_note.isHidden()
+    # The borrower disputes the debt on a call while the lead looks at the plan.
+    record_contact(db, outcome(waiting.first, "DSP"), now=NOW)
+
+    dialogs.texts.append("Fine by me.")
+    with qtbot.waitSignal(panel.loaded, timeout=10_000):
+        qtbot.mouseClick(panel.approve_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, panel.context.runner)
+    (error,) = dialogs.errors()
+    assert error.startswith(f"Collection on account {waiting.long.contract_no} is paused (")
+    assert plan_view(db, LEAD, waiting.long.id).status is PlanStatus.PENDING_APPROVAL
+    # The reload shows what stopped it, in the same words, and the plan waits for leave.
+    assert current_id(panel) == waiting.long.id
+    assert panel.pause_note.label.text() == error
+    assert not panel.approve_button.isEnabled()

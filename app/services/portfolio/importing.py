@@ -5,6 +5,9 @@ and which columns it uses (docs/import-format.md lists them). Every row is check
 anything is written: if any row is wrong, the report names each problem by row and column and
 nothing is imported. Otherwise everything goes in one transaction, the schedules replayed with
 the payments so balances, DPD and penalty come out as the app computes them.
+
+Every loan belongs to a team: its assignee's, or for a loan nobody is assigned to, the team its
+row names (or the import's default team), in whose pool it waits for the lead to allocate it.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from app.models import (
     LoanStatus,
     Payment,
     Role,
+    Team,
     User,
 )
 from app.services.common.audit import audit
@@ -58,7 +62,7 @@ COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "term_months",
             "disbursed_on",
         ),
-        ("currency", "assigned_to"),
+        ("currency", "assigned_to", "team"),
     ),
     "instalment": (
         ("contract_no", "seq", "due_date", "principal_due", "interest_due", "fees_due"),
@@ -95,8 +99,13 @@ class ImportSummary:
     payments: int
 
 
-def import_portfolio(db: Database, path: Path, *, now: datetime | None = None) -> ImportSummary:
-    """Check every row of the export at `path`, then import all of it or nothing."""
+def import_portfolio(
+    db: Database, path: Path, *, team: str | None = None, now: datetime | None = None
+) -> ImportSummary:
+    """Check every row of the export at `path`, then import all of it or nothing.
+
+    team: the team whose pool takes the loans nobody is assigned to and whose row names no team.
+    """
     now = now or datetime.now(UTC)
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -106,7 +115,15 @@ def import_portfolio(db: Database, path: Path, *, now: datetime | None = None) -
         ) from None
     with db.session() as session:
         parsed = _Parsed(now)
+        teams = {t.name: t for t in session.scalars(select(Team))}
+        if team is not None and team.strip() not in teams:
+            raise InvalidInput(
+                "There is no team “{team}”. `collector-workstation central team list` lists them.",
+                team=team,
+            )
         parsed.read(text)
+        parsed.teams = teams
+        parsed.default_team = None if team is None else teams[team.strip()]
         existing_users = {u.username: u for u in session.scalars(select(User))}
         known_borrowers = {
             b.id_number: b
@@ -143,6 +160,9 @@ class _Parsed:
     payments: dict[str, list[tuple[int, dict[str, str]]]] = field(
         default_factory=lambda: defaultdict(list)
     )
+    # The database's teams by name, and the team an unassigned loan naming none goes to.
+    teams: dict[str, Team] = field(default_factory=dict)
+    default_team: Team | None = None
 
     def problem(self, row: int, column: str, message: str) -> None:
         self.problems.append(ImportProblem(row, column, message))
@@ -260,6 +280,20 @@ class _Parsed:
             worker = users.get(row.get("assigned_to", ""))
             if row.get("assigned_to") and (worker is None or worker.role not in WORKERS):
                 self.problem(number, "assigned_to", "not a collector, field agent or team lead")
+                worker = None
+            named = row.get("team", "")
+            crew = self.teams.get(named)
+            if named and crew is None:
+                self.problem(number, "team", f"no team “{named}” in the database")
+            elif crew is not None and worker is not None and worker.team_id != crew.id:
+                self.problem(number, "team", "not the team of the user in assigned_to")
+            elif not named and not row.get("assigned_to") and self.default_team is None:
+                self.problem(
+                    number,
+                    "team",
+                    "a loan nobody is assigned to needs a team, whose pool it waits in"
+                    " (a team column, or --team)",
+                )
             lines = self.instalments.get(contract, [])
             if not lines:
                 self.problem(number, "contract_no", "a loan needs its instalment rows")
@@ -318,6 +352,7 @@ class _Parsed:
         counts = {"instalments": 0, "payments": 0}
         for contract, (_, row) in self.loans.items():
             worker = users.get(row.get("assigned_to", ""))
+            crew = self.teams.get(row.get("team", "")) or self.default_team
             loan = Loan(
                 contract_no=contract,
                 borrower_id=people[row["id_number"]].id,
@@ -330,6 +365,7 @@ class _Parsed:
                 disbursed_on=date.fromisoformat(row["disbursed_on"]),
                 assigned_to_id=worker.id if worker else None,
                 assigned_at=self.now if worker else None,
+                team_id=worker.team_id if worker else crew.id if crew else None,
             )
             session.add(loan)
             session.flush()

@@ -666,8 +666,8 @@ def test_deactivating_a_user_ends_their_login_and_cuts_their_session(world: Worl
     with session.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM loans")
         assert cursor.fetchone() == (1,)
-    cut = deactivate_user(world.db, world.logins["collector_a"])
-    assert cut == 1
+    done = deactivate_user(world.db, world.logins["collector_a"])
+    assert done.sessions_cut == 1 and done.login
     with pytest.raises(psycopg.OperationalError), session.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM loans")
     session.close()

@@ -99,9 +99,17 @@ def test_import_portfolio_loads_all_or_reports_each_bad_row(tmp_path: Path) -> N
             with engine.connect() as connection:
                 connection.exec_driver_sql(f'DROP ROLE IF EXISTS "{collector}"')
             engine.dispose()
-    # With no server, the embedded database beside the demo data takes it the same way.
+    # With no server, the embedded database takes it the same way; a loan nobody is assigned
+    # to waits in a team's pool, so it needs a team.
     unassigned = [{**row, "assigned_to": ""} if row["record"] == "loan" else row for row in rows]
     plain = _write(tmp_path / "plain.csv", unassigned)
-    embedded = _cli(tmp_path / "embedded", "central", "import-portfolio", str(plain))
+    homeless = _cli(tmp_path / "embedded", "central", "import-portfolio", str(plain))
+    assert homeless.returncode == 1
+    assert "row 5, team: a loan nobody is assigned to needs a team" in homeless.stderr
+    made = _cli(tmp_path / "embedded", "central", "team", "create", "电催一组")
+    assert made.returncode == 0, made.stderr
+    embedded = _cli(
+        tmp_path / "embedded", "central", "import-portfolio", str(plain), "--team", "电催一组"
+    )
     assert embedded.returncode == 0, embedded.stderr
     assert "imported 1 loans" in embedded.stdout

@@ -615,7 +615,7 @@ def test_a_mistake_in_our_own_statement_stays_loud(
 ) -> None:
     from app.services.common import users
 
-    def broken(db: Database) -> list[Any]:
+    def broken(db: Database, **_options: bool) -> list[Any]:
         with db.engine.connect() as connection:
             connection.exec_driver_sql("SELEC username FROM users")
         return []

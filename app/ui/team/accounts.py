@@ -5,6 +5,10 @@ above it and sortable by any column; the lead selects rows and reassigns them to
 marks them for a home visit, or sets (or clears) a priority override with an expiry. "Reassign
 by rule…" previews who would get which accounts before anything moves. Every call goes through
 the context's worker; after a change the panel emits `changed()` and reloads the list.
+
+The team's pool (issue 16), its accounts nobody is assigned to yet, is listed among them with
+"Pool" for a collector; the collector box (or "Show the pool") shows it alone. Reassigning a
+pool account, by hand or by rule, allocates it.
 """
 
 from __future__ import annotations
@@ -63,6 +67,7 @@ from app.ui.common.runner import Latest
 from app.ui.common.table_model import RIGHT, RowTableModel, TableColumn
 from app.ui.team.dialogs import (
     NO_BOUND,
+    POOL,
     PriorityDialog,
     ReassignDialog,
     ReassignRuleDialog,
@@ -122,7 +127,7 @@ class TeamAccountsModel(RowTableModel[TeamAccount, str]):
                 self.tr("City and district"), lambda account: f"{account.city}{account.district}"
             ),
             Column.ASSIGNEE: TableColumn(
-                self.tr("Collector"), lambda account: account.assignee_name
+                self.tr("Collector"), lambda account: account.assignee_name or self.tr("Pool")
             ),
             Column.DPD: TableColumn(
                 self.tr("DPD"),
@@ -257,6 +262,7 @@ class TeamAccountsPanel(QWidget):
         self.assignee = QComboBox()
         self.assignee.setAccessibleName(self.tr("Collector"))
         self.assignee.addItem(self.tr("All collectors"), None)
+        self.assignee.addItem(self.tr("The pool (nobody assigned)"), POOL)
         self.bucket = QComboBox()
         self.bucket.setAccessibleName(self.tr("Bucket"))
         self.bucket.addItem(self.tr("All buckets"), None)
@@ -275,6 +281,11 @@ class TeamAccountsPanel(QWidget):
         self.search.setPlaceholderText(self.tr("Contract or borrower"))
         self.search.setClearButtonEnabled(True)
         self.clear_filters_button = QPushButton(self.tr("Clear filters"))
+        self.pool_button = QPushButton()
+        self.pool_button.setAccessibleName(self.tr("Show the pool"))
+        self.pool_button.setToolTip(
+            self.tr("The team's accounts nobody is assigned to yet: select them and reassign")
+        )
         bar = QHBoxLayout()
         bar.addWidget(buddy(self.tr("C&ollector"), self.assignee))
         bar.addWidget(self.assignee, 1)
@@ -286,6 +297,7 @@ class TeamAccountsPanel(QWidget):
         bar.addWidget(self.max_dpd)
         bar.addWidget(self.area, 1)
         bar.addWidget(self.search, 1)
+        bar.addWidget(self.pool_button)
         bar.addWidget(self.clear_filters_button)
 
         # The table.
@@ -364,6 +376,7 @@ class TeamAccountsPanel(QWidget):
         )
         self.refresh_button.clicked.connect(self.refresh)
         self.clear_filters_button.clicked.connect(self.clear_filters)
+        self.pool_button.clicked.connect(self.show_pool)
         self.assignee.currentIndexChanged.connect(lambda _index: self._apply_filter())
         self.bucket.currentIndexChanged.connect(lambda _index: self._apply_filter())
         self.min_dpd.valueChanged.connect(lambda _value: self._apply_filter())
@@ -414,11 +427,15 @@ class TeamAccountsPanel(QWidget):
     def _fill_assignees(self, view: TeamView) -> None:
         """Everyone who holds an account or may receive one."""
         people = {member.username: member.display_name for member in view.targets}
-        people.update((a.assignee, a.assignee_name) for a in view.accounts)
+        people.update(
+            (a.assignee, a.assignee_name or a.assignee)
+            for a in view.accounts
+            if a.assignee is not None
+        )
         chosen = self.assignee.currentData()
         self.assignee.blockSignals(True)
-        while self.assignee.count() > 1:
-            self.assignee.removeItem(1)
+        while self.assignee.count() > 2:
+            self.assignee.removeItem(2)
         for username, name in sorted(people.items(), key=lambda item: (item[1], item[0])):
             self.assignee.addItem(f"{name} ({username})", username)
         self.assignee.setCurrentIndex(max(self.assignee.findData(chosen), 0))
@@ -431,7 +448,8 @@ class TeamAccountsPanel(QWidget):
         assignee = self.assignee.currentData()
         bucket = self.bucket.currentData()
         return AccountFilter(
-            assignees=() if assignee is None else (str(assignee),),
+            assignees=() if assignee in (None, POOL) else (str(assignee),),
+            pool=assignee == POOL,
             buckets=() if bucket is None else (str(bucket),),
             min_dpd=bound(self.min_dpd),
             max_dpd=bound(self.max_dpd),
@@ -450,6 +468,13 @@ class TeamAccountsPanel(QWidget):
             spin.setValue(NO_BOUND)
         self.area.clear()
         self.search.clear()
+
+    def show_pool(self) -> None:
+        """Show the team's pool alone (the other filters stay)."""
+        self.assignee.setCurrentIndex(self.assignee.findData(POOL))
+
+    def pool_count(self) -> int:
+        return sum(1 for account in self.model.rows if account.assignee is None)
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -481,14 +506,18 @@ class TeamAccountsPanel(QWidget):
     def _update(self) -> None:
         chosen = self.selected()
         idle = not self._busy and not self._load.busy
-        for button in (self.reassign_button, self.visit_button, self.priority_button):
-            button.setEnabled(idle and bool(chosen))
+        self.reassign_button.setEnabled(idle and bool(chosen))
+        # A visit or a priority is for an account someone works: the pool's wait.
+        worked = bool(chosen) and all(account.assignee is not None for account in chosen)
+        for button in (self.visit_button, self.priority_button):
+            button.setEnabled(idle and worked)
         self.clear_priority_button.setEnabled(
             idle and any(account.priority is not None for account in chosen)
         )
         self.rule_button.setEnabled(idle and bool(self.targets))
         self.refresh_button.setEnabled(not self._busy)
         formats = self.context.formats
+        pool = self.pool_count()
         self.counts.setText(
             self.tr("{shown} of {count} accounts shown · {selected} selected").format(
                 shown=formats.number(self.proxy.rowCount()),
@@ -496,6 +525,10 @@ class TeamAccountsPanel(QWidget):
                 selected=formats.number(len(chosen)),
             )
         )
+        self.pool_button.setText(
+            self.tr("Show the poo&l ({count})").format(count=formats.number(pool))
+        )
+        self.pool_button.setEnabled(pool > 0)
 
     # The actions.
 

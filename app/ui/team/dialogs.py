@@ -63,6 +63,8 @@ from app.ui.common.table_model import RIGHT, RowTableModel, TableColumn
 
 # A spin box at its minimum means "no bound".
 NO_BOUND = -1
+# A collector box's choice of the team's pool (no user name can be it: they start with a letter).
+POOL = ":pool"
 
 
 def level_name(level: str) -> str:
@@ -214,7 +216,9 @@ class ReassignDialog(_ServiceDialog):
         target = self.chosen()
         formats = self.context.formats
         staying = [a for a in self.accounts if a.assignee == target]
-        moving = Counter(a.assignee_name for a in self.accounts if a.assignee != target)
+        moving = Counter(
+            a.assignee_name or self.tr("the pool") for a in self.accounts if a.assignee != target
+        )
         sources = ", ".join(
             self.tr("{count} from {name}").format(count=formats.number(count), name=name)
             for name, count in sorted(moving.items())
@@ -304,9 +308,12 @@ class ReassignRuleDialog(_ServiceDialog):
         self.source = QComboBox()
         self.source.setAccessibleName(self.tr("From"))
         self.source.addItem(self.tr("Anyone in the team"), None)
+        self.source.addItem(self.tr("The pool (nobody assigned)"), POOL)
         for member in targets:
             self.source.addItem(_member_text(member), member.username)
-        if len(initial.assignees) == 1:
+        if initial.pool and not initial.assignees:
+            self.source.setCurrentIndex(self.source.findData(POOL))
+        elif len(initial.assignees) == 1:
             found = self.source.findData(initial.assignees[0])
             if found < 0:
                 self.source.addItem(initial.assignees[0], initial.assignees[0])
@@ -404,7 +411,8 @@ class ReassignRuleDialog(_ServiceDialog):
         )
         return ReassignRule(
             AccountFilter(
-                assignees=() if source is None else (str(source),),
+                assignees=() if source in (None, POOL) else (str(source),),
+                pool=source == POOL,
                 buckets=() if bucket is None else (str(bucket),),
                 min_dpd=bound(self.min_dpd),
                 max_dpd=bound(self.max_dpd),

@@ -1,5 +1,6 @@
 """The team lead's desk, beside the main window: the dashboard, the call review, the
-escalations inbox, the plans waiting for approval and the team's accounts, one tab each.
+escalations inbox, the plans waiting for approval, the team's accounts (its pool among them)
+and its members with who is active, one tab each.
 
 Only a team lead or an administrator gets it (the main window shows its menu to them alone,
 and every service behind the tabs refuses anyone else). A lead starts the day on it: it opens
@@ -22,6 +23,7 @@ from app.ui.team.approvals import ApprovalsPanel
 from app.ui.team.call_review import CallReviewPanel
 from app.ui.team.dashboard import DashboardPanel
 from app.ui.team.escalations_inbox import EscalationsInbox
+from app.ui.team.members import TeamMembersPanel
 
 TEAM_ROLES = frozenset({"team_lead", "admin"})
 
@@ -32,6 +34,7 @@ class Tab(enum.IntEnum):
     ESCALATIONS = 2
     APPROVALS = 3
     ACCOUNTS = 4
+    MEMBERS = 5
 
 
 class TeamWindow(QMainWindow):
@@ -51,6 +54,7 @@ class TeamWindow(QMainWindow):
         self.inbox = EscalationsInbox(context)
         self.approvals = ApprovalsPanel(context)
         self.accounts = TeamAccountsPanel(context)
+        self.members = TeamMembersPanel(context)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.dashboard, self.tr("&Dashboard"))
@@ -58,6 +62,7 @@ class TeamWindow(QMainWindow):
         self.tabs.addTab(self.inbox, self.tr("&Escalations"))
         self.tabs.addTab(self.approvals, self.tr("A&pprovals"))
         self.tabs.addTab(self.accounts, self.tr("A&ccounts"))
+        self.tabs.addTab(self.members, self.tr("&Members"))
         self.setCentralWidget(self.tabs)
         self._loaded: set[Tab] = set()
 
@@ -68,6 +73,9 @@ class TeamWindow(QMainWindow):
         # A review's score shows in the dashboard's lists.
         self.review.review_saved.connect(self._refresh_dashboard)
         self.accounts.changed.connect(self.accounts_changed)
+        # What members hold, and the pool, change with every move.
+        self.accounts.changed.connect(self._refresh_members)
+        self.members.show_pool_requested.connect(self.show_pool)
         self.tabs.currentChanged.connect(self._tab_shown)
         self._build_actions()
         self.resize(1280, 820)
@@ -80,6 +88,7 @@ class TeamWindow(QMainWindow):
             Tab.ESCALATIONS: self.tr("&Escalations inbox"),
             Tab.APPROVALS: self.tr("Plan a&pprovals"),
             Tab.ACCOUNTS: self.tr("Team a&ccounts"),
+            Tab.MEMBERS: self.tr("Team &members"),
         }
         self.tab_actions: dict[Tab, QAction] = {}
         for tab, name in names.items():
@@ -114,6 +123,11 @@ class TeamWindow(QMainWindow):
         else:
             self.show()
 
+    def show_pool(self) -> None:
+        """The accounts tab on the team's pool."""
+        self.show_tab(Tab.ACCOUNTS)
+        self.accounts.show_pool()
+
     def review_contact(self, attempt_id: uuid.UUID) -> None:
         """Open the call review on one contact (from a drill-down of the dashboard)."""
         self._loaded.add(Tab.REVIEW)
@@ -137,6 +151,10 @@ class TeamWindow(QMainWindow):
     def _refresh_dashboard(self) -> None:
         if Tab.DASHBOARD in self._loaded:
             self.dashboard.refresh()
+
+    def _refresh_members(self) -> None:
+        if Tab.MEMBERS in self._loaded:
+            self.members.refresh()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.closed.emit()

@@ -4529,6 +4529,14 @@ Allowed from {time}</source>
         <translation>该配置适用于所在国家没有专属配置的借款人；始终优先按借款人所在国家确定。</translation>
     </message>
     <message>
+        <source>The central server sets the default profile: {code}.</source>
+        <translation>默认规则配置由中央服务器设定：{code}。</translation>
+    </message>
+    <message>
+        <source>The environment ({variable}) sets the default profile: {code}.</source>
+        <translation>默认规则配置由环境变量（{variable}）设定：{code}。</translation>
+    </message>
+    <message>
         <source>Central server</source>
         <translation>中心服务器</translation>
     </message>

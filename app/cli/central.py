@@ -46,7 +46,10 @@ def register(commands: Any) -> None:
     )
     add.add_argument("username")
     add.add_argument("--role", required=True, choices=["collector", "field_agent", "team_lead"])
-    add.add_argument("--team", required=True, help="the user's team (made if there is none)")
+    add.add_argument("--team", required=True, help="the user's team (`central team list`)")
+    add.add_argument(
+        "--new-team", action="store_true", help="make the team when there is none of that name"
+    )
     add.add_argument("--display-name")
     url(add, "an administrator's SQLAlchemy URL; without one, the embedded database")
     add.add_argument(
@@ -155,7 +158,13 @@ def _add_user(config: Config, args: argparse.Namespace) -> int:
         if db.engine.dialect.name == "postgresql":
             password = _password(args)
         added = add_user(
-            db, args.username, args.role, args.team, password, display_name=args.display_name
+            db,
+            args.username,
+            args.role,
+            args.team,
+            password,
+            display_name=args.display_name,
+            new_team=args.new_team,
         )
     finally:
         db.dispose()
@@ -194,6 +203,11 @@ def _deactivate_user(config: Config, args: argparse.Namespace) -> int:
         )
     else:
         print(f"deactivated {done.username}: they can no longer work on this database")
+    if done.accounts:
+        print(
+            f"{done.accounts} active account(s) are still theirs: their lead moves them"
+            f" (`collector-workstation team reassign --user LEAD --from {done.username} --to …`)"
+        )
     return 0
 
 

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from app.database import Database
 from app.models import Loan, LoanStatus, Role, Team, User
 from app.services.common.audit import audit
-from app.services.common.errors import InvalidInput, NotFound
+from app.services.common.errors import InvalidInput, NotAllowed, NotFound
 from app.services.common.reference import load_json
 from app.services.common.script_graph import server_scripts
 from app.services.sync.server import ensure_schema
@@ -196,7 +196,7 @@ class AddedUser:
     team: str
     # Whether a login role was made (PostgreSQL); the embedded database has none.
     login: bool
-    # Whether the team was new, made for this user.
+    # Whether the team was new, made for this user (`new_team`).
     team_created: bool
 
 
@@ -206,6 +206,8 @@ class Deactivated:
     # Open sessions cut (always 0 on the embedded database, which has no logins).
     sessions_cut: int
     login: bool
+    # The active accounts still assigned to them: theirs until a lead moves them.
+    accounts: int = 0
 
 
 @dataclass(frozen=True)
@@ -256,9 +258,11 @@ def add_user(
     password: str | None,
     *,
     display_name: str | None = None,
+    new_team: bool = True,
 ) -> AddedUser:
-    """A user and, on PostgreSQL, their login role, in one transaction; the team is made when
-    there is none of that name. On the embedded database `password` is not used."""
+    """A user and, on PostgreSQL, their login role, in one transaction. With `new_team` the
+    team is made when there is none of that name; without, an unknown team is refused. On the
+    embedded database `password` is not used."""
     postgres = _postgres(db)
     if not USERNAME.fullmatch(username):
         raise InvalidInput(
@@ -301,6 +305,12 @@ def add_user(
         crew = session.scalar(select(Team).where(Team.name == team))
         created = crew is None
         if crew is None:
+            if not new_team:
+                raise NotFound(
+                    "There is no team “{team}”. `collector-workstation central team list` lists"
+                    " them; --new-team makes it.",
+                    team=team,
+                )
             crew = _new_team(session, team)
         user = User(username=username, display_name=shown, role=Role(role), team_id=crew.id)
         session.add(user)
@@ -338,7 +348,8 @@ def _create_login(session: Session, username: str, password: str) -> None:
 
 def deactivate_user(db: Database, username: str) -> Deactivated:
     """End a user's access now: the row inactive and, on PostgreSQL, the login unable to log
-    in and their open sessions cut."""
+    in and their open sessions cut. Refused for the administrator's own login and for the last
+    active administrator; the user's accounts stay theirs (counted) until a lead moves them."""
     postgres = _postgres(db)
     with db.session() as session:
         user = session.scalar(select(User).where(User.username == username))
@@ -349,7 +360,29 @@ def deactivate_user(db: Database, username: str) -> Deactivated:
             )
         if not user.active:
             raise InvalidInput("{username} is already deactivated.", username=username)
+        if postgres and session.scalar(select(func.session_user())) == username:
+            raise NotAllowed(
+                "You cannot deactivate yourself ({username}): another administrator does it.",
+                username=username,
+            )
+        if user.role is Role.ADMIN and not session.scalar(
+            select(func.count(User.id)).where(
+                User.role == Role.ADMIN, User.active.is_(True), User.id != user.id
+            )
+        ):
+            raise NotAllowed(
+                "{username} is the last active administrator, and the database needs one.",
+                username=username,
+            )
         user.active = False
+        accounts = int(
+            session.scalar(
+                select(func.count(Loan.id)).where(
+                    Loan.assigned_to_id == user.id, Loan.status == LoanStatus.ACTIVE
+                )
+            )
+            or 0
+        )
         if postgres:
             raw = session.connection().connection.dbapi_connection
             assert isinstance(raw, psycopg.Connection)
@@ -361,7 +394,7 @@ def deactivate_user(db: Database, username: str) -> Deactivated:
                     )
         audit(session, "user.deactivated", "user", user.id, {"username": username})
     if not postgres:
-        return Deactivated(username, 0, login=False)
+        return Deactivated(username, 0, login=False, accounts=accounts)
     # After the commit: a session cut before it could still see the user active.
     with db.engine.connect() as connection:
         cut = connection.exec_driver_sql(
@@ -369,7 +402,7 @@ def deactivate_user(db: Database, username: str) -> Deactivated:
             "WHERE usename = %s AND pid <> pg_backend_pid()",
             (username,),
         ).scalar_one()
-    return Deactivated(username, int(cut), login=True)
+    return Deactivated(username, int(cut), login=True, accounts=accounts)
 
 
 # -- teams -----------------------------------------------------------------------------------

@@ -18,7 +18,8 @@ from app.services.common.errors import NotAllowed
 from app.services.contact.contacts import record_contact
 from app.services.contact.queue import build_queue
 from app.services.sync import engine as sync
-from app.services.team.assignment import reassign, set_priority
+from app.services.team.assignment import pool_accounts, reassign, set_priority
+from app.services.team.members import team_members
 from tests.helpers.contacts import NOW, outcome
 from tests.helpers.portfolio import Account
 from tests.helpers.sync_world import Central, Workstation, central_on, unique, workstation
@@ -181,6 +182,13 @@ def test_the_pool_reaches_the_leads_copy_alone_and_an_allocation_there_is_taken(
                     text("SELECT count(*) FROM loans WHERE id = :id"), {"id": pooled.loan_id.hex}
                 ).scalar_one()
             assert found == (1 if holds else 0), ws.username
+        # The lead's copy lists it in the pool and counts it beside who is active.
+        assert [a.contract_no for a in pool_accounts(lead.local, team.lead, now=NOW)] == [
+            pooled.contract_no
+        ]
+        members = team_members(lead.local, team.lead)
+        assert members.pool == 1
+        assert {m.username for m in members.members if m.active} >= {team.lead, team.new}
         reassign(lead.local, team.lead, [pooled.contract_no], team.new, reason="New today.")
         report = lead.sync()
         assert report.push.refused == report.push.conflicts == 0

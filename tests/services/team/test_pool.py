@@ -15,6 +15,7 @@ from app.database import Database
 from app.models import AuditEvent, Loan, Role, Team, User
 from app.services.common.errors import InvalidInput, NotAllowed
 from app.services.contact.queue import build_queue
+from app.services.portfolio.importing import ImportRefused, import_portfolio
 from app.services.sync import engine as sync
 from app.services.team.assignment import (
     AccountFilter,
@@ -31,6 +32,7 @@ from app.services.team.assignment import (
 from app.services.team.members import team_members
 from tests.helpers.contacts import NOW
 from tests.helpers.portfolio import Account, Portfolio
+from tests.services.portfolio.test_portfolio_import import _rows, _write
 from tests.services.team.test_assignment import LEAD, TODAY, TeamWorld
 
 
@@ -210,3 +212,27 @@ def test_the_leads_copy_holds_the_pool_and_an_allocation_there_reaches_the_colle
     finally:
         for db in (lead, li, central):
             db.dispose()
+
+
+def test_the_import_puts_an_unassigned_loan_in_the_pool_of_the_team_it_names(
+    db: Database, team: PoolWorld, tmp_path: Path
+) -> None:
+    with db.reader() as session:
+        mine = session.get_one(Team, team.portfolio.team_id).name
+    rows = _rows()
+    loan = next(row for row in rows if row["record"] == "loan")
+    # A team that is not the assignee's is refused, whole.
+    loan["team"] = "电催二组"
+    with pytest.raises(ImportRefused) as refused:
+        import_portfolio(db, _write(tmp_path / "a.csv", rows), now=NOW)
+    assert [(p.column, p.message) for p in refused.value.problems] == [
+        ("team", "not the team of the user in assigned_to")
+    ]
+    # Nobody assigned: the team named in the row, over the import's default.
+    loan["assigned_to"] = ""
+    summary = import_portfolio(db, _write(tmp_path / "b.csv", rows), team=mine, now=NOW)
+    assert summary.loans == 1
+    [waiting] = pool_accounts(db, "lead.other", now=NOW)
+    assert waiting.contract_no == loan["contract_no"] and pool_accounts(db, LEAD, now=NOW) == ()
+    with pytest.raises(InvalidInput, match="There is no team “电催九组”"):
+        import_portfolio(db, _write(tmp_path / "c.csv", rows), team="电催九组", now=NOW)

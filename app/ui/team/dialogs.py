@@ -168,7 +168,8 @@ class _ServiceDialog(QDialog):
 
 
 class ReassignDialog(_ServiceDialog):
-    """Give the selected accounts to one collector, with a reason, after seeing the counts."""
+    """Give the selected accounts to one collector, with a reason, after seeing the counts.
+    `allocate`: they are the pool's, which this allocates."""
 
     def __init__(
         self,
@@ -177,10 +178,14 @@ class ReassignDialog(_ServiceDialog):
         targets: Sequence[Member],
         team: str | None,
         parent: QWidget | None = None,
+        *,
+        allocate: bool = False,
     ) -> None:
         super().__init__(context, team, parent)
         self.accounts = tuple(accounts)
-        self.setWindowTitle(self.tr("Reassign accounts"))
+        self.setWindowTitle(
+            self.tr("Allocate accounts") if allocate else self.tr("Reassign accounts")
+        )
         self.target = QComboBox()
         self.target.setAccessibleName(self.tr("Give to"))
         for member in targets:
@@ -192,7 +197,7 @@ class ReassignDialog(_ServiceDialog):
         self.preview = QLabel()
         self.preview.setWordWrap(True)
         self.preview.setAccessibleName(self.tr("What moves"))
-        self.ok_button.setText(self.tr("Reassign"))
+        self.ok_button.setText(self.tr("Allocate") if allocate else self.tr("Reassign"))
         form = QFormLayout()
         form.addRow(buddy(self.tr("&Give to"), self.target), self.target)
         form.addRow(buddy(self.tr("&Reason"), self.reason), self.reason)
@@ -291,7 +296,8 @@ def plan_shares_model(formats: Formats, parent: QObject | None = None) -> PlanSh
 
 class ReassignRuleDialog(_ServiceDialog):
     """Choose which accounts (a filter) and who gets them; Preview shows the plan, and OK
-    applies that very plan. Changing anything asks for a new preview."""
+    applies that very plan. Changing anything asks for a new preview. `allocate`: the pool's
+    accounts alone (the source is fixed), which this allocates."""
 
     def __init__(
         self,
@@ -300,19 +306,24 @@ class ReassignRuleDialog(_ServiceDialog):
         targets: Sequence[Member],
         team: str | None,
         parent: QWidget | None = None,
+        *,
+        allocate: bool = False,
     ) -> None:
         super().__init__(context, team, parent)
         self.plan: ReassignPlan | None = None
         self._planning = False
-        self.setWindowTitle(self.tr("Reassign by rule"))
+        self.setWindowTitle(
+            self.tr("Allocate the pool by rule") if allocate else self.tr("Reassign by rule")
+        )
         self.source = QComboBox()
         self.source.setAccessibleName(self.tr("From"))
         self.source.addItem(self.tr("Anyone in the team"), None)
         self.source.addItem(self.tr("The pool (nobody assigned)"), POOL)
         for member in targets:
             self.source.addItem(_member_text(member), member.username)
-        if initial.pool and not initial.assignees:
+        if allocate or (initial.pool and not initial.assignees):
             self.source.setCurrentIndex(self.source.findData(POOL))
+            self.source.setEnabled(not allocate)
         elif len(initial.assignees) == 1:
             found = self.source.findData(initial.assignees[0])
             if found < 0:
@@ -360,7 +371,7 @@ class ReassignRuleDialog(_ServiceDialog):
         self.shares_table.setModel(self.shares)
         self.shares_table.verticalHeader().hide()
         self.shares_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.ok_button.setText(self.tr("Apply"))
+        self.ok_button.setText(self.tr("Allocate") if allocate else self.tr("Apply"))
 
         dpd = QHBoxLayout()
         dpd.addWidget(self.min_dpd)

@@ -1,9 +1,16 @@
-"""CLI commands for the central PostgreSQL database (`collector-workstation central …`)."""
+"""CLI commands for the central database (`collector-workstation central …`): the schema and
+security of a PostgreSQL server, and on it or on the embedded database the users, the teams and
+the lending system's export.
+
+Without --url (or $COLLECTOR_WORKSTATION_DATABASE_URL) the users, teams and import commands
+work on the embedded database, which has users but no login roles.
+"""
 
 from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import os
 import sys
 from pathlib import Path
@@ -18,43 +25,72 @@ from app.services.common.errors import InvalidInput
 def register(commands: Any) -> None:
     """Add the `central` commands to the CLI's subparsers."""
     central = commands.add_parser(
-        "central", help="the central PostgreSQL database: schema, security and users"
+        "central", help="the central database: schema and security, users, teams, the import"
     )
     actions = central.add_subparsers(title="central commands", metavar="ACTION", required=True)
+
+    def url(parser: argparse.ArgumentParser, default: str) -> None:
+        parser.add_argument("--url", help=f"{default} (default: ${DATABASE_URL_ENV})")
+
     init = actions.add_parser(
-        "init", help="create or upgrade the schema, roles and row-level security"
+        "init", help="create or upgrade the schema, roles and row-level security (PostgreSQL)"
     )
-    init.add_argument(
-        "--url", help=f"an administrator's SQLAlchemy URL (default: ${DATABASE_URL_ENV})"
-    )
+    url(init, "an administrator's SQLAlchemy URL")
     init.set_defaults(handler=_init)
     # An administrator's work: a staff login is told so before anything is asked or read.
     for_roles(init)
-    add = actions.add_parser("add-user", help="a user and their own login role")
+    add = actions.add_parser(
+        "add-user",
+        help="a user (on PostgreSQL with their own login role; on the embedded database the"
+        " user alone)",
+    )
     add.add_argument("username")
     add.add_argument("--role", required=True, choices=["collector", "field_agent", "team_lead"])
-    add.add_argument("--team", required=True)
-    add.add_argument("--display-name")
+    add.add_argument("--team", required=True, help="the user's team (`central team list`)")
     add.add_argument(
-        "--url", help=f"an administrator's SQLAlchemy URL (default: ${DATABASE_URL_ENV})"
+        "--new-team", action="store_true", help="make the team when there is none of that name"
     )
+    add.add_argument("--display-name")
+    url(add, "an administrator's SQLAlchemy URL; without one, the embedded database")
     add.add_argument(
         "--password-stdin",
         action="store_true",
-        help="read the new user's password from standard input (else it is asked for)",
+        help="read the new user's password from standard input (else it is asked for;"
+        " PostgreSQL only)",
     )
     add.set_defaults(handler=_add_user)
     for_roles(add)
     off = actions.add_parser(
         "deactivate-user",
-        help="end a user's access now: inactive, login refused, open sessions cut",
+        help="end a user's access now: inactive, and on PostgreSQL login refused and open"
+        " sessions cut",
     )
     off.add_argument("username")
-    off.add_argument(
-        "--url", help=f"an administrator's SQLAlchemy URL (default: ${DATABASE_URL_ENV})"
-    )
+    url(off, "an administrator's SQLAlchemy URL; without one, the embedded database")
     off.set_defaults(handler=_deactivate_user)
     for_roles(off)
+
+    team = actions.add_parser("team", help="the teams: create, list, rename")
+    team_actions = team.add_subparsers(title="team commands", metavar="ACTION", required=True)
+    create = team_actions.add_parser("create", help="a new team")
+    create.add_argument("name")
+    url(create, "an administrator's SQLAlchemy URL; without one, the embedded database")
+    create.set_defaults(handler=_create_team)
+    for_roles(create)
+    listing = team_actions.add_parser(
+        "list", help="every team with its leads, members and accounts (active, in the pool)"
+    )
+    url(listing, "an administrator's SQLAlchemy URL; without one, the embedded database")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=_list_teams)
+    for_roles(listing)
+    rename = team_actions.add_parser("rename", help="give a team another name")
+    rename.add_argument("name", metavar="OLD")
+    rename.add_argument("new_name", metavar="NEW")
+    url(rename, "an administrator's SQLAlchemy URL; without one, the embedded database")
+    rename.set_defaults(handler=_rename_team)
+    for_roles(rename)
+
     load = actions.add_parser(
         "import-portfolio",
         help="load the lending system's export (docs/import-format.md): all rows or none",
@@ -64,7 +100,12 @@ def register(commands: Any) -> None:
         "--encoding",
         help="the file's encoding (default: UTF-8, with or without BOM, else GB18030/GBK)",
     )
-    load.add_argument("--url", help=f"the database (default: ${DATABASE_URL_ENV})")
+    load.add_argument(
+        "--team",
+        help="the team whose pool takes the loans nobody is assigned to (unless their row"
+        " names a team)",
+    )
+    url(load, "the database; without one, the embedded database")
     load.set_defaults(handler=_import_portfolio)
     for_roles(load)
 
@@ -81,6 +122,24 @@ def _central(args: argparse.Namespace) -> Database:
             variable=DATABASE_URL_ENV,
         )
     return Database(url)
+
+
+def _database(config: Config, args: argparse.Namespace) -> Database:
+    """The database named by --url or the environment, else the embedded one, at this
+    program's revision. An embedded (SQLite) one also stamps every change, so workstations
+    sync what the command does; it is not filled with the demo."""
+    from app.services.sync.engine import install_clock
+    from app.services.sync.server import ensure_schema
+
+    db = Database(args.url or config.database_url)
+    try:
+        ensure_schema(db)
+        if db.engine.dialect.name == "sqlite":
+            install_clock(db)
+    except BaseException:
+        db.dispose()
+        raise
+    return db
 
 
 def _init(config: Config, args: argparse.Namespace) -> int:
@@ -101,46 +160,116 @@ def _init(config: Config, args: argparse.Namespace) -> int:
 def _add_user(config: Config, args: argparse.Namespace) -> int:
     from app.services.sync.central import add_user
 
-    if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = getpass.getpass(f"Password for {args.username}: ")
-        if getpass.getpass("Again: ") != password:
-            raise InvalidInput("The two passwords differ.")
-    db = _central(args)
+    db = _database(config, args)
     try:
-        add_user(db, args.username, args.role, args.team, password, display_name=args.display_name)
+        password = None
+        if db.engine.dialect.name == "postgresql":
+            password = _password(args)
+        added = add_user(
+            db,
+            args.username,
+            args.role,
+            args.team,
+            password,
+            display_name=args.display_name,
+            new_team=args.new_team,
+        )
     finally:
         db.dispose()
-    print(f"added {args.username} ({args.role}, {args.team}) with a login role of their own")
+    team = f"{added.team}, a new team" if added.team_created else added.team
+    if added.login:
+        print(f"added {added.username} ({added.role}, {team}) with a login role of their own")
+    else:
+        print(
+            f"added {added.username} ({added.role}, {team}) to the embedded database"
+            " (it has no logins: no password is kept)"
+        )
     return 0
+
+
+def _password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    password = getpass.getpass(f"Password for {args.username}: ")
+    if getpass.getpass("Again: ") != password:
+        raise InvalidInput("The two passwords differ.")
+    return password
 
 
 def _deactivate_user(config: Config, args: argparse.Namespace) -> int:
     from app.services.sync.central import deactivate_user
 
-    db = _central(args)
+    db = _database(config, args)
     try:
-        cut = deactivate_user(db, args.username)
+        done = deactivate_user(db, args.username)
     finally:
         db.dispose()
-    print(f"deactivated {args.username}: their login is refused; {cut} open sessions cut")
+    if done.login:
+        print(
+            f"deactivated {done.username}: their login is refused;"
+            f" {done.sessions_cut} open sessions cut"
+        )
+    else:
+        print(f"deactivated {done.username}: they can no longer work on this database")
+    if done.accounts:
+        print(
+            f"{done.accounts} active account(s) are still theirs: their lead moves them"
+            f" (`collector-workstation team reassign --user LEAD --from {done.username} --to …`)"
+        )
+    return 0
+
+
+def _create_team(config: Config, args: argparse.Namespace) -> int:
+    from app.services.sync.central import create_team
+
+    db = _database(config, args)
+    try:
+        name = create_team(db, args.name)
+    finally:
+        db.dispose()
+    print(f"created team {name}")
+    return 0
+
+
+def _rename_team(config: Config, args: argparse.Namespace) -> int:
+    from app.services.sync.central import rename_team
+
+    db = _database(config, args)
+    try:
+        name = rename_team(db, args.name, args.new_name)
+    finally:
+        db.dispose()
+    print(f"renamed team {args.name.strip()} to {name}")
+    return 0
+
+
+def _list_teams(config: Config, args: argparse.Namespace) -> int:
+    from app.services.sync.central import list_teams
+
+    db = _database(config, args)
+    try:
+        teams = list_teams(db)
+    finally:
+        db.dispose()
+    if args.json:
+        print(json.dumps([team.as_json() for team in teams], ensure_ascii=False, indent=2))
+        return 0
+    for team in teams:
+        print(
+            f"{team.name:<16} lead {', '.join(team.leads) or '-':<20}"
+            f" {team.active:>3} active {team.inactive:>3} inactive"
+            f" {team.accounts:>6} accounts {team.pool:>5} in the pool"
+        )
+    print(f"{len(teams)} team(s)")
     return 0
 
 
 def _import_portfolio(config: Config, args: argparse.Namespace) -> int:
     from app.services.portfolio.importing import ImportRefused, import_portfolio
-    from app.services.sync.server import ensure_schema
 
-    # The embedded "central" file keeps the flow working with no server.
-    db = (
-        _central(args)
-        if (args.url or os.environ.get(DATABASE_URL_ENV))
-        else Database(config.database_url)
-    )
+    db = _database(config, args)
     try:
-        ensure_schema(db)
-        summary = import_portfolio(db, args.file, encoding=args.encoding)
+        summary = import_portfolio(db, args.file, team=args.team, encoding=args.encoding)
     except ImportRefused as refused:
         print(f"error: {refused.message}", file=sys.stderr)
         for problem in refused.problems[:SHOWN_PROBLEMS]:

@@ -1,7 +1,10 @@
 """CLI commands for a team lead's queue management: `collector-workstation team …`.
 
 team accounts       the team's accounts, filtered
-team reassign       move accounts to a collector, or by a rule (--dry-run previews it)
+team pool           the team's pool: its accounts nobody is assigned to yet
+team reassign       move accounts to a collector, or by a rule (--dry-run previews it); from
+                    the pool (--pool) this allocates them
+team members        the team's members, active or deactivated, and the accounts they work
 team priority       put accounts first (or last) in their collectors' queues until a day
 team clear-priority end those overrides now
 team mark-visit     ask for a home visit on accounts
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from decimal import Decimal
 from typing import Any
 
 from app.cli.common import day_arg, names_arg, open_database
@@ -40,10 +44,17 @@ def register(commands: Any) -> None:
         parser.add_argument("--user", required=True, help="the team lead (or an administrator)")
         parser.add_argument("--team", help="which team (administrators; a lead has their own)")
 
-    def filters(parser: argparse.ArgumentParser, assignee: str) -> None:
-        parser.add_argument(
-            assignee, dest="assignees", type=names_arg, default=(), metavar="USER[,USER…]"
-        )
+    def filters(parser: argparse.ArgumentParser, assignee: str | None) -> None:
+        if assignee is not None:
+            parser.add_argument(
+                assignee, dest="assignees", type=names_arg, default=(), metavar="USER[,USER…]"
+            )
+            parser.add_argument(
+                "--pool",
+                action="store_true",
+                help="the team's pool (accounts nobody is assigned to), alone or besides"
+                f" {assignee}",
+            )
         parser.add_argument("--bucket", type=names_arg, default=(), metavar="BUCKET[,BUCKET…]")
         parser.add_argument("--min-dpd", type=_dpd, metavar="N")
         parser.add_argument("--max-dpd", type=_dpd, metavar="N")
@@ -58,10 +69,27 @@ def register(commands: Any) -> None:
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(handler=_accounts)
 
+    pool = actions.add_parser(
+        "pool",
+        help="the team's pool: accounts nobody is assigned to yet (allocate them with"
+        " `team reassign CONTRACT… --to U` or `team reassign --pool --to A,B`)",
+    )
+    lead(pool)
+    filters(pool, None)
+    pool.add_argument("--json", action="store_true")
+    pool.set_defaults(handler=_pool, assignees=(), pool=True)
+
+    members = actions.add_parser(
+        "members", help="the team's members, active or deactivated, and the accounts they work"
+    )
+    lead(members)
+    members.add_argument("--json", action="store_true")
+    members.set_defaults(handler=_members)
+
     moving = actions.add_parser(
         "reassign",
         help="move accounts to a collector (CONTRACT… --to USER), or by a rule"
-        " (--from/--bucket/… --to A,B --by count|amount)",
+        " (--from/--pool/--bucket/… --to A,B --by count|amount)",
     )
     lead(moving)
     moving.add_argument("contracts", nargs="*", metavar="CONTRACT")
@@ -114,6 +142,7 @@ def _filter(args: argparse.Namespace) -> Any:
 
     return AccountFilter(
         assignees=args.assignees,
+        pool=args.pool,
         buckets=args.bucket,
         min_dpd=args.min_dpd,
         max_dpd=args.max_dpd,
@@ -129,6 +158,12 @@ def _accounts(config: Config, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([a.as_json() for a in found], ensure_ascii=False, indent=2))
         return 0
+    _print_accounts(found)
+    print(f"{len(found)} account(s)")
+    return 0
+
+
+def _print_accounts(found: Any) -> None:
     for account in found:
         notes = []
         if account.priority is not None:
@@ -138,13 +173,49 @@ def _accounts(config: Config, args: argparse.Namespace) -> int:
         notes.extend(account.paused)
         contact = account.last_contact_on.isoformat() if account.last_contact_on else "never"
         print(
-            f"{account.contract_no}  {account.borrower:<6} {account.assignee:<16}"
+            f"{account.contract_no}  {account.borrower:<6} {account.assignee or '(pool)':<16}"
             f" {account.bucket:<4} DPD {account.dpd:>4}"
             f" {format_money(account.overdue, account.currency):>14}"
             f"  {account.city}{account.district}  last contact {contact}"
             + (f"  [{', '.join(notes)}]" if notes else "")
         )
-    print(f"{len(found)} account(s)")
+
+
+def _pool(config: Config, args: argparse.Namespace) -> int:
+    from app.services.team.assignment import pool_accounts
+
+    found = pool_accounts(open_database(config), args.user, _filter(args), args.team)
+    if args.json:
+        print(json.dumps([a.as_json() for a in found], ensure_ascii=False, indent=2))
+        return 0
+    _print_accounts(found)
+    total = sum((a.overdue for a in found), Decimal(0))
+    print(f"{len(found)} account(s) in the pool, {format_money(total)} overdue")
+    return 0
+
+
+def _members(config: Config, args: argparse.Namespace) -> int:
+    from app.services.team.members import team_members
+
+    team = team_members(open_database(config), args.user, args.team)
+    if args.json:
+        payload = {
+            "team": team.team,
+            "pool": team.pool,
+            "members": [m.as_json() for m in team.members],
+        }
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+        return 0
+    for member in team.members:
+        status = "active" if member.active else "inactive"
+        print(
+            f"{member.username:<20} {member.role:<12} {status:<9} {member.accounts:>5} accounts"
+            f"  {member.display_name}"
+        )
+    print(
+        f"team {team.team}: {sum(m.active for m in team.members)} active of"
+        f" {len(team.members)}; {team.pool} account(s) in the pool"
+    )
     return 0
 
 
@@ -158,13 +229,19 @@ def _reassign(config: Config, args: argparse.Namespace) -> int:
 
     db = open_database(config)
     rule_given = any(
-        (args.assignees, args.bucket, args.min_dpd is not None, args.max_dpd is not None)
+        (
+            args.assignees,
+            args.pool,
+            args.bucket,
+            args.min_dpd is not None,
+            args.max_dpd is not None,
+        )
     ) or any((args.area, args.search))
     if args.contracts:
         if rule_given or args.dry_run or args.by != "count":
             raise InvalidInput(
-                "Give either contract numbers or a rule (--from, --bucket, …), not both;"
-                " --dry-run and --by go with a rule."
+                "Give either contract numbers or a rule (--from, --pool, --bucket, …), not"
+                " both; --dry-run and --by go with a rule."
             )
         if len(args.to) != 1:
             raise InvalidInput("Contract numbers go to one collector: --to USER.")
@@ -175,8 +252,8 @@ def _reassign(config: Config, args: argparse.Namespace) -> int:
         return 0
     if not rule_given:
         raise InvalidInput(
-            "Say which accounts: contract numbers, or a rule (--from, --bucket, --min-dpd,"
-            " --max-dpd, --area, --search)."
+            "Say which accounts: contract numbers, or a rule (--from, --pool, --bucket,"
+            " --min-dpd, --max-dpd, --area, --search)."
         )
     rule = ReassignRule(_filter(args), to=args.to, reason=args.reason, by=args.by, team=args.team)
     plan = plan_reassignment(db, args.user, rule)
@@ -208,7 +285,7 @@ def _print_plan(plan: Any) -> None:
         )
     for move in plan.moves:
         print(
-            f"    {move.contract_no}  {move.from_username} → {move.to_username}"
+            f"    {move.contract_no}  {move.from_username or '(pool)'} → {move.to_username}"
             f"  {format_money(move.overdue, move.currency)}"
         )
 

@@ -50,7 +50,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     demo.set_defaults(handler=_demo_data)
     for_roles(demo)
 
-    users = commands.add_parser("users", help="list the users")
+    users = commands.add_parser(
+        "users", help="list the users, with who is active and who was deactivated"
+    )
+    users.add_argument("--active", action="store_true", help="the active users only")
     users.add_argument("--json", action="store_true")
     users.set_defaults(handler=_users)
 
@@ -234,12 +237,18 @@ def _demo_data(config: Config, args: argparse.Namespace) -> int:
 def _users(config: Config, args: argparse.Namespace) -> int:
     from app.services.common.users import list_users
 
-    users = list_users(open_database(config))
+    users = list_users(open_database(config), inactive=True)
+    if args.active:
+        users = [user for user in users if user.active]
     if args.json:
         print(json.dumps([user.as_json() for user in users], ensure_ascii=False, indent=2))
         return 0
     for user in users:
-        print(f"{user.username:<20} {user.role:<12} {user.team or '-':<12} {user.display_name}")
+        status = "active" if user.active else "inactive"
+        print(
+            f"{user.username:<20} {user.role:<12} {user.team or '-':<12} {status:<9}"
+            f" {user.display_name}"
+        )
     return 0
 
 

@@ -214,6 +214,7 @@ class Accounts(Part):
                 self.state.date(disbursed),
                 "settled" if bucket is None else "active",
                 user_id,
+                None if user_id is None else self._staff.team_of[user_id],
                 assigned_at,
                 None,  # nobody had it before: the demo's loans were never moved
                 self.ts(disbursed_at),

@@ -80,6 +80,7 @@ LOAN_COLUMNS = (
     "disbursed_on",
     "status",
     "assigned_to_id",
+    "team_id",
     "assigned_at",
     "previous_assignee_id",
     "created_at",

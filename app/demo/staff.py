@@ -19,8 +19,9 @@ class Staff(Part):
     def __init__(self, state: DemoState, people: People) -> None:
         super().__init__(state)
         self._people = people
-        # Each collector's and field agent's team lead.
+        # Each collector's and field agent's team lead, and team.
         self.lead_of: dict[str, str] = {}
+        self.team_of: dict[str, str] = {}
         # Field accounts in the order they were made: (loan id, agent id).
         self.field_loans: list[tuple[str, str]] = []
         self.collectors: list[str] = []
@@ -54,6 +55,8 @@ class Staff(Part):
             user_id = self.uuid()
             joined = self.as_of_sec - int(rng.uniform(60, 700)) * DAY
             users.append((user_id, username, display, role, team_id, 1, self.ts(joined)))
+            if team_id is not None:
+                self.team_of[user_id] = team_id
             return user_id
 
         user("admin", None, "admin")

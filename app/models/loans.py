@@ -24,7 +24,11 @@ class LoanStatus(enum.StrEnum):
 
 class Loan(UUIDKey, Synced, Base):
     __tablename__ = "loans"
-    __table_args__ = (Index("ix_loans_assigned_status", "assigned_to_id", "status"),)
+    __table_args__ = (
+        Index("ix_loans_assigned_status", "assigned_to_id", "status"),
+        # A team's pool: its accounts nobody is assigned to yet.
+        Index("ix_loans_team_assigned", "team_id", "assigned_to_id"),
+    )
 
     contract_no: Mapped[str] = mapped_column(String(32), unique=True)
     borrower_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("borrowers.id"), index=True)
@@ -38,6 +42,9 @@ class Loan(UUIDKey, Synced, Base):
     disbursed_on: Mapped[date] = mapped_column(Date)
     status: Mapped[LoanStatus] = mapped_column(str_enum(LoanStatus), default=LoanStatus.ACTIVE)
     assigned_to_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    # The team whose account it is, set by the import (or the feed) and by the assignee's team;
+    # while nobody is assigned, the account waits in this team's pool for its lead to allocate.
+    team_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("teams.id"))
     # Who worked the loan before a team lead moved it (at `assigned_at`): for a week the central
     # database still takes what they logged offline before they heard of the move.
     previous_assignee_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))

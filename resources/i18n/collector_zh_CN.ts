@@ -2035,6 +2035,22 @@
         <translation>上门</translation>
     </message>
     <message>
+        <source>Collector</source>
+        <translation>催收员</translation>
+    </message>
+    <message>
+        <source>Field agent</source>
+        <translation>外访专员</translation>
+    </message>
+    <message>
+        <source>Team lead</source>
+        <translation>组长</translation>
+    </message>
+    <message>
+        <source>Administrator</source>
+        <translation>管理员</translation>
+    </message>
+    <message>
         <source>Active</source>
         <translation>正常</translation>
     </message>
@@ -2170,6 +2186,14 @@
         <translation>团队账户(&amp;C)…</translation>
     </message>
     <message>
+        <source>Team p&amp;ool…</source>
+        <translation>团队待分配池(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>Team me&amp;mbers…</source>
+        <translation>团队成员(&amp;M)…</translation>
+    </message>
+    <message>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
@@ -2240,6 +2264,37 @@
     <message>
         <source>Could not complete that</source>
         <translation>操作未能完成</translation>
+    </message>
+</context>
+<context>
+    <name>MembersModel</name>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Accounts</source>
+        <translation>账户数</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>在职</translation>
+    </message>
+    <message>
+        <source>Deactivated</source>
+        <translation>已停用</translation>
     </message>
 </context>
 <context>
@@ -2938,6 +2993,10 @@ Allowed from {time}</source>
         <translation>转移账户</translation>
     </message>
     <message>
+        <source>Allocate accounts</source>
+        <translation>分配账户</translation>
+    </message>
+    <message>
         <source>Give to</source>
         <translation>转给</translation>
     </message>
@@ -2958,12 +3017,20 @@ Allowed from {time}</source>
         <translation>转移</translation>
     </message>
     <message>
+        <source>Allocate</source>
+        <translation>分配</translation>
+    </message>
+    <message>
         <source>&amp;Give to</source>
         <translation>转给(&amp;G)</translation>
     </message>
     <message>
         <source>&amp;Reason</source>
         <translation>原因(&amp;R)</translation>
+    </message>
+    <message>
+        <source>the pool</source>
+        <translation>待分配池</translation>
     </message>
     <message>
         <source>{count} from {name}</source>
@@ -2985,12 +3052,20 @@ Allowed from {time}</source>
         <translation>按规则转移</translation>
     </message>
     <message>
+        <source>Allocate the pool by rule</source>
+        <translation>按规则分配待分配池</translation>
+    </message>
+    <message>
         <source>From</source>
         <translation>转出</translation>
     </message>
     <message>
         <source>Anyone in the team</source>
         <translation>组内任何人</translation>
+    </message>
+    <message>
+        <source>The pool (nobody assigned)</source>
+        <translation>待分配池（无人负责）</translation>
     </message>
     <message>
         <source>Bucket</source>
@@ -3055,6 +3130,10 @@ Allowed from {time}</source>
     <message>
         <source>Apply</source>
         <translation>执行</translation>
+    </message>
+    <message>
+        <source>Allocate</source>
+        <translation>分配</translation>
     </message>
     <message>
         <source>&amp;From</source>
@@ -3393,6 +3472,10 @@ Allowed from {time}</source>
         <translation>逾期天数范围 {low}–{high} 为空。</translation>
     </message>
     <message>
+        <source>The pool&apos;s accounts have no collector: leave the collector out.</source>
+        <translation>待分配池中的账户没有催收员：请不要指定催收员。</translation>
+    </message>
+    <message>
         <source>Only a team lead can change the team&apos;s accounts.</source>
         <translation>只有组长可以调整团队的账户。</translation>
     </message>
@@ -3447,6 +3530,10 @@ Allowed from {time}</source>
     <message>
         <source>{username} does not work a queue: accounts go to collectors and field agents.</source>
         <translation>{username} 没有自己的催收队列：账户只能分给催收专员和外访专员。</translation>
+    </message>
+    <message>
+        <source>Account {contract_no} is in the team&apos;s pool: give it to a collector first.</source>
+        <translation>账户 {contract_no} 在团队待分配池中：请先把它分配给一名催收员。</translation>
     </message>
     <message>
         <source>Account {contract_no} is not one of team {team}&apos;s.</source>
@@ -3925,6 +4012,14 @@ Allowed from {time}</source>
         <translation>中央数据库须为PostgreSQL；{url}不是。</translation>
     </message>
     <message>
+        <source>Name the team.</source>
+        <translation>请填写小组名称。</translation>
+    </message>
+    <message>
+        <source>“{team}” cannot be a team&apos;s name: at most {count} characters, no control characters.</source>
+        <translation>“{team}”不能作为小组名称：最多 {count} 个字符，且不能含控制字符。</translation>
+    </message>
+    <message>
         <source>“{username}” cannot be a user name: lower-case letters, digits, dot, dash or underscore, starting with a letter, 2 to 60 characters.</source>
         <translation>“{username}”不能用作用户名：只能包含小写字母、数字、点、连字符或下划线，以字母开头，长度2至60个字符。</translation>
     </message>
@@ -3941,12 +4036,40 @@ Allowed from {time}</source>
         <translation>请填写该用户所属的小组。</translation>
     </message>
     <message>
+        <source>“{name}” cannot be a display name: 1 to {count} characters, no control characters.</source>
+        <translation>“{name}”不能作为显示名称：须为 1 到 {count} 个字符，且不能含控制字符。</translation>
+    </message>
+    <message>
         <source>There is already a user “{username}”.</source>
         <translation>用户“{username}”已存在。</translation>
     </message>
     <message>
         <source>The server already has a role “{username}”; choose another user name.</source>
         <translation>服务器上已有角色“{username}”；请换一个用户名。</translation>
+    </message>
+    <message>
+        <source>There is no team “{team}”. `collector-workstation central team list` lists them; --new-team makes it.</source>
+        <translation>没有名为“{team}”的小组。`collector-workstation central team list` 可列出所有小组；加上 --new-team 则新建该小组。</translation>
+    </message>
+    <message>
+        <source>{username} is already deactivated.</source>
+        <translation>{username} 已经停用。</translation>
+    </message>
+    <message>
+        <source>You cannot deactivate yourself ({username}): another administrator does it.</source>
+        <translation>不能停用您自己（{username}）：请由另一位管理员操作。</translation>
+    </message>
+    <message>
+        <source>{username} is the last active administrator, and the database needs one.</source>
+        <translation>{username} 是最后一位在职管理员，数据库至少需要一位。</translation>
+    </message>
+    <message>
+        <source>There is already a team “{team}”.</source>
+        <translation>已有名为“{team}”的小组。</translation>
+    </message>
+    <message>
+        <source>Team {team} already has that name.</source>
+        <translation>小组 {team} 已经叫这个名字。</translation>
     </message>
     <message>
         <source>No keychain is available to remember the password.</source>
@@ -4325,6 +4448,10 @@ Allowed from {time}</source>
         <translation>{path} 不是 {encoding} 编码：第 {line} 行的字节 {byte} 不是 {encoding} 文字。请用 --encoding 指定文件的实际编码，或先转换（iconv -f 原编码 -t UTF-8 {path} &gt; converted.csv）。</translation>
     </message>
     <message>
+        <source>There is no team “{team}”. `collector-workstation central team list` lists them.</source>
+        <translation>没有名为“{team}”的小组。`collector-workstation central team list` 可列出所有小组。</translation>
+    </message>
+    <message>
         <source>{count} problems in {path}; nothing was imported.</source>
         <translation>{path}中有{count}处问题；未导入任何数据。</translation>
     </message>
@@ -4385,6 +4512,18 @@ Allowed from {time}</source>
         <translation>不是催收专员、外访专员或组长</translation>
     </message>
     <message>
+        <source>no team “{team}” in the database</source>
+        <translation>数据库中没有小组“{team}”</translation>
+    </message>
+    <message>
+        <source>not the team of the user in assigned_to</source>
+        <translation>不是 assigned_to 中用户所在的小组</translation>
+    </message>
+    <message>
+        <source>a loan nobody is assigned to needs a team, whose pool it waits in (a team column, or --team)</source>
+        <translation>未分配的贷款需要指定小组，在该小组的待分配池中等待（team 列，或 --team）</translation>
+    </message>
+    <message>
         <source>a loan needs its instalment rows</source>
         <translation>贷款需要有其分期行</translation>
     </message>
@@ -4419,10 +4558,6 @@ Allowed from {time}</source>
     <message>
         <source>a cell longer than {limit} characters or not CSV; the rest was not read</source>
         <translation>有单元格超过 {limit} 个字符或不是 CSV 格式；其后内容未读取</translation>
-    </message>
-    <message>
-        <source>There is no user “{username}”.</source>
-        <translation>没有用户“{username}”。</translation>
     </message>
     <message>
         <source>The server does not show {login} which revision its schema is at; this program needs {needed}. An administrator runs `collector-workstation central init`.</source>
@@ -5139,6 +5274,10 @@ Your accounts are on this computer: work on them offline? What you do is sent to
         <translation>催收员</translation>
     </message>
     <message>
+        <source>Pool</source>
+        <translation>待分配池</translation>
+    </message>
+    <message>
         <source>DPD</source>
         <translation>逾期天数</translation>
     </message>
@@ -5184,6 +5323,10 @@ Your accounts are on this computer: work on them offline? What you do is sent to
     <message>
         <source>All collectors</source>
         <translation>全部催收员</translation>
+    </message>
+    <message>
+        <source>The pool (nobody assigned)</source>
+        <translation>待分配池（无人负责）</translation>
     </message>
     <message>
         <source>Bucket</source>
@@ -5234,12 +5377,24 @@ Your accounts are on this computer: work on them offline? What you do is sent to
         <translation>本组账户</translation>
     </message>
     <message>
+        <source>The team&apos;s pool</source>
+        <translation>团队待分配池</translation>
+    </message>
+    <message>
         <source>Accounts shown</source>
         <translation>显示的账户</translation>
     </message>
     <message>
         <source>Message</source>
         <translation>消息</translation>
+    </message>
+    <message>
+        <source>&amp;Allocate to…</source>
+        <translation>分配给…(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Allocate by r&amp;ule…</source>
+        <translation>按规则分配…(&amp;U)</translation>
     </message>
     <message>
         <source>&amp;Reassign to…</source>
@@ -5266,8 +5421,16 @@ Your accounts are on this computer: work on them offline? What you do is sent to
         <translation>刷新(&amp;F)</translation>
     </message>
     <message>
+        <source>Allocate to…</source>
+        <translation>分配给…</translation>
+    </message>
+    <message>
         <source>Reassign to…</source>
         <translation>转给…</translation>
+    </message>
+    <message>
+        <source>Allocate by rule…</source>
+        <translation>按规则分配…</translation>
     </message>
     <message>
         <source>Reassign by rule…</source>
@@ -5290,6 +5453,10 @@ Your accounts are on this computer: work on them offline? What you do is sent to
         <translation>查找账户</translation>
     </message>
     <message>
+        <source>{shown} of {count} accounts in the pool shown · {selected} selected</source>
+        <translation>待分配池共 {count} 个账户，显示 {shown} 个 · 已选 {selected} 个</translation>
+    </message>
+    <message>
         <source>{shown} of {count} accounts shown · {selected} selected</source>
         <translation>显示 {shown} / {count} 个账户 · 已选 {selected} 个</translation>
     </message>
@@ -5304,6 +5471,10 @@ Your accounts are on this computer: work on them offline? What you do is sent to
     <message>
         <source>End the priority of the selected accounts ({count}) now? They go back to their place in the collectors&apos; queues.</source>
         <translation>现在取消所选账户（{count}个）的优先级吗？它们将回到催收员队列中原来的位置。</translation>
+    </message>
+    <message>
+        <source>Accounts allocated: {moved}.</source>
+        <translation>已分配账户：{moved} 个。</translation>
     </message>
     <message>
         <source>Accounts moved: {moved}. Already with that collector: {unchanged}.</source>
@@ -5324,6 +5495,41 @@ Your accounts are on this computer: work on them offline? What you do is sent to
     <message>
         <source>Could not complete that</source>
         <translation>无法完成该操作</translation>
+    </message>
+</context>
+<context>
+    <name>TeamMembersPanel</name>
+    <message>
+        <source>Team</source>
+        <translation>小组</translation>
+    </message>
+    <message>
+        <source>Team members</source>
+        <translation>小组成员</translation>
+    </message>
+    <message>
+        <source>Members and pool</source>
+        <translation>成员与待分配池</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>消息</translation>
+    </message>
+    <message>
+        <source>Sho&amp;w the pool</source>
+        <translation>查看待分配池(&amp;W)</translation>
+    </message>
+    <message>
+        <source>Re&amp;fresh</source>
+        <translation>刷新(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Team</source>
+        <translation>小组(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Team {team}: {active} active of {count} members. Accounts in the pool, assigned to nobody: {pool}.</source>
+        <translation>小组 {team}：{count} 名成员中 {active} 名在职。待分配池中无人负责的账户：{pool} 个。</translation>
     </message>
 </context>
 <context>
@@ -5353,6 +5559,10 @@ Your accounts are on this computer: work on them offline? What you do is sent to
         <translation>账户(&amp;C)</translation>
     </message>
     <message>
+        <source>&amp;Members</source>
+        <translation>成员(&amp;M)</translation>
+    </message>
+    <message>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
@@ -5369,12 +5579,28 @@ Your accounts are on this computer: work on them offline? What you do is sent to
         <translation>团队账户(&amp;C)</translation>
     </message>
     <message>
+        <source>The team&apos;s p&amp;ool</source>
+        <translation>团队待分配池(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Team &amp;members</source>
+        <translation>团队成员(&amp;M)</translation>
+    </message>
+    <message>
         <source>&amp;Refresh this tab</source>
         <translation>刷新本页(&amp;R)</translation>
     </message>
     <message>
         <source>&amp;Close</source>
         <translation>关闭(&amp;C)</translation>
+    </message>
+    <message>
+        <source>P&amp;ool</source>
+        <translation>待分配池(&amp;O)</translation>
+    </message>
+    <message>
+        <source>P&amp;ool ({count})</source>
+        <translation>待分配池(&amp;O)（{count}）</translation>
     </message>
 </context>
 <context>

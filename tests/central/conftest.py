@@ -32,6 +32,7 @@ Cursor = psycopg.Cursor  # type: ignore[type-arg]
 @dataclass
 class World:
     db: Database
+    portfolio: Portfolio
     team_a: str
     team_b: str
     # role key -> login (collector_a, agent_a, lead_a, collector_b, lead_b)
@@ -67,6 +68,11 @@ class World:
         with self.connect(key) as connection, connection.cursor() as cursor:
             yield cursor
 
+    def team_id(self, name: str) -> uuid.UUID:
+        (found,), *_ = self.admin("SELECT id FROM teams WHERE name = %s", (name,))
+        assert isinstance(found, uuid.UUID)
+        return found
+
     def admin(self, statement: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
         with self.db.engine.begin() as connection:
             result = connection.exec_driver_sql(statement, params)
@@ -88,7 +94,7 @@ def world(pg_db: Database) -> Iterator[World]:
         session.add(team_b)
         session.flush()
         team_b_name = team_b.name
-    world = World(pg_db, team_a, team_b_name)
+    world = World(pg_db, portfolio, team_a, team_b_name)
     members = {
         "collector_a": (Role.COLLECTOR, team_a),
         "agent_a": (Role.FIELD_AGENT, team_a),

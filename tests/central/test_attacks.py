@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import psycopg
 import pytest
 
+from app.services.common.clock import local_today
 from app.services.common.errors import NotAllowed
 from app.services.plans.lifecycle import preview_plan, save_plan
 from app.services.plans.offers import PlanTerms
@@ -138,6 +139,60 @@ def test_only_a_lead_moves_a_loan_and_only_within_their_team(world: World) -> No
     assert world.admin("SELECT previous_assignee_id FROM loans WHERE id = %s", (mine.loan_id,)) == [
         (world.user_id("collector_a"),)
     ]
+
+
+@attacks("pool")
+def test_a_teams_pool_is_its_leads_alone_to_see_and_allocate(world: World) -> None:
+    team_a, team_b = world.team_id(world.team_a), world.team_id(world.team_b)
+    day = local_today(today())
+    pooled = world.portfolio.account(today=day, dpd=20, pool=team_a, name="池中人")
+    theirs = world.portfolio.account(today=day, dpd=20, pool=team_b)
+    seen = "SELECT count(*) FROM loans WHERE id = %s"
+    with world.cursor("lead_a") as cursor:
+        cursor.execute(seen, (pooled.loan_id,))
+        assert cursor.fetchone() == (1,)
+        # What allocating needs: the borrower, the numbers and the schedule.
+        cursor.execute("SELECT name FROM borrowers WHERE id = %s", (pooled.borrower_id,))
+        assert cursor.fetchone() == ("池中人",)
+        cursor.execute("SELECT count(*) > 0 FROM instalments WHERE loan_id = %s", (pooled.loan_id,))
+        assert cursor.fetchone() == (True,)
+        cursor.execute(seen, (theirs.loan_id,))
+        assert cursor.fetchone() == (0,)
+    for key in ("collector_a", "agent_a", "lead_b"):
+        with world.cursor(key) as cursor:
+            cursor.execute(seen, (pooled.loan_id,))
+            assert cursor.fetchone() == (0,), key
+            cursor.execute("SELECT count(*) FROM borrowers WHERE id = %s", (pooled.borrower_id,))
+            assert cursor.fetchone() == (0,), key
+    give = "UPDATE loans SET assigned_to_id = %s WHERE id = %s"
+    with world.cursor("collector_a") as cursor:
+        cursor.execute("UPDATE loans SET assigned_to_id = cw_me() WHERE id = %s", (pooled.loan_id,))
+        assert cursor.rowcount == 0
+    with world.cursor("lead_b") as cursor:
+        cursor.execute(give, (world.user_id("collector_b"), pooled.loan_id))
+        assert cursor.rowcount == 0
+    with world.cursor("lead_a") as cursor:
+        # Not out of the team; no account drawn into the pool from another team, or sent back.
+        refused(cursor, give, (world.user_id("collector_b"), pooled.loan_id))
+        refused(cursor, "UPDATE loans SET team_id = %s WHERE id = %s", (team_a, theirs.loan_id))
+        refused(
+            cursor,
+            "UPDATE loans SET assigned_to_id = NULL WHERE id = %s",
+            (world.accounts["collector_a"].loan_id,),
+        )
+        cursor.execute(give, (world.user_id("collector_a"), pooled.loan_id))
+        assert cursor.rowcount == 1
+    assert world.admin(
+        "SELECT assigned_to_id, previous_assignee_id, assigned_at IS NOT NULL, team_id"
+        " FROM loans WHERE id = %s",
+        (pooled.loan_id,),
+    ) == [(world.user_id("collector_a"), None, True, team_a)]
+    assert world.admin(
+        "SELECT assigned_to_id, team_id FROM loans WHERE id = %s", (theirs.loan_id,)
+    ) == [(None, team_b)]
+    with world.cursor("collector_a") as cursor:
+        cursor.execute(seen, (pooled.loan_id,))
+        assert cursor.fetchone() == (1,)
 
 
 # --- the ledger ------------------------------------------------------------------------------
@@ -808,8 +863,8 @@ def test_deactivating_a_user_ends_their_login_and_cuts_their_session(world: Worl
     with session.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM loans")
         assert cursor.fetchone() == (1,)
-    cut = deactivate_user(world.db, world.logins["collector_a"])
-    assert cut == 1
+    done = deactivate_user(world.db, world.logins["collector_a"])
+    assert done.sessions_cut == 1 and done.login
     with pytest.raises(psycopg.OperationalError), session.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM loans")
     session.close()

@@ -71,7 +71,8 @@ def test_users_json_lists_every_role_with_team(data_dir: Path) -> None:
     users = json.loads(out)
     assert code == 0
     assert {"collector", "field_agent", "team_lead", "admin"} == {u["role"] for u in users}
-    assert all(set(u) == {"username", "display_name", "role", "team"} for u in users)
+    assert all(set(u) == {"username", "display_name", "role", "team", "active"} for u in users)
+    assert all(u["active"] is True for u in users)
     assert all(u["team"] for u in users if u["role"] != "admin")
 
 

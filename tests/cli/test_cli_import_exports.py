@@ -23,10 +23,20 @@ from sqlalchemy import text
 
 from app.config import DATABASE_FILE, DATABASE_URL_ENV
 from app.database import Database
+from app.models import Team
 from app.services.common.idnumbers import make
 from app.services.portfolio.importing import HEADER
 from app.services.sync.central import init_central
 from tests.helpers.postgres import fresh_database
+
+# The team whose pool takes the export's loans, which no collector is assigned to yet.
+TEAM = "电催一组"
+
+
+def _with_team(database: Database) -> Database:
+    with database.session() as session:
+        session.add(Team(name=TEAM))
+    return database
 
 
 @dataclass
@@ -62,7 +72,7 @@ def target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Target]:
     with fresh_database() as url:
         database = Database(url)
         init_central(database)
-        yield Target(tmp_path, ["--url", url], database)
+        yield Target(tmp_path, ["--url", url], _with_team(database))
         database.dispose()
 
 
@@ -79,7 +89,7 @@ def _export(n: int, *, name: str = "王芳", street: str = "中山七路12号") 
          "value": f"139 0000 {n:04d}", "contact_name": "王建国", "relation": "父亲"},
         {"record": "loan", "contract_no": contract, "id_number": id_number, "product": "CASH",
          "principal": "3000.00", "annual_rate": "0.18", "penalty_rate_daily": "0.0005",
-         "term_months": "1", "disbursed_on": "2026-07-01"},
+         "term_months": "1", "disbursed_on": "2026-07-01", "team": TEAM},
         {"record": "instalment", "contract_no": contract, "seq": "1", "due_date": "2026-08-01",
          "principal_due": "3000.00", "interest_due": "45.00", "fees_due": "0.00"},
         {"record": "payment", "contract_no": contract, "paid_at": "2026-08-01T10:00:00+08:00",
@@ -193,7 +203,7 @@ def test_a_second_export_adds_what_is_new_and_never_a_number_twice(
 def embedded(tmp_path: Path) -> Iterator[Target]:
     database = Database(f"sqlite:///{tmp_path / DATABASE_FILE}")
     database.upgrade()
-    yield Target(tmp_path, [], database)
+    yield Target(tmp_path, [], _with_team(database))
     database.dispose()
 
 

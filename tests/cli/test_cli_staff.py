@@ -85,8 +85,13 @@ FOR = {
     "central add-user": "",
     "central deactivate-user": "",
     "central import-portfolio": "",
+    "central team create": "",
+    "central team list": "",
+    "central team rename": "",
     "sync": "cfl",
     "team accounts": "l",
+    "team pool": "l",
+    "team members": "l",
     "team reassign": "l",
     "team priority": "l",
     "team clear-priority": "l",
@@ -348,8 +353,13 @@ def _args(world: World, role: str) -> dict[str, list[str]]:
         "central add-user": f"new{_suffix()} --role collector --team T --password-stdin".split(),
         "central deactivate-user": [w.logins["field2"]],
         "central import-portfolio": [str(world.folder / "export.csv")],
+        "central team create": ["新组"],
+        "central team list": [],
+        "central team rename": ["T", "T2"],
         "sync": ["--user", w.logins[role], "--status", "--passphrase-stdin"],
         "team accounts": [],
+        "team pool": [],
+        "team members": [],
         "team reassign": [c["others"], "--to", w.logins["collector"], "--reason", "balance"],
         "team priority": f"{c['mine']} --level top --until {w.tomorrow} --reason promised".split(),
         "team clear-priority": [c["mine"]],
@@ -433,6 +443,44 @@ def test_a_lead_lists_the_team_and_reassigns_on_the_server(world: World, run: Ru
             (moved,),
         ).one()
     assert (assignee, previous) == (world.ids["field_agent"], world.ids["collector"])
+
+
+def test_a_lead_allocates_the_pool_on_the_server_and_a_collector_cannot(
+    world: World, run: Run
+) -> None:
+    today = local_today(datetime.now(UTC))
+    pooled = world.portfolio.account(today=today, dpd=20, pool=world.portfolio.team_id)
+    contract, collector = pooled.contract_no, world.logins["collector"]
+    code, out, err = run("collector", "team", "pool")
+    assert code == 1 and out == "" and len(err.splitlines()) == 1, err
+    # Not even by its contract number: the server shows a collector nothing of the pool.
+    code, out, err = run("collector", "account", contract)
+    assert code == 1 and out == "" and len(err.splitlines()) == 1, err
+    code, out, err = run("collector", "queue", "--json")
+    assert code == 0 and contract not in out, err
+    code, out, err = run("team_lead", "team", "pool", "--json")
+    assert code == 0, err
+    assert [a["contract_no"] for a in json.loads(out)] == [contract]
+    rule = ("team", "reassign", "--pool", "--to", collector, "--reason", "new this morning")
+    code, out, err = run("team_lead", *rule, "--dry-run")
+    assert code == 0, err
+    assert f"{contract}  (pool) → {collector}" in out
+    code, out, err = run("team_lead", *rule)
+    assert code == 0, err
+    with world.db.engine.connect() as connection:
+        holder, previous, allocated = connection.exec_driver_sql(
+            "SELECT l.assigned_to_id, l.previous_assignee_id, (SELECT count(*) FROM audit_events"
+            " a WHERE a.entity_id = l.id::text AND a.action = 'loan.allocated'"
+            " AND a.user_id = %s) FROM loans l WHERE l.contract_no = %s",
+            (world.ids["team_lead"], contract),
+        ).one()
+    assert (holder, previous, allocated) == (world.ids["collector"], None, 1)
+    code, out, err = run("collector", "queue", "--json")
+    assert code == 0, err
+    assert contract in {entry["contract_no"] for entry in json.loads(out)}
+    code, out, err = run("team_lead", "team", "members", "--json")
+    assert code == 0, err
+    assert json.loads(out)["pool"] == 0
 
 
 def test_a_collector_works_their_own_account(world: World, run: Run) -> None:
@@ -661,7 +709,7 @@ def test_a_mistake_in_our_own_statement_stays_loud(
 ) -> None:
     from app.services.common import users
 
-    def broken(db: Database) -> list[Any]:
+    def broken(db: Database, **_options: bool) -> list[Any]:
         with db.engine.connect() as connection:
             connection.exec_driver_sql("SELEC username FROM users")
         return []

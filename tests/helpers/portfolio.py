@@ -77,6 +77,7 @@ class Portfolio:
         principal: str = "12000",
         term: int = 12,
         assigned_to: uuid.UUID | None = None,
+        pool: uuid.UUID | None = None,
         numbers: dict[str, str] | None = None,
         country: str = "CN",
         province: str = "北京市",
@@ -87,7 +88,8 @@ class Portfolio:
     ) -> Account:
         """An active loan whose oldest unpaid instalment fell due `dpd` days before `today`.
 
-        With dpd=0 the next instalment falls due two days after today.
+        With dpd=0 the next instalment falls due two days after today. `pool`: a team whose
+        pool the loan waits in, assigned to nobody.
         """
         serial = next(_serial)
         numbers = numbers if numbers is not None else {"mobile": "13812345678"}
@@ -132,6 +134,8 @@ class Portfolio:
                 session.add(point)
                 session.flush()
                 points[kind] = point.id
+            holder = None if pool is not None else assigned_to or self.collector
+            team_id = pool if holder is None else session.get_one(User, holder).team_id
             loan = Loan(
                 contract_no=f"T{serial:08d}",
                 borrower_id=borrower.id,
@@ -141,8 +145,9 @@ class Portfolio:
                 penalty_rate_daily=Decimal("0.0005"),
                 term_months=term,
                 disbursed_on=add_months(first_due, -1),
-                assigned_to_id=assigned_to or self.collector,
-                assigned_at=datetime.now(UTC),
+                assigned_to_id=holder,
+                assigned_at=None if holder is None else datetime.now(UTC),
+                team_id=team_id,
             )
             session.add(loan)
             session.flush()

@@ -29,6 +29,7 @@ class Member:
     username: str
     display_name: str
     role: Role
+    active: bool = True
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ def team_scope(session: Session, username: str, team: str | None = None) -> Team
     if viewer.role is Role.TEAM_LEAD and found.id != viewer.team_id:
         raise NotAllowed("A team lead sees their own team only, not {team}.", team=found.name)
     members = session.execute(
-        select(User.id, User.username, User.display_name, User.role)
+        select(User.id, User.username, User.display_name, User.role, User.active)
         .where(User.team_id == found.id)
         .order_by(User.display_name, User.username)
     )
@@ -82,7 +83,9 @@ def team_scope(session: Session, username: str, team: str | None = None) -> Team
         viewer_id=viewer.id,
         team_id=found.id,
         team=found.name,
-        members=tuple(Member(row.id, row.username, row.display_name, row.role) for row in members),
+        members=tuple(
+            Member(row.id, row.username, row.display_name, row.role, row.active) for row in members
+        ),
     )
 
 

@@ -12,6 +12,9 @@ What is already in the database is not written twice: a known borrower or contra
 agree with what is stored is left as it is (and counted), one whose rows disagree is refused
 (changes come through the daily feed), and a contact point a borrower already has is not added
 again, however the file writes the number.
+
+Every loan belongs to a team: its assignee's, or for a loan nobody is assigned to, the team its
+row names (or the import's default team), in whose pool it waits for the lead to allocate it.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from app.models import (
     LoanStatus,
     Payment,
     Role,
+    Team,
     User,
 )
 from app.services.common.audit import audit
@@ -71,7 +75,7 @@ COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "term_months",
             "disbursed_on",
         ),
-        ("currency", "assigned_to"),
+        ("currency", "assigned_to", "team"),
     ),
     "instalment": (
         ("contract_no", "seq", "due_date", "principal_due", "interest_due", "fees_due"),
@@ -131,6 +135,7 @@ LONGEST = {
     "contract_no": 32,
     "product": 32,
     "assigned_to": 64,
+    "team": 64,
     "reference": 64,
     "country": 60,
 }
@@ -179,10 +184,16 @@ class ImportSummary:
 
 
 def import_portfolio(
-    db: Database, path: Path, *, now: datetime | None = None, encoding: str | None = None
+    db: Database,
+    path: Path,
+    *,
+    team: str | None = None,
+    now: datetime | None = None,
+    encoding: str | None = None,
 ) -> ImportSummary:
     """Check every row of the export at `path`, then import all of it or nothing.
 
+    team: the team whose pool takes the loans nobody is assigned to and whose row names no team.
     encoding: the file's encoding when it is neither UTF-8 nor GB18030 (or to force one).
     """
     now = now or datetime.now(UTC)
@@ -191,6 +202,15 @@ def import_portfolio(
     parsed.read(export.text)
     try:
         with db.session() as session:
+            teams = {t.name: t for t in session.scalars(select(Team))}
+            if team is not None and team.strip() not in teams:
+                raise InvalidInput(
+                    "There is no team “{team}”. `collector-workstation central team list` lists"
+                    " them.",
+                    team=team,
+                )
+            parsed.teams = teams
+            parsed.default_team = None if team is None else teams[team.strip()]
             existing_users = {u.username: u for u in session.scalars(select(User))}
             known = _Known.load(session, parsed)
             parsed.cross_check(existing_users, known)
@@ -278,6 +298,9 @@ class _Parsed:
         default_factory=list
     )
     repeated_contacts: int = 0
+    # The database's teams by name, and the team an unassigned loan naming none goes to.
+    teams: dict[str, Team] = field(default_factory=dict)
+    default_team: Team | None = None
     # The cells that have a problem already: one problem a cell is enough.
     refused: set[tuple[int, str]] = field(default_factory=set)
 
@@ -479,6 +502,26 @@ class _Parsed:
             if row.get("assigned_to") and (worker is None or worker.role not in WORKERS):
                 self.problem(
                     number, "assigned_to", CellRefused("not a collector, field agent or team lead")
+                )
+                worker = None
+            named = row.get("team", "")
+            crew = self.teams.get(named)
+            if named and crew is None:
+                self.problem(
+                    number,
+                    "team",
+                    CellRefused("no team “{team}” in the database", team=shown(named)),
+                )
+            elif crew is not None and worker is not None and worker.team_id != crew.id:
+                self.problem(number, "team", CellRefused("not the team of the user in assigned_to"))
+            elif not named and not row.get("assigned_to") and self.default_team is None:
+                self.problem(
+                    number,
+                    "team",
+                    CellRefused(
+                        "a loan nobody is assigned to needs a team, whose pool it waits in"
+                        " (a team column, or --team)"
+                    ),
                 )
             lines = self.instalments.get(contract, [])
             if not lines:
@@ -695,6 +738,7 @@ class _Parsed:
             if contract in known.loans:
                 continue
             worker = users.get(row.get("assigned_to", ""))
+            crew = self.teams.get(row.get("team", "")) or self.default_team
             loan = Loan(
                 contract_no=contract,
                 borrower_id=people[row["id_number"]].id,
@@ -707,6 +751,7 @@ class _Parsed:
                 disbursed_on=date.fromisoformat(row["disbursed_on"]),
                 assigned_to_id=worker.id if worker else None,
                 assigned_at=self.now if worker else None,
+                team_id=worker.team_id if worker else crew.id if crew else None,
             )
             session.add(loan)
             session.flush()

@@ -1,12 +1,15 @@
-"""The central PostgreSQL database: its schema and security, and the people who sign in to it.
+"""The central database: its schema and security, and the people and teams who work on it.
 
 `init_central` brings the schema to the newest migration, which on PostgreSQL also sets up the
 owner role, the staff role and row-level security (migrations 0004-0007, docs/security.md), and
-loads the policy limits the server enforces (`server_policy`). `add_user` creates a user row and
-the user's own login role, a member of the staff role and nothing more: never a superuser,
-never BYPASSRLS, with a statement timeout and a connection limit. `deactivate_user` ends a
-user's access at once: the row goes inactive, the login can no longer log in, and their open
-sessions are cut. All run as an administrator of the server.
+loads the policy limits the server enforces (`server_policy`). `add_user` creates a user row
+and, on PostgreSQL, the user's own login role, a member of the staff role and nothing more:
+never a superuser, never BYPASSRLS, with a statement timeout and a connection limit.
+`deactivate_user` ends a user's access at once: the row goes inactive and, on PostgreSQL, the
+login can no longer log in and their open sessions are cut. `create_team`, `rename_team` and
+`list_teams` keep the teams. All run as an administrator of the server, or on the embedded
+database (SQLite), which has users but no logins: there, only the rows change. Every change is
+audited.
 """
 
 from __future__ import annotations
@@ -18,12 +21,13 @@ from typing import Any
 
 import psycopg
 from psycopg import sql
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from app.database import Database
-from app.models import Role, Team, User
+from app.models import Loan, LoanStatus, Role, Team, User
 from app.services.common.audit import audit
-from app.services.common.errors import InvalidInput, NotFound
+from app.services.common.errors import InvalidInput, NotAllowed, NotFound
 from app.services.common.reference import load_json
 from app.services.common.script_graph import server_scripts
 from app.services.sync.server import ensure_schema
@@ -32,6 +36,8 @@ STAFF_ROLE = "cw_staff"
 OWNER_ROLE = "cw_owner"
 # A user name is also the login role's name: keep it plain.
 USERNAME = re.compile(r"[a-z][a-z0-9._-]{1,59}")
+# As long as teams.name and users.display_name hold.
+MAX_NAME = 80
 MIN_PASSWORD = 12
 ROLES = (Role.COLLECTOR, Role.FIELD_AGENT, Role.TEAM_LEAD)
 # Every staff login's limits (migration 0007 gives existing logins the same).
@@ -185,16 +191,81 @@ def close_other_databases(db: Database) -> list[str]:
     return left
 
 
+@dataclass(frozen=True)
+class AddedUser:
+    username: str
+    role: str
+    team: str
+    # Whether a login role was made (PostgreSQL); the embedded database has none.
+    login: bool
+    # Whether the team was new, made for this user (`new_team`).
+    team_created: bool
+
+
+@dataclass(frozen=True)
+class Deactivated:
+    username: str
+    # Open sessions cut (always 0 on the embedded database, which has no logins).
+    sessions_cut: int
+    login: bool
+    # The active accounts still assigned to them: theirs until a lead moves them.
+    accounts: int = 0
+
+
+@dataclass(frozen=True)
+class TeamSummary:
+    """A team as its administrator lists it."""
+
+    name: str
+    leads: tuple[str, ...]  # user names of its active leads
+    active: int  # active members
+    inactive: int
+    accounts: int  # active accounts its members work
+    pool: int  # active accounts waiting in its pool
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "leads": list(self.leads),
+            "active": self.active,
+            "inactive": self.inactive,
+            "accounts": self.accounts,
+            "pool": self.pool,
+        }
+
+
+def _postgres(db: Database) -> bool:
+    return db.engine.dialect.name == "postgresql"
+
+
+def team_name(name: str) -> str:
+    """A team's name, trimmed; InvalidInput when it cannot be one."""
+    name = name.strip()
+    if not name:
+        raise InvalidInput("Name the team.")
+    if len(name) > MAX_NAME or not name.isprintable():
+        raise InvalidInput(
+            "“{team}” cannot be a team's name: at most {count} characters, no control characters.",
+            team=name,
+            count=MAX_NAME,
+        )
+    return name
+
+
 def add_user(
     db: Database,
     username: str,
     role: str,
     team: str,
-    password: str,
+    password: str | None,
     *,
     display_name: str | None = None,
-) -> None:
-    """A user of the central database and their login role, in one transaction."""
+    new_team: bool = True,
+) -> AddedUser:
+    """A user and, on PostgreSQL, their login role, in one transaction. With `new_team` the
+    team is made when there is none of that name; without, an unknown team is refused. On the
+    embedded database `password` is not used."""
+    postgres = _postgres(db)
     if not USERNAME.fullmatch(username):
         raise InvalidInput(
             "“{username}” cannot be a user name: lower-case letters, digits, dot, dash or "
@@ -207,71 +278,125 @@ def add_user(
             role=role,
             known=", ".join(item.value for item in ROLES),
         )
-    if len(password) < MIN_PASSWORD:
+    if postgres and (password is None or len(password) < MIN_PASSWORD):
         raise InvalidInput(
             "The password is too short: at least {count} characters.", count=MIN_PASSWORD
         )
     if not team.strip():
         raise InvalidInput("Name the user's team.")
+    team = team_name(team)
+    shown = (display_name or username).strip()
+    if not shown or len(shown) > MAX_NAME or not shown.isprintable():
+        raise InvalidInput(
+            "“{name}” cannot be a display name: 1 to {count} characters, no control characters.",
+            name=shown,
+            count=MAX_NAME,
+        )
     with db.session() as session:
         if session.scalar(select(User.id).where(User.username == username)) is not None:
             raise InvalidInput("There is already a user “{username}”.", username=username)
-        exists = session.connection().exec_driver_sql(
-            "SELECT 1 FROM pg_roles WHERE rolname = %s", (username,)
-        )
-        if exists.first() is not None:
-            raise InvalidInput(
-                "The server already has a role “{username}”; choose another user name.",
-                username=username,
+        if postgres:
+            exists = session.connection().exec_driver_sql(
+                "SELECT 1 FROM pg_roles WHERE rolname = %s", (username,)
             )
-        crew = session.scalar(select(Team).where(Team.name == team.strip()))
+            if exists.first() is not None:
+                raise InvalidInput(
+                    "The server already has a role “{username}”; choose another user name.",
+                    username=username,
+                )
+        crew = session.scalar(select(Team).where(Team.name == team))
+        created = crew is None
         if crew is None:
-            crew = Team(name=team.strip())
-            session.add(crew)
-            session.flush()
-        user = User(
-            username=username,
-            display_name=display_name or username,
-            role=Role(role),
-            team_id=crew.id,
-        )
+            if not new_team:
+                raise NotFound(
+                    "There is no team “{team}”. `collector-workstation central team list` lists"
+                    " them; --new-team makes it.",
+                    team=team,
+                )
+            crew = _new_team(session, team)
+        user = User(username=username, display_name=shown, role=Role(role), team_id=crew.id)
         session.add(user)
         session.flush()
-        raw = session.connection().connection.dbapi_connection
-        # The role is made on the same connection, so it commits or rolls back with the row.
-        assert isinstance(raw, psycopg.Connection)
-        statement = sql.SQL(
-            "CREATE ROLE {name} LOGIN PASSWORD {password} NOSUPERUSER NOBYPASSRLS NOCREATEDB "
-            "NOCREATEROLE NOREPLICATION INHERIT CONNECTION LIMIT {limit} IN ROLE {staff}"
-        ).format(
-            name=sql.Identifier(username),
-            password=sql.Literal(password),
-            limit=sql.Literal(CONNECTION_LIMIT),
-            staff=sql.Identifier(STAFF_ROLE),
+        if postgres:
+            assert password is not None
+            _create_login(session, username, password)
+        audit(
+            session,
+            "user.added",
+            "user",
+            user.id,
+            {"username": username, "role": role, "team": team, "login": postgres},
         )
-        with raw.cursor() as cursor:
-            cursor.execute(statement)
-            _set_timeouts(cursor, username)
-        audit(session, "user.added", "user", user.id, {"username": username, "role": role})
+    return AddedUser(username, role, team, postgres, created)
 
 
-def deactivate_user(db: Database, username: str) -> int:
-    """End a user's access now: the row inactive, the login unable to log in, their open
-    sessions cut. The number of sessions cut."""
+def _create_login(session: Session, username: str, password: str) -> None:
+    raw = session.connection().connection.dbapi_connection
+    # The role is made on the same connection, so it commits or rolls back with the row.
+    assert isinstance(raw, psycopg.Connection)
+    statement = sql.SQL(
+        "CREATE ROLE {name} LOGIN PASSWORD {password} NOSUPERUSER NOBYPASSRLS NOCREATEDB "
+        "NOCREATEROLE NOREPLICATION INHERIT CONNECTION LIMIT {limit} IN ROLE {staff}"
+    ).format(
+        name=sql.Identifier(username),
+        password=sql.Literal(password),
+        limit=sql.Literal(CONNECTION_LIMIT),
+        staff=sql.Identifier(STAFF_ROLE),
+    )
+    with raw.cursor() as cursor:
+        cursor.execute(statement)
+        _set_timeouts(cursor, username)
+
+
+def deactivate_user(db: Database, username: str) -> Deactivated:
+    """End a user's access now: the row inactive and, on PostgreSQL, the login unable to log
+    in and their open sessions cut. Refused for the administrator's own login and for the last
+    active administrator; the user's accounts stay theirs (counted) until a lead moves them."""
+    postgres = _postgres(db)
     with db.session() as session:
         user = session.scalar(select(User).where(User.username == username))
         if user is None:
-            raise NotFound("There is no user “{username}”.", username=username)
+            raise NotFound(
+                "There is no user “{username}”. `collector-workstation users` lists them.",
+                username=username,
+            )
+        if not user.active:
+            raise InvalidInput("{username} is already deactivated.", username=username)
+        if postgres and session.scalar(select(func.session_user())) == username:
+            raise NotAllowed(
+                "You cannot deactivate yourself ({username}): another administrator does it.",
+                username=username,
+            )
+        if user.role is Role.ADMIN and not session.scalar(
+            select(func.count(User.id)).where(
+                User.role == Role.ADMIN, User.active.is_(True), User.id != user.id
+            )
+        ):
+            raise NotAllowed(
+                "{username} is the last active administrator, and the database needs one.",
+                username=username,
+            )
         user.active = False
-        raw = session.connection().connection.dbapi_connection
-        assert isinstance(raw, psycopg.Connection)
-        with raw.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (username,))
-            if cursor.fetchone() is not None:
-                cursor.execute(
-                    sql.SQL("ALTER ROLE {name} NOLOGIN").format(name=sql.Identifier(username))
+        accounts = int(
+            session.scalar(
+                select(func.count(Loan.id)).where(
+                    Loan.assigned_to_id == user.id, Loan.status == LoanStatus.ACTIVE
                 )
+            )
+            or 0
+        )
+        if postgres:
+            raw = session.connection().connection.dbapi_connection
+            assert isinstance(raw, psycopg.Connection)
+            with raw.cursor() as cursor:
+                cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (username,))
+                if cursor.fetchone() is not None:
+                    cursor.execute(
+                        sql.SQL("ALTER ROLE {name} NOLOGIN").format(name=sql.Identifier(username))
+                    )
         audit(session, "user.deactivated", "user", user.id, {"username": username})
+    if not postgres:
+        return Deactivated(username, 0, login=False, accounts=accounts)
     # After the commit: a session cut before it could still see the user active.
     with db.engine.connect() as connection:
         cut = connection.exec_driver_sql(
@@ -279,4 +404,91 @@ def deactivate_user(db: Database, username: str) -> int:
             "WHERE usename = %s AND pid <> pg_backend_pid()",
             (username,),
         ).scalar_one()
-    return int(cut)
+    return Deactivated(username, int(cut), login=True, accounts=accounts)
+
+
+# -- teams -----------------------------------------------------------------------------------
+
+
+def _new_team(session: Session, name: str) -> Team:
+    crew = Team(name=name)
+    session.add(crew)
+    session.flush()
+    audit(session, "team.created", "team", crew.id, {"name": name})
+    return crew
+
+
+def create_team(db: Database, name: str) -> str:
+    """A new team of that name (trimmed); its name."""
+    name = team_name(name)
+    with db.session() as session:
+        if session.scalar(select(Team.id).where(Team.name == name)) is not None:
+            raise InvalidInput("There is already a team “{team}”.", team=name)
+        _new_team(session, name)
+    return name
+
+
+def rename_team(db: Database, old: str, new: str) -> str:
+    """Give team `old` the name `new` (trimmed); its members and accounts stay. Its new name."""
+    new = team_name(new)
+    with db.session() as session:
+        crew = session.scalar(select(Team).where(Team.name == old.strip()))
+        if crew is None:
+            raise NotFound(
+                "There is no team “{team}”. `collector-workstation central team list` lists them.",
+                team=old,
+            )
+        if crew.name == new:
+            raise InvalidInput("Team {team} already has that name.", team=new)
+        if session.scalar(select(Team.id).where(Team.name == new)) is not None:
+            raise InvalidInput("There is already a team “{team}”.", team=new)
+        was = crew.name
+        crew.name = new
+        audit(session, "team.renamed", "team", crew.id, {"from": was, "to": new})
+    return new
+
+
+def list_teams(db: Database) -> tuple[TeamSummary, ...]:
+    """Every team, by name, with its leads, members and accounts."""
+    with db.reader() as session:
+        teams = session.execute(select(Team.id, Team.name).order_by(Team.name)).all()
+        people = session.execute(
+            select(User.team_id, User.username, User.role, User.active).where(
+                User.team_id.is_not(None)
+            )
+        ).all()
+        worked = dict(
+            session.execute(
+                select(User.team_id, func.count(Loan.id))
+                .join(Loan, Loan.assigned_to_id == User.id)
+                .where(Loan.status == LoanStatus.ACTIVE)
+                .group_by(User.team_id)
+            ).all()
+        )
+        waiting = dict(
+            session.execute(
+                select(Loan.team_id, func.count(Loan.id))
+                .where(
+                    Loan.assigned_to_id.is_(None),
+                    Loan.team_id.is_not(None),
+                    Loan.status == LoanStatus.ACTIVE,
+                )
+                .group_by(Loan.team_id)
+            ).all()
+        )
+    found = []
+    for team_id, name in teams:
+        members = [p for p in people if p.team_id == team_id]
+        found.append(
+            TeamSummary(
+                name=name,
+                leads=tuple(
+                    sorted(p.username for p in members if p.role is Role.TEAM_LEAD and p.active)
+                ),
+                active=sum(1 for p in members if p.active),
+                inactive=sum(1 for p in members if not p.active),
+                accounts=int(worked.get(team_id, 0)),
+                pool=int(waiting.get(team_id, 0)),
+            )
+        )
+    return tuple(found)

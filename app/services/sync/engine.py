@@ -37,6 +37,7 @@ from sqlalchemy import (
     Uuid,
     and_,
     delete,
+    false,
     func,
     insert,
     or_,
@@ -942,8 +943,9 @@ def _fetch(
 
 
 def _scope_query(connection: Connection, username: str) -> Any:
-    """The loans (and their borrowers) in `username`'s scope: their own, a lead's team's, and
-    those of the visits planned for them. (On PostgreSQL row-level security asks the same.)"""
+    """The loans (and their borrowers) in `username`'s scope: their own, a lead's team's and
+    team pool's, and those of the visits planned for them. (On PostgreSQL row-level security
+    asks the same.)"""
     user = connection.execute(
         select(User.id, User.role, User.team_id).where(
             User.username == username, User.active.is_(True)
@@ -952,17 +954,21 @@ def _scope_query(connection: Connection, username: str) -> Any:
     if user is None:
         raise NotFound("There is no active user “{username}” on the server.", username=username)
     workers: Any = [user.id]
+    # The accounts nobody is assigned to: a lead's team's pool, every pool for an administrator.
+    pool: Any = false()
     if Role(user.role) is Role.TEAM_LEAD and user.team_id is not None:
         workers = select(User.id).where(User.team_id == user.team_id)
+        pool = and_(Loan.assigned_to_id.is_(None), Loan.team_id == user.team_id)
     elif Role(user.role) is Role.ADMIN:
         workers = select(User.id)
+        pool = and_(Loan.assigned_to_id.is_(None), Loan.team_id.is_not(None))
     # Whoever goes on a visit carries its account, whoever works it (the second agent too).
     visits = select(FieldVisit.loan_id).where(
         FieldVisit.status == VisitStatus.PLANNED,
         or_(FieldVisit.agent_id == user.id, FieldVisit.second_agent_id == user.id),
     )
     return select(Loan.id, Loan.borrower_id).where(
-        or_(Loan.assigned_to_id.in_(workers), Loan.id.in_(visits))
+        or_(Loan.assigned_to_id.in_(workers), Loan.id.in_(visits), pool)
     )
 
 

@@ -2,6 +2,12 @@
 them, moves between collectors (chosen by hand, or by a rule previewed before it applies),
 home-visit requests, and priority overrides that lapse on a date.
 
+The team's pool (issue 16) is its accounts nobody is assigned to yet (`Loan.team_id` names the
+team, set by the import or the feed). They are listed with the team's accounts, without an
+assignee, and allocated as accounts are moved: by hand, or by a rule (`AccountFilter.pool`).
+Only moving applies to them: a priority or a visit request waits until someone works the
+account. On PostgreSQL only a lead of the team sees the pool (migration 0011).
+
 Every write is one unit of work on the lead's own copy, with one audit event per account, and
 nothing is written unless every account passes. Sync takes it to the central database, where
 row-level security lets only a lead move a loan and only within their team (migration 0006);
@@ -21,12 +27,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.database import Database
@@ -74,8 +80,9 @@ class TeamAccount:
     borrower: str
     city: str
     district: str
-    assignee: str  # user name
-    assignee_name: str
+    # The user name and name of whoever works it; None for an account in the team's pool.
+    assignee: str | None
+    assignee_name: str | None
     assigned_at: datetime | None
     dpd: int
     bucket: str
@@ -118,6 +125,8 @@ class AccountFilter:
     """Which of the team's accounts: every field left empty lets everything through."""
 
     assignees: tuple[str, ...] = ()  # user names
+    # The team's pool (accounts nobody is assigned to), alone or besides `assignees`.
+    pool: bool = False
     buckets: tuple[str, ...] = ()
     min_dpd: int | None = None
     max_dpd: int | None = None
@@ -127,8 +136,10 @@ class AccountFilter:
     text: str = ""
 
     def matches(self, account: TeamAccount) -> bool:
-        if self.assignees and account.assignee not in self.assignees:
-            return False
+        if self.assignees or self.pool:
+            held = account.assignee
+            if not (self.pool and held is None) and held not in self.assignees:
+                return False
         if self.buckets and account.bucket not in self.buckets:
             return False
         if self.min_dpd is not None and account.dpd < self.min_dpd:
@@ -183,12 +194,27 @@ def team_accounts(
     with db.reader() as session:
         scope = team_scope(session, username, team)
         flt.check(scope)
+        named = flt.assignees or flt.pool
         workers = (
-            [scope.member(name).id for name in flt.assignees]
-            if flt.assignees
-            else list(scope.member_ids)
+            [scope.member(name).id for name in flt.assignees] if named else list(scope.member_ids)
         )
-        return tuple(a for a in _load(session, workers, now) if flt.matches(a))
+        pool = scope.team_id if flt.pool or not named else None
+        return tuple(a for a in _load(session, workers, now, pool) if flt.matches(a))
+
+
+def pool_accounts(
+    db: Database,
+    username: str,
+    flt: AccountFilter | None = None,
+    team: str | None = None,
+    *,
+    now: datetime | None = None,
+) -> tuple[TeamAccount, ...]:
+    """The team's pool: its active accounts nobody is assigned to, matching `flt` (leads)."""
+    flt = flt or AccountFilter()
+    if flt.assignees:
+        raise InvalidInput("The pool's accounts have no collector: leave the collector out.")
+    return team_accounts(db, username, replace(flt, pool=True), team, now=now)
 
 
 def reassign_targets(db: Database, username: str, team: str | None = None) -> tuple[Member, ...]:
@@ -199,19 +225,22 @@ def reassign_targets(db: Database, username: str, team: str | None = None) -> tu
 
 
 def _targets(session: Session, scope: TeamScope) -> tuple[Member, ...]:
-    active = set(
-        session.scalars(select(User.id).where(User.team_id == scope.team_id, User.active.is_(True)))
-    )
-    return tuple(m for m in scope.members if m.id in active and m.role in WORKERS)
+    return tuple(m for m in scope.members if m.active and m.role in WORKERS)
 
 
-def _load(session: Session, workers: Sequence[uuid.UUID], now: datetime) -> list[TeamAccount]:
-    """The active loans of `workers` with balance, last contact, visit request and override.
+def _load(
+    session: Session, workers: Sequence[uuid.UUID], now: datetime, pool: uuid.UUID | None = None
+) -> list[TeamAccount]:
+    """The active loans of `workers` (and of the pool of team `pool`) with balance, last
+    contact, visit request and override.
 
     A few queries over the whole set, as the queue reads its accounts: a team holds thousands.
     """
     today = local_today(now)
-    mine = (Loan.assigned_to_id.in_(workers), Loan.status == LoanStatus.ACTIVE)
+    held: Any = Loan.assigned_to_id.in_(workers)
+    if pool is not None:
+        held = or_(held, and_(Loan.assigned_to_id.is_(None), Loan.team_id == pool))
+    mine = (held, Loan.status == LoanStatus.ACTIVE)
     balance = overdue_balances(today, *mine)
     answered = [code for code, flags in dispositions().items() if flags.contact]
     last_contact = (
@@ -250,7 +279,7 @@ def _load(session: Session, workers: Sequence[uuid.UUID], now: datetime) -> list
             *(getattr(Borrower, flag) for flag in BORROWER_FLAGS),
         )
         .join(Borrower, Borrower.id == Loan.borrower_id)
-        .join(User, User.id == Loan.assigned_to_id)
+        .outerjoin(User, User.id == Loan.assigned_to_id)
         .outerjoin(balance, balance.c.loan_id == Loan.id)
         .outerjoin(last_contact, last_contact.c.loan_id == Loan.id)
         .outerjoin(requested, requested.c.loan_id == Loan.id)
@@ -336,8 +365,9 @@ def reassign(
 ) -> Reassigned:
     """Give the accounts to `to_username`, a collector or field agent of the lead's team.
 
-    All or nothing: every account must be an active loan of the team. Accounts already with
-    `to_username` are left as they are and reported unchanged. One audit event per moved loan.
+    All or nothing: every account must be an active loan of the team (or of its pool, which
+    allocates it). Accounts already with `to_username` are left as they are and reported
+    unchanged. One audit event per moved loan.
     """
     now = now or datetime.now(UTC)
     reason = _moving_reason(reason)
@@ -345,7 +375,7 @@ def reassign(
     with db.session() as session:
         scope = _lead_scope(session, username, team)
         target = _target(session, scope, to_username)
-        loans = _team_loans(session, scope, wanted)
+        loans = _team_loans(session, scope, wanted, pool=True)
         return _move(session, scope, [(loan, target) for loan in loans], reason, now)
 
 
@@ -374,21 +404,22 @@ def _move(
             unchanged.append(loan.contract_no)
             continue
         source = loan.assigned_to_id
-        assert source is not None  # a team loan has an assignee
         loan.assigned_to_id = target.id
         loan.previous_assignee_id = source
         loan.assigned_at = now
         gained[target.id] = gained.get(target.id, 0) + 1
-        lost[source] = lost.get(source, 0) + 1
+        if source is not None:
+            lost[source] = lost.get(source, 0) + 1
         moved.append(loan.contract_no)
+        # From the pool, an account is allocated; between members it is reassigned.
         audit(
             session,
-            "loan.reassigned",
+            "loan.reassigned" if source is not None else "loan.allocated",
             "loan",
             loan.id,
             {
                 "contract_no": loan.contract_no,
-                "from": members[source].username,
+                "from": None if source is None else members[source].username,
                 "to": target.username,
                 "reason": reason,
             },
@@ -422,7 +453,7 @@ class PlannedMove:
     loan_id: uuid.UUID
     contract_no: str
     borrower: str
-    from_username: str
+    from_username: str | None  # None: from the team's pool
     to_username: str
     overdue: Decimal
     currency: str
@@ -518,18 +549,18 @@ def plan_reassignment(
             {name: _target(session, scope, name) for name in rule.to}.values(),
             key=lambda member: member.username,
         )
-        accounts = _load(session, list(scope.member_ids), now)
-    pool = sorted(
+        accounts = _load(session, list(scope.member_ids), now, scope.team_id)
+    chosen = sorted(
         (a for a in accounts if rule.accounts.matches(a)),
         key=lambda a: (-a.overdue, a.contract_no),
     )
-    in_pool = {a.contract_no for a in pool}
+    in_rule = {a.contract_no for a in chosen}
     before = {t.username: _Load() for t in targets}
     load = {t.username: _Load() for t in targets}
     for account in accounts:
         if account.assignee in load:
             _add(before[account.assignee], account)
-            if account.contract_no not in in_pool:
+            if account.contract_no not in in_rule:
                 _add(load[account.assignee], account)
 
     def weight(target: Member, account: TeamAccount) -> tuple[Any, ...]:
@@ -542,14 +573,15 @@ def plan_reassignment(
     moves, unchanged = [], []
     gained: dict[str, int] = {}
     lost: dict[str, int] = {}
-    for account in pool:
+    for account in chosen:
         target = min(targets, key=lambda t: weight(t, account))
         _add(load[target.username], account)
         if target.username == account.assignee:
             unchanged.append(account.contract_no)
             continue
         gained[target.username] = gained.get(target.username, 0) + 1
-        lost[account.assignee] = lost.get(account.assignee, 0) + 1
+        if account.assignee is not None:
+            lost[account.assignee] = lost.get(account.assignee, 0) + 1
         moves.append(
             PlannedMove(
                 account.loan_id,
@@ -605,10 +637,11 @@ def apply_reassignment(
         targets = {
             name: _target(session, scope, name) for name in {m.to_username for m in plan.moves}
         }
-        loans = _team_loans(session, scope, [m.contract_no for m in plan.moves])
-        holders = {member.id: member.username for member in scope.members}
+        loans = _team_loans(session, scope, [m.contract_no for m in plan.moves], pool=True)
+        holders: dict[uuid.UUID | None, str | None] = {None: None}
+        holders.update((member.id, member.username) for member in scope.members)
         for loan, move in zip(loans, plan.moves, strict=True):
-            if loan.assigned_to_id is None or holders[loan.assigned_to_id] != move.from_username:
+            if holders[loan.assigned_to_id] != move.from_username:
                 raise NotAllowed(
                     "Account {contract_no} changed hands after the plan was made; make the"
                     " plan again.",
@@ -880,9 +913,11 @@ def _target(session: Session, scope: TeamScope, username: str) -> Member:
     return scope.member(username)
 
 
-def _team_loans(session: Session, scope: TeamScope, contract_nos: Sequence[str]) -> list[Loan]:
+def _team_loans(
+    session: Session, scope: TeamScope, contract_nos: Sequence[str], *, pool: bool = False
+) -> list[Loan]:
     """The loans, in the order given, held for this unit of work; all must be active loans of
-    the team, or nothing happens."""
+    the team (`pool`: or of its pool), or nothing happens."""
     _hold(session, contract_nos)
     found: dict[str, Loan] = {}
     for chunk in _chunks(contract_nos):
@@ -898,7 +933,13 @@ def _team_loans(session: Session, scope: TeamScope, contract_nos: Sequence[str])
                 "There is no account with contract number “{contract_no}”.",
                 contract_no=contract_no,
             )
-        if loan.assigned_to_id not in team:
+        pooled = loan.assigned_to_id is None and loan.team_id == scope.team_id
+        if pooled and not pool:
+            raise InvalidInput(
+                "Account {contract_no} is in the team's pool: give it to a collector first.",
+                contract_no=contract_no,
+            )
+        if loan.assigned_to_id not in team and not pooled:
             raise NotAllowed(
                 "Account {contract_no} is not one of team {team}'s.",
                 contract_no=contract_no,
@@ -953,6 +994,7 @@ __all__ = [
     "longest_priority",
     "mark_for_visits",
     "plan_reassignment",
+    "pool_accounts",
     "priority_levels",
     "priority_until",
     "reassign",

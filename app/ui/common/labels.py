@@ -204,6 +204,17 @@ def contact_channel_name(channel: str) -> str:
     return names.get(channel, channel)
 
 
+def role_name(role: str) -> str:
+    """A user's role (`app.models.Role`)."""
+    names = {
+        "collector": QCoreApplication.translate("Labels", "Collector"),
+        "field_agent": QCoreApplication.translate("Labels", "Field agent"),
+        "team_lead": QCoreApplication.translate("Labels", "Team lead"),
+        "admin": QCoreApplication.translate("Labels", "Administrator"),
+    }
+    return names.get(role, role)
+
+
 def loan_status_name(status: str) -> str:
     names = {
         "active": QCoreApplication.translate("Labels", "Active"),

@@ -249,6 +249,8 @@ class MainWindow(QMainWindow):
                 (Tab.ESCALATIONS, self.tr("&Escalations inbox…"), "Ctrl+Shift+E"),
                 (Tab.APPROVALS, self.tr("Plan &approvals…"), "Ctrl+Shift+A"),
                 (Tab.ACCOUNTS, self.tr("Team a&ccounts…"), "Ctrl+Shift+M"),
+                (Tab.POOL, self.tr("Team p&ool…"), "Ctrl+Shift+L"),
+                (Tab.MEMBERS, self.tr("Team me&mbers…"), "Ctrl+Shift+T"),
             )
         }
         self._show_team_menu(False)

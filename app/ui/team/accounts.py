@@ -5,6 +5,12 @@ above it and sortable by any column; the lead selects rows and reassigns them to
 marks them for a home visit, or sets (or clears) a priority override with an expiry. "Reassign
 by rule…" previews who would get which accounts before anything moves. Every call goes through
 the context's worker; after a change the panel emits `changed()` and reloads the list.
+
+The team's pool (issue 16), its accounts nobody is assigned to yet, is listed among them with
+"Pool" for a collector (the collector box shows it alone), and has a panel of its own: the same
+panel with `pool=True` lists the pool alone, and its actions allocate the selected accounts to
+a collector, or the pool by the rule, previewed before anything moves. A pool account takes no
+visit request or priority until someone works it.
 """
 
 from __future__ import annotations
@@ -51,6 +57,7 @@ from app.services.team.assignment import (
     VisitsMarked,
     clear_priority,
     mark_for_visits,
+    pool_accounts,
     reassign_targets,
     team_accounts,
 )
@@ -63,6 +70,7 @@ from app.ui.common.runner import Latest
 from app.ui.common.table_model import RIGHT, RowTableModel, TableColumn
 from app.ui.team.dialogs import (
     NO_BOUND,
+    POOL,
     PriorityDialog,
     ReassignDialog,
     ReassignRuleDialog,
@@ -86,10 +94,14 @@ class TeamView:
     targets: tuple[Member, ...]
 
 
-def load_team(db: Database, username: str, team: str | None, *, now: datetime) -> TeamView:
-    """Runs on the worker: the team's accounts and who may receive them."""
+def load_team(
+    db: Database, username: str, team: str | None, *, now: datetime, pool: bool = False
+) -> TeamView:
+    """Runs on the worker: the team's accounts (`pool`: its pool's alone) and who may receive
+    them."""
+    listing = pool_accounts if pool else team_accounts
     return TeamView(
-        team_accounts(db, username, None, team, now=now), reassign_targets(db, username, team)
+        listing(db, username, None, team, now=now), reassign_targets(db, username, team)
     )
 
 
@@ -122,7 +134,7 @@ class TeamAccountsModel(RowTableModel[TeamAccount, str]):
                 self.tr("City and district"), lambda account: f"{account.city}{account.district}"
             ),
             Column.ASSIGNEE: TableColumn(
-                self.tr("Collector"), lambda account: account.assignee_name
+                self.tr("Collector"), lambda account: account.assignee_name or self.tr("Pool")
             ),
             Column.DPD: TableColumn(
                 self.tr("DPD"),
@@ -233,21 +245,28 @@ class TeamAccountsPanel(QWidget):
     """The team's accounts and the lead's actions on the selected ones.
 
     Nothing loads until `refresh()` (the team window calls it when the tab is first shown).
-    `team`: which team, for an administrator; a lead's own by default. Signals: `loaded()`
-    after the list is (re)loaded; `changed()` after accounts moved, were marked for a visit or
-    had their priority set or cleared.
+    `team`: which team, for an administrator; a lead's own by default. `pool`: the team's pool
+    alone, to allocate (no collector filter or column, no visit or priority). Signals:
+    `loaded()` after the list is (re)loaded; `changed()` after accounts moved, were marked for a
+    visit or had their priority set or cleared.
     """
 
     loaded = Signal()
     changed = Signal()
 
     def __init__(
-        self, context: Context, team: str | None = None, parent: QWidget | None = None
+        self,
+        context: Context,
+        team: str | None = None,
+        parent: QWidget | None = None,
+        *,
+        pool: bool = False,
     ) -> None:
         super().__init__(parent)
         self.context = context
         self.team = team
-        self.setObjectName("team-accounts")
+        self.pool = pool
+        self.setObjectName("team-pool" if pool else "team-accounts")
         self.targets: tuple[Member, ...] = ()
         self.dialog: QDialog | None = None
         self._load = Latest()
@@ -257,6 +276,7 @@ class TeamAccountsPanel(QWidget):
         self.assignee = QComboBox()
         self.assignee.setAccessibleName(self.tr("Collector"))
         self.assignee.addItem(self.tr("All collectors"), None)
+        self.assignee.addItem(self.tr("The pool (nobody assigned)"), POOL)
         self.bucket = QComboBox()
         self.bucket.setAccessibleName(self.tr("Bucket"))
         self.bucket.addItem(self.tr("All buckets"), None)
@@ -276,8 +296,12 @@ class TeamAccountsPanel(QWidget):
         self.search.setClearButtonEnabled(True)
         self.clear_filters_button = QPushButton(self.tr("Clear filters"))
         bar = QHBoxLayout()
-        bar.addWidget(buddy(self.tr("C&ollector"), self.assignee))
+        assignee_label = buddy(self.tr("C&ollector"), self.assignee)
+        bar.addWidget(assignee_label)
         bar.addWidget(self.assignee, 1)
+        # The pool's accounts have no collector to choose.
+        assignee_label.setVisible(not pool)
+        self.assignee.setVisible(not pool)
         bar.addWidget(buddy(self.tr("&Bucket"), self.bucket))
         bar.addWidget(self.bucket)
         bar.addWidget(buddy(self.tr("DP&D"), self.min_dpd))
@@ -293,7 +317,9 @@ class TeamAccountsPanel(QWidget):
         self.proxy = TeamAccountsFilter(self)
         self.proxy.setSourceModel(self.model)
         self.table = QTableView()
-        self.table.setAccessibleName(self.tr("Team accounts"))
+        self.table.setAccessibleName(
+            self.tr("The team's pool") if pool else self.tr("Team accounts")
+        )
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(Column.DPD, Qt.SortOrder.DescendingOrder)
@@ -307,6 +333,9 @@ class TeamAccountsPanel(QWidget):
         self.table.horizontalHeader().resizeSection(
             Column.CONTRACT, self.table.fontMetrics().horizontalAdvance("CW0000000000000") + 16
         )
+        # Nobody works a pool account: no collector, no priority.
+        self.table.setColumnHidden(Column.ASSIGNEE, pool)
+        self.table.setColumnHidden(Column.PRIORITY, pool)
 
         # The actions.
         self.counts = QLabel()
@@ -315,8 +344,12 @@ class TeamAccountsPanel(QWidget):
         self.message.setWordWrap(True)
         self.message.setAccessibleName(self.tr("Message"))
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.reassign_button = QPushButton(self.tr("&Reassign to…"))
-        self.rule_button = QPushButton(self.tr("Reassign by r&ule…"))
+        if pool:
+            self.reassign_button = QPushButton(self.tr("&Allocate to…"))
+            self.rule_button = QPushButton(self.tr("Allocate by r&ule…"))
+        else:
+            self.reassign_button = QPushButton(self.tr("&Reassign to…"))
+            self.rule_button = QPushButton(self.tr("Reassign by r&ule…"))
         self.visit_button = QPushButton(self.tr("&Mark for field visit…"))
         self.priority_button = QPushButton(self.tr("Set &priority…"))
         self.clear_priority_button = QPushButton(self.tr("Clear priorit&y"))
@@ -330,6 +363,9 @@ class TeamAccountsPanel(QWidget):
             self.clear_priority_button,
         ):
             buttons.addWidget(button)
+        # A visit or a priority is for an account someone works: the pool's wait.
+        for button in (self.visit_button, self.priority_button, self.clear_priority_button):
+            button.setVisible(not pool)
         buttons.addStretch(1)
         buttons.addWidget(self.refresh_button)
 
@@ -344,10 +380,10 @@ class TeamAccountsPanel(QWidget):
         # with the window's own.
         self.actions_by_name: dict[str, QAction] = {}
         for name, text, keys, slot, button in (
-            ("reassign", self.tr("Reassign to…"), "Ctrl+R", self.reassign_selected,
-             self.reassign_button),
-            ("rule", self.tr("Reassign by rule…"), "Ctrl+Shift+R", self.reassign_by_rule,
-             self.rule_button),
+            ("reassign", self.tr("Allocate to…") if pool else self.tr("Reassign to…"),
+             "Ctrl+R", self.reassign_selected, self.reassign_button),
+            ("rule", self.tr("Allocate by rule…") if pool else self.tr("Reassign by rule…"),
+             "Ctrl+Shift+R", self.reassign_by_rule, self.rule_button),
             ("visit", self.tr("Mark for field visit…"), "Ctrl+M", self.mark_selected_for_visit,
              self.visit_button),
             ("priority", self.tr("Set priority…"), "Ctrl+P", self.set_selected_priority,
@@ -355,6 +391,8 @@ class TeamAccountsPanel(QWidget):
             ("clear", self.tr("Clear priority"), "Ctrl+Alt+P", self.clear_selected_priority,
              self.clear_priority_button),
         ):  # fmt: skip
+            if pool and name in ("visit", "priority", "clear"):
+                continue
             self.actions_by_name[name] = self._action(text, keys, slot)
             native = QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText)
             button.setToolTip(native)
@@ -395,6 +433,7 @@ class TeamAccountsPanel(QWidget):
             self.context.username,
             self.team,
             now=self.context.clock(),
+            pool=self.pool,
             on_done=self._loaded,
             on_error=self._load_failed,
         )
@@ -414,11 +453,15 @@ class TeamAccountsPanel(QWidget):
     def _fill_assignees(self, view: TeamView) -> None:
         """Everyone who holds an account or may receive one."""
         people = {member.username: member.display_name for member in view.targets}
-        people.update((a.assignee, a.assignee_name) for a in view.accounts)
+        people.update(
+            (a.assignee, a.assignee_name or a.assignee)
+            for a in view.accounts
+            if a.assignee is not None
+        )
         chosen = self.assignee.currentData()
         self.assignee.blockSignals(True)
-        while self.assignee.count() > 1:
-            self.assignee.removeItem(1)
+        while self.assignee.count() > 2:
+            self.assignee.removeItem(2)
         for username, name in sorted(people.items(), key=lambda item: (item[1], item[0])):
             self.assignee.addItem(f"{name} ({username})", username)
         self.assignee.setCurrentIndex(max(self.assignee.findData(chosen), 0))
@@ -431,7 +474,8 @@ class TeamAccountsPanel(QWidget):
         assignee = self.assignee.currentData()
         bucket = self.bucket.currentData()
         return AccountFilter(
-            assignees=() if assignee is None else (str(assignee),),
+            assignees=() if self.pool or assignee in (None, POOL) else (str(assignee),),
+            pool=self.pool or assignee == POOL,
             buckets=() if bucket is None else (str(bucket),),
             min_dpd=bound(self.min_dpd),
             max_dpd=bound(self.max_dpd),
@@ -481,16 +525,24 @@ class TeamAccountsPanel(QWidget):
     def _update(self) -> None:
         chosen = self.selected()
         idle = not self._busy and not self._load.busy
-        for button in (self.reassign_button, self.visit_button, self.priority_button):
-            button.setEnabled(idle and bool(chosen))
+        self.reassign_button.setEnabled(idle and bool(chosen))
+        # A visit or a priority is for an account someone works: the pool's wait.
+        worked = bool(chosen) and all(account.assignee is not None for account in chosen)
+        for button in (self.visit_button, self.priority_button):
+            button.setEnabled(idle and worked)
         self.clear_priority_button.setEnabled(
             idle and any(account.priority is not None for account in chosen)
         )
         self.rule_button.setEnabled(idle and bool(self.targets))
         self.refresh_button.setEnabled(not self._busy)
         formats = self.context.formats
+        counts = (
+            self.tr("{shown} of {count} accounts in the pool shown · {selected} selected")
+            if self.pool
+            else self.tr("{shown} of {count} accounts shown · {selected} selected")
+        )
         self.counts.setText(
-            self.tr("{shown} of {count} accounts shown · {selected} selected").format(
+            counts.format(
                 shown=formats.number(self.proxy.rowCount()),
                 count=formats.number(self.model.rowCount()),
                 selected=formats.number(len(chosen)),
@@ -503,7 +555,9 @@ class TeamAccountsPanel(QWidget):
         chosen = self.selected()
         if not chosen or not self.reassign_button.isEnabled():
             return
-        dialog = ReassignDialog(self.context, chosen, self.targets, self.team, self)
+        dialog = ReassignDialog(
+            self.context, chosen, self.targets, self.team, self, allocate=self.pool
+        )
         dialog.done_with.connect(self._reassigned)
         self._open(dialog)
 
@@ -511,7 +565,7 @@ class TeamAccountsPanel(QWidget):
         if not self.rule_button.isEnabled():
             return
         dialog = ReassignRuleDialog(
-            self.context, self.current_filter(), self.targets, self.team, self
+            self.context, self.current_filter(), self.targets, self.team, self, allocate=self.pool
         )
         dialog.done_with.connect(self._reassigned)
         self._open(dialog)
@@ -597,12 +651,18 @@ class TeamAccountsPanel(QWidget):
 
     def _reassigned(self, done: Reassigned) -> None:
         formats = self.context.formats
-        self._say(
-            self.tr("Accounts moved: {moved}. Already with that collector: {unchanged}.").format(
+        if self.pool:
+            text = self.tr("Accounts allocated: {moved}.").format(
+                moved=formats.number(len(done.moved))
+            )
+        else:
+            text = self.tr(
+                "Accounts moved: {moved}. Already with that collector: {unchanged}."
+            ).format(
                 moved=formats.number(len(done.moved)),
                 unchanged=formats.number(len(done.unchanged)),
             )
-        )
+        self._say(text)
         self._after_change()
 
     def _priority_set(self, done: PrioritySet) -> None:

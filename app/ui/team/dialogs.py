@@ -63,6 +63,8 @@ from app.ui.common.table_model import RIGHT, RowTableModel, TableColumn
 
 # A spin box at its minimum means "no bound".
 NO_BOUND = -1
+# A collector box's choice of the team's pool (no user name can be it: they start with a letter).
+POOL = ":pool"
 
 
 def level_name(level: str) -> str:
@@ -166,7 +168,8 @@ class _ServiceDialog(QDialog):
 
 
 class ReassignDialog(_ServiceDialog):
-    """Give the selected accounts to one collector, with a reason, after seeing the counts."""
+    """Give the selected accounts to one collector, with a reason, after seeing the counts.
+    `allocate`: they are the pool's, which this allocates."""
 
     def __init__(
         self,
@@ -175,10 +178,14 @@ class ReassignDialog(_ServiceDialog):
         targets: Sequence[Member],
         team: str | None,
         parent: QWidget | None = None,
+        *,
+        allocate: bool = False,
     ) -> None:
         super().__init__(context, team, parent)
         self.accounts = tuple(accounts)
-        self.setWindowTitle(self.tr("Reassign accounts"))
+        self.setWindowTitle(
+            self.tr("Allocate accounts") if allocate else self.tr("Reassign accounts")
+        )
         self.target = QComboBox()
         self.target.setAccessibleName(self.tr("Give to"))
         for member in targets:
@@ -190,7 +197,7 @@ class ReassignDialog(_ServiceDialog):
         self.preview = QLabel()
         self.preview.setWordWrap(True)
         self.preview.setAccessibleName(self.tr("What moves"))
-        self.ok_button.setText(self.tr("Reassign"))
+        self.ok_button.setText(self.tr("Allocate") if allocate else self.tr("Reassign"))
         form = QFormLayout()
         form.addRow(buddy(self.tr("&Give to"), self.target), self.target)
         form.addRow(buddy(self.tr("&Reason"), self.reason), self.reason)
@@ -214,7 +221,9 @@ class ReassignDialog(_ServiceDialog):
         target = self.chosen()
         formats = self.context.formats
         staying = [a for a in self.accounts if a.assignee == target]
-        moving = Counter(a.assignee_name for a in self.accounts if a.assignee != target)
+        moving = Counter(
+            a.assignee_name or self.tr("the pool") for a in self.accounts if a.assignee != target
+        )
         sources = ", ".join(
             self.tr("{count} from {name}").format(count=formats.number(count), name=name)
             for name, count in sorted(moving.items())
@@ -287,7 +296,8 @@ def plan_shares_model(formats: Formats, parent: QObject | None = None) -> PlanSh
 
 class ReassignRuleDialog(_ServiceDialog):
     """Choose which accounts (a filter) and who gets them; Preview shows the plan, and OK
-    applies that very plan. Changing anything asks for a new preview."""
+    applies that very plan. Changing anything asks for a new preview. `allocate`: the pool's
+    accounts alone (the source is fixed), which this allocates."""
 
     def __init__(
         self,
@@ -296,17 +306,25 @@ class ReassignRuleDialog(_ServiceDialog):
         targets: Sequence[Member],
         team: str | None,
         parent: QWidget | None = None,
+        *,
+        allocate: bool = False,
     ) -> None:
         super().__init__(context, team, parent)
         self.plan: ReassignPlan | None = None
         self._planning = False
-        self.setWindowTitle(self.tr("Reassign by rule"))
+        self.setWindowTitle(
+            self.tr("Allocate the pool by rule") if allocate else self.tr("Reassign by rule")
+        )
         self.source = QComboBox()
         self.source.setAccessibleName(self.tr("From"))
         self.source.addItem(self.tr("Anyone in the team"), None)
+        self.source.addItem(self.tr("The pool (nobody assigned)"), POOL)
         for member in targets:
             self.source.addItem(_member_text(member), member.username)
-        if len(initial.assignees) == 1:
+        if allocate or (initial.pool and not initial.assignees):
+            self.source.setCurrentIndex(self.source.findData(POOL))
+            self.source.setEnabled(not allocate)
+        elif len(initial.assignees) == 1:
             found = self.source.findData(initial.assignees[0])
             if found < 0:
                 self.source.addItem(initial.assignees[0], initial.assignees[0])
@@ -353,7 +371,7 @@ class ReassignRuleDialog(_ServiceDialog):
         self.shares_table.setModel(self.shares)
         self.shares_table.verticalHeader().hide()
         self.shares_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.ok_button.setText(self.tr("Apply"))
+        self.ok_button.setText(self.tr("Allocate") if allocate else self.tr("Apply"))
 
         dpd = QHBoxLayout()
         dpd.addWidget(self.min_dpd)
@@ -404,7 +422,8 @@ class ReassignRuleDialog(_ServiceDialog):
         )
         return ReassignRule(
             AccountFilter(
-                assignees=() if source is None else (str(source),),
+                assignees=() if source in (None, POOL) else (str(source),),
+                pool=source == POOL,
                 buckets=() if bucket is None else (str(bucket),),
                 min_dpd=bound(self.min_dpd),
                 max_dpd=bound(self.max_dpd),

@@ -1,5 +1,7 @@
 """The team lead's desk, beside the main window: the dashboard, the call review, the
-escalations inbox, the plans waiting for approval and the team's accounts, one tab each.
+escalations inbox, the plans waiting for approval, the team's accounts, its pool (the
+accounts nobody is assigned to yet, to allocate) and its members with who is active, one tab
+each. The pool's tab shows how many accounts wait in it.
 
 Only a team lead or an administrator gets it (the main window shows its menu to them alone,
 and every service behind the tabs refuses anyone else). A lead starts the day on it: it opens
@@ -22,6 +24,7 @@ from app.ui.team.approvals import ApprovalsPanel
 from app.ui.team.call_review import CallReviewPanel
 from app.ui.team.dashboard import DashboardPanel
 from app.ui.team.escalations_inbox import EscalationsInbox
+from app.ui.team.members import TeamMembersPanel
 
 TEAM_ROLES = frozenset({"team_lead", "admin"})
 
@@ -32,6 +35,8 @@ class Tab(enum.IntEnum):
     ESCALATIONS = 2
     APPROVALS = 3
     ACCOUNTS = 4
+    POOL = 5
+    MEMBERS = 6
 
 
 class TeamWindow(QMainWindow):
@@ -51,6 +56,8 @@ class TeamWindow(QMainWindow):
         self.inbox = EscalationsInbox(context)
         self.approvals = ApprovalsPanel(context)
         self.accounts = TeamAccountsPanel(context)
+        self.pool = TeamAccountsPanel(context, pool=True)
+        self.members = TeamMembersPanel(context)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.dashboard, self.tr("&Dashboard"))
@@ -58,6 +65,8 @@ class TeamWindow(QMainWindow):
         self.tabs.addTab(self.inbox, self.tr("&Escalations"))
         self.tabs.addTab(self.approvals, self.tr("A&pprovals"))
         self.tabs.addTab(self.accounts, self.tr("A&ccounts"))
+        self.tabs.addTab(self.pool, self.pool_tab_text(None))
+        self.tabs.addTab(self.members, self.tr("&Members"))
         self.setCentralWidget(self.tabs)
         self._loaded: set[Tab] = set()
 
@@ -68,6 +77,12 @@ class TeamWindow(QMainWindow):
         # A review's score shows in the dashboard's lists.
         self.review.review_saved.connect(self._refresh_dashboard)
         self.accounts.changed.connect(self.accounts_changed)
+        self.pool.changed.connect(self.accounts_changed)
+        # A move from either list changes the other, and what each member holds.
+        self.accounts.changed.connect(lambda: self._refresh(Tab.POOL, Tab.MEMBERS))
+        self.pool.changed.connect(lambda: self._refresh(Tab.ACCOUNTS, Tab.MEMBERS))
+        self.pool.loaded.connect(self._pool_loaded)
+        self.members.show_pool_requested.connect(self.show_pool)
         self.tabs.currentChanged.connect(self._tab_shown)
         self._build_actions()
         self.resize(1280, 820)
@@ -80,6 +95,8 @@ class TeamWindow(QMainWindow):
             Tab.ESCALATIONS: self.tr("&Escalations inbox"),
             Tab.APPROVALS: self.tr("Plan a&pprovals"),
             Tab.ACCOUNTS: self.tr("Team a&ccounts"),
+            Tab.POOL: self.tr("The team's p&ool"),
+            Tab.MEMBERS: self.tr("Team &members"),
         }
         self.tab_actions: dict[Tab, QAction] = {}
         for tab, name in names.items():
@@ -114,6 +131,19 @@ class TeamWindow(QMainWindow):
         else:
             self.show()
 
+    def show_pool(self) -> None:
+        """The pool's tab."""
+        self.show_tab(Tab.POOL)
+
+    def pool_tab_text(self, count: int | None) -> str:
+        """The pool tab's title: with how many accounts wait in it, once known."""
+        if count is None:
+            return self.tr("P&ool")
+        return self.tr("P&ool ({count})").format(count=self.context.formats.number(count))
+
+    def _pool_loaded(self) -> None:
+        self.tabs.setTabText(Tab.POOL.value, self.pool_tab_text(self.pool.model.rowCount()))
+
     def review_contact(self, attempt_id: uuid.UUID) -> None:
         """Open the call review on one contact (from a drill-down of the dashboard)."""
         self._loaded.add(Tab.REVIEW)
@@ -129,14 +159,21 @@ class TeamWindow(QMainWindow):
         return panel
 
     def _tab_shown(self, index: int) -> None:
-        tab = Tab(index)
-        if tab not in self._loaded:
-            self._loaded.add(tab)
-            self._panel(tab).refresh()  # type: ignore[attr-defined]
+        # The pool loads with the first tab shown, so its tab tells how many accounts wait.
+        for tab in dict.fromkeys((Tab(index), Tab.POOL)):
+            if tab not in self._loaded:
+                self._loaded.add(tab)
+                self._panel(tab).refresh()  # type: ignore[attr-defined]
 
     def _refresh_dashboard(self) -> None:
         if Tab.DASHBOARD in self._loaded:
             self.dashboard.refresh()
+
+    def _refresh(self, *tabs: Tab) -> None:
+        """Load these tabs again, those already loaded."""
+        for tab in tabs:
+            if tab in self._loaded:
+                self._panel(tab).refresh()  # type: ignore[attr-defined]
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.closed.emit()

@@ -18,7 +18,8 @@ from app.services.common.errors import NotAllowed
 from app.services.contact.contacts import record_contact
 from app.services.contact.queue import build_queue
 from app.services.sync import engine as sync
-from app.services.team.assignment import reassign, set_priority
+from app.services.team.assignment import pool_accounts, reassign, set_priority
+from app.services.team.members import team_members
 from tests.helpers.contacts import NOW, outcome
 from tests.helpers.portfolio import Account
 from tests.helpers.sync_world import Central, Workstation, central_on, unique, workstation
@@ -165,3 +166,54 @@ def test_a_call_logged_before_a_move_still_reaches_the_server(team: Team) -> Non
     finally:
         lead.close()
         old.close()
+
+
+def test_the_pool_reaches_the_leads_copy_alone_and_an_allocation_there_is_taken(
+    team: Team,
+) -> None:
+    pooled = team.central.portfolio.account(
+        today=NOW.date(), dpd=30, name="池中人", pool=team.central.portfolio.team_id
+    )
+    lead, old, outsider = (team.workstation(name) for name in (team.lead, team.old, team.outsider))
+    try:
+        for ws, holds in ((lead, True), (old, False), (outsider, False)):
+            with ws.local.engine.connect() as connection:
+                found = connection.execute(
+                    text("SELECT count(*) FROM loans WHERE id = :id"), {"id": pooled.loan_id.hex}
+                ).scalar_one()
+            assert found == (1 if holds else 0), ws.username
+        # The lead's copy lists it in the pool and counts it beside who is active.
+        assert [a.contract_no for a in pool_accounts(lead.local, team.lead, now=NOW)] == [
+            pooled.contract_no
+        ]
+        members = team_members(lead.local, team.lead)
+        assert members.pool == 1
+        assert {m.username for m in members.members if m.active} >= {team.lead, team.new}
+        reassign(lead.local, team.lead, [pooled.contract_no], team.new, reason="New today.")
+        report = lead.sync()
+        assert report.push.refused == report.push.conflicts == 0
+        with team.central.admin.engine.connect() as connection:
+            holder, before = connection.execute(
+                text(
+                    "SELECT u.username, l.previous_assignee_id FROM loans l"
+                    " JOIN users u ON u.id = l.assigned_to_id WHERE l.id = :id"
+                ),
+                {"id": pooled.loan_id},
+            ).one()
+            allocated = connection.execute(
+                text(
+                    "SELECT count(*) FROM audit_events a JOIN users u ON u.id = a.user_id"
+                    " WHERE a.action = 'loan.allocated' AND u.username = :lead"
+                ),
+                {"lead": team.lead},
+            ).scalar_one()
+        assert (holder, before, allocated) == (team.new, None, 1)
+        new = team.workstation(team.new)
+        try:
+            queue = build_queue(new.local, team.new, NOW, now=NOW)
+            assert pooled.contract_no in {entry.contract_no for entry in queue.entries}
+        finally:
+            new.close()
+    finally:
+        for ws in (lead, old, outsider):
+            ws.close()

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from app.cli import retention
 from app.cli.common import for_roles
 from app.config import DATABASE_URL_ENV, Config
 from app.database import Database
@@ -63,6 +64,7 @@ def register(commands: Any) -> None:
     load.add_argument("--url", help=f"the database (default: ${DATABASE_URL_ENV})")
     load.set_defaults(handler=_import_portfolio)
     for_roles(load)
+    retention.register(actions)
 
 
 def _central(args: argparse.Namespace) -> Database:

@@ -4002,6 +4002,10 @@ Allowed from {time}</source>
         <translation>只有已出具协议的还款计划才能打印协议；该计划当前为“{status}”。</translation>
     </message>
     <message>
+        <source>Account {contract_no} is past retention: its personal data was erased on {day}, so its agreement can no longer be printed, only verified.</source>
+        <translation>账户{contract_no}已过保存期限：其个人信息已于{day}删除，协议不能再打印，只能核验。</translation>
+    </message>
+    <message>
         <source>A plan that is “{current}” cannot become “{wanted}”.</source>
         <translation>状态为“{current}”的还款计划不能变为“{wanted}”。</translation>
     </message>
@@ -4140,6 +4144,14 @@ Allowed from {time}</source>
     <message>
         <source>The file&apos;s header must name the columns {known}; it has {found}.</source>
         <translation>文件的表头须为以下列名：{known}；实际为：{found}。</translation>
+    </message>
+    <message>
+        <source>A batch holds at least one borrower, not {batch}.</source>
+        <translation>每批至少包含一位借款人，不能为{batch}。</translation>
+    </message>
+    <message>
+        <source>A retention run erases what is past retention on {today} or an earlier day, not on {day}; to see what {day} would bring, add --dry-run.</source>
+        <translation>保存期限清理只能按{today}或更早的日期删除已过保存期限的数据，不能按{day}；如需查看{day}将删除哪些数据，请加上 --dry-run。</translation>
     </message>
     <message>
         <source>There is no user “{username}”.</source>

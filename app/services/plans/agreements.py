@@ -19,8 +19,9 @@ from sqlalchemy import select
 from app.database import Database
 from app.models import Borrower, ContactKind, Loan, PlanStatus, RepaymentPlan
 from app.services.common.audit import audit
-from app.services.common.errors import InvalidInput, NotFound
-from app.services.common.files import check_target, write_atomically
+from app.services.common.clock import local_today
+from app.services.common.errors import InvalidInput, NotAllowed, NotFound
+from app.services.common.files import check_target, write_document
 from app.services.common.phones import format_phone
 from app.services.common.reference import lender, products
 from app.services.common.scope import find_user
@@ -71,9 +72,17 @@ def agreement_document(
                 "Only an issued plan has an agreement to print; this one is “{status}”.",
                 status=plan_lifecycle.status_text(plan.status),
             )
-        terms = terms_of(plan)
         loan = session.get_one(Loan, plan.loan_id)
         borrower = session.get_one(Borrower, loan.borrower_id)
+        if borrower.erased_at is not None:
+            # The terms held the name: a copy the borrower has is still verified by its hash.
+            raise NotAllowed(
+                "Account {contract_no} is past retention: its personal data was erased on"
+                " {day}, so its agreement can no longer be printed, only verified.",
+                contract_no=loan.contract_no,
+                day=local_today(borrower.erased_at).isoformat(),
+            )
+        terms = terms_of(plan)
         if full_id:
             audit(
                 session,
@@ -124,7 +133,11 @@ def write_agreement(
     document = agreement_document(
         db, username, plan_id, language=language, full_id=full_id, now=now
     )
-    write_atomically(out, render_agreement(document))
+    with db.reader() as session:
+        loan_id = session.scalars(
+            select(RepaymentPlan.loan_id).where(RepaymentPlan.id == plan_id)
+        ).one()
+    write_document(db, out, render_agreement(document), "agreement", (loan_id,))
     return out
 
 

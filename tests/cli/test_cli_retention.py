@@ -396,3 +396,41 @@ def _cli_input(data_dir: Path, stdin: str, *args: str) -> subprocess.CompletedPr
         timeout=180,
         check=False,
     )
+
+
+def test_the_pdfs_written_for_an_erased_account_go_unless_changed_since(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    db = _central(data_dir)
+    db.upgrade()
+    portfolio = Portfolio(db)
+    today = today_here()
+    accounts = [portfolio.account(today=today, dpd=40, name=f"协议{n}") for n in range(2)]
+    printed = [tmp_path / f"agreement-{n}.pdf" for n in range(2)]
+    for account, out in zip(accounts, printed, strict=True):
+        made = create_agreement(
+            db,
+            "zhang.wei",
+            account.contract_no,
+            PlanTerms(kind="full", first_due=today + timedelta(days=7)),
+            out,
+        )
+        assert made.path == out
+    # Someone saved something else under the second file's name since.
+    printed[1].write_bytes(b"%PDF-1.4 not the agreement any more")
+    with db.engine.begin() as connection:
+        connection.execute(
+            text("UPDATE loans SET status = 'settled', closed_on = :day"),
+            {"day": today - timedelta(days=6 * 366)},
+        )
+        connection.execute(text("UPDATE repayment_plans SET status = 'completed'"))
+    install_clock(db)
+    dry = _cli(data_dir, "central", "retention", "run", "--dry-run")
+    assert "PDFs on record that would be deleted: 2" in dry.stdout
+    assert all(out.exists() for out in printed)
+    done = _cli(data_dir, "central", "retention", "run")
+    assert done.returncode == 0, done.stderr
+    assert "PDFs deleted: 1 (1 changed since written, left; 0 already gone)" in done.stdout
+    assert not printed[0].exists() and printed[1].exists()
+    with db.engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT count(*) FROM issued_documents").scalar() == 0
+    db.dispose()

@@ -60,6 +60,17 @@ def test_every_text_column_is_either_erased_or_kept_on_purpose() -> None:
     assert found == decided
     # What erasure writes into the borrower's row is the model's own columns.
     assert set(erasure.BORROWER) <= set(Base.metadata.tables["borrowers"].c.keys())
+    # A number's rows are deleted: whatever names one must be able to let go of it.
+    points = Base.metadata.tables["contact_points"]
+    naming = [
+        f"{table.name}.{key.parent.name}"
+        for table in Base.metadata.sorted_tables
+        for key in table.foreign_keys
+        if key.column.table is points
+    ]
+    assert naming and all(
+        Base.metadata.tables[name.split(".")[0]].c[name.split(".")[1]].nullable for name in naming
+    ), naming
 
 
 def test_a_record_sent_after_the_erasure_is_removed_by_the_next_run(db: Database) -> None:

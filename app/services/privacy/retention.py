@@ -181,7 +181,13 @@ def run_retention(
         again = _leftovers(connection, [c for c in due if c.erased_at is not None], now, batch)
         connection.rollback()
     kept = tuple(
-        Kept(c.contracts, c.closed_on, c.profile, c.retention_years, c.holds or (UNKNOWN_CLOSURE,))
+        Kept(
+            c.contracts,
+            c.closed_on,
+            c.profile,
+            c.retention_years,
+            (*c.holds, *((UNKNOWN_CLOSURE,) if c.closed_on is None else ())),
+        )
         for c in candidates
         if c.erased_at is None and (c.closed_on is None or (c.past(as_of) and c.holds))
     )

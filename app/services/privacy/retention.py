@@ -181,15 +181,20 @@ def run_retention(
         again = _leftovers(connection, [c for c in due if c.erased_at is not None], now, batch)
         connection.rollback()
     kept = tuple(
-        Kept(
-            c.contracts,
-            c.closed_on,
-            c.profile,
-            c.retention_years,
-            (*c.holds, *((UNKNOWN_CLOSURE,) if c.closed_on is None else ())),
+        sorted(
+            (
+                Kept(
+                    c.contracts,
+                    c.closed_on,
+                    c.profile,
+                    c.retention_years,
+                    (*c.holds, *((UNKNOWN_CLOSURE,) if c.closed_on is None else ())),
+                )
+                for c in candidates
+                if c.erased_at is None and (c.closed_on is None or (c.past(as_of) and c.holds))
+            ),
+            key=_by_contract,
         )
-        for c in candidates
-        if c.erased_at is None and (c.closed_on is None or (c.past(as_of) and c.holds))
     )
     within = sum(1 for c in candidates if c.closed_on is not None and not c.past(as_of))
     work = [*fresh, *again]
@@ -218,7 +223,7 @@ def _dry_run(
     return RetentionReport(
         as_of,
         True,
-        tuple(_erased(c) for batch in batches for c in batch),
+        tuple(sorted((_erased(c) for batch in batches for c in batch), key=_by_contract)),
         kept,
         within,
         dict(sorted(removed.items())),
@@ -270,7 +275,7 @@ def _erase_all(
     report = RetentionReport(
         as_of,
         False,
-        tuple(erased),
+        tuple(sorted(erased, key=_by_contract)),
         kept,
         within,
         dict(sorted(removed.items())),
@@ -310,6 +315,10 @@ def _erased(candidate: Candidate) -> Erased:
         candidate.retention_years,
         candidate.erased_at is not None,
     )
+
+
+def _by_contract(item: Erased | Kept) -> tuple[str, ...]:
+    return item.contracts
 
 
 def _batches(work: Sequence[Candidate], size: int) -> list[Sequence[Candidate]]:

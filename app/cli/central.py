@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from app.cli import retention
 from app.cli.common import for_roles
 from app.config import DATABASE_URL_ENV, Config
 from app.database import Database
@@ -108,6 +109,7 @@ def register(commands: Any) -> None:
     url(load, "the database; without one, the embedded database")
     load.set_defaults(handler=_import_portfolio)
     for_roles(load)
+    retention.register(actions)
 
 
 # A hostile or wholly wrong file can have a problem on every row: the first ones tell what to fix.

@@ -85,10 +85,11 @@ def _sync(config: Config, args: argparse.Namespace) -> int:
             finally:
                 central.dispose()
             push, pull = report.push, report.pull
+            erased = f", {pull.erased} borrowers erased under retention" if pull.erased else ""
             print(
                 f"sent {push.sent} changes ({push.conflicts} conflicts, {push.refused} refused);"
                 f" received {pull.rows} rows: {pull.arrived} accounts arrived,"
-                f" {pull.purged} left"
+                f" {pull.purged} left{erased}"
             )
         _print_status(sync.sync_status(local))
         return 0

@@ -179,6 +179,7 @@ class Accounts(Part):
                 window_start,
                 window_end,
                 notes,
+                None,  # erased_at: the demo's people are all within retention
                 created,
                 updated,
             )
@@ -217,6 +218,7 @@ class Accounts(Part):
                 None if user_id is None else self._staff.team_of[user_id],
                 assigned_at,
                 None,  # nobody had it before: the demo's loans were never moved
+                None,  # closed_on: a settled demo loan was settled by its payments
                 self.ts(disbursed_at),
             )
         )

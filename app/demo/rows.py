@@ -50,6 +50,7 @@ BORROWER_COLUMNS = (
     "agreed_window_start",
     "agreed_window_end",
     "notes",
+    "erased_at",
     "created_at",
     "updated_at",
 )
@@ -83,6 +84,7 @@ LOAN_COLUMNS = (
     "team_id",
     "assigned_at",
     "previous_assignee_id",
+    "closed_on",
     "created_at",
 )
 INSTALMENT_COLUMNS = (

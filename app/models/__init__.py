@@ -20,6 +20,7 @@ from app.models.activity import (
 )
 from app.models.base import Base
 from app.models.borrowers import BORROWER_FLAGS, Borrower, ContactKind, ContactPoint
+from app.models.documents import IssuedDocument
 from app.models.loans import Instalment, Loan, LoanStatus, Payment
 from app.models.people import Role, Team, User
 from app.models.review import CallReview, ContactBlock, PriorityOverride
@@ -50,6 +51,7 @@ __all__ = [
     "EscalationDecision",
     "FieldVisit",
     "Instalment",
+    "IssuedDocument",
     "Loan",
     "LoanStatus",
     "OutboxEntry",

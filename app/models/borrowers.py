@@ -64,6 +64,9 @@ class Borrower(UUIDKey, Synced, Base):
     agreed_window_start: Mapped[time | None] = mapped_column(Time)
     agreed_window_end: Mapped[time | None] = mapped_column(Time)
     notes: Mapped[str | None] = mapped_column(Text)
+    # When the retention job removed the borrower's personal data (docs/retention.md): the
+    # accounts and their figures stay, nobody can be told apart by them any more.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -49,6 +49,10 @@ class Loan(UUIDKey, Synced, Base):
     # database still takes what they logged offline before they heard of the move.
     previous_assignee_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The day the lending system closed the account (settled or written off). None while it is
+    # open, and for a loan settled by its payments alone (its last instalment's settled_on says
+    # when). Retention counts from it (app.services.privacy.retention).
+    closed_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     borrower: Mapped[Borrower] = relationship()

@@ -4172,6 +4172,10 @@ Allowed from {time}</source>
         <translation>协议 {number} 已出具，但其文件无法命名为 {path}（{reason}）；文件位于 {temporary}。</translation>
     </message>
     <message>
+        <source>Account {contract_no} is past retention: its personal data was erased on {day}, so its agreement can no longer be printed, only verified.</source>
+        <translation>账户{contract_no}已过保存期限：其个人信息已于{day}删除，协议不能再打印，只能核验。</translation>
+    </message>
+    <message>
         <source>A plan that is “{current}” cannot become “{wanted}”.</source>
         <translation>状态为“{current}”的还款计划不能变为“{wanted}”。</translation>
     </message>
@@ -4558,6 +4562,14 @@ Allowed from {time}</source>
     <message>
         <source>a cell longer than {limit} characters or not CSV; the rest was not read</source>
         <translation>有单元格超过 {limit} 个字符或不是 CSV 格式；其后内容未读取</translation>
+    </message>
+    <message>
+        <source>A batch holds at least one borrower, not {batch}.</source>
+        <translation>每批至少包含一位借款人，不能为{batch}。</translation>
+    </message>
+    <message>
+        <source>A retention run erases what is past retention on {today} or an earlier day, not on {day}; to see what {day} would bring, add --dry-run.</source>
+        <translation>保存期限清理只能按{today}或更早的日期删除已过保存期限的数据，不能按{day}；如需查看{day}将删除哪些数据，请加上 --dry-run。</translation>
     </message>
     <message>
         <source>The server does not show {login} which revision its schema is at; this program needs {needed}. An administrator runs `collector-workstation central init`.</source>

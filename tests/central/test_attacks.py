@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import psycopg
 import pytest
+from sqlalchemy.exc import DBAPIError
 
 from app.services.common.clock import local_today
 from app.services.common.errors import NotAllowed
@@ -821,6 +822,55 @@ def test_the_server_stamps_every_audit_event_with_the_signed_in_user(world: Worl
         )
         cursor.execute("SELECT count(*) FROM loans")
         assert cursor.fetchone() == (0,)
+
+
+@attacks("retention-scrub")
+def test_only_the_retention_job_takes_personal_data_out_of_an_audit_event(world: World) -> None:
+    mine = world.accounts["collector_a"]
+    details = {"reason": "his wife says he works nights", "contract_no": mine.contract_no}
+    (event,), *_ = world.admin(
+        "INSERT INTO audit_events (id, at, action, entity, entity_id, details) VALUES"
+        " (gen_random_uuid(), now(), 'visit.requested', 'loan', %s, %s) RETURNING id",
+        (str(mine.loan_id), json.dumps(details, ensure_ascii=False)),
+    )
+    scrub = "SELECT cw_retention_scrub(%s, %s)"
+    for key in ("collector_a", "lead_a"):
+        with world.cursor(key) as cursor:
+            assert "permission denied for function" in refused(
+                cursor, scrub, ([event], ["contract_no"])
+            )
+            for role in ("cw_retention", "cw_owner"):
+                refused(cursor, f"SET ROLE {role}")
+            refused(cursor, "UPDATE audit_events SET details = '{}' WHERE id = %s", (event,))
+
+    def as_admin(statement: str) -> None:
+        world.admin(statement, (event,))
+
+    def as_owner(statement: str) -> None:
+        with world.db.engine.begin() as connection:
+            connection.exec_driver_sql("SET LOCAL ROLE cw_owner")
+            connection.exec_driver_sql(statement, (event,))
+
+    # Not the administrator either, but through the function; and under the function's own
+    # identity the trigger lets only a removal of keys through.
+    attempts: tuple[tuple[Callable[[str], None], str], ...] = (
+        (as_admin, "UPDATE audit_events SET details = '{}' WHERE id = %s"),
+        (as_admin, "DELETE FROM audit_events WHERE id = %s"),
+        (as_owner, """UPDATE audit_events SET details = '{"contract_no": "T1"}' WHERE id = %s"""),
+        (as_owner, """UPDATE audit_events SET details = '{"forged": 1}' WHERE id = %s"""),
+        (as_owner, "UPDATE audit_events SET action = 'x.y', details = '{}' WHERE id = %s"),
+    )
+    for run, statement in attempts:
+        with pytest.raises(DBAPIError) as caught:
+            run(statement)
+        assert "audit events are append-only" in str(caught.value), statement
+    # The owner has no policy to delete by: the event is not even seen.
+    as_owner("DELETE FROM audit_events WHERE id = %s")
+    assert world.admin("SELECT details FROM audit_events WHERE id = %s", (event,)) == [(details,)]
+    assert world.admin(scrub, ([event], ["contract_no"])) == [(1,)]
+    assert world.admin("SELECT details FROM audit_events WHERE id = %s", (event,)) == [
+        ({"contract_no": mine.contract_no},)
+    ]
 
 
 @attacks("review-lead", "override-lead")

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import os
 import tempfile
+import uuid
+from collections.abc import Collection
 from pathlib import Path
 
+from app.database import Database
+from app.services.common.erasure import record_document
 from app.services.common.errors import DomainError, InvalidInput
 
 
@@ -64,3 +68,17 @@ def _not_written(out: Path, error: OSError) -> NotWritten:
     return NotWritten(
         "Cannot write {path}: {reason}.", path=str(out), reason=error.strerror or str(error)
     )
+
+
+def write_document(
+    db: Database, out: Path, data: bytes, kind: str, loans: Collection[uuid.UUID]
+) -> None:
+    """Write a PDF about these accounts whole, and on a database of this computer's (a
+    workstation's copy, the embedded database) note it, so erasing the accounts' personal
+    data deletes it too (docs/retention.md). The note commits only with the file written."""
+    if db.engine.dialect.name != "sqlite":
+        write_atomically(out, data)
+        return
+    with db.engine.begin() as connection:
+        record_document(connection, kind, out, data, loans)
+        write_atomically(out, data)

@@ -56,7 +56,10 @@ class Profile:
     name_zh: str
     verify_with_compliance: bool
     sources: tuple[str, ...]
+    # Years an account's records are kept after it closes, and what says so
+    # (app.services.privacy.retention carries it out).
     retention_years: int
+    retention_source: str
     default_zone: str
     stops: tuple[AccountStop, ...]
     rules: tuple[Rule, ...]
@@ -176,6 +179,7 @@ def load_profile(code: str = DEFAULT_PROFILE) -> Profile:
         verify_with_compliance=bool(data.get("verify_with_compliance", True)),
         sources=tuple(data["sources"]),
         retention_years=int(data["retention_years"]),
+        retention_source=str(data["retention_source"]),
         default_zone=data["default_zone"],
         stops=tuple(AccountStop(**item) for item in data["account_stops"]),
         rules=rules,

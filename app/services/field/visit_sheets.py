@@ -29,7 +29,7 @@ from app.models import (
 from app.services.common.audit import audit
 from app.services.common.clock import local_today
 from app.services.common.errors import InvalidInput
-from app.services.common.files import check_target, write_atomically
+from app.services.common.files import check_target, write_document
 from app.services.common.idnumbers import mask
 from app.services.common.money import format_money
 from app.services.common.phones import format_phone
@@ -141,8 +141,13 @@ def write_sheets(
     now: datetime | None = None,
 ) -> Path:
     check_target(out)
-    data = render_visit_sheets(build_visit_day(db, username, day, language=language, now=now))
-    write_atomically(out, data)
+    sheets = build_visit_day(db, username, day, language=language, now=now)
+    data = render_visit_sheets(sheets)
+    with db.reader() as session:
+        loans = session.scalars(
+            select(Loan.id).where(Loan.contract_no.in_([stop.contract_no for stop in sheets.stops]))
+        ).all()
+    write_document(db, out, data, "visit_sheets", loans)
     return out
 
 

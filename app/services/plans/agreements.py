@@ -32,8 +32,14 @@ from app.database import Database
 from app.models import Borrower, ContactKind, Loan, PlanStatus, RepaymentPlan, User
 from app.services.common.audit import audit
 from app.services.common.clock import local_today
-from app.services.common.errors import InvalidInput, NotFound
-from app.services.common.files import NotWritten, check_target, write_atomically, write_beside
+from app.services.common.erasure import record_document
+from app.services.common.errors import InvalidInput, NotAllowed, NotFound
+from app.services.common.files import (
+    NotWritten,
+    check_target,
+    write_beside,
+    write_document,
+)
 from app.services.common.phones import format_phone
 from app.services.common.reference import lender, load_json, products
 from app.services.common.scope import find_user
@@ -110,7 +116,11 @@ def write_agreement(
     document = agreement_document(
         db, username, plan_id, language=language, full_id=full_id, now=now
     )
-    write_atomically(out, render_agreement(document))
+    with db.reader() as session:
+        loan_id = session.scalars(
+            select(RepaymentPlan.loan_id).where(RepaymentPlan.id == plan_id)
+        ).one()
+    write_document(db, out, render_agreement(document), "agreement", (loan_id,))
     return out
 
 
@@ -196,6 +206,9 @@ class _AgreementFile:
     def write(self, session: Session, plan: RepaymentPlan, user: User) -> str:
         data = render_agreement(_printed_document(session, user, plan, self.language, self.full_id))
         self.written = write_beside(self.out, data)
+        # Noted (on this computer's database) under its final name, so erasing the account
+        # past retention deletes it too; the note commits with the issue.
+        record_document(session.connection(), "agreement", self.out, data, [plan.loan_id])
         return hashlib.sha256(data).hexdigest()
 
     def discard(self) -> None:
@@ -314,9 +327,18 @@ def _check_language(language: str) -> None:
 def _printed_document(
     session: Session, user: User, plan: RepaymentPlan, language: str, full_id: bool
 ) -> AgreementDocument:
-    """The document of a numbered plan as it prints now; a full ID number printed is audited."""
-    terms = terms_of(plan)
+    """The document of a numbered plan as it prints now; a full ID number printed is audited.
+    Refused once the account is past retention (its terms held the borrower's name)."""
     borrower = _borrower(session, plan)
+    if borrower.erased_at is not None:
+        # A copy the borrower has is still verified by its hash.
+        raise NotAllowed(
+            "Account {contract_no} is past retention: its personal data was erased on"
+            " {day}, so its agreement can no longer be printed, only verified.",
+            contract_no=session.get_one(Loan, plan.loan_id).contract_no,
+            day=local_today(borrower.erased_at).isoformat(),
+        )
+    terms = terms_of(plan)
     if full_id:
         audit(
             session,

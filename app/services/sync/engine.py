@@ -16,6 +16,11 @@ applied may come again; applying a row twice changes nothing.
 
 Scope. Each pull asks the server which accounts the user works now. One that left the scope is
 deleted here with its history and personal data; one that arrived comes with all of it.
+
+Retention. The retention job erases a borrower on the server by changing their rows, so a pull
+brings the erased rows like any other change. A borrower that arrives erased is erased here
+too (app.services.common.erasure), for what the copy holds beyond those rows: an edit still
+waiting, a conflict, this workstation's own audit trail, the PDFs it wrote.
 """
 
 from __future__ import annotations
@@ -50,6 +55,12 @@ from sqlalchemy.exc import DBAPIError
 from app.database import Database
 from app.models import Base, FieldVisit, Loan, Role, User, VisitStatus
 from app.models.types import Money, UTCDateTime, utcnow
+from app.services.common.erasure import (
+    erase,
+    erased_documents,
+    forget_documents,
+    remove_files,
+)
 from app.services.common.errors import DomainError, Message, NotAllowed, NotFound
 
 # The bookkeeping (app/models/sync.py), used as tables.
@@ -95,6 +106,8 @@ BOOKKEEPING = ("row_version", "changed_tx")
 PLAN_LOAN = [column.name for column in BY_NAME["repayment_plans"].columns].index("loan_id")
 PUSH_BATCH = 200
 IN_CHUNK = 500
+# Borrowers erased here in one go (each brings its accounts' records along).
+ERASE_CHUNK = 200
 # PostgreSQL takes the keys as one array parameter: a first sync's whole scope goes in one
 # query a table rather than one per 500 accounts.
 ARRAY_CHUNK = 20_000
@@ -122,6 +135,8 @@ class PullReport:
     arrived: int
     purged: int
     cursor: int
+    # Borrowers that came erased by the retention job (and were erased here too).
+    erased: int = 0
 
 
 @dataclass(frozen=True)
@@ -753,9 +768,30 @@ def pull(local: Database, central: Database, username: str) -> PullReport:
             rows += len(batch)
         if bulk:
             _create_outbox(connection)
+        erased = _erased_borrowers(fetched.rows.get("borrowers", {}))
+        for chunk in _chunks(erased, ERASE_CHUNK):
+            erase(connection, chunk, at=utcnow(), versioned=False)
         connection.execute(update(STATE).values(cursor=fetched.horizon))
         connection.execute(delete(PAUSE))
-    return PullReport(rows, len(fetched.arrived), purged, fetched.horizon)
+    # After the commit, so a file goes only once its account's data has gone here; and every
+    # time, so a file a crash left between the two goes at the next pull.
+    documents = erased_documents(local)
+    if documents:
+        remove_files(documents)
+        with local.engine.begin() as connection:
+            forget_documents(connection, documents)
+    return PullReport(rows, len(fetched.arrived), purged, fetched.horizon, len(erased))
+
+
+def _erased_borrowers(rows: Mapping[Raw, Raw]) -> list[uuid.UUID]:
+    """The borrowers among the rows pulled that the retention job erased."""
+    names = [column.name for column in BY_NAME["borrowers"].columns]
+    key, erased_at = names.index("id"), names.index("erased_at")
+    return sorted(
+        uuid.UUID(hex=row[key]) if isinstance(row[key], str) else row[key]
+        for row in rows.values()
+        if row[erased_at] is not None
+    )
 
 
 # A row as stored on the workstation: its columns in table order (UUIDs as hex, money in

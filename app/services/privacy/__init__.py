@@ -1,0 +1,1 @@
+"""The lender's duties as a processor of personal data: retention and erasure."""

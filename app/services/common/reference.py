@@ -145,13 +145,6 @@ def address_zones(country: str, province: str | None = None) -> tuple[str, ...]:
     return tuple(by_region.get(province or "", entry["default"]))
 
 
-def address_regions(country: str) -> tuple[str, ...]:
-    """The provinces (states) the zone table names for `country`, by code; none where one zone
-    holds the whole country (any province will do there)."""
-    entry = _address_zones().get(country) or {}
-    return tuple(entry.get("by_region", {}))
-
-
 def address_zone(country: str, province: str | None = None) -> str | None:
     """The first (main) zone of an address, for display."""
     zones = address_zones(country, province)

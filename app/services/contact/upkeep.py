@@ -24,8 +24,15 @@ from sqlalchemy.orm import Session
 from app.database import Database
 from app.models import Borrower, ContactKind, ContactPoint, User
 from app.services.common.audit import audit
-from app.services.common.errors import InvalidInput, InvalidPhoneNumber, NotAllowed, NotFound
+from app.services.common.errors import (
+    InvalidInput,
+    InvalidPhoneNumber,
+    Message,
+    NotAllowed,
+    NotFound,
+)
 from app.services.common.phones import format_phone, parse_phone
+from app.services.common.typed import typed_text
 from app.services.portfolio.accounts import (
     LIFTERS,
     ContactPointView,
@@ -45,7 +52,8 @@ LIFTABLE = {WRONG: "wrong_number", DO_NOT_CALL: "do_not_call"}
 # The channels a borrower may prefer (app.models.Channel, without visits).
 PREFERRED_CHANNELS = ("call", "sms", "email")
 MAX_WORDS = 500
-MAX_NAME, MAX_RELATION, MAX_FIRM = 80, 20, 120
+# The columns' lengths (app.models).
+MAX_NAME, MAX_RELATION, MAX_FIRM, MAX_VALUE = 80, 20, 120, 120
 
 
 @dataclass(frozen=True)
@@ -129,20 +137,13 @@ def _kind(text: str) -> ContactKind:
 
 def _new_point(borrower: Borrower, kind: ContactKind, new: NewContactPoint) -> ContactPoint:
     """The point `new` describes, checked; InvalidInput (or InvalidPhoneNumber) when not."""
-    name = (new.contact_name or "").strip() or None
-    relation = (new.relation or "").strip() or None
+    name = typed_text(new.contact_name, Message("The name"), MAX_NAME) or None
+    relation = typed_text(new.relation, Message("The relation"), MAX_RELATION) or None
     if kind.is_third_party:
         if name is None or relation is None:
             raise InvalidInput(
                 "A third party (an emergency contact) needs their name and their relation to"
                 " the borrower."
-            )
-        if len(name) > MAX_NAME or len(relation) > MAX_RELATION:
-            raise InvalidInput(
-                "The name (at most {name_limit} characters) or the relation (at most"
-                " {relation_limit}) is too long.",
-                name_limit=MAX_NAME,
-                relation_limit=MAX_RELATION,
             )
     elif name is not None or relation is not None:
         raise InvalidInput("Only a third party (an emergency contact) has a name and a relation.")
@@ -164,16 +165,17 @@ def _new_point(borrower: Borrower, kind: ContactKind, new: NewContactPoint) -> C
         )
     if new.address is not None:
         raise InvalidInput("Only an address has a province, a city and a street.")
+    typed = typed_text(new.value, Message("The number or e-mail address"), MAX_VALUE, code=True)
     if kind is ContactKind.EMAIL:
         return ContactPoint(
             borrower_id=borrower.id,
             kind=kind,
-            value=email_address(new.value),
+            value=email_address(typed),
             region=None,
             time_zones="",
             verified=new.verified,
         )
-    phone = parse_phone(new.value, borrower.country)
+    phone = parse_phone(typed, borrower.country)
     return ContactPoint(
         borrower_id=borrower.id,
         kind=kind,
@@ -232,17 +234,11 @@ def mark_contact_point(
     """
     now = (now or datetime.now(UTC)).astimezone(UTC)
     mark = _mark(mark)
-    said = (words or "").strip()
+    said = typed_text(words, Message("The borrower's words"), MAX_WORDS)
     if mark == DO_NOT_CALL:
         if not said:
             raise InvalidInput(
                 "Write down the borrower's own words asking not to be called on this number."
-            )
-        if len(said) > MAX_WORDS:
-            raise InvalidInput(
-                "The borrower's words are too long ({length} characters; at most {limit}).",
-                length=len(said),
-                limit=MAX_WORDS,
             )
     elif said:
         raise InvalidInput("Only a do-not-call mark carries the borrower's words.")
@@ -348,7 +344,7 @@ def _point(session: Session, borrower: Borrower, point_id: uuid.UUID) -> Contact
 def find_point(db: Database, username: str, contract_no: str, typed: str) -> uuid.UUID:
     """The borrower's contact point named by its id, its number in any format (read in the
     borrower's country), its e-mail address or its address as listed."""
-    text = typed.strip()
+    text = typed_text(typed, Message("The contact point"), MAX_VALUE, code=True)
     with db.reader() as session:
         _, _, borrower = open_account(session, username, contract_no)
         points = session.scalars(
@@ -435,19 +431,14 @@ def record_attorney(
 ) -> ContactTerms:
     """Record that an attorney represents the borrower: their name, firm and phone (read in
     the borrower's country). Where the profile says so (US: FDCPA) contact stops."""
-    name, firm = name.strip(), (firm or "").strip() or None
+    name = typed_text(name, Message("The attorney's name"), MAX_NAME)
+    firm = typed_text(firm, Message("The attorney's firm"), MAX_FIRM) or None
     if not name:
         raise InvalidInput("Give the attorney's name.")
-    if len(name) > MAX_NAME or (firm is not None and len(firm) > MAX_FIRM):
-        raise InvalidInput(
-            "The attorney's name (at most {name_limit} characters) or firm (at most"
-            " {firm_limit}) is too long.",
-            name_limit=MAX_NAME,
-            firm_limit=MAX_FIRM,
-        )
+    typed_phone = typed_text(phone, Message("The attorney's phone number"), MAX_VALUE, code=True)
     with db.session() as session:
         user, loan, borrower = open_account(session, username, contract_no)
-        number = parse_phone(phone, borrower.country)
+        number = parse_phone(typed_phone, borrower.country)
         lock(session, borrower)
         borrower.attorney_represented = True
         borrower.attorney_name = name

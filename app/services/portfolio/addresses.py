@@ -9,12 +9,21 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from app.models import Borrower, ContactKind, ContactPoint
-from app.services.common.errors import InvalidInput
-from app.services.common.reference import address_regions, address_zones
+from app.services.common.errors import InvalidInput, Message
+from app.services.common.reference import address_zones
+from app.services.common.regions import region_of
+from app.services.common.typed import typed_text
 
 # Column lengths (app.models.ContactPoint) and the one-line text's (its `value`).
 LIMITS = {"province": 40, "city": 40, "district": 40, "street": 120}
 MAX_LINE = 120
+# Each part's name where a message names it.
+_PARTS = {
+    "province": Message("The province or state"),
+    "city": Message("The city"),
+    "district": Message("The district"),
+    "street": Message("The street"),
+}
 
 
 def address_text(province: str, city: str, district: str, street: str, sep: str = "") -> str:
@@ -49,37 +58,26 @@ class CheckedAddress:
 
 
 def checked_address(country: str, typed: AddressInput) -> CheckedAddress:
-    """`typed` trimmed and checked for a borrower of `country`, with the zones it implies.
+    """`typed` checked for a borrower of `country`, with the zones it implies.
 
-    InvalidInput names what is missing or too long; a country whose provinces lie in different
-    zones (the United States) needs a province the address table knows, by its code.
+    The province (or state) is read in any common spelling and stored as the import stores it
+    (app.services.common.regions: 广东, GD or Guangdong as 广东省; a US state by its code);
+    InvalidInput names what is missing, unknown, too long or hidden in the text.
     """
     parts = {
-        name: " ".join(str(getattr(typed, name) or "").split())
-        for name in ("province", "city", "district", "street")
+        name: typed_text(getattr(typed, name), what, LIMITS[name]) for name, what in _PARTS.items()
     }
     if not parts["province"] or not parts["city"]:
         raise InvalidInput("An address needs at least its province (or state) and city.")
-    for name, limit in LIMITS.items():
-        if len(parts[name]) > limit:
-            raise InvalidInput(
-                "The {part} is too long ({length} characters; at most {limit}).",
-                part=name,
-                length=len(parts[name]),
-                limit=limit,
-            )
-    regions = address_regions(country)
-    if regions:
-        code = parts["province"].upper()
-        if code not in regions:
-            raise InvalidInput(
-                "“{province}” is not a state or province of {country} the address table knows"
-                " (one of {known}).",
-                province=parts["province"],
-                country=country,
-                known=", ".join(regions),
-            )
-        parts["province"] = code
+    province = region_of(country, parts["province"])
+    if province is None:
+        raise InvalidInput(
+            "“{province}” is not a province or state of {country} (write it e.g. as 广东, GD or"
+            " Guangdong; a US state as CA or California).",
+            province=parts["province"],
+            country=country,
+        )
+    parts["province"] = province
     line = address_text(parts["province"], parts["city"], parts["district"], parts["street"])
     if len(line) > MAX_LINE:
         raise InvalidInput(

@@ -12,7 +12,7 @@ system). A borrower carries a preferred channel, the attorney who represents the
 registered address as it read when a visit found them moved away (`address_moved_from`).
 
 On PostgreSQL staff may now add a contact point to a borrower of their own scope, in their own
-name, well formed and unmarked, and write the new columns that are collection's; the triggers
+name, well formed and not already on file, and write the new columns that are collection's; the triggers
 keep the do-not-call words with their mark, the attorney's name and phone with theirs, and an
 agreed contact window and a preferred channel well formed (docs/security.md: point-added,
 dnc-words, attorney, contact-terms). Marks that pause collection are still lifted only by a
@@ -77,9 +77,9 @@ def _blank(expression: str) -> str:
     return f"coalesce(btrim({expression}), '') = ''"
 
 
-# Inside the borrower's own scope (the policy); here: in the adder's name, well formed,
-# unmarked, not already on file; and the do-not-call words set with the mark, kept while it
-# stands, gone with it.
+# Inside the borrower's own scope (the policy); here: in the adder's name, well formed, not
+# already on file; and the do-not-call words set with the mark, kept while it stands, gone
+# with it.
 POINT_GUARD = rf"""
 BEGIN
     IF NOT cw_staff_session() THEN
@@ -106,8 +106,13 @@ BEGIN
                                        OR {_blank("NEW.relation")}) THEN
             PERFORM cw_refuse('A third party is added with their name and relation.');
         END IF;
-        IF NEW.do_not_call OR NEW.wrong_number OR NEW.do_not_call_words IS NOT NULL THEN
-            PERFORM cw_refuse('A contact point is added unmarked; marks are set afterwards.');
+        -- A point may arrive already marked (marked offline before the sync sent it): a
+        -- do-not-call mark with the borrower's words, and words only with that mark.
+        IF NEW.do_not_call AND {_blank("NEW.do_not_call_words")} THEN
+            PERFORM cw_refuse('A number is marked do-not-call with the borrower''s own words.');
+        END IF;
+        IF NOT NEW.do_not_call AND NEW.do_not_call_words IS NOT NULL THEN
+            PERFORM cw_refuse('The borrower''s words are kept while the do-not-call mark stands.');
         END IF;
         IF EXISTS (SELECT 1 FROM contact_points
                     WHERE borrower_id = NEW.borrower_id AND value = NEW.value) THEN

@@ -139,7 +139,8 @@ def register(commands: Any) -> None:
     record.add_argument("--promise-date", type=day_arg)
     record.add_argument("--notes")
     record.add_argument(
-        "--new-province", help="MOVED: where the borrower went (province, or a US state's code)"
+        "--new-province",
+        help="MOVED: where the borrower went (a province in any spelling, or a US state)",
     )
     record.add_argument("--new-city")
     record.add_argument("--new-district", default="")
@@ -274,7 +275,11 @@ def _visit_candidates(config: Config, args: argparse.Namespace) -> int:
         print(json.dumps(plain(found), ensure_ascii=False, indent=2))
         return 0
     for seq, candidate in enumerate(found, start=1):
-        why = f"marked: {candidate.note}" if candidate.reason == "marked" else "rule"
+        why = (
+            f"asked for: {candidate.note}"
+            if candidate.reason == "marked"
+            else "overdue, not reached lately"
+        )
         print(
             f"{seq:>3}  {candidate.contract_no}  {candidate.district}  {candidate.address}"
             f"  DPD {candidate.dpd}  {format_money(candidate.overdue, candidate.currency)}  {why}"

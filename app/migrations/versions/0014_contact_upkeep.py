@@ -11,12 +11,13 @@ Issue 16 (contact upkeep, skip-tracing basics). A contact point may now be a pos
 system). A borrower carries a preferred channel, the attorney who represents them, and the
 registered address as it read when a visit found them moved away (`address_moved_from`).
 
-On PostgreSQL staff may now add a contact point to a borrower of their own scope, in their own
-name, well formed and not already on file, and write the new columns that are collection's; the triggers
-keep the do-not-call words with their mark, the attorney's name and phone with theirs, and an
-agreed contact window and a preferred channel well formed (docs/security.md: point-added,
-dnc-words, attorney, contact-terms). Marks that pause collection are still lifted only by a
-team lead (0007's `borrowers_marks` and `contact_points_marks`).
+On PostgreSQL staff may now add a contact point to a borrower of their own scope, in their
+own name, well formed and not already on file, and write the new columns that are
+collection's; the triggers keep the do-not-call words with their mark, the attorney's name and
+phone with theirs, and an agreed contact window and a preferred channel well formed
+(docs/security.md: point-added, dnc-words, attorney, contact-terms). Marks that pause
+collection are still lifted only by a team lead (0007's `borrowers_marks` and
+`contact_points_marks`).
 """
 
 from collections.abc import Sequence

@@ -370,9 +370,14 @@ class ContactTermsBox(QGroupBox):
             self.tr("Record that the attorney no longer represents them")
         )
         form = QFormLayout()
-        form.addRow(self.tr("Agreed window"), self.window_text)
-        form.addRow(self.tr("Preferred channel"), self.channel_text)
-        form.addRow(self.tr("Attorney"), self.attorney_text)
+        for caption, value in (
+            (self.tr("Agreed window"), self.window_text),
+            (self.tr("Preferred channel"), self.channel_text),
+            (self.tr("Attorney"), self.attorney_text),
+        ):
+            title = QLabel(caption)
+            title.setAccessibleName(caption)
+            form.addRow(title, value)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         for button in (self.edit_preferences, self.edit_attorney, self.lift_attorney):

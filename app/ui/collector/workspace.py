@@ -542,14 +542,10 @@ class Workspace(QWidget):
     # Focus.
 
     def _chain_tab_order(self) -> None:
-        """Left column top to bottom, then the tabs: plan, calls, note, history."""
+        """Plan, calls, note, history, then contact upkeep (marks, add, the terms)."""
         chain: list[QWidget] = [
             self.offer_plan,
             *self.points.call_buttons(),
-            *self.points.mark_buttons(),
-            self.points.add,
-            self.terms.edit_preferences,
-            self.terms.edit_attorney,
             self.notes.editor,
             self.notes.add,
             self.tabs,
@@ -558,6 +554,12 @@ class Workspace(QWidget):
             self.timeline.table,
             self.schedule,
             self.payments,
+            # Upkeep last: from a number Tab goes straight on to the note, as during a call.
+            *self.points.mark_buttons(),
+            self.points.add,
+            self.terms.edit_preferences,
+            self.terms.edit_attorney,
+            self.terms.lift_attorney,
         ]
         for first, second in pairwise(chain):
             QWidget.setTabOrder(first, second)

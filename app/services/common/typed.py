@@ -17,29 +17,30 @@ FORMULA = ("=", "+", "-", "@")
 def typed_text(text: str | None, what: Message, longest: int, *, code: bool = False) -> str:
     """`text` on one line (runs of white space as one space, trimmed); "" when nothing was typed.
 
-    what: the field, as a nested message ("The street"); longest: the column's length; code:
+    what: the field, as a nested message ("The street"), translated with the message (never an
+    English word as a value); longest: the column's length; code:
     a number, an address or an id, which may start with + (and is never a sentence).
     InvalidInput when it is too long, hides a character, or starts as a formula does.
     """
     value = " ".join((text or "").split())
     if len(value) > longest:
         raise InvalidInput(
-            "{what} is too long ({length} characters; at most {longest}).",
-            what=what,
+            "{field} is too long ({length} characters; at most {longest}).",
+            field=what,
             length=len(value),
             longest=longest,
         )
     hidden = next((c for c in value if unicodedata.category(c) in HIDDEN), None)
     if hidden is not None:
         raise InvalidInput(
-            "{what} holds a control or invisible character ({code}): type it again.",
-            what=what,
+            "{field} holds a control or invisible character ({code}): type it again.",
+            field=what,
             code=f"U+{ord(hidden):04X}",
         )
     if not code and value.startswith(FORMULA):
         raise InvalidInput(
-            "{what} starts with “{sign}”, as a spreadsheet formula does.",
-            what=what,
+            "{field} starts with “{sign}”, as a spreadsheet formula does.",
+            field=what,
             sign=value[0],
         )
     return value

@@ -37,9 +37,12 @@ from app.services.common.clock import local_today
 from app.services.common.errors import NotAllowed, NotFound
 from app.services.common.idnumbers import mask
 from app.services.common.phones import PhoneStyle, format_phone
-from app.services.common.reference import address_zones
 from app.services.common.scope import find_user, worker_ids
-from app.services.portfolio.addresses import address_text, registered_moved
+from app.services.portfolio.addresses import (
+    address_text,
+    borrower_address_zones,
+    registered_moved,
+)
 from app.services.portfolio.balances import Balance, InstalmentState, balance_of
 
 # Who lifts a mark that pauses collection (docs/security.md, marks-lift).
@@ -293,7 +296,8 @@ def account_detail(
         age=age,
         address=borrower_address(borrower, " "),
         country=borrower.country,
-        address_zones=address_zones(borrower.country, borrower.province),
+        # The contact rules' zones: the registered address's and those of addresses learned.
+        address_zones=borrower_address_zones(borrower, points),
         employer=borrower.employer,
         flags=flags,
         balance=balance,

@@ -285,3 +285,25 @@ def test_a_borrower_represented_by_an_attorney_is_not_contacted_directly(
         lift_attorney(db, "zhang.wei", us_account.contract_no)
     assert not lift_attorney(db, "lead.wang", us_account.contract_no).attorney_represented
     assert call_options(db, "zhang.wei", us_account.contract_no, morning)[0].allowed
+
+
+def test_an_address_learned_in_another_zone_is_checked_too(
+    db: Database, portfolio: Portfolio
+) -> None:
+    """A US borrower of New York found to live in Los Angeles: the workspace's clock and the
+    rules both count the new zone, so 09:00 in New York (06:00 in Los Angeles) is too early."""
+    account = portfolio.account(
+        today=TODAY, dpd=20, country="US", province="NY", numbers={"mobile": "+1 212 226 3328"}
+    )
+    nine_in_new_york = datetime(2026, 11, 28, 14, 0, tzinfo=UTC)
+    assert call_options(db, "zhang.wei", account.contract_no, nine_in_new_york)[0].allowed
+    add_contact_point(
+        db,
+        "zhang.wei",
+        account.contract_no,
+        NewContactPoint("address", address=AddressInput("CA", "Los Angeles")),
+    )
+    detail = account_detail(db, "zhang.wei", account.contract_no)
+    assert detail.address_zones == ("America/New_York", "America/Los_Angeles")
+    (option,) = call_options(db, "zhang.wei", account.contract_no, nine_in_new_york)
+    assert (option.allowed, option.decision.rule_id) == (False, "us.inconvenient_time")

@@ -893,6 +893,34 @@
         <translation>约定通话时段（结束）</translation>
     </message>
     <message>
+        <source>Preferred channel</source>
+        <translation>偏好渠道</translation>
+    </message>
+    <message>
+        <source>Attorney&apos;s name</source>
+        <translation>律师姓名</translation>
+    </message>
+    <message>
+        <source>Attorney&apos;s firm</source>
+        <translation>律师事务所</translation>
+    </message>
+    <message>
+        <source>Attorney&apos;s phone</source>
+        <translation>律师电话</translation>
+    </message>
+    <message>
+        <source>Address moved away from</source>
+        <translation>已搬离的地址</translation>
+    </message>
+    <message>
+        <source>The borrower&apos;s words (do not call)</source>
+        <translation>借款人原话（勿扰）</translation>
+    </message>
+    <message>
+        <source>Added by</source>
+        <translation>添加人</translation>
+    </message>
+    <message>
         <source>Number or address</source>
         <translation>号码或地址</translation>
     </message>

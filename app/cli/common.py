@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from app.config import Config
@@ -121,7 +121,7 @@ def has_users(db: Database) -> bool:
 
 
 def plain(value: Any) -> Any:
-    """Dataclasses, Decimals, dates and UUIDs as JSON-ready values."""
+    """Dataclasses, Decimals, dates, times and UUIDs as JSON-ready values."""
     from dataclasses import fields, is_dataclass
     from decimal import Decimal
 
@@ -135,6 +135,8 @@ def plain(value: Any) -> Any:
         return str(value)
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
     return value
 
 

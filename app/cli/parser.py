@@ -18,7 +18,7 @@ from typing import cast
 from sqlalchemy.exc import DBAPIError
 
 from app import __version__
-from app.cli import central, plans, reviews, sync, team, team_queue, work
+from app.cli import central, contacts, plans, reviews, sync, team, team_queue, work
 from app.cli.common import EXIT_NO_DISPLAY, STAFF, Parser, close_databases
 from app.config import Config, resolve
 from app.database import InsecureConnection, UnknownTlsMinimum
@@ -124,6 +124,7 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     work.register(commands)
+    contacts.register(commands)
     plans.register(commands)
     central.register(commands)
     sync.register(commands)

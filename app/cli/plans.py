@@ -176,6 +176,13 @@ def register(commands: Any) -> None:
     record.add_argument("--promise-amount")
     record.add_argument("--promise-date", type=day_arg)
     record.add_argument("--notes")
+    record.add_argument(
+        "--new-province",
+        help="MOVED: where the borrower went (a province in any spelling, or a US state)",
+    )
+    record.add_argument("--new-city")
+    record.add_argument("--new-district", default="")
+    record.add_argument("--new-street", default="")
     record.set_defaults(handler=_visit_record)
     for_roles(record, FIELD_AGENT, TEAM_LEAD)
     mark = steps.add_parser("mark", help="a team lead marks an account for a visit")
@@ -352,7 +359,11 @@ def _visit_candidates(config: Config, args: argparse.Namespace) -> int:
         print(json.dumps(plain(found), ensure_ascii=False, indent=2))
         return 0
     for seq, candidate in enumerate(found, start=1):
-        why = f"marked: {candidate.note}" if candidate.reason == "marked" else "rule"
+        why = (
+            f"asked for: {candidate.note}"
+            if candidate.reason == "marked"
+            else "overdue, not reached lately"
+        )
         print(
             f"{seq:>3}  {candidate.contract_no}  {candidate.district}  {candidate.address}"
             f"  DPD {candidate.dpd}  {format_money(candidate.overdue, candidate.currency)}  {why}"
@@ -404,6 +415,7 @@ def _print_visits(visits: Any) -> None:
 def _visit_record(config: Config, args: argparse.Namespace) -> int:
     from app.services.contact.contacts import PromiseInput
     from app.services.field.visits import VisitResult, record_visit
+    from app.services.portfolio.addresses import AddressInput
 
     promise = None
     if args.promise_amount is not None or args.promise_date is not None:
@@ -411,6 +423,11 @@ def _visit_record(config: Config, args: argparse.Namespace) -> int:
             raise InvalidInput("A promise needs both --promise-amount and --promise-date.")
         promise = PromiseInput(args.promise_amount, args.promise_date)
     consent = None if args.consent_to_enter is None else args.consent_to_enter == "yes"
+    new_address = None
+    if args.new_province or args.new_city or args.new_district or args.new_street:
+        new_address = AddressInput(
+            args.new_province or "", args.new_city or "", args.new_district, args.new_street
+        )
     result = record_visit(
         open_database(config),
         args.user,
@@ -423,9 +440,12 @@ def _visit_record(config: Config, args: argparse.Namespace) -> int:
             notes=args.notes,
             consent_to_enter=consent,
             promise=promise,
+            new_address=new_address,
         ),
     )
     print(f"recorded visit {result.visit_id}")
+    if result.new_address_id is not None:
+        print(f"new address recorded ({result.new_address_id}); the next visit goes there")
     if result.escalation_ids:
         print("escalated to the team lead; collection on this account is paused")
     return 0

@@ -293,7 +293,13 @@ def _account(config: Config, args: argparse.Namespace) -> int:
         print("flags: " + ", ".join(detail.flags))
     for point in detail.contact_points:
         marks = " ".join(
-            mark for mark, on in (("DNC", point.do_not_call), ("WRONG", point.wrong_number)) if on
+            mark
+            for mark, on in (
+                ("VERIFIED", point.verified),
+                ("DNC", point.do_not_call),
+                ("WRONG", point.wrong_number),
+            )
+            if on
         )
         who = f" {point.contact_name} ({point.relation})" if point.contact_name else ""
         print(f"  {point.kind:<9} {point.display:<20} {point.local_time or '':<6}{who} {marks}")

@@ -158,6 +158,7 @@ class Accounts(Part):
             choices = texts["borrower_notes"][plan.flag]
             notes = choices[int(rnd() * len(choices))]
         updated = self.ts(account.flagged_at) if account.flagged_at else created
+        lawyer = texts["attorney"]
         self.rows.borrowers.append(
             (
                 borrower_id,
@@ -178,12 +179,20 @@ class Accounts(Part):
                 int(attorney),
                 window_start,
                 window_end,
+                None,
+                *(
+                    (lawyer["name"], lawyer["firm"], lawyer["phone"])
+                    if attorney
+                    else (None, None, None)
+                ),
+                None,
                 notes,
                 None,  # erased_at: the demo's people are all within retention
                 created,
                 updated,
             )
         )
+        refusals = texts["do_not_call_words"]
         for position, point in enumerate(points):
             self.rows.points.append(
                 (
@@ -197,7 +206,16 @@ class Accounts(Part):
                     point.contact_name,
                     point.relation,
                     int(point.do_not_call),
+                    # What the person said, kept with the mark (never drawn: the demo's random
+                    # stream stays as it was).
+                    refusals[position % len(refusals)] if point.do_not_call else None,
                     int(point.wrong_number),
+                    0,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
                     created,
                 )
             )

@@ -53,6 +53,117 @@
     </message>
 </context>
 <context>
+    <name>AddPointDialog</name>
+    <message>
+        <source>Add a number or address — {borrower}</source>
+        <translation>添加号码或地址 — {borrower}</translation>
+    </message>
+    <message>
+        <source>&amp;Add</source>
+        <translation>添加(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Add the contact point</source>
+        <translation>添加该联系方式</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Number or e-mail address</source>
+        <translation>号码或电子邮箱</translation>
+    </message>
+    <message>
+        <source>As the borrower said it, e.g. 138 1234 5678</source>
+        <translation>按借款人所说填写，例如 138 1234 5678</translation>
+    </message>
+    <message>
+        <source>Read as</source>
+        <translation>识别为</translation>
+    </message>
+    <message>
+        <source>Name of the third party</source>
+        <translation>第三方姓名</translation>
+    </message>
+    <message>
+        <source>Relation to the borrower</source>
+        <translation>与借款人的关系</translation>
+    </message>
+    <message>
+        <source>e.g. 父亲, 同事</source>
+        <translation>例如：父亲、同事</translation>
+    </message>
+    <message>
+        <source>Province or state</source>
+        <translation>省份或州</translation>
+    </message>
+    <message>
+        <source>Province or state, e.g. 广东 or CA</source>
+        <translation>省份或州，例如 广东 或 CA</translation>
+    </message>
+    <message>
+        <source>City</source>
+        <translation>城市</translation>
+    </message>
+    <message>
+        <source>District</source>
+        <translation>区县</translation>
+    </message>
+    <message>
+        <source>Street and number</source>
+        <translation>街道及门牌号</translation>
+    </message>
+    <message>
+        <source>Confirmed on this contact to be theirs</source>
+        <translation>本次联系已确认属于本人</translation>
+    </message>
+    <message>
+        <source>Verified</source>
+        <translation>已核实</translation>
+    </message>
+    <message>
+        <source>&amp;Kind</source>
+        <translation>类型(&amp;K)</translation>
+    </message>
+    <message>
+        <source>N&amp;umber or e-mail</source>
+        <translation>号码或邮箱(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Name</source>
+        <translation>姓名(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Relation</source>
+        <translation>关系(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Province or state</source>
+        <translation>省份或州(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;City</source>
+        <translation>城市(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;District</source>
+        <translation>区县(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;Street</source>
+        <translation>街道(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Read as {number} · {region} · {zones}</source>
+        <translation>识别为 {number} · {region} · {zones}</translation>
+    </message>
+    <message>
+        <source>zone unknown</source>
+        <translation>时区未知</translation>
+    </message>
+</context>
+<context>
     <name>ApprovalsModel</name>
     <message>
         <source>{pauses} (plans allowed by {lead})</source>
@@ -222,6 +333,49 @@
     <message>
         <source>Could not decide on the plan</source>
         <translation>无法审批该方案</translation>
+    </message>
+</context>
+<context>
+    <name>AttorneyDialog</name>
+    <message>
+        <source>Represented by an attorney — {borrower}</source>
+        <translation>已委托律师 — {borrower}</translation>
+    </message>
+    <message>
+        <source>&amp;Record</source>
+        <translation>记录(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Record the attorney</source>
+        <translation>记录代理律师</translation>
+    </message>
+    <message>
+        <source>Attorney&apos;s name</source>
+        <translation>律师姓名</translation>
+    </message>
+    <message>
+        <source>Attorney&apos;s firm</source>
+        <translation>律师事务所</translation>
+    </message>
+    <message>
+        <source>Attorney&apos;s phone number</source>
+        <translation>律师电话</translation>
+    </message>
+    <message>
+        <source>Where the borrower&apos;s rules say so (US: FDCPA), nobody contacts the borrower directly from now on; a team lead lifts the mark.</source>
+        <translation>在借款人适用的规则有此要求时（美国：FDCPA），此后任何人都不得直接联系借款人；该标记由组长解除。</translation>
+    </message>
+    <message>
+        <source>&amp;Name</source>
+        <translation>姓名(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Firm</source>
+        <translation>律所(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Phone</source>
+        <translation>电话(&amp;P)</translation>
     </message>
 </context>
 <context>
@@ -751,6 +905,34 @@
         <translation>约定通话时段（结束）</translation>
     </message>
     <message>
+        <source>Preferred channel</source>
+        <translation>偏好渠道</translation>
+    </message>
+    <message>
+        <source>Attorney&apos;s name</source>
+        <translation>律师姓名</translation>
+    </message>
+    <message>
+        <source>Attorney&apos;s firm</source>
+        <translation>律师事务所</translation>
+    </message>
+    <message>
+        <source>Attorney&apos;s phone</source>
+        <translation>律师电话</translation>
+    </message>
+    <message>
+        <source>Address moved away from</source>
+        <translation>已搬离的地址</translation>
+    </message>
+    <message>
+        <source>The borrower&apos;s words (do not call)</source>
+        <translation>借款人原话（勿扰）</translation>
+    </message>
+    <message>
+        <source>Added by</source>
+        <translation>添加人</translation>
+    </message>
+    <message>
         <source>Number or address</source>
         <translation>号码或地址</translation>
     </message>
@@ -889,6 +1071,14 @@
         <translation>联系方式</translation>
     </message>
     <message>
+        <source>Add a number or address…</source>
+        <translation>添加号码或地址…</translation>
+    </message>
+    <message>
+        <source>Add a number or address learned on a contact</source>
+        <translation>添加联系中获知的号码或地址</translation>
+    </message>
+    <message>
         <source>Contact point list</source>
         <translation>联系方式列表</translation>
     </message>
@@ -925,12 +1115,44 @@
         <translation>{kind} · {who}</translation>
     </message>
     <message>
+        <source>The borrower said: “{words}”</source>
+        <translation>借款人原话：“{words}”</translation>
+    </message>
+    <message>
         <source>Call</source>
         <translation>拨打</translation>
     </message>
     <message>
         <source>Call {kind} {number}</source>
         <translation>拨打{kind} {number}</translation>
+    </message>
+    <message>
+        <source>Mark</source>
+        <translation>标记</translation>
+    </message>
+    <message>
+        <source>Mark {kind} {number}</source>
+        <translation>标记{kind} {number}</translation>
+    </message>
+    <message>
+        <source>Verified: confirmed to be theirs</source>
+        <translation>已核实：确认属于本人</translation>
+    </message>
+    <message>
+        <source>Wrong: not theirs</source>
+        <translation>错误：不属于本人</translation>
+    </message>
+    <message>
+        <source>Do not call (the borrower&apos;s words)…</source>
+        <translation>勿扰（记录借款人原话）…</translation>
+    </message>
+    <message>
+        <source>Lift the wrong mark</source>
+        <translation>解除错号标记</translation>
+    </message>
+    <message>
+        <source>Lift the do-not-call mark</source>
+        <translation>解除勿扰标记</translation>
     </message>
     <message>
         <source>unknown</source>
@@ -1034,6 +1256,61 @@
     <message>
         <source>reviewed</source>
         <translation>已质检</translation>
+    </message>
+</context>
+<context>
+    <name>ContactTermsBox</name>
+    <message>
+        <source>Contact terms</source>
+        <translation>联系约定</translation>
+    </message>
+    <message>
+        <source>Preferences…</source>
+        <translation>联系偏好…</translation>
+    </message>
+    <message>
+        <source>Edit the contact preferences</source>
+        <translation>编辑联系偏好</translation>
+    </message>
+    <message>
+        <source>Attorney…</source>
+        <translation>代理律师…</translation>
+    </message>
+    <message>
+        <source>Record that an attorney represents them</source>
+        <translation>记录借款人已委托律师</translation>
+    </message>
+    <message>
+        <source>No longer represented</source>
+        <translation>不再委托律师</translation>
+    </message>
+    <message>
+        <source>Record that the attorney no longer represents them</source>
+        <translation>记录律师不再代理借款人</translation>
+    </message>
+    <message>
+        <source>Agreed window</source>
+        <translation>约定时段</translation>
+    </message>
+    <message>
+        <source>Preferred channel</source>
+        <translation>偏好渠道</translation>
+    </message>
+    <message>
+        <source>Attorney</source>
+        <translation>代理律师</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>{start}–{end} borrower&apos;s local time</source>
+        <translation>借款人当地时间 {start}–{end}</translation>
+    </message>
+    <message>
+        <source>represented</source>
+        <translation>已委托</translation>
     </message>
 </context>
 <context>
@@ -1959,6 +2236,10 @@
         <translation>紧急联系人</translation>
     </message>
     <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
         <source>pending</source>
         <translation>待履约</translation>
     </message>
@@ -2831,6 +3112,53 @@
     <message>
         <source>Agreement no.</source>
         <translation>协议编号</translation>
+    </message>
+</context>
+<context>
+    <name>PreferencesDialog</name>
+    <message>
+        <source>Contact preferences — {borrower}</source>
+        <translation>联系偏好 — {borrower}</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>保存(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Save the contact preferences</source>
+        <translation>保存联系偏好</translation>
+    </message>
+    <message>
+        <source>The borrower agreed to be contacted only between</source>
+        <translation>借款人同意仅在以下时段内联系</translation>
+    </message>
+    <message>
+        <source>Agreed contact window</source>
+        <translation>约定的联系时段</translation>
+    </message>
+    <message>
+        <source>Window starts (borrower&apos;s local time)</source>
+        <translation>时段开始（借款人当地时间）</translation>
+    </message>
+    <message>
+        <source>Window ends (borrower&apos;s local time)</source>
+        <translation>时段结束（借款人当地时间）</translation>
+    </message>
+    <message>
+        <source>Preferred channel</source>
+        <translation>偏好渠道</translation>
+    </message>
+    <message>
+        <source>No preference</source>
+        <translation>无偏好</translation>
+    </message>
+    <message>
+        <source>Local time</source>
+        <translation>当地时间</translation>
+    </message>
+    <message>
+        <source>Preferred &amp;channel</source>
+        <translation>偏好渠道(&amp;C)</translation>
     </message>
 </context>
 <context>
@@ -4104,6 +4432,18 @@ Allowed from {time}</source>
         <translation>无法写入 {path}：{reason}。</translation>
     </message>
     <message>
+        <source>{field} is too long ({length} characters; at most {longest}).</source>
+        <translation>{field}过长（{length}个字符；最多{longest}个）。</translation>
+    </message>
+    <message>
+        <source>{field} holds a control or invisible character ({code}): type it again.</source>
+        <translation>{field}含有控制字符或不可见字符（{code}）：请重新输入。</translation>
+    </message>
+    <message>
+        <source>{field} starts with “{sign}”, as a spreadsheet formula does.</source>
+        <translation>{field}以“{sign}”开头，会被电子表格当作公式。</translation>
+    </message>
+    <message>
         <source>waiting for a decision</source>
         <translation>等待处理决定</translation>
     </message>
@@ -4162,6 +4502,142 @@ Allowed from {time}</source>
     <message>
         <source>The script path does not follow “{title}”: step {number}, “{entry}”, is not where the script goes from there.</source>
         <translation>话术步骤不符合“{title}”：第 {number} 步“{entry}”不是话术从上一步可到达的步骤。</translation>
+    </message>
+    <message>
+        <source>{value} is already one of {borrower}&apos;s contact points.</source>
+        <translation>{value}已是{borrower}的联系方式之一。</translation>
+    </message>
+    <message>
+        <source>Unknown kind of contact point “{kind}” (one of {known}).</source>
+        <translation>未知的联系方式类型“{kind}”（可选：{known}）。</translation>
+    </message>
+    <message>
+        <source>The name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>The relation</source>
+        <translation>关系</translation>
+    </message>
+    <message>
+        <source>A third party (an emergency contact) needs their name and their relation to the borrower.</source>
+        <translation>第三方（紧急联系人）需要填写姓名及与借款人的关系。</translation>
+    </message>
+    <message>
+        <source>Only a third party (an emergency contact) has a name and a relation.</source>
+        <translation>只有第三方（紧急联系人）才填写姓名和关系。</translation>
+    </message>
+    <message>
+        <source>An address needs at least its province (or state) and city.</source>
+        <translation>地址至少需要省份（或州）和城市。</translation>
+    </message>
+    <message>
+        <source>Only an address has a province, a city and a street.</source>
+        <translation>只有地址才有省份、城市和街道。</translation>
+    </message>
+    <message>
+        <source>The number or e-mail address</source>
+        <translation>号码或电子邮箱</translation>
+    </message>
+    <message>
+        <source>“{text}” is not a valid e-mail address.</source>
+        <translation>“{text}”不是有效的电子邮箱。</translation>
+    </message>
+    <message>
+        <source>The borrower&apos;s words</source>
+        <translation>借款人原话</translation>
+    </message>
+    <message>
+        <source>Write down the borrower&apos;s own words asking not to be called on this number.</source>
+        <translation>请记下借款人要求不要拨打此号码的原话。</translation>
+    </message>
+    <message>
+        <source>Only a do-not-call mark carries the borrower&apos;s words.</source>
+        <translation>只有勿扰标记才记录借款人原话。</translation>
+    </message>
+    <message>
+        <source>{value} is already marked verified.</source>
+        <translation>{value}已标记为已核实。</translation>
+    </message>
+    <message>
+        <source>{value} is marked wrong: only a team lead lifts that mark, before it can be verified.</source>
+        <translation>{value}已标记为错误：须由组长先解除该标记，才能标记为已核实。</translation>
+    </message>
+    <message>
+        <source>{value} is already marked wrong.</source>
+        <translation>{value}已标记为错误。</translation>
+    </message>
+    <message>
+        <source>An address cannot be marked do-not-call; mark it wrong.</source>
+        <translation>地址不能标记为勿扰；请标记为错误。</translation>
+    </message>
+    <message>
+        <source>{value} is already marked do-not-call.</source>
+        <translation>{value}已标记为勿扰。</translation>
+    </message>
+    <message>
+        <source>Only a wrong-number or a do-not-call mark is lifted (one of {known}).</source>
+        <translation>只能解除错号或勿扰标记（可选：{known}）。</translation>
+    </message>
+    <message>
+        <source>{value} has no such mark to lift.</source>
+        <translation>{value}没有可解除的该标记。</translation>
+    </message>
+    <message>
+        <source>Unknown mark “{mark}” (one of {known}).</source>
+        <translation>未知标记“{mark}”（可选：{known}）。</translation>
+    </message>
+    <message>
+        <source>Only a team lead lifts a mark that pauses collection.</source>
+        <translation>只有组长才能解除暂停催收的标记。</translation>
+    </message>
+    <message>
+        <source>That contact point is not {borrower}&apos;s.</source>
+        <translation>该联系方式不属于{borrower}。</translation>
+    </message>
+    <message>
+        <source>The contact point</source>
+        <translation>联系方式</translation>
+    </message>
+    <message>
+        <source>The agreed window starts and ends at {time}: give two times.</source>
+        <translation>约定时段的开始和结束都是{time}：请给出两个不同的时间。</translation>
+    </message>
+    <message>
+        <source>The attorney&apos;s name</source>
+        <translation>律师姓名</translation>
+    </message>
+    <message>
+        <source>The attorney&apos;s firm</source>
+        <translation>律师事务所</translation>
+    </message>
+    <message>
+        <source>Give the attorney&apos;s name.</source>
+        <translation>请填写律师姓名。</translation>
+    </message>
+    <message>
+        <source>The attorney&apos;s phone number</source>
+        <translation>律师电话</translation>
+    </message>
+    <message>
+        <source>{borrower} is not marked as represented by an attorney.</source>
+        <translation>{borrower}未标记为已委托律师。</translation>
+    </message>
+    <message>
+        <source>The borrower of {contract_no} moved away and no new address is known yet: it cannot be visited.</source>
+        <translation>合同{contract_no}的借款人已搬离，尚无新地址：无法上门。</translation>
+    </message>
+    <message>
+        <source>Only a “moved away” outcome carries a new address.</source>
+        <translation>只有“已搬离”结果才记录新地址。</translation>
+    </message>
+    <message>
+        <source>The new address is the one visited: give where the borrower went.</source>
+        <translation>新地址与本次上门的地址相同：请填写借款人搬去的地址。</translation>
+    </message>
+    <message>
+        <source>{address} is marked as not the borrower&apos;s: a team lead lifts that mark first.</source>
+        <translation>{address}已标记为不属于借款人：须由组长先解除该标记。</translation>
     </message>
     <message>
         <source>Only an issued plan has an agreement to print; this one is “{status}”.</source>
@@ -4330,6 +4806,30 @@ Allowed from {time}</source>
     <message>
         <source>Payments come from the lending system: only an administrator records one.</source>
         <translation>还款记录来自信贷系统：只有管理员可以登记还款。</translation>
+    </message>
+    <message>
+        <source>The province or state</source>
+        <translation>省份或州</translation>
+    </message>
+    <message>
+        <source>The city</source>
+        <translation>城市</translation>
+    </message>
+    <message>
+        <source>The district</source>
+        <translation>区县</translation>
+    </message>
+    <message>
+        <source>The street</source>
+        <translation>街道</translation>
+    </message>
+    <message>
+        <source>“{province}” is not a province or state of {country} (write it e.g. as 广东, GD or Guangdong; a US state as CA or California).</source>
+        <translation>“{province}”不是{country}的省份或州（可写作 广东、GD 或 Guangdong；美国的州写作 CA 或 California）。</translation>
+    </message>
+    <message>
+        <source>The address is too long ({length} characters on one line; at most {limit}).</source>
+        <translation>地址过长（合为一行共{length}个字符；最多{limit}个）。</translation>
     </message>
     <message>
         <source>longer than {longest} characters</source>
@@ -5650,6 +6150,14 @@ Your accounts are on this computer: work on them offline? What you do is sent to
         <translation>上报</translation>
     </message>
     <message>
+        <source>Home visits</source>
+        <translation>上门外访</translation>
+    </message>
+    <message>
+        <source>Numbers and addresses added</source>
+        <translation>新增号码和地址</translation>
+    </message>
+    <message>
         <source>Contact</source>
         <translation>联系</translation>
     </message>
@@ -5678,6 +6186,18 @@ Your accounts are on this computer: work on them offline? What you do is sent to
         <translation>上报</translation>
     </message>
     <message>
+        <source>Home visit</source>
+        <translation>上门外访</translation>
+    </message>
+    <message>
+        <source>Visit asked for</source>
+        <translation>申请上门</translation>
+    </message>
+    <message>
+        <source>Contact point added</source>
+        <translation>新增联系方式</translation>
+    </message>
+    <message>
         <source>“{notes}”</source>
         <translation>“{notes}”</translation>
     </message>
@@ -5704,6 +6224,22 @@ Your accounts are on this computer: work on them offline? What you do is sent to
     <message>
         <source>{author}: {text}</source>
         <translation>{author}：{text}</translation>
+    </message>
+    <message>
+        <source>{lead}: “{reason}”</source>
+        <translation>{lead}：“{reason}”</translation>
+    </message>
+    <message>
+        <source>added by {name}</source>
+        <translation>由{name}添加</translation>
+    </message>
+    <message>
+        <source>Planned for {date}, cancelled</source>
+        <translation>原定{date}，已取消</translation>
+    </message>
+    <message>
+        <source>Planned for {date} · {agents}</source>
+        <translation>计划于{date} · {agents}</translation>
     </message>
     <message>
         <source>When</source>
@@ -5766,6 +6302,17 @@ Your accounts are on this computer: work on them offline? What you do is sent to
     <message>
         <source>Promises to pay</source>
         <translation>承诺还款</translation>
+    </message>
+</context>
+<context>
+    <name>UpkeepDialog</name>
+    <message>
+        <source>Problem</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
     </message>
 </context>
 <context>
@@ -5858,6 +6405,38 @@ Your accounts are on this computer: work on them offline? What you do is sent to
         <translation>承诺日期</translation>
     </message>
     <message>
+        <source>New address: province or state</source>
+        <translation>新地址：省份或州</translation>
+    </message>
+    <message>
+        <source>Province or state, e.g. 广东 or CA</source>
+        <translation>省份或州，例如 广东 或 CA</translation>
+    </message>
+    <message>
+        <source>New address: city</source>
+        <translation>新地址：城市</translation>
+    </message>
+    <message>
+        <source>City</source>
+        <translation>城市</translation>
+    </message>
+    <message>
+        <source>New address: district</source>
+        <translation>新地址：区县</translation>
+    </message>
+    <message>
+        <source>District</source>
+        <translation>区县</translation>
+    </message>
+    <message>
+        <source>New address: street and number</source>
+        <translation>新地址：街道及门牌号</translation>
+    </message>
+    <message>
+        <source>Street and number</source>
+        <translation>街道及门牌号</translation>
+    </message>
+    <message>
         <source>Notes</source>
         <translation>备注</translation>
     </message>
@@ -5900,6 +6479,10 @@ Your accounts are on this computer: work on them offline? What you do is sent to
     <message>
         <source>&amp;Promise</source>
         <translation>承诺还款(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Moved &amp;to</source>
+        <translation>搬至(&amp;T)</translation>
     </message>
     <message>
         <source>&amp;Notes</source>
@@ -6134,6 +6717,34 @@ Your accounts are on this computer: work on them offline? What you do is sent to
     <message>
         <source>Borrower workspace</source>
         <translation>借款人工作区</translation>
+    </message>
+    <message>
+        <source>Do not call this number</source>
+        <translation>勿扰此号码</translation>
+    </message>
+    <message>
+        <source>What did the borrower say? Their own words are kept with the mark.</source>
+        <translation>借款人是怎么说的？其原话将与标记一同保存。</translation>
+    </message>
+    <message>
+        <source>The mark was not set</source>
+        <translation>标记未设置</translation>
+    </message>
+    <message>
+        <source>The mark was not lifted</source>
+        <translation>标记未解除</translation>
+    </message>
+    <message>
+        <source>No longer represented</source>
+        <translation>不再委托律师</translation>
+    </message>
+    <message>
+        <source>Record that the attorney no longer represents {borrower}?</source>
+        <translation>确认记录律师不再代理{borrower}吗？</translation>
+    </message>
+    <message>
+        <source>Not recorded</source>
+        <translation>未记录</translation>
     </message>
 </context>
 </TS>

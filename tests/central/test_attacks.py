@@ -1405,3 +1405,191 @@ def test_any_lead_of_the_team_decides_once_what_another_acknowledged(world: Worl
         assert "final" in refused(
             cursor, "UPDATE escalations SET note = 'rewritten' WHERE id = %s", (escalation,)
         )
+
+
+# --- contact upkeep (migration 0013) ---------------------------------------------------------
+
+_POINT = (
+    "INSERT INTO contact_points (id, borrower_id, position, kind, value, region, time_zones,"
+    " contact_name, relation, do_not_call, do_not_call_words, wrong_number, verified,"
+    " added_by_id, province, city, created_at, row_version)"
+    " VALUES (gen_random_uuid(), %s, 9, %s, %s, 'CN', 'Asia/Shanghai', %s, %s, %s, %s, false,"
+    " false, {who}, %s, %s, now(), 1)"
+)
+
+
+def _point(
+    borrower: uuid.UUID,
+    kind: str = "work",
+    value: str = "+861065529988",
+    *,
+    who: str = "cw_me()",
+    name: str | None = None,
+    relation: str | None = None,
+    dnc: bool = False,
+    words: str | None = None,
+    province: str | None = None,
+    city: str | None = None,
+    extra: tuple[object, ...] = (),
+) -> tuple[str, tuple[object, ...]]:
+    """A contact point the signed-in user adds: the statement and its values."""
+    params = (borrower, kind, value, name, relation, dnc, words)
+    return _POINT.format(who=who), (*params, *extra, province, city)
+
+
+@attacks("point-added")
+def test_a_contact_point_is_added_in_scope_in_ones_own_name_and_well_formed(
+    world: World,
+) -> None:
+    mine, theirs = world.accounts["collector_a"], world.accounts["collector_b"]
+    lead = world.user_id("lead_a")
+    with world.cursor("collector_a") as cursor:
+        # Another team's borrower: invisible, so nothing to add to or change.
+        refused(cursor, *_point(theirs.borrower_id))
+        cursor.execute(
+            "UPDATE contact_points SET verified = true WHERE borrower_id = %s",
+            (theirs.borrower_id,),
+        )
+        assert cursor.rowcount == 0
+        # In someone else's name, or in nobody's (as if the lending system sent it).
+        assert "signed-in user" in refused(
+            cursor, *_point(mine.borrower_id, who="%s", extra=(lead,))
+        )
+        assert "signed-in user" in refused(cursor, *_point(mine.borrower_id, who="NULL"))
+        for kind, value, words in (
+            ("fax", "+861065529988", "Unknown kind"),
+            ("mobile", "12345", "E.164"),
+            ("home", "010 6552 9988", "E.164"),
+            ("email", "nobody", "e-mail address"),
+            ("emergency", "+8613900002222", "name and relation"),
+            ("address", "广东省深圳市", "province and city"),
+            # Already on file: the borrower's own mobile, added again.
+            ("mobile", "+8613812345678", "already one of"),
+        ):
+            assert words in refused(cursor, *_point(mine.borrower_id, kind, value)), kind
+        # A number the lending system sent is not staff's to rewrite.
+        assert "permission denied" in refused(
+            cursor,
+            "UPDATE contact_points SET value = '+8613900009999' WHERE borrower_id = %s",
+            (mine.borrower_id,),
+        )
+        cursor.execute(*_point(mine.borrower_id))
+        cursor.execute(
+            *_point(
+                mine.borrower_id,
+                "address",
+                "广东省深圳市南山区科技路8号",
+                province="广东省",
+                city="深圳市",
+            )
+        )
+        cursor.execute(
+            *_point(mine.borrower_id, "emergency", "+8613900002222", name="王建国", relation="父亲")
+        )
+    added = world.admin(
+        "SELECT count(*) FROM contact_points WHERE borrower_id = %s AND added_by_id = %s",
+        (mine.borrower_id, world.user_id("collector_a")),
+    )
+    assert added == [(3,)]
+
+
+@attacks("dnc-words")
+def test_a_do_not_call_mark_carries_the_borrowers_words_until_a_lead_lifts_it(
+    world: World,
+) -> None:
+    mine = world.accounts["collector_a"]
+    mobile = mine.points["mobile"]
+    mark = "UPDATE contact_points SET do_not_call = true, do_not_call_words = %s WHERE id = %s"
+    words = "UPDATE contact_points SET do_not_call_words = %s WHERE id = %s"
+    with world.cursor("collector_a") as cursor:
+        for said in (None, "   "):
+            assert "own words" in refused(cursor, mark, (said, mobile))
+        assert "own words" in refused(cursor, *_point(mine.borrower_id, dnc=True, words=None))
+        assert "mark stands" in refused(cursor, *_point(mine.borrower_id, words="别打"))
+        assert "mark stands" in refused(cursor, words, ("别打了", mobile))
+        # Added already marked (marked offline before the sync sent it): with the words.
+        cursor.execute(*_point(mine.borrower_id, dnc=True, words="别打单位电话"))
+        cursor.execute(mark, ("别再打这个号码", mobile))
+        for said in ("我没说过", None):
+            assert "mark stands" in refused(cursor, words, (said, mobile))
+        assert "team lead" in refused(
+            cursor,
+            "UPDATE contact_points SET do_not_call = false, do_not_call_words = NULL WHERE id = %s",
+            (mobile,),
+        )
+    with world.cursor("lead_a") as cursor:
+        cursor.execute(
+            "UPDATE contact_points SET do_not_call = false, do_not_call_words = NULL WHERE id = %s",
+            (mobile,),
+        )
+        assert cursor.rowcount == 1
+
+
+@attacks("attorney")
+def test_an_attorney_is_recorded_with_name_and_phone_and_only_with_the_mark(
+    world: World,
+) -> None:
+    mine = world.accounts["collector_a"]
+    represent = (
+        "UPDATE borrowers SET attorney_represented = true, attorney_name = %s,"
+        " attorney_phone = %s WHERE id = %s"
+    )
+    with world.cursor("collector_a") as cursor:
+        for name, phone in (
+            (None, None),
+            ("张律师", None),
+            ("张律师", "139 1111 2222"),
+            ("", "+8613911112222"),
+        ):
+            assert "attorney's name and phone" in refused(
+                cursor, represent, (name, phone, mine.borrower_id)
+            )
+        assert "with the mark" in refused(
+            cursor,
+            "UPDATE borrowers SET attorney_name = '张律师' WHERE id = %s",
+            (mine.borrower_id,),
+        )
+        cursor.execute(represent, ("张律师", "+8613911112222", mine.borrower_id))
+        assert "team lead" in refused(
+            cursor,
+            "UPDATE borrowers SET attorney_represented = false, attorney_name = NULL,"
+            " attorney_phone = NULL WHERE id = %s",
+            (mine.borrower_id,),
+        )
+        assert "attorney's name and phone" in refused(
+            cursor, "UPDATE borrowers SET attorney_phone = '12' WHERE id = %s", (mine.borrower_id,)
+        )
+    with world.cursor("lead_a") as cursor:
+        cursor.execute(
+            "UPDATE borrowers SET attorney_represented = false, attorney_name = NULL,"
+            " attorney_firm = NULL, attorney_phone = NULL WHERE id = %s",
+            (mine.borrower_id,),
+        )
+    assert world.admin(
+        "SELECT attorney_represented, attorney_name FROM borrowers WHERE id = %s",
+        (mine.borrower_id,),
+    ) == [(False, None)]
+
+
+@attacks("contact-terms")
+def test_an_agreed_window_has_two_different_ends_and_a_channel_is_one_the_rules_know(
+    world: World,
+) -> None:
+    mine = world.accounts["collector_a"]
+    window = "UPDATE borrowers SET agreed_window_start = %s, agreed_window_end = %s WHERE id = %s"
+    with world.cursor("collector_a") as cursor:
+        for start, end in (("18:00", None), (None, "20:00"), ("18:00", "18:00")):
+            assert "start and an end" in refused(cursor, window, (start, end, mine.borrower_id))
+        assert "call, a text message or an e-mail" in refused(
+            cursor,
+            "UPDATE borrowers SET preferred_channel = 'visit' WHERE id = %s",
+            (mine.borrower_id,),
+        )
+        cursor.execute(window, ("18:00", "20:00", mine.borrower_id))
+        cursor.execute(
+            "UPDATE borrowers SET preferred_channel = 'sms' WHERE id = %s", (mine.borrower_id,)
+        )
+    assert world.admin(
+        "SELECT agreed_window_start::text, preferred_channel FROM borrowers WHERE id = %s",
+        (mine.borrower_id,),
+    ) == [("18:00:00", "sms")]

@@ -224,6 +224,25 @@ def test_visit_day_from_candidates_to_sheets_to_an_outcome(data_dir: Path, tmp_p
     assert code == 0, err
     code, text, _ = run(data_dir, "visits", "list", "--user", agent, "--date", day, "--json")
     assert json.loads(text)[0]["outcome"] == "NH"
+    # The next stop's borrower moved away; the neighbours said where to.
+    moved = json.loads(text)[1]
+    record = ("visits", "record", moved["id"], "--user", agent, "--outcome")
+    code, _, err = run(data_dir, *record, "NH", "--new-province", "广东", "--new-city", "深圳市")
+    assert code == 1 and "moved away" in err and len(err.strip().splitlines()) == 1
+    code, text, err = run(
+        data_dir, *record, "MOVED", "--notes", "邻居说已搬去深圳", "--new-province", "广东",
+        "--new-city", "深圳市", "--new-district", "南山区", "--new-street", "科技路8号",
+    )  # fmt: skip
+    assert code == 0, err
+    assert "new address recorded" in text
+    code, text, err = run(data_dir, "account", moved["contract_no"], "--user", agent)
+    assert code == 0, err
+    assert "visit done MOVED" in text and "address added: 广东省深圳市南山区科技路8号" in text
+    code, text, _ = run(
+        data_dir, "visits", "candidates", "--user", agent, "--date", _in_days(1), "--json"
+    )
+    found = {c["contract_no"]: c for c in json.loads(text)}
+    assert found[moved["contract_no"]]["street"] == "科技路8号"
 
 
 def test_a_file_that_is_not_a_pdf_is_said_so_without_the_pdf_librarys_warnings(

@@ -104,6 +104,12 @@ FOR = {
     "review criteria": "cfl",
     "feedback": "cfl",
     "acknowledge": "l",
+    "contacts list": "cfl",
+    "contacts add": "cfl",
+    "contacts mark": "cfl",
+    "contacts lift": "l",
+    "contacts preferences": "cfl",
+    "contacts attorney": "cfl",
 }
 LETTER = {"collector": "c", "field_agent": "f", "team_lead": "l"}
 ALLOWED = [(c, r) for c, roles in FOR.items() for r in ROLES if LETTER[r] in roles]
@@ -373,6 +379,12 @@ def _args(world: World, role: str) -> dict[str, list[str]]:
         "review criteria": [],
         "feedback": [],
         "acknowledge": [w.escalation],
+        "contacts list": [c[own]],
+        "contacts add": [c[own], "--kind", "work", "--value", "010 6552 9988"],
+        "contacts mark": [c[own], MOBILE, "--as", "verified"],
+        "contacts lift": [c["mine"], MOBILE, "--mark", "wrong"],
+        "contacts preferences": [c[own], "--window", "18:00-20:00", "--channel", "sms"],
+        "contacts attorney": [c[own], "--name", "张律师", "--phone", "139 1111 2222"],
     }
 
 
@@ -395,6 +407,10 @@ def _fingerprint(db: Database) -> tuple[Any, ...]:
                 "SELECT id, status FROM repayment_plans ORDER BY id",
                 "SELECT id, status FROM field_visits ORDER BY id",
                 "SELECT id, acknowledged_at, decision FROM escalations ORDER BY id",
+                "SELECT id, value, do_not_call, wrong_number, verified FROM contact_points"
+                " ORDER BY id",
+                "SELECT id, agreed_window_start, preferred_channel, attorney_represented"
+                " FROM borrowers ORDER BY id",
                 "SELECT version_num FROM alembic_version",
             )
         )
@@ -560,6 +576,48 @@ def test_a_plan_on_a_paused_account_waits_for_a_leads_leave_on_the_server(
         ).one()
     assert tuple(leave) == (world.ids["team_lead"], reason, '["dispute_open"]')
     assert tuple(plan) == (world.ids["collector"], "issued")
+
+
+def test_a_collector_keeps_contact_points_on_the_server_in_their_own_scope(
+    world: World, run: Run
+) -> None:
+    """Signed in as their own login: a number added in their name, marked do-not-call with the
+    borrower's words; another's account, a bad number and a lift are one line each."""
+    mine, theirs = world.account("collector", dpd=15), world.account(None)
+    add = ("contacts", "add", "--kind", "home", "--value", "021 6555 1234")
+    code, out, err = run("collector", *add[:2], mine, *add[2:])
+    assert code == 0, err
+    assert "region CN; Asia/Shanghai" in out
+    before = _fingerprint(world.db)
+    # Another's account is invisible to the login (row-level security): there is none.
+    for contract, extra, words in (
+        (theirs, (), "no account"),
+        (mine, ("--verified",), "already one of"),
+    ):
+        code, _, err = run("collector", *add[:2], contract, *add[2:], *extra)
+        assert code == 1 and len(err.strip().splitlines()) == 1 and words in err, err
+    code, _, err = run("collector", *add[:2], mine, "--kind", "mobile", "--value", "12345")
+    assert code == 1 and "not a valid phone number" in err
+    assert _fingerprint(world.db) == before
+    mark = ("contacts", "mark", mine, "021 6555 1234", "--as", "do-not-call")
+    code, _, err = run("collector", *mark, "--words", "别打家里电话")
+    assert code == 0, err
+    code, _, err = run(
+        "collector", "contacts", "lift", mine, "021 6555 1234", "--mark", "do-not-call"
+    )
+    assert code != 0 and len(err.strip().splitlines()) == 1
+    with world.db.engine.connect() as connection:
+        row = connection.exec_driver_sql(
+            "SELECT cp.added_by_id, cp.do_not_call, cp.do_not_call_words FROM contact_points cp"
+            " JOIN loans l ON l.borrower_id = cp.borrower_id"
+            " WHERE l.contract_no = %s AND cp.value = '+862165551234'",
+            (mine,),
+        ).one()
+    assert tuple(row) == (world.ids["collector"], True, "别打家里电话")
+    code, _, err = run(
+        "team_lead", "contacts", "lift", mine, "021 6555 1234", "--mark", "do-not-call"
+    )
+    assert code == 0, err
 
 
 def test_a_field_agent_plans_and_prints_the_day(world: World, run: Run) -> None:

@@ -75,6 +75,10 @@ BORROWER: dict[str, Any] = {
     "notes": None,
     "agreed_window_start": None,
     "agreed_window_end": None,
+    "attorney_name": None,
+    "attorney_firm": None,
+    "attorney_phone": None,
+    "address_moved_from": None,
 }
 # Free text on an account's records (typed by staff about a borrower, or the issued
 # agreement's terms with the name in them): table -> column -> what it becomes.
@@ -94,7 +98,7 @@ PERSONAL: dict[str, dict[str, str | None]] = {
 # and the staff's own names. Every text column of the schema is in exactly one of BORROWER
 # (with `id_number`), DELETED, PERSONAL, SCRUBBED or here; a test holds it so.
 KEPT: dict[str, tuple[str, ...]] = {
-    "borrowers": ("country", "province"),
+    "borrowers": ("country", "province", "preferred_channel"),
     "loans": ("contract_no", "product", "currency"),
     "payments": ("channel", "reference"),
     "contact_attempts": ("disposition", "emotion", "checklist", "script_steps", "script_stage"),
@@ -126,7 +130,18 @@ KEPT: dict[str, tuple[str, ...]] = {
 # Deleted with the account's personal data rather than cleared: a workstation's conflicts
 # (the losing edit's values), the record of a document (its path may name the borrower).
 DELETED: dict[str, tuple[str, ...]] = {
-    "contact_points": ("value", "region", "time_zones", "contact_name", "relation"),
+    "contact_points": (
+        "value",
+        "region",
+        "time_zones",
+        "contact_name",
+        "relation",
+        "do_not_call_words",
+        "province",
+        "city",
+        "district",
+        "street",
+    ),
     "sync_conflicts": ("local_values",),
     "issued_documents": ("path",),
 }

@@ -41,7 +41,6 @@ from app.services.common.phones import parse_phone
 from app.services.common.reference import (
     Disposition,
     Emotion,
-    address_zones,
     dispositions,
     emotions,
 )
@@ -68,6 +67,7 @@ from app.services.contact.outcome_rules import (
     read_script,
 )
 from app.services.portfolio.accounts import loan_balance, lock, open_account
+from app.services.portfolio.addresses import borrower_address_zones
 
 MAX_CALL_SECONDS = 8 * 3600
 # Outcomes are logged as they happen (a field agent's day at the latest): an older time would
@@ -80,6 +80,11 @@ def _subject(session: Session, loan: Loan, borrower: Borrower, at: datetime) -> 
         select(ContactPoint.id).where(
             ContactPoint.borrower_id == borrower.id,
             ContactPoint.kind.in_([ContactKind.MOBILE, ContactKind.HOME, ContactKind.WORK]),
+        )
+    ).all()
+    addresses = session.scalars(
+        select(ContactPoint).where(
+            ContactPoint.borrower_id == borrower.id, ContactPoint.kind == ContactKind.ADDRESS
         )
     ).all()
     flags = {flag for flag in BORROWER_FLAGS if getattr(borrower, flag)}
@@ -97,7 +102,7 @@ def _subject(session: Session, loan: Loan, borrower: Borrower, at: datetime) -> 
         requested_callback_at=nearest,
         loan_id=loan.id,
         flags=frozenset(flags),
-        address_zones=address_zones(borrower.country, borrower.province),
+        address_zones=borrower_address_zones(borrower, addresses),
         own_point_ids=frozenset(own),
         agreed_window=window,
     )

@@ -408,6 +408,7 @@ def _rank(
     if not rows:
         return [], set()
     points = _load_points(connection, workers)
+    _add_learned_zones(connection, workers, rows)
     # Each borrower is judged by the profile of where they live; the queue dials own numbers.
     evaluators = {
         code: Evaluator(load_profile(code)) for code in {r.profile for r in rows.values()}
@@ -658,6 +659,28 @@ def _load_points(connection: Connection, workers: Sequence[uuid.UUID]) -> dict[s
             Point(id=_hex(point_id), kind=kind, zones=split, do_not_call=dnc, wrong_number=wrong)
         )
     return points
+
+
+def _add_learned_zones(
+    connection: Connection, workers: Sequence[uuid.UUID], rows: dict[str, _Row]
+) -> None:
+    """The zones of addresses collection learned (not marked wrong) join each borrower's
+    address zones, as in app.services.portfolio.addresses.borrower_address_zones."""
+    borrowers = select(Loan.borrower_id).where(_assigned(workers)).scalar_subquery()
+    statement = select(_key(ContactPoint.borrower_id), ContactPoint.time_zones).where(
+        ContactPoint.borrower_id.in_(borrowers),
+        ContactPoint.kind == ContactKind.ADDRESS,
+        ContactPoint.wrong_number.is_(False),
+    )
+    learned: dict[str, list[str]] = defaultdict(list)
+    for borrower_id, zones in connection.execute(statement):
+        learned[_hex(borrower_id)] += zones.split()
+    if not learned:
+        return
+    for row in rows.values():
+        extra = learned.get(row.borrower_id)
+        if extra:
+            row.address_zones = tuple(dict.fromkeys((*row.address_zones, *extra)))
 
 
 def _load_history(

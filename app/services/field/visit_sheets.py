@@ -9,7 +9,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app.database import Database
@@ -24,10 +24,11 @@ from app.models import (
     RepaymentPlan,
     Team,
     User,
+    VisitRequest,
     VisitStatus,
 )
 from app.services.common.audit import audit
-from app.services.common.clock import local_today
+from app.services.common.clock import business_zone, local_today
 from app.services.common.errors import InvalidInput
 from app.services.common.files import check_target, write_document
 from app.services.common.idnumbers import mask
@@ -37,6 +38,7 @@ from app.services.common.reference import bucket_for, dispositions, emotions, lo
 from app.services.common.scope import find_user
 from app.services.contact.compliance import profile_code_for
 from app.services.contact.scripts import call_script
+from app.services.documents.layout import document_texts, format_day
 from app.services.documents.visit_sheet_pdf import (
     SheetContact,
     SheetPoint,
@@ -45,7 +47,8 @@ from app.services.documents.visit_sheet_pdf import (
     render_visit_sheets,
 )
 from app.services.field.visits import day_rows, home_visit_rules, visit_outcomes
-from app.services.portfolio.accounts import borrower_address, loan_balance
+from app.services.portfolio.accounts import loan_balance
+from app.services.portfolio.addresses import registered_address, visit_address
 
 LAST_CONTACTS = 5
 # Plans a borrower is still bound by, or that wait for a step.
@@ -220,10 +223,13 @@ def _stop(
         .where(RepaymentPlan.loan_id == loan.id, RepaymentPlan.status.in_(_SHOWN_PLANS))
         .order_by(RepaymentPlan.created_at.desc())
     ).all()
+    # Where the borrower lives now as far as collection knows (a new address from a visit that
+    # found them moved, else the registered one).
+    place = visit_address(borrower, borrower.contact_points) or registered_address(borrower)
     return SheetStop(
         seq=visit.route_position,
-        district=borrower.district,
-        address=borrower_address(borrower),
+        district=place.district,
+        address=place.line,
         borrower_name=borrower.name,
         borrower_id_masked=mask(borrower.id_number),
         contract_no=loan.contract_no,
@@ -255,8 +261,34 @@ def _stop(
         ),
         open_plans=tuple(_plan_line(plan, language) for plan in plans),
         talking_points=_talking_points(db, username, loan.contract_no, language, now),
-        reason=visit.reason or "",
+        reason=_reason(session, visit, balance.dpd, language),
     )
+
+
+def _reason(session: Session, visit: FieldVisit, dpd: int, language: str) -> str:
+    """Why the account is visited, in the sheet's words: the lead's own note when a lead asked
+    for the visit (the request still open, or closed by this visit), else the rule's."""
+    texts = document_texts("visit_sheet", language)
+    asked = session.execute(
+        select(VisitRequest.reason, VisitRequest.requested_at, User.display_name)
+        .join(User, User.id == VisitRequest.requested_by_id)
+        .where(
+            VisitRequest.loan_id == visit.loan_id,
+            or_(VisitRequest.closed_at.is_(None), VisitRequest.visit_id == visit.id),
+        )
+        .order_by(VisitRequest.requested_at.desc())
+        .limit(1)
+    ).first()
+    if asked is not None:
+        note, at, lead = asked
+        return texts.text(
+            "reason_marked",
+            lead=lead,
+            day=format_day(at.astimezone(business_zone()).date(), language),
+            note=note,
+        )
+    quiet = int(load_json("visit_policy.json")["candidates"]["days_without_rpc"])
+    return texts.text("reason_rule", dpd=dpd, days=quiet)
 
 
 def _plan_line(plan: RepaymentPlan, language: str) -> str:

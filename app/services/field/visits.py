@@ -31,6 +31,8 @@ from app.models import (
     BORROWER_FLAGS,
     Borrower,
     ContactAttempt,
+    ContactKind,
+    ContactPoint,
     Escalation,
     FieldVisit,
     Instalment,
@@ -51,13 +53,15 @@ from app.services.contact.checklists import validate_checklist
 from app.services.contact.compliance import profile_code_for
 from app.services.contact.contacts import PromiseInput, validated_promise
 from app.services.contact.escalations import kinds_raised_by
-from app.services.portfolio.accounts import (
+from app.services.portfolio.accounts import check_scope, load_loan, loan_balance, lock
+from app.services.portfolio.addresses import (
+    Address,
+    AddressInput,
+    CheckedAddress,
     address_text,
-    borrower_address,
-    check_scope,
-    load_loan,
-    loan_balance,
-    lock,
+    checked_address,
+    registered_address,
+    visit_address,
 )
 
 # The roles that go on visits (a lead may go along as the second agent).
@@ -253,8 +257,13 @@ def visit_candidates(
         ).all()
         found = []
         zone = business_zone()
+        places = _visit_addresses(session, [row[1] for row in rows])
         for loan, borrower, oldest, called_at, met_at, request, planned_day in rows:
             if planned_day is not None and planned_day != day:
+                continue
+            place = places.get(borrower.id)
+            if place is None:
+                # Moved away, and no new address known yet: nowhere to go.
                 continue
             dpd = (today - oldest).days if oldest else 0
             # The borrower was last reached on a call or met on a visit.
@@ -270,10 +279,10 @@ def visit_candidates(
                     contract_no=loan.contract_no,
                     borrower_name=borrower.name,
                     country=borrower.country,
-                    province=borrower.province,
-                    city=borrower.city,
-                    district=borrower.district,
-                    street=borrower.street,
+                    province=place.province,
+                    city=place.city,
+                    district=place.district,
+                    street=place.street,
                     dpd=dpd,
                     overdue=balance.overdue,
                     currency=loan.currency,
@@ -382,6 +391,17 @@ def plan_visits(
                     contract_no=contract_no,
                 )
             loans.append((loan, borrower))
+        places = _visit_addresses(session, [borrower for _, borrower in loans])
+        route_places: list[Address] = []
+        for loan, borrower in loans:
+            place = places.get(borrower.id)
+            if place is None:
+                raise InvalidInput(
+                    "The borrower of {contract_no} moved away and no new address is known yet:"
+                    " it cannot be visited.",
+                    contract_no=loan.contract_no,
+                )
+            route_places.append(place)
         for _loan, borrower in loans:
             rules = home_visit_rules(profile_code_for(borrower.country))
             agents = 1 + (partner is not None)
@@ -391,7 +411,12 @@ def plan_visits(
                     count=rules.min_agents,
                     rule=Localized(rules.rules[0].en, rules.rules[0].zh_CN),
                 )
-        arrivals = _arrivals(day, start, [borrower for _, borrower in loans])
+        arrivals = _arrivals(
+            day,
+            start,
+            [borrower for _, borrower in loans],
+            route_places,
+        )
         for (loan, borrower), arrival in zip(loans, arrivals, strict=True):
             _check_hours(loan.contract_no, borrower, arrival)
         # Held before what is planned is read, so two planners cannot both take an account.
@@ -520,6 +545,8 @@ class VisitResult:
     notes: str | None = None
     consent_to_enter: bool | None = None
     promise: PromiseInput | None = None
+    # Where the borrower went, when the outcome is that they moved away and it is known.
+    new_address: AddressInput | None = None
 
 
 @dataclass(frozen=True)
@@ -528,6 +555,8 @@ class RecordedVisit:
     promise_id: uuid.UUID | None
     escalation_ids: tuple[uuid.UUID, ...]
     flags_set: tuple[str, ...]
+    # The new address a "moved away" outcome recorded (a contact point of kind address).
+    new_address_id: uuid.UUID | None = None
 
 
 def record_visit(
@@ -538,7 +567,11 @@ def record_visit(
     *,
     now: datetime | None = None,
 ) -> RecordedVisit:
-    """Store a visit's outcome, emotion, checklists and notes; all or nothing, offline."""
+    """Store a visit's outcome, emotion, checklists and notes; all or nothing, offline.
+
+    A "moved away" outcome marks the address visited as no longer the borrower's, and records
+    the new address when the agent learned it: the next visit goes there.
+    """
     now = now or datetime.now(UTC)
     outcome = visit_outcomes().get(result.outcome)
     if outcome is None:
@@ -576,6 +609,14 @@ def record_visit(
             promised = validated_promise(session, loan, result.promise, now)
         elif result.promise is not None:
             raise InvalidInput("Only a promise to pay carries a promise.")
+        if result.new_address is not None and not outcome.moved:
+            raise InvalidInput("Only a “moved away” outcome carries a new address.")
+        new_place = (
+            checked_address(borrower.country, result.new_address)
+            if result.new_address is not None
+            else None
+        )
+        moved_to = _moved(session, user, borrower, new_place, now) if outcome.moved else None
         visit.status = VisitStatus.DONE
         visit.visited_at = result.visited_at.astimezone(UTC)
         visit.disposition = outcome.code
@@ -644,10 +685,77 @@ def record_visit(
                 "checklist": list(checklist),
                 "promise_id": str(promise_id) if promise_id else None,
                 "flags_set": flags,
+                "new_address_id": str(moved_to) if moved_to else None,
             },
             user_id=user.id,
         )
-        return RecordedVisit(visit.id, promise_id, tuple(raised), tuple(flags))
+        return RecordedVisit(visit.id, promise_id, tuple(raised), tuple(flags), moved_to)
+
+
+def _moved(
+    session: Session,
+    user: User,
+    borrower: Borrower,
+    new_place: CheckedAddress | None,
+    now: datetime,
+) -> uuid.UUID | None:
+    """The borrower no longer lives where the visit went: that address is marked so (a learned
+    one wrong, the registered one moved from, as it reads now), and the new one, if known, is
+    added as a contact point; its id."""
+    points = list(
+        session.scalars(
+            select(ContactPoint).where(
+                ContactPoint.borrower_id == borrower.id, ContactPoint.kind == ContactKind.ADDRESS
+            )
+        )
+    )
+    visited = visit_address(borrower, points)
+    if new_place is not None and visited is not None and new_place.line == visited.line:
+        raise InvalidInput("The new address is the one visited: give where the borrower went.")
+    known = next((point for point in points if new_place and point.value == new_place.line), None)
+    if known is not None and known.wrong_number:
+        raise InvalidInput(
+            "{address} is marked as not the borrower's: a team lead lifts that mark first.",
+            address=known.value,
+        )
+    if visited is not None and visited.point_id is not None:
+        left = next(point for point in points if point.id == visited.point_id)
+        left.wrong_number = True
+        left.verified = False
+    elif visited is not None:
+        borrower.address_moved_from = visited.line
+    if new_place is None:
+        return None
+    if known is not None:
+        return known.id
+    last = session.scalar(
+        select(func.max(ContactPoint.position)).where(ContactPoint.borrower_id == borrower.id)
+    )
+    point = ContactPoint(
+        borrower_id=borrower.id,
+        position=(last if last is not None else -1) + 1,
+        kind=ContactKind.ADDRESS,
+        value=new_place.line,
+        region=borrower.country,
+        time_zones=" ".join(new_place.zones),
+        province=new_place.province,
+        city=new_place.city,
+        district=new_place.district or None,
+        street=new_place.street or None,
+        added_by_id=user.id,
+        created_at=now,
+    )
+    session.add(point)
+    session.flush()
+    audit(
+        session,
+        "contact_point.added",
+        "contact_point",
+        point.id,
+        {"kind": ContactKind.ADDRESS.value, "region": point.region, "moved": True},
+        user_id=user.id,
+    )
+    return point.id
 
 
 # -- inside ----------------------------------------------------------------------------------
@@ -674,26 +782,29 @@ def _partner(session: Session, agent: User, username: str | None) -> User | None
     return partner
 
 
-def _arrivals(day: date, start: time, borrowers: Sequence[Borrower]) -> list[datetime]:
-    """Expected arrivals at each stop, in the zone of the first stop's profile."""
+def _arrivals(
+    day: date, start: time, borrowers: Sequence[Borrower], places: Sequence[Address]
+) -> list[datetime]:
+    """Expected arrivals at each stop (`places`, the borrowers' visit addresses), in the zone
+    of the first stop's profile."""
     settings = _policy()["route"]
     zone = ZoneInfo(home_visit_rules(profile_code_for(borrowers[0].country)).zone)
     clock = datetime.combine(day, start, tzinfo=zone)
     arrivals = []
-    previous: Borrower | None = None
-    for borrower in borrowers:
+    previous: Address | None = None
+    for place in places:
         if previous is not None:
             same = (previous.province, previous.city, previous.district) == (
-                borrower.province,
-                borrower.city,
-                borrower.district,
+                place.province,
+                place.city,
+                place.district,
             )
             travel = settings[
                 "travel_minutes_same_district" if same else "travel_minutes_other_district"
             ]
             clock += timedelta(minutes=int(settings["stop_minutes"]) + int(travel))
         arrivals.append(clock)
-        previous = borrower
+        previous = place
     return arrivals
 
 
@@ -740,6 +851,23 @@ def _visit_checklist(
     return tuple(item.id for item in rules.checklist) + emotional
 
 
+def _visit_addresses(
+    session: Session, borrowers: Sequence[Borrower]
+) -> dict[uuid.UUID, Address | None]:
+    """Where a visit to each borrower goes (None: moved away, no new address known)."""
+    ids = list({borrower.id for borrower in borrowers})
+    learned: dict[uuid.UUID, list[ContactPoint]] = {key: [] for key in ids}
+    for start in range(0, len(ids), 500):
+        for point in session.scalars(
+            select(ContactPoint).where(
+                ContactPoint.kind == ContactKind.ADDRESS,
+                ContactPoint.borrower_id.in_(ids[start : start + 500]),
+            )
+        ):
+            learned[point.borrower_id].append(point)
+    return {borrower.id: visit_address(borrower, learned[borrower.id]) for borrower in borrowers}
+
+
 def _open_request(session: Session, loan_id: uuid.UUID) -> bool:
     return (
         session.scalar(
@@ -773,8 +901,10 @@ def _day(session: Session, user: User, day: date) -> tuple[PlannedVisit, ...]:
     rows = day_rows(session, user, day, (VisitStatus.PLANNED, VisitStatus.DONE))
     people = {u.id: u for u in session.scalars(select(User))}
     names = {key: person.display_name for key, person in people.items()}
+    places = _visit_addresses(session, [borrower for _, _, borrower in rows])
     result = []
     for visit, loan, borrower in rows:
+        place = places.get(borrower.id) or registered_address(borrower)
         result.append(
             PlannedVisit(
                 id=visit.id,
@@ -784,8 +914,8 @@ def _day(session: Session, user: User, day: date) -> tuple[PlannedVisit, ...]:
                 contract_no=loan.contract_no,
                 borrower_name=borrower.name,
                 country=borrower.country,
-                district=borrower.district,
-                address=borrower_address(borrower),
+                district=place.district,
+                address=place.line,
                 status=visit.status,
                 outcome=visit.disposition,
                 agent=names[visit.agent_id],

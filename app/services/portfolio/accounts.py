@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from app.database import Database
 from app.models import (
@@ -21,21 +21,32 @@ from app.models import (
     ContactAttempt,
     ContactPoint,
     Escalation,
+    FieldVisit,
     Instalment,
     Loan,
     Payment,
     PromiseToPay,
     RepaymentPlan,
+    Role,
     User,
+    VisitRequest,
+    VisitStatus,
 )
 from app.services.common.audit import audit
 from app.services.common.clock import local_today
 from app.services.common.errors import NotAllowed, NotFound
 from app.services.common.idnumbers import mask
 from app.services.common.phones import PhoneStyle, format_phone
-from app.services.common.reference import address_zones
 from app.services.common.scope import find_user, worker_ids
+from app.services.portfolio.addresses import (
+    address_text,
+    borrower_address_zones,
+    registered_moved,
+)
 from app.services.portfolio.balances import Balance, InstalmentState, balance_of
+
+# Who lifts a mark that pauses collection (docs/security.md, marks-lift).
+LIFTERS = frozenset({Role.TEAM_LEAD, Role.ADMIN})
 
 
 def load_loan(session: Session, contract_no: str) -> Loan:
@@ -133,12 +144,6 @@ def store_state(row: Instalment, state: InstalmentState) -> None:
         setattr(row, name, getattr(state, name))
 
 
-def address_text(province: str, city: str, district: str, street: str, sep: str = "") -> str:
-    """One line; a municipality is named once (北京市东城区…, not 北京市北京市东城区…)."""
-    parts = [part for part in (province, city, district, street) if part]
-    return sep.join(part for index, part in enumerate(parts) if part not in parts[:index])
-
-
 def borrower_address(borrower: Borrower, sep: str = "") -> str:
     return address_text(borrower.province, borrower.city, borrower.district, borrower.street, sep)
 
@@ -161,6 +166,37 @@ class ContactPointView:
     relation: str | None
     do_not_call: bool
     wrong_number: bool
+    verified: bool = False
+    # The borrower's words when they asked not to be called on it.
+    do_not_call_words: str | None = None
+    # Added by collection (on a call or a visit), not by the lending system.
+    learned: bool = False
+
+
+@dataclass(frozen=True)
+class ContactTerms:
+    """What the borrower asked about being contacted, and who represents them."""
+
+    agreed_window: tuple[time, time] | None = None
+    preferred_channel: str | None = None
+    attorney_represented: bool = False
+    attorney_name: str | None = None
+    attorney_firm: str | None = None
+    attorney_phone: str | None = None  # E.164
+
+
+def contact_terms(borrower: Borrower) -> ContactTerms:
+    window = None
+    if borrower.agreed_window_start is not None and borrower.agreed_window_end is not None:
+        window = (borrower.agreed_window_start, borrower.agreed_window_end)
+    return ContactTerms(
+        agreed_window=window,
+        preferred_channel=borrower.preferred_channel,
+        attorney_represented=borrower.attorney_represented,
+        attorney_name=borrower.attorney_name,
+        attorney_firm=borrower.attorney_firm,
+        attorney_phone=borrower.attorney_phone,
+    )
 
 
 @dataclass(frozen=True)
@@ -207,6 +243,11 @@ class AccountDetail:
     contact_points: tuple[ContactPointView, ...]
     schedule: tuple[InstalmentView, ...]
     timeline: tuple[HistoryItem, ...]
+    terms: ContactTerms = ContactTerms()
+    # A visit found the borrower gone from the registered address (as it still reads).
+    address_moved: bool = False
+    # The viewer may lift marks that pause collection (a team lead).
+    can_lift_marks: bool = False
 
 
 def account_detail(
@@ -225,7 +266,7 @@ def account_detail(
             .where(ContactPoint.borrower_id == borrower.id)
             .order_by(ContactPoint.position)
         ).all()
-        timeline = _timeline(session, loan.id)
+        timeline = _timeline(session, loan.id, borrower.id)
     with db.session() as session:
         # Full personal data was shown: every such view leaves an audit event (docs/domain.md §9).
         audit(
@@ -255,7 +296,8 @@ def account_detail(
         age=age,
         address=borrower_address(borrower, " "),
         country=borrower.country,
-        address_zones=address_zones(borrower.country, borrower.province),
+        # The contact rules' zones: the registered address's and those of addresses learned.
+        address_zones=borrower_address_zones(borrower, points),
         employer=borrower.employer,
         flags=flags,
         balance=balance,
@@ -274,7 +316,15 @@ def account_detail(
             for row in rows
         ),
         timeline=timeline,
+        terms=contact_terms(borrower),
+        address_moved=registered_moved(borrower),
+        can_lift_marks=user.role in LIFTERS,
     )
+
+
+def point_view(point: ContactPoint, at: datetime) -> ContactPointView:
+    """The contact point as the workspace and the command line show it at `at`."""
+    return _point_view(point, at)
 
 
 def _point_view(point: ContactPoint, at: datetime) -> ContactPointView:
@@ -295,11 +345,20 @@ def _point_view(point: ContactPoint, at: datetime) -> ContactPointView:
         relation=point.relation,
         do_not_call=point.do_not_call,
         wrong_number=point.wrong_number,
+        verified=point.verified,
+        do_not_call_words=point.do_not_call_words,
+        learned=point.added_by_id is not None,
     )
 
 
-def _timeline(session: Session, loan_id: uuid.UUID) -> tuple[HistoryItem, ...]:
-    items: list[HistoryItem] = []
+def _timeline(
+    session: Session, loan_id: uuid.UUID, borrower_id: uuid.UUID
+) -> tuple[HistoryItem, ...]:
+    items: list[HistoryItem] = [
+        *_visits(session, loan_id),
+        *_visit_requests(session, loan_id),
+        *_learned_points(session, borrower_id),
+    ]
     for attempt in session.scalars(select(ContactAttempt).where(ContactAttempt.loan_id == loan_id)):
         items.append(
             HistoryItem(
@@ -390,3 +449,87 @@ def _timeline(session: Session, loan_id: uuid.UUID) -> tuple[HistoryItem, ...]:
         )
     items.sort(key=lambda item: item.at, reverse=True)
     return tuple(items)
+
+
+def _visits(session: Session, loan_id: uuid.UUID) -> list[HistoryItem]:
+    """Home visits on the loan: planned, made (with their outcome) or cancelled."""
+    agent, second = aliased(User), aliased(User)
+    rows = session.execute(
+        select(FieldVisit, agent.display_name, second.display_name)
+        .join(agent, agent.id == FieldVisit.agent_id)
+        .outerjoin(second, second.id == FieldVisit.second_agent_id)
+        .where(FieldVisit.loan_id == loan_id)
+    )
+    items = []
+    for visit, agent_name, second_name in rows:
+        done = visit.status is VisitStatus.DONE and visit.visited_at is not None
+        at = visit.visited_at if done else (visit.planned_at or visit.created_at)
+        assert at is not None
+        outcome = f" {visit.disposition}" if visit.disposition else ""
+        items.append(
+            HistoryItem(
+                at,
+                "visit",
+                f"visit {visit.status.value}{outcome}",
+                {
+                    "id": str(visit.id),
+                    "status": visit.status.value,
+                    "planned_for": visit.planned_for.isoformat(),
+                    "outcome": visit.disposition,
+                    "emotion": visit.emotion,
+                    "notes": visit.notes,
+                    "consent_to_enter": visit.consent_to_enter,
+                    "agents": [name for name in (agent_name, second_name) if name],
+                },
+            )
+        )
+    return items
+
+
+def _visit_requests(session: Session, loan_id: uuid.UUID) -> list[HistoryItem]:
+    """A lead's requests for a home visit, with the reason the agent reads."""
+    rows = session.execute(
+        select(VisitRequest, User.display_name)
+        .join(User, User.id == VisitRequest.requested_by_id)
+        .where(VisitRequest.loan_id == loan_id)
+    )
+    return [
+        HistoryItem(
+            request.requested_at,
+            "visit_request",
+            f"visit asked for: {request.reason}",
+            {
+                "reason": request.reason,
+                "requested_by": lead,
+                "closed": request.closed_at is not None,
+            },
+        )
+        for request, lead in rows
+    ]
+
+
+def _learned_points(session: Session, borrower_id: uuid.UUID) -> list[HistoryItem]:
+    """Numbers and addresses collection learned (on a call or a visit) and who added them."""
+    rows = session.execute(
+        select(ContactPoint, User.display_name)
+        .join(User, User.id == ContactPoint.added_by_id)
+        .where(ContactPoint.borrower_id == borrower_id)
+    )
+    items = []
+    for point, author in rows:
+        shown = format_phone(point.value) if point.kind.is_phone else point.value
+        items.append(
+            HistoryItem(
+                point.created_at,
+                "contact_point",
+                f"{point.kind.value} added: {shown}",
+                {
+                    "kind": point.kind.value,
+                    "value": shown,
+                    "added_by": author,
+                    "contact_name": point.contact_name,
+                    "relation": point.relation,
+                },
+            )
+        )
+    return items

@@ -3,6 +3,10 @@
 A Call button is enabled only when the rules allow a call on that number now; otherwise it is
 disabled and the rule's reason and the next allowed time stand next to it (a disabled button
 cannot take keyboard focus, so the reason must be readable without its tooltip).
+
+Each point's Mark button marks it verified, wrong or do-not-call (a team lead also lifts a
+mark); "Add a number or address…" opens the form for one learned on a call. The box only asks:
+the workspace runs the services.
 """
 
 from __future__ import annotations
@@ -14,7 +18,18 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.services.contact.dialing import CallOption
 from app.services.portfolio.accounts import ContactPointView
@@ -39,6 +54,11 @@ class Column(enum.IntEnum):
     REGION = 3
     LOCAL_TIME = 4
     MARKS = 5
+    ACTIONS = 6
+
+
+# Kinds nobody dials.
+NOT_DIALLED = frozenset({"email", "address"})
 
 
 # Each point takes two grid lines: its facts, then the rules' answer under them.
@@ -55,30 +75,56 @@ class PointRow:
     call: QPushButton | None
     status: QLabel | None
     option: CallOption | None = None
+    # The marks set on the point (None: none), and its Mark button.
+    marks: QLabel | None = None
+    mark_button: QToolButton | None = None
+    # The mark button's actions by what they do ("verified", "wrong", "do_not_call",
+    # "lift:wrong", "lift:do_not_call").
+    actions: dict[str, QAction] | None = None
 
 
 class ContactPointsBox(QGroupBox):
-    """Emits `dial_requested(CallOption)` when an enabled Call button is pressed."""
+    """Emits `dial_requested(CallOption)` when an enabled Call button is pressed,
+    `mark_requested(point_id, mark)` and `lift_requested(point_id, mark)` from a point's Mark
+    menu, and `add_requested()` from "Add a number or address…"."""
 
     dial_requested = Signal(object)
+    mark_requested = Signal(object, str)
+    lift_requested = Signal(object, str)
+    add_requested = Signal()
 
     def __init__(self, formats: Formats, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.formats = formats
+        self.can_lift = False
         self.setTitle(self.tr("Contact points"))
         self.setAccessibleName(self.tr("Contact points"))
         self.rows: list[PointRow] = []
         self._grid_widget = QWidget()
+        self.add = QPushButton(self.tr("Add a number or address…"))
+        self.add.setAccessibleName(self.tr("Add a number or address learned on a contact"))
+        self.add.clicked.connect(self.add_requested)
+        add_row = QHBoxLayout()
+        add_row.addStretch(1)
+        add_row.addWidget(self.add)
         self._layout = QVBoxLayout(self)
         self._layout.addWidget(self._grid_widget)
+        self._layout.addLayout(add_row)
         self._grid_widget.setAccessibleName(self.tr("Contact point list"))
 
     # Data in.
 
     def set_points(
-        self, points: Sequence[ContactPointView], options: Sequence[CallOption], now: datetime
+        self,
+        points: Sequence[ContactPointView],
+        options: Sequence[CallOption],
+        now: datetime,
+        *,
+        can_lift: bool = False,
     ) -> None:
-        """Rebuild the rows for another account (or a reloaded one)."""
+        """Rebuild the rows for another account (or a reloaded one); `can_lift`: the viewer is a
+        team lead, who lifts marks."""
+        self.can_lift = can_lift
         fresh = QWidget(self)
         fresh.setAccessibleName(self.tr("Contact point list"))
         grid = QGridLayout(fresh)
@@ -121,6 +167,9 @@ class ContactPointsBox(QGroupBox):
 
     def row_for(self, point_id: uuid.UUID) -> PointRow:
         return next(row for row in self.rows if row.point.id == point_id)
+
+    def mark_buttons(self) -> list[QToolButton]:
+        return [row.mark_button for row in self.rows if row.mark_button is not None]
 
     # Building.
 
@@ -168,15 +217,23 @@ class ContactPointsBox(QGroupBox):
             for code, on in (
                 ("do_not_call", point.do_not_call),
                 ("wrong_number", point.wrong_number),
+                ("verified", point.verified),
             )
             if on
         ]
+        label: QLabel | None = None
         if marks:
             text = " · ".join(mark.text for mark in marks)
             label = self._label(grid, line, Column.MARKS, text, self.tr("Marks"))
             label.setStyleSheet(flag_style(marks[0].tone))
-        row = PointRow(point, clock, None, None)
-        if point.kind != "email":
+            if point.do_not_call_words:
+                # What the borrower said is kept with the mark: read it here.
+                said = self.tr("The borrower said: “{words}”").format(words=point.do_not_call_words)
+                label.setToolTip(said)
+                label.setAccessibleDescription(said)
+        row = PointRow(point, clock, None, None, marks=label)
+        self._mark_menu(grid, line, row, kind)
+        if point.kind not in NOT_DIALLED:
             row.call = QPushButton(self.tr("Call"))
             # Enter calls as well as Space: the collector's hand is already on it.
             row.call.setAutoDefault(True)
@@ -190,6 +247,52 @@ class ContactPointsBox(QGroupBox):
             grid.addWidget(row.status, line + 1, Column.KIND, 1, len(Column) - Column.KIND)
         self._show_time(row, now)
         return row
+
+    def _mark_menu(self, grid: QGridLayout, line: int, row: PointRow, kind: str) -> None:
+        """The point's Mark button: what may be marked now, and what a lead may lift."""
+        point = row.point
+        button = QToolButton()
+        button.setText(self.tr("Mark"))
+        button.setAccessibleName(
+            self.tr("Mark {kind} {number}").format(kind=kind, number=point.display)
+        )
+        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(button)
+        actions: dict[str, QAction] = {}
+        entries = [
+            ("verified", self.tr("Verified: confirmed to be theirs"), not point.verified),
+            ("wrong", self.tr("Wrong: not theirs"), not point.wrong_number),
+        ]
+        if point.kind != "address":
+            entries.append(
+                (
+                    "do_not_call",
+                    self.tr("Do not call (the borrower's words)…"),
+                    not point.do_not_call,
+                )
+            )
+        if self.can_lift:
+            entries += [
+                ("lift:wrong", self.tr("Lift the wrong mark"), point.wrong_number),
+                ("lift:do_not_call", self.tr("Lift the do-not-call mark"), point.do_not_call),
+            ]
+        for key, text, enabled in entries:
+            action = menu.addAction(text)
+            action.setEnabled(enabled)
+            action.triggered.connect(
+                lambda _checked=False, key=key, point_id=point.id: self._chosen(point_id, key)
+            )
+            actions[key] = action
+        button.setMenu(menu)
+        grid.addWidget(button, line, Column.ACTIONS, _LEFT)
+        row.mark_button = button
+        row.actions = actions
+
+    def _chosen(self, point_id: uuid.UUID, key: str) -> None:
+        if key.startswith("lift:"):
+            self.lift_requested.emit(point_id, key.removeprefix("lift:"))
+        else:
+            self.mark_requested.emit(point_id, key)
 
     def _label(self, grid: QGridLayout, line: int, column: int, text: str, caption: str) -> QLabel:
         label = QLabel(text)

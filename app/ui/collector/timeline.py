@@ -1,4 +1,5 @@
-"""The account's timeline: every contact, promise, payment, callback, plan, note and escalation.
+"""The account's timeline: every contact, promise, payment, callback, plan, note, escalation,
+home visit (asked for, planned, made with its outcome) and contact point collection learned.
 
 Rows are rendered in the UI language from each item's kind and details (never from the
 service's English summary, which is only the fallback for a kind this file does not know).
@@ -33,10 +34,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.services.field.visits import visit_outcomes
 from app.services.portfolio.accounts import HistoryItem
 from app.ui.common.i18n import Formats
 from app.ui.common.labels import (
     contact_channel_name,
+    contact_kind_name,
     disposition_name,
     emotion_name,
     escalation_decision_name,
@@ -68,6 +71,8 @@ FILTERS: tuple[tuple[str, frozenset[str] | None], ...] = (
     ("plans", frozenset({"plan"})),
     ("notes", frozenset({"note"})),
     ("escalations", frozenset({"escalation"})),
+    ("visits", frozenset({"visit", "visit_request"})),
+    ("contact_points", frozenset({"contact_point"})),
 )
 
 
@@ -81,6 +86,8 @@ def _filter_names() -> dict[str, str]:
         "plans": QCoreApplication.translate("Timeline", "Plans"),
         "notes": QCoreApplication.translate("Timeline", "Notes"),
         "escalations": QCoreApplication.translate("Timeline", "Escalations"),
+        "visits": QCoreApplication.translate("Timeline", "Home visits"),
+        "contact_points": QCoreApplication.translate("Timeline", "Numbers and addresses added"),
     }
 
 
@@ -96,6 +103,9 @@ def kind_name(item: HistoryItem) -> str:
         "plan": QCoreApplication.translate("Timeline", "Plan"),
         "note": QCoreApplication.translate("Timeline", "Note"),
         "escalation": QCoreApplication.translate("Timeline", "Escalation"),
+        "visit": QCoreApplication.translate("Timeline", "Home visit"),
+        "visit_request": QCoreApplication.translate("Timeline", "Visit asked for"),
+        "contact_point": QCoreApplication.translate("Timeline", "Contact point added"),
     }
     return names.get(item.kind, item.kind)
 
@@ -164,6 +174,23 @@ def describe(item: HistoryItem, formats: Formats, currency: str = "CNY") -> str:
             )
         case "escalation":
             return _escalation(item, formats)
+        case "visit":
+            return _visit(item, formats)
+        case "visit_request":
+            return QCoreApplication.translate("Timeline", "{lead}: “{reason}”").format(
+                lead=details.get("requested_by") or "", reason=details.get("reason") or ""
+            )
+        case "contact_point":
+            parts = [contact_kind_name(str(details.get("kind", ""))), str(details.get("value", ""))]
+            if details.get("contact_name"):
+                parts.append(f"{details['contact_name']} ({details.get('relation') or ''})")
+            if details.get("added_by"):
+                parts.append(
+                    QCoreApplication.translate("Timeline", "added by {name}").format(
+                        name=details["added_by"]
+                    )
+                )
+            return " · ".join(part for part in parts if part)
         case _:
             return item.summary
 
@@ -178,6 +205,34 @@ def _escalation(item: HistoryItem, formats: Formats) -> str:
             QCoreApplication.translate("Timeline", "“{notes}”").format(notes=details["note"])
         )
     return " · ".join(part for part in parts if part)
+
+
+def _visit(item: HistoryItem, formats: Formats) -> str:
+    """A visit: its outcome once made (who went, what they noted), else when it is planned."""
+    details = item.details
+    status = details.get("status")
+    agents = ", ".join(str(name) for name in details.get("agents") or ())
+    if status == "done":
+        code = str(details.get("outcome") or "")
+        outcome = visit_outcomes().get(code)
+        parts = [outcome.label(formats.language) if outcome else code]
+        if details.get("emotion"):
+            parts.append(emotion_name(str(details["emotion"]), formats.language))
+        if agents:
+            parts.append(agents)
+        if details.get("notes"):
+            parts.append(
+                QCoreApplication.translate("Timeline", "“{notes}”").format(notes=details["notes"])
+            )
+        return " · ".join(part for part in parts if part)
+    day = _date(details.get("planned_for"), formats)
+    if status == "cancelled":
+        return QCoreApplication.translate("Timeline", "Planned for {date}, cancelled").format(
+            date=day
+        )
+    return QCoreApplication.translate("Timeline", "Planned for {date} · {agents}").format(
+        date=day, agents=agents
+    )
 
 
 def _date(value: Any, formats: Formats) -> str:

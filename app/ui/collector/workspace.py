@@ -30,13 +30,26 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.contact.dialing import CallOption
+from app.services.contact.upkeep import (
+    lift_attorney,
+    lift_contact_point_mark,
+    mark_contact_point,
+)
 from app.services.portfolio.accounts import AccountDetail
 from app.services.portfolio.balances import Balance
 from app.ui.collector.contact_points import ContactPointsBox
+from app.ui.collector.contact_upkeep import (
+    AddPointDialog,
+    AttorneyDialog,
+    ContactTermsBox,
+    PreferencesDialog,
+    UpkeepDialog,
+)
 from app.ui.collector.notes_box import NotesBox
 from app.ui.collector.schedule import PaymentsTable, ScheduleTable
 from app.ui.collector.timeline import TimelinePanel
 from app.ui.common.context import Context
+from app.ui.common.dialogs import error_text
 from app.ui.common.i18n import Formats
 from app.ui.common.labels import (
     borrower_flag,
@@ -277,12 +290,15 @@ class Workspace(QWidget):
 
     Signals: `dial_requested(CallOption)` when an enabled Call button is pressed;
     `note_added()` after a note is stored (the main window reloads the account);
-    `plan_requested()` when "Offer a plan…" is pressed (the main window opens the plan dialog).
+    `plan_requested()` when "Offer a plan…" is pressed (the main window opens the plan dialog);
+    `contacts_changed()` after a contact point, a mark or the borrower's contact terms changed
+    (the main window reloads the account, and with it what the rules allow).
     """
 
     dial_requested = Signal(object)
     note_added = Signal()
     plan_requested = Signal()
+    contacts_changed = Signal()
 
     def __init__(self, context: Context, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -301,6 +317,9 @@ class Workspace(QWidget):
         self.offer_plan.setToolTip(self.tr("Work out a repayment plan with the borrower"))
         self.offer_plan.clicked.connect(self.plan_requested)
         self.points = ContactPointsBox(formats)
+        self.terms = ContactTermsBox(context)
+        # The contact upkeep form open now (one at a time), for the account it was opened on.
+        self.upkeep_dialog: UpkeepDialog | None = None
         self.notes = NotesBox(context)
         self.timeline = TimelinePanel(formats)
         self.schedule = ScheduleTable(formats)
@@ -321,6 +340,7 @@ class Workspace(QWidget):
         plan_row.addWidget(self.offer_plan)
         column.addLayout(plan_row)
         column.addWidget(self.points)
+        column.addWidget(self.terms)
         column.addWidget(self.notes)
         column.addStretch(1)
         scroll = FittedScrollArea(left)
@@ -348,6 +368,12 @@ class Workspace(QWidget):
         self._clock.setInterval(CLOCK_INTERVAL_MS)
         self._clock.timeout.connect(self.refresh_times)
         self.points.dial_requested.connect(self.dial_requested)
+        self.points.mark_requested.connect(self.mark_point)
+        self.points.lift_requested.connect(self.lift_mark)
+        self.points.add_requested.connect(lambda: self._open(AddPointDialog))
+        self.terms.preferences_requested.connect(lambda: self._open(PreferencesDialog))
+        self.terms.attorney_requested.connect(lambda: self._open(AttorneyDialog))
+        self.terms.attorney_lift_requested.connect(self.lift_attorney)
         self.notes.saved.connect(lambda _note: self.note_added.emit())
         self.clear()
 
@@ -363,7 +389,10 @@ class Workspace(QWidget):
         currency = detail.currency
         self.header.show_detail(detail, borrower_zones(detail), now)
         self.balance.show_balance(detail.balance, currency)
-        self.points.set_points(detail.contact_points, self.options, now)
+        self.points.set_points(
+            detail.contact_points, self.options, now, can_lift=detail.can_lift_marks
+        )
+        self.terms.show_terms(detail.terms, detail.can_lift_marks)
         if other:
             # A text typed to search one borrower's history means nothing on the next.
             self.timeline.text.clear()
@@ -407,6 +436,89 @@ class Workspace(QWidget):
         self.header.refresh_time(now)
         self.points.refresh_times(now)
 
+    # Contact upkeep: the box and the terms ask, the services answer on the worker.
+
+    def mark_point(self, point_id: object, mark: str) -> None:
+        """Mark a point verified, wrong or do-not-call (which asks for the borrower's words)."""
+        detail = self.detail
+        if detail is None:
+            return
+        words = None
+        if mark == "do_not_call":
+            words = self.context.dialogs.ask_text(
+                self,
+                self.tr("Do not call this number"),
+                self.tr("What did the borrower say? Their own words are kept with the mark."),
+            )
+            if words is None:
+                return
+        self.context.call(
+            mark_contact_point,
+            self.context.username,
+            detail.contract_no,
+            point_id,
+            mark,
+            words=words,
+            now=self.context.clock(),
+            on_done=lambda _view: self.contacts_changed.emit(),
+            on_error=lambda error: self._refused(self.tr("The mark was not set"), error),
+        )
+
+    def lift_mark(self, point_id: object, mark: str) -> None:
+        """A team lead lifts a wrong or do-not-call mark."""
+        detail = self.detail
+        if detail is None:
+            return
+        self.context.call(
+            lift_contact_point_mark,
+            self.context.username,
+            detail.contract_no,
+            point_id,
+            mark,
+            now=self.context.clock(),
+            on_done=lambda _view: self.contacts_changed.emit(),
+            on_error=lambda error: self._refused(self.tr("The mark was not lifted"), error),
+        )
+
+    def lift_attorney(self) -> None:
+        detail = self.detail
+        if detail is None:
+            return
+        if not self.context.dialogs.confirm(
+            self,
+            self.tr("No longer represented"),
+            self.tr("Record that the attorney no longer represents {borrower}?").format(
+                borrower=detail.borrower
+            ),
+        ):
+            return
+        self.context.call(
+            lift_attorney,
+            self.context.username,
+            detail.contract_no,
+            on_done=lambda _terms: self.contacts_changed.emit(),
+            on_error=lambda error: self._refused(self.tr("Not recorded"), error),
+        )
+
+    def _open(self, kind: type[AddPointDialog | PreferencesDialog | AttorneyDialog]) -> None:
+        detail = self.detail
+        if detail is None:
+            return
+        old = self.upkeep_dialog
+        if old is not None:
+            if old.saving:
+                old.raise_()
+                return
+            old.close()
+            old.deleteLater()
+        dialog = kind(self.context, detail, self)
+        dialog.stored.connect(lambda _result: self.contacts_changed.emit())
+        self.upkeep_dialog = dialog
+        dialog.open()
+
+    def _refused(self, title: str, error: BaseException) -> None:
+        self.context.dialogs.error(self, title, error_text(error))
+
     # Keyboard: the main window binds its shortcuts to these.
 
     def focus_note(self) -> None:
@@ -430,7 +542,7 @@ class Workspace(QWidget):
     # Focus.
 
     def _chain_tab_order(self) -> None:
-        """Left column top to bottom, then the tabs: plan, calls, note, history."""
+        """Plan, calls, note, history, then contact upkeep (marks, add, the terms)."""
         chain: list[QWidget] = [
             self.offer_plan,
             *self.points.call_buttons(),
@@ -442,6 +554,12 @@ class Workspace(QWidget):
             self.timeline.table,
             self.schedule,
             self.payments,
+            # Upkeep last: from a number Tab goes straight on to the note, as during a call.
+            *self.points.mark_buttons(),
+            self.points.add,
+            self.terms.edit_preferences,
+            self.terms.edit_attorney,
+            self.terms.lift_attorney,
         ]
         for first, second in pairwise(chain):
             QWidget.setTabOrder(first, second)

@@ -67,6 +67,7 @@ _TONES = {
     "stop": ("#b3261e", "#ffffff"),
     "pause": ("#c77700", "#ffffff"),
     "warning": ("#f3d36b", "#1f1f1f"),
+    "ok": ("#2e7d32", "#ffffff"),
 }
 
 
@@ -139,6 +140,7 @@ def contact_kind_name(kind: str) -> str:
         "work": QCoreApplication.translate("Labels", "Work"),
         "email": QCoreApplication.translate("Labels", "E-mail"),
         "emergency": QCoreApplication.translate("Labels", "Emergency contact"),
+        "address": QCoreApplication.translate("Labels", "Address"),
     }
     return names.get(kind, kind)
 

@@ -47,6 +47,7 @@ from app.services.field.visits import (
     record_visit,
     visit_outcomes,
 )
+from app.services.portfolio.addresses import AddressInput
 from app.ui.common.context import Context
 from app.ui.common.dialogs import error_text
 from app.ui.common.form_parts import ChecklistList, buddy
@@ -141,6 +142,26 @@ class VisitOutcomeDialog(QDialog):
         self.promise_date.setDateRange(_qdate(today), _qdate(last))
         self.promise_date.setDate(_qdate(today))
 
+        # Where a borrower who moved away went, as far as the neighbours or the new tenant knew.
+        self.new_province = QLineEdit()
+        self.new_province.setAccessibleName(self.tr("New address: province or state"))
+        self.new_province.setPlaceholderText(self.tr("Province or state, e.g. 广东 or CA"))
+        self.new_city = QLineEdit()
+        self.new_city.setAccessibleName(self.tr("New address: city"))
+        self.new_city.setPlaceholderText(self.tr("City"))
+        self.new_district = QLineEdit()
+        self.new_district.setAccessibleName(self.tr("New address: district"))
+        self.new_district.setPlaceholderText(self.tr("District"))
+        self.new_street = QLineEdit()
+        self.new_street.setAccessibleName(self.tr("New address: street and number"))
+        self.new_street.setPlaceholderText(self.tr("Street and number"))
+        self.new_address_parts = (
+            self.new_province,
+            self.new_city,
+            self.new_district,
+            self.new_street,
+        )
+
         self.notes = QPlainTextEdit()
         self.notes.setAccessibleName(self.tr("Notes"))
         self.notes.setPlaceholderText(self.tr("What you saw and what was said, in a few words"))
@@ -166,6 +187,10 @@ class VisitOutcomeDialog(QDialog):
         form.addRow(buddy(self.tr("Chec&klist"), self.checklist), self.checklist)
         form.addRow(buddy(self.tr("&Consent to enter"), self.consent), self.consent)
         form.addRow(buddy(self.tr("&Promise"), self.amount), promise_row)
+        moved_row = QHBoxLayout()
+        for part in self.new_address_parts:
+            moved_row.addWidget(part, 2 if part is self.new_street else 1)
+        form.addRow(buddy(self.tr("Moved &to"), self.new_province), moved_row)
         form.addRow(buddy(self.tr("&Notes"), self.notes), self.notes)
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
@@ -198,6 +223,13 @@ class VisitOutcomeDialog(QDialog):
 
     def visit_time(self) -> datetime:
         return datetime.fromtimestamp(self.visited_at.dateTime().toSecsSinceEpoch(), UTC)
+
+    def new_address(self) -> AddressInput | None:
+        """Where the borrower moved to, as typed (checked by the service); None if not known."""
+        parts = [part.text() for part in self.new_address_parts]
+        if not any(text.strip() for text in parts):
+            return None
+        return AddressInput(*parts)
 
     def promise(self) -> PromiseInput | None:
         """The promise typed in, or None; raises a DomainError for a bad amount."""
@@ -245,6 +277,11 @@ class VisitOutcomeDialog(QDialog):
         self.promise_date.setEnabled(promising)
         if not promising:
             self.amount.clear()
+        moved = outcome is not None and outcome.moved
+        for part in self.new_address_parts:
+            part.setEnabled(moved)
+            if not moved:
+                part.clear()
 
     def _rebuild_checklist(self) -> None:
         self._follow_outcome()
@@ -315,6 +352,7 @@ class VisitOutcomeDialog(QDialog):
             notes=self.notes.toPlainText().strip() or None,
             consent_to_enter=self.consent.currentData() if outcome.met else None,
             promise=promise,
+            new_address=self.new_address() if outcome.moved else None,
         )
         self._set_saving(True)
         self.context.call(

@@ -67,7 +67,7 @@ def field_label(table: str, field: str, language: str) -> str:
     """A column's name in the user's words (flags take theirs from resources/flags.json)."""
     if table == "borrowers" and field in _BORROWER_FLAGS:
         return borrower_flag(field, language).text
-    if table == "contact_points" and field in ("do_not_call", "wrong_number"):
+    if table == "contact_points" and field in ("do_not_call", "wrong_number", "verified"):
         return point_mark(field, language).text
     labels = {
         "name": QCoreApplication.translate("ConflictsDialog", "Name"),
@@ -84,6 +84,17 @@ def field_label(table: str, field: str, language: str) -> str:
         "agreed_window_end": QCoreApplication.translate(
             "ConflictsDialog", "Agreed call window (end)"
         ),
+        "preferred_channel": QCoreApplication.translate("ConflictsDialog", "Preferred channel"),
+        "attorney_name": QCoreApplication.translate("ConflictsDialog", "Attorney's name"),
+        "attorney_firm": QCoreApplication.translate("ConflictsDialog", "Attorney's firm"),
+        "attorney_phone": QCoreApplication.translate("ConflictsDialog", "Attorney's phone"),
+        "address_moved_from": QCoreApplication.translate(
+            "ConflictsDialog", "Address moved away from"
+        ),
+        "do_not_call_words": QCoreApplication.translate(
+            "ConflictsDialog", "The borrower's words (do not call)"
+        ),
+        "added_by_id": QCoreApplication.translate("ConflictsDialog", "Added by"),
         "value": QCoreApplication.translate("ConflictsDialog", "Number or address"),
         "contact_name": QCoreApplication.translate("ConflictsDialog", "Contact's name"),
         "relation": QCoreApplication.translate("ConflictsDialog", "Relation"),

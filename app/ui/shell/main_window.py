@@ -120,6 +120,7 @@ class MainWindow(QMainWindow):
         self.queue.account_chosen.connect(self.open_account)
         self.workspace.dial_requested.connect(self.dial)
         self.workspace.note_added.connect(self.reload_account)
+        self.workspace.contacts_changed.connect(self.reload_account)
         self.workspace.plan_requested.connect(self.offer_plan)
         self.call.plan_requested.connect(self.offer_plan)
         self.call.saved.connect(self._saved)

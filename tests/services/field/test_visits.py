@@ -19,6 +19,8 @@ from app.database import Database
 from app.models import (
     AuditEvent,
     Borrower,
+    ContactKind,
+    ContactPoint,
     Escalation,
     FieldVisit,
     PromiseToPay,
@@ -45,6 +47,8 @@ from app.services.field.visits import (
     visit_candidates,
     visit_outcomes,
 )
+from app.services.portfolio.accounts import account_detail
+from app.services.portfolio.addresses import AddressInput
 from tests.helpers.contacts import NOW
 from tests.helpers.portfolio import Account, Portfolio
 
@@ -420,3 +424,125 @@ def test_a_visit_planned_for_a_day_gone_by_and_never_recorded_does_not_hold_the_
     # The old visit can still be recorded (late paperwork), and the new one stands.
     assert [v.status for v in day_visits(db, "agent.zhao", TODAY)] == [VisitStatus.PLANNED]
     assert len(day_visits(db, "agent.zhao", TOMORROW)) == 1
+
+
+# -- moved away, the timeline and why a visit is asked for -------------------------------------
+
+
+def test_a_borrower_found_moved_away_is_visited_at_the_new_address_next_time(
+    db: Database, field: Portfolio
+) -> None:
+    account = _account(field)
+    visit_id = _planned(db, field, account)
+    later = BEIJING_AT + timedelta(hours=1)
+    new_home = AddressInput("北京", "北京市", "朝阳区", "建国路88号")
+    with pytest.raises(InvalidInput, match="moved away"):
+        record_visit(db, "agent.zhao", visit_id, _met(new_address=new_home), now=later)  # type: ignore[arg-type]
+    hostile = AddressInput("北京", "北京市", "朝阳区", "建国路\u202e88号")
+    with pytest.raises(InvalidInput, match="U\\+202E"):
+        record_visit(
+            db,
+            "agent.zhao",
+            visit_id,
+            VisitResult("MOVED", BEIJING_AT, new_address=hostile),
+            now=later,
+        )  # type: ignore[arg-type]
+    assert day_visits(db, "agent.zhao", TOMORROW)[0].status is VisitStatus.PLANNED
+    recorded = record_visit(
+        db,
+        "agent.zhao",
+        visit_id,
+        VisitResult("MOVED", BEIJING_AT, notes="邻居说已搬走", new_address=new_home),
+        now=later,
+    )  # type: ignore[arg-type]
+    assert recorded.new_address_id is not None
+    with db.reader() as session:
+        point = session.get_one(ContactPoint, recorded.new_address_id)
+        assert (point.kind, point.value, point.time_zones) == (
+            ContactKind.ADDRESS,
+            "北京市朝阳区建国路88号",
+            "Asia/Shanghai",
+        )
+        # The registered address is kept as it reads, marked as the one they left.
+        assert session.get_one(Borrower, account.borrower_id).address_moved_from == (
+            "北京市东城区东四北大街1号"
+        )
+    day_after = later + timedelta(days=1)
+    (candidate,) = visit_candidates(db, "agent.zhao", TOMORROW + timedelta(days=1), now=day_after)
+    assert (candidate.district, candidate.street) == ("朝阳区", "建国路88号")
+    detail = account_detail(db, "agent.zhao", account.contract_no)
+    assert detail.address_moved
+    visit = next(item for item in detail.timeline if item.kind == "visit")
+    assert (visit.details["status"], visit.details["outcome"], visit.details["notes"]) == (
+        "done",
+        "MOVED",
+        "邻居说已搬走",
+    )
+    assert visit.at == BEIJING_AT
+
+
+def test_moved_away_with_nowhere_known_is_no_candidate_and_cannot_be_planned(
+    db: Database, field: Portfolio
+) -> None:
+    account = _account(field)
+    visit_id = _planned(db, field, account)
+    later = BEIJING_AT + timedelta(hours=1)
+    record_visit(db, "agent.zhao", visit_id, VisitResult("MOVED", BEIJING_AT), now=later)  # type: ignore[arg-type]
+    day_after = later + timedelta(days=1)
+    assert visit_candidates(db, "agent.zhao", TOMORROW + timedelta(days=1), now=day_after) == ()
+    with pytest.raises(InvalidInput, match="no new address is known"):
+        plan_visits(
+            db,
+            "agent.zhao",
+            TOMORROW + timedelta(days=1),
+            [account.contract_no],
+            second_agent="agent.qian",
+            now=day_after,
+        )
+
+
+def test_a_visit_and_its_outcome_are_in_the_accounts_timeline(
+    db: Database, field: Portfolio
+) -> None:
+    account = _account(field)
+    mark_for_visit(db, "lead.wang", account.contract_no, "借款人要求当面沟通", now=NOW)
+    visit_id = _planned(db, field, account)
+    kinds = [item.kind for item in account_detail(db, "agent.zhao", account.contract_no).timeline]
+    assert kinds.count("visit") == 1 and kinds.count("visit_request") == 1
+    record_visit(db, "agent.qian", visit_id, _met(notes="答应月底前还款"), now=BEIJING_AT)  # type: ignore[arg-type]
+    timeline = account_detail(db, "lead.wang", account.contract_no).timeline
+    visit = next(item for item in timeline if item.kind == "visit")
+    assert visit.details["outcome"] == "MET" and visit.details["emotion"] == "calm"
+    assert visit.details["agents"] == ["agent.zhao", "agent.qian"]
+    request = next(item for item in timeline if item.kind == "visit_request")
+    assert request.details["reason"] == "借款人要求当面沟通" and request.details["closed"]
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_the_visit_sheet_says_why_in_the_leads_words_never_an_internal_code(
+    db: Database, field: Portfolio, tmp_path: Path, language: str
+) -> None:
+    asked, overdue = _account(field, name="李雷"), _account(field, dpd=45, name="韩梅梅")
+    mark_for_visit(db, "lead.wang", asked.contract_no, "借款人要求当面沟通还款安排", now=NOW)
+    plan_visits(
+        db,
+        "agent.zhao",
+        TOMORROW,
+        [asked.contract_no, overdue.contract_no],
+        second_agent="agent.qian",
+        now=NOW,
+    )
+    out = write_sheets(db, "agent.zhao", TOMORROW, tmp_path / "day.pdf", language=language, now=NOW)
+    text = subprocess.run(
+        ["pdftotext", "-raw", str(out), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    flat = "".join(text.split())
+    assert "借款人要求当面沟通还款安排" in flat
+    if language == "zh_CN":
+        assert "lead.wang于2026年11月28日要求上门" in flat
+        assert "逾期45天，且已连续7天以上未联系到借款人本人" in flat
+    else:
+        assert "Askedforbylead.wangon" in flat
+        assert "45dayspastdue,andtheborrowernotreachedfor7daysormore" in flat
+    words = set(text.split())
+    assert "marked" not in words and "rule" not in words

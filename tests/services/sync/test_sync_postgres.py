@@ -326,3 +326,69 @@ def test_a_promise_synced_without_its_script_path_is_refused_by_the_server(
     found = "SELECT count(*) FROM contact_attempts WHERE id = :id"
     assert _count(central.admin, found, id=kept.attempt_id) == 1
     assert _count(central.admin, found, id=forged) == 0
+
+
+def test_contact_upkeep_done_offline_lands_as_the_collector_and_reaches_the_lead(
+    central: Central, tmp_path: Path
+) -> None:
+    """A number learned, a do-not-call mark with the borrower's words, an agreed window, a
+    preferred channel and an attorney, each made on the workstation by the services, are taken
+    by the server from the collector's own login; the lead's workstation gets them."""
+    from datetime import time
+
+    from app.services.contact.upkeep import (
+        NewContactPoint,
+        add_contact_point,
+        mark_contact_point,
+        record_attorney,
+        set_contact_preferences,
+    )
+    from app.services.portfolio.addresses import AddressInput
+
+    local = _workstation(tmp_path / "local.sqlite3")
+    server = central.as_user(central.collector)
+    sync.sync(local, server, central.collector)
+    contract, me = central.mine.contract_no, central.collector
+    work = add_contact_point(local, me, contract, NewContactPoint("work", "010 6552 9988"), now=NOW)
+    home = add_contact_point(
+        local,
+        me,
+        contract,
+        NewContactPoint("address", address=AddressInput("广东", "深圳市", "南山区", "科技路8号")),
+        now=NOW,
+    )
+    mark_contact_point(local, me, contract, work.id, "do_not_call", words="别打单位电话", now=NOW)
+    mark_contact_point(local, me, contract, home.id, "verified", now=NOW)
+    set_contact_preferences(local, me, contract, window=(time(18), time(20)), channel="sms")
+    record_attorney(local, me, contract, name="张律师", firm="某某律师事务所", phone="13911112222")
+    report = sync.sync(local, server, me)
+    assert (report.push.refused, report.push.conflicts) == (0, 0), [
+        str(c.reason) for c in sync.conflicts(local)
+    ]
+    assert (
+        _count(
+            central.admin,
+            "SELECT count(*) FROM contact_points cp JOIN users u ON u.id = cp.added_by_id"
+            " WHERE u.username = :me AND (cp.value = '+861065529988' AND cp.do_not_call"
+            " AND cp.do_not_call_words = '别打单位电话' OR cp.kind = 'address' AND cp.verified"
+            " AND cp.province = '广东省')",
+            me=me,
+        )
+        == 2
+    )
+    assert (
+        _count(
+            central.admin,
+            "SELECT count(*) FROM borrowers WHERE id = :id AND agreed_window_start = '18:00'"
+            " AND preferred_channel = 'sms' AND attorney_represented"
+            " AND attorney_phone = '+8613911112222'",
+            id=central.mine.borrower_id,
+        )
+        == 1
+    )
+    lead = _workstation(tmp_path / "lead.sqlite3")
+    sync.sync(lead, central.as_user(central.lead), central.lead)
+    assert (
+        _count(lead, "SELECT count(*) FROM contact_points WHERE do_not_call_words IS NOT NULL") == 1
+    )
+    assert _count(lead, "SELECT count(*) FROM borrowers WHERE attorney_name = '张律师'") == 1

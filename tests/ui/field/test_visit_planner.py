@@ -17,7 +17,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from app.database import Database
-from app.models import FieldVisit, PromiseToPay, Role, VisitStatus
+from app.models import ContactPoint, FieldVisit, PromiseToPay, Role, VisitStatus
 from app.services.field.visits import day_visits, mark_for_visit
 from app.ui.common.context import Context
 from app.ui.common.i18n import Formats
@@ -550,3 +550,42 @@ def test_an_outcome_on_its_way_cannot_be_cancelled_or_replaced(
     settle(qtbot, field_day)
     assert not dialog.isVisible()
     assert stored(db)[0] == (field_day.route[0], VisitStatus.DONE, "NH")
+
+
+def test_moved_away_records_where_the_borrower_went_and_the_planner_goes_there_next(
+    qtbot: QtBot, db: Database, field_day: FieldDay, dialogs: RecordingDialogs
+) -> None:
+    plan_today(qtbot, field_day)
+    dialog = open_outcome(qtbot, field_day)
+    dialog.choose("NH")
+    assert not dialog.new_city.isEnabled()
+    dialog.choose("MOVED")
+    assert all(part.isEnabled() for part in dialog.new_address_parts)
+    # Chinese comes through the input method, as a whole word: QTest types Latin-1 only.
+    dialog.new_province.insert("广东")
+    dialog.new_city.insert("深圳市")
+    dialog.new_street.insert("科技路\u202e8号")
+    dialog.save()
+    settle(qtbot, field_day)
+    # A hidden character in the street: one line, the dialog stays open, nothing stored.
+    assert len(dialogs.errors()) == 1 and "U+202E" in dialogs.errors()[0]
+    assert dialog.isVisible() and stored(db)[0][1] is VisitStatus.PLANNED
+    dialog.new_street.clear()
+    dialog.new_street.insert("科技路8号")
+    with qtbot.waitSignal(field_day.planner.visit_recorded, timeout=20_000) as signal:
+        dialog.save()
+    settle(qtbot, field_day)
+    assert signal.args is not None and signal.args[1].new_address_id is not None
+    assert stored(db)[0] == (field_day.route[0], VisitStatus.DONE, "MOVED")
+    with db.reader() as session:
+        point = session.get_one(ContactPoint, signal.args[1].new_address_id)
+        assert point.value == "广东省深圳市科技路8号"
+    # Tomorrow's candidates go to the new address.
+    tomorrow = TODAY + timedelta(days=1)
+    field_day.planner.day.setDate(QDate(tomorrow.year, tomorrow.month, tomorrow.day))
+    settle(qtbot, field_day)
+    addresses = [
+        field_day.planner.candidates.index(row, CandidateColumn.ADDRESS).data()
+        for row in range(field_day.planner.candidates.rowCount())
+    ]
+    assert any("科技路8号" in str(address) for address in addresses)

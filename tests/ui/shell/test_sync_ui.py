@@ -569,3 +569,16 @@ def test_a_window_on_its_own_database_neither_syncs_nor_offers_to(
     qtbot.keyClick(window, Qt.Key.Key_F9)
     wait_idle(qtbot, window)
     assert sync.sync_status(local).last_attempt_at is None
+
+
+def test_a_conflict_on_contact_upkeep_names_each_field_in_the_users_words(qapp: object) -> None:
+    from app.ui.shell.conflicts_dialog import field_label
+
+    assert field_label("contact_points", "verified", "zh_CN") == "已核实"
+    assert field_label("contact_points", "do_not_call_words", "en") == (
+        "The borrower's words (do not call)"
+    )
+    assert [
+        field_label("borrowers", name, "en")
+        for name in ("preferred_channel", "attorney_phone", "address_moved_from")
+    ] == ["Preferred channel", "Attorney's phone", "Address moved away from"]

@@ -19,7 +19,15 @@ from app.models.activity import (
 )
 from app.models.base import Base
 from app.models.borrowers import BORROWER_FLAGS, Borrower, ContactKind, ContactPoint
-from app.models.loans import Instalment, Loan, LoanStatus, Payment
+from app.models.feed import FeedBatch, FeedStatus
+from app.models.loans import (
+    Instalment,
+    Loan,
+    LoanStatus,
+    Payment,
+    ReportedPayment,
+    counted,
+)
 from app.models.people import Role, Team, User
 from app.models.review import CallReview, ContactBlock, PriorityOverride
 from app.models.sync import (
@@ -47,6 +55,8 @@ __all__ = [
     "ContactPoint",
     "Escalation",
     "EscalationDecision",
+    "FeedBatch",
+    "FeedStatus",
     "FieldVisit",
     "Instalment",
     "Loan",
@@ -59,6 +69,7 @@ __all__ = [
     "PromiseStatus",
     "PromiseToPay",
     "RepaymentPlan",
+    "ReportedPayment",
     "Role",
     "SyncClock",
     "SyncConflict",
@@ -70,4 +81,5 @@ __all__ = [
     "User",
     "VisitRequest",
     "VisitStatus",
+    "counted",
 ]

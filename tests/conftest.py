@@ -19,6 +19,17 @@ _UNDER_CI = os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if _UNDER_CI else "dev"))
 
 
+@pytest.fixture(autouse=True)
+def _default_profile_as_shipped() -> Iterator[None]:
+    """Each test starts with the shipped default contact-rule profile: a signed-in server's or
+    a settings dialog's choice is process-wide and must not reach the next test."""
+    from app.services.contact.compliance import set_installation_default, set_server_default
+
+    yield
+    set_server_default(None)
+    set_installation_default(None)
+
+
 @pytest.fixture
 def db(tmp_path: Path) -> Iterator[Database]:
     """An empty, upgraded embedded database in a temporary folder."""

@@ -60,9 +60,17 @@ def register(commands: Any) -> None:
         help="load the lending system's export (docs/import-format.md): all rows or none",
     )
     load.add_argument("file", type=Path, metavar="FILE.csv")
+    load.add_argument(
+        "--encoding",
+        help="the file's encoding (default: UTF-8, with or without BOM, else GB18030/GBK)",
+    )
     load.add_argument("--url", help=f"the database (default: ${DATABASE_URL_ENV})")
     load.set_defaults(handler=_import_portfolio)
     for_roles(load)
+
+
+# A hostile or wholly wrong file can have a problem on every row: the first ones tell what to fix.
+SHOWN_PROBLEMS = 200
 
 
 def _central(args: argparse.Namespace) -> Database:
@@ -132,18 +140,27 @@ def _import_portfolio(config: Config, args: argparse.Namespace) -> int:
     )
     try:
         ensure_schema(db)
-        summary = import_portfolio(db, args.file)
+        summary = import_portfolio(db, args.file, encoding=args.encoding)
     except ImportRefused as refused:
         print(f"error: {refused.message}", file=sys.stderr)
-        for problem in refused.problems:
+        for problem in refused.problems[:SHOWN_PROBLEMS]:
             where = f"row {problem.row}" + (f", {problem.column}" if problem.column else "")
             print(f"  {where}: {problem.message}", file=sys.stderr)
+        if len(refused.problems) > SHOWN_PROBLEMS:
+            print(f"  … and {len(refused.problems) - SHOWN_PROBLEMS} more", file=sys.stderr)
         return 1
     finally:
         db.dispose()
     print(
         f"imported {summary.loans} loans of {summary.borrowers} new borrowers"
         f" ({summary.contact_points} contact points, {summary.instalments} instalments,"
-        f" {summary.payments} payments)"
+        f" {summary.payments} payments), read as {summary.encoding}"
     )
+    if summary.known_contracts or summary.known_borrowers or summary.repeated_contact_points:
+        print(
+            f"already in the database and left as they were: {summary.known_contracts}"
+            f" contracts, {summary.known_borrowers} borrowers;"
+            f" {summary.repeated_contact_points} contact points already known, not added again"
+            " (changes to imported accounts come through `central feed`)"
+        )
     return 0

@@ -9,6 +9,8 @@ import sys
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from app import __version__
 from app.cli.common import (
@@ -24,6 +26,9 @@ from app.cli.common import (
 from app.config import Config
 from app.database import Database
 from app.services.common.errors import InvalidDate, InvalidInput
+
+if TYPE_CHECKING:
+    from app.services.contact.compliance import Decision
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -310,11 +315,22 @@ def _check_contact(config: Config, args: argparse.Namespace) -> int:
     elif decision.allowed:
         print("allowed")
     else:
-        when = decision.next_allowed_at.isoformat() if decision.next_allowed_at else "not by itself"
         print(
-            f"blocked by {decision.rule_id}: {decision.reason} ({decision.detail}); allowed {when}"
+            f"blocked by {decision.rule_id}: {decision.reason} ({decision.detail}); "
+            f"allowed {_lifts(decision)}"
         )
     return 0 if decision.allowed else 3
+
+
+def _lifts(decision: Decision) -> str:
+    """When a blocked contact is allowed, in the borrower's own time zone, as the detail is."""
+    when = decision.next_allowed_at
+    if when is None:
+        return "not by itself"
+    if not decision.zones:
+        return f"from {when.isoformat()}"
+    zone = decision.zones[0]
+    return f"from {when.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M} {zone}"
 
 
 def _log_contact(config: Config, args: argparse.Namespace) -> int:

@@ -4134,12 +4134,220 @@ Allowed from {time}</source>
         <translation>还款记录来自信贷系统：只有管理员可以登记还款。</translation>
     </message>
     <message>
+        <source>longer than {longest} characters</source>
+        <translation>超过 {longest} 个字符</translation>
+    </message>
+    <message>
+        <source>holds a control or invisible character ({code}); type it again</source>
+        <translation>含有控制字符或不可见字符（{code}）；请重新输入</translation>
+    </message>
+    <message>
+        <source>starts with “{sign}” as a spreadsheet formula does</source>
+        <translation>以“{sign}”开头，会被电子表格当作公式</translation>
+    </message>
+    <message>
+        <source>“{text}” has the character “{digit}”: write digits as 0-9 (no full-width, superscript or Chinese numerals)</source>
+        <translation>“{text}”含有字符“{digit}”：数字请写作 0-9（不用全角、上标或中文数字）</translation>
+    </message>
+    <message>
+        <source>not a number</source>
+        <translation>不是数字</translation>
+    </message>
+    <message>
+        <source>must be zero or more</source>
+        <translation>不能小于零</translation>
+    </message>
+    <message>
+        <source>not an amount</source>
+        <translation>不是金额</translation>
+    </message>
+    <message>
+        <source>must be more than zero</source>
+        <translation>必须大于零</translation>
+    </message>
+    <message>
+        <source>an amount in whole cents</source>
+        <translation>金额最多精确到分</translation>
+    </message>
+    <message>
+        <source>write a rate as a fraction: 0.18 for 18%</source>
+        <translation>利率请写成小数：18% 写作 0.18</translation>
+    </message>
+    <message>
+        <source>{value} is more than any loan here carries (at most {highest}); write a rate as a fraction: 0.18 for 18%</source>
+        <translation>{value} 高于本机构任何贷款的利率（最高 {highest}）；利率请写成小数：18% 写作 0.18</translation>
+    </message>
+    <message>
+        <source>at most {places} decimal places</source>
+        <translation>最多 {places} 位小数</translation>
+    </message>
+    <message>
+        <source>a whole number from {lowest} to {highest}</source>
+        <translation>应为 {lowest} 到 {highest} 之间的整数</translation>
+    </message>
+    <message>
+        <source>not a date (YYYY-MM-DD)</source>
+        <translation>不是日期（YYYY-MM-DD）</translation>
+    </message>
+    <message>
+        <source>not a time (ISO 8601, e.g. 2026-11-28T10:00:00+08:00)</source>
+        <translation>不是时间（ISO 8601 格式，例如 2026-11-28T10:00:00+08:00）</translation>
+    </message>
+    <message>
+        <source>a contract number has letters, digits and - _ . / only</source>
+        <translation>合同编号只能包含字母、数字和 - _ . /</translation>
+    </message>
+    <message>
+        <source>unknown product “{code}” (one of {codes})</source>
+        <translation>未知产品“{code}”（可选：{codes}）</translation>
+    </message>
+    <message>
+        <source>not a valid resident ID number (check digit)</source>
+        <translation>不是有效的居民身份证号码（校验码不符）</translation>
+    </message>
+    <message>
+        <source>the ID number says {born}</source>
+        <translation>身份证号码显示出生日期为 {born}</translation>
+    </message>
+    <message>
+        <source>in the future</source>
+        <translation>晚于当前时间</translation>
+    </message>
+    <message>
+        <source>not a country (an ISO code such as CN, US or HK)</source>
+        <translation>不是国家或地区（请用 ISO 代码，如 CN、US 或 HK）</translation>
+    </message>
+    <message>
+        <source>“{text}” is not a province of {country} (write it e.g. as GD, 广东, 广东省 or Guangdong)</source>
+        <translation>“{text}”不是 {country} 的省级行政区（可写作 GD、广东、广东省或 Guangdong 等）</translation>
+    </message>
+    <message>
+        <source>“{text}” is not a state of {country} (write it e.g. as CA or California)</source>
+        <translation>“{text}”不是 {country} 的州（可写作 CA 或 California 等）</translation>
+    </message>
+    <message>
+        <source>{problem} Read as a number of {country}: a number of another country starts with + and its country code.</source>
+        <translation>{problem}已按 {country} 的号码解读：其他国家或地区的号码请以 + 和国家代码开头。</translation>
+    </message>
+    <message>
+        <source>not an e-mail address</source>
+        <translation>不是电子邮件地址</translation>
+    </message>
+    <message>
+        <source>{path} looks like UTF-16, which is not read here: save it as CSV UTF-8, or convert it (iconv -f UTF-16 -t UTF-8 {path} &gt; converted.csv) and import that.</source>
+        <translation>{path} 似乎是 UTF-16 编码，本程序不读取此编码：请另存为 CSV UTF-8，或先转换（iconv -f UTF-16 -t UTF-8 {path} &gt; converted.csv）再导入转换后的文件。</translation>
+    </message>
+    <message>
+        <source>{path} is UTF-8 with a damaged byte ({byte}) on line {line}: export the file again or fix that line; if the file is in another encoding, name it with --encoding.</source>
+        <translation>{path} 是 UTF-8 编码，但第 {line} 行有一个损坏的字节（{byte}）：请重新导出文件或修正该行；如果文件是其他编码，请用 --encoding 指定。</translation>
+    </message>
+    <message>
+        <source>{path} is neither UTF-8 nor GB18030 (GBK): the byte {byte} on line {line} is not text in either. Save the file as CSV UTF-8, or convert it (iconv -f ENCODING -t UTF-8 {path} &gt; converted.csv), or name its encoding with --encoding.</source>
+        <translation>{path} 既不是 UTF-8 也不是 GB18030（GBK）编码：第 {line} 行的字节 {byte} 在两种编码中都不是文字。请把文件另存为 CSV UTF-8，或先转换（iconv -f 原编码 -t UTF-8 {path} &gt; converted.csv），或用 --encoding 指定其编码。</translation>
+    </message>
+    <message>
+        <source>“{encoding}” is not a text encoding (try utf-8, gb18030 or gbk).</source>
+        <translation>“{encoding}”不是文字编码（可试 utf-8、gb18030 或 gbk）。</translation>
+    </message>
+    <message>
+        <source>{path} is not {encoding}: the byte {byte} on line {line} is not {encoding} text. Name the file&apos;s real encoding with --encoding, or convert it (iconv -f ENCODING -t UTF-8 {path} &gt; converted.csv).</source>
+        <translation>{path} 不是 {encoding} 编码：第 {line} 行的字节 {byte} 不是 {encoding} 文字。请用 --encoding 指定文件的实际编码，或先转换（iconv -f 原编码 -t UTF-8 {path} &gt; converted.csv）。</translation>
+    </message>
+    <message>
         <source>{count} problems in {path}; nothing was imported.</source>
         <translation>{path}中有{count}处问题；未导入任何数据。</translation>
     </message>
     <message>
+        <source>Some borrowers or contracts of {path} were written by another import at the same time; nothing was imported: run the import again.</source>
+        <translation>{path} 中的部分借款人或合同同时被另一次导入写入；本次未导入任何内容：请重新运行导入。</translation>
+    </message>
+    <message>
         <source>The file&apos;s header must name the columns {known}; it has {found}.</source>
         <translation>文件的表头须为以下列名：{known}；实际为：{found}。</translation>
+    </message>
+    <message>
+        <source>more cells than the header has columns</source>
+        <translation>单元格数多于表头的列数</translation>
+    </message>
+    <message>
+        <source>unknown record “{record}” (one of {records})</source>
+        <translation>未知记录类型“{record}”（可选：{records}）</translation>
+    </message>
+    <message>
+        <source>required for a {record} row</source>
+        <translation>{record} 行必填</translation>
+    </message>
+    <message>
+        <source>not a column of a {record} row</source>
+        <translation>不是 {record} 行的列</translation>
+    </message>
+    <message>
+        <source>the same borrower is on row {row}</source>
+        <translation>同一借款人已在第 {row} 行</translation>
+    </message>
+    <message>
+        <source>unknown kind (one of {kinds})</source>
+        <translation>未知类型（可选：{kinds}）</translation>
+    </message>
+    <message>
+        <source>an emergency contact needs a name</source>
+        <translation>紧急联系人需要填写姓名</translation>
+    </message>
+    <message>
+        <source>the same contract is on row {row}</source>
+        <translation>同一合同已在第 {row} 行</translation>
+    </message>
+    <message>
+        <source>only CNY loans are collected here</source>
+        <translation>这里只催收人民币贷款</translation>
+    </message>
+    <message>
+        <source>unknown channel (one of {channels})</source>
+        <translation>未知还款渠道（可选：{channels}）</translation>
+    </message>
+    <message>
+        <source>no borrower row with this ID number</source>
+        <translation>没有该身份证号码的借款人行</translation>
+    </message>
+    <message>
+        <source>not a collector, field agent or team lead</source>
+        <translation>不是催收专员、外访专员或组长</translation>
+    </message>
+    <message>
+        <source>a loan needs its instalment rows</source>
+        <translation>贷款需要有其分期行</translation>
+    </message>
+    <message>
+        <source>instalments must be numbered 1, 2, 3… once each</source>
+        <translation>分期必须编号为 1、2、3……且每个编号只出现一次</translation>
+    </message>
+    <message>
+        <source>no loan row with this contract</source>
+        <translation>没有该合同的贷款行</translation>
+    </message>
+    <message>
+        <source>the database has “{value}” for this borrower: changes to what is already imported come through `{feed}`</source>
+        <translation>数据库中该借款人此项为“{value}”：已导入数据的变更请通过 `{feed}` 提交</translation>
+    </message>
+    <message>
+        <source>the contract is in the database for another ID number</source>
+        <translation>数据库中该合同属于另一个身份证号码</translation>
+    </message>
+    <message>
+        <source>the database has no such instalment for this contract: changes to what is already imported come through `{feed}`</source>
+        <translation>数据库中该合同没有这一期：已导入数据的变更请通过 `{feed}` 提交</translation>
+    </message>
+    <message>
+        <source>a payment the database does not have on a known contract: payments on known contracts come through `{feed}`</source>
+        <translation>已有合同上出现数据库中没有的还款：已有合同的还款请通过 `{feed}` 提交</translation>
+    </message>
+    <message>
+        <source>the database has “{value}” for this contract: changes to what is already imported come through `{feed}`</source>
+        <translation>数据库中该合同此项为“{value}”：已导入数据的变更请通过 `{feed}` 提交</translation>
+    </message>
+    <message>
+        <source>a cell longer than {limit} characters or not CSV; the rest was not read</source>
+        <translation>有单元格超过 {limit} 个字符或不是 CSV 格式；其后内容未读取</translation>
     </message>
     <message>
         <source>There is no user “{username}”.</source>
@@ -4527,6 +4735,14 @@ Allowed from {time}</source>
     <message>
         <source>The profile applies to borrowers whose country has no profile of its own; a borrower&apos;s country always decides first.</source>
         <translation>该配置适用于所在国家没有专属配置的借款人；始终优先按借款人所在国家确定。</translation>
+    </message>
+    <message>
+        <source>The central server sets the default profile: {code}.</source>
+        <translation>默认规则配置由中央服务器设定：{code}。</translation>
+    </message>
+    <message>
+        <source>The environment ({variable}) sets the default profile: {code}.</source>
+        <translation>默认规则配置由环境变量（{variable}）设定：{code}。</translation>
     </message>
     <message>
         <source>Central server</source>

@@ -913,6 +913,43 @@ def test_a_right_party_outcome_needs_a_script_path_the_server_follows(world: Wor
             )
 
 
+@attacks("call-script")
+def test_a_promise_is_written_only_with_a_promise_the_script_led_to(world: World) -> None:
+    """The promise row is what is chased and counted: psql must not hang one on a call with
+    no script (NA), on a verified call that said none of the disclosures (HU), on another
+    account's promise, or on nothing at all."""
+    mine = world.accounts["collector_a"]
+    attempts = {code: uuid.uuid4() for code in ("NA", "HU", "PTP")}
+    steps = {"NA": (), "HU": script_path("HU", "mid"), "PTP": script_path("PTP", "mid")}
+    promise = (
+        "INSERT INTO promises (id, loan_id, attempt_id, amount, promised_date, status,"
+        " paid_amount, created_at) VALUES (gen_random_uuid(), %s, %s, 500, current_date + 3,"
+        " 'pending', 0, now())"
+    )
+    with world.cursor("collector_a") as cursor:
+        for code, attempt in attempts.items():
+            cursor.execute(
+                *_attempt(
+                    mine.loan_id,
+                    mine.borrower_id,
+                    id=attempt,
+                    point=mine.points["mobile"],
+                    code=code,
+                    right_party=code != "NA",
+                    stage="mid" if steps[code] else None,
+                    steps=steps[code],
+                )
+            )
+        for code in ("NA", "HU"):
+            assert "promise" in refused(cursor, promise, (mine.loan_id, attempts[code])), code
+        assert "promise" in refused(cursor, promise, (mine.loan_id, None))
+        cursor.execute(promise, (mine.loan_id, attempts["PTP"]))
+    with world.cursor("lead_a") as cursor:
+        # The lead sees both of the team's accounts: a promise stays on its own call's account.
+        other = world.accounts["agent_a"]
+        assert "promise" in refused(cursor, promise, (other.loan_id, attempts["PTP"]))
+
+
 @attacks("visit-planner")
 def test_a_visit_is_not_recorded_on_a_paused_account_even_as_already_made(world: World) -> None:
     agents = world.accounts["agent_a"]

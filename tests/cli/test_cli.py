@@ -358,3 +358,37 @@ def test_bad_arguments_are_one_line_and_a_code_of_their_own(data_dir: Path) -> N
         assert code == EXIT_USAGE, args
         assert len(err.strip().splitlines()) == 1 and err.startswith("error: "), err
         assert "usage:" not in err and "--help" in err and out == ""
+
+
+def test_check_contact_answers_a_visit_by_the_home_visit_hours_in_the_borrowers_time(
+    data_dir: Path,
+) -> None:
+    user = collector(data_dir)
+    code, out, _ = run(data_dir, "queue", "--user", user, "--at", AT, "--json")
+    assert code == 0
+    beijing = []
+    for entry in (e for e in json.loads(out) if e["contact"]["allowed"]):
+        _, detail, _ = run(data_dir, "account", entry["contract_no"], "--user", user, "--json")
+        zones = {z for p in json.loads(detail)["contact_points"] for z in p["time_zones"]}
+        if zones == {"Asia/Shanghai"}:
+            beijing.append(entry["contract_no"])
+            break
+    assert beijing
+    contract = beijing[0]
+
+    def visit(at: str) -> tuple[int, str]:
+        code, out, err = run(
+            data_dir, "check-contact", "--user", user, "--contract", contract,
+            "--channel", "visit", "--at", at,
+        )  # fmt: skip
+        return code, out.strip() or err.strip()
+
+    # 21:00 is inside the calling hours but after the home-visit hours (08:00–20:00): the CLI
+    # gives the answer the visit planner gives, and says when it lifts in Beijing time.
+    code, said = visit("2026-11-28T21:00:00+08:00")
+    assert code == 3
+    assert said.startswith("blocked by cn.visit.hours: ")
+    assert said.endswith("allowed from 2026-11-29 08:00 Asia/Shanghai")
+    assert visit("2026-11-28T19:30:00+08:00") == (0, "allowed")
+    code, said = visit("2026-11-29T07:59:00+08:00")
+    assert code == 3 and said.endswith("allowed from 2026-11-29 08:00 Asia/Shanghai")

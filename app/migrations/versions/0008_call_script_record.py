@@ -16,13 +16,19 @@ under the borrower's compliance profile. A staff login's contact is refused when
 - a right-party outcome (PTP, RTP, PLAN, …) has no path in which the identity check verified
   the borrower, or an outcome about the debt has a required disclosure not ticked off;
 - its right_party mark is not its outcome's.
+A promise to pay is written only with the promise outcome of a call on its own account (which
+the rules above let through only after the identity check and the disclosures), or with a visit
+to its account.
 So psql with a collector's password can log no more than the window and the command line.
 """
 
+import json
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+from app.services.common.script_graph import server_scripts
 
 revision: str = "0008"
 down_revision: str | None = "0007"
@@ -185,6 +191,35 @@ BEGIN
 END
 """
 
+# A promise is what is chased and counted: it hangs on a call whose outcome is a promise (the
+# attempt guard above saw its script) or on a visit, on the same account.
+PROMISE_GUARD = """
+BEGIN
+    IF NOT cw_staff_session() THEN
+        RETURN NEW;
+    END IF;
+    IF NEW.attempt_id IS NOT NULL AND NEW.visit_id IS NULL THEN
+        IF NOT EXISTS (
+                SELECT 1 FROM contact_attempts a, server_policy p,
+                       jsonb_array_elements(p.value -> 'codes') AS c
+                 WHERE a.id = NEW.attempt_id AND a.loan_id = NEW.loan_id
+                   AND p.key = 'dispositions' AND c ->> 'code' = a.disposition
+                   AND coalesce(c -> 'requires', '[]'::jsonb) ? 'promise') THEN
+            PERFORM cw_refuse('A promise to pay is written with the promise outcome of a call'
+                || ' on its own account.');
+        END IF;
+    ELSIF NEW.visit_id IS NOT NULL AND NEW.attempt_id IS NULL THEN
+        IF NOT EXISTS (SELECT 1 FROM field_visits
+                        WHERE id = NEW.visit_id AND loan_id = NEW.loan_id) THEN
+            PERFORM cw_refuse('A promise to pay made on a visit is written on its own account.');
+        END IF;
+    ELSE
+        PERFORM cw_refuse('A promise to pay is written with the call or the visit it was made on.');
+    END IF;
+    RETURN NEW;
+END
+"""
+
 # 0007's body of the same function (contact_blocks keeps its own copy under its own name).
 ATTEMPT_GUARD_0007 = """
 BEGIN
@@ -216,6 +251,16 @@ def upgrade() -> None:
         f"CREATE FUNCTION cw_script_reading({READING_ARGUMENTS}) RETURNS jsonb "
         f"LANGUAGE plpgsql STABLE SET search_path = public AS $$ {SCRIPT_READING} $$"
     )
+    # The graphs as this version ships them, as 0007 seeds the other policies: a server brought
+    # up to date by `db upgrade` alone must not refuse every right-party call until an
+    # administrator also runs `central init` (which loads them again).
+    op.get_bind().execute(
+        sa.text(
+            "INSERT INTO server_policy (key, value) VALUES ('scripts', CAST(:value AS jsonb)) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+        ),
+        {"value": json.dumps(server_scripts(), ensure_ascii=False)},
+    )
     op.execute(f"ALTER FUNCTION cw_script_reading({READING_ARGUMENTS}) OWNER TO {OWNER}")
     op.execute(f"REVOKE ALL ON FUNCTION cw_script_reading({READING_ARGUMENTS}) FROM PUBLIC")
     op.execute(f"GRANT EXECUTE ON FUNCTION cw_script_reading({READING_ARGUMENTS}) TO {STAFF}")
@@ -223,13 +268,25 @@ def upgrade() -> None:
         "CREATE OR REPLACE FUNCTION cw_contact_attempts_guard() RETURNS trigger "
         f"LANGUAGE plpgsql SET search_path = public AS $$ {ATTEMPT_GUARD} $$"
     )
+    op.execute(
+        "CREATE FUNCTION cw_promises_guard() RETURNS trigger "
+        f"LANGUAGE plpgsql SET search_path = public AS $$ {PROMISE_GUARD} $$"
+    )
+    op.execute(f"ALTER FUNCTION cw_promises_guard() OWNER TO {OWNER}")
+    op.execute(
+        "CREATE TRIGGER promises_guard BEFORE INSERT ON promises "
+        "FOR EACH ROW EXECUTE FUNCTION cw_promises_guard()"
+    )
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS promises_guard ON promises")
+        op.execute("DROP FUNCTION IF EXISTS cw_promises_guard()")
         op.execute(
             "CREATE OR REPLACE FUNCTION cw_contact_attempts_guard() RETURNS trigger "
             f"LANGUAGE plpgsql SET search_path = public AS $$ {ATTEMPT_GUARD_0007} $$"
         )
         op.execute(f"DROP FUNCTION IF EXISTS cw_script_reading({READING_ARGUMENTS})")
+        op.execute("DELETE FROM server_policy WHERE key = 'scripts'")
     op.drop_column("contact_attempts", "script_stage")

@@ -1,4 +1,4 @@
-"""Mainland resident ID numbers (GB 11643): checksum and masking."""
+"""Mainland resident ID numbers (GB 11643): checksum, date of birth and masking."""
 
 from __future__ import annotations
 
@@ -17,10 +17,15 @@ def is_valid(id_number: str) -> bool:
     if len(id_number) != 18 or not id_number[:17].isdigit():
         return False
     try:
-        date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
+        birth_date(id_number)
     except ValueError:
         return False
     return check_character(id_number[:17]) == id_number[17].upper()
+
+
+def birth_date(id_number: str) -> date:
+    """The date of birth a valid number carries (its 7th to 14th characters)."""
+    return date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
 
 
 def make(area_code: str, born: date, sequence: int) -> str:

@@ -112,6 +112,25 @@ def products() -> dict[str, Product]:
     return result
 
 
+@dataclass(frozen=True)
+class LoanLimits:
+    """The most a loan's terms can be before an import takes them for a mistake."""
+
+    annual_rate_max: Decimal
+    penalty_rate_daily_max: Decimal
+    term_months_max: int
+
+
+@cache
+def loan_limits() -> LoanLimits:
+    limits = load_json("products.json")["limits"]
+    return LoanLimits(
+        annual_rate_max=Decimal(limits["annual_rate_max"]),
+        penalty_rate_daily_max=Decimal(limits["penalty_rate_daily_max"]),
+        term_months_max=int(limits["term_months_max"]),
+    )
+
+
 @cache
 def _address_zones() -> dict[str, Any]:
     return dict(load_json("address_zones.json")["countries"])

@@ -8,11 +8,18 @@ key `scripts`, loaded by `central init`; migration 0008's `cw_script_reading`).
 
 from __future__ import annotations
 
+import os
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from app.services.common.errors import NotFound
 from app.services.common.reference import RESOURCES, load_json
+
+# An installation's profile for borrowers whose country has none of its own (overrides the
+# default of resources/compliance/jurisdictions.json). On a central server, `central init` takes
+# it from the administrator's environment and every signed-in workstation follows the server.
+PROFILE_ENV = "COLLECTOR_WORKSTATION_RULE_PROFILE"
 
 # (the choice followed, or None for a step's `next`; the step it leads to)
 Links = Mapping[str, Sequence[tuple[Mapping[str, Any] | None, str]]]
@@ -99,7 +106,8 @@ def disclosures_before_debt(steps: Mapping[str, Mapping[str, Any]], first: str) 
 
 def server_scripts() -> dict[str, Any]:
     """Every stage's graph under every profile, as the server follows a path through it, and
-    which profile a borrower's country has (resources/compliance/jurisdictions.json)."""
+    which profile a borrower's country has (resources/compliance/jurisdictions.json; the
+    default for other countries from `PROFILE_ENV` where the administrator set it)."""
     jurisdictions = load_json("compliance/jurisdictions.json")
     stages: dict[str, dict[str, Any]] = {}
     for stage in load_json("scripts/index.json")["stages"]:
@@ -112,8 +120,16 @@ def server_scripts() -> dict[str, Any]:
                 "before_debt": list(disclosures_before_debt(steps, first)),
                 "steps": {step_id: _server_step(step) for step_id, step in steps.items()},
             }
+    chosen = os.environ.get(PROFILE_ENV, "").strip()
+    if chosen and chosen not in compliance_profiles():
+        known = ", ".join(compliance_profiles())
+        raise NotFound(
+            "There is no contact-rule profile “{code}” (available: {known}).",
+            code=chosen,
+            known=known,
+        )
     return {
-        "default": jurisdictions["default"],
+        "default": chosen or jurisdictions["default"],
         "by_country": jurisdictions["by_country"],
         "stages": stages,
     }

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from app.services.common.errors import InvalidInput, NotFound, render
 from app.services.common.reference import load_json
-from app.services.common.script_graph import compliance_profiles
+from app.services.common.script_graph import PROFILE_ENV, compliance_profiles
 
 DEFAULT_PROFILE = "CN"
 # Row keys: UUIDs, or their stored hex text where a hot path reads them raw.
@@ -74,9 +74,6 @@ class Profile:
         return max([1, *spans]) + 1
 
 
-PROFILE_ENV = "COLLECTOR_WORKSTATION_RULE_PROFILE"
-
-
 def available_profiles() -> list[str]:
     return compliance_profiles()
 
@@ -87,6 +84,34 @@ def _jurisdictions() -> dict[str, Any]:
 
 
 _installation_default: str | None = None
+# The default of the central server this workstation signed in to: the server answers for it.
+_server_default: str | None = None
+
+
+def set_server_default(code: str | None) -> None:
+    """Follow the central server's default profile (None: no server, or one that sets none).
+
+    The server refuses a contact the workstation read under another profile, so once signed
+    in, its default wins over this workstation's setting and environment.
+    """
+    global _server_default
+    _server_default = code if code in available_profiles() else None
+
+
+def default_profile_code() -> str:
+    """The profile for a borrower whose country has none of its own, and who decided it."""
+    return default_profile_source()[0]
+
+
+def default_profile_source() -> tuple[str, str]:
+    """(profile, "server" | "environment" | "settings" | "shipped")."""
+    if _server_default is not None:
+        return _server_default, "server"
+    if os.environ.get(PROFILE_ENV):
+        return os.environ[PROFILE_ENV], "environment"
+    if _installation_default is not None:
+        return _installation_default, "settings"
+    return str(_jurisdictions()["default"]), "shipped"
 
 
 def set_installation_default(code: str | None) -> None:
@@ -107,9 +132,7 @@ def set_installation_default(code: str | None) -> None:
 
 def profile_code_for(country: str) -> str:
     """The profile for a borrower living in `country`; never the caller's choice."""
-    table = _jurisdictions()
-    default = os.environ.get(PROFILE_ENV) or _installation_default or table["default"]
-    code: str = table["by_country"].get(country, default)
+    code: str = _jurisdictions()["by_country"].get(country) or default_profile_code()
     return code
 
 

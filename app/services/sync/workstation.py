@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError
 
@@ -191,6 +191,16 @@ def sign_in(server: Server, username: str, password: str, tls: Tls | None = None
         db.dispose()
         raise SignInFailed("“{username}” is not an active user of this server.", username=username)
     return db
+
+
+def server_default_profile(central: Database) -> str | None:
+    """The contact-rule profile the central server gives borrowers whose country has none of
+    its own (`central init`); None when the server has not said."""
+    with central.engine.connect() as connection:
+        code = connection.execute(
+            text("SELECT value ->> 'default' FROM server_policy WHERE key = 'scripts'")
+        ).scalar()
+    return str(code) if code else None
 
 
 def copy_owner(local: Database) -> str | None:

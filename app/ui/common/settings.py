@@ -42,6 +42,9 @@ CENTRAL_ROOT_CERT = Setting("preferences/central_root_cert", str, "")
 
 # Remembered state.
 LAST_USER = Setting("state/last_user", str, "")
+# The default contact-rule profile of the central server last signed in to: an offline start
+# keeps to it ("" when it set none).
+SERVER_PROFILE = Setting("state/server_profile", str, "")
 WINDOW_GEOMETRY = Setting("state/window_geometry", QByteArray, QByteArray())
 WINDOW_STATE = Setting("state/window_state", QByteArray, QByteArray())
 MAIN_SPLITTER = Setting("state/main_splitter", QByteArray, QByteArray())

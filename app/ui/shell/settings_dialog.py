@@ -21,8 +21,10 @@ from PySide6.QtWidgets import (
 
 from app.database import TLS_ENV, TLS_ROOT_CERT_ENV, VERIFY_FULL
 from app.services.common.errors import DomainError
+from app.services.common.script_graph import PROFILE_ENV
 from app.services.contact.compliance import (
     available_profiles,
+    default_profile_source,
     load_profile,
     set_installation_default,
 )
@@ -74,6 +76,17 @@ class SettingsDialog(QDialog):
                 " a borrower's country always decides first."
             )
         )
+        code, source = default_profile_source()
+        if source in ("server", "environment"):
+            # Not this workstation's choice: the central server (which refuses a contact read
+            # under any other profile) or the administrator's environment decides it.
+            self.profile.setEnabled(False)
+            self.profile.setCurrentIndex(max(0, self.profile.findData(code)))
+            if source == "server":
+                decided = self.tr("The central server sets the default profile: {code}.")
+            else:
+                decided = self.tr("The environment ({variable}) sets the default profile: {code}.")
+            note.setText(note.text() + " " + decided.format(code=code, variable=PROFILE_ENV))
         note.setWordWrap(True)
 
         self.server = QLineEdit(settings.get(keys.CENTRAL_SERVER))
@@ -180,12 +193,14 @@ class SettingsDialog(QDialog):
         self.language_changed = language != settings.get(keys.LANGUAGE)
         settings.set(keys.LANGUAGE, language)
         settings.set(keys.DIAL_TEMPLATE, template)
-        settings.set(keys.RULE_PROFILE, self.profile.currentData())
+        if self.profile.isEnabled():
+            settings.set(keys.RULE_PROFILE, self.profile.currentData())
         self.server_changed = server != settings.get(keys.CENTRAL_SERVER)
         settings.set(keys.CENTRAL_SERVER, server)
         settings.set(keys.CENTRAL_TLS, self.tls.currentData())
         settings.set(keys.CENTRAL_ROOT_CERT, root_cert)
-        apply_profile(self.profile.currentData())
+        if self.profile.isEnabled():
+            apply_profile(self.profile.currentData())
         super().accept()
 
 

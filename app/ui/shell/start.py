@@ -46,6 +46,7 @@ from app.demo.embedded import prepare_embedded_central
 from app.services.common.clock import business_zone
 from app.services.common.errors import DomainError
 from app.services.common.users import UserView, list_users
+from app.services.contact.compliance import default_profile_source, set_server_default
 from app.services.sync.credentials import forget_password, recall_password, remember_password
 from app.services.sync.engine import sync
 from app.services.sync.local_store import (
@@ -61,6 +62,7 @@ from app.services.sync.workstation import (
     ServerUnreachable,
     central_as,
     copy_owner,
+    server_default_profile,
     server_of_url,
     sign_in,
 )
@@ -102,6 +104,17 @@ def configured_server(config: Config, settings: Settings) -> tuple[str, Server |
         return settings.get(keys.CENTRAL_SERVER).strip(), None
     server = server_of_url(config.database_url)
     return str(server), server
+
+
+def _signed_in_with_profile(attempt: SignIn) -> Database:
+    """Sign in, then follow the server's default contact-rule profile (it refuses any other)."""
+    central = sign_in(attempt.server, attempt.username, attempt.password, attempt.tls)
+    try:
+        set_server_default(server_default_profile(central))
+    except BaseException:
+        central.dispose()
+        raise
+    return central
 
 
 @dataclass(frozen=True)
@@ -233,6 +246,10 @@ class Startup(QObject):
         except DomainError:
             # A profile that this version no longer ships: forget it, keep the default.
             self.settings.set(keys.RULE_PROFILE, "")
+        # A workstation of a central server keeps to the server's default, offline too, until
+        # the next sign-in says it again; the demo has no server.
+        shown, _ = configured_server(self.config, self.settings)
+        set_server_default((self.settings.get(keys.SERVER_PROFILE) or None) if shown else None)
         if self.local is not None:
             local = self.local
             self.runner.run(lambda: list_users(local), self._users_known, self._failed)
@@ -372,12 +389,14 @@ class Startup(QObject):
         )
         dialog.set_busy(True, self.tr("Signing in to {server}…").format(server=str(attempt.server)))
         self.runner.run(
-            lambda: sign_in(attempt.server, attempt.username, attempt.password, attempt.tls),
+            lambda: _signed_in_with_profile(attempt),
             lambda central: self._signed_in(attempt, central),
             lambda error: self._not_signed_in(dialog, attempt, error),
         )
 
     def _signed_in(self, attempt: SignIn, central: Database) -> None:
+        code, source = default_profile_source()
+        self.settings.set(keys.SERVER_PROFILE, code if source == "server" else "")
         self._close_question()
         self.central, self.server = central, attempt.server
         self.settings.set(keys.LAST_USER, attempt.username)

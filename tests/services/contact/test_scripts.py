@@ -692,3 +692,17 @@ def test_random_walks_end_and_never_disclose_the_debt_unverified(
     code = run.suggested_disposition
     if code is not None:
         assert dispositions()[code].rpc == (run.right_party is True), run.path()
+
+
+def test_the_server_takes_its_default_profile_from_the_administrators_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from app.services.common.script_graph import PROFILE_ENV, server_scripts
+
+    monkeypatch.delenv(PROFILE_ENV, raising=False)
+    assert server_scripts()["default"] == load_json("compliance/jurisdictions.json")["default"]
+    monkeypatch.setenv(PROFILE_ENV, "US")
+    assert server_scripts()["default"] == "US"
+    monkeypatch.setenv(PROFILE_ENV, "XX")
+    with pytest.raises(NotFound, match="no contact-rule profile “XX”"):
+        server_scripts()

@@ -30,8 +30,11 @@ def shown(panel: CallPanel) -> list[str]:
 
 
 def service_words(panel: CallPanel, shift: Shift) -> list[str]:
-    """What the service says is missing, in English."""
-    return [str(message) for message in missing_for_outcome(panel.draft(), now=shift.now)]
+    """What the service says is missing, in English, under the script's compliance profile."""
+    run = panel.script.run
+    profile = run.script.profile if run is not None else None
+    found = missing_for_outcome(panel.draft(), now=shift.now, profile=profile)
+    return [str(message) for message in found]
 
 
 def assert_save_follows(panel: CallPanel) -> None:
@@ -55,18 +58,32 @@ def test_the_panel_shows_the_services_words_and_saves_only_when_nothing_is_missi
     assert shown(panel) == [] == service_words(panel, shift)
     assert_save_follows(panel)
 
-    # A promise: the emotion, then its checklist, then the promise itself.
+    # A promise: the emotion, then its checklist, the promise itself, and the script path.
     form.choose("PTP")
     known = ", ".join(emotion.en for emotion in emotions().values())
+    unverified = (
+        "PTP is a right-party outcome: record it with the path taken through the call script, "
+        "in which the identity check verified the borrower."
+    )
     assert (
         shown(panel)
         == service_words(panel, shift)
         == [
             f"Someone answered (PTP): record the emotion you observed (one of {known}).",
             "A promise to pay needs an amount and a date.",
+            unverified,
         ]
     )
     assert_save_follows(panel)
+    # The borrower answers and is verified; the notices are given as the script goes on.
+    script = panel.script
+    script.answer("speaking")
+    script.answer("match")
+    while script.run is not None and script.run.current.kind == "disclosure":
+        script.disclosure.setChecked(True)
+        script.advance()
+    assert unverified not in shown(panel)
+    assert shown(panel) == service_words(panel, shift)
     form.choose_emotion("calm")
     assert shown(panel) == service_words(panel, shift)
     assert shown(panel)[0].startswith("The checklist for Calm / PTP is not complete.")

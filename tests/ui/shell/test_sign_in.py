@@ -14,7 +14,10 @@ from sqlalchemy import text
 
 from app.config import Config
 from app.database import TLS_ENV, TLS_ROOT_CERT_ENV, Database
+from app.services.common.script_graph import PROFILE_ENV
+from app.services.contact.compliance import profile_code_for, set_server_default
 from app.services.portfolio.notes import add_note
+from app.services.sync.central import load_server_policy
 from app.services.sync.credentials import credential_entry
 from app.services.sync.engine import sync_status
 from app.services.sync.local_store import KEYCHAIN_SERVICE, open_local_store, passphrase_key
@@ -479,3 +482,52 @@ def test_a_server_named_by_the_environment_is_shown_and_cannot_be_edited(
         assert dialog.user.text() == "" and dialog.password.text() == ""
     finally:
         startup.stop()
+
+
+def test_a_signed_in_workstation_reads_borrowers_without_a_profile_as_its_server_does(
+    qtbot: QtBot,
+    site: Site,
+    central: ServerCentral,
+    keychain: MemoryKeyring,
+    dialogs: RecordingDialogs,
+    ui_settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # This workstation chose the UK profile and its environment says US; the server says CN
+    # (shipped) until its administrator runs central init with the US profile.
+    ui_settings.set(keys.RULE_PROFILE, "UK")
+    monkeypatch.setenv(PROFILE_ENV, "US")
+    load_server_policy(central.admin)
+    monkeypatch.delenv(PROFILE_ENV)
+    with central.admin.engine.connect() as connection:
+        said = connection.execute(
+            text("SELECT value ->> 'default' FROM server_policy WHERE key = 'scripts'")
+        ).scalar_one()
+    assert said == "US"
+    ui_settings.set(keys.SERVER_PROFILE, "")
+
+    first, window = site.first_start(qtbot, remember=True)
+    # A borrower in Japan is read under the server's profile, not the workstation's choice.
+    assert profile_code_for("JP") == "US"
+    assert profile_code_for("CN") == "CN"
+    assert ui_settings.get(keys.SERVER_PROFILE) == "US"
+    dialog = SettingsDialog(window.context, window)
+    qtbot.addWidget(dialog)
+    assert not dialog.profile.isEnabled()
+    assert dialog.profile.currentData() == "US"
+    dialog.accept()
+    assert ui_settings.get(keys.RULE_PROFILE) == "UK"  # kept, for a workstation without server
+    assert profile_code_for("JP") == "US"
+    window.leave()
+    first.stop()
+
+    # Offline, the next start keeps to the server's profile it last heard.
+    set_server_default(None)
+    central.stop_answering()
+    startup = site.startup()
+    asked_again = asked(qtbot, startup, startup.start)
+    assert isinstance(asked_again, SignInDialog)
+    assert profile_code_for("JP") == "US"
+    offline = opened(qtbot, startup, lambda: press_ok(qtbot, asked_again))
+    assert offline.context.central is not None
+    assert profile_code_for("JP") == "US"

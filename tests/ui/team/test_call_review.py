@@ -173,7 +173,7 @@ def test_a_lead_reviews_a_call_with_the_keyboard_and_sees_the_score_live(
     pane = panel.pane
     path = [pane.path.item(row).text() for row in range(pane.path.count())]
     assert path[1] == "2. Verify identity → Matches"
-    assert path[-1] == "10. no_such_step (not in any script)"
+    assert path[-1] == "9. Recap the promise"
     ticks = [pane.checklist.item(row).checkState() for row in range(pane.checklist.count())]
     assert ticks and all(state == Qt.CheckState.Checked for state in ticks)
     assert "¥500.00" in pane.promise.text()

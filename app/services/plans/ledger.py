@@ -16,6 +16,10 @@ the allocation is `balances.apply_payment`'s, written as SQL (tests hold the two
 - What a payment cannot place (more than the whole schedule owes) is returned as overpaid: the
   caller refuses it, and the transaction rolls back.
 
+A payment a collector typed in as the borrower's report (`reported_payments`) is matched to the
+lending system's payment that turns out to be it: on the same loan, of the same amount, paid
+within a few days of the day the borrower named (or bearing the same reference).
+
 Then, as recording a payment always did: a loan with nothing left to pay is settled (and one
 settled by payments alone opens again when a reversal takes one away), the loan's promises are
 judged again against its payments, each by the payment's own time (a payment that arrives after
@@ -65,9 +69,10 @@ from app.models import (
     Payment,
     PlanStatus,
     RepaymentPlan,
+    ReportedPayment,
 )
 from app.models.types import Money, UTCDateTime
-from app.services.common.bulk import insert_rows, key_set
+from app.services.common.bulk import insert_rows, key_set, update_rows
 from app.services.common.clock import business_zone
 from app.services.common.money import ZERO
 from app.services.common.reference import policy
@@ -77,11 +82,14 @@ from app.services.plans.lifecycle import track_loan_plans
 from app.services.portfolio.accounts import lock
 
 # Every posting holds this (PostgreSQL advisory lock key: "ledger"), so two never interleave.
-_LEDGER_LOCK = 0x6C6564676572
+LEDGER_LOCK = 0x6C6564676572
 _INSTALMENTS = cast(Table, Instalment.__table__)
 _PAYMENTS = cast(Table, Payment.__table__)
 _LOANS = cast(Table, Loan.__table__)
+_REPORTS = cast(Table, ReportedPayment.__table__)
 _PARTS = ("fees", "penalty", "interest", "principal")
+# A borrower's report matches a payment made this many days either side of the day it names.
+MATCH_DAYS = 3
 
 
 @dataclass(frozen=True)
@@ -133,6 +141,7 @@ class Posting:
     promises_kept: tuple[uuid.UUID, ...]
     promises_changed: int
     plans_changed: tuple[uuid.UUID, ...]
+    reports_matched: int = 0
 
 
 def post(
@@ -153,7 +162,7 @@ def post(
     session.flush()
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_LEDGER_LOCK})")
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({LEDGER_LOCK})")
     zone = business_zone()
     paying = {p.loan_id for p in payments} | {r.loan_id for r in reversals}
     affected = paying | set(replay)
@@ -245,6 +254,7 @@ def post(
         for loan_id, unapplied in _apply_round(connection, batch):
             overpaid[loan_id] += unapplied
     settled, reopened = _settle_loans(connection, affected)
+    matched = _match_reports(connection, payments, payment_ids, now)
     # The ORM's copies of what the SQL above changed are stale now.
     session.expire_all()
     judged = rejudge_promises(session, paying, now)
@@ -260,7 +270,57 @@ def post(
         promises_kept=judged.kept,
         promises_changed=judged.changed,
         plans_changed=plans,
+        reports_matched=matched,
     )
+
+
+def _match_reports(
+    connection: Connection,
+    payments: Sequence[NewPayment],
+    payment_ids: Sequence[uuid.UUID],
+    now: datetime,
+) -> int:
+    """Match the borrowers' reports still open to the payments just posted that turn out to
+    be them; returns how many were matched."""
+    counting = [(i, p) for i, p in zip(payment_ids, payments, strict=True) if p.counts]
+    if not counting:
+        return 0
+    reports: dict[uuid.UUID, list[tuple[uuid.UUID, datetime, Decimal, str | None]]] = defaultdict(
+        list
+    )
+    with key_set(connection, {p.loan_id for _, p in counting}) as among:
+        for report_id, loan_id, paid_at, amount, reference in connection.execute(
+            select(
+                _REPORTS.c.id,
+                _REPORTS.c.loan_id,
+                _REPORTS.c.paid_at,
+                _REPORTS.c.amount,
+                _REPORTS.c.reference,
+            )
+            .where(among(_REPORTS.c.loan_id), _REPORTS.c.matched_payment_id.is_(None))
+            .order_by(_REPORTS.c.created_at, _REPORTS.c.id)
+        ):
+            reports[loan_id].append((report_id, paid_at, amount, reference))
+    if not reports:
+        return 0
+    zone = business_zone()
+    matches = []
+    for payment_id, payment in counting:
+        waiting = reports.get(payment.loan_id)
+        if not waiting:
+            continue
+        day = payment.paid_at.astimezone(zone).date()
+        for index, (report_id, paid_at, amount, reference) in enumerate(waiting):
+            same_reference = reference is not None and reference == payment.reference
+            near = abs((paid_at.astimezone(zone).date() - day).days) <= MATCH_DAYS
+            if same_reference or (amount == payment.amount and near):
+                matches.append(
+                    {"id": report_id, "matched_payment_id": payment_id, "matched_at": now}
+                )
+                del waiting[index]
+                break
+    update_rows(connection, _REPORTS, ("id",), matches)
+    return len(matches)
 
 
 def _rounds(

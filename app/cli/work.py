@@ -155,7 +155,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     note.add_argument("--user", required=True)
     note.set_defaults(handler=_note)
 
-    payment = commands.add_parser("payment", help="record a payment received")
+    payment = commands.add_parser(
+        "payment",
+        help="a payment the borrower says they made (reported by the borrower, matched when the"
+        " lending system's feed brings it); an administrator's is posted to the ledger",
+    )
     payment.add_argument("--user", required=True)
     payment.add_argument("--contract", required=True)
     payment.add_argument("--amount", required=True)
@@ -470,9 +474,9 @@ def _note(config: Config, args: argparse.Namespace) -> int:
 
 
 def _payment(config: Config, args: argparse.Namespace) -> int:
-    from app.services.plans.payments import record_payment
+    from app.services.plans.payments import ReportedView, enter_payment
 
-    result = record_payment(
+    result = enter_payment(
         open_database(config),
         args.user,
         args.contract,
@@ -481,6 +485,12 @@ def _payment(config: Config, args: argparse.Namespace) -> int:
         channel=args.channel,
         reference=args.reference,
     )
+    if isinstance(result, ReportedView):
+        print(
+            f"reported by the borrower: {result.amount} on {result.contract_no}; it counts when"
+            " the lending system's feed brings the payment"
+        )
+        return 0
     parts = ", ".join(f"{part} {amount}" for part, amount in result.by_part.items() if amount)
     print(f"recorded {result.amount} on {result.contract_no}: {parts}")
     if result.loan_settled:

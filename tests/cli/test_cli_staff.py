@@ -64,7 +64,7 @@ FOR = {
     "escalations": "cfl",
     "decide": "l",
     "note": "cfl",
-    "payment": "",
+    "payment": "cfl",
     "agreement": "cfl",
     "verify-agreement": "cfl",
     "plan list": "cfl",

@@ -9,10 +9,11 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from app.database import Database
-from app.models import Instalment, Loan, LoanStatus, Role
+from app.models import Instalment, Loan, LoanStatus, ReportedPayment, Role
 from app.services.common.audit import audit
 from app.services.common.errors import InvalidDate, InvalidInput, NotAllowed
 from app.services.common.money import ZERO, format_money, parse_amount
+from app.services.common.scope import find_user
 from app.services.plans import ledger
 from app.services.portfolio.accounts import instalment_states, lock, open_account, to_state
 
@@ -53,19 +54,15 @@ def record_payment(
     value = parse_amount(amount, what="payment")
     now = now or datetime.now(UTC)
     _check_moment(paid_at, now)
-    if channel not in CHANNELS:
-        raise InvalidInput(
-            "Unknown payment channel “{channel}” (one of {known}).",
-            channel=channel,
-            known=", ".join(CHANNELS),
-        )
+    _check_channel(channel)
     with db.session() as session:
         user, loan, _ = open_account(session, username, contract_no)
         if user.role is not Role.ADMIN:
             # The ledger is the lending system's (docs/security.md); the server refuses the
             # same to every staff login.
             raise NotAllowed(
-                "Payments come from the lending system: only an administrator records one."
+                "Payments come from the lending system: only an administrator records one;"
+                " what the borrower says they paid is reported instead."
             )
         lock(session, loan)
         _refuse_closed(loan)
@@ -109,6 +106,103 @@ def record_payment(
             loan_settled=session.get_one(Loan, loan_id).status is LoanStatus.SETTLED,
             promises_kept=posting.promises_kept,
             plans_changed=posting.plans_changed,
+        )
+
+
+@dataclass(frozen=True)
+class ReportedView:
+    """A payment the borrower says they made, as typed in: it counts for nothing until the
+    lending system's feed brings the payment and matches it."""
+
+    report_id: uuid.UUID
+    contract_no: str
+    amount: Decimal
+    paid_at: datetime
+    channel: str
+
+
+def enter_payment(
+    db: Database,
+    username: str,
+    contract_no: str,
+    amount: str | Decimal,
+    paid_at: datetime,
+    *,
+    channel: str = "bank_transfer",
+    reference: str | None = None,
+    now: datetime | None = None,
+) -> RecordedPayment | ReportedView:
+    """A payment typed in: posted to the ledger by an administrator, reported by the borrower
+    when anyone else types it (`report_payment`)."""
+    with db.reader() as session:
+        role = find_user(session, username).role
+    if role is Role.ADMIN:
+        return record_payment(
+            db,
+            username,
+            contract_no,
+            amount,
+            paid_at,
+            channel=channel,
+            reference=reference,
+            now=now,
+        )
+    return report_payment(
+        db, username, contract_no, amount, paid_at, channel=channel, reference=reference, now=now
+    )
+
+
+def report_payment(
+    db: Database,
+    username: str,
+    contract_no: str,
+    amount: str | Decimal,
+    paid_at: datetime,
+    *,
+    channel: str = "bank_transfer",
+    reference: str | None = None,
+    now: datetime | None = None,
+) -> ReportedView:
+    """Record what the borrower says they paid, on an account the user works.
+
+    It moves no balance, promise or plan: the lending system's feed brings the payment itself,
+    and matches the report to it (`ledger.post`).
+    """
+    value = parse_amount(amount, what="payment")
+    now = now or datetime.now(UTC)
+    _check_moment(paid_at, now)
+    _check_channel(channel)
+    with db.session() as session:
+        user, loan, _ = open_account(session, username, contract_no)
+        _refuse_closed(loan)
+        report = ReportedPayment(
+            loan_id=loan.id,
+            reported_by_id=user.id,
+            paid_at=paid_at,
+            amount=value,
+            channel=channel,
+            reference=reference or None,
+            created_at=now,
+        )
+        session.add(report)
+        session.flush()
+        audit(
+            session,
+            "payment.reported",
+            "loan",
+            loan.id,
+            {"amount": str(value), "paid_at": paid_at.isoformat(), "channel": channel},
+            user_id=user.id,
+        )
+        return ReportedView(report.id, loan.contract_no, value, paid_at, channel)
+
+
+def _check_channel(channel: str) -> None:
+    if channel not in CHANNELS:
+        raise InvalidInput(
+            "Unknown payment channel “{channel}” (one of {known}).",
+            channel=channel,
+            known=", ".join(CHANNELS),
         )
 
 

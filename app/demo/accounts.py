@@ -217,6 +217,7 @@ class Accounts(Part):
                 assigned_at,
                 None,  # nobody had it before: the demo's loans were never moved
                 self.ts(disbursed_at),
+                None,  # closed by the lending system: none is (a settled one paid off)
             )
         )
         # The open instalments as the collection work left them.

@@ -2011,6 +2011,18 @@
         <translation>其他</translation>
     </message>
     <message>
+        <source>received</source>
+        <translation>已入账</translation>
+    </message>
+    <message>
+        <source>reversed by the lender</source>
+        <translation>已被放款方冲正</translation>
+    </message>
+    <message>
+        <source>reported by the borrower</source>
+        <translation>借款人自报</translation>
+    </message>
+    <message>
         <source>Call</source>
         <translation>电话</translation>
     </message>
@@ -2400,6 +2412,10 @@
     <message>
         <source>Channel</source>
         <translation>渠道</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
     </message>
     <message>
         <source>Payments received</source>
@@ -3882,6 +3898,10 @@ Allowed from {time}</source>
         <translation>账户{contract_no}已有未结束的还款计划（{status}，制定于{made}）；请先取消，再提出新的计划。</translation>
     </message>
     <message>
+        <source>Payments come from the lending system: only an administrator records one; what the borrower says they paid is reported instead.</source>
+        <translation>还款来自放款系统：只有管理员可以入账；借款人所说的还款改为记录为自报还款。</translation>
+    </message>
+    <message>
         <source>The central database is PostgreSQL; {url} is not.</source>
         <translation>中央数据库须为PostgreSQL；{url}不是。</translation>
     </message>
@@ -3936,6 +3956,18 @@ Allowed from {time}</source>
     <message>
         <source>The plan&apos;s first payment was due on {date}, which has passed while it waited: cancel it and offer a new one.</source>
         <translation>该还款计划的首笔还款应于{date}支付，在等待期间已过期：请取消该计划并重新提出。</translation>
+    </message>
+    <message>
+        <source>Write at least one day&apos;s feed.</source>
+        <translation>至少要写一天的推送文件。</translation>
+    </message>
+    <message>
+        <source>The feed&apos;s days would run to {last}, after today: build the demo further back (demo-data --as-of, {days} days ago or more) or write fewer days.</source>
+        <translation>推送文件的日期将延续到 {last}，晚于今天：请把演示数据建得更早（demo-data --as-of，至少 {days} 天前），或少写几天。</translation>
+    </message>
+    <message>
+        <source>The database holds no demo portfolio: build one first (demo-data).</source>
+        <translation>数据库中没有演示资产包：请先生成一个（demo-data）。</translation>
     </message>
     <message>
         <source>waiting for a decision</source>
@@ -4000,6 +4032,118 @@ Allowed from {time}</source>
     <message>
         <source>Only an issued plan has an agreement to print; this one is “{status}”.</source>
         <translation>只有已出具协议的还款计划才能打印协议；该计划当前为“{status}”。</translation>
+    </message>
+    <message>
+        <source>{path} has no batch row: a feed file names itself in a `batch` row (batch_id, sequence, business_date).</source>
+        <translation>{path} 没有 batch 行：推送文件须用一行 `batch` 标明自身（batch_id、sequence、business_date）。</translation>
+    </message>
+    <message>
+        <source>Another feed or import was applied while {path} was: nothing of it was applied; apply it again.</source>
+        <translation>在导入 {path} 的同时，另一个推送文件或导入已被应用：本文件未应用任何内容；请重新应用。</translation>
+    </message>
+    <message>
+        <source>{count} problems in {path} ({rows} rows refused); nothing of it was applied.</source>
+        <translation>{path} 中有 {count} 个问题（{rows} 行被拒绝）；本文件未应用任何内容。</translation>
+    </message>
+    <message>
+        <source>The feed&apos;s reports are for team leads.</source>
+        <translation>推送文件的对账报告仅供组长查看。</translation>
+    </message>
+    <message>
+        <source>a file has one batch row (it is on row {row})</source>
+        <translation>一个文件只有一行 batch（已在第 {row} 行）</translation>
+    </message>
+    <message>
+        <source>an address changes whole: province, city, district and street</source>
+        <translation>地址须整体变更：省、市、区和街道</translation>
+    </message>
+    <message>
+        <source>the same instalment is on row {row}</source>
+        <translation>同一期还款已在第 {row} 行</translation>
+    </message>
+    <message>
+        <source>the same payment id is on row {row}</source>
+        <translation>同一还款编号已在第 {row} 行</translation>
+    </message>
+    <message>
+        <source>the same payment is reversed on row {row}</source>
+        <translation>同一笔还款已在第 {row} 行冲正</translation>
+    </message>
+    <message>
+        <source>the same reversal id is on row {row}</source>
+        <translation>同一冲正编号已在第 {row} 行</translation>
+    </message>
+    <message>
+        <source>unknown closure (one of {statuses})</source>
+        <translation>未知的结清方式（可选：{statuses}）</translation>
+    </message>
+    <message>
+        <source>the same contract is closed on row {row}</source>
+        <translation>同一合同已在第 {row} 行结清</translation>
+    </message>
+    <message>
+        <source>batch {batch_id} was applied on {applied} from another file: a batch id names one file</source>
+        <translation>批次 {batch_id} 已于 {applied} 从另一个文件应用：一个批次编号只对应一个文件</translation>
+    </message>
+    <message>
+        <source>file {sequence} was applied already (batch {batch_id}); the next is {next}</source>
+        <translation>第 {sequence} 号文件已应用（批次 {batch_id}）；下一个应为第 {next} 号</translation>
+    </message>
+    <message>
+        <source>file {missing} is missing: the last applied was {sequence} (batch {batch_id}); apply it first</source>
+        <translation>缺少第 {missing} 号文件：最近应用的是第 {sequence} 号（批次 {batch_id}）；请先应用它</translation>
+    </message>
+    <message>
+        <source>files {first} to {last} are missing: the last applied was {sequence} (batch {batch_id}); apply them first</source>
+        <translation>缺少第 {first} 至 {last} 号文件：最近应用的是第 {sequence} 号（批次 {batch_id}）；请先应用它们</translation>
+    </message>
+    <message>
+        <source>before the last file&apos;s business day ({day})</source>
+        <translation>早于上一个文件的业务日（{day}）</translation>
+    </message>
+    <message>
+        <source>required for a borrower new to the database (changes name only what changes)</source>
+        <translation>数据库中的新借款人必须填写（变更只需填写变动的内容）</translation>
+    </message>
+    <message>
+        <source>the database has {born} for this ID number</source>
+        <translation>数据库中此身份证号的出生日期为 {born}</translation>
+    </message>
+    <message>
+        <source>not an active collector, field agent or team lead</source>
+        <translation>不是在职的电催专员、外访专员或组长</translation>
+    </message>
+    <message>
+        <source>the database has “{value}” for this contract: a loan&apos;s terms do not change; its schedule does, by instalment rows</source>
+        <translation>数据库中此合同为“{value}”：贷款条款不会变更；还款计划可通过 instalment 行变更</translation>
+    </message>
+    <message>
+        <source>the contract has instalments 1 to {count}: a new one is {next}</source>
+        <translation>该合同有第 1 至 {count} 期：新增的一期应为第 {next} 期</translation>
+    </message>
+    <message>
+        <source>the database has this payment id for {amount} on {contract_no} paid at {paid_at}: a payment id names one payment</source>
+        <translation>数据库中此还款编号对应合同 {contract_no} 于 {paid_at} 还款 {amount}：一个还款编号只对应一笔还款</translation>
+    </message>
+    <message>
+        <source>no payment with this id, in the database or the file</source>
+        <translation>数据库和文件中都没有此编号的还款</translation>
+    </message>
+    <message>
+        <source>the payment is on contract {contract_no}</source>
+        <translation>该笔还款属于合同 {contract_no}</translation>
+    </message>
+    <message>
+        <source>the database has this reversal id for payment {payment_id}</source>
+        <translation>数据库中此冲正编号属于还款 {payment_id}</translation>
+    </message>
+    <message>
+        <source>the payment was reversed already (reversal {reversal_id})</source>
+        <translation>该笔还款已被冲正（冲正编号 {reversal_id}）</translation>
+    </message>
+    <message>
+        <source>the payments on {contract_no} come to {unapplied} more than its schedule owes</source>
+        <translation>合同 {contract_no} 的还款比其还款计划所欠金额多出 {unapplied}</translation>
     </message>
     <message>
         <source>A plan that is “{current}” cannot become “{wanted}”.</source>
@@ -4128,10 +4272,6 @@ Allowed from {time}</source>
     <message>
         <source>A settlement of {amount} is less than the {limit} of principal it must collect without approval.</source>
         <translation>和解金额 {amount} 低于无需审批时必须收回的本金 {limit}。</translation>
-    </message>
-    <message>
-        <source>Payments come from the lending system: only an administrator records one.</source>
-        <translation>还款记录来自信贷系统：只有管理员可以登记还款。</translation>
     </message>
     <message>
         <source>longer than {longest} characters</source>
@@ -5379,6 +5519,10 @@ Your accounts are on this computer: work on them offline? What you do is sent to
     <message>
         <source>{amount} via {channel}</source>
         <translation>通过{channel}还款 {amount}</translation>
+    </message>
+    <message>
+        <source>{payment}, {state}</source>
+        <translation>{payment}，{state}</translation>
     </message>
     <message>
         <source>Call back at {time}, done</source>

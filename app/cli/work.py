@@ -49,6 +49,16 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     demo.add_argument("--replace", action="store_true", help="delete the embedded database first")
     demo.set_defaults(handler=_demo_data)
     for_roles(demo)
+    feed = commands.add_parser(
+        "demo-feed",
+        help="write the lending system's daily feed files for the days after the demo's as-of"
+        " (apply them with central feed)",
+    )
+    feed.add_argument("--out", type=Path, required=True, metavar="FOLDER")
+    feed.add_argument("--days", type=positive_arg, default=30)
+    feed.add_argument("--seed", type=int, default=1)
+    feed.set_defaults(handler=_demo_feed)
+    for_roles(feed)
 
     users = commands.add_parser("users", help="list the users")
     users.add_argument("--json", action="store_true")
@@ -231,6 +241,20 @@ def _demo_data(config: Config, args: argparse.Namespace) -> int:
         f"{summary.instalments:,} instalments, {summary.payments:,} payments, "
         f"{summary.attempts:,} contact attempts, {summary.promises:,} promises, "
         f"{summary.callbacks:,} callbacks in {summary.seconds:.1f} s"
+    )
+    return 0
+
+
+def _demo_feed(config: Config, args: argparse.Namespace) -> int:
+    from app.demo.feed import write_feed_files
+
+    written = write_feed_files(
+        open_database(config, build_demo=False), args.out, days=args.days, seed=args.seed
+    )
+    print(
+        f"wrote {len(written.paths)} daily feed files ({written.rows:,} rows, {written.payments:,}"
+        f" payments for {written.amount:,.2f}) to {args.out}: apply them in order with"
+        f" central feed {args.out}/feed-*.csv"
     )
     return 0
 

@@ -6,6 +6,7 @@ command itself on both databases); here the clock is fixed and each rule has its
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -432,3 +433,18 @@ def test_postgres_applies_a_file_exactly_as_sqlite(
         )
         assert _states(database, account.contract_no) == _replayed(database, account.contract_no)
     assert results[0] == results[1]
+
+
+def test_the_documented_example_reads_without_a_problem() -> None:
+    """docs/feed-format.md's example is a file the feed reads: every row and cell as written."""
+    from app.services.plans.feed import _Feed
+
+    doc = Path(__file__).resolve().parents[3] / "docs" / "feed-format.md"
+    example = re.search(r"```csv\n(.*?)```", doc.read_text(encoding="utf-8"), re.S)
+    assert example is not None
+    feed = _Feed(datetime(2026, 12, 7, 12, tzinfo=UTC), "example.csv", "", "UTF-8")
+    feed.read(example.group(1))
+    assert feed.problems == []
+    assert feed.batch is not None and feed.batch.sequence == 42
+    assert (len(feed.payments), len(feed.reversals), len(feed.closures)) == (1, 1, 1)
+    assert sorted(feed.instalments) == ["CW202600000009", "HX2026000001"]

@@ -19,9 +19,10 @@ Issue 16, item 1. The lending system sends a file a day (docs/feed-format.md):
 On PostgreSQL: the feed runs as the lending system's own login (a member of `cw_feed`) or as
 an administrator, never as staff. `cw_feed` gets what applying a feed writes besides the
 ledger it already writes (0007): the payment-derived state of promises and plans, reported
-payments' match, the feed's own rows, the system's audit events, and reads of the staff
-directory (who a new account goes to). Staff report payments on their own scope in their own
-name, never matched; a lead reads the feeds' summaries. The server's sums of a loan's payments
+payments' match, the feed's own rows, the system's audit events, reads of the staff directory
+(who a new account goes to), and temporary tables to stage a file's rows in. Staff report
+payments on their own scope in their own name, never matched; a lead reads the feeds'
+summaries. The server's sums of a loan's payments
 (a plan is paid and completed by payments the server has) leave reversed payments out.
 """
 
@@ -198,6 +199,12 @@ def _secure() -> None:
         f"CREATE POLICY audit_events_feed_insert ON audit_events FOR INSERT TO {FEED} "
         "WITH CHECK (user_id IS NULL)"
     )
+    # A day's rows are staged in temporary tables (COPY into a table under row-level security
+    # is refused); staff still make none.
+    op.execute(
+        "DO $$ BEGIN EXECUTE format('GRANT TEMPORARY ON DATABASE %I TO "
+        f"{FEED}', current_database()); END $$"
+    )
     for function in REVERSED_OUT:
         _edit_function(function, *COUNTED_SUM)
 
@@ -224,6 +231,10 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         for function in REVERSED_OUT:
             _edit_function(function, *ALL_SUM)
+        op.execute(
+            "DO $$ BEGIN EXECUTE format('REVOKE TEMPORARY ON DATABASE %I FROM "
+            f"{FEED}', current_database()); END $$"
+        )
         op.execute("DROP POLICY IF EXISTS audit_events_feed_insert ON audit_events")
         op.execute(f"REVOKE INSERT ON audit_events FROM {FEED}")
         for table, columns in FEED_COLUMNS.items():

@@ -36,9 +36,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar, cast
 
-from sqlalchemy import String, Table, select
+from sqlalchemy import Integer, String, Table, Uuid, and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeEngine
 
 from app.database import Database
 from app.models import (
@@ -55,7 +56,7 @@ from app.models import (
     User,
 )
 from app.services.common.audit import audit
-from app.services.common.bulk import insert_rows, key_set, update_rows, with_defaults
+from app.services.common.bulk import insert_rows, key_set, staged, update_rows, with_defaults
 from app.services.common.clock import local_today
 from app.services.common.errors import DomainError, InvalidInput, Message, NotAllowed
 from app.services.common.money import ZERO
@@ -1055,19 +1056,19 @@ class _Feed:
                     )
                 continue
             schedule = known.schedules.get(stored.id, {})
-            seqs = sorted(set(schedule) | set(lines))
-            if seqs != list(range(1, len(seqs) + 1)):
-                for seq, line in lines.items():
-                    if seq not in schedule:
-                        self.problem(
-                            line.row,
-                            "seq",
-                            CellRefused(
-                                "the contract has instalments 1 to {count}: a new one is {next}",
-                                count=len(schedule),
-                                next=len(schedule) + 1,
-                            ),
-                        )
+            count = known.lengths.get(stored.id, 0)
+            added = sorted(seq for seq in lines if seq > count)
+            if added != list(range(count + 1, count + 1 + len(added))):
+                for seq in added:
+                    self.problem(
+                        lines[seq].row,
+                        "seq",
+                        CellRefused(
+                            "the contract has instalments 1 to {count}: a new one is {next}",
+                            count=count,
+                            next=count + 1,
+                        ),
+                    )
                 continue
             replay = False
             for seq, line in lines.items():
@@ -1503,7 +1504,9 @@ class _Known:
     points: dict[str, set[str]]
     next_position: dict[str, int]
     loans: dict[str, _KnownLoan]
+    # Of the schedules the file names: the lines it names, and how many each has.
     schedules: dict[uuid.UUID, dict[int, _KnownLine]]
+    lengths: dict[uuid.UUID, int]
     payments: dict[str, _KnownPayment]  # by the lending system's payment id
     reversal_ids: dict[str, str]  # a reversal id → the payment id it reversed
     users: dict[str, tuple[uuid.UUID, Role, bool]]
@@ -1573,9 +1576,23 @@ class _Known:
             ):
                 loans[found[0]] = _KnownLoan(found[1], found[2], LoanStatus(found[3]), *found[4:])
         schedules: dict[uuid.UUID, dict[int, _KnownLine]] = defaultdict(dict)
-        changing = {loans[c].id for c in feed.instalments if c in loans}
+        # Of the schedules the file changes: how many instalments each has, and the lines it
+        # names as they stand.
+        lengths: dict[uuid.UUID, int] = {}
+        named = [
+            (loans[contract].id, seq)
+            for contract, lines in feed.instalments.items()
+            if contract in loans
+            for seq in lines
+        ]
         i = _INSTALMENTS.c
-        with key_set(connection, changing) as among:
+        with key_set(connection, {loan_id for loan_id, _ in named}) as among:
+            for loan_id, count in connection.execute(
+                select(i.loan_id, func.count()).where(among(i.loan_id)).group_by(i.loan_id)
+            ):
+                lengths[loan_id] = count
+        pairs: list[tuple[str, TypeEngine[Any]]] = [("loan_id", Uuid()), ("seq", Integer())]
+        with staged(connection, pairs, named) as wanted:
             for loan_id, seq, due, principal, interest, fees, paid, settled in connection.execute(
                 select(
                     i.loan_id,
@@ -1586,7 +1603,7 @@ class _Known:
                     i.fees_due,
                     i.principal_paid + i.interest_paid + i.fees_paid + i.penalty_paid,
                     i.settled_on.is_not(None),
-                ).where(among(i.loan_id))
+                ).join(wanted, and_(wanted.c.loan_id == i.loan_id, wanted.c.seq == i.seq))
             ):
                 schedules[loan_id][seq] = _KnownLine(
                     (due, principal, interest, fees), paid, bool(settled)
@@ -1622,7 +1639,15 @@ class _Known:
             )
         }
         return cls(
-            borrowers, points, next_position, loans, schedules, payments, reversal_ids, users
+            borrowers,
+            points,
+            next_position,
+            loans,
+            schedules,
+            lengths,
+            payments,
+            reversal_ids,
+            users,
         )
 
 

@@ -38,22 +38,16 @@ from decimal import Decimal
 from typing import Any, cast
 
 from sqlalchemy import (
-    ARRAY,
-    Column,
     Connection,
     Date,
     FromClause,
-    MetaData,
-    Numeric,
     Table,
     Uuid,
     and_,
     bindparam,
     case,
-    column,
     exists,
     func,
-    insert,
     or_,
     select,
     type_coerce,
@@ -61,6 +55,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
+from sqlalchemy.types import TypeEngine
 
 from app.models import (
     Instalment,
@@ -72,7 +67,7 @@ from app.models import (
     ReportedPayment,
 )
 from app.models.types import Money, UTCDateTime
-from app.services.common.bulk import insert_rows, key_set, update_rows
+from app.services.common.bulk import insert_rows, key_set, staged, update_rows
 from app.services.common.clock import business_zone
 from app.services.common.money import ZERO
 from app.services.common.reference import policy
@@ -371,39 +366,14 @@ def _apply_round(
 def _round_source(
     connection: Connection, batch: Sequence[tuple[uuid.UUID, date, Decimal]]
 ) -> Iterator[FromClause]:
-    """The round's payments as a relation (loan_id, paid_on, amount): three arrays unnested on
-    PostgreSQL, a temporary table on SQLite."""
-    if connection.dialect.name == "postgresql":
-        loans, days, amounts = (list(values) for values in zip(*batch, strict=True))
-        yield (
-            func.unnest(
-                bindparam("r_loans", loans, type_=ARRAY(Uuid())),
-                bindparam("r_days", days, type_=ARRAY(Date())),
-                bindparam("r_amounts", amounts, type_=ARRAY(Numeric(14, 2))),
-            )
-            .table_valued(
-                column("loan_id", Uuid()), column("paid_on", Date()), column("amount", Money())
-            )
-            .render_derived(name="round")
-        )
-        return
-    table = Table(
-        "cw_ledger_round",
-        MetaData(),
-        Column("loan_id", Uuid(), primary_key=True),
-        Column("paid_on", Date()),
-        Column("amount", Money()),
-        prefixes=["TEMPORARY"],
-    )
-    table.create(connection)
-    try:
-        connection.execute(
-            insert(table),
-            [{"loan_id": loan, "paid_on": day, "amount": amount} for loan, day, amount in batch],
-        )
-        yield table.alias("round")
-    finally:
-        table.drop(connection)
+    """The round's payments as a relation (loan_id, paid_on, amount)."""
+    columns: list[tuple[str, TypeEngine[Any]]] = [
+        ("loan_id", Uuid()),
+        ("paid_on", Date()),
+        ("amount", Money()),
+    ]
+    with staged(connection, columns, batch) as source:
+        yield source.alias("round")
 
 
 def _accrued(source: FromClause) -> Any:

@@ -76,9 +76,17 @@ VERSIONED = frozenset(
         "visit_requests",
     }
 )
-# Logs: written once, never changed.
+# Logs: written once, never changed by a workstation (the lending system's feed marks a payment
+# reversed, or a borrower's reported payment matched, on the server; pulls bring that).
 LOGS = frozenset(
-    {"contact_attempts", "account_notes", "audit_events", "payments", "contact_blocks"}
+    {
+        "contact_attempts",
+        "account_notes",
+        "audit_events",
+        "payments",
+        "contact_blocks",
+        "reported_payments",
+    }
 )
 # The workstation's own trail goes up; it does not come down.
 NOT_PULLED = frozenset({"audit_events"})

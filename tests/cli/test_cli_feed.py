@@ -243,11 +243,19 @@ def test_the_lending_systems_login_applies_the_feed_and_no_staff_login_may(
                 assert refused.returncode == 1
                 assert len(refused.stderr.strip().splitlines()) == 1, refused.stderr
             assert target.rows("SELECT count(*) FROM feed_batches") == [(0,)]
+            # A file the server refuses is kept for the lead by the same login.
+            wrong = write_feed(
+                tmp_path / "0.csv", [batch(1, TODAY), payment(mine, "P-0", _recent(), "-5")]
+            )
+            assert target.feed(wrong, login=lending).returncode == 1
+            assert target.rows("SELECT applied_by, status FROM feed_batches") == [
+                (lending, "refused")
+            ]
             applied = target.feed(day, login=lending)
             assert applied.returncode == 0, applied.stderr
-            assert target.rows("SELECT applied_by, status FROM feed_batches") == [
-                (lending, "applied")
-            ]
+            assert target.rows(
+                "SELECT applied_by, status FROM feed_batches ORDER BY received_at"
+            ) == [(lending, "refused"), (lending, "applied")]
             assert target.rows("SELECT amount FROM payments WHERE source_id = 'P-1'") == [
                 (Decimal("88.00"),)
             ]

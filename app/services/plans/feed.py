@@ -236,13 +236,15 @@ def apply_feed(
     digest = hashlib.sha256(data).hexdigest()
     feed = _Feed(now, path.name, digest, export.encoding)
     feed.read(export.text)
-    if feed.batch is None:
+    if feed.batch is None and not feed.problems:
         raise InvalidInput(
             "{path} has no batch row: a feed file names itself in a `batch` row (batch_id,"
             " sequence, business_date).",
             path=str(path),
         )
     try:
+        if feed.batch is None:
+            raise _Refused  # its batch row has a problem of its own
         with db.session() as session:
             _hold_the_ledger(session)
             earlier = feed.check_batch(session)

@@ -448,3 +448,14 @@ def test_the_documented_example_reads_without_a_problem() -> None:
     assert feed.batch is not None and feed.batch.sequence == 42
     assert (len(feed.payments), len(feed.reversals), len(feed.closures)) == (1, 1, 1)
     assert sorted(feed.instalments) == ["CW202600000009", "HX2026000001"]
+
+
+def test_a_batch_row_with_a_problem_is_named_by_row_and_column(
+    db: Database, portfolio: Portfolio, tmp_path: Path
+) -> None:
+    rows = [{**batch(1, TODAY), "sequence": "一"}]
+    with pytest.raises(FeedRefused) as refused:
+        _apply(db, tmp_path / "bad-batch.csv", rows)
+    assert [(p.row, p.column) for p in refused.value.problems] == [(2, "sequence")]
+    (report,) = feed_reports(db, "lead.wang")
+    assert report.status == FeedStatus.REFUSED and report.batch_id is None

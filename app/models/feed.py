@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Date, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import Base, UUIDKey
+from app.models.base import Base, Synced, UUIDKey
 from app.models.types import UTCDateTime, utcnow
 
 
@@ -17,9 +17,10 @@ class FeedStatus:
     REFUSED = "refused"
 
 
-class FeedBatch(UUIDKey, Base):
+class FeedBatch(UUIDKey, Synced, Base):
     """One feed file: applied whole (its batch id and sequence then taken), or refused whole
-    (kept with its problems, taking neither). The reconciliation summary is the lead's."""
+    (kept with its problems, taking neither). The reconciliation summary is the lead's: it
+    syncs to team leads' workstations (and nobody else's)."""
 
     __tablename__ = "feed_batches"
 

@@ -7,7 +7,8 @@ Create Date: 2026-12-07 09:00:00.000000
 Issue 16, item 1. The lending system sends a file a day (docs/feed-format.md):
 
 - `feed_batches`: one row per file, applied (its batch id and sequence taken, once each) or
-  refused (its problems kept); the reconciliation summary is the lead's to read.
+  refused (its problems kept); the reconciliation summary is the lead's to read, and syncs to
+  leads' workstations.
 - `payments` get the lending system's own id (`source_id`, unique: a payment sent again is
   counted once), and a reversal (`reversed_at`, with the reversal's own id): a reversed
   payment stays on record and counts for nothing.
@@ -94,9 +95,14 @@ def upgrade() -> None:
         sa.Column("summary", sa.JSON(), nullable=False),
         sa.Column("problems", sa.JSON(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("row_version", sa.Integer(), server_default="1", nullable=False),
+        sa.Column("changed_tx", sa.BigInteger(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_feed_batches")),
         sa.UniqueConstraint("batch_id", name=op.f("uq_feed_batches_batch_id")),
         sa.UniqueConstraint("sequence", name=op.f("uq_feed_batches_sequence")),
+    )
+    op.create_index(
+        op.f("ix_feed_batches_changed_tx"), "feed_batches", ["changed_tx"], unique=False
     )
     op.create_index(
         op.f("ix_feed_batches_received_at"), "feed_batches", ["received_at"], unique=False
@@ -151,10 +157,11 @@ def upgrade() -> None:
 
 
 def _secure() -> None:
-    op.execute(
-        "CREATE TRIGGER reported_payments_stamp_change BEFORE INSERT OR UPDATE ON "
-        "reported_payments FOR EACH ROW EXECUTE FUNCTION cw_stamp_change()"
-    )
+    for table in ("feed_batches", "reported_payments"):
+        op.execute(
+            f"CREATE TRIGGER {table}_stamp_change BEFORE INSERT OR UPDATE ON "
+            f"{table} FOR EACH ROW EXECUTE FUNCTION cw_stamp_change()"
+        )
     for table in ("feed_batches", "reported_payments"):
         op.execute(f"ALTER TABLE {table} OWNER TO {OWNER}")
         op.execute(f"REVOKE ALL ON {table} FROM PUBLIC")
@@ -253,4 +260,5 @@ def downgrade() -> None:
     op.drop_column("payments", "source_id")
     op.drop_column("loans", "closed_on")
     op.drop_index(op.f("ix_feed_batches_received_at"), table_name="feed_batches")
+    op.drop_index(op.f("ix_feed_batches_changed_tx"), table_name="feed_batches")
     op.drop_table("feed_batches")

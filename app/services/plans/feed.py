@@ -205,6 +205,7 @@ class FeedRefused(InvalidInput):
 class FeedReport:
     """One file as the lead reads it: applied with its reconciliation, or refused with why."""
 
+    id: uuid.UUID
     received_at: datetime
     status: str  # FeedStatus
     file_name: str
@@ -374,6 +375,7 @@ def feed_reports(db: Database, username: str, *, last: int = 30) -> tuple[FeedRe
 def _report(batch: FeedBatch) -> FeedReport:
     applied = batch.status == FeedStatus.APPLIED
     return FeedReport(
+        id=batch.id,
         received_at=batch.received_at,
         status=batch.status,
         file_name=batch.file_name,

@@ -397,7 +397,7 @@ def test_what_the_feed_brings_comes_down_and_is_not_sent_back(world: World, tmp_
     they leave reach the workstation at its next sync, as the server has them."""
     from datetime import timedelta
 
-    from app.services.plans.feed import apply_feed
+    from app.services.plans.feed import apply_feed, feed_reports
     from app.services.plans.payments import enter_payment
     from app.services.portfolio.accounts import account_detail
     from tests.helpers.feeds import batch, payment, reversal, write_feed
@@ -420,6 +420,11 @@ def test_what_the_feed_brings_comes_down_and_is_not_sent_back(world: World, tmp_
     assert _count(local, "SELECT count(*) FROM reported_payments WHERE matched_at IS NULL") == 0
     assert _count(local, "SELECT count(*) FROM payments WHERE reversed_at IS NOT NULL") == 1
     assert sync.sync_status(local).waiting == 0
+    # The files and their reconciliation are the lead's: on a lead's copy, not a collector's.
+    assert _count(local, "SELECT count(*) FROM feed_batches") == 0
+    lead = world.workstation(tmp_path / "lead.sqlite3")
+    sync.sync(lead, world.central, "lead.wang")
+    assert [r.summary.payments for r in feed_reports(lead, "lead.wang") if r.summary] == [0, 2]
     here = account_detail(local, "zhang.wei", contract, NOW)
     there = account_detail(world.central, "zhang.wei", contract, NOW)
     assert (here.balance, here.schedule) == (there.balance, there.schedule)

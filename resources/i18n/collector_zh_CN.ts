@@ -1818,6 +1818,132 @@
     </message>
 </context>
 <context>
+    <name>FeedsModel</name>
+    <message>
+        <source>refused</source>
+        <translation>已拒绝</translation>
+    </message>
+    <message>
+        <source>applied</source>
+        <translation>已应用</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>接收时间</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>No.</source>
+        <translation>序号</translation>
+    </message>
+    <message>
+        <source>Business day</source>
+        <translation>业务日</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>New accounts</source>
+        <translation>新增账户</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>结清</translation>
+    </message>
+    <message>
+        <source>Payments</source>
+        <translation>还款笔数</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>还款金额</translation>
+    </message>
+    <message>
+        <source>Rows refused</source>
+        <translation>拒绝行数</translation>
+    </message>
+</context>
+<context>
+    <name>FeedsPanel</name>
+    <message>
+        <source>File {sequence} (batch {batch}), business day {day}, {rows} rows, read as {encoding}</source>
+        <translation>第{sequence}号文件（批次{batch}），业务日{day}，共{rows}行，按{encoding}读取</translation>
+    </message>
+    <message>
+        <source>Accounts: {new} new, {closed} closed ({settled} settled and {written_off} written off by the lender, {paid_off} paid off), {reopened} owing again after a reversal</source>
+        <translation>账户：新增{new}个，结清{closed}个（放款方结清{settled}个、核销{written_off}个，还清{paid_off}个），冲正后重新欠款{reopened}个</translation>
+    </message>
+    <message>
+        <source>Payments: {payments} for {amount} ({known} already known); reversals: {reversals} for {reversed} ({reversals_known} already known)</source>
+        <translation>还款：{payments}笔，共{amount}（{known}笔已有记录）；冲正：{reversals}笔，共{reversed}（{reversals_known}笔已有记录）</translation>
+    </message>
+    <message>
+        <source>Changes: {borrowers_new} new borrowers, {borrowers_changed} borrowers changed ({moved} to another country), {points} new contact points ({points_known} already known), {schedules} schedules ({instalments} instalments)</source>
+        <translation>变更：新增借款人{borrowers_new}个，借款人信息变更{borrowers_changed}个（迁往其他国家{moved}个），新增联系方式{points}个（{points_known}个已有），还款计划{schedules}个（{instalments}期）</translation>
+    </message>
+    <message>
+        <source>Promises: {kept} kept, {changed} changed; plans changed: {plans}; reported payments matched: {matched}</source>
+        <translation>承诺还款：兑现{kept}个，变更{changed}个；还款计划变更：{plans}个；已匹配的自报还款：{matched}笔</translation>
+    </message>
+    <message>
+        <source>Rows refused: {rows}</source>
+        <translation>拒绝行数：{rows}</translation>
+    </message>
+    <message>
+        <source>Refused: nothing of this file was applied. Its problems:</source>
+        <translation>已拒绝：此文件未应用任何内容。问题如下：</translation>
+    </message>
+    <message>
+        <source>Refused: nothing of batch {batch} was applied. Its problems:</source>
+        <translation>已拒绝：批次{batch}未应用任何内容。问题如下：</translation>
+    </message>
+    <message>
+        <source>row {row}, {column}</source>
+        <translation>第{row}行，{column}</translation>
+    </message>
+    <message>
+        <source>row {row}</source>
+        <translation>第{row}行</translation>
+    </message>
+    <message>
+        <source>The lending system&apos;s feed</source>
+        <translation>放款系统推送</translation>
+    </message>
+    <message>
+        <source>Re&amp;load</source>
+        <translation>重新加载(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Feed files</source>
+        <translation>推送文件</translation>
+    </message>
+    <message>
+        <source>No feed file has come yet.</source>
+        <translation>尚未收到推送文件。</translation>
+    </message>
+    <message>
+        <source>The selected file</source>
+        <translation>所选文件</translation>
+    </message>
+    <message>
+        <source>Selected file</source>
+        <translation>所选文件</translation>
+    </message>
+    <message>
+        <source>Feed files: {count}, newest first; refused: {refused}.</source>
+        <translation>推送文件：{count}个，最新在前；已拒绝：{refused}个。</translation>
+    </message>
+    <message>
+        <source>Could not load the feed files</source>
+        <translation>无法加载推送文件</translation>
+    </message>
+</context>
+<context>
     <name>KpiTableModel</name>
     <message>
         <source>{part} of {whole}</source>
@@ -2168,6 +2294,10 @@
     <message>
         <source>Team a&amp;ccounts…</source>
         <translation>团队账户(&amp;C)…</translation>
+    </message>
+    <message>
+        <source>The lending system&apos;s &amp;feed…</source>
+        <translation>放款系统推送(&amp;F)…</translation>
     </message>
     <message>
         <source>&amp;Help</source>
@@ -5422,6 +5552,10 @@ Your accounts are on this computer: work on them offline? What you do is sent to
         <translation>账户(&amp;C)</translation>
     </message>
     <message>
+        <source>Lending &amp;feed</source>
+        <translation>放款推送(&amp;F)</translation>
+    </message>
+    <message>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
@@ -5436,6 +5570,10 @@ Your accounts are on this computer: work on them offline? What you do is sent to
     <message>
         <source>Team a&amp;ccounts</source>
         <translation>团队账户(&amp;C)</translation>
+    </message>
+    <message>
+        <source>The lending system&apos;s &amp;feed</source>
+        <translation>放款系统推送(&amp;F)</translation>
     </message>
     <message>
         <source>&amp;Refresh this tab</source>

@@ -249,6 +249,7 @@ class MainWindow(QMainWindow):
                 (Tab.ESCALATIONS, self.tr("&Escalations inbox…"), "Ctrl+Shift+E"),
                 (Tab.APPROVALS, self.tr("Plan &approvals…"), "Ctrl+Shift+A"),
                 (Tab.ACCOUNTS, self.tr("Team a&ccounts…"), "Ctrl+Shift+M"),
+                (Tab.FEEDS, self.tr("The lending system's &feed…"), "Ctrl+Shift+L"),
             )
         }
         self._show_team_menu(False)

@@ -1,5 +1,6 @@
 """The team lead's desk, beside the main window: the dashboard, the call review, the
-escalations inbox, the plans waiting for approval and the team's accounts, one tab each.
+escalations inbox, the plans waiting for approval, the team's accounts and the lending system's
+daily feed files, one tab each.
 
 Only a team lead or an administrator gets it (the main window shows its menu to them alone,
 and every service behind the tabs refuses anyone else). A lead starts the day on it: it opens
@@ -22,6 +23,7 @@ from app.ui.team.approvals import ApprovalsPanel
 from app.ui.team.call_review import CallReviewPanel
 from app.ui.team.dashboard import DashboardPanel
 from app.ui.team.escalations_inbox import EscalationsInbox
+from app.ui.team.feeds import FeedsPanel
 
 TEAM_ROLES = frozenset({"team_lead", "admin"})
 
@@ -32,6 +34,7 @@ class Tab(enum.IntEnum):
     ESCALATIONS = 2
     APPROVALS = 3
     ACCOUNTS = 4
+    FEEDS = 5
 
 
 class TeamWindow(QMainWindow):
@@ -51,6 +54,7 @@ class TeamWindow(QMainWindow):
         self.inbox = EscalationsInbox(context)
         self.approvals = ApprovalsPanel(context)
         self.accounts = TeamAccountsPanel(context)
+        self.feeds = FeedsPanel(context)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.dashboard, self.tr("&Dashboard"))
@@ -58,6 +62,7 @@ class TeamWindow(QMainWindow):
         self.tabs.addTab(self.inbox, self.tr("&Escalations"))
         self.tabs.addTab(self.approvals, self.tr("A&pprovals"))
         self.tabs.addTab(self.accounts, self.tr("A&ccounts"))
+        self.tabs.addTab(self.feeds, self.tr("Lending &feed"))
         self.setCentralWidget(self.tabs)
         self._loaded: set[Tab] = set()
 
@@ -80,6 +85,7 @@ class TeamWindow(QMainWindow):
             Tab.ESCALATIONS: self.tr("&Escalations inbox"),
             Tab.APPROVALS: self.tr("Plan a&pprovals"),
             Tab.ACCOUNTS: self.tr("Team a&ccounts"),
+            Tab.FEEDS: self.tr("The lending system's &feed"),
         }
         self.tab_actions: dict[Tab, QAction] = {}
         for tab, name in names.items():

@@ -88,22 +88,28 @@ class FeedShape:
 
     @classmethod
     def benchmark(cls, rows: int) -> FeedShape:
-        """One file of `rows` rows: three tenths payments, the rest new accounts, schedule
-        changes, moves and numbers, as a large lender's day might bring."""
+        """One file of `rows` rows (the batch row included): three tenths payments, the rest
+        new accounts (six rows each: borrower, number, loan, three instalments), reversals,
+        write-offs, moves, numbers new and known, and fees added to schedules, as a large
+        lender's day might bring."""
+        counts = {
+            "payments": rows * 3 // 10,
+            "reversals": rows // 100,
+            "new_accounts": rows // 50,
+            "write_offs": rows // 100,
+            "moves": rows // 10,
+            "new_numbers": rows // 10,
+            "repeated_numbers": rows // 20,
+        }
+        taken = sum(counts.values()) + 5 * counts["new_accounts"] + 1
         return cls(
             payment_share=0.0,
             promise_kept_share=0.0,
             promise_part_share=0.0,
-            payments=rows * 3 // 10,
-            reversals=rows // 100,
-            new_accounts=rows // 50,  # six rows each: borrower, number, loan, three lines
-            write_offs=rows // 100,
-            moves=rows // 10,
             moves_abroad=rows // 100,
             abroad_every=1,
-            new_numbers=rows // 10,
-            repeated_numbers=rows // 20,
-            fee_changes=rows // 5 - rows // 100,
+            fee_changes=rows - taken,
+            **counts,
         )
 
 
@@ -324,11 +330,19 @@ class _Book:
             a for a in self.accounts.values() if a.overdue and not a.closed and a.left > 0
         ]
         count = max(shape.payments, round(shape.payment_share * len(open_overdue)))
-        for account in _sample(rng, open_overdue, count, repeat=shape.payments > len(open_overdue)):
+        # Drawn until `count` are made (an account paid off takes no more).
+        made, tries = 0, 0
+        while made < count and open_overdue and tries < 3 * count:
+            tries += 1
+            if shape.payments:
+                account = open_overdue[rng.randrange(len(open_overdue))]
+            else:
+                account = open_overdue.pop(rng.randrange(len(open_overdue)))
             instalment = max(line[1] + line[2] + line[3] for line in account.lines.values())
             share = rng.choice((Decimal("0.2"), Decimal("0.5"), Decimal(1), Decimal(1)))
             found = self._payment(day, account.contract_no, (instalment * share).quantize(CENT))
             if found is not None:
+                made += 1
                 paid_today[found["payment_id"]] = account.contract_no
                 yield found
         for payment_id in _sample(rng, list(self.paid), shape.reversals):
@@ -523,8 +537,16 @@ class _Book:
             for a in self.accounts.values()
             if a.overdue and not a.closed and not a.new and a.lines
         ]
-        for account in _sample(rng, owing, shape.fee_changes):
-            seq = max(account.lines)
+        # The last instalment of as many accounts as there are, then the one before it, …
+        changes: list[tuple[_Account, int]] = []
+        depth = 0
+        while len(changes) < shape.fee_changes:
+            layer = [(a, sorted(a.lines)[-1 - depth]) for a in owing if len(a.lines) > depth]
+            if not layer:
+                break
+            changes += _sample(rng, layer, shape.fee_changes - len(changes))
+            depth += 1
+        for account, seq in changes:
             due, principal, interest, fees = account.lines[seq]
             fees += Decimal("30.00")
             account.lines[seq] = (due, principal, interest, fees)

@@ -414,7 +414,8 @@ def test_what_the_feed_brings_comes_down_and_is_not_sent_back(world: World, tmp_
         [batch(2, NOW.date()), reversal(contract, "P-2", "R-1", NOW.isoformat())],
     ]  # fmt: skip
     for number, rows in enumerate(days, start=1):
-        apply_feed(world.central, write_feed(tmp_path / f"{number}.csv", rows), now=NOW)
+        at = NOW + timedelta(minutes=number)
+        apply_feed(world.central, write_feed(tmp_path / f"{number}.csv", rows), now=at)
     report = sync.sync(local, world.central, "zhang.wei")
     assert report.pull.rows >= 3
     assert _count(local, "SELECT count(*) FROM reported_payments WHERE matched_at IS NULL") == 0

@@ -110,6 +110,20 @@ def register(commands: Any) -> None:
     load.set_defaults(handler=_import_portfolio)
     for_roles(load)
     retention.register(actions)
+    feed = actions.add_parser(
+        "feed",
+        help="apply the lending system's daily feed files (docs/feed-format.md) in their order:"
+        " each all or nothing, with its reconciliation",
+    )
+    feed.add_argument("files", type=Path, nargs="+", metavar="FILE.csv")
+    feed.add_argument(
+        "--encoding", help="the files' encoding when not UTF-8 or GB18030 (gbk, big5, utf-16…)"
+    )
+    feed.add_argument("--url", help=f"the database (default: ${DATABASE_URL_ENV})")
+    feed.add_argument("--json", action="store_true", help="print the summaries as JSON")
+    feed.set_defaults(handler=_feed)
+    # The lending system's own login (cw_feed) or an administrator's: no staff login.
+    for_roles(feed)
 
 
 # A hostile or wholly wrong file can have a problem on every row: the first ones tell what to fix.
@@ -295,3 +309,72 @@ def _import_portfolio(config: Config, args: argparse.Namespace) -> int:
             " (changes to imported accounts come through `central feed`)"
         )
     return 0
+
+
+def _feed(config: Config, args: argparse.Namespace) -> int:
+    import json
+
+    from app.cli.common import open_database, plain
+    from app.services.plans.feed import FeedRefused, apply_feed
+    from app.services.sync.server import ensure_schema
+
+    if args.url or os.environ.get(DATABASE_URL_ENV):
+        db = _central(args)
+        ensure_schema(db)
+    else:
+        # The embedded "central" file, stamping each change for the workstations' sync.
+        db = open_database(config, build_demo=False)
+    done = []
+    try:
+        for path in args.files:
+            try:
+                summary = apply_feed(db, path, encoding=args.encoding)
+            except FeedRefused as refused:
+                print(f"error: {refused.message}", file=sys.stderr)
+                for problem in refused.problems:
+                    where = f"row {problem.row}" + (f", {problem.column}" if problem.column else "")
+                    print(f"  {where}: {problem.message}", file=sys.stderr)
+                return 1
+            done.append(summary)
+            if not args.json:
+                print("\n".join(feed_lines(summary)))
+    finally:
+        db.dispose()
+    if args.json:
+        print(
+            json.dumps(
+                [{**plain(s), "accounts_closed": s.accounts_closed} for s in done],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    return 0
+
+
+def feed_lines(summary: Any) -> list[str]:
+    """A feed file's reconciliation, as the command prints it (`central feed`, `team feeds`)."""
+    from app.services.common.money import format_money
+
+    s = summary
+    head = (
+        f"feed {s.sequence} (batch {s.batch_id}, business day {s.business_date:%Y-%m-%d},"
+        f" {s.rows} rows, {s.encoding}) from {s.file}: "
+    )
+    if s.already_applied:
+        return [head + "applied already; nothing changed"]
+    return [
+        head + "applied",
+        f"  accounts: {s.accounts_new} new, {s.accounts_closed} closed ({s.closed_settled}"
+        f" settled and {s.closed_written_off} written off by the lender, {s.settled_by_payments}"
+        f" paid off), {s.reopened} owing again after a reversal",
+        f"  payments: {s.payments} for {format_money(s.payments_amount, 'CNY')}"
+        f" ({s.payments_known} already known); reversals: {s.reversals} for"
+        f" {format_money(s.reversals_amount, 'CNY')} ({s.reversals_known} already known)",
+        f"  changes: {s.borrowers_new} new borrowers, {s.borrowers_changed} borrowers changed"
+        f" ({s.borrowers_moved_country} to another country), {s.contact_points_new} new contact"
+        f" points ({s.contact_points_known} already known), {s.schedules_changed} schedules"
+        f" ({s.instalments_changed} instalments)",
+        f"  promises: {s.promises_kept} kept, {s.promises_changed} changed; plans changed:"
+        f" {s.plans_changed}; reported payments matched: {s.reports_matched}",
+        f"  rows refused: {s.rows_refused}",
+    ]

@@ -8,6 +8,8 @@ team members        the team's members, active or deactivated, and the accounts 
 team priority       put accounts first (or last) in their collectors' queues until a day
 team clear-priority end those overrides now
 team mark-visit     ask for a home visit on accounts
+team feeds          the lending system's daily feed files: each one's reconciliation, or why
+                    it was refused
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from app.cli.common import day_arg, names_arg, open_database
+from app.cli.common import day_arg, names_arg, open_database, plain, positive_arg
 from app.config import Config
 from app.services.common.errors import InvalidInput
 from app.services.common.money import format_money
@@ -135,6 +137,16 @@ def register(commands: Any) -> None:
     visit.add_argument("contracts", nargs="+", metavar="CONTRACT")
     visit.add_argument("--reason", required=True, help="what the field agent should know")
     visit.set_defaults(handler=_mark_visit)
+
+    feeds = actions.add_parser(
+        "feeds",
+        help="the lending system's daily feed files, newest first: what each brought and"
+        " changed, or why it was refused",
+    )
+    feeds.add_argument("--user", required=True, help="the team lead (or an administrator)")
+    feeds.add_argument("--last", type=positive_arg, default=10, help="how many files (default 10)")
+    feeds.add_argument("--json", action="store_true")
+    feeds.set_defaults(handler=_feeds)
 
 
 def _filter(args: argparse.Namespace) -> Any:
@@ -336,4 +348,33 @@ def _mark_visit(config: Config, args: argparse.Namespace) -> int:
         f"marked {len(done.marked)} account(s) for a visit;"
         f" already marked: {', '.join(done.already) or '-'}"
     )
+    return 0
+
+
+def _feeds(config: Config, args: argparse.Namespace) -> int:
+    from app.cli.central import feed_lines
+    from app.services.common.clock import business_zone
+    from app.services.plans.feed import feed_reports
+
+    reports = feed_reports(open_database(config), args.user, last=args.last)
+    if args.json:
+        print(json.dumps(plain(list(reports)), ensure_ascii=False, indent=2))
+        return 0
+    if not reports:
+        print("no feed file has come yet")
+    for report in reports:
+        received = f"{report.received_at.astimezone(business_zone()):%Y-%m-%d %H:%M}"
+        if report.summary is not None:
+            lines = feed_lines(report.summary)
+            print(f"{received}  {lines[0]}")
+            print("\n".join(lines[1:]))
+            continue
+        batch = f"batch {report.batch_id}" if report.batch_id else "no batch row"
+        print(
+            f"{received}  refused: {report.file_name} ({batch}, {report.rows} rows):"
+            f" {len(report.problems)} problems kept, first:"
+        )
+        for problem in report.problems[:5]:
+            where = f"row {problem.row}" + (f", {problem.column}" if problem.column else "")
+            print(f"  {where}: {problem.message}")
     return 0

@@ -49,6 +49,16 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     demo.add_argument("--replace", action="store_true", help="delete the embedded database first")
     demo.set_defaults(handler=_demo_data)
     for_roles(demo)
+    feed = commands.add_parser(
+        "demo-feed",
+        help="write the lending system's daily feed files for the days after the demo's as-of"
+        " (apply them with central feed)",
+    )
+    feed.add_argument("--out", type=Path, required=True, metavar="FOLDER")
+    feed.add_argument("--days", type=positive_arg, default=30)
+    feed.add_argument("--seed", type=int, default=1)
+    feed.set_defaults(handler=_demo_feed)
+    for_roles(feed)
 
     users = commands.add_parser(
         "users", help="list the users, with who is active and who was deactivated"
@@ -158,7 +168,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     note.add_argument("--user", required=True)
     note.set_defaults(handler=_note)
 
-    payment = commands.add_parser("payment", help="record a payment received")
+    payment = commands.add_parser(
+        "payment",
+        help="a payment the borrower says they made (reported by the borrower, matched when the"
+        " lending system's feed brings it); an administrator's is posted to the ledger",
+    )
     payment.add_argument("--user", required=True)
     payment.add_argument("--contract", required=True)
     payment.add_argument("--amount", required=True)
@@ -230,6 +244,20 @@ def _demo_data(config: Config, args: argparse.Namespace) -> int:
         f"{summary.instalments:,} instalments, {summary.payments:,} payments, "
         f"{summary.attempts:,} contact attempts, {summary.promises:,} promises, "
         f"{summary.callbacks:,} callbacks in {summary.seconds:.1f} s"
+    )
+    return 0
+
+
+def _demo_feed(config: Config, args: argparse.Namespace) -> int:
+    from app.demo.feed import write_feed_files
+
+    written = write_feed_files(
+        open_database(config, build_demo=False), args.out, days=args.days, seed=args.seed
+    )
+    print(
+        f"wrote {len(written.paths)} daily feed files ({written.rows:,} rows, {written.payments:,}"
+        f" payments for {written.amount:,.2f}) to {args.out}: apply them in order with"
+        f" central feed {args.out}/feed-*.csv"
     )
     return 0
 
@@ -485,9 +513,9 @@ def _note(config: Config, args: argparse.Namespace) -> int:
 
 
 def _payment(config: Config, args: argparse.Namespace) -> int:
-    from app.services.plans.payments import record_payment
+    from app.services.plans.payments import ReportedView, enter_payment
 
-    result = record_payment(
+    result = enter_payment(
         open_database(config),
         args.user,
         args.contract,
@@ -496,6 +524,12 @@ def _payment(config: Config, args: argparse.Namespace) -> int:
         channel=args.channel,
         reference=args.reference,
     )
+    if isinstance(result, ReportedView):
+        print(
+            f"reported by the borrower: {result.amount} on {result.contract_no}; it counts when"
+            " the lending system's feed brings the payment"
+        )
+        return 0
     parts = ", ".join(f"{part} {amount}" for part, amount in result.by_part.items() if amount)
     print(f"recorded {result.amount} on {result.contract_no}: {parts}")
     if result.loan_settled:

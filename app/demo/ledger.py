@@ -125,7 +125,12 @@ class Ledger(Part):
         prefix, suffix = _REFERENCES[channel]
         reference = f"{prefix}{self.state.compact[day]}{suffix}{rng.getrandbits(40):013d}"
         when = self.ts(paid_at)
-        self.rows.payments.append((self.uuid(), loan_id, when, amount, channel, reference, when))
+        payment_id = self.uuid()
+        # The lending system's own id of the payment, as its daily feed names it.
+        source_id = f"DEMO-{payment_id.upper()}"
+        self.rows.payments.append(
+            (payment_id, loan_id, when, amount, channel, reference, when, source_id, None, None)
+        )
         return paid_at
 
     def pay_on_time(

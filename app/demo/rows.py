@@ -98,6 +98,7 @@ LOAN_COLUMNS = (
     "previous_assignee_id",
     "closed_on",
     "created_at",
+    "closed_on",
 )
 INSTALMENT_COLUMNS = (
     "loan_id",
@@ -114,7 +115,18 @@ INSTALMENT_COLUMNS = (
     "accrued_to",
     "settled_on",
 )
-PAYMENT_COLUMNS = ("id", "loan_id", "paid_at", "amount", "channel", "reference", "created_at")
+PAYMENT_COLUMNS = (
+    "id",
+    "loan_id",
+    "paid_at",
+    "amount",
+    "channel",
+    "reference",
+    "created_at",
+    "source_id",
+    "reversed_at",
+    "reversal_id",
+)
 ATTEMPT_COLUMNS = (
     "id",
     "loan_id",

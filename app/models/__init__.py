@@ -21,7 +21,15 @@ from app.models.activity import (
 from app.models.base import Base
 from app.models.borrowers import BORROWER_FLAGS, Borrower, ContactKind, ContactPoint
 from app.models.documents import IssuedDocument
-from app.models.loans import Instalment, Loan, LoanStatus, Payment
+from app.models.feed import FeedBatch, FeedStatus
+from app.models.loans import (
+    Instalment,
+    Loan,
+    LoanStatus,
+    Payment,
+    ReportedPayment,
+    counted,
+)
 from app.models.people import Role, Team, User
 from app.models.review import CallReview, ContactBlock, PriorityOverride
 from app.models.sync import (
@@ -49,6 +57,8 @@ __all__ = [
     "ContactPoint",
     "Escalation",
     "EscalationDecision",
+    "FeedBatch",
+    "FeedStatus",
     "FieldVisit",
     "Instalment",
     "IssuedDocument",
@@ -63,6 +73,7 @@ __all__ = [
     "PromiseStatus",
     "PromiseToPay",
     "RepaymentPlan",
+    "ReportedPayment",
     "Role",
     "SyncClock",
     "SyncConflict",
@@ -74,4 +85,5 @@ __all__ = [
     "User",
     "VisitRequest",
     "VisitStatus",
+    "counted",
 ]

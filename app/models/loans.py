@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from sqlalchemy import Date, ForeignKey, Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql import ColumnElement
 
 from app.models.base import Base, Synced, UUIDKey, str_enum
 from app.models.borrowers import Borrower
@@ -49,9 +50,10 @@ class Loan(UUIDKey, Synced, Base):
     # database still takes what they logged offline before they heard of the move.
     previous_assignee_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # The day the lending system closed the account (settled or written off). None while it is
-    # open, and for a loan settled by its payments alone (its last instalment's settled_on says
-    # when). Retention counts from it (app.services.privacy.retention).
+    # The day the lending system closed the account (settled or written off, the feed's
+    # `closure` record). None while it is open, and for a loan settled by its payments alone
+    # (its last instalment's settled_on says when): a reversal of one of them opens that loan
+    # again, never one the lender closed. Retention counts from it (app.services.privacy.retention).
     closed_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -95,6 +97,9 @@ class Instalment(Synced, Base):
 
 
 class Payment(UUIDKey, Synced, Base):
+    """A payment in the lending system's books: it counts towards the schedule, promises and
+    plans until the lending system reverses it."""
+
     __tablename__ = "payments"
     __table_args__ = (Index("ix_payments_loan_paid_at", "loan_id", "paid_at"),)
 
@@ -104,5 +109,38 @@ class Payment(UUIDKey, Synced, Base):
     channel: Mapped[str] = mapped_column(String(20))
     reference: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The lending system's own id of the payment (the daily feed's `payment_id`): a payment
+    # sent again is known by it and counted once. None for payments from before the feed.
+    source_id: Mapped[str | None] = mapped_column(String(64), index=True, unique=True)
+    # A reversal the lending system sent (a bounced transfer, a charge-back, a posting in
+    # error): the payment stays on record and counts for nothing from then on.
+    reversed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reversal_id: Mapped[str | None] = mapped_column(String(64), index=True, unique=True)
 
     loan: Mapped[Loan] = relationship(back_populates="payments")
+
+
+def counted() -> ColumnElement[bool]:
+    """The payments that count: every payment the lending system has not reversed."""
+    return Payment.reversed_at.is_(None)
+
+
+class ReportedPayment(UUIDKey, Synced, Base):
+    """A payment the borrower says they made, typed by a collector (or anyone who works the
+    account): shown as reported by the borrower, counted nowhere, until the lending system's
+    feed brings the real one and it is matched to it."""
+
+    __tablename__ = "reported_payments"
+    __table_args__ = (Index("ix_reported_payments_loan_paid_at", "loan_id", "paid_at"),)
+
+    loan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("loans.id"))
+    reported_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    # When the borrower says they paid, and how much, through which channel.
+    paid_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    channel: Mapped[str] = mapped_column(String(20))
+    reference: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The lending system's payment it turned out to be, matched by the feed.
+    matched_payment_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("payments.id"))
+    matched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

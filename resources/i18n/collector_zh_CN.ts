@@ -2107,6 +2107,132 @@
     </message>
 </context>
 <context>
+    <name>FeedsModel</name>
+    <message>
+        <source>refused</source>
+        <translation>已拒绝</translation>
+    </message>
+    <message>
+        <source>applied</source>
+        <translation>已应用</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>接收时间</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>No.</source>
+        <translation>序号</translation>
+    </message>
+    <message>
+        <source>Business day</source>
+        <translation>业务日</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>New accounts</source>
+        <translation>新增账户</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>结清</translation>
+    </message>
+    <message>
+        <source>Payments</source>
+        <translation>还款笔数</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>还款金额</translation>
+    </message>
+    <message>
+        <source>Rows refused</source>
+        <translation>拒绝行数</translation>
+    </message>
+</context>
+<context>
+    <name>FeedsPanel</name>
+    <message>
+        <source>File {sequence} (batch {batch}), business day {day}, {rows} rows, read as {encoding}</source>
+        <translation>第{sequence}号文件（批次{batch}），业务日{day}，共{rows}行，按{encoding}读取</translation>
+    </message>
+    <message>
+        <source>Accounts: {new} new, {closed} closed ({settled} settled and {written_off} written off by the lender, {paid_off} paid off), {reopened} owing again after a reversal</source>
+        <translation>账户：新增{new}个，结清{closed}个（放款方结清{settled}个、核销{written_off}个，还清{paid_off}个），冲正后重新欠款{reopened}个</translation>
+    </message>
+    <message>
+        <source>Payments: {payments} for {amount} ({known} already known); reversals: {reversals} for {reversed} ({reversals_known} already known)</source>
+        <translation>还款：{payments}笔，共{amount}（{known}笔已有记录）；冲正：{reversals}笔，共{reversed}（{reversals_known}笔已有记录）</translation>
+    </message>
+    <message>
+        <source>Changes: {borrowers_new} new borrowers, {borrowers_changed} borrowers changed ({moved} to another country), {points} new contact points ({points_known} already known), {schedules} schedules ({instalments} instalments)</source>
+        <translation>变更：新增借款人{borrowers_new}个，借款人信息变更{borrowers_changed}个（迁往其他国家{moved}个），新增联系方式{points}个（{points_known}个已有），还款计划{schedules}个（{instalments}期）</translation>
+    </message>
+    <message>
+        <source>Promises: {kept} kept, {changed} changed; plans changed: {plans}; reported payments matched: {matched}</source>
+        <translation>承诺还款：兑现{kept}个，变更{changed}个；还款计划变更：{plans}个；已匹配的自报还款：{matched}笔</translation>
+    </message>
+    <message>
+        <source>Rows refused: {rows}</source>
+        <translation>拒绝行数：{rows}</translation>
+    </message>
+    <message>
+        <source>Refused: nothing of this file was applied. Its problems:</source>
+        <translation>已拒绝：此文件未应用任何内容。问题如下：</translation>
+    </message>
+    <message>
+        <source>Refused: nothing of batch {batch} was applied. Its problems:</source>
+        <translation>已拒绝：批次{batch}未应用任何内容。问题如下：</translation>
+    </message>
+    <message>
+        <source>row {row}, {column}</source>
+        <translation>第{row}行，{column}</translation>
+    </message>
+    <message>
+        <source>row {row}</source>
+        <translation>第{row}行</translation>
+    </message>
+    <message>
+        <source>The lending system&apos;s feed</source>
+        <translation>放款系统推送</translation>
+    </message>
+    <message>
+        <source>Re&amp;load</source>
+        <translation>重新加载(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Feed files</source>
+        <translation>推送文件</translation>
+    </message>
+    <message>
+        <source>No feed file has come yet.</source>
+        <translation>尚未收到推送文件。</translation>
+    </message>
+    <message>
+        <source>The selected file</source>
+        <translation>所选文件</translation>
+    </message>
+    <message>
+        <source>Selected file</source>
+        <translation>所选文件</translation>
+    </message>
+    <message>
+        <source>Feed files: {count}, newest first; refused: {refused}.</source>
+        <translation>推送文件：{count}个，最新在前；已拒绝：{refused}个。</translation>
+    </message>
+    <message>
+        <source>Could not load the feed files</source>
+        <translation>无法加载推送文件</translation>
+    </message>
+</context>
+<context>
     <name>KpiTableModel</name>
     <message>
         <source>{part} of {whole}</source>
@@ -2304,6 +2430,18 @@
         <translation>其他</translation>
     </message>
     <message>
+        <source>received</source>
+        <translation>已入账</translation>
+    </message>
+    <message>
+        <source>reversed by the lender</source>
+        <translation>已被放款方冲正</translation>
+    </message>
+    <message>
+        <source>reported by the borrower</source>
+        <translation>借款人自报</translation>
+    </message>
+    <message>
         <source>Call</source>
         <translation>电话</translation>
     </message>
@@ -2473,6 +2611,10 @@
     <message>
         <source>Team me&amp;mbers…</source>
         <translation>团队成员(&amp;M)…</translation>
+    </message>
+    <message>
+        <source>The lending system&apos;s &amp;feed…</source>
+        <translation>放款系统推送(&amp;F)…</translation>
     </message>
     <message>
         <source>&amp;Help</source>
@@ -2775,6 +2917,10 @@
     <message>
         <source>Channel</source>
         <translation>渠道</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
     </message>
     <message>
         <source>Payments received</source>
@@ -4336,6 +4482,10 @@ Allowed from {time}</source>
         <translation>账户{contract_no}已有未结束的还款计划（{status}，制定于{made}）；请先取消，再提出新的计划。</translation>
     </message>
     <message>
+        <source>Payments come from the lending system: only an administrator records one; what the borrower says they paid is reported instead.</source>
+        <translation>还款来自放款系统：只有管理员可以入账；借款人所说的还款改为记录为自报还款。</translation>
+    </message>
+    <message>
         <source>The central database is PostgreSQL; {url} is not.</source>
         <translation>中央数据库须为PostgreSQL；{url}不是。</translation>
     </message>
@@ -4442,6 +4592,18 @@ Allowed from {time}</source>
     <message>
         <source>{field} starts with “{sign}”, as a spreadsheet formula does.</source>
         <translation>{field}以“{sign}”开头，会被电子表格当作公式。</translation>
+    </message>
+    <message>
+        <source>Write at least one day&apos;s feed.</source>
+        <translation>至少要写一天的推送文件。</translation>
+    </message>
+    <message>
+        <source>The feed&apos;s days would run to {last}, after today: build the demo further back (demo-data --as-of, {days} days ago or more) or write fewer days.</source>
+        <translation>推送文件的日期将延续到 {last}，晚于今天：请把演示数据建得更早（demo-data --as-of，至少 {days} 天前），或少写几天。</translation>
+    </message>
+    <message>
+        <source>The database holds no demo portfolio: build one first (demo-data).</source>
+        <translation>数据库中没有演示资产包：请先生成一个（demo-data）。</translation>
     </message>
     <message>
         <source>waiting for a decision</source>
@@ -4652,6 +4814,122 @@ Allowed from {time}</source>
         <translation>账户{contract_no}已过保存期限：其个人信息已于{day}删除，协议不能再打印，只能核验。</translation>
     </message>
     <message>
+        <source>{path} has no batch row: a feed file names itself in a `batch` row (batch_id, sequence, business_date).</source>
+        <translation>{path} 没有 batch 行：推送文件须用一行 `batch` 标明自身（batch_id、sequence、business_date）。</translation>
+    </message>
+    <message>
+        <source>Another feed or import was applied while {path} was: nothing of it was applied; apply it again.</source>
+        <translation>在导入 {path} 的同时，另一个推送文件或导入已被应用：本文件未应用任何内容；请重新应用。</translation>
+    </message>
+    <message>
+        <source>{count} problems in {path} ({rows} rows refused); nothing of it was applied.</source>
+        <translation>{path} 中有 {count} 个问题（{rows} 行被拒绝）；本文件未应用任何内容。</translation>
+    </message>
+    <message>
+        <source>The feed&apos;s reports are for team leads.</source>
+        <translation>推送文件的对账报告仅供组长查看。</translation>
+    </message>
+    <message>
+        <source>a file has one batch row (it is on row {row})</source>
+        <translation>一个文件只有一行 batch（已在第 {row} 行）</translation>
+    </message>
+    <message>
+        <source>an address changes whole: province, city, district and street</source>
+        <translation>地址须整体变更：省、市、区和街道</translation>
+    </message>
+    <message>
+        <source>the same instalment is on row {row}</source>
+        <translation>同一期还款已在第 {row} 行</translation>
+    </message>
+    <message>
+        <source>the same payment id is on row {row}</source>
+        <translation>同一还款编号已在第 {row} 行</translation>
+    </message>
+    <message>
+        <source>the same payment is reversed on row {row}</source>
+        <translation>同一笔还款已在第 {row} 行冲正</translation>
+    </message>
+    <message>
+        <source>the same reversal id is on row {row}</source>
+        <translation>同一冲正编号已在第 {row} 行</translation>
+    </message>
+    <message>
+        <source>unknown closure (one of {statuses})</source>
+        <translation>未知的结清方式（可选：{statuses}）</translation>
+    </message>
+    <message>
+        <source>the same contract is closed on row {row}</source>
+        <translation>同一合同已在第 {row} 行结清</translation>
+    </message>
+    <message>
+        <source>batch {batch_id} was applied on {applied} from another file: a batch id names one file</source>
+        <translation>批次 {batch_id} 已于 {applied} 从另一个文件应用：一个批次编号只对应一个文件</translation>
+    </message>
+    <message>
+        <source>file {sequence} was applied already (batch {batch_id}); the next is {next}</source>
+        <translation>第 {sequence} 号文件已应用（批次 {batch_id}）；下一个应为第 {next} 号</translation>
+    </message>
+    <message>
+        <source>file {missing} is missing: the last applied was {sequence} (batch {batch_id}); apply it first</source>
+        <translation>缺少第 {missing} 号文件：最近应用的是第 {sequence} 号（批次 {batch_id}）；请先应用它</translation>
+    </message>
+    <message>
+        <source>files {first} to {last} are missing: the last applied was {sequence} (batch {batch_id}); apply them first</source>
+        <translation>缺少第 {first} 至 {last} 号文件：最近应用的是第 {sequence} 号（批次 {batch_id}）；请先应用它们</translation>
+    </message>
+    <message>
+        <source>before the last file&apos;s business day ({day})</source>
+        <translation>早于上一个文件的业务日（{day}）</translation>
+    </message>
+    <message>
+        <source>required for a borrower new to the database (changes name only what changes)</source>
+        <translation>数据库中的新借款人必须填写（变更只需填写变动的内容）</translation>
+    </message>
+    <message>
+        <source>the database has {born} for this ID number</source>
+        <translation>数据库中此身份证号的出生日期为 {born}</translation>
+    </message>
+    <message>
+        <source>not an active collector, field agent or team lead</source>
+        <translation>不是在职的电催专员、外访专员或组长</translation>
+    </message>
+    <message>
+        <source>a new account nobody is assigned to needs the team whose pool it waits in (the team column)</source>
+        <translation>未分配的新账户需要指定其所在待分配池的小组（team 列）</translation>
+    </message>
+    <message>
+        <source>the database has “{value}” for this contract: a loan&apos;s terms do not change; its schedule does, by instalment rows</source>
+        <translation>数据库中此合同为“{value}”：贷款条款不会变更；还款计划可通过 instalment 行变更</translation>
+    </message>
+    <message>
+        <source>the contract has instalments 1 to {count}: a new one is {next}</source>
+        <translation>该合同有第 1 至 {count} 期：新增的一期应为第 {next} 期</translation>
+    </message>
+    <message>
+        <source>the database has this payment id for {amount} on {contract_no} paid at {paid_at}: a payment id names one payment</source>
+        <translation>数据库中此还款编号对应合同 {contract_no} 于 {paid_at} 还款 {amount}：一个还款编号只对应一笔还款</translation>
+    </message>
+    <message>
+        <source>no payment with this id, in the database or the file</source>
+        <translation>数据库和文件中都没有此编号的还款</translation>
+    </message>
+    <message>
+        <source>the payment is on contract {contract_no}</source>
+        <translation>该笔还款属于合同 {contract_no}</translation>
+    </message>
+    <message>
+        <source>the database has this reversal id for payment {payment_id}</source>
+        <translation>数据库中此冲正编号属于还款 {payment_id}</translation>
+    </message>
+    <message>
+        <source>the payment was reversed already (reversal {reversal_id})</source>
+        <translation>该笔还款已被冲正（冲正编号 {reversal_id}）</translation>
+    </message>
+    <message>
+        <source>the payments on {contract_no} come to {unapplied} more than its schedule owes</source>
+        <translation>合同 {contract_no} 的还款比其还款计划所欠金额多出 {unapplied}</translation>
+    </message>
+    <message>
         <source>A plan that is “{current}” cannot become “{wanted}”.</source>
         <translation>状态为“{current}”的还款计划不能变为“{wanted}”。</translation>
     </message>
@@ -4802,10 +5080,6 @@ Allowed from {time}</source>
     <message>
         <source>No plan goes ahead on account {contract_no} while it is marked “{marks}”, whoever allows it.</source>
         <translation>账户{contract_no}标记为“{marks}”期间，任何人均不得准许办理还款方案。</translation>
-    </message>
-    <message>
-        <source>Payments come from the lending system: only an administrator records one.</source>
-        <translation>还款记录来自信贷系统：只有管理员可以登记还款。</translation>
     </message>
     <message>
         <source>The province or state</source>
@@ -6075,6 +6349,10 @@ Your accounts are on this computer: work on them offline? What you do is sent to
         <translation>成员(&amp;M)</translation>
     </message>
     <message>
+        <source>Lending &amp;feed</source>
+        <translation>放款推送(&amp;F)</translation>
+    </message>
+    <message>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
@@ -6097,6 +6375,10 @@ Your accounts are on this computer: work on them offline? What you do is sent to
     <message>
         <source>Team &amp;members</source>
         <translation>团队成员(&amp;M)</translation>
+    </message>
+    <message>
+        <source>The lending system&apos;s &amp;feed</source>
+        <translation>放款系统推送(&amp;F)</translation>
     </message>
     <message>
         <source>&amp;Refresh this tab</source>
@@ -6208,6 +6490,10 @@ Your accounts are on this computer: work on them offline? What you do is sent to
     <message>
         <source>{amount} via {channel}</source>
         <translation>通过{channel}还款 {amount}</translation>
+    </message>
+    <message>
+        <source>{payment}, {state}</source>
+        <translation>{payment}，{state}</translation>
     </message>
     <message>
         <source>Call back at {time}, done</source>

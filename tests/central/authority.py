@@ -8,6 +8,8 @@ from pathlib import Path
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "security.md"
 NONE = "—"
+# "insert, update" or "update (`a`, `b`)": an operation on the whole table, or on some columns.
+FEED_OPERATION = r"(insert|update|delete)(?:\s*\(([^)]*)\))?"
 
 
 @dataclass(frozen=True)
@@ -18,7 +20,10 @@ class Grant:
     # None: every column; () no column
     update: tuple[str, ...] | None
     delete: bool
+    # What the feed login (cw_feed) may do to the whole table, and the columns it may update
+    # where it may update only some ("update (`a`, `b`)").
     feed: frozenset[str]
+    feed_update: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -48,7 +53,12 @@ def grants() -> dict[str, Grant]:
             if update == NONE
             else tuple(re.findall(r"`([a-z_]+)`", update)),
             delete=delete == "yes",
-            feed=frozenset() if feed == NONE else frozenset(p.strip() for p in feed.split(",")),
+            feed=frozenset(
+                operation for operation, columns in re.findall(FEED_OPERATION, feed) if not columns
+            ),
+            feed_update=tuple(
+                re.findall(r"`([a-z_]+)`", dict(re.findall(FEED_OPERATION, feed)).get("update", ""))
+            ),
         )
     return found
 

@@ -199,6 +199,80 @@ def test_a_teams_pool_is_its_leads_alone_to_see_and_allocate(world: World) -> No
 # --- the ledger ------------------------------------------------------------------------------
 
 
+@attacks("feed")
+def test_staff_apply_no_feed_and_only_a_lead_reads_the_feeds(world: World) -> None:
+    mine = world.accounts["collector_a"]
+    world.admin(
+        "INSERT INTO feed_batches (id, batch_id, sequence, status, file_name, sha256, rows,"
+        " received_at, summary, problems) VALUES (gen_random_uuid(), 'B1', 1, 'applied',"
+        " 'feed-1.csv', repeat('0', 64), 1, now(), '{}', '[]')"
+    )
+    world.admin("UPDATE instalments SET principal_paid = principal_paid")
+    for key in ("collector_a", "agent_a", "lead_a"):
+        with world.cursor(key) as cursor:
+            for statement, params in (
+                (
+                    "INSERT INTO feed_batches (id, batch_id, sequence, status, file_name, sha256,"
+                    " rows, received_at, summary, problems) VALUES (gen_random_uuid(), 'B2', 2,"
+                    " 'applied', 'feed-2.csv', repeat('0', 64), 1, now(), '{}', '[]')",
+                    (),
+                ),
+                ("UPDATE feed_batches SET sequence = 9", ()),
+                (
+                    "INSERT INTO payments (id, loan_id, paid_at, amount, channel, created_at,"
+                    " source_id) VALUES (gen_random_uuid(), %s, now(), 100, 'cash', now(), 'P1')",
+                    (mine.loan_id,),
+                ),
+                ("UPDATE payments SET reversed_at = now() WHERE loan_id = %s", (mine.loan_id,)),
+                ("UPDATE loans SET closed_on = current_date WHERE id = %s", (mine.loan_id,)),
+                ("UPDATE promises SET amount = 1 WHERE loan_id = %s", (mine.loan_id,)),
+            ):
+                assert "permission denied" in refused(cursor, statement, params), statement
+            cursor.execute("SELECT count(*) FROM feed_batches")
+            assert cursor.fetchone() == ((1,) if key == "lead_a" else (0,))
+    assert world.admin("SELECT count(*) FROM feed_batches") == [(1,)]
+    assert world.admin(
+        "SELECT count(*) FROM payments WHERE reversed_at IS NOT NULL OR source_id IS NOT NULL"
+    ) == [(0,)]
+
+
+@attacks("reported-payment")
+def test_a_reported_payment_is_the_reporters_own_unmatched_and_final(world: World) -> None:
+    mine, theirs = world.accounts["collector_a"], world.accounts["collector_b"]
+    (payment,), *_ = world.admin("SELECT id FROM payments WHERE loan_id = %s", (mine.loan_id,))
+    report = (
+        "INSERT INTO reported_payments (id, loan_id, reported_by_id, paid_at, amount, channel,"
+        " created_at, matched_payment_id, matched_at) VALUES (%s, %s, {who}, now(), 500,"
+        " 'alipay', now(), %s, {matched_at})"
+    )
+    with world.cursor("collector_a") as cursor:
+        for who, loan, matched, matched_at in (
+            ("cw_me()", theirs.loan_id, None, "NULL"),  # another team's account
+            ("%s", mine.loan_id, None, "NULL"),  # in the lead's name
+            ("cw_me()", mine.loan_id, payment, "now()"),  # claimed matched
+            ("cw_me()", mine.loan_id, None, "now()"),
+        ):
+            params: tuple[object, ...] = (uuid.uuid4(), loan)
+            if who == "%s":
+                params += (world.user_id("lead_a"),)
+            refused(
+                cursor,
+                report.format(who=who, matched_at=matched_at),
+                (*params, matched),
+            )
+        own = uuid.uuid4()
+        cursor.execute(report.format(who="cw_me()", matched_at="NULL"), (own, mine.loan_id, None))
+        for statement in (
+            "UPDATE reported_payments SET matched_payment_id = %s WHERE id = %s",
+            "UPDATE reported_payments SET amount = 1 WHERE id = %s AND %s IS NOT NULL",
+            "DELETE FROM reported_payments WHERE id = %s OR id = %s",
+        ):
+            assert "permission denied" in refused(cursor, statement, (payment, own))
+    assert world.admin("SELECT count(*), min(amount) FROM reported_payments") == [
+        (1, Decimal("500.00"))
+    ]
+
+
 @attacks("ledger")
 def test_the_ledger_is_not_staffs_to_write_and_tells_nothing_of_id_numbers(
     world: World,

@@ -53,6 +53,15 @@ def test_the_privileges_table_is_the_servers(world: World) -> None:
             ]
         }
         assert feed == set(grant.feed), table
+        if "update" not in grant.feed:
+            updates = {
+                column
+                for column in columns
+                if world.admin(
+                    "SELECT has_column_privilege('cw_feed', %s, %s, 'UPDATE')", (table, column)
+                )[0][0]
+            }
+            assert updates == set(grant.feed_update), table
 
 
 def test_every_mechanism_a_rule_names_is_on_the_server(world: World) -> None:

@@ -5,6 +5,7 @@ says they have is not (the row rules then decide; see test_attacks)."""
 from __future__ import annotations
 
 import psycopg
+import pytest
 from psycopg import sql
 
 from tests.central.authority import grants
@@ -83,8 +84,11 @@ def test_each_role_is_refused_every_write_it_has_no_privilege_for(world: World) 
     assert tried == len(ROLES) * sum(3 + len(names) for names in columns.values())
 
 
-def test_the_feed_writes_the_ledger_and_nothing_else(world: World) -> None:
-    """The lending system's own login: a member of cw_feed and of nothing else."""
+def test_the_feed_writes_the_ledger_and_what_payments_settle_and_nothing_else(
+    world: World,
+) -> None:
+    """The lending system's own login, a member of cw_feed and of nothing else: the ledger,
+    and what its payments settle (promises, plans, reported payments), never their terms."""
     feed = world.logins["collector_a"] + "_feed"
     world.admin(f"CREATE ROLE \"{feed}\" LOGIN PASSWORD 'feed password 12345' IN ROLE cw_feed")
     try:
@@ -108,13 +112,29 @@ def test_the_feed_writes_the_ledger_and_nothing_else(world: World) -> None:
             assert cursor.rowcount == 12
             cursor.execute("SELECT count(*) FROM loans")
             assert cursor.fetchone() == (3,)
+            cursor.execute("UPDATE repayment_plans SET status = status")
+            cursor.execute("UPDATE promises SET status = status, paid_amount = paid_amount")
+            # It stages a file's rows in temporary tables (staff may make none: test_attacks).
+            cursor.execute("CREATE TEMPORARY TABLE feed_stage (x int) ON COMMIT DROP")
             for statement in (
                 "SELECT count(*) FROM contact_attempts",
                 "INSERT INTO account_notes DEFAULT VALUES",
-                "UPDATE repayment_plans SET status = status",
+                "UPDATE repayment_plans SET total_amount = total_amount",
+                "UPDATE promises SET amount = amount",
+                "UPDATE plan_instalments SET amount = amount",
+                "INSERT INTO reported_payments DEFAULT VALUES",
+                "UPDATE reported_payments SET amount = amount",
                 "DELETE FROM payments",
+                "DELETE FROM feed_batches",
             ):
                 assert _refused(cursor, statement), statement
+            # Its audit events are the system's own, in nobody's name.
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
+                cursor.execute(
+                    "INSERT INTO audit_events (id, at, user_id, action, entity, entity_id,"
+                    " details) SELECT gen_random_uuid(), now(), id, 'x.y', 'x', 'x', '{}'"
+                    " FROM users LIMIT 1"
+                )
     finally:
         world.logins.pop("feed", None)
         world.admin(

@@ -100,7 +100,19 @@ PERSONAL: dict[str, dict[str, str | None]] = {
 KEPT: dict[str, tuple[str, ...]] = {
     "borrowers": ("country", "province", "preferred_channel"),
     "loans": ("contract_no", "product", "currency"),
-    "payments": ("channel", "reference"),
+    "payments": ("channel", "reference", "source_id", "reversal_id"),
+    "reported_payments": ("channel", "reference"),
+    # The lending system's files: not an account's record. A refused file's problems may quote
+    # a cell it refused (docs/retention.md).
+    "feed_batches": (
+        "batch_id",
+        "status",
+        "file_name",
+        "sha256",
+        "applied_by",
+        "summary",
+        "problems",
+    ),
     "contact_attempts": ("disposition", "emotion", "checklist", "script_steps", "script_stage"),
     "contact_blocks": ("channel", "rule"),
     "field_visits": ("reason", "disposition", "emotion", "checklist"),

@@ -39,6 +39,7 @@ from app.models import (
     RepaymentPlan,
     Role,
     User,
+    counted,
 )
 from app.services.common.audit import audit
 from app.services.common.clock import business_zone, day_start, local_today
@@ -518,7 +519,12 @@ def plan_decisions(
 
 
 def track_loan_plans(
-    session: Session, loan_id: uuid.UUID, now: datetime, *, payment_recorded: bool = True
+    session: Session,
+    loan_id: uuid.UUID,
+    now: datetime,
+    *,
+    payment_recorded: bool = True,
+    reversed_payment: bool = False,
 ) -> list[uuid.UUID]:
     """Apply the loan's payments to its issued or active plan and close it when due.
 
@@ -526,9 +532,14 @@ def track_loan_plans(
     all payments since the offer each time, and each amount is judged by when it was paid, so
     a payment recorded late lands where it belongs. After a payment is recorded a broken plan
     is judged again too: a payment made in time but recorded after the break restores it.
+    After a payment is reversed a completed plan is too: it is open (or broken) again.
     """
     changed = []
-    statuses = (*TRACKED, PlanStatus.BROKEN) if payment_recorded else TRACKED
+    statuses: tuple[PlanStatus, ...] = (
+        (*TRACKED, PlanStatus.BROKEN) if payment_recorded or reversed_payment else TRACKED
+    )
+    if reversed_payment:
+        statuses = (*statuses, PlanStatus.COMPLETED)
     plans = session.scalars(
         select(RepaymentPlan).where(
             RepaymentPlan.loan_id == loan_id, RepaymentPlan.status.in_(statuses)
@@ -588,6 +599,8 @@ _NEXT: dict[PlanStatus, tuple[PlanStatus, ...]] = {
     PlanStatus.ACTIVE: (PlanStatus.COMPLETED, PlanStatus.BROKEN, PlanStatus.CANCELLED),
     # Only tracking takes this step: a payment made in time, recorded after the break.
     PlanStatus.BROKEN: (PlanStatus.ACTIVE, PlanStatus.COMPLETED),
+    # Only tracking takes this step too: the lending system reversed a payment it counted.
+    PlanStatus.COMPLETED: (PlanStatus.ACTIVE, PlanStatus.BROKEN),
 }
 
 _Step = Callable[[Session, RepaymentPlan, User, datetime], None]
@@ -739,7 +752,7 @@ def _track(session: Session, plan: RepaymentPlan, now: datetime) -> None:
     when every amount is paid in time, break it at the first one that was not."""
     payments = session.execute(
         select(Payment.paid_at, Payment.amount)
-        .where(Payment.loan_id == plan.loan_id, Payment.paid_at >= plan.created_at)
+        .where(Payment.loan_id == plan.loan_id, Payment.paid_at >= plan.created_at, counted())
         .order_by(Payment.paid_at, Payment.id)
     ).all()
     zone = business_zone()
@@ -777,11 +790,13 @@ def _track(session: Session, plan: RepaymentPlan, now: datetime) -> None:
             _move(session, plan, PlanStatus.BROKEN, None, now, due=min(missed).isoformat())
         return
     if paid_at and all(done is not None for done in paid_at):
-        plan.closed_at = max(done for done in paid_at if done is not None)
-        _move(session, plan, PlanStatus.COMPLETED, None, now, paid=str(plan.total_amount))
+        if plan.status is not PlanStatus.COMPLETED:
+            plan.closed_at = max(done for done in paid_at if done is not None)
+            _move(session, plan, PlanStatus.COMPLETED, None, now, paid=str(plan.total_amount))
         return
-    if plan.status is PlanStatus.BROKEN:
-        # A payment made in time has been recorded since the break.
+    if plan.status in (PlanStatus.BROKEN, PlanStatus.COMPLETED):
+        # A payment made in time has been recorded since the break, or one the plan counted
+        # was reversed.
         plan.closed_at = None
         _move(session, plan, PlanStatus.ACTIVE, None, now, restored=True)
     elif plan.status is PlanStatus.ISSUED and first_payment is not None:
@@ -803,7 +818,7 @@ def _refuse_passed_dates(session: Session, plan: RepaymentPlan, at: datetime) ->
         paid = sum(
             session.scalars(
                 select(Payment.amount).where(
-                    Payment.loan_id == plan.loan_id, Payment.paid_at >= plan.created_at
+                    Payment.loan_id == plan.loan_id, Payment.paid_at >= plan.created_at, counted()
                 )
             ),
             ZERO,

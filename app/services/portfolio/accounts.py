@@ -27,6 +27,7 @@ from app.models import (
     Payment,
     PromiseToPay,
     RepaymentPlan,
+    ReportedPayment,
     Role,
     User,
     VisitRequest,
@@ -388,12 +389,32 @@ def _timeline(
             )
         )
     for payment in session.scalars(select(Payment).where(Payment.loan_id == loan_id)):
+        reversed_ = payment.reversed_at is not None
         items.append(
             HistoryItem(
                 payment.paid_at,
                 "payment",
-                f"{payment.amount} via {payment.channel}",
-                {"amount": str(payment.amount), "channel": payment.channel},
+                f"{payment.amount} via {payment.channel}" + (" (reversed)" if reversed_ else ""),
+                {
+                    "amount": str(payment.amount),
+                    "channel": payment.channel,
+                    "state": "reversed" if reversed_ else "received",
+                },
+            )
+        )
+    # What the borrower says they paid, until the lending system's payment is matched to it
+    # (then that payment stands for it).
+    for report in session.scalars(
+        select(ReportedPayment).where(
+            ReportedPayment.loan_id == loan_id, ReportedPayment.matched_payment_id.is_(None)
+        )
+    ):
+        items.append(
+            HistoryItem(
+                report.paid_at,
+                "payment",
+                f"{report.amount} via {report.channel} (reported by the borrower)",
+                {"amount": str(report.amount), "channel": report.channel, "state": "reported"},
             )
         )
     for callback in session.scalars(select(Callback).where(Callback.loan_id == loan_id)):

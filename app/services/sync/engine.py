@@ -76,6 +76,9 @@ TABLES: tuple[Table, ...] = tuple(t for t in Base.metadata.sorted_tables if "cha
 BY_NAME = {table.name: table for table in TABLES}
 # Everyone's colleagues: the staff directory comes whole, whatever the scope.
 DIRECTORY = ("teams", "users")
+# What comes whole to team leads (and administrators) only: the lending system's feed files
+# and their reconciliation.
+LEADS_ONLY = frozenset({"feed_batches"})
 # Mutable records: an edit names the version it started from, and loses to a newer one.
 VERSIONED = frozenset(
     {
@@ -88,7 +91,8 @@ VERSIONED = frozenset(
         "visit_requests",
     }
 )
-# Logs: written once, never changed.
+# Logs: written once, never changed by a workstation (the lending system's feed marks a payment
+# reversed, or a borrower's reported payment matched, on the server; pulls bring that).
 LOGS = frozenset(
     {
         "contact_attempts",
@@ -97,6 +101,7 @@ LOGS = frozenset(
         "payments",
         "contact_blocks",
         "plan_pause_overrides",
+        "reported_payments",
     }
 )
 # The workstation's own trail goes up; it does not come down.
@@ -961,7 +966,9 @@ def _fetch(
                 continue
             shape = _Shape.of(table, dialect, local)
             bucket = rows.setdefault(table.name, {})
-            if table.name in DIRECTORY:
+            if table.name in DIRECTORY or table.name in LEADS_ONLY:
+                if table.name in LEADS_ONLY and not _leads(connection, username):
+                    continue
                 for row in _read(connection, shape, *_since(dialect, cursor)):
                     bucket[shape.key_of(row)] = row
                 continue
@@ -976,6 +983,12 @@ def _fetch(
                     if row[position] in wanted:
                         bucket[shape.key_of(row)] = row
     return _Fetched(horizon, arrived, gone, rows)
+
+
+def _leads(connection: Connection, username: str) -> bool:
+    """Whether `username` is a team lead or an administrator."""
+    role = connection.execute(select(User.role).where(User.username == username)).scalar()
+    return role in (Role.TEAM_LEAD, Role.ADMIN)
 
 
 def _scope_query(connection: Connection, username: str) -> Any:

@@ -22,6 +22,8 @@ What each figure counts, per member of the team (`teams.team_scope`):
   each credited to the member whose attempt on the loan came last at or before the payment
   (attempts before the span do not count, so a payment before any attempt of the span counts
   for nobody). Each payment goes to one member: the members' amounts add up to the team's.
+  A payment the lending system reversed counts for nobody; one a borrower only reported is
+  not a payment yet.
 - handled, handle_seconds: the contacts (answered attempts) and their talk time plus
   after-call work (`duration_seconds + after_call_seconds`, the latter 0 where not timed).
 - checklist_required, checklist_complete: answered contacts, and those whose required
@@ -83,6 +85,7 @@ from app.models import (
     PromiseToPay,
     Role,
     User,
+    counted,
 )
 from app.models.types import UTCDateTime
 from app.services.common.clock import day_start
@@ -554,7 +557,7 @@ def _credits(span: _Span, members: Sequence[uuid.UUID], *, attempt: bool = False
             Payment.paid_at.label("paid_at"),
             credited.label("credited"),
         )
-        .where(Payment.paid_at >= span.lo, Payment.paid_at < span.hi)
+        .where(Payment.paid_at >= span.lo, Payment.paid_at < span.hi, counted())
         .subquery("credits")
     )
 

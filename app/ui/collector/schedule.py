@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 
 from app.services.portfolio.accounts import HistoryItem, InstalmentView
 from app.ui.common.i18n import Formats
-from app.ui.common.labels import payment_channel_name
+from app.ui.common.labels import payment_channel_name, payment_state_name
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
@@ -33,6 +33,7 @@ class PaymentColumn(enum.IntEnum):
     PAID_AT = 0
     AMOUNT = 1
     CHANNEL = 2
+    STATE = 3
 
 
 def _cell(text: str, *, numeric: bool = False, bold: bool = False) -> QStandardItem:
@@ -97,7 +98,9 @@ class ScheduleTable(QTableView):
 
 
 class PaymentsTable(QTableView):
-    """Payments received, newest first, taken from the timeline's payment items."""
+    """Payments received, newest first, taken from the timeline's payment items: those in the
+    lending system's books, those it reversed, and those the borrower reports and it has not
+    brought yet."""
 
     def __init__(self, formats: Formats, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -108,6 +111,7 @@ class PaymentsTable(QTableView):
                 QCoreApplication.translate("PaymentsTable", "Received"),
                 QCoreApplication.translate("PaymentsTable", "Amount"),
                 QCoreApplication.translate("PaymentsTable", "Channel"),
+                QCoreApplication.translate("PaymentsTable", "State"),
             ]
         )
         _setup(self, QCoreApplication.translate("PaymentsTable", "Payments received"))
@@ -130,6 +134,7 @@ class PaymentsTable(QTableView):
                     _cell(self.formats.date_time(item.at)),
                     _cell(amount, numeric=True),
                     _cell(payment_channel_name(str(item.details.get("channel", "")))),
+                    _cell(payment_state_name(str(item.details.get("state", "received")))),
                 ]
             )
 

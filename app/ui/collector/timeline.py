@@ -45,6 +45,7 @@ from app.ui.common.labels import (
     escalation_decision_name,
     escalation_name,
     payment_channel_name,
+    payment_state_name,
     plan_status_name,
     promise_status_name,
 )
@@ -149,9 +150,15 @@ def describe(item: HistoryItem, formats: Formats, currency: str = "CNY") -> str:
                 status=promise_status_name(str(details.get("status", ""))),
             )
         case "payment":
-            return QCoreApplication.translate("Timeline", "{amount} via {channel}").format(
+            paid = QCoreApplication.translate("Timeline", "{amount} via {channel}").format(
                 amount=money("amount"),
                 channel=payment_channel_name(str(details.get("channel", ""))),
+            )
+            state = str(details.get("state", "received"))
+            if state == "received":
+                return paid
+            return QCoreApplication.translate("Timeline", "{payment}, {state}").format(
+                payment=paid, state=payment_state_name(state)
             )
         case "callback":
             when = _moment(details.get("due_at"), formats)

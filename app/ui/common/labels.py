@@ -196,6 +196,16 @@ def payment_channel_name(channel: str) -> str:
     return names.get(channel, channel)
 
 
+def payment_state_name(state: str) -> str:
+    """Whether a payment is in the lending system's books (`accounts._timeline`)."""
+    names = {
+        "received": QCoreApplication.translate("Labels", "received"),
+        "reversed": QCoreApplication.translate("Labels", "reversed by the lender"),
+        "reported": QCoreApplication.translate("Labels", "reported by the borrower"),
+    }
+    return names.get(state, state)
+
+
 def contact_channel_name(channel: str) -> str:
     names = {
         "call": QCoreApplication.translate("Labels", "Call"),

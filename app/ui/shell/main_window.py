@@ -252,6 +252,7 @@ class MainWindow(QMainWindow):
                 (Tab.ACCOUNTS, self.tr("Team a&ccounts…"), "Ctrl+Shift+M"),
                 (Tab.POOL, self.tr("Team p&ool…"), "Ctrl+Shift+L"),
                 (Tab.MEMBERS, self.tr("Team me&mbers…"), "Ctrl+Shift+T"),
+                (Tab.FEEDS, self.tr("The lending system's &feed…"), "Ctrl+Shift+G"),
             )
         }
         self._show_team_menu(False)

@@ -1,7 +1,8 @@
 """The team lead's desk, beside the main window: the dashboard, the call review, the
 escalations inbox, the plans waiting for approval, the team's accounts, its pool (the
-accounts nobody is assigned to yet, to allocate) and its members with who is active, one tab
-each. The pool's tab shows how many accounts wait in it.
+accounts nobody is assigned to yet, to allocate), its members with who is active, and the
+lending system's daily feed files, one tab each. The pool's tab shows how many accounts wait
+in it.
 
 Only a team lead or an administrator gets it (the main window shows its menu to them alone,
 and every service behind the tabs refuses anyone else). A lead starts the day on it: it opens
@@ -24,6 +25,7 @@ from app.ui.team.approvals import ApprovalsPanel
 from app.ui.team.call_review import CallReviewPanel
 from app.ui.team.dashboard import DashboardPanel
 from app.ui.team.escalations_inbox import EscalationsInbox
+from app.ui.team.feeds import FeedsPanel
 from app.ui.team.members import TeamMembersPanel
 
 TEAM_ROLES = frozenset({"team_lead", "admin"})
@@ -37,6 +39,7 @@ class Tab(enum.IntEnum):
     ACCOUNTS = 4
     POOL = 5
     MEMBERS = 6
+    FEEDS = 7
 
 
 class TeamWindow(QMainWindow):
@@ -58,6 +61,7 @@ class TeamWindow(QMainWindow):
         self.accounts = TeamAccountsPanel(context)
         self.pool = TeamAccountsPanel(context, pool=True)
         self.members = TeamMembersPanel(context)
+        self.feeds = FeedsPanel(context)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.dashboard, self.tr("&Dashboard"))
@@ -67,6 +71,7 @@ class TeamWindow(QMainWindow):
         self.tabs.addTab(self.accounts, self.tr("A&ccounts"))
         self.tabs.addTab(self.pool, self.pool_tab_text(None))
         self.tabs.addTab(self.members, self.tr("&Members"))
+        self.tabs.addTab(self.feeds, self.tr("Lending &feed"))
         self.setCentralWidget(self.tabs)
         self._loaded: set[Tab] = set()
 
@@ -97,6 +102,7 @@ class TeamWindow(QMainWindow):
             Tab.ACCOUNTS: self.tr("Team a&ccounts"),
             Tab.POOL: self.tr("The team's p&ool"),
             Tab.MEMBERS: self.tr("Team &members"),
+            Tab.FEEDS: self.tr("The lending system's &feed"),
         }
         self.tab_actions: dict[Tab, QAction] = {}
         for tab, name in names.items():

@@ -390,3 +390,42 @@ def test_a_change_another_connection_makes_while_the_outbox_is_installed_is_stil
         assert list(waiting) == [f'["{team.hex}"]']
     opening.dispose()
     working.dispose()
+
+
+def test_what_the_feed_brings_comes_down_and_is_not_sent_back(world: World, tmp_path: Path) -> None:
+    """The lending system's payment matching a borrower's report, a reversal, and the balances
+    they leave reach the workstation at its next sync, as the server has them."""
+    from datetime import timedelta
+
+    from app.services.plans.feed import apply_feed, feed_reports
+    from app.services.plans.payments import enter_payment
+    from app.services.portfolio.accounts import account_detail
+    from tests.helpers.feeds import batch, payment, reversal, write_feed
+
+    local = world.workstation(tmp_path / "local.sqlite3")
+    contract = world.mine.contract_no
+    paid_at = NOW - timedelta(days=1)
+    enter_payment(world.central, "zhang.wei", contract, "300", paid_at, now=NOW)
+    sync.sync(local, world.central, "zhang.wei")
+    assert _count(local, "SELECT count(*) FROM reported_payments WHERE matched_at IS NULL") == 1
+    days = [
+        [batch(1, NOW.date()), payment(contract, "P-1", paid_at.isoformat(), "300.00"),
+         payment(contract, "P-2", paid_at.isoformat(), "120.00")],
+        [batch(2, NOW.date()), reversal(contract, "P-2", "R-1", NOW.isoformat())],
+    ]  # fmt: skip
+    for number, rows in enumerate(days, start=1):
+        at = NOW + timedelta(minutes=number)
+        apply_feed(world.central, write_feed(tmp_path / f"{number}.csv", rows), now=at)
+    report = sync.sync(local, world.central, "zhang.wei")
+    assert report.pull.rows >= 3
+    assert _count(local, "SELECT count(*) FROM reported_payments WHERE matched_at IS NULL") == 0
+    assert _count(local, "SELECT count(*) FROM payments WHERE reversed_at IS NOT NULL") == 1
+    assert sync.sync_status(local).waiting == 0
+    # The files and their reconciliation are the lead's: on a lead's copy, not a collector's.
+    assert _count(local, "SELECT count(*) FROM feed_batches") == 0
+    lead = world.workstation(tmp_path / "lead.sqlite3")
+    sync.sync(lead, world.central, "lead.wang")
+    assert [r.summary.payments for r in feed_reports(lead, "lead.wang") if r.summary] == [0, 2]
+    here = account_detail(local, "zhang.wei", contract, NOW)
+    there = account_detail(world.central, "zhang.wei", contract, NOW)
+    assert (here.balance, here.schedule) == (there.balance, there.schedule)

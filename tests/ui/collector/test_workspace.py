@@ -321,6 +321,41 @@ def test_schedule_and_payments_tables_are_read_only_views_of_the_loan(
     assert payments.index(0, 0).data() == workspace.context.formats.date_time(newest)
 
 
+def test_the_payments_show_what_the_lender_reversed_and_what_the_borrower_only_reports(
+    workspace: Workspace, db: Database, account: Account, tmp_path: Path
+) -> None:
+    from app.services.plans.feed import apply_feed
+    from app.services.plans.payments import enter_payment
+    from tests.helpers.feeds import batch, payment, reversal, write_feed
+
+    paid_at = (NOW - timedelta(days=2)).isoformat()
+    day = write_feed(
+        tmp_path / "1.csv", [batch(1, TODAY), payment(account.contract_no, "P-1", paid_at, "100")]
+    )
+    bounced = write_feed(
+        tmp_path / "2.csv",
+        [batch(2, TODAY), reversal(account.contract_no, "P-1", "R-1", NOW.isoformat())],
+    )
+    apply_feed(db, day, now=NOW)
+    apply_feed(db, bounced, now=NOW)
+    enter_payment(
+        db, USER, account.contract_no, "250", NOW - timedelta(hours=1), channel="cash", now=NOW
+    )
+    workspace.show_account(*load(db, account))
+
+    payments = workspace.payments.model()
+    assert payments.headerData(3, Qt.Orientation.Horizontal) == "State"
+    shown = {
+        (payments.index(row, 1).data(), payments.index(row, 3).data())
+        for row in range(payments.rowCount())
+    }
+    assert (format_money(Decimal("250")), "reported by the borrower") in shown
+    assert (format_money(Decimal("100")), "reversed by the lender") in shown
+    assert (format_money(Decimal("100")), "received") not in shown
+    assert payments.rowCount() == 5
+    assert payments.index(0, 3).data() == "reported by the borrower"
+
+
 # Calling.
 
 

@@ -238,7 +238,6 @@ class Accounts(Part):
                 None,  # nobody had it before: the demo's loans were never moved
                 None,  # closed_on: a settled demo loan was settled by its payments
                 self.ts(disbursed_at),
-                None,  # closed by the lending system: none is (a settled one paid off)
             )
         )
         # The open instalments as the collection work left them.

@@ -98,7 +98,6 @@ LOAN_COLUMNS = (
     "previous_assignee_id",
     "closed_on",
     "created_at",
-    "closed_on",
 )
 INSTALMENT_COLUMNS = (
     "loan_id",

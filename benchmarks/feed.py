@@ -6,11 +6,12 @@ into a 200,000-account central, against COPY of the same rows into a staging tab
 
 The server is the one `scripts/postgres` starts (or the URL in COLLECTOR_WORKSTATION_TEST_PG,
 or --admin-url). A demo portfolio of --accounts accounts (app.demo.builder, 2,000 a collector)
-is built once into cw_bench_feed_base under row-level security (`init_central`) and kept while
-its build label matches. The file is written once from it (`app.demo.feed.FeedShape.benchmark`:
-three tenths payments on the open overdue accounts, the rest new accounts with their schedules,
-fees added to schedules, borrowers who moved, new numbers and numbers already known, reversals
-and write-offs) and kept beside the results.
+is built once into cw_bench_feed_base (another size: cw_bench_feed_base_<accounts>) under
+row-level security (`init_central`) and kept while its build label matches. The file is written
+once from it (`app.demo.feed.FeedShape.benchmark`: three tenths payments on the open overdue
+accounts, the rest new accounts with their schedules, fees added to schedules, borrowers who
+moved, new numbers and numbers already known, reversals and write-offs) and kept beside the
+results.
 
 Each repeat copies the base into cw_bench_feed_run (CREATE DATABASE … TEMPLATE, not timed),
 then times, in turns:
@@ -59,11 +60,20 @@ ROOT = Path(__file__).parent.parent
 AS_OF = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
 BASE = "cw_bench_feed_base"
 RUN = "cw_bench_feed_run"
+ACCOUNTS = 200_000
 FEEDER = "bench_lending"
 PASSWORD = "benchmark feed password"
 # A new number when what the build makes changes, so the cached base is built again.
 BUILD = 1
 GOAL = 3.0
+
+
+def sized(args: argparse.Namespace) -> None:
+    """Another size keeps a base (and a run) of its own, so trying a small one first does not
+    throw away the full size's base."""
+    global BASE, RUN
+    if args.accounts != ACCOUNTS:
+        BASE, RUN = f"{BASE}_{args.accounts}", f"{RUN}_{args.accounts}"
 
 
 def label(args: argparse.Namespace) -> str:
@@ -197,7 +207,7 @@ def time_floor(server: URL, path: Path) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--accounts", type=int, default=200_000)
+    parser.add_argument("--accounts", type=int, default=ACCOUNTS)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--admin-url", help="the server's admin URL")
@@ -205,6 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="profile one more feed")
     parser.add_argument("--json", type=Path, default=RESULTS / "feed.json")
     args = parser.parse_args(argv)
+    sized(args)
     server = server_url(args.admin_url)
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     try:

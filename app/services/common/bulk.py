@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import cache
 from typing import Any
 
 import psycopg
@@ -54,15 +55,22 @@ def with_defaults(table: Table, row: Mapping[str, Any]) -> dict[str, Any]:
     """`row` with the Python-side defaults of the columns it leaves out (ids, flags, times), as
     the ORM would fill them: bulk statements take only what they are given."""
     complete = dict(row)
-    for found in table.columns:
-        if found.name in complete or found.default is None:
+    for name, default in _defaults(table):
+        if name in complete:
             continue
-        default: Any = found.default
         if default.is_scalar:
-            complete[found.name] = default.arg
+            complete[name] = default.arg
         elif default.is_callable:
-            complete[found.name] = default.arg(None)
+            complete[name] = default.arg(None)
     return complete
+
+
+@cache
+def _defaults(table: Table) -> tuple[tuple[str, Any], ...]:
+    """The columns of `table` with a Python-side default, and each default."""
+    return tuple(
+        (found.name, found.default) for found in table.columns if found.default is not None
+    )
 
 
 @contextmanager

@@ -120,6 +120,7 @@ KEPT_PROBLEMS = 200
 LEADS = (Role.TEAM_LEAD, Role.ADMIN)
 
 T = TypeVar("T")
+_UNREAD = object()
 _BORROWERS = cast(Table, Borrower.__table__)
 _POINTS = cast(Table, ContactPoint.__table__)
 _LOANS = cast(Table, Loan.__table__)
@@ -455,6 +456,9 @@ class _Feed:
     closures: dict[str, _Closure] = field(default_factory=dict)
     # Worked out against the database (cross_check), written by write().
     plan: _Plan | None = None
+    # What each reader of cells.py made of a cell's text (and its other arguments): they are
+    # pure, and a day's file says the same dates, amounts, products and contracts many times.
+    read_before: dict[tuple[Any, ...], Any] = field(default_factory=dict)
 
     # -- problems ------------------------------------------------------------------------
 
@@ -465,7 +469,8 @@ class _Feed:
         self.problems.append(ImportProblem(row, column, Message(refusal.template, refusal.params)))
 
     def ok(self, row: int, *columns: str) -> bool:
-        return not any((row, column) in self.refused for column in columns)
+        refused = self.refused
+        return not refused or not any((row, column) in refused for column in columns)
 
     def take(
         self,
@@ -477,13 +482,19 @@ class _Feed:
         **kwargs: Any,
     ) -> T | None:
         """The cell read by `read` (a reader of cells.py), or None with its problem noted."""
-        if not self.ok(number, column):
+        if self.refused and (number, column) in self.refused:
             return None
+        text = row[column]
+        key = (read, text, *args, *kwargs.items()) if args or kwargs else (read, text)
+        found = self.read_before.get(key, _UNREAD)
+        if found is not _UNREAD:
+            return cast(T, found)
         try:
-            return read(row[column], *args, **kwargs)
+            value = self.read_before[key] = read(text, *args, **kwargs)
         except CellRefused as refused:
             self.problem(number, column, refused)
             return None
+        return value
 
     # -- rows ----------------------------------------------------------------------------
 

@@ -152,6 +152,7 @@ def test_files_in_utf8_bom_and_gbk_are_applied_in_their_order_and_twice_change_n
                     street="中山七路１２号",
                     born="1988-03-02",
                     mobile="139 0000 0012",
+                    assigned_to="zhang.wei",
                 ),
                 payment("HX1", "P-1", _at(yesterday), "1045.00"),
             ],

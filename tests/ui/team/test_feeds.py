@@ -112,7 +112,7 @@ def test_the_desk_opens_on_the_feed_with_its_shortcut(
     window.show()
     qtbot.waitExposed(window)
     action = window.tab_actions[Tab.FEEDS]
-    assert action.shortcut() == QKeySequence("Ctrl+6")
+    assert action.shortcut() == QKeySequence("Ctrl+8")
     with qtbot.waitSignal(window.feeds.loaded, timeout=10_000):
         action.trigger()
     assert window.tabs.currentIndex() == Tab.FEEDS

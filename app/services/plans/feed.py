@@ -79,6 +79,7 @@ from app.services.portfolio.importing import (
     WORDS,
     WORKERS,
     ImportProblem,
+    check_contact_row,
 )
 
 RECORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -660,26 +661,8 @@ class _Feed:
 
     def _contact(self, number: int, row: dict[str, str]) -> None:
         self._id_number(number, row)
-        try:
-            kind = ContactKind(row["kind"])
-        except ValueError:
-            self.problem(
-                number,
-                "kind",
-                CellRefused(
-                    "unknown kind (one of {kinds})", kinds=", ".join(k.value for k in ContactKind)
-                ),
-            )
-            return
-        if kind is ContactKind.EMAIL:
-            self.take(number, row, "value", cells.email)
-        if row.get("country"):
-            code = self.take(number, row, "country", cells.country)
-            if code is not None:
-                row["country"] = code
-        if kind.is_third_party and not row.get("contact_name"):
-            self.problem(number, "contact_name", CellRefused("an emergency contact needs a name"))
-        self.contacts.append((number, row))
+        if check_contact_row(self, number, row):
+            self.contacts.append((number, row))
 
     def _loan(self, number: int, row: dict[str, str]) -> None:
         contract = self.take(number, row, "contract_no", cells.contract_no)

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -234,6 +234,47 @@ def import_portfolio(
 # -- checking the rows -----------------------------------------------------------------------
 
 
+class RowChecks(Protocol):
+    """A file's reader as the row checks shared by the import and the feed use it."""
+
+    def problem(self, row: int, column: str, refusal: DomainError) -> None: ...
+
+    def take(
+        self,
+        number: int,
+        row: dict[str, str],
+        column: str,
+        read: Callable[..., T],
+        *args: Any,
+        **kwargs: Any,
+    ) -> T | None: ...
+
+
+def check_contact_row(rows: RowChecks, number: int, row: dict[str, str]) -> bool:
+    """Check a contact row's kind, e-mail, country and contact name (its number is read later,
+    in the borrower's country); False when its kind is unknown and nothing more can be said."""
+    try:
+        kind = ContactKind(row["kind"])
+    except ValueError:
+        rows.problem(
+            number,
+            "kind",
+            CellRefused(
+                "unknown kind (one of {kinds})", kinds=", ".join(k.value for k in ContactKind)
+            ),
+        )
+        return False
+    if kind is ContactKind.EMAIL:
+        rows.take(number, row, "value", cells.email)
+    if row.get("country"):
+        code = rows.take(number, row, "country", cells.country)
+        if code is not None:
+            row["country"] = code
+    if kind.is_third_party and not row.get("contact_name"):
+        rows.problem(number, "contact_name", CellRefused("an emergency contact needs a name"))
+    return True
+
+
 @dataclass
 class _Known:
     """What the database already holds of the borrowers and contracts the file names."""
@@ -422,27 +463,9 @@ class _Parsed:
         self.borrowers.setdefault(id_number, (number, row))
 
     def _contact(self, number: int, row: dict[str, str]) -> None:
-        try:
-            kind = ContactKind(row["kind"])
-        except ValueError:
-            self.problem(
-                number,
-                "kind",
-                CellRefused(
-                    "unknown kind (one of {kinds})", kinds=", ".join(k.value for k in ContactKind)
-                ),
-            )
-            return
-        if kind is ContactKind.EMAIL:
-            self.take(number, row, "value", cells.email)
-        if row.get("country"):
-            code = self.take(number, row, "country", cells.country)
-            if code is not None:
-                row["country"] = code
-        if kind.is_third_party and not row.get("contact_name"):
-            self.problem(number, "contact_name", CellRefused("an emergency contact needs a name"))
-        # A number is read in the borrower's country, known once every row is in.
-        self.contacts.append((number, row))
+        if check_contact_row(self, number, row):
+            # A number is read in the borrower's country, known once every row is in.
+            self.contacts.append((number, row))
 
     def _loan(self, number: int, row: dict[str, str]) -> None:
         if row["contract_no"] in self.loans:

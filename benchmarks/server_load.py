@@ -27,8 +27,9 @@ Modes: `direct` is the app as it is: each workstation keeps its connection betwe
 the server holds one backend per workstation (the server's max_connections is 100 and is
 shared, so N above --direct-max is not run this way and the report says so). `pgbouncer` puts
 the PgBouncer that `scripts/pgbouncer` starts (transaction pooling, TLS, one pool per login,
---max-db-connections server connections in all) between the workstations and the server;
-psycopg's prepared statements are turned off for it (PgBouncer 1.18 does not keep them).
+--max-db-connections server connections in all) between the workstations and the server, and
+stops it at the end; psycopg's prepared statements are turned off for it (PgBouncer 1.18 does
+not keep them).
 
 Server CPU is read from /proc, four times a second: the utime and stime of the postmaster's
 children whose process title names cw_bench_load (the benchmark's backends; a backend that ends
@@ -606,6 +607,8 @@ def main(argv: list[str] | None = None) -> int:
                 cleanup(admin_url)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        if "pgbouncer" in modes:
+            subprocess.run(["bash", str(ROOT / "scripts" / "pgbouncer"), "--stop"], check=False)
     report(results)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2))

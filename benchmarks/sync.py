@@ -177,13 +177,18 @@ def connect(url: URL, *, autocommit: bool = True) -> psycopg.Connection[Any]:
 def label(args: argparse.Namespace, attempts: int) -> str:
     """What a cached database was built from: a changed migration (policies are edited in
     place while the schema is young) or other sizes mean building it again."""
+    return (
+        f"{MARKER} build {BUILD}, migrations {migrations_digest()}: {args.accounts} accounts"
+        f" for {USERNAME}, {args.other_accounts} others, {attempts} contact attempts"
+    )
+
+
+def migrations_digest() -> str:
+    """What the migrations are now, in short: a cached database built from others is stale."""
     digest = hashlib.sha256()
     for path in sorted((ROOT / "app" / "migrations" / "versions").glob("*.py")):
         digest.update(path.read_bytes())
-    return (
-        f"{MARKER} build {BUILD}, migrations {digest.hexdigest()[:12]}: {args.accounts} accounts"
-        f" for {USERNAME}, {args.other_accounts} others, {attempts} contact attempts"
-    )
+    return digest.hexdigest()[:12]
 
 
 def stored_label(admin: Engine, database: str) -> str | None:

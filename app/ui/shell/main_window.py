@@ -56,9 +56,14 @@ class MainWindow(QMainWindow):
     sign_out_requested = Signal()
 
     def __init__(
-        self, context: Context, parent: QWidget | None = None, wanted: str | None = None
+        self,
+        context: Context,
+        parent: QWidget | None = None,
+        wanted: str | None = None,
+        live_queue: LiveQueue | None = None,
     ) -> None:
-        """`wanted`: the key of the account to open first (the one a rebuilt window was on)."""
+        """`wanted`: the key of the account to open first (the one a rebuilt window was on);
+        `live_queue`: the queue it had read."""
         super().__init__(parent)
         self.context = context
         self._leaving = False
@@ -104,8 +109,14 @@ class MainWindow(QMainWindow):
         self._queue_read = Latest()
         # The queue kept between reads: a read after a saved outcome, or when the clock moves,
         # computes again only what changed. What the next read must read again (None: all).
-        self.live_queue = LiveQueue(context.db, context.username)
-        self._pending: set[str] | None = None
+        # A window rebuilt in another language goes on with the queue its predecessor read.
+        reused = (
+            live_queue is not None
+            and live_queue.db is context.db
+            and live_queue.username == context.username
+        )
+        self.live_queue = live_queue if reused else LiveQueue(context.db, context.username)
+        self._pending: set[str] | None = set() if reused else None
         self._read_again = False
         self._wanted_key: str | None = wanted
         self.plan_dialog: PlanDialog | None = None
@@ -133,7 +144,7 @@ class MainWindow(QMainWindow):
         context.runner.busy_changed.connect(self._busy)
         context.runner.unhandled_error.connect(self._show_error)
         self._restore_state()
-        self.refresh_queue()
+        self._read_queue()
         self.refresh_shift()
         if self.sync is not None:
             self.sync.start()

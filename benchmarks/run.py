@@ -10,8 +10,9 @@ through the plain `sqlite3` module. Prints a table of medians and ratios and wri
 - queue: the collector's whole queue built afresh (`build_queue`), as at the start of a shift.
 - queue_after_outcome: the window's live queue (`LiveQueue`) read again after an outcome on one
   account, a minute later each time (the account changed is read again; accounts whose rule
-  window opened or closed meanwhile are computed again; the queue is ranked anew). The floor
-  is that one account's queue row fetched by the hand-written query.
+  window opened or closed meanwhile are computed again; the queue is ranked anew). Its floor is
+  the queue's: the least a read of the whole queue pays, which reading only the change must
+  beat (ratio below 1).
 The machine is shared and noisy, so only medians over repeats are reported.
 """
 
@@ -130,15 +131,6 @@ def main(argv: list[str] | None = None) -> int:
         live.read(AS_OF + timedelta(minutes=step), changed={touched[step % len(touched)]})
 
     after = timed(after_outcome, args.repeat)
-    one_row = QUEUE_FLOOR_SQL.replace("WHERE l.assigned_to_id = ?", "WHERE l.id = ?")
-    floor_keys = iter(range(10 * args.repeat))
-
-    def after_floor() -> None:
-        key = touched[next(floor_keys) % len(touched)]
-        raw.execute(one_row, (today, key)).fetchall()
-
-    after_outcome_floor = timed(after_floor, args.repeat)
-
     with sqlite3.connect(path) as connection:
         contracts = [
             row[0]
@@ -169,7 +161,8 @@ def main(argv: list[str] | None = None) -> int:
         "queue_entries": queue_rows,
         "cases": {
             "queue": _case(queue, queue_floor),
-            "queue_after_outcome": _case(after, after_outcome_floor),
+            # Against the least a whole read pays: what reading only the change saves.
+            "queue_after_outcome": _case(after, queue_floor),
             "account_detail": _case(detail, detail_floor),
         },
         "targets": TARGETS,

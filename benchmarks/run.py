@@ -1,10 +1,18 @@
-"""Benchmarks: the queue and one account's detail on a 200,000-account portfolio.
+"""Benchmarks: the queue, the queue after an outcome, and one account's detail on a
+200,000-account portfolio.
 
     .venv/bin/python -m benchmarks.run [--accounts 200000] [--repeat 15]
 
 Builds the portfolio once (cached under benchmarks/results/), then times each case against a
 floor measured in the same run: the same rows fetched by one hand-written indexed query
 through the plain `sqlite3` module. Prints a table of medians and ratios and writes JSON.
+
+- queue: the collector's whole queue built afresh (`build_queue`), as at the start of a shift.
+- queue_after_outcome: the window's live queue (`LiveQueue`) read again after an outcome on one
+  account, a minute later each time (the account changed is read again; accounts whose rule
+  window opened or closed meanwhile are computed again; the queue is ranked anew). Its floor is
+  the queue's: the least a read of the whole queue pays, which reading only the change must
+  beat (ratio below 1).
 The machine is shared and noisy, so only medians over repeats are reported.
 """
 
@@ -18,18 +26,22 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from app.database import Database
 from app.demo.builder import build_demo
-from app.services.contact.queue import build_queue
+from app.services.contact.queue import LiveQueue, build_queue
 from app.services.portfolio.accounts import account_detail
 
 RESULTS = Path(__file__).parent / "results"
 AS_OF = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)  # 10:00 in Beijing
-TARGETS = {"queue": {"ratio": 3.0, "median_ms": 100.0}, "account_detail": {"median_ms": 20.0}}
+TARGETS = {
+    "queue": {"ratio": 3.0, "median_ms": 100.0},
+    "queue_after_outcome": {"median_ms": 100.0},
+    "account_detail": {"median_ms": 20.0},
+}
 
 # The rows the queue ranks: the collector's active loans with their overdue sums.
 QUEUE_FLOOR_SQL = """
@@ -108,6 +120,17 @@ def main(argv: list[str] | None = None) -> int:
         lambda: raw.execute(QUEUE_FLOOR_SQL, (today, user_id)).fetchall(), args.repeat
     )
 
+    # After an outcome: the live queue reads one account again, a minute later each time.
+    live = LiveQueue(db, username)
+    first = live.read(AS_OF)
+    touched = [entry.loan_key for entry in first.entries[: args.repeat + 1]]
+    moments = iter(range(1, 10 * args.repeat))
+
+    def after_outcome() -> None:
+        step = next(moments)
+        live.read(AS_OF + timedelta(minutes=step), changed={touched[step % len(touched)]})
+
+    after = timed(after_outcome, args.repeat)
     with sqlite3.connect(path) as connection:
         contracts = [
             row[0]
@@ -138,6 +161,8 @@ def main(argv: list[str] | None = None) -> int:
         "queue_entries": queue_rows,
         "cases": {
             "queue": _case(queue, queue_floor),
+            # Against the least a whole read pays: what reading only the change saves.
+            "queue_after_outcome": _case(after, queue_floor),
             "account_detail": _case(detail, detail_floor),
         },
         "targets": TARGETS,
@@ -145,14 +170,14 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"{args.accounts:,} accounts; {username} has {assigned:,} assigned, {queue_rows:,} in queue"
     )
-    print(f"{'case':<16}{'median ms':>11}{'floor ms':>10}{'ratio':>8}   target")
+    print(f"{'case':<20}{'median ms':>11}{'floor ms':>10}{'ratio':>8}   target")
     for name, case in results["cases"].items():
         target = TARGETS[name]
         wanted = ", ".join(
             f"ratio ≤ {v}" if k == "ratio" else f"median ≤ {v:g} ms" for k, v in target.items()
         )
         print(
-            f"{name:<16}{case['median_ms']:>11.1f}{case['floor_median_ms']:>10.1f}"
+            f"{name:<20}{case['median_ms']:>11.1f}{case['floor_median_ms']:>10.1f}"
             f"{case['ratio']:>8.2f}   {wanted}"
         )
     args.json.parent.mkdir(parents=True, exist_ok=True)

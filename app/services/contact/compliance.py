@@ -370,7 +370,14 @@ class Evaluator:
         channel: str,
         at: datetime,
         history: Sequence[PastAttempt] = (),
+        edges: list[datetime] | None = None,
     ) -> Decision:
+        """The answer for contacting `point` over `channel` at `at`.
+
+        edges: when given, the moments each rule blocking at `at` lifts are added to it: until
+        the earliest of them (and a time-of-day window opening or closing, which
+        `next_window_change` gives), the answer stays the same for the same data.
+        """
         if at.tzinfo is None:
             raise InvalidInput("The time to check must carry a time zone.")
         at = at.astimezone(UTC)
@@ -412,6 +419,8 @@ class Evaluator:
                 blocked = True
                 if first is None:
                     first = (rule, block)
+                if edges is not None and moment == at and block.until is not None:
+                    edges.append(block.until)
                 if block.until is None:
                     latest = None
                     break
@@ -425,6 +434,10 @@ class Evaluator:
             if latest is None or latest <= moment:
                 break
             moment = latest
+        else:
+            # The search stopped at its horizon: a later `at` sees further.
+            if edges is not None:
+                edges.append(moment - SEARCH_HORIZON)
         assert first is not None
         rule, block = first
         return block.decision(rule, None, zones)

@@ -9,21 +9,23 @@ marked with the rule and the moment they open again.
 
 from __future__ import annotations
 
+import bisect
 import gc
+import itertools
 import math
+import operator
 import uuid
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cache
-from typing import Any, overload
+from typing import Any, cast, overload
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Integer, String, and_, func, select, type_coerce
-from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Subquery
 
 from app.database import Database
@@ -42,7 +44,6 @@ from app.models import (
     PromiseStatus,
     PromiseToPay,
     RepaymentPlan,
-    User,
 )
 from app.models.types import money_from_raw
 from app.services.common.clock import business_zone, day_start
@@ -306,54 +307,401 @@ def build_queue(
     limit: int | None = None,
     now: datetime | None = None,
 ) -> Queue:
-    """The ranked queue of `username` at moment `at` (now by default).
+    """The ranked queue of `username` at moment `at` (now by default), computed afresh.
 
     A read: it writes nothing. Promises and plans that lapsed are settled beforehand by their
     own step (`plans.lapses.settle_lapsed`), which the window and the command line run first.
     """
-    now = now or datetime.now(UTC)
-    at = (at or now).astimezone(UTC)
-    with db.reader() as session, _collector_paused():
-        user = find_user(session, username)
-        entries, windows = _rank(session, user, at)
-        next_callback = _next_callback_entry(session.connection(), worker_ids(session, user), at)
-    # What may change by the clock alone: blocks lifting, callable hours ending, callbacks.
-    lifts = [
-        entry.contact.decision.next_allowed_at
-        for entry in entries
-        if entry.contact.decision.next_allowed_at is not None
-        and entry.contact.decision.next_allowed_at > at
-    ]
-    for code, zones in windows:
-        closes = next_window_change(load_profile(code), zones, at)
-        if closes is not None:
-            lifts.append(closes)
-    if next_callback is not None:
-        lifts.append(next_callback)
-    # A lead's override lapsing re-ranks the account.
-    lifts.extend(
-        entry.priority.expires_at
-        for entry in entries
-        if entry.priority is not None and entry.priority.expires_at > at
+    return LiveQueue(db, username).read(at, now=now, limit=limit)
+
+
+@dataclass(frozen=True)
+class _Ranked:
+    """One account's place in the queue as computed at some moment, and until when it holds
+    for the same data (None: until the day ends)."""
+
+    order: tuple[int, Decimal, str]
+    row: _Row
+    facts: AccountFacts
+    tier: str | None
+    reasons: tuple[Reason, ...]
+    status: ContactStatus
+    holds_until: datetime | None
+
+
+@dataclass
+class _Inputs:
+    """What the queue is computed from, per account (loan key) and per borrower (key)."""
+
+    rows: dict[str, _Row] = field(default_factory=dict)
+    points: dict[str, list[Point]] = field(default_factory=dict)
+    history: dict[str, list[PastAttempt]] = field(default_factory=dict)
+    last_contact: dict[str, date] = field(default_factory=dict)
+    callbacks: dict[str, list[datetime]] = field(default_factory=dict)
+    promises: dict[str, dict[str, Any]] = field(default_factory=dict)
+    broken_plans: dict[str, date] = field(default_factory=dict)
+    priorities: dict[str, list[LeadPriority]] = field(default_factory=dict)
+
+
+class LiveQueue:
+    """A collector's queue kept between reads, so that a read after a change computes again
+    only what the change or the clock touched (the window keeps one per signed-in user).
+
+    `read(at, changed=…)` names the accounts an operation changed (`changed=None`: unknown,
+    everything is read again). Each account's answer carries the moment until which it holds
+    for the same data: a block lifting, an hours window opening or closing in one of its zones,
+    a callback coming into view, a lead's override lapsing, an attempt leaving the rules'
+    history. Accounts whose moment has come are computed again from the data already read; the
+    accounts changed (and every account of the same borrowers, as caps count per borrower)
+    are read again. A new day, a new user or changed=None reads everything. The result is the
+    same as `build_queue` at that moment (tests compare the two).
+    """
+
+    def __init__(self, db: Database, username: str) -> None:
+        self.db = db
+        self.username = username
+        self._today: date | None = None
+        self._workers: list[uuid.UUID] = []
+        self._inputs = _Inputs()
+        self._ranked: dict[str, _Ranked] = {}
+        # The accounts in rank order, their entries alike, and the answers replaced since.
+        self._sorted: list[_Ranked] = []
+        self._shown: list[QueueEntry] = []
+        self._gone: list[_Ranked] = []
+        # Which answer each entry shown was made from.
+        self._made_from: dict[str, _Ranked] = {}
+        # How many accounts the last read computed, and read from the database.
+        self.computed = 0
+        self.loaded = 0
+
+    def forget(self, db: Database | None = None) -> None:
+        """Drop what was read (on `db` from now on, when given): the next read reads all."""
+        if db is not None:
+            self.db = db
+        self._today = None
+        self._inputs = _Inputs()
+        self._ranked = {}
+        self._sorted = []
+        self._shown = []
+        self._gone = []
+        self._made_from = {}
+
+    def read(
+        self,
+        at: datetime | None = None,
+        *,
+        changed: Collection[Key] | None = None,
+        now: datetime | None = None,
+        limit: int | None = None,
+    ) -> Queue:
+        now = now or datetime.now(UTC)
+        at = (at or now).astimezone(UTC)
+        viewer_zone = business_zone()
+        today = at.astimezone(viewer_zone).date()
+        with self.db.reader() as session, _collector_paused():
+            connection = session.connection()
+            if changed is None or today != self._today:
+                self.forget()
+                user = find_user(session, self.username)
+                self._workers = worker_ids(session, user)
+                self._inputs = _load_inputs(connection, self._workers, today, at, None)
+                self._today = today
+                fresh: set[str] = set(self._inputs.rows)
+            else:
+                fresh = self._reload(connection, changed, today, at)
+        self.loaded = len(fresh)
+        before = self._rank(at, today, viewer_zone, fresh)
+        entries = self._entries_in_order(before)
+        next_change = min(
+            (r.holds_until for r in self._ranked.values() if r.holds_until is not None),
+            default=None,
+        )
+        day_ends = day_start(today + timedelta(days=1))
+        next_change = day_ends if next_change is None else min(next_change, day_ends)
+        if limit is not None:
+            entries = entries[:limit]
+        return Queue(
+            username=self.username, at=at, entries=tuple(entries), next_change_at=next_change
+        )
+
+    def _reload(
+        self, connection: Connection, changed: Collection[Key], today: date, at: datetime
+    ) -> set[str]:
+        """Read again the accounts of the borrowers of `changed`; returns their keys."""
+        if not changed:
+            return set()
+        ids = [_as_uuid(key) for key in changed]
+        owners = select(Loan.borrower_id).where(Loan.id.in_(ids)).scalar_subquery()
+        # The loans themselves, named: every statement below then starts from them (by their
+        # key) rather than from the collector's thousands of accounts.
+        loans = list(
+            connection.execute(
+                select(Loan.id).where(Loan.borrower_id.in_(owners), _assigned(self._workers))
+            ).scalars()
+        )
+        touching = Loan.id.in_(loans)
+        fresh = _load_inputs(connection, self._workers, today, at, touching)
+        inputs = self._inputs
+        # Every account of those borrowers was read: what did not come back left the queue.
+        borrowers = {row.borrower_id for row in fresh.rows.values()}
+        borrowers |= {
+            key
+            for key in (
+                connection.execute(select(_key(Loan.borrower_id)).where(Loan.id.in_(ids))).scalars()
+            )
+        }
+        borrowers = {_hex(key) for key in borrowers}
+        for loan_key in [k for k, row in inputs.rows.items() if row.borrower_id in borrowers]:
+            for table in (
+                inputs.rows,
+                inputs.last_contact,
+                inputs.callbacks,
+                inputs.promises,
+                inputs.broken_plans,
+                inputs.priorities,
+            ):
+                table.pop(loan_key, None)
+            gone = self._ranked.pop(loan_key, None)
+            if gone is not None:
+                self._gone.append(gone)
+        for borrower in borrowers:
+            inputs.points.pop(borrower, None)
+            inputs.history.pop(borrower, None)
+        inputs.rows.update(fresh.rows)
+        inputs.points.update(fresh.points)
+        inputs.history.update(fresh.history)
+        inputs.last_contact.update(fresh.last_contact)
+        inputs.callbacks.update(fresh.callbacks)
+        inputs.promises.update(fresh.promises)
+        inputs.broken_plans.update(fresh.broken_plans)
+        inputs.priorities.update(fresh.priorities)
+        return set(fresh.rows)
+
+    def _rank(
+        self, at: datetime, today: date, viewer_zone: ZoneInfo, fresh: set[str]
+    ) -> list[_Ranked]:
+        """Compute again the accounts read again and those whose moment came, and order them
+        all; returns the order before."""
+        inputs = self._inputs
+        if not inputs.rows:
+            self.forget()
+            self._today = today
+            self.computed = 0
+            return []
+        # Each borrower is judged by the profile of where they live; the queue dials own numbers.
+        evaluators = {
+            code: Evaluator(load_profile(code))
+            for code in {r.profile for r in inputs.rows.values()}
+        }
+        since = {
+            code: at - timedelta(days=evaluator.profile.history_days(third_parties=False))
+            for code, evaluator in evaluators.items()
+        }
+        ahead = timedelta(minutes=int(queue_weights()["callback_lookahead_minutes"]))
+        answers: dict[tuple[Any, ...], tuple[bool, Decision, int | None, tuple[datetime, ...]]] = {}
+        windows: dict[tuple[Any, ...], tuple[datetime, ...]] = {}
+        ranked = self._ranked
+        computed = 0
+        added = []
+        for key, row in inputs.rows.items():
+            known = ranked.get(key)
+            if (
+                known is not None
+                and key not in fresh
+                and (known.holds_until is None or at < known.holds_until)
+            ):
+                continue
+            computed += 1
+            if known is not None:
+                self._gone.append(known)
+            ranked[key] = new = _rank_row(
+                row,
+                inputs,
+                evaluators[row.profile],
+                since[row.profile],
+                at,
+                today,
+                viewer_zone,
+                ahead,
+                answers,
+                windows,
+            )
+            added.append(new)
+        self.computed = computed
+        return self._reorder(added)
+
+    def _reorder(self, added: list[_Ranked]) -> list[_Ranked]:
+        """Put the answers computed again in their places; returns the order before."""
+        gone, self._gone = self._gone, []
+        order = _ordering
+        listed = self._sorted
+        before = list(listed)
+        if not listed or len(gone) + len(added) > len(listed) // 8:
+            self._sorted = sorted(self._ranked.values(), key=order)
+            return before
+        places = []
+        for old in gone:
+            at = bisect.bisect_left(listed, old.order, key=order)
+            while listed[at] is not old:
+                at += 1
+            places.append(at)
+        for at in sorted(places, reverse=True):
+            del listed[at]
+        for new in added:
+            listed.insert(bisect.bisect_right(listed, new.order, key=order), new)
+        return before
+
+    def _entries_in_order(self, before: list[_Ranked]) -> list[QueueEntry]:
+        """The entries in rank order: where a place holds the same answer as before, its entry
+        as it was; elsewhere a new one (or the account's, if its answer and rank stayed)."""
+        listed = self._sorted
+        shown_before = self._shown
+        kept = len(shown_before) == len(before)
+        # Compared place by place at C speed: after an outcome, few places differ.
+        same = list(map(operator.is_, listed, before)) if kept else []
+        same += [False] * (len(listed) - len(same))
+        shown: list[QueueEntry | None] = [
+            entry if stays else None for entry, stays in zip(shown_before, same, strict=False)
+        ]
+        shown += [None] * (len(listed) - len(shown))
+        by_key = {entry.loan_key: entry for entry in shown_before}
+        made = self._made_from
+        for place in itertools.compress(range(len(listed)), map(operator.not_, same)):
+            item = listed[place]
+            rank = place + 1
+            row, facts, status = item.row, item.facts, item.status
+            old = by_key.get(row.loan_id)
+            if old is not None and old.rank == rank and made.get(row.loan_id) is item:
+                shown[place] = old
+                continue
+            made[row.loan_id] = item
+            shown[place] = QueueEntry(
+                rank=rank,
+                loan_key=row.loan_id,
+                contract_no=row.contract_no,
+                borrower_key=row.borrower_id,
+                borrower=row.borrower,
+                dpd=facts.dpd,
+                bucket=bucket_for(facts.dpd),
+                overdue_amount=facts.overdue,
+                principal=row.principal,
+                interest=row.interest,
+                penalty=row.penalty,
+                fees=row.fees,
+                score=-item.order[0],
+                tier=item.tier,
+                reasons=item.reasons,
+                contact=status,
+                priority=facts.priority,
+            )
+        result = cast(list[QueueEntry], shown)
+        self._shown = result
+        return result
+
+
+def _ordering(item: _Ranked) -> tuple[int, Decimal, str]:
+    return item.order
+
+
+def _rank_row(
+    row: _Row,
+    inputs: _Inputs,
+    evaluator: Evaluator,
+    since: datetime,
+    at: datetime,
+    today: date,
+    viewer_zone: ZoneInfo,
+    ahead: timedelta,
+    answers: dict[tuple[Any, ...], tuple[bool, Decision, int | None, tuple[datetime, ...]]],
+    windows: dict[tuple[Any, ...], tuple[datetime, ...]],
+) -> _Ranked:
+    """One account's score, reasons and contact status at `at`, and until when they hold."""
+    edges: list[datetime] = []
+    loan = row.loan_id
+    promise = inputs.promises.get(loan, {})
+    callback_at: datetime | None = None
+    for due in inputs.callbacks.get(loan, ()):
+        if due <= at + ahead:
+            callback_at = due if callback_at is None else min(callback_at, due)
+        else:
+            edges.append(due - ahead)  # comes into view then
+    priority: LeadPriority | None = None
+    for candidate in inputs.priorities.get(loan, ()):
+        if candidate.expires_at > at:
+            priority = candidate  # the later one set wins
+            edges.append(candidate.expires_at)
+    facts = AccountFacts(
+        loan_id=loan,
+        contract_no=row.contract_no,
+        currency=row.currency,
+        dpd=(today - row.oldest_due).days if row.oldest_due else 0,
+        overdue=row.principal + row.interest + row.fees + row.penalty,
+        next_due=row.next_due,
+        next_due_amount=row.next_due_amount,
+        callback_due_at=callback_at,
+        broken_plan_on=inputs.broken_plans.get(loan),
+        broken_promise_on=promise.get("broken_on"),
+        partly_kept=promise.get("partly_kept"),
+        promise_due_today=promise.get("due_today"),
+        last_contact_on=inputs.last_contact.get(loan),
+        priority=priority,
     )
-    if limit is not None:
-        entries = entries[:limit]
-    return Queue(
-        username=username, at=at, entries=tuple(entries), next_change_at=min(lifts, default=None)
+    total, tier, reasons = score(facts, today, viewer_zone)
+    recent = [a for a in inputs.history.get(row.borrower_id, ()) if a.at >= since]
+    status = _contact_status(
+        evaluator,
+        row,
+        inputs.points.get(row.borrower_id, ()),
+        recent,
+        at,
+        answers,
+        callback_at,
+        edges,
+        windows,
+    )
+    if recent:
+        # An attempt leaves the rules' history; one logged ahead of the clock comes into it.
+        reach = at - since
+        edges.append(min(a.at for a in recent) + reach)
+        edges.extend(a.at for a in recent if a.at > at)
+    later = [edge for edge in edges if edge > at]
+    return _Ranked(
+        order=_order(total, facts.overdue, row.contract_no),
+        row=row,
+        facts=facts,
+        tier=tier,
+        reasons=reasons,
+        status=status,
+        holds_until=min(later, default=None),
     )
 
 
-def _next_callback_entry(
-    connection: Connection, workers: Sequence[uuid.UUID], at: datetime
-) -> datetime | None:
-    """When the next open callback enters the queue's look-ahead window."""
-    ahead = timedelta(minutes=int(queue_weights()["callback_lookahead_minutes"]))
-    due = connection.scalar(
-        select(func.min(Callback.due_at))
-        .join(Loan, Loan.id == Callback.loan_id)
-        .where(_assigned(workers), Callback.done_at.is_(None), Callback.due_at > at + ahead)
+def _load_inputs(
+    connection: Connection,
+    workers: Sequence[uuid.UUID],
+    today: date,
+    at: datetime,
+    touching: ColumnElement[bool] | None,
+) -> _Inputs:
+    """Everything the queue is computed from for the collector's accounts (those matching
+    `touching` only, when given)."""
+    extra = () if touching is None else (touching,)
+    rows = _load_accounts(connection, workers, today, extra)
+    if not rows:
+        return _Inputs()
+    _add_learned_zones(connection, workers, rows, extra)
+    profiles = {row.profile for row in rows.values()}
+    longest = max(load_profile(code).history_days(third_parties=False) for code in profiles)
+    return _Inputs(
+        rows=rows,
+        points=_load_points(connection, workers, extra),
+        history=_load_history(connection, workers, at - timedelta(days=longest), extra),
+        last_contact=_load_last_contact(connection, workers, business_zone(), extra),
+        callbacks=_load_callbacks(connection, workers, extra),
+        promises=_load_promises(connection, workers, today, extra),
+        broken_plans=_load_broken_plans(connection, workers, today, extra),
+        priorities=_load_priorities(connection, workers, at, extra),
     )
-    return None if due is None else _instant(due) - ahead
 
 
 @contextmanager
@@ -393,99 +741,6 @@ class _Row:
     penalty: Decimal
     next_due: date | None
     next_due_amount: Decimal
-
-
-def _rank(
-    session: Session, user: User, at: datetime
-) -> tuple[list[QueueEntry], set[tuple[str, tuple[str, ...]]]]:
-    """The ranked entries, and the (profile, zones) pairs of every account callable now."""
-    viewer_zone = business_zone()
-    today = at.astimezone(viewer_zone).date()
-    workers = worker_ids(session, user)
-    # Core statements on the connection, keys as stored hex: this is the hot read path.
-    connection = session.connection()
-    rows = _load_accounts(connection, workers, today)
-    if not rows:
-        return [], set()
-    points = _load_points(connection, workers)
-    _add_learned_zones(connection, workers, rows)
-    # Each borrower is judged by the profile of where they live; the queue dials own numbers.
-    evaluators = {
-        code: Evaluator(load_profile(code)) for code in {r.profile for r in rows.values()}
-    }
-    since = {
-        code: at - timedelta(days=e.profile.history_days(third_parties=False))
-        for code, e in evaluators.items()
-    }
-    history = _load_history(connection, workers, min(since.values()))
-    answers: dict[tuple[Any, ...], tuple[bool, Decision, int | None]] = {}
-    last_contact = _load_last_contact(connection, workers, viewer_zone)
-    callbacks = _load_callbacks(connection, workers, at)
-    promises = _load_promises(connection, workers, today)
-    broken_plans = _load_broken_plans(connection, workers, today)
-    priorities = priorities_in_force(connection, workers, at)
-
-    scored = []
-    windows: set[tuple[str, tuple[str, ...]]] = set()
-    for row in rows.values():
-        promise = promises.get(row.loan_id, {})
-        facts = AccountFacts(
-            loan_id=row.loan_id,
-            contract_no=row.contract_no,
-            currency=row.currency,
-            dpd=(today - row.oldest_due).days if row.oldest_due else 0,
-            overdue=row.principal + row.interest + row.fees + row.penalty,
-            next_due=row.next_due,
-            next_due_amount=row.next_due_amount,
-            callback_due_at=callbacks.get(row.loan_id),
-            broken_plan_on=broken_plans.get(row.loan_id),
-            broken_promise_on=promise.get("broken_on"),
-            partly_kept=promise.get("partly_kept"),
-            promise_due_today=promise.get("due_today"),
-            last_contact_on=last_contact.get(row.loan_id),
-            priority=priorities.get(row.loan_id),
-        )
-        total, tier, reasons = score(facts, today, viewer_zone)
-        evaluator = evaluators[row.profile]
-        recent = [a for a in history.get(row.borrower_id, ()) if a.at >= since[row.profile]]
-        status = _contact_status(
-            evaluator,
-            row,
-            points.get(row.borrower_id, ()),
-            recent,
-            at,
-            answers,
-            callbacks.get(row.loan_id),
-        )
-        scored.append(
-            (_order(total, facts.overdue, row.contract_no), row, facts, tier, reasons, status)
-        )
-        if status.allowed:
-            windows.add((row.profile, status.decision.zones))
-    scored.sort(key=lambda item: item[0])
-    entries = [
-        QueueEntry(
-            rank=rank,
-            loan_key=row.loan_id,
-            contract_no=row.contract_no,
-            borrower_key=row.borrower_id,
-            borrower=row.borrower,
-            dpd=facts.dpd,
-            bucket=bucket_for(facts.dpd),
-            overdue_amount=facts.overdue,
-            principal=row.principal,
-            interest=row.interest,
-            penalty=row.penalty,
-            fees=row.fees,
-            score=-order[0],
-            tier=tier,
-            reasons=reasons,
-            contact=status,
-            priority=facts.priority,
-        )
-        for rank, (order, row, facts, tier, reasons, status) in enumerate(scored, 1)
-    ]
-    return entries, windows
 
 
 def _assigned(workers: Sequence[uuid.UUID]) -> Any:
@@ -546,10 +801,13 @@ def overdue_balances(today: date, *where: ColumnElement[bool]) -> Subquery:
 
 
 def _load_accounts(
-    connection: Connection, workers: Sequence[uuid.UUID], today: date
+    connection: Connection,
+    workers: Sequence[uuid.UUID],
+    today: date,
+    extra: Sequence[ColumnElement[bool]] = (),
 ) -> dict[str, _Row]:
     """Assigned active loans that are overdue or soon due, with their balance on `today`."""
-    balance = overdue_balances(today, _assigned(workers))
+    balance = overdue_balances(today, _assigned(workers), *extra)
     statement = (
         select(
             _key(Loan.id),
@@ -571,9 +829,9 @@ def _load_accounts(
         )
         .join(Borrower, Borrower.id == Loan.borrower_id)
         .outerjoin(balance, balance.c.loan_id == Loan.id)
-        .where(_assigned(workers))
+        .where(_assigned(workers), *extra)
     )
-    reminders = _soon_due(connection, workers, today)
+    reminders = _soon_due(connection, workers, today, extra)
     rows: dict[str, _Row] = {}
     for record in connection.execute(statement):
         (loan_id, contract_no, currency, borrower_id, name, country, province, window_start,
@@ -606,7 +864,10 @@ def _load_accounts(
 
 
 def _soon_due(
-    connection: Connection, workers: Sequence[uuid.UUID], today: date
+    connection: Connection,
+    workers: Sequence[uuid.UUID],
+    today: date,
+    extra: Sequence[ColumnElement[bool]] = (),
 ) -> dict[str, tuple[date, Decimal]]:
     """Per loan, the next instalment due within the pre-due reminder window, and its amount."""
     last_day = today + timedelta(days=int(policy()["pre_due_days"]))
@@ -621,6 +882,7 @@ def _soon_due(
         .join(Loan, Loan.id == Instalment.loan_id)
         .where(
             _assigned(workers),
+            *extra,
             Instalment.settled_on.is_(None),
             Instalment.due_date >= today,
             Instalment.due_date <= last_day,
@@ -634,9 +896,13 @@ def _soon_due(
     }
 
 
-def _load_points(connection: Connection, workers: Sequence[uuid.UUID]) -> dict[str, list[Point]]:
+def _load_points(
+    connection: Connection,
+    workers: Sequence[uuid.UUID],
+    extra: Sequence[ColumnElement[bool]] = (),
+) -> dict[str, list[Point]]:
     """The borrowers' own phone numbers (the queue dials the borrower, not third parties)."""
-    borrowers = select(Loan.borrower_id).where(_assigned(workers)).scalar_subquery()
+    borrowers = select(Loan.borrower_id).where(_assigned(workers), *extra).scalar_subquery()
     statement = (
         select(
             _key(ContactPoint.id),
@@ -662,11 +928,14 @@ def _load_points(connection: Connection, workers: Sequence[uuid.UUID]) -> dict[s
 
 
 def _add_learned_zones(
-    connection: Connection, workers: Sequence[uuid.UUID], rows: dict[str, _Row]
+    connection: Connection,
+    workers: Sequence[uuid.UUID],
+    rows: dict[str, _Row],
+    extra: Sequence[ColumnElement[bool]] = (),
 ) -> None:
     """The zones of addresses collection learned (not marked wrong) join each borrower's
     address zones, as in app.services.portfolio.addresses.borrower_address_zones."""
-    borrowers = select(Loan.borrower_id).where(_assigned(workers)).scalar_subquery()
+    borrowers = select(Loan.borrower_id).where(_assigned(workers), *extra).scalar_subquery()
     statement = select(_key(ContactPoint.borrower_id), ContactPoint.time_zones).where(
         ContactPoint.borrower_id.in_(borrowers),
         ContactPoint.kind == ContactKind.ADDRESS,
@@ -678,17 +947,20 @@ def _add_learned_zones(
     if not learned:
         return
     for row in rows.values():
-        extra = learned.get(row.borrower_id)
-        if extra:
-            row.address_zones = tuple(dict.fromkeys((*row.address_zones, *extra)))
+        more = learned.get(row.borrower_id)
+        if more:
+            row.address_zones = tuple(dict.fromkeys((*row.address_zones, *more)))
 
 
 def _load_history(
-    connection: Connection, workers: Sequence[uuid.UUID], since: datetime
+    connection: Connection,
+    workers: Sequence[uuid.UUID],
+    since: datetime,
+    extra: Sequence[ColumnElement[bool]] = (),
 ) -> dict[str, list[PastAttempt]]:
     """Recent attempts on the borrowers of these accounts, by anyone (caps are per borrower)."""
     codes = dispositions()
-    borrowers = select(Loan.borrower_id).where(_assigned(workers)).scalar_subquery()
+    borrowers = select(Loan.borrower_id).where(_assigned(workers), *extra).scalar_subquery()
     statement = select(
         _key(ContactAttempt.borrower_id),
         _key(ContactAttempt.loan_id),
@@ -715,14 +987,17 @@ def _load_history(
 
 
 def _load_last_contact(
-    connection: Connection, workers: Sequence[uuid.UUID], viewer_zone: ZoneInfo
+    connection: Connection,
+    workers: Sequence[uuid.UUID],
+    viewer_zone: ZoneInfo,
+    extra: Sequence[ColumnElement[bool]] = (),
 ) -> dict[str, date]:
     """The day (viewer's zone) someone last answered on each account."""
     answered = [code for code, flags in dispositions().items() if flags.contact]
     statement = (
         select(_key(ContactAttempt.loan_id), _key(func.max(ContactAttempt.started_at)))
         .join(Loan, Loan.id == ContactAttempt.loan_id)
-        .where(_assigned(workers), ContactAttempt.disposition.in_(answered))
+        .where(_assigned(workers), *extra, ContactAttempt.disposition.in_(answered))
         .group_by(ContactAttempt.loan_id)
     )
     return {
@@ -732,25 +1007,28 @@ def _load_last_contact(
 
 
 def _load_callbacks(
-    connection: Connection, workers: Sequence[uuid.UUID], at: datetime
-) -> dict[str, datetime]:
-    """The earliest open callback per account that is due now or within the look-ahead."""
-    ahead = timedelta(minutes=int(queue_weights()["callback_lookahead_minutes"]))
+    connection: Connection,
+    workers: Sequence[uuid.UUID],
+    extra: Sequence[ColumnElement[bool]] = (),
+) -> dict[str, list[datetime]]:
+    """Every open callback's due moment, per account (the queue shows the earliest one due
+    now or within the look-ahead; a later one comes into view as the clock moves)."""
     statement = (
         select(_key(Callback.loan_id), Callback.due_at)
         .join(Loan, Loan.id == Callback.loan_id)
-        .where(_assigned(workers), Callback.done_at.is_(None), Callback.due_at <= at + ahead)
+        .where(_assigned(workers), *extra, Callback.done_at.is_(None))
     )
-    due: dict[str, datetime] = {}
+    due: dict[str, list[datetime]] = defaultdict(list)
     for loan_id, due_at in connection.execute(statement):
-        key = _hex(loan_id)
-        if key not in due or due_at < due[key]:
-            due[key] = due_at
+        due[_hex(loan_id)].append(due_at)
     return due
 
 
 def _load_promises(
-    connection: Connection, workers: Sequence[uuid.UUID], today: date
+    connection: Connection,
+    workers: Sequence[uuid.UUID],
+    today: date,
+    extra: Sequence[ColumnElement[bool]] = (),
 ) -> dict[str, dict[str, Any]]:
     window = int(queue_weights()["broken_promise_days"])
     grace = promise_grace_days()
@@ -768,6 +1046,7 @@ def _load_promises(
         # (status, date) index and a scan of the whole book instead of this user's loans.
         .where(
             _assigned(workers),
+            *extra,
             PromiseToPay.promised_date >= today - timedelta(days=window + grace),
         )
         .order_by(PromiseToPay.promised_date, PromiseToPay.created_at, PromiseToPay.id)
@@ -788,7 +1067,10 @@ def _load_promises(
 
 
 def _load_broken_plans(
-    connection: Connection, workers: Sequence[uuid.UUID], today: date
+    connection: Connection,
+    workers: Sequence[uuid.UUID],
+    today: date,
+    extra: Sequence[ColumnElement[bool]] = (),
 ) -> dict[str, date]:
     """The day each account's latest plan broke, if within the last broken_plan_days."""
     window = int(queue_weights()["broken_plan_days"])
@@ -799,6 +1081,7 @@ def _load_broken_plans(
         .join(Loan, Loan.id == RepaymentPlan.loan_id)
         .where(
             _assigned(workers),
+            *extra,
             RepaymentPlan.status == PlanStatus.BROKEN,
             RepaymentPlan.closed_at >= since,
         )
@@ -838,19 +1121,54 @@ def priorities_in_force(
     }
 
 
+def _load_priorities(
+    connection: Connection,
+    workers: Sequence[uuid.UUID],
+    at: datetime,
+    extra: Sequence[ColumnElement[bool]] = (),
+) -> dict[str, list[LeadPriority]]:
+    """Every override still to lapse after `at` on each account, in the order set (the one in
+    force at a moment is the last set of those not lapsed then, as in `priorities_in_force`)."""
+    statement = (
+        select(
+            _key(PriorityOverride.loan_id),
+            PriorityOverride.level,
+            PriorityOverride.expires_at,
+        )
+        .join(Loan, Loan.id == PriorityOverride.loan_id)
+        .where(
+            _assigned(workers),
+            *extra,
+            PriorityOverride.cleared_at.is_(None),
+            PriorityOverride.expires_at > at,
+        )
+        .order_by(PriorityOverride.set_at, PriorityOverride.id)
+    )
+    levels = queue_weights()["override"]
+    found: dict[str, list[LeadPriority]] = defaultdict(list)
+    for loan_id, level, expires_at in connection.execute(statement):
+        # A level this installation does not weigh (newer data) is left out, not guessed.
+        if level in levels:
+            found[_hex(loan_id)].append(LeadPriority(level, expires_at))
+    return found
+
+
 def _contact_status(
     evaluator: Evaluator,
     row: _Row,
     points: Sequence[Point],
     history: Sequence[PastAttempt],
     at: datetime,
-    answers: dict[tuple[Any, ...], tuple[bool, Decision, int | None]],
+    answers: dict[tuple[Any, ...], tuple[bool, Decision, int | None, tuple[datetime, ...]]],
     callback_at: datetime | None = None,
+    edges: list[datetime] | None = None,
+    windows: dict[tuple[Any, ...], tuple[datetime, ...]] | None = None,
 ) -> ContactStatus:
     """Callable now on the first allowed own number; else the block that lifts soonest.
 
     Without recent attempts the answer depends only on flags, zones and marks, which most
-    accounts share: such answers are kept in `answers` for the rest of the queue.
+    accounts share: such answers are kept in `answers` for the rest of the queue. The moments
+    the answer may change at (by the clock alone) are added to `edges`.
     """
     key: tuple[Any, ...] | None = None
     if not history:
@@ -858,11 +1176,18 @@ def _contact_status(
         key = (evaluator.profile.code, row.flags, row.address_zones, row.agreed, marks)
         known = answers.get(key)
         if known is not None:
-            allowed, decision, index = known
+            allowed, decision, index, found = known
+            if edges is not None:
+                edges.extend(found)
             return ContactStatus(allowed, decision, None if index is None else points[index].id)
-    allowed, decision, index = _first_callable(evaluator, row, points, history, at, callback_at)
+    mine: list[datetime] = []
+    allowed, decision, index = _first_callable(
+        evaluator, row, points, history, at, callback_at, mine, {} if windows is None else windows
+    )
     if key is not None:
-        answers[key] = (allowed, decision, index)
+        answers[key] = (allowed, decision, index, tuple(mine))
+    if edges is not None:
+        edges.extend(mine)
     return ContactStatus(allowed, decision, None if index is None else points[index].id)
 
 
@@ -873,6 +1198,8 @@ def _first_callable(
     history: Sequence[PastAttempt],
     at: datetime,
     callback_at: datetime | None,
+    edges: list[datetime],
+    windows: dict[tuple[Any, ...], tuple[datetime, ...]],
 ) -> tuple[bool, Decision, int | None]:
     if not points:
         decision = Decision(
@@ -887,15 +1214,67 @@ def _first_callable(
         agreed_window=row.agreed,
         requested_callback_at=callback_at,
     )
+    if callback_at is not None and history:
+        # A rule may let a requested callback through for some minutes either side of it.
+        slack = _callback_slack(evaluator.profile.code)
+        if slack:
+            edges.extend((callback_at - slack, callback_at + slack))
     best: tuple[Decision, int] | None = None
     for index, point in enumerate(points):
-        decision = evaluator.evaluate(subject, point, "call", at, history)
+        decision = evaluator.evaluate(subject, point, "call", at, history, edges)
+        edges.extend(_window_edges(evaluator.profile, decision.zones, row.agreed, at, windows))
         if decision.allowed:
             return True, decision, index
+        if decision.next_allowed_at is not None:
+            edges.append(decision.next_allowed_at)
+        if decision.rule_id in _hours_rules(evaluator.profile.code):
+            # Its detail names the local time, to the minute.
+            edges.append(at.replace(second=0, microsecond=0) + timedelta(minutes=1))
         if best is None or _sooner(decision, best[0]):
             best = (decision, index)
     assert best is not None
     return False, best[0], best[1]
+
+
+@cache
+def _hours_rules(code: str) -> frozenset[str]:
+    profile = load_profile(code)
+    return frozenset(rule.id for rule in profile.rules if rule.kind == "quiet_hours")
+
+
+@cache
+def _callback_slack(code: str) -> timedelta:
+    profile = load_profile(code)
+    return max(
+        (
+            timedelta(minutes=int(rule.params.get("requested_callback_minutes", 0)))
+            for rule in profile.rules
+            if rule.kind == "after_conversation"
+        ),
+        default=timedelta(0),
+    )
+
+
+def _window_edges(
+    profile: Any,
+    zones: tuple[str, ...],
+    agreed: tuple[time, time] | None,
+    at: datetime,
+    windows: dict[tuple[Any, ...], tuple[datetime, ...]],
+) -> tuple[datetime, ...]:
+    """The next moment an hours window (the profile's, or the borrower's agreed one) opens or
+    closes in one of `zones`."""
+    key = (profile.code, zones, agreed)
+    found = windows.get(key)
+    if found is None:
+        moments = [moment for moment in (next_window_change(profile, zones, at),) if moment]
+        for edge in agreed or ():
+            for zone_key in zones:
+                local = at.astimezone(ZoneInfo(zone_key))
+                day = local.date() if local.time() < edge else local.date() + timedelta(days=1)
+                moments.append(datetime.combine(day, edge, tzinfo=local.tzinfo).astimezone(UTC))
+        found = windows[key] = (min(moments),) if moments else ()
+    return found
 
 
 def _sooner(candidate: Decision, current: Decision) -> bool:

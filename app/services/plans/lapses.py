@@ -14,7 +14,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from sqlalchemy import select
+
 from app.database import Database
+from app.models import RepaymentPlan
 from app.services.contact.promises import settle_due_promises
 from app.services.plans.lifecycle import settle_due_plans
 
@@ -25,6 +28,8 @@ class Lapsed:
 
     promise_loans: tuple[uuid.UUID, ...]
     plans: tuple[uuid.UUID, ...]
+    # Every loan whose promises or plans were looked at: what a live queue reads again.
+    loans: tuple[uuid.UUID, ...] = ()
 
 
 def settle_lapsed(
@@ -40,4 +45,10 @@ def settle_lapsed(
     with db.session() as session:
         promise_loans = settle_due_promises(session, moment)
         plans = settle_due_plans(session, moment)
-    return Lapsed(tuple(promise_loans), tuple(plans))
+        plan_loans = (
+            session.scalars(select(RepaymentPlan.loan_id).where(RepaymentPlan.id.in_(plans))).all()
+            if plans
+            else []
+        )
+    loans = tuple(dict.fromkeys((*promise_loans, *plan_loans)))
+    return Lapsed(tuple(promise_loans), tuple(plans), loans)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -17,7 +17,7 @@ from app.services.common.errors import DomainError, NotAllowed, NotFound
 from app.services.common.users import UserView, list_users
 from app.services.contact.contacts import RecordedContact
 from app.services.contact.dialing import CallOption, DialCheck, call_options, check_dial, dial_url
-from app.services.contact.queue import Queue, build_queue
+from app.services.contact.queue import LiveQueue, Queue
 from app.services.contact.shift import ShiftSummary, shift_summary
 from app.services.contact.workspace import AccountView, account_view
 from app.services.plans.lapses import settle_lapsed
@@ -56,9 +56,14 @@ class MainWindow(QMainWindow):
     sign_out_requested = Signal()
 
     def __init__(
-        self, context: Context, parent: QWidget | None = None, wanted: str | None = None
+        self,
+        context: Context,
+        parent: QWidget | None = None,
+        wanted: str | None = None,
+        live_queue: LiveQueue | None = None,
     ) -> None:
-        """`wanted`: the key of the account to open first (the one a rebuilt window was on)."""
+        """`wanted`: the key of the account to open first (the one a rebuilt window was on);
+        `live_queue`: the queue it had read."""
         super().__init__(parent)
         self.context = context
         self._leaving = False
@@ -102,6 +107,17 @@ class MainWindow(QMainWindow):
         self._dialing = Latest()
         self._account = Latest()
         self._queue_read = Latest()
+        # The queue kept between reads: a read after a saved outcome, or when the clock moves,
+        # computes again only what changed. What the next read must read again (None: all).
+        # A window rebuilt in another language goes on with the queue its predecessor read.
+        reused = (
+            live_queue is not None
+            and live_queue.db is context.db
+            and live_queue.username == context.username
+        )
+        self.live_queue = live_queue if reused else LiveQueue(context.db, context.username)
+        self._pending: set[str] | None = set() if reused else None
+        self._read_again = False
         self._wanted_key: str | None = wanted
         self.plan_dialog: PlanDialog | None = None
         self.visit_planner: VisitPlanner | None = None
@@ -110,7 +126,8 @@ class MainWindow(QMainWindow):
         self.decisions_dialog: PlanDecisionsDialog | None = None
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
-        self._refresh_timer.timeout.connect(self.refresh_queue)
+        self._refresh_timer.timeout.connect(self._refresh_by_clock)
+        self._timer_reads_all = True
         self._clock_timer = QTimer(self)
         self._clock_timer.setInterval(60_000)
         self._clock_timer.timeout.connect(self.queue.model.refresh_times)
@@ -127,7 +144,7 @@ class MainWindow(QMainWindow):
         context.runner.busy_changed.connect(self._busy)
         context.runner.unhandled_error.connect(self._show_error)
         self._restore_state()
-        self.refresh_queue()
+        self._read_queue()
         self.refresh_shift()
         if self.sync is not None:
             self.sync.start()
@@ -280,19 +297,44 @@ class MainWindow(QMainWindow):
     # The queue.
 
     def refresh_queue(self) -> None:
+        """Read the whole queue again (start, F5, a sync, a lead's change)."""
+        self._pending = None
+        self._read_queue()
+
+    def refresh_changed(self, keys: Collection[str]) -> None:
+        """Read again the accounts `keys` (and their borrowers' others), the rest as it was
+        unless the clock moved it."""
+        if self._pending is not None:
+            self._pending |= set(keys)
+        self._read_queue()
+
+    def _refresh_by_clock(self) -> None:
+        if self._timer_reads_all:
+            # The periodic read also catches what came in by another way than this window.
+            self._pending = None
+        self._read_queue()
+
+    def _read_queue(self) -> None:
         if self._queue_read.busy:
+            # Read once more when this one is in, with what it could not know.
+            self._read_again = True
             return
         self._refresh_timer.stop()
+        changed, self._pending = self._pending, set()
         self._queue_read.run(
             self.context,
             settled_queue,
-            self.context.username,
+            self.live_queue,
             now=self.context.clock(),
+            changed=changed,
             on_done=self._queue_loaded,
             on_error=self._queue_failed,
         )
 
     def _queue_loaded(self, queue: Queue) -> None:
+        if self._read_again:
+            self._read_again = False
+            QTimer.singleShot(0, self._read_queue)
         self.queue.set_queue(queue)
         self._schedule_refresh(queue)
         self._refresh_options()
@@ -306,6 +348,8 @@ class MainWindow(QMainWindow):
         self.queue_refreshed.emit()
 
     def _queue_failed(self, error: BaseException) -> None:
+        self._pending = None  # the next read reads everything
+        self._read_again = False
         self._show_error(error)
 
     def _schedule_refresh(self, queue: Queue) -> None:
@@ -313,6 +357,7 @@ class MainWindow(QMainWindow):
         wait = REFRESH_EVERY
         if queue.next_change_at is not None:
             wait = min(wait, max(queue.next_change_at - now, timedelta(0)) + AFTER_LIFT)
+        self._timer_reads_all = wait >= REFRESH_EVERY
         self._refresh_timer.start(int(wait.total_seconds() * 1000))
 
     def next_account(self) -> None:
@@ -594,7 +639,10 @@ class MainWindow(QMainWindow):
         else:
             self._wanted_key = current
             self.reload_account()
-        self.refresh_queue()
+        if current is not None:
+            self.refresh_changed({current})
+        else:
+            self.refresh_queue()
         self.refresh_shift()
         if recorded.escalated:
             self.context.dialogs.info(
@@ -812,9 +860,19 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
-def settled_queue(db: Database, username: str, *, now: datetime) -> Queue:
+def settled_queue(
+    db: Database, live: LiveQueue, *, now: datetime, changed: Collection[str] | None = None
+) -> Queue:
     """The queue as it stands now: what lapsed (promises and plans past their grace) settled
     first, in its own transaction, then the queue read, which writes nothing. The window reads
-    its queue only this way: at the start, on the refresh timer, on F5 and after every change."""
-    settle_lapsed(db, now=now)
-    return build_queue(db, username, now=now)
+    its queue only this way: at the start, on the refresh timer, on F5 and after every change.
+
+    changed: the accounts changed since `live` last read (None: anything may have changed);
+    what lapsed joins them."""
+    if live.db is not db:
+        live.forget(db)
+        changed = None
+    lapsed = settle_lapsed(db, now=now)
+    if changed is not None:
+        changed = {*changed, *(loan.hex for loan in lapsed.loans)}
+    return live.read(now=now, changed=changed)

@@ -47,6 +47,7 @@ from app.services.common.clock import business_zone
 from app.services.common.errors import DomainError
 from app.services.common.users import UserView, list_users
 from app.services.contact.compliance import default_profile_source, set_server_default
+from app.services.contact.queue import LiveQueue
 from app.services.sync.credentials import forget_password, recall_password, remember_password
 from app.services.sync.engine import sync
 from app.services.sync.local_store import (
@@ -493,7 +494,13 @@ class Startup(QObject):
 
     # 5. The window.
 
-    def open_window(self, username: str, display_name: str, wanted: str | None = None) -> None:
+    def open_window(
+        self,
+        username: str,
+        display_name: str,
+        wanted: str | None = None,
+        live_queue: LiveQueue | None = None,
+    ) -> None:
         assert self.local is not None
         formats = Formats(self.language.code, business_zone())
         context = Context(
@@ -511,7 +518,7 @@ class Startup(QObject):
             context.clock = self.clock
         # Window managers append it to titles: in the window's language, too.
         QApplication.setApplicationDisplayName(self.tr("Collector Workstation"))
-        window = MainWindow(context, wanted=wanted)
+        window = MainWindow(context, wanted=wanted, live_queue=live_queue)
         window.language_changed.connect(lambda code: self._switch_language(window, code))
         window.sign_out_requested.connect(lambda: self.sign_out(window))
         window.show()
@@ -530,7 +537,14 @@ class Startup(QObject):
             self.dialogs.error(old, self.tr("Language"), str(error))
             return
         self._retire(old)
-        self.open_window(old.context.username, old.context.display_name, wanted=current)
+        # The queue read goes on: the new window reads only what changed since (the language
+        # changes how a queue reads, not what is in it).
+        self.open_window(
+            old.context.username,
+            old.context.display_name,
+            wanted=current,
+            live_queue=old.live_queue,
+        )
 
     def sign_out(self, window: QWidget) -> None:
         """Forget the remembered password, close the window and ask who signs in next."""

@@ -11,10 +11,11 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from app.models import Borrower, ContactAttempt, ContactBlock, Escalation, PromiseToPay
+from app.services.contact.queue import build_queue
 from app.ui.collector.queue_model import Column
 from app.ui.shell.main_window import MainWindow
 from tests.helpers.dialogs import RecordingDialogs
-from tests.ui.conftest import Shift, verified, wait_idle
+from tests.ui.conftest import COLLECTOR, Shift, verified, wait_idle
 
 
 class Dialler(QObject):
@@ -367,3 +368,39 @@ def test_a_reported_death_escalates_from_the_third_party_script(
         borrower = session.get_one(Borrower, shift.first.borrower_id)
     assert borrower.deceased
     assert any(item.title == "Escalated to your team lead" for item in dialogs.shown)
+
+
+def test_after_an_outcome_the_queue_reads_again_only_that_borrower(
+    qtbot: QtBot, window: MainWindow, shift: Shift
+) -> None:
+    """Save and next: the window's queue reads the saved account again, not the whole queue,
+    and shows what a queue built afresh at that moment shows."""
+    dialler = Dialler()
+    QDesktopServices.setUrlHandler("tel", dialler, "dial")
+    try:
+        open_account(qtbot, window, shift.first.contract_no)
+        window.dial_action.trigger()
+        qtbot.waitUntil(lambda: dialler.dialled != [], timeout=5000)
+    finally:
+        QDesktopServices.unsetUrlHandler("tel")
+    window.call.form.choose("NA")
+    save_and_wait(qtbot, window, go_next=True)
+    assert window.live_queue.loaded == 1
+    assert window.live_queue.computed <= 1
+    fresh = build_queue(window.context.db, COLLECTOR, shift.now)
+    shown = [
+        (entry.contract_no, entry.rank, entry.contact, entry.reasons)
+        for entry in window.queue.model.rows
+    ]
+    assert sorted(shown, key=lambda row: row[1]) == [
+        (entry.contract_no, entry.rank, entry.contact, entry.reasons) for entry in fresh.entries
+    ]
+    with window.context.db.reader() as session:
+        attempt = session.scalars(
+            select(ContactAttempt).where(ContactAttempt.loan_id == shift.first.loan_id)
+        ).one()
+    assert attempt.disposition == "NA"
+    # F5 still reads everything.
+    with qtbot.waitSignal(window.queue_refreshed, timeout=10_000):
+        window.refresh_queue()
+    assert window.live_queue.loaded == len(fresh.entries)

@@ -349,3 +349,27 @@ def test_switching_language_with_answers_on_their_way_is_safe(
         startup.stop()
         # The default locale is the process's: later tests read their services' words in it.
         startup.language.install("en")
+
+
+def test_a_language_switch_goes_on_with_the_queue_already_read(
+    qtbot: QtBot, launch: Launch, dialogs: RecordingDialogs
+) -> None:
+    """The rebuilt window reads only what changed since, not the whole queue again, and shows
+    the same accounts in the same order."""
+    startup, window = launch()
+    try:
+        before = [entry.contract_no for entry in window.queue.model.rows]
+        live = window.live_queue
+        assert live.loaded == len(before) == 3
+        with qtbot.waitSignal(startup.ready, timeout=20_000) as ready:
+            window.language_changed.emit("zh_CN")
+        fresh = ready.args[0]
+        wait_idle(qtbot, fresh)
+        assert fresh.live_queue is live
+        assert live.loaded == 0
+        assert [entry.contract_no for entry in fresh.queue.model.rows] == before
+        assert dialogs.errors() == []
+        fresh.close()
+    finally:
+        startup.stop()
+        startup.language.install("en")

@@ -948,6 +948,10 @@ def _fetch(
                     "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
                 ).scalar_one()
             )
+            # No JIT for this transaction: the planner costs a policy's EXISTS lookup (0016)
+            # by its row-by-row form even where it then hashes it, so a read of a few thousand
+            # rows passed the JIT threshold and spent 40-150 ms compiling a 2-3 ms read.
+            connection.exec_driver_sql("SET LOCAL jit = off")
         else:
             tick = connection.execute(select(CLOCK.c.tick).where(CLOCK.c.id == 1)).scalar()
             if tick is None:

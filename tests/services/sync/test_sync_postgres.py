@@ -7,10 +7,11 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 
 from app.database import Database
@@ -108,6 +109,30 @@ def test_a_lead_pulls_the_whole_team(central: Central, tmp_path: Path) -> None:
     local = _workstation(tmp_path / "lead.sqlite3")
     sync.sync(local, central.as_user(central.lead), central.lead)
     assert _count(local, "SELECT count(*) FROM loans") == 2
+
+
+def test_a_pull_reads_with_jit_off_for_its_own_transaction_only(
+    central: Central, tmp_path: Path
+) -> None:
+    """The policies' key lookups are costed row by row, which put a read of a few thousand rows
+    past the JIT threshold; the pull's reads run without it, and the session keeps its own."""
+    local = _workstation(tmp_path / "local.sqlite3")
+    server = central.as_user(central.collector)
+    jit = "SELECT current_setting('jit')"
+    seen: list[str] = []
+
+    def setting_after_scope_query(connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if "FROM loans" in statement:
+            raw = connection.connection.dbapi_connection
+            seen.append(raw.execute(jit).fetchone()[0])
+
+    with server.engine.connect() as connection:
+        before = connection.exec_driver_sql(jit).scalar()
+    event.listen(server.engine, "after_cursor_execute", setting_after_scope_query)
+    sync.pull(local, server, central.collector)
+    assert seen == ["off"]
+    with server.engine.connect() as connection:
+        assert connection.exec_driver_sql(jit).scalar() == before
 
 
 def test_a_call_logged_offline_lands_once_as_the_collector_and_others_get_it(

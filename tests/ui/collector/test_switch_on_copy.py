@@ -1,0 +1,57 @@
+"""Switching accounts on the collector's encrypted local copy, as the window does after a sync.
+
+Opening the copy derives its key from the passphrase (SQLCipher's PBKDF2, 256,000 rounds, a
+quarter of a second): a switch must reuse the connections already open, never open another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytestqt.qtbot import QtBot
+from sqlalchemy import event
+
+from app.database import Database
+from app.services.sync.local_store import open_local_store, passphrase_key
+from app.ui.shell.main_window import MainWindow
+from tests.helpers.portfolio import Account
+from tests.ui.conftest import Shift, wait_idle
+
+
+def switches(shift: Shift) -> list[tuple[Account, str]]:
+    """Back and forth between the shift's accounts, each with its borrower's name."""
+    second, first, ceased = (shift.second, "李娜"), (shift.first, "王芳"), (shift.ceased, "赵磊")
+    return [second, first, ceased, second, first]
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    """The shift's portfolio on an encrypted copy instead of a plain SQLite file."""
+    copy = open_local_store(tmp_path / "copy", passphrase_key("the copy's own passphrase"))
+    yield copy
+    copy.dispose()
+
+
+def test_switching_accounts_on_the_encrypted_copy_opens_no_new_connection(
+    qtbot: QtBot, window: MainWindow, shift: Shift, db: Database
+) -> None:
+    assert db.engine.dialect.driver == "pysqlcipher"
+    connects: list[Any] = []
+
+    def connected(dbapi_connection: Any, _record: Any) -> None:
+        connects.append(dbapi_connection)
+
+    event.listen(db.engine, "connect", connected)
+    try:
+        for account, name in switches(shift):
+            with qtbot.waitSignal(window.account_shown, timeout=10_000) as shown:
+                assert window.queue.select_key(account.loan_id.hex)
+            assert shown.args == [account.contract_no]
+            assert window.workspace.header.name.text() == name
+            wait_idle(qtbot, window)
+    finally:
+        event.remove(db.engine, "connect", connected)
+    assert not connects, f"{len(connects)} new connection(s) to the copy"

@@ -55,3 +55,41 @@ def test_switching_accounts_on_the_encrypted_copy_opens_no_new_connection(
     finally:
         event.remove(db.engine, "connect", connected)
     assert not connects, f"{len(connects)} new connection(s) to the copy"
+
+
+# What one switch reads of the copy: the account, its schedule, its contact points, each kind
+# of history once, the rules' callbacks and past attempts, the last broken promise; and the
+# view's audit event. One session reads them all, another writes the audit event.
+SWITCH_STATEMENTS = 20
+SWITCH_SESSIONS = 2
+
+
+def test_a_switch_reads_the_account_once_in_one_session_and_writes_its_audit_event(
+    qtbot: QtBot, window: MainWindow, shift: Shift, db: Database
+) -> None:
+    statements: list[str] = []
+    checkouts: list[Any] = []
+
+    def executed(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    def checked_out(dbapi_connection: Any, *_: Any) -> None:
+        checkouts.append(dbapi_connection)
+
+    event.listen(db.engine, "before_cursor_execute", executed)
+    event.listen(db.engine, "checkout", checked_out)
+    try:
+        for account, name in switches(shift):
+            statements.clear()
+            checkouts.clear()
+            with qtbot.waitSignal(window.account_shown, timeout=10_000):
+                assert window.queue.select_key(account.loan_id.hex)
+            assert window.workspace.header.name.text() == name
+            wait_idle(qtbot, window)
+            assert len(statements) <= SWITCH_STATEMENTS, f"{len(statements)}: {statements}"
+            assert len(checkouts) == SWITCH_SESSIONS
+            assert sum(s.startswith("INSERT INTO audit_events") for s in statements) == 1
+            assert sum(s.startswith("SELECT loans.") for s in statements) == 1
+    finally:
+        event.remove(db.engine, "before_cursor_execute", executed)
+        event.remove(db.engine, "checkout", checked_out)

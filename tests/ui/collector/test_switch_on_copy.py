@@ -1,7 +1,8 @@
 """Switching accounts on the collector's encrypted local copy, as the window does after a sync.
 
 Opening the copy derives its key from the passphrase (SQLCipher's PBKDF2, 256,000 rounds, a
-quarter of a second): a switch must reuse the connections already open, never open another.
+quarter of a second): the window's start and every switch reuse the connection already open,
+and a switch reads the account once.
 """
 
 from __future__ import annotations
@@ -27,34 +28,44 @@ def switches(shift: Shift) -> list[tuple[Account, str]]:
     return [second, first, ceased, second, first]
 
 
+class Copy:
+    """The encrypted copy and every connection opened to it since it was opened."""
+
+    def __init__(self, path: Path) -> None:
+        self.db = open_local_store(path, passphrase_key("the copy's own passphrase"))
+        self.connects: list[Any] = []
+        event.listen(self.db.engine, "connect", self._connected)
+
+    def _connected(self, dbapi_connection: Any, _record: Any) -> None:
+        self.connects.append(dbapi_connection)
+
+
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    """The shift's portfolio on an encrypted copy instead of a plain SQLite file."""
-    copy = open_local_store(tmp_path / "copy", passphrase_key("the copy's own passphrase"))
+def copy(tmp_path: Path) -> Iterator[Copy]:
+    copy = Copy(tmp_path / "copy")
     yield copy
-    copy.dispose()
+    copy.db.dispose()
 
 
-def test_switching_accounts_on_the_encrypted_copy_opens_no_new_connection(
-    qtbot: QtBot, window: MainWindow, shift: Shift, db: Database
+@pytest.fixture
+def db(copy: Copy) -> Database:
+    """The shift's portfolio on an encrypted copy instead of a plain SQLite file."""
+    return copy.db
+
+
+def test_the_window_starts_and_switches_accounts_on_the_connection_that_opened_the_copy(
+    qtbot: QtBot, window: MainWindow, shift: Shift, copy: Copy
 ) -> None:
-    assert db.engine.dialect.driver == "pysqlcipher"
-    connects: list[Any] = []
-
-    def connected(dbapi_connection: Any, _record: Any) -> None:
-        connects.append(dbapi_connection)
-
-    event.listen(db.engine, "connect", connected)
-    try:
-        for account, name in switches(shift):
-            with qtbot.waitSignal(window.account_shown, timeout=10_000) as shown:
-                assert window.queue.select_key(account.loan_id.hex)
-            assert shown.args == [account.contract_no]
-            assert window.workspace.header.name.text() == name
-            wait_idle(qtbot, window)
-    finally:
-        event.remove(db.engine, "connect", connected)
-    assert not connects, f"{len(connects)} new connection(s) to the copy"
+    assert copy.db.engine.dialect.driver == "pysqlcipher"
+    for account, name in switches(shift):
+        with qtbot.waitSignal(window.account_shown, timeout=10_000) as shown:
+            assert window.queue.select_key(account.loan_id.hex)
+        assert shown.args == [account.contract_no]
+        assert window.workspace.header.name.text() == name
+        wait_idle(qtbot, window)
+    # The portfolio was written, the window started and the accounts shown without opening
+    # the copy again: its key was derived once.
+    assert not copy.connects, f"{len(copy.connects)} new connection(s) to the copy"
 
 
 # What one switch reads of the copy: the account, its schedule, its contact points, each kind

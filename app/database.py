@@ -21,6 +21,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -177,6 +178,13 @@ class Database:
             path = parsed.database
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
+            if parsed.get_driver_name() == "pysqlcipher" and path and path != ":memory:":
+                # SQLAlchemy gives SQLCipher one connection per thread, kept in a thread-local;
+                # the window's worker is a QThread whose Python thread state (and with it every
+                # thread-local) is new at each call, so each call opened the file again and paid
+                # the key's derivation (PBKDF2, 256,000 rounds: about 250 ms) and a cold page
+                # cache. A queue keeps the keyed connections open across calls and threads.
+                engine_args.setdefault("poolclass", QueuePool)
         self.engine: Engine = create_engine(url, **engine_args)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)

@@ -6,9 +6,11 @@ The floor for the start is measured in the same run: the same queue service call
 into a QStandardItemModel and shown by a bare QTableView, until that view has painted. The
 window does more (proxy model, filters, status bar, workspace), so its ratio to the floor says
 what the window itself costs. Switching: select the next account until its workspace, rule
-answers and script are all shown. Both run on the collector's encrypted local copy, as the
-window does since it syncs with a central database. Medians over repeats; the machine is shared
-and noisy.
+answers and script are all shown; its floor, measured after each switch, reads the same
+account's rows (the user, the loan, the borrower, the schedule, the contact points and each
+kind of history) with hand-written queries on one sqlcipher3 connection opened and keyed
+beforehand. Both run on the collector's encrypted local copy, as the window does since it syncs
+with a central database. Medians over repeats; the machine is shared and noisy.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import sqlite3
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -32,7 +35,7 @@ from app.database import Database
 from app.demo.builder import build_demo
 from app.services.contact.queue import build_queue
 from app.services.sync.engine import install_clock, sync
-from app.services.sync.local_store import open_local_store, passphrase_key
+from app.services.sync.local_store import STORE_FILE, open_local_store, passphrase_key
 from app.services.sync.workstation import copy_owner
 from app.ui.collector.queue_model import Column, QueueModel
 from app.ui.common.dialogs import Dialogs
@@ -45,6 +48,29 @@ RESULTS = Path(__file__).parent / "results"
 AS_OF = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)  # Friday 10:00 in Beijing
 COPY_PASSPHRASE = "benchmark copy passphrase"
 TARGETS = {"start_to_painted_queue": {"ratio": 2.0}, "switch_account": {"median_ms": 100.0}}
+# What the workspace shows of one account, read by hand: by the loan's id, then the borrower's.
+LOAN_ROWS = (
+    "SELECT * FROM instalments WHERE loan_id = ? ORDER BY seq",
+    "SELECT * FROM promises WHERE loan_id = ?",
+    "SELECT * FROM payments WHERE loan_id = ?",
+    "SELECT * FROM reported_payments WHERE loan_id = ?",
+    "SELECT * FROM callbacks WHERE loan_id = ?",
+    "SELECT * FROM repayment_plans WHERE loan_id = ?",
+    "SELECT * FROM escalations WHERE loan_id = ?",
+    "SELECT n.*, u.username, u.display_name FROM account_notes n"
+    " JOIN users u ON u.id = n.user_id WHERE n.loan_id = ?",
+    "SELECT v.*, a.display_name, s.display_name FROM field_visits v"
+    " JOIN users a ON a.id = v.agent_id LEFT JOIN users s ON s.id = v.second_agent_id"
+    " WHERE v.loan_id = ?",
+    "SELECT r.*, u.display_name FROM visit_requests r"
+    " JOIN users u ON u.id = r.requested_by_id WHERE r.loan_id = ?",
+)
+BORROWER_ROWS = (
+    "SELECT * FROM borrowers WHERE id = ?",
+    "SELECT * FROM contact_points WHERE borrower_id = ? ORDER BY position",
+    # The history's and the rules' attempts: the loan's are among the borrower's.
+    "SELECT * FROM contact_attempts WHERE borrower_id = ?",
+)
 
 
 class Painted(QObject):
@@ -165,6 +191,28 @@ def bare_start(app: QApplication, db: Database, username: str) -> float:
     return elapsed
 
 
+def bare_switch(copy: Path, username: str) -> Callable[[str], float]:
+    """The floor of a switch: one account's rows read by hand on a connection keyed once."""
+    import sqlcipher3  # type: ignore[import-untyped]  # no stubs; only here
+
+    connection = sqlcipher3.connect(str(copy / STORE_FILE))
+    connection.execute(f"PRAGMA key = '{COPY_PASSPHRASE}'")  # a constant without quotes
+
+    def read(contract_no: str) -> float:
+        started = time.perf_counter()
+        connection.execute("SELECT * FROM users WHERE username = ?", (username,)).fetchall()
+        cursor = connection.execute("SELECT * FROM loans WHERE contract_no = ?", (contract_no,))
+        names = [column[0] for column in cursor.description]
+        loan = dict(zip(names, cursor.fetchone(), strict=True))
+        for query in LOAN_ROWS:
+            connection.execute(query, (loan["id"],)).fetchall()
+        for query in BORROWER_ROWS:
+            connection.execute(query, (loan["borrower_id"],)).fetchall()
+        return (time.perf_counter() - started) * 1000
+
+    return read
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=6300)
@@ -191,11 +239,11 @@ def main(argv: list[str] | None = None) -> int:
     elapsed, window, startup = window_start(app, db, username, RESULTS)
     spin(app, lambda: window.context.runner.pending == 0)
     proxy = window.queue.proxy
+    bare_read = bare_switch(path.with_suffix(".copy"), username)
+    switch_floors: list[float] = []
     for row in range(1, args.repeat + 2):
-        shown: list[float] = []
-        window.account_shown.connect(
-            lambda _contract, shown=shown: shown.append(time.perf_counter())
-        )
+        shown: list[str] = []
+        window.account_shown.connect(lambda contract, shown=shown: shown.append(contract))
         index = proxy.index(row, 0)
         began = time.perf_counter()
         window.queue._select(index)
@@ -203,8 +251,10 @@ def main(argv: list[str] | None = None) -> int:
         app.processEvents()
         ended = time.perf_counter()
         window.account_shown.disconnect()
-        if row > 1:  # the first switch warms the caches
+        floor = bare_read(shown[0])
+        if row > 1:  # the first switch (and read) warms the caches
             switches.append((ended - began) * 1000)
+            switch_floors.append(floor)
     window.close()
     startup.stop()
 
@@ -213,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
         "queue_rows": rows,
         "cases": {
             "start_to_painted_queue": _case(starts, floors),
-            "switch_account": _case(switches, None),
+            "switch_account": _case(switches, switch_floors),
         },
         "targets": TARGETS,
     }

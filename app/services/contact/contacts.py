@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -66,7 +67,7 @@ from app.services.contact.outcome_rules import (
     raise_first,
     read_script,
 )
-from app.services.portfolio.accounts import loan_balance, lock, open_account
+from app.services.portfolio.accounts import borrower_points, loan_balance, lock, open_account
 from app.services.portfolio.addresses import borrower_address_zones
 
 MAX_CALL_SECONDS = 8 * 3600
@@ -75,18 +76,21 @@ MAX_CALL_SECONDS = 8 * 3600
 MAX_BACKDATE = timedelta(hours=24)
 
 
-def _subject(session: Session, loan: Loan, borrower: Borrower, at: datetime) -> Subject:
-    own = session.scalars(
-        select(ContactPoint.id).where(
-            ContactPoint.borrower_id == borrower.id,
-            ContactPoint.kind.in_([ContactKind.MOBILE, ContactKind.HOME, ContactKind.WORK]),
-        )
-    ).all()
-    addresses = session.scalars(
-        select(ContactPoint).where(
-            ContactPoint.borrower_id == borrower.id, ContactPoint.kind == ContactKind.ADDRESS
-        )
-    ).all()
+# The borrower's own numbers: where they are says where the borrower is.
+OWN_KINDS = frozenset({ContactKind.MOBILE, ContactKind.HOME, ContactKind.WORK})
+
+
+def _subject(
+    session: Session,
+    loan: Loan,
+    borrower: Borrower,
+    at: datetime,
+    points: Sequence[ContactPoint],
+) -> Subject:
+    """What the rules know of the borrower and the loan at `at`; `points` are every contact
+    point of the borrower (`borrower_points`)."""
+    own = [point.id for point in points if point.kind in OWN_KINDS]
+    addresses = [point for point in points if point.kind is ContactKind.ADDRESS]
     flags = {flag for flag in BORROWER_FLAGS if getattr(borrower, flag)}
     if loan.status is LoanStatus.SETTLED:
         flags.add("settled")
@@ -199,7 +203,7 @@ def _decide(
     at: datetime,
 ) -> Decision:
     profile = profile_for(borrower.country)
-    subject = _subject(session, loan, borrower, at)
+    subject = _subject(session, loan, borrower, at, borrower_points(session, borrower.id))
     if point is None:
         target = Point(id=None, kind="address", zones=())
     else:
@@ -217,23 +221,25 @@ def _decide(
 
 
 def phone_decisions(
-    session: Session, loan: Loan, borrower: Borrower, at: datetime
+    session: Session,
+    loan: Loan,
+    borrower: Borrower,
+    at: datetime,
+    points: Sequence[ContactPoint] | None = None,
 ) -> list[tuple[ContactPoint, Decision]]:
     """Every phone number of the borrower, in order, with the rules' answer for a call at `at`.
 
     A helper inside the caller's session (the points are live rows of it): the borrower, the
-    profile and the history are read once for all the numbers.
+    profile and the history are read once for all the numbers. `points`: every contact point
+    of the borrower in order, where the caller has read them already (`borrower_points`).
     """
     at = at.astimezone(UTC)
+    if points is None:
+        points = borrower_points(session, borrower.id)
     profile = profile_for(borrower.country)
-    subject = _subject(session, loan, borrower, at)
+    subject = _subject(session, loan, borrower, at, points)
     history = _history(session, borrower.id, at - timedelta(days=profile.history_days()))
     evaluator = Evaluator(profile)
-    points = session.scalars(
-        select(ContactPoint)
-        .where(ContactPoint.borrower_id == borrower.id)
-        .order_by(ContactPoint.position)
-    ).all()
     return [
         (point, evaluator.evaluate(subject, _point(point), Channel.CALL.value, at, history))
         for point in points

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import string
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -12,6 +13,7 @@ import phonenumbers
 from phonenumbers import PhoneNumberFormat
 
 from app.database import Database
+from app.models import ContactPoint
 from app.services.common.errors import InvalidInput, NotFound
 from app.services.common.phones import parse_phone
 from app.services.contact.compliance import Decision
@@ -41,17 +43,23 @@ def call_options(
     with db.reader() as session:
         _, loan, borrower = open_account(session, username, contract_no)
         # Plain values taken while the session is open: no row outlives it.
-        return tuple(
-            CallOption(
-                contact_point_id=point.id,
-                kind=point.kind.value,
-                e164=point.value,
-                allowed=decision.allowed,
-                decision=decision,
-                third_party=point.kind.is_third_party,
-            )
-            for point, decision in phone_decisions(session, loan, borrower, at)
+        return options_of(phone_decisions(session, loan, borrower, at))
+
+
+def options_of(answers: Iterable[tuple[ContactPoint, Decision]]) -> tuple[CallOption, ...]:
+    """The rules' answers (`phone_decisions`) as plain values, taken while the session is
+    open."""
+    return tuple(
+        CallOption(
+            contact_point_id=point.id,
+            kind=point.kind.value,
+            e164=point.value,
+            allowed=decision.allowed,
+            decision=decision,
+            third_party=point.kind.is_third_party,
         )
+        for point, decision in answers
+    )
 
 
 @dataclass(frozen=True)
@@ -79,18 +87,7 @@ def check_dial(
     at = at or datetime.now(UTC)
     with db.session() as session:
         user, loan, borrower = open_account(session, username, contract_no)
-        answers = phone_decisions(session, loan, borrower, at)
-        options = tuple(
-            CallOption(
-                contact_point_id=point.id,
-                kind=point.kind.value,
-                e164=point.value,
-                allowed=decision.allowed,
-                decision=decision,
-                third_party=point.kind.is_third_party,
-            )
-            for point, decision in answers
-        )
+        options = options_of(phone_decisions(session, loan, borrower, at))
         if contact_point_id is None:
             wanted = next((o for o in options if o.allowed), options[0] if options else None)
         else:

@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.database import Database
-from app.models import ContactPoint, PromiseStatus, PromiseToPay
+from app.models import Borrower, ContactPoint, Loan, PromiseStatus, PromiseToPay, User
 from app.services.common.clock import local_today
 from app.services.common.errors import InvalidInput, Localized, NotFound
 from app.services.common.money import ZERO, format_money
@@ -47,7 +47,7 @@ from app.services.common.script_graph import (
 from app.services.contact.compliance import available_profiles, profile_code_for
 from app.services.contact.promises import promise_grace_days
 from app.services.portfolio.accounts import instalment_states, open_account, to_state
-from app.services.portfolio.balances import balance_of
+from app.services.portfolio.balances import InstalmentState, balance_of
 
 LANGUAGES = ("en", "zh_CN")
 KINDS = ("say", "ask", "disclosure", "end")
@@ -671,12 +671,13 @@ def lender_values(language: str, profile_code: str) -> dict[str, str]:
 
 
 @dataclass(frozen=True)
-class _FailedPromise:
+class FailedPromise:
     amount: Decimal
     promised_date: date
 
 
-def _last_failed_promise(session: Session, loan_id: uuid.UUID) -> _FailedPromise | None:
+def last_failed_promise(session: Session, loan_id: uuid.UUID) -> FailedPromise | None:
+    """The loan's latest broken or partly kept promise, which a script may follow up."""
     row = session.execute(
         select(PromiseToPay.amount, PromiseToPay.promised_date)
         .where(
@@ -686,15 +687,21 @@ def _last_failed_promise(session: Session, loan_id: uuid.UUID) -> _FailedPromise
         .order_by(PromiseToPay.promised_date.desc(), PromiseToPay.created_at.desc())
         .limit(1)
     ).first()
-    return None if row is None else _FailedPromise(row.amount, row.promised_date)
+    return None if row is None else FailedPromise(row.amount, row.promised_date)
 
 
-def _broken_recently(promise: _FailedPromise | None, today: date) -> bool:
+def _broken_recently(promise: FailedPromise | None, today: date) -> bool:
     """Whether the queue still ranks the account by its broken promise (the same window)."""
     if promise is None:
         return False
     window = int(queue_weights()["broken_promise_days"]) + promise_grace_days()
     return promise.promised_date >= today - timedelta(days=window)
+
+
+def _check_stage(language: str, stage: str | None) -> None:
+    _check_language(language)
+    if stage is not None and stage not in stages():
+        raise NotFound("There is no call script for stage “{stage}”.", stage=stage)
 
 
 def call_script(
@@ -712,22 +719,38 @@ def call_script(
     The placeholders of the promise made during the call stay unfilled: fill them with
     `promise_values` once the collector enters it.
     """
-    _check_language(language)
-    if stage is not None and stage not in stages():
-        raise NotFound("There is no call script for stage “{stage}”.", stage=stage)
+    _check_stage(language, stage)
     at = (at or datetime.now(UTC)).astimezone(UTC)
-    today = local_today(at)
     with db.reader() as session:
         user, loan, borrower = open_account(session, username, contract_no)
         states = [to_state(row) for row in instalment_states(session, loan.id)]
-        failed = _last_failed_promise(session, loan.id)
+        failed = last_failed_promise(session, loan.id)
+    return filled_script(user, loan, borrower, states, failed, language, at, stage=stage)
+
+
+def filled_script(
+    user: User,
+    loan: Loan,
+    borrower: Borrower,
+    states: Sequence[InstalmentState],
+    failed: FailedPromise | None,
+    language: str,
+    at: datetime,
+    *,
+    stage: str | None = None,
+) -> Script:
+    """`call_script` from what was read of the account (`open_account`, its instalments'
+    states and `last_failed_promise`), for a caller that read them in a session of its own."""
+    _check_stage(language, stage)
+    today = local_today(at)
     balance = balance_of(states, today, loan.penalty_rate_daily)
     if stage is None:
         tier = "promise_broken" if _broken_recently(failed, today) else None
         stage = stage_for(balance.dpd, tier)
     if stage == "broken_promise" and failed is None:
         raise InvalidInput(
-            "Account {contract_no} has no broken promise to follow up.", contract_no=contract_no
+            "Account {contract_no} has no broken promise to follow up.",
+            contract_no=loan.contract_no,
         )
     profile = profile_code_for(borrower.country)
     shown_due = balance.oldest_unpaid_due or balance.next_due

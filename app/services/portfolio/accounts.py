@@ -258,18 +258,33 @@ def account_detail(
     at = (at or datetime.now(UTC)).astimezone(UTC)
     with db.reader() as session:
         user, loan, borrower = open_account(session, username, contract_no)
-        rows = instalment_states(session, loan.id)
-        balance = balance_of(
-            [to_state(row) for row in rows], local_today(at), loan.penalty_rate_daily
+        detail = read_detail(
+            session,
+            user,
+            loan,
+            borrower,
+            instalment_states(session, loan.id),
+            borrower_points(session, borrower.id),
+            at,
         )
-        points = session.scalars(
+    audit_view(db, user, loan)
+    return detail
+
+
+def borrower_points(session: Session, borrower_id: uuid.UUID) -> list[ContactPoint]:
+    """The borrower's contact points, in the order the workspace lists them."""
+    return list(
+        session.scalars(
             select(ContactPoint)
-            .where(ContactPoint.borrower_id == borrower.id)
+            .where(ContactPoint.borrower_id == borrower_id)
             .order_by(ContactPoint.position)
-        ).all()
-        timeline = _timeline(session, loan.id, borrower.id)
+        )
+    )
+
+
+def audit_view(db: Database, user: User, loan: Loan) -> None:
+    """Full personal data was shown: every such view leaves an audit event (docs/domain.md §9)."""
     with db.session() as session:
-        # Full personal data was shown: every such view leaves an audit event (docs/domain.md §9).
         audit(
             session,
             "account.viewed",
@@ -278,7 +293,24 @@ def account_detail(
             {"contract_no": loan.contract_no},
             user_id=user.id,
         )
+
+
+def read_detail(
+    session: Session,
+    user: User,
+    loan: Loan,
+    borrower: Borrower,
+    rows: list[Instalment],
+    points: list[ContactPoint],
+    at: datetime,
+) -> AccountDetail:
+    """The detail of an account opened in `session`, from its schedule rows and contact points
+    (`instalment_states`, `borrower_points`); its history is read in the same session. The
+    caller leaves the audit event of the view (`audit_view`)."""
+    at = at.astimezone(UTC)
     today = local_today(at)
+    balance = balance_of([to_state(row) for row in rows], today, loan.penalty_rate_daily)
+    timeline = _timeline(session, loan.id, borrower.id)
     born = borrower.date_of_birth
     age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
     flags = tuple(name for name in BORROWER_FLAGS if getattr(borrower, name))

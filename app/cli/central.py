@@ -14,13 +14,15 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.cli import retention
 from app.cli.common import for_roles
 from app.config import DATABASE_URL_ENV, Config
-from app.database import Database
 from app.services.common.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from app.database import Database
 
 
 def register(commands: Any) -> None:
@@ -131,6 +133,8 @@ SHOWN_PROBLEMS = 200
 
 
 def _central(args: argparse.Namespace) -> Database:
+    from app.database import Database
+
     url = args.url or os.environ.get(DATABASE_URL_ENV)
     if not url:
         raise InvalidInput(
@@ -144,6 +148,7 @@ def _database(config: Config, args: argparse.Namespace) -> Database:
     """The database named by --url or the environment, else the embedded one, at this
     program's revision. An embedded (SQLite) one also stamps every change, so workstations
     sync what the command does; it is not filled with the demo."""
+    from app.database import Database
     from app.services.sync.engine import install_clock
     from app.services.sync.server import ensure_schema
 

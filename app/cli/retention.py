@@ -9,7 +9,6 @@ from typing import Any
 
 from app.cli.common import day_arg, for_roles, open_database, plain, positive_arg
 from app.config import DATABASE_URL_ENV, Config
-from app.database import Database
 
 REASONS = {
     "dispute_open": "dispute open",
@@ -68,6 +67,7 @@ def register(actions: Any) -> None:
 
 
 def _run(config: Config, args: argparse.Namespace) -> int:
+    from app.database import Database
     from app.services.privacy.retention import run_retention
     from app.services.sync.engine import install_clock
     from app.services.sync.server import ensure_schema

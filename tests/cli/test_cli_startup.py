@@ -16,6 +16,7 @@ import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
 
+from app import __version__
 from app.cli import main
 from app.database import Database, _head_from_files, alembic_config, head_revision
 
@@ -73,6 +74,33 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     demo = ["demo-data", "--accounts", "40", "--as-of", "2026-11-28T10:00:00+08:00"]
     assert main(["--data-dir", str(folder), *demo]) == 0
     return folder
+
+
+def test_version_starts_without_the_database_layer_or_qt(tmp_path: Path) -> None:
+    result, loaded = run(tmp_path, "--version")
+    assert (result.returncode, result.stdout) == (0, f"collector-workstation {__version__}\n")
+    assert "app.cli.parser" in loaded  # the run is read: the parser was imported
+    assert heavy(loaded) == set()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--help",),
+        ("users", "--help"),
+        ("report", "--help"),
+        ("plan", "issue", "--help"),
+        ("central", "feed", "--help"),
+    ],
+)
+def test_help_starts_without_the_database_layer_or_qt(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    result, loaded = run(tmp_path, *args)
+    assert result.returncode == 0
+    assert result.stdout.startswith("usage: collector-workstation")
+    assert heavy(loaded) == set()
+    assert not (tmp_path / "central.sqlite3").exists()  # nothing was opened or built
 
 
 def test_a_query_on_a_current_database_checks_its_revision_without_alembic(

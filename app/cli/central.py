@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.cli import retention
-from app.cli.common import for_roles
+from app.cli.common import database, for_roles
 from app.config import DATABASE_URL_ENV, Config
 from app.services.common.errors import InvalidInput
 
@@ -133,26 +133,23 @@ SHOWN_PROBLEMS = 200
 
 
 def _central(args: argparse.Namespace) -> Database:
-    from app.database import Database
-
     url = args.url or os.environ.get(DATABASE_URL_ENV)
     if not url:
         raise InvalidInput(
             "Say which central database: --url postgresql+psycopg://… or {variable}.",
             variable=DATABASE_URL_ENV,
         )
-    return Database(url)
+    return database(url)
 
 
 def _database(config: Config, args: argparse.Namespace) -> Database:
     """The database named by --url or the environment, else the embedded one, at this
     program's revision. An embedded (SQLite) one also stamps every change, so workstations
     sync what the command does; it is not filled with the demo."""
-    from app.database import Database
     from app.services.sync.engine import install_clock
     from app.services.sync.server import ensure_schema
 
-    db = Database(args.url or config.database_url)
+    db = database(args.url or config.database_url)
     try:
         ensure_schema(db)
         if db.engine.dialect.name == "sqlite":

@@ -17,7 +17,7 @@ from typing import cast
 
 from app import __version__
 from app.cli import central, contacts, plans, reviews, sync, team, team_queue, work
-from app.cli.common import EXIT_NO_DISPLAY, STAFF, Parser, close_databases
+from app.cli.common import EXIT_NO_DISPLAY, STAFF, Parser, close_databases, database
 from app.config import Config, resolve
 from app.services.common.errors import DomainError
 
@@ -92,14 +92,9 @@ def _sign_in(parser: argparse.ArgumentParser, url: str, args: argparse.Namespace
     """Before a command runs: who the server acts for, and whether the command is theirs."""
     signed_in = None
     if getattr(args, "signs_in", True) and not url.startswith("sqlite"):
-        from app.database import Database
         from app.services.sync.server import signed_in as who
 
-        db = Database(url)
-        try:
-            signed_in = who(db)
-        finally:
-            db.dispose()
+        signed_in = who(database(url))
     if signed_in is not None:
         from app.services.sync.server import acting_user, refuse_command
 

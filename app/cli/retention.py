@@ -7,7 +7,7 @@ import json
 import os
 from typing import Any
 
-from app.cli.common import day_arg, for_roles, open_database, plain, positive_arg
+from app.cli.common import database, day_arg, for_roles, open_database, plain, positive_arg
 from app.config import DATABASE_URL_ENV, Config
 
 REASONS = {
@@ -67,14 +67,13 @@ def register(actions: Any) -> None:
 
 
 def _run(config: Config, args: argparse.Namespace) -> int:
-    from app.database import Database
     from app.services.privacy.retention import run_retention
     from app.services.sync.engine import install_clock
     from app.services.sync.server import ensure_schema
 
     url = args.url or os.environ.get(DATABASE_URL_ENV)
     if url:
-        db = Database(url)
+        db = database(url)
         try:
             ensure_schema(db)
             if db.engine.dialect.name == "sqlite" and not args.dry_run:

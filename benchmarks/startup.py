@@ -1,7 +1,7 @@
 """Benchmark of the command line's start: `--help`, `--version` and a few query commands on the
 embedded demo database, each a whole process, against the interpreter's own start.
 
-    .venv/bin/python -m benchmarks.startup [--repeat 11] [--accounts 2000]
+    .venv/bin/python -m benchmarks.startup [--repeat 11] [--accounts 2000] [--against DIR]
 
 Every case is a new process of the same interpreter (`python -m app …`), timed from start to
 exit with its output thrown away. The floors are measured in the same run, in turns with the
@@ -12,9 +12,14 @@ temporary folder before any timing (`demo-data`, as of 2026-11-28), so `users`, 
 
 The processes keep compiled bytecode as an installed program does (in a cache folder under
 benchmarks/results/, whatever PYTHONDONTWRITEBYTECODE says), and each case runs once untimed
-first to fill it. Prints medians, the ratio to `python -c pass` and the load average (the
-machine is shared: only medians over repeats taken in turns mean anything), and writes
-benchmarks/results/startup.json. Targets: `--help` and `--version` ≤ 0.3 s, `users` ≤ 0.6 s.
+first to fill it. --against DIR also times another checkout of the program (an older one, at
+the same schema revision) in the same turns on the same database, as "<case> @ <folder>": on a
+shared machine a before and an after measured in separate runs compare two moments' load as much
+as two programs.
+
+Prints medians, the ratio to `python -c pass` and the load average (the machine is shared: only
+medians over repeats taken in turns mean anything), and writes benchmarks/results/startup.json.
+Targets: `--help` and `--version` ≤ 0.3 s, `users` ≤ 0.6 s.
 """
 
 from __future__ import annotations
@@ -50,11 +55,17 @@ def environment(data_dir: Path) -> dict[str, str]:
     return env
 
 
-def run(command: list[str], env: dict[str, str]) -> float:
-    """Seconds from starting the process to its exit; a failure stops the benchmark."""
+def run(command: list[str], env: dict[str, str], checkout: Path = ROOT) -> float:
+    """Seconds from starting the process to its exit; a failure stops the benchmark. The
+    program is the checkout's (`python -m app` finds the package in its working folder)."""
     started = time.perf_counter()
     result = subprocess.run(
-        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False
+        command,
+        cwd=checkout,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        check=False,
     )
     elapsed = time.perf_counter() - started
     if result.returncode != 0:
@@ -93,17 +104,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=11)
     parser.add_argument("--accounts", type=int, default=2000)
     parser.add_argument("--json", type=Path, default=RESULTS / "startup.json")
+    parser.add_argument(
+        "--against", type=Path, metavar="DIR", help="another checkout, timed in the same turns"
+    )
     args = parser.parse_args(argv)
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="cw-bench-startup-") as folder:
         env = environment(Path(folder))
-        commands = cases(env, args.accounts)
+        commands = {name: (command, ROOT) for name, command in cases(env, args.accounts).items()}
+        if args.against is not None:
+            against = args.against.resolve()
+            for name, (command, _) in list(commands.items()):
+                if command[1:3] == ["-m", "app"]:
+                    commands[f"{name} @ {against.name}"] = (command, against)
         samples: dict[str, list[float]] = {name: [] for name in commands}
-        for command in commands.values():
-            run(command, env)  # fills the bytecode cache; not counted
+        for command, checkout in commands.values():
+            run(command, env, checkout)  # fills the bytecode cache; not counted
         for _ in range(args.repeat):
-            for name, command in commands.items():
-                samples[name].append(run(command, env))
+            for name, (command, checkout) in commands.items():
+                samples[name].append(run(command, env, checkout))
 
     floor = statistics.median(samples[FLOOR])
     results: dict[str, Any] = {
@@ -111,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         "python": sys.version.split()[0],
         "accounts": args.accounts,
         "repeat": args.repeat,
+        "against": str(args.against.resolve()) if args.against else None,
         "load_average_before": load_before,
         "load_average_after": os.getloadavg(),
         "cases": {name: _case(times, floor) for name, times in samples.items()},
@@ -120,11 +140,12 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.repeat} repeats in turns; load {load_before[0]:.1f} before,"
         f" {results['load_average_after'][0]:.1f} after"
     )
-    print(f"{'case':<20}{'median s':>10}{'min s':>8}{'max s':>8}{'× floor':>9}   target")
+    width = max(len(name) for name in results["cases"]) + 2
+    print(f"{'case':<{width}}{'median s':>10}{'min s':>8}{'max s':>8}{'× floor':>9}   target")
     for name, case in results["cases"].items():
         target = f"≤ {TARGETS[name]:g} s" if name in TARGETS else ""
         print(
-            f"{name:<20}{case['median_s']:>10.3f}{case['min_s']:>8.3f}{case['max_s']:>8.3f}"
+            f"{name:<{width}}{case['median_s']:>10.3f}{case['min_s']:>8.3f}{case['max_s']:>8.3f}"
             f"{case['ratio']:>9.1f}   {target}"
         )
     args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -6,8 +6,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
-
 APP_NAME = "collector-workstation"
 DATA_DIR_ENV = "COLLECTOR_WORKSTATION_DATA_DIR"
 DATABASE_URL_ENV = "COLLECTOR_WORKSTATION_DATABASE_URL"
@@ -27,7 +25,11 @@ class Config:
 
 def resolve(data_dir: str | os.PathLike[str] | None = None) -> Config:
     """The flag wins over the environment, which wins over the platform's user data folder."""
-    chosen = data_dir or os.environ.get(DATA_DIR_ENV) or platformdirs.user_data_dir(APP_NAME)
+    chosen = data_dir or os.environ.get(DATA_DIR_ENV)
+    if not chosen:
+        import platformdirs
+
+        chosen = platformdirs.user_data_dir(APP_NAME)
     path = Path(chosen).expanduser().resolve()
     url = os.environ.get(DATABASE_URL_ENV) or f"sqlite:///{path / DATABASE_FILE}"
     return Config(data_dir=path, database_url=url)

@@ -8,22 +8,29 @@ administrator lowers it to require. Unix sockets and the embedded SQLite file ne
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
+
 MIGRATIONS = Path(__file__).parent / "migrations"
+# A migration file's own revision and the one it follows, as `alembic revision` writes them
+# (`revision: str = "0014"`, `down_revision: str | None = "0013"`).
+_REVISION = re.compile(r"^revision\s*(?::[^=\n]*)?=\s*[\"']([^\"'\n]+)[\"']\s*$", re.MULTILINE)
+_DOWN_REVISION = re.compile(
+    r"^down_revision\s*(?::[^=\n]*)?=\s*(?:None|[\"']([^\"'\n]+)[\"'])\s*$", re.MULTILINE
+)
 
 # The least TLS a connection to a server over TCP may have: verify-full (the default) or
 # require, where the administrator says so; and the CA certificate that signed the server's
@@ -203,7 +210,12 @@ class Database:
             yield session
 
     def upgrade(self) -> None:
-        """Bring the schema to the newest migration."""
+        """Bring the schema to the newest migration. A schema already there is only read (its
+        revision), without loading alembic: every command and start checks it."""
+        if self.revision() == head_revision():
+            return
+        from alembic import command
+
         with self.engine.begin() as connection:
             config = alembic_config(self.url)
             config.attributes["connection"] = connection
@@ -213,16 +225,57 @@ class Database:
         return "alembic_version" in inspect(self.engine).get_table_names()
 
     def revision(self) -> str | None:
-        """The revision the schema is at (None before the first migration). Reads only."""
+        """The revision the schema is at (None before the first migration). Reads only: the
+        table alembic keeps it in, as alembic reads it."""
         with self.engine.connect() as connection:
-            return MigrationContext.configure(connection).get_current_revision()
+            if not inspect(connection).has_table("alembic_version"):
+                return None
+            revisions = connection.execute(text("SELECT version_num FROM alembic_version"))
+            found: list[str] = list(revisions.scalars())
+        if len(found) > 1:
+            # The migrations are one line; alembic refuses such a table in the same words.
+            raise RuntimeError(
+                "Version table 'alembic_version' has more than one head present: "
+                + ", ".join(found)
+            )
+        return found[0] if found else None
 
     def dispose(self) -> None:
         self.engine.dispose()
 
 
+@cache
 def head_revision() -> str:
-    """The newest migration this program brings a schema to."""
+    """The newest migration this program brings a schema to.
+
+    Read from the migration files' `revision` and `down_revision` lines, without loading
+    alembic or running the files; a chain written otherwise (a merge) is alembic's to read,
+    which also refuses more than one head.
+    """
+    return _head_from_files() or _alembic_head()
+
+
+def _head_from_files(versions: Path = MIGRATIONS / "versions") -> str | None:
+    """The one revision no other file follows, or None where a file is not read plainly."""
+    revisions: set[str] = set()
+    followed: set[str] = set()
+    files = [path for path in versions.glob("*.py") if not path.name.startswith(("__init__", ".#"))]
+    for path in files:
+        source = path.read_text(encoding="utf-8")
+        revision, down = _REVISION.findall(source), _DOWN_REVISION.findall(source)
+        if len(revision) != 1 or len(down) != 1:
+            return None
+        revisions.add(revision[0])
+        if down[0]:
+            followed.add(down[0])
+    heads = revisions - followed
+    plain = len(heads) == 1 and followed <= revisions and len(revisions) == len(files)
+    return heads.pop() if plain else None
+
+
+def _alembic_head() -> str:
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config("")).get_current_head()
     assert head is not None  # the migrations are one line
     return head
@@ -230,11 +283,15 @@ def head_revision() -> str:
 
 def known_revision(revision: str) -> bool:
     """Whether this program's migrations name this revision (a newer program's may not)."""
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(alembic_config(""))
     return any(step.revision == revision for step in script.walk_revisions())
 
 
 def alembic_config(url: str) -> AlembicConfig:
+    from alembic.config import Config as AlembicConfig
+
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))

@@ -14,13 +14,15 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.cli import retention
-from app.cli.common import for_roles
+from app.cli.common import database, for_roles
 from app.config import DATABASE_URL_ENV, Config
-from app.database import Database
 from app.services.common.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from app.database import Database
 
 
 def register(commands: Any) -> None:
@@ -137,7 +139,7 @@ def _central(args: argparse.Namespace) -> Database:
             "Say which central database: --url postgresql+psycopg://… or {variable}.",
             variable=DATABASE_URL_ENV,
         )
-    return Database(url)
+    return database(url)
 
 
 def _database(config: Config, args: argparse.Namespace) -> Database:
@@ -147,7 +149,7 @@ def _database(config: Config, args: argparse.Namespace) -> Database:
     from app.services.sync.engine import install_clock
     from app.services.sync.server import ensure_schema
 
-    db = Database(args.url or config.database_url)
+    db = database(args.url or config.database_url)
     try:
         ensure_schema(db)
         if db.engine.dialect.name == "sqlite":

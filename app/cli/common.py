@@ -6,10 +6,12 @@ import argparse
 import sys
 import uuid
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.config import Config
-from app.database import Database
+
+if TYPE_CHECKING:
+    from app.database import Database
 
 DEFAULT_DEMO_ACCOUNTS = 2000
 # Exit codes of every command (README, "Exit codes"): 0 done; 1 refused (a rule, the server,
@@ -81,11 +83,10 @@ def open_database(config: Config, *, build_demo: bool = True, stamp: bool = True
     its first start, and stamps every change, so workstations sync what commands do. A server's
     schema is left alone at this program's revision; when it is behind, only an administrator's
     login upgrades it, and anyone else is told so in one line."""
-    from app.services.sync.server import ensure_schema
-
-    db = Database(config.database_url)
-    _opened.append(db)
+    db = database(config.database_url)
     if not config.embedded:
+        from app.services.sync.server import ensure_schema
+
         ensure_schema(db)
         return db
     db.upgrade()
@@ -101,6 +102,20 @@ def open_database(config: Config, *, build_demo: bool = True, stamp: bool = True
         from app.services.sync.engine import install_clock
 
         install_clock(db)
+    return db
+
+
+def database(url: str) -> Database:
+    """The database at `url`, made once a command: signing in to a server and the command's
+    own work share one engine and its connections (a server's are TLS handshakes). Closed by
+    `close_databases`."""
+    from app.database import Database
+
+    for db in _opened:
+        if db.url == url:
+            return db
+    db = Database(url)
+    _opened.append(db)
     return db
 
 

@@ -15,13 +15,10 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import cast
 
-from sqlalchemy.exc import DBAPIError
-
 from app import __version__
 from app.cli import central, contacts, plans, reviews, sync, team, team_queue, work
-from app.cli.common import EXIT_NO_DISPLAY, STAFF, Parser, close_databases
+from app.cli.common import EXIT_NO_DISPLAY, STAFF, Parser, close_databases, database
 from app.config import Config, resolve
-from app.database import InsecureConnection, UnknownTlsMinimum
 from app.services.common.errors import DomainError
 
 
@@ -41,23 +38,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DomainError as error:
         print(f"error: {error.message}", file=sys.stderr)
         return 1
-    except (InsecureConnection, UnknownTlsMinimum) as error:
-        # A server named with less TLS than the minimum: refused before any connection.
-        from app.services.sync.workstation import connection_refusal
-
-        print(f"error: {connection_refusal(error).message}", file=sys.stderr)
-        return 1
-    except DBAPIError as error:
-        from app.services.sync.server import refusal
-
-        # The server's refusals in one line; a mistake in a statement of ours stays loud.
-        refused = refusal(error, url)
+    except Exception as error:
+        refused = _refusal(error, url)
         if refused is None:
             raise
         print(f"error: {refused.message}", file=sys.stderr)
         return 1
     finally:
         close_databases()
+
+
+def _refusal(error: Exception, url: str) -> DomainError | None:
+    """A refusal to print in one line, or None for an error that stays loud (a mistake in a
+    statement of ours). The database layer is loaded here, not at start, so `--help` and
+    commands that never touch a database start without it."""
+    from sqlalchemy.exc import DBAPIError
+
+    from app.database import InsecureConnection, UnknownTlsMinimum
+
+    if isinstance(error, InsecureConnection | UnknownTlsMinimum):
+        # A server named with less TLS than the minimum: refused before any connection.
+        from app.services.sync.workstation import connection_refusal
+
+        return connection_refusal(error)
+    if isinstance(error, DBAPIError):
+        from app.services.sync.server import refusal
+
+        # The server's refusals in one line.
+        return refusal(error, url)
+    return None
 
 
 def command_parsers(
@@ -83,14 +92,9 @@ def _sign_in(parser: argparse.ArgumentParser, url: str, args: argparse.Namespace
     """Before a command runs: who the server acts for, and whether the command is theirs."""
     signed_in = None
     if getattr(args, "signs_in", True) and not url.startswith("sqlite"):
-        from app.database import Database
         from app.services.sync.server import signed_in as who
 
-        db = Database(url)
-        try:
-            signed_in = who(db)
-        finally:
-            db.dispose()
+        signed_in = who(database(url))
     if signed_in is not None:
         from app.services.sync.server import acting_user, refuse_command
 

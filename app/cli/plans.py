@@ -8,7 +8,7 @@ import uuid
 from datetime import UTC, datetime, time
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.cli.common import (
     FIELD_AGENT,
@@ -20,9 +20,11 @@ from app.cli.common import (
     plain,
 )
 from app.config import Config
-from app.database import Database
 from app.services.common.errors import InvalidAmount, InvalidInput
 from app.services.common.money import format_money
+
+if TYPE_CHECKING:
+    from app.database import Database
 
 # verify-agreement exits with a code of its own for each answer, so scripts can tell them apart
 # (README, "Exit codes"): 0 genuine and in force; EXIT_ALTERED another file than the one

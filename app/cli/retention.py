@@ -7,9 +7,8 @@ import json
 import os
 from typing import Any
 
-from app.cli.common import day_arg, for_roles, open_database, plain, positive_arg
+from app.cli.common import database, day_arg, for_roles, open_database, plain, positive_arg
 from app.config import DATABASE_URL_ENV, Config
-from app.database import Database
 
 REASONS = {
     "dispute_open": "dispute open",
@@ -74,7 +73,7 @@ def _run(config: Config, args: argparse.Namespace) -> int:
 
     url = args.url or os.environ.get(DATABASE_URL_ENV)
     if url:
-        db = Database(url)
+        db = database(url)
         try:
             ensure_schema(db)
             if db.engine.dialect.name == "sqlite" and not args.dry_run:

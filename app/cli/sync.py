@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.cli.common import open_database, without_server
 from app.config import Config
-from app.database import Database
 from app.services.common.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from app.database import Database
 
 OFFLINE = 3  # exit status when the central database did not answer
 

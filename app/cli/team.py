@@ -10,6 +10,7 @@ from typing import Any
 from app.cli.common import EXIT_USAGE, day_arg, open_database
 from app.config import Config
 from app.services.common.errors import InvalidDate
+from app.services.team.report_choices import DRILLS, FORMATS, LANGUAGES
 
 # Exit status for dates the report cannot cover, as argparse uses for a malformed one.
 EXIT_BAD_DATES = EXIT_USAGE
@@ -17,9 +18,6 @@ EXIT_BAD_DATES = EXIT_USAGE
 
 def register(commands: Any) -> None:
     """Add `report` to the CLI's subparsers."""
-    from app.services.team.export import FORMATS, LANGUAGES
-    from app.services.team.kpis import DRILLS
-
     report = commands.add_parser(
         "report",
         help="a team's KPIs (or the contacts behind one) to a CSV, XLSX or JSON file",

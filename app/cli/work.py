@@ -24,10 +24,10 @@ from app.cli.common import (
     without_server,
 )
 from app.config import Config
-from app.database import Database
 from app.services.common.errors import InvalidDate, InvalidInput
 
 if TYPE_CHECKING:
+    from app.database import Database
     from app.services.contact.compliance import Decision
 
 

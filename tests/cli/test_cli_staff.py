@@ -43,6 +43,7 @@ from app.services.sync.central import add_user, init_central
 from tests.helpers.contacts import required, script_path
 from tests.helpers.portfolio import Portfolio
 from tests.helpers.postgres import fresh_database, server_ca, server_tls, tcp_url, tls_environment
+from tests.helpers.tcp_proxy import TcpProxy
 
 PASSWORD = "correct horse battery"
 MOBILE = "13812345678"
@@ -672,6 +673,23 @@ def test_an_administrator_acts_for_anyone_and_names_them(world: World, run: Run)
     assert json.loads(out)["contract_no"] == mine
     code, _, err = run("admin", "escalations")
     assert code == EXIT_USAGE and "the following arguments are required: --user" in err
+
+
+def test_signing_in_and_the_command_share_one_connection_to_the_server(
+    world: World, run: Run
+) -> None:
+    """Who the server acts for is asked on the connection the command then works on: one TLS
+    handshake a command, not one to sign in and another to work."""
+    staff = make_url(_staff_url(world.url, world.logins["collector"]))
+    relay = TcpProxy(staff.host or "127.0.0.1", staff.port or 5432)
+    try:
+        through = staff.set(port=relay.port).render_as_string(hide_password=False)
+        code, out, err = run("collector", "queue", "--at", world.at, "--json", url=through)
+        assert code == 0, err
+        assert world.contracts["mine"] in out
+        assert relay.accepted == 1
+    finally:
+        relay.stop()
 
 
 def test_the_program_itself_prints_one_line_not_a_traceback(world: World) -> None:

@@ -25,6 +25,7 @@ class TcpProxy:
         self._open: set[socket.socket] = set()
         self._lock = threading.Lock()
         self._stopping = threading.Event()
+        self.accepted = 0  # the connections relayed so far
         self._thread = threading.Thread(target=self._accept, name="tcp-proxy", daemon=True)
         self._thread.start()
 
@@ -43,6 +44,7 @@ class TcpProxy:
                 continue
             with self._lock:
                 self._open |= {client, upstream}
+                self.accepted += 1
             for source, sink in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
 

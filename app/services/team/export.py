@@ -42,9 +42,7 @@ from app.services.team.kpis import (
     EscalationsByKind,
     KpiReport,
 )
-
-FORMATS = ("csv", "xlsx", "json")
-LANGUAGES = ("en", "zh_CN")
+from app.services.team.report_choices import FORMATS, LANGUAGES
 
 # How a column's values are written: text, whole numbers, money (two decimals), rates
 # (fractions shown as percentages), seconds (one decimal), days, moments.

@@ -95,6 +95,7 @@ from app.services.common.teams import Member, TeamScope, team_scope
 from app.services.contact.compliance import DEFAULT_PROFILE, available_profiles, load_profile
 from app.services.contact.escalations import escalation_kinds
 from app.services.team.contact_rows import ContactRow, checklist_complete, contact_rows
+from app.services.team.report_choices import DRILLS
 
 if TYPE_CHECKING:
     _Query = Select[*tuple[Any, ...]]
@@ -107,28 +108,6 @@ ZERO = Decimal("0.00")
 # Who appears as a collector even without activity in the span.
 _WORKERS = (Role.COLLECTOR, Role.FIELD_AGENT)
 
-# What `Drill.kpi` may name, and what each lists.
-DRILLS = (
-    "attempts",  # the attempts
-    "contacts",  # attempts where someone answered
-    "rpcs",  # right-party contacts
-    "ptps",  # contacts that made a promise
-    "promises_due",  # the contacts that made the promises due in the span
-    "promises_kept",  # … of those, the ones kept
-    "collected",  # the contact credited with each payment
-    "handled",  # contacts with a handle time
-    # contacts that required a checklist (key: emotion; None every emotion, NO_EMOTION none)
-    "checklist_required",
-    "checklist_incomplete",  # … of those, the incomplete ones (key: as above)
-    "escalations",  # contacts that raised an escalation (key: kind or None)
-    "blocks",  # the accounts' contacts around a block (key: rule or None)
-    "bucket_start",  # accounts in bucket `key` at the start: their contacts in the span
-    "cured",  # … of those, current at the end
-    "rolled",  # … of those, in a worse bucket at the end
-    "day_rpcs",  # right-party contacts on day `key` (ISO date)
-    "day_ptps",  # promises made on day `key`
-    "day_collected",  # contacts credited with payments on day `key`
-)
 _KEYED = {"bucket_start", "cured", "rolled", "day_rpcs", "day_ptps", "day_collected"}
 
 

@@ -1154,6 +1154,31 @@ def test_a_contact_is_logged_on_its_own_borrower_with_a_known_outcome(world: Wor
         cursor.execute(*_attempt(mine.loan_id, mine.borrower_id, point=mine.points["mobile"]))
 
 
+@attacks("scope-write")
+def test_a_block_is_logged_on_its_own_borrower_and_a_staff_login_can_log_one(
+    world: World,
+) -> None:
+    """A dial the rules refused is logged as a block, by the collector's own login (the CLI
+    on the server, or a workstation's sync): taken on the account's own borrower and numbers,
+    refused elsewhere. Before 0017 the guard read an outcome a block does not have, and every
+    block a staff login wrote failed."""
+    mine, theirs = world.accounts["collector_a"], world.accounts["collector_b"]
+    statement = (
+        "INSERT INTO contact_blocks (id, loan_id, borrower_id, contact_point_id, user_id, at,"
+        " channel, rule) VALUES (gen_random_uuid(), %s, %s, %s, cw_me(), now(), 'call',"
+        " 'cn.quiet_hours')"
+    )
+    with world.cursor("collector_a") as cursor:
+        for borrower, point in (
+            (theirs.borrower_id, None),
+            (mine.borrower_id, theirs.points["mobile"]),
+        ):
+            refused(cursor, statement, (mine.loan_id, borrower, point))
+        cursor.execute(statement, (mine.loan_id, mine.borrower_id, mine.points["mobile"]))
+        cursor.execute("SELECT count(*) FROM contact_blocks WHERE loan_id = %s", (mine.loan_id,))
+        assert cursor.fetchone() == (1,)
+
+
 @attacks("call-script")
 def test_a_right_party_outcome_needs_a_script_path_the_server_follows(world: World) -> None:
     """psql with a collector's password logs no promise the window would refuse: the server

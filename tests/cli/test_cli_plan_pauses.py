@@ -48,10 +48,13 @@ def _paused_by(data_dir: Path, user: str, rule: str) -> str:
 
 
 def _callable(data_dir: Path, user: str, index: int) -> str:
+    """An overdue account nothing pauses: callable now, or once the hours or caps allow (a
+    mark never lifts by itself). Plans do not wait for the calling hours, and the tests run at
+    any hour."""
     callable_ = [
         str(e["contract_no"])
         for e in _queue(data_dir, user)
-        if int(str(e["dpd"])) > 0 and e["contact"]["allowed"]  # type: ignore[index]
+        if int(str(e["dpd"])) > 0 and (e["contact"]["allowed"] or e["contact"]["next_allowed_at"])  # type: ignore[index]
     ]
     return callable_[index]
 

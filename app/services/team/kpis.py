@@ -558,6 +558,9 @@ def _credits(span: _Span, members: Sequence[uuid.UUID], *, attempt: bool = False
             credited.label("credited"),
         )
         .where(Payment.paid_at >= span.lo, Payment.paid_at < span.hi, counted())
+        # OFFSET 0: each payment's credit is looked up once; a subquery folded into the query
+        # around it would look it up again for every place that reads it.
+        .offset(0)
         .subquery("credits")
     )
 
@@ -624,28 +627,46 @@ def _bucket_index(oldest: ColumnElement[Any], day: date) -> ColumnElement[int]:
     return case(*whens, else_=0)
 
 
+def _oldest_unpaid(day: date) -> ColumnElement[Any]:
+    """SQL, per loan: the oldest due date of its instalments due before `day` and not settled
+    before it (NULL: none). The first of them in the loan's index on (due date, settled), so
+    each account is one short index read, not a group of all its instalments."""
+    return (
+        select(Instalment.due_date)
+        .where(
+            Instalment.loan_id == Loan.id,
+            Instalment.due_date < day,
+            or_(Instalment.settled_on.is_(None), Instalment.settled_on >= day),
+        )
+        .order_by(Instalment.due_date)
+        .limit(1)
+        .correlate(Loan)
+        .scalar_subquery()
+    )
+
+
 def _loan_buckets(span: _Span, members: Sequence[uuid.UUID]) -> Subquery:
-    """Per account assigned to a member: its bucket index at the start and at the end.
+    """Per account assigned to a member (and with a schedule): its bucket index at the start
+    and at the end.
 
     Each is the account as it stood at a midnight: the start of the first day, and the end of
     the last day (the start of the next). Overdue then: the instalments due before that day
     and not settled before it; DPD: that day minus the oldest of their due dates, as
     `balances.balance_of` on that day counts it.
     """
-    due = Instalment.due_date
     after = span.end + timedelta(days=1)
-    open_at_start = or_(Instalment.settled_on.is_(None), Instalment.settled_on >= span.start)
-    open_at_end = or_(Instalment.settled_on.is_(None), Instalment.settled_on >= after)
+    scheduled = select(Instalment.loan_id).where(Instalment.loan_id == Loan.id).correlate(Loan)
+    # OFFSET 0: each oldest date is looked up once, not once for every bucket it is compared
+    # with (a subquery folded into the CASEs below would repeat its lookups there).
     per_loan = (
         select(
-            Instalment.loan_id.label("loan_id"),
+            Loan.id.label("loan_id"),
             Loan.assigned_to_id.label("user_id"),
-            func.min(case((and_(due < span.start, open_at_start), due))).label("oldest_start"),
-            func.min(case((and_(due < after, open_at_end), due))).label("oldest_end"),
+            _oldest_unpaid(span.start).label("oldest_start"),
+            _oldest_unpaid(after).label("oldest_end"),
         )
-        .join(Loan, Loan.id == Instalment.loan_id)
-        .where(Loan.assigned_to_id.in_(members))
-        .group_by(Instalment.loan_id, Loan.assigned_to_id)
+        .where(Loan.assigned_to_id.in_(members), scheduled.exists())
+        .offset(0)
         .subquery("per_loan")
     )
     return select(

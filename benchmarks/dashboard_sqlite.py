@@ -3,14 +3,14 @@ benchmarks.dashboard (a 30-collector team, 1,000,000 contact attempts) as the le
 brings it into SQLite, plain and encrypted with SQLCipher as the app opens it.
 
     .venv/bin/python -m benchmarks.dashboard_sqlite [--repeat 9] [--days 1 30]
-        [--store plain encrypted] [--rebuild]
+        [--store plain encrypted] [--rebuild] [--window]
 
 The central database is benchmarks.dashboard's (built there and kept on the server). The lead's
 copies are made from it by the app's own first sync (`sync.engine.sync`, signed in as the lead
 over TCP, row-level security on), into a plain SQLite file and into an SQLCipher file opened by
 `local_store.open_local_store`, both under benchmarks/results/dashboard-lead/ (not committed),
-and kept while the central's build label is the same. A copy kept from before a new migration is
-upgraded, as the app upgrades its copy when it starts. No ANALYZE: the app never runs one.
+and kept while the central's build label is the same (a new migration changes it: the copies are
+synced again). No ANALYZE: the app never runs one.
 
 For each span (--days: 1 is the "yesterday" a lead starts the day on) and each copy, in turns:
 `kpis.team_report` for the team, as the lead, and the floor: the same aggregates written by hand
@@ -18,6 +18,11 @@ as ONE SQL statement through the plain `sqlite3` module (`sqlcipher3`, its SQLCi
 the encrypted copy), on a connection with the app's pragmas. The floor's rows are checked
 against the report's numbers, and the report on each copy against the report on the central
 database for the same span: the three compute the same thing.
+
+With --window (QT_QPA_PLATFORM=offscreen), also the lead's start as the window makes it: the
+main window opened as the lead on the encrypted copy (no central database, so no sync), until
+the team window's dashboard shows yesterday's numbers; with every call the window's one worker
+ran before them, in order, named by what it returned.
 
 Prints medians, the ratio report ÷ floor, the first report after opening the copy, and the load
 average (the machine is shared: only medians over repeats and a ratio measured in turns mean
@@ -411,6 +416,86 @@ def measure(
         case.floors.append(time.perf_counter() - started)
 
 
+# --- the lead's start, in the window ---------------------------------------------------------
+
+
+def window_start(admin_url: Any, central_label: str) -> dict[str, Any]:
+    """The main window opened as the lead on the encrypted copy, until the dashboard shows
+    yesterday's numbers: seconds, and each call of the worker until then (what it returned,
+    when it began, how long it took)."""
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from app.config import Config
+    from app.ui.common.dialogs import Dialogs
+    from app.ui.common.runner import Runner
+    from app.ui.common.settings import Settings
+    from app.ui.shell.main_window import MainWindow
+    from app.ui.shell.start import Startup
+    from benchmarks.window import spin
+
+    calls: list[tuple[str, float, float]] = []
+    opened = time.perf_counter()
+
+    class TimedRunner(Runner):
+        """The window's worker, noting each call it runs."""
+
+        def run(self, call: Any, *args: Any, **kwargs: Any) -> Any:
+            def timed(*given: Any) -> Any:
+                began = time.perf_counter()
+                answer = call(*given)
+                calls.append((type(answer).__name__, began - opened, time.perf_counter() - began))
+                return answer
+
+            return super().run(timed, *args, **kwargs)
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    lead_copy("encrypted", admin_url, central_label).dispose()
+    # On a copy of the copy: the window settles lapsed promises before its first queue, which
+    # would leave the kept copy no longer the central's.
+    folder = COPIES / "window"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    shutil.copy(COPIES / "encrypted" / STORE_FILE, folder / STORE_FILE)
+    db = _open("encrypted", folder)
+    settings = Settings(QSettings(str(folder / "bench.ini"), QSettings.Format.IniFormat))
+    startup = Startup(
+        Config(data_dir=folder, database_url=db.url),
+        LEAD,
+        settings=settings,
+        dialogs=Dialogs(),
+        clock=lambda: AS_OF,
+        database=db,
+    )
+    startup.runner.stop()
+    startup.runner = TimedRunner()
+    shown: list[float] = []
+    try:
+        opened = time.perf_counter()
+        startup.open_window(LEAD, LEAD)
+        window = startup.window
+        assert isinstance(window, MainWindow)
+        spin(app, lambda: window.team_window is not None, limit=600)
+        assert window.team_window is not None
+        window.team_window.dashboard.refreshed.connect(
+            lambda: shown.append(time.perf_counter() - opened)
+        )
+        spin(app, lambda: bool(shown), limit=600)
+        window.close()
+    finally:
+        startup.stop()
+        db.dispose()
+        shutil.rmtree(folder, ignore_errors=True)
+    before = [(name, began, took) for name, began, took in calls if began < shown[0]]
+    return {
+        "window_to_yesterdays_numbers_seconds": shown[0],
+        "worker_calls_before": [
+            {"returned": name, "began_at": round(began, 3), "seconds": round(took, 3)}
+            for name, began, took in before
+        ],
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=9)
@@ -418,6 +503,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--store", nargs="+", choices=STORES, default=list(STORES))
     parser.add_argument("--admin-url", help="the server's admin URL")
     parser.add_argument("--rebuild", action="store_true", help="build the central again")
+    parser.add_argument("--window", action="store_true", help="time the lead's start too")
     parser.add_argument("--json", type=Path, default=RESULTS / "dashboard-sqlite.json")
     args = parser.parse_args(argv)
 
@@ -453,6 +539,7 @@ def main(argv: list[str] | None = None) -> int:
                 db.dispose()
     finally:
         central_db.dispose()
+    window = window_start(admin_url, central_label) if args.window else None
 
     results = {
         "measured_at": datetime.now(UTC).isoformat(),
@@ -461,6 +548,7 @@ def main(argv: list[str] | None = None) -> int:
         "sqlcipher_sqlite_version": sqlcipher3.sqlite_version,
         "cases": [case.summary() for case in cases],
         "target_report_median": TARGET_SECONDS,
+        "window": window,
         "load_average": os.getloadavg(),
     }
     print(
@@ -484,6 +572,18 @@ def main(argv: list[str] | None = None) -> int:
             )
             for problem in case.problems[:20]:
                 print("    " + problem[:400])
+    if window is not None:
+        print(
+            "the lead's window opened on the encrypted copy -> yesterday's numbers shown:"
+            f" {window['window_to_yesterdays_numbers_seconds']:.2f} s; the worker's calls until"
+            " then (what each returned, when it began, how long it took):"
+        )
+        for call in window["worker_calls_before"]:
+            print(f"  {call['began_at']:7.2f} s  {call['seconds']:6.2f} s  {call['returned']}")
+    print(
+        f"SQLite {sqlite3.sqlite_version} (sqlite3, the plain copy),"
+        f" {sqlcipher3.sqlite_version} (sqlcipher3, the encrypted copy)"
+    )
     print(f"load average: {results['load_average']}")
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2))

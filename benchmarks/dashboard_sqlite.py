@@ -458,7 +458,7 @@ def window_start(admin_url: Any, central_label: str) -> dict[str, Any]:
     folder.mkdir(parents=True)
     shutil.copy(COPIES / "encrypted" / STORE_FILE, folder / STORE_FILE)
     db = _open("encrypted", folder)
-    settings = Settings(QSettings(str(folder / "bench.ini"), QSettings.Format.IniFormat))
+    settings = Settings(QSettings(str(COPIES / "window.ini"), QSettings.Format.IniFormat))
     startup = Startup(
         Config(data_dir=folder, database_url=db.url),
         LEAD,

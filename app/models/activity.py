@@ -37,6 +37,22 @@ class ContactAttempt(UUIDKey, Synced, Base):
         Index("ix_contact_attempts_borrower_started", "borrower_id", "started_at"),
         Index("ix_contact_attempts_point_started", "contact_point_id", "started_at"),
         Index("ix_contact_attempts_user_started", "user_id", "started_at"),
+        # The workstation's own (SQLite only): a member's attempts over a span with every
+        # column the team's figures read of them, the checklist too, so the dashboard reads
+        # a span's attempts from this index alone; on the encrypted copy each row fetched
+        # from the table instead costs a page to decrypt. PostgreSQL cannot put a json
+        # column in a B-tree, and reads its rows (row-level security) anyway.
+        Index(
+            "ix_contact_attempts_user_figures",
+            "user_id",
+            "started_at",
+            "disposition",
+            "emotion",
+            "duration_seconds",
+            "after_call_seconds",
+            "id",
+            "checklist",
+        ).ddl_if(dialect="sqlite"),
     )
 
     loan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("loans.id"))
@@ -66,6 +82,8 @@ class PromiseToPay(UUIDKey, Synced, Base):
     __table_args__ = (
         Index("ix_promises_status_date", "status", "promised_date"),
         Index("ix_promises_loan", "loan_id"),
+        # The promise a contact made: the dashboard's promised amounts and its drill-downs.
+        Index("ix_promises_attempt", "attempt_id"),
     )
 
     loan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("loans.id"))

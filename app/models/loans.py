@@ -75,7 +75,11 @@ class Instalment(Synced, Base):
     """
 
     __tablename__ = "instalments"
-    __table_args__ = (Index("ix_instalments_loan_due", "loan_id", "due_date"),)
+    # With whether each is settled, so a loan's oldest unpaid due date on a day (the
+    # dashboard's buckets) is read from the index alone.
+    __table_args__ = (
+        Index("ix_instalments_loan_due_settled", "loan_id", "due_date", "settled_on"),
+    )
 
     # The schedule comes from the lender's loan system, so a natural key is enough here.
     loan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("loans.id"), primary_key=True)
@@ -101,7 +105,11 @@ class Payment(UUIDKey, Synced, Base):
     plans until the lending system reverses it."""
 
     __tablename__ = "payments"
-    __table_args__ = (Index("ix_payments_loan_paid_at", "loan_id", "paid_at"),)
+    __table_args__ = (
+        Index("ix_payments_loan_paid_at", "loan_id", "paid_at"),
+        # The payments of a span (the dashboard's amounts collected).
+        Index("ix_payments_paid_at", "paid_at"),
+    )
 
     loan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("loans.id"))
     paid_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -537,6 +537,9 @@ def _credits(span: _Span, members: Sequence[uuid.UUID], *, attempt: bool = False
             credited.label("credited"),
         )
         .where(Payment.paid_at >= span.lo, Payment.paid_at < span.hi, counted())
+        # OFFSET 0: each payment's credit is looked up once; a subquery folded into the query
+        # around it would look it up again for every place that reads it.
+        .offset(0)
         .subquery("credits")
     )
 
@@ -603,30 +606,68 @@ def _bucket_index(oldest: ColumnElement[Any], day: date) -> ColumnElement[int]:
     return case(*whens, else_=0)
 
 
-def _loan_buckets(span: _Span, members: Sequence[uuid.UUID]) -> Subquery:
-    """Per account assigned to a member: its bucket index at the start and at the end.
+def _oldest_unpaid(day: date) -> ColumnElement[Any]:
+    """SQL, per loan: the oldest due date of its instalments due before `day` and not settled
+    before it (NULL: none), the first of them in the loan's index on (due date, settled)."""
+    return (
+        select(Instalment.due_date)
+        .where(
+            Instalment.loan_id == Loan.id,
+            Instalment.due_date < day,
+            or_(Instalment.settled_on.is_(None), Instalment.settled_on >= day),
+        )
+        .order_by(Instalment.due_date)
+        .limit(1)
+        .correlate(Loan)
+        .scalar_subquery()
+    )
+
+
+def _loan_buckets(span: _Span, members: Sequence[uuid.UUID], *, per_account: bool) -> Subquery:
+    """Per account assigned to a member (and with a schedule): its bucket index at the start
+    and at the end.
 
     Each is the account as it stood at a midnight: the start of the first day, and the end of
     the last day (the start of the next). Overdue then: the instalments due before that day
     and not settled before it; DPD: that day minus the oldest of their due dates, as
     `balances.balance_of` on that day counts it.
+
+    `per_account` (SQLite): each oldest date is one short index read per account. Grouping
+    the team's instalments instead, SQLite sorts every one of them; PostgreSQL hashes them,
+    faster than it runs two lookups per account, so it gets the grouping.
     """
-    due = Instalment.due_date
     after = span.end + timedelta(days=1)
-    open_at_start = or_(Instalment.settled_on.is_(None), Instalment.settled_on >= span.start)
-    open_at_end = or_(Instalment.settled_on.is_(None), Instalment.settled_on >= after)
-    per_loan = (
-        select(
-            Instalment.loan_id.label("loan_id"),
-            Loan.assigned_to_id.label("user_id"),
-            func.min(case((and_(due < span.start, open_at_start), due))).label("oldest_start"),
-            func.min(case((and_(due < after, open_at_end), due))).label("oldest_end"),
+    if per_account:
+        scheduled = select(Instalment.loan_id).where(Instalment.loan_id == Loan.id)
+        # OFFSET 0: each oldest date is looked up once, not once for every bucket it is
+        # compared with (a subquery folded into the CASEs below would repeat it there).
+        per_loan = (
+            select(
+                Loan.id.label("loan_id"),
+                Loan.assigned_to_id.label("user_id"),
+                _oldest_unpaid(span.start).label("oldest_start"),
+                _oldest_unpaid(after).label("oldest_end"),
+            )
+            .where(Loan.assigned_to_id.in_(members), scheduled.correlate(Loan).exists())
+            .offset(0)
+            .subquery("per_loan")
         )
-        .join(Loan, Loan.id == Instalment.loan_id)
-        .where(Loan.assigned_to_id.in_(members))
-        .group_by(Instalment.loan_id, Loan.assigned_to_id)
-        .subquery("per_loan")
-    )
+    else:
+        due = Instalment.due_date
+        open_at_start = or_(Instalment.settled_on.is_(None), Instalment.settled_on >= span.start)
+        open_at_end = or_(Instalment.settled_on.is_(None), Instalment.settled_on >= after)
+        per_loan = (
+            select(
+                Instalment.loan_id.label("loan_id"),
+                Loan.assigned_to_id.label("user_id"),
+                func.min(case((and_(due < span.start, open_at_start), due))).label("oldest_start"),
+                func.min(case((and_(due < after, open_at_end), due))).label("oldest_end"),
+            )
+            .join(Loan, Loan.id == Instalment.loan_id)
+            .where(Loan.assigned_to_id.in_(members))
+            .group_by(Instalment.loan_id, Loan.assigned_to_id)
+            .subquery("per_loan")
+        )
     return select(
         per_loan.c.loan_id,
         per_loan.c.user_id,
@@ -643,8 +684,8 @@ def _rolled(moves: Subquery) -> ColumnElement[bool]:
     return moves.c.at_end > moves.c.at_start
 
 
-def _bucket_figures(span: _Span, members: Sequence[uuid.UUID]) -> _Query:
-    moves = _loan_buckets(span, members)
+def _bucket_figures(span: _Span, members: Sequence[uuid.UUID], *, per_account: bool) -> _Query:
+    moves = _loan_buckets(span, members, per_account=per_account)
     return select(
         moves.c.user_id,
         moves.c.at_start,
@@ -808,7 +849,7 @@ def _read(session: Session, span: _Span, members: Sequence[uuid.UUID]) -> _Figur
     for row in run(_block_figures(span, members)):
         tallies[row.user_id].blocks += row.blocks
         found.blocks[(row.user_id, row.rule)] = row.blocks
-    for row in run(_bucket_figures(span, members)):
+    for row in run(_bucket_figures(span, members, per_account=_per_account(session))):
         tallies[row.user_id].assigned += row.accounts
         found.buckets[(row.user_id, row.at_start)] = [row.accounts, row.cured, row.rolled]
     return found
@@ -936,6 +977,11 @@ def _urgent(kind: str) -> bool:
     return bool(known and known.urgent)
 
 
+def _per_account(session: Session) -> bool:
+    """Whether the buckets are read account by account (SQLite; see `_loan_buckets`)."""
+    return session.get_bind().dialect.name == "sqlite"
+
+
 def _consistent(session: Session) -> None:
     """On PostgreSQL: every section reads one snapshot, so the tables agree with each other.
 
@@ -970,7 +1016,8 @@ def drill_down(
         if drill.user_id is not None and drill.user_id not in members:
             raise NotFound("That person is not a member of team {team}.", team=scope.team)
         users = members if drill.user_id is None else (drill.user_id,)
-        return contact_rows(session, *_drill_where(span, members, users, drill))
+        where = _drill_where(span, members, users, drill, per_account=_per_account(session))
+        return contact_rows(session, *where)
 
 
 def _check_drill(span: _Span, drill: Drill) -> None:
@@ -1009,7 +1056,12 @@ def _drill_day(span: _Span, key: str | None) -> tuple[datetime, datetime] | None
 
 
 def _drill_where(
-    span: _Span, members: Sequence[uuid.UUID], users: Sequence[uuid.UUID], drill: Drill
+    span: _Span,
+    members: Sequence[uuid.UUID],
+    users: Sequence[uuid.UUID],
+    drill: Drill,
+    *,
+    per_account: bool,
 ) -> tuple[ColumnElement[bool], ...]:
     attempt = ContactAttempt
     kpi, key = drill.kpi, drill.key
@@ -1052,7 +1104,7 @@ def _drill_where(
         blocked = select(ContactBlock.loan_id).where(*_blocked(span, users), *rule)
         return (*team_in_span, attempt.loan_id.in_(blocked))
     if kpi in ("bucket_start", "cured", "rolled"):
-        moves = _loan_buckets(span, members)
+        moves = _loan_buckets(span, members, per_account=per_account)
         index = [bucket.code for bucket in buckets()].index(key or "")
         moved = {"bucket_start": (), "cured": (_cured(moves),), "rolled": (_rolled(moves),)}[kpi]
         accounts = select(moves.c.loan_id).where(

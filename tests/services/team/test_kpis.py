@@ -60,7 +60,7 @@ from typing import Any
 
 import openpyxl
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.engine import make_url
 
 from app.cli import main
@@ -71,7 +71,9 @@ from app.models import (
     ContactAttempt,
     ContactBlock,
     Escalation,
+    Instalment,
     Loan,
+    Payment,
     PromiseToPay,
     Role,
     Team,
@@ -79,6 +81,7 @@ from app.models import (
 )
 from app.services.common.errors import InvalidDate, InvalidInput, NotAllowed, NotFound
 from app.services.common.reference import buckets, dispositions
+from app.services.contact.checklists import missing_items
 from app.services.contact.escalations import acknowledge
 from app.services.contact.promises import settle_due_promises
 from app.services.plans.payments import record_payment
@@ -488,6 +491,151 @@ def test_a_day_is_the_business_zones_day_not_utc(world: World) -> None:
     days = {day.day: day.rpcs for day in report.trend}
     assert days[date(2026, 10, 8)] == 1
     assert report.collector(world.li).attempts == 4 + 1
+
+
+def test_a_ticked_id_counts_whole_not_as_a_pattern(world: World) -> None:
+    """'_' in an item id is a character, not any character: `all.calmXpolite` ticks nothing."""
+    required_ids = list(required("calm", "PTP"))
+    assert "all.calm_polite" in required_ids
+    look_alike = [item.replace("all.calm_polite", "all.calmXpolite") for item in required_ids]
+    made = _attempt(world.db, world.zhang, world.accounts["F"], at(10, 9), "PTP", emotion="calm")
+    with world.db.session() as session:
+        session.get_one(ContactAttempt, made).checklist = look_alike
+    zhang = report_of(world).collector(world.zhang)
+    assert (zhang.checklist_required, zhang.checklist_complete) == (4 + 1, 3)
+    assert made in rows(world, Drill("checklist_incomplete", world.zhang, "calm"))
+
+
+def test_an_assigned_account_without_a_schedule_is_in_no_bucket(world: World) -> None:
+    """As before the buckets were read per account: an account whose schedule has not come
+    (no instalments) has no DPD to band, and is left out of the bucket table."""
+    before = report_of(world).buckets
+    bare = world.portfolio.account(today=START, dpd=0, assigned_to=world.zhang, name="H")
+    with world.db.session() as session:
+        session.execute(delete(Instalment).where(Instalment.loan_id == bare.loan_id))
+    assert report_of(world).buckets == before
+
+
+@dataclass
+class _Counted:
+    attempts: int = 0
+    contacts: int = 0
+    rpcs: int = 0
+    ptps: int = 0
+    promised: Decimal = Decimal("0.00")
+    handle: int = 0
+    complete: int = 0
+    collected: Decimal = Decimal("0.00")
+
+
+def test_attempt_figures_agree_with_a_count_in_python_on_a_demo_book(tmp_path: Path) -> None:
+    """On a demo book (every emotion and outcome, ticked checklists complete or not): each
+    member's attempt figures, amounts collected, checklists by emotion and the daily trend are
+    those counted here, row by row, from the attempts, promises and payments the ORM reads."""
+    db = Database(f"sqlite:///{tmp_path / 'demo.sqlite3'}")
+    db.upgrade()
+    build_demo(db, accounts=400, seed=5, as_of=datetime(2026, 6, 10, 6, 0, tzinfo=UTC))
+    first, last = date(2026, 5, 12), date(2026, 6, 9)
+    lo = datetime.combine(first, datetime.min.time(), BEIJING)
+    hi = datetime.combine(last + timedelta(days=1), datetime.min.time(), BEIJING)
+    codes = dispositions()
+    counted: dict[uuid.UUID, _Counted] = {}
+    by_emotion: Counter[tuple[uuid.UUID, str | None, str]] = Counter()
+    trend: Counter[tuple[date, str]] = Counter()
+    paid_by_day: dict[date, Decimal] = {}
+    with db.reader() as session:
+        lead = session.scalars(select(User).where(User.role == Role.TEAM_LEAD)).first()
+        assert lead is not None
+        members = set(session.scalars(select(User.id).where(User.team_id == lead.team_id)))
+        attempts = session.scalars(
+            select(ContactAttempt).where(
+                ContactAttempt.user_id.in_(members),
+                ContactAttempt.started_at >= lo,
+                ContactAttempt.started_at < hi,
+            )
+        ).all()
+        promised: dict[uuid.UUID, Decimal] = {}
+        for promise in session.scalars(select(PromiseToPay)):
+            if promise.attempt_id is not None:
+                promised[promise.attempt_id] = (
+                    promised.get(promise.attempt_id, Decimal("0.00")) + promise.amount
+                )
+        for row in attempts:
+            code, mine = codes[row.disposition], counted.setdefault(row.user_id, _Counted())
+            day = row.started_at.astimezone(BEIJING).date()
+            mine.attempts += code.attempt
+            mine.rpcs += code.rpc
+            trend[(day, "rpcs")] += code.rpc
+            if code.attempt and row.id in promised:
+                mine.ptps += 1
+                mine.promised += promised[row.id]
+                trend[(day, "ptps")] += 1
+            if code.contact:
+                mine.contacts += 1
+                mine.handle += row.duration_seconds + (row.after_call_seconds or 0)
+                done = row.emotion is not None and not missing_items(
+                    row.emotion, row.disposition, row.checklist
+                )
+                mine.complete += done
+                by_emotion[(row.user_id, row.emotion, "required")] += 1
+                by_emotion[(row.user_id, row.emotion, "complete")] += done
+        # Each payment of the span to the member whose attempt on the loan came last before it.
+        for payment in session.scalars(
+            select(Payment).where(
+                Payment.paid_at >= lo, Payment.paid_at < hi, Payment.reversed_at.is_(None)
+            )
+        ):
+            before = [
+                row
+                for row in attempts
+                if row.loan_id == payment.loan_id
+                and row.started_at <= payment.paid_at
+                and codes[row.disposition].attempt
+            ]
+            if before:
+                latest = max(before, key=lambda row: (row.started_at, row.id.hex))
+                counted[latest.user_id].collected += payment.amount
+                day = payment.paid_at.astimezone(BEIJING).date()
+                paid_by_day[day] = paid_by_day.get(day, Decimal("0.00")) + payment.amount
+    report = team_report(db, lead.username, first, last)
+    db.dispose()
+
+    got = {
+        row.user_id: _Counted(
+            row.attempts,
+            row.contacts,
+            row.rpcs,
+            row.ptps,
+            row.promised_amount,
+            row.handle_seconds,
+            row.checklist_complete,
+            row.collected_amount,
+        )
+        for row in report.collectors
+        if row.attempts or row.collected_amount
+    }
+    assert got == counted
+    assert {
+        (row.user_id, row.emotion, what): getattr(row, what)
+        for row in report.checklists
+        if row.user_id is not None
+        for what in ("required", "complete")
+    } == {key: value for key, value in by_emotion.items()}
+    assert [(day.day, day.rpcs, day.ptps, day.collected) for day in report.trend] == [
+        (
+            first + timedelta(days=n),
+            trend[(first + timedelta(days=n), "rpcs")],
+            trend[(first + timedelta(days=n), "ptps")],
+            paid_by_day.get(first + timedelta(days=n), Decimal("0.00")),
+        )
+        for n in range((last - first).days + 1)
+    ]
+    # The book has what the figures tell apart: contacts with and without complete checklists,
+    # several emotions, promises and payments credited.
+    total = report.total
+    assert 0 < total.checklist_complete < total.checklist_required
+    assert len({emotion for _, emotion, _ in by_emotion}) > 3
+    assert total.ptps > 0 and total.collected_amount > 0
 
 
 def _bucket_on(states: list[Any], rate: Decimal, day: date, settled_by: date) -> str:

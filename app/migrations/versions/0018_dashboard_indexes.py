@@ -1,7 +1,7 @@
 """indexes for the team lead's dashboard
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-07 14:00:00.000000
 
 Issue 17: the dashboard on the lead's encrypted copy (benchmarks/dashboard_sqlite.py).
@@ -23,8 +23,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0015"
-down_revision: str | None = "0014"
+revision: str = "0018"
+down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

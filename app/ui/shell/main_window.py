@@ -360,6 +360,10 @@ class MainWindow(QMainWindow):
         self._timer_reads_all = wait >= REFRESH_EVERY
         self._refresh_timer.start(int(wait.total_seconds() * 1000))
 
+    def current_contract(self) -> str | None:
+        """The contract of the account shown in the workspace, if any."""
+        return None if self._current is None else self._current.detail.contract_no
+
     def next_account(self) -> None:
         self.queue.select_next_callable(self.queue.current_key())
 

@@ -353,14 +353,16 @@ class LiveQueue:
     a callback coming into view, a lead's override lapsing, an attempt leaving the rules'
     history. Accounts whose moment has come are computed again from the data already read; the
     accounts changed (and every account of the same borrowers, as caps count per borrower)
-    are read again. A new day, a new user or changed=None reads everything. The result is the
-    same as `build_queue` at that moment (tests compare the two).
+    are read again. A new day, a moment before the last read or changed=None reads
+    everything. The result is the same as `build_queue` at that moment (tests compare the two).
     """
 
     def __init__(self, db: Database, username: str) -> None:
         self.db = db
         self.username = username
         self._today: date | None = None
+        # The moment of the last read: an earlier one reads everything (see `read`).
+        self._at: datetime | None = None
         self._workers: list[uuid.UUID] = []
         self._inputs = _Inputs()
         self._ranked: dict[str, _Ranked] = {}
@@ -379,6 +381,7 @@ class LiveQueue:
         if db is not None:
             self.db = db
         self._today = None
+        self._at = None
         self._inputs = _Inputs()
         self._ranked = {}
         self._sorted = []
@@ -400,7 +403,10 @@ class LiveQueue:
         today = at.astimezone(viewer_zone).date()
         with self.db.reader() as session, _collector_paused():
             connection = session.connection()
-            if changed is None or today != self._today:
+            # What was read holds going forward only: an earlier moment (a clock set back, a
+            # look at the past) may see overrides and attempts the last read left out.
+            back = self._at is not None and at < self._at
+            if changed is None or today != self._today or back:
                 self.forget()
                 user = find_user(session, self.username)
                 self._workers = worker_ids(session, user)
@@ -411,6 +417,7 @@ class LiveQueue:
                 fresh = self._reload(connection, changed, today, at)
         self.loaded = len(fresh)
         before = self._rank(at, today, viewer_zone, fresh)
+        self._at = at
         entries = self._entries_in_order(before)
         next_change = min(
             (r.holds_until for r in self._ranked.values() if r.holds_until is not None),

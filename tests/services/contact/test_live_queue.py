@@ -22,6 +22,7 @@ from app.services.plans.lapses import settle_lapsed
 from app.services.plans.payments import record_payment
 from app.services.team.assignment import set_priority
 from tests.helpers.contacts import required, script_path
+from tests.helpers.portfolio import Portfolio
 
 AS_OF = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)  # 10:00 in Beijing
 SEED = 5
@@ -200,3 +201,23 @@ def test_queue_names_when_it_next_reads_differently(demo_db: Database) -> None:
     later = live.read(just_before, changed=set())
     assert live.computed == 0
     same(later, build_queue(demo_db, collector, just_before))
+
+
+def test_a_read_at_an_earlier_moment_reads_as_a_fresh_queue_then(
+    db: Database, portfolio: Portfolio
+) -> None:
+    """A clock set back (or a look at the past): a lead's override that lapsed between the two
+    moments is in force again, though the later read left it out."""
+    now = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)  # 10:00 in Beijing
+    today = date(2026, 11, 27)
+    portfolio.account(today=today, dpd=40, principal="36000")
+    low = portfolio.account(today=today, dpd=5, numbers={"mobile": "13987654321"})
+    set_priority(
+        db, "lead.wang", [low.contract_no], "top", "test", now + timedelta(hours=1), now=now
+    )
+    live = LiveQueue(db, "zhang.wei")
+    live.read(now + timedelta(hours=3))
+    earlier = now + timedelta(minutes=5)
+    queue = live.read(earlier, changed=set())
+    assert queue.entries[0].contract_no == low.contract_no
+    same(queue, build_queue(db, "zhang.wei", earlier))

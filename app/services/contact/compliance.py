@@ -291,7 +291,7 @@ ALLOWED = Decision(allowed=True)
 class _Block:
     """Why a rule blocks now: a literal detail template with its values, and when it lifts."""
 
-    __slots__ = ("detail", "params", "template", "until")
+    __slots__ = ("changes", "detail", "params", "template", "until")
 
     def __init__(self, template: str, until: datetime | None, /, **params: str | datetime) -> None:
         self.template = template
@@ -299,6 +299,9 @@ class _Block:
         self.until = until
         self.params = tuple(params.items())
         self.detail = render(template, params)
+        # A moment before `until` at which the detail reads differently while the block holds
+        # (a count falls as an attempt leaves the window); None: it reads the same until then.
+        self.changes: datetime | None = None
 
     def decision(
         self, rule: Rule, next_allowed_at: datetime | None, zones: tuple[str, ...]
@@ -374,9 +377,10 @@ class Evaluator:
     ) -> Decision:
         """The answer for contacting `point` over `channel` at `at`.
 
-        edges: when given, the moments each rule blocking at `at` lifts are added to it: until
-        the earliest of them (and a time-of-day window opening or closing, which
-        `next_window_change` gives), the answer stays the same for the same data.
+        edges: when given, the moments each rule blocking at `at` lifts, or its detail reads
+        differently, are added to it: until the earliest of them (and a time-of-day window
+        opening or closing, which `next_window_change` gives), the answer stays the same for the
+        same data.
         """
         if at.tzinfo is None:
             raise InvalidInput("The time to check must carry a time zone.")
@@ -419,8 +423,11 @@ class Evaluator:
                 blocked = True
                 if first is None:
                     first = (rule, block)
-                if edges is not None and moment == at and block.until is not None:
-                    edges.append(block.until)
+                if edges is not None and moment == at:
+                    if block.until is not None:
+                        edges.append(block.until)
+                    if block.changes is not None:
+                        edges.append(block.changes)
                 if block.until is None:
                     latest = None
                     break
@@ -504,21 +511,28 @@ def _over_daily_limit(
     moment: datetime,
     limit: int,
     counted: Iterable[PastAttempt],
-) -> tuple[int, datetime] | None:
-    """At or over the limit in some zone's local day: the most counted, and when it reopens."""
+) -> tuple[int, datetime, datetime] | None:
+    """At or over the limit in some zone's local day: the most counted, when the first of
+    those zones' days ends (a count may fall then) and when the last does (it reopens)."""
     times = [attempt.at for attempt in counted if attempt.at <= moment]
-    worst: datetime | None = None
+    reopens: list[datetime] = []
     count = 0
     for key in ask.zones:
         day_start = ev.local_day_start(moment, key)
         in_day = sum(1 for at in times if at >= day_start)
         if in_day >= limit:
             count = max(count, in_day)
-            reopen = ev.next_local_midnight(moment, key)
-            worst = reopen if worst is None else max(worst, reopen)
-    if worst is None:
+            reopens.append(ev.next_local_midnight(moment, key))
+    if not reopens:
         return None
-    return count, worst
+    return count, min(reopens), max(reopens)
+
+
+def _daily(block: _Block, first: datetime) -> _Block:
+    """A zone whose day ends before the others' counts no more: the count shown may fall."""
+    if block.until is not None and first < block.until:
+        block.changes = first
+    return block
 
 
 def _check_connected_per_borrower(
@@ -531,10 +545,11 @@ def _check_connected_per_borrower(
     over = _over_daily_limit(ev, ask, moment, limit, counted)
     if over is None:
         return None
-    count, until = over
-    return _Block(
+    count, first, until = over
+    block = _Block(
         "{count} answered calls today (limit {limit})", until, count=str(count), limit=str(limit)
     )
+    return _daily(block, first)
 
 
 def _check_unanswered_per_number(
@@ -554,13 +569,14 @@ def _check_unanswered_per_number(
     over = _over_daily_limit(ev, ask, moment, limit, counted)
     if over is None:
         return None
-    count, until = over
-    return _Block(
+    count, first, until = over
+    block = _Block(
         "{count} unanswered attempts on this number today (limit {limit})",
         until,
         count=str(count),
         limit=str(limit),
     )
+    return _daily(block, first)
 
 
 def _check_third_party_unreachable(
@@ -616,13 +632,18 @@ def _check_rolling_attempts(
     )
     if len(times) < limit:
         return None
-    return _Block(
+    block = _Block(
         "{count} attempts in {days} days (limit {limit})",
         times[len(times) - limit] + window,
         count=str(len(times)),
         days=str(window.days),
         limit=str(limit),
     )
+    if len(times) > limit:
+        # Over the limit (attempts logged late, or on two workstations): the count shown falls
+        # as the oldest leaves the window, before the block lifts.
+        block.changes = times[0] + window
+    return block
 
 
 def _check_after_conversation(

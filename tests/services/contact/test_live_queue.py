@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,6 +18,7 @@ from app.models import Borrower, Loan, Role, User
 from app.services.contact.compliance import profile_code_for
 from app.services.contact.contacts import ContactInput, PromiseInput, record_contact
 from app.services.contact.queue import LiveQueue, Queue, QueueEntry, build_queue
+from app.services.contact.upkeep import set_contact_preferences
 from app.services.plans.lapses import settle_lapsed
 from app.services.plans.payments import record_payment
 from app.services.team.assignment import set_priority
@@ -221,3 +222,68 @@ def test_a_read_at_an_earlier_moment_reads_as_a_fresh_queue_then(
     queue = live.read(earlier, changed=set())
     assert queue.entries[0].contract_no == low.contract_no
     same(queue, build_queue(db, "zhang.wei", earlier))
+
+
+def test_the_count_shown_falls_as_an_attempt_leaves_the_window(
+    db: Database, portfolio: Portfolio
+) -> None:
+    """Seven calls in seven days on a US account, and an eighth logged late for the day before
+    (when only six were in its window): the rule shows eight until the oldest leaves the
+    window, a day before the block lifts, and seven after."""
+    first = datetime(2026, 11, 18, 15, 0, tzinfo=UTC)  # 10:00 in New York
+    account = portfolio.account(
+        today=date(2026, 11, 26),
+        dpd=20,
+        country="US",
+        province="NY",
+        numbers={"mobile": "+1 212 555 0143"},
+    )
+    mobile = account.points["mobile"]
+
+    def called(at: datetime, now: datetime) -> None:
+        attempt = ContactInput("zhang.wei", account.contract_no, "NA", at, contact_point_id=mobile)
+        record_contact(db, attempt, now=now)
+
+    for day in range(7):
+        called(first + timedelta(days=day), first + timedelta(days=day))
+    last = first + timedelta(days=6)
+    called(last - timedelta(hours=23), last + timedelta(minutes=5))
+    live = LiveQueue(db, "zhang.wei")
+    before = first + timedelta(days=7, minutes=-10)  # 09:50 in New York, 22:50 in Beijing
+    (entry,) = live.read(before).entries
+    assert entry.contact.decision.detail == "8 attempts in 7 days (limit 7)"
+    after = first + timedelta(days=7, minutes=5)
+    queue = live.read(after, changed=set())
+    assert queue.entries[0].contact.decision.detail == "7 attempts in 7 days (limit 7)"
+    same(queue, build_queue(db, "zhang.wei", after))
+
+
+def test_a_daily_count_falls_when_the_first_of_two_zones_starts_a_new_day(
+    db: Database, portfolio: Portfolio
+) -> None:
+    """A borrower in Beijing on a New York number, who agreed to calls 12:00–02:00: unanswered
+    calls are counted per local day of each zone. Eight fell in New York's day, six in
+    Beijing's; at New York's midnight the count shown falls to Beijing's six, while the block
+    holds until Beijing's midnight."""
+    account = portfolio.account(
+        today=date(2026, 11, 26), dpd=20, numbers={"mobile": "+1 212 555 0143"}
+    )
+    set_contact_preferences(
+        db, "zhang.wei", account.contract_no, window=(time(12, 0), time(2, 0)), channel=None
+    )
+    start = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)  # 01:00 in New York, 14:00 in Beijing
+    for at in (start, start + timedelta(hours=1)):
+        portfolio.attempt(account, at)
+    beijing_night = datetime(2026, 11, 25, 16, 30, tzinfo=UTC)  # 00:30 in Beijing
+    for half_hours in range(6):
+        portfolio.attempt(account, beijing_night + timedelta(minutes=30 * half_hours))
+    live = LiveQueue(db, "zhang.wei")
+    before = datetime(2026, 11, 26, 4, 55, tzinfo=UTC)  # 23:55 in New York, 12:55 in Beijing
+    (entry,) = live.read(before).entries
+    assert entry.contact.decision.detail == "8 unanswered attempts on this number today (limit 6)"
+    after = datetime(2026, 11, 26, 5, 5, tzinfo=UTC)
+    queue = live.read(after, changed=set())
+    assert queue.entries[0].contact.decision.detail == (
+        "6 unanswered attempts on this number today (limit 6)"
+    )
+    same(queue, build_queue(db, "zhang.wei", after))

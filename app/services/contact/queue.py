@@ -1270,7 +1270,8 @@ def _window_edges(
     windows: dict[tuple[Any, ...], tuple[datetime, ...]],
 ) -> tuple[datetime, ...]:
     """The next moment an hours window (the profile's, or the borrower's agreed one) opens or
-    closes in one of `zones`."""
+    closes in one of `zones`, or the clocks of one of them change (summer time: the local
+    time jumps, and an hour may be passed twice or not at all)."""
     key = (profile.code, zones, agreed)
     found = windows.get(key)
     if found is None:
@@ -1280,8 +1281,28 @@ def _window_edges(
                 local = at.astimezone(ZoneInfo(zone_key))
                 day = local.date() if local.time() < edge else local.date() + timedelta(days=1)
                 moments.append(datetime.combine(day, edge, tzinfo=local.tzinfo).astimezone(UTC))
+        moments += [
+            moment for zone_key in zones if (moment := _clocks_change(zone_key, at)) is not None
+        ]
         found = windows[key] = (min(moments),) if moments else ()
     return found
+
+
+def _clocks_change(zone_key: str, at: datetime) -> datetime | None:
+    """The moment within a day after `at` the zone's offset from UTC changes (None: it does
+    not; a queue is read afresh each day anyway)."""
+    zone = ZoneInfo(zone_key)
+    low, high = at, at + timedelta(days=1)
+    offset = low.astimezone(zone).utcoffset()
+    if high.astimezone(zone).utcoffset() == offset:
+        return None
+    while high - low > timedelta(microseconds=1):
+        middle = low + (high - low) / 2
+        if middle.astimezone(zone).utcoffset() == offset:
+            low = middle
+        else:
+            high = middle
+    return high
 
 
 def _sooner(candidate: Decision, current: Decision) -> bool:

@@ -287,3 +287,26 @@ def test_a_daily_count_falls_when_the_first_of_two_zones_starts_a_new_day(
         "6 unanswered attempts on this number today (limit 6)"
     )
     same(queue, build_queue(db, "zhang.wei", after))
+
+
+def test_an_agreed_window_across_the_clocks_going_back(db: Database, portfolio: Portfolio) -> None:
+    """1 November 2026 in New York: 01:40 summer time is inside a window agreed for
+    01:30–03:00; twenty minutes later the clocks have gone back to 01:00 and it is outside
+    again, though no edge of the window came."""
+    inside = datetime(2026, 11, 1, 5, 40, tzinfo=UTC)  # 01:40 EDT
+    account = portfolio.account(
+        today=date(2026, 11, 1),
+        dpd=20,
+        country="US",
+        province="NY",
+        numbers={"mobile": "+1 212 555 0143"},
+    )
+    set_contact_preferences(
+        db, "zhang.wei", account.contract_no, window=(time(1, 30), time(3, 0)), channel=None
+    )
+    live = LiveQueue(db, "zhang.wei")
+    assert live.read(inside).entries[0].contact.allowed
+    outside = datetime(2026, 11, 1, 6, 10, tzinfo=UTC)  # 01:10 EST
+    queue = live.read(outside, changed=set())
+    assert not queue.entries[0].contact.allowed
+    same(queue, build_queue(db, "zhang.wei", outside))

@@ -137,7 +137,7 @@ class MainWindow(QMainWindow):
         self.queue.account_chosen.connect(self.open_account)
         self.workspace.dial_requested.connect(self.dial)
         self.workspace.note_added.connect(self.reload_account)
-        self.workspace.contacts_changed.connect(self.reload_account)
+        self.workspace.contacts_changed.connect(self._contacts_changed)
         self.workspace.plan_requested.connect(self.offer_plan)
         self.call.plan_requested.connect(self.offer_plan)
         self.call.saved.connect(self._saved)
@@ -396,6 +396,14 @@ class MainWindow(QMainWindow):
         key = self.queue.current_key()
         if key is not None:
             self.open_account(key)
+
+    def _contacts_changed(self) -> None:
+        """A contact point, a mark or the borrower's terms changed: the account shows them, and
+        the queue reads the borrower's accounts again (what may be dialled, and when)."""
+        key = self._current_key
+        self.reload_account()
+        if key is not None:
+            self.refresh_changed({key})
 
     def _account_loaded(self, view: AccountView) -> None:
         self._current = view

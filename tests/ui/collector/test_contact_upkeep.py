@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from app.database import Database
 from app.models import ContactPoint, Role
+from app.services.contact.queue import build_queue
 from app.services.contact.upkeep import mark_contact_point
 from app.services.field.visits import VisitResult, mark_for_visit, plan_visits, record_visit
 from app.services.portfolio.addresses import AddressInput
@@ -23,7 +24,7 @@ from app.ui.common.settings import Settings
 from app.ui.shell.main_window import MainWindow
 from tests.helpers.dialogs import RecordingDialogs
 from tests.ui.collector.test_shift import open_account
-from tests.ui.conftest import Launch, Shift, start_window, wait_idle
+from tests.ui.conftest import COLLECTOR, Launch, Shift, start_window, wait_idle
 
 # The offscreen platform says so whenever a dialog is shown; it is not about these forms.
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
@@ -225,3 +226,24 @@ def test_a_home_visit_and_its_outcome_are_in_the_timeline(
     assert "lead.wang: “借款人要求当面沟通”" in texts
     timeline.set_kind_filter("contact_points")
     assert timeline.shown_texts() == ["Address · 广东省深圳市南山区科技路8号 · added by lead.wang"]
+
+
+def test_a_number_marked_do_not_call_is_no_longer_the_queues_to_dial(
+    qtbot: QtBot, window: MainWindow, shift: Shift, dialogs: RecordingDialogs
+) -> None:
+    """The queue reads the account again with its mark, as a fresh queue does: its only number
+    may not be called, so the account is no longer among those to call now."""
+    open_account(qtbot, window, shift.first.contract_no)
+    row = window.workspace.points.row_for(shift.first.points["mobile"])
+    assert row.actions is not None
+    dialogs.texts = ["这个号码以后别打了"]
+    with qtbot.waitSignal(window.queue_refreshed, timeout=10_000):
+        row.actions["do_not_call"].trigger()
+    wait_idle(qtbot, window)
+    [entry] = [e for e in window.queue.model.rows if e.contract_no == shift.first.contract_no]
+    assert not entry.contact.allowed
+    assert entry.contact.decision.rule_id == "point.do_not_call"
+    fresh = build_queue(window.context.db, COLLECTOR, shift.now)
+    assert sorted((e.rank, e.contract_no, e.contact) for e in window.queue.model.rows) == [
+        (e.rank, e.contract_no, e.contact) for e in fresh.entries
+    ]

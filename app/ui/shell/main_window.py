@@ -127,7 +127,9 @@ class MainWindow(QMainWindow):
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.timeout.connect(self._refresh_by_clock)
-        self._timer_reads_all = True
+        # When a read of everything was last asked for: the timer asks for one every
+        # REFRESH_EVERY, however often the clock has it read what the clock reached.
+        self._read_all_at = context.clock()
         self._clock_timer = QTimer(self)
         self._clock_timer.setInterval(60_000)
         self._clock_timer.timeout.connect(self.queue.model.refresh_times)
@@ -309,8 +311,10 @@ class MainWindow(QMainWindow):
         self._read_queue()
 
     def _refresh_by_clock(self) -> None:
-        if self._timer_reads_all:
-            # The periodic read also catches what came in by another way than this window.
+        # A timer may fire a little early: within AFTER_LIFT of its moment is its moment.
+        if self.context.clock() + AFTER_LIFT >= self._read_all_at + REFRESH_EVERY:
+            # The periodic read also catches what came in by another way than this window (the
+            # command line, another window on the same copy, a lead's desk).
             self._pending = None
         self._read_queue()
 
@@ -321,6 +325,8 @@ class MainWindow(QMainWindow):
             return
         self._refresh_timer.stop()
         changed, self._pending = self._pending, set()
+        if changed is None:
+            self._read_all_at = self.context.clock()
         self._queue_read.run(
             self.context,
             settled_queue,
@@ -354,10 +360,9 @@ class MainWindow(QMainWindow):
 
     def _schedule_refresh(self, queue: Queue) -> None:
         now = self.context.clock()
-        wait = REFRESH_EVERY
+        wait = max(self._read_all_at + REFRESH_EVERY - now, timedelta(0))
         if queue.next_change_at is not None:
             wait = min(wait, max(queue.next_change_at - now, timedelta(0)) + AFTER_LIFT)
-        self._timer_reads_all = wait >= REFRESH_EVERY
         self._refresh_timer.start(int(wait.total_seconds() * 1000))
 
     def current_contract(self) -> str | None:

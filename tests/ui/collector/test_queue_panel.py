@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from app.models import PromiseStatus, PromiseToPay
 from app.services.common.reference import queue_weights
 from app.services.contact.queue import Queue, build_queue
+from app.services.team.assignment import set_priority
 from app.ui.collector.queue_model import Column, QueueFilter, QueueModel, StatusFilter
 from app.ui.shell.main_window import REFRESH_EVERY, MainWindow
 from tests.ui.conftest import BEIJING, Shift, wait_idle
@@ -176,3 +177,39 @@ def test_refreshing_settles_a_promise_that_lapsed_since_the_last_read(
         assert session.get_one(PromiseToPay, lapsed).status is PromiseStatus.BROKEN
     [entry] = [e for e in window.queue.model.rows if e.contract_no == shift.second.contract_no]
     assert entry.tier == "promise_broken"
+
+
+def test_a_change_made_elsewhere_reaches_the_queue_though_the_clock_keeps_it_busy(
+    qtbot: QtBot, window: MainWindow, shift: Shift
+) -> None:
+    """At night every account is blocked by the quiet hours, whose detail names the minute: the
+    queue reads by the clock every minute, each time only what the clock reached. A lead's
+    priority set on the command line (nothing this window did) still shows within the
+    refresh period, by a read of everything."""
+    night = shift.now.replace(hour=15)  # 23:00 in Beijing
+    window.context.clock = lambda: night
+    with qtbot.waitSignal(window.queue_refreshed, timeout=10_000):
+        window.refresh_queue()
+    set_priority(
+        window.context.db,
+        "lead.wang",
+        [shift.second.contract_no],
+        "top",
+        "Promised the branch a call",
+        night + timedelta(days=1),
+        now=night,
+    )
+    at = night
+    while at - night <= REFRESH_EVERY:
+        wait = timedelta(milliseconds=window._refresh_timer.remainingTime())
+        assert window._refresh_timer.isActive() and wait <= timedelta(minutes=1, seconds=5)
+        at += wait
+        window.context.clock = lambda at=at: at
+        with qtbot.waitSignal(window.queue_refreshed, timeout=10_000):
+            window._refresh_timer.timeout.emit()
+        wait_idle(qtbot, window)
+    assert window.queue.model.row_at(0).contract_no == shift.second.contract_no
+    fresh = build_queue(window.context.db, "zhang.wei", at)
+    assert sorted((e.rank, e.contract_no, e.reasons) for e in window.queue.model.rows) == [
+        (e.rank, e.contract_no, e.reasons) for e in fresh.entries
+    ]

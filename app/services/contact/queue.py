@@ -353,8 +353,9 @@ class LiveQueue:
     a callback coming into view, a lead's override lapsing, an attempt leaving the rules'
     history. Accounts whose moment has come are computed again from the data already read; the
     accounts changed (and every account of the same borrowers, as caps count per borrower)
-    are read again. A new day, a moment before the last read or changed=None reads
-    everything. The result is the same as `build_queue` at that moment (tests compare the two).
+    are read again. A new day, a moment before the last read, changed=None or a read that
+    failed reads everything. The result is the same as `build_queue` at that moment (tests
+    compare the two).
     """
 
     def __init__(self, db: Database, username: str) -> None:
@@ -399,6 +400,14 @@ class LiveQueue:
     ) -> Queue:
         now = now or datetime.now(UTC)
         at = (at or now).astimezone(UTC)
+        try:
+            return self._read(at, changed, limit)
+        except BaseException:
+            # Half of it may have been read again: the next read reads everything.
+            self.forget()
+            raise
+
+    def _read(self, at: datetime, changed: Collection[Key] | None, limit: int | None) -> Queue:
         viewer_zone = business_zone()
         today = at.astimezone(viewer_zone).date()
         with self.db.reader() as session, _collector_paused():

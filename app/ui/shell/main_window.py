@@ -355,7 +355,14 @@ class MainWindow(QMainWindow):
 
     def _queue_failed(self, error: BaseException) -> None:
         self._pending = None  # the next read reads everything
-        self._read_again = False
+        again, self._read_again = self._read_again, False
+        if again:
+            # Asked for while this one ran (a saved outcome, say): it may well go through.
+            QTimer.singleShot(0, self._read_queue)
+        else:
+            # The timer stopped when this read began: it goes on, or nothing reads again
+            # until the collector does something.
+            self._refresh_timer.start(int(REFRESH_EVERY.total_seconds() * 1000))
         self._show_error(error)
 
     def _schedule_refresh(self, queue: Queue) -> None:
@@ -889,7 +896,13 @@ def settled_queue(
     if live.db is not db:
         live.forget(db)
         changed = None
-    lapsed = settle_lapsed(db, now=now)
+    try:
+        lapsed = settle_lapsed(db, now=now)
+    except BaseException:
+        # What `changed` named is not read now: whoever reads next (a window rebuilt in
+        # another language, say) reads everything. A failed read forgets alike.
+        live.forget()
+        raise
     if changed is not None:
         changed = {*changed, *(loan.hex for loan in lapsed.loans)}
     return live.read(now=now, changed=changed)

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import replace
 from datetime import timedelta
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
+from sqlalchemy import make_url
+from sqlalchemy.exc import OperationalError
 
 from app.models import PromiseStatus, PromiseToPay
 from app.services.common.reference import queue_weights
-from app.services.contact.queue import Queue, build_queue
+from app.services.contact.queue import LiveQueue, Queue, build_queue
 from app.services.team.assignment import set_priority
 from app.ui.collector.queue_model import Column, QueueFilter, QueueModel, StatusFilter
-from app.ui.shell.main_window import REFRESH_EVERY, MainWindow
+from app.ui.shell.main_window import REFRESH_EVERY, MainWindow, settled_queue
+from tests.helpers.dialogs import RecordingDialogs
+from tests.helpers.portfolio import Portfolio
 from tests.ui.conftest import BEIJING, Shift, wait_idle
 
 
@@ -212,4 +218,84 @@ def test_a_change_made_elsewhere_reaches_the_queue_though_the_clock_keeps_it_bus
     fresh = build_queue(window.context.db, "zhang.wei", at)
     assert sorted((e.rank, e.contract_no, e.reasons) for e in window.queue.model.rows) == [
         (e.rank, e.contract_no, e.reasons) for e in fresh.entries
+    ]
+
+
+def test_after_a_read_that_failed_the_queue_reads_again(
+    qtbot: QtBot, window: MainWindow, shift: Shift, dialogs: RecordingDialogs
+) -> None:
+    """Another program holds the copy's write lock past the wait while a read settles a lapsed
+    promise: the read fails. A change told to the window meanwhile is read as soon as it is
+    over; and with nothing asked meanwhile, the refresh timer goes on after a failure."""
+    today = shift.now.astimezone(BEIJING).date()
+    db = window.context.db
+    shift.portfolio.promise(
+        shift.second, "500", today - timedelta(days=3), shift.now - timedelta(days=5)
+    )
+    set_priority(
+        db,
+        "lead.wang",
+        [shift.first.contract_no],
+        "low",
+        "Waiting for the bank",
+        shift.now + timedelta(days=1),
+        now=shift.now,
+    )
+    other = sqlite3.connect(str(make_url(db.url).database), isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        window.refresh_changed(set())
+        window.refresh_changed({shift.first.loan_id.hex})
+        with qtbot.waitSignal(window.queue_refreshed, timeout=30_000):
+            qtbot.waitUntil(lambda: len(dialogs.errors()) == 1, timeout=20_000)
+            other.execute("ROLLBACK")
+        wait_idle(qtbot, window)
+        fresh = build_queue(db, "zhang.wei", shift.now)
+        assert [(e.rank, e.contract_no, e.reasons) for e in fresh.entries] == sorted(
+            (e.rank, e.contract_no, e.reasons) for e in window.queue.model.rows
+        )
+        assert fresh.entries[-1].contract_no == shift.first.contract_no
+        shift.portfolio.promise(
+            shift.first, "500", today - timedelta(days=3), shift.now - timedelta(days=5)
+        )
+        other.execute("BEGIN IMMEDIATE")
+        window.refresh_changed(set())
+        qtbot.waitUntil(lambda: len(dialogs.errors()) == 2, timeout=20_000)
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+    assert window._refresh_timer.isActive()
+    assert timedelta(milliseconds=window._refresh_timer.remainingTime()) > REFRESH_EVERY / 2
+
+
+def test_a_read_that_failed_leaves_the_next_to_read_everything(
+    portfolio: Portfolio, shift: Shift
+) -> None:
+    """What a failed read was told had changed is not lost with it: whoever reads the live
+    queue next (a window rebuilt in another language goes on with it) reads everything."""
+    db = portfolio.db
+    today = shift.now.astimezone(BEIJING).date()
+    live = LiveQueue(db, "zhang.wei")
+    settled_queue(db, live, now=shift.now)
+    set_priority(
+        db,
+        "lead.wang",
+        [shift.second.contract_no],
+        "top",
+        "Promised the branch a call",
+        shift.now + timedelta(days=1),
+        now=shift.now,
+    )
+    portfolio.promise(shift.first, "500", today - timedelta(days=3), shift.now - timedelta(days=5))
+    other = sqlite3.connect(str(make_url(db.url).database), isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        with pytest.raises(OperationalError):
+            settled_queue(db, live, now=shift.now, changed={shift.second.loan_id.hex})
+    finally:
+        other.close()
+    queue = live.read(shift.now, changed=set())
+    assert queue.entries[0].contract_no == shift.second.contract_no
+    assert [(e.contract_no, e.reasons) for e in queue.entries] == [
+        (e.contract_no, e.reasons) for e in build_queue(db, "zhang.wei", shift.now).entries
     ]

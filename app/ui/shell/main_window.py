@@ -337,6 +337,14 @@ class MainWindow(QMainWindow):
             on_error=self._queue_failed,
         )
 
+    def queue_to_hand_over(self) -> LiveQueue | None:
+        """The live queue, for a window rebuilt from this one (in another language), which goes
+        on reading it; None when this window still meant to read something again (a change
+        told while a read ran, a read that failed): the new window then reads everything."""
+        if self._pending is None or self._pending:
+            return None
+        return self.live_queue
+
     def _queue_loaded(self, queue: Queue) -> None:
         if self._read_again:
             self._read_again = False

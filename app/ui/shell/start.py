@@ -538,12 +538,12 @@ class Startup(QObject):
             return
         self._retire(old)
         # The queue read goes on: the new window reads only what changed since (the language
-        # changes how a queue reads, not what is in it).
+        # changes how a queue reads, not what is in it), unless the old one still had to.
         self.open_window(
             old.context.username,
             old.context.display_name,
             wanted=current,
-            live_queue=old.live_queue,
+            live_queue=old.queue_to_hand_over(),
         )
 
     def sign_out(self, window: QWidget) -> None:

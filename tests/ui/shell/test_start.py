@@ -17,6 +17,7 @@ from app.config import Config
 from app.database import Database
 from app.services.common.users import UserView
 from app.services.contact.queue import build_queue
+from app.services.contact.upkeep import mark_contact_point
 from app.services.portfolio.notes import add_note
 from app.services.sync.engine import sync_status
 from app.ui.collector.queue_model import Column
@@ -368,6 +369,38 @@ def test_a_language_switch_goes_on_with_the_queue_already_read(
         assert fresh.live_queue is live
         assert live.loaded == 0
         assert [entry.contract_no for entry in fresh.queue.model.rows] == before
+        assert dialogs.errors() == []
+        fresh.close()
+    finally:
+        startup.stop()
+        startup.language.install("en")
+
+
+def test_a_change_not_yet_read_when_the_language_switches_is_read_by_the_new_window(
+    qtbot: QtBot, launch: Launch, shift: Shift, dialogs: RecordingDialogs
+) -> None:
+    """A number marked do-not-call while a read of the queue is on its way: the window means to
+    read the account again once that read is in. The language switches first; the rebuilt
+    window does not go on as if nothing had changed."""
+    startup, window = launch()
+    try:
+        window.refresh_changed(set())
+        mark_contact_point(
+            window.context.db,
+            window.context.username,
+            shift.first.contract_no,
+            shift.first.points["mobile"],
+            "do_not_call",
+            words="这个号码以后别打了",
+            now=shift.now,
+        )
+        window.refresh_changed({shift.first.loan_id.hex})
+        with qtbot.waitSignal(startup.ready, timeout=20_000) as ready:
+            window.language_changed.emit("zh_CN")
+        fresh = ready.args[0]
+        wait_idle(qtbot, fresh)
+        [entry] = [e for e in fresh.queue.model.rows if e.contract_no == shift.first.contract_no]
+        assert entry.contact.decision.rule_id == "point.do_not_call"
         assert dialogs.errors() == []
         fresh.close()
     finally:

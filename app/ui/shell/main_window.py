@@ -98,6 +98,9 @@ class MainWindow(QMainWindow):
             self.statusBar().addPermanentWidget(self.sync_bar)
             self.sync_bar.conflicts_requested.connect(self.show_conflicts)
             self.sync.synced.connect(self._synced)
+            # A sync settles what lapsed on the copy before it runs, and the window's own read
+            # then finds nothing left to settle: the queue reads those accounts again.
+            self.sync.lapsed.connect(self.refresh_changed)
             self.sync.status.connect(self._sync_status)
 
         self._current: AccountView | None = None

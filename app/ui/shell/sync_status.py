@@ -8,14 +8,18 @@ so a sync never runs beside a write of the window's own, and never two at a time
 
 from __future__ import annotations
 
+import logging
 import math
 import time
+import traceback
+from dataclasses import dataclass
 from datetime import datetime
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 
 from app.database import Database
+from app.services.common.errors import DomainError
 from app.services.plans.lapses import settle_lapsed
 from app.services.sync.engine import (
     SyncFailed,
@@ -37,18 +41,23 @@ STATUS_AFTER_WORK_MS = 300
 # How often "retrying in …" counts down on screen (no database involved).
 COUNTDOWN_MS = 1000
 
+log = logging.getLogger(__name__)
+
 
 class SyncController(QObject):
     """Runs the syncs of `context.db` with `context.central`.
 
     Signals: `started()` when a sync begins; `synced(SyncReport)`; `failed(text)` with what
-    the user reads; `status(SyncStatus)` after every sync and every status read.
+    the user reads; `status(SyncStatus)` after every sync and every status read;
+    `lapsed(keys)` with the loans (key text) whose lapsed promises or plans a sync settled on
+    the copy before it ran, whether it then went through or not (the queue reads them again).
     """
 
     started = Signal()
     synced = Signal(object)
     failed = Signal(str)
     status = Signal(object)
+    lapsed = Signal(object)
 
     def __init__(self, context: Context, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -115,7 +124,7 @@ class SyncController(QObject):
             self.central,
             self.context.username,
             self.context.clock(),
-            on_done=self._done,
+            on_done=self._round_done,
             on_error=self._failed,
         )
         self.started.emit()
@@ -127,6 +136,15 @@ class SyncController(QObject):
         self._status_read.run(
             self.context, sync_status, on_done=self._status_loaded, on_error=self._status_failed
         )
+
+    def _round_done(self, done: _Round) -> None:
+        if done.settled:
+            self.lapsed.emit(done.settled)
+        if done.report is None:
+            assert done.error is not None
+            self._failed(done.error)
+        else:
+            self._done(done.report)
 
     def _done(self, report: SyncReport) -> None:
         self.last_failure = None
@@ -292,7 +310,24 @@ class SyncStatusBar(QWidget):
         return self.tr("{minutes} min").format(minutes=math.ceil(seconds / 60))
 
 
-def _settle_and_sync(local: Database, central: Database, username: str, at: datetime) -> SyncReport:
-    """What lapsed is settled on the copy first, so the sync sends it with everything else."""
-    settle_lapsed(local, now=at)
-    return sync(local, central, username, now=at)
+@dataclass(frozen=True)
+class _Round:
+    """One round: the loans settling what lapsed touched (committed before the sync ran), and
+    the sync's report or what it failed with."""
+
+    settled: tuple[str, ...]
+    report: SyncReport | None
+    error: BaseException | None = None
+
+
+def _settle_and_sync(local: Database, central: Database, username: str, at: datetime) -> _Round:
+    """What lapsed is settled on the copy first, so the sync sends it with everything else;
+    what it settled is told even when the sync then fails."""
+    settled = tuple(loan.hex for loan in settle_lapsed(local, now=at).loans)
+    try:
+        return _Round(settled, sync(local, central, username, now=at))
+    except Exception as error:
+        if not isinstance(error, DomainError):
+            # As the worker logs a call that failed unexpectedly.
+            log.error("sync failed:\n%s", traceback.format_exc())
+        return _Round(settled, None, error)

@@ -10,6 +10,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -20,9 +21,10 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
 from app.database import Database
-from app.models import Role
+from app.models import PromiseToPay, Role
 from app.services.common.clock import business_zone
 from app.services.contact.contacts import record_contact
+from app.services.contact.queue import build_queue
 from app.services.sync import engine as sync
 from app.ui.common.context import Context
 from app.ui.common.i18n import Formats
@@ -582,3 +584,43 @@ def test_a_conflict_on_contact_upkeep_names_each_field_in_the_users_words(qapp: 
         field_label("borrowers", name, "en")
         for name in ("preferred_channel", "attorney_phone", "address_moved_from")
     ] == ["Preferred channel", "Attorney's phone", "Address moved away from"]
+
+
+def test_a_promise_a_failed_sync_settled_reaches_the_queue(
+    qtbot: QtBot, world: World, tmp_path: Path, open_window: OpenWindow
+) -> None:
+    """Each sync settles what lapsed on the copy first, even when the server then does not
+    answer: a promise it broke is in the queue at its next read, as in a queue read afresh."""
+    local = workstation(tmp_path / "local.sqlite3")
+    sync.sync(local, world.central, COLLECTOR, now=SHIFT_NOW)
+    world.central.dispose()
+    later = tmp_path / "later.sqlite3"
+    later.mkdir()
+    unreachable = Database(f"sqlite:///{later}")
+    window = open_window(local, unreachable)
+    controller = window.sync
+    assert controller is not None
+    qtbot.waitUntil(lambda: controller.last_failure is not None, timeout=SYNC_TIMEOUT)
+    wait_idle(qtbot, window)
+    today = SHIFT_NOW.astimezone(BEIJING).date()
+    with local.session() as session:
+        session.add(
+            PromiseToPay(
+                loan_id=world.second.loan_id,
+                amount=Decimal("500"),
+                promised_date=today - timedelta(days=3),
+                created_at=SHIFT_NOW - timedelta(days=5),
+            )
+        )
+    with qtbot.waitSignal(controller.failed, timeout=SYNC_TIMEOUT):
+        qtbot.keyClick(window, Qt.Key.Key_F9)
+    wait_idle(qtbot, window)
+    with qtbot.waitSignal(window.queue_refreshed, timeout=SYNC_TIMEOUT):
+        window.refresh_changed(set())
+    [entry] = [e for e in window.queue.model.rows if e.contract_no == world.second.contract_no]
+    assert entry.tier == "promise_broken"
+    fresh = build_queue(local, COLLECTOR, SHIFT_NOW)
+    assert sorted((e.rank, e.contract_no, e.tier) for e in window.queue.model.rows) == [
+        (e.rank, e.contract_no, e.tier) for e in fresh.entries
+    ]
+    unreachable.dispose()

@@ -343,6 +343,11 @@ class _Inputs:
     priorities: dict[str, list[LeadPriority]] = field(default_factory=dict)
 
 
+# The inputs kept per account, and per borrower.
+_PER_LOAN = ("rows", "last_contact", "callbacks", "promises", "broken_plans", "priorities")
+_PER_BORROWER = ("points", "history")
+
+
 class LiveQueue:
     """A collector's queue kept between reads, so that a read after a change computes again
     only what the change or the clock touched (the window keeps one per signed-in user).
@@ -447,7 +452,9 @@ class LiveQueue:
         if not changed:
             return set()
         ids = [_as_uuid(key) for key in changed]
-        owners = select(Loan.borrower_id).where(Loan.id.in_(ids)).scalar_subquery()
+        owners = list(
+            connection.execute(select(Loan.borrower_id).where(Loan.id.in_(ids))).scalars()
+        )
         # The loans themselves, named: every statement below then starts from them (by their
         # key) rather than from the collector's thousands of accounts.
         loans = list(
@@ -455,42 +462,21 @@ class LiveQueue:
                 select(Loan.id).where(Loan.borrower_id.in_(owners), _assigned(self._workers))
             ).scalars()
         )
-        touching = Loan.id.in_(loans)
-        fresh = _load_inputs(connection, self._workers, today, at, touching)
+        fresh = _load_inputs(connection, self._workers, today, at, Loan.id.in_(loans))
         inputs = self._inputs
         # Every account of those borrowers was read: what did not come back left the queue.
-        borrowers = {row.borrower_id for row in fresh.rows.values()}
-        borrowers |= {
-            key
-            for key in (
-                connection.execute(select(_key(Loan.borrower_id)).where(Loan.id.in_(ids))).scalars()
-            )
-        }
-        borrowers = {_hex(key) for key in borrowers}
+        borrowers = {_hex(key) for key in owners}
         for loan_key in [k for k, row in inputs.rows.items() if row.borrower_id in borrowers]:
-            for table in (
-                inputs.rows,
-                inputs.last_contact,
-                inputs.callbacks,
-                inputs.promises,
-                inputs.broken_plans,
-                inputs.priorities,
-            ):
-                table.pop(loan_key, None)
+            for name in _PER_LOAN:
+                getattr(inputs, name).pop(loan_key, None)
             gone = self._ranked.pop(loan_key, None)
             if gone is not None:
                 self._gone.append(gone)
-        for borrower in borrowers:
-            inputs.points.pop(borrower, None)
-            inputs.history.pop(borrower, None)
-        inputs.rows.update(fresh.rows)
-        inputs.points.update(fresh.points)
-        inputs.history.update(fresh.history)
-        inputs.last_contact.update(fresh.last_contact)
-        inputs.callbacks.update(fresh.callbacks)
-        inputs.promises.update(fresh.promises)
-        inputs.broken_plans.update(fresh.broken_plans)
-        inputs.priorities.update(fresh.priorities)
+        for name in _PER_BORROWER:
+            for borrower in borrowers:
+                getattr(inputs, name).pop(borrower, None)
+        for name in (*_PER_LOAN, *_PER_BORROWER):
+            getattr(inputs, name).update(getattr(fresh, name))
         return set(fresh.rows)
 
     def _rank(
@@ -1114,27 +1100,7 @@ def priorities_in_force(
 ) -> dict[str, LeadPriority]:
     """The override in force at `at` on each account: not cleared, not yet expired; where two
     leads both set one (each on their own copy), the later one."""
-    statement = (
-        select(
-            _key(PriorityOverride.loan_id),
-            PriorityOverride.level,
-            PriorityOverride.expires_at,
-        )
-        .join(Loan, Loan.id == PriorityOverride.loan_id)
-        .where(
-            _assigned(workers),
-            PriorityOverride.cleared_at.is_(None),
-            PriorityOverride.expires_at > at,
-        )
-        .order_by(PriorityOverride.set_at, PriorityOverride.id)
-    )
-    levels = queue_weights()["override"]
-    return {
-        _hex(loan_id): LeadPriority(level, expires_at)
-        for loan_id, level, expires_at in connection.execute(statement)
-        # A level this installation does not weigh (newer data) is left out, not guessed.
-        if level in levels
-    }
+    return {key: set_[-1] for key, set_ in _load_priorities(connection, workers, at).items()}
 
 
 def _load_priorities(
@@ -1143,8 +1109,8 @@ def _load_priorities(
     at: datetime,
     extra: Sequence[ColumnElement[bool]] = (),
 ) -> dict[str, list[LeadPriority]]:
-    """Every override still to lapse after `at` on each account, in the order set (the one in
-    force at a moment is the last set of those not lapsed then, as in `priorities_in_force`)."""
+    """Every override still to lapse after `at` on each account, in the order set: the one in
+    force at a moment is the last set of those not lapsed then."""
     statement = (
         select(
             _key(PriorityOverride.loan_id),

@@ -44,6 +44,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -255,10 +256,12 @@ def _quoted(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+@cache
 def floor_sql() -> str:
-    """The statement, with whether an answered contact's checklist is complete written out from
-    the checklist data: by emotion, then by outcome, every required item in the stored list
-    (SQLite has no containment operator; a nested CASE is the fastest way to say it)."""
+    """The statement (built once, not inside the timed floor), with whether an answered
+    contact's checklist is complete written out from the checklist data: by emotion, then by
+    outcome, every required item in the stored list (SQLite has no containment operator; a
+    nested CASE is the fastest way to say it)."""
     by_emotion: dict[str, list[str]] = {}
     for emotion, code, items in _required_items():
         ticked = [

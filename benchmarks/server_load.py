@@ -93,6 +93,8 @@ DATABASE = "cw_bench_load"
 # Rows the benchmark writes carry this, so they can be found and removed.
 MARKER = "benchmarks.server_load"
 USER_PREFIX = "bench.load."
+# The benchmark's logins, as a LIKE pattern.
+USER_LIKE = USER_PREFIX.replace(".", "\\.") + "%"
 # A new number when what the build makes changes, so a cached database is built again.
 BUILD = 1
 # One 2-core server carries 10,000 workstations syncing once a minute.
@@ -162,7 +164,7 @@ def central(args: argparse.Namespace, workstations: int) -> URL:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
             roles = connection.execute(
                 text("SELECT rolname FROM pg_roles WHERE rolname LIKE :prefix"),
-                {"prefix": USER_PREFIX.replace(".", "\\.") + "%"},
+                {"prefix": USER_LIKE},
             ).scalars()
             for role in list(roles):
                 connection.execute(text(f'DROP ROLE "{role}"'))
@@ -196,7 +198,7 @@ def build(admin_url: URL, args: argparse.Namespace, workstations: int) -> None:
                     " row_version = l.row_version + 1 FROM picked p JOIN mine m ON m.k = p.k"
                     " WHERE l.id = p.id"
                 ),
-                {"prefix": USER_PREFIX.replace(".", "\\.") + "%", "per": per},
+                {"prefix": USER_LIKE, "per": per},
             )
         with connect(admin_url) as connection:
             connection.execute("VACUUM ANALYZE")
@@ -211,7 +213,7 @@ def cleanup(admin_url: URL) -> None:
         # own database, go with the triggers off for this session (a superuser's setting).
         connection.execute("SET session_replication_role = replica")
         mine = "SELECT id FROM users WHERE username LIKE %s"
-        prefix = USER_PREFIX.replace(".", "\\.") + "%"
+        prefix = USER_LIKE
         connection.execute("DELETE FROM account_notes WHERE text = %s", (MARKER,))
         connection.execute(f"DELETE FROM audit_events WHERE user_id IN ({mine})", (prefix,))
         connection.execute(

@@ -99,7 +99,7 @@ def closed_accounts(db: Database, portfolio: Portfolio, today: date) -> Closed:
         add_note(db, "zhang.wei", account.contract_no, note, now=NOW)
         world.secrets[kind] = [f"客户{kind}", note, f"{kind}路{serial}号"]
         world.secrets[kind] += _identity(db, account)
-    _history(db, world, world.accounts["gone"])
+    _history(db, portfolio, world, world.accounts["gone"])
     _open_matters(db, portfolio, world)
     for kind, (status, closed_on) in closures.items():
         _close(db, world.accounts[kind].loan_id, status, closed_on)
@@ -131,7 +131,7 @@ def _key(db: Database, value: uuid.UUID) -> object:
     return value.hex if db.engine.dialect.name == "sqlite" else value
 
 
-def _history(db: Database, world: Closed, gone: Account) -> None:
+def _history(db: Database, portfolio: Portfolio, world: Closed, gone: Account) -> None:
     """Everything staff write about a borrower, through the services where there is one."""
     secrets = world.secrets["gone"]
     said = "借款人说他在外地打工，妻子姓刘"
@@ -148,7 +148,7 @@ def _history(db: Database, world: Closed, gone: Account) -> None:
         session.add(
             Callback(
                 loan_id=gone.loan_id,
-                user_id=_user(db, "zhang.wei"),
+                user_id=portfolio.collector,
                 due_at=NOW + timedelta(days=1),
                 note=called,
             )
@@ -158,7 +158,7 @@ def _history(db: Database, world: Closed, gone: Account) -> None:
                 loan_id=gone.loan_id,
                 borrower_id=gone.borrower_id,
                 kind="vulnerability",
-                raised_by_id=_user(db, "zhang.wei"),
+                raised_by_id=portfolio.collector,
                 raised_at=NOW,
                 decision=EscalationDecision.RESUME,
                 decided_at=NOW,
@@ -190,7 +190,7 @@ def _open_matters(db: Database, portfolio: Portfolio, world: Closed) -> None:
         session.add(
             RepaymentPlan(
                 loan_id=planned.loan_id,
-                created_by_id=_user(db, "zhang.wei"),
+                created_by_id=portfolio.collector,
                 status=PlanStatus.ACTIVE,
                 total_amount=Decimal("1000"),
                 frequency="monthly",
@@ -227,14 +227,6 @@ def _close(db: Database, loan_id: uuid.UUID, status: str, closed_on: date | None
         connection.execute(
             loans.update().where(loans.c.id == loan_id).values(status=status, closed_on=closed_on)
         )
-
-
-def _user(db: Database, username: str) -> uuid.UUID:
-    with db.engine.connect() as connection:
-        found = connection.execute(
-            text("SELECT id FROM users WHERE username = :u"), {"u": username}
-        ).scalar_one()
-    return found if isinstance(found, uuid.UUID) else uuid.UUID(str(found))
 
 
 def dump(db: Database, tables: Iterable[str] | None = None) -> str:

@@ -265,9 +265,7 @@ def _demo_feed(config: Config, args: argparse.Namespace) -> int:
 def _users(config: Config, args: argparse.Namespace) -> int:
     from app.services.common.users import list_users
 
-    users = list_users(open_database(config), inactive=True)
-    if args.active:
-        users = [user for user in users if user.active]
+    users = list_users(open_database(config), inactive=not args.active)
     if args.json:
         print(json.dumps([user.as_json() for user in users], ensure_ascii=False, indent=2))
         return 0

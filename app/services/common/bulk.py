@@ -124,15 +124,7 @@ def _may_stage(connection: Connection) -> bool:
 
 def _unnested(types: Sequence[tuple[str, TypeEngine[Any]]], rows: Sequence[Sequence[Any]]) -> Any:
     # Arrays of the columns' PostgreSQL types (Money is NUMERIC(14, 2) there).
-    types = [
-        (
-            name,
-            Numeric(14, 2)
-            if isinstance(kind, TypeDecorator) and isinstance(kind.impl, Numeric)
-            else kind,
-        )
-        for name, kind in types
-    ]
+    types = [(name, _on_postgresql(kind)) for name, kind in types]
     columns = list(zip(*rows, strict=True)) if rows else [() for _ in types]
     return (
         func.unnest(

@@ -334,7 +334,7 @@ def read_detail(
         employer=borrower.employer,
         flags=flags,
         balance=balance,
-        contact_points=tuple(_point_view(point, at) for point in points),
+        contact_points=tuple(point_view(point, at) for point in points),
         schedule=tuple(
             InstalmentView(
                 seq=row.seq,
@@ -357,10 +357,6 @@ def read_detail(
 
 def point_view(point: ContactPoint, at: datetime) -> ContactPointView:
     """The contact point as the workspace and the command line show it at `at`."""
-    return _point_view(point, at)
-
-
-def _point_view(point: ContactPoint, at: datetime) -> ContactPointView:
     zones = tuple(point.time_zones.split())
     is_phone = point.kind.is_phone
     local = None

@@ -594,11 +594,6 @@ class PlanDialog(QDialog):
             on_error=self._pause_failed,
         )
 
-    @property
-    def pause(self) -> PlanPause | None:
-        """The account's pause as last loaded (None before the first answer)."""
-        return self.pause_note.pause
-
     def _pause_loaded(self, pause: PlanPause) -> None:
         stopped = self.pause_note.stops_plans
         self.pause_note.show_pause(pause)

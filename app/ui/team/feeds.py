@@ -71,8 +71,7 @@ def feeds_model(context: Context, parent: QObject | None = None) -> FeedsModel:
                 return ""
             if read == "amount":
                 return formats.money(summary.payments_amount, "CNY")
-            value = summary.accounts_closed if read == "closed" else getattr(summary, read)
-            return formats.number(value)
+            return formats.number(getattr(summary, read))
 
         return cell
 
@@ -105,7 +104,9 @@ def feeds_model(context: Context, parent: QObject | None = None) -> FeedsModel:
             align=RIGHT,
         ),
         Column.CLOSED: TableColumn(
-            QCoreApplication.translate("FeedsModel", "Closed"), of_summary("closed"), align=RIGHT
+            QCoreApplication.translate("FeedsModel", "Closed"),
+            of_summary("accounts_closed"),
+            align=RIGHT,
         ),
         Column.PAYMENTS: TableColumn(
             QCoreApplication.translate("FeedsModel", "Payments"),

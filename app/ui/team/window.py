@@ -78,9 +78,9 @@ class TeamWindow(QMainWindow):
         self.dashboard.open_escalations_requested.connect(lambda: self.show_tab(Tab.ESCALATIONS))
         self.dashboard.review_requested.connect(self.review_contact)
         # A decision on an escalation changes the dashboard's unacknowledged list.
-        self.inbox.changed.connect(self._refresh_dashboard)
+        self.inbox.changed.connect(lambda: self._refresh(Tab.DASHBOARD))
         # A review's score shows in the dashboard's lists.
-        self.review.review_saved.connect(self._refresh_dashboard)
+        self.review.review_saved.connect(lambda: self._refresh(Tab.DASHBOARD))
         self.accounts.changed.connect(self.accounts_changed)
         self.pool.changed.connect(self.accounts_changed)
         # A move from either list changes the other, and what each member holds.
@@ -170,10 +170,6 @@ class TeamWindow(QMainWindow):
             if tab not in self._loaded:
                 self._loaded.add(tab)
                 self._panel(tab).refresh()  # type: ignore[attr-defined]
-
-    def _refresh_dashboard(self) -> None:
-        if Tab.DASHBOARD in self._loaded:
-            self.dashboard.refresh()
 
     def _refresh(self, *tabs: Tab) -> None:
         """Load these tabs again, those already loaded."""

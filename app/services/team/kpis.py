@@ -9,7 +9,8 @@ changes its clock is as long as it really is). Every figure can be drilled into:
 What each figure counts, per member of the team (`teams.team_scope`):
 
 - attempts, contacts, rpcs: the member's contact attempts started in the span whose
-  disposition has the `attempt`, `contact` or `rpc` flag (resources/dispositions.json).
+  disposition has the `attempt`, `contact` or `rpc` flag (resources/dispositions.json;
+  `contact.counting`, which a collector's own day counts by too).
 - ptps: attempts in the span that made a promise (`promises.attempt_id`); promised_amount:
   the sum of those promises.
 - promises_due: promises whose promised date is in the span, credited to whoever made them
@@ -93,6 +94,7 @@ from app.services.common.errors import InvalidDate, InvalidInput, Localized, Not
 from app.services.common.reference import buckets, dispositions, emotions
 from app.services.common.teams import Member, TeamScope, team_scope
 from app.services.contact.compliance import DEFAULT_PROFILE, available_profiles, load_profile
+from app.services.contact.counting import codes_with, promised_by_attempt
 from app.services.contact.escalations import escalation_kinds
 from app.services.team.contact_rows import ContactRow, checklist_complete, contact_rows
 from app.services.team.report_choices import DRILLS
@@ -366,16 +368,9 @@ def _complete() -> ColumnElement[Any]:
     return checklist_complete(ContactAttempt)
 
 
-@cache
-def _codes(flag: str) -> tuple[str, ...]:
-    """The disposition codes with `flag` (attempt, contact, rpc) set."""
-    return tuple(code for code, meaning in dispositions().items() if getattr(meaning, flag))
-
-
 # -- the SQL of each figure ----------------------------------------------------------------
 
 
-_PROMISE_MARGIN = timedelta(days=1)
 # The flags of a disposition as bits of one number, so each row asks once what its code is.
 _ATTEMPT, _CONTACT, _RPC = 1, 2, 4
 
@@ -397,21 +392,8 @@ def _has(kind: Any, bit: int) -> ColumnElement[int]:
 def _attempt_figures(span: _Span, members: Sequence[uuid.UUID]) -> _Query:
     """Attempts of the span per member, emotion and day: one pass over the attempts."""
     attempt = ContactAttempt
-    promised = (
-        select(
-            PromiseToPay.attempt_id.label("attempt_id"),
-            func.sum(PromiseToPay.amount).label("amount"),
-        )
-        .where(
-            PromiseToPay.attempt_id.is_not(None),
-            # A promise is stored with its contact, after it started (a contact may be dated
-            # at most minutes ahead): older promises cannot belong to the span's contacts, and
-            # leaving them out keeps this table the span's size, not the book's.
-            PromiseToPay.created_at >= span.lo - _PROMISE_MARGIN,
-        )
-        .group_by(PromiseToPay.attempt_id)
-        .subquery("promised")
-    )
+    # What each contact promised, as the collector's own day counts it (`contact.counting`).
+    promised = promised_by_attempt(span.lo)
     # Each row's values once (OFFSET 0 keeps PostgreSQL from folding the subquery into the
     # sums, which would work the CASEs out again for every sum that reads them), then the sums.
     rows = (
@@ -522,7 +504,7 @@ def _credits(span: _Span, members: Sequence[uuid.UUID], *, attempt: bool = False
         .where(
             worked.loan_id == Payment.loan_id,
             worked.started_at <= Payment.paid_at,
-            worked.disposition.in_(_codes("attempt")),
+            worked.disposition.in_(codes_with("attempt")),
             *_worked_by(worked, members, span),
         )
         .order_by(worked.started_at.desc(), worked.id.desc())
@@ -1071,13 +1053,13 @@ def _drill_where(
         select(PromiseToPay.attempt_id).where(PromiseToPay.attempt_id.is_not(None))
     )
     if kpi == "attempts":
-        return (*mine, attempt.disposition.in_(_codes("attempt")))
+        return (*mine, attempt.disposition.in_(codes_with("attempt")))
     if kpi in ("contacts", "handled"):
-        return (*mine, attempt.disposition.in_(_codes("contact")))
+        return (*mine, attempt.disposition.in_(codes_with("contact")))
     if kpi == "rpcs":
-        return (*mine, attempt.disposition.in_(_codes("rpc")))
+        return (*mine, attempt.disposition.in_(codes_with("rpc")))
     if kpi == "ptps":
-        return (*mine, attempt.disposition.in_(_codes("attempt")), with_promise)
+        return (*mine, attempt.disposition.in_(codes_with("attempt")), with_promise)
     if kpi in ("promises_due", "promises_kept"):
         kept = (PromiseToPay.status == PromiseStatus.KEPT,) if kpi == "promises_kept" else ()
         made = select(PromiseToPay.attempt_id).where(*_due_in(span), *kept)
@@ -1117,9 +1099,9 @@ def _drill_where(
     lo, hi = bounds
     on_day = (attempt.user_id.in_(users), attempt.started_at >= lo, attempt.started_at < hi)
     if kpi == "day_rpcs":
-        return (*on_day, attempt.disposition.in_(_codes("rpc")))
+        return (*on_day, attempt.disposition.in_(codes_with("rpc")))
     if kpi == "day_ptps":
-        return (*on_day, attempt.disposition.in_(_codes("attempt")), with_promise)
+        return (*on_day, attempt.disposition.in_(codes_with("attempt")), with_promise)
     credits = _credits(span, members, attempt=True)
     paid = select(credits.c.credited).where(credits.c.paid_at >= lo, credits.c.paid_at < hi)
     return (attempt.user_id.in_(users), attempt.id.in_(paid))

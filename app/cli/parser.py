@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from typing import cast
 
 from app import __version__
-from app.cli import central, contacts, plans, reviews, sync, team, team_queue, work
+from app.cli import central, contacts, my_day, plans, reviews, sync, team, team_queue, work
 from app.cli.common import EXIT_NO_DISPLAY, STAFF, Parser, close_databases, database
 from app.config import Config, resolve
 from app.services.common.errors import DomainError
@@ -128,6 +128,7 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     work.register(commands)
+    my_day.register(commands)
     contacts.register(commands)
     plans.register(commands)
     central.register(commands)

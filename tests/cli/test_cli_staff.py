@@ -66,6 +66,7 @@ FOR = {
     "decide": "l",
     "note": "cfl",
     "payment": "cfl",
+    "my-day": "cfl",
     "agreement": "cfl",
     "verify-agreement": "cfl",
     "plan list": "cfl",
@@ -342,6 +343,7 @@ def _args(world: World, role: str) -> dict[str, list[str]]:
         "decide": [w.escalation, "--decision", "pause"],
         "note": [c[own], "回访前再核对地址。"],
         "payment": ["--contract", c["mine"], "--amount", "10.00"],
+        "my-day": ["--json"],
         "agreement": f"--contract {c[own2]} --installments 3 --first-due {w.first_due}"
         f" --out {out}.pdf".split(),
         "verify-agreement": [str(w.agreement_pdf)],

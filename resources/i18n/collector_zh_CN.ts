@@ -1745,6 +1745,56 @@
     </message>
 </context>
 <context>
+    <name>DueTodayDock</name>
+    <message>
+        <source>My day: due today</source>
+        <translation>我的一天：今日待办</translation>
+    </message>
+</context>
+<context>
+    <name>DueTodayPanel</name>
+    <message>
+        <source>Due today</source>
+        <translation>今日待办</translation>
+    </message>
+    <message>
+        <source>&amp;Dismiss</source>
+        <translation>关闭(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Dismiss the day&apos;s summary</source>
+        <translation>关闭今日待办</translation>
+    </message>
+    <message>
+        <source>Close this panel; “Due today” in the menu shows it again</source>
+        <translation>关闭此面板；菜单中的“今日待办”可再次打开</translation>
+    </message>
+    <message>
+        <source>Callbacks due today</source>
+        <translation>今日到期的回电</translation>
+    </message>
+    <message>
+        <source>Promises due today</source>
+        <translation>今日到期的承诺还款</translation>
+    </message>
+    <message>
+        <source>Due today, {day}</source>
+        <translation>今日待办，{day}</translation>
+    </message>
+    <message>
+        <source>Nothing due today ({day}): no callbacks, no promises</source>
+        <translation>今日（{day}）无待办：没有回电，也没有到期的承诺还款</translation>
+    </message>
+    <message>
+        <source>Callbacks: {count}</source>
+        <translation>回电：{count} 个</translation>
+    </message>
+    <message>
+        <source>Promises to pay: {count}</source>
+        <translation>承诺还款：{count} 笔</translation>
+    </message>
+</context>
+<context>
     <name>EscalationTableModel</name>
     <message>
         <source>Kind</source>
@@ -2581,6 +2631,14 @@
         <translation>我的还款计划审批结果(&amp;D)…</translation>
     </message>
     <message>
+        <source>Due &amp;today</source>
+        <translation>今日待办(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&amp;My day summary…</source>
+        <translation>我的一天小结(&amp;M)…</translation>
+    </message>
+    <message>
         <source>&amp;Team</source>
         <translation>团队(&amp;T)</translation>
     </message>
@@ -2718,6 +2776,108 @@
     <message>
         <source>Deactivated</source>
         <translation>已停用</translation>
+    </message>
+</context>
+<context>
+    <name>MyDay</name>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Contract</source>
+        <translation>合同号</translation>
+    </message>
+    <message>
+        <source>Borrower</source>
+        <translation>借款人</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Promised</source>
+        <translation>承诺金额</translation>
+    </message>
+    <message>
+        <source>Paid so far</source>
+        <translation>已还金额</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>通话结果</translation>
+    </message>
+    <message>
+        <source>Attempts</source>
+        <translation>次数</translation>
+    </message>
+    <message>
+        <source>Click an account to open it</source>
+        <translation>点击账户即可打开</translation>
+    </message>
+</context>
+<context>
+    <name>MyDayDialog</name>
+    <message>
+        <source>My day</source>
+        <translation>我的一天</translation>
+    </message>
+    <message>
+        <source>Day</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Attempts</source>
+        <translation>拨打次数</translation>
+    </message>
+    <message>
+        <source>Contacts (answered)</source>
+        <translation>接通次数</translation>
+    </message>
+    <message>
+        <source>Right-party contacts</source>
+        <translation>本人接通</translation>
+    </message>
+    <message>
+        <source>Promises to pay made</source>
+        <translation>达成的承诺还款</translation>
+    </message>
+    <message>
+        <source>Amount promised</source>
+        <translation>承诺金额</translation>
+    </message>
+    <message>
+        <source>Outcomes of the day</source>
+        <translation>当日通话结果</translation>
+    </message>
+    <message>
+        <source>Callbacks due the next day</source>
+        <translation>次日到期的回电</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>&amp;Day:</source>
+        <translation>日期(&amp;D)：</translation>
+    </message>
+    <message>
+        <source>Outcomes</source>
+        <translation>通话结果</translation>
+    </message>
+    <message>
+        <source>My day, {day}</source>
+        <translation>我的一天，{day}</translation>
+    </message>
+    <message>
+        <source>Callbacks due {day}: {count}</source>
+        <translation>{day} 到期的回电：{count} 个</translation>
+    </message>
+    <message>
+        <source>Could not read the day</source>
+        <translation>无法读取当日数据</translation>
     </message>
 </context>
 <context>

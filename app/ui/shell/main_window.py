@@ -7,7 +7,7 @@ from collections.abc import Callable, Collection
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import QTimer, QUrl, Signal
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QWidget
 
@@ -17,6 +17,7 @@ from app.services.common.errors import DomainError, NotAllowed, NotFound
 from app.services.common.users import UserView, list_users
 from app.services.contact.contacts import RecordedContact
 from app.services.contact.dialing import CallOption, DialCheck, call_options, check_dial, dial_url
+from app.services.contact.my_day import today
 from app.services.contact.queue import LiveQueue, Queue
 from app.services.contact.shift import ShiftSummary, shift_summary
 from app.services.contact.workspace import AccountView, account_view
@@ -26,6 +27,7 @@ from app.services.team.reviews import unseen_count
 from app.ui.collector.call_panel import CallPanel
 from app.ui.collector.decisions import PlanDecisionsDialog, count_unseen_decisions
 from app.ui.collector.feedback import FeedbackDialog, feedback_menu_text
+from app.ui.collector.my_day import DueTodayDock, MyDayDialog
 from app.ui.collector.plan_dialog import PlanDialog
 from app.ui.collector.queue_panel import QueuePanel
 from app.ui.collector.workspace import Workspace
@@ -82,6 +84,9 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 4)
         self.splitter.setStretchFactor(2, 3)
         self.setCentralWidget(self.splitter)
+        # What is due today, above the work: shown when the shift opens, if anything is.
+        self.due_today = DueTodayDock(context, self)
+        self.addDockWidget(Qt.DockWidgetArea.TopDockWidgetArea, self.due_today)
 
         self.shift_label = QLabel()
         self.shift_label.setAccessibleName(self.tr("Shift so far"))
@@ -127,6 +132,7 @@ class MainWindow(QMainWindow):
         self.team_window: TeamWindow | None = None
         self.feedback_dialog: FeedbackDialog | None = None
         self.decisions_dialog: PlanDecisionsDialog | None = None
+        self.my_day_dialog: MyDayDialog | None = None
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.timeout.connect(self._refresh_by_clock)
@@ -146,11 +152,14 @@ class MainWindow(QMainWindow):
         self.workspace.plan_requested.connect(self.offer_plan)
         self.call.plan_requested.connect(self.offer_plan)
         self.call.saved.connect(self._saved)
+        self.due_today.account_requested.connect(self.show_due_account)
         context.runner.busy_changed.connect(self._busy)
         context.runner.unhandled_error.connect(self._show_error)
         self._restore_state()
+        self.due_today.hide()  # until the day's read says whether anything is due
         self._read_queue()
         self.refresh_shift()
+        self.due_today.load(reveal=True)
         if self.sync is not None:
             self.sync.start()
         # What opens beside the window depends on who signed in (asked once, in the
@@ -260,6 +269,13 @@ class MainWindow(QMainWindow):
             self.tr("&Decisions on my plans…"),
             QKeySequence("Ctrl+Shift+K"),
             self.show_decisions,
+        )
+        mine_menu.addSeparator()
+        self.due_today_action = self._action(
+            mine_menu, self.tr("Due &today"), QKeySequence("F7"), self.show_due_today
+        )
+        self.my_day_action = self._action(
+            mine_menu, self.tr("&My day summary…"), QKeySequence("F8"), self.show_my_day
         )
 
         # Shown, with its shortcuts live, once the user turns out to lead a team.
@@ -523,6 +539,30 @@ class MainWindow(QMainWindow):
             self.decisions_dialog.seen.connect(lambda _new: self._heard("decisions", 0))
         self._bring_up(self.decisions_dialog)
 
+    def show_due_today(self) -> None:
+        """The panel of today's callbacks and promises due, read again."""
+        self.due_today.load()
+        self.due_today.show()
+        self.due_today.raise_()
+
+    def show_my_day(self) -> None:
+        """The end of the day: today's figures and tomorrow's callbacks (a window beside)."""
+        if self.my_day_dialog is None:
+            self.my_day_dialog = MyDayDialog(self.context, self)
+            self.my_day_dialog.account_requested.connect(self.show_due_account)
+        else:
+            self.my_day_dialog.show_day(today(self.context.clock()))
+        self._bring_up(self.my_day_dialog)
+
+    def show_due_account(self, key: str) -> None:
+        """Open an account of the day's summaries, as if chosen in the queue."""
+        if self.queue.select_key(key):
+            return
+        if self.queue.model.row_by_key(key) is not None:
+            self.open_account(key)  # in the queue but filtered out of view
+        else:
+            self._wanted_key = key  # opened when the queue comes in
+
     def count_news(self) -> None:
         """Reviews and plan decisions not yet seen: counted on the worker, shown on the menu."""
         self.context.call(
@@ -679,6 +719,9 @@ class MainWindow(QMainWindow):
         else:
             self.refresh_queue()
         self.refresh_shift()
+        # A call answers the callbacks due on its account.
+        if self.due_today.isVisible():
+            self.due_today.load()
         if recorded.escalated:
             self.context.dialogs.info(
                 self,
@@ -882,6 +925,7 @@ class MainWindow(QMainWindow):
             self.team_window,
             self.feedback_dialog,
             self.decisions_dialog,
+            self.my_day_dialog,
         ):
             if window is not None:
                 window.close()

@@ -27,6 +27,7 @@ from app.services.common.reference import dispositions, emotions, policy
 from app.services.contact.checklists import ChecklistItem, checklist_for, support_lines
 from app.ui.common.form_parts import ChecklistList, buddy
 from app.ui.common.i18n import Formats
+from app.ui.common.look import Ink, paint
 
 CODE_ROLE = Qt.ItemDataRole.UserRole
 
@@ -64,7 +65,7 @@ class OutcomeForm(QWidget):
         self.support = QLabel()
         self.support.setWordWrap(True)
         self.support.setAccessibleName(self.tr("Support information"))
-        self.support.setStyleSheet("color: #a40000; font-weight: bold")
+        paint(self.support, Ink.ERROR, bold=True)
         self.support.hide()
 
         self.amount = QLineEdit()

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.contact.scripts import Script, ScriptRun
+from app.ui.common.look import Ink, paint
 
 # Answers are picked with these keys while the script has the focus.
 ANSWER_KEYS = "123456789"
@@ -47,7 +48,7 @@ class ScriptView(QWidget):
         self.note = QLabel()
         self.note.setWordWrap(True)
         self.note.setAccessibleName(self.tr("Guidance for you"))
-        self.note.setStyleSheet("color: #555; font-style: italic")
+        paint(self.note, Ink.MUTED, italic=True)
         self.disclosure = QCheckBox(self.tr("Disclosure given"))
         self.disclosure.setAccessibleName(self.tr("Disclosure given"))
         self.disclosure.toggled.connect(self._ticked)

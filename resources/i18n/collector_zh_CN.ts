@@ -2489,10 +2489,6 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <source>Collector Workstation — {user}</source>
-        <translation>催收工作台 — {user}</translation>
-    </message>
-    <message>
         <source>Shift so far</source>
         <translation>本班次统计</translation>
     </message>
@@ -2635,6 +2631,10 @@
     <message>
         <source>The call on {account} has no outcome saved yet. Leave it without saving?</source>
         <translation>{account} 的通话结果尚未保存。确定不保存就离开吗？</translation>
+    </message>
+    <message>
+        <source>{user} ({role})</source>
+        <translation>{user}（{role}）</translation>
     </message>
     <message>
         <source>No longer allowed</source>

@@ -1,8 +1,12 @@
-"""How the window looks on an ordinary office screen: the system's light or dark scheme
-followed live, with every text readable."""
+"""How the window looks on an ordinary office screen: its title, the system's light or dark
+scheme followed live with every text readable, and text that fits at 150 %."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,7 +14,7 @@ import pytest
 import shiboken6
 from PySide6.QtCharts import QChartView
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -26,7 +30,17 @@ from tests.helpers.dialogs import RecordingDialogs
 from tests.helpers.palettes import GRAPHIC_CONTRAST, TEXT_CONTRAST, contrast, dark_scheme
 from tests.ui.conftest import Launch, Shift, start_window, wait_idle
 
+ROOT = Path(__file__).resolve().parents[3]
 LEAD = "lead.wang"
+# What the platforms do with a window's title (Qt's QPlatformWindow::formatWindowTitle, used on
+# Windows, X11 and Wayland): the application's display name is added after it, unless the
+# title already ends with it.
+SEPARATOR = " — "
+
+
+def shown_title(window: QWidget) -> str:
+    title, name = window.windowTitle(), QGuiApplication.applicationDisplayName()
+    return title if title.endswith(name) else f"{title}{SEPARATOR}{name}"
 
 
 @pytest.fixture
@@ -57,6 +71,37 @@ def as_lead(
         if startup.window is not None and shiboken6.isValid(startup.window):
             startup.window.leave()
         startup.stop()
+
+
+# The title.
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "lead.wang (Team lead) — Collector Workstation"),
+        ("zh_CN", "lead.wang（组长） — 催收工作台"),
+    ],
+)
+def test_the_title_names_the_user_and_role_and_the_application_once(
+    qtbot: QtBot, as_lead: object, language: str, expected: str
+) -> None:
+    window, team = as_lead(language)  # type: ignore[operator]
+    window.plan_visits()
+    assert window.visit_planner is not None
+    application = QGuiApplication.applicationDisplayName()
+    assert shown_title(window) == expected
+    # The team window and the planner say what they are and whose; the name of the
+    # application comes once, from the platform.
+    for other in (team, window.visit_planner):
+        assert shown_title(other).count(application) == 1
+        assert LEAD in other.windowTitle()
+
+
+def test_the_title_names_the_user_before_the_role_is_known(launch: Launch) -> None:
+    _, window = launch()
+    assert shown_title(window) == "zhang.wei (Collector) — Collector Workstation"
+    assert window.windowTitle().count("Collector Workstation") == 0
 
 
 # Light and dark.
@@ -152,3 +197,54 @@ def test_the_dashboard_charts_follow_the_scheme(as_lead: object) -> None:
     with dark_scheme():
         assert [chart_problems(chart) for chart in charts] == [[], []]
     assert [chart_problems(chart) for chart in charts] == [[], []]
+
+
+# 150 %.
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_text_fits_its_labels_at_150_percent(tmp_path: Path, language: str) -> None:
+    """The window at 150 % on a full-HD office screen (a process of its own: the scale is read
+    when the application starts)."""
+    screen = tmp_path / "screen.json"
+    screen.write_text(
+        json.dumps(
+            {
+                "screens": [
+                    {
+                        "name": "office",
+                        "x": 0,
+                        "y": 0,
+                        "width": 1920,
+                        "height": 1080,
+                        "logicalDpi": 96,
+                        "logicalBpi": 96,
+                        "dpr": 1,
+                    }
+                ]
+            }
+        )
+    )
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": f"offscreen:configfile={screen}",
+        "QT_SCALE_FACTOR": "1.5",
+    }
+    run = subprocess.run(
+        [sys.executable, "-m", "tests.ui.shell.scaled_window", language],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout.strip().splitlines()[-1])
+    assert (report["ratio"], report["policy"]) == (1.5, "PassThrough")
+    assert report["screen"] == [1280, 720]
+    # It looked at the panes' labels, and every one has the room its text needs.
+    assert report["labels"] > 30
+    assert report["clipped"] == []
+    # Fonts in points grow with the scale; none is sized in pixels.
+    assert report["pixel_fonts"] == []

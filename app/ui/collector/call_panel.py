@@ -52,6 +52,10 @@ class CallPanel(QWidget):
     def __init__(self, context: Context, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
+        self.setAccessibleName(self.tr("Call"))
+        self.setAccessibleDescription(
+            self.tr("The number called, the call script and the outcome of the call")
+        )
         self.detail: AccountDetail | None = None
         self.options: tuple[CallOption, ...] = ()
         self.started_at: datetime | None = None

@@ -39,6 +39,7 @@ class OutcomeForm(QWidget):
 
     def __init__(self, formats: Formats, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setAccessibleName(self.tr("Outcome of the call"))
         self.formats = formats
         self.country = "CN"
         language = formats.language

@@ -33,6 +33,7 @@ class ScriptView(QWidget):
 
     def __init__(self, language: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setAccessibleName(self.tr("Call script"))
         self.language = language
         self.run: ScriptRun | None = None
         self.title = QLabel()

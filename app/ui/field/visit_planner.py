@@ -363,6 +363,7 @@ class VisitPlanner(QWidget):
         self.context = context
         self.setObjectName("visit-planner")
         self.setWindowTitle(self.tr("Home visits — {user}").format(user=context.display_name))
+        self.setAccessibleName(self.tr("Home visits"))
         # Until the candidates are in, the installation's default profile.
         self._rules_country = DEFAULT_COUNTRY
         self.rules: HomeVisitRules = home_visit_rules(profile_code_for(DEFAULT_COUNTRY))

@@ -211,6 +211,7 @@ class SyncStatusBar(QWidget):
         self, context: Context, controller: SyncController, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
+        self.setAccessibleName(self.tr("Sync status"))
         self.context = context
         self.controller = controller
         self._status: SyncStatus | None = None

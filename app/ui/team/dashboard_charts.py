@@ -110,6 +110,9 @@ class TrendChart(QChartView):
         self.setChart(chart)
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setAccessibleName(self.tr("Daily trend"))
+        self.setAccessibleDescription(
+            self.tr("Double-click a point or a bar for the accounts behind it.")
+        )
         self.setMinimumHeight(240)
         follow(self, self._colour)
         self.rpcs.doubleClicked.connect(lambda point: self._point_drill("day_rpcs", point))
@@ -190,6 +193,7 @@ class BucketRollChart(QChartView):
         self.setChart(chart)
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setAccessibleName(self.tr("Bucket roll"))
+        self.setAccessibleDescription(self.tr("Double-click a bar for the accounts behind it."))
         self.setMinimumHeight(240)
         follow(self, self._colour)
         self.series.doubleClicked.connect(self._bar_drill)

@@ -462,6 +462,10 @@
         <source>Bucket roll</source>
         <translation>账龄迁徙</translation>
     </message>
+    <message>
+        <source>Double-click a bar for the accounts behind it.</source>
+        <translation>双击柱形可查看其对应的账户。</translation>
+    </message>
 </context>
 <context>
     <name>BucketTableModel</name>
@@ -504,6 +508,14 @@
 </context>
 <context>
     <name>CallPanel</name>
+    <message>
+        <source>Call</source>
+        <translation>通话</translation>
+    </message>
+    <message>
+        <source>The number called, the call script and the outcome of the call</source>
+        <translation>拨打的号码、通话话术和通话结果</translation>
+    </message>
     <message>
         <source>No account open</source>
         <translation>未打开账户</translation>
@@ -2539,10 +2551,6 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <source>Collector Workstation — {user}</source>
-        <translation>催收工作台 — {user}</translation>
-    </message>
-    <message>
         <source>Shift so far</source>
         <translation>本班次统计</translation>
     </message>
@@ -2693,6 +2701,10 @@
     <message>
         <source>The call on {account} has no outcome saved yet. Leave it without saving?</source>
         <translation>{account} 的通话结果尚未保存。确定不保存就离开吗？</translation>
+    </message>
+    <message>
+        <source>{user} ({role})</source>
+        <translation>{user}（{role}）</translation>
     </message>
     <message>
         <source>No longer allowed</source>
@@ -2917,6 +2929,10 @@
 </context>
 <context>
     <name>OutcomeForm</name>
+    <message>
+        <source>Outcome of the call</source>
+        <translation>通话结果</translation>
+    </message>
     <message>
         <source>Outcome</source>
         <translation>通话结果</translation>
@@ -3572,6 +3588,14 @@ Allowed from {time}</source>
 <context>
     <name>QueuePanel</name>
     <message>
+        <source>Account queue</source>
+        <translation>账户队列</translation>
+    </message>
+    <message>
+        <source>The accounts to work, most urgent first, with search and filters (Alt+1)</source>
+        <translation>待处理的账户，最紧急的在前，可搜索和筛选（Alt+1）</translation>
+    </message>
+    <message>
         <source>Search name, contract or phone number</source>
         <translation>搜索姓名、合同号或电话号码</translation>
     </message>
@@ -4038,6 +4062,10 @@ Allowed from {time}</source>
 </context>
 <context>
     <name>ScriptView</name>
+    <message>
+        <source>Call script</source>
+        <translation>通话话术</translation>
+    </message>
     <message>
         <source>Script text</source>
         <translation>话术内容</translation>
@@ -6098,6 +6126,10 @@ Your accounts are on this computer: work on them offline? What you do is sent to
 <context>
     <name>SyncStatusBar</name>
     <message>
+        <source>Sync status</source>
+        <translation>同步概况</translation>
+    </message>
+    <message>
         <source>Sync state</source>
         <translation>同步状态</translation>
     </message>
@@ -6485,6 +6517,10 @@ Your accounts are on this computer: work on them offline? What you do is sent to
         <translation>团队 — {name}</translation>
     </message>
     <message>
+        <source>Team desk</source>
+        <translation>组长工作台</translation>
+    </message>
+    <message>
         <source>&amp;Dashboard</source>
         <translation>看板(&amp;D)</translation>
     </message>
@@ -6511,6 +6547,38 @@ Your accounts are on this computer: work on them offline? What you do is sent to
     <message>
         <source>Lending &amp;feed</source>
         <translation>放款推送(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Team dashboard</source>
+        <translation>团队看板</translation>
+    </message>
+    <message>
+        <source>Call review</source>
+        <translation>通话质检</translation>
+    </message>
+    <message>
+        <source>Escalations inbox</source>
+        <translation>上报收件箱</translation>
+    </message>
+    <message>
+        <source>Plan approvals</source>
+        <translation>还款计划审批</translation>
+    </message>
+    <message>
+        <source>Team accounts</source>
+        <translation>本组账户</translation>
+    </message>
+    <message>
+        <source>The team&apos;s pool</source>
+        <translation>团队待分配池</translation>
+    </message>
+    <message>
+        <source>Team members</source>
+        <translation>小组成员</translation>
+    </message>
+    <message>
+        <source>The lending system&apos;s feed</source>
+        <translation>放款系统推送</translation>
     </message>
     <message>
         <source>&amp;View</source>
@@ -6703,6 +6771,10 @@ Your accounts are on this computer: work on them offline? What you do is sent to
 <context>
     <name>TimelinePanel</name>
     <message>
+        <source>Account timeline</source>
+        <translation>账户时间线</translation>
+    </message>
+    <message>
         <source>Timeline kind filter</source>
         <translation>时间线类型筛选</translation>
     </message>
@@ -6748,6 +6820,10 @@ Your accounts are on this computer: work on them offline? What you do is sent to
     <message>
         <source>Promises to pay</source>
         <translation>承诺还款</translation>
+    </message>
+    <message>
+        <source>Double-click a point or a bar for the accounts behind it.</source>
+        <translation>双击数据点或柱形可查看其对应的账户。</translation>
     </message>
 </context>
 <context>
@@ -6968,6 +7044,10 @@ Your accounts are on this computer: work on them offline? What you do is sent to
     <message>
         <source>Home visits — {user}</source>
         <translation>上门外访 — {user}</translation>
+    </message>
+    <message>
+        <source>Home visits</source>
+        <translation>上门外访</translation>
     </message>
     <message>
         <source>Visit day</source>

@@ -36,6 +36,7 @@ from app.ui.collector.script_view import ScriptView
 from app.ui.common.context import Context
 from app.ui.common.dialogs import detail_text, error_text, message_text
 from app.ui.common.labels import decision_reason
+from app.ui.common.look import Ink, paint
 
 # Longer than this between hanging up and saving is not after-call work (an hour).
 MAX_AFTER_CALL_SECONDS = 3600
@@ -51,6 +52,10 @@ class CallPanel(QWidget):
     def __init__(self, context: Context, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
+        self.setAccessibleName(self.tr("Call"))
+        self.setAccessibleDescription(
+            self.tr("The number called, the call script and the outcome of the call")
+        )
         self.detail: AccountDetail | None = None
         self.options: tuple[CallOption, ...] = ()
         self.started_at: datetime | None = None
@@ -108,7 +113,7 @@ class CallPanel(QWidget):
         self.missing = QLabel()
         self.missing.setWordWrap(True)
         self.missing.setAccessibleName(self.tr("Still missing before saving"))
-        self.missing.setStyleSheet("color: #a40000")
+        paint(self.missing, Ink.ERROR)
         self.missing.hide()
         buttons = QHBoxLayout()
         buttons.addStretch(1)

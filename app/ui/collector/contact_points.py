@@ -38,13 +38,13 @@ from app.ui.common.i18n import Formats
 from app.ui.common.labels import (
     contact_kind_name,
     decision_reason,
-    flag_style,
     local_time_text,
     point_mark,
     region_name,
     spoken,
     zone_times,
 )
+from app.ui.common.look import chip
 
 
 class Column(enum.IntEnum):
@@ -225,7 +225,7 @@ class ContactPointsBox(QGroupBox):
         if marks:
             text = " · ".join(mark.text for mark in marks)
             label = self._label(grid, line, Column.MARKS, text, self.tr("Marks"))
-            label.setStyleSheet(flag_style(marks[0].tone))
+            chip(label, marks[0].tone)
             if point.do_not_call_words:
                 # What the borrower said is kept with the mark: read it here.
                 said = self.tr("The borrower said: “{words}”").format(words=point.do_not_call_words)

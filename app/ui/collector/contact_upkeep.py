@@ -45,6 +45,7 @@ from app.ui.common.context import Context
 from app.ui.common.dialogs import error_text
 from app.ui.common.form_parts import buddy
 from app.ui.common.labels import contact_channel_name, contact_kind_name, region_name, spoken
+from app.ui.common.look import Ink, paint
 
 # What a collector may add, in the order the list offers them.
 ADDABLE = ("mobile", "home", "work", "email", "emergency", "address")
@@ -62,7 +63,7 @@ class UpkeepDialog(QDialog):
         self._saving = False
         self.error = QLabel()
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #b3261e; font-weight: bold")
+        paint(self.error, Ink.ERROR, bold=True)
         # The base class's own context: self.tr() would look in the subclass's.
         self.error.setAccessibleName(QCoreApplication.translate("UpkeepDialog", "Problem"))
         self.error.hide()

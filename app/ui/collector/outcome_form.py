@@ -27,6 +27,7 @@ from app.services.common.reference import dispositions, emotions, policy
 from app.services.contact.checklists import ChecklistItem, checklist_for, support_lines
 from app.ui.common.form_parts import ChecklistList, buddy
 from app.ui.common.i18n import Formats
+from app.ui.common.look import Ink, paint
 
 CODE_ROLE = Qt.ItemDataRole.UserRole
 
@@ -38,6 +39,7 @@ class OutcomeForm(QWidget):
 
     def __init__(self, formats: Formats, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setAccessibleName(self.tr("Outcome of the call"))
         self.formats = formats
         self.country = "CN"
         language = formats.language
@@ -64,7 +66,7 @@ class OutcomeForm(QWidget):
         self.support = QLabel()
         self.support.setWordWrap(True)
         self.support.setAccessibleName(self.tr("Support information"))
-        self.support.setStyleSheet("color: #a40000; font-weight: bold")
+        paint(self.support, Ink.ERROR, bold=True)
         self.support.hide()
 
         self.amount = QLineEdit()

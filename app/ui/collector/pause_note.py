@@ -16,10 +16,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 from app.services.plans.pauses import PlanPause, allow_plans_despite_pause
 from app.ui.common.context import Context
 from app.ui.common.dialogs import error_text
+from app.ui.common.look import Ink, paint
 from app.ui.common.runner import Job
-
-_STOPPED_STYLE = "color: #a40000"
-_ALLOWED_STYLE = "color: #8a5300"
 
 
 class PauseNote(QWidget):
@@ -68,7 +66,7 @@ class PauseNote(QWidget):
             return
         if pause.stops_plans:
             text = error_text(pause.refusal())
-            self.label.setStyleSheet(_STOPPED_STYLE)
+            paint(self.label, Ink.ERROR)
         else:
             leave = pause.override
             assert leave is not None  # paused, and plans not stopped: a leave covers it
@@ -81,7 +79,7 @@ class PauseNote(QWidget):
                 until=self.context.formats.date_time(leave.until),
                 reason=leave.reason,
             )
-            self.label.setStyleSheet(_ALLOWED_STYLE)
+            paint(self.label, Ink.WARNING)
         self.label.setText(text)
         self.label.setAccessibleDescription(text)
         self._update_button()

@@ -75,6 +75,7 @@ from app.ui.common.dialogs import error_text, message_text
 from app.ui.common.form_parts import buddy
 from app.ui.common.i18n import DATE_FORMATS
 from app.ui.common.labels import plan_frequency_name, plan_kind_name, spoken
+from app.ui.common.look import Ink, paint
 from app.ui.common.runner import Job, Latest
 
 # Long enough that typing "1200" asks for one preview, short enough to feel immediate.
@@ -85,8 +86,6 @@ DAYS_TO_FIRST_DUE = 7
 # Agreements with the printed name of their language; Chinese first, as most borrowers read it.
 AGREEMENT_LANGUAGES = (("简体中文", "zh_CN"), ("English", "en"))
 PRINTABLE = (PlanStatus.ISSUED, PlanStatus.ACTIVE, PlanStatus.COMPLETED, PlanStatus.BROKEN)
-_ERROR_STYLE = "color: #a40000"
-_WARNING_STYLE = "color: #8a5300"
 
 
 class TermsProblem(Exception):
@@ -259,11 +258,11 @@ class PlanDialog(QDialog):
         self.lines_total.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.problem = QLabel()
         self.problem.setWordWrap(True)
-        self.problem.setStyleSheet(_ERROR_STYLE)
+        paint(self.problem, Ink.ERROR)
         self.problem.setAccessibleName(self.tr("Problem with the terms"))
         self.warnings = QLabel()
         self.warnings.setWordWrap(True)
-        self.warnings.setStyleSheet(_WARNING_STYLE)
+        paint(self.warnings, Ink.WARNING)
         self.warnings.setTextFormat(Qt.TextFormat.PlainText)
         self.warnings.setAccessibleName(self.tr("Policy warnings"))
         self.problem.hide()

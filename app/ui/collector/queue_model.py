@@ -13,12 +13,13 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QBrush, QPalette
+from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QApplication
 
 from app.services.contact.queue import Queue, QueueEntry
 from app.ui.common.i18n import Formats
 from app.ui.common.labels import decision_reason
+from app.ui.common.look import Ink, ink
 from app.ui.common.table_model import RIGHT, RowTableModel, TableColumn
 
 Index = QModelIndex | QPersistentModelIndex
@@ -194,7 +195,7 @@ class QueueModel(RowTableModel[QueueEntry, str]):
 def _foreground(entry: QueueEntry) -> QBrush | None:
     if entry.contact.allowed:
         return None
-    return QBrush(QApplication.palette().color(QPalette.ColorRole.PlaceholderText))
+    return QBrush(ink(Ink.MUTED))
 
 
 def _ranges(rows: list[int]) -> list[tuple[int, int]]:

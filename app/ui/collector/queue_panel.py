@@ -35,6 +35,10 @@ class QueuePanel(QWidget):
     def __init__(self, context: Context, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
+        self.setAccessibleName(self.tr("Account queue"))
+        self.setAccessibleDescription(
+            self.tr("The accounts to work, most urgent first, with search and filters (Alt+1)")
+        )
         self.model = QueueModel(context.formats, self, clock=lambda: context.clock())
         self.proxy = QueueFilter(self)
         self.proxy.setSourceModel(self.model)

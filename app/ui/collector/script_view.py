@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.contact.scripts import Script, ScriptRun
+from app.ui.common.look import Ink, paint
 
 # Answers are picked with these keys while the script has the focus.
 ANSWER_KEYS = "123456789"
@@ -32,6 +33,7 @@ class ScriptView(QWidget):
 
     def __init__(self, language: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setAccessibleName(self.tr("Call script"))
         self.language = language
         self.run: ScriptRun | None = None
         self.title = QLabel()
@@ -47,7 +49,7 @@ class ScriptView(QWidget):
         self.note = QLabel()
         self.note.setWordWrap(True)
         self.note.setAccessibleName(self.tr("Guidance for you"))
-        self.note.setStyleSheet("color: #555; font-style: italic")
+        paint(self.note, Ink.MUTED, italic=True)
         self.disclosure = QCheckBox(self.tr("Disclosure given"))
         self.disclosure.setAccessibleName(self.tr("Disclosure given"))
         self.disclosure.toggled.connect(self._ticked)

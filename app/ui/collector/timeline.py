@@ -352,6 +352,7 @@ class TimelinePanel(QWidget):
 
     def __init__(self, formats: Formats, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setAccessibleName(self.tr("Account timeline"))
         self.formats = formats
         self.model = TimelineModel(formats, self)
         self.proxy = TimelineFilter(self)

@@ -53,12 +53,12 @@ from app.ui.common.dialogs import error_text
 from app.ui.common.i18n import Formats
 from app.ui.common.labels import (
     borrower_flag,
-    flag_style,
     loan_status_name,
     product_name,
     spoken,
     zone_times,
 )
+from app.ui.common.look import chip
 
 # The borrower's clock changes by the minute; half a minute keeps it at most 30 s behind.
 CLOCK_INTERVAL_MS = 30_000
@@ -217,7 +217,7 @@ class AccountHeader(QFrame):
             flag = borrower_flag(code, self.formats.language)
             label = QLabel(flag.text)
             label.setObjectName(f"flag_{code}")
-            label.setStyleSheet(flag_style(flag.tone))
+            chip(label, flag.tone)
             label.setAccessibleName(spoken(self.tr("Flag"), flag.text))
             self._flag_row.insertWidget(len(self.flags), label)
             self.flags.append(label)

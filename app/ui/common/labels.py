@@ -38,7 +38,7 @@ def pick(entry: Mapping[str, Any], language: str) -> str:
 class Flag:
     code: str
     text: str
-    # stop, pause or warning: picks the colour (see `flag_style`).
+    # stop, pause, warning or ok: picks the chip's colours (`app.ui.common.look.chip`).
     tone: str
 
 
@@ -61,23 +61,6 @@ def borrower_flag(code: str, language: str) -> Flag:
 
 def point_mark(code: str, language: str) -> Flag:
     return _flag("contact_point", code, language)
-
-
-_TONES = {
-    "stop": ("#b3261e", "#ffffff"),
-    "pause": ("#c77700", "#ffffff"),
-    "warning": ("#f3d36b", "#1f1f1f"),
-    "ok": ("#2e7d32", "#ffffff"),
-}
-
-
-def flag_style(tone: str) -> str:
-    """A style sheet for a flag label: a coloured pill readable in light and dark themes."""
-    background, text = _TONES.get(tone, _TONES["stop"])
-    return (
-        f"QLabel {{ background-color: {background}; color: {text};"
-        " border-radius: 3px; padding: 1px 6px; font-weight: bold; }"
-    )
 
 
 def disposition_name(code: str, language: str) -> str:

@@ -38,9 +38,7 @@ from app.ui.common.labels import (
     escalation_name,
     promise_status_name,
 )
-
-_MUTED = "color: palette(mid)"
-_ERROR_STYLE = "color: #a40000"
+from app.ui.common.look import Ink, paint
 
 
 class CriterionRow:
@@ -134,7 +132,7 @@ class ReviewPane(QWidget):
         self.score.setAccessibleName(self.tr("Score"))
         self.reviewed = QLabel()
         self.reviewed.setWordWrap(True)
-        self.reviewed.setStyleSheet(_MUTED)
+        paint(self.reviewed, Ink.MUTED)
 
         details = QGroupBox(self.tr("The call"))
         form = QVBoxLayout(details)
@@ -337,7 +335,7 @@ class ReviewPane(QWidget):
         }
         for column, value in enumerate(ANSWERS, start=1):
             header = QLabel(titles[value])
-            header.setStyleSheet(_MUTED)
+            paint(header, Ink.MUTED)
             self.criteria_grid.addWidget(header, 0, column)
         answers = detail.review.answers if detail.review is not None else {}
         for number, criterion in enumerate(detail.criteria, start=1):

@@ -52,6 +52,7 @@ from app.ui.common.context import Context
 from app.ui.common.dialogs import error_text
 from app.ui.common.form_parts import ChecklistList, buddy
 from app.ui.common.i18n import DATE_FORMATS
+from app.ui.common.look import Ink, paint
 
 
 class VisitOutcomeDialog(QDialog):
@@ -116,7 +117,7 @@ class VisitOutcomeDialog(QDialog):
         self.support = QLabel()
         self.support.setWordWrap(True)
         self.support.setAccessibleName(self.tr("Support information"))
-        self.support.setStyleSheet("color: #a40000; font-weight: bold")
+        paint(self.support, Ink.ERROR, bold=True)
         self.support.hide()
 
         self.checklist = ChecklistList()

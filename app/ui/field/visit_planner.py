@@ -68,6 +68,7 @@ from app.ui.common.context import Context
 from app.ui.common.dialogs import error_text
 from app.ui.common.form_parts import buddy
 from app.ui.common.i18n import DATE_FORMATS, Formats
+from app.ui.common.look import Ink, paint
 from app.ui.common.runner import Latest
 from app.ui.common.table_model import RIGHT, RowTableModel, TableColumn
 from app.ui.common.tables import list_table
@@ -362,6 +363,7 @@ class VisitPlanner(QWidget):
         self.context = context
         self.setObjectName("visit-planner")
         self.setWindowTitle(self.tr("Home visits — {user}").format(user=context.display_name))
+        self.setAccessibleName(self.tr("Home visits"))
         # Until the candidates are in, the installation's default profile.
         self._rules_country = DEFAULT_COUNTRY
         self.rules: HomeVisitRules = home_visit_rules(profile_code_for(DEFAULT_COUNTRY))
@@ -785,7 +787,7 @@ class VisitPlanner(QWidget):
         self._update_buttons()
 
     def _say(self, text: str, problem: bool = False) -> None:
-        self.message.setStyleSheet("color: #a40000; font-weight: bold" if problem else "")
+        paint(self.message, Ink.ERROR if problem else None, bold=problem)
         self.message.setText(text)
 
     def _failed(self, error: BaseException) -> None:

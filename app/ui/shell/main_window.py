@@ -34,6 +34,7 @@ from app.ui.collector.workspace import Workspace
 from app.ui.common import settings as keys
 from app.ui.common.context import Context
 from app.ui.common.dialogs import error_text
+from app.ui.common.labels import role_name
 from app.ui.common.runner import Job, Latest
 from app.ui.field.visit_planner import VisitPlanner
 from app.ui.shell.conflicts_dialog import ConflictsDialog
@@ -69,9 +70,8 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.context = context
         self._leaving = False
-        self.setWindowTitle(
-            self.tr("Collector Workstation — {user}").format(user=context.display_name)
-        )
+        # Who works here: the platform adds the application's name (its display name) after.
+        self.setWindowTitle(context.display_name)
         self.queue = QueuePanel(context)
         self.workspace = Workspace(context)
         self.call = CallPanel(context)
@@ -506,6 +506,9 @@ class MainWindow(QMainWindow):
         me = next((user for user in users if user.username == self.context.username), None)
         if me is None:
             return
+        self.setWindowTitle(
+            self.tr("{user} ({role})").format(user=me.display_name, role=role_name(me.role))
+        )
         if me.role == "field_agent":
             # A field agent's day is the visits.
             self.plan_visits()

@@ -24,6 +24,7 @@ from app.services.sync.local_store import StoreKey, passphrase_key
 from app.services.sync.workstation import Server, parse_server
 from app.ui.common.dialogs import error_text
 from app.ui.common.form_parts import buddy
+from app.ui.common.look import Ink, paint
 
 
 class _Question(QDialog):
@@ -36,7 +37,7 @@ class _Question(QDialog):
         self.problem = QLabel()
         self.problem.setWordWrap(True)
         self.problem.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.problem.setStyleSheet("color: #a40000")
+        paint(self.problem, Ink.ERROR)
         self.problem.hide()
         # What is being tried while the dialog waits (plain, where a problem is red).
         self.status = QLabel()

@@ -28,6 +28,7 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -516,7 +517,8 @@ class Startup(QObject):
         )
         if self.clock is not None:
             context.clock = self.clock
-        # Window managers append it to titles: in the window's language, too.
+        # Platforms add it to the windows' titles (the window's own title names the user,
+        # not the program): in the window's language, too.
         QApplication.setApplicationDisplayName(self.tr("Collector Workstation"))
         window = MainWindow(context, wanted=wanted, live_queue=live_queue)
         window.language_changed.connect(lambda code: self._switch_language(window, code))
@@ -627,13 +629,32 @@ class Startup(QObject):
         self.language.remove()
 
 
-def run(config: Config, username: str | None, argv: Sequence[str] = ()) -> int:
-    """Open the main window; returns the exit status when it closes."""
-    app = QApplication.instance() or QApplication([sys.argv[0], *argv])
+def application(argv: Sequence[str] = ()) -> QApplication:
+    """The application (made here unless one exists), named.
+
+    Scaling: a screen at 150 % draws at 1.5 (Qt 6's PassThrough, said here so that no
+    environment's default rounds it to 1 or 2); fonts are in points, so text grows with the
+    screen. Colours: the system's palette, light or dark, followed live (`app.ui.common.look`).
+    """
+    app = QApplication.instance()
+    if app is None:
+        # Only before the application exists.
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+            Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+        )
+        app = QApplication([sys.argv[0], *argv])
     assert isinstance(app, QApplication)
     app.setApplicationName(keys.APPLICATION)
     app.setOrganizationName(keys.ORGANISATION)
+    # Platforms add it to every window's title (after the window's own), and name the program
+    # by it; the window opened sets it again in its language.
     app.setApplicationDisplayName("Collector Workstation")
+    return app
+
+
+def run(config: Config, username: str | None, argv: Sequence[str] = ()) -> int:
+    """Open the main window; returns the exit status when it closes."""
+    app = application(argv)
     # Dialogs come and go before the main window exists; none of them may end the program.
     app.setQuitOnLastWindowClosed(False)
     startup = Startup(config, username)

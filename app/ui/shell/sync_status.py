@@ -31,6 +31,7 @@ from app.services.sync.engine import (
 )
 from app.ui.common.context import Context
 from app.ui.common.dialogs import error_text
+from app.ui.common.look import Ink, paint
 from app.ui.common.runner import Latest
 
 # Long enough for the queue and the first account to load first (they share the worker).
@@ -210,6 +211,7 @@ class SyncStatusBar(QWidget):
         self, context: Context, controller: SyncController, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
+        self.setAccessibleName(self.tr("Sync status"))
         self.context = context
         self.controller = controller
         self._status: SyncStatus | None = None
@@ -222,7 +224,7 @@ class SyncStatusBar(QWidget):
         self.conflicts.setAutoRaise(True)
         self.conflicts.setAccessibleName(self.tr("Sync conflicts"))
         self.conflicts.setToolTip(self.tr("Changes of yours the server did not take: review them"))
-        self.conflicts.setStyleSheet("color: #b00020; font-weight: bold")
+        paint(self.conflicts, Ink.ERROR, bold=True)
         self.conflicts.setCursor(Qt.CursorShape.PointingHandCursor)
         self.conflicts.clicked.connect(self.conflicts_requested)
         self.conflicts.hide()

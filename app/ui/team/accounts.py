@@ -66,6 +66,7 @@ from app.ui.common.dialogs import error_text
 from app.ui.common.form_parts import buddy
 from app.ui.common.i18n import Formats
 from app.ui.common.labels import borrower_flag
+from app.ui.common.look import Ink, paint
 from app.ui.common.runner import Latest
 from app.ui.common.table_model import RIGHT, RowTableModel, TableColumn
 from app.ui.team.dialogs import (
@@ -703,7 +704,7 @@ class TeamAccountsPanel(QWidget):
         self._update()
 
     def _say(self, text: str, problem: bool = False) -> None:
-        self.message.setStyleSheet("color: #a40000; font-weight: bold" if problem else "")
+        paint(self.message, Ink.ERROR if problem else None, bold=problem)
         self.message.setText(text)
 
     def _failed(self, error: BaseException) -> None:

@@ -49,6 +49,7 @@ from app.ui.common.context import Context
 from app.ui.common.dialogs import error_text
 from app.ui.common.form_parts import buddy
 from app.ui.common.i18n import DATE_FORMATS
+from app.ui.common.look import Ink, paint
 from app.ui.common.review_pane import ReviewPane
 from app.ui.common.runner import Latest
 from app.ui.common.tables import list_table
@@ -57,8 +58,6 @@ from app.ui.team.contact_table import ContactColumn, ContactSort, contact_rows_m
 # The QDateEdit value that stands for "no bound" (shown as its special text).
 NO_DATE = QDate(2000, 1, 1)
 LIST_LIMIT = 500
-_MUTED = "color: palette(mid)"
-_ERROR_STYLE = "color: #a40000"
 
 
 def _qdate(day: date) -> QDate:
@@ -254,7 +253,7 @@ class CallReviewPanel(QWidget):
         )
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.message.setStyleSheet(_ERROR_STYLE)
+        paint(self.message, Ink.ERROR)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)

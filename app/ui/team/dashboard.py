@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QDate, QModelIndex, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QBrush, QColor, QFont, QKeySequence
+from PySide6.QtGui import QAction, QBrush, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -48,6 +48,7 @@ from app.ui.common.dialogs import error_text
 from app.ui.common.form_parts import buddy
 from app.ui.common.i18n import DATE_FORMATS
 from app.ui.common.labels import emotion_name, escalation_name
+from app.ui.common.look import Ink, Scheme, follow, ink, paint, scheme
 from app.ui.common.runner import Latest
 from app.ui.team.dashboard_charts import BucketRollChart, TrendChart
 from app.ui.team.dashboard_tables import (
@@ -65,6 +66,7 @@ from app.ui.team.drill_dialog import DrillDialog, span_text
 from app.ui.team.exporting import ExportButton, ask_target, save_report
 
 ESCALATION_ROLE = Qt.ItemDataRole.UserRole + 1
+URGENT_ROLE = Qt.ItemDataRole.UserRole + 2
 # Typing a date fires a change per key: the numbers are counted once the typing stops.
 _SETTLE_MS = 600
 PRESETS = ("yesterday", "last_7_days", "this_month", "last_30_days", "custom")
@@ -160,6 +162,7 @@ class DashboardPanel(QWidget):
         self.unacknowledged = QListWidget()
         self.unacknowledged.setAccessibleName(self.tr("Unacknowledged escalations"))
         self.unacknowledged.setMaximumHeight(96)
+        follow(self.unacknowledged, self._colour_urgent)
         self.unacknowledged_label = QLabel()
         self.inbox_button = QPushButton(self.tr("Open the escalations &inbox…"))
         unack_top = QHBoxLayout()
@@ -469,7 +472,7 @@ class DashboardPanel(QWidget):
         self.export_button.setEnabled(not self.busy and self._report is not None)
 
     def _say(self, text: str, problem: bool = False) -> None:
-        self.status.setStyleSheet("color: #a40000; font-weight: bold" if problem else "")
+        paint(self.status, Ink.ERROR if problem else None, bold=problem)
         self.status.setText(text)
 
     # The collector whose breakdowns show.
@@ -557,13 +560,14 @@ class DashboardPanel(QWidget):
                 font = QFont()
                 font.setBold(True)
                 item.setFont(font)
-                item.setForeground(QBrush(QColor("#a40000")))
+                item.setData(URGENT_ROLE, True)
             self.unacknowledged.addItem(item)
+        self._colour_urgent(scheme())
         count = len(waiting)
         urgent = sum(1 for escalation in waiting if escalation.urgent)
         if count == 0:
             self.unacknowledged_label.setText(self.tr("No escalation is waiting for a decision."))
-            self.unacknowledged_label.setStyleSheet("")
+            paint(self.unacknowledged_label, None)
         else:
             self.unacknowledged_label.setText(
                 self.tr("{count} waiting for a decision ({urgent} urgent), oldest first.").format(
@@ -571,10 +575,17 @@ class DashboardPanel(QWidget):
                     urgent=self.context.formats.number(urgent),
                 )
             )
-            self.unacknowledged_label.setStyleSheet(
-                "color: #a40000; font-weight: bold" if urgent else "font-weight: bold"
-            )
+            paint(self.unacknowledged_label, Ink.ERROR if urgent else None, bold=True)
         self.unacknowledged.setVisible(count > 0)
+
+    def _colour_urgent(self, now: Scheme) -> None:
+        """Urgent escalations in the error colour of the scheme in force (they say URGENT and
+        carry an icon too: not marked by colour alone)."""
+        brush = QBrush(ink(Ink.ERROR, now))
+        for row in range(self.unacknowledged.count()):
+            item = self.unacknowledged.item(row)
+            if item.data(URGENT_ROLE):
+                item.setForeground(brush)
 
     # Drilling down.
 

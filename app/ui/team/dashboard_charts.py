@@ -1,7 +1,9 @@
 """The dashboard's charts: the team's daily trend and where each bucket's accounts went.
 
 Each chart is built once and fed new numbers with every report (series, sets and axes are
-kept, their points replaced), and double-clicking a point or a bar asks for its drill.
+kept, their points replaced), and double-clicking a point or a bar asks for its drill. A chart
+is drawn in the palette's colours (its background, its text) and its series in the scheme's
+(`app.ui.common.look`), again whenever the scheme changes.
 """
 
 from __future__ import annotations
@@ -21,11 +23,12 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import QDate, QPointF, Qt, Signal
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtGui import QBrush, QGuiApplication, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QWidget
 
 from app.services.team.kpis import BucketMovement, DayTrend
 from app.ui.common.i18n import Formats
+from app.ui.common.look import Scheme, Series, follow, series_colour
 
 # Short day labels for the axis; the year only when the span crosses one.
 _DAY_FORMATS = {"zh_CN": "M-d", "en": "d MMM"}
@@ -45,7 +48,25 @@ def _new_chart(title: str) -> QChart:
     chart.setTitle(title)
     chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
     chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+    chart.setBackgroundRoundness(0)
     return chart
+
+
+def _dress(chart: QChart) -> None:
+    """The chart's background and words in the palette's colours (QtCharts' own theme is
+    light whatever the window's): text on base, like a table."""
+    palette = QGuiApplication.palette()
+    text = palette.color(QPalette.ColorRole.Text)
+    grid = palette.color(QPalette.ColorRole.Mid)
+    chart.setBackgroundBrush(QBrush(palette.color(QPalette.ColorRole.Base)))
+    chart.setBackgroundPen(QPen(grid))
+    chart.setTitleBrush(QBrush(text))
+    chart.legend().setLabelColor(text)
+    for axis in chart.axes():
+        axis.setLabelsColor(text)
+        axis.setTitleBrush(QBrush(text))
+        axis.setLinePenColor(grid)
+        axis.setGridLineColor(grid)
 
 
 class TrendChart(QChartView):
@@ -62,7 +83,6 @@ class TrendChart(QChartView):
         # No titles on the vertical axes: QtCharts elides a short Chinese one to "…" beside
         # narrow labels. The legend says which scale a series reads on instead.
         self.collected_set = QBarSet(self.tr("Collected (¥, right scale)"))
-        self.collected_set.setColor(QColor("#9ecae1"))
         self.collected = QBarSeries()
         self.collected.append(self.collected_set)
         self.rpcs = QLineSeries()
@@ -90,12 +110,26 @@ class TrendChart(QChartView):
         self.setChart(chart)
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setAccessibleName(self.tr("Daily trend"))
+        self.setAccessibleDescription(
+            self.tr("Double-click a point or a bar for the accounts behind it.")
+        )
         self.setMinimumHeight(240)
+        follow(self, self._colour)
         self.rpcs.doubleClicked.connect(lambda point: self._point_drill("day_rpcs", point))
         self.ptps.doubleClicked.connect(lambda point: self._point_drill("day_ptps", point))
         self.collected.doubleClicked.connect(
             lambda position, _set: self.drill_at("day_collected", position)
         )
+
+    def _colour(self, scheme: Scheme) -> None:
+        _dress(self.chart())
+        self.collected_set.setColor(series_colour(Series.COLLECTED, scheme))
+        self.collected_set.setBorderColor(series_colour(Series.COLLECTED, scheme))
+        for series, name in ((self.rpcs, Series.RPCS), (self.ptps, Series.PTPS)):
+            pen = QPen(series_colour(name, scheme))
+            pen.setWidthF(2)
+            series.setPen(pen)
+            series.setBrush(QBrush(series_colour(name, scheme)))
 
     def show_trend(self, trend: Sequence[DayTrend]) -> None:
         self.trend = tuple(trend)
@@ -142,11 +176,8 @@ class BucketRollChart(QChartView):
         self.movements: tuple[BucketMovement, ...] = ()
         chart = _new_chart(self.tr("Bucket roll: accounts"))
         self.cured = QBarSet(self.tr("Cured"))
-        self.cured.setColor(QColor("#4daf4a"))
         self.stayed = QBarSet(self.tr("Stayed"))
-        self.stayed.setColor(QColor("#bdbdbd"))
         self.rolled = QBarSet(self.tr("Rolled"))
-        self.rolled.setColor(QColor("#e41a1c"))
         self.series = QStackedBarSeries()
         for bar_set in (self.cured, self.stayed, self.rolled):
             self.series.append(bar_set)
@@ -162,8 +193,20 @@ class BucketRollChart(QChartView):
         self.setChart(chart)
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setAccessibleName(self.tr("Bucket roll"))
+        self.setAccessibleDescription(self.tr("Double-click a bar for the accounts behind it."))
         self.setMinimumHeight(240)
+        follow(self, self._colour)
         self.series.doubleClicked.connect(self._bar_drill)
+
+    def _colour(self, scheme: Scheme) -> None:
+        _dress(self.chart())
+        for bar_set, name in (
+            (self.cured, Series.CURED),
+            (self.stayed, Series.STAYED),
+            (self.rolled, Series.ROLLED),
+        ):
+            bar_set.setColor(series_colour(name, scheme))
+            bar_set.setBorderColor(series_colour(name, scheme))
 
     def show_buckets(self, movements: Sequence[BucketMovement]) -> None:
         """The movements of one collector, or the team's."""

@@ -59,6 +59,7 @@ from app.ui.common.context import Context
 from app.ui.common.dialogs import error_text
 from app.ui.common.form_parts import buddy
 from app.ui.common.i18n import DATE_FORMATS, Formats
+from app.ui.common.look import Ink, paint
 from app.ui.common.table_model import RIGHT, RowTableModel, TableColumn
 
 # A spin box at its minimum means "no bound".
@@ -120,7 +121,7 @@ class _ServiceDialog(QDialog):
         # Named in a context of its own: a base class's tr() would be looked up under each
         # subclass's name.
         self.message.setAccessibleName(QCoreApplication.translate("TeamAccounts", "Message"))
-        self.message.setStyleSheet("color: #a40000; font-weight: bold")
+        paint(self.message, Ink.ERROR, bold=True)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )

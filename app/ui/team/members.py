@@ -13,7 +13,7 @@ import enum
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -31,12 +31,10 @@ from app.ui.common.context import Context
 from app.ui.common.dialogs import error_text
 from app.ui.common.form_parts import buddy
 from app.ui.common.labels import role_name
+from app.ui.common.look import Ink, ink
 from app.ui.common.runner import Latest
 from app.ui.common.table_model import RIGHT, RowTableModel, TableColumn
 from app.ui.common.tables import list_table
-
-# A deactivated member's row, greyed.
-INACTIVE = QColor("#777777")
 
 
 @dataclass(frozen=True)
@@ -80,7 +78,7 @@ class MembersModel(RowTableModel[MemberStatus, str]):
             [columns[column] for column in Column],
             roles={
                 Qt.ItemDataRole.ForegroundRole: lambda member: (
-                    None if member.active else QBrush(INACTIVE)
+                    None if member.active else QBrush(ink(Ink.MUTED))
                 )
             },
         )

@@ -63,6 +63,7 @@ class TeamWindow(QMainWindow):
         self.members = TeamMembersPanel(context)
         self.feeds = FeedsPanel(context)
         self.tabs = QTabWidget()
+        self.tabs.setAccessibleName(self.tr("Team desk"))
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.dashboard, self.tr("&Dashboard"))
         self.tabs.addTab(self.review, self.tr("Call &review"))
@@ -73,6 +74,18 @@ class TeamWindow(QMainWindow):
         self.tabs.addTab(self.members, self.tr("&Members"))
         self.tabs.addTab(self.feeds, self.tr("Lending &feed"))
         self.setCentralWidget(self.tabs)
+        # What a screen reader calls each tab's page (the tab's own text carries a mnemonic).
+        for panel, name in (
+            (self.dashboard, self.tr("Team dashboard")),
+            (self.review, self.tr("Call review")),
+            (self.inbox, self.tr("Escalations inbox")),
+            (self.approvals, self.tr("Plan approvals")),
+            (self.accounts, self.tr("Team accounts")),
+            (self.pool, self.tr("The team's pool")),
+            (self.members, self.tr("Team members")),
+            (self.feeds, self.tr("The lending system's feed")),
+        ):
+            panel.setAccessibleName(name)
         self._loaded: set[Tab] = set()
 
         self.dashboard.open_escalations_requested.connect(lambda: self.show_tab(Tab.ESCALATIONS))

@@ -39,6 +39,13 @@ def register(commands: Any) -> None:
         help="read the local copy's passphrase from standard input (after the password), where"
         " no keychain keeps its key",
     )
+    sync.add_argument(
+        "--keep-aside",
+        action="store_true",
+        help="when another user's changes still wait in this workstation's copy, keep that copy"
+        " aside for them (encrypted with its own key, back with its changes at their next sync"
+        " or sign-in here) and sync --user on a fresh copy; needs the system keychain",
+    )
     what = sync.add_mutually_exclusive_group()
     what.add_argument("--status", action="store_true", help="only show the sync status")
     what.add_argument("--conflicts", action="store_true", help="list the changes not taken")
@@ -49,12 +56,14 @@ def register(commands: Any) -> None:
 
 def _sync(config: Config, args: argparse.Namespace) -> int:
     from app.services.sync import engine as sync
+    from app.services.sync.aside import ChangesWaiting, copies_aside, take_over
     from app.services.sync.local_store import (
         KeychainUnavailable,
         keychain_key,
         open_local_store,
         passphrase_key,
     )
+    from app.services.sync.waiting import waiting_changes
     from app.services.sync.workstation import ServerUnreachable
 
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
@@ -76,13 +85,42 @@ def _sync(config: Config, args: argparse.Namespace) -> int:
                 central = _central(config, args, password)
             except ServerUnreachable as error:
                 print(f"offline: {error.message}", file=sys.stderr)
-                _print_status(sync.sync_status(local))
+                _print_status(sync.sync_status(local), waiting_changes(local))
                 return OFFLINE
+            try:
+                # The server has accepted --user: the copy becomes theirs to sync.
+                taken = take_over(config.data_dir, local, key, args.user, keep=args.keep_aside)
+            except ChangesWaiting as error:
+                central.dispose()
+                print(f"error: {error.message}", file=sys.stderr)
+                owner = error.params["username"]
+                print(
+                    f"  `sync --user {owner}` sends them; `--keep-aside` keeps them aside for"
+                    f" {owner} (encrypted with their copy's own key) and goes on",
+                    file=sys.stderr,
+                )
+                return 1
+            except BaseException:
+                central.dispose()
+                raise
+            local = taken.local
+            if taken.kept_aside is not None:
+                kept = taken.kept_aside
+                print(
+                    f"kept aside: the copy of {kept.username} with {kept.waiting} changes"
+                    f" waiting, until {kept.username} signs in or syncs here"
+                )
+            if taken.restored is not None:
+                back = taken.restored
+                print(
+                    f"back: the copy of {back.username} kept aside since"
+                    f" {back.set_aside_at.isoformat(timespec='seconds')}, its changes sent now"
+                )
             try:
                 report = sync.sync(local, central, args.user)
             except sync.SyncFailed as error:
                 print(f"offline: {error.message}", file=sys.stderr)
-                _print_status(sync.sync_status(local))
+                _print_status(sync.sync_status(local), waiting_changes(local))
                 return OFFLINE
             finally:
                 central.dispose()
@@ -93,7 +131,12 @@ def _sync(config: Config, args: argparse.Namespace) -> int:
                 f" received {pull.rows} rows: {pull.arrived} accounts arrived,"
                 f" {pull.purged} left{erased}"
             )
-        _print_status(sync.sync_status(local))
+        _print_status(sync.sync_status(local), waiting_changes(local))
+        for copy in copies_aside(config.data_dir):
+            print(
+                f"kept aside: {copy.username}, {copy.waiting} changes waiting, since"
+                f" {copy.set_aside_at.isoformat(timespec='seconds')}"
+            )
         return 0
     finally:
         local.dispose()
@@ -115,13 +158,21 @@ def _central(config: Config, args: argparse.Namespace, password: str | None) -> 
     return sign_in(server, args.user, password)
 
 
-def _print_status(status: Any) -> None:
+def _print_status(status: Any, waiting: Any) -> None:
     when = status.last_sync_at.isoformat(timespec="seconds") if status.last_sync_at else "never"
     state = "online" if status.online else "offline"
     print(
         f"{status.username or '-'}: {state}, last sync {when}, {status.waiting} changes waiting,"
         f" {status.conflicts} conflicts"
     )
+    if waiting.total:
+        kinds = ", ".join(f"{kind} {count}" for kind, count in waiting.kinds)
+        oldest = (
+            f"; the oldest since {waiting.oldest.isoformat(timespec='seconds')}"
+            if waiting.oldest
+            else ""
+        )
+        print(f"waiting: {kinds}{oldest}")
     if status.last_error:
         print(f"last error: {status.last_error}")
 

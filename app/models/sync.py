@@ -29,6 +29,9 @@ class OutboxEntry(Base):
     # The row as it was before an update (JSON object, as stored): what changed is the
     # difference to the row when it is sent, and its row_version is the edit's base.
     old: Mapped[str | None] = mapped_column(Text)
+    # When the change was written here (UTC, the trigger's clock): what waits longest is said
+    # when the user quits with changes waiting. None for changes queued before revision 0020.
+    queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class SyncState(Base):

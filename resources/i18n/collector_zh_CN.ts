@@ -4674,6 +4674,42 @@ Allowed from {time}</source>
         <translation>还款来自放款系统：只有管理员可以入账；借款人所说的还款改为记录为自报还款。</translation>
     </message>
     <message>
+        <source>Nothing waits to be sent in this copy: there is nothing to keep aside.</source>
+        <translation>此副本中没有等待上传的改动：无需另行保管。</translation>
+    </message>
+    <message>
+        <source>The local data here opens with a passphrase typed at each start, which the next user types too: kept aside, {username}&apos;s copy would open for them. {username} signs in to send the changes instead.</source>
+        <translation>此处的本地数据用每次启动时输入的口令打开，下一位用户也会输入同一口令：若另行保管，{username} 的副本仍能被他们打开。请改由 {username} 登录上传这些改动。</translation>
+    </message>
+    <message>
+        <source>A copy of {username} is already kept aside on this workstation: {username} signs in to send its changes first.</source>
+        <translation>本工作站上已另行保管了一份 {username} 的副本：请 {username} 先登录上传其中的改动。</translation>
+    </message>
+    <message>
+        <source>No copy of {username} is kept aside on this workstation.</source>
+        <translation>本工作站上没有另行保管的 {username} 的副本。</translation>
+    </message>
+    <message>
+        <source>{count} changes of {username} are still waiting to be sent: sign in as {username} and sync, or keep them aside for {username}, before another copy takes this one&apos;s place.</source>
+        <translation>{username} 还有 {count} 条改动等待上传：请以 {username} 登录并同步，或为 {username} 另行保管这些改动，之后才能换用另一份副本。</translation>
+    </message>
+    <message>
+        <source>The key of the copy kept aside for {username} is no longer in this computer&apos;s keychain: the copy stays aside, unread.</source>
+        <translation>为 {username} 另行保管的副本的密钥已不在本机的系统钥匙串中：该副本继续保管，不会被读取。</translation>
+    </message>
+    <message>
+        <source>The copy kept aside for {username} does not open as theirs: it stays aside, unread.</source>
+        <translation>为 {username} 另行保管的副本无法作为其本人的副本打开：该副本继续保管，不会被读取。</translation>
+    </message>
+    <message>
+        <source>{count} changes of {username} are still waiting to be sent: sign in as {username} and sync, or keep them aside for {username}.</source>
+        <translation>{username} 还有 {count} 条改动等待上传：请以 {username} 登录并同步，或为 {username} 另行保管这些改动。</translation>
+    </message>
+    <message>
+        <source>The keychain refused to keep the local data&apos;s key ({reason}): nothing was moved.</source>
+        <translation>系统钥匙串拒绝保存本地数据的密钥（{reason}）：未移动任何数据。</translation>
+    </message>
+    <message>
         <source>The central database is PostgreSQL; {url} is not.</source>
         <translation>中央数据库须为PostgreSQL；{url}不是。</translation>
     </message>
@@ -6107,6 +6143,66 @@ Your accounts are on this computer: work on them offline? What you do is sent to
 您的账户已保存在本机：是否离线处理？您所做的工作将在服务器恢复响应后发送。</translation>
     </message>
     <message>
+        <source>{owner} left changes on this computer that have not reached the server yet.</source>
+        <translation>{owner} 在这台电脑上留下了尚未上传到服务器的改动。</translation>
+    </message>
+    <message>
+        <source>Send them now</source>
+        <translation>立即上传</translation>
+    </message>
+    <message>
+        <source>Send them now: {owner} signs in and they go to the server. Or keep them aside: {owner}&apos;s copy stays on this computer, encrypted with {owner}&apos;s own key, which does not open anyone else&apos;s; it comes back with its changes the next time {owner} signs in here, and you start on a copy of your own.</source>
+        <translation>立即上传：由 {owner} 登录，改动即发送到服务器。或另行保管：{owner} 的副本留在这台电脑上，用 {owner} 自己的密钥加密，该密钥打不开其他人的副本；{owner} 下次在此登录时副本连同改动一并恢复，而您将使用一份属于您自己的副本。</translation>
+    </message>
+    <message>
+        <source>Keep them aside for {owner}</source>
+        <translation>为 {owner} 另行保管</translation>
+    </message>
+    <message>
+        <source>The local data here opens with a passphrase everyone who starts this computer types, so {owner}&apos;s copy cannot be kept aside for {owner} alone: {owner} signs in to send the changes.</source>
+        <translation>此处的本地数据用每位启动这台电脑的人都会输入的口令打开，因此无法为 {owner} 单独保管其副本：请由 {owner} 登录上传这些改动。</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Changes of {owner} are waiting</source>
+        <translation>{owner} 的改动等待上传</translation>
+    </message>
+    <message>
+        <source>Sending the changes of {owner}…</source>
+        <translation>正在上传 {owner} 的改动…</translation>
+    </message>
+    <message>
+        <source>{owner}, sign in to send the changes you left on this computer; then {user} goes on.</source>
+        <translation>{owner}，请登录以上传您留在这台电脑上的改动；之后由 {user} 继续使用。</translation>
+    </message>
+    <message>
+        <source>Send the changes of {owner}</source>
+        <translation>上传 {owner} 的改动</translation>
+    </message>
+    <message>
+        <source>The changes were not sent</source>
+        <translation>改动未能上传</translation>
+    </message>
+    <message>
+        <source>Keeping the copy aside…</source>
+        <translation>正在另行保管副本…</translation>
+    </message>
+    <message>
+        <source>The copy was not kept aside</source>
+        <translation>副本未能另行保管</translation>
+    </message>
+    <message>
+        <source>Bringing back your copy kept aside…</source>
+        <translation>正在恢复为您另行保管的副本…</translation>
+    </message>
+    <message>
+        <source>Sending the changes kept for you…</source>
+        <translation>正在上传为您保管的改动…</translation>
+    </message>
+    <message>
         <source>Fetching your accounts…</source>
         <translation>正在获取您的账户…</translation>
     </message>
@@ -7196,6 +7292,157 @@ Your accounts are on this computer: work on them offline? What you do is sent to
     <message>
         <source>Tell the borrower: “{notice}”</source>
         <translation>告知借款人：“{notice}”</translation>
+    </message>
+</context>
+<context>
+    <name>Waiting</name>
+    <message>
+        <source>1 outcome</source>
+        <translation>1 条通话结果</translation>
+    </message>
+    <message>
+        <source>{count} outcomes</source>
+        <translation>{count} 条通话结果</translation>
+    </message>
+    <message>
+        <source>1 promise</source>
+        <translation>1 个还款承诺</translation>
+    </message>
+    <message>
+        <source>{count} promises</source>
+        <translation>{count} 个还款承诺</translation>
+    </message>
+    <message>
+        <source>1 callback</source>
+        <translation>1 个回拨</translation>
+    </message>
+    <message>
+        <source>{count} callbacks</source>
+        <translation>{count} 个回拨</translation>
+    </message>
+    <message>
+        <source>1 plan</source>
+        <translation>1 个还款计划</translation>
+    </message>
+    <message>
+        <source>{count} plans</source>
+        <translation>{count} 个还款计划</translation>
+    </message>
+    <message>
+        <source>1 note</source>
+        <translation>1 条备注</translation>
+    </message>
+    <message>
+        <source>{count} notes</source>
+        <translation>{count} 条备注</translation>
+    </message>
+    <message>
+        <source>1 contact detail</source>
+        <translation>1 项联系信息</translation>
+    </message>
+    <message>
+        <source>{count} contact details</source>
+        <translation>{count} 项联系信息</translation>
+    </message>
+    <message>
+        <source>1 visit</source>
+        <translation>1 次外访</translation>
+    </message>
+    <message>
+        <source>{count} visits</source>
+        <translation>{count} 次外访</translation>
+    </message>
+    <message>
+        <source>1 escalation</source>
+        <translation>1 个升级事项</translation>
+    </message>
+    <message>
+        <source>{count} escalations</source>
+        <translation>{count} 个升级事项</translation>
+    </message>
+    <message>
+        <source>1 payment</source>
+        <translation>1 笔还款</translation>
+    </message>
+    <message>
+        <source>{count} payments</source>
+        <translation>{count} 笔还款</translation>
+    </message>
+    <message>
+        <source>1 call review</source>
+        <translation>1 条通话评审</translation>
+    </message>
+    <message>
+        <source>{count} call reviews</source>
+        <translation>{count} 条通话评审</translation>
+    </message>
+    <message>
+        <source>1 audit entry</source>
+        <translation>1 条审计记录</translation>
+    </message>
+    <message>
+        <source>{count} audit entries</source>
+        <translation>{count} 条审计记录</translation>
+    </message>
+    <message>
+        <source>1 other record</source>
+        <translation>1 条其他记录</translation>
+    </message>
+    <message>
+        <source>{count} other records</source>
+        <translation>{count} 条其他记录</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>、</translation>
+    </message>
+    <message>
+        <source>1 change waiting to be sent: {what}.</source>
+        <translation>有 1 条改动等待上传：{what}。</translation>
+    </message>
+    <message>
+        <source>{count} changes waiting to be sent: {what}.</source>
+        <translation>有 {count} 条改动等待上传：{what}。</translation>
+    </message>
+    <message>
+        <source>The oldest was made {time}.</source>
+        <translation>最早的一条产生于 {time}。</translation>
+    </message>
+    <message>
+        <source>Sending your changes to the server before you go…</source>
+        <translation>离开前正在将您的改动上传到服务器…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Sending changes</source>
+        <translation>正在上传改动</translation>
+    </message>
+    <message>
+        <source>The server has not answered within {seconds} s.</source>
+        <translation>服务器在 {seconds} 秒内没有响应。</translation>
+    </message>
+    <message>
+        <source>Changes may still be waiting to be sent.</source>
+        <translation>可能仍有改动等待上传。</translation>
+    </message>
+    <message>
+        <source>Quit anyway: they stay in the encrypted copy on this computer and are sent the next time you sign in here.</source>
+        <translation>仍然退出：这些改动保留在这台电脑上的加密副本中，您下次在此登录时会自动上传。</translation>
+    </message>
+    <message>
+        <source>Quit anyway</source>
+        <translation>仍然退出</translation>
+    </message>
+    <message>
+        <source>Try again</source>
+        <translation>重试</translation>
+    </message>
+    <message>
+        <source>Changes not sent yet</source>
+        <translation>改动尚未上传</translation>
     </message>
 </context>
 <context>

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +27,10 @@ class RecordingDialogs(Dialogs):
     files: list[Path | None] = field(default_factory=list)
     # Every file the window asked the desktop to open.
     opened: list[Path] = field(default_factory=list)
+    # Answers to `choose` (an index into its options), in order; none left is its cancel.
+    picks: list[int] = field(default_factory=list)
+    # The options of each `choose`, in order.
+    offered: list[tuple[str, ...]] = field(default_factory=list)
 
     def error(self, parent: QWidget | None, title: str, text: str) -> None:
         self.shown.append(Shown("error", title, text))
@@ -36,6 +41,13 @@ class RecordingDialogs(Dialogs):
     def confirm(self, parent: QWidget | None, title: str, text: str) -> bool:
         self.shown.append(Shown("confirm", title, text))
         return self.answers.pop(0) if self.answers else True
+
+    def choose(
+        self, parent: QWidget | None, title: str, text: str, options: Sequence[str], cancel: int
+    ) -> int:
+        self.shown.append(Shown("choose", title, text))
+        self.offered.append(tuple(options))
+        return self.picks.pop(0) if self.picks else cancel
 
     def ask_text(self, parent: QWidget | None, title: str, label: str) -> str | None:
         self.shown.append(Shown("ask_text", title, label))

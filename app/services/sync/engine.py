@@ -226,14 +226,16 @@ def _outbox_triggers(table: Table) -> tuple[str, str]:
     # An UPDATE that changes nothing (a row lock taken by writing a column to itself) is no
     # change to send.
     changed = " OR ".join(f"OLD.{column.name} IS NOT NEW.{column.name}" for column in table.columns)
+    # The moment in the form SQLAlchemy stores a UTC instant on SQLite (microseconds).
+    now = "strftime('%Y-%m-%d %H:%M:%f000', 'now')"
     return (
         f"CREATE TRIGGER IF NOT EXISTS outbox_{table.name}_insert AFTER INSERT ON "
         f"{table.name} WHEN {paused} BEGIN INSERT INTO sync_outbox (table_name, row_key, "
-        f"op) VALUES ('{table.name}', json_array({key}), 'insert'); END",
+        f"op, queued_at) VALUES ('{table.name}', json_array({key}), 'insert', {now}); END",
         f"CREATE TRIGGER IF NOT EXISTS outbox_{table.name}_update AFTER UPDATE ON "
         f"{table.name} WHEN {paused} AND ({changed}) BEGIN INSERT INTO sync_outbox "
-        f"(table_name, row_key, op, old) VALUES ('{table.name}', json_array({old_key}), 'update', "
-        f"json_object({old})); END",
+        f"(table_name, row_key, op, old, queued_at) VALUES ('{table.name}', "
+        f"json_array({old_key}), 'update', json_object({old}), {now}); END",
     )
 
 
@@ -373,6 +375,18 @@ def sync(
             update(STATE).values(last_sync_at=at, last_attempt_at=at, last_error=None, failures=0)
         )
     return SyncReport(pushed, pulled, at)
+
+
+def send(local: Database, central: Database, username: str) -> PushReport:
+    """Push what waits, and nothing more: the changes of a user about to hand the copy to
+    someone else (a pull of their scope would only be purged by the next user's sync). Raises
+    SyncFailed (and records the failure) when the central database cannot be reached."""
+    try:
+        return push(local, central, username)
+    except DBAPIError as error:
+        reason = _reason(error)
+        record_failure(local, username, reason)
+        raise SyncFailed("The central database did not answer: {reason}", reason=reason) from None
 
 
 def _values(**params: object) -> dict[str, Mapping[str, object]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -83,6 +83,31 @@ class Dialogs:
     def confirm(self, parent: QWidget | None, title: str, text: str) -> bool:
         answer = QMessageBox.question(parent, title, text)
         return answer == QMessageBox.StandardButton.Yes
+
+    def choose(
+        self, parent: QWidget | None, title: str, text: str, options: Sequence[str], cancel: int
+    ) -> int:
+        """Which of `options` (button texts, the first the default) the user chose; `cancel`
+        is the one Escape or closing the box means."""
+        box = QMessageBox(
+            QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, parent
+        )
+        buttons = [
+            box.addButton(
+                option,
+                QMessageBox.ButtonRole.RejectRole
+                if index == cancel
+                else QMessageBox.ButtonRole.AcceptRole
+                if index == 0
+                else QMessageBox.ButtonRole.ActionRole,
+            )
+            for index, option in enumerate(options)
+        ]
+        box.setDefaultButton(buttons[0])
+        box.setEscapeButton(buttons[cancel])
+        box.exec()
+        clicked = box.clickedButton()
+        return next((i for i, button in enumerate(buttons) if button is clicked), cancel)
 
     def ask_text(self, parent: QWidget | None, title: str, label: str) -> str | None:
         """A line of text the user typed; None when they cancelled."""

@@ -38,6 +38,7 @@ from app.ui.common.labels import role_name
 from app.ui.common.runner import Job, Latest
 from app.ui.field.visit_planner import VisitPlanner
 from app.ui.shell.conflicts_dialog import ConflictsDialog
+from app.ui.shell.leaving import LeaveCheck
 from app.ui.shell.settings_dialog import SettingsDialog
 from app.ui.shell.sync_status import SyncController, SyncStatusBar
 from app.ui.team.window import TEAM_ROLES, Tab, TeamWindow
@@ -97,8 +98,11 @@ class MainWindow(QMainWindow):
         self.sync: SyncController | None = None
         self.sync_bar: SyncStatusBar | None = None
         self.conflicts_dialog: ConflictsDialog | None = None
+        # Before the window goes (quit, close, sign out): what waits is sent, or said.
+        self.leave_check: LeaveCheck | None = None
         if context.central is not None:
             self.sync = SyncController(context, self)
+            self.leave_check = LeaveCheck(self, context, self.sync)
             self.sync_bar = SyncStatusBar(context, self.sync)
             self.statusBar().addPermanentWidget(self.sync_bar)
             self.sync_bar.conflicts_requested.connect(self.show_conflicts)
@@ -871,8 +875,12 @@ class MainWindow(QMainWindow):
             self.plan_dialog = None
 
     def sign_out(self) -> None:
-        if self.context.server and self._may_leave_call():
+        if not self.context.server or not self._may_leave_call():
+            return
+        if self.leave_check is None:
             self.sign_out_requested.emit()
+        else:
+            self.leave_check.run(self.sign_out_requested.emit)
 
     def _show_error(self, error: BaseException) -> None:
         self.context.dialogs.error(self, self.tr("Could not complete that"), error_text(error))
@@ -916,6 +924,12 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._may_leave_call():
             event.ignore()
+            return
+        if not self._leaving and self.leave_check is not None:
+            # Changes still waiting are sent first, or the user says to go without them; the
+            # check closes the window when it may go.
+            event.ignore()
+            self.leave_check.run(self.leave)
             return
         self.save_state()
         # Answers still on their way belong to this window's widgets, about to go.

@@ -145,7 +145,9 @@ class SignInDialog(_Question):
     """Who signs in to which central server; "remember me" keeps the password in the keychain.
 
     `fixed`: the server the environment names (COLLECTOR_WORKSTATION_DATABASE_URL), shown but
-    not editable. `password`: one the keychain remembered for this server and user.
+    not editable. `password`: one the keychain remembered for this server and user. `note`:
+    why the sign-in is asked, above the fields; with it the user name is fixed too and nothing
+    is remembered (someone signs in for one task: sending the changes they left here).
     """
 
     def __init__(
@@ -155,11 +157,14 @@ class SignInDialog(_Question):
         password: str | None = None,
         *,
         fixed: Server | None = None,
+        note: str = "",
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.fixed = fixed
         self.setWindowTitle(self.tr("Sign in"))
+        self.note = QLabel(note)
+        self.note.setWordWrap(True)
         self.server = QLineEdit(str(fixed) if fixed else server)
         self.server.setAccessibleName(self.tr("Server"))
         self.server.setPlaceholderText(self.tr("host[:port]/database"))
@@ -181,6 +186,11 @@ class SignInDialog(_Question):
         self._recalled = password is not None
         self.server.textEdited.connect(self._forget_recalled)
         self.user.textEdited.connect(self._forget_recalled)
+        if note:
+            self.form.addRow(self.note)
+            self.user.setReadOnly(True)
+            self.remember.setChecked(False)
+            self.remember.hide()
         self.form.addRow(buddy(self.tr("&Server"), self.server), self.server)
         self.form.addRow(buddy(self.tr("&User name"), self.user), self.user)
         self.form.addRow(buddy(self.tr("&Password"), self.password), self.password)

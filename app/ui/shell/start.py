@@ -10,7 +10,10 @@ reached by sync alone. A start goes:
    of demo user; with a server, a sign-in as the user's own login role ("remember me" keeps the
    password in the keychain), or offline on the copy when the server does not answer and the
    copy already holds this user's accounts;
-4. a first sync when the copy holds someone else's accounts, or none;
+4. a first sync when the copy holds someone else's accounts, or none. When that someone's
+   changes still wait in it, they sign in to send them, or their copy is kept aside for them
+   (app/services/sync/aside.py) and this user starts on a fresh one; a user whose copy was
+   kept aside here gets it back, and its changes are sent;
 5. the window, on the copy, syncing with the central database in the background.
 
 Every service call runs on the worker; the questions (passphrase, sign-in) stay open while
@@ -49,8 +52,9 @@ from app.services.common.errors import DomainError
 from app.services.common.users import UserView, list_users
 from app.services.contact.compliance import default_profile_source, set_server_default
 from app.services.contact.queue import LiveQueue
+from app.services.sync.aside import Handover, handover, keep_aside, restore
 from app.services.sync.credentials import forget_password, recall_password, remember_password
-from app.services.sync.engine import sync
+from app.services.sync.engine import PushReport, SyncFailed, send, sync
 from app.services.sync.local_store import (
     STORE_FILE,
     KeychainUnavailable,
@@ -74,6 +78,7 @@ from app.ui.common.dialogs import Dialogs, error_text
 from app.ui.common.i18n import Formats, Language, effective_language
 from app.ui.common.runner import Runner
 from app.ui.common.settings import Settings
+from app.ui.shell.leaving import describe_waiting
 from app.ui.shell.main_window import MainWindow
 from app.ui.shell.settings_dialog import apply_profile
 from app.ui.shell.sign_in import PassphraseDialog, SignInDialog
@@ -106,6 +111,23 @@ def configured_server(config: Config, settings: Settings) -> tuple[str, Server |
         return settings.get(keys.CENTRAL_SERVER).strip(), None
     server = server_of_url(config.database_url)
     return str(server), server
+
+
+def _send_as(attempt: SignIn, local: Database) -> PushReport:
+    """Sign in as the user whose changes wait in the copy, and send them (push only)."""
+    central = sign_in(attempt.server, attempt.username, attempt.password, attempt.tls)
+    try:
+        return send(local, central, attempt.username)
+    finally:
+        central.dispose()
+
+
+def _reopened(data_dir: Path, source: KeySource) -> tuple[StoreKey, Database, str | None]:
+    """The copy in `data_dir` opened again after a copy moved (aside, or back): its key, itself
+    and whose it is."""
+    key = source(data_dir)
+    local, owner = open_copy(data_dir, key)
+    return key, local, owner
 
 
 def _signed_in_with_profile(attempt: SignIn) -> Database:
@@ -223,8 +245,9 @@ class Startup(QObject):
         self.language = Language()
         self.runner = Runner()
         self.standalone = database is not None
-        # The workstation's copy, and whose accounts it holds.
+        # The workstation's copy, the key it opened with, and whose accounts it holds.
         self.local: Database | None = database
+        self.key: StoreKey | None = None
         self.owner: str | None = None
         # The central database (None in standalone mode), and the server it is on (None in
         # demo mode, where it is the embedded file).
@@ -233,6 +256,8 @@ class Startup(QObject):
         self.window: QWidget | None = None
         self.progress: QProgressDialog | None = None
         self.question: QDialog | None = None
+        # What cancelling the question does (by default: the start ends).
+        self._question_cancelled: Callable[[], None] = self._cancelled
         self.users: list[UserView] = []
 
     # 1. Language and profile.
@@ -279,7 +304,7 @@ class Startup(QObject):
         data_dir = self.config.data_dir
         self.runner.run(
             lambda: open_copy(data_dir, key),
-            lambda opened: self._copy_opened(opened, dialog),
+            lambda opened: self._copy_opened(opened, key, dialog),
             lambda error: self._copy_refused(error, dialog),
         )
 
@@ -294,11 +319,12 @@ class Startup(QObject):
             self._ask_passphrase(error_text(error))
 
     def _copy_opened(
-        self, opened: tuple[Database, str | None], dialog: PassphraseDialog | None
+        self, opened: tuple[Database, str | None], key: StoreKey, dialog: PassphraseDialog | None
     ) -> None:
         if dialog is not None:
             self._close_question()
         self.local, self.owner = opened
+        self.key = key
         text, fixed = configured_server(self.config, self.settings)
         if text or fixed is not None:
             self._ask_sign_in()
@@ -378,6 +404,11 @@ class Startup(QObject):
         dialog.submitted.connect(lambda: self._sign_in(dialog))
         self._ask(dialog)
 
+    def _tls(self) -> Tls:
+        return Tls.chosen(
+            self.settings.get(keys.CENTRAL_TLS), self.settings.get(keys.CENTRAL_ROOT_CERT)
+        )
+
     def _sign_in(self, dialog: SignInDialog) -> None:
         attempt = SignIn(
             dialog.chosen_server(),
@@ -385,9 +416,7 @@ class Startup(QObject):
             dialog.password.text(),
             dialog.remember.isChecked(),
             fixed=dialog.fixed is not None,
-            tls=Tls.chosen(
-                self.settings.get(keys.CENTRAL_TLS), self.settings.get(keys.CENTRAL_ROOT_CERT)
-            ),
+            tls=self._tls(),
         )
         dialog.set_busy(True, self.tr("Signing in to {server}…").format(server=str(attempt.server)))
         self.runner.run(
@@ -461,6 +490,204 @@ class Startup(QObject):
         if self.owner == username:
             self._read_user(username)
             return
+        local, key, data_dir = self.local, self.key, self.config.data_dir
+        assert local is not None and key is not None
+        self.runner.run(
+            lambda: handover(data_dir, local, key, username),
+            lambda found: self._hand_over(username, found),
+            self._failed,
+        )
+
+    def _hand_over(self, username: str, found: Handover) -> None:
+        if found.blocked:
+            self._offer_handover(username, found)
+        elif found.aside is not None:
+            self._restore(username)
+        else:
+            self._first_sync(username)
+
+    def _offer_handover(self, username: str, found: Handover) -> None:
+        """Someone else's changes wait in the copy: they send them, or the copy goes aside."""
+        owner = found.owner or ""
+        formats = Formats(self.language.code, business_zone())
+        lines = [
+            self.tr(
+                "{owner} left changes on this computer that have not reached the server yet."
+            ).format(owner=owner),
+            describe_waiting(found.waiting, formats),
+        ]
+        options = [self.tr("Send them now")]
+        if found.keychain:
+            lines.append(
+                self.tr(
+                    "Send them now: {owner} signs in and they go to the server. Or keep them"
+                    " aside: {owner}'s copy stays on this computer, encrypted with {owner}'s"
+                    " own key, which does not open anyone else's; it comes back with its"
+                    " changes the next time {owner} signs in here, and you start on a copy"
+                    " of your own."
+                ).format(owner=owner)
+            )
+            options.append(self.tr("Keep them aside for {owner}").format(owner=owner))
+        else:
+            lines.append(
+                self.tr(
+                    "The local data here opens with a passphrase everyone who starts this"
+                    " computer types, so {owner}'s copy cannot be kept aside for {owner} alone:"
+                    " {owner} signs in to send the changes."
+                ).format(owner=owner)
+            )
+        options.append(self.tr("Cancel"))
+        chosen = self.dialogs.choose(
+            None,
+            self.tr("Changes of {owner} are waiting").format(owner=owner),
+            "\n\n".join(lines),
+            options,
+            cancel=len(options) - 1,
+        )
+        if chosen == 0:
+            self._send_for(username, owner)
+        elif chosen == len(options) - 1:
+            self._handover_cancelled()
+        else:
+            self._keep_aside(username)
+
+    def _handover_cancelled(self) -> None:
+        """Nobody sends, nothing is kept aside: someone else may sign in instead."""
+        if self.server is not None:
+            central, self.central, self.server = self.central, None, None
+            if central is not None:
+                self.runner.run(central.dispose)
+            self._ask_sign_in()
+        elif self.username is None:
+            self._choose()
+        else:
+            self.failed.emit("")
+
+    def _send_for(self, username: str, owner: str) -> None:
+        """The owner of the changes sends them: with a server, they sign in to."""
+        if self.server is None:
+            # The demo has no passwords: the embedded central takes them as the owner's.
+            self.progress = self._progress_dialog(
+                self.tr("Sending the changes of {owner}…").format(owner=owner)
+            )
+            local, central = self.local, self.central
+            assert local is not None and central is not None
+            self.runner.run(
+                lambda: send(local, central, owner),
+                lambda _report: self._sent(username),
+                lambda error: self._not_sent(username, error),
+            )
+            return
+        server = self.server
+        dialog = SignInDialog(
+            str(server),
+            owner,
+            fixed=server,
+            note=self.tr(
+                "{owner}, sign in to send the changes you left on this computer; then {user}"
+                " goes on."
+            ).format(owner=owner, user=username),
+        )
+        dialog.setWindowTitle(self.tr("Send the changes of {owner}").format(owner=owner))
+        dialog.submitted.connect(lambda: self._send_as(dialog, username, owner))
+
+        def cancelled() -> None:
+            self.question = None
+            self.runner.cancel_all()
+            self._fetch_scope(username)
+
+        self._ask(dialog, cancelled)
+
+    def _send_as(self, dialog: SignInDialog, username: str, owner: str) -> None:
+        attempt = SignIn(
+            dialog.chosen_server(),
+            owner,
+            dialog.password.text(),
+            remember=False,
+            fixed=True,
+            tls=self._tls(),
+        )
+        dialog.set_busy(True, self.tr("Sending the changes of {owner}…").format(owner=owner))
+        local = self.local
+        assert local is not None
+        self.runner.run(
+            lambda: _send_as(attempt, local),
+            lambda _report: self._sent(username),
+            lambda error: dialog.refused(error_text(error)),
+        )
+
+    def _sent(self, username: str) -> None:
+        self._close_progress()
+        self._close_question()
+        # Asked again: the copy is free now, unless more was waiting than went.
+        self._fetch_scope(username)
+
+    def _not_sent(self, username: str, error: BaseException) -> None:
+        self._close_progress()
+        self.dialogs.error(None, self.tr("The changes were not sent"), error_text(error))
+        self._fetch_scope(username)
+
+    def _keep_aside(self, username: str) -> None:
+        self.progress = self._progress_dialog(self.tr("Keeping the copy aside…"))
+        local, key, data_dir = self.local, self.key, self.config.data_dir
+        assert local is not None and key is not None
+        self.runner.run(
+            lambda: keep_aside(data_dir, local, key),
+            lambda _kept: self._reopen(username, restored=False),
+            lambda error: self._not_kept(username, error),
+        )
+
+    def _not_kept(self, username: str, error: BaseException) -> None:
+        self._close_progress()
+        self.dialogs.error(None, self.tr("The copy was not kept aside"), error_text(error))
+        self._fetch_scope(username)
+
+    def _restore(self, username: str) -> None:
+        self.progress = self._progress_dialog(self.tr("Bringing back your copy kept aside…"))
+        local, data_dir = self.local, self.config.data_dir
+        assert local is not None
+        self.runner.run(
+            lambda: restore(data_dir, local, username),
+            lambda _kept: self._reopen(username, restored=True),
+            self._failed,
+        )
+
+    def _reopen(self, username: str, *, restored: bool) -> None:
+        data_dir, source = self.config.data_dir, self.key_source
+        self.runner.run(
+            lambda: _reopened(data_dir, source),
+            lambda opened: self._reopened(username, opened, restored),
+            self._failed,
+        )
+
+    def _reopened(
+        self, username: str, opened: tuple[StoreKey, Database, str | None], restored: bool
+    ) -> None:
+        self._close_progress()
+        self.key, self.local, self.owner = opened
+        if restored:
+            self._send_restored(username)
+        else:
+            self._fetch_scope(username)
+
+    def _send_restored(self, username: str) -> None:
+        """What waited in the copy kept aside goes now; offline, the window opens on it all
+        the same (its own syncs send it when the server answers)."""
+        self.progress = self._progress_dialog(self.tr("Sending the changes kept for you…"))
+        local, central = self.local, self.central
+        assert local is not None and central is not None
+
+        def offline(error: BaseException) -> None:
+            if isinstance(error, SyncFailed):
+                self._fetched(username)
+            else:
+                self._not_fetched(error)
+
+        self.runner.run(
+            lambda: sync(local, central, username), lambda _report: self._fetched(username), offline
+        )
+
+    def _first_sync(self, username: str) -> None:
         # Someone else's accounts, or none yet: the first sync brings this user's.
         self.progress = self._progress_dialog(self.tr("Fetching your accounts…"))
         local, central = self.local, self.central
@@ -576,8 +803,10 @@ class Startup(QObject):
 
     # The questions and the progress.
 
-    def _ask(self, dialog: QDialog) -> None:
-        dialog.rejected.connect(self._cancelled)
+    def _ask(self, dialog: QDialog, cancelled: Callable[[], None] | None = None) -> None:
+        """Show `dialog`; `cancelled` is what its Cancel does (by default the start ends)."""
+        self._question_cancelled = cancelled or self._cancelled
+        dialog.rejected.connect(self._question_cancelled)
         self.question = dialog
         dialog.open()
         self.asking.emit(dialog)
@@ -585,7 +814,7 @@ class Startup(QObject):
     def _close_question(self) -> None:
         dialog, self.question = self.question, None
         if dialog is not None:
-            dialog.rejected.disconnect(self._cancelled)
+            dialog.rejected.disconnect(self._question_cancelled)
             dialog.close()
             dialog.deleteLater()
 

@@ -226,7 +226,17 @@ def test_another_demo_user_gets_their_accounts_and_none_of_the_last_ones(
     assert kept.isdisjoint(left)
 
 
-def test_a_start_as_someone_else_is_refused_while_the_last_users_work_waits(
+class PickOnce(PickCollector):
+    """Picks the second collector, then cancels the question when it comes again."""
+
+    asked: ClassVar[int] = 0
+
+    def exec(self) -> int:
+        PickOnce.asked += 1
+        return 1 if PickOnce.asked == 1 else 0
+
+
+def test_a_start_as_someone_else_while_the_last_users_work_waits_asks_and_cancel_loses_nothing(
     qtbot: QtBot, demo: Demo, dialogs: RecordingDialogs
 ) -> None:
     first, window = demo.start(pick=0)
@@ -238,13 +248,24 @@ def test_a_start_as_someone_else_is_refused_while_the_last_users_work_waits(
     window.leave()
     first.stop()
 
-    second = demo.startup(pick=1)
+    PickOnce.asked = 0
+    second = Startup(
+        demo.config,
+        None,
+        settings=demo.settings,
+        dialogs=dialogs,
+        chooser=PickOnce,
+        clock=lambda: SHIFT_NOW,
+        demo_accounts=DEMO_ACCOUNTS,
+    )
+    demo.started.append(second)
     dialog = asked(qtbot, second, second.start)
+    # The question comes (no answer here is its Cancel), then the choice of user again.
     with qtbot.waitSignal(second.failed, timeout=30_000) as failed:
         type_passphrase(qtbot, dialog)
-    assert second.window is None
-    assert before in failed.args[0] and "waiting" in failed.args[0]
-    assert dialogs.errors()[-1] == failed.args[0]
+    assert failed.args == [""] and second.window is None and PickOnce.asked == 2
+    (offer,) = [shown for shown in dialogs.shown if shown.kind == "choose"]
+    assert offer.title == f"Changes of {before} are waiting" and "1 note" in offer.text
     # Nothing of the first user's work was lost.
     assert second.local is not None and sync_status(second.local).waiting > 0
 

@@ -56,6 +56,9 @@ from app.services.common.errors import InvalidInput
 SQLITE_FAST_PATH = True
 # Accounts whose rows are written together.
 CHUNK_ACCOUNTS = 2000
+# Accounts between two reports of progress: the first start's 2,000 are one chunk, and its
+# progress bar should move while they are built.
+PROGRESS_ACCOUNTS = 200
 
 
 @dataclass(frozen=True)
@@ -241,6 +244,8 @@ class _Builder:
             self._account_builder.build(index, plan)
             if (index + 1) % CHUNK_ACCOUNTS == 0 or index + 1 == self.accounts:
                 self.state.rows.flush(sink, self.counts)
+                yield index + 1
+            elif (index + 1) % PROGRESS_ACCOUNTS == 0:
                 yield index + 1
 
     def write_visit_requests(self, sink: Sink) -> None:

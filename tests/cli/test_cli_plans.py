@@ -318,7 +318,10 @@ def test_a_copy_whose_printed_terms_were_edited_is_altered_and_says_each_term(
     code, out, _ = run(data_dir, "queue", "--user", collector, "--json")
     assert code == 0
     penalty = {e["contract_no"]: float(e["breakdown"]["penalty"]) for e in json.loads(out)}
-    contract = next(c for c in _overdue(data_dir, collector)[4:] if penalty[c] > 1)
+    overdue = _overdue(data_dir, collector)
+    # The fifth account, or one no other test of the module takes (they take 0-3, 5, 6, 9, 10).
+    spare = [overdue[4], *overdue[7:9], *overdue[11:]]
+    contract = next(c for c in spare if penalty[c] > 1)
     issued = tmp_path / "issued.pdf"
     _issue(data_dir, issued, contract, "--down-payment", "100", "--waive-penalty", "1")
     data = issued.read_bytes()

@@ -18,9 +18,12 @@ DEFAULT_DEMO_ACCOUNTS = 2000
 # a value that does not make sense); 2 a plan saved that waits for a team lead; 3 to 8 what
 # verify-agreement found, a code for each answer (app.cli.plans: altered, unknown, genuine but
 # no longer in force, terms-match, unreadable, not a PDF); EXIT_USAGE arguments the command
-# cannot take at all; EXIT_NO_DISPLAY the window with no display to open on.
+# cannot take at all; EXIT_NO_DISPLAY the window with no display to open on; EXIT_BROKEN_PIPE
+# whoever read the output stopped reading (`queue --json | head`): 128 + SIGPIPE, as a shell
+# reports any program a closed pipe ended.
 EXIT_USAGE = 64
 EXIT_NO_DISPLAY = 69
+EXIT_BROKEN_PIPE = 141
 # The roles a staff login may have (app.models.Role, without the administrator).
 COLLECTOR, FIELD_AGENT, TEAM_LEAD = "collector", "field_agent", "team_lead"
 STAFF = (COLLECTOR, FIELD_AGENT, TEAM_LEAD)

@@ -17,12 +17,46 @@ from typing import cast
 
 from app import __version__
 from app.cli import central, contacts, my_day, plans, reviews, sync, team, team_queue, work
-from app.cli.common import EXIT_NO_DISPLAY, STAFF, Parser, close_databases, database
+from app.cli.common import (
+    EXIT_BROKEN_PIPE,
+    EXIT_NO_DISPLAY,
+    STAFF,
+    Parser,
+    close_databases,
+    database,
+)
 from app.config import Config, resolve
 from app.services.common.errors import DomainError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run a command (or the window); its exit status. Output read by a program that stops
+    reading early (`queue --json | head`) ends the command quietly, whichever command it is."""
+    try:
+        try:
+            return _main(argv)
+        finally:
+            # Output still buffered meets a closed pipe here, not at the interpreter's exit.
+            if sys.stdout is not None:
+                sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+
+
+def _silence_stdout() -> None:
+    """Point standard output at the null device, so that the interpreter's own flush at exit
+    meets no closed pipe again (as the Python documentation on SIGPIPE advises)."""
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return  # not a file (run inside another program): nothing is flushed to a pipe at exit
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, descriptor)
+    os.close(devnull)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     config = resolve(args.data_dir)

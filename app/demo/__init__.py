@@ -5,11 +5,13 @@ Call `app.demo.builder.build_demo`. The modules, from the top down (each imports
 below it):
 
 - builder: `build_demo` and `DemoSummary`; draws the plan of the book (each account's bucket,
-  place, flag and showcase role), wires the parts together and writes their rows in one
+  place, flag, showcase role, willingness to pay and story), wires the parts together and writes their rows in one
   transaction (the order of the steps is the order of the random draws).
 - accounts: one account at a time: borrower, contact points, loan, instalments, assignee.
 - collection: the work on an account: pre-due reminders, a month of sessions on an overdue one.
 - showcase: the accounts that show particular situations (flags, caps reached, due today).
+- repayments: what ends an account's arrears in the window: a cure, or a repayment plan kept or
+  broken (docs/demo.md: each overdue borrower's hidden willingness to pay and story).
 - promises: promises to pay and callbacks.
 - calls: when a call may be made, and the contact attempt rows.
 - oversight: what reaches the team leads: escalations, stopped dials, visit requests.

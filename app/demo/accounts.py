@@ -26,6 +26,7 @@ from app.demo.records import (
     Account,
     Plan,
 )
+from app.demo.repayments import Repayments
 from app.demo.shape import City, Place, ProductShape
 from app.demo.staff import Staff
 from app.demo.state import DAY, HOUR, UTC8_ZONES, DemoState, Part, local_midnight
@@ -53,12 +54,14 @@ class Accounts(Part):
         staff: Staff,
         ledger: Ledger,
         collection: Collection,
+        repayments: Repayments,
     ) -> None:
         super().__init__(state)
         self._people = people
         self._staff = staff
         self._ledger = ledger
         self._collection = collection
+        self._repayments = repayments
         self._id_numbers: set[str] = set()
         # Accounts handed out so far, round the collectors and round the field agents.
         self._phone_next = 0
@@ -97,9 +100,25 @@ class Accounts(Part):
         # planned bucket.
         product = self.shape.products.pick(rng)
         term = product.terms.pick(rng)
+        bucket = plan.bucket
+        story_oldest = 0
+        if plan.story is not None:
+            # A cure's account is in the bucket on the day of the cure (or, cured in the last
+            # week, at its start: the week's figures count it there), a plan's today. Either
+            # leaves the account paying on: every instalment from the oldest unpaid to the first
+            # due after today is still to come. A loan too short for that is drawn again (a few
+            # times), else the account has no story.
+            on = min(plan.story_day, self.today - 6) if plan.story == "cure" else None
+            for _ in range(8):
+                story_oldest = self._ledger.draw_oldest_due(bucket or "", False, base=on)
+                if self._instalments_to_come(story_oldest) <= term:
+                    break
+                product = self.shape.products.pick(rng)
+                term = product.terms.pick(rng)
+            else:
+                plan.story = None
         principal = product.principals.pick(rng)
         amounts = self._ledger.schedule(product, principal, term)
-        bucket = plan.bucket
         if bucket is None:
             paid = term
             last_due = due_day(base - 11 - int(rnd() * 400))
@@ -109,6 +128,9 @@ class Accounts(Part):
             paid = int(rnd() * term)
             coming = [d for d in range(base, base + 6) if date.fromordinal(d).day <= 28]
             oldest = coming[int(rnd() * len(coming))]
+        elif plan.story is not None:
+            oldest = story_oldest
+            paid = int(rnd() * (term - self._instalments_to_come(oldest) + 1))
         else:
             paid = int(rnd() * term)
             oldest = self._ledger.draw_oldest_due(bucket, plan.special is not None)
@@ -135,7 +157,11 @@ class Accounts(Part):
             address_utc8=all(zone in UTC8_ZONES for zone in address.zones),
             start_day=max(oldest + 1, self.today - self.shape.window_days),
             country=address.country,
+            end_day=plan.story_day if plan.story else base,
         )
+        if plan.story == "cure":
+            account.cure_at = self._repayments.cure_moment(plan.story_day)
+        contract_no = f"CW{date.fromordinal(disbursed).year}{index + 1:08d}"
         # A consumer represented by an attorney may not be called at all (FDCPA §1692c(a)(2)).
         attorney = (
             address.country == "US"
@@ -147,6 +173,12 @@ class Accounts(Part):
             self._collection.pre_due_reminder(account, oldest)
         elif bucket is not None and not attorney:
             self._collection.month(account, oldest)
+            if plan.story == "cure":
+                self._repayments.cure(account)
+            elif plan.story is not None and not self._repayments.offer_plan(
+                account, contract_no, name, id_number
+            ):
+                plan.story = None
 
         window_start = window_end = None
         if rnd() < float(book["agreed_window_share"]):
@@ -222,7 +254,7 @@ class Accounts(Part):
         self.rows.loans.append(
             (
                 loan_id,
-                f"CW{date.fromordinal(disbursed).year}{index + 1:08d}",
+                contract_no,
                 borrower_id,
                 product.code,
                 "CNY",
@@ -261,6 +293,13 @@ class Accounts(Part):
                     None if s[SETTLED_ON] is None else iso[s[SETTLED_ON]],
                 )
             )
+
+    def _instalments_to_come(self, oldest: int) -> int:
+        """The instalments from the one due on `oldest` to the first due after today."""
+        count = 1
+        while add_months(oldest, count - 1) <= self.state.base:
+            count += 1
+        return count
 
     def _id_number(self, area_code: str, born: date, male: bool) -> str:
         """A resident identity number no other borrower has (the sequence's parity is the sex)."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gc
 import json
+import random
 import time as clock
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from app.demo.oversight import Oversight
 from app.demo.people import People
 from app.demo.promises import Promises
 from app.demo.records import Plan
+from app.demo.repayments import Repayments
 from app.demo.rows import AUDIT_COLUMNS, CoreSink, Sink, SQLiteSink, table
 from app.demo.showcase import Showcase
 from app.demo.staff import Staff
@@ -56,6 +58,9 @@ from app.services.common.errors import InvalidInput
 SQLITE_FAST_PATH = True
 # Accounts whose rows are written together.
 CHUNK_ACCOUNTS = 2000
+# Accounts between two reports of progress: the first start's 2,000 are one chunk, and its
+# progress bar should move while they are built.
+PROGRESS_ACCOUNTS = 200
 
 
 @dataclass(frozen=True)
@@ -230,7 +235,8 @@ class _Builder:
         promises = Promises(state, calls, ledger)
         showcase = Showcase(state, calls, promises)
         collection = Collection(state, calls, ledger, promises, showcase)
-        self._account_builder = Accounts(state, people, self._staff, ledger, collection)
+        repayments = Repayments(state, calls, ledger)
+        self._account_builder = Accounts(state, people, self._staff, ledger, collection, repayments)
 
     def write_staff(self, sink: Sink) -> None:
         self._staff.write(sink, self._plans)
@@ -241,6 +247,8 @@ class _Builder:
             self._account_builder.build(index, plan)
             if (index + 1) % CHUNK_ACCOUNTS == 0 or index + 1 == self.accounts:
                 self.state.rows.flush(sink, self.counts)
+                yield index + 1
+            elif (index + 1) % PROGRESS_ACCOUNTS == 0:
                 yield index + 1
 
     def write_visit_requests(self, sink: Sink) -> None:
@@ -317,4 +325,57 @@ def draw_plans(state: DemoState) -> list[Plan]:
         share = float(book["activity"][f"{special}_share"])
         for i in draw(phone_early, max(minimum, round(share * state.accounts))):
             plans[i].special = special
+    draw_stories(state, plans)
     return plans
+
+
+def draw_stories(state: DemoState, plans: list[Plan]) -> None:
+    """Each overdue borrower's willingness to pay, and what becomes of the plain phone accounts
+    in the window: a cure, a repayment plan kept or broken, or nothing (docs/demo.md).
+
+    Drawn from a stream of their own, after everything else in the plan of the book: the staff
+    (and so the demo's user names) do not change with them.
+    """
+    fate = random.Random(f"{state.seed}:stories")
+    shape = state.shape
+    history = shape.history
+    alpha, beta = shape.willingness
+    today = state.today
+    window = shape.window_days
+    kept = history["plan_kept"]
+    pool: dict[str, list[int]] = {}
+    for i, plan in enumerate(plans):
+        if plan.bucket in (None, "C"):
+            continue
+        plan.willingness = fate.betavariate(alpha, beta)
+        if plan.flag or plan.special or plan.abroad or plan.field:
+            continue
+        bucket = plan.bucket
+        pool.setdefault(bucket, []).append(i)
+        roll = fate.random()
+        cure = min(1.0, shape.cure_share[bucket] * 2 * plan.willingness)
+        if roll < cure:
+            plan.story = "cure"
+            plan.story_day = today - 1 - int(fate.random() * (window - 1))
+        elif roll < cure + shape.plan_share[bucket]:
+            chance = float(kept["base"]) + float(kept["per_willingness"]) * plan.willingness
+            plan.story = "plan_kept" if fate.random() < chance else "plan_broken"
+            # Offered early enough that an instalment has fallen due, and a broken plan has
+            # had its grace run out, by today.
+            plan.story_day = today - 12 - int(fate.random() * (window - 14))
+    # The rare outcomes a small demo might miss: a cure in the last week in every bucket, and
+    # plans both kept and broken.
+    least = int(history["cure_min_last_week"])
+    for members in pool.values():
+        recent = [i for i in members if plans[i].story == "cure" and plans[i].story_day > today - 7]
+        others = [i for i in members if plans[i].story is None]
+        for i in fate.sample(others, min(len(others), max(0, least - len(recent)))):
+            plans[i].story = "cure"
+            plans[i].story_day = today - 1 - int(fate.random() * 6)
+    late = [i for bucket, members in pool.items() if bucket != "M1" for i in members]
+    for outcome in ("plan_kept", "plan_broken"):
+        have = sum(1 for i in late if plans[i].story == outcome)
+        others = [i for i in late if plans[i].story is None]
+        for i in fate.sample(others, min(len(others), max(0, int(history["plan_min"]) - have))):
+            plans[i].story = outcome
+            plans[i].story_day = today - 12 - int(fate.random() * (window - 14))

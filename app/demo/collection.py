@@ -51,13 +51,15 @@ class Collection(Part):
         activity = shape.activity
         act_share = shape.act_share
         today = self.today
-        base = self.state.base
         grace = self.state.grace
 
-        # A payment of part of the oldest instalment, made without anyone asking.
+        # A payment of part of the oldest instalment, made without anyone asking: the more
+        # willing the borrower, the likelier. Payments of the month stop where a cure or a plan
+        # takes over (`end_day`).
+        end = account.end_day
         partial_day: int | None = None
-        if rnd() < shape.pay_share["partial_share"] and oldest + 1 < base:
-            partial_day = oldest + 1 + int(rnd() * (base - 1 - oldest))
+        if rnd() < shape.pay_share["partial_share"] * 2 * plan.willingness and oldest + 1 < end:
+            partial_day = oldest + 1 + int(rnd() * (end - 1 - oldest))
 
         profile = "worked"
         if plan.flag is None and plan.special is None:
@@ -83,6 +85,8 @@ class Collection(Part):
             flag_day = account.start_day + int(rnd() * (today - account.start_day + 1))
             # Abroad, a week must pass after a conversation before the next call (US rule).
             last_day = flag_day - (8 if plan.abroad else 1)
+        if plan.story is not None:
+            last_day = min(last_day, end - 1)  # the story's own call comes then
         account.last_day = last_day
 
         if plan.field:
@@ -119,7 +123,7 @@ class Collection(Part):
             showcase.promise_lapsed(account)
 
     def _spontaneous_partial(self, account: Account, day: int) -> None:
-        if day <= account.promise_until or day >= self.state.base:
+        if day <= account.promise_until or day >= account.end_day:
             return  # a promise is running; its payment must still fit the instalment
         owed = self._ledger.oldest_owed(account, day)
         amount = int(owed * self.rng.uniform(0.2, 0.8)) // 100 * 100

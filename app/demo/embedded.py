@@ -4,6 +4,9 @@ with the demo portfolio on its first start and stamping its changes so workstati
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
 
 from app.database import Database
 from app.demo.builder import build_demo
@@ -22,3 +25,10 @@ def prepare_embedded_central(
         users = list_users(db)
     install_clock(db)
     return users
+
+
+def embedded_central_exists(url: str) -> bool:
+    """Whether the demo's central file is there already: before the first start it is not, and
+    `prepare_embedded_central` creates it and builds the demo."""
+    path = make_url(url).database
+    return bool(path) and path != ":memory:" and Path(str(path)).exists()

@@ -13,6 +13,7 @@ from decimal import Decimal
 from app.demo.records import (
     ACCRUED_TO,
     DUE_DAY,
+    PARTS,
     PENALTY,
     PRINCIPAL,
     PRINCIPAL_PAID,
@@ -94,10 +95,12 @@ class Ledger(Part):
             found = self._monthlies[key] = [add_months(first, k) for k in range(count)]
         return found
 
-    def draw_oldest_due(self, bucket: str, special: bool) -> int:
+    def draw_oldest_due(self, bucket: str, special: bool, base: int | None = None) -> int:
         """The due day of the oldest unpaid instalment of an account in that bucket (special:
-        a showcase account, at least a week overdue)."""
+        a showcase account, at least a week overdue) today, or on the day `base`."""
         rng = self.rng
+        if base is None:
+            base = self.state.base
         band = self.shape.buckets[bucket]
         low = max(band.min_dpd, 8) if special else band.min_dpd
         while True:
@@ -107,19 +110,22 @@ class Ledger(Part):
                 dpd = min(dpd, int(extra["max_dpd"]))
             else:
                 dpd = low + int(rng.random() * (band.max_dpd - low + 1))
-            oldest = self.state.base - dpd
+            oldest = base - dpd
             if date.fromordinal(oldest).day <= 28:
                 return oldest
 
     # -- payments -------------------------------------------------------------------------
 
-    def payment(self, loan_id: str, day: int, amount: int, earliest: int = 0) -> int:
-        """A payment row on that day (local time after `earliest`, if given); returns paid_at."""
+    def payment(
+        self, loan_id: str, day: int, amount: int, earliest: int = 0, at: int | None = None
+    ) -> int:
+        """A payment row on that day (local time after `earliest`, if given; at `at`, if given);
+        returns paid_at."""
         rng = self.rng
         lowest = max(local_midnight(day) + 8 * HOUR, earliest + 60)
         # Until 23:59 local time, so the UTC date is the local date.
         highest = local_midnight(day) + DAY - 60
-        paid_at = lowest + int(rng.random() * max(1, highest - lowest))
+        paid_at = lowest + int(rng.random() * max(1, highest - lowest)) if at is None else at
         channel = self.shape.pay_channels.pick(rng)
         # Shaped like the channels' own transaction numbers.
         prefix, suffix = _REFERENCES[channel]
@@ -196,3 +202,24 @@ class Ledger(Part):
                     )
                 return int(owed)
         return 0
+
+    def overdue_parts(self, account: Account, day: int) -> dict[str, int]:
+        """What is overdue on that day, by part (the policy's names), penalty accrued to it:
+        everything `apply` would settle with a payment of their sum that day."""
+        parts = dict.fromkeys(PARTS, 0)
+        micro = account.penalty_micro
+        for s in account.states:
+            if s[SETTLED_ON] is not None or s[DUE_DAY] >= day:
+                continue
+            for name, (due, paid) in PARTS.items():
+                parts[name] += s[due] - s[paid]
+            start = max(s[DUE_DAY], s[ACCRUED_TO] or s[DUE_DAY])
+            if day > start:
+                parts["penalty"] += cents_half_up(
+                    (s[PRINCIPAL] - s[PRINCIPAL_PAID]) * micro * (day - start)
+                )
+        return parts
+
+    def overdue_owed(self, account: Account, day: int) -> int:
+        """What it takes on that day to settle every instalment due before it."""
+        return sum(self.overdue_parts(account, day).values())

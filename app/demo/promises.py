@@ -61,10 +61,15 @@ class Promises(Part):
         attempt_id, done = self._calls.attempt(account, point, moment, "PTP", note=note)
         lapsed = promised + state.grace
         if outcome is None:
-            outcome = shape.promise_outcomes.pick(rng)
+            outcome = self._outcome(account)
         status, paid, resolved = "pending", 0, None
-        last_pay_day = min(promised, state.base - 1)
-        if lapsed < self.today and outcome != "broken" and last_pay_day >= day:
+        # The month's payments stop where a cure or a plan takes over.
+        last_pay_day = min(promised, account.end_day - 1)
+        cure = account.cure_at
+        if cure is not None and account.end_day <= lapsed:
+            # Everything overdue was paid within the promise's grace: that kept it.
+            status, paid, resolved = "kept", amount, cure
+        elif lapsed < self.today and outcome != "broken" and last_pay_day >= day:
             pay_day = day + int(rng.random() * (last_pay_day - day + 1))
             paid = amount
             if outcome != "kept":
@@ -94,6 +99,22 @@ class Promises(Part):
         )
         account.promise_until = lapsed
         return lapsed + 1
+
+    def _outcome(self, account: Account) -> str:
+        """Kept, partly kept or broken: the promises' weights, the kept ones scaled by the
+        borrower's willingness and the account's stage of lateness, the broken ones the other
+        way (docs/demo.md)."""
+        shape = self.shape
+        weights = shape.promise_weights
+        willingness = account.plan.willingness
+        stage = shape.activity["stage_of_bucket"][account.bucket]
+        kept = weights["kept"] * shape.promise_kept_factor[stage] * 2 * willingness
+        partly = weights["partly_kept"]
+        broken = weights["broken"] * 2 * (1 - willingness)
+        roll = self.rng.random() * (kept + partly + broken)
+        if roll < kept:
+            return "kept"
+        return "partly_kept" if roll < kept + partly else "broken"
 
     def callback(self, account: Account, point: Point, moment: int, day: int, stage: str) -> int:
         """A CB attempt and its callback; one that fell due has mostly been made.

@@ -41,6 +41,13 @@ class Plan:
     field: bool = False
     flag: str | None = None
     special: str | None = None
+    # The borrower's hidden willingness to pay, 0 to 1 (docs/demo.md).
+    willingness: float = 0.5
+    # What happens to the account in the window: None (it rolls, stays or pays part), "cure"
+    # (it pays everything overdue on `story_day` and is current now), "plan_kept" or
+    # "plan_broken" (a repayment plan offered on `story_day`).
+    story: str | None = None
+    story_day: int = 0
 
 
 @dataclass(slots=True)
@@ -88,3 +95,8 @@ class Account:
     country: str = "CN"
     promise_until: int = -1
     flagged_at: int | None = None
+    # The day the month's own payments stop (a cure or a plan takes over then): today + 1
+    # unless a story says otherwise.
+    end_day: int = 0
+    # A cure: the moment everything overdue was paid (promises it covered were kept by it).
+    cure_at: int | None = None

@@ -26,7 +26,9 @@ from app.models import (
     Instalment,
     Loan,
     Payment,
+    PlanInstalment,
     PromiseToPay,
+    RepaymentPlan,
 )
 from app.models.types import Money, UTCDateTime
 
@@ -200,6 +202,39 @@ BLOCK_COLUMNS = (
     "channel",
     "rule",
 )
+PLAN_COLUMNS = (
+    "id",
+    "loan_id",
+    "created_by_id",
+    "status",
+    "kind",
+    "currency",
+    "offered_on",
+    "overdue_principal",
+    "overdue_interest",
+    "overdue_penalty",
+    "overdue_fees",
+    "total_amount",
+    "down_payment",
+    "penalty_waived",
+    "discount",
+    "frequency",
+    "breaches",
+    "approved_by_id",
+    "approved_at",
+    "decision_reason",
+    "agreement_no",
+    "agreement_date",
+    "agreement_sha256",
+    "agreement_file_sha256",
+    "agreement_terms",
+    "issued_at",
+    "activated_at",
+    "closed_at",
+    "down_payment_paid",
+    "created_at",
+)
+PLAN_LINE_COLUMNS = ("plan_id", "seq", "due_date", "amount", "paid_amount", "paid_on")
 TEAM_COLUMNS = ("id", "name", "created_at")
 USER_COLUMNS = ("id", "username", "display_name", "role", "team_id", "active", "created_at")
 AUDIT_COLUMNS = ("id", "at", "user_id", "action", "entity", "entity_id", "details")
@@ -222,6 +257,8 @@ class Rows:
         self.callbacks: list[tuple[Any, ...]] = []
         self.escalations: list[tuple[Any, ...]] = []
         self.blocks: list[tuple[Any, ...]] = []
+        self.plans: list[tuple[Any, ...]] = []
+        self.plan_lines: list[tuple[Any, ...]] = []
 
     def flush(self, sink: Sink, counts: dict[str, int]) -> None:
         """Write every table's rows, add them to the summary's counts and start afresh."""
@@ -236,6 +273,8 @@ class Rows:
             (Callback, CALLBACK_COLUMNS, self.callbacks, "callbacks"),
             (Escalation, ESCALATION_COLUMNS, self.escalations, None),
             (ContactBlock, BLOCK_COLUMNS, self.blocks, None),
+            (RepaymentPlan, PLAN_COLUMNS, self.plans, None),
+            (PlanInstalment, PLAN_LINE_COLUMNS, self.plan_lines, None),
         ):
             if key:
                 counts[key] += len(rows)

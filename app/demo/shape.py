@@ -241,6 +241,18 @@ class Shape:
             if int(days) <= max_ahead
         )
         self.promise_outcomes = weighted(promises["outcomes"])
+        self.promise_weights = {k: float(v) for k, v in promises["outcomes"].items()}
+        history = self.history = book["history"]
+        self.willingness = (
+            float(history["willingness"]["alpha"]),
+            float(history["willingness"]["beta"]),
+        )
+        self.cure_share = {k: float(v) for k, v in history["cure_share"].items()}
+        self.plan_share = {k: float(v) for k, v in history["plan_share"].items()}
+        self.plan_instalments = Weighted(
+            (int(count), float(w)) for count, w in history["plan_instalments"].items()
+        )
+        self.promise_kept_factor = {k: float(v) for k, v in history["promise_kept_factor"].items()}
         known = set(dispositions())
         used = (
             set(activity["no_contact_weights"])

@@ -6091,20 +6091,28 @@ Allowed from {time}</source>
 <context>
     <name>Startup</name>
     <message>
-        <source>Preparing the database…</source>
-        <translation>正在准备数据库…</translation>
-    </message>
-    <message>
         <source>Collector Workstation</source>
         <translation>催收工作台</translation>
     </message>
     <message>
-        <source>First start: building the demo portfolio ({done} of {total} accounts)…</source>
-        <translation>首次启动：正在生成演示数据（{done} / {total} 个账户）…</translation>
-    </message>
-    <message>
         <source>Opening the local data…</source>
         <translation>正在打开本地数据…</translation>
+    </message>
+    <message>
+        <source>Opening the demo database…</source>
+        <translation>正在打开演示数据库…</translation>
+    </message>
+    <message>
+        <source>First start, step 1 of 3: creating the demo database…</source>
+        <translation>首次启动，第 1 步（共 3 步）：正在创建演示数据库…</translation>
+    </message>
+    <message>
+        <source>First start, step 2 of 3: building the demo portfolio ({done} of {total} accounts)…</source>
+        <translation>首次启动，第 2 步（共 3 步）：正在生成演示数据（{done} / {total} 个账户）…</translation>
+    </message>
+    <message>
+        <source>First start, step 3 of 3: indexing and checking the demo portfolio…</source>
+        <translation>首次启动，第 3 步（共 3 步）：正在为演示数据建立索引并检查…</translation>
     </message>
     <message>
         <source>There is no user “{username}”. `collector-workstation users` lists them.</source>

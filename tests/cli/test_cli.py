@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from app import __version__
 from app.cli import main
-from app.cli.common import EXIT_NO_DISPLAY, EXIT_USAGE
+from app.cli.common import EXIT_BROKEN_PIPE, EXIT_NO_DISPLAY, EXIT_USAGE
 
 AT = "2026-11-28T10:00:00+08:00"
 
@@ -144,6 +144,76 @@ def test_errors_are_one_line_on_stderr_with_nonzero_exit(data_dir: Path) -> None
     )
     code, _, err = run(data_dir, "queue", "--user", collector(data_dir), "--at", "yesterday")
     assert code == EXIT_USAGE and "not an ISO-8601 time" in err
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("users", "--json"),
+        ("users",),
+        ("queue", "--json", "--at", AT),
+        ("queue", "--at", AT),
+        ("account", "CW202500000001"),
+        ("escalations", "--json"),
+    ],
+    ids=" ".join,
+)
+def test_output_read_by_a_reader_that_stops_early_ends_the_command_quietly(
+    data_dir: Path, command: tuple[str, ...]
+) -> None:
+    """`queue --json | head`: the reader closes the pipe before the command prints; the command
+    ends with 128 + SIGPIPE and no traceback, whichever command it is."""
+    user = collector(data_dir)
+    args = [*command, "--user", user] if command[0] in ("queue", "account") else list(command)
+    if command[0] == "account":
+        # The user's own first account: one that prints.
+        _, out, _ = run(data_dir, "queue", "--user", user, "--at", AT, "--limit", "1", "--json")
+        args[1] = json.loads(out)[0]["contract_no"]
+    if command[0] == "escalations":
+        args += ["--user", _lead(data_dir)]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app", "--data-dir", str(data_dir), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # `head` has read its lines and gone
+    err = process.stderr.read().decode()
+    assert process.wait(timeout=300) == EXIT_BROKEN_PIPE
+    assert err == ""
+
+
+def _lead(data_dir: Path) -> str:
+    code, out, _ = run(data_dir, "users", "--json")
+    assert code == 0
+    return next(u["username"] for u in json.loads(out) if u["role"] == "team_lead")
+
+
+def test_account_shows_a_callback_in_the_lenders_zone_like_every_other_time(
+    data_dir: Path,
+) -> None:
+    from app.database import Database
+    from app.models import Callback, Loan, User
+
+    db = Database(f"sqlite:///{data_dir / 'central.sqlite3'}")
+    try:
+        with db.reader() as session:
+            due_at, contract, user = session.execute(
+                select(Callback.due_at, Loan.contract_no, User.username)
+                .join(Loan, Loan.id == Callback.loan_id)
+                .join(User, User.id == Loan.assigned_to_id)
+                .order_by(Callback.due_at)
+                .limit(1)
+            ).one()
+    finally:
+        db.dispose()
+    code, out, err = run(data_dir, "account", contract, "--user", user)
+    assert code == 0, err
+    shanghai = due_at.astimezone(ZoneInfo("Asia/Shanghai"))
+    assert shanghai.hour != due_at.astimezone(UTC).hour
+    lines = [line for line in out.splitlines() if " callback " in line]
+    assert lines and all("UTC" not in line for line in lines)
+    assert any(f"callback {shanghai:%Y-%m-%d %H:%M}" in line for line in lines), lines
 
 
 def test_log_contact_and_payment_from_the_command_line(data_dir: Path) -> None:

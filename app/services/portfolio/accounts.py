@@ -34,7 +34,7 @@ from app.models import (
     VisitStatus,
 )
 from app.services.common.audit import audit
-from app.services.common.clock import local_today
+from app.services.common.clock import business_zone, local_today
 from app.services.common.errors import NotAllowed, NotFound
 from app.services.common.idnumbers import mask
 from app.services.common.phones import PhoneStyle, format_phone
@@ -445,12 +445,14 @@ def _timeline(
                 {"amount": str(report.amount), "channel": report.channel, "state": "reported"},
             )
         )
+    zone = business_zone()
     for callback in session.scalars(select(Callback).where(Callback.loan_id == loan_id)):
+        # In the lender's zone, as every other time the summaries and the command line show.
         items.append(
             HistoryItem(
                 callback.created_at,
                 "callback",
-                f"callback {callback.due_at:%Y-%m-%d %H:%M} UTC",
+                f"callback {callback.due_at.astimezone(zone):%Y-%m-%d %H:%M}",
                 {"due_at": callback.due_at.isoformat(), "done": callback.done_at is not None},
             )
         )

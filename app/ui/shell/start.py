@@ -46,7 +46,7 @@ from PySide6.QtWidgets import (
 
 from app.config import Config
 from app.database import Database, Tls
-from app.demo.embedded import prepare_embedded_central
+from app.demo.embedded import embedded_central_exists, prepare_embedded_central
 from app.services.common.clock import business_zone
 from app.services.common.errors import DomainError
 from app.services.common.users import UserView, list_users
@@ -334,7 +334,13 @@ class Startup(QObject):
     # 3a. Demo mode: the embedded central database and a demo user.
 
     def _prepare_demo(self) -> None:
-        self.progress = self._progress_dialog(self.tr("Preparing the database…"))
+        # On the first start the demo is built next: the dialog says so at once, step by step,
+        # before anything is built (the window is seconds away).
+        if embedded_central_exists(self.config.database_url):
+            text = self.tr("Opening the demo database…")
+        else:
+            text = self.tr("First start, step 1 of 3: creating the demo database…")
+        self.progress = self._progress_dialog(text)
         central = self.central = Database(self.config.database_url)
         accounts = self.demo_accounts
         self.runner.run(
@@ -346,11 +352,17 @@ class Startup(QObject):
 
     def _progressed(self, done: int, total: int) -> None:
         if self.progress is not None:
-            self.progress.setLabelText(
-                self.tr(
-                    "First start: building the demo portfolio ({done} of {total} accounts)…"
+            if done < total:
+                text = self.tr(
+                    "First start, step 2 of 3: building the demo portfolio"
+                    " ({done} of {total} accounts)…"
                 ).format(done=done, total=total)
-            )
+            else:
+                # The indexes are made and the rows checked once every account is written.
+                text = self.tr(
+                    "First start, step 3 of 3: indexing and checking the demo portfolio…"
+                )
+            self.progress.setLabelText(text)
             self.progress.setMaximum(total)
             self.progress.setValue(done)
         self.progressed.emit(done, total)
@@ -825,11 +837,16 @@ class Startup(QObject):
         self.failed.emit("")
 
     def _progress_dialog(self, text: str) -> QProgressDialog:
+        """A busy dialog shown at once: nothing else is on the screen while the work runs."""
         progress = QProgressDialog(text, "", 0, 0)
         progress.setWindowTitle(self.tr("Collector Workstation"))
         progress.setCancelButton(None)
-        progress.setMinimumDuration(300)
+        progress.setMinimumDuration(0)
+        # Reaching the maximum is not the end: the demo is still indexed and checked after.
+        progress.setAutoReset(False)
+        progress.setAutoClose(False)
         progress.setWindowModality(Qt.WindowModality.ApplicationModal)
+        progress.show()
         return progress
 
     def _close_progress(self) -> None:

@@ -183,6 +183,37 @@ def test_first_start_builds_the_demo_then_opens_the_window_on_the_encrypted_copy
     assert dialogs.errors() == []
 
 
+def test_the_first_start_shows_its_progress_at_once_and_names_each_step(
+    qtbot: QtBot, demo: Demo
+) -> None:
+    startup = demo.startup()
+    # What the progress dialog showed each time the build reported, and whether it was up.
+    steps: list[tuple[bool, str]] = []
+
+    def progressed(_done: int, _total: int) -> None:
+        assert startup.progress is not None
+        steps.append((startup.progress.isVisible(), startup.progress.labelText()))
+
+    startup.progressed.connect(progressed)
+    dialog = asked(qtbot, startup, startup.start)
+    type_passphrase(qtbot, dialog)
+    # The passphrase is taken: the dialog is up at once, before anything is built, and says
+    # what comes.
+    qtbot.waitUntil(lambda: startup.progress is not None, timeout=20_000)
+    assert startup.progress is not None and startup.progress.isVisible()
+    assert startup.progress.labelText().startswith("First start, step 1 of 3:")
+    with qtbot.waitSignal(startup.ready, timeout=60_000):
+        pass
+    assert steps and all(visible for visible, _ in steps)
+    labels = [label for _, label in steps]
+    assert labels[0] == (
+        f"First start, step 2 of 3: building the demo portfolio (0 of {DEMO_ACCOUNTS} accounts)…"
+    )
+    # The bar moves while the accounts are built, not only once they all are.
+    assert any(f"(200 of {DEMO_ACCOUNTS} accounts)" in label for label in labels)
+    assert labels[-1].startswith("First start, step 3 of 3:")
+
+
 def test_a_second_start_as_the_same_user_opens_the_copy_without_fetching_it_again(
     qtbot: QtBot, demo: Demo
 ) -> None:

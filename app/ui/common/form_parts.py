@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QWidget
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import QLabel, QListView, QListWidget, QListWidgetItem, QWidget
 
 # Each checklist item holds its id and whether it must be ticked.
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -13,7 +13,32 @@ REQUIRED_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 class ChecklistList(QListWidget):
-    """The items to confirm after a contact or a visit; required ones are marked with *."""
+    """The items to confirm after a contact or a visit; required ones are marked with *.
+
+    A long item wraps onto more lines: nothing is read by scrolling sideways.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._rows_height = 0
+
+    def sizeHint(self) -> QSize:
+        # As tall as its items, as they wrap at this width: in a form that scrolls, the list
+        # needs no scroll bar of its own.
+        hint = super().sizeHint()
+        rows = self._rows_height if self.count() else 0
+        least = max(self.minimumHeight(), self.minimumSizeHint().height())
+        return QSize(hint.width(), max(rows + 2 * self.frameWidth(), least))
+
+    def updateGeometries(self) -> None:
+        super().updateGeometries()
+        height = sum(self.visualItemRect(item).height() for item in self._items())
+        if height != getattr(self, "_rows_height", None):
+            self._rows_height = height
+            self.updateGeometry()
 
     def fill(self, entries: Iterable[tuple[str, str, bool]]) -> None:
         """Show (id, text, required) entries; an item ticked before stays ticked."""

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QListView,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
@@ -105,6 +106,11 @@ class ReviewPane(QWidget):
         self.checklist = QListWidget()
         self.checklist.setAccessibleName(self.tr("Checklist"))
         self.checklist.setMaximumHeight(150)
+        # Long items wrap: nothing is read by scrolling sideways.
+        for items in (self.path, self.checklist):
+            items.setWordWrap(True)
+            items.setResizeMode(QListView.ResizeMode.Adjust)
+            items.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.promise = QLabel()
         self.promise.setWordWrap(True)
         self.promise.setAccessibleName(self.tr("Promise"))

@@ -37,6 +37,7 @@ from app.ui.common.context import Context
 from app.ui.common.dialogs import detail_text, error_text, message_text
 from app.ui.common.labels import decision_reason
 from app.ui.common.look import Ink, paint
+from app.ui.common.scroll_areas import FittedScrollArea, LinesArea
 
 # Longer than this between hanging up and saving is not after-call work (an hour).
 MAX_AFTER_CALL_SECONDS = 3600
@@ -65,6 +66,7 @@ class CallPanel(QWidget):
 
         self.account = QLabel(self.tr("No account open"))
         self.account.setStyleSheet("font-weight: bold")
+        self.account.setWordWrap(True)
         self.number = QComboBox()
         self.number.setAccessibleName(self.tr("Number used"))
         self.number.currentIndexChanged.connect(lambda _index: self._script_for_number())
@@ -89,16 +91,23 @@ class CallPanel(QWidget):
         self.form.promise_date.dateChanged.connect(self._promise_typed)
         self.form.changed.connect(self._show_missing)
         self.script.changed.connect(self._show_missing)
+        # Each half scrolls on its own on a short screen: the window never grows with a long
+        # script step or checklist, and End call and the Save buttons stay in sight.
         script_box = QGroupBox(self.tr("Call script"))
-        QVBoxLayout(script_box).addWidget(self.script)
+        self.script_area = FittedScrollArea(self.script)
+        self.script_area.setAccessibleName(self.tr("Call script"))
+        QVBoxLayout(script_box).addWidget(self.script_area)
         form_box = QGroupBox(self.tr("Outcome"))
-        QVBoxLayout(form_box).addWidget(self.form)
+        self.form_area = FittedScrollArea(self.form)
+        self.form_area.setAccessibleName(self.tr("Outcome"))
+        QVBoxLayout(form_box).addWidget(self.form_area)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setObjectName("call-splitter")
         self.splitter.addWidget(script_box)
         self.splitter.addWidget(form_box)
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([420, 480])
+        self.splitter.setSizes([550, 450])  # the main window sets them for its screen
 
         self.save_button = QPushButton(self.tr("Save"))
         self.save_button.setAccessibleName(self.tr("Save the outcome"))
@@ -115,6 +124,10 @@ class CallPanel(QWidget):
         self.missing.setAccessibleName(self.tr("Still missing before saving"))
         paint(self.missing, Ink.ERROR)
         self.missing.hide()
+        # A long list scrolls within three lines rather than push the Save buttons down.
+        self.missing_area = LinesArea(self.missing, lines=3)
+        self.missing_area.setAccessibleName(self.tr("Still missing before saving"))
+        self.missing_area.hide()
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.save_button)
@@ -125,7 +138,7 @@ class CallPanel(QWidget):
         layout.addWidget(self.account)
         layout.addLayout(call_row)
         layout.addWidget(self.splitter, 1)
-        layout.addWidget(self.missing)
+        layout.addWidget(self.missing_area)
         layout.addLayout(buttons)
 
         self._tick = QTimer(self)
@@ -368,6 +381,8 @@ class CallPanel(QWidget):
         problems = self.problems() if self.detail is not None and self._enabled else []
         self.missing.setText("\n".join(problems))
         self.missing.setVisible(bool(problems))
+        self.missing_area.setVisible(bool(problems))
+        self.missing_area.text_changed()
         ready = self.detail is not None and self._enabled and not self._saving and not problems
         self.save_button.setEnabled(ready)
         self.save_next_button.setEnabled(ready)

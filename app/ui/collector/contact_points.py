@@ -45,25 +45,23 @@ from app.ui.common.labels import (
     zone_times,
 )
 from app.ui.common.look import chip
+from app.ui.common.wrapping import WrappingLabel
 
 
 class Column(enum.IntEnum):
-    CALL = 0
-    KIND = 1
-    NUMBER = 2
-    REGION = 3
-    LOCAL_TIME = 4
-    MARKS = 5
-    ACTIONS = 6
+    BUTTONS = 0
+    FACTS = 1
 
 
 # Kinds nobody dials.
 NOT_DIALLED = frozenset({"email", "address"})
 
 
-# Each point takes two grid lines: its facts, then the rules' answer under them.
-LINES_PER_POINT = 2
-_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+# Each point takes three grid lines: who it reaches (and its marks) beside its Call button, the
+# number with its region and local time beside its Mark button, then the rules' answer. Stacked
+# so, the box fits the narrow column of a 1366×768 screen without cutting anything off.
+LINES_PER_POINT = 3
+_TOP_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
 
 
 @dataclass
@@ -129,16 +127,15 @@ class ContactPointsBox(QGroupBox):
         fresh.setAccessibleName(self.tr("Contact point list"))
         grid = QGridLayout(fresh)
         grid.setContentsMargins(0, 0, 0, 0)
-        grid.setColumnStretch(Column.MARKS, 1)
-        self._headings(grid)
+        grid.setColumnStretch(Column.FACTS, 1)
         self.rows = [
-            self._row(grid, 1 + LINES_PER_POINT * position, point, now)
+            self._row(grid, LINES_PER_POINT * position, point, now)
             for position, point in enumerate(points)
         ]
         if not points:
             empty = QLabel(self.tr("No contact points on file"))
             empty.setAccessibleName(empty.text())
-            grid.addWidget(empty, 1, 0, 1, len(Column))
+            grid.addWidget(empty, 0, 0, 1, len(Column))
         old = self._grid_widget
         self._layout.replaceWidget(old, fresh)
         old.hide()
@@ -173,21 +170,6 @@ class ContactPointsBox(QGroupBox):
 
     # Building.
 
-    def _headings(self, grid: QGridLayout) -> None:
-        for column, text in (
-            (Column.KIND, self.tr("Kind")),
-            (Column.NUMBER, self.tr("Number")),
-            (Column.REGION, self.tr("Region")),
-            (Column.LOCAL_TIME, self.tr("Local time")),
-            (Column.MARKS, self.tr("Marks")),
-        ):
-            heading = QLabel(text)
-            heading.setAccessibleName(text)
-            font = heading.font()
-            font.setBold(True)
-            heading.setFont(font)
-            grid.addWidget(heading, 0, column, _LEFT)
-
     def _row(
         self, grid: QGridLayout, line: int, point: ContactPointView, now: datetime
     ) -> PointRow:
@@ -200,18 +182,26 @@ class ContactPointsBox(QGroupBox):
                     name=point.contact_name, relation=point.relation
                 )
             kind = self.tr("{kind} · {who}").format(kind=kind, who=who)
-        self._label(grid, line, Column.KIND, kind, self.tr("Kind"))
-        number = self._label(grid, line, Column.NUMBER, point.display, self.tr("Number"))
+        reaches = QHBoxLayout()
+        number_line = QHBoxLayout()
+        for facts in (reaches, number_line):
+            facts.setContentsMargins(0, 0, 0, 0)
+        grid.addLayout(reaches, line, Column.FACTS)
+        grid.addLayout(number_line, line + 1, Column.FACTS)
+        self._label(reaches, kind, self.tr("Kind"), wraps=True)
+        number = self._label(number_line, point.display, self.tr("Number"))
         number.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self._label(
-            grid, line, Column.REGION, region_name(point.region, language), self.tr("Region")
-        )
-        clock = self._label(grid, line, Column.LOCAL_TIME, "", self.tr("Local time"))
+        self._label(number_line, region_name(point.region, language), self.tr("Region"))
+        caption = QLabel(self.tr("Local time"))
+        caption.setAccessibleName(self.tr("Local time"))
+        number_line.addWidget(caption)
+        clock = self._label(number_line, "", self.tr("Local time"))
         clock.setToolTip(
             "\n".join(
                 f"{time} {' '.join(zones)}" for time, zones in zone_times(point.time_zones, now)
             )
         )
+        number_line.addStretch(1)
         marks = [
             point_mark(code, language)
             for code, on in (
@@ -224,13 +214,14 @@ class ContactPointsBox(QGroupBox):
         label: QLabel | None = None
         if marks:
             text = " · ".join(mark.text for mark in marks)
-            label = self._label(grid, line, Column.MARKS, text, self.tr("Marks"))
+            label = self._label(reaches, text, self.tr("Marks"))
             chip(label, marks[0].tone)
             if point.do_not_call_words:
                 # What the borrower said is kept with the mark: read it here.
                 said = self.tr("The borrower said: “{words}”").format(words=point.do_not_call_words)
                 label.setToolTip(said)
                 label.setAccessibleDescription(said)
+        reaches.addStretch(1)
         row = PointRow(point, clock, None, None, marks=label)
         self._mark_menu(grid, line, row, kind)
         if point.kind not in NOT_DIALLED:
@@ -241,10 +232,10 @@ class ContactPointsBox(QGroupBox):
                 self.tr("Call {kind} {number}").format(kind=kind, number=point.display)
             )
             row.call.clicked.connect(lambda _checked=False, row=row: self._call(row))
-            grid.addWidget(row.call, line, Column.CALL, _LEFT)
+            grid.addWidget(row.call, line, Column.BUTTONS, _TOP_LEFT)
             row.status = QLabel()
             row.status.setWordWrap(True)
-            grid.addWidget(row.status, line + 1, Column.KIND, 1, len(Column) - Column.KIND)
+            grid.addWidget(row.status, line + 2, Column.FACTS, 1, len(Column) - Column.FACTS)
         self._show_time(row, now)
         return row
 
@@ -284,7 +275,7 @@ class ContactPointsBox(QGroupBox):
             )
             actions[key] = action
         button.setMenu(menu)
-        grid.addWidget(button, line, Column.ACTIONS, _LEFT)
+        grid.addWidget(button, line + 1, Column.BUTTONS, _TOP_LEFT)
         row.mark_button = button
         row.actions = actions
 
@@ -294,10 +285,10 @@ class ContactPointsBox(QGroupBox):
         else:
             self.mark_requested.emit(point_id, key)
 
-    def _label(self, grid: QGridLayout, line: int, column: int, text: str, caption: str) -> QLabel:
-        label = QLabel(text)
+    def _label(self, line: QHBoxLayout, text: str, caption: str, wraps: bool = False) -> QLabel:
+        label = WrappingLabel(text) if wraps else QLabel(text)
         label.setAccessibleName(spoken(caption, text))
-        grid.addWidget(label, line, column, _LEFT)
+        line.addWidget(label)
         return label
 
     def _show_time(self, row: PointRow, now: datetime) -> None:

@@ -17,6 +17,7 @@ from PySide6.QtCore import (
     QCoreApplication,
     QModelIndex,
     QObject,
+    QSize,
     Qt,
     Signal,
 )
@@ -47,6 +48,7 @@ from app.ui.common.dialogs import error_text
 from app.ui.common.labels import disposition_name
 from app.ui.common.review_pane import ReviewPane
 from app.ui.common.runner import Latest
+from app.ui.common.screens import fit_to_screen
 from app.ui.common.table_model import RIGHT, RowTableModel, TableColumn
 from app.ui.common.tables import list_table
 
@@ -192,7 +194,7 @@ class FeedbackDialog(QDialog):
         self.only_new.toggled.connect(lambda _checked: self.refresh())
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.close_button.clicked.connect(self.close)
-        self.resize(1000, 720)
+        fit_to_screen(self, QSize(1000, 720))
         self.refresh()
 
     @property

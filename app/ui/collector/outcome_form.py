@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListView,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
@@ -54,6 +55,10 @@ class OutcomeForm(QWidget):
             self.disposition.addItem(item)
         self.disposition.setMinimumHeight(110)
         self.disposition.setMaximumHeight(150)
+        # A long outcome wraps rather than hide its code past the edge of a narrow pane.
+        self.disposition.setWordWrap(True)
+        self.disposition.setResizeMode(QListView.ResizeMode.Adjust)
+        self.disposition.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         self.emotion = QComboBox()
         self.emotion.setAccessibleName(self.tr("Emotion observed"))
@@ -101,6 +106,8 @@ class OutcomeForm(QWidget):
         callback_row.addWidget(self.callback_at, 1)
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
+        # Narrow, a field too wide beside its label goes under it.
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.addRow(buddy(self.tr("&Outcome"), self.disposition), self.disposition)
         form.addRow(buddy(self.tr("&Emotion"), self.emotion), self.emotion)
         form.addRow(self.support)

@@ -25,6 +25,7 @@ from PySide6.QtCore import (
     QDate,
     QItemSelectionModel,
     QRegularExpression,
+    QSize,
     QStandardPaths,
     Qt,
     QTimer,
@@ -77,6 +78,7 @@ from app.ui.common.i18n import DATE_FORMATS
 from app.ui.common.labels import plan_frequency_name, plan_kind_name, spoken
 from app.ui.common.look import Ink, paint
 from app.ui.common.runner import Job, Latest
+from app.ui.common.screens import fit_to_screen
 
 # Long enough that typing "1200" asks for one preview, short enough to feel immediate.
 PREVIEW_DELAY_MS = 120
@@ -148,7 +150,7 @@ class PlanDialog(QDialog):
         layout.addLayout(top, 3)
         layout.addWidget(plans, 2)
         layout.addWidget(close)
-        self.resize(1040, 760)
+        fit_to_screen(self, QSize(1040, 760))
         # Enter in a term field must not store a plan: no button answers it by default.
         for button in self.findChildren(QPushButton):
             button.setAutoDefault(False)

@@ -22,6 +22,7 @@ from app.services.contact.queue import Queue
 from app.services.portfolio.search import MIN_PHONE_DIGITS, find_accounts
 from app.ui.collector.queue_model import KEY_ROLE, Column, QueueFilter, QueueModel, StatusFilter
 from app.ui.common.context import Context
+from app.ui.common.fill_columns import FillColumns
 from app.ui.common.runner import Latest
 
 SEARCH_DELAY_MS = 250
@@ -80,9 +81,11 @@ class QueuePanel(QWidget):
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(24)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
         for column, width in _WIDTHS.items():
             self.table.setColumnWidth(column, width)
+        # The reason and the status share what the other columns leave (their tooltips say
+        # it all where it is still cut); on a small screen the table scrolls to them.
+        self.fill = FillColumns(self.table, {Column.REASON: 20, Column.STATUS: 14})
         self.count = QLabel()
         self.count.setAccessibleName(self.tr("Accounts shown"))
 
@@ -215,10 +218,9 @@ class QueuePanel(QWidget):
 
 _WIDTHS = {
     Column.RANK: 44,
-    Column.BORROWER: 80,
-    Column.CONTRACT: 130,
+    Column.BORROWER: 72,
+    Column.CONTRACT: 120,
     Column.DPD: 48,
     Column.BUCKET: 52,
     Column.OVERDUE: 96,
-    Column.REASON: 200,
 }

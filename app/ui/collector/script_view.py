@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -22,6 +22,14 @@ from app.ui.common.look import Ink, paint
 ANSWER_KEYS = "123456789"
 
 
+class ScriptText(QTextBrowser):
+    """The step's text: asks for no more than its least height and takes what is left over,
+    so that on a short screen the answers below stay in sight and the text scrolls in its box."""
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), self.minimumHeight())
+
+
 class ScriptView(QWidget):
     """Emits `suggested(disposition, emotion)` when an answer suggests an outcome."""
 
@@ -38,13 +46,15 @@ class ScriptView(QWidget):
         self.run: ScriptRun | None = None
         self.title = QLabel()
         self.title.setObjectName("script-title")
+        self.title.setWordWrap(True)
         self.step_title = QLabel()
         self.step_title.setStyleSheet("font-weight: bold")
-        self.text = QTextBrowser()
+        self.step_title.setWordWrap(True)
+        self.text = ScriptText()
         self.text.setAccessibleName(self.tr("Script text"))
         self.text.setOpenLinks(False)
         self.text.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.text.setMinimumHeight(90)
+        self.text.setMinimumHeight(60)
         # Guidance for the collector only (e.g. the expected answer to the identity check).
         self.note = QLabel()
         self.note.setWordWrap(True)
@@ -62,17 +72,26 @@ class ScriptView(QWidget):
         self.next_button.clicked.connect(self.advance)
         self.objections = QComboBox()
         self.objections.setAccessibleName(self.tr("Objection handling"))
+        # As wide as the row leaves it, not as its longest objection (see _render).
+        self.objections.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.objections.setMinimumContentsLength(8)
         self.objections.activated.connect(self._objection)
         self.trail = QLabel()
         self.trail.setWordWrap(True)
         self.trail.setAccessibleName(self.tr("Script path so far"))
 
+        # Back, the objections and Next share a row: a short screen keeps the answers in sight.
         buttons = QHBoxLayout()
         buttons.addWidget(self.back_button)
-        buttons.addStretch(1)
+        buttons.addWidget(self.objections, 1)
         buttons.addWidget(self.next_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        # Close-set, so that a short screen shows the step, its answers and the buttons.
+        layout.setSpacing(4)
+        self.answers.setSpacing(2)
         layout.addWidget(self.title)
         layout.addWidget(self.step_title)
         layout.addWidget(self.text, 1)
@@ -80,7 +99,6 @@ class ScriptView(QWidget):
         layout.addWidget(self.disclosure)
         layout.addLayout(self.answers)
         layout.addLayout(buttons)
-        layout.addWidget(self.objections)
         layout.addWidget(self.trail)
         self._answer_buttons: list[QPushButton] = []
         for position, key in enumerate(ANSWER_KEYS):
@@ -184,6 +202,10 @@ class ScriptView(QWidget):
         self.objections.addItem(self.tr("Objection handling…"), None)
         for objection in self.run.objections():
             self.objections.addItem(objection.label, objection.id)
+        # The box is as narrow as its row; its list opens wide enough to read each objection.
+        view = self.objections.view()
+        scroll_bar = view.verticalScrollBar().sizeHint().width()
+        view.setMinimumWidth(view.sizeHintForColumn(0) + scroll_bar)
         is_disclosure = step.kind == "disclosure"
         self.disclosure.setVisible(is_disclosure)
         self.disclosure.setEnabled(is_disclosure)

@@ -363,6 +363,12 @@ class TimelinePanel(QWidget):
         names = _filter_names()
         for key, kinds in FILTERS:
             self.kind.addItem(names[key], kinds)
+        # Not as wide as its longest entry: the history keeps its room on a small screen.
+        self.kind.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.kind.setMinimumContentsLength(8)
+        self.kind.view().setMinimumWidth(self.kind.view().sizeHintForColumn(0) + 24)
         self.text = QLineEdit()
         self.text.setPlaceholderText(self.tr("Filter the timeline"))
         self.text.setAccessibleName(self.tr("Timeline text filter"))

@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from itertools import pairwise
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QStackedLayout,
     QTabWidget,
@@ -59,6 +58,8 @@ from app.ui.common.labels import (
     zone_times,
 )
 from app.ui.common.look import chip
+from app.ui.common.scroll_areas import FittedScrollArea
+from app.ui.common.wrapping import WrappingLabel
 
 # The borrower's clock changes by the minute; half a minute keeps it at most 30 s behind.
 CLOCK_INTERVAL_MS = 30_000
@@ -83,48 +84,6 @@ def borrower_zones(detail: AccountDetail) -> tuple[str, ...]:
     return tuple(dict.fromkeys(zones))
 
 
-class FittedScrollArea(QScrollArea):
-    """Scrolls its content up and down, and is always wide enough for it.
-
-    A number or a Call button is never cut off to the side: the splitter cannot make this
-    narrower than the content's minimum, which follows the content as rows come and go.
-    """
-
-    def __init__(self, content: QWidget, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWidgetResizable(True)
-        self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self._content_width = -1
-        self.setWidget(content)
-
-    def _fitted(self, hint: QSize, inner: QSize) -> QSize:
-        extra = self.verticalScrollBar().sizeHint().width() + 2 * self.frameWidth()
-        return QSize(inner.width() + extra, hint.height())
-
-    def minimumSizeHint(self) -> QSize:
-        content = self.widget()
-        hint = super().minimumSizeHint()
-        return hint if content is None else self._fitted(hint, content.minimumSizeHint())
-
-    def sizeHint(self) -> QSize:
-        content = self.widget()
-        hint = super().sizeHint()
-        return hint if content is None else self._fitted(hint, content.sizeHint())
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        # The content relaid itself out (rows added or removed): tell the splitter, but only
-        # when the width it needs changed. Every updateGeometry relays out the whole window
-        # and repaints the queue beside it, which made switching accounts visibly slower.
-        content = self.widget()
-        if watched is content and event.type() == QEvent.Type.LayoutRequest:
-            width = content.minimumSizeHint().width()
-            if width != self._content_width:
-                self._content_width = width
-                self.updateGeometry()
-        return super().eventFilter(watched, event)
-
-
 class AccountHeader(QFrame):
     """Name, masked ID, age, product, contract, DPD, flags, and the borrower's time now."""
 
@@ -133,16 +92,17 @@ class AccountHeader(QFrame):
         self.formats = formats
         self.zones: tuple[str, ...] = ()
         self.setAccessibleName(self.tr("Borrower"))
-        self.name = QLabel()
+        self.name = WrappingLabel()
         font = QFont(self.name.font())
         font.setPointSizeF(font.pointSizeF() * 1.6)
         font.setBold(True)
         self.name.setFont(font)
         self.name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.identity = QLabel()
-        self.loan = QLabel()
-        self.arrears = QLabel()
-        self.local_time = QLabel()
+        # Each fact keeps to one line while the pane has room, and wraps in its place when not.
+        self.identity = WrappingLabel()
+        self.loan = WrappingLabel()
+        self.arrears = WrappingLabel()
+        self.local_time = WrappingLabel()
         self.flags: list[QLabel] = []
         self._flag_row = QHBoxLayout()
         self._flag_row.setContentsMargins(0, 0, 0, 0)
@@ -151,15 +111,22 @@ class AccountHeader(QFrame):
         bold = QFont(self.arrears.font())
         bold.setBold(True)
         self.arrears.setFont(bold)
+        # Two lines: who and how late (with their clock), then who they are and which loan.
+        # The narrow middle pane of a 1366×768 screen holds them without wrapping.
+        first = QHBoxLayout()
+        first.setSpacing(18)
+        first.addWidget(self.name)
+        first.addWidget(self.arrears)
+        first.addStretch(1)
+        first.addWidget(self.local_time)
         facts = QHBoxLayout()
         facts.setSpacing(18)
-        for label in (self.identity, self.loan, self.arrears):
-            facts.addWidget(label)
+        facts.addWidget(self.identity)
+        facts.addWidget(self.loan)
         facts.addStretch(1)
-        facts.addWidget(self.local_time)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.name)
+        layout.addLayout(first)
         layout.addLayout(facts)
         layout.addLayout(self._flag_row)
 
@@ -346,8 +313,8 @@ class Workspace(QWidget):
         scroll = FittedScrollArea(left)
         scroll.setAccessibleName(self.tr("Balance, contact points and notes"))
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("work-splitter")
         self.splitter.setAccessibleName(self.tr("Workspace"))
-        self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(scroll)
         self.splitter.addWidget(self.tabs)
         self.splitter.setStretchFactor(0, 2)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QByteArray, QSettings, QSize
 
 T = TypeVar("T", str, bool, int, QByteArray)
 
@@ -45,14 +45,24 @@ LAST_USER = Setting("state/last_user", str, "")
 # The default contact-rule profile of the central server last signed in to: an offline start
 # keeps to it ("" when it set none).
 SERVER_PROFILE = Setting("state/server_profile", str, "")
+# The window's layout, kept per screen size (`per_screen`): a laptop's own 1366×768 screen and
+# the 1920×1080 monitor it is docked to each keep theirs.
 WINDOW_GEOMETRY = Setting("state/window_geometry", QByteArray, QByteArray())
 WINDOW_STATE = Setting("state/window_state", QByteArray, QByteArray())
 MAIN_SPLITTER = Setting("state/main_splitter", QByteArray, QByteArray())
 WORK_SPLITTER = Setting("state/work_splitter", QByteArray, QByteArray())
+CALL_SPLITTER = Setting("state/call_splitter", QByteArray, QByteArray())
 QUEUE_HEADER = Setting("state/queue_header", QByteArray, QByteArray())
 # The plan decisions each user has seen, as JSON {username: [plan id, …]}
 # (app/ui/collector/decisions.py).
 PLAN_DECISIONS_SEEN = Setting("state/plan_decisions_seen", str, "")
+
+
+def per_screen(setting: Setting[T], size: QSize) -> Setting[T]:
+    """`setting` as kept for a screen whose available area is `size` (state/1366x728/…)."""
+    group, _, name = setting.key.rpartition("/")
+    return Setting(f"{group}/{size.width()}x{size.height()}/{name}", setting.kind, setting.default)
+
 
 PREFERENCES = (
     LANGUAGE,

@@ -7,7 +7,7 @@ from collections.abc import Callable, Collection
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QWidget
 
@@ -36,6 +36,7 @@ from app.ui.common.context import Context
 from app.ui.common.dialogs import error_text
 from app.ui.common.labels import role_name
 from app.ui.common.runner import Job, Latest
+from app.ui.common.screens import fit_to_screen
 from app.ui.field.visit_planner import VisitPlanner
 from app.ui.shell.conflicts_dialog import ConflictsDialog
 from app.ui.shell.leaving import LeaveCheck
@@ -43,6 +44,12 @@ from app.ui.shell.settings_dialog import SettingsDialog
 from app.ui.shell.sync_status import SyncController, SyncStatusBar
 from app.ui.team.window import TEAM_ROLES, Tab, TeamWindow
 
+# The window's size at its first start on a screen, when the screen has room for it.
+DEFAULT_SIZE = QSize(1600, 960)
+# From this height on, the outcome gets the larger half of the call panel (1920×1080).
+TALL = 900
+# From this width on, the queue gets a wider share (1920×1080); below it, the call does.
+WIDE = 1600
 # Even with no rule window ahead, callbacks and other collectors' work change the queue.
 REFRESH_EVERY = timedelta(minutes=5)
 # A block lifting at 08:00:00 is re-checked a moment after, not a moment before.
@@ -81,9 +88,10 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.queue)
         self.splitter.addWidget(self.workspace)
         self.splitter.addWidget(self.call)
+        # A wider window widens the queue (its reasons and statuses) and the account most.
         self.splitter.setStretchFactor(0, 4)
         self.splitter.setStretchFactor(1, 4)
-        self.splitter.setStretchFactor(2, 3)
+        self.splitter.setStretchFactor(2, 2)
         self.setCentralWidget(self.splitter)
         # What is due today, above the work: shown when the shift opens, if anything is.
         self.due_today = DueTodayDock(context, self)
@@ -887,38 +895,52 @@ class MainWindow(QMainWindow):
 
     # Window state.
 
+    def screen_size(self) -> QSize:
+        """The available area of the screen the window is on: its layout is kept per size."""
+        return self.screen().availableGeometry().size()
+
     def _restore_state(self) -> None:
         settings = self.context.settings
-        geometry = settings.get(keys.WINDOW_GEOMETRY)
-        if not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1600, 960)
-        state = settings.get(keys.WINDOW_STATE)
+        size = self.screen_size()
+        geometry = settings.get(keys.per_screen(keys.WINDOW_GEOMETRY, size))
+        if geometry.isEmpty() or not self.restoreGeometry(geometry):
+            fit_to_screen(self, DEFAULT_SIZE)
+        state = settings.get(keys.per_screen(keys.WINDOW_STATE, size))
         if not state.isEmpty():
             self.restoreState(state)
-        splitter = settings.get(keys.MAIN_SPLITTER)
-        if not splitter.isEmpty():
-            self.splitter.restoreState(splitter)
-        else:
-            # The account in the middle needs the most room: its figures and its history.
+        splitter = settings.get(keys.per_screen(keys.MAIN_SPLITTER, size))
+        if splitter.isEmpty() or not self.splitter.restoreState(splitter):
+            # The account in the middle needs the most room: its figures and its history. On
+            # a small screen the queue gives some to the call, whose buttons need their width.
             width = self.width()
-            self.splitter.setSizes([int(width * 0.3), int(width * 0.44), int(width * 0.26)])
-        work = settings.get(keys.WORK_SPLITTER)
+            shares = (0.37, 0.39, 0.24) if width >= WIDE else (0.22, 0.48, 0.30)
+            self.splitter.setSizes([int(width * share) for share in shares])
+        work = settings.get(keys.per_screen(keys.WORK_SPLITTER, size))
         if not work.isEmpty():
             self.workspace.splitter.restoreState(work)
+        call = settings.get(keys.per_screen(keys.CALL_SPLITTER, size))
+        if call.isEmpty() or not self.call.splitter.restoreState(call):
+            # A short screen gives the script the larger half (its answers and buttons are
+            # what a call goes by); a tall one has room for all of it and gives the outcome more.
+            self.call.splitter.setSizes([45, 55] if self.height() >= TALL else [55, 45])
         header = settings.get(keys.QUEUE_HEADER)
         if not header.isEmpty():
             view_header = self.queue.table.horizontalHeader()
             view_header.restoreState(header)
+            self.queue.fill.apply()
             self.queue.sort_by(view_header.sortIndicatorSection(), view_header.sortIndicatorOrder())
 
     def save_state(self) -> None:
         settings = self.context.settings
-        settings.set(keys.WINDOW_GEOMETRY, self.saveGeometry())
-        settings.set(keys.WINDOW_STATE, self.saveState())
-        settings.set(keys.MAIN_SPLITTER, self.splitter.saveState())
-        settings.set(keys.WORK_SPLITTER, self.workspace.splitter.saveState())
+        size = self.screen_size()
+        for setting, value in (
+            (keys.WINDOW_GEOMETRY, self.saveGeometry()),
+            (keys.WINDOW_STATE, self.saveState()),
+            (keys.MAIN_SPLITTER, self.splitter.saveState()),
+            (keys.WORK_SPLITTER, self.workspace.splitter.saveState()),
+            (keys.CALL_SPLITTER, self.call.splitter.saveState()),
+        ):
+            settings.set(keys.per_screen(setting, size), value)
         settings.set(keys.QUEUE_HEADER, self.queue.table.horizontalHeader().saveState())
 
     def closeEvent(self, event: QCloseEvent) -> None:

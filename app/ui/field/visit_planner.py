@@ -24,6 +24,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QSize,
     Qt,
     QTime,
     Signal,
@@ -70,6 +71,8 @@ from app.ui.common.form_parts import buddy
 from app.ui.common.i18n import DATE_FORMATS, Formats
 from app.ui.common.look import Ink, paint
 from app.ui.common.runner import Latest
+from app.ui.common.screens import fit_to_screen
+from app.ui.common.scroll_areas import FittedScrollArea
 from app.ui.common.table_model import RIGHT, RowTableModel, TableColumn
 from app.ui.common.tables import list_table
 from app.ui.field.visit_outcome import VisitOutcomeDialog
@@ -396,7 +399,9 @@ class VisitPlanner(QWidget):
         self.rules_label.setAccessibleName(self.tr("Home-visit rules"))
         self.rules_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         rules_box = QGroupBox(self.tr("Home-visit rules"))
-        QVBoxLayout(rules_box).addWidget(self.rules_label)
+        rules_area = FittedScrollArea(self.rules_label)
+        rules_area.setAccessibleName(self.tr("Home-visit rules"))
+        QVBoxLayout(rules_box).addWidget(rules_area)
 
         self.candidates = CandidateModel(formats, self)
         self.candidate_table = _table(self.candidates, self.tr("Candidates"))
@@ -438,11 +443,15 @@ class VisitPlanner(QWidget):
         outcome_row.addWidget(self.outcome_button)
         day_layout.addLayout(outcome_row)
 
+        # The rules, the candidates and the day share the height: on a short screen each
+        # scrolls, or is dragged aside, on its own.
         self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.addWidget(rules_box)
         self.splitter.addWidget(candidates_box)
         self.splitter.addWidget(day_box)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setStretchFactor(2, 2)
 
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -471,7 +480,6 @@ class VisitPlanner(QWidget):
         buttons.addWidget(self.close_button)
         layout = QVBoxLayout(self)
         layout.addLayout(choices)
-        layout.addWidget(rules_box)
         layout.addWidget(self.splitter, 1)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
@@ -513,7 +521,7 @@ class VisitPlanner(QWidget):
         self.day_table.selectionModel().currentRowChanged.connect(
             lambda *_args: self._update_buttons()
         )
-        self.resize(1100, 760)
+        fit_to_screen(self, QSize(1100, 760))
         self._update_buttons()
         self.context.call(list_users, on_done=self._people_loaded, on_error=self._failed)
         self.reload()

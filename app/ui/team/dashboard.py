@@ -15,8 +15,8 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QModelIndex, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QBrush, QFont, QKeySequence
+from PySide6.QtCore import QDate, QModelIndex, QPoint, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QBrush, QFont, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -45,11 +45,14 @@ from app.services.common.teams import team_names
 from app.services.team.kpis import NO_EMOTION, Drill, KpiReport, OpenEscalation, team_report
 from app.ui.common.context import Context
 from app.ui.common.dialogs import error_text
+from app.ui.common.fill_columns import FillColumns
 from app.ui.common.form_parts import buddy
 from app.ui.common.i18n import DATE_FORMATS
 from app.ui.common.labels import emotion_name, escalation_name
 from app.ui.common.look import Ink, Scheme, follow, ink, paint, scheme
 from app.ui.common.runner import Latest
+from app.ui.common.screens import fit_to_screen
+from app.ui.common.wrapping import WrappingLabel
 from app.ui.team.dashboard_charts import BucketRollChart, TrendChart
 from app.ui.team.dashboard_tables import (
     BlockTableModel,
@@ -140,7 +143,7 @@ class DashboardPanel(QWidget):
         self.progress.setTextVisible(False)
         self.progress.setAccessibleName(self.tr("Counting"))
         self.progress.hide()
-        self.status = QLabel()
+        self.status = WrappingLabel()
         self.status.setAccessibleName(self.tr("Status"))
         header = QHBoxLayout()
         header.addWidget(buddy(self.tr("&Team"), self.team))
@@ -176,9 +179,10 @@ class DashboardPanel(QWidget):
         # Per collector and the team.
         self.kpis = KpiTableModel(formats, self)
         self.kpi_table = self._table(self.kpis, self.tr("Numbers per collector"))
-        self.kpi_table.horizontalHeader().setSectionResizeMode(
-            KpiColumn.COLLECTOR, QHeaderView.ResizeMode.Stretch
-        )
+        # The names take the room the figures leave, and are never cut: a narrow window
+        # scrolls the figures sideways, the names first in sight.
+        self.kpi_fill = FillColumns(self.kpi_table, {KpiColumn.COLLECTOR: 8}, whole=True)
+        self.kpis.modelReset.connect(self.kpi_fill.fit)
 
         # The breakdowns of the team, or of the collector selected.
         self.whose_label = QLabel()
@@ -221,11 +225,19 @@ class DashboardPanel(QWidget):
         lower.setStretchFactor(1, 1)
         # The breakdown tables need their columns; the charts take what is left.
         lower.setSizes([560, 640])
+        # The waiting escalations, the numbers per collector and the breakdowns share the
+        # height: on a short screen each scrolls, or is dragged aside, on its own.
         self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.addWidget(self.unacknowledged_box)
         self.splitter.addWidget(self.kpi_table)
         self.splitter.addWidget(lower)
-        self.splitter.setStretchFactor(0, 2)
-        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setStretchFactor(2, 3)
+        # The numbers per collector get the height of their rows until the lead drags the
+        # splitter; from then on the lead's sizes stand.
+        self._sized_by_hand = False
+        self.splitter.splitterMoved.connect(lambda *_args: setattr(self, "_sized_by_hand", True))
 
         hint = QLabel(
             self.tr(
@@ -238,7 +250,6 @@ class DashboardPanel(QWidget):
         content_layout = QVBoxLayout(content)
         content_layout.setContentsMargins(0, 0, 0, 0)
         content_layout.addLayout(header)
-        content_layout.addWidget(self.unacknowledged_box)
         content_layout.addWidget(self.splitter, 1)
         content_layout.addWidget(hint)
 
@@ -293,7 +304,7 @@ class DashboardPanel(QWidget):
         self._show_unacknowledged(())
         self._show_whose()
         self._update_buttons()
-        self.resize(1200, 820)
+        fit_to_screen(self, QSize(1200, 820))
         context.call(
             team_names, context.username, on_done=self._teams_loaded, on_error=self._failed
         )
@@ -322,6 +333,8 @@ class DashboardPanel(QWidget):
         table.setTabKeyNavigation(False)
         table.setWordWrap(False)
         table.verticalHeader().hide()
+        # Rows as tall as their text: a short screen shows every collector.
+        table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         return table
 
@@ -423,6 +436,29 @@ class DashboardPanel(QWidget):
         )
         self._update_buttons()
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_rows()
+
+    def _fit_rows(self) -> None:
+        """Give the numbers per collector the height of all their rows, as far as the
+        breakdowns below keep their least height (until the lead sizes them by hand)."""
+        sizes = self.splitter.sizes()
+        if self._sized_by_hand or len(sizes) != 3 or sum(sizes) == 0:
+            return
+        table = self.kpi_table
+        wanted = (
+            table.horizontalHeader().sizeHint().height()
+            + table.verticalHeader().length()
+            + table.horizontalScrollBar().sizeHint().height()
+            + 2 * table.frameWidth()
+        )
+        lower = self.splitter.widget(2)
+        assert lower is not None
+        room = sum(sizes) - sizes[0] - lower.minimumSizeHint().height()
+        kpi = max(min(wanted, room), table.minimumSizeHint().height())
+        self.splitter.setSizes([sizes[0], kpi, sum(sizes) - sizes[0] - kpi])
+
     def _teams_loaded(self, names: tuple[str, ...]) -> None:
         self._teams = tuple(names)
         self.team.blockSignals(True)
@@ -436,6 +472,7 @@ class DashboardPanel(QWidget):
     def _shown(self, report: KpiReport) -> None:
         self._report = report
         self.kpis.set_rows((*report.collectors, report.total))
+        self._fit_rows()
         self._show_unacknowledged(report.unacknowledged)
         self.trend_chart.show_trend(report.trend)
         kept = self._user_id

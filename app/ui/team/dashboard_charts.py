@@ -30,6 +30,8 @@ from app.services.team.kpis import BucketMovement, DayTrend
 from app.ui.common.i18n import Formats
 from app.ui.common.look import Scheme, Series, follow, series_colour
 
+# Tall enough to read a chart, short enough that a 1366×768 screen keeps the tables above.
+CHART_HEIGHT = 220
 # Short day labels for the axis; the year only when the span crosses one.
 _DAY_FORMATS = {"zh_CN": "M-d", "en": "d MMM"}
 
@@ -113,7 +115,7 @@ class TrendChart(QChartView):
         self.setAccessibleDescription(
             self.tr("Double-click a point or a bar for the accounts behind it.")
         )
-        self.setMinimumHeight(240)
+        self.setMinimumHeight(CHART_HEIGHT)
         follow(self, self._colour)
         self.rpcs.doubleClicked.connect(lambda point: self._point_drill("day_rpcs", point))
         self.ptps.doubleClicked.connect(lambda point: self._point_drill("day_ptps", point))
@@ -194,7 +196,7 @@ class BucketRollChart(QChartView):
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setAccessibleName(self.tr("Bucket roll"))
         self.setAccessibleDescription(self.tr("Double-click a bar for the accounts behind it."))
-        self.setMinimumHeight(240)
+        self.setMinimumHeight(CHART_HEIGHT)
         follow(self, self._colour)
         self.series.doubleClicked.connect(self._bar_drill)
 

@@ -15,11 +15,12 @@ import enum
 import uuid
 from collections.abc import Callable
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSize, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget
 
 from app.ui.common.context import Context
+from app.ui.common.screens import fit_to_screen
 from app.ui.team.accounts import TeamAccountsPanel
 from app.ui.team.approvals import ApprovalsPanel
 from app.ui.team.call_review import CallReviewPanel
@@ -103,7 +104,7 @@ class TeamWindow(QMainWindow):
         self.members.show_pool_requested.connect(self.show_pool)
         self.tabs.currentChanged.connect(self._tab_shown)
         self._build_actions()
-        self.resize(1280, 820)
+        fit_to_screen(self, QSize(1280, 820))
 
     def _build_actions(self) -> None:
         view = self.menuBar().addMenu(self.tr("&View"))

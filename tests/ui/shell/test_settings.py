@@ -15,7 +15,6 @@ from app.ui.common.settings import Settings
 from app.ui.shell.main_window import MainWindow
 from app.ui.shell.settings_dialog import SettingsDialog
 from tests.helpers.dialogs import RecordingDialogs
-from tests.ui.conftest import Launch
 
 
 def test_defaults_come_from_the_declarations(ui_settings: Settings) -> None:
@@ -70,32 +69,6 @@ def test_the_dialog_saves_template_language_and_profile(
     finally:
         set_installation_default(None)
     assert profile_code_for("JP") == "CN"
-
-
-def test_the_window_remembers_its_size_and_splitters(
-    qtbot: QtBot, launch: Launch, ui_settings: Settings
-) -> None:
-    startup, window = launch()
-    total = sum(window.splitter.sizes())
-    window.splitter.setSizes([total // 4, total // 2, total - total // 4 - total // 2])
-    window.close()
-    startup.stop()
-    assert not ui_settings.get(keys.MAIN_SPLITTER).isEmpty()
-    assert not ui_settings.get(keys.WINDOW_GEOMETRY).isEmpty()
-    again, reopened = launch()
-    try:
-        # The offscreen screen is smaller than the window, so Qt fits the restored geometry
-        # into it; the splitter keeps the proportions the collector chose (queue half the
-        # workspace, where the default is nearly equal).
-        # Offscreen, the window reaches its laid-out width a moment after it is shown.
-        qtbot.waitUntil(
-            lambda: reopened.width() >= reopened.minimumSizeHint().width(), timeout=5_000
-        )
-        queue, workspace, _call = reopened.splitter.sizes()
-        assert queue < 0.7 * workspace
-    finally:
-        reopened.close()
-        again.stop()
 
 
 def test_the_dialog_stores_the_tls_minimum_and_the_root_certificate(

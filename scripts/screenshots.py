@@ -1,19 +1,27 @@
-"""Renders the main screens in both languages to docs/screenshots/*.png.
+"""Renders the main screens in both languages to docs/screenshots/*.png, at the size of the
+screen it runs on: `<screen>-<width>x<height>-<language>.png`.
 
-    bash scripts/screenshots      (under Xvfb when it is installed, else Qt's offscreen platform)
+    bash scripts/screenshots      (1366×768 and 1920×1080, under Xvfb when it is installed,
+                                   else on Qt's offscreen platform given a screen of that size)
+
+Each window is as large as the screen leaves it: the screen less a 40 px taskbar and a 32 px
+title bar (1366×696 on a 1366×768 screen), as an office computer shows it maximised.
 
 The demo portfolio is built at a fixed moment (a Friday, 10:00 in Beijing) and the window's
 clock is held there, so the pictures show a working morning and come out the same each time.
+`--demo FILE` keeps the demo database in FILE, built once for every screen size.
 """
 
 from __future__ import annotations
 
+import argparse
+import shutil
 import sys
 import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QSize
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -34,6 +42,8 @@ OUT = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 # The window works on an encrypted copy synced from the demo (which plays the central database).
 COPY_PASSPHRASE = "screenshot copy passphrase"
 AS_OF = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)  # Friday 10:00 in Beijing
+# What an office screen keeps from its height for the taskbar (40 px) and a title bar (32 px).
+TASKBAR_AND_TITLE = 72
 
 
 def wait(app: QApplication, condition: object, seconds: float = 30) -> None:
@@ -50,8 +60,21 @@ def settle(app: QApplication, window: MainWindow) -> None:
         app.processEvents()
 
 
-def save(widget: QWidget, name: str) -> None:
+def screen_name() -> str:
+    """The screen's size, as the pictures' names carry it: 1366x768."""
+    size = QApplication.primaryScreen().size()
+    return f"{size.width()}x{size.height()}"
+
+
+def window_size() -> QSize:
+    """A window as large as the screen leaves it: the screen less its taskbar and a title bar."""
+    size = QApplication.primaryScreen().size()
+    return QSize(size.width(), size.height() - TASKBAR_AND_TITLE)
+
+
+def save(widget: QWidget, screen: str, language: str) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
+    name = f"{screen}-{screen_name()}-{language}.png"
     widget.grab().save(str(OUT / name))
     print(f"wrote docs/screenshots/{name}")
 
@@ -78,15 +101,16 @@ def shoot(app: QApplication, db: Database, data_dir: Path, language: str, user: 
     wait(app, lambda: startup.window is not None)
     window = startup.window
     assert isinstance(window, MainWindow)
-    window.resize(1800, 1000)
-    width = window.width()
-    window.splitter.setSizes([int(width * 0.3), int(width * 0.44), int(width * 0.26)])
+    window.resize(window_size())
+    window.show()
     settle(app, window)
-    save(window, f"main-{language}.png")
+    window.queue.select_first()
+    settle(app, window)
+    save(window, "main", language)
 
     window.queue.status.setCurrentIndex(2)  # blocked now
     settle(app, window)
-    save(window.queue, f"queue-blocked-{language}.png")
+    save(window.queue, "queue-blocked", language)
     window.queue.status.setCurrentIndex(0)
     window.queue.select_first()
     settle(app, window)
@@ -105,17 +129,16 @@ def shoot(app: QApplication, db: Database, data_dir: Path, language: str, user: 
     window.call.form.choose_emotion("anxious")
     window.call.started_at = AS_OF
     settle(app, window)
-    save(window, f"call-{language}.png")
+    save(window, "call", language)
 
     # The plan the script's plan step leads to: six monthly instalments, previewed.
     window.offer_plan()
     dialog = window.plan_dialog
     assert dialog is not None
-    dialog.resize(1100, 760)
     dialog.count.setValue(6)
     pause(app, 0.5)  # the preview waits for typing to stop
     settle(app, window)
-    save(dialog, f"plan-{language}.png")
+    save(dialog, "plan", language)
     dialog.close()
     window.leave()  # the pictured call is not logged
     startup.stop()
@@ -131,13 +154,13 @@ def shoot_visits(
     assert isinstance(window, MainWindow) and window.visit_planner is not None
     planner = window.visit_planner
     settle(app, window)
-    planner.resize(1500, 900)
+    planner.resize(window_size())
     for row in range(min(5, planner.candidates.rowCount())):
         planner.candidates.set_included(row, True)
     lead = next(u.username for u in list_users(db) if u.role == "team_lead")
     planner.choose_second_agent(lead)
     settle(app, window)
-    save(planner, f"visits-{language}.png")
+    save(planner, "visits", language)
     planner.close()
     startup.stop()
 
@@ -149,18 +172,18 @@ def shoot_team(app: QApplication, db: Database, data_dir: Path, language: str, l
     window = startup.window
     assert isinstance(window, MainWindow) and window.team_window is not None
     team = window.team_window
-    team.resize(1500, 950)
+    team.resize(window_size())
     today = AS_OF.astimezone(business_zone()).date()
     team.dashboard.set_range(today - timedelta(days=7), today - timedelta(days=1))
     team.dashboard.refresh()
     wait(app, lambda: team.dashboard.report is not None and not team.dashboard.busy, 120)
     settle(app, window)
-    save(team, f"team-dashboard-{language}.png")
+    save(team, "team-dashboard", language)
     team.show_tab(Tab.REVIEW)
     wait(app, lambda: team.review.model.rowCount() > 0, 60)
     team.review.open_attempt(team.review.model.row_at(0).attempt_id)
     settle(app, window)
-    save(team, f"team-review-{language}.png")
+    save(team, "team-review", language)
     team.close()
     startup.stop()
 
@@ -172,15 +195,25 @@ def pause(app: QApplication, seconds: float) -> None:
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--demo", type=Path, help="the demo database, built when missing")
+    arguments = parser.parse_args()
     app = QApplication(sys.argv[:1])
     if not QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese):
         print("no Chinese font: run scripts/system-packages (fonts-wqy-microhei)", file=sys.stderr)
         return 1
     with tempfile.TemporaryDirectory() as folder:
         data_dir = Path(folder)
-        db = Database(f"sqlite:///{data_dir / 'demo.sqlite3'}")
+        demo = data_dir / "demo.sqlite3"
+        if arguments.demo is not None and arguments.demo.exists():
+            shutil.copyfile(arguments.demo, demo)
+        db = Database(f"sqlite:///{demo}")
         db.upgrade()
-        build_demo(db, accounts=2000, seed=1, as_of=AS_OF)
+        if arguments.demo is None or not arguments.demo.exists():
+            build_demo(db, accounts=2000, seed=1, as_of=AS_OF)
+            if arguments.demo is not None:
+                db.dispose()
+                shutil.copyfile(demo, arguments.demo)
         user = next(u.username for u in list_users(db) if u.role == "collector")
         agent = next(u.username for u in list_users(db) if u.role == "field_agent")
         lead = next(u.username for u in list_users(db) if u.role == "team_lead")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from PySide6.QtCore import QCoreApplication, QDate, QModelIndex, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QDate, QModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence
 from PySide6.QtWidgets import (
     QDateEdit,
@@ -191,6 +191,12 @@ class DueTodayPanel(QWidget):
         layout.addLayout(top)
         layout.addLayout(lists, 1)
         self.dismiss.clicked.connect(self.dismissed)
+
+    def sizeHint(self) -> QSize:
+        # As tall as its lists' rows (PANEL_ROWS at most), no taller: on a 1366×768 screen the
+        # work below keeps its room; the collector may drag the panel taller.
+        hint = super().sizeHint()
+        return QSize(hint.width(), self.minimumSizeHint().height())
 
     def show_start(self, start: StartOfDay) -> None:
         self.start = start

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import QSize, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QWidget
 
 from app import __version__
@@ -919,16 +919,24 @@ class MainWindow(QMainWindow):
         if not work.isEmpty():
             self.workspace.splitter.restoreState(work)
         call = settings.get(keys.per_screen(keys.CALL_SPLITTER, size))
-        if call.isEmpty() or not self.call.splitter.restoreState(call):
-            # A short screen gives the script the larger half (its answers and buttons are
-            # what a call goes by); a tall one has room for all of it and gives the outcome more.
-            self.call.splitter.setSizes([45, 55] if self.height() >= TALL else [55, 45])
+        # Shared out once the window is laid out (the panes' least heights count then).
+        self._share_call = call.isEmpty() or not self.call.splitter.restoreState(call)
         header = settings.get(keys.QUEUE_HEADER)
         if not header.isEmpty():
             view_header = self.queue.table.horizontalHeader()
             view_header.restoreState(header)
             self.queue.fill.apply()
             self.queue.sort_by(view_header.sortIndicatorSection(), view_header.sortIndicatorOrder())
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._share_call:
+            self._share_call = False
+            # A short screen gives the script the larger part (its answers and buttons are
+            # what a call goes by); a tall one has room for all of it and gives the outcome more.
+            total = sum(self.call.splitter.sizes())
+            script = int(total * (0.45 if self.height() >= TALL else 0.6))
+            self.call.splitter.setSizes([script, total - script])
 
     def save_state(self) -> None:
         settings = self.context.settings

@@ -106,7 +106,8 @@ def shoot(app: QApplication, db: Database, data_dir: Path, language: str, user: 
     settle(app, window)
     window.queue.select_first()
     settle(app, window)
-    save(window, "main", language)
+    save(window, "main", language)  # the shift's start: what is due today above the work
+    window.due_today.panel.dismiss.click()  # read and dismissed, as the collector would
 
     window.queue.status.setCurrentIndex(2)  # blocked now
     settle(app, window)

@@ -5,8 +5,9 @@ Call `app.demo.builder.build_demo`. The modules, from the top down (each imports
 below it):
 
 - builder: `build_demo` and `DemoSummary`; draws the plan of the book (each account's bucket,
-  place, flag, showcase role, willingness to pay and story), wires the parts together and writes their rows in one
-  transaction (the order of the steps is the order of the random draws).
+  place, flag, showcase role, willingness to pay and story), wires the parts together and
+  writes their rows in one transaction (the order of the steps is the order of the random
+  draws).
 - accounts: one account at a time: borrower, contact points, loan, instalments, assignee.
 - collection: the work on an account: pre-due reminders, a month of sessions on an overdue one.
 - showcase: the accounts that show particular situations (flags, caps reached, due today).

@@ -19,7 +19,7 @@ from app import __version__
 from app.cli import central, contacts, plans, reviews, sync, team, team_queue, work
 from app.cli.common import EXIT_NO_DISPLAY, STAFF, Parser, close_databases, database
 from app.config import Config, resolve
-from app.services.common.errors import DomainError
+from app.services.common.errors import DomainError, problems_of
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -36,7 +36,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         result: int = handler(config, args)
         return result
     except DomainError as error:
-        print(f"error: {error.message}", file=sys.stderr)
+        # Every problem with the input at once, each on a line of its own.
+        for problem in problems_of(error):
+            print(f"error: {problem.message}", file=sys.stderr)
         return 1
     except Exception as error:
         refused = _refusal(error, url)

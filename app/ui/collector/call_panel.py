@@ -28,13 +28,13 @@ from app.services.contact.contacts import (
     record_contact,
 )
 from app.services.contact.dialing import CallOption
-from app.services.contact.outcome_rules import OutcomeDraft, missing_for_outcome
+from app.services.contact.outcome_rules import OutcomeDraft, form_refusals
 from app.services.contact.scripts import Script, promise_values
 from app.services.portfolio.accounts import AccountDetail
 from app.ui.collector.outcome_form import OutcomeForm
 from app.ui.collector.script_view import ScriptView
 from app.ui.common.context import Context
-from app.ui.common.dialogs import detail_text, error_text, message_text
+from app.ui.common.dialogs import detail_text, error_text
 from app.ui.common.labels import decision_reason
 
 # Longer than this between hanging up and saving is not after-call work (an hour).
@@ -57,6 +57,8 @@ class CallPanel(QWidget):
         self.ended_at: datetime | None = None
         self._saving = False
         self._enabled = False
+        # Save was tried on this account: its problems are marked at their fields from now on.
+        self._tried = False
 
         self.account = QLabel(self.tr("No account open"))
         self.account.setStyleSheet("font-weight: bold")
@@ -84,8 +86,11 @@ class CallPanel(QWidget):
         self.form.promise_date.dateChanged.connect(self._promise_typed)
         self.form.changed.connect(self._show_missing)
         self.script.changed.connect(self._show_missing)
+        marks = self.marks = self.form.marks
         script_box = QGroupBox(self.tr("Call script"))
-        QVBoxLayout(script_box).addWidget(self.script)
+        script_layout = QVBoxLayout(script_box)
+        script_layout.addWidget(self.script)
+        script_layout.addWidget(marks.add("script", self.script))
         form_box = QGroupBox(self.tr("Outcome"))
         QVBoxLayout(form_box).addWidget(self.form)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
@@ -104,7 +109,8 @@ class CallPanel(QWidget):
         self.save_next_button.setDefault(True)
         self.save_button.clicked.connect(lambda: self.save(go_next=False))
         self.save_next_button.clicked.connect(lambda: self.save(go_next=True))
-        # What the outcome still lacks, in the service's words; Save waits until it is empty.
+        # What the outcome still lacks, in the service's words, where no field of the form
+        # shows it; Save waits until nothing is missing.
         self.missing = QLabel()
         self.missing.setWordWrap(True)
         self.missing.setAccessibleName(self.tr("Still missing before saving"))
@@ -119,6 +125,7 @@ class CallPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.account)
         layout.addLayout(call_row)
+        layout.addWidget(marks.add("contact_point", self.number))
         layout.addWidget(self.splitter, 1)
         layout.addWidget(self.missing)
         layout.addLayout(buttons)
@@ -192,6 +199,7 @@ class CallPanel(QWidget):
             self._script_for_number(force=True)
             now = self.context.clock()
             self.form.reset(local_today(now), now, _country(detail))
+            self._tried = False
             self._stop_timer(reset=True)
         self.set_enabled(True)
 
@@ -351,28 +359,39 @@ class CallPanel(QWidget):
             callback_at=self.form.callback_time(),
         )
 
-    def problems(self) -> list[str]:
-        """What stops the outcome from being saved: the service's rules, in the UI language."""
+    def refusals(self) -> tuple[DomainError, ...]:
+        """What stops the outcome from being saved: the service's rules, each at its field."""
         run = self.script.run
         profile = run.script.profile if run is not None else None
-        found = missing_for_outcome(self.draft(), now=self.context.clock(), profile=profile)
-        return [message_text(message) for message in found]
+        return form_refusals(self.draft(), now=self.context.clock(), profile=profile)
 
-    def _show_missing(self) -> None:
-        """Save is open exactly when nothing is missing; what is missing shows above it."""
-        problems = self.problems() if self.detail is not None and self._enabled else []
-        self.missing.setText("\n".join(problems))
-        self.missing.setVisible(bool(problems))
-        ready = self.detail is not None and self._enabled and not self._saving and not problems
+    def problems(self) -> list[str]:
+        """What stops the outcome from being saved, in the UI language."""
+        return [error_text(error) for error in self.refusals()]
+
+    def _show_missing(self, focus: bool = False) -> None:
+        """Save is open exactly when nothing is missing. Once an outcome is chosen (or Save
+        was tried), each problem shows at its field, and above Save only those about none;
+        before that, the one thing missing (the outcome) shows above Save."""
+        found = self.refusals() if self.detail is not None and self._enabled else ()
+        if self._tried or self.form.code() is not None:
+            elsewhere = self.marks.show_problems(found, focus=focus)
+        else:
+            self.marks.clear()
+            elsewhere = [error_text(error) for error in found]
+        self.missing.setText("\n".join(elsewhere))
+        self.missing.setVisible(bool(elsewhere))
+        ready = self.detail is not None and self._enabled and not self._saving and not found
         self.save_button.setEnabled(ready)
         self.save_next_button.setEnabled(ready)
 
     def save(self, go_next: bool) -> None:
         if self.detail is None or self._saving:
             return
-        problems = self.problems()
-        if problems:
-            self.context.dialogs.error(self, self.tr("Cannot save yet"), "\n".join(problems))
+        if self.refusals():
+            # Every problem at its field, the first one focused: no message box to click away.
+            self._tried = True
+            self._show_missing(focus=True)
             return
         draft = self.draft()
         self.end_call()
@@ -427,7 +446,12 @@ class CallPanel(QWidget):
 
     def _failed(self, error: BaseException) -> None:
         self._set_saving(False)
-        self.context.dialogs.error(self, self.tr("Not saved"), error_text(error))
+        # A refusal about a field (the promised amount beyond what is owed) shows there; the
+        # rest (the rules forbid the contact now) in a message.
+        self._tried = True
+        elsewhere = self.marks.show(error)
+        if elsewhere:
+            self.context.dialogs.error(self, self.tr("Not saved"), "\n".join(elsewhere))
 
 
 def _country(detail: AccountDetail) -> str:

@@ -11,7 +11,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from app.services.common.clock import business_zone
-from app.services.common.errors import DomainError, Localized, Message
+from app.services.common.errors import DomainError, Localized, Message, Problems
 from app.services.contact.compliance import Decision
 from app.ui.common.i18n import Formats
 
@@ -21,6 +21,8 @@ SERVICE_MESSAGES = "ServiceMessages"
 
 def error_text(error: BaseException) -> str:
     """What the user reads for an error: a domain error's message, translated where known."""
+    if isinstance(error, Problems):
+        return "\n".join(error_text(problem) for problem in error.problems)
     if isinstance(error, DomainError):
         return _service_text(error.template, error.params, error.message)
     return QCoreApplication.translate(

@@ -1,0 +1,134 @@
+"""Every problem with a form at once, each at its field.
+
+A service refuses an input with a `DomainError` that names the field it is about (`field`), or
+with `Problems` when several things are wrong. `FieldMarks` shows each problem where it is: the
+field gets a red border, the problem as its tooltip and accessible description, and a line in
+red under it; the first field refused gets the focus. A problem about no field of the form is
+handed back for the form to show where it shows its other messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QWidget
+
+from app.services.common.errors import DomainError, problems_of
+from app.ui.common.dialogs import error_text
+
+# The dynamic property the border's style rule selects: only the field itself, not its parts.
+PROPERTY = "fieldProblem"
+_BORDER = f'*[{PROPERTY}="true"] {{ border: 2px solid #b3261e; border-radius: 3px; }}'
+NOTE_STYLE = "color: #b3261e"
+
+
+@dataclass
+class _Field:
+    widget: QWidget  # what gets the border and the tooltip
+    note: QLabel  # the line under it
+    focus: QWidget  # what gets the focus
+    style: str = ""
+    tooltip: str = ""
+    description: str = ""
+    marked: bool = False
+
+
+class FieldMarks:
+    """The fields of one form, by the names its service gives them (e.g. "promise_date")."""
+
+    def __init__(self) -> None:
+        self._fields: dict[str, _Field] = {}
+
+    def add(self, name: str, widget: QWidget, focus: QWidget | None = None) -> QLabel:
+        """Know `widget` as field `name`; returns the (hidden) line for its problem, which the
+        form places under the field. `focus`: what gets the focus, when not the widget itself.
+
+        Several names may share one widget (an outcome and its checklist, say): the line then
+        says each of their problems.
+        """
+        shared = next((f for f in self._fields.values() if f.widget is widget), None)
+        if shared is not None:
+            self._fields[name] = shared
+            return shared.note
+        note = QLabel()
+        note.setWordWrap(True)
+        note.setStyleSheet(NOTE_STYLE)
+        note.setTextFormat(Qt.TextFormat.PlainText)
+        note.hide()
+        self._fields[name] = _Field(widget, note, focus or widget)
+        return note
+
+    def note(self, name: str) -> QLabel:
+        return self._fields[name].note
+
+    def show(self, error: BaseException, *, focus: bool = True) -> list[str]:
+        """Mark each field `error` is about (and clear the others); the texts of the problems
+        about no field of this form are returned, for the form to show. `focus`: move the
+        focus to the first field marked (not while the user is typing elsewhere)."""
+        if not isinstance(error, DomainError):
+            self.clear()
+            return [error_text(error)]
+        return self.show_problems(problems_of(error), focus=focus)
+
+    def show_problems(self, problems: Iterable[DomainError], *, focus: bool = True) -> list[str]:
+        texts: dict[int, list[str]] = {}
+        first: _Field | None = None
+        elsewhere: list[str] = []
+        for problem in problems:
+            found = self._fields.get(problem.field or "")
+            if found is None:
+                elsewhere.append(error_text(problem))
+                continue
+            texts.setdefault(id(found), []).append(error_text(problem))
+            first = first or found
+        for found in self._unique():
+            lines = texts.get(id(found))
+            if lines:
+                self._mark(found, "\n".join(lines))
+            else:
+                self._unmark(found)
+        if focus and first is not None:
+            first.focus.setFocus(Qt.FocusReason.OtherFocusReason)
+        return elsewhere
+
+    def clear(self) -> None:
+        for found in self._unique():
+            self._unmark(found)
+
+    def marked(self) -> dict[str, str]:
+        """Each field marked now, with what its line says."""
+        return {name: found.note.text() for name, found in self._fields.items() if found.marked}
+
+    def _unique(self) -> list[_Field]:
+        return list({id(found): found for found in self._fields.values()}.values())
+
+    @staticmethod
+    def _mark(found: _Field, text: str) -> None:
+        widget = found.widget
+        if not found.marked:
+            found.style = widget.styleSheet()
+            found.tooltip = widget.toolTip()
+            found.description = widget.accessibleDescription()
+            found.marked = True
+            widget.setProperty(PROPERTY, True)
+            widget.setStyleSheet(f"{found.style}\n{_BORDER}" if found.style else _BORDER)
+        widget.setToolTip(text)
+        widget.setAccessibleDescription(text)
+        found.note.setText(text)
+        found.note.setAccessibleName(text)
+        found.note.show()
+
+    @staticmethod
+    def _unmark(found: _Field) -> None:
+        if not found.marked:
+            return
+        found.marked = False
+        widget = found.widget
+        widget.setProperty(PROPERTY, False)
+        widget.setStyleSheet(found.style)
+        widget.setToolTip(found.tooltip)
+        widget.setAccessibleDescription(found.description)
+        found.note.clear()
+        found.note.hide()

@@ -73,15 +73,22 @@ class FieldMarks:
         return self.show_problems(problems_of(error), focus=focus)
 
     def show_problems(self, problems: Iterable[DomainError], *, focus: bool = True) -> list[str]:
+        """`show` for the problems of one or more refusals."""
+        return self.show_texts(((p.field, error_text(p)) for p in problems), focus=focus)
+
+    def show_texts(
+        self, problems: Iterable[tuple[str | None, str]], *, focus: bool = True
+    ) -> list[str]:
+        """`show` for (field, text) pairs: problems a form finds itself, in its own words."""
         texts: dict[int, list[str]] = {}
         first: _Field | None = None
         elsewhere: list[str] = []
-        for problem in problems:
-            found = self._fields.get(problem.field or "")
+        for name, text in problems:
+            found = self._fields.get(name or "")
             if found is None:
-                elsewhere.append(error_text(problem))
+                elsewhere.append(text)
                 continue
-            texts.setdefault(id(found), []).append(error_text(problem))
+            texts.setdefault(id(found), []).append(text)
             first = first or found
         for found in self._unique():
             lines = texts.get(id(found))

@@ -44,6 +44,7 @@ class FieldMarks:
     def add(self, name: str, widget: QWidget, focus: QWidget | None = None) -> QLabel:
         """Know `widget` as field `name`; returns the (hidden) line for its problem, which the
         form places under the field. `focus`: what gets the focus, when not the widget itself.
+        Fields are added in the order the form reads: the first refused is focused.
 
         Several names may share one widget (an outcome and its checklist, say): the line then
         says each of their problems.
@@ -81,7 +82,6 @@ class FieldMarks:
     ) -> list[str]:
         """`show` for (field, text) pairs: problems a form finds itself, in its own words."""
         texts: dict[int, list[str]] = {}
-        first: _Field | None = None
         elsewhere: list[str] = []
         for name, text in problems:
             found = self._fields.get(name or "")
@@ -89,15 +89,17 @@ class FieldMarks:
                 elsewhere.append(text)
                 continue
             texts.setdefault(id(found), []).append(text)
-            first = first or found
+        marked = []
         for found in self._unique():
             lines = texts.get(id(found))
             if lines:
                 self._mark(found, "\n".join(lines))
+                marked.append(found)
             else:
                 self._unmark(found)
-        if focus and first is not None:
-            first.focus.setFocus(Qt.FocusReason.OtherFocusReason)
+        # The first field refused as the form reads, top to bottom (the order fields were added).
+        if focus and marked:
+            marked[0].focus.setFocus(Qt.FocusReason.OtherFocusReason)
         return elsewhere
 
     def clear(self) -> None:

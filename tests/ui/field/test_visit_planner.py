@@ -396,8 +396,8 @@ def test_every_problem_with_a_visit_outcome_shows_at_once_and_the_first_is_focus
 ) -> None:
     plan_today(qtbot, field_day)
     dialog = open_outcome(qtbot, field_day)
-    dialog.activateWindow()
-    qtbot.waitActive(dialog)
+    with qtbot.waitActive(dialog):
+        dialog.activateWindow()
     # Nothing chosen: the outcome is what is missing, and the focus goes there.
     dialog.save()
     assert dialog.marks.marked() == {"outcome": "Choose the outcome of the visit."}
@@ -637,3 +637,33 @@ def test_moved_away_records_where_the_borrower_went_and_the_planner_goes_there_n
         for row in range(field_day.planner.candidates.rowCount())
     ]
     assert any("科技路8号" in str(address) for address in addresses)
+
+
+def test_escape_closes_the_planner_and_asks_only_when_a_route_is_not_planned(
+    qtbot: QtBot, field_day: FieldDay, dialogs: RecordingDialogs
+) -> None:
+    planner = field_day.planner
+    with qtbot.waitActive(planner):
+        planner.activateWindow()
+    # Nothing chosen beyond what was loaded: Escape closes at once.
+    qtbot.keyClick(planner.candidate_table, Qt.Key.Key_Escape)
+    assert not planner.isVisible() and dialogs.shown == []
+
+    with qtbot.waitActive(planner):
+        planner.show()
+        planner.activateWindow()
+    tick_all(planner)
+    assert planner.unsaved
+    # Chosen but not planned: Escape asks; "no" keeps the window and the ticks.
+    dialogs.answers.append(False)
+    qtbot.keyClick(planner.candidate_table, Qt.Key.Key_Escape)
+    assert [shown.kind for shown in dialogs.shown] == ["confirm"]
+    assert "not planned yet" in dialogs.shown[0].text
+    assert planner.isVisible() and planner.candidates.route()
+    # Planned, nothing is left unsaved: Escape closes without a question.
+    planner.choose_second_agent(PARTNER)
+    qtbot.mouseClick(planner.plan_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, field_day)
+    assert not planner.unsaved
+    qtbot.keyClick(planner.day_table, Qt.Key.Key_Escape)
+    assert not planner.isVisible() and len(dialogs.shown) == 1

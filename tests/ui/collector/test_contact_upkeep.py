@@ -161,14 +161,15 @@ def test_every_problem_with_a_new_point_shows_at_once_at_its_field(
 ) -> None:
     """An emergency contact with a bad number, a hidden character in the name and no
     relation: three fields marked by one press of Add, the first one focused."""
-    window.activateWindow()
-    qtbot.waitActive(window)
+    with qtbot.waitActive(window):
+        window.activateWindow()
     open_account(qtbot, window, shift.first.contract_no)
     workspace = window.workspace
     qtbot.mouseClick(workspace.points.add, Qt.MouseButton.LeftButton)
     dialog = workspace.upkeep_dialog
     assert isinstance(dialog, AddPointDialog)
-    qtbot.waitActive(dialog)
+    with qtbot.waitActive(dialog):
+        dialog.activateWindow()
     dialog.choose_kind("emergency")
     qtbot.keyClicks(dialog.value, "12345")
     dialog.contact_name.setText("王\u200b强")

@@ -141,8 +141,8 @@ def test_the_panel_shows_the_services_words_at_their_fields_and_saves_only_when_
 def test_save_with_problems_marks_every_field_at_once_and_focuses_the_first(
     qtbot: QtBot, window: MainWindow, dialogs: RecordingDialogs
 ) -> None:
-    window.activateWindow()
-    qtbot.waitActive(window)
+    with qtbot.waitActive(window):
+        window.activateWindow()
     panel = window.call
     form = panel.form
     # Nothing chosen: Ctrl+S says so at the outcome list, and goes there.
@@ -167,8 +167,8 @@ def test_a_promise_date_in_the_past_stays_as_typed_and_is_refused_at_its_field(
 ) -> None:
     """The date box once had today as its lowest date: a past date typed became today,
     and the promise was stored for a day nobody agreed."""
-    window.activateWindow()
-    qtbot.waitActive(window)
+    with qtbot.waitActive(window):
+        window.activateWindow()
     panel = window.call
     form = panel.form
     form.choose("PTP")

@@ -306,8 +306,8 @@ def test_typing_in_the_queue_searches_and_never_leaves_the_open_call(
 ) -> None:
     """A digit typed while the queue had the focus once jumped to the row whose rank starts
     with it, and asked to leave the call with no outcome saved."""
-    window.activateWindow()
-    qtbot.waitActive(window)
+    with qtbot.waitActive(window):
+        window.activateWindow()
     queue = window.queue
     assert window.current_contract() == shift.first.contract_no
     window.call.call_started(window.call.options[0])

@@ -240,8 +240,8 @@ def test_resume_with_an_empty_note_asks_nothing_and_says_why_at_the_note(
 ) -> None:
     """It used to ask "are you sure?" first, and then fail on the note."""
     inbox = make_inbox()
-    inbox.activateWindow()
-    qtbot.waitActive(inbox)
+    with qtbot.waitActive(inbox):
+        inbox.activateWindow()
     inbox.select(cases.dispute)
     assert inbox.resume_button.isEnabled()
     for blank in ("", "   \n "):

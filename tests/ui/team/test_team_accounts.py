@@ -139,8 +139,8 @@ def test_a_rule_with_everything_missing_is_refused_once_with_every_problem(
     desk.panel.reassign_by_rule()
     dialog = desk.panel.dialog
     assert isinstance(dialog, ReassignRuleDialog)
-    dialog.activateWindow()
-    qtbot.waitActive(dialog)
+    with qtbot.waitActive(dialog):
+        dialog.activateWindow()
     dialog.source.setCurrentIndex(dialog.source.findData(None))
     dialog.min_dpd.setValue(40)
     dialog.max_dpd.setValue(10)

@@ -101,3 +101,23 @@ class Dialogs:
     def open_file(self, path: Path) -> bool:
         """Open `path` in the program the desktop uses for it; False when there is none."""
         return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+    def open_url(self, url: str) -> bool:
+        """Hand `url` (tel:, sip:, …) to the program that handles it; False when none does."""
+        return QDesktopServices.openUrl(QUrl(url))
+
+    def first_time(self, key: str) -> bool:
+        """True the first time `key` is asked about in this session: a notice said once.
+
+        One object serves every window of the session (a language switch rebuilds the main
+        window), so what was said stays said until the program ends or `forget(key)`.
+        """
+        said: set[str] = self.__dict__.setdefault("_said", set())
+        if key in said:
+            return False
+        said.add(key)
+        return True
+
+    def forget(self, key: str) -> None:
+        """Say `key`'s notice again the next time (what it was about changed)."""
+        self.__dict__.setdefault("_said", set()).discard(key)

@@ -7,8 +7,8 @@ from collections.abc import Callable, Collection
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QWidget
 
 from app import __version__
@@ -35,6 +35,7 @@ from app.ui.common.dialogs import error_text
 from app.ui.common.runner import Job, Latest
 from app.ui.field.visit_planner import VisitPlanner
 from app.ui.shell.conflicts_dialog import ConflictsDialog
+from app.ui.shell.dial_notice import DialNotice, notice_key
 from app.ui.shell.settings_dialog import SettingsDialog
 from app.ui.shell.sync_status import SyncController, SyncStatusBar
 from app.ui.team.window import TEAM_ROLES, Tab, TeamWindow
@@ -88,6 +89,10 @@ class MainWindow(QMainWindow):
         self.busy_label = QLabel()
         self.statusBar().addWidget(self.shift_label, 1)
         self.statusBar().addPermanentWidget(self.busy_label)
+        # Nothing on this computer dials: said once a session, here rather than in a box.
+        self.dial_notice = DialNotice(context.dialogs)
+        self.dial_notice.settings_requested.connect(lambda: self.edit_settings(dialling=True))
+        self.statusBar().addWidget(self.dial_notice, 2)
         # Syncing with the central database, when there is one.
         self.sync: SyncController | None = None
         self.sync_bar: SyncStatusBar | None = None
@@ -613,15 +618,8 @@ class MainWindow(QMainWindow):
             self._show_error(error)
             return
         self.call.call_started(option)
-        if not QDesktopServices.openUrl(QUrl(url)):
-            self.context.dialogs.error(
-                self,
-                self.tr("Cannot dial"),
-                self.tr(
-                    "Nothing on this computer handles “{url}”. Set the dial template in the"
-                    " settings to match your softphone."
-                ).format(url=url),
-            )
+        if not self.context.dialogs.open_url(url):
+            self.dial_notice.cannot_dial(url, self.call.number.currentText())
 
     def _refresh_options(self) -> None:
         """Ask the rules again for the open account (the clock may have crossed a window)."""
@@ -718,9 +716,18 @@ class MainWindow(QMainWindow):
 
     # Settings, help, errors.
 
-    def edit_settings(self) -> None:
+    def edit_settings(self, dialling: bool = False) -> None:
+        """The settings; `dialling`: from the dial notice, the dial template focused."""
         dialog = SettingsDialog(self.context, self)
-        if dialog.exec() and dialog.language_changed and self._may_leave_call():
+        if dialling:
+            dialog.template.setFocus()
+        template = self.context.settings.get(keys.DIAL_TEMPLATE)
+        accepted = dialog.exec()
+        changed = self.context.settings.get(keys.DIAL_TEMPLATE)
+        if changed != template:
+            # Another template: whether anything handles it is worth saying again.
+            self.context.dialogs.forget(notice_key(changed))
+        if accepted and dialog.language_changed and self._may_leave_call():
             self.language_changed.emit(self.context.settings.get(keys.LANGUAGE))
 
     def show_shortcuts(self) -> None:

@@ -62,9 +62,11 @@ class MainWindow(QMainWindow):
         parent: QWidget | None = None,
         wanted: str | None = None,
         live_queue: LiveQueue | None = None,
+        shown: AccountView | None = None,
     ) -> None:
         """`wanted`: the key of the account to open first (the one a rebuilt window was on);
-        `live_queue`: the queue it had read."""
+        `live_queue`: the queue it had read; `shown`: that account as it showed it, on screen
+        here at once while it is read again in this window's language."""
         super().__init__(parent)
         self.context = context
         self._leaving = False
@@ -154,6 +156,10 @@ class MainWindow(QMainWindow):
         context.runner.busy_changed.connect(self._busy)
         context.runner.unhandled_error.connect(self._show_error)
         self._restore_state()
+        if shown is not None and shown.detail.loan_id.hex == wanted:
+            # Never "choose an account" in between: the account stays on screen while it is
+            # read again (its script in the new language comes with it).
+            self.workspace.show_account(shown.detail, shown.options)
         self._read_queue()
         self.refresh_shift()
         if self.sync is not None:
@@ -344,6 +350,11 @@ class MainWindow(QMainWindow):
             on_done=self._queue_loaded,
             on_error=self._queue_failed,
         )
+
+    @property
+    def shown_account(self) -> AccountView | None:
+        """The account on screen, as it was read (for a window rebuilt from this one)."""
+        return self._current
 
     def queue_to_hand_over(self) -> LiveQueue | None:
         """The live queue, for a window rebuilt from this one (in another language), which goes

@@ -48,6 +48,7 @@ from app.services.common.errors import DomainError
 from app.services.common.users import UserView, list_users
 from app.services.contact.compliance import default_profile_source, set_server_default
 from app.services.contact.queue import LiveQueue
+from app.services.contact.workspace import AccountView
 from app.services.sync.credentials import forget_password, recall_password, remember_password
 from app.services.sync.engine import sync
 from app.services.sync.local_store import (
@@ -500,6 +501,7 @@ class Startup(QObject):
         display_name: str,
         wanted: str | None = None,
         live_queue: LiveQueue | None = None,
+        shown: AccountView | None = None,
     ) -> None:
         assert self.local is not None
         formats = Formats(self.language.code, business_zone())
@@ -518,7 +520,7 @@ class Startup(QObject):
             context.clock = self.clock
         # Window managers append it to titles: in the window's language, too.
         QApplication.setApplicationDisplayName(self.tr("Collector Workstation"))
-        window = MainWindow(context, wanted=wanted, live_queue=live_queue)
+        window = MainWindow(context, wanted=wanted, live_queue=live_queue, shown=shown)
         window.language_changed.connect(lambda code: self._switch_language(window, code))
         window.sign_out_requested.connect(lambda: self.sign_out(window))
         window.show()
@@ -530,6 +532,7 @@ class Startup(QObject):
         """Rebuild the window in the new language, on the same user and account."""
         assert isinstance(old, MainWindow)
         current = old.queue.current_key()
+        shown = old.shown_account
         old.save_state()
         try:
             self.language.install(effective_language(chosen))
@@ -544,6 +547,7 @@ class Startup(QObject):
             old.context.display_name,
             wanted=current,
             live_queue=old.queue_to_hand_over(),
+            shown=shown,
         )
 
     def sign_out(self, window: QWidget) -> None:

@@ -5,14 +5,16 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -92,7 +94,9 @@ class CallPanel(QWidget):
         script_layout.addWidget(self.script)
         script_layout.addWidget(marks.add("script", self.script))
         form_box = QGroupBox(self.tr("Outcome"))
-        QVBoxLayout(form_box).addWidget(self.form)
+        # The form scrolls rather than squeezes its fields when problems show under them on a
+        # short screen.
+        QVBoxLayout(form_box).addWidget(_FormScroll(self.form))
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.addWidget(script_box)
         self.splitter.addWidget(form_box)
@@ -452,6 +456,25 @@ class CallPanel(QWidget):
         elsewhere = self.marks.show(error)
         if elsewhere:
             self.context.dialogs.error(self, self.tr("Not saved"), "\n".join(elsewhere))
+
+
+class _FormScroll(QScrollArea):
+    """Scrolls the outcome form up and down, never to the side: never narrower than it."""
+
+    def __init__(self, form: QWidget) -> None:
+        super().__init__()
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setWidget(form)
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        form = self.widget()
+        if form is None:
+            return hint
+        extra = self.verticalScrollBar().sizeHint().width() + 2 * self.frameWidth()
+        return QSize(form.minimumSizeHint().width() + extra, hint.height())
 
 
 def _country(detail: AccountDetail) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QScrollArea, QWidget
 
 from app.services.common.errors import DomainError, problems_of
 from app.ui.common.dialogs import error_text
@@ -22,6 +22,18 @@ from app.ui.common.dialogs import error_text
 PROPERTY = "fieldProblem"
 _BORDER = f'*[{PROPERTY}="true"] {{ border: 2px solid #b3261e; border-radius: 3px; }}'
 NOTE_STYLE = "color: #b3261e"
+
+
+def _scroll_to(*widgets: QWidget) -> None:
+    """Bring `widgets` into view in the scroll area around them, if there is one."""
+    parent = widgets[0].parentWidget()
+    while parent is not None and not isinstance(parent, QScrollArea):
+        parent = parent.parentWidget()
+    if parent is not None:
+        for widget in widgets:
+            parent.ensureWidgetVisible(widget)
+        # Up and down only: a form is read from its left edge.
+        parent.horizontalScrollBar().setValue(0)
 
 
 @dataclass
@@ -99,7 +111,9 @@ class FieldMarks:
                 self._unmark(found)
         # The first field refused as the form reads, top to bottom (the order fields were added).
         if focus and marked:
-            marked[0].focus.setFocus(Qt.FocusReason.OtherFocusReason)
+            first = marked[0]
+            first.focus.setFocus(Qt.FocusReason.OtherFocusReason)
+            _scroll_to(first.widget, first.note)
         return elsewhere
 
     def clear(self) -> None:

@@ -215,7 +215,7 @@ class AddPointDialog(UpkeepDialog):
         self.field("street", self.street)
         self.form.addRow(self.verified)
         self.kind.currentIndexChanged.connect(lambda _index: self._follow_kind())
-        self.value.textChanged.connect(lambda _text: self._read_value())
+        self.value.textChanged.connect(lambda _text: self._value_typed())
         self.resize(460, 0)
         self._follow_kind()
 
@@ -234,6 +234,15 @@ class AddPointDialog(UpkeepDialog):
             widget.setEnabled(third_party)
         self._read_value()
 
+    def _show_error(self, error: BaseException | None) -> None:
+        super()._show_error(error)
+        self._read_value()
+
+    def _value_typed(self) -> None:
+        # What was refused is no longer what the field holds: the reading below says the rest.
+        self.marks.unmark("value")
+        self._read_value()
+
     def _read_value(self) -> None:
         """How the number reads in the borrower's country, before anything is stored."""
         kind, text = str(self.kind.currentData()), self.value.text().strip()
@@ -243,7 +252,8 @@ class AddPointDialog(UpkeepDialog):
             try:
                 phone = parse_phone(text, self.country)
             except DomainError as error:
-                shown = error_text(error)
+                # Said once: at the field when it is marked, here while it is typed.
+                shown = "" if self.marks.is_marked("value") else error_text(error)
             else:
                 language = self.context.language
                 shown = self.tr("Read as {number} · {region} · {zones}").format(

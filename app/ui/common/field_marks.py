@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QScrollArea, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QScrollArea, QWidget
 
 from app.services.common.errors import DomainError, problems_of
 from app.ui.common.dialogs import error_text
@@ -22,6 +22,20 @@ from app.ui.common.dialogs import error_text
 PROPERTY = "fieldProblem"
 _BORDER = f'*[{PROPERTY}="true"] {{ border: 2px solid #b3261e; border-radius: 3px; }}'
 NOTE_STYLE = "color: #b3261e"
+
+
+def _fit(window: QWidget) -> None:
+    """A dialog grows to show the lines under its fields whole (a main window keeps its size:
+    its forms scroll)."""
+    layout = window.layout()
+    if not isinstance(window, QDialog) or layout is None:
+        return
+    layout.activate()
+    width = window.width()
+    need = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else -1
+    need = max(need, layout.totalMinimumSize().height())
+    if need > window.height():
+        window.resize(width, need)
 
 
 def _scroll_to(*widgets: QWidget) -> None:
@@ -109,12 +123,24 @@ class FieldMarks:
                 marked.append(found)
             else:
                 self._unmark(found)
+        if marked:
+            _fit(marked[0].widget.window())
         # The first field refused as the form reads, top to bottom (the order fields were added).
         if focus and marked:
             first = marked[0]
             first.focus.setFocus(Qt.FocusReason.OtherFocusReason)
             _scroll_to(first.widget, first.note)
         return elsewhere
+
+    def unmark(self, name: str) -> None:
+        """The field was changed: its problem is no longer what it holds."""
+        found = self._fields.get(name)
+        if found is not None:
+            self._unmark(found)
+
+    def is_marked(self, name: str) -> bool:
+        found = self._fields.get(name)
+        return found is not None and found.marked
 
     def clear(self) -> None:
         for found in self._unique():

@@ -20,8 +20,19 @@ from app.ui.common.dialogs import error_text
 
 # The dynamic property the border's style rule selects: only the field itself, not its parts.
 PROPERTY = "fieldProblem"
-_BORDER = f'*[{PROPERTY}="true"] {{ border: 2px solid #b3261e; border-radius: 3px; }}'
+_SELECTOR = f'*[{PROPERTY}="true"]'
+_BORDER = "border: 2px solid #b3261e; border-radius: 3px;"
 NOTE_STYLE = "color: #b3261e"
+
+
+def _marked_style(style: str) -> str:
+    """The field's own style sheet with the border added, for the field alone."""
+    if not style.strip():
+        return f"{_SELECTOR} {{ {_BORDER} }}"
+    if "{" not in style:
+        # Bare declarations (the field's own colour, say): they stay the field's.
+        return f"{_SELECTOR} {{ {style.strip().rstrip(';')}; {_BORDER} }}"
+    return f"{style}\n{_SELECTOR} {{ {_BORDER} }}"
 
 
 def _fit(window: QWidget) -> None:
@@ -162,7 +173,7 @@ class FieldMarks:
             found.description = widget.accessibleDescription()
             found.marked = True
             widget.setProperty(PROPERTY, True)
-            widget.setStyleSheet(f"{found.style}\n{_BORDER}" if found.style else _BORDER)
+            widget.setStyleSheet(_marked_style(found.style))
         widget.setToolTip(text)
         widget.setAccessibleDescription(text)
         found.note.setText(text)

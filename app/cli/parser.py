@@ -26,7 +26,7 @@ from app.cli.common import (
     database,
 )
 from app.config import Config, resolve
-from app.services.common.errors import DomainError
+from app.services.common.errors import DomainError, problems_of
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -70,7 +70,9 @@ def _main(argv: Sequence[str] | None) -> int:
         result: int = handler(config, args)
         return result
     except DomainError as error:
-        print(f"error: {error.message}", file=sys.stderr)
+        # Every problem with the input at once, each on a line of its own.
+        for problem in problems_of(error):
+            print(f"error: {problem.message}", file=sys.stderr)
         return 1
     except Exception as error:
         refused = _refusal(error, url)

@@ -78,7 +78,12 @@ def _resolve(node: ast.expr, namespace: Mapping[str, object]) -> object:
 
 def _sink(callee: object) -> tuple[str, bool] | None:
     """(name, must_be_literal) when calling `callee` makes a message; None otherwise."""
-    if isinstance(callee, type) and issubclass(callee, errors.DomainError):
+    # `Problems` carries other errors' messages, not a template of its own.
+    if (
+        isinstance(callee, type)
+        and issubclass(callee, errors.DomainError)
+        and not issubclass(callee, errors.Problems)
+    ):
         return callee.__name__, True
     if callee is compliance._Block:
         return "_Block", True

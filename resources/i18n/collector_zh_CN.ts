@@ -597,10 +597,6 @@
         <translation>该账户没有电话号码。</translation>
     </message>
     <message>
-        <source>Cannot save yet</source>
-        <translation>暂不能保存</translation>
-    </message>
-    <message>
         <source>Not saved</source>
         <translation>未保存</translation>
     </message>
@@ -1687,6 +1683,21 @@
     </message>
 </context>
 <context>
+    <name>DialNotice</name>
+    <message>
+        <source>Nothing on this computer handles “{url}”: dial {number} by hand, the call timer is running.</source>
+        <translation>本机没有程序能处理“{url}”：请手动拨打 {number}，通话计时已开始。</translation>
+    </message>
+    <message>
+        <source>Set the dial template…</source>
+        <translation>设置拨号模板…</translation>
+    </message>
+    <message>
+        <source>Hide</source>
+        <translation>隐藏</translation>
+    </message>
+</context>
+<context>
     <name>Dialogs</name>
     <message>
         <source>Something went wrong ({kind}). The details are in the log.</source>
@@ -1972,20 +1983,8 @@
         <translation>已确认：{contract} 的{kind}。请尽快作出决定。</translation>
     </message>
     <message>
-        <source>Refer the case</source>
-        <translation>转介案件</translation>
-    </message>
-    <message>
-        <source>To whom is the case referred?</source>
-        <translation>案件转介给谁？</translation>
-    </message>
-    <message>
         <source>Resume collection</source>
         <translation>恢复催收</translation>
-    </message>
-    <message>
-        <source>Why can collection resume?</source>
-        <translation>为何可以恢复催收？</translation>
     </message>
     <message>
         <source>Collection on {borrower} resumes: the account returns to the queue.</source>
@@ -2709,14 +2708,6 @@
     <message>
         <source>No longer allowed</source>
         <translation>现在已不允许联系</translation>
-    </message>
-    <message>
-        <source>Cannot dial</source>
-        <translation>无法拨号</translation>
-    </message>
-    <message>
-        <source>Nothing on this computer handles “{url}”. Set the dial template in the settings to match your softphone.</source>
-        <translation>本机没有程序能处理“{url}”。请在设置中把拨号模板改为与您的软电话相符。</translation>
     </message>
     <message>
         <source>No number can be called</source>
@@ -5026,6 +5017,10 @@ Allowed from {time}</source>
         <translation>{address}已标记为不属于借款人：须由组长先解除该标记。</translation>
     </message>
     <message>
+        <source>Choose the outcome of the visit.</source>
+        <translation>请选择外访结果。</translation>
+    </message>
+    <message>
         <source>Only an issued plan has an agreement to print; this one is “{status}”.</source>
         <translation>只有已出具协议的还款计划才能打印协议；该计划当前为“{status}”。</translation>
     </message>
@@ -7119,26 +7114,6 @@ Your accounts are on this computer: work on them offline? What you do is sent to
         <translation>请向借款人提供求助信息：{lines}</translation>
     </message>
     <message>
-        <source>Choose the outcome of the visit.</source>
-        <translation>请选择外访结果。</translation>
-    </message>
-    <message>
-        <source>Record the emotion you observed.</source>
-        <translation>请记录您观察到的客户情绪。</translation>
-    </message>
-    <message>
-        <source>Tick every required checklist item: {items}.</source>
-        <translation>请勾选所有必选检查项：{items}。</translation>
-    </message>
-    <message>
-        <source>Enter the promised amount and date.</source>
-        <translation>请输入承诺还款金额和日期。</translation>
-    </message>
-    <message>
-        <source>Cannot save yet</source>
-        <translation>暂不能保存</translation>
-    </message>
-    <message>
         <source>Not saved</source>
         <translation>未保存</translation>
     </message>
@@ -7252,6 +7227,10 @@ Your accounts are on this computer: work on them offline? What you do is sent to
     <message>
         <source>Close the planner</source>
         <translation>关闭外访安排</translation>
+    </message>
+    <message>
+        <source>The visits you chose for {day} are not planned yet. Close without planning them?</source>
+        <translation>您为 {day} 选择的外访尚未排定。不排定就关闭吗？</translation>
     </message>
     <message>
         <source>{count} visits on {day} · {agents}</source>

@@ -294,11 +294,40 @@ def test_log_contact_names_the_checklist_items_still_to_confirm(data_dir: Path) 
     code, _, err = run(data_dir, *base)
     assert code == 1 and "record the emotion" in err
     code, _, err = run(data_dir, *base, "--emotion", "hostile", "--checklist", "all.calm_polite")
-    assert code == 1 and len(err.strip().splitlines()) == 1
-    assert "all.no_threats" in err and "hostile.warned_then_ended" in err
-    assert "all.calm_polite" not in err
+    # The checklist's items in one line; the other problems (no number, no script) after it.
+    checklist = err.strip().splitlines()[0]
+    assert code == 1 and checklist.startswith("error: The checklist for Hostile")
+    assert "all.no_threats" in checklist and "hostile.warned_then_ended" in checklist
+    assert "all.calm_polite" not in checklist
     code, out, _ = run(data_dir, "checklist", "--emotion", "hostile", "--outcome", "RTP")
     assert code == 0 and "hostile.warned_then_ended" in out and "deescalate.let_speak" in out
+
+
+def test_log_contact_refuses_every_problem_at_once_one_line_each(data_dir: Path) -> None:
+    """No round per problem: the emotion, the amount, the script and the date in one go."""
+    user = collector(data_dir)
+    code, out, _ = run(data_dir, "queue", "--user", user, "--at", AT, "--json")
+    contract = json.loads(out)[0]["contract_no"]
+    code, out, err = run(data_dir, "account", contract, "--user", user, "--json")
+    assert code == 0, err
+    attempts = len(json.loads(out)["timeline"])
+    mobile = next(p for p in json.loads(out)["contact_points"] if p["kind"] == "mobile")
+    code, out, err = run(
+        data_dir,
+        *("log-contact", "--user", user, "--contract", contract, "--outcome", "PTP"),
+        *("--number", mobile["display"], "--promise-amount", "abc"),
+        *("--promise-date", "2020-01-01"),
+    )
+    assert (code, out) == (1, "")
+    lines = err.strip().splitlines()
+    assert len(lines) == 4, err
+    assert all(line.startswith("error: ") for line in lines)
+    assert "record the emotion" in lines[0]
+    assert lines[1] == "error: The promised amount “abc” is not a number."
+    assert "PTP is a right-party outcome" in lines[2]
+    assert lines[3] == "error: The promise date 2020-01-01 is in the past."
+    code, out, _ = run(data_dir, "account", contract, "--user", user, "--json")
+    assert len(json.loads(out)["timeline"]) == attempts
 
 
 def _recent_daytime() -> datetime:

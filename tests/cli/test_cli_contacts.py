@@ -71,10 +71,21 @@ def test_a_number_learned_on_a_call_is_added_with_its_region_and_zones(data_dir:
         (("--kind", "emergency", "--value", "13900002222", "--name", "=1+1", "--relation", "父"),
          "spreadsheet formula"),
         (("--kind", "address", "--province", "火星", "--city", "x"), "is not a province"),
-        (("--kind", "email", "--value", "a@", "--province", "广东"), "Only an address"),
+        (("--kind", "email", "--value", "a@b.cn", "--province", "广东"), "Only an address"),
     ):  # fmt: skip
         code, out, err = run(data_dir, "contacts", "add", contract, "--user", user, *extra)
         _one_line_error(code, out, err, words)
+    # Several problems at once: a line each, in one refusal.
+    code, out, err = run(
+        data_dir, "contacts", "add", contract, "--user", user, "--kind", "emergency",
+        "--value", "12345", "--name", "=1+1",
+    )  # fmt: skip
+    assert (code, out) == (1, "")
+    lines = err.strip().splitlines()
+    assert len(lines) == 3 and all(line.startswith("error: ") for line in lines), err
+    assert "spreadsheet formula" in lines[0]
+    assert "needs their name and their relation" in lines[1]
+    assert "not a valid phone number" in lines[2]
     assert len(_points(data_dir, user, contract)) == len(before) + 1
     code, out, err = run(
         data_dir, "contacts", "add", contract, "--user", user, "--kind", "address",

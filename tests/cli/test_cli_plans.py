@@ -191,6 +191,17 @@ def test_bad_input_gets_a_message_and_writes_nothing(data_dir: Path, tmp_path: P
         "--first-due", "2020-01-01", "--out", str(out),
     )  # fmt: skip
     assert code == 1 and "is in the past" in err
+    # Every bad term at once, one line each.
+    code, _, err = run(
+        data_dir, "agreement", "--contract", contract, "--kind", "full", "--installments", "3",
+        "--first-due", "2020-01-01", "--discount", "5", "--out", str(out),
+    )  # fmt: skip
+    assert code == 1
+    assert err.splitlines() == [
+        "error: A payment in full or a settlement is one payment, not 3 instalments.",
+        "error: Only a settlement has a discount; use a penalty waiver instead.",
+        "error: The first due date 2020-01-01 is in the past.",
+    ]
     code, _, err = run(
         data_dir, "agreement", "--contract", contract, "--installments", "3",
         "--first-due", _in_days(3), "--down-payment", "abc", "--out", str(out),

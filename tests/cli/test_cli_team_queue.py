@@ -133,6 +133,16 @@ def test_refusals_exit_1_with_a_message_and_change_nothing(run: Run, data_dir: P
         "--reason", "x", contract,
     )  # fmt: skip
     assert code == 1 and "at most 30 days" in err
+    # Every problem with a priority at once, one line each.
+    code, _, err = run(
+        data_dir, "team", "priority", "--user", lead, "--level", "top", "--until", far,
+        "--reason", " ", contract,
+    )  # fmt: skip
+    assert code == 1 and len(err.splitlines()) == 2, err
+    assert "at most 30 days" in err.splitlines()[0]
+    assert err.splitlines()[1] == (
+        "error: Say why the account comes first (or last): the collector reads it."
+    )
     code, _, err = run(data_dir, "team", "reassign", "--user", lead, "--to", lead, "--reason", "x")
     assert code == 1 and "contract numbers, or a rule" in err
     code, _, _ = run(data_dir, "team", "priority", "--user", lead, "--level", "urgent", contract)

@@ -31,6 +31,11 @@ class RecordingDialogs(Dialogs):
     picks: list[int] = field(default_factory=list)
     # The options of each `choose`, in order.
     offered: list[tuple[str, ...]] = field(default_factory=list)
+    # Whether this machine hands a tel: (or sip:) address to a program: True, the desktop's
+    # own answer (a test sets a handler with QDesktopServices.setUrlHandler); False, a
+    # machine where nothing does, as the demo often runs. Every address asked is kept.
+    handles_urls: bool = True
+    urls: list[str] = field(default_factory=list)
 
     def error(self, parent: QWidget | None, title: str, text: str) -> None:
         self.shown.append(Shown("error", title, text))
@@ -62,6 +67,10 @@ class RecordingDialogs(Dialogs):
     def open_file(self, path: Path) -> bool:
         self.opened.append(path)
         return True
+
+    def open_url(self, url: str) -> bool:
+        self.urls.append(url)
+        return super().open_url(url) if self.handles_urls else False
 
     def errors(self) -> list[str]:
         return [item.text for item in self.shown if item.kind == "error"]

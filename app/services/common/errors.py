@@ -4,6 +4,11 @@ Every service raises these (and only these) for bad input; the CLI prints the me
 line and the UI shows it in a dialog. None of them leaves anything half-written: services
 validate before writing and write in one transaction.
 
+An error about one input names it (`at("promise_date")`, the name a form knows its field by),
+so a form marks that field. Where one input has several things wrong, a service gathers them
+with `Checks` and refuses them all at once (`Problems`): the user reads every problem in one
+round, each at its field, and the CLI prints each on a line of its own.
+
 A message is a literal English template with `{name}` placeholders plus the values to fill
 in. The template is the key of its Chinese translation (Qt context "ServiceMessages", listed
 by `app/services/messages.py`), so the window can show the same error in the user's language
@@ -16,11 +21,15 @@ lender's business zone, the window in its own date format.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import ParamSpec, Self, TypeVar
 
 from app.services.common.clock import business_zone
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -84,6 +93,79 @@ class DomainError(Exception):
         self.template = template
         self.params: dict[str, object] = params
         self.message = message
+        # The input this is about, by the name a form knows its field by; None: the whole input.
+        self.field: str | None = None
+
+    def with_values(self, params: Mapping[str, object]) -> Self:
+        """This error (its kind, template and field) with other values for its template."""
+        clone = type(self).__new__(type(self), *self.args)
+        clone.__dict__.update(self.__dict__)
+        clone.params = dict(params)
+        return clone
+
+    def at(self, field: str | None) -> Self:
+        """This error, said to be about `field` (kept when it already names one)."""
+        if self.field is None:
+            self.field = field
+        return self
+
+
+class Problems(DomainError):
+    """Several things wrong with one input, refused together (`Checks.verdict` raises it).
+
+    `problems`: each a `DomainError`, most naming the field it is about; the message is theirs,
+    one a line.
+    """
+
+    def __init__(self, problems: Iterable[DomainError]) -> None:
+        self.problems = tuple(problems)
+        lines = "\n".join(problem.message for problem in self.problems)
+        super().__init__("{problems}", problems=lines)
+
+
+def problems_of(error: DomainError) -> tuple[DomainError, ...]:
+    """Each problem an error stands for: the several of a `Problems`, else the error itself."""
+    return error.problems if isinstance(error, Problems) else (error,)
+
+
+class Checks:
+    """Gathers what is wrong with one input, so that it is refused once, with every problem.
+
+    `check(field, function, ...)` runs one check and keeps its refusal (answering None);
+    `add(field, error)` keeps a refusal found otherwise; `verdict()` raises what was found: the
+    one error as it is, several as `Problems`.
+    """
+
+    def __init__(self) -> None:
+        self.found: list[DomainError] = []
+
+    def __bool__(self) -> bool:
+        return bool(self.found)
+
+    def refused(self, field: str) -> bool:
+        """Whether `field` was refused already (a check that needs its value is left out)."""
+        return any(error.field == field for error in self.found)
+
+    def add(self, field: str | None, error: DomainError | None) -> None:
+        if error is not None:
+            self.found.extend(problem.at(field) for problem in problems_of(error))
+
+    def check(
+        self, field: str | None, function: Callable[P, T], *args: P.args, **kwargs: P.kwargs
+    ) -> T | None:
+        """`function(*args, **kwargs)`, or None when it refuses (the refusal is kept)."""
+        try:
+            return function(*args, **kwargs)
+        except DomainError as error:
+            self.add(field, error)
+            return None
+
+    def verdict(self) -> None:
+        """Refuse with what was found, if anything."""
+        if len(self.found) == 1:
+            raise self.found[0]
+        if self.found:
+            raise Problems(self.found)
 
 
 class InvalidPhoneNumber(DomainError):

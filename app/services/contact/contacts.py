@@ -29,6 +29,7 @@ from app.models import (
 from app.services.common.audit import audit
 from app.services.common.clock import local_today
 from app.services.common.errors import (
+    Checks,
     InvalidAmount,
     InvalidDate,
     InvalidInput,
@@ -60,12 +61,12 @@ from app.services.contact.outcome_rules import (
     OutcomeDraft,
     channel_of,
     disposition_of,
-    entry_refusals,
+    outcome_refusals,
     point_missing,
     point_refusals,
     promise_date_refusal,
-    raise_first,
     read_script,
+    refuse_all,
 )
 from app.services.portfolio.accounts import borrower_points, loan_balance, lock, open_account
 from app.services.portfolio.addresses import borrower_address_zones
@@ -323,13 +324,14 @@ def record_contact(
     """Validate and store one contact attempt with its promise, callback and effects.
 
     What an outcome must carry is checked by `outcome_rules`, the module the window asks what
-    is still missing; the first rule not met is raised. When someone answered: the emotion
-    observed and its completed checklist (docs/domain.md §6). A promise only with a promise
-    outcome, a callback time only with an outcome where someone answered. A right-party outcome
-    only with a script path (followed again here under the borrower's profile) in which the
-    identity check verified the borrower and, for an outcome about the debt, every required
-    disclosure was ticked off. Escalations the outcome raises are stored with it. Everything is
-    written in one transaction with its audit events, or nothing is.
+    is still missing; every rule not met is refused at once (`Problems` for several). When
+    someone answered: the emotion observed and its completed checklist (docs/domain.md §6). A
+    promise only with a promise outcome, a callback time only with an outcome where someone
+    answered. A right-party outcome only with a script path (followed again here under the
+    borrower's profile) in which the identity check verified the borrower and, for an outcome
+    about the debt, every required disclosure was ticked off. Escalations the outcome raises
+    are stored with it. Everything is written in one transaction with its audit events, or
+    nothing is.
     """
     now = (now or datetime.now(UTC)).astimezone(UTC)
     code = disposition_of(entry.disposition)
@@ -356,8 +358,14 @@ def record_contact(
     with db.reader() as session:
         _, _, borrower = open_account(session, entry.username, entry.contract_no)
         profile = profile_code_for(borrower.country)
-    draft = read_script(_draft(entry), profile)
-    raise_first(entry_refusals(draft, code, now))
+        point_id = entry.contact_point_id
+        third_party = (
+            point_id is not None and _contact_point(session, borrower, point_id).kind.is_third_party
+        )
+    draft = replace(read_script(_draft(entry), profile), third_party_point=third_party)
+    # Everything the window shows as missing, refused together; what needs the account
+    # (the rules now, the amount owed) is checked once it is held.
+    refuse_all(outcome_refusals(draft, code, channel, now))
     # In checklist order; the rules above made sure it is complete.
     checklist = (
         validate_checklist(entry.emotion, code.code, entry.checklist)
@@ -438,7 +446,7 @@ def _store_contact(
             else None
         )
         third_party = point is not None and point.kind.is_third_party
-        raise_first(point_refusals(replace(draft, third_party_point=third_party), code, channel))
+        refuse_all(point_refusals(replace(draft, third_party_point=third_party), code, channel))
         decision = _decide(session, loan, borrower, point, channel, entry.started_at)
         if not decision.allowed:
             point_id = point.id if point else None
@@ -519,18 +527,23 @@ def _store_contact(
 def validated_promise(
     session: Session, loan: Loan, promise: PromiseInput, now: datetime
 ) -> tuple[Decimal, date]:
-    amount = parse_amount(promise.amount, what="promise")
+    """The promise's amount and date, or every problem with them at once."""
+    checks = Checks()
+    amount = checks.check("promise_amount", parse_amount, promise.amount, what="promise")
     today = local_today(now)
-    dated = promise_date_refusal(promise.promised_date, today)
-    if dated is not None:
-        raise dated
+    checks.add("promise_date", promise_date_refusal(promise.promised_date, today))
     owed = loan_balance(session, loan, today).owed
-    if amount > owed:
-        raise InvalidAmount(
-            "The promised {amount} is more than the {owed} owed.",
-            amount=format_money(amount, loan.currency),
-            owed=format_money(owed, loan.currency),
+    if amount is not None and amount > owed:
+        checks.add(
+            "promise_amount",
+            InvalidAmount(
+                "The promised {amount} is more than the {owed} owed.",
+                amount=format_money(amount, loan.currency),
+                owed=format_money(owed, loan.currency),
+            ),
         )
+    checks.verdict()
+    assert amount is not None
     return amount, promise.promised_date
 
 

@@ -314,18 +314,22 @@ def _decision(value: EscalationDecision | str) -> EscalationDecision:
         ) from None
 
 
-def _clean_note(note: str | None, decision: EscalationDecision) -> str | None:
+def decision_note(note: str | None, decision: EscalationDecision | str) -> str | None:
+    """The note a decision keeps (None: none), checked as `decide_escalation` checks it: a
+    referral says to whom, a resumption why. The window asks this before it asks "are you
+    sure?"; a refusal names the field "note"."""
+    chosen = _decision(decision)
     text = (note or "").strip() or None
-    if text is None and decision is EscalationDecision.REFER:
-        raise InvalidInput("Say in the note whom the case is referred to.")
-    if text is None and decision is EscalationDecision.RESUME:
-        raise InvalidInput("Say in the note why collection can resume.")
+    if text is None and chosen is EscalationDecision.REFER:
+        raise InvalidInput("Say in the note whom the case is referred to.").at("note")
+    if text is None and chosen is EscalationDecision.RESUME:
+        raise InvalidInput("Say in the note why collection can resume.").at("note")
     if text is not None and len(text) > MAX_NOTE_CHARS:
         raise InvalidInput(
             "The note has {length} characters; at most {limit}.",
             length=len(text),
             limit=MAX_NOTE_CHARS,
-        )
+        ).at("note")
     return text
 
 
@@ -395,7 +399,7 @@ def decide_escalation(
     """
     now = (now or datetime.now(UTC)).astimezone(UTC)
     chosen = _decision(decision)
-    text = _clean_note(note, chosen)
+    text = decision_note(note, chosen)
     with db.session() as session:
         user = find_user(session, username)
         if user.role is not Role.TEAM_LEAD:

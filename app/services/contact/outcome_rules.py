@@ -1,10 +1,10 @@
 """What a contact's outcome still lacks before it can be saved (docs/domain.md §3, §5, §6).
 
-One set of rules for two readers. The window asks `missing_for_outcome` about the outcome it
-holds and shows every item it returns, in the user's language, keeping Save disabled until
-there are none. `record_contact` checks the same rules on what it is given and raises the first
-one it meets, so the collector reads the same words in the window as a CLI user reads on the
-`error:` line.
+One set of rules for two readers. The window asks `form_refusals` about the outcome it holds
+and shows every item it returns, in the user's language and at the field it is about (each
+names one of `FIELDS`), keeping Save disabled until there are none. `record_contact` checks the
+same rules on what it is given and refuses with every one it meets, so the collector reads the
+same words in the window as a CLI user reads on the `error:` lines.
 
 The rules need no database. What only the database can answer (the account and the user's scope,
 whose number the contact point is, the contact rules, the amount owed) stays in
@@ -23,6 +23,7 @@ from decimal import Decimal
 from app.models import Channel
 from app.services.common.clock import local_today
 from app.services.common.errors import (
+    Checks,
     DomainError,
     InvalidAmount,
     InvalidDate,
@@ -38,6 +39,18 @@ from app.services.contact.escalations import kinds_raised_by
 from app.services.contact.scripts import VISIT_STAGE, load_script, replay, stages
 
 MAX_CALLBACK_DAYS = 30
+# The parts of an outcome a refusal is about (`DomainError.field`), as a form names its fields.
+FIELDS = (
+    "disposition",
+    "channel",
+    "contact_point",
+    "script",
+    "emotion",
+    "checklist",
+    "promise_amount",
+    "promise_date",
+    "callback_at",
+)
 
 
 @dataclass(frozen=True)
@@ -75,11 +88,20 @@ def missing_for_outcome(
 ) -> tuple[Message, ...]:
     """Every item that stops this outcome from being saved, as translatable messages.
 
-    In the order `record_contact` checks them, so the first one is the one it would refuse
-    with; empty when the rules that need no database are all met. `now` (default: now) dates
-    the callback time and the promise date. With the borrower's compliance `profile`, the
-    script path is read first (`read_script`).
+    In the order `record_contact` checks them; empty when the rules that need no database are
+    all met. `now` (default: now) dates the callback time and the promise date. With the
+    borrower's compliance `profile`, the script path is read first (`read_script`).
     """
+    return tuple(
+        Message(error.template, error.params)
+        for error in form_refusals(draft, now=now, profile=profile)
+    )
+
+
+def form_refusals(
+    draft: OutcomeDraft, *, now: datetime | None = None, profile: str | None = None
+) -> tuple[DomainError, ...]:
+    """`refusals` as a form shows them, each at its field (`missing_for_outcome`'s items)."""
     return tuple(_for_a_form(error) for error in refusals(draft, now=now, profile=profile))
 
 
@@ -89,7 +111,7 @@ def refusals(
     """`missing_for_outcome` as the errors `record_contact` raises for them."""
     now = (now or datetime.now(UTC)).astimezone(UTC)
     if not draft.disposition:
-        return (InvalidInput("Choose the outcome of the call."),)
+        return (InvalidInput("Choose the outcome of the call.").at("disposition"),)
     try:
         code = disposition_of(draft.disposition)
     except InvalidInput as error:
@@ -98,30 +120,38 @@ def refusals(
         try:
             draft = read_script(draft, profile)
         except DomainError as error:
-            return (error,)
-    found = list(entry_refusals(draft, code, now))
+            return (error.at("script"),)
     try:
-        channel: Channel | None = channel_of(draft.channel)
+        channel = channel_of(draft.channel)
     except InvalidInput as error:
-        found.append(error)
-        channel = None
-    if channel is not None:
-        found.extend(point_refusals(draft, code, channel))
+        return (*entry_refusals(draft, code, now), error)
+    return tuple(outcome_refusals(draft, code, channel, now))
+
+
+def outcome_refusals(
+    draft: OutcomeDraft, code: Disposition, channel: Channel, now: datetime
+) -> list[DomainError]:
+    """What the outcome itself lacks (`entry_refusals`), where it went (`point_refusals`), and
+    a promise date outside the policy: everything that needs no database but the contact
+    point's kind, which `draft.third_party_point` says."""
+    found = [*entry_refusals(draft, code, now), *point_refusals(draft, code, channel)]
     if draft.promise_date is not None and "promise" in code.requires:
-        dated = promise_date_refusal(draft.promise_date, local_today(now))
-        if dated is not None:
-            found.append(dated)
-    return tuple(found)
+        found.extend(refused(promise_date_refusal(draft.promise_date, local_today(now))))
+    return found
+
+
+def refused(error: DomainError | None) -> tuple[DomainError, ...]:
+    return () if error is None else (error,)
 
 
 # The refusal (raised in `_emotion_and_checklist`) whose `known` values a form shows by name.
 _EMOTION_MISSING = "Someone answered ({code}): record the emotion you observed (one of {known})."
 
 
-def _for_a_form(error: DomainError) -> Message:
-    """The refusal as a form reads it: the same template, with the emotions and checklist items
-    it names by their words rather than the codes a command line types (a form shows them by
-    name next to the message)."""
+def _for_a_form(error: DomainError) -> DomainError:
+    """The refusal as a form reads it: the same template and field, with the emotions and
+    checklist items it names by their words rather than the codes a command line types (a form
+    shows them by name next to the message)."""
     params = dict(error.params)
     if isinstance(error, ChecklistIncomplete):
         params["missing"] = Localized(
@@ -133,7 +163,7 @@ def _for_a_form(error: DomainError) -> Message:
             ", ".join(emotion.en for emotion in emotions().values()),
             "、".join(emotion.zh_CN for emotion in emotions().values()),
         )
-    return Message(error.template, params)
+    return error.with_values(params)
 
 
 def read_script(draft: OutcomeDraft, profile: str) -> OutcomeDraft:
@@ -177,7 +207,7 @@ def disposition_of(code: str) -> Disposition:
             "Unknown outcome code “{code}” (one of {known}).",
             code=code,
             known=", ".join(dispositions()),
-        )
+        ).at("disposition")
     return found
 
 
@@ -189,13 +219,15 @@ def channel_of(value: str) -> Channel:
         known = ", ".join(channel.value for channel in Channel)
         raise InvalidInput(
             "Unknown channel “{channel}” (one of {known}).", channel=value, known=known
-        ) from None
+        ).at("channel") from None
 
 
-def raise_first(found: Iterable[DomainError]) -> None:
-    """Refuse with the first of `found`, if there is one."""
+def refuse_all(found: Iterable[DomainError]) -> None:
+    """Refuse with every one of `found` at once (`Problems` for several), if there is one."""
+    checks = Checks()
     for error in found:
-        raise error
+        checks.add(None, error)
+    checks.verdict()
 
 
 def entry_refusals(draft: OutcomeDraft, code: Disposition, now: datetime) -> Iterator[DomainError]:
@@ -209,33 +241,33 @@ def entry_refusals(draft: OutcomeDraft, code: Disposition, now: datetime) -> Ite
         yield InvalidInput(
             "Give and tick the required disclosures: {items}.",
             items=_joined(draft.untold_disclosures),
-        )
+        ).at("script")
     if "promise" in code.requires and not _promised(draft):
-        yield InvalidInput("A promise to pay needs an amount and a date.")
+        yield InvalidInput("A promise to pay needs an amount and a date.").at("promise_amount")
     if draft.has_promise and "promise" not in code.requires:
         # A promise stored with any other outcome would be chased and counted in the PTP rate.
         yield InvalidInput(
             "A promise to pay is recorded with a promise outcome ({codes}), not {code}.",
             codes=", ".join(c.code for c in dispositions().values() if "promise" in c.requires),
             code=code.code,
-        )
+        ).at("promise_amount")
     if "callback" in code.requires and draft.callback_at is None:
-        yield InvalidInput("A callback outcome needs the time to call back.")
+        yield InvalidInput("A callback outcome needs the time to call back.").at("callback_at")
     if draft.callback_at is not None and not code.contact:
         # A callback is a time agreed with someone (docs/domain.md §2); the rules also treat an
         # open one as the borrower's own request, which may lift a block.
         yield InvalidInput(
             "Nobody answered ({code}): there is no one who agreed a time to call back.",
             code=code.code,
-        )
+        ).at("callback_at")
     if draft.callback_at is not None:
-        yield from _callback_time(draft.callback_at, now)
+        yield from (error.at("callback_at") for error in _callback_time(draft.callback_at, now))
     if _promised(draft) and "promise" in code.requires:
         assert draft.promise_amount is not None
         try:
             parse_amount(draft.promise_amount, what="promise")
         except InvalidAmount as error:
-            yield error
+            yield error.at("promise_amount")
 
 
 def point_refusals(
@@ -247,7 +279,7 @@ def point_refusals(
     `record_contact` checks these once it has read the contact point.
     """
     if channel is not Channel.VISIT and draft.contact_point_id is None:
-        yield point_missing(channel)
+        yield point_missing(channel).at("contact_point")
     if code.rpc and draft.third_party_point and draft.right_party is not True:
         # The third-party script's handover path verifies the borrower; without it the outcome
         # would count a relative as the borrower.
@@ -255,9 +287,11 @@ def point_refusals(
             "{code} is a right-party outcome, but the call went to a third party's number:"
             " record it only when the borrower came to the phone and was verified.",
             code=code.code,
-        )
+        ).at("script")
     elif code.rpc and draft.right_party is False:
-        yield InvalidInput("The identity check failed: a right-party outcome cannot be logged.")
+        yield InvalidInput("The identity check failed: a right-party outcome cannot be logged.").at(
+            "script"
+        )
     elif code.rpc and draft.right_party is None:
         # A right-party outcome is a conversation with the verified borrower (PRODUCT §5): the
         # path through the call script is what shows the identity was checked.
@@ -265,7 +299,7 @@ def point_refusals(
             "{code} is a right-party outcome: record it with the path taken through the call"
             " script, in which the identity check verified the borrower.",
             code=code.code,
-        )
+        ).at("script")
 
 
 def point_missing(channel: Channel) -> InvalidInput:
@@ -281,14 +315,16 @@ def promise_date_refusal(promised: date, today: date) -> InvalidDate | None:
     """A promise date must be between today and the policy's `max_days_ahead`."""
     limit = int(policy()["promise"]["max_days_ahead"])
     if promised < today:
-        return InvalidDate("The promise date {date} is in the past.", date=promised.isoformat())
+        return InvalidDate("The promise date {date} is in the past.", date=promised.isoformat()).at(
+            "promise_date"
+        )
     if promised > today + timedelta(days=limit):
         return InvalidDate(
             "The promise date {date} is more than {days} days ahead;"
             " offer a repayment plan instead.",
             date=promised.isoformat(),
             days=limit,
-        )
+        ).at("promise_date")
     return None
 
 
@@ -300,27 +336,27 @@ def _emotion_and_checklist(draft: OutcomeDraft, code: Disposition) -> Iterator[D
             "Unknown emotion “{emotion}” (one of {known}).",
             emotion=draft.emotion,
             known=", ".join(emotions()),
-        )
+        ).at("emotion")
         return
     if not code.contact:
         if draft.emotion is not None or draft.checklist:
             yield InvalidInput(
                 "Nobody answered ({code}): there is no emotion or checklist to record.",
                 code=code.code,
-            )
+            ).at("emotion")
         return
     if draft.emotion is None:
         yield InvalidInput(
             "Someone answered ({code}): record the emotion you observed (one of {known}).",
             code=code.code,
             known=", ".join(emotions()),
-        )
+        ).at("emotion")
     yield from _script_emotion(draft, code)
     if draft.emotion is not None:
         try:
             validate_checklist(draft.emotion, code.code, draft.checklist)
         except InvalidInput as error:  # an item not on the list, or `ChecklistIncomplete`
-            yield error
+            yield error.at("checklist")
 
 
 def _script_emotion(draft: OutcomeDraft, code: Disposition) -> Iterator[DomainError]:
@@ -334,7 +370,7 @@ def _script_emotion(draft: OutcomeDraft, code: Disposition) -> Iterator[DomainEr
         yield InvalidInput(
             "The script recorded “{emotion}”: record it as the emotion.",
             emotion=Localized(observed.en, observed.zh_CN),
-        )
+        ).at("emotion")
 
 
 def _promised(draft: OutcomeDraft) -> bool:

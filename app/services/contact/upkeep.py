@@ -25,6 +25,7 @@ from app.database import Database
 from app.models import Borrower, ContactKind, ContactPoint, User
 from app.services.common.audit import audit
 from app.services.common.errors import (
+    Checks,
     InvalidInput,
     InvalidPhoneNumber,
     Message,
@@ -100,7 +101,7 @@ def add_contact_point(
                 "{value} is already one of {borrower}'s contact points.",
                 value=_shown(point),
                 borrower=borrower.name,
-            )
+            ).at("value")
         last = session.scalar(
             select(func.max(ContactPoint.position)).where(ContactPoint.borrower_id == borrower.id)
         )
@@ -136,21 +137,45 @@ def _kind(text: str) -> ContactKind:
 
 
 def _new_point(borrower: Borrower, kind: ContactKind, new: NewContactPoint) -> ContactPoint:
-    """The point `new` describes, checked; InvalidInput (or InvalidPhoneNumber) when not."""
-    name = typed_text(new.contact_name, Message("The name"), MAX_NAME) or None
-    relation = typed_text(new.relation, Message("The relation"), MAX_RELATION) or None
+    """The point `new` describes, checked; every problem at once, each at its field of
+    `NewContactPoint` ("value", "contact_name", "relation"; an address's parts by their names)."""
+    checks = Checks()
+    name = checks.check("contact_name", typed_text, new.contact_name, Message("The name"), MAX_NAME)
+    relation = checks.check(
+        "relation", typed_text, new.relation, Message("The relation"), MAX_RELATION
+    )
     if kind.is_third_party:
-        if name is None or relation is None:
-            raise InvalidInput(
-                "A third party (an emergency contact) needs their name and their relation to"
-                " the borrower."
+        missing = [
+            field
+            for field, value in (("contact_name", name), ("relation", relation))
+            if not value and not checks.refused(field)
+        ]
+        if missing:
+            checks.add(
+                missing[0],
+                InvalidInput(
+                    "A third party (an emergency contact) needs their name and their relation to"
+                    " the borrower."
+                ),
             )
-    elif name is not None or relation is not None:
-        raise InvalidInput("Only a third party (an emergency contact) has a name and a relation.")
+    elif name or relation:
+        checks.add(
+            "contact_name" if name else "relation",
+            InvalidInput("Only a third party (an emergency contact) has a name and a relation."),
+        )
     if kind is ContactKind.ADDRESS:
         if new.address is None:
-            raise InvalidInput("An address needs at least its province (or state) and city.")
-        place = checked_address(borrower.country, new.address)
+            checks.add(
+                "province",
+                InvalidInput("An address needs at least its province (or state) and city."),
+            )
+        place = (
+            checks.check(None, checked_address, borrower.country, new.address)
+            if new.address is not None
+            else None
+        )
+        checks.verdict()
+        assert place is not None
         return ContactPoint(
             borrower_id=borrower.id,
             kind=kind,
@@ -164,26 +189,40 @@ def _new_point(borrower: Borrower, kind: ContactKind, new: NewContactPoint) -> C
             verified=new.verified,
         )
     if new.address is not None:
-        raise InvalidInput("Only an address has a province, a city and a street.")
-    typed = typed_text(new.value, Message("The number or e-mail address"), MAX_VALUE, code=True)
+        checks.add("province", InvalidInput("Only an address has a province, a city and a street."))
+    typed = checks.check(
+        "value",
+        typed_text,
+        new.value,
+        Message("The number or e-mail address"),
+        MAX_VALUE,
+        code=True,
+    )
     if kind is ContactKind.EMAIL:
+        address = checks.check("value", email_address, typed or "") if typed is not None else None
+        checks.verdict()
+        assert address is not None
         return ContactPoint(
             borrower_id=borrower.id,
             kind=kind,
-            value=email_address(typed),
+            value=address,
             region=None,
             time_zones="",
             verified=new.verified,
         )
-    phone = parse_phone(typed, borrower.country)
+    phone = (
+        checks.check("value", parse_phone, typed, borrower.country) if typed is not None else None
+    )
+    checks.verdict()
+    assert phone is not None
     return ContactPoint(
         borrower_id=borrower.id,
         kind=kind,
         value=phone.e164,
         region=phone.region,
         time_zones=" ".join(phone.time_zones),
-        contact_name=name,
-        relation=relation,
+        contact_name=name or None,
+        relation=relation or None,
         verified=new.verified,
     )
 
@@ -382,22 +421,30 @@ def set_contact_preferences(
     Where the borrower's profile lets consent move the quiet hours, the contact rules use the
     window instead of them (app.services.contact.compliance).
     """
+    checks = Checks()
     if window is not None:
         start, end = window
         if start == end:
-            raise InvalidInput(
-                "The agreed window starts and ends at {time}: give two times.",
-                time=start.strftime("%H:%M"),
+            checks.add(
+                "window",
+                InvalidInput(
+                    "The agreed window starts and ends at {time}: give two times.",
+                    time=start.strftime("%H:%M"),
+                ),
             )
         window = (start.replace(second=0, microsecond=0), end.replace(second=0, microsecond=0))
     if channel is not None:
         channel = channel.strip().lower()
         if channel not in PREFERRED_CHANNELS:
-            raise InvalidInput(
-                "Unknown channel “{channel}” (one of {known}).",
-                channel=channel,
-                known=", ".join(PREFERRED_CHANNELS),
+            checks.add(
+                "channel",
+                InvalidInput(
+                    "Unknown channel “{channel}” (one of {known}).",
+                    channel=channel,
+                    known=", ".join(PREFERRED_CHANNELS),
+                ),
             )
+    checks.verdict()
     with db.session() as session:
         user, loan, borrower = open_account(session, username, contract_no)
         lock(session, borrower)
@@ -431,14 +478,24 @@ def record_attorney(
 ) -> ContactTerms:
     """Record that an attorney represents the borrower: their name, firm and phone (read in
     the borrower's country). Where the profile says so (US: FDCPA) contact stops."""
-    name = typed_text(name, Message("The attorney's name"), MAX_NAME)
-    firm = typed_text(firm, Message("The attorney's firm"), MAX_FIRM) or None
-    if not name:
-        raise InvalidInput("Give the attorney's name.")
-    typed_phone = typed_text(phone, Message("The attorney's phone number"), MAX_VALUE, code=True)
+    checks = Checks()
+    named = checks.check("name", typed_text, name, Message("The attorney's name"), MAX_NAME)
+    firm = checks.check("firm", typed_text, firm, Message("The attorney's firm"), MAX_FIRM) or None
+    if named == "":
+        checks.add("name", InvalidInput("Give the attorney's name."))
+    typed_phone = checks.check(
+        "phone", typed_text, phone, Message("The attorney's phone number"), MAX_VALUE, code=True
+    )
     with db.session() as session:
         user, loan, borrower = open_account(session, username, contract_no)
-        number = parse_phone(typed_phone, borrower.country)
+        number = (
+            checks.check("phone", parse_phone, typed_phone, borrower.country)
+            if typed_phone is not None
+            else None
+        )
+        checks.verdict()
+        assert named is not None and number is not None
+        name = named
         lock(session, borrower)
         borrower.attorney_represented = True
         borrower.attorney_name = name

@@ -46,13 +46,23 @@ from app.models import (
 )
 from app.services.common.audit import audit
 from app.services.common.clock import business_zone, local_today
-from app.services.common.errors import InvalidDate, InvalidInput, Localized, NotAllowed, NotFound
+from app.services.common.errors import (
+    Checks,
+    DomainError,
+    InvalidDate,
+    InvalidInput,
+    Localized,
+    NotAllowed,
+    NotFound,
+)
+from app.services.common.money import parse_amount
 from app.services.common.reference import dispositions, emotions, load_json
 from app.services.common.scope import find_user, worker_ids
 from app.services.contact.checklists import validate_checklist
 from app.services.contact.compliance import profile_code_for
 from app.services.contact.contacts import PromiseInput, validated_promise
 from app.services.contact.escalations import kinds_raised_by
+from app.services.contact.outcome_rules import promise_date_refusal, refuse_all
 from app.services.portfolio.accounts import check_scope, load_loan, loan_balance, lock
 from app.services.portfolio.addresses import (
     Address,
@@ -573,19 +583,6 @@ def record_visit(
     the new address when the agent learned it: the next visit goes there.
     """
     now = now or datetime.now(UTC)
-    outcome = visit_outcomes().get(result.outcome)
-    if outcome is None:
-        raise InvalidInput(
-            "Unknown visit outcome “{code}” (one of {known}).",
-            code=result.outcome,
-            known=", ".join(visit_outcomes()),
-        )
-    if result.visited_at.tzinfo is None:
-        raise InvalidDate("The visit time must carry a time zone.")
-    if result.visited_at > now + timedelta(minutes=5):
-        raise InvalidDate(
-            "A visit cannot be recorded before it happens ({at}).", at=result.visited_at
-        )
     with db.session() as session:
         user = find_user(session, username)
         visit = session.get(FieldVisit, visit_id)
@@ -601,16 +598,14 @@ def record_visit(
             raise InvalidInput("This visit's outcome is already recorded.")
         borrower = session.get_one(Borrower, loan.borrower_id)
         rules = home_visit_rules(profile_code_for(borrower.country))
-        checklist = _visit_checklist(outcome, result, rules)
+        # Everything the dialog checks, refused together; then what needs the account.
+        refuse_all(visit_refusals(result, rules, borrower.country, now))
+        outcome = visit_outcomes()[result.outcome]
+        checklist = _visit_checklist(outcome, result, rules, Checks())
         promised = None
         if outcome.requires_promise:
-            if result.promise is None:
-                raise InvalidInput("A promise to pay needs its amount and date.")
+            assert result.promise is not None
             promised = validated_promise(session, loan, result.promise, now)
-        elif result.promise is not None:
-            raise InvalidInput("Only a promise to pay carries a promise.")
-        if result.new_address is not None and not outcome.moved:
-            raise InvalidInput("Only a “moved away” outcome carries a new address.")
         new_place = (
             checked_address(borrower.country, result.new_address)
             if result.new_address is not None
@@ -823,31 +818,103 @@ def _check_hours(contract_no: str, borrower: Borrower, arrival: datetime) -> Non
         )
 
 
+def visit_refusals(
+    result: VisitResult, rules: HomeVisitRules, country: str, now: datetime
+) -> tuple[DomainError, ...]:
+    """Every problem with a visit's outcome that needs no database, each at its field of
+    `VisitResult` (a promise's as "promise_amount" and "promise_date", a new address's parts
+    by their names). `rules`: the borrower's profile's; `country`: where the address is read.
+    `record_visit` refuses with all of them; the outcome dialog shows them before it asks."""
+    checks = Checks()
+    outcome = visit_outcomes().get(result.outcome)
+    if not result.outcome:
+        checks.add("outcome", InvalidInput("Choose the outcome of the visit."))
+    elif outcome is None:
+        checks.add(
+            "outcome",
+            InvalidInput(
+                "Unknown visit outcome “{code}” (one of {known}).",
+                code=result.outcome,
+                known=", ".join(visit_outcomes()),
+            ),
+        )
+    if result.visited_at.tzinfo is None:
+        checks.add("visited_at", InvalidDate("The visit time must carry a time zone."))
+    elif result.visited_at > now + timedelta(minutes=5):
+        checks.add(
+            "visited_at",
+            InvalidDate(
+                "A visit cannot be recorded before it happens ({at}).", at=result.visited_at
+            ),
+        )
+    if outcome is None:
+        return tuple(checks.found)
+    _visit_checklist(outcome, result, rules, checks)
+    promise = result.promise
+    if outcome.requires_promise:
+        if promise is None:
+            checks.add(
+                "promise_amount", InvalidInput("A promise to pay needs its amount and date.")
+            )
+        else:
+            checks.check("promise_amount", parse_amount, promise.amount, what="promise")
+            today = local_today(now)
+            checks.add("promise_date", promise_date_refusal(promise.promised_date, today))
+    elif promise is not None:
+        checks.add("promise_amount", InvalidInput("Only a promise to pay carries a promise."))
+    if result.new_address is not None:
+        if outcome.moved:
+            checks.check(None, checked_address, country, result.new_address)
+        else:
+            checks.add(
+                "province", InvalidInput("Only a “moved away” outcome carries a new address.")
+            )
+    return tuple(checks.found)
+
+
 def _visit_checklist(
-    outcome: VisitOutcome, result: VisitResult, rules: HomeVisitRules
+    outcome: VisitOutcome, result: VisitResult, rules: HomeVisitRules, checks: Checks
 ) -> tuple[str, ...]:
-    """The ticked items: the emotion's checklist and the profile's home-visit checklist."""
+    """The ticked items: the emotion's checklist and the profile's home-visit checklist; what
+    is wrong with them goes to `checks` (the emotion's field, the checklist's)."""
     if not outcome.met:
         if result.emotion or result.checklist:
-            raise InvalidInput("Nobody was met: there is no emotion or checklist to record.")
+            checks.add(
+                "emotion",
+                InvalidInput("Nobody was met: there is no emotion or checklist to record."),
+            )
         return ()
     if not result.emotion:
-        raise InvalidInput("Choose the emotion you observed: the borrower was met.")
-    if result.emotion not in emotions():
-        raise InvalidInput("Unknown emotion “{emotion}”.", emotion=result.emotion)
+        checks.add(
+            "emotion", InvalidInput("Choose the emotion you observed: the borrower was met.")
+        )
+    elif result.emotion not in emotions():
+        checks.add("emotion", InvalidInput("Unknown emotion “{emotion}”.", emotion=result.emotion))
     own = {item.id for item in rules.checklist}
     missing = [item for item in rules.checklist if item.id not in result.checklist]
     if missing:
-        raise InvalidInput(
-            "The home-visit checklist is not complete. Still to confirm: {missing}.",
-            missing=Localized(
-                "; ".join(item.en for item in missing), "；".join(item.zh_CN for item in missing)
+        checks.add(
+            "checklist",
+            InvalidInput(
+                "The home-visit checklist is not complete. Still to confirm: {missing}.",
+                missing=Localized(
+                    "; ".join(item.en for item in missing),
+                    "；".join(item.zh_CN for item in missing),
+                ),
             ),
         )
+    if not result.emotion or result.emotion not in emotions():
+        return ()
     assert outcome.checklist_as is not None
-    emotional = validate_checklist(
-        result.emotion, outcome.checklist_as, [item for item in result.checklist if item not in own]
+    emotional = checks.check(
+        "checklist",
+        validate_checklist,
+        result.emotion,
+        outcome.checklist_as,
+        [item for item in result.checklist if item not in own],
     )
+    if missing or emotional is None:
+        return ()
     return tuple(item.id for item in rules.checklist) + emotional
 
 

@@ -9,7 +9,8 @@ the instalments not yet due keep their own schedule. Three kinds:
   weekly, biweekly or monthly instalments from the first due date;
 - "settlement": one payment, less a waiver and a discount, that closes the overdue amount.
 
-Bad input (what no plan can be) raises a `DomainError`. Terms that are possible but beyond the
+Bad input (what no plan can be) raises a `DomainError`, every problem with the terms at once,
+each naming the term it is about (`PlanTerms`' field names). Terms that are possible but beyond the
 limits in `resources/plan_policy.json` do not raise: the offer lists them as `PolicyBreach`es
 and needs a team lead's approval.
 """
@@ -24,6 +25,7 @@ from functools import cache
 from typing import Any
 
 from app.services.common.errors import (
+    Checks,
     DomainError,
     InvalidAmount,
     InvalidDate,
@@ -171,7 +173,7 @@ def offer(
             waiver=format_money(terms.waiver, money),
             discount=format_money(terms.discount, money),
             overdue=format_money(balance.overdue, money),
-        )
+        ).at("discount" if terms.discount else "waiver")
     if terms.kind == "instalments":
         down = terms.down_payment
         if down >= total:
@@ -179,14 +181,14 @@ def offer(
                 "A down payment of {down} covers the whole {total}: offer a payment in full.",
                 down=format_money(down, money),
                 total=format_money(total, money),
-            )
+            ).at("down_payment")
         rest = total - down
         if rest < CENT * terms.instalments:
             raise InvalidInput(
                 "{rest} cannot be split into {count} instalments of at least one cent.",
                 rest=format_money(rest, money),
                 count=terms.instalments,
-            )
+            ).at("instalments")
         lines = split(rest, schedule(terms.first_due, terms.frequency, terms.instalments))
     else:
         down = ZERO
@@ -235,58 +237,96 @@ def split(amount: Decimal, due_dates: tuple[date, ...]) -> tuple[PlanLine, ...]:
 
 
 def _check_terms(balance: Balance, terms: PlanTerms, today: date, money: str) -> None:
-    """Raise for terms no plan can have; policy limits are checked later, and do not raise."""
+    """Refuse terms no plan can have, with every problem at once, each at its term (`FIELDS`);
+    policy limits are checked later, and do not raise."""
+    checks = Checks()
     if terms.kind not in KINDS:
-        raise InvalidInput(
-            "Unknown plan kind “{kind}” (one of {known}).", kind=terms.kind, known=", ".join(KINDS)
+        checks.add(
+            "kind",
+            InvalidInput(
+                "Unknown plan kind “{kind}” (one of {known}).",
+                kind=terms.kind,
+                known=", ".join(KINDS),
+            ),
         )
     if balance.overdue <= 0:
-        raise InvalidInput("Nothing is overdue: there is no balance to make a plan for.")
+        checks.add(
+            None, InvalidInput("Nothing is overdue: there is no balance to make a plan for.")
+        )
     if terms.frequency not in FREQUENCIES:
-        raise InvalidInput(
-            "Unknown instalment frequency “{frequency}” (one of {known}).",
-            frequency=terms.frequency,
-            known=", ".join(FREQUENCIES),
+        checks.add(
+            "frequency",
+            InvalidInput(
+                "Unknown instalment frequency “{frequency}” (one of {known}).",
+                frequency=terms.frequency,
+                known=", ".join(FREQUENCIES),
+            ),
         )
     if terms.kind == "instalments":
         if terms.instalments < 1:
-            raise InvalidInput(
-                "A plan needs at least one instalment (got {count}).", count=terms.instalments
+            checks.add(
+                "instalments",
+                InvalidInput(
+                    "A plan needs at least one instalment (got {count}).", count=terms.instalments
+                ),
             )
     elif terms.instalments != 1:
-        raise InvalidInput(
-            "A payment in full or a settlement is one payment, not {count} instalments.",
-            count=terms.instalments,
+        checks.add(
+            "instalments",
+            InvalidInput(
+                "A payment in full or a settlement is one payment, not {count} instalments.",
+                count=terms.instalments,
+            ),
         )
-    _check_money(terms.down_payment, terms.waiver, terms.discount)
+    _check_money(checks, terms.down_payment, terms.waiver, terms.discount)
     if terms.down_payment and terms.kind != "instalments":
-        raise InvalidInput("Only an instalment plan has a down payment.")
+        checks.add("down_payment", InvalidInput("Only an instalment plan has a down payment."))
     if terms.discount and terms.kind != "settlement":
-        raise InvalidInput("Only a settlement has a discount; use a penalty waiver instead.")
-    if terms.waiver > balance.penalty:
-        raise InvalidAmount(
-            "The waiver of {waiver} is more than the {penalty} penalty interest overdue.",
-            waiver=format_money(terms.waiver, money),
-            penalty=format_money(balance.penalty, money),
+        checks.add(
+            "discount",
+            InvalidInput("Only a settlement has a discount; use a penalty waiver instead."),
+        )
+    if not checks.refused("waiver") and terms.waiver > balance.penalty:
+        checks.add(
+            "waiver",
+            InvalidAmount(
+                "The waiver of {waiver} is more than the {penalty} penalty interest overdue.",
+                waiver=format_money(terms.waiver, money),
+                penalty=format_money(balance.penalty, money),
+            ),
         )
     if terms.first_due < today:
-        raise InvalidDate("The first due date {date} is in the past.", date=terms.first_due)
+        checks.add(
+            "first_due",
+            InvalidDate("The first due date {date} is in the past.", date=terms.first_due),
+        )
+    checks.verdict()
 
 
-def _check_money(down_payment: Decimal, waiver: Decimal, discount: Decimal) -> None:
+def _check_money(checks: Checks, down_payment: Decimal, waiver: Decimal, discount: Decimal) -> None:
     # One sentence per amount, so each language words it its own way.
     if not _whole_cents(down_payment):
-        raise InvalidAmount(
-            "The down payment must be zero or more, in whole cents (got {amount}).",
-            amount=down_payment,
+        checks.add(
+            "down_payment",
+            InvalidAmount(
+                "The down payment must be zero or more, in whole cents (got {amount}).",
+                amount=down_payment,
+            ),
         )
     if not _whole_cents(waiver):
-        raise InvalidAmount(
-            "The waiver must be zero or more, in whole cents (got {amount}).", amount=waiver
+        checks.add(
+            "waiver",
+            InvalidAmount(
+                "The waiver must be zero or more, in whole cents (got {amount}).", amount=waiver
+            ),
         )
     if not _whole_cents(discount):
-        raise InvalidAmount(
-            "The discount must be zero or more, in whole cents (got {amount}).", amount=discount
+        checks.add(
+            "discount",
+            InvalidAmount(
+                "The discount must be zero or more, in whole cents (got {amount}).",
+                amount=discount,
+            ),
         )
 
 

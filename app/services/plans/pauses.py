@@ -181,6 +181,24 @@ def plan_pause_of(
         return plan_pause(session, loan, now, user)
 
 
+def pause_reason(reason: str) -> str:
+    """The reason a lead gives for letting plans go ahead despite a pause, checked as
+    `allow_plans_despite_pause` checks it (the window asks before it sends it); InvalidInput
+    at the field "reason"."""
+    text = reason.strip()
+    if not text:
+        raise InvalidInput(
+            "Say why a plan may go ahead despite the pause: the reason is kept with the account."
+        ).at("reason")
+    if len(text) > MAX_REASON_CHARS:
+        raise InvalidInput(
+            "The reason is too long ({length} characters; at most {limit}).",
+            length=len(text),
+            limit=MAX_REASON_CHARS,
+        ).at("reason")
+    return text
+
+
 def allow_plans_despite_pause(
     db: Database, username: str, contract_no: str, reason: str, *, now: datetime | None = None
 ) -> PlanPause:
@@ -190,22 +208,11 @@ def allow_plans_despite_pause(
     as it stands afterwards (with the decision).
     """
     now = (now or datetime.now(UTC)).astimezone(UTC)
-    text = reason.strip()
     with db.session() as session:
         user, loan, _ = open_account(session, username, contract_no)
         if user.role is not Role.TEAM_LEAD:
             raise NotAllowed("Only a team lead can let a plan go ahead despite a pause.")
-        if not text:
-            raise InvalidInput(
-                "Say why a plan may go ahead despite the pause: the reason is kept with the"
-                " account."
-            )
-        if len(text) > MAX_REASON_CHARS:
-            raise InvalidInput(
-                "The reason is too long ({length} characters; at most {limit}).",
-                length=len(text),
-                limit=MAX_REASON_CHARS,
-            )
+        text = pause_reason(reason)
         lock(session, loan)
         pause = plan_pause(session, loan, now)
         if not pause.paused:

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from app.models import Borrower, ContactKind, ContactPoint
-from app.services.common.errors import InvalidInput, Message
+from app.services.common.errors import Checks, InvalidInput, Message
 from app.services.common.reference import address_zones
 from app.services.common.regions import region_of
 from app.services.common.typed import typed_text
@@ -62,21 +62,34 @@ def checked_address(country: str, typed: AddressInput) -> CheckedAddress:
 
     The province (or state) is read in any common spelling and stored as the import stores it
     (app.services.common.regions: 广东, GD or Guangdong as 广东省; a US state by its code);
-    InvalidInput names what is missing, unknown, too long or hidden in the text.
+    InvalidInput names what is missing, unknown, too long or hidden in the text: every part's
+    problem at once, each at its part ("province", "city", "district", "street").
     """
+    checks = Checks()
     parts = {
-        name: typed_text(getattr(typed, name), what, LIMITS[name]) for name, what in _PARTS.items()
+        name: checks.check(name, typed_text, getattr(typed, name), what, LIMITS[name]) or ""
+        for name, what in _PARTS.items()
     }
-    if not parts["province"] or not parts["city"]:
-        raise InvalidInput("An address needs at least its province (or state) and city.")
-    province = region_of(country, parts["province"])
-    if province is None:
-        raise InvalidInput(
-            "“{province}” is not a province or state of {country} (write it e.g. as 广东, GD or"
-            " Guangdong; a US state as CA or California).",
-            province=parts["province"],
-            country=country,
+    missing = [
+        name for name in ("province", "city") if not parts[name] and not checks.refused(name)
+    ]
+    if missing:
+        checks.add(
+            missing[0], InvalidInput("An address needs at least its province (or state) and city.")
         )
+    province = region_of(country, parts["province"]) if parts["province"] else None
+    if parts["province"] and province is None:
+        checks.add(
+            "province",
+            InvalidInput(
+                "“{province}” is not a province or state of {country} (write it e.g. as 广东,"
+                " GD or Guangdong; a US state as CA or California).",
+                province=parts["province"],
+                country=country,
+            ),
+        )
+    checks.verdict()
+    assert province is not None
     parts["province"] = province
     line = address_text(parts["province"], parts["city"], parts["district"], parts["street"])
     if len(line) > MAX_LINE:
@@ -84,7 +97,7 @@ def checked_address(country: str, typed: AddressInput) -> CheckedAddress:
             "The address is too long ({length} characters on one line; at most {limit}).",
             length=len(line),
             limit=MAX_LINE,
-        )
+        ).at("street")
     return CheckedAddress(
         province=parts["province"],
         city=parts["city"],

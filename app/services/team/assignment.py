@@ -50,7 +50,7 @@ from app.models import (
 from app.models.types import money_from_raw
 from app.services.common.audit import audit
 from app.services.common.clock import business_zone, day_start, local_today
-from app.services.common.errors import InvalidDate, InvalidInput, NotAllowed, NotFound
+from app.services.common.errors import Checks, InvalidDate, InvalidInput, NotAllowed, NotFound
 from app.services.common.money import ZERO
 from app.services.common.reference import bucket_for, buckets, dispositions, queue_weights
 from app.services.common.scope import find_user
@@ -160,24 +160,35 @@ class AccountFilter:
         return self == AccountFilter()
 
     def check(self, scope: TeamScope) -> None:
-        """InvalidInput (or NotFound for a stranger) when the filter cannot mean anything."""
+        """InvalidInput (or NotFound for a stranger) when the filter cannot mean anything:
+        every problem at once, at "buckets", "min_dpd" / "max_dpd" or "assignees"."""
+        checks = Checks()
         known = [bucket.code for bucket in buckets()]
         for code in self.buckets:
             if code not in known:
-                raise InvalidInput(
-                    "There is no bucket “{bucket}”; the buckets are {buckets}.",
-                    bucket=code,
-                    buckets=", ".join(known),
+                checks.add(
+                    "buckets",
+                    InvalidInput(
+                        "There is no bucket “{bucket}”; the buckets are {buckets}.",
+                        bucket=code,
+                        buckets=", ".join(known),
+                    ),
                 )
-        for bound in (self.min_dpd, self.max_dpd):
+        for name, bound in (("min_dpd", self.min_dpd), ("max_dpd", self.max_dpd)):
             if bound is not None and bound < 0:
-                raise InvalidInput("Days past due cannot be negative ({dpd}).", dpd=bound)
+                checks.add(
+                    name, InvalidInput("Days past due cannot be negative ({dpd}).", dpd=bound)
+                )
         if self.min_dpd is not None and self.max_dpd is not None and self.min_dpd > self.max_dpd:
-            raise InvalidInput(
-                "The DPD range {low}–{high} is empty.", low=self.min_dpd, high=self.max_dpd
+            checks.add(
+                "min_dpd",
+                InvalidInput(
+                    "The DPD range {low}–{high} is empty.", low=self.min_dpd, high=self.max_dpd
+                ),
             )
         for username in self.assignees:
-            scope.member(username)
+            checks.check("assignees", scope.member, username)
+        checks.verdict()
 
 
 def team_accounts(
@@ -370,13 +381,16 @@ def reassign(
     unchanged. One audit event per moved loan.
     """
     now = now or datetime.now(UTC)
-    reason = _moving_reason(reason)
-    wanted = _contracts(contract_nos)
+    checks = Checks()
+    why = checks.check("reason", _moving_reason, reason)
+    wanted = checks.check(None, _contracts, contract_nos)
     with db.session() as session:
         scope = _lead_scope(session, username, team)
-        target = _target(session, scope, to_username)
+        target = checks.check("to", _target, session, scope, to_username)
+        checks.verdict()
+        assert why is not None and wanted is not None and target is not None
         loans = _team_loans(session, scope, wanted, pool=True)
-        return _move(session, scope, [(loan, target) for loan in loans], reason, now)
+        return _move(session, scope, [(loan, target) for loan in loans], why, now)
 
 
 def _lead_scope(session: Session, username: str, team: str | None) -> TeamScope:
@@ -528,25 +542,37 @@ def plan_reassignment(
     hold outside the rule; ties go to the account's current holder, then by user name.
     """
     now = now or datetime.now(UTC)
-    reason = _moving_reason(rule.reason)
+    # Every problem with the rule at once, each at its part of `ReassignRule` (the filter's
+    # by `AccountFilter`'s names, "accounts" for the filter as a whole).
+    checks = Checks()
+    reason = checks.check("reason", _moving_reason, rule.reason) or ""
     if rule.by not in BALANCE_BY:
-        raise InvalidInput(
-            "Spread accounts by one of {choices}, not “{by}”.",
-            choices=", ".join(BALANCE_BY),
-            by=rule.by,
+        checks.add(
+            "by",
+            InvalidInput(
+                "Spread accounts by one of {choices}, not “{by}”.",
+                choices=", ".join(BALANCE_BY),
+                by=rule.by,
+            ),
         )
     with db.reader() as session:
         scope = team_scope(session, username, rule.team)
-        rule.accounts.check(scope)
+        checks.check(None, rule.accounts.check, scope)
         if rule.accounts.is_empty():
             # A rule that names no accounts would deal out the whole team's book.
-            raise InvalidInput(
-                "Say which accounts the rule moves: a collector, a bucket, a DPD range or an area."
+            checks.add(
+                "accounts",
+                InvalidInput(
+                    "Say which accounts the rule moves: a collector, a bucket, a DPD range or"
+                    " an area."
+                ),
             )
         if not rule.to:
-            raise InvalidInput("Choose at least one collector to give the accounts to.")
+            checks.add("to", InvalidInput("Choose at least one collector to give the accounts to."))
+        found = {name: checks.check("to", _target, session, scope, name) for name in rule.to}
+        checks.verdict()
         targets = sorted(
-            {name: _target(session, scope, name) for name in rule.to}.values(),
+            (member for member in found.values() if member is not None),
             key=lambda member: member.username,
         )
         accounts = _load(session, list(scope.member_ids), now, scope.team_id)
@@ -703,30 +729,46 @@ def set_priority(
     the future and within override_max_days (queue_weights.json).
     """
     now = now or datetime.now(UTC)
+    # Every problem at once, each at its input ("level", "until", "reason").
+    checks = Checks()
     if level not in priority_levels():
-        raise InvalidInput(
-            "There is no priority “{level}”; choose {levels}.",
-            level=level,
-            levels=", ".join(priority_levels()),
+        checks.add(
+            "level",
+            InvalidInput(
+                "There is no priority “{level}”; choose {levels}.",
+                level=level,
+                levels=", ".join(priority_levels()),
+            ),
         )
     if expires_at.tzinfo is None:
         raise ValueError("expires_at must be an aware datetime")
     expires_at = expires_at.astimezone(UTC)
-    if expires_at <= now:
-        raise InvalidDate(
-            "A priority must last into the future; {until} has passed.", until=expires_at
-        )
     longest = longest_priority()
-    if expires_at > now + longest:
-        raise InvalidDate(
-            "A priority lasts at most {days} days: until {latest} at the latest.",
-            days=longest.days,
-            latest=now + longest,
+    if expires_at <= now:
+        checks.add(
+            "until",
+            InvalidDate(
+                "A priority must last into the future; {until} has passed.", until=expires_at
+            ),
         )
-    reason = _trimmed(reason)
-    if not reason:
-        raise InvalidInput("Say why the account comes first (or last): the collector reads it.")
-    wanted = _contracts(contract_nos)
+    elif expires_at > now + longest:
+        checks.add(
+            "until",
+            InvalidDate(
+                "A priority lasts at most {days} days: until {latest} at the latest.",
+                days=longest.days,
+                latest=now + longest,
+            ),
+        )
+    reason = checks.check("reason", _trimmed, reason) or ""
+    if not reason and not checks.refused("reason"):
+        checks.add(
+            "reason",
+            InvalidInput("Say why the account comes first (or last): the collector reads it."),
+        )
+    wanted = checks.check(None, _contracts, contract_nos)
+    checks.verdict()
+    assert wanted is not None
     with db.session() as session:
         scope = _lead_scope(session, username, team)
         loans = _team_loans(session, scope, wanted)

@@ -28,13 +28,13 @@ from app.services.contact.contacts import (
     record_contact,
 )
 from app.services.contact.dialing import CallOption
-from app.services.contact.outcome_rules import OutcomeDraft, missing_for_outcome
+from app.services.contact.outcome_rules import OutcomeDraft, form_refusals
 from app.services.contact.scripts import Script, promise_values
 from app.services.portfolio.accounts import AccountDetail
 from app.ui.collector.outcome_form import OutcomeForm
 from app.ui.collector.script_view import ScriptView
 from app.ui.common.context import Context
-from app.ui.common.dialogs import detail_text, error_text, message_text
+from app.ui.common.dialogs import detail_text, error_text
 from app.ui.common.labels import decision_reason
 from app.ui.common.look import Ink, paint
 from app.ui.common.scroll_areas import FittedScrollArea, LinesArea
@@ -63,6 +63,8 @@ class CallPanel(QWidget):
         self.ended_at: datetime | None = None
         self._saving = False
         self._enabled = False
+        # Save was tried on this account: its problems are marked at their fields from now on.
+        self._tried = False
 
         self.account = QLabel(self.tr("No account open"))
         self.account.setStyleSheet("font-weight: bold")
@@ -91,12 +93,15 @@ class CallPanel(QWidget):
         self.form.promise_date.dateChanged.connect(self._promise_typed)
         self.form.changed.connect(self._show_missing)
         self.script.changed.connect(self._show_missing)
+        marks = self.marks = self.form.marks
         # Each half scrolls on its own on a short screen: the window never grows with a long
         # script step or checklist, and End call and the Save buttons stay in sight.
         script_box = QGroupBox(self.tr("Call script"))
         self.script_area = FittedScrollArea(self.script)
         self.script_area.setAccessibleName(self.tr("Call script"))
-        QVBoxLayout(script_box).addWidget(self.script_area)
+        script_layout = QVBoxLayout(script_box)
+        script_layout.addWidget(self.script_area)
+        script_layout.addWidget(marks.add("script", self.script))
         form_box = QGroupBox(self.tr("Outcome"))
         self.form_area = FittedScrollArea(self.form)
         self.form_area.setAccessibleName(self.tr("Outcome"))
@@ -118,7 +123,8 @@ class CallPanel(QWidget):
         self.save_next_button.setDefault(True)
         self.save_button.clicked.connect(lambda: self.save(go_next=False))
         self.save_next_button.clicked.connect(lambda: self.save(go_next=True))
-        # What the outcome still lacks, in the service's words; Save waits until it is empty.
+        # What the outcome still lacks, in the service's words, where no field of the form
+        # shows it; Save waits until nothing is missing.
         self.missing = QLabel()
         self.missing.setWordWrap(True)
         self.missing.setAccessibleName(self.tr("Still missing before saving"))
@@ -137,6 +143,7 @@ class CallPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.account)
         layout.addLayout(call_row)
+        layout.addWidget(marks.add("contact_point", self.number))
         layout.addWidget(self.splitter, 1)
         layout.addWidget(self.missing_area)
         layout.addLayout(buttons)
@@ -210,6 +217,7 @@ class CallPanel(QWidget):
             self._script_for_number(force=True)
             now = self.context.clock()
             self.form.reset(local_today(now), now, _country(detail))
+            self._tried = False
             self._stop_timer(reset=True)
         self.set_enabled(True)
 
@@ -369,30 +377,41 @@ class CallPanel(QWidget):
             callback_at=self.form.callback_time(),
         )
 
-    def problems(self) -> list[str]:
-        """What stops the outcome from being saved: the service's rules, in the UI language."""
+    def refusals(self) -> tuple[DomainError, ...]:
+        """What stops the outcome from being saved: the service's rules, each at its field."""
         run = self.script.run
         profile = run.script.profile if run is not None else None
-        found = missing_for_outcome(self.draft(), now=self.context.clock(), profile=profile)
-        return [message_text(message) for message in found]
+        return form_refusals(self.draft(), now=self.context.clock(), profile=profile)
 
-    def _show_missing(self) -> None:
-        """Save is open exactly when nothing is missing; what is missing shows above it."""
-        problems = self.problems() if self.detail is not None and self._enabled else []
-        self.missing.setText("\n".join(problems))
-        self.missing.setVisible(bool(problems))
-        self.missing_area.setVisible(bool(problems))
+    def problems(self) -> list[str]:
+        """What stops the outcome from being saved, in the UI language."""
+        return [error_text(error) for error in self.refusals()]
+
+    def _show_missing(self, focus: bool = False) -> None:
+        """Save is open exactly when nothing is missing. Once an outcome is chosen (or Save
+        was tried), each problem shows at its field, and above Save only those about none;
+        before that, the one thing missing (the outcome) shows above Save."""
+        found = self.refusals() if self.detail is not None and self._enabled else ()
+        if self._tried or self.form.code() is not None:
+            elsewhere = self.marks.show_problems(found, focus=focus)
+        else:
+            self.marks.clear()
+            elsewhere = [error_text(error) for error in found]
+        self.missing.setText("\n".join(elsewhere))
+        self.missing.setVisible(bool(elsewhere))
+        self.missing_area.setVisible(bool(elsewhere))
         self.missing_area.text_changed()
-        ready = self.detail is not None and self._enabled and not self._saving and not problems
+        ready = self.detail is not None and self._enabled and not self._saving and not found
         self.save_button.setEnabled(ready)
         self.save_next_button.setEnabled(ready)
 
     def save(self, go_next: bool) -> None:
         if self.detail is None or self._saving:
             return
-        problems = self.problems()
-        if problems:
-            self.context.dialogs.error(self, self.tr("Cannot save yet"), "\n".join(problems))
+        if self.refusals():
+            # Every problem at its field, the first one focused: no message box to click away.
+            self._tried = True
+            self._show_missing(focus=True)
             return
         draft = self.draft()
         self.end_call()
@@ -447,7 +466,12 @@ class CallPanel(QWidget):
 
     def _failed(self, error: BaseException) -> None:
         self._set_saving(False)
-        self.context.dialogs.error(self, self.tr("Not saved"), error_text(error))
+        # A refusal about a field (the promised amount beyond what is owed) shows there; the
+        # rest (the rules forbid the contact now) in a message.
+        self._tried = True
+        elsewhere = self.marks.show(error)
+        if elsewhere:
+            self.context.dialogs.error(self, self.tr("Not saved"), "\n".join(elsewhere))
 
 
 def _country(detail: AccountDetail) -> str:

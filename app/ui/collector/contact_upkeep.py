@@ -2,8 +2,9 @@
 contact window and preferred channel, and the attorney who represents them.
 
 Each dialog stays open while its service call is on the worker; a refusal (a malformed number,
-a hidden character, a duplicate) is shown in the dialog in one line, nothing is stored, and
-what was typed stays for the collector to correct. `stored` is emitted once the change is stored.
+a hidden character, a duplicate) is shown in the dialog, every problem at once at the field it
+is about, the first one focused; nothing is stored, and what was typed stays for the collector
+to correct. `stored` is emitted once the change is stored.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from app.services.portfolio.accounts import AccountDetail, ContactTerms
 from app.services.portfolio.addresses import AddressInput
 from app.ui.common.context import Context
 from app.ui.common.dialogs import error_text
+from app.ui.common.field_marks import FieldMarks
 from app.ui.common.form_parts import buddy
 from app.ui.common.labels import contact_channel_name, contact_kind_name, region_name, spoken
 from app.ui.common.look import Ink, paint
@@ -77,6 +79,8 @@ class UpkeepDialog(QDialog):
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
         self.form = QFormLayout()
+        # The service's refusals at their fields (its names for them; `field`).
+        self.marks = FieldMarks()
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)
         layout.addWidget(self.error)
@@ -90,11 +94,11 @@ class UpkeepDialog(QDialog):
         """Check what was typed and store it (on the worker)."""
         if self._saving:
             return
-        self._show_error("")
+        self._show_error(None)
         try:
             service, args, kwargs = self.request()
         except DomainError as error:
-            self._show_error(error_text(error))
+            self._show_error(error)
             return
         self._set_saving(True)
         self.context.call(
@@ -118,14 +122,24 @@ class UpkeepDialog(QDialog):
 
     def _failed(self, error: BaseException) -> None:
         self._set_saving(False)
-        self._show_error(error_text(error))
+        self._show_error(error)
 
-    def _show_error(self, text: str) -> None:
-        # One line: a refusal never spreads over the form.
-        line = " ".join(text.split())
-        self.error.setText(line)
-        self.error.setAccessibleDescription(line)
-        self.error.setVisible(bool(line))
+    def field(self, name: str, widget: QWidget) -> None:
+        """Place the line for field `name`'s problem under the row just added for `widget`."""
+        self.form.addRow("", self.marks.add(name, widget))
+
+    def _show_error(self, error: BaseException | None) -> None:
+        """Each problem at its field, the first focused; what is about none, below the form,
+        a line each (a problem never spreads over the form)."""
+        if error is None:
+            self.marks.clear()
+            lines = []
+        else:
+            lines = [" ".join(text.split()) for text in self.marks.show(error)]
+        shown = "\n".join(lines)
+        self.error.setText(shown)
+        self.error.setAccessibleDescription(shown)
+        self.error.setVisible(bool(shown))
 
     def _set_saving(self, saving: bool) -> None:
         self._saving = saving
@@ -184,17 +198,25 @@ class AddPointDialog(UpkeepDialog):
         self.verified = QCheckBox(self.tr("Confirmed on this contact to be theirs"))
         self.verified.setAccessibleName(self.tr("Verified"))
         self.form.addRow(buddy(self.tr("&Kind"), self.kind), self.kind)
+        self.field("kind", self.kind)
         self.form.addRow(buddy(self.tr("N&umber or e-mail"), self.value), self.value)
+        self.field("value", self.value)
         self.form.addRow(self.read_as)
         self.form.addRow(buddy(self.tr("&Name"), self.contact_name), self.contact_name)
+        self.field("contact_name", self.contact_name)
         self.form.addRow(buddy(self.tr("&Relation"), self.relation), self.relation)
+        self.field("relation", self.relation)
         self.form.addRow(buddy(self.tr("&Province or state"), self.province), self.province)
+        self.field("province", self.province)
         self.form.addRow(buddy(self.tr("&City"), self.city), self.city)
+        self.field("city", self.city)
         self.form.addRow(buddy(self.tr("&District"), self.district), self.district)
+        self.field("district", self.district)
         self.form.addRow(buddy(self.tr("&Street"), self.street), self.street)
+        self.field("street", self.street)
         self.form.addRow(self.verified)
         self.kind.currentIndexChanged.connect(lambda _index: self._follow_kind())
-        self.value.textChanged.connect(lambda _text: self._read_value())
+        self.value.textChanged.connect(lambda _text: self._value_typed())
         self.resize(460, 0)
         self._follow_kind()
 
@@ -213,6 +235,15 @@ class AddPointDialog(UpkeepDialog):
             widget.setEnabled(third_party)
         self._read_value()
 
+    def _show_error(self, error: BaseException | None) -> None:
+        super()._show_error(error)
+        self._read_value()
+
+    def _value_typed(self) -> None:
+        # What was refused is no longer what the field holds: the reading below says the rest.
+        self.marks.unmark("value")
+        self._read_value()
+
     def _read_value(self) -> None:
         """How the number reads in the borrower's country, before anything is stored."""
         kind, text = str(self.kind.currentData()), self.value.text().strip()
@@ -222,7 +253,8 @@ class AddPointDialog(UpkeepDialog):
             try:
                 phone = parse_phone(text, self.country)
             except DomainError as error:
-                shown = error_text(error)
+                # Said once: at the field when it is marked, here while it is typed.
+                shown = "" if self.marks.is_marked("value") else error_text(error)
             else:
                 language = self.context.language
                 shown = self.tr("Read as {number} · {region} · {zones}").format(
@@ -290,7 +322,9 @@ class PreferencesDialog(UpkeepDialog):
         window.addStretch(1)
         self.form.addRow(self.agreed)
         self.form.addRow(self.tr("Local time"), window)
+        self.form.addRow("", self.marks.add("window", self.start))
         self.form.addRow(buddy(self.tr("Preferred &channel"), self.channel), self.channel)
+        self.field("channel", self.channel)
         self.agreed.toggled.connect(self._follow)
         self._follow(self.agreed.isChecked())
 
@@ -334,8 +368,11 @@ class AttorneyDialog(UpkeepDialog):
         )
         note.setWordWrap(True)
         self.form.addRow(buddy(self.tr("&Name"), self.name), self.name)
+        self.field("name", self.name)
         self.form.addRow(buddy(self.tr("&Firm"), self.firm), self.firm)
+        self.field("firm", self.firm)
         self.form.addRow(buddy(self.tr("&Phone"), self.phone), self.phone)
+        self.field("phone", self.phone)
         self.form.addRow(note)
 
     def request(self) -> tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]:

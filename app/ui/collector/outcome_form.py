@@ -24,8 +24,9 @@ from PySide6.QtWidgets import (
 
 from app.services.common.errors import DomainError
 from app.services.common.money import parse_amount
-from app.services.common.reference import dispositions, emotions, policy
+from app.services.common.reference import dispositions, emotions
 from app.services.contact.checklists import ChecklistItem, checklist_for, support_lines
+from app.ui.common.field_marks import FieldMarks
 from app.ui.common.form_parts import ChecklistList, buddy
 from app.ui.common.i18n import Formats
 from app.ui.common.look import Ink, paint
@@ -104,19 +105,28 @@ class OutcomeForm(QWidget):
         callback_row = QHBoxLayout()
         callback_row.addWidget(self.callback)
         callback_row.addWidget(self.callback_at, 1)
+        # What the service refuses, at the field it is about (the names of `outcome_rules`).
+        self.marks = FieldMarks()
+        marks = self.marks
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         # Narrow, a field too wide beside its label goes under it.
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.addRow(buddy(self.tr("&Outcome"), self.disposition), self.disposition)
+        form.addRow("", marks.add("disposition", self.disposition))
         form.addRow(buddy(self.tr("&Emotion"), self.emotion), self.emotion)
+        form.addRow("", marks.add("emotion", self.emotion))
         form.addRow(self.support)
         form.addRow(buddy(self.tr("Chec&klist"), self.checklist), self.checklist)
+        form.addRow("", marks.add("checklist", self.checklist))
         form.addRow(buddy(self.tr("&Promise"), self.amount), promise_row)
+        form.addRow("", marks.add("promise_amount", self.amount))
+        form.addRow("", marks.add("promise_date", self.promise_date))
         form.addRow(buddy(self.tr("Call&back"), self.callback), callback_row)
+        form.addRow("", marks.add("callback_at", self.callback_at, focus=self.callback))
         form.addRow(buddy(self.tr("&Notes"), self.notes), self.notes)
 
-        self.disposition.currentItemChanged.connect(self._rebuild_checklist)
+        self.disposition.itemSelectionChanged.connect(self._rebuild_checklist)
         self.emotion.currentIndexChanged.connect(self._rebuild_checklist)
         self.checklist.itemChanged.connect(lambda _item: self.changed.emit())
         self.amount.textChanged.connect(lambda _text: self.changed.emit())
@@ -128,8 +138,10 @@ class OutcomeForm(QWidget):
     # What the collector chose.
 
     def code(self) -> str | None:
-        item = self.disposition.currentItem()
-        return None if item is None else str(item.data(CODE_ROLE))
+        # The outcome selected, not merely current: focusing the list makes its first row
+        # current without choosing it.
+        chosen = self.disposition.selectedItems()
+        return str(chosen[0].data(CODE_ROLE)) if chosen else None
 
     def emotion_code(self) -> str | None:
         value = self.emotion.currentData()
@@ -180,10 +192,8 @@ class OutcomeForm(QWidget):
         self.disposition.clearSelection()
         self.emotion.setCurrentIndex(0)
         self.amount.clear()
-        limit = int(policy()["promise"]["max_days_ahead"])
-        self.promise_date.setMinimumDate(QDate(today.year, today.month, today.day))
-        last = today + timedelta(days=limit)
-        self.promise_date.setMaximumDate(QDate(last.year, last.month, last.day))
+        # Today to start with, and no bounds: a date the rules refuse (in the past, too far
+        # ahead) stays as typed and is refused at the field, never quietly made another.
         self.promise_date.setDate(QDate(today.year, today.month, today.day))
         self.callback.setChecked(False)
         start = QDateTime.fromSecsSinceEpoch(int((now + timedelta(hours=2)).timestamp()))

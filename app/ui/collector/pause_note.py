@@ -13,7 +13,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
-from app.services.plans.pauses import PlanPause, allow_plans_despite_pause
+from app.services.common.errors import DomainError
+from app.services.plans.pauses import PlanPause, allow_plans_despite_pause, pause_reason
 from app.ui.common.context import Context
 from app.ui.common.dialogs import error_text
 from app.ui.common.look import Ink, paint
@@ -95,16 +96,25 @@ class PauseNote(QWidget):
         pause = self.pause
         if self._busy or pause is None or not pause.viewer_may_allow:
             return
-        reason = self.context.dialogs.ask_text(
-            self,
-            self.tr("Allow plans despite the pause"),
-            self.tr(
-                "Why may a plan go ahead on {contract} although its collection is paused"
-                " ({pauses})? The reason is kept with the account."
-            ).format(contract=pause.contract_no, pauses=pause.names.text(self.context.language)),
-        )
-        if reason is None:
-            return
+        question = self.tr(
+            "Why may a plan go ahead on {contract} although its collection is paused"
+            " ({pauses})? The reason is kept with the account."
+        ).format(contract=pause.contract_no, pauses=pause.names.text(self.context.language))
+        label = question
+        while True:
+            typed = self.context.dialogs.ask_text(
+                self, self.tr("Allow plans despite the pause"), label
+            )
+            if typed is None:
+                return
+            # The service's own check, before anything is sent: a reason it would refuse is
+            # asked for again with what is wrong, not refused in a message box afterwards.
+            try:
+                reason = pause_reason(typed)
+            except DomainError as error:
+                label = f"{error_text(error)}\n\n{question}"
+                continue
+            break
         self._busy = True
         self._update_button()
 

@@ -73,6 +73,7 @@ from app.ui.collector.pause_note import PauseNote
 from app.ui.collector.plan_tables import PlanColumn, PlanLinesModel, PlansModel
 from app.ui.common.context import Context
 from app.ui.common.dialogs import error_text, message_text
+from app.ui.common.field_marks import FieldMarks
 from app.ui.common.form_parts import buddy
 from app.ui.common.i18n import DATE_FORMATS
 from app.ui.common.labels import plan_frequency_name, plan_kind_name, spoken
@@ -91,7 +92,11 @@ PRINTABLE = (PlanStatus.ISSUED, PlanStatus.ACTIVE, PlanStatus.COMPLETED, PlanSta
 
 
 class TermsProblem(Exception):
-    """An input the dialog cannot turn into terms (e.g. "." as an amount); the text says why."""
+    """Inputs the dialog cannot turn into terms (e.g. "." as an amount): (field, why) each."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__("\n".join(text for _field, text in problems))
+        self.problems = problems
 
 
 class PlanDialog(QDialog):
@@ -193,15 +198,25 @@ class PlanDialog(QDialog):
         self.penalty_hint = QLabel()
         self.penalty_hint.setWordWrap(True)
 
+        # What the services refuse in the terms, at the term it is about (`PlanTerms`' names).
+        self.marks = FieldMarks()
+        marks = self.marks
         form = QFormLayout(box)
         form.addRow(buddy(self.tr("&Kind"), self.kind), self.kind)
+        form.addRow("", marks.add("kind", self.kind))
         form.addRow(buddy(self.tr("&Instalments"), self.count), self.count)
+        form.addRow("", marks.add("instalments", self.count))
         form.addRow(buddy(self.tr("&Frequency"), self.frequency), self.frequency)
+        form.addRow("", marks.add("frequency", self.frequency))
         form.addRow(buddy(self.tr("First &due date"), self.first_due), self.first_due)
+        form.addRow("", marks.add("first_due", self.first_due))
         form.addRow(buddy(self.tr("Do&wn payment"), self.down_payment), self.down_payment)
+        form.addRow("", marks.add("down_payment", self.down_payment))
         form.addRow(buddy(self.tr("Penalty wai&ver"), self.waiver), self.waiver)
+        form.addRow("", marks.add("waiver", self.waiver))
         form.addRow("", self.penalty_hint)
         form.addRow(buddy(self.tr("Settlement disc&ount"), self.discount), self.discount)
+        form.addRow("", marks.add("discount", self.discount))
 
         self.kind.currentIndexChanged.connect(self._follow_kind)
         self.kind.currentIndexChanged.connect(self.schedule_preview)
@@ -389,35 +404,46 @@ class PlanDialog(QDialog):
     # The terms.
 
     def terms(self) -> PlanTerms:
-        """The terms on screen; raises `TermsProblem` for an amount that is not one."""
+        """The terms on screen; raises `TermsProblem` for each amount that is not one."""
         kind = str(self.kind.currentData())
         picked = self.first_due.date()
         first_due = date(picked.year(), picked.month(), picked.day())
-        waiver = self._amount(self.waiver)
+        problems: list[tuple[str, str]] = []
+        waiver = self._amount(self.waiver, "waiver", problems)
+        down_payment = discount = ZERO
+        if kind == "instalments":
+            down_payment = self._amount(self.down_payment, "down_payment", problems)
+        if kind == "settlement":
+            discount = self._amount(self.discount, "discount", problems)
+        if problems:
+            raise TermsProblem(problems)
         if kind == "instalments":
             return PlanTerms(
                 kind,
                 first_due,
                 frequency=str(self.frequency.currentData()),
                 instalments=self.count.value(),
-                down_payment=self._amount(self.down_payment),
+                down_payment=down_payment,
                 waiver=waiver,
             )
-        discount = self._amount(self.discount) if kind == "settlement" else ZERO
         return PlanTerms(kind, first_due, waiver=waiver, discount=discount)
 
-    def _amount(self, field: QLineEdit) -> Decimal:
+    def _amount(self, field: QLineEdit, name: str, problems: list[tuple[str, str]]) -> Decimal:
         text = field.text().strip().replace(",", "")
         if not text:
             return ZERO
         try:
             return Decimal(text)
         except InvalidOperation:
-            raise TermsProblem(
-                self.tr("{field}: “{text}” is not an amount such as 1200.00.").format(
-                    field=field.accessibleName(), text=field.text()
+            problems.append(
+                (
+                    name,
+                    self.tr("{field}: “{text}” is not an amount such as 1200.00.").format(
+                        field=field.accessibleName(), text=field.text()
+                    ),
                 )
-            ) from None
+            )
+            return ZERO
 
     def _follow_kind(self) -> None:
         """Only the inputs the kind of plan uses are open."""
@@ -445,7 +471,7 @@ class PlanDialog(QDialog):
         try:
             terms = self.terms()
         except TermsProblem as problem:
-            self._show_problem(None, str(problem))
+            self._show_problem(problem.problems)
             return
         if self._preview.busy:
             self._again = True  # asked again once the answer on its way is in
@@ -497,6 +523,7 @@ class PlanDialog(QDialog):
         )
         self.problem.clear()
         self.problem.hide()
+        self.marks.clear()
         if offer.needs_approval:
             reasons = [f"• {message_text(breach.message)}" for breach in offer.breaches]
             reasons.append(self.tr("Needs a team lead's approval before it can be issued."))
@@ -510,12 +537,19 @@ class PlanDialog(QDialog):
 
     def _preview_failed(self, terms: PlanTerms, error: BaseException) -> None:
         if self._answered(terms):
-            self._show_problem(terms, error_text(error))
+            self._show_problem(error)
             if isinstance(error, PlanPaused):
                 self.load_pause()  # perhaps paused since the dialog opened: say so at the top
 
-    def _show_problem(self, terms: PlanTerms | None, text: str) -> None:
-        """Terms no plan can have: say why where the preview was, and allow no saving."""
+    def _show_problem(self, problems: BaseException | list[tuple[str, str]]) -> None:
+        """Terms no plan can have: say why at each term refused (what is about no term, where
+        the preview was), and allow no saving. The focus stays where the user is typing."""
+        if isinstance(problems, BaseException):
+            text = error_text(problems)
+            elsewhere = self.marks.show(problems, focus=False)
+        else:
+            text = "\n".join(line for _field, line in problems)
+            elsewhere = self.marks.show_texts(problems, focus=False)
         self.offer = None
         self._shown_for = None
         self.lines.set_lines((), self.detail.currency)
@@ -524,9 +558,10 @@ class PlanDialog(QDialog):
             self._figure(key, "—")
         self.warnings.clear()
         self.warnings.hide()
-        self.problem.setText(text)
-        self.problem.setAccessibleDescription(text)
-        self.problem.show()
+        shown = "\n".join(elsewhere)
+        self.problem.setText(shown)
+        self.problem.setAccessibleDescription(shown)
+        self.problem.setVisible(bool(shown))
         self._hide_repeated_problem()
         self._update_buttons()
         self.preview_shown.emit(text)

@@ -1,10 +1,20 @@
-"""The left panel: the ranked queue with its filters and search box."""
+"""The left panel: the ranked queue with its filters and search box.
+
+An account opens when the collector moves to its row (arrow keys, a click). Nothing else in
+the panel opens one: a filter or a search that hides the open account leaves it open (no row
+is highlighted until the collector picks one), and text typed while the table has the focus
+goes to the search box, rather than jumping to the first row whose rank starts with that digit
+and so asking to leave a call with no outcome saved.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -26,6 +36,28 @@ from app.ui.common.fill_columns import FillColumns
 from app.ui.common.runner import Latest
 
 SEARCH_DELAY_MS = 250
+
+
+class QueueTable(QTableView):
+    """The queue's table: typed text is handed on (`typed`), never a keyboard search."""
+
+    typed = Signal(str)
+
+    def keyboardSearch(self, search: str) -> None:
+        # Qt's own jumps to the first row whose first column (the rank) starts with the text.
+        pass
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        text = event.text()
+        command = event.modifiers() & (
+            Qt.KeyboardModifier.ControlModifier
+            | Qt.KeyboardModifier.AltModifier
+            | Qt.KeyboardModifier.MetaModifier
+        )
+        if text and text.isprintable() and not text.isspace() and not command:
+            self.typed.emit(text)
+            return
+        super().keyPressEvent(event)
 
 
 class QueuePanel(QWidget):
@@ -64,7 +96,7 @@ class QueuePanel(QWidget):
         ):
             self.status.addItem(label, value)
 
-        self.table = QTableView()
+        self.table = QueueTable()
         self.table.setAccessibleName(self.tr("Queue"))
         self.table.setModel(self.proxy)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -107,11 +139,15 @@ class QueuePanel(QWidget):
         self._search_timer.setInterval(SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self._search_numbers)
         self.search.textChanged.connect(self._search_typed)
+        self.table.typed.connect(self._type_into_search)
+        self._reshaping = False
+        # The account chosen last: still the queue's choice while a filter hides its row.
+        self._chosen: str | None = None
         self.bucket.currentIndexChanged.connect(
-            lambda: self.proxy.set_bucket(self.bucket.currentData())
+            lambda: self._reshape(lambda: self.proxy.set_bucket(self.bucket.currentData()))
         )
         self.status.currentIndexChanged.connect(
-            lambda: self.proxy.set_status(self.status.currentData())
+            lambda: self._reshape(lambda: self.proxy.set_status(self.status.currentData()))
         )
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         for signal in (self.proxy.rowsInserted, self.proxy.rowsRemoved, self.proxy.modelReset):
@@ -133,8 +169,12 @@ class QueuePanel(QWidget):
     # Moving around.
 
     def current_key(self) -> str | None:
+        """The account chosen: the current row's, or the one a filter hides now."""
         index = self.table.currentIndex()
-        return None if not index.isValid() else str(index.data(KEY_ROLE))
+        if index.isValid():
+            return str(index.data(KEY_ROLE))
+        chosen = self._chosen
+        return chosen if chosen is not None and self.model.row_of(chosen) is not None else None
 
     def select_key(self, key: str) -> bool:
         row = self.model.row_of(key)
@@ -180,14 +220,37 @@ class QueuePanel(QWidget):
         self.table.scrollTo(index)
 
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if current.isValid():
-            self.account_chosen.emit(str(current.data(KEY_ROLE)))
+        if current.isValid() and not self._reshaping:
+            self._chosen = str(current.data(KEY_ROLE))
+            self.account_chosen.emit(self._chosen)
+
+    def _reshape(self, change: Callable[[], None]) -> None:
+        """Filter the view without opening another account: the row open before stays
+        highlighted while it is shown; hidden, no row is, until the collector picks one."""
+        with self._quietly():
+            chosen = self.current_key()
+            change()
+            if chosen is None or not self.select_key(chosen):
+                self.table.selectionModel().clear()
+
+    @contextmanager
+    def _quietly(self) -> Iterator[None]:
+        was, self._reshaping = self._reshaping, True
+        try:
+            yield
+        finally:
+            self._reshaping = was
 
     # Search.
 
+    def _type_into_search(self, text: str) -> None:
+        """Text typed in the table: a search, the way Ctrl+F then typing is one."""
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.insert(text)
+
     def _search_typed(self, text: str) -> None:
         self._search.cancel()
-        self.proxy.set_search(text)
+        self._reshape(lambda: self.proxy.set_search(text))
         if len(re.sub(r"\D", "", text)) >= MIN_PHONE_DIGITS:
             self._search_timer.start()
         else:
@@ -205,7 +268,7 @@ class QueuePanel(QWidget):
 
     def _found(self, text: str, keys: frozenset[str]) -> None:
         if text == self.search.text():
-            self.proxy.set_search(text, keys)
+            self._reshape(lambda: self.proxy.set_search(text, keys))
 
     def _count_changed(self, *_args: object) -> None:
         self.count.setText(

@@ -11,7 +11,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from app.services.common.clock import business_zone
-from app.services.common.errors import DomainError, Localized, Message
+from app.services.common.errors import DomainError, Localized, Message, Problems
 from app.services.contact.compliance import Decision
 from app.ui.common.i18n import Formats
 
@@ -21,6 +21,8 @@ SERVICE_MESSAGES = "ServiceMessages"
 
 def error_text(error: BaseException) -> str:
     """What the user reads for an error: a domain error's message, translated where known."""
+    if isinstance(error, Problems):
+        return "\n".join(error_text(problem) for problem in error.problems)
     if isinstance(error, DomainError):
         return _service_text(error.template, error.params, error.message)
     return QCoreApplication.translate(
@@ -124,3 +126,23 @@ class Dialogs:
     def open_file(self, path: Path) -> bool:
         """Open `path` in the program the desktop uses for it; False when there is none."""
         return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+    def open_url(self, url: str) -> bool:
+        """Hand `url` (tel:, sip:, …) to the program that handles it; False when none does."""
+        return QDesktopServices.openUrl(QUrl(url))
+
+    def first_time(self, key: str) -> bool:
+        """True the first time `key` is asked about in this session: a notice said once.
+
+        One object serves every window of the session (a language switch rebuilds the main
+        window), so what was said stays said until the program ends or `forget(key)`.
+        """
+        said: set[str] = self.__dict__.setdefault("_said", set())
+        if key in said:
+            return False
+        said.add(key)
+        return True
+
+    def forget(self, key: str) -> None:
+        """Say `key`'s notice again the next time (what it was about changed)."""
+        self.__dict__.setdefault("_said", set()).discard(key)

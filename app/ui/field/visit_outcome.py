@@ -2,13 +2,15 @@
 
 Like the call's outcome form, the required checklist items must be ticked before the outcome
 is saved: the profile's home-visit checklist whenever the borrower was met, plus the checklist
-of the emotion observed. Saving (`record_visit`) needs only the local database.
+of the emotion observed. Save asks the service's rules first (`visit_refusals`) and marks every
+problem at its field, the first one focused; from then on the marks follow what is typed.
+Saving (`record_visit`) needs only the local database.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from PySide6.QtCore import QDate, QDateTime, QTimeZone, Signal
 from PySide6.QtGui import QCloseEvent
@@ -33,8 +35,7 @@ from PySide6.QtWidgets import (
 from app.models import VisitStatus
 from app.services.common.clock import local_today
 from app.services.common.errors import DomainError
-from app.services.common.money import parse_amount
-from app.services.common.reference import emotions, policy
+from app.services.common.reference import emotions
 from app.services.contact.checklists import checklist_for, support_lines
 from app.services.contact.compliance import profile_code_for
 from app.services.contact.contacts import PromiseInput
@@ -46,13 +47,18 @@ from app.services.field.visits import (
     home_visit_rules,
     record_visit,
     visit_outcomes,
+    visit_refusals,
 )
 from app.services.portfolio.addresses import AddressInput
 from app.ui.common.context import Context
 from app.ui.common.dialogs import error_text
+from app.ui.common.field_marks import FieldMarks
 from app.ui.common.form_parts import ChecklistList, buddy
 from app.ui.common.i18n import DATE_FORMATS
 from app.ui.common.look import Ink, paint
+
+# The new address's parts, as the service names them.
+ADDRESS_PARTS = ("province", "city", "district", "street")
 
 
 class VisitOutcomeDialog(QDialog):
@@ -89,7 +95,9 @@ class VisitOutcomeDialog(QDialog):
 
         self.outcomes = QButtonGroup(self)
         self._codes: dict[int, str] = {}
-        outcome_box = QVBoxLayout()
+        self.outcome_box = QWidget()
+        self.outcome_box.setAccessibleName(self.tr("Outcome"))
+        outcome_box = QVBoxLayout(self.outcome_box)
         outcome_box.setContentsMargins(0, 0, 0, 0)
         for number, outcome in enumerate(visit_outcomes().values()):
             button = QRadioButton(outcome.label(language))
@@ -139,8 +147,7 @@ class VisitOutcomeDialog(QDialog):
         self.promise_date.setCalendarPopup(True)
         self.promise_date.setLocale(formats.locale)
         self.promise_date.setDisplayFormat(DATE_FORMATS[language])
-        last = today + timedelta(days=int(policy()["promise"]["max_days_ahead"]))
-        self.promise_date.setDateRange(_qdate(today), _qdate(last))
+        # No bounds: a date the rules refuse stays as typed and is refused at the field.
         self.promise_date.setDate(_qdate(today))
 
         # Where a borrower who moved away went, as far as the neighbours or the new tenant knew.
@@ -180,18 +187,30 @@ class VisitOutcomeDialog(QDialog):
         promise_row = QHBoxLayout()
         promise_row.addWidget(self.amount, 1)
         promise_row.addWidget(self.promise_date)
+        # The service's refusals at their fields (`visit_refusals` names them).
+        self.marks = FieldMarks()
+        marks = self.marks
+        first_outcome = self.outcomes.buttons()[0]
         form = QFormLayout()
-        form.addRow(self.tr("Outcome"), outcome_box)
+        form.addRow(self.tr("Outcome"), self.outcome_box)
+        form.addRow("", marks.add("outcome", self.outcome_box, focus=first_outcome))
         form.addRow(buddy(self.tr("&Visited at"), self.visited_at), self.visited_at)
+        form.addRow("", marks.add("visited_at", self.visited_at))
         form.addRow(buddy(self.tr("&Emotion"), self.emotion), self.emotion)
+        form.addRow("", marks.add("emotion", self.emotion))
         form.addRow(self.support)
         form.addRow(buddy(self.tr("Chec&klist"), self.checklist), self.checklist)
+        form.addRow("", marks.add("checklist", self.checklist))
         form.addRow(buddy(self.tr("&Consent to enter"), self.consent), self.consent)
         form.addRow(buddy(self.tr("&Promise"), self.amount), promise_row)
+        form.addRow("", marks.add("promise_amount", self.amount))
+        form.addRow("", marks.add("promise_date", self.promise_date))
         moved_row = QHBoxLayout()
         for part in self.new_address_parts:
             moved_row.addWidget(part, 2 if part is self.new_street else 1)
         form.addRow(buddy(self.tr("Moved &to"), self.new_province), moved_row)
+        for name, part in zip(ADDRESS_PARTS, self.new_address_parts, strict=True):
+            form.addRow("", marks.add(name, part))
         form.addRow(buddy(self.tr("&Notes"), self.notes), self.notes)
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
@@ -200,6 +219,15 @@ class VisitOutcomeDialog(QDialog):
 
         self.outcomes.buttonToggled.connect(self._outcome_toggled)
         self.emotion.currentIndexChanged.connect(lambda _index: self._rebuild_checklist())
+        # Once Save was tried, the marks follow every change.
+        self._tried = False
+        self.emotion.currentIndexChanged.connect(lambda _index: self._recheck())
+        self.checklist.itemChanged.connect(lambda _item: self._recheck())
+        self.amount.textChanged.connect(lambda _text: self._recheck())
+        self.promise_date.dateChanged.connect(lambda _date: self._recheck())
+        self.visited_at.dateTimeChanged.connect(lambda _moment: self._recheck())
+        for part in self.new_address_parts:
+            part.textChanged.connect(lambda _text: self._recheck())
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         self.resize(560, 640)
@@ -233,13 +261,26 @@ class VisitOutcomeDialog(QDialog):
         return AddressInput(*parts)
 
     def promise(self) -> PromiseInput | None:
-        """The promise typed in, or None; raises a DomainError for a bad amount."""
+        """The promise as typed (the service reads the amount), or None when none is."""
         text = self.amount.text().strip()
         if not text:
             return None
         picked = self.promise_date.date()
-        return PromiseInput(
-            parse_amount(text, what="promise"), date(picked.year(), picked.month(), picked.day())
+        return PromiseInput(text, date(picked.year(), picked.month(), picked.day()))
+
+    def visit_result(self) -> VisitResult:
+        """The outcome as the form holds it now, for the service's rules."""
+        outcome = self.outcome()
+        met = outcome is not None and outcome.met
+        return VisitResult(
+            outcome=outcome.code if outcome is not None else "",
+            visited_at=self.visit_time(),
+            emotion=self.emotion_code() if met else None,
+            checklist=self.ticked() if met else (),
+            notes=self.notes.toPlainText().strip() or None,
+            consent_to_enter=self.consent.currentData() if met else None,
+            promise=self.promise() if outcome is not None and outcome.requires_promise else None,
+            new_address=self.new_address() if outcome is not None and outcome.moved else None,
         )
 
     # Changing it.
@@ -262,6 +303,7 @@ class VisitOutcomeDialog(QDialog):
     def _outcome_toggled(self, _button: QAbstractButton, checked: bool) -> None:
         if checked:
             self._rebuild_checklist()
+            self._recheck()
 
     def _follow_outcome(self) -> None:
         """Only what the outcome can carry is open: nobody met, no emotion, checklist or
@@ -313,54 +355,36 @@ class VisitOutcomeDialog(QDialog):
 
     # Saving.
 
+    def refusals(self) -> tuple[DomainError, ...]:
+        """What stops the outcome from being saved: the service's rules, each at its field."""
+        return visit_refusals(self.visit_result(), self.rules, self.country, self.context.clock())
+
     def problems(self) -> list[str]:
-        """What stops the outcome from being saved, in words the agent understands."""
-        outcome = self.outcome()
-        if outcome is None:
-            return [self.tr("Choose the outcome of the visit.")]
-        problems = []
-        if outcome.met and self.emotion_code() is None:
-            problems.append(self.tr("Record the emotion you observed."))
-        missing = self.missing()
-        if missing:
-            problems.append(
-                self.tr("Tick every required checklist item: {items}.").format(
-                    items="; ".join(missing)
-                )
-            )
-        if outcome.requires_promise and not self.amount.text().strip():
-            problems.append(self.tr("Enter the promised amount and date."))
-        return problems
+        """What stops the outcome from being saved, in the user's language."""
+        return [error_text(error) for error in self.refusals()]
+
+    def _recheck(self) -> None:
+        if self._tried and not self._saving:
+            self.marks.show_problems(self.refusals(), focus=False)
 
     def save(self) -> None:
-        outcome = self.outcome()
         if self._saving:
             return
-        problems = self.problems()
-        if problems or outcome is None:
-            self.context.dialogs.error(self, self.tr("Cannot save yet"), "\n".join(problems))
+        self._tried = True
+        found = self.refusals()
+        if found:
+            # Every problem at its field, the first one focused: no message box to click away.
+            self.marks.show_problems(found)
             return
-        try:
-            promise = self.promise()
-        except DomainError as error:
-            self.context.dialogs.error(self, self.tr("Cannot save yet"), error_text(error))
-            return
-        result = VisitResult(
-            outcome=outcome.code,
-            visited_at=self.visit_time(),
-            emotion=self.emotion_code() if outcome.met else None,
-            checklist=self.ticked() if outcome.met else (),
-            notes=self.notes.toPlainText().strip() or None,
-            consent_to_enter=self.consent.currentData() if outcome.met else None,
-            promise=promise,
-            new_address=self.new_address() if outcome.moved else None,
-        )
+        self.marks.clear()
+        outcome = self.outcome()
+        assert outcome is not None
         self._set_saving(True)
         self.context.call(
             record_visit,
             self.context.username,
             self.visit.id,
-            result,
+            self.visit_result(),
             now=self.context.clock(),
             on_done=lambda recorded: self._stored(outcome.code, recorded),
             on_error=self._failed,
@@ -393,7 +417,10 @@ class VisitOutcomeDialog(QDialog):
 
     def _failed(self, error: BaseException) -> None:
         self._set_saving(False)
-        self.context.dialogs.error(self, self.tr("Not saved"), error_text(error))
+        # At its field where the refusal names one (the promised amount beyond what is owed).
+        elsewhere = self.marks.show(error)
+        if elsewhere:
+            self.context.dialogs.error(self, self.tr("Not saved"), "\n".join(elsewhere))
 
 
 def _qdate(day: date) -> QDate:

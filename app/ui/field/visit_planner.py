@@ -29,7 +29,7 @@ from PySide6.QtCore import (
     QTime,
     Signal,
 )
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -375,6 +375,8 @@ class VisitPlanner(QWidget):
         self._busy = False
         self._users: list[UserView] = []
         self.outcome_dialog: VisitOutcomeDialog | None = None
+        # The day's choices as last loaded or planned: what differs from them is not saved.
+        self._saved_choices: tuple[object, ...] | None = None
         formats = context.formats
         today = self._today()
 
@@ -500,7 +502,12 @@ class VisitPlanner(QWidget):
         self._action(self.tr("Plan the day"), "Ctrl+Return", self.plan)
         self._action(self.tr("Print visit sheets"), "Ctrl+P", self.print_sheets)
         self._action(self.tr("Record the visit's outcome"), "Ctrl+R", self.record_outcome)
-        self._action(self.tr("Close the planner"), "Ctrl+W", self.close)
+        self._action(self.tr("Close the planner"), "Ctrl+W", self.request_close)
+        # Escape closes the window, as it does a dialog; asking first only when the route
+        # chosen is not planned yet.
+        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        escape.setContext(Qt.ShortcutContext.WindowShortcut)
+        escape.activated.connect(self.request_close)
         # Space ticks the row whichever cell of it is current (Qt only ticks the check box's).
         toggle = QShortcut(QKeySequence(Qt.Key.Key_Space), self.candidate_table)
         toggle.setContext(Qt.ShortcutContext.WidgetShortcut)
@@ -511,7 +518,7 @@ class VisitPlanner(QWidget):
         self.plan_button.clicked.connect(self.plan)
         self.print_button.clicked.connect(self.print_sheets)
         self.outcome_button.clicked.connect(self.record_outcome)
-        self.close_button.clicked.connect(self.close)
+        self.close_button.clicked.connect(self.request_close)
         self.day_table.activated.connect(lambda _index: self.record_outcome())
         self.day.dateChanged.connect(lambda _date: self.reload())
         self.candidates.route_changed.connect(self._route_changed)
@@ -557,6 +564,42 @@ class VisitPlanner(QWidget):
 
     def _today(self) -> date:
         return local_today(self.context.clock())
+
+    # Closing.
+
+    def _choices(self) -> tuple[object, ...]:
+        return (self.candidates.route(), self.second_agent_username(), self.start_time())
+
+    @property
+    def unsaved(self) -> bool:
+        """The route, partner or start chosen differ from the day as planned (or loaded)."""
+        return self._saved_choices is not None and self._choices() != self._saved_choices
+
+    def _keep_choices(self) -> None:
+        self._saved_choices = self._choices()
+
+    def request_close(self) -> None:
+        """Escape, Ctrl+W and Close: close, asking first only when the route is not planned."""
+        if self._may_close():
+            self.close()
+
+    def _may_close(self) -> bool:
+        if not self.unsaved:
+            return True
+        return self.context.dialogs.confirm(
+            self,
+            self.tr("Close the planner"),
+            self.tr(
+                "The visits you chose for {day} are not planned yet. Close without planning them?"
+            ).format(day=self.context.formats.long_date(self.selected_day())),
+        )
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        # The window's own close button asks too; the main window closing it on quit does not.
+        if event.spontaneous() and not self._may_close():
+            event.ignore()
+            return
+        super().closeEvent(event)
 
     # Loading.
 
@@ -616,6 +659,7 @@ class VisitPlanner(QWidget):
             if mine[0].planned_at is not None:
                 local = mine[0].planned_at.astimezone(self.context.formats.zone)
                 self.start.setTime(_qtime(local.time()))
+        self._keep_choices()
         self.loaded.emit()
 
     def _day_failed(self, error: BaseException) -> None:
@@ -711,6 +755,7 @@ class VisitPlanner(QWidget):
 
     def _planned(self, visits: tuple[PlannedVisit, ...]) -> None:
         self._set_busy(False)
+        self._keep_choices()
         self._show_day(visits)
         self._say(
             self.tr("Planned {count} visits. Print the visit sheets before you leave.").format(

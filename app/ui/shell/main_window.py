@@ -7,8 +7,8 @@ from collections.abc import Callable, Collection
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import QSize, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QShowEvent
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QWidget
 
 from app import __version__
@@ -39,6 +39,7 @@ from app.ui.common.runner import Job, Latest
 from app.ui.common.screens import fit_to_screen
 from app.ui.field.visit_planner import VisitPlanner
 from app.ui.shell.conflicts_dialog import ConflictsDialog
+from app.ui.shell.dial_notice import DialNotice, notice_key
 from app.ui.shell.leaving import LeaveCheck
 from app.ui.shell.settings_dialog import SettingsDialog
 from app.ui.shell.sync_status import SyncController, SyncStatusBar
@@ -72,9 +73,11 @@ class MainWindow(QMainWindow):
         parent: QWidget | None = None,
         wanted: str | None = None,
         live_queue: LiveQueue | None = None,
+        shown: AccountView | None = None,
     ) -> None:
         """`wanted`: the key of the account to open first (the one a rebuilt window was on);
-        `live_queue`: the queue it had read."""
+        `live_queue`: the queue it had read; `shown`: that account as it showed it, on screen
+        here at once while it is read again in this window's language."""
         super().__init__(parent)
         self.context = context
         self._leaving = False
@@ -102,6 +105,10 @@ class MainWindow(QMainWindow):
         self.busy_label = QLabel()
         self.statusBar().addWidget(self.shift_label, 1)
         self.statusBar().addPermanentWidget(self.busy_label)
+        # Nothing on this computer dials: said once a session, here rather than in a box.
+        self.dial_notice = DialNotice(context.dialogs)
+        self.dial_notice.settings_requested.connect(lambda: self.edit_settings(dialling=True))
+        self.statusBar().addWidget(self.dial_notice, 2)
         # Syncing with the central database, when there is one.
         self.sync: SyncController | None = None
         self.sync_bar: SyncStatusBar | None = None
@@ -169,6 +176,10 @@ class MainWindow(QMainWindow):
         context.runner.unhandled_error.connect(self._show_error)
         self._restore_state()
         self.due_today.hide()  # until the day's read says whether anything is due
+        if shown is not None and shown.detail.loan_id.hex == wanted:
+            # Never "choose an account" in between: the account stays on screen while it is
+            # read again (its script in the new language comes with it).
+            self.workspace.show_account(shown.detail, shown.options)
         self._read_queue()
         self.refresh_shift()
         self.due_today.load(reveal=True)
@@ -367,6 +378,11 @@ class MainWindow(QMainWindow):
             on_done=self._queue_loaded,
             on_error=self._queue_failed,
         )
+
+    @property
+    def shown_account(self) -> AccountView | None:
+        """The account on screen, as it was read (for a window rebuilt from this one)."""
+        return self._current
 
     def queue_to_hand_over(self) -> LiveQueue | None:
         """The live queue, for a window rebuilt from this one (in another language), which goes
@@ -668,15 +684,8 @@ class MainWindow(QMainWindow):
             self._show_error(error)
             return
         self.call.call_started(option)
-        if not QDesktopServices.openUrl(QUrl(url)):
-            self.context.dialogs.error(
-                self,
-                self.tr("Cannot dial"),
-                self.tr(
-                    "Nothing on this computer handles “{url}”. Set the dial template in the"
-                    " settings to match your softphone."
-                ).format(url=url),
-            )
+        if not self.context.dialogs.open_url(url):
+            self.dial_notice.cannot_dial(url, self.call.number.currentText())
 
     def _refresh_options(self) -> None:
         """Ask the rules again for the open account (the clock may have crossed a window)."""
@@ -776,9 +785,18 @@ class MainWindow(QMainWindow):
 
     # Settings, help, errors.
 
-    def edit_settings(self) -> None:
+    def edit_settings(self, dialling: bool = False) -> None:
+        """The settings; `dialling`: from the dial notice, the dial template focused."""
         dialog = SettingsDialog(self.context, self)
-        if dialog.exec() and dialog.language_changed and self._may_leave_call():
+        if dialling:
+            dialog.template.setFocus()
+        template = self.context.settings.get(keys.DIAL_TEMPLATE)
+        accepted = dialog.exec()
+        changed = self.context.settings.get(keys.DIAL_TEMPLATE)
+        if changed != template:
+            # Another template: whether anything handles it is worth saying again.
+            self.context.dialogs.forget(notice_key(changed))
+        if accepted and dialog.language_changed and self._may_leave_call():
             self.language_changed.emit(self.context.settings.get(keys.LANGUAGE))
 
     def show_shortcuts(self) -> None:

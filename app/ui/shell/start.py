@@ -52,6 +52,7 @@ from app.services.common.errors import DomainError
 from app.services.common.users import UserView, list_users
 from app.services.contact.compliance import default_profile_source, set_server_default
 from app.services.contact.queue import LiveQueue
+from app.services.contact.workspace import AccountView
 from app.services.sync.aside import Handover, handover, keep_aside, restore
 from app.services.sync.credentials import forget_password, recall_password, remember_password
 from app.services.sync.engine import PushReport, SyncFailed, send, sync
@@ -740,6 +741,7 @@ class Startup(QObject):
         display_name: str,
         wanted: str | None = None,
         live_queue: LiveQueue | None = None,
+        shown: AccountView | None = None,
     ) -> None:
         assert self.local is not None
         formats = Formats(self.language.code, business_zone())
@@ -759,7 +761,7 @@ class Startup(QObject):
         # Platforms add it to the windows' titles (the window's own title names the user,
         # not the program): in the window's language, too.
         QApplication.setApplicationDisplayName(self.tr("Collector Workstation"))
-        window = MainWindow(context, wanted=wanted, live_queue=live_queue)
+        window = MainWindow(context, wanted=wanted, live_queue=live_queue, shown=shown)
         window.language_changed.connect(lambda code: self._switch_language(window, code))
         window.sign_out_requested.connect(lambda: self.sign_out(window))
         window.show()
@@ -771,6 +773,7 @@ class Startup(QObject):
         """Rebuild the window in the new language, on the same user and account."""
         assert isinstance(old, MainWindow)
         current = old.queue.current_key()
+        shown = old.shown_account
         old.save_state()
         try:
             self.language.install(effective_language(chosen))
@@ -785,6 +788,7 @@ class Startup(QObject):
             old.context.display_name,
             wanted=current,
             live_queue=old.queue_to_hand_over(),
+            shown=shown,
         )
 
     def sign_out(self, window: QWidget) -> None:

@@ -56,7 +56,7 @@ from app.services.team.assignment import (
     set_priority,
 )
 from app.ui.common.context import Context
-from app.ui.common.dialogs import error_text
+from app.ui.common.field_marks import FieldMarks
 from app.ui.common.form_parts import buddy
 from app.ui.common.i18n import DATE_FORMATS, Formats
 from app.ui.common.look import Ink, paint
@@ -107,7 +107,8 @@ def _member_text(member: Member) -> str:
 
 class _ServiceDialog(QDialog):
     """A dialog whose OK runs a service; it closes when the service answers, and shows a
-    refusal in itself so the lead can correct it. Emits `done_with(result)`."""
+    refusal in itself so the lead can correct it: every problem at the field it is about (the
+    first one focused), what is about none below the form. Emits `done_with(result)`."""
 
     done_with = Signal(object)
 
@@ -122,6 +123,8 @@ class _ServiceDialog(QDialog):
         # subclass's name.
         self.message.setAccessibleName(QCoreApplication.translate("TeamAccounts", "Message"))
         paint(self.message, Ink.ERROR, bold=True)
+        # The service's refusals at their fields (its names for them).
+        self.marks = FieldMarks()
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -162,7 +165,14 @@ class _ServiceDialog(QDialog):
     def _failed(self, error: BaseException) -> None:
         self.saving = False
         self._update()
-        self.message.setText(error_text(error))
+        self._refused(error)
+
+    def _refused(self, error: BaseException) -> None:
+        self.message.setText("\n".join(self.marks.show(error)))
+
+    def field(self, form: QFormLayout, name: str, widget: QWidget) -> None:
+        """Place the line for field `name`'s problem under the row just added to `form`."""
+        form.addRow("", self.marks.add(name, widget))
 
     def _update(self) -> None:
         self.ok_button.setEnabled(not self.saving)
@@ -201,7 +211,9 @@ class ReassignDialog(_ServiceDialog):
         self.ok_button.setText(self.tr("Allocate") if allocate else self.tr("Reassign"))
         form = QFormLayout()
         form.addRow(buddy(self.tr("&Give to"), self.target), self.target)
+        self.field(form, "to", self.target)
         form.addRow(buddy(self.tr("&Reason"), self.reason), self.reason)
+        self.field(form, "reason", self.reason)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.preview)
@@ -381,12 +393,21 @@ class ReassignRuleDialog(_ServiceDialog):
         dpd.addStretch(1)
         form = QFormLayout()
         form.addRow(buddy(self.tr("&From"), self.source), self.source)
+        # The rule's accounts as a whole are said at its first part, where they are chosen.
+        self.field(form, "accounts", self.source)
+        self.marks.add("assignees", self.source)
         form.addRow(buddy(self.tr("&Bucket"), self.bucket), self.bucket)
+        self.field(form, "buckets", self.bucket)
         form.addRow(buddy(self.tr("DP&D"), self.min_dpd), dpd)
+        self.field(form, "min_dpd", self.min_dpd)
+        self.field(form, "max_dpd", self.max_dpd)
         form.addRow(buddy(self.tr("C&ity or district"), self.area), self.area)
         form.addRow(buddy(self.tr("&Give to"), self.target_list), self.target_list)
+        self.field(form, "to", self.target_list)
         form.addRow(buddy(self.tr("&Spread by"), self.by), self.by)
+        self.field(form, "by", self.by)
         form.addRow(buddy(self.tr("&Reason"), self.reason), self.reason)
+        self.field(form, "reason", self.reason)
         preview_row = QHBoxLayout()
         preview_row.addWidget(self.preview_button)
         preview_row.addWidget(self.summary, 1)
@@ -458,6 +479,7 @@ class ReassignRuleDialog(_ServiceDialog):
         if rule != self.rule():
             self._update()
             return  # changed while it was planned: that plan answers another question
+        self.marks.clear()
         self.plan = plan
         self.shares.set_rows(plan.shares)
         formats = self.context.formats
@@ -473,7 +495,7 @@ class ReassignRuleDialog(_ServiceDialog):
     def _plan_failed(self, error: BaseException) -> None:
         self._planning = False
         self._update()
-        self.message.setText(error_text(error))
+        self._refused(error)
 
     def _failed(self, error: BaseException) -> None:
         # The plan was refused (an account changed hands meanwhile): preview a fresh one.
@@ -557,8 +579,11 @@ class PriorityDialog(_ServiceDialog):
         self.ok_button.setText(self.tr("Set priority"))
         form = QFormLayout()
         form.addRow(buddy(self.tr("&Priority"), self.level), self.level)
+        self.field(form, "level", self.level)
         form.addRow(buddy(self.tr("&Until the end of"), self.until), self.until)
+        self.field(form, "until", self.until)
         form.addRow(buddy(self.tr("&Reason"), self.reason), self.reason)
+        self.field(form, "reason", self.reason)
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addLayout(form)

@@ -34,15 +34,18 @@ from PySide6.QtWidgets import (
 )
 
 from app.models import EscalationDecision
+from app.services.common.errors import DomainError
 from app.services.contact.escalations import (
     EscalationInbox,
     EscalationView,
     acknowledge_escalation,
     decide_escalation,
+    decision_note,
     escalation_inbox,
 )
 from app.ui.common.context import Context
 from app.ui.common.dialogs import error_text
+from app.ui.common.field_marks import FieldMarks
 from app.ui.common.form_parts import buddy
 from app.ui.common.labels import (
     borrower_flag,
@@ -244,6 +247,9 @@ class EscalationsInbox(QWidget):
         pane_layout.addLayout(details)
         pane_layout.addWidget(note_label)
         pane_layout.addWidget(self.note)
+        # A decision the service would refuse (no note where one is needed) is said here.
+        self.marks = FieldMarks()
+        pane_layout.addWidget(self.marks.add("note", self.note))
         buttons = QHBoxLayout()
         for button in (
             self.acknowledge_button,
@@ -359,6 +365,7 @@ class EscalationsInbox(QWidget):
         return True
 
     def _show_current(self) -> None:
+        self.marks.clear()
         view = self.current()
         if view is None:
             for label in self.details.values():
@@ -440,21 +447,14 @@ class EscalationsInbox(QWidget):
             return
         if decision is EscalationDecision.RESUME and not view.resumable:
             return
-        note = self.note.toPlainText().strip()
-        if not note and decision is EscalationDecision.REFER:
-            asked = self.context.dialogs.ask_text(
-                self, self.tr("Refer the case"), self.tr("To whom is the case referred?")
-            )
-            if asked is None:
-                return
-            note = asked.strip()
-        if not note and decision is EscalationDecision.RESUME:
-            asked = self.context.dialogs.ask_text(
-                self, self.tr("Resume collection"), self.tr("Why can collection resume?")
-            )
-            if asked is None:
-                return
-            note = asked.strip()
+        # The service's check on the note first: a resumption without its reason is said at
+        # the note, which gets the focus, before any "are you sure?".
+        try:
+            note = decision_note(self.note.toPlainText(), decision)
+        except DomainError as error:
+            self.marks.show(error)
+            return
+        self.marks.clear()
         if decision is EscalationDecision.RESUME and not self.context.dialogs.confirm(
             self,
             self.tr("Resume collection"),
@@ -468,7 +468,7 @@ class EscalationsInbox(QWidget):
             EscalationDecision.RESUME: self.tr("Collection resumes on {contract}."),
             EscalationDecision.REFER: self.tr("Referred: {contract}."),
         }[decision].format(contract=view.contract_no)
-        self._act(decide_escalation, view.id, decision.value, note or None, said=said, decided=True)
+        self._act(decide_escalation, view.id, decision.value, note, said=said, decided=True)
 
     def _act(
         self,

@@ -25,6 +25,7 @@ from app.services.common.errors import (
     InvalidDate,
     InvalidInput,
     NotAllowed,
+    problems_of,
 )
 from app.services.common.reference import dispositions
 from app.services.contact.checklists import ChecklistIncomplete
@@ -133,9 +134,16 @@ def test_a_promise_is_refused_with_any_outcome_but_a_promise(
 ) -> None:
     account = portfolio.account(today=TODAY, dpd=20)
     promise = PromiseInput("500.00", TODAY + timedelta(days=2))
-    with pytest.raises(InvalidInput, match=rf"promise outcome \(PTP\), not {code}\.") as caught:
+    with pytest.raises(DomainError) as caught:
         record_contact(db, outcome(account, code, promise=promise), now=NOW)
-    assert caught.value.params == {"codes": "PTP", "code": code}
+    # With every other problem of the outcome (a callback outcome's missing time, say).
+    (refused,) = [
+        problem
+        for problem in problems_of(caught.value)
+        if problem.template.startswith("A promise to pay is recorded with a promise outcome")
+    ]
+    assert type(refused) is InvalidInput and refused.field == "promise_amount"
+    assert refused.params == {"codes": "PTP", "code": code}
     assert counts(db) == (0, 0, 0, 0, 0)
 
 
@@ -540,10 +548,17 @@ def test_a_right_party_outcome_after_a_failed_identity_check_is_refused(
         {"callback_at": NOW - timedelta(hours=1)},
         {"contact_point_id": None},
         {"script_steps": FAILED_CHECK},
+        # Everything wrong at once: each problem at its field, in one refusal.
+        {
+            "emotion": None,
+            "checklist": (),
+            "promise": PromiseInput("abc", TODAY - timedelta(days=1)),
+            "contact_point_id": None,
+        },
     ],
-    ids=["emotion", "checklist", "promise", "amount", "callback", "number", "identity"],
+    ids=["emotion", "checklist", "promise", "amount", "callback", "number", "identity", "all"],
 )
-def test_record_contact_refuses_with_the_first_item_the_window_shows(
+def test_record_contact_refuses_with_every_item_the_window_shows(
     db: Database, portfolio: Portfolio, changes: dict[str, object]
 ) -> None:
     account = portfolio.account(today=TODAY, dpd=20)
@@ -560,10 +575,22 @@ def test_record_contact_refuses_with_the_first_item_the_window_shows(
         promise_date=promise.promised_date if promise else None,
         callback_at=entry.callback_at,
     )
-    (first, *_) = refusals(draft, now=NOW, profile="CN")
+    shown = refusals(draft, now=NOW, profile="CN")
     with pytest.raises(DomainError) as caught:
         record_contact(db, entry, now=NOW)
-    assert type(caught.value) is type(first)
-    assert (caught.value.template, caught.value.params) == (first.template, first.params)
-    assert missing_for_outcome(draft, now=NOW, profile="CN")[0].template == first.template
+    refused = problems_of(caught.value)
+    assert [(type(e), e.template, e.params, e.field) for e in refused] == [
+        (type(e), e.template, e.params, e.field) for e in shown
+    ]
+    assert all(error.field is not None for error in refused)
+    assert [m.template for m in missing_for_outcome(draft, now=NOW, profile="CN")] == [
+        e.template for e in shown
+    ]
+    if "contact_point_id" in changes and len(changes) > 1:
+        assert {error.field for error in refused} == {
+            "emotion",
+            "promise_amount",
+            "promise_date",
+            "contact_point",
+        }
     assert counts(db) == (0, 0, 0, 0, 0)

@@ -28,7 +28,7 @@ from app.models import (
     VisitRequest,
     VisitStatus,
 )
-from app.services.common.errors import InvalidDate, InvalidInput, NotAllowed
+from app.services.common.errors import InvalidDate, InvalidInput, NotAllowed, Problems
 from app.services.common.reference import load_json
 from app.services.contact.checklists import checklist_for
 from app.services.contact.contacts import PromiseInput
@@ -276,8 +276,13 @@ def test_an_outcome_with_the_borrower_met_needs_the_home_visit_checklist(
     )
     with pytest.raises(InvalidInput, match="home-visit checklist is not complete"):
         record_visit(db, "agent.zhao", visit_id, incomplete, now=later)  # type: ignore[arg-type]
-    with pytest.raises(InvalidInput, match="emotion"):
+    # No emotion and nothing ticked: both in one refusal, each at its field.
+    with pytest.raises(Problems) as caught:
         record_visit(db, "agent.zhao", visit_id, VisitResult("MET", BEIJING_AT), now=later)  # type: ignore[arg-type]
+    assert [(p.field, p.template.split(":")[0]) for p in caught.value.problems] == [
+        ("emotion", "Choose the emotion you observed"),
+        ("checklist", "The home-visit checklist is not complete. Still to confirm"),
+    ]
     recorded = record_visit(
         db, "agent.qian", visit_id, _met(notes="Agreed to call back."), now=later
     )  # type: ignore[arg-type]

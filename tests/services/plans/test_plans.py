@@ -12,7 +12,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.services.common.errors import DomainError, InvalidAmount, InvalidDate, InvalidInput
+from app.services.common.errors import (
+    DomainError,
+    InvalidAmount,
+    InvalidDate,
+    InvalidInput,
+    Problems,
+)
 from app.services.common.money import cents
 from app.services.plans.offers import (
     FREQUENCIES,
@@ -373,6 +379,29 @@ def test_bad_terms_raise_a_typed_error(
     with pytest.raises(error) as caught:
         offer(balance(), terms, TODAY)
     assert caught.value.template == template
+
+
+def test_every_bad_term_is_refused_at_once_at_its_term() -> None:
+    terms = PlanTerms(
+        "full",
+        TODAY - timedelta(days=2),
+        instalments=3,
+        down_payment=Decimal("10.00"),
+        waiver=Decimal("-1"),
+        discount=Decimal("5.00"),
+    )
+    with pytest.raises(Problems) as caught:
+        offer(balance(), terms, TODAY)
+    assert [(problem.field, problem.template) for problem in caught.value.problems] == [
+        (
+            "instalments",
+            "A payment in full or a settlement is one payment, not {count} instalments.",
+        ),
+        ("waiver", "The waiver must be zero or more, in whole cents (got {amount})."),
+        ("down_payment", "Only an instalment plan has a down payment."),
+        ("discount", "Only a settlement has a discount; use a penalty waiver instead."),
+        ("first_due", "The first due date {date} is in the past."),
+    ]
 
 
 def test_nothing_overdue_cannot_become_a_plan() -> None:

@@ -63,9 +63,11 @@ def test_a_number_learned_on_a_call_is_added_with_its_region_and_zones(
     assert "not a valid phone number" in dialog.read_as.text()
     before = _points(db, shift)
     qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=10_000)
-    assert "not a valid phone number" in dialog.error.text()
-    assert "\n" not in dialog.error.text() and dialog.isVisible()
+    qtbot.waitUntil(lambda: bool(dialog.marks.marked()), timeout=10_000)
+    # At the number itself, on one line; nothing below the form.
+    assert "not a valid phone number" in dialog.marks.marked()["value"]
+    assert "\n" not in dialog.marks.marked()["value"] and dialog.isVisible()
+    assert dialog.error.isHidden()
     assert _points(db, shift) == before
     dialog.value.clear()
     qtbot.keyClicks(dialog.value, "010 6552 9988")
@@ -120,8 +122,8 @@ def test_an_agreed_window_shuts_the_call_buttons_outside_it(
     dialog.start.setTime(QTime(18, 0))
     dialog.end.setTime(QTime(18, 0))
     qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=10_000)
-    assert "give two times" in dialog.error.text()
+    qtbot.waitUntil(lambda: bool(dialog.marks.marked()), timeout=10_000)
+    assert "give two times" in dialog.marks.marked()["window"]
     dialog.end.setTime(QTime(20, 30))
     dialog.channel.setCurrentIndex(dialog.channel.findData("sms"))
     _changed(qtbot, window, lambda: qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton))
@@ -144,14 +146,50 @@ def test_an_attorney_is_recorded_and_shown_as_a_flag(
     dialog.name.insert("张律师")
     qtbot.keyClicks(dialog.phone, "139")
     qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=10_000)
-    assert "not a valid phone number" in dialog.error.text()
+    qtbot.waitUntil(lambda: bool(dialog.marks.marked()), timeout=10_000)
+    assert "not a valid phone number" in dialog.marks.marked()["phone"]
     qtbot.keyClicks(dialog.phone, " 1111 2222")
     _changed(qtbot, window, lambda: qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton))
     assert workspace.terms.attorney_text.text() == "张律师, +8613911112222"
     assert "Represented by an attorney" in [label.text() for label in workspace.header.flags]
     # A collector does not say the attorney has gone: a lead does.
     assert workspace.terms.lift_attorney.isHidden()
+
+
+def test_every_problem_with_a_new_point_shows_at_once_at_its_field(
+    qtbot: QtBot, window: MainWindow, shift: Shift, db: Database
+) -> None:
+    """An emergency contact with a bad number, a hidden character in the name and no
+    relation: three fields marked by one press of Add, the first one focused."""
+    with qtbot.waitActive(window):
+        window.activateWindow()
+    open_account(qtbot, window, shift.first.contract_no)
+    workspace = window.workspace
+    qtbot.mouseClick(workspace.points.add, Qt.MouseButton.LeftButton)
+    dialog = workspace.upkeep_dialog
+    assert isinstance(dialog, AddPointDialog)
+    with qtbot.waitActive(dialog):
+        dialog.activateWindow()
+    dialog.choose_kind("emergency")
+    qtbot.keyClicks(dialog.value, "12345")
+    dialog.contact_name.setText("王\u200b强")
+    before = _points(db, shift)
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(dialog.marks.marked()), timeout=10_000)
+    marked = dialog.marks.marked()
+    assert set(marked) == {"value", "contact_name", "relation"}, marked
+    assert "not a valid phone number" in marked["value"]
+    assert "invisible character (U+200B)" in marked["contact_name"]
+    assert "needs their name and their relation" in marked["relation"]
+    assert dialog.error.isHidden() and _points(db, shift) == before
+    # The first field refused as the form reads: the number.
+    qtbot.waitUntil(dialog.value.hasFocus)
+    # Put right: the marks go, the point is added.
+    dialog.value.setText("139 2468 1357")
+    dialog.contact_name.setText("王强")
+    dialog.relation.setText("哥哥")
+    _changed(qtbot, window, lambda: qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton))
+    assert _points(db, shift) == before + 1 and dialog.marks.marked() == {}
 
 
 @pytest.fixture

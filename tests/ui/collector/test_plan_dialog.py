@@ -174,20 +174,53 @@ def test_a_past_first_due_date_shows_the_services_message_and_allows_no_saving(
     yesterday = TODAY - timedelta(days=1)
     set_first_due(qtbot, dialog, yesterday)
     expected = error_text(InvalidDate("The first due date {date} is in the past.", date=yesterday))
-    assert dialog.problem.isVisibleTo(dialog)
-    assert dialog.problem.text() == expected
+    # At the date itself: nothing about no term to say where the preview was.
+    assert dialog.marks.marked() == {"first_due": expected}
+    assert dialog.marks.note("first_due").isVisibleTo(dialog)
+    assert dialog.first_due.toolTip() == expected
+    assert dialog.problem.isHidden()
     assert dialog.lines.rowCount() == 0
     assert not dialog.submit.isEnabled() and not dialog.save_draft.isEnabled()
 
     set_first_due(qtbot, dialog, TODAY)
-    assert dialog.problem.isHidden()
+    assert dialog.marks.marked() == {} and dialog.problem.isHidden()
     assert dialog.submit.isEnabled()
 
     # An amount that is not one is named before any service is asked.
     dialog.waiver.setText(".")
     settle(qtbot, dialog)
-    assert dialog.problem.text() == "Penalty waiver: “.” is not an amount such as 1200.00."
+    assert dialog.marks.marked() == {
+        "waiver": "Penalty waiver: “.” is not an amount such as 1200.00."
+    }
     assert not dialog.submit.isEnabled()
+
+
+def test_every_problem_with_the_terms_shows_at_once_at_its_term(
+    qtbot: QtBot, window: MainWindow, shift: Shift
+) -> None:
+    """Each mistake at its term in one preview: not one round each."""
+    dialog = open_from_workspace(qtbot, window)
+    # Two amounts that are not amounts: both named before any service is asked.
+    dialog.waiver.setText(".")
+    dialog.down_payment.setText(",.")
+    settle(qtbot, dialog)
+    assert set(dialog.marks.marked()) == {"waiver", "down_payment"}
+    # Two terms the services refuse: both in the one answer.
+    dialog.down_payment.clear()
+    dialog.waiver.setText("999999")
+    set_first_due(qtbot, dialog, TODAY - timedelta(days=3))
+    marked = dialog.marks.marked()
+    assert set(marked) == {"waiver", "first_due"}, marked
+    assert "is more than the" in marked["waiver"] and "penalty interest overdue" in marked["waiver"]
+    assert "is in the past" in marked["first_due"]
+    assert dialog.problem.isHidden() and not dialog.submit.isEnabled()
+    # Put right one by one, each mark goes with its problem.
+    dialog.waiver.clear()
+    settle(qtbot, dialog)
+    assert set(dialog.marks.marked()) == {"first_due"}
+    set_first_due(qtbot, dialog, TODAY + timedelta(days=3))
+    assert dialog.marks.marked() == {}
+    assert dialog.offer is not None and dialog.submit.isEnabled()
 
 
 def test_thirty_instalments_need_approval_and_submit_stores_a_pending_plan(
@@ -469,14 +502,15 @@ def test_a_lead_lets_a_plan_go_ahead_despite_the_pause_with_a_reason(
         assert note.allow_button.isVisibleTo(dialog) and note.allow_button.isEnabled()
         assert not dialog.submit.isEnabled()
 
-        # Without a reason the service refuses; a cancelled prompt does nothing.
+        # Without a reason the prompt asks again, saying why, before anything is sent; a
+        # cancelled prompt does nothing.
         dialogs.texts.append("  ")
         qtbot.mouseClick(note.allow_button, Qt.MouseButton.LeftButton)
         settle(qtbot, dialog)
-        assert len(dialogs.errors()) == 1 and "Say why" in dialogs.errors()[0]
-        qtbot.mouseClick(note.allow_button, Qt.MouseButton.LeftButton)
-        settle(qtbot, dialog)
-        assert len(dialogs.errors()) == 1 and note.allow_button.isVisibleTo(dialog)
+        asked = [shown for shown in dialogs.shown if shown.kind == "ask_text"]
+        assert len(asked) == 2 and asked[1].text.startswith("Say why a plan may go ahead")
+        assert asked[1].text.endswith(asked[0].text)
+        assert dialogs.errors() == [] and note.allow_button.isVisibleTo(dialog)
 
         reason = "Spoke with her and the support line: she wants a small plan to stop worrying."
         dialogs.texts.append(reason)

@@ -18,7 +18,7 @@ from app.models import PromiseStatus, PromiseToPay
 from app.services.common.reference import queue_weights
 from app.services.contact.queue import LiveQueue, Queue, build_queue
 from app.services.team.assignment import set_priority
-from app.ui.collector.queue_model import Column, QueueFilter, QueueModel, StatusFilter
+from app.ui.collector.queue_model import KEY_ROLE, Column, QueueFilter, QueueModel, StatusFilter
 from app.ui.shell.main_window import REFRESH_EVERY, MainWindow, settled_queue
 from tests.helpers.dialogs import RecordingDialogs
 from tests.helpers.portfolio import Portfolio
@@ -299,3 +299,46 @@ def test_a_read_that_failed_leaves_the_next_to_read_everything(
     assert [(e.contract_no, e.reasons) for e in queue.entries] == [
         (e.contract_no, e.reasons) for e in build_queue(db, "zhang.wei", shift.now).entries
     ]
+
+
+def test_typing_in_the_queue_searches_and_never_leaves_the_open_call(
+    qtbot: QtBot, window: MainWindow, shift: Shift, dialogs: RecordingDialogs
+) -> None:
+    """A digit typed while the queue had the focus once jumped to the row whose rank starts
+    with it, and asked to leave the call with no outcome saved."""
+    with qtbot.waitActive(window):
+        window.activateWindow()
+    queue = window.queue
+    assert window.current_contract() == shift.first.contract_no
+    window.call.call_started(window.call.options[0])
+    queue.table.setFocus()
+    qtbot.keyClicks(queue.table, "2")
+    wait_idle(qtbot, window)
+    assert dialogs.shown == []
+    assert window.current_contract() == shift.first.contract_no and window.call.in_call
+    # The digit went to the search box, where the rest of what is typed goes too.
+    assert queue.search.text() == "2"
+    qtbot.waitUntil(queue.search.hasFocus)
+    qtbot.keyClicks(queue.search, "x")
+    assert queue.search.text() == "2x"
+
+    # A search that hides the open account: it stays open, no other row is chosen.
+    queue.search.setText(shift.second.contract_no)
+    wait_idle(qtbot, window)
+    assert shown_contracts(window) == [shift.second.contract_no]
+    assert dialogs.shown == [] and window.current_contract() == shift.first.contract_no
+    assert not queue.table.currentIndex().isValid()
+    assert queue.current_key() == shift.first.loan_id.hex
+    # Shown again, its row is the one highlighted.
+    queue.search.clear()
+    wait_idle(qtbot, window)
+    assert queue.table.currentIndex().data(KEY_ROLE) == shift.first.loan_id.hex
+    assert dialogs.shown == [] and window.call.in_call
+
+    # Moving to another row is choosing it: that asks, as it always did.
+    dialogs.answers.append(False)
+    queue.table.setFocus()
+    qtbot.keyClick(queue.table, Qt.Key.Key_Down)
+    wait_idle(qtbot, window)
+    assert [shown.kind for shown in dialogs.shown] == ["confirm"]
+    assert window.current_contract() == shift.first.contract_no

@@ -130,10 +130,11 @@ def test_a_shift_call_with_a_promise_is_stored_shown_and_moves_on(
     assert "¥1,500.00" in script.text.toPlainText()
     form.choose_emotion("anxious")
     window.call.save(go_next=False)
-    errors = dialogs.errors()
-    assert errors, "saving with an incomplete checklist must be refused"
-    assert "checklist" in errors[-1]
-    assert "disclosures" in errors[-1]
+    marked = window.call.marks.marked()
+    assert set(marked) == {"checklist", "script"}, "an incomplete checklist must be refused"
+    assert "checklist" in marked["checklist"]
+    assert "disclosures" in marked["script"]
+    assert dialogs.errors() == []
     assert window.context.runner.pending == 0
 
     script.back()  # from the recap back to the promise question… and on to the first disclosure

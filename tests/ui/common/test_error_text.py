@@ -9,7 +9,14 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from app.database import Database
-from app.services.common.errors import DomainError, InvalidAmount, NotAllowed
+from app.services.common.errors import (
+    Checks,
+    DomainError,
+    InvalidAmount,
+    InvalidInput,
+    NotAllowed,
+    Problems,
+)
 from app.services.common.money import parse_amount
 from app.services.common.reference import emotions
 from app.services.contact.checklists import ChecklistIncomplete, validate_checklist
@@ -124,3 +131,21 @@ def test_a_translation_that_cannot_be_filled_falls_back_to_the_english_text(
     )
     assert detail_text(broken) == "it is 22:30 in Asia/Shanghai"
     assert detail_text(Decision(True)) == ""
+
+
+def test_several_problems_read_one_a_line_in_the_users_language(language: Language) -> None:
+    checks = Checks()
+    checks.check("amount", parse_amount, "abc", what="promise")
+    checks.add("reason", InvalidInput("Say in the note why collection can resume."))
+    with pytest.raises(Problems) as caught:
+        checks.verdict()
+    assert error_text(caught.value).splitlines() == [
+        "The promised amount “abc” is not a number.",
+        "Say in the note why collection can resume.",
+    ]
+    language.install("zh_CN")
+    chinese = error_text(caught.value).splitlines()
+    assert len(chinese) == 2
+    assert chinese == [error_text(problem) for problem in caught.value.problems]
+    english = caught.value.message.splitlines()
+    assert all(line != said for line, said in zip(chinese, english, strict=True))

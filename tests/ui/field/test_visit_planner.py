@@ -382,11 +382,37 @@ def test_an_incomplete_checklist_blocks_saving_the_outcome(
     consent.setCheckState(Qt.CheckState.Unchecked)
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     settle(qtbot, field_day)
-    assert dialogs.errors() == [
-        "Tick every required checklist item: Entered only with consent, or stayed at the door."
-    ]
+    assert dialog.marks.marked() == {
+        "checklist": "The home-visit checklist is not complete. Still to confirm:"
+        " Entered only with consent, or stayed at the door."
+    }
+    assert dialogs.errors() == []
     assert dialog.isVisible()
     assert stored(db)[0] == (field_day.route[0], VisitStatus.PLANNED, None)
+
+
+def test_every_problem_with_a_visit_outcome_shows_at_once_and_the_first_is_focused(
+    qtbot: QtBot, db: Database, field_day: FieldDay, dialogs: RecordingDialogs
+) -> None:
+    plan_today(qtbot, field_day)
+    dialog = open_outcome(qtbot, field_day)
+    with qtbot.waitActive(dialog):
+        dialog.activateWindow()
+    # Nothing chosen: the outcome is what is missing, and the focus goes there.
+    dialog.save()
+    assert dialog.marks.marked() == {"outcome": "Choose the outcome of the visit."}
+    qtbot.waitUntil(lambda: dialog.outcomes.buttons()[0].hasFocus())
+    # A promise with no emotion, nothing ticked and an amount that is no number: all at once.
+    dialog.choose("PTP")
+    dialog.amount.setText("1,5x")
+    dialog.notes.setFocus()
+    dialog.save()
+    marked = dialog.marks.marked()
+    assert set(marked) == {"emotion", "checklist", "promise_amount"}, marked
+    assert marked["promise_amount"] == "The promised amount “1,5x” is not a number."
+    qtbot.waitUntil(dialog.emotion.hasFocus)
+    assert dialogs.errors() == [] and dialog.isVisible()
+    assert stored(db)[0][1] is VisitStatus.PLANNED
 
 
 def test_a_met_borrower_needs_an_emotion_before_saving(
@@ -398,8 +424,14 @@ def test_a_met_borrower_needs_an_emotion_before_saving(
     dialog.tick_all()
     dialog.save()
     settle(qtbot, field_day)
-    assert dialogs.errors() == ["Record the emotion you observed."]
+    assert dialog.marks.marked() == {
+        "emotion": "Choose the emotion you observed: the borrower was met."
+    }
+    assert dialogs.errors() == []
     assert stored(db)[0][1] is VisitStatus.PLANNED
+    # Chosen: the mark goes as soon as the emotion is recorded.
+    dialog.choose_emotion("angry")
+    assert "emotion" not in dialog.marks.marked()
 
 
 def test_a_complete_checklist_saves_and_the_row_shows_the_outcome(
@@ -462,7 +494,10 @@ def test_a_promise_outcome_needs_its_amount_and_date(
     assert dialog.amount.isEnabled() and dialog.promise_date.isEnabled()
     dialog.save()
     settle(qtbot, field_day)
-    assert dialogs.errors() == ["Enter the promised amount and date."]
+    assert dialog.marks.marked() == {
+        "promise_amount": "A promise to pay needs its amount and date."
+    }
+    assert dialogs.errors() == []
     assert stored(db)[0][1] is VisitStatus.PLANNED
     promised = TODAY + timedelta(days=3)
     dialog.amount.setText("1500.00")
@@ -477,16 +512,27 @@ def test_a_promise_outcome_needs_its_amount_and_date(
     assert field_day.planner.day_model.index(0, DayColumn.OUTCOME).data() == "Promise to pay"
 
 
-def test_a_promise_date_beyond_the_policy_cannot_be_picked(
-    qtbot: QtBot, field_day: FieldDay
+def test_a_promise_date_beyond_the_policy_or_past_is_refused_at_its_field_as_typed(
+    qtbot: QtBot, field_day: FieldDay, dialogs: RecordingDialogs
 ) -> None:
+    """Neither date is quietly made another one: each stays, refused where it was typed."""
     plan_today(qtbot, field_day)
     dialog = open_outcome(qtbot, field_day)
     dialog.choose("PTP")
-    far = TODAY + timedelta(days=60)
-    dialog.promise_date.setDate(QDate(far.year, far.month, far.day))
-    picked = dialog.promise_date.date()
-    assert date(picked.year(), picked.month(), picked.day()) == TODAY + timedelta(days=14)
+    dialog.choose_emotion("calm")
+    dialog.tick_all()
+    dialog.amount.setText("800")
+    for day, words in (
+        (TODAY + timedelta(days=60), "more than 14 days ahead"),
+        (TODAY - timedelta(days=1), "is in the past"),
+    ):
+        dialog.promise_date.setDate(QDate(day.year, day.month, day.day))
+        picked = dialog.promise_date.date()
+        assert date(picked.year(), picked.month(), picked.day()) == day
+        dialog.save()
+        assert words in dialog.marks.marked()["promise_date"]
+        assert dialog.isVisible() and not dialog.saving
+    assert dialogs.errors() == []
 
 
 def test_recording_an_outcome_needs_no_network(
@@ -567,8 +613,10 @@ def test_moved_away_records_where_the_borrower_went_and_the_planner_goes_there_n
     dialog.new_street.insert("科技路\u202e8号")
     dialog.save()
     settle(qtbot, field_day)
-    # A hidden character in the street: one line, the dialog stays open, nothing stored.
-    assert len(dialogs.errors()) == 1 and "U+202E" in dialogs.errors()[0]
+    # A hidden character in the street: at the street, the dialog stays open, nothing stored.
+    assert list(dialog.marks.marked()) == ["street"]
+    assert "U+202E" in dialog.marks.marked()["street"]
+    assert dialogs.errors() == []
     assert dialog.isVisible() and stored(db)[0][1] is VisitStatus.PLANNED
     dialog.new_street.clear()
     dialog.new_street.insert("科技路8号")
@@ -589,3 +637,33 @@ def test_moved_away_records_where_the_borrower_went_and_the_planner_goes_there_n
         for row in range(field_day.planner.candidates.rowCount())
     ]
     assert any("科技路8号" in str(address) for address in addresses)
+
+
+def test_escape_closes_the_planner_and_asks_only_when_a_route_is_not_planned(
+    qtbot: QtBot, field_day: FieldDay, dialogs: RecordingDialogs
+) -> None:
+    planner = field_day.planner
+    with qtbot.waitActive(planner):
+        planner.activateWindow()
+    # Nothing chosen beyond what was loaded: Escape closes at once.
+    qtbot.keyClick(planner.candidate_table, Qt.Key.Key_Escape)
+    assert not planner.isVisible() and dialogs.shown == []
+
+    with qtbot.waitActive(planner):
+        planner.show()
+        planner.activateWindow()
+    tick_all(planner)
+    assert planner.unsaved
+    # Chosen but not planned: Escape asks; "no" keeps the window and the ticks.
+    dialogs.answers.append(False)
+    qtbot.keyClick(planner.candidate_table, Qt.Key.Key_Escape)
+    assert [shown.kind for shown in dialogs.shown] == ["confirm"]
+    assert "not planned yet" in dialogs.shown[0].text
+    assert planner.isVisible() and planner.candidates.route()
+    # Planned, nothing is left unsaved: Escape closes without a question.
+    planner.choose_second_agent(PARTNER)
+    qtbot.mouseClick(planner.plan_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, field_day)
+    assert not planner.unsaved
+    qtbot.keyClick(planner.day_table, Qt.Key.Key_Escape)
+    assert not planner.isVisible() and len(dialogs.shown) == 1

@@ -94,7 +94,9 @@ def test_next_account_and_save_are_keyboard_reachable(
         qtbot.keyClick(window, Qt.Key.Key_J, Qt.KeyboardModifier.ControlModifier)
     assert window.queue.current_key() != first
     wait_idle(qtbot, window)
-    # Ctrl+Enter is "save and next": with no outcome chosen it says what is missing.
+    # Ctrl+Enter is "save and next": with no outcome chosen it says what is missing, at the
+    # outcome list.
     window.queue.table.setFocus()
     qtbot.keyClick(window.queue.table, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-    assert dialogs.errors()[-1] == "Choose the outcome of the call."
+    assert window.call.marks.marked() == {"disposition": "Choose the outcome of the call."}
+    assert dialogs.errors() == []

@@ -458,3 +458,49 @@ def test_a_change_not_yet_read_when_the_language_switches_is_read_by_the_new_win
     finally:
         startup.stop()
         startup.language.install("en")
+
+
+def test_a_language_switch_keeps_the_account_on_screen_throughout(
+    qtbot: QtBot, launch: Launch, shift: Shift, dialogs: RecordingDialogs
+) -> None:
+    """The rebuilt window shows the account it was on from its first frame: never "Choose an
+    account in the queue" while the account loads again in the new language."""
+    startup, window = launch()
+    key = shift.second.loan_id.hex
+    with qtbot.waitSignal(window.account_shown, timeout=10_000):
+        assert window.queue.select_key(key)
+    wait_idle(qtbot, window)
+    # What the new window's workspace shows, from the moment it is on screen.
+    pages: list[str] = []
+
+    def watch(fresh: MainWindow) -> None:
+        workspace = fresh.workspace
+
+        def page() -> None:
+            shown = workspace.detail
+            pages.append("placeholder" if shown is None else shown.contract_no)
+
+        page()
+        workspace.layout().currentChanged.connect(lambda _index: page())
+        fresh.account_shown.connect(lambda _contract: page())
+
+    startup.ready.connect(watch)
+    try:
+        with qtbot.waitSignal(startup.ready, timeout=20_000) as ready:
+            window.language_changed.emit("zh_CN")
+        fresh = ready.args[0]
+        with qtbot.waitSignal(fresh.account_shown, timeout=10_000):
+            pass
+        wait_idle(qtbot, fresh)
+        assert fresh.current_contract() == shift.second.contract_no
+        assert fresh.queue.current_key() == key
+        assert pages and set(pages) == {shift.second.contract_no}, pages
+        assert fresh.workspace.empty.isHidden()
+        # The call panel is in the new language too, on the same account.
+        assert fresh.call.detail is not None
+        assert fresh.call.detail.contract_no == shift.second.contract_no
+        assert dialogs.errors() == []
+        fresh.close()
+    finally:
+        startup.stop()
+        startup.language.install("en")

@@ -208,7 +208,7 @@ def test_acknowledge_then_refer_with_a_note_moves_the_case_to_the_decided(
     assert dialogs.errors() == []
 
 
-def test_refer_without_a_note_asks_whom_and_a_cancel_writes_nothing(
+def test_refer_without_a_note_says_so_at_the_note_and_writes_nothing(
     qtbot: QtBot,
     db: Database,
     cases: Cases,
@@ -217,17 +217,47 @@ def test_refer_without_a_note_asks_whom_and_a_cancel_writes_nothing(
 ) -> None:
     inbox = make_inbox()
     inbox.select(cases.deceased)
-    dialogs.texts.append(None)
     qtbot.mouseClick(inbox.refer_button, Qt.MouseButton.LeftButton)
     settle(qtbot, inbox)
-    assert [item.kind for item in dialogs.shown] == ["ask_text"]
+    assert dialogs.shown == []
+    assert inbox.marks.marked() == {"note": "Say in the note whom the case is referred to."}
     assert stored(db, cases.deceased).decided_at is None
-    dialogs.texts.append("Estates team")
+    inbox.note.setPlainText("Estates team")
     click(qtbot, inbox, inbox.refer_button)
     row = stored(db, cases.deceased)
     assert (row.decision, row.note) == (EscalationDecision.REFER, "Estates team")
+    assert inbox.marks.marked() == {}
     # Deciding acknowledged it too.
     assert row.acknowledged_at == LATER
+
+
+def test_resume_with_an_empty_note_asks_nothing_and_says_why_at_the_note(
+    qtbot: QtBot,
+    db: Database,
+    cases: Cases,
+    make_inbox: Callable[[], EscalationsInbox],
+    dialogs: RecordingDialogs,
+) -> None:
+    """It used to ask "are you sure?" first, and then fail on the note."""
+    inbox = make_inbox()
+    with qtbot.waitActive(inbox):
+        inbox.activateWindow()
+    inbox.select(cases.dispute)
+    assert inbox.resume_button.isEnabled()
+    for blank in ("", "   \n "):
+        inbox.note.setPlainText(blank)
+        qtbot.mouseClick(inbox.resume_button, Qt.MouseButton.LeftButton)
+        settle(qtbot, inbox)
+        assert dialogs.shown == []  # no question, no error box
+        assert inbox.marks.marked() == {"note": "Say in the note why collection can resume."}
+        assert inbox.note.toolTip() == "Say in the note why collection can resume."
+        qtbot.waitUntil(inbox.note.hasFocus)
+        assert stored(db, cases.dispute).decided_at is None
+    inbox.note.setPlainText("Fee refunded; dispute withdrawn.")
+    click(qtbot, inbox, inbox.resume_button)
+    assert [item.kind for item in dialogs.shown] == ["confirm"]
+    assert stored(db, cases.dispute).decision is EscalationDecision.RESUME
+    assert inbox.marks.marked() == {}
 
 
 def test_resume_is_offered_only_where_the_kind_allows_and_lifts_the_pause(

@@ -120,15 +120,40 @@ def test_the_models_pass_qts_checks(qtbot: QtBot, qtmodeltester: ModelTester, de
     assert isinstance(dialog, ReassignRuleDialog)
     dialog.check_target("li.na")
     dialog.reason.setText("Balance the team.")
-    # A rule naming no accounts is refused, in the dialog.
+    # A rule naming no accounts is refused, in the dialog, where the accounts are chosen.
     dialog.preview()
-    qtbot.waitUntil(lambda: bool(dialog.message.text()), timeout=20_000)
-    assert dialog.message.text().startswith("Say which accounts the rule moves")
+    qtbot.waitUntil(lambda: bool(dialog.marks.marked()), timeout=20_000)
+    assert dialog.marks.marked()["accounts"].startswith("Say which accounts the rule moves")
+    assert dialog.message.text() == ""
     dialog.source.setCurrentIndex(dialog.source.findData("zhang.wei"))
     dialog.preview()
     qtbot.waitUntil(lambda: dialog.plan is not None, timeout=20_000)
-    assert dialog.message.text() == ""
+    assert dialog.message.text() == "" and dialog.marks.marked() == {}
     qtmodeltester.check(dialog.shares)
+
+
+def test_a_rule_with_everything_missing_is_refused_once_with_every_problem(
+    qtbot: QtBot, desk: Desk
+) -> None:
+    """No reason, no target, no accounts: one press of Preview, three fields marked."""
+    desk.panel.reassign_by_rule()
+    dialog = desk.panel.dialog
+    assert isinstance(dialog, ReassignRuleDialog)
+    with qtbot.waitActive(dialog):
+        dialog.activateWindow()
+    dialog.source.setCurrentIndex(dialog.source.findData(None))
+    dialog.min_dpd.setValue(40)
+    dialog.max_dpd.setValue(10)
+    dialog.preview()
+    qtbot.waitUntil(lambda: bool(dialog.marks.marked()), timeout=20_000)
+    marked = dialog.marks.marked()
+    assert set(marked) == {"min_dpd", "to", "reason"}, marked
+    assert marked["min_dpd"] == "The DPD range 40–10 is empty."
+    assert marked["to"] == "Choose at least one collector to give the accounts to."
+    assert marked["reason"] == "Say why the accounts move: the audit trail keeps it."
+    assert dialog.message.text() == "" and dialog.plan is None
+    # The first one refused has the focus.
+    qtbot.waitUntil(dialog.min_dpd.hasFocus)
 
 
 def test_the_list_shows_the_team_sorted_by_dpd_and_filters_narrow_it(desk: Desk) -> None:

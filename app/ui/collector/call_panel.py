@@ -241,6 +241,8 @@ class CallPanel(QWidget):
     def update_options(self, options: tuple[CallOption, ...]) -> None:
         """New answers from the rules for the same account: relabel the numbers, keep the rest."""
         self.options = options
+        if self.detail is None:
+            return  # saved, and waiting for the next account: it brings its own numbers
         for option in options:
             index = self.number.findData(str(option.contact_point_id))
             if index >= 0:

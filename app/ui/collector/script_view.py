@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
@@ -176,6 +177,24 @@ class ScriptView(QWidget):
         self.changed.emit()
 
     def _render(self) -> None:
+        focused = QApplication.focusWidget()
+        had_focus = focused is not None and (focused is self or self.isAncestorOf(focused))
+        self._rebuild()
+        if had_focus:
+            self._keep_focus()
+
+    def _keep_focus(self) -> None:
+        """The step changed under the collector's hand (Next, Back, an answer clicked): the
+        button they used may be gone or disabled, and the focus stays in the script, so the
+        answer keys work at once."""
+        candidates: list[QWidget] = [*self._answer_buttons[:1]]
+        if not self.disclosure.isHidden() and not self.disclosure.isChecked():
+            candidates.append(self.disclosure)
+        candidates += [self.next_button, self.back_button]
+        target = next((w for w in candidates if w.isEnabled() and not w.isHidden()), self)
+        target.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _rebuild(self) -> None:
         for button in self._answer_buttons:
             self.answers.removeWidget(button)
             # Hidden at once: deleteLater waits for the event loop, and an old answer must

@@ -733,9 +733,12 @@ class MainWindow(QMainWindow):
 
     def _saved(self, recorded: RecordedContact, go_next: bool) -> None:
         current = self.queue.current_key()
-        if go_next:
-            self._wanted_key = self.queue.select_next_callable(current) or current
+        following = self.queue.select_next_callable(current) if go_next else None
+        if following is not None:
+            self._wanted_key = following
         else:
+            # Save, or Save and next with no other account callable now (night, say): the
+            # saved account opens again, with a fresh form.
             self._wanted_key = current
             self.reload_account()
         if current is not None:

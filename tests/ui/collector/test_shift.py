@@ -15,7 +15,7 @@ from app.services.contact.queue import build_queue
 from app.ui.collector.queue_model import Column
 from app.ui.shell.main_window import MainWindow
 from tests.helpers.dialogs import RecordingDialogs
-from tests.ui.conftest import COLLECTOR, Shift, verified, wait_idle
+from tests.ui.conftest import COLLECTOR, Launch, Shift, verified, wait_idle
 
 
 class Dialler(QObject):
@@ -405,3 +405,38 @@ def test_after_an_outcome_the_queue_reads_again_only_that_borrower(
     with qtbot.waitSignal(window.queue_refreshed, timeout=10_000):
         window.refresh_queue()
     assert window.live_queue.loaded == len(fresh.entries)
+
+
+def test_save_and_next_on_the_only_callable_account_leaves_it_ready(
+    qtbot: QtBot, launch: Launch, shift: Shift
+) -> None:
+    """No other account may be called (the rest asked to stop contact): Save and next keeps
+    the saved account open with a fresh form, instead of a greyed panel."""
+    with shift.portfolio.db.session() as session:
+        session.get_one(Borrower, shift.second.borrower_id).cease_requested = True
+    _, window = launch()
+    try:
+        callable_now = [e.contract_no for e in window.queue.model.rows if e.contact.allowed]
+        assert callable_now == [shift.first.contract_no]
+        dialler = Dialler()
+        QDesktopServices.setUrlHandler("tel", dialler, "dial")
+        try:
+            open_account(qtbot, window, shift.first.contract_no)
+            window.dial_action.trigger()
+            qtbot.waitUntil(lambda: dialler.dialled != [], timeout=5000)
+        finally:
+            QDesktopServices.unsetUrlHandler("tel")
+        window.call.form.choose("NA")
+        with qtbot.waitSignal(window.account_shown, timeout=10_000) as shown:
+            save_and_wait(qtbot, window, go_next=True)
+        wait_idle(qtbot, window)
+        assert shown.args == [shift.first.contract_no]
+        assert window.queue.current_key() == shift.first.loan_id.hex
+        assert "王芳" in window.call.account.text()
+        assert window.call.detail is not None
+        assert window.call.number.isEnabled() and window.call.form.isEnabled()
+        assert window.call.form.code() is None  # the saved outcome is not offered again
+        window.call.form.choose("NA")
+        assert window.call.save_next_button.isEnabled()
+    finally:
+        window.close()

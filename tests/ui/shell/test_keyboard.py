@@ -100,3 +100,23 @@ def test_next_account_and_save_are_keyboard_reachable(
     qtbot.keyClick(window.queue.table, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert window.call.marks.marked() == {"disposition": "Choose the outcome of the call."}
     assert dialogs.errors() == []
+
+
+def test_after_a_click_on_next_the_answer_keys_work_at_once(
+    qtbot: QtBot, window: MainWindow, shift: Shift
+) -> None:
+    """Next clicked with the mouse onto a question: the keys 1…9 answer it, no Alt+3 first."""
+    script = window.call.script
+    script.answer("speaking")
+    script.answer("match")
+    assert script.run is not None
+    while not script.run.current.choices:
+        if script.disclosure.isVisible():
+            qtbot.mouseClick(script.disclosure, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(script.next_button, Qt.MouseButton.LeftButton)
+    assert not script.next_button.isEnabled()
+    focused = window.focusWidget()
+    assert focused is not None and script.isAncestorOf(focused)
+    question, first = script.run.current.id, script.run.current.choices[0].id
+    qtbot.keyClick(focused, Qt.Key.Key_1)
+    assert f"{question}={first}" in script.path()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import uuid
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from app.config import Config
@@ -27,6 +27,10 @@ EXIT_BROKEN_PIPE = 141
 # The roles a staff login may have (app.models.Role, without the administrator).
 COLLECTOR, FIELD_AGENT, TEAM_LEAD = "collector", "field_agent", "team_lead"
 STAFF = (COLLECTOR, FIELD_AGENT, TEAM_LEAD)
+# The days a date or time argument may name: a command counts days around the one it is given
+# (the next day's callbacks, a report's weeks, a queue's promise window), and so near the ends
+# of the calendar Python can count no further.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
 # The databases commands opened, closed when the command is done (`close_databases`).
 _opened: list[Database] = []
 
@@ -69,6 +73,8 @@ def moment_arg(text: str) -> datetime:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"“{text}” is not an ISO-8601 time") from None
+    if not FIRST_DAY + timedelta(days=1) <= moment.date() <= LAST_DAY - timedelta(days=1):
+        raise _out_of_range(text)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=business_zone())
     return moment.astimezone(UTC)
@@ -76,9 +82,19 @@ def moment_arg(text: str) -> datetime:
 
 def day_arg(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"“{text}” is not a date (YYYY-MM-DD)") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise _out_of_range(text)
+    return day
+
+
+def _out_of_range(text: str) -> argparse.ArgumentTypeError:
+    return argparse.ArgumentTypeError(
+        f"“{text}” is outside the days this program counts"
+        f" ({FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()})"
+    )
 
 
 def open_database(config: Config, *, build_demo: bool = True, stamp: bool = True) -> Database:

@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import TYPE_CHECKING, Any
 
-from app.cli.common import day_arg, open_database, plain
+from app.cli.common import STAFF, day_arg, for_roles, open_database, plain
 from app.config import Config
 
 if TYPE_CHECKING:
@@ -30,6 +30,8 @@ def register(commands: Any) -> None:
     )
     command.add_argument("--lang", default="en", choices=["en", "zh_CN"])
     command.add_argument("--json", action="store_true")
+    # A user's own accounts and work: an administrator works none.
+    for_roles(command, *STAFF)
     command.set_defaults(handler=_my_day)
 
 
@@ -46,16 +48,27 @@ def _my_day(config: Config, args: argparse.Namespace) -> int:
 
 def _text(day: MyDay, language: str) -> list[str]:
     from app.services.common.money import ZERO, format_money
+    from app.services.common.reference import load_json
 
+    # The headings in the language asked for, as the queue's reasons are (a data file).
+    words: dict[str, str] = load_json("my_day_text.json")[language]
     start, end = day.start, day.end
     on = day.day.isoformat()
-    lines = [f"{day.display_name} ({day.username}), {on} (days in {day.zone})", ""]
-    lines.append(f"Due on {on}")
-    lines.append(f"  callbacks: {len(start.callbacks)}")
+    name = day.display_name
+    lines = [
+        words["title"].format(name=name, username=day.username, day=on, zone=day.zone),
+        "",
+        words["due"].format(day=on, name=name),
+        words["callbacks"].format(count=len(start.callbacks)),
+    ]
     lines.extend(_callback(item, day.zone) for item in start.callbacks)
-    lines.append(f"  promises: {len(start.promises)}")
+    lines.append(words["promises"].format(count=len(start.promises)))
     for promise in start.promises:
-        paid = f" ({format_money(promise.paid, promise.currency)} paid)" if promise.paid > 0 else ""
+        paid = (
+            " " + words["paid"].format(amount=format_money(promise.paid, promise.currency))
+            if promise.paid > 0
+            else ""
+        )
         lines.append(
             f"    {promise.contract_no:<14} {promise.borrower:<8}"
             f" {format_money(promise.amount, promise.currency)}{paid}"
@@ -63,21 +76,18 @@ def _text(day: MyDay, language: str) -> list[str]:
     promised = ", ".join(
         format_money(amount, currency) for currency, amount in end.promised.items()
     ) or format_money(ZERO)
+    outcomes = ", ".join(
+        f"{item.code} {item.text.text(language)} {item.count}" for item in end.outcomes
+    )
     lines += [
         "",
-        f"Done on {on}",
-        f"  attempts: {end.attempts}",
-        f"  contacts: {end.contacts}",
-        f"  right-party contacts: {end.rpcs}",
-        f"  promises made: {end.ptps} ({promised})",
-        "  outcomes: "
-        + (
-            ", ".join(
-                f"{item.code} {item.text.text(language)} {item.count}" for item in end.outcomes
-            )
-            or "none"
-        ),
-        f"  callbacks due the next day: {len(end.callbacks_tomorrow)}",
+        words["done"].format(day=on, name=name),
+        words["attempts"].format(count=end.attempts),
+        words["contacts"].format(count=end.contacts),
+        words["rpcs"].format(count=end.rpcs),
+        words["ptps"].format(count=end.ptps, amount=promised),
+        words["outcomes"].format(outcomes=outcomes or words["no_outcomes"]),
+        words["tomorrow"].format(count=len(end.callbacks_tomorrow)),
     ]
     lines.extend(_callback(item, day.zone) for item in end.callbacks_tomorrow)
     return lines

@@ -5013,6 +5013,30 @@ Allowed from {time}</source>
         <translation>新地址与本次上门的地址相同：请填写借款人搬去的地址。</translation>
     </message>
     <message>
+        <source>The promised amount “{text}” is more than {largest}.</source>
+        <translation>承诺金额“{text}”超过上限 {largest}。</translation>
+    </message>
+    <message>
+        <source>Payment “{text}” is more than {largest}.</source>
+        <translation>还款金额“{text}”超过上限 {largest}。</translation>
+    </message>
+    <message>
+        <source>Amount “{text}” is more than {largest}.</source>
+        <translation>金额“{text}”超过上限 {largest}。</translation>
+    </message>
+    <message>
+        <source>The note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>{username} works no accounts, so has no day of their own: the day is a collector&apos;s, a field agent&apos;s or a team lead&apos;s.</source>
+        <translation>{username} 名下没有账户，因此没有自己的一天：“我的一天”属于催收员、外访员或组长。</translation>
+    </message>
+    <message>
+        <source>The reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
         <source>{address} is marked as not the borrower&apos;s: a team lead lifts that mark first.</source>
         <translation>{address}已标记为不属于借款人：须由组长先解除该标记。</translation>
     </message>
@@ -5647,6 +5671,10 @@ Allowed from {time}</source>
     <message>
         <source>This contact has not been reviewed yet.</source>
         <translation>这条联系记录尚未质检。</translation>
+    </message>
+    <message>
+        <source>The comment</source>
+        <translation>评语</translation>
     </message>
     <message>
         <source>The comment has {length} characters; at most {limit}.</source>

@@ -19,7 +19,7 @@ from app.database import Database
 from app.services.contact.contacts import PromiseInput, record_contact
 from app.services.team.kpis import team_report
 from tests.helpers.contacts import NOW, outcome
-from tests.helpers.portfolio import BEIJING, Account, Portfolio
+from tests.helpers.portfolio import ADMIN, BEIJING, Account, Portfolio
 
 DAY = date(2026, 11, 28)
 
@@ -84,7 +84,9 @@ def test_my_day_as_text(folder: Folder) -> None:
     lines = result.stdout.splitlines()
     assert lines[0] == "zhang.wei (zhang.wei), 2026-11-28 (days in Asia/Shanghai)"
     text = result.stdout
-    assert "Due on 2026-11-28\n  callbacks: 0\n  promises: 1\n" in text
+    due = "Due on 2026-11-28 (on zhang.wei's own accounts)\n  callbacks: 0\n  promises: 1\n"
+    assert due in text
+    assert "Done on 2026-11-28 (by zhang.wei)\n  attempts: 4\n" in text
     assert f"    {folder.first.contract_no:<14} 王芳       ¥600.00\n" in text
     assert "  attempts: 4\n  contacts: 2\n  right-party contacts: 2\n" in text
     assert "  promises made: 1 (¥1,234.50)\n" in text
@@ -143,10 +145,43 @@ def test_my_day_as_json_is_the_leads_row_for_the_collector(folder: Folder) -> No
     ]
 
 
-def test_my_day_in_chinese_names_the_outcomes_in_chinese(folder: Folder) -> None:
+def test_my_day_in_chinese_names_the_outcomes_and_headings_in_chinese(folder: Folder) -> None:
     result = run(folder, "--user", "zhang.wei", "--date", "2026-11-28", "--lang", "zh_CN")
     assert result.returncode == 0, result.stderr
-    assert "PTP 承诺还款 1" in result.stdout
+    text = result.stdout
+    assert "PTP 承诺还款 1" in text
+    assert "2026-11-28 到期（zhang.wei本人名下的账户）\n  约定回电：0\n  承诺还款：1\n" in text
+    assert "  拨打次数：4\n  接通次数：2\n  本人接通：2\n  达成承诺：1（¥1,234.50）\n" in text
+    assert "  次日到期的约定回电：1\n" in text
+    # No English heading is left: only names, codes, contract numbers and the zone are Latin.
+    for heading in ("Due", "Done", "callbacks", "promises", "attempts", "contacts", "outcomes"):
+        assert heading not in text
+
+
+def test_a_leads_day_is_the_leads_own_and_an_administrator_has_none(folder: Folder) -> None:
+    """Both halves of a lead's day are the lead's own: the team's promise due that day is the
+    collector's, not the lead's (the team's day is the lead's dashboard)."""
+    lead = json.loads(run(folder, "--user", "lead.wang", "--date", "2026-11-28", "--json").stdout)
+    assert (lead["start"]["callbacks"], lead["start"]["promises"]) == ([], [])
+    assert lead["end"]["attempts"] == 0 and lead["end"]["callbacks_tomorrow"] == []
+    text = run(folder, "--user", "lead.wang", "--date", "2026-11-28").stdout
+    assert "Due on 2026-11-28 (on lead.wang's own accounts)\n" in text
+    admin = run(folder, "--user", ADMIN, "--date", "2026-11-28")
+    assert (admin.returncode, admin.stdout) == (1, "")
+    assert admin.stderr.splitlines() == [
+        f"error: {ADMIN} works no accounts, so has no day of their own: the day is a collector's,"
+        " a field agent's or a team lead's."
+    ]
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "0001-01-02", "9999-12-30", "9999-12-31"])
+def test_a_day_at_the_ends_of_the_calendar_is_refused_in_one_line(folder: Folder, day: str) -> None:
+    result = run(folder, "--user", "zhang.wei", "--date", day)
+    assert (result.returncode, result.stdout) == (64, "")
+    assert result.stderr.splitlines() == [
+        f"error: argument --date: “{day}” is outside the days this program counts"
+        " (1900-01-01 to 2999-12-31) (see collector-workstation my-day --help)"
+    ]
 
 
 def test_bad_input_is_one_line(folder: Folder) -> None:

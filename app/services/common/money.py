@@ -8,6 +8,8 @@ from app.services.common.errors import InvalidAmount
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
+# The most a money column holds (app.models.types.Money: 14 digits, two after the point).
+LARGEST = Decimal("999999999999.99")
 CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$", "GBP": "£", "HKD": "HK$"}
 
 
@@ -29,6 +31,8 @@ def parse_amount(text: str | Decimal | int, *, what: str = "amount") -> Decimal:
         raise _not_a_number(what, str(text))
     if amount <= 0:
         raise _not_positive(what, str(text))
+    if amount > LARGEST:
+        raise _too_large(what, str(text))
     if amount != amount.quantize(CENT):
         raise _too_precise(what, str(text))
     return amount.quantize(CENT)
@@ -49,6 +53,17 @@ def _not_positive(what: str, text: str) -> InvalidAmount:
     if what == "payment":
         return InvalidAmount("Payment must be more than zero (got {text}).", text=text)
     return InvalidAmount("Amount must be more than zero (got {text}).", text=text)
+
+
+def _too_large(what: str, text: str) -> InvalidAmount:
+    largest = f"{LARGEST:,}"
+    if what == "promise":
+        return InvalidAmount(
+            "The promised amount “{text}” is more than {largest}.", text=text, largest=largest
+        )
+    if what == "payment":
+        return InvalidAmount("Payment “{text}” is more than {largest}.", text=text, largest=largest)
+    return InvalidAmount("Amount “{text}” is more than {largest}.", text=text, largest=largest)
 
 
 def _too_precise(what: str, text: str) -> InvalidAmount:

@@ -44,3 +44,37 @@ def typed_text(text: str | None, what: Message, longest: int, *, code: bool = Fa
             sign=value[0],
         )
     return value
+
+
+# Turn text around on screen (U+202E shows "evil" as "live"): embeddings, overrides, isolates.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Control characters that lay out text written over several lines.
+LAYOUT = frozenset("\n\t")
+
+
+def written_text(text: str | None, what: Message) -> str:
+    """Free text written by a user (a note, a reason, a comment), trimmed; "" when it shows
+    nothing (blanks and invisible characters only, such as zero-width spaces), so "say why"
+    refuses it as it refuses an empty one. It may run over several lines (line breaks and
+    tabs are kept); any other control character (a terminal's escape, a bell), a
+    bidirectional override or a private or broken character is refused: InvalidInput naming
+    `what`. Within words, joiners and marks stay (emoji and scripts need them)."""
+    value = (text or "").replace("\r\n", "\n").strip()
+    hidden = next(
+        (
+            c
+            for c in value
+            if c in BIDI_CONTROLS
+            or (c not in LAYOUT and unicodedata.category(c) in ("Cc", "Co", "Cs", "Zl", "Zp"))
+        ),
+        None,
+    )
+    if hidden is not None:
+        raise InvalidInput(
+            "{field} holds a control or invisible character ({code}): type it again.",
+            field=what,
+            code=f"U+{ord(hidden):04X}",
+        )
+    if all(c.isspace() or unicodedata.category(c) == "Cf" for c in value):
+        return ""
+    return value

@@ -46,6 +46,7 @@ from app.services.common.reference import (
     dispositions,
     emotions,
 )
+from app.services.common.typed import written_text
 from app.services.contact.checklists import validate_checklist
 from app.services.contact.compliance import (
     Decision,
@@ -472,7 +473,7 @@ def _store_contact(
             checklist=list(checklist),
             script_stage=entry.script_stage if entry.script_steps else None,
             script_steps=list(entry.script_steps),
-            notes=entry.notes,
+            notes=written_text(entry.notes, Message("The note")) or None,
         )
         session.add(attempt)
         session.flush()

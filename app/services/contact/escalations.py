@@ -36,6 +36,7 @@ from app.services.common.errors import InvalidInput, Localized, Message, NotAllo
 from app.services.common.reference import dispositions, emotions, load_json
 from app.services.common.scope import find_user, worker_ids
 from app.services.common.teams import team_scope
+from app.services.common.typed import written_text
 from app.services.portfolio.accounts import lock
 from app.services.portfolio.notes import MAX_NOTE_CHARS
 
@@ -319,7 +320,10 @@ def decision_note(note: str | None, decision: EscalationDecision | str) -> str |
     referral says to whom, a resumption why. The window asks this before it asks "are you
     sure?"; a refusal names the field "note"."""
     chosen = _decision(decision)
-    text = (note or "").strip() or None
+    try:
+        text = written_text(note, Message("The note")) or None
+    except InvalidInput as error:
+        raise error.at("note") from None
     if text is None and chosen is EscalationDecision.REFER:
         raise InvalidInput("Say in the note whom the case is referred to.").at("note")
     if text is None and chosen is EscalationDecision.RESUME:

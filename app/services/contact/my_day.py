@@ -6,13 +6,15 @@ Everything here reads the database it is given, the central one or the workstati
 (which holds the user's scope, so the collector has their day offline too).
 
 - The start of a day (`start_of_day`): the open callbacks due that day and the pending promises
-  whose date it is, on the accounts the user works now (their own; a team lead's team's), as
-  the queue shows them.
+  whose date it is, on the accounts assigned to the user now, as the queue shows them. A team
+  lead's day is the lead's own too: the accounts assigned to the lead, as the end of the day is
+  the lead's own work (the team's is the lead's dashboard). An administrator works no accounts
+  and has no day (NotAllowed).
 - The end of a day (`end_of_day`): the user's contact attempts started that day, counted as the
   lead's dashboard counts them for the same day (`contact.counting`: attempts, contacts,
   right-party contacts, promises made and their amount, by currency here), each outcome's
-  count, and the open callbacks due the next day on the accounts the user works (the next
-  day's start).
+  count, and the open callbacks due the next day on the user's accounts (the next day's
+  start).
 """
 
 from __future__ import annotations
@@ -36,12 +38,14 @@ from app.models import (
     LoanStatus,
     PromiseStatus,
     PromiseToPay,
+    Role,
+    User,
 )
 from app.services.common.clock import business_zone, day_start, local_today
-from app.services.common.errors import Localized
+from app.services.common.errors import Localized, NotAllowed
 from app.services.common.money import ZERO, cents
 from app.services.common.reference import dispositions
-from app.services.common.scope import find_user, worker_ids
+from app.services.common.scope import find_user
 from app.services.contact.counting import codes_with, promised_by_attempt
 
 
@@ -126,7 +130,7 @@ def my_day(
     day = day or today(now)
     with db.reader() as session:
         user = find_user(session, username)
-        workers = worker_ids(session, user)
+        workers = _own(user)
         start = _start(session, workers, day)
         end = _end(session, user.id, workers, day)
     return MyDay(user.username, user.display_name, day, business_zone().key, start, end)
@@ -136,14 +140,26 @@ def start_of_day(db: Database, username: str, day: date) -> StartOfDay:
     """The callbacks and promises due on `day` on the accounts `username` works."""
     with db.reader() as session:
         user = find_user(session, username)
-        return _start(session, worker_ids(session, user), day)
+        return _start(session, _own(user), day)
 
 
 def end_of_day(db: Database, username: str, day: date) -> EndOfDay:
     """What `username` did on `day`, and the callbacks due the day after."""
     with db.reader() as session:
         user = find_user(session, username)
-        return _end(session, user.id, worker_ids(session, user), day)
+        return _end(session, user.id, _own(user), day)
+
+
+def _own(user: User) -> list[uuid.UUID]:
+    """Whose accounts the day covers: the user's own (a team lead's too); none for an
+    administrator, who is refused."""
+    if user.role is Role.ADMIN:
+        raise NotAllowed(
+            "{username} works no accounts, so has no day of their own: the day is a collector's,"
+            " a field agent's or a team lead's.",
+            username=user.username,
+        )
+    return [user.id]
 
 
 def _bounds(day: date) -> tuple[datetime, datetime]:
@@ -151,7 +167,7 @@ def _bounds(day: date) -> tuple[datetime, datetime]:
 
 
 def _worked(workers: list[uuid.UUID]) -> tuple[ColumnElement[bool], ...]:
-    # The accounts the queue lists: assigned to the user (a lead: the team) and still open.
+    # The accounts the queue lists for their own: assigned to the user and still open.
     return (Loan.assigned_to_id.in_(workers), Loan.status == LoanStatus.ACTIVE)
 
 

@@ -52,12 +52,14 @@ from app.services.common.errors import (
     InvalidDate,
     InvalidInput,
     Localized,
+    Message,
     NotAllowed,
     NotFound,
 )
 from app.services.common.money import parse_amount
 from app.services.common.reference import dispositions, emotions, load_json
 from app.services.common.scope import find_user, worker_ids
+from app.services.common.typed import written_text
 from app.services.contact.checklists import validate_checklist
 from app.services.contact.compliance import profile_code_for
 from app.services.contact.contacts import PromiseInput, validated_promise
@@ -517,7 +519,7 @@ def mark_for_visit(
 
 def visit_reason(reason: str) -> str:
     """A lead's reason for a visit, trimmed; InvalidInput when empty or too long."""
-    reason = reason.strip()
+    reason = written_text(reason, Message("The reason"))
     if not reason:
         raise InvalidInput("Say why the account needs a visit: the agent reads it.")
     if len(reason) > 200:

@@ -47,6 +47,7 @@ from app.services.common.errors import InvalidInput, Message, NotAllowed, NotFou
 from app.services.common.money import ZERO
 from app.services.common.reference import load_json
 from app.services.common.scope import find_user
+from app.services.common.typed import written_text
 from app.services.documents.agreement_pdf import canonical_terms, terms_digest
 from app.services.plans.offers import PlanOffer, PlanTerms, offer
 from app.services.plans.pauses import PlanPause, plan_pause, refuse_paused
@@ -264,7 +265,7 @@ def decide_plan(
 
     An approval is refused while the account's collection is paused (a rejection is not).
     """
-    reason = reason.strip()
+    reason = written_text(reason, Message("The reason"))
 
     def decide(session: Session, plan: RepaymentPlan, user: User, at: datetime) -> None:
         if user.role is not Role.TEAM_LEAD:
@@ -338,7 +339,7 @@ def cancel_plan(
     db: Database, username: str, plan_id: uuid.UUID, reason: str, *, now: datetime | None = None
 ) -> PlanView:
     """End an open plan before it completes; the reason is kept in the audit trail."""
-    reason = reason.strip()
+    reason = written_text(reason, Message("The reason"))
 
     def cancel(session: Session, plan: RepaymentPlan, user: User, at: datetime) -> None:
         if not reason:

@@ -33,8 +33,9 @@ from app.models import (
     User,
 )
 from app.services.common.audit import audit
-from app.services.common.errors import InvalidInput, Localized, NotAllowed
+from app.services.common.errors import InvalidInput, Localized, Message, NotAllowed
 from app.services.common.reference import load_json
+from app.services.common.typed import written_text
 from app.services.contact.escalations import escalation_kinds
 from app.services.portfolio.accounts import lock, open_account
 
@@ -185,7 +186,10 @@ def pause_reason(reason: str) -> str:
     """The reason a lead gives for letting plans go ahead despite a pause, checked as
     `allow_plans_despite_pause` checks it (the window asks before it sends it); InvalidInput
     at the field "reason"."""
-    text = reason.strip()
+    try:
+        text = written_text(reason, Message("The reason"))
+    except InvalidInput as error:
+        raise error.at("reason") from None
     if not text:
         raise InvalidInput(
             "Say why a plan may go ahead despite the pause: the reason is kept with the account."

@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 from app.database import Database
 from app.models import AccountNote
 from app.services.common.audit import audit
-from app.services.common.errors import InvalidInput
+from app.services.common.errors import InvalidInput, Message
+from app.services.common.typed import written_text
 from app.services.portfolio.accounts import open_account
 
 MAX_NOTE_CHARS = 2000
@@ -36,7 +37,7 @@ def add_note(
 ) -> NoteView:
     """Add a note to an account in the user's scope; notes are kept as written, never edited."""
     now = (now or datetime.now(UTC)).astimezone(UTC)
-    cleaned = text.strip()
+    cleaned = written_text(text, Message("The note"))
     if not cleaned:
         raise InvalidInput("A note cannot be empty.")
     if len(cleaned) > MAX_NOTE_CHARS:

@@ -50,11 +50,19 @@ from app.models import (
 from app.models.types import money_from_raw
 from app.services.common.audit import audit
 from app.services.common.clock import business_zone, day_start, local_today
-from app.services.common.errors import Checks, InvalidDate, InvalidInput, NotAllowed, NotFound
+from app.services.common.errors import (
+    Checks,
+    InvalidDate,
+    InvalidInput,
+    Message,
+    NotAllowed,
+    NotFound,
+)
 from app.services.common.money import ZERO
 from app.services.common.reference import bucket_for, buckets, dispositions, queue_weights
 from app.services.common.scope import find_user
 from app.services.common.teams import Member, TeamScope, team_scope
+from app.services.common.typed import written_text
 from app.services.contact.queue import LeadPriority, overdue_balances, priorities_in_force
 from app.services.field.visits import request_visit, visit_reason
 
@@ -922,7 +930,7 @@ def _moving_reason(reason: str) -> str:
 
 def _trimmed(reason: str) -> str:
     """A lead's reason without surrounding blanks ("" when none); InvalidInput when too long."""
-    reason = reason.strip()
+    reason = written_text(reason, Message("The reason"))
     if len(reason) > MAX_REASON:
         raise InvalidInput(
             "The reason is too long ({length} characters; at most 200).", length=len(reason)

@@ -43,10 +43,18 @@ from app.models import (
 )
 from app.services.common.audit import audit
 from app.services.common.clock import day_start
-from app.services.common.errors import InvalidDate, InvalidInput, Localized, NotAllowed, NotFound
+from app.services.common.errors import (
+    InvalidDate,
+    InvalidInput,
+    Localized,
+    Message,
+    NotAllowed,
+    NotFound,
+)
 from app.services.common.reference import Disposition, dispositions, emotions, load_json
 from app.services.common.scope import find_user
 from app.services.common.teams import TeamScope, team_scope
+from app.services.common.typed import written_text
 from app.services.contact.checklists import checklist_for
 from app.services.contact.scripts import SAID, stages
 from app.services.portfolio.accounts import lock
@@ -666,7 +674,7 @@ def contact_for_review(db: Database, username: str, attempt_id: uuid.UUID) -> Re
 
 
 def _clean_comment(comment: str | None) -> str | None:
-    text = (comment or "").strip() or None
+    text = written_text(comment, Message("The comment")) or None
     if text is not None and len(text) > MAX_COMMENT_CHARS:
         raise InvalidInput(
             "The comment has {length} characters; at most {limit}.",

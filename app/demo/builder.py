@@ -51,6 +51,7 @@ from app.models import (
     User,
 )
 from app.services.common.errors import InvalidInput
+from app.services.common.queue_summary import put_back_triggers, repair, take_off_triggers
 
 # Switched off by the tests to check that both writers store the very same values.
 SQLITE_FAST_PATH = True
@@ -128,6 +129,7 @@ def _write(db: Database, builder: _Builder, progress: Callable[[int, int], None]
         try:
             with conn.begin():
                 indexes: list[str] = []
+                triggers: list[str] = []
                 if fast:
                     # pysqlite opens a transaction only before DML; the index DDL below must be
                     # inside it too, so that a failed build leaves the schema as it was.
@@ -135,6 +137,8 @@ def _write(db: Database, builder: _Builder, progress: Callable[[int, int], None]
                 _require_empty(conn)
                 if fast:
                     indexes = _drop_bulk_indexes(conn)
+                    # The queue summary is worked out once at the end, not row by row.
+                    triggers = take_off_triggers(conn)
                 sink: Sink = SQLiteSink(conn) if fast else CoreSink(conn)
                 builder.write_staff(sink)
                 if progress:
@@ -146,6 +150,9 @@ def _write(db: Database, builder: _Builder, progress: Callable[[int, int], None]
                 builder.write_audit(sink)
                 for statement in indexes:
                     conn.exec_driver_sql(statement)
+                if fast:
+                    put_back_triggers(conn, triggers)
+                    repair(conn)
                 if fast:
                     # Foreign keys were off while the rows went in (_sqlite_build_pragmas).
                     broken = conn.exec_driver_sql("PRAGMA foreign_key_check").first()

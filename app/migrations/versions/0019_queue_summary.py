@@ -13,6 +13,10 @@ command line, a sync, the feed); an insert, an update of a column the summary re
 (a pull's purge) each work the loan's facts out again from its rows. The queue works out what
 depends on the clock when it reads.
 
+`ix_contact_points_learned` indexes the addresses collection learned (few) by borrower: the
+queue asks after them for every borrower of the collector's, and found each one's points in
+the table to learn it has none.
+
 The summary is local to each database and never synced. On SQLite the bulk writers (the demo
 build, a first sync) take the triggers off while they write and repair the summary after
 (app.services.common.queue_summary). The migration fills it with that repair.
@@ -209,6 +213,13 @@ def upgrade() -> None:
         sa.Column("code", sa.String(length=16), nullable=False),
         sa.PrimaryKeyConstraint("code", name=op.f("pk_queue_summary_codes")),
     )
+    op.create_index(
+        "ix_contact_points_learned",
+        "contact_points",
+        ["borrower_id"],
+        sqlite_where=sa.text("kind = 'address'"),
+        postgresql_where=sa.text("kind = 'address'"),
+    )
     if op.get_bind().dialect.name == "postgresql":
         _secure()
     else:
@@ -278,3 +289,4 @@ def downgrade() -> None:
                 op.execute(f"DROP TRIGGER IF EXISTS queue_summary_{table}_{event}")
     op.drop_table("queue_summary_codes")
     op.drop_table("loan_queue_summary")
+    op.drop_index("ix_contact_points_learned", table_name="contact_points")

@@ -369,8 +369,10 @@ class LiveQueue:
 
     def __init__(self, db: Database, username: str, *, summary: bool = True) -> None:
         """`summary`: read each account's history from the summary the database keeps
-        (app/models/queue_summary.py) while it is current; False reads the history itself, as
-        the queue did before there was one (the tests' yardstick)."""
+        (app/models/queue_summary.py) while it is current, and each borrower's attempts as
+        far back as their own profile's rules look; False reads as the queue did before: the
+        history itself, every borrower's as far back as any profile looks (the tests'
+        yardstick)."""
         self.db = db
         self.username = username
         self.summary = summary
@@ -425,27 +427,30 @@ class LiveQueue:
     def _read(self, at: datetime, changed: Collection[Key] | None, limit: int | None) -> Queue:
         viewer_zone = business_zone()
         today = at.astimezone(viewer_zone).date()
-        with self.db.reader() as session, _collector_paused():
-            connection = session.connection()
-            # What was read holds going forward only: an earlier moment (a clock set back, a
-            # look at the past) may see overrides and attempts the last read left out.
-            back = self._at is not None and at < self._at
-            # The summary counts contacts by the codes it was kept with: read only while they
-            # are this catalogue's (a repair brings it up to date).
-            summary = self.from_summary = self.summary and codes_current(connection)
-            if changed is None or today != self._today or back:
-                self.forget()
-                user = find_user(session, self.username)
-                self._workers = worker_ids(session, user)
-                self._inputs = _load_inputs(connection, self._workers, today, at, None, summary)
-                self._today = today
-                fresh: set[str] = set(self._inputs.rows)
-            else:
-                fresh = self._reload(connection, changed, today, at, summary)
-        self.loaded = len(fresh)
-        before = self._rank(at, today, viewer_zone, fresh)
-        self._at = at
-        entries = self._entries_in_order(before)
+        # The collector stays paused until the entries are made: ranking makes most of the
+        # read's short-lived objects.
+        with _collector_paused():
+            with self.db.reader() as session:
+                connection = session.connection()
+                # What was read holds going forward only: an earlier moment (a clock set back,
+                # a look at the past) may see overrides and attempts the last read left out.
+                back = self._at is not None and at < self._at
+                # The summary counts contacts by the codes it was kept with: read only while
+                # they are this catalogue's (a repair brings it up to date).
+                summary = self.from_summary = self.summary and codes_current(connection)
+                if changed is None or today != self._today or back:
+                    self.forget()
+                    user = find_user(session, self.username)
+                    self._workers = worker_ids(session, user)
+                    self._inputs = _load_inputs(connection, self._workers, today, at, None, summary)
+                    self._today = today
+                    fresh: set[str] = set(self._inputs.rows)
+                else:
+                    fresh = self._reload(connection, changed, today, at, summary)
+            self.loaded = len(fresh)
+            before = self._rank(at, today, viewer_zone, fresh)
+            self._at = at
+            entries = self._entries_in_order(before)
         next_change = min(
             (r.holds_until for r in self._ranked.values() if r.holds_until is not None),
             default=None,
@@ -706,18 +711,23 @@ def _load_inputs(
 ) -> _Inputs:
     """Everything the queue is computed from for the collector's accounts (those matching
     `touching` only, when given); each account's history from the summary kept of it, or
-    (`summary` False) from the history itself."""
+    (`summary` False) from the history itself, read as the queue did before it had one."""
     extra = () if touching is None else (touching,)
     rows, kept = _load_accounts(connection, workers, today, extra, summary=summary)
     if not rows:
         return _Inputs()
     _add_learned_zones(connection, workers, rows, extra)
-    profiles = {row.profile for row in rows.values()}
-    longest = max(load_profile(code).history_days(third_parties=False) for code in profiles)
+    since = {
+        code: at - timedelta(days=load_profile(code).history_days(third_parties=False))
+        for code in {row.profile for row in rows.values()}
+    }
+    if not summary:
+        # As before: every borrower's attempts as far back as the furthest-looking profile.
+        since = dict.fromkeys(since, min(since.values()))
     inputs = _Inputs(
         rows=rows,
         points=_load_points(connection, workers, extra),
-        history=_load_history(connection, workers, at - timedelta(days=longest), extra),
+        history=_load_history(connection, workers, since, rows, extra),
     )
     if summary:
         _read_summary(connection, workers, today, at, kept, inputs, extra)
@@ -1085,34 +1095,65 @@ def _add_learned_zones(
 def _load_history(
     connection: Connection,
     workers: Sequence[uuid.UUID],
-    since: datetime,
+    since: dict[str, datetime],
+    rows: dict[str, _Row],
     extra: Sequence[ColumnElement[bool]] = (),
 ) -> dict[str, list[PastAttempt]]:
-    """Recent attempts on the borrowers of these accounts, by anyone (caps are per borrower)."""
+    """Recent attempts on the borrowers of these accounts, by anyone (caps are per borrower):
+    each borrower's since the moment `since` gives their profile's rules (the rows' profile).
+
+    Every borrower's from the latest of those moments, in one statement; the borrowers of a
+    profile whose rules look further back (US: a week), the rest in another. Most borrowers'
+    rules look back two days: reading a week of everyone's attempts to keep two days' made the
+    most of this read.
+    """
     codes = dispositions()
-    borrowers = select(Loan.borrower_id).where(_assigned(workers), *extra).scalar_subquery()
-    statement = select(
+    columns = (
         _key(ContactAttempt.borrower_id),
         _key(ContactAttempt.loan_id),
         _key(ContactAttempt.contact_point_id),
         _key(ContactAttempt.channel),
         _key(ContactAttempt.started_at),
         ContactAttempt.disposition,
-    ).where(ContactAttempt.borrower_id.in_(borrowers), ContactAttempt.started_at >= since)
-    history: dict[str, list[PastAttempt]] = defaultdict(list)
-    for borrower_id, loan_id, point_id, channel, started_at, code in connection.execute(statement):
-        flags = codes[code]
-        history[_hex(borrower_id)].append(
-            PastAttempt(
-                at=_instant(started_at),
-                loan_id=_hex(loan_id),
-                contact_point_id=_hex(point_id) if point_id else None,
-                channel=channel,
-                contact=flags.contact,
-                rpc=flags.rpc,
-                counts_toward_cap=flags.counts_toward_cap,
-            )
+    )
+    shortest = max(since.values())
+    borrowers = select(Loan.borrower_id).where(_assigned(workers), *extra).scalar_subquery()
+    statements = [
+        select(*columns).where(
+            ContactAttempt.borrower_id.in_(borrowers), ContactAttempt.started_at >= shortest
         )
+    ]
+    for profile, start in since.items():
+        if start >= shortest:
+            continue
+        further = sorted({row.borrower_id for row in rows.values() if row.profile == profile})
+        for first in range(0, len(further), _FEW):
+            chosen = [_as_uuid(key) for key in further[first : first + _FEW]]
+            statements.insert(
+                0,
+                select(*columns).where(
+                    ContactAttempt.borrower_id.in_(chosen),
+                    ContactAttempt.started_at >= start,
+                    ContactAttempt.started_at < shortest,
+                ),
+            )
+    history: dict[str, list[PastAttempt]] = defaultdict(list)
+    for statement in statements:
+        for borrower_id, loan_id, point_id, channel, started_at, code in connection.execute(
+            statement
+        ):
+            flags = codes[code]
+            history[_hex(borrower_id)].append(
+                PastAttempt(
+                    at=_instant(started_at),
+                    loan_id=_hex(loan_id),
+                    contact_point_id=_hex(point_id) if point_id else None,
+                    channel=channel,
+                    contact=flags.contact,
+                    rpc=flags.rpc,
+                    counts_toward_cap=flags.counts_toward_cap,
+                )
+            )
     return history
 
 

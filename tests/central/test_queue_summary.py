@@ -13,11 +13,13 @@ from app.services.common.clock import day_start, local_today
 from app.services.common.queue_summary import computed, repair_summary, stored_summary
 from app.services.contact.contacts import PromiseInput, record_contact
 from app.services.contact.queue import LiveQueue, build_queue
+from app.services.sync.central import init_central
 from app.services.team.assignment import set_priority
 from tests.central.conftest import PASSWORD, World
+from tests.central.test_attacks import _attempt
 from tests.helpers.contacts import outcome
 from tests.helpers.postgres import server_tls, tcp_url
-from tests.services.contact.test_queue_summary import same
+from tests.helpers.queues import same
 
 CALLBACK = (
     "INSERT INTO callbacks (id, loan_id, user_id, due_at, created_at)"
@@ -97,4 +99,19 @@ def test_two_transactions_writing_one_accounts_history_at_once_leave_its_summary
         (mine.loan_id,),
     )
     assert (count, soonest) == (3, True)
+    _summary_holds(world)
+
+
+def test_central_init_keeps_the_summary_with_the_catalogues_contact_codes(world: World) -> None:
+    """A server whose summary was kept with other contact codes (a catalogue edited since):
+    `central init`, which loads the catalogue, repairs the summary by it."""
+    mine = world.accounts["collector_a"]
+    world.admin("DELETE FROM queue_summary_codes WHERE code = 'WN'")
+    with world.cursor("collector_a") as cursor:
+        cursor.execute(*_attempt(mine.loan_id, mine.borrower_id, code="WN"))
+    last = "SELECT count(*) FROM loan_queue_summary WHERE last_contact_at IS NOT NULL"
+    assert world.admin(last) == [(0,)]
+    init_central(world.db)
+    assert world.admin(last) == [(1,)]
+    assert world.admin("SELECT count(*) FROM queue_summary_codes WHERE code = 'WN'") == [(1,)]
     _summary_holds(world)

@@ -337,7 +337,6 @@ def test_db_repair_summary_puts_the_queue_summary_right_and_says_how_much(
             "UPDATE loan_queue_summary SET open_callbacks = open_callbacks + 1, last_contact_at"
             " = NULL WHERE rowid IN (SELECT rowid FROM loan_queue_summary LIMIT 7)"
         ).rowcount
-        connection.execute("DELETE FROM queue_summary_codes WHERE code = 'PTP'")
     assert spoilt == 7
     code, out, err = run(data_dir, "db", "repair-summary")
     assert (code, err) == (0, "")

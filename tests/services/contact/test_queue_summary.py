@@ -29,9 +29,10 @@ from app.models import Base, PlanStatus, PromiseStatus, Role
 from app.services.common.queue_summary import computed, repair_summary, stored_summary
 from app.services.common.reference import dispositions
 from app.services.contact.contacts import record_contact
-from app.services.contact.queue import LiveQueue, Queue, QueueEntry, build_queue
+from app.services.contact.queue import LiveQueue, build_queue
 from tests.helpers.contacts import NOW, outcome
 from tests.helpers.portfolio import Account, Portfolio
+from tests.helpers.queues import same
 
 AT = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)  # 10:00 in Beijing
 TODAY = date(2026, 11, 28)
@@ -295,26 +296,6 @@ def _change(connection: Connection, world: World, kind: str, args: list[Any]) ->
 
 
 # --- the checks -------------------------------------------------------------------------------
-
-
-def _entry(entry: QueueEntry) -> tuple[object, ...]:
-    return (
-        entry.rank,
-        entry.contract_no,
-        entry.score,
-        entry.tier,
-        entry.dpd,
-        entry.overdue_amount,
-        entry.reasons,
-        entry.contact,
-        entry.priority,
-    )
-
-
-def same(kept: Queue, facts: Queue) -> None:
-    """Entry by entry, every field, and the moment each reads differently next."""
-    assert [_entry(e) for e in kept.entries] == [_entry(e) for e in facts.entries]
-    assert kept.next_change_at == facts.next_change_at
 
 
 def summary_holds(db: Database) -> None:

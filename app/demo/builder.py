@@ -129,7 +129,6 @@ def _write(db: Database, builder: _Builder, progress: Callable[[int, int], None]
         try:
             with conn.begin():
                 indexes: list[str] = []
-                triggers: list[str] = []
                 if fast:
                     # pysqlite opens a transaction only before DML; the index DDL below must be
                     # inside it too, so that a failed build leaves the schema as it was.
@@ -137,8 +136,10 @@ def _write(db: Database, builder: _Builder, progress: Callable[[int, int], None]
                 _require_empty(conn)
                 if fast:
                     indexes = _drop_bulk_indexes(conn)
-                    # The queue summary is worked out once at the end, not row by row.
-                    triggers = take_off_triggers(conn)
+                # The queue summary is worked out once at the end, not row by row (where the
+                # triggers' DDL is inside this transaction: not SQLite's slow path).
+                bulk = fast or conn.dialect.name == "postgresql"
+                triggers = take_off_triggers(conn) if bulk else []
                 sink: Sink = SQLiteSink(conn) if fast else CoreSink(conn)
                 builder.write_staff(sink)
                 if progress:
@@ -150,7 +151,7 @@ def _write(db: Database, builder: _Builder, progress: Callable[[int, int], None]
                 builder.write_audit(sink)
                 for statement in indexes:
                     conn.exec_driver_sql(statement)
-                if fast:
+                if bulk:
                     put_back_triggers(conn, triggers)
                     repair(conn)
                 if fast:

@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from app.database import Database
+from app.demo.builder import build_demo
 from app.services.common.clock import day_start, local_today
 from app.services.common.queue_summary import computed, repair_summary, stored_summary
 from app.services.contact.contacts import PromiseInput, record_contact
@@ -115,3 +116,24 @@ def test_central_init_keeps_the_summary_with_the_catalogues_contact_codes(world:
     assert world.admin(last) == [(1,)]
     assert world.admin("SELECT count(*) FROM queue_summary_codes WHERE code = 'WN'") == [(1,)]
     _summary_holds(world)
+
+
+def test_a_demo_built_on_the_server_has_its_summary_and_its_triggers_back(
+    pg_db: Database,
+) -> None:
+    """The build takes the triggers off while it writes (as the tables' owner) and works the
+    summary out once after, in the same transaction."""
+    at = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
+    build_demo(pg_db, accounts=80, seed=3, as_of=at, accounts_per_collector=40)
+    with pg_db.engine.connect() as connection:
+        kept = stored_summary(connection)
+        assert kept == computed(connection) and len(kept) > 20
+        states = connection.exec_driver_sql(
+            "SELECT tgenabled FROM pg_trigger WHERE tgname LIKE '%%queue_summary'"
+        ).scalars()
+        assert sorted(states) == ["O"] * 5
+        collector = connection.exec_driver_sql(
+            "SELECT u.username FROM users u JOIN loans l ON l.assigned_to_id = u.id"
+            " GROUP BY u.username ORDER BY count(*) DESC, u.username LIMIT 1"
+        ).scalar_one()
+    same(build_queue(pg_db, collector, at), build_queue(pg_db, collector, at, summary=False))

@@ -47,7 +47,7 @@ EMPTY: tuple[Any, ...] = tuple(
 FAILED = (PromiseStatus.BROKEN, PromiseStatus.PARTLY_KEPT)
 # Loans worked out together (a key range of this many).
 CHUNK = 20_000
-# The SQLite triggers' names start so (migration 0019).
+# The SQLite triggers' names start so, the PostgreSQL ones' end so (migration 0019).
 TRIGGERS = "queue_summary_"
 
 
@@ -218,8 +218,18 @@ def _upsert(connection: Connection) -> Any:
 
 
 def take_off_triggers(connection: Connection) -> list[str]:
-    """SQLite: drop the summary's triggers for a bulk write; returns the statements that put
-    them back as they were (`put_back_triggers`, then `repair`, in the same transaction)."""
+    """Take the summary's triggers off for a bulk write (SQLite: dropped; PostgreSQL, as the
+    tables' owner: disabled); returns the statements that put them back as they were
+    (`put_back_triggers`, then `repair`, in the same transaction)."""
+    if connection.dialect.name == "postgresql":
+        found = connection.exec_driver_sql(
+            "SELECT tgrelid::regclass::text, tgname FROM pg_trigger WHERE NOT tgisinternal"
+            " AND tgname LIKE %s AND tgenabled <> 'D' ORDER BY 2",
+            (r"%\_queue\_summary",),
+        ).all()
+        for table, name in found:
+            connection.exec_driver_sql(f'ALTER TABLE {table} DISABLE TRIGGER "{name}"')
+        return [f'ALTER TABLE {table} ENABLE TRIGGER "{name}"' for table, name in found]
     found = connection.exec_driver_sql(
         "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND substr(name, 1, ?) = ?"
         " ORDER BY name",

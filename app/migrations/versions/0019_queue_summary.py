@@ -131,7 +131,9 @@ def _sqlite_triggers() -> list[str]:
     return statements
 
 
-# PostgreSQL: the loan's summary row, made where missing and locked until the transaction ends.
+# PostgreSQL: the loan's summary row, made where missing and held until the transaction ends.
+# A transaction writing the same loan's facts at the same time waits here, and reads them again
+# only once the other has ended (each statement of the function takes a fresh snapshot).
 ROW_FUNCTION = """
 BEGIN
     INSERT INTO loan_queue_summary (loan_id) VALUES (loan) ON CONFLICT (loan_id) DO NOTHING;

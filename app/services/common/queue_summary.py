@@ -7,6 +7,9 @@ writes what differs (`db repair-summary`, the migration's first fill, a catalogu
 codes changed), and the bulk writers of a workstation's copy (a first sync, the demo build)
 take the triggers off while they write and repair after. The tests hold the triggers' summary
 to this one after every kind of write.
+
+Migration 0019 fills the summary with `repair`, which reads the tables as the models have them
+today: a later migration that changes the summary's columns gives 0019 a fill of its own.
 """
 
 from __future__ import annotations
@@ -47,7 +50,7 @@ EMPTY: tuple[Any, ...] = tuple(
 FAILED = (PromiseStatus.BROKEN, PromiseStatus.PARTLY_KEPT)
 # Loans worked out together (a key range of this many).
 CHUNK = 20_000
-# The SQLite triggers' names start so, the PostgreSQL ones' end so (migration 0019).
+# The SQLite triggers' names start so (migration 0019; PostgreSQL's end in _queue_summary).
 TRIGGERS = "queue_summary_"
 
 

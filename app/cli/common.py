@@ -109,6 +109,10 @@ def open_database(config: Config, *, build_demo: bool = True, stamp: bool = True
         ensure_schema(db)
         return db
     db.upgrade()
+    from app.services.common.queue_summary import keep_current
+
+    # A catalogue edited since the queue's summary was kept: the summary follows it.
+    keep_current(db)
     if build_demo and not has_users(db):
         from app.demo.builder import build_demo as build
 

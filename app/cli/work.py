@@ -40,6 +40,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     upgrade = db_commands.add_parser("upgrade", help="bring the schema to the newest version")
     upgrade.set_defaults(handler=_db_upgrade)
     for_roles(upgrade)
+    repair = db_commands.add_parser(
+        "repair-summary",
+        help="work the queue's summary of every account's history out again from the"
+        " history itself, and print how many accounts it corrected",
+    )
+    repair.set_defaults(handler=_db_repair_summary)
+    for_roles(repair)
 
     demo = commands.add_parser("demo-data", help="build the reproducible demo portfolio")
     demo.add_argument("--accounts", type=positive_arg, default=DEFAULT_DEMO_ACCOUNTS)
@@ -207,6 +214,14 @@ def _describe(config: Config) -> str:
 def _db_upgrade(config: Config, args: argparse.Namespace) -> int:
     open_database(config, build_demo=False, stamp=False).dispose()
     print(f"database is up to date: {_describe(config)}")
+    return 0
+
+
+def _db_repair_summary(config: Config, args: argparse.Namespace) -> int:
+    from app.services.common.queue_summary import repair_summary
+
+    corrected = repair_summary(open_database(config, build_demo=False, stamp=False))
+    print(f"queue summary repaired: {corrected} accounts corrected ({_describe(config)})")
     return 0
 
 

@@ -53,6 +53,7 @@ from app.models import (
     User,
 )
 from app.services.common.errors import InvalidInput
+from app.services.common.queue_summary import put_back_triggers, repair, take_off_triggers
 
 # Switched off by the tests to check that both writers store the very same values.
 SQLITE_FAST_PATH = True
@@ -140,6 +141,10 @@ def _write(db: Database, builder: _Builder, progress: Callable[[int, int], None]
                 _require_empty(conn)
                 if fast:
                     indexes = _drop_bulk_indexes(conn)
+                # The queue summary is worked out once at the end, not row by row (where the
+                # triggers' DDL is inside this transaction: not SQLite's slow path).
+                bulk = fast or conn.dialect.name == "postgresql"
+                triggers = take_off_triggers(conn) if bulk else []
                 sink: Sink = SQLiteSink(conn) if fast else CoreSink(conn)
                 builder.write_staff(sink)
                 if progress:
@@ -151,6 +156,9 @@ def _write(db: Database, builder: _Builder, progress: Callable[[int, int], None]
                 builder.write_audit(sink)
                 for statement in indexes:
                     conn.exec_driver_sql(statement)
+                if bulk:
+                    put_back_triggers(conn, triggers)
+                    repair(conn)
                 if fast:
                     # Foreign keys were off while the rows went in (_sqlite_build_pragmas).
                     broken = conn.exec_driver_sql("PRAGMA foreign_key_check").first()

@@ -31,6 +31,7 @@ from app.models.loans import (
     counted,
 )
 from app.models.people import Role, Team, User
+from app.models.queue_summary import LoanQueueSummary, QueueSummaryCode
 from app.models.review import CallReview, ContactBlock, PriorityOverride
 from app.models.sync import (
     OutboxEntry,
@@ -63,6 +64,7 @@ __all__ = [
     "Instalment",
     "IssuedDocument",
     "Loan",
+    "LoanQueueSummary",
     "LoanStatus",
     "OutboxEntry",
     "Payment",
@@ -72,6 +74,7 @@ __all__ = [
     "PriorityOverride",
     "PromiseStatus",
     "PromiseToPay",
+    "QueueSummaryCode",
     "RepaymentPlan",
     "ReportedPayment",
     "Role",

@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError
 
 from app.services.common.clock import local_today
 from app.services.common.errors import NotAllowed
+from app.services.common.queue_summary import repair_summary
 from app.services.plans.lifecycle import preview_plan, save_plan
 from app.services.plans.offers import PlanTerms
 from app.services.plans.terms import agreement_number
@@ -976,6 +977,41 @@ def test_reviews_and_overrides_are_a_leads(world: World) -> None:
         )
     with world.cursor("collector_a") as cursor:
         refused(cursor, "UPDATE call_reviews SET score = 100 WHERE attempt_id = %s", (attempt,))
+
+
+@attacks("queue-summary")
+def test_the_queue_summary_is_the_servers_to_keep_and_each_reads_their_own(world: World) -> None:
+    mine, theirs = world.accounts["collector_a"], world.accounts["collector_b"]
+    summary = "SELECT last_contact_at IS NOT NULL, open_callbacks FROM loan_queue_summary"
+    with world.cursor("collector_b") as cursor:
+        cursor.execute(*_attempt(theirs.loan_id, theirs.borrower_id, code="WN"))
+    with world.cursor("collector_a") as cursor:
+        # A contact and a callback logged: the server's triggers write the summary for them.
+        cursor.execute(*_attempt(mine.loan_id, mine.borrower_id, code="WN"))
+        cursor.execute(
+            "INSERT INTO callbacks (id, loan_id, user_id, due_at, created_at)"
+            " VALUES (gen_random_uuid(), %s, cw_me(), now() + interval '1 hour', now())",
+            (mine.loan_id,),
+        )
+        cursor.execute(f"{summary} WHERE loan_id = %s", (mine.loan_id,))
+        assert cursor.fetchone() == (True, 1)
+        # Another team's account's summary is not theirs to read...
+        cursor.execute(f"{summary} WHERE loan_id = %s", (theirs.loan_id,))
+        assert cursor.fetchone() is None
+        # ... and neither theirs nor their own is theirs to write, nor what counts as a contact.
+        for statement, params in (
+            ("UPDATE loan_queue_summary SET open_callbacks = 0 WHERE loan_id = %s", mine),
+            ("DELETE FROM loan_queue_summary WHERE loan_id = %s", mine),
+            ("INSERT INTO loan_queue_summary (loan_id, open_overrides) VALUES (%s, 1)", theirs),
+            ("SELECT cw_queue_summary_row(%s)", mine),
+        ):
+            refused(cursor, statement, (params.loan_id,))
+        refused(cursor, "DELETE FROM queue_summary_codes")
+        refused(cursor, "INSERT INTO queue_summary_codes (code) VALUES ('NA')")
+        cursor.execute("SELECT count(*) FROM queue_summary_codes WHERE code = 'WN'")
+        assert cursor.fetchone() == (1,)
+    # What the triggers kept is what the rows say.
+    assert repair_summary(world.db) == 0
 
 
 # --- logins ---------------------------------------------------------------------------------

@@ -33,6 +33,8 @@ STAFF_POLICIES = (
     "SELECT tablename, policyname, cmd, roles, permissive, qual, with_check FROM pg_policies"
     " WHERE 'cw_staff' = ANY(roles) ORDER BY tablename, policyname"
 )
+# Staff policies on tables later migrations made (0019: the queue's summary).
+LATER = {"loan_queue_summary_select", "queue_summary_codes_select"}
 # Policy -> (table, clause -> expression); clause is "using" or "check".
 Policies = dict[str, tuple[str, dict[str, str]]]
 # (login, policy, clause) -> the candidate rows (by position) the clause lets through.
@@ -60,7 +62,7 @@ def test_the_key_lookups_let_through_exactly_the_rows_the_scans_did(world: World
     before = _policies(world)
     verdicts_before = _verdicts(world, before, candidates)
 
-    rewritten = {name for name in after if after[name] != before[name]}
+    rewritten = {name for name in before if after[name] != before[name]}
     # Every policy that checks a parent row: the 36 on an account's rows, and those of
     # borrowers, contact points, plan lines and sync outcomes.
     assert len(rewritten) == 47
@@ -72,7 +74,7 @@ def test_the_key_lookups_let_through_exactly_the_rows_the_scans_did(world: World
         "plan_instalments",
         "sync_outcomes",
     }
-    assert set(after) == set(before)
+    assert set(after) == set(before) | LATER
     for name in rewritten:
         for clause in after[name][1]:
             same = {key: rows for key, rows in verdicts_after.items() if key[1:] == (name, clause)}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -421,6 +422,28 @@ def test_first_start_builds_the_demo_portfolio(tmp_path: Path) -> None:
     assert "First start" in err
     assert (tmp_path / "central.sqlite3").exists()
     assert "team_lead" in out
+
+
+def test_db_repair_summary_puts_the_queue_summary_right_and_says_how_much(
+    data_dir: Path,
+) -> None:
+    """What was changed behind the triggers' back (here: by hand) is worked out again from the
+    history; the queue reads the same as before it was spoilt."""
+    user = collector(data_dir)
+    _, before, _ = run(data_dir, "queue", "--user", user, "--at", AT, "--json")
+    with sqlite3.connect(data_dir / "central.sqlite3") as connection:
+        spoilt = connection.execute(
+            "UPDATE loan_queue_summary SET open_callbacks = open_callbacks + 1, last_contact_at"
+            " = NULL WHERE rowid IN (SELECT rowid FROM loan_queue_summary LIMIT 7)"
+        ).rowcount
+    assert spoilt == 7
+    code, out, err = run(data_dir, "db", "repair-summary")
+    assert (code, err) == (0, "")
+    assert out.startswith("queue summary repaired: 7 accounts corrected")
+    code, out, _ = run(data_dir, "db", "repair-summary")
+    assert out.startswith("queue summary repaired: 0 accounts corrected")
+    _, after, _ = run(data_dir, "queue", "--user", user, "--at", AT, "--json")
+    assert json.loads(after) == json.loads(before)
 
 
 def test_without_a_display_the_window_command_says_what_to_do(tmp_path: Path) -> None:

@@ -138,6 +138,8 @@ KEPT: dict[str, tuple[str, ...]] = {
     "sync_outcomes": ("table_name", "row_key", "kind", "reason"),
     "sync_conflicts": ("table_name", "row_key", "kind", "reason"),
     "issued_documents": ("kind", "sha256"),
+    # The dispositions the queue's summary counts as a contact (a code, nobody's data).
+    "queue_summary_codes": ("code",),
 }
 # Deleted with the account's personal data rather than cleared: a workstation's conflicts
 # (the losing edit's values), the record of a document (its path may name the borrower).

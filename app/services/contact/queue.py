@@ -38,6 +38,7 @@ from app.models import (
     ContactPoint,
     Instalment,
     Loan,
+    LoanQueueSummary,
     LoanStatus,
     PlanStatus,
     PriorityOverride,
@@ -48,6 +49,7 @@ from app.models import (
 from app.models.types import money_from_raw
 from app.services.common.clock import business_zone, day_start
 from app.services.common.money import ZERO, format_money
+from app.services.common.queue_summary import codes_current
 from app.services.common.reference import (
     address_zones,
     bucket_for,
@@ -306,13 +308,15 @@ def build_queue(
     *,
     limit: int | None = None,
     now: datetime | None = None,
+    summary: bool = True,
 ) -> Queue:
     """The ranked queue of `username` at moment `at` (now by default), computed afresh.
 
     A read: it writes nothing. Promises and plans that lapsed are settled beforehand by their
     own step (`plans.lapses.settle_lapsed`), which the window and the command line run first.
+    `summary`: as `LiveQueue`'s.
     """
-    return LiveQueue(db, username).read(at, now=now, limit=limit)
+    return LiveQueue(db, username, summary=summary).read(at, now=now, limit=limit)
 
 
 @dataclass(frozen=True)
@@ -363,9 +367,15 @@ class LiveQueue:
     compare the two).
     """
 
-    def __init__(self, db: Database, username: str) -> None:
+    def __init__(self, db: Database, username: str, *, summary: bool = True) -> None:
+        """`summary`: read each account's history from the summary the database keeps
+        (app/models/queue_summary.py) while it is current, and each borrower's attempts as
+        far back as their own profile's rules look; False reads as the queue did before: the
+        history itself, every borrower's as far back as any profile looks (the tests'
+        yardstick)."""
         self.db = db
         self.username = username
+        self.summary = summary
         self._today: date | None = None
         # The moment of the last read: an earlier one reads everything (see `read`).
         self._at: datetime | None = None
@@ -378,9 +388,11 @@ class LiveQueue:
         self._gone: list[_Ranked] = []
         # Which answer each entry shown was made from.
         self._made_from: dict[str, _Ranked] = {}
-        # How many accounts the last read computed, and read from the database.
+        # How many accounts the last read computed, and read from the database; and whether it
+        # read their history from the summary.
         self.computed = 0
         self.loaded = 0
+        self.from_summary = False
 
     def forget(self, db: Database | None = None) -> None:
         """Drop what was read (on `db` from now on, when given): the next read reads all."""
@@ -415,24 +427,30 @@ class LiveQueue:
     def _read(self, at: datetime, changed: Collection[Key] | None, limit: int | None) -> Queue:
         viewer_zone = business_zone()
         today = at.astimezone(viewer_zone).date()
-        with self.db.reader() as session, _collector_paused():
-            connection = session.connection()
-            # What was read holds going forward only: an earlier moment (a clock set back, a
-            # look at the past) may see overrides and attempts the last read left out.
-            back = self._at is not None and at < self._at
-            if changed is None or today != self._today or back:
-                self.forget()
-                user = find_user(session, self.username)
-                self._workers = worker_ids(session, user)
-                self._inputs = _load_inputs(connection, self._workers, today, at, None)
-                self._today = today
-                fresh: set[str] = set(self._inputs.rows)
-            else:
-                fresh = self._reload(connection, changed, today, at)
-        self.loaded = len(fresh)
-        before = self._rank(at, today, viewer_zone, fresh)
-        self._at = at
-        entries = self._entries_in_order(before)
+        # The collector stays paused until the entries are made: ranking makes most of the
+        # read's short-lived objects.
+        with _collector_paused():
+            with self.db.reader() as session:
+                connection = session.connection()
+                # What was read holds going forward only: an earlier moment (a clock set back,
+                # a look at the past) may see overrides and attempts the last read left out.
+                back = self._at is not None and at < self._at
+                # The summary counts contacts by the codes it was kept with: read only while
+                # they are this catalogue's (a repair brings it up to date).
+                summary = self.from_summary = self.summary and codes_current(connection)
+                if changed is None or today != self._today or back:
+                    self.forget()
+                    user = find_user(session, self.username)
+                    self._workers = worker_ids(session, user)
+                    self._inputs = _load_inputs(connection, self._workers, today, at, None, summary)
+                    self._today = today
+                    fresh: set[str] = set(self._inputs.rows)
+                else:
+                    fresh = self._reload(connection, changed, today, at, summary)
+            self.loaded = len(fresh)
+            before = self._rank(at, today, viewer_zone, fresh)
+            self._at = at
+            entries = self._entries_in_order(before)
         next_change = min(
             (r.holds_until for r in self._ranked.values() if r.holds_until is not None),
             default=None,
@@ -446,7 +464,12 @@ class LiveQueue:
         )
 
     def _reload(
-        self, connection: Connection, changed: Collection[Key], today: date, at: datetime
+        self,
+        connection: Connection,
+        changed: Collection[Key],
+        today: date,
+        at: datetime,
+        summary: bool,
     ) -> set[str]:
         """Read again the accounts of the borrowers of `changed`; returns their keys."""
         if not changed:
@@ -462,7 +485,7 @@ class LiveQueue:
                 select(Loan.id).where(Loan.borrower_id.in_(owners), _assigned(self._workers))
             ).scalars()
         )
-        fresh = _load_inputs(connection, self._workers, today, at, Loan.id.in_(loans))
+        fresh = _load_inputs(connection, self._workers, today, at, Loan.id.in_(loans), summary)
         inputs = self._inputs
         # Every account of those borrowers was read: what did not come back left the queue.
         borrowers = {_hex(key) for key in owners}
@@ -684,26 +707,127 @@ def _load_inputs(
     today: date,
     at: datetime,
     touching: ColumnElement[bool] | None,
+    summary: bool,
 ) -> _Inputs:
     """Everything the queue is computed from for the collector's accounts (those matching
-    `touching` only, when given)."""
+    `touching` only, when given); each account's history from the summary kept of it, or
+    (`summary` False) from the history itself, read as the queue did before it had one."""
     extra = () if touching is None else (touching,)
-    rows = _load_accounts(connection, workers, today, extra)
+    rows, kept = _load_accounts(connection, workers, today, extra, summary=summary)
     if not rows:
         return _Inputs()
     _add_learned_zones(connection, workers, rows, extra)
-    profiles = {row.profile for row in rows.values()}
-    longest = max(load_profile(code).history_days(third_parties=False) for code in profiles)
-    return _Inputs(
+    since = {
+        code: at - timedelta(days=load_profile(code).history_days(third_parties=False))
+        for code in {row.profile for row in rows.values()}
+    }
+    if not summary:
+        # As before: every borrower's attempts as far back as the furthest-looking profile.
+        since = dict.fromkeys(since, min(since.values()))
+    inputs = _Inputs(
         rows=rows,
         points=_load_points(connection, workers, extra),
-        history=_load_history(connection, workers, at - timedelta(days=longest), extra),
-        last_contact=_load_last_contact(connection, workers, business_zone(), extra),
-        callbacks=_load_callbacks(connection, workers, extra),
-        promises=_load_promises(connection, workers, today, extra),
-        broken_plans=_load_broken_plans(connection, workers, today, extra),
-        priorities=_load_priorities(connection, workers, at, extra),
+        history=_load_history(connection, workers, since, rows, extra),
     )
+    if summary:
+        _read_summary(connection, workers, today, at, kept, inputs, extra)
+    else:
+        inputs.last_contact = _load_last_contact(connection, workers, business_zone(), extra)
+        inputs.callbacks = _load_callbacks(connection, workers, extra)
+        inputs.promises = _load_promises(connection, workers, today, extra)
+        inputs.broken_plans = _load_broken_plans(connection, workers, today, extra)
+        inputs.priorities = _load_priorities(connection, workers, at, extra)
+    return inputs
+
+
+# The summary's columns the queue reads, in this order (app/models/queue_summary.py).
+_KEPT = (
+    LoanQueueSummary.last_contact_at,
+    LoanQueueSummary.open_callbacks,
+    LoanQueueSummary.next_callback_at,
+    LoanQueueSummary.pending_promises,
+    LoanQueueSummary.pending_promise_on,
+    LoanQueueSummary.pending_promise_amount,
+    LoanQueueSummary.failed_promise_on,
+    LoanQueueSummary.failed_promise_status,
+    LoanQueueSummary.failed_promise_amount,
+    LoanQueueSummary.failed_promise_paid,
+    LoanQueueSummary.broken_plan_at,
+    LoanQueueSummary.open_overrides,
+)
+# A few accounts have more than one open callback or pending promise, or an override: theirs
+# are read from the facts, this many accounts a statement.
+_FEW = 500
+
+
+def _read_summary(
+    connection: Connection,
+    workers: Sequence[uuid.UUID],
+    today: date,
+    at: datetime,
+    kept: dict[str, tuple[Any, ...]],
+    inputs: _Inputs,
+    extra: Sequence[ColumnElement[bool]],
+) -> None:
+    """The accounts' history from their summaries, as the `_load_*` functions read it from the
+    facts: what depends on the day or the moment is worked out here from the instants kept."""
+    weights = queue_weights()
+    grace = promise_grace_days()
+    zone = business_zone()
+    promises_since = today - timedelta(days=int(weights["broken_promise_days"]) + grace)
+    plans_since = day_start(today - timedelta(days=int(weights["broken_plan_days"])))
+    several_callbacks: list[str] = []
+    several_promises: list[str] = []
+    overridden: list[str] = []
+    last_contact, callbacks, promises = inputs.last_contact, inputs.callbacks, inputs.promises
+    for loan, (last, open_callbacks, next_callback, pending, pending_on, pending_amount,
+               failed_on, failed_status, failed_amount, failed_paid, broken_at,
+               overrides) in kept.items():  # fmt: skip
+        if last is not None:
+            last_contact[loan] = _instant(last).astimezone(zone).date()
+        if open_callbacks == 1:
+            callbacks[loan] = [_instant(next_callback)]
+        elif open_callbacks:
+            several_callbacks.append(loan)
+        facts: dict[str, Any] = {}
+        if pending == 1:
+            if _day(pending_on) == today:
+                facts["due_today"] = money_from_raw(pending_amount)
+        elif pending:
+            several_promises.append(loan)
+        if failed_on is not None and (failed := _day(failed_on)) >= promises_since:
+            # It broke at the end of its last day of grace.
+            facts["broken_on"] = failed + timedelta(days=grace)
+            facts["partly_kept"] = (
+                (money_from_raw(failed_paid), money_from_raw(failed_amount))
+                if failed_status == PromiseStatus.PARTLY_KEPT
+                else None
+            )
+        if facts:
+            promises[loan] = facts
+        if broken_at is not None and (broke := _instant(broken_at)) >= plans_since:
+            inputs.broken_plans[loan] = broke.astimezone(zone).date()
+        if overrides:
+            overridden.append(loan)
+    for chunk in _chunked(several_callbacks):
+        callbacks.update(_load_callbacks(connection, workers, (*extra, chunk)))
+    # The facts say all there is to say of these accounts' promises.
+    for loan in several_promises:
+        promises.pop(loan, None)
+    for chunk in _chunked(several_promises):
+        promises.update(_load_promises(connection, workers, today, (*extra, chunk)))
+    for chunk in _chunked(overridden):
+        inputs.priorities.update(_load_priorities(connection, workers, at, (*extra, chunk)))
+
+
+def _chunked(loans: Sequence[str]) -> Iterator[ColumnElement[bool]]:
+    for start in range(0, len(loans), _FEW):
+        yield Loan.id.in_([_as_uuid(key) for key in loans[start : start + _FEW]])
+
+
+def _day(value: Any) -> date:
+    """A date from a column read without its type (text on SQLite, a date on a server)."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 @contextmanager
@@ -807,9 +931,14 @@ def _load_accounts(
     workers: Sequence[uuid.UUID],
     today: date,
     extra: Sequence[ColumnElement[bool]] = (),
-) -> dict[str, _Row]:
-    """Assigned active loans that are overdue or soon due, with their balance on `today`."""
+    *,
+    summary: bool = False,
+) -> tuple[dict[str, _Row], dict[str, tuple[Any, ...]]]:
+    """Assigned active loans that are overdue or soon due, with their balance on `today`, and
+    (`summary`) the summary kept of each one's history, read raw (`_KEPT`; loans with none
+    left out)."""
     balance = overdue_balances(today, _assigned(workers), *extra)
+    kept_columns = [_key(column) for column in _KEPT] if summary else []
     statement = (
         select(
             _key(Loan.id),
@@ -828,13 +957,18 @@ def _load_accounts(
             balance.c.penalty,
             balance.c.accruing,
             *(getattr(Borrower, flag) for flag in BORROWER_FLAGS),
+            *kept_columns,
         )
         .join(Borrower, Borrower.id == Loan.borrower_id)
         .outerjoin(balance, balance.c.loan_id == Loan.id)
         .where(_assigned(workers), *extra)
     )
+    if summary:
+        statement = statement.outerjoin(LoanQueueSummary, LoanQueueSummary.loan_id == Loan.id)
     reminders = _soon_due(connection, workers, today, extra)
     rows: dict[str, _Row] = {}
+    kept: dict[str, tuple[Any, ...]] = {}
+    flags_end = 15 + len(BORROWER_FLAGS)
     for record in connection.execute(statement):
         (loan_id, contract_no, currency, borrower_id, name, country, province, window_start,
          window_end, oldest_due, principal, interest, fees, penalty,
@@ -843,7 +977,11 @@ def _load_accounts(
         next_due, next_amount = reminders.get(loan_id, (None, ZERO))
         if oldest_due is None and next_due is None:
             continue
-        flags = frozenset(flag for flag, on in zip(BORROWER_FLAGS, record[15:], strict=True) if on)
+        flags = frozenset(
+            flag for flag, on in zip(BORROWER_FLAGS, record[15:flags_end], strict=True) if on
+        )
+        if summary and any(facts := tuple(record[flags_end:])):
+            kept[loan_id] = facts
         rows[loan_id] = _Row(
             loan_id=loan_id,
             contract_no=contract_no,
@@ -862,7 +1000,7 @@ def _load_accounts(
             next_due=next_due,
             next_due_amount=next_amount,
         )
-    return rows
+    return rows, kept
 
 
 def _soon_due(
@@ -957,34 +1095,65 @@ def _add_learned_zones(
 def _load_history(
     connection: Connection,
     workers: Sequence[uuid.UUID],
-    since: datetime,
+    since: dict[str, datetime],
+    rows: dict[str, _Row],
     extra: Sequence[ColumnElement[bool]] = (),
 ) -> dict[str, list[PastAttempt]]:
-    """Recent attempts on the borrowers of these accounts, by anyone (caps are per borrower)."""
+    """Recent attempts on the borrowers of these accounts, by anyone (caps are per borrower):
+    each borrower's since the moment `since` gives their profile's rules (the rows' profile).
+
+    Every borrower's from the latest of those moments, in one statement; the borrowers of a
+    profile whose rules look further back (US: a week), the rest in another. Most borrowers'
+    rules look back two days: reading a week of everyone's attempts to keep two days' made the
+    most of this read.
+    """
     codes = dispositions()
-    borrowers = select(Loan.borrower_id).where(_assigned(workers), *extra).scalar_subquery()
-    statement = select(
+    columns = (
         _key(ContactAttempt.borrower_id),
         _key(ContactAttempt.loan_id),
         _key(ContactAttempt.contact_point_id),
         _key(ContactAttempt.channel),
         _key(ContactAttempt.started_at),
         ContactAttempt.disposition,
-    ).where(ContactAttempt.borrower_id.in_(borrowers), ContactAttempt.started_at >= since)
-    history: dict[str, list[PastAttempt]] = defaultdict(list)
-    for borrower_id, loan_id, point_id, channel, started_at, code in connection.execute(statement):
-        flags = codes[code]
-        history[_hex(borrower_id)].append(
-            PastAttempt(
-                at=_instant(started_at),
-                loan_id=_hex(loan_id),
-                contact_point_id=_hex(point_id) if point_id else None,
-                channel=channel,
-                contact=flags.contact,
-                rpc=flags.rpc,
-                counts_toward_cap=flags.counts_toward_cap,
-            )
+    )
+    shortest = max(since.values())
+    borrowers = select(Loan.borrower_id).where(_assigned(workers), *extra).scalar_subquery()
+    statements = [
+        select(*columns).where(
+            ContactAttempt.borrower_id.in_(borrowers), ContactAttempt.started_at >= shortest
         )
+    ]
+    for profile, start in since.items():
+        if start >= shortest:
+            continue
+        further = sorted({row.borrower_id for row in rows.values() if row.profile == profile})
+        for first in range(0, len(further), _FEW):
+            chosen = [_as_uuid(key) for key in further[first : first + _FEW]]
+            statements.insert(
+                0,
+                select(*columns).where(
+                    ContactAttempt.borrower_id.in_(chosen),
+                    ContactAttempt.started_at >= start,
+                    ContactAttempt.started_at < shortest,
+                ),
+            )
+    history: dict[str, list[PastAttempt]] = defaultdict(list)
+    for statement in statements:
+        for borrower_id, loan_id, point_id, channel, started_at, code in connection.execute(
+            statement
+        ):
+            flags = codes[code]
+            history[_hex(borrower_id)].append(
+                PastAttempt(
+                    at=_instant(started_at),
+                    loan_id=_hex(loan_id),
+                    contact_point_id=_hex(point_id) if point_id else None,
+                    channel=channel,
+                    contact=flags.contact,
+                    rpc=flags.rpc,
+                    counts_toward_cap=flags.counts_toward_cap,
+                )
+            )
     return history
 
 

@@ -28,6 +28,7 @@ from app.database import Database
 from app.models import Loan, LoanStatus, Role, Team, User
 from app.services.common.audit import audit
 from app.services.common.errors import InvalidInput, NotAllowed, NotFound
+from app.services.common.queue_summary import keep_current
 from app.services.common.reference import load_json
 from app.services.common.script_graph import server_scripts
 from app.services.sync.server import ensure_schema
@@ -76,6 +77,8 @@ def init_central(db: Database) -> CentralStatus:
     # sentence, not left to the migration tool's traceback.
     ensure_schema(db)
     load_server_policy(db)
+    # The queue's summary counts contacts by the dispositions just loaded.
+    keep_current(db)
     close_other_databases(db)
     reassert_logins(db)
     with db.engine.connect() as connection:

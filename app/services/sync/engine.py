@@ -62,6 +62,7 @@ from app.services.common.erasure import (
     remove_files,
 )
 from app.services.common.errors import DomainError, Message, NotAllowed, NotFound
+from app.services.common.queue_summary import put_back_triggers, repair, take_off_triggers
 
 # The bookkeeping (app/models/sync.py), used as tables.
 OUTBOX = Base.metadata.tables["sync_outbox"]
@@ -772,8 +773,11 @@ def pull(local: Database, central: Database, username: str) -> PullReport:
         # (SQLite's DDL is transactional): a trigger, even paused, costs each row as much as
         # writing it.
         bulk = sum(len(found) for found in fetched.rows.values()) > BULK_ROWS
+        triggers: list[str] = []
         if bulk:
             _drop_outbox(connection)
+            # The queue's summary too: worked out once for the copy after the rows are in.
+            triggers = take_off_triggers(connection)
         rows = 0
         for table in TABLES:
             found = fetched.rows.get(table.name, {})
@@ -787,6 +791,8 @@ def pull(local: Database, central: Database, username: str) -> PullReport:
             rows += len(batch)
         if bulk:
             _create_outbox(connection)
+            put_back_triggers(connection, triggers)
+            repair(connection)
         erased = _erased_borrowers(fetched.rows.get("borrowers", {}))
         for chunk in _chunks(erased, ERASE_CHUNK):
             erase(connection, chunk, at=utcnow(), versioned=False)

@@ -22,6 +22,7 @@ from sqlalchemy.exc import DatabaseError
 
 from app.database import Database
 from app.services.common.errors import DomainError, InvalidInput
+from app.services.common.queue_summary import keep_current
 from app.services.sync.engine import install_outbox
 
 KEYCHAIN_SERVICE = "collector-workstation"
@@ -91,7 +92,7 @@ def passphrase_key(passphrase: str) -> StoreKey:
 
 def open_local_store(data_dir: Path, key: StoreKey) -> Database:
     """The encrypted local copy in `data_dir`, upgraded to the newest schema, every change
-    of a synced table going to the outbox.
+    of a synced table going to the outbox, the queue's summary kept with this catalogue.
 
     Raises WrongKey when the file exists and the key does not open it.
     """
@@ -109,4 +110,6 @@ def open_local_store(data_dir: Path, key: StoreKey) -> Database:
         ) from None
     db.upgrade()
     install_outbox(db)
+    # A catalogue edited since the copy's summary was kept: the summary follows it.
+    keep_current(db)
     return db

@@ -150,7 +150,8 @@ def _change(db: Database, at: datetime, pick: random.Random) -> set[str]:
 def test_live_queue_reads_as_a_fresh_queue_at_every_moment(demo_db: Database, seed: int) -> None:
     """A day and a half in uneven steps (through the evening's closing hours, the night and
     midnight), with calls, callbacks, promises, payments and a lead's overrides between
-    reads: at every step the live queue reads exactly as a queue built afresh."""
+    reads: at every step the live queue reads exactly as a queue built afresh, from the
+    summary of each account's history or from the history itself."""
     pick = random.Random(seed)
     collector = _users(demo_db)[0]
     live = LiveQueue(demo_db, collector)
@@ -169,6 +170,8 @@ def test_live_queue_reads_as_a_fresh_queue_at_every_moment(demo_db: Database, se
         changed |= {str(loan) for loan in settle_lapsed(demo_db, now=at).loans}
         queue = live.read(at, changed=changed)
         same(queue, build_queue(demo_db, collector, at))
+        # And as one read from the history itself rather than the summary kept of it.
+        same(queue, build_queue(demo_db, collector, at, summary=False))
         if live.computed < len(queue.entries) // 2:
             partial += 1
     # Most reads computed a few accounts, not the whole queue.

@@ -127,3 +127,30 @@ def test_the_key_lives_in_the_real_keychain_and_in_no_file(tmp_path: Path) -> No
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip().endswith("keychain ok")
+
+
+def test_a_copy_kept_with_other_contact_codes_is_repaired_as_it_opens(tmp_path: Path) -> None:
+    """A catalogue whose contact codes changed since the copy's queue summary was kept (a new
+    program, an edited resources/dispositions.json): the copy's summary follows it at start."""
+    from datetime import UTC, date, datetime
+
+    from app.services.common.queue_summary import codes_current, computed, stored_summary
+    from tests.helpers.portfolio import Portfolio
+
+    key = passphrase_key("a long enough passphrase")
+    db = open_local_store(tmp_path, key)
+    portfolio = Portfolio(db)
+    account = portfolio.account(today=date(2026, 11, 28), dpd=10)
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql("DELETE FROM queue_summary_codes WHERE code = 'RTP'")
+    # Kept with the codes of the time, a refusal to pay is not a contact there.
+    portfolio.attempt(account, datetime(2026, 11, 27, 2, 0, tzinfo=UTC), "RTP")
+    with db.engine.connect() as connection:
+        assert not codes_current(connection)
+        assert account.loan_id not in stored_summary(connection)
+    db.dispose()
+    again = open_local_store(tmp_path, key)
+    with again.engine.connect() as connection:
+        assert codes_current(connection)
+        assert account.loan_id in stored_summary(connection) == computed(connection)
+    again.dispose()

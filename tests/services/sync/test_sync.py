@@ -8,6 +8,7 @@ import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +16,11 @@ import pytest
 from sqlalchemy import event, text
 
 from app.database import Database
-from app.models import Role
+from app.models import PromiseStatus, Role
 from app.services.common.errors import NotAllowed, NotFound
+from app.services.common.queue_summary import computed, stored_summary
 from app.services.contact.contacts import record_contact
+from app.services.contact.queue import build_queue
 from app.services.portfolio.notes import add_note
 from app.services.sync import engine as sync
 from tests.helpers.contacts import NOW, outcome
@@ -395,7 +398,6 @@ def test_a_change_another_connection_makes_while_the_outbox_is_installed_is_stil
 def test_what_the_feed_brings_comes_down_and_is_not_sent_back(world: World, tmp_path: Path) -> None:
     """The lending system's payment matching a borrower's report, a reversal, and the balances
     they leave reach the workstation at its next sync, as the server has them."""
-    from datetime import timedelta
 
     from app.services.plans.feed import apply_feed, feed_reports
     from app.services.plans.payments import enter_payment
@@ -429,3 +431,74 @@ def test_what_the_feed_brings_comes_down_and_is_not_sent_back(world: World, tmp_
     here = account_detail(local, "zhang.wei", contract, NOW)
     there = account_detail(world.central, "zhang.wei", contract, NOW)
     assert (here.balance, here.schedule) == (there.balance, there.schedule)
+
+
+def _summary_holds(db: Database) -> dict[uuid.UUID, tuple[Any, ...]]:
+    """The copy's own queue summary, which the copy's triggers keep: what its rows say."""
+    with db.engine.connect() as connection:
+        kept = stored_summary(connection)
+        assert kept == computed(connection)
+    return kept
+
+
+def _history_on_the_server(world: World, account: Account) -> None:
+    portfolio = world.portfolio
+    portfolio.attempt(account, NOW - timedelta(hours=5), "RTP")
+    portfolio.promise(account, "300", NOW.date(), NOW - timedelta(days=1))
+    portfolio.promise(
+        account,
+        "200",
+        NOW.date() - timedelta(days=3),
+        NOW - timedelta(days=9),
+        PromiseStatus.BROKEN,
+    )
+    portfolio.callback(account, NOW + timedelta(hours=2))
+
+
+@pytest.mark.parametrize("bulk", [False, True], ids=["row-by-row", "bulk"])
+def test_a_pull_keeps_the_copys_queue_summary_and_a_purge_takes_it_away(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bulk: bool
+) -> None:
+    """The summary is not synced: each copy's triggers keep their own as the pull writes the
+    rows, or (a pull of many rows) the pull works it out once, triggers put back after."""
+    if bulk:
+        monkeypatch.setattr(sync, "BULK_ROWS", 10)
+    _history_on_the_server(world, world.mine)
+    _history_on_the_server(world, world.theirs)
+    local = world.workstation(tmp_path / "local.sqlite3")
+    sync.sync(local, world.central, "zhang.wei")
+    assert set(_summary_holds(local)) == {world.mine.loan_id}
+    # What changes on the server afterwards comes down into the copy's summary too.
+    with world.central.engine.begin() as connection:
+        connection.execute(
+            text(
+                "UPDATE promises SET status = 'kept' WHERE loan_id = :loan AND status = 'pending'"
+            ),
+            {"loan": world.mine.loan_id.hex},
+        )
+        connection.execute(
+            text("UPDATE callbacks SET done_at = :at WHERE loan_id = :loan"),
+            {"loan": world.mine.loan_id.hex, "at": NOW.replace(tzinfo=None).isoformat(" ")},
+        )
+    _reassign(world, world.theirs, "zhang.wei")
+    sync.sync(local, world.central, "zhang.wei")
+    kept = _summary_holds(local)
+    assert set(kept) == {world.mine.loan_id, world.theirs.loan_id}
+    # Open callbacks and pending promises: none left on mine, theirs came with theirs.
+    assert (kept[world.mine.loan_id][1], kept[world.mine.loan_id][3]) == (0, 0)
+    assert (kept[world.theirs.loan_id][1], kept[world.theirs.loan_id][3]) == (1, 1)
+    with local.engine.connect() as connection:
+        triggers = connection.exec_driver_sql(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"
+            " AND name LIKE 'queue_summary_%'"
+        ).scalar_one()
+    assert triggers == 15
+    queue = build_queue(local, "zhang.wei", NOW)
+    assert queue == build_queue(local, "zhang.wei", NOW, summary=False)
+    assert [entry.tier for entry in queue.entries] == ["promise_broken"] * 2
+    # An account that leaves the copy takes its summary along.
+    _reassign(world, world.mine, world.other)
+    sync.sync(local, world.central, "zhang.wei")
+    assert set(_summary_holds(local)) == {world.theirs.loan_id}
+    assert _count(local, "SELECT count(*) FROM loan_queue_summary WHERE loan_id = :id",
+                  id=world.mine.loan_id.hex) == 0  # fmt: skip

@@ -1,7 +1,7 @@
 """when each change waiting in a workstation's outbox was made
 
 Revision ID: 0020
-Revises: 0018
+Revises: 0019
 Create Date: 2026-12-08 09:00:00.000000
 
 Issue 18: quitting (or handing the workstation to someone else) with changes waiting says
@@ -19,7 +19,7 @@ from alembic import op
 import app.models.types
 
 revision: str = "0020"
-down_revision: str | None = "0018"
+down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -19,7 +19,14 @@ def _entry(entry: QueueEntry) -> tuple[object, ...]:
     )
 
 
+def same_entries(one: Queue, other: Queue) -> None:
+    """Entry by entry, every field; the first difference is named."""
+    assert len(one.entries) == len(other.entries)
+    for mine, theirs in zip(one.entries, other.entries, strict=True):
+        assert _entry(mine) == _entry(theirs), mine.contract_no
+
+
 def same(one: Queue, other: Queue) -> None:
     """Every field of every entry, and the moment each reads differently next."""
-    assert [_entry(e) for e in one.entries] == [_entry(e) for e in other.entries]
+    same_entries(one, other)
     assert one.next_change_at == other.next_change_at

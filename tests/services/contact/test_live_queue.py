@@ -17,13 +17,14 @@ from app.demo.builder import build_demo
 from app.models import Borrower, Loan, Role, User
 from app.services.contact.compliance import profile_code_for
 from app.services.contact.contacts import ContactInput, PromiseInput, record_contact
-from app.services.contact.queue import LiveQueue, Queue, QueueEntry, build_queue
+from app.services.contact.queue import LiveQueue, QueueEntry, build_queue
 from app.services.contact.upkeep import set_contact_preferences
 from app.services.plans.lapses import settle_lapsed
 from app.services.plans.payments import record_payment
 from app.services.team.assignment import set_priority
 from tests.helpers.contacts import required, script_path
 from tests.helpers.portfolio import Portfolio
+from tests.helpers.queues import same_entries as same
 
 AS_OF = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)  # 10:00 in Beijing
 SEED = 5
@@ -66,27 +67,6 @@ def demo_db(demo: Path, tmp_path: Path) -> Iterator[Database]:
     db = Database(f"sqlite:///{copy}")
     yield db
     db.dispose()
-
-
-def same(live: Queue, fresh: Queue) -> None:
-    """Entry by entry, every field; the first difference is named."""
-    assert len(live.entries) == len(fresh.entries)
-    for mine, theirs in zip(live.entries, fresh.entries, strict=True):
-        assert _fields(mine) == _fields(theirs), mine.contract_no
-
-
-def _fields(entry: QueueEntry) -> tuple[object, ...]:
-    return (
-        entry.rank,
-        entry.contract_no,
-        entry.score,
-        entry.tier,
-        entry.dpd,
-        entry.overdue_amount,
-        entry.reasons,
-        entry.contact,
-        entry.priority,
-    )
 
 
 def _profile(db: Database, contract_no: str) -> str:

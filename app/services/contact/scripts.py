@@ -575,7 +575,14 @@ def fill(script: Script, values: Mapping[str, str]) -> Script:
 
     def put(text: str) -> str:
         # One pass: a value that itself contains braces (a name, say) is never expanded.
-        return _PLACEHOLDER.sub(lambda match: values.get(match.group(1), match.group(0)), text)
+        # A value ending a sentence ("Co., Ltd.") takes the sentence's full stop as its own.
+        def value(match: re.Match[str]) -> str:
+            found = values.get(match.group(1), match.group(0))
+            if found.endswith(".") and match.string.startswith(".", match.end()):
+                return found[:-1]
+            return found
+
+        return _PLACEHOLDER.sub(value, text)
 
     def titles(title: str, both: Localized | None) -> Localized | None:
         # The values are in the script's language only: a filled title is named as filled.

@@ -269,6 +269,17 @@ def test_fill_refuses_an_unknown_placeholder_and_never_expands_a_value() -> None
     assert "{overdue}" in filled.step("account").text  # still waiting for its own value
 
 
+def test_a_value_ending_a_sentence_takes_its_full_stop() -> None:
+    script = load_script("early", "en", "US")
+    ending = [s.id for s in script.steps.values() if "{lender}." in s.text]
+    assert ending  # the mini-Miranda: "This is {lender}. This is an attempt to collect a debt"
+    step = ending[0]
+    company = fill(script, {"lender": "Example Finance Co., Ltd."}).step(step).text
+    assert "Example Finance Co., Ltd. This is" in company and ".." not in company
+    plain = fill(script, {"lender": "Example Finance"}).step(step).text
+    assert "Example Finance. This is" in plain
+
+
 def test_stage_titles_exist_in_both_languages() -> None:
     english, chinese = stage_titles("en"), stage_titles("zh_CN")
     assert list(english) == list(chinese) == list(stages())

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import phonenumbers
-from phonenumbers import PhoneNumberFormat, timezone
+from phonenumbers import PhoneNumberFormat, geocoder, timezone
 
 from app.services.common.errors import InvalidPhoneNumber
 
@@ -66,3 +66,12 @@ def format_phone(
     ):
         return phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
     return phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
+
+
+def country_name(region: str, language: str) -> str:
+    """A phone region's country in `language` (`US` → 美国 in Chinese), from the phone-number
+    library's own names; "" where it has none (the caller falls back to another source)."""
+    example = phonenumbers.example_number(region)
+    if example is None:
+        return ""
+    return geocoder.country_name_for_number(example, "zh" if language == "zh_CN" else "en")

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from PySide6.QtCore import QCoreApplication, QLocale
 
 from app.models import EscalationDecision, PlanStatus
+from app.services.common.phones import country_name
 from app.services.common.reference import dispositions, emotions, load_json, products
 from app.services.contact.compliance import Decision
 from app.services.contact.escalations import decision_text, escalation_kinds
@@ -110,6 +111,10 @@ def region_name(code: str | None, language: str) -> str:
         local = QLocale(QLocale.Language.Chinese, QLocale.Script.SimplifiedHanScript, territory)
         if local.territory() == territory:
             return local.nativeTerritoryName()
+        # Elsewhere (美国, 英国…) the phone-number library's Chinese names.
+        named = country_name(code, language)
+        if named:
+            return named
     return QLocale.territoryToString(territory)
 
 

@@ -17,22 +17,27 @@ from PySide6.QtWidgets import QDialog, QLabel, QScrollArea, QWidget
 
 from app.services.common.errors import DomainError, problems_of
 from app.ui.common.dialogs import error_text
+from app.ui.common.look import Ink, ink, paint
 
 # The dynamic property the border's style rule selects: only the field itself, not its parts.
 PROPERTY = "fieldProblem"
 _SELECTOR = f'*[{PROPERTY}="true"]'
-_BORDER = "border: 2px solid #b3261e; border-radius: 3px;"
-NOTE_STYLE = "color: #b3261e"
+
+
+def _border() -> str:
+    # The refusal's colour in the scheme in force when the field is marked.
+    return f"border: 2px solid {ink(Ink.ERROR).name()}; border-radius: 3px;"
 
 
 def _marked_style(style: str) -> str:
     """The field's own style sheet with the border added, for the field alone."""
+    border = _border()
     if not style.strip():
-        return f"{_SELECTOR} {{ {_BORDER} }}"
+        return f"{_SELECTOR} {{ {border} }}"
     if "{" not in style:
         # Bare declarations (the field's own colour, say): they stay the field's.
-        return f"{_SELECTOR} {{ {style.strip().rstrip(';')}; {_BORDER} }}"
-    return f"{style}\n{_SELECTOR} {{ {_BORDER} }}"
+        return f"{_SELECTOR} {{ {style.strip().rstrip(';')}; {border} }}"
+    return f"{style}\n{_SELECTOR} {{ {border} }}"
 
 
 def _fit(window: QWidget) -> None:
@@ -92,7 +97,7 @@ class FieldMarks:
             return shared.note
         note = QLabel()
         note.setWordWrap(True)
-        note.setStyleSheet(NOTE_STYLE)
+        paint(note, Ink.ERROR)
         note.setTextFormat(Qt.TextFormat.PlainText)
         note.hide()
         self._fields[name] = _Field(widget, note, focus or widget)

@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
 from app.ui.common.dialogs import Dialogs
+from app.ui.common.look import Ink, paint
 
 # The links in the notice.
 SETTINGS_LINK = "settings"
@@ -39,7 +40,7 @@ class DialNotice(QLabel):
             Qt.TextInteractionFlag.LinksAccessibleByMouse
             | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
         )
-        self.setStyleSheet("color: #8a5300")
+        paint(self, Ink.WARNING)
         self.setWordWrap(True)
         self.linkActivated.connect(self._link)
         self.hide()

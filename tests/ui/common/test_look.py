@@ -172,3 +172,23 @@ def test_a_follower_goes_with_its_widget(qtbot: QtBot) -> None:
     # The next change of scheme reaches no deleted label (it would raise).
     with dark_scheme():
         assert seen == [Scheme.LIGHT]
+
+
+def test_no_window_code_writes_a_colour_of_its_own_outside_the_look() -> None:
+    """A colour written straight into a style sheet or a QColor stays the same in the dark:
+    every colour the window adds comes from app/ui/common/look.py, light and dark."""
+    import re
+    from pathlib import Path
+
+    import app.ui
+
+    colour = re.compile(r"#[0-9a-fA-F]{6}\b|#[0-9a-fA-F]{3}\b|\brgba?\(")
+    root = Path(app.ui.__file__).parent
+    found = [
+        f"{path.relative_to(root)}:{number}"
+        for path in sorted(root.rglob("*.py"))
+        if path.name != "look.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if colour.search(line)
+    ]
+    assert found == []

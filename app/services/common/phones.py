@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import phonenumbers
-from phonenumbers import PhoneNumberFormat, geocoder, timezone
+from phonenumbers import PhoneNumberFormat, timezone
 
 from app.services.common.errors import InvalidPhoneNumber
 
@@ -71,6 +71,10 @@ def format_phone(
 def country_name(region: str, language: str) -> str:
     """A phone region's country in `language` (`US` → 美国 in Chinese), from the phone-number
     library's own names; "" where it has none (the caller falls back to another source)."""
+    # Imported here: the names' data takes a third of a second to load, which every command
+    # touching a phone number would pay otherwise.
+    from phonenumbers import geocoder
+
     example = phonenumbers.example_number(region)
     if example is None:
         return ""

@@ -1,0 +1,1 @@
+"""Messages the lender sends by itself (SMS, e-mail) and the channels that carry them."""

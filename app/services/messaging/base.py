@@ -1,0 +1,87 @@
+"""What every outbound channel takes and answers: a message, a send result, a delivery report.
+
+The reminder dispatcher (app.services.reminders) decides who gets what and renders it; a
+sender only carries a rendered message to a provider and says what the provider answered.
+Senders never decide, retry on their own, or write to the database: the dispatcher records
+every answer, so a message killed half-way is found and never sent twice.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+
+class MessageChannel(enum.StrEnum):
+    SMS = "sms"
+    EMAIL = "email"
+
+
+@dataclass(frozen=True)
+class OutboundMessage:
+    """One rendered message to one recipient.
+
+    key: unique per message and stable across runs (the dispatcher's idempotency key); a
+        provider that accepts a caller's id (SMS OutId, e-mail Message-ID) is given it.
+    to: an E.164 phone number for SMS, an e-mail address for e-mail.
+    text: the whole body as the recipient reads it (SMS: with the 【signature】 and the
+        opt-out line; e-mail: plain text).
+    template_code / template_params / sign_name: what a Chinese SMS provider sends instead
+        of free text (a registered template, its values, the registered signature).
+    """
+
+    key: str
+    channel: MessageChannel
+    to: str
+    language: str
+    text: str
+    subject: str | None = None
+    html: str | None = None
+    sign_name: str | None = None
+    template_code: str | None = None
+    template_params: Mapping[str, str] = field(default_factory=dict)
+
+
+class SendStatus(enum.StrEnum):
+    ACCEPTED = "accepted"  # the provider took it; delivery is reported later
+    REJECTED = "rejected"  # the provider refused it for good (invalid number, bad template...)
+    OPTED_OUT = "opted_out"  # the provider refused it: the recipient opted out / blacklisted
+    RETRY = "retry"  # transient: rate limit, timeout, server error; send again later
+
+
+@dataclass(frozen=True)
+class SendResult:
+    key: str
+    status: SendStatus
+    provider_id: str | None = None  # SMS BizId, e-mail Message-ID
+    error_code: str | None = None  # the provider's own code, e.g. "isv.MOBILE_NUMBER_ILLEGAL"
+    error_text: str | None = None
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    """What the provider later says happened to an accepted message."""
+
+    provider_id: str
+    to: str
+    delivered: bool
+    reported_at: datetime
+    key: str | None = None  # the OutboundMessage.key when the provider echoes it back
+    error_code: str | None = None
+
+
+class Sender(Protocol):
+    channel: MessageChannel
+
+    def send(self, message: OutboundMessage) -> SendResult:
+        """Carry one message; never raises for a provider's refusal (a result says it)."""
+        ...
+
+
+class DeliveryReports(Protocol):
+    def fetch(self, sent: Sequence[tuple[str, str, datetime]]) -> list[DeliveryReport]:
+        """Reports for messages accepted earlier: (provider_id, to, sent_at) each."""
+        ...

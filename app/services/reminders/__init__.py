@@ -1,0 +1,1 @@
+"""Reminders, letters and notices the lender sends before and after a due date."""

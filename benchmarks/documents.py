@@ -33,10 +33,12 @@ from reportlab.platypus import LongTable, SimpleDocTemplate, TableStyle
 from app.services.common.money import format_money
 from app.services.documents.agreement_pdf import (
     AgreementDocument,
-    AgreementLine,
-    AgreementTerms,
     _AgreementPage,
     render_agreement,
+)
+from app.services.documents.agreement_terms import (
+    AgreementLine,
+    AgreementTerms,
     terms_digest,
 )
 from app.services.documents.fonts import CJKFont, cjk_font

@@ -21,7 +21,7 @@ from app.demo.ledger import Ledger
 from app.demo.records import DUE_DAY, SETTLED_ON, Account
 from app.demo.state import CN_OFFSET, DAY, EPOCH, HOUR, DemoState, Part, local_midnight
 from app.services.common.idnumbers import mask
-from app.services.documents.agreement_pdf import (
+from app.services.documents.agreement_terms import (
     AgreementLine,
     AgreementTerms,
     canonical_terms,

@@ -8,9 +8,11 @@ loaded; the commands run as a user runs them (`python -m app …`).
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic import command
@@ -111,6 +113,34 @@ def test_a_query_on_a_current_database_checks_its_revision_without_alembic(
     assert result.stdout.split()[:2] == ["admin", "admin"]
     assert "app.models" in loaded
     assert heavy(loaded, ("alembic", "PySide6", "reportlab", "pypdf", "openpyxl")) == set()
+
+
+@pytest.mark.parametrize("command", ["queue", "account"])
+def test_the_queue_and_an_account_load_no_document_library(data_dir: Path, command: str) -> None:
+    # Plans need their agreement's terms and digest, never a page: the PDF libraries load only
+    # for a command that writes or reads an agreement.
+    collector = main_output(data_dir, "users", "--json")
+    user = next(u["username"] for u in collector if u["role"] == "collector" and u["active"])
+    at = ("--at", "2026-11-28T10:00:00+08:00")
+    queue = main_output(data_dir, "queue", "--user", user, *at, "--json")
+    args = ["queue", "--user", user, *at]
+    if command == "account":
+        args = ["account", queue[0]["contract_no"], "--user", user]
+    result, loaded = run(data_dir, *args)
+    assert result.returncode == 0, result.stderr
+    assert "app.models" in loaded  # the run is read: the account was opened
+    assert heavy(loaded, ("reportlab", "pypdf", "PySide6")) == set()
+
+
+def main_output(data_dir: Path, *args: str) -> Any:
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "--data-dir", str(data_dir), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    return json.loads(result.stdout)
 
 
 def test_a_query_on_a_database_behind_upgrades_it_first(tmp_path: Path) -> None:

@@ -55,7 +55,9 @@ from app.services.common.reference import (
 )
 from app.services.contact.checklists import checklist_for
 from app.services.contact.compliance import Evaluator, PastAttempt, Point, Subject, profile_for
-from app.services.documents.agreement_pdf import terms_digest
+from app.services.documents.agreement_terms import (
+    terms_digest,
+)
 from app.services.plans.lifecycle import track_loan_plans
 from app.services.plans.terms import terms_of
 from app.services.portfolio.accounts import to_state

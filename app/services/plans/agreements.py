@@ -56,10 +56,12 @@ from app.services.documents.agreement_check import (
 from app.services.documents.agreement_pdf import (
     AgreementDocument,
     AgreementReadBack,
-    AgreementTerms,
-    canonical_terms,
     read_agreement,
     render_agreement,
+)
+from app.services.documents.agreement_terms import (
+    AgreementTerms,
+    canonical_terms,
 )
 from app.services.documents.fonts import cjk_font
 from app.services.plans import lifecycle as plan_lifecycle

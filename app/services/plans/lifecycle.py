@@ -48,7 +48,10 @@ from app.services.common.money import ZERO
 from app.services.common.reference import load_json
 from app.services.common.scope import find_user
 from app.services.common.typed import written_text
-from app.services.documents.agreement_pdf import canonical_terms, terms_digest
+from app.services.documents.agreement_terms import (
+    canonical_terms,
+    terms_digest,
+)
 from app.services.plans.offers import PlanOffer, PlanTerms, offer
 from app.services.plans.pauses import PlanPause, plan_pause, refuse_paused
 from app.services.plans.terms import agreement_number, build_terms

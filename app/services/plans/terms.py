@@ -15,7 +15,11 @@ from app.models import Borrower, Loan, RepaymentPlan
 from app.services.common.errors import InvalidInput
 from app.services.common.idnumbers import mask
 from app.services.common.reference import load_json
-from app.services.documents.agreement_pdf import AgreementLine, AgreementTerms, parse_terms
+from app.services.documents.agreement_terms import (
+    AgreementLine,
+    AgreementTerms,
+    parse_terms,
+)
 
 
 def agreement_number(plan_id: uuid.UUID, day: date) -> str:

@@ -12,7 +12,12 @@ from app.services.documents.agreement_check import (
     compare_printed,
     read_printed,
 )
-from app.services.documents.agreement_pdf import AgreementLine, render_agreement
+from app.services.documents.agreement_pdf import (
+    render_agreement,
+)
+from app.services.documents.agreement_terms import (
+    AgreementLine,
+)
 from app.services.documents.fonts import CJKFont, cjk_font
 from tests.services.documents.test_agreement_pdf import make_document, make_terms
 

@@ -19,10 +19,12 @@ from app.services.common.money import format_money
 from app.services.documents.agreement_pdf import (
     MARGIN,
     AgreementDocument,
-    AgreementLine,
-    AgreementTerms,
     read_agreement,
     render_agreement,
+)
+from app.services.documents.agreement_terms import (
+    AgreementLine,
+    AgreementTerms,
 )
 from app.services.documents.fonts import CJKFont, cjk_font
 from app.services.documents.layout import Box, Placed, Text, line_texts, styles

@@ -20,13 +20,15 @@ from app.services.common.reference import load_json
 from app.services.documents.agreement_pdf import (
     TERMS_FILE,
     AgreementDocument,
+    read_agreement,
+    render_agreement,
+)
+from app.services.documents.agreement_terms import (
     AgreementLine,
     AgreementTerms,
     canonical_terms,
     parse_terms,
     qr_payload,
-    read_agreement,
-    render_agreement,
     terms_digest,
 )
 from app.services.documents.fonts import CJKFont, cjk_font

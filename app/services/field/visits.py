@@ -602,6 +602,7 @@ def record_visit(
         rules = home_visit_rules(profile_code_for(borrower.country))
         # Everything the dialog checks, refused together; then what needs the account.
         refuse_all(visit_refusals(result, rules, borrower.country, now))
+        notes = written_text(result.notes, Message("The note")) or None
         outcome = visit_outcomes()[result.outcome]
         checklist = _visit_checklist(outcome, result, rules, Checks())
         promised = None
@@ -620,7 +621,7 @@ def record_visit(
         visit.emotion = result.emotion if outcome.met else None
         visit.checklist = list(checklist)
         visit.consent_to_enter = result.consent_to_enter
-        visit.notes = (result.notes or "").strip() or None
+        visit.notes = notes
         promise_id = None
         if promised is not None:
             promise = PromiseToPay(

@@ -305,6 +305,22 @@ def test_nobody_home_records_no_emotion(db: Database, field: Portfolio) -> None:
     record_visit(db, "agent.zhao", visit_id, VisitResult("NH", BEIJING_AT), now=later)  # type: ignore[arg-type]
 
 
+def test_a_visit_note_with_a_hidden_character_is_refused_and_nothing_is_recorded(
+    db: Database, field: Portfolio
+) -> None:
+    visit_id = _planned(db, field, _account(field))
+    later = BEIJING_AT + timedelta(hours=1)
+    hostile = VisitResult("NH", BEIJING_AT, notes="door \u202egnippohs\u202c closed")
+    with pytest.raises(InvalidInput, match="U\\+202E"):
+        record_visit(db, "agent.zhao", visit_id, hostile, now=later)  # type: ignore[arg-type]
+    with db.reader() as session:
+        assert session.get_one(FieldVisit, visit_id).status is not VisitStatus.DONE
+    written = VisitResult("NH", BEIJING_AT, notes="  left a notice\nat the door  ")
+    record_visit(db, "agent.zhao", visit_id, written, now=later)  # type: ignore[arg-type]
+    with db.reader() as session:
+        assert session.get_one(FieldVisit, visit_id).notes == "left a notice\nat the door"
+
+
 def test_a_promise_on_a_visit_is_a_promise_to_pay_and_closes_the_leads_request(
     db: Database, field: Portfolio
 ) -> None:

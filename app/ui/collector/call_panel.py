@@ -49,6 +49,8 @@ class CallPanel(QWidget):
 
     saved = Signal(object, bool)
     plan_requested = Signal()
+    # The call timer stopped: the call ended, or its account was saved or left.
+    timer_stopped = Signal()
 
     def __init__(self, context: Context, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -305,6 +307,7 @@ class CallPanel(QWidget):
             self._tick.stop()
             self.end_button.setEnabled(False)
             self._show_elapsed()
+            self.timer_stopped.emit()
 
     def duration_seconds(self) -> int:
         if self.started_at is None:
@@ -319,6 +322,7 @@ class CallPanel(QWidget):
             self.started_at = self.ended_at = None
             self.number.setEnabled(self.detail is not None)
         self._show_elapsed()
+        self.timer_stopped.emit()
 
     def _show_elapsed(self) -> None:
         seconds = self.duration_seconds()

@@ -171,6 +171,8 @@ class MainWindow(QMainWindow):
         self.workspace.plan_requested.connect(self.offer_plan)
         self.call.plan_requested.connect(self.offer_plan)
         self.call.saved.connect(self._saved)
+        # The notice says the call timer is running: not once the call has ended.
+        self.call.timer_stopped.connect(self.dial_notice.hide)
         self.due_today.account_requested.connect(self.show_due_account)
         context.runner.busy_changed.connect(self._busy)
         context.runner.unhandled_error.connect(self._show_error)

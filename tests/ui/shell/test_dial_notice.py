@@ -71,6 +71,18 @@ def test_nothing_to_dial_with_is_said_once_in_the_status_bar(
         startup.language.install("en")
 
 
+def test_the_notice_goes_when_the_call_it_speaks_of_ends(
+    qtbot: QtBot, window: MainWindow, dialogs: RecordingDialogs
+) -> None:
+    dialogs.handles_urls = False
+    dial(qtbot, window, dialogs)
+    notice = window.dial_notice
+    assert notice.isVisible() and "the call timer is running" in notice.text()
+    window.call.end_button.click()
+    assert not window.call.end_button.isEnabled()
+    assert notice.isHidden()  # it would say the timer runs when it has stopped
+
+
 def test_the_notices_link_opens_the_settings_at_the_dial_template(
     qtbot: QtBot, window: MainWindow, dialogs: RecordingDialogs
 ) -> None:

@@ -155,10 +155,13 @@ def parse_strategy(data: Any, where: str, profile: str) -> Strategy:
     raw_steps = data.get("steps")
     if not need(isinstance(raw_steps, list) and bool(raw_steps), "steps must be a list"):
         raw_steps = []
+    assert isinstance(raw_steps, list)
     for index, raw in enumerate(raw_steps):
         name = raw.get("id") if isinstance(raw, dict) else None
         label = f"step {name or index + 1}"
-        if not need(isinstance(raw, dict) and isinstance(name, str) and name, f"{label}: no id"):
+        if not need(
+            isinstance(raw, dict) and isinstance(name, str) and bool(name), f"{label}: no id"
+        ):
             continue
         assert isinstance(raw, dict) and isinstance(name, str)
         need(name not in seen, f"{label}: the id is used twice")
@@ -166,14 +169,14 @@ def parse_strategy(data: Any, where: str, profile: str) -> Strategy:
         seen.add(name)
         kind = raw.get("kind", "reminder")
         need(kind in KINDS, f"{label}: kind {kind!r} is not one of {', '.join(KINDS)}")
-        channels = raw.get("channels")
+        channels: Any = raw.get("channels")
         good = isinstance(channels, list) and bool(channels)
         if need(good and set(channels) <= set(CHANNELS), f"{label}: channels must be sms/email"):
             assert isinstance(channels, list)
             need(len(set(channels)) == len(channels), f"{label}: a channel is named twice")
         else:
             channels = []
-        template = raw.get("template")
+        template = str(raw.get("template"))
         if need(template in templates, f"{label}: unknown template {template!r}"):
             for channel in channels:
                 have = templates[template].get(channel, {})

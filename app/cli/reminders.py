@@ -96,7 +96,7 @@ def _bad_data(error: Exception) -> int:
 def _run(config: Config, args: argparse.Namespace) -> int:
     from app.services.messaging.choice import senders_from_config
     from app.services.reminders.dispatch import run_reminders
-    from app.services.reminders.strategy import StrategyError
+    from app.services.reminders.templates import StrategyError
 
     at = args.at or datetime.now(UTC)
     senders = senders_from_config(config.data_dir)

@@ -80,9 +80,12 @@ def record_credit_notice(
 def credit_notice_status(session: Session, loan_ids: Sequence[uuid.UUID]) -> list[NoticeStatus]:
     """Per loan: its first notice (when, how) and the day reporting may begin; None when the
     borrower was never notified (then nothing may be reported)."""
-    contracts = dict(
-        session.execute(select(Loan.id, Loan.contract_no).where(Loan.id.in_(loan_ids))).tuples()
-    )
+    contracts: dict[uuid.UUID, str] = {
+        loan_id: contract
+        for loan_id, contract in session.execute(
+            select(Loan.id, Loan.contract_no).where(Loan.id.in_(loan_ids))
+        )
+    }
     first: dict[uuid.UUID, CreditNotice] = {}
     for notice in session.scalars(
         select(CreditNotice)

@@ -13,9 +13,14 @@ from datetime import time
 from functools import cache
 from typing import Any
 
-from app.services.common.errors import InvalidInput
 from app.services.common.reference import RESOURCES, buckets
 from app.services.contact.compliance import available_profiles
+from app.services.reminders.templates import (
+    StrategyError,
+    check_lengths,
+    education_texts,
+    load_templates,
+)
 
 CHANNELS = ("sms", "email")
 KINDS = ("reminder", "credit_notice")
@@ -40,10 +45,6 @@ STOPS = frozenset(
     }
 )
 REQUIRED_STOPS = frozenset({"paid", "settled", "opted_out", "do_not_contact"})
-
-
-class StrategyError(InvalidInput):
-    """A strategy or template file that cannot be used as it is (the CLI exits 65)."""
 
 
 @dataclass(frozen=True)
@@ -100,8 +101,6 @@ def load_strategy(profile: str) -> Strategy:
 
 def parse_strategy(data: Any, where: str, profile: str) -> Strategy:
     """A strategy from its JSON; StrategyError naming every problem at once."""
-    from app.services.reminders.templates import education_texts, load_templates
-
     problems: list[str] = []
 
     def need(condition: bool, problem: str) -> bool:
@@ -229,8 +228,6 @@ def parse_strategy(data: Any, where: str, profile: str) -> Strategy:
         )
     assert isinstance(weekly, dict) and isinstance(stops, list) and isinstance(after, int)
     # Every message the strategy can make fits its template's segments with the longest values.
-    from app.services.reminders.templates import check_lengths
-
     check_lengths(tuple(steps), where)
     return Strategy(
         profile=profile,

@@ -20,9 +20,15 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
+from app.services.common.errors import InvalidInput
 from app.services.common.money import cents
 from app.services.common.reference import RESOURCES, lender
 from app.services.common.typed import BIDI_CONTROLS, HIDDEN
+
+
+class StrategyError(InvalidInput):
+    """A strategy, template or education file that cannot be used (the CLI exits 65)."""
+
 
 # Registers Python's "gsm03.38" codec (GSM 03.38, the 7-bit SMS alphabet with its extension
 # table), which says whether a text fits GSM-7 and how many septets it takes.
@@ -51,12 +57,6 @@ PLACEHOLDERS = frozenset(
 FALLBACK_NAME = {"zh_CN": "客户", "en": "customer"}
 
 
-def _strategy_error(template: str, **params: object) -> Exception:
-    from app.services.reminders.strategy import StrategyError
-
-    return StrategyError(template, **params)
-
-
 @cache
 def load_templates() -> dict[str, dict[str, dict[str, dict[str, Any]]]]:
     """template -> channel -> language -> {text, subject | code, max_segments}; checked."""
@@ -64,7 +64,7 @@ def load_templates() -> dict[str, dict[str, dict[str, dict[str, Any]]]]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))["templates"]
     except (OSError, ValueError, KeyError, TypeError) as error:
-        raise _strategy_error(
+        raise StrategyError(
             "The reminder templates {path} cannot be read: {error}.",
             path=str(path),
             error=str(error),
@@ -100,7 +100,7 @@ def load_templates() -> dict[str, dict[str, dict[str, dict[str, Any]]]]:
                     if unknown:
                         problems.append(f"{where}: unknown placeholders {', '.join(unknown)}")
     if problems:
-        raise _strategy_error(
+        raise StrategyError(
             "The reminder templates {path} cannot be used: {problems}.",
             path=str(path),
             problems="; ".join(problems),
@@ -114,12 +114,12 @@ def education_texts() -> dict[str, dict[str, str]]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))["texts"]
     except (OSError, ValueError, KeyError, TypeError) as error:
-        raise _strategy_error(
+        raise StrategyError(
             "The education texts {path} cannot be read: {error}.", path=str(path), error=str(error)
         ) from None
     missing = [name for name, texts in data.items() if not ("zh_CN" in texts and "en" in texts)]
     if missing:
-        raise _strategy_error(
+        raise StrategyError(
             "The education texts {path} need zh_CN and en: {names}.",
             path=str(path),
             names=", ".join(missing),
@@ -272,7 +272,7 @@ def check_lengths(steps: tuple[Any, ...], where: str) -> None:
                     f" segments, more than its {made.max_segments}"
                 )
     if problems:
-        raise _strategy_error(
+        raise StrategyError(
             "The reminder strategy {path} cannot be used: {problems}.",
             path=where,
             problems="; ".join(problems),

@@ -32,6 +32,12 @@ from app.models.loans import (
 )
 from app.models.people import Role, Team, User
 from app.models.queue_summary import LoanQueueSummary, QueueSummaryCode
+from app.models.reminders import (
+    CreditNotice,
+    MessageStatus,
+    ReminderMessage,
+    ReminderOptOut,
+)
 from app.models.review import CallReview, ContactBlock, PriorityOverride
 from app.models.sync import (
     OutboxEntry,
@@ -56,6 +62,7 @@ __all__ = [
     "ContactBlock",
     "ContactKind",
     "ContactPoint",
+    "CreditNotice",
     "Escalation",
     "EscalationDecision",
     "FeedBatch",
@@ -66,6 +73,7 @@ __all__ = [
     "Loan",
     "LoanQueueSummary",
     "LoanStatus",
+    "MessageStatus",
     "OutboxEntry",
     "Payment",
     "PlanInstalment",
@@ -75,6 +83,8 @@ __all__ = [
     "PromiseStatus",
     "PromiseToPay",
     "QueueSummaryCode",
+    "ReminderMessage",
+    "ReminderOptOut",
     "RepaymentPlan",
     "ReportedPayment",
     "Role",

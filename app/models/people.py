@@ -18,6 +18,9 @@ class Role(enum.StrEnum):
     FIELD_AGENT = "field_agent"
     TEAM_LEAD = "team_lead"
     ADMIN = "admin"
+    # The reminder dispatcher's own login (`reminders run`): it works no queue and signs in to
+    # nothing but the job (docs/security.md, "system").
+    SYSTEM = "system"
 
 
 class Team(UUIDKey, Synced, Base):

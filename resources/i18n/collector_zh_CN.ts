@@ -4665,6 +4665,74 @@ Allowed from {time}</source>
         <translation>还款来自放款系统：只有管理员可以入账；借款人所说的还款改为记录为自报还款。</translation>
     </message>
     <message>
+        <source>The time to run at must carry a time zone (e.g. +08:00).</source>
+        <translation>运行时间必须带时区（例如 +08:00）。</translation>
+    </message>
+    <message>
+        <source>Reminders run as the server&apos;s system login, not as {login}.</source>
+        <translation>提醒须以服务器的系统账号运行，而不是 {login}。</translation>
+    </message>
+    <message>
+        <source>There is no system login for reminders: create one with `central add-user NAME --role system`.</source>
+        <translation>没有用于发送提醒的系统账号：请用 `central add-user NAME --role system` 创建。</translation>
+    </message>
+    <message>
+        <source>--limit must be a whole number above 0, not {limit}.</source>
+        <translation>--limit 必须是大于0的整数，而不是 {limit}。</translation>
+    </message>
+    <message>
+        <source>Unknown channel “{channel}” (one of sms, email).</source>
+        <translation>未知渠道“{channel}”（可选 sms、email）。</translation>
+    </message>
+    <message>
+        <source>There is no account {contract}.</source>
+        <translation>没有账户 {contract}。</translation>
+    </message>
+    <message>
+        <source>The time of the notice must carry a time zone.</source>
+        <translation>告知时间必须带时区。</translation>
+    </message>
+    <message>
+        <source>Unknown notice channel “{channel}” (one of {known}).</source>
+        <translation>未知告知渠道“{channel}”（可选：{known}）。</translation>
+    </message>
+    <message>
+        <source>There is no such account.</source>
+        <translation>没有该账户。</translation>
+    </message>
+    <message>
+        <source>There is no reminder strategy for profile {profile} ({path}).</source>
+        <translation>规则配置 {profile} 没有提醒策略（{path}）。</translation>
+    </message>
+    <message>
+        <source>The reminder strategy {path} is not valid JSON: {error}.</source>
+        <translation>提醒策略 {path} 不是有效的JSON：{error}。</translation>
+    </message>
+    <message>
+        <source>The reminder strategy {path} is not an object.</source>
+        <translation>提醒策略 {path} 不是对象。</translation>
+    </message>
+    <message>
+        <source>The reminder strategy {path} cannot be used: {problems}.</source>
+        <translation>提醒策略 {path} 无法使用：{problems}。</translation>
+    </message>
+    <message>
+        <source>The reminder templates {path} cannot be read: {error}.</source>
+        <translation>无法读取提醒模板 {path}：{error}。</translation>
+    </message>
+    <message>
+        <source>The reminder templates {path} cannot be used: {problems}.</source>
+        <translation>提醒模板 {path} 无法使用：{problems}。</translation>
+    </message>
+    <message>
+        <source>The education texts {path} cannot be read: {error}.</source>
+        <translation>无法读取客户教育文本 {path}：{error}。</translation>
+    </message>
+    <message>
+        <source>The education texts {path} need zh_CN and en: {names}.</source>
+        <translation>客户教育文本 {path} 需要 zh_CN 和 en 两种语言：{names}。</translation>
+    </message>
+    <message>
         <source>Nothing waits to be sent in this copy: there is nothing to keep aside.</source>
         <translation>此副本中没有等待上传的改动：无需另行保管。</translation>
     </message>

@@ -116,6 +116,11 @@ FOR = {
     "contacts lift": "l",
     "contacts preferences": "cfl",
     "contacts attorney": "cfl",
+    # The dispatcher's: its own system login (or an administrator), never a staff login.
+    "reminders run": "",
+    "reminders reports": "",
+    "reminders opt-out": "",
+    "reminders notices": "",
 }
 LETTER = {"collector": "c", "field_agent": "f", "team_lead": "l"}
 ALLOWED = [(c, r) for c, roles in FOR.items() for r in ROLES if LETTER[r] in roles]
@@ -396,6 +401,10 @@ def _args(world: World, role: str) -> dict[str, list[str]]:
         "contacts lift": [c["mine"], MOBILE, "--mark", "wrong"],
         "contacts preferences": [c[own], "--window", "18:00-20:00", "--channel", "sms"],
         "contacts attorney": [c[own], "--name", "张律师", "--phone", "139 1111 2222"],
+        "reminders run": ["--dry-run"],
+        "reminders reports": [],
+        "reminders opt-out": ["--contract", c[own], "--channel", "sms"],
+        "reminders notices": [],
     }
 
 

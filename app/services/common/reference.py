@@ -33,6 +33,8 @@ class Disposition:
     shortcut: str | None = None
     # The script's disclosures (recorded call, purpose; US mini-Miranda) were due on this call.
     needs_disclosures: bool = False
+    # Recorded by the reminder dispatcher for a message it sent; never picked by a person.
+    by_system: bool = False
 
     def label(self, language: str = "en") -> str:
         return self.zh_CN if language == "zh_CN" else self.en
@@ -187,6 +189,12 @@ class Lender:
     payment_channels: tuple[PaymentChannel, ...]
     registration_no: str = ""
     address: dict[str, str] | None = None
+    # The link a reminder carries ({contract_no} filled in), the carriers' registered SMS
+    # signature and the opt-out line every SMS ends with, by language.
+    payment_link: str = ""
+    sms_signature: dict[str, str] | None = None
+    sms_opt_out: dict[str, str] | None = None
+    email_opt_out: dict[str, str] | None = None
 
 
 @cache
@@ -198,6 +206,10 @@ def lender() -> Lender:
         service_number=data["service_number"],
         registration_no=data.get("registration_no", ""),
         address=dict(data["address"]) if "address" in data else None,
+        payment_link=data.get("payment_link", ""),
+        sms_signature=dict(data["sms_signature"]) if "sms_signature" in data else None,
+        sms_opt_out=dict(data["sms_opt_out"]) if "sms_opt_out" in data else None,
+        email_opt_out=dict(data["email_opt_out"]) if "email_opt_out" in data else None,
         payment_channels=tuple(
             PaymentChannel(
                 code=item["code"], label=dict(item["label"]), detail=dict(item["detail"])

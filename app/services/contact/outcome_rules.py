@@ -202,11 +202,11 @@ def read_script(draft: OutcomeDraft, profile: str) -> OutcomeDraft:
 def disposition_of(code: str) -> Disposition:
     """The outcome code's flags; an unknown code is refused."""
     found = dispositions().get(code)
-    if found is None:
+    if found is None or found.by_system:
         raise InvalidInput(
             "Unknown outcome code “{code}” (one of {known}).",
             code=code,
-            known=", ".join(dispositions()),
+            known=", ".join(c.code for c in dispositions().values() if not c.by_system),
         ).at("disposition")
     return found
 

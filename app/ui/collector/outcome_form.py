@@ -49,6 +49,8 @@ class OutcomeForm(QWidget):
         self.disposition = QListWidget()
         self.disposition.setAccessibleName(self.tr("Outcome"))
         for code in dispositions().values():
+            if code.by_system:
+                continue  # a reminder's answer, recorded by the dispatcher alone
             item = QListWidgetItem(f"{code.label(language)}  ({code.code})")
             item.setData(CODE_ROLE, code.code)
             if code.shortcut:

@@ -1,0 +1,885 @@
+"""The reminder dispatcher: who is due a message at an instant, may they get it, send it, and
+record what the provider answered.
+
+One run: decide (the strategy's steps against every open account, then the stops, the
+send window, the contact rules' own engine and the weekly maximum), plan (every message a
+row with its key, committed before anything is sent), send (one message at a time, its
+answer and its contact attempt committed right after). A run killed anywhere and run again
+sends nobody a message twice and loses none: a planned message whose answer was never
+recorded is asked of its sender by its key first (the spool keeps a file per key; a provider
+echoes the key: SMS OutId, e-mail Message-ID), and only sent when it never went.
+
+Messages go only to the borrower's own mobile and e-mail: never an emergency contact, a
+number marked wrong or do-not-call, nor a channel the borrower opted out of.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.database import Database
+from app.models import (
+    Borrower,
+    Channel,
+    ContactAttempt,
+    ContactKind,
+    ContactPoint,
+    CreditNotice,
+    Escalation,
+    EscalationDecision,
+    Instalment,
+    Loan,
+    LoanStatus,
+    MessageStatus,
+    PlanStatus,
+    PromiseStatus,
+    PromiseToPay,
+    ReminderMessage,
+    ReminderOptOut,
+    RepaymentPlan,
+    Role,
+    User,
+)
+from app.services.common.clock import local_today
+from app.services.common.errors import InvalidInput, NotAllowed, NotFound
+from app.services.common.reference import address_zones, buckets
+from app.services.contact.compliance import (
+    Decision,
+    Evaluator,
+    Point,
+    Subject,
+    load_profile,
+    profile_code_for,
+)
+from app.services.messaging.base import (
+    DeliveryReport,
+    MessageChannel,
+    OutboundMessage,
+    Sender,
+    SendResult,
+    SendStatus,
+)
+from app.services.portfolio.balances import InstalmentState, balance_of
+from app.services.reminders.notices import record_credit_notice
+from app.services.reminders.strategy import Step, Strategy, load_strategy
+from app.services.reminders.templates import Facts, Rendered, render
+
+SYSTEM_USERNAME = "system.reminders"
+# The statuses that count toward a borrower's weekly maximum: sent, or about to be.
+COUNTED = (MessageStatus.PLANNED, MessageStatus.SENT, MessageStatus.DELIVERED)
+DISPOSITION = {
+    MessageStatus.SENT: "SENT",
+    MessageStatus.DELIVERED: "DELIVERED",
+    MessageStatus.FAILED: "FAILED",
+    MessageStatus.OPTED_OUT: "OPTED-OUT",
+}
+# Open plans that carry the account: no reminder while one does.
+PLAN_CARRIES = (PlanStatus.ISSUED, PlanStatus.ACTIVE)
+CHUNK = 2000
+
+
+class Resolver(Protocol):
+    """A sender that can say what became of a message sent earlier under a key."""
+
+    def resolve(self, key: str) -> SendResult | None: ...
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One message the strategy calls for now, allowed by every rule, rendered."""
+
+    key: str
+    loan_id: uuid.UUID
+    borrower_id: uuid.UUID
+    contract_no: str
+    point_id: uuid.UUID
+    recipient: str
+    channel: str
+    step: Step
+    language: str
+    rendered: Rendered
+
+
+@dataclass
+class Decided:
+    """What deciding found: the messages to send, and why the others are not sent."""
+
+    messages: list[Candidate] = field(default_factory=list)
+    # Keys already planned by an earlier run that never got an answer: sent again only if
+    # the sender has no trace of them.
+    resume: list[Candidate] = field(default_factory=list)
+    skipped: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass(frozen=True)
+class RunReport:
+    at: datetime
+    dry_run: bool
+    planned: int
+    sent: int
+    failed: int
+    opted_out: int
+    retry: int
+    cancelled: int
+    resolved: int
+    unresolved: int
+    skipped: Mapping[str, int]
+    messages: tuple[Mapping[str, Any], ...]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "at": self.at.isoformat(),
+            "dry_run": self.dry_run,
+            "planned": self.planned,
+            "sent": self.sent,
+            "failed": self.failed,
+            "opted_out": self.opted_out,
+            "retry": self.retry,
+            "cancelled": self.cancelled,
+            "resolved": self.resolved,
+            "unresolved": self.unresolved,
+            "skipped": dict(sorted(self.skipped.items())),
+            "messages": list(self.messages),
+        }
+
+
+def check_moment(at: datetime) -> datetime:
+    if at.tzinfo is None:
+        raise InvalidInput("The time to run at must carry a time zone (e.g. +08:00).")
+    return at.astimezone(UTC)
+
+
+# --- the system login --------------------------------------------------------------------
+
+
+def system_user(session: Session, *, create: bool) -> User:
+    """The login the dispatcher records as: on a server the signed-in one (a `system` user);
+    on the embedded database the one system user, made the first time (`create`)."""
+    if session.get_bind().dialect.name == "postgresql":
+        found = session.scalar(select(User).where(User.username == func.session_user()))
+        if found is not None:
+            if found.role is not Role.SYSTEM or not found.active:
+                raise NotAllowed(
+                    "Reminders run as the server's system login, not as {login}.",
+                    login=found.username,
+                )
+            return found
+    found = session.scalar(
+        select(User).where(User.role == Role.SYSTEM, User.active.is_(True)).order_by(User.username)
+    )
+    if found is not None:
+        return found
+    if not create:
+        raise NotFound(
+            "There is no system login for reminders: create one with"
+            " `central add-user NAME --role system`."
+        )
+    user = User(username=SYSTEM_USERNAME, display_name="Reminders", role=Role.SYSTEM, team_id=None)
+    session.add(user)
+    session.flush()
+    return user
+
+
+# --- deciding ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Account:
+    loan_id: uuid.UUID
+    contract_no: str
+    currency: str
+    penalty_rate: Decimal
+    borrower_id: uuid.UUID
+    name: str
+    country: str
+    province: str
+    flags: frozenset[str]
+    window: tuple[time, time] | None
+    states: list[InstalmentState] = field(default_factory=list)
+
+
+def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _accounts(session: Session, today: date, lead_days: int) -> list[_Account]:
+    """Open loans with an unpaid instalment due by `today + lead_days`, with those instalments."""
+    due = (
+        select(Instalment.loan_id)
+        .where(Instalment.settled_on.is_(None), Instalment.due_date <= today + timedelta(lead_days))
+        .distinct()
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            Loan.id,
+            Loan.contract_no,
+            Loan.currency,
+            Loan.penalty_rate_daily,
+            Borrower.id,
+            Borrower.name,
+            Borrower.country,
+            Borrower.province,
+            Borrower.vulnerable,
+            Borrower.dispute_open,
+            Borrower.cease_requested,
+            Borrower.deceased,
+            Borrower.legal_referral,
+            Borrower.attorney_represented,
+            Borrower.agreed_window_start,
+            Borrower.agreed_window_end,
+        )
+        .join(Borrower, Borrower.id == Loan.borrower_id)
+        .join(due, due.c.loan_id == Loan.id)
+        .where(Loan.status == LoanStatus.ACTIVE, Borrower.erased_at.is_(None))
+        .order_by(Loan.contract_no)
+    ).all()
+    names = (
+        "vulnerable",
+        "dispute_open",
+        "cease_requested",
+        "deceased",
+        "legal_referral",
+        "attorney_represented",
+    )
+    accounts = {}
+    for row in rows:
+        flags = frozenset(name for name, on in zip(names, row[8:14], strict=True) if on)
+        window = (row[14], row[15]) if row[14] and row[15] else None
+        accounts[row[0]] = _Account(
+            row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], flags, window
+        )
+    ids = list(accounts)
+    for part in _chunks(ids):
+        for inst in session.scalars(
+            select(Instalment).where(Instalment.loan_id.in_(part), Instalment.settled_on.is_(None))
+        ):
+            accounts[inst.loan_id].states.append(
+                InstalmentState(
+                    seq=inst.seq,
+                    due_date=inst.due_date,
+                    principal_due=inst.principal_due,
+                    interest_due=inst.interest_due,
+                    fees_due=inst.fees_due,
+                    principal_paid=inst.principal_paid,
+                    interest_paid=inst.interest_paid,
+                    fees_paid=inst.fees_paid,
+                    penalty_accrued=inst.penalty_accrued,
+                    penalty_paid=inst.penalty_paid,
+                    accrued_to=inst.accrued_to,
+                    settled_on=None,
+                )
+            )
+    return list(accounts.values())
+
+
+@dataclass(frozen=True)
+class _Due:
+    step: Step
+    anchor: date  # the due date the step counts from
+    tag: str  # what makes the key unique for this step and anchor
+    amount: Decimal
+    dpd: int
+    due_date: date
+
+
+def _due_steps(strategy: Strategy, account: _Account, today: date, notified: bool) -> list[_Due]:
+    """The strategy's steps due on `today` for the account (before any stop)."""
+    balance = balance_of(account.states, today, account.penalty_rate)
+    dpd = balance.dpd
+    bands = {bucket.code: bucket for bucket in buckets()}
+    found: list[_Due] = []
+    for step in strategy.steps:
+        if step.kind == "credit_notice":
+            if step.from_dpd is not None and dpd >= step.from_dpd and not notified:
+                assert balance.oldest_unpaid_due is not None
+                anchor = balance.oldest_unpaid_due
+                found.append(_Due(step, anchor, "n", balance.overdue, dpd, anchor))
+            continue
+        if step.bucket is not None:
+            band = bands[step.bucket]
+            start = max(band.min_dpd, step.from_dpd or 0)
+            inside = dpd >= start and (band.max_dpd is None or dpd <= band.max_dpd)
+            if inside and step.every_days and (dpd - start) % step.every_days == 0:
+                assert balance.oldest_unpaid_due is not None
+                anchor = balance.oldest_unpaid_due
+                found.append(_Due(step, anchor, f"d{dpd}", balance.overdue, dpd, anchor))
+            continue
+        days = step.days_from_due
+        assert days is not None
+        if days > 0:
+            if dpd == days:
+                assert balance.oldest_unpaid_due is not None
+                anchor = balance.oldest_unpaid_due
+                found.append(_Due(step, anchor, "", balance.overdue, dpd, anchor))
+            continue
+        if dpd > 0:
+            continue  # overdue already: the overdue steps speak, not a reminder of a due date
+        target = today + timedelta(days=-days)
+        owed = [s for s in account.states if s.due_date == target]
+        if owed:
+            amount = sum(
+                (s.unpaid("principal") + s.unpaid("interest") + s.unpaid("fees") for s in owed),
+                Decimal(0),
+            )
+            if amount > 0:
+                found.append(_Due(step, target, "", amount, 0, target))
+    return found
+
+
+def message_key(contract_no: str, due: _Due, channel: str) -> str:
+    tag = f"-{due.tag}" if due.tag else ""
+    return f"{contract_no}:{due.step.id}{tag}:{due.anchor:%Y%m%d}:{channel}"
+
+
+def _in_window(strategy: Strategy, zones: Sequence[str], at: datetime) -> bool:
+    """Inside the strategy's send window in every zone the borrower may be in."""
+    for key in zones:
+        local = at.astimezone(ZoneInfo(key)).time()
+        if not strategy.window_from <= local < strategy.window_until:
+            return False
+    return True
+
+
+def _stops(session: Session, loan_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, set[str]]:
+    """The loan-level stops the data shows: a pending promise, a plan carrying the account,
+    an escalation that keeps collection paused."""
+    found: dict[uuid.UUID, set[str]] = defaultdict(set)
+    for part in _chunks(loan_ids):
+        for (loan_id,) in session.execute(
+            select(PromiseToPay.loan_id).where(
+                PromiseToPay.loan_id.in_(part), PromiseToPay.status == PromiseStatus.PENDING
+            )
+        ):
+            found[loan_id].add("promise_pending")
+        for (loan_id,) in session.execute(
+            select(RepaymentPlan.loan_id).where(
+                RepaymentPlan.loan_id.in_(part), RepaymentPlan.status.in_(PLAN_CARRIES)
+            )
+        ):
+            found[loan_id].add("plan_active")
+        for (loan_id,) in session.execute(
+            select(Escalation.loan_id).where(
+                Escalation.loan_id.in_(part),
+                (Escalation.decision.is_(None))
+                | (Escalation.decision != EscalationDecision.RESUME),
+            )
+        ):
+            found[loan_id].add("escalation_pause")
+    return found
+
+
+def decide(session: Session, at: datetime, *, profiles: Sequence[str] | None = None) -> Decided:
+    """Every message due at `at` that every rule allows, rendered; and why others are not."""
+    at = check_moment(at)
+    today = local_today(at)
+    result = Decided()
+    lead = 0
+    strategies: dict[str, Strategy] = {}
+    for code in profiles or _profiles_in_use(session):
+        strategies[code] = load_strategy(code)
+        lead = max([lead, *(-(s.days_from_due or 0) for s in strategies[code].steps)])
+    accounts = _accounts(session, today, lead)
+    loan_ids = [a.loan_id for a in accounts]
+    borrower_ids = sorted({a.borrower_id for a in accounts})
+    stops = _stops(session, loan_ids)
+    notified = _notified(session, loan_ids)
+    points: dict[uuid.UUID, list[tuple[Any, ...]]] = defaultdict(list)
+    opted: set[tuple[uuid.UUID, str]] = set()
+    week: Counter[tuple[uuid.UUID, str]] = Counter()
+    for part in _chunks(borrower_ids):
+        for point_row in session.execute(
+            select(
+                ContactPoint.borrower_id,
+                ContactPoint.id,
+                ContactPoint.kind,
+                ContactPoint.value,
+                ContactPoint.time_zones,
+                ContactPoint.do_not_call,
+                ContactPoint.wrong_number,
+            )
+            .where(ContactPoint.borrower_id.in_(part))
+            .order_by(ContactPoint.borrower_id, ContactPoint.position)
+        ):
+            points[point_row[0]].append(tuple(point_row))
+        for borrower_id, opted_channel in session.execute(
+            select(ReminderOptOut.borrower_id, ReminderOptOut.channel).where(
+                ReminderOptOut.borrower_id.in_(part)
+            )
+        ):
+            opted.add((borrower_id, opted_channel.value))
+        for borrower_id, counted_channel, count in session.execute(
+            select(ReminderMessage.borrower_id, ReminderMessage.channel, func.count())
+            .where(
+                ReminderMessage.borrower_id.in_(part),
+                ReminderMessage.status.in_(COUNTED),
+                ReminderMessage.planned_at > at - timedelta(days=7),
+                ReminderMessage.planned_at <= at,
+            )
+            .group_by(ReminderMessage.borrower_id, ReminderMessage.channel)
+        ):
+            week[(borrower_id, counted_channel.value)] = count
+    evaluators: dict[str, Evaluator] = {}
+    wanted: list[tuple[Candidate, bool]] = []
+    for account in accounts:
+        code = profile_code_for(account.country)
+        strategy = strategies.get(code)
+        if strategy is None:
+            continue
+        dues = _due_steps(strategy, account, today, account.loan_id in notified)
+        if not dues:
+            continue
+        held = set(account.flags) | stops.get(account.loan_id, set())
+        stop = next((name for name in sorted(held) if name in strategy.stops), None)
+        if stop is not None:
+            result.skipped[f"stop:{stop}"] += len(dues)
+            continue
+        evaluator = evaluators.get(code)
+        if evaluator is None:
+            evaluator = evaluators[code] = Evaluator(load_profile(code))
+        own = points.get(account.borrower_id, [])
+        addresses = list(address_zones(account.country, account.province))
+        for row in own:
+            if row[2] is ContactKind.ADDRESS and not row[6]:
+                addresses += [z for z in row[4].split() if z not in addresses]
+        subject = Subject(
+            loan_id=account.loan_id,
+            flags=account.flags,
+            address_zones=tuple(addresses),
+            own_point_ids=frozenset(
+                row[1] for row in own if row[2] in (ContactKind.MOBILE, ContactKind.EMAIL)
+            ),
+            agreed_window=account.window,
+        )
+        for due in dues:
+            for channel in due.step.channels:
+                if (account.borrower_id, channel) in opted:
+                    result.skipped["stop:opted_out"] += 1
+                    continue
+                kind = ContactKind.MOBILE if channel == "sms" else ContactKind.EMAIL
+                mine = [row for row in own if row[2] is kind]
+                if not mine:
+                    result.skipped[f"no_{channel}"] += 1
+                    continue
+                usable = [row for row in mine if not row[5] and not row[6]]
+                if not usable:
+                    result.skipped["stop:do_not_contact"] += 1
+                    continue
+                row = usable[0]
+                point = Point(id=row[1], kind=kind.value, zones=tuple(row[4].split()))
+                decision: Decision = evaluator.evaluate(subject, point, channel, at)
+                if not decision.allowed:
+                    result.skipped[f"rule:{decision.rule_id}"] += 1
+                    continue
+                if not _in_window(strategy, decision.zones, at):
+                    result.skipped["send_window"] += 1
+                    continue
+                language = strategy.language
+                facts = Facts(
+                    name=account.name,
+                    amount=due.amount,
+                    currency=account.currency,
+                    due_date=due.due_date,
+                    contract_no=account.contract_no,
+                    dpd=due.dpd,
+                    reporting_from=today + timedelta(days=strategy.reporting_after_days),
+                )
+                made = render(due.step.template, channel, language, facts, due.step.education)
+                if made.too_long:
+                    result.skipped["too_long"] += 1
+                    continue
+                key = message_key(account.contract_no, due, channel)
+                candidate = Candidate(
+                    key,
+                    account.loan_id,
+                    account.borrower_id,
+                    account.contract_no,
+                    row[1],
+                    row[3],
+                    channel,
+                    due.step,
+                    language,
+                    made,
+                )
+                wanted.append((candidate, True))
+    # Keys already planned or sent: a planned one is resumed, anything else is done.
+    known: dict[str, MessageStatus] = {}
+    keys = [c.key for c, _ in wanted]
+    for part in _chunks(keys):
+        for key, status in session.execute(
+            select(ReminderMessage.key, ReminderMessage.status).where(ReminderMessage.key.in_(part))
+        ):
+            known[key] = status
+    for candidate, _ in wanted:
+        was = known.get(candidate.key)
+        if was is MessageStatus.PLANNED:
+            result.resume.append(candidate)
+            continue
+        if was is not None:
+            result.skipped["already_sent"] += 1
+            continue
+        counted = (candidate.borrower_id, candidate.channel)
+        if (
+            week[counted]
+            >= strategies[_code_of(candidate, strategies)].weekly_max[candidate.channel]
+        ):
+            result.skipped["weekly_max"] += 1
+            continue
+        week[counted] += 1
+        result.messages.append(candidate)
+    return result
+
+
+def _code_of(candidate: Candidate, strategies: Mapping[str, Strategy]) -> str:
+    for code, strategy in strategies.items():
+        if candidate.step in strategy.steps:
+            return code
+    raise AssertionError(candidate.key)
+
+
+def _profiles_in_use(session: Session) -> list[str]:
+    countries = session.scalars(select(Borrower.country).distinct()).all()
+    return sorted({profile_code_for(country) for country in countries})
+
+
+def _notified(session: Session, loan_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+    found: set[uuid.UUID] = set()
+    for part in _chunks(loan_ids):
+        found.update(
+            session.scalars(
+                select(CreditNotice.loan_id).where(CreditNotice.loan_id.in_(part)).distinct()
+            )
+        )
+    return found
+
+
+# --- planning and sending ----------------------------------------------------------------
+
+
+def _outbound(row: ReminderMessage, params: Mapping[str, str], sign: str | None) -> OutboundMessage:
+    return OutboundMessage(
+        key=row.key,
+        channel=MessageChannel(row.channel.value),
+        to=row.recipient,
+        language=row.language,
+        text=row.text,
+        subject=row.subject,
+        sign_name=sign,
+        template_code=row.template_code,
+        template_params=params,
+    )
+
+
+def run_reminders(
+    db: Database,
+    senders: Mapping[str, Sender],
+    *,
+    at: datetime,
+    dry_run: bool = False,
+    limit: int | None = None,
+    embedded: bool = True,
+) -> RunReport:
+    """Decide, plan (committed), then send and record each message; see the module's doc."""
+    at = check_moment(at)
+    if limit is not None and limit <= 0:
+        raise InvalidInput("--limit must be a whole number above 0, not {limit}.", limit=limit)
+    with db.session() as session:
+        decided = decide(session, at)
+        new = decided.messages[:limit] if limit is not None else decided.messages
+        if dry_run:
+            return RunReport(at, True, len(new), 0, 0, 0, 0, 0, 0, 0, decided.skipped, _shown(new))
+        user_id = system_user(session, create=embedded).id
+        for candidate in new:
+            session.add(
+                ReminderMessage(
+                    key=candidate.key,
+                    loan_id=candidate.loan_id,
+                    borrower_id=candidate.borrower_id,
+                    contact_point_id=candidate.point_id,
+                    channel=Channel(candidate.channel),
+                    step=candidate.step.id,
+                    kind=candidate.step.kind,
+                    language=candidate.language,
+                    recipient=candidate.recipient,
+                    subject=candidate.rendered.subject,
+                    text=candidate.rendered.text,
+                    template=candidate.step.template,
+                    template_code=candidate.rendered.template_code,
+                    segments=candidate.rendered.segments,
+                    status=MessageStatus.PLANNED,
+                    user_id=user_id,
+                    planned_at=at,
+                )
+            )
+        # Committed here: from now on every message is known by its key, whatever happens.
+    params = {c.key: c.rendered for c in (*decided.resume, *new)}
+    fresh = {c.key for c in new}
+    outcome: Counter[str] = Counter()
+    with db.reader() as session:
+        pending = session.execute(
+            select(ReminderMessage.id, ReminderMessage.key)
+            .where(ReminderMessage.status == MessageStatus.PLANNED)
+            .order_by(ReminderMessage.planned_at, ReminderMessage.key)
+        ).all()
+    for message_id, key in pending:
+        outcome[_deliver(db, message_id, senders, params.get(key), at, key in fresh)] += 1
+    return RunReport(
+        at=at,
+        dry_run=False,
+        planned=len(new),
+        sent=outcome["sent"],
+        failed=outcome["failed"],
+        opted_out=outcome["opted_out"],
+        retry=outcome["retry"],
+        cancelled=outcome["cancelled"],
+        resolved=outcome["resolved"],
+        unresolved=outcome["unresolved"],
+        skipped=decided.skipped,
+        messages=_shown(new),
+    )
+
+
+def _shown(candidates: Sequence[Candidate]) -> tuple[Mapping[str, Any], ...]:
+    return tuple(
+        {
+            "key": c.key,
+            "contract_no": c.contract_no,
+            "channel": c.channel,
+            "step": c.step.id,
+            "language": c.language,
+            "segments": c.rendered.segments,
+            "template_code": c.rendered.template_code,
+            "subject": c.rendered.subject,
+            "text": c.rendered.text,
+        }
+        for c in candidates
+    )
+
+
+def _deliver(
+    db: Database,
+    message_id: uuid.UUID,
+    senders: Mapping[str, Sender],
+    rendered: Rendered | None,
+    at: datetime,
+    fresh: bool,
+) -> str:
+    """Send one planned message (or find that it went) and record the answer; its outcome."""
+    with db.reader() as session:
+        row = session.get(ReminderMessage, message_id)
+        assert row is not None
+        sender = senders[row.channel.value]
+        resolver = getattr(sender, "resolve", None)
+        outbound = _outbound(
+            row,
+            dict(rendered.params) if rendered else {},
+            rendered.sign_name if rendered else None,
+        )
+        key = row.key
+    if rendered is None:
+        # Planned by an earlier run and not due or allowed now: only its trace is looked for.
+        if resolver is None:
+            return "unresolved"
+        found = resolver(key)
+        if found is None:
+            _record(db, message_id, None, at, cancelled=True)
+            return "cancelled"
+        _record(db, message_id, found, at)
+        return "resolved"
+    result: SendResult | None = resolver(key) if resolver is not None else None
+    resolved = result is not None
+    if result is None and not fresh and resolver is None:
+        # Planned by a run that was stopped, and this sender cannot say whether it went: it
+        # stays planned until the provider's delivery report (which echoes the key) settles it.
+        return "unresolved"
+    if result is None:
+        result = sender.send(outbound)
+    _record(db, message_id, result, at)
+    if resolved:
+        return "resolved"
+    return {
+        SendStatus.ACCEPTED: "sent",
+        SendStatus.REJECTED: "failed",
+        SendStatus.OPTED_OUT: "opted_out",
+        SendStatus.RETRY: "retry",
+    }[result.status]
+
+
+def _record(
+    db: Database,
+    message_id: uuid.UUID,
+    result: SendResult | None,
+    at: datetime,
+    *,
+    cancelled: bool = False,
+) -> None:
+    with db.session() as session:
+        row = session.get(ReminderMessage, message_id)
+        assert row is not None
+        if row.status is not MessageStatus.PLANNED:
+            return
+        if cancelled or result is None:
+            row.status = MessageStatus.CANCELLED
+            row.error = "no longer due or allowed when run again"
+            return
+        if result.status is SendStatus.RETRY:
+            row.error = _error(result)
+            return
+        status = {
+            SendStatus.ACCEPTED: MessageStatus.SENT,
+            SendStatus.REJECTED: MessageStatus.FAILED,
+            SendStatus.OPTED_OUT: MessageStatus.OPTED_OUT,
+        }[result.status]
+        row.status = status
+        row.provider_id = result.provider_id
+        row.error = _error(result) if status is not MessageStatus.SENT else None
+        row.sent_at = at
+        attempt = ContactAttempt(
+            loan_id=row.loan_id,
+            borrower_id=row.borrower_id,
+            contact_point_id=row.contact_point_id,
+            user_id=row.user_id,
+            channel=row.channel,
+            started_at=at,
+            duration_seconds=0,
+            disposition=DISPOSITION[status],
+            right_party=False,
+            checklist=[],
+            script_steps=[],
+            notes=None,
+        )
+        session.add(attempt)
+        session.flush()
+        row.attempt_id = attempt.id
+        if status is MessageStatus.OPTED_OUT:
+            _opt_out(session, row.borrower_id, row.channel, at, "provider", row.user_id)
+        if status is MessageStatus.SENT and row.kind == "credit_notice":
+            record_credit_notice(session, row.loan_id, row.channel.value, at, message_id=row.id)
+
+
+def _error(result: SendResult) -> str:
+    return " ".join(part for part in (result.error_code, result.error_text) if part)[:300]
+
+
+def _opt_out(
+    session: Session,
+    borrower_id: uuid.UUID,
+    channel: Channel,
+    at: datetime,
+    source: str,
+    user_id: uuid.UUID,
+) -> bool:
+    exists = session.scalar(
+        select(ReminderOptOut.id).where(
+            ReminderOptOut.borrower_id == borrower_id, ReminderOptOut.channel == channel
+        )
+    )
+    if exists is not None:
+        return False
+    session.add(
+        ReminderOptOut(
+            borrower_id=borrower_id,
+            channel=channel,
+            at=at,
+            source=source,
+            recorded_by_id=user_id,
+        )
+    )
+    return True
+
+
+# --- opt-outs and delivery reports ---------------------------------------------------------
+
+
+def record_opt_out(
+    db: Database, contract_no: str, channel: str, at: datetime, *, embedded: bool = True
+) -> bool:
+    """The borrower of `contract_no` wants no more messages on `channel`; False if already so."""
+    at = check_moment(at)
+    if channel not in ("sms", "email"):
+        raise InvalidInput("Unknown channel “{channel}” (one of sms, email).", channel=channel)
+    with db.session() as session:
+        user = system_user(session, create=embedded)
+        borrower_id = session.scalar(
+            select(Loan.borrower_id).where(Loan.contract_no == contract_no)
+        )
+        if borrower_id is None:
+            raise NotFound("There is no account {contract}.", contract=contract_no)
+        return _opt_out(session, borrower_id, Channel(channel), at, "borrower", user.id)
+
+
+@dataclass(frozen=True)
+class ReportsApplied:
+    delivered: int
+    failed: int
+    unknown: int
+
+
+def apply_reports(db: Database, reports: Iterable[DeliveryReport]) -> ReportsApplied:
+    """Move sent messages to delivered or failed as their reports say, with their attempts.
+    A report for a message still planned (its answer lost in a killed run) settles it too."""
+    counts: Counter[str] = Counter()
+    with db.session() as session:
+        for report in reports:
+            query = select(ReminderMessage)
+            if report.key:
+                query = query.where(ReminderMessage.key == report.key)
+            else:
+                query = query.where(ReminderMessage.provider_id == report.provider_id)
+            row = session.scalar(query)
+            if row is None or row.status not in (MessageStatus.SENT, MessageStatus.PLANNED):
+                counts["unknown"] += 1
+                continue
+            status = MessageStatus.DELIVERED if report.delivered else MessageStatus.FAILED
+            at = report.reported_at.astimezone(UTC)
+            if row.status is MessageStatus.PLANNED:
+                row.sent_at = at
+            row.status = status
+            row.provider_id = row.provider_id or report.provider_id
+            row.reported_at = at
+            row.error = None if report.delivered else (report.error_code or "undelivered")[:300]
+            attempt_row = session.get(ContactAttempt, row.attempt_id) if row.attempt_id else None
+            if attempt_row is not None:
+                attempt_row.disposition = DISPOSITION[status]
+            else:
+                attempt = ContactAttempt(
+                    loan_id=row.loan_id,
+                    borrower_id=row.borrower_id,
+                    contact_point_id=row.contact_point_id,
+                    user_id=row.user_id,
+                    channel=row.channel,
+                    started_at=at,
+                    disposition=DISPOSITION[status],
+                    checklist=[],
+                    script_steps=[],
+                )
+                session.add(attempt)
+                session.flush()
+                row.attempt_id = attempt.id
+            counts["delivered" if report.delivered else "failed"] += 1
+    return ReportsApplied(counts["delivered"], counts["failed"], counts["unknown"])
+
+
+def sent_awaiting_reports(db: Database) -> list[tuple[str, str, datetime]]:
+    """(provider_id, to, sent_at) of every message sent and not yet reported on."""
+    with db.reader() as session:
+        return [
+            (pid, to, sent_at)
+            for pid, to, sent_at in session.execute(
+                select(
+                    ReminderMessage.provider_id, ReminderMessage.recipient, ReminderMessage.sent_at
+                ).where(ReminderMessage.status == MessageStatus.SENT)
+            )
+            if pid and sent_at
+        ]

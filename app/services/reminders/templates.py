@@ -1,0 +1,279 @@
+"""Reminder texts: the templates (resources/reminders/templates.json) filled with an account's
+values, the SMS signature and opt-out line around them, and the SMS segments counted.
+
+Values come from the lending system and may be anything: a name with a terminal escape or a
+bidirectional override, or one far longer than a message allows. They are cleaned and
+shortened here, never refused: the reminder still goes, and reads as it should.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import math
+import string
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from app.services.common.errors import InvalidInput
+from app.services.common.money import cents
+from app.services.common.reference import RESOURCES, lender
+from app.services.common.typed import BIDI_CONTROLS, HIDDEN
+
+
+class StrategyError(InvalidInput):
+    """A strategy, template or education file that cannot be used (the CLI exits 65)."""
+
+
+# Registers Python's "gsm03.38" codec (GSM 03.38, the 7-bit SMS alphabet with its extension
+# table), which says whether a text fits GSM-7 and how many septets it takes.
+importlib.import_module("gsm0338")
+GSM_CODEC = "gsm03.38"
+GSM_SINGLE, GSM_PART = 160, 153
+UCS2_SINGLE, UCS2_PART = 70, 67
+# How much of a borrower's name a message shows.
+NAME_MAX = 20
+PLACEHOLDERS = frozenset(
+    {
+        "name",
+        "amount",
+        "currency",
+        "due_date",
+        "contract_tail",
+        "channels",
+        "channel_details",
+        "link",
+        "service_number",
+        "lender",
+        "dpd",
+        "reporting_from",
+    }
+)
+FALLBACK_NAME = {"zh_CN": "客户", "en": "customer"}
+
+
+@cache
+def load_templates() -> dict[str, dict[str, dict[str, dict[str, Any]]]]:
+    """template -> channel -> language -> {text, subject | code, max_segments}; checked."""
+    path = RESOURCES / "reminders" / "templates.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))["templates"]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise StrategyError(
+            "The reminder templates {path} cannot be read: {error}.",
+            path=str(path),
+            error=str(error),
+        ) from None
+    problems: list[str] = []
+    for name, channels in data.items():
+        for channel, languages in channels.items():
+            if channel not in ("sms", "email"):
+                problems.append(f"{name}: unknown channel {channel}")
+                continue
+            for language, item in languages.items():
+                where = f"{name}.{channel}.{language}"
+                fields = [item.get("text", "")]
+                if channel == "sms":
+                    if not item.get("code"):
+                        problems.append(f"{where}: no registered template code")
+                    top = item.get("max_segments")
+                    if not isinstance(top, int) or isinstance(top, bool) or top < 1:
+                        problems.append(f"{where}: max_segments must be a whole number above 0")
+                else:
+                    fields.append(item.get("subject", ""))
+                    if not item.get("subject"):
+                        problems.append(f"{where}: no subject")
+                if not item.get("text"):
+                    problems.append(f"{where}: no text")
+                for text in fields:
+                    try:
+                        used = {n for _, n, _, _ in string.Formatter().parse(text) if n is not None}
+                    except ValueError:
+                        problems.append(f"{where}: an unclosed brace")
+                        continue
+                    unknown = sorted(used - PLACEHOLDERS)
+                    if unknown:
+                        problems.append(f"{where}: unknown placeholders {', '.join(unknown)}")
+    if problems:
+        raise StrategyError(
+            "The reminder templates {path} cannot be used: {problems}.",
+            path=str(path),
+            problems="; ".join(problems),
+        )
+    return dict(data)
+
+
+@cache
+def education_texts() -> dict[str, dict[str, str]]:
+    path = RESOURCES / "reminders" / "education.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))["texts"]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise StrategyError(
+            "The education texts {path} cannot be read: {error}.", path=str(path), error=str(error)
+        ) from None
+    missing = [name for name, texts in data.items() if not ("zh_CN" in texts and "en" in texts)]
+    if missing:
+        raise StrategyError(
+            "The education texts {path} need zh_CN and en: {names}.",
+            path=str(path),
+            names=", ".join(missing),
+        )
+    return dict(data)
+
+
+def segments(text: str) -> int:
+    """How many SMS parts `text` takes: GSM-7 (160 septets, 153 per part of a longer one) when
+    every character is in the GSM alphabet, else UCS-2 (70 code units, 67 per part)."""
+    try:
+        septets = len(text.encode(GSM_CODEC))
+    except UnicodeEncodeError:
+        units = len(text.encode("utf-16-le")) // 2
+        return 1 if units <= UCS2_SINGLE else math.ceil(units / UCS2_PART)
+    return 1 if septets <= GSM_SINGLE else math.ceil(septets / GSM_PART)
+
+
+def clean_value(value: str, longest: int) -> str:
+    """A value from the lending system made safe to put in a message: control, invisible and
+    bidirectional characters dropped, white space as single spaces, at most `longest`."""
+    kept = "".join(
+        c for c in value if c not in BIDI_CONTROLS and unicodedata.category(c) not in HIDDEN
+    )
+    return " ".join(kept.split())[:longest].strip()
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a message says about one account."""
+
+    name: str
+    amount: Decimal
+    currency: str
+    due_date: date
+    contract_no: str
+    dpd: int
+    reporting_from: date | None = None
+
+
+@dataclass(frozen=True)
+class Rendered:
+    text: str
+    subject: str | None
+    template_code: str | None
+    params: Mapping[str, str]
+    sign_name: str | None
+    segments: int | None
+    max_segments: int | None
+
+    @property
+    def too_long(self) -> bool:
+        return (
+            self.segments is not None
+            and self.max_segments is not None
+            and self.segments > self.max_segments
+        )
+
+
+def _day(day: date, language: str) -> str:
+    if language == "zh_CN":
+        return f"{day.year}年{day.month}月{day.day}日"
+    return f"{day.day} {day:%b %Y}"
+
+
+def values(facts: Facts, language: str) -> dict[str, str]:
+    """The placeholders' values for `facts`, cleaned."""
+    who = lender()
+    channels = who.payment_channels
+    glue = "、" if language == "zh_CN" else ", "
+    contract = clean_value(facts.contract_no, 40)
+    return {
+        "name": clean_value(facts.name, NAME_MAX) or FALLBACK_NAME[language],
+        "amount": f"{cents(facts.amount):,}",
+        "currency": facts.currency,
+        "due_date": _day(facts.due_date, language),
+        "contract_tail": contract[-4:],
+        "channels": glue.join(c.label[language] for c in channels),
+        "channel_details": "\n".join(
+            f"- {c.label[language]}: {c.detail[language]}" for c in channels
+        ),
+        "link": who.payment_link.format(contract_no=contract),
+        "service_number": who.service_number,
+        "lender": who.short_name[language],
+        "dpd": str(facts.dpd),
+        "reporting_from": _day(facts.reporting_from or facts.due_date, language),
+    }
+
+
+def render(
+    template: str, channel: str, language: str, facts: Facts, education: str | None = None
+) -> Rendered:
+    """The message as the borrower reads it."""
+    item = load_templates()[template][channel][language]
+    params = values(facts, language)
+    body = str(item["text"]).format(**params)
+    extra = education_texts()[education][language] if education else ""
+    who = lender()
+    space = "" if language == "zh_CN" else " "
+    if channel == "sms":
+        signature = (who.sms_signature or who.short_name)[language]
+        opt_out = (who.sms_opt_out or {}).get(language, "")
+        text = f"【{signature}】{body}" + "".join(space + part for part in (extra, opt_out) if part)
+        used = {n for _, n, _, _ in string.Formatter().parse(str(item["text"])) if n}
+        return Rendered(
+            text=text,
+            subject=None,
+            template_code=str(item["code"]),
+            params={name: params[name] for name in sorted(used)},
+            sign_name=signature,
+            segments=segments(text),
+            max_segments=int(item["max_segments"]),
+        )
+    opt_out = (who.email_opt_out or {}).get(language, "")
+    text = "\n\n".join(part for part in (body, extra, opt_out) if part)
+    return Rendered(
+        text=text,
+        subject=clean_value(str(item["subject"]).format(**params), 200),
+        template_code=None,
+        params=params,
+        sign_name=None,
+        segments=None,
+        max_segments=None,
+    )
+
+
+# The longest values a message can carry: each template must fit its segments with them.
+LONGEST = Facts(
+    name="龘" * NAME_MAX,
+    amount=Decimal("99999999.99"),
+    currency="CNY",
+    due_date=date(2026, 12, 30),
+    contract_no="CW2026000000009999",
+    dpd=9999,
+    reporting_from=date(2026, 12, 30),
+)
+
+
+def check_lengths(steps: tuple[Any, ...], where: str) -> None:
+    """Every SMS a strategy's steps can send fits its template's max_segments at the longest."""
+    problems = []
+    for step in steps:
+        if "sms" not in step.channels:
+            continue
+        for language in ("zh_CN", "en"):
+            made = render(step.template, "sms", language, LONGEST, step.education)
+            if made.too_long:
+                problems.append(
+                    f"{step.id} ({step.template}, {language}) takes {made.segments} SMS"
+                    f" segments, more than its {made.max_segments}"
+                )
+    if problems:
+        raise StrategyError(
+            "The reminder strategy {path} cannot be used: {problems}.",
+            path=where,
+            problems="; ".join(problems),
+        )

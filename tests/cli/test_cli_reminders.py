@@ -1,0 +1,274 @@
+"""`reminders run` end to end on a real embedded database and the spool: a run killed with
+SIGKILL and run again sends each message once, and thirty days of runs are replayed against
+the rules from the spooled files and the database alone."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time as clock
+from collections import defaultdict
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from app.cli import main
+from app.database import Database
+from app.models import Borrower, ContactAttempt, ContactPoint, Loan, ReminderMessage
+from app.services.common.reference import address_zones
+from app.services.contact.compliance import load_profile, profile_code_for
+from app.services.reminders.strategy import load_strategy
+
+AT = "2026-11-28T10:00:00+08:00"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+# Runs the CLI with a spool that logs every send and, after BLOCK_AFTER sends, writes the
+# message, says so in a marker file and hangs (the test kills it there with SIGKILL).
+RUNNER = """
+import os, sys, time
+from pathlib import Path
+from app.services.messaging import spool
+log = Path(os.environ["SEND_LOG"])
+after = int(os.environ.get("BLOCK_AFTER", "0"))
+real = spool.SpoolSender.send
+count = 0
+def send(self, message):
+    global count
+    result = real(self, message)
+    with log.open("a") as f:
+        f.write(message.key + "\\n")
+    count += 1
+    if after and count >= after:
+        Path(os.environ["SEND_LOG"] + ".blocked").write_text("x")
+        time.sleep(600)
+    return result
+spool.SpoolSender.send = send
+from app.cli import main
+raise SystemExit(main(sys.argv[1:]))
+"""
+
+
+def _demo(folder: Path) -> None:
+    code = main(
+        ["--data-dir", str(folder), "demo-data", "--accounts", "300", "--seed", "7", "--as-of", AT]
+    )
+    assert code == 0
+
+
+def _env(folder: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COLLECTOR_WORKSTATION_")}
+    env["COLLECTOR_WORKSTATION_SPOOL_DIR"] = str(folder / "spool")
+    env.update(extra)
+    return env
+
+
+def _db(folder: Path) -> Database:
+    return Database(f"sqlite:///{folder / 'central.sqlite3'}")
+
+
+def test_a_run_killed_mid_way_and_run_again_sends_every_message_exactly_once(
+    tmp_path: Path,
+) -> None:
+    _demo(tmp_path)
+    log = tmp_path / "sent.log"
+    args = [sys.executable, "-c", RUNNER, "--data-dir", str(tmp_path)]
+    args += ["reminders", "run", "--at", "2026-11-28T10:00:00+08:00"]
+    env = _env(tmp_path, SEND_LOG=str(log), BLOCK_AFTER="5")
+    process = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = clock.monotonic() + 120
+    while not Path(f"{log}.blocked").exists():
+        assert process.poll() is None, process.communicate()
+        assert clock.monotonic() < deadline
+        clock.sleep(0.05)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    killed = log.read_text().split()
+    assert len(killed) == 5
+    db = _db(tmp_path)
+    try:
+        with db.reader() as session:
+            rows = session.execute(select(ReminderMessage.key, ReminderMessage.status)).all()
+        # Every message was planned (and committed) before the first went; the fifth went
+        # and its answer was never recorded.
+        assert len(rows) > 5
+        planned = {key for key, status in rows if status.value == "planned"}
+        assert killed[-1] in planned
+        again = subprocess.run(
+            args, env=_env(tmp_path, SEND_LOG=str(log)), capture_output=True, text=True, timeout=300
+        )
+        assert again.returncode == 0, again.stderr
+        assert "found sent earlier 1" in again.stdout
+        assert "(no provider configured)" in again.stdout
+        sent = log.read_text().split()
+        assert len(sent) == len(set(sent)), "a message went twice"
+        with db.reader() as session:
+            rows = session.execute(
+                select(ReminderMessage.key, ReminderMessage.status, ReminderMessage.attempt_id)
+            ).all()
+            attempts = session.scalars(
+                select(ContactAttempt.disposition).where(ContactAttempt.disposition == "SENT")
+            ).all()
+        assert {status.value for _, status, _ in rows} == {"sent"}
+        assert sorted(sent) == sorted(key for key, _, _ in rows)
+        assert len(attempts) == len(rows) == len({a for _, _, a in rows})
+        spooled = sorted(p.name for p in (tmp_path / "spool").iterdir())
+        assert len(spooled) == len(rows)
+        # A third run finds everything done.
+        third = subprocess.run(
+            args, env=_env(tmp_path, SEND_LOG=str(log)), capture_output=True, text=True, timeout=300
+        )
+        assert third.returncode == 0 and "planned 0" in third.stdout
+        assert log.read_text().split() == sent
+    finally:
+        db.dispose()
+
+
+def _window(moment: datetime, zones: list[str], start: time, end: time) -> bool:
+    return all(start <= moment.astimezone(ZoneInfo(z)).time() < end for z in zones)
+
+
+def test_thirty_days_of_runs_replayed_against_every_rule(tmp_path: Path) -> None:
+    _demo(tmp_path)
+    os.environ["COLLECTOR_WORKSTATION_SPOOL_DIR"] = str(tmp_path / "spool")
+    db = _db(tmp_path)
+    try:
+        # Stops set before the month: a cease request, and an opt-out from SMS.
+        with db.session() as session:
+            loans = session.scalars(select(Loan).order_by(Loan.contract_no)).all()
+            ceased = loans[3].borrower_id
+            session.get(Borrower, ceased).cease_requested = True  # type: ignore[union-attr]
+            opted_contract = loans[5].contract_no
+            opted = loans[5].borrower_id
+        assert (
+            main(
+                [
+                    "--data-dir",
+                    str(tmp_path),
+                    "reminders",
+                    "opt-out",
+                    "--contract",
+                    opted_contract,
+                    "--channel",
+                    "sms",
+                    "--at",
+                    "2026-11-27T09:00:00+08:00",
+                ]
+            )
+            == 0
+        )
+        start = datetime.fromisoformat("2026-11-28T00:00:00+08:00")
+        for day in range(30):
+            for hour in ("07:30", "10:00", "15:00", "21:30"):
+                h, m = map(int, hour.split(":"))
+                at = start + timedelta(days=day, hours=h, minutes=m)
+                code = main(
+                    ["--data-dir", str(tmp_path), "reminders", "run", "--at", at.isoformat()]
+                )
+                assert code == 0
+        with db.reader() as session:
+            rows = session.scalars(select(ReminderMessage)).all()
+            points = {p.id: p for p in session.scalars(select(ContactPoint))}
+            borrowers = {b.id: b for b in session.scalars(select(Borrower))}
+            messages = [
+                (
+                    r.key,
+                    r.borrower_id,
+                    r.contact_point_id,
+                    r.channel.value,
+                    r.sent_at,
+                    r.text,
+                    r.status.value,
+                    r.recipient,
+                )
+                for r in rows
+            ]
+            zones_of = {
+                b.id: list(address_zones(b.country, b.province)) for b in borrowers.values()
+            }
+            countries = {b.id: b.country for b in borrowers.values()}
+            point_rows = {
+                p.id: (
+                    p.borrower_id,
+                    p.kind.value,
+                    p.value,
+                    p.time_zones.split(),
+                    p.do_not_call,
+                    p.wrong_number,
+                )
+                for p in points.values()
+            }
+    finally:
+        db.dispose()
+        os.environ.pop("COLLECTOR_WORKSTATION_SPOOL_DIR", None)
+    assert len(messages) > 100
+    spool = tmp_path / "spool"
+    files = {p.stem.replace("_", ":", 0): p for p in spool.iterdir()}
+    assert len(files) == len(messages), "a file per message, none twice"
+    keys = [m[0] for m in messages]
+    assert len(keys) == len(set(keys))
+    per_week: dict[tuple[object, str], list[datetime]] = defaultdict(list)
+    for key, borrower_id, point_id, channel, sent_at, text, status, recipient in messages:
+        assert status == "sent"
+        assert sent_at is not None
+        owner, kind, value, point_zones, do_not_call, wrong = point_rows[point_id]
+        # Only the borrower's own mobile or e-mail, never a third party or a marked number.
+        assert owner == borrower_id
+        assert kind == ("mobile" if channel == "sms" else "email")
+        assert value == recipient and not do_not_call and not wrong
+        assert borrower_id != ceased
+        assert not (borrower_id == opted and channel == "sms")
+        profile = profile_code_for(countries[borrower_id])
+        strategy = load_strategy(profile)
+        zones = point_zones + [z for z in zones_of[borrower_id] if z not in point_zones]
+        zones = zones or [load_profile(profile).default_zone]
+        assert _window(sent_at, zones, strategy.window_from, strategy.window_until), key
+        quiet = next(r for r in load_profile(profile).rules if r.kind == "quiet_hours")
+        assert _window(
+            sent_at,
+            zones,
+            time.fromisoformat(quiet.params["allowed_from"]),
+            time.fromisoformat(quiet.params["allowed_until"]),
+        )
+        per_week[(borrower_id, channel)].append(sent_at)
+        # What was spooled is what the database says was sent.
+        found = spool / (key.replace(":", "_") + (".json" if channel == "sms" else ".eml"))
+        assert found.exists()
+        if channel == "sms":
+            assert json.loads(found.read_text(encoding="utf-8"))["text"] == text
+            assert json.loads(found.read_text(encoding="utf-8"))["phone_numbers"] == recipient
+    for (borrower_id, channel), moments in per_week.items():
+        limit = load_strategy(profile_code_for(countries[borrower_id])).weekly_max[channel]
+        moments.sort()
+        for i, first in enumerate(moments):
+            inside = [m for m in moments[i:] if m - first < timedelta(days=7)]
+            assert len(inside) <= limit, (borrower_id, channel, moments)
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "says"),
+    [
+        (["reminders", "run", "--at", "2026-11-28T10:00:00"], 64, "has no time zone"),
+        (["reminders", "run", "--limit", "0"], 64, "positive whole number"),
+        (["reminders", "run", "--limit", "-3"], 64, "positive whole number"),
+        (["reminders", "opt-out", "--contract", "NOPE", "--channel", "sms"], 1, "no account NOPE"),
+    ],
+)
+def test_bad_input_is_one_error_line(tmp_path: Path, args: list[str], code: int, says: str) -> None:
+    _demo(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "--data-dir", str(tmp_path), *args],
+        capture_output=True,
+        text=True,
+        env=_env(tmp_path),
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == code
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:") and says in lines[0], result.stderr

@@ -1,6 +1,6 @@
 """reminders the lender sends by itself: messages, opt-outs, credit-reporting notices
 
-Revision ID: 0023
+Revision ID: 0021
 Revises: 0020
 Create Date: 2026-12-09 09:00:00.000000
 
@@ -19,7 +19,7 @@ from alembic import op
 
 import app.models.types
 
-revision: str = "0023"
+revision: str = "0021"
 down_revision: str | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,10 +1,10 @@
 """The collector's daily queue: which accounts to work, in what order, and why.
 
 Due callbacks come first, then broken promises, then promises due today; within a tier the
-score adds bucket, overdue amount and days without contact (weights in
-resources/queue_weights.json). A team lead's priority override (top, high or low, until it
-expires) adds its own weight on top. Accounts the rules block right now stay in the queue,
-marked with the rule and the moment they open again.
+score adds bucket, overdue amount, days without contact and reminders no payment followed
+(weights in resources/queue_weights.json). A team lead's priority override (top, high or low,
+until it expires) adds its own weight on top. Accounts the rules block right now stay in the
+queue, marked with the rule and the moment they open again.
 """
 
 from __future__ import annotations
@@ -40,11 +40,13 @@ from app.models import (
     Loan,
     LoanQueueSummary,
     LoanStatus,
+    Payment,
     PlanStatus,
     PriorityOverride,
     PromiseStatus,
     PromiseToPay,
     RepaymentPlan,
+    counted,
 )
 from app.models.types import money_from_raw
 from app.services.common.clock import business_zone, day_start
@@ -74,6 +76,10 @@ from app.services.contact.compliance import (
 from app.services.contact.promises import promise_grace_days
 
 PHONE_KINDS = (ContactKind.MOBILE, ContactKind.HOME, ContactKind.WORK)
+# The outcomes the reminder dispatcher records for a message (reminders.dispatch.DISPOSITION):
+# it went out, or it did not reach the borrower.
+REMINDER_SENT = ("SENT", "DELIVERED")
+REMINDER_UNDELIVERED = "FAILED"
 
 
 @cache
@@ -102,6 +108,18 @@ class LeadPriority:
 
 
 @dataclass(frozen=True)
+class Reminded:
+    """The reminders sent on an account before today, within the last few days
+    (queue_weights.json "reminders"), that neither a payment nor a contact followed."""
+
+    sent: int  # how many went out
+    first_on: date | None  # the day of the first of them, and of the last (business zone)
+    last_on: date | None
+    # The channels whose latest reminder did not reach the borrower (sms, email).
+    undelivered: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class AccountFacts:
     """What the score is computed from; plain data so the ordering can be tested alone."""
 
@@ -120,6 +138,7 @@ class AccountFacts:
     promise_due_today: Decimal | None = None
     last_contact_on: date | None = None
     priority: LeadPriority | None = None
+    reminded: Reminded | None = None
 
 
 @dataclass(frozen=True)
@@ -252,6 +271,8 @@ def score(
             reasons.append(Reason("due_today", {"amount": amount_text}))
         else:
             reasons.append(Reason("due_soon", {"amount": amount_text, "days": str(until_due)}))
+    if facts.reminded is not None:
+        total += _reminded(facts.reminded, today, reasons)
     recency = weights["days_since_contact"]
     if facts.last_contact_on is None:
         total += recency["never_contacted"]
@@ -267,6 +288,24 @@ def score(
         until = _until_text(facts.priority.expires_at, viewer_zone)
         reasons.insert(0, Reason(f"override_{facts.priority.level}", {"date": until}))
     return int(total), tier, tuple(reasons)
+
+
+def _reminded(reminded: Reminded, today: date, reasons: list[Reason]) -> int:
+    """The reasons a reminder left unanswered gives (added to `reasons`), and its weight."""
+    weight = 0
+    if reminded.sent and reminded.first_on is not None and reminded.last_on is not None:
+        weight = int(queue_weights()["reminders"]["no_payment"])
+        if reminded.sent > 1:
+            since = f"{reminded.first_on:%m-%d}"
+            reasons.append(
+                Reason("reminders_no_payment", {"count": str(reminded.sent), "date": since})
+            )
+        elif (ago := (today - reminded.last_on).days) <= 1:
+            reasons.append(Reason("reminder_yesterday_no_payment"))
+        else:
+            reasons.append(Reason("reminder_days_no_payment", {"days": str(ago)}))
+    reasons.extend(Reason(f"reminder_undelivered_{channel}") for channel in reminded.undelivered)
+    return weight
 
 
 def _until_text(expires_at: datetime, zone: ZoneInfo) -> str:
@@ -345,10 +384,19 @@ class _Inputs:
     promises: dict[str, dict[str, Any]] = field(default_factory=dict)
     broken_plans: dict[str, date] = field(default_factory=dict)
     priorities: dict[str, list[LeadPriority]] = field(default_factory=dict)
+    reminded: dict[str, Reminded] = field(default_factory=dict)
 
 
 # The inputs kept per account, and per borrower.
-_PER_LOAN = ("rows", "last_contact", "callbacks", "promises", "broken_plans", "priorities")
+_PER_LOAN = (
+    "rows",
+    "last_contact",
+    "callbacks",
+    "promises",
+    "broken_plans",
+    "priorities",
+    "reminded",
+)
 _PER_BORROWER = ("points", "history")
 
 
@@ -670,6 +718,7 @@ def _rank_row(
         promise_due_today=promise.get("due_today"),
         last_contact_on=inputs.last_contact.get(loan),
         priority=priority,
+        reminded=inputs.reminded.get(loan),
     )
     total, tier, reasons = score(facts, today, viewer_zone)
     recent = [a for a in inputs.history.get(row.borrower_id, ()) if a.at >= since]
@@ -728,6 +777,8 @@ def _load_inputs(
         rows=rows,
         points=_load_points(connection, workers, extra),
         history=_load_history(connection, workers, since, rows, extra),
+        # Read from the attempts and payments themselves in either case: a few days' worth.
+        reminded=_load_reminded(connection, workers, today, extra),
     )
     if summary:
         _read_summary(connection, workers, today, at, kept, inputs, extra)
@@ -1175,6 +1226,80 @@ def _load_last_contact(
         _hex(loan_id): _instant(last).astimezone(viewer_zone).date()
         for loan_id, last in connection.execute(statement)
     }
+
+
+def _load_reminded(
+    connection: Connection,
+    workers: Sequence[uuid.UUID],
+    today: date,
+    extra: Sequence[ColumnElement[bool]] = (),
+) -> dict[str, Reminded]:
+    """Per account, the reminders sent before today within the last `days` days (queue_weights
+    "reminders") that no payment and no contact (someone answered) came after.
+
+    A cheap read of its own rather than part of the summary: the few days' attempts and
+    payments of the collector's accounts, found by their (loan, moment) indexes.
+    """
+    zone = business_zone()
+    since = day_start(today - timedelta(days=int(queue_weights()["reminders"]["days"])))
+    until = day_start(today)
+    answered = [code for code, flags in dispositions().items() if flags.contact]
+    reminder_codes = (*REMINDER_SENT, REMINDER_UNDELIVERED)
+    attempts = (
+        select(
+            _key(ContactAttempt.loan_id),
+            _key(ContactAttempt.started_at),
+            ContactAttempt.disposition,
+            _key(ContactAttempt.channel),
+        )
+        .join(Loan, Loan.id == ContactAttempt.loan_id)
+        .where(
+            _assigned(workers),
+            *extra,
+            ContactAttempt.started_at >= since,
+            ContactAttempt.disposition.in_([*reminder_codes, *answered]),
+        )
+    )
+    sent: dict[str, list[tuple[datetime, str, str]]] = defaultdict(list)
+    # The latest payment or contact on each account in those days.
+    answer: dict[str, datetime] = {}
+    for loan_id, started_at, code, channel in connection.execute(attempts):
+        at = _instant(started_at)
+        key = _hex(loan_id)
+        if code in reminder_codes:
+            if at < until:
+                sent[key].append((at, code, channel))
+        elif key not in answer or at > answer[key]:
+            answer[key] = at
+    if not sent:
+        return {}
+    payments = (
+        select(_key(Payment.loan_id), _key(func.max(Payment.paid_at)))
+        .join(Loan, Loan.id == Payment.loan_id)
+        .where(_assigned(workers), *extra, Payment.paid_at >= since, counted())
+        .group_by(Payment.loan_id)
+    )
+    for loan_id, paid_at in connection.execute(payments):
+        key, at = _hex(loan_id), _instant(paid_at)
+        if key not in answer or at > answer[key]:
+            answer[key] = at
+    found: dict[str, Reminded] = {}
+    for key, messages in sent.items():
+        answered_at = answer.get(key)
+        unanswered = sorted(m for m in messages if answered_at is None or m[0] > answered_at)
+        if not unanswered:
+            continue
+        went = [at for at, code, _ in unanswered if code in REMINDER_SENT]
+        latest = {channel: code for _, code, channel in unanswered}
+        found[key] = Reminded(
+            sent=len(went),
+            first_on=went[0].astimezone(zone).date() if went else None,
+            last_on=went[-1].astimezone(zone).date() if went else None,
+            undelivered=tuple(
+                sorted(c for c, code in latest.items() if code == REMINDER_UNDELIVERED)
+            ),
+        )
+    return found
 
 
 def _load_callbacks(

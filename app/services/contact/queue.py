@@ -112,8 +112,10 @@ class Reminded:
     """The reminders sent on an account before today, within the last few days
     (queue_weights.json "reminders"), that neither a payment nor a contact followed."""
 
-    sent: int  # how many went out
-    first_on: date | None  # the day of the first of them, and of the last (business zone)
+    # On how many days one went out (an SMS and an e-mail of the same step are one reminder
+    # to the borrower), the first of those days and the last (business zone).
+    sent_days: int
+    first_on: date | None
     last_on: date | None
     # The channels whose latest reminder did not reach the borrower (sms, email).
     undelivered: tuple[str, ...] = ()
@@ -293,13 +295,11 @@ def score(
 def _reminded(reminded: Reminded, today: date, reasons: list[Reason]) -> int:
     """The reasons a reminder left unanswered gives (added to `reasons`), and its weight."""
     weight = 0
-    if reminded.sent and reminded.first_on is not None and reminded.last_on is not None:
+    if reminded.sent_days and reminded.first_on is not None and reminded.last_on is not None:
         weight = int(queue_weights()["reminders"]["no_payment"])
-        if reminded.sent > 1:
-            since = f"{reminded.first_on:%m-%d}"
-            reasons.append(
-                Reason("reminders_no_payment", {"count": str(reminded.sent), "date": since})
-            )
+        if reminded.sent_days > 1:
+            count, since = str(reminded.sent_days), f"{reminded.first_on:%m-%d}"
+            reasons.append(Reason("reminders_no_payment", {"count": count, "date": since}))
         elif (ago := (today - reminded.last_on).days) <= 1:
             reasons.append(Reason("reminder_yesterday_no_payment"))
         else:
@@ -1289,12 +1289,14 @@ def _load_reminded(
         unanswered = sorted(m for m in messages if answered_at is None or m[0] > answered_at)
         if not unanswered:
             continue
-        went = [at for at, code, _ in unanswered if code in REMINDER_SENT]
+        went = sorted(
+            {at.astimezone(zone).date() for at, code, _ in unanswered if code in REMINDER_SENT}
+        )
         latest = {channel: code for _, code, channel in unanswered}
         found[key] = Reminded(
-            sent=len(went),
-            first_on=went[0].astimezone(zone).date() if went else None,
-            last_on=went[-1].astimezone(zone).date() if went else None,
+            sent_days=len(went),
+            first_on=went[0] if went else None,
+            last_on=went[-1] if went else None,
             undelivered=tuple(
                 sorted(c for c, code in latest.items() if code == REMINDER_UNDELIVERED)
             ),

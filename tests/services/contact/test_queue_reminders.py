@@ -49,9 +49,12 @@ def _reminder_reasons(queue: Queue, account: Account, language: str = "en") -> l
 def test_a_reminder_no_payment_followed_is_a_reason_the_day_after(
     db: Database, portfolio: Portfolio, tmp_path: Path
 ) -> None:
-    # Seven days past due on the 26th: the strategy's after_7 SMS goes that morning, and
-    # nothing went two days earlier (five days past due is no step's day).
-    sent = portfolio.account(today=TODAY, dpd=7)
+    # Seven days past due on the 26th: the strategy's after_7 SMS (and e-mail, to who has one:
+    # the same reminder) goes that morning, and nothing went two days earlier (five days past
+    # due is no step's day).
+    sent = portfolio.account(
+        today=TODAY, dpd=7, numbers={"mobile": "13812345678", "email": "wang.fang@example.cn"}
+    )
     paid = portfolio.account(today=TODAY, dpd=7)
     answered = portfolio.account(today=TODAY, dpd=7)
     undelivered = portfolio.account(today=TODAY, dpd=7)
@@ -78,6 +81,10 @@ def test_a_reminder_no_payment_followed_is_a_reason_the_day_after(
                 ReminderMessage.planned_at == MORNING,
             )
         ).one()
+        channels = session.scalars(
+            select(ReminderMessage.channel).where(ReminderMessage.loan_id == sent.loan_id)
+        ).all()
+    assert sorted(channel.value for channel in channels) == ["email", "sms"]
     failed = DeliveryReport("", to, False, afternoon, key=key, error_code="MOBILE_NUMBER_ILLEGAL")
     assert apply_reports(db, [failed]).failed == 1
 
@@ -89,7 +96,7 @@ def test_a_reminder_no_payment_followed_is_a_reason_the_day_after(
     assert _reminder_reasons(queue, undelivered) == ["SMS reminder not delivered: check the number"]
     assert _reminder_reasons(queue, undelivered, "zh_CN") == ["短信提醒未送达：请核实号码"]
     assert _reminder_reasons(queue, twice) == ["2 reminders since 11-24, no payment"]
-    assert _reminder_reasons(queue, twice, "zh_CN") == ["11-24起已发2条提醒，仍未还款"]
+    assert _reminder_reasons(queue, twice, "zh_CN") == ["11-24起已提醒2次，仍未还款"]
     assert _reminder_reasons(queue, earlier) == ["reminder sent 3 days ago, no payment"]
     assert _reminder_reasons(queue, earlier, "zh_CN") == ["3天前已发提醒，仍未还款"]
     # Read from the history itself, the queue is the same.

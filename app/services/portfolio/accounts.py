@@ -395,6 +395,7 @@ def _timeline(
                 "contact",
                 f"{attempt.channel.value} {attempt.disposition}",
                 {
+                    "channel": attempt.channel.value,
                     "disposition": attempt.disposition,
                     "duration_seconds": attempt.duration_seconds,
                     "emotion": attempt.emotion,

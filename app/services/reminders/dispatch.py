@@ -431,7 +431,8 @@ def decide(session: Session, at: datetime, *, profiles: Sequence[str] | None = N
         ):
             week[(borrower_id, counted_channel.value)] = count
     evaluators: dict[str, Evaluator] = {}
-    wanted: list[tuple[Candidate, bool]] = []
+    # Each message with the weekly maximum of its borrower's own strategy.
+    wanted: list[tuple[Candidate, int]] = []
     for account in accounts:
         code = profile_code_for(account.country)
         strategy = strategies.get(code)
@@ -512,7 +513,7 @@ def decide(session: Session, at: datetime, *, profiles: Sequence[str] | None = N
                     language,
                     made,
                 )
-                wanted.append((candidate, True))
+                wanted.append((candidate, strategy.weekly_max[channel]))
     # Keys already planned or sent: a planned one is resumed, anything else is done.
     known: dict[str, MessageStatus] = {}
     keys = [c.key for c, _ in wanted]
@@ -521,7 +522,7 @@ def decide(session: Session, at: datetime, *, profiles: Sequence[str] | None = N
             select(ReminderMessage.key, ReminderMessage.status).where(ReminderMessage.key.in_(part))
         ):
             known[key] = status
-    for candidate, _ in wanted:
+    for candidate, weekly_max in wanted:
         was = known.get(candidate.key)
         if was is MessageStatus.PLANNED:
             result.resume.append(candidate)
@@ -530,22 +531,12 @@ def decide(session: Session, at: datetime, *, profiles: Sequence[str] | None = N
             result.skipped["already_sent"] += 1
             continue
         counted = (candidate.borrower_id, candidate.channel)
-        if (
-            week[counted]
-            >= strategies[_code_of(candidate, strategies)].weekly_max[candidate.channel]
-        ):
+        if week[counted] >= weekly_max:
             result.skipped["weekly_max"] += 1
             continue
         week[counted] += 1
         result.messages.append(candidate)
     return result
-
-
-def _code_of(candidate: Candidate, strategies: Mapping[str, Strategy]) -> str:
-    for code, strategy in strategies.items():
-        if candidate.step in strategy.steps:
-            return code
-    raise AssertionError(candidate.key)
 
 
 def _profiles_in_use(session: Session) -> list[str]:

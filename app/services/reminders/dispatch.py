@@ -25,7 +25,7 @@ from functools import cache
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, func, or_, select, type_coerce
+from sqlalchemy import Integer, String, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from app.database import Database
@@ -425,20 +425,30 @@ class _Borrower:
     """A borrower's own mobiles and e-mails in order (id, value, zones, do-not-call, wrong
     number), and the zones of the addresses collection learned."""
 
-    mobiles: list[tuple[uuid.UUID, str, str, bool, bool]] = field(default_factory=list)
-    emails: list[tuple[uuid.UUID, str, str, bool, bool]] = field(default_factory=list)
+    mobiles: list[tuple[Any, str, str, bool, bool]] = field(default_factory=list)
+    emails: list[tuple[Any, str, str, bool, bool]] = field(default_factory=list)
     learned_zones: list[str] = field(default_factory=list)
 
 
-def _borrowers(session: Session) -> dict[uuid.UUID, _Borrower]:
+def _hex(key: Any) -> str:
+    """A key as SQLite keeps it (32 hex digits); PostgreSQL hands back a UUID."""
+    return key if isinstance(key, str) else uuid.UUID(str(key)).hex
+
+
+def _as_uuid(key: Any) -> uuid.UUID:
+    return key if isinstance(key, uuid.UUID) else uuid.UUID(hex=key)
+
+
+def _borrowers(session: Session) -> dict[str, _Borrower]:
     """The contact points a message may go to, and the learned addresses' zones, of every
-    borrower with an open loan."""
-    found: dict[uuid.UUID, _Borrower] = defaultdict(_Borrower)
+    borrower with an open loan, by the borrower's key (`_hex`). Keys are read as stored: only
+    the points messages go to become UUIDs (`_as_uuid`)."""
+    found: dict[str, _Borrower] = defaultdict(_Borrower)
     kinds = (ContactKind.MOBILE, ContactKind.EMAIL, ContactKind.ADDRESS)
     for borrower_id, point_id, kind, value, zones, do_not_call, wrong in session.execute(
         select(
-            ContactPoint.borrower_id,
-            ContactPoint.id,
+            type_coerce(ContactPoint.borrower_id, String),
+            type_coerce(ContactPoint.id, String),
             ContactPoint.kind,
             ContactPoint.value,
             ContactPoint.time_zones,
@@ -448,7 +458,7 @@ def _borrowers(session: Session) -> dict[uuid.UUID, _Borrower]:
         .where(ContactPoint.kind.in_(kinds), ContactPoint.borrower_id.in_(_open_borrowers()))
         .order_by(ContactPoint.borrower_id, ContactPoint.position)
     ):
-        borrower = found[borrower_id]
+        borrower = found[_hex(borrower_id)]
         if kind is ContactKind.ADDRESS:
             if not wrong:
                 learned = borrower.learned_zones
@@ -498,6 +508,7 @@ def decide(session: Session, at: datetime, *, profiles: Sequence[str] | None = N
     # every borrower (no history is asked about): worked out once.
     answers: dict[tuple[Any, ...], Decision] = {}
     nobody = _Borrower()
+    points: dict[Any, uuid.UUID] = {}
     # Each message with the weekly maximum of its borrower's own strategy.
     wanted: list[tuple[Candidate, int]] = []
     for account in accounts:
@@ -519,7 +530,7 @@ def decide(session: Session, at: datetime, *, profiles: Sequence[str] | None = N
         evaluator = evaluators.get(code)
         if evaluator is None:
             evaluator = evaluators[code] = Evaluator(load_profile(code))
-        own = borrowers.get(account.borrower_id, nobody)
+        own = borrowers.get(account.borrower_id.hex, nobody)
         addresses = list(address_zones(account.country, account.province))
         addresses += [z for z in own.learned_zones if z not in addresses]
         subject: Subject | None = None
@@ -537,7 +548,10 @@ def decide(session: Session, at: datetime, *, profiles: Sequence[str] | None = N
                 if not usable:
                     result.skipped["stop:do_not_contact"] += 1
                     continue
-                point_id, recipient, zones, _, _ = usable[0]
+                point_key, recipient, zones, _, _ = usable[0]
+                point_id = points.get(point_key)
+                if point_id is None:
+                    point_id = points[point_key] = _as_uuid(point_key)
                 point_zones = tuple(zones.split())
                 asked = (
                     code,
@@ -555,7 +569,9 @@ def decide(session: Session, at: datetime, *, profiles: Sequence[str] | None = N
                             loan_id=account.loan_id,
                             flags=account.flags,
                             address_zones=tuple(addresses),
-                            own_point_ids=frozenset(row[0] for row in (*own.mobiles, *own.emails)),
+                            own_point_ids=frozenset(
+                                _as_uuid(row[0]) for row in (*own.mobiles, *own.emails)
+                            ),
                             agreed_window=account.window,
                         )
                     point = Point(id=point_id, kind=kind.value, zones=point_zones)

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from functools import cache
+from functools import cache, cached_property
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -207,13 +207,19 @@ class _Account:
     flags: frozenset[str]
     window: tuple[time, time] | None
     # On the day: days past due, the oldest unpaid instalment's due date (before the day) and
-    # what is overdue with its penalty, as `balances.balance_of` works them out.
+    # what is overdue, as `balances.balance_of` works them out (`overdue`), read raw: principal,
+    # interest, fees, penalty accrued and accruing.
     dpd: int
     oldest_due: date | None
-    overdue: Decimal
+    owed: tuple[Any, ...]
     # The unpaid principal, interest and fees of the instalments falling due from the day to
     # the look-ahead, by due date.
     upcoming: dict[date, Decimal]
+
+    @cached_property
+    def overdue(self) -> Decimal:
+        """What is overdue with its penalty (worked out for the accounts a step is due on)."""
+        return sum((money_from_raw(value or 0) for value in self.owed), Decimal(0))
 
 
 def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
@@ -295,7 +301,6 @@ def _accounts(session: Session, today: date, lead_days: int) -> list[_Account]:
     for row in rows:
         flags = frozenset(name for name, on in zip(_FLAGS, row[7:13], strict=True) if on)
         oldest = row[15]
-        overdue = sum((money_from_raw(v or 0) for v in row[16:21]), Decimal(0))
         accounts.append(
             _Account(
                 loan_id=row[0],
@@ -309,7 +314,7 @@ def _accounts(session: Session, today: date, lead_days: int) -> list[_Account]:
                 window=(row[13], row[14]) if row[13] and row[14] else None,
                 dpd=(today - oldest).days if oldest else 0,
                 oldest_due=oldest,
-                overdue=overdue,
+                owed=tuple(row[16:21]),
                 upcoming=upcoming.get(row[0], {}),
             )
         )
@@ -449,7 +454,7 @@ def _borrowers(session: Session) -> dict[str, _Borrower]:
         select(
             type_coerce(ContactPoint.borrower_id, String),
             type_coerce(ContactPoint.id, String),
-            ContactPoint.kind,
+            type_coerce(ContactPoint.kind, String),
             ContactPoint.value,
             ContactPoint.time_zones,
             ContactPoint.do_not_call,
@@ -459,11 +464,11 @@ def _borrowers(session: Session) -> dict[str, _Borrower]:
         .order_by(ContactPoint.borrower_id, ContactPoint.position)
     ):
         borrower = found[_hex(borrower_id)]
-        if kind is ContactKind.ADDRESS:
+        if kind == ContactKind.ADDRESS.value:
             if not wrong:
                 learned = borrower.learned_zones
                 learned += [zone for zone in zones.split() if zone not in learned]
-        elif kind is ContactKind.MOBILE:
+        elif kind == ContactKind.MOBILE.value:
             borrower.mobiles.append((point_id, value, zones, do_not_call, wrong))
         else:
             borrower.emails.append((point_id, value, zones, do_not_call, wrong))
@@ -509,8 +514,9 @@ def decide(session: Session, at: datetime, *, profiles: Sequence[str] | None = N
     answers: dict[tuple[Any, ...], Decision] = {}
     nobody = _Borrower()
     points: dict[Any, uuid.UUID] = {}
-    # Each message with the weekly maximum of its borrower's own strategy.
-    wanted: list[tuple[Candidate, int]] = []
+    windows: dict[tuple[str, tuple[str, ...]], bool] = {}
+    # Each message every rule allows, in order, with its borrower's own strategy.
+    wanted: list[tuple[_Account, _Due, str, Strategy, Any, str, str]] = []
     for account in accounts:
         found = profile_of.get(account.country)
         if found is None:
@@ -549,9 +555,6 @@ def decide(session: Session, at: datetime, *, profiles: Sequence[str] | None = N
                     result.skipped["stop:do_not_contact"] += 1
                     continue
                 point_key, recipient, zones, _, _ = usable[0]
-                point_id = points.get(point_key)
-                if point_id is None:
-                    point_id = points[point_key] = _as_uuid(point_key)
                 point_zones = tuple(zones.split())
                 asked = (
                     code,
@@ -574,60 +577,67 @@ def decide(session: Session, at: datetime, *, profiles: Sequence[str] | None = N
                             ),
                             agreed_window=account.window,
                         )
-                    point = Point(id=point_id, kind=kind.value, zones=point_zones)
+                    point = Point(id=_as_uuid(point_key), kind=kind.value, zones=point_zones)
                     decision = answers[asked] = evaluator.evaluate(subject, point, channel, at)
                 if not decision.allowed:
                     result.skipped[f"rule:{decision.rule_id}"] += 1
                     continue
-                if not _in_window(strategy, decision.zones, at):
+                zoned = (code, decision.zones)
+                inside = windows.get(zoned)
+                if inside is None:
+                    inside = windows[zoned] = _in_window(strategy, decision.zones, at)
+                if not inside:
                     result.skipped["send_window"] += 1
                     continue
-                language = strategy.language
-                facts = Facts(
-                    name=account.name,
-                    amount=due.amount,
-                    currency=account.currency,
-                    due_date=due.due_date,
-                    contract_no=account.contract_no,
-                    dpd=due.dpd,
-                    reporting_from=today + timedelta(days=strategy.reporting_after_days),
-                )
-                made = render(due.step.template, channel, language, facts, due.step.education)
-                if made.too_long:
-                    result.skipped["too_long"] += 1
-                    continue
                 key = message_key(account.contract_no, due, channel)
-                candidate = Candidate(
-                    key,
-                    account.loan_id,
-                    account.borrower_id,
-                    account.contract_no,
-                    point_id,
-                    recipient,
-                    channel,
-                    due.step,
-                    language,
-                    made,
-                )
-                wanted.append((candidate, strategy.weekly_max[channel]))
-    # Keys already planned or sent: a planned one is resumed, anything else is done.
+                wanted.append((account, due, channel, strategy, point_key, recipient, key))
+    # Keys already planned or sent: a planned one is resumed, anything else is done (and not
+    # rendered: a job that runs every half hour finds most of the day's messages sent).
     known: dict[str, MessageStatus] = {}
-    keys = [c.key for c, _ in wanted]
-    for part in _chunks(keys):
+    for part in _chunks([item[-1] for item in wanted]):
         for key, status in session.execute(
             select(ReminderMessage.key, ReminderMessage.status).where(ReminderMessage.key.in_(part))
         ):
             known[key] = status
-    for candidate, weekly_max in wanted:
-        was = known.get(candidate.key)
+    for account, due, channel, strategy, point_key, recipient, key in wanted:
+        was = known.get(key)
+        if was is not None and was is not MessageStatus.PLANNED:
+            result.skipped["already_sent"] += 1
+            continue
+        point_id = points.get(point_key)
+        if point_id is None:
+            point_id = points[point_key] = _as_uuid(point_key)
+        language = strategy.language
+        facts = Facts(
+            name=account.name,
+            amount=due.amount,
+            currency=account.currency,
+            due_date=due.due_date,
+            contract_no=account.contract_no,
+            dpd=due.dpd,
+            reporting_from=today + timedelta(days=strategy.reporting_after_days),
+        )
+        made = render(due.step.template, channel, language, facts, due.step.education)
+        if made.too_long:
+            result.skipped["too_long"] += 1
+            continue
+        candidate = Candidate(
+            key,
+            account.loan_id,
+            account.borrower_id,
+            account.contract_no,
+            point_id,
+            recipient,
+            channel,
+            due.step,
+            language,
+            made,
+        )
         if was is MessageStatus.PLANNED:
             result.resume.append(candidate)
             continue
-        if was is not None:
-            result.skipped["already_sent"] += 1
-            continue
-        counted = (candidate.borrower_id, candidate.channel)
-        if week[counted] >= weekly_max:
+        counted = (account.borrower_id, channel)
+        if week[counted] >= strategy.weekly_max[channel]:
             result.skipped["weekly_max"] += 1
             continue
         week[counted] += 1

@@ -476,7 +476,13 @@ def _borrowers(session: Session) -> dict[str, _Borrower]:
 
 
 def decide(session: Session, at: datetime, *, profiles: Sequence[str] | None = None) -> Decided:
-    """Every message due at `at` that every rule allows, rendered; and why others are not."""
+    """Every message due at `at` that every rule allows, rendered; and why others are not.
+
+    In order: the stops, opt-outs, the borrower's own number or address, the contact rules,
+    the send window; then a message already sent is counted as such (not rendered again), one
+    too long for its template is left out, one planned by a run that was stopped is resumed,
+    and the weekly maximum is applied in the order of the accounts (by contract number), their
+    steps and channels."""
     at = check_moment(at)
     today = local_today(at)
     result = Decided()

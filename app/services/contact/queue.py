@@ -25,7 +25,7 @@ from functools import cache
 from typing import Any, cast, overload
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Integer, String, and_, func, select, type_coerce
+from sqlalchemy import Connection, Integer, String, and_, func, select, text, type_coerce
 from sqlalchemy.sql import ColumnElement, Subquery
 
 from app.database import Database
@@ -48,6 +48,7 @@ from app.models import (
     RepaymentPlan,
     counted,
 )
+from app.models.activity import REMINDER_OUTCOMES_SQL
 from app.models.types import money_from_raw
 from app.services.common.clock import business_zone, day_start
 from app.services.common.money import ZERO, format_money
@@ -76,8 +77,8 @@ from app.services.contact.compliance import (
 from app.services.contact.promises import promise_grace_days
 
 PHONE_KINDS = (ContactKind.MOBILE, ContactKind.HOME, ContactKind.WORK)
-# The outcomes the reminder dispatcher records for a message (reminders.dispatch.DISPOSITION):
-# it went out, or it did not reach the borrower.
+# The outcomes the reminder dispatcher records for a message (reminders.dispatch.DISPOSITION,
+# app.models.activity.REMINDER_OUTCOMES_SQL): it went out, or it did not reach the borrower.
 REMINDER_SENT = ("SENT", "DELIVERED")
 REMINDER_UNDELIVERED = "FAILED"
 
@@ -110,7 +111,8 @@ class LeadPriority:
 @dataclass(frozen=True)
 class Reminded:
     """The reminders sent on an account before today, within the last few days
-    (queue_weights.json "reminders"), that neither a payment nor a contact followed."""
+    (queue_weights.json "reminders"), that no payment followed, on days after the last
+    contact."""
 
     # On how many days one went out (an SMS and an e-mail of the same step are one reminder
     # to the borrower), the first of those days and the last (business zone).
@@ -384,7 +386,7 @@ class _Inputs:
     promises: dict[str, dict[str, Any]] = field(default_factory=dict)
     broken_plans: dict[str, date] = field(default_factory=dict)
     priorities: dict[str, list[LeadPriority]] = field(default_factory=dict)
-    reminded: dict[str, Reminded] = field(default_factory=dict)
+    reminded: dict[str, _Reminders] = field(default_factory=dict)
 
 
 # The inputs kept per account, and per borrower.
@@ -718,7 +720,7 @@ def _rank_row(
         promise_due_today=promise.get("due_today"),
         last_contact_on=inputs.last_contact.get(loan),
         priority=priority,
-        reminded=inputs.reminded.get(loan),
+        reminded=_unanswered(inputs.reminded.get(loan), inputs.last_contact.get(loan)),
     )
     total, tier, reasons = score(facts, today, viewer_zone)
     recent = [a for a in inputs.history.get(row.borrower_id, ()) if a.at >= since]
@@ -1228,24 +1230,31 @@ def _load_last_contact(
     }
 
 
+@dataclass(frozen=True)
+class _Reminders:
+    """An account's reminders sent before today within the last days (moment, outcome,
+    channel; in order), and the moment of the latest payment since the first of them."""
+
+    sent: tuple[tuple[datetime, str, str], ...]
+    paid_at: datetime | None
+
+
 def _load_reminded(
     connection: Connection,
     workers: Sequence[uuid.UUID],
     today: date,
     extra: Sequence[ColumnElement[bool]] = (),
-) -> dict[str, Reminded]:
+) -> dict[str, _Reminders]:
     """Per account, the reminders sent before today within the last `days` days (queue_weights
-    "reminders") that no payment and no contact (someone answered) came after.
+    "reminders"), and the latest payment since.
 
-    A cheap read of its own rather than part of the summary: the few days' attempts and
-    payments of the collector's accounts, found by their (loan, moment) indexes.
+    A read of its own rather than part of the summary: the week's reminders of the collector's
+    accounts come from their index alone (migration 0023), then the payments of the accounts
+    reminded, a statement for each so many of them. The contacts are the day of the last one,
+    which the queue reads anyway (`_unanswered`).
     """
-    zone = business_zone()
     since = day_start(today - timedelta(days=int(queue_weights()["reminders"]["days"])))
-    until = day_start(today)
-    answered = [code for code, flags in dispositions().items() if flags.contact]
-    reminder_codes = (*REMINDER_SENT, REMINDER_UNDELIVERED)
-    attempts = (
+    reminders = (
         select(
             _key(ContactAttempt.loan_id),
             _key(ContactAttempt.started_at),
@@ -1256,52 +1265,57 @@ def _load_reminded(
         .where(
             _assigned(workers),
             *extra,
+            # Spelled as the index's condition, so that the database reads that index.
+            text(f"contact_attempts.{REMINDER_OUTCOMES_SQL}"),
             ContactAttempt.started_at >= since,
-            ContactAttempt.disposition.in_([*reminder_codes, *answered]),
+            ContactAttempt.started_at < day_start(today),
         )
     )
     sent: dict[str, list[tuple[datetime, str, str]]] = defaultdict(list)
-    # The latest payment or contact on each account in those days.
-    answer: dict[str, datetime] = {}
-    for loan_id, started_at, code, channel in connection.execute(attempts):
-        at = _instant(started_at)
-        key = _hex(loan_id)
-        if code in reminder_codes:
-            if at < until:
-                sent[key].append((at, code, channel))
-        elif key not in answer or at > answer[key]:
-            answer[key] = at
-    if not sent:
-        return {}
-    payments = (
-        select(_key(Payment.loan_id), _key(func.max(Payment.paid_at)))
-        .join(Loan, Loan.id == Payment.loan_id)
-        .where(_assigned(workers), *extra, Payment.paid_at >= since, counted())
-        .group_by(Payment.loan_id)
-    )
-    for loan_id, paid_at in connection.execute(payments):
-        key, at = _hex(loan_id), _instant(paid_at)
-        if key not in answer or at > answer[key]:
-            answer[key] = at
-    found: dict[str, Reminded] = {}
-    for key, messages in sent.items():
-        answered_at = answer.get(key)
-        unanswered = sorted(m for m in messages if answered_at is None or m[0] > answered_at)
-        if not unanswered:
+    for loan_id, started_at, code, channel in connection.execute(reminders):
+        sent[_hex(loan_id)].append((_instant(started_at), code, channel))
+    paid: dict[str, datetime] = {}
+    loans = sorted(sent)
+    for first in range(0, len(loans), _FEW):
+        chosen = [_as_uuid(key) for key in loans[first : first + _FEW]]
+        payments = (
+            select(_key(Payment.loan_id), _key(func.max(Payment.paid_at)))
+            .where(Payment.loan_id.in_(chosen), Payment.paid_at >= since, counted())
+            .group_by(Payment.loan_id)
+        )
+        paid.update((_hex(loan_id), _instant(at)) for loan_id, at in connection.execute(payments))
+    return {
+        key: _Reminders(tuple(sorted(messages)), paid.get(key)) for key, messages in sent.items()
+    }
+
+
+def _unanswered(reminders: _Reminders | None, last_contact: date | None) -> Reminded | None:
+    """What the queue says of an account's reminders: those no payment came after, sent on a
+    day after the last contact (someone answered: that day the collector or the borrower
+    spoke, whatever the reminder said)."""
+    if reminders is None:
+        return None
+    zone = business_zone()
+    went: set[date] = set()
+    latest: dict[str, str] = {}
+    for at, code, channel in reminders.sent:
+        if reminders.paid_at is not None and at <= reminders.paid_at:
             continue
-        went = sorted(
-            {at.astimezone(zone).date() for at, code, _ in unanswered if code in REMINDER_SENT}
-        )
-        latest = {channel: code for _, code, channel in unanswered}
-        found[key] = Reminded(
-            sent_days=len(went),
-            first_on=went[0] if went else None,
-            last_on=went[-1] if went else None,
-            undelivered=tuple(
-                sorted(c for c, code in latest.items() if code == REMINDER_UNDELIVERED)
-            ),
-        )
-    return found
+        day = at.astimezone(zone).date()
+        if last_contact is not None and day <= last_contact:
+            continue
+        latest[channel] = code  # in order: the last one stays
+        if code in REMINDER_SENT:
+            went.add(day)
+    if not latest:
+        return None
+    days = sorted(went)
+    return Reminded(
+        sent_days=len(days),
+        first_on=days[0] if days else None,
+        last_on=days[-1] if days else None,
+        undelivered=tuple(sorted(c for c, code in latest.items() if code == REMINDER_UNDELIVERED)),
+    )
 
 
 def _load_callbacks(

@@ -1,6 +1,7 @@
 """Reminders in the queue's reasons: the day after the dispatcher sent one and no payment came,
-the collector reads so (in either language); a payment or a contact after it takes the reason
-away, and a reminder the provider could not deliver asks for the number to be checked."""
+the collector reads so (in either language); a payment after it, or a contact that day or
+later, takes the reason away, and a reminder the provider could not deliver asks for the
+number to be checked."""
 
 from __future__ import annotations
 
@@ -63,6 +64,9 @@ def test_a_reminder_no_payment_followed_is_a_reason_the_day_after(
     # Five days past due: after_3 on the 24th only.
     earlier = portfolio.account(today=TODAY, dpd=5)
     spool = tmp_path / "spool"
+    # Talked to the day before: the reminder after it is news all the same.
+    day_before = MORNING - timedelta(days=1)
+    record_contact(db, outcome(sent, "RTP", started_at=day_before), now=day_before)
     _send(db, spool, MORNING - timedelta(days=2))
     _send(db, spool, MORNING)
 

@@ -16,7 +16,18 @@ from collections.abc import Iterator, Sequence
 from typing import cast
 
 from app import __version__
-from app.cli import central, contacts, my_day, plans, reviews, sync, team, team_queue, work
+from app.cli import (
+    central,
+    contacts,
+    messaging,
+    my_day,
+    plans,
+    reviews,
+    sync,
+    team,
+    team_queue,
+    work,
+)
 from app.cli.common import (
     EXIT_BROKEN_PIPE,
     EXIT_NO_DISPLAY,
@@ -172,6 +183,7 @@ def _parser() -> argparse.ArgumentParser:
     team_queue.register(commands)
     team.register(commands)
     reviews.register(commands)
+    messaging.register(commands)
     for name, command in _leaves(parser, ()):
         _mark(name, command)
     return parser

@@ -14,6 +14,7 @@ dispatcher decides, and the Message-ID lets the far end see a repeat).
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import smtplib
 import socket
@@ -115,12 +116,13 @@ def build_email(message: OutboundMessage, settings: SmtpSettings, now: datetime)
     email["Subject"] = subject
     email["Date"] = format_datetime(now.astimezone(UTC))
     email["Message-ID"] = message_id(message.key, settings.domain)
-    email["Content-Language"] = message.language.replace("_", "-")
     if settings.list_unsubscribe:
         email["List-Unsubscribe"] = settings.list_unsubscribe
     email.set_content(message.text, subtype="plain", charset="utf-8")
     if message.html:
         email.add_alternative(message.html, subtype="html", charset="utf-8")
+    # After the body: setting content drops the Content-* headers set before.
+    email["Content-Language"] = message.language.replace("_", "-")
     return email
 
 
@@ -206,7 +208,7 @@ class SmtpSender:
                 opened[0].starttls(context=context)
                 opened[0].ehlo()
             if s.username is not None:
-                opened[0].login(s.username, self._password or "")
+                _sign_in(opened[0], s.username, self._password or "")
             return opened[0]
         except BaseException as error:
             for connection in opened:
@@ -331,6 +333,22 @@ def smtp_status(code: int, answer: str, settings: SmtpSettings) -> SendStatus:
     if any(marker in lowered for marker in settings.opt_out_markers):
         return SendStatus.OPTED_OUT
     return SendStatus.REJECTED
+
+
+def _sign_in(connection: smtplib.SMTP, user: str, password: str) -> None:
+    """AUTH PLAIN in UTF-8 as RFC 4616 defines it, where the server offers it (smtplib's own
+    sends ASCII only, and after a refusal tries the next mechanism on a confused line); else
+    smtplib's login (LOGIN, CRAM-MD5), for an ASCII user and password."""
+    offered = connection.esmtp_features.get("auth", "").upper().split()
+    if "PLAIN" in offered:
+        token = base64.b64encode(f"\0{user}\0{password}".encode()).decode("ascii")
+        code, answer = connection.docmd("AUTH", f"PLAIN {token}")
+        if code != 235:
+            raise smtplib.SMTPAuthenticationError(code, answer)
+        return
+    if not (user + password).isascii():
+        raise smtplib.SMTPException("the server offers no AUTH PLAIN for a password beyond ASCII")
+    connection.login(user, password)
 
 
 def _reason(error: BaseException) -> str:

@@ -398,9 +398,11 @@ class AliyunDeliveryReports:
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         nonce: Callable[[], str] = _default_nonce,
+        page_size: int = PAGE_SIZE,
     ) -> None:
         self.settings = settings
         self._client = _Client(settings, secret, clock, nonce)
+        self.page_size = page_size
 
     def __repr__(self) -> str:
         return f"AliyunDeliveryReports({self.settings.endpoint})"
@@ -427,7 +429,7 @@ class AliyunDeliveryReports:
                 "PhoneNumber": number,
                 "BizId": biz_id,
                 "SendDate": sent_at.astimezone(BEIJING).strftime("%Y%m%d"),
-                "PageSize": str(PAGE_SIZE),
+                "PageSize": str(self.page_size),
                 "CurrentPage": str(page),
             }
             http_status, answer = self._client.call("QuerySendDetails", query)

@@ -177,11 +177,8 @@ def authorization(
 
 def provider_number(e164: str) -> str:
     """The number as PhoneNumbers takes it: 11 digits for the mainland, else country code and
-    number in digits. InvalidSms for what is no mobile number."""
-    try:
-        parsed = parse_phone(e164, "CN")
-    except DomainError as error:
-        raise InvalidSms("{reason}", reason=error.message) from None
+    number in digits. InvalidPhoneNumber or InvalidSms for what is no mobile number."""
+    parsed = parse_phone(e164, "CN")
     if not parsed.mobile:
         raise InvalidSms("{number} is not a mobile number: no SMS is sent to it.", number=e164)
     number = phonenumbers.parse(parsed.e164, None)

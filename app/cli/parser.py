@@ -19,6 +19,7 @@ from app import __version__
 from app.cli import (
     central,
     contacts,
+    messaging,
     my_day,
     plans,
     reminders,
@@ -184,6 +185,7 @@ def _parser() -> argparse.ArgumentParser:
     team.register(commands)
     reviews.register(commands)
     reminders.register(commands)
+    messaging.register(commands)
     for name, command in _leaves(parser, ()):
         _mark(name, command)
     return parser

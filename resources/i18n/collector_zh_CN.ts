@@ -5113,6 +5113,186 @@ Allowed from {time}</source>
         <translation>请选择外访结果。</translation>
     </message>
     <message>
+        <source>{number} is not a mobile number: no SMS is sent to it.</source>
+        <translation>{number} 不是手机号码，不向其发送短信。</translation>
+    </message>
+    <message>
+        <source>Alibaba Cloud SMS ({endpoint}) could not be reached: {reason}</source>
+        <translation>无法连接阿里云短信服务（{endpoint}）：{reason}</translation>
+    </message>
+    <message>
+        <source>Alibaba Cloud SMS answered HTTP {status} without a readable body.</source>
+        <translation>阿里云短信服务返回 HTTP {status}，但没有可读的内容。</translation>
+    </message>
+    <message>
+        <source>This message is for the {channel} channel, not SMS.</source>
+        <translation>此消息属于 {channel} 渠道，不是短信。</translation>
+    </message>
+    <message>
+        <source>Alibaba Cloud sends an SMS only from a registered template: the message has no template code.</source>
+        <translation>阿里云只按已审核的模板发送短信：此消息没有模板编码。</translation>
+    </message>
+    <message>
+        <source>The SMS has no signature (签名): give the message one, or set COLLECTOR_WORKSTATION_ALIYUN_SMS_SIGN_NAME.</source>
+        <translation>短信没有签名：请为消息指定签名，或设置 COLLECTOR_WORKSTATION_ALIYUN_SMS_SIGN_NAME。</translation>
+    </message>
+    <message>
+        <source>A value of the SMS holds a line break or another control character.</source>
+        <translation>短信的某个参数含有换行符或其他控制字符。</translation>
+    </message>
+    <message>
+        <source>Alibaba Cloud SMS did not give delivery reports now: {code} {text}</source>
+        <translation>阿里云短信服务暂时无法提供回执：{code} {text}</translation>
+    </message>
+    <message>
+        <source>The e-mail address holds a line break or another control character.</source>
+        <translation>电子邮件地址含有换行符或其他控制字符。</translation>
+    </message>
+    <message>
+        <source>“{address}” is not an e-mail address: {reason}</source>
+        <translation>“{address}”不是电子邮件地址：{reason}</translation>
+    </message>
+    <message>
+        <source>“{address}” needs a mail server with SMTPUTF8 (letters other than ASCII before the @); it is not sent.</source>
+        <translation>“{address}”需要支持 SMTPUTF8 的邮件服务器（@ 前含非 ASCII 字符），不予发送。</translation>
+    </message>
+    <message>
+        <source>This message is for the {channel} channel, not e-mail.</source>
+        <translation>此消息属于 {channel} 渠道，不是电子邮件。</translation>
+    </message>
+    <message>
+        <source>The e-mail has no subject.</source>
+        <translation>邮件没有主题。</translation>
+    </message>
+    <message>
+        <source>The subject or the sender&apos;s name holds a line break or another control character.</source>
+        <translation>邮件主题或发件人名称含有换行符或其他控制字符。</translation>
+    </message>
+    <message>
+        <source>The e-mail has no text.</source>
+        <translation>邮件没有正文。</translation>
+    </message>
+    <message>
+        <source>The mail server {server} does not offer STARTTLS; nothing is sent in the clear.</source>
+        <translation>邮件服务器 {server} 不支持 STARTTLS；不会以明文发送任何内容。</translation>
+    </message>
+    <message>
+        <source>The mail server {server} refused the sign-in of {user}: {code} {answer}</source>
+        <translation>邮件服务器 {server} 拒绝了 {user} 的登录：{code} {answer}</translation>
+    </message>
+    <message>
+        <source>The mail server {server}&apos;s certificate was not accepted: {reason}</source>
+        <translation>邮件服务器 {server} 的证书未通过验证：{reason}</translation>
+    </message>
+    <message>
+        <source>The mail server {server} could not be reached: {reason}</source>
+        <translation>无法连接邮件服务器 {server}：{reason}</translation>
+    </message>
+    <message>
+        <source>The connection to the mail server {server} was lost while sending; it may have arrived (sent again, it has the same Message-ID).</source>
+        <translation>发送过程中与邮件服务器 {server} 的连接中断；邮件可能已送达（重发时使用相同的 Message-ID）。</translation>
+    </message>
+    <message>
+        <source>No mail server is configured: set COLLECTOR_WORKSTATION_SMTP_HOST and COLLECTOR_WORKSTATION_SMTP_FROM (README, “Reminders: e-mail and SMS”).</source>
+        <translation>未配置邮件服务器：请设置 COLLECTOR_WORKSTATION_SMTP_HOST 和 COLLECTOR_WORKSTATION_SMTP_FROM（见 README“Reminders: e-mail and SMS”）。</translation>
+    </message>
+    <message>
+        <source>No SMS provider is configured: set COLLECTOR_WORKSTATION_ALIYUN_ACCESS_KEY_ID (README, “Reminders: e-mail and SMS”).</source>
+        <translation>未配置短信服务商：请设置 COLLECTOR_WORKSTATION_ALIYUN_ACCESS_KEY_ID（见 README“Reminders: e-mail and SMS”）。</translation>
+    </message>
+    <message>
+        <source>A template value is NAME=VALUE, not “{item}”.</source>
+        <translation>模板参数的格式是 NAME=VALUE，而不是“{item}”。</translation>
+    </message>
+    <message>
+        <source>The language must be en or zh_CN, not “{language}”.</source>
+        <translation>语言必须是 en 或 zh_CN，而不是“{language}”。</translation>
+    </message>
+    <message>
+        <source>accepted: the provider took the message ({provider_id}).</source>
+        <translation>已受理：服务商已接收该消息（{provider_id}）。</translation>
+    </message>
+    <message>
+        <source>not sent, try again later: {code} {text}</source>
+        <translation>未发送，请稍后重试：{code} {text}</translation>
+    </message>
+    <message>
+        <source>refused, the recipient opted out: {code} {text}</source>
+        <translation>被拒绝，收件人已退订：{code} {text}</translation>
+    </message>
+    <message>
+        <source>refused: {code} {text}</source>
+        <translation>被拒绝：{code} {text}</translation>
+    </message>
+    <message>
+        <source>kept in the keychain as {entry}</source>
+        <translation>已保存到钥匙串，条目为 {entry}</translation>
+    </message>
+    <message>
+        <source>{variable} must be a number of seconds between 0 and 600, not “{value}”.</source>
+        <translation>{variable} 必须是 0 到 600 之间的秒数，而不是“{value}”。</translation>
+    </message>
+    <message>
+        <source>{variable} must be starttls or tls, not “{value}”.</source>
+        <translation>{variable} 必须是 starttls 或 tls，而不是“{value}”。</translation>
+    </message>
+    <message>
+        <source>{variable} must be a port number, not “{value}”.</source>
+        <translation>{variable} 必须是端口号，而不是“{value}”。</translation>
+    </message>
+    <message>
+        <source>{variable} is set but {missing} is not: the address e-mail is sent from.</source>
+        <translation>已设置 {variable}，但未设置 {missing}（发件地址）。</translation>
+    </message>
+    <message>
+        <source>{variable} is not an e-mail address: {reason}</source>
+        <translation>{variable} 不是电子邮件地址：{reason}</translation>
+    </message>
+    <message>
+        <source>{variable} must be an address a mail server takes without SMTPUTF8 (ASCII before the @).</source>
+        <translation>{variable} 必须是无需 SMTPUTF8 即可使用的地址（@ 前为 ASCII 字符）。</translation>
+    </message>
+    <message>
+        <source>{variable} names no file: {path}</source>
+        <translation>{variable} 指定的文件不存在：{path}</translation>
+    </message>
+    <message>
+        <source>{variable} holds a line break or another control character.</source>
+        <translation>{variable} 含有换行符或其他控制字符。</translation>
+    </message>
+    <message>
+        <source>{variable} must be an https address without a path (http only to this machine), not “{value}”.</source>
+        <translation>{variable} 必须是不带路径的 https 地址（仅本机可用 http），而不是“{value}”。</translation>
+    </message>
+    <message>
+        <source>No password for the mail server: set {variable}, or keep one in the keychain with `collector-workstation messaging set-secret smtp`.</source>
+        <translation>没有邮件服务器的密码：请设置 {variable}，或用 `collector-workstation messaging set-secret smtp` 保存到钥匙串。</translation>
+    </message>
+    <message>
+        <source>No AccessKey secret for Alibaba Cloud SMS: set {variable}, or keep it in the keychain with `collector-workstation messaging set-secret aliyun`.</source>
+        <translation>没有阿里云短信的 AccessKey Secret：请设置 {variable}，或用 `collector-workstation messaging set-secret aliyun` 保存到钥匙串。</translation>
+    </message>
+    <message>
+        <source>Set {host} and {user} first: the password is kept for that server and user.</source>
+        <translation>请先设置 {host} 和 {user}：密码按该服务器和用户保存。</translation>
+    </message>
+    <message>
+        <source>Set {variable} first: the secret is kept for that AccessKey.</source>
+        <translation>请先设置 {variable}：密钥按该 AccessKey 保存。</translation>
+    </message>
+    <message>
+        <source>The secret is empty or holds a control character.</source>
+        <translation>密钥为空或含有控制字符。</translation>
+    </message>
+    <message>
+        <source>No keychain is available here: set {variable} in the job&apos;s environment instead.</source>
+        <translation>此处没有可用的钥匙串：请改为在任务的环境变量中设置 {variable}。</translation>
+    </message>
+    <message>
+        <source>The keychain refused to keep the secret ({reason}).</source>
+        <translation>钥匙串拒绝保存该密钥（{reason}）。</translation>
+    </message>
+    <message>
         <source>Only an issued plan has an agreement to print; this one is “{status}”.</source>
         <translation>只有已出具协议的还款计划才能打印协议；该计划当前为“{status}”。</translation>
     </message>

@@ -94,22 +94,22 @@ def _bad_data(error: Exception) -> int:
 
 
 def _run(config: Config, args: argparse.Namespace) -> int:
-    from app.services.messaging.choice import senders_from_config
+    from app.services.messaging.choice import opened, senders_from_config
     from app.services.reminders.dispatch import run_reminders
     from app.services.reminders.templates import StrategyError
 
     at = args.at or datetime.now(UTC)
-    senders = senders_from_config(config.data_dir)
     db = open_database(config)
     try:
-        report = run_reminders(
-            db,
-            senders.by_channel,
-            at=at,
-            dry_run=args.dry_run,
-            limit=args.limit,
-            embedded=config.embedded,
-        )
+        with opened(senders_from_config(config.data_dir)) as senders:
+            report = run_reminders(
+                db,
+                senders.by_channel,
+                at=at,
+                dry_run=args.dry_run,
+                limit=args.limit,
+                embedded=config.embedded,
+            )
     except StrategyError as error:
         return _bad_data(error)
     if args.json:
@@ -154,6 +154,7 @@ def _reports(config: Config, args: argparse.Namespace) -> int:
                     reported_at=_zoned(str(item["reported_at"])),
                     key=item.get("key"),
                     error_code=item.get("error_code"),
+                    opted_out=bool(item.get("opted_out", False)),
                 )
                 for item in items
             ]
@@ -167,7 +168,10 @@ def _reports(config: Config, args: argparse.Namespace) -> int:
     if not senders.reports and args.file is None:
         print("no provider configured reports deliveries (the spool does not)")
     applied = apply_reports(db, found)
-    print(f"delivered {applied.delivered}, failed {applied.failed}, not matched {applied.unknown}")
+    print(
+        f"delivered {applied.delivered}, failed {applied.failed},"
+        f" opted out {applied.opted_out}, not matched {applied.unknown}"
+    )
     return 0
 
 

@@ -475,17 +475,19 @@ def _report(detail: Mapping[str, Any], biz_id: str, to: str) -> DeliveryReport |
     if key is not None and key.startswith(_DIGEST_PREFIX):
         key = None  # a digest stands for a key too long to send: the dispatcher has the key
     error = detail.get("ErrCode")
+    code = str(error) if error not in (None, "") else None
     return DeliveryReport(
         provider_id=biz_id,
         to=to,
         delivered=state == 3,
         reported_at=moment,
         key=key,
-        error_code=str(error) if error not in (None, "") else None,
+        error_code=code,
+        opted_out=state == 2 and code in OPTED_OUT_CODES,
     )
 
 
 def opted_out(report: DeliveryReport) -> bool:
     """Whether a delivery report says the recipient refused our messages (unsubscribed from
     the signature, or complained to the carrier): stop sending them SMS."""
-    return not report.delivered and report.error_code in OPTED_OUT_CODES
+    return report.opted_out

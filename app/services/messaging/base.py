@@ -71,6 +71,9 @@ class DeliveryReport:
     reported_at: datetime
     key: str | None = None  # the OutboundMessage.key when the provider echoes it back
     error_code: str | None = None
+    # Undelivered because the recipient refused the sender's messages (unsubscribed, or
+    # complained to the carrier): nothing more goes to them on this channel.
+    opted_out: bool = False
 
 
 class Sender(Protocol):

@@ -824,6 +824,7 @@ class ReportsApplied:
     delivered: int
     failed: int
     unknown: int
+    opted_out: int = 0
 
 
 def apply_reports(db: Database, reports: Iterable[DeliveryReport]) -> ReportsApplied:
@@ -841,8 +842,16 @@ def apply_reports(db: Database, reports: Iterable[DeliveryReport]) -> ReportsApp
             if row is None or row.status not in (MessageStatus.SENT, MessageStatus.PLANNED):
                 counts["unknown"] += 1
                 continue
-            status = MessageStatus.DELIVERED if report.delivered else MessageStatus.FAILED
+            status = (
+                MessageStatus.DELIVERED
+                if report.delivered
+                else MessageStatus.OPTED_OUT
+                if report.opted_out
+                else MessageStatus.FAILED
+            )
             at = report.reported_at.astimezone(UTC)
+            if status is MessageStatus.OPTED_OUT:
+                _opt_out(session, row.borrower_id, row.channel, at, "delivery report", row.user_id)
             if row.status is MessageStatus.PLANNED:
                 row.sent_at = at
             row.status = status
@@ -867,8 +876,13 @@ def apply_reports(db: Database, reports: Iterable[DeliveryReport]) -> ReportsApp
                 session.add(attempt)
                 session.flush()
                 row.attempt_id = attempt.id
-            counts["delivered" if report.delivered else "failed"] += 1
-    return ReportsApplied(counts["delivered"], counts["failed"], counts["unknown"])
+            counts[status.value] += 1
+    return ReportsApplied(
+        counts[MessageStatus.DELIVERED.value],
+        counts[MessageStatus.FAILED.value],
+        counts["unknown"],
+        counts[MessageStatus.OPTED_OUT.value],
+    )
 
 
 def sent_awaiting_reports(db: Database) -> list[tuple[str, str, datetime]]:

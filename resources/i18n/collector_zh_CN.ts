@@ -4665,6 +4665,34 @@ Allowed from {time}</source>
         <translation>还款来自放款系统：只有管理员可以入账；借款人所说的还款改为记录为自报还款。</translation>
     </message>
     <message>
+        <source>No letter goes to account {contract_no}: {reason}.</source>
+        <translation>账户{contract_no}不能发函：{reason}。</translation>
+    </message>
+    <message>
+        <source>None of the accounts {username} may see is overdue in {buckets}: no letter to write.</source>
+        <translation>{username}可查看的账户中没有处于{buckets}的逾期账户：无需发函。</translation>
+    </message>
+    <message>
+        <source>None of the accounts {username} may see is overdue: no letter to write.</source>
+        <translation>{username}可查看的账户中没有逾期账户：无需发函。</translation>
+    </message>
+    <message>
+        <source>There is no kind of letter “{kind}” (known: {known}).</source>
+        <translation>没有“{kind}”这种函件（可用：{known}）。</translation>
+    </message>
+    <message>
+        <source>Letters are printed in {known}, not “{language}”.</source>
+        <translation>函件只能以{known}打印，不支持“{language}”。</translation>
+    </message>
+    <message>
+        <source>There is no bucket {bucket} (known: {known}).</source>
+        <translation>没有账龄段{bucket}（可用：{known}）。</translation>
+    </message>
+    <message>
+        <source>Letter {number} is on record, but its file could not be named {path} ({reason}); it is at {temporary}.</source>
+        <translation>函件{number}已登记，但文件无法命名为{path}（{reason}）；文件位于{temporary}。</translation>
+    </message>
+    <message>
         <source>Nothing waits to be sent in this copy: there is nothing to keep aside.</source>
         <translation>此副本中没有等待上传的改动：无需另行保管。</translation>
     </message>

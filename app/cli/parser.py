@@ -16,7 +16,18 @@ from collections.abc import Iterator, Sequence
 from typing import cast
 
 from app import __version__
-from app.cli import central, contacts, my_day, plans, reviews, sync, team, team_queue, work
+from app.cli import (
+    central,
+    contacts,
+    letters,
+    my_day,
+    plans,
+    reviews,
+    sync,
+    team,
+    team_queue,
+    work,
+)
 from app.cli.common import (
     EXIT_BROKEN_PIPE,
     EXIT_NO_DISPLAY,
@@ -167,6 +178,7 @@ def _parser() -> argparse.ArgumentParser:
     my_day.register(commands)
     contacts.register(commands)
     plans.register(commands)
+    letters.register(commands)
     central.register(commands)
     sync.register(commands)
     team_queue.register(commands)

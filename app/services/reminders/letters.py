@@ -43,7 +43,7 @@ from sqlalchemy.orm import Session
 from app.database import Database
 from app.models import BORROWER_FLAGS, Borrower, Instalment, Loan, LoanStatus, User
 from app.services.common.audit import audit
-from app.services.common.clock import local_today
+from app.services.common.clock import business_zone, local_today
 from app.services.common.erasure import record_document
 from app.services.common.errors import InvalidInput, Localized, NotAllowed
 from app.services.common.files import NotWritten, check_target, write_beside
@@ -269,7 +269,7 @@ def issue_batch(
     cjk_font()
     now = now or datetime.now(UTC)
     today = local_today(now)
-    stamp = f"{kind.replace('_', '-')}-{now.astimezone(UTC):%Y%m%d-%H%M%S}"
+    stamp = f"{kind.replace('_', '-')}-{now.astimezone(business_zone()):%Y%m%d-%H%M%S}"
     written: list[tuple[Path, Path]] = []
     try:
         with db.session() as session:

@@ -7507,6 +7507,18 @@ Your accounts are on this computer: work on them offline? What you do is sent to
         <translation>与借款人商定还款方案</translation>
     </message>
     <message>
+        <source>Letter…</source>
+        <translation>催收函…</translation>
+    </message>
+    <message>
+        <source>Save a demand letter</source>
+        <translation>保存催收函</translation>
+    </message>
+    <message>
+        <source>Save a demand letter to the borrower&apos;s postal address as a PDF</source>
+        <translation>将寄往借款人邮寄地址的催收函保存为PDF</translation>
+    </message>
+    <message>
         <source>Account history</source>
         <translation>账户历史</translation>
     </message>
@@ -7561,6 +7573,26 @@ Your accounts are on this computer: work on them offline? What you do is sent to
     <message>
         <source>Not recorded</source>
         <translation>未记录</translation>
+    </message>
+    <message>
+        <source>Save the demand letter for {contract}</source>
+        <translation>保存合同{contract}的催收函</translation>
+    </message>
+    <message>
+        <source>PDF documents (*.pdf)</source>
+        <translation>PDF 文档 (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Demand letter saved</source>
+        <translation>催收函已保存</translation>
+    </message>
+    <message>
+        <source>Demand letter {number} for {contract} saved to {path}.</source>
+        <translation>合同{contract}的催收函{number}已保存至{path}。</translation>
+    </message>
+    <message>
+        <source>No letter was written</source>
+        <translation>未生成函件</translation>
     </message>
 </context>
 </TS>

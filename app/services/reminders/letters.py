@@ -173,6 +173,7 @@ class Skipped:
 
     contract_no: str
     reason: Localized
+    borrower_id: uuid.UUID
 
 
 @dataclass(frozen=True)
@@ -238,11 +239,12 @@ def issue_letter(
             data = render_letter(prepared.letter)
             written = write_beside(out, data)
             issued = _record(session, user, loan, prepared, out, data, now, record_notice)
-        _place(written, out, issued.letter_no)
     except BaseException:
+        # Nothing is on record: the file written beside its target goes too.
         if written is not None:
             written.unlink(missing_ok=True)
         raise
+    _place(written, out, issued.letter_no)
     return issued
 
 
@@ -304,23 +306,30 @@ def issue_batch(
                     username=username,
                 )
             borrowers = _borrowers(session, chosen)
-            issued: list[IssuedLetter] = []
-            skipped: list[Skipped] = []
-            rendered: list[bytes] = []
-            rows: list[list[str]] = []
+            # Every letter rendered and written beside its target first; then all put on record
+            # at once, so a workstation's database is held for writing only briefly.
+            drafts: list[tuple[Loan, _Draft, Path, bytes] | Skipped] = []
             for loan in chosen:
                 borrower = borrowers[loan.borrower_id]
                 prepared = _prepare(loan, borrower, balances[loan.id], kind, language, now)
                 if isinstance(prepared, Skipped):
-                    skipped.append(prepared)
-                    rows.append(_skipped_row(prepared, borrower, language))
+                    drafts.append(prepared)
                     continue
                 data = render_letter(prepared.letter)
                 out = folder / f"{prepared.letter.letter_no}.pdf"
                 written.append((write_beside(out, data), out))
+                drafts.append((loan, prepared, out, data))
+            issued: list[IssuedLetter] = []
+            skipped: list[Skipped] = []
+            rows: list[list[str]] = []
+            for draft in drafts:
+                if isinstance(draft, Skipped):
+                    skipped.append(draft)
+                    rows.append(_skipped_row(draft, borrowers, language))
+                    continue
+                loan, prepared, out, data = draft
                 letter = _record(session, user, loan, prepared, out, data, now, record_notice)
                 issued.append(letter)
-                rendered.append(data)
                 rows.append(_issued_row(letter))
             index = folder / f"letters-{stamp}-index.csv"
             index_data = _index_csv(rows)
@@ -329,17 +338,26 @@ def issue_batch(
             connection = session.connection()
             record_document(connection, "letter_index", index, index_data, issued_loans)
             printing = None
+            rendered = [draft[3] for draft in drafts if not isinstance(draft, Skipped)]
             if rendered:
                 printing = folder / f"letters-{stamp}-print.pdf"
                 combined = combine(rendered)
                 written.append((write_beside(printing, combined), printing))
                 record_document(connection, "letter_batch", printing, combined, issued_loans)
-        for temporary, out in written:
-            _place(temporary, out, out.stem)
     except BaseException:
+        # Nothing is on record: every file written beside its target goes too.
         for temporary, _ in written:
             temporary.unlink(missing_ok=True)
         raise
+    # On record: each file takes its name; one that cannot is kept where it is, and said.
+    failed: NotWritten | None = None
+    for temporary, out in written:
+        try:
+            _place(temporary, out, out.stem)
+        except NotWritten as error:
+            failed = failed or error
+    if failed is not None:
+        raise failed
     return LetterBatch(kind, tuple(issued), tuple(skipped), index, printing)
 
 
@@ -468,10 +486,10 @@ def _prepare(
     """The letter of the account, or why it gets none."""
     stop = _stop(loan, borrower, balance)
     if stop is not None:
-        return Skipped(loan.contract_no, stop)
+        return Skipped(loan.contract_no, stop, borrower.id)
     place = postal_address(borrower)
     if place is None:
-        return Skipped(loan.contract_no, skip_reasons()["no_address"])
+        return Skipped(loan.contract_no, skip_reasons()["no_address"], borrower.id)
     chosen = language or ("zh_CN" if borrower.country == "CN" else "en")
     today = local_today(now)
     letter_id = uuid.uuid4()
@@ -613,7 +631,10 @@ def _issued_row(letter: IssuedLetter) -> list[str]:
     ]
 
 
-def _skipped_row(skipped: Skipped, borrower: Borrower, language: str | None) -> list[str]:
+def _skipped_row(
+    skipped: Skipped, borrowers: dict[uuid.UUID, Borrower], language: str | None
+) -> list[str]:
+    borrower = borrowers[skipped.borrower_id]
     chosen = language or ("zh_CN" if borrower.country == "CN" else "en")
     return [
         skipped.contract_no,

@@ -525,3 +525,14 @@ def test_erasing_the_account_past_retention_keeps_the_letters_record_and_removes
         "digest": letter.digest,
         "reporting_from": "2026-12-12",
     }
+
+
+def test_the_index_writes_a_name_that_starts_like_a_formula_as_text(
+    db: Database, portfolio: Portfolio, folder: Path
+) -> None:
+    portfolio.account(today=TODAY, dpd=45, name='=HYPERLINK("http://x.example","点我")')
+
+    batch = issue_batch(db, COLLECTOR, "demand", folder, now=NOW)
+
+    (row,) = _index(batch.index)
+    assert row["borrower"] == '\'=HYPERLINK("http://x.example","点我")'

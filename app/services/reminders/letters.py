@@ -4,7 +4,8 @@
 A letter goes only to the borrower, at their postal address: the registered address, or the
 newest address collection learned when a visit found them moved away from it. Nobody else is
 ever addressed. No letter goes to an account whose collection is stopped or paused (cease
-request, dispute, vulnerability pause, reported death, legal referral, attorney, settled), whose
+request, dispute, vulnerability pause, reported death, legal referral, attorney, settled, an
+escalation waiting for a team lead), whose
 borrower's personal data was erased, with nothing overdue, or with no postal address: a batch
 says why for each account it leaves out (`resources/letters.json`), one letter is refused.
 
@@ -41,7 +42,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.database import Database
-from app.models import BORROWER_FLAGS, Borrower, Instalment, Loan, LoanStatus, User
+from app.models import BORROWER_FLAGS, Borrower, Escalation, Instalment, Loan, LoanStatus, User
 from app.services.common.audit import audit
 from app.services.common.clock import business_zone, local_today
 from app.services.common.erasure import record_document
@@ -229,7 +230,8 @@ def issue_letter(
         with db.session() as session:
             user, loan, borrower = open_account(session, username, contract_no)
             balance = _balances(session, [loan], local_today(now))[loan.id]
-            prepared = _prepare(loan, borrower, balance, kind, language, now)
+            paused = bool(_escalated(session, [loan]))
+            prepared = _prepare(loan, borrower, balance, paused, kind, language, now)
             if isinstance(prepared, Skipped):
                 raise NotAllowed(
                     "No letter goes to account {contract_no}: {reason}.",
@@ -306,12 +308,14 @@ def issue_batch(
                     username=username,
                 )
             borrowers = _borrowers(session, chosen)
+            escalated = _escalated(session, chosen)
             # Every letter rendered and written beside its target first; then all put on record
             # at once, so a workstation's database is held for writing only briefly.
             drafts: list[tuple[Loan, _Draft, Path, bytes] | Skipped] = []
             for loan in chosen:
                 borrower = borrowers[loan.borrower_id]
-                prepared = _prepare(loan, borrower, balances[loan.id], kind, language, now)
+                paused = loan.id in escalated
+                prepared = _prepare(loan, borrower, balances[loan.id], paused, kind, language, now)
                 if isinstance(prepared, Skipped):
                     drafts.append(prepared)
                     continue
@@ -336,7 +340,9 @@ def issue_batch(
             written.append((write_beside(index, index_data), index))
             issued_loans = [letter.loan_id for letter in issued]
             connection = session.connection()
-            record_document(connection, "letter_index", index, index_data, issued_loans)
+            if issued_loans:
+                # The index names the borrowers written to, so their erasure deletes it too.
+                record_document(connection, "letter_index", index, index_data, issued_loans)
             printing = None
             rendered = [draft[3] for draft in drafts if not isinstance(draft, Skipped)]
             if rendered:
@@ -432,12 +438,31 @@ def _borrowers(session: Session, loans: Iterable[Loan]) -> dict[uuid.UUID, Borro
     return found
 
 
-def _stop(loan: Loan, borrower: Borrower, balance: Balance) -> Localized | None:
+def _escalated(session: Session, loans: Sequence[Loan]) -> set[uuid.UUID]:
+    """The loans with an escalation still waiting for a team lead's decision (a self-harm
+    risk, a complaint…): collection is paused on them until the lead decides."""
+    keys = [loan.id for loan in loans]
+    found: set[uuid.UUID] = set()
+    for start in range(0, len(keys), _CHUNK):
+        found.update(
+            session.scalars(
+                select(Escalation.loan_id).where(
+                    Escalation.loan_id.in_(keys[start : start + _CHUNK]),
+                    Escalation.decided_at.is_(None),
+                )
+            )
+        )
+    return found
+
+
+def _stop(loan: Loan, borrower: Borrower, balance: Balance, escalated: bool) -> Localized | None:
     """Why the account gets no letter now, or None."""
     reasons = skip_reasons()
     marks = {flag for flag in BORROWER_FLAGS if getattr(borrower, flag)}
     if loan.status is LoanStatus.SETTLED:
         marks.add("settled")
+    if escalated:
+        marks.add("escalation")
     for key, reason in reasons.items():
         if key in marks:
             return reason
@@ -479,12 +504,14 @@ def _prepare(
     loan: Loan,
     borrower: Borrower,
     balance: Balance,
+    escalated: bool,
     kind: str,
     language: str | None,
     now: datetime,
 ) -> _Draft | Skipped:
-    """The letter of the account, or why it gets none."""
-    stop = _stop(loan, borrower, balance)
+    """The letter of the account, or why it gets none (`escalated`: an escalation waits for a
+    team lead's decision on it)."""
+    stop = _stop(loan, borrower, balance, escalated)
     if stop is not None:
         return Skipped(loan.contract_no, stop, borrower.id)
     place = postal_address(borrower)

@@ -24,6 +24,8 @@ from app.models import (
     Borrower,
     ContactKind,
     ContactPoint,
+    Escalation,
+    EscalationDecision,
     Instalment,
     IssuedDocument,
     Role,
@@ -536,3 +538,31 @@ def test_the_index_writes_a_name_that_starts_like_a_formula_as_text(
 
     (row,) = _index(batch.index)
     assert row["borrower"] == '\'=HYPERLINK("http://x.example","点我")'
+
+
+def test_an_escalation_waiting_for_a_lead_pauses_letters_until_the_lead_decides(
+    db: Database, portfolio: Portfolio, account: Account, folder: Path
+) -> None:
+    with db.session() as session:
+        escalation = Escalation(
+            loan_id=account.loan_id,
+            borrower_id=account.borrower_id,
+            kind="self_harm_risk",
+            raised_by_id=portfolio.collector,
+            raised_at=NOW - timedelta(hours=1),
+        )
+        session.add(escalation)
+        session.flush()
+        escalation_id = escalation.id
+
+    with pytest.raises(NotAllowed, match="an escalation waits for a team lead's decision"):
+        issue_letter(db, COLLECTOR, account.contract_no, "demand", folder / "a.pdf", now=NOW)
+    batch = issue_batch(db, LEAD, "demand", folder, now=NOW)
+    assert batch.issued == () and [s.contract_no for s in batch.skipped] == [account.contract_no]
+
+    with db.session() as session:
+        decided = session.get_one(Escalation, escalation_id)
+        decided.decision = EscalationDecision.RESUME
+        decided.decided_at = NOW - timedelta(minutes=5)
+    letter = issue_letter(db, COLLECTOR, account.contract_no, "demand", folder / "a.pdf", now=NOW)
+    assert letter.contract_no == account.contract_no

@@ -19,6 +19,7 @@ from app import __version__
 from app.cli import (
     central,
     contacts,
+    letters,
     messaging,
     my_day,
     plans,
@@ -179,6 +180,7 @@ def _parser() -> argparse.ArgumentParser:
     my_day.register(commands)
     contacts.register(commands)
     plans.register(commands)
+    letters.register(commands)
     central.register(commands)
     sync.register(commands)
     team_queue.register(commands)

@@ -4733,6 +4733,34 @@ Allowed from {time}</source>
         <translation>客户教育文本 {path} 需要 zh_CN 和 en 两种语言：{names}。</translation>
     </message>
     <message>
+        <source>No letter goes to account {contract_no}: {reason}.</source>
+        <translation>账户{contract_no}不能发函：{reason}。</translation>
+    </message>
+    <message>
+        <source>None of the accounts {username} may see is overdue in {buckets}: no letter to write.</source>
+        <translation>{username}可查看的账户中没有处于{buckets}的逾期账户：无需发函。</translation>
+    </message>
+    <message>
+        <source>None of the accounts {username} may see is overdue: no letter to write.</source>
+        <translation>{username}可查看的账户中没有逾期账户：无需发函。</translation>
+    </message>
+    <message>
+        <source>There is no kind of letter “{kind}” (known: {known}).</source>
+        <translation>没有“{kind}”这种函件（可用：{known}）。</translation>
+    </message>
+    <message>
+        <source>Letters are printed in {known}, not “{language}”.</source>
+        <translation>函件只能以{known}打印，不支持“{language}”。</translation>
+    </message>
+    <message>
+        <source>There is no bucket {bucket} (known: {known}).</source>
+        <translation>没有账龄段{bucket}（可用：{known}）。</translation>
+    </message>
+    <message>
+        <source>Letter {number} is on record, but its file could not be named {path} ({reason}); it is at {temporary}.</source>
+        <translation>函件{number}已登记，但文件无法命名为{path}（{reason}）；文件位于{temporary}。</translation>
+    </message>
+    <message>
         <source>Nothing waits to be sent in this copy: there is nothing to keep aside.</source>
         <translation>此副本中没有等待上传的改动：无需另行保管。</translation>
     </message>
@@ -7727,6 +7755,18 @@ Your accounts are on this computer: work on them offline? What you do is sent to
         <translation>与借款人商定还款方案</translation>
     </message>
     <message>
+        <source>Letter…</source>
+        <translation>催收函…</translation>
+    </message>
+    <message>
+        <source>Save a demand letter</source>
+        <translation>保存催收函</translation>
+    </message>
+    <message>
+        <source>Save a demand letter to the borrower&apos;s postal address as a PDF</source>
+        <translation>将寄往借款人邮寄地址的催收函保存为PDF</translation>
+    </message>
+    <message>
         <source>Account history</source>
         <translation>账户历史</translation>
     </message>
@@ -7781,6 +7821,26 @@ Your accounts are on this computer: work on them offline? What you do is sent to
     <message>
         <source>Not recorded</source>
         <translation>未记录</translation>
+    </message>
+    <message>
+        <source>Save the demand letter for {contract}</source>
+        <translation>保存合同{contract}的催收函</translation>
+    </message>
+    <message>
+        <source>PDF documents (*.pdf)</source>
+        <translation>PDF 文档 (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Demand letter saved</source>
+        <translation>催收函已保存</translation>
+    </message>
+    <message>
+        <source>Demand letter {number} for {contract} saved to {path}.</source>
+        <translation>合同{contract}的催收函{number}已保存至{path}。</translation>
+    </message>
+    <message>
+        <source>No letter was written</source>
+        <translation>未生成函件</translation>
     </message>
 </context>
 </TS>

@@ -10,6 +10,7 @@ itself.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import socket
@@ -78,6 +79,8 @@ FOR = {
     "plan cancel": "cfl",
     "plan print": "cfl",
     "plan allow": "l",
+    "letters issue": "cfl",
+    "letters batch": "cfl",
     "visit-sheets": "fl",
     "visits candidates": "fl",
     "visits plan": "fl",
@@ -366,6 +369,8 @@ def _args(world: World, role: str) -> dict[str, list[str]]:
         "plan print": [w.issued_plan, "--out", f"{out}-print.pdf"],
         # The dispute on mine pauses it.
         "plan allow": ["--contract", c["mine"], "--reason", "asks for a plan as forbearance"],
+        "letters issue": ["--kind", "demand", "--contract", c[own2], "--out", f"{out}-letter.pdf"],
+        "letters batch": ["--kind", "credit-notice", "--team", "--out", str(world.folder)],
         "visit-sheets": ["--date", w.tomorrow, "--out", f"{out}-sheets.pdf"],
         "visits candidates": ["--date", w.tomorrow],
         "visits plan": [c["agents2"], "--date", w.tomorrow, "--second-agent", w.logins["field2"]],
@@ -943,3 +948,36 @@ def test_refusals_of_other_databases_are_not_the_servers() -> None:
 
     error = OperationalError("SELECT 1", {}, Exception("database is locked"))
     assert refusal(error, "sqlite:///central.sqlite3") is None
+
+
+def test_a_collector_letters_their_account_on_the_server_which_keeps_the_record(
+    world: World, run: Run
+) -> None:
+    mine = world.account("collector", dpd=45)
+    out = world.folder / "server-notice.pdf"
+
+    code, text, err = run(
+        "collector", "letters", "issue", "--kind", "credit-notice", "--contract", mine,
+        "--out", str(out),
+    )  # fmt: skip
+
+    assert code == 0, err
+    number = text.split()[0]
+    with world.db.engine.connect() as connection:
+        user_id, details = connection.exec_driver_sql(
+            "SELECT user_id, details FROM audit_events"
+            " WHERE action = 'letter.issued' AND details->>'letter_no' = %s",
+            (number,),
+        ).one()
+    assert user_id == world.ids["collector"]
+    assert details["contract_no"] == mine
+    assert details["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
+    # Somebody else's account is not there for the collector: one line, no file.
+    theirs = world.account(None, dpd=45)
+    code, text, err = run(
+        "collector", "letters", "issue", "--kind", "demand", "--contract", theirs,
+        "--out", str(world.folder / "not-mine.pdf"),
+    )  # fmt: skip
+    assert (code, text) == (1, "")
+    assert len(err.splitlines()) == 1 and err.startswith("error: ")
+    assert not (world.folder / "not-mine.pdf").exists()

@@ -103,6 +103,11 @@ class AliyunSmsApi:
     held: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
     sends: int = 0
+    # Hold the n-th SendSms to arrive before it is taken, then lose it (as if it never reached
+    # the provider): not recorded, answered 503 on `release`; `lost` is its OutId.
+    lose_send: int | None = None
+    lost: str | None = None
+    arrivals: int = 0
 
     def handle(self, request: Request) -> Response:
         if self.delay:
@@ -114,6 +119,13 @@ class AliyunSmsApi:
         raw_query = request.query_string.decode("ascii")
         params = dict(self._pairs(raw_query))
         action = request.headers["x-acs-action"]
+        if action == "SendSms":
+            self.arrivals += 1
+            if self.arrivals == self.lose_send:
+                self.lost = params.get("OutId")
+                self.held.set()
+                self.release.wait(60)
+                return self.json(503, "<html><body>503 Service Unavailable</body></html>")
         self.calls.append(Call(action, params, raw_query, dict(request.headers)))
         if action == "SendSms":
             return self.send_sms(params)

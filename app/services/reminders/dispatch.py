@@ -26,10 +26,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from app.database import Database
@@ -686,6 +686,8 @@ def _deliver(
     with db.reader() as session:
         row = session.get(ReminderMessage, message_id)
         assert row is not None
+        if row.status is not MessageStatus.PLANNED:
+            return "elsewhere"  # settled by another run meanwhile
         sender = senders[row.channel.value]
         outbound = _outbound(
             row,
@@ -693,7 +695,8 @@ def _deliver(
             rendered.sign_name if rendered else None,
         )
         # A send began in an earlier run and its answer was never recorded: it may have gone.
-        began = row.sent_at is not None
+        began_at = row.sent_at
+        began = began_at is not None
         # An earlier send was answered "try again later": asked first where that can be (a
         # provider that timed out may have taken it).
         tried = row.error is not None
@@ -717,7 +720,8 @@ def _deliver(
         # Never sent, and no longer due or allowed now.
         _record(db, message_id, None, at, cancelled=True)
         return "cancelled"
-    _begin(db, message_id, at)
+    if not _begin(db, message_id, at, began_at):
+        return "elsewhere"  # another run began sending it meanwhile
     result = sender.send(outbound)
     _record(db, message_id, result, at)
     return {
@@ -728,13 +732,23 @@ def _deliver(
     }[result.status]
 
 
-def _begin(db: Database, message_id: uuid.UUID, at: datetime) -> None:
+def _begin(db: Database, message_id: uuid.UUID, at: datetime, seen: datetime | None) -> bool:
     """Commit that a send of the message begins now: killed before its answer is recorded, the
-    next run asks what became of it instead of sending it blindly."""
+    next run asks what became of it instead of sending it blindly. `seen`: the start of an
+    earlier send its sender found no trace of. False when another run (started while this one
+    was going) began it first: only one of them sends it."""
+    was = ReminderMessage.sent_at.is_(None) if seen is None else ReminderMessage.sent_at == seen
     with db.session() as session:
-        row = session.get(ReminderMessage, message_id)
-        assert row is not None
-        row.sent_at = at
+        began = session.execute(
+            update(ReminderMessage)
+            .where(
+                ReminderMessage.id == message_id,
+                ReminderMessage.status == MessageStatus.PLANNED,
+                was,
+            )
+            .values(sent_at=at)
+        )
+        return cast("CursorResult[Any]", began).rowcount == 1
 
 
 def _record(

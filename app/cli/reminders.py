@@ -47,8 +47,10 @@ def register(commands: Any) -> None:
         help="send the reminders due now (or at --at), through the contact rules",
         description="Decide who is due a reminder at the instant, check every stop and contact"
         " rule, and send each message once (a run killed and run again sends nobody a message"
-        " twice). Without an SMTP server or SMS provider configured, messages go to the spool"
-        " folder ($COLLECTOR_WORKSTATION_SPOOL_DIR, else spool/ in the data folder).",
+        " twice; an e-mail whose answer a killed run lost is never sent again by itself: see"
+        " `reminders uncertain`). Without an SMTP server or SMS provider configured, messages"
+        " go to the spool folder ($COLLECTOR_WORKSTATION_SPOOL_DIR, else spool/ in the data"
+        " folder).",
     )
     run.add_argument("--at", type=zoned_moment_arg, metavar="TIME", help="ISO-8601 with offset")
     run.add_argument("--dry-run", action="store_true", help="decide and render; send nothing")

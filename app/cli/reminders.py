@@ -34,10 +34,11 @@ def zoned_moment_arg(text: str) -> datetime:
 
 
 def register(commands: Any) -> None:
-    """Add `reminders run|reports|opt-out|notices` to the CLI's subparsers."""
+    """Add `reminders run|reports|opt-out|notices|uncertain|resolve` to the CLI's subparsers."""
     group = commands.add_parser(
         "reminders",
-        help="SMS and e-mail reminders the lender sends by itself (run, reports, opt-out, notices)",
+        help="SMS and e-mail reminders the lender sends by itself (run, reports, opt-out,"
+        " notices, uncertain, resolve)",
     )
     sub = group.add_subparsers(title="reminders commands", metavar="COMMAND", required=True)
 
@@ -46,8 +47,10 @@ def register(commands: Any) -> None:
         help="send the reminders due now (or at --at), through the contact rules",
         description="Decide who is due a reminder at the instant, check every stop and contact"
         " rule, and send each message once (a run killed and run again sends nobody a message"
-        " twice). Without an SMTP server or SMS provider configured, messages go to the spool"
-        " folder ($COLLECTOR_WORKSTATION_SPOOL_DIR, else spool/ in the data folder).",
+        " twice; an e-mail whose answer a killed run lost is never sent again by itself: see"
+        " `reminders uncertain`). Without an SMTP server or SMS provider configured, messages"
+        " go to the spool folder ($COLLECTOR_WORKSTATION_SPOOL_DIR, else spool/ in the data"
+        " folder).",
     )
     run.add_argument("--at", type=zoned_moment_arg, metavar="TIME", help="ISO-8601 with offset")
     run.add_argument("--dry-run", action="store_true", help="decide and render; send nothing")
@@ -87,6 +90,33 @@ def register(commands: Any) -> None:
     for_roles(notices)
     notices.set_defaults(handler=_notices)
 
+    uncertain = sub.add_parser(
+        "uncertain",
+        help="messages a killed run may or may not have sent (never sent again by themselves)",
+        description="The messages whose send began in a run that was stopped before their"
+        " answer was recorded. SMS are asked of the provider again by the next run; an e-mail"
+        " cannot be (an SMTP server keeps no list of what it took) and waits for"
+        " `reminders resolve`.",
+    )
+    uncertain.add_argument("--json", action="store_true")
+    for_roles(uncertain)
+    uncertain.set_defaults(handler=_uncertain)
+
+    resolve = sub.add_parser(
+        "resolve",
+        help="say what became of an uncertain message: sent, or not sent (audited)",
+        description="An administrator who checked (the mail server's log, the borrower) settles"
+        " an uncertain message: --sent records it as sent, with its contact attempt;"
+        " --not-sent lets the next run send it if it is still due and allowed.",
+    )
+    resolve.add_argument("--key", required=True, help="the message's key (`reminders uncertain`)")
+    answer = resolve.add_mutually_exclusive_group(required=True)
+    answer.add_argument("--sent", action="store_true", help="it reached the provider")
+    answer.add_argument("--not-sent", action="store_true", help="it never went")
+    resolve.add_argument("--user", required=True, help="the administrator settling it")
+    for_roles(resolve)
+    resolve.set_defaults(handler=_resolve)
+
 
 def _bad_data(error: Exception) -> int:
     print(f"error: {error}", file=sys.stderr)
@@ -125,8 +155,15 @@ def _run(config: Config, args: argparse.Namespace) -> int:
         print(
             f"sent {report.sent}, failed {report.failed}, opted out {report.opted_out},"
             f" retry later {report.retry}, cancelled {report.cancelled},"
-            f" found sent earlier {report.resolved}, awaiting a report {report.unresolved}"
+            f" found sent earlier {report.resolved},"
+            f" provider to be asked again {report.unresolved},"
+            f" uncertain {len(report.uncertain)}"
         )
+        for key in report.uncertain:
+            print(
+                f"  uncertain: {key} (its send began in a stopped run; settle it with"
+                f" `reminders resolve --key {key} --sent|--not-sent`)"
+            )
     for reason, count in sorted(report.skipped.items()):
         print(f"  not sent, {reason}: {count}")
     if report.dry_run:
@@ -210,4 +247,31 @@ def _notices(config: Config, args: argparse.Namespace) -> int:
         )
     if not rows:
         print("no credit-reporting notice sent yet")
+    return 0
+
+
+def _uncertain(config: Config, args: argparse.Namespace) -> int:
+    from app.services.reminders.uncertain import uncertain_messages
+
+    rows = uncertain_messages(open_database(config))
+    if args.json:
+        print(json.dumps(plain([r.__dict__ for r in rows]), ensure_ascii=False, indent=1))
+        return 0
+    for row in rows:
+        print(
+            f"{row.key}  {row.channel} to {row.recipient}, send began"
+            f" {row.began_at:%Y-%m-%d %H:%M} UTC"
+            + ("" if row.channel == "email" else " (the provider is asked again by the next run)")
+        )
+    if not rows:
+        print("no uncertain message")
+    return 0
+
+
+def _resolve(config: Config, args: argparse.Namespace) -> int:
+    from app.services.reminders.uncertain import settle_uncertain
+
+    status = settle_uncertain(open_database(config), args.key, sent=args.sent, username=args.user)
+    after = ", sent by the next run if it is still due and allowed" if status == "planned" else ""
+    print(f"{args.key}: {status}{after}")
     return 0

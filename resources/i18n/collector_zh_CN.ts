@@ -4761,6 +4761,22 @@ Allowed from {time}</source>
         <translation>函件{number}已登记，但文件无法命名为{path}（{reason}）；文件位于{temporary}。</translation>
     </message>
     <message>
+        <source>Only an administrator settles a message whose answer was lost, not {user}.</source>
+        <translation>只有管理员才能确认结果丢失的消息，{user} 不能。</translation>
+    </message>
+    <message>
+        <source>There is no reminder message {key}.</source>
+        <translation>没有提醒消息 {key}。</translation>
+    </message>
+    <message>
+        <source>The message {key} is not uncertain: it is {status} already.</source>
+        <translation>消息 {key} 的结果并非不明：它已是 {status}。</translation>
+    </message>
+    <message>
+        <source>The message {key} is not uncertain: no send of it began (a run sends it while it is due).</source>
+        <translation>消息 {key} 的结果并非不明：它还没有开始发送（在应发期间由发送任务发出）。</translation>
+    </message>
+    <message>
         <source>Nothing waits to be sent in this copy: there is nothing to keep aside.</source>
         <translation>此副本中没有等待上传的改动：无需另行保管。</translation>
     </message>

@@ -127,6 +127,8 @@ FOR = {
     "reminders reports": "",
     "reminders opt-out": "",
     "reminders notices": "",
+    "reminders uncertain": "",
+    "reminders resolve": "",
 }
 LETTER = {"collector": "c", "field_agent": "f", "team_lead": "l"}
 ALLOWED = [(c, r) for c, roles in FOR.items() for r in ROLES if LETTER[r] in roles]
@@ -416,6 +418,8 @@ def _args(world: World, role: str) -> dict[str, list[str]]:
         "reminders reports": [],
         "reminders opt-out": ["--contract", c[own], "--channel", "sms"],
         "reminders notices": [],
+        "reminders uncertain": [],
+        "reminders resolve": ["--key", "CW1:due_day:20261201:email", "--sent"],
     }
 
 

@@ -5,6 +5,12 @@ recomputed here from the shared secret, written from the published documentation
 with the sender's own functions; the x-acs-* headers; the date's 15 minutes; a nonce used once;
 then the operation's parameters. It answers with the documentation's bodies: OK with a BizId,
 or the error a test asks for; QuerySendDetails a page at a time.
+
+Like the provider, it keeps a record of every SMS it took (SendStatus 1, waiting for the
+carrier's receipt, filed under the day in Beijing time with its OutId) until a test settles it
+with a receipt (`settle`); QuerySendDetails without a BizId lists every record of the number
+that day. A test may hold the answer to one SendSms (taken, not yet answered) to kill the
+sender while it waits.
 """
 
 from __future__ import annotations
@@ -13,12 +19,14 @@ import hashlib
 import hmac
 import json
 import re
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import unquote
+from zoneinfo import ZoneInfo
 
 from werkzeug import Request, Response
 
@@ -26,6 +34,7 @@ KEY_ID = "LTAI5tTestKeyId00000000"
 SECRET = "TestAccessKeySecret+/=8x9"
 REQUEST_ID = "F655A8D5-B967-440B-8683-DAD6FF8DE990"
 UNRESERVED = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~")
+BEIJING = ZoneInfo("Asia/Shanghai")
 _AUTHORIZATION = re.compile(
     r"ACS3-HMAC-SHA256 Credential=(?P<key>[^,]+),SignedHeaders=(?P<signed>[^,]+),"
     r"Signature=(?P<signature>[0-9a-f]{64})"
@@ -81,11 +90,24 @@ class AliyunSmsApi:
     nonces: set[str] = field(default_factory=set)
     # The next answers to SendSms, in order: (HTTP status, body: JSON or raw text); then OK.
     answers: list[tuple[int, dict[str, Any] | str]] = field(default_factory=list)
+    # The next answers to the SendSms of an OutId, before `answers`; then as for any other.
+    answers_for: dict[str, list[tuple[int, dict[str, Any] | str]]] = field(default_factory=dict)
     # QuerySendDetails' records of a BizId, served PageSize at a time.
     details: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     query_answer: tuple[int, dict[str, Any]] | None = None
     delay: float = 0.0
     biz_ids: int = 0
+    # Hold the answer to the n-th SendSms (counting from 1), once it is taken: `held` is set
+    # then, and the answer goes when `release` is (or after a minute).
+    hold_send: int | None = None
+    held: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+    sends: int = 0
+    # Hold the n-th SendSms to arrive before it is taken, then lose it (as if it never reached
+    # the provider): not recorded, answered 503 on `release`; `lost` is its OutId.
+    lose_send: int | None = None
+    lost: str | None = None
+    arrivals: int = 0
 
     def handle(self, request: Request) -> Response:
         if self.delay:
@@ -97,6 +119,13 @@ class AliyunSmsApi:
         raw_query = request.query_string.decode("ascii")
         params = dict(self._pairs(raw_query))
         action = request.headers["x-acs-action"]
+        if action == "SendSms":
+            self.arrivals += 1
+            if self.arrivals == self.lose_send:
+                self.lost = params.get("OutId")
+                self.held.set()
+                self.release.wait(60)
+                return self.json(503, "<html><body>503 Service Unavailable</body></html>")
         self.calls.append(Call(action, params, raw_query, dict(request.headers)))
         if action == "SendSms":
             return self.send_sms(params)
@@ -162,12 +191,47 @@ class AliyunSmsApi:
             assert all(isinstance(v, str) for v in values.values())
         if len(params.get("OutId", "")) >= 256:
             return self.json(200, error_body("isv.INVALID_PARAMETERS", "OutId too long"))
+        self.sends += 1
+        planned = self.answers_for.get(params.get("OutId", ""))
+        if planned:
+            status, body = planned.pop(0)
+            return self.json(status, body)
         if self.answers:
             status, body = self.answers.pop(0)
             return self.json(status, body)
         self.biz_ids += 1
+        biz_id = f"90061974693649844{self.biz_ids:02d}^0"
+        now = datetime.now(BEIJING)
+        self.details.setdefault(biz_id, []).append(
+            {
+                "_day": f"{now:%Y%m%d}",
+                "PhoneNum": params["PhoneNumbers"],
+                "SendStatus": 1,
+                "ErrCode": "",
+                "TemplateCode": params["TemplateCode"],
+                # The provider fills the registered template in; the stand-in has none.
+                "Content": f"【{params['SignName']}】{params.get('TemplateParam', '')}",
+                "SendDate": f"{now:%Y-%m-%d %H:%M:%S}",
+                "ReceiveDate": "",
+                "OutId": params.get("OutId", ""),
+            }
+        )
+        if self.sends == self.hold_send:
+            self.held.set()
+            self.release.wait(60)
         return self.json(200, {"Code": "OK", "Message": "OK", "RequestId": REQUEST_ID,
-                               "BizId": f"90061974693649844{self.biz_ids:02d}^0"})  # fmt: skip
+                               "BizId": biz_id})  # fmt: skip
+
+    def taken(self, out_id: str) -> list[dict[str, Any]]:
+        """The records of the SMS taken with this OutId."""
+        return [r for records in self.details.values() for r in records if r["OutId"] == out_id]
+
+    def settle(self, out_id: str, delivered: bool, code: str) -> None:
+        """The carrier's receipt for the SMS of this OutId: delivered (3) or failed (2)."""
+        [record] = self.taken(out_id)
+        record["SendStatus"] = 3 if delivered else 2
+        record["ErrCode"] = code
+        record["ReceiveDate"] = f"{datetime.now(BEIJING):%Y-%m-%d %H:%M:%S}"
 
     def query(self, params: dict[str, str]) -> Response:
         if self.query_answer is not None:
@@ -178,9 +242,13 @@ class AliyunSmsApi:
         size, page = int(params["PageSize"]), int(params["CurrentPage"])
         if not 1 <= size <= 50 or not re.fullmatch(r"\d{8}", params["SendDate"]):
             return self.json(200, error_body("isv.INVALID_PARAMETERS", "参数异常"))
+        if "BizId" in params:
+            filed = self.details.get(params["BizId"], [])
+        else:  # every SMS of the number that day
+            filed = [r for records in self.details.values() for r in records]
         records = [
             r
-            for r in self.details.get(params.get("BizId", ""), [])
+            for r in filed
             if r["PhoneNum"] == params["PhoneNumber"] and r["_day"] == params["SendDate"]
         ]
         shown = [

@@ -3,13 +3,16 @@
 record of what it received.
 
 Its answers can be set per recipient or per subject (a 550 for a recipient, a 451 for a
-message, the connection dropped during DATA), to see what the sender makes of each.
+message, the connection dropped during DATA), to see what the sender makes of each; and the
+answer to one message it took can be held, to kill the sender while it waits.
 """
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import ssl
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -53,6 +56,11 @@ class Handler:
     rcpt_answers: dict[str, str] = field(default_factory=dict)
     data_answers: dict[str, str] = field(default_factory=dict)
     password: str = PASSWORD
+    # Hold the answer to the n-th message taken (counting from 1): `held` is set once it is
+    # received, and the answer goes when `release` is (or after a minute).
+    hold_data: int | None = None
+    held: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
@@ -82,6 +90,12 @@ class Handler:
                 login=login,
             )
         )
+        if len(self.received) == self.hold_data:
+            self.held.set()
+            for _ in range(1200):
+                if self.release.is_set():
+                    break
+                await asyncio.sleep(0.05)
         return "250 2.0.0 queued"
 
     def authenticate(

@@ -17,6 +17,11 @@ within 15 minutes), x-acs-signature-nonce (new for each request), x-acs-content-
 A number of the Chinese mainland goes as its 11 digits (no +86); any other as its country code
 and number, digits only. OutId carries the message's key (the documentation allows fewer than
 256 characters; a longer or unusual key is replaced by a digest of it, the same every time).
+
+QuerySendDetails takes the number and the day the SMS was sent (Beijing time, the last 30 days),
+and a BizId only if one is known: without it, it lists every SMS of that number that day, each
+with the OutId it was sent with. That is how a message whose answer was lost (a run killed
+after SendSms) is found: by its OutId among its number's SMS of the days since it was planned.
 """
 
 from __future__ import annotations
@@ -30,7 +35,8 @@ import socket
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from http.client import HTTPException
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -60,6 +66,13 @@ _DIGEST_PREFIX = "sha256-"
 # QuerySendDetails: 1 to 50 records a page; a message's records are few, so few pages.
 PAGE_SIZE = 50
 MOST_PAGES = 20
+# QuerySendDetails answers for the last 30 days.
+QUERY_DAYS = 30
+# A message found by its OutId has no BizId (QuerySendDetails' records carry none): it is known
+# to the provider by this prefix and its OutId (a digest of it past PROVIDER_ID_LONGEST, the
+# dispatcher's column), and its delivery report is asked for by number, day and OutId.
+OUT_ID_REFERENCE = "OutId:"
+PROVIDER_ID_LONGEST = 120
 
 # The documented answers (Code) and what each means for the message. Anything else: a code
 # of the platform (isp.*) is tried again, one about the request (isv.*, others) refused.
@@ -309,6 +322,7 @@ class AliyunSmsSender:
         nonce: Callable[[], str] = _default_nonce,
     ) -> None:
         self.settings = settings
+        self._clock = clock
         self._client = _Client(settings, secret, clock, nonce)
 
     def __repr__(self) -> str:
@@ -382,6 +396,95 @@ class AliyunSmsSender:
             error_text=_one_line(answer.get("Message") or code),
         )
 
+    def resolve(self, message: OutboundMessage, since: datetime) -> SendResult | None:
+        """Whether `message` went, asked of QuerySendDetails by its number and OutId on each
+        day from `since` (when it was planned) to today, the newest first: ACCEPTED (with its
+        delivery report once the carrier's receipt is in) when an SMS with its OutId is there,
+        None when none is (it never reached the provider), RETRY when the provider cannot be
+        asked now."""
+        try:
+            number = provider_number(message.to)
+        except DomainError:
+            return None  # refused before any request: it never went
+        wanted = out_id(message.key)
+        try:
+            for day in query_days(since, self._clock()):
+                details = _details(self._client, number, day, None, PAGE_SIZE)
+                mine = [d for d in details if d.get("OutId") == wanted]
+                if mine:
+                    return _found(message, mine)
+        except SmsProviderUnreachable as error:
+            return SendResult(
+                message.key, SendStatus.RETRY, error_code="unreachable", error_text=error.message
+            )
+        return None
+
+
+def query_days(since: datetime, now: datetime) -> list[date]:
+    """The days (Beijing time) an SMS planned at `since` may have been sent on, newest first:
+    from that day to today, within the 30 QuerySendDetails answers for."""
+    last = now.astimezone(BEIJING).date()
+    first = min(since.astimezone(BEIJING).date(), last)
+    first = max(first, last - timedelta(days=QUERY_DAYS - 1))
+    return [last - timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def reference(out: str) -> str:
+    """The provider id of a message found by its OutId (see OUT_ID_REFERENCE)."""
+    made = OUT_ID_REFERENCE + out
+    if len(made) <= PROVIDER_ID_LONGEST:
+        return made
+    return OUT_ID_REFERENCE + _DIGEST_PREFIX + hashlib.sha256(out.encode("utf-8")).hexdigest()
+
+
+def _found(message: OutboundMessage, details: Sequence[Mapping[str, Any]]) -> SendResult:
+    """The answer for a message QuerySendDetails lists: accepted, with its receipt if in."""
+    provider_id = reference(out_id(message.key))
+    for detail in details:
+        report = _report(detail, provider_id, message.to)
+        if report is not None:
+            # The dispatcher's own key, even where the OutId is a digest of it.
+            return SendResult(
+                message.key,
+                SendStatus.ACCEPTED,
+                provider_id=provider_id,
+                report=replace(report, key=message.key),
+            )
+    return SendResult(message.key, SendStatus.ACCEPTED, provider_id=provider_id)
+
+
+def _details(
+    client: _Client, number: str, day: date, biz_id: str | None, page_size: int
+) -> list[Mapping[str, Any]]:
+    """The SmsSendDetailDTOs of the number on the day (of the BizId, if given), page by page;
+    none when the provider refuses the question for good (a day too old, say), and
+    SmsProviderUnreachable when it cannot answer now."""
+    found: list[Mapping[str, Any]] = []
+    for page in range(1, MOST_PAGES + 1):
+        query = {
+            "PhoneNumber": number,
+            "SendDate": day.strftime("%Y%m%d"),
+            "PageSize": str(page_size),
+            "CurrentPage": str(page),
+        }
+        if biz_id is not None:
+            query["BizId"] = biz_id
+        http_status, answer = client.call("QuerySendDetails", query)
+        code = str(answer.get("Code") or f"HTTP {http_status}")
+        if code != "OK":
+            if sms_status(code, http_status) is SendStatus.RETRY:
+                raise SmsProviderUnreachable(
+                    "Alibaba Cloud SMS did not give delivery reports now: {code} {text}",
+                    code=code,
+                    text=_one_line(answer.get("Message") or ""),
+                )
+            return found
+        details = (answer.get("SmsSendDetailDTOs") or {}).get("SmsSendDetailDTO") or []
+        found += [d for d in details if isinstance(d, Mapping)]
+        if not details or len(found) >= int(answer.get("TotalCount") or 0):
+            break
+    return found
+
 
 class AliyunDeliveryReports:
     """Delivery reports of accepted SMS, asked for with QuerySendDetails (by BizId, number
@@ -419,34 +522,21 @@ class AliyunDeliveryReports:
     def _reports(
         self, biz_id: str, to: str, number: str, sent_at: datetime
     ) -> list[DeliveryReport]:
+        day = sent_at.astimezone(BEIJING).date()
+        if biz_id.startswith(OUT_ID_REFERENCE):
+            # Found by its OutId: no BizId to ask with, the number's SMS of the day instead.
+            details = [
+                d
+                for d in _details(self._client, number, day, None, self.page_size)
+                if isinstance(d.get("OutId"), str) and reference(d["OutId"]) == biz_id
+            ]
+        else:
+            details = _details(self._client, number, day, biz_id, self.page_size)
         found: list[DeliveryReport] = []
-        seen = 0
-        for page in range(1, MOST_PAGES + 1):
-            query = {
-                "PhoneNumber": number,
-                "BizId": biz_id,
-                "SendDate": sent_at.astimezone(BEIJING).strftime("%Y%m%d"),
-                "PageSize": str(self.page_size),
-                "CurrentPage": str(page),
-            }
-            http_status, answer = self._client.call("QuerySendDetails", query)
-            code = str(answer.get("Code") or f"HTTP {http_status}")
-            if code != "OK":
-                if sms_status(code, http_status) is SendStatus.RETRY:
-                    raise SmsProviderUnreachable(
-                        "Alibaba Cloud SMS did not give delivery reports now: {code} {text}",
-                        code=code,
-                        text=_one_line(answer.get("Message") or ""),
-                    )
-                return found  # a question it will never answer (too old a day, say)
-            details = (answer.get("SmsSendDetailDTOs") or {}).get("SmsSendDetailDTO") or []
-            for detail in details:
-                report = _report(detail, biz_id, to)
-                if report is not None:
-                    found.append(report)
-            seen += len(details)
-            if not details or seen >= int(answer.get("TotalCount") or 0):
-                break
+        for detail in details:
+            report = _report(detail, biz_id, to)
+            if report is not None:
+                found.append(report)
         return found
 
 

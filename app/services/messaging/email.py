@@ -306,8 +306,9 @@ class SmtpSender:
         )
 
     def _refused(self, message: OutboundMessage, code: int, answer: bytes | str) -> SendResult:
-        """The server's refusal of this message, as a result; the transaction is reset."""
-        text = f"{code} {_answer_text(answer)}".strip()
+        """The server's refusal of this message, as a result (its code, then its words); the
+        transaction is reset."""
+        text = _answer_text(answer) or str(code)
         try:
             if self._connection is not None:
                 self._connection.rset()

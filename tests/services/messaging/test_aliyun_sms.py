@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -18,10 +18,12 @@ from app.services.messaging.aliyun_sms import (
     authorization,
     opted_out,
     out_id,
+    query_days,
 )
 from app.services.messaging.base import MessageChannel, OutboundMessage, SendStatus
 from app.services.messaging.settings import AliyunSmsSettings
 from tests.helpers.aliyun_api import (
+    BEIJING,
     KEY_ID,
     SECRET,
     AliyunSmsApi,
@@ -332,3 +334,75 @@ def test_delivery_reports_that_cannot_be_had_now_say_so_in_one_line(
         fetcher.fetch([("111^0", "+8613912345678", datetime.now(UTC))])
     stand_in.query_answer = (200, error_body("isv.INVALID_PARAMETERS", "参数异常"))
     assert fetcher.fetch([("111^0", "+8613912345678", datetime.now(UTC))]) == []
+
+
+def test_an_sms_whose_answer_was_lost_is_found_by_its_out_id_without_a_biz_id(
+    api: tuple[AliyunSmsApi, str],
+) -> None:
+    stand_in, endpoint = api
+    planned = datetime.now(UTC) - timedelta(days=2)
+    with AliyunSmsSender(settings(endpoint), SECRET) as sender:
+        assert sender.send(sms()).status is SendStatus.ACCEPTED
+        assert sender.send(sms("another", to="+8613800001111")).status is SendStatus.ACCEPTED
+        found = sender.resolve(sms(), planned)
+        stand_in.calls.clear()
+        missing = sender.resolve(sms("never-sent"), planned)
+    assert found is not None and found.status is SendStatus.ACCEPTED
+    assert found.provider_id == f"OutId:{KEY}" and found.report is None  # no receipt yet
+    assert missing is None
+    # Asked by number and day, today first and back to the day it was planned; no BizId.
+    days = [c.params["SendDate"] for c in stand_in.calls]
+    today = datetime.now(BEIJING).date()
+    assert days == [f"{today - timedelta(days=n):%Y%m%d}" for n in range(len(days))]
+    assert len(days) in (3, 4)  # the planned day is 2 or 3 days back in Beijing
+    assert all("BizId" not in c.params and c.params["PhoneNumber"] == "13912345678"
+               for c in stand_in.calls)  # fmt: skip
+
+
+def test_a_found_sms_carries_its_receipt_and_its_reports_are_asked_by_out_id(
+    api: tuple[AliyunSmsApi, str],
+) -> None:
+    stand_in, endpoint = api
+    long_key = "reminder:" + "y" * 300
+    now = datetime.now(UTC)
+    with AliyunSmsSender(settings(endpoint), SECRET) as sender:
+        for key in (KEY, long_key):
+            assert sender.send(sms(key)).status is SendStatus.ACCEPTED
+        stand_in.settle(KEY, delivered=False, code="MOBILE_IN_BLACK")
+        stand_in.settle(out_id(long_key), delivered=True, code="DELIVERED")
+        refused = sender.resolve(sms(), now)
+        delivered = sender.resolve(sms(long_key), now)
+    assert refused is not None and refused.report is not None
+    assert (refused.status, refused.report.key, refused.report.opted_out) == (
+        SendStatus.ACCEPTED, KEY, True)  # fmt: skip
+    assert delivered is not None and delivered.report is not None
+    # A digest went as the OutId; the dispatcher gets its own key back.
+    assert delivered.report.key == long_key and delivered.report.delivered
+    assert delivered.provider_id is not None and len(delivered.provider_id) <= 120
+    # `reminders reports` asks for such a message by its number, its day and its OutId.
+    fetcher = AliyunDeliveryReports(settings(endpoint), SECRET)
+    reports = fetcher.fetch([(delivered.provider_id, "+8613912345678", now)])
+    assert [(r.provider_id, r.delivered, r.error_code) for r in reports] == [
+        (delivered.provider_id, True, "DELIVERED")
+    ]
+
+
+def test_an_sms_that_cannot_be_looked_for_now_is_retry_and_a_bad_number_never_went(
+    api: tuple[AliyunSmsApi, str],
+) -> None:
+    stand_in, endpoint = api
+    stand_in.query_answer = (400, error_body("Throttling.User", "Request was denied."))
+    with AliyunSmsSender(settings(endpoint), SECRET) as sender:
+        asked = sender.resolve(sms(), datetime.now(UTC))
+        assert sender.resolve(sms(to="12345"), datetime.now(UTC)) is None
+    assert asked is not None and asked.status is SendStatus.RETRY
+    assert "Throttling.User" in (asked.error_text or "")
+
+
+def test_the_days_looked_at_are_the_last_thirty_at_most() -> None:
+    now = datetime(2026, 12, 7, 19, 0, tzinfo=UTC)  # the 8th in Beijing
+    assert query_days(now - timedelta(days=90), now)[-1] == date(2026, 11, 9)
+    assert len(query_days(now - timedelta(days=90), now)) == 30
+    assert query_days(now + timedelta(days=3), now) == [date(2026, 12, 8)]
+    assert query_days(datetime(2026, 12, 6, 15, 59, tzinfo=UTC), now) == [
+        date(2026, 12, 8), date(2026, 12, 7), date(2026, 12, 6)]  # fmt: skip

@@ -4701,6 +4701,14 @@ Allowed from {time}</source>
         <translation>没有该账户。</translation>
     </message>
     <message>
+        <source>Only a team lead or an administrator sees the reminders sent.</source>
+        <translation>只有组长或管理员可以查看已发送的提醒。</translation>
+    </message>
+    <message>
+        <source>{day} has not come yet: what tomorrow&apos;s runs would send is in the preview.</source>
+        <translation>{day} 尚未到来：明日各次发送将发出的内容请看预览。</translation>
+    </message>
+    <message>
         <source>There is no reminder strategy for profile {profile} ({path}).</source>
         <translation>规则配置 {profile} 没有提醒策略（{path}）。</translation>
     </message>

@@ -28,6 +28,7 @@ from app.ui.team.dashboard import DashboardPanel
 from app.ui.team.escalations_inbox import EscalationsInbox
 from app.ui.team.feeds import FeedsPanel
 from app.ui.team.members import TeamMembersPanel
+from app.ui.team.reminders import RemindersPanel
 
 TEAM_ROLES = frozenset({"team_lead", "admin"})
 
@@ -41,6 +42,7 @@ class Tab(enum.IntEnum):
     POOL = 5
     MEMBERS = 6
     FEEDS = 7
+    REMINDERS = 8
 
 
 class TeamWindow(QMainWindow):
@@ -63,6 +65,7 @@ class TeamWindow(QMainWindow):
         self.pool = TeamAccountsPanel(context, pool=True)
         self.members = TeamMembersPanel(context)
         self.feeds = FeedsPanel(context)
+        self.reminders = RemindersPanel(context)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName(self.tr("Team desk"))
         self.tabs.setDocumentMode(True)
@@ -74,6 +77,7 @@ class TeamWindow(QMainWindow):
         self.tabs.addTab(self.pool, self.pool_tab_text(None))
         self.tabs.addTab(self.members, self.tr("&Members"))
         self.tabs.addTab(self.feeds, self.tr("Lending &feed"))
+        self.tabs.addTab(self.reminders, self.tr("Reminder&s"))
         self.setCentralWidget(self.tabs)
         # What a screen reader calls each tab's page (the tab's own text carries a mnemonic).
         for panel, name in (
@@ -85,6 +89,7 @@ class TeamWindow(QMainWindow):
             (self.pool, self.tr("The team's pool")),
             (self.members, self.tr("Team members")),
             (self.feeds, self.tr("The lending system's feed")),
+            (self.reminders, self.tr("Reminders sent, and tomorrow's")),
         ):
             panel.setAccessibleName(name)
         self._loaded: set[Tab] = set()
@@ -117,6 +122,7 @@ class TeamWindow(QMainWindow):
             Tab.POOL: self.tr("The team's p&ool"),
             Tab.MEMBERS: self.tr("Team &members"),
             Tab.FEEDS: self.tr("The lending system's &feed"),
+            Tab.REMINDERS: self.tr("Reminder&s"),
         }
         self.tab_actions: dict[Tab, QAction] = {}
         for tab, name in names.items():

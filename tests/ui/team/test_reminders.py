@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDate, QSettings, Qt
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
@@ -37,6 +38,7 @@ from app.ui.team.reminders import (
     Section,
     StepColumn,
 )
+from app.ui.team.window import Tab, TeamWindow
 from tests.helpers.dialogs import RecordingDialogs
 from tests.helpers.reminders_demo import DAY, FIRST_DAY, NOW, RemindersDemo, build_reminders_demo
 from tests.ui.conftest import BEIJING
@@ -317,3 +319,23 @@ def _other_words(code: str) -> tuple[str, ...]:
     if code == "zh_CN":
         return ("提醒已送达", "提醒被拒收（已退订）")
     return ("Reminder delivered", "Reminder refused: opted out")
+
+
+def test_the_team_window_opens_the_tab_with_ctrl_9_and_loads_it_then(
+    qtbot: QtBot, demo: RemindersDemo, demo_db: Database, runner: Runner, tmp_path: Path
+) -> None:
+    window = TeamWindow(make_context(demo_db, runner, tmp_path, demo.lead))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.reminders.overview is None  # not loaded before it is shown
+    action = window.tab_actions[Tab.REMINDERS]
+    assert action.shortcut() == QKeySequence("Ctrl+9")
+    assert action.text() == "Reminder&s"
+    with qtbot.waitSignal(window.reminders.loaded, timeout=30_000):
+        action.trigger()
+    assert window.tabs.currentIndex() == Tab.REMINDERS
+    assert window.tabs.tabText(Tab.REMINDERS) == "Reminder&s"
+    assert window.reminders.accessibleName() == "Reminders sent, and tomorrow's"
+    assert window.reminders.overview == reminders_overview(demo_db, demo.lead, DAY, now=NOW)
+    qtbot.waitUntil(lambda: runner.pending == 0, timeout=30_000)

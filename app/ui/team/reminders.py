@@ -680,27 +680,21 @@ class RemindersPanel(QWidget):
     def _name_sections(self, overview: RemindersOverview | None) -> None:
         number = self.context.formats.number
 
-        def counted(text: str, count: int | None) -> str:
-            if count is None:
-                return text
+        def counted(text: str, count: int) -> str:
             return self.tr("{section} ({count})").format(section=text, count=number(count))
 
-        got = overview is not None
         names = {
             Section.STEPS: self.tr("&By step"),
-            Section.FAILURES: counted(
-                self.tr("F&ailures"), len(overview.failures) if got else None
-            ),
-            Section.OPT_OUTS: counted(
-                self.tr("Opt-o&uts"), len(overview.opt_outs) if got else None
-            ),
-            Section.NOTICES: counted(
-                self.tr("Credit &notices"), len(overview.notices) if got else None
-            ),
-            Section.TOMORROW: counted(
-                self.tr("&Tomorrow"), overview.preview.total if got else None
-            ),
+            Section.FAILURES: self.tr("F&ailures"),
+            Section.OPT_OUTS: self.tr("Opt-o&uts"),
+            Section.NOTICES: self.tr("Credit &notices"),
+            Section.TOMORROW: self.tr("&Tomorrow"),
         }
+        if overview is not None:
+            names[Section.FAILURES] = counted(names[Section.FAILURES], len(overview.failures))
+            names[Section.OPT_OUTS] = counted(names[Section.OPT_OUTS], len(overview.opt_outs))
+            names[Section.NOTICES] = counted(names[Section.NOTICES], len(overview.notices))
+            names[Section.TOMORROW] = counted(names[Section.TOMORROW], overview.preview.total)
         for section, text in names.items():
             self.sections.setTabText(section.value, text)
 

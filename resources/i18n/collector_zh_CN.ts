@@ -1444,6 +1444,18 @@
         <translation>账龄迁徙</translation>
     </message>
     <message>
+        <source>Reminders sent</source>
+        <translation>已发送的提醒</translation>
+    </message>
+    <message>
+        <source>Reminders by da&amp;y…</source>
+        <translation>按日查看提醒(&amp;Y)…</translation>
+    </message>
+    <message>
+        <source>The Reminders tab, on the last day shown</source>
+        <translation>打开“提醒”页，显示所选期间的最后一天</translation>
+    </message>
+    <message>
         <source>Double-click a number (or press Enter on it) to list the contacts behind it; right-click for related lists.</source>
         <translation>双击某个数字（或选中后按回车）可列出其背后的联系记录；右键可查看相关列表。</translation>
     </message>
@@ -1466,6 +1478,10 @@
     <message>
         <source>{team}, {span}: counted at {time}.</source>
         <translation>{team}，{span}：统计于 {time}。</translation>
+    </message>
+    <message>
+        <source>Reminders the lender sent: {sent}, delivered {rate}, failed {failed}, opted out {opted_out}.</source>
+        <translation>本机构发出的提醒：{sent} 条，送达率 {rate}，失败 {failed} 条，退订 {opted_out} 条。</translation>
     </message>
     <message>
         <source>The numbers could not be counted.</source>

@@ -14,6 +14,7 @@ from __future__ import annotations
 import enum
 import uuid
 from collections.abc import Callable
+from datetime import date
 
 from PySide6.QtCore import QSize, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -96,6 +97,7 @@ class TeamWindow(QMainWindow):
 
         self.dashboard.open_escalations_requested.connect(lambda: self.show_tab(Tab.ESCALATIONS))
         self.dashboard.review_requested.connect(self.review_contact)
+        self.dashboard.reminders_requested.connect(self.show_reminders)
         # A decision on an escalation changes the dashboard's unacknowledged list.
         self.inbox.changed.connect(lambda: self._refresh(Tab.DASHBOARD))
         # A review's score shows in the dashboard's lists.
@@ -175,6 +177,12 @@ class TeamWindow(QMainWindow):
         self._loaded.add(Tab.REVIEW)
         self.tabs.setCurrentIndex(Tab.REVIEW.value)
         self.review.open_attempt(attempt_id)
+
+    def show_reminders(self, day: date) -> None:
+        """The Reminders tab on `day`."""
+        self._loaded.add(Tab.REMINDERS)
+        self.reminders.set_day(day)
+        self.tabs.setCurrentIndex(Tab.REMINDERS.value)
 
     def refresh_current(self) -> None:
         self._panel(Tab(self.tabs.currentIndex())).refresh()  # type: ignore[attr-defined]

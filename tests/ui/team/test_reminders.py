@@ -339,3 +339,33 @@ def test_the_team_window_opens_the_tab_with_ctrl_9_and_loads_it_then(
     assert window.reminders.accessibleName() == "Reminders sent, and tomorrow's"
     assert window.reminders.overview == reminders_overview(demo_db, demo.lead, DAY, now=NOW)
     qtbot.waitUntil(lambda: runner.pending == 0, timeout=30_000)
+
+
+def test_the_dashboard_counts_the_reminders_of_its_span_as_the_tab_does_day_by_day(
+    qtbot: QtBot, demo: RemindersDemo, demo_db: Database, runner: Runner, tmp_path: Path
+) -> None:
+    window = TeamWindow(make_context(demo_db, runner, tmp_path, demo.lead))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    dashboard = window.dashboard
+    with qtbot.waitSignal(dashboard.refreshed, timeout=30_000):
+        dashboard.set_range(FIRST_DAY, DAY)
+    figures = dashboard.report.reminders if dashboard.report else None
+    days = [reminders_overview(demo_db, demo.lead, day, now=NOW) for day in (FIRST_DAY, DAY)]
+    assert figures is not None
+    assert figures.sent == sum(day.counts.went_out for day in days) > 0
+    assert (figures.delivered, figures.failed) == (4, 2)
+    assert figures.opted_out == sum(day.counts.opted_out for day in days)
+    assert dashboard.reminders_label.text() == (
+        f"Reminders the lender sent: {figures.sent}, delivered"
+        f" {float(figures.delivered_rate or 0) * 100:.1f}%, failed 2, opted out"
+        f" {figures.opted_out}."
+    )
+    # The button opens the Reminders tab on the span's last day.
+    with qtbot.waitSignal(window.reminders.loaded, timeout=30_000):
+        qtbot.mouseClick(dashboard.reminders_button, Qt.MouseButton.LeftButton)
+    assert window.tabs.currentIndex() == Tab.REMINDERS
+    assert window.reminders.selected_day() == DAY
+    assert window.reminders.overview == days[1]
+    qtbot.waitUntil(lambda: runner.pending == 0, timeout=30_000)

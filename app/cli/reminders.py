@@ -13,10 +13,13 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from app.cli.common import for_roles, open_database, plain, positive_arg
+from app.cli.common import TEAM_LEAD, day_arg, for_roles, open_database, plain, positive_arg
 from app.config import Config
+
+if TYPE_CHECKING:
+    from app.services.reminders.overview import RemindersOverview
 
 # A strategy or template file that cannot be used (sysexits' EX_DATAERR).
 EXIT_BAD_DATA = 65
@@ -34,7 +37,8 @@ def zoned_moment_arg(text: str) -> datetime:
 
 
 def register(commands: Any) -> None:
-    """Add `reminders run|reports|opt-out|notices|uncertain|resolve` to the CLI's subparsers."""
+    """Add `reminders run|reports|opt-out|notices|uncertain|resolve|overview` to the CLI's
+    subparsers."""
     group = commands.add_parser(
         "reminders",
         help="SMS and e-mail reminders the lender sends by itself (run, reports, opt-out,"
@@ -116,6 +120,32 @@ def register(commands: Any) -> None:
     resolve.add_argument("--user", required=True, help="the administrator settling it")
     for_roles(resolve)
     resolve.set_defaults(handler=_resolve)
+
+    overview = sub.add_parser(
+        "overview",
+        help="a team lead's day of reminders: by step and channel, failures, opt-outs,"
+        " credit-reporting notices, and what tomorrow's runs would send",
+        description="What went out on a day (the lender's business day) on the accounts the"
+        " user may see (a team lead: the team's; an administrator: every account), what"
+        " became of each message, the failures in words, the opt-outs recorded that day, the"
+        " credit-reporting notices still waiting, and a preview of tomorrow's runs as the"
+        " dispatcher would decide them now (nothing is written). The Reminders tab of the team"
+        " window shows the same figures.",
+    )
+    overview.add_argument("--user", required=True, help="the team lead (or an administrator)")
+    overview.add_argument(
+        "--day", type=day_arg, metavar="YYYY-MM-DD", help="which day (default: today)"
+    )
+    overview.add_argument(
+        "--at",
+        type=zoned_moment_arg,
+        metavar="TIME",
+        help="the moment to count from (ISO-8601 with offset; default: now): today, and the"
+        " tomorrow of the preview",
+    )
+    overview.add_argument("--json", action="store_true")
+    for_roles(overview, TEAM_LEAD)
+    overview.set_defaults(handler=_overview)
 
 
 def _bad_data(error: Exception) -> int:
@@ -275,3 +305,77 @@ def _resolve(config: Config, args: argparse.Namespace) -> int:
     after = ", sent by the next run if it is still due and allowed" if status == "planned" else ""
     print(f"{args.key}: {status}{after}")
     return 0
+
+
+def _overview(config: Config, args: argparse.Namespace) -> int:
+    from app.services.reminders.overview import as_json, reminders_overview
+
+    db = open_database(config)
+    found = reminders_overview(db, args.user, args.day, now=args.at or datetime.now(UTC))
+    if args.json:
+        print(json.dumps(plain(as_json(found)), ensure_ascii=False, indent=1))
+        return 0
+    print("\n".join(_overview_text(found)))
+    return 0
+
+
+def _overview_text(found: RemindersOverview) -> list[str]:
+    from app.services.common.clock import business_zone
+
+    zone = business_zone()
+
+    def moment(value: datetime) -> str:
+        return f"{value.astimezone(zone):%Y-%m-%d %H:%M}"
+
+    def counts(c: Any) -> str:
+        return (
+            f"planned {c.planned}, sent {c.sent}, delivered {c.delivered}, failed {c.failed},"
+            f" opted out {c.opted_out}, cancelled {c.cancelled}"
+        )
+
+    whose = f"team {found.team}" if found.team else "every account"
+    total = found.counts
+    rate = "-" if total.delivered_rate is None else f"{total.delivered_rate * 100:.1f} %"
+    lines = [
+        f"Reminders on {found.day.isoformat()} ({whose}), counted {moment(found.generated_at)}"
+        f" {zone.key}",
+        f"  {total.went_out} went out: {counts(total)}; delivered {rate}",
+        "By step and channel:",
+    ]
+    lines += [f"  {row.step:<16} {row.channel:<6} {counts(row.counts)}" for row in found.by_step]
+    if not found.by_step:
+        lines.append("  none")
+    lines.append(f"Failures: {len(found.failures)}")
+    for failure in found.failures:
+        lines.append(
+            f"  {moment(failure.planned_at)}  {failure.contract_no}  {failure.channel}"
+            f"  {failure.step}  {failure.recipient}: {failure.reason.en}"
+            + (f" ({failure.error})" if failure.error else "")
+        )
+    lines.append(f"Opt-outs recorded that day: {len(found.opt_outs)}")
+    for opt_out in found.opt_outs:
+        lines.append(
+            f"  {moment(opt_out.at)}  {', '.join(opt_out.contract_nos)}  {opt_out.channel}"
+            f"  by {opt_out.source}"
+        )
+    lines.append(
+        f"Credit-reporting notices waiting or given that day: {len(found.notices)};"
+        f" accounts whose reporting may begin: {found.reportable}"
+    )
+    for notice in found.notices:
+        lines.append(
+            f"  {notice.contract_no}  notified {moment(notice.notified_at)} by {notice.channel};"
+            f" reporting may begin {notice.reporting_from.isoformat()}"
+        )
+    preview = found.preview
+    lines.append(
+        f"Tomorrow, {preview.day.isoformat()}: {preview.total} would go in {len(preview.runs)} runs"
+    )
+    for group in preview.groups:
+        lines.append(f"  at {moment(group.at)}  {group.step:<16} {group.channel:<6} {group.count}")
+        for sample in group.samples:
+            text = sample.text.replace("\n", " ")
+            lines.append(f"    {sample.contract_no}: {text}")
+    for reason, count in preview.held:
+        lines.append(f"  not sent, {reason}: {count}")
+    return lines

@@ -1444,6 +1444,18 @@
         <translation>账龄迁徙</translation>
     </message>
     <message>
+        <source>Reminders sent</source>
+        <translation>已发送的提醒</translation>
+    </message>
+    <message>
+        <source>Reminders by da&amp;y…</source>
+        <translation>按日查看提醒(&amp;Y)…</translation>
+    </message>
+    <message>
+        <source>The Reminders tab, on the last day shown</source>
+        <translation>打开“提醒”页，显示所选期间的最后一天</translation>
+    </message>
+    <message>
         <source>Double-click a number (or press Enter on it) to list the contacts behind it; right-click for related lists.</source>
         <translation>双击某个数字（或选中后按回车）可列出其背后的联系记录；右键可查看相关列表。</translation>
     </message>
@@ -1466,6 +1478,10 @@
     <message>
         <source>{team}, {span}: counted at {time}.</source>
         <translation>{team}，{span}：统计于 {time}。</translation>
+    </message>
+    <message>
+        <source>Reminders the lender sent: {sent}, delivered {rate}, failed {failed}, opted out {opted_out}.</source>
+        <translation>本机构发出的提醒：{sent} 条，送达率 {rate}，失败 {failed} 条，退订 {opted_out} 条。</translation>
     </message>
     <message>
         <source>The numbers could not be counted.</source>
@@ -2682,6 +2698,10 @@
         <translation>放款系统推送(&amp;F)…</translation>
     </message>
     <message>
+        <source>Reminder&amp;s…</source>
+        <translation>提醒(&amp;S)…</translation>
+    </message>
+    <message>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
@@ -3818,6 +3838,369 @@ Allowed from {time}</source>
     </message>
 </context>
 <context>
+    <name>RemindersPanel</name>
+    <message>
+        <source>Credit-reporting notice</source>
+        <translation>不良信息报送告知</translation>
+    </message>
+    <message>
+        <source>Every {days} days in {bucket}</source>
+        <translation>{bucket} 阶段每 {days} 天</translation>
+    </message>
+    <message>
+        <source>On the due date</source>
+        <translation>还款日当天</translation>
+    </message>
+    <message>
+        <source>The day before the due date</source>
+        <translation>还款日前 1 天</translation>
+    </message>
+    <message>
+        <source>{days} days before the due date</source>
+        <translation>还款日前 {days} 天</translation>
+    </message>
+    <message>
+        <source>1 day past due</source>
+        <translation>逾期 1 天</translation>
+    </message>
+    <message>
+        <source>{days} days past due</source>
+        <translation>逾期 {days} 天</translation>
+    </message>
+    <message>
+        <source>The borrower asked</source>
+        <translation>借款人要求</translation>
+    </message>
+    <message>
+        <source>The carrier refused a message</source>
+        <translation>运营商拒收（已退订）</translation>
+    </message>
+    <message>
+        <source>Paid</source>
+        <translation>已还清</translation>
+    </message>
+    <message>
+        <source>Settled</source>
+        <translation>已结清</translation>
+    </message>
+    <message>
+        <source>A promise to pay is pending</source>
+        <translation>有待履行的还款承诺</translation>
+    </message>
+    <message>
+        <source>A repayment plan carries the account</source>
+        <translation>账户处于还款方案中</translation>
+    </message>
+    <message>
+        <source>An escalation pauses collection</source>
+        <translation>升级事件暂停了催收</translation>
+    </message>
+    <message>
+        <source>The borrower asked to stop contact</source>
+        <translation>借款人要求停止联系</translation>
+    </message>
+    <message>
+        <source>The debt is disputed</source>
+        <translation>借款人对债务有异议</translation>
+    </message>
+    <message>
+        <source>Reported deceased</source>
+        <translation>告知已故</translation>
+    </message>
+    <message>
+        <source>Referred to legal</source>
+        <translation>已转法务</translation>
+    </message>
+    <message>
+        <source>Represented by an attorney</source>
+        <translation>已委托律师</translation>
+    </message>
+    <message>
+        <source>Vulnerable borrower</source>
+        <translation>弱势借款人</translation>
+    </message>
+    <message>
+        <source>Opted out of the channel</source>
+        <translation>已退订该渠道</translation>
+    </message>
+    <message>
+        <source>The number or address may not be used</source>
+        <translation>该号码或地址不得使用</translation>
+    </message>
+    <message>
+        <source>No mobile number</source>
+        <translation>没有手机号码</translation>
+    </message>
+    <message>
+        <source>No e-mail address</source>
+        <translation>没有电子邮箱</translation>
+    </message>
+    <message>
+        <source>Outside the send window</source>
+        <translation>不在发送时段内</translation>
+    </message>
+    <message>
+        <source>The week&apos;s most messages reached</source>
+        <translation>已达每周发送上限</translation>
+    </message>
+    <message>
+        <source>Too long to send</source>
+        <translation>内容过长，无法发送</translation>
+    </message>
+    <message>
+        <source>Sent already</source>
+        <translation>已发送过</translation>
+    </message>
+    <message>
+        <source>Went out: {went_out} — delivered {delivered} ({rate}), awaiting a delivery report {sent}, failed {failed}, opted out {opted_out}. Not sent: still planned {planned}, cancelled {cancelled}.</source>
+        <translation>已发出：{went_out} — 已送达 {delivered}（{rate}），等待回执 {sent}，失败 {failed}，已退订 {opted_out}。未发送：仍在计划中 {planned}，已取消 {cancelled}。</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>步骤</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>渠道</translation>
+    </message>
+    <message>
+        <source>Went out</source>
+        <translation>已发出</translation>
+    </message>
+    <message>
+        <source>Delivered</source>
+        <translation>已送达</translation>
+    </message>
+    <message>
+        <source>Delivered %</source>
+        <translation>送达率</translation>
+    </message>
+    <message>
+        <source>Awaiting report</source>
+        <translation>等待回执</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>Opted out</source>
+        <translation>已退订</translation>
+    </message>
+    <message>
+        <source>Planned</source>
+        <translation>计划中</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Account</source>
+        <translation>账户</translation>
+    </message>
+    <message>
+        <source>Borrower</source>
+        <translation>借款人</translation>
+    </message>
+    <message>
+        <source>Sent to</source>
+        <translation>发送至</translation>
+    </message>
+    <message>
+        <source>What went wrong</source>
+        <translation>失败原因</translation>
+    </message>
+    <message>
+        <source>The provider&apos;s answer</source>
+        <translation>服务商的回复</translation>
+    </message>
+    <message>
+        <source>Accounts</source>
+        <translation>账户</translation>
+    </message>
+    <message>
+        <source>How</source>
+        <translation>方式</translation>
+    </message>
+    <message>
+        <source>Notified</source>
+        <translation>告知时间</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>告知渠道</translation>
+    </message>
+    <message>
+        <source>Reporting may begin</source>
+        <translation>可开始报送日期</translation>
+    </message>
+    <message>
+        <source>Letter</source>
+        <translation>信函</translation>
+    </message>
+    <message>
+        <source>Run at</source>
+        <translation>发送批次时间</translation>
+    </message>
+    <message>
+        <source>Messages</source>
+        <translation>消息数</translation>
+    </message>
+    <message>
+        <source>{shown} of {count} messages, as the borrower would read them:</source>
+        <translation>共 {count} 条消息中的 {shown} 条，即借款人将看到的内容：</translation>
+    </message>
+    <message>
+        <source>{account} · {borrower} · to {recipient}</source>
+        <translation>{account} · {borrower} · 发送至 {recipient}</translation>
+    </message>
+    <message>
+        <source>{segments} SMS parts</source>
+        <translation>{segments} 条短信计费</translation>
+    </message>
+    <message>
+        <source>Subject: {subject}</source>
+        <translation>主题：{subject}</translation>
+    </message>
+    <message>
+        <source>Reminders</source>
+        <translation>提醒</translation>
+    </message>
+    <message>
+        <source>Day</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Re&amp;load</source>
+        <translation>重新加载(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Da&amp;y</source>
+        <translation>日期(&amp;Y)</translation>
+    </message>
+    <message>
+        <source>The day&apos;s messages</source>
+        <translation>当日消息</translation>
+    </message>
+    <message>
+        <source>Messages by step and channel</source>
+        <translation>按步骤和渠道统计的消息</translation>
+    </message>
+    <message>
+        <source>Failed messages</source>
+        <translation>发送失败的消息</translation>
+    </message>
+    <message>
+        <source>Opt-outs recorded that day</source>
+        <translation>当日记录的退订</translation>
+    </message>
+    <message>
+        <source>Credit-reporting notices</source>
+        <translation>不良信息报送告知</translation>
+    </message>
+    <message>
+        <source>Tomorrow&apos;s messages by run</source>
+        <translation>明日各批次的消息</translation>
+    </message>
+    <message>
+        <source>What would not go, and why</source>
+        <translation>不会发送的消息及原因</translation>
+    </message>
+    <message>
+        <source>Sample messages</source>
+        <translation>消息示例</translation>
+    </message>
+    <message>
+        <source>Reminders of the day</source>
+        <translation>当日提醒</translation>
+    </message>
+    <message>
+        <source>Not available</source>
+        <translation>不可用</translation>
+    </message>
+    <message>
+        <source>Reload the reminders</source>
+        <translation>重新加载提醒</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <source>Accounts notified and waiting until reporting may begin, or notified that day: {count}. Accounts whose adverse information may already be reported: {ready}.</source>
+        <translation>已告知、等待可报送日期或当日告知的账户：{count}。已可报送不良信息的账户：{ready}。</translation>
+    </message>
+    <message>
+        <source>Tomorrow, {day}: {count} messages would go in {runs} runs, as the dispatcher would decide them now. Nothing is sent from here.</source>
+        <translation>明日（{day}）：按发送程序当前的判断，将分 {runs} 批发出 {count} 条消息。此处不会发送任何消息。</translation>
+    </message>
+    <message>
+        <source>{reason}: {count}</source>
+        <translation>{reason}：{count}</translation>
+    </message>
+    <message>
+        <source>Would not go: {reasons}.</source>
+        <translation>不会发送：{reasons}。</translation>
+    </message>
+    <message>
+        <source>Nothing due tomorrow is held back.</source>
+        <translation>明日到期的消息均不会被拦下。</translation>
+    </message>
+    <message>
+        <source>team {team}</source>
+        <translation>团队 {team}</translation>
+    </message>
+    <message>
+        <source>every account</source>
+        <translation>全部账户</translation>
+    </message>
+    <message>
+        <source>{day}, {whose}: loaded at {time}.</source>
+        <translation>{day}，{whose}：于 {time} 加载。</translation>
+    </message>
+    <message>
+        <source>{section} ({count})</source>
+        <translation>{section}（{count}）</translation>
+    </message>
+    <message>
+        <source>&amp;By step</source>
+        <translation>按步骤(&amp;B)</translation>
+    </message>
+    <message>
+        <source>F&amp;ailures</source>
+        <translation>失败(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Opt-o&amp;uts</source>
+        <translation>退订(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Credit &amp;notices</source>
+        <translation>征信告知(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Tomorrow</source>
+        <translation>明日(&amp;T)</translation>
+    </message>
+    <message>
+        <source>The reminders could not be loaded.</source>
+        <translation>无法加载提醒。</translation>
+    </message>
+    <message>
+        <source>Could not load the reminders</source>
+        <translation>无法加载提醒</translation>
+    </message>
+</context>
+<context>
     <name>ReviewPane</name>
     <message>
         <source>Script path</source>
@@ -4699,6 +5082,14 @@ Allowed from {time}</source>
     <message>
         <source>There is no such account.</source>
         <translation>没有该账户。</translation>
+    </message>
+    <message>
+        <source>Only a team lead or an administrator sees the reminders sent.</source>
+        <translation>只有组长或管理员可以查看已发送的提醒。</translation>
+    </message>
+    <message>
+        <source>{day} has not come yet: what tomorrow&apos;s runs would send is in the preview.</source>
+        <translation>{day} 尚未到来：明日各次发送将发出的内容请看预览。</translation>
     </message>
     <message>
         <source>There is no reminder strategy for profile {profile} ({path}).</source>
@@ -6968,6 +7359,10 @@ Your accounts are on this computer: work on them offline? What you do is sent to
         <translation>放款推送(&amp;F)</translation>
     </message>
     <message>
+        <source>Reminder&amp;s</source>
+        <translation>提醒(&amp;S)</translation>
+    </message>
+    <message>
         <source>Team dashboard</source>
         <translation>团队看板</translation>
     </message>
@@ -6998,6 +7393,10 @@ Your accounts are on this computer: work on them offline? What you do is sent to
     <message>
         <source>The lending system&apos;s feed</source>
         <translation>放款系统推送</translation>
+    </message>
+    <message>
+        <source>Reminders sent, and tomorrow&apos;s</source>
+        <translation>已发送的提醒及明日预览</translation>
     </message>
     <message>
         <source>&amp;View</source>

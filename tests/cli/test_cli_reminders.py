@@ -19,11 +19,16 @@ import pytest
 from sqlalchemy import select
 
 from app.cli import main
+from app.cli.common import plain
 from app.database import Database
 from app.models import Borrower, ContactAttempt, ContactPoint, Loan, ReminderMessage
 from app.services.common.reference import address_zones
 from app.services.contact.compliance import load_profile, profile_code_for
+from app.services.reminders.overview import as_json, reminders_overview
 from app.services.reminders.strategy import load_strategy
+from tests.helpers.reminders_demo import DAY as OVERVIEW_DAY
+from tests.helpers.reminders_demo import NOW as OVERVIEW_NOW
+from tests.helpers.reminders_demo import RemindersDemo, build_reminders_demo
 
 AT = "2026-11-28T10:00:00+08:00"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -269,6 +274,83 @@ def test_bad_input_is_one_error_line(tmp_path: Path, args: list[str], code: int,
         timeout=300,
         check=False,
     )
+    assert result.returncode == code
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:") and says in lines[0], result.stderr
+
+
+# -- reminders overview ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def reminders_demo(tmp_path_factory: pytest.TempPathFactory) -> RemindersDemo:
+    return build_reminders_demo(tmp_path_factory.mktemp("overview"))
+
+
+def _overview(demo: RemindersDemo, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "app",
+            "--data-dir",
+            str(demo.folder),
+            "reminders",
+            "overview",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        env=_env(demo.folder),
+        timeout=300,
+        check=False,
+    )
+
+
+def test_overview_prints_the_services_figures(reminders_demo: RemindersDemo) -> None:
+    demo = reminders_demo
+    at = OVERVIEW_NOW.isoformat()
+    shown = _overview(demo, "--user", demo.lead, "--day", "2026-11-28", "--at", at, "--json")
+    assert shown.returncode == 0, shown.stderr
+    db = demo.database()
+    try:
+        expected = reminders_overview(db, demo.lead, OVERVIEW_DAY, now=OVERVIEW_NOW)
+    finally:
+        db.dispose()
+    assert json.loads(shown.stdout) == json.loads(json.dumps(plain(as_json(expected))))
+    text = _overview(demo, "--user", demo.lead, "--day", "2026-11-28", "--at", at)
+    assert text.returncode == 0, text.stderr
+    lines = text.stdout.splitlines()
+    assert f"team {expected.team}" in lines[0]
+    counts = expected.counts
+    assert f"  {counts.went_out} went out:" in lines[1]
+    assert f"delivered {counts.delivered}, failed 2," in lines[1]
+    assert "Failures: 2" in lines
+    assert any("The mailbox does not exist or refuses mail (550)" in line for line in lines)
+    assert any(
+        line.startswith(f"Tomorrow, 2026-11-29: {expected.preview.total} would go")
+        for line in lines
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "says"),
+    [
+        (["--user", "{collector}"], 1, "Only a team lead or an administrator"),
+        (
+            ["--user", "{lead}", "--day", "2026-11-29", "--at", "2026-11-28T18:00:00+08:00"],
+            1,
+            "has not come yet",
+        ),
+        (["--user", "{lead}", "--day", "28/11/2026"], 64, "is not a date"),
+        (["--user", "{lead}", "--at", "2026-11-28T18:00:00"], 64, "has no time zone"),
+    ],
+)
+def test_overview_bad_input_is_one_error_line(
+    reminders_demo: RemindersDemo, args: list[str], code: int, says: str
+) -> None:
+    named = [a.format(lead=reminders_demo.lead, collector=reminders_demo.collector) for a in args]
+    result = _overview(reminders_demo, *named)
     assert result.returncode == code
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error:") and says in lines[0], result.stderr

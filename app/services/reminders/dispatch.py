@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
 
 from app.database import Database
 from app.models import (
@@ -216,8 +217,11 @@ def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
         yield items[start : start + size]
 
 
-def _accounts(session: Session, today: date, lead_days: int) -> list[_Account]:
-    """Open loans with an unpaid instalment due by `today + lead_days`, with those instalments."""
+def _accounts(
+    session: Session, today: date, lead_days: int, only: ColumnElement[bool] | None = None
+) -> list[_Account]:
+    """Open loans with an unpaid instalment due by `today + lead_days`, with those instalments
+    (`only`: of the loans and borrowers that meet it)."""
     due = (
         select(Instalment.loan_id)
         .where(Instalment.settled_on.is_(None), Instalment.due_date <= today + timedelta(lead_days))
@@ -245,7 +249,11 @@ def _accounts(session: Session, today: date, lead_days: int) -> list[_Account]:
         )
         .join(Borrower, Borrower.id == Loan.borrower_id)
         .join(due, due.c.loan_id == Loan.id)
-        .where(Loan.status == LoanStatus.ACTIVE, Borrower.erased_at.is_(None))
+        .where(
+            Loan.status == LoanStatus.ACTIVE,
+            Borrower.erased_at.is_(None),
+            *(() if only is None else (only,)),
+        )
         .order_by(Loan.contract_no)
     ).all()
     names = (
@@ -383,8 +391,19 @@ def _stops(session: Session, loan_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, s
     return found
 
 
-def decide(session: Session, at: datetime, *, profiles: Sequence[str] | None = None) -> Decided:
-    """Every message due at `at` that every rule allows, rendered; and why others are not."""
+def decide(
+    session: Session,
+    at: datetime,
+    *,
+    profiles: Sequence[str] | None = None,
+    only: ColumnElement[bool] | None = None,
+) -> Decided:
+    """Every message due at `at` that every rule allows, rendered; and why others are not.
+    Reads only.
+
+    only: a condition on `Loan` and `Borrower`: decide for those accounts alone (a team
+    lead's preview of the next run).
+    """
     at = check_moment(at)
     today = local_today(at)
     result = Decided()
@@ -393,7 +412,7 @@ def decide(session: Session, at: datetime, *, profiles: Sequence[str] | None = N
     for code in profiles or _profiles_in_use(session):
         strategies[code] = load_strategy(code)
         lead = max([lead, *(-(s.days_from_due or 0) for s in strategies[code].steps)])
-    accounts = _accounts(session, today, lead)
+    accounts = _accounts(session, today, lead, only)
     loan_ids = [a.loan_id for a in accounts]
     borrower_ids = sorted({a.borrower_id for a in accounts})
     stops = _stops(session, loan_ids)

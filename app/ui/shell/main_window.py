@@ -316,6 +316,7 @@ class MainWindow(QMainWindow):
                 (Tab.POOL, self.tr("Team p&ool…"), "Ctrl+Shift+L"),
                 (Tab.MEMBERS, self.tr("Team me&mbers…"), "Ctrl+Shift+T"),
                 (Tab.FEEDS, self.tr("The lending system's &feed…"), "Ctrl+Shift+G"),
+                (Tab.REMINDERS, self.tr("Reminder&s…"), "Ctrl+Shift+S"),
             )
         }
         self._show_team_menu(False)

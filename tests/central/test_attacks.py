@@ -1937,6 +1937,10 @@ def test_the_reminders_job_records_only_its_own_messages_outcomes(world: World) 
             ("INSERT INTO callbacks DEFAULT VALUES", ()),
             ("INSERT INTO escalations DEFAULT VALUES", ()),
             ("INSERT INTO contact_points DEFAULT VALUES", ()),
+            # No objects of its own: tables, temporary tables, large objects.
+            ("CREATE TABLE public.aside (x text)", ()),
+            ("CREATE TEMPORARY TABLE aside (x text)", ()),
+            ("SELECT lo_from_bytea(0, 'x')", ()),
         ):
             assert "permission denied" in refused(cursor, statement, values), statement
         # Its audit events are its own, whoever it names.

@@ -1,7 +1,8 @@
 """`collector-workstation reminders …`: the messages the lender sends by itself.
 
-`reminders run` is the job a lender schedules (docs/reminders.timer): on the central server
-signed in as the `system` login ($COLLECTOR_WORKSTATION_DATABASE_URL naming it), or on the
+`reminders run` is the job a lender schedules (docs/collector-reminders.timer): on the central
+server signed in as the `system` login ($COLLECTOR_WORKSTATION_DATABASE_URL naming it, made by
+`central add-user NAME --role system`; docs/security.md says what it may do there), or on the
 embedded database. Without an SMTP server or SMS provider configured, messages go to the
 spool folder, and the run says so.
 """
@@ -15,7 +16,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.cli.common import TEAM_LEAD, day_arg, for_roles, open_database, plain, positive_arg
+from app.cli.common import (
+    SYSTEM,
+    TEAM_LEAD,
+    day_arg,
+    for_roles,
+    open_database,
+    plain,
+    positive_arg,
+)
 from app.config import Config
 
 if TYPE_CHECKING:
@@ -60,7 +69,8 @@ def register(commands: Any) -> None:
     run.add_argument("--dry-run", action="store_true", help="decide and render; send nothing")
     run.add_argument("--limit", type=positive_arg, metavar="N", help="plan at most N new messages")
     run.add_argument("--json", action="store_true")
-    for_roles(run)
+    # The job's own system login (or an administrator's), never a staff login.
+    for_roles(run, SYSTEM)
     run.set_defaults(handler=_run)
 
     reports = sub.add_parser(
@@ -74,7 +84,7 @@ def register(commands: Any) -> None:
         help="reports a provider pushed, as a JSON list of {provider_id, to, delivered,"
         " reported_at, key?, error_code?}",
     )
-    for_roles(reports)
+    for_roles(reports, SYSTEM)
     reports.set_defaults(handler=_reports)
 
     opt_out = sub.add_parser(
@@ -83,7 +93,7 @@ def register(commands: Any) -> None:
     opt_out.add_argument("--contract", required=True)
     opt_out.add_argument("--channel", required=True, choices=("sms", "email"))
     opt_out.add_argument("--at", type=zoned_moment_arg, metavar="TIME")
-    for_roles(opt_out)
+    for_roles(opt_out, SYSTEM)
     opt_out.set_defaults(handler=_opt_out)
 
     notices = sub.add_parser(
@@ -91,7 +101,12 @@ def register(commands: Any) -> None:
         help="credit-reporting notices: who was notified, when, and when reporting may begin",
     )
     notices.add_argument("--json", action="store_true")
-    for_roles(notices)
+    notices.add_argument(
+        "--user", help="a team lead: the notices of the team's accounts (signed in: yourself)"
+    )
+    # A lead reads the team's notices (the server shows a lead no other); the system login
+    # and an administrator read them all.
+    for_roles(notices, TEAM_LEAD, SYSTEM)
     notices.set_defaults(handler=_notices)
 
     uncertain = sub.add_parser(
@@ -103,7 +118,7 @@ def register(commands: Any) -> None:
         " `reminders resolve`.",
     )
     uncertain.add_argument("--json", action="store_true")
-    for_roles(uncertain)
+    for_roles(uncertain, SYSTEM)
     uncertain.set_defaults(handler=_uncertain)
 
     resolve = sub.add_parser(
@@ -265,7 +280,7 @@ def _notices(config: Config, args: argparse.Namespace) -> int:
 
     db = open_database(config)
     with db.reader() as session:
-        rows = notified_loans(session)
+        rows = notified_loans(session, args.user)
     if args.json:
         print(json.dumps(plain([r.__dict__ for r in rows]), ensure_ascii=False, indent=1))
         return 0

@@ -5216,6 +5216,10 @@ Allowed from {time}</source>
         <translation>“{team}”不能作为小组名称：最多 {count} 个字符，且不能含控制字符。</translation>
     </message>
     <message>
+        <source>The reminders job&apos;s system login belongs to no team: leave out --team.</source>
+        <translation>提醒任务的系统登录不属于任何小组：请去掉 --team。</translation>
+    </message>
+    <message>
         <source>“{username}” cannot be a user name: lower-case letters, digits, dot, dash or underscore, starting with a letter, 2 to 60 characters.</source>
         <translation>“{username}”不能用作用户名：只能包含小写字母、数字、点、连字符或下划线，以字母开头，长度2至60个字符。</translation>
     </message>

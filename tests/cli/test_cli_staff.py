@@ -51,7 +51,8 @@ MOBILE = "13812345678"
 ROLES = ("collector", "field_agent", "team_lead")
 
 # Who may run each command signed in to the server as a staff login: c a collector, f a field
-# agent, l a team lead; "" an administrator only. The README's table says the same.
+# agent, l a team lead, s the reminders job's system login; "" an administrator only. The
+# README's table says the same.
 FOR = {
     "status": "cfl",
     "db upgrade": "",
@@ -63,7 +64,8 @@ FOR = {
     "check-contact": "cfl",
     "log-contact": "cfl",
     "script": "cfl",
-    "checklist": "cfl",
+    # Read no database (a resources file): whoever runs them is not asked who they are.
+    "checklist": "cfls",
     "escalations": "cfl",
     "decide": "l",
     "note": "cfl",
@@ -113,7 +115,7 @@ FOR = {
     "review list": "l",
     "review show": "cfl",
     "review save": "l",
-    "review criteria": "cfl",
+    "review criteria": "cfls",  # reads no database, as checklist
     "feedback": "cfl",
     "acknowledge": "l",
     "contacts list": "cfl",
@@ -122,17 +124,21 @@ FOR = {
     "contacts lift": "l",
     "contacts preferences": "cfl",
     "contacts attorney": "cfl",
-    # The dispatcher's: its own system login (or an administrator), never a staff login.
-    "reminders run": "",
-    "reminders reports": "",
-    "reminders opt-out": "",
-    "reminders notices": "",
-    "reminders uncertain": "",
+    # The dispatcher's: its own system login (or an administrator), never a staff login; a
+    # lead reads the team's credit-reporting notices.
+    "reminders run": "s",
+    "reminders reports": "s",
+    "reminders opt-out": "s",
+    "reminders notices": "ls",
+    "reminders uncertain": "s",
     "reminders resolve": "",
+    "reminders overview": "l",
 }
-LETTER = {"collector": "c", "field_agent": "f", "team_lead": "l"}
-ALLOWED = [(c, r) for c, roles in FOR.items() for r in ROLES if LETTER[r] in roles]
-REFUSED = [(c, r) for c, roles in FOR.items() for r in ROLES if LETTER[r] not in roles]
+LETTER = {"collector": "c", "field_agent": "f", "team_lead": "l", "system": "s"}
+# Every login the table speaks of: the staff roles and the reminders job's.
+SIGNED_IN = (*ROLES, "system")
+ALLOWED = [(c, r) for c, roles in FOR.items() for r in SIGNED_IN if LETTER[r] in roles]
+REFUSED = [(c, r) for c, roles in FOR.items() for r in SIGNED_IN if LETTER[r] not in roles]
 
 
 def _suffix() -> str:
@@ -224,6 +230,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         try:
             for role, login in logins.items():
                 add_user(db, login, "field_agent" if role == "field2" else role, team, PASSWORD)
+            logins["system"] = f"system{suffix}"
+            add_user(db, logins["system"], "system", None, PASSWORD)
             with db.reader() as session:
                 ids = {
                     role: session.scalars(select(User.id).where(User.username == login)).one()
@@ -420,6 +428,7 @@ def _args(world: World, role: str) -> dict[str, list[str]]:
         "reminders notices": [],
         "reminders uncertain": [],
         "reminders resolve": ["--key", "CW1:due_day:20261201:email", "--sent"],
+        "reminders overview": [],
     }
 
 

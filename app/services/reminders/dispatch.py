@@ -649,9 +649,13 @@ def run_reminders(
     outcome: Counter[str] = Counter()
     uncertain: list[str] = []
     with db.reader() as session:
+        # This login's own: on the central server it records the answers of no other's.
         pending = session.execute(
             select(ReminderMessage.id, ReminderMessage.key)
-            .where(ReminderMessage.status == MessageStatus.PLANNED)
+            .where(
+                ReminderMessage.status == MessageStatus.PLANNED,
+                ReminderMessage.user_id == user_id,
+            )
             .order_by(ReminderMessage.planned_at, ReminderMessage.key)
         ).all()
     for message_id, key in pending:
@@ -834,7 +838,14 @@ def record_answer(
     if status is MessageStatus.OPTED_OUT:
         _opt_out(session, row.borrower_id, row.channel, at, "provider", row.user_id)
     if status is MessageStatus.SENT and row.kind == "credit_notice":
-        record_credit_notice(session, row.loan_id, row.channel.value, at, message_id=row.id)
+        record_credit_notice(
+            session,
+            row.loan_id,
+            row.channel.value,
+            at,
+            message_id=row.id,
+            recorded_by_id=row.user_id,
+        )
 
 
 def _error(result: SendResult) -> str:

@@ -1,0 +1,347 @@
+"""a sync in few statements: the server applies a push itself and says what a pull must read
+
+Revision ID: 0021
+Revises: 0020
+Create Date: 2026-12-08 18:00:00.000000
+
+Issue 17 (one server, 10,000 workstations): a push of 20 changes sent 86 statements (per change
+a savepoint, a version read, the write and the savepoint's release), each parsed, planned and
+run under row-level security, over TLS; most of the server's time went on statements, not on
+the rows. `cw_sync_push` takes the whole batch in one call and does on the server what the
+workstation did statement by statement (app/services/sync/engine.py):
+
+- it finds the user by name (an active one), locks the workstation's row (or makes it, for this
+  user, with nothing applied) and skips the changes numbered at or below its last applied one;
+- for edits of one row applied before a crash cut a push short, it takes the versions they made
+  from the outcomes kept for the workstation, so the next edit starts from them;
+- each change runs in a block of its own (BEGIN … EXCEPTION): one that fails is undone alone,
+  as a savepoint undid it, and its SQLSTATE and message are handed back, as the driver handed
+  them back; a change already there is applied (nothing to do), as before;
+- an insert reads the row's key first and inserts the row from its JSON, in statements written
+  for each synced table (so the server plans them once per session, not once per change); an
+  update is built for the columns it changes, as the workstation built it, and for a mutable row
+  names the version it started from: nothing updated is a conflict when the row is there to the
+  user, a row the server has not for them when it is not;
+- it moves the workstation's last applied number on, and returns what became of each change,
+  the outcomes kept from before and whether older ones are still kept, for the workstation to
+  record, read and clear as it did.
+
+It is SECURITY INVOKER: every statement runs as the signed-in login, under its privileges, its
+row-level security policies and the tables' triggers, exactly as the statements it replaces;
+it grants nothing a login could not do with those statements (docs/security.md). Only staff
+may execute it; it takes only the synced tables.
+
+A pull read every synced table since its cursor, one statement each, planned again (policies
+and all) every time; most brought nothing. `cw_sync_changed(cursor)`, also SECURITY INVOKER,
+asks every table at once, through its changed_tx index and under the session's policies,
+whether it has a row the session sees written at or after the cursor; the pull reads those
+alone. Its statements keep one plan for the session.
+
+The helpers the policies and triggers call to know who the session is (`cw_me`, `cw_my_team`,
+`cw_is_lead`, `cw_my_role`, `cw_staff_session`, `cw_today`, `cw_my_visit_loans`) were SQL
+functions, parsed and planned again at every statement that called them (several per
+statement on an account's table): they become PL/pgSQL with the same queries, the same
+volatility, security and search_path, so their plans are kept for the session. They answer as
+before: the first row, or none.
+
+Nothing is stored. On SQLite (the embedded database) nothing changes.
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "0021"
+down_revision: str | None = "0020"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+OWNER = "cw_owner"
+STAFF = "cw_staff"
+SIGNATURE = "cw_sync_push(text, uuid, json)"
+# Every synced table (a changed_tx column) at this revision, and its primary key.
+SYNCED: dict[str, tuple[str, ...]] = {
+    "borrowers": ("id",),
+    "feed_batches": ("id",),
+    "teams": ("id",),
+    "users": ("id",),
+    "audit_events": ("id",),
+    "contact_points": ("id",),
+    "loans": ("id",),
+    "account_notes": ("id",),
+    "contact_attempts": ("id",),
+    "contact_blocks": ("id",),
+    "field_visits": ("id",),
+    "instalments": ("loan_id", "seq"),
+    "payments": ("id",),
+    "plan_pause_overrides": ("id",),
+    "priority_overrides": ("id",),
+    "repayment_plans": ("id",),
+    "call_reviews": ("id",),
+    "callbacks": ("id",),
+    "escalations": ("id",),
+    "plan_instalments": ("plan_id", "seq"),
+    "promises": ("id",),
+    "reported_payments": ("id",),
+    "visit_requests": ("id",),
+}
+
+
+def _inserts() -> str:
+    """One branch per synced table: the row's key read first (already there: nothing to do),
+    then the row inserted from its JSON, every column as the workstation sent it."""
+    branches = []
+    for table, key in SYNCED.items():
+        same = " AND ".join(f"t.{column} = r.{column}" for column in key)
+        branches.append(
+            f"WHEN '{table}' THEN "
+            f"PERFORM 1 FROM {table} t, json_populate_record(NULL::{table}, v_values) r "
+            f"WHERE {same}; "
+            f"IF NOT FOUND THEN INSERT INTO {table} "
+            f"SELECT * FROM json_populate_record(NULL::{table}, v_values); END IF;"
+        )
+    return "\n                    ".join(branches)
+
+
+PUSH = f"""
+DECLARE
+    v_me uuid;
+    v_last bigint;
+    v_first bigint;
+    v_top bigint := 0;
+    v_chain jsonb := '{{}}';
+    v_facts json[] := '{{}}';
+    v_change json;
+    v_values json;
+    v_seq bigint;
+    v_table text;
+    v_link text;
+    v_base integer;
+    v_pair jsonb;
+    v_new integer;
+    v_kind text;
+    v_message text;
+    v_state text;
+    v_keys text;
+    v_sets text;
+BEGIN
+    IF json_typeof(p_changes) IS DISTINCT FROM 'array' THEN
+        RAISE EXCEPTION 'A push is a list of changes.' USING ERRCODE = '22023';
+    END IF;
+    SELECT id INTO v_me FROM users WHERE username = p_username AND active;
+    IF v_me IS NULL THEN
+        RETURN json_build_object('user', false);
+    END IF;
+    SELECT last_applied INTO v_last FROM sync_workstations WHERE id = p_workstation FOR UPDATE;
+    IF v_last IS NULL THEN
+        INSERT INTO sync_workstations (id, user_id, last_applied, updated_at)
+        VALUES (p_workstation, v_me, 0, now());
+        v_last := 0;
+    END IF;
+    v_first := (p_changes -> 0 ->> 'seq')::bigint;
+    FOR v_change IN SELECT value FROM json_array_elements(p_changes) LOOP
+        v_seq := (v_change ->> 'seq')::bigint;
+        v_table := v_change ->> 'table';
+        v_link := v_table || ' ' || (v_change ->> 'key');
+        v_pair := v_chain -> v_link;
+        v_top := greatest(v_top, v_seq);
+        IF v_seq <= v_last THEN
+            -- Applied before a crash cut the last push short: the version it made, if any.
+            SELECT o.kind, o.server_version INTO v_kind, v_new FROM sync_outcomes o
+            WHERE o.workstation_id = p_workstation AND o.seq = v_seq;
+            IF v_kind = 'applied' AND v_new IS NOT NULL THEN
+                v_chain := v_chain || jsonb_build_object(v_link, jsonb_build_array(
+                    coalesce((v_pair ->> 0)::integer, (v_change ->> 'base')::integer, 0),
+                    v_new));
+            END IF;
+            CONTINUE;
+        END IF;
+        v_kind := 'applied';
+        v_new := NULL;
+        v_message := NULL;
+        v_state := NULL;
+        IF v_change ->> 'op' IS NOT NULL THEN
+            BEGIN
+                IF NOT v_table = ANY (ARRAY[{", ".join(f"'{table}'" for table in SYNCED)}]) THEN
+                    RAISE EXCEPTION 'Changes to % are not synced.', v_table USING ERRCODE = '42501';
+                END IF;
+                v_values := v_change -> 'values';
+                IF v_change ->> 'op' = 'insert' THEN
+                    CASE v_table
+                    {_inserts()}
+                    END CASE;
+                ELSIF v_change ->> 'op' = 'update' THEN
+                    SELECT string_agg(format('t.%1$I = w.%1$I', k), ' AND ') INTO v_keys
+                    FROM json_object_keys(v_change -> 'where') k;
+                    SELECT string_agg(format('%1$I = r.%1$I', k), ', ') INTO v_sets
+                    FROM json_object_keys(v_values) k;
+                    v_base := (v_change ->> 'base')::integer;
+                    IF (v_change ->> 'versioned')::boolean THEN
+                        IF v_pair IS NOT NULL AND v_base = (v_pair ->> 0)::integer THEN
+                            v_base := (v_pair ->> 1)::integer;
+                        END IF;
+                        EXECUTE format('UPDATE %1$I t SET %2$s, row_version = t.row_version + 1'
+                            ' FROM json_populate_record(NULL::%1$I, $1) r,'
+                            ' json_populate_record(NULL::%1$I, $2) w'
+                            ' WHERE %3$s AND t.row_version = $3 RETURNING t.row_version',
+                            v_table, v_sets, v_keys)
+                        INTO v_new USING v_values, v_change -> 'where', v_base;
+                        IF v_new IS NULL THEN
+                            EXECUTE format('SELECT t.row_version FROM %1$I t,'
+                                ' json_populate_record(NULL::%1$I, $1) w WHERE %2$s',
+                                v_table, v_keys)
+                            INTO v_new USING v_change -> 'where';
+                            v_kind := CASE WHEN v_new IS NULL THEN 'gone' ELSE 'conflict' END;
+                        ELSE
+                            v_chain := v_chain || jsonb_build_object(v_link,
+                                jsonb_build_array(coalesce((v_pair ->> 0)::integer,
+                                                           (v_change ->> 'base')::integer, 0),
+                                                  v_new));
+                        END IF;
+                    ELSE
+                        EXECUTE format('UPDATE %1$I t SET %2$s, row_version = t.row_version + 1'
+                            ' FROM json_populate_record(NULL::%1$I, $1) r,'
+                            ' json_populate_record(NULL::%1$I, $2) w'
+                            ' WHERE %3$s RETURNING t.row_version',
+                            v_table, v_sets, v_keys)
+                        INTO v_new USING v_values, v_change -> 'where';
+                        IF v_new IS NULL THEN
+                            v_kind := 'gone';
+                        END IF;
+                    END IF;
+                ELSE
+                    RAISE EXCEPTION 'A change is an insert or an update.' USING ERRCODE = '22023';
+                END IF;
+            EXCEPTION WHEN OTHERS OR query_canceled THEN
+                v_kind := 'error';
+                v_new := NULL;
+                v_message := SQLERRM;
+                v_state := SQLSTATE;
+            END;
+        END IF;
+        v_facts := v_facts || json_build_object('seq', v_seq, 'kind', v_kind, 'version', v_new,
+                                                'message', v_message, 'state', v_state);
+    END LOOP;
+    UPDATE sync_workstations SET last_applied = greatest(v_last, v_top), updated_at = now()
+    WHERE id = p_workstation;
+    RETURN json_build_object(
+        'user', true,
+        'last', v_last,
+        'facts', array_to_json(v_facts),
+        'stored', (
+            SELECT coalesce(json_agg(json_build_object(
+                'seq', o.seq, 'table_name', o.table_name, 'row_key', o.row_key, 'kind', o.kind,
+                'reason', o.reason, 'server_version', o.server_version) ORDER BY o.seq), '[]')
+            FROM sync_outcomes o
+            WHERE o.workstation_id = p_workstation AND o.seq BETWEEN v_first AND v_last),
+        'older', EXISTS (SELECT FROM sync_outcomes o
+                         WHERE o.workstation_id = p_workstation AND o.seq < v_first));
+END
+"""
+
+
+# The helpers the policies and triggers ask who the session is (0004, 0005, 0007), as SQL
+# functions until this revision: name, what it returns, its body, SECURITY DEFINER or not. A SQL
+# function that cannot be inlined (these set their search_path) is parsed and planned again at
+# every statement that calls it; PL/pgSQL keeps its plan for the session. Same queries, same
+# answers: the first row, or none.
+HELPERS: dict[str, tuple[str, str, bool]] = {
+    "cw_me": ("uuid", "SELECT id FROM users WHERE username = session_user::text AND active", False),
+    "cw_my_team": (
+        "uuid",
+        "SELECT team_id FROM users WHERE username = session_user::text AND active",
+        False,
+    ),
+    "cw_is_lead": (
+        "boolean",
+        "SELECT coalesce(bool_or(role = 'team_lead'), false) FROM users "
+        "WHERE username = session_user::text AND active",
+        False,
+    ),
+    "cw_my_role": (
+        "text",
+        "SELECT role FROM users WHERE username = session_user::text AND active",
+        False,
+    ),
+    "cw_staff_session": (
+        "boolean",
+        "SELECT EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid "
+        f"JOIN pg_roles r ON r.oid = m.member WHERE g.rolname = '{STAFF}' "
+        "AND r.rolname = session_user AND NOT r.rolsuper)",
+        False,
+    ),
+    "cw_today": (
+        "date",
+        "SELECT (now() AT TIME ZONE coalesce((SELECT value ->> 'business_zone' "
+        "FROM server_policy WHERE key = 'collection'), 'Asia/Shanghai'))::date",
+        False,
+    ),
+    "cw_my_visit_loans": (
+        "SETOF uuid",
+        "SELECT loan_id FROM field_visits WHERE (agent_id = cw_me() OR second_agent_id = cw_me()) "
+        "AND (status = 'planned' OR (status = 'done' AND visited_at > now() - interval '7 days'))",
+        True,
+    ),
+}
+
+
+def _helpers(language: str) -> None:
+    for name, (returns, body, definer) in HELPERS.items():
+        if language == "plpgsql":
+            body = (
+                f"BEGIN RETURN QUERY {body}; END"
+                if returns.startswith("SETOF")
+                else f"BEGIN RETURN ({body} LIMIT 1); END"
+            )
+        security = " SECURITY DEFINER" if definer else ""
+        op.execute(
+            f"CREATE OR REPLACE FUNCTION {name}() RETURNS {returns} LANGUAGE {language} STABLE"
+            f"{security} SET search_path = public AS $$ {body} $$"
+        )
+
+
+# The synced tables a pull reads (the audit trail goes up, not down).
+PULLED = tuple(table for table in SYNCED if table != "audit_events")
+CHANGED = "cw_sync_changed(bigint)"
+
+
+def _changed() -> str:
+    """The tables among PULLED with rows the session sees written at or after the cursor, each
+    asked through its changed_tx index (the upper bound excludes nothing: with it the plan made
+    once for any cursor takes the range as narrow and keeps to the index)."""
+    asks = "\n    ".join(
+        f"IF EXISTS (SELECT 1 FROM {table} WHERE changed_tx >= p_cursor "
+        f"AND changed_tx <= {2**63 - 1}) THEN found := found || '{table}'::text; END IF;"
+        for table in PULLED
+    )
+    return f"DECLARE found text[] := '{{}}'; BEGIN\n    {asks}\n    RETURN found; END"
+
+
+def upgrade() -> None:
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    _helpers("plpgsql")
+    op.execute(
+        "CREATE FUNCTION cw_sync_changed(p_cursor bigint) RETURNS text[] LANGUAGE plpgsql "
+        "STABLE SECURITY INVOKER SET search_path = public "
+        f"SET plan_cache_mode = force_generic_plan AS $$ {_changed()} $$"
+    )
+    op.execute(f"ALTER FUNCTION {CHANGED} OWNER TO {OWNER}")
+    op.execute(f"REVOKE ALL ON FUNCTION {CHANGED} FROM PUBLIC")
+    op.execute(f"GRANT EXECUTE ON FUNCTION {CHANGED} TO {STAFF}")
+    op.execute(
+        "CREATE FUNCTION cw_sync_push(p_username text, p_workstation uuid, p_changes json) "
+        "RETURNS json LANGUAGE plpgsql "
+        f"SECURITY INVOKER SET search_path = public AS $$ {PUSH} $$"
+    )
+    op.execute(f"ALTER FUNCTION {SIGNATURE} OWNER TO {OWNER}")
+    op.execute(f"REVOKE ALL ON FUNCTION {SIGNATURE} FROM PUBLIC")
+    op.execute(f"GRANT EXECUTE ON FUNCTION {SIGNATURE} TO {STAFF}")
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    op.execute(f"DROP FUNCTION {SIGNATURE}")
+    op.execute(f"DROP FUNCTION {CHANGED}")
+    _helpers("sql")

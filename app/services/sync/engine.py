@@ -47,11 +47,11 @@ from sqlalchemy import (
     Uuid,
     and_,
     delete,
-    false,
     func,
     insert,
     or_,
     select,
+    union,
     update,
 )
 from sqlalchemy.engine import Dialect
@@ -372,7 +372,7 @@ def sync(
     """Push what waits, then pull what changed. Raises SyncFailed (and records the failure)
     when the central database cannot be reached; the local copy is left as it was."""
     try:
-        pushed = push(local, central, username)
+        pushed = push(local, central, username, pull_next=True)
         pulled = pull(local, central, username)
     except DBAPIError as error:
         reason = _reason(error)
@@ -425,8 +425,14 @@ class _Outcome:
         return json.dumps({"template": template, "params": params}, ensure_ascii=False)
 
 
-def push(local: Database, central: Database, username: str) -> PushReport:
-    """Send the outbox to the server, in order, each change applied there exactly once."""
+def push(
+    local: Database, central: Database, username: str, *, pull_next: bool = False
+) -> PushReport:
+    """Send the outbox to the server, in order, each change applied there exactly once.
+
+    `pull_next`: a pull follows at once. The rows the server took then come with it (each was
+    written by the push's transaction, at or past the pull's cursor), so only those it did not
+    take are read back here."""
     sent = conflicts = refused = 0
     while True:
         with local.engine.begin() as connection:
@@ -439,7 +445,12 @@ def push(local: Database, central: Database, username: str) -> PushReport:
             return PushReport(sent, conflicts, refused)
         last = entries[-1].seq
         applied = _apply_on_server(
-            central, username, state.workstation_id, payloads, local=local.engine.dialect
+            central,
+            username,
+            state.workstation_id,
+            payloads,
+            local=local.engine.dialect,
+            taken_rows=not pull_next,
         )
         outcomes: Mapping[int, Any]
         if applied is not None:
@@ -461,7 +472,9 @@ def push(local: Database, central: Database, username: str) -> PushReport:
                 }
                 # What the server now holds for every row sent, whoever won: the pull's
                 # cursor may already be past a change made there while the row waited here.
-                current = _server_rows(connection, payloads, local.engine.dialect)
+                current = _server_rows(
+                    connection, _read_back(payloads, outcomes, not pull_next), local.engine.dialect
+                )
         with local.engine.begin() as connection:
             connection.execute(insert(PAUSE).values(id=1))
             for payload in payloads:
@@ -639,76 +652,90 @@ def _apply_on_server(
     payloads: Sequence[_Payload],
     *,
     local: Dialect | None = None,
+    taken_rows: bool = True,
 ) -> _Applied | None:
     """Apply a batch in one server transaction, with the workstation's last applied number
     and the outcomes the workstation still needs to hear about.
 
     On PostgreSQL the server applies the whole batch in one call (`cw_sync_push`, migration
     0021) and, given the workstation's dialect (`local`), the outcomes and the rows sent come
-    back in the same transaction; else (SQLite, or a batch the call cannot carry) it is sent
-    statement by statement and None is returned: the caller reads them back."""
+    back in the same transaction (`taken_rows`: those of the changes it took too, else only
+    the others'); else (SQLite, or a batch the call cannot carry) it is sent statement by
+    statement and None is returned: the caller reads them back."""
     postgres = central.engine.dialect.name == "postgresql"
     if postgres and PUSH_IN_ONE_CALL:
         with central.engine.begin() as connection:
             changes = _changes_json(connection, payloads)
             if changes is not None:
                 return _push_in_one_call(
-                    connection, username, workstation_id, payloads, changes, local
+                    connection, username, workstation_id, payloads, changes, local, taken_rows
                 )
     with central.engine.begin() as connection:
-        user_id = connection.execute(
-            select(User.id).where(User.username == username, User.active.is_(True))
-        ).scalar()
-        if user_id is None:
-            raise NotFound("There is no active user “{username}” on the server.", username=username)
-        ws = WORKSTATIONS
-        query = select(ws.c.last_applied).where(ws.c.id == workstation_id)
-        last = connection.execute(query.with_for_update() if postgres else query).scalar()
-        if last is None:
-            connection.execute(
-                insert(ws).values(
-                    id=workstation_id, user_id=user_id, last_applied=0, updated_at=utcnow()
-                )
-            )
-            last = 0
-        # Edits of one row in one batch: each starts from the version the one before made,
-        # including edits applied before a crash cut the last push short.
-        done = [payload for payload in payloads if payload.seq <= last]
-        before = {
-            row.seq: row
-            for row in connection.execute(
-                select(OUTCOMES).where(
-                    OUTCOMES.c.workstation_id == workstation_id,
-                    OUTCOMES.c.seq.between(payloads[0].seq, last),
-                )
-            )
-        }
-        bumped = _version_chain(done, before)
-        for payload in payloads:
-            if payload.seq <= last:
-                continue  # applied before a crash cut the last push short
-            outcome = _apply_one(connection, payload, bumped, postgres)
-            # The version an edit of a mutable row made is kept too, for a retried push.
-            if outcome.kind != "applied" or (
-                payload.table in VERSIONED and outcome.version is not None
-            ):
-                connection.execute(
-                    insert(OUTCOMES).values(
-                        workstation_id=workstation_id,
-                        seq=payload.seq,
-                        table_name=payload.table,
-                        row_key=payload.row_key,
-                        kind=outcome.kind,
-                        reason=outcome.stored_reason,
-                        server_version=outcome.version,
-                    )
-                )
-        connection.execute(
-            update(ws)
-            .where(ws.c.id == workstation_id)
-            .values(last_applied=max(last, payloads[-1].seq), updated_at=utcnow())
-        )
+        _apply_by_statements(connection, username, workstation_id, payloads, postgres)
     return None
+
+
+def _apply_by_statements(
+    connection: Connection,
+    username: str,
+    workstation_id: uuid.UUID,
+    payloads: Sequence[_Payload],
+    postgres: bool,
+) -> None:
+    """The batch applied statement by statement, each change in a savepoint of its own on
+    PostgreSQL."""
+    user_id = connection.execute(
+        select(User.id).where(User.username == username, User.active.is_(True))
+    ).scalar()
+    if user_id is None:
+        raise _no_user(username)
+    ws = WORKSTATIONS
+    query = select(ws.c.last_applied).where(ws.c.id == workstation_id)
+    last = connection.execute(query.with_for_update() if postgres else query).scalar()
+    if last is None:
+        connection.execute(
+            insert(ws).values(
+                id=workstation_id, user_id=user_id, last_applied=0, updated_at=utcnow()
+            )
+        )
+        last = 0
+    # Edits of one row in one batch: each starts from the version the one before made,
+    # including edits applied before a crash cut the last push short.
+    done = [payload for payload in payloads if payload.seq <= last]
+    before = {
+        row.seq: row
+        for row in connection.execute(
+            select(OUTCOMES).where(
+                OUTCOMES.c.workstation_id == workstation_id,
+                OUTCOMES.c.seq.between(payloads[0].seq, last),
+            )
+        )
+    }
+    bumped = _version_chain(done, before)
+    for payload in payloads:
+        if payload.seq <= last:
+            continue  # applied before a crash cut the last push short
+        outcome = _apply_one(connection, payload, bumped, postgres)
+        # The version an edit of a mutable row made is kept too, for a retried push.
+        if outcome.kind != "applied" or (
+            payload.table in VERSIONED and outcome.version is not None
+        ):
+            connection.execute(
+                insert(OUTCOMES).values(
+                    workstation_id=workstation_id,
+                    seq=payload.seq,
+                    table_name=payload.table,
+                    row_key=payload.row_key,
+                    kind=outcome.kind,
+                    reason=outcome.stored_reason,
+                    server_version=outcome.version,
+                )
+            )
+    connection.execute(
+        update(ws)
+        .where(ws.c.id == workstation_id)
+        .values(last_applied=max(last, payloads[-1].seq), updated_at=utcnow())
+    )
 
 
 def _push_in_one_call(
@@ -718,13 +745,14 @@ def _push_in_one_call(
     payloads: Sequence[_Payload],
     changes: str,
     local: Dialect | None,
+    taken_rows: bool,
 ) -> _Applied | None:
     """The batch applied by the server's `cw_sync_push`, as the statements of `_apply_one`
     applied it (SECURITY INVOKER: the same privileges, policies and triggers), and what the
     workstation reads back."""
     answer = _push_call(connection, username, workstation_id, changes)
     if not answer["user"]:
-        raise NotFound("There is no active user “{username}” on the server.", username=username)
+        raise _no_user(username)
     last = int(answer["last"])
     facts = {int(fact["seq"]): fact for fact in answer["facts"]}
     kept = {int(row["seq"]): _Kept(**row) for row in answer["stored"]}
@@ -757,14 +785,29 @@ def _push_in_one_call(
         return None
     kept.update((row.seq, row) for row in new)
     # Outcomes of an earlier batch, read but not yet cleared, are cleared with these.
-    return _Applied(kept, _server_rows(connection, payloads, local), bool(kept) or answer["older"])
+    rows = _server_rows(connection, _read_back(payloads, kept, taken_rows), local)
+    return _Applied(kept, rows, bool(kept) or answer["older"])
+
+
+def _read_back(
+    payloads: Sequence[_Payload], outcomes: Mapping[int, Any], taken: bool
+) -> Sequence[_Payload]:
+    """The changes whose rows are read back after a push: all, or (`taken` False) those the
+    server did not take."""
+    if taken:
+        return payloads
+    return [
+        payload
+        for payload in payloads
+        if (outcome := outcomes.get(payload.seq)) is not None and outcome.kind != "applied"
+    ]
 
 
 def _push_call(
     connection: Connection, username: str, workstation_id: uuid.UUID, changes: str
 ) -> dict[str, Any]:
     answer = connection.exec_driver_sql(
-        "SELECT cw_sync_push(%s, %s, %s::json)", (username, workstation_id, changes)
+        "SELECT cw_sync_push(%s, %s, %s::jsonb)", (username, workstation_id, changes)
     ).scalar_one()
     assert isinstance(answer, dict)
     return answer
@@ -793,8 +836,9 @@ def _outcome_of(fact: Mapping[str, Any]) -> _Outcome:
 
 
 def _changes_json(connection: Connection, payloads: Sequence[_Payload]) -> str | None:
-    """The batch as `cw_sync_push` takes it (a JSON array, each change's values in the text
-    form the driver would send them in), or None when a value cannot travel so: a JSON column
+    """The batch as `cw_sync_push` takes it (a JSON array; each change's values a JSON object
+    of the text form the driver would send them in, carried as a string so that a JSON column's
+    JSON arrives as it was written), or None when a value cannot travel so: a JSON column
     holding JSON null, which a JSON record cannot tell from SQL NULL."""
     dumps = psycopg.adapt.Transformer(connection.connection.dbapi_connection)  # type: ignore[arg-type]
     dialect = connection.dialect
@@ -802,7 +846,8 @@ def _changes_json(connection: Connection, payloads: Sequence[_Payload]) -> str |
     for payload in payloads:
         table = BY_NAME[payload.table]
         op: str | None = payload.op
-        values = where = "null"
+        values: str | None = None
+        where: str | None = None
         if _decided(payload) is not None:
             op = None
         elif payload.op == "insert":
@@ -831,7 +876,8 @@ def _changes_json(connection: Connection, payloads: Sequence[_Payload]) -> str |
             f'{{"seq":{payload.seq},"table":{json.dumps(payload.table)},'
             f'"key":{json.dumps(payload.row_key)},"op":{json.dumps(op)},'
             f'"versioned":{json.dumps(payload.table in VERSIONED)},'
-            f'"base":{json.dumps(payload.base)},"values":{values},"where":{where}}}'
+            f'"base":{json.dumps(payload.base)},"values":{json.dumps(values)},'
+            f'"where":{json.dumps(where)}}}'
         )
     return "[" + ",".join(changes) + "]"
 
@@ -1112,17 +1158,38 @@ def _stored_on_server(column: Any) -> str | None:
     return None
 
 
-def _read(connection: Connection, shape: _Shape, where: str, params: Sequence[Any]) -> list[Raw]:
+def _read(
+    connection: Connection,
+    shape: _Shape,
+    where: str,
+    params: Sequence[Any],
+    *,
+    source: str | None = None,
+) -> list[Raw]:
     """Rows of the central database as the workstation stores them, read past SQLAlchemy's
-    per-value processing (a first sync moves a hundred thousand rows)."""
+    per-value processing (a first sync moves a hundred thousand rows). `source`: where the
+    rows come from, named as the table, if not the table itself."""
     cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.execute(
-            f"SELECT {', '.join(shape.selected)} FROM {shape.table.name} WHERE {where}", params
+            f"SELECT {', '.join(shape.selected)} FROM {source or shape.table.name} WHERE {where}",
+            params,
         )
         return [shape.stored(row) for row in cursor.fetchall()]
     finally:
         cursor.close()
+
+
+def _read_since(connection: Connection, shape: _Shape, cursor: int | None) -> list[Raw]:
+    """A table's rows written since `cursor` (all of it without one). On PostgreSQL, with a
+    cursor, through `cw_sync_since` (migration 0021), whose plan the server keeps for the
+    session, under the same policies."""
+    if cursor is not None and connection.dialect.name == "postgresql":
+        name = shape.table.name
+        return _read(
+            connection, shape, "true", [cursor], source=f"cw_sync_since(NULL::{name}, %s) {name}"
+        )
+    return _read(connection, shape, *_since(connection.dialect, cursor))
 
 
 def _among(dialect: Dialect, column: str, values: Sequence[str]) -> tuple[str, list[Any]]:
@@ -1185,22 +1252,28 @@ def _fetch(
             # by its row-by-row form even where it then hashes it, so a read of a few thousand
             # rows passed the JIT threshold and spent 40-150 ms compiling a 2-3 ms read.
             # With a cursor, the server says at once which tables have rows this user sees
-            # written since (`cw_sync_changed`, migration 0021): the others are not read.
+            # written since (`cw_sync_changed`, migration 0021): the others are not read. The
+            # user comes in the same statement.
             found = connection.exec_driver_sql(
                 "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint,"
-                " set_config('jit', 'off', true)"
-                + (", cw_sync_changed(%s)" if cursor is not None else ""),
-                (cursor,) if cursor is not None else (),
+                " set_config('jit', 'off', true), "
+                + ("cw_sync_changed(%s)" if cursor is not None else "NULL")
+                + ", u.id, u.role, u.team_id FROM (SELECT) AS one"
+                " LEFT JOIN users u ON u.username = %s AND u.active",
+                ((cursor,) if cursor is not None else ()) + (username,),
             ).one()
             horizon = int(found[0])
             if cursor is not None:
                 changed = set(found[2])
+            if found[3] is None:
+                raise _no_user(username)
+            user: Any = _User(found[3], found[4], found[5])
         else:
             tick = connection.execute(select(CLOCK.c.tick).where(CLOCK.c.id == 1)).scalar()
             if tick is None:
                 raise NotAllowed("This database is not set up as a central database.")
             horizon = int(tick) + 1
-        user = _user(connection, username)
+            user = _user(connection, username)
         scope = {
             loan.hex: borrower.hex for loan, borrower in connection.execute(_scope_query(user))
         }
@@ -1221,7 +1294,7 @@ def _fetch(
             bucket = rows.setdefault(table.name, {})
             if table.name in DIRECTORY or table.name in LEADS_ONLY:
                 if table.name in changed:
-                    for row in _read(connection, shape, *_since(dialect, cursor)):
+                    for row in _read_since(connection, shape, cursor):
                         bucket[shape.key_of(row)] = row
                 continue
             column, wanted = _scope_column(table, scope, local_plans, rows)
@@ -1231,7 +1304,7 @@ def _fetch(
                     bucket[shape.key_of(row)] = row
             if cursor is not None and table.name in changed:
                 position = shape.names.index(column)
-                for row in _read(connection, shape, *_since(dialect, cursor)):
+                for row in _read_since(connection, shape, cursor):
                     if row[position] in wanted:
                         bucket[shape.key_of(row)] = row
     return _Fetched(horizon, arrived, gone, rows)
@@ -1250,6 +1323,13 @@ def _changed(connection: Connection, tables: Sequence[Table], cursor: int | None
     return {table.name for table, new in zip(tables, found, strict=True) if new}
 
 
+@dataclass(frozen=True)
+class _User:
+    id: uuid.UUID
+    role: str
+    team_id: uuid.UUID | None
+
+
 def _user(connection: Connection, username: str) -> Any:
     """The active user `username`: id, role, team."""
     user = connection.execute(
@@ -1258,8 +1338,12 @@ def _user(connection: Connection, username: str) -> Any:
         )
     ).first()
     if user is None:
-        raise NotFound("There is no active user “{username}” on the server.", username=username)
+        raise _no_user(username)
     return user
+
+
+def _no_user(username: str) -> NotFound:
+    return NotFound("There is no active user “{username}” on the server.", username=username)
 
 
 def _scope_query(user: Row[Any]) -> Any:
@@ -1268,7 +1352,7 @@ def _scope_query(user: Row[Any]) -> Any:
     asks the same.)"""
     workers: Any = [user.id]
     # The accounts nobody is assigned to: a lead's team's pool, every pool for an administrator.
-    pool: Any = false()
+    pool: Any = None
     if Role(user.role) is Role.TEAM_LEAD and user.team_id is not None:
         workers = select(User.id).where(User.team_id == user.team_id)
         pool = and_(Loan.assigned_to_id.is_(None), Loan.team_id == user.team_id)
@@ -1280,9 +1364,12 @@ def _scope_query(user: Row[Any]) -> Any:
         FieldVisit.status == VisitStatus.PLANNED,
         or_(FieldVisit.agent_id == user.id, FieldVisit.second_agent_id == user.id),
     )
-    return select(Loan.id, Loan.borrower_id).where(
-        or_(Loan.assigned_to_id.in_(workers), Loan.id.in_(visits), pool)
-    )
+    # One query for each way in, each through its own index, rather than one scan of every
+    # loan testing all three.
+    ways = [Loan.assigned_to_id.in_(workers), Loan.id.in_(visits)]
+    if pool is not None:
+        ways.append(pool)
+    return union(*(select(Loan.id, Loan.borrower_id).where(way) for way in ways))
 
 
 def _scope_column(

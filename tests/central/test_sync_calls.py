@@ -264,7 +264,7 @@ WORKSTATION = uuid.uuid4()
 
 def _push(
     world: World, database: str, payloads: list[sync._Payload], *, one_call: bool
-) -> dict[int, tuple[object, ...]]:
+) -> dict[int, tuple[Any, ...]]:
     """The batch applied on `database` as collector_a's workstation, one way or the other: the
     outcomes kept for each change, as the workstation reads them."""
     central = _signed_in(world, database, "collector_a")
@@ -275,7 +275,7 @@ def _push(
         )
         assert (applied is not None) == one_call
         with central.engine.connect() as connection:
-            kept = {
+            kept: dict[int, tuple[Any, ...]] = {
                 row.seq: (row.table_name, row.row_key, row.kind, row.reason, row.server_version)
                 for row in connection.execute(
                     select(sync.OUTCOMES).where(sync.OUTCOMES.c.workstation_id == workstation)

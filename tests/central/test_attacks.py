@@ -2117,3 +2117,189 @@ def test_staff_write_no_reminder_and_only_a_lead_reads_the_teams(world: World) -
             for table, query in seen.items():
                 cursor.execute(query)
                 assert cursor.fetchall() == expected, (key, table)
+
+
+# --- the sync's own calls ---------------------------------------------------------------------
+
+
+def _push(cursor: Cursor, login: str, workstation: uuid.UUID, changes: object) -> dict[str, Any]:
+    """cw_sync_push as a workstation calls it (app/services/sync/engine.py), with `changes`
+    as given: what it says of each change."""
+    cursor.execute(
+        "SELECT cw_sync_push(%s, %s, %s::jsonb)", (login, workstation, json.dumps(changes))
+    )
+    (answer,) = cursor.fetchone() or (None,)
+    assert isinstance(answer, dict)
+    return answer
+
+
+def _change(seq: int, table: str, op: str | None, values: object, **extra: object) -> object:
+    return {
+        "seq": seq,
+        "table": table,
+        "key": json.dumps([str(seq)]),
+        "op": op,
+        "versioned": False,
+        "base": None,
+        "values": json.dumps(values) if isinstance(values, dict) else values,
+        "where": None,
+        **extra,
+    }
+
+
+def _note(loan: uuid.UUID, user: uuid.UUID) -> dict[str, object]:
+    return {
+        "id": str(uuid.uuid4()),
+        "loan_id": str(loan),
+        "user_id": str(user),
+        "created_at": today().isoformat(),
+        "text": "sync",
+        "row_version": 1,
+    }
+
+
+@attacks("sync-calls")
+def test_the_syncs_calls_refuse_what_the_statements_refuse(world: World) -> None:
+    mine, theirs = world.accounts["collector_a"], world.accounts["collector_b"]
+    me, lead = world.user_id("collector_a"), world.user_id("lead_a")
+    login = world.logins["collector_a"]
+    own = _note(mine.loan_id, me)
+    changes = [
+        _change(1, "account_notes", "insert", own),
+        # Another team's account, another user's name: the policy refuses each alone.
+        _change(2, "account_notes", "insert", _note(theirs.loan_id, me)),
+        _change(3, "account_notes", "insert", _note(mine.loan_id, lead)),
+        # The ledger, and tables that are not synced at all.
+        _change(4, "loans", "insert", {"id": str(uuid.uuid4())}),
+        _change(5, "server_policy", "insert", {"key": "collection", "value": "{}"}),
+        _change(6, "account_notes; DROP TABLE loans", "insert", own),
+        # A column staff may not write, a row of another team's, a trigger's rule.
+        _change(
+            7,
+            "borrowers",
+            "update",
+            {"name": "x"},
+            where=json.dumps({"id": str(mine.borrower_id)}),
+        ),
+        _change(
+            8,
+            "borrowers",
+            "update",
+            {"vulnerable": True},
+            where=json.dumps({"id": str(theirs.borrower_id)}),
+        ),
+        _change(
+            9,
+            "audit_events",
+            "insert",
+            {
+                "id": str(uuid.uuid4()),
+                "at": today().isoformat(),
+                "user_id": str(lead),
+                "action": "Forged",
+                "entity": "loan",
+                "entity_id": "x",
+                "details": {},
+                "row_version": 1,
+            },
+        ),
+        # Malformed: no such operation, values that are no record, a value of the wrong type.
+        _change(10, "account_notes", "delete", own),
+        _change(11, "account_notes", "insert", json.dumps([1, 2])),
+        _change(12, "account_notes", "insert", {**_note(mine.loan_id, me), "loan_id": "x"}),
+        # Sent twice: already there, nothing to do.
+        _change(13, "account_notes", "insert", own),
+    ]
+    workstation = uuid.uuid4()
+    with world.cursor("collector_a") as cursor:
+        answer = _push(cursor, login, workstation, changes)
+        facts = {fact["seq"]: fact for fact in answer["facts"]}
+        assert {seq: fact["kind"] for seq, fact in facts.items()} == {
+            1: "applied",
+            2: "error",
+            3: "error",
+            4: "error",
+            5: "error",
+            6: "error",
+            7: "error",
+            8: "gone",
+            9: "error",
+            10: "error",
+            11: "error",
+            12: "error",
+            13: "applied",
+        }
+        policy = 'new row violates row-level security policy for table "account_notes"'
+        assert facts[2]["message"] == facts[3]["message"] == policy
+        assert facts[4]["message"] == "permission denied for table loans"
+        assert facts[5]["message"] == "Changes to server_policy are not synced."
+        assert "not synced" in facts[6]["message"]
+        assert facts[7]["message"] == "permission denied for table borrowers"
+        assert facts[9]["message"] == "An audit event names an action and an entity."
+        assert facts[10]["message"] == "A change is an insert or an update."
+        assert facts[12]["state"] == "22P02"  # not a uuid
+        # The same statements, sent one by one, are refused in the same words.
+        for seq, statement, params in (
+            (
+                2,
+                "INSERT INTO account_notes (id, loan_id, user_id, created_at, text)"
+                " VALUES (gen_random_uuid(), %s, %s, now(), 'x')",
+                (theirs.loan_id, me),
+            ),
+            (4, "INSERT INTO loans (id) VALUES (gen_random_uuid())", ()),
+            (7, "UPDATE borrowers SET name = 'x' WHERE id = %s", (mine.borrower_id,)),
+        ):
+            assert refused(cursor, statement, params).splitlines()[0] == facts[seq]["message"]
+        # Not a list of changes: nothing is applied.
+        with pytest.raises(psycopg.errors.InvalidParameterValue):
+            _push(cursor, login, uuid.uuid4(), {"seq": 1})
+        # Another workstation's number, or another user's name: the whole call is refused.
+        with world.cursor("collector_b") as other:
+            _push(other, world.logins["collector_b"], workstation_b := uuid.uuid4(), [])
+        with pytest.raises(psycopg.errors.UniqueViolation):
+            _push(cursor, login, workstation_b, [_change(1, "account_notes", "insert", own)])
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            _push(cursor, world.logins["collector_b"], uuid.uuid4(), changes[:1])
+        # A pull reads the user's rows only, and of the synced tables only.
+        cursor.execute(
+            "SELECT count(*) FROM cw_sync_since(NULL::account_notes, 0) n WHERE loan_id = %s",
+            (theirs.loan_id,),
+        )
+        assert cursor.fetchone() == (0,)
+        refused(cursor, "SELECT * FROM cw_sync_since(NULL::server_policy, 0)")
+    assert world.admin(
+        "SELECT user_id, text FROM account_notes WHERE loan_id IN (%s, %s)",
+        (mine.loan_id, theirs.loan_id),
+    ) == [(me, "sync")]
+    assert world.admin(
+        "SELECT last_applied, user_id FROM sync_workstations WHERE id = %s", (workstation,)
+    ) == [(13, me)]
+    assert world.admin("SELECT count(*) FROM audit_events WHERE action = 'Forged'") == [(0,)]
+    assert world.admin("SELECT name FROM borrowers WHERE id = %s", (mine.borrower_id,)) != [("x",)]
+    # What a pull is told has changed is what the user sees changed.
+    # (A cursor past every row written so far: a transaction id handed out after them.)
+    (cursor_tx,), *_ = world.admin("SELECT pg_current_xact_id()::text")
+    with world.cursor("collector_b") as cursor:
+        cursor.execute(
+            "INSERT INTO account_notes (id, loan_id, user_id, created_at, text)"
+            " VALUES (gen_random_uuid(), %s, cw_me(), now(), 'b')",
+            (theirs.loan_id,),
+        )
+    with world.cursor("collector_a") as cursor:
+        cursor.execute("SELECT cw_sync_changed(%s::bigint)", (cursor_tx,))
+        assert cursor.fetchone() == ([],)
+    with world.cursor("lead_b") as cursor:
+        cursor.execute("SELECT cw_sync_changed(%s::bigint)", (cursor_tx,))
+        assert cursor.fetchone() == (["account_notes"],)
+    # Only staff execute them, and each runs as its caller.
+    for function in (
+        "cw_sync_push(text, uuid, jsonb)",
+        "cw_sync_changed(bigint)",
+        "cw_sync_since(anyelement, bigint)",
+    ):
+        assert world.admin(
+            "SELECT has_function_privilege('cw_staff', %s, 'EXECUTE'),"
+            " has_function_privilege('cw_feed', %s, 'EXECUTE'),"
+            " (SELECT prosecdef FROM pg_proc WHERE oid = %s::regprocedure)",
+            (function, function, function),
+        ) == [(True, False, False)]

@@ -5140,6 +5140,10 @@ Allowed from {time}</source>
         <translation>没有“{kind}”这种函件（可用：{known}）。</translation>
     </message>
     <message>
+        <source>Only a team lead issues a credit-reporting notice; {username} may issue a demand letter.</source>
+        <translation>不良信息报送告知书只能由组长出具；{username} 可以出具催收函。</translation>
+    </message>
+    <message>
         <source>Letters are printed in {known}, not “{language}”.</source>
         <translation>函件只能以{known}打印，不支持“{language}”。</translation>
     </message>

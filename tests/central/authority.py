@@ -51,7 +51,8 @@ def grants() -> dict[str, Grant]:
         found[table] = Grant(
             table=table,
             read=read != NONE,
-            insert=insert == "yes",
+            # "yes", or who may and what ("a lead: letter notices"): row policies narrow it.
+            insert=insert != NONE,
             update=None
             if update == "all"
             else ()

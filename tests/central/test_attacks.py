@@ -2096,10 +2096,13 @@ def test_staff_write_no_reminder_and_only_a_lead_reads_the_teams(world: World) -
                 ("DELETE FROM reminder_messages", ()),
                 ("INSERT INTO reminder_opt_outs DEFAULT VALUES", ()),
                 ("DELETE FROM reminder_opt_outs", ()),
-                ("INSERT INTO credit_notices DEFAULT VALUES", ()),
                 ("UPDATE credit_notices SET reporting_from = current_date", ()),
             ):
                 assert "permission denied" in refused(cursor, statement, values), (key, statement)
+            # A notice may be inserted only as a lead's letter (notice-letter): no other row.
+            assert "row-level security" in refused(
+                cursor, "INSERT INTO credit_notices DEFAULT VALUES"
+            )
     seen = {
         "reminder_messages": "SELECT loan_id FROM reminder_messages",
         "credit_notices": "SELECT loan_id FROM credit_notices",
@@ -2303,3 +2306,69 @@ def test_the_syncs_calls_refuse_what_the_statements_refuse(world: World) -> None
             " (SELECT prosecdef FROM pg_proc WHERE oid = %s::regprocedure)",
             (function, function, function),
         ) == [(True, False, False)]
+
+
+@attacks("notice-letter")
+def test_only_a_lead_records_a_letters_notice_in_their_name_on_their_team_dated_now(
+    world: World,
+) -> None:
+    world.system()
+    mine, theirs = _reminded(world), _reminded(world, "collector_b")
+    point, value = _points(world, mine)["mobile"]
+    sent = uuid.uuid4()
+    statement, values = _message(
+        mine, point, value, id=sent, user=world.user_id("system"), kind="credit_notice"
+    )
+    world.admin(statement, values)
+    notice = (
+        "INSERT INTO credit_notices (id, loan_id, channel, notified_at, reporting_from,"
+        " document_id, message_id, recorded_by_id, created_at) VALUES (%s, %s, %s, %s, %s, %s,"
+        " %s, coalesce(%s, cw_me()), now())"
+    )
+    now = today().replace(microsecond=0)
+    later = now.date() + timedelta(days=15)
+
+    def letter(**change: object) -> tuple[object, ...]:
+        row: dict[str, object] = {
+            "id": uuid.uuid4(),
+            "loan": mine.loan_id,
+            "channel": "letter",
+            "at": now,
+            "reporting_from": later,
+            "document": uuid.uuid4(),
+            "message": None,
+            "by": None,
+        }
+        row.update(change)
+        return tuple(row.values())
+
+    for key in ("collector_a", "agent_a"):
+        account = mine if key == "collector_a" else world.accounts["agent_a"]
+        with world.cursor(key) as cursor:
+            assert "row-level security" in refused(cursor, notice, letter(loan=account.loan_id))
+    with world.cursor("lead_a") as cursor:
+        refused_each(
+            cursor,
+            {
+                "by SMS": (notice, letter(channel="sms")),
+                "a message's": (notice, letter(message=sent)),
+                "with no letter": (notice, letter(document=None)),
+                "another team's account": (notice, letter(loan=theirs.loan_id)),
+                "in a collector's name": (notice, letter(by=world.user_id("collector_a"))),
+                "back-dated": (notice, letter(at=now - timedelta(days=2))),
+                "dated ahead": (notice, letter(at=now + timedelta(hours=2))),
+                "reporting at once": (notice, letter(reporting_from=now.date())),
+            },
+        )
+        accepted = letter()
+        cursor.execute(notice, accepted)
+        refused(cursor, "UPDATE credit_notices SET reporting_from = reporting_from - 10")
+        refused(cursor, "DELETE FROM credit_notices")
+    assert world.admin(
+        "SELECT loan_id, channel, recorded_by_id, document_id FROM credit_notices"
+    ) == [(mine.loan_id, "letter", world.user_id("lead_a"), accepted[5])]
+    # Another team's lead sees it not, and records none on it.
+    with world.cursor("lead_b") as cursor:
+        cursor.execute("SELECT count(*) FROM credit_notices")
+        assert cursor.fetchone() == (0,)
+        refused(cursor, notice, letter())

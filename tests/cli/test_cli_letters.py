@@ -86,13 +86,13 @@ def test_issue_writes_one_accounts_letter_and_says_its_number(
 def test_a_credit_notice_in_english_says_when_reporting_may_begin(
     data_dir: Path, tmp_path: Path
 ) -> None:
-    collector = _users(data_dir, "collector")[0]
-    contract = _overdue(data_dir, collector)[1]
+    lead = _users(data_dir, "team_lead")[0]
+    contract = _overdue(data_dir, lead)[1]
     out = tmp_path / "notice.pdf"
 
     code, text, err = run(
         data_dir, "letters", "issue", "--kind", "credit-notice", "--contract", contract,
-        "--user", collector, "--lang", "en", "--at", AT, "--out", str(out),
+        "--user", lead, "--lang", "en", "--at", AT, "--out", str(out),
     )  # fmt: skip
 
     assert code == 0, err
@@ -177,7 +177,7 @@ def test_a_collectors_batch_by_bucket_is_their_own_accounts_in_that_bucket(
     in_m2 = {str(e["contract_no"]) for e in _queue(data_dir, collector) if e["bucket"] == "M2"}
 
     code, text, err = run(
-        data_dir, "letters", "batch", "--kind", "credit-notice", "--bucket", "M2",
+        data_dir, "letters", "batch", "--kind", "demand", "--bucket", "M2",
         "--user", collector, "--at", AT, "--json", "--out", str(tmp_path),
     )  # fmt: skip
 
@@ -186,8 +186,31 @@ def test_a_collectors_batch_by_bucket_is_their_own_accounts_in_that_bucket(
     listed = {letter["contract_no"] for letter in batch["issued"]}
     listed |= {skipped["contract_no"] for skipped in batch["skipped"]}
     assert listed == in_m2
-    assert {letter["kind"] for letter in batch["issued"]} == {"credit_notice"}
-    assert all(letter["reporting_from"] == "2026-12-13" for letter in batch["issued"])
+    assert {letter["kind"] for letter in batch["issued"]} == {"demand"}
+
+
+def test_a_credit_notice_is_a_leads_a_collectors_is_one_line_and_nothing_written(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    collector = _users(data_dir, "collector")[1]
+    contract = _overdue(data_dir, collector)[0]
+    before = _letters_on_record(data_dir)
+
+    for command in (
+        ["issue", "--contract", contract, "--out", str(tmp_path / "n.pdf")],
+        ["batch", "--bucket", "M2", "--out", str(tmp_path)],
+    ):
+        code, text, err = run(
+            data_dir, "letters", *command, "--kind", "credit-notice", "--user", collector,
+            "--at", AT,
+        )  # fmt: skip
+        assert (code, text) == (1, "")
+        assert err == (
+            f"error: Only a team lead issues a credit-reporting notice; {collector} may issue"
+            " a demand letter.\n"
+        )
+    assert list(tmp_path.iterdir()) == []
+    assert _letters_on_record(data_dir) == before
 
 
 def test_a_batch_needs_team_or_bucket(data_dir: Path, tmp_path: Path) -> None:

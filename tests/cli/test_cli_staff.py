@@ -954,6 +954,33 @@ def test_a_schema_behind_stops_a_staff_login_and_an_administrator_upgrades_it(
             db.dispose()
 
 
+def _letter_issued(world: World, number: str, user_id: uuid.UUID) -> dict[str, Any]:
+    """The audit event of the letter numbered `number`, checked to be in `user_id`'s name."""
+    with world.db.engine.connect() as connection:
+        by, details = connection.exec_driver_sql(
+            "SELECT user_id, details FROM audit_events"
+            " WHERE action = 'letter.issued' AND details->>'letter_no' = %s",
+            (number,),
+        ).one()
+    assert by == user_id
+    assert isinstance(details, dict)
+    return details
+
+
+def _notices(world: World, contract: str) -> list[tuple[Any, ...]]:
+    """The account's credit-reporting notices: channel, who recorded, letter, message."""
+    with world.db.engine.connect() as connection:
+        return [
+            tuple(row)
+            for row in connection.exec_driver_sql(
+                "SELECT n.channel, n.recorded_by_id, n.document_id, n.message_id"
+                " FROM credit_notices n JOIN loans l ON l.id = n.loan_id"
+                " WHERE l.contract_no = %s",
+                (contract,),
+            )
+        ]
+
+
 def test_refusals_of_other_databases_are_not_the_servers() -> None:
     from sqlalchemy.exc import OperationalError
 
@@ -967,24 +994,43 @@ def test_a_collector_letters_their_account_on_the_server_which_keeps_the_record(
     world: World, run: Run
 ) -> None:
     mine = world.account("collector", dpd=45)
-    out = world.folder / "server-notice.pdf"
+    out = world.folder / "server-demand.pdf"
 
     code, text, err = run(
-        "collector", "letters", "issue", "--kind", "credit-notice", "--contract", mine,
+        "collector", "letters", "issue", "--kind", "demand", "--contract", mine,
         "--out", str(out),
     )  # fmt: skip
 
     assert code == 0, err
-    number = text.split()[0]
-    with world.db.engine.connect() as connection:
-        user_id, details = connection.exec_driver_sql(
-            "SELECT user_id, details FROM audit_events"
-            " WHERE action = 'letter.issued' AND details->>'letter_no' = %s",
-            (number,),
-        ).one()
-    assert user_id == world.ids["collector"]
+    details = _letter_issued(world, text.split()[0], world.ids["collector"])
     assert details["contract_no"] == mine
     assert details["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
+    # A credit-reporting notice is a lead's: the collector's is one line, nothing on record.
+    notice = world.folder / "server-notice.pdf"
+    events = _fingerprint(world.db)
+    code, text, err = run(
+        "collector", "letters", "issue", "--kind", "credit-notice", "--contract", mine,
+        "--out", str(notice),
+    )  # fmt: skip
+    assert (code, text) == (1, "")
+    assert err == (
+        "error: Only a team lead issues a credit-reporting notice;"
+        f" {world.logins['collector']} may issue a demand letter.\n"
+    )
+    assert not notice.exists()
+    assert _fingerprint(world.db) == events
+    assert _notices(world, mine) == []
+    # The team's lead issues it on the server, which keeps the notice in the lead's name.
+    code, text, err = run(
+        "team_lead", "letters", "issue", "--kind", "credit-notice", "--contract", mine,
+        "--out", str(notice),
+    )  # fmt: skip
+    assert code == 0, err
+    details = _letter_issued(world, text.split()[0], world.ids["team_lead"])
+    assert details["sha256"] == hashlib.sha256(notice.read_bytes()).hexdigest()
+    assert _notices(world, mine) == [
+        ("letter", world.ids["team_lead"], uuid.UUID(details["letter_id"]), None)
+    ]
     # Somebody else's account is not there for the collector: one line, no file.
     theirs = world.account(None, dpd=45)
     code, text, err = run(

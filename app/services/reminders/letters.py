@@ -17,9 +17,12 @@ SHA-256, the SHA-256 of what it states) and, on this computer's database, as an 
 (so erasing the account deletes the file too), and only then gives the file its name. A file
 that cannot be written leaves nothing recorded and no file.
 
-A credit-reporting notice letter is recorded as the loan's notice (notices.py: the day
-reporting may begin, `reminders notices`) in the same transaction, unless the caller passes
-`record_notice` to record it otherwise (a refusal there stores nothing and writes no file).
+A credit-reporting notice letter is a team lead's act (or an administrator's): a collector or
+field agent is refused before anything is written, as the central server refuses them the
+notice's record (docs/security.md, `notice-letter`). It is recorded as the loan's notice
+(notices.py: the day reporting may begin, `reminders notices`) in the same transaction, unless
+the caller passes `record_notice` to record it otherwise (a refusal there stores nothing and
+writes no file).
 """
 
 from __future__ import annotations
@@ -42,7 +45,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.database import Database
-from app.models import BORROWER_FLAGS, Borrower, Escalation, Instalment, Loan, LoanStatus, User
+from app.models import (
+    BORROWER_FLAGS,
+    Borrower,
+    Escalation,
+    Instalment,
+    Loan,
+    LoanStatus,
+    Role,
+    User,
+)
 from app.services.common.audit import audit
 from app.services.common.clock import business_zone, local_today
 from app.services.common.erasure import record_document
@@ -78,6 +90,9 @@ from app.services.reminders.strategy import load_strategy
 LANGUAGES = ("zh_CN", "en")
 # How a credit-reporting notice reached the borrower, as the notice record names channels.
 LETTER_CHANNEL = "letter"
+# Who may issue a credit-reporting notice letter: on the central server the notice's record is
+# a lead's alone (migration 0024); an administrator works the embedded database.
+NOTICE_ISSUERS = (Role.TEAM_LEAD, Role.ADMIN)
 # Loans read at once when a batch gathers its accounts' schedules.
 _CHUNK = 500
 # A text cell starting with one of these is a formula to a spreadsheet (a name could be
@@ -226,6 +241,7 @@ def issue_letter(
     written: Path | None = None
     try:
         with db.session() as session:
+            _check_issuer(find_user(session, username), kind)
             user, loan, borrower = open_account(session, username, contract_no)
             balance = _balances(session, [loan], local_today(now))[loan.id]
             paused = bool(_escalated(session, [loan]))
@@ -276,6 +292,7 @@ def issue_batch(
     try:
         with db.session() as session:
             user = find_user(session, username)
+            _check_issuer(user, kind)
             loans = list(
                 session.scalars(
                     select(Loan)
@@ -374,6 +391,16 @@ def _check_kind(kind: str) -> None:
             "There is no kind of letter “{kind}” (known: {known}).",
             kind=kind,
             known=", ".join(LETTER_KINDS),
+        )
+
+
+def _check_issuer(user: User, kind: str) -> None:
+    """A credit-reporting notice is a team lead's (or an administrator's) to issue."""
+    if kind == "credit_notice" and user.role not in NOTICE_ISSUERS:
+        raise NotAllowed(
+            "Only a team lead issues a credit-reporting notice; {username} may issue a demand"
+            " letter.",
+            username=user.username,
         )
 
 

@@ -24,6 +24,7 @@ from app.models import (
     Borrower,
     ContactKind,
     ContactPoint,
+    CreditNotice,
     Escalation,
     EscalationDecision,
     Instalment,
@@ -354,7 +355,7 @@ def test_a_credit_notice_hands_its_notice_record_over_in_the_transaction_that_is
         records.append(notice)
 
     letter = issue_letter(
-        db, COLLECTOR, account.contract_no, "credit_notice", folder / "n.pdf",
+        db, LEAD, account.contract_no, "credit_notice", folder / "n.pdf",
         now=NOW, record_notice=record,
     )  # fmt: skip
 
@@ -390,7 +391,7 @@ def test_a_notice_record_refused_leaves_no_letter_and_nothing_on_record(
 
     with pytest.raises(NotAllowed, match="cannot be recorded"):
         issue_letter(
-            db, COLLECTOR, account.contract_no, "credit_notice", folder / "n.pdf",
+            db, LEAD, account.contract_no, "credit_notice", folder / "n.pdf",
             now=NOW, record_notice=refuse,
         )  # fmt: skip
 
@@ -476,11 +477,42 @@ def test_a_leads_batch_writes_the_teams_overdue_accounts_and_says_why_it_skips_o
 def test_a_collectors_batch_is_their_own_accounts_in_the_buckets_asked(
     db: Database, team: dict[str, Account], folder: Path
 ) -> None:
-    batch = issue_batch(db, COLLECTOR, "credit_notice", folder, bucket_codes=["M2"], now=NOW)
+    batch = issue_batch(db, COLLECTOR, "demand", folder, bucket_codes=["M2"], now=NOW)
 
     assert [letter.contract_no for letter in batch.issued] == [team["m2"].contract_no]
     assert [skipped.contract_no for skipped in batch.skipped] == [team["ceased"].contract_no]
+    assert all(letter.reporting_from is None for letter in batch.issued)
+
+
+def test_a_credit_notice_is_a_leads_to_issue_and_a_collectors_is_refused_with_nothing_written(
+    db: Database, team: dict[str, Account], folder: Path
+) -> None:
+    m2 = team["m2"].contract_no
+    with pytest.raises(NotAllowed, match="Only a team lead issues a credit-reporting notice"):
+        issue_letter(db, COLLECTOR, m2, "credit_notice", folder / "n.pdf", now=NOW)
+    with pytest.raises(NotAllowed, match="Only a team lead issues a credit-reporting notice"):
+        issue_batch(db, COLLECTOR, "credit_notice", folder, bucket_codes=["M2"], now=NOW)
+    assert list(folder.iterdir()) == []
+    assert _events(db) == [] and _documents(db) == []
+    with db.reader() as session:
+        assert session.scalars(select(CreditNotice)).all() == []
+
+    batch = issue_batch(db, LEAD, "credit_notice", folder, bucket_codes=["M2"], now=NOW)
+
+    assert m2 in [letter.contract_no for letter in batch.issued]
     assert all(letter.reporting_from == TODAY + timedelta(days=15) for letter in batch.issued)
+    lead = _user_id(db, LEAD)
+    with db.reader() as session:
+        notices = session.scalars(select(CreditNotice)).all()
+    assert sorted((n.loan_id, n.document_id) for n in notices) == sorted(
+        (letter.loan_id, letter.letter_id) for letter in batch.issued
+    )
+    assert {(n.channel, n.recorded_by_id) for n in notices} == {("letter", lead)}
+
+
+def _user_id(db: Database, username: str) -> uuid.UUID:
+    with db.reader() as session:
+        return session.scalars(select(User.id).where(User.username == username)).one()
 
 
 def test_a_batch_with_no_account_to_write_to_or_an_unknown_bucket_is_refused(
@@ -509,7 +541,7 @@ def test_erasing_the_account_past_retention_keeps_the_letters_record_and_removes
     db: Database, account: Account, folder: Path
 ) -> None:
     out = folder / "letter.pdf"
-    letter = issue_letter(db, COLLECTOR, account.contract_no, "credit_notice", out, now=NOW)
+    letter = issue_letter(db, LEAD, account.contract_no, "credit_notice", out, now=NOW)
 
     with db.engine.begin() as connection:
         erasure = erase(connection, [account.borrower_id], at=NOW + timedelta(days=2000))

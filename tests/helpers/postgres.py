@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,7 +23,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InternalError, OperationalError
 
 from app.database import TLS_ROOT_CERT_ENV, Tls
 
@@ -99,6 +100,21 @@ def tcp_url(database_url: str, username: str, password: str) -> str:
     ).render_as_string(hide_password=False)
 
 
+def _catalog_statement(connection: Connection, statement: str) -> None:
+    """An autocommit statement that changes a database's row of the cluster's catalogue (DROP,
+    GRANT, REVOKE on a database). Another test's `central init` revokes PUBLIC's CONNECT on
+    every other database of the cluster, this one included, and PostgreSQL refuses the second
+    of two such changes at the same moment ("tuple concurrently updated"): it is tried again."""
+    for attempt in range(10):
+        try:
+            connection.execute(text(statement))
+            return
+        except InternalError as error:
+            if "tuple concurrently updated" not in str(error) or attempt == 9:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+
+
 @contextmanager
 def fresh_database() -> Iterator[str]:
     """A new, empty database on the test server; its URL. Dropped (connections cut) after."""
@@ -111,7 +127,7 @@ def fresh_database() -> Iterator[str]:
         yield admin_url.set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            _catalog_statement(connection, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
 
 
@@ -141,7 +157,7 @@ def _migrated_template(admin_url: URL) -> str:
         finally:
             database.dispose()
         with admin.connect() as connection:
-            connection.execute(text(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false'))
+            _catalog_statement(connection, f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false')
     finally:
         admin.dispose()
     _template = name
@@ -152,7 +168,7 @@ def _drop(admin_url: URL, name: str) -> None:
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            _catalog_statement(connection, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         admin.dispose()
 
@@ -189,16 +205,16 @@ def migrated_database() -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
             wanted = _database_acl(connection, template)
-            connection.execute(text(f'REVOKE ALL ON DATABASE "{name}" FROM PUBLIC'))
+            _catalog_statement(connection, f'REVOKE ALL ON DATABASE "{name}" FROM PUBLIC')
             for grantee, privilege, grantable in wanted:
                 option = " WITH GRANT OPTION" if grantable else ""
-                connection.execute(
-                    text(f'GRANT {privilege} ON DATABASE "{name}" TO {grantee}{option}')
+                _catalog_statement(
+                    connection, f'GRANT {privilege} ON DATABASE "{name}" TO {grantee}{option}'
                 )
             copied = _database_acl(connection, name)
             assert copied == wanted, f"the copy's grants {copied} are not the template's {wanted}"
         yield admin_url.set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            _catalog_statement(connection, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()

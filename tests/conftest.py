@@ -63,8 +63,18 @@ def portfolio(db: Database) -> Portfolio:
     return Portfolio(db)
 
 
+@pytest.fixture(scope="session")
+def _pg_template_dropped() -> Iterator[None]:
+    """The session's migrated PostgreSQL template (made by the first `pg_db`) is dropped when
+    the session ends."""
+    from tests.helpers.postgres import drop_migrated_template
+
+    yield
+    drop_migrated_template()
+
+
 @pytest.fixture
-def pg_db() -> Iterator[Database]:
+def pg_db(_pg_template_dropped: None) -> Iterator[Database]:
     """An empty PostgreSQL database upgraded by the migrations, the test's own: a copy of the
     session's migrated template (tests/helpers/postgres.py, `migrated_database`); fails under
     CI without a server."""

@@ -132,7 +132,7 @@ def fresh_database() -> Iterator[str]:
 
 
 # The migrated template of this process (an xdist worker): made by the first
-# `migrated_database`, dropped when the process ends.
+# `migrated_database`, dropped by `drop_migrated_template` at the session's end (tests/conftest.py).
 _template: str | None = None
 
 
@@ -150,6 +150,8 @@ def _migrated_template(admin_url: URL) -> str:
     try:
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
+        # At the latest when the process ends, should the session not (an xdist worker ends
+        # without running these, so the session's end drops it: `drop_migrated_template`).
         atexit.register(_drop, admin_url, name)
         database = Database(admin_url.set(database=name).render_as_string(hide_password=False))
         try:
@@ -162,6 +164,14 @@ def _migrated_template(admin_url: URL) -> str:
         admin.dispose()
     _template = name
     return name
+
+
+def drop_migrated_template() -> None:
+    """Drop this process's migrated template, if one was made."""
+    global _template
+    if _template is not None:
+        _drop(server_url(), _template)
+        _template = None
 
 
 def _drop(admin_url: URL, name: str) -> None:

@@ -31,6 +31,7 @@ from app.models.loans import (
     counted,
 )
 from app.models.people import Role, Team, User
+from app.models.queue_memo import QueueMemo, QueueStamp
 from app.models.queue_summary import LoanQueueSummary, QueueSummaryCode
 from app.models.review import CallReview, ContactBlock, PriorityOverride
 from app.models.sync import (
@@ -74,6 +75,8 @@ __all__ = [
     "PriorityOverride",
     "PromiseStatus",
     "PromiseToPay",
+    "QueueMemo",
+    "QueueStamp",
     "QueueSummaryCode",
     "RepaymentPlan",
     "ReportedPayment",

@@ -10,8 +10,11 @@ marked with the rule and the moment they open again.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import gc
+import hashlib
 import itertools
+import json
 import math
 import operator
 import uuid
@@ -22,10 +25,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cache
-from typing import Any, cast, overload
+from pathlib import Path
+from typing import Any, NamedTuple, cast, overload
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Integer, String, and_, func, select, type_coerce
+from sqlalchemy import Connection, Integer, String, and_, delete, func, or_, select, type_coerce
 from sqlalchemy.sql import ColumnElement, Subquery
 
 from app.database import Database
@@ -44,8 +48,11 @@ from app.models import (
     PriorityOverride,
     PromiseStatus,
     PromiseToPay,
+    QueueMemo,
+    QueueStamp,
     RepaymentPlan,
 )
+from app.models.queue_memo import ALL_BORROWERS
 from app.models.types import money_from_raw
 from app.services.common.clock import business_zone, day_start
 from app.services.common.money import ZERO, format_money
@@ -53,6 +60,7 @@ from app.services.common.queue_summary import codes_current
 from app.services.common.reference import (
     address_zones,
     bucket_for,
+    buckets,
     dispositions,
     load_json,
     policy,
@@ -67,6 +75,8 @@ from app.services.contact.compliance import (
     PastAttempt,
     Point,
     Subject,
+    available_profiles,
+    default_profile_code,
     load_profile,
     next_window_change,
     profile_code_for,
@@ -309,27 +319,35 @@ def build_queue(
     limit: int | None = None,
     now: datetime | None = None,
     summary: bool = True,
+    memo: bool = True,
 ) -> Queue:
-    """The ranked queue of `username` at moment `at` (now by default), computed afresh.
+    """The ranked queue of `username` at moment `at` (now by default), read afresh.
 
     A read: it writes nothing. Promises and plans that lapsed are settled beforehand by their
     own step (`plans.lapses.settle_lapsed`), which the window and the command line run first.
-    `summary`: as `LiveQueue`'s.
+    `summary`, `memo`: as `LiveQueue`'s.
     """
-    return LiveQueue(db, username, summary=summary).read(at, now=now, limit=limit)
+    return LiveQueue(db, username, summary=summary, memo=memo).read(at, now=now, limit=limit)
 
 
-@dataclass(frozen=True)
-class _Ranked:
+class _Ranked(NamedTuple):
     """One account's place in the queue as computed at some moment, and until when it holds
-    for the same data (None: until the day ends)."""
+    for the same data (None: until the day ends): what its entry shows, less the rank."""
 
-    order: tuple[int, Decimal, str]
-    row: _Row
-    facts: AccountFacts
+    order: tuple[int, Decimal, str]  # (-score, -overdue amount, contract number)
+    loan_id: str
+    borrower_id: str
+    borrower: str
+    dpd: int
+    overdue: Decimal
+    principal: Decimal
+    interest: Decimal
+    penalty: Decimal
+    fees: Decimal
     tier: str | None
     reasons: tuple[Reason, ...]
     status: ContactStatus
+    priority: LeadPriority | None
     holds_until: datetime | None
 
 
@@ -365,17 +383,34 @@ class LiveQueue:
     are read again. A new day, a moment before the last read, changed=None or a read that
     failed reads everything. The result is the same as `build_queue` at that moment (tests
     compare the two).
+
+    Reading everything takes from the memo (app/models/queue_memo.py; a SQLite copy's) the
+    answers `remember` kept of the accounts whose inputs have not changed since, whose answer
+    still holds at that moment, on the same day and business data; their inputs are read only
+    once one of them is to be computed again.
     """
 
-    def __init__(self, db: Database, username: str, *, summary: bool = True) -> None:
+    def __init__(
+        self, db: Database, username: str, *, summary: bool = True, memo: bool = True
+    ) -> None:
         """`summary`: read each account's history from the summary the database keeps
         (app/models/queue_summary.py) while it is current, and each borrower's attempts as
         far back as their own profile's rules look; False reads as the queue did before: the
         history itself, every borrower's as far back as any profile looks (the tests'
-        yardstick)."""
+        yardstick). `memo`: take the answers the memo holds (False: compute every one)."""
         self.db = db
         self.username = username
         self.summary = summary
+        self.memo = memo
+        # What `remember` writes from: the user, each account read's borrower and stamp, every
+        # borrower's stamp, the fingerprint of the rest; the accounts taken from the memo,
+        # whose inputs were not read.
+        self._user: str | None = None
+        self._stamps: dict[str, tuple[str, int]] = {}
+        self._epoch = 0
+        self._context: str | None = None
+        self._bare: set[str] = set()
+        self.remembered = 0
         self._today: date | None = None
         # The moment of the last read: an earlier one reads everything (see `read`).
         self._at: datetime | None = None
@@ -406,6 +441,10 @@ class LiveQueue:
         self._shown = []
         self._gone = []
         self._made_from = {}
+        self._user = None
+        self._stamps = {}
+        self._context = None
+        self._bare = set()
 
     def read(
         self,
@@ -442,11 +481,16 @@ class LiveQueue:
                     self.forget()
                     user = find_user(session, self.username)
                     self._workers = worker_ids(session, user)
-                    self._inputs = _load_inputs(connection, self._workers, today, at, None, summary)
+                    fresh = self._read_all(connection, user.id, today, at, summary)
                     self._today = today
-                    fresh: set[str] = set(self._inputs.rows)
                 else:
-                    fresh = self._reload(connection, changed, today, at, summary)
+                    # Accounts taken from the memo whose moment came: their inputs are read.
+                    due = [
+                        key
+                        for key in self._bare
+                        if (until := self._ranked[key].holds_until) is not None and until <= at
+                    ]
+                    fresh = self._reload(connection, {*changed, *due}, today, at, summary)
             self.loaded = len(fresh)
             before = self._rank(at, today, viewer_zone, fresh)
             self._at = at
@@ -462,6 +506,60 @@ class LiveQueue:
         return Queue(
             username=self.username, at=at, entries=tuple(entries), next_change_at=next_change
         )
+
+    def _read_all(
+        self, connection: Connection, user: uuid.UUID, today: date, at: datetime, summary: bool
+    ) -> set[str]:
+        """Read every account (the memo's answers where they hold); returns the keys of those
+        whose inputs were read."""
+        self.remembered = 0
+        if not (self.memo and connection.dialect.name == "sqlite"):
+            self._inputs = _load_inputs(connection, self._workers, today, at, None, summary)
+            return set(self._inputs.rows)
+        context = _memo_context(today)
+        # The stamps are read before the inputs: a write after them moves them, so that what
+        # was read then is never taken for newer.
+        listed, self._epoch = _read_memo(connection, user, self._workers, context, at)
+        self._user, self._context = user.hex, context
+        self._stamps = {row[0]: (row[1], row[4]) for row in listed}
+        stale = {row[1] for row in listed if not row[5]}
+        changed = [row[0] for row in listed if row[1] in stale]
+        if len(changed) * 4 > len(listed):
+            # Most were written to since (or never kept): everything is read.
+            self._inputs = _load_inputs(connection, self._workers, today, at, None, summary)
+            return set(self._inputs.rows)
+        codec = _MemoCodec()
+        for row in listed:
+            if row[1] not in stale and row[6] is not None:
+                self._ranked[row[0]] = codec.ranked(row)
+        self._bare = set(self._ranked)
+        self.remembered = len(self._bare)
+        if changed:
+            touching = Loan.id.in_([_as_uuid(key) for key in changed])
+            self._inputs = _load_inputs(connection, self._workers, today, at, touching, summary)
+        return set(self._inputs.rows)
+
+    def remember(self) -> int:
+        """Keep the last read's answers in the memo, in a transaction of its own (never as
+        part of a read): a queue read afresh later takes from it those still good. Returns
+        how many accounts it keeps (0: nothing read to keep, or not a SQLite copy)."""
+        if self._user is None or self._context is None or self._at is None:
+            return 0
+        computed_at = _micros(self._at)
+        user, epoch, context = self._user, self._epoch, self._context
+        made = (
+            _memo_row(
+                user, loan, borrower, stamp, epoch, context, computed_at, self._ranked.get(loan)
+            )
+            for loan, (borrower, stamp) in self._stamps.items()
+        )
+        rows = [row for row in made if row is not None]
+        with self.db.session() as session:
+            connection = session.connection()
+            connection.execute(delete(QueueMemo).where(QueueMemo.user_id == _as_uuid(self._user)))
+            if rows:
+                connection.exec_driver_sql(_MEMO_INSERT, rows)
+        return len(rows)
 
     def _reload(
         self,
@@ -479,17 +577,30 @@ class LiveQueue:
             connection.execute(select(Loan.borrower_id).where(Loan.id.in_(ids))).scalars()
         )
         # The loans themselves, named: every statement below then starts from them (by their
-        # key) rather than from the collector's thousands of accounts.
-        loans = list(
-            connection.execute(
-                select(Loan.id).where(Loan.borrower_id.in_(owners), _assigned(self._workers))
-            ).scalars()
+        # key) rather than from the collector's thousands of accounts. Their stamps are read
+        # first, as in `_read_all`.
+        stamped = self._user is not None
+        statement = select(_key(Loan.id), _key(Loan.borrower_id)).where(
+            Loan.borrower_id.in_(owners), _assigned(self._workers)
         )
+        if stamped:
+            statement = statement.add_columns(func.coalesce(QueueStamp.stamp, 0)).outerjoin(
+                QueueStamp, QueueStamp.borrower_id == Loan.borrower_id
+            )
+        found = list(connection.execute(statement))
+        loans = [_as_uuid(_hex(row[0])) for row in found]
         fresh = _load_inputs(connection, self._workers, today, at, Loan.id.in_(loans), summary)
         inputs = self._inputs
         # Every account of those borrowers was read: what did not come back left the queue.
         borrowers = {_hex(key) for key in owners}
-        for loan_key in [k for k, row in inputs.rows.items() if row.borrower_id in borrowers]:
+        if stamped:
+            for loan_key in [k for k, (b, _) in self._stamps.items() if b in borrowers]:
+                del self._stamps[loan_key]
+            self._stamps.update((_hex(row[0]), (_hex(row[1]), row[2])) for row in found)
+        read_before = [k for k, row in inputs.rows.items() if row.borrower_id in borrowers]
+        bare = [k for k in self._bare if self._ranked[k].borrower_id in borrowers]
+        self._bare.difference_update(bare)
+        for loan_key in read_before + bare:
             for name in _PER_LOAN:
                 getattr(inputs, name).pop(loan_key, None)
             gone = self._ranked.pop(loan_key, None)
@@ -508,9 +619,9 @@ class LiveQueue:
         """Compute again the accounts read again and those whose moment came, and order them
         all; returns the order before."""
         inputs = self._inputs
-        if not inputs.rows:
-            self.forget()
-            self._today = today
+        if not inputs.rows and not self._ranked:
+            self._inputs = _Inputs()
+            self._sorted, self._shown, self._gone, self._made_from = [], [], [], {}
             self.computed = 0
             return []
         # Each borrower is judged by the profile of where they live; the queue dials own numbers.
@@ -594,30 +705,32 @@ class LiveQueue:
         for place in itertools.compress(range(len(listed)), map(operator.not_, same)):
             item = listed[place]
             rank = place + 1
-            row, facts, status = item.row, item.facts, item.status
-            old = by_key.get(row.loan_id)
-            if old is not None and old.rank == rank and made.get(row.loan_id) is item:
+            loan = item.loan_id
+            old = by_key.get(loan)
+            if old is not None and old.rank == rank and made.get(loan) is item:
                 shown[place] = old
                 continue
-            made[row.loan_id] = item
+            made[loan] = item
+            order = item.order
+            # Positional: half the cost of naming each field, thousands of times a read.
             shown[place] = QueueEntry(
-                rank=rank,
-                loan_key=row.loan_id,
-                contract_no=row.contract_no,
-                borrower_key=row.borrower_id,
-                borrower=row.borrower,
-                dpd=facts.dpd,
-                bucket=bucket_for(facts.dpd),
-                overdue_amount=facts.overdue,
-                principal=row.principal,
-                interest=row.interest,
-                penalty=row.penalty,
-                fees=row.fees,
-                score=-item.order[0],
-                tier=item.tier,
-                reasons=item.reasons,
-                contact=status,
-                priority=facts.priority,
+                rank,
+                loan,
+                order[2],
+                item.borrower_id,
+                item.borrower,
+                item.dpd,
+                bucket_for(item.dpd),
+                item.overdue,
+                item.principal,
+                item.interest,
+                item.penalty,
+                item.fees,
+                -order[0],
+                item.tier,
+                item.reasons,
+                item.status,
+                item.priority,
             )
         result = cast(list[QueueEntry], shown)
         self._shown = result
@@ -691,13 +804,21 @@ def _rank_row(
         edges.extend(a.at for a in recent if a.at > at)
     later = [edge for edge in edges if edge > at]
     return _Ranked(
-        order=_order(total, facts.overdue, row.contract_no),
-        row=row,
-        facts=facts,
-        tier=tier,
-        reasons=reasons,
-        status=status,
-        holds_until=min(later, default=None),
+        _order(total, facts.overdue, row.contract_no),
+        loan,
+        row.borrower_id,
+        row.borrower,
+        facts.dpd,
+        facts.overdue,
+        row.principal,
+        row.interest,
+        row.penalty,
+        row.fees,
+        tier,
+        reasons,
+        status,
+        priority,
+        min(later, default=None),
     )
 
 
@@ -828,6 +949,307 @@ def _chunked(loans: Sequence[str]) -> Iterator[ColumnElement[bool]]:
 def _day(value: Any) -> date:
     """A date from a column read without its type (text on SQLite, a date on a server)."""
     return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+# --- the memo (app/models/queue_memo.py) --------------------------------------------------
+
+# Bumped when what the memo keeps, or how, changes.
+_MEMO_FORMAT = "queue-memo-1"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MEMO_COLUMNS = (
+    "user_id", "loan_id", "borrower_id", "stamp", "epoch", "context", "computed_at",
+    "holds_until", "dpd", "principal", "interest", "penalty", "fees", "score", "tier",
+    "reasons", "allowed", "decision", "point_id", "priority_level", "priority_expires_at",
+)  # fmt: skip
+_MEMO_INSERT = (
+    f"INSERT INTO queue_memo ({', '.join(_MEMO_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in _MEMO_COLUMNS)})"
+)
+
+
+def _micros(moment: datetime) -> int:
+    """An instant as whole microseconds since 1970 (UTC), exactly."""
+    return (moment - _EPOCH) // timedelta(microseconds=1)
+
+
+def _instant_of(micros: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=micros)
+
+
+@cache
+def _code_fingerprint() -> str:
+    """The code that computes a queue row (the services and the models): a memo kept by
+    other code is not taken."""
+    root = Path(__file__).resolve().parents[2]
+    digest = hashlib.blake2b(digest_size=16)
+    for folder in ("services/contact", "services/common", "models"):
+        for path in sorted((root / folder).glob("*.py")):
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _memo_context(today: date) -> str:
+    """Everything but the database's rows that an account's answer depends on: the day (in
+    the business zone, itself in the policy), the business data the queue and the rules read
+    (weights, policy, dispositions, buckets, address zones, jurisdictions and the profile
+    borrowers without one of their own get, every profile's rules) and the code. Reasons and
+    decisions are kept as their parts, whatever the language they are shown in."""
+    digest = hashlib.blake2b(digest_size=16)
+    for part in (
+        _MEMO_FORMAT,
+        today.isoformat(),
+        _code_fingerprint(),
+        queue_weights(),
+        policy(),
+        promise_grace_days(),
+        dispositions(),
+        buckets(),
+        load_json("address_zones.json"),
+        load_json("compliance/jurisdictions.json"),
+        default_profile_code(),
+        [load_profile(code) for code in available_profiles()],
+    ):
+        digest.update(json.dumps(part, sort_keys=True, default=_plain).encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    """What JSON makes of the business data's objects, the same in every process (a set's
+    order is not: strings hash differently in each)."""
+    if isinstance(value, set | frozenset):
+        return sorted(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+    return str(value)
+
+
+def _read_memo(
+    connection: Connection,
+    user: uuid.UUID,
+    workers: Sequence[uuid.UUID],
+    context: str,
+    at: datetime,
+) -> tuple[list[Any], int]:
+    """Every account assigned to `workers`, with its borrower's stamp, whether the memo's
+    answer for it holds at `at`, and that answer; and every borrower's stamp (read first)."""
+    epoch = connection.execute(
+        select(QueueStamp.stamp).where(QueueStamp.borrower_id == ALL_BORROWERS)
+    ).scalar_one_or_none()
+    epoch = epoch or 0
+    now = _micros(at)
+    stamp = func.coalesce(QueueStamp.stamp, 0)
+    holds = and_(
+        QueueMemo.borrower_id == Loan.borrower_id,
+        QueueMemo.stamp == stamp,
+        QueueMemo.epoch == epoch,
+        QueueMemo.computed_at <= now,
+        or_(QueueMemo.holds_until.is_(None), QueueMemo.holds_until > now),
+    )
+    statement = (
+        select(
+            _key(Loan.id),
+            _key(Loan.borrower_id),
+            Loan.contract_no,
+            Borrower.name,
+            stamp,
+            func.coalesce(holds, False),
+            QueueMemo.dpd,
+            QueueMemo.principal,
+            QueueMemo.interest,
+            QueueMemo.penalty,
+            QueueMemo.fees,
+            QueueMemo.score,
+            QueueMemo.tier,
+            QueueMemo.reasons,
+            QueueMemo.allowed,
+            QueueMemo.decision,
+            QueueMemo.point_id,
+            QueueMemo.priority_level,
+            QueueMemo.priority_expires_at,
+            QueueMemo.holds_until,
+        )
+        .join(Borrower, Borrower.id == Loan.borrower_id)
+        .outerjoin(QueueStamp, QueueStamp.borrower_id == Loan.borrower_id)
+        .outerjoin(
+            QueueMemo,
+            and_(
+                QueueMemo.user_id == user,
+                QueueMemo.loan_id == Loan.id,
+                QueueMemo.context == context,
+            ),
+        )
+        .where(_assigned(workers))
+    )
+    # SQLite's keys are their text already (`_key`).
+    return list(connection.execute(statement)), epoch
+
+
+class _MemoCodec:
+    """Reasons and decisions to and from the memo's text; each text read once a read (most
+    accounts share their decision, many their reasons)."""
+
+    def __init__(self) -> None:
+        self._reasons: dict[str, tuple[Reason, ...]] = {}
+        self._decisions: dict[str, Decision] = {}
+
+    def ranked(self, row: Sequence[Any]) -> _Ranked:
+        (loan, borrower, contract_no, name, _stamp, _holds, dpd, principal, interest, penalty,
+         fees, score, tier, reasons, allowed, decision, point, level, expires,
+         holds_until) = row  # fmt: skip
+        principal, interest = Decimal(principal), Decimal(interest)
+        penalty, fees = Decimal(penalty), Decimal(fees)
+        # Summed in the order the facts are (the amounts are cents: the sum is exact anyway).
+        overdue = principal + interest + fees + penalty
+        found = self._reasons.get(reasons)
+        if found is None:
+            found = self._reasons[reasons] = self._reasons_of(reasons)
+        said = self._decisions.get(decision)
+        if said is None:
+            said = self._decisions[decision] = _decision_from_text(decision)
+        return _Ranked(
+            (-score, -overdue, contract_no),
+            loan,
+            borrower,
+            name,
+            dpd,
+            overdue,
+            principal,
+            interest,
+            penalty,
+            fees,
+            tier,
+            found,
+            ContactStatus(bool(allowed), said, point),
+            None if level is None else LeadPriority(level, _instant_of(expires)),
+            None if holds_until is None else _instant_of(holds_until),
+        )
+
+    def _reasons_of(self, text: str) -> tuple[Reason, ...]:
+        if not text:
+            return ()
+        found: list[Reason] = []
+        for part in text.split(_REASONS_APART):
+            known = self._reasons.get(part)
+            if known is None:
+                key, *params = part.split(_PARTS_APART)
+                known = self._reasons[part] = (
+                    Reason(key, dict(zip(params[::2], params[1::2], strict=True))),
+                )
+            found += known
+        return tuple(found)
+
+
+# Reasons kept as text: each its key and parameters (names and values) apart by one control
+# character, the reasons by another; faster to read back than JSON. A value holding either
+# (none does: amounts, dates, counts, codes) leaves its account out of the memo.
+_REASONS_APART, _PARTS_APART = "\x1e", "\x1f"
+
+
+def _reasons_text(reasons: tuple[Reason, ...]) -> str | None:
+    text = _REASONS_APART.join(
+        _PARTS_APART.join((reason.key, *itertools.chain.from_iterable(reason.params.items())))
+        for reason in reasons
+    )
+    apart = sum(len(reason.params) * 2 for reason in reasons) + max(len(reasons) - 1, 0)
+    if text.count(_PARTS_APART) + text.count(_REASONS_APART) != apart:
+        return None
+    return text
+
+
+def _memo_row(
+    user: str,
+    loan: str,
+    borrower: str,
+    stamp: int,
+    epoch: int,
+    context: str,
+    computed_at: int,
+    ranked: _Ranked | None,
+) -> tuple[Any, ...] | None:
+    """The memo's row for one account (None: it cannot be kept)."""
+    head = (user, loan, borrower, stamp, epoch, context, computed_at)
+    if ranked is None:
+        # Not in the queue that day.
+        return (*head, *(None,) * (len(_MEMO_COLUMNS) - len(head)))
+    priority = ranked.priority
+    reasons = _reasons_text(ranked.reasons)
+    if reasons is None:
+        return None
+    return (
+        *head,
+        None if ranked.holds_until is None else _micros(ranked.holds_until),
+        ranked.dpd,
+        str(ranked.principal),
+        str(ranked.interest),
+        str(ranked.penalty),
+        str(ranked.fees),
+        -ranked.order[0],
+        ranked.tier,
+        reasons,
+        int(ranked.status.allowed),
+        _decision_text(ranked.status.decision),
+        ranked.status.contact_point_key,
+        None if priority is None else priority.level,
+        None if priority is None else _micros(priority.expires_at),
+    )
+
+
+def _moment_to_json(moment: datetime | None) -> Any:
+    """An aware instant with its own zone (shown in it: the zone is part of the answer)."""
+    if moment is None:
+        return None
+    zone = moment.tzinfo
+    key = "UTC" if zone is UTC else zone.key if isinstance(zone, ZoneInfo) else None
+    return [moment.isoformat(), key]
+
+
+def _moment_from_json(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    text, key = value
+    moment = datetime.fromisoformat(text)
+    if key == "UTC":
+        return moment.astimezone(UTC)
+    return moment if key is None else moment.astimezone(ZoneInfo(key))
+
+
+def _decision_text(decision: Decision) -> str:
+    return json.dumps(
+        [
+            decision.allowed,
+            decision.rule_id,
+            decision.reason,
+            decision.reason_zh,
+            decision.detail,
+            _moment_to_json(decision.next_allowed_at),
+            list(decision.zones),
+            decision.detail_template,
+            [
+                [name, value if isinstance(value, str) else _moment_to_json(value)]
+                for name, value in decision.detail_args
+            ],
+        ]
+    )
+
+
+def _decision_from_text(text: str) -> Decision:
+    allowed, rule, reason, reason_zh, detail, until, zones, template, args = json.loads(text)
+    return Decision(
+        allowed,
+        rule,
+        reason,
+        reason_zh,
+        detail,
+        _moment_from_json(until),
+        tuple(zones),
+        template,
+        tuple(
+            (name, value if isinstance(value, str) else cast(datetime, _moment_from_json(value)))
+            for name, value in args
+        ),
+    )
 
 
 @contextmanager

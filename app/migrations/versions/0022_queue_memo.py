@@ -1,0 +1,135 @@
+"""the queue's memo of its answers, and per-borrower stamps kept by triggers
+
+Revision ID: 0022
+Revises: 0020
+Create Date: 2026-12-09 09:00:00.000000
+
+Issue 17 (the queue read cold): a queue read afresh computed every account's score, reasons
+and rule decision again, though most had not changed since the window last read them.
+`queue_memo` keeps each user's answers (app/models/queue_memo.py), written as a step of its
+own; `queue_stamps` a number per borrower that the triggers below move on every insert,
+update and delete of a row the queue reads for that borrower's accounts, in the same
+transaction, whoever writes it (a window, the command line, a sync, the feed):
+
+- borrowers (the borrower), loans (the loan's borrower, before and after),
+- contact_points and contact_attempts (their borrower; an attempt's loan's borrower too),
+- instalments, callbacks, promises, repayment_plans, priority_overrides (their loan's
+  borrower, before and after).
+
+A memo answer is taken only while its borrower's stamp and every borrower's (`ALL_BORROWERS`,
+moved when the triggers were off for a bulk write: app.services.common.queue_summary) are what
+they were when it was computed.
+
+The triggers are SQLite's: the memo is a workstation's. On PostgreSQL the tables exist (the
+schema is one) but nobody other than their owner may touch them, and nothing uses them.
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0022"
+down_revision: str | None = "0020"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+OWNER = "cw_owner"
+# The triggers' names start so (app.services.common.queue_summary takes them off with the
+# summary's for a bulk write).
+PREFIX = "queue_stamp_"
+# table: the expressions naming the borrower(s) a row of it concerns, for a row R (NEW/OLD).
+BORROWERS: dict[str, tuple[str, ...]] = {
+    "borrowers": ("{R}.id",),
+    "loans": ("{R}.borrower_id",),
+    "contact_points": ("{R}.borrower_id",),
+    "contact_attempts": (
+        "{R}.borrower_id",
+        "(SELECT borrower_id FROM loans WHERE id = {R}.loan_id)",
+    ),
+    **{
+        table: ("(SELECT borrower_id FROM loans WHERE id = {R}.loan_id)",)
+        for table in (
+            "instalments",
+            "callbacks",
+            "promises",
+            "repayment_plans",
+            "priority_overrides",
+        )
+    },
+}
+
+
+def _bump(borrower: str) -> str:
+    """The borrower's stamp, made where missing, moved on. Neither statement can meet a
+    conflict, whatever conflict clause the statement that fired the trigger carries."""
+    return (
+        "INSERT INTO queue_stamps (borrower_id, stamp) SELECT b, 0 FROM (SELECT "
+        f"{borrower} AS b) WHERE b IS NOT NULL AND NOT EXISTS "
+        "(SELECT 1 FROM queue_stamps WHERE borrower_id = b); "
+        f"UPDATE queue_stamps SET stamp = stamp + 1 WHERE borrower_id = {borrower};"
+    )
+
+
+def sqlite_triggers() -> list[str]:
+    statements = []
+    for table, borrowers in BORROWERS.items():
+        for event, rows in (("insert", ("NEW",)), ("update", ("OLD", "NEW")), ("delete", ("OLD",))):
+            body = " ".join(_bump(b.format(R=row)) for row in rows for b in borrowers)
+            statements.append(
+                f"CREATE TRIGGER {PREFIX}{table}_{event} AFTER {event.upper()} ON {table} "
+                f"BEGIN {body} END"
+            )
+    return statements
+
+
+def upgrade() -> None:
+    op.create_table(
+        "queue_stamps",
+        sa.Column("borrower_id", sa.Uuid(), nullable=False),
+        sa.Column("stamp", sa.BigInteger(), server_default="0", nullable=False),
+        sa.PrimaryKeyConstraint("borrower_id", name=op.f("pk_queue_stamps")),
+    )
+    op.create_table(
+        "queue_memo",
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("loan_id", sa.Uuid(), nullable=False),
+        sa.Column("borrower_id", sa.Uuid(), nullable=False),
+        sa.Column("stamp", sa.BigInteger(), nullable=False),
+        sa.Column("epoch", sa.BigInteger(), nullable=False),
+        sa.Column("context", sa.String(length=64), nullable=False),
+        sa.Column("computed_at", sa.BigInteger(), nullable=False),
+        sa.Column("holds_until", sa.BigInteger(), nullable=True),
+        sa.Column("dpd", sa.Integer(), nullable=True),
+        sa.Column("principal", sa.String(length=24), nullable=True),
+        sa.Column("interest", sa.String(length=24), nullable=True),
+        sa.Column("penalty", sa.String(length=24), nullable=True),
+        sa.Column("fees", sa.String(length=24), nullable=True),
+        sa.Column("score", sa.Integer(), nullable=True),
+        sa.Column("tier", sa.String(length=32), nullable=True),
+        sa.Column("reasons", sa.Text(), nullable=True),
+        sa.Column("allowed", sa.Integer(), nullable=True),
+        sa.Column("decision", sa.Text(), nullable=True),
+        sa.Column("point_id", sa.String(length=32), nullable=True),
+        sa.Column("priority_level", sa.String(length=16), nullable=True),
+        sa.Column("priority_expires_at", sa.BigInteger(), nullable=True),
+        sa.PrimaryKeyConstraint("user_id", "loan_id", name=op.f("pk_queue_memo")),
+    )
+    if op.get_bind().dialect.name == "postgresql":
+        for table in ("queue_stamps", "queue_memo"):
+            op.execute(f"ALTER TABLE {table} OWNER TO {OWNER}")
+            op.execute(f"REVOKE ALL ON {table} FROM PUBLIC")
+            op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+            op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
+    else:
+        for statement in sqlite_triggers():
+            op.execute(statement)
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name != "postgresql":
+        for table in BORROWERS:
+            for event in ("insert", "update", "delete"):
+                op.execute(f"DROP TRIGGER IF EXISTS {PREFIX}{table}_{event}")
+    op.drop_table("queue_memo")
+    op.drop_table("queue_stamps")

@@ -330,6 +330,14 @@ def build_queue(
     return LiveQueue(db, username, summary=summary, memo=memo).read(at, now=now, limit=limit)
 
 
+def keep_queue(db: Database, live: LiveQueue) -> int:
+    """Keep what `live` last read in the queue's memo (a write of its own, after a read; the
+    window runs it after reading its whole queue). Returns how many accounts it wrote."""
+    if live.db is not db:
+        return 0
+    return live.remember()
+
+
 class _Ranked(NamedTuple):
     """One account's place in the queue as computed at some moment, and until when it holds
     for the same data (None: until the day ends): what its entry shows, less the rank."""
@@ -410,6 +418,8 @@ class LiveQueue:
         self._epoch = 0
         self._context: str | None = None
         self._bare: set[str] = set()
+        # Whether the memo lacks something the last reads learned.
+        self._unkept = False
         self.remembered = 0
         self._today: date | None = None
         # The moment of the last read: an earlier one reads everything (see `read`).
@@ -445,6 +455,7 @@ class LiveQueue:
         self._stamps = {}
         self._context = None
         self._bare = set()
+        self._unkept = False
 
     def read(
         self,
@@ -491,8 +502,10 @@ class LiveQueue:
                         if (until := self._ranked[key].holds_until) is not None and until <= at
                     ]
                     fresh = self._reload(connection, {*changed, *due}, today, at, summary)
+                    self._unkept |= bool(changed)
             self.loaded = len(fresh)
             before = self._rank(at, today, viewer_zone, fresh)
+            self._unkept |= self.computed > 0
             self._at = at
             entries = self._entries_in_order(before)
         next_change = min(
@@ -523,9 +536,12 @@ class LiveQueue:
         self._user, self._context = user.hex, context
         self._stamps = {row[0]: (row[1], row[4]) for row in listed}
         stale = {row[1] for row in listed if not row[5]}
+        # Every account's answer taken from the memo: nothing new to keep.
+        self._unkept = bool(stale)
         changed = [row[0] for row in listed if row[1] in stale]
-        if len(changed) * 4 > len(listed):
-            # Most were written to since (or never kept): everything is read.
+        if len(changed) > len(listed) * _READ_ALL_OVER:
+            # Many were written to since (or never kept): everything is read, in less time
+            # than their loans named one by one.
             self._inputs = _load_inputs(connection, self._workers, today, at, None, summary)
             return set(self._inputs.rows)
         codec = _MemoCodec()
@@ -543,7 +559,7 @@ class LiveQueue:
         """Keep the last read's answers in the memo, in a transaction of its own (never as
         part of a read): a queue read afresh later takes from it those still good. Returns
         how many accounts it keeps (0: nothing read to keep, or not a SQLite copy)."""
-        if self._user is None or self._context is None or self._at is None:
+        if not self._unkept or self._user is None or self._context is None or self._at is None:
             return 0
         computed_at = _micros(self._at)
         user, epoch, context = self._user, self._epoch, self._context
@@ -559,6 +575,7 @@ class LiveQueue:
             connection.execute(delete(QueueMemo).where(QueueMemo.user_id == _as_uuid(self._user)))
             if rows:
                 connection.exec_driver_sql(_MEMO_INSERT, rows)
+        self._unkept = False
         return len(rows)
 
     def _reload(
@@ -953,6 +970,9 @@ def _day(value: Any) -> date:
 
 # --- the memo (app/models/queue_memo.py) --------------------------------------------------
 
+# A cold read reads everything when more than this share of the accounts is to be computed
+# again (else only theirs, by key).
+_READ_ALL_OVER = 0.25
 # Bumped when what the memo keeps, or how, changes.
 _MEMO_FORMAT = "queue-memo-1"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

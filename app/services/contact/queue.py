@@ -67,7 +67,7 @@ from app.services.common.reference import (
     queue_weights,
 )
 from app.services.common.scope import find_user, worker_ids
-from app.services.common.sqlfunc import days_since, penalty_since
+from app.services.common.sqlfunc import days_since, penalty_since, unindexed
 from app.services.contact.compliance import (
     Decision,
     Evaluator,
@@ -1315,6 +1315,21 @@ def _assigned(workers: Sequence[uuid.UUID]) -> Any:
     return and_(Loan.assigned_to_id.in_(workers), Loan.status == LoanStatus.ACTIVE)
 
 
+def _scope(
+    workers: Sequence[uuid.UUID], extra: Sequence[ColumnElement[bool]]
+) -> tuple[ColumnElement[bool], ...]:
+    """The workers' active loans, those of them `extra` names when it does: named loans are
+    found by their keys, the planner kept off the index of assigned loans (it would go
+    through every one of the collector's, and their instalments, to keep a few hundred)."""
+    if not extra:
+        return (_assigned(workers),)
+    return (
+        unindexed(Loan.assigned_to_id).in_(workers),
+        unindexed(Loan.status) == LoanStatus.ACTIVE,
+        *extra,
+    )
+
+
 def _key(column: Any) -> Any:
     """A UUID column read as its stored text, skipping per-row UUID objects on hot paths."""
     return type_coerce(column, String)
@@ -1379,7 +1394,7 @@ def _load_accounts(
     """Assigned active loans that are overdue or soon due, with their balance on `today`, and
     (`summary`) the summary kept of each one's history, read raw (`_KEPT`; loans with none
     left out)."""
-    balance = overdue_balances(today, _assigned(workers), *extra)
+    balance = overdue_balances(today, *_scope(workers, extra))
     kept_columns = [_key(column) for column in _KEPT] if summary else []
     statement = (
         select(
@@ -1403,7 +1418,7 @@ def _load_accounts(
         )
         .join(Borrower, Borrower.id == Loan.borrower_id)
         .outerjoin(balance, balance.c.loan_id == Loan.id)
-        .where(_assigned(workers), *extra)
+        .where(*_scope(workers, extra))
     )
     if summary:
         statement = statement.outerjoin(LoanQueueSummary, LoanQueueSummary.loan_id == Loan.id)
@@ -1463,8 +1478,7 @@ def _soon_due(
         )
         .join(Loan, Loan.id == Instalment.loan_id)
         .where(
-            _assigned(workers),
-            *extra,
+            *_scope(workers, extra),
             Instalment.settled_on.is_(None),
             Instalment.due_date >= today,
             Instalment.due_date <= last_day,
@@ -1484,7 +1498,7 @@ def _load_points(
     extra: Sequence[ColumnElement[bool]] = (),
 ) -> dict[str, list[Point]]:
     """The borrowers' own phone numbers (the queue dials the borrower, not third parties)."""
-    borrowers = select(Loan.borrower_id).where(_assigned(workers), *extra).scalar_subquery()
+    borrowers = select(Loan.borrower_id).where(*_scope(workers, extra)).scalar_subquery()
     statement = (
         select(
             _key(ContactPoint.id),
@@ -1517,7 +1531,7 @@ def _add_learned_zones(
 ) -> None:
     """The zones of addresses collection learned (not marked wrong) join each borrower's
     address zones, as in app.services.portfolio.addresses.borrower_address_zones."""
-    borrowers = select(Loan.borrower_id).where(_assigned(workers), *extra).scalar_subquery()
+    borrowers = select(Loan.borrower_id).where(*_scope(workers, extra)).scalar_subquery()
     statement = select(_key(ContactPoint.borrower_id), ContactPoint.time_zones).where(
         ContactPoint.borrower_id.in_(borrowers),
         ContactPoint.kind == ContactKind.ADDRESS,
@@ -1559,7 +1573,7 @@ def _load_history(
         ContactAttempt.disposition,
     )
     shortest = max(since.values())
-    borrowers = select(Loan.borrower_id).where(_assigned(workers), *extra).scalar_subquery()
+    borrowers = select(Loan.borrower_id).where(*_scope(workers, extra)).scalar_subquery()
     statements = [
         select(*columns).where(
             ContactAttempt.borrower_id.in_(borrowers), ContactAttempt.started_at >= shortest
@@ -1610,7 +1624,7 @@ def _load_last_contact(
     statement = (
         select(_key(ContactAttempt.loan_id), _key(func.max(ContactAttempt.started_at)))
         .join(Loan, Loan.id == ContactAttempt.loan_id)
-        .where(_assigned(workers), *extra, ContactAttempt.disposition.in_(answered))
+        .where(*_scope(workers, extra), ContactAttempt.disposition.in_(answered))
         .group_by(ContactAttempt.loan_id)
     )
     return {
@@ -1629,7 +1643,7 @@ def _load_callbacks(
     statement = (
         select(_key(Callback.loan_id), Callback.due_at)
         .join(Loan, Loan.id == Callback.loan_id)
-        .where(_assigned(workers), *extra, Callback.done_at.is_(None))
+        .where(*_scope(workers, extra), Callback.done_at.is_(None))
     )
     due: dict[str, list[datetime]] = defaultdict(list)
     for loan_id, due_at in connection.execute(statement):
@@ -1658,8 +1672,7 @@ def _load_promises(
         # Only the date is filtered in SQL: a status condition would lure SQLite onto the
         # (status, date) index and a scan of the whole book instead of this user's loans.
         .where(
-            _assigned(workers),
-            *extra,
+            *_scope(workers, extra),
             PromiseToPay.promised_date >= today - timedelta(days=window + grace),
         )
         .order_by(PromiseToPay.promised_date, PromiseToPay.created_at, PromiseToPay.id)
@@ -1693,8 +1706,7 @@ def _load_broken_plans(
         select(_key(RepaymentPlan.loan_id), RepaymentPlan.closed_at)
         .join(Loan, Loan.id == RepaymentPlan.loan_id)
         .where(
-            _assigned(workers),
-            *extra,
+            *_scope(workers, extra),
             RepaymentPlan.status == PlanStatus.BROKEN,
             RepaymentPlan.closed_at >= since,
         )
@@ -1730,8 +1742,7 @@ def _load_priorities(
         )
         .join(Loan, Loan.id == PriorityOverride.loan_id)
         .where(
-            _assigned(workers),
-            *extra,
+            *_scope(workers, extra),
             PriorityOverride.cleared_at.is_(None),
             PriorityOverride.expires_at > at,
         )

@@ -1,18 +1,23 @@
 """The queue's memo of its own answers, so that a queue read afresh (a window opened again, the
 command line) computes again only the accounts whose inputs changed since.
 
-`queue_stamps` holds, per borrower, a number that triggers move on every write of a row the
-queue reads for that borrower's accounts (migration 0022): the borrower, their loans and
-instalments, their numbers and addresses, the attempts on them, the callbacks, promises,
-plans and overrides on their loans. The row whose borrower is `ALL_BORROWERS` is every
-borrower's at once: it moves when the triggers were off for a bulk write.
+`queue_stamps` holds, per borrower, the number of the last write to a row the queue reads for
+that borrower's accounts (migration 0022's triggers number every such write, one after the
+other across all borrowers): the borrower, their loans and instalments, their numbers and
+addresses, the attempts on them, the callbacks, promises, plans and overrides on their loans.
+The row whose borrower is `ALL_BORROWERS` stands for every borrower at once: it is numbered
+when the triggers were off for a bulk write. A borrower without a row was not written to since
+the stamps began.
 
 `queue_memo` holds, per user and account, the answer the user's queue last computed (rank
-key, reasons' parts, the rules' decision, until when it holds), the stamps it was computed
-from and a fingerprint of everything else it depends on (the day, the business data in
-resources/, the code). Writing it is a step of its own (`LiveQueue.remember`), never part of a
-read. A read takes an account's answer from it only when the stamps and the fingerprint are
-the same and the moment lies within the answer's span; every other account is computed again.
+key, reasons' parts, the rules' decision, until when it holds), the last number written when
+its inputs were read (`seen`, read before them) and a fingerprint of everything else it
+depends on (the day, the business data in resources/, the code). Writing it is a step of its
+own (`LiveQueue.remember`), never part of a read. A read takes an account's answer from it
+only when neither the borrower nor `ALL_BORROWERS` was written to after `seen`, the
+fingerprint is the same and the moment lies within the answer's span; every other account is
+computed again. A read finds what was written to since by the index on the numbers: it costs
+what changed, not the size of the queue.
 
 Neither table is synced, and neither is used on a central server (no triggers there): each
 workstation's copy keeps its own.
@@ -32,12 +37,12 @@ ALL_BORROWERS = uuid.UUID(int=0)
 
 
 class QueueStamp(Base):
-    """How many times a borrower's queue inputs were written to (see the module)."""
+    """The number of the last write to a borrower's queue inputs (see the module)."""
 
     __tablename__ = "queue_stamps"
 
     borrower_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
-    stamp: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    stamp: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0", index=True)
 
 
 class QueueMemo(Base):
@@ -45,13 +50,14 @@ class QueueMemo(Base):
     since 1970 (UTC), amounts as their decimal text."""
 
     __tablename__ = "queue_memo"
+    # A user's rows lie together, read in one pass.
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     user_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     loan_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
-    # What it was computed from: the borrower, their stamp and every borrower's, the rest.
+    # What it was computed from: the borrower, the writes up to `seen`, the rest.
     borrower_id: Mapped[uuid.UUID] = mapped_column(Uuid)
-    stamp: Mapped[int] = mapped_column(BigInteger)
-    epoch: Mapped[int] = mapped_column(BigInteger)
+    seen: Mapped[int] = mapped_column(BigInteger)
     context: Mapped[str] = mapped_column(String(64))
     # It holds from computed_at until holds_until (none: until the day ends).
     computed_at: Mapped[int] = mapped_column(BigInteger)

@@ -7,18 +7,19 @@ Create Date: 2026-12-09 09:00:00.000000
 Issue 17 (the queue read cold): a queue read afresh computed every account's score, reasons
 and rule decision again, though most had not changed since the window last read them.
 `queue_memo` keeps each user's answers (app/models/queue_memo.py), written as a step of its
-own; `queue_stamps` a number per borrower that the triggers below move on every insert,
-update and delete of a row the queue reads for that borrower's accounts, in the same
-transaction, whoever writes it (a window, the command line, a sync, the feed):
+own; `queue_stamps` per borrower the number of the last write to their queue inputs: the
+triggers below number every insert, update and delete of a row the queue reads for a
+borrower's accounts (one more than the highest number yet), in the same transaction, whoever
+writes it (a window, the command line, a sync, the feed):
 
 - borrowers (the borrower), loans (the loan's borrower, before and after),
 - contact_points and contact_attempts (their borrower; an attempt's loan's borrower too),
 - instalments, callbacks, promises, repayment_plans, priority_overrides (their loan's
   borrower, before and after).
 
-A memo answer is taken only while its borrower's stamp and every borrower's (`ALL_BORROWERS`,
-moved when the triggers were off for a bulk write: app.services.common.queue_summary) are what
-they were when it was computed.
+A memo answer is taken only while neither its borrower nor `ALL_BORROWERS` (numbered when
+the triggers were off for a bulk write: app.services.common.queue_summary) was written to
+after its inputs were read.
 
 The triggers are SQLite's: the memo is a workstation's. On PostgreSQL the tables exist (the
 schema is one) but nobody other than their owner may touch them, and nothing uses them.
@@ -60,14 +61,16 @@ BORROWERS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _bump(borrower: str) -> str:
-    """The borrower's stamp, made where missing, moved on. Neither statement can meet a
-    conflict, whatever conflict clause the statement that fired the trigger carries."""
+def stamp(borrower: str) -> str:
+    """The borrower's stamp, made where missing, numbered one more than the highest yet.
+    Neither statement can meet a conflict, whatever conflict clause the statement that fired
+    the trigger carries."""
     return (
         "INSERT INTO queue_stamps (borrower_id, stamp) SELECT b, 0 FROM (SELECT "
         f"{borrower} AS b) WHERE b IS NOT NULL AND NOT EXISTS "
         "(SELECT 1 FROM queue_stamps WHERE borrower_id = b); "
-        f"UPDATE queue_stamps SET stamp = stamp + 1 WHERE borrower_id = {borrower};"
+        "UPDATE queue_stamps SET stamp = (SELECT max(stamp) FROM queue_stamps) + 1 "
+        f"WHERE borrower_id = {borrower};"
     )
 
 
@@ -75,7 +78,7 @@ def sqlite_triggers() -> list[str]:
     statements = []
     for table, borrowers in BORROWERS.items():
         for event, rows in (("insert", ("NEW",)), ("update", ("OLD", "NEW")), ("delete", ("OLD",))):
-            body = " ".join(_bump(b.format(R=row)) for row in rows for b in borrowers)
+            body = " ".join(stamp(b.format(R=row)) for row in rows for b in borrowers)
             statements.append(
                 f"CREATE TRIGGER {PREFIX}{table}_{event} AFTER {event.upper()} ON {table} "
                 f"BEGIN {body} END"
@@ -90,13 +93,13 @@ def upgrade() -> None:
         sa.Column("stamp", sa.BigInteger(), server_default="0", nullable=False),
         sa.PrimaryKeyConstraint("borrower_id", name=op.f("pk_queue_stamps")),
     )
+    op.create_index("ix_queue_stamps_stamp", "queue_stamps", ["stamp"])
     op.create_table(
         "queue_memo",
         sa.Column("user_id", sa.Uuid(), nullable=False),
         sa.Column("loan_id", sa.Uuid(), nullable=False),
         sa.Column("borrower_id", sa.Uuid(), nullable=False),
-        sa.Column("stamp", sa.BigInteger(), nullable=False),
-        sa.Column("epoch", sa.BigInteger(), nullable=False),
+        sa.Column("seen", sa.BigInteger(), nullable=False),
         sa.Column("context", sa.String(length=64), nullable=False),
         sa.Column("computed_at", sa.BigInteger(), nullable=False),
         sa.Column("holds_until", sa.BigInteger(), nullable=True),
@@ -114,6 +117,7 @@ def upgrade() -> None:
         sa.Column("priority_level", sa.String(length=16), nullable=True),
         sa.Column("priority_expires_at", sa.BigInteger(), nullable=True),
         sa.PrimaryKeyConstraint("user_id", "loan_id", name=op.f("pk_queue_memo")),
+        sqlite_with_rowid=False,
     )
     if op.get_bind().dialect.name == "postgresql":
         for table in ("queue_stamps", "queue_memo"):
@@ -132,4 +136,5 @@ def downgrade() -> None:
             for event in ("insert", "update", "delete"):
                 op.execute(f"DROP TRIGGER IF EXISTS {PREFIX}{table}_{event}")
     op.drop_table("queue_memo")
+    op.drop_index("ix_queue_stamps_stamp", table_name="queue_stamps")
     op.drop_table("queue_stamps")

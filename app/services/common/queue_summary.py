@@ -247,8 +247,8 @@ def take_off_triggers(connection: Connection) -> list[str]:
 
 
 def put_back_triggers(connection: Connection, statements: Sequence[str]) -> None:
-    """Put the triggers back; on SQLite every borrower's queue stamp moves too (the stamps'
-    triggers were off: no answer the queue memo kept from before may be taken again)."""
+    """Put the triggers back; on SQLite every borrower counts as written to (the queue
+    stamps' triggers were off: no answer the queue memo kept from before may be taken)."""
     for statement in statements:
         connection.exec_driver_sql(statement)
     if connection.dialect.name == "sqlite":
@@ -256,7 +256,7 @@ def put_back_triggers(connection: Connection, statements: Sequence[str]) -> None
 
 
 def void_queue_memo(connection: Connection) -> None:
-    """Move every borrower's queue stamp at once and drop the memo (app/models/queue_memo.py)."""
+    """Number a write to every borrower at once and drop the memo (app/models/queue_memo.py)."""
     everyone = ALL_BORROWERS.hex
     connection.exec_driver_sql(
         "INSERT INTO queue_stamps (borrower_id, stamp) SELECT ?, 0 WHERE NOT EXISTS"
@@ -264,6 +264,8 @@ def void_queue_memo(connection: Connection) -> None:
         (everyone, everyone),
     )
     connection.exec_driver_sql(
-        "UPDATE queue_stamps SET stamp = stamp + 1 WHERE borrower_id = ?", (everyone,)
+        "UPDATE queue_stamps SET stamp = (SELECT max(stamp) FROM queue_stamps) + 1"
+        " WHERE borrower_id = ?",
+        (everyone,),
     )
     connection.exec_driver_sql("DELETE FROM queue_memo")

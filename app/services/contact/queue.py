@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, cast, overload
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Integer, String, and_, delete, func, or_, select, type_coerce
+from sqlalchemy import Connection, Integer, String, and_, delete, func, select, type_coerce
 from sqlalchemy.sql import ColumnElement, Subquery
 
 from app.database import Database
@@ -410,12 +410,11 @@ class LiveQueue:
         self.username = username
         self.summary = summary
         self.memo = memo
-        # What `remember` writes from: the user, each account read's borrower and stamp, every
-        # borrower's stamp, the fingerprint of the rest; the accounts taken from the memo,
-        # whose inputs were not read.
+        # What `remember` writes from: the user, each account's borrower and the number of
+        # the last write before its inputs were read (app/models/queue_memo.py), the
+        # fingerprint of the rest; the accounts taken from the memo, whose inputs were not read.
         self._user: str | None = None
         self._stamps: dict[str, tuple[str, int]] = {}
-        self._epoch = 0
         self._context: str | None = None
         self._bare: set[str] = set()
         # Whether the memo lacks something the last reads learned.
@@ -530,24 +529,48 @@ class LiveQueue:
             self._inputs = _load_inputs(connection, self._workers, today, at, None, summary)
             return set(self._inputs.rows)
         context = _memo_context(today)
-        # The stamps are read before the inputs: a write after them moves them, so that what
-        # was read then is never taken for newer.
-        listed, self._epoch = _read_memo(connection, user, self._workers, context, at)
+        # The number of the last write is read before the inputs: a write after it is
+        # numbered higher, so that what was read then is never taken for newer.
+        seen = _last_write(connection)
         self._user, self._context = user.hex, context
-        self._stamps = {row[0]: (row[1], row[4]) for row in listed}
-        stale = {row[1] for row in listed if not row[5]}
+        listed = _listed(connection, self._workers)
+        kept = _kept(connection, user, context)
+        # The borrowers written to after the oldest answer kept was read (few: found by the
+        # index on the numbers), and whether the triggers were off for a bulk write since.
+        since = min((row[2] for row in kept.values()), default=seen)
+        written = _written_since(connection, since)
+        everyone = written.get(ALL_BORROWERS.hex, 0)
+        now = _micros(at)
+        stamps = self._stamps
+        stale: set[str] = set()
+        for loan, borrower, *_ in listed:
+            row = kept.get(loan)
+            if (
+                row is not None
+                and row[1] == borrower
+                and row[3] <= now
+                and (row[4] is None or now < row[4])
+                and max(everyone, written.get(borrower, 0)) <= row[2]
+            ):
+                stamps[loan] = (borrower, row[2])
+            else:
+                stale.add(borrower)
+        for loan, borrower, *_ in listed:
+            if borrower in stale:
+                stamps[loan] = (borrower, seen)
         # Every account's answer taken from the memo: nothing new to keep.
         self._unkept = bool(stale)
-        changed = [row[0] for row in listed if row[1] in stale]
+        changed = [loan for loan, borrower, *_ in listed if borrower in stale]
         if len(changed) > len(listed) * _READ_ALL_OVER:
             # Many were written to since (or never kept): everything is read, in less time
             # than their loans named one by one.
             self._inputs = _load_inputs(connection, self._workers, today, at, None, summary)
             return set(self._inputs.rows)
         codec = _MemoCodec()
-        for row in listed:
-            if row[1] not in stale and row[6] is not None:
-                self._ranked[row[0]] = codec.ranked(row)
+        for loan, borrower, contract_no, name in listed:
+            row = kept.get(loan)
+            if borrower not in stale and row is not None and row[5] is not None:
+                self._ranked[loan] = codec.ranked(loan, borrower, contract_no, name, row)
         self._bare = set(self._ranked)
         self.remembered = len(self._bare)
         if changed:
@@ -562,12 +585,10 @@ class LiveQueue:
         if not self._unkept or self._user is None or self._context is None or self._at is None:
             return 0
         computed_at = _micros(self._at)
-        user, epoch, context = self._user, self._epoch, self._context
+        user, context = self._user, self._context
         made = (
-            _memo_row(
-                user, loan, borrower, stamp, epoch, context, computed_at, self._ranked.get(loan)
-            )
-            for loan, (borrower, stamp) in self._stamps.items()
+            _memo_row(user, loan, borrower, seen, context, computed_at, self._ranked.get(loan))
+            for loan, (borrower, seen) in self._stamps.items()
         )
         rows = [row for row in made if row is not None]
         with self.db.session() as session:
@@ -593,18 +614,18 @@ class LiveQueue:
         owners = list(
             connection.execute(select(Loan.borrower_id).where(Loan.id.in_(ids))).scalars()
         )
-        # The loans themselves, named: every statement below then starts from them (by their
-        # key) rather than from the collector's thousands of accounts. Their stamps are read
-        # first, as in `_read_all`.
+        # The number of the last write first, as in `_read_all`.
         stamped = self._user is not None
-        statement = select(_key(Loan.id), _key(Loan.borrower_id)).where(
-            Loan.borrower_id.in_(owners), _assigned(self._workers)
-        )
-        if stamped:
-            statement = statement.add_columns(func.coalesce(QueueStamp.stamp, 0)).outerjoin(
-                QueueStamp, QueueStamp.borrower_id == Loan.borrower_id
+        seen = _last_write(connection) if stamped else 0
+        # The loans themselves, named: every statement below then starts from them (by their
+        # key) rather than from the collector's thousands of accounts.
+        found = list(
+            connection.execute(
+                select(_key(Loan.id), _key(Loan.borrower_id)).where(
+                    Loan.borrower_id.in_(owners), _assigned(self._workers)
+                )
             )
-        found = list(connection.execute(statement))
+        )
         loans = [_as_uuid(_hex(row[0])) for row in found]
         fresh = _load_inputs(connection, self._workers, today, at, Loan.id.in_(loans), summary)
         inputs = self._inputs
@@ -613,7 +634,7 @@ class LiveQueue:
         if stamped:
             for loan_key in [k for k, (b, _) in self._stamps.items() if b in borrowers]:
                 del self._stamps[loan_key]
-            self._stamps.update((_hex(row[0]), (_hex(row[1]), row[2])) for row in found)
+            self._stamps.update((_hex(row[0]), (_hex(row[1]), seen)) for row in found)
         read_before = [k for k, row in inputs.rows.items() if row.borrower_id in borrowers]
         bare = [k for k in self._bare if self._ranked[k].borrower_id in borrowers]
         self._bare.difference_update(bare)
@@ -977,7 +998,7 @@ _READ_ALL_OVER = 0.25
 _MEMO_FORMAT = "queue-memo-1"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MEMO_COLUMNS = (
-    "user_id", "loan_id", "borrower_id", "stamp", "epoch", "context", "computed_at",
+    "user_id", "loan_id", "borrower_id", "seen", "context", "computed_at",
     "holds_until", "dpd", "principal", "interest", "penalty", "fees", "score", "tier",
     "reasons", "allowed", "decision", "point_id", "priority_level", "priority_expires_at",
 )  # fmt: skip
@@ -1045,65 +1066,53 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def _read_memo(
-    connection: Connection,
-    user: uuid.UUID,
-    workers: Sequence[uuid.UUID],
-    context: str,
-    at: datetime,
-) -> tuple[list[Any], int]:
-    """Every account assigned to `workers`, with its borrower's stamp, whether the memo's
-    answer for it holds at `at`, and that answer; and every borrower's stamp (read first)."""
-    epoch = connection.execute(
-        select(QueueStamp.stamp).where(QueueStamp.borrower_id == ALL_BORROWERS)
-    ).scalar_one_or_none()
-    epoch = epoch or 0
-    now = _micros(at)
-    stamp = func.coalesce(QueueStamp.stamp, 0)
-    holds = and_(
-        QueueMemo.borrower_id == Loan.borrower_id,
-        QueueMemo.stamp == stamp,
-        QueueMemo.epoch == epoch,
-        QueueMemo.computed_at <= now,
-        or_(QueueMemo.holds_until.is_(None), QueueMemo.holds_until > now),
-    )
+def _last_write(connection: Connection) -> int:
+    """The number of the last write to any borrower's queue inputs (0: none yet)."""
+    return connection.execute(select(func.coalesce(func.max(QueueStamp.stamp), 0))).scalar_one()
+
+
+def _listed(connection: Connection, workers: Sequence[uuid.UUID]) -> list[Any]:
+    """Every account assigned to `workers`: key, borrower's key, contract, borrower's name."""
     statement = (
-        select(
-            _key(Loan.id),
-            _key(Loan.borrower_id),
-            Loan.contract_no,
-            Borrower.name,
-            stamp,
-            func.coalesce(holds, False),
-            QueueMemo.dpd,
-            QueueMemo.principal,
-            QueueMemo.interest,
-            QueueMemo.penalty,
-            QueueMemo.fees,
-            QueueMemo.score,
-            QueueMemo.tier,
-            QueueMemo.reasons,
-            QueueMemo.allowed,
-            QueueMemo.decision,
-            QueueMemo.point_id,
-            QueueMemo.priority_level,
-            QueueMemo.priority_expires_at,
-            QueueMemo.holds_until,
-        )
+        select(_key(Loan.id), _key(Loan.borrower_id), Loan.contract_no, Borrower.name)
         .join(Borrower, Borrower.id == Loan.borrower_id)
-        .outerjoin(QueueStamp, QueueStamp.borrower_id == Loan.borrower_id)
-        .outerjoin(
-            QueueMemo,
-            and_(
-                QueueMemo.user_id == user,
-                QueueMemo.loan_id == Loan.id,
-                QueueMemo.context == context,
-            ),
-        )
         .where(_assigned(workers))
     )
-    # SQLite's keys are their text already (`_key`).
-    return list(connection.execute(statement)), epoch
+    return list(connection.execute(statement))
+
+
+def _kept(connection: Connection, user: uuid.UUID, context: str) -> dict[str, Any]:
+    """The user's answers in the memo kept with this fingerprint, by loan key: borrower, seen,
+    computed at, holds until, then the answer (`_MemoCodec.ranked`)."""
+    statement = select(
+        _key(QueueMemo.loan_id),
+        _key(QueueMemo.borrower_id),
+        QueueMemo.seen,
+        QueueMemo.computed_at,
+        QueueMemo.holds_until,
+        QueueMemo.dpd,
+        QueueMemo.principal,
+        QueueMemo.interest,
+        QueueMemo.penalty,
+        QueueMemo.fees,
+        QueueMemo.score,
+        QueueMemo.tier,
+        QueueMemo.reasons,
+        QueueMemo.allowed,
+        QueueMemo.decision,
+        QueueMemo.point_id,
+        QueueMemo.priority_level,
+        QueueMemo.priority_expires_at,
+    ).where(QueueMemo.user_id == user, QueueMemo.context == context)
+    return {row[0]: row for row in connection.execute(statement)}
+
+
+def _written_since(connection: Connection, since: int) -> dict[str, int]:
+    """The borrowers (and `ALL_BORROWERS`) written to after write number `since`."""
+    statement = select(_key(QueueStamp.borrower_id), QueueStamp.stamp).where(
+        QueueStamp.stamp > since
+    )
+    return {borrower: number for borrower, number in connection.execute(statement)}
 
 
 class _MemoCodec:
@@ -1114,10 +1123,11 @@ class _MemoCodec:
         self._reasons: dict[str, tuple[Reason, ...]] = {}
         self._decisions: dict[str, Decision] = {}
 
-    def ranked(self, row: Sequence[Any]) -> _Ranked:
-        (loan, borrower, contract_no, name, _stamp, _holds, dpd, principal, interest, penalty,
-         fees, score, tier, reasons, allowed, decision, point, level, expires,
-         holds_until) = row  # fmt: skip
+    def ranked(
+        self, loan: str, borrower: str, contract_no: str, name: str, row: Sequence[Any]
+    ) -> _Ranked:
+        (_loan, _borrower, _seen, _computed, holds_until, dpd, principal, interest, penalty,
+         fees, score, tier, reasons, allowed, decision, point, level, expires) = row  # fmt: skip
         principal, interest = Decimal(principal), Decimal(interest)
         penalty, fees = Decimal(penalty), Decimal(fees)
         # Summed in the order the facts are (the amounts are cents: the sum is exact anyway).
@@ -1182,14 +1192,13 @@ def _memo_row(
     user: str,
     loan: str,
     borrower: str,
-    stamp: int,
-    epoch: int,
+    seen: int,
     context: str,
     computed_at: int,
     ranked: _Ranked | None,
 ) -> tuple[Any, ...] | None:
     """The memo's row for one account (None: it cannot be kept)."""
-    head = (user, loan, borrower, stamp, epoch, context, computed_at)
+    head = (user, loan, borrower, seen, context, computed_at)
     if ranked is None:
         # Not in the queue that day.
         return (*head, *(None,) * (len(_MEMO_COLUMNS) - len(head)))

@@ -91,7 +91,7 @@ def _reason_templates() -> dict[str, dict[str, str]]:
     return dict(load_json("queue_reasons.json"))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reason:
     """One human-readable reason for a score; `text()` renders it in a language."""
 
@@ -103,7 +103,7 @@ class Reason:
         return templates[self.key].format(**self.params)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LeadPriority:
     """A team lead's override of an account's place in the queue, in force until `expires_at`."""
 
@@ -132,7 +132,7 @@ class AccountFacts:
     priority: LeadPriority | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ContactStatus:
     allowed: bool
     decision: Decision
@@ -146,7 +146,7 @@ class ContactStatus:
         return {**self.decision.as_json(), "allowed": self.allowed}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class QueueEntry:
     rank: int
     loan_key: Key
@@ -542,8 +542,10 @@ class LiveQueue:
         everyone = written.get(ALL_BORROWERS.hex, 0)
         now = _micros(at)
         stamps = self._stamps
+        taken: dict[str, tuple[Any, ...]] = {}
         stale: set[str] = set()
-        for loan, borrower, *_ in listed:
+        for listing in listed:
+            loan, borrower = listing[0], listing[1]
             row = kept.get(loan)
             if (
                 row is not None
@@ -553,23 +555,23 @@ class LiveQueue:
                 and max(everyone, written.get(borrower, 0)) <= row[2]
             ):
                 stamps[loan] = (borrower, row[2])
+                taken[loan] = row
             else:
                 stale.add(borrower)
+        # All the accounts of a borrower are computed again, or none (their inputs are read
+        # per borrower).
+        changed = []
         for loan, borrower, *_ in listed:
             if borrower in stale:
+                changed.append(loan)
                 stamps[loan] = (borrower, seen)
+                taken.pop(loan, None)
         # Every account's answer taken from the memo: nothing new to keep.
         self._unkept = bool(stale)
-        changed = [loan for loan, borrower, *_ in listed if borrower in stale]
-        if len(changed) > len(listed) * _READ_ALL_OVER:
-            # Many were written to since (or never kept): everything is read, in less time
-            # than their loans named one by one.
-            self._inputs = _load_inputs(connection, self._workers, today, at, None, summary)
-            return set(self._inputs.rows)
         codec = _MemoCodec()
         for loan, borrower, contract_no, name in listed:
-            row = kept.get(loan)
-            if borrower not in stale and row is not None and row[5] is not None:
+            row = taken.get(loan)
+            if row is not None and row[5] is not None:
                 self._ranked[loan] = codec.ranked(loan, borrower, contract_no, name, row)
         self._bare = set(self._ranked)
         self.remembered = len(self._bare)
@@ -1078,7 +1080,18 @@ def _listed(connection: Connection, workers: Sequence[uuid.UUID]) -> list[Any]:
         .join(Borrower, Borrower.id == Loan.borrower_id)
         .where(_assigned(workers))
     )
-    return list(connection.execute(statement))
+    return _as_stored(connection, statement)
+
+
+def _as_stored(connection: Connection, statement: Any) -> list[tuple[Any, ...]]:
+    """The rows as SQLite's driver hands them over, for columns that need no converting (keys
+    read as text, numbers, text): a quarter less time than rows for thousands of them."""
+    result = connection.execute(statement)
+    try:
+        rows = result.cursor.fetchall()
+    finally:
+        result.close()
+    return cast(list[tuple[Any, ...]], rows)
 
 
 def _kept(connection: Connection, user: uuid.UUID, context: str) -> dict[str, Any]:
@@ -1104,7 +1117,7 @@ def _kept(connection: Connection, user: uuid.UUID, context: str) -> dict[str, An
         QueueMemo.priority_level,
         QueueMemo.priority_expires_at,
     ).where(QueueMemo.user_id == user, QueueMemo.context == context)
-    return {row[0]: row for row in connection.execute(statement)}
+    return {row[0]: row for row in _as_stored(connection, statement)}
 
 
 def _written_since(connection: Connection, since: int) -> dict[str, int]:

@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Integer, String, and_, delete, func, select, type_coerce
 from sqlalchemy.sql import ColumnElement, Subquery
 
+from app import __version__
 from app.database import Database
 from app.models import (
     BORROWER_FLAGS,
@@ -1025,6 +1026,8 @@ def _code_fingerprint() -> str:
     other code is not taken."""
     root = Path(__file__).resolve().parents[2]
     digest = hashlib.blake2b(digest_size=16)
+    # The version too: an installation may carry no sources to read.
+    digest.update(__version__.encode())
     for folder in ("services/contact", "services/common", "models"):
         for path in sorted((root / folder).glob("*.py")):
             digest.update(path.name.encode())
@@ -1243,7 +1246,8 @@ def _moment_to_json(moment: datetime | None) -> Any:
     if moment is None:
         return None
     zone = moment.tzinfo
-    key = "UTC" if zone is UTC else zone.key if isinstance(zone, ZoneInfo) else None
+    # "": UTC itself; a zone's key; None: a fixed offset (the text says it).
+    key = "" if zone is UTC else zone.key if isinstance(zone, ZoneInfo) else None
     return [moment.isoformat(), key]
 
 
@@ -1252,7 +1256,7 @@ def _moment_from_json(value: Any) -> datetime | None:
         return None
     text, key = value
     moment = datetime.fromisoformat(text)
-    if key == "UTC":
+    if key == "":
         return moment.astimezone(UTC)
     return moment if key is None else moment.astimezone(ZoneInfo(key))
 

@@ -8,6 +8,7 @@ default rules) is computed again."""
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
@@ -17,7 +18,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Connection, delete, select, text, update
+from sqlalchemy import Connection, delete, insert, select, text, update
 
 from app.database import Database
 from app.demo.builder import build_demo
@@ -240,8 +241,91 @@ def _changed_between_sessions(db: Database, change: str, at: datetime) -> str:
                     update(Loan).where(Loan.id == loan[0]).values(penalty_rate_daily=0.002)
                 )
             else:
-                raise AssertionError(change)
+                _pulled_fact(connection, change, loan[0], loan[1], at)
     return entry.contract_no
+
+
+def _pulled_fact(
+    connection: Connection, change: str, loan: Any, borrower: Any, at: datetime
+) -> None:
+    """A fact about the account a pull brings, written raw: each changes the account's place."""
+    collector = connection.execute(select(Loan.assigned_to_id).where(Loan.id == loan)).scalar_one()
+    if change == "pull-plan":
+        connection.execute(
+            insert(TABLES["repayment_plans"]).values(
+                id=uuid.uuid4(),
+                loan_id=loan,
+                created_by_id=collector,
+                status="broken",
+                total_amount=Decimal("1000.00"),
+                frequency="monthly",
+                closed_at=at - timedelta(hours=1),
+                created_at=at - timedelta(days=20),
+            )
+        )
+    elif change == "pull-callback":
+        connection.execute(
+            insert(TABLES["callbacks"]).values(
+                id=uuid.uuid4(),
+                loan_id=loan,
+                user_id=collector,
+                due_at=at,
+                created_at=at - timedelta(days=1),
+            )
+        )
+    elif change == "pull-promise":
+        connection.execute(
+            insert(TABLES["promises"]).values(
+                id=uuid.uuid4(),
+                loan_id=loan,
+                amount=Decimal("300.00"),
+                paid_amount=Decimal("0.00"),
+                promised_date=at.date(),
+                status="pending",
+                created_at=at - timedelta(days=1),
+            )
+        )
+    elif change == "pull-override":
+        connection.execute(
+            insert(TABLES["priority_overrides"]).values(
+                id=uuid.uuid4(),
+                loan_id=loan,
+                level="top",
+                reason="pulled",
+                set_by_id=collector,
+                set_at=at - timedelta(minutes=1),
+                expires_at=at + timedelta(days=1),
+            )
+        )
+    elif change == "pull-attempt":
+        point = (
+            connection.execute(
+                select(TABLES["contact_points"].c.id).where(
+                    TABLES["contact_points"].c.borrower_id == borrower,
+                    TABLES["contact_points"].c.kind == "mobile",
+                )
+            )
+            .scalars()
+            .first()
+        )
+        connection.execute(
+            insert(TABLES["contact_attempts"]).values(
+                id=uuid.uuid4(),
+                loan_id=loan,
+                borrower_id=borrower,
+                contact_point_id=point,
+                user_id=collector,
+                channel="call",
+                started_at=at - timedelta(minutes=1),
+                disposition="RTP",
+                right_party=True,
+                checklist=[],
+                script_steps=[],
+                created_at=at - timedelta(minutes=1),
+            )
+        )
+    else:
+        raise AssertionError(change)
 
 
 @pytest.mark.parametrize(
@@ -256,6 +340,11 @@ def _changed_between_sessions(db: Database, change: str, at: datetime) -> str:
         "pull-number",
         "pull-instalment",
         "pull-loan",
+        "pull-plan",
+        "pull-callback",
+        "pull-promise",
+        "pull-override",
+        "pull-attempt",
     ],
 )
 def test_what_changed_between_sessions_is_computed_again(db: Database, change: str) -> None:

@@ -408,10 +408,17 @@ def test_after_an_outcome_the_queue_reads_again_only_that_borrower(
             select(ContactAttempt).where(ContactAttempt.loan_id == shift.first.loan_id)
         ).one()
     assert attempt.disposition == "NA"
-    # F5 still reads everything.
+    # F5 still reads everything: the account written to since the window kept its queue is
+    # read from the database, the others' answers are taken from the memo, nothing having
+    # been written to them since.
     with qtbot.waitSignal(window.queue_refreshed, timeout=10_000):
         window.refresh_queue()
-    assert window.live_queue.loaded == len(fresh.entries)
+    live = window.live_queue
+    assert (live.loaded, live.remembered) == (1, len(fresh.entries) - 1)
+    assert [(entry.contract_no, entry.contact) for entry in window.queue.model.rows] == [
+        (entry.contract_no, entry.contact)
+        for entry in build_queue(window.context.db, COLLECTOR, shift.now, memo=False).entries
+    ]
 
 
 def test_the_window_keeps_its_queue_for_the_next_read_afresh(

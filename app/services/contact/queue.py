@@ -778,6 +778,9 @@ class LiveQueue:
         return result
 
 
+_new_ranked = tuple.__new__
+
+
 def _ordering(item: _Ranked) -> tuple[int, Decimal, str]:
     return item.order
 
@@ -1138,6 +1141,7 @@ class _MemoCodec:
     def __init__(self) -> None:
         self._reasons: dict[str, tuple[Reason, ...]] = {}
         self._decisions: dict[str, Decision] = {}
+        self._instants: dict[int, datetime] = {}
 
     def ranked(
         self, loan: str, borrower: str, contract_no: str, name: str, row: Sequence[Any]
@@ -1154,22 +1158,32 @@ class _MemoCodec:
         said = self._decisions.get(decision)
         if said is None:
             said = self._decisions[decision] = _decision_from_text(decision)
-        return _Ranked(
-            (-score, -overdue, contract_no),
-            loan,
-            borrower,
-            name,
-            dpd,
-            overdue,
-            principal,
-            interest,
-            penalty,
-            fees,
-            tier,
-            found,
-            ContactStatus(bool(allowed), said, point),
-            None if level is None else LeadPriority(level, _instant_of(expires)),
-            None if holds_until is None else _instant_of(holds_until),
+        until: datetime | None = None
+        if holds_until is not None:
+            # Many accounts' answers change at the same moment (an hours window in one zone).
+            until = self._instants.get(holds_until)
+            if until is None:
+                until = self._instants[holds_until] = _instant_of(holds_until)
+        # The tuple made directly: thousands a read.
+        return _new_ranked(
+            _Ranked,
+            (
+                (-score, -overdue, contract_no),
+                loan,
+                borrower,
+                name,
+                dpd,
+                overdue,
+                principal,
+                interest,
+                penalty,
+                fees,
+                tier,
+                found,
+                ContactStatus(bool(allowed), said, point),
+                None if level is None else LeadPriority(level, _instant_of(expires)),
+                until,
+            ),
         )
 
     def _reasons_of(self, text: str) -> tuple[Reason, ...]:

@@ -31,8 +31,11 @@ from app.services.contact.queue import LiveQueue, Queue, build_queue
 from app.services.contact.upkeep import set_contact_preferences
 from app.services.plans.feed import apply_feed
 from app.services.plans.payments import record_payment
+from app.services.sync import engine as sync
+from app.services.sync.local_store import open_local_store, passphrase_key
 from app.services.team.assignment import set_priority
 from tests.helpers.feeds import batch, payment, write_feed
+from tests.helpers.portfolio import Portfolio
 from tests.helpers.queues import same
 from tests.services.contact.test_live_queue import _call
 from tests.services.contact.test_queue_summary import (
@@ -356,6 +359,43 @@ def test_what_changed_between_sessions_is_computed_again(db: Database, change: s
     assert 0 < live.remembered < live.remembered + live.computed
     entry = next(e for e in live.read(at, changed=set()).entries if e.contract_no == contract)
     assert entry.loan_key not in live._bare
+
+
+@pytest.mark.parametrize("bulk", [False, True], ids=["row-by-row", "bulk"])
+def test_what_a_sync_pulls_between_sessions_is_computed_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bulk: bool
+) -> None:
+    """A real pull into an encrypted copy, of a callback and a borrower's dispute set on the
+    server: those two accounts are computed again, the others taken from the memo. A pull of
+    many rows takes the triggers off while it writes: then every account is."""
+    central = Database(f"sqlite:///{tmp_path / 'central.sqlite3'}")
+    central.upgrade()
+    sync.install_clock(central)
+    portfolio = Portfolio(central)
+    accounts = [
+        portfolio.account(today=AT.date(), dpd=5 + 7 * n, numbers={"mobile": f"1381234{n:04d}"})
+        for n in range(6)
+    ]
+    copy = open_local_store(tmp_path / "copy", passphrase_key("memo: the copy's passphrase"))
+    try:
+        sync.sync(copy, central, "zhang.wei")
+        session(copy, "zhang.wei", AT)
+        assert cold(copy, "zhang.wei", AT).remembered == len(accounts)
+        portfolio.callback(accounts[0], AT)
+        with central.engine.begin() as connection:
+            connection.execute(
+                update(Borrower)
+                .where(Borrower.id == accounts[1].borrower_id)
+                .values(dispute_open=True)
+            )
+        if bulk:
+            monkeypatch.setattr(sync, "BULK_ROWS", 1)
+        sync.sync(copy, central, "zhang.wei")
+        live = cold(copy, "zhang.wei", AT)
+        assert live.remembered == (0 if bulk else len(accounts) - 2)
+    finally:
+        copy.dispose()
+        central.dispose()
 
 
 def test_a_bulk_write_with_the_triggers_off_voids_the_memo(db: Database) -> None:

@@ -39,17 +39,16 @@ OWNER = "cw_owner"
 # The triggers' names start so (app.services.common.queue_summary takes them off with the
 # summary's for a bulk write).
 PREFIX = "queue_stamp_"
-# table: the expressions naming the borrower(s) a row of it concerns, for a row R (NEW/OLD).
-BORROWERS: dict[str, tuple[str, ...]] = {
-    "borrowers": ("{R}.id",),
-    "loans": ("{R}.borrower_id",),
-    "contact_points": ("{R}.borrower_id",),
-    "contact_attempts": (
-        "{R}.borrower_id",
-        "(SELECT borrower_id FROM loans WHERE id = {R}.loan_id)",
-    ),
+# table: the borrower(s) a row of it concerns, for a row R (NEW or OLD): each an expression,
+# and the columns it is worked out from.
+BY_LOAN = "(SELECT borrower_id FROM loans WHERE id = {R}.loan_id)"
+BORROWERS: dict[str, tuple[tuple[str, str], ...]] = {
+    "borrowers": (("{R}.id", "id"),),
+    "loans": (("{R}.borrower_id", "borrower_id"),),
+    "contact_points": (("{R}.borrower_id", "borrower_id"),),
+    "contact_attempts": (("{R}.borrower_id", "borrower_id"), (BY_LOAN, "loan_id")),
     **{
-        table: ("(SELECT borrower_id FROM loans WHERE id = {R}.loan_id)",)
+        table: ((BY_LOAN, "loan_id"),)
         for table in (
             "instalments",
             "callbacks",
@@ -61,27 +60,43 @@ BORROWERS: dict[str, tuple[str, ...]] = {
 }
 
 
-def stamp(borrower: str) -> str:
-    """The borrower's stamp, made where missing, numbered one more than the highest yet.
-    Neither statement can meet a conflict, whatever conflict clause the statement that fired
-    the trigger carries."""
+def stamp(borrower: str, when: str = "1") -> str:
+    """The borrower's stamp (when `when` holds), made where missing, numbered one more than
+    the highest yet. Neither statement can meet a conflict, whatever conflict clause the
+    statement that fired the trigger carries."""
     return (
         "INSERT INTO queue_stamps (borrower_id, stamp) SELECT b, 0 FROM (SELECT "
-        f"{borrower} AS b) WHERE b IS NOT NULL AND NOT EXISTS "
+        f"{borrower} AS b) WHERE b IS NOT NULL AND ({when}) AND NOT EXISTS "
         "(SELECT 1 FROM queue_stamps WHERE borrower_id = b); "
         "UPDATE queue_stamps SET stamp = (SELECT max(stamp) FROM queue_stamps) + 1 "
-        f"WHERE borrower_id = {borrower};"
+        f"WHERE borrower_id = {borrower} AND ({when});"
     )
+
+
+def _body(table: str, rows: tuple[str, ...]) -> str:
+    """Each borrower the row concerns, once: an attempt's loan's borrower when it is not the
+    attempt's own; an updated row's borrower before the update when the column naming it
+    changed (the one after is stamped anyway)."""
+    statements = []
+    for row in rows:
+        named: list[str] = []
+        for expression, column in BORROWERS[table]:
+            borrower = expression.format(R=row)
+            when = " AND ".join(f"{borrower} IS NOT {other}" for other in named) or "1"
+            if row == "OLD" and "NEW" in rows:
+                when += f" AND OLD.{column} IS NOT NEW.{column}"
+            statements.append(stamp(borrower, when))
+            named.append(borrower)
+    return " ".join(statements)
 
 
 def sqlite_triggers() -> list[str]:
     statements = []
-    for table, borrowers in BORROWERS.items():
-        for event, rows in (("insert", ("NEW",)), ("update", ("OLD", "NEW")), ("delete", ("OLD",))):
-            body = " ".join(stamp(b.format(R=row)) for row in rows for b in borrowers)
+    for table in BORROWERS:
+        for event, rows in (("insert", ("NEW",)), ("update", ("NEW", "OLD")), ("delete", ("OLD",))):
             statements.append(
                 f"CREATE TRIGGER {PREFIX}{table}_{event} AFTER {event.upper()} ON {table} "
-                f"BEGIN {body} END"
+                f"BEGIN {_body(table, rows)} END"
             )
     return statements
 

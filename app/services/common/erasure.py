@@ -155,6 +155,21 @@ KEPT: dict[str, tuple[str, ...]] = {
     "issued_documents": ("kind", "sha256"),
     # The dispositions the queue's summary counts as a contact (a code, nobody's data).
     "queue_summary_codes": ("code",),
+    # The queue's memo of its answers: the account's figures, reason codes with amounts,
+    # dates and counts, the rules' texts, codes and keys; no name, number or free text (an
+    # erasure writes the borrower's row: the answer is never taken again, and is rewritten).
+    "queue_memo": (
+        "context",
+        "principal",
+        "interest",
+        "penalty",
+        "fees",
+        "tier",
+        "reasons",
+        "decision",
+        "point_id",
+        "priority_level",
+    ),
 }
 # Deleted with the account's personal data rather than cleared: a workstation's conflicts
 # (the losing edit's values), the record of a document (its path may name the borrower).

@@ -52,10 +52,9 @@ from app.services.documents.layout import (
     Styles,
     document_language,
     document_texts,
-    fit,
     format_day,
     frame_box,
-    grid_style,
+    grid,
     numbered_canvas,
     para,
     place,
@@ -322,21 +321,7 @@ class _LetterPage:
         *,
         right: Sequence[int] = (),
     ) -> Grid:
-        """A table whose text wraps inside its cells; the columns in `right` are set flush right
-        (amounts), which `extra` must say for the cells' plain text too."""
-        s = self.styles
-        cells = [
-            [
-                fit(value, widths[column], s.cell_right if column in right else s.cell)
-                if isinstance(value, str)
-                else value
-                for column, value in enumerate(row)
-            ]
-            for row in rows
-        ]
-        table = Grid(cells, colWidths=widths, hAlign="LEFT")
-        table.setStyle(TableStyle([*grid_style(self.font), *extra]))
-        return table
+        return grid(rows, widths, self.styles, self.font, extra, right=right)
 
     def _bare(self, rows: list[list[Any]], widths: list[float], valign: str = "TOP") -> Grid:
         """A table without rules or padding at its sides: blocks set side by side."""

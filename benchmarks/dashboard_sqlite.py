@@ -349,7 +349,16 @@ def same_report(copy: kpis.KpiReport, central: kpis.KpiReport) -> list[str]:
     if copy == central:
         return []
     problems = []
-    for name in ("collectors", "total", "buckets", "checklists", "blocks", "escalations", "trend"):
+    for name in (
+        "collectors",
+        "total",
+        "buckets",
+        "checklists",
+        "blocks",
+        "escalations",
+        "trend",
+        "reminders",
+    ):
         if getattr(copy, name) != getattr(central, name):
             problems.append(f"{name}: copy {getattr(copy, name)} central {getattr(central, name)}")
     if copy.unacknowledged != central.unacknowledged:

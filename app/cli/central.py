@@ -48,8 +48,16 @@ def register(commands: Any) -> None:
         " user alone)",
     )
     add.add_argument("username")
-    add.add_argument("--role", required=True, choices=["collector", "field_agent", "team_lead"])
-    add.add_argument("--team", required=True, help="the user's team (`central team list`)")
+    add.add_argument(
+        "--role",
+        required=True,
+        choices=["collector", "field_agent", "team_lead", "system"],
+        help="system: the reminders job's own login (`reminders run`), with its own narrow"
+        " rights on the server and no team",
+    )
+    add.add_argument(
+        "--team", help="the user's team (`central team list`); required but for --role system"
+    )
     add.add_argument(
         "--new-team", action="store_true", help="make the team when there is none of that name"
     )
@@ -176,8 +184,10 @@ def _init(config: Config, args: argparse.Namespace) -> int:
 
 
 def _add_user(config: Config, args: argparse.Namespace) -> int:
-    from app.services.sync.central import add_user
+    from app.services.sync.central import add_user, check_team
 
+    # Before the password is asked for.
+    check_team(args.role, args.team)
     db = _database(config, args)
     try:
         password = None
@@ -195,7 +205,14 @@ def _add_user(config: Config, args: argparse.Namespace) -> int:
     finally:
         db.dispose()
     team = f"{added.team}, a new team" if added.team_created else added.team
-    if added.login:
+    if added.team is None and added.login:
+        print(
+            f"added {added.username} (system) with a login role of its own, a member of"
+            " cw_system: the reminders job signs in as it"
+        )
+    elif added.team is None:
+        print(f"added {added.username} (system) to the embedded database")
+    elif added.login:
         print(f"added {added.username} ({added.role}, {team}) with a login role of their own")
     else:
         print(

@@ -27,6 +27,8 @@ EXIT_BROKEN_PIPE = 141
 # The roles a staff login may have (app.models.Role, without the administrator).
 COLLECTOR, FIELD_AGENT, TEAM_LEAD = "collector", "field_agent", "team_lead"
 STAFF = (COLLECTOR, FIELD_AGENT, TEAM_LEAD)
+# The reminders job's own login (`reminders …`): for no other command.
+SYSTEM = "system"
 # The days a date or time argument may name: a command counts days around the one it is given
 # (the next day's callbacks, a report's weeks, a queue's promise window), and so near the ends
 # of the calendar Python can count no further.

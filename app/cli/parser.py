@@ -19,6 +19,8 @@ from app import __version__
 from app.cli import (
     central,
     contacts,
+    letters,
+    messaging,
     my_day,
     plans,
     reminders,
@@ -178,12 +180,14 @@ def _parser() -> argparse.ArgumentParser:
     my_day.register(commands)
     contacts.register(commands)
     plans.register(commands)
+    letters.register(commands)
     central.register(commands)
     sync.register(commands)
     team_queue.register(commands)
     team.register(commands)
     reviews.register(commands)
     reminders.register(commands)
+    messaging.register(commands)
     for name, command in _leaves(parser, ()):
         _mark(name, command)
     return parser

@@ -1,7 +1,8 @@
 """`collector-workstation reminders …`: the messages the lender sends by itself.
 
-`reminders run` is the job a lender schedules (docs/reminders.timer): on the central server
-signed in as the `system` login ($COLLECTOR_WORKSTATION_DATABASE_URL naming it), or on the
+`reminders run` is the job a lender schedules (docs/collector-reminders.timer): on the central
+server signed in as the `system` login ($COLLECTOR_WORKSTATION_DATABASE_URL naming it, made by
+`central add-user NAME --role system`; docs/security.md says what it may do there), or on the
 embedded database. Without an SMTP server or SMS provider configured, messages go to the
 spool folder, and the run says so.
 """
@@ -13,10 +14,21 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from app.cli.common import for_roles, open_database, plain, positive_arg
+from app.cli.common import (
+    SYSTEM,
+    TEAM_LEAD,
+    day_arg,
+    for_roles,
+    open_database,
+    plain,
+    positive_arg,
+)
 from app.config import Config
+
+if TYPE_CHECKING:
+    from app.services.reminders.overview import RemindersOverview
 
 # A strategy or template file that cannot be used (sysexits' EX_DATAERR).
 EXIT_BAD_DATA = 65
@@ -34,10 +46,12 @@ def zoned_moment_arg(text: str) -> datetime:
 
 
 def register(commands: Any) -> None:
-    """Add `reminders run|reports|opt-out|notices` to the CLI's subparsers."""
+    """Add `reminders run|reports|opt-out|notices|uncertain|resolve|overview` to the CLI's
+    subparsers."""
     group = commands.add_parser(
         "reminders",
-        help="SMS and e-mail reminders the lender sends by itself (run, reports, opt-out, notices)",
+        help="SMS and e-mail reminders the lender sends by itself (run, reports, opt-out,"
+        " notices, uncertain, resolve)",
     )
     sub = group.add_subparsers(title="reminders commands", metavar="COMMAND", required=True)
 
@@ -46,14 +60,17 @@ def register(commands: Any) -> None:
         help="send the reminders due now (or at --at), through the contact rules",
         description="Decide who is due a reminder at the instant, check every stop and contact"
         " rule, and send each message once (a run killed and run again sends nobody a message"
-        " twice). Without an SMTP server or SMS provider configured, messages go to the spool"
-        " folder ($COLLECTOR_WORKSTATION_SPOOL_DIR, else spool/ in the data folder).",
+        " twice; an e-mail whose answer a killed run lost is never sent again by itself: see"
+        " `reminders uncertain`). Without an SMTP server or SMS provider configured, messages"
+        " go to the spool folder ($COLLECTOR_WORKSTATION_SPOOL_DIR, else spool/ in the data"
+        " folder).",
     )
     run.add_argument("--at", type=zoned_moment_arg, metavar="TIME", help="ISO-8601 with offset")
     run.add_argument("--dry-run", action="store_true", help="decide and render; send nothing")
     run.add_argument("--limit", type=positive_arg, metavar="N", help="plan at most N new messages")
     run.add_argument("--json", action="store_true")
-    for_roles(run)
+    # The job's own system login (or an administrator's), never a staff login.
+    for_roles(run, SYSTEM)
     run.set_defaults(handler=_run)
 
     reports = sub.add_parser(
@@ -67,7 +84,7 @@ def register(commands: Any) -> None:
         help="reports a provider pushed, as a JSON list of {provider_id, to, delivered,"
         " reported_at, key?, error_code?}",
     )
-    for_roles(reports)
+    for_roles(reports, SYSTEM)
     reports.set_defaults(handler=_reports)
 
     opt_out = sub.add_parser(
@@ -76,7 +93,7 @@ def register(commands: Any) -> None:
     opt_out.add_argument("--contract", required=True)
     opt_out.add_argument("--channel", required=True, choices=("sms", "email"))
     opt_out.add_argument("--at", type=zoned_moment_arg, metavar="TIME")
-    for_roles(opt_out)
+    for_roles(opt_out, SYSTEM)
     opt_out.set_defaults(handler=_opt_out)
 
     notices = sub.add_parser(
@@ -84,8 +101,66 @@ def register(commands: Any) -> None:
         help="credit-reporting notices: who was notified, when, and when reporting may begin",
     )
     notices.add_argument("--json", action="store_true")
-    for_roles(notices)
+    notices.add_argument(
+        "--user", help="a team lead: the notices of the team's accounts (signed in: yourself)"
+    )
+    # A lead reads the team's notices (the server shows a lead no other); the system login
+    # and an administrator read them all.
+    for_roles(notices, TEAM_LEAD, SYSTEM)
     notices.set_defaults(handler=_notices)
+
+    uncertain = sub.add_parser(
+        "uncertain",
+        help="messages a killed run may or may not have sent (never sent again by themselves)",
+        description="The messages whose send began in a run that was stopped before their"
+        " answer was recorded. SMS are asked of the provider again by the next run; an e-mail"
+        " cannot be (an SMTP server keeps no list of what it took) and waits for"
+        " `reminders resolve`.",
+    )
+    uncertain.add_argument("--json", action="store_true")
+    for_roles(uncertain, SYSTEM)
+    uncertain.set_defaults(handler=_uncertain)
+
+    resolve = sub.add_parser(
+        "resolve",
+        help="say what became of an uncertain message: sent, or not sent (audited)",
+        description="An administrator who checked (the mail server's log, the borrower) settles"
+        " an uncertain message: --sent records it as sent, with its contact attempt;"
+        " --not-sent lets the next run send it if it is still due and allowed.",
+    )
+    resolve.add_argument("--key", required=True, help="the message's key (`reminders uncertain`)")
+    answer = resolve.add_mutually_exclusive_group(required=True)
+    answer.add_argument("--sent", action="store_true", help="it reached the provider")
+    answer.add_argument("--not-sent", action="store_true", help="it never went")
+    resolve.add_argument("--user", required=True, help="the administrator settling it")
+    for_roles(resolve)
+    resolve.set_defaults(handler=_resolve)
+
+    overview = sub.add_parser(
+        "overview",
+        help="a team lead's day of reminders: by step and channel, failures, opt-outs,"
+        " credit-reporting notices, and what tomorrow's runs would send",
+        description="What went out on a day (the lender's business day) on the accounts the"
+        " user may see (a team lead: the team's; an administrator: every account), what"
+        " became of each message, the failures in words, the opt-outs recorded that day, the"
+        " credit-reporting notices still waiting, and a preview of tomorrow's runs as the"
+        " dispatcher would decide them now (nothing is written). The Reminders tab of the team"
+        " window shows the same figures.",
+    )
+    overview.add_argument("--user", required=True, help="the team lead (or an administrator)")
+    overview.add_argument(
+        "--day", type=day_arg, metavar="YYYY-MM-DD", help="which day (default: today)"
+    )
+    overview.add_argument(
+        "--at",
+        type=zoned_moment_arg,
+        metavar="TIME",
+        help="the moment to count from (ISO-8601 with offset; default: now): today, and the"
+        " tomorrow of the preview",
+    )
+    overview.add_argument("--json", action="store_true")
+    for_roles(overview, TEAM_LEAD)
+    overview.set_defaults(handler=_overview)
 
 
 def _bad_data(error: Exception) -> int:
@@ -94,22 +169,22 @@ def _bad_data(error: Exception) -> int:
 
 
 def _run(config: Config, args: argparse.Namespace) -> int:
-    from app.services.messaging.choice import senders_from_config
+    from app.services.messaging.choice import opened, senders_from_config
     from app.services.reminders.dispatch import run_reminders
     from app.services.reminders.templates import StrategyError
 
     at = args.at or datetime.now(UTC)
-    senders = senders_from_config(config.data_dir)
     db = open_database(config)
     try:
-        report = run_reminders(
-            db,
-            senders.by_channel,
-            at=at,
-            dry_run=args.dry_run,
-            limit=args.limit,
-            embedded=config.embedded,
-        )
+        with opened(senders_from_config(config.data_dir)) as senders:
+            report = run_reminders(
+                db,
+                senders.by_channel,
+                at=at,
+                dry_run=args.dry_run,
+                limit=args.limit,
+                embedded=config.embedded,
+            )
     except StrategyError as error:
         return _bad_data(error)
     if args.json:
@@ -125,8 +200,15 @@ def _run(config: Config, args: argparse.Namespace) -> int:
         print(
             f"sent {report.sent}, failed {report.failed}, opted out {report.opted_out},"
             f" retry later {report.retry}, cancelled {report.cancelled},"
-            f" found sent earlier {report.resolved}, awaiting a report {report.unresolved}"
+            f" found sent earlier {report.resolved},"
+            f" provider to be asked again {report.unresolved},"
+            f" uncertain {len(report.uncertain)}"
         )
+        for key in report.uncertain:
+            print(
+                f"  uncertain: {key} (its send began in a stopped run; settle it with"
+                f" `reminders resolve --key {key} --sent|--not-sent`)"
+            )
     for reason, count in sorted(report.skipped.items()):
         print(f"  not sent, {reason}: {count}")
     if report.dry_run:
@@ -154,6 +236,7 @@ def _reports(config: Config, args: argparse.Namespace) -> int:
                     reported_at=_zoned(str(item["reported_at"])),
                     key=item.get("key"),
                     error_code=item.get("error_code"),
+                    opted_out=bool(item.get("opted_out", False)),
                 )
                 for item in items
             ]
@@ -167,7 +250,10 @@ def _reports(config: Config, args: argparse.Namespace) -> int:
     if not senders.reports and args.file is None:
         print("no provider configured reports deliveries (the spool does not)")
     applied = apply_reports(db, found)
-    print(f"delivered {applied.delivered}, failed {applied.failed}, not matched {applied.unknown}")
+    print(
+        f"delivered {applied.delivered}, failed {applied.failed},"
+        f" opted out {applied.opted_out}, not matched {applied.unknown}"
+    )
     return 0
 
 
@@ -194,7 +280,7 @@ def _notices(config: Config, args: argparse.Namespace) -> int:
 
     db = open_database(config)
     with db.reader() as session:
-        rows = notified_loans(session)
+        rows = notified_loans(session, args.user)
     if args.json:
         print(json.dumps(plain([r.__dict__ for r in rows]), ensure_ascii=False, indent=1))
         return 0
@@ -207,3 +293,104 @@ def _notices(config: Config, args: argparse.Namespace) -> int:
     if not rows:
         print("no credit-reporting notice sent yet")
     return 0
+
+
+def _uncertain(config: Config, args: argparse.Namespace) -> int:
+    from app.services.reminders.uncertain import uncertain_messages
+
+    rows = uncertain_messages(open_database(config))
+    if args.json:
+        print(json.dumps(plain([r.__dict__ for r in rows]), ensure_ascii=False, indent=1))
+        return 0
+    for row in rows:
+        print(
+            f"{row.key}  {row.channel} to {row.recipient}, send began"
+            f" {row.began_at:%Y-%m-%d %H:%M} UTC"
+            + ("" if row.channel == "email" else " (the provider is asked again by the next run)")
+        )
+    if not rows:
+        print("no uncertain message")
+    return 0
+
+
+def _resolve(config: Config, args: argparse.Namespace) -> int:
+    from app.services.reminders.uncertain import settle_uncertain
+
+    status = settle_uncertain(open_database(config), args.key, sent=args.sent, username=args.user)
+    after = ", sent by the next run if it is still due and allowed" if status == "planned" else ""
+    print(f"{args.key}: {status}{after}")
+    return 0
+
+
+def _overview(config: Config, args: argparse.Namespace) -> int:
+    from app.services.reminders.overview import as_json, reminders_overview
+
+    db = open_database(config)
+    found = reminders_overview(db, args.user, args.day, now=args.at or datetime.now(UTC))
+    if args.json:
+        print(json.dumps(plain(as_json(found)), ensure_ascii=False, indent=1))
+        return 0
+    print("\n".join(_overview_text(found)))
+    return 0
+
+
+def _overview_text(found: RemindersOverview) -> list[str]:
+    from app.services.common.clock import business_zone
+
+    zone = business_zone()
+
+    def moment(value: datetime) -> str:
+        return f"{value.astimezone(zone):%Y-%m-%d %H:%M}"
+
+    def counts(c: Any) -> str:
+        return (
+            f"planned {c.planned}, sent {c.sent}, delivered {c.delivered}, failed {c.failed},"
+            f" opted out {c.opted_out}, cancelled {c.cancelled}"
+        )
+
+    whose = f"team {found.team}" if found.team else "every account"
+    total = found.counts
+    rate = "-" if total.delivered_rate is None else f"{total.delivered_rate * 100:.1f} %"
+    lines = [
+        f"Reminders on {found.day.isoformat()} ({whose}), counted {moment(found.generated_at)}"
+        f" {zone.key}",
+        f"  {total.went_out} went out: {counts(total)}; delivered {rate}",
+        "By step and channel:",
+    ]
+    lines += [f"  {row.step:<16} {row.channel:<6} {counts(row.counts)}" for row in found.by_step]
+    if not found.by_step:
+        lines.append("  none")
+    lines.append(f"Failures: {len(found.failures)}")
+    for failure in found.failures:
+        lines.append(
+            f"  {moment(failure.planned_at)}  {failure.contract_no}  {failure.channel}"
+            f"  {failure.step}  {failure.recipient}: {failure.reason.en}"
+            + (f" ({failure.error})" if failure.error else "")
+        )
+    lines.append(f"Opt-outs recorded that day: {len(found.opt_outs)}")
+    for opt_out in found.opt_outs:
+        lines.append(
+            f"  {moment(opt_out.at)}  {', '.join(opt_out.contract_nos)}  {opt_out.channel}"
+            f"  by {opt_out.source}"
+        )
+    lines.append(
+        f"Credit-reporting notices waiting or given that day: {len(found.notices)};"
+        f" accounts whose reporting may begin: {found.reportable}"
+    )
+    for notice in found.notices:
+        lines.append(
+            f"  {notice.contract_no}  notified {moment(notice.notified_at)} by {notice.channel};"
+            f" reporting may begin {notice.reporting_from.isoformat()}"
+        )
+    preview = found.preview
+    lines.append(
+        f"Tomorrow, {preview.day.isoformat()}: {preview.total} would go in {len(preview.runs)} runs"
+    )
+    for group in preview.groups:
+        lines.append(f"  at {moment(group.at)}  {group.step:<16} {group.channel:<6} {group.count}")
+        for sample in group.samples:
+            text = sample.text.replace("\n", " ")
+            lines.append(f"    {sample.contract_no}: {text}")
+    for reason, count in preview.held:
+        lines.append(f"  not sent, {reason}: {count}")
+    return lines

@@ -31,6 +31,7 @@ from app.models.loans import (
     counted,
 )
 from app.models.people import Role, Team, User
+from app.models.queue_memo import QueueMemo, QueueStamp
 from app.models.queue_summary import LoanQueueSummary, QueueSummaryCode
 from app.models.reminders import (
     CreditNotice,
@@ -82,6 +83,8 @@ __all__ = [
     "PriorityOverride",
     "PromiseStatus",
     "PromiseToPay",
+    "QueueMemo",
+    "QueueStamp",
     "QueueSummaryCode",
     "ReminderMessage",
     "ReminderOptOut",

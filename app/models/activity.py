@@ -42,7 +42,7 @@ class ContactAttempt(UUIDKey, Synced, Base):
         Index("ix_contact_attempts_loan_started", "loan_id", "started_at"),
         # The reminders the dispatcher sent, by account, with what the queue reads of them (its
         # reason "reminder sent yesterday, no payment"): a collector's week of them is read
-        # from this index alone, without a row of every call of the week (migration 0023).
+        # from this index alone, without a row of every call of the week (migration 0026).
         Index(
             "ix_contact_attempts_reminders",
             "loan_id",

@@ -45,7 +45,8 @@ class ReminderMessage(UUIDKey, Base):
     key: Mapped[str] = mapped_column(String(120), unique=True)
     loan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("loans.id"))
     borrower_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("borrowers.id"))
-    contact_point_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("contact_points.id"))
+    # None once the borrower's personal data is erased (app.services.common.erasure).
+    contact_point_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("contact_points.id"))
     channel: Mapped[Channel] = mapped_column(str_enum(Channel))
     # The strategy step (resources/reminders/<PROFILE>.json) and its kind.
     step: Mapped[str] = mapped_column(String(40))

@@ -1444,6 +1444,18 @@
         <translation>账龄迁徙</translation>
     </message>
     <message>
+        <source>Reminders sent</source>
+        <translation>已发送的提醒</translation>
+    </message>
+    <message>
+        <source>Reminders by da&amp;y…</source>
+        <translation>按日查看提醒(&amp;Y)…</translation>
+    </message>
+    <message>
+        <source>The Reminders tab, on the last day shown</source>
+        <translation>打开“提醒”页，显示所选期间的最后一天</translation>
+    </message>
+    <message>
         <source>Double-click a number (or press Enter on it) to list the contacts behind it; right-click for related lists.</source>
         <translation>双击某个数字（或选中后按回车）可列出其背后的联系记录；右键可查看相关列表。</translation>
     </message>
@@ -1466,6 +1478,10 @@
     <message>
         <source>{team}, {span}: counted at {time}.</source>
         <translation>{team}，{span}：统计于 {time}。</translation>
+    </message>
+    <message>
+        <source>Reminders the lender sent: {sent}, delivered {rate}, failed {failed}, opted out {opted_out}.</source>
+        <translation>本机构发出的提醒：{sent} 条，送达率 {rate}，失败 {failed} 条，退订 {opted_out} 条。</translation>
     </message>
     <message>
         <source>The numbers could not be counted.</source>
@@ -2682,6 +2698,10 @@
         <translation>放款系统推送(&amp;F)…</translation>
     </message>
     <message>
+        <source>Reminder&amp;s…</source>
+        <translation>提醒(&amp;S)…</translation>
+    </message>
+    <message>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
@@ -3818,6 +3838,369 @@ Allowed from {time}</source>
     </message>
 </context>
 <context>
+    <name>RemindersPanel</name>
+    <message>
+        <source>Credit-reporting notice</source>
+        <translation>不良信息报送告知</translation>
+    </message>
+    <message>
+        <source>Every {days} days in {bucket}</source>
+        <translation>{bucket} 阶段每 {days} 天</translation>
+    </message>
+    <message>
+        <source>On the due date</source>
+        <translation>还款日当天</translation>
+    </message>
+    <message>
+        <source>The day before the due date</source>
+        <translation>还款日前 1 天</translation>
+    </message>
+    <message>
+        <source>{days} days before the due date</source>
+        <translation>还款日前 {days} 天</translation>
+    </message>
+    <message>
+        <source>1 day past due</source>
+        <translation>逾期 1 天</translation>
+    </message>
+    <message>
+        <source>{days} days past due</source>
+        <translation>逾期 {days} 天</translation>
+    </message>
+    <message>
+        <source>The borrower asked</source>
+        <translation>借款人要求</translation>
+    </message>
+    <message>
+        <source>The carrier refused a message</source>
+        <translation>运营商拒收（已退订）</translation>
+    </message>
+    <message>
+        <source>Paid</source>
+        <translation>已还清</translation>
+    </message>
+    <message>
+        <source>Settled</source>
+        <translation>已结清</translation>
+    </message>
+    <message>
+        <source>A promise to pay is pending</source>
+        <translation>有待履行的还款承诺</translation>
+    </message>
+    <message>
+        <source>A repayment plan carries the account</source>
+        <translation>账户处于还款方案中</translation>
+    </message>
+    <message>
+        <source>An escalation pauses collection</source>
+        <translation>升级事件暂停了催收</translation>
+    </message>
+    <message>
+        <source>The borrower asked to stop contact</source>
+        <translation>借款人要求停止联系</translation>
+    </message>
+    <message>
+        <source>The debt is disputed</source>
+        <translation>借款人对债务有异议</translation>
+    </message>
+    <message>
+        <source>Reported deceased</source>
+        <translation>告知已故</translation>
+    </message>
+    <message>
+        <source>Referred to legal</source>
+        <translation>已转法务</translation>
+    </message>
+    <message>
+        <source>Represented by an attorney</source>
+        <translation>已委托律师</translation>
+    </message>
+    <message>
+        <source>Vulnerable borrower</source>
+        <translation>弱势借款人</translation>
+    </message>
+    <message>
+        <source>Opted out of the channel</source>
+        <translation>已退订该渠道</translation>
+    </message>
+    <message>
+        <source>The number or address may not be used</source>
+        <translation>该号码或地址不得使用</translation>
+    </message>
+    <message>
+        <source>No mobile number</source>
+        <translation>没有手机号码</translation>
+    </message>
+    <message>
+        <source>No e-mail address</source>
+        <translation>没有电子邮箱</translation>
+    </message>
+    <message>
+        <source>Outside the send window</source>
+        <translation>不在发送时段内</translation>
+    </message>
+    <message>
+        <source>The week&apos;s most messages reached</source>
+        <translation>已达每周发送上限</translation>
+    </message>
+    <message>
+        <source>Too long to send</source>
+        <translation>内容过长，无法发送</translation>
+    </message>
+    <message>
+        <source>Sent already</source>
+        <translation>已发送过</translation>
+    </message>
+    <message>
+        <source>Went out: {went_out} — delivered {delivered} ({rate}), awaiting a delivery report {sent}, failed {failed}, opted out {opted_out}. Not sent: still planned {planned}, cancelled {cancelled}.</source>
+        <translation>已发出：{went_out} — 已送达 {delivered}（{rate}），等待回执 {sent}，失败 {failed}，已退订 {opted_out}。未发送：仍在计划中 {planned}，已取消 {cancelled}。</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>步骤</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>渠道</translation>
+    </message>
+    <message>
+        <source>Went out</source>
+        <translation>已发出</translation>
+    </message>
+    <message>
+        <source>Delivered</source>
+        <translation>已送达</translation>
+    </message>
+    <message>
+        <source>Delivered %</source>
+        <translation>送达率</translation>
+    </message>
+    <message>
+        <source>Awaiting report</source>
+        <translation>等待回执</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>Opted out</source>
+        <translation>已退订</translation>
+    </message>
+    <message>
+        <source>Planned</source>
+        <translation>计划中</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Account</source>
+        <translation>账户</translation>
+    </message>
+    <message>
+        <source>Borrower</source>
+        <translation>借款人</translation>
+    </message>
+    <message>
+        <source>Sent to</source>
+        <translation>发送至</translation>
+    </message>
+    <message>
+        <source>What went wrong</source>
+        <translation>失败原因</translation>
+    </message>
+    <message>
+        <source>The provider&apos;s answer</source>
+        <translation>服务商的回复</translation>
+    </message>
+    <message>
+        <source>Accounts</source>
+        <translation>账户</translation>
+    </message>
+    <message>
+        <source>How</source>
+        <translation>方式</translation>
+    </message>
+    <message>
+        <source>Notified</source>
+        <translation>告知时间</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>告知渠道</translation>
+    </message>
+    <message>
+        <source>Reporting may begin</source>
+        <translation>可开始报送日期</translation>
+    </message>
+    <message>
+        <source>Letter</source>
+        <translation>信函</translation>
+    </message>
+    <message>
+        <source>Run at</source>
+        <translation>发送批次时间</translation>
+    </message>
+    <message>
+        <source>Messages</source>
+        <translation>消息数</translation>
+    </message>
+    <message>
+        <source>{shown} of {count} messages, as the borrower would read them:</source>
+        <translation>共 {count} 条消息中的 {shown} 条，即借款人将看到的内容：</translation>
+    </message>
+    <message>
+        <source>{account} · {borrower} · to {recipient}</source>
+        <translation>{account} · {borrower} · 发送至 {recipient}</translation>
+    </message>
+    <message>
+        <source>{segments} SMS parts</source>
+        <translation>{segments} 条短信计费</translation>
+    </message>
+    <message>
+        <source>Subject: {subject}</source>
+        <translation>主题：{subject}</translation>
+    </message>
+    <message>
+        <source>Reminders</source>
+        <translation>提醒</translation>
+    </message>
+    <message>
+        <source>Day</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Re&amp;load</source>
+        <translation>重新加载(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Da&amp;y</source>
+        <translation>日期(&amp;Y)</translation>
+    </message>
+    <message>
+        <source>The day&apos;s messages</source>
+        <translation>当日消息</translation>
+    </message>
+    <message>
+        <source>Messages by step and channel</source>
+        <translation>按步骤和渠道统计的消息</translation>
+    </message>
+    <message>
+        <source>Failed messages</source>
+        <translation>发送失败的消息</translation>
+    </message>
+    <message>
+        <source>Opt-outs recorded that day</source>
+        <translation>当日记录的退订</translation>
+    </message>
+    <message>
+        <source>Credit-reporting notices</source>
+        <translation>不良信息报送告知</translation>
+    </message>
+    <message>
+        <source>Tomorrow&apos;s messages by run</source>
+        <translation>明日各批次的消息</translation>
+    </message>
+    <message>
+        <source>What would not go, and why</source>
+        <translation>不会发送的消息及原因</translation>
+    </message>
+    <message>
+        <source>Sample messages</source>
+        <translation>消息示例</translation>
+    </message>
+    <message>
+        <source>Reminders of the day</source>
+        <translation>当日提醒</translation>
+    </message>
+    <message>
+        <source>Not available</source>
+        <translation>不可用</translation>
+    </message>
+    <message>
+        <source>Reload the reminders</source>
+        <translation>重新加载提醒</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <source>Accounts notified and waiting until reporting may begin, or notified that day: {count}. Accounts whose adverse information may already be reported: {ready}.</source>
+        <translation>已告知、等待可报送日期或当日告知的账户：{count}。已可报送不良信息的账户：{ready}。</translation>
+    </message>
+    <message>
+        <source>Tomorrow, {day}: {count} messages would go in {runs} runs, as the dispatcher would decide them now. Nothing is sent from here.</source>
+        <translation>明日（{day}）：按发送程序当前的判断，将分 {runs} 批发出 {count} 条消息。此处不会发送任何消息。</translation>
+    </message>
+    <message>
+        <source>{reason}: {count}</source>
+        <translation>{reason}：{count}</translation>
+    </message>
+    <message>
+        <source>Would not go: {reasons}.</source>
+        <translation>不会发送：{reasons}。</translation>
+    </message>
+    <message>
+        <source>Nothing due tomorrow is held back.</source>
+        <translation>明日到期的消息均不会被拦下。</translation>
+    </message>
+    <message>
+        <source>team {team}</source>
+        <translation>团队 {team}</translation>
+    </message>
+    <message>
+        <source>every account</source>
+        <translation>全部账户</translation>
+    </message>
+    <message>
+        <source>{day}, {whose}: loaded at {time}.</source>
+        <translation>{day}，{whose}：于 {time} 加载。</translation>
+    </message>
+    <message>
+        <source>{section} ({count})</source>
+        <translation>{section}（{count}）</translation>
+    </message>
+    <message>
+        <source>&amp;By step</source>
+        <translation>按步骤(&amp;B)</translation>
+    </message>
+    <message>
+        <source>F&amp;ailures</source>
+        <translation>失败(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Opt-o&amp;uts</source>
+        <translation>退订(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Credit &amp;notices</source>
+        <translation>征信告知(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Tomorrow</source>
+        <translation>明日(&amp;T)</translation>
+    </message>
+    <message>
+        <source>The reminders could not be loaded.</source>
+        <translation>无法加载提醒。</translation>
+    </message>
+    <message>
+        <source>Could not load the reminders</source>
+        <translation>无法加载提醒</translation>
+    </message>
+</context>
+<context>
     <name>ReviewPane</name>
     <message>
         <source>Script path</source>
@@ -4701,6 +5084,14 @@ Allowed from {time}</source>
         <translation>没有该账户。</translation>
     </message>
     <message>
+        <source>Only a team lead or an administrator sees the reminders sent.</source>
+        <translation>只有组长或管理员可以查看已发送的提醒。</translation>
+    </message>
+    <message>
+        <source>{day} has not come yet: what tomorrow&apos;s runs would send is in the preview.</source>
+        <translation>{day} 尚未到来：明日各次发送将发出的内容请看预览。</translation>
+    </message>
+    <message>
         <source>There is no reminder strategy for profile {profile} ({path}).</source>
         <translation>规则配置 {profile} 没有提醒策略（{path}）。</translation>
     </message>
@@ -4731,6 +5122,54 @@ Allowed from {time}</source>
     <message>
         <source>The education texts {path} need zh_CN and en: {names}.</source>
         <translation>客户教育文本 {path} 需要 zh_CN 和 en 两种语言：{names}。</translation>
+    </message>
+    <message>
+        <source>No letter goes to account {contract_no}: {reason}.</source>
+        <translation>账户{contract_no}不能发函：{reason}。</translation>
+    </message>
+    <message>
+        <source>None of the accounts {username} may see is overdue in {buckets}: no letter to write.</source>
+        <translation>{username}可查看的账户中没有处于{buckets}的逾期账户：无需发函。</translation>
+    </message>
+    <message>
+        <source>None of the accounts {username} may see is overdue: no letter to write.</source>
+        <translation>{username}可查看的账户中没有逾期账户：无需发函。</translation>
+    </message>
+    <message>
+        <source>There is no kind of letter “{kind}” (known: {known}).</source>
+        <translation>没有“{kind}”这种函件（可用：{known}）。</translation>
+    </message>
+    <message>
+        <source>Only a team lead issues a credit-reporting notice; {username} may issue a demand letter.</source>
+        <translation>不良信息报送告知书只能由组长出具；{username} 可以出具催收函。</translation>
+    </message>
+    <message>
+        <source>Letters are printed in {known}, not “{language}”.</source>
+        <translation>函件只能以{known}打印，不支持“{language}”。</translation>
+    </message>
+    <message>
+        <source>There is no bucket {bucket} (known: {known}).</source>
+        <translation>没有账龄段{bucket}（可用：{known}）。</translation>
+    </message>
+    <message>
+        <source>Letter {number} is on record, but its file could not be named {path} ({reason}); it is at {temporary}.</source>
+        <translation>函件{number}已登记，但文件无法命名为{path}（{reason}）；文件位于{temporary}。</translation>
+    </message>
+    <message>
+        <source>Only an administrator settles a message whose answer was lost, not {user}.</source>
+        <translation>只有管理员才能确认结果丢失的消息，{user} 不能。</translation>
+    </message>
+    <message>
+        <source>There is no reminder message {key}.</source>
+        <translation>没有提醒消息 {key}。</translation>
+    </message>
+    <message>
+        <source>The message {key} is not uncertain: it is {status} already.</source>
+        <translation>消息 {key} 的结果并非不明：它已是 {status}。</translation>
+    </message>
+    <message>
+        <source>The message {key} is not uncertain: no send of it began (a run sends it while it is due).</source>
+        <translation>消息 {key} 的结果并非不明：它还没有开始发送（在应发期间由发送任务发出）。</translation>
     </message>
     <message>
         <source>Nothing waits to be sent in this copy: there is nothing to keep aside.</source>
@@ -4779,6 +5218,10 @@ Allowed from {time}</source>
     <message>
         <source>“{team}” cannot be a team&apos;s name: at most {count} characters, no control characters.</source>
         <translation>“{team}”不能作为小组名称：最多 {count} 个字符，且不能含控制字符。</translation>
+    </message>
+    <message>
+        <source>The reminders job&apos;s system login belongs to no team: leave out --team.</source>
+        <translation>提醒任务的系统登录不属于任何小组：请去掉 --team。</translation>
     </message>
     <message>
         <source>“{username}” cannot be a user name: lower-case letters, digits, dot, dash or underscore, starting with a letter, 2 to 60 characters.</source>
@@ -5111,6 +5554,186 @@ Allowed from {time}</source>
     <message>
         <source>Choose the outcome of the visit.</source>
         <translation>请选择外访结果。</translation>
+    </message>
+    <message>
+        <source>{number} is not a mobile number: no SMS is sent to it.</source>
+        <translation>{number} 不是手机号码，不向其发送短信。</translation>
+    </message>
+    <message>
+        <source>Alibaba Cloud SMS ({endpoint}) could not be reached: {reason}</source>
+        <translation>无法连接阿里云短信服务（{endpoint}）：{reason}</translation>
+    </message>
+    <message>
+        <source>Alibaba Cloud SMS answered HTTP {status} without a readable body.</source>
+        <translation>阿里云短信服务返回 HTTP {status}，但没有可读的内容。</translation>
+    </message>
+    <message>
+        <source>This message is for the {channel} channel, not SMS.</source>
+        <translation>此消息属于 {channel} 渠道，不是短信。</translation>
+    </message>
+    <message>
+        <source>Alibaba Cloud sends an SMS only from a registered template: the message has no template code.</source>
+        <translation>阿里云只按已审核的模板发送短信：此消息没有模板编码。</translation>
+    </message>
+    <message>
+        <source>The SMS has no signature (签名): give the message one, or set COLLECTOR_WORKSTATION_ALIYUN_SMS_SIGN_NAME.</source>
+        <translation>短信没有签名：请为消息指定签名，或设置 COLLECTOR_WORKSTATION_ALIYUN_SMS_SIGN_NAME。</translation>
+    </message>
+    <message>
+        <source>A value of the SMS holds a line break or another control character.</source>
+        <translation>短信的某个参数含有换行符或其他控制字符。</translation>
+    </message>
+    <message>
+        <source>Alibaba Cloud SMS did not give delivery reports now: {code} {text}</source>
+        <translation>阿里云短信服务暂时无法提供回执：{code} {text}</translation>
+    </message>
+    <message>
+        <source>The e-mail address holds a line break or another control character.</source>
+        <translation>电子邮件地址含有换行符或其他控制字符。</translation>
+    </message>
+    <message>
+        <source>“{address}” is not an e-mail address: {reason}</source>
+        <translation>“{address}”不是电子邮件地址：{reason}</translation>
+    </message>
+    <message>
+        <source>“{address}” needs a mail server with SMTPUTF8 (letters other than ASCII before the @); it is not sent.</source>
+        <translation>“{address}”需要支持 SMTPUTF8 的邮件服务器（@ 前含非 ASCII 字符），不予发送。</translation>
+    </message>
+    <message>
+        <source>This message is for the {channel} channel, not e-mail.</source>
+        <translation>此消息属于 {channel} 渠道，不是电子邮件。</translation>
+    </message>
+    <message>
+        <source>The e-mail has no subject.</source>
+        <translation>邮件没有主题。</translation>
+    </message>
+    <message>
+        <source>The subject or the sender&apos;s name holds a line break or another control character.</source>
+        <translation>邮件主题或发件人名称含有换行符或其他控制字符。</translation>
+    </message>
+    <message>
+        <source>The e-mail has no text.</source>
+        <translation>邮件没有正文。</translation>
+    </message>
+    <message>
+        <source>The mail server {server} does not offer STARTTLS; nothing is sent in the clear.</source>
+        <translation>邮件服务器 {server} 不支持 STARTTLS；不会以明文发送任何内容。</translation>
+    </message>
+    <message>
+        <source>The mail server {server} refused the sign-in of {user}: {code} {answer}</source>
+        <translation>邮件服务器 {server} 拒绝了 {user} 的登录：{code} {answer}</translation>
+    </message>
+    <message>
+        <source>The mail server {server}&apos;s certificate was not accepted: {reason}</source>
+        <translation>邮件服务器 {server} 的证书未通过验证：{reason}</translation>
+    </message>
+    <message>
+        <source>The mail server {server} could not be reached: {reason}</source>
+        <translation>无法连接邮件服务器 {server}：{reason}</translation>
+    </message>
+    <message>
+        <source>The connection to the mail server {server} was lost while sending; it may have arrived (sent again, it has the same Message-ID).</source>
+        <translation>发送过程中与邮件服务器 {server} 的连接中断；邮件可能已送达（重发时使用相同的 Message-ID）。</translation>
+    </message>
+    <message>
+        <source>No mail server is configured: set COLLECTOR_WORKSTATION_SMTP_HOST and COLLECTOR_WORKSTATION_SMTP_FROM (README, “Reminders: e-mail and SMS”).</source>
+        <translation>未配置邮件服务器：请设置 COLLECTOR_WORKSTATION_SMTP_HOST 和 COLLECTOR_WORKSTATION_SMTP_FROM（见 README“Reminders: e-mail and SMS”）。</translation>
+    </message>
+    <message>
+        <source>No SMS provider is configured: set COLLECTOR_WORKSTATION_ALIYUN_ACCESS_KEY_ID (README, “Reminders: e-mail and SMS”).</source>
+        <translation>未配置短信服务商：请设置 COLLECTOR_WORKSTATION_ALIYUN_ACCESS_KEY_ID（见 README“Reminders: e-mail and SMS”）。</translation>
+    </message>
+    <message>
+        <source>A template value is NAME=VALUE, not “{item}”.</source>
+        <translation>模板参数的格式是 NAME=VALUE，而不是“{item}”。</translation>
+    </message>
+    <message>
+        <source>The language must be en or zh_CN, not “{language}”.</source>
+        <translation>语言必须是 en 或 zh_CN，而不是“{language}”。</translation>
+    </message>
+    <message>
+        <source>accepted: the provider took the message ({provider_id}).</source>
+        <translation>已受理：服务商已接收该消息（{provider_id}）。</translation>
+    </message>
+    <message>
+        <source>not sent, try again later: {code} {text}</source>
+        <translation>未发送，请稍后重试：{code} {text}</translation>
+    </message>
+    <message>
+        <source>refused, the recipient opted out: {code} {text}</source>
+        <translation>被拒绝，收件人已退订：{code} {text}</translation>
+    </message>
+    <message>
+        <source>refused: {code} {text}</source>
+        <translation>被拒绝：{code} {text}</translation>
+    </message>
+    <message>
+        <source>kept in the keychain as {entry}</source>
+        <translation>已保存到钥匙串，条目为 {entry}</translation>
+    </message>
+    <message>
+        <source>{variable} must be a number of seconds between 0 and 600, not “{value}”.</source>
+        <translation>{variable} 必须是 0 到 600 之间的秒数，而不是“{value}”。</translation>
+    </message>
+    <message>
+        <source>{variable} must be starttls or tls, not “{value}”.</source>
+        <translation>{variable} 必须是 starttls 或 tls，而不是“{value}”。</translation>
+    </message>
+    <message>
+        <source>{variable} must be a port number, not “{value}”.</source>
+        <translation>{variable} 必须是端口号，而不是“{value}”。</translation>
+    </message>
+    <message>
+        <source>{variable} is set but {missing} is not: the address e-mail is sent from.</source>
+        <translation>已设置 {variable}，但未设置 {missing}（发件地址）。</translation>
+    </message>
+    <message>
+        <source>{variable} is not an e-mail address: {reason}</source>
+        <translation>{variable} 不是电子邮件地址：{reason}</translation>
+    </message>
+    <message>
+        <source>{variable} must be an address a mail server takes without SMTPUTF8 (ASCII before the @).</source>
+        <translation>{variable} 必须是无需 SMTPUTF8 即可使用的地址（@ 前为 ASCII 字符）。</translation>
+    </message>
+    <message>
+        <source>{variable} names no file: {path}</source>
+        <translation>{variable} 指定的文件不存在：{path}</translation>
+    </message>
+    <message>
+        <source>{variable} holds a line break or another control character.</source>
+        <translation>{variable} 含有换行符或其他控制字符。</translation>
+    </message>
+    <message>
+        <source>{variable} must be an https address without a path (http only to this machine), not “{value}”.</source>
+        <translation>{variable} 必须是不带路径的 https 地址（仅本机可用 http），而不是“{value}”。</translation>
+    </message>
+    <message>
+        <source>No password for the mail server: set {variable}, or keep one in the keychain with `collector-workstation messaging set-secret smtp`.</source>
+        <translation>没有邮件服务器的密码：请设置 {variable}，或用 `collector-workstation messaging set-secret smtp` 保存到钥匙串。</translation>
+    </message>
+    <message>
+        <source>No AccessKey secret for Alibaba Cloud SMS: set {variable}, or keep it in the keychain with `collector-workstation messaging set-secret aliyun`.</source>
+        <translation>没有阿里云短信的 AccessKey Secret：请设置 {variable}，或用 `collector-workstation messaging set-secret aliyun` 保存到钥匙串。</translation>
+    </message>
+    <message>
+        <source>Set {host} and {user} first: the password is kept for that server and user.</source>
+        <translation>请先设置 {host} 和 {user}：密码按该服务器和用户保存。</translation>
+    </message>
+    <message>
+        <source>Set {variable} first: the secret is kept for that AccessKey.</source>
+        <translation>请先设置 {variable}：密钥按该 AccessKey 保存。</translation>
+    </message>
+    <message>
+        <source>The secret is empty or holds a control character.</source>
+        <translation>密钥为空或含有控制字符。</translation>
+    </message>
+    <message>
+        <source>No keychain is available here: set {variable} in the job&apos;s environment instead.</source>
+        <translation>此处没有可用的钥匙串：请改为在任务的环境变量中设置 {variable}。</translation>
+    </message>
+    <message>
+        <source>The keychain refused to keep the secret ({reason}).</source>
+        <translation>钥匙串拒绝保存该密钥（{reason}）。</translation>
     </message>
     <message>
         <source>Only an issued plan has an agreement to print; this one is “{status}”.</source>
@@ -6744,6 +7367,10 @@ Your accounts are on this computer: work on them offline? What you do is sent to
         <translation>放款推送(&amp;F)</translation>
     </message>
     <message>
+        <source>Reminder&amp;s</source>
+        <translation>提醒(&amp;S)</translation>
+    </message>
+    <message>
         <source>Team dashboard</source>
         <translation>团队看板</translation>
     </message>
@@ -6774,6 +7401,10 @@ Your accounts are on this computer: work on them offline? What you do is sent to
     <message>
         <source>The lending system&apos;s feed</source>
         <translation>放款系统推送</translation>
+    </message>
+    <message>
+        <source>Reminders sent, and tomorrow&apos;s</source>
+        <translation>已发送的提醒及明日预览</translation>
     </message>
     <message>
         <source>&amp;View</source>
@@ -7547,6 +8178,18 @@ Your accounts are on this computer: work on them offline? What you do is sent to
         <translation>与借款人商定还款方案</translation>
     </message>
     <message>
+        <source>Letter…</source>
+        <translation>催收函…</translation>
+    </message>
+    <message>
+        <source>Save a demand letter</source>
+        <translation>保存催收函</translation>
+    </message>
+    <message>
+        <source>Save a demand letter to the borrower&apos;s postal address as a PDF</source>
+        <translation>将寄往借款人邮寄地址的催收函保存为PDF</translation>
+    </message>
+    <message>
         <source>Account history</source>
         <translation>账户历史</translation>
     </message>
@@ -7601,6 +8244,26 @@ Your accounts are on this computer: work on them offline? What you do is sent to
     <message>
         <source>Not recorded</source>
         <translation>未记录</translation>
+    </message>
+    <message>
+        <source>Save the demand letter for {contract}</source>
+        <translation>保存合同{contract}的催收函</translation>
+    </message>
+    <message>
+        <source>PDF documents (*.pdf)</source>
+        <translation>PDF 文档 (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Demand letter saved</source>
+        <translation>催收函已保存</translation>
+    </message>
+    <message>
+        <source>Demand letter {number} for {contract} saved to {path}.</source>
+        <translation>合同{contract}的催收函{number}已保存至{path}。</translation>
+    </message>
+    <message>
+        <source>No letter was written</source>
+        <translation>未生成函件</translation>
     </message>
 </context>
 </TS>

@@ -10,6 +10,9 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "security.md"
 NONE = "—"
 # "insert, update" or "update (`a`, `b`)": an operation on the whole table, or on some columns.
 FEED_OPERATION = r"(insert|update|delete)(?:\s*\(([^)]*)\))?"
+# The reminders job's login (cw_system): "read (`a`, `b`), insert, update (`c`)"; an operation
+# whose parentheses name no column (rows only: "read (its own)") is on the whole table.
+SYSTEM_OPERATION = r"(read|insert|update|delete)(?:\s*\(([^)]*)\))?"
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,8 @@ class Grant:
     # where it may update only some ("update (`a`, `b`)").
     feed: frozenset[str]
     feed_update: tuple[str, ...] = ()
+    # What the system login (cw_system) may do: operation -> the columns (None: every column).
+    system: dict[str, tuple[str, ...] | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -42,11 +47,12 @@ def _rows(name: str) -> list[list[str]]:
 
 def grants() -> dict[str, Grant]:
     found = {}
-    for table, read, insert, update, delete, feed in _rows("privileges"):
+    for table, read, insert, update, delete, feed, system in _rows("privileges"):
         found[table] = Grant(
             table=table,
             read=read != NONE,
-            insert=insert == "yes",
+            # "yes", or who may and what ("a lead: letter notices"): row policies narrow it.
+            insert=insert != NONE,
             update=None
             if update == "all"
             else ()
@@ -59,6 +65,10 @@ def grants() -> dict[str, Grant]:
             feed_update=tuple(
                 re.findall(r"`([a-z_]+)`", dict(re.findall(FEED_OPERATION, feed)).get("update", ""))
             ),
+            system={
+                operation: tuple(re.findall(r"`([a-z_]+)`", columns)) or None
+                for operation, columns in re.findall(SYSTEM_OPERATION, system)
+            },
         )
     return found
 

@@ -1,7 +1,8 @@
 """Two teams on a real central database, every member with a login of their own.
 
 Team A: a collector, two field agents and a lead; team B: a collector and a lead. Each has an
-account far enough past due to be visited. Attacks sign in over TCP (TLS, the certificate
+account far enough past due to be visited. The reminders job's system login is made for the
+tests that ask for it (`World.system`). Attacks sign in over TCP (TLS, the certificate
 checked) with the member's own password, as a workstation or `psql` would, never as the
 administrator.
 """
@@ -67,6 +68,15 @@ class World:
     def cursor(self, key: str) -> Iterator[Cursor]:
         with self.connect(key) as connection, connection.cursor() as cursor:
             yield cursor
+
+    def system(self) -> str:
+        """The reminders job's own login (`central add-user NAME --role system`), made the
+        first time it is asked for; its key in `logins` is "system"."""
+        if "system" not in self.logins:
+            name = self.logins["collector_a"].replace("collector.a", "system")
+            add_user(self.db, name, Role.SYSTEM.value, None, PASSWORD)
+            self.logins["system"] = name
+        return self.logins["system"]
 
     def team_id(self, name: str) -> uuid.UUID:
         (found,), *_ = self.admin("SELECT id FROM teams WHERE name = %s", (name,))

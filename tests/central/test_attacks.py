@@ -26,6 +26,7 @@ from app.services.plans.terms import agreement_number
 from app.services.sync.central import deactivate_user, init_central
 from tests.central.conftest import Cursor, World, today
 from tests.helpers.contacts import FAILED_CHECK, script_path
+from tests.helpers.portfolio import Account
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -43,6 +44,16 @@ def refused(cursor: Cursor, statement: str, params: tuple[object, ...] = ()) -> 
     with pytest.raises(psycopg.errors.InsufficientPrivilege) as caught:
         cursor.execute(statement, params)
     return str(caught.value)
+
+
+def refused_each(cursor: Cursor, cases: dict[str, tuple[str, tuple[object, ...]]]) -> None:
+    """Every case refused by the server (the first that is not fails the test, by its name)."""
+    for label, (statement, values) in cases.items():
+        try:
+            cursor.execute(statement, values)
+        except psycopg.errors.InsufficientPrivilege:
+            continue
+        pytest.fail(f"not refused: {label}")
 
 
 def _attempt(
@@ -1728,3 +1739,636 @@ def test_an_agreed_window_has_two_different_ends_and_a_channel_is_one_the_rules_
         "SELECT agreed_window_start::text, preferred_channel FROM borrowers WHERE id = %s",
         (mine.borrower_id,),
     ) == [("18:00:00", "sms")]
+
+
+# --- the reminders job ----------------------------------------------------------------------
+
+NOTICE_TEXT = "【示例消费金融】您的借款已逾期，如不处理，相关逾期信息将依法报送征信系统。"
+
+
+def _reminded(world: World, key: str = "collector_a") -> Account:
+    """A new account of `key`'s, 3 days past due, whose borrower has a mobile and an e-mail
+    of their own and an emergency contact (a third party)."""
+    return world.portfolio.account(
+        today=local_today(today()),
+        dpd=3,
+        assigned_to=world.user_id(key),
+        numbers={
+            "mobile": "13812345678",
+            "email": "fang.wang@example.cn",
+            "emergency": "13900001111",
+        },
+    )
+
+
+def _points(world: World, account: Account) -> dict[str, tuple[uuid.UUID, str]]:
+    """The account's contact points by kind: (id, value as on file)."""
+    return {
+        str(kind): (uuid.UUID(str(point)), str(value))
+        for point, kind, value in world.admin(
+            "SELECT id, kind, value FROM contact_points WHERE borrower_id = %s",
+            (account.borrower_id,),
+        )
+    }
+
+
+def _message(
+    account: Account,
+    point: uuid.UUID,
+    recipient: str,
+    *,
+    id: uuid.UUID | None = None,
+    user: uuid.UUID | None = None,
+    channel: str = "sms",
+    status: str = "planned",
+    kind: str = "reminder",
+) -> tuple[str, tuple[object, ...]]:
+    """A reminder planned by the signed-in login (or in `user`'s name): statement and values."""
+    return (
+        "INSERT INTO reminder_messages (id, key, loan_id, borrower_id, contact_point_id, channel,"
+        " step, kind, language, recipient, text, template, status, user_id, planned_at,"
+        " created_at) VALUES (%s, %s, %s, %s, %s, %s, 'after_3', %s, 'zh_CN', %s, %s,"
+        " 'overdue', %s, coalesce(%s::uuid, cw_me()), now(), now())",
+        (
+            id or uuid.uuid4(),
+            f"{account.contract_no}:{uuid.uuid4().hex[:12]}:{channel}",
+            account.loan_id,
+            account.borrower_id,
+            point,
+            channel,
+            kind,
+            recipient,
+            NOTICE_TEXT,
+            status,
+            user,
+        ),
+    )
+
+
+def _outcome(
+    account: Account,
+    point: uuid.UUID,
+    *,
+    id: uuid.UUID | None = None,
+    user: uuid.UUID | None = None,
+    channel: str = "sms",
+    code: str = "SENT",
+    right_party: bool = False,
+    started: str = "now()",
+) -> tuple[str, tuple[object, ...]]:
+    """A message's outcome recorded as a contact by the signed-in login: statement, values."""
+    return (
+        "INSERT INTO contact_attempts (id, loan_id, borrower_id, contact_point_id, user_id,"
+        " channel, started_at, duration_seconds, disposition, right_party, checklist,"
+        " script_steps, created_at) VALUES (%s, %s, %s, %s, coalesce(%s::uuid, cw_me()), %s,"
+        f" {started}, 0, %s, %s, '[]', '[]', now())",
+        (id or uuid.uuid4(), account.loan_id, account.borrower_id, point, user, channel, code,
+         right_party),
+    )  # fmt: skip
+
+
+@attacks("system-scope")
+def test_the_reminders_job_reads_what_deciding_needs_of_every_account_and_nothing_else(
+    world: World,
+) -> None:
+    system = world.system()
+    mine, theirs = _reminded(world), _reminded(world, "collector_b")
+    with world.cursor("collector_a") as cursor:
+        cursor.execute(*_attempt(mine.loan_id, mine.borrower_id))
+    with world.cursor("system") as cursor:
+        # Every team's accounts, with what deciding reads of them.
+        cursor.execute("SELECT count(*) FROM loans")
+        assert cursor.fetchone() == (5,)
+        cursor.execute(
+            "SELECT l.contract_no, l.status, b.name, b.country, b.deceased FROM loans l"
+            " JOIN borrowers b ON b.id = l.borrower_id WHERE l.id = %s",
+            (theirs.loan_id,),
+        )
+        assert cursor.fetchone() == (theirs.contract_no, "active", "王芳", "CN", False)
+        cursor.execute("SELECT count(*) > 0 FROM instalments WHERE loan_id = %s", (theirs.loan_id,))
+        assert cursor.fetchone() == (True,)
+        # The borrower's own mobile and e-mail; the emergency contact is not its to see.
+        cursor.execute(
+            "SELECT kind FROM contact_points WHERE borrower_id = %s ORDER BY position",
+            (mine.borrower_id,),
+        )
+        assert cursor.fetchall() == [("mobile",), ("email",)]
+        # Its own row of the staff directory and its own contacts: nobody else's.
+        cursor.execute("SELECT username FROM users")
+        assert cursor.fetchall() == [(system,)]
+        cursor.execute("SELECT count(*) FROM contact_attempts")
+        assert cursor.fetchone() == (0,)
+        for statement in (
+            "SELECT * FROM borrowers",
+            "SELECT id_number FROM borrowers",
+            "SELECT street FROM borrowers",
+            "SELECT notes FROM borrowers",
+            "SELECT attorney_phone FROM borrowers",
+            "SELECT assigned_to_id FROM loans",
+            "SELECT principal FROM loans",
+            "SELECT contact_name FROM contact_points",
+            "SELECT do_not_call_words FROM contact_points",
+            "SELECT amount FROM promises",
+            "SELECT total_amount FROM repayment_plans",
+            "SELECT note FROM escalations",
+            "SELECT count(*) FROM payments",
+            "SELECT count(*) FROM account_notes",
+            "SELECT count(*) FROM audit_events",
+            "SELECT count(*) FROM field_visits",
+            "SELECT count(*) FROM call_reviews",
+            "SELECT count(*) FROM callbacks",
+            "SELECT count(*) FROM teams",
+            "SELECT count(*) FROM loan_queue_summary",
+            "SELECT count(*) FROM sync_outbox",
+        ):
+            assert "permission denied" in refused(cursor, statement), statement
+
+
+@attacks("system-write")
+def test_the_reminders_job_records_only_its_own_messages_outcomes(world: World) -> None:
+    system = world.system()
+    mine, theirs = _reminded(world), _reminded(world, "collector_b")
+    points, others = _points(world, mine), _points(world, theirs)
+    mobile, number = points["mobile"]
+    with world.cursor("system") as cursor:
+        cursor.execute(*_message(mine, mobile, number))
+        cases = {
+            "in another's name": _outcome(mine, mobile, user=world.user_id("collector_a")),
+            "a call": _outcome(mine, mobile, channel="call"),
+            "a promise to pay": _outcome(mine, mobile, code="PTP"),
+            "an outcome nobody knows": _outcome(mine, mobile, code="XYZ"),
+            "a conversation": _outcome(mine, mobile, right_party=True),
+            "to the emergency contact": _outcome(mine, points["emergency"][0]),
+            "to another borrower's mobile": _outcome(mine, others["mobile"][0]),
+            "an SMS to an e-mail": _outcome(mine, points["email"][0]),
+            "an e-mail never planned": _outcome(mine, points["email"][0], channel="email"),
+            "dated ahead": _outcome(mine, mobile, started="now() + interval '1 day'"),
+        }
+        refused_each(cursor, cases)
+        sent = uuid.uuid4()
+        cursor.execute(*_outcome(mine, mobile, id=sent))
+        cursor.execute(
+            "UPDATE reminder_messages SET status = 'sent', sent_at = now(), attempt_id = %s"
+            " WHERE loan_id = %s",
+            (sent, mine.loan_id),
+        )
+        # Once: the message has its outcome.
+        refused(cursor, *_outcome(mine, mobile))
+        # A delivery report moves SENT to DELIVERED or FAILED, and nothing else moves.
+        change = "UPDATE contact_attempts SET disposition = %s WHERE id = %s"
+        refused(cursor, change, ("PTP", sent))
+        cursor.execute(change, ("DELIVERED", sent))
+        assert cursor.rowcount == 1
+        refused(cursor, change, ("SENT", sent))
+        refused(cursor, change, ("FAILED", sent))
+        refused(cursor, "UPDATE contact_attempts SET started_at = now() WHERE id = %s", (sent,))
+        refused(cursor, "DELETE FROM contact_attempts WHERE id = %s", (sent,))
+        for statement, values in (
+            ("UPDATE loans SET status = 'settled' WHERE id = %s", (mine.loan_id,)),
+            ("UPDATE borrowers SET deceased = true WHERE id = %s", (mine.borrower_id,)),
+            ("UPDATE contact_points SET do_not_call = true WHERE id = %s", (mobile,)),
+            ("UPDATE instalments SET principal_paid = 0 WHERE loan_id = %s", (mine.loan_id,)),
+            ("UPDATE promises SET status = 'kept' WHERE loan_id = %s", (mine.loan_id,)),
+            ("UPDATE users SET active = false", ()),
+            ("INSERT INTO payments DEFAULT VALUES", ()),
+            ("INSERT INTO promises DEFAULT VALUES", ()),
+            ("INSERT INTO repayment_plans DEFAULT VALUES", ()),
+            ("INSERT INTO account_notes DEFAULT VALUES", ()),
+            ("INSERT INTO callbacks DEFAULT VALUES", ()),
+            ("INSERT INTO escalations DEFAULT VALUES", ()),
+            ("INSERT INTO contact_points DEFAULT VALUES", ()),
+            # No objects of its own: tables, temporary tables, large objects.
+            ("CREATE TABLE public.aside (x text)", ()),
+            ("CREATE TEMPORARY TABLE aside (x text)", ()),
+            ("SELECT lo_from_bytea(0, 'x')", ()),
+        ):
+            assert "permission denied" in refused(cursor, statement, values), statement
+        # Its audit events are its own, whoever it names.
+        cursor.execute(
+            "INSERT INTO audit_events (id, at, user_id, action, entity, entity_id, details)"
+            " VALUES (gen_random_uuid(), now(), %s, 'reminders.run', 'run', 'x', '{}')",
+            (world.user_id("lead_a"),),
+        )
+    assert world.admin(
+        "SELECT a.disposition, u.username FROM contact_attempts a JOIN users u"
+        " ON u.id = a.user_id WHERE a.id = %s",
+        (sent,),
+    ) == [("DELIVERED", system)]
+    assert world.admin(
+        "SELECT u.username FROM audit_events a JOIN users u ON u.id = a.user_id"
+        " WHERE a.action = 'reminders.run'"
+    ) == [(system,)]
+
+
+@attacks("reminder-records")
+def test_a_reminder_goes_to_the_borrowers_own_number_and_only_moves_forward(
+    world: World,
+) -> None:
+    world.system()
+    mine, theirs = _reminded(world), _reminded(world, "collector_b")
+    points, others = _points(world, mine), _points(world, theirs)
+    mobile, number = points["mobile"]
+    world.admin(
+        "UPDATE contact_points SET do_not_call = true, do_not_call_words = '别再发短信了'"
+        " WHERE id = %s",
+        (others["mobile"][0],),
+    )
+    closed = _reminded(world, "collector_b")
+    world.admin("UPDATE loans SET status = 'settled' WHERE id = %s", (closed.loan_id,))
+    with world.cursor("system") as cursor:
+        refused_each(
+            cursor,
+            {
+                "in another's name": _message(mine, mobile, number, user=world.user_id("lead_a")),
+                "sent before planned": _message(mine, mobile, number, status="sent"),
+                "a call": _message(mine, mobile, number, channel="call"),
+                "to the emergency contact": _message(mine, *points["emergency"]),
+                "to a number not on file": _message(mine, mobile, "+8613900009999"),
+                "an SMS to the e-mail": _message(mine, *points["email"]),
+                "to another borrower": _message(mine, *others["mobile"]),
+                "to a number marked do-not-call": _message(theirs, *others["mobile"]),
+                "on a settled account": _message(closed, *_points(world, closed)["mobile"]),
+            },
+        )
+        planned = uuid.uuid4()
+        cursor.execute(*_message(mine, mobile, number, id=planned))
+        move = "UPDATE reminder_messages SET {change} WHERE id = %s"
+        # What it is stays as planned.
+        for change in (
+            "text = '立即还款，否则后果自负'",
+            "recipient = '+8613900009999'",
+            "loan_id = loan_id",
+            "user_id = user_id",
+        ):
+            assert "permission denied" in refused(cursor, move.format(change=change), (planned,)), (
+                change
+            )
+        cursor.execute(move.format(change="status = 'sent', sent_at = now()"), (planned,))
+        back = ("status = 'planned'", "status = 'cancelled'", "status = 'opted_out'")
+        refused_each(
+            cursor,
+            {
+                change: (move.format(change=change), (planned,))
+                for change in (*back, "sent_at = now() - interval '1 day'")
+            },
+        )
+        cursor.execute(move.format(change="status = 'delivered', reported_at = now()"), (planned,))
+        final = ("status = 'failed'", "error = 'undelivered'", "provider_id = 'x'")
+        refused_each(cursor, {change: (move.format(change=change), (planned,)) for change in final})
+        refused(cursor, "DELETE FROM reminder_messages WHERE id = %s", (planned,))
+        # An opt-out is its own; no message goes by that channel after it.
+        opt_out = (
+            "INSERT INTO reminder_opt_outs (id, borrower_id, channel, at, source, recorded_by_id)"
+            " VALUES (gen_random_uuid(), %s, 'sms', now(), 'borrower', coalesce(%s, cw_me()))"
+        )
+        refused(cursor, opt_out, (mine.borrower_id, world.user_id("collector_a")))
+        cursor.execute(opt_out, (mine.borrower_id, None))
+        refused(cursor, *_message(mine, mobile, number))
+        refused(cursor, "UPDATE reminder_opt_outs SET channel = 'email'")
+        refused(cursor, "DELETE FROM reminder_opt_outs")
+        # A credit-reporting notice is the notice message it sent, dated when it went.
+        email, address = points["email"]
+        notice_message, went = uuid.uuid4(), today().replace(microsecond=0)
+        cursor.execute(
+            *_message(
+                mine, email, address, id=notice_message, channel="email", kind="credit_notice"
+            )
+        )
+        notice = (
+            "INSERT INTO credit_notices (id, loan_id, channel, notified_at, reporting_from,"
+            " message_id, recorded_by_id, created_at) VALUES (gen_random_uuid(), %s, 'email',"
+            " %s, %s, %s, coalesce(%s, cw_me()), now())"
+        )
+        day = went.date()
+        later = day + timedelta(days=15)
+        # Not yet sent.
+        refused(cursor, notice, (mine.loan_id, went, later, notice_message, None))
+        cursor.execute(
+            "UPDATE reminder_messages SET status = 'sent', sent_at = %s WHERE id = %s",
+            (went, notice_message),
+        )
+        for values in (
+            (mine.loan_id, went, later, planned, None),  # a reminder, not the notice
+            (mine.loan_id, went, later, None, None),  # no message
+            (theirs.loan_id, went, later, notice_message, None),  # another account
+            (mine.loan_id, went - timedelta(days=3), later, notice_message, None),  # backdated
+            (mine.loan_id, went, day, notice_message, None),  # reporting at once
+            (mine.loan_id, went, later, notice_message, world.user_id("lead_a")),
+        ):
+            refused(cursor, notice, values)
+        cursor.execute(notice, (mine.loan_id, went, later, notice_message, None))
+        refused(cursor, "UPDATE credit_notices SET reporting_from = reporting_from - 10")
+        refused(cursor, "DELETE FROM credit_notices")
+
+
+@attacks("reminder-staff")
+def test_staff_write_no_reminder_and_only_a_lead_reads_the_teams(world: World) -> None:
+    world.system()
+    system = world.user_id("system")
+    mine, theirs = _reminded(world), _reminded(world, "collector_b")
+    for account in (mine, theirs):
+        point, value = _points(world, account)["mobile"]
+        statement, values = _message(account, point, value, user=system)
+        world.admin(statement, values)
+        world.admin(
+            "INSERT INTO reminder_opt_outs (id, borrower_id, channel, at, source, recorded_by_id)"
+            " VALUES (gen_random_uuid(), %s, 'email', now(), 'borrower', %s)",
+            (account.borrower_id, system),
+        )
+        world.admin(
+            "INSERT INTO credit_notices (id, loan_id, channel, notified_at, reporting_from,"
+            " created_at) VALUES (gen_random_uuid(), %s, 'letter', now(), current_date + 15,"
+            " now())",
+            (account.loan_id,),
+        )
+    agents = world.accounts["agent_a"]
+    for key, account in (("collector_a", mine), ("agent_a", agents), ("lead_a", mine)):
+        point, value = _points(world, account)["mobile"]
+        with world.cursor(key) as cursor:
+            # A collector (or anyone) faking a reminder sent on their own account, by SMS or
+            # on a call.
+            for channel in ("sms", "call"):
+                statement, values = _outcome(account, point, channel=channel)
+                assert "reminders job alone" in refused(cursor, statement, values), key
+            for statement, values in (
+                _message(account, point, value),
+                ("UPDATE reminder_messages SET status = 'sent'", ()),
+                ("DELETE FROM reminder_messages", ()),
+                ("INSERT INTO reminder_opt_outs DEFAULT VALUES", ()),
+                ("DELETE FROM reminder_opt_outs", ()),
+                ("UPDATE credit_notices SET reporting_from = current_date", ()),
+            ):
+                assert "permission denied" in refused(cursor, statement, values), (key, statement)
+            # A notice may be inserted only as a lead's letter (notice-letter): no other row.
+            assert "row-level security" in refused(
+                cursor, "INSERT INTO credit_notices DEFAULT VALUES"
+            )
+    seen = {
+        "reminder_messages": "SELECT loan_id FROM reminder_messages",
+        "credit_notices": "SELECT loan_id FROM credit_notices",
+        "reminder_opt_outs": "SELECT l.id FROM reminder_opt_outs o JOIN loans l"
+        " ON l.borrower_id = o.borrower_id",
+    }
+    for key, expected in (
+        ("collector_a", []),
+        ("agent_a", []),
+        ("collector_b", []),
+        ("lead_a", [(mine.loan_id,)]),
+        ("lead_b", [(theirs.loan_id,)]),
+    ):
+        with world.cursor(key) as cursor:
+            for table, query in seen.items():
+                cursor.execute(query)
+                assert cursor.fetchall() == expected, (key, table)
+
+
+# --- the sync's own calls ---------------------------------------------------------------------
+
+
+def _push(cursor: Cursor, login: str, workstation: uuid.UUID, changes: object) -> dict[str, Any]:
+    """cw_sync_push as a workstation calls it (app/services/sync/engine.py), with `changes`
+    as given: what it says of each change."""
+    cursor.execute(
+        "SELECT cw_sync_push(%s, %s, %s::jsonb)", (login, workstation, json.dumps(changes))
+    )
+    (answer,) = cursor.fetchone() or (None,)
+    assert isinstance(answer, dict)
+    return answer
+
+
+def _change(seq: int, table: str, op: str | None, values: object, **extra: object) -> object:
+    return {
+        "seq": seq,
+        "table": table,
+        "key": json.dumps([str(seq)]),
+        "op": op,
+        "versioned": False,
+        "base": None,
+        "values": json.dumps(values) if isinstance(values, dict) else values,
+        "where": None,
+        **extra,
+    }
+
+
+def _note(loan: uuid.UUID, user: uuid.UUID) -> dict[str, object]:
+    return {
+        "id": str(uuid.uuid4()),
+        "loan_id": str(loan),
+        "user_id": str(user),
+        "created_at": today().isoformat(),
+        "text": "sync",
+        "row_version": 1,
+    }
+
+
+@attacks("sync-calls")
+def test_the_syncs_calls_refuse_what_the_statements_refuse(world: World) -> None:
+    mine, theirs = world.accounts["collector_a"], world.accounts["collector_b"]
+    me, lead = world.user_id("collector_a"), world.user_id("lead_a")
+    login = world.logins["collector_a"]
+    own = _note(mine.loan_id, me)
+    changes = [
+        _change(1, "account_notes", "insert", own),
+        # Another team's account, another user's name: the policy refuses each alone.
+        _change(2, "account_notes", "insert", _note(theirs.loan_id, me)),
+        _change(3, "account_notes", "insert", _note(mine.loan_id, lead)),
+        # The ledger, and tables that are not synced at all.
+        _change(4, "loans", "insert", {"id": str(uuid.uuid4())}),
+        _change(5, "server_policy", "insert", {"key": "collection", "value": "{}"}),
+        _change(6, "account_notes; DROP TABLE loans", "insert", own),
+        # A column staff may not write, a row of another team's, a trigger's rule.
+        _change(
+            7,
+            "borrowers",
+            "update",
+            {"name": "x"},
+            where=json.dumps({"id": str(mine.borrower_id)}),
+        ),
+        _change(
+            8,
+            "borrowers",
+            "update",
+            {"vulnerable": True},
+            where=json.dumps({"id": str(theirs.borrower_id)}),
+        ),
+        _change(
+            9,
+            "audit_events",
+            "insert",
+            {
+                "id": str(uuid.uuid4()),
+                "at": today().isoformat(),
+                "user_id": str(lead),
+                "action": "Forged",
+                "entity": "loan",
+                "entity_id": "x",
+                "details": {},
+                "row_version": 1,
+            },
+        ),
+        # Malformed: no such operation, values that are no record, a value of the wrong type.
+        _change(10, "account_notes", "delete", own),
+        _change(11, "account_notes", "insert", json.dumps([1, 2])),
+        _change(12, "account_notes", "insert", {**_note(mine.loan_id, me), "loan_id": "x"}),
+        # Sent twice: already there, nothing to do.
+        _change(13, "account_notes", "insert", own),
+    ]
+    workstation = uuid.uuid4()
+    with world.cursor("collector_a") as cursor:
+        answer = _push(cursor, login, workstation, changes)
+        facts = {fact["seq"]: fact for fact in answer["facts"]}
+        assert {seq: fact["kind"] for seq, fact in facts.items()} == {
+            1: "applied",
+            2: "error",
+            3: "error",
+            4: "error",
+            5: "error",
+            6: "error",
+            7: "error",
+            8: "gone",
+            9: "error",
+            10: "error",
+            11: "error",
+            12: "error",
+            13: "applied",
+        }
+        policy = 'new row violates row-level security policy for table "account_notes"'
+        assert facts[2]["message"] == facts[3]["message"] == policy
+        assert facts[4]["message"] == "permission denied for table loans"
+        assert facts[5]["message"] == "Changes to server_policy are not synced."
+        assert "not synced" in facts[6]["message"]
+        assert facts[7]["message"] == "permission denied for table borrowers"
+        assert facts[9]["message"] == "An audit event names an action and an entity."
+        assert facts[10]["message"] == "A change is an insert or an update."
+        assert facts[12]["state"] == "22P02"  # not a uuid
+        # The same statements, sent one by one, are refused in the same words.
+        for seq, statement, params in (
+            (
+                2,
+                "INSERT INTO account_notes (id, loan_id, user_id, created_at, text)"
+                " VALUES (gen_random_uuid(), %s, %s, now(), 'x')",
+                (theirs.loan_id, me),
+            ),
+            (4, "INSERT INTO loans (id) VALUES (gen_random_uuid())", ()),
+            (7, "UPDATE borrowers SET name = 'x' WHERE id = %s", (mine.borrower_id,)),
+        ):
+            assert refused(cursor, statement, params).splitlines()[0] == facts[seq]["message"]
+        # Not a list of changes: nothing is applied.
+        with pytest.raises(psycopg.errors.InvalidParameterValue):
+            _push(cursor, login, uuid.uuid4(), {"seq": 1})
+        # Another workstation's number, or another user's name: the whole call is refused.
+        with world.cursor("collector_b") as other:
+            _push(other, world.logins["collector_b"], workstation_b := uuid.uuid4(), [])
+        with pytest.raises(psycopg.errors.UniqueViolation):
+            _push(cursor, login, workstation_b, [_change(1, "account_notes", "insert", own)])
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            _push(cursor, world.logins["collector_b"], uuid.uuid4(), changes[:1])
+        # A pull reads the user's rows only, and of the synced tables only.
+        cursor.execute(
+            "SELECT count(*) FROM cw_sync_since(NULL::account_notes, 0) n WHERE loan_id = %s",
+            (theirs.loan_id,),
+        )
+        assert cursor.fetchone() == (0,)
+        refused(cursor, "SELECT * FROM cw_sync_since(NULL::server_policy, 0)")
+    assert world.admin(
+        "SELECT user_id, text FROM account_notes WHERE loan_id IN (%s, %s)",
+        (mine.loan_id, theirs.loan_id),
+    ) == [(me, "sync")]
+    assert world.admin(
+        "SELECT last_applied, user_id FROM sync_workstations WHERE id = %s", (workstation,)
+    ) == [(13, me)]
+    assert world.admin("SELECT count(*) FROM audit_events WHERE action = 'Forged'") == [(0,)]
+    assert world.admin("SELECT name FROM borrowers WHERE id = %s", (mine.borrower_id,)) != [("x",)]
+    # What a pull is told has changed is what the user sees changed.
+    # (A cursor past every row written so far: a transaction id handed out after them.)
+    (cursor_tx,), *_ = world.admin("SELECT pg_current_xact_id()::text")
+    with world.cursor("collector_b") as cursor:
+        cursor.execute(
+            "INSERT INTO account_notes (id, loan_id, user_id, created_at, text)"
+            " VALUES (gen_random_uuid(), %s, cw_me(), now(), 'b')",
+            (theirs.loan_id,),
+        )
+    with world.cursor("collector_a") as cursor:
+        cursor.execute("SELECT cw_sync_changed(%s::bigint)", (cursor_tx,))
+        assert cursor.fetchone() == ([],)
+    with world.cursor("lead_b") as cursor:
+        cursor.execute("SELECT cw_sync_changed(%s::bigint)", (cursor_tx,))
+        assert cursor.fetchone() == (["account_notes"],)
+    # Only staff execute them, and each runs as its caller.
+    for function in (
+        "cw_sync_push(text, uuid, jsonb)",
+        "cw_sync_changed(bigint)",
+        "cw_sync_since(anyelement, bigint)",
+    ):
+        assert world.admin(
+            "SELECT has_function_privilege('cw_staff', %s, 'EXECUTE'),"
+            " has_function_privilege('cw_feed', %s, 'EXECUTE'),"
+            " (SELECT prosecdef FROM pg_proc WHERE oid = %s::regprocedure)",
+            (function, function, function),
+        ) == [(True, False, False)]
+
+
+@attacks("notice-letter")
+def test_only_a_lead_records_a_letters_notice_in_their_name_on_their_team_dated_now(
+    world: World,
+) -> None:
+    world.system()
+    mine, theirs = _reminded(world), _reminded(world, "collector_b")
+    point, value = _points(world, mine)["mobile"]
+    sent = uuid.uuid4()
+    statement, values = _message(
+        mine, point, value, id=sent, user=world.user_id("system"), kind="credit_notice"
+    )
+    world.admin(statement, values)
+    notice = (
+        "INSERT INTO credit_notices (id, loan_id, channel, notified_at, reporting_from,"
+        " document_id, message_id, recorded_by_id, created_at) VALUES (%s, %s, %s, %s, %s, %s,"
+        " %s, coalesce(%s, cw_me()), now())"
+    )
+    now = today().replace(microsecond=0)
+    later = now.date() + timedelta(days=15)
+
+    def letter(**change: object) -> tuple[object, ...]:
+        row: dict[str, object] = {
+            "id": uuid.uuid4(),
+            "loan": mine.loan_id,
+            "channel": "letter",
+            "at": now,
+            "reporting_from": later,
+            "document": uuid.uuid4(),
+            "message": None,
+            "by": None,
+        }
+        row.update(change)
+        return tuple(row.values())
+
+    for key in ("collector_a", "agent_a"):
+        account = mine if key == "collector_a" else world.accounts["agent_a"]
+        with world.cursor(key) as cursor:
+            assert "row-level security" in refused(cursor, notice, letter(loan=account.loan_id))
+    with world.cursor("lead_a") as cursor:
+        refused_each(
+            cursor,
+            {
+                "by SMS": (notice, letter(channel="sms")),
+                "a message's": (notice, letter(message=sent)),
+                "with no letter": (notice, letter(document=None)),
+                "another team's account": (notice, letter(loan=theirs.loan_id)),
+                "in a collector's name": (notice, letter(by=world.user_id("collector_a"))),
+                "back-dated": (notice, letter(at=now - timedelta(days=2))),
+                "dated ahead": (notice, letter(at=now + timedelta(hours=2))),
+                "reporting at once": (notice, letter(reporting_from=now.date())),
+            },
+        )
+        accepted = letter()
+        cursor.execute(notice, accepted)
+        refused(cursor, "UPDATE credit_notices SET reporting_from = reporting_from - 10")
+        refused(cursor, "DELETE FROM credit_notices")
+    assert world.admin(
+        "SELECT loan_id, channel, recorded_by_id, document_id FROM credit_notices"
+    ) == [(mine.loan_id, "letter", world.user_id("lead_a"), accepted[5])]
+    # Another team's lead sees it not, and records none on it.
+    with world.cursor("lead_b") as cursor:
+        cursor.execute("SELECT count(*) FROM credit_notices")
+        assert cursor.fetchone() == (0,)
+        refused(cursor, notice, letter())

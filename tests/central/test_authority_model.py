@@ -62,6 +62,29 @@ def test_the_privileges_table_is_the_servers(world: World) -> None:
                 )[0][0]
             }
             assert updates == set(grant.feed_update), table
+        system = grant.system or {}
+        for operation, privilege in (
+            ("read", "SELECT"),
+            ("insert", "INSERT"),
+            ("update", "UPDATE"),
+            ("delete", "DELETE"),
+        ):
+            whole = operation in system and system[operation] is None
+            assert world.admin(
+                "SELECT has_table_privilege('cw_system', %s, %s)", (table, privilege)
+            ) == [(whole,)], (table, operation)
+            if privilege in ("SELECT", "UPDATE"):
+                held = {
+                    column
+                    for column in columns
+                    if world.admin(
+                        "SELECT has_column_privilege('cw_system', %s, %s, %s)",
+                        (table, column, privilege),
+                    )[0][0]
+                }
+                listed = system.get(operation) or ()
+                expected = set(columns) if whole else set(listed)
+                assert held == expected, (table, operation)
 
 
 def test_every_mechanism_a_rule_names_is_on_the_server(world: World) -> None:

@@ -33,8 +33,15 @@ STAFF_POLICIES = (
     "SELECT tablename, policyname, cmd, roles, permissive, qual, with_check FROM pg_policies"
     " WHERE 'cw_staff' = ANY(roles) ORDER BY tablename, policyname"
 )
-# Staff policies on tables later migrations made (0019: the queue's summary).
-LATER = {"loan_queue_summary_select", "queue_summary_codes_select"}
+# Staff policies on tables later migrations made (0019: the queue's summary; 0022: a lead's
+# reading of the reminder tables).
+LATER = {
+    "loan_queue_summary_select",
+    "queue_summary_codes_select",
+    "reminder_messages_select",
+    "reminder_opt_outs_select",
+    "credit_notices_select",
+}
 # Policy -> (table, clause -> expression); clause is "using" or "check".
 Policies = dict[str, tuple[str, dict[str, str]]]
 # (login, policy, clause) -> the candidate rows (by position) the clause lets through.

@@ -141,3 +141,55 @@ def test_the_feed_writes_the_ledger_and_what_payments_settle_and_nothing_else(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s", (feed,)
         )
         world.admin(f'DROP ROLE "{feed}"')
+
+
+def test_the_reminders_job_reads_and_writes_only_what_its_column_says(world: World) -> None:
+    """The system login (cw_system), over TCP as itself: every table, every column read and
+    updated, every insert and delete, allowed exactly where docs/security.md's system column
+    says; the row rules then decide (test_attacks)."""
+    world.system()
+    wrong: list[str] = []
+    with world.cursor("system") as cursor:
+        for table, grant in grants().items():
+            system = grant.system or {}
+            name = sql.Identifier(table)
+            columns = [
+                str(column)
+                for (column,) in world.admin(
+                    "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass"
+                    " AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+                    (table,),
+                )
+            ]
+            attempts: list[tuple[str, sql.Composable, bool]] = [
+                (
+                    "insert",
+                    # Inserting no row reads none (the job may insert where it reads nothing).
+                    sql.SQL("INSERT INTO {t} ({c}) SELECT NULL WHERE false").format(
+                        t=name, c=sql.Identifier(columns[0])
+                    )
+                    if "insert" in system
+                    else sql.SQL("INSERT INTO {t} DEFAULT VALUES").format(t=name),
+                    "insert" not in system,
+                ),
+                (
+                    "delete",
+                    sql.SQL("DELETE FROM {t} WHERE false").format(t=name),
+                    "delete" not in system,
+                ),
+            ]
+            for column in columns:
+                c = sql.Identifier(column)
+                for operation, statement in (
+                    ("read", sql.SQL("SELECT {c} FROM {t} WHERE false")),
+                    ("update", sql.SQL("UPDATE {t} SET {c} = {c} WHERE false")),
+                ):
+                    named = system.get(operation, ())
+                    allowed = operation in system and (named is None or column in named)
+                    attempts.append(
+                        (f"{operation} {column}", statement.format(t=name, c=c), not allowed)
+                    )
+            for what, statement, must_refuse in attempts:
+                if _refused(cursor, statement) != must_refuse:
+                    wrong.append(f"{what} on {table}: {'allowed' if must_refuse else 'refused'}")
+    assert wrong == []

@@ -1,4 +1,7 @@
-"""The command line: every command on a real embedded database in a temporary folder."""
+"""The command line: every command on a real embedded database in a temporary folder.
+
+Commands run in this process (tests/helpers/cli.py), but those whose point is the program's own
+start and end: its version, a reader that stops reading, no display, a first start."""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from sqlalchemy import select
 from app import __version__
 from app.cli import main
 from app.cli.common import EXIT_BROKEN_PIPE, EXIT_NO_DISPLAY, EXIT_USAGE
+from tests.helpers.cli import run_cli
 
 AT = "2026-11-28T10:00:00+08:00"
 
@@ -45,14 +49,10 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def run(data_dir: Path, *args: str) -> tuple[int, str, str]:
-    result = subprocess.run(
-        [sys.executable, "-m", "app", "--data-dir", str(data_dir), *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+def run(data_dir: Path, *args: str, real: bool = False) -> tuple[int, str, str]:
+    """The command's exit status and output: run in this process, or (`real`) as the program
+    itself (tests/helpers/cli.py)."""
+    result = run_cli(data_dir, *args, real=real)
     return result.returncode, result.stdout, result.stderr
 
 
@@ -63,7 +63,7 @@ def collector(data_dir: Path) -> str:
 
 
 def test_version_is_printed(tmp_path: Path) -> None:
-    code, out, _ = run(tmp_path, "--version")
+    code, out, _ = run(tmp_path, "--version", real=True)
     assert (code, out.strip()) == (0, f"collector-workstation {__version__}")
 
 
@@ -417,7 +417,7 @@ def test_an_escalation_from_log_contact_to_the_leads_decision(data_dir: Path) ->
 
 
 def test_first_start_builds_the_demo_portfolio(tmp_path: Path) -> None:
-    code, out, err = run(tmp_path, "users")
+    code, out, err = run(tmp_path, "users", real=True)
     assert code == 0
     assert "First start" in err
     assert (tmp_path / "central.sqlite3").exists()

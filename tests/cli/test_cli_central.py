@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import uuid
 from pathlib import Path
 
@@ -15,25 +14,22 @@ from sqlalchemy.engine import make_url
 
 from app.database import Database, head_revision
 from app.models import Role, User
+from tests.helpers.cli import run_cli
 from tests.helpers.postgres import fresh_database
 
 
-def _cli(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "app", "--data-dir", str(tmp_path), *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+def _cli(
+    tmp_path: Path, *args: str, stdin: str = "", real: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """The command in this process, or (`real`) the program itself (tests/helpers/cli.py)."""
+    return run_cli(tmp_path, *args, stdin=stdin, real=real)
 
 
 def test_init_then_add_user_gives_a_login_that_sees_only_its_scope(tmp_path: Path) -> None:
     name = f"zhao.lei_t{uuid.uuid4().hex[:8]}"
     with fresh_database() as url:
         try:
-            done = _cli(tmp_path, "central", "init", "--url", url)
+            done = _cli(tmp_path, "central", "init", "--url", url, real=True)
             assert done.returncode == 0, done.stderr
             assert (
                 f"revision {head_revision()}" in done.stdout
@@ -47,6 +43,7 @@ def test_init_then_add_user_gives_a_login_that_sees_only_its_scope(tmp_path: Pat
             added = _cli(
                 tmp_path, "central", "add-user", name, "--role", "collector", "--team", "电催一组",
                 "--new-team", "--url", url, "--password-stdin", stdin="a long enough secret\n",
+                real=True,
             )  # fmt: skip
             assert added.returncode == 0, added.stderr
             target = make_url(url)

@@ -1,15 +1,15 @@
 """Real daily feed files through `central feed`, into the embedded database and PostgreSQL.
 
 Each file is written as the lending system writes it (UTF-8 with or without a byte-order mark,
-or GBK, with Chinese text); the command runs in a process of its own, as an administrator or
-the lending system's own login runs it, and the lead reads the reconciliation with `team feeds`.
+or GBK, with Chinese text); the command runs as an administrator or the lending system's own
+login runs it (in this process, one run the program itself: tests/helpers/cli.py), and the lead
+reads the reconciliation with `team feeds`.
 """
 
 from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,6 +26,7 @@ from app.models import Role
 from app.services.common.clock import business_zone, local_today
 from app.services.common.idnumbers import make
 from app.services.sync.central import add_user, init_central
+from tests.helpers.cli import run_cli
 from tests.helpers.feeds import batch, new_account, payment, write_feed
 from tests.helpers.portfolio import Account, Portfolio
 from tests.helpers.postgres import fresh_database, tcp_url, tls_environment
@@ -45,22 +46,23 @@ class Target:
     portfolio: Portfolio
     account: Account
 
-    def run(self, *command: str, login: str | None = None) -> subprocess.CompletedProcess[str]:
-        """The command in a process of its own; on the server as its administrator, or as
-        `login` over TCP with TLS and its password."""
+    def run(
+        self, *command: str, login: str | None = None, real: bool = False
+    ) -> subprocess.CompletedProcess[str]:
+        """The command (in this process, tests/helpers/cli.py); on the server as its
+        administrator, or as `login` over TCP with TLS and its password."""
         env = {k: v for k, v in os.environ.items() if k != DATABASE_URL_ENV}
         if self.url is not None:
             env[DATABASE_URL_ENV] = self.url
         if login is not None:
             assert self.url is not None
             env = {**tls_environment(), DATABASE_URL_ENV: tcp_url(self.url, login, PASSWORD)}
-        return subprocess.run(
-            [sys.executable, "-m", "app", "--data-dir", str(self.folder), *command],
-            capture_output=True, text=True, timeout=180, check=False, env=env,
-        )  # fmt: skip
+        return run_cli(self.folder, *command, env=env, real=real)
 
-    def feed(self, *paths: Path, login: str | None = None) -> subprocess.CompletedProcess[str]:
-        return self.run("central", "feed", *(str(path) for path in paths), login=login)
+    def feed(
+        self, *paths: Path, login: str | None = None, real: bool = False
+    ) -> subprocess.CompletedProcess[str]:
+        return self.run("central", "feed", *(str(path) for path in paths), login=login, real=real)
 
     def rows(self, query: str) -> list[tuple[object, ...]]:
         with self.db.engine.connect() as connection:
@@ -159,7 +161,7 @@ def test_files_in_utf8_bom_and_gbk_are_applied_in_their_order_and_twice_change_n
             "gbk",
         ),
     ]
-    done = target.feed(*files)
+    done = target.feed(*files, real=True)
     assert done.returncode == 0, done.stderr
     heads = [line for line in _lines(done) if line.startswith("feed ")]
     assert [head.split(" (")[0] for head in heads] == ["feed 1", "feed 2", "feed 3"]

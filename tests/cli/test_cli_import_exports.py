@@ -1,8 +1,8 @@
 """Real export files through `central import-portfolio`, into the embedded database and PostgreSQL.
 
 Each file is written as a lending system writes it: UTF-8 with or without a byte-order mark,
-GBK or GB18030, holding real Chinese text; the command runs in a process of its own, as an
-administrator runs it.
+GBK or GB18030, holding real Chinese text; the command runs as an administrator runs it (in
+this process: tests/helpers/cli.py).
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import csv
 import io
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -27,6 +26,7 @@ from app.models import Team
 from app.services.common.idnumbers import make
 from app.services.portfolio.importing import HEADER
 from app.services.sync.central import init_central
+from tests.helpers.cli import run_cli
 from tests.helpers.postgres import fresh_database
 
 # The team whose pool takes the export's loans, which no collector is assigned to yet.
@@ -49,11 +49,9 @@ class Target:
 
     def run(self, path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
         env = {k: v for k, v in os.environ.items() if k != DATABASE_URL_ENV}
-        return subprocess.run(
-            [sys.executable, "-m", "app", "--data-dir", str(self.folder), "central",
-             "import-portfolio", str(path), *self.args, *extra],
-            capture_output=True, text=True, timeout=120, check=False, env=env,
-        )  # fmt: skip
+        return run_cli(
+            self.folder, "central", "import-portfolio", str(path), *self.args, *extra, env=env
+        )
 
     def rows(self, query: str) -> list[tuple[object, ...]]:
         with self.db.engine.connect() as connection:

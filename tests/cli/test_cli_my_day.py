@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -18,6 +17,7 @@ from app.config import DATABASE_FILE
 from app.database import Database
 from app.services.contact.contacts import PromiseInput, record_contact
 from app.services.team.kpis import team_report
+from tests.helpers.cli import run_cli
 from tests.helpers.contacts import NOW, outcome
 from tests.helpers.portfolio import ADMIN, BEIJING, Account, Portfolio
 
@@ -68,18 +68,13 @@ def folder(tmp_path: Path) -> Iterator[Folder]:
     db.dispose()
 
 
-def run(folder: Folder, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "app", "--data-dir", str(folder.path), "my-day", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+def run(folder: Folder, *args: str, real: bool = False) -> subprocess.CompletedProcess[str]:
+    """`my-day ARGS…` in this process, or (`real`) the program itself (tests/helpers/cli.py)."""
+    return run_cli(folder.path, "my-day", *args, real=real)
 
 
 def test_my_day_as_text(folder: Folder) -> None:
-    result = run(folder, "--user", "zhang.wei", "--date", "2026-11-28")
+    result = run(folder, "--user", "zhang.wei", "--date", "2026-11-28", real=True)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "zhang.wei (zhang.wei), 2026-11-28 (days in Asia/Shanghai)"

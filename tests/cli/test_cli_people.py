@@ -1,28 +1,23 @@
-"""Users, teams and a team's pool from the command line with no server (issue 16): the program
-itself run on an embedded database in a temporary folder. Every refusal is one line and
+"""Users, teams and a team's pool from the command line with no server (issue 16), on an
+embedded database in a temporary folder (commands in this process, one the program itself:
+tests/helpers/cli.py). Every refusal is one line and
 changes nothing."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from app.cli.common import EXIT_USAGE
+from tests.helpers.cli import run_cli
 from tests.services.portfolio.test_portfolio_import import ID, OTHER_ID, _rows, _write
 
 
-def run(data_dir: Path, *args: str) -> tuple[int, str, str]:
-    result = subprocess.run(
-        [sys.executable, "-m", "app", "--data-dir", str(data_dir), *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+def run(data_dir: Path, *args: str, real: bool = False) -> tuple[int, str, str]:
+    """The command in this process, or (`real`) the program itself (tests/helpers/cli.py)."""
+    result = run_cli(data_dir, *args, real=real)
     return result.returncode, result.stdout, result.stderr
 
 
@@ -67,7 +62,7 @@ def test_users_and_teams_are_kept_on_the_embedded_database(tmp_path: Path) -> No
         "There is no team “电催一组”. `collector-workstation central team list` lists them;"
         " --new-team makes it."
     )
-    code, out, err = run(folder, "central", "team", "create", " 电催一组 ")
+    code, out, err = run(folder, "central", "team", "create", " 电催一组 ", real=True)
     assert (code, out, err) == (0, "created team 电催一组\n", "")
     # No password is asked for: the embedded database has no logins (standard input is empty).
     code, out, err = run(

@@ -19,11 +19,26 @@ import pytest
 from sqlalchemy import select
 
 from app.cli import main
+from app.cli.common import plain
 from app.database import Database
-from app.models import Borrower, ContactAttempt, ContactPoint, Loan, ReminderMessage
+from app.models import (
+    Borrower,
+    ContactAttempt,
+    ContactPoint,
+    CreditNotice,
+    Loan,
+    ReminderMessage,
+    Role,
+    Team,
+    User,
+)
 from app.services.common.reference import address_zones
 from app.services.contact.compliance import load_profile, profile_code_for
+from app.services.reminders.overview import as_json, reminders_overview
 from app.services.reminders.strategy import load_strategy
+from tests.helpers.reminders_demo import DAY as OVERVIEW_DAY
+from tests.helpers.reminders_demo import NOW as OVERVIEW_NOW
+from tests.helpers.reminders_demo import RemindersDemo, build_reminders_demo
 
 AT = "2026-11-28T10:00:00+08:00"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -272,3 +287,137 @@ def test_bad_input_is_one_error_line(tmp_path: Path, args: list[str], code: int,
     assert result.returncode == code
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error:") and says in lines[0], result.stderr
+
+
+# -- reminders overview ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def reminders_demo(tmp_path_factory: pytest.TempPathFactory) -> RemindersDemo:
+    return build_reminders_demo(tmp_path_factory.mktemp("overview"))
+
+
+def _overview(demo: RemindersDemo, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "app",
+            "--data-dir",
+            str(demo.folder),
+            "reminders",
+            "overview",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        env=_env(demo.folder),
+        timeout=300,
+        check=False,
+    )
+
+
+def test_overview_prints_the_services_figures(reminders_demo: RemindersDemo) -> None:
+    demo = reminders_demo
+    at = OVERVIEW_NOW.isoformat()
+    shown = _overview(demo, "--user", demo.lead, "--day", "2026-11-28", "--at", at, "--json")
+    assert shown.returncode == 0, shown.stderr
+    db = demo.database()
+    try:
+        expected = reminders_overview(db, demo.lead, OVERVIEW_DAY, now=OVERVIEW_NOW)
+    finally:
+        db.dispose()
+    assert json.loads(shown.stdout) == json.loads(json.dumps(plain(as_json(expected))))
+    text = _overview(demo, "--user", demo.lead, "--day", "2026-11-28", "--at", at)
+    assert text.returncode == 0, text.stderr
+    lines = text.stdout.splitlines()
+    assert f"team {expected.team}" in lines[0]
+    counts = expected.counts
+    assert f"  {counts.went_out} went out:" in lines[1]
+    assert f"delivered {counts.delivered}, failed 2," in lines[1]
+    assert "Failures: 2" in lines
+    assert any("The mailbox does not exist or refuses mail (550)" in line for line in lines)
+    assert any(
+        line.startswith(f"Tomorrow, 2026-11-29: {expected.preview.total} would go")
+        for line in lines
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "says"),
+    [
+        (["--user", "{collector}"], 1, "Only a team lead or an administrator"),
+        (
+            ["--user", "{lead}", "--day", "2026-11-29", "--at", "2026-11-28T18:00:00+08:00"],
+            1,
+            "has not come yet",
+        ),
+        (["--user", "{lead}", "--day", "28/11/2026"], 64, "is not a date"),
+        (["--user", "{lead}", "--at", "2026-11-28T18:00:00"], 64, "has no time zone"),
+    ],
+)
+def test_overview_bad_input_is_one_error_line(
+    reminders_demo: RemindersDemo, args: list[str], code: int, says: str
+) -> None:
+    named = [a.format(lead=reminders_demo.lead, collector=reminders_demo.collector) for a in args]
+    result = _overview(reminders_demo, *named)
+    assert result.returncode == code
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:") and says in lines[0], result.stderr
+
+
+def test_a_lead_reads_the_teams_credit_notices_and_a_collector_none(tmp_path: Path) -> None:
+    """What a lead signed in to the server sees (row security gives them their team's), the
+    embedded database gives `--user LEAD` too; a collector is refused on both."""
+    _demo(tmp_path)
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "app", "--data-dir", str(tmp_path), *args],
+            capture_output=True, text=True, env=_env(tmp_path), timeout=300, check=False,
+        )  # fmt: skip
+
+    assert cli("reminders", "run", "--at", AT).returncode == 0
+    db = _db(tmp_path)
+    try:
+        # Another team, working every other account the run sent a notice on.
+        with db.session() as session:
+            other = Team(name="电催二组")
+            session.add(other)
+            session.flush()
+            newcomer = User(
+                username="li.na", display_name="李娜", role=Role.COLLECTOR, team_id=other.id
+            )
+            session.add(newcomer)
+            session.flush()
+            notified = session.scalars(
+                select(Loan).join(CreditNotice, CreditNotice.loan_id == Loan.id).distinct()
+            ).all()
+            for loan in sorted(notified, key=lambda loan: loan.contract_no)[::2]:
+                loan.assigned_to_id = newcomer.id
+                loan.team_id = other.id
+        with db.reader() as session:
+            lead = session.scalars(
+                select(User).where(User.role == Role.TEAM_LEAD).order_by(User.username)
+            ).first()
+            collector = session.scalars(select(User).where(User.role == Role.COLLECTOR)).first()
+            assert lead is not None and collector is not None
+            team = set(session.scalars(select(User.id).where(User.team_id == lead.team_id)))
+            owners = {
+                contract: owner
+                for contract, owner in session.execute(
+                    select(Loan.contract_no, Loan.assigned_to_id)
+                )
+            }
+    finally:
+        db.dispose()
+    everyone = cli("reminders", "notices", "--json")
+    mine = cli("reminders", "notices", "--json", "--user", lead.username)
+    assert everyone.returncode == 0 and mine.returncode == 0, everyone.stderr + mine.stderr
+    every = {row["contract_no"] for row in json.loads(everyone.stdout)}
+    seen = {row["contract_no"] for row in json.loads(mine.stdout)}
+    assert seen and seen < every
+    assert seen == {contract for contract in every if owners[contract] in team}
+    refused = cli("reminders", "notices", "--user", collector.username)
+    lines = refused.stderr.strip().splitlines()
+    assert refused.returncode == 1 and len(lines) == 1 and lines[0].startswith("error:"), lines

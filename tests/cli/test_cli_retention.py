@@ -23,18 +23,14 @@ from app.services.plans.offers import PlanTerms
 from app.services.portfolio.notes import add_note
 from app.services.sync.engine import install_clock
 from app.services.sync.local_store import open_local_store, passphrase_key
+from tests.helpers.cli import run_cli
 from tests.helpers.portfolio import Portfolio
 from tests.helpers.retention import ERASED, KEPT, Closed, closed_accounts, dump, today_here
 
 
-def _cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "app", "--data-dir", str(data_dir), *args],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
+def _cli(data_dir: Path, *args: str, real: bool = False) -> subprocess.CompletedProcess[str]:
+    """The command in this process, or (`real`) the program itself (tests/helpers/cli.py)."""
+    return run_cli(data_dir, *args, real=real)
 
 
 def _central(data_dir: Path) -> Database:
@@ -74,7 +70,7 @@ def test_a_dry_run_lists_who_would_go_and_who_stays_and_writes_nothing(
 ) -> None:
     data_dir, world = embedded
     before = _everything(data_dir)
-    done = _cli(data_dir, "central", "retention", "run", "--dry-run", "--json")
+    done = _cli(data_dir, "central", "retention", "run", "--dry-run", "--json", real=True)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert report["dry_run"] is True
@@ -388,14 +384,7 @@ def test_a_workstation_copy_loses_the_erased_data_and_its_pdfs_at_its_next_sync(
 
 
 def _cli_input(data_dir: Path, stdin: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "app", "--data-dir", str(data_dir), *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
+    return run_cli(data_dir, *args, stdin=stdin)
 
 
 def test_the_pdfs_written_for_an_erased_account_go_unless_changed_since(tmp_path: Path) -> None:

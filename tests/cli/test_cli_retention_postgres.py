@@ -21,20 +21,16 @@ from app.database import Database
 from app.models import Role
 from app.services.portfolio.notes import add_note
 from app.services.sync.central import init_central
+from tests.helpers.cli import run_cli
 from tests.helpers.portfolio import Portfolio
 from tests.helpers.postgres import fresh_database
 from tests.helpers.retention import ERASED, KEPT, closed_accounts, dump, today_here
 from tests.helpers.sync_world import central_on, workstation
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "app", *args],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
+def _cli(*args: str, real: bool = False) -> subprocess.CompletedProcess[str]:
+    """The command in this process, or (`real`) the program itself (tests/helpers/cli.py)."""
+    return run_cli(None, *args, real=real)
 
 
 @pytest.fixture

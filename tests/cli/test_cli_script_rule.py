@@ -5,8 +5,6 @@ borrower was verified and every required disclosure was ticked off."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -21,6 +19,7 @@ from app.database import Database
 from app.models import ContactAttempt, ContactPoint
 from app.services.contact.queue import build_queue
 from app.services.contact.scripts import call_script, sample_path
+from tests.helpers.cli import run_cli
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 
@@ -57,14 +56,9 @@ class Call:
             db.dispose()
 
 
-def run(data_dir: Path, *args: str) -> tuple[int, str, str]:
-    done = subprocess.run(
-        [sys.executable, "-m", "app", "--data-dir", str(data_dir), *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+def run(data_dir: Path, *args: str, real: bool = False) -> tuple[int, str, str]:
+    """The command in this process, or (`real`) the program itself (tests/helpers/cli.py)."""
+    done = run_cli(data_dir, *args, real=real)
     return done.returncode, done.stdout, done.stderr
 
 

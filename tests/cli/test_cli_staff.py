@@ -10,6 +10,7 @@ itself.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import socket
@@ -50,7 +51,8 @@ MOBILE = "13812345678"
 ROLES = ("collector", "field_agent", "team_lead")
 
 # Who may run each command signed in to the server as a staff login: c a collector, f a field
-# agent, l a team lead; "" an administrator only. The README's table says the same.
+# agent, l a team lead, s the reminders job's system login; "" an administrator only. The
+# README's table says the same.
 FOR = {
     "status": "cfl",
     "db upgrade": "",
@@ -62,7 +64,8 @@ FOR = {
     "check-contact": "cfl",
     "log-contact": "cfl",
     "script": "cfl",
-    "checklist": "cfl",
+    # Read no database (a resources file): whoever runs them is not asked who they are.
+    "checklist": "cfls",
     "escalations": "cfl",
     "decide": "l",
     "note": "cfl",
@@ -78,6 +81,8 @@ FOR = {
     "plan cancel": "cfl",
     "plan print": "cfl",
     "plan allow": "l",
+    "letters issue": "cfl",
+    "letters batch": "cfl",
     "visit-sheets": "fl",
     "visits candidates": "fl",
     "visits plan": "fl",
@@ -94,6 +99,9 @@ FOR = {
     "central retention run": "",
     "central feed": "",
     "demo-feed": "",
+    "messaging set-secret": "",
+    "messaging test-email": "",
+    "messaging test-sms": "",
     "sync": "cfl",
     "team accounts": "l",
     "team pool": "l",
@@ -107,7 +115,7 @@ FOR = {
     "review list": "l",
     "review show": "cfl",
     "review save": "l",
-    "review criteria": "cfl",
+    "review criteria": "cfls",  # reads no database, as checklist
     "feedback": "cfl",
     "acknowledge": "l",
     "contacts list": "cfl",
@@ -116,15 +124,21 @@ FOR = {
     "contacts lift": "l",
     "contacts preferences": "cfl",
     "contacts attorney": "cfl",
-    # The dispatcher's: its own system login (or an administrator), never a staff login.
-    "reminders run": "",
-    "reminders reports": "",
-    "reminders opt-out": "",
-    "reminders notices": "",
+    # The dispatcher's: its own system login (or an administrator), never a staff login; a
+    # lead reads the team's credit-reporting notices.
+    "reminders run": "s",
+    "reminders reports": "s",
+    "reminders opt-out": "s",
+    "reminders notices": "ls",
+    "reminders uncertain": "s",
+    "reminders resolve": "",
+    "reminders overview": "l",
 }
-LETTER = {"collector": "c", "field_agent": "f", "team_lead": "l"}
-ALLOWED = [(c, r) for c, roles in FOR.items() for r in ROLES if LETTER[r] in roles]
-REFUSED = [(c, r) for c, roles in FOR.items() for r in ROLES if LETTER[r] not in roles]
+LETTER = {"collector": "c", "field_agent": "f", "team_lead": "l", "system": "s"}
+# Every login the table speaks of: the staff roles and the reminders job's.
+SIGNED_IN = (*ROLES, "system")
+ALLOWED = [(c, r) for c, roles in FOR.items() for r in SIGNED_IN if LETTER[r] in roles]
+REFUSED = [(c, r) for c, roles in FOR.items() for r in SIGNED_IN if LETTER[r] not in roles]
 
 
 def _suffix() -> str:
@@ -216,6 +230,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         try:
             for role, login in logins.items():
                 add_user(db, login, "field_agent" if role == "field2" else role, team, PASSWORD)
+            logins["system"] = f"system{suffix}"
+            add_user(db, logins["system"], "system", None, PASSWORD)
             with db.reader() as session:
                 ids = {
                     role: session.scalars(select(User.id).where(User.username == login)).one()
@@ -363,6 +379,8 @@ def _args(world: World, role: str) -> dict[str, list[str]]:
         "plan print": [w.issued_plan, "--out", f"{out}-print.pdf"],
         # The dispute on mine pauses it.
         "plan allow": ["--contract", c["mine"], "--reason", "asks for a plan as forbearance"],
+        "letters issue": ["--kind", "demand", "--contract", c[own2], "--out", f"{out}-letter.pdf"],
+        "letters batch": ["--kind", "credit-notice", "--team", "--out", str(world.folder)],
         "visit-sheets": ["--date", w.tomorrow, "--out", f"{out}-sheets.pdf"],
         "visits candidates": ["--date", w.tomorrow],
         "visits plan": [c["agents2"], "--date", w.tomorrow, "--second-agent", w.logins["field2"]],
@@ -379,6 +397,9 @@ def _args(world: World, role: str) -> dict[str, list[str]]:
         "central retention run": [],
         "central feed": [str(world.folder / "feed.csv")],
         "demo-feed": ["--out", f"{out}-feeds", "--days", "1"],
+        "messaging set-secret": ["smtp"],
+        "messaging test-email": ["--to", "borrower@example.cn"],
+        "messaging test-sms": ["--to", MOBILE, "--template", "SMS_0000001"],
         "sync": ["--user", w.logins[role], "--status", "--passphrase-stdin"],
         "team accounts": [],
         "team pool": [],
@@ -405,6 +426,9 @@ def _args(world: World, role: str) -> dict[str, list[str]]:
         "reminders reports": [],
         "reminders opt-out": ["--contract", c[own], "--channel", "sms"],
         "reminders notices": [],
+        "reminders uncertain": [],
+        "reminders resolve": ["--key", "CW1:due_day:20261201:email", "--sent"],
+        "reminders overview": [],
     }
 
 
@@ -930,6 +954,33 @@ def test_a_schema_behind_stops_a_staff_login_and_an_administrator_upgrades_it(
             db.dispose()
 
 
+def _letter_issued(world: World, number: str, user_id: uuid.UUID) -> dict[str, Any]:
+    """The audit event of the letter numbered `number`, checked to be in `user_id`'s name."""
+    with world.db.engine.connect() as connection:
+        by, details = connection.exec_driver_sql(
+            "SELECT user_id, details FROM audit_events"
+            " WHERE action = 'letter.issued' AND details->>'letter_no' = %s",
+            (number,),
+        ).one()
+    assert by == user_id
+    assert isinstance(details, dict)
+    return details
+
+
+def _notices(world: World, contract: str) -> list[tuple[Any, ...]]:
+    """The account's credit-reporting notices: channel, who recorded, letter, message."""
+    with world.db.engine.connect() as connection:
+        return [
+            tuple(row)
+            for row in connection.exec_driver_sql(
+                "SELECT n.channel, n.recorded_by_id, n.document_id, n.message_id"
+                " FROM credit_notices n JOIN loans l ON l.id = n.loan_id"
+                " WHERE l.contract_no = %s",
+                (contract,),
+            )
+        ]
+
+
 def test_refusals_of_other_databases_are_not_the_servers() -> None:
     from sqlalchemy.exc import OperationalError
 
@@ -937,3 +988,55 @@ def test_refusals_of_other_databases_are_not_the_servers() -> None:
 
     error = OperationalError("SELECT 1", {}, Exception("database is locked"))
     assert refusal(error, "sqlite:///central.sqlite3") is None
+
+
+def test_a_collector_letters_their_account_on_the_server_which_keeps_the_record(
+    world: World, run: Run
+) -> None:
+    mine = world.account("collector", dpd=45)
+    out = world.folder / "server-demand.pdf"
+
+    code, text, err = run(
+        "collector", "letters", "issue", "--kind", "demand", "--contract", mine,
+        "--out", str(out),
+    )  # fmt: skip
+
+    assert code == 0, err
+    details = _letter_issued(world, text.split()[0], world.ids["collector"])
+    assert details["contract_no"] == mine
+    assert details["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
+    # A credit-reporting notice is a lead's: the collector's is one line, nothing on record.
+    notice = world.folder / "server-notice.pdf"
+    events = _fingerprint(world.db)
+    code, text, err = run(
+        "collector", "letters", "issue", "--kind", "credit-notice", "--contract", mine,
+        "--out", str(notice),
+    )  # fmt: skip
+    assert (code, text) == (1, "")
+    assert err == (
+        "error: Only a team lead issues a credit-reporting notice;"
+        f" {world.logins['collector']} may issue a demand letter.\n"
+    )
+    assert not notice.exists()
+    assert _fingerprint(world.db) == events
+    assert _notices(world, mine) == []
+    # The team's lead issues it on the server, which keeps the notice in the lead's name.
+    code, text, err = run(
+        "team_lead", "letters", "issue", "--kind", "credit-notice", "--contract", mine,
+        "--out", str(notice),
+    )  # fmt: skip
+    assert code == 0, err
+    details = _letter_issued(world, text.split()[0], world.ids["team_lead"])
+    assert details["sha256"] == hashlib.sha256(notice.read_bytes()).hexdigest()
+    assert _notices(world, mine) == [
+        ("letter", world.ids["team_lead"], uuid.UUID(details["letter_id"]), None)
+    ]
+    # Somebody else's account is not there for the collector: one line, no file.
+    theirs = world.account(None, dpd=45)
+    code, text, err = run(
+        "collector", "letters", "issue", "--kind", "demand", "--contract", theirs,
+        "--out", str(world.folder / "not-mine.pdf"),
+    )  # fmt: skip
+    assert (code, text) == (1, "")
+    assert len(err.splitlines()) == 1 and err.startswith("error: ")
+    assert not (world.folder / "not-mine.pdf").exists()

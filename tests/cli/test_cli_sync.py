@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,19 +11,16 @@ from sqlalchemy import text
 from app.database import Database
 from app.services.sync import engine as sync
 from app.services.sync.local_store import open_local_store, passphrase_key
+from tests.helpers.cli import run_cli
 
 PASSPHRASE = "a long passphrase here"
 
 
-def _cli(data_dir: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "app", "--data-dir", str(data_dir), *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
+def _cli(
+    data_dir: Path, *args: str, stdin: str = "", real: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """The command in this process, or (`real`) the program itself (tests/helpers/cli.py)."""
+    return run_cli(data_dir, *args, stdin=stdin, real=real)
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +45,9 @@ def test_sync_fills_the_encrypted_copy_then_sends_what_was_done_there(
     demo: tuple[Path, str],
 ) -> None:
     data_dir, username = demo
-    first = _cli(data_dir, "sync", "--user", username, "--passphrase-stdin", stdin=PASSPHRASE)
+    first = _cli(
+        data_dir, "sync", "--user", username, "--passphrase-stdin", stdin=PASSPHRASE, real=True
+    )
     assert first.returncode == 0, first.stderr
     assert "accounts arrived" in first.stdout and "0 changes waiting" in first.stdout
     local = open_local_store(data_dir, passphrase_key(PASSPHRASE))

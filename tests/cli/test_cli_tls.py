@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import pytest
 from app.config import DATABASE_URL_ENV
 from app.database import TLS_ENV, TLS_ROOT_CERT_ENV, Database
 from app.models import Role
+from tests.helpers.cli import run_cli
 from tests.helpers.postgres import tls_environment
 from tests.helpers.sync_world import PASSWORD, Central, central_on
 
@@ -22,17 +22,11 @@ CLEARTEXT = "postgresql+psycopg://admin:secret@127.0.0.1:5432/collector?sslmode=
 
 
 def _cli(
-    data_dir: Path, *args: str, env: dict[str, str], stdin: str = ""
+    data_dir: Path, *args: str, env: dict[str, str], stdin: str = "", real: bool = False
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "app", "--data-dir", str(data_dir), *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-        env=env,
-    )
+    """The command with the environment `env`, in this process or (`real`) the program
+    itself (tests/helpers/cli.py)."""
+    return run_cli(data_dir, *args, stdin=stdin, env=env, real=real)
 
 
 def _environment(tmp_path: Path, **variables: str) -> dict[str, str]:
@@ -60,7 +54,9 @@ def test_a_cleartext_server_in_the_environment_is_one_line_and_no_traceback(
 
 def test_require_given_by_url_needs_the_administrators_word(tmp_path: Path) -> None:
     required = CLEARTEXT.replace("disable", "require")
-    refused = _cli(tmp_path, "central", "init", "--url", required, env=_environment(tmp_path))
+    refused = _cli(
+        tmp_path, "central", "init", "--url", required, env=_environment(tmp_path), real=True
+    )
     assert refused.returncode == 1 and len(refused.stderr.splitlines()) == 1
     assert f"set {TLS_ENV}=require" in refused.stderr
     # A minimum the app does not know is said on one line too.

@@ -5,13 +5,12 @@ characters in free text. Each is refused in one line, and nothing is written."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from app.cli import main
+from tests.helpers.cli import run_cli
 
 AT = "2026-11-28T10:00:00+08:00"
 
@@ -29,14 +28,9 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def run(data_dir: Path, *args: str) -> tuple[int, str, str]:
-    result = subprocess.run(
-        [sys.executable, "-m", "app", "--data-dir", str(data_dir), *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+def run(data_dir: Path, *args: str, real: bool = False) -> tuple[int, str, str]:
+    """The command in this process, or (`real`) the program itself (tests/helpers/cli.py)."""
+    result = run_cli(data_dir, *args, real=real)
     return result.returncode, result.stdout, result.stderr
 
 

@@ -12,16 +12,18 @@ COLLECTOR_WORKSTATION_TEST_PG_CA: `server_tls()` is what to hand `Database`, `ce
 
 from __future__ import annotations
 
+import atexit
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InternalError, OperationalError
 
 from app.database import TLS_ROOT_CERT_ENV, Tls
 
@@ -98,6 +100,21 @@ def tcp_url(database_url: str, username: str, password: str) -> str:
     ).render_as_string(hide_password=False)
 
 
+def _catalog_statement(connection: Connection, statement: str) -> None:
+    """An autocommit statement that changes a database's row of the cluster's catalogue (DROP,
+    GRANT, REVOKE on a database). Another test's `central init` revokes PUBLIC's CONNECT on
+    every other database of the cluster, this one included, and PostgreSQL refuses the second
+    of two such changes at the same moment ("tuple concurrently updated"): it is tried again."""
+    for attempt in range(10):
+        try:
+            connection.execute(text(statement))
+            return
+        except InternalError as error:
+            if "tuple concurrently updated" not in str(error) or attempt == 9:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+
+
 @contextmanager
 def fresh_database() -> Iterator[str]:
     """A new, empty database on the test server; its URL. Dropped (connections cut) after."""
@@ -110,5 +127,104 @@ def fresh_database() -> Iterator[str]:
         yield admin_url.set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            _catalog_statement(connection, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+# The migrated template of this process (an xdist worker): made by the first
+# `migrated_database`, dropped by `drop_migrated_template` at the session's end (tests/conftest.py).
+_template: str | None = None
+
+
+def _migrated_template(admin_url: URL) -> str:
+    """The name of a database the migrations upgraded, made once a process. Nobody connects to
+    it (datallowconn off), so that CREATE DATABASE may copy it and `central init` run by a
+    test (which closes the cluster's other databases) leaves it alone."""
+    global _template
+    if _template is not None:
+        return _template
+    from app.database import Database
+
+    name = f"cw_template_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        # At the latest when the process ends, should the session not (an xdist worker ends
+        # without running these, so the session's end drops it: `drop_migrated_template`).
+        atexit.register(_drop, admin_url, name)
+        database = Database(admin_url.set(database=name).render_as_string(hide_password=False))
+        try:
+            database.upgrade()
+        finally:
+            database.dispose()
+        with admin.connect() as connection:
+            _catalog_statement(connection, f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false')
+    finally:
+        admin.dispose()
+    _template = name
+    return name
+
+
+def drop_migrated_template() -> None:
+    """Drop this process's migrated template, if one was made."""
+    global _template
+    if _template is not None:
+        _drop(server_url(), _template)
+        _template = None
+
+
+def _drop(admin_url: URL, name: str) -> None:
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            _catalog_statement(connection, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        admin.dispose()
+
+
+def _database_acl(connection: Connection, name: str) -> list[tuple[str, str, bool]]:
+    """Who may do what on the database `name` (CONNECT, TEMPORARY, CREATE), as grants read."""
+    rows = connection.execute(
+        text(
+            "SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC'"
+            " ELSE quote_ident(pg_get_userbyid(a.grantee)) END, a.privilege_type, a.is_grantable"
+            " FROM pg_database d, aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) a"
+            " WHERE d.datname = :name"
+        ),
+        {"name": name},
+    )
+    return sorted(
+        (str(grantee), str(privilege), bool(grantable)) for grantee, privilege, grantable in rows
+    )
+
+
+@contextmanager
+def migrated_database() -> Iterator[str]:
+    """A new database upgraded by the migrations; its URL. Dropped (connections cut) after.
+
+    A copy of the process's migrated template (CREATE DATABASE … TEMPLATE), a fraction of a
+    second where the migrations take seconds. A copy does not carry the template's grants on
+    the database itself (who may connect: the migrations revoke PUBLIC's CONNECT and grant it
+    to the staff), so they are granted again, and checked to be the template's."""
+    admin_url = server_url()
+    template = _migrated_template(admin_url)
+    name = f"cw_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+            wanted = _database_acl(connection, template)
+            _catalog_statement(connection, f'REVOKE ALL ON DATABASE "{name}" FROM PUBLIC')
+            for grantee, privilege, grantable in wanted:
+                option = " WITH GRANT OPTION" if grantable else ""
+                _catalog_statement(
+                    connection, f'GRANT {privilege} ON DATABASE "{name}" TO {grantee}{option}'
+                )
+            copied = _database_acl(connection, name)
+            assert copied == wanted, f"the copy's grants {copied} are not the template's {wanted}"
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            _catalog_statement(connection, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()

@@ -17,7 +17,8 @@ single write(2), so a SIGKILL loses none of them:
     failed      the sync raised SyncFailed (the reason follows on the line)
 
 With `pause` it stops at one point (`"committed"`: after the server committed a batch; a
-number: in the middle of a server transaction, once the server has taken that many changes),
+number: in the middle of a server transaction, once the server has taken that many changes:
+on PostgreSQL, which takes a batch in one call, after the call that took it, before the commit),
 writes `paused` and waits to be told to go again, so a test can stop the server or kill the
 process at exactly that point. Exit status: 0 finished, 3 SyncFailed, -9 killed.
 """
@@ -115,6 +116,15 @@ def _install(markers: Markers, pause: str | int | None, resume: Event) -> None:
     _hook("_apply_on_server", lambda: markers.write("push"), committed)
     _hook("_state", state, nothing)
     _hook("_apply_one", nothing, one)
+    call = sync._push_call
+
+    def push_call(*args: Any, **kwargs: Any) -> Any:
+        answer = call(*args, **kwargs)
+        for _ in answer["facts"]:  # one for each change the server took in the call
+            one()
+        return answer
+
+    sync._push_call = push_call  # type: ignore[assignment]
     _hook("pull", lambda: markers.write("pull"), nothing)
     _hook("_fetch", nothing, lambda: markers.write("fetched"))
 

@@ -45,7 +45,7 @@ def upgrade() -> None:
         sa.Column("key", sa.String(length=120), nullable=False),
         sa.Column("loan_id", sa.Uuid(), nullable=False),
         sa.Column("borrower_id", sa.Uuid(), nullable=False),
-        sa.Column("contact_point_id", sa.Uuid(), nullable=False),
+        sa.Column("contact_point_id", sa.Uuid(), nullable=True),
         sa.Column("channel", CHANNEL, nullable=False),
         sa.Column("step", sa.String(length=40), nullable=False),
         sa.Column("kind", sa.String(length=20), nullable=False),

@@ -93,6 +93,8 @@ PERSONAL: dict[str, dict[str, str | None]] = {
     "call_reviews": {"comment": None},
     "repayment_plans": {"agreement_terms": None, "decision_reason": None},
     "plan_pause_overrides": {"reason": ""},
+    # A reminder's text names the borrower; its recipient is their number or address.
+    "reminder_messages": {"recipient": "", "subject": None, "text": ""},
 }
 # The text columns that stay: codes, statuses, numbers of contracts and agreements, hashes,
 # and the staff's own names. Every text column of the schema is in exactly one of BORROWER
@@ -129,6 +131,19 @@ KEPT: dict[str, tuple[str, ...]] = {
     "plan_pause_overrides": ("flags", "escalation_ids"),
     "call_reviews": ("answers",),
     "escalations": ("kind",),
+    # A reminder's key (contract, step, day, channel), its template and what became of it.
+    "reminder_messages": (
+        "key",
+        "step",
+        "kind",
+        "language",
+        "template",
+        "template_code",
+        "provider_id",
+        "error",
+    ),
+    "reminder_opt_outs": ("source",),
+    "credit_notices": ("channel",),
     "audit_events": ("action", "entity", "entity_id"),
     "teams": ("name",),
     "users": ("username", "display_name"),
@@ -140,6 +155,21 @@ KEPT: dict[str, tuple[str, ...]] = {
     "issued_documents": ("kind", "sha256"),
     # The dispositions the queue's summary counts as a contact (a code, nobody's data).
     "queue_summary_codes": ("code",),
+    # The queue's memo of its answers: the account's figures, reason codes with amounts,
+    # dates and counts, the rules' texts, codes and keys; no name, number or free text (an
+    # erasure writes the borrower's row: the answer is never taken again, and is rewritten).
+    "queue_memo": (
+        "context",
+        "principal",
+        "interest",
+        "penalty",
+        "fees",
+        "tier",
+        "reasons",
+        "decision",
+        "point_id",
+        "priority_level",
+    ),
 }
 # Deleted with the account's personal data rather than cleared: a workstation's conflicts
 # (the losing edit's values), the record of a document (its path may name the borrower).
@@ -187,6 +217,7 @@ AUDIT_KEPT = frozenset(
         "contracts",
         "day",
         "decision",
+        "digest",
         "disposition",
         "emotion",
         "escalation_ids",
@@ -196,6 +227,8 @@ AUDIT_KEPT = frozenset(
         "from",
         "instalments",
         "kind",
+        "letter_id",
+        "letter_no",
         "level",
         "loan_id",
         "outcome",
@@ -208,10 +241,12 @@ AUDIT_KEPT = frozenset(
         "removed",
         "replaced",
         "replanned",
+        "reporting_from",
         "retention_years",
         "score",
         "seq",
         "settled",
+        "sha256",
         "to",
         "total",
         "urgent",

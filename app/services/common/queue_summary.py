@@ -34,6 +34,7 @@ from app.models import (
     PromiseToPay,
     RepaymentPlan,
 )
+from app.models.queue_memo import ALL_BORROWERS
 from app.services.common.reference import dispositions
 
 SUMMARY = Base.metadata.tables["loan_queue_summary"]
@@ -50,8 +51,10 @@ EMPTY: tuple[Any, ...] = tuple(
 FAILED = (PromiseStatus.BROKEN, PromiseStatus.PARTLY_KEPT)
 # Loans worked out together (a key range of this many).
 CHUNK = 20_000
-# The SQLite triggers' names start so (migration 0019; PostgreSQL's end in _queue_summary).
+# The SQLite triggers' names start so (migration 0019; PostgreSQL's end in _queue_summary),
+# and those of the queue memo's stamps (migration 0025): a bulk write takes both off.
 TRIGGERS = "queue_summary_"
+STAMP_TRIGGERS = "queue_stamp_"
 
 
 def contact_codes() -> tuple[str, ...]:
@@ -234,9 +237,9 @@ def take_off_triggers(connection: Connection) -> list[str]:
             connection.exec_driver_sql(f'ALTER TABLE {table} DISABLE TRIGGER "{name}"')
         return [f'ALTER TABLE {table} ENABLE TRIGGER "{name}"' for table, name in found]
     found = connection.exec_driver_sql(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND substr(name, 1, ?) = ?"
-        " ORDER BY name",
-        (len(TRIGGERS), TRIGGERS),
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
+        " AND (substr(name, 1, ?) = ? OR substr(name, 1, ?) = ?) ORDER BY name",
+        (len(TRIGGERS), TRIGGERS, len(STAMP_TRIGGERS), STAMP_TRIGGERS),
     ).all()
     for name, _ in found:
         connection.exec_driver_sql(f'DROP TRIGGER "{name}"')
@@ -244,5 +247,25 @@ def take_off_triggers(connection: Connection) -> list[str]:
 
 
 def put_back_triggers(connection: Connection, statements: Sequence[str]) -> None:
+    """Put the triggers back; on SQLite every borrower counts as written to (the queue
+    stamps' triggers were off: no answer the queue memo kept from before may be taken)."""
     for statement in statements:
         connection.exec_driver_sql(statement)
+    if connection.dialect.name == "sqlite":
+        void_queue_memo(connection)
+
+
+def void_queue_memo(connection: Connection) -> None:
+    """Number a write to every borrower at once and drop the memo (app/models/queue_memo.py)."""
+    everyone = ALL_BORROWERS.hex
+    connection.exec_driver_sql(
+        "INSERT INTO queue_stamps (borrower_id, stamp) SELECT ?, 0 WHERE NOT EXISTS"
+        " (SELECT 1 FROM queue_stamps WHERE borrower_id = ?)",
+        (everyone, everyone),
+    )
+    connection.exec_driver_sql(
+        "UPDATE queue_stamps SET stamp = (SELECT max(stamp) FROM queue_stamps) + 1"
+        " WHERE borrower_id = ?",
+        (everyone,),
+    )
+    connection.exec_driver_sql("DELETE FROM queue_memo")

@@ -53,3 +53,30 @@ def _penalty_since_sqlite(element: penalty_since, compiler: Any, **kw: Any) -> s
 def _penalty_since_postgresql(element: penalty_since, compiler: Any, **kw: Any) -> str:
     principal, days, rate = (compiler.process(arg, **kw) for arg in element.clauses)
     return f"round(({principal}) * ({days}) * {rate}, 2)"
+
+
+class unindexed(FunctionElement[Any]):
+    """unindexed(column): the column, not to be looked up by an index (SQLite: `+column`).
+
+    For a condition the planner would otherwise lead with, where another (keys named) finds
+    fewer rows. PostgreSQL plans by its statistics: the column as it is.
+    """
+
+    inherit_cache = True
+    name = "unindexed"
+
+    def __init__(self, column: Any) -> None:
+        super().__init__(column)
+        self.type = column.type
+
+
+@compiles(unindexed, "sqlite")
+def _unindexed_sqlite(element: unindexed, compiler: Any, **kw: Any) -> str:
+    (column,) = element.clauses
+    return f"+{compiler.process(column, **kw)}"
+
+
+@compiles(unindexed)
+def _unindexed(element: unindexed, compiler: Any, **kw: Any) -> str:
+    (column,) = element.clauses
+    return str(compiler.process(column, **kw))

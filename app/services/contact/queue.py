@@ -10,8 +10,11 @@ queue, marked with the rule and the moment they open again.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import gc
+import hashlib
 import itertools
+import json
 import math
 import operator
 import uuid
@@ -22,12 +25,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cache
-from typing import Any, cast, overload
+from pathlib import Path
+from typing import Any, NamedTuple, cast, overload
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Integer, String, and_, func, select, text, type_coerce
+from sqlalchemy import Connection, Integer, String, and_, delete, func, select, text, type_coerce
 from sqlalchemy.sql import ColumnElement, Subquery
 
+from app import __version__
 from app.database import Database
 from app.models import (
     BORROWER_FLAGS,
@@ -45,10 +50,13 @@ from app.models import (
     PriorityOverride,
     PromiseStatus,
     PromiseToPay,
+    QueueMemo,
+    QueueStamp,
     RepaymentPlan,
     counted,
 )
 from app.models.activity import REMINDER_OUTCOMES_SQL
+from app.models.queue_memo import ALL_BORROWERS
 from app.models.types import money_from_raw
 from app.services.common.clock import business_zone, day_start
 from app.services.common.money import ZERO, format_money
@@ -56,13 +64,14 @@ from app.services.common.queue_summary import codes_current
 from app.services.common.reference import (
     address_zones,
     bucket_for,
+    buckets,
     dispositions,
     load_json,
     policy,
     queue_weights,
 )
 from app.services.common.scope import find_user, worker_ids
-from app.services.common.sqlfunc import days_since, penalty_since
+from app.services.common.sqlfunc import days_since, penalty_since, unindexed
 from app.services.contact.compliance import (
     Decision,
     Evaluator,
@@ -70,6 +79,8 @@ from app.services.contact.compliance import (
     PastAttempt,
     Point,
     Subject,
+    available_profiles,
+    default_profile_code,
     load_profile,
     next_window_change,
     profile_code_for,
@@ -88,7 +99,7 @@ def _reason_templates() -> dict[str, dict[str, str]]:
     return dict(load_json("queue_reasons.json"))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reason:
     """One human-readable reason for a score; `text()` renders it in a language."""
 
@@ -100,7 +111,7 @@ class Reason:
         return templates[self.key].format(**self.params)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LeadPriority:
     """A team lead's override of an account's place in the queue, in force until `expires_at`."""
 
@@ -145,7 +156,7 @@ class AccountFacts:
     reminded: Reminded | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ContactStatus:
     allowed: bool
     decision: Decision
@@ -159,7 +170,7 @@ class ContactStatus:
         return {**self.decision.as_json(), "allowed": self.allowed}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class QueueEntry:
     rank: int
     loan_key: Key
@@ -350,27 +361,43 @@ def build_queue(
     limit: int | None = None,
     now: datetime | None = None,
     summary: bool = True,
+    memo: bool = True,
 ) -> Queue:
-    """The ranked queue of `username` at moment `at` (now by default), computed afresh.
+    """The ranked queue of `username` at moment `at` (now by default), read afresh.
 
     A read: it writes nothing. Promises and plans that lapsed are settled beforehand by their
     own step (`plans.lapses.settle_lapsed`), which the window and the command line run first.
-    `summary`: as `LiveQueue`'s.
+    `summary`, `memo`: as `LiveQueue`'s.
     """
-    return LiveQueue(db, username, summary=summary).read(at, now=now, limit=limit)
+    return LiveQueue(db, username, summary=summary, memo=memo).read(at, now=now, limit=limit)
 
 
-@dataclass(frozen=True)
-class _Ranked:
+def keep_queue(db: Database, live: LiveQueue) -> int:
+    """Keep what `live` last read in the queue's memo (a write of its own, after a read; the
+    window runs it after reading its whole queue). Returns how many accounts it wrote."""
+    if live.db is not db:
+        return 0
+    return live.remember()
+
+
+class _Ranked(NamedTuple):
     """One account's place in the queue as computed at some moment, and until when it holds
-    for the same data (None: until the day ends)."""
+    for the same data (None: until the day ends): what its entry shows, less the rank."""
 
-    order: tuple[int, Decimal, str]
-    row: _Row
-    facts: AccountFacts
+    order: tuple[int, Decimal, str]  # (-score, -overdue amount, contract number)
+    loan_id: str
+    borrower_id: str
+    borrower: str
+    dpd: int
+    overdue: Decimal
+    principal: Decimal
+    interest: Decimal
+    penalty: Decimal
+    fees: Decimal
     tier: str | None
     reasons: tuple[Reason, ...]
     status: ContactStatus
+    priority: LeadPriority | None
     holds_until: datetime | None
 
 
@@ -415,17 +442,35 @@ class LiveQueue:
     are read again. A new day, a moment before the last read, changed=None or a read that
     failed reads everything. The result is the same as `build_queue` at that moment (tests
     compare the two).
+
+    Reading everything takes from the memo (app/models/queue_memo.py; a SQLite copy's) the
+    answers `remember` kept of the accounts whose inputs have not changed since, whose answer
+    still holds at that moment, on the same day and business data; their inputs are read only
+    once one of them is to be computed again.
     """
 
-    def __init__(self, db: Database, username: str, *, summary: bool = True) -> None:
+    def __init__(
+        self, db: Database, username: str, *, summary: bool = True, memo: bool = True
+    ) -> None:
         """`summary`: read each account's history from the summary the database keeps
         (app/models/queue_summary.py) while it is current, and each borrower's attempts as
         far back as their own profile's rules look; False reads as the queue did before: the
         history itself, every borrower's as far back as any profile looks (the tests'
-        yardstick)."""
+        yardstick). `memo`: take the answers the memo holds (False: compute every one)."""
         self.db = db
         self.username = username
         self.summary = summary
+        self.memo = memo
+        # What `remember` writes from: the user, each account's borrower and the number of
+        # the last write before its inputs were read (app/models/queue_memo.py), the
+        # fingerprint of the rest; the accounts taken from the memo, whose inputs were not read.
+        self._user: str | None = None
+        self._stamps: dict[str, tuple[str, int]] = {}
+        self._context: str | None = None
+        self._bare: set[str] = set()
+        # Whether the memo lacks something the last reads learned.
+        self._unkept = False
+        self.remembered = 0
         self._today: date | None = None
         # The moment of the last read: an earlier one reads everything (see `read`).
         self._at: datetime | None = None
@@ -456,6 +501,11 @@ class LiveQueue:
         self._shown = []
         self._gone = []
         self._made_from = {}
+        self._user = None
+        self._stamps = {}
+        self._context = None
+        self._bare = set()
+        self._unkept = False
 
     def read(
         self,
@@ -492,13 +542,20 @@ class LiveQueue:
                     self.forget()
                     user = find_user(session, self.username)
                     self._workers = worker_ids(session, user)
-                    self._inputs = _load_inputs(connection, self._workers, today, at, None, summary)
+                    fresh = self._read_all(connection, user.id, today, at, summary)
                     self._today = today
-                    fresh: set[str] = set(self._inputs.rows)
                 else:
-                    fresh = self._reload(connection, changed, today, at, summary)
+                    # Accounts taken from the memo whose moment came: their inputs are read.
+                    due = [
+                        key
+                        for key in self._bare
+                        if (until := self._ranked[key].holds_until) is not None and until <= at
+                    ]
+                    fresh = self._reload(connection, {*changed, *due}, today, at, summary)
+                    self._unkept |= bool(changed)
             self.loaded = len(fresh)
             before = self._rank(at, today, viewer_zone, fresh)
+            self._unkept |= self.computed > 0
             self._at = at
             entries = self._entries_in_order(before)
         next_change = min(
@@ -512,6 +569,88 @@ class LiveQueue:
         return Queue(
             username=self.username, at=at, entries=tuple(entries), next_change_at=next_change
         )
+
+    def _read_all(
+        self, connection: Connection, user: uuid.UUID, today: date, at: datetime, summary: bool
+    ) -> set[str]:
+        """Read every account (the memo's answers where they hold); returns the keys of those
+        whose inputs were read."""
+        self.remembered = 0
+        if not (self.memo and connection.dialect.name == "sqlite"):
+            self._inputs = _load_inputs(connection, self._workers, today, at, None, summary)
+            return set(self._inputs.rows)
+        context = _memo_context(today)
+        # The number of the last write is read before the inputs: a write after it is
+        # numbered higher, so that what was read then is never taken for newer.
+        seen = _last_write(connection)
+        self._user, self._context = user.hex, context
+        listed = _listed(connection, self._workers)
+        kept = _kept(connection, user, context)
+        # The borrowers written to after the oldest answer kept was read (few: found by the
+        # index on the numbers), and whether the triggers were off for a bulk write since.
+        since = min((row[2] for row in kept.values()), default=seen)
+        written = _written_since(connection, since)
+        everyone = written.get(ALL_BORROWERS.hex, 0)
+        now = _micros(at)
+        stamps = self._stamps
+        taken: dict[str, tuple[Any, ...]] = {}
+        stale: set[str] = set()
+        for listing in listed:
+            loan, borrower = listing[0], listing[1]
+            row = kept.get(loan)
+            if (
+                row is not None
+                and row[1] == borrower
+                and row[3] <= now
+                and (row[4] is None or now < row[4])
+                and max(everyone, written.get(borrower, 0)) <= row[2]
+            ):
+                stamps[loan] = (borrower, row[2])
+                taken[loan] = row
+            else:
+                stale.add(borrower)
+        # All the accounts of a borrower are computed again, or none (their inputs are read
+        # per borrower).
+        changed = []
+        for loan, borrower, *_ in listed:
+            if borrower in stale:
+                changed.append(loan)
+                stamps[loan] = (borrower, seen)
+                taken.pop(loan, None)
+        # Every account's answer taken from the memo: nothing new to keep.
+        self._unkept = bool(stale)
+        codec = _MemoCodec()
+        for loan, borrower, contract_no, name in listed:
+            row = taken.get(loan)
+            if row is not None and row[5] is not None:
+                self._ranked[loan] = codec.ranked(loan, borrower, contract_no, name, row)
+        self._bare = set(self._ranked)
+        self.remembered = len(self._bare)
+        if changed:
+            touching = Loan.id.in_([_as_uuid(key) for key in changed])
+            self._inputs = _load_inputs(connection, self._workers, today, at, touching, summary)
+        return set(self._inputs.rows)
+
+    def remember(self) -> int:
+        """Keep the last read's answers in the memo, in a transaction of its own (never as
+        part of a read): a queue read afresh later takes from it those still good. Returns
+        how many accounts it keeps (0: nothing read to keep, or not a SQLite copy)."""
+        if not self._unkept or self._user is None or self._context is None or self._at is None:
+            return 0
+        computed_at = _micros(self._at)
+        user, context = self._user, self._context
+        made = (
+            _memo_row(user, loan, borrower, seen, context, computed_at, self._ranked.get(loan))
+            for loan, (borrower, seen) in self._stamps.items()
+        )
+        rows = [row for row in made if row is not None]
+        with self.db.session() as session:
+            connection = session.connection()
+            connection.execute(delete(QueueMemo).where(QueueMemo.user_id == _as_uuid(self._user)))
+            if rows:
+                connection.exec_driver_sql(_MEMO_INSERT, rows)
+        self._unkept = False
+        return len(rows)
 
     def _reload(
         self,
@@ -528,18 +667,31 @@ class LiveQueue:
         owners = list(
             connection.execute(select(Loan.borrower_id).where(Loan.id.in_(ids))).scalars()
         )
+        # The number of the last write first, as in `_read_all`.
+        stamped = self._user is not None
+        seen = _last_write(connection) if stamped else 0
         # The loans themselves, named: every statement below then starts from them (by their
         # key) rather than from the collector's thousands of accounts.
-        loans = list(
+        found = list(
             connection.execute(
-                select(Loan.id).where(Loan.borrower_id.in_(owners), _assigned(self._workers))
-            ).scalars()
+                select(_key(Loan.id), _key(Loan.borrower_id)).where(
+                    Loan.borrower_id.in_(owners), _assigned(self._workers)
+                )
+            )
         )
+        loans = [_as_uuid(_hex(row[0])) for row in found]
         fresh = _load_inputs(connection, self._workers, today, at, Loan.id.in_(loans), summary)
         inputs = self._inputs
         # Every account of those borrowers was read: what did not come back left the queue.
         borrowers = {_hex(key) for key in owners}
-        for loan_key in [k for k, row in inputs.rows.items() if row.borrower_id in borrowers]:
+        if stamped:
+            for loan_key in [k for k, (b, _) in self._stamps.items() if b in borrowers]:
+                del self._stamps[loan_key]
+            self._stamps.update((_hex(row[0]), (_hex(row[1]), seen)) for row in found)
+        read_before = [k for k, row in inputs.rows.items() if row.borrower_id in borrowers]
+        bare = [k for k in self._bare if self._ranked[k].borrower_id in borrowers]
+        self._bare.difference_update(bare)
+        for loan_key in read_before + bare:
             for name in _PER_LOAN:
                 getattr(inputs, name).pop(loan_key, None)
             gone = self._ranked.pop(loan_key, None)
@@ -558,9 +710,9 @@ class LiveQueue:
         """Compute again the accounts read again and those whose moment came, and order them
         all; returns the order before."""
         inputs = self._inputs
-        if not inputs.rows:
-            self.forget()
-            self._today = today
+        if not inputs.rows and not self._ranked:
+            self._inputs = _Inputs()
+            self._sorted, self._shown, self._gone, self._made_from = [], [], [], {}
             self.computed = 0
             return []
         # Each borrower is judged by the profile of where they live; the queue dials own numbers.
@@ -644,34 +796,39 @@ class LiveQueue:
         for place in itertools.compress(range(len(listed)), map(operator.not_, same)):
             item = listed[place]
             rank = place + 1
-            row, facts, status = item.row, item.facts, item.status
-            old = by_key.get(row.loan_id)
-            if old is not None and old.rank == rank and made.get(row.loan_id) is item:
+            loan = item.loan_id
+            old = by_key.get(loan)
+            if old is not None and old.rank == rank and made.get(loan) is item:
                 shown[place] = old
                 continue
-            made[row.loan_id] = item
+            made[loan] = item
+            order = item.order
+            # Positional: half the cost of naming each field, thousands of times a read.
             shown[place] = QueueEntry(
-                rank=rank,
-                loan_key=row.loan_id,
-                contract_no=row.contract_no,
-                borrower_key=row.borrower_id,
-                borrower=row.borrower,
-                dpd=facts.dpd,
-                bucket=bucket_for(facts.dpd),
-                overdue_amount=facts.overdue,
-                principal=row.principal,
-                interest=row.interest,
-                penalty=row.penalty,
-                fees=row.fees,
-                score=-item.order[0],
-                tier=item.tier,
-                reasons=item.reasons,
-                contact=status,
-                priority=facts.priority,
+                rank,
+                loan,
+                order[2],
+                item.borrower_id,
+                item.borrower,
+                item.dpd,
+                bucket_for(item.dpd),
+                item.overdue,
+                item.principal,
+                item.interest,
+                item.penalty,
+                item.fees,
+                -order[0],
+                item.tier,
+                item.reasons,
+                item.status,
+                item.priority,
             )
         result = cast(list[QueueEntry], shown)
         self._shown = result
         return result
+
+
+_new_ranked = tuple.__new__
 
 
 def _ordering(item: _Ranked) -> tuple[int, Decimal, str]:
@@ -742,13 +899,21 @@ def _rank_row(
         edges.extend(a.at for a in recent if a.at > at)
     later = [edge for edge in edges if edge > at]
     return _Ranked(
-        order=_order(total, facts.overdue, row.contract_no),
-        row=row,
-        facts=facts,
-        tier=tier,
-        reasons=reasons,
-        status=status,
-        holds_until=min(later, default=None),
+        _order(total, facts.overdue, row.contract_no),
+        loan,
+        row.borrower_id,
+        row.borrower,
+        facts.dpd,
+        facts.overdue,
+        row.principal,
+        row.interest,
+        row.penalty,
+        row.fees,
+        tier,
+        reasons,
+        status,
+        priority,
+        min(later, default=None),
     )
 
 
@@ -883,6 +1048,323 @@ def _day(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
 
 
+# --- the memo (app/models/queue_memo.py) --------------------------------------------------
+
+# A cold read reads everything when more than this share of the accounts is to be computed
+# again (else only theirs, by key).
+_READ_ALL_OVER = 0.25
+# Bumped when what the memo keeps, or how, changes.
+_MEMO_FORMAT = "queue-memo-1"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MEMO_COLUMNS = (
+    "user_id", "loan_id", "borrower_id", "seen", "context", "computed_at",
+    "holds_until", "dpd", "principal", "interest", "penalty", "fees", "score", "tier",
+    "reasons", "allowed", "decision", "point_id", "priority_level", "priority_expires_at",
+)  # fmt: skip
+_MEMO_INSERT = (
+    f"INSERT INTO queue_memo ({', '.join(_MEMO_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in _MEMO_COLUMNS)})"
+)
+
+
+def _micros(moment: datetime) -> int:
+    """An instant as whole microseconds since 1970 (UTC), exactly."""
+    return (moment - _EPOCH) // timedelta(microseconds=1)
+
+
+def _instant_of(micros: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=micros)
+
+
+@cache
+def _code_fingerprint() -> str:
+    """The code that computes a queue row (the services and the models): a memo kept by
+    other code is not taken."""
+    root = Path(__file__).resolve().parents[2]
+    digest = hashlib.blake2b(digest_size=16)
+    # The version too: an installation may carry no sources to read.
+    digest.update(__version__.encode())
+    for folder in ("services/contact", "services/common", "models"):
+        for path in sorted((root / folder).glob("*.py")):
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _memo_context(today: date) -> str:
+    """Everything but the database's rows that an account's answer depends on: the day (in
+    the business zone, itself in the policy), the business data the queue and the rules read
+    (weights, policy, dispositions, buckets, address zones, jurisdictions and the profile
+    borrowers without one of their own get, every profile's rules) and the code. Reasons and
+    decisions are kept as their parts, whatever the language they are shown in."""
+    digest = hashlib.blake2b(digest_size=16)
+    for part in (
+        _MEMO_FORMAT,
+        today.isoformat(),
+        _code_fingerprint(),
+        queue_weights(),
+        policy(),
+        promise_grace_days(),
+        dispositions(),
+        buckets(),
+        load_json("address_zones.json"),
+        load_json("compliance/jurisdictions.json"),
+        default_profile_code(),
+        [load_profile(code) for code in available_profiles()],
+    ):
+        digest.update(json.dumps(part, sort_keys=True, default=_plain).encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    """What JSON makes of the business data's objects, the same in every process (a set's
+    order is not: strings hash differently in each)."""
+    if isinstance(value, set | frozenset):
+        return sorted(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+    return str(value)
+
+
+def _last_write(connection: Connection) -> int:
+    """The number of the last write to any borrower's queue inputs (0: none yet)."""
+    return connection.execute(select(func.coalesce(func.max(QueueStamp.stamp), 0))).scalar_one()
+
+
+def _listed(connection: Connection, workers: Sequence[uuid.UUID]) -> list[Any]:
+    """Every account assigned to `workers`: key, borrower's key, contract, borrower's name."""
+    statement = (
+        select(_key(Loan.id), _key(Loan.borrower_id), Loan.contract_no, Borrower.name)
+        .join(Borrower, Borrower.id == Loan.borrower_id)
+        .where(_assigned(workers))
+    )
+    return _as_stored(connection, statement)
+
+
+def _as_stored(connection: Connection, statement: Any) -> list[tuple[Any, ...]]:
+    """The rows as SQLite's driver hands them over, for columns that need no converting (keys
+    read as text, numbers, text): a quarter less time than rows for thousands of them."""
+    result = connection.execute(statement)
+    try:
+        rows = result.cursor.fetchall()
+    finally:
+        result.close()
+    return cast(list[tuple[Any, ...]], rows)
+
+
+def _kept(connection: Connection, user: uuid.UUID, context: str) -> dict[str, Any]:
+    """The user's answers in the memo kept with this fingerprint, by loan key: borrower, seen,
+    computed at, holds until, then the answer (`_MemoCodec.ranked`)."""
+    statement = select(
+        _key(QueueMemo.loan_id),
+        _key(QueueMemo.borrower_id),
+        QueueMemo.seen,
+        QueueMemo.computed_at,
+        QueueMemo.holds_until,
+        QueueMemo.dpd,
+        QueueMemo.principal,
+        QueueMemo.interest,
+        QueueMemo.penalty,
+        QueueMemo.fees,
+        QueueMemo.score,
+        QueueMemo.tier,
+        QueueMemo.reasons,
+        QueueMemo.allowed,
+        QueueMemo.decision,
+        QueueMemo.point_id,
+        QueueMemo.priority_level,
+        QueueMemo.priority_expires_at,
+    ).where(QueueMemo.user_id == user, QueueMemo.context == context)
+    return {row[0]: row for row in _as_stored(connection, statement)}
+
+
+def _written_since(connection: Connection, since: int) -> dict[str, int]:
+    """The borrowers (and `ALL_BORROWERS`) written to after write number `since`."""
+    statement = select(_key(QueueStamp.borrower_id), QueueStamp.stamp).where(
+        QueueStamp.stamp > since
+    )
+    return {borrower: number for borrower, number in connection.execute(statement)}
+
+
+class _MemoCodec:
+    """Reasons and decisions to and from the memo's text; each text read once a read (most
+    accounts share their decision, many their reasons)."""
+
+    def __init__(self) -> None:
+        self._reasons: dict[str, tuple[Reason, ...]] = {}
+        self._decisions: dict[str, Decision] = {}
+        self._instants: dict[int, datetime] = {}
+
+    def ranked(
+        self, loan: str, borrower: str, contract_no: str, name: str, row: Sequence[Any]
+    ) -> _Ranked:
+        (_loan, _borrower, _seen, _computed, holds_until, dpd, principal, interest, penalty,
+         fees, score, tier, reasons, allowed, decision, point, level, expires) = row  # fmt: skip
+        principal, interest = Decimal(principal), Decimal(interest)
+        penalty, fees = Decimal(penalty), Decimal(fees)
+        # Summed in the order the facts are (the amounts are cents: the sum is exact anyway).
+        overdue = principal + interest + fees + penalty
+        found = self._reasons.get(reasons)
+        if found is None:
+            found = self._reasons[reasons] = self._reasons_of(reasons)
+        said = self._decisions.get(decision)
+        if said is None:
+            said = self._decisions[decision] = _decision_from_text(decision)
+        until: datetime | None = None
+        if holds_until is not None:
+            # Many accounts' answers change at the same moment (an hours window in one zone).
+            until = self._instants.get(holds_until)
+            if until is None:
+                until = self._instants[holds_until] = _instant_of(holds_until)
+        # The tuple made directly: thousands a read.
+        return _new_ranked(
+            _Ranked,
+            (
+                (-score, -overdue, contract_no),
+                loan,
+                borrower,
+                name,
+                dpd,
+                overdue,
+                principal,
+                interest,
+                penalty,
+                fees,
+                tier,
+                found,
+                ContactStatus(bool(allowed), said, point),
+                None if level is None else LeadPriority(level, _instant_of(expires)),
+                until,
+            ),
+        )
+
+    def _reasons_of(self, text: str) -> tuple[Reason, ...]:
+        if not text:
+            return ()
+        found: list[Reason] = []
+        for part in text.split(_REASONS_APART):
+            known = self._reasons.get(part)
+            if known is None:
+                key, *params = part.split(_PARTS_APART)
+                known = self._reasons[part] = (
+                    Reason(key, dict(zip(params[::2], params[1::2], strict=True))),
+                )
+            found += known
+        return tuple(found)
+
+
+# Reasons kept as text: each its key and parameters (names and values) apart by one control
+# character, the reasons by another; faster to read back than JSON. A value holding either
+# (none does: amounts, dates, counts, codes) leaves its account out of the memo.
+_REASONS_APART, _PARTS_APART = "\x1e", "\x1f"
+
+
+def _reasons_text(reasons: tuple[Reason, ...]) -> str | None:
+    text = _REASONS_APART.join(
+        _PARTS_APART.join((reason.key, *itertools.chain.from_iterable(reason.params.items())))
+        for reason in reasons
+    )
+    apart = sum(len(reason.params) * 2 for reason in reasons) + max(len(reasons) - 1, 0)
+    if text.count(_PARTS_APART) + text.count(_REASONS_APART) != apart:
+        return None
+    return text
+
+
+def _memo_row(
+    user: str,
+    loan: str,
+    borrower: str,
+    seen: int,
+    context: str,
+    computed_at: int,
+    ranked: _Ranked | None,
+) -> tuple[Any, ...] | None:
+    """The memo's row for one account (None: it cannot be kept)."""
+    head = (user, loan, borrower, seen, context, computed_at)
+    if ranked is None:
+        # Not in the queue that day.
+        return (*head, *(None,) * (len(_MEMO_COLUMNS) - len(head)))
+    priority = ranked.priority
+    reasons = _reasons_text(ranked.reasons)
+    if reasons is None:
+        return None
+    return (
+        *head,
+        None if ranked.holds_until is None else _micros(ranked.holds_until),
+        ranked.dpd,
+        str(ranked.principal),
+        str(ranked.interest),
+        str(ranked.penalty),
+        str(ranked.fees),
+        -ranked.order[0],
+        ranked.tier,
+        reasons,
+        int(ranked.status.allowed),
+        _decision_text(ranked.status.decision),
+        ranked.status.contact_point_key,
+        None if priority is None else priority.level,
+        None if priority is None else _micros(priority.expires_at),
+    )
+
+
+def _moment_to_json(moment: datetime | None) -> Any:
+    """An aware instant with its own zone (shown in it: the zone is part of the answer)."""
+    if moment is None:
+        return None
+    zone = moment.tzinfo
+    # "": UTC itself; a zone's key; None: a fixed offset (the text says it).
+    key = "" if zone is UTC else zone.key if isinstance(zone, ZoneInfo) else None
+    return [moment.isoformat(), key]
+
+
+def _moment_from_json(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    text, key = value
+    moment = datetime.fromisoformat(text)
+    if key == "":
+        return moment.astimezone(UTC)
+    return moment if key is None else moment.astimezone(ZoneInfo(key))
+
+
+def _decision_text(decision: Decision) -> str:
+    return json.dumps(
+        [
+            decision.allowed,
+            decision.rule_id,
+            decision.reason,
+            decision.reason_zh,
+            decision.detail,
+            _moment_to_json(decision.next_allowed_at),
+            list(decision.zones),
+            decision.detail_template,
+            [
+                [name, value if isinstance(value, str) else _moment_to_json(value)]
+                for name, value in decision.detail_args
+            ],
+        ]
+    )
+
+
+def _decision_from_text(text: str) -> Decision:
+    allowed, rule, reason, reason_zh, detail, until, zones, template, args = json.loads(text)
+    return Decision(
+        allowed,
+        rule,
+        reason,
+        reason_zh,
+        detail,
+        _moment_from_json(until),
+        tuple(zones),
+        template,
+        tuple(
+            (name, value if isinstance(value, str) else cast(datetime, _moment_from_json(value)))
+            for name, value in args
+        ),
+    )
+
+
 @contextmanager
 def _collector_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector while a queue is built.
@@ -924,6 +1406,21 @@ class _Row:
 
 def _assigned(workers: Sequence[uuid.UUID]) -> Any:
     return and_(Loan.assigned_to_id.in_(workers), Loan.status == LoanStatus.ACTIVE)
+
+
+def _scope(
+    workers: Sequence[uuid.UUID], extra: Sequence[ColumnElement[bool]]
+) -> tuple[ColumnElement[bool], ...]:
+    """The workers' active loans, those of them `extra` names when it does: named loans are
+    found by their keys, the planner kept off the index of assigned loans (it would go
+    through every one of the collector's, and their instalments, to keep a few hundred)."""
+    if not extra:
+        return (_assigned(workers),)
+    return (
+        unindexed(Loan.assigned_to_id).in_(workers),
+        unindexed(Loan.status) == LoanStatus.ACTIVE,
+        *extra,
+    )
 
 
 def _key(column: Any) -> Any:
@@ -990,7 +1487,7 @@ def _load_accounts(
     """Assigned active loans that are overdue or soon due, with their balance on `today`, and
     (`summary`) the summary kept of each one's history, read raw (`_KEPT`; loans with none
     left out)."""
-    balance = overdue_balances(today, _assigned(workers), *extra)
+    balance = overdue_balances(today, *_scope(workers, extra))
     kept_columns = [_key(column) for column in _KEPT] if summary else []
     statement = (
         select(
@@ -1014,7 +1511,7 @@ def _load_accounts(
         )
         .join(Borrower, Borrower.id == Loan.borrower_id)
         .outerjoin(balance, balance.c.loan_id == Loan.id)
-        .where(_assigned(workers), *extra)
+        .where(*_scope(workers, extra))
     )
     if summary:
         statement = statement.outerjoin(LoanQueueSummary, LoanQueueSummary.loan_id == Loan.id)
@@ -1022,6 +1519,9 @@ def _load_accounts(
     rows: dict[str, _Row] = {}
     kept: dict[str, tuple[Any, ...]] = {}
     flags_end = 15 + len(BORROWER_FLAGS)
+    # Thousands of accounts share a few places and sets of flags: each worked out once.
+    places: dict[tuple[str, str | None], tuple[str, tuple[str, ...]]] = {}
+    flag_sets: dict[tuple[Any, ...], frozenset[str]] = {}
     for record in connection.execute(statement):
         (loan_id, contract_no, currency, borrower_id, name, country, province, window_start,
          window_end, oldest_due, principal, interest, fees, penalty,
@@ -1030,28 +1530,38 @@ def _load_accounts(
         next_due, next_amount = reminders.get(loan_id, (None, ZERO))
         if oldest_due is None and next_due is None:
             continue
-        flags = frozenset(
-            flag for flag, on in zip(BORROWER_FLAGS, record[15:flags_end], strict=True) if on
-        )
+        marks = tuple(record[15:flags_end])
+        flags = flag_sets.get(marks)
+        if flags is None:
+            flags = flag_sets[marks] = frozenset(
+                flag for flag, on in zip(BORROWER_FLAGS, marks, strict=True) if on
+            )
+        place = places.get((country, province))
+        if place is None:
+            place = places[country, province] = (
+                profile_code_for(country),
+                address_zones(country, province),
+            )
         if summary and any(facts := tuple(record[flags_end:])):
             kept[loan_id] = facts
+        # Positional, in the fields' order: thousands a read.
         rows[loan_id] = _Row(
-            loan_id=loan_id,
-            contract_no=contract_no,
-            currency=currency,
-            borrower_id=_hex(borrower_id),
-            borrower=name,
-            profile=profile_code_for(country),
-            flags=flags,
-            address_zones=address_zones(country, province),
-            agreed=(window_start, window_end) if window_start and window_end else None,
-            oldest_due=oldest_due,
-            principal=money_from_raw(principal or 0),
-            interest=money_from_raw(interest or 0),
-            fees=money_from_raw(fees or 0),
-            penalty=money_from_raw(penalty or 0) + money_from_raw(accruing or 0),
-            next_due=next_due,
-            next_due_amount=next_amount,
+            loan_id,
+            contract_no,
+            currency,
+            _hex(borrower_id),
+            name,
+            place[0],
+            flags,
+            place[1],
+            (window_start, window_end) if window_start and window_end else None,
+            oldest_due,
+            money_from_raw(principal or 0),
+            money_from_raw(interest or 0),
+            money_from_raw(fees or 0),
+            money_from_raw(penalty or 0) + money_from_raw(accruing or 0),
+            next_due,
+            next_amount,
         )
     return rows, kept
 
@@ -1074,8 +1584,7 @@ def _soon_due(
         )
         .join(Loan, Loan.id == Instalment.loan_id)
         .where(
-            _assigned(workers),
-            *extra,
+            *_scope(workers, extra),
             Instalment.settled_on.is_(None),
             Instalment.due_date >= today,
             Instalment.due_date <= last_day,
@@ -1095,7 +1604,7 @@ def _load_points(
     extra: Sequence[ColumnElement[bool]] = (),
 ) -> dict[str, list[Point]]:
     """The borrowers' own phone numbers (the queue dials the borrower, not third parties)."""
-    borrowers = select(Loan.borrower_id).where(_assigned(workers), *extra).scalar_subquery()
+    borrowers = select(Loan.borrower_id).where(*_scope(workers, extra)).scalar_subquery()
     statement = (
         select(
             _key(ContactPoint.id),
@@ -1128,7 +1637,7 @@ def _add_learned_zones(
 ) -> None:
     """The zones of addresses collection learned (not marked wrong) join each borrower's
     address zones, as in app.services.portfolio.addresses.borrower_address_zones."""
-    borrowers = select(Loan.borrower_id).where(_assigned(workers), *extra).scalar_subquery()
+    borrowers = select(Loan.borrower_id).where(*_scope(workers, extra)).scalar_subquery()
     statement = select(_key(ContactPoint.borrower_id), ContactPoint.time_zones).where(
         ContactPoint.borrower_id.in_(borrowers),
         ContactPoint.kind == ContactKind.ADDRESS,
@@ -1170,7 +1679,7 @@ def _load_history(
         ContactAttempt.disposition,
     )
     shortest = max(since.values())
-    borrowers = select(Loan.borrower_id).where(_assigned(workers), *extra).scalar_subquery()
+    borrowers = select(Loan.borrower_id).where(*_scope(workers, extra)).scalar_subquery()
     statements = [
         select(*columns).where(
             ContactAttempt.borrower_id.in_(borrowers), ContactAttempt.started_at >= shortest
@@ -1221,7 +1730,7 @@ def _load_last_contact(
     statement = (
         select(_key(ContactAttempt.loan_id), _key(func.max(ContactAttempt.started_at)))
         .join(Loan, Loan.id == ContactAttempt.loan_id)
-        .where(_assigned(workers), *extra, ContactAttempt.disposition.in_(answered))
+        .where(*_scope(workers, extra), ContactAttempt.disposition.in_(answered))
         .group_by(ContactAttempt.loan_id)
     )
     return {
@@ -1249,7 +1758,7 @@ def _load_reminded(
     "reminders"), and the latest payment since.
 
     A read of its own rather than part of the summary: the week's reminders of the collector's
-    accounts come from their index alone (migration 0023), then the payments of the accounts
+    accounts come from their index alone (migration 0026), then the payments of the accounts
     reminded, a statement for each so many of them. The contacts are the day of the last one,
     which the queue reads anyway (`_unanswered`).
     """
@@ -1328,7 +1837,7 @@ def _load_callbacks(
     statement = (
         select(_key(Callback.loan_id), Callback.due_at)
         .join(Loan, Loan.id == Callback.loan_id)
-        .where(_assigned(workers), *extra, Callback.done_at.is_(None))
+        .where(*_scope(workers, extra), Callback.done_at.is_(None))
     )
     due: dict[str, list[datetime]] = defaultdict(list)
     for loan_id, due_at in connection.execute(statement):
@@ -1357,8 +1866,7 @@ def _load_promises(
         # Only the date is filtered in SQL: a status condition would lure SQLite onto the
         # (status, date) index and a scan of the whole book instead of this user's loans.
         .where(
-            _assigned(workers),
-            *extra,
+            *_scope(workers, extra),
             PromiseToPay.promised_date >= today - timedelta(days=window + grace),
         )
         .order_by(PromiseToPay.promised_date, PromiseToPay.created_at, PromiseToPay.id)
@@ -1392,8 +1900,7 @@ def _load_broken_plans(
         select(_key(RepaymentPlan.loan_id), RepaymentPlan.closed_at)
         .join(Loan, Loan.id == RepaymentPlan.loan_id)
         .where(
-            _assigned(workers),
-            *extra,
+            *_scope(workers, extra),
             RepaymentPlan.status == PlanStatus.BROKEN,
             RepaymentPlan.closed_at >= since,
         )
@@ -1429,8 +1936,7 @@ def _load_priorities(
         )
         .join(Loan, Loan.id == PriorityOverride.loan_id)
         .where(
-            _assigned(workers),
-            *extra,
+            *_scope(workers, extra),
             PriorityOverride.cleared_at.is_(None),
             PriorityOverride.expires_at > at,
         )

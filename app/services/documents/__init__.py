@@ -1,1 +1,1 @@
-"""PDF documents: fonts, the shared page layout, repayment agreements and visit sheets."""
+"""PDF documents: fonts, the shared page layout, repayment agreements, visit sheets and letters."""

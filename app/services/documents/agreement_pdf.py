@@ -71,7 +71,7 @@ from app.services.documents.layout import (
     fit,
     format_day,
     frame_box,
-    grid_style,
+    grid,
     numbered_canvas,
     para,
     place,
@@ -323,21 +323,7 @@ class _AgreementPage:
         right: Sequence[int] = (),
         **options: Any,
     ) -> Grid:
-        """A table whose text wraps inside its cells; the columns in `right` are set flush right
-        (amounts), which `extra` must say for the cells' plain text too."""
-        s = self.styles
-        cells = [
-            [
-                fit(value, widths[column], s.cell_right if column in right else s.cell)
-                if isinstance(value, str)
-                else value
-                for column, value in enumerate(row)
-            ]
-            for row in rows
-        ]
-        table = Grid(cells, colWidths=widths, hAlign="LEFT", **options)
-        table.setStyle(TableStyle([*grid_style(self.font), *extra]))
-        return table
+        return grid(rows, widths, self.styles, self.font, extra, right=right, **options)
 
     def _parties(self) -> Flowable:
         t = self.texts.text

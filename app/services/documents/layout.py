@@ -19,7 +19,7 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Paragraph, Table
+from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 
 from app import __version__
 from app.services.common.reference import load_json
@@ -387,3 +387,29 @@ class Grid(Table):  # type: ignore[misc]  # reportlab ships no type hints
             if text:
                 lines, font, leading = text.split("\n"), style.fontname, style.leading
                 place(self.canv, lines, font, style.fontsize, leading, inside)
+
+
+def grid(
+    rows: list[list[Any]],
+    widths: list[float],
+    styles: Styles,
+    font: CJKFont,
+    extra: Sequence[tuple[Any, ...]] = (),
+    *,
+    right: Sequence[int] = (),
+    **options: Any,
+) -> Grid:
+    """A table whose text wraps inside its cells; the columns in `right` are set flush right
+    (amounts), which `extra` must say for the cells' plain text too."""
+    cells = [
+        [
+            fit(value, widths[column], styles.cell_right if column in right else styles.cell)
+            if isinstance(value, str)
+            else value
+            for column, value in enumerate(row)
+        ]
+        for row in rows
+    ]
+    table = Grid(cells, colWidths=widths, hAlign="LEFT", **options)
+    table.setStyle(TableStyle([*grid_style(font), *extra]))
+    return table

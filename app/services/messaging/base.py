@@ -59,6 +59,9 @@ class SendResult:
     provider_id: str | None = None  # SMS BizId, e-mail Message-ID
     error_code: str | None = None  # the provider's own code, e.g. "isv.MOBILE_NUMBER_ILLEGAL"
     error_text: str | None = None
+    # A message found sent earlier (`Resolver.resolve`) whose fate the provider already knows:
+    # its delivery report (delivered, failed, or refused by the recipient).
+    report: DeliveryReport | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,9 @@ class DeliveryReport:
     reported_at: datetime
     key: str | None = None  # the OutboundMessage.key when the provider echoes it back
     error_code: str | None = None
+    # Undelivered because the recipient refused the sender's messages (unsubscribed, or
+    # complained to the carrier): nothing more goes to them on this channel.
+    opted_out: bool = False
 
 
 class Sender(Protocol):
@@ -78,6 +84,19 @@ class Sender(Protocol):
 
     def send(self, message: OutboundMessage) -> SendResult:
         """Carry one message; never raises for a provider's refusal (a result says it)."""
+        ...
+
+
+class Resolver(Protocol):
+    """A sender that can say what became of a message whose answer was lost (a run killed
+    between the send and the record of its answer): the spool by its file, an SMS provider by
+    the OutId it keeps. An SMTP server cannot be asked, so the SMTP sender is no Resolver."""
+
+    def resolve(self, message: OutboundMessage, since: datetime) -> SendResult | None:
+        """What became of `message`, planned at `since` (no send of it began earlier): None
+        when the provider has no trace of it (it never went, and may be sent); else the
+        provider's answer, ACCEPTED (with its report when delivery is already known) or RETRY
+        (the provider cannot be asked now: ask again later, send nothing)."""
         ...
 
 

@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import re
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
@@ -49,7 +50,7 @@ class SpoolSender:
             return SendResult(
                 message.key, SendStatus.REJECTED, error_code="spool.bad_message", error_text=""
             )
-        found = self.resolve(message.key)
+        found = self._spooled(message.key)
         if found is not None:
             return found
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -66,8 +67,12 @@ class SpoolSender:
             partial.unlink(missing_ok=True)
         return SendResult(message.key, SendStatus.ACCEPTED, provider_id=_provider_id(target))
 
-    def resolve(self, key: str) -> SendResult | None:
-        """The answer for a message sent earlier under `key`; None when it never was."""
+    def resolve(self, message: OutboundMessage, since: datetime) -> SendResult | None:
+        """The answer for `message` if it was sent earlier (its file is there); None when it
+        never was. `since` does not matter: a file stays until someone removes it."""
+        return self._spooled(message.key)
+
+    def _spooled(self, key: str) -> SendResult | None:
         target = self.path(key)
         if not target.exists():
             return None
@@ -88,8 +93,6 @@ class SpoolSender:
                 ensure_ascii=False,
                 indent=1,
             ).encode("utf-8")
-        from datetime import UTC, datetime
-
         mail = EmailMessage()
         mail["From"] = SENDER_ADDRESS
         mail["To"] = message.to

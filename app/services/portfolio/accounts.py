@@ -395,6 +395,7 @@ def _timeline(
                 "contact",
                 f"{attempt.channel.value} {attempt.disposition}",
                 {
+                    # Call, SMS or e-mail: the timeline names a reminder by its channel.
                     "channel": attempt.channel.value,
                     "disposition": attempt.disposition,
                     "duration_seconds": attempt.duration_seconds,

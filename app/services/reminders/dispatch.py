@@ -5,9 +5,14 @@ One run: decide (the strategy's steps against every open account, then the stops
 send window, the contact rules' own engine and the weekly maximum), plan (every message a
 row with its key, committed before anything is sent), send (one message at a time, its
 answer and its contact attempt committed right after). A run killed anywhere and run again
-sends nobody a message twice and loses none: a planned message whose answer was never
-recorded is asked of its sender by its key first (the spool keeps a file per key; a provider
-echoes the key: SMS OutId, e-mail Message-ID), and only sent when it never went.
+sends nobody a message twice and loses none. Just before a message is handed to its sender,
+the moment is committed on its row (`sent_at` on a planned message: a send began, its answer
+not yet recorded). A planned message without it never went, and is sent (or cancelled when no
+longer due). One with it may have gone: it is asked of its sender by its key (the spool keeps
+a file per key, Alibaba Cloud SMS lists the SMS it took with their OutId) and only sent when it
+never went; an SMTP server cannot be asked, so such an e-mail stays uncertain, is never sent
+again by itself, and an administrator settles it (`reminders resolve`, app.services.reminders
+.uncertain).
 
 Messages go only to the borrower's own mobile and e-mail: never an emergency contact, a
 number marked wrong or do-not-call, nor a channel the borrower opted out of.
@@ -17,16 +22,17 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cache, cached_property
-from typing import Any, Protocol
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, String, func, or_, select, type_coerce
+from sqlalchemy import CursorResult, Integer, String, func, or_, select, type_coerce, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
 
 from app.database import Database
 from app.models import (
@@ -90,12 +96,6 @@ PLAN_CARRIES = (PlanStatus.ISSUED, PlanStatus.ACTIVE)
 CHUNK = 2000
 
 
-class Resolver(Protocol):
-    """A sender that can say what became of a message sent earlier under a key."""
-
-    def resolve(self, key: str) -> SendResult | None: ...
-
-
 @dataclass(frozen=True)
 class Candidate:
     """One message the strategy calls for now, allowed by every rule, rendered."""
@@ -137,6 +137,9 @@ class RunReport:
     unresolved: int
     skipped: Mapping[str, int]
     messages: tuple[Mapping[str, Any], ...]
+    # Keys whose send began in an earlier run and whose answer was lost, on a channel that
+    # cannot be asked (e-mail): never sent again by itself (`reminders resolve` settles them).
+    uncertain: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -150,6 +153,7 @@ class RunReport:
             "cancelled": self.cancelled,
             "resolved": self.resolved,
             "unresolved": self.unresolved,
+            "uncertain": list(self.uncertain),
             "skipped": dict(sorted(self.skipped.items())),
             "messages": list(self.messages),
         }
@@ -237,8 +241,11 @@ _FLAGS = (
 )
 
 
-def _accounts(session: Session, today: date, lead_days: int) -> list[_Account]:
-    """Open loans with an unpaid instalment due by `today + lead_days`, by contract number.
+def _accounts(
+    session: Session, today: date, lead_days: int, only: ColumnElement[bool] | None = None
+) -> list[_Account]:
+    """Open loans with an unpaid instalment due by `today + lead_days`, by contract number
+    (`only`: of the loans and borrowers that meet it).
 
     What is overdue on `today` is summed in SQL term for term as `balance_of` sums it (the
     queue's `overdue_balances`, which tests hold to it), rather than each instalment read and
@@ -290,6 +297,7 @@ def _accounts(session: Session, today: date, lead_days: int) -> list[_Account]:
         .where(
             Loan.status == LoanStatus.ACTIVE,
             Borrower.erased_at.is_(None),
+            *_only(only),
             or_(
                 balance.c.oldest_due.is_not(None),
                 Loan.id.in_(select(Instalment.loan_id).where(*soon)),
@@ -388,15 +396,23 @@ def _in_window(strategy: Strategy, zones: Sequence[str], at: datetime) -> bool:
     return True
 
 
-def _open_loans() -> Any:
-    return select(Loan.id).where(Loan.status == LoanStatus.ACTIVE)
+def _only(only: ColumnElement[bool] | None) -> tuple[ColumnElement[bool], ...]:
+    return () if only is None else (only,)
 
 
-def _open_borrowers() -> Any:
-    return select(Loan.borrower_id).where(Loan.status == LoanStatus.ACTIVE)
+def _open_loans(only: ColumnElement[bool] | None) -> Any:
+    """The open loans (`only`: of those that meet it, with their borrowers)."""
+    loans = select(Loan.id).where(Loan.status == LoanStatus.ACTIVE, *_only(only))
+    return loans if only is None else loans.join(Borrower, Borrower.id == Loan.borrower_id)
 
 
-def _stops(session: Session) -> dict[uuid.UUID, set[str]]:
+def _open_borrowers(only: ColumnElement[bool] | None) -> Any:
+    """The borrowers with an open loan (`only`: one that meets it)."""
+    loans = select(Loan.borrower_id).where(Loan.status == LoanStatus.ACTIVE, *_only(only))
+    return loans if only is None else loans.join(Borrower, Borrower.id == Loan.borrower_id)
+
+
+def _stops(session: Session, only: ColumnElement[bool] | None) -> dict[uuid.UUID, set[str]]:
     """The loan-level stops the data shows on open loans: a pending promise, a plan carrying
     the account, an escalation that keeps collection paused.
 
@@ -405,20 +421,21 @@ def _stops(session: Session) -> dict[uuid.UUID, set[str]]:
     found: dict[uuid.UUID, set[str]] = defaultdict(set)
     for (loan_id,) in session.execute(
         select(PromiseToPay.loan_id).where(
-            PromiseToPay.status == PromiseStatus.PENDING, PromiseToPay.loan_id.in_(_open_loans())
+            PromiseToPay.status == PromiseStatus.PENDING,
+            PromiseToPay.loan_id.in_(_open_loans(only)),
         )
     ):
         found[loan_id].add("promise_pending")
     for (loan_id,) in session.execute(
         select(RepaymentPlan.loan_id).where(
-            RepaymentPlan.status.in_(PLAN_CARRIES), RepaymentPlan.loan_id.in_(_open_loans())
+            RepaymentPlan.status.in_(PLAN_CARRIES), RepaymentPlan.loan_id.in_(_open_loans(only))
         )
     ):
         found[loan_id].add("plan_active")
     for (loan_id,) in session.execute(
         select(Escalation.loan_id).where(
             (Escalation.decision.is_(None)) | (Escalation.decision != EscalationDecision.RESUME),
-            Escalation.loan_id.in_(_open_loans()),
+            Escalation.loan_id.in_(_open_loans(only)),
         )
     ):
         found[loan_id].add("escalation_pause")
@@ -444,7 +461,7 @@ def _as_uuid(key: Any) -> uuid.UUID:
     return key if isinstance(key, uuid.UUID) else uuid.UUID(hex=key)
 
 
-def _borrowers(session: Session) -> dict[str, _Borrower]:
+def _borrowers(session: Session, only: ColumnElement[bool] | None) -> dict[str, _Borrower]:
     """The contact points a message may go to, and the learned addresses' zones, of every
     borrower with an open loan, by the borrower's key (`_hex`). Keys are read as stored: only
     the points messages go to become UUIDs (`_as_uuid`)."""
@@ -460,7 +477,7 @@ def _borrowers(session: Session) -> dict[str, _Borrower]:
             ContactPoint.do_not_call,
             ContactPoint.wrong_number,
         )
-        .where(ContactPoint.kind.in_(kinds), ContactPoint.borrower_id.in_(_open_borrowers()))
+        .where(ContactPoint.kind.in_(kinds), ContactPoint.borrower_id.in_(_open_borrowers(only)))
         .order_by(ContactPoint.borrower_id, ContactPoint.position)
     ):
         borrower = found[_hex(borrower_id)]
@@ -475,8 +492,18 @@ def _borrowers(session: Session) -> dict[str, _Borrower]:
     return found
 
 
-def decide(session: Session, at: datetime, *, profiles: Sequence[str] | None = None) -> Decided:
+def decide(
+    session: Session,
+    at: datetime,
+    *,
+    profiles: Sequence[str] | None = None,
+    only: ColumnElement[bool] | None = None,
+) -> Decided:
     """Every message due at `at` that every rule allows, rendered; and why others are not.
+    Reads only.
+
+    only: a condition on `Loan` and `Borrower`: decide for those accounts alone (a team
+    lead's preview of the next run).
 
     In order: the stops, opt-outs, the borrower's own number or address, the contact rules,
     the send window; then a message already sent is counted as such (not rendered again), one
@@ -491,10 +518,10 @@ def decide(session: Session, at: datetime, *, profiles: Sequence[str] | None = N
     for code in profiles or _profiles_in_use(session):
         strategies[code] = load_strategy(code)
         lead = max([lead, *(-(s.days_from_due or 0) for s in strategies[code].steps)])
-    accounts = _accounts(session, today, lead)
-    stops = _stops(session)
-    notified = _notified(session)
-    borrowers = _borrowers(session)
+    accounts = _accounts(session, today, lead, only)
+    stops = _stops(session, only)
+    notified = _notified(session, only)
+    borrowers = _borrowers(session, only)
     opted: set[tuple[uuid.UUID, str]] = {
         (borrower_id, channel.value)
         for borrower_id, channel in session.execute(
@@ -505,7 +532,7 @@ def decide(session: Session, at: datetime, *, profiles: Sequence[str] | None = N
     for borrower_id, counted_channel, count in session.execute(
         select(ReminderMessage.borrower_id, ReminderMessage.channel, func.count())
         .where(
-            ReminderMessage.borrower_id.in_(_open_borrowers()),
+            ReminderMessage.borrower_id.in_(_open_borrowers(only)),
             ReminderMessage.status.in_(COUNTED),
             ReminderMessage.planned_at > at - timedelta(days=7),
             ReminderMessage.planned_at <= at,
@@ -656,11 +683,13 @@ def _profiles_in_use(session: Session) -> list[str]:
     return sorted({profile_code_for(country) for country in countries})
 
 
-def _notified(session: Session) -> set[uuid.UUID]:
+def _notified(session: Session, only: ColumnElement[bool] | None) -> set[uuid.UUID]:
     """The open loans whose borrower was given the credit-reporting notice."""
     return set(
         session.scalars(
-            select(CreditNotice.loan_id).where(CreditNotice.loan_id.in_(_open_loans())).distinct()
+            select(CreditNotice.loan_id)
+            .where(CreditNotice.loan_id.in_(_open_loans(only)))
+            .distinct()
         )
     )
 
@@ -725,16 +754,23 @@ def run_reminders(
             )
         # Committed here: from now on every message is known by its key, whatever happens.
     params = {c.key: c.rendered for c in (*decided.resume, *new)}
-    fresh = {c.key for c in new}
     outcome: Counter[str] = Counter()
+    uncertain: list[str] = []
     with db.reader() as session:
+        # This login's own: on the central server it records the answers of no other's.
         pending = session.execute(
             select(ReminderMessage.id, ReminderMessage.key)
-            .where(ReminderMessage.status == MessageStatus.PLANNED)
+            .where(
+                ReminderMessage.status == MessageStatus.PLANNED,
+                ReminderMessage.user_id == user_id,
+            )
             .order_by(ReminderMessage.planned_at, ReminderMessage.key)
         ).all()
     for message_id, key in pending:
-        outcome[_deliver(db, message_id, senders, params.get(key), at, key in fresh)] += 1
+        done = _deliver(db, message_id, senders, params.get(key), at)
+        outcome[done] += 1
+        if done == "uncertain":
+            uncertain.append(key)
     return RunReport(
         at=at,
         dry_run=False,
@@ -748,6 +784,7 @@ def run_reminders(
         unresolved=outcome["unresolved"],
         skipped=decided.skipped,
         messages=_shown(new),
+        uncertain=tuple(uncertain),
     )
 
 
@@ -774,47 +811,75 @@ def _deliver(
     senders: Mapping[str, Sender],
     rendered: Rendered | None,
     at: datetime,
-    fresh: bool,
 ) -> str:
-    """Send one planned message (or find that it went) and record the answer; its outcome."""
+    """Send one planned message (or find out what became of an earlier send of it) and record
+    the answer; its outcome."""
     with db.reader() as session:
         row = session.get(ReminderMessage, message_id)
         assert row is not None
+        if row.status is not MessageStatus.PLANNED:
+            return "elsewhere"  # settled by another run meanwhile
         sender = senders[row.channel.value]
-        resolver = getattr(sender, "resolve", None)
         outbound = _outbound(
             row,
             dict(rendered.params) if rendered else {},
             rendered.sign_name if rendered else None,
         )
-        key = row.key
+        # A send began in an earlier run and its answer was never recorded: it may have gone.
+        began_at = row.sent_at
+        began = began_at is not None
+        # An earlier send was answered "try again later": asked first where that can be (a
+        # provider that timed out may have taken it).
+        tried = row.error is not None
+        since = row.planned_at
+    # A sender that can say what became of a message (Resolver); an SMTP server cannot.
+    resolve: Callable[[OutboundMessage, datetime], SendResult | None] | None = getattr(
+        sender, "resolve", None
+    )
+    if began and resolve is None:
+        return "uncertain"
+    if resolve is not None and (began or tried):
+        found = resolve(outbound, since)
+        if found is not None and found.status is SendStatus.RETRY:
+            return "unresolved"  # the provider cannot be asked now: asked again next run
+        if found is not None:
+            _record(db, message_id, found, at)
+            if found.report is not None:
+                apply_reports(db, [found.report])
+            return "resolved"
     if rendered is None:
-        # Planned by an earlier run and not due or allowed now: only its trace is looked for.
-        if resolver is None:
-            return "unresolved"
-        found = resolver(key)
-        if found is None:
-            _record(db, message_id, None, at, cancelled=True)
-            return "cancelled"
-        _record(db, message_id, found, at)
-        return "resolved"
-    result: SendResult | None = resolver(key) if resolver is not None else None
-    resolved = result is not None
-    if result is None and not fresh and resolver is None:
-        # Planned by a run that was stopped, and this sender cannot say whether it went: it
-        # stays planned until the provider's delivery report (which echoes the key) settles it.
-        return "unresolved"
-    if result is None:
-        result = sender.send(outbound)
+        # Never sent, and no longer due or allowed now.
+        _record(db, message_id, None, at, cancelled=True)
+        return "cancelled"
+    if not _begin(db, message_id, at, began_at):
+        return "elsewhere"  # another run began sending it meanwhile
+    result = sender.send(outbound)
     _record(db, message_id, result, at)
-    if resolved:
-        return "resolved"
     return {
         SendStatus.ACCEPTED: "sent",
         SendStatus.REJECTED: "failed",
         SendStatus.OPTED_OUT: "opted_out",
         SendStatus.RETRY: "retry",
     }[result.status]
+
+
+def _begin(db: Database, message_id: uuid.UUID, at: datetime, seen: datetime | None) -> bool:
+    """Commit that a send of the message begins now: killed before its answer is recorded, the
+    next run asks what became of it instead of sending it blindly. `seen`: the start of an
+    earlier send its sender found no trace of. False when another run (started while this one
+    was going) began it first: only one of them sends it."""
+    was = ReminderMessage.sent_at.is_(None) if seen is None else ReminderMessage.sent_at == seen
+    with db.session() as session:
+        began = session.execute(
+            update(ReminderMessage)
+            .where(
+                ReminderMessage.id == message_id,
+                ReminderMessage.status == MessageStatus.PLANNED,
+                was,
+            )
+            .values(sent_at=at)
+        )
+        return cast("CursorResult[Any]", began).rowcount == 1
 
 
 def _record(
@@ -830,43 +895,65 @@ def _record(
         assert row is not None
         if row.status is not MessageStatus.PLANNED:
             return
-        if cancelled or result is None:
-            row.status = MessageStatus.CANCELLED
-            row.error = "no longer due or allowed when run again"
-            return
-        if result.status is SendStatus.RETRY:
-            row.error = _error(result)
-            return
-        status = {
-            SendStatus.ACCEPTED: MessageStatus.SENT,
-            SendStatus.REJECTED: MessageStatus.FAILED,
-            SendStatus.OPTED_OUT: MessageStatus.OPTED_OUT,
-        }[result.status]
-        row.status = status
-        row.provider_id = result.provider_id
-        row.error = _error(result) if status is not MessageStatus.SENT else None
-        row.sent_at = at
-        attempt = ContactAttempt(
-            loan_id=row.loan_id,
-            borrower_id=row.borrower_id,
-            contact_point_id=row.contact_point_id,
-            user_id=row.user_id,
-            channel=row.channel,
-            started_at=at,
-            duration_seconds=0,
-            disposition=DISPOSITION[status],
-            right_party=False,
-            checklist=[],
-            script_steps=[],
-            notes=None,
+        record_answer(session, row, result, at, cancelled=cancelled)
+
+
+def record_answer(
+    session: Session,
+    row: ReminderMessage,
+    result: SendResult | None,
+    at: datetime,
+    *,
+    cancelled: bool = False,
+) -> None:
+    """Record on a planned message what its sender answered, in the caller's unit of work: sent,
+    failed or opted out with its contact attempt (and the credit notice it gives); a RETRY
+    leaves it planned, no send under way; `cancelled` (or no result) cancels it."""
+    if cancelled or result is None:
+        row.status = MessageStatus.CANCELLED
+        row.error = "no longer due or allowed when run again"
+        return
+    if result.status is SendStatus.RETRY:
+        row.error = _error(result)
+        row.sent_at = None  # answered: no send under way
+        return
+    status = {
+        SendStatus.ACCEPTED: MessageStatus.SENT,
+        SendStatus.REJECTED: MessageStatus.FAILED,
+        SendStatus.OPTED_OUT: MessageStatus.OPTED_OUT,
+    }[result.status]
+    row.status = status
+    row.provider_id = result.provider_id
+    row.error = _error(result) if status is not MessageStatus.SENT else None
+    row.sent_at = at
+    attempt = ContactAttempt(
+        loan_id=row.loan_id,
+        borrower_id=row.borrower_id,
+        contact_point_id=row.contact_point_id,
+        user_id=row.user_id,
+        channel=row.channel,
+        started_at=at,
+        duration_seconds=0,
+        disposition=DISPOSITION[status],
+        right_party=False,
+        checklist=[],
+        script_steps=[],
+        notes=None,
+    )
+    session.add(attempt)
+    session.flush()
+    row.attempt_id = attempt.id
+    if status is MessageStatus.OPTED_OUT:
+        _opt_out(session, row.borrower_id, row.channel, at, "provider", row.user_id)
+    if status is MessageStatus.SENT and row.kind == "credit_notice":
+        record_credit_notice(
+            session,
+            row.loan_id,
+            row.channel.value,
+            at,
+            message_id=row.id,
+            recorded_by_id=row.user_id,
         )
-        session.add(attempt)
-        session.flush()
-        row.attempt_id = attempt.id
-        if status is MessageStatus.OPTED_OUT:
-            _opt_out(session, row.borrower_id, row.channel, at, "provider", row.user_id)
-        if status is MessageStatus.SENT and row.kind == "credit_notice":
-            record_credit_notice(session, row.loan_id, row.channel.value, at, message_id=row.id)
 
 
 def _error(result: SendResult) -> str:
@@ -925,6 +1012,7 @@ class ReportsApplied:
     delivered: int
     failed: int
     unknown: int
+    opted_out: int = 0
 
 
 def apply_reports(db: Database, reports: Iterable[DeliveryReport]) -> ReportsApplied:
@@ -942,8 +1030,16 @@ def apply_reports(db: Database, reports: Iterable[DeliveryReport]) -> ReportsApp
             if row is None or row.status not in (MessageStatus.SENT, MessageStatus.PLANNED):
                 counts["unknown"] += 1
                 continue
-            status = MessageStatus.DELIVERED if report.delivered else MessageStatus.FAILED
+            status = (
+                MessageStatus.DELIVERED
+                if report.delivered
+                else MessageStatus.OPTED_OUT
+                if report.opted_out
+                else MessageStatus.FAILED
+            )
             at = report.reported_at.astimezone(UTC)
+            if status is MessageStatus.OPTED_OUT:
+                _opt_out(session, row.borrower_id, row.channel, at, "delivery report", row.user_id)
             if row.status is MessageStatus.PLANNED:
                 row.sent_at = at
             row.status = status
@@ -968,8 +1064,13 @@ def apply_reports(db: Database, reports: Iterable[DeliveryReport]) -> ReportsApp
                 session.add(attempt)
                 session.flush()
                 row.attempt_id = attempt.id
-            counts["delivered" if report.delivered else "failed"] += 1
-    return ReportsApplied(counts["delivered"], counts["failed"], counts["unknown"])
+            counts[status.value] += 1
+    return ReportsApplied(
+        counts[MessageStatus.DELIVERED.value],
+        counts[MessageStatus.FAILED.value],
+        counts["unknown"],
+        counts[MessageStatus.OPTED_OUT.value],
+    )
 
 
 def sent_awaiting_reports(db: Database) -> list[tuple[str, str, datetime]]:

@@ -12,9 +12,11 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Borrower, CreditNotice, Loan
+from app.models import Borrower, CreditNotice, Loan, Role
 from app.services.common.clock import local_today
 from app.services.common.errors import InvalidInput, NotFound
+from app.services.common.scope import find_user
+from app.services.common.teams import team_scope
 from app.services.contact.compliance import profile_code_for
 
 NOTICE_CHANNELS = ("sms", "email", "letter")
@@ -110,9 +112,19 @@ def credit_notice_status(session: Session, loan_ids: Sequence[uuid.UUID]) -> lis
     return found
 
 
-def notified_loans(session: Session) -> list[NoticeStatus]:
-    """Every loan with a notice, by the day reporting may begin."""
-    ids = list(session.scalars(select(CreditNotice.loan_id).distinct()))
+def notified_loans(session: Session, username: str | None = None) -> list[NoticeStatus]:
+    """Every loan with a notice, by the day reporting may begin. For a team lead, the team's
+    accounts only (the central server shows a lead no other); the system user and an
+    administrator see them all; collectors and field agents are refused (they see each
+    notice sent as its contact in the account's timeline)."""
+    query = select(CreditNotice.loan_id).distinct()
+    if username is not None and find_user(session, username).role not in (Role.ADMIN, Role.SYSTEM):
+        team = team_scope(session, username)
+        query = query.join(Loan, Loan.id == CreditNotice.loan_id).where(
+            Loan.assigned_to_id.in_(team.member_ids)
+            | (Loan.assigned_to_id.is_(None) & (Loan.team_id == team.team_id))
+        )
+    ids = list(session.scalars(query))
     return sorted(
         credit_notice_status(session, ids), key=lambda s: (s.reporting_from, s.contract_no)
     )

@@ -3,8 +3,9 @@
 `init_central` brings the schema to the newest migration, which on PostgreSQL also sets up the
 owner role, the staff role and row-level security (migrations 0004-0007, docs/security.md), and
 loads the policy limits the server enforces (`server_policy`). `add_user` creates a user row
-and, on PostgreSQL, the user's own login role, a member of the staff role and nothing more:
-never a superuser, never BYPASSRLS, with a statement timeout and a connection limit.
+and, on PostgreSQL, the user's own login role, a member of the staff role (the reminders job's
+`system` login: of `cw_system`) and nothing more: never a superuser, never BYPASSRLS, with a
+statement timeout and a connection limit.
 `deactivate_user` ends a user's access at once: the row goes inactive and, on PostgreSQL, the
 login can no longer log in and their open sessions are cut. `create_team`, `rename_team` and
 `list_teams` keep the teams. All run as an administrator of the server, or on the embedded
@@ -34,13 +35,15 @@ from app.services.common.script_graph import server_scripts
 from app.services.sync.server import ensure_schema
 
 STAFF_ROLE = "cw_staff"
+# The reminders job's group (migration 0022): what its own login may read and write.
+SYSTEM_ROLE = "cw_system"
 OWNER_ROLE = "cw_owner"
 # A user name is also the login role's name: keep it plain.
 USERNAME = re.compile(r"[a-z][a-z0-9._-]{1,59}")
 # As long as teams.name and users.display_name hold.
 MAX_NAME = 80
 MIN_PASSWORD = 12
-ROLES = (Role.COLLECTOR, Role.FIELD_AGENT, Role.TEAM_LEAD)
+ROLES = (Role.COLLECTOR, Role.FIELD_AGENT, Role.TEAM_LEAD, Role.SYSTEM)
 # Every staff login's limits (migration 0007 gives existing logins the same).
 STATEMENT_TIMEOUT = "60s"
 IDLE_IN_TRANSACTION_TIMEOUT = "5min"
@@ -110,17 +113,18 @@ def load_server_policy(db: Database) -> None:
 
 
 def reassert_logins(db: Database) -> int:
-    """Every staff login of this database back to its limits: the connection limit, the
-    timeouts as role defaults (a user may change their own), no per-database override, and no
-    login for a user who is not active. The number of logins seen to."""
+    """Every staff login of this database (and the reminders job's) back to its limits: the
+    connection limit, the timeouts as role defaults (a user may change their own), no
+    per-database override, and no login for a user who is not active. The number of logins
+    seen to."""
     with db.engine.connect() as connection:
         logins = [
             (str(name), bool(active))
             for name, active in connection.exec_driver_sql(
                 "SELECT u.username, u.active FROM users u JOIN pg_roles r ON r.rolname ="
                 " u.username JOIN pg_auth_members m ON m.member = r.oid JOIN pg_roles g ON"
-                " g.oid = m.roleid AND g.rolname = %s",
-                (STAFF_ROLE,),
+                " g.oid = m.roleid AND g.rolname IN (%s, %s)",
+                (STAFF_ROLE, SYSTEM_ROLE),
             )
         ]
         database = connection.exec_driver_sql("SELECT current_database()").scalar_one()
@@ -198,7 +202,7 @@ def close_other_databases(db: Database) -> list[str]:
 class AddedUser:
     username: str
     role: str
-    team: str
+    team: str | None  # None: the system login, which belongs to no team
     # Whether a login role was made (PostgreSQL); the embedded database has none.
     login: bool
     # Whether the team was new, made for this user (`new_team`).
@@ -255,19 +259,34 @@ def team_name(name: str) -> str:
     return name
 
 
+def check_team(role: str, team: str | None) -> str | None:
+    """The team a user of `role` joins (trimmed): every staff member has one, the reminders
+    job's system login none."""
+    if role == Role.SYSTEM.value:
+        if team is not None and team.strip():
+            raise InvalidInput(
+                "The reminders job's system login belongs to no team: leave out --team."
+            )
+        return None
+    if team is None or not team.strip():
+        raise InvalidInput("Name the user's team.")
+    return team_name(team)
+
+
 def add_user(
     db: Database,
     username: str,
     role: str,
-    team: str,
+    team: str | None,
     password: str | None,
     *,
     display_name: str | None = None,
     new_team: bool = True,
 ) -> AddedUser:
     """A user and, on PostgreSQL, their login role, in one transaction. With `new_team` the
-    team is made when there is none of that name; without, an unknown team is refused. On the
-    embedded database `password` is not used."""
+    team is made when there is none of that name; without, an unknown team is refused. The
+    reminders job's `system` user belongs to no team; its login is a member of `cw_system`.
+    On the embedded database `password` is not used."""
     postgres = _postgres(db)
     if not USERNAME.fullmatch(username):
         raise InvalidInput(
@@ -285,9 +304,7 @@ def add_user(
         raise InvalidInput(
             "The password is too short: at least {count} characters.", count=MIN_PASSWORD
         )
-    if not team.strip():
-        raise InvalidInput("Name the user's team.")
-    team = team_name(team)
+    team = check_team(role, team)
     shown = (display_name or username).strip()
     if not shown or len(shown) > MAX_NAME or not shown.isprintable():
         raise InvalidInput(
@@ -307,9 +324,9 @@ def add_user(
                     "The server already has a role “{username}”; choose another user name.",
                     username=username,
                 )
-        crew = session.scalar(select(Team).where(Team.name == team))
-        created = crew is None
-        if crew is None:
+        crew = None if team is None else session.scalar(select(Team).where(Team.name == team))
+        created = team is not None and crew is None
+        if team is not None and crew is None:
             if not new_team:
                 raise NotFound(
                     "There is no team “{team}”. `collector-workstation central team list` lists"
@@ -317,12 +334,18 @@ def add_user(
                     team=team,
                 )
             crew = _new_team(session, team)
-        user = User(username=username, display_name=shown, role=Role(role), team_id=crew.id)
+        user = User(
+            username=username,
+            display_name=shown,
+            role=Role(role),
+            team_id=crew.id if crew is not None else None,
+        )
         session.add(user)
         session.flush()
         if postgres:
             assert password is not None
-            _create_login(session, username, password)
+            group = SYSTEM_ROLE if role == Role.SYSTEM.value else STAFF_ROLE
+            _create_login(session, username, password, group)
         audit(
             session,
             "user.added",
@@ -333,18 +356,18 @@ def add_user(
     return AddedUser(username, role, team, postgres, created)
 
 
-def _create_login(session: Session, username: str, password: str) -> None:
+def _create_login(session: Session, username: str, password: str, group: str) -> None:
     raw = session.connection().connection.dbapi_connection
     # The role is made on the same connection, so it commits or rolls back with the row.
     assert isinstance(raw, psycopg.Connection)
     statement = sql.SQL(
         "CREATE ROLE {name} LOGIN PASSWORD {password} NOSUPERUSER NOBYPASSRLS NOCREATEDB "
-        "NOCREATEROLE NOREPLICATION INHERIT CONNECTION LIMIT {limit} IN ROLE {staff}"
+        "NOCREATEROLE NOREPLICATION INHERIT CONNECTION LIMIT {limit} IN ROLE {group}"
     ).format(
         name=sql.Identifier(username),
         password=sql.Literal(password),
         limit=sql.Literal(CONNECTION_LIMIT),
-        staff=sql.Identifier(STAFF_ROLE),
+        group=sql.Identifier(group),
     )
     with raw.cursor() as cursor:
         cursor.execute(statement)

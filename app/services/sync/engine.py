@@ -33,7 +33,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import psycopg
+import psycopg.abc
+import psycopg.adapt
+import psycopg.errors
 from sqlalchemy import (
+    JSON,
     Boolean,
     Connection,
     Date,
@@ -42,11 +47,11 @@ from sqlalchemy import (
     Uuid,
     and_,
     delete,
-    false,
     func,
     insert,
     or_,
     select,
+    union,
     update,
 )
 from sqlalchemy.engine import Dialect
@@ -111,6 +116,9 @@ BOOKKEEPING = ("row_version", "changed_tx")
 # Where a plan's loan is in its row.
 PLAN_LOAN = [column.name for column in BY_NAME["repayment_plans"].columns].index("loan_id")
 PUSH_BATCH = 200
+# On PostgreSQL a batch goes to the server in one call (`cw_sync_push`, migration 0023) rather
+# than statement by statement; False sends it statement by statement (tests compare the two).
+PUSH_IN_ONE_CALL = True
 IN_CHUNK = 500
 # Borrowers erased here in one go (each brings its accounts' records along).
 ERASE_CHUNK = 200
@@ -364,7 +372,7 @@ def sync(
     """Push what waits, then pull what changed. Raises SyncFailed (and records the failure)
     when the central database cannot be reached; the local copy is left as it was."""
     try:
-        pushed = push(local, central, username)
+        pushed = push(local, central, username, pull_next=True)
         pulled = pull(local, central, username)
     except DBAPIError as error:
         reason = _reason(error)
@@ -417,8 +425,14 @@ class _Outcome:
         return json.dumps({"template": template, "params": params}, ensure_ascii=False)
 
 
-def push(local: Database, central: Database, username: str) -> PushReport:
-    """Send the outbox to the server, in order, each change applied there exactly once."""
+def push(
+    local: Database, central: Database, username: str, *, pull_next: bool = False
+) -> PushReport:
+    """Send the outbox to the server, in order, each change applied there exactly once.
+
+    `pull_next`: a pull follows at once. The rows the server took then come with it (each was
+    written by the push's transaction, at or past the pull's cursor), so only those it did not
+    take are read back here."""
     sent = conflicts = refused = 0
     while True:
         with local.engine.begin() as connection:
@@ -429,22 +443,38 @@ def push(local: Database, central: Database, username: str) -> PushReport:
             payloads = [_payload(connection, entry) for entry in entries]
         if not entries:
             return PushReport(sent, conflicts, refused)
-        _apply_on_server(central, username, state.workstation_id, payloads)
         last = entries[-1].seq
-        with central.engine.connect() as connection:
-            # Read back, not handed over: after a crash the server applied these before.
-            outcomes = {
-                row.seq: row
-                for row in connection.execute(
-                    select(OUTCOMES).where(
-                        OUTCOMES.c.workstation_id == state.workstation_id,
-                        OUTCOMES.c.seq.between(entries[0].seq, last),
+        applied = _apply_on_server(
+            central,
+            username,
+            state.workstation_id,
+            payloads,
+            local=local.engine.dialect,
+            taken_rows=not pull_next,
+        )
+        outcomes: Mapping[int, Any]
+        if applied is not None:
+            # The server handed back, in its transaction, the outcomes it keeps for the batch
+            # (those of changes it applied before a crash too) and the rows as it now holds
+            # them, as the statements below would read them.
+            outcomes, current = applied.outcomes, applied.rows
+        else:
+            with central.engine.connect() as connection:
+                # Read back, not handed over: after a crash the server applied these before.
+                outcomes = {
+                    row.seq: row
+                    for row in connection.execute(
+                        select(OUTCOMES).where(
+                            OUTCOMES.c.workstation_id == state.workstation_id,
+                            OUTCOMES.c.seq.between(entries[0].seq, last),
+                        )
                     )
+                }
+                # What the server now holds for every row sent, whoever won: the pull's
+                # cursor may already be past a change made there while the row waited here.
+                current = _server_rows(
+                    connection, _read_back(payloads, outcomes, not pull_next), local.engine.dialect
                 )
-            }
-            # What the server now holds for every row sent, whoever won: the pull's cursor
-            # may already be past a change made there while the row waited here.
-            current = _server_rows(connection, payloads, local.engine.dialect)
         with local.engine.begin() as connection:
             connection.execute(insert(PAUSE).values(id=1))
             for payload in payloads:
@@ -484,13 +514,14 @@ def push(local: Database, central: Database, username: str) -> PushReport:
                 ]
                 _write_rows(connection, table, rows)
             connection.execute(delete(PAUSE))
-        with central.engine.begin() as connection:
-            # Read and kept here: the server need not keep them any longer.
-            connection.execute(
-                delete(OUTCOMES).where(
-                    OUTCOMES.c.workstation_id == state.workstation_id, OUTCOMES.c.seq <= last
+        if applied is None or applied.kept:
+            with central.engine.begin() as connection:
+                # Read and kept here: the server need not keep them any longer.
+                connection.execute(
+                    delete(OUTCOMES).where(
+                        OUTCOMES.c.workstation_id == state.workstation_id, OUTCOMES.c.seq <= last
+                    )
                 )
-            )
         sent += len(entries)
 
 
@@ -590,65 +621,289 @@ def _payload(connection: Connection, entry: Any) -> _Payload:
     )
 
 
+@dataclass(frozen=True)
+class _Kept:
+    """An outcome the server keeps for a workstation (a row of sync_outcomes)."""
+
+    seq: int
+    table_name: str
+    row_key: str
+    kind: str
+    reason: str
+    server_version: int | None
+
+
+@dataclass(frozen=True)
+class _Applied:
+    """What the server made of a batch, handed back in its transaction: the outcomes it keeps
+    for the batch's numbers (as a read of sync_outcomes finds them), whether it keeps older
+    ones too, and its rows for the rows sent (as `_server_rows` reads them)."""
+
+    outcomes: dict[int, _Kept]
+    rows: dict[str, dict[Raw, Raw]]
+    # Whether the server keeps outcomes for this workstation up to the batch's last number.
+    kept: bool
+
+
 def _apply_on_server(
-    central: Database, username: str, workstation_id: uuid.UUID, payloads: Sequence[_Payload]
-) -> None:
+    central: Database,
+    username: str,
+    workstation_id: uuid.UUID,
+    payloads: Sequence[_Payload],
+    *,
+    local: Dialect | None = None,
+    taken_rows: bool = True,
+) -> _Applied | None:
     """Apply a batch in one server transaction, with the workstation's last applied number
-    and the outcomes the workstation still needs to hear about."""
+    and the outcomes the workstation still needs to hear about.
+
+    On PostgreSQL the server applies the whole batch in one call (`cw_sync_push`, migration
+    0021) and, given the workstation's dialect (`local`), the outcomes and the rows sent come
+    back in the same transaction (`taken_rows`: those of the changes it took too, else only
+    the others'); else (SQLite, or a batch the call cannot carry) it is sent statement by
+    statement and None is returned: the caller reads them back."""
     postgres = central.engine.dialect.name == "postgresql"
+    if postgres and PUSH_IN_ONE_CALL:
+        with central.engine.begin() as connection:
+            changes = _changes_json(connection, payloads)
+            if changes is not None:
+                return _push_in_one_call(
+                    connection, username, workstation_id, payloads, changes, local, taken_rows
+                )
     with central.engine.begin() as connection:
-        user_id = connection.execute(
-            select(User.id).where(User.username == username, User.active.is_(True))
-        ).scalar()
-        if user_id is None:
-            raise NotFound("There is no active user “{username}” on the server.", username=username)
-        ws = WORKSTATIONS
-        query = select(ws.c.last_applied).where(ws.c.id == workstation_id)
-        last = connection.execute(query.with_for_update() if postgres else query).scalar()
-        if last is None:
-            connection.execute(
-                insert(ws).values(
-                    id=workstation_id, user_id=user_id, last_applied=0, updated_at=utcnow()
-                )
-            )
-            last = 0
-        # Edits of one row in one batch: each starts from the version the one before made,
-        # including edits applied before a crash cut the last push short.
-        done = [payload for payload in payloads if payload.seq <= last]
-        before = {
-            row.seq: row
-            for row in connection.execute(
-                select(OUTCOMES).where(
-                    OUTCOMES.c.workstation_id == workstation_id,
-                    OUTCOMES.c.seq.between(payloads[0].seq, last),
-                )
-            )
-        }
-        bumped = _version_chain(done, before)
-        for payload in payloads:
-            if payload.seq <= last:
-                continue  # applied before a crash cut the last push short
-            outcome = _apply_one(connection, payload, bumped, postgres)
-            # The version an edit of a mutable row made is kept too, for a retried push.
-            if outcome.kind != "applied" or (
-                payload.table in VERSIONED and outcome.version is not None
-            ):
-                connection.execute(
-                    insert(OUTCOMES).values(
-                        workstation_id=workstation_id,
-                        seq=payload.seq,
-                        table_name=payload.table,
-                        row_key=payload.row_key,
-                        kind=outcome.kind,
-                        reason=outcome.stored_reason,
-                        server_version=outcome.version,
-                    )
-                )
+        _apply_by_statements(connection, username, workstation_id, payloads, postgres)
+    return None
+
+
+def _apply_by_statements(
+    connection: Connection,
+    username: str,
+    workstation_id: uuid.UUID,
+    payloads: Sequence[_Payload],
+    postgres: bool,
+) -> None:
+    """The batch applied statement by statement, each change in a savepoint of its own on
+    PostgreSQL."""
+    user_id = connection.execute(
+        select(User.id).where(User.username == username, User.active.is_(True))
+    ).scalar()
+    if user_id is None:
+        raise _no_user(username)
+    ws = WORKSTATIONS
+    query = select(ws.c.last_applied).where(ws.c.id == workstation_id)
+    last = connection.execute(query.with_for_update() if postgres else query).scalar()
+    if last is None:
         connection.execute(
-            update(ws)
-            .where(ws.c.id == workstation_id)
-            .values(last_applied=max(last, payloads[-1].seq), updated_at=utcnow())
+            insert(ws).values(
+                id=workstation_id, user_id=user_id, last_applied=0, updated_at=utcnow()
+            )
         )
+        last = 0
+    # Edits of one row in one batch: each starts from the version the one before made,
+    # including edits applied before a crash cut the last push short.
+    done = [payload for payload in payloads if payload.seq <= last]
+    before = {
+        row.seq: row
+        for row in connection.execute(
+            select(OUTCOMES).where(
+                OUTCOMES.c.workstation_id == workstation_id,
+                OUTCOMES.c.seq.between(payloads[0].seq, last),
+            )
+        )
+    }
+    bumped = _version_chain(done, before)
+    for payload in payloads:
+        if payload.seq <= last:
+            continue  # applied before a crash cut the last push short
+        outcome = _apply_one(connection, payload, bumped, postgres)
+        # The version an edit of a mutable row made is kept too, for a retried push.
+        if outcome.kind != "applied" or (
+            payload.table in VERSIONED and outcome.version is not None
+        ):
+            connection.execute(
+                insert(OUTCOMES).values(
+                    workstation_id=workstation_id,
+                    seq=payload.seq,
+                    table_name=payload.table,
+                    row_key=payload.row_key,
+                    kind=outcome.kind,
+                    reason=outcome.stored_reason,
+                    server_version=outcome.version,
+                )
+            )
+    connection.execute(
+        update(ws)
+        .where(ws.c.id == workstation_id)
+        .values(last_applied=max(last, payloads[-1].seq), updated_at=utcnow())
+    )
+
+
+def _push_in_one_call(
+    connection: Connection,
+    username: str,
+    workstation_id: uuid.UUID,
+    payloads: Sequence[_Payload],
+    changes: str,
+    local: Dialect | None,
+    taken_rows: bool,
+) -> _Applied | None:
+    """The batch applied by the server's `cw_sync_push`, as the statements of `_apply_one`
+    applied it (SECURITY INVOKER: the same privileges, policies and triggers), and what the
+    workstation reads back."""
+    answer = _push_call(connection, username, workstation_id, changes)
+    if not answer["user"]:
+        raise _no_user(username)
+    last = int(answer["last"])
+    facts = {int(fact["seq"]): fact for fact in answer["facts"]}
+    kept = {int(row["seq"]): _Kept(**row) for row in answer["stored"]}
+    new: list[_Kept] = []
+    for payload in payloads:
+        if payload.seq <= last:
+            continue  # applied before a crash cut the last push short
+        outcome = _decided(payload) or _outcome_of(facts[payload.seq])
+        # The version an edit of a mutable row made is kept too, for a retried push.
+        if outcome.kind != "applied" or (
+            payload.table in VERSIONED and outcome.version is not None
+        ):
+            new.append(
+                _Kept(
+                    payload.seq,
+                    payload.table,
+                    payload.row_key,
+                    outcome.kind,
+                    outcome.stored_reason,
+                    outcome.version,
+                )
+            )
+    if new:
+        connection.execute(
+            insert(OUTCOMES).values(
+                [{"workstation_id": workstation_id, **vars(row)} for row in new]
+            )
+        )
+    if local is None:
+        return None
+    kept.update((row.seq, row) for row in new)
+    # Outcomes of an earlier batch, read but not yet cleared, are cleared with these.
+    rows = _server_rows(connection, _read_back(payloads, kept, taken_rows), local)
+    return _Applied(kept, rows, bool(kept) or answer["older"])
+
+
+def _read_back(
+    payloads: Sequence[_Payload], outcomes: Mapping[int, Any], taken: bool
+) -> Sequence[_Payload]:
+    """The changes whose rows are read back after a push: all, or (`taken` False) those the
+    server did not take."""
+    if taken:
+        return payloads
+    return [
+        payload
+        for payload in payloads
+        if (outcome := outcomes.get(payload.seq)) is not None and outcome.kind != "applied"
+    ]
+
+
+def _push_call(
+    connection: Connection, username: str, workstation_id: uuid.UUID, changes: str
+) -> dict[str, Any]:
+    answer = connection.exec_driver_sql(
+        "SELECT cw_sync_push(%s, %s, %s::jsonb)", (username, workstation_id, changes)
+    ).scalar_one()
+    assert isinstance(answer, dict)
+    return answer
+
+
+def _outcome_of(fact: Mapping[str, Any]) -> _Outcome:
+    """A change's outcome from what the server said of it (`cw_sync_push`), in the words the
+    statements' outcomes had (`_apply_one`, `_write`)."""
+    kind = fact["kind"]
+    if kind == "applied":
+        return _Outcome("applied", version=fact["version"])
+    if kind == "conflict":
+        return _Outcome(
+            "conflict",
+            Message("Someone changed this on the server since this copy last synced."),
+            fact["version"],
+        )
+    if kind == "gone":
+        return _Outcome("refused", Message("The server has no such row for you."))
+    text = (fact["message"] or "").strip()
+    reason = text.splitlines()[0] if text else psycopg.errors.lookup(fact["state"]).__name__
+    return _Outcome(
+        "refused",
+        Message("The server refused the change: {reason}", **_values(reason=reason)),
+    )
+
+
+def _changes_json(connection: Connection, payloads: Sequence[_Payload]) -> str | None:
+    """The batch as `cw_sync_push` takes it (a JSON array; each change's values a JSON object
+    of the text form the driver would send them in, carried as a string so that a JSON column's
+    JSON arrives as it was written), or None when a value cannot travel so: a JSON column
+    holding JSON null, which a JSON record cannot tell from SQL NULL."""
+    dumps = psycopg.adapt.Transformer(connection.connection.dbapi_connection)  # type: ignore[arg-type]
+    dialect = connection.dialect
+    changes = []
+    for payload in payloads:
+        table = BY_NAME[payload.table]
+        op: str | None = payload.op
+        values: str | None = None
+        where: str | None = None
+        if _decided(payload) is not None:
+            op = None
+        elif payload.op == "insert":
+            assert payload.values is not None
+            found = _json_object(
+                table,
+                {k: v for k, v in payload.values.items() if k != "changed_tx"},
+                dialect,
+                dumps,
+            )
+            if found is None:
+                return None
+            values = found
+        else:
+            assert payload.values is not None
+            found = _json_object(
+                table, {name: payload.values[name] for name in payload.changed}, dialect, dumps
+            )
+            key = _json_object(
+                table, {c.name: payload.values[c.name] for c in table.primary_key}, dialect, dumps
+            )
+            if found is None or key is None:
+                return None
+            values, where = found, key
+        changes.append(
+            f'{{"seq":{payload.seq},"table":{json.dumps(payload.table)},'
+            f'"key":{json.dumps(payload.row_key)},"op":{json.dumps(op)},'
+            f'"versioned":{json.dumps(payload.table in VERSIONED)},'
+            f'"base":{json.dumps(payload.base)},"values":{json.dumps(values)},'
+            f'"where":{json.dumps(where)}}}'
+        )
+    return "[" + ",".join(changes) + "]"
+
+
+def _json_object(
+    table: Table, values: Mapping[str, Any], dialect: Dialect, dumps: psycopg.abc.Transformer
+) -> str | None:
+    """Column values as a JSON object: each the text the driver sends for it (what the server
+    parses with the column's type), a JSON column's value as its JSON itself."""
+    parts = []
+    for name, value in values.items():
+        column = table.c[name]
+        process = column.type.dialect_impl(dialect).bind_processor(dialect)
+        bound = process(value) if process is not None else value
+        if bound is None:
+            text = "null"
+        else:
+            dumped = dumps.get_dumper(bound, psycopg.adapt.PyFormat.TEXT).dump(bound)
+            text = bytes(dumped or b"").decode()
+            if isinstance(column.type, JSON):
+                if text == "null":
+                    return None
+            else:
+                text = json.dumps(text)
+        parts.append(f"{json.dumps(name)}:{text}")
+    return "{" + ",".join(parts) + "}"
 
 
 def _server_rows(
@@ -671,18 +926,26 @@ def _server_rows(
     return found
 
 
-def _apply_one(
-    connection: Connection,
-    payload: _Payload,
-    bumped: dict[tuple[str, str], tuple[int, int]],
-    postgres: bool,
-) -> _Outcome:
+def _decided(payload: _Payload) -> _Outcome | None:
+    """The outcome of a change the workstation decides itself, without the server."""
     if payload.values is None:
         return _Outcome("refused", Message("The row is no longer in this copy."))
     if payload.op == "update" and payload.table in LOGS:
         return _Outcome("refused", Message("A log entry cannot be changed once written."))
     if payload.op == "update" and not payload.changed:
         return _Outcome("applied")
+    return None
+
+
+def _apply_one(
+    connection: Connection,
+    payload: _Payload,
+    bumped: dict[tuple[str, str], tuple[int, int]],
+    postgres: bool,
+) -> _Outcome:
+    decided = _decided(payload)
+    if decided is not None:
+        return decided
     if not postgres:
         return _write(connection, payload, bumped)
     try:
@@ -895,17 +1158,38 @@ def _stored_on_server(column: Any) -> str | None:
     return None
 
 
-def _read(connection: Connection, shape: _Shape, where: str, params: Sequence[Any]) -> list[Raw]:
+def _read(
+    connection: Connection,
+    shape: _Shape,
+    where: str,
+    params: Sequence[Any],
+    *,
+    source: str | None = None,
+) -> list[Raw]:
     """Rows of the central database as the workstation stores them, read past SQLAlchemy's
-    per-value processing (a first sync moves a hundred thousand rows)."""
+    per-value processing (a first sync moves a hundred thousand rows). `source`: where the
+    rows come from, named as the table, if not the table itself."""
     cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.execute(
-            f"SELECT {', '.join(shape.selected)} FROM {shape.table.name} WHERE {where}", params
+            f"SELECT {', '.join(shape.selected)} FROM {source or shape.table.name} WHERE {where}",
+            params,
         )
         return [shape.stored(row) for row in cursor.fetchall()]
     finally:
         cursor.close()
+
+
+def _read_since(connection: Connection, shape: _Shape, cursor: int | None) -> list[Raw]:
+    """A table's rows written since `cursor` (all of it without one). On PostgreSQL, with a
+    cursor, through `cw_sync_since` (migration 0023), whose plan the server keeps for the
+    session, under the same policies."""
+    if cursor is not None and connection.dialect.name == "postgresql":
+        name = shape.table.name
+        return _read(
+            connection, shape, "true", [cursor], source=f"cw_sync_since(NULL::{name}, %s) {name}"
+        )
+    return _read(connection, shape, *_since(connection.dialect, cursor))
 
 
 def _among(dialect: Dialect, column: str, values: Sequence[str]) -> tuple[str, list[Any]]:
@@ -962,73 +1246,113 @@ def _fetch(
         )
     with engine.connect() as connection:
         # First the horizon: every transaction below it has ended and shows in what follows.
+        changed: set[str] | None = None
         if postgres:
-            horizon = int(
-                connection.exec_driver_sql(
-                    "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
-                ).scalar_one()
-            )
             # No JIT for this transaction: the planner costs a policy's EXISTS lookup (0016)
             # by its row-by-row form even where it then hashes it, so a read of a few thousand
             # rows passed the JIT threshold and spent 40-150 ms compiling a 2-3 ms read.
-            connection.exec_driver_sql("SET LOCAL jit = off")
+            # With a cursor, the server says at once which tables have rows this user sees
+            # written since (`cw_sync_changed`, migration 0023): the others are not read. The
+            # user comes in the same statement.
+            found = connection.exec_driver_sql(
+                "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint,"
+                " set_config('jit', 'off', true), "
+                + ("cw_sync_changed(%s)" if cursor is not None else "NULL")
+                + ", u.id, u.role, u.team_id FROM (SELECT) AS one"
+                " LEFT JOIN users u ON u.username = %s AND u.active",
+                ((cursor,) if cursor is not None else ()) + (username,),
+            ).one()
+            horizon = int(found[0])
+            if cursor is not None:
+                changed = set(found[2])
+            if found[3] is None:
+                raise _no_user(username)
+            user: Any = _User(found[3], found[4], found[5])
         else:
             tick = connection.execute(select(CLOCK.c.tick).where(CLOCK.c.id == 1)).scalar()
             if tick is None:
                 raise NotAllowed("This database is not set up as a central database.")
             horizon = int(tick) + 1
+            user = _user(connection, username)
         scope = {
-            loan.hex: borrower.hex
-            for loan, borrower in connection.execute(_scope_query(connection, username))
+            loan.hex: borrower.hex for loan, borrower in connection.execute(_scope_query(user))
         }
         arrived = set(scope) - local_loans if cursor is not None else set(scope)
         gone = local_loans - set(scope)
         rows: dict[str, dict[Raw, Raw]] = {}
         dialect = connection.dialect
-        for table in TABLES:
-            if table.name in NOT_PULLED:
-                continue
+        leads = user.role in (Role.TEAM_LEAD, Role.ADMIN)
+        pulled = [
+            table
+            for table in TABLES
+            if table.name not in NOT_PULLED and (leads or table.name not in LEADS_ONLY)
+        ]
+        if changed is None:
+            changed = _changed(connection, pulled, cursor)
+        for table in pulled:
             shape = _Shape.of(table, dialect, local)
             bucket = rows.setdefault(table.name, {})
             if table.name in DIRECTORY or table.name in LEADS_ONLY:
-                if table.name in LEADS_ONLY and not _leads(connection, username):
-                    continue
-                for row in _read(connection, shape, *_since(dialect, cursor)):
-                    bucket[shape.key_of(row)] = row
+                if table.name in changed:
+                    for row in _read_since(connection, shape, cursor):
+                        bucket[shape.key_of(row)] = row
                 continue
             column, wanted = _scope_column(table, scope, local_plans, rows)
             size = ARRAY_CHUNK if postgres else IN_CHUNK
             for chunk in _chunks(_arrivals(table, arrived, scope, rows), size):
                 for row in _read(connection, shape, *_among(dialect, column, chunk)):
                     bucket[shape.key_of(row)] = row
-            if cursor is not None:
+            if cursor is not None and table.name in changed:
                 position = shape.names.index(column)
-                for row in _read(connection, shape, *_since(dialect, cursor)):
+                for row in _read_since(connection, shape, cursor):
                     if row[position] in wanted:
                         bucket[shape.key_of(row)] = row
     return _Fetched(horizon, arrived, gone, rows)
 
 
-def _leads(connection: Connection, username: str) -> bool:
-    """Whether `username` is a team lead or an administrator."""
-    role = connection.execute(select(User.role).where(User.username == username)).scalar()
-    return role in (Role.TEAM_LEAD, Role.ADMIN)
+def _changed(connection: Connection, tables: Sequence[Table], cursor: int | None) -> set[str]:
+    """The tables with rows this user sees written since `cursor` (every table without one),
+    asked of all at once: a table with none is not read (its read would bring nothing)."""
+    if cursor is None:
+        return {table.name for table in tables}
+    asked = ", ".join(
+        f"EXISTS (SELECT 1 FROM {table.name} WHERE {_since(connection.dialect, cursor)[0]})"
+        for table in tables
+    )
+    found = connection.exec_driver_sql(f"SELECT {asked}", tuple(cursor for _ in tables)).one()
+    return {table.name for table, new in zip(tables, found, strict=True) if new}
 
 
-def _scope_query(connection: Connection, username: str) -> Any:
-    """The loans (and their borrowers) in `username`'s scope: their own, a lead's team's and
-    team pool's, and those of the visits planned for them. (On PostgreSQL row-level security
-    asks the same.)"""
+@dataclass(frozen=True)
+class _User:
+    id: uuid.UUID
+    role: str
+    team_id: uuid.UUID | None
+
+
+def _user(connection: Connection, username: str) -> Any:
+    """The active user `username`: id, role, team."""
     user = connection.execute(
         select(User.id, User.role, User.team_id).where(
             User.username == username, User.active.is_(True)
         )
     ).first()
     if user is None:
-        raise NotFound("There is no active user “{username}” on the server.", username=username)
+        raise _no_user(username)
+    return user
+
+
+def _no_user(username: str) -> NotFound:
+    return NotFound("There is no active user “{username}” on the server.", username=username)
+
+
+def _scope_query(user: Row[Any]) -> Any:
+    """The loans (and their borrowers) in `user`'s scope: their own, a lead's team's and
+    team pool's, and those of the visits planned for them. (On PostgreSQL row-level security
+    asks the same.)"""
     workers: Any = [user.id]
     # The accounts nobody is assigned to: a lead's team's pool, every pool for an administrator.
-    pool: Any = false()
+    pool: Any = None
     if Role(user.role) is Role.TEAM_LEAD and user.team_id is not None:
         workers = select(User.id).where(User.team_id == user.team_id)
         pool = and_(Loan.assigned_to_id.is_(None), Loan.team_id == user.team_id)
@@ -1040,9 +1364,12 @@ def _scope_query(connection: Connection, username: str) -> Any:
         FieldVisit.status == VisitStatus.PLANNED,
         or_(FieldVisit.agent_id == user.id, FieldVisit.second_agent_id == user.id),
     )
-    return select(Loan.id, Loan.borrower_id).where(
-        or_(Loan.assigned_to_id.in_(workers), Loan.id.in_(visits), pool)
-    )
+    # One query for each way in, each through its own index, rather than one scan of every
+    # loan testing all three.
+    ways = [Loan.assigned_to_id.in_(workers), Loan.id.in_(visits)]
+    if pool is not None:
+        ways.append(pool)
+    return union(*(select(Loan.id, Loan.borrower_id).where(way) for way in ways))
 
 
 def _scope_column(

@@ -76,7 +76,8 @@ class ServerRefused(DomainError):
 
 @dataclass(frozen=True)
 class SignedIn:
-    """The user a staff login acts for: their user name (the login's name) and role."""
+    """The user a staff login (or the system login) acts for: their user name (the login's
+    name) and role."""
 
     username: str
     role: str
@@ -129,8 +130,9 @@ def ensure_schema(db: Database) -> None:
 
 
 def signed_in(db: Database) -> SignedIn | None:
-    """The staff user the server acts for on this connection; None for the embedded database
-    and for an administrator's login (one that is no collector, field agent or team lead)."""
+    """The staff user (or the reminders job's system user) the server acts for on this
+    connection; None for the embedded database and for an administrator's login (one that is
+    no collector, field agent, team lead or system user)."""
     if db.engine.dialect.name != "postgresql":
         return None
     with db.reader() as session:
@@ -141,7 +143,7 @@ def signed_in(db: Database) -> SignedIn | None:
                 User.username == func.session_user()
             )
         ).first()
-    if found is None or found.role.value not in STAFF_ROLES:
+    if found is None or found.role.value not in (*STAFF_ROLES, Role.SYSTEM.value):
         return None
     if not found.active:
         raise SignInFailed(

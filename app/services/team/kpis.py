@@ -42,6 +42,13 @@ What each figure counts, per member of the team (`teams.team_scope`):
   the last day counts at the end. Cured: current at the end (for the current bucket: still
   current); rolled: in the next bucket or a worse one at the end (M1 to M3 rolled once).
 
+- reminders: the messages the lender sent by itself (`reminders run`) on the team's accounts
+  (assigned to a member now, or in the team's pool), by the answer each has now: counted from
+  the contact attempts a `system` login recorded with them (one a message, dated when it was
+  sent, its disposition SENT, DELIVERED, FAILED or OPTED-OUT as the provider last answered).
+  Those attempts sync like any other, so a lead's copy counts what the central database does.
+  sent: every message handed to a provider; delivered, failed, opted out: of those.
+
 The team's figures (user_id None) are the sums of the members' rows, which SQL computed per
 member: every figure is additive, since each attempt, promise, payment, escalation, block and
 account belongs to exactly one member.
@@ -107,6 +114,14 @@ MAX_DAYS = 366
 # `Drill.key` of the checklist drills for answered contacts with no emotion recorded.
 NO_EMOTION = ""
 ZERO = Decimal("0.00")
+# The dispositions the reminder dispatcher records a message's answer as (resources/
+# dispositions.json, by_system), and the figure each counts in.
+_REMINDER_ANSWERS = {
+    "SENT": "awaiting",
+    "DELIVERED": "delivered",
+    "FAILED": "failed",
+    "OPTED-OUT": "opted_out",
+}
 # Who appears as a collector even without activity in the span.
 _WORKERS = (Role.COLLECTOR, Role.FIELD_AGENT)
 
@@ -250,6 +265,20 @@ class DayTrend:
 
 
 @dataclass(frozen=True)
+class ReminderFigures:
+    """The team's reminders of the span (see the module's doc): sent, and what became of them."""
+
+    sent: int = 0
+    delivered: int = 0
+    failed: int = 0
+    opted_out: int = 0
+
+    @property
+    def delivered_rate(self) -> Decimal | None:
+        return _rate(self.delivered, self.sent)
+
+
+@dataclass(frozen=True)
 class OpenEscalation:
     """An escalation nobody has acknowledged yet, whenever it was raised."""
 
@@ -276,6 +305,7 @@ class KpiReport:
     escalations: tuple[EscalationsByKind, ...]  # per collector and the team's
     trend: tuple[DayTrend, ...]  # every day of the span, the team's
     unacknowledged: tuple[OpenEscalation, ...]  # oldest first
+    reminders: ReminderFigures = ReminderFigures()  # the team's
 
     def collector(self, user_id: uuid.UUID | None) -> CollectorKpis:
         """The row of one collector, or the team's for None."""
@@ -677,6 +707,41 @@ def _bucket_figures(span: _Span, members: Sequence[uuid.UUID], *, per_account: b
     ).group_by(moves.c.user_id, moves.c.at_start)
 
 
+def _reminder_figures(span: _Span, members: Sequence[uuid.UUID], team_id: uuid.UUID) -> _Query:
+    """The reminders sent on the team's accounts in the span, per answer."""
+    system = select(User.id).where(User.role == Role.SYSTEM)
+    return (
+        select(ContactAttempt.disposition, func.count().label("messages"))
+        .join(Loan, Loan.id == ContactAttempt.loan_id)
+        .where(
+            # The index on (user_id, started_at) serves it: the system logins are few.
+            ContactAttempt.user_id.in_(system),
+            ContactAttempt.started_at >= span.lo,
+            ContactAttempt.started_at < span.hi,
+            ContactAttempt.disposition.in_(list(_REMINDER_ANSWERS)),
+            or_(
+                Loan.assigned_to_id.in_(members),
+                and_(Loan.assigned_to_id.is_(None), Loan.team_id == team_id),
+            ),
+        )
+        .group_by(ContactAttempt.disposition)
+    )
+
+
+def _reminders(session: Session, span: _Span, scope: TeamScope) -> ReminderFigures:
+    counts = dict.fromkeys(_REMINDER_ANSWERS.values(), 0)
+    for disposition, messages in session.connection().execute(
+        _reminder_figures(span, scope.member_ids, scope.team_id)
+    ):
+        counts[_REMINDER_ANSWERS[disposition]] += messages
+    return ReminderFigures(
+        sent=sum(counts.values()),
+        delivered=counts["delivered"],
+        failed=counts["failed"],
+        opted_out=counts["opted_out"],
+    )
+
+
 def _unacknowledged(members: Sequence[uuid.UUID]) -> _Query:
     """The team's escalations nobody acknowledged: raised by a member or on a member's
     account, whenever raised."""
@@ -895,6 +960,7 @@ def team_report(
         members = scope.member_ids
         found = _read(session, span, members)
         opened = session.connection().execute(_unacknowledged(members)).all()
+        reminders = _reminders(session, span, scope)
 
     listed = _listed(scope, found.tallies)
     order = [member.id for member in listed]
@@ -951,6 +1017,7 @@ def team_report(
             )
             for row in opened
         ),
+        reminders=reminders,
     )
 
 
@@ -1121,6 +1188,7 @@ __all__ = [
     "EscalationsByKind",
     "KpiReport",
     "OpenEscalation",
+    "ReminderFigures",
     "drill_down",
     "kind_text",
     "rule_text",

@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from itertools import pairwise
+from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -36,6 +37,7 @@ from app.services.contact.upkeep import (
 )
 from app.services.portfolio.accounts import AccountDetail
 from app.services.portfolio.balances import Balance
+from app.services.reminders.letters import IssuedLetter, issue_letter
 from app.ui.collector.contact_points import ContactPointsBox
 from app.ui.collector.contact_upkeep import (
     AddPointDialog,
@@ -259,13 +261,15 @@ class Workspace(QWidget):
     `note_added()` after a note is stored (the main window reloads the account);
     `plan_requested()` when "Offer a plan…" is pressed (the main window opens the plan dialog);
     `contacts_changed()` after a contact point, a mark or the borrower's contact terms changed
-    (the main window reloads the account, and with it what the rules allow).
+    (the main window reloads the account, and with it what the rules allow);
+    `letter_written(IssuedLetter)` once "Letter…" saved a demand letter.
     """
 
     dial_requested = Signal(object)
     note_added = Signal()
     plan_requested = Signal()
     contacts_changed = Signal()
+    letter_written = Signal(object)
 
     def __init__(self, context: Context, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -283,6 +287,12 @@ class Workspace(QWidget):
         self.offer_plan.setAccessibleName(self.tr("Offer a repayment plan"))
         self.offer_plan.setToolTip(self.tr("Work out a repayment plan with the borrower"))
         self.offer_plan.clicked.connect(self.plan_requested)
+        self.letter = QPushButton(self.tr("Letter…"))
+        self.letter.setAccessibleName(self.tr("Save a demand letter"))
+        self.letter.setToolTip(
+            self.tr("Save a demand letter to the borrower's postal address as a PDF")
+        )
+        self.letter.clicked.connect(self.save_letter)
         self.points = ContactPointsBox(formats)
         self.terms = ContactTermsBox(context)
         # The contact upkeep form open now (one at a time), for the account it was opened on.
@@ -304,6 +314,7 @@ class Workspace(QWidget):
         column.addWidget(self.balance)
         plan_row = QHBoxLayout()
         plan_row.addStretch(1)
+        plan_row.addWidget(self.letter)
         plan_row.addWidget(self.offer_plan)
         column.addLayout(plan_row)
         column.addWidget(self.points)
@@ -483,6 +494,51 @@ class Workspace(QWidget):
         self.upkeep_dialog = dialog
         dialog.open()
 
+    # Documents: the services write them, on the worker.
+
+    def save_letter(self) -> None:
+        """Ask where to save the account's demand letter, then issue it there (the service
+        refuses, with the reason, an account that gets no letter)."""
+        detail = self.detail
+        if detail is None:
+            return
+        path = self.context.dialogs.save_file(
+            self,
+            self.tr("Save the demand letter for {contract}").format(contract=detail.contract_no),
+            _documents() / f"{detail.contract_no}-demand-letter.pdf",
+            self.tr("PDF documents (*.pdf)"),
+        )
+        if path is None:
+            return
+        if not path.suffix:
+            path = path.with_suffix(".pdf")
+        self.letter.setEnabled(False)
+        self.context.call(
+            issue_letter,
+            self.context.username,
+            detail.contract_no,
+            "demand",
+            path,
+            now=self.context.clock(),
+            on_done=self._letter_saved,
+            on_error=self._letter_refused,
+        )
+
+    def _letter_saved(self, letter: IssuedLetter) -> None:
+        self.letter.setEnabled(True)
+        self.context.dialogs.info(
+            self,
+            self.tr("Demand letter saved"),
+            self.tr("Demand letter {number} for {contract} saved to {path}.").format(
+                number=letter.letter_no, contract=letter.contract_no, path=letter.path
+            ),
+        )
+        self.letter_written.emit(letter)
+
+    def _letter_refused(self, error: BaseException) -> None:
+        self.letter.setEnabled(True)
+        self._refused(self.tr("No letter was written"), error)
+
     def _refused(self, title: str, error: BaseException) -> None:
         self.context.dialogs.error(self, title, error_text(error))
 
@@ -509,7 +565,8 @@ class Workspace(QWidget):
     # Focus.
 
     def _chain_tab_order(self) -> None:
-        """Plan, calls, note, history, then contact upkeep (marks, add, the terms)."""
+        """Plan, calls, note, history, then contact upkeep (marks, add, the terms), and the
+        letter last (a document now and then, not part of a call)."""
         chain: list[QWidget] = [
             self.offer_plan,
             *self.points.call_buttons(),
@@ -527,6 +584,7 @@ class Workspace(QWidget):
             self.terms.edit_preferences,
             self.terms.edit_attorney,
             self.terms.lift_attorney,
+            self.letter,
         ]
         for first, second in pairwise(chain):
             QWidget.setTabOrder(first, second)
@@ -551,3 +609,9 @@ class Workspace(QWidget):
             buttons[position].setFocus(Qt.FocusReason.OtherFocusReason)
         elif not self.focus_first_call():
             self.notes.focus()
+
+
+def _documents() -> Path:
+    """The user's documents folder, where a saved document is suggested first."""
+    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(folder) if folder else Path.home()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable, Collection
 from dataclasses import replace
@@ -18,7 +19,7 @@ from app.services.common.users import UserView, list_users
 from app.services.contact.contacts import RecordedContact
 from app.services.contact.dialing import CallOption, DialCheck, call_options, check_dial, dial_url
 from app.services.contact.my_day import today
-from app.services.contact.queue import LiveQueue, Queue
+from app.services.contact.queue import LiveQueue, Queue, keep_queue
 from app.services.contact.shift import ShiftSummary, shift_summary
 from app.services.contact.workspace import AccountView, account_view
 from app.services.plans.lapses import settle_lapsed
@@ -53,6 +54,7 @@ TALL = 900
 WIDE = 1600
 # Even with no rule window ahead, callbacks and other collectors' work change the queue.
 REFRESH_EVERY = timedelta(minutes=5)
+log = logging.getLogger(__name__)
 # A block lifting at 08:00:00 is re-checked a moment after, not a moment before.
 AFTER_LIFT = timedelta(seconds=2)
 
@@ -134,6 +136,9 @@ class MainWindow(QMainWindow):
         self._dialing = Latest()
         self._account = Latest()
         self._queue_read = Latest()
+        # After a read of the whole queue, what it read is kept in the queue's memo, so that
+        # the next window (or the command line) reads only what changed since.
+        self._keeping = Latest()
         # The queue kept between reads: a read after a saved outcome, or when the clock moves,
         # computes again only what changed. What the next read must read again (None: all).
         # A window rebuilt in another language goes on with the queue its predecessor read.
@@ -316,6 +321,7 @@ class MainWindow(QMainWindow):
                 (Tab.POOL, self.tr("Team p&ool…"), "Ctrl+Shift+L"),
                 (Tab.MEMBERS, self.tr("Team me&mbers…"), "Ctrl+Shift+T"),
                 (Tab.FEEDS, self.tr("The lending system's &feed…"), "Ctrl+Shift+G"),
+                (Tab.REMINDERS, self.tr("Reminder&s…"), "Ctrl+Shift+S"),
             )
         }
         self._show_team_menu(False)
@@ -377,9 +383,17 @@ class MainWindow(QMainWindow):
             self.live_queue,
             now=self.context.clock(),
             changed=changed,
-            on_done=self._queue_loaded,
+            on_done=self._queue_loaded if changed is not None else self._whole_queue_loaded,
             on_error=self._queue_failed,
         )
+
+    def _whole_queue_loaded(self, queue: Queue) -> None:
+        self._queue_loaded(queue)
+        self._keeping.run(self.context, keep_queue, self.live_queue, on_error=self._keeping_failed)
+
+    def _keeping_failed(self, error: BaseException) -> None:
+        # The memo only spares work: a queue read afresh computes what it lacks.
+        log.warning("The queue's memo was not kept: %s", error)
 
     @property
     def shown_account(self) -> AccountView | None:

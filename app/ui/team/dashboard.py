@@ -3,8 +3,10 @@
 A lead starts the day with yesterday's numbers: per collector and for the team, every KPI,
 then cure and roll by bucket, checklist completion by emotion, compliance blocks by rule and
 escalations by kind (the team's, or the collector selected above), the daily trend and the
-bucket roll as charts, and the escalations still waiting for a decision. Every number opens
-the contacts behind it (`DrillDialog`). The numbers come from `kpis.team_report` on the
+bucket roll as charts, the escalations still waiting for a decision, and the reminders the
+lender sent by itself on the team's accounts (how many, delivered, failed, opted out; the
+Reminders tab has them day by day). Every number of the tables opens the contacts behind it
+(`DrillDialog`). The numbers come from `kpis.team_report` on the
 context's worker; only a team lead or an administrator gets any.
 """
 
@@ -63,6 +65,7 @@ from app.ui.team.dashboard_tables import (
     FigureSort,
     KpiColumn,
     KpiTableModel,
+    percent,
     whose_rows,
 )
 from app.ui.team.drill_dialog import DrillDialog, span_text
@@ -94,12 +97,14 @@ class DashboardPanel(QWidget):
     """The team's numbers; a panel for the main window or a window of its own.
 
     Signals: `refreshed()` after a report is shown; `open_escalations_requested()` when the
-    lead asks for the escalations inbox; `review_requested(attempt_id)` when a contact listed
+    lead asks for the escalations inbox; `reminders_requested(day)` when the lead asks for the
+    reminders of a day (the report's last); `review_requested(attempt_id)` when a contact listed
     in a drill-down is to be opened in the call review; `drill_opened(dialog)`.
     """
 
     refreshed = Signal()
     open_escalations_requested = Signal()
+    reminders_requested = Signal(object)
     review_requested = Signal(object)
     drill_opened = Signal(object)
 
@@ -239,6 +244,15 @@ class DashboardPanel(QWidget):
         self._sized_by_hand = False
         self.splitter.splitterMoved.connect(lambda *_args: setattr(self, "_sized_by_hand", True))
 
+        # The reminders the lender sent by itself in the span.
+        self.reminders_label = WrappingLabel()
+        self.reminders_label.setAccessibleName(self.tr("Reminders sent"))
+        self.reminders_button = QPushButton(self.tr("Reminders by da&y…"))
+        self.reminders_button.setToolTip(self.tr("The Reminders tab, on the last day shown"))
+        reminders_row = QHBoxLayout()
+        reminders_row.addWidget(self.reminders_label, 1)
+        reminders_row.addWidget(self.reminders_button)
+
         hint = QLabel(
             self.tr(
                 "Double-click a number (or press Enter on it) to list the contacts behind it; "
@@ -251,6 +265,7 @@ class DashboardPanel(QWidget):
         content_layout.setContentsMargins(0, 0, 0, 0)
         content_layout.addLayout(header)
         content_layout.addWidget(self.splitter, 1)
+        content_layout.addLayout(reminders_row)
         content_layout.addWidget(hint)
 
         # Anyone but a lead or an administrator sees why, and nothing else.
@@ -279,6 +294,7 @@ class DashboardPanel(QWidget):
         self.refresh_button.clicked.connect(self.refresh)
         self.export_button.chosen.connect(self.export)
         self.inbox_button.clicked.connect(lambda: self.open_escalations_requested.emit())
+        self.reminders_button.clicked.connect(self._reminders_asked)
         self.unacknowledged.itemActivated.connect(
             lambda _item: self.open_escalations_requested.emit()
         )
@@ -474,6 +490,7 @@ class DashboardPanel(QWidget):
         self.kpis.set_rows((*report.collectors, report.total))
         self._fit_rows()
         self._show_unacknowledged(report.unacknowledged)
+        self._show_reminders(report)
         self.trend_chart.show_trend(report.trend)
         kept = self._user_id
         if kept is not None and all(row.user_id != kept for row in report.collectors):
@@ -488,6 +505,24 @@ class DashboardPanel(QWidget):
         )
         self._update_buttons()
         self.refreshed.emit()
+
+    def _show_reminders(self, report: KpiReport) -> None:
+        figures = report.reminders
+        number = self.context.formats.number
+        self.reminders_label.setText(
+            self.tr(
+                "Reminders the lender sent: {sent}, delivered {rate}, failed {failed},"
+                " opted out {opted_out}."
+            ).format(
+                sent=number(figures.sent),
+                rate=percent(figures.delivered_rate),
+                failed=number(figures.failed),
+                opted_out=number(figures.opted_out),
+            )
+        )
+
+    def _reminders_asked(self) -> None:
+        self.reminders_requested.emit(self.selected_range()[1])
 
     def _failed(self, error: BaseException) -> None:
         self._update_buttons()

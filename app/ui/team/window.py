@@ -14,6 +14,7 @@ from __future__ import annotations
 import enum
 import uuid
 from collections.abc import Callable
+from datetime import date
 
 from PySide6.QtCore import QSize, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -28,6 +29,7 @@ from app.ui.team.dashboard import DashboardPanel
 from app.ui.team.escalations_inbox import EscalationsInbox
 from app.ui.team.feeds import FeedsPanel
 from app.ui.team.members import TeamMembersPanel
+from app.ui.team.reminders import RemindersPanel
 
 TEAM_ROLES = frozenset({"team_lead", "admin"})
 
@@ -41,6 +43,7 @@ class Tab(enum.IntEnum):
     POOL = 5
     MEMBERS = 6
     FEEDS = 7
+    REMINDERS = 8
 
 
 class TeamWindow(QMainWindow):
@@ -63,6 +66,7 @@ class TeamWindow(QMainWindow):
         self.pool = TeamAccountsPanel(context, pool=True)
         self.members = TeamMembersPanel(context)
         self.feeds = FeedsPanel(context)
+        self.reminders = RemindersPanel(context)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName(self.tr("Team desk"))
         self.tabs.setDocumentMode(True)
@@ -74,6 +78,7 @@ class TeamWindow(QMainWindow):
         self.tabs.addTab(self.pool, self.pool_tab_text(None))
         self.tabs.addTab(self.members, self.tr("&Members"))
         self.tabs.addTab(self.feeds, self.tr("Lending &feed"))
+        self.tabs.addTab(self.reminders, self.tr("Reminder&s"))
         self.setCentralWidget(self.tabs)
         # What a screen reader calls each tab's page (the tab's own text carries a mnemonic).
         for panel, name in (
@@ -85,12 +90,14 @@ class TeamWindow(QMainWindow):
             (self.pool, self.tr("The team's pool")),
             (self.members, self.tr("Team members")),
             (self.feeds, self.tr("The lending system's feed")),
+            (self.reminders, self.tr("Reminders sent, and tomorrow's")),
         ):
             panel.setAccessibleName(name)
         self._loaded: set[Tab] = set()
 
         self.dashboard.open_escalations_requested.connect(lambda: self.show_tab(Tab.ESCALATIONS))
         self.dashboard.review_requested.connect(self.review_contact)
+        self.dashboard.reminders_requested.connect(self.show_reminders)
         # A decision on an escalation changes the dashboard's unacknowledged list.
         self.inbox.changed.connect(lambda: self._refresh(Tab.DASHBOARD))
         # A review's score shows in the dashboard's lists.
@@ -117,6 +124,7 @@ class TeamWindow(QMainWindow):
             Tab.POOL: self.tr("The team's p&ool"),
             Tab.MEMBERS: self.tr("Team &members"),
             Tab.FEEDS: self.tr("The lending system's &feed"),
+            Tab.REMINDERS: self.tr("Reminder&s"),
         }
         self.tab_actions: dict[Tab, QAction] = {}
         for tab, name in names.items():
@@ -169,6 +177,12 @@ class TeamWindow(QMainWindow):
         self._loaded.add(Tab.REVIEW)
         self.tabs.setCurrentIndex(Tab.REVIEW.value)
         self.review.open_attempt(attempt_id)
+
+    def show_reminders(self, day: date) -> None:
+        """The Reminders tab on `day`."""
+        self._loaded.add(Tab.REMINDERS)
+        self.reminders.set_day(day)
+        self.tabs.setCurrentIndex(Tab.REMINDERS.value)
 
     def refresh_current(self) -> None:
         self._panel(Tab(self.tabs.currentIndex())).refresh()  # type: ignore[attr-defined]

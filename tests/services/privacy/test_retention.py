@@ -9,7 +9,8 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import JSON, String, Text, text
 
 from app.database import Database
-from app.models import Base, ContactAttempt
+from app.models import Base, ContactAttempt, ReminderMessage
+from app.models.reminders import MessageStatus
 from app.services.common import erasure
 from app.services.portfolio.accounts import account_detail
 from app.services.privacy.retention import Candidate, anniversary, run_retention
@@ -138,3 +139,47 @@ def test_an_erased_account_still_opens_for_its_lead_with_nothing_personal(db: Da
     assert (detail.borrower, detail.contact_points, detail.employer) == ("", (), None)
     assert detail.id_number_masked.startswith("X") and "110101" not in detail.id_number_masked
     assert detail.address == "北京市" and detail.contract_no == account.contract_no
+
+
+def test_an_erased_borrowers_reminders_keep_what_became_of_them_and_nothing_that_names_them(
+    db: Database,
+) -> None:
+    portfolio = Portfolio(db)
+    today = NOW.date()
+    account = portfolio.account(today=today, dpd=40, name="韩梅梅")
+    mobile = next(iter(account.points.values()))
+    with db.session() as session:
+        session.add(
+            ReminderMessage(
+                key=f"{account.contract_no}:after_3:2020-01-04:sms",
+                loan_id=account.loan_id,
+                borrower_id=account.borrower_id,
+                contact_point_id=mobile,
+                channel="sms",
+                step="after_3",
+                language="zh_CN",
+                recipient="+8613812345678",
+                text="【恒信消费金融】韩梅梅您好，您的借款已逾期3天……拒收请回复R",
+                template="overdue",
+                template_code="SMS_000000003",
+                status=MessageStatus.DELIVERED,
+                provider_id="biz-1",
+                user_id=portfolio.collector,
+                planned_at=NOW - timedelta(days=6 * 366),
+            )
+        )
+    with db.engine.begin() as connection:
+        connection.execute(
+            text("UPDATE loans SET status = 'settled', closed_on = :day WHERE id = :id"),
+            {"day": today - timedelta(days=6 * 366), "id": account.loan_id.hex},
+        )
+    report = run_retention(db, now=NOW)
+    assert report.removed["reminder_messages.text"] == 1
+    with db.reader() as session:
+        message = session.query(ReminderMessage).one()
+        assert (message.recipient, message.text, message.contact_point_id) == ("", "", None)
+        assert (message.key, message.status, message.provider_id) == (
+            f"{account.contract_no}:after_3:2020-01-04:sms",
+            MessageStatus.DELIVERED,
+            "biz-1",
+        )

@@ -98,6 +98,7 @@ from app.services.team.kpis import (
     CollectorKpis,
     Drill,
     KpiReport,
+    ReminderFigures,
     drill_down,
     team_report,
 )
@@ -1097,3 +1098,85 @@ def test_a_text_cell_that_reads_as_a_formula_is_exported_as_text() -> None:
     sheet = load_workbook(BytesIO(tables_xlsx([table])))["Contacts"]
     assert sheet["A2"].value == '\'=HYPERLINK("http://x")' and sheet["A2"].data_type == "s"
     assert sheet["B2"].value == -5 and sheet["A3"].value == "王芳"
+
+
+# -- the reminders the lender sent by itself -------------------------------------------------
+
+
+def _reminded(world: World) -> dict[str, Account]:
+    """Messages the dispatcher recorded (as its system login) in and around the span: on A
+    (sent), B (delivered), C (failed), E (opted out) and an account in the team's pool (sent)
+    inside it; on A before it, and on another team's account, which do not count."""
+    db, portfolio = world.db, world.portfolio
+    with db.session() as session:
+        system = User(username="system.reminders", display_name="Reminders", role=Role.SYSTEM)
+        other = Team(name="电催其他组")
+        session.add_all([system, other])
+        session.flush()
+        stranger = User(username="other.one", display_name="other", role=Role.COLLECTOR)
+        stranger.team_id = other.id
+        session.add(stranger)
+        session.flush()
+        system_id, stranger_id = system.id, stranger.id
+    extra = {
+        "pooled": portfolio.account(today=START, dpd=12, pool=portfolio.team_id, name="池"),
+        "theirs": portfolio.account(today=START, dpd=12, assigned_to=stranger_id, name="他"),
+    }
+    accounts = {**world.accounts, **extra}
+    for name, code, when in (
+        ("A", "SENT", at(10, 6, 9)),
+        ("B", "DELIVERED", at(10, 7, 9)),
+        ("C", "FAILED", at(10, 20, 9)),
+        ("E", "OPTED-OUT", at(11, 8, 19)),
+        ("pooled", "SENT", at(10, 9, 9)),
+        ("A", "DELIVERED", at(10, 4, 9)),  # before the span
+        ("theirs", "SENT", at(10, 9, 9)),  # another team's
+    ):
+        account = accounts[name]
+        with db.session() as session:
+            session.add(
+                ContactAttempt(
+                    loan_id=account.loan_id,
+                    borrower_id=account.borrower_id,
+                    contact_point_id=account.points["mobile"],
+                    user_id=system_id,
+                    channel="sms",
+                    started_at=when,
+                    duration_seconds=0,
+                    disposition=code,
+                    right_party=False,
+                    checklist=[],
+                    script_steps=[],
+                )
+            )
+    return extra
+
+
+def test_the_reminders_sent_on_the_teams_accounts_are_counted_apart_from_the_calls(
+    world: World,
+) -> None:
+    before = report_of(world)
+    assert before.reminders == ReminderFigures()
+    _reminded(world)
+    report = report_of(world)
+    assert report.reminders == ReminderFigures(sent=5, delivered=1, failed=1, opted_out=1)
+    assert report.reminders.delivered_rate == Decimal("0.2000")
+    # The system login's messages are no member's attempts: every other figure stands.
+    assert replace(report, reminders=ReminderFigures()) == replace(
+        before, generated_at=report.generated_at
+    )
+    # The span's edges: a day holds what was sent on it, in Beijing.
+    day = team_report(world.db, "lead.wang", date(2026, 11, 8), date(2026, 11, 8), now=NOW)
+    assert day.reminders == ReminderFigures(sent=1, opted_out=1)
+    assert ReminderFigures().delivered_rate is None
+
+
+def test_postgresql_counts_the_same_reminders_as_the_lead(
+    world: World, pg_world: tuple[World, Database, str]
+) -> None:
+    pg, as_lead, lead = pg_world
+    _reminded(world)
+    _reminded(pg)
+    on_sqlite = report_of(world).reminders
+    on_pg = team_report(as_lead, lead, START, END, now=NOW).reminders
+    assert on_pg == on_sqlite == ReminderFigures(sent=5, delivered=1, failed=1, opted_out=1)

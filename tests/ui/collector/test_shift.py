@@ -8,10 +8,17 @@ from decimal import Decimal
 from PySide6.QtCore import QObject, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 from pytestqt.qtbot import QtBot
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from app.models import Borrower, ContactAttempt, ContactBlock, Escalation, PromiseToPay
-from app.services.contact.queue import build_queue
+from app.models import (
+    Borrower,
+    ContactAttempt,
+    ContactBlock,
+    Escalation,
+    PromiseToPay,
+    QueueMemo,
+)
+from app.services.contact.queue import LiveQueue, build_queue
 from app.ui.collector.queue_model import Column
 from app.ui.shell.main_window import MainWindow
 from tests.helpers.dialogs import RecordingDialogs
@@ -401,10 +408,36 @@ def test_after_an_outcome_the_queue_reads_again_only_that_borrower(
             select(ContactAttempt).where(ContactAttempt.loan_id == shift.first.loan_id)
         ).one()
     assert attempt.disposition == "NA"
-    # F5 still reads everything.
+    # F5 still reads everything: the account written to since the window kept its queue is
+    # read from the database, the others' answers are taken from the memo, nothing having
+    # been written to them since.
     with qtbot.waitSignal(window.queue_refreshed, timeout=10_000):
         window.refresh_queue()
-    assert window.live_queue.loaded == len(fresh.entries)
+    live = window.live_queue
+    assert (live.loaded, live.remembered) == (1, len(fresh.entries) - 1)
+    assert [(entry.contract_no, entry.contact) for entry in window.queue.model.rows] == [
+        (entry.contract_no, entry.contact)
+        for entry in build_queue(window.context.db, COLLECTOR, shift.now, memo=False).entries
+    ]
+
+
+def test_the_window_keeps_its_queue_for_the_next_read_afresh(
+    qtbot: QtBot, window: MainWindow, shift: Shift
+) -> None:
+    """Once it has read its whole queue, the window keeps it in the queue's memo (a write of
+    its own, after the read): the next queue read afresh (another window, the command line)
+    takes every answer from it and reads as the queue computed anew."""
+    db = window.context.db
+
+    def kept() -> int:
+        with db.reader() as session:
+            return session.scalar(select(func.count()).select_from(QueueMemo)) or 0
+
+    qtbot.waitUntil(lambda: kept() == 3, timeout=10_000)
+    live = LiveQueue(db, COLLECTOR)
+    queue = live.read(shift.now)
+    assert (live.remembered, live.computed) == (3, 0)
+    assert queue == build_queue(db, COLLECTOR, shift.now, memo=False)
 
 
 def test_save_and_next_on_the_only_callable_account_leaves_it_ready(

@@ -1,15 +1,15 @@
 """an index of the reminders among contact attempts, for the queue's reminder reason
 
-Revision ID: 0023
-Revises: 0021
+Revision ID: 0026
+Revises: 0025
 Create Date: 2026-12-09 18:00:00.000000
 
 Issue 19: the queue says "reminder sent yesterday, no payment" when a reminder the dispatcher
-sent in the last week was followed by neither a payment nor a contact. The attempts that are
-reminders (SENT, DELIVERED, FAILED) are indexed on their own by account and moment, with the
-outcome and channel, so a queue reads a collector's week of reminders from this index alone:
-without it, every attempt of the week (the calls too) was read row by row to find them, and
-a portfolio without reminders paid for it as much as one with.
+sent in the last week was followed by no payment (nor a contact that day or later). The
+attempts that are reminders (SENT, DELIVERED, FAILED) are indexed on their own by account and
+moment, with the outcome and channel, so a queue reads a collector's week of reminders from
+this index alone: without it, every attempt of the week (the calls too) was read row by row
+to find them, and a portfolio without reminders paid for it as much as one with.
 
 No data changes. On PostgreSQL CREATE INDEX holds writes to contact_attempts while it builds.
 """
@@ -19,8 +19,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0023"
-down_revision: str | None = "0021"
+revision: str = "0026"
+down_revision: str | None = "0025"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

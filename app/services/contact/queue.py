@@ -92,6 +92,8 @@ PHONE_KINDS = (ContactKind.MOBILE, ContactKind.HOME, ContactKind.WORK)
 # app.models.activity.REMINDER_OUTCOMES_SQL): it went out, or it did not reach the borrower.
 REMINDER_SENT = ("SENT", "DELIVERED")
 REMINDER_UNDELIVERED = "FAILED"
+# The channels it sends on (an outcome of theirs recorded on another is no reminder).
+REMINDER_CHANNELS = ("sms", "email")
 
 
 @cache
@@ -1741,10 +1743,11 @@ def _load_last_contact(
 
 @dataclass(frozen=True)
 class _Reminders:
-    """An account's reminders sent before today within the last days (moment, outcome,
-    channel; in order), and the moment of the latest payment since the first of them."""
+    """An account's reminders sent before today within the last days (moment, its day in the
+    business zone, outcome, channel; in order), and the moment of its latest payment in those
+    days."""
 
-    sent: tuple[tuple[datetime, str, str], ...]
+    sent: tuple[tuple[datetime, date, str, str], ...]
     paid_at: datetime | None
 
 
@@ -1758,10 +1761,11 @@ def _load_reminded(
     "reminders"), and the latest payment since.
 
     A read of its own rather than part of the summary: the week's reminders of the collector's
-    accounts come from their index alone (migration 0026), then the payments of the accounts
-    reminded, a statement for each so many of them. The contacts are the day of the last one,
-    which the queue reads anyway (`_unanswered`).
+    accounts come from their index alone (migration 0026), and the week's payments (few) by
+    theirs. The contacts are the day of the last one, which the queue reads anyway
+    (`_unanswered`).
     """
+    zone = business_zone()
     since = day_start(today - timedelta(days=int(queue_weights()["reminders"]["days"])))
     reminders = (
         select(
@@ -1780,19 +1784,21 @@ def _load_reminded(
             ContactAttempt.started_at < day_start(today),
         )
     )
-    sent: dict[str, list[tuple[datetime, str, str]]] = defaultdict(list)
+    sent: dict[str, list[tuple[datetime, date, str, str]]] = defaultdict(list)
     for loan_id, started_at, code, channel in connection.execute(reminders):
-        sent[_hex(loan_id)].append((_instant(started_at), code, channel))
-    paid: dict[str, datetime] = {}
-    loans = sorted(sent)
-    for first in range(0, len(loans), _FEW):
-        chosen = [_as_uuid(key) for key in loans[first : first + _FEW]]
-        payments = (
-            select(_key(Payment.loan_id), _key(func.max(Payment.paid_at)))
-            .where(Payment.loan_id.in_(chosen), Payment.paid_at >= since, counted())
-            .group_by(Payment.loan_id)
-        )
-        paid.update((_hex(loan_id), _instant(at)) for loan_id, at in connection.execute(payments))
+        if channel not in REMINDER_CHANNELS:
+            continue
+        at = _instant(started_at)
+        sent[_hex(loan_id)].append((at, at.astimezone(zone).date(), code, channel))
+    if not sent:
+        return {}
+    payments = (
+        select(_key(Payment.loan_id), _key(func.max(Payment.paid_at)))
+        .join(Loan, Loan.id == Payment.loan_id)
+        .where(_assigned(workers), *extra, Payment.paid_at >= since, counted())
+        .group_by(Payment.loan_id)
+    )
+    paid = {_hex(loan_id): _instant(at) for loan_id, at in connection.execute(payments)}
     return {
         key: _Reminders(tuple(sorted(messages)), paid.get(key)) for key, messages in sent.items()
     }
@@ -1804,13 +1810,11 @@ def _unanswered(reminders: _Reminders | None, last_contact: date | None) -> Remi
     spoke, whatever the reminder said)."""
     if reminders is None:
         return None
-    zone = business_zone()
     went: set[date] = set()
     latest: dict[str, str] = {}
-    for at, code, channel in reminders.sent:
+    for at, day, code, channel in reminders.sent:
         if reminders.paid_at is not None and at <= reminders.paid_at:
             continue
-        day = at.astimezone(zone).date()
         if last_contact is not None and day <= last_contact:
             continue
         latest[channel] = code  # in order: the last one stays

@@ -63,6 +63,10 @@ def test_a_reminder_no_payment_followed_is_a_reason_the_day_after(
     twice = portfolio.account(today=TODAY, dpd=3)
     # Five days past due: after_3 on the 24th only.
     earlier = portfolio.account(today=TODAY, dpd=5)
+    # A reminder's outcome written on a call (by hand, or synced from elsewhere) is no reminder.
+    odd = portfolio.account(today=TODAY, dpd=5)
+    portfolio.attempt(odd, MORNING - timedelta(days=1), "FAILED", channel="call")
+    portfolio.attempt(odd, MORNING - timedelta(days=1), "SENT", channel="call")
     spool = tmp_path / "spool"
     # Talked to the day before: the reminder after it is news all the same.
     day_before = MORNING - timedelta(days=1)
@@ -102,6 +106,7 @@ def test_a_reminder_no_payment_followed_is_a_reason_the_day_after(
     assert _reminder_reasons(queue, twice) == ["2 reminders since 11-24, no payment"]
     assert _reminder_reasons(queue, twice, "zh_CN") == ["11-24起已提醒2次，仍未还款"]
     assert _reminder_reasons(queue, earlier) == ["reminder sent 3 days ago, no payment"]
+    assert _reminder_reasons(queue, odd) == ["reminder sent 3 days ago, no payment"]
     assert _reminder_reasons(queue, earlier, "zh_CN") == ["3天前已发提醒，仍未还款"]
     # Read from the history itself, the queue is the same.
     same(queue, build_queue(db, "zhang.wei", NEXT_MORNING, summary=False))

@@ -34,8 +34,9 @@ STAFF_POLICIES = (
     " WHERE 'cw_staff' = ANY(roles) ORDER BY tablename, policyname"
 )
 # Staff policies on tables later migrations made (0019: the queue's summary; 0022: a lead's
-# reading of the reminder tables).
+# reading of the reminder tables; 0024: a lead's credit-reporting notice letter).
 LATER = {
+    "credit_notices_lead_insert",
     "loan_queue_summary_select",
     "queue_summary_codes_select",
     "reminder_messages_select",

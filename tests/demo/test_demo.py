@@ -109,10 +109,12 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
 
 
 def _digest(path: Path) -> str:
-    """A hash of every row of every portfolio table, as SQLite stores it (types included)."""
+    """A hash of every row of every portfolio table, as SQLite stores it (types included).
+    The queue memo's stamps are bookkeeping, not the portfolio: a build with the triggers off
+    stamps every borrower at once, one through SQLAlchemy each write."""
     digest = hashlib.sha256()
     with sqlite3.connect(path) as conn:
-        for table in sorted(Base.metadata.tables):
+        for table in sorted(set(Base.metadata.tables) - {"queue_stamps", "queue_memo"}):
             rows = sorted(repr(row) for row in conn.execute(f"SELECT * FROM {table}"))
             digest.update(table.encode())
             for row in rows:
@@ -266,7 +268,8 @@ def test_staff_have_every_role_and_teams_are_sized_to_the_phone_book(built: Buil
         teams = session.scalars(select(Team)).all()
         loans = session.scalars(select(Loan)).all()
     roles = Counter(u.role for u in users)
-    assert set(roles) == set(Role)
+    # The reminders job's own login is made by its first run, not by the demo.
+    assert set(roles) == set(Role) - {Role.SYSTEM}
     assert roles[Role.ADMIN] == 1
     assert [u.username for u in users if u.role is Role.ADMIN] == ["admin"]
     assert len({u.username for u in users}) == len(users)
@@ -492,7 +495,8 @@ def test_every_disposition_occurs_with_its_right_party_flag_and_plausible_detail
     attempts: list[ContactAttempt] = work["attempts"]
     catalogue = dispositions()
     codes = Counter(a.disposition for a in attempts)
-    assert set(codes) == set(catalogue)
+    # The demo's history is the collectors'; reminders come from `reminders run`.
+    assert set(codes) == {c.code for c in catalogue.values() if not c.by_system}
     assert codes["NA"] > codes["PTP"] > codes["DCD"]
     emotions = {"calm", "anxious", "angry", "distressed", "hostile", "vulnerability"}
     for a in attempts:

@@ -36,9 +36,12 @@ from tests.helpers.contacts import FAILED_CHECK, NOW, outcome
 from tests.helpers.portfolio import Account, Portfolio
 
 TODAY = date(2026, 11, 28)
-WITHOUT_PROMISE = sorted(c.code for c in dispositions().values() if "promise" not in c.requires)
-UNANSWERED = sorted(c.code for c in dispositions().values() if not c.contact)
-RIGHT_PARTY = sorted(c.code for c in dispositions().values() if c.rpc)
+# The outcomes a collector logs; the system's own (a reminder sent, delivered…) are refused.
+LOGGED = [c for c in dispositions().values() if not c.by_system]
+BY_SYSTEM = sorted(c.code for c in dispositions().values() if c.by_system)
+WITHOUT_PROMISE = sorted(c.code for c in LOGGED if "promise" not in c.requires)
+UNANSWERED = sorted(c.code for c in LOGGED if not c.contact)
+RIGHT_PARTY = sorted(c.code for c in LOGGED if c.rpc)
 
 
 def counts(db: Database) -> tuple[int, ...]:
@@ -125,6 +128,16 @@ def test_ptp_without_promise_and_unknown_codes_are_refused(
         record_contact(db, outcome(account, "RTP", emotion="sleepy"), now=NOW)
     with pytest.raises(InvalidDate, match="past"):
         record_contact(db, outcome(account, "CB", callback_at=NOW - timedelta(hours=1)), now=NOW)
+    assert counts(db) == (0, 0, 0, 0, 0)
+
+
+@pytest.mark.parametrize("code", BY_SYSTEM)
+def test_the_systems_own_outcomes_are_never_logged_by_a_collector(
+    db: Database, portfolio: Portfolio, code: str
+) -> None:
+    account = portfolio.account(today=TODAY, dpd=20)
+    with pytest.raises(InvalidInput, match=f"“{code}”"):
+        record_contact(db, outcome(account, code), now=NOW)
     assert counts(db) == (0, 0, 0, 0, 0)
 
 

@@ -29,6 +29,7 @@ from app.services.common.errors import InvalidDate, InvalidInput
 if TYPE_CHECKING:
     from app.database import Database
     from app.services.contact.compliance import Decision
+    from app.services.portfolio.accounts import HistoryItem
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -85,6 +86,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     account = commands.add_parser("account", help="show one account with its history")
     account.add_argument("contract_no")
     account.add_argument("--user", required=True)
+    account.add_argument(
+        "--lang", default="en", choices=["en", "zh_CN"], help="the language of the history"
+    )
     account.add_argument("--json", action="store_true")
     account.set_defaults(handler=_account)
 
@@ -348,8 +352,26 @@ def _account(config: Config, args: argparse.Namespace) -> int:
 
     for item in detail.timeline[:20]:
         shown = item.at.astimezone(business_zone())
-        print(f"  {shown:%Y-%m-%d %H:%M} {item.kind:<8} {item.summary}")
+        print(f"  {shown:%Y-%m-%d %H:%M} {item.kind:<8} {_history_text(item, args.lang)}")
     return 0
+
+
+def _history_text(item: HistoryItem, language: str) -> str:
+    """A contact as its channel and outcome in words (a call, an SMS reminder sent…), in the
+    language asked for; anything else by the service's summary."""
+    if item.kind != "contact":
+        return item.summary
+    from app.services.common.reference import dispositions, load_json
+
+    channel = str(item.details.get("channel", ""))
+    code = str(item.details.get("disposition", ""))
+    names = load_json("contact_labels.json")["channels"].get(channel, {})
+    outcome = dispositions().get(code)
+    words = [names.get(language, channel), outcome.label(language) if outcome else code]
+    notes = item.details.get("notes")
+    if notes:
+        words.append(f"“{notes}”")
+    return " · ".join(word for word in words if word)
 
 
 def _point_for(db: Database, username: str, contract_no: str, text: str | None) -> uuid.UUID | None:

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, Synced, UUIDKey, str_enum
@@ -30,10 +30,28 @@ class PromiseStatus(enum.StrEnum):
     BROKEN = "broken"
 
 
+# The outcomes the reminder dispatcher records for a message that went out (SENT, DELIVERED) or
+# did not reach the borrower (FAILED), as SQL: the condition of the index of reminders below,
+# which a query must spell the same to be read from it.
+REMINDER_OUTCOMES_SQL = "disposition IN ('SENT', 'DELIVERED', 'FAILED')"
+
+
 class ContactAttempt(UUIDKey, Synced, Base):
     __tablename__ = "contact_attempts"
     __table_args__ = (
         Index("ix_contact_attempts_loan_started", "loan_id", "started_at"),
+        # The reminders the dispatcher sent, by account, with what the queue reads of them (its
+        # reason "reminder sent yesterday, no payment"): a collector's week of them is read
+        # from this index alone, without a row of every call of the week (migration 0026).
+        Index(
+            "ix_contact_attempts_reminders",
+            "loan_id",
+            "started_at",
+            "disposition",
+            "channel",
+            sqlite_where=text(REMINDER_OUTCOMES_SQL),
+            postgresql_where=text(REMINDER_OUTCOMES_SQL),
+        ),
         Index("ix_contact_attempts_borrower_started", "borrower_id", "started_at"),
         Index("ix_contact_attempts_point_started", "contact_point_id", "started_at"),
         Index("ix_contact_attempts_user_started", "user_id", "started_at"),

@@ -1,10 +1,10 @@
 """The collector's daily queue: which accounts to work, in what order, and why.
 
 Due callbacks come first, then broken promises, then promises due today; within a tier the
-score adds bucket, overdue amount and days without contact (weights in
-resources/queue_weights.json). A team lead's priority override (top, high or low, until it
-expires) adds its own weight on top. Accounts the rules block right now stay in the queue,
-marked with the rule and the moment they open again.
+score adds bucket, overdue amount, days without contact and reminders no payment followed
+(weights in resources/queue_weights.json). A team lead's priority override (top, high or low,
+until it expires) adds its own weight on top. Accounts the rules block right now stay in the
+queue, marked with the rule and the moment they open again.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, cast, overload
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Integer, String, and_, delete, func, select, type_coerce
+from sqlalchemy import Connection, Integer, String, and_, delete, func, select, text, type_coerce
 from sqlalchemy.sql import ColumnElement, Subquery
 
 from app import __version__
@@ -45,6 +45,7 @@ from app.models import (
     Loan,
     LoanQueueSummary,
     LoanStatus,
+    Payment,
     PlanStatus,
     PriorityOverride,
     PromiseStatus,
@@ -52,7 +53,9 @@ from app.models import (
     QueueMemo,
     QueueStamp,
     RepaymentPlan,
+    counted,
 )
+from app.models.activity import REMINDER_OUTCOMES_SQL
 from app.models.queue_memo import ALL_BORROWERS
 from app.models.types import money_from_raw
 from app.services.common.clock import business_zone, day_start
@@ -85,6 +88,12 @@ from app.services.contact.compliance import (
 from app.services.contact.promises import promise_grace_days
 
 PHONE_KINDS = (ContactKind.MOBILE, ContactKind.HOME, ContactKind.WORK)
+# The outcomes the reminder dispatcher records for a message (reminders.dispatch.DISPOSITION,
+# app.models.activity.REMINDER_OUTCOMES_SQL): it went out, or it did not reach the borrower.
+REMINDER_SENT = ("SENT", "DELIVERED")
+REMINDER_UNDELIVERED = "FAILED"
+# The channels it sends on (an outcome of theirs recorded on another is no reminder).
+REMINDER_CHANNELS = ("sms", "email")
 
 
 @cache
@@ -113,6 +122,21 @@ class LeadPriority:
 
 
 @dataclass(frozen=True)
+class Reminded:
+    """The reminders sent on an account before today, within the last few days
+    (queue_weights.json "reminders"), that no payment followed, on days after the last
+    contact."""
+
+    # On how many days one went out (an SMS and an e-mail of the same step are one reminder
+    # to the borrower), the first of those days and the last (business zone).
+    sent_days: int
+    first_on: date | None
+    last_on: date | None
+    # The channels whose latest reminder did not reach the borrower (sms, email).
+    undelivered: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class AccountFacts:
     """What the score is computed from; plain data so the ordering can be tested alone."""
 
@@ -131,6 +155,7 @@ class AccountFacts:
     promise_due_today: Decimal | None = None
     last_contact_on: date | None = None
     priority: LeadPriority | None = None
+    reminded: Reminded | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,6 +288,8 @@ def score(
             reasons.append(Reason("due_today", {"amount": amount_text}))
         else:
             reasons.append(Reason("due_soon", {"amount": amount_text, "days": str(until_due)}))
+    if facts.reminded is not None:
+        total += _reminded(facts.reminded, today, reasons)
     recency = weights["days_since_contact"]
     if facts.last_contact_on is None:
         total += recency["never_contacted"]
@@ -278,6 +305,22 @@ def score(
         until = _until_text(facts.priority.expires_at, viewer_zone)
         reasons.insert(0, Reason(f"override_{facts.priority.level}", {"date": until}))
     return int(total), tier, tuple(reasons)
+
+
+def _reminded(reminded: Reminded, today: date, reasons: list[Reason]) -> int:
+    """The reasons a reminder left unanswered gives (added to `reasons`), and its weight."""
+    weight = 0
+    if reminded.sent_days and reminded.first_on is not None and reminded.last_on is not None:
+        weight = int(queue_weights()["reminders"]["no_payment"])
+        if reminded.sent_days > 1:
+            count, since = str(reminded.sent_days), f"{reminded.first_on:%m-%d}"
+            reasons.append(Reason("reminders_no_payment", {"count": count, "date": since}))
+        elif (ago := (today - reminded.last_on).days) <= 1:
+            reasons.append(Reason("reminder_yesterday_no_payment"))
+        else:
+            reasons.append(Reason("reminder_days_no_payment", {"days": str(ago)}))
+    reasons.extend(Reason(f"reminder_undelivered_{channel}") for channel in reminded.undelivered)
+    return weight
 
 
 def _until_text(expires_at: datetime, zone: ZoneInfo) -> str:
@@ -372,10 +415,19 @@ class _Inputs:
     promises: dict[str, dict[str, Any]] = field(default_factory=dict)
     broken_plans: dict[str, date] = field(default_factory=dict)
     priorities: dict[str, list[LeadPriority]] = field(default_factory=dict)
+    reminded: dict[str, _Reminders] = field(default_factory=dict)
 
 
 # The inputs kept per account, and per borrower.
-_PER_LOAN = ("rows", "last_contact", "callbacks", "promises", "broken_plans", "priorities")
+_PER_LOAN = (
+    "rows",
+    "last_contact",
+    "callbacks",
+    "promises",
+    "broken_plans",
+    "priorities",
+    "reminded",
+)
 _PER_BORROWER = ("points", "history")
 
 
@@ -827,6 +879,7 @@ def _rank_row(
         promise_due_today=promise.get("due_today"),
         last_contact_on=inputs.last_contact.get(loan),
         priority=priority,
+        reminded=_unanswered(inputs.reminded.get(loan), inputs.last_contact.get(loan)),
     )
     total, tier, reasons = score(facts, today, viewer_zone)
     recent = [a for a in inputs.history.get(row.borrower_id, ()) if a.at >= since]
@@ -893,6 +946,8 @@ def _load_inputs(
         rows=rows,
         points=_load_points(connection, workers, extra),
         history=_load_history(connection, workers, since, rows, extra),
+        # Read from the attempts and payments themselves in either case: a few days' worth.
+        reminded=_load_reminded(connection, workers, today, extra),
     )
     if summary:
         _read_summary(connection, workers, today, at, kept, inputs, extra)
@@ -1684,6 +1739,96 @@ def _load_last_contact(
         _hex(loan_id): _instant(last).astimezone(viewer_zone).date()
         for loan_id, last in connection.execute(statement)
     }
+
+
+@dataclass(frozen=True)
+class _Reminders:
+    """An account's reminders sent before today within the last days (moment, its day in the
+    business zone, outcome, channel; in order), and the moment of its latest payment in those
+    days."""
+
+    sent: tuple[tuple[datetime, date, str, str], ...]
+    paid_at: datetime | None
+
+
+def _load_reminded(
+    connection: Connection,
+    workers: Sequence[uuid.UUID],
+    today: date,
+    extra: Sequence[ColumnElement[bool]] = (),
+) -> dict[str, _Reminders]:
+    """Per account, the reminders sent before today within the last `days` days (queue_weights
+    "reminders"), and the latest payment since.
+
+    A read of its own rather than part of the summary: the week's reminders of the collector's
+    accounts come from their index alone (migration 0026), and the week's payments (few) by
+    theirs. The contacts are the day of the last one, which the queue reads anyway
+    (`_unanswered`).
+    """
+    zone = business_zone()
+    since = day_start(today - timedelta(days=int(queue_weights()["reminders"]["days"])))
+    reminders = (
+        select(
+            _key(ContactAttempt.loan_id),
+            _key(ContactAttempt.started_at),
+            ContactAttempt.disposition,
+            _key(ContactAttempt.channel),
+        )
+        .join(Loan, Loan.id == ContactAttempt.loan_id)
+        .where(
+            _assigned(workers),
+            *extra,
+            # Spelled as the index's condition, so that the database reads that index.
+            text(f"contact_attempts.{REMINDER_OUTCOMES_SQL}"),
+            ContactAttempt.started_at >= since,
+            ContactAttempt.started_at < day_start(today),
+        )
+    )
+    sent: dict[str, list[tuple[datetime, date, str, str]]] = defaultdict(list)
+    for loan_id, started_at, code, channel in connection.execute(reminders):
+        if channel not in REMINDER_CHANNELS:
+            continue
+        at = _instant(started_at)
+        sent[_hex(loan_id)].append((at, at.astimezone(zone).date(), code, channel))
+    if not sent:
+        return {}
+    payments = (
+        select(_key(Payment.loan_id), _key(func.max(Payment.paid_at)))
+        .join(Loan, Loan.id == Payment.loan_id)
+        .where(_assigned(workers), *extra, Payment.paid_at >= since, counted())
+        .group_by(Payment.loan_id)
+    )
+    paid = {_hex(loan_id): _instant(at) for loan_id, at in connection.execute(payments)}
+    return {
+        key: _Reminders(tuple(sorted(messages)), paid.get(key)) for key, messages in sent.items()
+    }
+
+
+def _unanswered(reminders: _Reminders | None, last_contact: date | None) -> Reminded | None:
+    """What the queue says of an account's reminders: those no payment came after, sent on a
+    day after the last contact (someone answered: that day the collector or the borrower
+    spoke, whatever the reminder said)."""
+    if reminders is None:
+        return None
+    went: set[date] = set()
+    latest: dict[str, str] = {}
+    for at, day, code, channel in reminders.sent:
+        if reminders.paid_at is not None and at <= reminders.paid_at:
+            continue
+        if last_contact is not None and day <= last_contact:
+            continue
+        latest[channel] = code  # in order: the last one stays
+        if code in REMINDER_SENT:
+            went.add(day)
+    if not latest:
+        return None
+    days = sorted(went)
+    return Reminded(
+        sent_days=len(days),
+        first_on=days[0] if days else None,
+        last_on=days[-1] if days else None,
+        undelivered=tuple(sorted(c for c, code in latest.items() if code == REMINDER_UNDELIVERED)),
+    )
 
 
 def _load_callbacks(

@@ -26,10 +26,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from functools import cache, cached_property
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import CursorResult, Integer, String, func, or_, select, type_coerce, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
@@ -56,6 +57,7 @@ from app.models import (
     Role,
     User,
 )
+from app.models.types import money_from_raw
 from app.services.common.clock import local_today
 from app.services.common.errors import InvalidInput, NotAllowed, NotFound
 from app.services.common.reference import address_zones, buckets
@@ -67,6 +69,7 @@ from app.services.contact.compliance import (
     load_profile,
     profile_code_for,
 )
+from app.services.contact.queue import overdue_balances
 from app.services.messaging.base import (
     DeliveryReport,
     MessageChannel,
@@ -75,7 +78,6 @@ from app.services.messaging.base import (
     SendResult,
     SendStatus,
 )
-from app.services.portfolio.balances import InstalmentState, balance_of
 from app.services.reminders.notices import record_credit_notice
 from app.services.reminders.strategy import Step, Strategy, load_strategy
 from app.services.reminders.templates import Facts, Rendered, render
@@ -202,14 +204,26 @@ class _Account:
     loan_id: uuid.UUID
     contract_no: str
     currency: str
-    penalty_rate: Decimal
     borrower_id: uuid.UUID
     name: str
     country: str
     province: str
     flags: frozenset[str]
     window: tuple[time, time] | None
-    states: list[InstalmentState] = field(default_factory=list)
+    # On the day: days past due, the oldest unpaid instalment's due date (before the day) and
+    # what is overdue, as `balances.balance_of` works them out (`overdue`), read raw: principal,
+    # interest, fees, penalty accrued and accruing.
+    dpd: int
+    oldest_due: date | None
+    owed: tuple[Any, ...]
+    # The unpaid principal, interest and fees of the instalments falling due from the day to
+    # the look-ahead, by due date.
+    upcoming: dict[date, Decimal]
+
+    @cached_property
+    def overdue(self) -> Decimal:
+        """What is overdue with its penalty (worked out for the accounts a step is due on)."""
+        return sum((money_from_raw(value or 0) for value in self.owed), Decimal(0))
 
 
 def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
@@ -217,82 +231,102 @@ def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
         yield items[start : start + size]
 
 
+_FLAGS = (
+    "vulnerable",
+    "dispute_open",
+    "cease_requested",
+    "deceased",
+    "legal_referral",
+    "attorney_represented",
+)
+
+
 def _accounts(
     session: Session, today: date, lead_days: int, only: ColumnElement[bool] | None = None
 ) -> list[_Account]:
-    """Open loans with an unpaid instalment due by `today + lead_days`, with those instalments
-    (`only`: of the loans and borrowers that meet it)."""
-    due = (
-        select(Instalment.loan_id)
-        .where(Instalment.settled_on.is_(None), Instalment.due_date <= today + timedelta(lead_days))
-        .distinct()
-        .subquery()
+    """Open loans with an unpaid instalment due by `today + lead_days`, by contract number
+    (`only`: of the loans and borrowers that meet it).
+
+    What is overdue on `today` is summed in SQL term for term as `balance_of` sums it (the
+    queue's `overdue_balances`, which tests hold to it), rather than each instalment read and
+    summed here: a run over a whole portfolio reads a row per loan, not one per instalment.
+    """
+    last = today + timedelta(days=lead_days)
+    unpaid = (
+        Instalment.principal_due
+        - Instalment.principal_paid
+        + Instalment.interest_due
+        - Instalment.interest_paid
+        + Instalment.fees_due
+        - Instalment.fees_paid
     )
+    soon = (
+        Instalment.settled_on.is_(None),
+        Instalment.due_date >= today,
+        Instalment.due_date <= last,
+    )
+    upcoming: dict[uuid.UUID, dict[date, Decimal]] = defaultdict(dict)
+    for loan_id, due_date, amount in session.execute(
+        select(Instalment.loan_id, Instalment.due_date, type_coerce(func.sum(unpaid), Integer))
+        .where(*soon)
+        .group_by(Instalment.loan_id, Instalment.due_date)
+    ):
+        upcoming[loan_id][due_date] = money_from_raw(amount)
+    balance = overdue_balances(today, Loan.status == LoanStatus.ACTIVE)
     rows = session.execute(
         select(
             Loan.id,
             Loan.contract_no,
             Loan.currency,
-            Loan.penalty_rate_daily,
             Borrower.id,
             Borrower.name,
             Borrower.country,
             Borrower.province,
-            Borrower.vulnerable,
-            Borrower.dispute_open,
-            Borrower.cease_requested,
-            Borrower.deceased,
-            Borrower.legal_referral,
-            Borrower.attorney_represented,
+            *(getattr(Borrower, name) for name in _FLAGS),
             Borrower.agreed_window_start,
             Borrower.agreed_window_end,
+            balance.c.oldest_due,
+            balance.c.principal,
+            balance.c.interest,
+            balance.c.fees,
+            balance.c.penalty,
+            balance.c.accruing,
         )
         .join(Borrower, Borrower.id == Loan.borrower_id)
-        .join(due, due.c.loan_id == Loan.id)
+        .outerjoin(balance, balance.c.loan_id == Loan.id)
         .where(
             Loan.status == LoanStatus.ACTIVE,
             Borrower.erased_at.is_(None),
-            *(() if only is None else (only,)),
+            *_only(only),
+            or_(
+                balance.c.oldest_due.is_not(None),
+                Loan.id.in_(select(Instalment.loan_id).where(*soon)),
+            ),
         )
         .order_by(Loan.contract_no)
-    ).all()
-    names = (
-        "vulnerable",
-        "dispute_open",
-        "cease_requested",
-        "deceased",
-        "legal_referral",
-        "attorney_represented",
     )
-    accounts = {}
+    accounts = []
     for row in rows:
-        flags = frozenset(name for name, on in zip(names, row[8:14], strict=True) if on)
-        window = (row[14], row[15]) if row[14] and row[15] else None
-        accounts[row[0]] = _Account(
-            row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], flags, window
-        )
-    ids = list(accounts)
-    for part in _chunks(ids):
-        for inst in session.scalars(
-            select(Instalment).where(Instalment.loan_id.in_(part), Instalment.settled_on.is_(None))
-        ):
-            accounts[inst.loan_id].states.append(
-                InstalmentState(
-                    seq=inst.seq,
-                    due_date=inst.due_date,
-                    principal_due=inst.principal_due,
-                    interest_due=inst.interest_due,
-                    fees_due=inst.fees_due,
-                    principal_paid=inst.principal_paid,
-                    interest_paid=inst.interest_paid,
-                    fees_paid=inst.fees_paid,
-                    penalty_accrued=inst.penalty_accrued,
-                    penalty_paid=inst.penalty_paid,
-                    accrued_to=inst.accrued_to,
-                    settled_on=None,
-                )
+        flags = frozenset(name for name, on in zip(_FLAGS, row[7:13], strict=True) if on)
+        oldest = row[15]
+        accounts.append(
+            _Account(
+                loan_id=row[0],
+                contract_no=row[1],
+                currency=row[2],
+                borrower_id=row[3],
+                name=row[4],
+                country=row[5],
+                province=row[6],
+                flags=flags,
+                window=(row[13], row[14]) if row[13] and row[14] else None,
+                dpd=(today - oldest).days if oldest else 0,
+                oldest_due=oldest,
+                owed=tuple(row[16:21]),
+                upcoming=upcoming.get(row[0], {}),
             )
-    return list(accounts.values())
+        )
+    return accounts
 
 
 @dataclass(frozen=True)
@@ -305,47 +339,46 @@ class _Due:
     due_date: date
 
 
+@cache
+def _bands() -> dict[str, Any]:
+    return {bucket.code: bucket for bucket in buckets()}
+
+
 def _due_steps(strategy: Strategy, account: _Account, today: date, notified: bool) -> list[_Due]:
     """The strategy's steps due on `today` for the account (before any stop)."""
-    balance = balance_of(account.states, today, account.penalty_rate)
-    dpd = balance.dpd
-    bands = {bucket.code: bucket for bucket in buckets()}
+    dpd = account.dpd
+    bands = _bands()
     found: list[_Due] = []
     for step in strategy.steps:
         if step.kind == "credit_notice":
             if step.from_dpd is not None and dpd >= step.from_dpd and not notified:
-                assert balance.oldest_unpaid_due is not None
-                anchor = balance.oldest_unpaid_due
-                found.append(_Due(step, anchor, "n", balance.overdue, dpd, anchor))
+                anchor = account.oldest_due
+                assert anchor is not None
+                found.append(_Due(step, anchor, "n", account.overdue, dpd, anchor))
             continue
         if step.bucket is not None:
             band = bands[step.bucket]
             start = max(band.min_dpd, step.from_dpd or 0)
             inside = dpd >= start and (band.max_dpd is None or dpd <= band.max_dpd)
             if inside and step.every_days and (dpd - start) % step.every_days == 0:
-                assert balance.oldest_unpaid_due is not None
-                anchor = balance.oldest_unpaid_due
-                found.append(_Due(step, anchor, f"d{dpd}", balance.overdue, dpd, anchor))
+                anchor = account.oldest_due
+                assert anchor is not None
+                found.append(_Due(step, anchor, f"d{dpd}", account.overdue, dpd, anchor))
             continue
         days = step.days_from_due
         assert days is not None
         if days > 0:
             if dpd == days:
-                assert balance.oldest_unpaid_due is not None
-                anchor = balance.oldest_unpaid_due
-                found.append(_Due(step, anchor, "", balance.overdue, dpd, anchor))
+                anchor = account.oldest_due
+                assert anchor is not None
+                found.append(_Due(step, anchor, "", account.overdue, dpd, anchor))
             continue
         if dpd > 0:
             continue  # overdue already: the overdue steps speak, not a reminder of a due date
         target = today + timedelta(days=-days)
-        owed = [s for s in account.states if s.due_date == target]
-        if owed:
-            amount = sum(
-                (s.unpaid("principal") + s.unpaid("interest") + s.unpaid("fees") for s in owed),
-                Decimal(0),
-            )
-            if amount > 0:
-                found.append(_Due(step, target, "", amount, 0, target))
+        amount = account.upcoming.get(target)
+        if amount is not None and amount > 0:
+            found.append(_Due(step, target, "", amount, 0, target))
     return found
 
 
@@ -363,31 +396,99 @@ def _in_window(strategy: Strategy, zones: Sequence[str], at: datetime) -> bool:
     return True
 
 
-def _stops(session: Session, loan_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, set[str]]:
-    """The loan-level stops the data shows: a pending promise, a plan carrying the account,
-    an escalation that keeps collection paused."""
+def _only(only: ColumnElement[bool] | None) -> tuple[ColumnElement[bool], ...]:
+    return () if only is None else (only,)
+
+
+def _open_loans(only: ColumnElement[bool] | None) -> Any:
+    """The open loans (`only`: of those that meet it, with their borrowers)."""
+    loans = select(Loan.id).where(Loan.status == LoanStatus.ACTIVE, *_only(only))
+    return loans if only is None else loans.join(Borrower, Borrower.id == Loan.borrower_id)
+
+
+def _open_borrowers(only: ColumnElement[bool] | None) -> Any:
+    """The borrowers with an open loan (`only`: one that meets it)."""
+    loans = select(Loan.borrower_id).where(Loan.status == LoanStatus.ACTIVE, *_only(only))
+    return loans if only is None else loans.join(Borrower, Borrower.id == Loan.borrower_id)
+
+
+def _stops(session: Session, only: ColumnElement[bool] | None) -> dict[uuid.UUID, set[str]]:
+    """The loan-level stops the data shows on open loans: a pending promise, a plan carrying
+    the account, an escalation that keeps collection paused.
+
+    Read for every open loan at once and looked up per account: a whole portfolio's run would
+    otherwise send its hundred thousand keys to the database a few thousand at a time."""
     found: dict[uuid.UUID, set[str]] = defaultdict(set)
-    for part in _chunks(loan_ids):
-        for (loan_id,) in session.execute(
-            select(PromiseToPay.loan_id).where(
-                PromiseToPay.loan_id.in_(part), PromiseToPay.status == PromiseStatus.PENDING
-            )
-        ):
-            found[loan_id].add("promise_pending")
-        for (loan_id,) in session.execute(
-            select(RepaymentPlan.loan_id).where(
-                RepaymentPlan.loan_id.in_(part), RepaymentPlan.status.in_(PLAN_CARRIES)
-            )
-        ):
-            found[loan_id].add("plan_active")
-        for (loan_id,) in session.execute(
-            select(Escalation.loan_id).where(
-                Escalation.loan_id.in_(part),
-                (Escalation.decision.is_(None))
-                | (Escalation.decision != EscalationDecision.RESUME),
-            )
-        ):
-            found[loan_id].add("escalation_pause")
+    for (loan_id,) in session.execute(
+        select(PromiseToPay.loan_id).where(
+            PromiseToPay.status == PromiseStatus.PENDING,
+            PromiseToPay.loan_id.in_(_open_loans(only)),
+        )
+    ):
+        found[loan_id].add("promise_pending")
+    for (loan_id,) in session.execute(
+        select(RepaymentPlan.loan_id).where(
+            RepaymentPlan.status.in_(PLAN_CARRIES), RepaymentPlan.loan_id.in_(_open_loans(only))
+        )
+    ):
+        found[loan_id].add("plan_active")
+    for (loan_id,) in session.execute(
+        select(Escalation.loan_id).where(
+            (Escalation.decision.is_(None)) | (Escalation.decision != EscalationDecision.RESUME),
+            Escalation.loan_id.in_(_open_loans(only)),
+        )
+    ):
+        found[loan_id].add("escalation_pause")
+    return found
+
+
+@dataclass
+class _Borrower:
+    """A borrower's own mobiles and e-mails in order (id, value, zones, do-not-call, wrong
+    number), and the zones of the addresses collection learned."""
+
+    mobiles: list[tuple[Any, str, str, bool, bool]] = field(default_factory=list)
+    emails: list[tuple[Any, str, str, bool, bool]] = field(default_factory=list)
+    learned_zones: list[str] = field(default_factory=list)
+
+
+def _hex(key: Any) -> str:
+    """A key as SQLite keeps it (32 hex digits); PostgreSQL hands back a UUID."""
+    return key if isinstance(key, str) else uuid.UUID(str(key)).hex
+
+
+def _as_uuid(key: Any) -> uuid.UUID:
+    return key if isinstance(key, uuid.UUID) else uuid.UUID(hex=key)
+
+
+def _borrowers(session: Session, only: ColumnElement[bool] | None) -> dict[str, _Borrower]:
+    """The contact points a message may go to, and the learned addresses' zones, of every
+    borrower with an open loan, by the borrower's key (`_hex`). Keys are read as stored: only
+    the points messages go to become UUIDs (`_as_uuid`)."""
+    found: dict[str, _Borrower] = defaultdict(_Borrower)
+    kinds = (ContactKind.MOBILE, ContactKind.EMAIL, ContactKind.ADDRESS)
+    for borrower_id, point_id, kind, value, zones, do_not_call, wrong in session.execute(
+        select(
+            type_coerce(ContactPoint.borrower_id, String),
+            type_coerce(ContactPoint.id, String),
+            type_coerce(ContactPoint.kind, String),
+            ContactPoint.value,
+            ContactPoint.time_zones,
+            ContactPoint.do_not_call,
+            ContactPoint.wrong_number,
+        )
+        .where(ContactPoint.kind.in_(kinds), ContactPoint.borrower_id.in_(_open_borrowers(only)))
+        .order_by(ContactPoint.borrower_id, ContactPoint.position)
+    ):
+        borrower = found[_hex(borrower_id)]
+        if kind == ContactKind.ADDRESS.value:
+            if not wrong:
+                learned = borrower.learned_zones
+                learned += [zone for zone in zones.split() if zone not in learned]
+        elif kind == ContactKind.MOBILE.value:
+            borrower.mobiles.append((point_id, value, zones, do_not_call, wrong))
+        else:
+            borrower.emails.append((point_id, value, zones, do_not_call, wrong))
     return found
 
 
@@ -403,7 +504,12 @@ def decide(
 
     only: a condition on `Loan` and `Borrower`: decide for those accounts alone (a team
     lead's preview of the next run).
-    """
+
+    In order: the stops, opt-outs, the borrower's own number or address, the contact rules,
+    the send window; then a message already sent is counted as such (not rendered again), one
+    too long for its template is left out, one planned by a run that was stopped is resumed,
+    and the weekly maximum is applied in the order of the accounts (by contract number), their
+    steps and channels."""
     at = check_moment(at)
     today = local_today(at)
     result = Decided()
@@ -413,49 +519,42 @@ def decide(
         strategies[code] = load_strategy(code)
         lead = max([lead, *(-(s.days_from_due or 0) for s in strategies[code].steps)])
     accounts = _accounts(session, today, lead, only)
-    loan_ids = [a.loan_id for a in accounts]
-    borrower_ids = sorted({a.borrower_id for a in accounts})
-    stops = _stops(session, loan_ids)
-    notified = _notified(session, loan_ids)
-    points: dict[uuid.UUID, list[tuple[Any, ...]]] = defaultdict(list)
-    opted: set[tuple[uuid.UUID, str]] = set()
+    stops = _stops(session, only)
+    notified = _notified(session, only)
+    borrowers = _borrowers(session, only)
+    opted: set[tuple[uuid.UUID, str]] = {
+        (borrower_id, channel.value)
+        for borrower_id, channel in session.execute(
+            select(ReminderOptOut.borrower_id, ReminderOptOut.channel)
+        )
+    }
     week: Counter[tuple[uuid.UUID, str]] = Counter()
-    for part in _chunks(borrower_ids):
-        for point_row in session.execute(
-            select(
-                ContactPoint.borrower_id,
-                ContactPoint.id,
-                ContactPoint.kind,
-                ContactPoint.value,
-                ContactPoint.time_zones,
-                ContactPoint.do_not_call,
-                ContactPoint.wrong_number,
-            )
-            .where(ContactPoint.borrower_id.in_(part))
-            .order_by(ContactPoint.borrower_id, ContactPoint.position)
-        ):
-            points[point_row[0]].append(tuple(point_row))
-        for borrower_id, opted_channel in session.execute(
-            select(ReminderOptOut.borrower_id, ReminderOptOut.channel).where(
-                ReminderOptOut.borrower_id.in_(part)
-            )
-        ):
-            opted.add((borrower_id, opted_channel.value))
-        for borrower_id, counted_channel, count in session.execute(
-            select(ReminderMessage.borrower_id, ReminderMessage.channel, func.count())
-            .where(
-                ReminderMessage.borrower_id.in_(part),
-                ReminderMessage.status.in_(COUNTED),
-                ReminderMessage.planned_at > at - timedelta(days=7),
-                ReminderMessage.planned_at <= at,
-            )
-            .group_by(ReminderMessage.borrower_id, ReminderMessage.channel)
-        ):
-            week[(borrower_id, counted_channel.value)] = count
+    for borrower_id, counted_channel, count in session.execute(
+        select(ReminderMessage.borrower_id, ReminderMessage.channel, func.count())
+        .where(
+            ReminderMessage.borrower_id.in_(_open_borrowers(only)),
+            ReminderMessage.status.in_(COUNTED),
+            ReminderMessage.planned_at > at - timedelta(days=7),
+            ReminderMessage.planned_at <= at,
+        )
+        .group_by(ReminderMessage.borrower_id, ReminderMessage.channel)
+    ):
+        week[(borrower_id, counted_channel.value)] = count
     evaluators: dict[str, Evaluator] = {}
-    wanted: list[tuple[Candidate, bool]] = []
+    profile_of: dict[str, str] = {}
+    # The rules' answer for the same profile, marks, zones, window and channel is the same for
+    # every borrower (no history is asked about): worked out once.
+    answers: dict[tuple[Any, ...], Decision] = {}
+    nobody = _Borrower()
+    points: dict[Any, uuid.UUID] = {}
+    windows: dict[tuple[str, tuple[str, ...]], bool] = {}
+    # Each message every rule allows, in order, with its borrower's own strategy.
+    wanted: list[tuple[_Account, _Due, str, Strategy, Any, str, str]] = []
     for account in accounts:
-        code = profile_code_for(account.country)
+        found = profile_of.get(account.country)
+        if found is None:
+            found = profile_of[account.country] = profile_code_for(account.country)
+        code = found
         strategy = strategies.get(code)
         if strategy is None:
             continue
@@ -470,92 +569,108 @@ def decide(
         evaluator = evaluators.get(code)
         if evaluator is None:
             evaluator = evaluators[code] = Evaluator(load_profile(code))
-        own = points.get(account.borrower_id, [])
+        own = borrowers.get(account.borrower_id.hex, nobody)
         addresses = list(address_zones(account.country, account.province))
-        for row in own:
-            if row[2] is ContactKind.ADDRESS and not row[6]:
-                addresses += [z for z in row[4].split() if z not in addresses]
-        subject = Subject(
-            loan_id=account.loan_id,
-            flags=account.flags,
-            address_zones=tuple(addresses),
-            own_point_ids=frozenset(
-                row[1] for row in own if row[2] in (ContactKind.MOBILE, ContactKind.EMAIL)
-            ),
-            agreed_window=account.window,
-        )
+        addresses += [z for z in own.learned_zones if z not in addresses]
+        subject: Subject | None = None
         for due in dues:
             for channel in due.step.channels:
                 if (account.borrower_id, channel) in opted:
                     result.skipped["stop:opted_out"] += 1
                     continue
                 kind = ContactKind.MOBILE if channel == "sms" else ContactKind.EMAIL
-                mine = [row for row in own if row[2] is kind]
+                mine = own.mobiles if channel == "sms" else own.emails
                 if not mine:
                     result.skipped[f"no_{channel}"] += 1
                     continue
-                usable = [row for row in mine if not row[5] and not row[6]]
+                usable = [row for row in mine if not row[3] and not row[4]]
                 if not usable:
                     result.skipped["stop:do_not_contact"] += 1
                     continue
-                row = usable[0]
-                point = Point(id=row[1], kind=kind.value, zones=tuple(row[4].split()))
-                decision: Decision = evaluator.evaluate(subject, point, channel, at)
+                point_key, recipient, zones, _, _ = usable[0]
+                point_zones = tuple(zones.split())
+                asked = (
+                    code,
+                    account.flags,
+                    tuple(addresses),
+                    account.window,
+                    kind,
+                    point_zones,
+                    channel,
+                )
+                decision = answers.get(asked)
+                if decision is None:
+                    if subject is None:
+                        subject = Subject(
+                            loan_id=account.loan_id,
+                            flags=account.flags,
+                            address_zones=tuple(addresses),
+                            own_point_ids=frozenset(
+                                _as_uuid(row[0]) for row in (*own.mobiles, *own.emails)
+                            ),
+                            agreed_window=account.window,
+                        )
+                    point = Point(id=_as_uuid(point_key), kind=kind.value, zones=point_zones)
+                    decision = answers[asked] = evaluator.evaluate(subject, point, channel, at)
                 if not decision.allowed:
                     result.skipped[f"rule:{decision.rule_id}"] += 1
                     continue
-                if not _in_window(strategy, decision.zones, at):
+                zoned = (code, decision.zones)
+                inside = windows.get(zoned)
+                if inside is None:
+                    inside = windows[zoned] = _in_window(strategy, decision.zones, at)
+                if not inside:
                     result.skipped["send_window"] += 1
                     continue
-                language = strategy.language
-                facts = Facts(
-                    name=account.name,
-                    amount=due.amount,
-                    currency=account.currency,
-                    due_date=due.due_date,
-                    contract_no=account.contract_no,
-                    dpd=due.dpd,
-                    reporting_from=today + timedelta(days=strategy.reporting_after_days),
-                )
-                made = render(due.step.template, channel, language, facts, due.step.education)
-                if made.too_long:
-                    result.skipped["too_long"] += 1
-                    continue
                 key = message_key(account.contract_no, due, channel)
-                candidate = Candidate(
-                    key,
-                    account.loan_id,
-                    account.borrower_id,
-                    account.contract_no,
-                    row[1],
-                    row[3],
-                    channel,
-                    due.step,
-                    language,
-                    made,
-                )
-                wanted.append((candidate, True))
-    # Keys already planned or sent: a planned one is resumed, anything else is done.
+                wanted.append((account, due, channel, strategy, point_key, recipient, key))
+    # Keys already planned or sent: a planned one is resumed, anything else is done (and not
+    # rendered: a job that runs every half hour finds most of the day's messages sent).
     known: dict[str, MessageStatus] = {}
-    keys = [c.key for c, _ in wanted]
-    for part in _chunks(keys):
+    for part in _chunks([item[-1] for item in wanted]):
         for key, status in session.execute(
             select(ReminderMessage.key, ReminderMessage.status).where(ReminderMessage.key.in_(part))
         ):
             known[key] = status
-    for candidate, _ in wanted:
-        was = known.get(candidate.key)
+    for account, due, channel, strategy, point_key, recipient, key in wanted:
+        was = known.get(key)
+        if was is not None and was is not MessageStatus.PLANNED:
+            result.skipped["already_sent"] += 1
+            continue
+        point_id = points.get(point_key)
+        if point_id is None:
+            point_id = points[point_key] = _as_uuid(point_key)
+        language = strategy.language
+        facts = Facts(
+            name=account.name,
+            amount=due.amount,
+            currency=account.currency,
+            due_date=due.due_date,
+            contract_no=account.contract_no,
+            dpd=due.dpd,
+            reporting_from=today + timedelta(days=strategy.reporting_after_days),
+        )
+        made = render(due.step.template, channel, language, facts, due.step.education)
+        if made.too_long:
+            result.skipped["too_long"] += 1
+            continue
+        candidate = Candidate(
+            key,
+            account.loan_id,
+            account.borrower_id,
+            account.contract_no,
+            point_id,
+            recipient,
+            channel,
+            due.step,
+            language,
+            made,
+        )
         if was is MessageStatus.PLANNED:
             result.resume.append(candidate)
             continue
-        if was is not None:
-            result.skipped["already_sent"] += 1
-            continue
-        counted = (candidate.borrower_id, candidate.channel)
-        if (
-            week[counted]
-            >= strategies[_code_of(candidate, strategies)].weekly_max[candidate.channel]
-        ):
+        counted = (account.borrower_id, channel)
+        if week[counted] >= strategy.weekly_max[channel]:
             result.skipped["weekly_max"] += 1
             continue
         week[counted] += 1
@@ -563,27 +678,20 @@ def decide(
     return result
 
 
-def _code_of(candidate: Candidate, strategies: Mapping[str, Strategy]) -> str:
-    for code, strategy in strategies.items():
-        if candidate.step in strategy.steps:
-            return code
-    raise AssertionError(candidate.key)
-
-
 def _profiles_in_use(session: Session) -> list[str]:
     countries = session.scalars(select(Borrower.country).distinct()).all()
     return sorted({profile_code_for(country) for country in countries})
 
 
-def _notified(session: Session, loan_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
-    found: set[uuid.UUID] = set()
-    for part in _chunks(loan_ids):
-        found.update(
-            session.scalars(
-                select(CreditNotice.loan_id).where(CreditNotice.loan_id.in_(part)).distinct()
-            )
+def _notified(session: Session, only: ColumnElement[bool] | None) -> set[uuid.UUID]:
+    """The open loans whose borrower was given the credit-reporting notice."""
+    return set(
+        session.scalars(
+            select(CreditNotice.loan_id)
+            .where(CreditNotice.loan_id.in_(_open_loans(only)))
+            .distinct()
         )
-    return found
+    )
 
 
 # --- planning and sending ----------------------------------------------------------------

@@ -130,20 +130,37 @@ def education_texts() -> dict[str, dict[str, str]]:
 def segments(text: str) -> int:
     """How many SMS parts `text` takes: GSM-7 (160 septets, 153 per part of a longer one) when
     every character is in the GSM alphabet, else UCS-2 (70 code units, 67 per part)."""
-    try:
-        septets = len(text.encode(GSM_CODEC))
-    except UnicodeEncodeError:
-        units = len(text.encode("utf-16-le")) // 2
-        return 1 if units <= UCS2_SINGLE else math.ceil(units / UCS2_PART)
+    septets = 0
+    for character in text:
+        size = _septets(character)
+        if size is None:
+            units = len(text.encode("utf-16-le")) // 2
+            return 1 if units <= UCS2_SINGLE else math.ceil(units / UCS2_PART)
+        septets += size
     return 1 if septets <= GSM_SINGLE else math.ceil(septets / GSM_PART)
+
+
+@cache
+def _septets(character: str) -> int | None:
+    """The septets the GSM codec writes for one character (2: from the extension table), None
+    when it has none. The codec encodes character by character, so a text takes the sum."""
+    try:
+        return len(character.encode(GSM_CODEC))
+    except UnicodeEncodeError:
+        return None
 
 
 def clean_value(value: str, longest: int) -> str:
     """A value from the lending system made safe to put in a message: control, invisible and
     bidirectional characters dropped, white space as single spaces, at most `longest`."""
-    kept = "".join(
-        c for c in value if c not in BIDI_CONTROLS and unicodedata.category(c) not in HIDDEN
-    )
+    if value.isprintable():
+        # Nothing to drop: a printable text has no character of those categories (bidirectional
+        # controls are format characters, Cf), and no white space but the plain space.
+        kept = value
+    else:
+        kept = "".join(
+            c for c in value if c not in BIDI_CONTROLS and unicodedata.category(c) not in HIDDEN
+        )
     return " ".join(kept.split())[:longest].strip()
 
 
@@ -187,25 +204,37 @@ def _day(day: date, language: str) -> str:
 
 def values(facts: Facts, language: str) -> dict[str, str]:
     """The placeholders' values for `facts`, cleaned."""
-    who = lender()
-    channels = who.payment_channels
-    glue = "、" if language == "zh_CN" else ", "
     contract = clean_value(facts.contract_no, 40)
+    same = _lender_values(language)
     return {
         "name": clean_value(facts.name, NAME_MAX) or FALLBACK_NAME[language],
         "amount": f"{cents(facts.amount):,}",
         "currency": facts.currency,
         "due_date": _day(facts.due_date, language),
         "contract_tail": contract[-4:],
+        "channels": same["channels"],
+        "channel_details": same["channel_details"],
+        "link": lender().payment_link.format(contract_no=contract),
+        "service_number": same["service_number"],
+        "lender": same["lender"],
+        "dpd": str(facts.dpd),
+        "reporting_from": _day(facts.reporting_from or facts.due_date, language),
+    }
+
+
+@cache
+def _lender_values(language: str) -> dict[str, str]:
+    """The placeholders whose values are the lender's, the same in every message."""
+    who = lender()
+    channels = who.payment_channels
+    glue = "、" if language == "zh_CN" else ", "
+    return {
         "channels": glue.join(c.label[language] for c in channels),
         "channel_details": "\n".join(
             f"- {c.label[language]}: {c.detail[language]}" for c in channels
         ),
-        "link": who.payment_link.format(contract_no=contract),
         "service_number": who.service_number,
         "lender": who.short_name[language],
-        "dpd": str(facts.dpd),
-        "reporting_from": _day(facts.reporting_from or facts.due_date, language),
     }
 
 
@@ -223,12 +252,11 @@ def render(
         signature = (who.sms_signature or who.short_name)[language]
         opt_out = (who.sms_opt_out or {}).get(language, "")
         text = f"【{signature}】{body}" + "".join(space + part for part in (extra, opt_out) if part)
-        used = {n for _, n, _, _ in string.Formatter().parse(str(item["text"])) if n}
         return Rendered(
             text=text,
             subject=None,
             template_code=str(item["code"]),
-            params={name: params[name] for name in sorted(used)},
+            params={name: params[name] for name in _placeholders(str(item["text"]))},
             sign_name=signature,
             segments=segments(text),
             max_segments=int(item["max_segments"]),
@@ -244,6 +272,12 @@ def render(
         segments=None,
         max_segments=None,
     )
+
+
+@cache
+def _placeholders(text: str) -> tuple[str, ...]:
+    """The placeholders a template's text names, sorted."""
+    return tuple(sorted({n for _, n, _, _ in string.Formatter().parse(text) if n}))
 
 
 # The longest values a message can carry: each template must fit its segments with them.

@@ -1,0 +1,50 @@
+"""The dispatcher's weekly maximum is the borrower's own profile's, whichever profiles the
+portfolio holds besides."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+from app.database import Database
+from app.models import ReminderMessage
+from app.services.messaging.base import MessageChannel
+from app.services.messaging.spool import SpoolSender
+from app.services.reminders.dispatch import decide, run_reminders
+from app.services.reminders.strategy import load_strategy
+from tests.helpers.portfolio import Portfolio
+
+TODAY = date(2026, 11, 26)
+
+
+def test_a_uk_borrower_gets_no_more_sms_in_a_week_than_the_uk_strategy_allows(
+    db: Database, portfolio: Portfolio, tmp_path: Path
+) -> None:
+    """Three days before the due day, the day before, the day itself and the day after: four
+    SMS steps in five days. The UK strategy allows three a week; the CN one four, and a CN
+    borrower in the same portfolio must not lend the UK one its limit."""
+    assert load_strategy("UK").weekly_max["sms"] == 3 < load_strategy("CN").weekly_max["sms"]
+    portfolio.account(today=TODAY, dpd=3)
+    # The next instalment falls due on the 28th.
+    london = portfolio.account(
+        today=TODAY, dpd=0, country="GB", province="", numbers={"mobile": "+44 7911 123456"}
+    )
+    senders = {
+        "sms": SpoolSender(tmp_path / "spool", MessageChannel.SMS),
+        "email": SpoolSender(tmp_path / "spool", MessageChannel.EMAIL),
+    }
+    noon = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # 12:00 in London
+    for day in (0, 2, 3):
+        run_reminders(db, senders, at=noon + timedelta(days=day))
+    with db.reader() as session:
+        steps = session.scalars(
+            select(ReminderMessage.step).where(ReminderMessage.loan_id == london.loan_id)
+        ).all()
+        assert sorted(steps) == ["before_1", "before_3", "due_day"]
+        # The day after the due day, after_1 is due: a fourth SMS within the week.
+        decided = decide(session, noon + timedelta(days=4))
+    assert [c.key for c in decided.messages if c.loan_id == london.loan_id] == []
+    assert Counter(decided.skipped)["weekly_max"] >= 1

@@ -315,8 +315,8 @@ def test_a_run_goes_through_the_mail_server_and_alibaba_cloud_and_reports_settle
             ("delivered", "DELIVERED"), ("failed", "FAILED"), ("opted_out", "OPTED-OUT")
         ]  # fmt: skip
         assert rows[failed]["error"] == "MOBILE_NOT_ON_SERVICE"
-        for key, shown in ((delivered, "sms DELIVERED"), (failed, "sms FAILED"),
-                           (blocked, "sms OPTED-OUT")):  # fmt: skip
+        for key, shown in ((delivered, "SMS · Reminder delivered"), (failed, "SMS · Reminder not delivered"),
+                           (blocked, "SMS · Reminder refused: opted out")):  # fmt: skip
             timeline = _ok(data, env, "account", rows[key]["contract"], "--user", "admin")
             assert shown in timeline, timeline
         db = _db(data)
@@ -547,7 +547,7 @@ def test_an_email_in_flight_when_the_run_is_killed_stays_uncertain_until_an_admi
         rows = _rows(data)
         assert rows[in_flight]["status"] == "sent" and rows[in_flight]["disposition"] == "SENT"
         timeline = _ok(data, env, "account", contract, "--user", "admin")
-        assert "email SENT" in timeline
+        assert "E-mail · Reminder sent" in timeline
         if settled == "--sent":
             assert attempts == 1 and taken[in_flight] == 1
         else:

@@ -315,8 +315,11 @@ def test_a_run_goes_through_the_mail_server_and_alibaba_cloud_and_reports_settle
             ("delivered", "DELIVERED"), ("failed", "FAILED"), ("opted_out", "OPTED-OUT")
         ]  # fmt: skip
         assert rows[failed]["error"] == "MOBILE_NOT_ON_SERVICE"
-        for key, shown in ((delivered, "SMS · Reminder delivered"), (failed, "SMS · Reminder not delivered"),
-                           (blocked, "SMS · Reminder refused: opted out")):  # fmt: skip
+        for key, shown in (
+            (delivered, "SMS · Reminder delivered"),
+            (failed, "SMS · Reminder not delivered"),
+            (blocked, "SMS · Reminder refused: opted out"),
+        ):
             timeline = _ok(data, env, "account", rows[key]["contract"], "--user", "admin")
             assert shown in timeline, timeline
         db = _db(data)

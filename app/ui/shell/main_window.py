@@ -187,15 +187,12 @@ class MainWindow(QMainWindow):
             # Never "choose an account" in between: the account stays on screen while it is
             # read again (its script in the new language comes with it).
             self.workspace.show_account(shown.detail, shown.options)
-        self._read_queue()
-        self.refresh_shift()
-        self.due_today.load(reveal=True)
-        if self.sync is not None:
-            self.sync.start()
         # What opens beside the window depends on who signed in (asked once, in the
-        # background): a field agent's visit planner, a team lead's desk.
-        context.call(list_users, on_done=self._role_known, on_error=lambda _error: None)
-        self.count_news()
+        # background): a field agent's visit planner, a team lead's desk. It is asked first,
+        # and the queue after it: the worker runs calls in turn, and a lead's day starts with
+        # yesterday's numbers, not with the team's queue (seconds on a large team).
+        self._started = False
+        context.call(list_users, on_done=self._role_known, on_error=lambda _error: self._start())
 
     # Menus and shortcuts: every action has both.
 
@@ -548,18 +545,38 @@ class MainWindow(QMainWindow):
 
     def _role_known(self, users: list[UserView]) -> None:
         me = next((user for user in users if user.username == self.context.username), None)
-        if me is None:
+        if me is not None:
+            self.setWindowTitle(
+                self.tr("{user} ({role})").format(user=me.display_name, role=role_name(me.role))
+            )
+            if me.role == "field_agent":
+                # A field agent's day is the visits.
+                self.plan_visits()
+            elif me.role in TEAM_ROLES:
+                # A team lead's starts with yesterday's numbers: the rest is read once they
+                # are counted.
+                self._show_team_menu(True)
+                self.open_team(Tab.DASHBOARD)
+                assert self.team_window is not None
+                if self.team_window.dashboard.report is None:
+                    self.team_window.dashboard.answered.connect(
+                        self._start, Qt.ConnectionType.SingleShotConnection
+                    )
+                    return
+        self._start()
+
+    def _start(self) -> None:
+        """The window's first reads, once: the queue, the shift's figures, what is due today,
+        the sync, the news."""
+        if self._started:
             return
-        self.setWindowTitle(
-            self.tr("{user} ({role})").format(user=me.display_name, role=role_name(me.role))
-        )
-        if me.role == "field_agent":
-            # A field agent's day is the visits.
-            self.plan_visits()
-        elif me.role in TEAM_ROLES:
-            # A team lead's starts with yesterday's numbers.
-            self._show_team_menu(True)
-            self.open_team(Tab.DASHBOARD)
+        self._started = True
+        self._read_queue()
+        self.refresh_shift()
+        self.due_today.load(reveal=True)
+        if self.sync is not None:
+            self.sync.start()
+        self.count_news()
 
     def _team_opener(self, tab: Tab) -> Callable[[], None]:
         return lambda: self.open_team(tab)

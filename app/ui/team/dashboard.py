@@ -103,6 +103,8 @@ class DashboardPanel(QWidget):
     """
 
     refreshed = Signal()
+    # A count answered, with numbers or with a failure (what waits for the first one goes on).
+    answered = Signal()
     open_escalations_requested = Signal()
     reminders_requested = Signal(object)
     review_requested = Signal(object)
@@ -505,6 +507,7 @@ class DashboardPanel(QWidget):
         )
         self._update_buttons()
         self.refreshed.emit()
+        self.answered.emit()
 
     def _show_reminders(self, report: KpiReport) -> None:
         figures = report.reminders
@@ -526,6 +529,8 @@ class DashboardPanel(QWidget):
 
     def _failed(self, error: BaseException) -> None:
         self._update_buttons()
+        # What waits for the first count goes on before any message is read.
+        self.answered.emit()
         if isinstance(error, NotAllowed):
             self._refuse(error_text(error))
             return

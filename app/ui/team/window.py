@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Callable
 from datetime import date
 
-from PySide6.QtCore import QSize, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget
 
@@ -193,11 +193,24 @@ class TeamWindow(QMainWindow):
         return panel
 
     def _tab_shown(self, index: int) -> None:
-        # The pool loads with the first tab shown, so its tab tells how many accounts wait.
-        for tab in dict.fromkeys((Tab(index), Tab.POOL)):
-            if tab not in self._loaded:
-                self._loaded.add(tab)
-                self._panel(tab).refresh()  # type: ignore[attr-defined]
+        # The pool loads with the first tab shown, so its tab tells how many accounts wait;
+        # after the dashboard's first count when that is the first tab (the worker runs calls
+        # in turn, and the lead opened the desk for the numbers).
+        shown = Tab(index)
+        if shown not in self._loaded:
+            self._loaded.add(shown)
+            self._panel(shown).refresh()  # type: ignore[attr-defined]
+        if Tab.POOL not in self._loaded:
+            self._loaded.add(Tab.POOL)
+            if shown is Tab.DASHBOARD and self.dashboard.report is None:
+                self.dashboard.answered.connect(
+                    self._load_pool, Qt.ConnectionType.SingleShotConnection
+                )
+            else:
+                self.pool.refresh()
+
+    def _load_pool(self) -> None:
+        self.pool.refresh()
 
     def _refresh(self, *tabs: Tab) -> None:
         """Load these tabs again, those already loaded."""

@@ -74,6 +74,35 @@ def test_a_lead_starts_on_yesterdays_numbers_in_the_team_window(
     assert team.tabs.currentIndex() == Tab.ESCALATIONS
 
 
+def test_a_leads_numbers_are_read_before_the_teams_queue(
+    qtbot: QtBot,
+    db: Database,
+    tmp_path: Path,
+    shift: Shift,
+    ui_settings: Settings,
+    dialogs: RecordingDialogs,
+) -> None:
+    """The window's one worker runs calls in turn: yesterday's numbers are asked before the
+    team's queue (seconds on a large team), so the lead does not wait for the queue to see
+    them."""
+    startup, window = start_window(
+        qtbot, db, tmp_path, ui_settings, dialogs, shift.now, username=LEAD
+    )
+    try:
+        seen: list[bool] = []
+        window.queue_refreshed.connect(
+            lambda: seen.append(
+                window.team_window is not None and window.team_window.dashboard.report is not None
+            )
+        )
+        qtbot.waitUntil(lambda: bool(seen), timeout=20_000)
+        assert seen[0], "the queue was shown before the lead's numbers"
+        wait_idle(qtbot, window)
+    finally:
+        window.leave()
+        startup.stop()
+
+
 def test_a_collector_has_no_team_menu_and_no_team_window(
     qtbot: QtBot, as_user: object, dialogs: RecordingDialogs
 ) -> None:

@@ -558,19 +558,24 @@ def track_loan_plans(
 
 
 def settle_due_plans(session: Session, at: datetime) -> list[uuid.UUID]:
-    """Re-check every tracked plan with an amount due before `at` less the grace days."""
+    """Re-check every tracked plan with an amount still unpaid that fell due before `at` less
+    the grace days: an instalment, or the down payment (due on the day of the offer).
+
+    What is paid of each amount is as the plan was last tracked, which every payment recorded
+    or reversed does at once; a plan with nothing unpaid past its grace cannot break now, and
+    is not read (the window settles before every queue read)."""
     cutoff = local_today(at) - timedelta(days=plan_grace_days())
     due = (
         select(PlanInstalment.plan_id)
         .where(PlanInstalment.due_date < cutoff, PlanInstalment.paid_on.is_(None))
         .distinct()
     )
+    down_payment_due = (RepaymentPlan.offered_on < cutoff) & (
+        RepaymentPlan.down_payment_paid < RepaymentPlan.down_payment
+    )
     loans = session.scalars(
         select(RepaymentPlan.loan_id)
-        .where(
-            RepaymentPlan.status.in_(TRACKED),
-            (RepaymentPlan.id.in_(due)) | (RepaymentPlan.offered_on < cutoff),
-        )
+        .where(RepaymentPlan.status.in_(TRACKED), RepaymentPlan.id.in_(due) | down_payment_due)
         .distinct()
     ).all()
     changed: list[uuid.UUID] = []

@@ -10,7 +10,17 @@ import pytest
 from sqlalchemy import select
 
 from app.database import Database
-from app.models import AuditEvent, Borrower, Loan, PlanStatus, RepaymentPlan, Role, Team, User
+from app.models import (
+    AuditEvent,
+    Borrower,
+    Loan,
+    PlanStatus,
+    QueueStamp,
+    RepaymentPlan,
+    Role,
+    Team,
+    User,
+)
 from app.services.common.errors import InvalidDate, InvalidInput, NotAllowed
 from app.services.common.reference import lender
 from app.services.contact.queue import build_queue
@@ -225,6 +235,51 @@ def test_an_instalment_unpaid_past_grace_breaks_the_plan_and_tops_the_queue(
     assert top.reasons[0].key == "plan_broken"
     assert {entry.contract_no for entry in queue.entries[1:]} >= {o.contract_no for o in others}
     assert _actions(db, plan.id)[-1] == "plan.broken"
+
+
+def test_a_down_payment_unpaid_past_its_grace_breaks_the_plan_at_the_settling(
+    db: Database, account: Account
+) -> None:
+    plan = save_plan(
+        db, "zhang.wei", account.contract_no, monthly(3, down_payment=Decimal("200.00")), now=NOW
+    )
+    issue(db, "zhang.wei", plan.id, now=NOW)
+    # Due on the day of the offer: a part paid is not the down payment.
+    record_payment(db, ADMIN, account.contract_no, "150.00", NOW, now=NOW)
+    deadline = breaks_at(TODAY)
+    assert deadline < breaks_at(plan.lines[0].due_date)
+    just_before = deadline - timedelta(minutes=1)
+    settle_lapsed(db, just_before, now=just_before)
+    assert plans_for(db, "zhang.wei", account.contract_no)[0].status is PlanStatus.ACTIVE
+    settle_lapsed(db, deadline, now=deadline)
+    broken = plans_for(db, "zhang.wei", account.contract_no)[0]
+    assert broken.status is PlanStatus.BROKEN
+    assert broken.closed_at == deadline
+
+
+def test_a_settling_with_nothing_lapsed_writes_nothing_the_queue_reads(
+    db: Database, account: Account
+) -> None:
+    """The window settles before every read of its queue: a plan long offered, its down
+    payment paid and its next instalment not yet due, is not written to (on SQLite a write
+    would stamp the borrower and the queue's memo would compute the account again)."""
+    plan = save_plan(
+        db, "zhang.wei", account.contract_no, monthly(2, down_payment=Decimal("100.00")), now=NOW
+    )
+    issue(db, "zhang.wei", plan.id, now=NOW)
+    record_payment(db, ADMIN, account.contract_no, "100.00", NOW, now=NOW)
+    later = breaks_at(plan.lines[0].due_date) - timedelta(hours=1)
+    assert later > breaks_at(TODAY)  # the offer's day is past its grace
+
+    def stamps() -> dict[object, int]:
+        with db.reader() as session:
+            return {row.borrower_id: row.stamp for row in session.scalars(select(QueueStamp))}
+
+    before = stamps()
+    lapsed = settle_lapsed(db, later, now=later)
+    assert lapsed.plans == ()
+    assert stamps() == before
+    assert plans_for(db, "zhang.wei", account.contract_no)[0].status is PlanStatus.ACTIVE
 
 
 def test_a_late_payment_recorded_after_the_break_does_not_revive_the_plan(

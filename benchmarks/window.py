@@ -19,17 +19,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sqlite3
 import statistics
 import sys
 import time
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings
-from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, QUrl, Slot
+from PySide6.QtGui import QDesktopServices, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QApplication, QTableView
 
 from app.config import Config
@@ -53,6 +55,7 @@ TARGETS = {
     "start_to_painted_queue": {"ratio": 2.0},
     "switch_account": {"median_ms": 100.0},
     "language_switch": {"median_ms": 1000.0},
+    "save_and_next": {"median_ms": 150.0},
 }
 # What the workspace shows of one account, read by hand: by the loan's id, then the borrower's.
 LOAN_ROWS = (
@@ -115,17 +118,23 @@ def portfolio(accounts: int) -> tuple[Path, str]:
     return path, username
 
 
-def workstation_copy(path: Path, username: str) -> Database:
+def workstation_copy(path: Path, username: str) -> tuple[Database, Path]:
     """The collector's encrypted copy of the portfolio, as the window works on it (synced once
-    and kept beside the portfolio; the embedded portfolio plays the central database)."""
+    and kept beside the portfolio; the embedded portfolio plays the central database), opened
+    on a scratch copy of the kept one: its folder and the database."""
     central = Database(f"sqlite:///{path}")
     central.upgrade()  # a portfolio cached by an older version gets the newer tables
     install_clock(central)
-    local = open_local_store(path.with_suffix(".copy"), passphrase_key(COPY_PASSPHRASE))
+    kept = path.with_suffix(".copy")
+    local = open_local_store(kept, passphrase_key(COPY_PASSPHRASE))
     if copy_owner(local) != username:
         sync(local, central, username)
+    local.dispose()
     central.dispose()
-    return local
+    scratch = path.with_suffix(".scratch")
+    shutil.rmtree(scratch, ignore_errors=True)
+    shutil.copytree(kept, scratch)
+    return open_local_store(scratch, passphrase_key(COPY_PASSPHRASE)), scratch
 
 
 def spin(app: QApplication, until: Any, limit: float = 60) -> None:
@@ -197,12 +206,55 @@ def bare_start(app: QApplication, db: Database, username: str) -> float:
     return elapsed
 
 
-def bare_switch(copy: Path, username: str) -> Callable[[str], float]:
-    """The floor of a switch: one account's rows read by hand on a connection keyed once."""
+class Phone(QObject):
+    """Stands in for the phone: Qt hands it every tel: URL the window opens."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.dialled = 0
+
+    @Slot(QUrl)
+    def dial(self, _url: QUrl) -> None:
+        self.dialled += 1
+
+
+def bare_connection(copy: Path) -> Any:
     import sqlcipher3  # type: ignore[import-untyped]  # no stubs; only here
 
     connection = sqlcipher3.connect(str(copy / STORE_FILE))
     connection.execute(f"PRAGMA key = '{COPY_PASSPHRASE}'")  # a constant without quotes
+    return connection
+
+
+def bare_outcome(copy: Path, username: str) -> Callable[[str], float]:
+    """The floor of Save and next's write: one contact attempt inserted and committed by hand
+    (a copy of the last one the window wrote, under a new id) on a connection keyed once."""
+    connection = bare_connection(copy)
+
+    def write(contract_no: str) -> float:
+        cursor = connection.execute(
+            "SELECT a.* FROM contact_attempts a JOIN loans l ON l.id = a.loan_id"
+            " WHERE l.contract_no = ? ORDER BY a.started_at DESC LIMIT 1",
+            (contract_no,),
+        )
+        names = [column[0] for column in cursor.description]
+        row = dict(zip(names, cursor.fetchone(), strict=True))
+        row["id"] = uuid.uuid4().hex
+        started = time.perf_counter()
+        connection.execute(
+            f"INSERT INTO contact_attempts ({', '.join(row)})"
+            f" VALUES ({', '.join('?' for _ in row)})",
+            tuple(row.values()),
+        )
+        connection.commit()
+        return (time.perf_counter() - started) * 1000
+
+    return write
+
+
+def bare_switch(copy: Path, username: str) -> Callable[[str], float]:
+    """The floor of a switch: one account's rows read by hand on a connection keyed once."""
+    connection = bare_connection(copy)
 
     def read(contract_no: str) -> float:
         started = time.perf_counter()
@@ -227,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     path, username = portfolio(args.accounts)
-    db = workstation_copy(path, username)
+    db, copy = workstation_copy(path, username)
     rows = len(build_queue(db, username, now=AS_OF).entries)
 
     starts, floors, switches = [], [], []
@@ -245,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
     elapsed, window, startup = window_start(app, db, username, RESULTS)
     spin(app, lambda: window.context.runner.pending == 0)
     proxy = window.queue.proxy
-    bare_read = bare_switch(path.with_suffix(".copy"), username)
+    bare_read = bare_switch(copy, username)
     switch_floors: list[float] = []
     for row in range(1, args.repeat + 2):
         shown: list[str] = []
@@ -282,8 +334,10 @@ def main(argv: list[str] | None = None) -> int:
         app.processEvents()
         languages.append((time.perf_counter() - began) * 1000)
     startup.language.install("en")
+    saves, save_floors = save_and_next(app, window, copy, username, bare_read, args.repeat)
     window.close()
     startup.stop()
+    db.dispose()
 
     results = {
         "measured_at": datetime.now(UTC).isoformat(),
@@ -292,6 +346,7 @@ def main(argv: list[str] | None = None) -> int:
             "start_to_painted_queue": _case(starts, floors),
             "switch_account": _case(switches, switch_floors),
             "language_switch": _case(languages, floors),
+            "save_and_next": _case(saves, save_floors),
         },
         "targets": TARGETS,
     }
@@ -313,6 +368,50 @@ def main(argv: list[str] | None = None) -> int:
     args.json.write_text(json.dumps(results, indent=2))
     print(f"wrote {args.json}")
     return 0
+
+
+def save_and_next(
+    app: QApplication,
+    window: MainWindow,
+    copy: Path,
+    username: str,
+    bare_read: Callable[[str], float],
+    repeat: int,
+) -> tuple[list[float], list[float]]:
+    """Dial the account shown, choose "no answer", Save and next: until the next account's
+    workspace is shown and every call the window made has answered. Its floor: the attempt
+    written by hand, then the next account read by hand."""
+    phone = Phone()
+    QDesktopServices.setUrlHandler("tel", phone, "dial")  # type: ignore[arg-type]
+    bare_write = bare_outcome(copy, username)
+    saves: list[float] = []
+    floors: list[float] = []
+    try:
+        for turn in range(repeat + 1):
+            if not window.dial_action.isEnabled():
+                window.next_account()
+                spin(app, lambda: window.context.runner.pending == 0)
+            dialled = phone.dialled
+            window.dial_action.trigger()
+            spin(app, lambda dialled=dialled: phone.dialled > dialled and window.call.in_call)
+            window.call.form.choose("NA")
+            saved = window.current_contract()
+            assert saved is not None
+            shown: list[str] = []
+            window.account_shown.connect(lambda contract, shown=shown: shown.append(contract))
+            began = time.perf_counter()
+            window.call.save(go_next=True)
+            spin(app, lambda shown=shown: bool(shown) and window.context.runner.pending == 0)
+            app.processEvents()
+            ended = time.perf_counter()
+            window.account_shown.disconnect()
+            floor = bare_write(saved) + bare_read(shown[-1])
+            if turn > 0:  # the first warms the caches
+                saves.append((ended - began) * 1000)
+                floors.append(floor)
+    finally:
+        QDesktopServices.unsetUrlHandler("tel")
+    return saves, floors
 
 
 def _case(samples: list[float], floor: list[float] | None) -> dict[str, float]:

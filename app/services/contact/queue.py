@@ -197,6 +197,12 @@ class QueueEntry:
         return _as_uuid(self.loan_key)
 
     @property
+    def loan_hex(self) -> str:
+        """`loan_id.hex`, without making a UUID of a key read as that text already (the
+        window keys its rows by it, thousands of times a read)."""
+        return _as_hex(self.loan_key)
+
+    @property
     def borrower_id(self) -> uuid.UUID:
         return _as_uuid(self.borrower_key)
 
@@ -349,6 +355,13 @@ def _as_uuid(key: Key | None) -> uuid.UUID | None:
     if key is None or isinstance(key, uuid.UUID):
         return key
     return uuid.UUID(hex=key)
+
+
+def _as_hex(key: Key) -> str:
+    """A key as `uuid.UUID.hex` writes it: 32 lower-case hex digits."""
+    if isinstance(key, str) and len(key) == 32 and key == key.lower():
+        return key
+    return _as_uuid(key).hex
 
 
 def _money_formatter(currency: str) -> Any:

@@ -41,7 +41,7 @@ class Column(enum.IntEnum):
 
 
 def key_of(entry: QueueEntry) -> str:
-    return entry.loan_id.hex
+    return entry.loan_hex
 
 
 class QueueModel(RowTableModel[QueueEntry, str]):
@@ -163,16 +163,18 @@ class QueueModel(RowTableModel[QueueEntry, str]):
         the collector asks for another order.
         """
         fresh = {key_of(entry): entry for entry in queue.entries}
-        gone = [row for row, entry in enumerate(self._rows) if key_of(entry) not in fresh]
+        current = [key_of(entry) for entry in self._rows]
+        gone = [row for row, key in enumerate(current) if key not in fresh]
         for first, last in reversed(_ranges(gone)):
             self._remove_rows(first, last)
+        if gone:
+            current = [key_of(entry) for entry in self._rows]
         changed = []
-        for row, entry in enumerate(self._rows):
-            key = key_of(entry)
+        for row, (key, entry) in enumerate(zip(current, self._rows, strict=True)):
             if fresh[key] != entry:
                 self._replace_rows(row, (fresh[key],))
                 changed.append(key)
-        kept = {key_of(entry) for entry in self._rows}
+        kept = set(current)
         self._insert_rows(
             len(self._rows), [entry for key, entry in fresh.items() if key not in kept]
         )

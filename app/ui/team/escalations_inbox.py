@@ -154,7 +154,11 @@ class EscalationsInbox(QWidget):
     changed = Signal()
     loaded = Signal()
 
-    def __init__(self, context: Context, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, context: Context, parent: QWidget | None = None, *, load: bool = True
+    ) -> None:
+        """`load`: read the inbox now (the team window reads it when its tab is first shown,
+        after the dashboard's numbers)."""
         super().__init__(parent)
         self.context = context
         self.inbox: EscalationInbox | None = None
@@ -291,7 +295,8 @@ class EscalationsInbox(QWidget):
         self.refer_button.clicked.connect(lambda: self.decide(EscalationDecision.REFER))
         self.resize(1260, 600)
         self._show_current()
-        self.refresh()
+        if load:
+            self.refresh()
 
     # Loading.
 

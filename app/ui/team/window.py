@@ -60,7 +60,7 @@ class TeamWindow(QMainWindow):
         self.setWindowTitle(self.tr("Team — {name}").format(name=context.display_name))
         self.dashboard = DashboardPanel(context)
         self.review = CallReviewPanel(context)
-        self.inbox = EscalationsInbox(context)
+        self.inbox = EscalationsInbox(context, load=False)
         self.approvals = ApprovalsPanel(context)
         self.accounts = TeamAccountsPanel(context)
         self.pool = TeamAccountsPanel(context, pool=True)

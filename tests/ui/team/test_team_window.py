@@ -95,8 +95,14 @@ def test_a_leads_numbers_are_read_before_the_teams_queue(
                 window.team_window is not None and window.team_window.dashboard.report is not None
             )
         )
+        qtbot.waitUntil(lambda: window.team_window is not None, timeout=20_000)
+        team = window.team_window
+        unread: list[bool] = []
+        # Nor is a tab the lead has not opened read first (the escalations inbox).
+        team.dashboard.refreshed.connect(lambda: unread.append(team.inbox.inbox is None))
         qtbot.waitUntil(lambda: bool(seen), timeout=20_000)
         assert seen[0], "the queue was shown before the lead's numbers"
+        assert unread == [True]
         wait_idle(qtbot, window)
     finally:
         window.leave()

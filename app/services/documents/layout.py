@@ -17,6 +17,7 @@ from xml.sax.saxutils import escape
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
@@ -37,6 +38,11 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 GREY = colors.HexColor("#5f6368")
 LIGHT = colors.HexColor("#eef1f5")
 RULE = colors.HexColor("#9aa0a6")
+# The foot of each page (`draw_foot`): its text stays above FOOT_BOTTOM and FOOT_GAP left of
+# the page numbers, which are set in PAGE_NUMBER_SIZE.
+FOOT_BOTTOM = 5 * mm
+FOOT_GAP = 6
+PAGE_NUMBER_SIZE = 8
 
 
 def document_language(language: str) -> str:
@@ -201,6 +207,58 @@ def numbered_canvas(footer: Footer, layout: Layout | None = None) -> Callable[..
         return _NumberedCanvas(*args, footer=footer, layout=layout, **kwargs)
 
     return make
+
+
+class PageNumbers:
+    """A document's "page X of Y" (its `page` text, with `page` and `pages`) in `font`."""
+
+    def __init__(self, texts: DocumentTexts, font: str) -> None:
+        self.texts = texts
+        self.font = font
+        self._widths: dict[int, float] = {}
+
+    def text(self, page: int, pages: int) -> str:
+        return self.texts.text("page", page=page, pages=pages)
+
+    def width(self, pages: int) -> float:
+        """The width of the widest page number of a document of `pages` pages."""
+        if pages not in self._widths:
+            self._widths[pages] = max(
+                stringWidth(self.text(page, pages), self.font, PAGE_NUMBER_SIZE)
+                for page in range(1, pages + 1)
+            )
+        return self._widths[pages]
+
+
+def draw_foot(
+    canvas: Canvas,
+    text: Paragraph,
+    numbers: PageNumbers,
+    page: int,
+    pages: int,
+    *,
+    left: float,
+    right: float,
+    y: float,
+) -> None:
+    """A page's foot between `left` and `right`: a rule, `text` wrapping downwards from a first
+    line level with `y` (never below FOOT_BOTTOM) left of the widest page number, and "page X
+    of Y" flush right on the baseline `y`."""
+    canvas.saveState()
+    canvas.setStrokeColor(RULE)
+    canvas.setLineWidth(0.4)
+    canvas.line(left, y + 9, right, y + 9)
+    canvas.setFillColor(GREY)
+    start = right - numbers.width(pages)
+    top = y + text.style.fontSize
+    _, height = text.wrap(start - FOOT_GAP - left, top - FOOT_BOTTOM)
+    canvas.setFont(numbers.font, PAGE_NUMBER_SIZE)
+    number = numbers.text(page, pages)
+    with within(canvas, (left, FOOT_BOTTOM, right, y + 8.5)):
+        text.drawOn(canvas, left, top - height)
+        canvas.drawRightString(right, y, number)
+        place(canvas, [number], numbers.font, PAGE_NUMBER_SIZE, 10, (start, y - 2, right, y + 8))
+    canvas.restoreState()
 
 
 # ---------------------------------------------------------------- where the text goes

@@ -60,13 +60,12 @@ from app.services.documents.layout import (
     DocumentTexts,
     Grid,
     Layout,
-    PageNumbers,
+    PageFoot,
     Placed,
     Styles,
     Text,
     document_language,
     document_texts,
-    draw_foot,
     fit,
     format_day,
     frame_box,
@@ -230,7 +229,7 @@ class _AgreementPage:
         self.digest = digest
         self.styles: Styles = styles(font.name)
         self.language = texts.language
-        self.numbers = PageNumbers(texts, font.name)
+        self.foot = PageFoot(texts, font.name, left=MARGIN, right=A4[0] - MARGIN, y=12 * mm)
 
     def money(self, amount: Decimal) -> str:
         return format_money(amount, self.terms.currency)
@@ -462,16 +461,7 @@ class _AgreementPage:
         text = self.texts.text("footer", agreement_no=self.terms.agreement_no, digest=self.digest)
         # The first line sits where it always did; three lines fit above FOOT_BOTTOM, room for
         # an agreement number of about 250 Latin characters (the database holds 40).
-        draw_foot(
-            canvas,
-            para(text, self.styles.tiny),
-            self.numbers,
-            page,
-            pages,
-            left=MARGIN,
-            right=A4[0] - MARGIN,
-            y=12 * mm,
-        )
+        self.foot.draw(canvas, para(text, self.styles.tiny), page, pages)
 
 
 # ---------------------------------------------------------------- reading back

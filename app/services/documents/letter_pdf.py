@@ -45,12 +45,11 @@ from app.services.documents.layout import (
     DocumentTexts,
     Grid,
     Layout,
-    PageNumbers,
+    PageFoot,
     Placed,
     Styles,
     document_language,
     document_texts,
-    draw_foot,
     format_day,
     frame_box,
     grid,
@@ -241,7 +240,7 @@ class _LetterPage:
         self.digest = digest
         self.styles: Styles = styles(font.name)
         self.language = common.language
-        self.numbers = PageNumbers(common, font.name)
+        self.foot = PageFoot(common, font.name, left=MARGIN, right=A4[0] - MARGIN, y=14 * mm)
 
     def money(self, amount: Decimal) -> str:
         return format_money(amount, self.letter.currency)
@@ -442,13 +441,4 @@ class _LetterPage:
         "page X of Y"."""
         c = self.common.text
         text = f"{c('privacy')} {c('footer', letter_no=self.letter.letter_no, digest=self.digest)}"
-        draw_foot(
-            canvas,
-            para(text, self.styles.tiny),
-            self.numbers,
-            page,
-            pages,
-            left=MARGIN,
-            right=A4[0] - MARGIN,
-            y=14 * mm,
-        )
+        self.foot.draw(canvas, para(text, self.styles.tiny), page, pages)

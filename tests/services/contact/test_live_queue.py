@@ -4,6 +4,7 @@ reads exactly as a queue built afresh at the same moment (ranks, scores, reasons
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -23,9 +24,9 @@ from tests.helpers.queues import same_entries as same
 
 
 @pytest.fixture
-def demo_db(queue_demo_db: Database) -> Database:
-    """The test's own copy of the demo of 300 accounts (tests/services/contact/conftest.py)."""
-    return queue_demo_db
+def demo_db(demo_copy: Callable[[int, int], Database]) -> Database:
+    """The test's own copy of a demo of 300 accounts (tests/services/contact/conftest.py)."""
+    return demo_copy(300, 5)
 
 
 def _change(db: Database, at: datetime, pick: random.Random) -> set[str]:

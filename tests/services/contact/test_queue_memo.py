@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -43,9 +44,10 @@ TABLES = Base.metadata.tables
 
 
 @pytest.fixture
-def db(queue_demo_db: Database) -> Database:
-    """The test's own copy of the demo of 300 accounts (tests/services/contact/conftest.py)."""
-    return queue_demo_db
+def db(demo_copy: Callable[[int, int], Database]) -> Database:
+    """The test's own copy of a demo of 300 accounts (tests/services/contact/conftest.py), the
+    live queue's too."""
+    return demo_copy(300, 5)
 
 
 def identical(one: Queue, other: Queue) -> None:

@@ -13,17 +13,15 @@ The random writes are tests/helpers/queue_facts.py's; the world they go to is th
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from sqlalchemy import delete, insert, select, text, update
 
 from app.database import Database
-from app.demo.builder import build_demo
 from app.models import PlanStatus, PromiseStatus
 from app.services.common.queue_summary import computed, repair_summary, stored_summary
 from app.services.contact.contacts import record_contact
@@ -83,23 +81,10 @@ def test_the_summary_kept_is_the_summary_worked_out_from_the_facts(
 # --- the demo portfolio -------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
-    db = Database(f"sqlite:///{path}")
-    db.upgrade()
-    build_demo(db, accounts=400, seed=11, as_of=AT)
-    db.dispose()
-    return path
-
-
 @pytest.fixture
-def demo_db(demo: Path, tmp_path: Path) -> Iterator[Database]:
-    copy = tmp_path / "copy.sqlite3"
-    copy.write_bytes(demo.read_bytes())
-    db = Database(f"sqlite:///{copy}")
-    yield db
-    db.dispose()
+def demo_db(demo_copy: Callable[[int, int], Database]) -> Database:
+    """The test's own copy of a demo of 400 accounts (tests/services/contact/conftest.py)."""
+    return demo_copy(400, 11)
 
 
 def _collectors(db: Database) -> list[str]:

@@ -5,12 +5,16 @@ import shutil
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import settings
 
 from app.database import Database
 from tests.helpers.portfolio import Portfolio
+
+if TYPE_CHECKING:
+    from tests.helpers.reminders_demo import RemindersDemo
 
 # Property tests: no per-example deadline (a loaded two-core machine is slow, not wrong). Under
 # CI the examples are derandomised, so a run is the same every time and a failure repeats;
@@ -84,3 +88,29 @@ def pg_db(_pg_template_dropped: None) -> Iterator[Database]:
         database = Database(url)
         yield database
         database.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_300(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo portfolio of 300 accounts (seed 7) as of 2026-11-28 10:00 in Beijing, built
+    once a session (a worker's) where no test writes: a test copies the folder (`copy_demo`)."""
+    from tests.helpers.reminders_demo import build_demo
+
+    return build_demo(tmp_path_factory.mktemp("demo-300"))
+
+
+@pytest.fixture
+def demo_300_copy(demo_300: Path, tmp_path: Path) -> Path:
+    """The test's own copy of `demo_300`: its temporary folder."""
+    from tests.helpers.reminders_demo import copy_demo
+
+    return copy_demo(demo_300, tmp_path)
+
+
+@pytest.fixture(scope="session")
+def reminders_demo(demo_300: Path, tmp_path_factory: pytest.TempPathFactory) -> RemindersDemo:
+    """tests/helpers/reminders_demo.py's book of two days of reminders, built once a session
+    (a worker's) on a copy of `demo_300`. Read only: a test that writes works on a copy."""
+    from tests.helpers.reminders_demo import build_reminders_demo
+
+    return build_reminders_demo(tmp_path_factory.mktemp("reminders-demo"), demo_300)

@@ -1,21 +1,19 @@
 """`reminders …` on the real central server, signed in as the job's own system login.
 
 The login is made as an administrator makes it (`central add-user NAME --role system`, the
-password on standard input); every command then runs in a process of its own over TCP with
-TLS and that login's password, as the lender's timer runs it. The run sends through the
-spool, records each message and its contact in the job's name, resumes a run killed with
-SIGKILL without sending anything twice, does nothing more when run again, and applies
-delivery reports; staff logins may run none of it, and a lead reads the team's notices only.
+password on standard input, in a process of its own); every command then runs over TCP with
+TLS and that login's password, as the lender's timer runs it, with the environment the timer
+gives it (in this process, tests/helpers/cli.py; the run that is killed in a process of its
+own). The run sends through the spool, records each message and its contact in the job's
+name, resumes a run killed with SIGKILL without sending anything twice, does nothing more when
+run again, and applies delivery reports; staff logins may run none of it, and a lead reads the
+team's notices only.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
-import sys
-import time as clock
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
@@ -24,12 +22,20 @@ from app.services.common.clock import business_zone, local_today
 from app.services.messaging.spool import SPOOL_ENV
 from tests.central.conftest import PASSWORD, World
 from tests.central.test_attacks import _points
-from tests.cli.test_cli_reminders import RUNNER
+from tests.helpers.cli import run_cli
 from tests.helpers.portfolio import Account
 from tests.helpers.postgres import tcp_url, tls_environment
+from tests.helpers.spool_log import killed_after, sends_logged, sent_once
 
 NUMBERS = {"mobile": "13812345678", "email": "fang.wang@example.cn"}
 EMERGENCY = "13900001111"
+
+
+def _environment(world: World, folder: Path, login: str | None) -> dict[str, str]:
+    """The job's environment: the server as `login` (over TCP, TLS, its password) or, with
+    None, as the administrator; the spool in `folder`."""
+    url = world.db.url if login is None else tcp_url(world.db.url, world.logins[login], PASSWORD)
+    return {**tls_environment(), DATABASE_URL_ENV: url, SPOOL_ENV: str(folder / "spool")}
 
 
 def _cli(
@@ -38,34 +44,18 @@ def _cli(
     *args: str,
     login: str | None,
     stdin: str = "",
-    runner: list[str] | None = None,
-    **env: str,
+    real: bool = False,
 ) -> subprocess.CompletedProcess[str]:
-    """The program in a process of its own: as `login` (over TCP, TLS, its password) or, with
-    None, as the administrator."""
-    url = world.db.url if login is None else tcp_url(world.db.url, world.logins[login], PASSWORD)
-    environment = {
-        **tls_environment(),
-        DATABASE_URL_ENV: url,
-        SPOOL_ENV: str(folder / "spool"),
-        **env,
-    }
-    return subprocess.run(
-        [*(runner or [sys.executable, "-m", "app"]), "--data-dir", str(folder), *args],
-        input=stdin, capture_output=True, text=True, timeout=300, env=environment, check=False,
-    )  # fmt: skip
+    """The program with the job's environment: in this process, or (`real`) in one of its
+    own."""
+    env = _environment(world, folder, login)
+    return run_cli(folder, *args, stdin=stdin, env=env, real=real)
 
 
 def _one_line(done: subprocess.CompletedProcess[str]) -> str:
     lines = done.stderr.strip().splitlines()
     assert done.returncode != 0 and len(lines) == 1 and lines[0].startswith("error: "), done.stderr
     return lines[0]
-
-
-def _sent_once(log: Path) -> list[str]:
-    sent = log.read_text().split() if log.exists() else []
-    assert len(sent) == len(set(sent)), "a message went twice"
-    return sent
 
 
 def test_the_system_login_sends_records_resumes_and_takes_reports_on_the_server(
@@ -78,6 +68,7 @@ def test_the_system_login_sends_records_resumes_and_takes_reports_on_the_server(
         *("central", "add-user", system, "--role", "system", "--password-stdin"),
         login=None,
         stdin=PASSWORD + "\n",
+        real=True,
     )
     world.logins["system"] = system  # dropped with the others
     assert made.returncode == 0, made.stderr
@@ -97,6 +88,7 @@ def test_the_system_login_sends_records_resumes_and_takes_reports_on_the_server(
             *("central", "add-user", f"{system}.x", *wrong, "--password-stdin"),
             login=None,
             stdin=PASSWORD + "\n",
+            real=True,
         )
         _one_line(refused)
 
@@ -135,36 +127,18 @@ def test_the_system_login_sends_records_resumes_and_takes_reports_on_the_server(
 
     # Killed with SIGKILL after its second message, then run again.
     log = tmp_path / "sent.log"
-    runner = [sys.executable, "-c", RUNNER]
-    process = subprocess.Popen(
-        [*runner, "--data-dir", str(tmp_path), "reminders", "run", "--at", at],
-        env={
-            **tls_environment(),
-            DATABASE_URL_ENV: tcp_url(world.db.url, system, PASSWORD),
-            SPOOL_ENV: str(tmp_path / "spool"),
-            "SEND_LOG": str(log),
-            "BLOCK_AFTER": "2",
-        },
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+    run = ("reminders", "run", "--at", at)
+    killed_after(
+        2, log, ["--data-dir", str(tmp_path), *run], _environment(world, tmp_path, "system")
     )
-    deadline = clock.monotonic() + 120
-    while not Path(f"{log}.blocked").exists():
-        assert process.poll() is None, process.communicate()
-        assert clock.monotonic() < deadline
-        clock.sleep(0.05)
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait()
-    assert len(_sent_once(log)) == 2
+    assert len(sent_once(log)) == 2
     planned = world.admin("SELECT count(*) FROM reminder_messages WHERE status = 'planned'")
     assert planned[0][0] > 0
-    again = _cli(
-        world, tmp_path, "reminders", "run", "--at", at, login="system",
-        runner=runner, SEND_LOG=str(log),
-    )  # fmt: skip
+    with sends_logged(log):
+        again = _cli(world, tmp_path, *run, login="system")
     assert again.returncode == 0, again.stderr
     assert "found sent earlier 1" in again.stdout
-    sent = _sent_once(log)
+    sent = sent_once(log)
 
     rows = world.admin(
         "SELECT m.key, m.loan_id, m.channel, m.recipient, m.status, u.username, a.user_id ="

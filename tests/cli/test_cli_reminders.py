@@ -1,15 +1,15 @@
 """`reminders run` end to end on a real embedded database and the spool: a run killed with
 SIGKILL and run again sends each message once, and thirty days of runs are replayed against
-the rules from the spooled files and the database alone."""
+the rules from the spooled files and the database alone.
+
+The run that is killed is a process of its own; every other command runs in this process
+(tests/helpers/cli.py), each test on a copy of one demo portfolio built for the session."""
 
 from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
-import sys
-import time as clock
 from collections import defaultdict
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -36,50 +36,25 @@ from app.services.common.reference import address_zones
 from app.services.contact.compliance import load_profile, profile_code_for
 from app.services.reminders.overview import as_json, reminders_overview
 from app.services.reminders.strategy import load_strategy
+from tests.helpers.cli import run_cli
 from tests.helpers.reminders_demo import DAY as OVERVIEW_DAY
 from tests.helpers.reminders_demo import NOW as OVERVIEW_NOW
-from tests.helpers.reminders_demo import RemindersDemo, build_reminders_demo
+from tests.helpers.reminders_demo import RemindersDemo
+from tests.helpers.spool_log import killed_after, sends_logged, sent_once
 
 AT = "2026-11-28T10:00:00+08:00"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
-# Runs the CLI with a spool that logs every send and, after BLOCK_AFTER sends, writes the
-# message, says so in a marker file and hangs (the test kills it there with SIGKILL).
-RUNNER = """
-import os, sys, time
-from pathlib import Path
-from app.services.messaging import spool
-log = Path(os.environ["SEND_LOG"])
-after = int(os.environ.get("BLOCK_AFTER", "0"))
-real = spool.SpoolSender.send
-count = 0
-def send(self, message):
-    global count
-    result = real(self, message)
-    with log.open("a") as f:
-        f.write(message.key + "\\n")
-    count += 1
-    if after and count >= after:
-        Path(os.environ["SEND_LOG"] + ".blocked").write_text("x")
-        time.sleep(600)
-    return result
-spool.SpoolSender.send = send
-from app.cli import main
-raise SystemExit(main(sys.argv[1:]))
-"""
+
+@pytest.fixture
+def demo(demo_300_copy: Path) -> Path:
+    """The test's own copy of the demo of 300 accounts as of AT (tests/conftest.py)."""
+    return demo_300_copy
 
 
-def _demo(folder: Path) -> None:
-    code = main(
-        ["--data-dir", str(folder), "demo-data", "--accounts", "300", "--seed", "7", "--as-of", AT]
-    )
-    assert code == 0
-
-
-def _env(folder: Path, **extra: str) -> dict[str, str]:
+def _env(folder: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("COLLECTOR_WORKSTATION_")}
     env["COLLECTOR_WORKSTATION_SPOOL_DIR"] = str(folder / "spool")
-    env.update(extra)
     return env
 
 
@@ -87,25 +62,19 @@ def _db(folder: Path) -> Database:
     return Database(f"sqlite:///{folder / 'central.sqlite3'}")
 
 
+def _cli(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return run_cli(folder, *args, env=_env(folder))
+
+
 def test_a_run_killed_mid_way_and_run_again_sends_every_message_exactly_once(
-    tmp_path: Path,
+    demo: Path,
 ) -> None:
-    _demo(tmp_path)
-    log = tmp_path / "sent.log"
-    args = [sys.executable, "-c", RUNNER, "--data-dir", str(tmp_path)]
-    args += ["reminders", "run", "--at", "2026-11-28T10:00:00+08:00"]
-    env = _env(tmp_path, SEND_LOG=str(log), BLOCK_AFTER="5")
-    process = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = clock.monotonic() + 120
-    while not Path(f"{log}.blocked").exists():
-        assert process.poll() is None, process.communicate()
-        assert clock.monotonic() < deadline
-        clock.sleep(0.05)
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait()
+    log = demo / "sent.log"
+    args = ["reminders", "run", "--at", "2026-11-28T10:00:00+08:00"]
+    killed_after(5, log, ["--data-dir", str(demo), *args], _env(demo))
     killed = log.read_text().split()
     assert len(killed) == 5
-    db = _db(tmp_path)
+    db = _db(demo)
     try:
         with db.reader() as session:
             rows = session.execute(select(ReminderMessage.key, ReminderMessage.status)).all()
@@ -114,14 +83,12 @@ def test_a_run_killed_mid_way_and_run_again_sends_every_message_exactly_once(
         assert len(rows) > 5
         planned = {key for key, status in rows if status.value == "planned"}
         assert killed[-1] in planned
-        again = subprocess.run(
-            args, env=_env(tmp_path, SEND_LOG=str(log)), capture_output=True, text=True, timeout=300
-        )
+        with sends_logged(log):
+            again = _cli(demo, *args)
         assert again.returncode == 0, again.stderr
         assert "found sent earlier 1" in again.stdout
         assert "(no provider configured)" in again.stdout
-        sent = log.read_text().split()
-        assert len(sent) == len(set(sent)), "a message went twice"
+        sent = sent_once(log)
         with db.reader() as session:
             rows = session.execute(
                 select(ReminderMessage.key, ReminderMessage.status, ReminderMessage.attempt_id)
@@ -132,12 +99,11 @@ def test_a_run_killed_mid_way_and_run_again_sends_every_message_exactly_once(
         assert {status.value for _, status, _ in rows} == {"sent"}
         assert sorted(sent) == sorted(key for key, _, _ in rows)
         assert len(attempts) == len(rows) == len({a for _, _, a in rows})
-        spooled = sorted(p.name for p in (tmp_path / "spool").iterdir())
+        spooled = sorted(p.name for p in (demo / "spool").iterdir())
         assert len(spooled) == len(rows)
         # A third run finds everything done.
-        third = subprocess.run(
-            args, env=_env(tmp_path, SEND_LOG=str(log)), capture_output=True, text=True, timeout=300
-        )
+        with sends_logged(log):
+            third = _cli(demo, *args)
         assert third.returncode == 0 and "planned 0" in third.stdout
         assert log.read_text().split() == sent
     finally:
@@ -148,10 +114,9 @@ def _window(moment: datetime, zones: list[str], start: time, end: time) -> bool:
     return all(start <= moment.astimezone(ZoneInfo(z)).time() < end for z in zones)
 
 
-def test_thirty_days_of_runs_replayed_against_every_rule(tmp_path: Path) -> None:
-    _demo(tmp_path)
-    os.environ["COLLECTOR_WORKSTATION_SPOOL_DIR"] = str(tmp_path / "spool")
-    db = _db(tmp_path)
+def test_thirty_days_of_runs_replayed_against_every_rule(demo: Path) -> None:
+    os.environ["COLLECTOR_WORKSTATION_SPOOL_DIR"] = str(demo / "spool")
+    db = _db(demo)
     try:
         # Stops set before the month: a cease request, and an opt-out from SMS.
         with db.session() as session:
@@ -164,7 +129,7 @@ def test_thirty_days_of_runs_replayed_against_every_rule(tmp_path: Path) -> None
             main(
                 [
                     "--data-dir",
-                    str(tmp_path),
+                    str(demo),
                     "reminders",
                     "opt-out",
                     "--contract",
@@ -182,9 +147,7 @@ def test_thirty_days_of_runs_replayed_against_every_rule(tmp_path: Path) -> None
             for hour in ("07:30", "10:00", "15:00", "21:30"):
                 h, m = map(int, hour.split(":"))
                 at = start + timedelta(days=day, hours=h, minutes=m)
-                code = main(
-                    ["--data-dir", str(tmp_path), "reminders", "run", "--at", at.isoformat()]
-                )
+                code = main(["--data-dir", str(demo), "reminders", "run", "--at", at.isoformat()])
                 assert code == 0
         with db.reader() as session:
             rows = session.scalars(select(ReminderMessage)).all()
@@ -222,7 +185,7 @@ def test_thirty_days_of_runs_replayed_against_every_rule(tmp_path: Path) -> None
         db.dispose()
         os.environ.pop("COLLECTOR_WORKSTATION_SPOOL_DIR", None)
     assert len(messages) > 100
-    spool = tmp_path / "spool"
+    spool = demo / "spool"
     files = {p.stem.replace("_", ":", 0): p for p in spool.iterdir()}
     assert len(files) == len(messages), "a file per message, none twice"
     keys = [m[0] for m in messages]
@@ -274,16 +237,8 @@ def test_thirty_days_of_runs_replayed_against_every_rule(tmp_path: Path) -> None
         (["reminders", "opt-out", "--contract", "NOPE", "--channel", "sms"], 1, "no account NOPE"),
     ],
 )
-def test_bad_input_is_one_error_line(tmp_path: Path, args: list[str], code: int, says: str) -> None:
-    _demo(tmp_path)
-    result = subprocess.run(
-        [sys.executable, "-m", "app", "--data-dir", str(tmp_path), *args],
-        capture_output=True,
-        text=True,
-        env=_env(tmp_path),
-        timeout=300,
-        check=False,
-    )
+def test_bad_input_is_one_error_line(demo: Path, args: list[str], code: int, says: str) -> None:
+    result = _cli(demo, *args)
     assert result.returncode == code
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error:") and says in lines[0], result.stderr
@@ -292,29 +247,8 @@ def test_bad_input_is_one_error_line(tmp_path: Path, args: list[str], code: int,
 # -- reminders overview ----------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def reminders_demo(tmp_path_factory: pytest.TempPathFactory) -> RemindersDemo:
-    return build_reminders_demo(tmp_path_factory.mktemp("overview"))
-
-
 def _overview(demo: RemindersDemo, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "app",
-            "--data-dir",
-            str(demo.folder),
-            "reminders",
-            "overview",
-            *args,
-        ],
-        capture_output=True,
-        text=True,
-        env=_env(demo.folder),
-        timeout=300,
-        check=False,
-    )
+    return _cli(demo.folder, "reminders", "overview", *args)
 
 
 def test_overview_prints_the_services_figures(reminders_demo: RemindersDemo) -> None:
@@ -366,19 +300,11 @@ def test_overview_bad_input_is_one_error_line(
     assert len(lines) == 1 and lines[0].startswith("error:") and says in lines[0], result.stderr
 
 
-def test_a_lead_reads_the_teams_credit_notices_and_a_collector_none(tmp_path: Path) -> None:
+def test_a_lead_reads_the_teams_credit_notices_and_a_collector_none(demo: Path) -> None:
     """What a lead signed in to the server sees (row security gives them their team's), the
     embedded database gives `--user LEAD` too; a collector is refused on both."""
-    _demo(tmp_path)
-
-    def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "app", "--data-dir", str(tmp_path), *args],
-            capture_output=True, text=True, env=_env(tmp_path), timeout=300, check=False,
-        )  # fmt: skip
-
-    assert cli("reminders", "run", "--at", AT).returncode == 0
-    db = _db(tmp_path)
+    assert _cli(demo, "reminders", "run", "--at", AT).returncode == 0
+    db = _db(demo)
     try:
         # Another team, working every other account the run sent a notice on.
         with db.session() as session:
@@ -411,13 +337,13 @@ def test_a_lead_reads_the_teams_credit_notices_and_a_collector_none(tmp_path: Pa
             }
     finally:
         db.dispose()
-    everyone = cli("reminders", "notices", "--json")
-    mine = cli("reminders", "notices", "--json", "--user", lead.username)
+    everyone = _cli(demo, "reminders", "notices", "--json")
+    mine = _cli(demo, "reminders", "notices", "--json", "--user", lead.username)
     assert everyone.returncode == 0 and mine.returncode == 0, everyone.stderr + mine.stderr
     every = {row["contract_no"] for row in json.loads(everyone.stdout)}
     seen = {row["contract_no"] for row in json.loads(mine.stdout)}
     assert seen and seen < every
     assert seen == {contract for contract in every if owners[contract] in team}
-    refused = cli("reminders", "notices", "--user", collector.username)
+    refused = _cli(demo, "reminders", "notices", "--user", collector.username)
     lines = refused.stderr.strip().splitlines()
     assert refused.returncode == 1 and len(lines) == 1 and lines[0].startswith("error:"), lines

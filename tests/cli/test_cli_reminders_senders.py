@@ -1,9 +1,13 @@
 """`reminders run` and `reminders reports` end to end through the real senders, as a lender's
-job runs them: the CLI as a subprocess configured by its environment (README, "Reminders: e-mail
-and SMS"), e-mail to a real SMTP server on this machine (aiosmtpd, STARTTLS with a throwaway
-CA, a password), SMS to a stand-in of Alibaba Cloud SMS that checks every signature; then what
-the database, the mail server and the stand-in hold, read back. And a run killed with SIGKILL
-while a provider holds its answer, run again: nothing is sent twice, nothing is lost."""
+job runs them: the CLI configured by its environment (README, "Reminders: e-mail and SMS"),
+e-mail to a real SMTP server on this machine (aiosmtpd, STARTTLS with a throwaway CA, a
+password), SMS to a stand-in of Alibaba Cloud SMS that checks every signature; then what the
+database, the mail server and the stand-in hold, read back. And a run killed with SIGKILL while
+a provider holds its answer, run again: nothing is sent twice, nothing is lost.
+
+The commands run in this process with the environment of their own (tests/helpers/cli.py) and
+no keychain, as the job's PYTHON_KEYRING_BACKEND says; the run that is killed is a process of
+its own, and so is each wrongly configured run, whose one line is what the job's log gets."""
 
 from __future__ import annotations
 
@@ -39,6 +43,8 @@ from app.models import (
 )
 from app.services.common.reference import lender
 from tests.helpers.aliyun_api import KEY_ID, SECRET, AliyunSmsApi, error_body, serve
+from tests.helpers.cli import run_cli
+from tests.helpers.keychain import no_keychain
 from tests.helpers.smtp_server import PASSWORD, USER, Certificates, certificates, smtp_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -106,16 +112,13 @@ def _args(folder: Path, *args: str) -> list[str]:
     return [sys.executable, "-m", "app", "--data-dir", str(folder), *args]
 
 
-def _cli(folder: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        _args(folder, *args),
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+def _cli(
+    folder: Path, env: dict[str, str], *args: str, real: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """The command with `env` as its whole environment; in this process, with no keychain (the
+    job's PYTHON_KEYRING_BACKEND), or (`real`) in a process of its own."""
+    with no_keychain():
+        return run_cli(folder, *args, env=env, real=real, timeout=600)
 
 
 def _ok(folder: Path, env: dict[str, str], *args: str) -> str:
@@ -383,7 +386,7 @@ def test_a_wrongly_configured_channel_is_one_error_line_and_nothing_is_planned_o
     with smtp_server(certs) as (controller, handler):
         configured = {**_configured(controller.port, certs, endpoint), **settings}
         env = _environment(data, **{k: v for k, v in configured.items() if v})
-        done = _cli(data, env, "reminders", "run", "--at", _instant())
+        done = _cli(data, env, "reminders", "run", "--at", _instant(), real=True)
     assert done.returncode == 1
     assert done.stdout == ""
     [line] = done.stderr.splitlines()

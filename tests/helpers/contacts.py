@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import func, select
+
+from app.database import Database
+from app.models import Borrower, Loan, Role, User
 from app.services.common.errors import InvalidInput
 from app.services.common.reference import dispositions
 from app.services.contact.checklists import checklist_for
 from app.services.contact.compliance import profile_code_for
 from app.services.contact.contacts import ContactInput
+from app.services.contact.queue import QueueEntry
 from app.services.contact.scripts import THIRD_PARTY_STAGE, load_script, sample_path
 from tests.helpers.portfolio import Account
 
@@ -62,4 +67,56 @@ def outcome(account: Account, code: str, **extra: object) -> ContactInput:
                 values["checklist"] = required(emotion, code)
             except InvalidInput:  # an unknown emotion: record_contact must refuse it
                 values["checklist"] = ()
+    return ContactInput(**values)  # type: ignore[arg-type]
+
+
+def demo_users(db: Database) -> tuple[str, str]:
+    """A demo portfolio's busiest collector (most accounts, then by name) and a team lead."""
+    with db.reader() as session:
+        collector = (
+            session.execute(
+                select(User.username)
+                .join(Loan, Loan.assigned_to_id == User.id)
+                .where(User.role == Role.COLLECTOR)
+                .group_by(User.username)
+                .order_by(func.count().desc(), User.username)
+            )
+            .scalars()
+            .first()
+        )
+        lead = session.scalars(select(User.username).where(User.role == Role.TEAM_LEAD)).first()
+    assert collector is not None and lead is not None
+    return collector, lead
+
+
+def _profile(db: Database, contract_no: str) -> str:
+    with db.reader() as session:
+        country = session.scalar(
+            select(Borrower.country)
+            .join(Loan, Loan.borrower_id == Borrower.id)
+            .where(Loan.contract_no == contract_no)
+        )
+    return profile_code_for(country or "CN")
+
+
+def queue_call(
+    db: Database, entry: QueueEntry, code: str, at: datetime, **extra: object
+) -> ContactInput:
+    """A call of a minute on a queue entry's number by the demo's busiest collector
+    (`demo_users`), begun two minutes before `at`; answered, it followed the early-stage script
+    of the borrower's profile, with a calm borrower and the checklist ticked."""
+    values: dict[str, object] = {
+        "username": demo_users(db)[0],
+        "contract_no": entry.contract_no,
+        "disposition": code,
+        "started_at": at - timedelta(minutes=2),
+        "contact_point_id": entry.contact.contact_point_id,
+        "duration_seconds": 60,
+    }
+    if code != "NA":
+        values["script_stage"] = "early"
+        values["script_steps"] = script_path(code, "early", _profile(db, entry.contract_no))
+        values["emotion"] = "calm"
+        values["checklist"] = required("calm", code)
+    values.update(extra)
     return ContactInput(**values)  # type: ignore[arg-type]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -51,13 +52,26 @@ def _cli(folder: Path, *args: str) -> None:
     assert main(["--data-dir", str(folder), *args]) == 0, args
 
 
-def build_reminders_demo(folder: Path) -> RemindersDemo:
-    """The demo of 300 accounts (seed 7) as of 2026-11-28 10:00, runs on the 27th and the
-    28th at 10:00, reports at 11:00 and an opt-out at 15:00 on the 28th (Beijing)."""
+def build_demo(folder: Path) -> Path:
+    """The demo of 300 accounts (seed 7) as of 2026-11-28 10:00 (Beijing), in `folder`."""
+    _cli(folder, "demo-data", "--accounts", "300", "--seed", "7", "--as-of", AS_OF)
+    return folder
+
+
+def copy_demo(demo: Path, folder: Path) -> Path:
+    """A copy of the demo folder `demo` (built, never opened since) in `folder`."""
+    shutil.copytree(demo, folder, dirs_exist_ok=True)
+    return folder
+
+
+def build_reminders_demo(folder: Path, demo: Path) -> RemindersDemo:
+    """A copy of the demo of 300 accounts (seed 7) as of 2026-11-28 10:00 (`demo`, a
+    `build_demo` folder) in `folder`, runs on the 27th and the 28th at 10:00, reports at
+    11:00 and an opt-out at 15:00 on the 28th (Beijing)."""
     had = os.environ.get(SPOOL_ENV)
     os.environ[SPOOL_ENV] = str(folder / "spool")
     try:
-        _cli(folder, "demo-data", "--accounts", "300", "--seed", "7", "--as-of", AS_OF)
+        copy_demo(demo, folder)
         for run in (FIRST_RUN, SECOND_RUN):
             _cli(folder, "reminders", "run", "--at", run.isoformat())
         db = Database(f"sqlite:///{folder / 'central.sqlite3'}")

@@ -32,7 +32,6 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFString
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     CondPageBreak,
@@ -56,13 +55,12 @@ from app.services.documents.fonts import CJKFont, cjk_font
 from app.services.documents.layout import (
     CREATOR,
     FRAME_PADDING,
-    GREY,
     LIGHT,
     PDF_LANGUAGE,
-    RULE,
     DocumentTexts,
     Grid,
     Layout,
+    PageFoot,
     Placed,
     Styles,
     Text,
@@ -74,17 +72,12 @@ from app.services.documents.layout import (
     grid,
     numbered_canvas,
     para,
-    place,
     styles,
-    within,
 )
 
 TERMS_FILE = "agreement-terms.json"
 KINDS = ("full", "instalments", "settlement")
 MARGIN = 20 * mm
-# The foot of each page: its text stays above FOOT_BOTTOM and FOOT_GAP left of the page numbers.
-FOOT_BOTTOM = 5 * mm
-FOOT_GAP = 6
 WIDTH = A4[0] - 2 * MARGIN - 2 * FRAME_PADDING
 _DIGEST_KEYWORD = re.compile(r"sha256:([0-9a-f]{64})")
 
@@ -236,7 +229,7 @@ class _AgreementPage:
         self.digest = digest
         self.styles: Styles = styles(font.name)
         self.language = texts.language
-        self._numbers: dict[int, float] = {}
+        self.foot = PageFoot(texts, font.name, left=MARGIN, right=A4[0] - MARGIN, y=12 * mm)
 
     def money(self, amount: Decimal) -> str:
         return format_money(amount, self.terms.currency)
@@ -465,39 +458,10 @@ class _AgreementPage:
 
     def footer(self, canvas: Canvas, page: int, pages: int) -> None:
         """The agreement number and the digest, wrapping downwards left of "page X of Y"."""
-        t = self.texts.text
-        right = A4[0] - MARGIN
-        y = 12 * mm
-        canvas.saveState()
-        canvas.setStrokeColor(RULE)
-        canvas.setLineWidth(0.4)
-        canvas.line(MARGIN, y + 9, right, y + 9)
-        canvas.setFillColor(GREY)
-        numbers = right - self._numbers_width(pages)
-        footer = para(
-            t("footer", agreement_no=self.terms.agreement_no, digest=self.digest), self.styles.tiny
-        )
+        text = self.texts.text("footer", agreement_no=self.terms.agreement_no, digest=self.digest)
         # The first line sits where it always did; three lines fit above FOOT_BOTTOM, room for
         # an agreement number of about 250 Latin characters (the database holds 40).
-        top = y + self.styles.tiny.fontSize
-        _, height = footer.wrap(numbers - FOOT_GAP - MARGIN, top - FOOT_BOTTOM)
-        canvas.setFont(self.font.name, 8)
-        number = t("page", page=page, pages=pages)
-        with within(canvas, (MARGIN, FOOT_BOTTOM, right, y + 8.5)):
-            footer.drawOn(canvas, MARGIN, top - height)
-            canvas.drawRightString(right, y, number)
-            place(canvas, [number], self.font.name, 8, 10, (numbers, y - 2, right, y + 8))
-        canvas.restoreState()
-
-    def _numbers_width(self, pages: int) -> float:
-        """The width of the widest "page X of Y" of a document of `pages` pages."""
-        if pages not in self._numbers:
-            t, name = self.texts.text, self.font.name
-            self._numbers[pages] = max(
-                stringWidth(t("page", page=page, pages=pages), name, 8)
-                for page in range(1, pages + 1)
-            )
-        return self._numbers[pages]
+        self.foot.draw(canvas, para(text, self.styles.tiny), page, pages)
 
 
 # ---------------------------------------------------------------- reading back

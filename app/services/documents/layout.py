@@ -17,6 +17,7 @@ from xml.sax.saxutils import escape
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
@@ -37,6 +38,11 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 GREY = colors.HexColor("#5f6368")
 LIGHT = colors.HexColor("#eef1f5")
 RULE = colors.HexColor("#9aa0a6")
+# The foot of each page (`PageFoot`): its text stays above FOOT_BOTTOM and FOOT_GAP left of
+# the page numbers, which are set in PAGE_NUMBER_SIZE.
+FOOT_BOTTOM = 5 * mm
+FOOT_GAP = 6
+PAGE_NUMBER_SIZE = 8
 
 
 def document_language(language: str) -> str:
@@ -201,6 +207,52 @@ def numbered_canvas(footer: Footer, layout: Layout | None = None) -> Callable[..
         return _NumberedCanvas(*args, footer=footer, layout=layout, **kwargs)
 
     return make
+
+
+class PageFoot:
+    """The foot of a document's pages, between `left` and `right`: a rule, a text wrapping
+    downwards from a first line level with the baseline `y` (never below FOOT_BOTTOM) left of
+    the widest page number, and "page X of Y" (the document's `page` text) flush right on `y`.
+    """
+
+    def __init__(
+        self, texts: DocumentTexts, font: str, *, left: float, right: float, y: float
+    ) -> None:
+        self.texts = texts
+        self.font = font
+        self.left, self.right, self.y = left, right, y
+        self._widths: dict[int, float] = {}
+
+    def number(self, page: int, pages: int) -> str:
+        return self.texts.text("page", page=page, pages=pages)
+
+    def numbers_width(self, pages: int) -> float:
+        """The width of the widest page number of a document of `pages` pages."""
+        if pages not in self._widths:
+            self._widths[pages] = max(
+                stringWidth(self.number(page, pages), self.font, PAGE_NUMBER_SIZE)
+                for page in range(1, pages + 1)
+            )
+        return self._widths[pages]
+
+    def draw(self, canvas: Canvas, text: Paragraph, page: int, pages: int) -> None:
+        """The foot of page `page` of `pages`, with `text` left of its number."""
+        left, right, y = self.left, self.right, self.y
+        canvas.saveState()
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(0.4)
+        canvas.line(left, y + 9, right, y + 9)
+        canvas.setFillColor(GREY)
+        start = right - self.numbers_width(pages)
+        top = y + text.style.fontSize
+        _, height = text.wrap(start - FOOT_GAP - left, top - FOOT_BOTTOM)
+        canvas.setFont(self.font, PAGE_NUMBER_SIZE)
+        number = self.number(page, pages)
+        with within(canvas, (left, FOOT_BOTTOM, right, y + 8.5)):
+            text.drawOn(canvas, left, top - height)
+            canvas.drawRightString(right, y, number)
+            place(canvas, [number], self.font, PAGE_NUMBER_SIZE, 10, (start, y - 2, right, y + 8))
+        canvas.restoreState()
 
 
 # ---------------------------------------------------------------- where the text goes

@@ -32,7 +32,6 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, SimpleDocTemplate, Spacer, TableStyle
 
@@ -41,13 +40,12 @@ from app.services.documents.fonts import CJKFont, cjk_font
 from app.services.documents.layout import (
     CREATOR,
     FRAME_PADDING,
-    GREY,
     LIGHT,
     PDF_LANGUAGE,
-    RULE,
     DocumentTexts,
     Grid,
     Layout,
+    PageFoot,
     Placed,
     Styles,
     document_language,
@@ -57,18 +55,13 @@ from app.services.documents.layout import (
     grid,
     numbered_canvas,
     para,
-    place,
     styles,
-    within,
 )
 
 # The kinds of letter, each with its texts in resources/documents/letters/<kind>.json.
 LETTER_KINDS = ("demand", "credit_notice")
 COMMON = "letters/common"
 MARGIN = 20 * mm
-# The foot of each page: its text stays above FOOT_BOTTOM and FOOT_GAP left of the page numbers.
-FOOT_BOTTOM = 5 * mm
-FOOT_GAP = 6
 WIDTH = A4[0] - 2 * MARGIN - 2 * FRAME_PADDING
 QR_SIZE = 30 * mm
 # Between blocks set side by side.
@@ -247,7 +240,7 @@ class _LetterPage:
         self.digest = digest
         self.styles: Styles = styles(font.name)
         self.language = common.language
-        self._numbers: dict[int, float] = {}
+        self.foot = PageFoot(common, font.name, left=MARGIN, right=A4[0] - MARGIN, y=14 * mm)
 
     def money(self, amount: Decimal) -> str:
         return format_money(amount, self.letter.currency)
@@ -447,32 +440,5 @@ class _LetterPage:
         """The privacy line, the letter number and the digest, wrapping downwards left of
         "page X of Y"."""
         c = self.common.text
-        right = A4[0] - MARGIN
-        y = 14 * mm
-        canvas.saveState()
-        canvas.setStrokeColor(RULE)
-        canvas.setLineWidth(0.4)
-        canvas.line(MARGIN, y + 9, right, y + 9)
-        canvas.setFillColor(GREY)
-        numbers = right - self._numbers_width(pages)
         text = f"{c('privacy')} {c('footer', letter_no=self.letter.letter_no, digest=self.digest)}"
-        footer = para(text, self.styles.tiny)
-        top = y + self.styles.tiny.fontSize
-        _, height = footer.wrap(numbers - FOOT_GAP - MARGIN, top - FOOT_BOTTOM)
-        canvas.setFont(self.font.name, 8)
-        number = c("page", page=page, pages=pages)
-        with within(canvas, (MARGIN, FOOT_BOTTOM, right, y + 8.5)):
-            footer.drawOn(canvas, MARGIN, top - height)
-            canvas.drawRightString(right, y, number)
-            place(canvas, [number], self.font.name, 8, 10, (numbers, y - 2, right, y + 8))
-        canvas.restoreState()
-
-    def _numbers_width(self, pages: int) -> float:
-        """The width of the widest "page X of Y" of a letter of `pages` pages."""
-        if pages not in self._numbers:
-            c, name = self.common.text, self.font.name
-            self._numbers[pages] = max(
-                stringWidth(c("page", page=page, pages=pages), name, 8)
-                for page in range(1, pages + 1)
-            )
-        return self._numbers[pages]
+        self.foot.draw(canvas, para(text, self.styles.tiny), page, pages)

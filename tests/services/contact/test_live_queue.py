@@ -4,122 +4,52 @@ reads exactly as a queue built afresh at the same moment (ranks, scores, reasons
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
 
 from app.database import Database
-from app.demo.builder import build_demo
-from app.models import Borrower, Loan, Role, User
-from app.services.contact.compliance import profile_code_for
 from app.services.contact.contacts import ContactInput, PromiseInput, record_contact
-from app.services.contact.queue import LiveQueue, QueueEntry, build_queue
+from app.services.contact.queue import LiveQueue, build_queue
 from app.services.contact.upkeep import set_contact_preferences
 from app.services.plans.lapses import settle_lapsed
 from app.services.plans.payments import record_payment
 from app.services.team.assignment import set_priority
-from tests.helpers.contacts import required, script_path
+from tests.helpers.contacts import demo_users, queue_call
 from tests.helpers.portfolio import Portfolio
+from tests.helpers.queue_facts import AT as AS_OF  # the demo's moment
 from tests.helpers.queues import same_entries as same
-
-AS_OF = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)  # 10:00 in Beijing
-SEED = 5
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A small demo portfolio, built once; each test works on its own copy."""
-    path = tmp_path_factory.mktemp("live") / "demo.sqlite3"
-    db = Database(f"sqlite:///{path}")
-    db.upgrade()
-    build_demo(db, accounts=300, seed=SEED, as_of=AS_OF)
-    db.dispose()
-    yield path
-
-
-def _users(db: Database) -> tuple[str, str]:
-    """The demo's busiest collector and a team lead."""
-    with db.reader() as session:
-        collector = (
-            session.execute(
-                select(User.username)
-                .join(Loan, Loan.assigned_to_id == User.id)
-                .where(User.role == Role.COLLECTOR)
-                .group_by(User.username)
-                .order_by(func.count().desc(), User.username)
-            )
-            .scalars()
-            .first()
-        )
-        lead = session.scalars(select(User.username).where(User.role == Role.TEAM_LEAD)).first()
-    assert collector is not None and lead is not None
-    return collector, lead
 
 
 @pytest.fixture
-def demo_db(demo: Path, tmp_path: Path) -> Iterator[Database]:
-    copy = tmp_path / "copy.sqlite3"
-    copy.write_bytes(demo.read_bytes())
-    db = Database(f"sqlite:///{copy}")
-    yield db
-    db.dispose()
-
-
-def _profile(db: Database, contract_no: str) -> str:
-    with db.reader() as session:
-        country = session.scalar(
-            select(Borrower.country)
-            .join(Loan, Loan.borrower_id == Borrower.id)
-            .where(Loan.contract_no == contract_no)
-        )
-    return profile_code_for(country or "CN")
-
-
-def _call(
-    db: Database, entry: QueueEntry, code: str, at: datetime, **extra: object
-) -> ContactInput:
-    values: dict[str, object] = {
-        "username": _users(db)[0],
-        "contract_no": entry.contract_no,
-        "disposition": code,
-        "started_at": at - timedelta(minutes=2),
-        "contact_point_id": entry.contact.contact_point_id,
-        "duration_seconds": 60,
-    }
-    if code != "NA":
-        values["script_stage"] = "early"
-        values["script_steps"] = script_path(code, "early", _profile(db, entry.contract_no))
-        values["emotion"] = "calm"
-        values["checklist"] = required("calm", code)
-    values.update(extra)
-    return ContactInput(**values)  # type: ignore[arg-type]
+def demo_db(demo_copy: Callable[[int, int], Database]) -> Database:
+    """The test's own copy of a demo of 300 accounts (tests/services/contact/conftest.py)."""
+    return demo_copy(300, 5)
 
 
 def _change(db: Database, at: datetime, pick: random.Random) -> set[str]:
     """One thing a collector or lead does at `at`; returns the loan keys it changed."""
-    queue = build_queue(db, _users(db)[0], at)
+    queue = build_queue(db, demo_users(db)[0], at)
     callable_now = [entry for entry in queue.entries if entry.contact.allowed]
     if not callable_now:
         return set()
     entry = pick.choice(callable_now[:40])
     action = pick.choice(("NA", "NA", "CB", "PTP", "priority", "payment"))
     if action == "NA":
-        record_contact(db, _call(db, entry, "NA", at), now=at)
+        record_contact(db, queue_call(db, entry, "NA", at), now=at)
     elif action == "CB":
         callback = at + timedelta(minutes=pick.randint(5, 600))
-        record_contact(db, _call(db, entry, "CB", at, callback_at=callback), now=at)
+        record_contact(db, queue_call(db, entry, "CB", at, callback_at=callback), now=at)
     elif action == "PTP":
         local: date = (at + timedelta(hours=8)).date()
         promise = PromiseInput(Decimal("300.00"), local + timedelta(days=pick.randint(0, 2)))
-        record_contact(db, _call(db, entry, "PTP", at, promise=promise), now=at)
+        record_contact(db, queue_call(db, entry, "PTP", at, promise=promise), now=at)
     elif action == "priority":
         level = pick.choice(("top", "high", "low"))
         until = at + timedelta(minutes=pick.randint(20, 900))
-        set_priority(db, _users(db)[1], [entry.contract_no], level, "test", until, now=at)
+        set_priority(db, demo_users(db)[1], [entry.contract_no], level, "test", until, now=at)
     else:
         amount = min(entry.overdue_amount, Decimal("200.00")) or Decimal("50.00")
         record_payment(db, "admin", entry.contract_no, amount, at - timedelta(minutes=1), now=at)
@@ -133,7 +63,7 @@ def test_live_queue_reads_as_a_fresh_queue_at_every_moment(demo_db: Database, se
     reads: at every step the live queue reads exactly as a queue built afresh, from the
     summary of each account's history or from the history itself."""
     pick = random.Random(seed)
-    collector = _users(demo_db)[0]
+    collector = demo_users(demo_db)[0]
     live = LiveQueue(demo_db, collector)
     at = AS_OF
     settle_lapsed(demo_db, now=at)
@@ -159,13 +89,13 @@ def test_live_queue_reads_as_a_fresh_queue_at_every_moment(demo_db: Database, se
 
 
 def test_a_change_reads_again_only_the_borrowers_accounts(demo_db: Database) -> None:
-    collector = _users(demo_db)[0]
+    collector = demo_users(demo_db)[0]
     live = LiveQueue(demo_db, collector)
     at = AS_OF
     queue = live.read(at)
     entry = next(entry for entry in queue.entries if entry.contact.allowed)
     at += timedelta(minutes=3)
-    record_contact(demo_db, _call(demo_db, entry, "NA", at), now=at)
+    record_contact(demo_db, queue_call(demo_db, entry, "NA", at), now=at)
     after = live.read(at, changed={entry.loan_key})
     assert live.loaded == 1
     assert live.computed < 10
@@ -177,7 +107,7 @@ def test_a_change_reads_again_only_the_borrowers_accounts(demo_db: Database) -> 
 
 def test_queue_names_when_it_next_reads_differently(demo_db: Database) -> None:
     """next_change_at: nothing differs before it; the queue is the same just before."""
-    collector = _users(demo_db)[0]
+    collector = demo_users(demo_db)[0]
     live = LiveQueue(demo_db, collector)
     queue = live.read(AS_OF)
     assert queue.next_change_at is not None and queue.next_change_at > AS_OF

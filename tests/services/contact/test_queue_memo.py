@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -18,10 +18,9 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Connection, delete, insert, select, text, update
+from sqlalchemy import Connection, delete, insert, select, update
 
 from app.database import Database
-from app.demo.builder import build_demo
 from app.models import Base, Borrower, Loan, Role, User
 from app.services.common.queue_summary import put_back_triggers, take_off_triggers
 from app.services.contact import compliance
@@ -34,55 +33,21 @@ from app.services.plans.payments import record_payment
 from app.services.sync import engine as sync
 from app.services.sync.local_store import open_local_store, passphrase_key
 from app.services.team.assignment import set_priority
+from tests.helpers.contacts import demo_users, queue_call
 from tests.helpers.feeds import batch, payment, write_feed
 from tests.helpers.portfolio import Portfolio
+from tests.helpers.queue_facts import AT, FACTS, World, apply_operation, batches
 from tests.helpers.queues import same
-from tests.services.contact.test_live_queue import _call
-from tests.services.contact.test_queue_summary import (
-    AT,
-    FACTS,
-    World,
-    _apply,
-    batches,
-    world,  # noqa: F401  (the fixture, by its name)
-)
 
-AS_OF = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)  # 10:00 in Beijing
+AS_OF = AT  # the demo's moment (tests/services/contact/conftest.py)
 TABLES = Base.metadata.tables
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    path = tmp_path_factory.mktemp("memo") / "demo.sqlite3"
-    db = Database(f"sqlite:///{path}")
-    db.upgrade()
-    build_demo(db, accounts=300, seed=5, as_of=AS_OF)
-    db.dispose()
-    yield path
-
-
 @pytest.fixture
-def db(demo: Path, tmp_path: Path) -> Iterator[Database]:
-    copy = tmp_path / "copy.sqlite3"
-    copy.write_bytes(demo.read_bytes())
-    database = Database(f"sqlite:///{copy}")
-    yield database
-    database.dispose()
-
-
-def _users(db: Database) -> tuple[str, str]:
-    """The demo's busiest collector and a team lead."""
-    with db.reader() as session:
-        collector = session.execute(
-            text(
-                "SELECT u.username FROM users u JOIN loans l ON l.assigned_to_id = u.id"
-                " WHERE u.role = 'collector' GROUP BY u.username"
-                " ORDER BY count(*) DESC, u.username LIMIT 1"
-            )
-        ).scalar_one()
-        lead = session.scalars(select(User.username).where(User.role == Role.TEAM_LEAD)).first()
-    assert lead is not None
-    return collector, lead
+def db(demo_copy: Callable[[int, int], Database]) -> Database:
+    """The test's own copy of a demo of 300 accounts (tests/services/contact/conftest.py), the
+    live queue's too."""
+    return demo_copy(300, 5)
 
 
 def identical(one: Queue, other: Queue) -> None:
@@ -118,7 +83,7 @@ def test_a_cold_read_takes_the_memo_at_every_moment_of_the_day(db: Database) -> 
     """Through the morning, an hour later, the evening's closing hour in Beijing to the
     microsecond: each read afresh takes most answers from the memo the one before kept, and
     reads as the queue computed from nothing."""
-    collector, _ = _users(db)
+    collector, _ = demo_users(db)
     closing = datetime(2026, 11, 28, 14, 0, tzinfo=UTC)  # 22:00 in Beijing
     moments = [
         AS_OF,
@@ -153,7 +118,7 @@ def test_a_cold_read_takes_the_memo_at_every_moment_of_the_day(db: Database) -> 
 
 
 def test_a_new_day_in_beijing_takes_nothing_from_the_memo(db: Database) -> None:
-    collector, _ = _users(db)
+    collector, _ = demo_users(db)
     midnight = datetime(2026, 11, 28, 16, 0, tzinfo=UTC)  # 00:00 on the 29th in Beijing
     session(db, collector, midnight - timedelta(microseconds=1))
     assert cold(db, collector, midnight - timedelta(microseconds=1)).remembered > 0
@@ -166,7 +131,7 @@ def test_a_new_day_in_beijing_takes_nothing_from_the_memo(db: Database) -> None:
 def test_weights_and_rules_changed_between_sessions_take_nothing(
     db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    collector, _ = _users(db)
+    collector, _ = demo_users(db)
     session(db, collector, AS_OF)
     weights = dict(queue_module.queue_weights())
     weights["bucket"] = {bucket: 3 * value for bucket, value in weights["bucket"].items()}
@@ -184,7 +149,7 @@ def test_weights_and_rules_changed_between_sessions_take_nothing(
 
 
 def test_each_user_reads_their_own_memo(db: Database) -> None:
-    collector, lead = _users(db)
+    collector, lead = demo_users(db)
     session(db, collector, AS_OF)
     assert cold(db, lead, AS_OF).remembered == 0
     session(db, lead, AS_OF)
@@ -195,11 +160,11 @@ def test_each_user_reads_their_own_memo(db: Database) -> None:
 def _changed_between_sessions(db: Database, change: str, at: datetime) -> str:
     """One write as the window, the command line, a lead, the feed or a pull makes it; returns
     the contract it touched."""
-    collector, lead = _users(db)
+    collector, lead = demo_users(db)
     queue = build_queue(db, collector, at, memo=False)
     entry = _pick(queue)
     if change == "call":
-        record_contact(db, _call(db, entry, "NA", at), now=at)
+        record_contact(db, queue_call(db, entry, "NA", at), now=at)
     elif change == "payment":
         record_payment(db, "admin", entry.contract_no, Decimal("100.00"), at, now=at)
     elif change == "override":
@@ -351,7 +316,7 @@ def _pulled_fact(
     ],
 )
 def test_what_changed_between_sessions_is_computed_again(db: Database, change: str) -> None:
-    collector, _ = _users(db)
+    collector, _ = demo_users(db)
     session(db, collector, AS_OF)
     at = AS_OF + timedelta(minutes=5)
     contract = _changed_between_sessions(db, change, at)
@@ -399,7 +364,7 @@ def test_what_a_sync_pulls_between_sessions_is_computed_again(
 
 
 def test_a_bulk_write_with_the_triggers_off_voids_the_memo(db: Database) -> None:
-    collector, _ = _users(db)
+    collector, _ = demo_users(db)
     session(db, collector, AS_OF)
     with db.engine.begin() as connection:
         triggers = take_off_triggers(connection)
@@ -413,7 +378,7 @@ def test_a_bulk_write_with_the_triggers_off_voids_the_memo(db: Database) -> None
 
 
 def test_the_read_writes_nothing(db: Database) -> None:
-    collector, _ = _users(db)
+    collector, _ = demo_users(db)
     session(db, collector, AS_OF)
     watcher = sqlite3.connect(db.url.split("///")[1])
     before = watcher.execute("PRAGMA data_version").fetchone()
@@ -477,7 +442,7 @@ def _someone_else(connection: Connection, kept: World) -> Any:
     moments=st.lists(st.sampled_from(MOMENTS), min_size=13, max_size=13),
 )
 def test_a_cold_read_after_any_writes_is_the_queue_computed_afresh(
-    world: World,  # noqa: F811
+    world: World,
     batches: list[list[Any]],
     extra: list[list[Any]],
     moments: list[datetime],
@@ -494,7 +459,7 @@ def test_a_cold_read_after_any_writes_is_the_queue_computed_afresh(
         for number, writes in enumerate(batches):
             with world.db.engine.begin() as connection:
                 for operation in writes:
-                    _apply(connection, world, operation)
+                    apply_operation(connection, world, operation)
                 for operation in extra[number]:
                     _apply_more(connection, world, operation)
             at = moments[number + 1]
@@ -516,7 +481,7 @@ def _start_over(kept: World) -> None:
             )
 
 
-def test_the_random_sessions_take_answers_from_the_memo(world: World) -> None:  # noqa: F811
+def test_the_random_sessions_take_answers_from_the_memo(world: World) -> None:
     """The property above is not met by taking nothing: with nothing written, all is taken."""
     _start_over(world)
     live = session(world.db, "zhang.wei", AT)

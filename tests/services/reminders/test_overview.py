@@ -42,13 +42,13 @@ from tests.helpers.reminders_demo import (
     FIRST_DAY,
     NOW,
     RemindersDemo,
-    build_reminders_demo,
 )
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> RemindersDemo:
-    return build_reminders_demo(tmp_path_factory.mktemp("reminders-demo"))
+@pytest.fixture
+def demo(reminders_demo: RemindersDemo) -> RemindersDemo:
+    """The session's book (tests/conftest.py), read only."""
+    return reminders_demo
 
 
 @pytest.fixture

@@ -40,7 +40,7 @@ from app.ui.team.reminders import (
 )
 from app.ui.team.window import Tab, TeamWindow
 from tests.helpers.dialogs import RecordingDialogs
-from tests.helpers.reminders_demo import DAY, FIRST_DAY, NOW, RemindersDemo, build_reminders_demo
+from tests.helpers.reminders_demo import DAY, FIRST_DAY, NOW, RemindersDemo
 from tests.ui.conftest import BEIJING
 
 # What the dispatcher records a message's answer as (app.services.reminders.dispatch).
@@ -49,9 +49,10 @@ SYSTEM_CODES = ("SENT", "DELIVERED", "FAILED", "OPTED-OUT")
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> RemindersDemo:
-    return build_reminders_demo(tmp_path_factory.mktemp("reminders-window"))
+@pytest.fixture
+def demo(reminders_demo: RemindersDemo) -> RemindersDemo:
+    """The session's book (tests/conftest.py), read only."""
+    return reminders_demo
 
 
 @pytest.fixture

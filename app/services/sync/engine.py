@@ -12,7 +12,11 @@ Pull. Every central row carries the transaction that last wrote it (`changed_tx`
 the rows written since its cursor, and the new cursor is the oldest transaction still running
 when the pull started (on PostgreSQL `pg_snapshot_xmin`), not the newest one seen: a
 transaction that began earlier and commits later is still found by the next pull. Rows already
-applied may come again; applying a row twice changes nothing.
+applied may come again; applying a row twice changes nothing. On PostgreSQL the server keeps,
+for each account (and borrower), a mark of the tables each transaction wrote for it
+(`sync_marks`, migration 0027): a pull asks the marks of its scope's accounts since the cursor
+and reads those accounts' new rows alone, so what it costs does not grow with what other teams
+write; the staff directory and the feed list are read since the cursor whole, as before.
 
 Scope. Each pull asks the server which accounts the user works now. One that left the scope is
 deleted here with its history and personal data; one that arrived comes with all of it.

@@ -1,7 +1,7 @@
 """Pull benchmark: what one incremental pull costs the server as OTHER teams write (issue 17).
 
     .venv/bin/python -m benchmarks.sync_pull [--others 0,1000,10000,50000] [--repeat 15]
-        [--scope 200] [--team-accounts 2000] [--accounts 6000] [--rebuild]
+        [--scope 200] [--team-accounts 2000] [--accounts 6000] [--pushes 20] [--rebuild]
 
 The server is the one `scripts/postgres` starts (or the URL in COLLECTOR_WORKSTATION_TEST_PG,
 or --admin-url). A central database, cw_bench_pull, is built once and kept (a rerun reuses it
@@ -30,6 +30,12 @@ the same connection (`SELECT session_user`) right after each pull. The server's 
 pull is its backend's, from /proc/<pid>/schedstat. Both ways must bring the same rows; the
 benchmark checks that at each count.
 
+Then what the marks cost a push (--pushes each way, in blocks of 5, marks on and off in
+turns): the collector's push of 10 notes and their 10 audit events, in the one call the app
+makes (`cw_sync_push`, through `sync._apply_on_server`), with its backend's CPU. "Off" is the
+notes' table as before migration 0027: its mark trigger disabled and its (loan_id, changed_tx)
+index dropped (audit events are not marked); "on" puts both back.
+
 Prints medians and ratios (each way over the floor, marks over full) with the load average
 (the machine is shared) and writes benchmarks/results/sync_pull.json.
 """
@@ -42,6 +48,7 @@ import os
 import statistics
 import sys
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -157,6 +164,10 @@ def build(admin_url: URL, args: argparse.Namespace) -> None:
 def cleanup(admin_url: URL) -> None:
     with connect(admin_url) as connection:
         connection.execute("DELETE FROM account_notes WHERE text = %s", (MARKER,))
+        # The pushes' audit events: append-only, for the administrator too, so with the
+        # triggers off for this session (a superuser's setting), in the benchmark's database.
+        connection.execute("SET session_replication_role = replica")
+        connection.execute("DELETE FROM audit_events WHERE details ->> 'text' = %s", (MARKER,))
         connection.execute("VACUUM ANALYZE account_notes, sync_marks")
 
 
@@ -259,6 +270,93 @@ def measure(who: Member, cursor: int, repeat: int) -> dict[str, Any]:
     return result
 
 
+def batch(user: uuid.UUID, loans: list[uuid.UUID], first: int) -> list[sync._Payload]:
+    """The collector's 10 notes and their audit events, as its outbox sends them."""
+    payloads = []
+    now = datetime.now(UTC)
+    for k, loan in enumerate(loans[:OWN_ROWS]):
+        note = {"id": uuid.uuid4(), "loan_id": loan, "user_id": user, "created_at": now}
+        note |= {"text": MARKER, "row_version": 1, "changed_tx": None}
+        event = {"id": uuid.uuid4(), "at": now, "user_id": user, "action": "note.added"}
+        event |= {"entity": "loan", "entity_id": loan.hex, "details": {"text": MARKER}}
+        event |= {"row_version": 1, "changed_tx": None}
+        for offset, (table, values) in enumerate(
+            (("account_notes", note), ("audit_events", event))
+        ):
+            names = tuple(c.name for c in sync.BY_NAME[table].columns)
+            changed = tuple(name for name in names if name not in sync.BOOKKEEPING)
+            payloads.append(
+                sync._Payload(
+                    first + 2 * k + offset,
+                    table,
+                    sync._key_text((values["id"],)),
+                    "insert",
+                    None,
+                    values,
+                    changed,
+                    {name: str(values.get(name)) for name in changed},
+                    loan,
+                )
+            )
+    return payloads
+
+
+def marks_on_notes(admin_url: URL, on: bool) -> None:
+    """The notes' table with its marks (trigger and index, migration 0027), or without."""
+    with connect(admin_url) as connection:
+        if on:
+            connection.execute("ALTER TABLE account_notes ENABLE TRIGGER account_notes_sync_mark")
+            connection.execute(
+                "CREATE INDEX IF NOT EXISTS ix_account_notes_loan_changed"
+                " ON account_notes (loan_id, changed_tx)"
+            )
+        else:
+            connection.execute("ALTER TABLE account_notes DISABLE TRIGGER account_notes_sync_mark")
+            connection.execute("DROP INDEX IF EXISTS ix_account_notes_loan_changed")
+
+
+def pushes(admin_url: URL, who: Member, count: int) -> dict[str, Any]:
+    """Server CPU and time of the collector's push, marks on and off in turns (blocks of 5)."""
+    with who.central.engine.connect() as connection:
+        user, loans = connection.exec_driver_sql(
+            "SELECT u.id, array_agg(l.id ORDER BY l.contract_no) FROM users u JOIN loans l"
+            " ON l.assigned_to_id = u.id WHERE u.username = %s GROUP BY u.id",
+            (who.name,),
+        ).one()
+    workstation = uuid.uuid4()
+    samples: dict[str, list[tuple[float, float, float]]] = {"on": [], "off": []}
+    seq = 1
+    try:
+        for block in range(max(1, count // 5)):
+            for way in ("off", "on") if block % 2 else ("on", "off"):
+                marks_on_notes(admin_url, way == "on")
+                for _ in range(5):
+                    payloads = batch(user, loans[seq % len(loans) :] + loans, seq)
+                    seq += len(payloads)
+                    before = cpu_ns(who.pid)
+                    started = time.perf_counter()
+                    sync._apply_on_server(who.central, who.name, workstation, payloads, local=LOCAL)
+                    took = time.perf_counter() - started
+                    cpu = cpu_ns(who.pid) - before
+                    with who.central.engine.connect() as connection:
+                        started = time.perf_counter()
+                        connection.exec_driver_sql("SELECT session_user").scalar()
+                        floor = time.perf_counter() - started
+                    samples[way].append((took * 1000, cpu / 1e6, floor * 1000))
+    finally:
+        marks_on_notes(admin_url, True)
+    result: dict[str, Any] = {"pushes_each_way": len(samples["on"])}
+    for way, found in samples.items():
+        result[way] = {
+            "push_ms": round(statistics.median(s[0] for s in found), 2),
+            "server_cpu_ms": round(statistics.median(s[1] for s in found), 3),
+            "floor_ms": round(statistics.median(s[2] for s in found), 3),
+        }
+    on, off = result["on"]["server_cpu_ms"], result["off"]["server_cpu_ms"]
+    result["marks_cost_cpu_ms"] = round(on - off, 3)
+    return result
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--others", default="0,1000,10000,50000", help="rows by other teams")
@@ -266,6 +364,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--accounts", type=int, default=6000)
     parser.add_argument("--team-accounts", type=int, default=2000)
     parser.add_argument("--scope", type=int, default=200, help="the collector's accounts")
+    parser.add_argument("--pushes", type=int, default=20, help="pushes timed each way")
     parser.add_argument("--admin-url", help="the server's admin URL")
     parser.add_argument("--rebuild", action="store_true", help="build the central again")
     parser.add_argument("--json", type=Path, default=RESULTS / "sync_pull.json")
@@ -298,6 +397,16 @@ def main(argv: list[str] | None = None) -> int:
             results["counts"][str(count)] = found
             for name, figures in found.items():
                 print(line(count, name, figures), flush=True)
+        if args.pushes:
+            results["push"] = pushed = pushes(admin_url, members[0], args.pushes)
+            print(
+                "push of 10 notes and 10 audit events, server CPU:"
+                f" {pushed['off']['server_cpu_ms']} ms without marks,"
+                f" {pushed['on']['server_cpu_ms']} ms with ({pushed['marks_cost_cpu_ms']:+} ms);"
+                f" time {pushed['off']['push_ms']} and {pushed['on']['push_ms']} ms,"
+                f" floor {pushed['on']['floor_ms']} ms",
+                flush=True,
+            )
     finally:
         for who in members:
             who.central.dispose()

@@ -135,12 +135,12 @@ BEGIN
     IF v_key IS NULL OR NEW.changed_tx IS NULL THEN
         RETURN NULL;
     END IF;
-    PERFORM 1 FROM sync_marks
-     WHERE key_id = v_key AND tx = NEW.changed_tx AND table_name = TG_TABLE_NAME;
-    IF FOUND THEN
+    -- Only this transaction can have made this key (its own id is in it).
+    INSERT INTO sync_marks (key_id, tx, table_name) VALUES (v_key, NEW.changed_tx, TG_TABLE_NAME)
+        ON CONFLICT DO NOTHING;
+    IF NOT FOUND THEN
         RETURN NULL;  -- marked already by this transaction
     END IF;
-    INSERT INTO sync_marks (key_id, tx, table_name) VALUES (v_key, NEW.changed_tx, TG_TABLE_NAME);
     -- The older marks of the key and table go, but those another transaction holds (it is
     -- deleting them too): nobody waits for anybody over a mark.
     IF current_setting('transaction_isolation') = 'read committed' THEN

@@ -303,7 +303,7 @@ def upgrade() -> None:
         # written between the marks made here and the trigger's.
         op.execute(_backfill(table))
     for table in INDEXED:
-        op.execute(f"CREATE INDEX ix_{table}_loan_changed ON {table} (loan_id, changed_tx)")
+        op.create_index(f"ix_{table}_loan_changed", table, ["loan_id", "changed_tx"])
     op.execute(
         "CREATE FUNCTION cw_sync_changed(p_cursor bigint, p_tables text[]) RETURNS text[] "
         "LANGUAGE plpgsql STABLE SECURITY INVOKER SET search_path = public "
@@ -334,7 +334,7 @@ def downgrade() -> None:
         op.execute(f"DROP FUNCTION {SINCE}")
         op.execute(f"DROP FUNCTION {CHANGED}")
         for table in INDEXED:
-            op.execute(f"DROP INDEX ix_{table}_loan_changed")
+            op.drop_index(f"ix_{table}_loan_changed", table_name=table)
         for table in KEYS:
             op.execute(f"DROP TRIGGER {table}_sync_mark ON {table}")
         for name in FUNCTIONS.values():

@@ -118,8 +118,6 @@ LOGS = frozenset(
 NOT_PULLED = frozenset({"audit_events"})
 # Not an account's: read since the cursor whole, whatever the scope.
 SHARED = (*DIRECTORY, *sorted(LEADS_ONLY))
-# The tables whose rows are a borrower's own (marked under the borrower, not a loan).
-BORROWER_KEYED = frozenset({"borrowers", "contact_points"})
 BOOKKEEPING = ("row_version", "changed_tx")
 # Where a plan's loan is in its row.
 PLAN_LOAN = [column.name for column in BY_NAME["repayment_plans"].columns].index("loan_id")
@@ -1279,8 +1277,8 @@ def _fetch(
             # by its row-by-row form even where it then hashes it, so a read of a few thousand
             # rows passed the JIT threshold and spent 40-150 ms compiling a 2-3 ms read.
             # With a cursor, the server says at once which tables have rows this user sees
-            # written since (`cw_sync_changed`, migration 0023): the others are not read. The
-            # user comes in the same statement.
+            # written since (`cw_sync_changed`, migration 0023; by marks, of the tables not an
+            # account's): the others are not read. The user comes in the same statement.
             asked: tuple[Any, ...] = ()
             ask = "NULL"
             if by_marks:
@@ -1321,8 +1319,7 @@ def _fetch(
                     marked.setdefault(name, set()).add(loan.hex)
                 for name in borrower_marks or ():
                     marked.setdefault(name, set()).add(borrower.hex)
-            assert changed is not None
-            changed |= set(marked)
+            changed = (changed or set()) | set(marked)
         else:
             scope = {
                 loan.hex: borrower.hex for loan, borrower in connection.execute(_scope_query(user))

@@ -3,6 +3,7 @@
     .venv/bin/python -m benchmarks.server_load [--workstations 10,50,100] [--seconds 30]
         [--interval 3] [--changes 20] [--modes direct,pgbouncer] [--direct-max 50]
         [--max-db-connections 20] [--accounts-per-workstation 20] [--rebuild]
+        [--revision head] [--pull marks|full]
 
 The server is the one `scripts/postgres` starts (or the URL in COLLECTOR_WORKSTATION_TEST_PG,
 or --admin-url). A central database, cw_bench_load, is built once and kept (a rerun reuses it
@@ -40,6 +41,13 @@ a restart), so it is not used. PgBouncer's own CPU and the workstations' (their 
 are read too. "Server CPU per sync" is the benchmark's backends' CPU over the syncs done; what
 one server could carry, were it CPU-bound on it alone, is its cores over that.
 
+`--revision` migrates the benchmark's central to that revision first (up or down; `head` by
+default, so a run after one at another revision is on today's schema again), and `--pull` says
+how the workstations pull: `marks` (migration 0027, the default) or `full` (every table read
+since the cursor, as before 0027; `sync.PULL_BY_MARKS` off). With `--revision 0026 --pull full`
+a run is the server and pull as they were before the marks, on the same central: runs in turns
+of the two measure what the marks cost a push and save a pull.
+
 Prints a table of medians and ratios (p50 of syncs over p50 of the floor) with the load average
 (the machine is shared: two cores, and the workstations run on the same machine as the server)
 and writes benchmarks/results/server_load.json.
@@ -66,10 +74,11 @@ from multiprocessing.synchronize import Event
 from pathlib import Path
 from typing import Any
 
+from alembic import command
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import URL
 
-from app.database import VERIFY_FULL, Database, Tls
+from app.database import VERIFY_FULL, Database, Tls, alembic_config
 from app.demo.builder import build_demo
 from app.services.common.errors import DomainError
 from app.services.portfolio.notes import add_note
@@ -202,6 +211,23 @@ def build(admin_url: URL, args: argparse.Namespace, workstations: int) -> None:
             )
         with connect(admin_url) as connection:
             connection.execute("VACUUM ANALYZE")
+    finally:
+        db.dispose()
+
+
+def migrate(admin_url: URL, revision: str) -> None:
+    """The benchmark's central at `revision` (up or down)."""
+    db = Database(admin_url.render_as_string(hide_password=False))
+    try:
+        with db.engine.begin() as connection:
+            config = alembic_config(db.url)
+            config.attributes["connection"] = connection
+            current = connection.exec_driver_sql("SELECT version_num FROM alembic_version")
+            found = current.scalar()
+            if revision != "head" and found is not None and found > revision:
+                command.downgrade(config, revision)
+            else:
+                command.upgrade(config, revision)
     finally:
         db.dispose()
 
@@ -542,6 +568,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--admin-url", help="the server's admin URL")
     parser.add_argument("--rebuild", action="store_true", help="build the central again")
     parser.add_argument("--json", type=Path, default=RESULTS / "server_load.json")
+    parser.add_argument("--revision", default="head", help="the central's schema revision")
+    parser.add_argument("--pull", choices=("marks", "full"), default="marks")
     args = parser.parse_args(argv)
     counts = [int(n) for n in args.workstations.split(",")]
     modes = [mode.strip() for mode in args.modes.split(",")]
@@ -549,6 +577,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--modes takes direct and pgbouncer")
 
     admin_url = central(args, max(counts))
+    migrate(admin_url, args.revision)
+    # The workstations are forked from here: they pull as this says.
+    sync.PULL_BY_MARKS = args.pull == "marks"
     ca = os.environ.get(CA_ENV) or str(DEFAULT_CA)
     cleanup(admin_url)
     postmaster, server_port = postmaster_and_port(admin_url)
@@ -556,6 +587,8 @@ def main(argv: list[str] | None = None) -> int:
         "measured_at": datetime.now(UTC).isoformat(),
         "command": " ".join(["python -m benchmarks.server_load", *(argv or sys.argv[1:])]),
         "cpus": os.cpu_count(),
+        "revision": args.revision,
+        "pull": args.pull,
         "interval_s": args.interval,
         "seconds": args.seconds,
         "changes_per_sync": args.changes,

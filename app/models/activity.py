@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, Synced, UUIDKey, str_enum
+from app.models.base import Base, Synced, UUIDKey, read_by_loan_since, str_enum
 from app.models.types import Money, UTCDateTime, utcnow
 
 
@@ -40,6 +40,7 @@ class ContactAttempt(UUIDKey, Synced, Base):
     __tablename__ = "contact_attempts"
     __table_args__ = (
         Index("ix_contact_attempts_loan_started", "loan_id", "started_at"),
+        read_by_loan_since("contact_attempts"),
         # The reminders the dispatcher sent, by account, with what the queue reads of them (its
         # reason "reminder sent yesterday, no payment"): a collector's week of them is read
         # from this index alone, without a row of every call of the week (migration 0026).
@@ -102,6 +103,7 @@ class PromiseToPay(UUIDKey, Synced, Base):
         Index("ix_promises_loan", "loan_id"),
         # The promise a contact made: the dashboard's promised amounts and its drill-downs.
         Index("ix_promises_attempt", "attempt_id"),
+        read_by_loan_since("promises"),
     )
 
     loan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("loans.id"))
@@ -121,7 +123,10 @@ class PromiseToPay(UUIDKey, Synced, Base):
 
 class Callback(UUIDKey, Synced, Base):
     __tablename__ = "callbacks"
-    __table_args__ = (Index("ix_callbacks_loan_due", "loan_id", "due_at"),)
+    __table_args__ = (
+        Index("ix_callbacks_loan_due", "loan_id", "due_at"),
+        read_by_loan_since("callbacks"),
+    )
 
     loan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("loans.id"))
     attempt_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("contact_attempts.id"))
@@ -333,7 +338,10 @@ class AccountNote(UUIDKey, Synced, Base):
     retention)."""
 
     __tablename__ = "account_notes"
-    __table_args__ = (Index("ix_account_notes_loan_created", "loan_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_account_notes_loan_created", "loan_id", "created_at"),
+        read_by_loan_since("account_notes"),
+    )
 
     loan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("loans.id"))
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import uuid
 
-from sqlalchemy import BigInteger, Enum, MetaData, Uuid
+from sqlalchemy import BigInteger, Enum, Index, MetaData, Uuid
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from app.models.types import new_id
@@ -41,6 +41,19 @@ class Synced:
 
     row_version: Mapped[int] = mapped_column(default=1, server_default="1")
     changed_tx: Mapped[int | None] = mapped_column(BigInteger, index=True)
+
+
+# Indexes only the central (PostgreSQL) has (`Index.ddl_if`): a workstation's copy never reads
+# by them.
+POSTGRESQL_ONLY: set[str] = set()
+
+
+def read_by_loan_since(table: str) -> Index:
+    """The central's index a pull reads a marked account's new rows by (migration 0027), for a
+    table where an account's rows pile up with its history."""
+    name = f"ix_{table}_loan_changed"
+    POSTGRESQL_ONLY.add(name)
+    return Index(name, "loan_id", "changed_tx").ddl_if(dialect="postgresql")
 
 
 def str_enum(enum_class: type[enum.Enum], length: int = 20) -> Enum:

@@ -11,7 +11,7 @@ from sqlalchemy import Date, ForeignKey, Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql import ColumnElement
 
-from app.models.base import Base, Synced, UUIDKey, str_enum
+from app.models.base import Base, Synced, UUIDKey, read_by_loan_since, str_enum
 from app.models.borrowers import Borrower
 from app.models.people import User
 from app.models.types import Money, UTCDateTime, utcnow
@@ -109,6 +109,7 @@ class Payment(UUIDKey, Synced, Base):
         Index("ix_payments_loan_paid_at", "loan_id", "paid_at"),
         # The payments of a span (the dashboard's amounts collected).
         Index("ix_payments_paid_at", "paid_at"),
+        read_by_loan_since("payments"),
     )
 
     loan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("loans.id"))

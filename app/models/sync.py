@@ -114,3 +114,18 @@ class SyncOutcome(Base):
     kind: Mapped[str] = mapped_column(String(20))  # applied | conflict | refused
     reason: Mapped[str] = mapped_column(Text)
     server_version: Mapped[int | None] = mapped_column(Integer)
+
+
+class SyncMark(Base):
+    """Server side (PostgreSQL): the transactions that wrote an account's rows, by table, so a
+    pull finds the accounts of its user's scope with something new without reading everyone's
+    changes (migration 0027). `key_id` is the loan the row belongs to, or for a borrower's own
+    rows (borrowers, contact_points) the borrower; `tx` the writing transaction (as the row's
+    `changed_tx`). Written only by the server's triggers, in the transaction that writes the
+    row; a newer mark of the same key and table replaces the older ones. Empty on SQLite."""
+
+    __tablename__ = "sync_marks"
+
+    key_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    tx: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    table_name: Mapped[str] = mapped_column(String(40), primary_key=True)

@@ -2308,6 +2308,111 @@ def test_the_syncs_calls_refuse_what_the_statements_refuse(world: World) -> None
         ) == [(True, False, False)]
 
 
+@attacks("sync-marks")
+def test_the_marks_are_the_servers_and_each_reads_only_their_own(world: World) -> None:
+    mine, theirs = world.accounts["collector_a"], world.accounts["collector_b"]
+    (cursor_tx,), *_ = world.admin("SELECT pg_current_xact_id()::text")
+    for key, account in (("collector_a", mine), ("collector_b", theirs)):
+        with world.cursor(key) as cursor:
+            cursor.execute(
+                "INSERT INTO account_notes (id, loan_id, user_id, created_at, text)"
+                " VALUES (gen_random_uuid(), %s, cw_me(), now(), 'm')",
+                (account.loan_id,),
+            )
+    marked = "SELECT key_id FROM sync_marks WHERE table_name = 'account_notes' AND tx >= %s"
+    with world.cursor("collector_a") as cursor:
+        # Neither written nor changed nor deleted by staff, nor made through the trigger
+        # functions or the push.
+        refused_each(
+            cursor,
+            {
+                "insert": (
+                    "INSERT INTO sync_marks (key_id, tx, table_name) VALUES (%s, 1, 'loans')",
+                    (mine.loan_id,),
+                ),
+                "update": ("UPDATE sync_marks SET tx = 1", ()),
+                "delete": ("DELETE FROM sync_marks", ()),
+                "trigger function": ("SELECT cw_sync_mark_loan()", ()),
+            },
+        )
+        answer = _push(
+            cursor,
+            world.logins["collector_a"],
+            uuid.uuid4(),
+            [_change(1, "sync_marks", "insert", {"key_id": str(theirs.loan_id), "tx": 1})],
+        )
+        assert answer["facts"][0]["message"] == "Changes to sync_marks are not synced."
+        # Only the marks of what the collector sees: not another team's account's.
+        cursor.execute(marked, (cursor_tx,))
+        assert [row[0] for row in cursor.fetchall()] == [mine.loan_id]
+        cursor.execute("SELECT count(*) FROM sync_marks WHERE key_id = %s", (theirs.loan_id,))
+        assert cursor.fetchone() == (0,)
+        cursor.execute("SELECT count(*) FROM sync_marks WHERE key_id = %s", (theirs.borrower_id,))
+        assert cursor.fetchone() == (0,)
+        # A key names no row the policies refuse: another team's account brings nothing.
+        cursor.execute(
+            "SELECT count(*) FROM cw_sync_since(NULL::account_notes, 0, %s)",
+            ([mine.loan_id, theirs.loan_id],),
+        )
+        assert cursor.fetchone() == (1,)
+        cursor.execute(
+            "SELECT count(*) FROM cw_sync_since(NULL::contact_points, 0, %s)",
+            ([theirs.borrower_id],),
+        )
+        assert cursor.fetchone() == (0,)
+        # Asking for another user's scope brings what the policies show the login: their own.
+        cursor.execute(
+            "SELECT scope_loan, loan_marks FROM cw_sync_scope(%s, %s, 'team_lead', %s)",
+            (int(cursor_tx), world.user_id("lead_b"), world.team_id(world.team_b)),
+        )
+        assert cursor.fetchall() == []
+        cursor.execute(
+            "SELECT scope_loan, loan_marks FROM cw_sync_scope(%s, %s, 'collector', NULL)",
+            (int(cursor_tx), world.user_id("collector_a")),
+        )
+        assert cursor.fetchall() == [(mine.loan_id, ["account_notes"])]
+        # Only account tables are read by key; the others not at all.
+        refused(cursor, "SELECT * FROM cw_sync_since(NULL::users, 0, '{}'::uuid[])")
+        refused(cursor, "SELECT * FROM cw_sync_since(NULL::sync_marks, 0, '{}'::uuid[])")
+        cursor.execute(
+            "SELECT cw_sync_changed(%s::bigint, ARRAY['account_notes', 'users'])", (cursor_tx,)
+        )
+        assert cursor.fetchone() == (["account_notes"],)
+    with world.cursor("lead_b") as cursor:
+        cursor.execute(marked, (cursor_tx,))
+        assert [row[0] for row in cursor.fetchall()] == [theirs.loan_id]
+    # The triggers made both, in the writers' own transactions; nobody else may.
+    assert sorted(
+        row[0]
+        for row in world.admin(
+            "SELECT key_id FROM sync_marks WHERE table_name = 'account_notes' AND tx >= %s",
+            (cursor_tx,),
+        )
+    ) == sorted([mine.loan_id, theirs.loan_id])
+    for role in ("cw_staff", "cw_feed", "cw_system"):
+        assert world.admin(
+            "SELECT has_table_privilege(%s, 'sync_marks', 'INSERT'),"
+            " has_table_privilege(%s, 'sync_marks', 'UPDATE'),"
+            " has_table_privilege(%s, 'sync_marks', 'DELETE'),"
+            " has_function_privilege(%s, 'cw_sync_mark_loan()', 'EXECUTE')",
+            (role, role, role, role),
+        ) == [(False, False, False, False)]
+    for function in (
+        "cw_sync_changed(bigint, text[])",
+        "cw_sync_since(anyelement, bigint, uuid[])",
+        "cw_sync_scope(bigint, uuid, text, uuid)",
+    ):
+        assert world.admin(
+            "SELECT has_function_privilege('cw_staff', %s, 'EXECUTE'),"
+            " has_function_privilege('cw_feed', %s, 'EXECUTE'),"
+            " (SELECT prosecdef FROM pg_proc WHERE oid = %s::regprocedure)",
+            (function, function, function),
+        ) == [(True, False, False)]
+    assert world.admin(
+        "SELECT bool_and(prosecdef) FROM pg_proc WHERE proname LIKE 'cw\\_sync\\_mark\\_%%'"
+    ) == [(True,)]
+
+
 @attacks("notice-letter")
 def test_only_a_lead_records_a_letters_notice_in_their_name_on_their_team_dated_now(
     world: World,

@@ -34,8 +34,10 @@ STAFF_POLICIES = (
     " WHERE 'cw_staff' = ANY(roles) ORDER BY tablename, policyname"
 )
 # Staff policies on tables later migrations made (0019: the queue's summary; 0022: a lead's
-# reading of the reminder tables; 0024: a lead's credit-reporting notice letter).
+# reading of the reminder tables; 0024: a lead's credit-reporting notice letter; 0027: the
+# marks a pull finds changed accounts by). Not evaluated: 0016 did not write them.
 LATER = {
+    "sync_marks_select",
     "credit_notices_lead_insert",
     "loan_queue_summary_select",
     "queue_summary_codes_select",
@@ -62,8 +64,9 @@ def test_no_staff_policy_reads_a_whole_table_to_check_one_row(world: World) -> N
 def test_the_key_lookups_let_through_exactly_the_rows_the_scans_did(world: World) -> None:
     _widen(world)
     after = _policies(world)
-    candidates = _candidates(world, after)
-    verdicts_after = _verdicts(world, after, candidates)
+    compared = {name: policy for name, policy in after.items() if name not in LATER}
+    candidates = _candidates(world, compared)
+    verdicts_after = _verdicts(world, compared, candidates)
 
     previous = _previous_revision(world.db)
     _migrate(world.db, previous, down=True)

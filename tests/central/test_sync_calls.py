@@ -29,9 +29,9 @@ from tests.central.conftest import PASSWORD, World, today
 from tests.helpers.postgres import server_tls, server_url
 
 LOCAL = sqlite.dialect()
-# What differs between two copies by nature: the transaction that wrote a row, and when the
-# workstation's row was last touched.
-UNCOMPARED = {"changed_tx", "updated_at"}
+# What differs between two copies by nature: the transaction that wrote a row (or made a
+# mark), and when the workstation's row was last touched.
+UNCOMPARED = {"changed_tx", "tx", "updated_at"}
 
 
 def _row(world: World, table: str, **key: object) -> dict[str, Any]:

@@ -12,7 +12,11 @@ Pull. Every central row carries the transaction that last wrote it (`changed_tx`
 the rows written since its cursor, and the new cursor is the oldest transaction still running
 when the pull started (on PostgreSQL `pg_snapshot_xmin`), not the newest one seen: a
 transaction that began earlier and commits later is still found by the next pull. Rows already
-applied may come again; applying a row twice changes nothing.
+applied may come again; applying a row twice changes nothing. On PostgreSQL the server keeps,
+for each account (and borrower), a mark of the tables each transaction wrote for it
+(`sync_marks`, migration 0027): a pull asks the marks of its scope's accounts since the cursor
+and reads those accounts' new rows alone, so what it costs does not grow with what other teams
+write; the staff directory and the feed list are read since the cursor whole, as before.
 
 Scope. Each pull asks the server which accounts the user works now. One that left the scope is
 deleted here with its history and personal data; one that arrived comes with all of it.
@@ -112,6 +116,8 @@ LOGS = frozenset(
 )
 # The workstation's own trail goes up; it does not come down.
 NOT_PULLED = frozenset({"audit_events"})
+# Not an account's: read since the cursor whole, whatever the scope.
+SHARED = (*DIRECTORY, *sorted(LEADS_ONLY))
 BOOKKEEPING = ("row_version", "changed_tx")
 # Where a plan's loan is in its row.
 PLAN_LOAN = [column.name for column in BY_NAME["repayment_plans"].columns].index("loan_id")
@@ -119,6 +125,10 @@ PUSH_BATCH = 200
 # On PostgreSQL a batch goes to the server in one call (`cw_sync_push`, migration 0023) rather
 # than statement by statement; False sends it statement by statement (tests compare the two).
 PUSH_IN_ONE_CALL = True
+# On PostgreSQL a pull finds the accounts of its scope with something new by their marks
+# (`sync_marks`, migration 0027) and reads only those; False asks every table for all rows
+# written since the cursor, as before (tests and benchmarks compare the two).
+PULL_BY_MARKS = True
 IN_CHUNK = 500
 # Borrowers erased here in one go (each brings its accounts' records along).
 ERASE_CHUNK = 200
@@ -1192,6 +1202,19 @@ def _read_since(connection: Connection, shape: _Shape, cursor: int | None) -> li
     return _read(connection, shape, *_since(connection.dialect, cursor))
 
 
+def _read_marked(connection: Connection, shape: _Shape, cursor: int, keys: set[str]) -> list[Raw]:
+    """A table's rows written since `cursor` of the accounts (or borrowers) `keys`, through
+    `cw_sync_since` (migration 0027): by key, under the same policies."""
+    name = shape.table.name
+    return _read(
+        connection,
+        shape,
+        "true",
+        [cursor, [uuid.UUID(hex=key) for key in sorted(keys)]],
+        source=f"cw_sync_since(NULL::{name}, %s, %s) {name}",
+    )
+
+
 def _among(dialect: Dialect, column: str, values: Sequence[str]) -> tuple[str, list[Any]]:
     """A WHERE clause picking rows whose UUID `column` is one of `values` (stored hex)."""
     if dialect.name == "postgresql":
@@ -1244,6 +1267,8 @@ def _fetch(
         engine = engine.execution_options(
             isolation_level="REPEATABLE READ", postgresql_readonly=True
         )
+    # By marks: the tables not an account's are asked first, the accounts' by their marks.
+    by_marks = postgres and PULL_BY_MARKS and cursor is not None
     with engine.connect() as connection:
         # First the horizon: every transaction below it has ended and shows in what follows.
         changed: set[str] | None = None
@@ -1252,15 +1277,19 @@ def _fetch(
             # by its row-by-row form even where it then hashes it, so a read of a few thousand
             # rows passed the JIT threshold and spent 40-150 ms compiling a 2-3 ms read.
             # With a cursor, the server says at once which tables have rows this user sees
-            # written since (`cw_sync_changed`, migration 0023): the others are not read. The
-            # user comes in the same statement.
+            # written since (`cw_sync_changed`, migration 0023; by marks, of the tables not an
+            # account's): the others are not read. The user comes in the same statement.
+            asked: tuple[Any, ...] = ()
+            ask = "NULL"
+            if by_marks:
+                ask, asked = "cw_sync_changed(%s, %s)", (cursor, list(SHARED))
+            elif cursor is not None:
+                ask, asked = "cw_sync_changed(%s)", (cursor,)
             found = connection.exec_driver_sql(
                 "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint,"
-                " set_config('jit', 'off', true), "
-                + ("cw_sync_changed(%s)" if cursor is not None else "NULL")
-                + ", u.id, u.role, u.team_id FROM (SELECT) AS one"
-                " LEFT JOIN users u ON u.username = %s AND u.active",
-                ((cursor,) if cursor is not None else ()) + (username,),
+                f" set_config('jit', 'off', true), {ask}, u.id, u.role, u.team_id"
+                " FROM (SELECT) AS one LEFT JOIN users u ON u.username = %s AND u.active",
+                (*asked, username),
             ).one()
             horizon = int(found[0])
             if cursor is not None:
@@ -1274,9 +1303,27 @@ def _fetch(
                 raise NotAllowed("This database is not set up as a central database.")
             horizon = int(tick) + 1
             user = _user(connection, username)
-        scope = {
-            loan.hex: borrower.hex for loan, borrower in connection.execute(_scope_query(user))
-        }
+        # The accounts each table has something new for, by their marks (table -> keys).
+        marked: dict[str, set[str]] = {}
+        if by_marks:
+            scope = {}
+            # The scope as `_scope_query` asks it, each loan and borrower with the tables its
+            # marks say were written for it since the cursor (`cw_sync_scope`, migration
+            # 0027): a probe of the marks' key each, whatever others wrote.
+            for loan, borrower, loan_marks, borrower_marks in connection.exec_driver_sql(
+                "SELECT * FROM cw_sync_scope(%s, %s, %s, %s)",
+                (cursor, user.id, str(user.role), user.team_id),
+            ):
+                scope[loan.hex] = borrower.hex
+                for name in loan_marks or ():
+                    marked.setdefault(name, set()).add(loan.hex)
+                for name in borrower_marks or ():
+                    marked.setdefault(name, set()).add(borrower.hex)
+            changed = (changed or set()) | set(marked)
+        else:
+            scope = {
+                loan.hex: borrower.hex for loan, borrower in connection.execute(_scope_query(user))
+            }
         arrived = set(scope) - local_loans if cursor is not None else set(scope)
         gone = local_loans - set(scope)
         rows: dict[str, dict[Raw, Raw]] = {}
@@ -1304,7 +1351,12 @@ def _fetch(
                     bucket[shape.key_of(row)] = row
             if cursor is not None and table.name in changed:
                 position = shape.names.index(column)
-                for row in _read_since(connection, shape, cursor):
+                since = (
+                    _read_marked(connection, shape, cursor, marked[table.name])
+                    if by_marks
+                    else _read_since(connection, shape, cursor)
+                )
+                for row in since:
                     if row[position] in wanted:
                         bucket[shape.key_of(row)] = row
     return _Fetched(horizon, arrived, gone, rows)
@@ -1349,7 +1401,8 @@ def _no_user(username: str) -> NotFound:
 def _scope_query(user: Row[Any]) -> Any:
     """The loans (and their borrowers) in `user`'s scope: their own, a lead's team's and
     team pool's, and those of the visits planned for them. (On PostgreSQL row-level security
-    asks the same.)"""
+    asks the same; a pull by marks asks these ways through `cw_sync_scope`, migration 0027,
+    which must stay alike: tests/central/test_sync_marks.py compares the two.)"""
     workers: Any = [user.id]
     # The accounts nobody is assigned to: a lead's team's pool, every pool for an administrator.
     pool: Any = None

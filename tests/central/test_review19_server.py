@@ -167,3 +167,67 @@ def test_review19_the_system_login_records_one_outcome_per_message(world: World)
     assert world.admin(
         "SELECT count(*) FROM contact_attempts WHERE loan_id = %s", (mine.loan_id,)
     ) == [(1,)]
+
+
+_LEAD_NOTICE = (
+    "INSERT INTO credit_notices (id, loan_id, channel, notified_at, reporting_from,"
+    " document_id, recorded_by_id, created_at) VALUES (gen_random_uuid(), %s, 'letter', now(),"
+    " %s, %s, cw_me(), now())"
+)
+
+
+def test_review19_a_leads_notice_is_for_a_letter_on_record(world: World) -> None:
+    """Rule notice-letter: a lead inserts a notice "for a letter (a document, never a
+    message)". The server asks only that document_id is not null: a lead with psql records a
+    notice for a letter that was never issued (no `letter.issued` event, no file, nothing
+    sent), and `reminders notices` then says the borrower was told and reporting may begin.
+    (tests/central/test_attacks.py accepts such a row today, with a random document id.)"""
+    mine = world.accounts["collector_a"]
+    later = datetime.now(UTC).date() + timedelta(days=15)
+    with world.cursor("lead_a") as cursor:
+        refused(cursor, _LEAD_NOTICE, (mine.loan_id, later, uuid.uuid4()))
+
+
+def test_review19_a_notice_gives_the_borrower_the_strategys_days_before_reporting(
+    world: World,
+) -> None:
+    """The CN strategy says reporting may begin 15 days after the notice
+    (credit_reporting.reporting_after_days, README "Reminders"); the server accepts any
+    reporting day after the notice's own (rules reminder-records and notice-letter): the
+    job's login records the notice it sent today with reporting from the day after tomorrow,
+    and the Reminders view and `reminders notices` then show the account reportable in two
+    days. (A lead's letter notice is held to no more.)"""
+    world.system()
+    mine = _reminded(world)
+    email, address = _points(world, mine)["email"]
+    notice = uuid.uuid4()
+    with world.cursor("system") as cursor:
+        cursor.execute(
+            *_message(mine, email, address, id=notice, channel="email", kind="credit_notice")
+        )
+        cursor.execute(
+            "UPDATE reminder_messages SET status = 'sent', sent_at = now() WHERE id = %s",
+            (notice,),
+        )
+        refused(
+            cursor,
+            _notice_sql().replace("::date + 1", "::date + 2"),
+            (notice,),
+        )
+
+
+def test_review19_a_back_dated_notice_letter_is_refused_in_words(
+    world: World, tmp_path: Path
+) -> None:
+    """`letters issue --kind credit-notice --at <a month ago>` by a lead on the server is
+    refused, nothing written, but in the server's own words: "new row violates row-level
+    security policy for table credit_notices", which says nothing a lead can act on."""
+    mine = world.accounts["collector_a"]
+    month_ago = (datetime.now(UTC) - timedelta(days=30)).replace(microsecond=0).isoformat()
+    out = tmp_path / "notice.pdf"
+    done = _cli(
+        world, tmp_path, "letters", "issue", "--kind", "credit-notice", "--contract",
+        mine.contract_no, "--at", month_ago, "--out", str(out), login="lead_a",
+    )  # fmt: skip
+    assert done.returncode != 0 and not out.exists()
+    assert "row-level security" not in done.stderr, done.stderr

@@ -125,3 +125,35 @@ def test_review19_an_email_whose_answer_was_lost_is_not_sent_again_by_itself(
                 run_reminders(db, senders, at=TEN + timedelta(minutes=minutes))
     got = [r.email["Message-ID"] for r in handler.received]
     assert len(got) == len(set(got)) == 1, f"the borrower got the same e-mail {len(got)} times"
+
+
+@pytest.mark.parametrize(
+    ("where", "mobile", "at"),
+    [
+        # A borrower in China whose mobile is a New York number: 19:00 in Beijing is 06:00
+        # in New York.
+        ("CN", "+1 212 555 0100", datetime.combine(TODAY, time(19), tzinfo=BEIJING)),
+        # A borrower with a New York address and a Los Angeles mobile: 09:30 in New York is
+        # 06:30 in Los Angeles (Regulation F: every place the consumer may be).
+        (
+            "US",
+            "+1 213 555 0100",
+            datetime.combine(TODAY, time(9, 30), tzinfo=ZoneInfo("America/New_York")),
+        ),
+    ],
+)
+def test_review19_an_email_keeps_to_every_zone_the_borrowers_numbers_put_them_in(
+    db: Database, portfolio: Portfolio, where: str, mobile: str, at: datetime
+) -> None:
+    """README: messages go out "only inside the strategy's send window (09:00–20:00 in every
+    zone the borrower may be in)". The SMS is held (its number's zone is asked), but the
+    e-mail is judged by the address alone: it goes at 06:00 where the borrower's own mobile
+    says they may be."""
+    extra = {"country": "US", "province": "NY"} if where == "US" else {}
+    account = portfolio.account(
+        today=at.date(), dpd=3, numbers={"mobile": mobile, "email": "fang.wang@example.cn"}, **extra
+    )
+    with db.reader() as session:
+        decided = decide(session, at)
+    mine = sorted(c.channel for c in decided.messages if c.loan_id == account.loan_id)
+    assert mine == [], f"sent at 06:00 where the borrower's mobile is: {mine}"

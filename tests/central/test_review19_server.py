@@ -8,8 +8,12 @@ Each test is a finding: it fails on main as built.
 from __future__ import annotations
 
 import json
+import os
+import signal
+import socket
 import subprocess
 import sys
+import time as clock
 import uuid
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -21,6 +25,7 @@ from app.services.common.clock import business_zone, local_today
 from app.services.messaging.spool import SPOOL_ENV
 from tests.central.conftest import PASSWORD, World
 from tests.central.test_attacks import _message, _outcome, _points, _reminded, refused
+from tests.cli.test_cli_reminders import RUNNER
 from tests.helpers.portfolio import Account
 from tests.helpers.postgres import tcp_url, tls_environment
 
@@ -231,3 +236,82 @@ def test_review19_a_back_dated_notice_letter_is_refused_in_words(
     )  # fmt: skip
     assert done.returncode != 0 and not out.exists()
     assert "row-level security" not in done.stderr, done.stderr
+
+
+def test_review19_a_run_killed_mid_way_is_resumed_by_the_next_timer_run_on_the_server(
+    world: World, tmp_path: Path
+) -> None:
+    """README: "A run is safe to kill and repeat". The server test kills a run and repeats it
+    at the same --at; the lender's timer repeats it 30 minutes later. The message whose send
+    began is found sent (the spool has it) and recorded with the new run's instant as its
+    sent_at, which the server refuses ("A message is sent once": its sent_at was set when the
+    send began): the run stops there, and so does every later one."""
+    world.system()
+    at, text = _yesterday_at_ten()
+    for _ in range(2):
+        world.portfolio.account(
+            today=at.date(), dpd=3, assigned_to=world.user_id("collector_a"), numbers=NUMBERS
+        )
+    log = tmp_path / "sent.log"
+    process = subprocess.Popen(
+        [sys.executable, "-c", RUNNER, "--data-dir", str(tmp_path), "reminders", "run",
+         "--at", text],
+        env={
+            **tls_environment(),
+            DATABASE_URL_ENV: tcp_url(world.db.url, world.logins["system"], PASSWORD),
+            SPOOL_ENV: str(tmp_path / "spool"),
+            "SEND_LOG": str(log),
+            "BLOCK_AFTER": "1",
+        },
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )  # fmt: skip
+    deadline = clock.monotonic() + 120
+    while not Path(f"{log}.blocked").exists():
+        assert process.poll() is None, process.communicate()
+        assert clock.monotonic() < deadline
+        clock.sleep(0.05)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    later = (at + timedelta(minutes=30)).isoformat()
+    again = _cli(world, tmp_path, "reminders", "run", "--at", later, login="system")
+    assert again.returncode == 0, again.stderr
+    assert "found sent earlier 1" in again.stdout
+    assert world.admin("SELECT count(*) FROM reminder_messages WHERE status = 'planned'") == [(0,)]
+
+
+def test_review19_a_try_again_later_answer_leaves_the_message_planned_on_the_server(
+    world: World, tmp_path: Path
+) -> None:
+    """README: "A message the provider refused with 'try again later' (a rate limit …, a
+    timeout) stays planned and goes on the next run." The dispatcher commits sent_at when a
+    send begins and clears it when the answer is RETRY; the server refuses the clearing ("A
+    message is sent once"), so on the central server one unreachable mail server (or one
+    isv.BUSINESS_LIMIT_CONTROL) stops the run with an error at its first e-mail."""
+    world.system()
+    at, text = _yesterday_at_ten()
+    world.portfolio.account(
+        today=at.date(), dpd=3, assigned_to=world.user_id("collector_a"), numbers=NUMBERS
+    )
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # nothing listens there once closed
+    environment = {
+        **tls_environment(),
+        DATABASE_URL_ENV: tcp_url(world.db.url, world.logins["system"], PASSWORD),
+        SPOOL_ENV: str(tmp_path / "spool"),
+        "COLLECTOR_WORKSTATION_SMTP_HOST": "127.0.0.1",
+        "COLLECTOR_WORKSTATION_SMTP_PORT": str(port),
+        "COLLECTOR_WORKSTATION_SMTP_FROM": "notice@hengxin.example",
+        "COLLECTOR_WORKSTATION_SMTP_TIMEOUT": "3",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "--data-dir", str(tmp_path), "reminders", "run",
+         "--at", text],
+        capture_output=True, text=True, timeout=300, env=environment, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "retry later 1" in done.stdout, done.stdout
+    assert world.admin(
+        "SELECT status, sent_at IS NULL FROM reminder_messages WHERE channel = 'email'"
+    ) == [("planned", True)]

@@ -7,6 +7,7 @@ Each test is a finding: it fails on main as built.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -18,6 +19,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from pypdf import PdfReader
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 
@@ -224,3 +226,23 @@ def test_review19_a_letter_dated_ahead_is_refused(data: Path) -> None:
     _contract, done = _issue(data, "demand", ahead, data / "demand.pdf")
     assert not (data / "demand.pdf").exists(), done.stdout
     _one_error_line(done)
+
+
+def test_review19_an_english_credit_notice_keeps_its_closing_with_its_text(data: Path) -> None:
+    """tests/services/documents/test_letter_pdf.py holds an ordinary letter to one page, with
+    two payment channels and a short lender address; the shipped lender.json has three and a
+    longer address, and the English credit-reporting notice of an ordinary account runs onto
+    a second page that holds nothing but "Yours sincerely", the lender's name and the date."""
+    now = datetime.now(BEIJING).replace(microsecond=0).isoformat()
+    lead = _lead(data)
+    out = data / "notice-en.pdf"
+    for contract in _long_overdue(data, 45):
+        done = _cli(
+            data, "letters", "issue", "--kind", "credit-notice", "--lang", "en",
+            "--contract", contract, "--user", lead, "--at", now, "--out", str(out),
+        )  # fmt: skip
+        if done.returncode == 0:
+            break
+    assert out.exists(), done.stderr
+    pages = PdfReader(io.BytesIO(out.read_bytes())).pages
+    assert len(pages) == 1, pages[-1].extract_text()

@@ -8,9 +8,11 @@ Each test is a finding: it fails on main as built.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
+from app.services.reminders.letters import payment_link
 from app.services.reminders.strategy import load_strategy
 from app.services.reminders.templates import Facts, load_templates, render
 
@@ -64,3 +66,13 @@ def test_review19_what_is_recorded_of_an_sms_is_what_its_template_sends() -> Non
             different.append(f"{seen[sent][0]} and {step.id} ({made.template_code})")
         seen.setdefault(sent, (step.id, made.text))
     assert different == []
+
+
+def test_review19_a_reminder_links_to_the_same_payment_page_as_the_letter() -> None:
+    """The letter quotes what a web address cannot hold (test_letters: "HX 2024/06#1" →
+    ".../r/HX%202024%2F06%231"); the SMS and e-mail put the contract number in the link as it
+    is: ".../r/HX 2024/06#1", a link that ends at the space and points at another page."""
+    facts = replace(FACTS, contract_no="HX 2024/06#1")
+    for channel in ("sms", "email"):
+        made = render("overdue", channel, "zh_CN", facts)
+        assert payment_link(facts.contract_no) in made.text, (channel, made.text)

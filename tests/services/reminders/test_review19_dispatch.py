@@ -157,3 +157,18 @@ def test_review19_an_email_keeps_to_every_zone_the_borrowers_numbers_put_them_in
         decided = decide(session, at)
     mine = sorted(c.channel for c in decided.messages if c.loan_id == account.loan_id)
     assert mine == [], f"sent at 06:00 where the borrower's mobile is: {mine}"
+
+
+def test_review19_a_notice_that_only_reached_the_spool_is_no_notice(
+    db: Database, portfolio: Portfolio, tmp_path: Path
+) -> None:
+    """Without a provider configured (an environment file missing on the job's server, a typo
+    in COLLECTOR_WORKSTATION_SMTP_HOST) every message is written to the spool folder and
+    recorded SENT, and a credit-reporting notice written there is recorded as the borrower's
+    notice: 15 days later the account may be reported though nobody was told. (The server test
+    tests/central/test_reminders_server.py asserts such notices today.)"""
+    account = portfolio.account(today=TODAY, dpd=20, numbers={"mobile": "13812345678"})
+    run_reminders(db, _spool(tmp_path), at=TEN)
+    with db.reader() as session:
+        listed = [row.contract_no for row in notified_loans(session)]
+    assert account.contract_no not in listed, "a notice written to a folder counts as told"

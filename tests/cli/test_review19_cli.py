@@ -246,3 +246,22 @@ def test_review19_an_english_credit_notice_keeps_its_closing_with_its_text(data:
     assert out.exists(), done.stderr
     pages = PdfReader(io.BytesIO(out.read_bytes())).pages
     assert len(pages) == 1, pages[-1].extract_text()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("reminders", "run", "--dry-run", "--at", "9999-12-31T23:00:00+08:00"),
+        ("reminders", "run", "--dry-run", "--at", "0001-01-01T10:00:00+08:00"),
+        ("reminders", "opt-out", "--contract", "X", "--channel", "sms", "--at",
+         "9999-12-31T23:59:59-12:00"),
+    ],
+)  # fmt: skip
+def test_review19_an_instant_at_the_end_of_the_calendar_is_one_error_line(
+    data: Path, args: tuple[str, ...]
+) -> None:
+    """An instant the calendar can hold but not move by a day or a zone ends in a Python
+    traceback (OverflowError: date value out of range), exit 1."""
+    done = _cli(data, *args)
+    assert "Traceback" not in done.stderr, done.stderr[-300:]
+    _one_error_line(done)

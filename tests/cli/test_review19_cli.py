@@ -265,3 +265,45 @@ def test_review19_an_instant_at_the_end_of_the_calendar_is_one_error_line(
     done = _cli(data, *args)
     assert "Traceback" not in done.stderr, done.stderr[-300:]
     _one_error_line(done)
+
+
+# The spool with every send logged, each taking a moment (as an SMTP or HTTPS request does).
+SLOW_SPOOL = """
+import os, sys, time
+from pathlib import Path
+from app.services.messaging import spool
+log = Path(os.environ["SEND_LOG"])
+real = spool.SpoolSender.send
+def send(self, message):
+    time.sleep(0.3)
+    result = real(self, message)
+    with log.open("a") as f:
+        f.write(message.key + "\\n")
+    return result
+spool.SpoolSender.send = send
+from app.cli import main
+raise SystemExit(main(sys.argv[1:]))
+"""
+
+
+def test_review19_two_runs_at_once_send_nobody_a_message_twice(data: Path) -> None:
+    """The README's cron line runs `reminders run` every 30 minutes whether the last run has
+    ended or not (and an operator may run it by hand meanwhile). A second run that reaches a
+    message whose send the first has begun, and not yet finished, takes it for the leftover of
+    a killed run: the spool (like QuerySendDetails a moment after SendSms) has no trace of it
+    yet, so it sends it again."""
+    log = data / "sent.log"
+    env = {**_env(data), "SEND_LOG": str(log)}
+    args = [sys.executable, "-c", SLOW_SPOOL, "--data-dir", str(data), "reminders", "run"]
+    runs = [
+        subprocess.Popen([*args, "--at", _ten(0)], env=env, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+        for _ in range(2)
+    ]  # fmt: skip
+    for run in runs:
+        _out, err = run.communicate(timeout=600)
+        assert run.returncode == 0, err
+    sent = log.read_text().split()
+    assert sent, "nothing was due"
+    twice = sorted({key for key in sent if sent.count(key) > 1})
+    assert twice == [], f"{len(twice)} of {len(set(sent))} messages went twice"

@@ -206,7 +206,7 @@ def _run(config: Config, args: argparse.Namespace) -> int:
         )
         for key in report.uncertain:
             print(
-                f"  uncertain: {key} (its send began in a stopped run; settle it with"
+                f"  uncertain: {key} (its send began and its answer was lost; settle it with"
                 f" `reminders resolve --key {key} --sent|--not-sent`)"
             )
     for reason, count in sorted(report.skipped.items()):

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 # A strategy or template file that cannot be used (sysexits' EX_DATAERR).
 EXIT_BAD_DATA = 65
+# Another run holds the database: this one sent nothing (sysexits' EX_TEMPFAIL).
+EXIT_RUN_UNDER_WAY = 75
 
 
 def zoned_moment_arg(text: str) -> datetime:
@@ -61,9 +63,10 @@ def register(commands: Any) -> None:
         description="Decide who is due a reminder at the instant, check every stop and contact"
         " rule, and send each message once (a run killed and run again sends nobody a message"
         " twice; an e-mail whose answer a killed run lost is never sent again by itself: see"
-        " `reminders uncertain`). Without an SMTP server or SMS provider configured, messages"
-        " go to the spool folder ($COLLECTOR_WORKSTATION_SPOOL_DIR, else spool/ in the data"
-        " folder).",
+        " `reminders uncertain`). One run at a time: a run started while another is under way"
+        " sends nothing and ends with exit status 75. Without an SMTP server or SMS provider"
+        " configured, messages go to the spool folder ($COLLECTOR_WORKSTATION_SPOOL_DIR, else"
+        " spool/ in the data folder).",
     )
     run.add_argument("--at", type=zoned_moment_arg, metavar="TIME", help="ISO-8601 with offset")
     run.add_argument("--dry-run", action="store_true", help="decide and render; send nothing")
@@ -171,6 +174,7 @@ def _bad_data(error: Exception) -> int:
 def _run(config: Config, args: argparse.Namespace) -> int:
     from app.services.messaging.choice import opened, senders_from_config
     from app.services.reminders.dispatch import run_reminders
+    from app.services.reminders.run_lock import RunUnderWay
     from app.services.reminders.templates import StrategyError
 
     at = args.at or datetime.now(UTC)
@@ -187,6 +191,9 @@ def _run(config: Config, args: argparse.Namespace) -> int:
             )
     except StrategyError as error:
         return _bad_data(error)
+    except RunUnderWay as error:
+        print(error.message, file=sys.stderr)
+        return EXIT_RUN_UNDER_WAY
     if args.json:
         print(json.dumps(plain(report.as_json()), ensure_ascii=False, indent=1))
         return 0

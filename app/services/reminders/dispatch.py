@@ -4,18 +4,19 @@ record what the provider answered.
 One run: decide (the strategy's steps against every open account, then the stops, the
 send window, the contact rules' own engine and the weekly maximum), plan (every message a
 row with its key, committed before anything is sent), send (one message at a time, its
-answer and its contact attempt committed right after). A run killed anywhere and run again
-sends nobody a message twice and loses none. Just before a message is handed to its sender,
-the moment is committed on its row (`sent_at` on a planned message: a send began, its answer
-not yet recorded); its answer, recorded by this run or a later one, keeps that moment. A
-planned message without it never went, and is sent (or cancelled when no longer due). One
-with it may have gone: it is asked of its sender by its key (the spool keeps a file per key,
-Alibaba Cloud SMS lists the SMS it took with their OutId) and only sent when it never went;
-an SMTP server cannot be asked, so such an e-mail (and one whose connection was lost after
-the server had it all, before its answer) stays uncertain, is never sent again by itself, and
-an administrator settles it (`reminders resolve`, app.services.reminders.uncertain). An
-answer that a send did not go ("try again later", or no trace at the provider of a send a
-killed run began) takes the moment back and counts the try (`retries`).
+answer and its contact attempt committed right after). One run at a time holds the database
+(app.services.reminders.run_lock): a second one started meanwhile sends nothing. A run killed
+anywhere and run again sends nobody a message twice and loses none. Just before a message is
+handed to its sender, the moment is committed on its row (`sent_at` on a planned message: a
+send began, its answer not yet recorded); its answer, recorded by this run or a later one,
+keeps that moment. A planned message without it never went, and is sent (or cancelled when no
+longer due). One with it may have gone: it is asked of its sender by its key (the spool keeps
+a file per key, Alibaba Cloud SMS lists the SMS it took with their OutId) and only sent when it
+never went; an SMTP server cannot be asked, so such an e-mail (and one whose connection was
+lost after the server had it all, before its answer) stays uncertain, is never sent again by
+itself, and an administrator settles it (`reminders resolve`, app.services.reminders
+.uncertain). An answer that a send did not go ("try again later", or no trace at the provider
+of a send a killed run began) takes the moment back and counts the try (`retries`).
 
 Messages go only to the borrower's own mobile and e-mail: never an emergency contact, a
 number marked wrong or do-not-call, nor a channel the borrower opted out of.
@@ -82,6 +83,7 @@ from app.services.messaging.base import (
     SendStatus,
 )
 from app.services.reminders.notices import record_credit_notice
+from app.services.reminders.run_lock import run_lock
 from app.services.reminders.strategy import Step, Strategy, load_strategy
 from app.services.reminders.templates import Facts, Rendered, render
 
@@ -729,11 +731,22 @@ def run_reminders(
     at = check_moment(at)
     if limit is not None and limit <= 0:
         raise InvalidInput("--limit must be a whole number above 0, not {limit}.", limit=limit)
+    if dry_run:
+        with db.reader() as session:
+            decided = decide(session, at)
+        new = decided.messages[:limit] if limit is not None else decided.messages
+        return RunReport(at, True, len(new), 0, 0, 0, 0, 0, 0, 0, decided.skipped, _shown(new))
+    with run_lock(db):
+        return _run(db, senders, at, limit, embedded)
+
+
+def _run(
+    db: Database, senders: Mapping[str, Sender], at: datetime, limit: int | None, embedded: bool
+) -> RunReport:
+    """A run, holding the run lock."""
     with db.session() as session:
         decided = decide(session, at)
         new = decided.messages[:limit] if limit is not None else decided.messages
-        if dry_run:
-            return RunReport(at, True, len(new), 0, 0, 0, 0, 0, 0, 0, decided.skipped, _shown(new))
         user_id = system_user(session, create=embedded).id
         for candidate in new:
             session.add(

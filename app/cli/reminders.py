@@ -21,6 +21,7 @@ from app.cli.common import (
     TEAM_LEAD,
     day_arg,
     for_roles,
+    moment_arg,
     open_database,
     plain,
     positive_arg,
@@ -37,14 +38,15 @@ EXIT_RUN_UNDER_WAY = 75
 
 
 def zoned_moment_arg(text: str) -> datetime:
-    """ISO-8601 with its offset: a scheduled job names its instant, never a local guess."""
+    """ISO-8601 with its offset: a scheduled job names its instant, never a local guess. Within
+    the days every other time is (a day or a zone away from the calendar's ends)."""
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"“{text}” is not an ISO-8601 time") from None
     if moment.tzinfo is None:
         raise argparse.ArgumentTypeError(f"“{text}” has no time zone: give one, e.g. {text}+08:00")
-    return moment.astimezone(UTC)
+    return moment_arg(text)
 
 
 def register(commands: Any) -> None:

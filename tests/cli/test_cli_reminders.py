@@ -272,6 +272,11 @@ def test_thirty_days_of_runs_replayed_against_every_rule(tmp_path: Path) -> None
         (["reminders", "run", "--limit", "0"], 64, "positive whole number"),
         (["reminders", "run", "--limit", "-3"], 64, "positive whole number"),
         (["reminders", "opt-out", "--contract", "NOPE", "--channel", "sms"], 1, "no account NOPE"),
+        (
+            ["reminders", "run", "--dry-run", "--at", "9999-12-31T23:00:00+08:00"],
+            64,
+            "outside the days this program counts (1900-01-01 to 2999-12-31)",
+        ),
     ],
 )
 def test_bad_input_is_one_error_line(tmp_path: Path, args: list[str], code: int, says: str) -> None:

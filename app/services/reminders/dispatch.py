@@ -99,6 +99,9 @@ DISPOSITION = {
 # Open plans that carry the account: no reminder while one does.
 PLAN_CARRIES = (PlanStatus.ISSUED, PlanStatus.ACTIVE)
 CHUNK = 2000
+# The years an instant may be given in, as every time the command line takes (app.cli.common
+# FIRST_DAY, LAST_DAY): a day's or a zone's arithmetic either way stays in the calendar.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 # What a planned message whose sender has no trace of the send a stopped run began records.
 NO_TRACE = "no trace at the provider of the send begun earlier"
 
@@ -169,7 +172,25 @@ class RunReport:
 def check_moment(at: datetime) -> datetime:
     if at.tzinfo is None:
         raise InvalidInput("The time to run at must carry a time zone (e.g. +08:00).")
-    return at.astimezone(UTC)
+    moment = in_calendar(at)
+    if moment is None:
+        raise InvalidInput(
+            "“{at}” is not a time to run at: give one between the years {first} and {last}.",
+            at=at.isoformat(),
+            first=FIRST_YEAR,
+            last=LAST_YEAR,
+        )
+    return moment
+
+
+def in_calendar(at: datetime) -> datetime | None:
+    """`at` in UTC, or None when it lies outside FIRST_YEAR..LAST_YEAR (near the calendar's
+    ends a day or a zone away is past Python's dates)."""
+    try:
+        moment = at.astimezone(UTC)
+    except OverflowError:
+        return None
+    return moment if FIRST_YEAR <= moment.year <= LAST_YEAR else None
 
 
 # --- the system login --------------------------------------------------------------------

@@ -1,10 +1,11 @@
 """The dispatcher's weekly maximum is the borrower's own profile's, whichever profiles the
-portfolio holds besides; one run at a time holds the database."""
+portfolio holds besides; one run at a time holds the database; an instant the calendar cannot
+move by a day is refused in words."""
 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from sqlalchemy import func, select
 
 from app.database import Database
 from app.models import ReminderMessage
+from app.services.common.errors import InvalidInput
 from app.services.messaging.base import MessageChannel
 from app.services.messaging.spool import SpoolSender
 from app.services.reminders.dispatch import decide, run_reminders
@@ -72,3 +74,18 @@ def test_a_run_while_another_holds_the_database_plans_and_sends_nothing(
     with run_lock(db):
         assert run_reminders(db, senders, at=at, dry_run=True).planned > 0
     assert run_reminders(db, senders, at=at).sent > 0
+
+
+@pytest.mark.parametrize(
+    "at",
+    [
+        datetime(9999, 12, 31, 23, tzinfo=timezone(timedelta(hours=8))),
+        datetime(1, 1, 1, 10, tzinfo=timezone(timedelta(hours=8))),
+    ],
+)
+def test_an_instant_at_the_calendars_ends_is_refused_in_words(db: Database, at: datetime) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        run_reminders(db, {}, at=at, dry_run=True)
+    assert caught.value.message == (
+        f"“{at.isoformat()}” is not a time to run at: give one between the years 1900 and 2999."
+    )

@@ -87,7 +87,8 @@ def register(commands: Any) -> None:
         type=Path,
         metavar="FILE.json",
         help="reports a provider pushed, as a JSON list of {provider_id, to, delivered,"
-        " reported_at, key?, error_code?}",
+        " reported_at, key?, error_code?, opted_out?} (a file with a value of the wrong kind,"
+        " or a report dated before its message was sent or ahead of now, is refused whole)",
     )
     for_roles(reports, SYSTEM)
     reports.set_defaults(handler=_reports)
@@ -228,49 +229,49 @@ def _run(config: Config, args: argparse.Namespace) -> int:
 
 
 def _reports(config: Config, args: argparse.Namespace) -> int:
+    from app.services.common.errors import InvalidInput
     from app.services.messaging.base import DeliveryReport
     from app.services.messaging.choice import senders_from_config
-    from app.services.reminders.dispatch import apply_reports, sent_awaiting_reports
+    from app.services.reminders.dispatch import (
+        ReportsApplied,
+        apply_reports,
+        sent_awaiting_reports,
+    )
+    from app.services.reminders.report_file import read_reports
 
     db = open_database(config)
-    found: list[DeliveryReport] = []
+    applied = ReportsApplied(0, 0, 0)
     if args.file is not None:
         try:
             items = json.loads(args.file.read_text(encoding="utf-8"))
-            found += [
-                DeliveryReport(
-                    provider_id=str(item["provider_id"]),
-                    to=str(item["to"]),
-                    delivered=bool(item["delivered"]),
-                    reported_at=_zoned(str(item["reported_at"])),
-                    key=item.get("key"),
-                    error_code=item.get("error_code"),
-                    opted_out=bool(item.get("opted_out", False)),
-                )
-                for item in items
-            ]
-        except (OSError, ValueError, KeyError, TypeError) as error:
+        except (OSError, ValueError) as error:
             print(f"error: {args.file}: not a list of delivery reports ({error})", file=sys.stderr)
+            return EXIT_BAD_DATA
+        try:
+            # A file someone wrote: a report in it that cannot be its message's refuses it all.
+            applied += apply_reports(db, read_reports(items), strict=True)
+        except InvalidInput as error:
+            print(f"error: {args.file}: {error.message}", file=sys.stderr)
             return EXIT_BAD_DATA
     senders = senders_from_config(config.data_dir)
     waiting = sent_awaiting_reports(db)
+    found: list[DeliveryReport] = []
     for source in senders.reports:
         found += source.fetch(waiting)
     if not senders.reports and args.file is None:
         print("no provider configured reports deliveries (the spool does not)")
-    applied = apply_reports(db, found)
+    applied += apply_reports(db, found)
     print(
         f"delivered {applied.delivered}, failed {applied.failed},"
         f" opted out {applied.opted_out}, not matched {applied.unknown}"
+        + (
+            f", not recorded {applied.misdated} (dated before the message was sent, or ahead"
+            " of now)"
+            if applied.misdated
+            else ""
+        )
     )
     return 0
-
-
-def _zoned(text: str) -> datetime:
-    moment = datetime.fromisoformat(text)
-    if moment.tzinfo is None:
-        raise ValueError(f"{text} has no time zone")
-    return moment
 
 
 def _opt_out(config: Config, args: argparse.Namespace) -> int:

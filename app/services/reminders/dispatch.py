@@ -99,6 +99,9 @@ DISPOSITION = {
 # Open plans that carry the account: no reminder while one does.
 PLAN_CARRIES = (PlanStatus.ISSUED, PlanStatus.ACTIVE)
 CHUNK = 2000
+# How far a provider's clock may be from ours: a delivery report is dated after its message
+# was sent and not ahead of now, give or take this.
+CLOCK_SKEW = timedelta(minutes=10)
 # The years an instant may be given in, as every time the command line takes (app.cli.common
 # FIRST_DAY, LAST_DAY): a day's or a zone's arithmetic either way stays in the calendar.
 FIRST_YEAR, LAST_YEAR = 1900, 2999
@@ -1081,14 +1084,36 @@ class ReportsApplied:
     failed: int
     unknown: int
     opted_out: int = 0
+    # Dated before their message was sent, or ahead of now: not recorded.
+    misdated: int = 0
+
+    def __add__(self, other: ReportsApplied) -> ReportsApplied:
+        return ReportsApplied(
+            self.delivered + other.delivered,
+            self.failed + other.failed,
+            self.unknown + other.unknown,
+            self.opted_out + other.opted_out,
+            self.misdated + other.misdated,
+        )
 
 
-def apply_reports(db: Database, reports: Iterable[DeliveryReport]) -> ReportsApplied:
+def apply_reports(
+    db: Database,
+    reports: Iterable[DeliveryReport],
+    *,
+    strict: bool = False,
+    now: datetime | None = None,
+) -> ReportsApplied:
     """Move sent messages to delivered, failed or opted out as their reports say, with their
     attempts (an opt-out: recorded for the borrower and channel). A report for a message still
     planned whose send began (its answer lost in a killed run, or answered "try again later"
     while the provider may have taken it) settles it too; one for a message never handed to
-    its sender matches nothing."""
+    its sender matches nothing.
+
+    A report dated ahead of `now` (the clock's), or before its message was sent (or planned,
+    whichever is earlier), give or take CLOCK_SKEW, is not recorded: counted as misdated, or,
+    `strict` (a file someone wrote), refused with every other report of the batch."""
+    now = now or datetime.now(UTC)
     counts: Counter[str] = Counter()
     with db.session() as session:
         for report in reports:
@@ -1105,6 +1130,13 @@ def apply_reports(db: Database, reports: Iterable[DeliveryReport]) -> ReportsApp
             ):
                 counts["unknown"] += 1
                 continue
+            at = report.reported_at.astimezone(UTC)
+            wrong = _misdated(row, at, now)
+            if wrong is not None:
+                if strict:
+                    raise wrong
+                counts["misdated"] += 1
+                continue
             status = (
                 MessageStatus.DELIVERED
                 if report.delivered
@@ -1112,7 +1144,6 @@ def apply_reports(db: Database, reports: Iterable[DeliveryReport]) -> ReportsApp
                 if report.opted_out
                 else MessageStatus.FAILED
             )
-            at = report.reported_at.astimezone(UTC)
             if status is MessageStatus.OPTED_OUT:
                 _opt_out(session, row.borrower_id, row.channel, at, "delivery report", row.user_id)
                 session.flush()  # on record before the message says so (the server asks)
@@ -1148,7 +1179,31 @@ def apply_reports(db: Database, reports: Iterable[DeliveryReport]) -> ReportsApp
         counts[MessageStatus.FAILED.value],
         counts["unknown"],
         counts[MessageStatus.OPTED_OUT.value],
+        counts["misdated"],
     )
+
+
+def _misdated(row: ReminderMessage, at: datetime, now: datetime) -> InvalidInput | None:
+    """Why a report dated `at` cannot be the message's, or None: it cannot be reported on
+    before its send began, nor before it was planned or its row written (whichever is earliest:
+    a run given an instant of its own, --at, dates its plans and sends by it)."""
+    if at > now + CLOCK_SKEW:
+        return InvalidInput(
+            "The delivery report for {key} is dated {reported}, ahead of now.",
+            key=row.key,
+            reported=at,
+        )
+    moments = (row.sent_at, row.planned_at, row.created_at)
+    earliest = min(moment for moment in moments if moment is not None)
+    if at < earliest - CLOCK_SKEW:
+        return InvalidInput(
+            "The delivery report for {key} is dated {reported}, before its message was sent"
+            " ({sent}).",
+            key=row.key,
+            reported=at,
+            sent=earliest,
+        )
+    return None
 
 
 def sent_awaiting_reports(db: Database) -> list[tuple[str, str, datetime]]:

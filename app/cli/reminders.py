@@ -21,6 +21,7 @@ from app.cli.common import (
     TEAM_LEAD,
     day_arg,
     for_roles,
+    moment_arg,
     open_database,
     plain,
     positive_arg,
@@ -32,17 +33,20 @@ if TYPE_CHECKING:
 
 # A strategy or template file that cannot be used (sysexits' EX_DATAERR).
 EXIT_BAD_DATA = 65
+# Another run holds the database: this one sent nothing (sysexits' EX_TEMPFAIL).
+EXIT_RUN_UNDER_WAY = 75
 
 
 def zoned_moment_arg(text: str) -> datetime:
-    """ISO-8601 with its offset: a scheduled job names its instant, never a local guess."""
+    """ISO-8601 with its offset: a scheduled job names its instant, never a local guess. Within
+    the days every other time is (a day or a zone away from the calendar's ends)."""
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"“{text}” is not an ISO-8601 time") from None
     if moment.tzinfo is None:
         raise argparse.ArgumentTypeError(f"“{text}” has no time zone: give one, e.g. {text}+08:00")
-    return moment.astimezone(UTC)
+    return moment_arg(text)
 
 
 def register(commands: Any) -> None:
@@ -61,9 +65,10 @@ def register(commands: Any) -> None:
         description="Decide who is due a reminder at the instant, check every stop and contact"
         " rule, and send each message once (a run killed and run again sends nobody a message"
         " twice; an e-mail whose answer a killed run lost is never sent again by itself: see"
-        " `reminders uncertain`). Without an SMTP server or SMS provider configured, messages"
-        " go to the spool folder ($COLLECTOR_WORKSTATION_SPOOL_DIR, else spool/ in the data"
-        " folder).",
+        " `reminders uncertain`). One run at a time: a run started while another is under way"
+        " sends nothing and ends with exit status 75. Without an SMTP server or SMS provider"
+        " configured, messages go to the spool folder ($COLLECTOR_WORKSTATION_SPOOL_DIR, else"
+        " spool/ in the data folder).",
     )
     run.add_argument("--at", type=zoned_moment_arg, metavar="TIME", help="ISO-8601 with offset")
     run.add_argument("--dry-run", action="store_true", help="decide and render; send nothing")
@@ -82,7 +87,8 @@ def register(commands: Any) -> None:
         type=Path,
         metavar="FILE.json",
         help="reports a provider pushed, as a JSON list of {provider_id, to, delivered,"
-        " reported_at, key?, error_code?}",
+        " reported_at, key?, error_code?, opted_out?} (a file with a value of the wrong kind,"
+        " or a report dated before its message was sent or ahead of now, is refused whole)",
     )
     for_roles(reports, SYSTEM)
     reports.set_defaults(handler=_reports)
@@ -171,6 +177,7 @@ def _bad_data(error: Exception) -> int:
 def _run(config: Config, args: argparse.Namespace) -> int:
     from app.services.messaging.choice import opened, senders_from_config
     from app.services.reminders.dispatch import run_reminders
+    from app.services.reminders.run_lock import RunUnderWay
     from app.services.reminders.templates import StrategyError
 
     at = args.at or datetime.now(UTC)
@@ -187,6 +194,9 @@ def _run(config: Config, args: argparse.Namespace) -> int:
             )
     except StrategyError as error:
         return _bad_data(error)
+    except RunUnderWay as error:
+        print(error.message, file=sys.stderr)
+        return EXIT_RUN_UNDER_WAY
     if args.json:
         print(json.dumps(plain(report.as_json()), ensure_ascii=False, indent=1))
         return 0
@@ -206,7 +216,7 @@ def _run(config: Config, args: argparse.Namespace) -> int:
         )
         for key in report.uncertain:
             print(
-                f"  uncertain: {key} (its send began in a stopped run; settle it with"
+                f"  uncertain: {key} (its send began and its answer was lost; settle it with"
                 f" `reminders resolve --key {key} --sent|--not-sent`)"
             )
     for reason, count in sorted(report.skipped.items()):
@@ -219,49 +229,49 @@ def _run(config: Config, args: argparse.Namespace) -> int:
 
 
 def _reports(config: Config, args: argparse.Namespace) -> int:
+    from app.services.common.errors import InvalidInput
     from app.services.messaging.base import DeliveryReport
     from app.services.messaging.choice import senders_from_config
-    from app.services.reminders.dispatch import apply_reports, sent_awaiting_reports
+    from app.services.reminders.dispatch import (
+        ReportsApplied,
+        apply_reports,
+        sent_awaiting_reports,
+    )
+    from app.services.reminders.report_file import read_reports
 
     db = open_database(config)
-    found: list[DeliveryReport] = []
+    applied = ReportsApplied(0, 0, 0)
     if args.file is not None:
         try:
             items = json.loads(args.file.read_text(encoding="utf-8"))
-            found += [
-                DeliveryReport(
-                    provider_id=str(item["provider_id"]),
-                    to=str(item["to"]),
-                    delivered=bool(item["delivered"]),
-                    reported_at=_zoned(str(item["reported_at"])),
-                    key=item.get("key"),
-                    error_code=item.get("error_code"),
-                    opted_out=bool(item.get("opted_out", False)),
-                )
-                for item in items
-            ]
-        except (OSError, ValueError, KeyError, TypeError) as error:
+        except (OSError, ValueError) as error:
             print(f"error: {args.file}: not a list of delivery reports ({error})", file=sys.stderr)
+            return EXIT_BAD_DATA
+        try:
+            # A file someone wrote: a report in it that cannot be its message's refuses it all.
+            applied += apply_reports(db, read_reports(items), strict=True)
+        except InvalidInput as error:
+            print(f"error: {args.file}: {error.message}", file=sys.stderr)
             return EXIT_BAD_DATA
     senders = senders_from_config(config.data_dir)
     waiting = sent_awaiting_reports(db)
+    found: list[DeliveryReport] = []
     for source in senders.reports:
         found += source.fetch(waiting)
     if not senders.reports and args.file is None:
         print("no provider configured reports deliveries (the spool does not)")
-    applied = apply_reports(db, found)
+    applied += apply_reports(db, found)
     print(
         f"delivered {applied.delivered}, failed {applied.failed},"
         f" opted out {applied.opted_out}, not matched {applied.unknown}"
+        + (
+            f", not recorded {applied.misdated} (dated before the message was sent, or ahead"
+            " of now)"
+            if applied.misdated
+            else ""
+        )
     )
     return 0
-
-
-def _zoned(text: str) -> datetime:
-    moment = datetime.fromisoformat(text)
-    if moment.tzinfo is None:
-        raise ValueError(f"{text} has no time zone")
-    return moment
 
 
 def _opt_out(config: Config, args: argparse.Namespace) -> int:

@@ -66,7 +66,11 @@ class ReminderMessage(UUIDKey, Base):
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     attempt_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("contact_attempts.id"))
     planned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The moment its send began: on a planned message, a send under way (or whose answer was
+    # lost); kept when the answer comes, even by a later run. Cleared only by an answer that it
+    # did not go ("try again later", or no trace at the provider), each counted in `retries`.
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    retries: Mapped[int] = mapped_column(default=0, server_default="0")
     reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -5128,6 +5128,26 @@ Allowed from {time}</source>
         <translation>账户{contract_no}不能发函：{reason}。</translation>
     </message>
     <message>
+        <source>The connection to the mail server {server} was lost before the whole message went: it did not arrive, and is sent again.</source>
+        <translation>与邮件服务器 {server} 的连接在邮件完整发出前中断：邮件未送达，将再次发送。</translation>
+    </message>
+    <message>
+        <source>The connection to the mail server {server} was lost after the whole message went, before its answer: it may have arrived, and is not sent again by itself.</source>
+        <translation>邮件已完整发出，但在邮件服务器 {server} 应答前连接中断：邮件可能已送达，不会自动再次发送。</translation>
+    </message>
+    <message>
+        <source>“{at}” is not a time to run at: give one between the years {first} and {last}.</source>
+        <translation>“{at}”不能作为运行时间：请给出 {first} 年至 {last} 年之间的时间。</translation>
+    </message>
+    <message>
+        <source>The delivery report for {key} is dated {reported}, ahead of now.</source>
+        <translation>{key} 的送达回执日期为 {reported}，晚于当前时间。</translation>
+    </message>
+    <message>
+        <source>The delivery report for {key} is dated {reported}, before its message was sent ({sent}).</source>
+        <translation>{key} 的送达回执日期为 {reported}，早于该消息的发送时间（{sent}）。</translation>
+    </message>
+    <message>
         <source>None of the accounts {username} may see is overdue in {buckets}: no letter to write.</source>
         <translation>{username}可查看的账户中没有处于{buckets}的逾期账户：无需发函。</translation>
     </message>
@@ -5154,6 +5174,38 @@ Allowed from {time}</source>
     <message>
         <source>Letter {number} is on record, but its file could not be named {path} ({reason}); it is at {temporary}.</source>
         <translation>函件{number}已登记，但文件无法命名为{path}（{reason}）；文件位于{temporary}。</translation>
+    </message>
+    <message>
+        <source>The file holds no list of delivery reports.</source>
+        <translation>该文件中没有送达回执列表。</translation>
+    </message>
+    <message>
+        <source>Delivery report {number} is not an object with provider_id, to, delivered and reported_at.</source>
+        <translation>第 {number} 条送达回执不是包含 provider_id、to、delivered 和 reported_at 的对象。</translation>
+    </message>
+    <message>
+        <source>Delivery report {number} has no “{field}”.</source>
+        <translation>第 {number} 条送达回执缺少“{field}”。</translation>
+    </message>
+    <message>
+        <source>Delivery report {number}: “{field}” must be text.</source>
+        <translation>第 {number} 条送达回执：“{field}”必须是文本。</translation>
+    </message>
+    <message>
+        <source>Delivery report {number}: “{field}” must be true or false.</source>
+        <translation>第 {number} 条送达回执：“{field}”必须是 true 或 false。</translation>
+    </message>
+    <message>
+        <source>Delivery report {number}: “{field}” must be an ISO-8601 time with its offset, e.g. 2026-12-01T10:05:00+08:00.</source>
+        <translation>第 {number} 条送达回执：“{field}”必须是带时区偏移的 ISO-8601 时间，例如 2026-12-01T10:05:00+08:00。</translation>
+    </message>
+    <message>
+        <source>Delivery report {number}: “{field}” lies outside the years {first} to {last}.</source>
+        <translation>第 {number} 条送达回执：“{field}”不在 {first} 年至 {last} 年之间。</translation>
+    </message>
+    <message>
+        <source>Another reminders run is under way: this one sends nothing.</source>
+        <translation>另一次提醒发送正在进行：本次不发送任何消息。</translation>
     </message>
     <message>
         <source>Only an administrator settles a message whose answer was lost, not {user}.</source>
@@ -5632,10 +5684,6 @@ Allowed from {time}</source>
         <translation>无法连接邮件服务器 {server}：{reason}</translation>
     </message>
     <message>
-        <source>The connection to the mail server {server} was lost while sending; it may have arrived (sent again, it has the same Message-ID).</source>
-        <translation>发送过程中与邮件服务器 {server} 的连接中断；邮件可能已送达（重发时使用相同的 Message-ID）。</translation>
-    </message>
-    <message>
         <source>No mail server is configured: set COLLECTOR_WORKSTATION_SMTP_HOST and COLLECTOR_WORKSTATION_SMTP_FROM (README, “Reminders: e-mail and SMS”).</source>
         <translation>未配置邮件服务器：请设置 COLLECTOR_WORKSTATION_SMTP_HOST 和 COLLECTOR_WORKSTATION_SMTP_FROM（见 README“Reminders: e-mail and SMS”）。</translation>
     </message>
@@ -5658,6 +5706,10 @@ Allowed from {time}</source>
     <message>
         <source>not sent, try again later: {code} {text}</source>
         <translation>未发送，请稍后重试：{code} {text}</translation>
+    </message>
+    <message>
+        <source>no answer after the whole message went: it may have arrived ({code} {text})</source>
+        <translation>消息已完整发出但未收到应答：可能已送达（{code} {text}）</translation>
     </message>
     <message>
         <source>refused, the recipient opted out: {code} {text}</source>

@@ -2061,6 +2061,97 @@ def test_a_reminder_goes_to_the_borrowers_own_number_and_only_moves_forward(
         refused(cursor, "DELETE FROM credit_notices")
 
 
+@attacks("reminder-records", "system-write")
+def test_a_reminders_send_is_begun_once_taken_back_only_when_counted_and_reported_in_time(
+    world: World,
+) -> None:
+    """The course the job's own runs take (a "try again later" answer, a run killed and
+    resumed, a report that the borrower opted out) and nothing a forger would make of it."""
+    world.system()
+    mine = _reminded(world)
+    mobile, number = _points(world, mine)["mobile"]
+    message = uuid.uuid4()
+    move = "UPDATE reminder_messages SET {change} WHERE id = %s"
+
+    def each(*changes: str) -> dict[str, tuple[str, tuple[object, ...]]]:
+        return {change: (move.format(change=change), (message,)) for change in changes}
+
+    with world.cursor("system") as cursor:
+        cursor.execute(*_message(mine, mobile, number, id=message))
+        refused_each(
+            cursor,
+            each(
+                "status = 'sent'",  # no moment its send began
+                "sent_at = now() + interval '2 hours'",  # a send dated ahead
+                "retries = 1",  # a try counted, no send taken back
+            ),
+        )
+        cursor.execute(move.format(change="sent_at = now()"), (message,))  # its send begins
+        refused_each(
+            cursor,
+            each(
+                "sent_at = now() - interval '60 days'",  # back-dated
+                "sent_at = now() + interval '1 minute'",  # begun again, uncounted
+                "sent_at = NULL",  # taken back, not counted
+                "sent_at = NULL, retries = retries + 1",  # with no answer that it did not go
+                "sent_at = NULL, retries = retries + 2, error = 'isv.BUSINESS_LIMIT_CONTROL'",
+                "retries = retries + 1, error = 'isv.BUSINESS_LIMIT_CONTROL'",
+            ),
+        )
+        # "Try again later": the moment taken back, the try counted; a later run begins again.
+        cursor.execute(
+            move.format(
+                change="sent_at = NULL, retries = retries + 1, error = 'isv.BUSINESS_LIMIT_CONTROL'"
+            ),
+            (message,),
+        )
+        cursor.execute(move.format(change="sent_at = now()"), (message,))
+        # Its answer keeps the moment its send began, by whichever run records it.
+        refused_each(cursor, each("status = 'sent', sent_at = now() + interval '1 second'"))
+        outcome = uuid.uuid4()
+        cursor.execute(*_outcome(mine, mobile, id=outcome))
+        # One outcome per message, linked or not yet.
+        refused(cursor, *_outcome(mine, mobile, code="DELIVERED"))
+        cursor.execute(move.format(change="status = 'sent', attempt_id = %s"), (outcome, message))
+        refused_each(
+            cursor,
+            each(
+                "status = 'opted_out'",  # a sent message moves by its report only
+                "status = 'opted_out', reported_at = now()",  # no opt-out on record
+                "status = 'delivered', reported_at = now() + interval '1 day'",  # ahead
+                "status = 'delivered', reported_at = now() - interval '1 day'",  # before sent
+                "sent_at = NULL, retries = retries + 1, error = 'x'",  # sent: no retry
+            ),
+        )
+        # A delivery report that the borrower opted out: the opt-out, then the message and its
+        # contact.
+        opt_out = (
+            "INSERT INTO reminder_opt_outs (id, borrower_id, channel, at, source, recorded_by_id)"
+            " VALUES (gen_random_uuid(), %s, 'sms', now(), %s, cw_me())"
+        )
+        refused(cursor, opt_out, (mine.borrower_id, "collector"))
+        cursor.execute(opt_out, (mine.borrower_id, "delivery report"))
+        cursor.execute(
+            move.format(change="status = 'opted_out', reported_at = now(), error = %s"),
+            ("MOBILE_IN_BLACK", message),
+        )
+        cursor.execute(
+            "UPDATE contact_attempts SET disposition = 'OPTED-OUT' WHERE id = %s", (outcome,)
+        )
+        refused(
+            cursor,
+            "UPDATE contact_attempts SET disposition = 'DELIVERED' WHERE id = %s",
+            (outcome,),
+        )
+        refused_each(cursor, each("reported_at = now() - interval '1 minute'", "retries = 5"))
+    assert world.admin(
+        "SELECT m.status, m.retries, a.disposition, o.source FROM reminder_messages m"
+        " JOIN contact_attempts a ON a.id = m.attempt_id JOIN reminder_opt_outs o"
+        " ON o.borrower_id = m.borrower_id WHERE m.id = %s",
+        (message,),
+    ) == [("opted_out", 1, "OPTED-OUT", "delivery report")]
+
+
 @attacks("reminder-staff")
 def test_staff_write_no_reminder_and_only_a_lead_reads_the_teams(world: World) -> None:
     world.system()

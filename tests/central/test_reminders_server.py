@@ -213,3 +213,64 @@ def test_the_system_login_sends_records_resumes_and_takes_reports_on_the_server(
     assert "is not for" in _one_line(
         _cli(world, tmp_path, "reminders", "notices", login="collector_a")
     )
+
+
+def test_a_run_started_while_another_is_under_way_sends_nothing_and_the_next_carries_on(
+    world: World, tmp_path: Path
+) -> None:
+    """The lender's timer (or cron, or an operator by hand) starts a run while one is still
+    sending: the server's advisory lock keeps the second from sending anything (it would have
+    taken the first one's message in flight for a killed run's and sent it again); the first,
+    killed, lets go of it with its connection, and the next run carries on."""
+    world.system()
+    day = local_today(datetime.now(UTC)) - timedelta(days=1)
+    at = datetime.combine(day, time(10), tzinfo=business_zone())
+    for key in ("collector_a", "collector_b"):
+        world.portfolio.account(today=day, dpd=3, assigned_to=world.user_id(key), numbers=NUMBERS)
+    later = (at + timedelta(minutes=30)).isoformat()
+    log = tmp_path / "sent.log"
+    runner = [sys.executable, "-c", RUNNER]
+    process = subprocess.Popen(
+        [*runner, "--data-dir", str(tmp_path), "reminders", "run", "--at", at.isoformat()],
+        env={
+            **tls_environment(),
+            DATABASE_URL_ENV: tcp_url(world.db.url, world.logins["system"], PASSWORD),
+            SPOOL_ENV: str(tmp_path / "spool"),
+            "SEND_LOG": str(log),
+            "BLOCK_AFTER": "1",
+        },
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = clock.monotonic() + 120
+        while not Path(f"{log}.blocked").exists():
+            assert process.poll() is None, process.communicate()
+            assert clock.monotonic() < deadline
+            clock.sleep(0.05)
+        second = _cli(
+            world, tmp_path, "reminders", "run", "--at", later, login="system",
+            runner=runner, SEND_LOG=str(log),
+        )  # fmt: skip
+        assert (second.returncode, second.stdout, second.stderr) == (
+            75,
+            "",
+            "Another reminders run is under way: this one sends nothing.\n",
+        )
+        assert len(_sent_once(log)) == 1
+        assert len(list((tmp_path / "spool").iterdir())) == 1
+    finally:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.close()
+        process.stderr.close()
+    third = _cli(
+        world, tmp_path, "reminders", "run", "--at", later, login="system",
+        runner=runner, SEND_LOG=str(log),
+    )  # fmt: skip
+    assert third.returncode == 0, third.stderr
+    assert "found sent earlier 1" in third.stdout
+    rows = world.admin("SELECT key, status FROM reminder_messages ORDER BY key")
+    assert sorted(_sent_once(log)) == [key for key, _ in rows]
+    assert {status for _, status in rows} == {"sent"}

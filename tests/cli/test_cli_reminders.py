@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
+import sys
 from collections import defaultdict
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -235,6 +237,11 @@ def test_thirty_days_of_runs_replayed_against_every_rule(demo: Path) -> None:
         (["reminders", "run", "--limit", "0"], 64, "positive whole number"),
         (["reminders", "run", "--limit", "-3"], 64, "positive whole number"),
         (["reminders", "opt-out", "--contract", "NOPE", "--channel", "sms"], 1, "no account NOPE"),
+        (
+            ["reminders", "run", "--dry-run", "--at", "9999-12-31T23:00:00+08:00"],
+            64,
+            "outside the days this program counts (1900-01-01 to 2999-12-31)",
+        ),
     ],
 )
 def test_bad_input_is_one_error_line(demo: Path, args: list[str], code: int, says: str) -> None:
@@ -242,6 +249,89 @@ def test_bad_input_is_one_error_line(demo: Path, args: list[str], code: int, say
     assert result.returncode == code
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error:") and says in lines[0], result.stderr
+
+
+def test_a_report_file_that_cannot_be_all_its_messages_is_refused_whole(
+    reminders_demo: RemindersDemo, tmp_path: Path
+) -> None:
+    """A file someone wrote: one report in it dated before its message went (or ahead of now,
+    or with a value of the wrong kind) refuses the file in one line naming it, and nothing of
+    the file is recorded; put right, it is recorded whole."""
+    folder = tmp_path / "data"
+    shutil.copytree(reminders_demo.folder, folder)
+    done = set(reminders_demo.delivered) | {reminders_demo.undelivered, reminders_demo.refused}
+    db = _db(folder)
+    try:
+        with db.reader() as session:
+            waiting = session.execute(
+                select(ReminderMessage.key, ReminderMessage.recipient, ReminderMessage.sent_at)
+                .where(ReminderMessage.status == "sent", ReminderMessage.key.not_in(done))
+                .order_by(ReminderMessage.key)
+            ).all()[:2]
+    finally:
+        db.dispose()
+    (first, to, _), (second, other, went) = waiting
+    assert went is not None
+    reports = folder / "reports.json"
+
+    def attempt(second_at: str, **wrong: object) -> subprocess.CompletedProcess[str]:
+        items = [
+            {"provider_id": "-", "to": to, "delivered": True, "key": first,
+             "reported_at": "2026-11-28T11:00:00+08:00"},
+            {"provider_id": "-", "to": other, "delivered": False, "key": second,
+             "reported_at": second_at, "error_code": "MK:0001"} | wrong,
+        ]  # fmt: skip
+        reports.write_text(json.dumps(items), encoding="utf-8")
+        return subprocess.run(
+            [sys.executable, "-m", "app", "--data-dir", str(folder), "reminders", "reports",
+             "--file", str(reports)],
+            capture_output=True, text=True, env=_env(folder), timeout=300, check=False,
+        )  # fmt: skip
+
+    def statuses() -> list[str]:
+        db = _db(folder)
+        try:
+            with db.reader() as session:
+                return [
+                    session.scalars(
+                        select(ReminderMessage.status).where(ReminderMessage.key == key)
+                    ).one()
+                    for key in (first, second)
+                ]
+        finally:
+            db.dispose()
+
+    for second_at, wrong, says in (
+        (
+            "2020-01-01T10:05:00+08:00",
+            {},
+            f"The delivery report for {second} is dated 2020-01-01 10:05, before its message"
+            f" was sent ({went.astimezone(SHANGHAI):%Y-%m-%d %H:%M}).",
+        ),
+        (
+            "2099-01-01T10:05:00+08:00",
+            {},
+            f"The delivery report for {second} is dated 2099-01-01 10:05, ahead of now.",
+        ),
+        (
+            "2026-11-28T11:00:00+08:00",
+            {"delivered": "false"},
+            "Delivery report 2: “delivered” must be true or false.",
+        ),
+        (
+            "2026-11-28T11:00:00+08:00",
+            {"error_code": 550},
+            "Delivery report 2: “error_code” must be text.",
+        ),
+    ):
+        refused = attempt(second_at, **wrong)
+        assert (refused.returncode, refused.stdout) == (65, ""), refused.stderr
+        assert refused.stderr == f"error: {reports}: {says}\n"
+        assert statuses() == ["sent", "sent"]
+    recorded = attempt("2026-11-28T11:05:00+08:00")
+    assert recorded.returncode == 0, recorded.stderr
+    assert "delivered 1, failed 1, opted out 0, not matched 0" in recorded.stdout
+    assert statuses() == ["delivered", "failed"]
 
 
 # -- reminders overview ----------------------------------------------------------------------

@@ -500,7 +500,7 @@ def test_an_email_in_flight_when_the_run_is_killed_stays_uncertain_until_an_admi
         out = _ok(data, env, "reminders", "run", "--at", at, "--limit", "40")
         assert "uncertain 1" in out
         assert (
-            f"  uncertain: {in_flight} (its send began in a stopped run; settle it with"
+            f"  uncertain: {in_flight} (its send began and its answer was lost; settle it with"
             f" `reminders resolve --key {in_flight} --sent|--not-sent`)"
         ) in out.splitlines()
         report = json.loads(_ok(data, env, "reminders", "run", "--at", at, "--json"))

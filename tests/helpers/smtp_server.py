@@ -3,7 +3,8 @@
 record of what it received.
 
 Its answers can be set per recipient or per subject (a 550 for a recipient, a 451 for a
-message, the connection dropped during DATA), to see what the sender makes of each; and the
+message, the connection dropped at RCPT or once the message is in), to see what the sender
+makes of each; and the
 answer to one message it took can be held, to kill the sender while it waits.
 """
 
@@ -52,7 +53,8 @@ class Handler:
     received: list[Received] = field(default_factory=list)
     logins: list[tuple[str, str]] = field(default_factory=list)
     connections: int = 0
-    # recipient → the answer to its RCPT; subject marker → the answer to DATA (or "drop").
+    # recipient → the answer to its RCPT; subject marker → the answer to DATA (either: "drop",
+    # the connection closed instead of an answer).
     rcpt_answers: dict[str, str] = field(default_factory=dict)
     data_answers: dict[str, str] = field(default_factory=dict)
     password: str = PASSWORD
@@ -66,6 +68,9 @@ class Handler:
         self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
     ) -> str:
         answer = self.rcpt_answers.get(address)
+        if answer == "drop":
+            server.transport.close()
+            return "421 closing"
         if answer is not None:
             return answer
         envelope.rcpt_tos.append(address)

@@ -50,6 +50,9 @@ class SendStatus(enum.StrEnum):
     REJECTED = "rejected"  # the provider refused it for good (invalid number, bad template...)
     OPTED_OUT = "opted_out"  # the provider refused it: the recipient opted out / blacklisted
     RETRY = "retry"  # transient: rate limit, timeout, server error; send again later
+    # The provider had the whole message and its answer was lost (a connection dropped before
+    # it): it may have arrived. Never sent again by itself where the provider cannot be asked.
+    UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,12 @@ the receiving side can tell it is the same message. The server is reached with S
 (port 587) or TLS from the first byte (SMTPS, 465), its certificate checked (against a private
 CA where one is configured); nothing is ever said in the clear.
 
-The SMTP transaction is driven step by step (MAIL, RCPT, DATA) so that a connection found
-dropped at MAIL, before anything of the message went out, is opened again and the message
-sent on it; a connection lost later is answered RETRY (the message may have arrived: the
-dispatcher decides, and the Message-ID lets the far end see a repeat).
+The SMTP transaction is driven step by step (MAIL, RCPT, DATA, the message, its answer) so
+that a connection found dropped at MAIL, before anything of the message went out, is opened
+again and the message sent on it; one lost before the whole message went is answered RETRY
+(the server takes no message it did not have to its end); one lost after, before the server's
+answer, UNKNOWN: it may have arrived, and the dispatcher never sends it again by itself (an
+SMTP server cannot be asked what it took).
 """
 
 from __future__ import annotations
@@ -285,24 +287,44 @@ class SmtpSender:
             code, answer = connection.rcpt(to)
             if code not in (250, 251):
                 return self._refused(message, code, answer)
-            code, answer = connection.data(content)
+            code, answer = connection.docmd("DATA")
+            if code != 354:
+                return self._refused(message, code, answer)
+            connection.send(_data(content))
         except smtplib.SMTPResponseException as error:
             return self._refused(message, error.smtp_code, error.smtp_error)
         except (OSError, smtplib.SMTPException):
+            # The message never went to its end: the server took nothing.
             self._drop()
             return self._lost(message)
+        try:
+            code, answer = connection.getreply()
+        except (OSError, smtplib.SMTPException):
+            # The server had it all; its answer never came: it may have arrived.
+            self._drop()
+            return self._unanswered(message)
         if code != 250:
             return self._refused(message, code, answer)
         return SendResult(message.key, SendStatus.ACCEPTED, provider_id=ident)
 
     def _lost(self, message: OutboundMessage) -> SendResult:
         text = MailServerUnreachable(
-            "The connection to the mail server {server} was lost while sending; it may have"
-            " arrived (sent again, it has the same Message-ID).",
+            "The connection to the mail server {server} was lost before the whole message"
+            " went: it did not arrive, and is sent again.",
             server=self._where(),
         )
         return SendResult(
             message.key, SendStatus.RETRY, error_code="disconnected", error_text=text.message
+        )
+
+    def _unanswered(self, message: OutboundMessage) -> SendResult:
+        text = MailServerUnreachable(
+            "The connection to the mail server {server} was lost after the whole message went,"
+            " before its answer: it may have arrived, and is not sent again by itself.",
+            server=self._where(),
+        )
+        return SendResult(
+            message.key, SendStatus.UNKNOWN, error_code="unanswered", error_text=text.message
         )
 
     def _refused(self, message: OutboundMessage, code: int, answer: bytes | str) -> SendResult:
@@ -320,6 +342,15 @@ class SmtpSender:
             message.key, smtp_status(code, text, self.settings), error_code=str(code),
             error_text=text,
         )  # fmt: skip
+
+
+def _data(content: bytes) -> bytes:
+    """The message as DATA carries it (smtplib's quoting: a leading dot doubled, CRLF line
+    ends), ended by a lone dot. `content` is 7-bit: the policy encodes every header and body."""
+    text = smtplib.quotedata(content.decode("ascii"))
+    if not text.endswith("\r\n"):
+        text += "\r\n"
+    return (text + ".\r\n").encode("ascii")
 
 
 def smtp_status(code: int, answer: str, settings: SmtpSettings) -> SendStatus:

@@ -156,6 +156,12 @@ def answer_line(result: SendResult) -> str:
             code=result.error_code or "-",
             text=result.error_text or "",
         ).message
+    if result.status is SendStatus.UNKNOWN:
+        return Answer(
+            "no answer after the whole message went: it may have arrived ({code} {text})",
+            code=result.error_code or "-",
+            text=result.error_text or "",
+        ).message
     if result.status is SendStatus.OPTED_OUT:
         return Answer(
             "refused, the recipient opted out: {code} {text}",

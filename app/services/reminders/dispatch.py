@@ -4,15 +4,19 @@ record what the provider answered.
 One run: decide (the strategy's steps against every open account, then the stops, the
 send window, the contact rules' own engine and the weekly maximum), plan (every message a
 row with its key, committed before anything is sent), send (one message at a time, its
-answer and its contact attempt committed right after). A run killed anywhere and run again
-sends nobody a message twice and loses none. Just before a message is handed to its sender,
-the moment is committed on its row (`sent_at` on a planned message: a send began, its answer
-not yet recorded). A planned message without it never went, and is sent (or cancelled when no
+answer and its contact attempt committed right after). One run at a time holds the database
+(app.services.reminders.run_lock): a second one started meanwhile sends nothing. A run killed
+anywhere and run again sends nobody a message twice and loses none. Just before a message is
+handed to its sender, the moment is committed on its row (`sent_at` on a planned message: a
+send began, its answer not yet recorded); its answer, recorded by this run or a later one,
+keeps that moment. A planned message without it never went, and is sent (or cancelled when no
 longer due). One with it may have gone: it is asked of its sender by its key (the spool keeps
 a file per key, Alibaba Cloud SMS lists the SMS it took with their OutId) and only sent when it
-never went; an SMTP server cannot be asked, so such an e-mail stays uncertain, is never sent
-again by itself, and an administrator settles it (`reminders resolve`, app.services.reminders
-.uncertain).
+never went; an SMTP server cannot be asked, so such an e-mail (and one whose connection was
+lost after the server had it all, before its answer) stays uncertain, is never sent again by
+itself, and an administrator settles it (`reminders resolve`, app.services.reminders
+.uncertain). An answer that a send did not go ("try again later", or no trace at the provider
+of a send a killed run began) takes the moment back and counts the try (`retries`).
 
 Messages go only to the borrower's own mobile and e-mail: never an emergency contact, a
 number marked wrong or do-not-call, nor a channel the borrower opted out of.
@@ -79,6 +83,7 @@ from app.services.messaging.base import (
     SendStatus,
 )
 from app.services.reminders.notices import record_credit_notice
+from app.services.reminders.run_lock import run_lock
 from app.services.reminders.strategy import Step, Strategy, load_strategy
 from app.services.reminders.templates import Facts, Rendered, render
 
@@ -94,6 +99,14 @@ DISPOSITION = {
 # Open plans that carry the account: no reminder while one does.
 PLAN_CARRIES = (PlanStatus.ISSUED, PlanStatus.ACTIVE)
 CHUNK = 2000
+# How far a provider's clock may be from ours: a delivery report is dated after its message
+# was sent and not ahead of now, give or take this.
+CLOCK_SKEW = timedelta(minutes=10)
+# The years an instant may be given in, as every time the command line takes (app.cli.common
+# FIRST_DAY, LAST_DAY): a day's or a zone's arithmetic either way stays in the calendar.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+# What a planned message whose sender has no trace of the send a stopped run began records.
+NO_TRACE = "no trace at the provider of the send begun earlier"
 
 
 @dataclass(frozen=True)
@@ -162,7 +175,25 @@ class RunReport:
 def check_moment(at: datetime) -> datetime:
     if at.tzinfo is None:
         raise InvalidInput("The time to run at must carry a time zone (e.g. +08:00).")
-    return at.astimezone(UTC)
+    moment = in_calendar(at)
+    if moment is None:
+        raise InvalidInput(
+            "“{at}” is not a time to run at: give one between the years {first} and {last}.",
+            at=at.isoformat(),
+            first=FIRST_YEAR,
+            last=LAST_YEAR,
+        )
+    return moment
+
+
+def in_calendar(at: datetime) -> datetime | None:
+    """`at` in UTC, or None when it lies outside FIRST_YEAR..LAST_YEAR (near the calendar's
+    ends a day or a zone away is past Python's dates)."""
+    try:
+        moment = at.astimezone(UTC)
+    except OverflowError:
+        return None
+    return moment if FIRST_YEAR <= moment.year <= LAST_YEAR else None
 
 
 # --- the system login --------------------------------------------------------------------
@@ -724,11 +755,22 @@ def run_reminders(
     at = check_moment(at)
     if limit is not None and limit <= 0:
         raise InvalidInput("--limit must be a whole number above 0, not {limit}.", limit=limit)
+    if dry_run:
+        with db.reader() as session:
+            decided = decide(session, at)
+        new = decided.messages[:limit] if limit is not None else decided.messages
+        return RunReport(at, True, len(new), 0, 0, 0, 0, 0, 0, 0, decided.skipped, _shown(new))
+    with run_lock(db):
+        return _run(db, senders, at, limit, embedded)
+
+
+def _run(
+    db: Database, senders: Mapping[str, Sender], at: datetime, limit: int | None, embedded: bool
+) -> RunReport:
+    """A run, holding the run lock."""
     with db.session() as session:
         decided = decide(session, at)
         new = decided.messages[:limit] if limit is not None else decided.messages
-        if dry_run:
-            return RunReport(at, True, len(new), 0, 0, 0, 0, 0, 0, 0, decided.skipped, _shown(new))
         user_id = system_user(session, create=embedded).id
         for candidate in new:
             session.add(
@@ -847,11 +889,13 @@ def _deliver(
             if found.report is not None:
                 apply_reports(db, [found.report])
             return "resolved"
+        if began_at is not None and not _no_trace(db, message_id, began_at):
+            return "elsewhere"  # settled meanwhile
     if rendered is None:
         # Never sent, and no longer due or allowed now.
         _record(db, message_id, None, at, cancelled=True)
         return "cancelled"
-    if not _begin(db, message_id, at, began_at):
+    if not _begin(db, message_id, at):
         return "elsewhere"  # another run began sending it meanwhile
     result = sender.send(outbound)
     _record(db, message_id, result, at)
@@ -860,26 +904,42 @@ def _deliver(
         SendStatus.REJECTED: "failed",
         SendStatus.OPTED_OUT: "opted_out",
         SendStatus.RETRY: "retry",
+        SendStatus.UNKNOWN: "uncertain",
     }[result.status]
 
 
-def _begin(db: Database, message_id: uuid.UUID, at: datetime, seen: datetime | None) -> bool:
+def _begin(db: Database, message_id: uuid.UUID, at: datetime) -> bool:
     """Commit that a send of the message begins now: killed before its answer is recorded, the
-    next run asks what became of it instead of sending it blindly. `seen`: the start of an
-    earlier send its sender found no trace of. False when another run (started while this one
-    was going) began it first: only one of them sends it."""
-    was = ReminderMessage.sent_at.is_(None) if seen is None else ReminderMessage.sent_at == seen
+    next run asks what became of it instead of sending it blindly. False when its send began
+    already (another run got there first): only one of them sends it."""
     with db.session() as session:
         began = session.execute(
             update(ReminderMessage)
             .where(
                 ReminderMessage.id == message_id,
                 ReminderMessage.status == MessageStatus.PLANNED,
-                was,
+                ReminderMessage.sent_at.is_(None),
             )
             .values(sent_at=at)
         )
         return cast("CursorResult[Any]", began).rowcount == 1
+
+
+def _no_trace(db: Database, message_id: uuid.UUID, began_at: datetime) -> bool:
+    """The sender has no trace of the send a stopped run began at `began_at`: it never went.
+    The moment is taken back and the try counted, as a "try again later" answer is; False when
+    the message moved meanwhile."""
+    with db.session() as session:
+        taken = session.execute(
+            update(ReminderMessage)
+            .where(
+                ReminderMessage.id == message_id,
+                ReminderMessage.status == MessageStatus.PLANNED,
+                ReminderMessage.sent_at == began_at,
+            )
+            .values(sent_at=None, retries=ReminderMessage.retries + 1, error=NO_TRACE)
+        )
+        return cast("CursorResult[Any]", taken).rowcount == 1
 
 
 def _record(
@@ -907,32 +967,45 @@ def record_answer(
     cancelled: bool = False,
 ) -> None:
     """Record on a planned message what its sender answered, in the caller's unit of work: sent,
-    failed or opted out with its contact attempt (and the credit notice it gives); a RETRY
-    leaves it planned, no send under way; `cancelled` (or no result) cancels it."""
+    failed or opted out with its contact attempt (and the credit notice it gives), dated when
+    its send began (however much later the answer is recorded: a run killed and resumed by the
+    next; `at` for one found sent after a "try again later" answer); a RETRY leaves it planned,
+    no send under way, the try counted; an UNKNOWN answer (lost after the sender had it all)
+    leaves its send begun: uncertain; `cancelled` (or no result) cancels it."""
     if cancelled or result is None:
         row.status = MessageStatus.CANCELLED
         row.error = "no longer due or allowed when run again"
         return
+    if result.status is SendStatus.UNKNOWN:
+        row.error = _error(result)
+        return
     if result.status is SendStatus.RETRY:
         row.error = _error(result)
-        row.sent_at = None  # answered: no send under way
+        if row.sent_at is not None:
+            row.sent_at = None  # answered: no send under way
+            row.retries += 1
         return
     status = {
         SendStatus.ACCEPTED: MessageStatus.SENT,
         SendStatus.REJECTED: MessageStatus.FAILED,
         SendStatus.OPTED_OUT: MessageStatus.OPTED_OUT,
     }[result.status]
+    when = row.sent_at or at
+    if status is MessageStatus.OPTED_OUT:
+        # On record before the message says so (the server asks for it).
+        _opt_out(session, row.borrower_id, row.channel, when, "provider", row.user_id)
+        session.flush()
     row.status = status
     row.provider_id = result.provider_id
     row.error = _error(result) if status is not MessageStatus.SENT else None
-    row.sent_at = at
+    row.sent_at = when
     attempt = ContactAttempt(
         loan_id=row.loan_id,
         borrower_id=row.borrower_id,
         contact_point_id=row.contact_point_id,
         user_id=row.user_id,
         channel=row.channel,
-        started_at=at,
+        started_at=when,
         duration_seconds=0,
         disposition=DISPOSITION[status],
         right_party=False,
@@ -943,14 +1016,12 @@ def record_answer(
     session.add(attempt)
     session.flush()
     row.attempt_id = attempt.id
-    if status is MessageStatus.OPTED_OUT:
-        _opt_out(session, row.borrower_id, row.channel, at, "provider", row.user_id)
     if status is MessageStatus.SENT and row.kind == "credit_notice":
         record_credit_notice(
             session,
             row.loan_id,
             row.channel.value,
-            at,
+            when,
             message_id=row.id,
             recorded_by_id=row.user_id,
         )
@@ -1013,11 +1084,36 @@ class ReportsApplied:
     failed: int
     unknown: int
     opted_out: int = 0
+    # Dated before their message was sent, or ahead of now: not recorded.
+    misdated: int = 0
+
+    def __add__(self, other: ReportsApplied) -> ReportsApplied:
+        return ReportsApplied(
+            self.delivered + other.delivered,
+            self.failed + other.failed,
+            self.unknown + other.unknown,
+            self.opted_out + other.opted_out,
+            self.misdated + other.misdated,
+        )
 
 
-def apply_reports(db: Database, reports: Iterable[DeliveryReport]) -> ReportsApplied:
-    """Move sent messages to delivered or failed as their reports say, with their attempts.
-    A report for a message still planned (its answer lost in a killed run) settles it too."""
+def apply_reports(
+    db: Database,
+    reports: Iterable[DeliveryReport],
+    *,
+    strict: bool = False,
+    now: datetime | None = None,
+) -> ReportsApplied:
+    """Move sent messages to delivered, failed or opted out as their reports say, with their
+    attempts (an opt-out: recorded for the borrower and channel). A report for a message still
+    planned whose send began (its answer lost in a killed run, or answered "try again later"
+    while the provider may have taken it) settles it too; one for a message never handed to
+    its sender matches nothing.
+
+    A report dated ahead of `now` (the clock's), or before its message was sent (or planned,
+    whichever is earlier), give or take CLOCK_SKEW, is not recorded: counted as misdated, or,
+    `strict` (a file someone wrote), refused with every other report of the batch."""
+    now = now or datetime.now(UTC)
     counts: Counter[str] = Counter()
     with db.session() as session:
         for report in reports:
@@ -1027,8 +1123,19 @@ def apply_reports(db: Database, reports: Iterable[DeliveryReport]) -> ReportsApp
             else:
                 query = query.where(ReminderMessage.provider_id == report.provider_id)
             row = session.scalar(query)
-            if row is None or row.status not in (MessageStatus.SENT, MessageStatus.PLANNED):
+            if (
+                row is None
+                or row.status not in (MessageStatus.SENT, MessageStatus.PLANNED)
+                or (row.sent_at is None and row.retries == 0)
+            ):
                 counts["unknown"] += 1
+                continue
+            at = report.reported_at.astimezone(UTC)
+            wrong = _misdated(row, at, now)
+            if wrong is not None:
+                if strict:
+                    raise wrong
+                counts["misdated"] += 1
                 continue
             status = (
                 MessageStatus.DELIVERED
@@ -1037,11 +1144,13 @@ def apply_reports(db: Database, reports: Iterable[DeliveryReport]) -> ReportsApp
                 if report.opted_out
                 else MessageStatus.FAILED
             )
-            at = report.reported_at.astimezone(UTC)
             if status is MessageStatus.OPTED_OUT:
                 _opt_out(session, row.borrower_id, row.channel, at, "delivery report", row.user_id)
-            if row.status is MessageStatus.PLANNED:
-                row.sent_at = at
+                session.flush()  # on record before the message says so (the server asks)
+            # One found sent after a "try again later" answer: it went by its report, at the
+            # latest.
+            sent_at = row.sent_at or at
+            row.sent_at = sent_at
             row.status = status
             row.provider_id = row.provider_id or report.provider_id
             row.reported_at = at
@@ -1056,7 +1165,7 @@ def apply_reports(db: Database, reports: Iterable[DeliveryReport]) -> ReportsApp
                     contact_point_id=row.contact_point_id,
                     user_id=row.user_id,
                     channel=row.channel,
-                    started_at=at,
+                    started_at=sent_at,
                     disposition=DISPOSITION[status],
                     checklist=[],
                     script_steps=[],
@@ -1070,7 +1179,31 @@ def apply_reports(db: Database, reports: Iterable[DeliveryReport]) -> ReportsApp
         counts[MessageStatus.FAILED.value],
         counts["unknown"],
         counts[MessageStatus.OPTED_OUT.value],
+        counts["misdated"],
     )
+
+
+def _misdated(row: ReminderMessage, at: datetime, now: datetime) -> InvalidInput | None:
+    """Why a report dated `at` cannot be the message's, or None: it cannot be reported on
+    before its send began, nor before it was planned or its row written (whichever is earliest:
+    a run given an instant of its own, --at, dates its plans and sends by it)."""
+    if at > now + CLOCK_SKEW:
+        return InvalidInput(
+            "The delivery report for {key} is dated {reported}, ahead of now.",
+            key=row.key,
+            reported=at,
+        )
+    moments = (row.sent_at, row.planned_at, row.created_at)
+    earliest = min(moment for moment in moments if moment is not None)
+    if at < earliest - CLOCK_SKEW:
+        return InvalidInput(
+            "The delivery report for {key} is dated {reported}, before its message was sent"
+            " ({sent}).",
+            key=row.key,
+            reported=at,
+            sent=earliest,
+        )
+    return None
 
 
 def sent_awaiting_reports(db: Database) -> list[tuple[str, str, datetime]]:

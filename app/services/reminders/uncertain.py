@@ -98,7 +98,8 @@ def settle_uncertain(db: Database, key: str, *, sent: bool, username: str) -> st
         if sent:
             record_answer(session, row, SendResult(key, SendStatus.ACCEPTED), began)
         else:
-            row.sent_at = None
+            row.sent_at = None  # it never went: the try is counted
+            row.retries += 1
         audit(
             session,
             "reminder.settled",

@@ -13,7 +13,11 @@ team's notices only.
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
+import sys
+import time as clock
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
@@ -25,7 +29,7 @@ from tests.central.test_attacks import _points
 from tests.helpers.cli import run_cli
 from tests.helpers.portfolio import Account
 from tests.helpers.postgres import tcp_url, tls_environment
-from tests.helpers.spool_log import killed_after, sends_logged, sent_once
+from tests.helpers.spool_log import RUNNER, killed_after, sends_logged, sent_once
 
 NUMBERS = {"mobile": "13812345678", "email": "fang.wang@example.cn"}
 EMERGENCY = "13900001111"
@@ -257,7 +261,7 @@ def test_a_run_started_while_another_is_under_way_sends_nothing_and_the_next_car
             "",
             "Another reminders run is under way: this one sends nothing.\n",
         )
-        assert len(_sent_once(log)) == 1
+        assert len(sent_once(log)) == 1
         assert len(list((tmp_path / "spool").iterdir())) == 1
     finally:
         os.kill(process.pid, signal.SIGKILL)
@@ -272,5 +276,5 @@ def test_a_run_started_while_another_is_under_way_sends_nothing_and_the_next_car
     assert third.returncode == 0, third.stderr
     assert "found sent earlier 1" in third.stdout
     rows = world.admin("SELECT key, status FROM reminder_messages ORDER BY key")
-    assert sorted(_sent_once(log)) == [key for key, _ in rows]
+    assert sorted(sent_once(log)) == [key for key, _ in rows]
     assert {status for _, status in rows} == {"sent"}

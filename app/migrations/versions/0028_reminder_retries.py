@@ -1,7 +1,7 @@
 """a reminder's course on the central server: retries, a killed run resumed, opted-out reports
 
 Revision ID: 0028
-Revises: 0026
+Revises: 0027
 Create Date: 2026-12-12 12:00:00.000000
 
 Issue 19, review: 0022's guard refused the reminders job's own login the course a message
@@ -37,7 +37,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0028"
-down_revision: str | None = "0026"
+down_revision: str | None = "0027"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

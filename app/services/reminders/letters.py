@@ -39,7 +39,6 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -86,6 +85,7 @@ from app.services.portfolio.addresses import (
 from app.services.portfolio.balances import Balance, balance_of
 from app.services.reminders.notices import record_credit_notice
 from app.services.reminders.strategy import load_strategy
+from app.services.reminders.templates import payment_link
 
 LANGUAGES = ("zh_CN", "en")
 # How a credit-reporting notice reached the borrower, as the notice record names channels.
@@ -208,12 +208,6 @@ def letter_number(kind: str, letter_id: uuid.UUID, day: date) -> str:
     prefix = str(load_json("lender.json")["agreement_prefix"])
     code = letter_kinds()[kind].number_code
     return f"{prefix}-{code}-{day:%Y%m%d}-{letter_id.hex[:8].upper()}"
-
-
-def payment_link(contract_no: str) -> str:
-    """Where the borrower pays this account online (lender.json `payment_link`)."""
-    template = str(load_json("lender.json")["payment_link"])
-    return template.format(contract_no=quote(contract_no, safe=""))
 
 
 def issue_letter(

@@ -23,7 +23,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cache, cached_property
@@ -58,6 +58,7 @@ from app.models import (
     User,
 )
 from app.models.types import money_from_raw
+from app.services.common import clock
 from app.services.common.clock import local_today
 from app.services.common.errors import InvalidInput, NotAllowed, NotFound
 from app.services.common.reference import address_zones, buckets
@@ -77,6 +78,8 @@ from app.services.messaging.base import (
     Sender,
     SendResult,
     SendStatus,
+    reaches_recipients,
+    reports_delivery,
 )
 from app.services.reminders.notices import record_credit_notice
 from app.services.reminders.strategy import Step, Strategy, load_strategy
@@ -163,6 +166,22 @@ def check_moment(at: datetime) -> datetime:
     if at.tzinfo is None:
         raise InvalidInput("The time to run at must carry a time zone (e.g. +08:00).")
     return at.astimezone(UTC)
+
+
+def check_live_moment(at: datetime, senders: Mapping[str, Sender]) -> bool:
+    """Whether a run at `at` sends to people (a sender that reaches them is configured); such a
+    run happens now: a message goes when it is sent, and the send window and contact hours are
+    those of that moment. An instant not now is refused before anything is planned; the spool
+    (a rehearsal) and a dry run may take any."""
+    live = [name for name, sender in senders.items() if reaches_recipients(sender)]
+    if live and not clock.is_now(at):
+        raise InvalidInput(
+            "A run that sends through a provider ({channels}) sends now, not at {at}: what"
+            " goes out goes now. To see what a run at another time would send, add --dry-run.",
+            channels=", ".join(sorted(live)),
+            at=at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        )
+    return bool(live)
 
 
 # --- the system login --------------------------------------------------------------------
@@ -521,6 +540,7 @@ def decide(
     accounts = _accounts(session, today, lead, only)
     stops = _stops(session, only)
     notified = _notified(session, only)
+    notice_tries = _notice_tries(session, only)
     borrowers = _borrowers(session, only)
     opted: set[tuple[uuid.UUID, str]] = {
         (borrower_id, channel.value)
@@ -589,6 +609,10 @@ def decide(
                     continue
                 point_key, recipient, zones, _, _ = usable[0]
                 point_zones = tuple(zones.split())
+                if channel == "email":
+                    # An address has no place: the borrower may be wherever their own mobiles
+                    # (and addresses) put them, and an e-mail keeps to every one of those zones.
+                    point_zones = _mobile_zones(own, point_zones)
                 asked = (
                     code,
                     account.flags,
@@ -622,6 +646,11 @@ def decide(
                 if not inside:
                     result.skipped["send_window"] += 1
                     continue
+                if due.step.kind == "credit_notice":
+                    # A notice that never reached the borrower (failed, refused, cancelled) is
+                    # no notice: it goes again, as a message of its own.
+                    tries = notice_tries[(account.loan_id, channel)]
+                    due = replace(due, tag="n" if not tries else f"n{tries + 1}")
                 key = message_key(account.contract_no, due, channel)
                 wanted.append((account, due, channel, strategy, point_key, recipient, key))
     # Keys already planned or sent: a planned one is resumed, anything else is done (and not
@@ -683,6 +712,34 @@ def _profiles_in_use(session: Session) -> list[str]:
     return sorted({profile_code_for(country) for country in countries})
 
 
+def _mobile_zones(own: _Borrower, zones: tuple[str, ...]) -> tuple[str, ...]:
+    """`zones` with those of the borrower's own mobiles (not a number marked wrong)."""
+    found = list(zones)
+    for _, _, mobile_zones, _, wrong in own.mobiles:
+        if not wrong:
+            found += [zone for zone in mobile_zones.split() if zone not in found]
+    return tuple(found)
+
+
+def _notice_tries(session: Session, only: ColumnElement[bool] | None) -> Counter[Any]:
+    """By (loan, channel): the credit-reporting notice messages that never reached the
+    borrower (failed, refused as opted out, cancelled)."""
+    tries: Counter[Any] = Counter()
+    for loan_id, channel, count in session.execute(
+        select(ReminderMessage.loan_id, ReminderMessage.channel, func.count())
+        .where(
+            ReminderMessage.kind == "credit_notice",
+            ReminderMessage.status.in_(
+                (MessageStatus.FAILED, MessageStatus.OPTED_OUT, MessageStatus.CANCELLED)
+            ),
+            ReminderMessage.loan_id.in_(_open_loans(only)),
+        )
+        .group_by(ReminderMessage.loan_id, ReminderMessage.channel)
+    ):
+        tries[(loan_id, channel.value)] = count
+    return tries
+
+
 def _notified(session: Session, only: ColumnElement[bool] | None) -> set[uuid.UUID]:
     """The open loans whose borrower was given the credit-reporting notice."""
     return set(
@@ -724,6 +781,7 @@ def run_reminders(
     at = check_moment(at)
     if limit is not None and limit <= 0:
         raise InvalidInput("--limit must be a whole number above 0, not {limit}.", limit=limit)
+    live = False if dry_run else check_live_moment(at, senders)
     with db.session() as session:
         decided = decide(session, at)
         new = decided.messages[:limit] if limit is not None else decided.messages
@@ -767,7 +825,10 @@ def run_reminders(
             .order_by(ReminderMessage.planned_at, ReminderMessage.key)
         ).all()
     for message_id, key in pending:
-        done = _deliver(db, message_id, senders, params.get(key), at)
+        # Through a provider, each message is recorded at the moment it goes (the run's
+        # instant is its start); a rehearsal on the spool keeps its instant.
+        moment = clock.now() if live else at
+        done = _deliver(db, message_id, senders, params.get(key), moment)
         outcome[done] += 1
         if done == "uncertain":
             uncertain.append(key)
@@ -854,7 +915,11 @@ def _deliver(
     if not _begin(db, message_id, at, began_at):
         return "elsewhere"  # another run began sending it meanwhile
     result = sender.send(outbound)
-    _record(db, message_id, result, at)
+    # A credit-reporting notice is given when it reaches the borrower: an e-mail when a mail
+    # server took it (SMTP says nothing later), an SMS when its delivery report says so
+    # (apply_reports), a spooled message never.
+    gives_notice = reaches_recipients(sender) and not reports_delivery(sender)
+    _record(db, message_id, result, at, notice_at=at if gives_notice else None)
     return {
         SendStatus.ACCEPTED: "sent",
         SendStatus.REJECTED: "failed",
@@ -889,13 +954,14 @@ def _record(
     at: datetime,
     *,
     cancelled: bool = False,
+    notice_at: datetime | None = None,
 ) -> None:
     with db.session() as session:
         row = session.get(ReminderMessage, message_id)
         assert row is not None
         if row.status is not MessageStatus.PLANNED:
             return
-        record_answer(session, row, result, at, cancelled=cancelled)
+        record_answer(session, row, result, at, cancelled=cancelled, notice_at=notice_at)
 
 
 def record_answer(
@@ -905,10 +971,12 @@ def record_answer(
     at: datetime,
     *,
     cancelled: bool = False,
+    notice_at: datetime | None = None,
 ) -> None:
     """Record on a planned message what its sender answered, in the caller's unit of work: sent,
-    failed or opted out with its contact attempt (and the credit notice it gives); a RETRY
-    leaves it planned, no send under way; `cancelled` (or no result) cancels it."""
+    failed or opted out with its contact attempt; a RETRY leaves it planned, no send under way;
+    `cancelled` (or no result) cancels it. `notice_at`: a credit-reporting notice message that
+    was sent is the borrower's notice from then (its sender's acceptance is its delivery)."""
     if cancelled or result is None:
         row.status = MessageStatus.CANCELLED
         row.error = "no longer due or allowed when run again"
@@ -945,7 +1013,14 @@ def record_answer(
     row.attempt_id = attempt.id
     if status is MessageStatus.OPTED_OUT:
         _opt_out(session, row.borrower_id, row.channel, at, "provider", row.user_id)
-    if status is MessageStatus.SENT and row.kind == "credit_notice":
+    if status is MessageStatus.SENT and row.kind == "credit_notice" and notice_at is not None:
+        _give_notice(session, row, notice_at)
+
+
+def _give_notice(session: Session, row: ReminderMessage, at: datetime) -> None:
+    """The credit-reporting notice `row` gave, dated `at` (now): once per message."""
+    given = session.scalar(select(CreditNotice.id).where(CreditNotice.message_id == row.id))
+    if given is None:
         record_credit_notice(
             session,
             row.loan_id,
@@ -954,6 +1029,12 @@ def record_answer(
             message_id=row.id,
             recorded_by_id=row.user_id,
         )
+
+
+def _withdraw_notice(session: Session, row: ReminderMessage) -> None:
+    """A notice message reported undelivered (after its mail server took it) gave no notice."""
+    for notice in session.scalars(select(CreditNotice).where(CreditNotice.message_id == row.id)):
+        session.delete(notice)
 
 
 def _error(result: SendResult) -> str:
@@ -1017,7 +1098,10 @@ class ReportsApplied:
 
 def apply_reports(db: Database, reports: Iterable[DeliveryReport]) -> ReportsApplied:
     """Move sent messages to delivered or failed as their reports say, with their attempts.
-    A report for a message still planned (its answer lost in a killed run) settles it too."""
+    A report for a message still planned (its answer lost in a killed run) settles it too.
+    A credit-reporting notice message reported delivered is the borrower's notice from now
+    (when it is recorded); one reported undelivered gives none (an e-mail's, recorded when its
+    mail server took it, is withdrawn), and the next run sends the notice again."""
     counts: Counter[str] = Counter()
     with db.session() as session:
         for report in reports:
@@ -1046,6 +1130,12 @@ def apply_reports(db: Database, reports: Iterable[DeliveryReport]) -> ReportsApp
             row.provider_id = row.provider_id or report.provider_id
             row.reported_at = at
             row.error = None if report.delivered else (report.error_code or "undelivered")[:300]
+            if row.kind == "credit_notice":
+                session.flush()  # the message's status, which the server asks about
+                if status is MessageStatus.DELIVERED:
+                    _give_notice(session, row, clock.now())
+                else:
+                    _withdraw_notice(session, row)
             attempt_row = session.get(ContactAttempt, row.attempt_id) if row.attempt_id else None
             if attempt_row is not None:
                 attempt_row.disposition = DISPOSITION[status]

@@ -59,6 +59,8 @@ SERVER_POLICY = {
     "visit_outcomes": "visit_outcomes.json",
     # The marks' names, for the server's refusal of a plan on a paused account.
     "flags": "flags.json",
+    # Which contact-rule profile a borrower's country takes: the strategy a notice waits for.
+    "jurisdictions": "compliance/jurisdictions.json",
 }
 
 
@@ -104,12 +106,21 @@ def load_server_policy(db: Database) -> None:
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value, loaded_at = now()",
                 (key, json.dumps(load_json(name), ensure_ascii=False)),
             )
-        # The call scripts' graphs: the server follows a contact's script path through them.
-        connection.exec_driver_sql(
-            "INSERT INTO server_policy (key, value) VALUES ('scripts', %s::jsonb) "
-            "ON CONFLICT (key) DO UPDATE SET value = excluded.value, loaded_at = now()",
-            (json.dumps(server_scripts(), ensure_ascii=False),),
-        )
+        # The call scripts' graphs: the server follows a contact's script path through them;
+        # and each strategy's days from a credit-reporting notice to reporting.
+        for key, value in (("scripts", server_scripts()), ("credit_reporting", _notice_days())):
+            connection.exec_driver_sql(
+                "INSERT INTO server_policy (key, value) VALUES (%s, %s::jsonb) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value, loaded_at = now()",
+                (key, json.dumps(value, ensure_ascii=False)),
+            )
+
+
+def _notice_days() -> dict[str, int]:
+    """Each reminder strategy's days from a credit-reporting notice to reporting, by profile."""
+    from app.services.reminders.strategy import load_strategy, strategy_profiles
+
+    return {code: load_strategy(code).reporting_after_days for code in strategy_profiles()}
 
 
 def reassert_logins(db: Database) -> int:

@@ -378,6 +378,31 @@ def test_a_lead_reads_the_teams_credit_notices_and_a_collector_none(tmp_path: Pa
         )  # fmt: skip
 
     assert cli("reminders", "run", "--at", AT).returncode == 0
+    # A notice is given once a report says its message reached the borrower: the notice SMS
+    # are reported delivered (and recorded now).
+    db = _db(tmp_path)
+    try:
+        with db.reader() as session:
+            sent = session.execute(
+                select(ReminderMessage.key, ReminderMessage.recipient).where(
+                    ReminderMessage.kind == "credit_notice", ReminderMessage.channel == "sms"
+                )
+            ).all()
+    finally:
+        db.dispose()
+    reported = (datetime.fromisoformat(AT) + timedelta(minutes=5)).isoformat()
+    reports = tmp_path / "reports.json"
+    reports.write_text(
+        json.dumps(
+            [
+                {"provider_id": "-", "to": to, "delivered": True, "reported_at": reported}
+                | {"key": key}
+                for key, to in sent
+            ]
+        ),
+        encoding="utf-8",
+    )
+    assert cli("reminders", "reports", "--file", str(reports)).returncode == 0
     db = _db(tmp_path)
     try:
         # Another team, working every other account the run sent a notice on.

@@ -79,11 +79,6 @@ def strategy_path(profile: str) -> str:
     return f"reminders/{profile}.json"
 
 
-def strategy_profiles() -> list[str]:
-    """The contact-rule profiles that have a reminder strategy."""
-    return [code for code in available_profiles() if (RESOURCES / strategy_path(code)).exists()]
-
-
 @cache
 def load_strategy(profile: str) -> Strategy:
     """The profile's strategy, validated against the templates and education texts."""

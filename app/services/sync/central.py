@@ -30,7 +30,7 @@ from app.models import Loan, LoanStatus, Role, Team, User
 from app.services.common.audit import audit
 from app.services.common.errors import InvalidInput, NotAllowed, NotFound
 from app.services.common.queue_summary import keep_current
-from app.services.common.reference import load_json
+from app.services.common.reference import RESOURCES, load_json
 from app.services.common.script_graph import server_scripts
 from app.services.sync.server import ensure_schema
 
@@ -117,10 +117,14 @@ def load_server_policy(db: Database) -> None:
 
 
 def _notice_days() -> dict[str, int]:
-    """Each reminder strategy's days from a credit-reporting notice to reporting, by profile."""
-    from app.services.reminders.strategy import load_strategy, strategy_profiles
-
-    return {code: load_strategy(code).reporting_after_days for code in strategy_profiles()}
+    """Each reminder strategy's days from a credit-reporting notice to reporting, by profile
+    (resources/reminders/<PROFILE>.json, as the reminders job loads them)."""
+    return {
+        path.stem: int(
+            load_json(f"reminders/{path.name}")["credit_reporting"]["reporting_after_days"]
+        )
+        for path in sorted((RESOURCES / "reminders").glob("[A-Z][A-Z].json"))
+    }
 
 
 def reassert_logins(db: Database) -> int:

@@ -70,7 +70,13 @@ def register(commands: Any) -> None:
         " configured, messages go to the spool folder ($COLLECTOR_WORKSTATION_SPOOL_DIR, else"
         " spool/ in the data folder).",
     )
-    run.add_argument("--at", type=zoned_moment_arg, metavar="TIME", help="ISO-8601 with offset")
+    run.add_argument(
+        "--at",
+        type=zoned_moment_arg,
+        metavar="TIME",
+        help="ISO-8601 with offset (default: now); another instant only with --dry-run or"
+        " the spool: a run through a provider sends now",
+    )
     run.add_argument("--dry-run", action="store_true", help="decide and render; send nothing")
     run.add_argument("--limit", type=positive_arg, metavar="N", help="plan at most N new messages")
     run.add_argument("--json", action="store_true")
@@ -175,12 +181,13 @@ def _bad_data(error: Exception) -> int:
 
 
 def _run(config: Config, args: argparse.Namespace) -> int:
+    from app.services.common import clock
     from app.services.messaging.choice import opened, senders_from_config
     from app.services.reminders.dispatch import run_reminders
     from app.services.reminders.run_lock import RunUnderWay
     from app.services.reminders.templates import StrategyError
 
-    at = args.at or datetime.now(UTC)
+    at = args.at or clock.now()
     db = open_database(config)
     try:
         with opened(senders_from_config(config.data_dir)) as senders:

@@ -3876,6 +3876,10 @@ Allowed from {time}</source>
         <translation>运营商拒收（已退订）</translation>
     </message>
     <message>
+        <source>The carrier reported the borrower refuses messages</source>
+        <translation>运营商回执：借款人拒收短信</translation>
+    </message>
+    <message>
         <source>Paid</source>
         <translation>已还清</translation>
     </message>
@@ -5140,6 +5144,10 @@ Allowed from {time}</source>
         <translation>“{at}”不能作为运行时间：请给出 {first} 年至 {last} 年之间的时间。</translation>
     </message>
     <message>
+        <source>A run that sends through a provider ({channels}) sends now, not at {at}: what goes out goes now. To see what a run at another time would send, add --dry-run.</source>
+        <translation>经服务商发送的运行只能在当前时间进行（{channels}），不能指定{at}：发出的消息此刻就会发出。如需查看其他时间会发送什么，请加上 --dry-run。</translation>
+    </message>
+    <message>
         <source>The delivery report for {key} is dated {reported}, ahead of now.</source>
         <translation>{key} 的送达回执日期为 {reported}，晚于当前时间。</translation>
     </message>
@@ -5164,6 +5172,18 @@ Allowed from {time}</source>
         <translation>不良信息报送告知书只能由组长出具；{username} 可以出具催收函。</translation>
     </message>
     <message>
+        <source>The time a letter is issued must carry a time zone (e.g. +08:00).</source>
+        <translation>出具函件的时间必须带时区（例如 +08:00）。</translation>
+    </message>
+    <message>
+        <source>A letter is dated when it is issued: {at} is ahead of now.</source>
+        <translation>函件的日期即出具之时：{at} 晚于当前时间。</translation>
+    </message>
+    <message>
+        <source>A credit-reporting notice is dated when it is issued, never earlier: {at} is before now.</source>
+        <translation>不良信息报送告知书的日期即出具之时，不得倒签：{at} 早于当前时间。</translation>
+    </message>
+    <message>
         <source>Letters are printed in {known}, not “{language}”.</source>
         <translation>函件只能以{known}打印，不支持“{language}”。</translation>
     </message>
@@ -5174,6 +5194,10 @@ Allowed from {time}</source>
     <message>
         <source>Letter {number} is on record, but its file could not be named {path} ({reason}); it is at {temporary}.</source>
         <translation>函件{number}已登记，但文件无法命名为{path}（{reason}）；文件位于{temporary}。</translation>
+    </message>
+    <message>
+        <source>A credit-reporting notice is dated when it is given, now, not {at}.</source>
+        <translation>不良信息报送告知的日期即告知之时（当前时间），不能是{at}。</translation>
     </message>
     <message>
         <source>The file holds no list of delivery reports.</source>
@@ -5206,6 +5230,14 @@ Allowed from {time}</source>
     <message>
         <source>Another reminders run is under way: this one sends nothing.</source>
         <translation>另一次提醒发送正在进行：本次不发送任何消息。</translation>
+    </message>
+    <message>
+        <source>lender.json payment_link must be https://HOST/…{{contract_no}}…, the contract number once after the site&apos;s address, not “{link}”.</source>
+        <translation>lender.json 的 payment_link 必须为 https://域名/…{{contract_no}}…，合同号在网站地址之后出现一次，不能是“{link}”。</translation>
+    </message>
+    <message>
+        <source>The SMS template {template} ({language}) has no code registered with the education text {education}.</source>
+        <translation>短信模板 {template}（{language}）没有附带宣传教育文字 {education} 的已报备模板代码。</translation>
     </message>
     <message>
         <source>Only an administrator settles a message whose answer was lost, not {user}.</source>

@@ -1805,6 +1805,19 @@ def _message(
     )
 
 
+def _letter_issued(
+    account: Account, letter_id: uuid.UUID, *, kind: str = "credit_notice"
+) -> tuple[str, tuple[object, ...]]:
+    """The audit event of a letter the signed-in user issued on the account (as `letters
+    issue` writes it): statement and values."""
+    details = {"kind": kind, "letter_id": str(letter_id), "contract_no": account.contract_no}
+    return (
+        "INSERT INTO audit_events (id, at, user_id, action, entity, entity_id, details)"
+        " VALUES (gen_random_uuid(), now(), cw_me(), 'letter.issued', 'loan', %s, %s)",
+        (str(account.loan_id), json.dumps(details)),
+    )
+
+
 def _outcome(
     account: Account,
     point: uuid.UUID,
@@ -2026,7 +2039,7 @@ def test_a_reminder_goes_to_the_borrowers_own_number_and_only_moves_forward(
         refused(cursor, *_message(mine, mobile, number))
         refused(cursor, "UPDATE reminder_opt_outs SET channel = 'email'")
         refused(cursor, "DELETE FROM reminder_opt_outs")
-        # A credit-reporting notice is the notice message it sent, dated when it went.
+        # A credit-reporting notice is the notice message it sent (its terms: notice-given).
         email, address = points["email"]
         notice_message, went = uuid.uuid4(), today().replace(microsecond=0)
         cursor.execute(
@@ -2039,7 +2052,7 @@ def test_a_reminder_goes_to_the_borrowers_own_number_and_only_moves_forward(
             " message_id, recorded_by_id, created_at) VALUES (gen_random_uuid(), %s, 'email',"
             " %s, %s, %s, coalesce(%s, cw_me()), now())"
         )
-        day = went.date()
+        day = local_today(went)
         later = day + timedelta(days=15)
         # Not yet sent.
         refused(cursor, notice, (mine.loan_id, went, later, notice_message, None))
@@ -2190,10 +2203,11 @@ def test_staff_write_no_reminder_and_only_a_lead_reads_the_teams(world: World) -
                 ("UPDATE credit_notices SET reporting_from = current_date", ()),
             ):
                 assert "permission denied" in refused(cursor, statement, values), (key, statement)
-            # A notice may be inserted only as a lead's letter (notice-letter): no other row.
-            assert "row-level security" in refused(
-                cursor, "INSERT INTO credit_notices DEFAULT VALUES"
-            )
+            # A notice may be inserted only as a lead's letter (notice-letter): no other row
+            # (a lead's is refused in words, notice-given: it is dated when recorded).
+            said = refused(cursor, "INSERT INTO credit_notices DEFAULT VALUES")
+            expected = "dated when it is recorded" if key == "lead_a" else "row-level security"
+            assert expected in said, key
     seen = {
         "reminder_messages": "SELECT loan_id FROM reminder_messages",
         "credit_notices": "SELECT loan_id FROM credit_notices",
@@ -2504,6 +2518,86 @@ def test_the_marks_are_the_servers_and_each_reads_only_their_own(world: World) -
     ) == [(True,)]
 
 
+@attacks("notice-given")
+def test_a_notice_is_dated_now_waits_the_strategys_days_and_reached_the_borrower(
+    world: World,
+) -> None:
+    world.system()
+    mine = _reminded(world)
+    points = _points(world, mine)
+    now = today().replace(microsecond=0)
+    later = local_today(now) + timedelta(days=15)  # the CN strategy's days
+    notice = (
+        "INSERT INTO credit_notices (id, loan_id, channel, notified_at, reporting_from,"
+        " message_id, recorded_by_id, created_at) VALUES (gen_random_uuid(), %s, %s, %s, %s,"
+        " %s, cw_me(), now())"
+    )
+    sms, email = uuid.uuid4(), uuid.uuid4()
+    with world.cursor("system") as cursor:
+        cursor.execute(*_message(mine, *points["mobile"], id=sms, kind="credit_notice"))
+        cursor.execute(
+            *_message(mine, *points["email"], id=email, channel="email", kind="credit_notice")
+        )
+        for message in (sms, email):
+            cursor.execute(
+                "UPDATE reminder_messages SET status = 'sent', sent_at = now() WHERE id = %s",
+                (message,),
+            )
+        # An SMS the provider took is no notice until its delivery report says it arrived.
+        assert "reached the borrower" in refused(
+            cursor, notice, (mine.loan_id, "sms", now, later, sms)
+        )
+        cursor.execute(
+            "UPDATE reminder_messages SET status = 'delivered', reported_at = now() WHERE id = %s",
+            (sms,),
+        )
+        dated = {
+            "sixty days back": (now - timedelta(days=60), later - timedelta(days=60)),
+            "an hour ahead": (now + timedelta(hours=1), later),
+        }
+        for label, (at, reporting) in dated.items():
+            assert "dated when it is recorded" in refused(
+                cursor, notice, (mine.loan_id, "sms", at, reporting, sms)
+            ), label
+        for early in (1, 2, 14):
+            assert "15 days after the notice" in refused(
+                cursor, notice, (mine.loan_id, "sms", now, local_today(now) + timedelta(early), sms)
+            ), early
+        cursor.execute(notice, (mine.loan_id, "sms", now, later, sms))
+        # An e-mail its mail server took is a notice; reported undelivered, it is withdrawn.
+        cursor.execute(notice, (mine.loan_id, "email", now, later, email))
+        withdraw = "DELETE FROM credit_notices WHERE message_id = %s"
+        assert "stays on record" in refused(cursor, withdraw, (email,))
+        cursor.execute(
+            "UPDATE reminder_messages SET status = 'failed', error = 'bounced',"
+            " reported_at = now() WHERE id = %s",
+            (email,),
+        )
+        cursor.execute(withdraw, (email,))
+        assert "stays on record" in refused(cursor, "DELETE FROM credit_notices")
+        refused(cursor, "UPDATE credit_notices SET reporting_from = reporting_from - 10")
+    assert world.admin(
+        "SELECT channel, reporting_from FROM credit_notices WHERE loan_id = %s", (mine.loan_id,)
+    ) == [("sms", later)]
+    # A lead's letter notice keeps the same dates.
+    theirs, issued = _reminded(world), uuid.uuid4()
+    letter = (
+        "INSERT INTO credit_notices (id, loan_id, channel, notified_at, reporting_from,"
+        " document_id, recorded_by_id, created_at) VALUES (gen_random_uuid(), %s, 'letter', %s,"
+        " %s, %s, cw_me(), now())"
+    )
+    with world.cursor("lead_a") as cursor:
+        cursor.execute(*_letter_issued(theirs, issued))
+        assert "15 days after the notice" in refused(
+            cursor, letter, (theirs.loan_id, now, later - timedelta(days=1), issued)
+        )
+        assert "dated when it is recorded" in refused(
+            cursor, letter, (theirs.loan_id, now - timedelta(days=30), later, issued)
+        )
+        cursor.execute(letter, (theirs.loan_id, now, later, issued))
+        refused(cursor, "DELETE FROM credit_notices")
+
+
 @attacks("notice-letter")
 def test_only_a_lead_records_a_letters_notice_in_their_name_on_their_team_dated_now(
     world: World,
@@ -2522,7 +2616,9 @@ def test_only_a_lead_records_a_letters_notice_in_their_name_on_their_team_dated_
         " %s, coalesce(%s, cw_me()), now())"
     )
     now = today().replace(microsecond=0)
-    later = now.date() + timedelta(days=15)
+    later = local_today(now) + timedelta(days=15)
+    # The notice letter the lead issues on the account: its audit event names it.
+    issued = uuid.uuid4()
 
     def letter(**change: object) -> tuple[object, ...]:
         row: dict[str, object] = {
@@ -2531,7 +2627,7 @@ def test_only_a_lead_records_a_letters_notice_in_their_name_on_their_team_dated_
             "channel": "letter",
             "at": now,
             "reporting_from": later,
-            "document": uuid.uuid4(),
+            "document": issued,
             "message": None,
             "by": None,
         }
@@ -2542,7 +2638,11 @@ def test_only_a_lead_records_a_letters_notice_in_their_name_on_their_team_dated_
         account = mine if key == "collector_a" else world.accounts["agent_a"]
         with world.cursor(key) as cursor:
             assert "row-level security" in refused(cursor, notice, letter(loan=account.loan_id))
+    other, demand = _reminded(world), uuid.uuid4()
     with world.cursor("lead_a") as cursor:
+        cursor.execute(*_letter_issued(mine, demand, kind="demand"))
+    with world.cursor("lead_a") as cursor:
+        cursor.execute(*_letter_issued(mine, issued))
         refused_each(
             cursor,
             {
@@ -2553,7 +2653,11 @@ def test_only_a_lead_records_a_letters_notice_in_their_name_on_their_team_dated_
                 "in a collector's name": (notice, letter(by=world.user_id("collector_a"))),
                 "back-dated": (notice, letter(at=now - timedelta(days=2))),
                 "dated ahead": (notice, letter(at=now + timedelta(hours=2))),
-                "reporting at once": (notice, letter(reporting_from=now.date())),
+                "reporting at once": (notice, letter(reporting_from=local_today(now))),
+                # A letter never issued, or a demand letter, or one issued on another account.
+                "no letter on record": (notice, letter(document=uuid.uuid4())),
+                "a demand letter": (notice, letter(document=demand)),
+                "another account's letter": (notice, letter(loan=other.loan_id)),
             },
         )
         accepted = letter()

@@ -26,6 +26,7 @@ from app.services.messaging.spool import SPOOL_ENV
 from tests.central.conftest import PASSWORD, World
 from tests.central.test_attacks import _message, _outcome, _points, _reminded, refused
 from tests.cli.test_cli_reminders import RUNNER
+from tests.helpers.clock import CLOCK_ENV, CLOCKED
 from tests.helpers.portfolio import Account
 from tests.helpers.postgres import tcp_url, tls_environment
 
@@ -305,10 +306,12 @@ def test_review19_a_try_again_later_answer_leaves_the_message_planned_on_the_ser
         "COLLECTOR_WORKSTATION_SMTP_FROM": "notice@hengxin.example",
         "COLLECTOR_WORKSTATION_SMTP_TIMEOUT": "3",
     }
+    # A run through a mail server sends now: the command's clock reads the run's instant.
     done = subprocess.run(
-        [sys.executable, "-m", "app", "--data-dir", str(tmp_path), "reminders", "run",
+        [sys.executable, "-c", CLOCKED, "--data-dir", str(tmp_path), "reminders", "run",
          "--at", text],
-        capture_output=True, text=True, timeout=300, env=environment, check=False,
+        capture_output=True, text=True, timeout=300, env={**environment, CLOCK_ENV: text},
+        check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "retry later 1" in done.stdout, done.stdout

@@ -7,6 +7,8 @@ import io
 import json
 import re
 import sqlite3
+from collections.abc import Iterator
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 
@@ -15,11 +17,20 @@ import pytest
 from app.cli import main
 from app.cli.common import EXIT_USAGE
 from tests.cli.test_cli import run
+from tests.helpers.clock import clock_at
 from tests.helpers.disks import read_only_disk
 from tests.helpers.pdf import pdf_fonts, pdf_raw_text
 
 AT = "2026-11-28T10:00:00+08:00"
 NUMBER = re.compile(r"^(HX-(?:DL|CR)-20261128-[0-9A-F]{8}) for (\S+) written to (.+?)(?: \(|$)")
+
+
+@pytest.fixture(autouse=True)
+def issued_at() -> Iterator[None]:
+    """The letters are issued at AT (`--at`): this computer's clock reads it (a letter is
+    never dated ahead of the clock, a credit-reporting notice never before it)."""
+    with clock_at(datetime.fromisoformat(AT)):
+        yield
 
 
 @pytest.fixture(scope="module")

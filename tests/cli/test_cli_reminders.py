@@ -394,6 +394,31 @@ def test_a_lead_reads_the_teams_credit_notices_and_a_collector_none(demo: Path) 
     """What a lead signed in to the server sees (row security gives them their team's), the
     embedded database gives `--user LEAD` too; a collector is refused on both."""
     assert _cli(demo, "reminders", "run", "--at", AT).returncode == 0
+    # A notice is given once a report says its message reached the borrower: the notice SMS
+    # are reported delivered (and recorded now).
+    db = _db(demo)
+    try:
+        with db.reader() as session:
+            sent = session.execute(
+                select(ReminderMessage.key, ReminderMessage.recipient).where(
+                    ReminderMessage.kind == "credit_notice", ReminderMessage.channel == "sms"
+                )
+            ).all()
+    finally:
+        db.dispose()
+    reported = (datetime.fromisoformat(AT) + timedelta(minutes=5)).isoformat()
+    reports = demo / "reports.json"
+    reports.write_text(
+        json.dumps(
+            [
+                {"provider_id": "-", "to": to, "delivered": True, "reported_at": reported}
+                | {"key": key}
+                for key, to in sent
+            ]
+        ),
+        encoding="utf-8",
+    )
+    assert _cli(demo, "reminders", "reports", "--file", str(reports)).returncode == 0
     db = _db(demo)
     try:
         # Another team, working every other account the run sent a notice on.

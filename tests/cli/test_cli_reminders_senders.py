@@ -44,6 +44,7 @@ from app.models import (
 from app.services.common.reference import lender
 from tests.helpers.aliyun_api import KEY_ID, SECRET, AliyunSmsApi, error_body, serve
 from tests.helpers.cli import run_cli
+from tests.helpers.clock import CLOCK_ENV, CLOCKED, clock_at
 from tests.helpers.keychain import no_keychain
 from tests.helpers.smtp_server import PASSWORD, USER, Certificates, certificates, smtp_server
 
@@ -109,16 +110,37 @@ def _configured(smtp_port: int, certs: Certificates, endpoint: str) -> dict[str,
 
 
 def _args(folder: Path, *args: str) -> list[str]:
-    return [sys.executable, "-m", "app", "--data-dir", str(folder), *args]
+    """The command in a process of its own, its clock reading $TEST_CLOCK: a run through a
+    provider sends now, so this computer's clock reads the run's instant (10:00 in Beijing,
+    inside every send window whenever the test runs)."""
+    return [sys.executable, "-c", CLOCKED, "--data-dir", str(folder), *args]
+
+
+def _clocked(env: dict[str, str], args: tuple[str, ...]) -> dict[str, str]:
+    """`env` with the clock at the command's --at (else at the real time)."""
+    at = args[args.index("--at") + 1] if "--at" in args else datetime.now(BEIJING).isoformat()
+    return {**env, CLOCK_ENV: at}
 
 
 def _cli(
     folder: Path, env: dict[str, str], *args: str, real: bool = False
 ) -> subprocess.CompletedProcess[str]:
-    """The command with `env` as its whole environment; in this process, with no keychain (the
-    job's PYTHON_KEYRING_BACKEND), or (`real`) in a process of its own."""
-    with no_keychain():
-        return run_cli(folder, *args, env=env, real=real, timeout=600)
+    """The command with `env` as its whole environment and the clock at its --at: in this
+    process, with no keychain (the job's PYTHON_KEYRING_BACKEND), or (`real`) in a process of
+    its own."""
+    clocked = _clocked(env, args)
+    if real:
+        return subprocess.run(
+            _args(folder, *args),
+            cwd=ROOT,
+            env=clocked,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+    with no_keychain(), clock_at(datetime.fromisoformat(clocked[CLOCK_ENV])):
+        return run_cli(folder, *args, env=env, timeout=600)
 
 
 def _ok(folder: Path, env: dict[str, str], *args: str) -> str:
@@ -402,7 +424,7 @@ def _killed_while_held(folder: Path, env: dict[str, str], held: Any, *args: str)
     process = subprocess.Popen(
         _args(folder, "reminders", "run", *args),
         cwd=ROOT,
-        env=env,
+        env=_clocked(env, args),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )

@@ -160,13 +160,32 @@ def test_review19_a_report_dated_before_the_send_or_in_the_future_is_refused(
 def test_review19_a_run_at_a_future_instant_sends_nothing_now(data: Path) -> None:
     """`reminders run --at` takes any instant and sends for real: tomorrow's messages go out
     now (whatever the hour now is, the send window and quiet hours are checked against the
-    instant given), and each is recorded as sent at that instant, not when it went."""
-    done = _cli(data, "reminders", "run", "--at", _ten(1))
+    instant given), and each is recorded as sent at that instant, not when it went.
+
+    (Changed in the fix: a run through a provider is what sends for real, so the run here has
+    a mail server configured, one nothing listens on: refused before anything is planned or
+    sent, nothing is tried. The spool alone is a rehearsal that reaches nobody and may be run
+    at any instant, as the README's examples, the demo and the tests do.)"""
+    before = _query(data, "SELECT count(*) FROM reminder_messages")
+    provider = {
+        "COLLECTOR_WORKSTATION_SMTP_HOST": "127.0.0.1",
+        "COLLECTOR_WORKSTATION_SMTP_PORT": "9",
+        "COLLECTOR_WORKSTATION_SMTP_FROM": "notice@hengxin.example",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "--data-dir", str(data), "reminders", "run", "--at",
+         _ten(1)],
+        env={**_env(data), **provider}, capture_output=True, text=True, timeout=300,
+        check=False,
+    )  # fmt: skip
     spooled = (
         sorted(p.name for p in (data / "spool").iterdir()) if (data / "spool").exists() else []
     )
     assert spooled == [], f"{len(spooled)} messages went now, recorded as sent tomorrow"
-    _one_error_line(done)
+    assert "sends now" in _one_error_line(done)
+    assert _query(data, "SELECT count(*) FROM reminder_messages") == before
+    # What that run would send is there to see.
+    assert _cli(data, "reminders", "run", "--dry-run", "--at", _ten(1)).returncode == 0
 
 
 def _lead(folder: Path) -> str:

@@ -1,7 +1,12 @@
 """A demo book whose reminders went out on two days through the real dispatcher and the
 spool (`reminders run`), then delivery reports (delivered, undelivered, a mail server's
 refusal) and a borrower's opt-out, each through the command line: what the Reminders view,
-`reminders overview` and the dashboard's reminder figures are tried on."""
+`reminders overview` and the dashboard's reminder figures are tried on.
+
+A credit-reporting notice is given only when a report says its message reached the borrower:
+half an hour after the first run, a report says three of its notice SMS were delivered (the
+clock reading that moment, as the reports job's would), and those notices wait for reporting;
+the others still wait for a report."""
 
 from __future__ import annotations
 
@@ -18,9 +23,13 @@ from app.cli import main
 from app.database import Database
 from app.models import Loan, MessageStatus, ReminderMessage, Role, User
 from app.services.messaging.spool import SPOOL_ENV
+from tests.helpers.clock import clock_at
 
 AS_OF = "2026-11-28T10:00:00+08:00"
 FIRST_RUN = datetime.fromisoformat("2026-11-27T10:00:00+08:00")
+# When some of the first run's notice SMS are reported delivered, and how many.
+NOTICES_REPORTED = datetime.fromisoformat("2026-11-27T10:30:00+08:00")
+NOTICES = 3
 SECOND_RUN = datetime.fromisoformat("2026-11-28T10:00:00+08:00")
 REPORTED = "2026-11-28T11:00:00+08:00"
 OPTED_AT = "2026-11-28T15:00:00+08:00"
@@ -64,16 +73,48 @@ def copy_demo(demo: Path, folder: Path) -> Path:
     return folder
 
 
+def _report_notices(folder: Path) -> None:
+    """The first run's notice SMS reported delivered, at NOTICES_REPORTED."""
+    db = Database(f"sqlite:///{folder / 'central.sqlite3'}")
+    try:
+        with db.reader() as session:
+            rows = session.execute(
+                select(ReminderMessage.key, ReminderMessage.recipient)
+                .where(
+                    ReminderMessage.planned_at == FIRST_RUN,
+                    ReminderMessage.kind == "credit_notice",
+                    ReminderMessage.channel == "sms",
+                    ReminderMessage.status == MessageStatus.SENT,
+                )
+                .order_by(ReminderMessage.key)
+                .limit(NOTICES)
+            ).all()
+    finally:
+        db.dispose()
+    assert len(rows) == NOTICES, "the first run sent too few credit-reporting notices"
+    reports = [
+        {"provider_id": "-", "to": to, "delivered": True, "key": key}
+        | {"reported_at": NOTICES_REPORTED.isoformat()}
+        for key, to in rows
+    ]
+    report_file = folder / "notice-reports.json"
+    report_file.write_text(json.dumps(reports), encoding="utf-8")
+    with clock_at(NOTICES_REPORTED):
+        _cli(folder, "reminders", "reports", "--file", str(report_file))
+
+
 def build_reminders_demo(folder: Path, demo: Path) -> RemindersDemo:
     """A copy of the demo of 300 accounts (seed 7) as of 2026-11-28 10:00 (`demo`, a
-    `build_demo` folder) in `folder`, runs on the 27th and the 28th at 10:00, reports at
-    11:00 and an opt-out at 15:00 on the 28th (Beijing)."""
+    `build_demo` folder) in `folder`, runs on the 27th and the 28th at 10:00 (the first run's
+    notice SMS reported delivered between them), reports at 11:00 and an opt-out at 15:00 on
+    the 28th (Beijing)."""
     had = os.environ.get(SPOOL_ENV)
     os.environ[SPOOL_ENV] = str(folder / "spool")
     try:
         copy_demo(demo, folder)
-        for run in (FIRST_RUN, SECOND_RUN):
-            _cli(folder, "reminders", "run", "--at", run.isoformat())
+        _cli(folder, "reminders", "run", "--at", FIRST_RUN.isoformat())
+        _report_notices(folder)
+        _cli(folder, "reminders", "run", "--at", SECOND_RUN.isoformat())
         db = Database(f"sqlite:///{folder / 'central.sqlite3'}")
         try:
             with db.reader() as session:
@@ -124,7 +165,8 @@ def build_reminders_demo(folder: Path, demo: Path) -> RemindersDemo:
         )
         report_file = folder / "reports.json"
         report_file.write_text(json.dumps(reports), encoding="utf-8")
-        _cli(folder, "reminders", "reports", "--file", str(report_file))
+        with clock_at(datetime.fromisoformat(REPORTED)):
+            _cli(folder, "reminders", "reports", "--file", str(report_file))
         _cli(
             folder,
             "reminders",

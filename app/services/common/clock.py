@@ -7,10 +7,25 @@ Days past due, promise dates, shifts and reports are counted in the business zon
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from app.services.common.reference import policy
+
+# How far an instant may be from this computer's clock and still be "now" (a clock a little
+# off, a command typed a minute late); the central server allows its own clock the same.
+SKEW = timedelta(minutes=10)
+
+
+def now() -> datetime:
+    """This computer's clock, in UTC: what a record dated "when it happened" is checked
+    against (a message sent, a notice given, a letter issued)."""
+    return datetime.now(UTC)
+
+
+def is_now(at: datetime) -> bool:
+    """Whether `at` is now, within SKEW of the clock."""
+    return abs(at - now()) <= SKEW
 
 
 def business_zone() -> ZoneInfo:

@@ -267,13 +267,16 @@ class _LetterPage:
         c, s = self.common.text, self.styles
         values = self.values()
         title = ParagraphStyle("letter_title", parent=s.title, alignment=TA_CENTER)
+        # A section's heading closer to the text before it than in an agreement's clauses.
+        heading = ParagraphStyle("letter_heading", parent=s.heading, spaceBefore=4)
+        # The spaces are as small as reads well: a letter is one page (the longest, the English
+        # credit-reporting notice with the lender's three payment channels, just fits).
         story: list[Flowable] = [
             self._header(),
-            Spacer(1, 3 * mm),
+            Spacer(1, 2 * mm),
             self._recipient(),
-            Spacer(1, 3 * mm),
+            Spacer(1, 2 * mm),
             para(self.own.text("title"), title),
-            Spacer(1, 1 * mm),
             para(c("salutation", name=printable(self.letter.borrower_name)), s.body),
         ]
         story.extend(para(line, s.body) for line in self.own.lines("body_before", **values))
@@ -288,7 +291,7 @@ class _LetterPage:
         story.append(
             KeepTogether(
                 [
-                    para(c("channels_heading"), s.heading),
+                    para(c("channels_heading"), heading),
                     para(c("channels_intro"), s.body),
                     self._payment(),
                     para(c("link_line", link=self.letter.payment_link), s.small),
@@ -298,7 +301,7 @@ class _LetterPage:
         story.append(
             KeepTogether(
                 [
-                    para(c("complaints_heading"), s.heading),
+                    para(c("complaints_heading"), heading),
                     para(c("complaints_text", **values), s.body),
                 ]
             )
@@ -434,7 +437,7 @@ class _LetterPage:
             para(letter.lender_name, s.body),
             para(c("signature_date", date=self.day(letter.letter_date)), s.body),
         ]
-        return KeepTogether([Spacer(1, 2 * mm), self._bare([["", block]], [WIDTH - side, side])])
+        return KeepTogether([Spacer(1, 1 * mm), self._bare([["", block]], [WIDTH - side, side])])
 
     def footer(self, canvas: Canvas, page: int, pages: int) -> None:
         """The privacy line, the letter number and the digest, wrapping downwards left of

@@ -312,6 +312,8 @@ class AliyunSmsSender:
     """
 
     channel = MessageChannel.SMS
+    # The carrier's receipt says later whether an SMS reached the phone (QuerySendDetails).
+    reports_delivery = True
 
     def __init__(
         self,

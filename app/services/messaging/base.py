@@ -83,11 +83,26 @@ class DeliveryReport:
 
 
 class Sender(Protocol):
+    """Carries messages of one channel. Two facts about it are class attributes, read with
+    `reaches_recipients` and `reports_delivery` below: whether what it takes can reach a person
+    at all (the spool's files cannot), and whether the provider reports delivery later (an SMS
+    carrier's receipt) or its acceptance is all there is to know (an SMTP server)."""
+
     channel: MessageChannel
 
     def send(self, message: OutboundMessage) -> SendResult:
         """Carry one message; never raises for a provider's refusal (a result says it)."""
         ...
+
+
+def reaches_recipients(sender: object) -> bool:
+    """Whether a message the sender takes can reach its recipient (not a spool's file)."""
+    return bool(getattr(sender, "reaches_recipients", True))
+
+
+def reports_delivery(sender: object) -> bool:
+    """Whether the sender's provider reports later whether a message it took was delivered."""
+    return bool(getattr(sender, "reports_delivery", False))
 
 
 class Resolver(Protocol):

@@ -36,6 +36,9 @@ def spool_folder(data_dir: Path) -> Path:
 class SpoolSender:
     """Writes each message as a file named by its key; reports ACCEPTED with a provider id."""
 
+    # A file in a folder reaches nobody: what is spooled was never sent to a borrower.
+    reaches_recipients = False
+
     def __init__(self, folder: Path, channel: MessageChannel) -> None:
         self.folder = folder
         self.channel = channel

@@ -27,7 +27,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cache, cached_property
@@ -62,6 +62,7 @@ from app.models import (
     User,
 )
 from app.models.types import money_from_raw
+from app.services.common import clock
 from app.services.common.clock import local_today
 from app.services.common.errors import InvalidInput, NotAllowed, NotFound
 from app.services.common.reference import address_zones, buckets
@@ -81,6 +82,8 @@ from app.services.messaging.base import (
     Sender,
     SendResult,
     SendStatus,
+    reaches_recipients,
+    reports_delivery,
 )
 from app.services.reminders.notices import record_credit_notice
 from app.services.reminders.run_lock import run_lock
@@ -194,6 +197,22 @@ def in_calendar(at: datetime) -> datetime | None:
     except OverflowError:
         return None
     return moment if FIRST_YEAR <= moment.year <= LAST_YEAR else None
+
+
+def check_live_moment(at: datetime, senders: Mapping[str, Sender]) -> bool:
+    """Whether a run at `at` sends to people (a sender that reaches them is configured); such a
+    run happens now: a message goes when it is sent, and the send window and contact hours are
+    those of that moment. An instant not now is refused before anything is planned; the spool
+    (a rehearsal) and a dry run may take any."""
+    live = [name for name, sender in senders.items() if reaches_recipients(sender)]
+    if live and not clock.is_now(at):
+        raise InvalidInput(
+            "A run that sends through a provider ({channels}) sends now, not at {at}: what"
+            " goes out goes now. To see what a run at another time would send, add --dry-run.",
+            channels=", ".join(sorted(live)),
+            at=at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        )
+    return bool(live)
 
 
 # --- the system login --------------------------------------------------------------------
@@ -552,6 +571,7 @@ def decide(
     accounts = _accounts(session, today, lead, only)
     stops = _stops(session, only)
     notified = _notified(session, only)
+    notice_tries = _notice_tries(session, only)
     borrowers = _borrowers(session, only)
     opted: set[tuple[uuid.UUID, str]] = {
         (borrower_id, channel.value)
@@ -620,6 +640,10 @@ def decide(
                     continue
                 point_key, recipient, zones, _, _ = usable[0]
                 point_zones = tuple(zones.split())
+                if channel == "email":
+                    # An address has no place: the borrower may be wherever their own mobiles
+                    # (and addresses) put them, and an e-mail keeps to every one of those zones.
+                    point_zones = _mobile_zones(own, point_zones)
                 asked = (
                     code,
                     account.flags,
@@ -653,6 +677,11 @@ def decide(
                 if not inside:
                     result.skipped["send_window"] += 1
                     continue
+                if due.step.kind == "credit_notice":
+                    # A notice that never reached the borrower (failed, refused, cancelled) is
+                    # no notice: it goes again, as a message of its own.
+                    tries = notice_tries[(account.loan_id, channel)]
+                    due = replace(due, tag="n" if not tries else f"n{tries + 1}")
                 key = message_key(account.contract_no, due, channel)
                 wanted.append((account, due, channel, strategy, point_key, recipient, key))
     # Keys already planned or sent: a planned one is resumed, anything else is done (and not
@@ -714,6 +743,34 @@ def _profiles_in_use(session: Session) -> list[str]:
     return sorted({profile_code_for(country) for country in countries})
 
 
+def _mobile_zones(own: _Borrower, zones: tuple[str, ...]) -> tuple[str, ...]:
+    """`zones` with those of the borrower's own mobiles (not a number marked wrong)."""
+    found = list(zones)
+    for _, _, mobile_zones, _, wrong in own.mobiles:
+        if not wrong:
+            found += [zone for zone in mobile_zones.split() if zone not in found]
+    return tuple(found)
+
+
+def _notice_tries(session: Session, only: ColumnElement[bool] | None) -> Counter[Any]:
+    """By (loan, channel): the credit-reporting notice messages that never reached the
+    borrower (failed, refused as opted out, cancelled)."""
+    tries: Counter[Any] = Counter()
+    for loan_id, channel, count in session.execute(
+        select(ReminderMessage.loan_id, ReminderMessage.channel, func.count())
+        .where(
+            ReminderMessage.kind == "credit_notice",
+            ReminderMessage.status.in_(
+                (MessageStatus.FAILED, MessageStatus.OPTED_OUT, MessageStatus.CANCELLED)
+            ),
+            ReminderMessage.loan_id.in_(_open_loans(only)),
+        )
+        .group_by(ReminderMessage.loan_id, ReminderMessage.channel)
+    ):
+        tries[(loan_id, channel.value)] = count
+    return tries
+
+
 def _notified(session: Session, only: ColumnElement[bool] | None) -> set[uuid.UUID]:
     """The open loans whose borrower was given the credit-reporting notice."""
     return set(
@@ -760,14 +817,21 @@ def run_reminders(
             decided = decide(session, at)
         new = decided.messages[:limit] if limit is not None else decided.messages
         return RunReport(at, True, len(new), 0, 0, 0, 0, 0, 0, 0, decided.skipped, _shown(new))
+    live = check_live_moment(at, senders)
     with run_lock(db):
-        return _run(db, senders, at, limit, embedded)
+        return _run(db, senders, at, limit, embedded, live)
 
 
 def _run(
-    db: Database, senders: Mapping[str, Sender], at: datetime, limit: int | None, embedded: bool
+    db: Database,
+    senders: Mapping[str, Sender],
+    at: datetime,
+    limit: int | None,
+    embedded: bool,
+    live: bool,
 ) -> RunReport:
-    """A run, holding the run lock."""
+    """A run, holding the run lock (`live`: a sender reaches people, so each message is
+    recorded when it goes)."""
     with db.session() as session:
         decided = decide(session, at)
         new = decided.messages[:limit] if limit is not None else decided.messages
@@ -809,7 +873,10 @@ def _run(
             .order_by(ReminderMessage.planned_at, ReminderMessage.key)
         ).all()
     for message_id, key in pending:
-        done = _deliver(db, message_id, senders, params.get(key), at)
+        # Through a provider, each message is recorded at the moment it goes (the run's
+        # instant is its start); a rehearsal on the spool keeps its instant.
+        moment = clock.now() if live else at
+        done = _deliver(db, message_id, senders, params.get(key), moment)
         outcome[done] += 1
         if done == "uncertain":
             uncertain.append(key)
@@ -898,7 +965,11 @@ def _deliver(
     if not _begin(db, message_id, at):
         return "elsewhere"  # another run began sending it meanwhile
     result = sender.send(outbound)
-    _record(db, message_id, result, at)
+    # A credit-reporting notice is given when it reaches the borrower: an e-mail when a mail
+    # server took it (SMTP says nothing later), an SMS when its delivery report says so
+    # (apply_reports), a spooled message never.
+    gives_notice = reaches_recipients(sender) and not reports_delivery(sender)
+    _record(db, message_id, result, at, notice_at=at if gives_notice else None)
     return {
         SendStatus.ACCEPTED: "sent",
         SendStatus.REJECTED: "failed",
@@ -949,13 +1020,14 @@ def _record(
     at: datetime,
     *,
     cancelled: bool = False,
+    notice_at: datetime | None = None,
 ) -> None:
     with db.session() as session:
         row = session.get(ReminderMessage, message_id)
         assert row is not None
         if row.status is not MessageStatus.PLANNED:
             return
-        record_answer(session, row, result, at, cancelled=cancelled)
+        record_answer(session, row, result, at, cancelled=cancelled, notice_at=notice_at)
 
 
 def record_answer(
@@ -965,13 +1037,16 @@ def record_answer(
     at: datetime,
     *,
     cancelled: bool = False,
+    notice_at: datetime | None = None,
 ) -> None:
     """Record on a planned message what its sender answered, in the caller's unit of work: sent,
-    failed or opted out with its contact attempt (and the credit notice it gives), dated when
-    its send began (however much later the answer is recorded: a run killed and resumed by the
-    next; `at` for one found sent after a "try again later" answer); a RETRY leaves it planned,
-    no send under way, the try counted; an UNKNOWN answer (lost after the sender had it all)
-    leaves its send begun: uncertain; `cancelled` (or no result) cancels it."""
+    failed or opted out with its contact attempt, dated when its send began (however much
+    later the answer is recorded: a run killed and resumed by the next; `at` for one found sent
+    after a "try again later" answer); a RETRY leaves it planned, no send under way, the try
+    counted; an UNKNOWN answer (lost after the sender had it all) leaves its send begun:
+    uncertain; `cancelled` (or no result) cancels it. `notice_at`: a credit-reporting notice
+    message that was sent is the borrower's notice from then (its sender's acceptance is its
+    delivery)."""
     if cancelled or result is None:
         row.status = MessageStatus.CANCELLED
         row.error = "no longer due or allowed when run again"
@@ -1016,15 +1091,28 @@ def record_answer(
     session.add(attempt)
     session.flush()
     row.attempt_id = attempt.id
-    if status is MessageStatus.SENT and row.kind == "credit_notice":
+    if status is MessageStatus.SENT and row.kind == "credit_notice" and notice_at is not None:
+        _give_notice(session, row, notice_at)
+
+
+def _give_notice(session: Session, row: ReminderMessage, at: datetime) -> None:
+    """The credit-reporting notice `row` gave, dated `at` (now): once per message."""
+    given = session.scalar(select(CreditNotice.id).where(CreditNotice.message_id == row.id))
+    if given is None:
         record_credit_notice(
             session,
             row.loan_id,
             row.channel.value,
-            when,
+            at,
             message_id=row.id,
             recorded_by_id=row.user_id,
         )
+
+
+def _withdraw_notice(session: Session, row: ReminderMessage) -> None:
+    """A notice message reported undelivered (after its mail server took it) gave no notice."""
+    for notice in session.scalars(select(CreditNotice).where(CreditNotice.message_id == row.id)):
+        session.delete(notice)
 
 
 def _error(result: SendResult) -> str:
@@ -1108,7 +1196,10 @@ def apply_reports(
     attempts (an opt-out: recorded for the borrower and channel). A report for a message still
     planned whose send began (its answer lost in a killed run, or answered "try again later"
     while the provider may have taken it) settles it too; one for a message never handed to
-    its sender matches nothing.
+    its sender matches nothing. A credit-reporting notice message reported delivered is the
+    borrower's notice from now (when it is recorded); one reported undelivered gives none (an
+    e-mail's, recorded when its mail server took it, is withdrawn), and the next run sends the
+    notice again.
 
     A report dated ahead of `now` (the clock's), or before its message was sent (or planned,
     whichever is earlier), give or take CLOCK_SKEW, is not recorded: counted as misdated, or,
@@ -1155,6 +1246,12 @@ def apply_reports(
             row.provider_id = row.provider_id or report.provider_id
             row.reported_at = at
             row.error = None if report.delivered else (report.error_code or "undelivered")[:300]
+            if row.kind == "credit_notice":
+                session.flush()  # the message's status, which the server asks about
+                if status is MessageStatus.DELIVERED:
+                    _give_notice(session, row, clock.now())
+                else:
+                    _withdraw_notice(session, row)
             attempt_row = session.get(ContactAttempt, row.attempt_id) if row.attempt_id else None
             if attempt_row is not None:
                 attempt_row.disposition = DISPOSITION[status]

@@ -35,11 +35,10 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -55,6 +54,7 @@ from app.models import (
     Role,
     User,
 )
+from app.services.common import clock
 from app.services.common.audit import audit
 from app.services.common.clock import business_zone, local_today
 from app.services.common.erasure import record_document
@@ -86,6 +86,7 @@ from app.services.portfolio.addresses import (
 from app.services.portfolio.balances import Balance, balance_of
 from app.services.reminders.notices import record_credit_notice
 from app.services.reminders.strategy import load_strategy
+from app.services.reminders.templates import payment_link
 
 LANGUAGES = ("zh_CN", "en")
 # How a credit-reporting notice reached the borrower, as the notice record names channels.
@@ -210,12 +211,6 @@ def letter_number(kind: str, letter_id: uuid.UUID, day: date) -> str:
     return f"{prefix}-{code}-{day:%Y%m%d}-{letter_id.hex[:8].upper()}"
 
 
-def payment_link(contract_no: str) -> str:
-    """Where the borrower pays this account online (lender.json `payment_link`)."""
-    template = str(load_json("lender.json")["payment_link"])
-    return template.format(contract_no=quote(contract_no, safe=""))
-
-
 def issue_letter(
     db: Database,
     username: str,
@@ -235,9 +230,9 @@ def issue_letter(
     """
     _check_kind(kind)
     _check_language(language)
+    now = _check_moment(kind, now)
     check_target(out)
     cjk_font()
-    now = now or datetime.now(UTC)
     written: Path | None = None
     try:
         with db.session() as session:
@@ -282,10 +277,10 @@ def issue_batch(
     recorded."""
     _check_kind(kind)
     _check_language(language)
+    now = _check_moment(kind, now)
     wanted = _check_buckets(bucket_codes)
     _check_folder(folder)
     cjk_font()
-    now = now or datetime.now(UTC)
     today = local_today(now)
     stamp = f"{kind.replace('_', '-')}-{now.astimezone(business_zone()):%Y%m%d-%H%M%S}"
     written: list[tuple[Path, Path]] = []
@@ -402,6 +397,26 @@ def _check_issuer(user: User, kind: str) -> None:
             " letter.",
             username=user.username,
         )
+
+
+def _check_moment(kind: str, at: datetime | None) -> datetime:
+    """When the letter is issued: now unless given; never ahead of now (its amounts, penalty
+    and all, would be a day's not owed yet), and a credit-reporting notice never earlier (the
+    day reporting may begin counts from it)."""
+    if at is None:
+        return clock.now()
+    if at.tzinfo is None:
+        raise InvalidInput("The time a letter is issued must carry a time zone (e.g. +08:00).")
+    shown = at.astimezone(business_zone()).strftime("%Y-%m-%d %H:%M")
+    if at > clock.now() + clock.SKEW:
+        raise InvalidInput("A letter is dated when it is issued: {at} is ahead of now.", at=shown)
+    if kind == "credit_notice" and at < clock.now() - clock.SKEW:
+        raise InvalidInput(
+            "A credit-reporting notice is dated when it is issued, never earlier: {at} is"
+            " before now.",
+            at=shown,
+        )
+    return at
 
 
 def _check_language(language: str | None) -> None:
@@ -639,6 +654,8 @@ def _record(
     # retention deletes it too; the note commits with the letter.
     record_document(session.connection(), kind.document_kind, out, data, [loan.id])
     if letter.kind == "credit_notice":
+        # The letter's event first: the central server asks for it before it takes the notice.
+        session.flush()
         notice = credit_notice_record(issued)
         if record_notice is not None:
             record_notice(session, notice)

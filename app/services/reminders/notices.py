@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Borrower, CreditNotice, Loan, Role
+from app.services.common import clock
 from app.services.common.clock import local_today
 from app.services.common.errors import InvalidInput, NotFound
 from app.services.common.scope import find_user
@@ -46,11 +47,19 @@ def record_credit_notice(
 ) -> CreditNotice:
     """Record that the borrower of `loan_id` was told on `at` by `channel` (a letter: with
     the issued document); reporting may begin the strategy's days later. In the caller's
-    session and transaction."""
+    session and transaction. `at` is now (clock.SKEW either way): a notice is never
+    back-dated (reporting could begin at once) nor dated ahead; the central server holds every
+    login to the same (migration 0029)."""
     from app.services.reminders.strategy import load_strategy
 
     if at.tzinfo is None:
         raise InvalidInput("The time of the notice must carry a time zone.")
+    if not clock.is_now(at):
+        # The day reporting may begin counts from it: a notice is dated when it is given.
+        raise InvalidInput(
+            "A credit-reporting notice is dated when it is given, now, not {at}.",
+            at=at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        )
     if channel not in NOTICE_CHANNELS:
         raise InvalidInput(
             "Unknown notice channel “{channel}” (one of {known}).",

@@ -20,6 +20,7 @@ from app.services.reminders.templates import (
     check_lengths,
     education_texts,
     load_templates,
+    sms_code,
 )
 
 CHANNELS = ("sms", "email")
@@ -182,7 +183,17 @@ def parse_strategy(data: Any, where: str, profile: str) -> Strategy:
                 for lang in LANGUAGES:
                     need(lang in have, f"{label}: template {template} has no {channel} in {lang}")
         edu = raw.get("education")
-        need(edu is None or edu in education, f"{label}: unknown education text {edu!r}")
+        known = need(edu is None or edu in education, f"{label}: unknown education text {edu!r}")
+        # An SMS is its registered template: one with an education text is a text (and a code)
+        # of its own.
+        if known and edu is not None and "sms" in channels and template in templates:
+            for lang in LANGUAGES:
+                if lang in templates[template].get("sms", {}):
+                    need(
+                        sms_code(template, lang, edu) is not None,
+                        f"{label}: template {template} has no SMS code registered with"
+                        f" education {edu} in {lang}",
+                    )
         when = [key for key in ("days_from_due", "bucket", "from_dpd") if key in raw]
         bucket = raw.get("bucket")
         every = raw.get("every_days")

@@ -1,6 +1,16 @@
 """Reminder texts: the templates (resources/reminders/templates.json) filled with an account's
 values, the SMS signature and opt-out line around them, and the SMS segments counted.
 
+An SMS is what its provider sends: the template registered under its code, filled with the
+values handed over (Alibaba Cloud SMS: TemplateCode and TemplateParam), after the registered
+signature. So the text recorded of an SMS is that registered template filled in: the lender's
+own values (its name, service number, payment channels), the payment link's fixed part, the
+education text and the opt-out line are written into the registered text, and only the
+borrower's values are variables. A step that adds an education text to an SMS uses a code of
+its own (`education_codes`): one code is one text. No variable carries a web address (the
+provider refuses that, isv.PARAM_NOT_SUPPORT_URL): the link's fixed part is in the template and
+only the contract's reference, URL-quoted, follows it as a variable (`{link_ref}`).
+
 Values come from the lending system and may be anything: a name with a terminal escape or a
 bidirectional override, or one far longer than a message allows. They are cleaned and
 shortened here, never refused: the reminder still goes, and reads as it should.
@@ -19,6 +29,7 @@ from datetime import date
 from decimal import Decimal
 from functools import cache
 from typing import Any
+from urllib.parse import quote
 
 from app.services.common.errors import InvalidInput
 from app.services.common.money import cents
@@ -55,6 +66,11 @@ PLACEHOLDERS = frozenset(
     }
 )
 FALLBACK_NAME = {"zh_CN": "客户", "en": "customer"}
+# The lender's own values, the same in every message: an SMS has them written into its
+# registered text, never as variables.
+LENDER_VALUES = frozenset({"channels", "channel_details", "service_number", "lender"})
+# The variable after the payment link's fixed part in a registered SMS: the contract's reference.
+LINK_REF = "link_ref"
 
 
 @cache
@@ -70,6 +86,8 @@ def load_templates() -> dict[str, dict[str, dict[str, dict[str, Any]]]]:
             error=str(error),
         ) from None
     problems: list[str] = []
+    # A registered code is one text: each is used once.
+    codes: dict[str, str] = {}
     for name, channels in data.items():
         for channel, languages in channels.items():
             if channel not in ("sms", "email"):
@@ -81,6 +99,17 @@ def load_templates() -> dict[str, dict[str, dict[str, dict[str, Any]]]]:
                 if channel == "sms":
                     if not item.get("code"):
                         problems.append(f"{where}: no registered template code")
+                    extra = item.get("education_codes", {})
+                    if not isinstance(extra, dict) or not all(
+                        isinstance(code, str) and code for code in extra.values()
+                    ):
+                        problems.append(f"{where}: education_codes must name a code per text")
+                        extra = {}
+                    for code in (item.get("code"), *extra.values()):
+                        if code and code in codes:
+                            problems.append(f"{where}: code {code} is {codes[code]}'s already")
+                        elif code:
+                            codes[code] = where
                     top = item.get("max_segments")
                     if not isinstance(top, int) or isinstance(top, bool) or top < 1:
                         problems.append(f"{where}: max_segments must be a whole number above 0")
@@ -202,6 +231,12 @@ def _day(day: date, language: str) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
+def payment_link(contract_no: str) -> str:
+    """Where the borrower pays this account online (lender.json `payment_link`), the contract
+    number URL-quoted: the same page the letters print."""
+    return lender().payment_link.format(contract_no=quote(contract_no, safe=""))
+
+
 def values(facts: Facts, language: str) -> dict[str, str]:
     """The placeholders' values for `facts`, cleaned."""
     contract = clean_value(facts.contract_no, 40)
@@ -214,7 +249,8 @@ def values(facts: Facts, language: str) -> dict[str, str]:
         "contract_tail": contract[-4:],
         "channels": same["channels"],
         "channel_details": same["channel_details"],
-        "link": lender().payment_link.format(contract_no=contract),
+        "link": payment_link(facts.contract_no),
+        LINK_REF: quote(facts.contract_no, safe=""),
         "service_number": same["service_number"],
         "lender": same["lender"],
         "dpd": str(facts.dpd),
@@ -238,29 +274,95 @@ def _lender_values(language: str) -> dict[str, str]:
     }
 
 
+@cache
+def _link_parts() -> tuple[str, str]:
+    """The payment link around its contract number: (before, after). The part before names
+    the lender's own site (https://host/…), as a registered SMS template carries it."""
+    link = lender().payment_link
+    before, marker, after = link.partition("{contract_no}")
+    host = before.removeprefix("https://").partition("/")
+    if not marker or "{contract_no}" in after or not host[1] or not host[0]:
+        raise StrategyError(
+            "lender.json payment_link must be https://HOST/…{{contract_no}}…, the contract"
+            " number once after the site's address, not “{link}”.",
+            link=link,
+        )
+    return before, after
+
+
+def _escaped(text: str) -> str:
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+@cache
+def registered_sms(template: str, language: str, education: str | None = None) -> str:
+    """The SMS `template` as registered with the provider, in format syntax: the lender's own
+    values, the payment link's fixed part, the education text and the opt-out line written in;
+    the borrower's values (and the link's reference) left as placeholders, the variables."""
+    item = load_templates()[template]["sms"][language]
+    same = _lender_values(language)
+    before, after = _link_parts()
+    link = f"{_escaped(before)}{{{LINK_REF}}}{_escaped(after)}"
+    parts = []
+    for literal, field, spec, conversion in string.Formatter().parse(str(item["text"])):
+        parts.append(_escaped(literal))
+        if field is None:
+            continue
+        if field == "link":
+            parts.append(link)
+        elif field in LENDER_VALUES:
+            parts.append(_escaped(same[field]))
+        else:
+            suffix = (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+            parts.append(f"{{{field}{suffix}}}")
+    who = lender()
+    space = "" if language == "zh_CN" else " "
+    extra = education_texts()[education][language] if education else ""
+    opt_out = (who.sms_opt_out or {}).get(language, "")
+    return "".join(parts) + "".join(space + _escaped(part) for part in (extra, opt_out) if part)
+
+
+def sms_code(template: str, language: str, education: str | None = None) -> str | None:
+    """The code the SMS `template` is registered under (with `education`: the code of its text
+    with that education text); None when none is registered."""
+    item = load_templates()[template]["sms"][language]
+    if education is None:
+        return str(item["code"])
+    found = item.get("education_codes", {}).get(education)
+    return str(found) if found else None
+
+
 def render(
     template: str, channel: str, language: str, facts: Facts, education: str | None = None
 ) -> Rendered:
     """The message as the borrower reads it."""
     item = load_templates()[template][channel][language]
     params = values(facts, language)
-    body = str(item["text"]).format(**params)
-    extra = education_texts()[education][language] if education else ""
     who = lender()
-    space = "" if language == "zh_CN" else " "
     if channel == "sms":
+        code = sms_code(template, language, education)
+        if code is None:
+            raise StrategyError(
+                "The SMS template {template} ({language}) has no code registered with the"
+                " education text {education}.",
+                template=template,
+                language=language,
+                education=str(education),
+            )
+        registered = registered_sms(template, language, education)
         signature = (who.sms_signature or who.short_name)[language]
-        opt_out = (who.sms_opt_out or {}).get(language, "")
-        text = f"【{signature}】{body}" + "".join(space + part for part in (extra, opt_out) if part)
+        text = f"【{signature}】" + registered.format(**params)
         return Rendered(
             text=text,
             subject=None,
-            template_code=str(item["code"]),
-            params={name: params[name] for name in _placeholders(str(item["text"]))},
+            template_code=code,
+            params={name: params[name] for name in _placeholders(registered)},
             sign_name=signature,
             segments=segments(text),
             max_segments=int(item["max_segments"]),
         )
+    body = str(item["text"]).format(**params)
+    extra = education_texts()[education][language] if education else ""
     opt_out = (who.email_opt_out or {}).get(language, "")
     text = "\n\n".join(part for part in (body, extra, opt_out) if part)
     return Rendered(

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from app.database import Database
 from app.models import Loan, MessageStatus, ReminderMessage, Role
+from app.services.common import clock
 from app.services.common.audit import audit
 from app.services.common.errors import InvalidInput, NotAllowed, NotFound
 from app.services.common.scope import find_user
@@ -96,7 +97,10 @@ def settle_uncertain(db: Database, key: str, *, sent: bool, username: str) -> st
             )
         began = row.sent_at
         if sent:
-            record_answer(session, row, SendResult(key, SendStatus.ACCEPTED), began)
+            # An e-mail the mail server took: a credit-reporting notice's is given, from now.
+            record_answer(
+                session, row, SendResult(key, SendStatus.ACCEPTED), began, notice_at=clock.now()
+            )
         else:
             row.sent_at = None  # it never went: the try is counted
             row.retries += 1

@@ -30,7 +30,7 @@ from app.models import Loan, LoanStatus, Role, Team, User
 from app.services.common.audit import audit
 from app.services.common.errors import InvalidInput, NotAllowed, NotFound
 from app.services.common.queue_summary import keep_current
-from app.services.common.reference import load_json
+from app.services.common.reference import RESOURCES, load_json
 from app.services.common.script_graph import server_scripts
 from app.services.sync.server import ensure_schema
 
@@ -59,6 +59,8 @@ SERVER_POLICY = {
     "visit_outcomes": "visit_outcomes.json",
     # The marks' names, for the server's refusal of a plan on a paused account.
     "flags": "flags.json",
+    # Which contact-rule profile a borrower's country takes: the strategy a notice waits for.
+    "jurisdictions": "compliance/jurisdictions.json",
 }
 
 
@@ -104,12 +106,25 @@ def load_server_policy(db: Database) -> None:
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value, loaded_at = now()",
                 (key, json.dumps(load_json(name), ensure_ascii=False)),
             )
-        # The call scripts' graphs: the server follows a contact's script path through them.
-        connection.exec_driver_sql(
-            "INSERT INTO server_policy (key, value) VALUES ('scripts', %s::jsonb) "
-            "ON CONFLICT (key) DO UPDATE SET value = excluded.value, loaded_at = now()",
-            (json.dumps(server_scripts(), ensure_ascii=False),),
+        # The call scripts' graphs: the server follows a contact's script path through them;
+        # and each strategy's days from a credit-reporting notice to reporting.
+        for key, value in (("scripts", server_scripts()), ("credit_reporting", _notice_days())):
+            connection.exec_driver_sql(
+                "INSERT INTO server_policy (key, value) VALUES (%s, %s::jsonb) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value, loaded_at = now()",
+                (key, json.dumps(value, ensure_ascii=False)),
+            )
+
+
+def _notice_days() -> dict[str, int]:
+    """Each reminder strategy's days from a credit-reporting notice to reporting, by profile
+    (resources/reminders/<PROFILE>.json, as the reminders job loads them)."""
+    return {
+        path.stem: int(
+            load_json(f"reminders/{path.name}")["credit_reporting"]["reporting_after_days"]
         )
+        for path in sorted((RESOURCES / "reminders").glob("[A-Z][A-Z].json"))
+    }
 
 
 def reassert_logins(db: Database) -> int:

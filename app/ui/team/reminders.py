@@ -96,6 +96,10 @@ def opt_out_source(source: str) -> str:
     names = {
         "borrower": QCoreApplication.translate("RemindersPanel", "The borrower asked"),
         "provider": QCoreApplication.translate("RemindersPanel", "The carrier refused a message"),
+        # A delivery report said the borrower refuses the lender's messages (MOBILE_IN_BLACK).
+        "delivery report": QCoreApplication.translate(
+            "RemindersPanel", "The carrier reported the borrower refuses messages"
+        ),
     }
     return names.get(source, source)
 

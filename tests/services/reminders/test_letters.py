@@ -9,6 +9,7 @@ import hashlib
 import io
 import re
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -45,6 +46,7 @@ from app.services.reminders.letters import (
     issue_letter,
     payment_link,
 )
+from tests.helpers.clock import clock_at
 from tests.helpers.disks import full_disk
 from tests.helpers.pdf import pdf_raw_text
 from tests.helpers.portfolio import ADMIN, Account, Portfolio
@@ -89,6 +91,14 @@ def _documents(db: Database) -> list[IssuedDocument]:
 def _full_id(db: Database, account: Account) -> str:
     with db.reader() as session:
         return session.get_one(Borrower, account.borrower_id).id_number
+
+
+@pytest.fixture(autouse=True)
+def issued_now() -> Iterator[None]:
+    """The letters are issued at NOW: this computer's clock reads it (a letter is never dated
+    ahead of the clock, a credit-reporting notice never before it)."""
+    with clock_at(NOW):
+        yield
 
 
 @pytest.fixture

@@ -55,19 +55,35 @@ def test_a_step_whose_sms_cannot_fit_its_segments_is_refused_at_load() -> None:
         step["education"] = "hardship"
         step["template"] = "credit_notice" if step.get("kind") == "credit_notice" else "overdue"
     data["steps"] = [s for s in data["steps"] if "sms" in s["channels"]]
-    parse_strategy(data, "CN.json", "CN")  # fits as shipped
     from app.services.reminders import templates
 
-    shorter = copy.deepcopy(templates.load_templates())
+    # An SMS with an education text is a registered text of its own: codes for these.
+    registered = copy.deepcopy(templates.load_templates())
+    for language in ("zh_CN", "en"):
+        item = registered["credit_notice"]["sms"][language]
+        item["education_codes"] = {"hardship": f"SMS_TEST_{language}"}
+    shorter = copy.deepcopy(registered)
     shorter["overdue"]["sms"]["zh_CN"]["max_segments"] = 2
     original = templates.load_templates
     try:
+        templates.load_templates = lambda: registered  # type: ignore[assignment]
+        parse_strategy(data, "CN.json", "CN")  # fits as shipped
         templates.load_templates = lambda: shorter  # type: ignore[assignment]
         with pytest.raises(StrategyError) as raised:
             parse_strategy(data, "CN.json", "CN")
     finally:
         templates.load_templates = original  # type: ignore[assignment]
     assert "more than its 2" in raised.value.message
+
+
+def test_an_sms_step_with_an_education_text_needs_the_code_of_that_text() -> None:
+    data = copy.deepcopy(CN)
+    data["steps"][0]["education"] = "hardship"  # before_3, pre_due: registered without it
+    with pytest.raises(StrategyError) as raised:
+        parse_strategy(data, "CN.json", "CN")
+    assert "template pre_due has no SMS code registered with education hardship" in (
+        raised.value.message
+    )
 
 
 @pytest.mark.parametrize(
@@ -94,7 +110,9 @@ def test_segments_are_counted_as_carriers_count_them(text: str, parts: int) -> N
 def test_an_sms_carries_signature_amount_link_and_opt_out_line() -> None:
     made = render("pre_due", "sms", "zh_CN", FACTS)
     assert made.text.startswith("【恒信消费金融】张三您好")
-    assert made.text.endswith("拒收请回复R")
+    # A notification template may carry no opt-out line such as 拒收请回复R (Alibaba Cloud
+    # SMS's rules for notification templates): the Chinese SMS ends with its own text.
+    assert made.text.endswith("请致电400-000-5588。")
     assert "1,234.50元" in made.text and "尾号0042" in made.text
     assert "https://pay.example.cn/r/CW202600000042" in made.text
     assert made.template_code == "SMS_480010001" and made.sign_name == "恒信消费金融"

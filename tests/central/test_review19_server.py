@@ -25,10 +25,10 @@ from app.services.common.clock import business_zone, local_today
 from app.services.messaging.spool import SPOOL_ENV
 from tests.central.conftest import PASSWORD, World
 from tests.central.test_attacks import _message, _outcome, _points, _reminded, refused
-from tests.cli.test_cli_reminders import RUNNER
 from tests.helpers.clock import CLOCK_ENV, CLOCKED
 from tests.helpers.portfolio import Account
 from tests.helpers.postgres import tcp_url, tls_environment
+from tests.helpers.spool_log import RUNNER
 
 NUMBERS = {"mobile": "13812345678", "email": "fang.wang@example.cn"}
 

@@ -56,6 +56,18 @@ def _cli(
     return run_cli(folder, *args, stdin=stdin, env=env, real=real)
 
 
+def _logged(
+    world: World, folder: Path, runner: list[str], log: Path, *args: str
+) -> subprocess.CompletedProcess[str]:
+    """The program as the system login in a process of its own (`runner`), logging its sends
+    in `log`."""
+    env = {**_environment(world, folder, "system"), "SEND_LOG": str(log)}
+    return subprocess.run(
+        [*runner, "--data-dir", str(folder), *args],
+        capture_output=True, text=True, timeout=300, env=env, check=False,
+    )  # fmt: skip
+
+
 def _one_line(done: subprocess.CompletedProcess[str]) -> str:
     lines = done.stderr.strip().splitlines()
     assert done.returncode != 0 and len(lines) == 1 and lines[0].startswith("error: "), done.stderr
@@ -264,10 +276,7 @@ def test_a_run_started_while_another_is_under_way_sends_nothing_and_the_next_car
             assert process.poll() is None, process.communicate()
             assert clock.monotonic() < deadline
             clock.sleep(0.05)
-        second = _cli(
-            world, tmp_path, "reminders", "run", "--at", later, login="system",
-            runner=runner, SEND_LOG=str(log),
-        )  # fmt: skip
+        second = _logged(world, tmp_path, runner, log, "reminders", "run", "--at", later)
         assert (second.returncode, second.stdout, second.stderr) == (
             75,
             "",
@@ -281,10 +290,7 @@ def test_a_run_started_while_another_is_under_way_sends_nothing_and_the_next_car
         assert process.stdout is not None and process.stderr is not None
         process.stdout.close()
         process.stderr.close()
-    third = _cli(
-        world, tmp_path, "reminders", "run", "--at", later, login="system",
-        runner=runner, SEND_LOG=str(log),
-    )  # fmt: skip
+    third = _logged(world, tmp_path, runner, log, "reminders", "run", "--at", later)
     assert third.returncode == 0, third.stderr
     assert "found sent earlier 1" in third.stdout
     rows = world.admin("SELECT key, status FROM reminder_messages ORDER BY key")

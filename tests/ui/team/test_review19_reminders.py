@@ -42,12 +42,12 @@ def language(qapp: QApplication) -> Iterator[Language]:
 
 
 def test_review19_an_opt_out_from_a_delivery_report_reads_in_chinese(
-    qtbot: QtBot, language: Language, runner: Runner, tmp_path: Path
+    qtbot: QtBot, language: Language, runner: Runner, tmp_path: Path, demo_300: Path
 ) -> None:
     """The dispatcher records a delivery report's opt-out with the source "delivery report";
     the tab names only "borrower" and "provider", so the Chinese tab shows the raw English
     words "delivery report" in the How column."""
-    demo = build_reminders_demo(tmp_path / "demo")
+    demo = build_reminders_demo(tmp_path / "demo", demo_300)
     db = demo.database()
     try:
         with db.reader() as session:

@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -22,9 +23,11 @@ from sqlalchemy import select
 
 from app.cli.common import plain
 from app.database import Database
-from app.models import ContactAttempt, Loan, ReminderMessage, User
+from app.models import ContactAttempt, Loan, MessageStatus, ReminderMessage, User
+from app.services.messaging.base import DeliveryReport
 from app.services.messaging.spool import SPOOL_ENV
 from app.services.portfolio.accounts import account_detail
+from app.services.reminders.dispatch import apply_reports
 from app.services.reminders.overview import as_json, reminders_overview
 from app.ui.collector.timeline import TimelineModel
 from app.ui.common.context import Context
@@ -33,6 +36,7 @@ from app.ui.common.runner import Runner
 from app.ui.common.settings import Settings
 from app.ui.team.reminders import (
     FailureColumn,
+    OptOutColumn,
     PreviewColumn,
     RemindersPanel,
     Section,
@@ -40,7 +44,15 @@ from app.ui.team.reminders import (
 )
 from app.ui.team.window import Tab, TeamWindow
 from tests.helpers.dialogs import RecordingDialogs
-from tests.helpers.reminders_demo import DAY, FIRST_DAY, NOW, RemindersDemo
+from tests.helpers.reminders_demo import (
+    DAY,
+    FIRST_DAY,
+    NOW,
+    REPORTED,
+    SECOND_RUN,
+    RemindersDemo,
+    build_reminders_demo,
+)
 from tests.ui.conftest import BEIJING
 
 # What the dispatcher records a message's answer as (app.services.reminders.dispatch).
@@ -371,3 +383,48 @@ def test_the_dashboard_counts_the_reminders_of_its_span_as_the_tab_does_day_by_d
     assert window.reminders.selected_day() == DAY
     assert window.reminders.overview == days[1]
     qtbot.waitUntil(lambda: runner.pending == 0, timeout=30_000)
+
+
+def test_an_opt_out_from_a_delivery_report_reads_in_chinese(
+    qtbot: QtBot, language: Language, runner: Runner, tmp_path: Path, demo_300: Path
+) -> None:
+    """An opt-out a carrier's delivery report recorded (MOBILE_IN_BLACK) is named in the
+    Chinese tab's How column like the others, not in the dispatcher's English words."""
+    demo = build_reminders_demo(tmp_path / "demo", demo_300)
+    db = demo.database()
+    try:
+        with db.reader() as session:
+            key, to = session.execute(
+                select(ReminderMessage.key, ReminderMessage.recipient)
+                .where(
+                    ReminderMessage.planned_at == SECOND_RUN,
+                    ReminderMessage.status == MessageStatus.SENT,
+                    ReminderMessage.channel == "sms",
+                )
+                .order_by(ReminderMessage.key.desc())
+            ).first()  # type: ignore[misc]
+        applied = apply_reports(
+            db,
+            [
+                DeliveryReport(
+                    provider_id="-",
+                    to=to,
+                    delivered=False,
+                    reported_at=datetime.fromisoformat(REPORTED),
+                    key=key,
+                    error_code="MOBILE_IN_BLACK",
+                    opted_out=True,
+                )
+            ],
+        )
+        assert applied.opted_out == 1
+        language.install("zh_CN")
+        panel = open_panel(qtbot, make_context(db, runner, tmp_path, "admin", "zh_CN"))
+        sources = [
+            cells(panel, "opt_out_table", row)[OptOutColumn.SOURCE]
+            for row in range(panel.opt_outs.rowCount())
+        ]
+        assert len(sources) == 2, sources
+        assert not [s for s in sources if s.isascii()], sources
+    finally:
+        db.dispose()

@@ -152,6 +152,8 @@ KEPT: dict[str, tuple[str, ...]] = {
     "sync_state": ("username", "last_error"),
     "sync_outcomes": ("table_name", "row_key", "kind", "reason"),
     "sync_conflicts": ("table_name", "row_key", "kind", "reason"),
+    # The server's marks of which account's table a transaction wrote (a table's name).
+    "sync_marks": ("table_name",),
     "issued_documents": ("kind", "sha256"),
     # The dispositions the queue's summary counts as a contact (a code, nobody's data).
     "queue_summary_codes": ("code",),

@@ -41,7 +41,10 @@ class Column(enum.IntEnum):
 
 
 def key_of(entry: QueueEntry) -> str:
-    return entry.loan_id.hex
+    """The account's key as the services spell it (hex): the entry's own, as read, with no
+    UUID made on the way (the model asks for thousands of them as the queue comes in)."""
+    key = entry.loan_key
+    return key if isinstance(key, str) else key.hex
 
 
 class QueueModel(RowTableModel[QueueEntry, str]):

@@ -11,6 +11,9 @@ through the plain `sqlite3` module. Prints a table of medians and ratios and wri
   again or the command line prints it: with the memo a session kept half an hour earlier the
   same day (app/models/queue_memo.py), so only the accounts whose inputs changed or whose
   answer ran out meanwhile are computed again.
+- queue_reasons_read: the same read, then every entry's reasons read, as the command line
+  prints them all (the window reads only those of the rows in view): reasons taken from the
+  memo are made into reasons only when read, and this is what reading all of them adds.
 - queue_no_memo: the same, computed from nothing (`memo=False`), as at the first read of a
   day (the memo keeps a day's answers only).
 - queue_after_outcome: the window's live queue (`LiveQueue`) read again after an outcome on one
@@ -46,6 +49,7 @@ RESULTS = Path(__file__).parent / "results"
 AS_OF = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)  # 10:00 in Beijing
 TARGETS: dict[str, dict[str, float]] = {
     "queue": {"ratio": 3.0, "median_ms": 100.0},
+    "queue_reasons_read": {},
     "queue_no_memo": {},
     "queue_after_outcome": {"median_ms": 100.0},
     "account_detail": {"median_ms": 20.0},
@@ -131,6 +135,12 @@ def main(argv: list[str] | None = None) -> int:
     cold.read(AS_OF)
     computed_again = cold.computed
     queue = timed(lambda: build_queue(db, username, AS_OF), args.repeat)
+
+    def queue_reasons_read() -> None:
+        for entry in build_queue(db, username, AS_OF).entries:
+            tuple(entry.reasons)
+
+    reasons_read = timed(queue_reasons_read, args.repeat)
     no_memo = timed(lambda: build_queue(db, username, AS_OF, memo=False), args.repeat)
     queue_floor = timed(
         lambda: raw.execute(QUEUE_FLOOR_SQL, (today, user_id)).fetchall(), args.repeat
@@ -180,6 +190,7 @@ def main(argv: list[str] | None = None) -> int:
         "load_average": [round(load, 2) for load in os.getloadavg()],
         "cases": {
             "queue": _case(queue, queue_floor),
+            "queue_reasons_read": _case(reasons_read, queue_floor),
             "queue_no_memo": _case(no_memo, queue_floor),
             # Against the least a whole read pays: what reading only the change saves.
             "queue_after_outcome": _case(after, queue_floor),

@@ -220,8 +220,10 @@ class AccountFacts:
     reminded: Reminded | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class ContactStatus:
+class ContactStatus(NamedTuple):
+    """Whether the account may be called now, the rules' decision, and the number to dial (a
+    named tuple: one per account, thousands a read)."""
+
     allowed: bool
     decision: Decision
     contact_point_key: Key | None
@@ -451,7 +453,7 @@ class _Ranked(NamedTuple):
     """One account's place in the queue as computed at some moment, and until when it holds
     for the same data (None: until the day ends): its place first (`_place`: highest score
     first, ties by larger overdue amount, then contract number), then what its entry shows
-    less the rank (`_entry`), then until when."""
+    less the rank (`_entry`), then until when (`_micros`)."""
 
     minus_score: int
     minus_overdue: Decimal
@@ -471,7 +473,8 @@ class _Ranked(NamedTuple):
     reasons: Sequence[Reason]
     contact: ContactStatus
     priority: LeadPriority | None
-    holds_until: datetime | None
+    # In microseconds since 1970 (UTC), as the memo keeps it: thousands of answers a read.
+    holds_until: int | None
 
 
 # An answer's place in the queue, as `_order` gives it (made only while sorting).
@@ -631,10 +634,11 @@ class LiveQueue:
                     self._today = today
                 else:
                     # Accounts taken from the memo whose moment came: their inputs are read.
+                    moment = _micros(at)
                     due = [
                         key
                         for key in self._bare
-                        if (until := self._ranked[key].holds_until) is not None and until <= at
+                        if (until := self._ranked[key].holds_until) is not None and until <= moment
                     ]
                     fresh = self._reload(connection, {*changed, *due}, today, at, summary)
                     self._unkept |= bool(changed)
@@ -643,12 +647,12 @@ class LiveQueue:
             self._unkept |= self.computed > 0
             self._at = at
             entries = self._entries_in_order(before)
-        next_change = min(
+        soonest = min(
             (r.holds_until for r in self._ranked.values() if r.holds_until is not None),
             default=None,
         )
         day_ends = day_start(today + timedelta(days=1))
-        next_change = day_ends if next_change is None else min(next_change, day_ends)
+        next_change = day_ends if soonest is None else min(_instant_of(soonest), day_ends)
         if limit is not None:
             entries = entries[:limit]
         return Queue(
@@ -702,7 +706,8 @@ class LiveQueue:
         self._bare = set(ranked)
         self.remembered = len(self._bare)
         if changed:
-            touching = Loan.id.in_([_as_uuid(key) for key in changed])
+            # By their keys as stored (a SQLite copy's text): no UUID made and bound for each.
+            touching = _key(Loan.id).in_(changed)
             self._inputs = _load_inputs(connection, self._workers, today, at, touching, summary)
         return set(self._inputs.rows)
 
@@ -807,12 +812,13 @@ class LiveQueue:
         ranked = self._ranked
         computed = 0
         added = []
+        moment = _micros(at)
         for key, row in inputs.rows.items():
             known = ranked.get(key)
             if (
                 known is not None
                 and key not in fresh
-                and (known.holds_until is None or at < known.holds_until)
+                and (known.holds_until is None or moment < known.holds_until)
             ):
                 continue
             computed += 1
@@ -860,6 +866,11 @@ class LiveQueue:
         as it was; elsewhere a new one (or the account's, if its answer and rank stayed)."""
         listed = self._sorted
         shown_before = self._shown
+        if not shown_before:
+            # Nothing shown yet (a read afresh): every entry new, in one pass.
+            self._made_from = {item.loan_key: item for item in listed}
+            self._shown = list(map(_entry, itertools.count(1), listed))
+            return self._shown
         kept = len(shown_before) == len(before)
         # Compared place by place at C speed: after an outcome, few places differ.
         same = list(map(operator.is_, listed, before)) if kept else []
@@ -885,7 +896,7 @@ class LiveQueue:
         return result
 
 
-_new_ranked = _new_entry = tuple.__new__
+_new_ranked = _new_entry = _new_status = tuple.__new__
 
 
 def _rank_row(
@@ -970,7 +981,7 @@ def _rank_row(
         reasons,
         status,
         priority,
-        min(later, default=None),
+        _micros(min(later)) if later else None,
     )
 
 
@@ -1262,10 +1273,8 @@ class _MemoCodec:
     accounts share their decision, many their reasons)."""
 
     def __init__(self) -> None:
-        self._reasons: dict[str, KeptReasons] = {}
         self._parts: dict[str, tuple[Reason, ...]] = {}
         self._decisions: dict[str, Decision] = {}
-        self._instants: dict[int, datetime] = {}
         self._buckets: dict[int, str] = {}
 
     def ranked(self, row: Sequence[Any]) -> _Ranked:
@@ -1277,22 +1286,14 @@ class _MemoCodec:
         penalty, fees = Decimal(penalty), Decimal(fees)
         # Summed in the order the facts are (the amounts are cents: the sum is exact anyway).
         overdue = principal + interest + fees + penalty
-        # Made into reasons when first read (most never are); those of the same text once.
-        found = self._reasons.get(reasons)
-        if found is None:
-            found = self._reasons[reasons] = KeptReasons(reasons, self._parts)
+        # Made into reasons when first read (most never are; few accounts share all theirs).
+        found = KeptReasons(reasons, self._parts)
         bucket = self._buckets.get(dpd)
         if bucket is None:
             bucket = self._buckets[dpd] = bucket_for(dpd)
         said = self._decisions.get(decision)
         if said is None:
             said = self._decisions[decision] = _decision_from_text(decision)
-        until: datetime | None = None
-        if holds_until is not None:
-            # Many accounts' answers change at the same moment (an hours window in one zone).
-            until = self._instants.get(holds_until)
-            if until is None:
-                until = self._instants[holds_until] = _instant_of(holds_until)
         # The tuple made directly: thousands a read.
         return _new_ranked(
             _Ranked,
@@ -1313,9 +1314,9 @@ class _MemoCodec:
                 score,
                 tier,
                 found,
-                ContactStatus(bool(allowed), said, point),
+                _new_status(ContactStatus, (bool(allowed), said, point)),
                 None if level is None else LeadPriority(level, _instant_of(expires)),
-                until,
+                holds_until,
             ),
         )
 
@@ -1373,7 +1374,7 @@ def _memo_row(
         return None
     return (
         *head,
-        None if ranked.holds_until is None else _micros(ranked.holds_until),
+        ranked.holds_until,
         ranked.dpd,
         str(ranked.principal),
         str(ranked.interest),

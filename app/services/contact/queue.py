@@ -29,7 +29,18 @@ from pathlib import Path
 from typing import Any, NamedTuple, cast, overload
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Integer, String, and_, delete, func, select, text, type_coerce
+from sqlalchemy import (
+    Connection,
+    Integer,
+    String,
+    and_,
+    delete,
+    func,
+    or_,
+    select,
+    text,
+    type_coerce,
+)
 from sqlalchemy.sql import ColumnElement, Subquery
 
 from app import __version__
@@ -113,6 +124,57 @@ class Reason:
         return templates[self.key].format(**self.params)
 
 
+class KeptReasons(Sequence[Reason]):
+    """An account's reasons as the queue's memo keeps them (`_reasons_text`), made into
+    `Reason`s only when first read: a queue read afresh takes thousands of answers from the
+    memo, and whoever reads it shows a few (the window the rows in view, the top reason of
+    each). Reads, compares and prints as the tuple of reasons it stands for."""
+
+    __slots__ = ("_made", "_parts", "text")
+
+    def __init__(self, text: str, parts: dict[str, tuple[Reason, ...]]) -> None:
+        self.text = text
+        # The reasons already made from each part's text, shared by a read's answers (many
+        # say "never contacted", or name the same bucket).
+        self._parts = parts
+        self._made: tuple[Reason, ...] | None = None
+
+    def reasons(self) -> tuple[Reason, ...]:
+        made = self._made
+        if made is None:
+            made = self._made = _reasons_from_text(self.text, self._parts)
+        return made
+
+    @overload
+    def __getitem__(self, index: int) -> Reason: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Reason, ...]: ...
+    def __getitem__(self, index: int | slice) -> Reason | tuple[Reason, ...]:
+        return self.reasons()[index]
+
+    def __len__(self) -> int:
+        return len(self.reasons())
+
+    def __iter__(self) -> Iterator[Reason]:
+        return iter(self.reasons())
+
+    def __bool__(self) -> bool:
+        return bool(self.text)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, KeptReasons):
+            return self.text == other.text or self.reasons() == other.reasons()
+        if isinstance(other, tuple):
+            return self.reasons() == other
+        return NotImplemented
+
+    # As a tuple of reasons (their parameters are dicts): not hashable.
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(self.reasons())
+
+
 @dataclass(frozen=True, slots=True)
 class LeadPriority:
     """A team lead's override of an account's place in the queue, in force until `expires_at`."""
@@ -158,8 +220,10 @@ class AccountFacts:
     reminded: Reminded | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class ContactStatus:
+class ContactStatus(NamedTuple):
+    """Whether the account may be called now, the rules' decision, and the number to dial (a
+    named tuple: one per account, thousands a read)."""
+
     allowed: bool
     decision: Decision
     contact_point_key: Key | None
@@ -172,8 +236,10 @@ class ContactStatus:
         return {**self.decision.as_json(), "allowed": self.allowed}
 
 
-@dataclass(frozen=True, slots=True)
-class QueueEntry:
+class QueueEntry(NamedTuple):
+    """One account's place in the queue. A named tuple: a queue read makes thousands of them
+    (a frozen dataclass costs twenty times as much to make)."""
+
     rank: int
     loan_key: Key
     contract_no: str
@@ -188,7 +254,8 @@ class QueueEntry:
     fees: Decimal
     score: int
     tier: str | None
-    reasons: tuple[Reason, ...]
+    # A tuple, or the memo's text made into reasons when first read (`KeptReasons`).
+    reasons: Sequence[Reason]
     contact: ContactStatus
     priority: LeadPriority | None = None
 
@@ -397,23 +464,40 @@ def keep_queue(db: Database, live: LiveQueue) -> int:
 
 class _Ranked(NamedTuple):
     """One account's place in the queue as computed at some moment, and until when it holds
-    for the same data (None: until the day ends): what its entry shows, less the rank."""
+    for the same data (None: until the day ends): its place first (`_place`: highest score
+    first, ties by larger overdue amount, then contract number), then what its entry shows
+    less the rank (`_entry`), then until when (`_micros`)."""
 
-    order: tuple[int, Decimal, str]  # (-score, -overdue amount, contract number)
-    loan_id: str
-    borrower_id: str
+    minus_score: int
+    minus_overdue: Decimal
+    contract_no: str
+    loan_key: str
+    borrower_key: str
     borrower: str
     dpd: int
-    overdue: Decimal
+    bucket: str
+    overdue_amount: Decimal
     principal: Decimal
     interest: Decimal
     penalty: Decimal
     fees: Decimal
+    score: int
     tier: str | None
-    reasons: tuple[Reason, ...]
-    status: ContactStatus
+    reasons: Sequence[Reason]
+    contact: ContactStatus
     priority: LeadPriority | None
-    holds_until: datetime | None
+    # In microseconds since 1970 (UTC), as the memo keeps it: thousands of answers a read.
+    holds_until: int | None
+
+
+# An answer's place in the queue, as `_order` gives it (made only while sorting).
+_place = operator.itemgetter(0, 1, 2)
+
+
+def _entry(rank: int, item: _Ranked) -> QueueEntry:
+    """The entry of an answer at `rank`: the tuple made directly (thousands a read), from the
+    answer's fields in the entry's order."""
+    return _new_entry(QueueEntry, (rank, item[3], item[2], *item[4:18]))
 
 
 @dataclass
@@ -480,7 +564,8 @@ class LiveQueue:
         # the last write before its inputs were read (app/models/queue_memo.py), the
         # fingerprint of the rest; the accounts taken from the memo, whose inputs were not read.
         self._user: str | None = None
-        self._stamps: dict[str, tuple[str, int]] = {}
+        self._owners: dict[str, str] = {}
+        self._seen: dict[str, int] = {}
         self._context: str | None = None
         self._bare: set[str] = set()
         # Whether the memo lacks something the last reads learned.
@@ -517,7 +602,8 @@ class LiveQueue:
         self._gone = []
         self._made_from = {}
         self._user = None
-        self._stamps = {}
+        self._owners = {}
+        self._seen = {}
         self._context = None
         self._bare = set()
         self._unkept = False
@@ -561,10 +647,11 @@ class LiveQueue:
                     self._today = today
                 else:
                     # Accounts taken from the memo whose moment came: their inputs are read.
+                    moment = _micros(at)
                     due = [
                         key
                         for key in self._bare
-                        if (until := self._ranked[key].holds_until) is not None and until <= at
+                        if (until := self._ranked[key].holds_until) is not None and until <= moment
                     ]
                     fresh = self._reload(connection, {*changed, *due}, today, at, summary)
                     self._unkept |= bool(changed)
@@ -573,12 +660,12 @@ class LiveQueue:
             self._unkept |= self.computed > 0
             self._at = at
             entries = self._entries_in_order(before)
-        next_change = min(
+        soonest = min(
             (r.holds_until for r in self._ranked.values() if r.holds_until is not None),
             default=None,
         )
         day_ends = day_start(today + timedelta(days=1))
-        next_change = day_ends if next_change is None else min(next_change, day_ends)
+        next_change = day_ends if soonest is None else min(_instant_of(soonest), day_ends)
         if limit is not None:
             entries = entries[:limit]
         return Queue(
@@ -599,50 +686,41 @@ class LiveQueue:
         # numbered higher, so that what was read then is never taken for newer.
         seen = _last_write(connection)
         self._user, self._context = user.hex, context
-        listed = _listed(connection, self._workers)
-        kept = _kept(connection, user, context)
-        # The borrowers written to after the oldest answer kept was read (few: found by the
+        now = _micros(at)
+        # Every account with its answer in the memo, where one holds at `now` (`_listed`).
+        listed = _listed(connection, self._workers, user, context, now)
+        # The borrowers written to after the oldest answer taken was read (few: found by the
         # index on the numbers), and whether the triggers were off for a bulk write since.
-        since = min((row[2] for row in kept.values()), default=seen)
+        since = min((row[5] for row in listed if row[5] is not None), default=seen)
         written = _written_since(connection, since)
         everyone = written.get(ALL_BORROWERS.hex, 0)
-        now = _micros(at)
-        stamps = self._stamps
-        taken: dict[str, tuple[Any, ...]] = {}
-        stale: set[str] = set()
-        for listing in listed:
-            loan, borrower = listing[0], listing[1]
-            row = kept.get(loan)
-            if (
-                row is not None
-                and row[1] == borrower
-                and row[3] <= now
-                and (row[4] is None or now < row[4])
-                and max(everyone, written.get(borrower, 0)) <= row[2]
-            ):
-                stamps[loan] = (borrower, row[2])
-                taken[loan] = row
-            else:
-                stale.add(borrower)
+        stale = {
+            row[1]
+            for row in listed
+            if row[5] is None or max(everyone, written.get(row[1], 0)) > row[5]
+        }
         # All the accounts of a borrower are computed again, or none (their inputs are read
         # per borrower).
         changed = []
-        for loan, borrower, *_ in listed:
+        owners, stamps, ranked = self._owners, self._seen, self._ranked
+        codec = _MemoCodec()
+        make = codec.ranked
+        for row in listed:
+            loan, borrower = row[0], row[1]
             if borrower in stale:
                 changed.append(loan)
-                stamps[loan] = (borrower, seen)
-                taken.pop(loan, None)
+                owners[loan], stamps[loan] = borrower, seen
+                continue
+            owners[loan], stamps[loan] = borrower, row[5]
+            if row[6] is not None:  # in the queue that day
+                ranked[loan] = make(row)
         # Every account's answer taken from the memo: nothing new to keep.
         self._unkept = bool(stale)
-        codec = _MemoCodec()
-        for loan, borrower, contract_no, name in listed:
-            row = taken.get(loan)
-            if row is not None and row[5] is not None:
-                self._ranked[loan] = codec.ranked(loan, borrower, contract_no, name, row)
-        self._bare = set(self._ranked)
+        self._bare = set(ranked)
         self.remembered = len(self._bare)
         if changed:
-            touching = Loan.id.in_([_as_uuid(key) for key in changed])
+            # By their keys as stored (a SQLite copy's text): no UUID made and bound for each.
+            touching = _key(Loan.id).in_(changed)
             self._inputs = _load_inputs(connection, self._workers, today, at, touching, summary)
         return set(self._inputs.rows)
 
@@ -653,10 +731,10 @@ class LiveQueue:
         if not self._unkept or self._user is None or self._context is None or self._at is None:
             return 0
         computed_at = _micros(self._at)
-        user, context = self._user, self._context
+        user, context, owners = self._user, self._context, self._owners
         made = (
-            _memo_row(user, loan, borrower, seen, context, computed_at, self._ranked.get(loan))
-            for loan, (borrower, seen) in self._stamps.items()
+            _memo_row(user, loan, owners[loan], seen, context, computed_at, self._ranked.get(loan))
+            for loan, seen in self._seen.items()
         )
         rows = [row for row in made if row is not None]
         with self.db.session() as session:
@@ -700,11 +778,13 @@ class LiveQueue:
         # Every account of those borrowers was read: what did not come back left the queue.
         borrowers = {_hex(key) for key in owners}
         if stamped:
-            for loan_key in [k for k, (b, _) in self._stamps.items() if b in borrowers]:
-                del self._stamps[loan_key]
-            self._stamps.update((_hex(row[0]), (_hex(row[1]), seen)) for row in found)
+            for loan_key in [k for k, b in self._owners.items() if b in borrowers]:
+                del self._owners[loan_key], self._seen[loan_key]
+            for loan_id, borrower_id in found:
+                loan_key = _hex(loan_id)
+                self._owners[loan_key], self._seen[loan_key] = _hex(borrower_id), seen
         read_before = [k for k, row in inputs.rows.items() if row.borrower_id in borrowers]
-        bare = [k for k in self._bare if self._ranked[k].borrower_id in borrowers]
+        bare = [k for k in self._bare if self._ranked[k].borrower_key in borrowers]
         self._bare.difference_update(bare)
         for loan_key in read_before + bare:
             for name in _PER_LOAN:
@@ -745,12 +825,13 @@ class LiveQueue:
         ranked = self._ranked
         computed = 0
         added = []
+        moment = _micros(at)
         for key, row in inputs.rows.items():
             known = ranked.get(key)
             if (
                 known is not None
                 and key not in fresh
-                and (known.holds_until is None or at < known.holds_until)
+                and (known.holds_until is None or moment < known.holds_until)
             ):
                 continue
             computed += 1
@@ -775,7 +856,7 @@ class LiveQueue:
     def _reorder(self, added: list[_Ranked]) -> list[_Ranked]:
         """Put the answers computed again in their places; returns the order before."""
         gone, self._gone = self._gone, []
-        order = _ordering
+        order = _place
         listed = self._sorted
         before = list(listed)
         if not listed or len(gone) + len(added) > len(listed) // 8:
@@ -783,14 +864,14 @@ class LiveQueue:
             return before
         places = []
         for old in gone:
-            at = bisect.bisect_left(listed, old.order, key=order)
+            at = bisect.bisect_left(listed, order(old), key=order)
             while listed[at] is not old:
                 at += 1
             places.append(at)
         for at in sorted(places, reverse=True):
             del listed[at]
         for new in added:
-            listed.insert(bisect.bisect_right(listed, new.order, key=order), new)
+            listed.insert(bisect.bisect_right(listed, order(new), key=order), new)
         return before
 
     def _entries_in_order(self, before: list[_Ranked]) -> list[QueueEntry]:
@@ -798,6 +879,11 @@ class LiveQueue:
         as it was; elsewhere a new one (or the account's, if its answer and rank stayed)."""
         listed = self._sorted
         shown_before = self._shown
+        if not shown_before:
+            # Nothing shown yet (a read afresh): every entry new, in one pass.
+            self._made_from = {item.loan_key: item for item in listed}
+            self._shown = list(map(_entry, itertools.count(1), listed))
+            return self._shown
         kept = len(shown_before) == len(before)
         # Compared place by place at C speed: after an outcome, few places differ.
         same = list(map(operator.is_, listed, before)) if kept else []
@@ -811,43 +897,19 @@ class LiveQueue:
         for place in itertools.compress(range(len(listed)), map(operator.not_, same)):
             item = listed[place]
             rank = place + 1
-            loan = item.loan_id
+            loan = item.loan_key
             old = by_key.get(loan)
             if old is not None and old.rank == rank and made.get(loan) is item:
                 shown[place] = old
                 continue
             made[loan] = item
-            order = item.order
-            # Positional: half the cost of naming each field, thousands of times a read.
-            shown[place] = QueueEntry(
-                rank,
-                loan,
-                order[2],
-                item.borrower_id,
-                item.borrower,
-                item.dpd,
-                bucket_for(item.dpd),
-                item.overdue,
-                item.principal,
-                item.interest,
-                item.penalty,
-                item.fees,
-                -order[0],
-                item.tier,
-                item.reasons,
-                item.status,
-                item.priority,
-            )
+            shown[place] = _entry(rank, item)
         result = cast(list[QueueEntry], shown)
         self._shown = result
         return result
 
 
-_new_ranked = tuple.__new__
-
-
-def _ordering(item: _Ranked) -> tuple[int, Decimal, str]:
-    return item.order
+_new_ranked = _new_entry = _new_status = tuple.__new__
 
 
 def _rank_row(
@@ -914,21 +976,25 @@ def _rank_row(
         edges.extend(a.at for a in recent if a.at > at)
     later = [edge for edge in edges if edge > at]
     return _Ranked(
-        _order(total, facts.overdue, row.contract_no),
+        -total,
+        -facts.overdue,
+        row.contract_no,
         loan,
         row.borrower_id,
         row.borrower,
         facts.dpd,
+        bucket_for(facts.dpd),
         facts.overdue,
         row.principal,
         row.interest,
         row.penalty,
         row.fees,
+        total,
         tier,
         reasons,
         status,
         priority,
-        min(later, default=None),
+        _micros(min(later)) if later else None,
     )
 
 
@@ -1147,11 +1213,50 @@ def _last_write(connection: Connection) -> int:
     return connection.execute(select(func.coalesce(func.max(QueueStamp.stamp), 0))).scalar_one()
 
 
-def _listed(connection: Connection, workers: Sequence[uuid.UUID]) -> list[Any]:
-    """Every account assigned to `workers`: key, borrower's key, contract, borrower's name."""
+def _listed(
+    connection: Connection, workers: Sequence[uuid.UUID], user: uuid.UUID, context: str, now: int
+) -> list[tuple[Any, ...]]:
+    """Every account assigned to `workers`, in one statement: key, borrower's key, contract,
+    borrower's name, then the user's answer in the memo, kept with this fingerprint, where it
+    holds at `now` (µs) for the same borrower (all None where none does): seen (the number of
+    the last write before its inputs were read), holds until, then the answer
+    (`_MemoCodec.ranked`)."""
+    memo = QueueMemo.__table__
     statement = (
-        select(_key(Loan.id), _key(Loan.borrower_id), Loan.contract_no, Borrower.name)
+        select(
+            _key(Loan.id),
+            _key(Loan.borrower_id),
+            Loan.contract_no,
+            Borrower.name,
+            memo.c.holds_until,
+            memo.c.seen,
+            memo.c.dpd,
+            memo.c.principal,
+            memo.c.interest,
+            memo.c.penalty,
+            memo.c.fees,
+            memo.c.score,
+            memo.c.tier,
+            memo.c.reasons,
+            memo.c.allowed,
+            memo.c.decision,
+            memo.c.point_id,
+            memo.c.priority_level,
+            memo.c.priority_expires_at,
+        )
         .join(Borrower, Borrower.id == Loan.borrower_id)
+        .outerjoin(
+            memo,
+            and_(
+                # By its key: one look-up per account, in the memo's own order.
+                memo.c.user_id == user,
+                memo.c.loan_id == Loan.id,
+                memo.c.context == context,
+                memo.c.borrower_id == Loan.borrower_id,
+                memo.c.computed_at <= now,
+                or_(memo.c.holds_until.is_(None), memo.c.holds_until > now),
+            ),
+        )
         .where(_assigned(workers))
     )
     return _as_stored(connection, statement)
@@ -1168,32 +1273,6 @@ def _as_stored(connection: Connection, statement: Any) -> list[tuple[Any, ...]]:
     return cast(list[tuple[Any, ...]], rows)
 
 
-def _kept(connection: Connection, user: uuid.UUID, context: str) -> dict[str, Any]:
-    """The user's answers in the memo kept with this fingerprint, by loan key: borrower, seen,
-    computed at, holds until, then the answer (`_MemoCodec.ranked`)."""
-    statement = select(
-        _key(QueueMemo.loan_id),
-        _key(QueueMemo.borrower_id),
-        QueueMemo.seen,
-        QueueMemo.computed_at,
-        QueueMemo.holds_until,
-        QueueMemo.dpd,
-        QueueMemo.principal,
-        QueueMemo.interest,
-        QueueMemo.penalty,
-        QueueMemo.fees,
-        QueueMemo.score,
-        QueueMemo.tier,
-        QueueMemo.reasons,
-        QueueMemo.allowed,
-        QueueMemo.decision,
-        QueueMemo.point_id,
-        QueueMemo.priority_level,
-        QueueMemo.priority_expires_at,
-    ).where(QueueMemo.user_id == user, QueueMemo.context == context)
-    return {row[0]: row for row in _as_stored(connection, statement)}
-
-
 def _written_since(connection: Connection, since: int) -> dict[str, int]:
     """The borrowers (and `ALL_BORROWERS`) written to after write number `since`."""
     statement = select(_key(QueueStamp.borrower_id), QueueStamp.stamp).where(
@@ -1207,66 +1286,52 @@ class _MemoCodec:
     accounts share their decision, many their reasons)."""
 
     def __init__(self) -> None:
-        self._reasons: dict[str, tuple[Reason, ...]] = {}
+        self._parts: dict[str, tuple[Reason, ...]] = {}
         self._decisions: dict[str, Decision] = {}
-        self._instants: dict[int, datetime] = {}
+        self._buckets: dict[int, str] = {}
 
-    def ranked(
-        self, loan: str, borrower: str, contract_no: str, name: str, row: Sequence[Any]
-    ) -> _Ranked:
-        (_loan, _borrower, _seen, _computed, holds_until, dpd, principal, interest, penalty,
-         fees, score, tier, reasons, allowed, decision, point, level, expires) = row  # fmt: skip
+    def ranked(self, row: Sequence[Any]) -> _Ranked:
+        """An account's answer from its row of `_listed`."""
+        (loan, borrower, contract_no, name, holds_until, _seen, dpd, principal, interest,
+         penalty, fees, score, tier, reasons, allowed, decision, point, level,
+         expires) = row  # fmt: skip
         principal, interest = Decimal(principal), Decimal(interest)
         penalty, fees = Decimal(penalty), Decimal(fees)
         # Summed in the order the facts are (the amounts are cents: the sum is exact anyway).
         overdue = principal + interest + fees + penalty
-        found = self._reasons.get(reasons)
-        if found is None:
-            found = self._reasons[reasons] = self._reasons_of(reasons)
+        # Made into reasons when first read (most never are; few accounts share all theirs).
+        found = KeptReasons(reasons, self._parts)
+        bucket = self._buckets.get(dpd)
+        if bucket is None:
+            bucket = self._buckets[dpd] = bucket_for(dpd)
         said = self._decisions.get(decision)
         if said is None:
             said = self._decisions[decision] = _decision_from_text(decision)
-        until: datetime | None = None
-        if holds_until is not None:
-            # Many accounts' answers change at the same moment (an hours window in one zone).
-            until = self._instants.get(holds_until)
-            if until is None:
-                until = self._instants[holds_until] = _instant_of(holds_until)
         # The tuple made directly: thousands a read.
         return _new_ranked(
             _Ranked,
             (
-                (-score, -overdue, contract_no),
+                -score,
+                -overdue,
+                contract_no,
                 loan,
                 borrower,
                 name,
                 dpd,
+                bucket,
                 overdue,
                 principal,
                 interest,
                 penalty,
                 fees,
+                score,
                 tier,
                 found,
-                ContactStatus(bool(allowed), said, point),
+                _new_status(ContactStatus, (bool(allowed), said, point)),
                 None if level is None else LeadPriority(level, _instant_of(expires)),
-                until,
+                holds_until,
             ),
         )
-
-    def _reasons_of(self, text: str) -> tuple[Reason, ...]:
-        if not text:
-            return ()
-        found: list[Reason] = []
-        for part in text.split(_REASONS_APART):
-            known = self._reasons.get(part)
-            if known is None:
-                key, *params = part.split(_PARTS_APART)
-                known = self._reasons[part] = (
-                    Reason(key, dict(zip(params[::2], params[1::2], strict=True))),
-                )
-            found += known
-        return tuple(found)
 
 
 # Reasons kept as text: each its key and parameters (names and values) apart by one control
@@ -1275,7 +1340,9 @@ class _MemoCodec:
 _REASONS_APART, _PARTS_APART = "\x1e", "\x1f"
 
 
-def _reasons_text(reasons: tuple[Reason, ...]) -> str | None:
+def _reasons_text(reasons: Sequence[Reason]) -> str | None:
+    if isinstance(reasons, KeptReasons):
+        return reasons.text
     text = _REASONS_APART.join(
         _PARTS_APART.join((reason.key, *itertools.chain.from_iterable(reason.params.items())))
         for reason in reasons
@@ -1284,6 +1351,20 @@ def _reasons_text(reasons: tuple[Reason, ...]) -> str | None:
     if text.count(_PARTS_APART) + text.count(_REASONS_APART) != apart:
         return None
     return text
+
+
+def _reasons_from_text(text: str, parts: dict[str, tuple[Reason, ...]]) -> tuple[Reason, ...]:
+    """The reasons `_reasons_text` wrote; `parts`: those made already, by their text."""
+    if not text:
+        return ()
+    found: list[Reason] = []
+    for part in text.split(_REASONS_APART):
+        known = parts.get(part)
+        if known is None:
+            key, *params = part.split(_PARTS_APART)
+            known = parts[part] = (Reason(key, dict(zip(params[::2], params[1::2], strict=True))),)
+        found += known
+    return tuple(found)
 
 
 def _memo_row(
@@ -1306,18 +1387,18 @@ def _memo_row(
         return None
     return (
         *head,
-        None if ranked.holds_until is None else _micros(ranked.holds_until),
+        ranked.holds_until,
         ranked.dpd,
         str(ranked.principal),
         str(ranked.interest),
         str(ranked.penalty),
         str(ranked.fees),
-        -ranked.order[0],
+        ranked.score,
         ranked.tier,
         reasons,
-        int(ranked.status.allowed),
-        _decision_text(ranked.status.decision),
-        ranked.status.contact_point_key,
+        int(ranked.contact.allowed),
+        _decision_text(ranked.contact.decision),
+        ranked.contact.contact_point_key,
         None if priority is None else priority.level,
         None if priority is None else _micros(priority.expires_at),
     )
@@ -1789,8 +1870,8 @@ def _load_reminded(
         )
         .join(Loan, Loan.id == ContactAttempt.loan_id)
         .where(
-            _assigned(workers),
-            *extra,
+            # Named accounts by their keys: the collector's thousands are not gone through.
+            *_scope(workers, extra),
             # Spelled as the index's condition, so that the database reads that index.
             text(f"contact_attempts.{REMINDER_OUTCOMES_SQL}"),
             ContactAttempt.started_at >= since,
@@ -1808,7 +1889,7 @@ def _load_reminded(
     payments = (
         select(_key(Payment.loan_id), _key(func.max(Payment.paid_at)))
         .join(Loan, Loan.id == Payment.loan_id)
-        .where(_assigned(workers), *extra, Payment.paid_at >= since, counted())
+        .where(*_scope(workers, extra), Payment.paid_at >= since, counted())
         .group_by(Payment.loan_id)
     )
     paid = {_hex(loan_id): _instant(at) for loan_id, at in connection.execute(payments)}

@@ -248,6 +248,9 @@ class QueueFilter(QSortFilterProxyModel):
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        if self._bucket is None and self._status is StatusFilter.ALL and not self._text:
+            # No filter (as the window opens): asked for each of thousands of rows.
+            return True
         model = self.sourceModel()
         assert isinstance(model, QueueModel)
         entry = model.row_at(source_row)

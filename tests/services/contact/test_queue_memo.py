@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, event, insert, select, update
 
 from app.database import Database
 from app.models import Base, Borrower, Loan, Role, User
@@ -26,7 +26,7 @@ from app.services.common.queue_summary import put_back_triggers, take_off_trigge
 from app.services.contact import compliance
 from app.services.contact import queue as queue_module
 from app.services.contact.contacts import record_contact
-from app.services.contact.queue import LiveQueue, Queue, build_queue
+from app.services.contact.queue import LiveQueue, Queue, QueueEntry, build_queue
 from app.services.contact.upkeep import set_contact_preferences
 from app.services.plans.feed import apply_feed
 from app.services.plans.payments import record_payment
@@ -387,6 +387,80 @@ def test_the_read_writes_nothing(db: Database) -> None:
     # Another connection's commit would move it.
     assert watcher.execute("PRAGMA data_version").fetchone() == before
     watcher.close()
+
+
+def test_a_cold_read_reads_the_accounts_and_their_answers_in_one_statement(
+    db: Database,
+) -> None:
+    """The accounts listed and the memo's answers come in one statement (one pass over the
+    collector's thousands of rows, not two to match up in Python); with every answer taken,
+    nothing else is read of them."""
+    collector, _ = demo_users(db)
+    session(db, collector, AS_OF)
+    statements: list[str] = []
+
+    def note(*args: Any) -> None:
+        statements.append(args[2])
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        live = cold(db, collector, AS_OF)
+        count = len(statements)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    assert live.remembered > 50 and live.computed == 0
+    reading = [
+        statement for statement in statements[:count] if "queue_memo" in statement.split("WHERE")[0]
+    ]
+    assert len(reading) == 1 and "FROM loans" in reading[0]
+
+
+def test_reasons_taken_from_the_memo_are_made_only_when_read(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read afresh hands out the memo's reasons as kept, made into reasons when someone reads
+    them (the window: the rows in view); read, compared and printed they are the reasons
+    computed from nothing, and kept again they are the text they were taken from."""
+    collector, _ = demo_users(db)
+    session(db, collector, AS_OF)
+    made: list[str] = []
+    making = queue_module._reasons_from_text
+
+    def counted(text: str, parts: dict[str, Any]) -> Any:
+        made.append(text)
+        return making(text, parts)
+
+    monkeypatch.setattr(queue_module, "_reasons_from_text", counted)
+    live = LiveQueue(db, collector)
+    read = live.read(AS_OF)
+    assert live.remembered == len(read.entries) > 50
+    assert made == []
+    top = read.entries[0]
+    assert top.reasons and top.reasons[0].key
+    assert len(made) == 1
+    fresh = build_queue(db, collector, AS_OF, memo=False)
+    for kept, computed in zip(read.entries, fresh.entries, strict=True):
+        assert isinstance(kept.reasons, queue_module.KeptReasons)
+        assert kept.reasons == computed.reasons and computed.reasons == kept.reasons
+        assert (len(kept.reasons), list(kept.reasons), kept.reasons[:2], repr(kept.reasons)) == (
+            len(computed.reasons),
+            list(computed.reasons),
+            computed.reasons[:2],
+            repr(computed.reasons),
+        )
+        assert bool(kept.reasons) == bool(computed.reasons)
+        assert queue_module._reasons_text(kept.reasons) == queue_module._reasons_text(
+            computed.reasons
+        )
+    # A different account's reasons are not these.
+    assert read.entries[0].reasons != fresh.entries[-1].reasons
+
+
+def test_an_entry_takes_its_answers_fields_in_order() -> None:
+    """An entry is made from its account's answer by position (thousands a read): the answer's
+    fields after its place line up with the entry's after the rank."""
+    names = queue_module._Ranked._fields
+    assert (names[3], names[2], *names[4:18]) == QueueEntry._fields[1:]
 
 
 # --- facts changing between sessions, at random ----------------------------------------------

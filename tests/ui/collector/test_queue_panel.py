@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -83,7 +82,7 @@ def test_a_new_queue_updates_rows_in_place_without_a_reset(
     ceased_row = model.row_of(shift.ceased.loan_id.hex)
     kept = tuple(e for e in queue.entries if e.contract_no != shift.ceased.contract_no)
     bumped = tuple(
-        replace(e, rank=e.rank + 10) if e.contract_no == shift.first.contract_no else e
+        e._replace(rank=e.rank + 10) if e.contract_no == shift.first.contract_no else e
         for e in kept
     )
     model.set_queue(Queue(queue.username, queue.at, bumped))

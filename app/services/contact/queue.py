@@ -444,7 +444,10 @@ def build_queue(
     own step (`plans.lapses.settle_lapsed`), which the window and the command line run first.
     `summary`, `memo`: as `LiveQueue`'s.
     """
-    return LiveQueue(db, username, summary=summary, memo=memo).read(at, now=now, limit=limit)
+    # Paused until the live queue read for this one answer is gone: the collector then goes
+    # through the entries alone, not the thousands of objects kept for the reads after.
+    with _collector_paused():
+        return LiveQueue(db, username, summary=summary, memo=memo).read(at, now=now, limit=limit)
 
 
 def keep_queue(db: Database, live: LiveQueue) -> int:

@@ -1280,8 +1280,9 @@ def _written_since(connection: Connection, since: int) -> dict[str, int]:
 
 
 class _MemoCodec:
-    """Reasons and decisions to and from the memo's text; each text read once a read (most
-    accounts share their decision, many their reasons)."""
+    """The answers of a read's accounts from the memo's rows: each decision's text read once a
+    read (most accounts share theirs); reasons kept as text until read (`KeptReasons`), each
+    reason's part made once (many accounts share some)."""
 
     def __init__(self) -> None:
         self._parts: dict[str, tuple[Reason, ...]] = {}

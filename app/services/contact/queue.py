@@ -19,13 +19,14 @@ import math
 import operator
 import uuid
 from collections import defaultdict
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, NamedTuple, cast, overload
 from zoneinfo import ZoneInfo
 
@@ -113,12 +114,16 @@ def _reason_templates() -> dict[str, dict[str, str]]:
     return dict(load_json("queue_reasons.json"))
 
 
-@dataclass(frozen=True, slots=True)
-class Reason:
-    """One human-readable reason for a score; `text()` renders it in a language."""
+# The parameters of a reason that has none (shared: nobody changes a reason's).
+_NO_PARAMS: Mapping[str, str] = MappingProxyType({})
+
+
+class Reason(NamedTuple):
+    """One human-readable reason for a score; `text()` renders it in a language. A named tuple:
+    a queue makes thousands of them."""
 
     key: str
-    params: dict[str, str] = field(default_factory=dict)
+    params: Mapping[str, str] = _NO_PARAMS
 
     def text(self, language: str = "en") -> str:
         templates = _reason_templates().get(language) or _reason_templates()["en"]
@@ -452,7 +457,10 @@ def build_queue(
     own step (`plans.lapses.settle_lapsed`), which the window and the command line run first.
     `summary`, `memo`: as `LiveQueue`'s.
     """
-    return LiveQueue(db, username, summary=summary, memo=memo).read(at, now=now, limit=limit)
+    # Paused until the live queue read for this one answer is gone: the collector then goes
+    # through the entries alone, not the thousands of objects kept for the reads after.
+    with _collector_paused():
+        return LiveQueue(db, username, summary=summary, memo=memo).read(at, now=now, limit=limit)
 
 
 def keep_queue(db: Database, live: LiveQueue) -> int:
@@ -912,7 +920,7 @@ class LiveQueue:
         return result
 
 
-_new_ranked = _new_entry = _new_status = tuple.__new__
+_new_ranked = _new_entry = _new_status = _new_reason = tuple.__new__
 
 
 def _rank_row(
@@ -1285,8 +1293,9 @@ def _written_since(connection: Connection, since: int) -> dict[str, int]:
 
 
 class _MemoCodec:
-    """Reasons and decisions to and from the memo's text; each text read once a read (most
-    accounts share their decision, many their reasons)."""
+    """The answers of a read's accounts from the memo's rows: each decision's text read once a
+    read (most accounts share theirs); reasons kept as text until read (`KeptReasons`), each
+    reason's part made once (many accounts share some)."""
 
     def __init__(self) -> None:
         self._parts: dict[str, tuple[Reason, ...]] = {}
@@ -1365,7 +1374,8 @@ def _reasons_from_text(text: str, parts: dict[str, tuple[Reason, ...]]) -> tuple
         known = parts.get(part)
         if known is None:
             key, *params = part.split(_PARTS_APART)
-            known = parts[part] = (Reason(key, dict(zip(params[::2], params[1::2], strict=True))),)
+            named = dict(zip(params[::2], params[1::2], strict=True)) if params else _NO_PARAMS
+            known = parts[part] = (_new_reason(Reason, (key, named)),)
         found += known
     return tuple(found)
 

@@ -37,7 +37,6 @@ from reportlab.platypus import (
     CondPageBreak,
     Flowable,
     KeepTogether,
-    SimpleDocTemplate,
     Spacer,
     TableStyle,
 )
@@ -53,7 +52,6 @@ from app.services.documents.agreement_terms import (
 )
 from app.services.documents.fonts import CJKFont, cjk_font
 from app.services.documents.layout import (
-    CREATOR,
     FRAME_PADDING,
     LIGHT,
     PDF_LANGUAGE,
@@ -64,6 +62,7 @@ from app.services.documents.layout import (
     Placed,
     Styles,
     Text,
+    a4_document,
     document_language,
     document_texts,
     fit,
@@ -154,21 +153,17 @@ def render_agreement(document: AgreementDocument, *, layout: list[Placed] | None
     page = _AgreementPage(document, texts, font, digest)
 
     buffer = BytesIO()
-    template = SimpleDocTemplate(
+    template = a4_document(
         buffer,
-        pagesize=A4,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=16 * mm,
-        bottomMargin=20 * mm,
+        margin=MARGIN,
+        top=16 * mm,
+        bottom=20 * mm,
+        font=font,
+        language=language,
         title=f"{texts.text('title')} {terms.agreement_no}",
         author=document.lender_name,
         subject=terms.agreement_no,
-        creator=CREATOR,
         keywords=f"{texts.text('keywords')}, {terms.agreement_no}, sha256:{digest}",
-        lang=PDF_LANGUAGE[language],
-        # Without it every page would name Helvetica, a font no PDF embeds.
-        initialFontName=font.name,
     )
 
     def first_page(canvas: Canvas, _: object) -> None:

@@ -16,11 +16,12 @@ from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from app import __version__
 from app.services.common.reference import load_json
@@ -43,6 +44,39 @@ RULE = colors.HexColor("#9aa0a6")
 FOOT_BOTTOM = 5 * mm
 FOOT_GAP = 6
 PAGE_NUMBER_SIZE = 8
+
+
+def a4_document(
+    buffer: Any,
+    *,
+    margin: float,
+    top: float,
+    bottom: float,
+    font: CJKFont,
+    language: str,
+    title: str,
+    author: str,
+    subject: str,
+    keywords: str,
+) -> SimpleDocTemplate:
+    """An A4 document into `buffer` with the project's metadata (creator, language) and its
+    CJK font as the initial one: without it every page would name Helvetica, a font no PDF
+    embeds."""
+    return SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=margin,
+        rightMargin=margin,
+        topMargin=top,
+        bottomMargin=bottom,
+        title=title,
+        author=author,
+        subject=subject,
+        creator=CREATOR,
+        keywords=keywords,
+        lang=PDF_LANGUAGE[language],
+        initialFontName=font.name,
+    )
 
 
 def document_language(language: str) -> str:

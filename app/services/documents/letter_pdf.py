@@ -33,21 +33,20 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, KeepTogether, SimpleDocTemplate, Spacer, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Spacer, TableStyle
 
 from app.services.common.money import ZERO, cents, format_money
 from app.services.documents.fonts import CJKFont, cjk_font
 from app.services.documents.layout import (
-    CREATOR,
     FRAME_PADDING,
     LIGHT,
-    PDF_LANGUAGE,
     DocumentTexts,
     Grid,
     Layout,
     PageFoot,
     Placed,
     Styles,
+    a4_document,
     document_language,
     document_texts,
     format_day,
@@ -190,21 +189,17 @@ def render_letter(letter: Letter, *, layout: list[Placed] | None = None) -> byte
     page = _LetterPage(letter, common, own, font, digest)
 
     buffer = BytesIO()
-    template = SimpleDocTemplate(
+    template = a4_document(
         buffer,
-        pagesize=A4,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=14 * mm,
-        bottomMargin=22 * mm,
+        margin=MARGIN,
+        top=14 * mm,
+        bottom=22 * mm,
+        font=font,
+        language=language,
         title=f"{own.text('title')} {letter.letter_no}",
         author=letter.lender_name,
         subject=letter.letter_no,
-        creator=CREATOR,
         keywords=f"{own.text('keywords')}, {letter.letter_no}, sha256:{digest}",
-        lang=PDF_LANGUAGE[language],
-        # Without it every page would name Helvetica, a font no PDF embeds.
-        initialFontName=font.name,
     )
     frame = frame_box(template.leftMargin, template.bottomMargin, template.width, template.height)
     template.build(page.story(), canvasmaker=numbered_canvas(page.footer, Layout(frame, layout)))

@@ -32,7 +32,6 @@ from reportlab.platypus import (
     LongTable,
     PageBreak,
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
     Table,
     TableStyle,
@@ -41,14 +40,13 @@ from reportlab.platypus import (
 from app.services.common.money import format_money
 from app.services.documents.fonts import CJKFont, cjk_font
 from app.services.documents.layout import (
-    CREATOR,
     FRAME_PADDING,
     GREY,
     LIGHT,
-    PDF_LANGUAGE,
     RULE,
     DocumentTexts,
     Styles,
+    a4_document,
     document_language,
     document_texts,
     fit,
@@ -144,20 +142,17 @@ def render_visit_sheets(day: VisitDay) -> bytes:
     sheets = _Sheets(day, texts, font)
 
     buffer = BytesIO()
-    template = SimpleDocTemplate(
+    template = a4_document(
         buffer,
-        pagesize=A4,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=TOP_MARGIN,
-        bottomMargin=sheets.footer_height,
+        margin=MARGIN,
+        top=TOP_MARGIN,
+        bottom=sheets.footer_height,
+        font=font,
+        language=language,
         title=texts.text("document_title", day=format_day(day.day, language)),
         author=day.agent,
         subject=texts.text("title"),
-        creator=CREATOR,
         keywords=texts.text("keywords"),
-        lang=PDF_LANGUAGE[language],
-        initialFontName=font.name,
     )
     template.build(sheets.story(), canvasmaker=numbered_canvas(sheets.footer))
     return buffer.getvalue()

@@ -167,7 +167,10 @@ def test_a_path_the_script_does_not_take_is_refused(
 
 
 def test_the_path_the_script_command_lists_is_recorded_with_the_stage_shown(call: Call) -> None:
-    code, out, err = run(call.data_dir, "script", call.contract, "--user", call.user)
+    # The script of the call's moment: the account's stage is its days past due then.
+    code, out, err = run(
+        call.data_dir, "script", call.contract, "--user", call.user, "--at", call.at.isoformat()
+    )
     assert code == 0, err
     stage = out.split("(stage ", 1)[1].split(",", 1)[0]
     path = _path(call)

@@ -93,9 +93,12 @@ def step_name(step: Step | None, step_id: str) -> str:
 
 
 def opt_out_source(source: str) -> str:
+    refused = QCoreApplication.translate("RemindersPanel", "The carrier refused a message")
     names = {
         "borrower": QCoreApplication.translate("RemindersPanel", "The borrower asked"),
-        "provider": QCoreApplication.translate("RemindersPanel", "The carrier refused a message"),
+        "provider": refused,
+        # The carrier's delivery report said the recipient refuses the lender's messages.
+        "delivery report": refused,
     }
     return names.get(source, source)
 

@@ -42,8 +42,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, func, or_, select, union
 from sqlalchemy.sql import ColumnElement
 
 from app.database import Database
@@ -158,8 +157,7 @@ def send_reminders(
         }
         for run in runs:
             moment.at = run.at
-            with db.reader() as session:
-                only = and_(_at(run.places), unchanged_since(session, run.at))
+            only = and_(_at(run.places), unchanged_since(run.at))
             if THROUGH_RUN_REMINDERS:
                 run_reminders(db, senders, at=run.at, only=only)
             else:
@@ -201,18 +199,15 @@ def _run(
             record_answer(session, row, result, at)
 
 
-def unchanged_since(session: Session, at: datetime) -> ColumnElement[bool]:
+def unchanged_since(at: datetime) -> ColumnElement[bool]:
     """The accounts (on `Loan` and `Borrower`) the dispatcher reads now as they were at `at`,
     in everything that could have stopped a message then: no payment made or reversed after
     it (balances, due dates and settled instalments are as they were), no promise pending
     then and resolved since, no plan carrying the account then and closed since, no
     escalation pausing collection then and lifted since, and the borrower (marks, window)
     not changed since. What began after `at` (a promise made, a mark set) holds messages now
-    that went then: a reminder missing from the history, never one sent against a rule.
-
-    The loans that changed are read once (a run's deciding asks for its accounts several
-    times)."""
-    changed = (
+    that went then: a reminder missing from the history, never one sent against a rule."""
+    changed = union(
         select(Payment.loan_id).where(or_(Payment.paid_at > at, Payment.reversed_at > at)),
         select(PromiseToPay.loan_id).where(
             PromiseToPay.created_at <= at,
@@ -230,8 +225,7 @@ def unchanged_since(session: Session, at: datetime) -> ColumnElement[bool]:
             or_(Escalation.decided_at.is_(None), Escalation.decided_at > at),
         ),
     )
-    loans = sorted({loan_id for query in changed for loan_id in session.scalars(query)})
-    return and_(Loan.id.not_in(loans), Borrower.updated_at <= at)
+    return and_(Loan.id.not_in(changed), Borrower.updated_at <= at)
 
 
 def _notices_before(db: Database, start: datetime, moment: _Moment) -> None:

@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
@@ -196,6 +196,19 @@ class Database:
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @classmethod
+    def within(cls, connection: Connection) -> Database:
+        """The database of `connection`, whose units of work are savepoints in the
+        connection's open transaction: what they write is kept or lost with it (the demo's
+        build runs the reminders job inside its one transaction, app.demo.reminders)."""
+        db = cls.__new__(cls)
+        db.url = connection.engine.url.render_as_string(hide_password=False)
+        db.engine = connection.engine
+        db._sessions = sessionmaker(
+            bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+        )
+        return db
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -167,7 +167,8 @@ def shoot_visits(
 
 
 def shoot_team(app: QApplication, db: Database, data_dir: Path, language: str, lead: str) -> None:
-    """A team lead's desk: the last seven days on the dashboard, then a contact in review."""
+    """A team lead's desk: the last seven days on the dashboard, the day's reminders, then a
+    contact in review."""
     startup = start(data_dir, db, language, lead, f"settings-team-{language}.ini")
     wait(app, lambda: startup.window is not None and startup.window.team_window is not None)
     window = startup.window
@@ -180,6 +181,12 @@ def shoot_team(app: QApplication, db: Database, data_dir: Path, language: str, l
     wait(app, lambda: team.dashboard.report is not None and not team.dashboard.busy, 120)
     settle(app, window)
     save(team, "team-dashboard", language)
+    # The morning's reminders (the demo's own: its last days of the reminders job), as Ctrl+9
+    # shows them: the day's figures by step and channel, and the failures' tab beside.
+    team.show_tab(Tab.REMINDERS)
+    wait(app, lambda: team.reminders.overview is not None, 120)
+    settle(app, window)
+    save(team, "team-reminders", language)
     team.show_tab(Tab.REVIEW)
     wait(app, lambda: team.review.model.rowCount() > 0, 60)
     team.review.open_attempt(team.review.model.row_at(0).attempt_id)

@@ -92,8 +92,9 @@ def pg_db(_pg_template_dropped: None) -> Iterator[Database]:
 
 @pytest.fixture(scope="session")
 def demo_300(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo portfolio of 300 accounts (seed 7) as of 2026-11-28 10:00 in Beijing, built
-    once a session (a worker's) where no test writes: a test copies the folder (`copy_demo`)."""
+    """The demo portfolio of 300 accounts (seed 7) as of 2026-11-28 10:00 in Beijing, with the
+    reminders job's history of its last days, built once a session (a worker's) where no test
+    writes: a test copies the folder (`copy_demo`)."""
     from tests.helpers.reminders_demo import build_demo
 
     return build_demo(tmp_path_factory.mktemp("demo-300"))
@@ -108,9 +109,26 @@ def demo_300_copy(demo_300: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def reminders_demo(demo_300: Path, tmp_path_factory: pytest.TempPathFactory) -> RemindersDemo:
+def demo_300_bare(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`demo_300` without the reminders job's own history (`demo-data --no-reminders`): the
+    job's first run is yet to come. Never written: a test copies it."""
+    from tests.helpers.reminders_demo import build_demo
+
+    return build_demo(tmp_path_factory.mktemp("demo-300-bare"), reminders=False)
+
+
+@pytest.fixture
+def demo_300_bare_copy(demo_300_bare: Path, tmp_path: Path) -> Path:
+    """The test's own copy of `demo_300_bare`: its temporary folder."""
+    from tests.helpers.reminders_demo import copy_demo
+
+    return copy_demo(demo_300_bare, tmp_path)
+
+
+@pytest.fixture(scope="session")
+def reminders_demo(demo_300_bare: Path, tmp_path_factory: pytest.TempPathFactory) -> RemindersDemo:
     """tests/helpers/reminders_demo.py's book of two days of reminders, built once a session
-    (a worker's) on a copy of `demo_300`. Read only: a test that writes works on a copy."""
+    (a worker's) on a copy of `demo_300_bare`. Read only: a test that writes works on a copy."""
     from tests.helpers.reminders_demo import build_reminders_demo
 
-    return build_reminders_demo(tmp_path_factory.mktemp("reminders-demo"), demo_300)
+    return build_reminders_demo(tmp_path_factory.mktemp("reminders-demo"), demo_300_bare)

@@ -55,6 +55,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     demo.add_argument("--as-of", type=moment_arg, help="the portfolio's 'now' (default: now)")
     demo.add_argument("--accounts-per-collector", type=positive_arg, default=250)
     demo.add_argument("--replace", action="store_true", help="delete the embedded database first")
+    demo.add_argument(
+        "--no-reminders",
+        action="store_true",
+        help="without the reminders job's last days: the book the job's first run would find",
+    )
     demo.set_defaults(handler=_demo_data)
     for_roles(demo)
     feed = commands.add_parser(
@@ -251,6 +256,7 @@ def _demo_data(config: Config, args: argparse.Namespace) -> int:
         as_of=args.as_of,
         accounts_per_collector=args.accounts_per_collector,
         progress=progress if sys.stderr.isatty() else None,
+        reminders=not args.no_reminders,
     )
     if sys.stderr.isatty():
         print(file=sys.stderr)
@@ -262,7 +268,8 @@ def _demo_data(config: Config, args: argparse.Namespace) -> int:
         f"built {summary.accounts:,} accounts, {summary.users} users, "
         f"{summary.instalments:,} instalments, {summary.payments:,} payments, "
         f"{summary.attempts:,} contact attempts, {summary.promises:,} promises, "
-        f"{summary.callbacks:,} callbacks in {summary.seconds:.1f} s"
+        f"{summary.callbacks:,} callbacks, {summary.reminders:,} reminders in"
+        f" {summary.seconds:.1f} s"
     )
     return 0
 

@@ -7,9 +7,13 @@ below it):
 - builder: `build_demo` and `DemoSummary`; draws the plan of the book (each account's bucket,
   place, flag, showcase role, willingness to pay and story), wires the parts together and
   writes their rows in one transaction (the order of the steps is the order of the random
-  draws).
+  draws), the reminders job's days last.
+- reminders: the reminders job's last days, after every other row: the dispatcher's runs (its
+  `decide` and `record_answer`) sending to a spool, the delivery reports, one opt-out
+  (docs/demo.md).
 - accounts: one account at a time: borrower, contact points, loan, instalments, assignee.
-- collection: the work on an account: pre-due reminders, a month of sessions on an overdue one.
+- collection: the work on an account: a text before the due day, a month of sessions on an
+  overdue one.
 - showcase: the accounts that show particular situations (flags, caps reached, due today).
 - repayments: what ends an account's arrears in the window: a cure, or a repayment plan kept or
   broken (docs/demo.md: each overdue borrower's hidden willingness to pay and story).

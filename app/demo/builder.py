@@ -12,6 +12,10 @@ the DBAPI cursor on SQLite, or converted to Python values and inserted with SQLA
 any other database (the sinks in rows.py; the tests check that both store the very same
 values). 200,000 accounts, some 4.4 million rows, take one and a half minutes on a two-core
 laptop-class machine.
+
+Last, in the same transaction, the reminders job's last days go through the dispatcher itself
+(app/demo/reminders.py): it reads the rows written before it. A book built with
+`reminders=False` has no reminder history.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from app.demo.oversight import Oversight
 from app.demo.people import People
 from app.demo.promises import Promises
 from app.demo.records import Plan
+from app.demo.reminders import RemindersDone, send_reminders
 from app.demo.repayments import Repayments
 from app.demo.rows import AUDIT_COLUMNS, CoreSink, Sink, SQLiteSink, table
 from app.demo.showcase import Showcase
@@ -74,6 +79,7 @@ class DemoSummary:
     attempts: int
     promises: int
     callbacks: int
+    reminders: int  # messages the reminders job sent (app.demo.reminders)
     seconds: float
 
 
@@ -85,11 +91,15 @@ def build_demo(
     as_of: datetime | None = None,
     accounts_per_collector: int = 250,
     progress: Callable[[int, int], None] | None = None,
+    reminders: bool = True,
 ) -> DemoSummary:
     """Fill an empty, upgraded database with a demo portfolio in one transaction.
 
     as_of: the portfolio's "now" (aware); defaults to the current time.
     progress: called as progress(accounts_done, accounts) now and then.
+    reminders: with the reminders job's last days (app.demo.reminders); without, the book has
+        no reminder history and the texts collectors logged by hand run to its last day (the
+        portfolio the dispatcher's benchmark decides its first run on).
     """
     started = clock.perf_counter()
     if accounts < 1:
@@ -102,7 +112,7 @@ def build_demo(
         raise InvalidInput("The demo portfolio's date and time must carry a time zone.")
     as_of = as_of.astimezone(UTC)
 
-    builder = _Builder(seed, as_of, accounts, accounts_per_collector)
+    builder = _Builder(seed, as_of, accounts, accounts_per_collector, reminders)
     # Millions of short-lived tuples would set off the cycle collector again and again; none of
     # them can form a cycle.
     collecting = gc.isenabled()
@@ -113,15 +123,17 @@ def build_demo(
         if collecting:
             gc.enable()
     counts = builder.counts
+    sent = builder.reminders
     return DemoSummary(
         accounts=accounts,
         borrowers=counts["borrowers"],
-        users=counts["users"],
+        users=counts["users"] + sent.logins,
         instalments=counts["instalments"],
         payments=counts["payments"],
-        attempts=counts["attempts"],
+        attempts=counts["attempts"] + sent.attempts,
         promises=counts["promises"],
         callbacks=counts["callbacks"],
+        reminders=sent.messages,
         seconds=round(clock.perf_counter() - started, 3),
     )
 
@@ -156,6 +168,14 @@ def _write(db: Database, builder: _Builder, progress: Callable[[int, int], None]
                 builder.write_audit(sink)
                 for statement in indexes:
                     conn.exec_driver_sql(statement)
+                if not bulk:
+                    # The reminders' rows too are summed up once at the end (SQLite's slow path:
+                    # the rows above began the transaction, which the triggers' DDL is in now).
+                    triggers = take_off_triggers(conn)
+                    bulk = True
+                # The reminders job's last days, through the dispatcher itself, in the same
+                # transaction (its units of work are savepoints in it).
+                builder.send_reminders(Database.within(conn))
                 if bulk:
                     put_back_triggers(conn, triggers)
                     repair(conn)
@@ -229,10 +249,13 @@ class _Builder:
     accounts (a chunk at a time), visit requests, audit. The order is the random stream's: a
     step taken earlier or later changes every row after it."""
 
-    def __init__(self, seed: int, as_of: datetime, accounts: int, per_collector: int) -> None:
-        state = self.state = DemoState(seed, as_of, accounts, per_collector)
+    def __init__(
+        self, seed: int, as_of: datetime, accounts: int, per_collector: int, reminders: bool
+    ) -> None:
+        state = self.state = DemoState(seed, as_of, accounts, per_collector, reminders)
         self.accounts = accounts
         self.counts = state.counts
+        self.reminders = RemindersDone(0, 0, 0)
         # Drawn before anything else: the staff's size depends on it.
         self._plans = draw_plans(state)
         people = People(state)
@@ -258,6 +281,16 @@ class _Builder:
                 yield index + 1
             elif (index + 1) % PROGRESS_ACCOUNTS == 0:
                 yield index + 1
+
+    def send_reminders(self, db: Database) -> None:
+        """The reminders job's last days (app.demo.reminders): after every other row, since
+        the dispatcher reads them."""
+        state = self.state
+        if not state.reminders:
+            return
+        self.reminders = send_reminders(
+            db, seed=state.seed, as_of=state.as_of, spec=state.shape.book["reminders"]
+        )
 
     def write_visit_requests(self, sink: Sink) -> None:
         self._oversight.write_visit_requests(sink)

@@ -30,7 +30,9 @@ class Collection(Part):
         self._showcase = showcase
 
     def pre_due_reminder(self, account: Account, due: int) -> None:
-        """Now and then, a text a few days before a current account's instalment falls due."""
+        """Now and then, a text a few days before a current account's instalment falls due,
+        logged by hand: before the reminders job's history begins (`Calls.attempt`); since
+        then the job sends them."""
         if self.rng.random() >= self.shape.act_share["pre_due_sms_share"]:
             return
         mobile = account.points[0]

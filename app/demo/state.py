@@ -70,8 +70,16 @@ def clock_texts() -> tuple[str, ...]:
 class DemoState:
     """The build's shared state: parameters, policy, random stream, clock, keys, rows, counts."""
 
-    def __init__(self, seed: int, as_of: datetime, accounts: int, per_collector: int) -> None:
+    def __init__(
+        self,
+        seed: int,
+        as_of: datetime,
+        accounts: int,
+        per_collector: int,
+        reminders: bool = True,
+    ) -> None:
         self.seed = seed
+        self.reminders = reminders
         self.rng = random.Random(seed)
         self.accounts = accounts
         self.per_collector = per_collector
@@ -109,6 +117,11 @@ class DemoState:
         self._id_clock = ((self.as_of_sec - DAY) * 1000 << 80) | _V7
         self.shape = Shape(self.max_ahead)
         self.rows = Rows()
+        # The first moment of the reminders job's history (app.demo.reminders): the texts from
+        # then on are the job's, not a collector's logged by hand (a book without the history
+        # keeps them all).
+        days = int(self.shape.book["reminders"]["days"])
+        self.reminders_from = local_midnight(self.today - days) if reminders else NEVER * DAY
 
     def uuid(self) -> str:
         """A new key, as 32 hex digits (draws from the random stream)."""

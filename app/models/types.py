@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -13,13 +16,36 @@ from sqlalchemy.types import TypeDecorator, TypeEngine
 CENT = Decimal("0.01")
 
 
+# Where keys and creation times come from instead of uuid4 and the wall clock, inside
+# `replayed_rows`.
+_ids: ContextVar[Callable[[], uuid.UUID] | None] = ContextVar("replayed_ids", default=None)
+_clock: ContextVar[Callable[[], datetime] | None] = ContextVar("replayed_clock", default=None)
+
+
 def new_id() -> uuid.UUID:
     """A key for a row created on this workstation, unique without asking the server."""
-    return uuid.uuid4()
+    ids = _ids.get()
+    return uuid.uuid4() if ids is None else ids()
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    clock = _clock.get()
+    return datetime.now(UTC) if clock is None else clock()
+
+
+@contextmanager
+def replayed_rows(ids: Callable[[], uuid.UUID], clock: Callable[[], datetime]) -> Iterator[None]:
+    """Rows created inside (in this thread or task) take their keys from `ids` and their
+    creation times from `clock`: the demo replays days of the reminders job through the real
+    services (app.demo.reminders), and the same seed must give the same rows, made at the
+    moments the history says."""
+    ids_token = _ids.set(ids)
+    clock_token = _clock.set(clock)
+    try:
+        yield
+    finally:
+        _clock.reset(clock_token)
+        _ids.reset(ids_token)
 
 
 class Money(TypeDecorator[Decimal]):

@@ -6909,8 +6909,8 @@ Allowed from {time}</source>
         <translation>首次启动，第 2 步（共 3 步）：正在生成演示数据（{done} / {total} 个账户）…</translation>
     </message>
     <message>
-        <source>First start, step 3 of 3: indexing and checking the demo portfolio…</source>
-        <translation>首次启动，第 3 步（共 3 步）：正在为演示数据建立索引并检查…</translation>
+        <source>First start, step 3 of 3: indexing the demo portfolio, sending its last days&apos; reminders and checking it…</source>
+        <translation>首次启动，第 3 步（共 3 步）：正在为演示数据建立索引、发送近几日的提醒并检查…</translation>
     </message>
     <message>
         <source>There is no user “{username}”. `collector-workstation users` lists them.</source>

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from app.database import Database
 from app.demo import builder as demo
+from app.demo import reminders as demo_reminders
 from app.demo.builder import DemoSummary, build_demo
 from app.models import (
     AuditEvent,
@@ -152,6 +153,40 @@ def test_sqlite_fast_path_stores_exactly_what_the_portable_core_path_stores(
     assert _digest(fast) == _digest(core)
 
 
+def test_the_builds_runs_of_the_reminders_job_store_exactly_what_run_reminders_stores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    batched = _build_small(tmp_path, "batched")
+    # Each run through `run_reminders` itself: a unit of work (here a savepoint) a message.
+    monkeypatch.setattr(demo_reminders, "THROUGH_RUN_REMINDERS", True)
+    dispatched = _build_small(tmp_path, "dispatched")
+    assert _digest(batched) == _digest(dispatched)
+    with sqlite3.connect(batched) as conn:
+        assert conn.execute("SELECT count(*) FROM reminder_messages").fetchone()[0] > 50
+
+
+def test_a_book_without_the_reminders_history_keeps_the_texts_logged_by_hand(
+    tmp_path: Path,
+) -> None:
+    with sqlite3.connect(_build_small(tmp_path, "with")) as conn:
+        since = conn.execute("SELECT min(planned_at) FROM reminder_messages").fetchone()[0]
+        by_hand = conn.execute(
+            "SELECT count(*) FROM contact_attempts WHERE channel = 'sms' AND started_at >= ?"
+            " AND disposition NOT IN ('SENT', 'DELIVERED', 'FAILED', 'OPTED-OUT')",
+            (since,),
+        ).fetchone()[0]
+        assert by_hand == 0
+    with sqlite3.connect(_build_small(tmp_path, "without", reminders=False)) as conn:
+        for table in ("reminder_messages", "credit_notices", "reminder_opt_outs"):
+            assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM users WHERE role = 'system'").fetchone()[0] == 0
+        by_hand = conn.execute(
+            "SELECT count(*) FROM contact_attempts WHERE channel = 'sms' AND started_at >= ?",
+            (since,),
+        ).fetchone()[0]
+        assert by_hand > 0
+
+
 def test_fast_path_rows_keep_every_foreign_key_and_restore_the_connection_pragmas(
     built: Built,
 ) -> None:
@@ -268,13 +303,15 @@ def test_staff_have_every_role_and_teams_are_sized_to_the_phone_book(built: Buil
         teams = session.scalars(select(Team)).all()
         loans = session.scalars(select(Loan)).all()
     roles = Counter(u.role for u in users)
-    # The reminders job's own login is made by its first run, not by the demo.
-    assert set(roles) == set(Role) - {Role.SYSTEM}
+    assert set(roles) == set(Role)
     assert roles[Role.ADMIN] == 1
+    # The reminders job's own login, made by its first run in the demo's history.
+    assert [u.username for u in users if u.role is Role.SYSTEM] == ["system.reminders"]
     assert [u.username for u in users if u.role is Role.ADMIN] == ["admin"]
     assert len({u.username for u in users}) == len(users)
     assert all(u.username.isascii() and "." in u.username for u in users if u.role != Role.ADMIN)
-    assert all(not u.display_name.isascii() for u in users)
+    # The staff's names are Chinese; the reminders job's login is named by the dispatcher.
+    assert all(not u.display_name.isascii() for u in users if u.role is not Role.SYSTEM)
     assert all(t.name.startswith("电催") and t.name.endswith("组") for t in teams)
     by_team: dict[Any, Counter[Role]] = defaultdict(Counter)
     for u in users:
@@ -492,10 +529,19 @@ def _local_day(moment: datetime) -> date:
 def test_every_disposition_occurs_with_its_right_party_flag_and_plausible_details(
     work: dict[str, Any],
 ) -> None:
-    attempts: list[ContactAttempt] = work["attempts"]
     catalogue = dispositions()
+    system = {a.user_id for a in work["attempts"] if catalogue[a.disposition].by_system}
+    # The reminders job's attempts are its own login's, and only those carry its outcomes.
+    assert len(system) == 1
+    reminders = [a for a in work["attempts"] if a.user_id in system]
+    attempts: list[ContactAttempt] = [a for a in work["attempts"] if a.user_id not in system]
+    assert {a.disposition for a in reminders} == {c.code for c in catalogue.values() if c.by_system}
+    for a in reminders:
+        assert a.channel.value in ("sms", "email") and a.started_at <= AS_OF
+        assert (a.duration_seconds, a.right_party, a.emotion, a.checklist) == (0, False, None, [])
+        assert work["points"][a.contact_point_id].borrower_id == a.borrower_id
     codes = Counter(a.disposition for a in attempts)
-    # The demo's history is the collectors'; reminders come from `reminders run`.
+    # The collectors' history: every outcome a collector may choose.
     assert set(codes) == {c.code for c in catalogue.values() if not c.by_system}
     assert codes["NA"] > codes["PTP"] > codes["DCD"]
     emotions = {"calm", "anxious", "angry", "distressed", "hostile", "vulnerability"}

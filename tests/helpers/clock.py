@@ -29,10 +29,6 @@ raise SystemExit(main(sys.argv[1:]))
 @contextmanager
 def clock_at(moment: datetime) -> Iterator[None]:
     """The clock reads `moment` until the block ends."""
-    original = clock.now
     fixed = moment.astimezone(UTC)
-    clock.now = lambda: fixed
-    try:
+    with clock.reading(lambda: fixed):
         yield
-    finally:
-        clock.now = original

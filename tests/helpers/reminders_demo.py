@@ -1,7 +1,9 @@
 """A demo book whose reminders went out on two days through the real dispatcher and the
 spool (`reminders run`), then delivery reports (delivered, undelivered, a mail server's
 refusal) and a borrower's opt-out, each through the command line: what the Reminders view,
-`reminders overview` and the dashboard's reminder figures are tried on.
+`reminders overview` and the dashboard's reminder figures are tried on. The demo is built
+without the reminders job's own history (`demo-data --no-reminders`): these two days are the
+job's first, so that every figure is the one these commands made.
 
 A credit-reporting notice is given only when a report says its message reached the borrower:
 half an hour after the first run, a report says three of its notice SMS were delivered (the
@@ -61,9 +63,11 @@ def _cli(folder: Path, *args: str) -> None:
     assert main(["--data-dir", str(folder), *args]) == 0, args
 
 
-def build_demo(folder: Path) -> Path:
-    """The demo of 300 accounts (seed 7) as of 2026-11-28 10:00 (Beijing), in `folder`."""
-    _cli(folder, "demo-data", "--accounts", "300", "--seed", "7", "--as-of", AS_OF)
+def build_demo(folder: Path, *, reminders: bool = True) -> Path:
+    """The demo of 300 accounts (seed 7) as of 2026-11-28 10:00 (Beijing), in `folder`: with
+    the reminders job's own history of its last days, or (`reminders` false) without it."""
+    extra = () if reminders else ("--no-reminders",)
+    _cli(folder, "demo-data", "--accounts", "300", "--seed", "7", "--as-of", AS_OF, *extra)
     return folder
 
 
@@ -104,10 +108,10 @@ def _report_notices(folder: Path) -> None:
 
 
 def build_reminders_demo(folder: Path, demo: Path) -> RemindersDemo:
-    """A copy of the demo of 300 accounts (seed 7) as of 2026-11-28 10:00 (`demo`, a
-    `build_demo` folder) in `folder`, runs on the 27th and the 28th at 10:00 (the first run's
-    notice SMS reported delivered between them), reports at 11:00 and an opt-out at 15:00 on
-    the 28th (Beijing)."""
+    """A copy of the demo of 300 accounts (seed 7) as of 2026-11-28 10:00 without the reminders
+    job's history (`demo`, a `build_demo(..., reminders=False)` folder) in `folder`, runs on
+    the 27th and the 28th at 10:00 (the first run's notice SMS reported delivered between
+    them), reports at 11:00 and an opt-out at 15:00 on the 28th (Beijing)."""
     had = os.environ.get(SPOOL_ENV)
     os.environ[SPOOL_ENV] = str(folder / "spool")
     try:

@@ -7,6 +7,8 @@ Days past due, promise dates, shifts and reports are counted in the business zon
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -21,6 +23,19 @@ def now() -> datetime:
     """This computer's clock, in UTC: what a record dated "when it happened" is checked
     against (a message sent, a notice given, a letter issued)."""
     return datetime.now(UTC)
+
+
+@contextmanager
+def reading(source: Callable[[], datetime]) -> Iterator[None]:
+    """The clock reads `source()` until the block ends: a history replayed (the demo's days of
+    the reminders job) is recorded as it happened then, checked as it was checked then."""
+    global now
+    original = now
+    now = source
+    try:
+        yield
+    finally:
+        now = original
 
 
 def is_now(at: datetime) -> bool:

@@ -61,7 +61,7 @@ from app.models import (
     Role,
     User,
 )
-from app.models.types import money_from_raw
+from app.models.types import money_from_raw, new_id
 from app.services.common import clock
 from app.services.common.clock import local_today
 from app.services.common.errors import InvalidInput, NotAllowed, NotFound
@@ -315,14 +315,18 @@ def _accounts(
         Instalment.due_date >= today,
         Instalment.due_date <= last,
     )
+    # Of the accounts asked about alone (a lead's preview, a place's run): a few, often.
+    mine = () if only is None else (_open_loans(only),)
     upcoming: dict[uuid.UUID, dict[date, Decimal]] = defaultdict(dict)
     for loan_id, due_date, amount in session.execute(
         select(Instalment.loan_id, Instalment.due_date, type_coerce(func.sum(unpaid), Integer))
-        .where(*soon)
+        .where(*soon, *(Instalment.loan_id.in_(loans) for loans in mine))
         .group_by(Instalment.loan_id, Instalment.due_date)
     ):
         upcoming[loan_id][due_date] = money_from_raw(amount)
-    balance = overdue_balances(today, Loan.status == LoanStatus.ACTIVE)
+    balance = overdue_balances(
+        today, Loan.status == LoanStatus.ACTIVE, *(Loan.id.in_(loans) for loans in mine)
+    )
     rows = session.execute(
         select(
             Loan.id,
@@ -785,6 +789,39 @@ def _notified(session: Session, only: ColumnElement[bool] | None) -> set[uuid.UU
 # --- planning and sending ----------------------------------------------------------------
 
 
+def planned_message(candidate: Candidate, user_id: uuid.UUID, at: datetime) -> ReminderMessage:
+    """The row a decided message is planned as, before it is sent."""
+    return ReminderMessage(
+        key=candidate.key,
+        loan_id=candidate.loan_id,
+        borrower_id=candidate.borrower_id,
+        contact_point_id=candidate.point_id,
+        channel=Channel(candidate.channel),
+        step=candidate.step.id,
+        kind=candidate.step.kind,
+        language=candidate.language,
+        recipient=candidate.recipient,
+        subject=candidate.rendered.subject,
+        text=candidate.rendered.text,
+        template=candidate.step.template,
+        template_code=candidate.rendered.template_code,
+        segments=candidate.rendered.segments,
+        status=MessageStatus.PLANNED,
+        user_id=user_id,
+        planned_at=at,
+    )
+
+
+def outbound(row: ReminderMessage, rendered: Rendered | None) -> OutboundMessage:
+    """What a planned message hands its sender (`rendered`: as decided now; None when it
+    is no longer due, to ask a sender what became of it)."""
+    return _outbound(
+        row,
+        dict(rendered.params) if rendered else {},
+        rendered.sign_name if rendered else None,
+    )
+
+
 def _outbound(row: ReminderMessage, params: Mapping[str, str], sign: str | None) -> OutboundMessage:
     return OutboundMessage(
         key=row.key,
@@ -807,19 +844,24 @@ def run_reminders(
     dry_run: bool = False,
     limit: int | None = None,
     embedded: bool = True,
+    only: ColumnElement[bool] | None = None,
 ) -> RunReport:
-    """Decide, plan (committed), then send and record each message; see the module's doc."""
+    """Decide, plan (committed), then send and record each message; see the module's doc.
+
+    only: a condition on `Loan` and `Borrower`: decide, plan and send for those accounts alone
+    (the demo's history of runs, app.demo.reminders); a message an earlier run planned for
+    another account waits for a run that covers it."""
     at = check_moment(at)
     if limit is not None and limit <= 0:
         raise InvalidInput("--limit must be a whole number above 0, not {limit}.", limit=limit)
     if dry_run:
         with db.reader() as session:
-            decided = decide(session, at)
+            decided = decide(session, at, only=only)
         new = decided.messages[:limit] if limit is not None else decided.messages
         return RunReport(at, True, len(new), 0, 0, 0, 0, 0, 0, 0, decided.skipped, _shown(new))
     live = check_live_moment(at, senders)
     with run_lock(db):
-        return _run(db, senders, at, limit, embedded, live)
+        return _run(db, senders, at, limit, embedded, live, only)
 
 
 def _run(
@@ -829,35 +871,16 @@ def _run(
     limit: int | None,
     embedded: bool,
     live: bool,
+    only: ColumnElement[bool] | None,
 ) -> RunReport:
     """A run, holding the run lock (`live`: a sender reaches people, so each message is
     recorded when it goes)."""
     with db.session() as session:
-        decided = decide(session, at)
+        decided = decide(session, at, only=only)
         new = decided.messages[:limit] if limit is not None else decided.messages
         user_id = system_user(session, create=embedded).id
         for candidate in new:
-            session.add(
-                ReminderMessage(
-                    key=candidate.key,
-                    loan_id=candidate.loan_id,
-                    borrower_id=candidate.borrower_id,
-                    contact_point_id=candidate.point_id,
-                    channel=Channel(candidate.channel),
-                    step=candidate.step.id,
-                    kind=candidate.step.kind,
-                    language=candidate.language,
-                    recipient=candidate.recipient,
-                    subject=candidate.rendered.subject,
-                    text=candidate.rendered.text,
-                    template=candidate.step.template,
-                    template_code=candidate.rendered.template_code,
-                    segments=candidate.rendered.segments,
-                    status=MessageStatus.PLANNED,
-                    user_id=user_id,
-                    planned_at=at,
-                )
-            )
+            session.add(planned_message(candidate, user_id, at))
         # Committed here: from now on every message is known by its key, whatever happens.
     params = {c.key: c.rendered for c in (*decided.resume, *new)}
     outcome: Counter[str] = Counter()
@@ -873,6 +896,8 @@ def _run(
             .order_by(ReminderMessage.planned_at, ReminderMessage.key)
         ).all()
     for message_id, key in pending:
+        if only is not None and key not in params:
+            continue  # another account's: not decided by this run
         # Through a provider, each message is recorded at the moment it goes (the run's
         # instant is its start); a rehearsal on the spool keeps its instant.
         moment = clock.now() if live else at
@@ -929,11 +954,7 @@ def _deliver(
         if row.status is not MessageStatus.PLANNED:
             return "elsewhere"  # settled by another run meanwhile
         sender = senders[row.channel.value]
-        outbound = _outbound(
-            row,
-            dict(rendered.params) if rendered else {},
-            rendered.sign_name if rendered else None,
-        )
+        message = outbound(row, rendered)
         # A send began in an earlier run and its answer was never recorded: it may have gone.
         began_at = row.sent_at
         began = began_at is not None
@@ -948,7 +969,7 @@ def _deliver(
     if began and resolve is None:
         return "uncertain"
     if resolve is not None and (began or tried):
-        found = resolve(outbound, since)
+        found = resolve(message, since)
         if found is not None and found.status is SendStatus.RETRY:
             return "unresolved"  # the provider cannot be asked now: asked again next run
         if found is not None:
@@ -964,12 +985,8 @@ def _deliver(
         return "cancelled"
     if not _begin(db, message_id, at):
         return "elsewhere"  # another run began sending it meanwhile
-    result = sender.send(outbound)
-    # A credit-reporting notice is given when it reaches the borrower: an e-mail when a mail
-    # server took it (SMTP says nothing later), an SMS when its delivery report says so
-    # (apply_reports), a spooled message never.
-    gives_notice = reaches_recipients(sender) and not reports_delivery(sender)
-    _record(db, message_id, result, at, notice_at=at if gives_notice else None)
+    result = sender.send(message)
+    _record(db, message_id, result, at, notice_at=at if notice_on_send(sender) else None)
     return {
         SendStatus.ACCEPTED: "sent",
         SendStatus.REJECTED: "failed",
@@ -1074,7 +1091,9 @@ def record_answer(
     row.provider_id = result.provider_id
     row.error = _error(result) if status is not MessageStatus.SENT else None
     row.sent_at = when
+    # Its key made here, not at a flush of its own: a batch of answers is written at once.
     attempt = ContactAttempt(
+        id=new_id(),
         loan_id=row.loan_id,
         borrower_id=row.borrower_id,
         contact_point_id=row.contact_point_id,
@@ -1089,7 +1108,6 @@ def record_answer(
         notes=None,
     )
     session.add(attempt)
-    session.flush()
     row.attempt_id = attempt.id
     if status is MessageStatus.SENT and row.kind == "credit_notice" and notice_at is not None:
         _give_notice(session, row, notice_at)
@@ -1204,16 +1222,13 @@ def apply_reports(
     A report dated ahead of `now` (the clock's), or before its message was sent (or planned,
     whichever is earlier), give or take CLOCK_SKEW, is not recorded: counted as misdated, or,
     `strict` (a file someone wrote), refused with every other report of the batch."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     counts: Counter[str] = Counter()
+    reports = list(reports)
     with db.session() as session:
+        by_key, by_provider, attempts = _reported(session, reports)
         for report in reports:
-            query = select(ReminderMessage)
-            if report.key:
-                query = query.where(ReminderMessage.key == report.key)
-            else:
-                query = query.where(ReminderMessage.provider_id == report.provider_id)
-            row = session.scalar(query)
+            row = by_key.get(report.key) if report.key else by_provider.get(report.provider_id)
             if (
                 row is None
                 or row.status not in (MessageStatus.SENT, MessageStatus.PLANNED)
@@ -1249,10 +1264,10 @@ def apply_reports(
             if row.kind == "credit_notice":
                 session.flush()  # the message's status, which the server asks about
                 if status is MessageStatus.DELIVERED:
-                    _give_notice(session, row, clock.now())
+                    _give_notice(session, row, now)
                 else:
                     _withdraw_notice(session, row)
-            attempt_row = session.get(ContactAttempt, row.attempt_id) if row.attempt_id else None
+            attempt_row = attempts.get(row.attempt_id) if row.attempt_id else None
             if attempt_row is not None:
                 attempt_row.disposition = DISPOSITION[status]
             else:
@@ -1280,6 +1295,13 @@ def apply_reports(
     )
 
 
+def notice_on_send(sender: object) -> bool:
+    """Whether a credit-reporting notice the sender takes is given then. A notice is given
+    when it reaches the borrower: an e-mail when a mail server took it (SMTP says nothing
+    later), an SMS when its delivery report says so (apply_reports), a spooled message never."""
+    return reaches_recipients(sender) and not reports_delivery(sender)
+
+
 def _misdated(row: ReminderMessage, at: datetime, now: datetime) -> InvalidInput | None:
     """Why a report dated `at` cannot be the message's, or None: it cannot be reported on
     before its send began, nor before it was planned or its row written (whichever is earliest:
@@ -1301,6 +1323,34 @@ def _misdated(row: ReminderMessage, at: datetime, now: datetime) -> InvalidInput
             sent=earliest,
         )
     return None
+
+
+def _reported(
+    session: Session, reports: Sequence[DeliveryReport]
+) -> tuple[dict[str, ReminderMessage], dict[str, ReminderMessage], dict[uuid.UUID, ContactAttempt]]:
+    """The messages the reports name, by key and by provider id, and their attempts by key:
+    read a few thousand at a time, not one by one (a provider's reports come in thousands)."""
+    keys = sorted({report.key for report in reports if report.key})
+    providers = sorted({report.provider_id for report in reports if not report.key})
+    by_key: dict[str, ReminderMessage] = {}
+    by_provider: dict[str, ReminderMessage] = {}
+    for part in _chunks(keys):
+        for row in session.scalars(select(ReminderMessage).where(ReminderMessage.key.in_(part))):
+            by_key[row.key] = row
+    for part in _chunks(providers):
+        for row in session.scalars(
+            select(ReminderMessage).where(ReminderMessage.provider_id.in_(part))
+        ):
+            assert row.provider_id is not None
+            by_provider.setdefault(row.provider_id, row)
+    wanted = sorted(
+        {row.attempt_id for row in (*by_key.values(), *by_provider.values()) if row.attempt_id}
+    )
+    attempts: dict[uuid.UUID, ContactAttempt] = {}
+    for part in _chunks(wanted):
+        for attempt in session.scalars(select(ContactAttempt).where(ContactAttempt.id.in_(part))):
+            attempts[attempt.id] = attempt
+    return by_key, by_provider, attempts
 
 
 def sent_awaiting_reports(db: Database) -> list[tuple[str, str, datetime]]:

@@ -356,7 +356,7 @@ def _notices(session: Session, scope: _Scope, day: date, hi: datetime) -> tuple[
 # -- tomorrow -------------------------------------------------------------------------------
 
 
-def _runs_of(day: date) -> list[datetime]:
+def runs_of(day: date) -> list[datetime]:
     """The dispatcher's runs in the business day `day` (UTC), every RUN_EVERY from its start."""
     lo, hi = day_start(day), day_start(day + timedelta(days=1))
     runs = []
@@ -367,33 +367,46 @@ def _runs_of(day: date) -> list[datetime]:
     return runs
 
 
-def _first_runs(
-    session: Session, scope: _Scope, runs: Sequence[datetime]
+def first_runs(
+    session: Session, runs: Sequence[datetime], *where: ColumnElement[bool]
 ) -> dict[datetime, list[tuple[str, str]]]:
-    """Per run, the (country, province) of the addresses whose send window opens at it."""
+    """Per run, the (country, province) of the open accounts' addresses (of those that meet
+    `where`, on `Loan` and `Borrower`) whose send window opens at it."""
     places = session.execute(
         select(Borrower.country, Borrower.province)
         .join(Loan, Loan.borrower_id == Borrower.id)
-        .where(Loan.status == LoanStatus.ACTIVE, *_within(scope))
+        .where(Loan.status == LoanStatus.ACTIVE, *where)
         .distinct()
     ).all()
     found: dict[datetime, list[tuple[str, str]]] = defaultdict(list)
     for country, province in places:
-        code = profile_code_for(country)
-        strategy = _strategy(code)
+        strategy = strategy_or_none(profile_code_for(country))
         if strategy is None:
             continue
-        zones = address_zones(country, province) or (load_profile(code).default_zone,)
-        first = next((at for at in runs if _in_window(strategy, zones, at)), None)
+        first = first_run(strategy, place_zones(country, province), runs)
         if first is not None:
             found[first].append((country, province))
     return found
 
 
+def place_zones(country: str, province: str) -> tuple[str, ...]:
+    """The zones of an address in `country` and `province` (its profile's zone when the
+    place names none)."""
+    found = address_zones(country, province)
+    return tuple(found) if found else (load_profile(profile_code_for(country)).default_zone,)
+
+
+def first_run(
+    strategy: Strategy, zones: Sequence[str], runs: Sequence[datetime]
+) -> datetime | None:
+    """The first of `runs` inside the strategy's send window in every one of `zones`."""
+    return next((at for at in runs if _in_window(strategy, zones, at)), None)
+
+
 def _preview(session: Session, scope: _Scope, day: date) -> Preview:
     decided: dict[str, tuple[datetime, Candidate]] = {}
     held: Counter[str] = Counter()
-    for at, places in sorted(_first_runs(session, scope, _runs_of(day)).items()):
+    for at, places in sorted(first_runs(session, runs_of(day), *_within(scope)).items()):
         where = or_(
             *(and_(Borrower.country == country, Borrower.province == p) for country, p in places)
         )
@@ -452,7 +465,8 @@ def _borrower_names(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUI
 # -- texts and steps ------------------------------------------------------------------------
 
 
-def _strategy(code: str) -> Strategy | None:
+def strategy_or_none(code: str) -> Strategy | None:
+    """The profile's reminder strategy; None when it has none (or one that cannot be used)."""
     try:
         return load_strategy(code)
     except StrategyError:
@@ -464,7 +478,7 @@ def strategy_steps() -> tuple[Step, ...]:
     """Every strategy's steps, each id once, in the order the strategies list them."""
     found: dict[str, Step] = {}
     for code in available_profiles():
-        strategy = _strategy(code)
+        strategy = strategy_or_none(code)
         for step in strategy.steps if strategy is not None else ():
             found.setdefault(step.id, step)
     return tuple(found.values())

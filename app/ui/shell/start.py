@@ -359,9 +359,11 @@ class Startup(QObject):
                     " ({done} of {total} accounts)…"
                 ).format(done=done, total=total)
             else:
-                # The indexes are made and the rows checked once every account is written.
+                # Once every account is written: the indexes, the reminders job's last days
+                # (app.demo.reminders), then the rows checked.
                 text = self.tr(
-                    "First start, step 3 of 3: indexing and checking the demo portfolio…"
+                    "First start, step 3 of 3: indexing the demo portfolio, sending its last"
+                    " days' reminders and checking it…"
                 )
             self.progress.setLabelText(text)
             self.progress.setMaximum(total)

@@ -386,11 +386,11 @@ def test_the_dashboard_counts_the_reminders_of_its_span_as_the_tab_does_day_by_d
 
 
 def test_an_opt_out_from_a_delivery_report_reads_in_chinese(
-    qtbot: QtBot, language: Language, runner: Runner, tmp_path: Path, demo_300: Path
+    qtbot: QtBot, language: Language, runner: Runner, tmp_path: Path, demo_300_bare: Path
 ) -> None:
     """An opt-out a carrier's delivery report recorded (MOBILE_IN_BLACK) is named in the
     Chinese tab's How column like the others, not in the dispatcher's English words."""
-    demo = build_reminders_demo(tmp_path / "demo", demo_300)
+    demo = build_reminders_demo(tmp_path / "demo", demo_300_bare)
     db = demo.database()
     try:
         with db.reader() as session:

@@ -5640,6 +5640,38 @@ Allowed from {time}</source>
         <translation>请选择外访结果。</translation>
     </message>
     <message>
+        <source>Give either one account&apos;s contract number or a span of days.</source>
+        <translation>请指定一个账户的合同编号，或一个日期区间（二者选一）。</translation>
+    </message>
+    <message>
+        <source>Only a team lead or an administrator exports for an audit.</source>
+        <translation>只有组长或管理员可以导出审计资料。</translation>
+    </message>
+    <message>
+        <source>The span ends ({end}) before it starts ({start}).</source>
+        <translation>日期区间的结束日（{end}）早于开始日（{start}）。</translation>
+    </message>
+    <message>
+        <source>One export covers at most {days} days; split the span from {start} to {end}.</source>
+        <translation>一次导出最多涵盖 {days} 天；请将 {start} 至 {end} 的区间分开导出。</translation>
+    </message>
+    <message>
+        <source>{path} already exists; an export is written to a new folder.</source>
+        <translation>{path} 已存在；导出须写入一个新文件夹。</translation>
+    </message>
+    <message>
+        <source>Only a team lead or an administrator writes a referral package.</source>
+        <translation>只有组长或管理员可以制作法律移交材料。</translation>
+    </message>
+    <message>
+        <source>{path} already exists; a package is written to a new folder or .zip file.</source>
+        <translation>{path} 已存在；移交材料须写入一个新文件夹或新的 .zip 文件。</translation>
+    </message>
+    <message>
+        <source>The files are on record, but could not be named {path} ({reason}); they are at {staged}.</source>
+        <translation>文件已记录在案，但无法命名为 {path}（{reason}）；文件位于 {staged}。</translation>
+    </message>
+    <message>
         <source>{number} is not a mobile number: no SMS is sent to it.</source>
         <translation>{number} 不是手机号码，不向其发送短信。</translation>
     </message>

@@ -1,5 +1,5 @@
 """The auditor's export: for one account, or every account with activity in a span of days,
-what a regulator asks to see of collection's conduct (docs/legal.md).
+what a regulator asks to see of collection's conduct (README, "Legal").
 
 - contacts: each contact attempt, its time in UTC and in the borrower's local time (the zone
   of the number, else of the address: the zone the contact rules judged it in), channel, who,

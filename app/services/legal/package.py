@@ -1,5 +1,5 @@
 """The referral package: what a lawyer needs to take an account to court, written in one go as
-a folder or a zip (docs/legal.md).
+a folder or a zip (README, "Legal").
 
 It holds a cover sheet, the borrower's and the loan's facts, the statement of account (every
 instalment, payment and penalty computation with the rates used: `package_statement`), the
@@ -70,7 +70,7 @@ from app.services.legal.package_statement import Statement, account_statement
 from app.services.portfolio.accounts import borrower_address, load_loan
 from app.services.portfolio.addresses import borrower_address_zones
 
-# Who writes a package (docs/security.md: reads on the central server run as the login, under
+# Who writes a package (a rule of this service; reads on the central server run as the login, under
 # row-level security, so a lead's package holds only what the lead may read anyway).
 WRITERS = frozenset({Role.TEAM_LEAD, Role.ADMIN})
 LANGUAGES = ("zh_CN", "en")

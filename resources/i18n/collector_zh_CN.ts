@@ -7329,6 +7329,14 @@ Your accounts are on this computer: work on them offline? What you do is sent to
         <translation>取消优先级(&amp;Y)</translation>
     </message>
     <message>
+        <source>Referral pac&amp;kage…</source>
+        <translation>法律移交材料…(&amp;K)</translation>
+    </message>
+    <message>
+        <source>Write the selected account&apos;s referral package for a lawyer (a .zip): the statement of account, the contact history, agreements and notices.</source>
+        <translation>为所选账户制作供律师使用的法律移交材料（.zip）：账目明细、催收联系记录、协议及通知。</translation>
+    </message>
+    <message>
         <source>Re&amp;fresh</source>
         <translation>刷新(&amp;F)</translation>
     </message>
@@ -7383,6 +7391,18 @@ Your accounts are on this computer: work on them offline? What you do is sent to
     <message>
         <source>End the priority of the selected accounts ({count}) now? They go back to their place in the collectors&apos; queues.</source>
         <translation>现在取消所选账户（{count}个）的优先级吗？它们将回到催收员队列中原来的位置。</translation>
+    </message>
+    <message>
+        <source>Referral package</source>
+        <translation>法律移交材料</translation>
+    </message>
+    <message>
+        <source>Zip archives (*.zip)</source>
+        <translation>Zip 压缩文件 (*.zip)</translation>
+    </message>
+    <message>
+        <source>Referral package for {contract_no} written to {path}.</source>
+        <translation>合同 {contract_no} 的法律移交材料已保存至 {path}。</translation>
     </message>
     <message>
         <source>Accounts allocated: {moved}.</source>

@@ -70,8 +70,8 @@ from app.services.legal.package_statement import Statement, account_statement
 from app.services.portfolio.accounts import borrower_address, load_loan
 from app.services.portfolio.addresses import borrower_address_zones
 
-# Who writes a package (a rule of this service; reads on the central server run as the login, under
-# row-level security, so a lead's package holds only what the lead may read anyway).
+# Who writes a package: a rule of this service. On the central server the reads run as the
+# login, under row-level security, so a lead's package holds only what the lead may read.
 WRITERS = frozenset({Role.TEAM_LEAD, Role.ADMIN})
 LANGUAGES = ("zh_CN", "en")
 MANIFEST = "manifest.json"

@@ -8,6 +8,7 @@ addresses, codes, amounts) prints as it reads, less what would hide text on a pa
 
 from __future__ import annotations
 
+import re
 from io import BytesIO
 from typing import Any
 
@@ -15,6 +16,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, PageBreak, Spacer, TableStyle
 
@@ -22,12 +24,14 @@ from app.services.common.clock import business_zone
 from app.services.common.money import format_money
 from app.services.documents.fonts import CJKFont, cjk_font
 from app.services.documents.layout import (
+    CELL_PADDING,
     FRAME_PADDING,
     LIGHT,
     DocumentTexts,
     Grid,
     Layout,
     PageFoot,
+    Placed,
     a4_document,
     document_texts,
     format_day,
@@ -44,16 +48,24 @@ from app.services.legal.export_tables import Section
 from app.services.legal.package_content import PackageContent
 
 TEXTS = "legal_package"
-MARGIN = 16 * mm
+_PART = re.compile(r"\b(fees|penalty|interest|principal)\b")
+MARGIN = 20 * mm
 WIDTH = A4[0] - 2 * MARGIN - 2 * FRAME_PADDING
 # Tables of many columns are set smaller than a letter's.
 TABLE_SIZE = 7
+# The widest a table's column is set before it wraps.
+MAX_COLUMN = 70 * mm
 # Cover facts: label column width.
 LABEL = 50 * mm
 
 
-def render_package(content: PackageContent, language: str) -> bytes:
-    """The package's PDF in `language` ("zh_CN" or "en")."""
+def render_package(
+    content: PackageContent, language: str, *, layout: list[Placed] | None = None
+) -> bytes:
+    """The package's PDF in `language` ("zh_CN" or "en").
+
+    layout: when given, receives every block of text the pages show and the box it was given.
+    """
     font = cjk_font()
     texts = document_texts(TEXTS, language)
     page = _Pages(content, texts, font)
@@ -71,7 +83,7 @@ def render_package(content: PackageContent, language: str) -> bytes:
         keywords=f"{texts.text('title')}, {content.contract_no}",
     )
     frame = frame_box(template.leftMargin, template.bottomMargin, template.width, template.height)
-    template.build(page.story(), canvasmaker=numbered_canvas(page.footer, Layout(frame)))
+    template.build(page.story(), canvasmaker=numbered_canvas(page.footer, Layout(frame, layout)))
     return buffer.getvalue()
 
 
@@ -201,8 +213,14 @@ class _Pages:
             rows = [[self._fact(code), self._cell(value)] for code, value in section.rows]
             return grid(rows, [LABEL, WIDTH - LABEL], self.styles, self.font)
         header = [para(self.t(f"col_{code}"), self.cell) for code in section.columns]
-        body = [[para(self._cell(cell), self.cell) for cell in row] for row in section.rows]
-        widths = _widths(section, WIDTH)
+        body = [
+            [
+                para(self._cell(cell, code), self.cell)
+                for code, cell in zip(section.columns, row, strict=True)
+            ]
+            for row in section.rows
+        ]
+        widths = _widths(section, WIDTH, self.font.name)
         table = Grid([header, *body], colWidths=widths, hAlign="LEFT", repeatRows=1)
         style: list[tuple[Any, ...]] = [
             *grid_style(self.font, TABLE_SIZE),
@@ -216,9 +234,12 @@ class _Pages:
         key = f"fact_{code}"
         return self.t(key) if key in self.known else code
 
-    def _cell(self, text: str) -> str:
+    def _cell(self, text: str, column: str = "") -> str:
         if text in ("yes", "no", "booked", "to_date", "agrees", "differs"):
             return self.value(text)
+        if column == "applied":
+            # "#4 fees 15.00; #4 penalty 17.04": the parts in words.
+            return _PART.sub(lambda found: self.value(found.group(0)), text)
         return printable(text)
 
     def footer(self, canvas: Canvas, page: int, pages: int) -> None:
@@ -228,14 +249,28 @@ class _Pages:
         self.foot.draw(canvas, para(text, self.styles.tiny), page, pages)
 
 
-def _widths(section: Section, width: float) -> list[float]:
-    """Columns as wide as their longest text asks, in proportion, none narrower than 12 mm."""
-    longest = [
-        max([len(code) * 0.6, *(min(len(row[i]), 60) for row in section.rows)], default=4)
-        for i, code in enumerate(section.columns)
-    ]
-    floor = 12 * mm
-    total = sum(longest) or 1
-    raw = [max(floor, width * length / total) for length in longest]
-    scale = width / sum(raw)
-    return [w * scale for w in raw]
+def _widths(section: Section, width: float, font: str) -> list[float]:
+    """Each column as wide as its longest cell (and its header's longest word) asks, when they
+    all fit; else the narrow ones keep their width and the wide ones share what is left."""
+    natural = []
+    for index, code in enumerate(section.columns):
+        cells = [row[index] for row in section.rows]
+        longest = max((stringWidth(cell, font, TABLE_SIZE) for cell in cells), default=0.0)
+        words = max((stringWidth(w, font, TABLE_SIZE) for w in code.split("_")), default=0.0)
+        natural.append(min(max(longest, words), MAX_COLUMN) + CELL_PADDING + 1)
+    if sum(natural) <= width:
+        spare = (width - sum(natural)) / len(natural)
+        return [column + spare for column in natural]
+    widths = [0.0] * len(natural)
+    left, open_columns = width, sorted(range(len(natural)), key=lambda i: natural[i])
+    while open_columns:
+        share = left / len(open_columns)
+        index = open_columns[0]
+        if natural[index] > share:
+            for rest in open_columns:
+                widths[rest] = share
+            break
+        widths[index] = natural[index]
+        left -= natural[index]
+        open_columns.pop(0)
+    return widths

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -182,6 +183,8 @@ def _check_folder(out: Path) -> None:
         raise InvalidInput(
             "{path} already exists; an export is written to a new folder.", path=str(out)
         )
+    if not os.access(folder, os.W_OK):
+        raise InvalidInput("Cannot write into {folder}.", folder=str(folder))
 
 
 def _check_scope(session: Session, user: User, loan: Loan) -> None:

@@ -238,6 +238,18 @@ def test_the_statement_of_account_agrees_to_the_cent_with_the_schedule_and_payme
         for seq, item in expected["items"].items():
             assert booked[seq] == item["penalty"], (contract, seq)
 
+        # Each payment's allocation adds up to it, and all of them to what each part was paid.
+        parts: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
+        for row in _csv(out / "payments.csv"):
+            applied = re.findall(r"#(\d+) (\w+) ([\d.]+)", row["applied"])
+            total = sum((Decimal(amount) for _, _, amount in applied), Decimal("0.00"))
+            assert total + Decimal(row["unapplied"]) == Decimal(row["amount"]), row
+            for seq, part, amount in applied:
+                parts[int(seq), part] += Decimal(amount)
+        for seq, item in expected["items"].items():
+            for part in ORDER:
+                assert parts[seq, part] == item[f"paid_{part}"], (contract, seq, part)
+
         facts = {row["fact"]: row["value"] for row in _csv(out / "loan.csv")}
         assert Decimal(facts["overdue_total"]) == expected["overdue"]
         assert Decimal(facts["overdue_penalty"]) == expected["penalty"]

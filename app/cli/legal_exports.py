@@ -66,7 +66,7 @@ def _package(config: Config, args: argparse.Namespace) -> int:
     print(
         f"Referral package for {package.contract_no} as of {package.as_of.isoformat()}"
         f" written to {package.path}: {len(package.files)} files, overdue"
-        f" {package.total_owed}{books}"
+        f" {package.overdue}{books}"
     )
     return 0
 

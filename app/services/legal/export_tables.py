@@ -4,7 +4,8 @@ Chinese) and XLSX, with what a spreadsheet would run neutralised.
 A cell starting with "=", "+", "-", "@" (or a tab or carriage return before one) is a formula to
 a spreadsheet: a borrower's name or a note could be "=HYPERLINK(…)". Such a cell is written with
 a leading apostrophe, which spreadsheets read as "this is text", in the CSV and the XLSX alike
-(where it is also stored as a string, never a formula).
+(where it is also stored as a string, never a formula). The XLSX drops the control characters
+XML cannot hold.
 """
 
 from __future__ import annotations
@@ -46,7 +47,10 @@ def csv_bytes(section: Section) -> bytes:
 def xlsx_bytes(sections: Sequence[Section]) -> bytes:
     """One workbook, a sheet per section (named as it), every cell a string."""
     from openpyxl import Workbook  # type: ignore[import-untyped]
-    from openpyxl.cell.cell import TYPE_STRING  # type: ignore[import-untyped]
+    from openpyxl.cell.cell import (  # type: ignore[import-untyped]
+        ILLEGAL_CHARACTERS_RE,
+        TYPE_STRING,
+    )
 
     book = Workbook(write_only=True)
     for section in sections:
@@ -55,7 +59,9 @@ def xlsx_bytes(sections: Sequence[Section]) -> bytes:
         for row in section.rows:
             cells = []
             for value in row:
-                cell = _string_cell(sheet, as_text(value)[:XLSX_CELL_LIMIT], TYPE_STRING)
+                # XML cannot hold most control characters (a bell in a note): they are dropped.
+                text = ILLEGAL_CHARACTERS_RE.sub("", as_text(value))[:XLSX_CELL_LIMIT]
+                cell = _string_cell(sheet, text, TYPE_STRING)
                 cells.append(cell)
             sheet.append(cells)
     buffer = io.BytesIO()

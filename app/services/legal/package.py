@@ -102,7 +102,7 @@ class ReferralPackage:
     path: Path
     as_of: date
     written_at: datetime
-    total_owed: str
+    overdue: str
     files: tuple[PackageFile, ...]
     matches_books: bool
 
@@ -162,7 +162,7 @@ def write_referral_package(
         path=out,
         as_of=content.statement.as_of,
         written_at=now,
-        total_owed=format_money(balance.overdue, loan.currency),
+        overdue=format_money(balance.overdue, loan.currency),
         files=listed,
         matches_books=content.statement.matches_books,
     )

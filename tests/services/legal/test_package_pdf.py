@@ -5,6 +5,7 @@ languages."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -13,10 +14,10 @@ from sqlalchemy import func, select
 from app.cli import main
 from app.database import Database
 from app.models import ContactAttempt, Loan, Role, User
-from app.services.documents.layout import Placed
+from app.services.documents.layout import Placed, document_texts
 from app.services.documents.letter_pdf import printable
 from app.services.legal.package import gather
-from app.services.legal.package_content import PackageContent
+from app.services.legal.package_content import PackageContent, ReferralFacts
 from app.services.legal.package_pdf import render_package
 from tests.helpers.pdf import pdf_fonts, pdf_raw_text, pdf_words
 from tests.helpers.portfolio import Portfolio
@@ -87,3 +88,34 @@ def test_a_hostile_name_prints_as_text_without_its_hidden_characters(
     assert re.sub(r"\s+", "", printable(HOSTILE_NAME)) in text
     assert "\u202e" not in text
     assert LONG_STREET in text
+
+
+@pytest.mark.parametrize("language", ["zh_CN", "en"])
+def test_a_referral_on_record_fills_the_cover_sheets_block(
+    content: PackageContent, language: str
+) -> None:
+    """What `package.referral_facts` returns once the legal pipeline records referrals."""
+    referral = ReferralFacts(
+        referred_at=NOW,
+        referred_by="lead.wang",
+        reason="No contact for four months",
+        firm="北京恒正律师事务所",
+        case_number="(2026)京0101民初12345号",
+        court="北京市东城区人民法院",
+        stage="filed",
+    )
+
+    text = re.sub(
+        r"\s+", "", pdf_raw_text(render_package(replace(content, referral=referral), language))
+    )
+
+    for value in (referral.firm, referral.case_number, referral.court, "Nocontactforfourmonths"):
+        assert value in text
+    assert (
+        re.sub(r"\s+", "", document_texts("legal_package", language).text("referral_none"))
+        not in text
+    )
+    none = re.sub(r"\s+", "", pdf_raw_text(render_package(content, language)))
+    assert (
+        re.sub(r"\s+", "", document_texts("legal_package", language).text("referral_none")) in none
+    )

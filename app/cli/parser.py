@@ -19,6 +19,7 @@ from app import __version__
 from app.cli import (
     central,
     contacts,
+    legal_exports,
     letters,
     messaging,
     my_day,
@@ -181,6 +182,7 @@ def _parser() -> argparse.ArgumentParser:
     contacts.register(commands)
     plans.register(commands)
     letters.register(commands)
+    legal_exports.register(commands)
     central.register(commands)
     sync.register(commands)
     team_queue.register(commands)

@@ -5640,6 +5640,38 @@ Allowed from {time}</source>
         <translation>请选择外访结果。</translation>
     </message>
     <message>
+        <source>Give either one account&apos;s contract number or a span of days.</source>
+        <translation>请指定一个账户的合同编号，或一个日期区间（二者选一）。</translation>
+    </message>
+    <message>
+        <source>Only a team lead or an administrator exports for an audit.</source>
+        <translation>只有组长或管理员可以导出审计资料。</translation>
+    </message>
+    <message>
+        <source>The span ends ({end}) before it starts ({start}).</source>
+        <translation>日期区间的结束日（{end}）早于开始日（{start}）。</translation>
+    </message>
+    <message>
+        <source>One export covers at most {days} days; split the span from {start} to {end}.</source>
+        <translation>一次导出最多涵盖 {days} 天；请将 {start} 至 {end} 的区间分开导出。</translation>
+    </message>
+    <message>
+        <source>{path} already exists; an export is written to a new folder.</source>
+        <translation>{path} 已存在；导出须写入一个新文件夹。</translation>
+    </message>
+    <message>
+        <source>Only a team lead or an administrator writes a referral package.</source>
+        <translation>只有组长或管理员可以制作法律移交材料。</translation>
+    </message>
+    <message>
+        <source>{path} already exists; a package is written to a new folder or .zip file.</source>
+        <translation>{path} 已存在；移交材料须写入一个新文件夹或新的 .zip 文件。</translation>
+    </message>
+    <message>
+        <source>The files are on record, but could not be named {path} ({reason}); they are at {staged}.</source>
+        <translation>文件已记录在案，但无法命名为 {path}（{reason}）；文件位于 {staged}。</translation>
+    </message>
+    <message>
         <source>{number} is not a mobile number: no SMS is sent to it.</source>
         <translation>{number} 不是手机号码，不向其发送短信。</translation>
     </message>
@@ -7297,6 +7329,14 @@ Your accounts are on this computer: work on them offline? What you do is sent to
         <translation>取消优先级(&amp;Y)</translation>
     </message>
     <message>
+        <source>Referral pac&amp;kage…</source>
+        <translation>法律移交材料…(&amp;K)</translation>
+    </message>
+    <message>
+        <source>Write the selected account&apos;s referral package for a lawyer (a .zip): the statement of account, the contact history, agreements and notices.</source>
+        <translation>为所选账户制作供律师使用的法律移交材料（.zip）：账目明细、催收联系记录、协议及通知。</translation>
+    </message>
+    <message>
         <source>Re&amp;fresh</source>
         <translation>刷新(&amp;F)</translation>
     </message>
@@ -7351,6 +7391,18 @@ Your accounts are on this computer: work on them offline? What you do is sent to
     <message>
         <source>End the priority of the selected accounts ({count}) now? They go back to their place in the collectors&apos; queues.</source>
         <translation>现在取消所选账户（{count}个）的优先级吗？它们将回到催收员队列中原来的位置。</translation>
+    </message>
+    <message>
+        <source>Referral package</source>
+        <translation>法律移交材料</translation>
+    </message>
+    <message>
+        <source>Zip archives (*.zip)</source>
+        <translation>Zip 压缩文件 (*.zip)</translation>
+    </message>
+    <message>
+        <source>Referral package for {contract_no} written to {path}.</source>
+        <translation>合同 {contract_no} 的法律移交材料已保存至 {path}。</translation>
     </message>
     <message>
         <source>Accounts allocated: {moved}.</source>

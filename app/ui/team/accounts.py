@@ -19,6 +19,7 @@ import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
@@ -48,6 +49,7 @@ from app.database import Database
 from app.services.common.errors import DomainError
 from app.services.common.reference import buckets
 from app.services.common.teams import Member
+from app.services.legal.package import ReferralPackage, write_referral_package
 from app.services.team.assignment import (
     AccountFilter,
     PriorityCleared,
@@ -354,6 +356,13 @@ class TeamAccountsPanel(QWidget):
         self.visit_button = QPushButton(self.tr("&Mark for field visit…"))
         self.priority_button = QPushButton(self.tr("Set &priority…"))
         self.clear_priority_button = QPushButton(self.tr("Clear priorit&y"))
+        self.package_button = QPushButton(self.tr("Referral pac&kage…"))
+        self.package_button.setToolTip(
+            self.tr(
+                "Write the selected account's referral package for a lawyer (a .zip): the"
+                " statement of account, the contact history, agreements and notices."
+            )
+        )
         self.refresh_button = QPushButton(self.tr("Re&fresh"))
         buttons = QHBoxLayout()
         for button in (
@@ -362,6 +371,7 @@ class TeamAccountsPanel(QWidget):
             self.visit_button,
             self.priority_button,
             self.clear_priority_button,
+            self.package_button,
         ):
             buttons.addWidget(button)
         # A visit or a priority is for an account someone works: the pool's wait.
@@ -401,6 +411,7 @@ class TeamAccountsPanel(QWidget):
         self.actions_by_name["search"] = self._action(
             self.tr("Find an account"), "Ctrl+F", self.focus_search
         )
+        self.package_button.clicked.connect(self.write_selected_package)
         self.refresh_button.clicked.connect(self.refresh)
         self.clear_filters_button.clicked.connect(self.clear_filters)
         self.assignee.currentIndexChanged.connect(lambda _index: self._apply_filter())
@@ -535,6 +546,7 @@ class TeamAccountsPanel(QWidget):
             idle and any(account.priority is not None for account in chosen)
         )
         self.rule_button.setEnabled(idle and bool(self.targets))
+        self.package_button.setEnabled(idle and len(chosen) == 1)
         self.refresh_button.setEnabled(not self._busy)
         formats = self.context.formats
         counts = (
@@ -615,6 +627,47 @@ class TeamAccountsPanel(QWidget):
             return
         self._write(
             clear_priority, [account.contract_no for account in chosen], on_done=self._cleared
+        )
+
+    def write_selected_package(self) -> None:
+        """Ask where, then write the selected account's referral package there (a .zip)."""
+        chosen = self.selected()
+        if len(chosen) != 1 or not self.package_button.isEnabled():
+            return
+        contract_no = chosen[0].contract_no
+        out = self.context.dialogs.save_file(
+            self,
+            self.tr("Referral package"),
+            Path.home() / f"{contract_no}-referral.zip",
+            self.tr("Zip archives (*.zip)"),
+        )
+        if out is None:
+            return
+        if out.suffix.lower() != ".zip":
+            out = out.with_name(out.name + ".zip")
+        self._set_busy(True)
+        self.message.clear()
+
+        def done(package: ReferralPackage) -> None:
+            self._set_busy(False)
+            self._say(
+                self.tr("Referral package for {contract_no} written to {path}.").format(
+                    contract_no=package.contract_no, path=str(package.path)
+                )
+            )
+
+        def failed(error: BaseException) -> None:
+            self._set_busy(False)
+            self._failed(error)
+
+        self.context.call(
+            write_referral_package,
+            self.context.username,
+            contract_no,
+            out,
+            now=self.context.clock(),
+            on_done=done,
+            on_error=failed,
         )
 
     def _open(self, dialog: QDialog) -> None:

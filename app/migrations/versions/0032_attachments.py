@@ -25,9 +25,10 @@ that commits leaves all of it. `attachments` is synced like every account table 
 `changed_tx`, the mark trigger of 0027, read by key in a pull, taken by `cw_sync_push`); the
 contents are not (a pull fetches only the ones its copy lacks, by key).
 
-The three sync functions (0023's `cw_sync_push`, 0027's `cw_sync_changed` and
-`cw_sync_since`) are made again from their migrations' own generators, with every synced
-table the catalogue holds now (this one, and any other added since 0027 with a `changed_tx`).
+The sync functions (0023's `cw_sync_push`, `cw_sync_changed(bigint)` and
+`cw_sync_since(anyelement, bigint)`, 0027's `cw_sync_changed` and `cw_sync_since`) are made
+again from their migrations' own generators, with every synced table the catalogue holds now
+(this one, and any other added since 0027 with a `changed_tx`).
 """
 
 import importlib.util
@@ -245,6 +246,7 @@ def _sync_functions(*, with_new: bool) -> None:
             if loan:
                 marks.KEYS[table] = "NEW.loan_id"
             setattr(marks, "PULLED", (*getattr(marks, "PULLED"), table))  # noqa: B010, B009
+            setattr(fast, "PULLED", (*getattr(fast, "PULLED"), table))  # noqa: B010, B009
         push = push.replace(before[0], fast._apply(sent_before=False)).replace(
             before[1], fast._apply(sent_before=True)
         )
@@ -252,6 +254,18 @@ def _sync_functions(*, with_new: bool) -> None:
         f"CREATE OR REPLACE FUNCTION {PUSH} RETURNS json LANGUAGE plpgsql SECURITY INVOKER "
         "SET search_path = public SET plan_cache_mode = force_generic_plan "
         f"AS $$ {push} $$"
+    )
+    # 0023's reads since a cursor, which a pull not by marks still asks.
+    op.execute(
+        "CREATE OR REPLACE FUNCTION cw_sync_changed(p_cursor bigint) RETURNS text[] "
+        "LANGUAGE plpgsql STABLE SECURITY INVOKER SET search_path = public "
+        f"SET plan_cache_mode = force_generic_plan AS $$ {fast._changed()} $$"
+    )
+    op.execute(
+        "CREATE OR REPLACE FUNCTION cw_sync_since(p_table anyelement, p_cursor bigint) "
+        "RETURNS SETOF anyelement LANGUAGE plpgsql STABLE SECURITY INVOKER "
+        "SET search_path = public SET plan_cache_mode = force_generic_plan "
+        f"AS $$ {fast._since()} $$"
     )
     op.execute(
         "CREATE OR REPLACE FUNCTION cw_sync_changed(p_cursor bigint, p_tables text[]) "

@@ -24,6 +24,7 @@ from app.services.common.attachments import (
     views,
 )
 from app.services.common.errors import NotAllowed, NotFound
+from app.services.common.files import check_target, write_atomically
 from app.services.common.scope import find_user
 from app.services.portfolio.accounts import check_scope, load_loan
 
@@ -110,6 +111,14 @@ def save_account_attachments(
 ) -> list[Path]:
     """A copy of each of the account's attachments in `folder`; the files written."""
     return save_copies(db, account_attachments(db, username, contract_no), folder)
+
+
+def save_attachment(db: Database, username: str, attachment_id: uuid.UUID, out: Path) -> Path:
+    """A copy of one attachment written whole to `out` (checked first: the folder exists and
+    is writable)."""
+    check_target(out)
+    write_atomically(out, attachment_content(db, username, attachment_id))
+    return out
 
 
 def attachment_content(db: Database, username: str, attachment_id: uuid.UUID) -> bytes:

@@ -390,7 +390,7 @@
     </message>
     <message>
         <source>{purpose} · {name} · {size} KB · {who}, {when}</source>
-        <translation>{purpose} · {name} · {size} KB · {who}，{when}</translation>
+        <translation>{purpose} · {name} · {size} KB · {who}于{when}添加</translation>
     </message>
 </context>
 <context>

@@ -183,3 +183,48 @@ def test_a_sync_killed_mid_upload_leaves_the_attachment_whole_or_absent_and_the_
     assert _on_server(central, contract) == {"big.jpg": big, "consent.pdf": PDF}
     assert _local(field.local) == {"attachments": 2, "attachment_contents": 2, "waiting": 0}
     assert sync.conflicts(field.local) == []
+
+
+def test_an_erased_borrowers_attachments_go_on_the_server_and_in_the_copy(
+    central: Central, stations: list[Workstation], tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime
+
+    from app.services.common.erasure import erase
+
+    agent = central.staff(Role.FIELD_AGENT)
+    visit, contract = _visit(central, agent)
+    field = _station(stations, tmp_path / "agent", central, agent)
+    attach_to_visit(field.local, agent, visit, photo(), "door.jpg", "notice")
+    field.sync()
+    assert set(_on_server(central, contract)) == {"door.jpg"}
+    with central.admin.engine.begin() as connection:
+        borrower = connection.execute(
+            text("SELECT borrower_id FROM loans WHERE contract_no = :c"), {"c": contract}
+        ).scalar_one()
+        done = erase(connection, [borrower], at=datetime.now(UTC))
+    assert done.removed["attachments"] == 1
+    assert _on_server(central, contract) == {}
+    field.sync()
+    assert _local(field.local) == {"attachments": 0, "attachment_contents": 0, "waiting": 0}
+
+
+def test_an_account_that_leaves_the_scope_takes_its_attachments_from_the_copy(
+    central: Central, stations: list[Workstation], tmp_path: Path
+) -> None:
+    agent, other = central.staff(Role.FIELD_AGENT), central.staff(Role.FIELD_AGENT)
+    visit, contract = _visit(central, agent)
+    field = _station(stations, tmp_path / "agent", central, agent)
+    attach_to_visit(field.local, agent, visit, PDF, "consent.pdf", "consent")
+    field.sync()
+    with central.admin.engine.begin() as connection:
+        connection.execute(text("UPDATE field_visits SET status = 'cancelled' WHERE id = :v"),
+                           {"v": visit})  # fmt: skip
+        connection.execute(
+            text("UPDATE loans SET assigned_to_id = :u WHERE contract_no = :c"),
+            {"u": central.user_id(other), "c": contract},
+        )
+    assert field.sync().pull.purged == 1
+    assert _local(field.local) == {"attachments": 0, "attachment_contents": 0, "waiting": 0}
+    assert integrity(field.local) == "ok"
+    assert set(_on_server(central, contract)) == {"consent.pdf"}

@@ -172,3 +172,22 @@ def test_the_same_file_twice_is_stored_once_and_copies_are_saved_under_safe_name
     assert all(p.parent == tmp_path and p.read_bytes() == PDF for p in written)
     with pytest.raises(InvalidInput, match="there already"):
         save_account_attachments(db, "lead.wang", contract, tmp_path)
+
+
+def test_a_location_written_as_xmp_goes_too(db: Database, field: Portfolio) -> None:
+    import io
+
+    from PIL import Image
+
+    xmp = (
+        b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/'
+        b'22-rdf-syntax-ns#"><rdf:Description xmlns:exif="http://ns.adobe.com/exif/1.0/"'
+        b' exif:GPSLatitude="31,14.1N" exif:GPSLongitude="121,28.2E"/></rdf:RDF></x:xmpmeta>'
+    )
+    out = io.BytesIO()
+    Image.new("RGB", (16, 16), (10, 20, 30)).save(out, format="JPEG", xmp=xmp)
+    assert b"GPSLatitude" in out.getvalue()
+    visit_id, _contract = _visit(db, field)
+    view = attach_to_visit(db, "agent.zhao", visit_id, out.getvalue(), "xmp.jpg", "notice")
+    stored = attachment_content(db, "agent.zhao", view.id)
+    assert b"GPSLatitude" not in stored and decodes(stored) == (16, 16)

@@ -28,8 +28,8 @@
         <translation>该账户没有附件。</translation>
     </message>
     <message>
-        <source>{count} files attached</source>
-        <translation>共 {count} 个附件</translation>
+        <source>Files attached: {count}</source>
+        <translation>附件数：{count}</translation>
     </message>
     <message>
         <source>Save a copy</source>

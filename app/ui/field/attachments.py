@@ -104,7 +104,7 @@ class AccountAttachmentsDialog(QDialog):
         self.status.setText(
             self.tr("Nothing is attached to this account.")
             if not views
-            else self.tr("{count} files attached").format(
+            else self.tr("Files attached: {count}").format(
                 count=self.context.formats.number(len(views))
             )
         )

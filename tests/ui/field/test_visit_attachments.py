@@ -3,7 +3,6 @@ and the team lead's look at an account's attachments (issue 20, item 6)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,14 +15,10 @@ from app.services.field.attachments import (
     attachment_content,
     visit_attachments,
 )
-from app.ui.common.context import Context
-from app.ui.common.i18n import Formats
-from app.ui.common.runner import Runner
 from app.ui.common.settings import Settings
 from app.ui.field.attachments import AccountAttachmentsDialog
 from tests.helpers.dialogs import RecordingDialogs
 from tests.helpers.images import PDF, gps_of, photo
-from tests.ui.conftest import BEIJING, SHIFT_NOW
 from tests.ui.field.test_visit_planner import (
     AGENT,
     FieldDay,
@@ -32,6 +27,7 @@ from tests.ui.field.test_visit_planner import (
     plan_today,
     settle,
 )
+from tests.ui.team.test_team_accounts import open_panel
 
 __all__ = ["field_day"]  # the planner on its own, as the field agent (a fixture)
 
@@ -104,33 +100,12 @@ def test_a_hostile_file_is_refused_at_the_button_and_nothing_is_attached(
     assert dialog.attach_button.isEnabled()
 
 
-@pytest.fixture
-def lead_context(
-    db: Database, ui_settings: Settings, dialogs: RecordingDialogs
-) -> Iterator[tuple[Context, Runner]]:
-    runner = Runner()
-    yield (
-        Context(
-            db=db,
-            username="lead.wang",
-            display_name="lead.wang",
-            runner=runner,
-            dialogs=dialogs,
-            settings=ui_settings,
-            formats=Formats("en", BEIJING),
-            clock=lambda: SHIFT_NOW,
-        ),
-        runner,
-    )
-    runner.stop()
-
-
 def test_the_lead_sees_the_accounts_attachments_and_saves_a_copy(
     qtbot: QtBot,
     db: Database,
     field_day: FieldDay,
     dialogs: RecordingDialogs,
-    lead_context: tuple[Context, Runner],
+    ui_settings: Settings,
     tmp_path: Path,
 ) -> None:
     plan_today(qtbot, field_day)
@@ -143,12 +118,14 @@ def test_the_lead_sees_the_accounts_attachments_and_saves_a_copy(
     settle(qtbot, field_day)
     contract = dialog.visit.contract_no
     assert len(account_attachments(db, "lead.wang", contract)) == 1
-    context, runner = lead_context
-    shown = AccountAttachmentsDialog(context, contract)
-    qtbot.addWidget(shown)
-    shown.show()
+    panel, runner = open_panel(qtbot, db, ui_settings, dialogs, "lead.wang")
+    assert not panel.attachments_button.isEnabled()  # nothing selected
+    panel.select([contract])
+    qtbot.mouseClick(panel.attachments_button, Qt.MouseButton.LeftButton)
+    shown = panel.attachments_dialog
+    assert isinstance(shown, AccountAttachmentsDialog) and shown.isVisible()
     qtbot.waitUntil(lambda: runner.pending == 0, timeout=20_000)
-    assert shown.status.text() == "1 files attached"
+    assert shown.status.text() == "Files attached: 1"
     assert shown.list.lines()[0].startswith("Consent to enter · consent.pdf · ")
     shown.list.setCurrentRow(0)
     out = tmp_path / "copy.pdf"
@@ -156,3 +133,4 @@ def test_the_lead_sees_the_accounts_attachments_and_saves_a_copy(
     qtbot.mouseClick(shown.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: runner.pending == 0, timeout=20_000)
     assert out.read_bytes() == PDF and dialogs.errors() == []
+    runner.stop()

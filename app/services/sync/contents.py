@@ -4,8 +4,9 @@ An attachment's row is synced like every account table; its bytes (`attachment_c
 filed under the account and SHA-256, never changed) are not. A push uploads the bytes of each
 attachment the server took, in the same server transaction as the row (the server refuses to
 commit one without the other), and only those the server lacks. A pull fetches, before it
-writes the attachment rows it brought, the bytes its copy lacks, in the same local
-transaction: neither side ever holds a row without its bytes, and no pull brings bytes again.
+writes the attachment rows it brought, the bytes its copy lacks, a few at a time, each batch
+committed as it comes (a large first sync never holds every photo in memory at once): neither
+side ever holds a row without its bytes, and no pull brings bytes again.
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ ATTACHMENTS = Base.metadata.tables["attachments"]
 CONTENTS = Base.metadata.tables["attachment_contents"]
 # A push batch carries at most this many bytes of attachments (and at least one change).
 PUSH_BYTES = 32 * 2**20
-# Contents fetched in one query.
-FETCH_CHUNK = 20
+# Contents fetched in one query and written in one local transaction (at most this many
+# attachments' size in memory).
+FETCH_CHUNK = 4
 
 Key = tuple[uuid.UUID, str]
 
@@ -116,26 +118,25 @@ def missing(local: Database, rows: Iterable[Sequence[Any]]) -> set[Key]:
     return wanted - have
 
 
-def fetch(central: Database, keys: Iterable[Key]) -> list[dict[str, Any]]:
-    """The contents named, read from the server (as the signed-in user sees them)."""
+def fetch_into(central: Database, local: Database, keys: Iterable[Key]) -> int:
+    """The contents named, read from the server (as the signed-in user sees them) and written
+    into the local copy, a few at a time; how many were written."""
     ordered = sorted(keys)
-    found: list[dict[str, Any]] = []
+    written = 0
     with central.engine.connect() as connection:
         for start in range(0, len(ordered), FETCH_CHUNK):
             chunk = ordered[start : start + FETCH_CHUNK]
             condition = or_(
                 *(and_(CONTENTS.c.loan_id == loan, CONTENTS.c.sha256 == sha) for loan, sha in chunk)
             )
-            found += [
+            found = [
                 dict(row._mapping) for row in connection.execute(select(CONTENTS).where(condition))
             ]
-    return found
-
-
-def store(connection: Connection, blobs: Sequence[Mapping[str, Any]]) -> None:
-    """Contents fetched, into the local copy (in the pull's transaction)."""
-    if blobs:
-        connection.execute(insert(CONTENTS), [dict(blob) for blob in blobs])
+            if found:
+                with local.engine.begin() as writing:
+                    writing.execute(insert(CONTENTS), found)
+                written += len(found)
+    return written
 
 
 def _uuid(value: Any) -> uuid.UUID:

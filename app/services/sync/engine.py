@@ -1064,9 +1064,9 @@ def pull(local: Database, central: Database, username: str) -> PullReport:
         central, local.engine.dialect, username, state.cursor, local_loans, local_plans
     )
     # The bytes of the attachments brought that this copy lacks, and only those: written
-    # before their rows, in the same transaction.
-    blobs = contents.fetch(
-        central, contents.missing(local, fetched.rows.get("attachments", {}).values())
+    # before their rows (bytes with no row yet are nobody's to see, and are not fetched again).
+    fetched_contents = contents.fetch_into(
+        central, local, contents.missing(local, fetched.rows.get("attachments", {}).values())
     )
     with local.engine.begin() as connection:
         connection.execute(insert(PAUSE).values(id=1))
@@ -1083,7 +1083,6 @@ def pull(local: Database, central: Database, username: str) -> PullReport:
             _drop_outbox(connection)
             # The queue's summary too: worked out once for the copy after the rows are in.
             triggers = take_off_triggers(connection)
-        contents.store(connection, blobs)
         rows = 0
         for table in TABLES:
             found = fetched.rows.get(table.name, {})
@@ -1111,7 +1110,9 @@ def pull(local: Database, central: Database, username: str) -> PullReport:
         remove_files(documents)
         with local.engine.begin() as connection:
             forget_documents(connection, documents)
-    return PullReport(rows, len(fetched.arrived), purged, fetched.horizon, len(erased), len(blobs))
+    return PullReport(
+        rows, len(fetched.arrived), purged, fetched.horizon, len(erased), fetched_contents
+    )
 
 
 def _erased_borrowers(rows: Mapping[Raw, Raw]) -> list[uuid.UUID]:

@@ -23,14 +23,16 @@ def register(commands: Any) -> None:
         " the lender's policy keeps it) or a PDF, recognised by its content. Works offline;"
         " the next sync sends it.",
     )
-    attach.add_argument("--visit", required=True, type=uuid.UUID, help="the visit's id")
+    attach.add_argument(
+        "--visit", required=True, type=uuid.UUID, metavar="VISIT_ID", help="the visit's id"
+    )
     attach.add_argument("--user", required=True)
     attach.add_argument(
         "--purpose",
         default="other",
         help="what it shows: staff_card, notice, consent or other (default other)",
     )
-    attach.add_argument("file", type=Path, metavar="FILE")
+    attach.add_argument("file", type=Path, metavar="FILE", help="a photo (JPEG, PNG) or a PDF")
     attach.set_defaults(handler=_attach)
     for_roles(attach, FIELD_AGENT, TEAM_LEAD)
 

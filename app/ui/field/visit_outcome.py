@@ -257,7 +257,7 @@ class VisitOutcomeDialog(QDialog):
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         self.attach_button.clicked.connect(self.attach)
-        self.resize(560, 720)
+        self.resize(560, 680)
         self._rebuild_checklist()
         context.call(
             visit_attachments,

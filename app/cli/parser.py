@@ -17,6 +17,7 @@ from typing import cast
 
 from app import __version__
 from app.cli import (
+    attachments,
     central,
     contacts,
     legal_exports,
@@ -190,6 +191,7 @@ def _parser() -> argparse.ArgumentParser:
     reviews.register(commands)
     reminders.register(commands)
     messaging.register(commands)
+    attachments.register(commands)
     for name, command in _leaves(parser, ()):
         _mark(name, command)
     return parser

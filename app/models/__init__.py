@@ -18,6 +18,7 @@ from app.models.activity import (
     VisitRequest,
     VisitStatus,
 )
+from app.models.attachments import Attachment, AttachmentContent
 from app.models.base import Base
 from app.models.borrowers import BORROWER_FLAGS, Borrower, ContactKind, ContactPoint
 from app.models.documents import IssuedDocument
@@ -54,6 +55,8 @@ from app.models.sync import (
 __all__ = [
     "BORROWER_FLAGS",
     "AccountNote",
+    "Attachment",
+    "AttachmentContent",
     "AuditEvent",
     "Base",
     "Borrower",

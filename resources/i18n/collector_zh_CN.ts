@@ -2,6 +2,53 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
+    <name>AccountAttachmentsDialog</name>
+    <message>
+        <source>Attachments — {contract}</source>
+        <translation>附件 — {contract}</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <source>&amp;Save a copy…</source>
+        <translation>另存副本(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>Save a copy of the selected file</source>
+        <translation>将所选文件另存一份副本</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Nothing is attached to this account.</source>
+        <translation>该账户没有附件。</translation>
+    </message>
+    <message>
+        <source>Files attached: {count}</source>
+        <translation>附件数：{count}</translation>
+    </message>
+    <message>
+        <source>Save a copy</source>
+        <translation>另存副本</translation>
+    </message>
+    <message>
+        <source>All files (*)</source>
+        <translation>所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Saved to {path}</source>
+        <translation>已保存到 {path}</translation>
+    </message>
+    <message>
+        <source>Not saved</source>
+        <translation>未保存</translation>
+    </message>
+</context>
+<context>
     <name>AccountHeader</name>
     <message>
         <source>Borrower</source>
@@ -333,6 +380,17 @@
     <message>
         <source>Could not decide on the plan</source>
         <translation>无法审批该方案</translation>
+    </message>
+</context>
+<context>
+    <name>AttachmentList</name>
+    <message>
+        <source>Attached files</source>
+        <translation>已附文件</translation>
+    </message>
+    <message>
+        <source>{purpose} · {name} · {size} KB · {who}, {when}</source>
+        <translation>{purpose} · {name} · {size} KB · {who}于{when}添加</translation>
     </message>
 </context>
 <context>
@@ -5608,6 +5666,62 @@ Allowed from {time}</source>
         <translation>新地址与本次上门的地址相同：请填写借款人搬去的地址。</translation>
     </message>
     <message>
+        <source>Unknown purpose “{purpose}”; one of: {known}.</source>
+        <translation>未知用途“{purpose}”；可选：{known}。</translation>
+    </message>
+    <message>
+        <source>A file&apos;s name is needed.</source>
+        <translation>需要文件名。</translation>
+    </message>
+    <message>
+        <source>The file&apos;s name {name} has control characters; rename the file first.</source>
+        <translation>文件名 {name} 含有控制字符，请先重命名该文件。</translation>
+    </message>
+    <message>
+        <source>The file&apos;s name {name} is not a bare file name (no folder, no leading or trailing spaces).</source>
+        <translation>文件名 {name} 不是单纯的文件名（不得含文件夹，首尾不得有空格）。</translation>
+    </message>
+    <message>
+        <source>The file&apos;s name is longer than {limit} characters.</source>
+        <translation>文件名超过 {limit} 个字符。</translation>
+    </message>
+    <message>
+        <source>The file {name} is empty.</source>
+        <translation>文件 {name} 是空的。</translation>
+    </message>
+    <message>
+        <source>The file {name} is {size} bytes; an attachment is at most {limit} bytes.</source>
+        <translation>文件 {name} 有 {size} 字节；附件最大为 {limit} 字节。</translation>
+    </message>
+    <message>
+        <source>The file {name} is not a JPEG, PNG or PDF file (by its content, whatever its name).</source>
+        <translation>文件 {name} 不是 JPEG、PNG 或 PDF 文件（按文件内容判断，与文件名无关）。</translation>
+    </message>
+    <message>
+        <source>The photo {name} cannot be read as an image.</source>
+        <translation>照片 {name} 无法作为图像读取。</translation>
+    </message>
+    <message>
+        <source>{path} is not a file.</source>
+        <translation>{path} 不是文件。</translation>
+    </message>
+    <message>
+        <source>There is no file {path}.</source>
+        <translation>文件 {path} 不存在。</translation>
+    </message>
+    <message>
+        <source>The content of {name} is not in this copy.</source>
+        <translation>本副本中没有 {name} 的内容。</translation>
+    </message>
+    <message>
+        <source>{path} is outside {folder}.</source>
+        <translation>{path} 不在 {folder} 中。</translation>
+    </message>
+    <message>
+        <source>{path} is there already; save into another folder.</source>
+        <translation>{path} 已存在；请保存到其他文件夹。</translation>
+    </message>
+    <message>
         <source>The promised amount “{text}” is more than {largest}.</source>
         <translation>承诺金额“{text}”超过上限 {largest}。</translation>
     </message>
@@ -5626,6 +5740,14 @@ Allowed from {time}</source>
     <message>
         <source>{username} works no accounts, so has no day of their own: the day is a collector&apos;s, a field agent&apos;s or a team lead&apos;s.</source>
         <translation>{username} 名下没有账户，因此没有自己的一天：“我的一天”属于催收员、外访员或组长。</translation>
+    </message>
+    <message>
+        <source>There is no attachment {id}.</source>
+        <translation>附件 {id} 不存在。</translation>
+    </message>
+    <message>
+        <source>Only the visit&apos;s agents or a team lead attach files to a visit.</source>
+        <translation>只有该外访的外访专员或组长可以为外访添加附件。</translation>
     </message>
     <message>
         <source>The reason</source>
@@ -7341,6 +7463,14 @@ Your accounts are on this computer: work on them offline? What you do is sent to
         <translation>刷新(&amp;F)</translation>
     </message>
     <message>
+        <source>Attachments…</source>
+        <translation>附件…</translation>
+    </message>
+    <message>
+        <source>Files attached to the account</source>
+        <translation>账户的附件</translation>
+    </message>
+    <message>
         <source>Allocate to…</source>
         <translation>分配给…</translation>
     </message>
@@ -7929,6 +8059,18 @@ Your accounts are on this computer: work on them offline? What you do is sent to
         <translation>简要记录所见情况和沟通内容</translation>
     </message>
     <message>
+        <source>What the file shows</source>
+        <translation>文件内容</translation>
+    </message>
+    <message>
+        <source>Attach p&amp;hoto…</source>
+        <translation>添加照片(&amp;H)…</translation>
+    </message>
+    <message>
+        <source>Attach a photo or a PDF to the visit</source>
+        <translation>为外访添加照片或 PDF</translation>
+    </message>
+    <message>
         <source>&amp;Save</source>
         <translation>保存(&amp;S)</translation>
     </message>
@@ -7973,8 +8115,24 @@ Your accounts are on this computer: work on them offline? What you do is sent to
         <translation>备注(&amp;N)</translation>
     </message>
     <message>
+        <source>Atta&amp;ched</source>
+        <translation>附件(&amp;C)</translation>
+    </message>
+    <message>
         <source>Give the borrower support information: {lines}</source>
         <translation>请向借款人提供求助信息：{lines}</translation>
+    </message>
+    <message>
+        <source>Attach a photo or a PDF</source>
+        <translation>添加照片或 PDF</translation>
+    </message>
+    <message>
+        <source>Photos and PDFs (*.jpg *.jpeg *.png *.pdf);;All files (*)</source>
+        <translation>照片和 PDF (*.jpg *.jpeg *.png *.pdf);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Not attached</source>
+        <translation>未添加</translation>
     </message>
     <message>
         <source>Not saved</source>

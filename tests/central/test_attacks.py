@@ -2672,3 +2672,151 @@ def test_only_a_lead_records_a_letters_notice_in_their_name_on_their_team_dated_
         cursor.execute("SELECT count(*) FROM credit_notices")
         assert cursor.fetchone() == (0,)
         refused(cursor, notice, letter())
+
+
+# --- attachments (issue 20, item 6) ----------------------------------------------------------
+
+
+def _visit_of(world: World, loan: uuid.UUID, agent: str) -> uuid.UUID:
+    """A visit planned on `loan` for `agent` (set by the administrator)."""
+    visit = uuid.uuid4()
+    world.admin(
+        "INSERT INTO field_visits (id, loan_id, agent_id, planned_for, route_position, status,"
+        " checklist, created_at) VALUES (%s, %s, %s, current_date, 1, 'planned', '[]', now())",
+        (visit, loan, world.user_id(agent)),
+    )
+    return visit
+
+
+def _attach(
+    world: World,
+    key: str,
+    loan: uuid.UUID,
+    subject: uuid.UUID,
+    data: bytes,
+    *,
+    name: str = "door.jpg",
+    media: str = "image/jpeg",
+    purpose: str = "notice",
+    kind: str = "visit",
+    sha: str | None = None,
+    by: str = "cw_me()",
+    content: bool = True,
+    row: bool = True,
+) -> None:
+    """An attachment written as `psql` would: its content and its row, in one transaction."""
+    digest = sha or hashlib.sha256(data).hexdigest()
+    with world.connect(key) as connection, connection.transaction(), connection.cursor() as cursor:
+        if content:
+            cursor.execute(
+                "INSERT INTO attachment_contents (loan_id, sha256, size, content)"
+                " VALUES (%s, %s, %s, %s)",
+                (loan, digest, len(data), data),
+            )
+        if row:
+            cursor.execute(
+                "INSERT INTO attachments (id, loan_id, subject_kind, subject_id, purpose,"
+                " file_name, media_type, size, sha256, location_kept, added_by_id, added_at)"
+                f" VALUES (gen_random_uuid(), %s, %s, %s, %s, %s, %s, %s, %s, false, {by}, now())",
+                (loan, kind, subject, purpose, name, media, len(data), digest),
+            )
+
+
+def _attachments_of(world: World, loan: uuid.UUID) -> tuple[int, int]:
+    (found,) = world.admin(
+        "SELECT (SELECT count(*) FROM attachments WHERE loan_id = %s),"
+        " (SELECT count(*) FROM attachment_contents WHERE loan_id = %s)",
+        (loan, loan),
+    )
+    return int(str(found[0])), int(str(found[1]))
+
+
+@attacks("attachment-store")
+def test_an_attachment_is_the_adders_own_checked_by_its_content_and_never_changed(
+    world: World,
+) -> None:
+    from tests.helpers.images import PDF, photo
+
+    agents = world.accounts["agent_a"]
+    loan = agents.loan_id
+    visit = _visit_of(world, loan, "agent_a")
+    # On a collector's account, a visit of the agent's: the collector attaches nothing to it.
+    collectors = world.accounts["collector_a"]
+    their_visit = _visit_of(world, collectors.loan_id, "agent_a")
+    jpeg = photo(gps=False)
+
+    def refused_attach(said: str, key: str = "agent_a", **change: Any) -> None:
+        args: dict[str, Any] = {"loan": loan, "subject": visit, "data": jpeg} | change
+        with pytest.raises(psycopg.errors.InsufficientPrivilege) as caught:
+            _attach(world, key, args.pop("loan"), args.pop("subject"), args.pop("data"), **args)
+        assert said in str(caught.value), str(caught.value)
+
+    refused_attach("row-level security", key="collector_b")  # another team's account
+    refused_attach(
+        "visit's agents or a team lead",
+        key="collector_a",
+        loan=collectors.loan_id,
+        subject=their_visit,
+    )
+    refused_attach("row-level security", by=f"'{world.user_id('lead_a')}'::uuid")
+    refused_attach("its own SHA-256", sha="0" * 64)
+    refused_attach("first bytes", data=b"MZ\x90\x00 a program named door.jpg")
+    refused_attach("never empty", data=b"")
+    refused_attach("at most 10485760 bytes", data=b"\xff\xd8\xff\xe0" + bytes(10 * 2**20))
+    refused_attach("bare file name", name="../../etc/cron.d/x.jpg")
+    refused_attach("bare file name", name="door\x1b[2J.jpg")
+    refused_attach("bare file name", name="door\n.jpg")
+    refused_attach("No attachment is taken on a selfie", kind="selfie")
+    refused_attach("purpose its kind knows", purpose="selfie")
+    refused_attach("visit on the same account", subject=their_visit)
+    refused_attach("size and type are its content's", data=PDF)  # a PDF said to be a JPEG
+    assert _attachments_of(world, loan) == (0, 0)
+    _attach(world, "agent_a", loan, visit, jpeg)
+    _attach(world, "lead_a", loan, visit, PDF, name="consent.pdf", media="application/pdf",
+            purpose="consent")  # fmt: skip
+    assert _attachments_of(world, loan) == (2, 2)
+    with world.cursor("agent_a") as cursor:
+        refused_each(
+            cursor,
+            {
+                "rename": ("UPDATE attachments SET file_name = 'x.jpg'", ()),
+                "change the bytes": ("UPDATE attachment_contents SET content = '\\x00'", ()),
+                "delete a row": ("DELETE FROM attachments", ()),
+                "delete the bytes": ("DELETE FROM attachment_contents", ()),
+            },
+        )
+    # Not even the administrator changes what was attached.
+    with pytest.raises(DBAPIError, match="never changed"):
+        world.admin("UPDATE attachment_contents SET size = size WHERE loan_id = %s", (loan,))
+    with pytest.raises(DBAPIError, match="never changed"):
+        world.admin("UPDATE attachments SET purpose = 'other' WHERE loan_id = %s", (loan,))
+
+
+@attacks("attachment-whole")
+def test_an_attachment_and_its_content_commit_together_and_only_the_team_reads_them(
+    world: World,
+) -> None:
+    from tests.helpers.images import photo
+
+    loan = world.accounts["agent_a"].loan_id
+    visit = _visit_of(world, loan, "agent_a")
+    jpeg = photo(gps=False)
+    # A row without its bytes, bytes without a row: neither commits.
+    with pytest.raises((psycopg.errors.IntegrityError, psycopg.errors.InsufficientPrivilege)):
+        _attach(world, "agent_a", loan, visit, jpeg, content=False)
+    with pytest.raises(psycopg.errors.InsufficientPrivilege, match="only with an attachment"):
+        _attach(world, "agent_a", loan, visit, jpeg, row=False)
+    assert _attachments_of(world, loan) == (0, 0)
+    _attach(world, "agent_a", loan, visit, jpeg)
+    for key, seen in (("collector_b", 0), ("lead_b", 0), ("collector_a", 0), ("lead_a", 1)):
+        with world.cursor(key) as cursor:
+            cursor.execute(
+                "SELECT (SELECT count(*) FROM attachments), (SELECT count(*) FROM"
+                " attachment_contents), (SELECT count(*) FROM sync_marks"
+                " WHERE table_name = 'attachments' AND key_id = %s)",
+                (loan,),
+            )
+            assert cursor.fetchone() == (seen, seen, seen), key
+    with world.cursor("lead_a") as cursor:
+        cursor.execute("SELECT content FROM attachment_contents WHERE loan_id = %s", (loan,))
+        assert bytes((cursor.fetchone() or (b"",))[0]) == jpeg

@@ -90,6 +90,8 @@ FOR = {
     "visits plan": "fl",
     "visits list": "fl",
     "visits record": "fl",
+    "attach": "fl",
+    "attachments": "cfl",
     "visits mark": "l",
     "central init": "",
     "central add-user": "",
@@ -345,6 +347,13 @@ def run(world: World, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.Mo
     return run
 
 
+def _consent(world: World) -> Path:
+    """A consent to enter, scanned: a file to attach to a visit."""
+    path = world.folder / "consent.pdf"
+    path.write_bytes(b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")
+    return path
+
+
 def _args(world: World, role: str) -> dict[str, list[str]]:
     """Arguments that make sense for each command, as `role` would give them."""
     w, c = world, world.contracts
@@ -390,6 +399,8 @@ def _args(world: World, role: str) -> dict[str, list[str]]:
         "visits plan": [c["agents2"], "--date", w.tomorrow, "--second-agent", w.logins["field2"]],
         "visits list": ["--date", w.tomorrow],
         "visits record": [w.visit, "--outcome", "NH", "--at", w.at],
+        "attach": ["--visit", w.visit, "--purpose", "consent", str(_consent(world))],
+        "attachments": ["--contract", c[own]],
         "visits mark": ["--contract", c["mine"], "--reason", "no answer for two weeks"],
         "central init": [],
         "central add-user": f"new{_suffix()} --role collector --team T --password-stdin".split(),
@@ -1044,3 +1055,20 @@ def test_a_collector_letters_their_account_on_the_server_which_keeps_the_record(
     assert (code, text) == (1, "")
     assert len(err.splitlines()) == 1 and err.startswith("error: ")
     assert not (world.folder / "not-mine.pdf").exists()
+
+
+def test_an_agent_attaches_a_consent_on_the_server_and_a_collector_of_another_account_sees_none(
+    world: World, run: Run
+) -> None:
+    code, out, err = run(
+        "field_agent", "attach", "--visit", world.visit, "--purpose", "consent",
+        str(_consent(world)),
+    )  # fmt: skip
+    assert code == 0, err
+    assert out.startswith("attached consent.pdf (application/pdf,")
+    visited = world.contracts["agents"]
+    code, out, err = run("team_lead", "attachments", "--contract", visited, "--json")
+    assert code == 0, err
+    assert [a["file_name"] for a in json.loads(out)] == ["consent.pdf"]
+    code, _, err = run("collector", "attachments", "--contract", visited, "--json")
+    assert code == 1 and len(err.strip().splitlines()) == 1

@@ -22,7 +22,8 @@ class Shown:
 class RecordingDialogs(Dialogs):
     shown: list[Shown] = field(default_factory=list)
     answers: list[bool] = field(default_factory=list)
-    # Answers to `ask_text` and `save_file`, in order; None (or none left) is a cancel.
+    # Answers to `ask_text` and `save_file` (and `choose_file`), in order; None (or none
+    # left) is a cancel.
     texts: list[str | None] = field(default_factory=list)
     files: list[Path | None] = field(default_factory=list)
     # Every file the window asked the desktop to open.
@@ -62,6 +63,10 @@ class RecordingDialogs(Dialogs):
         self, parent: QWidget | None, title: str, suggested: Path, filters: str
     ) -> Path | None:
         self.shown.append(Shown("save_file", title, str(suggested)))
+        return self.files.pop(0) if self.files else None
+
+    def choose_file(self, parent: QWidget | None, title: str, filters: str) -> Path | None:
+        self.shown.append(Shown("choose_file", title, filters))
         return self.files.pop(0) if self.files else None
 
     def open_file(self, path: Path) -> bool:

@@ -9,6 +9,7 @@ where it is to the markers file, one word a line with the system's monotonic clo
 single write(2), so a SIGKILL loses none of them:
 
     push        a batch is on its way to the server, not yet committed there
+    uploaded    an attachment's bytes went to the server, in the push's transaction
     committed   the server committed the batch; the local outbox still holds it
     cleared     the local outbox is cleared of the batch
     pull        the pull began (reading the server)
@@ -16,7 +17,8 @@ single write(2), so a SIGKILL loses none of them:
     finished    the sync returned
     failed      the sync raised SyncFailed (the reason follows on the line)
 
-With `pause` it stops at one point (`"committed"`: after the server committed a batch; a
+With `pause` it stops at one point (`"committed"`: after the server committed a batch;
+`"uploaded"`: once the first attachment's bytes went up, before the server commits; a
 number: in the middle of a server transaction, once the server has taken that many changes:
 on PostgreSQL, which takes a batch in one call, after the call that took it, before the commit),
 writes `paused` and waits to be told to go again, so a test can stop the server or kill the
@@ -38,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from app.database import Tls
+from app.services.sync import contents
 from app.services.sync import engine as sync
 from app.services.sync.local_store import open_local_store, passphrase_key
 from app.services.sync.workstation import Server, sign_in
@@ -125,6 +128,15 @@ def _install(markers: Markers, pause: str | int | None, resume: Event) -> None:
         return answer
 
     sync._push_call = push_call  # type: ignore[assignment]
+    upload_one = contents.upload_one
+
+    def uploaded(*args: Any, **kwargs: Any) -> None:
+        upload_one(*args, **kwargs)
+        markers.write("uploaded")
+        if pause == "uploaded":
+            paused()
+
+    contents.upload_one = uploaded  # type: ignore[assignment]
     _hook("pull", lambda: markers.write("pull"), nothing)
     _hook("_fetch", nothing, lambda: markers.write("fetched"))
 

@@ -176,6 +176,9 @@ KEPT: dict[str, tuple[str, ...]] = {
 # Deleted with the account's personal data rather than cleared: a workstation's conflicts
 # (the losing edit's values), the record of a document (its path may name the borrower).
 DELETED: dict[str, tuple[str, ...]] = {
+    # The files attached to the accounts' records, rows and bytes (`_attachments`).
+    "attachments": ("subject_kind", "purpose", "file_name", "media_type", "sha256"),
+    "attachment_contents": ("sha256",),
     "contact_points": (
         "value",
         "region",
@@ -327,6 +330,7 @@ def erase(
                     .where(condition)
                     .values(_with_version(table, versioned, {name: value}))
                 ).rowcount
+    removed["attachments"] = _attachments(connection, loans, count_only)
     removed["audit_events"] = _scrub_audit(connection, owned, count_only)
     if connection.dialect.name == "sqlite":
         removed["sync_conflicts"] = _conflicts(connection, loans, count_only)
@@ -437,6 +441,20 @@ def _points(
     for chunk in _chunks(points):
         connection.execute(delete(POINTS).where(POINTS.c.id.in_(chunk)))
     return len(points)
+
+
+def _attachments(connection: Connection, loans: Sequence[uuid.UUID], count_only: bool) -> int:
+    """The files attached to the accounts' records (a visit's photos, a consent) go whole:
+    their rows and their bytes (on the server only the administrator's connection, which the
+    retention job runs as, deletes them)."""
+    table, contents = TABLES["attachments"], TABLES["attachment_contents"]
+    count = 0
+    for chunk in _chunks(loans):
+        count += _count(connection, table, table.c.loan_id.in_(chunk))
+        if not count_only:
+            connection.execute(delete(table).where(table.c.loan_id.in_(chunk)))
+            connection.execute(delete(contents).where(contents.c.loan_id.in_(chunk)))
+    return count
 
 
 def _references(target: Table) -> list[Column[Any]]:

@@ -57,6 +57,8 @@ SERVER_POLICY = {
     "dispositions": "dispositions.json",
     "escalations": "escalations.json",
     "visit_outcomes": "visit_outcomes.json",
+    # What an attachment may be: size, types by their first bytes, kinds and purposes.
+    "attachments": "attachment_policy.json",
     # The marks' names, for the server's refusal of a plan on a paused account.
     "flags": "flags.json",
     # Which contact-rule profile a borrower's country takes: the strategy a notice waits for.

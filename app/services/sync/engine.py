@@ -72,6 +72,7 @@ from app.services.common.erasure import (
 )
 from app.services.common.errors import DomainError, Message, NotAllowed, NotFound
 from app.services.common.queue_summary import put_back_triggers, repair, take_off_triggers
+from app.services.sync import contents
 
 # The bookkeeping (app/models/sync.py), used as tables.
 OUTBOX = Base.metadata.tables["sync_outbox"]
@@ -161,6 +162,8 @@ class PullReport:
     cursor: int
     # Borrowers that came erased by the retention job (and were erased here too).
     erased: int = 0
+    # Attachments' contents fetched (those the copy lacked).
+    contents: int = 0
 
 
 @dataclass(frozen=True)
@@ -451,6 +454,10 @@ def push(
                 select(OUTBOX).order_by(OUTBOX.c.seq).limit(PUSH_BATCH)
             ).all()
             payloads = [_payload(connection, entry) for entry in entries]
+            # Attachments' bytes go with their rows: a batch carries no more than so many.
+            fitting = contents.fitting(payloads)
+            entries, payloads = entries[:fitting], payloads[:fitting]
+            blobs = contents.read_local(connection, payloads)
         if not entries:
             return PushReport(sent, conflicts, refused)
         last = entries[-1].seq
@@ -461,6 +468,7 @@ def push(
             payloads,
             local=local.engine.dialect,
             taken_rows=not pull_next,
+            blobs=blobs,
         )
         outcomes: Mapping[int, Any]
         if applied is not None:
@@ -663,6 +671,7 @@ def _apply_on_server(
     *,
     local: Dialect | None = None,
     taken_rows: bool = True,
+    blobs: Mapping[contents.Key, dict[str, Any]] | None = None,
 ) -> _Applied | None:
     """Apply a batch in one server transaction, with the workstation's last applied number
     and the outcomes the workstation still needs to hear about.
@@ -671,17 +680,25 @@ def _apply_on_server(
     0021) and, given the workstation's dialect (`local`), the outcomes and the rows sent come
     back in the same transaction (`taken_rows`: those of the changes it took too, else only
     the others'); else (SQLite, or a batch the call cannot carry) it is sent statement by
-    statement and None is returned: the caller reads them back."""
+    statement and None is returned: the caller reads them back. The bytes of the attachments
+    the server took (`blobs`, read from the local copy) go up in the same transaction."""
     postgres = central.engine.dialect.name == "postgresql"
     if postgres and PUSH_IN_ONE_CALL:
         with central.engine.begin() as connection:
             changes = _changes_json(connection, payloads)
             if changes is not None:
                 return _push_in_one_call(
-                    connection, username, workstation_id, payloads, changes, local, taken_rows
+                    connection,
+                    username,
+                    workstation_id,
+                    payloads,
+                    changes,
+                    local,
+                    taken_rows,
+                    blobs or {},
                 )
     with central.engine.begin() as connection:
-        _apply_by_statements(connection, username, workstation_id, payloads, postgres)
+        _apply_by_statements(connection, username, workstation_id, payloads, postgres, blobs or {})
     return None
 
 
@@ -691,6 +708,7 @@ def _apply_by_statements(
     workstation_id: uuid.UUID,
     payloads: Sequence[_Payload],
     postgres: bool,
+    blobs: Mapping[contents.Key, dict[str, Any]],
 ) -> None:
     """The batch applied statement by statement, each change in a savepoint of its own on
     PostgreSQL."""
@@ -722,10 +740,13 @@ def _apply_by_statements(
         )
     }
     bumped = _version_chain(done, before)
+    taken: list[_Payload] = []
     for payload in payloads:
         if payload.seq <= last:
             continue  # applied before a crash cut the last push short
         outcome = _apply_one(connection, payload, bumped, postgres)
+        if outcome.kind == "applied":
+            taken.append(payload)
         # The version an edit of a mutable row made is kept too, for a retried push.
         if outcome.kind != "applied" or (
             payload.table in VERSIONED and outcome.version is not None
@@ -741,6 +762,7 @@ def _apply_by_statements(
                     server_version=outcome.version,
                 )
             )
+    contents.upload(connection, taken, blobs)
     connection.execute(
         update(ws)
         .where(ws.c.id == workstation_id)
@@ -756,6 +778,7 @@ def _push_in_one_call(
     changes: str,
     local: Dialect | None,
     taken_rows: bool,
+    blobs: Mapping[contents.Key, dict[str, Any]],
 ) -> _Applied | None:
     """The batch applied by the server's `cw_sync_push`, as the statements of `_apply_one`
     applied it (SECURITY INVOKER: the same privileges, policies and triggers), and what the
@@ -767,10 +790,13 @@ def _push_in_one_call(
     facts = {int(fact["seq"]): fact for fact in answer["facts"]}
     kept = {int(row["seq"]): _Kept(**row) for row in answer["stored"]}
     new: list[_Kept] = []
+    taken: list[_Payload] = []
     for payload in payloads:
         if payload.seq <= last:
             continue  # applied before a crash cut the last push short
         outcome = _decided(payload) or _outcome_of(facts[payload.seq])
+        if outcome.kind == "applied":
+            taken.append(payload)
         # The version an edit of a mutable row made is kept too, for a retried push.
         if outcome.kind != "applied" or (
             payload.table in VERSIONED and outcome.version is not None
@@ -791,6 +817,7 @@ def _push_in_one_call(
                 [{"workstation_id": workstation_id, **vars(row)} for row in new]
             )
         )
+    contents.upload(connection, taken, blobs)
     if local is None:
         return None
     kept.update((row.seq, row) for row in new)
@@ -1036,6 +1063,11 @@ def pull(local: Database, central: Database, username: str) -> PullReport:
     fetched = _fetch(
         central, local.engine.dialect, username, state.cursor, local_loans, local_plans
     )
+    # The bytes of the attachments brought that this copy lacks, and only those: written
+    # before their rows (bytes with no row yet are nobody's to see, and are not fetched again).
+    fetched_contents = contents.fetch_into(
+        central, local, contents.missing(local, fetched.rows.get("attachments", {}).values())
+    )
     with local.engine.begin() as connection:
         connection.execute(insert(PAUSE).values(id=1))
         pending: dict[str, set[str]] = {}
@@ -1078,7 +1110,9 @@ def pull(local: Database, central: Database, username: str) -> PullReport:
         remove_files(documents)
         with local.engine.begin() as connection:
             forget_documents(connection, documents)
-    return PullReport(rows, len(fetched.arrived), purged, fetched.horizon, len(erased))
+    return PullReport(
+        rows, len(fetched.arrived), purged, fetched.horizon, len(erased), fetched_contents
+    )
 
 
 def _erased_borrowers(rows: Mapping[Raw, Raw]) -> list[uuid.UUID]:
@@ -1491,6 +1525,7 @@ def _purge(connection: Connection, gone: set[uuid.UUID]) -> int:
         for table in reversed(TABLES):
             if "loan_id" in table.c and table.name not in ("plan_instalments",):
                 connection.execute(delete(table).where(table.c.loan_id.in_(chunk)))
+        connection.execute(delete(contents.CONTENTS).where(contents.CONTENTS.c.loan_id.in_(chunk)))
         connection.execute(delete(loans).where(loans.c.id.in_(chunk)))
     # A borrower goes with their last account here; one with another account stays.
     still = set(connection.execute(select(loans.c.borrower_id)).scalars())

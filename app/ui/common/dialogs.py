@@ -123,6 +123,11 @@ class Dialogs:
         chosen, _filter = QFileDialog.getSaveFileName(parent, title, str(suggested), filters)
         return Path(chosen) if chosen else None
 
+    def choose_file(self, parent: QWidget | None, title: str, filters: str) -> Path | None:
+        """A file to read (an attachment); None when the user cancelled."""
+        chosen, _filter = QFileDialog.getOpenFileName(parent, title, "", filters)
+        return Path(chosen) if chosen else None
+
     def open_file(self, path: Path) -> bool:
         """Open `path` in the program the desktop uses for it; False when there is none."""
         return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))

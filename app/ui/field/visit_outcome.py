@@ -5,12 +5,17 @@ is saved: the profile's home-visit checklist whenever the borrower was met, plus
 of the emotion observed. Save asks the service's rules first (`visit_refusals`) and marks every
 problem at its field, the first one focused; from then on the marks follow what is typed.
 Saving (`record_visit`) needs only the local database.
+
+"Attach photo…" attaches a file to the visit at once (the staff card shown, the notice left at
+the door, the consent to enter), in the local database, whatever happens to the outcome; the
+list below it shows what is attached. The next sync sends them.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from PySide6.QtCore import QDate, QDateTime, QTimeZone, Signal
 from PySide6.QtGui import QCloseEvent
@@ -27,18 +32,21 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QRadioButton,
     QVBoxLayout,
     QWidget,
 )
 
 from app.models import VisitStatus
+from app.services.common.attachments import AttachmentView, attachment_policy
 from app.services.common.clock import local_today
 from app.services.common.errors import DomainError
 from app.services.common.reference import emotions
 from app.services.contact.checklists import checklist_for, support_lines
 from app.services.contact.compliance import profile_code_for
 from app.services.contact.contacts import PromiseInput
+from app.services.field.attachments import KIND, attach_file_to_visit, visit_attachments
 from app.services.field.visits import (
     PlannedVisit,
     RecordedVisit,
@@ -56,6 +64,7 @@ from app.ui.common.field_marks import FieldMarks
 from app.ui.common.form_parts import ChecklistList, buddy
 from app.ui.common.i18n import DATE_FORMATS
 from app.ui.common.look import Ink, paint
+from app.ui.field.attachments import AttachmentList
 
 # The new address's parts, as the service names them.
 ADDRESS_PARTS = ("province", "city", "district", "street")
@@ -176,6 +185,17 @@ class VisitOutcomeDialog(QDialog):
         self.notes.setTabChangesFocus(True)
         self.notes.setMaximumHeight(80)
 
+        # The visit's evidence: attached at once, offline, whatever becomes of the outcome.
+        self.attach_purpose = QComboBox()
+        self.attach_purpose.setAccessibleName(self.tr("What the file shows"))
+        for purpose in attachment_policy().kinds[KIND]:
+            self.attach_purpose.addItem(purpose.label.text(language), purpose.code)
+        self.attach_button = QPushButton(self.tr("Attach p&hoto…"))
+        self.attach_button.setAccessibleName(self.tr("Attach a photo or a PDF to the visit"))
+        self.attached = AttachmentList(context)
+        self.attached.setMaximumHeight(80)
+        self._attaching = False
+
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -212,6 +232,12 @@ class VisitOutcomeDialog(QDialog):
         for name, part in zip(ADDRESS_PARTS, self.new_address_parts, strict=True):
             form.addRow("", marks.add(name, part))
         form.addRow(buddy(self.tr("&Notes"), self.notes), self.notes)
+        attach_row = QHBoxLayout()
+        attach_row.addWidget(self.attach_purpose, 1)
+        attach_row.addWidget(self.attach_button)
+        form.addRow(buddy(self.tr("Atta&ched"), self.attach_purpose), attach_row)
+        form.addRow("", self.attached)
+        form.addRow("", marks.add("file", self.attach_button))
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addLayout(form, 1)
@@ -230,8 +256,16 @@ class VisitOutcomeDialog(QDialog):
             part.textChanged.connect(lambda _text: self._recheck())
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
-        self.resize(560, 640)
+        self.attach_button.clicked.connect(self.attach)
+        self.resize(560, 680)
         self._rebuild_checklist()
+        context.call(
+            visit_attachments,
+            context.username,
+            visit.id,
+            on_done=self.attached.show_views,
+            on_error=lambda _error: None,
+        )
 
     # What the agent chose.
 
@@ -352,6 +386,46 @@ class VisitOutcomeDialog(QDialog):
                 )
                 self.support.show()
         self.checklist.fill(entries)
+
+    # Attaching.
+
+    def attach(self) -> None:
+        """Ask for a file and attach it to the visit (checked by the service: its content, its
+        size, its name); a refusal is shown at the button, nothing attached."""
+        if self._attaching:
+            return
+        path = self.context.dialogs.choose_file(
+            self,
+            self.tr("Attach a photo or a PDF"),
+            self.tr("Photos and PDFs (*.jpg *.jpeg *.png *.pdf);;All files (*)"),
+        )
+        if path is None:
+            return
+        self._attaching = True
+        self.attach_button.setEnabled(False)
+        self.marks.clear()
+        self.context.call(
+            attach_file_to_visit,
+            self.context.username,
+            self.visit.id,
+            Path(path),
+            str(self.attach_purpose.currentData()),
+            now=self.context.clock(),
+            on_done=self._attached,
+            on_error=self._attach_failed,
+        )
+
+    def _attached(self, view: AttachmentView) -> None:
+        self._attaching = False
+        self.attach_button.setEnabled(True)
+        self.attached.add_view(view)
+
+    def _attach_failed(self, error: BaseException) -> None:
+        self._attaching = False
+        self.attach_button.setEnabled(True)
+        elsewhere = self.marks.show(error)
+        if elsewhere:
+            self.context.dialogs.error(self, self.tr("Not attached"), "\n".join(elsewhere))
 
     # Saving.
 

@@ -71,6 +71,7 @@ from app.ui.common.labels import borrower_flag
 from app.ui.common.look import Ink, paint
 from app.ui.common.runner import Latest
 from app.ui.common.table_model import RIGHT, RowTableModel, TableColumn
+from app.ui.field.attachments import AccountAttachmentsDialog
 from app.ui.team.dialogs import (
     NO_BOUND,
     POOL,
@@ -364,6 +365,10 @@ class TeamAccountsPanel(QWidget):
             )
         )
         self.refresh_button = QPushButton(self.tr("Re&fresh"))
+        # What the field agents attached to the selected account (a visit's photos, consent).
+        self.attachments_button = QPushButton(self.tr("Attachments…"))
+        self.attachments_button.setAccessibleName(self.tr("Files attached to the account"))
+        self.attachments_dialog: AccountAttachmentsDialog | None = None
         buttons = QHBoxLayout()
         for button in (
             self.reassign_button,
@@ -377,6 +382,7 @@ class TeamAccountsPanel(QWidget):
         # A visit or a priority is for an account someone works: the pool's wait.
         for button in (self.visit_button, self.priority_button, self.clear_priority_button):
             button.setVisible(not pool)
+        buttons.addWidget(self.attachments_button)
         buttons.addStretch(1)
         buttons.addWidget(self.refresh_button)
 
@@ -413,6 +419,7 @@ class TeamAccountsPanel(QWidget):
         )
         self.package_button.clicked.connect(self.write_selected_package)
         self.refresh_button.clicked.connect(self.refresh)
+        self.attachments_button.clicked.connect(self.show_attachments)
         self.clear_filters_button.clicked.connect(self.clear_filters)
         self.assignee.currentIndexChanged.connect(lambda _index: self._apply_filter())
         self.bucket.currentIndexChanged.connect(lambda _index: self._apply_filter())
@@ -548,6 +555,7 @@ class TeamAccountsPanel(QWidget):
         self.rule_button.setEnabled(idle and bool(self.targets))
         self.package_button.setEnabled(idle and len(chosen) == 1)
         self.refresh_button.setEnabled(not self._busy)
+        self.attachments_button.setEnabled(len(chosen) == 1)
         formats = self.context.formats
         counts = (
             self.tr("{shown} of {count} accounts in the pool shown · {selected} selected")
@@ -590,6 +598,16 @@ class TeamAccountsPanel(QWidget):
         dialog = PriorityDialog(self.context, chosen, self.team, self)
         dialog.done_with.connect(self._priority_set)
         self._open(dialog)
+
+    def show_attachments(self) -> None:
+        """The files attached to the selected account's records, in a dialog of their own."""
+        chosen = self.selected()
+        if len(chosen) != 1:
+            return
+        self.attachments_dialog = AccountAttachmentsDialog(
+            self.context, chosen[0].contract_no, self
+        )
+        self.attachments_dialog.show()
 
     def mark_selected_for_visit(self) -> None:
         chosen = self.selected()

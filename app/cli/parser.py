@@ -21,6 +21,7 @@ from app.cli import (
     contacts,
     letters,
     messaging,
+    model,
     my_day,
     plans,
     reminders,
@@ -188,6 +189,7 @@ def _parser() -> argparse.ArgumentParser:
     reviews.register(commands)
     reminders.register(commands)
     messaging.register(commands)
+    model.register(commands)
     for name, command in _leaves(parser, ()):
         _mark(name, command)
     return parser

@@ -32,7 +32,7 @@ import itertools
 import json
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,10 @@ from app.services.common.errors import InvalidInput
 
 FORMAT = "collector-workstation/scorecard"
 FORMAT_VERSION = 1
+# Bounds a scorecard's numbers stay within (points, edges, the scale), and its file's size: a
+# file beyond them is no scorecard this program wrote.
+LIMIT = 1e6
+MAX_BYTES = 1_000_000
 # What the features module gives, by characteristic name: numeric or categorical.
 KNOWN = {
     "dpd": "numeric",
@@ -94,10 +98,27 @@ class Scorecard:
     log_odds: float
     per_point: float  # ln(2) / pdo
     characteristics: tuple[_Numeric | _Categorical, ...]
+    numeric: tuple[tuple[str, tuple[float, ...], tuple[float, ...], float], ...] = field(
+        init=False, repr=False
+    )
+    categorical: tuple[tuple[str, Mapping[str, float], float], ...] = field(init=False, repr=False)
 
     @property
     def names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.characteristics)
+
+    def __post_init__(self) -> None:
+        # Plain tuples for `score`'s loop: the numeric characteristics, then the others.
+        numeric = tuple(
+            (c.name, c.edges, c.points, c.missing)
+            for c in self.characteristics
+            if isinstance(c, _Numeric)
+        )
+        categorical = tuple(
+            (c.name, c.points, c.other) for c in self.characteristics if isinstance(c, _Categorical)
+        )
+        object.__setattr__(self, "numeric", numeric)
+        object.__setattr__(self, "categorical", categorical)
 
 
 def score(scorecard: Scorecard, features: Mapping[str, Any]) -> Score:
@@ -105,13 +126,16 @@ def score(scorecard: Scorecard, features: Mapping[str, Any]) -> Score:
     from its characteristics' values (`AccountFeatures.characteristics()`)."""
     parts: dict[str, float] = {}
     total = scorecard.base_points
-    for c in scorecard.characteristics:
-        value = features.get(c.name)
-        if isinstance(c, _Numeric):
-            points = c.missing if value is None else c.points[bisect.bisect_right(c.edges, value)]
-        else:
-            points = c.points.get(value, c.other) if isinstance(value, str) else c.other
-        parts[c.name] = points
+    right = bisect.bisect_right
+    for name, edges, bins, missing in scorecard.numeric:
+        value = features.get(name)
+        points = missing if value is None else bins[right(edges, value)]
+        parts[name] = points
+        total += points
+    for name, table, other in scorecard.categorical:
+        value = features.get(name)
+        points = table.get(value, other) if value.__class__ is str else other
+        parts[name] = points
         total += points
     return Score(total, probability(scorecard, total), parts)
 
@@ -128,6 +152,12 @@ def probability(scorecard: Scorecard, points: float) -> float:
 def load_scorecard(path: Path) -> Scorecard:
     """The scorecard in a file; a file that is not one is refused in one line."""
     try:
+        if path.stat().st_size > MAX_BYTES:
+            raise InvalidInput(
+                "{path} is not a scorecard this program reads: {key} is missing or wrong",
+                path=str(path),
+                key="size",
+            )
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         raise InvalidInput("Cannot read the scorecard file {path}", path=str(path)) from None
@@ -164,9 +194,9 @@ def parse_scorecard(data: Any, source: str = "scorecard") -> Scorecard:
     pdo = _number(scaling.get("pdo"))
     if scale_points is None:
         raise wrong("scaling.points")
-    if odds is None or odds <= 0:
+    if odds is None or not 1 / LIMIT <= odds <= LIMIT:
         raise wrong("scaling.odds")
-    if pdo is None or pdo <= 0:
+    if pdo is None or pdo < 1 / LIMIT:
         raise wrong("scaling.pdo")
     base = _number(data.get("base_points"))
     if base is None:
@@ -262,8 +292,8 @@ def _categorical(name: str, bins: list[Any], where: str, wrong: Any) -> _Categor
 
 
 def _number(value: Any) -> float | None:
-    """A finite JSON number (not a boolean), or None."""
+    """A JSON number (not a boolean) within ±LIMIT, or None."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     number = float(value)
-    return number if math.isfinite(number) else None
+    return number if -LIMIT <= number <= LIMIT else None

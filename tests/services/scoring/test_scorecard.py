@@ -85,6 +85,8 @@ def _broken(document: dict[str, Any]) -> list[tuple[str, Any]]:
         ("scaling.odds", edit(lambda d: d["scaling"].update(odds=-1))),
         ("base_points", edit(lambda d: d.update(base_points="600"))),
         ("base_points", edit(lambda d: d.update(base_points=float("nan")))),
+        ("base_points", edit(lambda d: d.update(base_points=1e308))),
+        ("scaling.pdo", edit(lambda d: d["scaling"].update(pdo=1e-300))),
         (
             f"characteristics[{n}].name",
             edit(lambda d: d["characteristics"][n].update(name="salary")),
@@ -121,3 +123,6 @@ def test_a_file_that_is_not_json_or_cannot_be_read_is_refused(tmp_path: Path) ->
         load_scorecard(tmp_path / "card.json")
     with pytest.raises(InvalidInput, match="Cannot read the scorecard file"):
         load_scorecard(tmp_path / "missing.json")
+    (tmp_path / "big.json").write_text(" " * 2_000_000 + "{}", encoding="utf-8")
+    with pytest.raises(InvalidInput, match="size is missing or wrong"):
+        load_scorecard(tmp_path / "big.json")

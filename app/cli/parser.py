@@ -23,6 +23,7 @@ from app.cli import (
     legal_exports,
     letters,
     messaging,
+    model,
     my_day,
     plans,
     reminders,
@@ -192,6 +193,7 @@ def _parser() -> argparse.ArgumentParser:
     reminders.register(commands)
     messaging.register(commands)
     attachments.register(commands)
+    model.register(commands)
     for name, command in _leaves(parser, ()):
         _mark(name, command)
     return parser

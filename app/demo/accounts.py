@@ -80,6 +80,8 @@ class Accounts(Part):
         surname, given, surname_py, given_py = self._people.person(male)
         name = surname + given
         city = self.shape.cities.pick(rng)
+        # An overdue borrower's traits were drawn with their willingness (builder.draw_stories).
+        city = plan.city or city
         if plan.field and not plan.abroad:
             agent = self._staff.field_agents[self._field_next % len(self._staff.field_agents)]
             city = self._field_cities.setdefault(agent, city)
@@ -90,7 +92,7 @@ class Accounts(Part):
         id_number = self._id_number(area_code, born, male)
         place = self.shape.places.pick(rng) if plan.abroad else None
         address = self._address(city, district, place)
-        employer = self._employer(city)
+        employer = self._employer(city, plan.employed)
 
         borrower_id = self.uuid()
         loan_id = self.uuid()
@@ -99,6 +101,7 @@ class Accounts(Part):
         # The loan: product, schedule, and dates that put its oldest unpaid instalment in the
         # planned bucket.
         product = self.shape.products.pick(rng)
+        product = plan.product or product
         term = product.terms.pick(rng)
         bucket = plan.bucket
         story_oldest = 0
@@ -113,11 +116,13 @@ class Accounts(Part):
                 story_oldest = self._ledger.draw_oldest_due(bucket or "", False, base=on)
                 if self._instalments_to_come(story_oldest) <= term:
                     break
-                product = self.shape.products.pick(rng)
+                product = plan.product or self.shape.products.pick(rng)
                 term = product.terms.pick(rng)
             else:
                 plan.story = None
         principal = product.principals.pick(rng)
+        if plan.principal is not None:
+            principal = plan.principal
         amounts = self._ledger.schedule(product, principal, term)
         if bucket is None:
             paid = term
@@ -337,11 +342,14 @@ class Accounts(Part):
             address_zones(place.country, place.province) or ("Asia/Shanghai",),
         )
 
-    def _employer(self, city: City) -> str | None:
+    def _employer(self, city: City, employed: bool | None) -> str | None:
+        """Where the borrower works, or None; `employed` decides which when it was drawn
+        already."""
         rnd = self.rng.random
         texts = self.shape.texts
         employer: str | None = None
-        if rnd() >= float(self.shape.book["employer_null_share"]):
+        known = rnd() >= float(self.shape.book["employer_null_share"])
+        if employed if employed is not None else known:
             if rnd() < 0.3:
                 employer = texts["employers"][int(rnd() * len(texts["employers"]))]
             else:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import gc
 import json
+import math
 import random
 import time as clock
 from collections.abc import Callable, Iterator
@@ -42,6 +43,7 @@ from app.demo.records import Plan
 from app.demo.reminders import RemindersDone, send_reminders
 from app.demo.repayments import Repayments
 from app.demo.rows import AUDIT_COLUMNS, CoreSink, Sink, SQLiteSink, table
+from app.demo.shape import Shape
 from app.demo.showcase import Showcase
 from app.demo.staff import Staff
 from app.demo.state import DemoState
@@ -371,8 +373,9 @@ def draw_plans(state: DemoState) -> list[Plan]:
 
 
 def draw_stories(state: DemoState, plans: list[Plan]) -> None:
-    """Each overdue borrower's willingness to pay, and what becomes of the plain phone accounts
-    in the window: a cure, a repayment plan kept or broken, or nothing (docs/demo.md).
+    """Each overdue borrower's traits and willingness to pay, and what becomes of the plain
+    phone accounts in the window: a cure, a repayment plan kept or broken, or nothing
+    (docs/demo.md, docs/scoring.md).
 
     Drawn from a stream of their own, after everything else in the plan of the book: the staff
     (and so the demo's user names) do not change with them.
@@ -388,7 +391,7 @@ def draw_stories(state: DemoState, plans: list[Plan]) -> None:
     for i, plan in enumerate(plans):
         if plan.bucket in (None, "C"):
             continue
-        plan.willingness = fate.betavariate(alpha, beta)
+        plan.willingness = _willingness(shape, plan, fate.betavariate(alpha, beta), fate)
         if plan.flag or plan.special or plan.abroad or plan.field:
             continue
         bucket = plan.bucket
@@ -420,3 +423,26 @@ def draw_stories(state: DemoState, plans: list[Plan]) -> None:
         for i in fate.sample(others, min(len(others), max(0, int(history["plan_min"]) - have))):
             plans[i].story = outcome
             plans[i].story_day = today - 12 - int(fate.random() * (window - 14))
+
+
+def _willingness(shape: Shape, plan: Plan, hidden: float, fate: random.Random) -> float:
+    """An overdue borrower's traits (product, principal, employer known or not, home city),
+    drawn here for the account to show, and the willingness to pay they shape with the
+    borrower's `hidden` own (a Beta draw): the logistic of the traits' effects plus the logit of
+    the hidden part (docs/scoring.md)."""
+    traits = shape.history["traits"]
+    product = plan.product = shape.products.pick(fate)
+    principal = plan.principal = product.principals.pick(fate)
+    employed = plan.employed = fate.random() >= float(shape.book["employer_null_share"])
+    city = shape.cities.pick(fate)
+    log_odds = float(traits["product"].get(product.code, 0.0))
+    log_odds += float(traits["employed"] if employed else traits["unemployed"])
+    if not plan.abroad and not plan.field:
+        # A field account lives in its agent's city, an abroad one abroad: no home effect.
+        plan.city = city
+        log_odds += float(traits["province"].get(city.province, 0.0))
+    typical = float(shape.book["products"][product.code]["typical"])
+    log_odds += float(traits["per_doubling_of_principal"]) * math.log2(principal / typical)
+    hidden = min(max(hidden, 1e-6), 1 - 1e-6)
+    log_odds += math.log(hidden / (1 - hidden))
+    return 1 / (1 + math.exp(-log_odds))

@@ -98,9 +98,10 @@ class Collection(Part):
         if plan.abroad:
             chance /= 2
         stage = activity["stage_of_bucket"][account.bucket]
-        # Some borrowers pick up, some never do.
+        # Some borrowers pick up, some never do: the more willing, the likelier.
         contact_chance = float(activity["contact_probability"][account.bucket])
-        contact_chance *= 0.2 + 1.6 * rnd()
+        share = float(shape.history["contact_per_willingness"])
+        contact_chance *= 0.2 + 1.6 * ((1 - share) * rnd() + share * plan.willingness)
 
         next_day = account.start_day
         for day in range(account.start_day, last_day + 1):

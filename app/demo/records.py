@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.demo.shape import City, ProductShape
+
 # Instalment state, one list per instalment, indexed by these (plain lists are the fastest
 # mutable records in CPython, and there are millions of them). Days are date ordinals, money is
 # whole cents.
@@ -41,8 +43,15 @@ class Plan:
     field: bool = False
     flag: str | None = None
     special: str | None = None
-    # The borrower's hidden willingness to pay, 0 to 1 (docs/demo.md).
+    # The borrower's willingness to pay, 0 to 1: their traits below and a hidden part of their
+    # own (docs/scoring.md, "How the history is made").
     willingness: float = 0.5
+    # An overdue borrower's traits, drawn with the willingness they shape (None: drawn with
+    # the account, as for current and settled ones).
+    product: ProductShape | None = None
+    principal: int | None = None
+    employed: bool | None = None
+    city: City | None = None
     # What happens to the account in the window: None (it rolls, stays or pays part), "cure"
     # (it pays everything overdue on `story_day` and is current now), "plan_kept" or
     # "plan_broken" (a repayment plan offered on `story_day`).

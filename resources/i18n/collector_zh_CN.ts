@@ -5314,6 +5314,38 @@ Allowed from {time}</source>
         <translation>消息 {key} 的结果并非不明：它还没有开始发送（在应发期间由发送任务发出）。</translation>
     </message>
     <message>
+        <source>No out-of-time weeks after {date}: the history ends {end}, and each day needs the 7 days after it</source>
+        <translation>{date} 之后没有可用于跨期检验的周：历史记录止于 {end}，而每一天都需要其后 7 天的记录</translation>
+    </message>
+    <message>
+        <source>{path} is not a scorecard this program reads: {key} is missing or wrong</source>
+        <translation>{path} 不是本程序可读取的评分卡：{key} 缺失或有误</translation>
+    </message>
+    <message>
+        <source>The weeks after {date} have no account that paid or none that did not: nothing to compare</source>
+        <translation>{date} 之后的几周里没有还款的账户，或没有未还款的账户：无从比较</translation>
+    </message>
+    <message>
+        <source>Cannot read the scorecard file {path}</source>
+        <translation>无法读取评分卡文件 {path}</translation>
+    </message>
+    <message>
+        <source>{path} is not a JSON document</source>
+        <translation>{path} 不是 JSON 文档</translation>
+    </message>
+    <message>
+        <source>The database holds no collection history to learn from</source>
+        <translation>数据库中没有可供学习的催收历史</translation>
+    </message>
+    <message>
+        <source>No history to learn from before {date}: it starts {first}, and each day needs the 7 days after it</source>
+        <translation>{date} 之前没有可供学习的历史：历史记录始于 {first}，而每一天都需要其后 7 天的记录</translation>
+    </message>
+    <message>
+        <source>The history before {date} has no account that paid or none that did not: nothing to learn</source>
+        <translation>{date} 之前的历史中没有还款的账户，或没有未还款的账户：无从学习</translation>
+    </message>
+    <message>
         <source>Nothing waits to be sent in this copy: there is nothing to keep aside.</source>
         <translation>此副本中没有等待上传的改动：无需另行保管。</translation>
     </message>

@@ -41,6 +41,12 @@ HEAVY = (
     "app.database",
     "app.ui",
     "app.demo",
+    # The scorecard's learning and plots: only `model train` and `model report` load them.
+    "sklearn",
+    "matplotlib",
+    "numpy",
+    "app.services.scoring.training",
+    "app.services.scoring.evaluation",
 )
 
 
@@ -93,6 +99,8 @@ def test_version_starts_without_the_database_layer_or_qt(tmp_path: Path) -> None
         ("report", "--help"),
         ("plan", "issue", "--help"),
         ("central", "feed", "--help"),
+        ("model", "train", "--help"),
+        ("model", "report", "--help"),
     ],
 )
 def test_help_starts_without_the_database_layer_or_qt(
@@ -129,7 +137,7 @@ def test_the_queue_and_an_account_load_no_document_library(data_dir: Path, comma
     result, loaded = run(data_dir, *args)
     assert result.returncode == 0, result.stderr
     assert "app.models" in loaded  # the run is read: the account was opened
-    assert heavy(loaded, ("reportlab", "pypdf", "PySide6")) == set()
+    assert heavy(loaded, ("reportlab", "pypdf", "PySide6", "sklearn", "matplotlib")) == set()
 
 
 def main_output(data_dir: Path, *args: str) -> Any:

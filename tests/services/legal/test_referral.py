@@ -3,6 +3,8 @@ filing returns the account to collection."""
 
 from __future__ import annotations
 
+import importlib
+import inspect
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -13,6 +15,7 @@ from app.database import Database
 from app.models import AuditEvent, Borrower, LegalStepKind, Role, Team, User
 from app.services.common.errors import DomainError, InvalidAmount, NotAllowed, NotFound
 from app.services.contact.queue import build_queue
+from app.services.legal import referral
 from app.services.legal.referral import (
     StepInput,
     legal_case,
@@ -226,3 +229,19 @@ def test_the_reader_gives_the_referrals_facts_and_the_leads_list(
     assert [c.contract_no for c in legal_cases(db, LEAD)] == [account.contract_no]
     with pytest.raises(NotAllowed):
         legal_case(db, "zhang.wei", account.contract_no)
+
+
+def test_the_server_refuses_in_the_services_words() -> None:
+    """Every refusal of migration 0030 is word for word the service's, but the mark's: no path
+    of the app sets or lifts the legal mark but a referral and its withdrawal."""
+    migration = importlib.import_module("app.migrations.versions.0030_legal_referral")
+    source = inspect.getsource(referral)
+    words = [
+        value
+        for name, value in vars(migration).items()
+        if name.isupper() and isinstance(value, str) and value.endswith(".")
+        if name not in ("MARK_SET", "MARK_LIFT")
+    ]
+    assert len(words) >= 20
+    for text in words:
+        assert f'"{text}"' in source, text

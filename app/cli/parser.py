@@ -19,6 +19,7 @@ from app import __version__
 from app.cli import (
     central,
     contacts,
+    legal,
     letters,
     messaging,
     my_day,
@@ -185,6 +186,7 @@ def _parser() -> argparse.ArgumentParser:
     sync.register(commands)
     team_queue.register(commands)
     team.register(commands)
+    legal.register(commands)
     reviews.register(commands)
     reminders.register(commands)
     messaging.register(commands)

@@ -2774,6 +2774,10 @@ def test_only_a_lead_of_the_accounts_team_refers_it_and_reads_its_case(world: Wo
         (None, "six months without an answer")
     ]
     assert world.admin("SELECT count(*) FROM legal_steps") == [(1,)]
+    # The retention job (an administrator) clears an erased borrower's reasons and notes.
+    world.admin("UPDATE legal_cases SET reason = '' WHERE id = %s", (case[0],))
+    world.admin("UPDATE legal_steps SET note = NULL WHERE case_id = %s", (case[0],))
+    assert world.admin("SELECT reason FROM legal_cases") == [("",)]
 
 
 @attacks("legal-steps")

@@ -2733,7 +2733,11 @@ def test_only_a_lead_of_the_accounts_team_refers_it_and_reads_its_case(world: Wo
             cursor,
             {
                 "in a collector's name": (REFER, _referral(mine, by=world.user_id("collector_a"))),
-                "back-dated": (REFER, _referral(mine, at=today() - timedelta(days=3))),
+                "back-dated past an offline fortnight": (
+                    REFER,
+                    _referral(mine, at=today() - timedelta(days=15)),
+                ),
+                "dated ahead": (REFER, _referral(mine, at=today() + timedelta(hours=1))),
                 "another borrower": (
                     REFER,
                     _referral(mine, borrower=world.accounts["agent_a"].borrower_id),

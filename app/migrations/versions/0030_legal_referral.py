@@ -12,7 +12,8 @@ collector's queue by the borrower's `legal_referral` mark, which the referral se
 transaction.
 
 On PostgreSQL (docs/security.md: legal-lead, legal-steps, legal-mark):
-- only a team lead of the account's team reads or writes them, in their own name, dated now;
+- only a team lead of the account's team reads or writes them, in their own name, dated when
+  done (up to 14 days before, for work done offline; never ahead);
 - a referral's account, reason and referrer are fixed; it is withdrawn once, with a reason,
   before the case is filed and while it is open, and is otherwise never changed or deleted;
 - a step is written once, on an open case (not withdrawn, not closed), in the order a case
@@ -49,6 +50,9 @@ OWNER = "cw_owner"
 STAFF = "cw_staff"
 TABLES = ("legal_cases", "legal_steps")
 SKEW = "interval '10 minutes'"
+# How long a lead's workstation may hold an act done offline before its sync brings it (as a
+# plan made offline, migration 0007): older is not "when it was done".
+OFFLINE = "interval '14 days'"
 ZONE = (
     "coalesce((SELECT value ->> 'business_zone' FROM server_policy WHERE key = 'collection'), "
     "'Asia/Shanghai')"
@@ -126,7 +130,7 @@ BEGIN
             {_refuse(WITHDRAWN)};
         END IF;
         IF cw_staff_session()
-           AND NEW.referred_at NOT BETWEEN now() - {SKEW} AND now() + {SKEW} THEN
+           AND NEW.referred_at NOT BETWEEN now() - {OFFLINE} AND now() + {SKEW} THEN
             PERFORM cw_refuse('A referral is dated when it is made.');
         END IF;
         IF EXISTS (SELECT 1 FROM legal_cases c WHERE c.loan_id = NEW.loan_id AND c.id <> NEW.id
@@ -166,7 +170,7 @@ BEGIN
         {_refuse(WITHDRAW_FILED)};
     END IF;
     IF cw_staff_session() AND (NEW.withdrawn_by_id IS DISTINCT FROM cw_me()
-       OR NEW.withdrawn_at NOT BETWEEN now() - {SKEW} AND now() + {SKEW}) THEN
+       OR NEW.withdrawn_at NOT BETWEEN now() - {OFFLINE} AND now() + {SKEW}) THEN
         PERFORM cw_refuse('A withdrawal is dated when it is made, in the lead''s own name.');
     END IF;
     RETURN NEW;
@@ -193,7 +197,7 @@ BEGIN
         {_refuse(CLOSED)};
     END IF;
     IF cw_staff_session()
-       AND NEW.recorded_at NOT BETWEEN now() - {SKEW} AND now() + {SKEW} THEN
+       AND NEW.recorded_at NOT BETWEEN now() - {OFFLINE} AND now() + {SKEW} THEN
         PERFORM cw_refuse('A legal step is recorded when it is entered.');
     END IF;
     IF NEW.happened_on > cw_today() THEN

@@ -361,8 +361,9 @@ def record_step(
     kind = checks.check("kind", _kind, typed.kind)
     firm = checks.check("firm", typed_text, typed.firm, Message("The firm"), 120)
     lawyer = checks.check("lawyer", typed_text, typed.lawyer, Message("The lawyer"), 80)
+    # Not a code: a case number goes into the lawyer's spreadsheets, where "=" starts a formula.
     number = checks.check(
-        "case_number", typed_text, typed.case_number, Message("The case number"), 60, code=True
+        "case_number", typed_text, typed.case_number, Message("The case number"), 60
     )
     court = checks.check("court", typed_text, typed.court, Message("The court"), 120)
     note = checks.check("note", _note, typed.note)

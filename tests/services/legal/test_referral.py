@@ -245,3 +245,17 @@ def test_the_server_refuses_in_the_services_words() -> None:
     assert len(words) >= 20
     for text in words:
         assert f'"{text}"' in source, text
+
+
+def test_what_a_lead_types_hides_nothing_and_starts_no_formula(
+    db: Database, portfolio: Portfolio
+) -> None:
+    account = _referred(db, portfolio)
+    no = account.contract_no
+    with pytest.raises(DomainError, match="spreadsheet formula"):
+        record_step(db, LEAD, no, _step("lawyer", firm="=HYPERLINK(1)", lawyer="李律师"), now=AT)
+    with pytest.raises(DomainError, match="control or invisible character"):
+        record_step(db, LEAD, no, _step("lawyer", firm="金杜\u202e", lawyer="李律师"), now=AT)
+    with pytest.raises(DomainError, match="control or invisible character"):
+        refer(db, LEAD, no, "reason\x1b[31m", now=AT)
+    assert legal_case(db, LEAD, no).steps == ()  # type: ignore[union-attr]

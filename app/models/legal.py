@@ -1,5 +1,5 @@
-"""An account referred to legal by a team lead, and the steps of its case (docs/domain.md,
-"Legal referral"): the firm and lawyer instructed, the filing, hearings, the judgment,
+"""An account referred to legal by a team lead, and the steps of its case (docs/domain.md
+§10): the firm and lawyer instructed, the filing, hearings, the judgment,
 enforcement, costs, recoveries, and the case's close. Leads' records: a collector's copy
 never holds them (the account simply leaves the collector's queue, by the borrower's
 `legal_referral` mark)."""

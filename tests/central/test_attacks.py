@@ -333,15 +333,15 @@ def test_the_ledger_is_not_staffs_to_write_and_tells_nothing_of_id_numbers(
 def test_marks_that_pause_collection_are_lifted_by_a_lead_only(world: World) -> None:
     mine = world.accounts["collector_a"]
     world.admin(
-        "UPDATE borrowers SET vulnerable = true, deceased = true, cease_requested = true,"
-        " dispute_open = true WHERE id = %s",
+        "UPDATE borrowers SET vulnerable = true, deceased = true, cease_requested = true"
+        " WHERE id = %s",
         (mine.borrower_id,),
     )
     world.admin(
         "UPDATE contact_points SET do_not_call = true WHERE borrower_id = %s", (mine.borrower_id,)
     )
     with world.cursor("collector_a") as cursor:
-        for mark in ("vulnerable", "deceased", "cease_requested", "dispute_open"):
+        for mark in ("vulnerable", "deceased", "cease_requested"):
             assert "team lead" in refused(
                 cursor, f"UPDATE borrowers SET {mark} = false WHERE id = %s", (mine.borrower_id,)
             )
@@ -350,11 +350,15 @@ def test_marks_that_pause_collection_are_lifted_by_a_lead_only(world: World) -> 
             "UPDATE contact_points SET do_not_call = false WHERE borrower_id = %s",
             (mine.borrower_id,),
         )
-        # Setting one is anyone's who works the account.
+        # Setting one is anyone's who works the account (but the legal referral's, a lead's
+        # referral: `legal-mark`).
         cursor.execute(
-            "UPDATE borrowers SET legal_referral = true WHERE id = %s", (mine.borrower_id,)
+            "UPDATE borrowers SET dispute_open = true WHERE id = %s", (mine.borrower_id,)
         )
         assert cursor.rowcount == 1
+        refused(
+            cursor, "UPDATE borrowers SET legal_referral = true WHERE id = %s", (mine.borrower_id,)
+        )
     with world.cursor("lead_a") as cursor:
         cursor.execute("UPDATE borrowers SET vulnerable = false WHERE id = %s", (mine.borrower_id,))
         cursor.execute(
@@ -362,9 +366,9 @@ def test_marks_that_pause_collection_are_lifted_by_a_lead_only(world: World) -> 
             (mine.borrower_id,),
         )
     assert world.admin(
-        "SELECT vulnerable, deceased, legal_referral FROM borrowers WHERE id = %s",
+        "SELECT vulnerable, deceased, dispute_open, legal_referral FROM borrowers WHERE id = %s",
         (mine.borrower_id,),
-    ) == [(False, True, True)]
+    ) == [(False, True, True, False)]
 
 
 # --- field visits (the hole that widened scope) ----------------------------------------------

@@ -2734,24 +2734,24 @@
         <translation>律所(&amp;I)</translation>
     </message>
     <message>
-        <source>&amp;Lawyer</source>
-        <translation>律师(&amp;L)</translation>
+        <source>Law&amp;yer</source>
+        <translation>律师(&amp;Y)</translation>
+    </message>
+    <message>
+        <source>Co&amp;urt</source>
+        <translation>法院(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Not&amp;e</source>
+        <translation>备注(&amp;E)</translation>
     </message>
     <message>
         <source>Case &amp;number</source>
         <translation>案号(&amp;N)</translation>
     </message>
     <message>
-        <source>C&amp;ourt</source>
-        <translation>法院(&amp;O)</translation>
-    </message>
-    <message>
         <source>&amp;Amount</source>
         <translation>金额(&amp;A)</translation>
-    </message>
-    <message>
-        <source>No&amp;te</source>
-        <translation>备注(&amp;T)</translation>
     </message>
     <message>
         <source>Next step</source>

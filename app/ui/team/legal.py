@@ -220,11 +220,11 @@ class LegalPanel(QWidget):
             (self.tr("S&tep"), self.kind, "kind"),
             (self.tr("&Day"), self.on, "on"),
             (self.tr("F&irm"), self.firm, "firm"),
-            (self.tr("&Lawyer"), self.lawyer, "lawyer"),
+            (self.tr("Law&yer"), self.lawyer, "lawyer"),
             (self.tr("Case &number"), self.case_number, "case_number"),
-            (self.tr("C&ourt"), self.court, "court"),
+            (self.tr("Co&urt"), self.court, "court"),
             (self.tr("&Amount"), self.amount, "amount"),
-            (self.tr("No&te"), self.note, "note"),
+            (self.tr("Not&e"), self.note, "note"),
         ):
             form.addRow(buddy(text, widget), widget)
             form.addRow("", self.marks.add(name, widget))

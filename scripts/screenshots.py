@@ -192,8 +192,43 @@ def shoot_team(app: QApplication, db: Database, data_dir: Path, language: str, l
     team.review.open_attempt(team.review.model.row_at(0).attempt_id)
     settle(app, window)
     save(team, "team-review", language)
+    team.show_tab(Tab.LEGAL)
+    wait(app, lambda: team.legal.model.rowCount() > 0, 60)
+    team.legal.select(LEGAL_SHOWN[0])
+    settle(app, window)
+    save(team, "team-legal", language)
     team.close()
     startup.stop()
+
+
+# The account the legal desk shows, once referred (by `refer_one_to_legal`).
+LEGAL_SHOWN: list[str] = []
+
+
+def refer_one_to_legal(db: Database, lead: str) -> None:
+    """A case on the lead's legal desk: the team's account longest past due, referred five
+    weeks ago, its lawyer instructed, filed and heard once."""
+    from app.services.legal.referral import StepInput, legal_case, record_step, refer
+    from app.services.team.assignment import team_accounts
+
+    worked = [a for a in team_accounts(db, lead, now=AS_OF) if a.assignee and not a.paused]
+    contract = max(worked, key=lambda account: (account.dpd, account.contract_no)).contract_no
+    LEGAL_SHOWN[:] = [contract]
+    if legal_case(db, lead, contract) is not None:
+        return  # the demo kept from the screen size before
+    today = AS_OF.astimezone(business_zone()).date()
+    refer(db, lead, contract, "六个月无法联系，承诺三次未兑现", now=AS_OF - timedelta(days=35))
+    for days_ago, step in (
+        (33, StepInput("lawyer", None, firm="北京金诚律师事务所", lawyer="周律师")),
+        (
+            20,
+            StepInput("filing", None, case_number="(2026)京0105民初8812号", court="朝阳区人民法院"),
+        ),
+        (20, StepInput("cost", None, amount="1250.00", note="诉讼费")),
+        (6, StepInput("hearing", None, note="首次开庭，被告未到庭")),
+    ):
+        dated = StepInput(**{**step.__dict__, "happened_on": today - timedelta(days=days_ago)})
+        record_step(db, lead, contract, dated, now=AS_OF)
 
 
 def pause(app: QApplication, seconds: float) -> None:
@@ -225,6 +260,7 @@ def main() -> int:
         user = next(u.username for u in list_users(db) if u.role == "collector")
         agent = next(u.username for u in list_users(db) if u.role == "field_agent")
         lead = next(u.username for u in list_users(db) if u.role == "team_lead")
+        refer_one_to_legal(db, lead)
         for language in ("zh_CN", "en"):
             # A workstation each: a copy holds one user's accounts at a time.
             shoot(app, db, data_dir / user, language, user)

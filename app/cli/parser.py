@@ -20,6 +20,7 @@ from app.cli import (
     attachments,
     central,
     contacts,
+    legal,
     legal_exports,
     letters,
     messaging,
@@ -189,6 +190,7 @@ def _parser() -> argparse.ArgumentParser:
     sync.register(commands)
     team_queue.register(commands)
     team.register(commands)
+    legal.register(commands)
     reviews.register(commands)
     reminders.register(commands)
     messaging.register(commands)

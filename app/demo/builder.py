@@ -25,6 +25,7 @@ import json
 import math
 import random
 import time as clock
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -54,9 +55,11 @@ from app.models import (
     ContactAttempt,
     ContactPoint,
     Instalment,
+    LegalCase,
     Loan,
     Payment,
     PromiseToPay,
+    Role,
     User,
 )
 from app.services.common.errors import InvalidInput
@@ -140,6 +143,10 @@ def build_demo(
     )
 
 
+def uuid_of(key: str) -> uuid.UUID:
+    return uuid.UUID(hex=key)
+
+
 def _write(db: Database, builder: _Builder, progress: Callable[[int, int], None] | None) -> None:
     with db.engine.connect() as conn:
         fast = SQLITE_FAST_PATH and conn.dialect.name == "sqlite"
@@ -168,6 +175,7 @@ def _write(db: Database, builder: _Builder, progress: Callable[[int, int], None]
                         progress(done, builder.accounts)
                 builder.write_visit_requests(sink)
                 builder.write_audit(sink)
+                builder.write_legal_referrals(conn)
                 for statement in indexes:
                     conn.exec_driver_sql(statement)
                 if not bulk:
@@ -316,6 +324,58 @@ class _Builder:
             json.dumps(details),
         )
         sink.write(table(AuditEvent), AUDIT_COLUMNS, [row])
+
+    def write_legal_referrals(self, conn: Connection) -> None:
+        """The accounts whose borrower is under legal referral, each referred by its team's
+        lead when the mark was set (the borrower's last change), for the reason the borrower's
+        notes give: the lead's Legal tab lists them. Written last, so the random stream of
+        every row before is the same."""
+        state = self.state
+        loans, borrowers, users = (
+            Loan.__table__,
+            Borrower.__table__,
+            User.__table__,
+        )
+        holder = users.alias("holder")
+        leads = {
+            team: lead
+            for lead, team in conn.execute(
+                select(users.c.id, users.c.team_id)
+                .where(users.c.role == Role.TEAM_LEAD.value)
+                .order_by(users.c.username)
+            )
+        }
+        referred = conn.execute(
+            select(
+                loans.c.id,
+                loans.c.borrower_id,
+                borrowers.c.updated_at,
+                borrowers.c.notes,
+                holder.c.team_id,
+                loans.c.team_id,
+            )
+            .join(borrowers, borrowers.c.id == loans.c.borrower_id)
+            .outerjoin(holder, holder.c.id == loans.c.assigned_to_id)
+            .where(borrowers.c.legal_referral.is_(True))
+            .order_by(loans.c.contract_no)
+        ).all()
+        rows = [
+            {
+                "id": uuid_of(state.uuid()),
+                "loan_id": loan,
+                "borrower_id": borrower,
+                "reason": notes or "",
+                "referred_by_id": leads[team or pool],
+                "referred_at": flagged,
+                "withdrawn_at": None,
+                "withdrawn_by_id": None,
+                "withdrawn_reason": None,
+            }
+            for loan, borrower, flagged, notes, team, pool in referred
+            if (team or pool) in leads and notes
+        ]
+        if rows:
+            conn.execute(table(LegalCase).insert(), rows)
 
 
 # The plan of the book: every account's bucket, place, flag and showcase role, drawn before any

@@ -23,6 +23,7 @@ from app.models.base import Base
 from app.models.borrowers import BORROWER_FLAGS, Borrower, ContactKind, ContactPoint
 from app.models.documents import IssuedDocument
 from app.models.feed import FeedBatch, FeedStatus
+from app.models.legal import LegalCase, LegalStep, LegalStepKind
 from app.models.loans import (
     Instalment,
     Loan,
@@ -75,6 +76,9 @@ __all__ = [
     "FieldVisit",
     "Instalment",
     "IssuedDocument",
+    "LegalCase",
+    "LegalStep",
+    "LegalStepKind",
     "Loan",
     "LoanQueueSummary",
     "LoanStatus",

@@ -2622,6 +2622,229 @@
     </message>
 </context>
 <context>
+    <name>LegalPanel</name>
+    <message>
+        <source>Referred</source>
+        <translation>已转法务</translation>
+    </message>
+    <message>
+        <source>Lawyer instructed</source>
+        <translation>已委托律师</translation>
+    </message>
+    <message>
+        <source>Filed</source>
+        <translation>已立案</translation>
+    </message>
+    <message>
+        <source>Hearings</source>
+        <translation>开庭审理中</translation>
+    </message>
+    <message>
+        <source>Judgment</source>
+        <translation>已判决</translation>
+    </message>
+    <message>
+        <source>Enforcement</source>
+        <translation>强制执行</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>已结案</translation>
+    </message>
+    <message>
+        <source>Withdrawn</source>
+        <translation>已撤回</translation>
+    </message>
+    <message>
+        <source>Firm and lawyer</source>
+        <translation>律所与律师</translation>
+    </message>
+    <message>
+        <source>Filing</source>
+        <translation>立案</translation>
+    </message>
+    <message>
+        <source>Hearing</source>
+        <translation>开庭</translation>
+    </message>
+    <message>
+        <source>Cost</source>
+        <translation>费用</translation>
+    </message>
+    <message>
+        <source>Recovery</source>
+        <translation>回款</translation>
+    </message>
+    <message>
+        <source>Case closed</source>
+        <translation>结案</translation>
+    </message>
+    <message>
+        <source>Account</source>
+        <translation>账户</translation>
+    </message>
+    <message>
+        <source>Borrower</source>
+        <translation>借款人</translation>
+    </message>
+    <message>
+        <source>Stage</source>
+        <translation>阶段</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>经办人</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>{account} · {borrower} — referred on {day} by {lead}: {reason}</source>
+        <translation>{account} · {borrower} —— {day} 由 {lead} 转法务：{reason}</translation>
+    </message>
+    <message>
+        <source>Withdrawn: {reason}</source>
+        <translation>已撤回：{reason}</translation>
+    </message>
+    <message>
+        <source>Costs {costs}; recovered {recovered}</source>
+        <translation>费用 {costs}；回款 {recovered}</translation>
+    </message>
+    <message>
+        <source>Legal</source>
+        <translation>法务</translation>
+    </message>
+    <message>
+        <source>&amp;Open cases only</source>
+        <translation>仅显示未结案件(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Re&amp;load</source>
+        <translation>重新加载(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Accounts referred to legal</source>
+        <translation>已转法务的账户</translation>
+    </message>
+    <message>
+        <source>No account of the team is referred to legal.</source>
+        <translation>本组没有已转法务的账户。</translation>
+    </message>
+    <message>
+        <source>The selected case</source>
+        <translation>所选案件</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>步骤</translation>
+    </message>
+    <message>
+        <source>Day</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Firm</source>
+        <translation>律所</translation>
+    </message>
+    <message>
+        <source>Lawyer</source>
+        <translation>律师</translation>
+    </message>
+    <message>
+        <source>Case number</source>
+        <translation>案号</translation>
+    </message>
+    <message>
+        <source>Court</source>
+        <translation>法院</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>&amp;Record step</source>
+        <translation>记录步骤(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Withdraw referral…</source>
+        <translation>撤回转法务(&amp;W)…</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>提示</translation>
+    </message>
+    <message>
+        <source>S&amp;tep</source>
+        <translation>步骤(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&amp;Day</source>
+        <translation>日期(&amp;D)</translation>
+    </message>
+    <message>
+        <source>F&amp;irm</source>
+        <translation>律所(&amp;I)</translation>
+    </message>
+    <message>
+        <source>Law&amp;yer</source>
+        <translation>律师(&amp;Y)</translation>
+    </message>
+    <message>
+        <source>Case &amp;number</source>
+        <translation>案号(&amp;N)</translation>
+    </message>
+    <message>
+        <source>Co&amp;urt</source>
+        <translation>法院(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Amount</source>
+        <translation>金额(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Not&amp;e</source>
+        <translation>备注(&amp;E)</translation>
+    </message>
+    <message>
+        <source>Next step</source>
+        <translation>下一步骤</translation>
+    </message>
+    <message>
+        <source>Referred accounts: {count}; open cases: {open}.</source>
+        <translation>已转法务账户：{count}；未结案件：{open}。</translation>
+    </message>
+    <message>
+        <source>Could not load the referrals to legal</source>
+        <translation>无法加载转法务记录</translation>
+    </message>
+    <message>
+        <source>Withdraw the referral</source>
+        <translation>撤回转法务</translation>
+    </message>
+    <message>
+        <source>Why is the referral of {account} withdrawn?</source>
+        <translation>为什么撤回 {account} 的转法务？</translation>
+    </message>
+    <message>
+        <source>Recorded on {account}: {step}.</source>
+        <translation>已在 {account} 上记录：{step}。</translation>
+    </message>
+    <message>
+        <source>The referral of {account} is withdrawn: it is back in collection.</source>
+        <translation>{account} 的转法务已撤回：账户回到催收。</translation>
+    </message>
+    <message>
+        <source>Could not complete that</source>
+        <translation>无法完成该操作</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>Shift so far</source>
@@ -5826,6 +6049,138 @@ Allowed from {time}</source>
         <translation>文件已记录在案，但无法命名为 {path}（{reason}）；文件位于 {staged}。</translation>
     </message>
     <message>
+        <source>Say why the account goes to legal: the lawyer and the audit trail read it.</source>
+        <translation>请说明转法务的原因：律师和审计记录都会看到。</translation>
+    </message>
+    <message>
+        <source>The reason is too long ({length} characters; at most {longest}).</source>
+        <translation>原因太长（{length} 个字符；最多 {longest} 个）。</translation>
+    </message>
+    <message>
+        <source>The account is already referred to legal.</source>
+        <translation>该账户已转法务。</translation>
+    </message>
+    <message>
+        <source>Say why the referral is withdrawn.</source>
+        <translation>请说明撤回转法务的原因。</translation>
+    </message>
+    <message>
+        <source>A referral is withdrawn only before the case is filed.</source>
+        <translation>只有在立案之前才能撤回转法务。</translation>
+    </message>
+    <message>
+        <source>The firm</source>
+        <translation>律所</translation>
+    </message>
+    <message>
+        <source>The lawyer</source>
+        <translation>律师</translation>
+    </message>
+    <message>
+        <source>The case number</source>
+        <translation>案号</translation>
+    </message>
+    <message>
+        <source>The court</source>
+        <translation>法院</translation>
+    </message>
+    <message>
+        <source>Say on which day the step happened.</source>
+        <translation>请填写该步骤发生的日期。</translation>
+    </message>
+    <message>
+        <source>Name the firm and the lawyer instructed.</source>
+        <translation>请填写所委托的律所和律师。</translation>
+    </message>
+    <message>
+        <source>A filing names its case number and its court.</source>
+        <translation>立案须填写案号和法院。</translation>
+    </message>
+    <message>
+        <source>A cost or a recovery has an amount of more than zero.</source>
+        <translation>费用或回款的金额必须大于零。</translation>
+    </message>
+    <message>
+        <source>Only a judgment, a cost or a recovery has an amount.</source>
+        <translation>只有判决、费用或回款才有金额。</translation>
+    </message>
+    <message>
+        <source>Say how the case ended.</source>
+        <translation>请说明案件如何了结。</translation>
+    </message>
+    <message>
+        <source>A legal step is not dated ahead of today.</source>
+        <translation>法务步骤的日期不能晚于今天。</translation>
+    </message>
+    <message>
+        <source>A legal step is not dated before the referral.</source>
+        <translation>法务步骤的日期不能早于转法务之日。</translation>
+    </message>
+    <message>
+        <source>The case is filed already.</source>
+        <translation>该案件已立案。</translation>
+    </message>
+    <message>
+        <source>A case is filed only once a firm and lawyer are instructed.</source>
+        <translation>须先委托律所和律师，才能立案。</translation>
+    </message>
+    <message>
+        <source>Hearings and a judgment come only after the case is filed.</source>
+        <translation>开庭和判决只能在立案之后。</translation>
+    </message>
+    <message>
+        <source>A hearing or a judgment is not dated before the filing.</source>
+        <translation>开庭或判决的日期不能早于立案日期。</translation>
+    </message>
+    <message>
+        <source>The case has its judgment already.</source>
+        <translation>该案件已有判决。</translation>
+    </message>
+    <message>
+        <source>Enforcement comes only after the judgment.</source>
+        <translation>强制执行只能在判决之后。</translation>
+    </message>
+    <message>
+        <source>Enforcement is not dated before the judgment.</source>
+        <translation>强制执行的日期不能早于判决日期。</translation>
+    </message>
+    <message>
+        <source>A case is not closed before its last step.</source>
+        <translation>结案日期不能早于案件的最后一个步骤。</translation>
+    </message>
+    <message>
+        <source>The account is not referred to legal.</source>
+        <translation>该账户未转法务。</translation>
+    </message>
+    <message>
+        <source>The referral was withdrawn: it takes no more steps.</source>
+        <translation>转法务已撤回：不能再记录步骤。</translation>
+    </message>
+    <message>
+        <source>The legal case is closed: it takes no more steps.</source>
+        <translation>该法务案件已结案：不能再记录步骤。</translation>
+    </message>
+    <message>
+        <source>There is no legal step “{kind}”; choose {kinds}.</source>
+        <translation>没有“{kind}”这个法务步骤；请从 {kinds} 中选择。</translation>
+    </message>
+    <message>
+        <source>The note is too long ({length} characters; at most {longest}).</source>
+        <translation>备注太长（{length} 个字符；最多 {longest} 个）。</translation>
+    </message>
+    <message>
+        <source>An amount in a legal case is never negative.</source>
+        <translation>法务案件中的金额不能为负数。</translation>
+    </message>
+    <message>
+        <source>Only a team lead of the account&apos;s team refers it to legal or records its steps.</source>
+        <translation>只有该账户所在组的组长才能转法务或记录其步骤。</translation>
+    </message>
+    <message>
+        <source>There is no account “{contract_no}”.</source>
+        <translation>没有账户“{contract_no}”。</translation>
+    </message>
+    <message>
         <source>{number} is not a mobile number: no SMS is sent to it.</source>
         <translation>{number} 不是手机号码，不向其发送短信。</translation>
     </message>
@@ -7491,6 +7846,10 @@ Your accounts are on this computer: work on them offline? What you do is sent to
         <translation>为所选账户制作供律师使用的法律移交材料（.zip）：账目明细、催收联系记录、协议及通知。</translation>
     </message>
     <message>
+        <source>Refer to le&amp;gal…</source>
+        <translation>转法务(&amp;G)…</translation>
+    </message>
+    <message>
         <source>Re&amp;fresh</source>
         <translation>刷新(&amp;F)</translation>
     </message>
@@ -7531,6 +7890,10 @@ Your accounts are on this computer: work on them offline? What you do is sent to
         <translation>取消优先级</translation>
     </message>
     <message>
+        <source>Refer to legal…</source>
+        <translation>转法务…</translation>
+    </message>
+    <message>
         <source>Find an account</source>
         <translation>查找账户</translation>
     </message>
@@ -7565,6 +7928,18 @@ Your accounts are on this computer: work on them offline? What you do is sent to
     <message>
         <source>Referral package for {contract_no} written to {path}.</source>
         <translation>合同 {contract_no} 的法律移交材料已保存至 {path}。</translation>
+    </message>
+    <message>
+        <source>Refer to legal</source>
+        <translation>转法务</translation>
+    </message>
+    <message>
+        <source>Why does {account} go to legal? It leaves the collector&apos;s queue at once; the lawyer and the audit trail read the reason.</source>
+        <translation>为什么将 {account} 转法务？该账户会立即离开催收员的队列；律师和审计记录都会看到原因。</translation>
+    </message>
+    <message>
+        <source>{account} is referred to legal: it has left the collector&apos;s queue.</source>
+        <translation>{account} 已转法务：已离开催收员的队列。</translation>
     </message>
     <message>
         <source>Accounts allocated: {moved}.</source>
@@ -7669,6 +8044,10 @@ Your accounts are on this computer: work on them offline? What you do is sent to
         <translation>提醒(&amp;S)</translation>
     </message>
     <message>
+        <source>&amp;Legal</source>
+        <translation>法务(&amp;L)</translation>
+    </message>
+    <message>
         <source>Team dashboard</source>
         <translation>团队看板</translation>
     </message>
@@ -7703,6 +8082,10 @@ Your accounts are on this computer: work on them offline? What you do is sent to
     <message>
         <source>Reminders sent, and tomorrow&apos;s</source>
         <translation>已发送的提醒及明日预览</translation>
+    </message>
+    <message>
+        <source>Accounts referred to legal</source>
+        <translation>已转法务的账户</translation>
     </message>
     <message>
         <source>&amp;View</source>

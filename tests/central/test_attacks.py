@@ -333,15 +333,15 @@ def test_the_ledger_is_not_staffs_to_write_and_tells_nothing_of_id_numbers(
 def test_marks_that_pause_collection_are_lifted_by_a_lead_only(world: World) -> None:
     mine = world.accounts["collector_a"]
     world.admin(
-        "UPDATE borrowers SET vulnerable = true, deceased = true, cease_requested = true,"
-        " dispute_open = true WHERE id = %s",
+        "UPDATE borrowers SET vulnerable = true, deceased = true, cease_requested = true"
+        " WHERE id = %s",
         (mine.borrower_id,),
     )
     world.admin(
         "UPDATE contact_points SET do_not_call = true WHERE borrower_id = %s", (mine.borrower_id,)
     )
     with world.cursor("collector_a") as cursor:
-        for mark in ("vulnerable", "deceased", "cease_requested", "dispute_open"):
+        for mark in ("vulnerable", "deceased", "cease_requested"):
             assert "team lead" in refused(
                 cursor, f"UPDATE borrowers SET {mark} = false WHERE id = %s", (mine.borrower_id,)
             )
@@ -350,11 +350,15 @@ def test_marks_that_pause_collection_are_lifted_by_a_lead_only(world: World) -> 
             "UPDATE contact_points SET do_not_call = false WHERE borrower_id = %s",
             (mine.borrower_id,),
         )
-        # Setting one is anyone's who works the account.
+        # Setting one is anyone's who works the account (but the legal referral's, a lead's
+        # referral: `legal-mark`).
         cursor.execute(
-            "UPDATE borrowers SET legal_referral = true WHERE id = %s", (mine.borrower_id,)
+            "UPDATE borrowers SET dispute_open = true WHERE id = %s", (mine.borrower_id,)
         )
         assert cursor.rowcount == 1
+        refused(
+            cursor, "UPDATE borrowers SET legal_referral = true WHERE id = %s", (mine.borrower_id,)
+        )
     with world.cursor("lead_a") as cursor:
         cursor.execute("UPDATE borrowers SET vulnerable = false WHERE id = %s", (mine.borrower_id,))
         cursor.execute(
@@ -362,9 +366,9 @@ def test_marks_that_pause_collection_are_lifted_by_a_lead_only(world: World) -> 
             (mine.borrower_id,),
         )
     assert world.admin(
-        "SELECT vulnerable, deceased, legal_referral FROM borrowers WHERE id = %s",
+        "SELECT vulnerable, deceased, dispute_open, legal_referral FROM borrowers WHERE id = %s",
         (mine.borrower_id,),
-    ) == [(False, True, True)]
+    ) == [(False, True, True, False)]
 
 
 # --- field visits (the hole that widened scope) ----------------------------------------------
@@ -2820,3 +2824,210 @@ def test_an_attachment_and_its_content_commit_together_and_only_the_team_reads_t
     with world.cursor("lead_a") as cursor:
         cursor.execute("SELECT content FROM attachment_contents WHERE loan_id = %s", (loan,))
         assert bytes((cursor.fetchone() or (b"",))[0]) == jpeg
+
+
+# --- legal referral (migration 0030) -------------------------------------------------------
+
+REFER = (
+    "INSERT INTO legal_cases (id, loan_id, borrower_id, reason, referred_by_id, referred_at)"
+    " VALUES (%s, %s, %s, %s, coalesce(%s, cw_me()), %s)"
+)
+STEP = (
+    "INSERT INTO legal_steps (id, case_id, loan_id, kind, happened_on, recorded_by_id,"
+    " recorded_at, firm, lawyer, case_number, court, amount, note) VALUES (gen_random_uuid(),"
+    " %s, %s, %s, cw_today() - %s, cw_me(), now(), %s, %s, %s, %s, %s, %s)"
+)
+
+
+def _referral(account: Account, **change: object) -> tuple[object, ...]:
+    row: dict[str, object] = {
+        "id": uuid.uuid4(),
+        "loan": account.loan_id,
+        "borrower": account.borrower_id,
+        "reason": "six months without an answer",
+        "by": None,
+        "at": today(),
+    }
+    row.update(change)
+    return tuple(row.values())
+
+
+def _step(case: object, account: Account, kind: str, **change: object) -> tuple[object, ...]:
+    row: dict[str, object] = {
+        "case": case,
+        "loan": account.loan_id,
+        "kind": kind,
+        "days_ago": 0,
+        "firm": None,
+        "lawyer": None,
+        "case_number": None,
+        "court": None,
+        "amount": None,
+        "note": None,
+    }
+    row.update(change)
+    return tuple(row.values())
+
+
+def _refused_with(cursor: Cursor, words: str, statement: str, values: tuple[object, ...]) -> None:
+    assert words in refused(cursor, statement, values)
+
+
+@attacks("legal-lead")
+def test_only_a_lead_of_the_accounts_team_refers_it_and_reads_its_case(world: World) -> None:
+    mine = world.accounts["collector_a"]
+    case = _referral(mine)
+    for key in ("collector_a", "agent_a", "lead_b", "collector_b"):
+        with world.cursor(key) as cursor:
+            refused(cursor, REFER, case)
+    with world.cursor("lead_a") as cursor:
+        refused_each(
+            cursor,
+            {
+                "in a collector's name": (REFER, _referral(mine, by=world.user_id("collector_a"))),
+                "back-dated past an offline fortnight": (
+                    REFER,
+                    _referral(mine, at=today() - timedelta(days=15)),
+                ),
+                "dated ahead": (REFER, _referral(mine, at=today() + timedelta(hours=1))),
+                "another borrower": (
+                    REFER,
+                    _referral(mine, borrower=world.accounts["agent_a"].borrower_id),
+                ),
+                "without a reason": (REFER, _referral(mine, reason="  ")),
+                "another team's account": (REFER, _referral(world.accounts["collector_b"])),
+            },
+        )
+        cursor.execute(REFER, case)
+        cursor.execute(
+            STEP, _step(case[0], mine, "lawyer", firm="金杜", lawyer="李律师", days_ago=0)
+        )
+        # The referral's facts are fixed, and nothing of the case is deleted.
+        refused(cursor, "UPDATE legal_cases SET reason = 'other' WHERE id = %s", (case[0],))
+        refused(cursor, "UPDATE legal_steps SET note = 'x' WHERE case_id = %s", (case[0],))
+        refused(cursor, "DELETE FROM legal_steps WHERE case_id = %s", (case[0],))
+        refused(cursor, "DELETE FROM legal_cases WHERE id = %s", (case[0],))
+        _refused_with(
+            cursor,
+            "Say why the referral is withdrawn.",
+            "UPDATE legal_cases SET withdrawn_at = now(), withdrawn_by_id = cw_me() WHERE id = %s",
+            (case[0],),
+        )
+    for key in ("collector_a", "agent_a", "lead_b"):
+        with world.cursor(key) as cursor:
+            cursor.execute("SELECT count(*) FROM legal_cases")
+            assert cursor.fetchone() == (0,), key
+            cursor.execute("SELECT count(*) FROM legal_steps")
+            assert cursor.fetchone() == (0,), key
+            refused(cursor, STEP, _step(case[0], mine, "cost", amount=Decimal("10")))
+            cursor.execute(
+                "UPDATE legal_cases SET withdrawn_at = now(), withdrawn_by_id = cw_me(),"
+                " withdrawn_reason = 'x' WHERE id = %s",
+                (case[0],),
+            )
+            assert cursor.rowcount == 0, key
+    assert world.admin("SELECT withdrawn_at, reason FROM legal_cases") == [
+        (None, "six months without an answer")
+    ]
+    assert world.admin("SELECT count(*) FROM legal_steps") == [(1,)]
+    # The retention job (an administrator) clears an erased borrower's reasons and notes.
+    world.admin("UPDATE legal_cases SET reason = '' WHERE id = %s", (case[0],))
+    world.admin("UPDATE legal_steps SET note = NULL WHERE case_id = %s", (case[0],))
+    assert world.admin("SELECT reason FROM legal_cases") == [("",)]
+
+
+@attacks("legal-steps")
+def test_a_legal_case_takes_its_steps_in_order_dated_and_in_money(world: World) -> None:
+    mine = world.accounts["collector_a"]
+    case = _referral(mine)
+    key = case[0]
+    with world.cursor("lead_a") as cursor:
+        cursor.execute(REFER, case)
+        for words, values in (
+            ("only after the case is filed", _step(key, mine, "judgment")),
+            ("only after the case is filed", _step(key, mine, "hearing")),
+            ("Enforcement comes only after the judgment.", _step(key, mine, "enforcement")),
+            (
+                "only once a firm and lawyer are instructed",
+                _step(key, mine, "filing", case_number="1", court="c"),
+            ),
+            ("Name the firm and the lawyer instructed.", _step(key, mine, "lawyer", firm="金杜")),
+            ("not dated ahead of today", _step(key, mine, "cost", amount=1, days_ago=-1)),
+            ("not dated before the referral", _step(key, mine, "cost", amount=1, days_ago=2)),
+            ("never negative", _step(key, mine, "judgment", amount=Decimal("-1"))),
+            ("more than zero", _step(key, mine, "recovery", amount=Decimal("0"))),
+            ("Only a judgment, a cost or a recovery", _step(key, mine, "hearing", amount=5)),
+            ("Say how the case ended.", _step(key, mine, "closed")),
+            ("There is no legal step", _step(key, mine, "appeal")),
+            # A step on another account than its case's.
+            (
+                "Only a team lead of the account's team",
+                _step(key, world.accounts["agent_a"], "cost", amount=1),
+            ),
+        ):
+            _refused_with(cursor, words, STEP, values)
+        cursor.execute(STEP, _step(key, mine, "lawyer", firm="金杜", lawyer="李律师"))
+        _refused_with(
+            cursor, "names its case number and its court", STEP, _step(key, mine, "filing")
+        )
+        cursor.execute(STEP, _step(key, mine, "filing", case_number="(2026)1号", court="东城"))
+        _refused_with(
+            cursor,
+            "The case is filed already.",
+            STEP,
+            _step(key, mine, "filing", case_number="2", court="c"),
+        )
+        _refused_with(
+            cursor,
+            "withdrawn only before the case is filed",
+            "UPDATE legal_cases SET withdrawn_at = now(), withdrawn_by_id = cw_me(),"
+            " withdrawn_reason = 'x' WHERE id = %s",
+            (key,),
+        )
+        cursor.execute(STEP, _step(key, mine, "hearing"))
+        cursor.execute(STEP, _step(key, mine, "hearing"))
+        cursor.execute(STEP, _step(key, mine, "judgment", amount=Decimal("15000.00")))
+        _refused_with(cursor, "its judgment already", STEP, _step(key, mine, "judgment"))
+        cursor.execute(STEP, _step(key, mine, "enforcement"))
+        cursor.execute(STEP, _step(key, mine, "recovery", amount=Decimal("500.50")))
+        cursor.execute(STEP, _step(key, mine, "closed", note="paid in part"))
+        _refused_with(
+            cursor,
+            "The legal case is closed: it takes no more steps.",
+            STEP,
+            _step(key, mine, "cost", amount=1),
+        )
+    assert world.admin("SELECT count(*) FROM legal_steps WHERE case_id = %s", (key,)) == [(8,)]
+
+
+@attacks("legal-mark")
+def test_the_legal_mark_goes_with_an_open_referral(world: World) -> None:
+    mine = world.accounts["collector_a"]
+    mark = "UPDATE borrowers SET legal_referral = %s WHERE id = %s"
+    with world.cursor("collector_a") as cursor:
+        _refused_with(cursor, "only with a team lead's referral", mark, (True, mine.borrower_id))
+    with world.cursor("lead_a") as cursor:
+        _refused_with(cursor, "only with a team lead's referral", mark, (True, mine.borrower_id))
+        case = _referral(mine)
+        cursor.execute(REFER, case)
+        cursor.execute(mark, (True, mine.borrower_id))
+    with world.cursor("collector_a") as cursor:
+        # Seen by a collector, the mark is there; lifting it is a lead's, and not while open.
+        refused(cursor, mark, (False, mine.borrower_id))
+    with world.cursor("lead_a") as cursor:
+        _refused_with(cursor, "withdraw the referral", mark, (False, mine.borrower_id))
+        cursor.execute(
+            "UPDATE legal_cases SET withdrawn_at = now(), withdrawn_by_id = cw_me(),"
+            " withdrawn_reason = 'paid' WHERE id = %s",
+            (case[0],),
+        )
+        _refused_with(
+            cursor,
+            "The referral was withdrawn",
+            "UPDATE legal_cases SET withdrawn_reason = 'other' WHERE id = %s",
+            (case[0],),
+        )
+        cursor.execute(mark, (False, mine.borrower_id))
+    assert world.admin(
+        "SELECT legal_referral FROM borrowers WHERE id = %s", (mine.borrower_id,)
+    ) == [(False,)]

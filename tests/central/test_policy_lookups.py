@@ -35,10 +35,15 @@ STAFF_POLICIES = (
 )
 # Staff policies on tables later migrations made (0019: the queue's summary; 0022: a lead's
 # reading of the reminder tables; 0024: a lead's credit-reporting notice letter; 0027: the
-# marks a pull finds changed accounts by; 0032: attachments). Not evaluated: 0016 did not
-# write them.
+# marks a pull finds changed accounts by; 0030: a lead's referrals to legal and their steps;
+# 0032: attachments). Not evaluated: 0016 did not write them.
 LATER = {
     "sync_marks_select",
+    "legal_cases_select",
+    "legal_cases_insert",
+    "legal_cases_update",
+    "legal_steps_select",
+    "legal_steps_insert",
     "attachments_select",
     "attachments_insert",
     "attachment_contents_select",

@@ -117,6 +117,11 @@ FOR = {
     "team clear-priority": "l",
     "team mark-visit": "l",
     "team feeds": "l",
+    "legal refer": "l",
+    "legal withdraw": "l",
+    "legal step": "l",
+    "legal show": "l",
+    "legal list": "l",
     "report": "l",
     "review list": "l",
     "review show": "cfl",
@@ -428,6 +433,11 @@ def _args(world: World, role: str) -> dict[str, list[str]]:
         "team clear-priority": [c["mine"]],
         "team mark-visit": [c["agents"], "--reason", "no answer for two weeks"],
         "team feeds": [],
+        "legal refer": [c["mine"], "--reason", "six months without an answer"],
+        "legal withdraw": [c["mine"], "--reason", "the borrower paid"],
+        "legal step": [c["mine"], "cost", "--on", today, "--amount", "100"],
+        "legal show": [c["mine"]],
+        "legal list": [],
         "report": f"--from {today} --to {today} --format json --out {out}-report.json".split(),
         "review list": [],
         "review show": [w.attempt],
@@ -524,6 +534,34 @@ def test_a_lead_lists_the_team_and_reassigns_on_the_server(world: World, run: Ru
             (moved,),
         ).one()
     assert (assignee, previous) == (world.ids["field_agent"], world.ids["collector"])
+
+
+def test_a_lead_refers_an_account_to_legal_on_the_server_and_a_collector_sees_none_of_it(
+    world: World, run: Run
+) -> None:
+    contract = world.account("collector")
+    today = local_today(datetime.now(UTC)).isoformat()
+    code, out, err = run("team_lead", "legal", "refer", contract, "--reason", "silent for months")
+    assert code == 0, err
+    assert "referred" in out
+    code, out, err = run("team_lead", "legal", "step", contract, "judgment", "--on", today)
+    assert (code, out) == (1, "")
+    assert err == "error: Hearings and a judgment come only after the case is filed.\n"
+    code, out, err = run(
+        "team_lead", "legal", "step", contract, "lawyer", "--on", today,
+        "--firm", "金杜", "--lawyer", "李律师", "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    assert json.loads(out)["stage"] == "lawyer"
+    with world.db.engine.connect() as connection:
+        marked = connection.exec_driver_sql(
+            "SELECT b.legal_referral FROM borrowers b JOIN loans l ON l.borrower_id = b.id"
+            " WHERE l.contract_no = %s",
+            (contract,),
+        ).scalar_one()
+    assert marked is True
+    code, out, err = run("collector", "legal", "show", contract)
+    assert code != 0 and out == "" and len(err.splitlines()) == 1, err
 
 
 def test_a_lead_allocates_the_pool_on_the_server_and_a_collector_cannot(

@@ -815,6 +815,35 @@ def test_an_audit_event_records_the_build(built: Built) -> None:
     assert datetime.fromisoformat(details["as_of"]) == AS_OF
 
 
+def test_every_account_under_legal_referral_was_referred_by_its_teams_lead(built: Built) -> None:
+    from app.models import Borrower, LegalCase, Loan, User
+    from app.services.legal.referral import legal_cases
+
+    with built.db.reader() as session:
+        marked = set(
+            session.scalars(
+                select(Loan.contract_no)
+                .join(Borrower, Borrower.id == Loan.borrower_id)
+                .where(Borrower.legal_referral.is_(True))
+            )
+        )
+        assert marked
+        cases = session.execute(select(LegalCase, Loan).join(Loan, Loan.id == LegalCase.loan_id))
+        leads = {}
+        for case, loan in cases:
+            lead = session.get_one(User, case.referred_by_id)
+            holder = session.get(User, loan.assigned_to_id) if loan.assigned_to_id else None
+            assert lead.role.value == "team_lead"
+            assert lead.team_id == (holder.team_id if holder else loan.team_id)
+            assert case.referred_at <= AS_OF and case.reason
+            leads.setdefault(lead.username, set()).add(loan.contract_no)
+    assert set().union(*leads.values()) == marked
+    for lead, contracts in leads.items():
+        listed = {case.contract_no for case in legal_cases(built.db, lead)}
+        assert listed == contracts
+        assert all(case.stage == "referred" for case in legal_cases(built.db, lead))
+
+
 def test_a_few_field_accounts_are_marked_for_a_visit_by_the_agents_own_lead(built: Built) -> None:
     with built.db.reader() as session:
         requests = session.scalars(select(VisitRequest)).all()

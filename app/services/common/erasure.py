@@ -95,6 +95,10 @@ PERSONAL: dict[str, dict[str, str | None]] = {
     "plan_pause_overrides": {"reason": ""},
     # A reminder's text names the borrower; its recipient is their number or address.
     "reminder_messages": {"recipient": "", "subject": None, "text": ""},
+    # A referral's reasons and a case's notes may tell about the borrower; a court's case
+    # number finds the borrower's case in the court's records.
+    "legal_cases": {"reason": "", "withdrawn_reason": None},
+    "legal_steps": {"note": None, "case_number": None},
 }
 # The text columns that stay: codes, statuses, numbers of contracts and agreements, hashes,
 # and the staff's own names. Every text column of the schema is in exactly one of BORROWER
@@ -144,6 +148,8 @@ KEPT: dict[str, tuple[str, ...]] = {
     ),
     "reminder_opt_outs": ("source",),
     "credit_notices": ("channel",),
+    # The lender's own lawyers and the court: nobody's personal data.
+    "legal_steps": ("firm", "lawyer", "court"),
     "audit_events": ("action", "entity", "entity_id"),
     "teams": ("name",),
     "users": ("username", "display_name"),

@@ -90,6 +90,10 @@ DIRECTORY = ("teams", "users")
 # What comes whole to team leads (and administrators) only: the lending system's feed files
 # and their reconciliation.
 LEADS_ONLY = frozenset({"feed_batches"})
+# An account's records that go to its team's leads only (and administrators): a referral to
+# legal and its case's steps. A collector's copy never holds them; the account leaves their
+# queue by the borrower's mark (app.services.legal).
+LEADS_ACCOUNTS = frozenset({"legal_cases", "legal_steps"})
 # Mutable records: an edit names the version it started from, and loses to a newer one.
 VERSIONED = frozenset(
     {
@@ -100,6 +104,7 @@ VERSIONED = frozenset(
         "callbacks",
         "escalations",
         "visit_requests",
+        "legal_cases",
     }
 )
 # Logs: written once, never changed by a workstation (the lending system's feed marks a payment
@@ -113,6 +118,7 @@ LOGS = frozenset(
         "contact_blocks",
         "plan_pause_overrides",
         "reported_payments",
+        "legal_steps",
     }
 )
 # The workstation's own trail goes up; it does not come down.
@@ -1366,7 +1372,8 @@ def _fetch(
         pulled = [
             table
             for table in TABLES
-            if table.name not in NOT_PULLED and (leads or table.name not in LEADS_ONLY)
+            if table.name not in NOT_PULLED
+            and (leads or (table.name not in LEADS_ONLY and table.name not in LEADS_ACCOUNTS))
         ]
         if changed is None:
             changed = _changed(connection, pulled, cursor)

@@ -50,6 +50,7 @@ from app.services.common.errors import DomainError
 from app.services.common.reference import buckets
 from app.services.common.teams import Member
 from app.services.legal.package import ReferralPackage, write_referral_package
+from app.services.legal.referral import refer
 from app.services.team.assignment import (
     AccountFilter,
     PriorityCleared,
@@ -257,6 +258,8 @@ class TeamAccountsPanel(QWidget):
 
     loaded = Signal()
     changed = Signal()
+    # An account referred to legal (its contract number): the legal desk lists it.
+    referred = Signal(str)
 
     def __init__(
         self,
@@ -364,6 +367,7 @@ class TeamAccountsPanel(QWidget):
                 " statement of account, the contact history, agreements and notices."
             )
         )
+        self.legal_button = QPushButton(self.tr("Refer to le&gal…"))
         self.refresh_button = QPushButton(self.tr("Re&fresh"))
         # What the field agents attached to the selected account (a visit's photos, consent).
         self.attachments_button = QPushButton(self.tr("Attachments…"))
@@ -377,10 +381,16 @@ class TeamAccountsPanel(QWidget):
             self.priority_button,
             self.clear_priority_button,
             self.package_button,
+            self.legal_button,
         ):
             buttons.addWidget(button)
-        # A visit or a priority is for an account someone works: the pool's wait.
-        for button in (self.visit_button, self.priority_button, self.clear_priority_button):
+        # A visit, a priority or legal action is for an account someone works: the pool's wait.
+        for button in (
+            self.visit_button,
+            self.priority_button,
+            self.clear_priority_button,
+            self.legal_button,
+        ):
             button.setVisible(not pool)
         buttons.addWidget(self.attachments_button)
         buttons.addStretch(1)
@@ -407,8 +417,10 @@ class TeamAccountsPanel(QWidget):
              self.priority_button),
             ("clear", self.tr("Clear priority"), "Ctrl+Alt+P", self.clear_selected_priority,
              self.clear_priority_button),
+            ("legal", self.tr("Refer to legal…"), "Ctrl+Alt+L", self.refer_selected_to_legal,
+             self.legal_button),
         ):  # fmt: skip
-            if pool and name in ("visit", "priority", "clear"):
+            if pool and name in ("visit", "priority", "clear", "legal"):
                 continue
             self.actions_by_name[name] = self._action(text, keys, slot)
             native = QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText)
@@ -549,6 +561,7 @@ class TeamAccountsPanel(QWidget):
         worked = bool(chosen) and all(account.assignee is not None for account in chosen)
         for button in (self.visit_button, self.priority_button):
             button.setEnabled(idle and worked)
+        self.legal_button.setEnabled(idle and worked and len(chosen) == 1)
         self.clear_priority_button.setEnabled(
             idle and any(account.priority is not None for account in chosen)
         )
@@ -683,6 +696,49 @@ class TeamAccountsPanel(QWidget):
             self.context.username,
             contract_no,
             out,
+            now=self.context.clock(),
+            on_done=done,
+            on_error=failed,
+        )
+
+    def refer_selected_to_legal(self) -> None:
+        """Refer the selected account to legal, asking why: it leaves the collector's queue."""
+        chosen = self.selected()
+        if len(chosen) != 1 or not self.legal_button.isEnabled():
+            return
+        contract_no = chosen[0].contract_no
+        reason = self.context.dialogs.ask_text(
+            self,
+            self.tr("Refer to legal"),
+            self.tr(
+                "Why does {account} go to legal? It leaves the collector's queue at once; the"
+                " lawyer and the audit trail read the reason."
+            ).format(account=contract_no),
+        )
+        if reason is None:
+            return
+        self._set_busy(True)
+        self.message.clear()
+
+        def done(_case: Any) -> None:
+            self._set_busy(False)
+            self._say(
+                self.tr(
+                    "{account} is referred to legal: it has left the collector's queue."
+                ).format(account=contract_no)
+            )
+            self.referred.emit(contract_no)
+            self._after_change()
+
+        def failed(error: BaseException) -> None:
+            self._set_busy(False)
+            self._failed(error)
+
+        self.context.call(
+            refer,
+            self.context.username,
+            contract_no,
+            reason,
             now=self.context.clock(),
             on_done=done,
             on_error=failed,

@@ -28,6 +28,7 @@ from app.ui.team.call_review import CallReviewPanel
 from app.ui.team.dashboard import DashboardPanel
 from app.ui.team.escalations_inbox import EscalationsInbox
 from app.ui.team.feeds import FeedsPanel
+from app.ui.team.legal import LegalPanel
 from app.ui.team.members import TeamMembersPanel
 from app.ui.team.reminders import RemindersPanel
 
@@ -44,6 +45,7 @@ class Tab(enum.IntEnum):
     MEMBERS = 6
     FEEDS = 7
     REMINDERS = 8
+    LEGAL = 9
 
 
 class TeamWindow(QMainWindow):
@@ -67,6 +69,7 @@ class TeamWindow(QMainWindow):
         self.members = TeamMembersPanel(context)
         self.feeds = FeedsPanel(context)
         self.reminders = RemindersPanel(context)
+        self.legal = LegalPanel(context)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName(self.tr("Team desk"))
         self.tabs.setDocumentMode(True)
@@ -79,6 +82,7 @@ class TeamWindow(QMainWindow):
         self.tabs.addTab(self.members, self.tr("&Members"))
         self.tabs.addTab(self.feeds, self.tr("Lending &feed"))
         self.tabs.addTab(self.reminders, self.tr("Reminder&s"))
+        self.tabs.addTab(self.legal, self.tr("&Legal"))
         self.setCentralWidget(self.tabs)
         # What a screen reader calls each tab's page (the tab's own text carries a mnemonic).
         for panel, name in (
@@ -91,6 +95,7 @@ class TeamWindow(QMainWindow):
             (self.members, self.tr("Team members")),
             (self.feeds, self.tr("The lending system's feed")),
             (self.reminders, self.tr("Reminders sent, and tomorrow's")),
+            (self.legal, self.tr("Accounts referred to legal")),
         ):
             panel.setAccessibleName(name)
         self._loaded: set[Tab] = set()
@@ -109,6 +114,11 @@ class TeamWindow(QMainWindow):
         self.pool.changed.connect(lambda: self._refresh(Tab.ACCOUNTS, Tab.MEMBERS))
         self.pool.loaded.connect(self._pool_loaded)
         self.members.show_pool_requested.connect(self.show_pool)
+        # A referral made from the accounts is on the legal desk; a withdrawal there puts the
+        # account back in its collector's queue.
+        self.accounts.referred.connect(lambda _contract: self._refresh(Tab.LEGAL))
+        self.legal.changed.connect(self.accounts_changed)
+        self.legal.changed.connect(lambda: self._refresh(Tab.ACCOUNTS))
         self.tabs.currentChanged.connect(self._tab_shown)
         self._build_actions()
         fit_to_screen(self, QSize(1280, 820))
@@ -125,11 +135,12 @@ class TeamWindow(QMainWindow):
             Tab.MEMBERS: self.tr("Team &members"),
             Tab.FEEDS: self.tr("The lending system's &feed"),
             Tab.REMINDERS: self.tr("Reminder&s"),
+            Tab.LEGAL: self.tr("&Legal"),
         }
         self.tab_actions: dict[Tab, QAction] = {}
         for tab, name in names.items():
             self.tab_actions[tab] = self._action(
-                view, name, QKeySequence(f"Ctrl+{tab.value + 1}"), self._shower(tab)
+                view, name, QKeySequence(f"Ctrl+{(tab.value + 1) % 10}"), self._shower(tab)
             )
         view.addSeparator()
         self._action(view, self.tr("&Refresh this tab"), QKeySequence("F5"), self.refresh_current)

@@ -502,3 +502,38 @@ def test_a_pull_keeps_the_copys_queue_summary_and_a_purge_takes_it_away(
     assert set(_summary_holds(local)) == {world.theirs.loan_id}
     assert _count(local, "SELECT count(*) FROM loan_queue_summary WHERE loan_id = :id",
                   id=world.mine.loan_id.hex) == 0  # fmt: skip
+
+
+def test_a_referral_to_legal_goes_to_the_leads_copies_and_not_to_the_collectors(
+    world: World, tmp_path: Path
+) -> None:
+    """The embedded central has no row security: the engine itself keeps a referral's case
+    off a collector's copy, which gets the borrower's mark alone."""
+    from app.services.legal.referral import StepInput, record_step, refer
+
+    lead, collector = (
+        world.workstation(tmp_path / "lead.sqlite3"),
+        world.workstation(tmp_path / "mine.sqlite3"),
+    )
+    sync.sync(lead, world.central, "lead.wang")
+    sync.sync(collector, world.central, "zhang.wei")
+    refer(lead, "lead.wang", world.mine.contract_no, "silent for months", now=NOW)
+    record_step(
+        lead,
+        "lead.wang",
+        world.mine.contract_no,
+        StepInput("lawyer", NOW.date(), firm="金杜", lawyer="李律师"),
+        now=NOW,
+    )
+    sync.sync(lead, world.central, "lead.wang")
+    assert _count(world.central, "SELECT count(*) FROM legal_steps") == 1
+    sync.sync(collector, world.central, "zhang.wei")
+    assert _count(collector, "SELECT count(*) FROM borrowers WHERE legal_referral") == 1
+    assert _count(collector, "SELECT count(*) FROM legal_cases") == 0
+    assert _count(collector, "SELECT count(*) FROM legal_steps") == 0
+    fresh = world.workstation(tmp_path / "fresh.sqlite3")
+    sync.sync(fresh, world.central, "zhang.wei")
+    assert _count(fresh, "SELECT count(*) FROM legal_cases") == 0
+    other_lead = world.workstation(tmp_path / "lead2.sqlite3")
+    sync.sync(other_lead, world.central, "lead.wang")
+    assert _count(other_lead, "SELECT count(*) FROM legal_steps") == 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -417,3 +418,53 @@ def test_contact_upkeep_done_offline_lands_as_the_collector_and_reaches_the_lead
         _count(lead, "SELECT count(*) FROM contact_points WHERE do_not_call_words IS NOT NULL") == 1
     )
     assert _count(lead, "SELECT count(*) FROM borrowers WHERE attorney_name = '张律师'") == 1
+
+
+def test_a_referral_to_legal_reaches_the_leads_and_only_its_mark_reaches_the_collector(
+    central: Central, tmp_path: Path
+) -> None:
+    """A lead refers an account and records steps on their workstation: the server takes them
+    from the lead's own login, another lead's copy gets the case and each new step, the
+    collector's copy gets the borrower's mark (the account stops in the queue) and never a
+    row of the case; a withdrawal lifts the mark on every copy."""
+    from app.services.common.clock import local_today
+    from app.services.legal.referral import StepInput, record_step, refer, withdraw
+
+    lead, other, mine = central.lead, central.lead, central.collector
+    desk = _workstation(tmp_path / "lead.sqlite3")
+    laptop = _workstation(tmp_path / "lead-laptop.sqlite3")
+    copy = _workstation(tmp_path / "collector.sqlite3")
+    for local, user in ((desk, lead), (laptop, other), (copy, mine)):
+        sync.sync(local, central.as_user(user), user)
+    contract = central.mine.contract_no
+    refer(desk, lead, contract, "six months without an answer")
+    today = local_today(datetime.now(UTC))
+    record_step(desk, lead, contract, StepInput("lawyer", today, firm="金杜", lawyer="李律师"))
+    report = sync.sync(desk, central.as_user(lead), lead)
+    assert (report.push.refused, report.push.conflicts) == (0, 0), [
+        str(c.reason) for c in sync.conflicts(desk)
+    ]
+    assert _count(central.admin, "SELECT count(*) FROM legal_steps") == 1
+    for local, user in ((laptop, other), (copy, mine)):
+        sync.sync(local, central.as_user(user), user)
+    assert _count(laptop, "SELECT count(*) FROM legal_cases") == 1
+    assert _count(laptop, "SELECT count(*) FROM legal_steps") == 1
+    marked = "SELECT count(*) FROM borrowers WHERE id = :id AND legal_referral"
+    assert _count(copy, marked, id=central.mine.borrower_id.hex) == 1
+    assert _count(copy, "SELECT count(*) FROM legal_cases") == 0
+    assert _count(copy, "SELECT count(*) FROM legal_steps") == 0
+    # A new step reaches the other copy by its marks; still nothing of it the collector's.
+    record_step(desk, lead, contract, StepInput("cost", today, amount="800"))
+    withdraw(desk, lead, contract, "the borrower called and paid")
+    report = sync.sync(desk, central.as_user(lead), lead)
+    assert (report.push.refused, report.push.conflicts) == (0, 0)
+    for local, user in ((laptop, other), (copy, mine)):
+        sync.sync(local, central.as_user(user), user)
+    assert _count(laptop, "SELECT count(*) FROM legal_steps") == 2
+    assert _count(laptop, "SELECT count(*) FROM legal_cases WHERE withdrawn_at IS NOT NULL") == 1
+    assert _count(copy, marked, id=central.mine.borrower_id.hex) == 0
+    assert _count(copy, "SELECT count(*) FROM legal_steps") == 0
+    # A collector's copy made from scratch holds none either.
+    fresh = _workstation(tmp_path / "fresh.sqlite3")
+    sync.sync(fresh, central.as_user(mine), mine)
+    assert _count(fresh, "SELECT count(*) FROM legal_cases") == 0

@@ -99,6 +99,8 @@ VERSIONED = frozenset(
         "callbacks",
         "escalations",
         "visit_requests",
+        "dispute_cases",
+        "complaints",
     }
 )
 # Logs: written once, never changed by a workstation (the lending system's feed marks a payment

@@ -17,6 +17,7 @@ from typing import cast
 
 from app import __version__
 from app.cli import (
+    cases,
     central,
     contacts,
     letters,
@@ -188,6 +189,7 @@ def _parser() -> argparse.ArgumentParser:
     reviews.register(commands)
     reminders.register(commands)
     messaging.register(commands)
+    cases.register(commands)
     for name, command in _leaves(parser, ()):
         _mark(name, command)
     return parser

@@ -57,6 +57,7 @@ from app.services.common.errors import (
 from app.services.common.money import parse_amount
 from app.services.common.scope import find_user, worker_ids
 from app.services.common.typed import typed_text, written_text
+from app.services.contact.contacts import ContactInput, RecordedContact, record_contact
 from app.services.portfolio.accounts import check_scope, load_loan, lock
 
 DISPUTE = "DSP"
@@ -585,3 +586,15 @@ def _decide_escalations(
         )
         decided.append(escalation.id)
     return tuple(decided)
+
+
+def record_dispute_contact(
+    db: Database, entry: ContactInput, claim: DisputeClaim | None, *, now: datetime | None = None
+) -> RecordedContact:
+    """Record a contact and, for a dispute (DSP) with its claim, open its case (the outcome
+    form's save). The claim was checked before (`check_claim`); the case is opened once the
+    contact is stored, from that contact."""
+    recorded = record_contact(db, entry, now=now)
+    if claim is not None and entry.disposition == DISPUTE:
+        open_dispute(db, entry.username, entry.contract_no, claim, recorded.attempt_id, now=now)
+    return recorded

@@ -319,6 +319,7 @@ class MainWindow(QMainWindow):
                 (Tab.MEMBERS, self.tr("Team me&mbers…"), "Ctrl+Shift+T"),
                 (Tab.FEEDS, self.tr("The lending system's &feed…"), "Ctrl+Shift+G"),
                 (Tab.REMINDERS, self.tr("Reminder&s…"), "Ctrl+Shift+S"),
+                (Tab.CASES, self.tr("D&isputes and complaints…"), "Ctrl+Shift+I"),
             )
         }
         self._show_team_menu(False)

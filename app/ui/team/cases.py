@@ -104,6 +104,44 @@ def calendar_warning(due: DueState) -> str:
     ).format(years=", ".join(str(year) for year in due.uncovered))
 
 
+def counts_text(
+    counts: ComplaintCounts, context: Context, days: str, collector: str | None = None
+) -> str:
+    """The complaint counts as the dashboard, the call review and this tab say them: the
+    total and open ones of the span (`days`, said already), per collector and per category;
+    with `collector` (a user name), that collector's first."""
+    number = context.formats.number
+    nobody = QCoreApplication.translate("CasesPanel", "nobody in particular")
+    collectors = "; ".join(
+        f"{name or nobody}: {number(count)}" for _who, name, count in counts.by_collector
+    )
+    categories = "; ".join(
+        f"{cases_policy().category(code).text(context.language)}: {number(count)}"
+        for code, count in counts.by_category
+    )
+    text = QCoreApplication.translate(
+        "CasesPanel",
+        "Complaints received {days}: {total} ({open} open).\n"
+        "Per collector: {collectors}\nPer category: {categories}",
+    ).format(
+        days=days,
+        total=number(counts.total),
+        open=number(counts.open),
+        collectors=collectors or "—",
+        categories=categories or "—",
+    )
+    if collector is not None:
+        about = next((c for who, _n, c in counts.by_collector if who == collector), 0)
+        text = (
+            QCoreApplication.translate(
+                "CasesPanel", "Complaints about this collector: {count}."
+            ).format(count=number(about))
+            + "\n"
+            + text
+        )
+    return text
+
+
 def _disputes_model(context: Context, parent: QObject) -> RowTableModel[DisputeView, uuid.UUID]:
     formats, language = context.formats, context.language
 
@@ -361,25 +399,10 @@ class CasesPanel(QWidget):
         self.loaded.emit()
 
     def _counts_text(self, counts: ComplaintCounts) -> str:
-        language = self.context.language
-        nobody = self.tr("nobody in particular")
-        number = self.context.formats.number
-        collectors = "; ".join(
-            f"{name or nobody}: {number(count)}" for _who, name, count in counts.by_collector
+        days = self.tr("in the last {days} days").format(
+            days=self.context.formats.number(COUNT_DAYS)
         )
-        categories = "; ".join(
-            f"{cases_policy().category(code).text(language)}: {number(count)}"
-            for code, count in counts.by_category
-        )
-        return self.tr(
-            "Complaints received in the last {days} days: {total}.\n"
-            "Per collector: {collectors}\nPer category: {categories}"
-        ).format(
-            days=number(COUNT_DAYS),
-            total=number(counts.total),
-            collectors=collectors or "—",
-            categories=categories or "—",
-        )
+        return counts_text(counts, self.context, days)
 
     def _failed_load(self, error: BaseException) -> None:
         self.context.dialogs.error(self, self.tr("Could not load the cases"), error_text(error))

@@ -5711,6 +5711,10 @@ Allowed from {time}</source>
         <translation>数据库中没有演示资产包：请先生成一个（demo-data）。</translation>
     </message>
     <message>
+        <source>There is no collector “{username}” in the account&apos;s team.</source>
+        <translation>该账户所属小组中没有催收员“{username}”。</translation>
+    </message>
+    <message>
         <source>waiting for a decision</source>
         <translation>等待处理决定</translation>
     </message>
@@ -5925,10 +5929,6 @@ Allowed from {time}</source>
     <message>
         <source>The complaint was received at {time}: more than {days} days ago.</source>
         <translation>投诉的收到时间为 {time}：已超过 {days} 天。</translation>
-    </message>
-    <message>
-        <source>There is no collector “{username}”.</source>
-        <translation>不存在催收员“{username}”。</translation>
     </message>
     <message>
         <source>The reply</source>

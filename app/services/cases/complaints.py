@@ -184,14 +184,15 @@ def log_complaint(
         concerned = None
         if collector:
             concerned = session.scalar(select(User).where(User.username == collector))
-            if concerned is None or concerned.role not in (
-                Role.COLLECTOR,
-                Role.FIELD_AGENT,
-                Role.TEAM_LEAD,
+            if (
+                concerned is None
+                or concerned.role not in (Role.COLLECTOR, Role.FIELD_AGENT, Role.TEAM_LEAD)
+                or (loan.team_id is not None and concerned.team_id != loan.team_id)
             ):
-                raise NotFound("There is no collector “{username}”.", username=collector).at(
-                    "collector"
-                )
+                raise NotFound(
+                    "There is no collector “{username}” in the account's team.",
+                    username=collector,
+                ).at("collector")
         deadline = policy.reply_rule(channel).due(received_day(received))
         complaint = Complaint(
             loan_id=loan.id,

@@ -159,3 +159,24 @@ def test_the_counts_per_collector_and_per_category(db: Database, portfolio: Port
     )
     with pytest.raises(NotAllowed):
         complaint_counts(db, "zhang.wei", TODAY, TODAY)
+
+
+def test_the_collector_concerned_is_of_the_accounts_team(
+    db: Database, portfolio: Portfolio
+) -> None:
+    from app.models import Role, Team, User
+
+    account = portfolio.account(today=TODAY, dpd=20)
+    with db.session() as session:
+        team = Team(name="外组")
+        session.add(team)
+        session.flush()
+        session.add(
+            User(username="wang.b", display_name="王", role=Role.COLLECTOR, team_id=team.id)
+        )
+    with pytest.raises(DomainError, match="account's team") as refused:
+        log_complaint(
+            db, "zhang.wei", account.contract_no, "call", "collector_conduct", "投诉",
+            collector="wang.b", now=NOW,
+        )  # fmt: skip
+    assert refused.value.field == "collector"

@@ -18,7 +18,7 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from app.cli.common import day_arg, moment_arg, open_database, plain
+from app.cli.common import STAFF, TEAM_LEAD, day_arg, for_roles, moment_arg, open_database, plain
 from app.config import Config
 
 if TYPE_CHECKING:
@@ -71,6 +71,7 @@ def register(commands: Any) -> None:
     opening.add_argument("--paid-on", type=day_arg, metavar="YYYY-MM-DD", help="and the day")
     opening.add_argument("--reference", help="and the payment's reference")
     opening.add_argument("--json", action="store_true")
+    for_roles(opening, *STAFF)
     opening.set_defaults(handler=_open)
 
     listing = actions.add_parser(
@@ -80,6 +81,7 @@ def register(commands: Any) -> None:
     listing.add_argument("--all", action="store_true", help="decided ones too")
     listing.add_argument("--account", metavar="CONTRACT_NO", help="one account's")
     listing.add_argument("--json", action="store_true")
+    for_roles(listing, *STAFF)
     listing.set_defaults(handler=_list)
 
     show = actions.add_parser(
@@ -88,6 +90,7 @@ def register(commands: Any) -> None:
     show.add_argument("case_id", type=uuid.UUID, metavar="CASE_ID")
     show.add_argument("--user", required=True)
     show.add_argument("--json", action="store_true")
+    for_roles(show, *STAFF)
     show.set_defaults(handler=_show)
 
     decide = actions.add_parser(
@@ -103,6 +106,7 @@ def register(commands: Any) -> None:
     decide.add_argument("--reasons", help="why (required to reject)")
     decide.add_argument("--correction", help="upheld: the correction the feed is expected to bring")
     decide.add_argument("--json", action="store_true")
+    for_roles(decide, TEAM_LEAD)
     decide.set_defaults(handler=_decide)
 
     complaint = commands.add_parser(
@@ -127,6 +131,7 @@ def register(commands: Any) -> None:
         "--received", type=moment_arg, metavar="TIME", help="when it came (default: now)"
     )
     log.add_argument("--json", action="store_true")
+    for_roles(log, *STAFF)
     log.set_defaults(handler=_log)
 
     listed = steps.add_parser(
@@ -136,6 +141,7 @@ def register(commands: Any) -> None:
     listed.add_argument("--all", action="store_true", help="answered ones too")
     listed.add_argument("--account", metavar="CONTRACT_NO", help="one account's")
     listed.add_argument("--json", action="store_true")
+    for_roles(listed, *STAFF)
     listed.set_defaults(handler=_complaints)
 
     reply = steps.add_parser("reply", help="a team lead's reply, which closes the complaint")
@@ -143,6 +149,7 @@ def register(commands: Any) -> None:
     reply.add_argument("--user", required=True, help="the team lead")
     reply.add_argument("--text", required=True, help="what the borrower was answered")
     reply.add_argument("--json", action="store_true")
+    for_roles(reply, TEAM_LEAD)
     reply.set_defaults(handler=_reply)
 
     counts = steps.add_parser(
@@ -153,6 +160,7 @@ def register(commands: Any) -> None:
     counts.add_argument("--from", dest="start", type=day_arg, required=True, metavar="YYYY-MM-DD")
     counts.add_argument("--to", dest="end", type=day_arg, required=True, metavar="YYYY-MM-DD")
     counts.add_argument("--json", action="store_true")
+    for_roles(counts, TEAM_LEAD)
     counts.set_defaults(handler=_counts)
 
 

@@ -48,6 +48,22 @@ def test_a_case_opened_offline_is_decided_by_the_lead_and_comes_back(
                 text("UPDATE borrowers SET dispute_open = true WHERE id = :id"),
                 {"id": account.borrower_id},
             )
+            # And the escalation the contact raised, which the lead's decision decides too.
+            connection.execute(
+                text(
+                    "INSERT INTO escalations (id, loan_id, borrower_id, attempt_id, kind,"
+                    " raised_by_id, raised_at) VALUES (:id, :loan, :borrower, :attempt,"
+                    " 'dispute', :user, :at)"
+                ),
+                {
+                    "id": uuid.uuid4(),
+                    "loan": account.loan_id,
+                    "borrower": account.borrower_id,
+                    "attempt": attempt,
+                    "user": central.user_id(collector),
+                    "at": now - timedelta(minutes=5),
+                },
+            )
         mine = workstation(tmp_path / "collector", central, collector)
         theirs = workstation(tmp_path / "lead", central, lead)
         try:
@@ -91,6 +107,10 @@ def test_a_case_opened_offline_is_decided_by_the_lead_and_comes_back(
                     text("SELECT dispute_open FROM borrowers WHERE id = :id"),
                     {"id": account.borrower_id},
                 ).scalar_one()
+                assert connection.execute(
+                    text("SELECT decision, note FROM escalations WHERE attempt_id = :id"),
+                    {"id": attempt},
+                ).one() == ("resume", "流水中无此笔转账")
         finally:
             mine.close()
             theirs.close()

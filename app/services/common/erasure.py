@@ -95,6 +95,9 @@ PERSONAL: dict[str, dict[str, str | None]] = {
     "plan_pause_overrides": {"reason": ""},
     # A reminder's text names the borrower; its recipient is their number or address.
     "reminder_messages": {"recipient": "", "subject": None, "text": ""},
+    # What the borrower disputed or complained of, and what the lead answered.
+    "dispute_cases": {"claim": "", "reasons": None, "correction": None},
+    "complaints": {"summary": "", "reply": None},
 }
 # The text columns that stay: codes, statuses, numbers of contracts and agreements, hashes,
 # and the staff's own names. Every text column of the schema is in exactly one of BORROWER
@@ -131,6 +134,9 @@ KEPT: dict[str, tuple[str, ...]] = {
     "plan_pause_overrides": ("flags", "escalation_ids"),
     "call_reviews": ("answers",),
     "escalations": ("kind",),
+    # A case's kind, decision, channel and category; a payment's or a referral's reference.
+    "dispute_cases": ("kind", "claimed_reference", "decision"),
+    "complaints": ("channel", "category", "reference"),
     # A reminder's key (contract, step, day, channel), its template and what became of it.
     "reminder_messages": (
         "key",

@@ -8618,6 +8618,14 @@ Your accounts are on this computer: work on them offline? What you do is sent to
         <translation>{count} 条通话评审</translation>
     </message>
     <message>
+        <source>1 dispute or complaint</source>
+        <translation>1 件异议或投诉</translation>
+    </message>
+    <message>
+        <source>{count} disputes or complaints</source>
+        <translation>{count} 件异议或投诉</translation>
+    </message>
+    <message>
         <source>1 audit entry</source>
         <translation>1 条审计记录</translation>
     </message>

@@ -13,6 +13,7 @@ from app.database import Database
 from app.models import Role
 from app.services.cases.complaints import complaints, log_complaint, reply_complaint
 from app.services.cases.disputes import check_claim, decide_dispute, disputes, open_dispute
+from app.services.sync.waiting import waiting_changes
 from tests.helpers.sync_world import central_on, workstation
 
 
@@ -80,6 +81,8 @@ def test_a_case_opened_offline_is_decided_by_the_lead_and_comes_back(
                 collector=collector,
                 now=now,
             )
+            # Waiting on the copy, counted as what they are.
+            assert ("case", 2) in waiting_changes(mine.local).kinds
             # Offline: the lead's copy has neither yet.
             theirs.sync()
             assert disputes(theirs.local, lead, now=now) == ()

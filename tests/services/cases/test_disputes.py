@@ -255,3 +255,33 @@ def test_another_teams_lead_neither_sees_nor_decides(db: Database, portfolio: Po
         decide_dispute(db, "lead.li", case.id, "rejected", "无误", now=NOW)
     with db.reader() as session:
         assert session.get_one(DisputeCase, case.id).decision is None
+
+
+def test_an_erased_borrowers_claim_and_the_decisions_words_go_the_kind_stays(
+    db: Database, portfolio: Portfolio
+) -> None:
+    from app.services.cases.complaints import log_complaint
+    from app.services.common.erasure import erase
+
+    account = portfolio.account(today=TODAY, dpd=20)
+    disputed(db, account)
+    claim = check_claim("already_paid", "王芳说11月20日已转账", "500", None, "TRF-1")
+    case = open_dispute(db, "zhang.wei", account.contract_no, claim, now=NOW)
+    decide_dispute(db, "lead.wang", case.id, "rejected", "王芳的流水中无此笔", now=NOW)
+    log_complaint(
+        db, "zhang.wei", account.contract_no, "letter", "privacy", "王芳来信投诉", now=NOW
+    )
+    with db.engine.begin() as connection:
+        erase(connection, [account.borrower_id], at=NOW)
+    with db.reader() as session:
+        row = session.get_one(DisputeCase, case.id)
+        assert (row.claim, row.reasons, row.correction) == ("", None, None)
+        assert (row.kind, row.decision, row.claimed_reference) == (
+            "already_paid",
+            "rejected",
+            "TRF-1",
+        )
+        from app.models import Complaint
+
+        complaint = session.scalars(select(Complaint)).one()
+        assert (complaint.summary, complaint.category) == ("", "privacy")

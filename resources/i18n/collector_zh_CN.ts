@@ -930,6 +930,10 @@ Per category: {categories}</source>
         <translation>记录答复(&amp;P)</translation>
     </message>
     <message>
+        <source>Log a complai&amp;nt…</source>
+        <translation>登记投诉(&amp;N)…</translation>
+    </message>
+    <message>
         <source>Complaints per collector and per category</source>
         <translation>按催收员和类别统计的投诉</translation>
     </message>
@@ -986,6 +990,10 @@ Per category: {categories}</source>
         <translation>{deadline}（监管时限）</translation>
     </message>
     <message>
+        <source>The complaint is logged.</source>
+        <translation>投诉已登记。</translation>
+    </message>
+    <message>
         <source>Rejected: collection on {contract} resumes.</source>
         <translation>已驳回：{contract} 恢复催收。</translation>
     </message>
@@ -1035,6 +1043,73 @@ Per category: {categories}</source>
     <message>
         <source>(no emotion recorded)</source>
         <translation>（未记录情绪）</translation>
+    </message>
+</context>
+<context>
+    <name>ComplaintDialog</name>
+    <message>
+        <source>Log a complaint</source>
+        <translation>登记投诉</translation>
+    </message>
+    <message>
+        <source>Contract number</source>
+        <translation>合同编号</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>渠道</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Collector concerned (user name)</source>
+        <translation>涉及的催收员（用户名）</translation>
+    </message>
+    <message>
+        <source>User name, or empty: nobody in particular</source>
+        <translation>用户名；留空表示未指明具体人员</translation>
+    </message>
+    <message>
+        <source>Reference</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <source>A referral&apos;s number, a letter&apos;s reference</source>
+        <translation>转办单号或信函编号</translation>
+    </message>
+    <message>
+        <source>What the borrower complains of</source>
+        <translation>借款人投诉的内容</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>消息</translation>
+    </message>
+    <message>
+        <source>Co&amp;ntract</source>
+        <translation>合同(&amp;N)</translation>
+    </message>
+    <message>
+        <source>C&amp;hannel</source>
+        <translation>渠道(&amp;H)</translation>
+    </message>
+    <message>
+        <source>Cate&amp;gory</source>
+        <translation>类别(&amp;G)</translation>
+    </message>
+    <message>
+        <source>Co&amp;llector</source>
+        <translation>催收员(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;Reference</source>
+        <translation>编号(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;What it says</source>
+        <translation>投诉内容(&amp;W)</translation>
     </message>
 </context>
 <context>

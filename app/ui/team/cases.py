@@ -19,11 +19,15 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -39,6 +43,7 @@ from app.services.cases.complaints import (
     check_reply,
     complaint_counts,
     complaints,
+    log_complaint,
     reply_complaint,
 )
 from app.services.cases.disputes import (
@@ -55,6 +60,7 @@ from app.ui.common.context import Context
 from app.ui.common.dialogs import error_text
 from app.ui.common.field_marks import FieldMarks
 from app.ui.common.form_parts import buddy
+from app.ui.common.look import Ink, paint
 from app.ui.common.runner import Latest
 from app.ui.common.table_model import RowTableModel, TableColumn
 from app.ui.common.tables import list_table
@@ -218,6 +224,97 @@ def _selectable(label: QLabel) -> QLabel:
     return label
 
 
+class ComplaintDialog(QDialog):
+    """Log a complaint that reached the lead (a letter, a regulator's referral): the account,
+    channel, category, the collector concerned, its reference and what it says. OK runs the
+    service; a refusal shows at its field and the dialog stays open. Emits `logged(view)`."""
+
+    logged = Signal(object)
+
+    def __init__(self, context: Context, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.saving = False
+        language = context.language
+        policy = cases_policy()
+        self.setWindowTitle(self.tr("Log a complaint"))
+        self.contract = QLineEdit()
+        self.contract.setAccessibleName(self.tr("Contract number"))
+        self.channel = QComboBox()
+        self.channel.setAccessibleName(self.tr("Channel"))
+        for code, channel in policy.channels.items():
+            self.channel.addItem(channel.label.text(language), code)
+        self.category = QComboBox()
+        self.category.setAccessibleName(self.tr("Category"))
+        for code, label in policy.categories.items():
+            self.category.addItem(label.text(language), code)
+        self.collector = QLineEdit()
+        self.collector.setAccessibleName(self.tr("Collector concerned (user name)"))
+        self.collector.setPlaceholderText(self.tr("User name, or empty: nobody in particular"))
+        self.reference = QLineEdit()
+        self.reference.setAccessibleName(self.tr("Reference"))
+        self.reference.setPlaceholderText(self.tr("A referral's number, a letter's reference"))
+        self.summary = QPlainTextEdit()
+        self.summary.setTabChangesFocus(True)
+        self.summary.setAccessibleName(self.tr("What the borrower complains of"))
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName(self.tr("Message"))
+        paint(self.message, Ink.ERROR, bold=True)
+        self.marks = FieldMarks()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        form = QFormLayout()
+        form.addRow(buddy(self.tr("Co&ntract"), self.contract), self.contract)
+        form.addRow(buddy(self.tr("C&hannel"), self.channel), self.channel)
+        form.addRow("", self.marks.add("channel", self.channel))
+        form.addRow(buddy(self.tr("Cate&gory"), self.category), self.category)
+        form.addRow("", self.marks.add("category", self.category))
+        form.addRow(buddy(self.tr("Co&llector"), self.collector), self.collector)
+        form.addRow("", self.marks.add("collector", self.collector))
+        form.addRow(buddy(self.tr("&Reference"), self.reference), self.reference)
+        form.addRow("", self.marks.add("reference", self.reference))
+        form.addRow(buddy(self.tr("&What it says"), self.summary), self.summary)
+        form.addRow("", self.marks.add("summary", self.summary))
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+
+    def submit(self) -> None:
+        if self.saving:
+            return
+        self.saving = True
+        self.message.clear()
+        self.marks.clear()
+
+        def done(view: object) -> None:
+            self.saving = False
+            self.logged.emit(view)
+            self.accept()
+
+        def failed(error: BaseException) -> None:
+            self.saving = False
+            self.message.setText("\n".join(self.marks.show(error)))
+
+        self.context.call(
+            log_complaint,
+            self.context.username,
+            self.contract.text().strip(),
+            str(self.channel.currentData()),
+            str(self.category.currentData()),
+            self.summary.toPlainText(),
+            collector=self.collector.text().strip() or None,
+            reference=self.reference.text(),
+            now=self.context.clock(),
+            on_done=done,
+            on_error=failed,
+        )
+
+
 class CasesPanel(QWidget):
     """Emits `changed()` after a decision or a reply, `loaded()` after each load."""
 
@@ -311,6 +408,8 @@ class CasesPanel(QWidget):
         self.reply.setAccessibleName(self.tr("Reply to the complaint"))
         self.reply.setPlaceholderText(self.tr("What the borrower was answered"))
         self.reply_button = QPushButton(self.tr("Record the re&ply"))
+        self.log_button = QPushButton(self.tr("Log a complai&nt…"))
+        self.complaint_dialog: ComplaintDialog | None = None
         self.complaint_marks = FieldMarks()
         self.counts = _selectable(QLabel())
         self.counts.setAccessibleName(self.tr("Complaints per collector and per category"))
@@ -341,6 +440,7 @@ class CasesPanel(QWidget):
 
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
+        top.addWidget(self.log_button)
         top.addWidget(self.reload_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -357,6 +457,7 @@ class CasesPanel(QWidget):
         self.uphold_button.clicked.connect(lambda: self.decide("upheld"))
         self.reject_button.clicked.connect(lambda: self.decide("rejected"))
         self.reply_button.clicked.connect(self.answer)
+        self.log_button.clicked.connect(self.open_complaint_dialog)
         self._dispute_selected()
         self._complaint_selected()
 
@@ -515,6 +616,20 @@ class CasesPanel(QWidget):
         self.reply.setEnabled(has_complaint)
 
     # Acting.
+
+    def open_complaint_dialog(self) -> ComplaintDialog:
+        """The dialog that logs a complaint (shown, not waited for); the list reloads after."""
+        dialog = ComplaintDialog(self.context, self)
+        dialog.logged.connect(lambda _view: self._logged())
+        dialog.open()
+        self.complaint_dialog = dialog
+        return dialog
+
+    def _logged(self) -> None:
+        self.message.setText(self.tr("The complaint is logged."))
+        self.pages.setCurrentIndex(1)
+        self.refresh()
+        self.changed.emit()
 
     def decide(self, decision: str) -> None:
         view = self.current_dispute()

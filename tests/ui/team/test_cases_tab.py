@@ -126,3 +126,32 @@ def test_the_lead_answers_a_regulator_referral_by_its_deadline(
         assert (
             session.scalars(select(Complaint.reply)).one() == "已回电说明，并将联系频率降至每周一次"
         )
+
+
+def test_the_lead_logs_a_regulators_referral_from_the_tab(
+    qtbot: QtBot, lead_window: MainWindow, shift: Shift, db: Database
+) -> None:
+    cases = _open_tab(qtbot, lead_window)
+    dialog = cases.open_complaint_dialog()  # type: ignore[attr-defined]
+    dialog.contract.setText(shift.second.contract_no)
+    dialog.channel.setCurrentIndex(dialog.channel.findData("regulator_12378"))
+    dialog.category.setCurrentIndex(dialog.category.findData("collector_conduct"))
+    dialog.collector.setText(COLLECTOR)
+    dialog.reference.setText("NFRA-2026-1127-0007")
+    # Nothing said: refused at the field, the dialog stays open and nothing is written.
+    dialog.buttons.accepted.emit()
+    qtbot.waitUntil(lambda: "summary" in dialog.marks.marked(), timeout=10_000)
+    assert dialog.isVisible()
+    dialog.summary.setPlainText("12378转办：称催收员言语威胁")
+    with qtbot.waitSignal(dialog.logged, timeout=10_000):
+        dialog.buttons.accepted.emit()
+    qtbot.waitUntil(lambda: cases.complaint_model.rowCount() == 2, timeout=10_000)  # type: ignore[attr-defined]
+    with db.reader() as session:
+        logged = session.scalars(
+            select(Complaint).where(Complaint.reference == "NFRA-2026-1127-0007")
+        ).one()
+    assert (logged.channel, logged.category, logged.loan_id) == (
+        "regulator_12378",
+        "collector_conduct",
+        shift.second.loan_id,
+    )

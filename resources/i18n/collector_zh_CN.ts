@@ -2948,6 +2948,10 @@ Per category: {categories}</source>
         <translation>提供还款方案(&amp;P)…</translation>
     </message>
     <message>
+        <source>Log a co&amp;mplaint…</source>
+        <translation>登记投诉(&amp;M)…</translation>
+    </message>
+    <message>
         <source>&amp;Call</source>
         <translation>通话(&amp;C)</translation>
     </message>

@@ -53,3 +53,28 @@ def test_a_dispute_in_the_outcome_form_opens_its_case(
     assert case.claimed_reference == "HX-TRANSFER-77"
     # Friday 27 November 2026: fifteen working days later is Friday 18 December.
     assert case.due_on == date(2026, 12, 18)
+
+
+def test_a_collector_logs_a_complaint_on_the_account_shown(
+    qtbot: QtBot, window: MainWindow, shift: Shift, dialogs: RecordingDialogs
+) -> None:
+    from app.models import Complaint
+
+    open_account(qtbot, window, shift.second.contract_no)
+    window.complaint_action.trigger()
+    dialog = window.complaint_dialog
+    assert dialog is not None and dialog.contract.text() == shift.second.contract_no
+    dialog.channel.setCurrentIndex(dialog.channel.findData("call"))
+    dialog.category.setCurrentIndex(dialog.category.findData("third_party_contact"))
+    dialog.summary.setPlainText("客户投诉我们联系了他的单位同事")
+    with qtbot.waitSignal(dialog.logged, timeout=10_000):
+        dialog.buttons.accepted.emit()
+    with window.context.db.reader() as session:
+        logged = session.scalars(select(Complaint)).one()
+    assert (logged.loan_id, logged.category, logged.collector_id) == (
+        shift.second.loan_id,
+        "third_party_contact",
+        None,
+    )
+    # Friday 27 November 2026: the lender's ten working days, to Friday 11 December.
+    assert logged.due_on == date(2026, 12, 11)

@@ -18,6 +18,7 @@ from typing import cast
 from app import __version__
 from app.cli import (
     attachments,
+    cases,
     central,
     contacts,
     legal,
@@ -196,6 +197,7 @@ def _parser() -> argparse.ArgumentParser:
     messaging.register(commands)
     attachments.register(commands)
     model.register(commands)
+    cases.register(commands)
     for name, command in _leaves(parser, ()):
         _mark(name, command)
     return parser

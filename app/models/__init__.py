@@ -21,6 +21,7 @@ from app.models.activity import (
 from app.models.attachments import Attachment, AttachmentContent
 from app.models.base import Base
 from app.models.borrowers import BORROWER_FLAGS, Borrower, ContactKind, ContactPoint
+from app.models.cases import Complaint, DisputeCase, DisputeDecision
 from app.models.documents import IssuedDocument
 from app.models.feed import FeedBatch, FeedStatus
 from app.models.legal import LegalCase, LegalStep, LegalStepKind
@@ -64,11 +65,14 @@ __all__ = [
     "CallReview",
     "Callback",
     "Channel",
+    "Complaint",
     "ContactAttempt",
     "ContactBlock",
     "ContactKind",
     "ContactPoint",
     "CreditNotice",
+    "DisputeCase",
+    "DisputeDecision",
     "Escalation",
     "EscalationDecision",
     "FeedBatch",

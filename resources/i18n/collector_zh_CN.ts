@@ -742,6 +742,10 @@
         <translation>显示的联系记录数</translation>
     </message>
     <message>
+        <source>Complaints per collector and per category</source>
+        <translation>按催收员和类别统计的投诉</translation>
+    </message>
+    <message>
         <source>&amp;Save review</source>
         <translation>保存质检(&amp;S)</translation>
     </message>
@@ -830,6 +834,241 @@
     </message>
 </context>
 <context>
+    <name>CasesPanel</name>
+    <message>
+        <source>{days} working days overdue</source>
+        <translation>已逾期 {days} 个工作日</translation>
+    </message>
+    <message>
+        <source>{days} working days left</source>
+        <translation>剩余 {days} 个工作日</translation>
+    </message>
+    <message>
+        <source>The calendar has no public holidays for {years}: counted as weekends only.</source>
+        <translation>日历中没有 {years} 年的法定节假日：仅按周末计算。</translation>
+    </message>
+    <message>
+        <source>nobody in particular</source>
+        <translation>未指明具体人员</translation>
+    </message>
+    <message>
+        <source>Complaints received {days}: {total} ({open} open).
+Per collector: {collectors}
+Per category: {categories}</source>
+        <translation>{days}收到的投诉：{total} 件（{open} 件未处理）。
+按催收员：{collectors}
+按类别：{categories}</translation>
+    </message>
+    <message>
+        <source>Complaints about this collector: {count}.</source>
+        <translation>针对该催收员的投诉：{count} 件。</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>截止日期</translation>
+    </message>
+    <message>
+        <source>Dispute</source>
+        <translation>异议</translation>
+    </message>
+    <message>
+        <source>Borrower</source>
+        <translation>借款人</translation>
+    </message>
+    <message>
+        <source>Contract</source>
+        <translation>合同号</translation>
+    </message>
+    <message>
+        <source>Opened by</source>
+        <translation>登记人</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>渠道</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Collector</source>
+        <translation>催收员</translation>
+    </message>
+    <message>
+        <source>Re&amp;load</source>
+        <translation>重新加载(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Open disputes</source>
+        <translation>未处理的异议</translation>
+    </message>
+    <message>
+        <source>Claim</source>
+        <translation>客户主张</translation>
+    </message>
+    <message>
+        <source>Payment claimed</source>
+        <translation>客户所称的还款</translation>
+    </message>
+    <message>
+        <source>The feed&apos;s payments near it</source>
+        <translation>放款系统推送中相近的还款</translation>
+    </message>
+    <message>
+        <source>Reasons for the decision</source>
+        <translation>决定理由</translation>
+    </message>
+    <message>
+        <source>Why: required to reject</source>
+        <translation>理由：驳回时必填</translation>
+    </message>
+    <message>
+        <source>Correction expected from the lending system</source>
+        <translation>预计由放款系统进行的更正</translation>
+    </message>
+    <message>
+        <source>Upheld: the correction the lending system is to send through the feed</source>
+        <translation>成立时：放款系统应通过推送文件发送的更正</translation>
+    </message>
+    <message>
+        <source>&amp;Uphold</source>
+        <translation>异议成立(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Decide: the dispute is upheld</source>
+        <translation>决定：异议成立</translation>
+    </message>
+    <message>
+        <source>Re&amp;ject</source>
+        <translation>驳回(&amp;J)</translation>
+    </message>
+    <message>
+        <source>Decide: the dispute is rejected</source>
+        <translation>决定：驳回异议</translation>
+    </message>
+    <message>
+        <source>Selected dispute</source>
+        <translation>选中的异议</translation>
+    </message>
+    <message>
+        <source>Rea&amp;sons</source>
+        <translation>理由(&amp;S)</translation>
+    </message>
+    <message>
+        <source>C&amp;orrection expected</source>
+        <translation>预计更正(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Open complaints</source>
+        <translation>未处理的投诉</translation>
+    </message>
+    <message>
+        <source>Complaint</source>
+        <translation>投诉</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>收到时间</translation>
+    </message>
+    <message>
+        <source>Summary</source>
+        <translation>内容摘要</translation>
+    </message>
+    <message>
+        <source>Reply to the complaint</source>
+        <translation>对投诉的答复</translation>
+    </message>
+    <message>
+        <source>What the borrower was answered</source>
+        <translation>对借款人的答复内容</translation>
+    </message>
+    <message>
+        <source>Record the re&amp;ply</source>
+        <translation>记录答复(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Log a complai&amp;nt…</source>
+        <translation>登记投诉(&amp;N)…</translation>
+    </message>
+    <message>
+        <source>Complaints per collector and per category</source>
+        <translation>按催收员和类别统计的投诉</translation>
+    </message>
+    <message>
+        <source>Selected complaint</source>
+        <translation>选中的投诉</translation>
+    </message>
+    <message>
+        <source>Rep&amp;ly</source>
+        <translation>答复(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Disputes and complaints</source>
+        <translation>异议与投诉</translation>
+    </message>
+    <message>
+        <source>Dis&amp;putes</source>
+        <translation>异议(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Comp&amp;laints</source>
+        <translation>投诉(&amp;L)</translation>
+    </message>
+    <message>
+        <source>{disputes} open disputes, {complaints} open complaints; {overdue} overdue.</source>
+        <translation>未处理异议 {disputes} 件，未处理投诉 {complaints} 件；其中逾期 {overdue} 件。</translation>
+    </message>
+    <message>
+        <source>in the last {days} days</source>
+        <translation>最近 {days} 天</translation>
+    </message>
+    <message>
+        <source>Could not load the cases</source>
+        <translation>无法加载异议与投诉</translation>
+    </message>
+    <message>
+        <source>Looking…</source>
+        <translation>正在查找…</translation>
+    </message>
+    <message>
+        <source>No payment of the feed&apos;s is near the claim.</source>
+        <translation>放款系统推送中没有与客户主张相近的还款。</translation>
+    </message>
+    <message>
+        <source>{amount} on {time}, {channel}, reference {reference}</source>
+        <translation>{amount}，{time}，{channel}，流水号 {reference}</translation>
+    </message>
+    <message>
+        <source>{channel}, {category}, about {collector}</source>
+        <translation>{channel}，{category}，涉及 {collector}</translation>
+    </message>
+    <message>
+        <source>{deadline}, the regulator&apos;s</source>
+        <translation>{deadline}（监管时限）</translation>
+    </message>
+    <message>
+        <source>The complaint is logged.</source>
+        <translation>投诉已登记。</translation>
+    </message>
+    <message>
+        <source>Rejected: collection on {contract} resumes.</source>
+        <translation>已驳回：{contract} 恢复催收。</translation>
+    </message>
+    <message>
+        <source>Upheld: {contract} stays paused until the feed brings the correction.</source>
+        <translation>异议成立：{contract} 保持暂停，直至放款系统推送更正。</translation>
+    </message>
+    <message>
+        <source>Replied: the complaint on {contract} is closed.</source>
+        <translation>已答复：{contract} 的投诉已办结。</translation>
+    </message>
+    <message>
+        <source>Could not do that</source>
+        <translation>无法完成该操作</translation>
+    </message>
+</context>
+<context>
     <name>ChecklistTableModel</name>
     <message>
         <source>Emotion</source>
@@ -862,6 +1101,73 @@
     <message>
         <source>(no emotion recorded)</source>
         <translation>（未记录情绪）</translation>
+    </message>
+</context>
+<context>
+    <name>ComplaintDialog</name>
+    <message>
+        <source>Log a complaint</source>
+        <translation>登记投诉</translation>
+    </message>
+    <message>
+        <source>Contract number</source>
+        <translation>合同编号</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>渠道</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Collector concerned (user name)</source>
+        <translation>涉及的催收员（用户名）</translation>
+    </message>
+    <message>
+        <source>User name, or empty: nobody in particular</source>
+        <translation>用户名；留空表示未指明具体人员</translation>
+    </message>
+    <message>
+        <source>Reference</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <source>A referral&apos;s number, a letter&apos;s reference</source>
+        <translation>转办单号或信函编号</translation>
+    </message>
+    <message>
+        <source>What the borrower complains of</source>
+        <translation>借款人投诉的内容</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>消息</translation>
+    </message>
+    <message>
+        <source>Co&amp;ntract</source>
+        <translation>合同(&amp;N)</translation>
+    </message>
+    <message>
+        <source>C&amp;hannel</source>
+        <translation>渠道(&amp;H)</translation>
+    </message>
+    <message>
+        <source>Cate&amp;gory</source>
+        <translation>类别(&amp;G)</translation>
+    </message>
+    <message>
+        <source>Co&amp;llector</source>
+        <translation>催收员(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;Reference</source>
+        <translation>编号(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;What it says</source>
+        <translation>投诉内容(&amp;W)</translation>
     </message>
 </context>
 <context>
@@ -1492,6 +1798,14 @@
     <message>
         <source>Blocks by rule</source>
         <translation>按规则的拦截</translation>
+    </message>
+    <message>
+        <source>Complaints per collector and per category</source>
+        <translation>按催收员和类别统计的投诉</translation>
+    </message>
+    <message>
+        <source>Complaints</source>
+        <translation>投诉</translation>
     </message>
     <message>
         <source>Daily trend</source>
@@ -2915,6 +3229,10 @@
         <translation>提供还款方案(&amp;P)…</translation>
     </message>
     <message>
+        <source>Log a co&amp;mplaint…</source>
+        <translation>登记投诉(&amp;M)…</translation>
+    </message>
+    <message>
         <source>&amp;Call</source>
         <translation>通话(&amp;C)</translation>
     </message>
@@ -2981,6 +3299,14 @@
     <message>
         <source>Reminder&amp;s…</source>
         <translation>提醒(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>D&amp;isputes and complaints…</source>
+        <translation>异议与投诉(&amp;I)…</translation>
+    </message>
+    <message>
+        <source>&amp;Legal referrals…</source>
+        <translation>法务转介(&amp;L)…</translation>
     </message>
     <message>
         <source>&amp;Help</source>
@@ -3270,6 +3596,46 @@
         <translation>回电时间</translation>
     </message>
     <message>
+        <source>The dispute</source>
+        <translation>异议</translation>
+    </message>
+    <message>
+        <source>What the borrower disputes</source>
+        <translation>借款人异议的内容</translation>
+    </message>
+    <message>
+        <source>The borrower&apos;s claim</source>
+        <translation>借款人的主张</translation>
+    </message>
+    <message>
+        <source>In the borrower&apos;s words</source>
+        <translation>按借款人原话记录</translation>
+    </message>
+    <message>
+        <source>Amount the borrower says they paid</source>
+        <translation>借款人所称的还款金额</translation>
+    </message>
+    <message>
+        <source>Amount paid (if they say so)</source>
+        <translation>已还金额（如客户提及）</translation>
+    </message>
+    <message>
+        <source>Day the borrower says they paid</source>
+        <translation>借款人所称的还款日期</translation>
+    </message>
+    <message>
+        <source>Paid on, YYYY-MM-DD (if known)</source>
+        <translation>还款日期，YYYY-MM-DD（如已知）</translation>
+    </message>
+    <message>
+        <source>Reference of the payment claimed</source>
+        <translation>所称还款的流水号</translation>
+    </message>
+    <message>
+        <source>Payment reference (if known)</source>
+        <translation>还款流水号（如已知）</translation>
+    </message>
+    <message>
         <source>Notes</source>
         <translation>备注</translation>
     </message>
@@ -3296,6 +3662,18 @@
     <message>
         <source>Call&amp;back</source>
         <translation>回电(&amp;B)</translation>
+    </message>
+    <message>
+        <source>Dispu&amp;te</source>
+        <translation>异议类型(&amp;T)</translation>
+    </message>
+    <message>
+        <source>C&amp;laim</source>
+        <translation>客户主张(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Paid (&amp;claimed)</source>
+        <translation>所称还款(&amp;C)</translation>
     </message>
     <message>
         <source>&amp;Notes</source>
@@ -5921,6 +6299,146 @@ Allowed from {time}</source>
         <translation>新地址与本次上门的地址相同：请填写借款人搬去的地址。</translation>
     </message>
     <message>
+        <source>{field} has {length} characters; at most {limit}.</source>
+        <translation>{field}有 {length} 个字符；最多 {limit} 个。</translation>
+    </message>
+    <message>
+        <source>The complaint</source>
+        <translation>投诉内容</translation>
+    </message>
+    <message>
+        <source>Write what the borrower complains of.</source>
+        <translation>请填写借款人投诉的内容。</translation>
+    </message>
+    <message>
+        <source>The reference</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <source>The complaint was received at {time}, after now.</source>
+        <translation>投诉的收到时间为 {time}，晚于当前时间。</translation>
+    </message>
+    <message>
+        <source>The complaint was received at {time}: more than {days} days ago.</source>
+        <translation>投诉的收到时间为 {time}：已超过 {days} 天。</translation>
+    </message>
+    <message>
+        <source>There is no collector “{username}” in the account&apos;s team.</source>
+        <translation>该账户所属小组中没有催收员“{username}”。</translation>
+    </message>
+    <message>
+        <source>The reply</source>
+        <translation>答复</translation>
+    </message>
+    <message>
+        <source>Write what the borrower was answered.</source>
+        <translation>请填写对借款人的答复内容。</translation>
+    </message>
+    <message>
+        <source>Only a team lead replies to a complaint.</source>
+        <translation>只有组长才能答复投诉。</translation>
+    </message>
+    <message>
+        <source>There is no complaint {id} you may see.</source>
+        <translation>不存在您可查看的投诉 {id}。</translation>
+    </message>
+    <message>
+        <source>The complaint on {contract_no} belongs to another team&apos;s account.</source>
+        <translation>{contract_no} 的投诉属于其他小组的账户。</translation>
+    </message>
+    <message>
+        <source>This complaint was already answered at {time}.</source>
+        <translation>该投诉已于 {time} 答复。</translation>
+    </message>
+    <message>
+        <source>What the borrower disputes</source>
+        <translation>借款人异议的内容</translation>
+    </message>
+    <message>
+        <source>Write what the borrower disputes, in their words.</source>
+        <translation>请按借款人原话填写其异议的内容。</translation>
+    </message>
+    <message>
+        <source>The claim has {length} characters; at most {limit}.</source>
+        <translation>客户主张有 {length} 个字符；最多 {limit} 个。</translation>
+    </message>
+    <message>
+        <source>The payment claimed is dated {day}, after today.</source>
+        <translation>所称还款的日期为 {day}，晚于今天。</translation>
+    </message>
+    <message>
+        <source>The payment&apos;s reference</source>
+        <translation>还款流水号</translation>
+    </message>
+    <message>
+        <source>Account {contract_no} has no dispute (DSP) contact without a case.</source>
+        <translation>账户 {contract_no} 没有尚未登记案件的异议（DSP）联系记录。</translation>
+    </message>
+    <message>
+        <source>Account {contract_no} has no contact {id}.</source>
+        <translation>账户 {contract_no} 没有联系记录 {id}。</translation>
+    </message>
+    <message>
+        <source>A dispute is opened from a contact whose outcome was a dispute (DSP), not {disposition}.</source>
+        <translation>异议须从结果为异议（DSP）的联系记录登记，而不是 {disposition}。</translation>
+    </message>
+    <message>
+        <source>A dispute is opened from your own contact (or by a team lead).</source>
+        <translation>异议须从您本人的联系记录登记（或由组长登记）。</translation>
+    </message>
+    <message>
+        <source>A dispute case was already opened from this contact.</source>
+        <translation>该联系记录已登记过异议案件。</translation>
+    </message>
+    <message>
+        <source>There is no dispute case {id} you may see.</source>
+        <translation>不存在您可查看的异议案件 {id}。</translation>
+    </message>
+    <message>
+        <source>The reasons</source>
+        <translation>理由</translation>
+    </message>
+    <message>
+        <source>The correction expected</source>
+        <translation>预计更正</translation>
+    </message>
+    <message>
+        <source>Say why the dispute is rejected.</source>
+        <translation>请说明驳回异议的理由。</translation>
+    </message>
+    <message>
+        <source>A rejected dispute expects no correction.</source>
+        <translation>被驳回的异议不需要更正。</translation>
+    </message>
+    <message>
+        <source>Say what correction the lending system is expected to make (the amounts are corrected through the feed, not here).</source>
+        <translation>请说明放款系统应作出的更正（金额通过推送文件更正，不在此处修改）。</translation>
+    </message>
+    <message>
+        <source>Only a team lead decides a dispute.</source>
+        <translation>只有组长才能对异议作出决定。</translation>
+    </message>
+    <message>
+        <source>The dispute on {contract_no} belongs to another team&apos;s account.</source>
+        <translation>{contract_no} 的异议属于其他小组的账户。</translation>
+    </message>
+    <message>
+        <source>This dispute was already decided ({decision}) at {time}.</source>
+        <translation>该异议已于 {time} 作出决定（{decision}）。</translation>
+    </message>
+    <message>
+        <source>Unknown dispute kind “{kind}” (one of {known}).</source>
+        <translation>未知的异议类型“{kind}”（可选：{known}）。</translation>
+    </message>
+    <message>
+        <source>Unknown complaint channel “{channel}” (one of {known}).</source>
+        <translation>未知的投诉渠道“{channel}”（可选：{known}）。</translation>
+    </message>
+    <message>
+        <source>Unknown complaint category “{category}” (one of {known}).</source>
+        <translation>未知的投诉类别“{category}”（可选：{known}）。</translation>
+    </message>
+    <message>
         <source>Unknown purpose “{purpose}”; one of: {known}.</source>
         <translation>未知用途“{purpose}”；可选：{known}。</translation>
     </message>
@@ -8044,6 +8562,10 @@ Your accounts are on this computer: work on them offline? What you do is sent to
         <translation>提醒(&amp;S)</translation>
     </message>
     <message>
+        <source>Disputes &amp;&amp; compla&amp;ints</source>
+        <translation>异议与投诉(&amp;I)</translation>
+    </message>
+    <message>
         <source>&amp;Legal</source>
         <translation>法务(&amp;L)</translation>
     </message>
@@ -8082,6 +8604,10 @@ Your accounts are on this computer: work on them offline? What you do is sent to
     <message>
         <source>Reminders sent, and tomorrow&apos;s</source>
         <translation>已发送的提醒及明日预览</translation>
+    </message>
+    <message>
+        <source>Disputes and complaints</source>
+        <translation>异议与投诉</translation>
     </message>
     <message>
         <source>Accounts referred to legal</source>
@@ -8798,6 +9324,14 @@ Your accounts are on this computer: work on them offline? What you do is sent to
     <message>
         <source>{count} call reviews</source>
         <translation>{count} 条通话评审</translation>
+    </message>
+    <message>
+        <source>1 dispute or complaint</source>
+        <translation>1 件异议或投诉</translation>
+    </message>
+    <message>
+        <source>{count} disputes or complaints</source>
+        <translation>{count} 件异议或投诉</translation>
     </message>
     <message>
         <source>1 audit entry</source>

@@ -3031,3 +3031,306 @@ def test_the_legal_mark_goes_with_an_open_referral(world: World) -> None:
     assert world.admin(
         "SELECT legal_referral FROM borrowers WHERE id = %s", (mine.borrower_id,)
     ) == [(False,)]
+
+
+# --- disputes and complaints (migration 0031) -----------------------------------------------
+
+
+def _dsp(world: World, account: Account, by: str) -> tuple[uuid.UUID, Any]:
+    """A dispute (DSP) contact by `by` on the account, five minutes ago (set by the
+    administrator: the call script's path is not what these attacks are about); its id and
+    the day the dispute's deadline counts from."""
+    attempt = uuid.uuid4()
+    world.admin(
+        "INSERT INTO contact_attempts (id, loan_id, borrower_id, contact_point_id, user_id,"
+        " channel, started_at, duration_seconds, disposition, right_party, checklist,"
+        " script_steps, created_at) VALUES (%s, %s, %s, %s, %s, 'call',"
+        " now() - interval '5 minutes', 60, 'DSP', true, '[]', '[]', now())",
+        (
+            attempt,
+            account.loan_id,
+            account.borrower_id,
+            account.points["mobile"],
+            world.user_id(by),
+        ),
+    )
+    (started,), *_ = world.admin(
+        "SELECT started_at FROM contact_attempts WHERE id = %s", (attempt,)
+    )
+    return attempt, local_today(started)  # type: ignore[arg-type]
+
+
+def _dispute_due(day: Any) -> Any:
+    from app.services.cases.policy import cases_policy
+
+    return cases_policy().dispute_answer.due(day).due
+
+
+def _open_case(
+    account: Account, attempt: uuid.UUID, due: Any, **extra: object
+) -> tuple[str, tuple[object, ...]]:
+    values: dict[str, object] = {
+        "kind": "already_paid",
+        "opened_by_id": "cw_me()",
+        "decision": None,
+        "opened_at": "now()",
+    }
+    values.update(extra)
+    return (
+        "INSERT INTO dispute_cases (id, loan_id, borrower_id, attempt_id, kind, claim,"
+        " opened_by_id, opened_at, due_on, decision) VALUES (gen_random_uuid(), %s, %s, %s, %s,"
+        f" '说已经还了', {values['opened_by_id']}, {values['opened_at']}, %s, %s)",
+        (account.loan_id, account.borrower_id, attempt, values["kind"], due, values["decision"]),
+    )
+
+
+@attacks("dispute-open")
+def test_a_dispute_is_opened_from_ones_own_dsp_contact_with_the_servers_deadline(
+    world: World,
+) -> None:
+    mine = world.accounts["collector_a"]
+    attempt, day = _dsp(world, mine, "collector_a")
+    due = _dispute_due(day)
+    lead = world.user_id("lead_a")
+    not_dsp = uuid.uuid4()
+    world.admin(
+        "INSERT INTO contact_attempts (id, loan_id, borrower_id, user_id, channel, started_at,"
+        " duration_seconds, disposition, right_party, checklist, script_steps, created_at)"
+        " SELECT %s, loan_id, borrower_id, user_id, 'call', started_at, 60, 'NA', false, '[]',"
+        " '[]', now() FROM contact_attempts WHERE id = %s",
+        (not_dsp, attempt),
+    )
+    theirs, their_day = _dsp(world, world.accounts["collector_b"], "collector_b")
+    with world.cursor("collector_a") as cursor:
+        refused_each(
+            cursor,
+            {
+                "a deadline a day later": _open_case(mine, attempt, due + timedelta(days=1)),
+                "a deadline a day earlier": _open_case(mine, attempt, due - timedelta(days=1)),
+                "in the lead's name": _open_case(mine, attempt, due, opened_by_id=f"'{lead}'"),
+                "decided already": _open_case(mine, attempt, due, decision="rejected"),
+                "an unknown kind": _open_case(mine, attempt, due, kind="bored"),
+                "dated next week": _open_case(
+                    mine, attempt, due, opened_at="now() + interval '7 days'"
+                ),
+                "from a contact that was no dispute": _open_case(mine, not_dsp, due),
+                "on another team's account": _open_case(
+                    world.accounts["collector_b"], theirs, _dispute_due(their_day)
+                ),
+            },
+        )
+        cursor.execute(*_open_case(mine, attempt, due))
+        # One case a contact.
+        with pytest.raises(psycopg.errors.UniqueViolation):
+            cursor.execute(*_open_case(mine, attempt, due))
+    # Another member's DSP contact: not the collector's to open, but the lead's.
+    agents, agents_day = _dsp(world, mine, "agent_a")
+    with world.cursor("collector_a") as cursor:
+        assert "DSP" in refused(cursor, *_open_case(mine, agents, _dispute_due(agents_day)))
+    with world.cursor("lead_a") as cursor:
+        cursor.execute(*_open_case(mine, agents, _dispute_due(agents_day)))
+    assert world.admin("SELECT count(*) FROM dispute_cases") == [(2,)]
+
+
+@attacks("dispute-open", "complaint-log")
+def test_the_server_counts_deadlines_as_the_workstation_does(world: World) -> None:
+    from datetime import date
+
+    from app.services.cases.policy import cases_policy
+
+    policy = cases_policy()
+    days = [date(2026, 1, 1) + timedelta(days=n) for n in range(400)]
+    for rule in (policy.dispute_answer, policy.lender_reply, policy.regulator_reply):
+        spec = json.dumps({"days": rule.days, "counting": rule.counting})
+        with world.cursor("collector_a") as cursor:
+            cursor.execute(
+                "SELECT d::date, cw_case_deadline(d::date, %s::jsonb) FROM unnest(%s::date[]) d",
+                (spec, days),
+            )
+            counted = dict(cursor.fetchall())
+        assert counted == {day: rule.due(day).due for day in days}, rule
+
+
+def _decide(case: uuid.UUID, decision: str = "rejected", **extra: object) -> tuple[str, Any]:
+    values: dict[str, object] = {
+        "by": "cw_me()",
+        "at": "now()",
+        "reasons": "账目核对无误",
+        "correction": None,
+    }
+    values.update(extra)
+    return (
+        f"UPDATE dispute_cases SET decision = %s, decided_by_id = {values['by']},"
+        f" decided_at = {values['at']}, reasons = %s, correction = %s WHERE id = %s",
+        (decision, values["reasons"], values["correction"], case),
+    )
+
+
+@attacks("dispute-decision")
+def test_only_the_teams_lead_decides_a_dispute_once(world: World) -> None:
+    mine = world.accounts["collector_a"]
+    attempt, day = _dsp(world, mine, "collector_a")
+    case = uuid.uuid4()
+    with world.cursor("collector_a") as cursor:
+        statement, values = _open_case(mine, attempt, _dispute_due(day))
+        cursor.execute(statement.replace("gen_random_uuid()", f"'{case}'"), values)
+        # The collector decides nothing, not even in the lead's name.
+        refused_each(
+            cursor,
+            {
+                "rejected by the collector": _decide(case),
+                "upheld by the collector": _decide(case, "upheld", correction="冲正"),
+                "the claim rewritten": (
+                    "UPDATE dispute_cases SET claim = 'x' WHERE id = %s",
+                    (case,),
+                ),
+                "the deadline moved": (
+                    "UPDATE dispute_cases SET due_on = due_on + 30 WHERE id = %s",
+                    (case,),
+                ),
+                "deleted": ("DELETE FROM dispute_cases WHERE id = %s", (case,)),
+            },
+        )
+    with world.cursor("lead_b") as cursor:
+        cursor.execute(*_decide(case))
+        assert cursor.rowcount == 0  # another team's case is not there for them
+    collector = world.user_id("collector_a")
+    with world.cursor("lead_a") as cursor:
+        refused_each(
+            cursor,
+            {
+                "in the collector's name": _decide(case, by=f"'{collector}'"),
+                "dated yesterday": _decide(case, at="now() - interval '1 day'"),
+                "rejected without reasons": _decide(case, reasons="  "),
+                "upheld without the correction": _decide(case, "upheld"),
+                "an unknown decision": _decide(case, "postponed"),
+            },
+        )
+        cursor.execute(*_decide(case))
+        refused_each(
+            cursor,
+            {
+                "decided again": _decide(case, "upheld", correction="冲正"),
+                "the reasons rewritten": (
+                    "UPDATE dispute_cases SET reasons = 'changed' WHERE id = %s",
+                    (case,),
+                ),
+            },
+        )
+    with world.cursor("collector_a") as cursor:
+        refused(cursor, "UPDATE dispute_cases SET decision = NULL WHERE id = %s", (case,))
+    assert world.admin("SELECT decision, reasons FROM dispute_cases WHERE id = %s", (case,)) == [
+        ("rejected", "账目核对无误")
+    ]
+
+
+def _complaint(account: Account, **extra: object) -> tuple[str, tuple[object, ...]]:
+    from app.services.cases.policy import cases_policy
+
+    values: dict[str, object] = {
+        "channel": "call",
+        "by": "cw_me()",
+        "received": "now()",
+        "borrower": account.borrower_id,
+        "reply": None,
+    }
+    values.update(extra)
+    if "due" not in values:
+        rule = cases_policy().reply_rule(str(values["channel"]))
+        values["due"] = rule.due(local_today(today())).due
+    return (
+        "INSERT INTO complaints (id, loan_id, borrower_id, channel, category, summary,"
+        " received_at, logged_by_id, logged_at, due_on, reply) VALUES (%s, %s, %s, %s,"
+        f" 'collector_conduct', '态度恶劣', {values['received']}, {values['by']}, now(), %s, %s)",
+        (
+            values.get("id", uuid.uuid4()),
+            account.loan_id,
+            values["borrower"],
+            values["channel"],
+            values["due"],
+            values["reply"],
+        ),
+    )
+
+
+@attacks("complaint-log")
+def test_a_complaint_is_logged_unanswered_with_the_servers_deadline(world: World) -> None:
+    from app.services.cases.policy import cases_policy
+
+    mine = world.accounts["collector_a"]
+    policy = cases_policy()
+    received = local_today(today())
+    lenders = policy.lender_reply.due(received).due
+    regulators = policy.regulator_reply.due(received).due
+    lead = world.user_id("lead_a")
+    with world.cursor("collector_a") as cursor:
+        refused_each(
+            cursor,
+            {
+                "a deadline a day later": _complaint(mine, due=lenders + timedelta(days=1)),
+                "a referral with the lender's deadline": _complaint(
+                    mine, channel="regulator_12378", due=lenders
+                )
+                if lenders != regulators
+                else _complaint(mine, due=lenders - timedelta(days=1)),
+                "an unknown channel": _complaint(mine, channel="fax", due=lenders),
+                "answered already": _complaint(mine, reply="已回复"),
+                "received tomorrow": _complaint(mine, received="now() + interval '1 day'"),
+                "in the lead's name": _complaint(mine, by=f"'{lead}'"),
+                "on another borrower": _complaint(
+                    mine, borrower=world.accounts["agent_a"].borrower_id
+                ),
+                "on another team's account": _complaint(world.accounts["collector_b"]),
+            },
+        )
+        cursor.execute(*_complaint(mine))
+        cursor.execute(*_complaint(mine, channel="regulator_12378"))
+    assert world.admin("SELECT count(*) FROM complaints") == [(2,)]
+
+
+@attacks("complaint-reply")
+def test_only_the_teams_lead_replies_to_a_complaint_once(world: World) -> None:
+    mine = world.accounts["collector_a"]
+    complaint = uuid.uuid4()
+    reply = (
+        "UPDATE complaints SET reply = %s, replied_by_id = {by}, replied_at = {at} WHERE id = %s"
+    )
+
+    def answer(text: str = "已回电解释", by: str = "cw_me()", at: str = "now()") -> Any:
+        return (reply.format(by=by, at=at), (text, complaint))
+
+    with world.cursor("collector_a") as cursor:
+        cursor.execute(*_complaint(mine, id=complaint))
+        refused_each(
+            cursor,
+            {
+                "answered by the collector": answer(),
+                "the summary rewritten": (
+                    "UPDATE complaints SET summary = 'x' WHERE id = %s",
+                    (complaint,),
+                ),
+                "the deadline moved": (
+                    "UPDATE complaints SET due_on = due_on + 30 WHERE id = %s",
+                    (complaint,),
+                ),
+                "deleted": ("DELETE FROM complaints WHERE id = %s", (complaint,)),
+            },
+        )
+    with world.cursor("lead_b") as cursor:
+        cursor.execute(*answer())
+        assert cursor.rowcount == 0
+    collector = world.user_id("collector_a")
+    with world.cursor("lead_a") as cursor:
+        refused_each(
+            cursor,
+            {
+                "in the collector's name": answer(by=f"'{collector}'"),
+                "dated last week": answer(at="now() - interval '7 days'"),
+                "an empty reply": answer(" "),
+            },
+        )
+        cursor.execute(*answer())
+        refused_each(cursor, {"answered again": answer("改口")})
+    assert world.admin("SELECT reply FROM complaints WHERE id = %s", (complaint,)) == [
+        ("已回电解释",)
+    ]

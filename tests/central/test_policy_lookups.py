@@ -54,6 +54,13 @@ LATER = {
     "reminder_messages_select",
     "reminder_opt_outs_select",
     "credit_notices_select",
+    # Disputes and complaints (0031), written with the key lookup from the start.
+    "dispute_cases_select",
+    "dispute_cases_insert",
+    "dispute_cases_update",
+    "complaints_select",
+    "complaints_insert",
+    "complaints_update",
 }
 # Policy -> (table, clause -> expression); clause is "using" or "check".
 Policies = dict[str, tuple[str, dict[str, str]]]

@@ -144,6 +144,14 @@ FOR = {
     "reminders uncertain": "s",
     "reminders resolve": "",
     "reminders overview": "l",
+    "dispute open": "cfl",
+    "dispute list": "cfl",
+    "dispute show": "cfl",
+    "dispute decide": "l",
+    "complaint log": "cfl",
+    "complaint list": "cfl",
+    "complaint reply": "l",
+    "complaint counts": "l",
 }
 LETTER = {"collector": "c", "field_agent": "f", "team_lead": "l", "system": "s"}
 # Every login the table speaks of: the staff roles and the reminders job's.
@@ -458,6 +466,14 @@ def _args(world: World, role: str) -> dict[str, list[str]]:
         "reminders uncertain": [],
         "reminders resolve": ["--key", "CW1:due_day:20261201:email", "--sent"],
         "reminders overview": [],
+        "dispute open": [c[own], "--kind", "amount_wrong", "--claim", "说罚息算错了"],
+        "dispute list": [],
+        "dispute show": [str(uuid.uuid4())],
+        "dispute decide": [str(uuid.uuid4()), "--decision", "rejected", "--reasons", "无误"],
+        "complaint log": [c[own], "--channel", "call", "--category", "other", "--summary", "投诉"],
+        "complaint list": [],
+        "complaint reply": [str(uuid.uuid4()), "--text", "已回复"],
+        "complaint counts": ["--from", today, "--to", today],
     }
 
 

@@ -1,7 +1,7 @@
 """attachments: files attached to an account's records, their bytes kept by the database
 
 Revision ID: 0032
-Revises: 0029
+Revises: 0031
 Create Date: 2026-12-09 01:00:00.000000
 
 Issue 20, item 6 (a visit's photos and consent) and the store item 3 (a dispute's evidence)
@@ -40,7 +40,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0032"
-down_revision: str | None = "0030"
+down_revision: str | None = "0031"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

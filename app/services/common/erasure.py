@@ -99,6 +99,9 @@ PERSONAL: dict[str, dict[str, str | None]] = {
     # number finds the borrower's case in the court's records.
     "legal_cases": {"reason": "", "withdrawn_reason": None},
     "legal_steps": {"note": None, "case_number": None},
+    # What the borrower disputed or complained of, and what the lead answered.
+    "dispute_cases": {"claim": "", "reasons": None, "correction": None},
+    "complaints": {"summary": "", "reply": None},
 }
 # The text columns that stay: codes, statuses, numbers of contracts and agreements, hashes,
 # and the staff's own names. Every text column of the schema is in exactly one of BORROWER
@@ -135,6 +138,9 @@ KEPT: dict[str, tuple[str, ...]] = {
     "plan_pause_overrides": ("flags", "escalation_ids"),
     "call_reviews": ("answers",),
     "escalations": ("kind",),
+    # A case's kind, decision, channel and category; a payment's or a referral's reference.
+    "dispute_cases": ("kind", "claimed_reference", "decision"),
+    "complaints": ("channel", "category", "reference"),
     # A reminder's key (contract, step, day, channel), its template and what became of it.
     "reminder_messages": (
         "key",

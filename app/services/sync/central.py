@@ -63,6 +63,8 @@ SERVER_POLICY = {
     "flags": "flags.json",
     # Which contact-rule profile a borrower's country takes: the strategy a notice waits for.
     "jurisdictions": "compliance/jurisdictions.json",
+    # Disputes' kinds and deadlines, complaints' channels, categories and deadlines.
+    "cases": "cases.json",
 }
 
 
@@ -109,8 +111,14 @@ def load_server_policy(db: Database) -> None:
                 (key, json.dumps(load_json(name), ensure_ascii=False)),
             )
         # The call scripts' graphs: the server follows a contact's script path through them;
-        # and each strategy's days from a credit-reporting notice to reporting.
-        for key, value in (("scripts", server_scripts()), ("credit_reporting", _notice_days())):
+        # each strategy's days from a credit-reporting notice to reporting; and the lender's
+        # calendar the cases' deadlines are counted in.
+        lender_calendar = load_json(f"calendars/{load_json('cases.json')['calendar']}.json")
+        for key, value in (
+            ("scripts", server_scripts()),
+            ("credit_reporting", _notice_days()),
+            ("calendar", lender_calendar),
+        ):
             connection.exec_driver_sql(
                 "INSERT INTO server_policy (key, value) VALUES (%s, %s::jsonb) "
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value, loaded_at = now()",

@@ -105,6 +105,8 @@ VERSIONED = frozenset(
         "escalations",
         "visit_requests",
         "legal_cases",
+        "dispute_cases",
+        "complaints",
     }
 )
 # Logs: written once, never changed by a workstation (the lending system's feed marks a payment

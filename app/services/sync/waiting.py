@@ -30,6 +30,7 @@ KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("escalation", ("escalations",)),
     ("payment", ("payments", "reported_payments")),
     ("review", ("call_reviews",)),
+    ("case", ("dispute_cases", "complaints")),
     ("audit", ("audit_events",)),
 )
 OTHER = "other"

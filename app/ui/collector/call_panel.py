@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.services.cases.disputes import record_dispute_contact
 from app.services.common.clock import local_today
 from app.services.common.errors import DomainError
 from app.services.common.reference import dispositions
@@ -25,7 +26,6 @@ from app.services.contact.contacts import (
     ContactInput,
     PromiseInput,
     RecordedContact,
-    record_contact,
 )
 from app.services.contact.dialing import CallOption
 from app.services.contact.outcome_rules import OutcomeDraft, form_refusals
@@ -387,7 +387,12 @@ class CallPanel(QWidget):
         """What stops the outcome from being saved: the service's rules, each at its field."""
         run = self.script.run
         profile = run.script.profile if run is not None else None
-        return form_refusals(self.draft(), now=self.context.clock(), profile=profile)
+        found = form_refusals(self.draft(), now=self.context.clock(), profile=profile)
+        try:
+            self.form.dispute(local_today(self.context.clock()))
+        except DomainError as error:
+            found = (*found, error)
+        return found
 
     def problems(self) -> list[str]:
         """What stops the outcome from being saved, in the UI language."""
@@ -442,10 +447,12 @@ class CallPanel(QWidget):
             promise=promise,
             callback_at=draft.callback_at,
         )
+        claim = self.form.dispute(local_today(now))
         self._set_saving(True)
         self.context.call(
-            record_contact,
+            record_dispute_contact,
             entry,
+            claim,
             now=now,
             on_done=lambda recorded: self._stored(recorded, go_next),
             on_error=self._failed,

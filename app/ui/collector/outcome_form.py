@@ -22,7 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.common.errors import DomainError
+from app.services.cases.disputes import DISPUTE, DisputeClaim, check_claim
+from app.services.cases.policy import cases_policy
+from app.services.common.errors import DomainError, InvalidInput
 from app.services.common.money import parse_amount
 from app.services.common.reference import dispositions, emotions
 from app.services.contact.checklists import ChecklistItem, checklist_for, support_lines
@@ -95,6 +97,27 @@ class OutcomeForm(QWidget):
         self.callback_at.setEnabled(False)
         self.callback.toggled.connect(self.callback_at.setEnabled)
 
+        # A dispute (DSP) opens a case: what the borrower disputes, and for "already paid" the
+        # payment they say they made (matched against the feed's payments by the lead).
+        self.dispute_box = QWidget()
+        self.dispute_box.setAccessibleName(self.tr("The dispute"))
+        self.dispute_kind = QComboBox()
+        self.dispute_kind.setAccessibleName(self.tr("What the borrower disputes"))
+        for kind, label in cases_policy().dispute_kinds.items():
+            self.dispute_kind.addItem(label.text(language), kind)
+        self.dispute_claim = QLineEdit()
+        self.dispute_claim.setAccessibleName(self.tr("The borrower's claim"))
+        self.dispute_claim.setPlaceholderText(self.tr("In the borrower's words"))
+        self.claimed_amount = QLineEdit()
+        self.claimed_amount.setAccessibleName(self.tr("Amount the borrower says they paid"))
+        self.claimed_amount.setPlaceholderText(self.tr("Amount paid (if they say so)"))
+        self.claimed_on = QLineEdit()
+        self.claimed_on.setAccessibleName(self.tr("Day the borrower says they paid"))
+        self.claimed_on.setPlaceholderText(self.tr("Paid on, YYYY-MM-DD (if known)"))
+        self.claimed_reference = QLineEdit()
+        self.claimed_reference.setAccessibleName(self.tr("Reference of the payment claimed"))
+        self.claimed_reference.setPlaceholderText(self.tr("Payment reference (if known)"))
+
         self.notes = QPlainTextEdit()
         self.notes.setAccessibleName(self.tr("Notes"))
         self.notes.setPlaceholderText(self.tr("What was said, in a few words"))
@@ -126,6 +149,22 @@ class OutcomeForm(QWidget):
         form.addRow("", marks.add("promise_date", self.promise_date))
         form.addRow(buddy(self.tr("Call&back"), self.callback), callback_row)
         form.addRow("", marks.add("callback_at", self.callback_at, focus=self.callback))
+        dispute_form = QFormLayout(self.dispute_box)
+        dispute_form.setContentsMargins(0, 0, 0, 0)
+        dispute_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        dispute_form.addRow(buddy(self.tr("Dispu&te"), self.dispute_kind), self.dispute_kind)
+        dispute_form.addRow("", marks.add("kind", self.dispute_kind))
+        dispute_form.addRow(buddy(self.tr("C&laim"), self.dispute_claim), self.dispute_claim)
+        dispute_form.addRow("", marks.add("claim", self.dispute_claim))
+        paid_row = QHBoxLayout()
+        paid_row.addWidget(self.claimed_amount, 1)
+        paid_row.addWidget(self.claimed_on, 1)
+        paid_row.addWidget(self.claimed_reference, 1)
+        dispute_form.addRow(buddy(self.tr("Paid (&claimed)"), self.claimed_amount), paid_row)
+        dispute_form.addRow("", marks.add("amount", self.claimed_amount))
+        dispute_form.addRow("", marks.add("paid_on", self.claimed_on))
+        dispute_form.addRow("", marks.add("reference", self.claimed_reference))
+        form.addRow(self.dispute_box)
         form.addRow(buddy(self.tr("&Notes"), self.notes), self.notes)
 
         self.disposition.itemSelectionChanged.connect(self._rebuild_checklist)
@@ -135,6 +174,14 @@ class OutcomeForm(QWidget):
         self.promise_date.dateChanged.connect(lambda _date: self.changed.emit())
         self.callback.toggled.connect(lambda _checked: self.changed.emit())
         self.callback_at.dateTimeChanged.connect(lambda _moment: self.changed.emit())
+        self.dispute_kind.currentIndexChanged.connect(lambda _index: self.changed.emit())
+        for field in (
+            self.dispute_claim,
+            self.claimed_amount,
+            self.claimed_on,
+            self.claimed_reference,
+        ):
+            field.textChanged.connect(lambda _text: self.changed.emit())
         self.reset(date.today(), datetime.now(UTC), "CN")
 
     # What the collector chose.
@@ -171,6 +218,29 @@ class OutcomeForm(QWidget):
     def note_text(self) -> str | None:
         return self.notes.toPlainText().strip() or None
 
+    def dispute(self, today: date) -> DisputeClaim | None:
+        """The dispute's claim for a DSP outcome (None for any other); raises the DomainError
+        `check_claim` raises, at its field."""
+        if self.code() != DISPUTE:
+            return None
+        day_text = self.claimed_on.text().strip()
+        paid_on = None
+        if day_text:
+            try:
+                paid_on = date.fromisoformat(day_text)
+            except ValueError:
+                raise InvalidInput("“{text}” is not a date (YYYY-MM-DD).", text=day_text).at(
+                    "paid_on"
+                ) from None
+        return check_claim(
+            str(self.dispute_kind.currentData()),
+            self.dispute_claim.text(),
+            self.claimed_amount.text(),
+            paid_on,
+            self.claimed_reference.text(),
+            today=today,
+        )
+
     # Changing it.
 
     def choose(self, code: str) -> None:
@@ -202,6 +272,14 @@ class OutcomeForm(QWidget):
         self.callback_at.setMinimumDateTime(QDateTime.fromSecsSinceEpoch(int(now.timestamp())))
         self.callback_at.setDateTime(start)
         self.notes.clear()
+        self.dispute_kind.setCurrentIndex(0)
+        for field in (
+            self.dispute_claim,
+            self.claimed_amount,
+            self.claimed_on,
+            self.claimed_reference,
+        ):
+            field.clear()
         self._rebuild_checklist()
 
     def _follow_outcome(self) -> None:
@@ -219,6 +297,7 @@ class OutcomeForm(QWidget):
         self.promise_date.setEnabled(promising)
         if not promising:
             self.amount.clear()
+        self.dispute_box.setVisible(code == DISPUTE)
 
     def _rebuild_checklist(self, *_args: object) -> None:
         self._follow_outcome()

@@ -63,6 +63,10 @@ KIND_TEXTS: dict[str, tuple[object, object]] = {
         QT_TRANSLATE_NOOP("Waiting", "1 call review"),
         QT_TRANSLATE_NOOP("Waiting", "{count} call reviews"),
     ),
+    "case": (
+        QT_TRANSLATE_NOOP("Waiting", "1 dispute or complaint"),
+        QT_TRANSLATE_NOOP("Waiting", "{count} disputes or complaints"),
+    ),
     "audit": (
         QT_TRANSLATE_NOOP("Waiting", "1 audit entry"),
         QT_TRANSLATE_NOOP("Waiting", "{count} audit entries"),

@@ -44,6 +44,7 @@ from app.ui.shell.dial_notice import DialNotice, notice_key
 from app.ui.shell.leaving import LeaveCheck
 from app.ui.shell.settings_dialog import SettingsDialog
 from app.ui.shell.sync_status import SyncController, SyncStatusBar
+from app.ui.team.cases import ComplaintDialog
 from app.ui.team.window import TEAM_ROLES, Tab, TeamWindow
 
 # The window's size at its first start on a screen, when the screen has room for it.
@@ -152,6 +153,7 @@ class MainWindow(QMainWindow):
         self._read_again = False
         self._wanted_key: str | None = wanted
         self.plan_dialog: PlanDialog | None = None
+        self.complaint_dialog: ComplaintDialog | None = None
         self.visit_planner: VisitPlanner | None = None
         self.team_window: TeamWindow | None = None
         self.feedback_dialog: FeedbackDialog | None = None
@@ -273,6 +275,12 @@ class MainWindow(QMainWindow):
             QKeySequence("Ctrl+Shift+P"),
             self.offer_plan,
         )
+        self.complaint_action = self._action(
+            account_menu,
+            self.tr("Log a co&mplaint…"),
+            QKeySequence("Ctrl+Shift+C"),
+            self.log_complaint,
+        )
 
         call_menu = menus.addMenu(self.tr("&Call"))
         for action in self.call.actions_for_menu():
@@ -319,6 +327,8 @@ class MainWindow(QMainWindow):
                 (Tab.MEMBERS, self.tr("Team me&mbers…"), "Ctrl+Shift+T"),
                 (Tab.FEEDS, self.tr("The lending system's &feed…"), "Ctrl+Shift+G"),
                 (Tab.REMINDERS, self.tr("Reminder&s…"), "Ctrl+Shift+S"),
+                (Tab.CASES, self.tr("D&isputes and complaints…"), "Ctrl+Shift+I"),
+                (Tab.LEGAL, self.tr("&Legal referrals…"), "Ctrl+Shift+J"),
             )
         }
         self._show_team_menu(False)
@@ -513,6 +523,17 @@ class MainWindow(QMainWindow):
         )
 
     # Repayment plans.
+
+    def log_complaint(self) -> None:
+        """The dialog that logs a complaint on the account shown (a borrower complaining on
+        the call, a letter): it goes to the team lead with its deadline."""
+        contract = self.current_contract()
+        if contract is None:
+            return
+        dialog = ComplaintDialog(self.context, self)
+        dialog.contract.setText(contract)
+        dialog.open()
+        self.complaint_dialog = dialog
 
     def offer_plan(self) -> None:
         """Open the plan dialog on the account shown (one dialog, for one account at a time)."""

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.services.cases.complaints import ComplaintCounts, complaint_counts
 from app.services.common.clock import local_today
 from app.services.common.reference import dispositions, emotions
 from app.services.common.teams import TeamScope, team_names, team_of
@@ -53,7 +54,9 @@ from app.ui.common.look import Ink, paint
 from app.ui.common.review_pane import ReviewPane
 from app.ui.common.runner import Latest
 from app.ui.common.tables import list_table
+from app.ui.team.cases import counts_text
 from app.ui.team.contact_table import ContactColumn, ContactSort, contact_rows_model
+from app.ui.team.drill_dialog import span_text
 
 # The QDateEdit value that stands for "no bound" (shown as its special text).
 NO_DATE = QDate(2000, 1, 1)
@@ -177,6 +180,7 @@ class CallReviewPanel(QWidget):
         self._listed_once = False
         self._wanted_collector: str | None = None
         self._list = Latest()
+        self._complaints = Latest()
         self._detail = Latest()
         # One save at a time: the button is off while one is on its way.
         self._save = Latest()
@@ -239,11 +243,17 @@ class CallReviewPanel(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.count = QLabel()
         self.count.setAccessibleName(self.tr("Contacts shown"))
+        # The complaints of the same days (the last 30 when the filter leaves them open):
+        # about the collector chosen, per collector and per category.
+        self.complaints = QLabel()
+        self.complaints.setWordWrap(True)
+        self.complaints.setAccessibleName(self.tr("Complaints per collector and per category"))
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.table, 1)
         left_layout.addWidget(self.count)
+        left_layout.addWidget(self.complaints)
 
         # The review.
         self.pane = ReviewPane(context)
@@ -436,6 +446,30 @@ class CallReviewPanel(QWidget):
             LIST_LIMIT,
             on_done=self._listed,
             on_error=self._list_failed,
+        )
+        self._count_complaints()
+
+    def _count_complaints(self) -> None:
+        flt = self.current_filter()
+        end = flt.end or local_today(self.context.clock())
+        start = flt.start or end - timedelta(days=29)
+        if start > end:
+            self.complaints.clear()
+            return
+        days = span_text(self.context, start, end)
+
+        def shown(counts: ComplaintCounts) -> None:
+            self.complaints.setText(counts_text(counts, self.context, days, flt.collector))
+
+        self._complaints.run(
+            self.context,
+            complaint_counts,
+            self.context.username,
+            start,
+            end,
+            self.team,
+            on_done=shown,
+            on_error=lambda error: self.complaints.setText(error_text(error)),
         )
 
     @property

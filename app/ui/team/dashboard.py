@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.services.cases.complaints import ComplaintCounts, complaint_counts
 from app.services.common.clock import local_today
 from app.services.common.errors import NotAllowed
 from app.services.common.teams import team_names
@@ -55,6 +56,7 @@ from app.ui.common.look import Ink, Scheme, follow, ink, paint, scheme
 from app.ui.common.runner import Latest
 from app.ui.common.screens import fit_to_screen
 from app.ui.common.wrapping import WrappingLabel
+from app.ui.team.cases import counts_text
 from app.ui.team.dashboard_charts import BucketRollChart, TrendChart
 from app.ui.team.dashboard_tables import (
     BlockTableModel,
@@ -117,6 +119,7 @@ class DashboardPanel(QWidget):
         self.setWindowTitle(self.tr("Team dashboard"))
         self._report: KpiReport | None = None
         self._load = Latest()
+        self._complaints_load = Latest()
         self._teams: tuple[str, ...] | None = None
         self._refused = False
         self._user_id: uuid.UUID | None = None
@@ -213,6 +216,13 @@ class DashboardPanel(QWidget):
         self.breakdowns.addTab(self.checklist_table, self.tr("Checklists by emotion"))
         self.breakdowns.addTab(self.block_table, self.tr("Blocks by rule"))
         self.breakdowns.addTab(self.escalation_table, self.tr("Escalations by kind"))
+        # The complaints received in the span: per collector concerned, per category.
+        self.complaints = QLabel()
+        self.complaints.setWordWrap(True)
+        self.complaints.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.complaints.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.complaints.setAccessibleName(self.tr("Complaints per collector and per category"))
+        self.breakdowns.addTab(self.complaints, self.tr("Complaints"))
         breakdown_box = QWidget()
         breakdown_layout = QVBoxLayout(breakdown_box)
         breakdown_layout.setContentsMargins(0, 0, 0, 0)
@@ -493,6 +503,7 @@ class DashboardPanel(QWidget):
         self._fit_rows()
         self._show_unacknowledged(report.unacknowledged)
         self._show_reminders(report)
+        self._count_complaints(report)
         self.trend_chart.show_trend(report.trend)
         kept = self._user_id
         if kept is not None and all(row.user_id != kept for row in report.collectors):
@@ -508,6 +519,24 @@ class DashboardPanel(QWidget):
         self._update_buttons()
         self.refreshed.emit()
         self.answered.emit()
+
+    def _count_complaints(self, report: KpiReport) -> None:
+        """The complaints of the report's team and days, on the worker after the report."""
+        span = span_text(self.context, report.start, report.end)
+
+        def shown(counts: ComplaintCounts) -> None:
+            self.complaints.setText(counts_text(counts, self.context, span))
+
+        self._complaints_load.run(
+            self.context,
+            complaint_counts,
+            self.context.username,
+            report.start,
+            report.end,
+            self.selected_team(),
+            on_done=shown,
+            on_error=lambda error: self.complaints.setText(error_text(error)),
+        )
 
     def _show_reminders(self, report: KpiReport) -> None:
         figures = report.reminders

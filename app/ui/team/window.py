@@ -1,7 +1,8 @@
 """The team lead's desk, beside the main window: the dashboard, the call review, the
 escalations inbox, the plans waiting for approval, the team's accounts, its pool (the
-accounts nobody is assigned to yet, to allocate), its members with who is active, and the
-lending system's daily feed files, one tab each. The pool's tab shows how many accounts wait
+accounts nobody is assigned to yet, to allocate), its members with who is active, the
+lending system's daily feed files, the reminders, and the disputes and complaints, one tab
+each. The pool's tab shows how many accounts wait
 in it.
 
 Only a team lead or an administrator gets it (the main window shows its menu to them alone,
@@ -25,6 +26,7 @@ from app.ui.common.screens import fit_to_screen
 from app.ui.team.accounts import TeamAccountsPanel
 from app.ui.team.approvals import ApprovalsPanel
 from app.ui.team.call_review import CallReviewPanel
+from app.ui.team.cases import CasesPanel
 from app.ui.team.dashboard import DashboardPanel
 from app.ui.team.escalations_inbox import EscalationsInbox
 from app.ui.team.feeds import FeedsPanel
@@ -45,7 +47,17 @@ class Tab(enum.IntEnum):
     MEMBERS = 6
     FEEDS = 7
     REMINDERS = 8
-    LEGAL = 9
+    CASES = 9
+    LEGAL = 10
+
+
+# The tabs past the tenth have keys of their own (the main window's Team menu gives the same).
+_LATER_KEYS = {Tab.LEGAL: "Ctrl+Shift+J"}
+
+
+def tab_keys(tab: Tab) -> QKeySequence:
+    """The tab's shortcut: Ctrl+1…9 and Ctrl+0 for the first ten, then keys of their own."""
+    return QKeySequence(_LATER_KEYS.get(tab, f"Ctrl+{(tab.value + 1) % 10}"))
 
 
 class TeamWindow(QMainWindow):
@@ -69,6 +81,7 @@ class TeamWindow(QMainWindow):
         self.members = TeamMembersPanel(context)
         self.feeds = FeedsPanel(context)
         self.reminders = RemindersPanel(context)
+        self.cases = CasesPanel(context)
         self.legal = LegalPanel(context)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName(self.tr("Team desk"))
@@ -82,6 +95,7 @@ class TeamWindow(QMainWindow):
         self.tabs.addTab(self.members, self.tr("&Members"))
         self.tabs.addTab(self.feeds, self.tr("Lending &feed"))
         self.tabs.addTab(self.reminders, self.tr("Reminder&s"))
+        self.tabs.addTab(self.cases, self.tr("Disputes && compla&ints"))
         self.tabs.addTab(self.legal, self.tr("&Legal"))
         self.setCentralWidget(self.tabs)
         # What a screen reader calls each tab's page (the tab's own text carries a mnemonic).
@@ -95,6 +109,7 @@ class TeamWindow(QMainWindow):
             (self.members, self.tr("Team members")),
             (self.feeds, self.tr("The lending system's feed")),
             (self.reminders, self.tr("Reminders sent, and tomorrow's")),
+            (self.cases, self.tr("Disputes and complaints")),
             (self.legal, self.tr("Accounts referred to legal")),
         ):
             panel.setAccessibleName(name)
@@ -107,6 +122,9 @@ class TeamWindow(QMainWindow):
         self.inbox.changed.connect(lambda: self._refresh(Tab.DASHBOARD))
         # A review's score shows in the dashboard's lists.
         self.review.review_saved.connect(lambda: self._refresh(Tab.DASHBOARD))
+        # A rejected dispute lifts a pause; its escalation is decided with it.
+        self.cases.changed.connect(lambda: self._refresh(Tab.DASHBOARD, Tab.ESCALATIONS))
+        self.cases.changed.connect(self.accounts_changed)
         self.accounts.changed.connect(self.accounts_changed)
         self.pool.changed.connect(self.accounts_changed)
         # A move from either list changes the other, and what each member holds.
@@ -135,13 +153,12 @@ class TeamWindow(QMainWindow):
             Tab.MEMBERS: self.tr("Team &members"),
             Tab.FEEDS: self.tr("The lending system's &feed"),
             Tab.REMINDERS: self.tr("Reminder&s"),
+            Tab.CASES: self.tr("Disputes && compla&ints"),
             Tab.LEGAL: self.tr("&Legal"),
         }
         self.tab_actions: dict[Tab, QAction] = {}
         for tab, name in names.items():
-            self.tab_actions[tab] = self._action(
-                view, name, QKeySequence(f"Ctrl+{(tab.value + 1) % 10}"), self._shower(tab)
-            )
+            self.tab_actions[tab] = self._action(view, name, tab_keys(tab), self._shower(tab))
         view.addSeparator()
         self._action(view, self.tr("&Refresh this tab"), QKeySequence("F5"), self.refresh_current)
         self._action(view, self.tr("&Close"), QKeySequence("Ctrl+W"), self.close)

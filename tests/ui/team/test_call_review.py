@@ -369,3 +369,28 @@ def test_the_models_pass_the_model_tester(
     assert dialog.model.rowCount() == 1
     qtmodeltester.check(dialog.model)
     qtmodeltester.check(panel.proxy)
+
+
+def test_the_review_shows_the_complaints_about_the_collector_chosen(
+    qtbot: QtBot, desk: Desk, panel: CallReviewPanel
+) -> None:
+    from app.services.cases.complaints import log_complaint
+
+    account = desk.floor.accounts["a1"]
+    for who, category in (
+        (COLLECTOR, "collector_conduct"),
+        (COLLECTOR, "contact_frequency"),
+        (COLLEAGUE, "collector_conduct"),
+    ):
+        log_complaint(
+            desk.floor.db, LEAD, account.contract_no, "call", category, "投诉",
+            collector=who, now=NOW,
+        )  # fmt: skip
+    panel.refresh()
+    settle(qtbot, desk)
+    text = panel.complaints.text()
+    assert "Complaints received" in text and ": 3 (3 open)" in text
+    assert "Collector's conduct: 2" in text and "Too many contacts: 1" in text
+    panel.collector.setCurrentIndex(panel.collector.findData(COLLECTOR))
+    settle(qtbot, desk)
+    assert panel.complaints.text().startswith("Complaints about this collector: 2.")

@@ -606,3 +606,25 @@ def test_an_administrator_chooses_the_team(
 
 def test_an_invalid_index_has_no_drill(panel: DashboardPanel) -> None:
     assert panel.drills_at(panel.kpi_table, QModelIndex()) == ()
+
+
+def test_the_dashboard_counts_the_days_complaints_per_collector_and_category(
+    qtbot: QtBot, db: Database, team: Team, lead: Context
+) -> None:
+    from app.services.cases.complaints import log_complaint
+
+    log_complaint(
+        db, LEAD, team.promised.contract_no, "regulator_12378", "contact_frequency",
+        "12378转办", collector=ZHANG, received_at=at(YESTERDAY, 15), now=NOW,
+    )  # fmt: skip
+    log_complaint(
+        db, LEAD, team.promised.contract_no, "letter", "privacy", "信函投诉",
+        received_at=at(YESTERDAY - timedelta(days=3), 9), now=NOW,
+    )  # fmt: skip
+    panel = open_panel(qtbot, lead)
+    qtbot.waitUntil(lambda: "Complaints received" in panel.complaints.text(), timeout=10_000)
+    text = panel.complaints.text()
+    # Yesterday's only: the letter of four days ago is outside the span.
+    assert ": 1 (1 open)" in text
+    assert f"{ZHANG}: 1" in text and "Too many contacts: 1" in text
+    assert "Personal information" not in text

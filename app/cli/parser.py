@@ -19,6 +19,7 @@ from app import __version__
 from app.cli import (
     central,
     contacts,
+    experiments,
     letters,
     messaging,
     my_day,
@@ -188,6 +189,7 @@ def _parser() -> argparse.ArgumentParser:
     reviews.register(commands)
     reminders.register(commands)
     messaging.register(commands)
+    experiments.register(commands)
     for name, command in _leaves(parser, ()):
         _mark(name, command)
     return parser

@@ -21,6 +21,7 @@ from app.models.activity import (
 from app.models.base import Base
 from app.models.borrowers import BORROWER_FLAGS, Borrower, ContactKind, ContactPoint
 from app.models.documents import IssuedDocument
+from app.models.experiments import Experiment, ExperimentAssignment
 from app.models.feed import FeedBatch, FeedStatus
 from app.models.loans import (
     Instalment,
@@ -67,6 +68,8 @@ __all__ = [
     "CreditNotice",
     "Escalation",
     "EscalationDecision",
+    "Experiment",
+    "ExperimentAssignment",
     "FeedBatch",
     "FeedStatus",
     "FieldVisit",

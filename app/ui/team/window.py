@@ -1,8 +1,8 @@
 """The team lead's desk, beside the main window: the dashboard, the call review, the
 escalations inbox, the plans waiting for approval, the team's accounts, its pool (the
 accounts nobody is assigned to yet, to allocate), its members with who is active, and the
-lending system's daily feed files, one tab each. The pool's tab shows how many accounts wait
-in it.
+lending system's daily feed files, the reminders, and the champion / challenger experiments,
+one tab each. The pool's tab shows how many accounts wait in it.
 
 Only a team lead or an administrator gets it (the main window shows its menu to them alone,
 and every service behind the tabs refuses anyone else). A lead starts the day on it: it opens
@@ -27,6 +27,7 @@ from app.ui.team.approvals import ApprovalsPanel
 from app.ui.team.call_review import CallReviewPanel
 from app.ui.team.dashboard import DashboardPanel
 from app.ui.team.escalations_inbox import EscalationsInbox
+from app.ui.team.experiments import ExperimentsPanel
 from app.ui.team.feeds import FeedsPanel
 from app.ui.team.members import TeamMembersPanel
 from app.ui.team.reminders import RemindersPanel
@@ -44,6 +45,7 @@ class Tab(enum.IntEnum):
     MEMBERS = 6
     FEEDS = 7
     REMINDERS = 8
+    EXPERIMENTS = 9
 
 
 class TeamWindow(QMainWindow):
@@ -67,6 +69,7 @@ class TeamWindow(QMainWindow):
         self.members = TeamMembersPanel(context)
         self.feeds = FeedsPanel(context)
         self.reminders = RemindersPanel(context)
+        self.experiments = ExperimentsPanel(context)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName(self.tr("Team desk"))
         self.tabs.setDocumentMode(True)
@@ -79,6 +82,7 @@ class TeamWindow(QMainWindow):
         self.tabs.addTab(self.members, self.tr("&Members"))
         self.tabs.addTab(self.feeds, self.tr("Lending &feed"))
         self.tabs.addTab(self.reminders, self.tr("Reminder&s"))
+        self.tabs.addTab(self.experiments, self.tr("E&xperiments"))
         self.setCentralWidget(self.tabs)
         # What a screen reader calls each tab's page (the tab's own text carries a mnemonic).
         for panel, name in (
@@ -91,6 +95,7 @@ class TeamWindow(QMainWindow):
             (self.members, self.tr("Team members")),
             (self.feeds, self.tr("The lending system's feed")),
             (self.reminders, self.tr("Reminders sent, and tomorrow's")),
+            (self.experiments, self.tr("Champion / challenger experiments")),
         ):
             panel.setAccessibleName(name)
         self._loaded: set[Tab] = set()
@@ -125,11 +130,12 @@ class TeamWindow(QMainWindow):
             Tab.MEMBERS: self.tr("Team &members"),
             Tab.FEEDS: self.tr("The lending system's &feed"),
             Tab.REMINDERS: self.tr("Reminder&s"),
+            Tab.EXPERIMENTS: self.tr("E&xperiments"),
         }
         self.tab_actions: dict[Tab, QAction] = {}
         for tab, name in names.items():
             self.tab_actions[tab] = self._action(
-                view, name, QKeySequence(f"Ctrl+{tab.value + 1}"), self._shower(tab)
+                view, name, QKeySequence(f"Ctrl+{(tab.value + 1) % 10}"), self._shower(tab)
             )
         view.addSeparator()
         self._action(view, self.tr("&Refresh this tab"), QKeySequence("F5"), self.refresh_current)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 import uuid
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -47,18 +48,6 @@ RESAMPLES = 2_000
 SEED = 21
 # The reminders job's outcomes: a message, not a contact a collector made.
 REMINDER_OUTCOMES = ("SENT", "DELIVERED", "FAILED", "OPTED-OUT")
-
-NOT_SIGNIFICANT = {
-    "cure_rate": "The challenger's cure rate is not yet significantly different from the"
-    " champion's (p = {p}; {challenger} and {champion} accounts).",
-    "roll_rate": "The challenger's roll rate is not yet significantly different from the"
-    " champion's (p = {p}; {challenger} and {champion} accounts).",
-    "collected_per_account": "The challenger's amount collected per account is not yet"
-    " significantly different from the champion's (p = {p}; {challenger} and {champion}"
-    " accounts).",
-    "contacts_per_cure": "The challenger's contacts per cure are not yet significantly"
-    " different from the champion's ({challenger} and {champion} accounts).",
-}
 
 
 @dataclass(frozen=True)
@@ -194,18 +183,44 @@ def compare(db: Database, username: str, name: str, *, now: datetime | None = No
     table = {arm: _figures(figures) for arm, figures in arms.items()}
     differences = _differences(arms["challenger"], arms["champion"])
     notes = tuple(
-        Message(
-            NOT_SIGNIFICANT[d.metric],
-            {
-                "p": "—" if d.p_value is None else f"{d.p_value:.3f}",
-                "challenger": len(arms["challenger"].cures),
-                "champion": len(arms["champion"].cures),
-            },
-        )
+        _not_significant(d, len(arms["challenger"].cures), len(arms["champion"].cures))
         for d in differences
         if not d.significant
     )
     return Comparison(info, now, table, differences, notes)
+
+
+def _params(**values: object) -> dict[str, Mapping[str, object]]:
+    """A message's values as `Message` takes them (its `params`)."""
+    return {"params": values}
+
+
+def _not_significant(difference: Difference, challenger: int, champion: int) -> Message:
+    """The plain sentence for a difference not (yet) significant at 5 %."""
+    p = "—" if difference.p_value is None else f"{difference.p_value:.3f}"
+    if difference.metric == "cure_rate":
+        return Message(
+            "The challenger's cure rate is not yet significantly different from the"
+            " champion's (p = {p}; {challenger} and {champion} accounts).",
+            **_params(p=p, challenger=challenger, champion=champion),
+        )
+    if difference.metric == "roll_rate":
+        return Message(
+            "The challenger's roll rate is not yet significantly different from the"
+            " champion's (p = {p}; {challenger} and {champion} accounts).",
+            **_params(p=p, challenger=challenger, champion=champion),
+        )
+    if difference.metric == "collected_per_account":
+        return Message(
+            "The challenger's amount collected per account is not yet significantly"
+            " different from the champion's (p = {p}; {challenger} and {champion} accounts).",
+            **_params(p=p, challenger=challenger, champion=champion),
+        )
+    return Message(
+        "The challenger's contacts per cure are not yet significantly different from the"
+        " champion's ({challenger} and {champion} accounts).",
+        **_params(challenger=challenger, champion=champion),
+    )
 
 
 def _figures(arm: _Arm) -> dict[str, Figure]:

@@ -182,10 +182,13 @@ def compare(db: Database, username: str, name: str, *, now: datetime | None = No
         figures.contacts.append(contacts[loan_id])
     table = {arm: _figures(figures) for arm, figures in arms.items()}
     differences = _differences(arms["challenger"], arms["champion"])
+    # Each sentence names the accounts its measure is over (the cure rate: those past due).
+    over = {
+        "cure_rate": (len(arms["challenger"].cured), len(arms["champion"].cured)),
+    }
+    whole = (len(arms["challenger"].cures), len(arms["champion"].cures))
     notes = tuple(
-        _not_significant(d, len(arms["challenger"].cures), len(arms["champion"].cures))
-        for d in differences
-        if not d.significant
+        _not_significant(d, *over.get(d.metric, whole)) for d in differences if not d.significant
     )
     return Comparison(info, now, table, differences, notes)
 

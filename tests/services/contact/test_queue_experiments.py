@@ -397,7 +397,13 @@ def test_the_comparison_counts_cures_collections_and_says_when_not_significant(
     assert result.arms["champion"]["cure_rate"].value == 0
     # One cure in ~90 accounts is no evidence: said in plain words.
     texts = [str(note) for note in result.notes]
-    assert any("cure rate is not yet significantly different" in t for t in texts)
+    cure_counts = (
+        f"{result.arms['challenger']['cure_rate'].accounts} and"
+        f" {result.arms['champion']['cure_rate'].accounts} accounts"
+    )
+    assert any(
+        "cure rate is not yet significantly different" in t and cure_counts in t for t in texts
+    )
     assert all(not d.significant for d in result.differences if d.metric == "cure_rate")
 
 

@@ -111,7 +111,7 @@ def read_weights(raw: bytes) -> dict[str, Any]:
         ).at("weights")
     try:
         found = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         raise InvalidInput(
             "The weights file is not JSON text: give a file shaped like queue_weights.json."
         ).at("weights") from None

@@ -258,6 +258,8 @@ def test_the_queue_ranks_each_account_by_its_arm_and_the_memo_agrees(
         (b'{"tiers": NaN}', "not JSON text"),
         (json.dumps({"tiers": {}}).encode(), "lacks"),
         (b"{" + b'"a": 1,' * 20000 + b'"b": 2}', "larger than"),
+        (b"[" * 30000 + b"]" * 30000, "not JSON text"),
+        (b'{"tiers": 1' + b"0" * 5000 + b"}", "not JSON text"),
     ],
 )
 def test_a_hostile_weights_file_is_refused_whole_and_nothing_is_written(

@@ -29,7 +29,13 @@ from app.models.types import money_from_raw
 from app.services.common.audit import audit
 from app.services.common.clock import local_today
 from app.services.common.errors import Checks, InvalidDate, InvalidInput, NotAllowed, NotFound
-from app.services.common.experiment_arms import Shares, arm_of, parse_shares, read_weights
+from app.services.common.experiment_arms import (
+    MAX_BYTES,
+    Shares,
+    arm_of,
+    parse_shares,
+    read_weights,
+)
 from app.services.common.scope import find_user
 from app.services.common.teams import team_scope
 from app.services.contact.queue import overdue_balances
@@ -178,7 +184,9 @@ def create_experiment(
 
 def _weights_from(path: Path) -> dict[str, Any]:
     try:
-        raw = path.read_bytes()
+        # No more than one byte past the limit: a huge file (or a device) is refused unread.
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
     except OSError:
         raise InvalidInput("Cannot read the weights file {path}.", path=str(path)).at(
             "weights"

@@ -274,6 +274,15 @@ def test_a_hostile_weights_file_is_refused_whole_and_nothing_is_written(
     assert list_experiments(db, lead) == ()
 
 
+def test_a_device_or_a_folder_for_weights_is_refused_unread(db: Database, tmp_path: Path) -> None:
+    _collector, lead = demo_users(db)
+    with pytest.raises(DomainError, match="larger than"):
+        create_experiment(db, lead, "zeros", Path("/dev/zero"), "45/45/10", now=AT)
+    with pytest.raises(DomainError, match="Cannot read the weights file"):
+        create_experiment(db, lead, "folder", tmp_path, "45/45/10", now=AT)
+    assert list_experiments(db, lead) == ()
+
+
 def test_each_wrong_weight_is_named(db: Database, tmp_path: Path) -> None:
     _collector, lead = demo_users(db)
     weights = copy.deepcopy(queue_weights())

@@ -21,6 +21,7 @@ from app.cli import (
     cases,
     central,
     contacts,
+    experiments,
     legal,
     legal_exports,
     letters,
@@ -198,6 +199,7 @@ def _parser() -> argparse.ArgumentParser:
     attachments.register(commands)
     model.register(commands)
     cases.register(commands)
+    experiments.register(commands)
     for name, command in _leaves(parser, ()):
         _mark(name, command)
     return parser

@@ -23,6 +23,7 @@ from app.models.base import Base
 from app.models.borrowers import BORROWER_FLAGS, Borrower, ContactKind, ContactPoint
 from app.models.cases import Complaint, DisputeCase, DisputeDecision
 from app.models.documents import IssuedDocument
+from app.models.experiments import Experiment, ExperimentAssignment
 from app.models.feed import FeedBatch, FeedStatus
 from app.models.legal import LegalCase, LegalStep, LegalStepKind
 from app.models.loans import (
@@ -75,6 +76,8 @@ __all__ = [
     "DisputeDecision",
     "Escalation",
     "EscalationDecision",
+    "Experiment",
+    "ExperimentAssignment",
     "FeedBatch",
     "FeedStatus",
     "FieldVisit",

@@ -1104,6 +1104,53 @@ Per category: {categories}</source>
     </message>
 </context>
 <context>
+    <name>ComparisonModel</name>
+    <message>
+        <source>Champion</source>
+        <translation>冠军策略</translation>
+    </message>
+    <message>
+        <source>Challenger</source>
+        <translation>挑战者策略</translation>
+    </message>
+    <message>
+        <source>Holdout</source>
+        <translation>保留组</translation>
+    </message>
+    <message>
+        <source>Measure</source>
+        <translation>指标</translation>
+    </message>
+    <message>
+        <source>Cure rate (back to 0 days past due)</source>
+        <translation>回正率（逾期天数回到 0）</translation>
+    </message>
+    <message>
+        <source>Roll rate (to a worse bucket)</source>
+        <translation>迁徙率（迁入更差账龄）</translation>
+    </message>
+    <message>
+        <source>Collected per account (¥)</source>
+        <translation>户均回收金额（¥）</translation>
+    </message>
+    <message>
+        <source>Contacts per cure</source>
+        <translation>每次回正所需联系次数</translation>
+    </message>
+    <message>
+        <source>{value} %</source>
+        <translation>{value}%</translation>
+    </message>
+    <message>
+        <source>{value} (n = {count})</source>
+        <translation>{value}（n = {count}）</translation>
+    </message>
+    <message>
+        <source>{value} (95 % CI {low} to {high}; n = {count})</source>
+        <translation>{value}（95% 置信区间 {low} 至 {high}；n = {count}）</translation>
+    </message>
+</context>
+<context>
     <name>ComplaintDialog</name>
     <message>
         <source>Log a complaint</source>
@@ -2439,6 +2486,77 @@ Per category: {categories}</source>
     </message>
 </context>
 <context>
+    <name>ExperimentsPanel</name>
+    <message>
+        <source>Experiment</source>
+        <translation>实验</translation>
+    </message>
+    <message>
+        <source>The experiment&apos;s definition</source>
+        <translation>实验的定义</translation>
+    </message>
+    <message>
+        <source>The arms compared</source>
+        <translation>各组对比</translation>
+    </message>
+    <message>
+        <source>What the comparison shows</source>
+        <translation>对比结论</translation>
+    </message>
+    <message>
+        <source>Intervals: Wilson for the rates, the normal approximation for the amount per account, a bootstrap over the accounts for contacts per cure. The challenger is compared with the champion by Fisher&apos;s exact test (rates), Welch&apos;s t test (amount) and the bootstrap (contacts per cure). The holdout is ranked and reminded like the champion.</source>
+        <translation>区间：比率用 Wilson 区间，户均金额用正态近似，每次回正所需联系次数用按账户的自助法（bootstrap）。挑战者与冠军的比较：比率用 Fisher 精确检验，金额用 Welch t 检验，联系次数用自助法。保留组的排序和提醒与冠军组相同。</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>消息</translation>
+    </message>
+    <message>
+        <source>&amp;Stop the experiment</source>
+        <translation>停止实验(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Re&amp;fresh</source>
+        <translation>刷新(&amp;F)</translation>
+    </message>
+    <message>
+        <source>E&amp;xperiment</source>
+        <translation>实验(&amp;X)</translation>
+    </message>
+    <message>
+        <source>Stop the experiment</source>
+        <translation>停止实验</translation>
+    </message>
+    <message>
+        <source>Stop “{name}” now? Every account of the team is ranked by the champion&apos;s weights again; the arms recorded stay for the comparison.</source>
+        <translation>现在停止“{name}”吗？本组所有账户将重新按冠军策略的权重排序；已记录的分组保留，供对比使用。</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>进行中</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>{name} ({status})</source>
+        <translation>{name}（{status}）</translation>
+    </message>
+    <message>
+        <source>The team has no experiment yet. A lead defines one with `experiment create` (the challenger&apos;s weights file, the shares).</source>
+        <translation>本组还没有实验。组长可用 `experiment create` 定义实验（挑战者的权重文件与各组比例）。</translation>
+    </message>
+    <message>
+        <source>Team {team}, from {day}; shares champion / challenger / holdout {shares}. Accounts: champion {champion}, challenger {challenger}, holdout {holdout}.</source>
+        <translation>小组 {team}，自 {day} 起；冠军 / 挑战者 / 保留组比例 {shares}。账户数：冠军 {champion}，挑战者 {challenger}，保留组 {holdout}。</translation>
+    </message>
+    <message>
+        <source>The challenger&apos;s {measure} differs significantly from the champion&apos;s.</source>
+        <translation>挑战者的{measure}与冠军相比差异显著。</translation>
+    </message>
+</context>
+<context>
     <name>ExportButton</name>
     <message>
         <source>&amp;Export…</source>
@@ -3307,6 +3425,10 @@ Per category: {categories}</source>
     <message>
         <source>&amp;Legal referrals…</source>
         <translation>法务转介(&amp;L)…</translation>
+    </message>
+    <message>
+        <source>E&amp;xperiments…</source>
+        <translation>实验(&amp;X)…</translation>
     </message>
     <message>
         <source>&amp;Help</source>
@@ -6495,6 +6617,50 @@ Allowed from {time}</source>
         <translation>{path} 已存在；请保存到其他文件夹。</translation>
     </message>
     <message>
+        <source>Give the shares as champion/challenger/holdout in whole percents, such as 45/45/10, not “{text}”.</source>
+        <translation>请按“冠军/挑战者/保留组”的整数百分比填写比例，例如 45/45/10，而不是“{text}”。</translation>
+    </message>
+    <message>
+        <source>The shares {shares} must be whole percents that add up to 100.</source>
+        <translation>比例 {shares} 必须是合计为 100 的整数百分比。</translation>
+    </message>
+    <message>
+        <source>The champion and the challenger each need a share of the accounts ({shares}).</source>
+        <translation>冠军组和挑战者组都必须分到一部分账户（{shares}）。</translation>
+    </message>
+    <message>
+        <source>The weights file is larger than {limit} KB: it is not a queue weighting.</source>
+        <translation>权重文件超过 {limit} KB：这不是队列权重文件。</translation>
+    </message>
+    <message>
+        <source>The weights file is not JSON text: give a file shaped like queue_weights.json.</source>
+        <translation>权重文件不是 JSON 文本：请提供与 queue_weights.json 结构相同的文件。</translation>
+    </message>
+    <message>
+        <source>The challenger changes how accounts are scored, not which facts are read: {key} must stay {value}.</source>
+        <translation>挑战者只能改变账户的评分方式，不能改变读取哪些事实：{key} 必须保持为 {value}。</translation>
+    </message>
+    <message>
+        <source>The weights file lacks “{key}”.</source>
+        <translation>权重文件缺少“{key}”。</translation>
+    </message>
+    <message>
+        <source>The weights file has “{key}”, which the queue has not.</source>
+        <translation>权重文件含有队列没有的“{key}”。</translation>
+    </message>
+    <message>
+        <source>“{key}” in the weights file must be a group of weights.</source>
+        <translation>权重文件中的“{key}”必须是一组权重。</translation>
+    </message>
+    <message>
+        <source>“{key}” in the weights file must be a whole number between −{largest} and {largest}.</source>
+        <translation>权重文件中的“{key}”必须是 −{largest} 到 {largest} 之间的整数。</translation>
+    </message>
+    <message>
+        <source>“{key}” in the weights file cannot be negative.</source>
+        <translation>权重文件中的“{key}”不能为负数。</translation>
+    </message>
+    <message>
         <source>The promised amount “{text}” is more than {largest}.</source>
         <translation>承诺金额“{text}”超过上限 {largest}。</translation>
     </message>
@@ -6513,6 +6679,62 @@ Allowed from {time}</source>
     <message>
         <source>{username} works no accounts, so has no day of their own: the day is a collector&apos;s, a field agent&apos;s or a team lead&apos;s.</source>
         <translation>{username} 名下没有账户，因此没有自己的一天：“我的一天”属于催收员、外访员或组长。</translation>
+    </message>
+    <message>
+        <source>The challenger&apos;s cure rate is not yet significantly different from the champion&apos;s (p = {p}; {challenger} and {champion} accounts).</source>
+        <translation>挑战者的回正率与冠军相比尚无显著差异（p = {p}；分别为 {challenger} 和 {champion} 个账户）。</translation>
+    </message>
+    <message>
+        <source>The challenger&apos;s roll rate is not yet significantly different from the champion&apos;s (p = {p}; {challenger} and {champion} accounts).</source>
+        <translation>挑战者的迁徙率与冠军相比尚无显著差异（p = {p}；分别为 {challenger} 和 {champion} 个账户）。</translation>
+    </message>
+    <message>
+        <source>The challenger&apos;s amount collected per account is not yet significantly different from the champion&apos;s (p = {p}; {challenger} and {champion} accounts).</source>
+        <translation>挑战者的户均回收金额与冠军相比尚无显著差异（p = {p}；分别为 {challenger} 和 {champion} 个账户）。</translation>
+    </message>
+    <message>
+        <source>The challenger&apos;s contacts per cure are not yet significantly different from the champion&apos;s ({challenger} and {champion} accounts).</source>
+        <translation>挑战者每次回正所需联系次数与冠军相比尚无显著差异（分别为 {challenger} 和 {champion} 个账户）。</translation>
+    </message>
+    <message>
+        <source>Only a team lead defines or stops an experiment.</source>
+        <translation>只有组长可以定义或停止实验。</translation>
+    </message>
+    <message>
+        <source>{username} belongs to no team.</source>
+        <translation>{username} 不属于任何小组。</translation>
+    </message>
+    <message>
+        <source>Give the experiment a name.</source>
+        <translation>请为实验命名。</translation>
+    </message>
+    <message>
+        <source>An experiment&apos;s name is at most {limit} characters.</source>
+        <translation>实验名称最多 {limit} 个字符。</translation>
+    </message>
+    <message>
+        <source>An experiment starts today or later, not on {day}.</source>
+        <translation>实验只能从今天或以后开始，不能从 {day} 开始。</translation>
+    </message>
+    <message>
+        <source>There is an experiment named “{name}” already.</source>
+        <translation>已有名为“{name}”的实验。</translation>
+    </message>
+    <message>
+        <source>The team&apos;s experiment “{name}” is still running: stop it before starting another (two would rank the same accounts).</source>
+        <translation>本组的实验“{name}”仍在进行：请先停止它再开始新实验（两个实验会对同一批账户排序）。</translation>
+    </message>
+    <message>
+        <source>Cannot read the weights file {path}.</source>
+        <translation>无法读取权重文件 {path}。</translation>
+    </message>
+    <message>
+        <source>There is no experiment “{name}” in your team.</source>
+        <translation>您的小组中没有名为“{name}”的实验。</translation>
+    </message>
+    <message>
+        <source>The experiment “{name}” was stopped already.</source>
+        <translation>实验“{name}”已经停止。</translation>
     </message>
     <message>
         <source>There is no attachment {id}.</source>
@@ -8570,6 +8792,10 @@ Your accounts are on this computer: work on them offline? What you do is sent to
         <translation>法务(&amp;L)</translation>
     </message>
     <message>
+        <source>E&amp;xperiments</source>
+        <translation>实验(&amp;X)</translation>
+    </message>
+    <message>
         <source>Team dashboard</source>
         <translation>团队看板</translation>
     </message>
@@ -8612,6 +8838,10 @@ Your accounts are on this computer: work on them offline? What you do is sent to
     <message>
         <source>Accounts referred to legal</source>
         <translation>已转法务的账户</translation>
+    </message>
+    <message>
+        <source>Champion / challenger experiments</source>
+        <translation>冠军 / 挑战者实验</translation>
     </message>
     <message>
         <source>&amp;View</source>

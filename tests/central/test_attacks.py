@@ -3334,3 +3334,133 @@ def test_only_the_teams_lead_replies_to_a_complaint_once(world: World) -> None:
     assert world.admin("SELECT reply FROM complaints WHERE id = %s", (complaint,)) == [
         ("已回电解释",)
     ]
+
+
+_EXPERIMENT = (
+    "INSERT INTO experiments (id, name, team_id, starts_on, champion_share, challenger_share,"
+    " holdout_share, challenger_weights, assignment_key, created_by_id, created_at)"
+    " VALUES (%s, %s, %s, current_date, 45, 45, 10, '{}', repeat('ab', 32), %s, now())"
+)
+_ARM = (
+    "INSERT INTO experiment_assignments (experiment_id, loan_id, arm, assigned_at, dpd, overdue)"
+    " VALUES (%s, %s, %s, now(), 45, 100)"
+)
+
+
+@attacks("experiment-lead", "experiment-assignment", "experiment-scope")
+def test_an_experiment_is_its_teams_leads_and_an_arm_is_recorded_once(world: World) -> None:
+    mine, theirs = world.accounts["collector_a"], world.accounts["collector_b"]
+    team_a, team_b = world.team_id(world.team_a), world.team_id(world.team_b)
+    lead_a = world.user_id("lead_a")
+    experiment = uuid.uuid4()
+    with world.cursor("collector_a") as cursor:
+        # A collector defines none, not even in their lead's name.
+        refused_each(
+            cursor,
+            {
+                "own name": (
+                    _EXPERIMENT,
+                    (uuid.uuid4(), "c1", team_a, world.user_id("collector_a")),
+                ),
+                "lead's name": (_EXPERIMENT, (uuid.uuid4(), "c2", team_a, lead_a)),
+            },
+        )
+    with world.cursor("lead_b") as cursor:
+        # Another team's lead: not for team A, not in lead A's name.
+        refused_each(
+            cursor,
+            {
+                "other team": (_EXPERIMENT, (uuid.uuid4(), "b1", team_a, world.user_id("lead_b"))),
+                "other lead": (_EXPERIMENT, (uuid.uuid4(), "b2", team_b, lead_a)),
+            },
+        )
+    with world.cursor("lead_a") as cursor:
+        # Born stopped: refused.
+        refused(
+            cursor,
+            _EXPERIMENT.replace("created_at)", "created_at, stopped_at)").replace(
+                "now())", "now(), now())"
+            ),
+            (uuid.uuid4(), "stopped", team_a, lead_a),
+        )
+        cursor.execute(_EXPERIMENT, (experiment, "M1 first", team_a, lead_a))
+        cursor.execute(_ARM, (experiment, mine.loan_id, "challenger"))
+        refused_each(
+            cursor,
+            {
+                "another team's account": (_ARM, (experiment, theirs.loan_id, "champion")),
+                "an arm nobody has": (_ARM, (experiment, world.accounts["agent_a"].loan_id, "x")),
+                "the arm changed": (
+                    "UPDATE experiment_assignments SET arm = 'champion' WHERE loan_id = %s",
+                    (mine.loan_id,),
+                ),
+                "the arm deleted": (
+                    "DELETE FROM experiment_assignments WHERE loan_id = %s",
+                    (mine.loan_id,),
+                ),
+                "the definition changed": (
+                    "UPDATE experiments SET challenger_share = 90 WHERE id = %s",
+                    (experiment,),
+                ),
+                "the weights changed": (
+                    "UPDATE experiments SET challenger_weights = '{\"x\": 1}' WHERE id = %s",
+                    (experiment,),
+                ),
+                "stopped in the past": (
+                    "UPDATE experiments SET stopped_at = now() - interval '2 days',"
+                    " stopped_by_id = cw_me() WHERE id = %s",
+                    (experiment,),
+                ),
+                "stopped in another's name": (
+                    "UPDATE experiments SET stopped_at = now(), stopped_by_id = %s WHERE id = %s",
+                    (world.user_id("collector_a"), experiment),
+                ),
+                "deleted": ("DELETE FROM experiments WHERE id = %s", (experiment,)),
+            },
+        )
+    with world.cursor("collector_a") as cursor:
+        # The team reads its experiment and its arms; a collector records none and stops none.
+        cursor.execute("SELECT name FROM experiments")
+        assert cursor.fetchall() == [("M1 first",)]
+        cursor.execute("SELECT arm FROM experiment_assignments")
+        assert cursor.fetchall() == [("challenger",)]
+        refused(cursor, _ARM, (experiment, world.accounts["agent_a"].loan_id, "champion"))
+        cursor.execute(
+            "UPDATE experiments SET stopped_at = now(), stopped_by_id = cw_me() WHERE id = %s",
+            (experiment,),
+        )
+        assert cursor.rowcount == 0
+    for key in ("collector_b", "lead_b"):
+        with world.cursor(key) as cursor:
+            # Another team's: invisible, and out of reach.
+            cursor.execute("SELECT count(*) FROM experiments")
+            assert cursor.fetchone() == (0,)
+            cursor.execute("SELECT count(*) FROM experiment_assignments")
+            assert cursor.fetchone() == (0,)
+    with world.cursor("lead_b") as cursor:
+        cursor.execute(
+            "UPDATE experiments SET stopped_at = now(), stopped_by_id = cw_me() WHERE id = %s",
+            (experiment,),
+        )
+        assert cursor.rowcount == 0
+    # Not even the administrator's own connection rewrites an arm.
+    with pytest.raises(DBAPIError, match="never changed"):
+        world.admin(
+            "UPDATE experiment_assignments SET arm = 'holdout' WHERE loan_id = %s",
+            (mine.loan_id,),
+        )
+    with pytest.raises(DBAPIError, match="never changed"):
+        world.admin("DELETE FROM experiment_assignments WHERE loan_id = %s", (mine.loan_id,))
+    with world.cursor("lead_a") as cursor:
+        cursor.execute(
+            "UPDATE experiments SET stopped_at = now(), stopped_by_id = cw_me() WHERE id = %s",
+            (experiment,),
+        )
+        assert cursor.rowcount == 1
+        # Stopped once; no arm is recorded on a stopped experiment.
+        assert "stopped already" in refused(
+            cursor,
+            "UPDATE experiments SET stopped_at = now(), stopped_by_id = cw_me() WHERE id = %s",
+            (experiment,),
+        )
+        refused(cursor, _ARM, (experiment, world.accounts["agent_a"].loan_id, "champion"))

@@ -10,6 +10,7 @@ itself.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import io
 import json
@@ -35,6 +36,7 @@ from app.config import DATABASE_URL_ENV
 from app.database import TLS_ROOT_CERT_ENV, Database, alembic_config, head_revision
 from app.models import Escalation, Role, User
 from app.services.common.clock import business_zone, local_today
+from app.services.common.reference import queue_weights
 from app.services.contact.contacts import ContactInput, record_contact
 from app.services.field.visits import plan_visits
 from app.services.plans.agreements import create_agreement
@@ -152,6 +154,12 @@ FOR = {
     "complaint list": "cfl",
     "complaint reply": "l",
     "complaint counts": "l",
+    # A lead defines and stops the team's experiments; the team reads them.
+    "experiment create": "l",
+    "experiment list": "cfl",
+    "experiment show": "cfl",
+    "experiment stop": "l",
+    "experiment compare": "cfl",
 }
 LETTER = {"collector": "c", "field_agent": "f", "team_lead": "l", "system": "s"}
 # Every login the table speaks of: the staff roles and the reminders job's.
@@ -376,6 +384,11 @@ def _args(world: World, role: str) -> dict[str, list[str]]:
     own, own2 = ("agents", "agents2") if role == "field_agent" else ("mine", "mine2")
     out = str(world.folder / f"{role}-out")
     today = local_today(datetime.now(UTC)).isoformat()
+    # The challenger's weights for `experiment create`: today's, with M1 first.
+    challenger = copy.deepcopy(queue_weights())
+    challenger["bucket"]["M1"] = 900
+    weights = str(world.folder / "challenger.json")
+    Path(weights).write_text(json.dumps(challenger), encoding="utf-8")
     return {
         "status": [],
         "db upgrade": [],
@@ -474,6 +487,11 @@ def _args(world: World, role: str) -> dict[str, list[str]]:
         "complaint list": [],
         "complaint reply": [str(uuid.uuid4()), "--text", "已回复"],
         "complaint counts": ["--from", today, "--to", today],
+        "experiment create": ["--name", f"M1 first ({role})", "--weights", weights],
+        "experiment list": [],
+        "experiment show": ["M1 first (team_lead)"],
+        "experiment stop": ["M1 first (team_lead)"],
+        "experiment compare": ["M1 first (team_lead)"],
     }
 
 

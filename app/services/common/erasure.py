@@ -159,6 +159,10 @@ KEPT: dict[str, tuple[str, ...]] = {
     "audit_events": ("action", "entity", "entity_id"),
     "teams": ("name",),
     "users": ("username", "display_name"),
+    # A lead's champion / challenger experiments: a name, queue weights, the arms' key and
+    # each account's arm (nobody's personal data).
+    "experiments": ("name", "challenger_weights", "assignment_key"),
+    "experiment_assignments": ("arm",),
     # A workstation's and the server's bookkeeping: transient, or the staff's own.
     "sync_outbox": ("table_name", "row_key", "op", "old"),
     "sync_state": ("username", "last_error"),

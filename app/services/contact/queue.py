@@ -72,6 +72,7 @@ from app.models.activity import REMINDER_OUTCOMES_SQL
 from app.models.queue_memo import ALL_BORROWERS
 from app.models.types import money_from_raw
 from app.services.common.clock import business_zone, day_start
+from app.services.common.experiment_arms import Running, running_experiments
 from app.services.common.money import ZERO, format_money
 from app.services.common.queue_summary import codes_current
 from app.services.common.reference import (
@@ -318,10 +319,14 @@ class Queue:
 
 
 def score(
-    facts: AccountFacts, today: date, viewer_zone: ZoneInfo
+    facts: AccountFacts,
+    today: date,
+    viewer_zone: ZoneInfo,
+    weights: Mapping[str, Any] | None = None,
 ) -> tuple[int, str | None, tuple[Reason, ...]]:
-    """The score, the tier (if any) and the reasons for one account. Pure."""
-    weights = queue_weights()
+    """The score, the tier (if any) and the reasons for one account. Pure. `weights`: an
+    experiment's challenger arm's (app/services/experiments/), else queue_weights.json."""
+    weights = weights or queue_weights()
     reasons: list[Reason] = []
     tier: str | None = None
     money = _money_formatter(facts.currency)
@@ -368,7 +373,7 @@ def score(
         else:
             reasons.append(Reason("due_soon", {"amount": amount_text, "days": str(until_due)}))
     if facts.reminded is not None:
-        total += _reminded(facts.reminded, today, reasons)
+        total += _reminded(facts.reminded, today, reasons, weights)
     recency = weights["days_since_contact"]
     if facts.last_contact_on is None:
         total += recency["never_contacted"]
@@ -386,11 +391,13 @@ def score(
     return int(total), tier, tuple(reasons)
 
 
-def _reminded(reminded: Reminded, today: date, reasons: list[Reason]) -> int:
+def _reminded(
+    reminded: Reminded, today: date, reasons: list[Reason], weights: Mapping[str, Any]
+) -> int:
     """The reasons a reminder left unanswered gives (added to `reasons`), and its weight."""
     weight = 0
     if reminded.sent_days and reminded.first_on is not None and reminded.last_on is not None:
-        weight = int(queue_weights()["reminders"]["no_payment"])
+        weight = int(weights["reminders"]["no_payment"])
         if reminded.sent_days > 1:
             count, since = str(reminded.sent_days), f"{reminded.first_on:%m-%d}"
             reasons.append(Reason("reminders_no_payment", {"count": count, "date": since}))
@@ -522,11 +529,14 @@ class _Inputs:
     broken_plans: dict[str, date] = field(default_factory=dict)
     priorities: dict[str, list[LeadPriority]] = field(default_factory=dict)
     reminded: dict[str, _Reminders] = field(default_factory=dict)
+    # The weights of the accounts in an experiment's challenger arm (the rest: the champion's).
+    arms: dict[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 # The inputs kept per account, and per borrower.
 _PER_LOAN = (
     "rows",
+    "arms",
     "last_contact",
     "callbacks",
     "promises",
@@ -690,7 +700,7 @@ class LiveQueue:
         if not (self.memo and connection.dialect.name == "sqlite"):
             self._inputs = _load_inputs(connection, self._workers, today, at, None, summary)
             return set(self._inputs.rows)
-        context = _memo_context(today)
+        context = _memo_context(today, running_experiments(connection, today))
         # The number of the last write is read before the inputs: a write after it is
         # numbered higher, so that what was read then is never taken for newer.
         seen = _last_write(connection)
@@ -967,7 +977,7 @@ def _rank_row(
         priority=priority,
         reminded=_unanswered(inputs.reminded.get(loan), inputs.last_contact.get(loan)),
     )
-    total, tier, reasons = score(facts, today, viewer_zone)
+    total, tier, reasons = score(facts, today, viewer_zone, inputs.arms.get(loan))
     recent = [a for a in inputs.history.get(row.borrower_id, ()) if a.at >= since]
     status = _contact_status(
         evaluator,
@@ -1038,6 +1048,7 @@ def _load_inputs(
         history=_load_history(connection, workers, since, rows, extra),
         # Read from the attempts and payments themselves in either case: a few days' worth.
         reminded=_load_reminded(connection, workers, today, extra),
+        arms=_load_arms(connection, rows, today),
     )
     if summary:
         _read_summary(connection, workers, today, at, kept, inputs, extra)
@@ -1183,16 +1194,19 @@ def _code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def _memo_context(today: date) -> str:
+def _memo_context(today: date, experiments: Sequence[Running] = ()) -> str:
     """Everything but the database's rows that an account's answer depends on: the day (in
     the business zone, itself in the policy), the business data the queue and the rules read
     (weights, policy, dispositions, buckets, address zones, jurisdictions and the profile
-    borrowers without one of their own get, every profile's rules) and the code. Reasons and
-    decisions are kept as their parts, whatever the language they are shown in."""
+    borrowers without one of their own get, every profile's rules), the experiments running
+    that day (each one's key, shares and challenger weights decide its accounts' weights) and
+    the code. Reasons and decisions are kept as their parts, whatever the language they are
+    shown in."""
     digest = hashlib.blake2b(digest_size=16)
     for part in (
         _MEMO_FORMAT,
         today.isoformat(),
+        [experiment.as_plain() for experiment in experiments],
         _code_fingerprint(),
         queue_weights(),
         policy(),
@@ -1856,6 +1870,31 @@ class _Reminders:
 
     sent: tuple[tuple[datetime, date, str, str], ...]
     paid_at: datetime | None
+
+
+def _load_arms(
+    connection: Connection, rows: Mapping[str, _Row], today: date
+) -> dict[str, Mapping[str, Any]]:
+    """The challenger's weights of each account in an experiment's challenger arm (its team's
+    experiment running on `today`; app/services/common/experiment_arms.py)."""
+    running = running_experiments(connection, today)
+    if not running:
+        return {}
+    by_team: dict[uuid.UUID, list[Running]] = defaultdict(list)
+    for experiment in running:
+        by_team[experiment.team_id].append(experiment)
+    found: dict[str, Mapping[str, Any]] = {}
+    keys = list(rows)
+    for start in range(0, len(keys), 500):
+        chunk = [_as_uuid(key) for key in keys[start : start + 500]]
+        for loan_id, team_id in connection.execute(
+            select(Loan.id, Loan.team_id).where(Loan.id.in_(chunk), Loan.team_id.in_(by_team))
+        ):
+            for experiment in by_team.get(team_id, ()) if team_id is not None else ():
+                if experiment.arm(loan_id) == "challenger":
+                    found[_as_hex(loan_id)] = experiment.weights
+                    break
+    return found
 
 
 def _load_reminded(

@@ -329,6 +329,7 @@ class MainWindow(QMainWindow):
                 (Tab.REMINDERS, self.tr("Reminder&s…"), "Ctrl+Shift+S"),
                 (Tab.CASES, self.tr("D&isputes and complaints…"), "Ctrl+Shift+I"),
                 (Tab.LEGAL, self.tr("&Legal referrals…"), "Ctrl+Shift+J"),
+                (Tab.EXPERIMENTS, self.tr("E&xperiments…"), "Ctrl+Shift+X"),
             )
         }
         self._show_team_menu(False)

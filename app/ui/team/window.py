@@ -1,9 +1,9 @@
 """The team lead's desk, beside the main window: the dashboard, the call review, the
 escalations inbox, the plans waiting for approval, the team's accounts, its pool (the
 accounts nobody is assigned to yet, to allocate), its members with who is active, the
-lending system's daily feed files, the reminders, and the disputes and complaints, one tab
-each. The pool's tab shows how many accounts wait
-in it.
+lending system's daily feed files, the reminders, the disputes and complaints, the
+accounts referred to legal and the champion / challenger experiments, one tab each. The
+pool's tab shows how many accounts wait in it.
 
 Only a team lead or an administrator gets it (the main window shows its menu to them alone,
 and every service behind the tabs refuses anyone else). A lead starts the day on it: it opens
@@ -29,6 +29,7 @@ from app.ui.team.call_review import CallReviewPanel
 from app.ui.team.cases import CasesPanel
 from app.ui.team.dashboard import DashboardPanel
 from app.ui.team.escalations_inbox import EscalationsInbox
+from app.ui.team.experiments import ExperimentsPanel
 from app.ui.team.feeds import FeedsPanel
 from app.ui.team.legal import LegalPanel
 from app.ui.team.members import TeamMembersPanel
@@ -49,10 +50,11 @@ class Tab(enum.IntEnum):
     REMINDERS = 8
     CASES = 9
     LEGAL = 10
+    EXPERIMENTS = 11
 
 
 # The tabs past the tenth have keys of their own (the main window's Team menu gives the same).
-_LATER_KEYS = {Tab.LEGAL: "Ctrl+Shift+J"}
+_LATER_KEYS = {Tab.LEGAL: "Ctrl+Shift+J", Tab.EXPERIMENTS: "Ctrl+Shift+X"}
 
 
 def tab_keys(tab: Tab) -> QKeySequence:
@@ -83,6 +85,7 @@ class TeamWindow(QMainWindow):
         self.reminders = RemindersPanel(context)
         self.cases = CasesPanel(context)
         self.legal = LegalPanel(context)
+        self.experiments = ExperimentsPanel(context)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName(self.tr("Team desk"))
         self.tabs.setDocumentMode(True)
@@ -97,6 +100,7 @@ class TeamWindow(QMainWindow):
         self.tabs.addTab(self.reminders, self.tr("Reminder&s"))
         self.tabs.addTab(self.cases, self.tr("Disputes && compla&ints"))
         self.tabs.addTab(self.legal, self.tr("&Legal"))
+        self.tabs.addTab(self.experiments, self.tr("E&xperiments"))
         self.setCentralWidget(self.tabs)
         # What a screen reader calls each tab's page (the tab's own text carries a mnemonic).
         for panel, name in (
@@ -111,6 +115,7 @@ class TeamWindow(QMainWindow):
             (self.reminders, self.tr("Reminders sent, and tomorrow's")),
             (self.cases, self.tr("Disputes and complaints")),
             (self.legal, self.tr("Accounts referred to legal")),
+            (self.experiments, self.tr("Champion / challenger experiments")),
         ):
             panel.setAccessibleName(name)
         self._loaded: set[Tab] = set()
@@ -155,6 +160,7 @@ class TeamWindow(QMainWindow):
             Tab.REMINDERS: self.tr("Reminder&s"),
             Tab.CASES: self.tr("Disputes && compla&ints"),
             Tab.LEGAL: self.tr("&Legal"),
+            Tab.EXPERIMENTS: self.tr("E&xperiments"),
         }
         self.tab_actions: dict[Tab, QAction] = {}
         for tab, name in names.items():

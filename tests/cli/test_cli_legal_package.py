@@ -389,3 +389,43 @@ def test_a_reversed_payment_counts_for_nothing_and_books_that_differ_are_said(
     finally:
         with _db(data_dir) as db:
             db.execute("UPDATE payments SET reversed_at = NULL WHERE id = ?", (payment_id,))
+
+
+def test_the_cover_sheet_carries_the_referral_the_legal_desk_recorded(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    """A referral made and taken to filing through `legal` is what the package's cover says,
+    in both languages, and what its manifest records."""
+    lead = _user(data_dir, "team_lead")
+    contract = _penalised_contracts(data_dir, 3)[2]
+    steps = (
+        ("refer", contract, "--reason", "十二个月未联系上，拒绝还款"),
+        ("step", contract, "lawyer", "--on", "2026-11-28", "--firm", "金杜律师事务所",
+         "--lawyer", "王律师"),
+        ("step", contract, "filing", "--on", "2026-11-28", "--case-number",
+         "(2026)京0105民初12345号", "--court", "北京市朝阳区人民法院"),
+    )  # fmt: skip
+    for step in steps:
+        code, _, err = run(data_dir, "legal", *step, "--user", lead)
+        assert code == 0, err
+    out = tmp_path / "package"
+
+    code, _, err = run(
+        data_dir, "legal-package", "--contract", contract, "--user", lead, "--out", str(out)
+    )
+
+    assert code == 0, err
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    referral = manifest["referral"]
+    assert (referral["case_number"], referral["court"], referral["stage"]) == (
+        "(2026)京0105民初12345号",
+        "北京市朝阳区人民法院",
+        "filing",
+    )
+    assert referral["firm"] == "金杜律师事务所 · 王律师"
+    chinese = _squash(pdf_raw_text((out / "package_zh_CN.pdf").read_bytes()))
+    english = _squash(pdf_raw_text((out / "package_en.pdf").read_bytes()))
+    for text in (chinese, english):
+        for said in ("(2026)京0105民初12345号", "北京市朝阳区人民法院", "金杜律师事务所·王律师"):
+            assert _squash(said) in text, said
+    assert "已立案" in chinese and "claimfiled" in english

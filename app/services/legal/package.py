@@ -53,6 +53,7 @@ from app.models import (
     User,
 )
 from app.models.borrowers import BORROWER_FLAGS
+from app.models.legal import LegalStepKind
 from app.services.common import clock
 from app.services.common.audit import audit
 from app.services.common.clock import business_zone, local_today
@@ -67,6 +68,7 @@ from app.services.legal.export_tables import Section, csv_bytes
 from app.services.legal.package_content import PackageContent, ReferralFacts
 from app.services.legal.package_pdf import render_package
 from app.services.legal.package_statement import Statement, account_statement
+from app.services.legal.referral import case_of
 from app.services.portfolio.accounts import borrower_address, load_loan
 from app.services.portfolio.addresses import borrower_address_zones
 
@@ -78,13 +80,22 @@ MANIFEST = "manifest.json"
 
 
 def referral_facts(session: Session, loan: Loan) -> ReferralFacts | None:
-    """The account's legal referral for the cover sheet; None: none on record.
-
-    This version records no legal case: it always answers None, and the cover sheet says so.
-    The legal pipeline's reader (a case with its steps) is to fill it.
-    """
-    del session, loan
-    return None
+    """The account's legal referral for the cover sheet (its latest, withdrawn or not, as the
+    legal desk records it: app.services.legal.referral); None: never referred."""
+    case = case_of(session, loan)
+    if case is None:
+        return None
+    lawyer = case.latest(LegalStepKind.LAWYER)
+    filing = case.latest(LegalStepKind.FILING)
+    return ReferralFacts(
+        referred_at=case.referred_at,
+        referred_by=case.referred_by_name or case.referred_by,
+        reason=case.reason,
+        firm=" · ".join(part for part in (lawyer.firm, lawyer.lawyer) if part) if lawyer else "",
+        case_number=(filing.case_number or "") if filing else "",
+        court=(filing.court or "") if filing else "",
+        stage=case.stage,
+    )
 
 
 @dataclass(frozen=True)

@@ -202,7 +202,7 @@ class _Pages:
             [self.t("referral_firm"), printable(referral.firm)],
             [self.t("referral_case_number"), printable(referral.case_number)],
             [self.t("referral_court"), printable(referral.court)],
-            [self.t("referral_stage"), printable(referral.stage)],
+            [self.t("referral_stage"), self.value(referral.stage)],
         ]
         return grid(rows, [LABEL, WIDTH - LABEL], self.styles, self.font)
 

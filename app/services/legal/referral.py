@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from app.database import Database
 from app.models import Borrower, LegalStep, LegalStepKind, Loan, Role, User
 from app.models import LegalCase as CaseRow
+from app.services.common import clock
 from app.services.common.audit import audit
 from app.services.common.clock import local_today
 from app.services.common.errors import (
@@ -182,6 +183,18 @@ def legal_case(db: Database, username: str, contract_no: str) -> LegalCase | Non
         return None if case is None else _view(session, case, loan)
 
 
+def case_of(session: Session, loan: Loan) -> LegalCase | None:
+    """`loan`'s latest referral to legal with its steps, in the caller's unit of work (the
+    caller has checked who may read it: the referral package's writer)."""
+    case = session.scalar(
+        select(CaseRow)
+        .where(CaseRow.loan_id == loan.id)
+        .order_by(CaseRow.referred_at.desc())
+        .limit(1)
+    )
+    return None if case is None else _view(session, case, loan)
+
+
 def legal_cases(db: Database, username: str, *, open_only: bool = False) -> tuple[LegalCase, ...]:
     """The referrals of the lead's team's accounts (every team's for an administrator), the
     latest of each account, newest first."""
@@ -254,7 +267,7 @@ def refer(
 ) -> LegalCase:
     """Refer the account to legal: the referral, and the borrower's `legal_referral` mark, in
     one transaction (the account leaves the collectors' queues). Audited."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     why = written_text(reason, Message("The reason"))
     if not why:
         raise InvalidInput(
@@ -301,7 +314,7 @@ def withdraw(
 ) -> LegalCase:
     """Withdraw the account's open referral, before its case is filed: the account returns to
     collection (the borrower's mark lifted, unless another open referral holds it). Audited."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     why = written_text(reason, Message("The reason"))
     if not why:
         raise InvalidInput("Say why the referral is withdrawn.").at("reason")
@@ -356,7 +369,7 @@ def record_step(
     now: datetime | None = None,
 ) -> LegalCase:
     """Record a step of the account's open legal case, in the case's order. Audited."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     checks = Checks()
     kind = checks.check("kind", _kind, typed.kind)
     firm = checks.check("firm", typed_text, typed.firm, Message("The firm"), 120)

@@ -144,7 +144,7 @@ def test_the_desk_has_an_experiments_tab(
     window = TeamWindow(context)
     qtbot.addWidget(window)
     action = window.tab_actions[Tab.EXPERIMENTS]
-    assert action.shortcut() == QKeySequence("Ctrl+0")
+    assert action.shortcut() == QKeySequence("Ctrl+Shift+X")
     with qtbot.waitSignal(window.experiments.loaded, timeout=20_000):
         action.trigger()
     assert window.tabs.currentIndex() == Tab.EXPERIMENTS

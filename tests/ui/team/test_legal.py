@@ -177,7 +177,7 @@ def test_the_desk_opens_on_the_legal_tab_with_its_shortcut(qtbot: QtBot, desk: D
     window.show()
     qtbot.waitExposed(window)
     action = window.tab_actions[Tab.LEGAL]
-    assert action.shortcut() == QKeySequence("Ctrl+0")
+    assert action.shortcut() == QKeySequence("Ctrl+Shift+J")
     with qtbot.waitSignal(window.legal.loaded, timeout=10_000):
         action.trigger()
     assert window.tabs.currentIndex() == Tab.LEGAL

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from app.cli.legal import STEP_KINDS
+from app.models import LegalStepKind
 from app.services.common.clock import local_today
 from tests.helpers.cli import run_cli
 
@@ -129,3 +131,7 @@ def test_a_collector_neither_refers_nor_reads_a_case(data_dir: Path) -> None:
         )
     missing = run_cli(data_dir, "legal", "refer", contract, "--user", LEAD)
     assert missing.returncode == 64 and "--reason" in missing.stderr
+
+
+def test_the_step_kinds_the_command_line_names_are_the_cases_steps_in_order() -> None:
+    assert tuple(kind.value for kind in LegalStepKind) == STEP_KINDS

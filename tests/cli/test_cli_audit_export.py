@@ -75,15 +75,15 @@ def test_a_span_export_lists_every_file_with_its_hash_and_rows_and_is_on_record(
     before = len(_events(data_dir))
 
     code, text, err = run(
-        data_dir, "audit-export", "--from", "2026-11-01", "--to", "2026-11-28",
+        data_dir, "audit-export", "--from", "2026-10-01", "--to", "2026-11-28",
         "--user", lead, "--out", str(out),
     )  # fmt: skip
 
     assert code == 0, err
     assert text.strip().splitlines()[-1].startswith(f"Audit export written to {out} (")
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["scope"] == "2026-11-01 to 2026-11-28"
-    assert manifest["sections"]["complaints"] == "not recorded by this version"
+    assert manifest["scope"] == "2026-10-01 to 2026-11-28"
+    assert manifest["sections"]["complaints"] == {"file": "complaints.csv"}
     names = {entry["name"] for entry in manifest["files"]}
     assert names == {p.name for p in out.iterdir()} - {"manifest.json"}
     assert names == {
@@ -91,6 +91,8 @@ def test_a_span_export_lists_every_file_with_its_hash_and_rows_and_is_on_record(
         "rule_decisions.csv",
         "blocks.csv",
         "escalations.csv",
+        "complaints.csv",
+        "disputes.csv",
         "audit_export.xlsx",
     }
     book = load_workbook(out / "audit_export.xlsx", read_only=True)
@@ -106,11 +108,11 @@ def test_a_span_export_lists_every_file_with_its_hash_and_rows_and_is_on_record(
     # Every contact of the span, and a decision for each contact and each block.
     with _db(data_dir) as db:
         (contacts,) = db.execute(
-            "SELECT count(*) FROM contact_attempts WHERE started_at >= '2026-10-31 16:00:00'"
+            "SELECT count(*) FROM contact_attempts WHERE started_at >= '2026-09-30 16:00:00'"
             " AND started_at < '2026-11-28 16:00:00'"
         ).fetchone()
         (blocks,) = db.execute(
-            "SELECT count(*) FROM contact_blocks WHERE at >= '2026-10-31 16:00:00'"
+            "SELECT count(*) FROM contact_blocks WHERE at >= '2026-09-30 16:00:00'"
             " AND at < '2026-11-28 16:00:00'"
         ).fetchone()
     assert contacts > 0 and blocks > 0
@@ -250,3 +252,50 @@ def test_who_may_export_and_what_a_span_must_be(data_dir: Path, tmp_path: Path) 
     assert code == 1 and "already exists" in err
     assert [p.name for p in tmp_path.iterdir()] == ["taken"]
     assert len(_events(data_dir)) == before
+
+
+def test_a_complaint_and_its_reply_are_in_the_export_with_the_deadline_kept_or_not(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    lead = _user(data_dir, "team_lead")
+    with _db(data_dir) as db:
+        contract, collector = db.execute(
+            "SELECT l.contract_no, u.username FROM loans l JOIN users u"
+            " ON u.id = l.assigned_to_id WHERE u.role = 'collector' AND u.team_id ="
+            " (SELECT team_id FROM users WHERE username = ?) ORDER BY l.contract_no LIMIT 1",
+            (lead,),
+        ).fetchone()
+    code, out, err = run(
+        data_dir, "complaint", "log", contract, "--user", collector, "--channel",
+        "regulator_12378", "--category", "contact_frequency", "--summary",
+        "=12378转办：每天多次来电", "--collector", collector, "--reference", "NFRA-0042",
+        "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    logged = json.loads(out)
+    code, _, err = run(
+        data_dir, "complaint", "reply", logged["id"], "--user", lead, "--text", "已回电致歉"
+    )
+    assert code == 0, err
+    out_dir = tmp_path / "audit"
+
+    code, _, err = run(
+        data_dir, "audit-export", "--contract", contract, "--user", lead, "--out", str(out_dir)
+    )
+
+    assert code == 0, err
+    (row,) = [r for r in _csv(out_dir / "complaints.csv") if r["complaint_id"] == logged["id"]]
+    assert (row["contract_no"], row["channel"], row["category"], row["reference"]) == (
+        contract,
+        "regulator_12378",
+        "contact_frequency",
+        "NFRA-0042",
+    )
+    assert (row["collector"], row["logged_by"], row["replied_by"]) == (collector, collector, lead)
+    assert (row["status"], row["reply"], row["answered_late"]) == ("replied", "已回电致歉", "no")
+    # A summary a spreadsheet would run as a formula reaches it as text.
+    assert row["summary"] == "'=12378转办：每天多次来电"
+    assert row["due_on"] == logged["due"]["due_on"]
+    book = load_workbook(out_dir / "audit_export.xlsx", read_only=True)
+    sheet = [list(r) for r in book["complaints"].iter_rows(values_only=True)]
+    assert logged["id"] in sheet[1]

@@ -294,7 +294,7 @@ def reply_complaint(
         complaint.reply = text
         complaint.replied_by_id = user.id
         complaint.replied_at = now
-        details = {"loan_id": str(complaint.loan_id), "late": now.date() > complaint.due_on}
+        details = {"loan_id": str(complaint.loan_id), "late": local_today(now) > complaint.due_on}
         audit(session, "complaint.replied", "complaint", complaint.id, details, user_id=user.id)
         session.flush()
         (view,) = _views(session, Complaint.id == complaint.id, today=local_today(now))

@@ -10,11 +10,15 @@ what a regulator asks to see of collection's conduct (README, "Legal").
   legal source;
 - blocks: the dials (and contacts being logged) the rules stopped;
 - escalations: what was escalated to a team lead, and how it was handled (acknowledged, the
-  decision, its note).
+  decision, its note);
+- complaints: each complaint (its channel: a regulator's referral such as 12378, a call, a
+  letter), category, the collector concerned, when received (also in the borrower's time),
+  its deadline, the lead's reply and whether it came late;
+- disputes: each dispute case, its kind, the borrower's claim, deadline, the lead's decision
+  with reasons or the correction expected, and whether it came late.
 
 Each table is a CSV file and a sheet of one XLSX workbook; `manifest.json` lists every file
-with its SHA-256 and rows. Complaints are not recorded by this version: the manifest says so
-in a section of their own rather than leaving them out silently. Cells that a spreadsheet would
+with its SHA-256 and rows. Cells that a spreadsheet would
 run as a formula are written as text (`export_tables.as_text`). Third parties are named by
 relation, a number by its last four digits: the export shows conduct, not contact details.
 
@@ -43,10 +47,12 @@ from sqlalchemy.orm import Session
 from app.database import Database
 from app.models import (
     Borrower,
+    Complaint,
     ContactAttempt,
     ContactBlock,
     ContactKind,
     ContactPoint,
+    DisputeCase,
     Escalation,
     Loan,
     Role,
@@ -54,7 +60,7 @@ from app.models import (
 )
 from app.services.common import clock
 from app.services.common.audit import audit
-from app.services.common.clock import day_start
+from app.services.common.clock import day_start, local_today
 from app.services.common.errors import InvalidDate, InvalidInput, NotAllowed
 from app.services.common.scope import find_user, worker_ids
 from app.services.contact.compliance import Profile, load_profile, profile_code_for
@@ -74,8 +80,6 @@ MANIFEST = "manifest.json"
 WORKBOOK = "audit_export.xlsx"
 # The longest span one export covers (a year and a day: a leap year's whole).
 LONGEST_SPAN = timedelta(days=366)
-# What the manifest says of what this version does not record.
-NOT_RECORDED = {"complaints": "not recorded by this version"}
 
 
 @dataclass(frozen=True)
@@ -216,6 +220,12 @@ def _loans_with_activity(
         select(ContactBlock.loan_id).where(ContactBlock.at >= lo, ContactBlock.at < hi),
         select(Escalation.loan_id).where(Escalation.raised_at >= lo, Escalation.raised_at < hi),
         select(Escalation.loan_id).where(Escalation.decided_at >= lo, Escalation.decided_at < hi),
+        select(Complaint.loan_id).where(Complaint.received_at >= lo, Complaint.received_at < hi),
+        select(Complaint.loan_id).where(Complaint.replied_at >= lo, Complaint.replied_at < hi),
+        select(DisputeCase.loan_id).where(DisputeCase.opened_at >= lo, DisputeCase.opened_at < hi),
+        select(DisputeCase.loan_id).where(
+            DisputeCase.decided_at >= lo, DisputeCase.decided_at < hi
+        ),
     )
     query = select(Loan).where(Loan.id.in_(active))
     visible = _visible(session, user)
@@ -243,6 +253,8 @@ def gather(
     decisions: list[tuple[datetime, tuple[str, ...]]] = []
     blocks: list[tuple[datetime, tuple[str, ...]]] = []
     escalations: list[tuple[datetime, tuple[str, ...]]] = []
+    complaints: list[tuple[datetime, tuple[str, ...]]] = []
+    disputes: list[tuple[datetime, tuple[str, ...]]] = []
     for chunk in _chunks(list(accounts), 500):
         for attempt in session.scalars(
             _within(
@@ -361,6 +373,66 @@ def gather(
                     ),
                 )
             )
+        for complaint in session.scalars(
+            _within_either(
+                select(Complaint).where(Complaint.loan_id.in_(chunk)),
+                (Complaint.received_at, Complaint.replied_at),
+                window,
+            )
+        ):
+            account = accounts[complaint.loan_id]
+            complaints.append(
+                (
+                    complaint.received_at,
+                    (
+                        account.loan.contract_no,
+                        str(complaint.id),
+                        complaint.channel,
+                        complaint.category,
+                        complaint.reference or "",
+                        _utc(complaint.received_at),
+                        _local(complaint.received_at, account.address_zone),
+                        names.get(complaint.collector_id, "") if complaint.collector_id else "",
+                        names.get(complaint.logged_by_id, ""),
+                        complaint.summary,
+                        complaint.due_on.isoformat(),
+                        "replied" if complaint.replied_at else "open",
+                        _utc(complaint.replied_at),
+                        names.get(complaint.replied_by_id, "") if complaint.replied_by_id else "",
+                        complaint.reply or "",
+                        _late(complaint.replied_at, complaint.due_on),
+                    ),
+                )
+            )
+        for case in session.scalars(
+            _within_either(
+                select(DisputeCase).where(DisputeCase.loan_id.in_(chunk)),
+                (DisputeCase.opened_at, DisputeCase.decided_at),
+                window,
+            )
+        ):
+            account = accounts[case.loan_id]
+            disputes.append(
+                (
+                    case.opened_at,
+                    (
+                        account.loan.contract_no,
+                        str(case.id),
+                        case.kind,
+                        _utc(case.opened_at),
+                        names.get(case.opened_by_id, ""),
+                        case.claim,
+                        case.due_on.isoformat(),
+                        case.decision or "open",
+                        _utc(case.decided_at),
+                        names.get(case.decided_by_id, "") if case.decided_by_id else "",
+                        case.reasons or "",
+                        case.correction or "",
+                        _late(case.decided_at, case.due_on),
+                        str(case.attempt_id),
+                    ),
+                )
+            )
     return (
         Section(
             "contacts",
@@ -432,6 +504,48 @@ def gather(
             ),
             _ordered(escalations),
         ),
+        Section(
+            "complaints",
+            (
+                "contract_no",
+                "complaint_id",
+                "channel",
+                "category",
+                "reference",
+                "received_at_utc",
+                "received_at_borrower_time",
+                "collector",
+                "logged_by",
+                "summary",
+                "due_on",
+                "status",
+                "replied_at_utc",
+                "replied_by",
+                "reply",
+                "answered_late",
+            ),
+            _ordered(complaints),
+        ),
+        Section(
+            "disputes",
+            (
+                "contract_no",
+                "case_id",
+                "kind",
+                "opened_at_utc",
+                "opened_by",
+                "claim",
+                "due_on",
+                "decision",
+                "decided_at_utc",
+                "decided_by",
+                "reasons",
+                "correction",
+                "answered_late",
+                "attempt_id",
+            ),
+            _ordered(disputes),
+        ),
     )
 
 
@@ -484,6 +598,14 @@ def _within_either(
 
 def _ordered(rows: list[tuple[datetime, tuple[str, ...]]]) -> tuple[tuple[str, ...], ...]:
     return tuple(row for _, row in sorted(rows, key=lambda item: (item[0], item[1])))
+
+
+def _late(answered: datetime | None, due_on: date) -> str:
+    """Whether an answer came after its deadline (the due day, in the lender's zone), or is
+    still awaited past it today: "yes", "no", or "" while it may still come in time."""
+    if answered is not None:
+        return "yes" if local_today(answered) > due_on else "no"
+    return "yes" if local_today(clock.now()) > due_on else ""
 
 
 def _utc(moment: datetime | None) -> str:
@@ -553,9 +675,6 @@ def _manifest(
             }
             for name, data in files.items()
         ],
-        "sections": {
-            **{section.name: {"file": f"{section.name}.csv"} for section in sections},
-            **NOT_RECORDED,
-        },
+        "sections": {section.name: {"file": f"{section.name}.csv"} for section in sections},
     }
     return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode()

@@ -24,6 +24,7 @@ from app.cli.plans import (
     EXIT_UNKNOWN,
     EXIT_UNREADABLE,
 )
+from app.models import BORROWER_FLAGS
 from app.services.common.clock import business_zone
 from app.services.plans.offers import plan_policy
 from tests.cli.test_cli import run
@@ -69,12 +70,14 @@ def _overdue_contracts(data_dir: Path, user: str, count: int) -> list[str]:
 
 @cache
 def _overdue(data_dir: Path, user: str) -> list[str]:
-    """The user's overdue accounts in queue order, but those the demo made a plan on and those
-    too small for six instalments within the policy (the portfolio is as of now: which accounts
-    those are changes with the day the suite runs)."""
+    """The user's overdue accounts in queue order, but those the demo made a plan on, those
+    whose collection is paused (a borrower's mark, an escalation waiting: no plan is offered on
+    them) and those too small for six instalments within the policy (the portfolio is as of
+    now: which accounts those are changes with the day the suite runs)."""
     smallest = 6 * plan_policy().min_instalment
     code, out, _ = run(data_dir, "queue", "--user", user, "--json")
     assert code == 0
+    marked = " OR ".join(f"b.{flag}" for flag in BORROWER_FLAGS)
     with sqlite3.connect(data_dir / "central.sqlite3") as conn:
         planned = {
             row[0]
@@ -82,11 +85,19 @@ def _overdue(data_dir: Path, user: str) -> list[str]:
                 "SELECT l.contract_no FROM repayment_plans p JOIN loans l ON l.id = p.loan_id"
             )
         }
+        paused = {
+            row[0]
+            for row in conn.execute(
+                "SELECT l.contract_no FROM loans l JOIN borrowers b ON b.id = l.borrower_id"
+                f" WHERE {marked} UNION SELECT l.contract_no FROM escalations e"
+                " JOIN loans l ON l.id = e.loan_id WHERE e.decided_at IS NULL"
+            )
+        }
     return [
         e["contract_no"]
         for e in json.loads(out)
         if e["dpd"] > 0
-        and e["contract_no"] not in planned
+        and e["contract_no"] not in planned | paused
         and Decimal(e["overdue_amount"]) >= smallest
     ]
 
@@ -158,11 +169,11 @@ def test_a_plan_beyond_policy_is_saved_for_approval_with_the_reason_and_no_pdf(
     collector = _users(data_dir, "collector")[1]
     contract = _overdue_contracts(data_dir, collector, 1)[0]
     out = tmp_path / "agreement.pdf"
-    code, text, _ = run(
+    code, text, err = run(
         data_dir, "agreement", "--contract", contract, "--user", collector, "--installments", "36",
         "--first-due", _in_days(10), "--out", str(out),
     )  # fmt: skip
-    assert code == EXIT_NEEDS_APPROVAL
+    assert code == EXIT_NEEDS_APPROVAL, err
     assert "36 instalments are more than the 24 allowed" in text
     assert not out.exists()
     plan_id = re.search(r"plan ([0-9a-f-]{36})", text)

@@ -6549,6 +6549,10 @@ Allowed from {time}</source>
         <translation>该异议已于 {time} 作出决定（{decision}）。</translation>
     </message>
     <message>
+        <source>This dispute was already decided ({decision}); evidence sent now belongs to a new dispute.</source>
+        <translation>该异议已作出决定（{decision}）；现在收到的材料应作为新的异议处理。</translation>
+    </message>
+    <message>
         <source>Unknown dispute kind “{kind}” (one of {known}).</source>
         <translation>未知的异议类型“{kind}”（可选：{known}）。</translation>
     </message>

@@ -28,11 +28,13 @@ from app.services.common.attachments import (
     add_attachment,
     attachment_policy,
     check_file,
+    content_of,
     read_file,
     save_copies,
     views,
 )
 from app.services.common.errors import NotAllowed, NotFound
+from app.services.common.files import check_target, write_atomically
 from app.services.common.scope import find_user
 from app.services.portfolio.accounts import check_scope, lock
 
@@ -124,3 +126,20 @@ def save_dispute_evidence(
     """A copy of each of the case's evidence files in `folder` (which must exist), never over a
     file already there; the files written."""
     return save_copies(db, dispute_evidence(db, username, case_id), folder)
+
+
+def save_evidence(
+    db: Database, username: str, case_id: uuid.UUID, attachment_id: uuid.UUID, out: Path
+) -> Path:
+    """A copy of one of the case's evidence files written whole to `out` (checked first: the
+    folder exists and is writable), for whoever may see the case."""
+    check_target(out)
+    with db.reader() as session:
+        user = find_user(session, username)
+        case, _loan = _case(session, user, case_id)
+        row = session.get(Attachment, attachment_id)
+        if row is None or row.subject_kind != KIND or row.subject_id != case.id:
+            raise NotFound("There is no attachment {id}.", id=str(attachment_id))
+        data = content_of(session, row)
+    write_atomically(out, data)
+    return out

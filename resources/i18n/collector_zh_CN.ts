@@ -932,6 +932,18 @@ Per category: {categories}</source>
         <translation>成立时：放款系统应通过推送文件发送的更正</translation>
     </message>
     <message>
+        <source>The borrower&apos;s evidence</source>
+        <translation>借款人提供的材料</translation>
+    </message>
+    <message>
+        <source>Save a copy of the e&amp;vidence…</source>
+        <translation>另存材料副本(&amp;V)…</translation>
+    </message>
+    <message>
+        <source>Save a copy of the selected evidence file</source>
+        <translation>另存所选材料文件的副本</translation>
+    </message>
+    <message>
         <source>&amp;Uphold</source>
         <translation>异议成立(&amp;U)</translation>
     </message>
@@ -950,6 +962,10 @@ Per category: {categories}</source>
     <message>
         <source>Selected dispute</source>
         <translation>选中的异议</translation>
+    </message>
+    <message>
+        <source>Evi&amp;dence</source>
+        <translation>材料(&amp;D)</translation>
     </message>
     <message>
         <source>Rea&amp;sons</source>
@@ -1028,6 +1044,14 @@ Per category: {categories}</source>
         <translation>无法加载异议与投诉</translation>
     </message>
     <message>
+        <source>No evidence attached.</source>
+        <translation>尚未附加材料。</translation>
+    </message>
+    <message>
+        <source>Files attached: {count}</source>
+        <translation>附件数：{count}</translation>
+    </message>
+    <message>
         <source>Looking…</source>
         <translation>正在查找…</translation>
     </message>
@@ -1058,6 +1082,22 @@ Per category: {categories}</source>
     <message>
         <source>Upheld: {contract} stays paused until the feed brings the correction.</source>
         <translation>异议成立：{contract} 保持暂停，直至放款系统推送更正。</translation>
+    </message>
+    <message>
+        <source>Save a copy</source>
+        <translation>另存副本</translation>
+    </message>
+    <message>
+        <source>All files (*)</source>
+        <translation>所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Saved to {path}</source>
+        <translation>已保存到 {path}</translation>
+    </message>
+    <message>
+        <source>Not saved</source>
+        <translation>未保存</translation>
     </message>
     <message>
         <source>Replied: the complaint on {contract} is closed.</source>
@@ -6547,6 +6587,10 @@ Allowed from {time}</source>
     <message>
         <source>This dispute was already decided ({decision}) at {time}.</source>
         <translation>该异议已于 {time} 作出决定（{decision}）。</translation>
+    </message>
+    <message>
+        <source>This dispute was already decided ({decision}); evidence sent now belongs to a new dispute.</source>
+        <translation>该异议已作出决定（{decision}）；现在收到的材料应作为新的异议处理。</translation>
     </message>
     <message>
         <source>Unknown dispute kind “{kind}” (one of {known}).</source>

@@ -2826,6 +2826,56 @@ def test_an_attachment_and_its_content_commit_together_and_only_the_team_reads_t
         assert bytes((cursor.fetchone() or (b"",))[0]) == jpeg
 
 
+@attacks("attachment-store")
+def test_a_disputes_evidence_is_of_an_undecided_case_on_the_account_by_whoever_works_it(
+    world: World,
+) -> None:
+    from tests.helpers.images import PDF
+
+    mine, theirs = world.accounts["collector_a"], world.accounts["collector_b"]
+    attempt, day = _dsp(world, mine, "collector_a")
+    case = uuid.uuid4()
+    with world.cursor("collector_a") as cursor:
+        statement, values = _open_case(mine, attempt, _dispute_due(day))
+        cursor.execute(statement.replace("gen_random_uuid()", f"'{case}'"), values)
+    their_attempt, their_day = _dsp(world, theirs, "collector_b")
+    their_case = uuid.uuid4()
+    with world.cursor("collector_b") as cursor:
+        statement, values = _open_case(theirs, their_attempt, _dispute_due(their_day))
+        cursor.execute(statement.replace("gen_random_uuid()", f"'{their_case}'"), values)
+    receipt = {"name": "回单.pdf", "media": "application/pdf", "purpose": "receipt"}
+
+    def refused_attach(said: str, key: str, loan: uuid.UUID, subject: uuid.UUID) -> None:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege) as caught:
+            _attach(world, key, loan, subject, PDF, kind="dispute", **receipt)
+        assert said in str(caught.value), str(caught.value)
+
+    # A collector of another team: the account is not theirs to write on.
+    refused_attach("row-level security", "collector_b", mine.loan_id, case)
+    refused_attach("row-level security", "lead_b", mine.loan_id, case)
+    # Another account's case, filed on this account (and the other team's case on it).
+    refused_attach("dispute case on the same account", "collector_a", mine.loan_id, their_case)
+    visit = _visit_of(world, mine.loan_id, "agent_a")
+    refused_attach("dispute case on the same account", "collector_a", mine.loan_id, visit)
+    # A team member who neither opened the case nor works the account.
+    refused_attach("Only the collector who opened the dispute", "agent_a", mine.loan_id, case)
+    # A visit's purpose on a dispute.
+    with pytest.raises(psycopg.errors.InsufficientPrivilege, match="purpose its kind knows"):
+        _attach(world, "collector_a", mine.loan_id, case, PDF, kind="dispute", purpose="notice",
+                name="x.pdf", media="application/pdf")  # fmt: skip
+    assert _attachments_of(world, mine.loan_id) == (0, 0)
+    _attach(world, "collector_a", mine.loan_id, case, PDF, kind="dispute", **receipt)
+    _attach(world, "lead_a", mine.loan_id, case, PDF + b" ", kind="dispute", **receipt)
+    assert _attachments_of(world, mine.loan_id) == (2, 2)
+    with world.cursor("lead_a") as cursor:
+        cursor.execute(*_decide(case))
+    # Decided: nothing more, not by the collector, not by the lead.
+    for key in ("collector_a", "lead_a"):
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="decided dispute"):
+            _attach(world, key, mine.loan_id, case, PDF + b"  ", kind="dispute", **receipt)
+    assert _attachments_of(world, mine.loan_id) == (2, 2)
+
+
 # --- legal referral (migration 0030) -------------------------------------------------------
 
 REFER = (

@@ -5,8 +5,10 @@ filed under the account and SHA-256, never changed) are not. A push uploads the 
 attachment the server took, in the same server transaction as the row (the server refuses to
 commit one without the other), and only those the server lacks. A pull fetches, before it
 writes the attachment rows it brought, the bytes its copy lacks, a few at a time, each batch
-committed as it comes (a large first sync never holds every photo in memory at once): neither
-side ever holds a row without its bytes, and no pull brings bytes again.
+committed as it comes (a large first sync never holds every photo in memory at once); the
+bytes of an account the pull brings (a first sync, an account newly in scope) go in the
+pull's own transaction, after the account and before the rows (a content is filed under its
+account). Neither side ever holds a row without its bytes, and no pull brings bytes again.
 """
 
 from __future__ import annotations
@@ -118,9 +120,12 @@ def missing(local: Database, rows: Iterable[Sequence[Any]]) -> set[Key]:
     return wanted - have
 
 
-def fetch_into(central: Database, local: Database, keys: Iterable[Key]) -> int:
+def fetch_into(
+    central: Database, local: Database, keys: Iterable[Key], *, into: Connection | None = None
+) -> int:
     """The contents named, read from the server (as the signed-in user sees them) and written
-    into the local copy, a few at a time; how many were written."""
+    into the local copy, a few at a time, each batch committed (or, `into`: in that
+    transaction, for the accounts it brings); how many were written."""
     ordered = sorted(keys)
     written = 0
     with central.engine.connect() as connection:
@@ -132,10 +137,12 @@ def fetch_into(central: Database, local: Database, keys: Iterable[Key]) -> int:
             found = [
                 dict(row._mapping) for row in connection.execute(select(CONTENTS).where(condition))
             ]
-            if found:
+            if found and into is not None:
+                into.execute(insert(CONTENTS), found)
+            elif found:
                 with local.engine.begin() as writing:
                     writing.execute(insert(CONTENTS), found)
-                written += len(found)
+            written += len(found)
     return written
 
 

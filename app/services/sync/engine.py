@@ -1058,6 +1058,10 @@ def _write(
 # --- pull ---------------------------------------------------------------------------------------
 
 
+def _uuid_of(value: object) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(hex=str(value))
+
+
 def pull(local: Database, central: Database, username: str) -> PullReport:
     """Bring the user's scope up to date: changed rows, arrived and departed accounts."""
     with local.engine.connect() as connection:
@@ -1073,9 +1077,11 @@ def pull(local: Database, central: Database, username: str) -> PullReport:
     )
     # The bytes of the attachments brought that this copy lacks, and only those: written
     # before their rows (bytes with no row yet are nobody's to see, and are not fetched again).
-    fetched_contents = contents.fetch_into(
-        central, local, contents.missing(local, fetched.rows.get("attachments", {}).values())
-    )
+    # An account the pull brings is not in the copy yet: its bytes go in with it, below.
+    lacking = contents.missing(local, fetched.rows.get("attachments", {}).values())
+    known = {_uuid_of(loan) for loan in local_loans}
+    arriving = {key for key in lacking if key[0] not in known}
+    fetched_contents = contents.fetch_into(central, local, lacking - arriving)
     with local.engine.begin() as connection:
         connection.execute(insert(PAUSE).values(id=1))
         pending: dict[str, set[str]] = {}
@@ -1100,6 +1106,8 @@ def pull(local: Database, central: Database, username: str) -> PullReport:
                 if waiting
                 else list(found.values())
             )
+            if table.name == "attachments" and arriving:
+                fetched_contents += contents.fetch_into(central, local, arriving, into=connection)
             _write_rows(connection, table, batch)
             rows += len(batch)
         if bulk:

@@ -2,7 +2,8 @@
 the working days left (or overdue) and a warning where the calendar does not cover a year.
 
 A dispute selected shows the borrower's claim and, for "already paid", the lending system's
-payments near it; the lead upholds it (saying which correction the feed is expected to bring:
+payments near it, and the evidence the borrower sent (a copy saved where the lead chooses);
+the lead upholds it (saying which correction the feed is expected to bring:
 no balance is edited here) or rejects it (saying why: collection resumes). A complaint selected
 shows its channel, category, the collector concerned and the deadline (the regulator's for a
 regulator's referral); the lead's reply closes it. The counts of the last 30 days per collector
@@ -15,6 +16,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
@@ -53,7 +55,9 @@ from app.services.cases.disputes import (
     dispute,
     disputes,
 )
+from app.services.cases.evidence import dispute_evidence, save_evidence
 from app.services.cases.policy import DueState, cases_policy
+from app.services.common.attachments import AttachmentView, saved_name
 from app.services.common.clock import local_today
 from app.services.common.errors import DomainError
 from app.ui.common.context import Context
@@ -64,6 +68,7 @@ from app.ui.common.look import Ink, paint
 from app.ui.common.runner import Latest
 from app.ui.common.table_model import RowTableModel, TableColumn
 from app.ui.common.tables import list_table
+from app.ui.field.attachments import AttachmentList
 
 # The span the complaint counts cover, up to today.
 COUNT_DAYS = 30
@@ -85,6 +90,18 @@ def load_cases(db: Database, username: str, *, now: Any) -> CasesLoad:
         complaints(db, username, now=now),
         complaint_counts(db, username, today - timedelta(days=COUNT_DAYS - 1), today),
     )
+
+
+@dataclass(frozen=True)
+class DisputeDetail:
+    view: DisputeView
+    evidence: tuple[AttachmentView, ...]
+
+
+def load_dispute(db: Database, username: str, case_id: uuid.UUID, *, now: Any) -> DisputeDetail:
+    """One case with the feed's payments near its claim and the evidence attached to it."""
+    view = dispute(db, username, case_id, now=now)
+    return DisputeDetail(view, tuple(dispute_evidence(db, username, case_id)))
 
 
 def due_text(due: DueState, formats: Any) -> str:
@@ -363,6 +380,14 @@ class CasesPanel(QWidget):
         self.correction.setPlaceholderText(
             self.tr("Upheld: the correction the lending system is to send through the feed")
         )
+        self.evidence = AttachmentList(context)
+        self.evidence.setAccessibleName(self.tr("The borrower's evidence"))
+        self.evidence.setMaximumHeight(110)
+        self.evidence_status = QLabel()
+        self.save_evidence_button = QPushButton(self.tr("Save a copy of the e&vidence…"))
+        self.save_evidence_button.setAccessibleName(
+            self.tr("Save a copy of the selected evidence file")
+        )
         self.uphold_button = QPushButton(self.tr("&Uphold"))
         self.uphold_button.setAccessibleName(self.tr("Decide: the dispute is upheld"))
         self.reject_button = QPushButton(self.tr("Re&ject"))
@@ -371,6 +396,10 @@ class CasesPanel(QWidget):
         pane = QGroupBox(self.tr("Selected dispute"))
         pane_layout = QVBoxLayout(pane)
         pane_layout.addLayout(dispute_form)
+        pane_layout.addWidget(buddy(self.tr("Evi&dence"), self.evidence))
+        pane_layout.addWidget(self.evidence_status)
+        pane_layout.addWidget(self.evidence)
+        pane_layout.addWidget(self.save_evidence_button)
         pane_layout.addWidget(buddy(self.tr("Rea&sons"), self.reasons))
         pane_layout.addWidget(self.reasons)
         pane_layout.addWidget(self.dispute_marks.add("reasons", self.reasons))
@@ -457,6 +486,8 @@ class CasesPanel(QWidget):
         self.uphold_button.clicked.connect(lambda: self.decide("upheld"))
         self.reject_button.clicked.connect(lambda: self.decide("rejected"))
         self.reply_button.clicked.connect(self.answer)
+        self.evidence.currentRowChanged.connect(lambda _row: self._update_buttons())
+        self.save_evidence_button.clicked.connect(self.save_evidence)
         self.log_button.clicked.connect(self.open_complaint_dialog)
         self._dispute_selected()
         self._complaint_selected()
@@ -522,14 +553,17 @@ class CasesPanel(QWidget):
         view = self.current_dispute()
         self.detail = None
         self.dispute_marks.clear()
+        if self.evidence.views and (view is None or self.evidence.views[0].subject_id != view.id):
+            self.evidence.show_views([])
         if view is None:
             for label in self.dispute_fields.values():
                 label.clear()
+            self.evidence_status.clear()
         else:
             self._show_dispute(view)
             self._detail_load.run(
                 self.context,
-                dispute,
+                load_dispute,
                 self.context.username,
                 view.id,
                 now=self.context.clock(),
@@ -538,11 +572,21 @@ class CasesPanel(QWidget):
             )
         self._update_buttons()
 
-    def _detail_loaded(self, view: DisputeView) -> None:
+    def _detail_loaded(self, detail: DisputeDetail) -> None:
+        view = detail.view
         current = self.current_dispute()
         if current is not None and current.id == view.id:
             self.detail = view
             self._show_dispute(view)
+            self.evidence.show_views(detail.evidence)
+            self.evidence_status.setText(
+                self.tr("No evidence attached.")
+                if not detail.evidence
+                else self.tr("Files attached: {count}").format(
+                    count=self.context.formats.number(len(detail.evidence))
+                )
+            )
+            self._update_buttons()
 
     def _show_dispute(self, view: DisputeView) -> None:
         formats, language = self.context.formats, self.context.language
@@ -611,6 +655,9 @@ class CasesPanel(QWidget):
         self.reject_button.setEnabled(has_dispute)
         self.reasons.setEnabled(has_dispute)
         self.correction.setEnabled(has_dispute)
+        self.save_evidence_button.setEnabled(
+            self.current_dispute() is not None and self.evidence.selected_view() is not None
+        )
         has_complaint = self.current_complaint() is not None and not self._busy
         self.reply_button.setEnabled(has_complaint)
         self.reply.setEnabled(has_complaint)
@@ -659,6 +706,30 @@ class CasesPanel(QWidget):
             correction,
             said=said.format(contract=view.contract_no),
             then=done,
+        )
+
+    def save_evidence(self) -> None:
+        """A copy of the selected evidence file, where the lead chooses."""
+        view, case = self.evidence.selected_view(), self.current_dispute()
+        if view is None or case is None:
+            return
+        out = self.context.dialogs.save_file(
+            self, self.tr("Save a copy"), Path.home() / saved_name(view), self.tr("All files (*)")
+        )
+        if out is None:
+            return
+        self.context.call(
+            save_evidence,
+            self.context.username,
+            case.id,
+            view.id,
+            out,
+            on_done=lambda path: self.message.setText(
+                self.tr("Saved to {path}").format(path=str(path))
+            ),
+            on_error=lambda error: self.context.dialogs.error(
+                self, self.tr("Not saved"), error_text(error)
+            ),
         )
 
     def answer(self) -> None:

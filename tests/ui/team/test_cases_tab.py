@@ -16,6 +16,7 @@ from app.database import Database
 from app.models import Borrower, Complaint, DisputeCase, Payment
 from app.services.cases.complaints import log_complaint
 from app.services.cases.disputes import check_claim, open_dispute
+from app.services.cases.evidence import attach_to_dispute
 from app.services.contact.contacts import record_contact
 from app.ui.common.settings import Settings
 from app.ui.shell.main_window import MainWindow
@@ -23,6 +24,7 @@ from app.ui.shell.start import Startup
 from app.ui.team.window import Tab
 from tests.helpers.contacts import outcome
 from tests.helpers.dialogs import RecordingDialogs
+from tests.helpers.images import PDF
 from tests.ui.conftest import COLLECTOR, Shift, start_window, wait_idle
 
 LEAD = "lead.wang"
@@ -103,6 +105,32 @@ def test_the_lead_sees_the_dispute_with_its_deadline_and_the_feeds_payment_and_r
         )
         assert not session.get_one(Borrower, shift.second.borrower_id).dispute_open
     assert dialogs.shown == []
+
+
+def test_the_lead_sees_the_borrowers_evidence_and_saves_a_copy(
+    qtbot: QtBot,
+    lead_window: MainWindow,
+    shift: Shift,
+    db: Database,
+    dialogs: RecordingDialogs,
+    tmp_path: Path,
+) -> None:
+    with db.reader() as session:
+        case = session.scalars(select(DisputeCase.id)).one()
+    attach_to_dispute(db, COLLECTOR, case, PDF, "转账回单.pdf", "receipt", now=shift.now)
+    cases = _open_tab(qtbot, lead_window)
+    evidence = cases.evidence  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: evidence.count() == 1, timeout=10_000)
+    assert evidence.lines()[0].startswith("Payment receipt · 转账回单.pdf · ")
+    assert cases.evidence_status.text() == "Files attached: 1"  # type: ignore[attr-defined]
+    assert not cases.save_evidence_button.isEnabled()  # type: ignore[attr-defined]
+    evidence.setCurrentRow(0)
+    out = tmp_path / "回单副本.pdf"
+    dialogs.files.append(out)
+    cases.save_evidence_button.click()  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: out.exists(), timeout=10_000)
+    assert out.read_bytes() == PDF and dialogs.errors() == []
+    qtbot.waitUntil(lambda: "Saved to" in cases.message.text(), timeout=10_000)  # type: ignore[attr-defined]
 
 
 def test_the_lead_answers_a_regulator_referral_by_its_deadline(

@@ -135,7 +135,7 @@ def upload_scorecard(
             ) from None
         audit(
             session,
-            "scorecard_stored",
+            "scorecard.stored",
             "scorecard",
             stored.id,
             {"version": version, "label": card.version, "sha256": digest},
@@ -201,7 +201,7 @@ def promote_scorecard(
                 "Version {version} is the team's scorecard already.", version=version
             )
         enabled = True if step is None else step.enabled
-        return _record(session, user, team_id, card, enabled, now, "scorecard_promoted")
+        return _record(session, user, team_id, card, enabled, now, "scorecard.promoted")
 
 
 def switch_scoring(
@@ -224,7 +224,7 @@ def switch_scoring(
                 raise InvalidInput("Scoring is on for the team already.")
             raise InvalidInput("Scoring is off for the team already.")
         card = session.get_one(StoredScorecard, step.scorecard_id)
-        action = "scoring_on" if enabled else "scoring_off"
+        action = "scoring.on" if enabled else "scoring.off"
         return _record(session, user, team_id, card, enabled, now, action)
 
 

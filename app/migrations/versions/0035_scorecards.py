@@ -209,6 +209,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     postgres = op.get_bind().dialect.name == "postgresql"
+    if postgres:
+        # The scorecards' policy reads the choices.
+        op.execute("DROP POLICY IF EXISTS scorecards_select ON scorecards")
     op.drop_index("ix_scorecard_choices_team_chosen", table_name="scorecard_choices")
     op.drop_index(op.f("ix_scorecard_choices_changed_tx"), table_name="scorecard_choices")
     op.drop_table("scorecard_choices")

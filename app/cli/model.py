@@ -4,6 +4,11 @@ model train    learn the scorecard from the history before a day; write it as JS
 model report   evaluate a scorecard out of time (the weeks after its training window), beside
                the gradient-boosted challenger and the queue's fixed weights: figures (JSON)
                and plots (PNG)
+model upload   store a scorecard in the database as its next version, with its report's
+               out-of-time figures (administrators)
+model list     the stored versions, and which one the team scores with
+model promote  make a version the one the team's queue scores with (a team lead)
+model off|on   switch scoring off or on for the team (a team lead)
 
 scikit-learn and matplotlib are loaded inside these commands only: every other command, and
 `--help`, starts without them.
@@ -19,18 +24,20 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.cli.common import day_arg, for_roles, open_database
+from app.cli.common import TEAM_LEAD, day_arg, for_roles, open_database
 from app.config import Config
 from app.services.common.errors import InvalidInput
 
 if TYPE_CHECKING:
     from app.services.scoring.features import AccountFeatures
+    from app.services.scoring.store import StoredInfo
 
 
 def register(commands: Any) -> None:
-    """Add `model train` and `model report` to the CLI's subparsers."""
+    """Add `model` and its actions to the CLI's subparsers."""
     model = commands.add_parser(
-        "model", help="the collection scorecard: learn it from the history, report on it"
+        "model",
+        help="the collection scorecard: train, report, upload, list, promote, switch off or on",
     )
     actions = model.add_subparsers(title="model commands", metavar="ACTION", required=True)
 
@@ -74,6 +81,48 @@ def register(commands: Any) -> None:
     report.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder to write")
     for_roles(report)
     report.set_defaults(handler=_report)
+
+    upload = actions.add_parser(
+        "upload",
+        help="store a scorecard as the next version (administrators)",
+        description="Stores the scorecard `model train` wrote as the next version, with the"
+        " out-of-time AUC and calibration error of the report `model report` wrote for it."
+        " A stored scorecard is never changed.",
+    )
+    upload.add_argument("file", type=Path, metavar="FILE", help="written by model train")
+    upload.add_argument(
+        "--report", type=Path, metavar="DIR", help="the folder model report wrote for it"
+    )
+    upload.add_argument("--user", required=True, help="the administrator")
+    upload.add_argument("--json", action="store_true")
+    for_roles(upload)
+    upload.set_defaults(handler=_upload)
+
+    listing = actions.add_parser(
+        "list", help="the stored versions, and which one the team scores with"
+    )
+    listing.add_argument("--user", required=True)
+    listing.add_argument("--team", help="which team (administrators)")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=_list)
+
+    promote = actions.add_parser(
+        "promote", help="make a version the one the team's queue scores with (a team lead)"
+    )
+    promote.add_argument("version", type=int, metavar="VERSION")
+    promote.add_argument("--user", required=True, help="the team lead (or an administrator)")
+    promote.add_argument("--team", help="which team (administrators; a lead has their own)")
+    for_roles(promote, TEAM_LEAD)
+    promote.set_defaults(handler=_promote)
+
+    for name, enabled in (("off", False), ("on", True)):
+        switch = actions.add_parser(
+            name, help=f"switch scoring {name} for the team's queue (a team lead)"
+        )
+        switch.add_argument("--user", required=True, help="the team lead (or an administrator)")
+        switch.add_argument("--team", help="which team (administrators; a lead has their own)")
+        for_roles(switch, TEAM_LEAD)
+        switch.set_defaults(handler=_switch, enabled=enabled)
 
 
 def _train(config: Config, args: argparse.Namespace) -> int:
@@ -137,6 +186,84 @@ def _report(config: Config, args: argparse.Namespace) -> int:
         )
     print("written: " + ", ".join(str(path) for path in result.files))
     return 0
+
+
+def _upload(config: Config, args: argparse.Namespace) -> int:
+    from app.services.scoring.store import upload_scorecard
+
+    info = upload_scorecard(open_database(config), args.user, args.file, args.report)
+    if args.json:
+        print(json.dumps(info.as_json(), ensure_ascii=False, indent=2))
+    else:
+        print(f"stored as version {info.version}: {_describe(info)}")
+    return 0
+
+
+def _list(config: Config, args: argparse.Namespace) -> int:
+    from app.services.scoring.store import list_scorecards, team_scoring
+
+    db = open_database(config)
+    found = list_scorecards(db, args.user)
+    scoring = team_scoring(db, args.user, args.team) if found else None
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "scorecards": [info.as_json() for info in found],
+                    "team": None if scoring is None else scoring.as_json(),
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return 0
+    if not found:
+        print("no scorecards stored")
+        return 0
+    for info in found:
+        mark = "*" if scoring is not None and scoring.version == info.version else " "
+        print(f"{mark} {info.version:>3}  {_describe(info)}")
+    if scoring is None:
+        print("no version promoted for the team")
+    else:
+        state = "on" if scoring.enabled else "off"
+        print(
+            f"* {scoring.team}: version {scoring.version}, scoring {state}"
+            f" ({scoring.chosen_by}, {scoring.chosen_at:%Y-%m-%d %H:%M} UTC)"
+        )
+    return 0
+
+
+def _promote(config: Config, args: argparse.Namespace) -> int:
+    from app.services.scoring.store import promote_scorecard
+
+    scoring = promote_scorecard(open_database(config), args.user, args.version, team=args.team)
+    state = "on" if scoring.enabled else "off"
+    print(f"{scoring.team} scores with version {scoring.version} (scoring {state})")
+    return 0
+
+
+def _switch(config: Config, args: argparse.Namespace) -> int:
+    from app.services.scoring.store import switch_scoring
+
+    scoring = switch_scoring(open_database(config), args.user, args.enabled, team=args.team)
+    state = "on" if scoring.enabled else "off"
+    print(f"scoring {state} for {scoring.team} (version {scoring.version})")
+    return 0
+
+
+def _describe(info: StoredInfo) -> str:
+    figures = (
+        "no out-of-time report"
+        if info.oot_auc is None or info.oot_calibration_error is None
+        else f"out-of-time AUC {info.oot_auc:.3f}, calibration error"
+        f" {info.oot_calibration_error:.3f}"
+    )
+    return (
+        f"{info.label}, trained until {info.trained_until}, {figures},"
+        f" by {info.created_by or '-'} {info.created_at:%Y-%m-%d %H:%M} UTC,"
+        f" sha256 {info.sha256[:12]}"
+    )
 
 
 def _queue_weights(row: AccountFeatures, at: datetime) -> float:

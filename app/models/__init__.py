@@ -44,6 +44,7 @@ from app.models.reminders import (
     ReminderOptOut,
 )
 from app.models.review import CallReview, ContactBlock, PriorityOverride
+from app.models.scorecards import ScorecardChoice, StoredScorecard
 from app.models.sync import (
     OutboxEntry,
     SyncClock,
@@ -106,6 +107,8 @@ __all__ = [
     "RepaymentPlan",
     "ReportedPayment",
     "Role",
+    "ScorecardChoice",
+    "StoredScorecard",
     "SyncClock",
     "SyncConflict",
     "SyncMark",

@@ -6097,6 +6097,54 @@ Allowed from {time}</source>
         <translation>{path} 不是 JSON 文档</translation>
     </message>
     <message>
+        <source>Only an administrator stores a scorecard.</source>
+        <translation>只有管理员可以存储评分卡。</translation>
+    </message>
+    <message>
+        <source>This scorecard is stored already, as version {version}.</source>
+        <translation>该评分卡已存储，版本为 {version}。</translation>
+    </message>
+    <message>
+        <source>Another scorecard was stored at the same moment: upload it again.</source>
+        <translation>同一时刻存储了另一张评分卡：请重新上传。</translation>
+    </message>
+    <message>
+        <source>There is no scorecard version {version}. `collector-workstation model list` lists them.</source>
+        <translation>没有版本为 {version} 的评分卡。`collector-workstation model list` 可列出所有版本。</translation>
+    </message>
+    <message>
+        <source>Version {version} is the team&apos;s scorecard already.</source>
+        <translation>版本 {version} 已是本组使用的评分卡。</translation>
+    </message>
+    <message>
+        <source>No scorecard is promoted for the team yet: promote one first.</source>
+        <translation>本组尚未启用任何评分卡：请先启用一个版本。</translation>
+    </message>
+    <message>
+        <source>Scoring is on for the team already.</source>
+        <translation>本组的评分已处于开启状态。</translation>
+    </message>
+    <message>
+        <source>Scoring is off for the team already.</source>
+        <translation>本组的评分已处于关闭状态。</translation>
+    </message>
+    <message>
+        <source>Only a team lead chooses the team&apos;s scorecard.</source>
+        <translation>只有组长可以选择本组的评分卡。</translation>
+    </message>
+    <message>
+        <source>Name the team (--team).</source>
+        <translation>请指定小组（--team）。</translation>
+    </message>
+    <message>
+        <source>Cannot read the report {path}: give the folder `model report` wrote.</source>
+        <translation>无法读取报告 {path}：请提供 `model report` 写出的文件夹。</translation>
+    </message>
+    <message>
+        <source>The report {path} is not of this scorecard ({version}).</source>
+        <translation>报告 {path} 不属于此评分卡（{version}）。</translation>
+    </message>
+    <message>
         <source>The database holds no collection history to learn from</source>
         <translation>数据库中没有可供学习的催收历史</translation>
     </message>

@@ -3514,3 +3514,100 @@ def test_an_experiment_is_its_teams_leads_and_an_arm_is_recorded_once(world: Wor
             (experiment,),
         )
         refused(cursor, _ARM, (experiment, world.accounts["agent_a"].loan_id, "champion"))
+
+
+_CARD = (
+    "INSERT INTO scorecards (id, version, label, trained_until, document, sha256, created_at)"
+    " VALUES (%s, %s, %s, current_date, %s, %s, now())"
+)
+_STEP = (
+    "INSERT INTO scorecard_choices (id, team_id, scorecard_id, enabled, chosen_by_id, chosen_at)"
+    " VALUES (%s, %s, %s, %s, %s, now())"
+)
+
+
+def _stored_card(world: World, version: int) -> uuid.UUID:
+    """A scorecard stored by the administrator's own connection, as `model upload` does."""
+    card = uuid.uuid4()
+    document = json.dumps({"version": f"v{version}", "points": version})
+    digest = hashlib.sha256(document.encode("utf-8")).hexdigest()
+    world.admin(_CARD, (card, version, f"v{version}", document, digest))
+    return card
+
+
+@attacks("scorecard-stored", "scorecard-choice", "scorecard-read")
+def test_a_scorecard_is_stored_once_and_chosen_by_its_teams_lead(world: World) -> None:
+    team_a, team_b = world.team_id(world.team_a), world.team_id(world.team_b)
+    lead_a = world.user_id("lead_a")
+    first, second = _stored_card(world, 1), _stored_card(world, 2)
+    # Even the administrator's own connection: a document with another's SHA-256, a version
+    # not after every stored one, a change, a delete.
+    document = json.dumps({"version": "forged"})
+    with pytest.raises(DBAPIError, match="SHA-256"):
+        world.admin(_CARD, (uuid.uuid4(), 3, "forged", document, "0" * 64))
+    right = hashlib.sha256(document.encode("utf-8")).hexdigest()
+    with pytest.raises(DBAPIError, match="comes after"):
+        world.admin(_CARD, (uuid.uuid4(), 2, "forged", document, right))
+    with pytest.raises(DBAPIError, match="never changed"):
+        world.admin("UPDATE scorecards SET document = '{}' WHERE id = %s", (first,))
+    with pytest.raises(DBAPIError, match="never changed"):
+        world.admin("DELETE FROM scorecards WHERE id = %s", (first,))
+    with world.cursor("lead_a") as cursor:
+        # No staff login stores or edits a scorecard, a lead neither.
+        refused_each(
+            cursor,
+            {
+                "stored": (_CARD, (uuid.uuid4(), 9, "mine", document, right)),
+                "edited": ("UPDATE scorecards SET label = 'x' WHERE id = %s", (first,)),
+                "deleted": ("DELETE FROM scorecards WHERE id = %s", (first,)),
+            },
+        )
+        cursor.execute("SELECT version FROM scorecards ORDER BY version")
+        assert cursor.fetchall() == [(1,), (2,)]
+        refused_each(
+            cursor,
+            {
+                "another team": (_STEP, (uuid.uuid4(), team_b, first, True, lead_a)),
+                "another's name": (
+                    _STEP,
+                    (uuid.uuid4(), team_a, first, True, world.user_id("collector_a")),
+                ),
+                "backdated": (
+                    _STEP.replace("now())", "now() - interval '1 day')"),
+                    (uuid.uuid4(), team_a, first, True, lead_a),
+                ),
+            },
+        )
+        step = uuid.uuid4()
+        cursor.execute(_STEP, (step, team_a, first, True, lead_a))
+        refused_each(
+            cursor,
+            {
+                "step changed": (
+                    "UPDATE scorecard_choices SET scorecard_id = %s WHERE id = %s",
+                    (second, step),
+                ),
+                "step deleted": ("DELETE FROM scorecard_choices WHERE id = %s", (step,)),
+            },
+        )
+    with pytest.raises(DBAPIError, match="never changed"):
+        world.admin("UPDATE scorecard_choices SET enabled = false WHERE id = %s", (step,))
+    with world.cursor("collector_a") as cursor:
+        # A collector reads the version their team scores with, no other; chooses none.
+        cursor.execute("SELECT id FROM scorecards")
+        assert cursor.fetchall() == [(first,)]
+        cursor.execute("SELECT id FROM scorecard_choices")
+        assert cursor.fetchall() == [(step,)]
+        refused(cursor, _STEP, (uuid.uuid4(), team_a, second, True, world.user_id("collector_a")))
+    with world.cursor("collector_b") as cursor:
+        # Another team: no step, so no scorecard at all, and not team A's log.
+        cursor.execute("SELECT count(*) FROM scorecards")
+        assert cursor.fetchone() == (0,)
+        cursor.execute("SELECT count(*) FROM scorecard_choices")
+        assert cursor.fetchone() == (0,)
+    with world.cursor("lead_a") as cursor:
+        cursor.execute(_STEP, (uuid.uuid4(), team_a, second, True, lead_a))
+    with world.cursor("collector_a") as cursor:
+        # Promoted: the new version, and the old one no more.
+        cursor.execute("SELECT id FROM scorecards")
+        assert cursor.fetchall() == [(second,)]

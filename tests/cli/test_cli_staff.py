@@ -46,6 +46,7 @@ from app.services.sync.central import add_user, init_central
 from tests.helpers.contacts import required, script_path
 from tests.helpers.portfolio import Portfolio
 from tests.helpers.postgres import fresh_database, server_ca, server_tls, tcp_url, tls_environment
+from tests.helpers.scorecards import write_card
 from tests.helpers.tcp_proxy import TcpProxy
 
 PASSWORD = "correct horse battery"
@@ -110,6 +111,13 @@ FOR = {
     "messaging test-sms": "",
     "model train": "",
     "model report": "",
+    # An administrator stores a scorecard; a lead chooses the team's and switches it off and
+    # on; everyone lists what they may read.
+    "model upload": "",
+    "model list": "cfl",
+    "model promote": "l",
+    "model off": "l",
+    "model on": "l",
     "sync": "cfl",
     "team accounts": "l",
     "team pool": "l",
@@ -446,6 +454,11 @@ def _args(world: World, role: str) -> dict[str, list[str]]:
         "messaging test-sms": ["--to", MOBILE, "--template", "SMS_0000001"],
         "model train": ["--until", "2026-11-17", "--out", f"{out}-card.json"],
         "model report": ["--scorecard", f"{out}-card.json", "--out", f"{out}-report"],
+        "model upload": [str(write_card(world.folder, f"card-{role}"))],
+        "model list": [],
+        "model promote": ["1"],
+        "model off": [],
+        "model on": [],
         "sync": ["--user", w.logins[role], "--status", "--passphrase-stdin"],
         "team accounts": [],
         "team pool": [],

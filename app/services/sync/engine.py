@@ -125,8 +125,14 @@ LOGS = frozenset(
 )
 # The workstation's own trail goes up; it does not come down.
 NOT_PULLED = frozenset({"audit_events"})
+# Reference data, not an account's (issue 21, item 4): the stored scorecards and each team's
+# log of the one its queue scores with. A lead (or administrator) receives every version and
+# their team's log since the cursor. Any other login receives only their team's latest step
+# and the scorecard it names, whenever the log moves (a version stored long ago becomes theirs
+# when promoted: no cursor would find it), and their copy keeps nothing else of them.
+REFERENCE = ("scorecards", "scorecard_choices")
 # Not an account's: read since the cursor whole, whatever the scope.
-SHARED = (*DIRECTORY, *sorted(LEADS_ONLY))
+SHARED = (*DIRECTORY, *sorted(LEADS_ONLY), *REFERENCE)
 BOOKKEEPING = ("row_version", "changed_tx")
 # Where a plan's loan is in its row.
 PLAN_LOAN = [column.name for column in BY_NAME["repayment_plans"].columns].index("loan_id")
@@ -1114,6 +1120,12 @@ def pull(local: Database, central: Database, username: str) -> PullReport:
             _create_outbox(connection)
             put_back_triggers(connection, triggers)
             repair(connection)
+        if fetched.reference is not None:
+            # A collector's copy holds their team's latest step and its scorecard, no other.
+            step, card = fetched.reference
+            choices, cards = BY_NAME["scorecard_choices"], BY_NAME["scorecards"]
+            connection.execute(delete(choices).where(choices.c.id != step))
+            connection.execute(delete(cards).where(cards.c.id != card))
         erased = _erased_borrowers(fetched.rows.get("borrowers", {}))
         for chunk in _chunks(erased, ERASE_CHUNK):
             erase(connection, chunk, at=utcnow(), versioned=False)
@@ -1301,6 +1313,9 @@ class _Fetched:
     arrived: set[str]
     gone: set[str]
     rows: dict[str, dict[Raw, Raw]]
+    # A collector's (or field agent's) team's latest scorecard step and the scorecard it names,
+    # when the pull read them: the copy keeps these and no other.
+    reference: tuple[uuid.UUID, uuid.UUID] | None = None
 
 
 def _fetch(
@@ -1390,7 +1405,9 @@ def _fetch(
         for table in pulled:
             shape = _Shape.of(table, dialect, local)
             bucket = rows.setdefault(table.name, {})
-            if table.name in DIRECTORY or table.name in LEADS_ONLY:
+            if table.name in REFERENCE and not leads:
+                continue
+            if table.name in DIRECTORY or table.name in LEADS_ONLY or table.name in REFERENCE:
                 if table.name in changed:
                     for row in _read_since(connection, shape, cursor):
                         bucket[shape.key_of(row)] = row
@@ -1410,7 +1427,38 @@ def _fetch(
                 for row in since:
                     if row[position] in wanted:
                         bucket[shape.key_of(row)] = row
-    return _Fetched(horizon, arrived, gone, rows)
+        reference = None
+        if not leads and "scorecard_choices" in changed:
+            reference = _team_scorecard(connection, local, user.team_id, rows)
+    return _Fetched(horizon, arrived, gone, rows, reference)
+
+
+def _team_scorecard(
+    connection: Connection,
+    local: Dialect,
+    team_id: uuid.UUID | None,
+    rows: dict[str, dict[Raw, Raw]],
+) -> tuple[uuid.UUID, uuid.UUID] | None:
+    """The latest step of the team's scorecard log and the scorecard it names, read into
+    `rows`; None when the team has none (or the user no team)."""
+    if team_id is None:
+        return None
+    choices = BY_NAME["scorecard_choices"]
+    latest = connection.execute(
+        select(choices.c.id, choices.c.scorecard_id)
+        .where(choices.c.team_id == team_id)
+        .order_by(choices.c.chosen_at.desc(), choices.c.id.desc())
+        .limit(1)
+    ).first()
+    if latest is None:
+        return None
+    dialect = connection.dialect
+    for name, key in (("scorecards", latest.scorecard_id), ("scorecard_choices", latest.id)):
+        shape = _Shape.of(BY_NAME[name], dialect, local)
+        bucket = rows.setdefault(name, {})
+        for row in _read(connection, shape, *_among(dialect, "id", [key.hex])):
+            bucket[shape.key_of(row)] = row
+    return latest.id, latest.scorecard_id
 
 
 def _changed(connection: Connection, tables: Sequence[Table], cursor: int | None) -> set[str]:

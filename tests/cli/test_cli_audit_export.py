@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -83,7 +84,7 @@ def test_a_span_export_lists_every_file_with_its_hash_and_rows_and_is_on_record(
     assert text.strip().splitlines()[-1].startswith(f"Audit export written to {out} (")
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["scope"] == "2026-11-01 to 2026-11-28"
-    assert manifest["sections"]["complaints"] == "not recorded by this version"
+    assert manifest["sections"]["complaints"] == {"file": "complaints.csv"}
     names = {entry["name"] for entry in manifest["files"]}
     assert names == {p.name for p in out.iterdir()} - {"manifest.json"}
     assert names == {
@@ -91,6 +92,8 @@ def test_a_span_export_lists_every_file_with_its_hash_and_rows_and_is_on_record(
         "rule_decisions.csv",
         "blocks.csv",
         "escalations.csv",
+        "complaints.csv",
+        "disputes.csv",
         "audit_export.xlsx",
     }
     book = load_workbook(out / "audit_export.xlsx", read_only=True)
@@ -250,3 +253,79 @@ def test_who_may_export_and_what_a_span_must_be(data_dir: Path, tmp_path: Path) 
     assert code == 1 and "already exists" in err
     assert [p.name for p in tmp_path.iterdir()] == ["taken"]
     assert len(_events(data_dir)) == before
+
+
+def _dispute_contact(data_dir: Path) -> tuple[str, str, str, str]:
+    """The demo's latest DSP contact by the account's own collector before the export's clock:
+    its id, the contract, the collector and a lead of their team."""
+    with _db(data_dir) as db:
+        row = db.execute(
+            "SELECT a.id, l.contract_no, u.username, u.team_id FROM contact_attempts a"
+            " JOIN loans l ON l.id = a.loan_id JOIN users u ON u.id = a.user_id"
+            " WHERE a.disposition = 'DSP' AND l.assigned_to_id = a.user_id"
+            " AND a.started_at < '2026-11-28 02:00:00' ORDER BY a.started_at DESC LIMIT 1"
+        ).fetchone()
+        (lead,) = db.execute(
+            "SELECT username FROM users WHERE role = 'team_lead' AND team_id = ?", (row[3],)
+        ).fetchone()
+    return str(uuid.UUID(hex=str(row[0]))), str(row[1]), str(row[2]), str(lead)
+
+
+def test_complaints_and_disputes_with_their_answers_are_in_the_export(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    attempt, contract, collector, lead = _dispute_contact(data_dir)
+    code, out, err = run(
+        data_dir, "complaint", "log", contract, "--user", collector, "--channel",
+        "regulator_12378", "--category", "contact_frequency", "--summary",
+        "12378转办：每天多次来电", "--collector", collector, "--reference", "NFRA-0042", "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    complaint = json.loads(out)["id"]
+    code, _, err = run(
+        data_dir, "complaint", "reply", complaint, "--user", lead, "--text", "已回电致歉",
+    )  # fmt: skip
+    assert code == 0, err
+    code, out, err = run(
+        data_dir, "dispute", "open", contract, "--user", collector, "--kind", "amount_wrong",
+        "--claim", "客户称罚息算错", "--contact", attempt, "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    dispute = json.loads(out)["id"]
+
+    out_dir = tmp_path / "audit"
+    code, _, err = run(
+        data_dir, "audit-export", "--contract", contract, "--user", lead, "--out", str(out_dir)
+    )
+    assert code == 0, err
+    manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["sections"]["complaints"] == {"file": "complaints.csv"}
+    assert manifest["sections"]["disputes"] == {"file": "disputes.csv"}
+    assert "not recorded by this version" not in json.dumps(manifest)
+    (row,) = [r for r in _csv(out_dir / "complaints.csv") if r["complaint_id"] == complaint]
+    assert (row["contract_no"], row["channel"], row["category"]) == (
+        contract, "regulator_12378", "contact_frequency",
+    )  # fmt: skip
+    assert (row["summary"], row["collector"], row["logged_by"]) == (
+        "12378转办：每天多次来电", collector, collector,
+    )  # fmt: skip
+    assert (row["reply"], row["replied_by"], row["reference"]) == ("已回电致歉", lead, "NFRA-0042")
+    assert row["received_at_utc"].endswith("Z") and row["replied_at_utc"].endswith("Z")
+    assert row["due_on"]
+    (case,) = [r for r in _csv(out_dir / "disputes.csv") if r["dispute_id"] == dispute]
+    assert (case["kind"], case["claim"], case["attempt_id"]) == (
+        "amount_wrong", "客户称罚息算错", attempt,
+    )  # fmt: skip
+    assert (case["opened_by"], case["decision"]) == (collector, "open")
+    book = load_workbook(out_dir / "audit_export.xlsx", read_only=True)
+    assert {"complaints", "disputes"} <= set(book.sheetnames)
+
+    # A span export holds the account for its complaint alone.
+    span_dir = tmp_path / "span"
+    day = row["received_at_borrower_time"][:10]
+    code, _, err = run(
+        data_dir, "audit-export", "--from", day, "--to", day, "--user", lead,
+        "--out", str(span_dir),
+    )  # fmt: skip
+    assert code == 0, err
+    assert complaint in {r["complaint_id"] for r in _csv(span_dir / "complaints.csv")}

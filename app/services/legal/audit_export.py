@@ -10,11 +10,14 @@ what a regulator asks to see of collection's conduct (README, "Legal").
   legal source;
 - blocks: the dials (and contacts being logged) the rules stopped;
 - escalations: what was escalated to a team lead, and how it was handled (acknowledged, the
-  decision, its note).
+  decision, its note);
+- complaints: each complaint, its channel, category, the collector concerned, when it was
+  received (UTC and the borrower's time), its deadline and the lender's reply;
+- disputes: each dispute case, its kind, the borrower's claim, its deadline and the lead's
+  decision with its reasons or the correction expected.
 
 Each table is a CSV file and a sheet of one XLSX workbook; `manifest.json` lists every file
-with its SHA-256 and rows. Complaints are not recorded by this version: the manifest says so
-in a section of their own rather than leaving them out silently. Cells that a spreadsheet would
+with its SHA-256 and rows. Cells that a spreadsheet would
 run as a formula are written as text (`export_tables.as_text`). Third parties are named by
 relation, a number by its last four digits: the export shows conduct, not contact details.
 
@@ -43,10 +46,12 @@ from sqlalchemy.orm import Session
 from app.database import Database
 from app.models import (
     Borrower,
+    Complaint,
     ContactAttempt,
     ContactBlock,
     ContactKind,
     ContactPoint,
+    DisputeCase,
     Escalation,
     Loan,
     Role,
@@ -74,8 +79,6 @@ MANIFEST = "manifest.json"
 WORKBOOK = "audit_export.xlsx"
 # The longest span one export covers (a year and a day: a leap year's whole).
 LONGEST_SPAN = timedelta(days=366)
-# What the manifest says of what this version does not record.
-NOT_RECORDED = {"complaints": "not recorded by this version"}
 
 
 @dataclass(frozen=True)
@@ -216,6 +219,12 @@ def _loans_with_activity(
         select(ContactBlock.loan_id).where(ContactBlock.at >= lo, ContactBlock.at < hi),
         select(Escalation.loan_id).where(Escalation.raised_at >= lo, Escalation.raised_at < hi),
         select(Escalation.loan_id).where(Escalation.decided_at >= lo, Escalation.decided_at < hi),
+        select(Complaint.loan_id).where(Complaint.received_at >= lo, Complaint.received_at < hi),
+        select(Complaint.loan_id).where(Complaint.replied_at >= lo, Complaint.replied_at < hi),
+        select(DisputeCase.loan_id).where(DisputeCase.opened_at >= lo, DisputeCase.opened_at < hi),
+        select(DisputeCase.loan_id).where(
+            DisputeCase.decided_at >= lo, DisputeCase.decided_at < hi
+        ),
     )
     query = select(Loan).where(Loan.id.in_(active))
     visible = _visible(session, user)
@@ -243,6 +252,8 @@ def gather(
     decisions: list[tuple[datetime, tuple[str, ...]]] = []
     blocks: list[tuple[datetime, tuple[str, ...]]] = []
     escalations: list[tuple[datetime, tuple[str, ...]]] = []
+    complaints: list[tuple[datetime, tuple[str, ...]]] = []
+    disputes: list[tuple[datetime, tuple[str, ...]]] = []
     for chunk in _chunks(list(accounts), 500):
         for attempt in session.scalars(
             _within(
@@ -361,6 +372,67 @@ def gather(
                     ),
                 )
             )
+        for complaint in session.scalars(
+            _within_either(
+                select(Complaint).where(Complaint.loan_id.in_(chunk)),
+                (Complaint.received_at, Complaint.replied_at),
+                window,
+            )
+        ):
+            account = accounts[complaint.loan_id]
+            complaints.append(
+                (
+                    complaint.received_at,
+                    (
+                        account.loan.contract_no,
+                        str(complaint.id),
+                        complaint.channel,
+                        complaint.category,
+                        complaint.reference or "",
+                        names.get(complaint.collector_id, "") if complaint.collector_id else "",
+                        complaint.summary,
+                        _utc(complaint.received_at),
+                        _local(complaint.received_at, account.address_zone),
+                        account.address_zone,
+                        names.get(complaint.logged_by_id, ""),
+                        complaint.due_on.isoformat(),
+                        complaint.reply or "",
+                        names.get(complaint.replied_by_id, "") if complaint.replied_by_id else "",
+                        _utc(complaint.replied_at),
+                    ),
+                )
+            )
+        for case in session.scalars(
+            _within_either(
+                select(DisputeCase).where(DisputeCase.loan_id.in_(chunk)),
+                (DisputeCase.opened_at, DisputeCase.decided_at),
+                window,
+            )
+        ):
+            account = accounts[case.loan_id]
+            disputes.append(
+                (
+                    case.opened_at,
+                    (
+                        account.loan.contract_no,
+                        str(case.id),
+                        case.kind,
+                        case.claim,
+                        str(case.claimed_amount) if case.claimed_amount is not None else "",
+                        case.claimed_paid_on.isoformat() if case.claimed_paid_on else "",
+                        case.claimed_reference or "",
+                        str(case.attempt_id),
+                        names.get(case.opened_by_id, ""),
+                        _utc(case.opened_at),
+                        case.due_on.isoformat(),
+                        case.decision or "open",
+                        names.get(case.decided_by_id, "") if case.decided_by_id else "",
+                        _utc(case.decided_at),
+                        case.reasons or "",
+                        case.correction or "",
+                    ),
+                )
+            )
     return (
         Section(
             "contacts",
@@ -431,6 +503,49 @@ def gather(
                 "attempt_id",
             ),
             _ordered(escalations),
+        ),
+        Section(
+            "complaints",
+            (
+                "contract_no",
+                "complaint_id",
+                "channel",
+                "category",
+                "reference",
+                "collector",
+                "summary",
+                "received_at_utc",
+                "received_at_borrower_time",
+                "zone",
+                "logged_by",
+                "due_on",
+                "reply",
+                "replied_by",
+                "replied_at_utc",
+            ),
+            _ordered(complaints),
+        ),
+        Section(
+            "disputes",
+            (
+                "contract_no",
+                "dispute_id",
+                "kind",
+                "claim",
+                "claimed_amount",
+                "claimed_paid_on",
+                "claimed_reference",
+                "attempt_id",
+                "opened_by",
+                "opened_at_utc",
+                "due_on",
+                "decision",
+                "decided_by",
+                "decided_at_utc",
+                "reasons",
+                "correction",
+            ),
+            _ordered(disputes),
         ),
     )
 
@@ -553,9 +668,6 @@ def _manifest(
             }
             for name, data in files.items()
         ],
-        "sections": {
-            **{section.name: {"file": f"{section.name}.csv"} for section in sections},
-            **NOT_RECORDED,
-        },
+        "sections": {section.name: {"file": f"{section.name}.csv"} for section in sections},
     }
     return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode()

@@ -6765,6 +6765,10 @@ Allowed from {time}</source>
         <translation>只有组长或管理员可以导出审计资料。</translation>
     </message>
     <message>
+        <source>The span starts on {start}, after today ({today}).</source>
+        <translation>时间段从 {start} 开始，晚于今天（{today}）。</translation>
+    </message>
+    <message>
         <source>The span ends ({end}) before it starts ({start}).</source>
         <translation>日期区间的结束日（{end}）早于开始日（{start}）。</translation>
     </message>

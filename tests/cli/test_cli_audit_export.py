@@ -245,6 +245,14 @@ def test_who_may_export_and_what_a_span_must_be(data_dir: Path, tmp_path: Path) 
     )  # fmt: skip
     assert code == EXIT_USAGE and "--from needs --to" in err
 
+    # A span that starts after today (the clock is at 2026-11-28) holds nothing yet.
+    code, out, err = run(
+        data_dir, "audit-export", "--from", "2028-01-01", "--to", "2028-01-31",
+        "--user", lead, "--out", str(tmp_path / "f"),
+    )  # fmt: skip
+    assert (code, out) == (1, "")
+    assert err == "error: The span starts on 2028-01-01, after today (2026-11-28).\n"
+
     (tmp_path / "taken").mkdir()
     code, out, err = run(
         data_dir, "audit-export", "--from", "2026-11-01", "--to", "2026-11-02",

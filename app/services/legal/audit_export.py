@@ -103,10 +103,10 @@ def export_for_audit(
     included, in the lender's zone) into the new folder `out`, and put it on record."""
     if (contract_no is None) == (span is None):
         raise InvalidInput("Give either one account's contract number or a span of days.")
-    if span is not None:
-        _check_span(*span)
-    _check_folder(out)
     now = (now or clock.now()).astimezone(UTC)
+    if span is not None:
+        _check_span(*span, today=clock.local_today(now))
+    _check_folder(out)
     staged: Path | None = None
     try:
         with db.session() as session:
@@ -162,7 +162,13 @@ def export_for_audit(
     return AuditExport(out, scope, len(loans), now, listed)
 
 
-def _check_span(start: date, end: date) -> None:
+def _check_span(start: date, end: date, *, today: date) -> None:
+    if start > today:
+        raise InvalidDate(
+            "The span starts on {start}, after today ({today}).",
+            start=start.isoformat(),
+            today=today.isoformat(),
+        )
     if end < start:
         raise InvalidDate(
             "The span ends ({end}) before it starts ({start}).",

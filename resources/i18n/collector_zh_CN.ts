@@ -6805,6 +6805,10 @@ Allowed from {time}</source>
         <translation>该账户已转法务。</translation>
     </message>
     <message>
+        <source>The account has a dispute waiting for a decision: decide it before referring the account to legal.</source>
+        <translation>该账户有尚待裁定的争议：请先裁定争议，再将账户转交法务。</translation>
+    </message>
+    <message>
         <source>Say why the referral is withdrawn.</source>
         <translation>请说明撤回转法务的原因。</translation>
     </message>

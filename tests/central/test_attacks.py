@@ -3540,3 +3540,17 @@ def test_a_complaint_concerns_a_collector_of_the_accounts_team(world: World) -> 
         cursor.execute(*naming(world.user_id("collector_a")))
         _refused_with(cursor, "no such collector", *naming(world.user_id("collector_b")))
     assert world.admin("SELECT count(*) FROM complaints") == [(3,)]
+
+
+@attacks("legal-lead", "dispute-decision")
+def test_an_account_whose_dispute_waits_is_not_referred_to_legal(world: World) -> None:
+    mine = world.accounts["collector_a"]
+    attempt, day = _dsp(world, mine, "collector_a")
+    with world.cursor("collector_a") as cursor:
+        cursor.execute(*_open_case(mine, attempt, _dispute_due(day)))
+    (case,) = world.admin("SELECT id FROM dispute_cases")
+    with world.cursor("lead_a") as cursor:
+        _refused_with(cursor, "dispute waiting for a decision", REFER, _referral(mine))
+        cursor.execute(*_decide(case[0]))
+        cursor.execute(REFER, _referral(mine))
+    assert world.admin("SELECT count(*) FROM legal_cases") == [(1,)]

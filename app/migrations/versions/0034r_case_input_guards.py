@@ -1,12 +1,12 @@
 """the server refuses what the services refuse of issue 20's cases: NaN money, a spoofing file
-name, a complaint about someone outside the account's team
+name, a complaint about someone outside the account's team, a disputed account sent to law
 
 Revision ID: 0034r
 Revises: 0033
 Create Date: 2026-12-08 02:40:00.000000
 
 A hostile review of issue 20 (legal referral, disputes and complaints, attachments) signed in
-with `psql` as a staff login found three things the services refuse and the server took:
+with `psql` as a staff login found what the server took and should not:
 
 - a legal step's amount (a cost, a recovery, a judgment) or a dispute's amount claimed paid of
   `'NaN'`: PostgreSQL's numeric holds NaN and orders it above every number, so "never
@@ -17,7 +17,10 @@ with `psql` as a staff login found three things the services refuse and the serv
   only (trigger `attachments_name`);
 - a complaint naming as the collector concerned someone who is no collector, field agent or
   team lead of the account's team (another team's collector, the administrator), so their
-  counts carried a complaint they never had (trigger `complaints_collector`).
+  counts carried a complaint they never had (trigger `complaints_collector`);
+- a referral to legal of an account whose dispute waits for a lead's decision (the borrower
+  says the debt is wrong, paid, or not theirs: the lender answers before it goes to law;
+  trigger `legal_cases_disputed`).
 
 Each is a BEFORE INSERT OR UPDATE trigger of its own beside the tables' guards, in the services'
 words; SQLite (the embedded copy) has no NaN and no staff logins, and needs none of them.
@@ -71,6 +74,19 @@ END
 BEGIN
     IF NEW.file_name ~ E'{HIDDEN}' THEN
         PERFORM cw_refuse('An attachment''s name is a bare file name, no control character.');
+    END IF;
+    RETURN NEW;
+END
+""",
+    ),
+    "legal_cases": (
+        "disputed",
+        """
+BEGIN
+    IF TG_OP = 'INSERT' AND EXISTS (SELECT 1 FROM dispute_cases d
+                                    WHERE d.loan_id = NEW.loan_id AND d.decision IS NULL) THEN
+        PERFORM cw_refuse('The account has a dispute waiting for a decision: decide it before '
+            || 'referring the account to legal.');
     END IF;
     RETURN NEW;
 END

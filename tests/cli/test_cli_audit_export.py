@@ -76,14 +76,14 @@ def test_a_span_export_lists_every_file_with_its_hash_and_rows_and_is_on_record(
     before = len(_events(data_dir))
 
     code, text, err = run(
-        data_dir, "audit-export", "--from", "2026-11-01", "--to", "2026-11-28",
+        data_dir, "audit-export", "--from", "2026-10-01", "--to", "2026-11-28",
         "--user", lead, "--out", str(out),
     )  # fmt: skip
 
     assert code == 0, err
     assert text.strip().splitlines()[-1].startswith(f"Audit export written to {out} (")
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["scope"] == "2026-11-01 to 2026-11-28"
+    assert manifest["scope"] == "2026-10-01 to 2026-11-28"
     assert manifest["sections"]["complaints"] == {"file": "complaints.csv"}
     names = {entry["name"] for entry in manifest["files"]}
     assert names == {p.name for p in out.iterdir()} - {"manifest.json"}
@@ -109,11 +109,11 @@ def test_a_span_export_lists_every_file_with_its_hash_and_rows_and_is_on_record(
     # Every contact of the span, and a decision for each contact and each block.
     with _db(data_dir) as db:
         (contacts,) = db.execute(
-            "SELECT count(*) FROM contact_attempts WHERE started_at >= '2026-10-31 16:00:00'"
+            "SELECT count(*) FROM contact_attempts WHERE started_at >= '2026-09-30 16:00:00'"
             " AND started_at < '2026-11-28 16:00:00'"
         ).fetchone()
         (blocks,) = db.execute(
-            "SELECT count(*) FROM contact_blocks WHERE at >= '2026-10-31 16:00:00'"
+            "SELECT count(*) FROM contact_blocks WHERE at >= '2026-09-30 16:00:00'"
             " AND at < '2026-11-28 16:00:00'"
         ).fetchone()
     assert contacts > 0 and blocks > 0
@@ -286,7 +286,8 @@ def test_complaints_and_disputes_with_their_answers_are_in_the_export(
     code, out, err = run(
         data_dir, "complaint", "log", contract, "--user", collector, "--channel",
         "regulator_12378", "--category", "contact_frequency", "--summary",
-        "12378转办：每天多次来电", "--collector", collector, "--reference", "NFRA-0042", "--json",
+        "12378转办：每天多次来电", "--collector", collector, "--reference", "NFRA-0042",
+        "--received", "2026-11-27T10:00:00+08:00", "--json",
     )  # fmt: skip
     assert code == 0, err
     complaint = json.loads(out)["id"]

@@ -6857,6 +6857,10 @@ Allowed from {time}</source>
         <translation>只有组长或管理员可以导出审计资料。</translation>
     </message>
     <message>
+        <source>The span starts on {start}, after today ({today}).</source>
+        <translation>时间段从 {start} 开始，晚于今天（{today}）。</translation>
+    </message>
+    <message>
         <source>The span ends ({end}) before it starts ({start}).</source>
         <translation>日期区间的结束日（{end}）早于开始日（{start}）。</translation>
     </message>
@@ -6891,6 +6895,10 @@ Allowed from {time}</source>
     <message>
         <source>The account is already referred to legal.</source>
         <translation>该账户已转法务。</translation>
+    </message>
+    <message>
+        <source>The account has a dispute waiting for a decision: decide it before referring the account to legal.</source>
+        <translation>该账户有尚待裁定的争议：请先裁定争议，再将账户转交法务。</translation>
     </message>
     <message>
         <source>Say why the referral is withdrawn.</source>

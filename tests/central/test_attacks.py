@@ -3611,3 +3611,93 @@ def test_a_scorecard_is_stored_once_and_chosen_by_its_teams_lead(world: World) -
         # Promoted: the new version, and the old one no more.
         cursor.execute("SELECT id FROM scorecards")
         assert cursor.fetchall() == [(second,)]
+
+
+# --- what a hostile review of issue 20 found the server taking (migration 0036) --------------
+
+
+@attacks("legal-steps", "dispute-open")
+def test_no_amount_of_a_legal_case_or_a_dispute_is_nan(world: World) -> None:
+    """PostgreSQL's numeric holds NaN and orders it above every number: "never negative" and
+    "more than zero" alone let it through."""
+    mine = world.accounts["collector_a"]
+    case = _referral(mine)
+    key = case[0]
+    nan = Decimal("NaN")
+    with world.cursor("lead_a") as cursor:
+        cursor.execute(REFER, case)
+        cursor.execute(STEP, _step(key, mine, "lawyer", firm="金杜", lawyer="李律师"))
+        for kind in ("cost", "recovery"):
+            _refused_with(cursor, "is a number", STEP, _step(key, mine, kind, amount=nan))
+        cursor.execute(
+            STEP, _step(key, mine, "filing", case_number="(2026)京0105民初1号", court="朝阳")
+        )
+        _refused_with(cursor, "is a number", STEP, _step(key, mine, "judgment", amount=nan))
+    assert world.admin("SELECT count(*) FROM legal_steps WHERE amount IS NOT NULL") == [(0,)]
+    attempt, day = _dsp(world, mine, "collector_a")
+    statement, values = _open_case(mine, attempt, _dispute_due(day))
+    statement = statement.replace("decision)", "decision, claimed_amount)").replace(
+        "%s, %s)", "%s, %s, %s)"
+    )
+    with world.cursor("collector_a") as cursor:
+        _refused_with(cursor, "is a number", statement, (*values, nan))
+    assert world.admin("SELECT count(*) FROM dispute_cases") == [(0,)]
+
+
+@attacks("attachment-store")
+def test_an_attachments_name_hides_nothing_behind_invisible_characters(world: World) -> None:
+    """`invoice<U+202E>gpj.exe` shows as `invoiceexe.jpg` to whoever lists the files."""
+    from tests.helpers.images import photo
+
+    agents = world.accounts["agent_a"]
+    visit = _visit_of(world, agents.loan_id, "agent_a")
+    jpeg = photo(gps=False)
+    for name in (
+        "invoice\u202egpj.exe",
+        "door\u200b.jpg",
+        "door\u2066.jpg",
+        "door\ufeff.jpg",
+        "door\u2028.jpg",
+        "door\U000e0041.jpg",
+    ):
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="bare file name"):
+            _attach(world, "agent_a", agents.loan_id, visit, jpeg, name=name)
+    assert _attachments_of(world, agents.loan_id) == (0, 0)
+    _attach(world, "agent_a", agents.loan_id, visit, jpeg, name="门口通知 2026-12-08.jpg")
+    assert _attachments_of(world, agents.loan_id) == (1, 1)
+
+
+@attacks("complaint-log")
+def test_a_complaint_concerns_a_collector_of_the_accounts_team(world: World) -> None:
+    """The collector concerned is counted in their lead's dashboard: naming another team's
+    collector would give them a complaint they never had."""
+    mine = world.accounts["collector_a"]
+
+    def naming(who: uuid.UUID) -> tuple[str, tuple[object, ...]]:
+        statement, values = _complaint(mine)
+        statement = statement.replace("due_on, reply)", "due_on, reply, collector_id)")
+        return statement.replace("%s, %s)", "%s, %s, %s)"), (*values, who)
+
+    with world.cursor("collector_a") as cursor:
+        for key in ("collector_b", "lead_b"):
+            _refused_with(cursor, "no such collector", *naming(world.user_id(key)))
+        cursor.execute(*naming(world.user_id("collector_a")))
+        cursor.execute(*naming(world.user_id("agent_a")))
+    with world.cursor("lead_a") as cursor:
+        cursor.execute(*naming(world.user_id("collector_a")))
+        _refused_with(cursor, "no such collector", *naming(world.user_id("collector_b")))
+    assert world.admin("SELECT count(*) FROM complaints") == [(3,)]
+
+
+@attacks("legal-lead", "dispute-decision")
+def test_an_account_whose_dispute_waits_is_not_referred_to_legal(world: World) -> None:
+    mine = world.accounts["collector_a"]
+    attempt, day = _dsp(world, mine, "collector_a")
+    with world.cursor("collector_a") as cursor:
+        cursor.execute(*_open_case(mine, attempt, _dispute_due(day)))
+    (case,) = world.admin("SELECT id FROM dispute_cases")
+    with world.cursor("lead_a") as cursor:
+        _refused_with(cursor, "dispute waiting for a decision", REFER, _referral(mine))
+        cursor.execute(*_decide(case[0]))
+        cursor.execute(REFER, _referral(mine))
+    assert world.admin("SELECT count(*) FROM legal_cases") == [(1,)]

@@ -98,7 +98,7 @@ def test_a_leads_audit_export_is_on_record_as_theirs(world: World, tmp_path: Pat
 
     assert done.returncode == 0, done.stderr
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["sections"]["complaints"] == "not recorded by this version"
+    assert manifest["sections"]["complaints"] == {"file": "complaints.csv"}
     assert manifest["written_by"] == world.logins["lead_a"]
     (event,) = _events(world, "audit_export.written")
     assert event[0] == world.user_id("lead_a")

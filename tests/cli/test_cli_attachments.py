@@ -114,3 +114,44 @@ def test_a_file_too_large_or_missing_and_a_collector_off_the_visit_are_refused(
     pdf.write_bytes(PDF)
     code, _, err = run(folder, "attach", "--visit", visit_id, "--user", collector, str(pdf))
     assert code == 1 and "visit's agents or a team lead" in err
+
+
+def test_a_fifo_a_folder_a_symlink_and_a_hidden_name_are_one_line_each(
+    visit: tuple[Path, str, str, str, str], tmp_path: Path
+) -> None:
+    """Not a file (a FIFO that would block a read for ever, a folder), a name that shows as
+    another (a right-to-left override): refused in one line; a symbolic link to a photo is the
+    photo, under the link's name."""
+    import os
+
+    folder, agent, lead, visit_id, contract = visit
+    fifo = tmp_path / "door.jpg"
+    os.mkfifo(fifo)
+    spoof = tmp_path / "invoice\u202egpj.exe"
+    spoof.write_bytes(PDF)
+    (tmp_path / "dir.jpg").mkdir()
+    for path, said in (
+        (fifo, "is not a file"),
+        (tmp_path / "dir.jpg", "is not a file"),
+        (spoof, "control characters"),
+    ):
+        code, out, err = run(
+            folder, "attach", "--visit", visit_id, "--user", agent, str(path), real=True
+        )
+        assert (code, out) == (1, ""), err
+        assert len(err.strip().splitlines()) == 1 and said in err, err
+        assert "\u202e" not in err
+    real = tmp_path / "real.jpg"
+    real.write_bytes(photo())
+    link = tmp_path / "link.jpg"
+    link.symlink_to(real)
+    code, out, err = run(folder, "attach", "--visit", visit_id, "--user", agent, str(link))
+    assert code == 0 and out.startswith("attached link.jpg"), err
+    # Saving into a file, or where a copy is already: one line, nothing overwritten.
+    afile = tmp_path / "afile"
+    afile.write_text("keep")
+    code, out, err = run(
+        folder, "attachments", "--contract", contract, "--user", lead, "--save", str(afile)
+    )
+    assert code == 1 and len(err.strip().splitlines()) == 1 and "does not exist" in err, err
+    assert afile.read_text() == "keep"

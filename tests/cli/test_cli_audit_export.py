@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -244,6 +245,14 @@ def test_who_may_export_and_what_a_span_must_be(data_dir: Path, tmp_path: Path) 
     )  # fmt: skip
     assert code == EXIT_USAGE and "--from needs --to" in err
 
+    # A span that starts after today (the clock is at 2026-11-28) holds nothing yet.
+    code, out, err = run(
+        data_dir, "audit-export", "--from", "2028-01-01", "--to", "2028-01-31",
+        "--user", lead, "--out", str(tmp_path / "f"),
+    )  # fmt: skip
+    assert (code, out) == (1, "")
+    assert err == "error: The span starts on 2028-01-01, after today (2026-11-28).\n"
+
     (tmp_path / "taken").mkdir()
     code, out, err = run(
         data_dir, "audit-export", "--from", "2026-11-01", "--to", "2026-11-02",
@@ -254,48 +263,78 @@ def test_who_may_export_and_what_a_span_must_be(data_dir: Path, tmp_path: Path) 
     assert len(_events(data_dir)) == before
 
 
-def test_a_complaint_and_its_reply_are_in_the_export_with_the_deadline_kept_or_not(
+def _dispute_contact(data_dir: Path) -> tuple[str, str, str, str]:
+    """The demo's latest DSP contact by the account's own collector before the export's clock:
+    its id, the contract, the collector and a lead of their team."""
+    with _db(data_dir) as db:
+        row = db.execute(
+            "SELECT a.id, l.contract_no, u.username, u.team_id FROM contact_attempts a"
+            " JOIN loans l ON l.id = a.loan_id JOIN users u ON u.id = a.user_id"
+            " WHERE a.disposition = 'DSP' AND l.assigned_to_id = a.user_id"
+            " AND a.started_at < '2026-11-28 02:00:00' ORDER BY a.started_at DESC LIMIT 1"
+        ).fetchone()
+        (lead,) = db.execute(
+            "SELECT username FROM users WHERE role = 'team_lead' AND team_id = ?", (row[3],)
+        ).fetchone()
+    return str(uuid.UUID(hex=str(row[0]))), str(row[1]), str(row[2]), str(lead)
+
+
+def test_complaints_and_disputes_with_their_answers_are_in_the_export(
     data_dir: Path, tmp_path: Path
 ) -> None:
-    lead = _user(data_dir, "team_lead")
-    with _db(data_dir) as db:
-        contract, collector = db.execute(
-            "SELECT l.contract_no, u.username FROM loans l JOIN users u"
-            " ON u.id = l.assigned_to_id WHERE u.role = 'collector' AND u.team_id ="
-            " (SELECT team_id FROM users WHERE username = ?) ORDER BY l.contract_no LIMIT 1",
-            (lead,),
-        ).fetchone()
+    attempt, contract, collector, lead = _dispute_contact(data_dir)
     code, out, err = run(
         data_dir, "complaint", "log", contract, "--user", collector, "--channel",
         "regulator_12378", "--category", "contact_frequency", "--summary",
-        "=12378转办：每天多次来电", "--collector", collector, "--reference", "NFRA-0042",
-        "--json",
+        "12378转办：每天多次来电", "--collector", collector, "--reference", "NFRA-0042",
+        "--received", "2026-11-27T10:00:00+08:00", "--json",
     )  # fmt: skip
     assert code == 0, err
-    logged = json.loads(out)
+    complaint = json.loads(out)["id"]
     code, _, err = run(
-        data_dir, "complaint", "reply", logged["id"], "--user", lead, "--text", "已回电致歉"
-    )
+        data_dir, "complaint", "reply", complaint, "--user", lead, "--text", "已回电致歉",
+    )  # fmt: skip
     assert code == 0, err
-    out_dir = tmp_path / "audit"
+    code, out, err = run(
+        data_dir, "dispute", "open", contract, "--user", collector, "--kind", "amount_wrong",
+        "--claim", "客户称罚息算错", "--contact", attempt, "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    dispute = json.loads(out)["id"]
 
+    out_dir = tmp_path / "audit"
     code, _, err = run(
         data_dir, "audit-export", "--contract", contract, "--user", lead, "--out", str(out_dir)
     )
-
     assert code == 0, err
-    (row,) = [r for r in _csv(out_dir / "complaints.csv") if r["complaint_id"] == logged["id"]]
-    assert (row["contract_no"], row["channel"], row["category"], row["reference"]) == (
-        contract,
-        "regulator_12378",
-        "contact_frequency",
-        "NFRA-0042",
-    )
-    assert (row["collector"], row["logged_by"], row["replied_by"]) == (collector, collector, lead)
-    assert (row["status"], row["reply"], row["answered_late"]) == ("replied", "已回电致歉", "no")
-    # A summary a spreadsheet would run as a formula reaches it as text.
-    assert row["summary"] == "'=12378转办：每天多次来电"
-    assert row["due_on"] == logged["due"]["due_on"]
+    manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["sections"]["complaints"] == {"file": "complaints.csv"}
+    assert manifest["sections"]["disputes"] == {"file": "disputes.csv"}
+    assert "not recorded by this version" not in json.dumps(manifest)
+    (row,) = [r for r in _csv(out_dir / "complaints.csv") if r["complaint_id"] == complaint]
+    assert (row["contract_no"], row["channel"], row["category"]) == (
+        contract, "regulator_12378", "contact_frequency",
+    )  # fmt: skip
+    assert (row["summary"], row["collector"], row["logged_by"]) == (
+        "12378转办：每天多次来电", collector, collector,
+    )  # fmt: skip
+    assert (row["reply"], row["replied_by"], row["reference"]) == ("已回电致歉", lead, "NFRA-0042")
+    assert row["received_at_utc"].endswith("Z") and row["replied_at_utc"].endswith("Z")
+    assert row["due_on"]
+    (case,) = [r for r in _csv(out_dir / "disputes.csv") if r["dispute_id"] == dispute]
+    assert (case["kind"], case["claim"], case["attempt_id"]) == (
+        "amount_wrong", "客户称罚息算错", attempt,
+    )  # fmt: skip
+    assert (case["opened_by"], case["decision"]) == (collector, "open")
     book = load_workbook(out_dir / "audit_export.xlsx", read_only=True)
-    sheet = [list(r) for r in book["complaints"].iter_rows(values_only=True)]
-    assert logged["id"] in sheet[1]
+    assert {"complaints", "disputes"} <= set(book.sheetnames)
+
+    # A span export holds the account for its complaint alone.
+    span_dir = tmp_path / "span"
+    day = row["received_at_borrower_time"][:10]
+    code, _, err = run(
+        data_dir, "audit-export", "--from", day, "--to", day, "--user", lead,
+        "--out", str(span_dir),
+    )  # fmt: skip
+    assert code == 0, err
+    assert complaint in {r["complaint_id"] for r in _csv(span_dir / "complaints.csv")}

@@ -1,7 +1,7 @@
 """stored scorecards and each team's choice of one
 
 Revision ID: 0035
-Revises: 0033
+Revises: 0034
 Create Date: 2026-12-08 02:30:00.000000
 
 Issue 21, item 4. `scorecards` holds each scorecard an administrator uploads (the document, its
@@ -34,7 +34,7 @@ from alembic import op
 import app.models.types
 
 revision: str = "0035"
-down_revision: str | None = "0033"
+down_revision: str | None = "0034"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -11,11 +11,10 @@ what a regulator asks to see of collection's conduct (README, "Legal").
 - blocks: the dials (and contacts being logged) the rules stopped;
 - escalations: what was escalated to a team lead, and how it was handled (acknowledged, the
   decision, its note);
-- complaints: each complaint (its channel: a regulator's referral such as 12378, a call, a
-  letter), category, the collector concerned, when received (also in the borrower's time),
-  its deadline, the lead's reply and whether it came late;
-- disputes: each dispute case, its kind, the borrower's claim, deadline, the lead's decision
-  with reasons or the correction expected, and whether it came late.
+- complaints: each complaint, its channel, category, the collector concerned, when it was
+  received (UTC and the borrower's time), its deadline and the lender's reply;
+- disputes: each dispute case, its kind, the borrower's claim, its deadline and the lead's
+  decision with its reasons or the correction expected.
 
 Each table is a CSV file and a sheet of one XLSX workbook; `manifest.json` lists every file
 with its SHA-256 and rows. Cells that a spreadsheet would
@@ -60,7 +59,7 @@ from app.models import (
 )
 from app.services.common import clock
 from app.services.common.audit import audit
-from app.services.common.clock import day_start, local_today
+from app.services.common.clock import day_start
 from app.services.common.errors import InvalidDate, InvalidInput, NotAllowed
 from app.services.common.scope import find_user, worker_ids
 from app.services.contact.compliance import Profile, load_profile, profile_code_for
@@ -104,10 +103,10 @@ def export_for_audit(
     included, in the lender's zone) into the new folder `out`, and put it on record."""
     if (contract_no is None) == (span is None):
         raise InvalidInput("Give either one account's contract number or a span of days.")
-    if span is not None:
-        _check_span(*span)
-    _check_folder(out)
     now = (now or clock.now()).astimezone(UTC)
+    if span is not None:
+        _check_span(*span, today=clock.local_today(now))
+    _check_folder(out)
     staged: Path | None = None
     try:
         with db.session() as session:
@@ -163,7 +162,13 @@ def export_for_audit(
     return AuditExport(out, scope, len(loans), now, listed)
 
 
-def _check_span(start: date, end: date) -> None:
+def _check_span(start: date, end: date, *, today: date) -> None:
+    if start > today:
+        raise InvalidDate(
+            "The span starts on {start}, after today ({today}).",
+            start=start.isoformat(),
+            today=today.isoformat(),
+        )
     if end < start:
         raise InvalidDate(
             "The span ends ({end}) before it starts ({start}).",
@@ -390,17 +395,16 @@ def gather(
                         complaint.channel,
                         complaint.category,
                         complaint.reference or "",
+                        names.get(complaint.collector_id, "") if complaint.collector_id else "",
+                        complaint.summary,
                         _utc(complaint.received_at),
                         _local(complaint.received_at, account.address_zone),
-                        names.get(complaint.collector_id, "") if complaint.collector_id else "",
+                        account.address_zone,
                         names.get(complaint.logged_by_id, ""),
-                        complaint.summary,
                         complaint.due_on.isoformat(),
-                        "replied" if complaint.replied_at else "open",
-                        _utc(complaint.replied_at),
-                        names.get(complaint.replied_by_id, "") if complaint.replied_by_id else "",
                         complaint.reply or "",
-                        _late(complaint.replied_at, complaint.due_on),
+                        names.get(complaint.replied_by_id, "") if complaint.replied_by_id else "",
+                        _utc(complaint.replied_at),
                     ),
                 )
             )
@@ -419,17 +423,19 @@ def gather(
                         account.loan.contract_no,
                         str(case.id),
                         case.kind,
-                        _utc(case.opened_at),
-                        names.get(case.opened_by_id, ""),
                         case.claim,
+                        str(case.claimed_amount) if case.claimed_amount is not None else "",
+                        case.claimed_paid_on.isoformat() if case.claimed_paid_on else "",
+                        case.claimed_reference or "",
+                        str(case.attempt_id),
+                        names.get(case.opened_by_id, ""),
+                        _utc(case.opened_at),
                         case.due_on.isoformat(),
                         case.decision or "open",
-                        _utc(case.decided_at),
                         names.get(case.decided_by_id, "") if case.decided_by_id else "",
+                        _utc(case.decided_at),
                         case.reasons or "",
                         case.correction or "",
-                        _late(case.decided_at, case.due_on),
-                        str(case.attempt_id),
                     ),
                 )
             )
@@ -512,17 +518,16 @@ def gather(
                 "channel",
                 "category",
                 "reference",
+                "collector",
+                "summary",
                 "received_at_utc",
                 "received_at_borrower_time",
-                "collector",
+                "zone",
                 "logged_by",
-                "summary",
                 "due_on",
-                "status",
-                "replied_at_utc",
-                "replied_by",
                 "reply",
-                "answered_late",
+                "replied_by",
+                "replied_at_utc",
             ),
             _ordered(complaints),
         ),
@@ -530,19 +535,21 @@ def gather(
             "disputes",
             (
                 "contract_no",
-                "case_id",
+                "dispute_id",
                 "kind",
-                "opened_at_utc",
-                "opened_by",
                 "claim",
+                "claimed_amount",
+                "claimed_paid_on",
+                "claimed_reference",
+                "attempt_id",
+                "opened_by",
+                "opened_at_utc",
                 "due_on",
                 "decision",
-                "decided_at_utc",
                 "decided_by",
+                "decided_at_utc",
                 "reasons",
                 "correction",
-                "answered_late",
-                "attempt_id",
             ),
             _ordered(disputes),
         ),
@@ -598,14 +605,6 @@ def _within_either(
 
 def _ordered(rows: list[tuple[datetime, tuple[str, ...]]]) -> tuple[tuple[str, ...], ...]:
     return tuple(row for _, row in sorted(rows, key=lambda item: (item[0], item[1])))
-
-
-def _late(answered: datetime | None, due_on: date) -> str:
-    """Whether an answer came after its deadline (the due day, in the lender's zone), or is
-    still awaited past it today: "yes", "no", or "" while it may still come in time."""
-    if answered is not None:
-        return "yes" if local_today(answered) > due_on else "no"
-    return "yes" if local_today(clock.now()) > due_on else ""
 
 
 def _utc(moment: datetime | None) -> str:

@@ -29,7 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.database import Database
-from app.models import Borrower, LegalStep, LegalStepKind, Loan, Role, User
+from app.models import Borrower, DisputeCase, LegalStep, LegalStepKind, Loan, Role, User
 from app.models import LegalCase as CaseRow
 from app.services.common import clock
 from app.services.common.audit import audit
@@ -284,6 +284,15 @@ def refer(
         loan = _account(session, user, contract_no, hold=True)
         if _open_case(session, loan.id) is not None:
             raise NotAllowed("The account is already referred to legal.")
+        if session.scalar(
+            select(DisputeCase.id)
+            .where(DisputeCase.loan_id == loan.id, DisputeCase.decision.is_(None))
+            .limit(1)
+        ):
+            raise NotAllowed(
+                "The account has a dispute waiting for a decision: decide it before referring"
+                " the account to legal."
+            )
         case = CaseRow(
             loan_id=loan.id,
             borrower_id=loan.borrower_id,

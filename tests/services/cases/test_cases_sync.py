@@ -3,8 +3,7 @@ pushed, pulled by the lead's copy, decided there, and the decision back on the c
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import text
@@ -14,6 +13,7 @@ from app.models import Role
 from app.services.cases.complaints import complaints, log_complaint, reply_complaint
 from app.services.cases.disputes import check_claim, decide_dispute, disputes, open_dispute
 from app.services.sync.waiting import waiting_changes
+from tests.helpers.dispute_call import dispute_call
 from tests.helpers.sync_world import central_on, workstation
 
 
@@ -26,45 +26,7 @@ def test_a_case_opened_offline_is_decided_by_the_lead_and_comes_back(
         lead = central.staff(Role.TEAM_LEAD)
         account = central.account(collector)
         now = datetime.now(UTC)
-        attempt = uuid.uuid4()
-        # The dispute call, on the central (its script and rules are other tests' business).
-        with pg_db.engine.begin() as connection:
-            connection.execute(
-                text(
-                    "INSERT INTO contact_attempts (id, loan_id, borrower_id, contact_point_id,"
-                    " user_id, channel, started_at, duration_seconds, disposition, right_party,"
-                    " checklist, script_steps, created_at) VALUES (:id, :loan, :borrower,"
-                    " :point, :user, 'call', :at, 60, 'DSP', true, '[]', '[]', :at)"
-                ),
-                {
-                    "id": attempt,
-                    "loan": account.loan_id,
-                    "borrower": account.borrower_id,
-                    "point": account.points["mobile"],
-                    "user": central.user_id(collector),
-                    "at": now - timedelta(minutes=5),
-                },
-            )
-            connection.execute(
-                text("UPDATE borrowers SET dispute_open = true WHERE id = :id"),
-                {"id": account.borrower_id},
-            )
-            # And the escalation the contact raised, which the lead's decision decides too.
-            connection.execute(
-                text(
-                    "INSERT INTO escalations (id, loan_id, borrower_id, attempt_id, kind,"
-                    " raised_by_id, raised_at) VALUES (:id, :loan, :borrower, :attempt,"
-                    " 'dispute', :user, :at)"
-                ),
-                {
-                    "id": uuid.uuid4(),
-                    "loan": account.loan_id,
-                    "borrower": account.borrower_id,
-                    "attempt": attempt,
-                    "user": central.user_id(collector),
-                    "at": now - timedelta(minutes=5),
-                },
-            )
+        attempt = dispute_call(pg_db, central, collector, account, now)
         mine = workstation(tmp_path / "collector", central, collector)
         theirs = workstation(tmp_path / "lead", central, lead)
         try:

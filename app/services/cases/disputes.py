@@ -592,9 +592,14 @@ def record_dispute_contact(
     db: Database, entry: ContactInput, claim: DisputeClaim | None, *, now: datetime | None = None
 ) -> RecordedContact:
     """Record a contact and, for a dispute (DSP) with its claim, open its case (the outcome
-    form's save). The claim was checked before (`check_claim`); the case is opened once the
-    contact is stored, from that contact."""
-    recorded = record_contact(db, entry, now=now)
-    if claim is not None and entry.disposition == DISPUTE:
-        open_dispute(db, entry.username, entry.contract_no, claim, recorded.attempt_id, now=now)
+    form's save). The claim was checked before (`check_claim`); the case is opened from the
+    contact once it is stored, in the same transaction: both are kept, or neither."""
+    with db.engine.begin() as connection:
+        # Each service's unit of work a savepoint of this one transaction.
+        together = Database.within(connection)
+        recorded = record_contact(together, entry, now=now)
+        if claim is not None and entry.disposition == DISPUTE:
+            open_dispute(
+                together, entry.username, entry.contract_no, claim, recorded.attempt_id, now=now
+            )
     return recorded

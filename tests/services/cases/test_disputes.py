@@ -6,10 +6,12 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 
+import app.services.cases.disputes as disputes_module
 from app.database import Database
 from app.models import (
     AuditEvent,
@@ -28,6 +30,7 @@ from app.services.cases.disputes import (
     dispute,
     disputes,
     open_dispute,
+    record_dispute_contact,
 )
 from app.services.common.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from app.services.contact.contacts import record_contact
@@ -285,3 +288,31 @@ def test_an_erased_borrowers_claim_and_the_decisions_words_go_the_kind_stays(
 
         complaint = session.scalars(select(Complaint)).one()
         assert (complaint.summary, complaint.category) == ("", "privacy")
+
+
+def test_a_dispute_call_whose_case_cannot_be_opened_leaves_neither_behind(
+    db: Database, portfolio: Portfolio, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The outcome form's save: the contact and its case in one transaction. A failure once
+    the case is written (the database gone, the program killed) keeps neither."""
+    account = portfolio.account(today=TODAY, dpd=20)
+    real = disputes_module.open_dispute
+
+    def opened_then_failed(*args: Any, **kwargs: Any) -> Any:
+        real(*args, **kwargs)
+        raise OSError("disk I/O error")
+
+    monkeypatch.setattr(disputes_module, "open_dispute", opened_then_failed)
+    entry = outcome(account, "DSP", emotion="angry", started_at=NOW - timedelta(minutes=3))
+    claim = check_claim("amount_wrong", "罚息算错了")
+    with pytest.raises(OSError):
+        record_dispute_contact(db, entry, claim, now=NOW)
+    with db.reader() as session:
+        assert session.scalars(select(ContactAttempt.id)).all() == []
+        assert session.scalars(select(DisputeCase.id)).all() == []
+    # Without the failure, both are stored.
+    monkeypatch.setattr(disputes_module, "open_dispute", real)
+    recorded = record_dispute_contact(db, entry, claim, now=NOW)
+    with db.reader() as session:
+        (case,) = session.scalars(select(DisputeCase)).all()
+        assert case.attempt_id == recorded.attempt_id

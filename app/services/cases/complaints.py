@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, aliased
 from app.database import Database
 from app.models import Borrower, Complaint, Loan, Role, User
 from app.services.cases.policy import DueState, cases_policy, due_state
+from app.services.common import clock
 from app.services.common.audit import audit
 from app.services.common.calendar import received_day
 from app.services.common.clock import SKEW, day_start, local_today
@@ -155,7 +156,7 @@ def log_complaint(
     collector: the user name of the collector it is about (None: nobody in particular);
     received_at: when it came (default now), no later than now and no more than 90 days ago.
     """
-    now = (now or datetime.now(UTC)).astimezone(UTC)
+    now = (now or clock.now()).astimezone(UTC)
     policy = cases_policy()
     policy.channel(channel)
     policy.category(category)
@@ -239,7 +240,7 @@ def complaints(
 ) -> tuple[ComplaintView, ...]:
     """The complaints a user sees, the nearest deadline first: a lead's team's, anyone else's
     their own accounts' and the ones they logged."""
-    today = local_today((now or datetime.now(UTC)).astimezone(UTC))
+    today = local_today((now or clock.now()).astimezone(UTC))
     with db.reader() as session:
         user = find_user(session, username)
         where = [_scope_filter(session, user)]
@@ -267,7 +268,7 @@ def reply_complaint(
 ) -> ComplaintView:
     """A team lead of the account's team records the reply, which closes the complaint, once;
     audited."""
-    now = (now or datetime.now(UTC)).astimezone(UTC)
+    now = (now or clock.now()).astimezone(UTC)
     text = check_reply(reply)
     with db.session() as session:
         user = find_user(session, username)

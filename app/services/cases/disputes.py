@@ -43,6 +43,7 @@ from app.models import (
     counted,
 )
 from app.services.cases.policy import DueState, cases_policy, due_state
+from app.services.common import clock
 from app.services.common.audit import audit
 from app.services.common.calendar import received_day
 from app.services.common.clock import local_today
@@ -106,7 +107,7 @@ def check_claim(
             value = parse_amount(amount, what="payment")
         except InvalidAmount as error:
             raise error.at("amount") from None
-    if paid_on is not None and paid_on > (today or local_today(datetime.now(UTC))):
+    if paid_on is not None and paid_on > (today or local_today(clock.now())):
         raise InvalidInput(
             "The payment claimed is dated {day}, after today.", day=paid_on.isoformat()
         ).at("paid_on")
@@ -322,7 +323,7 @@ def open_dispute(
 ) -> DisputeView:
     """Open the dispute case of a DSP contact on the account (the one named, else the latest
     without a case), by the collector who recorded it or a team lead; audited."""
-    now = (now or datetime.now(UTC)).astimezone(UTC)
+    now = (now or clock.now()).astimezone(UTC)
     policy = cases_policy()
     with db.session() as session:
         user = find_user(session, username)
@@ -375,7 +376,7 @@ def disputes(
 ) -> tuple[DisputeView, ...]:
     """The dispute cases a user sees, the nearest deadline first: a lead's team's, anyone
     else's their own accounts' and the ones they opened."""
-    today = local_today((now or datetime.now(UTC)).astimezone(UTC))
+    today = local_today((now or clock.now()).astimezone(UTC))
     with db.reader() as session:
         user = find_user(session, username)
         where = [_scope_filter(session, user)]
@@ -390,7 +391,7 @@ def dispute(
     db: Database, username: str, case_id: uuid.UUID, *, now: datetime | None = None
 ) -> DisputeView:
     """One case, with the payments an "already paid" claim may be."""
-    today = local_today((now or datetime.now(UTC)).astimezone(UTC))
+    today = local_today((now or clock.now()).astimezone(UTC))
     with db.reader() as session:
         user = find_user(session, username)
         found = _views(
@@ -478,7 +479,7 @@ def decide_dispute(
     Upheld: collection stays paused (its escalation decided "kept paused" with the correction
     expected) until the feed corrects the amounts; nothing is edited by hand.
     """
-    now = (now or datetime.now(UTC)).astimezone(UTC)
+    now = (now or clock.now()).astimezone(UTC)
     chosen, why, fix = check_decision(decision, reasons, correction)
     with db.session() as session:
         user = find_user(session, username)

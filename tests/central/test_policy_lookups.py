@@ -36,7 +36,7 @@ STAFF_POLICIES = (
 # Staff policies on tables later migrations made (0019: the queue's summary; 0022: a lead's
 # reading of the reminder tables; 0024: a lead's credit-reporting notice letter; 0027: the
 # marks a pull finds changed accounts by; 0030: a lead's referrals to legal and their steps;
-# 0032: attachments; 0033: experiments). Not evaluated: 0016 did not write them.
+# 0032: attachments; 0033: experiments; 0035: scorecards). Not evaluated: 0016 did not write them.
 LATER = {
     "sync_marks_select",
     "legal_cases_select",
@@ -53,6 +53,9 @@ LATER = {
     "experiments_update",
     "experiment_assignments_select",
     "experiment_assignments_insert",
+    "scorecards_select",
+    "scorecard_choices_select",
+    "scorecard_choices_insert",
     "credit_notices_lead_insert",
     "loan_queue_summary_select",
     "queue_summary_codes_select",

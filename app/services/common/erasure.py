@@ -162,6 +162,8 @@ KEPT: dict[str, tuple[str, ...]] = {
     # A lead's champion / challenger experiments: a name, queue weights, the arms' key and
     # each account's arm (nobody's personal data).
     "experiments": ("name", "challenger_weights", "assignment_key"),
+    # A stored scorecard: its document (bins and points, no borrower's data), label and hash.
+    "scorecards": ("document", "label", "sha256"),
     "experiment_assignments": ("arm",),
     # A workstation's and the server's bookkeeping: transient, or the staff's own.
     "sync_outbox": ("table_name", "row_key", "op", "old"),

@@ -173,8 +173,8 @@ def _number(metric: str, value: float | None) -> str:
 
 
 def _compare(config: Config, args: argparse.Namespace) -> int:
-    from app.services.experiments.comparison import METRICS, compare
-    from app.services.experiments.definitions import record_arrivals
+    from app.services.experiments.comparison import compare
+    from app.services.experiments.definitions import METRICS, record_arrivals
 
     db = open_database(config)
     # A lead's look records the arms of accounts that arrived since.

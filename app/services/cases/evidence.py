@@ -41,10 +41,6 @@ from app.services.portfolio.accounts import check_scope, lock
 KIND = "dispute"
 
 
-def evidence_purposes() -> tuple[str, ...]:
-    return tuple(purpose.code for purpose in attachment_policy().kinds[KIND])
-
-
 def _case(session: Session, user: User, case_id: uuid.UUID) -> tuple[DisputeCase, Loan]:
     """The case and its account, for whoever may see it (else: not there for them)."""
     case = session.get(DisputeCase, case_id)

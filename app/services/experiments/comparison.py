@@ -41,7 +41,6 @@ from app.services.common.errors import Message
 from app.services.common.reference import bucket_for, buckets
 from app.services.experiments.definitions import ExperimentInfo, _find, _info, standing
 
-METRICS = ("cure_rate", "roll_rate", "collected_per_account", "contacts_per_cure")
 LEVEL = 0.95
 ALPHA = 0.05
 RESAMPLES = 2_000

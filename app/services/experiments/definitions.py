@@ -42,6 +42,10 @@ from app.services.contact.queue import overdue_balances
 
 NAME_LENGTH = 80
 
+# What the comparison measures per arm (app.services.experiments.comparison), named here where
+# the window reads them without loading numpy and scipy.
+METRICS = ("cure_rate", "roll_rate", "collected_per_account", "contacts_per_cure")
+
 
 @dataclass(frozen=True)
 class ExperimentInfo:

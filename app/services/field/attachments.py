@@ -31,10 +31,6 @@ from app.services.portfolio.accounts import check_scope, load_loan
 KIND = "visit"
 
 
-def visit_purposes() -> tuple[str, ...]:
-    return tuple(purpose.code for purpose in attachment_policy().kinds[KIND])
-
-
 def attach_to_visit(
     db: Database,
     username: str,

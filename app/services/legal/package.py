@@ -25,7 +25,7 @@ import shutil
 import tempfile
 import uuid
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -66,7 +66,6 @@ from app.services.contact.compliance import load_profile, profile_code_for
 from app.services.documents.fonts import cjk_font
 from app.services.legal.export_tables import Section, csv_bytes
 from app.services.legal.package_content import PackageContent, ReferralFacts
-from app.services.legal.package_pdf import render_package
 from app.services.legal.package_statement import Statement, account_statement
 from app.services.legal.referral import case_of
 from app.services.portfolio.accounts import borrower_address, load_loan
@@ -745,6 +744,9 @@ def _notices_section(session: Session, loan: Loan) -> Section:
 
 def render_files(content: PackageContent) -> dict[str, bytes]:
     """The package's files by name, the manifest last."""
+    # reportlab loads here, when a package is written, not with the window or the export.
+    from app.services.legal.package_pdf import render_package
+
     files: dict[str, bytes] = {}
     for language in LANGUAGES:
         files[f"package_{language}.pdf"] = render_package(content, language)
@@ -783,8 +785,3 @@ def manifest(content: PackageContent, files: dict[str, bytes]) -> bytes:
         ],
     }
     return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode()
-
-
-def sections_named(content: PackageContent, names: Iterable[str]) -> list[Section]:
-    wanted = set(names)
-    return [section for section in content.sections if section.name in wanted]

@@ -174,25 +174,15 @@ def legal_case(db: Database, username: str, contract_no: str) -> LegalCase | Non
     with db.reader() as session:
         user = find_user(session, username)
         loan = _account(session, user, contract_no)
-        case = session.scalar(
-            select(CaseRow)
-            .where(CaseRow.loan_id == loan.id)
-            .order_by(CaseRow.referred_at.desc())
-            .limit(1)
-        )
-        return None if case is None else _view(session, case, loan)
+        case = _latest_case(session, loan.id)
+        return None if case is None else _view(session, case, loan, _names(session))
 
 
 def case_of(session: Session, loan: Loan) -> LegalCase | None:
     """`loan`'s latest referral to legal with its steps, in the caller's unit of work (the
     caller has checked who may read it: the referral package's writer)."""
-    case = session.scalar(
-        select(CaseRow)
-        .where(CaseRow.loan_id == loan.id)
-        .order_by(CaseRow.referred_at.desc())
-        .limit(1)
-    )
-    return None if case is None else _view(session, case, loan)
+    case = _latest_case(session, loan.id)
+    return None if case is None else _view(session, case, loan, _names(session))
 
 
 def legal_cases(db: Database, username: str, *, open_only: bool = False) -> tuple[LegalCase, ...]:
@@ -208,19 +198,26 @@ def legal_cases(db: Database, username: str, *, open_only: bool = False) -> tupl
                 (Loan.assigned_to_id.in_(team))
                 | (Loan.assigned_to_id.is_(None) & (Loan.team_id == user.team_id))
             )
+        names = _names(session)
         found: dict[uuid.UUID, LegalCase] = {}
         for case, loan in session.execute(query.order_by(CaseRow.referred_at.desc())):
             if loan.id not in found:
-                found[loan.id] = _view(session, case, loan)
+                found[loan.id] = _view(session, case, loan, names)
         views = tuple(found.values())
         return tuple(view for view in views if view.is_open) if open_only else views
 
 
-def _view(session: Session, case: CaseRow, loan: Loan) -> LegalCase:
-    names = {
+def _names(session: Session) -> dict[uuid.UUID, tuple[str, str]]:
+    """Every login's username and display name, by id: read once for all the cases shown."""
+    return {
         row.id: (row.username, row.display_name)
         for row in session.execute(select(User.id, User.username, User.display_name))
     }
+
+
+def _view(
+    session: Session, case: CaseRow, loan: Loan, names: dict[uuid.UUID, tuple[str, str]]
+) -> LegalCase:
     steps = session.scalars(
         select(LegalStep)
         .where(LegalStep.case_id == case.id)
@@ -315,7 +312,7 @@ def refer(
             user_id=user.id,
         )
         session.flush()
-        return _view(session, case, loan)
+        return _view(session, case, loan, _names(session))
 
 
 def withdraw(
@@ -366,7 +363,7 @@ def withdraw(
             user_id=user.id,
         )
         session.flush()
-        return _view(session, case, loan)
+        return _view(session, case, loan, _names(session))
 
 
 def record_step(
@@ -448,12 +445,7 @@ def record_step(
             user_id=user.id,
         )
         session.flush()
-        return _view(session, case, loan)
-
-
-def step_kinds() -> tuple[LegalStepKind, ...]:
-    """The steps a lead may record, in a case's order."""
-    return tuple(LegalStepKind)
+        return _view(session, case, loan, _names(session))
 
 
 # --- the rules -------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
@@ -27,8 +28,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.database import Database
-from app.services.experiments.comparison import METRICS, Comparison, Figure, compare
 from app.services.experiments.definitions import (
+    METRICS,
     ExperimentInfo,
     list_experiments,
     record_arrivals,
@@ -40,6 +41,9 @@ from app.ui.common.form_parts import buddy
 from app.ui.common.runner import Latest
 from app.ui.common.table_model import RowTableModel, TableColumn
 from app.ui.common.tables import list_table
+
+if TYPE_CHECKING:
+    from app.services.experiments.comparison import Comparison, Figure
 
 ARMS = ("champion", "challenger", "holdout")
 
@@ -59,6 +63,9 @@ def load_experiments(db: Database, username: str, name: str | None) -> Experimen
         return ExperimentsView(found, None)
     if record_arrivals(db, username, chosen.name):
         found = list_experiments(db, username)
+    # numpy and scipy load here, on the worker, when a lead first opens the tab.
+    from app.services.experiments.comparison import compare
+
     return ExperimentsView(found, compare(db, username, chosen.name))
 
 
